@@ -1,0 +1,2 @@
+//! threadline-sim: the API simulator (to be written in issue 3).
+fn main() {}

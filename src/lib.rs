@@ -1,0 +1,9 @@
+//! Threadline core: LinkedIn URNs and canonical ids, the Messaging API wire model, the API client
+//! (requests as data, answers classified), and the reconciliation engine. Plain Rust everywhere but
+//! `wasm`, which is the only module that knows about JavaScript.
+
+pub mod urn;
+pub mod model;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

@@ -1,0 +1,1 @@
+//! Wire types for every request and response of the API contract (serde, camelCase).
