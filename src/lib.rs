@@ -2,8 +2,9 @@
 //! (requests as data, answers classified), and the reconciliation engine. Plain Rust everywhere but
 //! `wasm`, which is the only module that knows about JavaScript.
 
-pub mod urn;
+pub mod api;
 pub mod model;
+pub mod urn;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -98,7 +98,9 @@ pub fn encode_path_segment(_s: &str) -> String {
 }
 
 /// The invariant id of one message (`2-…`), whatever URN form or mailbox prefix it came under.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct MessageId(String);
 
@@ -112,7 +114,9 @@ impl MessageId {
 }
 
 /// The invariant id of one conversation; Sales Navigator threads are kept apart from inbox threads.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct ConversationId(String);
 
@@ -129,7 +133,9 @@ impl ConversationId {
 }
 
 /// The invariant id of one LinkedIn member profile.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct ProfileId(String);
 

@@ -1,0 +1,135 @@
+//! One error type for every API call, each variant saying what the caller can do about it.
+
+use std::fmt;
+
+/// Rate-limit figures from a 429's headers.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    /// From `Retry-After` (seconds), in milliseconds.
+    pub retry_after_ms: Option<u64>,
+    pub limit: Option<u64>,
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset` as the server sent it (epoch seconds or seconds to wait).
+    pub reset: Option<u64>,
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApiError {
+    /// 400: fix the request, or LinkedIn refused it. Not worth retrying as is.
+    #[error("bad request: {message}")]
+    BadRequest {
+        status: u16,
+        code: Option<String>,
+        message: String,
+    },
+    /// 401: the API key is missing or wrong; nothing works until it is fixed.
+    #[error("unauthorized: {message}")]
+    Unauthorized { message: String },
+    /// 404: the account, conversation or message does not exist.
+    #[error("not found: {message}")]
+    NotFound { message: String },
+    /// 429: wait (`limits.retry_after_ms`) and try again.
+    #[error("rate limited: {message}")]
+    RateLimited { limits: RateLimit, message: String },
+    /// 5xx: the server failed; a write may or may not have happened.
+    #[error("server fault {status}: {message}")]
+    Server { status: u16, message: String },
+    /// No answer in time; a write may or may not have happened.
+    #[error("timed out after {after_ms} ms")]
+    Timeout { after_ms: u64 },
+    /// The connection failed or dropped; a write may or may not have happened.
+    #[error("network failure: {message}")]
+    Network { message: String },
+    /// An answer arrived but could not be read.
+    #[error("malformed answer ({status}): {message}")]
+    Malformed { status: u16, message: String },
+}
+
+impl ApiError {
+    /// Stable machine-readable code, as it crosses to JavaScript.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Server { .. } => "server",
+            ApiError::Timeout { .. } => "timeout",
+            ApiError::Network { .. } => "network",
+            ApiError::Malformed { .. } => "malformed",
+        }
+    }
+
+    /// The HTTP status, when an answer arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::BadRequest { status, .. }
+            | ApiError::Server { status, .. }
+            | ApiError::Malformed { status, .. } => Some(*status),
+            ApiError::Unauthorized { .. } => Some(401),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::RateLimited { .. } => Some(429),
+            ApiError::Timeout { .. } | ApiError::Network { .. } => None,
+        }
+    }
+
+    /// How long the server asked us to wait, when it said.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited { limits, .. } => limits.retry_after_ms,
+            _ => None,
+        }
+    }
+
+    /// True when a write may have reached LinkedIn although it failed: never resend blindly.
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. }
+                | ApiError::Timeout { .. }
+                | ApiError::Network { .. }
+                | ApiError::Malformed { .. }
+        )
+    }
+}
+
+/// Which operation of the contract a request is (also the simulator's fault-injection names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Op {
+    Conversations,
+    RecentMessages,
+    Messages,
+    Send,
+    React,
+    Recall,
+    Upload,
+    Accounts,
+    Premium,
+}
+
+impl Op {
+    /// Reads may be retried; writes never are by the client.
+    pub fn is_write(self) -> bool {
+        matches!(self, Op::Send | Op::React | Op::Recall | Op::Upload)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Op::Conversations => "conversations",
+            Op::RecentMessages => "recentMessages",
+            Op::Messages => "messages",
+            Op::Send => "send",
+            Op::React => "react",
+            Op::Recall => "recall",
+            Op::Upload => "upload",
+            Op::Accounts => "accounts",
+            Op::Premium => "premium",
+        };
+        f.write_str(s)
+    }
+}

@@ -1,0 +1,129 @@
+//! Sending: `POST /conversations/send` and `POST /conversations/upload-attachment`.
+
+use serde::{Deserialize, Serialize};
+
+use super::Attachment;
+
+/// Longest message text LinkedIn accepts, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 8000;
+/// Largest attachment accepted, in bytes (about 20 MB).
+pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+/// New conversations one LinkedIn account may open per UTC day.
+pub const DAILY_NEW_CONVERSATION_QUOTA: u32 = 150;
+
+/// Which inbox a message goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+#[serde(rename_all = "snake_case")]
+pub enum MessagingChannel {
+    /// The server picks Sales Navigator when the account has it.
+    #[default]
+    Auto,
+    /// Sales Navigator; a 400 when the account has none.
+    SalesNavigator,
+    /// The normal inbox, even on a Sales Navigator account.
+    LinkedinInbox,
+}
+
+/// An uploaded file referenced by a send: `{"file": {…}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+pub struct AttachmentRef {
+    pub file: Attachment,
+}
+
+/// Body of `POST /conversations/send`. One of `conversation_urn`, `recipient_profile_urn` or
+/// `recipient_profile_id` names the other party.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendRequest {
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_urn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_profile_urn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_profile_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messaging_channel: Option<MessagingChannel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+}
+
+/// The message as sent, inside a send answer (the seed shows it may be `{}`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SentMessage {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_urn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_profile_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_photo: Option<String>,
+    pub is_sent_by_owner: bool,
+}
+
+/// Answer of `POST /conversations/send`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendResponse {
+    pub success: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipient_profile_urn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sent_message: Option<SentMessage>,
+    /// Sales Navigator thread id (Sales Navigator sends only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// The conversation the message landed in (a simulator extra; absent from the hosted API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_urn: Option<String>,
+}
+
+/// Answer of `POST /conversations/upload-attachment`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(
+    target_arch = "wasm32",
+    derive(tsify::Tsify),
+    tsify(into_wasm_abi, from_wasm_abi)
+)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UploadResponse {
+    pub success: bool,
+    pub attachment: Attachment,
+}

@@ -1,0 +1,2 @@
+//! The only module that knows about JavaScript: exported functions and classes, the fetch
+//! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
