@@ -1,2 +1,5 @@
 //! The only module that knows about JavaScript: exported functions and classes, the fetch
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
+
+pub mod error;
+pub mod urn;
