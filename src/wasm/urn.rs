@@ -84,7 +84,7 @@ pub fn encode_urn_for_path(input: &str) -> String {
 }
 
 /// Canonical message ids of many inputs in one call (`null` where an input is not a message).
-#[wasm_bindgen(js_name = messageIds)]
+#[wasm_bindgen(js_name = messageIds, unchecked_return_type = "(string | null)[]")]
 pub fn message_ids(inputs: Vec<String>) -> Vec<JsValue> {
     inputs
         .iter()
