@@ -465,7 +465,7 @@ fn hex_value(c: u8) -> Option<u8> {
     }
 }
 
-/// Percent-encode a URN (or any id) for one API path segment: everything outside the unreserved set.
+/// Percent-encode a URN (or any id) for one API path segment: all but `A-Z a-z 0-9 - _ . ~`.
 pub fn encode_path_segment(s: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(s.len() * 3 / 2);
@@ -1421,7 +1421,8 @@ mod tests {
         #[test]
         fn clean_undoes_encode_path_segment(s in string_of(ENCODABLE, 0..41)) {
             let encoded = encode_path_segment(&s);
-            prop_assert!(encoded.bytes().all(|c| c.is_ascii_alphanumeric() || b"-_.~%".contains(&c)));
+            let unreserved_or_escape = |c: u8| c.is_ascii_alphanumeric() || b"-_.~%".contains(&c);
+            prop_assert!(encoded.bytes().all(unreserved_or_escape));
             // Trimming happens before decoding, so encoded spaces survive.
             prop_assert_eq!(clean(&encoded).unwrap(), s);
         }
