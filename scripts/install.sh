@@ -11,7 +11,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '==> %s\n' "$*"; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# Each check reads the whole output first: `grep -q` under pipefail can close the pipe early and
+# make a present tool look missing.
+targets=$(rustup target list --installed)
+if ! grep -qx wasm32-unknown-unknown <<<"$targets"; then
   step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
 fi
@@ -22,14 +25,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if ! geckodriver --version 2>/dev/null | grep -q "geckodriver $GECKODRIVER_VERSION"; then
+gecko=$(geckodriver --version 2>/dev/null || true)
+if ! grep -q "geckodriver $GECKODRIVER_VERSION" <<<"$gecko"; then
   step "cargo install geckodriver $GECKODRIVER_VERSION (about 2 minutes)"
   cargo install geckodriver --version "$GECKODRIVER_VERSION" --locked --force
 fi
 
 missing=()
 for pkg in chromium chromium-driver firefox-esr; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   step "apt-get install ${missing[*]}"
@@ -39,7 +44,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Debian's binaryen 108 silently breaks wasm-bindgen output: never use it (TOOLCHAIN.md).
-if command -v wasm-opt >/dev/null && wasm-opt --version 2>/dev/null | grep -q 'version 108'; then
+if command -v wasm-opt >/dev/null && [[ "$(wasm-opt --version 2>/dev/null)" == *"version 108"* ]]; then
   echo "error: Debian's binaryen (wasm-opt 108) is on PATH; remove it (apt-get remove binaryen)" >&2
   exit 1
 fi
