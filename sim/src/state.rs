@@ -92,7 +92,7 @@ impl Sim {
         if let Some(ms) = clock_ms {
             w.clock.set(ms);
         }
-        let anchor = w.now();
+        let anchor = clock_ms.unwrap_or_else(|| w.now());
         w.replace_data(seed.unwrap_or(&self.seed).build(anchor));
         w.writes_per_minute = crate::limits::WRITES_PER_MINUTE;
         w.daily_new_conversations = threadline::model::DAILY_NEW_CONVERSATION_QUOTA;

@@ -22,6 +22,7 @@ use crate::state::Sim;
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WsQuery {
+    #[serde(rename = "access_token")]
     access_token: Option<String>,
     after_seq: Option<u64>,
 }
