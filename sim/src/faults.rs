@@ -66,9 +66,15 @@ impl FaultSpec {
     /// Check a spec from the control plane.
     pub fn validate(&self) -> Result<(), String> {
         if let Some(s) = self.status {
-            if !(200..=599).contains(&s) {
+            // A bare status is an error answer; malformed and HTML bodies may carry any status.
+            let lowest = if self.malformed || self.html {
+                200
+            } else {
+                400
+            };
+            if !(lowest..=599).contains(&s) {
                 return Err(format!(
-                    "status {s} is not an HTTP status the fault can answer"
+                    "status {s} is not one this fault can answer ({lowest}-599)"
                 ));
             }
         }

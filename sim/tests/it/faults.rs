@@ -253,6 +253,7 @@ async fn bad_fault_specs_are_refused() {
     for bad in [
         json!({"op": "fly", "status": 500}),
         json!({"op": "send", "status": 99}),
+        json!({"op": "send", "status": 200}),
         json!({"op": "send", "count": 0, "status": 500}),
         json!({"op": "send", "drop": true, "html": true}),
         json!({"op": "send", "sttaus": 500}),

@@ -3,6 +3,7 @@
 //! seed fixtures. One binary (one link) with a module per area; each test starts its own server.
 
 mod api;
+mod cli;
 mod common;
 mod control;
 mod faults;
