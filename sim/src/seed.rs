@@ -228,7 +228,6 @@ struct Builder {
     people: Vec<Person>,
     threads: Vec<Thread>,
     assets: BTreeMap<String, Asset>,
-    anchor: i64,
     next_member: u64,
 }
 
@@ -381,7 +380,7 @@ impl Builder {
 
 /// An empty workspace: the three accounts and their owners, no threads.
 pub fn empty() -> Data {
-    let mut b = builder(0);
+    let mut b = builder();
     add_owners(&mut b);
     Data {
         people: b.people,
@@ -391,13 +390,12 @@ pub fn empty() -> Data {
     }
 }
 
-fn builder(anchor: i64) -> Builder {
+fn builder() -> Builder {
     Builder {
         rng: Rng::new(0x7468_7265_6164_6c6e),
         people: Vec::new(),
         threads: Vec::new(),
         assets: BTreeMap::new(),
-        anchor,
         next_member: 0,
     }
 }
@@ -447,7 +445,7 @@ const MINUTE: i64 = 60_000;
 
 /// The default seed, its newest message a few minutes before `anchor` (the clock at reset).
 pub fn default_seed(anchor: i64) -> Data {
-    let mut b = builder(anchor);
+    let mut b = builder();
     add_owners(&mut b);
     let margaret = b.person(
         ids::PROFILE_MARGARET,
@@ -635,7 +633,6 @@ pub fn default_seed(anchor: i64) -> Data {
             }
         }
     }
-    let _ = b.anchor;
 
     Data {
         people: b.people,

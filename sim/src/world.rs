@@ -174,7 +174,8 @@ pub struct World {
     person_index: HashMap<ProfileId, usize>,
     /// Fallbacks by raw id, for input the URN parser refuses.
     raw_thread_index: HashMap<String, usize>,
-    next_asset: u64,
+    /// Numbers fresh message ids and assets.
+    counter: u64,
 }
 
 /// A message located in the world.
@@ -200,7 +201,7 @@ impl World {
             msg_index: HashMap::new(),
             person_index: HashMap::new(),
             raw_thread_index: HashMap::new(),
-            next_asset: 1,
+            counter: 1,
         };
         w.reindex();
         w
@@ -374,15 +375,14 @@ impl World {
 
     /// A fresh message id, unique in this world.
     pub fn new_message_id(&mut self, at: i64) -> String {
-        let n = self.msg_index.len() as u64 + self.next_asset;
-        self.next_asset += 1;
-        crate::seed::message_id_for(at, n)
+        self.counter += 1;
+        crate::seed::message_id_for(at, self.counter)
     }
 
-    /// A fresh asset number.
+    /// A fresh asset (or thread) number.
     pub fn next_asset_number(&mut self) -> u64 {
-        self.next_asset += 1;
-        self.next_asset
+        self.counter += 1;
+        self.counter
     }
 
     /// Mark thread `ti` read for `account`; announces only when something was unread.
