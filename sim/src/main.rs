@@ -1,6 +1,7 @@
 //! `threadline-sim`: the command line over `threadline_sim::serve`. Prints
 //! `threadline-sim listening on http://HOST:PORT` once listening (scripts parse that line).
 
+use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,6 +9,16 @@ use std::time::Duration;
 
 use clap::Parser;
 use threadline_sim::{load_seed_file, serve, Config, SeedSource, DEFAULT_API_KEY, DEFAULT_PORT};
+
+/// Print a line to stdout, ignoring a closed pipe: a script that read the listening line and
+/// closed its end (`head -1`) must not take the server down with it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, $($arg)*);
+        let _ = out.flush();
+    }};
+}
 
 /// A local simulator of the hosted LinkedIn Messaging API.
 #[derive(Debug, Parser)]
@@ -76,23 +87,24 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("threadline-sim listening on {}", handle.url());
-    println!(
+    say!("threadline-sim listening on {}", handle.url());
+    say!(
         "threadline-sim api key: {} (Authorization: Bearer {})",
-        cli.api_key, cli.api_key
+        cli.api_key,
+        cli.api_key
     );
     if let Some(url) = handle.https_url() {
-        println!("threadline-sim https on {url} (self-signed for www.linkedin.com)");
+        say!("threadline-sim https on {url} (self-signed for www.linkedin.com)");
     }
     match &www {
-        Some(dir) => println!(
+        Some(dir) => say!(
             "threadline-sim www: {} at {}/www/",
             dir.display(),
             handle.url()
         ),
-        None => println!("threadline-sim www: none (pass --www DIR)"),
+        None => say!("threadline-sim www: none (pass --www DIR)"),
     }
-    println!(
+    say!(
         "threadline-sim control plane: {}/__sim/ (reset, clock, faults, requests, incoming)",
         handle.url()
     );
