@@ -1,6 +1,15 @@
 //! The API client as data: each endpoint's request (method, path, query, body, headers) and the
-//! classification of its answer. No HTTP library here; a transport runs the requests.
+//! classification of its answer, the retry policy, and a [`Client`] over a [`Transport`] trait.
+//! No HTTP library here: `wasm` implements the transport with `fetch`, `native` with reqwest.
 
+mod classify;
+pub mod endpoints;
 mod error;
+mod http;
+mod retry;
 
+pub use classify::{classify, error_for, parse_retry_after, rate_limit, readable_text};
+pub use endpoints::Call;
 pub use error::*;
+pub use http::*;
+pub use retry::*;
