@@ -3,13 +3,17 @@
 //! No HTTP library here: `wasm` implements the transport with `fetch`, `native` with reqwest.
 
 mod classify;
+mod client;
 pub mod endpoints;
 mod error;
 mod http;
 mod retry;
+mod transport;
 
 pub use classify::{classify, error_for, parse_retry_after, rate_limit, readable_text};
+pub use client::*;
 pub use endpoints::Call;
 pub use error::*;
 pub use http::*;
 pub use retry::*;
+pub use transport::*;
