@@ -10,6 +10,9 @@ mod http;
 mod retry;
 mod transport;
 
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub mod native;
+
 pub use classify::{classify, error_for, parse_retry_after, rate_limit, readable_text};
 pub use client::*;
 pub use endpoints::Call;
