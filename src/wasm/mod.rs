@@ -1,2 +1,9 @@
 //! The only module that knows about JavaScript: exported functions and classes, the fetch
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
+
+mod client;
+mod error;
+mod fetch;
+
+pub use client::{ThreadlineClient, ThreadlineClientOptions};
+pub use fetch::FetchTransport;
