@@ -104,10 +104,10 @@ pub fn messages(conversation_urn: &str, q: &MessagesQuery) -> Result<Call<Messag
     Ok(Call::new(req))
 }
 
-/// `POST /conversations/send`. Refuses locally: empty text, text over 8000 characters, and a
-/// send that names no conversation and no recipient.
+/// `POST /conversations/send`. Refuses locally: empty text (unless attachments carry the
+/// message), text over 8000 characters, and a send that names no conversation and no recipient.
 pub fn send(body: &SendRequest) -> Result<Call<SendResponse>, ApiError> {
-    if body.message.trim().is_empty() {
+    if body.message.trim().is_empty() && body.attachments.is_empty() {
         return Err(refused("empty_message", "the message text is empty"));
     }
     let chars = body.message.chars().count();
@@ -373,6 +373,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(local_code(send(&body).unwrap_err()), "empty_message");
+    }
+
+    #[test]
+    fn send_accepts_empty_text_when_attachments_carry_the_message() {
+        let body = SendRequest {
+            conversation_urn: Some(CONV.into()),
+            attachments: vec![AttachmentRef::default()],
+            ..Default::default()
+        };
+        assert!(send(&body).is_ok());
     }
 
     #[test]

@@ -20,3 +20,6 @@ pub use error::*;
 pub use http::*;
 pub use retry::*;
 pub use transport::*;
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+pub use native::NativeTransport;
