@@ -24,7 +24,8 @@ fn real_now_ms() -> i64 {
 impl Clock {
     /// Simulated now, in epoch milliseconds.
     pub fn now_ms(&self) -> i64 {
-        self.frozen_at.unwrap_or_else(|| real_now_ms() + self.offset_ms)
+        self.frozen_at
+            .unwrap_or_else(|| real_now_ms() + self.offset_ms)
     }
 
     /// Jump to `ms`; a running clock keeps running from there.

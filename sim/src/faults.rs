@@ -67,7 +67,9 @@ impl FaultSpec {
     pub fn validate(&self) -> Result<(), String> {
         if let Some(s) = self.status {
             if !(200..=599).contains(&s) {
-                return Err(format!("status {s} is not an HTTP status the fault can answer"));
+                return Err(format!(
+                    "status {s} is not an HTTP status the fault can answer"
+                ));
             }
         }
         if self.count == 0 {
@@ -157,7 +159,12 @@ impl RequestLog {
     pub fn snapshot(&self) -> BTreeMap<String, OpStats> {
         ALL_OPS
             .iter()
-            .map(|op| (op.to_string(), self.stats.get(op).cloned().unwrap_or_default()))
+            .map(|op| {
+                (
+                    op.to_string(),
+                    self.stats.get(op).cloned().unwrap_or_default(),
+                )
+            })
             .collect()
     }
 
@@ -173,8 +180,8 @@ mod tests {
     #[test]
     fn a_fault_applies_to_exactly_count_calls_in_arming_order() {
         let mut b = FaultBoard::default();
-        let spec: FaultSpec = serde_json::from_str(r#"{"op":"send","count":2,"status":500}"#)
-            .expect("valid spec");
+        let spec: FaultSpec =
+            serde_json::from_str(r#"{"op":"send","count":2,"status":500}"#).expect("valid spec");
         b.arm(spec);
         b.arm(serde_json::from_str(r#"{"op":"send","drop":true}"#).expect("valid spec"));
         assert_eq!(b.take(Op::Send).and_then(|s| s.status), Some(500));

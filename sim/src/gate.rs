@@ -133,7 +133,10 @@ fn status_or(status: Option<u16>, default: StatusCode) -> StatusCode {
 fn injected_error(status: u16, retry_after_s: Option<u64>) -> SimError {
     let message = |what: &str| format!("{what} (injected by threadline-sim)");
     match status {
-        400 => SimError::bad("bad_request", message("Bad request: LinkedIn refused the request")),
+        400 => SimError::bad(
+            "bad_request",
+            message("Bad request: LinkedIn refused the request"),
+        ),
         401 => SimError::Unauthorized {
             message: message("Unauthorized - Invalid credentials"),
         },
@@ -161,9 +164,7 @@ fn injected_error(status: u16, retry_after_s: Option<u64>) -> SimError {
                 504 => "gateway_timeout",
                 _ => "error",
             },
-            message: message(&format!(
-                "Server error {s}: Failed to reach LinkedIn"
-            )),
+            message: message(&format!("Server error {s}: Failed to reach LinkedIn")),
         },
     }
 }

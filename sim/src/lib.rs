@@ -171,11 +171,19 @@ pub async fn serve(config: Config) -> Result<SimHandle, ServeError> {
     sim.world().public_base = format!("http://{addr}");
     let app = routes::router(sim.clone());
 
-    let mut tasks = vec![tokio::spawn(server::accept_loop(listener, app.clone(), None))];
+    let mut tasks = vec![tokio::spawn(server::accept_loop(
+        listener,
+        app.clone(),
+        None,
+    ))];
     let mut https_addr = None;
     if let Some((l, a, tls)) = https {
         https_addr = Some(a);
-        tasks.push(tokio::spawn(server::accept_loop(l, app, Some(tls.acceptor))));
+        tasks.push(tokio::spawn(server::accept_loop(
+            l,
+            app,
+            Some(tls.acceptor),
+        )));
     }
     if let Some(every) = config.trickle {
         tasks.push(tokio::spawn(life::trickle(sim.clone(), every)));

@@ -35,9 +35,10 @@ pub fn incoming(
     text: &str,
     sender: Option<&str>,
 ) -> Result<(String, Message), SimError> {
-    let acct = w.account_or_default(account_id).cloned().ok_or_else(|| {
-        SimError::not_found("account_not_found", "Account not found")
-    })?;
+    let acct = w
+        .account_or_default(account_id)
+        .cloned()
+        .ok_or_else(|| SimError::not_found("account_not_found", "Account not found"))?;
     let ti = w
         .thread_index(conversation)
         .filter(|&ti| w.sees(&acct, ti))
@@ -58,11 +59,18 @@ pub fn incoming(
             .find(|p| p.as_str() == s && **p != acct.profile_id)
             .cloned()
             .ok_or_else(|| {
-                SimError::bad("bad_sender", "senderProfileId is not another member of the thread")
+                SimError::bad(
+                    "bad_sender",
+                    "senderProfileId is not another member of the thread",
+                )
             })?,
         None => {
-            let accounts: Vec<&str> =
-                w.data.accounts.iter().map(|a| a.profile_id.as_str()).collect();
+            let accounts: Vec<&str> = w
+                .data
+                .accounts
+                .iter()
+                .map(|a| a.profile_id.as_str())
+                .collect();
             t.members
                 .iter()
                 .filter(|p| **p != acct.profile_id)
@@ -96,7 +104,7 @@ pub fn incoming(
 
 /// Every `every`, someone writes to one of the accounts (fixed seed, so the same sequence each run).
 pub async fn trickle(sim: Arc<Sim>, every: Duration) {
-    let mut rng = Rng::new(0x7472_6963_6b6c_65);
+    let mut rng = Rng::new(0x0074_7269_636b_6c65);
     let mut tick = tokio::time::interval(every);
     tick.tick().await;
     loop {

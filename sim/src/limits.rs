@@ -17,7 +17,10 @@ pub fn take_write(w: &mut World, account: &str) -> Result<(), SimError> {
     }
     let now = w.now();
     let window = w.writes.entry(account.to_string()).or_default();
-    while window.front().is_some_and(|&t| t <= now - MINUTE_MS || t > now) {
+    while window
+        .front()
+        .is_some_and(|&t| t <= now - MINUTE_MS || t > now)
+    {
         window.pop_front();
     }
     if window.len() as u32 >= limit {

@@ -68,7 +68,10 @@ fn page(status: StatusCode, html: String) -> Response {
 fn render(sim: &Sim, account: Option<&str>, thread: Option<&str>) -> Response {
     let mut w = sim.world();
     let Some(acct) = w.account_or_default(account).cloned() else {
-        return page(StatusCode::NOT_FOUND, shell("Account not found", "<p>No such account.</p>"));
+        return page(
+            StatusCode::NOT_FOUND,
+            shell("Account not found", "<p>No such account.</p>"),
+        );
     };
     // Inbox threads only: Sales Navigator threads live on another LinkedIn page.
     let mut list: Vec<usize> = (0..w.data.threads.len())
@@ -85,7 +88,10 @@ fn render(sim: &Sim, account: Option<&str>, thread: Option<&str>) -> Response {
             None => {
                 return page(
                     StatusCode::NOT_FOUND,
-                    shell("Conversation not found", "<p>This conversation does not exist.</p>"),
+                    shell(
+                        "Conversation not found",
+                        "<p>This conversation does not exist.</p>",
+                    ),
                 )
             }
         },
@@ -100,7 +106,9 @@ fn render(sim: &Sim, account: Option<&str>, thread: Option<&str>) -> Response {
         escape(&acct.id),
         escape(&acct.profile_id),
         thread_list(&w, &acct, &list, selected),
-        selected.map(|ti| thread_view(&w, &acct, ti)).unwrap_or_default(),
+        selected
+            .map(|ti| thread_view(&w, &acct, ti))
+            .unwrap_or_default(),
     );
     page(StatusCode::OK, shell("Messaging | LinkedIn", &body))
 }
@@ -153,19 +161,23 @@ fn thread_list(w: &World, acct: &AccountRec, list: &[usize], selected: Option<us
     );
     for &ti in list {
         let t = &w.data.threads[ti];
-        let snippet = t.live_messages().next_back().map(|m| m.text.as_str()).unwrap_or("");
+        let snippet = t
+            .live_messages()
+            .next_back()
+            .map(|m| m.text.as_str())
+            .unwrap_or("");
         let unread = views::unread_count(t, acct);
         let active = if Some(ti) == selected {
             " msg-conversation-listitem--active"
         } else {
             ""
         };
-        let _ = write!(
+        let _ = writeln!(
             out,
             "<li class=\"msg-conversation-listitem{active}\" data-conversation-urn=\"{}\">\
 <a class=\"msg-conversation-listitem__link\" href=\"{}\">\
 <h3 class=\"msg-conversation-listitem__participant-names\">{}</h3>\
-<p class=\"msg-conversation-card__message-snippet\">{}</p>{}</a></li>\n",
+<p class=\"msg-conversation-card__message-snippet\">{}</p>{}</a></li>",
             escape(&views::tuple_conversation_urn(t, acct)),
             escape(&thread_href(&t.thread_id, acct)),
             escape(&names(w, acct, ti)),

@@ -65,7 +65,9 @@ async fn main() -> ExitCode {
         api_key: cli.api_key.clone(),
         seed,
         www: www.clone(),
-        trickle: cli.trickle.then(|| Duration::from_secs(cli.trickle_every_s.max(1))),
+        trickle: cli
+            .trickle
+            .then(|| Duration::from_secs(cli.trickle_every_s.max(1))),
     };
     let handle = match serve(config).await {
         Ok(h) => h,
@@ -75,12 +77,19 @@ async fn main() -> ExitCode {
         }
     };
     println!("threadline-sim listening on {}", handle.url());
-    println!("threadline-sim api key: {} (Authorization: Bearer {})", cli.api_key, cli.api_key);
+    println!(
+        "threadline-sim api key: {} (Authorization: Bearer {})",
+        cli.api_key, cli.api_key
+    );
     if let Some(url) = handle.https_url() {
         println!("threadline-sim https on {url} (self-signed for www.linkedin.com)");
     }
     match &www {
-        Some(dir) => println!("threadline-sim www: {} at {}/www/", dir.display(), handle.url()),
+        Some(dir) => println!(
+            "threadline-sim www: {} at {}/www/",
+            dir.display(),
+            handle.url()
+        ),
         None => println!("threadline-sim www: none (pass --www DIR)"),
     }
     println!(

@@ -104,7 +104,11 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -123,14 +127,56 @@ pub fn message_id_for(at: i64, n: u64) -> String {
 }
 
 const FIRST: [&str; 24] = [
-    "Alan", "Barbara", "Claude", "Dorothy", "Edsger", "Frances", "Guido", "Hedy", "Ivan", "Joan",
-    "Ken", "Lynn", "Mary", "Niklaus", "Radia", "Barbara", "Shafi", "Tim", "Ursula", "Vint",
-    "Whitfield", "Xiao", "Yukihiro", "Zhang",
+    "Alan",
+    "Barbara",
+    "Claude",
+    "Dorothy",
+    "Edsger",
+    "Frances",
+    "Guido",
+    "Hedy",
+    "Ivan",
+    "Joan",
+    "Ken",
+    "Lynn",
+    "Mary",
+    "Niklaus",
+    "Radia",
+    "Barbara",
+    "Shafi",
+    "Tim",
+    "Ursula",
+    "Vint",
+    "Whitfield",
+    "Xiao",
+    "Yukihiro",
+    "Zhang",
 ];
 const LAST: [&str; 24] = [
-    "Turing", "Liskov", "Shannon", "Vaughan", "Dijkstra", "Allen", "van Rossum", "Lamarr",
-    "Sutherland", "Clarke", "Thompson", "Conway", "Jackson", "Wirth", "Perlman", "Simons",
-    "Goldwasser", "Berners-Lee", "Burns", "Cerf", "Diffie", "Wang", "Matsumoto", "Wei",
+    "Turing",
+    "Liskov",
+    "Shannon",
+    "Vaughan",
+    "Dijkstra",
+    "Allen",
+    "van Rossum",
+    "Lamarr",
+    "Sutherland",
+    "Clarke",
+    "Thompson",
+    "Conway",
+    "Jackson",
+    "Wirth",
+    "Perlman",
+    "Simons",
+    "Goldwasser",
+    "Berners-Lee",
+    "Burns",
+    "Cerf",
+    "Diffie",
+    "Wang",
+    "Matsumoto",
+    "Wei",
 ];
 const HEADLINES: [&str; 8] = [
     "Software Engineer at Tech Company",
@@ -206,7 +252,7 @@ impl Builder {
     fn random_person(&mut self) -> String {
         let first = self.rng.pick(&FIRST).to_string();
         let last = self.rng.pick(&LAST).to_string();
-        let tail = base64(&self.rng.bytes(24)).replace(['+', '/', '='], "_");
+        let tail = base64(&self.rng.bytes(27)).replace(['+', '/', '='], "_");
         let profile_id = format!("ACoAA{}", &tail[..34]);
         let public_id = format!(
             "{}-{}-{:x}",
@@ -311,7 +357,10 @@ impl Builder {
         let created_at = stamps.first().copied().unwrap_or(newest) - 60_000;
         let mut read_at = BTreeMap::new();
         let read_until = if unread > 0 {
-            stamps.get(n.saturating_sub(unread + 1)).copied().unwrap_or(created_at)
+            stamps
+                .get(n.saturating_sub(unread + 1))
+                .copied()
+                .unwrap_or(created_at)
         } else {
             newest
         };
@@ -356,7 +405,12 @@ fn builder(anchor: i64) -> Builder {
 fn add_owners(b: &mut Builder) {
     b.person(ids::PROFILE_ADA, "ada-lovelace-sim", "Ada", "Lovelace");
     b.person(ids::PROFILE_GRACE, "grace-hopper-sim", "Grace", "Hopper");
-    b.person(ids::PROFILE_KATHERINE, "katherine-johnson-sim", "Katherine", "Johnson");
+    b.person(
+        ids::PROFILE_KATHERINE,
+        "katherine-johnson-sim",
+        "Katherine",
+        "Johnson",
+    );
 }
 
 fn accounts() -> Vec<AccountRec> {
@@ -395,9 +449,24 @@ const MINUTE: i64 = 60_000;
 pub fn default_seed(anchor: i64) -> Data {
     let mut b = builder(anchor);
     add_owners(&mut b);
-    let margaret = b.person(ids::PROFILE_MARGARET, "margaret-hamilton-sim", "Margaret", "Hamilton");
-    let linus = b.person(ids::PROFILE_LINUS, ids::PUBLIC_ID_LINUS, "Linus", "Torvalds");
-    b.person(ids::PROFILE_NEW_CONTACT, ids::PUBLIC_ID_NEW_CONTACT, "Nadia", "Newcontact");
+    let margaret = b.person(
+        ids::PROFILE_MARGARET,
+        "margaret-hamilton-sim",
+        "Margaret",
+        "Hamilton",
+    );
+    let linus = b.person(
+        ids::PROFILE_LINUS,
+        ids::PUBLIC_ID_LINUS,
+        "Linus",
+        "Torvalds",
+    );
+    b.person(
+        ids::PROFILE_NEW_CONTACT,
+        ids::PUBLIC_ID_NEW_CONTACT,
+        "Nadia",
+        "Newcontact",
+    );
 
     // The long thread: Ada ↔ Linus, with three well-known messages at its end.
     let mut long = b.thread(
@@ -411,9 +480,24 @@ pub fn default_seed(anchor: i64) -> Data {
         0,
     );
     for (id, sender, text, at) in [
-        (ids::OLD_OWN_MESSAGE_ID, ids::PROFILE_ADA, "Old news: see my earlier note.", 3 * HOUR),
-        (ids::THEIR_MESSAGE_ID, ids::PROFILE_LINUS, "Patch looks fine to me.", 2 * HOUR),
-        (ids::RECALLABLE_MESSAGE_ID, ids::PROFILE_ADA, "Oops, wrong thread!", 10 * MINUTE),
+        (
+            ids::OLD_OWN_MESSAGE_ID,
+            ids::PROFILE_ADA,
+            "Old news: see my earlier note.",
+            3 * HOUR,
+        ),
+        (
+            ids::THEIR_MESSAGE_ID,
+            ids::PROFILE_LINUS,
+            "Patch looks fine to me.",
+            2 * HOUR,
+        ),
+        (
+            ids::RECALLABLE_MESSAGE_ID,
+            ids::PROFILE_ADA,
+            "Oops, wrong thread!",
+            10 * MINUTE,
+        ),
     ] {
         long.messages.push(Msg {
             id: id.into(),
@@ -426,7 +510,8 @@ pub fn default_seed(anchor: i64) -> Data {
             recalled: false,
         });
     }
-    long.read_at.insert(ids::ACCOUNT_ADA.into(), anchor - 10 * MINUTE);
+    long.read_at
+        .insert(ids::ACCOUNT_ADA.into(), anchor - 10 * MINUTE);
     long.labels.push(ids::LABEL_HOT.into());
     b.threads.push(long);
 
@@ -477,11 +562,24 @@ pub fn default_seed(anchor: i64) -> Data {
             if i == 7 {
                 members.push(b.random_person());
             }
-            let n = if i == 4 { 104 } else { b.rng.range(2, 40) as usize };
+            let n = if i == 4 {
+                104
+            } else {
+                b.rng.range(2, 40) as usize
+            };
             let newest = anchor - (i as i64 + 1) * 7 * HOUR - ai as i64 * 13 * MINUTE;
             let unread = if i % 3 == 0 { (i % 4) + 1 } else { 0 };
             let id = b.thread_id();
-            let mut t = b.thread(id, styles[i % styles.len()], false, members, owner, n, newest, unread);
+            let mut t = b.thread(
+                id,
+                styles[i % styles.len()],
+                false,
+                members,
+                owner,
+                n,
+                newest,
+                unread,
+            );
             if i % 4 == 1 {
                 t.labels.push(ids::LABEL_HOT.into());
             }
@@ -506,7 +604,16 @@ pub fn default_seed(anchor: i64) -> Data {
         };
         let members = vec![ids::PROFILE_ADA.to_string(), b.random_person()];
         let newest = anchor - (i as i64 * 9 + 2) * HOUR;
-        let mut t = b.thread(id, UrnStyle::MessagingThread, true, members, ids::PROFILE_ADA, 6, newest, i % 2);
+        let mut t = b.thread(
+            id,
+            UrnStyle::MessagingThread,
+            true,
+            members,
+            ids::PROFILE_ADA,
+            6,
+            newest,
+            i % 2,
+        );
         if let Some(at) = t.read_at.remove(ids::PROFILE_ADA) {
             t.read_at.insert(ids::ACCOUNT_ADA.into(), at);
         }
@@ -580,14 +687,21 @@ mod tests {
 
     #[test]
     fn the_seed_is_the_same_on_every_run() {
-        assert_eq!(default_seed(1_000_000_000_000), default_seed(1_000_000_000_000));
+        assert_eq!(
+            default_seed(1_000_000_000_000),
+            default_seed(1_000_000_000_000)
+        );
     }
 
     #[test]
     fn every_account_has_a_dozen_threads_and_some_are_long() {
         let d = default_seed(1_800_000_000_000);
         for a in &d.accounts {
-            let n = d.threads.iter().filter(|t| t.members.contains(&a.profile_id)).count();
+            let n = d
+                .threads
+                .iter()
+                .filter(|t| t.members.contains(&a.profile_id))
+                .count();
             assert!(n >= 12, "{} has {n}", a.id);
         }
         assert!(d.threads.iter().filter(|t| t.messages.len() > 100).count() >= 3);
@@ -596,7 +710,11 @@ mod tests {
     #[test]
     fn messages_in_a_thread_are_in_time_order() {
         for t in default_seed(1_800_000_000_000).threads {
-            assert!(t.messages.windows(2).all(|w| w[0].sent_at < w[1].sent_at), "{}", t.thread_id);
+            assert!(
+                t.messages.windows(2).all(|w| w[0].sent_at < w[1].sent_at),
+                "{}",
+                t.thread_id
+            );
         }
     }
 }

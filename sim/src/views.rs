@@ -119,7 +119,9 @@ pub fn conversation(w: &World, t: &Thread, viewer: &AccountRec, batch: bool) -> 
         unread_count: unread_count(t, viewer),
         participants: list_participants(w, t, viewer),
         latest_message: latest,
-        source: t.sales_navigator.then_some(ConversationSource::SalesNavigator),
+        source: t
+            .sales_navigator
+            .then_some(ConversationSource::SalesNavigator),
         sales_nav_thread_id: t.sales_navigator.then(|| t.thread_id.clone()),
         account_id: batch.then(|| viewer.id.clone()),
         ..Default::default()
@@ -192,7 +194,9 @@ pub fn recent_conversation(w: &World, t: &Thread, viewer: &AccountRec) -> Conver
         unread_count: unread,
         participants,
         latest_message: latest,
-        source: t.sales_navigator.then_some(ConversationSource::SalesNavigator),
+        source: t
+            .sales_navigator
+            .then_some(ConversationSource::SalesNavigator),
         sales_nav_thread_id: t.sales_navigator.then(|| t.thread_id.clone()),
         account_id: None,
     }

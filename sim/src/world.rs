@@ -364,7 +364,10 @@ impl World {
             self.msg_index.insert(id, (ti, mi));
         }
         let at = self.data.threads[ti].messages[mi].sent_at;
-        let r = MsgRef { thread: ti, msg: mi };
+        let r = MsgRef {
+            thread: ti,
+            msg: mi,
+        };
         self.announce(ServerEventKind::MessageCreated, r, at, None);
         r
     }

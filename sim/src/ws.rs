@@ -41,8 +41,11 @@ pub async fn ws(
     let upgrade = match upgrade {
         Ok(u) => u,
         Err(e) => {
-            return SimError::bad("websocket_required", format!("Not a WebSocket request: {e}"))
-                .into_response_shaped(Shape::Legacy)
+            return SimError::bad(
+                "websocket_required",
+                format!("Not a WebSocket request: {e}"),
+            )
+            .into_response_shaped(Shape::Legacy)
         }
     };
     // Subscribe and read the history under one lock, so no event falls between the two.

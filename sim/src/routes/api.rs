@@ -69,7 +69,10 @@ fn number<T: std::str::FromStr>(
 fn count(q: &HashMap<String, String>, default: usize) -> Result<usize, SimError> {
     let n = number::<usize>(q, "count")?.unwrap_or(default);
     if n == 0 || n > 100 {
-        return Err(SimError::bad("bad_query", "count must be between 1 and 100"));
+        return Err(SimError::bad(
+            "bad_query",
+            "count must be between 1 and 100",
+        ));
     }
     Ok(n)
 }
@@ -154,7 +157,12 @@ fn conversations_page(
     // Sort key: newest activity first, then account, then thread.
     let mut items: Vec<(i64, usize, usize)> = Vec::new();
     for a in &accounts {
-        let ai = w.data.accounts.iter().position(|x| x.id == a.id).unwrap_or(0);
+        let ai = w
+            .data
+            .accounts
+            .iter()
+            .position(|x| x.id == a.id)
+            .unwrap_or(0);
         for (ti, t) in w.data.threads.iter().enumerate() {
             if !w.sees(a, ti) {
                 continue;
@@ -191,7 +199,11 @@ fn conversations_page(
     let has_more = end < items.len();
     let next_cursor = match (has_more, page.last()) {
         (true, Some(&(neg_ts, ai, ti))) => {
-            let prefix = if end >= STORE_PAGE_LIMIT { "linkedin:" } else { "" };
+            let prefix = if end >= STORE_PAGE_LIMIT {
+                "linkedin:"
+            } else {
+                ""
+            };
             Some(format!("{prefix}{}~{ai}~{ti}", -neg_ts))
         }
         _ => None,
@@ -199,7 +211,12 @@ fn conversations_page(
     let conversations = page
         .iter()
         .map(|&(_, ai, ti)| {
-            views::conversation(w, &w.data.threads[ti], &w.data.accounts[ai], batch.is_some())
+            views::conversation(
+                w,
+                &w.data.threads[ti],
+                &w.data.accounts[ai],
+                batch.is_some(),
+            )
         })
         .collect();
     Ok(ConversationsPage {
@@ -349,12 +366,12 @@ fn messages_page(
                     .copied()
                     .collect();
                 // Some pages fetched from "LinkedIn" come short, yet `hasMore` stays true.
-                let take = if cursor.is_some() && older.len() > count && (older.len() / count) % 3 == 1
-                {
-                    (count / 2).max(1)
-                } else {
-                    count
-                };
+                let take =
+                    if cursor.is_some() && older.len() > count && (older.len() / count) % 3 == 1 {
+                        (count / 2).max(1)
+                    } else {
+                        count
+                    };
                 let page: Vec<&Msg> = older[older.len().saturating_sub(take)..].to_vec();
                 let more = older.len() > page.len();
                 let next = page.first().filter(|_| more).map(|m| m.sent_at.to_string());
@@ -396,7 +413,10 @@ pub async fn send(
 /// Where a send goes.
 enum Target {
     Existing(usize),
-    New { recipient: String, sales_navigator: bool },
+    New {
+        recipient: String,
+        sales_navigator: bool,
+    },
 }
 
 fn do_send(w: &mut World, req: SendRequest) -> Result<SendResponse, SimError> {
@@ -412,8 +432,15 @@ fn do_send(w: &mut World, req: SendRequest) -> Result<SendResponse, SimError> {
             format!("message is {chars} characters; LinkedIn accepts at most {MAX_MESSAGE_CHARS}"),
         ));
     }
-    if req.subject.as_ref().is_some_and(|s| s.chars().count() > 200) {
-        return Err(SimError::bad("subject_too_long", "subject is longer than 200 characters"));
+    if req
+        .subject
+        .as_ref()
+        .is_some_and(|s| s.chars().count() > 200)
+    {
+        return Err(SimError::bad(
+            "subject_too_long",
+            "subject is longer than 200 characters",
+        ));
     }
     let mut attachments: Vec<Attachment> = Vec::new();
     for a in &req.attachments {
@@ -521,7 +548,11 @@ fn resolve_target(
     req: &SendRequest,
     channel: MessagingChannel,
 ) -> Result<Target, SimError> {
-    if let Some(conv) = req.conversation_urn.as_deref().filter(|s| !s.trim().is_empty()) {
+    if let Some(conv) = req
+        .conversation_urn
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
         let ti = thread_for(w, conv, acct)?;
         let sn = w.data.threads[ti].sales_navigator;
         return match (channel, sn) {
@@ -564,7 +595,10 @@ fn resolve_target(
         ));
     };
     if recipient == acct.profile_id {
-        return Err(SimError::bad("cannot_message_self", "You cannot message yourself"));
+        return Err(SimError::bad(
+            "cannot_message_self",
+            "You cannot message yourself",
+        ));
     }
     let wants_sn = match channel {
         MessagingChannel::SalesNavigator => Some(true),
@@ -593,7 +627,8 @@ fn resolve_target(
 
 /// A recipient the workspace does not know yet, named by an `fsd_profile`/`fs_miniProfile` URN.
 fn new_person_from_urn(w: &mut World, urn: &str) -> Result<String, SimError> {
-    let not_found = || SimError::not_found("profile_not_found", format!("Profile not found: {urn}"));
+    let not_found =
+        || SimError::not_found("profile_not_found", format!("Profile not found: {urn}"));
     let id = crate::ids::profile(urn).ok_or_else(|| {
         SimError::bad("invalid_profile_urn", format!("Not a profile URN: {urn:?}"))
     })?;
@@ -758,7 +793,13 @@ pub async fn upload(
     let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| "application/octet-stream".into());
     gate(&sim, Op::Upload, &headers, conn.map(|e| e.0), |w| {
@@ -775,7 +816,10 @@ fn do_upload(
 ) -> Result<UploadResponse, SimError> {
     let acct = account(w, opt(q, "accountId"))?;
     if body.is_empty() {
-        return Err(SimError::bad("empty_file", "The request body (the file's bytes) is empty"));
+        return Err(SimError::bad(
+            "empty_file",
+            "The request body (the file's bytes) is empty",
+        ));
     }
     if body.len() as u64 > MAX_ATTACHMENT_BYTES {
         return Err(SimError::bad(

@@ -22,12 +22,11 @@ fn fail(status: StatusCode, message: impl Into<String>) -> Response {
 }
 
 /// Parse an optional JSON body (empty means `T::default()`).
-fn body_or_default<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, Response> {
+fn body_or_default<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
-        .map_err(|e| fail(StatusCode::BAD_REQUEST, format!("Invalid JSON body: {e}")))
+    serde_json::from_slice(body).map_err(|e| format!("Invalid JSON body: {e}"))
 }
 
 pub async fn health(State(sim): State<Arc<Sim>>) -> Json<Value> {
@@ -53,7 +52,7 @@ struct ResetBody {
 pub async fn reset(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: ResetBody = match body_or_default(&body) {
         Ok(b) => b,
-        Err(res) => return res,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, e),
     };
     let source = match b.seed.as_deref() {
         None => None,
@@ -91,7 +90,7 @@ pub async fn get_clock(State(sim): State<Arc<Sim>>) -> Json<Value> {
 pub async fn set_clock(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: ClockBody = match body_or_default(&body) {
         Ok(b) => b,
-        Err(res) => return res,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, e),
     };
     {
         let mut w = sim.world();
@@ -211,7 +210,10 @@ pub async fn mark_read(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
         .thread_index(&b.conversation_urn)
         .filter(|&ti| w.sees(&acct, ti))
     else {
-        return fail(StatusCode::NOT_FOUND, "Conversation not found for this account");
+        return fail(
+            StatusCode::NOT_FOUND,
+            "Conversation not found for this account",
+        );
     };
     w.mark_read(ti, &acct);
     Json(json!({ "ok": true })).into_response()
@@ -227,7 +229,7 @@ struct LimitsBody {
 pub async fn limits(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let b: LimitsBody = match body_or_default(&body) {
         Ok(b) => b,
-        Err(res) => return res,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, e),
     };
     let mut w = sim.world();
     if let Some(n) = b.writes_per_minute {
@@ -261,7 +263,10 @@ pub async fn cert(State(sim): State<Arc<Sim>>) -> Response {
             );
             res
         }
-        None => fail(StatusCode::NOT_FOUND, "HTTPS is off: start with --https-port"),
+        None => fail(
+            StatusCode::NOT_FOUND,
+            "HTTPS is off: start with --https-port",
+        ),
     }
 }
 
@@ -323,6 +328,7 @@ fn initials(p: &Person) -> String {
 }
 
 fn hue(s: &str) -> u32 {
-    s.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360
+    s.bytes()
+        .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 360
 }
-

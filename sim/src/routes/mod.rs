@@ -42,7 +42,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/ws", get(ws::ws))
         .route("/__sim/health", get(control::health))
         .route("/__sim/reset", post(control::reset))
-        .route("/__sim/clock", get(control::get_clock).post(control::set_clock))
+        .route(
+            "/__sim/clock",
+            get(control::get_clock).post(control::set_clock),
+        )
         .route(
             "/__sim/faults",
             get(control::list_faults)
@@ -66,7 +69,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/messaging/thread/{id}/", get(linkedin_page::thread))
         .route("/", get(index));
     if let Some(dir) = sim.www.clone() {
-        app = app.nest_service("/www", ServeDir::new(dir).append_index_html_on_directories(true));
+        app = app.nest_service(
+            "/www",
+            ServeDir::new(dir).append_index_html_on_directories(true),
+        );
     }
     app.fallback(not_found).layer(cors()).with_state(sim)
 }
