@@ -4,11 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A person in a conversation. The list endpoints send a subset; recent-messages sends the rest.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Participant {
     pub profile_id: String,
@@ -34,11 +30,7 @@ pub struct Participant {
 
 /// The preview of a conversation's newest message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct LatestMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,11 +52,7 @@ pub struct LatestMessage {
 
 /// Where a conversation lives: the normal inbox or Sales Navigator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationSource {
     SalesNavigator,
@@ -76,11 +64,7 @@ pub enum ConversationSource {
 
 /// One conversation in a list. The recent-messages endpoint fills the richer optional fields.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Conversation {
     pub conversation_urn: String,
@@ -115,11 +99,7 @@ pub struct Conversation {
 
 /// An account named in a multi-account conversation list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRef {
     pub id: String,
@@ -129,11 +109,7 @@ pub struct AccountRef {
 
 /// Query of `GET /conversations`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ListConversationsQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -153,11 +129,7 @@ pub struct ListConversationsQuery {
 
 /// `GET /conversations` answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConversationsPage {
     pub success: bool,
@@ -173,11 +145,7 @@ pub struct ConversationsPage {
 
 /// Query of `GET /messaging/recent-messages`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RecentMessagesQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,11 +163,7 @@ pub struct RecentMessagesQuery {
 
 /// `GET /messaging/recent-messages` answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RecentMessagesPage {
     pub success: bool,

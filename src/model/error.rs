@@ -5,11 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Either error shape; every field optional because proxies and old routes differ.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]

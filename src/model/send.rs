@@ -13,11 +13,7 @@ pub const DAILY_NEW_CONVERSATION_QUOTA: u32 = 150;
 
 /// Which inbox a message goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum MessagingChannel {
     /// The server picks Sales Navigator when the account has it.
@@ -31,11 +27,7 @@ pub enum MessagingChannel {
 
 /// An uploaded file referenced by a send: `{"file": {…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct AttachmentRef {
     pub file: Attachment,
 }
@@ -43,11 +35,7 @@ pub struct AttachmentRef {
 /// Body of `POST /conversations/send`. One of `conversation_urn`, `recipient_profile_urn` or
 /// `recipient_profile_id` names the other party.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SendRequest {
     pub message: String,
@@ -69,11 +57,7 @@ pub struct SendRequest {
 
 /// The message as sent, inside a send answer (the seed shows it may be `{}`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SentMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,11 +77,7 @@ pub struct SentMessage {
 
 /// Answer of `POST /conversations/send`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SendResponse {
     pub success: bool,
@@ -117,11 +97,7 @@ pub struct SendResponse {
 
 /// Answer of `POST /conversations/upload-attachment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(
-    target_arch = "wasm32",
-    derive(tsify::Tsify),
-    tsify(into_wasm_abi, from_wasm_abi)
-)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct UploadResponse {
     pub success: bool,

@@ -1,13 +1,40 @@
-//! JavaScript errors, built in one place: a real `Error` with a stable `name`, a machine-readable
-//! `code` and extra properties. `ApiError` is built here; other exports (e.g. `UrnError`) reuse
-//! [`js_error`].
+//! Errors cross to JavaScript as real `Error`s with a stable `name` and a machine-readable `code`
+//! (plus any extra fields), never as bare strings. Every export builds them here: `UrnError`,
+//! and the client's `ApiError`.
 
-use js_sys::{Object, Reflect};
-use wasm_bindgen::prelude::*;
+use js_sys::{Error, Reflect};
+use wasm_bindgen::JsValue;
 
-use crate::api::ApiError;
+/// A JS `Error` with `name`, `code` and the given extra own properties.
+pub fn js_error(name: &str, code: &str, message: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    let err = Error::new(message);
+    err.set_name(name);
+    let obj: &JsValue = err.as_ref();
+    // Reflect::set on a fresh, extensible Error object cannot fail.
+    let _ = Reflect::set(obj, &"code".into(), &code.into());
+    for (key, value) in extra {
+        let _ = Reflect::set(obj, &(*key).into(), value);
+    }
+    err.into()
+}
 
-#[wasm_bindgen(typescript_custom_section)]
+impl From<crate::urn::UrnError> for JsValue {
+    fn from(e: crate::urn::UrnError) -> JsValue {
+        js_error(
+            "UrnError",
+            e.code.as_str(),
+            &e.to_string(),
+            &[("offset", JsValue::from(e.offset as u32))],
+        )
+    }
+}
+
+/// A value that should always convert failed to: a bug, reported rather than panicking.
+pub fn internal_error(message: &str) -> JsValue {
+    js_error("ThreadlineError", "internal", message, &[])
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
 const API_ERROR_TS: &'static str = r#"
 /** The `code` of an `ApiError`: what the caller can do about it. */
 export type ApiErrorCode =
@@ -31,60 +58,41 @@ export interface ApiError extends Error {
 }
 "#;
 
-/// A JS `Error` named `name`, with `code` and the given extra properties set on it.
-pub(crate) fn js_error(
-    name: &str,
-    code: &str,
-    message: &str,
-    props: &[(&str, JsValue)],
-) -> JsValue {
-    let err = js_sys::Error::new(message);
-    err.set_name(name);
-    set(&err, "code", &JsValue::from_str(code));
-    for (key, value) in props {
-        set(&err, key, value);
-    }
-    err.into()
-}
-
-/// The JS form of an [`ApiError`]: `name` `ApiError`, `code`, and `status`, `retryAfterMs`,
-/// `reason`, `rateLimit` where known.
-pub(crate) fn api_error(e: &ApiError) -> JsValue {
-    let mut props: Vec<(&str, JsValue)> = vec![("ambiguous", JsValue::from_bool(e.is_ambiguous()))];
+/// The JS form of an [`ApiError`](crate::api::ApiError): `name` `ApiError`, `code`, `ambiguous`,
+/// and `status`, `retryAfterMs`, `reason`, `rateLimit` where known.
+pub fn api_error(e: &crate::api::ApiError) -> JsValue {
+    let mut extra: Vec<(&str, JsValue)> = vec![("ambiguous", JsValue::from_bool(e.is_ambiguous()))];
     if let Some(status) = e.status() {
-        props.push(("status", JsValue::from(status)));
+        extra.push(("status", JsValue::from(status)));
     }
     if let Some(ms) = e.retry_after_ms() {
-        props.push(("retryAfterMs", JsValue::from_f64(ms as f64)));
+        extra.push(("retryAfterMs", JsValue::from_f64(ms as f64)));
     }
     if let Some(reason) = e.reason() {
-        props.push(("reason", JsValue::from_str(reason)));
+        extra.push(("reason", JsValue::from_str(reason)));
     }
-    if let ApiError::RateLimited { limits, .. } = e {
-        let figures = Object::new();
-        let figure = |key: &str, value: Option<u64>| {
+    if let crate::api::ApiError::RateLimited { limits, .. } = e {
+        let figures = js_sys::Object::new();
+        for (key, value) in [
+            ("limit", limits.limit),
+            ("remaining", limits.remaining),
+            ("reset", limits.reset),
+        ] {
             if let Some(v) = value {
-                set(&figures, key, &JsValue::from_f64(v as f64));
+                let _ = Reflect::set(&figures, &key.into(), &JsValue::from_f64(v as f64));
             }
-        };
-        figure("limit", limits.limit);
-        figure("remaining", limits.remaining);
-        figure("reset", limits.reset);
-        props.push(("rateLimit", figures.into()));
+        }
+        extra.push(("rateLimit", figures.into()));
     }
-    js_error("ApiError", e.code(), &e.to_string(), &props)
-}
-
-fn set(target: &JsValue, key: &str, value: &JsValue) {
-    // Setting a plain property on a fresh object cannot fail; there is nothing to do if it did.
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    js_error("ApiError", e.code(), &e.to_string(), &extra)
 }
 
 /// Best-effort text of a thrown JS value, for messages.
-pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(err) = value.dyn_ref::<js_sys::Error>() {
+pub fn describe(value: &JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(err) = value.dyn_ref::<Error>() {
         let message: String = err.message().into();
-        let cause = Reflect::get(err, &JsValue::from_str("cause"))
+        let cause = Reflect::get(err, &"cause".into())
             .ok()
             .filter(|c| !c.is_undefined() && !c.is_null())
             .map(|c| describe(&c));

@@ -2,8 +2,9 @@
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
 mod client;
-mod error;
+pub mod error;
 mod fetch;
+pub mod urn;
 
 pub use client::{ThreadlineClient, ThreadlineClientOptions};
 pub use fetch::FetchTransport;

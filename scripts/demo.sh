@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The product's main job on one machine: installs what is missing, builds the wasm package, starts
+# threadline-sim (seeded workspace, a gentle trickle of incoming messages) serving the demo pages
+# in www/, and prints what to open. Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+PORT=${THREADLINE_DEMO_PORT:-8787}
+HTTPS_PORT=${THREADLINE_DEMO_HTTPS_PORT:-8443}
+KEY=${THREADLINE_DEMO_KEY:-dev}
+
+bash scripts/install.sh
+bash scripts/build-pkg.sh
+rm -rf www/pkg && cp -r pkg www/pkg          # the demo imports the package through an import map
+[ -x scripts/build-extension.sh ] && bash scripts/build-extension.sh "http://127.0.0.1:$PORT" "$KEY"
+cargo build -p threadline-sim --release --quiet
+
+mkdir -p .tmp
+log=.tmp/demo-sim.log
+target/release/threadline-sim --port "$PORT" --https-port "$HTTPS_PORT" --api-key "$KEY" \
+  --www www --trickle >"$log" 2>&1 &
+sim=$!
+trap 'kill $sim 2>/dev/null; wait $sim 2>/dev/null; echo; echo "demo stopped"' EXIT INT TERM
+for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.1; done
+grep -q 'listening on' "$log" || { cat "$log"; echo "the simulator did not start" >&2; exit 1; }
+
+cat <<MSG
+
+Threadline demo is running.
+  API simulator     http://127.0.0.1:$PORT        (API key: $KEY; control plane /__sim/)
+  URN playground    http://127.0.0.1:$PORT/www/urn.html
+  Demo pages        http://127.0.0.1:$PORT/www/
+  LinkedIn-shaped   https://127.0.0.1:$HTTPS_PORT/messaging/   (self-signed for www.linkedin.com)
+MSG
+[ -d dist/extension ] && echo "  Extension         load $(pwd)/dist/extension unpacked (preset to the simulator)"
+echo
+echo "Press Ctrl-C to stop."
+wait $sim

@@ -1,0 +1,42 @@
+// A minimal static file server for benches and browser tests: serves a folder on loopback with
+// the right MIME types (application/wasm matters: it lets the browser stream-compile).
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serve `root` on 127.0.0.1 (port 0 = any free one); resolves to { url, close }. */
+export function serveStatic(root, port = 0) {
+  const base = path.resolve(root);
+  const server = createServer(async (req, res) => {
+    const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    const file = path.join(base, rel.endsWith("/") ? rel + "index.html" : rel);
+    if (!file.startsWith(base + path.sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(port, "127.0.0.1", () => {
+      const { port: p } = server.address();
+      resolve({ url: `http://127.0.0.1:${p}`, close: () => server.close() });
+    });
+  });
+}

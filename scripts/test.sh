@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Every test of Threadline, on a fresh machine or a warm one: installs what is missing, then
+# format, lint, native tests, the wasm package (built, optimized, smoke-loaded), wasm-bindgen-test
+# in Node, headless Chromium and headless Firefox against a live simulator, the TypeScript check
+# and the size report. Prints how long each step took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+mkdir -p .tmp
+export TMPDIR="$PWD/.tmp"  # browsers' temp profiles stay here, not in /tmp
+
+timings=()
+step() {
+  local name=$1; shift
+  printf '\n==> %s\n' "$name"
+  local t0=$SECONDS
+  "$@"
+  timings+=("$(printf '%-28s %4ds' "$name" $((SECONDS - t0)))")
+}
+
+sim_pid=""
+cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true; }
+trap cleanup EXIT
+
+start_sim() {
+  cargo build -p threadline-sim --quiet
+  local log=.tmp/sim.log
+  target/debug/threadline-sim --port 0 --api-key dev >"$log" 2>&1 &
+  sim_pid=$!
+  for _ in $(seq 1 100); do
+    THREADLINE_SIM_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$log" | head -n 1 || true)
+    [ -n "$THREADLINE_SIM_URL" ] && break
+    sleep 0.1
+  done
+  [ -n "$THREADLINE_SIM_URL" ] || { cat "$log"; echo "simulator did not start" >&2; exit 1; }
+  export THREADLINE_SIM_URL
+  echo "simulator at $THREADLINE_SIM_URL"
+}
+
+wasm_tests() {
+  local -a targets=()
+  for f in tests/wasm_*.rs; do targets+=(--test "$(basename "$f" .rs)"); done
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+  echo "-- Node"
+  env -u WASM_BINDGEN_USE_BROWSER cargo test --target wasm32-unknown-unknown "${targets[@]}"
+  echo "-- headless Chromium"
+  WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
+    cargo test --target wasm32-unknown-unknown "${targets[@]}"
+  echo "-- headless Firefox"
+  WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
+    cargo test --target wasm32-unknown-unknown "${targets[@]}"
+}
+
+typescript() {
+  node_modules/.bin/tsc -p tests/ts/tsconfig.json
+  node scripts/check-dts.mjs pkg
+}
+
+step "install" bash scripts/install.sh
+step "rustfmt" cargo fmt --all -- --check
+step "clippy (native)" cargo clippy --workspace --all-targets --quiet -- -D warnings
+step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
+step "native tests" cargo test --workspace
+step "wasm package + smoke" bash scripts/build-pkg.sh
+if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
+step "wasm-bindgen-test x3" wasm_tests
+step "typescript" typescript
+step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
+
+printf '\n==> step times\n'
+printf '  %s\n' "${timings[@]}"
+echo "all tests passed in ${SECONDS}s"

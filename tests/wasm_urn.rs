@@ -1,0 +1,97 @@
+//! The URN exports as JavaScript sees them, run by wasm-bindgen-test in Node, headless Chromium
+//! and headless Firefox: results are plain data, failures are `Error`s named `UrnError` with a
+//! stable `code` and the byte `offset`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Error, Reflect};
+use threadline::wasm::urn::{
+    conversation_id, encode_urn_for_path, is_sales_nav_thread, message_id, message_ids, parse_urn,
+    profile_id,
+};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
+
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).expect("readable property")
+}
+
+#[wasm_bindgen_test]
+fn message_id_is_the_same_under_two_mailbox_prefixes_and_percent_encoding() {
+    let a = format!("urn:li:msg_message:(urn:li:fsd_profile:ACoAAA1,{ID})");
+    let b = "urn%3Ali%3Amsg_message%3A%28urn%3Ali%3Afsd_profile%3AACoBBB2%2C2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA%3D%29";
+    assert_eq!(message_id(&a).unwrap(), ID);
+    assert_eq!(message_id(b).unwrap(), ID);
+    assert_eq!(
+        message_id(&format!("urn:li:messagingMessage:{ID}")).unwrap(),
+        ID
+    );
+}
+
+#[wasm_bindgen_test]
+fn parse_urn_returns_plain_data_with_tuple_parts() {
+    let parsed: JsValue = parse_urn(&format!(
+        " urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAA1,{ID}) "
+    ))
+    .unwrap()
+    .into();
+    assert_eq!(field(&parsed, "namespace"), "li");
+    assert_eq!(field(&parsed, "entityType"), "msg_conversation");
+    let parts: js_sys::Array = field(&parsed, "parts").dyn_into().unwrap();
+    assert_eq!(parts.length(), 2);
+    assert_eq!(parts.get(0), "urn:li:fsd_profile:ACoAAA1");
+    assert_eq!(parts.get(1), ID);
+}
+
+#[wasm_bindgen_test]
+fn malformed_urn_throws_a_urn_error_with_code_and_offset() {
+    let err: JsValue = message_id("urn:li:msg_message:(urn:li:fsd_profile:X,2-a")
+        .unwrap_err()
+        .into();
+    let err: Error = err.dyn_into().expect("a real JS Error");
+    assert_eq!(err.name(), "UrnError");
+    assert_eq!(field(&err, "code"), "unbalanced");
+    assert!(field(&err, "offset").as_f64().is_some());
+}
+
+#[wasm_bindgen_test]
+fn a_conversation_is_not_taken_for_a_message() {
+    let err: JsValue = message_id(&format!("urn:li:messagingThread:{ID}"))
+        .unwrap_err()
+        .into();
+    assert_eq!(field(&err, "code"), "wrong_kind");
+}
+
+#[wasm_bindgen_test]
+fn conversation_and_profile_ids_and_sales_nav_detection() {
+    let url = format!("https://www.linkedin.com/messaging/thread/{ID}/");
+    assert_eq!(
+        conversation_id(&url).unwrap(),
+        conversation_id(&format!("urn:li:fs_conversation:{ID}")).unwrap()
+    );
+    assert!(is_sales_nav_thread("urn:li:salesNav_thread:1-abc").unwrap());
+    assert!(!is_sales_nav_thread(&url).unwrap());
+    assert_eq!(
+        profile_id("urn:li:msg_messagingParticipant:urn:li:fsd_profile:ACoAADSoo60BM6hx").unwrap(),
+        profile_id("urn:li:fs_miniProfile:ACoAADSoo60BM6hx").unwrap()
+    );
+}
+
+#[wasm_bindgen_test]
+fn path_encoding_escapes_urn_punctuation_and_base64() {
+    assert_eq!(
+        encode_urn_for_path("urn:li:fs_event:(1,2-a+b/c=)"),
+        "urn%3Ali%3Afs_event%3A%281%2C2-a%2Bb%2Fc%3D%29"
+    );
+}
+
+#[wasm_bindgen_test]
+fn batched_message_ids_give_null_for_bad_inputs() {
+    let out = message_ids(vec![
+        format!("urn:li:fsd_message:{ID}"),
+        "nonsense:(".into(),
+    ]);
+    assert_eq!(out[0], ID);
+    assert!(out[1].is_null());
+}
