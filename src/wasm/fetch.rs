@@ -1,6 +1,11 @@
 //! The browser transport: `fetch` through gloo-net, a timeout by `AbortController`, and timers
 //! through the global `setTimeout`, found reflectively so that the same code runs in a window,
 //! a worker, an extension service worker and Node 20.
+//!
+//! The client never resends a write, but browsers may: Chromium and Firefox replay a request
+//! themselves when a reused keep-alive connection closes before any answer (measured against the
+//! simulator's `drop` fault). A send dropped after it took effect is then delivered twice and
+//! answered 200; nothing in `fetch` can turn that off. Node's fetch reports the drop instead.
 
 use std::cell::Cell;
 use std::rc::Rc;
