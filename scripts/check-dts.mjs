@@ -11,7 +11,10 @@ let bad = 0;
 for (const file of files) {
   const text = (await readFile(path.join(root, file), "utf8"))
     .replace(/\/\*[\s\S]*?\*\//g, "")
-    .replace(/\/\/.*$/gm, "");
+    .replace(/\/\/.*$/gm, "")
+    // wasm-bindgen's raw ABI table (`InitOutput`): every externref in it is `any` by nature, and
+    // no consumer calls it; the typed API is the classes and functions above it.
+    .replace(/export interface InitOutput \{[\s\S]*?\n\}/g, "");
   text.split("\n").forEach((line, i) => {
     if (/\bany\b/.test(line)) {
       console.error(`${file}:${i + 1}: loose 'any' in public types: ${line.trim()}`);

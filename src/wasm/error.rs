@@ -1,5 +1,6 @@
 //! Errors cross to JavaScript as real `Error`s with a stable `name` and a machine-readable `code`
-//! (plus any extra fields), never as bare strings. Every export builds them here.
+//! (plus any extra fields), never as bare strings. Every export builds them here: `UrnError`,
+//! and the client's `ApiError`.
 
 use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
@@ -31,4 +32,81 @@ impl From<crate::urn::UrnError> for JsValue {
 /// A value that should always convert failed to: a bug, reported rather than panicking.
 pub fn internal_error(message: &str) -> JsValue {
     js_error("ThreadlineError", "internal", message, &[])
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const API_ERROR_TS: &'static str = r#"
+/** The `code` of an `ApiError`: what the caller can do about it. */
+export type ApiErrorCode =
+    | "bad_request" | "unauthorized" | "not_found" | "rate_limited"
+    | "server" | "timeout" | "network" | "malformed";
+
+/** A failed API call, as every `ThreadlineClient` method rejects with. */
+export interface ApiError extends Error {
+    name: "ApiError";
+    code: ApiErrorCode;
+    /** The HTTP status, when an answer arrived (absent when refused before sending). */
+    status?: number;
+    /** How long the server asked to wait (429 with `Retry-After`). */
+    retryAfterMs?: number;
+    /** The server's stable code of a bad request, or the client's when it refused to send. */
+    reason?: string;
+    /** `X-RateLimit-*` figures of a 429. */
+    rateLimit?: { limit?: number; remaining?: number; reset?: number };
+    /** True when a write may have happened although it failed: never resend blindly. */
+    ambiguous: boolean;
+}
+"#;
+
+/// The JS form of an [`ApiError`](crate::api::ApiError): `name` `ApiError`, `code`, `ambiguous`,
+/// and `status`, `retryAfterMs`, `reason`, `rateLimit` where known.
+pub fn api_error(e: &crate::api::ApiError) -> JsValue {
+    let mut extra: Vec<(&str, JsValue)> = vec![("ambiguous", JsValue::from_bool(e.is_ambiguous()))];
+    if let Some(status) = e.status() {
+        extra.push(("status", JsValue::from(status)));
+    }
+    if let Some(ms) = e.retry_after_ms() {
+        extra.push(("retryAfterMs", JsValue::from_f64(ms as f64)));
+    }
+    if let Some(reason) = e.reason() {
+        extra.push(("reason", JsValue::from_str(reason)));
+    }
+    if let crate::api::ApiError::RateLimited { limits, .. } = e {
+        let figures = js_sys::Object::new();
+        for (key, value) in [
+            ("limit", limits.limit),
+            ("remaining", limits.remaining),
+            ("reset", limits.reset),
+        ] {
+            if let Some(v) = value {
+                let _ = Reflect::set(&figures, &key.into(), &JsValue::from_f64(v as f64));
+            }
+        }
+        extra.push(("rateLimit", figures.into()));
+    }
+    js_error("ApiError", e.code(), &e.to_string(), &extra)
+}
+
+/// Best-effort text of a thrown JS value, for messages.
+pub fn describe(value: &JsValue) -> String {
+    use wasm_bindgen::JsCast;
+    if let Some(err) = value.dyn_ref::<Error>() {
+        let message: String = err.message().into();
+        let cause = Reflect::get(err, &"cause".into())
+            .ok()
+            .filter(|c| !c.is_undefined() && !c.is_null())
+            .map(|c| describe(&c));
+        return match cause {
+            Some(cause) => format!("{message} ({cause})"),
+            None => message,
+        };
+    }
+    value
+        .as_string()
+        .or_else(|| {
+            js_sys::JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string())
+        })
+        .unwrap_or_else(|| "unknown JavaScript error".into())
 }

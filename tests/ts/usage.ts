@@ -8,7 +8,14 @@ import {
   profileId,
   isSalesNavThread,
   encodeUrnForPath,
+  ThreadlineClient,
   type ParsedUrn,
+  type ApiError,
+  type ApiErrorCode,
+  type ConversationsPage,
+  type MessagesPage,
+  type SendResponse,
+  type Account,
 } from "threadline";
 
 export async function normalize(urn: string): Promise<{ id: string; parts: string[] }> {
@@ -22,4 +29,29 @@ export async function normalize(urn: string): Promise<{ id: string; parts: strin
   const salesNav: boolean = isSalesNavThread(thread);
   const path: string = encodeUrnForPath(urn);
   return { id: `${id}${entity}${who}${salesNav}${path}`, parts };
+}
+
+export async function talk(baseUrl: string): Promise<string> {
+  await init();
+  const client = new ThreadlineClient({
+    baseUrl,
+    apiKey: async () => "dev",
+    accountId: "acc",
+    timeoutMs: 10_000,
+  });
+  const page: ConversationsPage = await client.listConversations({ count: 10 });
+  const first: string = page.conversations?.[0]?.conversationUrn ?? "";
+  const older: MessagesPage = await client.messages(first, { cursor: page.nextCursor });
+  const accounts: Account[] = await client.listAccounts("ada");
+  try {
+    const sent: SendResponse = await client.send({ message: "hi", conversationUrn: first });
+    return `${older.hasMore}${accounts.length}${sent.success}`;
+  } catch (e) {
+    const err = e as ApiError;
+    const code: ApiErrorCode = err.code;
+    const wait: number | undefined = err.retryAfterMs;
+    return `${code}${err.status ?? ""}${wait ?? ""}${err.ambiguous}`;
+  } finally {
+    client.free();
+  }
 }
