@@ -18,13 +18,12 @@ pub fn classify<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError>
     if !(200..300).contains(&resp.status) {
         return Err(error_for(resp));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
-            status: resp.status,
-            message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
-        })?;
-    if value.get("success") == Some(&serde_json::Value::Bool(false)) {
-        let body = error_body(&value);
+    // Decode straight into `T`: going through `serde_json::Value` first would instantiate a second
+    // deserializer for every answer type, which costs tens of KB of shipped wasm.
+    if answered_success_false(&resp.body) {
+        let body = serde_json::from_slice::<serde_json::Value>(&resp.body)
+            .map(|v| error_body(&v))
+            .unwrap_or_default();
         return Err(ApiError::BadRequest {
             status: resp.status,
             code: body.code.clone(),
@@ -34,10 +33,27 @@ pub fn classify<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError>
                 .unwrap_or_else(|| "the server answered success: false".into()),
         });
     }
-    serde_json::from_value(value).map_err(|e| ApiError::Malformed {
+    serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
         status: resp.status,
-        message: format!("unexpected shape: {e}"),
+        message: if e.is_data() {
+            format!("unexpected shape: {e}")
+        } else {
+            format!("not JSON ({e}): {}", readable_text(&resp.body))
+        },
     })
+}
+
+/// Whether a body is a JSON object whose `success` is exactly `false`.
+fn answered_success_false(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        #[serde(default)]
+        success: Option<serde_json::Value>,
+    }
+    let looks_like_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    looks_like_object
+        && serde_json::from_slice::<Envelope>(body)
+            .is_ok_and(|e| e.success == Some(serde_json::Value::Bool(false)))
 }
 
 /// The error for a non-2xx answer (a 2xx gives [`ApiError::Malformed`]: it is not an error).
