@@ -23,14 +23,28 @@ cp npm/browser.js npm/node.js npm/ready.js npm/package.json "$OUT/"
 [ -f npm/README.md ] && cp npm/README.md "$OUT/"
 node scripts/gen-pkg.mjs "$OUT" "$VERSION"
 
-# Smoke: the optimized module instantiates and answers in Node, through the package's exports map.
-node --input-type=module -e "
-const m = await import('$(pwd)/$OUT/node.js');
+# Smoke: the optimized module instantiates and answers in Node, imported by name through the
+# package's `exports` map (a consumer folder whose node_modules/threadline is this package).
+consumer=.tmp/pkg-consumer
+rm -rf "$consumer" && mkdir -p "$consumer/node_modules"
+ln -s "$(pwd)/$OUT" "$consumer/node_modules/threadline"
+(cd "$consumer" && node --input-type=module -e "
+import * as m from 'threadline';
 let early = null;
 try { m.messageId('2-abc'); } catch (e) { early = e; }
 if (!early || early.code !== 'not_initialized') throw new Error('no clear error before init: ' + early);
 await m.init();
-const id = m.messageId('urn:li:messagingMessage:2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=');
-if (id !== '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=') throw new Error('smoke: wrong id ' + id);
-console.log('smoke: optimized wasm loads in Node and normalizes a URN');
-"
+await m.init(); // memoised
+const id = '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=';
+const check = (what, got, want) => {
+  if (JSON.stringify(got) !== JSON.stringify(want)) throw new Error(what + ': ' + JSON.stringify(got));
+};
+check('messageId', m.messageId('urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,' + id + ')'), id);
+check('conversationId', m.conversationId('https://www.linkedin.com/messaging/thread/' + id + '/'), id);
+check('profileId', m.profileId('urn:li:fs_miniProfile:ACoAAB'), 'ACoAAB');
+check('isSalesNavThread', m.isSalesNavThread('urn:li:salesNav_thread:1-x'), true);
+check('encodeUrnForPath', m.encodeUrnForPath('urn:li:fs_event:(1,2-a+b)'), 'urn%3Ali%3Afs_event%3A%281%2C2-a%2Bb%29');
+check('parseUrn', m.parseUrn('urn:li:fs_event:(1,2-a)').parts, ['1', '2-a']);
+try { m.messageId('urn:li:('); throw new Error('no UrnError'); } catch (e) { check('UrnError', [e.name, typeof e.code], ['UrnError', 'string']); }
+console.log('smoke: the optimized wasm loads in Node through the exports map; all six URN functions answer');
+")
