@@ -65,6 +65,7 @@ step "wasm package + smoke" bash scripts/build-pkg.sh
 if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
+if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
 step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 
 printf '\n==> step times\n'
