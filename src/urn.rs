@@ -2,9 +2,29 @@
 //! cleaning (trim, percent-decoding), the canonical ids `MessageId`, `ConversationId` and
 //! `ProfileId`, and percent-encoding of URNs for API paths.
 //!
-//! STUB: public API fixed; bodies to be written (issue 2).
+//! One message or conversation reaches us under many names (mailbox-prefixed URNs, backend URNs,
+//! older `fs_*` URNs, page URLs, bare ids); the id types keep only the invariant part, so that the
+//! store has one key per thing. Nothing here panics on any input.
+//!
+//! Decisions, so that callers can rely on them:
+//! - Error offsets are byte offsets, always on a char boundary, into the string the failing step
+//!   read: the input as given for encoding and URL errors, the cleaned URN for grammar and kind
+//!   errors.
+//! - [`clean`] percent-decodes until no `%` is left: a URN never contains `%` (there is no
+//!   escaping inside a URN, and base64 ids use `+ / =` only), so a `%` that survives one round is
+//!   left over from double encoding (`%2528`). `+` is never decoded to a space.
+//! - A bare id must carry its own shape, since nothing else says what it is: a message or
+//!   conversation id is `2-` then base64 characters, a profile id `ACoAA` then base64url
+//!   characters. Inside a URN or URL of the right kind, any id made of base64/base64url characters
+//!   (plus `.` and `~`) is accepted, because the container already names the kind (older threads
+//!   have numeric ids, for example).
+//! - Sales Navigator threads are a separate id space: their canonical form is `salesNav:<id>`.
+//!   `urn:li:member:<n>` numbers cannot be mapped to `ACoAA…` ids, so they stay `member:<n>`;
+//!   vanity slugs from profile URLs likewise stay `slug:<slug>` (lowercased, as LinkedIn treats
+//!   them). Each canonical string parses back to the same id.
 
 use std::fmt;
+use std::str::FromStr;
 
 /// Longest URN accepted, in bytes.
 pub const MAX_URN_BYTES: usize = 512;
@@ -13,27 +33,54 @@ pub const MAX_URN_BYTES: usize = 512;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} (at byte {offset})")]
 pub struct UrnError {
+    /// What kind of problem this is; stable across versions.
     pub code: UrnErrorCode,
     /// Byte offset into the (cleaned) input where the problem was found.
     pub offset: usize,
+    /// A human-readable explanation, not meant for matching.
     pub message: String,
+}
+
+impl UrnError {
+    fn new(code: UrnErrorCode, offset: usize, message: impl Into<String>) -> UrnError {
+        UrnError {
+            code,
+            offset,
+            message: message.into(),
+        }
+    }
+
+    fn shifted(mut self, by: usize) -> UrnError {
+        self.offset += by;
+        self
+    }
 }
 
 /// Stable error codes; `as_str` is what crosses to JavaScript.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UrnErrorCode {
+    /// Does not start with `urn:`, lacks one of its `:` separators, or is not a recognised id.
     NotAUrn,
+    /// The namespace is not `[a-z][a-z0-9-]{0,31}`.
     BadNamespace,
+    /// The entity type is not `[a-z][a-zA-Z0-9_]*`.
     BadEntityType,
+    /// Nothing after the entity type (or an empty id).
     EmptyKey,
+    /// A tuple has an empty part: `()`, `(a,,b)`, `(a,)`.
     EmptyPart,
+    /// A parenthesis is not closed, closes nothing, or text follows a tuple's closing one.
     Unbalanced,
+    /// Longer than [`MAX_URN_BYTES`].
     TooLong,
+    /// A `%` escape is malformed or decodes to invalid UTF-8.
     BadEncoding,
+    /// A well-formed URN or URL, but not of the kind asked for (or its id has the wrong shape).
     WrongKind,
 }
 
 impl UrnErrorCode {
+    /// The stable snake_case name of this code.
     pub fn as_str(self) -> &'static str {
         match self {
             UrnErrorCode::NotAUrn => "not_a_urn",
@@ -49,12 +96,55 @@ impl UrnErrorCode {
     }
 }
 
+use UrnErrorCode::*;
+
 /// One key or tuple part: plain text, a nested URN, or a tuple.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Part {
+    /// Text with no structure of its own (it may still hold balanced parentheses and colons).
     Text(String),
+    /// A nested URN, such as the mailbox in `msg_message:(urn:li:fsd_profile:…,2-…)`.
     Urn(Box<Urn>),
+    /// Two or more parts; a one-part tuple `(x)` is always normalized to `x`.
     Tuple(Vec<Part>),
+}
+
+impl Part {
+    /// The text, if this part is plain text.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Part::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The nested URN, if this part is one.
+    pub fn as_urn(&self) -> Option<&Urn> {
+        match self {
+            Part::Urn(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Part {
+    /// Writes the part as it appears in a canonical URN.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Part::Text(t) => f.write_str(t),
+            Part::Urn(u) => u.fmt(f),
+            Part::Tuple(parts) => {
+                f.write_str("(")?;
+                for (i, p) in parts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    p.fmt(f)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
 }
 
 /// A parsed URN `urn:<namespace>:<entityType>:<key>`.
@@ -67,34 +157,531 @@ pub struct Urn {
 
 impl Urn {
     /// Strict parse of an already clean URN string.
-    pub fn parse(_s: &str) -> Result<Urn, UrnError> {
-        todo!()
+    pub fn parse(s: &str) -> Result<Urn, UrnError> {
+        if s.len() > MAX_URN_BYTES {
+            return Err(too_long(s));
+        }
+        parse_urn(s, 0, s.len())
     }
+
+    /// The namespace, `li` for nearly everything LinkedIn sends.
     pub fn namespace(&self) -> &str {
         &self.namespace
     }
+
+    /// The entity type, case-sensitive (`msg_message`, `salesNav_thread`).
     pub fn entity_type(&self) -> &str {
         &self.entity_type
     }
+
+    /// The key: text, a nested URN, or a tuple of two or more parts.
     pub fn key(&self) -> &Part {
         &self.key
+    }
+
+    /// The tuple parts of the key, or the key alone as a one-element slice.
+    pub fn parts(&self) -> &[Part] {
+        match &self.key {
+            Part::Tuple(parts) => parts,
+            key => std::slice::from_ref(key),
+        }
     }
 }
 
 impl fmt::Display for Urn {
-    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        todo!()
+    /// The canonical form: no redundant parentheses, so `parse(display(u)) == u`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "urn:{}:{}:{}",
+            self.namespace, self.entity_type, self.key
+        )
     }
 }
 
+impl FromStr for Urn {
+    type Err = UrnError;
+
+    /// Same as [`Urn::parse`].
+    fn from_str(s: &str) -> Result<Urn, UrnError> {
+        Urn::parse(s)
+    }
+}
+
+fn too_long(s: &str) -> UrnError {
+    UrnError::new(
+        TooLong,
+        floor_char_boundary(s, MAX_URN_BYTES),
+        format!("longer than {MAX_URN_BYTES} bytes ({} bytes)", s.len()),
+    )
+}
+
+/// `str::floor_char_boundary` is newer than our minimum Rust version.
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Names the character at `i` for an error message (`i` is always a char boundary here).
+fn char_at(s: &str, i: usize) -> String {
+    s.get(i..)
+        .and_then(|rest| rest.chars().next())
+        .map_or_else(String::new, |c| format!("{c:?}"))
+}
+
+/// Parses `s[start..end]` as a whole URN; offsets in errors are into `s`.
+fn parse_urn(s: &str, start: usize, end: usize) -> Result<Urn, UrnError> {
+    let b = s.as_bytes();
+    if !s[start..end].starts_with("urn:") {
+        return Err(UrnError::new(NotAUrn, start, "expected 'urn:'"));
+    }
+    let ns_start = start + 4;
+    let ns_end = read_name(s, ns_start, end, Name::Namespace)?;
+    let ty_start = ns_end + 1;
+    let ty_end = read_name(s, ty_start, end, Name::EntityType)?;
+    let key_start = ty_end + 1;
+    if key_start == end {
+        return Err(UrnError::new(
+            EmptyKey,
+            end,
+            "nothing after the entity type",
+        ));
+    }
+    check_balance(b, key_start, end)?;
+    Ok(Urn {
+        namespace: s[ns_start..ns_end].to_owned(),
+        entity_type: s[ty_start..ty_end].to_owned(),
+        key: parse_part(s, key_start, end)?,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Name {
+    Namespace,
+    EntityType,
+}
+
+/// Reads a namespace or entity type from `from`; returns the offset of the `:` that ends it.
+fn read_name(s: &str, from: usize, end: usize, name: Name) -> Result<usize, UrnError> {
+    let (code, what, max_len) = match name {
+        Name::Namespace => (BadNamespace, "namespace", 32),
+        Name::EntityType => (BadEntityType, "entity type", usize::MAX),
+    };
+    for (i, &c) in s.as_bytes()[..end].iter().enumerate().skip(from) {
+        if c == b':' {
+            if i == from {
+                return Err(UrnError::new(code, i, format!("empty {what}")));
+            }
+            return Ok(i);
+        }
+        let ok = if i == from {
+            c.is_ascii_lowercase()
+        } else {
+            match name {
+                Name::Namespace => c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-',
+                Name::EntityType => c.is_ascii_alphanumeric() || c == b'_',
+            }
+        };
+        if !ok {
+            // Every earlier byte was ASCII, so `i` starts a character.
+            return Err(UrnError::new(
+                code,
+                i,
+                format!("unexpected {} in {what}", char_at(s, i)),
+            ));
+        }
+        if i - from >= max_len {
+            return Err(UrnError::new(
+                code,
+                i,
+                format!("{what} longer than {max_len} characters"),
+            ));
+        }
+    }
+    Err(UrnError::new(
+        NotAUrn,
+        end,
+        format!("expected ':' after the {what}"),
+    ))
+}
+
+/// Checks that parentheses in `b[start..end]` balance, so that tuple parsing may assume it.
+fn check_balance(b: &[u8], start: usize, end: usize) -> Result<(), UrnError> {
+    let mut depth = 0usize;
+    // Once depth is back to zero everything before is closed, so only the latest outermost `(`
+    // can be the unclosed one.
+    let mut outer_open = start;
+    for (i, &c) in b[..end].iter().enumerate().skip(start) {
+        match c {
+            b'(' => {
+                if depth == 0 {
+                    outer_open = i;
+                }
+                depth += 1;
+            }
+            b')' => {
+                if depth == 0 {
+                    return Err(UrnError::new(Unbalanced, i, "')' closes nothing"));
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+    }
+    if depth > 0 {
+        return Err(UrnError::new(Unbalanced, outer_open, "'(' is never closed"));
+    }
+    Ok(())
+}
+
+/// Parses one key or tuple part `s[start..end]`, whose parentheses are known to balance.
+fn parse_part(s: &str, start: usize, end: usize) -> Result<Part, UrnError> {
+    if start == end {
+        return Err(UrnError::new(EmptyPart, start, "empty tuple part"));
+    }
+    if s.as_bytes()[start] == b'(' {
+        return parse_tuple(s, start, end);
+    }
+    if s[start..end].starts_with("urn:") {
+        return Ok(Part::Urn(Box::new(parse_urn(s, start, end)?)));
+    }
+    Ok(Part::Text(s[start..end].to_owned()))
+}
+
+/// Parses a tuple `( … )` that must span all of `s[start..end]`, splitting at depth one only.
+fn parse_tuple(s: &str, start: usize, end: usize) -> Result<Part, UrnError> {
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut parts = Vec::new();
+    let mut part_start = start + 1;
+    for (i, &c) in b[..end].iter().enumerate().skip(start) {
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    if i + 1 != end {
+                        return Err(UrnError::new(
+                            Unbalanced,
+                            i + 1,
+                            "text after the tuple's closing ')'",
+                        ));
+                    }
+                    parts.push(parse_part(s, part_start, i)?);
+                    // `(x)` means `x`: normalizing here makes equal URNs compare equal.
+                    return Ok(match <[Part; 1]>::try_from(parts) {
+                        Ok([only]) => only,
+                        Err(parts) => Part::Tuple(parts),
+                    });
+                }
+            }
+            b',' if depth == 1 => {
+                parts.push(parse_part(s, part_start, i)?);
+                part_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    // Unreachable after `check_balance`, but an error is cheaper than trusting that forever.
+    Err(UrnError::new(Unbalanced, start, "'(' is never closed"))
+}
+
 /// Trim and percent-decode input from a page or a URL (`(` `)` raw or encoded; `+` stays `+`).
-pub fn clean(_input: &str) -> Result<String, UrnError> {
-    todo!()
+///
+/// Decodes repeatedly until no `%` is left (see the module doc for why); error offsets are into
+/// `input` as given.
+pub fn clean(input: &str) -> Result<String, UrnError> {
+    let lead = input.len() - input.trim_start().len();
+    let trimmed = input.trim();
+    // Each round's input, kept so that an error in a later round can be traced back.
+    let mut rounds: Vec<String> = Vec::new();
+    let mut current = trimmed;
+    let mut owned;
+    while current.contains('%') {
+        match decode_once(current) {
+            Ok(next) => {
+                rounds.push(current.to_owned());
+                owned = next;
+                current = &owned;
+            }
+            Err(mut offset) => {
+                for earlier in rounds.iter().rev() {
+                    offset = source_offset(earlier, offset);
+                }
+                return Err(UrnError::new(
+                    BadEncoding,
+                    lead + floor_char_boundary(trimmed, offset),
+                    "malformed percent-encoding",
+                ));
+            }
+        }
+    }
+    Ok(current.to_owned())
+}
+
+/// One round of `%XX` decoding; on failure, the offset in `s` of the offending escape.
+fn decode_once(s: &str) -> Result<String, usize> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hi = b.get(i + 1).and_then(|&c| hex_value(c));
+            let lo = b.get(i + 2).and_then(|&c| hex_value(c));
+            match (hi, lo) {
+                (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+                _ => return Err(i),
+            }
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|e| source_offset(s, e.utf8_error().valid_up_to()))
+}
+
+/// Where in `encoded` the byte at `decoded_index` of its one-round decoding came from.
+fn source_offset(encoded: &str, decoded_index: usize) -> usize {
+    let b = encoded.as_bytes();
+    let mut i = 0;
+    for _ in 0..decoded_index {
+        i += if b.get(i) == Some(&b'%') { 3 } else { 1 };
+    }
+    i.min(b.len())
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// Percent-encode a URN (or any id) for one API path segment: everything outside the unreserved set.
-pub fn encode_path_segment(_s: &str) -> String {
-    todo!()
+pub fn encode_path_segment(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len() * 3 / 2);
+    for &c in s.as_bytes() {
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~') {
+            out.push(c as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(c >> 4)] as char);
+            out.push(HEX[usize::from(c & 15)] as char);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical ids
+
+/// Characters of an id inside a URN or URL: base64 and base64url, plus `.` and `~`.
+/// Notably not `:`, so that no inbox id can be mistaken for a `salesNav:` or `member:` one.
+fn is_id_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~')
+}
+
+/// Whether `s` is a bare message or conversation id: `2-` then at least one id character.
+fn is_bare_thing_id(s: &str) -> bool {
+    s.len() > 2 && s.starts_with("2-") && s.bytes().all(is_id_byte)
+}
+
+/// Whether `s` is a bare profile id: `ACoAA` then base64url characters.
+fn is_bare_profile_id(s: &str) -> bool {
+    s.starts_with("ACoAA")
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
+/// Whether `s` is a vanity slug as it appears in `/in/<slug>/` once decoded.
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// What an id parser was handed, after trimming and decoding.
+enum Input {
+    /// A URN, with the cleaned text it came from (for error offsets).
+    Urn { urn: Urn, text: String },
+    /// A LinkedIn page URL.
+    Url(PageUrl),
+    /// Anything else, cleaned.
+    Bare(String),
+}
+
+/// A linkedin.com page URL reduced to what identifies something.
+enum PageUrl {
+    /// `/messaging/thread/<id>/`: the id decoded, and its offset in the raw input.
+    Thread { id: String, at: usize },
+    /// `/in/<id-or-slug>/`: the segment decoded, and its offset in the raw input.
+    Profile { id: String, at: usize },
+}
+
+impl PageUrl {
+    fn offset(&self) -> usize {
+        match self {
+            PageUrl::Thread { at, .. } | PageUrl::Profile { at, .. } => *at,
+        }
+    }
+}
+
+fn read_input(input: &str) -> Result<Input, UrnError> {
+    if let Some(url) = read_page_url(input)? {
+        return Ok(Input::Url(url));
+    }
+    let text = clean(input)?;
+    if text.len() > MAX_URN_BYTES {
+        return Err(too_long(&text));
+    }
+    if text.starts_with("urn:") {
+        let urn = Urn::parse(&text)?;
+        return Ok(Input::Urn { urn, text });
+    }
+    Ok(Input::Bare(text))
+}
+
+/// Recognises `http(s)://(www.)linkedin.com/…` before any decoding, because a decoded `%2F` in an
+/// id must not split the path.
+fn read_page_url(input: &str) -> Result<Option<PageUrl>, UrnError> {
+    let lead = input.len() - input.trim_start().len();
+    let t = input.trim();
+    let scheme_len = if prefix_ignore_case(t, "https://") {
+        8
+    } else if prefix_ignore_case(t, "http://") {
+        7
+    } else {
+        return Ok(None);
+    };
+    let rest = &t[scheme_len..];
+    let host_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..host_len];
+    if !host.eq_ignore_ascii_case("www.linkedin.com") && !host.eq_ignore_ascii_case("linkedin.com")
+    {
+        return Err(UrnError::new(
+            NotAUrn,
+            lead + scheme_len,
+            "not a linkedin.com URL",
+        ));
+    }
+    let after_host = &rest[host_len..];
+    let path = &after_host[..after_host.find(['?', '#']).unwrap_or(after_host.len())];
+    let path_at = lead + scheme_len + host_len;
+    let inner = path.strip_prefix('/').unwrap_or(path);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let segments: Vec<&str> = inner.split('/').collect();
+    let (segment, is_thread) = match segments.as_slice() {
+        ["messaging", "thread", id] => (*id, true),
+        ["in", id] => (*id, false),
+        _ => {
+            return Err(UrnError::new(
+                NotAUrn,
+                path_at,
+                "not a LinkedIn thread or profile URL",
+            ))
+        }
+    };
+    // `segment` borrows from `input`, so its offset is the distance between the two.
+    let at = segment.as_ptr() as usize - input.as_ptr() as usize;
+    let id = clean(segment).map_err(|e| e.shifted(at))?;
+    if id.is_empty() {
+        return Err(UrnError::new(EmptyKey, at, "empty id in URL"));
+    }
+    Ok(Some(if is_thread {
+        PageUrl::Thread { id, at }
+    } else {
+        PageUrl::Profile { id, at }
+    }))
+}
+
+fn prefix_ignore_case(s: &str, prefix: &str) -> bool {
+    s.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// A URN being read as an id, with the text it came from so that errors can point into it.
+struct Found<'a> {
+    urn: &'a Urn,
+    text: &'a str,
+}
+
+impl<'a> Found<'a> {
+    /// Offset of the entity type in the cleaned text (namespace and type print verbatim).
+    fn type_at(&self) -> usize {
+        4 + self.urn.namespace.len() + 1
+    }
+
+    fn key_at(&self) -> usize {
+        self.type_at() + self.urn.entity_type.len() + 1
+    }
+
+    fn wrong_kind(&self, wanted: &str) -> UrnError {
+        UrnError::new(
+            WrongKind,
+            self.type_at(),
+            format!(
+                "urn:{}:{} is not {wanted}",
+                self.urn.namespace, self.urn.entity_type
+            ),
+        )
+    }
+
+    fn li_type(&self) -> &'a str {
+        if self.urn.namespace == "li" {
+            &self.urn.entity_type
+        } else {
+            ""
+        }
+    }
+
+    /// The key as one id.
+    fn key_id(&self, what: &str) -> Result<&'a str, UrnError> {
+        match &self.urn.key {
+            Part::Text(t) => self.id(t, what),
+            _ => Err(UrnError::new(
+                WrongKind,
+                self.key_at(),
+                format!("expected {what} as the key"),
+            )),
+        }
+    }
+
+    /// The second part of a `(<something>,<id>)` key, as an id.
+    fn pair_id(&self, what: &str) -> Result<&'a str, UrnError> {
+        match self.urn.parts() {
+            [_, Part::Text(t)] => self.id(t, what),
+            _ => Err(UrnError::new(
+                WrongKind,
+                self.key_at(),
+                format!("expected (<prefix>,{what}) as the key"),
+            )),
+        }
+    }
+
+    fn id(&self, id: &'a str, what: &str) -> Result<&'a str, UrnError> {
+        match id.bytes().position(|c| !is_id_byte(c)) {
+            None => Ok(id),
+            Some(bad) => {
+                // The id is the last text of its kind in the URN; pointing at it beats pointing
+                // at the key when the key is a tuple.
+                let at = self.text.rfind(id).map_or(self.key_at(), |p| p + bad);
+                Err(UrnError::new(
+                    WrongKind,
+                    at,
+                    format!("unexpected {} in {what}", char_at(self.text, at)),
+                ))
+            }
+        }
+    }
 }
 
 /// The invariant id of one message (`2-…`), whatever URN form or mailbox prefix it came under.
@@ -105,9 +692,38 @@ pub fn encode_path_segment(_s: &str) -> String {
 pub struct MessageId(String);
 
 impl MessageId {
-    pub fn parse(_input: &str) -> Result<MessageId, UrnError> {
-        todo!()
+    /// Reads a message id from any form: `msg_message`, `messagingMessage`, `fsd_message`,
+    /// `fs_event` URNs (encoded or not) or a bare `2-…` id.
+    pub fn parse(input: &str) -> Result<MessageId, UrnError> {
+        const WHAT: &str = "a message id";
+        match read_input(input)? {
+            Input::Urn { urn, text } => {
+                let found = Found {
+                    urn: &urn,
+                    text: &text,
+                };
+                let id = match found.li_type() {
+                    "msg_message" | "fs_event" => found.pair_id(WHAT)?,
+                    "messagingMessage" | "fsd_message" => found.key_id(WHAT)?,
+                    _ => return Err(found.wrong_kind("a message URN")),
+                };
+                Ok(MessageId(id.to_owned()))
+            }
+            Input::Url(url) => Err(UrnError::new(
+                WrongKind,
+                url.offset(),
+                "a page URL does not name a message",
+            )),
+            Input::Bare(s) if is_bare_thing_id(&s) => Ok(MessageId(s)),
+            Input::Bare(_) => Err(UrnError::new(
+                NotAUrn,
+                0,
+                "neither a message URN nor a bare 2-… message id",
+            )),
+        }
     }
+
+    /// The canonical id, `2-…` for LinkedIn's own ids.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -120,15 +736,82 @@ impl MessageId {
 #[serde(transparent)]
 pub struct ConversationId(String);
 
+/// Prefix of the canonical form of Sales Navigator thread ids.
+const SALES_NAV: &str = "salesNav:";
+
 impl ConversationId {
-    pub fn parse(_input: &str) -> Result<ConversationId, UrnError> {
-        todo!()
+    /// Reads a conversation id from any form: `msg_conversation`, `messagingThread`,
+    /// `fs_conversation`, `fsd_conversation`, `salesNav_thread` URNs, a thread page URL, a bare
+    /// `2-…` id, or a canonical `salesNav:<id>`.
+    pub fn parse(input: &str) -> Result<ConversationId, UrnError> {
+        const WHAT: &str = "a thread id";
+        match read_input(input)? {
+            Input::Urn { urn, text } => {
+                let found = Found {
+                    urn: &urn,
+                    text: &text,
+                };
+                match found.li_type() {
+                    "msg_conversation" => Ok(ConversationId(found.pair_id(WHAT)?.to_owned())),
+                    "messagingThread" | "fs_conversation" | "fsd_conversation" => {
+                        Ok(ConversationId(found.key_id(WHAT)?.to_owned()))
+                    }
+                    "salesNav_thread" => Ok(ConversationId(format!(
+                        "{SALES_NAV}{}",
+                        found.key_id(WHAT)?
+                    ))),
+                    _ => Err(found.wrong_kind("a conversation URN")),
+                }
+            }
+            Input::Url(PageUrl::Thread { id, at }) => match id.bytes().position(|c| !is_id_byte(c))
+            {
+                None => Ok(ConversationId(id)),
+                Some(_) => Err(UrnError::new(
+                    WrongKind,
+                    at,
+                    "unexpected character in thread id",
+                )),
+            },
+            Input::Url(url) => Err(UrnError::new(
+                WrongKind,
+                url.offset(),
+                "a profile URL is not a conversation",
+            )),
+            Input::Bare(s) => {
+                let sales_nav = s.strip_prefix(SALES_NAV);
+                if is_bare_thing_id(&s)
+                    || sales_nav.is_some_and(|id| !id.is_empty() && id.bytes().all(is_id_byte))
+                {
+                    Ok(ConversationId(s))
+                } else {
+                    Err(UrnError::new(
+                        NotAUrn,
+                        0,
+                        "neither a conversation URN, a thread URL nor a bare 2-… thread id",
+                    ))
+                }
+            }
+        }
     }
+
+    /// The id of a Sales Navigator thread as the API reports it (`salesNavThreadId`, `threadId`).
+    pub fn sales_nav(thread_id: &str) -> Result<ConversationId, UrnError> {
+        ConversationId::parse(&format!("{SALES_NAV}{}", thread_id.trim()))
+    }
+
+    /// The canonical id: the thread id for inbox threads, `salesNav:<id>` for Sales Navigator.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether this is a Sales Navigator thread (which the server routes differently).
     pub fn is_sales_nav(&self) -> bool {
-        todo!()
+        self.0.starts_with(SALES_NAV)
+    }
+
+    /// The bare Sales Navigator thread id, for building a `urn:li:salesNav_thread:` URN.
+    pub fn sales_nav_thread_id(&self) -> Option<&str> {
+        self.0.strip_prefix(SALES_NAV)
     }
 }
 
@@ -139,11 +822,583 @@ impl ConversationId {
 #[serde(transparent)]
 pub struct ProfileId(String);
 
+const MEMBER: &str = "member:";
+const SLUG: &str = "slug:";
+
 impl ProfileId {
-    pub fn parse(_input: &str) -> Result<ProfileId, UrnError> {
-        todo!()
+    /// Reads a profile id from any form: `fsd_profile`, `fs_miniProfile`,
+    /// `msg_messagingParticipant`, `fs_messagingMember`, `member` URNs, a `/in/` profile URL, a
+    /// bare `ACoAA…` id, or a canonical `member:<n>` or `slug:<slug>`.
+    pub fn parse(input: &str) -> Result<ProfileId, UrnError> {
+        match read_input(input)? {
+            Input::Urn { urn, text } => profile_from_urn(&Found {
+                urn: &urn,
+                text: &text,
+            }),
+            Input::Url(PageUrl::Profile { id, at }) => {
+                ProfileId::from_path_segment(&id).map_err(|e| e.shifted(at))
+            }
+            Input::Url(url) => Err(UrnError::new(
+                WrongKind,
+                url.offset(),
+                "a thread URL is not a profile",
+            )),
+            Input::Bare(s) => {
+                let ok = is_bare_profile_id(&s)
+                    || s.strip_prefix(MEMBER).is_some_and(is_member_number)
+                    || s.strip_prefix(SLUG)
+                        .is_some_and(|slug| is_slug(slug) && slug.to_lowercase() == slug);
+                if ok {
+                    Ok(ProfileId(s))
+                } else {
+                    Err(UrnError::new(
+                        NotAUrn,
+                        0,
+                        "neither a profile URN, a profile URL nor a bare ACoAA… id",
+                    ))
+                }
+            }
+        }
     }
+
+    /// The id for a vanity slug (`john-doe-123`, as in `recipientProfileId`), or for a bare
+    /// `ACoAA…` id given where a slug may also appear.
+    pub fn from_slug(slug: &str) -> Result<ProfileId, UrnError> {
+        let lead = slug.len() - slug.trim_start().len();
+        let cleaned = clean(slug)?;
+        ProfileId::from_path_segment(&cleaned).map_err(|e| e.shifted(lead))
+    }
+
+    fn from_path_segment(segment: &str) -> Result<ProfileId, UrnError> {
+        if is_bare_profile_id(segment) {
+            Ok(ProfileId(segment.to_owned()))
+        } else if is_slug(segment) {
+            // LinkedIn treats vanity slugs case-insensitively, unlike ids.
+            Ok(ProfileId(format!("{SLUG}{}", segment.to_lowercase())))
+        } else {
+            Err(UrnError::new(
+                WrongKind,
+                0,
+                "not a profile id or vanity slug",
+            ))
+        }
+    }
+
+    /// The canonical id: `ACoAA…`, `member:<n>`, or `slug:<slug>`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+fn is_member_number(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+fn profile_from_urn(found: &Found<'_>) -> Result<ProfileId, UrnError> {
+    const WHAT: &str = "a profile id";
+    let urn = found.urn;
+    match found.li_type() {
+        "fsd_profile" | "fs_miniProfile" => Ok(ProfileId(found.key_id(WHAT)?.to_owned())),
+        "member" => match urn.key() {
+            Part::Text(n) if is_member_number(n) => Ok(ProfileId(format!("{MEMBER}{n}"))),
+            _ => Err(UrnError::new(
+                WrongKind,
+                found.key_at(),
+                "a member id is a number",
+            )),
+        },
+        // The participant's key is the profile URN itself (or, rarely, its bare id).
+        "msg_messagingParticipant" => match urn.key() {
+            Part::Urn(inner) => nested_profile(found, inner),
+            _ => Ok(ProfileId(found.key_id(WHAT)?.to_owned())),
+        },
+        // `(<thread>,<profile id>)`; the profile part may also come as a profile URN.
+        "fs_messagingMember" => match urn.parts() {
+            [_, Part::Urn(inner)] => nested_profile(found, inner),
+            [Part::Text(_)] => Ok(ProfileId(found.key_id(WHAT)?.to_owned())),
+            _ => Ok(ProfileId(found.pair_id(WHAT)?.to_owned())),
+        },
+        _ => Err(found.wrong_kind("a profile URN")),
+    }
+}
+
+fn nested_profile(outer: &Found<'_>, inner: &Urn) -> Result<ProfileId, UrnError> {
+    // Offsets inside the nested URN are approximate (it may have been written with redundant
+    // parentheses), so errors point at the outer key instead.
+    profile_from_urn(&Found {
+        urn: inner,
+        text: outer.text,
+    })
+    .map_err(|mut e| {
+        e.offset = outer.key_at();
+        e
+    })
+}
+
+macro_rules! id_traits {
+    ($($ty:ident),*) => {$(
+        impl fmt::Display for $ty {
+            /// Writes the canonical id string.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = UrnError;
+
+            /// Same as `parse`.
+            fn from_str(s: &str) -> Result<$ty, UrnError> {
+                $ty::parse(s)
+            }
+        }
+    )*};
+}
+
+id_traits!(MessageId, ConversationId, ProfileId);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn err(s: &str) -> (UrnErrorCode, usize) {
+        let e = Urn::parse(s).expect_err(s);
+        (e.code, e.offset)
+    }
+
+    fn text(t: &str) -> Part {
+        Part::Text(t.to_owned())
+    }
+
+    #[test]
+    fn splits_a_urn_into_namespace_entity_type_and_key() {
+        let u = Urn::parse("urn:li:fsd_profile:ACoAADSoo60BM6hxemTbnN2aA_Z1-WlNFRhRYhU").unwrap();
+        assert_eq!(u.namespace(), "li");
+        assert_eq!(u.entity_type(), "fsd_profile");
+        assert_eq!(u.key(), &text("ACoAADSoo60BM6hxemTbnN2aA_Z1-WlNFRhRYhU"));
+        assert_eq!(
+            u.parts(),
+            &[text("ACoAADSoo60BM6hxemTbnN2aA_Z1-WlNFRhRYhU")]
+        );
+    }
+
+    #[test]
+    fn tuple_key_splits_at_depth_one_into_urns_and_text() {
+        let u = Urn::parse("urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,2-MTc3=)").unwrap();
+        let parts = u.parts();
+        assert_eq!(parts.len(), 2);
+        let mailbox = parts[0].as_urn().unwrap();
+        assert_eq!(mailbox.entity_type(), "fsd_profile");
+        assert_eq!(mailbox.key().as_text(), Some("ACoAAB"));
+        assert_eq!(parts[1].as_text(), Some("2-MTc3="));
+    }
+
+    #[test]
+    fn nested_tuples_split_only_at_their_own_depth() {
+        let u = Urn::parse("urn:li:x:(a,(b,urn:li:y:(c,d)),e)").unwrap();
+        let inner = Urn::parse("urn:li:y:(c,d)").unwrap();
+        assert_eq!(
+            u.key(),
+            &Part::Tuple(vec![
+                text("a"),
+                Part::Tuple(vec![text("b"), Part::Urn(Box::new(inner))]),
+                text("e"),
+            ])
+        );
+    }
+
+    #[test]
+    fn key_with_colons_is_a_nested_urn() {
+        let u = Urn::parse("urn:li:msg_messagingParticipant:urn:li:fsd_profile:ACoAAD").unwrap();
+        let inner = u.key().as_urn().unwrap();
+        assert_eq!(
+            (inner.namespace(), inner.entity_type()),
+            ("li", "fsd_profile")
+        );
+        assert_eq!(inner.key().as_text(), Some("ACoAAD"));
+    }
+
+    #[test]
+    fn colons_in_a_plain_key_stay_text() {
+        let u = Urn::parse("urn:li:x:a:b:c").unwrap();
+        assert_eq!(u.key(), &text("a:b:c"));
+    }
+
+    #[test]
+    fn one_part_tuples_equal_their_part() {
+        assert_eq!(
+            Urn::parse("urn:li:x:(a)").unwrap(),
+            Urn::parse("urn:li:x:a").unwrap()
+        );
+        assert_eq!(
+            Urn::parse("urn:li:x:(((a)))").unwrap(),
+            Urn::parse("urn:li:x:a").unwrap()
+        );
+        assert_eq!(
+            Urn::parse("urn:li:x:((a),(urn:li:y:((b,c))))")
+                .unwrap()
+                .to_string(),
+            "urn:li:x:(a,urn:li:y:(b,c))"
+        );
+    }
+
+    #[test]
+    fn text_parts_may_hold_balanced_parentheses() {
+        let u = Urn::parse("urn:li:x:(a(b,c),d)").unwrap();
+        assert_eq!(u.parts(), &[text("a(b,c)"), text("d")]);
+        assert_eq!(u.to_string(), "urn:li:x:(a(b,c),d)");
+    }
+
+    #[test]
+    fn entity_type_and_ids_are_case_sensitive() {
+        let a = Urn::parse("urn:li:salesNav_thread:AbC").unwrap();
+        let b = Urn::parse("urn:li:salesnav_thread:AbC").unwrap();
+        let c = Urn::parse("urn:li:salesNav_thread:abc").unwrap();
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a.to_string(), "urn:li:salesNav_thread:AbC");
+    }
+
+    #[test]
+    fn namespace_may_hold_digits_and_hyphens_up_to_32_characters() {
+        assert!(Urn::parse("urn:li-realtime:x:y").is_ok());
+        let ns32 = format!("urn:a{}:x:y", "b".repeat(31));
+        assert!(Urn::parse(&ns32).is_ok());
+        let ns33 = format!("urn:a{}:x:y", "b".repeat(32));
+        assert_eq!(err(&ns33), (BadNamespace, 4 + 32));
+    }
+
+    #[test]
+    fn each_grammar_error_has_its_code_and_offset() {
+        assert_eq!(err(""), (NotAUrn, 0));
+        assert_eq!(err("URN:li:x:y"), (NotAUrn, 0));
+        assert_eq!(err(" urn:li:x:y"), (NotAUrn, 0));
+        assert_eq!(err("urn:"), (NotAUrn, 4));
+        assert_eq!(err("urn:li"), (NotAUrn, 6));
+        assert_eq!(err("urn:li:fsd_profile"), (NotAUrn, 18));
+        assert_eq!(err("urn::x:y"), (BadNamespace, 4));
+        assert_eq!(err("urn:Li:x:y"), (BadNamespace, 4));
+        assert_eq!(err("urn:1i:x:y"), (BadNamespace, 4));
+        assert_eq!(err("urn:l_i:x:y"), (BadNamespace, 5));
+        assert_eq!(err("urn:li::y"), (BadEntityType, 7));
+        assert_eq!(err("urn:li:Fsd:y"), (BadEntityType, 7));
+        assert_eq!(err("urn:li:fsd-profile:y"), (BadEntityType, 10));
+        assert_eq!(err("urn:li:x:"), (EmptyKey, 9));
+        assert_eq!(err("urn:li:x:()"), (EmptyPart, 10));
+        assert_eq!(err("urn:li:x:(,a)"), (EmptyPart, 10));
+        assert_eq!(err("urn:li:x:(a,,b)"), (EmptyPart, 12));
+        assert_eq!(err("urn:li:x:(a,)"), (EmptyPart, 12));
+        assert_eq!(err("urn:li:x:(a,b"), (Unbalanced, 9));
+        assert_eq!(err("urn:li:x:(a,(b)"), (Unbalanced, 9));
+        assert_eq!(err("urn:li:x:(a)(b"), (Unbalanced, 12));
+        assert_eq!(err("urn:li:x:a)"), (Unbalanced, 10));
+        assert_eq!(err("urn:li:x:(a,b))"), (Unbalanced, 14));
+        assert_eq!(err("urn:li:x:(a,b)c"), (Unbalanced, 14));
+        let long = format!("urn:li:x:{}", "a".repeat(MAX_URN_BYTES));
+        assert_eq!(err(&long), (TooLong, MAX_URN_BYTES));
+    }
+
+    #[test]
+    fn errors_inside_nested_urns_point_into_the_whole_string() {
+        assert_eq!(err("urn:li:x:(a,urn:LI:y:z)"), (BadNamespace, 16));
+        assert_eq!(err("urn:li:x:urn:li:y:"), (EmptyKey, 18));
+        assert_eq!(err("urn:li:x:(urn:li:y,b)"), (NotAUrn, 18));
+    }
+
+    #[test]
+    fn exactly_512_bytes_is_accepted() {
+        let s = format!("urn:li:x:{}", "a".repeat(MAX_URN_BYTES - 9));
+        assert_eq!(s.len(), MAX_URN_BYTES);
+        assert!(Urn::parse(&s).is_ok());
+    }
+
+    #[test]
+    fn multibyte_input_gives_offsets_on_char_boundaries() {
+        let (code, at) = err("urn:lé:x:y");
+        assert_eq!((code, at), (BadNamespace, 5));
+        let (code, at) = err("urn:li:xé:y");
+        assert_eq!((code, at), (BadEntityType, 8));
+        // 511 ASCII bytes then a two-byte char straddling the limit.
+        let s = format!("urn:li:x:{}é", "a".repeat(MAX_URN_BYTES - 10));
+        let e = Urn::parse(&s).unwrap_err();
+        assert_eq!(e.code, TooLong);
+        assert!(s.is_char_boundary(e.offset));
+        assert!(Urn::parse("urn:li:x:héllo").is_ok());
+    }
+
+    #[test]
+    fn error_codes_have_stable_names() {
+        let all = [
+            (NotAUrn, "not_a_urn"),
+            (BadNamespace, "bad_namespace"),
+            (BadEntityType, "bad_entity_type"),
+            (EmptyKey, "empty_key"),
+            (EmptyPart, "empty_part"),
+            (Unbalanced, "unbalanced"),
+            (TooLong, "too_long"),
+            (BadEncoding, "bad_encoding"),
+            (WrongKind, "wrong_kind"),
+        ];
+        for (code, name) in all {
+            assert_eq!(code.as_str(), name);
+        }
+    }
+
+    #[test]
+    fn error_message_says_what_and_where() {
+        let e = Urn::parse("urn:li:x:(a").unwrap_err();
+        assert_eq!(e.to_string(), "'(' is never closed (at byte 9)");
+    }
+
+    #[test]
+    fn clean_trims_and_decodes_percent_escapes_of_either_case() {
+        assert_eq!(
+            clean("  urn%3Ali%3Ax%3A%28a%2cb%29\n").unwrap(),
+            "urn:li:x:(a,b)"
+        );
+        assert_eq!(clean("urn:li:x:(a,b)").unwrap(), "urn:li:x:(a,b)");
+        assert_eq!(clean("caf%C3%A9").unwrap(), "café");
+        assert_eq!(clean("").unwrap(), "");
+    }
+
+    #[test]
+    fn clean_never_turns_plus_into_a_space() {
+        assert_eq!(clean("2-ab+cd/ef==").unwrap(), "2-ab+cd/ef==");
+        assert_eq!(clean("2-ab%2Bcd%2Fef%3D%3D").unwrap(), "2-ab+cd/ef==");
+    }
+
+    #[test]
+    fn clean_undoes_double_and_triple_encoding() {
+        assert_eq!(
+            clean("urn%253Ali%253Ax%253A%2528a%252Cb%2529").unwrap(),
+            "urn:li:x:(a,b)"
+        );
+        assert_eq!(clean("%252528").unwrap(), "(");
+    }
+
+    #[test]
+    fn clean_reports_bad_escapes_where_they_are_in_the_input() {
+        let bad = |s: &str| {
+            let e = clean(s).unwrap_err();
+            assert_eq!(e.code, BadEncoding, "{s}");
+            e.offset
+        };
+        assert_eq!(bad("abc%"), 3);
+        assert_eq!(bad("abc%4"), 3);
+        assert_eq!(bad("abc%zz"), 3);
+        assert_eq!(bad("  abc%G0"), 5);
+        // Invalid UTF-8 after decoding: a lone continuation byte, a truncated sequence.
+        assert_eq!(bad("ab%80"), 2);
+        assert_eq!(bad("ab%C3x"), 2);
+        // An error in the second round is traced back to the escape that produced it.
+        assert_eq!(bad("ab%25zz"), 2);
+        assert_eq!(bad("é%2541%25zz"), 7);
+    }
+
+    #[test]
+    fn encode_path_segment_escapes_all_but_unreserved() {
+        assert_eq!(
+            encode_path_segment("urn:li:msg_message:(urn:li:fsd_profile:A,2-b+c/d==)"),
+            "urn%3Ali%3Amsg_message%3A%28urn%3Ali%3Afsd_profile%3AA%2C2-b%2Bc%2Fd%3D%3D%29"
+        );
+        assert_eq!(encode_path_segment("a b'~._-Z9"), "a%20b%27~._-Z9");
+        assert_eq!(encode_path_segment("é"), "%C3%A9");
+        assert_eq!(encode_path_segment(""), "");
+    }
+
+    // --- Property tests --------------------------------------------------------------------------
+
+    /// Text that the grammar reads back as text: no `(` `)` `,`, not starting with `urn:`, with
+    /// multibyte characters, `+ / =` and colons mixed in.
+    fn text_strategy() -> impl Strategy<Value = String> {
+        "[A-Za-z0-9+/=_.~:é🙂-]{1,12}".prop_map(|t| {
+            if t.starts_with("urn:") {
+                format!("x{t}")
+            } else {
+                t
+            }
+        })
+    }
+
+    fn urn_strategy() -> impl Strategy<Value = Urn> {
+        let leaf = text_strategy().prop_map(Part::Text);
+        let part = leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 2..4).prop_map(Part::Tuple),
+                ("[a-z][a-z0-9-]{0,5}", "[a-z][a-zA-Z0-9_]{0,8}", inner).prop_map(
+                    |(namespace, entity_type, key)| {
+                        Part::Urn(Box::new(Urn {
+                            namespace,
+                            entity_type,
+                            key,
+                        }))
+                    }
+                ),
+            ]
+        });
+        ("[a-z][a-z0-9-]{0,31}", "[a-z][a-zA-Z0-9_]{0,12}", part)
+            .prop_map(|(namespace, entity_type, key)| Urn {
+                namespace,
+                entity_type,
+                key,
+            })
+            .prop_filter("at most 512 bytes", |u| {
+                u.to_string().len() <= MAX_URN_BYTES
+            })
+    }
+
+    /// Writes a URN the way a sloppy producer might: each part wrapped in redundant parentheses
+    /// as `wraps` (cycled) says. Parsing must undo it.
+    fn write_loosely(u: &Urn, wraps: &[u8], pos: &mut usize, out: &mut String) {
+        out.push_str(&format!("urn:{}:{}:", u.namespace, u.entity_type));
+        write_part_loosely(&u.key, wraps, pos, out);
+    }
+
+    fn write_part_loosely(p: &Part, wraps: &[u8], pos: &mut usize, out: &mut String) {
+        let n = usize::from(wraps[*pos % wraps.len()] % 3);
+        *pos += 1;
+        out.push_str(&"(".repeat(n));
+        match p {
+            Part::Text(t) => out.push_str(t),
+            Part::Urn(u) => write_loosely(u, wraps, pos, out),
+            Part::Tuple(parts) => {
+                out.push('(');
+                for (i, q) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_part_loosely(q, wraps, pos, out);
+                }
+                out.push(')');
+            }
+        }
+        out.push_str(&")".repeat(n));
+    }
+
+    /// Strings over the URN alphabet, so that random input reaches deep into the parser.
+    fn urnish_strategy() -> impl Strategy<Value = String> {
+        // A fixed token list rather than a regex: regex strategies cost most of the time in debug.
+        const TOKENS: &[&str] = &[
+            "urn:",
+            "urn:li:",
+            "li:",
+            "x:",
+            "(",
+            ")",
+            ",",
+            ":",
+            "a",
+            "Ab",
+            "2-",
+            "9",
+            "_",
+            "-",
+            "+",
+            "/",
+            "=",
+            "é",
+            "🙂",
+            "%",
+            "%28",
+            "%2",
+            "%C3",
+            "%25",
+            " ",
+            "urn:li:fsd_profile:",
+        ];
+        prop::collection::vec(prop::sample::select(TOKENS), 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4_000))]
+
+        /// Display then parse gives back the very same URN.
+        #[test]
+        fn display_then_parse_round_trips(u in urn_strategy()) {
+            prop_assert_eq!(Urn::parse(&u.to_string()), Ok(u));
+        }
+
+        /// Redundant parentheses anywhere are normalized away, to the same URN.
+        #[test]
+        fn redundant_parentheses_normalize_to_the_same_urn(
+            u in urn_strategy(),
+            wraps in prop::collection::vec(any::<u8>(), 1..16),
+        ) {
+            let mut loose = String::new();
+            write_loosely(&u, &wraps, &mut 0, &mut loose);
+            if loose.len() <= MAX_URN_BYTES {
+                prop_assert_eq!(Urn::parse(&loose), Ok(u));
+            }
+        }
+
+        /// The nested URN of a key is the same value as that URN parsed on its own.
+        #[test]
+        fn a_nested_urn_parses_as_it_would_alone(u in urn_strategy()) {
+            let outer = format!("urn:li:wrap:{u}");
+            if outer.len() <= MAX_URN_BYTES {
+                let parsed = Urn::parse(&outer).unwrap();
+                prop_assert_eq!(parsed.key().as_urn(), Some(&u));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// Parsing any string never panics; what parses normalizes to a fixed point, and every
+        /// error offset is a char boundary within the string.
+        #[test]
+        fn any_string_parses_or_errs_and_normalizing_twice_equals_once(s in any::<String>()) {
+            check_any(&s)?;
+        }
+
+        /// Same, over strings made of URN pieces, which reach the tuple and nesting code.
+        #[test]
+        fn urnish_strings_parse_or_err_and_normalizing_twice_equals_once(s in urnish_strategy()) {
+            check_any(&s)?;
+        }
+
+        /// Cleaning and reading ids never panic on any string; clean's error offsets are char
+        /// boundaries of the input.
+        #[test]
+        fn clean_and_id_parsers_never_panic(s in urnish_strategy()) {
+            match clean(&s) {
+                Ok(c) => prop_assert!(!c.starts_with(char::is_whitespace)),
+                Err(e) => prop_assert!(s.is_char_boundary(e.offset), "{:?}", e),
+            }
+            let _ = MessageId::parse(&s);
+            let _ = ConversationId::parse(&s);
+            let _ = ProfileId::parse(&s);
+        }
+
+        /// Encoding leaves only unreserved bytes and `%`, and cleaning undoes it exactly for any
+        /// text without `%` (which no URN or id contains; clean decodes until none is left).
+        #[test]
+        fn clean_undoes_encode_path_segment(s in "[ -$&-~é🙂]{0,40}") {
+            let encoded = encode_path_segment(&s);
+            prop_assert!(encoded.bytes().all(|c| c.is_ascii_alphanumeric() || b"-_.~%".contains(&c)));
+            // Trimming happens before decoding, so encoded spaces survive.
+            prop_assert_eq!(clean(&encoded).unwrap(), s);
+        }
+    }
+
+    fn check_any(s: &str) -> Result<(), TestCaseError> {
+        match Urn::parse(s) {
+            Ok(u) => {
+                let once = u.to_string();
+                let again = Urn::parse(&once).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(&again, &u);
+                prop_assert_eq!(again.to_string(), once);
+            }
+            Err(e) => {
+                prop_assert!(
+                    e.offset <= s.len() && s.is_char_boundary(e.offset),
+                    "{:?}",
+                    e
+                )
+            }
+        }
+        Ok(())
     }
 }
