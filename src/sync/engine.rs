@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::api::ApiError;
 use crate::model::{
     AttachmentRef, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery,
-    MessagingChannel, ReactRequest, SendRequest, SendResponse, ServerEvent, ServerEventKind,
-    MAX_MESSAGE_CHARS,
+    MessagingChannel, Participant, ReactRequest, SendRequest, SendResponse, ServerEvent,
+    ServerEventKind, MAX_MESSAGE_CHARS,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -343,9 +343,7 @@ impl Engine {
                 };
                 let now = self.now;
                 let store = self.store_mut(&account);
-                let newest = store
-                    .conversation(&conv)
-                    .and_then(|c| c.history.newest_seen);
+                let newest = store.conversation(&conv).and_then(|c| c.history.polled_to);
                 let at = newest.unwrap_or(now).max(now);
                 if store.mark_read(&conv, at) {
                     self.conversation_lists_changed.insert(account.clone());
@@ -810,10 +808,13 @@ impl Engine {
             .collect();
         let oldest = ids.iter().min().cloned();
         let newest = ids.iter().max().cloned();
+        let newest_at = newest.as_ref().map(|n| n.0);
         store.merge_history(
             conv,
             kind,
+            since,
             oldest.clone(),
+            newest_at,
             page.cursor.as_deref(),
             page.has_more,
         );
@@ -825,6 +826,9 @@ impl Engine {
                 what,
                 count,
             });
+        }
+        if self.place_unplaced(account, conv, &page.participants) {
+            self.scan_echoes(account, conv);
         }
         for id in &outcome.added {
             self.try_match(account, id);
@@ -1252,6 +1256,66 @@ impl Engine {
 
     // ----- echoes -----
 
+    /// A page of a one-to-one conversation names the other participant: sends to that person
+    /// whose conversation was not known land here. Returns true when one was placed.
+    fn place_unplaced(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        participants: &[Participant],
+    ) -> bool {
+        let store = self.store_mut(account);
+        let own = store.own_profile.clone();
+        let others: Vec<ProfileId> = participants
+            .iter()
+            .filter(|p| Some(&p.profile_id) != own.as_ref())
+            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+            .collect();
+        let [other] = others.as_slice() else {
+            return false;
+        };
+        let urn = store.ensure_conversation(conv, "").urn.clone();
+        let mut placed = Vec::new();
+        for e in store.outbox.entries.values_mut() {
+            let Recipient::ProfileUrn(to) = &e.recipient else {
+                continue;
+            };
+            let waiting = matches!(
+                e.state,
+                SendState::InFlight { .. }
+                    | SendState::Ambiguous { .. }
+                    | SendState::Sent { message: None, .. }
+            );
+            if e.conversation.is_none()
+                && waiting
+                && ProfileId::parse(to).ok().as_ref() == Some(other)
+            {
+                e.conversation = Some(conv.clone());
+                e.conversation_urn = Some(urn.clone());
+                placed.push(e.key.clone());
+            }
+        }
+        let any = !placed.is_empty();
+        store.dirty.outbox.extend(placed);
+        if any {
+            store.dirty.touched.insert(conv.clone());
+        }
+        any
+    }
+
+    /// Try every unbound own message of `conv` against the outbox.
+    fn scan_echoes(&mut self, account: &AccountId, conv: &ConversationId) {
+        let store = self.store_mut(account);
+        let ids: Vec<MessageId> = store
+            .messages_in(conv)
+            .filter(|m| m.is_sent_by_owner && m.client_key.is_none())
+            .map(|m| m.id.clone())
+            .collect();
+        for id in ids {
+            self.try_match(account, &id);
+        }
+    }
+
     /// Bind a newly held message to the outbox entry it echoes, if any.
     fn try_match(&mut self, account: &AccountId, id: &MessageId) {
         let skew = self.config.echo_skew_ms;
@@ -1616,7 +1680,7 @@ impl Engine {
                 .history
                 .clone();
             let head = self.head_due.remove(&key) || !history.head_loaded;
-            match history.newest_seen {
+            match history.polled_to {
                 Some(newest) if !head => {
                     self.request_page(
                         &account,

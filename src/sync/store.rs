@@ -111,19 +111,20 @@ pub struct History {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     pub has_more: bool,
-    /// A page said there is nothing older: history is complete.
-    pub complete: bool,
     /// A first (newest) page has been merged.
     pub head_loaded: bool,
-    /// The newest `sentAt` ever held (tombstoned or not): polls ask for messages after it.
+    /// Polling watermark: every message up to this `sentAt` has been seen by a page without a
+    /// gap (a newest page, or a `since` page starting at or before it). Polls ask for what is
+    /// after it. Messages learned otherwise (send answers, sibling tabs) do not move it, so a
+    /// message that arrived just before one's own cannot be skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub newest_seen: Option<i64>,
+    pub polled_to: Option<i64>,
 }
 
 impl History {
     /// Whether older messages may still be fetched.
     pub fn more_available(&self) -> bool {
-        !self.complete && (!self.head_loaded || self.has_more)
+        !self.head_loaded || self.has_more
     }
 }
 
@@ -325,13 +326,7 @@ impl AccountStore {
             self.tallies_seen = true;
             self.dirty.scalars = true;
         }
-        let history = &mut self.ensure_conversation(&incoming.conversation, "").history;
-        if history.newest_seen.is_none_or(|n| incoming.sent_at > n) {
-            history.newest_seen = Some(incoming.sent_at);
-            self.dirty
-                .conversations
-                .insert(incoming.conversation.clone());
-        }
+        self.ensure_conversation(&incoming.conversation, "");
         let id = incoming.id.clone();
         let Some(held) = self.messages.get_mut(&id) else {
             self.order
@@ -409,26 +404,47 @@ impl AccountStore {
         out
     }
 
-    /// Fold a history page's paging facts in. `oldest` is the page's oldest readable message.
+    /// Fold a page's paging facts in. `oldest`/`newest` are the page's readable extremes,
+    /// `since` the `since` it was asked with.
+    #[allow(clippy::too_many_arguments)]
     pub fn merge_history(
         &mut self,
         conversation: &ConversationId,
         kind: PageKind,
+        since: Option<i64>,
         oldest: Option<(i64, MessageId)>,
+        newest: Option<i64>,
         cursor: Option<&str>,
         has_more: bool,
     ) {
-        if kind == PageKind::Since {
-            return;
-        }
         let rec = self.ensure_conversation(conversation, "");
         let before = rec.history.clone();
+        let h = &mut rec.history;
+        let contiguous = match kind {
+            PageKind::Head => true,
+            PageKind::Since => since.zip(h.polled_to).is_some_and(|(s, p)| s <= p),
+            PageKind::Older => false,
+        };
+        if contiguous {
+            if let Some(n) = newest {
+                h.polled_to = Some(h.polled_to.map_or(n, |p| p.max(n)));
+            }
+        }
+        if kind == PageKind::Since {
+            if rec.history != before {
+                self.dirty.conversations.insert(conversation.clone());
+            }
+            return;
+        }
         let h = &mut rec.history;
         if kind == PageKind::Head {
             h.head_loaded = true;
         }
         match oldest {
-            None if !has_more => h.complete = true,
+            // Nothing (older) at all: an empty conversation, or the end of history.
+            None if !has_more && (kind == PageKind::Older || h.oldest.is_none()) => {
+                h.has_more = false;
+            }
             None => {}
             Some(o) => {
                 let cursor = cursor.map(str::to_owned);
@@ -443,9 +459,6 @@ impl AccountStore {
                         h.cursor = h.cursor.take().min(cursor);
                     }
                     Some(std::cmp::Ordering::Greater) => {}
-                }
-                if !has_more {
-                    h.complete = true;
                 }
             }
         }

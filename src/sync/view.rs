@@ -244,7 +244,7 @@ impl Engine {
                     .meta
                     .as_ref()
                     .and_then(|m| m.last_activity_at)
-                    .or(c.history.newest_seen);
+                    .or(c.history.polled_to);
                 let unread = match (&c.meta, last) {
                     (Some(_), Some(at)) if c.read_at >= at => 0,
                     (Some(m), _) => m.unread_count,
