@@ -166,7 +166,8 @@ impl Engine {
             last_seq: None,
             last_timer: None,
             deltas_since_snapshot: 0,
-            force_snapshot: false,
+            // Deltas only make sense after a snapshot: the first write is a whole one.
+            force_snapshot: true,
             key_counter_dirty: false,
             last_status: BTreeMap::new(),
             conversation_lists_changed: BTreeSet::new(),
@@ -201,7 +202,6 @@ impl Engine {
                 }
             }
         }
-        engine.force_snapshot = snapshot.is_some();
         (engine, loaded.issues)
     }
 
@@ -2084,6 +2084,10 @@ impl Engine {
             times.extend(store.outbox.entries.values().filter_map(|e| e.check_at));
         }
         times.extend(self.rate_wait.values().copied());
+        // The quota resets at midnight UTC: wake up then so the status is told.
+        if self.accounts.values().any(|s| s.quota.used(now) > 0) {
+            times.push(next_reset(now));
+        }
         times.extend(self.retry_at.values().copied());
         times.into_iter().map(|t| t.max(now + 1)).min()
     }
