@@ -95,9 +95,13 @@ pub enum RemoteFact {
         messages: Vec<StoredMessage>,
     },
     /// Recalled messages: filter them forever.
+    /// `messages`: what the recalling tab knew of them, so a tab whose unconfirmed send turns
+    /// out to be one of them settles it (sent, then recalled) instead of offering a resend.
     Tombstones {
         account: AccountId,
         ids: Vec<MessageId>,
+        #[serde(default)]
+        messages: Vec<StoredMessage>,
     },
     /// A reaction confirmed by the server.
     Reaction {

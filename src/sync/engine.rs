@@ -73,6 +73,10 @@ enum Purpose {
     Echo(ClientKey),
     /// Proving a recall happened or not; `chain_from` is when the chain's first page was asked.
     Verify { chain_from: i64 },
+    /// Catching up from the polling watermark after a newest page left a gap.
+    Fill,
+    /// Walking the whole history (`Command::Rescan`).
+    Rescan,
 }
 
 /// A request that is out, and what to do with its answer.
@@ -113,6 +117,7 @@ enum Busy {
     History(AccountId, ConversationId),
     Echo(AccountId, ClientKey),
     Verify(AccountId, ConversationId),
+    Fill(AccountId, ConversationId),
     Conversations(AccountId),
 }
 
@@ -124,6 +129,9 @@ pub struct Engine {
     key_counter: u64,
     next_request: u64,
     pending: BTreeMap<RequestId, Pending>,
+    /// Which API key each request went out with (bumped by `KeyUpdated`).
+    request_key: BTreeMap<RequestId, u64>,
+    key_generation: u64,
     busy: BTreeSet<Busy>,
     retry_at: BTreeMap<Busy, i64>,
     pub(crate) views: BTreeMap<ViewId, (AccountId, ConversationId)>,
@@ -154,6 +162,8 @@ impl Engine {
             key_counter: 0,
             next_request: 1,
             pending: BTreeMap::new(),
+            request_key: BTreeMap::new(),
+            key_generation: 0,
             busy: BTreeSet::new(),
             retry_at: BTreeMap::new(),
             views: BTreeMap::new(),
@@ -308,6 +318,19 @@ impl Engine {
                     );
                 }
             }
+            Command::Rescan {
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                let busy = Busy::History(account.clone(), conv.clone());
+                if !self.busy.contains(&busy) {
+                    let purpose = Purpose::Rescan;
+                    self.request_page(&account, &conv, PageKind::Head, purpose, None, None, busy);
+                }
+            }
             Command::RefreshConversations { account, cursor } => {
                 self.request_conversations(&account, cursor);
             }
@@ -376,6 +399,7 @@ impl Engine {
                 }
             }
             Command::KeyUpdated => {
+                self.key_generation += 1;
                 self.paused = false;
                 self.retry_at.clear();
             }
@@ -481,6 +505,7 @@ impl Engine {
             new_conversation,
             state: SendState::Queued,
             check_at: None,
+            attempt_at: None,
         };
         store.outbox.entries.insert(key.clone(), entry);
         store.dirty.outbox.insert(key);
@@ -647,6 +672,7 @@ impl Engine {
     // ----- answers -----
 
     fn answer(&mut self, id: RequestId, result: Result<ApiReply, ApiError>) {
+        let old_key = self.request_key.remove(&id) != Some(self.key_generation);
         let Some(pending) = self.pending.remove(&id) else {
             return;
         };
@@ -658,7 +684,7 @@ impl Engine {
             | Pending::Recall { account, .. } => account.clone(),
         };
         if let Err(e) = &result {
-            self.note_error(&account, e);
+            self.note_error(&account, e, old_key);
         }
         match pending {
             Pending::Page {
@@ -759,9 +785,11 @@ impl Engine {
         }
     }
 
-    fn note_error(&mut self, account: &AccountId, e: &ApiError) {
+    /// `old_key`: the request went out before the key was last updated, so a 401 says nothing
+    /// about the new key.
+    fn note_error(&mut self, account: &AccountId, e: &ApiError, old_key: bool) {
         match e {
-            ApiError::Unauthorized { .. } => self.paused = true,
+            ApiError::Unauthorized { .. } => self.paused |= !old_key,
             ApiError::RateLimited { .. } => {
                 let wait = e
                     .retry_after_ms()
@@ -856,7 +884,15 @@ impl Engine {
                     };
                 }
             }
-            Purpose::User => {}
+            Purpose::User | Purpose::Fill => {}
+            Purpose::Rescan => {
+                if page.has_more && page.cursor.is_some() && !ids.is_empty() {
+                    let busy = Busy::History(account.clone(), conv.clone());
+                    let cursor = page.cursor.clone();
+                    let purpose = Purpose::Rescan;
+                    self.request_page(account, conv, PageKind::Older, purpose, None, cursor, busy);
+                }
+            }
             Purpose::Echo(key) => self.echo_verdict(account, &key, &span),
             Purpose::Verify { chain_from } => {
                 if uncovered && page.has_more && page.cursor.is_some() {
@@ -890,7 +926,7 @@ impl Engine {
                     *next = later;
                 }
             }
-            Purpose::User => {}
+            Purpose::User | Purpose::Rescan => {}
             Purpose::Echo(key) => {
                 let store = self.store_mut(account);
                 if let Some(e) = store.outbox.get_mut(&key) {
@@ -898,7 +934,7 @@ impl Engine {
                     store.dirty.outbox.insert(key);
                 }
             }
-            Purpose::Verify { .. } => {
+            Purpose::Verify { .. } | Purpose::Fill => {
                 self.retry_at.insert(busy, later);
             }
         }
@@ -969,12 +1005,17 @@ impl Engine {
         }
         if !gone.is_empty() {
             let store = self.store_mut(account);
+            let messages = gone
+                .iter()
+                .filter_map(|id| store.message(id).cloned())
+                .collect();
             for id in &gone {
                 store.tombstone(id);
             }
             self.broadcast(RemoteFact::Tombstones {
                 account: account.clone(),
                 ids: gone,
+                messages,
             });
         }
         uncovered
@@ -1223,11 +1264,13 @@ impl Engine {
         }
         match result {
             Ok(ApiReply::Recall(_)) => {
+                let messages = store.message(message).cloned().into_iter().collect();
                 if store.tombstone(message) {
                     let ids = vec![message.clone()];
                     self.broadcast(RemoteFact::Tombstones {
                         account: account.clone(),
                         ids,
+                        messages,
                     });
                 }
             }
@@ -1547,10 +1590,15 @@ impl Engine {
                     .message_urn
                     .as_deref()
                     .and_then(|u| MessageId::parse(u).ok());
+                let store = self.store_mut(&account);
+                // A server that pushes reaction events reports tallies: an empty one is "none".
+                if !store.tallies_seen {
+                    store.tallies_seen = true;
+                    store.dirty.scalars = true;
+                }
                 if let (Some(id), Some(actor), Some(emoji)) =
                     (id, e.actor.as_deref(), e.emoji.clone())
                 {
-                    let store = self.store_mut(&account);
                     let actor = store.actor_for(actor);
                     // Our own reactions are known from our answers; theirs count until a tally comes.
                     if actor != Actor::Me && store.message(&id).is_some() {
@@ -1614,7 +1662,20 @@ impl Engine {
                     store.merge_message(m);
                 }
             }
-            RemoteFact::Tombstones { account, ids } => {
+            RemoteFact::Tombstones {
+                account,
+                ids,
+                messages,
+            } => {
+                // A send of ours whose echo we never saw may be the recalled message.
+                let skew = self.config.echo_skew_ms;
+                for m in messages.iter().filter(|m| ids.contains(&m.id)) {
+                    let key = self.store_mut(&account).outbox.match_recalled(m, skew);
+                    if let Some(key) = key {
+                        self.count_quota(&account, &key);
+                        self.remove_entry(&account, &key);
+                    }
+                }
                 let store = self.store_mut(&account);
                 for id in &ids {
                     store.tombstone(id);
@@ -1658,6 +1719,7 @@ impl Engine {
             self.dispatch_sends(&account);
             self.dispatch_echo_checks(&account);
             self.dispatch_verifications(&account);
+            self.dispatch_fills(&account);
         }
         let due: Vec<(AccountId, ConversationId)> = self
             .polls
@@ -1717,6 +1779,7 @@ impl Engine {
                 continue;
             };
             e.state = SendState::InFlight { started_at: now };
+            e.attempt_at = Some(now);
             if let Some(c) = &e.conversation {
                 store.dirty.touched.insert(c.clone());
             }
@@ -1797,13 +1860,19 @@ impl Engine {
                     );
                 }
                 (None, Recipient::ProfileUrn(_)) => {
+                    // Find the conversation in the list; look again later whatever happens.
                     let busy = Busy::Conversations(account.clone());
-                    if self.busy.contains(&busy)
-                        || self.retry_at.get(&busy).is_some_and(|t| *t > now)
-                    {
-                        continue;
+                    let blocked = self.retry_at.get(&busy).is_some_and(|t| *t > now);
+                    if !self.busy.contains(&busy) && !blocked {
+                        self.request_conversations(account, None);
                     }
-                    self.request_conversations(account, None);
+                    let later = now + self.config.poll_interval_ms;
+                    let store = self.store_mut(account);
+                    if let Some(entry) = store.outbox.get_mut(&e.key) {
+                        entry.check_at = Some(later);
+                        store.dirty.outbox.insert(e.key.clone());
+                    }
+                    continue;
                 }
                 (None, _) => {
                     // A send by vanity slug: no way to find its echo or prove it absent.
@@ -1839,6 +1908,33 @@ impl Engine {
                 entry.check_at = None;
                 store.dirty.outbox.insert(e.key.clone());
             }
+        }
+    }
+
+    /// Catch up conversations whose newest page left a gap above the watermark.
+    fn dispatch_fills(&mut self, account: &AccountId) {
+        let now = self.now;
+        let store = self.store_mut(account);
+        let gaps: Vec<(ConversationId, Option<i64>)> = store
+            .conversations
+            .values()
+            .filter(|c| c.history.gap)
+            .map(|c| (c.id.clone(), c.history.polled_to))
+            .collect();
+        for (conv, since) in gaps {
+            let busy = Busy::Fill(account.clone(), conv.clone());
+            if self.busy.contains(&busy) || self.retry_at.get(&busy).is_some_and(|t| *t > now) {
+                continue;
+            }
+            self.request_page(
+                account,
+                &conv,
+                PageKind::Since,
+                Purpose::Fill,
+                since,
+                None,
+                busy,
+            );
         }
     }
 
@@ -1927,6 +2023,7 @@ impl Engine {
         let id = RequestId(self.next_request);
         self.next_request += 1;
         self.pending.insert(id, pending);
+        self.request_key.insert(id, self.key_generation);
         let op = call.op();
         self.out.push(Effect::Request(Request {
             id,
@@ -2120,12 +2217,13 @@ fn page_busy(
 ) -> Busy {
     match purpose {
         Purpose::Poll => Busy::Poll(account.clone(), conv.clone()),
-        Purpose::User => Busy::History(account.clone(), conv.clone()),
+        Purpose::User | Purpose::Rescan => Busy::History(account.clone(), conv.clone()),
         Purpose::Echo(key) => Busy::Echo(account.clone(), key.clone()),
         Purpose::Verify { .. } => {
             let _ = kind;
             Busy::Verify(account.clone(), conv.clone())
         }
+        Purpose::Fill => Busy::Fill(account.clone(), conv.clone()),
     }
 }
 

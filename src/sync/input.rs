@@ -39,6 +39,13 @@ pub enum Command {
         account: AccountId,
         conversation_urn: String,
     },
+    /// Walk the whole history again, newest page to the first (refreshes every tally and finds
+    /// every recall made elsewhere). Costly on long threads: for explicit resyncs.
+    #[serde(rename_all = "camelCase")]
+    Rescan {
+        account: AccountId,
+        conversation_urn: String,
+    },
     /// Fetch the conversation list (first page, or the page after `cursor`).
     #[serde(rename_all = "camelCase")]
     RefreshConversations {

@@ -104,6 +104,9 @@ pub struct OutboxEntry {
     /// When to poll for the echo next (ambiguous, or sent without a message id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_at: Option<i64>,
+    /// When the last attempt went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_at: Option<i64>,
 }
 
 impl OutboxEntry {
@@ -241,6 +244,30 @@ impl Outbox {
             .map(|e| e.key.clone())
     }
 
+    /// The unconfirmed entry (or one failed as "proved absent") that a message recalled
+    /// elsewhere was the echo of: it was sent after all, then recalled.
+    pub fn match_recalled(&self, m: &StoredMessage, skew_ms: i64) -> Option<ClientKey> {
+        if let Some(key) = self.match_echo(m, skew_ms) {
+            return Some(key);
+        }
+        self.in_order()
+            .into_iter()
+            .find(|e| {
+                let proved_absent = matches!(
+                    &e.state,
+                    SendState::Failed { reason, .. } if reason.code == "proved_absent"
+                );
+                proved_absent
+                    && m.is_sent_by_owner
+                    && e.conversation.as_ref() == Some(&m.conversation)
+                    && m.text == e.text
+                    && e.attempt_at
+                        .is_some_and(|t| m.sent_at >= t.saturating_sub(skew_ms))
+                    && same_attachments(&m.attachments, &e.attachments)
+            })
+            .map(|e| e.key.clone())
+    }
+
     /// After a restart: a request that was out may or may not have arrived, so it is ambiguous.
     pub fn after_restart(&mut self, now_ms: i64) -> Vec<ClientKey> {
         let mut changed = Vec::new();
@@ -265,6 +292,12 @@ impl Outbox {
                         answer_pending: false,
                         started_at,
                     };
+                    e.check_at = Some(now_ms);
+                    changed.push(e.key.clone());
+                }
+                // Its echo poll died with the old process: poll again.
+                SendState::Ambiguous { .. } | SendState::Sent { message: None, .. } => {
+                    e.check_at = Some(now_ms);
                     changed.push(e.key.clone());
                 }
                 _ => {}

@@ -10,7 +10,8 @@
 //!
 //! Our own reaction is thus counted once whatever the tally says, and other actors are counted
 //! from exactly one source (tally or facts, never both). An empty tally only means "no reactions"
-//! once the server has been seen to report tallies at all (the hosted API may omit them).
+//! once the server has been seen to report tallies at all (a non-empty tally, or a reaction event
+//! — only a server that reports tallies pushes those); the hosted API may omit them.
 
 use serde::{Deserialize, Serialize};
 

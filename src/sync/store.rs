@@ -119,6 +119,10 @@ pub struct History {
     /// message that arrived just before one's own cannot be skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub polled_to: Option<i64>,
+    /// A newest page did not reach down to `polled_to`: messages in between are missing, and
+    /// `since` pages from `polled_to` are fetched until they catch up.
+    #[serde(default)]
+    pub gap: bool,
 }
 
 impl History {
@@ -279,6 +283,11 @@ impl AccountStore {
         self.messages.get(id)
     }
 
+    /// The outbox of this account.
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
     /// Whether `id` was recalled.
     pub fn is_tombstoned(&self, id: &MessageId) -> bool {
         self.tombstones.contains(id)
@@ -421,13 +430,23 @@ impl AccountStore {
         let before = rec.history.clone();
         let h = &mut rec.history;
         let contiguous = match kind {
-            PageKind::Head => true,
+            PageKind::Head => {
+                let reaches = matches!((&oldest, h.polled_to), (Some(o), Some(p)) if o.0 <= p);
+                let connects = !has_more || h.polled_to.is_none() || reaches;
+                if !connects {
+                    h.gap = true;
+                }
+                connects
+            }
             PageKind::Since => since.zip(h.polled_to).is_some_and(|(s, p)| s <= p),
             PageKind::Older => false,
         };
         if contiguous {
             if let Some(n) = newest {
                 h.polled_to = Some(h.polled_to.map_or(n, |p| p.max(n)));
+            }
+            if kind == PageKind::Since && !has_more {
+                h.gap = false;
             }
         }
         if kind == PageKind::Since {
