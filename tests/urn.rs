@@ -479,7 +479,8 @@ proptest! {
     ) {
         let id = format!("2-{id}");
         let input = match form {
-            0 => dress(&format!("urn:li:msg_conversation:(urn:li:fsd_profile:{mailbox},{id})"), how),
+            0 => dress(&format!("urn:li:msg_conversation:(urn:li:fsd_profile:{mailbox},{id})"),
+                how),
             1 => dress(&format!("urn:li:messagingThread:{id}"), how),
             2 => dress(&format!("urn:li:fs_conversation:{id}"), how),
             3 => dress(&format!("urn:li:fsd_conversation:{id}"), how),
