@@ -22,6 +22,9 @@ use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 
+/// Stamps are milliseconds times this, plus a counter within the millisecond.
+pub const STAMP_SCALE: i64 = 1024;
+
 /// Tunables; every time is in milliseconds of the caller's clock.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -88,6 +91,8 @@ enum Pending {
         kind: PageKind,
         purpose: Purpose,
         issued_at: i64,
+        /// Orders what this page says against other pages and facts (see `next_stamp`).
+        stamp: i64,
         since: Option<i64>,
     },
     Conversations {
@@ -143,6 +148,8 @@ pub struct Engine {
     pub(crate) offline: BTreeSet<AccountId>,
     pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
     last_seq: Option<u64>,
+    stamp_ms: i64,
+    stamp_sub: i64,
     last_timer: Option<i64>,
     deltas_since_snapshot: u32,
     force_snapshot: bool,
@@ -174,6 +181,8 @@ impl Engine {
             offline: BTreeSet::new(),
             pending_reacts: BTreeMap::new(),
             last_seq: None,
+            stamp_ms: i64::MIN,
+            stamp_sub: 0,
             last_timer: None,
             deltas_since_snapshot: 0,
             // Deltas only make sense after a snapshot: the first write is a whole one.
@@ -693,6 +702,7 @@ impl Engine {
                 kind,
                 purpose,
                 issued_at,
+                stamp,
                 since,
             } => {
                 let busy = page_busy(&account, &conversation, kind, &purpose);
@@ -706,7 +716,7 @@ impl Engine {
                             &conversation,
                             kind,
                             purpose,
-                            issued_at,
+                            (issued_at, stamp),
                             since,
                             page,
                         );
@@ -747,7 +757,7 @@ impl Engine {
             } => {
                 self.pending_reacts
                     .remove(&(account.clone(), message.clone(), emoji.clone()));
-                let now = self.now;
+                let stamp = self.next_stamp();
                 let store = self.store_mut(&account);
                 if let Some(m) = store.message(&message) {
                     let conv = m.conversation.clone();
@@ -762,7 +772,7 @@ impl Engine {
                         };
                         let fact = ReactionFact {
                             present: add,
-                            stamp: now,
+                            stamp,
                         };
                         if store.merge_reaction(key.clone(), fact) {
                             self.broadcast(RemoteFact::Reaction { account, key, fact });
@@ -813,7 +823,7 @@ impl Engine {
         conv: &ConversationId,
         kind: PageKind,
         purpose: Purpose,
-        issued_at: i64,
+        (issued_at, stamp): (i64, i64),
         since: Option<i64>,
         page: MessagesPage,
     ) {
@@ -824,7 +834,7 @@ impl Engine {
             .urn
             .clone();
         let store = self.store_mut(account);
-        let outcome = store.merge_page(conv, &urn, &page.messages, issued_at);
+        let outcome = store.merge_page(conv, &urn, &page.messages, stamp);
         let ids: Vec<(i64, MessageId)> = page
             .messages
             .iter()
@@ -1604,7 +1614,7 @@ impl Engine {
                     if actor != Actor::Me && store.message(&id).is_some() {
                         let fact = ReactionFact {
                             present: e.react.unwrap_or(true),
-                            stamp: e.at,
+                            stamp: e.at.saturating_mul(STAMP_SCALE),
                         };
                         store.merge_reaction(
                             ReactionKey {
@@ -1989,6 +1999,7 @@ impl Engine {
             kind,
             purpose,
             issued_at: self.now,
+            stamp: self.next_stamp(),
             since,
         };
         self.request(
@@ -2104,6 +2115,21 @@ impl Engine {
     pub(crate) fn loading_older(&self, account: &AccountId, conv: &ConversationId) -> bool {
         self.busy
             .contains(&Busy::History(account.clone(), conv.clone()))
+    }
+
+    /// A stamp that orders this engine's observations even within one millisecond: the time
+    /// scaled by `STAMP_SCALE` plus a counter. Tallies, page bodies and our own reaction facts
+    /// compare by it, so a page asked for after a reaction's answer wins even in the same ms.
+    fn next_stamp(&mut self) -> i64 {
+        if self.now != self.stamp_ms {
+            self.stamp_ms = self.now;
+            self.stamp_sub = 0;
+        } else {
+            self.stamp_sub = (self.stamp_sub + 1).min(STAMP_SCALE - 1);
+        }
+        self.now
+            .saturating_mul(STAMP_SCALE)
+            .saturating_add(self.stamp_sub)
     }
 
     /// The time engine last saw.

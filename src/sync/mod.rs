@@ -44,7 +44,7 @@ mod store;
 mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineConfig, STAMP_SCALE};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, RequestId, ViewId};
 pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};

@@ -19,7 +19,8 @@ use super::reaction::{Actor, ReactionFact, ReactionKey};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tally {
-    /// When the page was asked for (engine clock): later tallies replace earlier ones.
+    /// When the page was asked for (an engine stamp: ms × `STAMP_SCALE` + a counter), so later
+    /// tallies replace earlier ones even within one millisecond.
     pub stamp: i64,
     pub entries: Vec<ReactionSummary>,
 }
@@ -53,7 +54,7 @@ pub struct StoredMessage {
     pub attachments: Vec<Attachment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// When the source of this body was asked for (engine clock); the latest body wins.
+    /// When the source of this body was asked for (an engine stamp); the latest body wins.
     pub stamp: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tally: Option<Tally>,

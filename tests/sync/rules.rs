@@ -339,6 +339,43 @@ fn own_reaction_is_never_counted_twice_against_a_server_tally() {
     assert_eq!((r[0].count, r[0].mine), (2, true));
 }
 
+#[test]
+fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
+    let (mut w, id) = with_own_message(1);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    let urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn.clone(),
+        },
+    );
+    w.drain();
+    let react = Command::React {
+        account: acct(),
+        message_urn: id.as_str().into(),
+        emoji: "❤️".into(),
+        add: true,
+    };
+    w.command(0, react);
+    w.drain();
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    w.drain(); // all in one millisecond
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
+}
+
 // ----- send -----
 
 #[test]
