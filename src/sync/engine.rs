@@ -216,7 +216,7 @@ impl Engine {
             for check in store.recalls.values_mut() {
                 if check.requested {
                     check.requested = false;
-                    check.since = now_ms;
+                    check.since = now_ms.saturating_mul(STAMP_SCALE);
                     store.dirty.recalls.insert(check.message.clone());
                 }
             }
@@ -598,6 +598,7 @@ impl Engine {
             return;
         };
         let now = self.now;
+        let stamp = self.next_stamp();
         let window = self.config.recall_window_ms;
         let store = self.store_mut(&account);
         let Some(m) = store.message(&id) else { return };
@@ -621,7 +622,7 @@ impl Engine {
             RecallCheck {
                 message: id.clone(),
                 conversation: conversation.clone(),
-                since: now,
+                since: stamp,
                 requested: true,
                 ours: true,
             },
@@ -876,6 +877,7 @@ impl Engine {
             kind,
             since,
             issued_at,
+            stamp,
             oldest: oldest.clone(),
             newest,
             has_more: page.has_more,
@@ -964,7 +966,7 @@ impl Engine {
         let checks: Vec<RecallCheck> = store
             .recalls
             .values()
-            .filter(|c| &c.conversation == conv && !c.requested && span.issued_at >= c.since)
+            .filter(|c| &c.conversation == conv && !c.requested && span.stamp >= c.since)
             .cloned()
             .collect();
         let mut uncovered = false;
@@ -1267,7 +1269,7 @@ impl Engine {
         message: &MessageId,
         result: Result<ApiReply, ApiError>,
     ) {
-        let now = self.now;
+        let stamp = self.next_stamp();
         let store = self.store_mut(account);
         if let Some(c) = store.recalls.get(message) {
             store.dirty.touched.insert(c.conversation.clone());
@@ -1288,7 +1290,7 @@ impl Engine {
                 // It may have happened (or happened before): look before saying anything.
                 if let Some(c) = store.recalls.get_mut(message) {
                     c.requested = false;
-                    c.since = now;
+                    c.since = stamp;
                     store.dirty.recalls.insert(message.clone());
                 }
             }
@@ -1579,7 +1581,7 @@ impl Engine {
                 else {
                     return;
                 };
-                let now = self.now;
+                let now = self.next_stamp();
                 let store = self.store_mut(&account);
                 if let Some(m) = store.message(&id) {
                     if !store.recalls.contains_key(&id) {
@@ -1720,6 +1722,7 @@ impl Engine {
             return;
         }
         let now = self.now;
+        self.retry_at.retain(|_, t| *t > now);
         let accounts: Vec<AccountId> = self.accounts.keys().cloned().collect();
         for account in accounts {
             if self.rate_wait.get(&account).is_some_and(|t| *t > now) {
@@ -1962,7 +1965,9 @@ impl Engine {
             if self.busy.contains(&busy) || self.retry_at.get(&busy).is_some_and(|t| *t > now) {
                 continue;
             }
-            let purpose = Purpose::Verify { chain_from: now };
+            let purpose = Purpose::Verify {
+                chain_from: self.next_stamp(),
+            };
             self.request_page(account, &conv, PageKind::Head, purpose, None, None, busy);
         }
     }
@@ -2212,7 +2217,9 @@ impl Engine {
             times.push(next_reset(now));
         }
         times.extend(self.retry_at.values().copied());
-        times.into_iter().map(|t| t.max(now + 1)).min()
+        // Whatever is already due was started by `drive`, or waits on something that is not
+        // time (a 401, an answer): only future times wake the engine.
+        times.into_iter().filter(|t| *t > now).min()
     }
 }
 
@@ -2222,6 +2229,7 @@ struct PageSpan {
     kind: PageKind,
     since: Option<i64>,
     issued_at: i64,
+    stamp: i64,
     oldest: Option<(i64, MessageId)>,
     newest: Option<(i64, MessageId)>,
     has_more: bool,

@@ -30,6 +30,19 @@
 //! `store` (merge, tombstones, cursors), `reaction` (tally reconciliation), `outbox` (lanes,
 //! echo matching), `quota`, `persist` (snapshot, deltas, versions), `engine` (the state machine),
 //! `view` (what the UI reads).
+//!
+//! # Known limits
+//!
+//! - Echo matching is by text and attachments within a time window (see `outbox`): an identical
+//!   message sent from another client in that window can be taken for the echo.
+//! - A send whose message was recalled by another client before this engine saw its echo looks
+//!   absent; a sibling tab's tombstone (which carries the message) settles it, a recall from
+//!   elsewhere cannot.
+//! - Absence is proved by pages asked for `echo_settle_ms` after the failure; a server that
+//!   applies a write later than that defeats the proof.
+//! - Reactions and recalls on messages older than the newest page are refreshed only by
+//!   `LoadOlder`/`Rescan`; a gap in server events resyncs the newest page of open conversations.
+//! - A send by vanity slug cannot be looked for: an ambiguous one fails as `unverifiable`.
 
 mod effect;
 mod engine;

@@ -257,9 +257,22 @@ impl Outbox {
                     &e.state,
                     SendState::Failed { reason, .. } if reason.code == "proved_absent"
                 );
-                proved_absent
+                let unconfirmed = matches!(
+                    &e.state,
+                    SendState::InFlight { .. }
+                        | SendState::Ambiguous { .. }
+                        | SendState::Sent { message: None, .. }
+                );
+                // A first message to someone whose conversation we never learned: the recalled
+                // message can only be told by its text and time.
+                let place = match &e.conversation {
+                    Some(c) => c == &m.conversation,
+                    None => matches!(e.recipient, Recipient::ProfileUrn(_)),
+                };
+                (proved_absent || unconfirmed)
                     && m.is_sent_by_owner
-                    && e.conversation.as_ref() == Some(&m.conversation)
+                    && m.client_key.is_none()
+                    && place
                     && m.text == e.text
                     && e.attempt_at
                         .is_some_and(|t| m.sent_at >= t.saturating_sub(skew_ms))

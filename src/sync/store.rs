@@ -190,7 +190,7 @@ impl ConversationRecord {
 pub struct RecallCheck {
     pub message: MessageId,
     pub conversation: ConversationId,
-    /// Pages asked for at or after this time can prove the message gone or still there.
+    /// Pages asked for after this engine stamp can prove the message gone or still there.
     pub since: i64,
     /// Our own recall request is still out (the message shows as recalling).
     pub requested: bool,

@@ -266,6 +266,39 @@ fn ambiguous_recall_is_settled_by_a_fresh_page() {
         .is_tombstoned(&id));
 }
 
+#[test]
+fn a_page_asked_before_an_ambiguous_recall_answer_does_not_undo_it() {
+    let (mut w, id) = with_own_message(1);
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    let urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    // The page is read before the recall lands, all within one millisecond.
+    w.deliver_request(index_of(&w, Op::Messages), Fate::Ok);
+    let page = w.answers.len() - 1;
+    w.deliver_request(index_of(&w, Op::Recall), Fate::AppliedLost);
+    w.deliver_answer(page + 1, false); // the recall's timeout
+    w.deliver_answer(page, false); // the older page, still showing the message
+    w.drain();
+    assert!(w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+    assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
+}
+
 // ----- react -----
 
 #[test]

@@ -67,8 +67,8 @@ pub struct Server {
     /// Messages created per client key: at most one, unless an earlier one was recalled
     /// before its sender could see it (see `props`).
     pub applied: BTreeMap<ClientKey, u32>,
-    /// The message each client key created.
-    pub applied_ids: BTreeMap<ClientKey, String>,
+    /// The messages each client key created, in order.
+    pub applied_ids: BTreeMap<ClientKey, Vec<String>>,
     /// New conversations opened per UTC day.
     pub new_conversations: BTreeMap<i64, u32>,
     pub quota: u32,
@@ -434,7 +434,10 @@ impl Server {
         };
         let id = self.create_message(&thread, &r.message, true);
         *self.applied.entry(key.clone()).or_default() += 1;
-        self.applied_ids.insert(key.clone(), id.clone());
+        self.applied_ids
+            .entry(key.clone())
+            .or_default()
+            .push(id.clone());
         let m = self.messages[&id].clone();
         let message_urn = self.message_urn(&id);
         let conversation_urn = self.thread_urn(&thread);
