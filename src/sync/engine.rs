@@ -79,7 +79,7 @@ enum Purpose {
     /// Catching up from the polling watermark after a newest page left a gap.
     Fill,
     /// Walking the whole history (`Command::Rescan`).
-    Rescan,
+    Rescan { chain_from: i64 },
 }
 
 /// A request that is out, and what to do with its answer.
@@ -336,7 +336,9 @@ impl Engine {
                 };
                 let busy = Busy::History(account.clone(), conv.clone());
                 if !self.busy.contains(&busy) {
-                    let purpose = Purpose::Rescan;
+                    let purpose = Purpose::Rescan {
+                        chain_from: self.next_stamp(),
+                    };
                     self.request_page(&account, &conv, PageKind::Head, purpose, None, None, busy);
                 }
             }
@@ -897,11 +899,11 @@ impl Engine {
                 }
             }
             Purpose::User | Purpose::Fill => {}
-            Purpose::Rescan => {
+            Purpose::Rescan { chain_from } => {
                 if page.has_more && page.cursor.is_some() && !ids.is_empty() {
                     let busy = Busy::History(account.clone(), conv.clone());
                     let cursor = page.cursor.clone();
-                    let purpose = Purpose::Rescan;
+                    let purpose = Purpose::Rescan { chain_from };
                     self.request_page(account, conv, PageKind::Older, purpose, None, cursor, busy);
                 }
             }
@@ -938,7 +940,7 @@ impl Engine {
                     *next = later;
                 }
             }
-            Purpose::User | Purpose::Rescan => {}
+            Purpose::User | Purpose::Rescan { .. } => {}
             Purpose::Echo(key) => {
                 let store = self.store_mut(account);
                 if let Some(e) = store.outbox.get_mut(&key) {
@@ -980,9 +982,10 @@ impl Engine {
             let sent_at = store.message(&c.message).map(|m| m.sent_at);
             let covered = match (span.kind, purpose) {
                 (PageKind::Head, _) => span.covers_from_top(sent_at),
-                (PageKind::Older, Purpose::Verify { chain_from }) if *chain_from >= c.since => {
-                    span.covers_from_top(sent_at)
-                }
+                (
+                    PageKind::Older,
+                    Purpose::Verify { chain_from } | Purpose::Rescan { chain_from },
+                ) if *chain_from >= c.since => span.covers_from_top(sent_at),
                 (PageKind::Since, _) => match (sent_at, span.since) {
                     (Some(at), Some(since)) => {
                         at > since
@@ -2251,7 +2254,7 @@ fn page_busy(
 ) -> Busy {
     match purpose {
         Purpose::Poll => Busy::Poll(account.clone(), conv.clone()),
-        Purpose::User | Purpose::Rescan => Busy::History(account.clone(), conv.clone()),
+        Purpose::User | Purpose::Rescan { .. } => Busy::History(account.clone(), conv.clone()),
         Purpose::Echo(key) => Busy::Echo(account.clone(), key.clone()),
         Purpose::Verify { .. } => {
             let _ = kind;

@@ -391,6 +391,11 @@ fn quiesce(w: &mut World) -> Result<(), TestCaseError> {
             shown_entries(w, r)
                 .iter()
                 .any(|(_, s)| matches!(s, MessageState::Sending { .. }))
+                || views(w, r).iter().any(|v| {
+                    v.messages
+                        .iter()
+                        .any(|m| m.state == MessageState::Recalling)
+                })
         });
         if !busy {
             settled = true;
