@@ -442,13 +442,16 @@ fn quiesce(w: &mut World) -> Result<(), TestCaseError> {
     check_step(w)
 }
 
+/// A shown message: id, text, and reactions (emoji, count, mine).
+type Shown = (String, String, Vec<(String, u32, bool)>);
+
 /// Every replica shows exactly what the server holds.
 fn check_converged(w: &World) -> Result<(), TestCaseError> {
     for r in 0..w.replicas.len() {
         for (t, thread) in w.server.threads.keys().enumerate() {
             let live = w.server.live(thread);
             let view = w.view(r, t);
-            let shown: Vec<(String, String, Vec<(String, u32, bool)>)> = view
+            let shown: Vec<Shown> = view
                 .iter()
                 .flat_map(|v| v.messages.iter())
                 .filter(|m| m.id.is_some())
@@ -466,7 +469,7 @@ fn check_converged(w: &World) -> Result<(), TestCaseError> {
                     )
                 })
                 .collect();
-            let expected: Vec<(String, String, Vec<(String, u32, bool)>)> = live
+            let expected: Vec<Shown> = live
                 .iter()
                 .map(|m| {
                     let mut reactions: Vec<_> = w

@@ -445,7 +445,7 @@ fn one_send_in_flight_per_conversation() {
     assert_eq!(w.server.applied.len(), 3);
     let texts: Vec<String> = w
         .server
-        .live(&w.thread_id(0).as_str().to_owned())
+        .live(w.thread_id(0).as_str())
         .iter()
         .map(|m| m.text.clone())
         .collect();
