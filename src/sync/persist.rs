@@ -75,14 +75,21 @@ pub enum RestoreIssue {
 
 /// Read one stored blob of any version into today's shape, or say why not.
 fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
+    /// Just the version, read first so today's format is parsed once, straight into `Records`.
+    #[derive(Deserialize)]
+    struct Version {
+        version: Option<u64>,
+    }
     let corrupt = |reason: String| RestoreIssue::CorruptSnapshot { reason };
+    let Version { version } = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    let version = version.ok_or_else(|| corrupt("no version field".into()))?;
+    let version = u32::try_from(version).map_err(|_| corrupt("version out of range".into()))?;
+    if version == STORE_VERSION {
+        let records = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        return Ok((records, None));
+    }
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let version = value
-        .get("version")
-        .and_then(serde_json::Value::as_u64)
-        .ok_or_else(|| corrupt("no version field".into()))?;
-    let version = u32::try_from(version).map_err(|_| corrupt("version out of range".into()))?;
     let (value, migrated) = migrate(value, version)?;
     let records: Records = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
     Ok((records, migrated))
