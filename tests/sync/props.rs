@@ -12,6 +12,10 @@
 //! - a send left failed at the end never reached the server (a resend is offered only when the
 //!   message is provably absent);
 //! - merging the same pages in any order, any number of times, gives the same store.
+//!
+//! 5,000 three-replica schedules (1–60 steps each, then quiescence) and 5,000 page-merge
+//! orders run by default, about 40 s in debug; `SYNC_PROPTEST_CASES=N` runs N of each, and
+//! `SYNC_TRACE=1` prints the sending tab's outbox after every step.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -540,7 +544,7 @@ fn cases(default: u32) -> u32 {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(3_000),
+        cases: cases(5_000),
         failure_persistence: None,
         max_shrink_iters: 2_000,
         ..ProptestConfig::default()
@@ -600,7 +604,7 @@ fn store_contents(s: &AccountStore, convs: &BTreeSet<ConversationId>) -> Vec<Sto
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(7_000),
+        cases: cases(5_000),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]
