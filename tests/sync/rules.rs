@@ -788,6 +788,43 @@ fn own_profile_is_learned_so_own_reaction_events_are_not_double_counted() {
     assert_eq!(w.view(0, 0).unwrap().messages[0].reactions[0].count, 1);
 }
 
+#[test]
+fn facts_from_other_tabs_merge_idempotently_in_any_order() {
+    let (mut w, id) = with_own_message(2);
+    w.command(
+        0,
+        Command::React {
+            account: acct(),
+            message_urn: id.as_str().into(),
+            emoji: "👍".into(),
+            add: true,
+        },
+    );
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    while !w.requests.is_empty() || !w.answers.is_empty() {
+        w.deliver_request(0, Fate::Ok);
+        w.deliver_answer(0, false);
+    }
+    // Tab 1 gets the tombstone first, then the reaction, each twice.
+    let n = w.broadcasts.len();
+    for i in (0..n).rev() {
+        w.deliver_broadcast(i, true);
+    }
+    w.drain();
+    assert!(w.replicas[1]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+    assert!(split(&w.view(1, 0).unwrap()).0.is_empty());
+}
+
 // ----- persistence -----
 
 #[test]
