@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod model;
+pub mod sync;
 pub mod urn;
 
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,180 @@
+//! What comes out of the engine: requests to make, state to persist, facts to broadcast to
+//! sibling tabs, notices for the UI, and the next timer. All serde data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::Op;
+use crate::model::{ListConversationsQuery, MessagesQuery, ReactRequest, SendRequest};
+use crate::urn::{ConversationId, MessageId};
+
+use super::keys::{AccountId, ClientKey, RequestId};
+use super::outbox::SendFailure;
+use super::persist::Records;
+use super::quota::QuotaUse;
+use super::reaction::{ReactionFact, ReactionKey};
+use super::refusal::Refusal;
+use super::store::StoredMessage;
+
+/// A typed call of the API contract; the driver maps it to the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "call")]
+pub enum ApiCall {
+    /// `GET /conversations`.
+    Conversations { query: ListConversationsQuery },
+    /// `GET /conversations/{conversationUrn}/messages`.
+    #[serde(rename_all = "camelCase")]
+    Messages {
+        conversation_urn: String,
+        query: MessagesQuery,
+    },
+    /// `POST /conversations/send`. `client_key` is for the driver's logs, not the wire.
+    #[serde(rename_all = "camelCase")]
+    Send {
+        client_key: ClientKey,
+        request: SendRequest,
+    },
+    /// `POST /conversations/{c}/messages/{m}/react`.
+    #[serde(rename_all = "camelCase")]
+    React {
+        conversation_urn: String,
+        message_urn: String,
+        account_id: Option<String>,
+        request: ReactRequest,
+    },
+    /// `DELETE /conversations/{c}/messages/{m}`.
+    #[serde(rename_all = "camelCase")]
+    Recall {
+        conversation_urn: String,
+        message_urn: String,
+        account_id: Option<String>,
+    },
+}
+
+impl ApiCall {
+    /// The contract operation this call is.
+    pub fn op(&self) -> Op {
+        match self {
+            ApiCall::Conversations { .. } => Op::Conversations,
+            ApiCall::Messages { .. } => Op::Messages,
+            ApiCall::Send { .. } => Op::Send,
+            ApiCall::React { .. } => Op::React,
+            ApiCall::Recall { .. } => Op::Recall,
+        }
+    }
+}
+
+/// One request to make; feed the answer back as `Input::Answer { id, .. }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    pub id: RequestId,
+    pub op: Op,
+    pub account: AccountId,
+    pub call: ApiCall,
+}
+
+/// Something to write to storage, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "records")]
+pub enum Persist {
+    /// The whole state: replace what is stored and drop older deltas.
+    Snapshot(Records),
+    /// Changed records: append after the stored snapshot and deltas.
+    Delta(Records),
+}
+
+/// A fact a sibling tab can merge idempotently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum RemoteFact {
+    /// Messages confirmed here (own sends, with their client keys).
+    #[serde(rename_all = "camelCase")]
+    Messages {
+        account: AccountId,
+        conversation_urn: String,
+        messages: Vec<StoredMessage>,
+    },
+    /// Recalled messages: filter them forever.
+    /// `messages`: what the recalling tab knew of them, so a tab whose unconfirmed send turns
+    /// out to be one of them settles it (sent, then recalled) instead of offering a resend.
+    Tombstones {
+        account: AccountId,
+        ids: Vec<MessageId>,
+        #[serde(default)]
+        messages: Vec<StoredMessage>,
+    },
+    /// A reaction confirmed by the server.
+    Reaction {
+        account: AccountId,
+        key: ReactionKey,
+        fact: ReactionFact,
+    },
+    /// New conversations counted toward today's quota.
+    Quota { account: AccountId, quota: QuotaUse },
+    /// A conversation read up to `at`.
+    Read {
+        account: AccountId,
+        conversation: ConversationId,
+        at: i64,
+    },
+}
+
+/// Something the UI (or a subscriber) wants to know.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "notice")]
+pub enum Notice {
+    /// The view of this conversation changed: read it again.
+    ConversationChanged {
+        account: AccountId,
+        conversation: ConversationId,
+    },
+    /// The conversation list of this account changed.
+    ConversationsChanged { account: AccountId },
+    /// Sync status, quota or outbox totals changed.
+    StatusChanged { account: AccountId },
+    /// A command was refused locally, before any request.
+    Refused { account: AccountId, reason: Refusal },
+    /// A send failed for good (or was proved never sent).
+    #[serde(rename_all = "camelCase")]
+    SendFailed {
+        account: AccountId,
+        client_key: ClientKey,
+        reason: SendFailure,
+    },
+    /// A recall did not happen; the message stays.
+    RecallFailed {
+        account: AccountId,
+        message: MessageId,
+        reason: String,
+    },
+    /// A reaction change did not happen.
+    ReactFailed {
+        account: AccountId,
+        message: MessageId,
+        emoji: String,
+        reason: String,
+    },
+    /// Server data that could not be read was skipped.
+    Skipped {
+        account: AccountId,
+        what: String,
+        count: usize,
+    },
+}
+
+/// One output of the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "effect")]
+pub enum Effect {
+    /// Make this API call; answer with `Input::Answer`.
+    Request(Request),
+    /// Write this to storage before carrying out any later effect.
+    Persist(Persist),
+    /// Post this fact to every sibling tab (they feed it in as `Input::Remote`).
+    Broadcast(RemoteFact),
+    /// Tell the UI.
+    Notify(Notice),
+    /// Call `handle(Input::Tick, ..)` at this time; replaces any earlier timer.
+    #[serde(rename_all = "camelCase")]
+    SetTimer { at_ms: i64 },
+}

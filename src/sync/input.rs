@@ -1,0 +1,140 @@
+//! What goes into the engine: user commands, API answers (carrying their request id back),
+//! server events, facts from sibling tabs, and the passing of time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+use crate::model::{
+    Attachment, ConversationsPage, MessagesPage, MessagingChannel, ReactResponse, RecallResponse,
+    SendResponse, ServerEvent,
+};
+
+use super::effect::RemoteFact;
+use super::keys::{AccountId, ClientKey, RequestId, ViewId};
+use super::outbox::Recipient;
+
+/// A user's command, as the UI sends it (serde data; URNs in any form).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "command")]
+pub enum Command {
+    /// `view` now shows this conversation (replacing whatever it showed): poll it while shown.
+    #[serde(rename_all = "camelCase")]
+    OpenConversation {
+        view: ViewId,
+        account: AccountId,
+        conversation_urn: String,
+    },
+    /// `view` shows nothing any more.
+    #[serde(rename_all = "camelCase")]
+    CloseView { view: ViewId },
+    /// Fetch the next page of older history while there is more.
+    #[serde(rename_all = "camelCase")]
+    LoadOlder {
+        account: AccountId,
+        conversation_urn: String,
+    },
+    /// Fetch the newest page again (refreshes reaction tallies too).
+    #[serde(rename_all = "camelCase")]
+    Refresh {
+        account: AccountId,
+        conversation_urn: String,
+    },
+    /// Walk the whole history again, newest page to the first (refreshes every tally and finds
+    /// every recall made elsewhere). Costly on long threads: for explicit resyncs.
+    #[serde(rename_all = "camelCase")]
+    Rescan {
+        account: AccountId,
+        conversation_urn: String,
+    },
+    /// Fetch the conversation list (first page, or the page after `cursor`).
+    #[serde(rename_all = "camelCase")]
+    RefreshConversations {
+        account: AccountId,
+        cursor: Option<String>,
+    },
+    /// Send a message through the outbox. `client_key` may be given (else the engine makes one).
+    #[serde(rename_all = "camelCase")]
+    Send {
+        account: AccountId,
+        to: Recipient,
+        text: String,
+        #[serde(default)]
+        subject: Option<String>,
+        #[serde(default)]
+        channel: MessagingChannel,
+        #[serde(default)]
+        attachments: Vec<Attachment>,
+        #[serde(default)]
+        client_key: Option<ClientKey>,
+    },
+    /// Add (`add`) or remove a reaction of the account's own.
+    #[serde(rename_all = "camelCase")]
+    React {
+        account: AccountId,
+        message_urn: String,
+        emoji: String,
+        add: bool,
+    },
+    /// Recall one of the account's own messages (within the recall window).
+    #[serde(rename_all = "camelCase")]
+    Recall {
+        account: AccountId,
+        message_urn: String,
+    },
+    /// Mark a conversation read up to its newest message (local: the contract has no endpoint).
+    #[serde(rename_all = "camelCase")]
+    MarkRead {
+        account: AccountId,
+        conversation_urn: String,
+    },
+    /// Send a failed entry again (only once it is sure not to have been sent).
+    #[serde(rename_all = "camelCase")]
+    RetrySend {
+        account: AccountId,
+        client_key: ClientKey,
+    },
+    /// Drop a queued or failed entry.
+    #[serde(rename_all = "camelCase")]
+    DiscardSend {
+        account: AccountId,
+        client_key: ClientKey,
+    },
+    /// The API key was changed: resume after a 401.
+    KeyUpdated,
+}
+
+/// A successful answer, one variant per request kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiReply {
+    Conversations(ConversationsPage),
+    Messages(MessagesPage),
+    Send(SendResponse),
+    React(ReactResponse),
+    Recall(RecallResponse),
+}
+
+/// Everything the engine reacts to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// A user command.
+    Command(Command),
+    /// The answer to the request effect `id`.
+    Answer {
+        id: RequestId,
+        result: Result<ApiReply, ApiError>,
+    },
+    /// An event from the server's WebSocket (a hint).
+    ServerEvent(ServerEvent),
+    /// The WebSocket (re)connected: event numbering restarts, resync what is open.
+    EventStreamOpened,
+    /// A fact broadcast by another tab or context.
+    Remote(RemoteFact),
+    /// Time passed (a timer fired).
+    Tick,
+}
+
+impl From<Command> for Input {
+    fn from(c: Command) -> Input {
+        Input::Command(c)
+    }
+}

@@ -1,0 +1,45 @@
+//! The handles the engine deals in besides URN ids: which account, which outbox entry (client
+//! key), which request (request id) and which on-screen view. All plain serde data.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A connected LinkedIn account (`accountId`); the empty string means the workspace default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccountId(pub String);
+
+impl AccountId {
+    /// The account as the API's `accountId` parameter: `None` for the workspace default.
+    pub fn as_param(&self) -> Option<String> {
+        (!self.0.is_empty()).then(|| self.0.clone())
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Names one outbox entry for its whole life, across retries, restarts and tabs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientKey(pub String);
+
+impl fmt::Display for ClientKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Names one request effect; its answer must carry it back. Unique within one engine instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestId(pub u64);
+
+/// One place that shows a conversation (a tab, a popup); chosen by the driver.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ViewId(pub String);

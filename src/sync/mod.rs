@@ -1,0 +1,75 @@
+//! The reconciliation engine: one true, persistent view of every conversation, as a sans-I/O
+//! state machine (quinn-proto style). It takes [`Input`]s and returns [`Effect`]s; it never does
+//! I/O, never reads a clock, never sleeps and draws no randomness (client keys come from the
+//! seed in [`EngineConfig`] and a persisted counter, or from the command).
+//!
+//! # Driver contract
+//!
+//! A driver (the wasm binding, a native test harness) is one loop:
+//!
+//! 1. On start, read storage (the last `Persist::Snapshot` and every `Persist::Delta` written
+//!    after it) and call [`Engine::restore`]; log the returned issues; then `handle(Tick, now)`.
+//! 2. For every input — a UI command, an API answer, a WebSocket event (`EventStreamOpened` on
+//!    each (re)connect), a fact from a sibling tab, a timer firing (`Tick`) — call
+//!    `engine.handle(input, now_ms)` with the current time, and carry out the returned effects
+//!    **in order**:
+//!    - `Persist(Snapshot)`: replace the stored snapshot and drop stored deltas;
+//!      `Persist(Delta)`: append. Finish the write before carrying out the effects after it
+//!      (an outbox entry is on disk before its send request leaves).
+//!    - `Request { id, call, .. }`: run `call` with the API client; whenever it finishes, feed
+//!      `Input::Answer { id, result }` back. Every request gets exactly one answer (a timeout is
+//!      an answer). Answers go to the engine instance that issued them, never to a restarted one.
+//!    - `Broadcast(fact)`: post to sibling tabs, which feed it in as `Input::Remote(fact)`.
+//!    - `Notify(notice)`: tell the UI; on `ConversationChanged` re-read
+//!      [`Engine::conversation_view`], on `StatusChanged` [`Engine::status`].
+//!    - `SetTimer { at_ms }`: replace the single pending timer; when it fires, `handle(Tick, now)`.
+//! 3. Nothing else: no retry, no resend, no decision lives in the driver.
+//!
+//! # Where the rules live
+//!
+//! `store` (merge, tombstones, cursors), `reaction` (tally reconciliation), `outbox` (lanes,
+//! echo matching), `quota`, `persist` (snapshot, deltas, versions), `engine` (the state machine),
+//! `view` (what the UI reads).
+//!
+//! # Known limits
+//!
+//! - Echo matching is by text and attachments within a time window (see `outbox`): an identical
+//!   message sent from another client in that window can be taken for the echo.
+//! - A send whose message was recalled by another client before this engine saw its echo looks
+//!   absent; a sibling tab's tombstone (which carries the message) settles it, a recall from
+//!   elsewhere cannot.
+//! - Absence is proved by pages asked for `echo_settle_ms` after the failure; a server that
+//!   applies a write later than that defeats the proof.
+//! - Reactions and recalls on messages older than the newest page are refreshed only by
+//!   `LoadOlder`/`Rescan`; a gap in server events resyncs the newest page of open conversations.
+//! - A send by vanity slug cannot be looked for: an ambiguous one fails as `unverifiable`.
+
+mod effect;
+mod engine;
+mod input;
+mod keys;
+mod outbox;
+mod persist;
+mod quota;
+mod reaction;
+mod refusal;
+mod store;
+mod view;
+
+pub use effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
+pub use engine::{Engine, EngineConfig, STAMP_SCALE};
+pub use input::{ApiReply, Command, Input};
+pub use keys::{AccountId, ClientKey, RequestId, ViewId};
+pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};
+pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
+pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
+pub use reaction::{tally_view, Actor, ReactionCount, ReactionFact, ReactionKey};
+pub use refusal::Refusal;
+pub use store::{
+    AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck, StoredMessage,
+    Tally,
+};
+pub use view::{
+    ConversationSummary, ConversationView, MessageState, MessageView, ReactionView, StatusView,
+    SyncStatus,
+};

@@ -1,0 +1,340 @@
+//! The outbox: every send is an entry with a client key, persisted before its request goes out,
+//! one in flight per conversation (lane), and a state that never allows a blind resend.
+//!
+//! Echo matching: a message counts as the echo of an entry when it is in the entry's
+//! conversation, `isSentByOwner`, has the same text and the same attachments (by asset URN), is
+//! not already bound to another entry, and was sent at or after the entry's attempt start minus
+//! the allowed clock skew. Among entries that qualify, the oldest (creation order) takes it.
+//! Limit: an identical message sent from another client inside that window could be taken for
+//! the echo; the send's own answer, when it comes, rebinds to the id the server named.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Attachment, MessagingChannel};
+use crate::urn::{ConversationId, MessageId};
+
+use super::keys::ClientKey;
+use super::store::StoredMessage;
+
+/// Who a send goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "value")]
+pub enum Recipient {
+    /// An existing conversation, by any URN form.
+    Conversation(String),
+    /// A member by profile URN (preferred for a new conversation).
+    ProfileUrn(String),
+    /// A member by vanity slug; the engine cannot tell which conversation it lands in.
+    ProfileSlug(String),
+}
+
+/// Why a send failed for good.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendFailure {
+    /// Stable code: an `ApiError` code, or `proved_absent` / `unverifiable`.
+    pub code: String,
+    pub message: String,
+}
+
+/// Where an outbox entry is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum SendState {
+    /// Waiting for its lane, the key (401), a rate-limit wait, or its first turn.
+    Queued,
+    /// The request is out.
+    #[serde(rename_all = "camelCase")]
+    InFlight { started_at: i64 },
+    /// The request failed in a way that may have sent it: polling for the echo.
+    #[serde(rename_all = "camelCase")]
+    Ambiguous {
+        started_at: i64,
+        failed_at: i64,
+        error: String,
+    },
+    /// Not sent, for sure.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        reason: SendFailure,
+        retryable: bool,
+    },
+    /// On the server. `message` is None until its id is known (answer or echo);
+    /// `answer_pending` while the echo came first and the request is still out.
+    #[serde(rename_all = "camelCase")]
+    Sent {
+        message: Option<MessageId>,
+        answer_pending: bool,
+        started_at: i64,
+    },
+}
+
+/// Outbox lanes: one send in flight per lane.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lane {
+    Conversation(ConversationId),
+    Recipient(String),
+}
+
+/// One message to send.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub key: ClientKey,
+    /// Creation order within this account's outbox.
+    pub seq: u64,
+    pub created_at: i64,
+    pub recipient: Recipient,
+    /// The conversation, once known (given, or learned from the answer or a conversation list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation: Option<ConversationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_urn: Option<String>,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    pub channel: MessagingChannel,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// This send opens a conversation no one here knew of: it counts toward the daily quota.
+    pub new_conversation: bool,
+    pub state: SendState,
+    /// When to poll for the echo next (ambiguous, or sent without a message id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_at: Option<i64>,
+    /// When the last attempt went out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempt_at: Option<i64>,
+}
+
+impl OutboxEntry {
+    /// The lane this entry queues in.
+    pub fn lane(&self) -> Lane {
+        match (&self.conversation, &self.recipient) {
+            (Some(c), Recipient::Conversation(_)) => Lane::Conversation(c.clone()),
+            (
+                _,
+                Recipient::Conversation(u) | Recipient::ProfileUrn(u) | Recipient::ProfileSlug(u),
+            ) => Lane::Recipient(u.clone()),
+        }
+    }
+
+    /// Holds its lane: a request is out, or its fate is not known yet.
+    pub fn blocks_lane(&self) -> bool {
+        matches!(
+            self.state,
+            SendState::InFlight { .. }
+                | SendState::Ambiguous { .. }
+                | SendState::Sent {
+                    answer_pending: true,
+                    ..
+                }
+        )
+    }
+
+    /// Still counts toward the quota without being confirmed.
+    pub fn reserves_quota(&self) -> bool {
+        self.new_conversation
+            && matches!(
+                self.state,
+                SendState::Queued | SendState::InFlight { .. } | SendState::Ambiguous { .. }
+            )
+    }
+
+    /// Shown in its conversation as a pending or failed item (not yet a stored message).
+    pub fn is_visible(&self) -> bool {
+        !matches!(
+            self.state,
+            SendState::Sent {
+                message: Some(_),
+                ..
+            }
+        )
+    }
+
+    /// When the current attempt started, while its echo could still show up.
+    fn echo_window_start(&self) -> Option<i64> {
+        match self.state {
+            SendState::InFlight { started_at }
+            | SendState::Ambiguous { started_at, .. }
+            | SendState::Sent {
+                message: None,
+                started_at,
+                ..
+            } => Some(started_at),
+            _ => None,
+        }
+    }
+
+    /// Whether `m` could be this entry's echo (see the module doc).
+    fn could_be_echo(&self, m: &StoredMessage, skew_ms: i64) -> bool {
+        let Some(start) = self.echo_window_start() else {
+            return false;
+        };
+        m.is_sent_by_owner
+            && m.client_key.is_none()
+            && self.conversation.as_ref() == Some(&m.conversation)
+            && m.text == self.text
+            && m.sent_at >= start.saturating_sub(skew_ms)
+            && same_attachments(&m.attachments, &self.attachments)
+    }
+}
+
+fn same_attachments(a: &[Attachment], b: &[Attachment]) -> bool {
+    let mut x: Vec<&str> = a.iter().map(|a| a.asset_urn.as_str()).collect();
+    let mut y: Vec<&str> = b.iter().map(|a| a.asset_urn.as_str()).collect();
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// One account's outbox.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outbox {
+    pub entries: BTreeMap<ClientKey, OutboxEntry>,
+    pub next_seq: u64,
+}
+
+impl Outbox {
+    /// The entry named `key`.
+    pub fn get(&self, key: &ClientKey) -> Option<&OutboxEntry> {
+        self.entries.get(key)
+    }
+
+    /// The entry named `key`, to change.
+    pub fn get_mut(&mut self, key: &ClientKey) -> Option<&mut OutboxEntry> {
+        self.entries.get_mut(key)
+    }
+
+    /// Entries in creation order.
+    pub fn in_order(&self) -> Vec<&OutboxEntry> {
+        let mut v: Vec<&OutboxEntry> = self.entries.values().collect();
+        v.sort_by_key(|e| e.seq);
+        v
+    }
+
+    /// Queued entries that may start now: the oldest queued of each lane nobody holds.
+    pub fn ready(&self) -> Vec<ClientKey> {
+        let mut held: BTreeMap<Lane, bool> = BTreeMap::new();
+        let mut out = Vec::new();
+        for e in self.in_order() {
+            let lane = e.lane();
+            let busy = held.entry(lane).or_insert(false);
+            if *busy {
+                continue;
+            }
+            if e.blocks_lane() {
+                *busy = true;
+            } else if e.state == SendState::Queued {
+                *busy = true;
+                out.push(e.key.clone());
+            }
+        }
+        out
+    }
+
+    /// The entry whose echo `m` is, by the rule in the module doc.
+    pub fn match_echo(&self, m: &StoredMessage, skew_ms: i64) -> Option<ClientKey> {
+        self.in_order()
+            .into_iter()
+            .find(|e| e.could_be_echo(m, skew_ms))
+            .map(|e| e.key.clone())
+    }
+
+    /// The unconfirmed entry (or one failed as "proved absent") that a message recalled
+    /// elsewhere was the echo of: it was sent after all, then recalled.
+    pub fn match_recalled(&self, m: &StoredMessage, skew_ms: i64) -> Option<ClientKey> {
+        if let Some(key) = self.match_echo(m, skew_ms) {
+            return Some(key);
+        }
+        self.in_order()
+            .into_iter()
+            .find(|e| {
+                let proved_absent = matches!(
+                    &e.state,
+                    SendState::Failed { reason, .. } if reason.code == "proved_absent"
+                );
+                let unconfirmed = matches!(
+                    &e.state,
+                    SendState::InFlight { .. }
+                        | SendState::Ambiguous { .. }
+                        | SendState::Sent { message: None, .. }
+                );
+                // A first message to someone whose conversation we never learned: the recalled
+                // message can only be told by its text and time.
+                let place = match &e.conversation {
+                    Some(c) => c == &m.conversation,
+                    None => matches!(e.recipient, Recipient::ProfileUrn(_)),
+                };
+                (proved_absent || unconfirmed)
+                    && m.is_sent_by_owner
+                    && m.client_key.is_none()
+                    && place
+                    && m.text == e.text
+                    && e.attempt_at
+                        .is_some_and(|t| m.sent_at >= t.saturating_sub(skew_ms))
+                    && same_attachments(&m.attachments, &e.attachments)
+            })
+            .map(|e| e.key.clone())
+    }
+
+    /// After a restart: a request that was out may or may not have arrived, so it is ambiguous.
+    pub fn after_restart(&mut self, now_ms: i64) -> Vec<ClientKey> {
+        let mut changed = Vec::new();
+        for e in self.entries.values_mut() {
+            match e.state {
+                SendState::InFlight { started_at } => {
+                    e.state = SendState::Ambiguous {
+                        started_at,
+                        failed_at: now_ms,
+                        error: "restarted while sending".into(),
+                    };
+                    e.check_at = Some(now_ms);
+                    changed.push(e.key.clone());
+                }
+                SendState::Sent {
+                    message: None,
+                    answer_pending: true,
+                    started_at,
+                } => {
+                    e.state = SendState::Sent {
+                        message: None,
+                        answer_pending: false,
+                        started_at,
+                    };
+                    e.check_at = Some(now_ms);
+                    changed.push(e.key.clone());
+                }
+                // Its echo poll died with the old process: poll again.
+                SendState::Ambiguous { .. } | SendState::Sent { message: None, .. } => {
+                    e.check_at = Some(now_ms);
+                    changed.push(e.key.clone());
+                }
+                _ => {}
+            }
+        }
+        // Entries whose message is held and bound are done; only a pending answer kept them.
+        let done: Vec<ClientKey> = self
+            .entries
+            .values()
+            .filter(|e| {
+                matches!(
+                    e.state,
+                    SendState::Sent {
+                        message: Some(_),
+                        ..
+                    }
+                )
+            })
+            .map(|e| e.key.clone())
+            .collect();
+        for k in done {
+            self.entries.remove(&k);
+            changed.push(k);
+        }
+        changed
+    }
+}

@@ -1,0 +1,119 @@
+//! Reactions: facts (message, actor, emoji) with a last-writer stamp, reconciled with the
+//! server's per-message tally so that a count never doubles.
+//!
+//! The rule, per message and emoji:
+//! - the viewer's own reaction ("mine") is the own fact when it is newer than the tally (we
+//!   reacted after that page was asked for), else the tally's `viewerReacted`, else the own fact;
+//! - everybody else: the tally's `count − viewerReacted` when the message has a tally, else the
+//!   number of other actors whose fact says present (learned from server events);
+//! - shown count = others + mine.
+//!
+//! Our own reaction is thus counted once whatever the tally says, and other actors are counted
+//! from exactly one source (tally or facts, never both). An empty tally only means "no reactions"
+//! once the server has been seen to report tallies at all (a non-empty tally, or a reaction event
+//! — only a server that reports tallies pushes those); the hosted API may omit them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::urn::MessageId;
+
+use super::store::AccountStore;
+
+/// Who reacted: the account owner, or another member by profile id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Actor {
+    /// The account itself (whichever tab or client did it).
+    Me,
+    /// Another member, by the profile id the server named.
+    Profile(String),
+}
+
+/// One reaction identity: (message, actor, emoji).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionKey {
+    pub message: MessageId,
+    pub actor: Actor,
+    pub emoji: String,
+}
+
+impl ReactionKey {
+    /// The smallest key of `message`, to range over its reactions.
+    pub(crate) fn first_of(message: &MessageId) -> ReactionKey {
+        ReactionKey {
+            message: message.clone(),
+            actor: Actor::Me,
+            emoji: String::new(),
+        }
+    }
+}
+
+/// Whether a reaction is in place, as of `stamp` (engine clock or server event time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionFact {
+    pub present: bool,
+    pub stamp: i64,
+}
+
+impl ReactionFact {
+    pub(crate) fn rank(&self) -> (i64, bool) {
+        (self.stamp, self.present)
+    }
+}
+
+/// One emoji's reconciled tally on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionCount {
+    pub emoji: String,
+    pub count: u32,
+    pub mine: bool,
+}
+
+/// The reconciled reactions of message `id` (emoji order), by the rule in the module doc.
+pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
+    let tally = store
+        .message(id)
+        .and_then(|m| m.tally.as_ref())
+        .filter(|t| !t.entries.is_empty() || store.tallies_seen);
+    let mut emojis: Vec<&str> = tally
+        .iter()
+        .flat_map(|t| t.entries.iter())
+        .map(|e| e.emoji.as_str())
+        .collect();
+    let facts: Vec<_> = store.reactions_of(id).collect();
+    emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
+    emojis.sort_unstable();
+    emojis.dedup();
+    let mut out = Vec::new();
+    for emoji in emojis {
+        let entry = tally.and_then(|t| t.entries.iter().find(|e| e.emoji == emoji));
+        let own = facts
+            .iter()
+            .find(|(k, _)| k.actor == Actor::Me && k.emoji == emoji);
+        let mine = match (own, tally) {
+            (Some((_, f)), Some(t)) if f.stamp > t.stamp => f.present,
+            (_, Some(_)) => entry.is_some_and(|e| e.viewer_reacted),
+            (Some((_, f)), None) => f.present,
+            (None, None) => false,
+        };
+        let others = match tally {
+            Some(_) => entry.map_or(0, |e| e.count.saturating_sub(u32::from(e.viewer_reacted))),
+            None => facts
+                .iter()
+                .filter(|(k, f)| k.emoji == emoji && k.actor != Actor::Me && f.present)
+                .count() as u32,
+        };
+        let count = others + u32::from(mine);
+        if count > 0 {
+            out.push(ReactionCount {
+                emoji: emoji.to_owned(),
+                count,
+                mine,
+            });
+        }
+    }
+    out
+}

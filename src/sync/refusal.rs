@@ -1,0 +1,46 @@
+//! Why the engine refused a command locally, before any request: each variant says what the
+//! user can do about it. Crosses to JavaScript as `{ "code": …, … }`.
+
+use serde::{Deserialize, Serialize};
+
+/// A command the engine would not carry out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "camelCase", tag = "code")]
+pub enum Refusal {
+    /// Today's new-conversation quota is used up; it resets at `resets_at` (midnight UTC).
+    #[error("daily quota of {quota} new conversations used; resets at {resets_at}")]
+    #[serde(rename_all = "camelCase")]
+    QuotaExceeded { quota: u32, resets_at: i64 },
+    /// The text is empty (and there is no attachment).
+    #[error("nothing to send")]
+    EmptyMessage,
+    /// The text is longer than LinkedIn accepts.
+    #[error("message is {chars} characters; at most {max}")]
+    TooLong { chars: usize, max: usize },
+    /// A URN could not be read.
+    #[error("unreadable URN {urn:?}: {reason}")]
+    BadUrn { urn: String, reason: String },
+    /// The message is not known here (yet).
+    #[error("message not known")]
+    UnknownMessage,
+    /// The message was recalled.
+    #[error("message was recalled")]
+    AlreadyRecalled,
+    /// Only your own messages can be recalled.
+    #[error("only your own messages can be recalled")]
+    NotOwnMessage,
+    /// The recall window (60 minutes after sending) has passed.
+    #[error("recall window closed at {closed_at}")]
+    #[serde(rename_all = "camelCase")]
+    RecallWindowClosed { closed_at: i64 },
+    /// The same change is already on its way.
+    #[error("already in progress")]
+    AlreadyPending,
+    /// The outbox entry does not exist.
+    #[error("no such outbox entry")]
+    UnknownEntry,
+    /// The entry may have been sent (or is being sent): resending or discarding it now could lose
+    /// or duplicate the message.
+    #[error("not allowed while the entry is {state}")]
+    NotNow { state: String },
+}

@@ -1,0 +1,293 @@
+//! What the UI reads: per conversation, the ordered visible messages with their state and
+//! reactions; the conversation list; the sync status and quota of an account.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Attachment, Conversation};
+use crate::urn::{ConversationId, MessageId};
+
+use super::engine::Engine;
+use super::keys::{AccountId, ClientKey};
+use super::outbox::{OutboxEntry, SendFailure, SendState};
+use super::quota::next_reset;
+use super::reaction::tally_view;
+
+/// Where a shown message stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum MessageState {
+    /// On the server.
+    Sent,
+    /// In the outbox; `confirming` once an answer was lost and the engine looks for its echo.
+    Sending { confirming: bool },
+    /// Not sent. `retryable`: a resend has a chance (the failure was not LinkedIn refusing it).
+    Failed {
+        reason: SendFailure,
+        retryable: bool,
+    },
+    /// A recall is on its way.
+    Recalling,
+}
+
+/// One emoji on a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactionView {
+    pub emoji: String,
+    pub count: u32,
+    pub mine: bool,
+    /// Our own change on its way: `Some(true)` adding, `Some(false)` removing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<bool>,
+}
+
+/// One message as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    /// None while only in the outbox.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<MessageId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<ClientKey>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_urn: Option<String>,
+    pub text: String,
+    pub sent_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_profile_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
+    pub is_sent_by_owner: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    pub state: MessageState,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<ReactionView>,
+}
+
+/// One conversation as shown: stored messages in (time, id) order, then its outbox entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationView {
+    pub account: AccountId,
+    pub id: ConversationId,
+    pub urn: String,
+    pub messages: Vec<MessageView>,
+    /// Older history may be fetched (`LoadOlder`).
+    pub has_more_history: bool,
+    pub loading_older: bool,
+}
+
+/// One line of the conversation list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub urn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Conversation>,
+    pub unread_count: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_activity_at: Option<i64>,
+}
+
+/// How fresh the data is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncStatus {
+    Synced,
+    Syncing,
+    /// The last read failed on the network; retrying.
+    Offline,
+    /// The API key was refused: nothing is sent until it is updated.
+    PausedUnauthorized,
+}
+
+/// The state of one account at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusView {
+    pub sync: SyncStatus,
+    pub quota_left: u32,
+    /// When the quota resets (next midnight UTC).
+    pub quota_resets_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limited_until: Option<i64>,
+    /// Outbox entries not yet confirmed (queued, sending or failed).
+    pub outbox_pending: usize,
+}
+
+fn entry_view(e: &OutboxEntry) -> MessageView {
+    let state = match &e.state {
+        SendState::Queued | SendState::InFlight { .. } => {
+            MessageState::Sending { confirming: false }
+        }
+        SendState::Ambiguous { .. } => MessageState::Sending { confirming: true },
+        SendState::Failed { reason, retryable } => MessageState::Failed {
+            reason: reason.clone(),
+            retryable: *retryable,
+        },
+        SendState::Sent { .. } => MessageState::Sent,
+    };
+    MessageView {
+        id: None,
+        client_key: Some(e.key.clone()),
+        message_urn: None,
+        text: e.text.clone(),
+        sent_at: e.created_at,
+        sender_profile_id: None,
+        sender_name: None,
+        is_sent_by_owner: true,
+        attachments: e.attachments.clone(),
+        state,
+        reactions: Vec::new(),
+    }
+}
+
+impl Engine {
+    /// The view of one conversation, if anything is known about it.
+    pub fn conversation_view(
+        &self,
+        account: &AccountId,
+        id: &ConversationId,
+    ) -> Option<ConversationView> {
+        let store = self.accounts.get(account)?;
+        let rec = store.conversation(id)?;
+        let mut messages: Vec<MessageView> = store
+            .messages_in(id)
+            .map(|m| {
+                let recalling = store.recalls.get(&m.id).is_some_and(|c| c.ours);
+                let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
+                    .into_iter()
+                    .map(|r| ReactionView {
+                        emoji: r.emoji,
+                        count: r.count,
+                        mine: r.mine,
+                        pending: None,
+                    })
+                    .collect();
+                for ((a, mid, emoji), add) in &self.pending_reacts {
+                    if a == account && mid == &m.id {
+                        match reactions.iter_mut().find(|r| &r.emoji == emoji) {
+                            Some(r) => r.pending = Some(*add),
+                            None => reactions.push(ReactionView {
+                                emoji: emoji.clone(),
+                                count: 0,
+                                mine: false,
+                                pending: Some(*add),
+                            }),
+                        }
+                    }
+                }
+                MessageView {
+                    id: Some(m.id.clone()),
+                    client_key: m.client_key.clone(),
+                    message_urn: Some(m.message_urn.clone()),
+                    text: m.text.clone(),
+                    sent_at: m.sent_at,
+                    sender_profile_id: m.sender_profile_id.clone(),
+                    sender_name: m.sender_name.clone(),
+                    is_sent_by_owner: m.is_sent_by_owner,
+                    attachments: m.attachments.clone(),
+                    state: if recalling {
+                        MessageState::Recalling
+                    } else {
+                        MessageState::Sent
+                    },
+                    reactions,
+                }
+            })
+            .collect();
+        messages.extend(
+            store
+                .outbox
+                .in_order()
+                .into_iter()
+                .filter(|e| e.is_visible() && e.conversation.as_ref() == Some(id))
+                .map(entry_view),
+        );
+        Some(ConversationView {
+            account: account.clone(),
+            id: id.clone(),
+            urn: rec.urn.clone(),
+            messages,
+            has_more_history: rec.history.more_available(),
+            loading_older: self.loading_older(account, id),
+        })
+    }
+
+    /// Outbox entries not (yet) placed in a known conversation, e.g. a first message to someone.
+    pub fn unplaced_outbox(&self, account: &AccountId) -> Vec<MessageView> {
+        let Some(store) = self.accounts.get(account) else {
+            return Vec::new();
+        };
+        store
+            .outbox
+            .in_order()
+            .into_iter()
+            .filter(|e| e.is_visible() && e.conversation.is_none())
+            .map(entry_view)
+            .collect()
+    }
+
+    /// The conversation list, newest activity first.
+    pub fn conversation_list(&self, account: &AccountId) -> Vec<ConversationSummary> {
+        let Some(store) = self.accounts.get(account) else {
+            return Vec::new();
+        };
+        let mut list: Vec<ConversationSummary> = store
+            .conversations
+            .values()
+            .map(|c| {
+                let last = c
+                    .meta
+                    .as_ref()
+                    .and_then(|m| m.last_activity_at)
+                    .or(c.history.polled_to);
+                let unread = match (&c.meta, last) {
+                    (Some(_), Some(at)) if c.read_at >= at => 0,
+                    (Some(m), _) => m.unread_count,
+                    (None, _) => 0,
+                };
+                ConversationSummary {
+                    id: c.id.clone(),
+                    urn: c.urn.clone(),
+                    meta: c.meta.clone(),
+                    unread_count: unread,
+                    last_activity_at: last,
+                }
+            })
+            .collect();
+        list.sort_by(|a, b| {
+            b.last_activity_at
+                .cmp(&a.last_activity_at)
+                .then(a.id.cmp(&b.id))
+        });
+        list
+    }
+
+    /// Sync status, quota and outbox totals of one account.
+    pub fn status(&self, account: &AccountId) -> StatusView {
+        let now = self.now();
+        let sync = if self.paused {
+            SyncStatus::PausedUnauthorized
+        } else if self.offline.contains(account) {
+            SyncStatus::Offline
+        } else if self.reading(account) {
+            SyncStatus::Syncing
+        } else {
+            SyncStatus::Synced
+        };
+        let outbox_pending = self.accounts.get(account).map_or(0, |s| {
+            s.outbox.entries.values().filter(|e| e.is_visible()).count()
+        });
+        StatusView {
+            sync,
+            quota_left: self.quota_left(account),
+            quota_resets_at: next_reset(now),
+            rate_limited_until: self.rate_wait.get(account).copied().filter(|t| *t > now),
+            outbox_pending,
+        }
+    }
+}

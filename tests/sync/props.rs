@@ -1,0 +1,654 @@
+//! Property tests. Three engine replicas (tabs) and the simulated server run a random schedule:
+//! user commands, pages, server events, broadcasts, answers delivered in any order, twice or
+//! (events) never, failures of every kind (definite, ambiguous applied or not, 429, 401), time
+//! passing, and restarts from what a replica persisted. Stated in words:
+//!
+//! - after quiescence, every replica shows exactly what the server holds: same messages, same
+//!   reaction counts — they converge;
+//! - a recalled message never comes back, and a tombstone is never forgotten (restarts included);
+//! - no message is shown twice: by `MessageId`, nor as an outbox entry beside its own echo;
+//! - the server receives each send at most once (counted by client key);
+//! - the daily quota of new conversations is never exceeded by the sending replica;
+//! - a send left failed at the end never reached the server (a resend is offered only when the
+//!   message is provably absent);
+//! - merging the same pages in any order, any number of times, gives the same store.
+//!
+//! 5,000 three-replica schedules (1–60 steps each, then quiescence) and 5,000 page-merge
+//! orders run by default, about 40 s in debug; `SYNC_PROPTEST_CASES=N` runs N of each, and
+//! `SYNC_TRACE=1` prints the sending tab's outbox after every step.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use threadline::model::Message;
+use threadline::sync::{
+    AccountStore, Command, ConversationView, MessageState, Recipient, StoredMessage, ViewId,
+};
+use threadline::urn::{ConversationId, MessageId};
+
+use super::server::{Fate, Server, PEOPLE};
+use super::world::{acct, send_command, World};
+
+const REPLICAS: usize = 3;
+const EMOJI: [&str; 2] = ["👍", "❤️"];
+
+/// One step of a schedule. Indexes are taken modulo whatever they pick from.
+#[derive(Debug, Clone)]
+enum Step {
+    Open {
+        r: usize,
+        thread: usize,
+    },
+    Close {
+        r: usize,
+    },
+    LoadOlder {
+        r: usize,
+        thread: usize,
+    },
+    Send {
+        r: usize,
+        thread: usize,
+    },
+    /// A first message to someone (only the leader tab, replica 0, opens conversations).
+    SendNew {
+        person: usize,
+    },
+    React {
+        r: usize,
+        message: usize,
+        emoji: usize,
+        add: bool,
+    },
+    Recall {
+        r: usize,
+        message: usize,
+    },
+    Retry {
+        r: usize,
+        pick: usize,
+    },
+    Discard {
+        r: usize,
+        pick: usize,
+    },
+    Request {
+        pick: usize,
+        fate: Fate,
+    },
+    Answer {
+        pick: usize,
+        dup: bool,
+    },
+    Broadcast {
+        pick: usize,
+        dup: bool,
+    },
+    Event {
+        r: usize,
+        drop: bool,
+    },
+    Incoming {
+        thread: usize,
+    },
+    OtherReact {
+        message: usize,
+        person: usize,
+        emoji: usize,
+        add: bool,
+    },
+    Advance {
+        ms: i64,
+    },
+    Restart {
+        r: usize,
+    },
+    KeyUpdated {
+        r: usize,
+    },
+}
+
+fn fate() -> impl Strategy<Value = Fate> {
+    prop_oneof![
+        6 => Just(Fate::Ok),
+        1 => Just(Fate::Refused),
+        2 => Just(Fate::AppliedLost),
+        2 => Just(Fate::NotApplied),
+        1 => Just(Fate::RateLimited),
+        1 => Just(Fate::Unauthorized),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let r = 0..REPLICAS;
+    let i = 0..16usize;
+    prop_oneof![
+        3 => (r.clone(), i.clone()).prop_map(|(r, thread)| Step::Open { r, thread }),
+        1 => r.clone().prop_map(|r| Step::Close { r }),
+        1 => (r.clone(), i.clone()).prop_map(|(r, thread)| Step::LoadOlder { r, thread }),
+        4 => (r.clone(), i.clone()).prop_map(|(r, thread)| Step::Send { r, thread }),
+        2 => (0..PEOPLE.len()).prop_map(|person| Step::SendNew { person }),
+        2 => (r.clone(), i.clone(), 0..2usize, any::<bool>())
+            .prop_map(|(r, message, emoji, add)| Step::React { r, message, emoji, add }),
+        2 => (r.clone(), i.clone()).prop_map(|(r, message)| Step::Recall { r, message }),
+        1 => (r.clone(), i.clone()).prop_map(|(r, pick)| Step::Retry { r, pick }),
+        1 => (r.clone(), i.clone()).prop_map(|(r, pick)| Step::Discard { r, pick }),
+        12 => (i.clone(), fate()).prop_map(|(pick, fate)| Step::Request { pick, fate }),
+        10 => (i.clone(), prop::bool::weighted(0.1)).prop_map(|(pick, dup)| Step::Answer { pick, dup }),
+        4 => (i.clone(), prop::bool::weighted(0.1))
+            .prop_map(|(pick, dup)| Step::Broadcast { pick, dup }),
+        3 => (r.clone(), prop::bool::weighted(0.2)).prop_map(|(r, drop)| Step::Event { r, drop }),
+        2 => i.clone().prop_map(|thread| Step::Incoming { thread }),
+        1 => (i.clone(), 0..PEOPLE.len(), 0..2usize, any::<bool>()).prop_map(
+            |(message, person, emoji, add)| Step::OtherReact { message, person, emoji, add }
+        ),
+        3 => (1i64..4_000).prop_map(|ms| Step::Advance { ms }),
+        1 => r.clone().prop_map(|r| Step::Restart { r }),
+        1 => r.prop_map(|r| Step::KeyUpdated { r }),
+    ]
+}
+
+/// Server message `i` (recalled ones included), under some URN form.
+fn message_urn(w: &mut World, i: usize) -> Option<String> {
+    let id = w
+        .server
+        .messages
+        .keys()
+        .nth(i % w.server.messages.len().max(1))?
+        .clone();
+    Some(w.server.message_urn(&id))
+}
+
+/// Outbox entries shown by replica `r` (in conversations and unplaced).
+fn shown_entries(w: &World, r: usize) -> Vec<(threadline::sync::ClientKey, MessageState)> {
+    let e = &w.replicas[r].engine;
+    let mut out: Vec<_> = e
+        .unplaced_outbox(&acct())
+        .into_iter()
+        .filter_map(|m| Some((m.client_key?, m.state)))
+        .collect();
+    for v in views(w, r) {
+        out.extend(
+            v.messages
+                .into_iter()
+                .filter(|m| m.id.is_none())
+                .filter_map(|m| Some((m.client_key?, m.state))),
+        );
+    }
+    out
+}
+
+fn views(w: &World, r: usize) -> Vec<ConversationView> {
+    w.server
+        .threads
+        .keys()
+        .filter_map(|t| {
+            let id = ConversationId::parse(t).ok()?;
+            w.replicas[r].engine.conversation_view(&acct(), &id)
+        })
+        .collect()
+}
+
+fn apply(w: &mut World, s: &Step) {
+    match *s {
+        Step::Open { r, thread } => w.open(r, &format!("tab{r}"), thread),
+        Step::Close { r } => w.command(
+            r,
+            Command::CloseView {
+                view: ViewId(format!("tab{r}")),
+            },
+        ),
+        Step::LoadOlder { r, thread } => {
+            let conversation_urn = w.thread_urn(thread);
+            w.command(
+                r,
+                Command::LoadOlder {
+                    account: acct(),
+                    conversation_urn,
+                },
+            );
+        }
+        Step::Send { r, thread } => {
+            let text = format!(
+                "text {} from {r}",
+                w.server.messages.len() * 7 + w.server.events.len()
+            );
+            w.send(r, thread, &text);
+        }
+        Step::SendNew { person } => {
+            let to = Recipient::ProfileUrn(format!("urn:li:fsd_profile:{}", PEOPLE[person]));
+            let text = format!("hello {person} at {}", w.now);
+            w.command(0, send_command(to, &text));
+        }
+        Step::React {
+            r,
+            message,
+            emoji,
+            add,
+        } => {
+            if let Some(message_urn) = message_urn(w, message) {
+                let emoji = EMOJI[emoji].to_owned();
+                w.command(
+                    r,
+                    Command::React {
+                        account: acct(),
+                        message_urn,
+                        emoji,
+                        add,
+                    },
+                );
+            }
+        }
+        Step::Recall { r, message } => {
+            if let Some(message_urn) = message_urn(w, message) {
+                w.command(
+                    r,
+                    Command::Recall {
+                        account: acct(),
+                        message_urn,
+                    },
+                );
+            }
+        }
+        Step::Retry { r, pick } | Step::Discard { r, pick } => {
+            let entries = shown_entries(w, r);
+            if let Some((client_key, _)) = entries.get(pick % entries.len().max(1)).cloned() {
+                let c = match s {
+                    Step::Retry { .. } => Command::RetrySend {
+                        account: acct(),
+                        client_key,
+                    },
+                    _ => Command::DiscardSend {
+                        account: acct(),
+                        client_key,
+                    },
+                };
+                w.command(r, c);
+            }
+        }
+        Step::Request { pick, fate } => w.deliver_request(pick, fate),
+        Step::Answer { pick, dup } => w.deliver_answer(pick, dup),
+        Step::Broadcast { pick, dup } => w.deliver_broadcast(pick, dup),
+        Step::Event { r, drop } => w.deliver_event(r, drop),
+        Step::Incoming { thread } => {
+            let id = w
+                .server
+                .threads
+                .keys()
+                .nth(thread % w.server.threads.len())
+                .cloned();
+            if let Some(id) = id {
+                let text = format!("incoming {}", w.server.events.len());
+                w.server.incoming(&id, &text);
+            }
+        }
+        Step::OtherReact {
+            message,
+            person,
+            emoji,
+            add,
+        } => {
+            if let Some(id) = w
+                .server
+                .messages
+                .keys()
+                .nth(message % w.server.messages.len().max(1))
+            {
+                let id = id.clone();
+                w.server.other_react(&id, PEOPLE[person], EMOJI[emoji], add);
+            }
+        }
+        Step::Advance { ms } => w.advance(ms),
+        Step::Restart { r } => w.restart(r),
+        Step::KeyUpdated { r } => w.command(r, Command::KeyUpdated),
+    }
+}
+
+/// What must hold after every step.
+fn check_step(w: &mut World) -> Result<(), TestCaseError> {
+    for (key, ids) in &w.server.applied_ids {
+        // The one known exception: a tab recalled the message before its sender saw the echo,
+        // the sender proved it absent and the user resent it (see "Known limits" in sync).
+        let earlier_recalled = ids[..ids.len() - 1]
+            .iter()
+            .all(|id| w.server.deleted.contains(id));
+        prop_assert!(
+            ids.len() <= 1 || earlier_recalled,
+            "send {key} reached the server {ids:?}"
+        );
+    }
+    for (day, n) in &w.server.new_conversations {
+        prop_assert!(*n <= w.server.quota, "day {day}: {n} new conversations");
+    }
+    for r in 0..w.replicas.len() {
+        let store = w.replicas[r].engine.store(&acct());
+        let tombstones: BTreeSet<MessageId> = match store {
+            Some(s) => w.replicas[r]
+                .seen_tombstones
+                .iter()
+                .filter(|t| s.is_tombstoned(t))
+                .cloned()
+                .collect(),
+            None => BTreeSet::new(),
+        };
+        prop_assert_eq!(
+            &tombstones,
+            &w.replicas[r].seen_tombstones,
+            "replica {} forgot a tombstone",
+            r
+        );
+        let mut shown = BTreeSet::new();
+        for v in views(w, r) {
+            for m in &v.messages {
+                if let Some(id) = &m.id {
+                    prop_assert!(
+                        shown.insert(id.clone()),
+                        "replica {} shows {} twice",
+                        r,
+                        id.as_str()
+                    );
+                    let gone = store.is_some_and(|s| s.is_tombstoned(id));
+                    prop_assert!(!gone, "replica {} shows recalled {}", r, id.as_str());
+                }
+            }
+        }
+        for (key, _) in shown_entries(w, r) {
+            for id in w.server.applied_ids.get(&key).into_iter().flatten() {
+                let id = MessageId::parse(id).expect("server ids parse");
+                prop_assert!(
+                    !shown.contains(&id),
+                    "replica {} shows entry {} beside its echo",
+                    r,
+                    key
+                );
+            }
+        }
+        let now_tombstoned: BTreeSet<MessageId> = w
+            .server
+            .messages
+            .keys()
+            .filter_map(|m| MessageId::parse(m).ok())
+            .filter(|m| store.is_some_and(|s| s.is_tombstoned(m)))
+            .collect();
+        w.replicas[r].seen_tombstones.extend(now_tombstoned);
+    }
+    Ok(())
+}
+
+/// Stop the chaos: deliver everything, fix the key, let time pass until every send is settled,
+/// then have every replica read every conversation in full.
+fn quiesce(w: &mut World) -> Result<(), TestCaseError> {
+    for r in 0..w.replicas.len() {
+        w.command(r, Command::KeyUpdated);
+        w.command(
+            r,
+            Command::CloseView {
+                view: ViewId(format!("tab{r}")),
+            },
+        );
+    }
+    let mut settled = false;
+    for _ in 0..200 {
+        w.drain();
+        check_step(w)?;
+        let busy = (0..w.replicas.len()).any(|r| {
+            shown_entries(w, r)
+                .iter()
+                .any(|(_, s)| matches!(s, MessageState::Sending { .. }))
+                || views(w, r).iter().any(|v| {
+                    v.messages
+                        .iter()
+                        .any(|m| m.state == MessageState::Recalling)
+                })
+        });
+        if !busy {
+            settled = true;
+            break;
+        }
+        if std::env::var("SYNC_TRACE").is_ok() {
+            let r0 = w.replicas[0].engine.store(&acct()).map(|s| {
+                s.outbox()
+                    .in_order()
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {:?} {:?} chk={:?}",
+                            e.key,
+                            e.conversation.as_ref().map(|c| c.as_str().to_owned()),
+                            e.state,
+                            e.check_at
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            });
+            eprintln!(
+                "quiesce now={} r0 {:?}\n  deleted {:?} notices {:?}",
+                w.now, r0, w.server.deleted, w.replicas[0].notices
+            );
+        }
+        w.advance(2_500);
+    }
+    prop_assert!(settled, "sends never settled");
+    for r in 0..w.replicas.len() {
+        for t in 0..w.server.threads.len() {
+            let conversation_urn = w.thread_urn(t);
+            w.command(
+                r,
+                Command::Rescan {
+                    account: acct(),
+                    conversation_urn,
+                },
+            );
+            w.drain();
+        }
+    }
+    w.drain();
+    check_step(w)
+}
+
+/// A shown message: id, text, and reactions (emoji, count, mine).
+type Shown = (String, String, Vec<(String, u32, bool)>);
+
+/// Every replica shows exactly what the server holds.
+fn check_converged(w: &World) -> Result<(), TestCaseError> {
+    for r in 0..w.replicas.len() {
+        for (t, thread) in w.server.threads.keys().enumerate() {
+            let live = w.server.live(thread);
+            let view = w.view(r, t);
+            let shown: Vec<Shown> = view
+                .iter()
+                .flat_map(|v| v.messages.iter())
+                .filter(|m| m.id.is_some())
+                .map(|m| {
+                    let mut reactions: Vec<_> = m
+                        .reactions
+                        .iter()
+                        .map(|x| (x.emoji.clone(), x.count, x.mine))
+                        .collect();
+                    reactions.sort();
+                    (
+                        m.id.clone().unwrap().as_str().to_owned(),
+                        m.text.clone(),
+                        reactions,
+                    )
+                })
+                .collect();
+            let expected: Vec<Shown> = live
+                .iter()
+                .map(|m| {
+                    let mut reactions: Vec<_> = w
+                        .server
+                        .tally(&m.id)
+                        .into_iter()
+                        .map(|x| (x.emoji, x.count, x.viewer_reacted))
+                        .collect();
+                    reactions.sort();
+                    (m.id.clone(), m.text.clone(), reactions)
+                })
+                .collect();
+            prop_assert_eq!(&shown, &expected, "replica {} thread {}", r, thread);
+        }
+        for (key, state) in shown_entries(w, r) {
+            prop_assert!(
+                matches!(state, MessageState::Failed { .. }),
+                "{key} left {state:?}"
+            );
+            prop_assert!(
+                !w.server.applied.contains_key(&key),
+                "{key} shown failed but was sent"
+            );
+        }
+    }
+    Ok(())
+}
+
+fn run(steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut w = World::new(REPLICAS, 2);
+    w.server.enforce_quota = false;
+    let trace = std::env::var("SYNC_TRACE").is_ok();
+    for s in steps {
+        apply(&mut w, s);
+        if trace {
+            let r0 = w.replicas[0].engine.store(&acct()).map(|s| {
+                s.outbox()
+                    .in_order()
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {:?} {:?} chk={:?}",
+                            e.key,
+                            e.conversation.as_ref().map(|c| c.as_str().to_owned()),
+                            e.state,
+                            e.check_at
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            });
+            eprintln!(
+                "{s:?}\n   r0 outbox: {r0:?}\n   applied: {:?}",
+                w.server.applied_ids
+            );
+        }
+        check_step(&mut w)?;
+    }
+    quiesce(&mut w)?;
+    check_converged(&w)
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("SYNC_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(5_000),
+        failure_persistence: None,
+        max_shrink_iters: 2_000,
+        ..ProptestConfig::default()
+    })]
+
+    /// Three tabs and a server, any interleaving: they converge and never break a promise.
+    #[test]
+    fn replicas_converge_and_keep_every_promise(steps in prop::collection::vec(step(), 1..60)) {
+        run(&steps)?;
+    }
+}
+
+// ----- merging pages -----
+
+/// A server with some history, and pages of it (each with the URN forms of its moment).
+fn pages_of(seed: &[(usize, u8)]) -> Vec<(ConversationId, Vec<Message>, i64)> {
+    let mut s = Server::new(1_000, 2, 3);
+    let threads: Vec<String> = s.threads.keys().cloned().collect();
+    let mut pages = Vec::new();
+    for (n, (t, what)) in seed.iter().enumerate() {
+        let thread = &threads[t % threads.len()];
+        s.now += 10;
+        match what % 4 {
+            0 | 1 => {
+                s.incoming(thread, &format!("m{n}"));
+            }
+            2 => {
+                let ids: Vec<String> = s.live(thread).iter().map(|m| m.id.clone()).collect();
+                if let Some(id) = ids.first() {
+                    s.other_react(id, PEOPLE[n % 4], "👍", n % 3 != 0);
+                }
+            }
+            _ => {}
+        }
+        let query = threadline::model::MessagesQuery {
+            count: Some(3),
+            ..Default::default()
+        };
+        let urn = s.thread_urn(thread);
+        let call = threadline::sync::ApiCall::Messages {
+            conversation_urn: urn,
+            query,
+        };
+        if let Ok(threadline::sync::ApiReply::Messages(p)) = s.call(&call, Fate::Ok) {
+            pages.push((ConversationId::parse(thread).unwrap(), p.messages, s.now));
+        }
+    }
+    pages
+}
+
+fn store_contents(s: &AccountStore, convs: &BTreeSet<ConversationId>) -> Vec<StoredMessage> {
+    convs
+        .iter()
+        .flat_map(|c| s.messages_in(c).cloned())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(5_000),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Merging the same pages in any order, any number of times, gives the same store.
+    #[test]
+    fn merging_pages_in_any_order_gives_the_same_store(
+        seed in prop::collection::vec((0..2usize, any::<u8>()), 1..12),
+        order in prop::collection::vec(any::<prop::sample::Index>(), 1..30),
+        tomb in any::<prop::sample::Index>(),
+    ) {
+        let pages = pages_of(&seed);
+        prop_assume!(!pages.is_empty());
+        let convs: BTreeSet<ConversationId> = pages.iter().map(|p| p.0.clone()).collect();
+        let mut reference = AccountStore::default();
+        for (c, msgs, stamp) in &pages {
+            reference.merge_page(c, "", msgs, *stamp);
+        }
+        // Some message is recalled: it must be filtered whatever the order.
+        let all: Vec<MessageId> = store_contents(&reference, &convs).into_iter().map(|m| m.id).collect();
+        let recalled = all.get(tomb.index(all.len().max(1))).cloned();
+        if let Some(id) = &recalled {
+            reference.tombstone(id);
+        }
+        let mut shuffled = AccountStore::default();
+        if let Some(id) = &recalled {
+            shuffled.tombstone(id);
+        }
+        // Every page at least once, then a random sequence of repeats.
+        let mut seq: Vec<usize> = (0..pages.len()).rev().collect();
+        seq.extend(order.iter().map(|i| i.index(pages.len())));
+        for i in seq {
+            let (c, msgs, stamp) = &pages[i];
+            shuffled.merge_page(c, "", msgs, *stamp);
+        }
+        let a = store_contents(&reference, &convs);
+        let b = store_contents(&shuffled, &convs);
+        prop_assert_eq!(&a, &b);
+        let reactions = |s: &AccountStore| -> BTreeMap<String, Vec<_>> {
+            a.iter().map(|m| (m.id.as_str().to_owned(), threadline::sync::tally_view(s, &m.id))).collect()
+        };
+        prop_assert_eq!(reactions(&reference), reactions(&shuffled));
+        if let Some(id) = recalled {
+            prop_assert!(shuffled.message(&id).is_none());
+        }
+    }
+}

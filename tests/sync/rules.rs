@@ -1,0 +1,899 @@
+//! One test (or a few) per reconciliation rule, named for the behaviour.
+
+use threadline::api::Op;
+use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
+use threadline::sync::{
+    AccountStore, ApiCall, Command, Effect, Engine, EngineConfig, Input, MessageState, Notice,
+    Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
+};
+use threadline::urn::{ConversationId, MessageId};
+
+use super::server::{Fate, ME, PEOPLE};
+use super::world::{acct, send_command, split, World};
+
+fn ops(w: &World) -> Vec<Op> {
+    w.requests.iter().map(|(_, _, r)| r.op).collect()
+}
+
+fn index_of(w: &World, op: Op) -> usize {
+    w.requests
+        .iter()
+        .position(|(_, _, r)| r.op == op)
+        .expect("such a request is out")
+}
+
+fn wire(urn: &str, text: &str, at: i64) -> Message {
+    Message {
+        message_urn: urn.into(),
+        text: text.into(),
+        sent_at: at,
+        is_sent_by_owner: false,
+        ..Message::default()
+    }
+}
+
+fn conv() -> ConversationId {
+    ConversationId::parse("urn:li:messagingThread:2-t1").unwrap()
+}
+
+/// A world with replica 0 viewing thread 0, which holds one own message `mine`.
+fn with_own_message(replicas: usize) -> (World, MessageId) {
+    let mut w = World::new(replicas, 2);
+    for r in 0..replicas {
+        w.open(r, "v", 0);
+    }
+    w.send(0, 0, "mine");
+    w.drain();
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert!(pending.is_empty());
+    (w, ids[0].clone())
+}
+
+// ----- merge -----
+
+#[test]
+fn one_message_under_every_urn_form_is_stored_once() {
+    let mut store = AccountStore::default();
+    let forms = [
+        "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxA,2-m1)",
+        "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxB,2-m1)",
+        "urn:li:messagingMessage:2-m1",
+        "urn:li:fsd_message:2-m1",
+        "urn:li:fs_event:(2-t1,2-m1)",
+        "2-m1",
+    ];
+    for (i, f) in forms.iter().enumerate() {
+        store.merge_page(
+            &conv(),
+            "urn:li:messagingThread:2-t1",
+            &[wire(f, "hi", 5)],
+            i as i64,
+        );
+    }
+    assert_eq!(store.message_count(), 1);
+    assert_eq!(store.messages_in(&conv()).count(), 1);
+}
+
+#[test]
+fn merging_the_same_pages_in_any_order_any_number_of_times_gives_the_same_store() {
+    let a = vec![
+        wire("2-m1", "a", 1),
+        wire("urn:li:fsd_message:2-m2", "b", 2),
+    ];
+    let mut b = vec![
+        wire("urn:li:messagingMessage:2-m2", "b", 2),
+        wire("2-m3", "c", 3),
+    ];
+    b[0].reactions = vec![ReactionSummary {
+        emoji: "👍".into(),
+        count: 1,
+        viewer_reacted: false,
+    }];
+    let pages = [(a, 10), (b, 20)];
+    let mut one = AccountStore::default();
+    for (p, stamp) in pages.iter().chain(pages.iter()) {
+        one.merge_page(&conv(), "", p, *stamp);
+    }
+    let mut two = AccountStore::default();
+    for (p, stamp) in pages.iter().rev() {
+        two.merge_page(&conv(), "", p, *stamp);
+    }
+    let list = |s: &AccountStore| s.messages_in(&conv()).cloned().collect::<Vec<_>>();
+    assert_eq!(list(&one), list(&two));
+    assert_eq!(list(&one).len(), 3);
+}
+
+#[test]
+fn messages_are_ordered_by_time_then_id() {
+    let mut store = AccountStore::default();
+    let page = [
+        wire("2-b", "x", 5),
+        wire("2-a", "y", 5),
+        wire("2-c", "z", 1),
+    ];
+    store.merge_page(&conv(), "", &page, 0);
+    let ids: Vec<&str> = store.messages_in(&conv()).map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["2-c", "2-a", "2-b"]);
+}
+
+#[test]
+fn unreadable_urn_in_a_page_is_skipped_not_fatal() {
+    let mut store = AccountStore::default();
+    let out = store.merge_page(
+        &conv(),
+        "",
+        &[wire("not a urn", "x", 1), wire("2-ok", "y", 2)],
+        0,
+    );
+    assert_eq!(out.unreadable, 1);
+    assert_eq!(store.message_count(), 1);
+}
+
+// ----- recall -----
+
+#[test]
+fn recalled_message_never_returns_under_another_prefix() {
+    let mut store = AccountStore::default();
+    let mbox_a = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxA,2-m1)";
+    store.merge_page(&conv(), "", &[wire(mbox_a, "hi", 1)], 0);
+    assert!(store.tombstone(&MessageId::parse(mbox_a).unwrap()));
+    for form in [
+        "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxB,2-m1)",
+        "urn:li:fs_event:(2-t1,2-m1)",
+        "urn:li:fsd_message:2-m1",
+        "2-m1",
+    ] {
+        let out = store.merge_page(&conv(), "", &[wire(form, "hi", 1)], 99);
+        assert_eq!(out.filtered, 1, "{form}");
+    }
+    assert_eq!(store.message_count(), 0);
+}
+
+#[test]
+fn recall_goes_out_first_shows_recalling_then_tombstones_everywhere() {
+    let (mut w, id) = with_own_message(2);
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    let view = w.view(0, 0).unwrap();
+    assert_eq!(
+        view.messages[0].state,
+        MessageState::Recalling,
+        "request first, shown recalling"
+    );
+    assert_eq!(ops(&w), [Op::Recall]);
+    w.drain();
+    assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
+    assert!(
+        split(&w.view(1, 0).unwrap()).0.is_empty(),
+        "the other tab was told"
+    );
+    // The tombstone survives a restart, and a page carrying the message does not bring it back.
+    w.restart(0);
+    w.advance(10_000);
+    w.drain();
+    assert!(w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+    assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
+}
+
+#[test]
+fn recall_of_someone_elses_message_is_refused_locally() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    let theirs = w.server.incoming(&thread, "theirs");
+    w.drain();
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: theirs,
+        },
+    );
+    assert_eq!(w.refusals(0), [&Refusal::NotOwnMessage]);
+    assert!(w.requests.is_empty());
+}
+
+#[test]
+fn recall_after_sixty_minutes_is_refused_locally() {
+    let (mut w, id) = with_own_message(1);
+    w.advance(60 * 60 * 1000 + 1);
+    w.drain();
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    assert!(matches!(
+        w.refusals(0)[..],
+        [Refusal::RecallWindowClosed { .. }]
+    ));
+    assert!(!ops(&w).contains(&Op::Recall));
+}
+
+#[test]
+fn recall_refused_by_linkedin_keeps_message_and_says_why() {
+    let (mut w, id) = with_own_message(1);
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    w.deliver_request(index_of(&w, Op::Recall), Fate::Refused);
+    w.deliver_answer(0, false);
+    let view = w.view(0, 0).unwrap();
+    assert_eq!(view.messages[0].state, MessageState::Sent);
+    assert!(w.replicas[0]
+        .notices
+        .iter()
+        .any(|n| matches!(n, Notice::RecallFailed { .. })));
+}
+
+#[test]
+fn ambiguous_recall_is_settled_by_a_fresh_page() {
+    let (mut w, id) = with_own_message(1);
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    w.deliver_request(index_of(&w, Op::Recall), Fate::AppliedLost);
+    w.deliver_answer(0, false);
+    assert_eq!(
+        w.view(0, 0).unwrap().messages[0].state,
+        MessageState::Recalling
+    );
+    w.drain(); // the verification page shows it gone
+    assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
+    assert!(w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+}
+
+#[test]
+fn a_page_asked_before_an_ambiguous_recall_answer_does_not_undo_it() {
+    let (mut w, id) = with_own_message(1);
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    let urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    // The page is read before the recall lands, all within one millisecond.
+    w.deliver_request(index_of(&w, Op::Messages), Fate::Ok);
+    let page = w.answers.len() - 1;
+    w.deliver_request(index_of(&w, Op::Recall), Fate::AppliedLost);
+    w.deliver_answer(page + 1, false); // the recall's timeout
+    w.deliver_answer(page, false); // the older page, still showing the message
+    w.drain();
+    assert!(w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+    assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
+}
+
+// ----- react -----
+
+#[test]
+fn reaction_is_remote_first_with_a_pending_state() {
+    let (mut w, id) = with_own_message(1);
+    let react = |add| Command::React {
+        account: acct(),
+        message_urn: id.as_str().into(),
+        emoji: "👍".into(),
+        add,
+    };
+    w.command(0, react(true));
+    let r = &w.view(0, 0).unwrap().messages[0].reactions;
+    assert_eq!(
+        (r[0].count, r[0].pending),
+        (0, Some(true)),
+        "nothing counted before success"
+    );
+    w.drain();
+    let r = &w.view(0, 0).unwrap().messages[0].reactions;
+    assert_eq!((r[0].count, r[0].mine, r[0].pending), (1, true, None));
+}
+
+#[test]
+fn adding_twice_or_removing_what_is_not_there_changes_nothing() {
+    let (mut w, id) = with_own_message(1);
+    let react = |add| Command::React {
+        account: acct(),
+        message_urn: id.as_str().into(),
+        emoji: "👍".into(),
+        add,
+    };
+    w.command(0, react(false));
+    assert!(
+        w.requests.is_empty(),
+        "removing what is not there sends nothing"
+    );
+    w.command(0, react(true));
+    w.drain();
+    w.command(0, react(true));
+    assert!(w.requests.is_empty(), "adding twice sends nothing");
+    assert_eq!(w.view(0, 0).unwrap().messages[0].reactions[0].count, 1);
+}
+
+#[test]
+fn own_reaction_is_never_counted_twice_against_a_server_tally() {
+    let (mut w, id) = with_own_message(1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    w.command(
+        0,
+        Command::React {
+            account: acct(),
+            message_urn: id.as_str().into(),
+            emoji: "👍".into(),
+            add: true,
+        },
+    );
+    w.drain();
+    // A refresh brings the tally {👍: 2, viewerReacted}: still 2, not 3.
+    let urn = w.server.thread_urn(&thread);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    w.drain();
+    let r = &w.view(0, 0).unwrap().messages[0].reactions;
+    assert_eq!((r[0].count, r[0].mine), (2, true));
+}
+
+#[test]
+fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
+    let (mut w, id) = with_own_message(1);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    let urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn.clone(),
+        },
+    );
+    w.drain();
+    let react = Command::React {
+        account: acct(),
+        message_urn: id.as_str().into(),
+        emoji: "❤️".into(),
+        add: true,
+    };
+    w.command(0, react);
+    w.drain();
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    w.drain(); // all in one millisecond
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
+}
+
+// ----- send -----
+
+#[test]
+fn outbox_entry_is_persisted_before_its_request() {
+    let mut e = Engine::new(EngineConfig::default());
+    let to = Recipient::Conversation("urn:li:messagingThread:2-t1".into());
+    let effects = e.handle(Input::Command(send_command(to, "hi")), 1_000);
+    let persist = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Persist(_)))
+        .unwrap();
+    let request = effects
+        .iter()
+        .position(|e| matches!(e, Effect::Request(_)))
+        .unwrap();
+    assert!(persist < request);
+    let Effect::Persist(Persist::Delta(d) | Persist::Snapshot(d)) = &effects[persist] else {
+        unreachable!()
+    };
+    assert!(matches!(
+        d.accounts[0].outbox[0].state,
+        SendState::InFlight { .. }
+    ));
+}
+
+#[test]
+fn one_send_in_flight_per_conversation() {
+    let mut w = World::new(1, 2);
+    w.send(0, 0, "one");
+    w.send(0, 0, "two");
+    w.send(0, 1, "elsewhere");
+    assert_eq!(ops(&w), [Op::Send, Op::Send], "one per conversation");
+    w.drain();
+    assert_eq!(w.server.applied.len(), 3);
+    let texts: Vec<String> = w
+        .server
+        .live(w.thread_id(0).as_str())
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(texts, ["one", "two"], "in order");
+}
+
+#[test]
+fn definite_failure_marks_failed_with_the_reason() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.send(0, 0, "hi");
+    w.deliver_request(index_of(&w, Op::Send), Fate::Refused);
+    w.drain();
+    let (_, pending) = split(&w.view(0, 0).unwrap());
+    assert!(
+        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == "bad_request")
+    );
+    assert!(!ops(&w).contains(&Op::Send));
+}
+
+#[test]
+fn unauthorized_pauses_the_whole_outbox_until_the_key_is_updated() {
+    let mut w = World::new(1, 2);
+    w.send(0, 0, "a");
+    w.deliver_request(0, Fate::Unauthorized);
+    w.deliver_answer(0, false);
+    w.send(0, 1, "b");
+    w.advance(60_000);
+    assert!(w.requests.is_empty(), "paused: nothing goes out");
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(
+        status.sync,
+        threadline::sync::SyncStatus::PausedUnauthorized
+    );
+    w.command(0, Command::KeyUpdated);
+    w.drain();
+    assert_eq!(w.server.applied.len(), 2);
+}
+
+#[test]
+fn rate_limit_waits_for_retry_after_then_sends_again() {
+    let mut w = World::new(1, 1);
+    w.send(0, 0, "a");
+    w.deliver_request(0, Fate::RateLimited); // Retry-After: 2 s
+    w.deliver_answer(0, false);
+    w.advance(1_000);
+    assert!(w.requests.is_empty(), "still waiting");
+    w.advance(1_000);
+    assert_eq!(ops(&w), [Op::Send]);
+    w.drain();
+    assert_eq!(w.server.applied.values().sum::<u32>(), 1);
+}
+
+#[test]
+fn ambiguous_send_is_not_resent_until_proved_absent() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "hi");
+    w.deliver_request(index_of(&w, Op::Send), Fate::NotApplied);
+    w.deliver_answer(0, false);
+    for _ in 0..10 {
+        assert!(!ops(&w).contains(&Op::Send), "never resent blindly");
+        w.drain();
+        w.advance(1_000);
+    }
+    let (_, pending) = split(&w.view(0, 0).unwrap());
+    let MessageState::Failed { reason, retryable } = &pending[0].1 else {
+        panic!("{pending:?}")
+    };
+    assert!(*retryable && reason.code == "proved_absent");
+    assert!(w.server.applied.is_empty());
+    let key = pending[0].0.clone();
+    w.command(
+        0,
+        Command::RetrySend {
+            account: acct(),
+            client_key: key,
+        },
+    );
+    w.drain();
+    assert_eq!(w.server.applied.values().copied().collect::<Vec<_>>(), [1]);
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert_eq!((ids.len(), pending.len()), (1, 0));
+}
+
+#[test]
+fn ambiguous_send_that_arrived_is_found_by_its_echo_and_not_resent() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "hi");
+    w.deliver_request(index_of(&w, Op::Send), Fate::AppliedLost);
+    w.deliver_answer(0, false);
+    assert!(matches!(
+        split(&w.view(0, 0).unwrap()).1[0].1,
+        MessageState::Sending { confirming: true }
+    ));
+    for _ in 0..10 {
+        w.drain();
+        w.advance(1_000);
+    }
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert_eq!((ids.len(), pending.len()), (1, 0));
+    assert_eq!(w.server.applied.values().copied().collect::<Vec<_>>(), [1]);
+}
+
+#[test]
+fn echo_before_send_answer_is_not_shown_twice() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "hi");
+    w.deliver_request(index_of(&w, Op::Send), Fate::Ok); // applied; answer held back
+    w.advance(5_000); // a poll goes out
+    let poll = index_of(&w, Op::Messages);
+    w.deliver_request(poll, Fate::Ok);
+    let poll_answer = w.answers.len() - 1;
+    w.deliver_answer(poll_answer, false);
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert_eq!(
+        (ids.len(), pending.len()),
+        (1, 0),
+        "echo matched to its entry"
+    );
+    w.deliver_answer(0, false); // the send's own answer just confirms
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert_eq!((ids.len(), pending.len()), (1, 0));
+}
+
+#[test]
+fn quota_refuses_a_new_conversation_locally_with_the_reset_time() {
+    let mut w = World::new(1, 0);
+    for p in PEOPLE.iter().take(3) {
+        w.command(
+            0,
+            send_command(
+                Recipient::ProfileUrn(format!("urn:li:fsd_profile:{p}")),
+                "hello",
+            ),
+        );
+    }
+    w.drain();
+    assert_eq!(w.replicas[0].engine.status(&acct()).quota_left, 0);
+    let to = Recipient::ProfileUrn(format!("urn:li:fsd_profile:{}", PEOPLE[3]));
+    w.command(0, send_command(to, "hello"));
+    let day = 86_400_000;
+    let reset = (w.now / day + 1) * day;
+    assert_eq!(
+        w.refusals(0),
+        [&Refusal::QuotaExceeded {
+            quota: 3,
+            resets_at: reset
+        }]
+    );
+    assert!(w.requests.is_empty(), "refused before any request");
+    // A reply in an existing conversation is not counted.
+    w.send(0, 0, "reply");
+    assert_eq!(ops(&w), [Op::Send]);
+    // After midnight UTC the quota is back.
+    w.drain();
+    w.advance(reset - w.now);
+    assert_eq!(w.replicas[0].engine.status(&acct()).quota_left, 3);
+}
+
+#[test]
+fn restart_with_a_send_in_flight_polls_for_the_echo_instead_of_resending() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "hi");
+    w.deliver_request(index_of(&w, Op::Send), Fate::AppliedLost); // reached LinkedIn
+    w.restart(0); // ... and the background was killed before the answer
+    w.open(0, "v", 0);
+    for _ in 0..10 {
+        assert!(!ops(&w).contains(&Op::Send));
+        w.drain();
+        w.advance(1_000);
+    }
+    assert_eq!(w.server.applied.values().copied().collect::<Vec<_>>(), [1]);
+    let (ids, pending) = split(&w.view(0, 0).unwrap());
+    assert_eq!((ids.len(), pending.len()), (1, 0));
+}
+
+// ----- polling -----
+
+#[test]
+fn one_poller_per_conversation_across_views() {
+    let mut w = World::new(1, 1);
+    w.open(0, "tab-1", 0);
+    w.open(0, "tab-2", 0);
+    assert_eq!(ops(&w), [Op::Messages], "one first page, not two");
+    w.drain();
+    w.advance(5_000);
+    assert_eq!(ops(&w), [Op::Messages], "one poll");
+    w.drain();
+    w.command(
+        0,
+        Command::CloseView {
+            view: ViewId("tab-1".into()),
+        },
+    );
+    w.advance(5_000);
+    assert_eq!(ops(&w), [Op::Messages], "still viewed in tab-2");
+    w.drain();
+    w.command(
+        0,
+        Command::CloseView {
+            view: ViewId("tab-2".into()),
+        },
+    );
+    w.advance(5_000);
+    assert!(w.requests.is_empty(), "nobody looks: no poll");
+}
+
+#[test]
+fn poll_asks_since_the_newest_message_held() {
+    let mut w = World::new(1, 1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    w.server.incoming(&thread, "a");
+    let newest = w.server.messages.values().map(|m| m.sent_at).max().unwrap();
+    w.open(0, "v", 0);
+    w.drain();
+    w.advance(5_000);
+    let (_, _, req) = &w.requests[0];
+    let ApiCall::Messages { query, .. } = &req.call else {
+        panic!()
+    };
+    assert_eq!(query.since, Some(newest));
+}
+
+#[test]
+fn older_history_follows_the_cursor_while_has_more() {
+    let mut w = World::new(1, 1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    for i in 0..7 {
+        w.server.incoming(&thread, &format!("m{i}"));
+        w.server.now += 1;
+    }
+    w.open(0, "v", 0);
+    w.drain();
+    assert_eq!(w.view(0, 0).unwrap().messages.len(), 3);
+    let urn = w.thread_urn(0);
+    while w.view(0, 0).unwrap().has_more_history {
+        w.command(
+            0,
+            Command::LoadOlder {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    }
+    let texts: Vec<String> = w
+        .view(0, 0)
+        .unwrap()
+        .messages
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(texts, ["m0", "m1", "m2", "m3", "m4", "m5", "m6"]);
+}
+
+// ----- events -----
+
+fn event(seq: u64, kind: ServerEventKind, conversation_urn: &str) -> ServerEvent {
+    ServerEvent {
+        seq,
+        kind,
+        at: 0,
+        account_id: String::new(),
+        conversation_urn: conversation_urn.into(),
+        message_urn: None,
+        emoji: None,
+        react: None,
+        actor: None,
+    }
+}
+
+#[test]
+fn message_created_event_polls_the_open_conversation_at_once() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    let urn = w.thread_urn(0);
+    w.input(
+        0,
+        Input::ServerEvent(event(1, ServerEventKind::MessageCreated, &urn)),
+    );
+    assert_eq!(ops(&w), [Op::Messages]);
+}
+
+#[test]
+fn a_gap_in_event_numbers_resyncs_open_conversations() {
+    let mut w = World::new(1, 2);
+    w.open(0, "a", 0);
+    w.open(0, "b", 1);
+    w.drain();
+    w.input(
+        0,
+        Input::ServerEvent(event(1, ServerEventKind::Unknown, "")),
+    );
+    assert!(w.requests.is_empty(), "unknown event types are ignored");
+    w.input(
+        0,
+        Input::ServerEvent(event(5, ServerEventKind::Unknown, "")),
+    );
+    assert_eq!(
+        ops(&w),
+        [Op::Messages, Op::Messages],
+        "both open conversations refetched"
+    );
+    for (_, _, r) in &w.requests {
+        let ApiCall::Messages { query, .. } = &r.call else {
+            panic!()
+        };
+        assert_eq!(query.since, None, "a full newest page, not a since-poll");
+    }
+}
+
+#[test]
+fn own_profile_is_learned_so_own_reaction_events_are_not_double_counted() {
+    let (mut w, id) = with_own_message(1);
+    w.command(
+        0,
+        Command::React {
+            account: acct(),
+            message_urn: id.as_str().into(),
+            emoji: "👍".into(),
+            add: true,
+        },
+    );
+    w.drain();
+    let mut e = event(1, ServerEventKind::ReactionChanged, "");
+    e.message_urn = Some(id.as_str().into());
+    e.emoji = Some("👍".into());
+    e.react = Some(true);
+    e.actor = Some(ME.into());
+    w.input(0, Input::ServerEvent(e));
+    assert_eq!(w.view(0, 0).unwrap().messages[0].reactions[0].count, 1);
+}
+
+#[test]
+fn facts_from_other_tabs_merge_idempotently_in_any_order() {
+    let (mut w, id) = with_own_message(2);
+    w.command(
+        0,
+        Command::React {
+            account: acct(),
+            message_urn: id.as_str().into(),
+            emoji: "👍".into(),
+            add: true,
+        },
+    );
+    w.command(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: id.as_str().into(),
+        },
+    );
+    while !w.requests.is_empty() || !w.answers.is_empty() {
+        w.deliver_request(0, Fate::Ok);
+        w.deliver_answer(0, false);
+    }
+    // Tab 1 gets the tombstone first, then the reaction, each twice.
+    let n = w.broadcasts.len();
+    for i in (0..n).rev() {
+        w.deliver_broadcast(i, true);
+    }
+    w.drain();
+    assert!(w.replicas[1]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .is_tombstoned(&id));
+    assert!(split(&w.view(1, 0).unwrap()).0.is_empty());
+}
+
+// ----- persistence -----
+
+#[test]
+fn corrupt_store_starts_empty_and_says_why() {
+    for bytes in [
+        &b"\x00\xffgarbage"[..],
+        b"{\"version\":1,\"accounts\":[{\"messages\":7}]}",
+        b"{}",
+    ] {
+        let (e, issues) = Engine::restore(EngineConfig::default(), Some(bytes), &[], 0);
+        assert!(
+            matches!(issues[..], [RestoreIssue::CorruptSnapshot { .. }]),
+            "{issues:?}"
+        );
+        assert!(e.store(&acct()).is_none());
+    }
+}
+
+#[test]
+fn store_of_another_version_is_dropped_whole_with_the_reason() {
+    let (e, issues) = Engine::restore(
+        EngineConfig::default(),
+        Some(br#"{"version":99,"accounts":[]}"#),
+        &[],
+        0,
+    );
+    assert_eq!(
+        issues,
+        [RestoreIssue::UnsupportedVersion {
+            found: 99,
+            expected: 1
+        }]
+    );
+    assert!(e.store(&acct()).is_none());
+}
+
+#[test]
+fn corrupt_delta_is_dropped_with_every_later_one() {
+    let (mut w, _) = with_own_message(1);
+    let rep = &mut w.replicas[0];
+    let snapshot = serde_json::to_vec(&rep.engine.snapshot()).unwrap();
+    let deltas = vec![
+        b"{\"version\":1}".to_vec(),
+        b"nope".to_vec(),
+        b"{\"version\":1}".to_vec(),
+    ];
+    let (e, issues) = Engine::restore(rep.config.clone(), Some(&snapshot), &deltas, 0);
+    assert_eq!(issues.len(), 1);
+    assert!(matches!(
+        issues[0],
+        RestoreIssue::CorruptDelta {
+            index: 1,
+            dropped: 1,
+            ..
+        }
+    ));
+    assert_eq!(e.store(&acct()).unwrap().message_count(), 1);
+}
+
+#[test]
+fn snapshot_plus_deltas_restore_the_same_store() {
+    let (mut w, _) = with_own_message(1);
+    w.send(0, 1, "second");
+    w.drain();
+    let rep = &w.replicas[0];
+    let (e, issues) = Engine::restore(rep.config.clone(), rep.snapshot.as_deref(), &rep.deltas, 0);
+    assert!(issues.is_empty());
+    assert_eq!(
+        serde_json::to_value(e.snapshot()).unwrap(),
+        serde_json::to_value(rep.engine.snapshot()).unwrap()
+    );
+}

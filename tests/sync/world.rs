@@ -1,0 +1,330 @@
+//! A driver for tests: engine replicas (tabs) around one simulated server, with every request,
+//! answer, broadcast and event held in flight until the test delivers it — in any order, more
+//! than once, or never — plus restarts from what each replica persisted.
+
+use std::collections::BTreeSet;
+
+use threadline::api::ApiError;
+use threadline::model::MessagingChannel;
+use threadline::sync::{
+    AccountId, ApiReply, ClientKey, Command, ConversationView, Effect, Engine, EngineConfig, Input,
+    MessageState, Notice, Persist, Recipient, RemoteFact, Request, RequestId, ViewId,
+};
+use threadline::urn::{ConversationId, MessageId};
+
+use super::server::{Fate, Server};
+
+/// One tab: its engine and its storage.
+pub struct Replica {
+    pub engine: Engine,
+    pub config: EngineConfig,
+    pub snapshot: Option<Vec<u8>>,
+    pub deltas: Vec<Vec<u8>>,
+    pub epoch: u32,
+    pub timer: Option<i64>,
+    pub notices: Vec<Notice>,
+    /// Tombstones seen so far: they must never disappear, nor their messages come back.
+    pub seen_tombstones: BTreeSet<MessageId>,
+}
+
+/// An answer on its way back.
+pub type Answer = (usize, u32, RequestId, Result<ApiReply, ApiError>);
+
+/// Replicas, server and everything in flight between them.
+pub struct World {
+    pub server: Server,
+    pub replicas: Vec<Replica>,
+    pub now: i64,
+    pub requests: Vec<(usize, u32, Request)>,
+    pub answers: Vec<Answer>,
+    pub broadcasts: Vec<(usize, RemoteFact)>,
+    pub event_pos: Vec<usize>,
+}
+
+/// The default account.
+pub fn acct() -> AccountId {
+    AccountId::default()
+}
+
+/// Test configuration: short intervals, small pages.
+pub fn config(seed: u64) -> EngineConfig {
+    EngineConfig {
+        seed,
+        poll_interval_ms: 5_000,
+        echo_skew_ms: 1_000,
+        echo_settle_ms: 3_000,
+        default_retry_after_ms: 2_000,
+        daily_quota: 3,
+        page_size: 3,
+        snapshot_every: 8,
+        ..EngineConfig::default()
+    }
+}
+
+impl World {
+    /// `n` replicas around a server with `threads` threads.
+    pub fn new(n: usize, threads: usize) -> World {
+        let now = 1_700_000_000_000;
+        let replicas = (0..n)
+            .map(|i| {
+                let config = config(i as u64 + 1);
+                Replica {
+                    engine: Engine::new(config.clone()),
+                    config,
+                    snapshot: None,
+                    deltas: Vec::new(),
+                    epoch: 0,
+                    timer: None,
+                    notices: Vec::new(),
+                    seen_tombstones: BTreeSet::new(),
+                }
+            })
+            .collect();
+        World {
+            server: Server::new(now, threads, 3),
+            replicas,
+            now,
+            requests: Vec::new(),
+            answers: Vec::new(),
+            broadcasts: Vec::new(),
+            event_pos: vec![0; n],
+        }
+    }
+
+    /// Feed one input to replica `r` and carry out its effects.
+    pub fn input(&mut self, r: usize, input: Input) {
+        let effects = self.replicas[r].engine.handle(input, self.now);
+        self.effects(r, effects);
+    }
+
+    /// Feed one command to replica `r`.
+    pub fn command(&mut self, r: usize, c: Command) {
+        self.input(r, Input::Command(c));
+    }
+
+    fn effects(&mut self, r: usize, effects: Vec<Effect>) {
+        let n = self.replicas.len();
+        for e in effects {
+            match e {
+                Effect::Persist(p) => {
+                    let rep = &mut self.replicas[r];
+                    match p {
+                        Persist::Snapshot(s) => {
+                            rep.snapshot = Some(serde_json::to_vec(&s).expect("serializes"));
+                            rep.deltas.clear();
+                        }
+                        Persist::Delta(d) => {
+                            rep.deltas.push(serde_json::to_vec(&d).expect("serializes"))
+                        }
+                    }
+                }
+                Effect::Request(req) => self.requests.push((r, self.replicas[r].epoch, req)),
+                Effect::Broadcast(f) => {
+                    for to in (0..n).filter(|to| *to != r) {
+                        self.broadcasts.push((to, f.clone()));
+                    }
+                }
+                Effect::Notify(n) => self.replicas[r].notices.push(n),
+                Effect::SetTimer { at_ms } => self.replicas[r].timer = Some(at_ms),
+            }
+        }
+    }
+
+    /// The server handles request `i` (of those in flight) under `fate`.
+    pub fn deliver_request(&mut self, i: usize, fate: Fate) {
+        if self.requests.is_empty() {
+            return;
+        }
+        let (r, epoch, req) = self.requests.remove(i % self.requests.len());
+        let fate = if req.op.is_write() {
+            fate
+        } else {
+            match fate {
+                Fate::AppliedLost | Fate::NotApplied => Fate::NotApplied,
+                f => f,
+            }
+        };
+        let result = self.server.call(&req.call, fate);
+        self.answers.push((r, epoch, req.id, result));
+    }
+
+    /// Answer `i` reaches its replica (`dup`: and stays in flight to arrive again).
+    pub fn deliver_answer(&mut self, i: usize, dup: bool) {
+        if self.answers.is_empty() {
+            return;
+        }
+        let i = i % self.answers.len();
+        let (r, epoch, id, result) = if dup {
+            self.answers[i].clone()
+        } else {
+            self.answers.remove(i)
+        };
+        if self.replicas[r].epoch == epoch {
+            self.input(r, Input::Answer { id, result });
+        }
+    }
+
+    /// Broadcast `i` reaches its tab (`dup`: and stays in flight).
+    pub fn deliver_broadcast(&mut self, i: usize, dup: bool) {
+        if self.broadcasts.is_empty() {
+            return;
+        }
+        let i = i % self.broadcasts.len();
+        let (to, f) = if dup {
+            self.broadcasts[i].clone()
+        } else {
+            self.broadcasts.remove(i)
+        };
+        self.input(to, Input::Remote(f));
+    }
+
+    /// The next server event reaches replica `r`, or is lost (`drop`).
+    pub fn deliver_event(&mut self, r: usize, drop: bool) {
+        let pos = self.event_pos[r];
+        let Some(e) = self.server.events.get(pos).cloned() else {
+            return;
+        };
+        self.event_pos[r] += 1;
+        if !drop {
+            self.input(r, Input::ServerEvent(e));
+        }
+    }
+
+    /// Time passes; replicas whose timer is due get a tick.
+    pub fn advance(&mut self, ms: i64) {
+        self.now += ms;
+        self.server.now = self.now;
+        for r in 0..self.replicas.len() {
+            if self.replicas[r].timer.is_some_and(|t| t <= self.now) {
+                self.replicas[r].timer = None;
+                self.input(r, Input::Tick);
+            }
+        }
+    }
+
+    /// Replica `r` is killed and comes back from what it persisted; what it had in flight dies.
+    pub fn restart(&mut self, r: usize) {
+        let rep = &mut self.replicas[r];
+        let (engine, issues) = Engine::restore(
+            rep.config.clone(),
+            rep.snapshot.as_deref(),
+            &rep.deltas,
+            self.now,
+        );
+        assert!(
+            issues.is_empty(),
+            "own storage must restore cleanly: {issues:?}"
+        );
+        rep.engine = engine;
+        rep.epoch += 1;
+        rep.timer = None;
+        let epoch = rep.epoch;
+        self.requests.retain(|(x, e, _)| *x != r || *e == epoch);
+        self.answers.retain(|(x, e, _, _)| *x != r || *e == epoch);
+        self.input(r, Input::Tick);
+    }
+
+    /// A conversation URN (some form) of server thread `i`.
+    pub fn thread_urn(&mut self, i: usize) -> String {
+        let id = self
+            .server
+            .threads
+            .keys()
+            .nth(i % self.server.threads.len())
+            .cloned();
+        self.server.thread_urn(&id.expect("at least one thread"))
+    }
+
+    /// The id of server thread `i`.
+    pub fn thread_id(&self, i: usize) -> ConversationId {
+        let id = self
+            .server
+            .threads
+            .keys()
+            .nth(i % self.server.threads.len())
+            .expect("a thread");
+        ConversationId::parse(id).expect("thread ids parse")
+    }
+
+    /// Replica `r` opens thread `i` in view `v`.
+    pub fn open(&mut self, r: usize, v: &str, i: usize) {
+        let conversation_urn = self.thread_urn(i);
+        let view = ViewId(v.into());
+        self.command(
+            r,
+            Command::OpenConversation {
+                view,
+                account: acct(),
+                conversation_urn,
+            },
+        );
+    }
+
+    /// Replica `r` sends `text` into thread `i`.
+    pub fn send(&mut self, r: usize, i: usize, text: &str) {
+        let urn = self.thread_urn(i);
+        self.command(r, send_command(Recipient::Conversation(urn), text));
+    }
+
+    /// The view of thread `i` at replica `r`.
+    pub fn view(&self, r: usize, i: usize) -> Option<ConversationView> {
+        self.replicas[r]
+            .engine
+            .conversation_view(&acct(), &self.thread_id(i))
+    }
+
+    /// Deliver everything in flight, successfully, until nothing moves (bounded).
+    pub fn drain(&mut self) {
+        for _ in 0..10_000 {
+            if !self.requests.is_empty() {
+                self.deliver_request(0, Fate::Ok);
+            } else if !self.answers.is_empty() {
+                self.deliver_answer(0, false);
+            } else if !self.broadcasts.is_empty() {
+                self.deliver_broadcast(0, false);
+            } else {
+                return;
+            }
+        }
+        panic!("traffic never stopped");
+    }
+
+    /// Refused-command notices of replica `r` so far.
+    pub fn refusals(&self, r: usize) -> Vec<&threadline::sync::Refusal> {
+        self.replicas[r]
+            .notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Refused { reason, .. } => Some(reason),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A send command with defaults.
+pub fn send_command(to: Recipient, text: &str) -> Command {
+    Command::Send {
+        account: acct(),
+        to,
+        text: text.into(),
+        subject: None,
+        channel: MessagingChannel::Auto,
+        attachments: Vec::new(),
+        client_key: None,
+    }
+}
+
+/// Messages of a view by state: (confirmed ids, outbox entries with their states).
+pub fn split(view: &ConversationView) -> (Vec<MessageId>, Vec<(ClientKey, MessageState)>) {
+    let mut ids = Vec::new();
+    let mut pending = Vec::new();
+    for m in &view.messages {
+        match (&m.id, &m.client_key) {
+            (Some(id), _) => ids.push(id.clone()),
+            (None, Some(k)) => pending.push((k.clone(), m.state.clone())),
+            (None, None) => panic!("a message with neither id nor key"),
+        }
+    }
+    (ids, pending)
+}
