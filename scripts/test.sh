@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 mkdir -p .tmp
 export TMPDIR="$PWD/.tmp"  # browsers' temp profiles stay here, not in /tmp
+# Property tests draw from a fixed seed so that a red run can be replayed exactly; set
+# PROPTEST_RNG_SEED to another number (or run scripts/soak.sh) to explore new schedules.
+export PROPTEST_RNG_SEED=${PROPTEST_RNG_SEED:-20261121}
+echo "proptest seed: $PROPTEST_RNG_SEED"
 
 timings=()
 step() {
