@@ -8,7 +8,9 @@ use std::fmt;
 pub struct RateLimit {
     /// From `Retry-After` (seconds), in milliseconds.
     pub retry_after_ms: Option<u64>,
+    /// `X-RateLimit-Limit`: requests allowed in the window.
     pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the window.
     pub remaining: Option<u64>,
     /// `X-RateLimit-Reset` as the server sent it (epoch seconds or seconds to wait).
     pub reset: Option<u64>,
@@ -17,7 +19,9 @@ pub struct RateLimit {
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
-    /// 400: fix the request, or LinkedIn refused it. Not worth retrying as is.
+    /// 400 (or another 4xx, or a 2xx saying `success: false`): fix the request, or LinkedIn
+    /// refused it. Not worth retrying as is. `status` is 0 when the client refused it before
+    /// sending (empty or over-long text, a file over 20 MB, a missing id); `code` then says why.
     #[error("bad request: {message}")]
     BadRequest {
         status: u16,
@@ -62,9 +66,10 @@ impl ApiError {
         }
     }
 
-    /// The HTTP status, when an answer arrived.
+    /// The HTTP status, when an answer arrived (`None` for a request refused before sending).
     pub fn status(&self) -> Option<u16> {
         match self {
+            ApiError::BadRequest { status: 0, .. } => None,
             ApiError::BadRequest { status, .. }
             | ApiError::Server { status, .. }
             | ApiError::Malformed { status, .. } => Some(*status),
@@ -81,6 +86,19 @@ impl ApiError {
             ApiError::RateLimited { limits, .. } => limits.retry_after_ms,
             _ => None,
         }
+    }
+
+    /// The server's stable code of a bad request, or the client's when it refused to send.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True when the request never left the client (it was refused locally).
+    pub fn is_local(&self) -> bool {
+        matches!(self, ApiError::BadRequest { status: 0, .. })
     }
 
     /// True when a write may have reached LinkedIn although it failed: never resend blindly.

@@ -1,0 +1,826 @@
+//! The client: runs each endpoint's [`Call`] over a [`Transport`] with the API key, the default
+//! account, a per-request timeout and the retry policy, and pages through cursors.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+
+use super::endpoints::{self, Call};
+use super::{classify, ApiError, HttpRequest, RetryPolicy, Transport, TransportError};
+use crate::model::{
+    Account, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
+    ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage, RecentMessagesQuery,
+    SendRequest, SendResponse, UploadResponse,
+};
+
+/// Default timeout of one request.
+pub const DEFAULT_TIMEOUT_MS: u64 = 15_000;
+/// Longest timeout accepted: a service worker that waits 30 s for anything is killed.
+pub const MAX_TIMEOUT_MS: u64 = 25_000;
+
+/// Where the API key comes from, asked once per call (so a key changed in the options is used
+/// by the next call). An error means no key: the call fails as [`ApiError::Unauthorized`].
+pub trait KeySource {
+    /// The key for the next call.
+    fn api_key(&self) -> impl Future<Output = Result<String, ApiError>>;
+}
+
+impl KeySource for String {
+    async fn api_key(&self) -> Result<String, ApiError> {
+        Ok(self.clone())
+    }
+}
+
+/// A key computed by a function each time (e.g. read from settings).
+pub struct KeyFn<F>(pub F);
+
+impl<F: Fn() -> String> KeySource for KeyFn<F> {
+    async fn api_key(&self) -> Result<String, ApiError> {
+        Ok((self.0)())
+    }
+}
+
+type JitterFn = Arc<dyn Fn() -> f64 + Send + Sync>;
+
+/// A client of the LinkedIn Messaging API over transport `T`, with its key from `K`.
+pub struct Client<T, K = String> {
+    transport: T,
+    key: K,
+    base_url: String,
+    default_account_id: Option<String>,
+    timeout_ms: u64,
+    retry: RetryPolicy,
+    jitter: JitterFn,
+}
+
+impl<T: Transport, K: KeySource> Client<T, K> {
+    /// A client for the API at `base_url` (which may carry a path prefix, e.g.
+    /// `https://api.connectsafely.ai/linkedin`), with a 15 s timeout and the default retry policy.
+    pub fn new(transport: T, base_url: impl Into<String>, key: K) -> Self {
+        let seed = AtomicU64::new(transport.now_ms() ^ 0x9E37_79B9_7F4A_7C15);
+        Client {
+            transport,
+            key,
+            base_url: base_url.into(),
+            default_account_id: None,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            retry: RetryPolicy::default(),
+            jitter: Arc::new(move || splitmix(&seed)),
+        }
+    }
+
+    /// Uses this account whenever a call names none.
+    pub fn with_default_account(mut self, account_id: Option<String>) -> Self {
+        self.default_account_id = account_id.filter(|a| !a.trim().is_empty());
+        self
+    }
+
+    /// Sets the timeout of each request, clamped to 1 ms ..= [`MAX_TIMEOUT_MS`].
+    pub fn with_timeout_ms(mut self, timeout_ms: u64) -> Self {
+        self.timeout_ms = timeout_ms.clamp(1, MAX_TIMEOUT_MS);
+        self
+    }
+
+    /// Sets the retry policy for reads.
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Replaces the jitter source (samples in `[0, 1)`); tests make it deterministic.
+    pub fn with_jitter(mut self, jitter: impl Fn() -> f64 + Send + Sync + 'static) -> Self {
+        self.jitter = Arc::new(jitter);
+        self
+    }
+
+    /// The base URL requests are joined to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The account used when a call names none.
+    pub fn default_account_id(&self) -> Option<&str> {
+        self.default_account_id.as_deref()
+    }
+
+    /// The transport, e.g. to reach a test double.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// Runs one call: adds the key, sends it, classifies the answer, and retries a read on a
+    /// transient fault within the policy. A write is sent exactly once.
+    pub async fn execute<R: DeserializeOwned>(&self, call: Call<R>) -> Result<R, ApiError> {
+        let key = self.key.api_key().await.map_err(|e| match e {
+            ApiError::Unauthorized { .. } => e,
+            other => ApiError::Unauthorized {
+                message: format!("no API key: {other}"),
+            },
+        })?;
+        if key.trim().is_empty() {
+            return Err(ApiError::Unauthorized {
+                message: "no API key: the key is empty".into(),
+            });
+        }
+        let op = call.request.op;
+        let url = call.request.url(&self.base_url);
+        let request = call
+            .request
+            .with_header("Authorization", format!("Bearer {}", key.trim()));
+        if op.is_write() {
+            return self.attempt::<R>(url, request, self.timeout_ms).await;
+        }
+        let start = self.transport.now_ms();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let elapsed = self.transport.now_ms().saturating_sub(start);
+            let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
+            let err = match self
+                .attempt::<R>(url.clone(), request.clone(), timeout)
+                .await
+            {
+                Ok(value) => return Ok(value),
+                Err(err) => err,
+            };
+            let elapsed = self.transport.now_ms().saturating_sub(start);
+            match self
+                .retry
+                .next_delay(op, attempt, &err, elapsed, (self.jitter)())
+            {
+                Some(delay) => self.transport.sleep(delay).await,
+                None => return Err(err),
+            }
+        }
+    }
+
+    async fn attempt<R: DeserializeOwned>(
+        &self,
+        url: String,
+        request: HttpRequest,
+        timeout_ms: u64,
+    ) -> Result<R, ApiError> {
+        match self.transport.send(url, request, timeout_ms).await {
+            Ok(resp) => classify(&resp),
+            Err(TransportError::Timeout) => Err(ApiError::Timeout {
+                after_ms: timeout_ms,
+            }),
+            Err(TransportError::Network(message)) => Err(ApiError::Network { message }),
+        }
+    }
+
+    fn account(&self, given: Option<String>) -> Option<String> {
+        given
+            .filter(|a| !a.trim().is_empty())
+            .or_else(|| self.default_account_id.clone())
+    }
+
+    fn account_ref<'a>(&'a self, given: Option<&'a str>) -> Option<&'a str> {
+        given
+            .filter(|a| !a.trim().is_empty())
+            .or(self.default_account_id.as_deref())
+    }
+
+    /// One page of conversations. The default account applies unless the query names an
+    /// account or a list of accounts (`linkedin_account_ids`).
+    pub async fn list_conversations(
+        &self,
+        mut query: ListConversationsQuery,
+    ) -> Result<ConversationsPage, ApiError> {
+        if query.linkedin_account_ids.is_empty() {
+            query.account_id = self.account(query.account_id);
+        }
+        self.execute(endpoints::list_conversations(&query)?).await
+    }
+
+    /// A pager over `nextCursor`, starting at the query's cursor.
+    pub fn conversations_pager(
+        &self,
+        query: ListConversationsQuery,
+    ) -> ConversationsPager<'_, T, K> {
+        ConversationsPager {
+            client: self,
+            query,
+            done: false,
+        }
+    }
+
+    /// One page of the older recent-messages list (keywords, read filter).
+    pub async fn recent_messages(
+        &self,
+        mut query: RecentMessagesQuery,
+    ) -> Result<RecentMessagesPage, ApiError> {
+        query.account_id = self.account(query.account_id);
+        self.execute(endpoints::recent_messages(&query)?).await
+    }
+
+    /// One page of a conversation's messages.
+    pub async fn messages(
+        &self,
+        conversation_urn: &str,
+        mut query: MessagesQuery,
+    ) -> Result<MessagesPage, ApiError> {
+        query.account_id = self.account(query.account_id);
+        self.execute(endpoints::messages(conversation_urn, &query)?)
+            .await
+    }
+
+    /// A pager from the query's page to older messages over `cursor`, while `hasMore`.
+    pub fn older_messages_pager(
+        &self,
+        conversation_urn: &str,
+        query: MessagesQuery,
+    ) -> MessagesPager<'_, T, K> {
+        MessagesPager {
+            client: self,
+            conversation_urn: conversation_urn.to_string(),
+            query,
+            done: false,
+        }
+    }
+
+    /// Polls for messages newer than `since_ms` (the newest `sentAt` already held).
+    pub async fn poll_messages(
+        &self,
+        conversation_urn: &str,
+        since_ms: i64,
+        account_id: Option<String>,
+    ) -> Result<MessagesPage, ApiError> {
+        let query = MessagesQuery {
+            account_id,
+            since: Some(since_ms),
+            ..Default::default()
+        };
+        self.messages(conversation_urn, query).await
+    }
+
+    /// Sends a message; refused locally (never sent) when the text is empty or over 8000
+    /// characters, or when it names no conversation and no recipient. Never retried.
+    pub async fn send(&self, mut request: SendRequest) -> Result<SendResponse, ApiError> {
+        request.account_id = self.account(request.account_id);
+        self.execute(endpoints::send(&request)?).await
+    }
+
+    /// Adds (`react: true`) or removes an emoji reaction. Never retried.
+    pub async fn react(
+        &self,
+        conversation_urn: &str,
+        message_urn: &str,
+        emoji: &str,
+        react: bool,
+        account_id: Option<&str>,
+    ) -> Result<ReactResponse, ApiError> {
+        let body = ReactRequest {
+            emoji: emoji.to_string(),
+            react,
+        };
+        let account = self.account_ref(account_id);
+        self.execute(endpoints::react(
+            conversation_urn,
+            message_urn,
+            &body,
+            account,
+        )?)
+        .await
+    }
+
+    /// Recalls one of your own messages. Never retried.
+    pub async fn recall(
+        &self,
+        conversation_urn: &str,
+        message_urn: &str,
+        account_id: Option<&str>,
+    ) -> Result<RecallResponse, ApiError> {
+        let account = self.account_ref(account_id);
+        self.execute(endpoints::recall(conversation_urn, message_urn, account)?)
+            .await
+    }
+
+    /// Uploads a file for a later send; refused locally over 20 MB. Never retried.
+    pub async fn upload_attachment(
+        &self,
+        bytes: Vec<u8>,
+        media_type: &str,
+        file_name: &str,
+        account_id: Option<&str>,
+    ) -> Result<UploadResponse, ApiError> {
+        let account = self.account_ref(account_id);
+        self.execute(endpoints::upload_attachment(
+            bytes, media_type, file_name, account,
+        )?)
+        .await
+    }
+
+    /// The workspace's connected accounts, optionally searched by `q`.
+    pub async fn accounts(&self, q: Option<&str>) -> Result<Vec<Account>, ApiError> {
+        self.execute(endpoints::accounts(q)?).await
+    }
+
+    /// Premium status of an account (the default one when `None`).
+    pub async fn premium_status(
+        &self,
+        account_id: Option<&str>,
+    ) -> Result<PremiumStatus, ApiError> {
+        let account = self.account_ref(account_id).unwrap_or_default();
+        self.execute(endpoints::premium_status(account)?).await
+    }
+}
+
+/// Pages through `GET /conversations` over `nextCursor`. After an error the pager stays where it
+/// was, so the next call of [`ConversationsPager::next_page`] tries the same page again.
+pub struct ConversationsPager<'c, T, K> {
+    client: &'c Client<T, K>,
+    query: ListConversationsQuery,
+    done: bool,
+}
+
+impl<T: Transport, K: KeySource> ConversationsPager<'_, T, K> {
+    /// The next page, or `None` after the last one.
+    pub async fn next_page(&mut self) -> Option<Result<ConversationsPage, ApiError>> {
+        if self.done {
+            return None;
+        }
+        let page = match self.client.list_conversations(self.query.clone()).await {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e)),
+        };
+        let next = page.next_cursor.clone().filter(|c| !c.is_empty());
+        // A cursor that does not move would page forever.
+        self.done = !page.has_more || next.is_none() || next == self.query.next_cursor;
+        self.query.next_cursor = next;
+        Some(Ok(page))
+    }
+
+    /// Every remaining page's conversations, at most `max_pages` pages.
+    pub async fn collect(
+        &mut self,
+        max_pages: usize,
+    ) -> Result<Vec<crate::model::Conversation>, ApiError> {
+        let mut all = Vec::new();
+        for _ in 0..max_pages {
+            match self.next_page().await {
+                Some(page) => all.extend(page?.conversations),
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+}
+
+/// Pages a conversation to older messages over `cursor` while the server says `hasMore` (a
+/// short page is not the end). After an error it stays where it was.
+pub struct MessagesPager<'c, T, K> {
+    client: &'c Client<T, K>,
+    conversation_urn: String,
+    query: MessagesQuery,
+    done: bool,
+}
+
+impl<T: Transport, K: KeySource> MessagesPager<'_, T, K> {
+    /// The next (older) page, or `None` after the oldest one.
+    pub async fn next_page(&mut self) -> Option<Result<MessagesPage, ApiError>> {
+        if self.done {
+            return None;
+        }
+        let page = match self
+            .client
+            .messages(&self.conversation_urn, self.query.clone())
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e)),
+        };
+        let next = page.cursor.clone().filter(|c| !c.is_empty());
+        self.done = !page.has_more || next.is_none() || next == self.query.cursor;
+        self.query.cursor = next;
+        // `since` bounds only the first page: older pages go past it.
+        self.query.since = None;
+        Some(Ok(page))
+    }
+}
+
+/// SplitMix64 over an atomic state: a jitter sample in `[0, 1)` without a random-number crate.
+fn splitmix(state: &AtomicU64) -> f64 {
+    let mut z = state
+        .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        .wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    //! The client over a scripted transport with a virtual clock: no network, no real waiting.
+
+    use std::cell::{Cell, RefCell};
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
+    use super::*;
+    use crate::api::{Body, HttpRequest, HttpResponse, Method, Op};
+
+    type Scripted = Result<HttpResponse, TransportError>;
+    type WriteCall = dyn Fn(&Client<Fake>) -> Result<(), ApiError>;
+
+    /// Answers from a script; a sleep or a timeout moves the virtual clock.
+    #[derive(Default)]
+    struct Fake {
+        script: RefCell<VecDeque<Scripted>>,
+        sent: RefCell<Vec<(String, HttpRequest, u64)>>,
+        sleeps: RefCell<Vec<u64>>,
+        clock: Cell<u64>,
+    }
+
+    impl Fake {
+        fn with(script: Vec<Scripted>) -> Self {
+            Fake {
+                script: RefCell::new(script.into()),
+                ..Default::default()
+            }
+        }
+    }
+
+    impl Transport for Fake {
+        async fn send(
+            &self,
+            url: String,
+            req: HttpRequest,
+            timeout_ms: u64,
+        ) -> Result<HttpResponse, TransportError> {
+            self.sent.borrow_mut().push((url, req, timeout_ms));
+            let next = self.script.borrow_mut().pop_front();
+            let answer =
+                next.unwrap_or_else(|| Err(TransportError::Network("script ended".into())));
+            if answer == Err(TransportError::Timeout) {
+                self.clock.set(self.clock.get() + timeout_ms);
+            }
+            answer
+        }
+
+        async fn sleep(&self, ms: u64) {
+            self.sleeps.borrow_mut().push(ms);
+            self.clock.set(self.clock.get() + ms);
+        }
+
+        fn now_ms(&self) -> u64 {
+            self.clock.get()
+        }
+    }
+
+    /// Drives a future whose every await is ready at once (the fake never pends).
+    fn run<F: Future>(f: F) -> F::Output {
+        let mut f = pin!(f);
+        let mut cx = Context::from_waker(Waker::noop());
+        match f.as_mut().poll(&mut cx) {
+            Poll::Ready(v) => v,
+            Poll::Pending => panic!("the fake transport never pends"),
+        }
+    }
+
+    fn ok(body: &str) -> Scripted {
+        Ok(HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    fn status(status: u16, headers: &[(&str, &str)], body: &str) -> Scripted {
+        Ok(HttpResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    const BASE: &str = "http://sim.test/linkedin/";
+    const ACCOUNTS: &str = r#"[{"id":"a1","firstName":"Ada"}]"#;
+    const SEND_OK: &str = r#"{"success":true,"message":"sent"}"#;
+
+    fn client(script: Vec<Scripted>) -> Client<Fake> {
+        Client::new(Fake::with(script), BASE, "dev".to_string()).with_jitter(|| 0.0)
+    }
+
+    fn sent(c: &Client<Fake>) -> Vec<(String, HttpRequest, u64)> {
+        c.transport().sent.borrow().clone()
+    }
+
+    fn hello() -> SendRequest {
+        SendRequest {
+            message: "hello".into(),
+            conversation_urn: Some("urn:li:msg_conversation:(urn:li:fsd_profile:A,2-x)".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_request_carries_the_bearer_key_and_the_joined_url() {
+        let c = client(vec![ok(ACCOUNTS)]);
+        let accounts = run(c.accounts(Some("Ada"))).expect("accounts");
+        assert_eq!(accounts[0].first_name, "Ada");
+        let sent = sent(&c);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].0, "http://sim.test/linkedin/accounts?q=Ada");
+        assert_eq!(sent[0].1.header("authorization"), Some("Bearer dev"));
+        assert_eq!(sent[0].2, DEFAULT_TIMEOUT_MS);
+    }
+
+    #[test]
+    fn the_key_function_is_asked_on_every_call() {
+        let n = Arc::new(AtomicU64::new(0));
+        let counter = n.clone();
+        let key = KeyFn(move || format!("k{}", counter.fetch_add(1, Ordering::Relaxed)));
+        let c = Client::new(Fake::with(vec![ok(ACCOUNTS), ok(ACCOUNTS)]), BASE, key);
+        run(c.accounts(None)).unwrap();
+        run(c.accounts(None)).unwrap();
+        let keys: Vec<_> = c
+            .transport()
+            .sent
+            .borrow()
+            .iter()
+            .map(|s| s.1.header("Authorization").unwrap().to_string())
+            .collect();
+        assert_eq!(keys, ["Bearer k0", "Bearer k1"]);
+    }
+
+    #[test]
+    fn an_empty_key_is_unauthorized_without_a_request() {
+        let c = Client::new(Fake::default(), BASE, " ".to_string());
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(err.code(), "unauthorized");
+        assert!(c.transport().sent.borrow().is_empty());
+    }
+
+    #[test]
+    fn the_default_account_applies_when_a_call_names_none() {
+        let page = r#"{"success":true,"conversations":[],"hasMore":false}"#;
+        let c = client(vec![ok(page), ok(page), ok(page), ok(SEND_OK)])
+            .with_default_account(Some("acc-default".into()));
+        run(c.list_conversations(ListConversationsQuery::default())).unwrap();
+        let named = ListConversationsQuery {
+            account_id: Some("acc-2".into()),
+            ..Default::default()
+        };
+        run(c.list_conversations(named)).unwrap();
+        let multi = ListConversationsQuery {
+            linkedin_account_ids: vec!["a".into(), "b".into()],
+            ..Default::default()
+        };
+        run(c.list_conversations(multi)).unwrap();
+        run(c.send(hello())).unwrap();
+        let sent = sent(&c);
+        assert!(sent[0].0.ends_with("/conversations?accountId=acc-default"));
+        assert!(sent[1].0.ends_with("/conversations?accountId=acc-2"));
+        assert!(sent[2]
+            .0
+            .ends_with("/conversations?linkedinAccountIds=a%2Cb"));
+        assert!(String::from_utf8_lossy(sent[3].1.body.as_bytes())
+            .contains("\"accountId\":\"acc-default\""));
+    }
+
+    #[test]
+    fn premium_without_any_account_is_refused_locally() {
+        let c = client(vec![]);
+        let err = run(c.premium_status(None)).unwrap_err();
+        assert!(err.is_local());
+        assert_eq!(err.reason(), Some("missing_id"));
+        assert!(sent(&c).is_empty());
+    }
+
+    #[test]
+    fn a_read_is_retried_after_a_429_honouring_retry_after() {
+        let c = client(vec![
+            status(429, &[("Retry-After", "2")], r#"{"error":"slow down"}"#),
+            ok(ACCOUNTS),
+        ]);
+        assert_eq!(run(c.accounts(None)).unwrap().len(), 1);
+        assert_eq!(sent(&c).len(), 2);
+        assert_eq!(*c.transport().sleeps.borrow(), [2000]);
+    }
+
+    #[test]
+    fn a_read_gives_up_after_the_maximum_attempts_with_the_last_error() {
+        let c = client(vec![
+            status(500, &[], r#"{"error":"a"}"#),
+            status(502, &[], "<title>Bad Gateway</title>"),
+            status(503, &[], r#"{"error":"c"}"#),
+            ok(ACCOUNTS),
+        ]);
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(
+            err,
+            ApiError::Server {
+                status: 503,
+                message: "c".into()
+            }
+        );
+        assert_eq!(sent(&c).len(), 3);
+        assert_eq!(*c.transport().sleeps.borrow(), [200, 400]);
+    }
+
+    #[test]
+    fn a_read_that_times_out_is_retried_within_the_budget() {
+        let c = client(vec![
+            Err(TransportError::Timeout),
+            Err(TransportError::Network("reset".into())),
+            ok(ACCOUNTS),
+        ]);
+        run(c.accounts(None)).unwrap();
+        let timeouts: Vec<u64> = sent(&c).iter().map(|s| s.2).collect();
+        // 15 s spent on the first attempt, 0.2 s waiting: the second has 4.8 s of the 20 s left.
+        assert_eq!(timeouts, [15_000, 4_800, 4_400]);
+    }
+
+    #[test]
+    fn a_429_asking_for_longer_than_the_budget_is_reported_at_once() {
+        let c = client(vec![
+            status(429, &[("Retry-After", "120")], ""),
+            ok(ACCOUNTS),
+        ]);
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(err.retry_after_ms(), Some(120_000));
+        assert_eq!(sent(&c).len(), 1);
+    }
+
+    #[test]
+    fn writes_are_sent_exactly_once_whatever_the_fault() {
+        let faults = || {
+            vec![
+                status(500, &[], r#"{"error":"boom"}"#),
+                status(429, &[("Retry-After", "1")], ""),
+                Err(TransportError::Timeout),
+                Err(TransportError::Network("dropped".into())),
+            ]
+        };
+        for fault in faults() {
+            let expected_code = match &fault {
+                Ok(r) if r.status == 500 => "server",
+                Ok(_) => "rate_limited",
+                Err(TransportError::Timeout) => "timeout",
+                Err(_) => "network",
+            };
+            let calls: Vec<Box<WriteCall>> = vec![
+                Box::new(|c| run(c.send(hello())).map(drop)),
+                Box::new(|c| run(c.react("urn:li:c:1", "urn:li:m:1", "👍", true, None)).map(drop)),
+                Box::new(|c| run(c.recall("urn:li:c:1", "urn:li:m:1", None)).map(drop)),
+                Box::new(|c| {
+                    run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
+                }),
+            ];
+            for call in calls {
+                let c = client(vec![fault.clone(), ok(SEND_OK)]);
+                let err = call(&c).unwrap_err();
+                assert_eq!(err.code(), expected_code);
+                assert_eq!(sent(&c).len(), 1, "{err}");
+                assert!(c.transport().sleeps.borrow().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn a_send_refused_locally_sends_nothing() {
+        let c = client(vec![ok(SEND_OK)]);
+        let mut long = hello();
+        long.message = "x".repeat(8001);
+        let err = run(c.send(long)).unwrap_err();
+        assert_eq!(
+            (err.reason(), err.status()),
+            (Some("message_too_long"), None)
+        );
+        let mut empty = hello();
+        empty.message.clear();
+        assert_eq!(
+            run(c.send(empty)).unwrap_err().reason(),
+            Some("empty_message")
+        );
+        assert!(sent(&c).is_empty());
+    }
+
+    #[test]
+    fn an_upload_is_a_raw_body_sent_once() {
+        let c = client(vec![ok(
+            r#"{"success":true,"attachment":{"assetUrn":"urn:li:a:1","byteSize":3,"mediaType":"image/png","name":"a.png"}}"#,
+        )]);
+        let up =
+            run(c.upload_attachment(vec![1, 2, 3], "image/png", "a.png", Some("acc"))).unwrap();
+        assert_eq!(up.attachment.byte_size, 3);
+        let (url, req, _) = &sent(&c)[0];
+        assert!(url.ends_with("/conversations/upload-attachment?accountId=acc&filename=a.png"));
+        assert_eq!((req.method, req.op), (Method::Post, Op::Upload));
+        assert_eq!(
+            req.body,
+            Body::Raw {
+                bytes: vec![1, 2, 3],
+                content_type: "image/png".into()
+            }
+        );
+    }
+
+    #[test]
+    fn the_conversations_pager_follows_next_cursor_until_the_end() {
+        let c = client(vec![
+            ok(
+                r#"{"success":true,"conversations":[{"conversationUrn":"c1"}],"nextCursor":"p2","hasMore":true}"#,
+            ),
+            ok(
+                r#"{"success":true,"conversations":[{"conversationUrn":"c2"}],"nextCursor":"p3","hasMore":true}"#,
+            ),
+            ok(r#"{"success":true,"conversations":[{"conversationUrn":"c3"}],"hasMore":false}"#),
+        ]);
+        let mut pager = c.conversations_pager(ListConversationsQuery {
+            linkedin_account_ids: vec!["a".into(), "b".into()],
+            ..Default::default()
+        });
+        let all = run(pager.collect(10)).unwrap();
+        let urns: Vec<_> = all.iter().map(|c| c.conversation_urn.as_str()).collect();
+        assert_eq!(urns, ["c1", "c2", "c3"]);
+        assert!(run(pager.next_page()).is_none());
+        let urls: Vec<_> = sent(&c).into_iter().map(|s| s.0).collect();
+        assert!(urls[0].ends_with("?linkedinAccountIds=a%2Cb"));
+        assert!(urls[1].ends_with("?linkedinAccountIds=a%2Cb&nextCursor=p2"));
+        assert!(urls[2].ends_with("?linkedinAccountIds=a%2Cb&nextCursor=p3"));
+    }
+
+    #[test]
+    fn a_cursor_that_does_not_move_ends_the_pager() {
+        let page = r#"{"success":true,"conversations":[],"nextCursor":"same","hasMore":true}"#;
+        let c = client(vec![ok(page), ok(page), ok(page)]);
+        let mut pager = c.conversations_pager(ListConversationsQuery::default());
+        assert!(run(pager.collect(10)).is_ok());
+        assert_eq!(sent(&c).len(), 2);
+    }
+
+    #[test]
+    fn the_messages_pager_goes_older_while_has_more_even_on_short_pages() {
+        let c = client(vec![
+            ok(r#"{"success":true,"messages":[],"hasMore":true,"cursor":1700}"#),
+            ok(
+                r#"{"success":true,"messages":[{"messageUrn":"m1"}],"hasMore":true,"cursor":"1600"}"#,
+            ),
+            ok(
+                r#"{"success":true,"messages":[{"messageUrn":"m0"}],"hasMore":false,"cursor":"1500"}"#,
+            ),
+        ]);
+        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        let mut pages = 0;
+        while let Some(page) = run(pager.next_page()) {
+            page.unwrap();
+            pages += 1;
+        }
+        assert_eq!(pages, 3);
+        let urls: Vec<_> = sent(&c).into_iter().map(|s| s.0).collect();
+        assert!(urls[1].ends_with("/messages?cursor=1700"), "{}", urls[1]);
+        assert!(urls[2].ends_with("/messages?cursor=1600"));
+    }
+
+    #[test]
+    fn a_pager_error_keeps_its_place() {
+        let c = client(vec![
+            ok(r#"{"success":true,"messages":[],"hasMore":true,"cursor":"c2"}"#),
+            status(404, &[], r#"{"error":"gone"}"#),
+            ok(r#"{"success":true,"messages":[],"hasMore":false}"#),
+        ]);
+        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        run(pager.next_page()).unwrap().unwrap();
+        assert_eq!(
+            run(pager.next_page()).unwrap().unwrap_err().code(),
+            "not_found"
+        );
+        run(pager.next_page()).unwrap().unwrap();
+        let urls: Vec<_> = sent(&c).into_iter().map(|s| s.0).collect();
+        assert_eq!(urls[1], urls[2]);
+    }
+
+    #[test]
+    fn poll_asks_only_for_newer_messages() {
+        let c = client(vec![ok(
+            r#"{"success":true,"messages":[],"hasMore":false}"#,
+        )]);
+        run(c.poll_messages("urn:li:c:1", 1_700_000_000_000, None)).unwrap();
+        assert!(sent(&c)[0].0.ends_with("/messages?since=1700000000000"));
+    }
+
+    #[test]
+    fn timeouts_are_clamped_well_under_30_seconds() {
+        let c = client(vec![]).with_timeout_ms(60_000);
+        assert_eq!(c.timeout_ms, MAX_TIMEOUT_MS);
+    }
+
+    #[test]
+    fn default_jitter_samples_stay_in_range() {
+        let seed = AtomicU64::new(42);
+        for _ in 0..1000 {
+            let j = splitmix(&seed);
+            assert!((0.0..1.0).contains(&j));
+        }
+    }
+}

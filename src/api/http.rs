@@ -1,0 +1,198 @@
+//! HTTP requests and answers as plain data: what a transport sends and what it hands back.
+//! A request is relative (path and query); it is joined to the client's base URL only when sent.
+
+use std::fmt;
+
+use super::Op;
+use crate::urn::encode_path_segment;
+
+/// The HTTP methods the contract uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    /// The method as it goes on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A request body: none, a JSON document, or raw bytes with their MIME type (uploads).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Body {
+    #[default]
+    None,
+    Json(String),
+    Raw {
+        bytes: Vec<u8>,
+        content_type: String,
+    },
+}
+
+impl Body {
+    /// The bytes to put on the wire (empty for `None`).
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Body::None => &[],
+            Body::Json(s) => s.as_bytes(),
+            Body::Raw { bytes, .. } => bytes,
+        }
+    }
+
+    /// The `Content-Type` this body goes with, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        match self {
+            Body::None => None,
+            Body::Json(_) => Some("application/json"),
+            Body::Raw { content_type, .. } => Some(content_type),
+        }
+    }
+}
+
+/// One request of the contract, relative to the API's base URL.
+///
+/// `headers` is the complete list a transport must send; `Content-Type` comes from [`Body`] and is
+/// not repeated in `headers`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    /// Absolute path below the base URL, each URN segment already percent-encoded.
+    pub path: String,
+    /// Query pairs, not yet encoded; [`HttpRequest::url`] encodes them.
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Body,
+    /// Which operation this is: decides whether it may be retried.
+    pub op: Op,
+}
+
+impl HttpRequest {
+    /// A request with no query, no body and `Accept: application/json`.
+    pub fn new(op: Op, method: Method, path: impl Into<String>) -> Self {
+        HttpRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            headers: vec![("Accept".into(), "application/json".into())],
+            body: Body::None,
+            op,
+        }
+    }
+
+    /// Adds a query pair.
+    pub fn with_query(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Adds a query pair when there is a value; an empty string counts as none.
+    pub fn with_query_opt<V: ToString>(self, key: &str, value: Option<V>) -> Self {
+        match value.map(|v| v.to_string()).filter(|v| !v.is_empty()) {
+            Some(v) => self.with_query(key, v),
+            None => self,
+        }
+    }
+
+    /// Sets a header, replacing one of the same name (names compare case-insensitively).
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body.
+    pub fn with_body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+
+    /// The full URL: the base (which may carry a path prefix) joined with no doubled or missing
+    /// slash, then the query with every key and value percent-encoded.
+    pub fn url(&self, base_url: &str) -> String {
+        let base = base_url.trim_end_matches('/');
+        let path = self.path.trim_start_matches('/');
+        let mut url = format!("{base}/{path}");
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(&encode_path_segment(k));
+            url.push('=');
+            url.push_str(&encode_path_segment(v));
+        }
+        url
+    }
+}
+
+impl fmt::Debug for HttpRequest {
+    // Hand-written so that a logged request never shows the API key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let shown = if n.eq_ignore_ascii_case("authorization") {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                (n.as_str(), shown)
+            })
+            .collect();
+        let body = match &self.body {
+            Body::None => "none".to_string(),
+            Body::Json(s) => format!("json, {} bytes", s.len()),
+            Body::Raw {
+                bytes,
+                content_type,
+            } => format!("{content_type}, {} bytes", bytes.len()),
+        };
+        f.debug_struct("HttpRequest")
+            .field("op", &self.op)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &body)
+            .finish()
+    }
+}
+
+/// An answer as a transport received it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        find_header(&self.headers, name)
+    }
+}
+
+fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,135 @@
+//! The browser transport: `fetch` through gloo-net, a timeout by `AbortController`, and timers
+//! through the global `setTimeout`, found reflectively so that the same code runs in a window,
+//! a worker, an extension service worker and Node 20.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_net::http::{Method as FetchMethod, RequestBuilder};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::AbortController;
+
+use super::error::describe;
+use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+
+/// Sends requests with the global `fetch`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchTransport;
+
+impl Transport for FetchTransport {
+    async fn send(
+        &self,
+        url: String,
+        req: HttpRequest,
+        timeout_ms: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        let controller =
+            AbortController::new().map_err(|e| TransportError::Network(describe(&e)))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let on_timeout = {
+            let controller = controller.clone();
+            let timed_out = timed_out.clone();
+            Closure::once(move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        // Cleared when `_timer` drops, whichever way this function returns.
+        let _timer = Timer::start(on_timeout, timeout_ms)?;
+        let outcome = exchange(url, req, &controller).await;
+        match outcome {
+            Ok(resp) => Ok(resp),
+            Err(_) if timed_out.get() => Err(TransportError::Timeout),
+            Err(message) => Err(TransportError::Network(message)),
+        }
+    }
+
+    async fn sleep(&self, ms: u64) {
+        let promise = Promise::new(&mut |resolve, _reject| {
+            if set_timeout(&resolve, ms).is_err() {
+                // No timer at all: better not to wait than to wait forever.
+                let _ = resolve.call0(&JsValue::UNDEFINED);
+            }
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+
+    fn now_ms(&self) -> u64 {
+        js_sys::Date::now().max(0.0) as u64
+    }
+}
+
+/// The whole exchange, body included, under the controller's signal.
+async fn exchange(
+    url: String,
+    req: HttpRequest,
+    controller: &AbortController,
+) -> Result<HttpResponse, String> {
+    let method = match req.method {
+        Method::Get => FetchMethod::GET,
+        Method::Post => FetchMethod::POST,
+        Method::Delete => FetchMethod::DELETE,
+    };
+    let mut builder = RequestBuilder::new(&url)
+        .method(method)
+        .abort_signal(Some(&controller.signal()));
+    for (name, value) in &req.headers {
+        builder = builder.header(name, value);
+    }
+    if let Some(content_type) = req.body.content_type() {
+        builder = builder.header("Content-Type", content_type);
+    }
+    let bytes = req.body.as_bytes();
+    let request = if bytes.is_empty() {
+        builder.build()
+    } else {
+        builder.body(Uint8Array::from(bytes))
+    }
+    .map_err(|e| e.to_string())?;
+    let resp = request.send().await.map_err(|e| e.to_string())?;
+    let status = resp.status();
+    let headers = resp.headers().entries().collect();
+    let body = resp.binary().await.map_err(|e| e.to_string())?;
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then.
+struct Timer {
+    handle: JsValue,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn start(callback: Closure<dyn FnMut()>, ms: u64) -> Result<Timer, TransportError> {
+        let handle = set_timeout(callback.as_ref().unchecked_ref(), ms)
+            .map_err(|e| TransportError::Network(format!("no setTimeout: {}", describe(&e))))?;
+        Ok(Timer {
+            handle,
+            _callback: callback,
+        })
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        let _ = global_fn("clearTimeout").and_then(|f| f.call1(&js_sys::global(), &self.handle));
+    }
+}
+
+fn set_timeout(callback: &Function, ms: u64) -> Result<JsValue, JsValue> {
+    let ms = JsValue::from_f64(ms.min(i32::MAX as u64) as f64);
+    global_fn("setTimeout")?.call2(&js_sys::global(), callback, &ms)
+}
+
+/// A function of the global object (`window`, `self`, `globalThis` in Node alike).
+fn global_fn(name: &str) -> Result<Function, JsValue> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))?
+        .dyn_into::<Function>()
+        .map_err(|_| JsValue::from_str(&format!("{name} is not a function here")))
+}
