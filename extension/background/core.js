@@ -19,6 +19,7 @@
 
 const RECALL_WINDOW_MS = 60 * 60 * 1000;
 const DEFAULT_POLL_MS = 3000;
+const POLL_BUDGET_MS = 2000; // at most one poll every 2 s across all conversations
 const DEFAULT_TIMEOUT_MS = 15000;
 const FULL_REFRESH_EVERY = 5; // every Nth poll re-reads the newest page (reactions, recalls elsewhere)
 const PAGE = 50;
@@ -238,7 +239,11 @@ export function createCore(deps) {
       }
     }
     if (conv.viewers.size > 0 && !conv.timer) {
-      conv.timer = later(settings.pollMs || DEFAULT_POLL_MS, () => tick(conv));
+      // A budget across conversations: the API allows 60 requests a minute per key, so all
+      // pollers together stay near 30 (one every 2 s) however many threads are shown.
+      const active = [...convs.values()].filter((c) => c.viewers.size > 0).length;
+      const interval = Math.max(settings.pollMs || DEFAULT_POLL_MS, active * POLL_BUDGET_MS);
+      conv.timer = later(interval, () => tick(conv));
     }
   }
 

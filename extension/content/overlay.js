@@ -610,6 +610,7 @@
       panel.channel.replaceChildren(...want.map(([value, label]) => el("option", { value, text: label })));
       if (want.some(([v]) => v === keep)) panel.channel.value = keep;
     }
+    panel.host.setAttribute("data-threadline-conversation-id", view.conversationId);
     panel.channel.setAttribute("data-threadline-account-known", String(!!view.account.known));
     panel.quota.textContent = `New conversations left today: ${view.quota.left} of ${view.quota.limit}`;
     panel.older.hidden = !view.hasMore;
