@@ -11,6 +11,7 @@
 import { init, ThreadlineClient, messageId, conversationId, messageIds, isSalesNavThread } from "../pkg/browser.js";
 import { createCore, codedError } from "./core.js";
 import { validate } from "./schema.js";
+import { getApiKey, setApiKey } from "./keystore.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
 const LINKEDIN_HOST = "www.linkedin.com";
@@ -24,6 +25,7 @@ const ready = (async () => {
   const t1 = performance.now();
   core = createCore({
     storage: ext.storage.local,
+    keystore: { get: getApiKey, set: setApiKey },
     makeClient: (options) => new ThreadlineClient(options),
     messageId,
     conversationId,

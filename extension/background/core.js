@@ -35,11 +35,13 @@ const DEFINITE = new Set(["bad_request", "not_found"]);
  * @param {(opts: object) => any} deps.makeClient  builds a ThreadlineClient
  * @param {(urn: string) => string} deps.messageId  canonical ids from the wasm core
  * @param {(urn: string) => string} deps.conversationId
+ * @param {{get(): Promise<string>, set(key: string): Promise<void>}} deps.keystore  the API key's
+ *   only home (never chrome.storage, which content scripts can read)
  * @param {() => Promise<object|null>} [deps.preset]  demo settings shipped with a demo build
  * @param {() => number} [deps.now]
  */
 export function createCore(deps) {
-  const { storage, makeClient, messageId, conversationId, isSalesNavThread } = deps;
+  const { storage, keystore, makeClient, messageId, conversationId, isSalesNavThread } = deps;
   const now = deps.now ?? (() => Date.now());
   const listeners = new Set();
   let settings = { apiKey: "", baseUrl: DEFAULT_BASE_URL, accountId: "" };
@@ -591,12 +593,19 @@ export function createCore(deps) {
   const core = {
     async start() {
       const all = await storage.get(null);
-      if (all.settings?.apiKey !== undefined) settings = { ...settings, ...all.settings };
-      else if (deps.preset) {
+      if (all.settings) {
+        // The key lives in the keystore only; a key left in storage by an older build moves there.
+        const { apiKey: legacyKey, ...rest } = all.settings;
+        if (legacyKey) await keystore.set(legacyKey);
+        if (legacyKey !== undefined) await storage.set({ settings: rest });
+        settings = { ...settings, ...rest, apiKey: await keystore.get() };
+      } else if (deps.preset) {
         const preset = await deps.preset();
         if (preset) {
+          const { apiKey, ...rest } = preset;
+          await keystore.set(apiKey);
           settings = { ...settings, ...preset };
-          await storage.set({ settings });
+          await storage.set({ settings: rest });
         }
       }
       outbox = Array.isArray(all.outbox) ? all.outbox : [];
@@ -807,7 +816,9 @@ export function createCore(deps) {
         if (patch[k] !== undefined) next[k] = patch[k];
       }
       settings = next;
-      await storage.set({ settings });
+      const { apiKey, ...stored } = next;
+      await keystore.set(apiKey);
+      await storage.set({ settings: stored });
       rebuildClient();
       for (const conv of convs.values()) {
         if (conv.viewers.size) {

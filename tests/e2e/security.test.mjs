@@ -62,6 +62,17 @@ test("api_key_never_appears_in_the_page", async () => {
       return hits;
     }, sim.apiKey);
     assert.deepEqual(found, []);
+    // Content scripts can read the extension's storage areas; the key must not be in any of them.
+    const inStorage = await b.sw.evaluate(async (key) => {
+      const ext = globalThis.browser ?? globalThis.chrome;
+      const hits = [];
+      for (const area of ["local", "sync", "session"]) {
+        const all = (await ext.storage[area]?.get(null)) ?? {};
+        if (JSON.stringify(all).includes(key)) hits.push(`storage.${area}`);
+      }
+      return hits;
+    }, sim.apiKey);
+    assert.deepEqual(inStorage, []);
   } finally {
     await b.close();
   }
