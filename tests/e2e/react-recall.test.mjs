@@ -103,16 +103,17 @@ test("two_tabs_share_reactions_incoming_messages_and_one_poller", async () => {
       await tab.locator("[data-threadline-list] > li[data-threadline-message]", { hasText: text }).waitFor({ timeout: WAIT });
     }
 
-    // One poller, however many tabs: the background says so, and the simulator's count agrees.
+    // One poller, however many tabs: the background's own count of pollers says so. (The rate the
+    // simulator sees with one tab and with five is a figure printed by tests/e2e/figures.mjs, not
+    // an assertion: a timed bound would make this test depend on the machine's speed.)
     const pollers = await b.sw.evaluate(() => globalThis.threadline.core().status().pollers);
     assert.equal(pollers, 1);
-    await sim.control("POST", "requests/reset", {});
-    const t0 = Date.now();
-    await waitFor(async () => (await sim.requests()).messages.total >= 5, { what: "five polls" });
-    const polls = (await sim.requests()).messages.total;
-    const seconds = (Date.now() - t0) / 1000;
-    // Three pollers at 1 s would make about 3 per second; one makes about 1.
-    assert.ok(polls <= seconds * 1.5 + 2, `${polls} polls in ${seconds.toFixed(1)} s with 3 tabs`);
+    await Promise.all(tabs.slice(1).map((t) => t.close()));
+    assert.equal(await b.sw.evaluate(() => globalThis.threadline.core().status().pollers), 1);
+    await a.close();
+    await waitFor(async () => (await b.sw.evaluate(() => globalThis.threadline.core().status().pollers)) === 0, {
+      what: "the poller to stop when no tab shows the conversation",
+    });
   } finally {
     await b.close();
   }
