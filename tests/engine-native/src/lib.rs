@@ -334,7 +334,7 @@ pub struct Driver {
     now: i64,
     timer: Option<i64>,
     requests: VecDeque<Request>,
-    answers: VecDeque<(RequestId, Result<ApiReply, ApiError>)>,
+    answers: VecDeque<(RequestId, Op, Result<ApiReply, ApiError>)>,
     /// What the UI shows: re-opened after a restart, as a tab would.
     views: BTreeMap<ViewId, (AccountId, String)>,
     /// The newest server event delivered, while the event stream is connected.
@@ -343,6 +343,8 @@ pub struct Driver {
     pub notices: Vec<Notice>,
     /// Every fact broadcast for sibling tabs (there are none here).
     pub broadcasts: Vec<RemoteFact>,
+    /// Every answer delivered: the operation and `"ok"` or the error's code.
+    pub outcomes: Vec<(Op, String)>,
     /// Steps taken so far (commands, requests, answers, events, ticks).
     pub steps: u64,
     restart_at: Option<u64>,
@@ -388,6 +390,7 @@ impl Driver {
             events: None,
             notices: Vec::new(),
             broadcasts: Vec::new(),
+            outcomes: Vec::new(),
             steps: 0,
             restart_at: None,
             restarts: 0,
@@ -440,6 +443,13 @@ impl Driver {
         self.step_point(format!("command {c:?}"));
         self.input(Input::Command(c));
         self.settle().await;
+    }
+
+    /// A user command (one step) and nothing more: what it set going waits for `settle`, so the
+    /// test can look at the state in between.
+    pub fn command_only(&mut self, c: Command) {
+        self.step_point(format!("command {c:?}"));
+        self.input(Input::Command(c));
     }
 
     /// Shows `conversation_urn` of `account` in a view named after it.
@@ -529,6 +539,15 @@ impl Driver {
         self.input(Input::Tick);
     }
 
+    /// The outcomes of every answer of `op` delivered so far (`"ok"` or an error code).
+    pub fn outcomes_of(&self, op: Op) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .filter(|(o, _)| *o == op)
+            .map(|(_, outcome)| outcome.as_str())
+            .collect()
+    }
+
     /// The conversation as the UI would show it.
     pub fn view(&self, account: &AccountId, conversation_urn: &str) -> ConversationView {
         let id = ConversationId::parse(conversation_urn).expect("a conversation URN");
@@ -569,11 +588,13 @@ impl Driver {
 
     /// One step; false when nothing was left to do.
     async fn step(&mut self) -> bool {
-        if let Some((id, result)) = self.answers.front() {
-            let what = format!("answer {id:?} {}", short(result));
+        if let Some((id, op, result)) = self.answers.front() {
+            let what = format!("answer {id:?} {op:?} {}", short(result));
             self.step_point(what);
             // A restart just now discarded the answer: it never reaches the new instance.
-            if let Some((id, result)) = self.answers.pop_front() {
+            if let Some((id, op, result)) = self.answers.pop_front() {
+                let outcome = result.as_ref().map_or_else(|e| e.code(), |_| "ok");
+                self.outcomes.push((op, outcome.to_string()));
                 self.input(Input::Answer { id, result });
             }
             return true;
@@ -583,7 +604,7 @@ impl Driver {
             self.step_point(what);
             if let Some(req) = self.requests.pop_front() {
                 let result = self.call(req.call).await;
-                self.answers.push_back((req.id, result));
+                self.answers.push_back((req.id, req.op, result));
             }
             return true;
         }
