@@ -235,6 +235,17 @@ impl Sim {
         (events, v["lastSeq"].as_u64().unwrap_or(0))
     }
 
+    /// Another client of the same API (another device, LinkedIn's own page): what it does is
+    /// "elsewhere" for the engine. Its calls show in the ledger like any other.
+    pub fn other_client(&self) -> Client<NativeTransport> {
+        Client::new(
+            NativeTransport::new().expect("transport"),
+            self.url(),
+            API_KEY.to_string(),
+        )
+        .with_retry(RetryPolicy::never())
+    }
+
     /// The newest `count` messages of a conversation as the server holds them for `account`,
     /// read with a client of its own (these reads show in the `messages` ledger).
     pub async fn server_messages(
@@ -242,12 +253,7 @@ impl Sim {
         account: &AccountId,
         conversation_urn: &str,
     ) -> Vec<Message> {
-        let client = Client::new(
-            NativeTransport::new().expect("transport"),
-            self.url(),
-            API_KEY.to_string(),
-        )
-        .with_retry(RetryPolicy::never());
+        let client = self.other_client();
         let query = MessagesQuery {
             account_id: account.as_param(),
             count: Some(100),
@@ -335,6 +341,9 @@ pub struct Driver {
     timer: Option<i64>,
     requests: VecDeque<Request>,
     answers: VecDeque<(RequestId, Op, Result<ApiReply, ApiError>)>,
+    /// Answers of `hold` held back until `release`: they arrive later than others.
+    held: Vec<(RequestId, Op, Result<ApiReply, ApiError>)>,
+    hold: Option<Op>,
     /// What the UI shows: re-opened after a restart, as a tab would.
     views: BTreeMap<ViewId, (AccountId, String)>,
     /// The newest server event delivered, while the event stream is connected.
@@ -386,6 +395,8 @@ impl Driver {
             timer: None,
             requests: VecDeque::new(),
             answers: VecDeque::new(),
+            held: Vec::new(),
+            hold: None,
             views: BTreeMap::new(),
             events: None,
             notices: Vec::new(),
@@ -424,6 +435,19 @@ impl Driver {
     /// The next `n` sends take effect on the server but their answers come after the deadline.
     pub fn answer_next_sends_late(&mut self, n: u32) {
         self.late_sends.set(n);
+    }
+
+    /// From now on, answers of `op` are held back (the request is made; its answer is slow)
+    /// until [`Driver::release`].
+    pub fn hold_answers_of(&mut self, op: Op) {
+        self.hold = Some(op);
+    }
+
+    /// The held answers arrive, in order, and whatever they set going is carried out.
+    pub async fn release(&mut self) {
+        self.hold = None;
+        self.answers.extend(self.held.drain(..));
+        self.settle().await;
     }
 
     /// A user command (one step), then everything it sets going, until quiet.
@@ -508,6 +532,7 @@ impl Driver {
         self.restarts += 1;
         self.requests.clear();
         self.answers.clear();
+        self.held.clear();
         self.timer = None;
         self.restore();
         let views: Vec<_> = self.views.clone().into_iter().collect();
@@ -604,7 +629,12 @@ impl Driver {
             self.step_point(what);
             if let Some(req) = self.requests.pop_front() {
                 let result = self.call(req.call).await;
-                self.answers.push_back((req.id, req.op, result));
+                let answer = (req.id, req.op, result);
+                if self.hold == Some(req.op) {
+                    self.held.push(answer);
+                } else {
+                    self.answers.push_back(answer);
+                }
             }
             return true;
         }

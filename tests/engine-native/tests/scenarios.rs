@@ -260,6 +260,28 @@ async fn a_500_before_the_send_took_effect_is_proved_absent_and_a_retry_sends_on
     assert_eq!(d.outcomes_of(Op::Send), vec!["server", "ok"]);
 }
 
+#[tokio::test]
+async fn an_echo_polled_before_the_sends_answer_is_the_same_message_shown_once() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    d.hold_answers_of(Op::Send);
+    let text = "the echo wins the race";
+    d.command(send_into(&ada(), &long_thread(), text)).await;
+    assert_eq!(d.sim.applied("send").await, 1);
+    // The poll brings the message while the send's answer is still on its way.
+    d.advance(test_config().poll_interval_ms).await;
+    let echo = the_sent(&d, &ada(), &long_thread(), text);
+    assert!(echo.client_key.is_some(), "matched to its outbox entry");
+    d.release().await;
+    let sent = the_sent(&d, &ada(), &long_thread(), text);
+    assert_eq!(sent.id, echo.id);
+    assert_eq!(d.outcomes_of(Op::Send), vec!["ok"]);
+    assert_eq!(d.engine().status(&ada()).outbox_pending, 0);
+    d.advance(2 * test_config().poll_interval_ms).await;
+    the_sent(&d, &ada(), &long_thread(), text);
+    assert_eq!(d.sim.total("send").await, 1);
+}
+
 /// Arms `fault` on the next send, sends, lets time pass, and checks the rule: one message in
 /// the view, one on the server, one applied, never re-sent, no failure told.
 async fn ambiguous_send_after_it_took_effect(d: &mut Driver, text: &str) {
@@ -517,6 +539,61 @@ async fn a_recall_in_a_shared_thread_removes_the_message_under_both_accounts() {
 }
 
 #[tokio::test]
+#[ignore = "engine bug: a recall made elsewhere is never found without an event, even by Rescan"]
+async fn a_rescan_drops_a_message_recalled_by_another_client() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    let id = MessageId::parse(&recallable()).unwrap();
+    assert!(is_shown(&d, &ada(), &long_thread(), &id));
+    // Recalled from another device; no event stream here.
+    d.sim
+        .other_client()
+        .recall(&long_thread(), &recallable(), Some(ids::ACCOUNT_ADA))
+        .await
+        .expect("recalled elsewhere");
+    assert_eq!(d.sim.applied("recall").await, 1);
+    // `Command::Rescan`: "finds every recall made elsewhere".
+    d.command(Command::Rescan {
+        account: ada(),
+        conversation_urn: long_thread(),
+    })
+    .await;
+    assert!(
+        !is_shown(&d, &ada(), &long_thread(), &id),
+        "the whole history was read again and the message is not in it"
+    );
+}
+
+#[tokio::test]
+#[ignore = "engine bug: a recall made elsewhere is never found without an event, even by Rescan"]
+async fn a_recall_in_a_shared_thread_leaves_the_other_accounts_view_after_a_rescan_without_events()
+{
+    let mut d = Driver::start().await;
+    d.open(&ada(), &shared_thread_ada()).await;
+    d.open(&grace(), &shared_thread_grace()).await;
+    let text = "Ada, then gone, no events";
+    d.command(send_into(&ada(), &shared_thread_ada(), text))
+        .await;
+    d.advance(test_config().poll_interval_ms).await;
+    let sent = the_sent(&d, &ada(), &shared_thread_ada(), text);
+    let id = sent.id.clone().unwrap();
+    the_sent(&d, &grace(), &shared_thread_grace(), text);
+    d.command(Command::Recall {
+        account: ada(),
+        message_urn: sent.message_urn.clone().unwrap(),
+    })
+    .await;
+    assert!(!is_shown(&d, &ada(), &shared_thread_ada(), &id));
+    // The shared thread is one page (hasMore false): Grace's Rescan reads all of it.
+    d.command(Command::Rescan {
+        account: grace(),
+        conversation_urn: shared_thread_grace(),
+    })
+    .await;
+    assert!(!is_shown(&d, &grace(), &shared_thread_grace(), &id));
+}
+
+#[tokio::test]
 async fn a_recall_linkedin_would_refuse_is_refused_locally_and_sends_nothing() {
     let mut d = Driver::start().await;
     d.open(&ada(), &long_thread()).await;
@@ -623,19 +700,20 @@ async fn reacting_and_unreacting_never_doubles_a_count() {
         .messages
         .iter()
         .rev()
-        .find(|m| !m.reactions.is_empty())
-        .or(view.messages.last())
+        .find(|m| m.reactions.iter().any(|r| r.mine && r.count > 1))
         .cloned()
-        .unwrap();
+        .expect("the seed has reactions on the newest page");
+    let seeded = target.reactions.iter().find(|r| r.mine).unwrap().clone();
     let id = target.id.clone().unwrap();
     let urn = target.message_urn.clone().unwrap();
     assert_eq!(shown_tally(&d, &id), server_tally(&d, &id).await);
-    let react = |add: bool| Command::React {
+    let react_with = |emoji: &str, add: bool| Command::React {
         account: ada(),
         message_urn: urn.clone(),
-        emoji: "🎉".into(),
+        emoji: emoji.into(),
         add,
     };
+    let react = |add: bool| react_with("🎉", add);
     d.command(react(true)).await;
     d.command(react(true)).await; // already there: nothing to do
     let after_add = server_tally(&d, &id).await;
@@ -659,11 +737,30 @@ async fn reacting_and_unreacting_never_doubles_a_count() {
     let after_remove = server_tally(&d, &id).await;
     assert_eq!(shown_tally(&d, &id), after_remove);
     assert!(!after_remove.iter().any(|(e, _, _)| e == "🎉"));
-    assert_eq!(d.sim.total("react").await, 2);
-    assert_eq!(d.sim.applied("react").await, 2);
+    // Ada's own seeded reaction, shared with someone else: off is one less, on is back.
+    let before = shown_tally(&d, &id);
+    d.command(react_with(&seeded.emoji, false)).await;
+    let off = server_tally(&d, &id).await;
+    let count_of = |t: &[(String, u32, bool)]| {
+        t.iter()
+            .find(|(e, _, _)| *e == seeded.emoji)
+            .map(|(_, c, mine)| (*c, *mine))
+    };
+    assert_eq!(count_of(&off), Some((seeded.count - 1, false)));
+    assert_eq!(shown_tally(&d, &id), off);
+    d.command(react_with(&seeded.emoji, true)).await;
+    d.command(Command::Refresh {
+        account: ada(),
+        conversation_urn: long_thread(),
+    })
+    .await;
+    assert_eq!(shown_tally(&d, &id), before);
+    assert_eq!(server_tally(&d, &id).await, before);
+    assert_eq!(d.sim.total("react").await, 4);
+    assert_eq!(d.sim.applied("react").await, 4);
     d.restart();
     d.settle().await;
-    assert_eq!(shown_tally(&d, &id), after_remove);
+    assert_eq!(shown_tally(&d, &id), before);
 }
 
 // ----- quota -----
