@@ -1,0 +1,732 @@
+//! A native driver of the reconciliation engine for scenario tests against `threadline-sim`
+//! started in-process: the driver contract of `threadline::sync` carried out literally, with the
+//! real API client over HTTP, an in-memory disk, and a virtual clock that is the simulator's
+//! (frozen; moved only by the test), so recall windows, quota days and waits line up without
+//! real waiting.
+//!
+//! The driver decides nothing. It runs one atomic *step* at a time, in a fixed order: deliver the
+//! oldest answer, else make the oldest request, else (when the event stream is connected) deliver
+//! the next server event. Timers fire only when the test moves time ([`Driver::advance`]).
+//! Commands, requests made, answers delivered, events delivered and timer ticks are all numbered
+//! steps, so a test can restart the engine before any one of them ([`Driver::restart_before`]).
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use threadline::api::{
+    ApiError, Client, HttpRequest, HttpResponse, KeySource, NativeTransport, Op, RetryPolicy,
+    Transport, TransportError,
+};
+use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
+use threadline::sync::{
+    AccountId, ApiCall, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
+    Notice, Persist, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
+};
+use threadline::urn::ConversationId;
+use threadline_sim::{serve, Config, SimHandle};
+
+pub use threadline_sim::seed_ids as ids;
+
+/// Where every scenario's clock starts: 2026-03-02T12:00:00Z. The simulator lays its seed out
+/// backwards from here, so timestamps are the same in every run.
+pub const ANCHOR_MS: i64 = 1_772_452_800_000;
+
+/// The API key the simulator accepts.
+pub const API_KEY: &str = "dev";
+
+/// Per-request timeout of the driver's client (real time; no test waits for it but one).
+pub const CLIENT_TIMEOUT_MS: u64 = 2_000;
+
+/// Engine tunables for the scenarios: short waits (in virtual time), the server's real quota
+/// and recall window, small snapshots so deltas and snapshots both get exercised.
+pub fn test_config() -> EngineConfig {
+    EngineConfig {
+        seed: 7,
+        poll_interval_ms: 5_000,
+        echo_skew_ms: 2_000,
+        echo_settle_ms: 3_000,
+        default_retry_after_ms: 2_000,
+        snapshot_every: 8,
+        ..EngineConfig::default()
+    }
+}
+
+/// `urn:li:msg_conversation:(urn:li:fsd_profile:<mailbox>,<thread>)`.
+pub fn conversation_urn(mailbox: &str, thread_id: &str) -> String {
+    format!("urn:li:msg_conversation:(urn:li:fsd_profile:{mailbox},{thread_id})")
+}
+
+/// `urn:li:msg_message:(urn:li:fsd_profile:<mailbox>,<id>)`.
+pub fn message_urn(mailbox: &str, message_id: &str) -> String {
+    format!("urn:li:msg_message:(urn:li:fsd_profile:{mailbox},{message_id})")
+}
+
+/// Ada, the default account (always named explicitly: server events name it).
+pub fn ada() -> AccountId {
+    AccountId(ids::ACCOUNT_ADA.into())
+}
+
+/// Grace, without Sales Navigator.
+pub fn grace() -> AccountId {
+    AccountId(ids::ACCOUNT_GRACE.into())
+}
+
+/// Ada's 150-message thread with Linus.
+pub fn long_thread() -> String {
+    conversation_urn(ids::PROFILE_ADA, ids::LONG_THREAD_ID)
+}
+
+/// The group thread as Ada sees it (her mailbox prefix).
+pub fn shared_thread_ada() -> String {
+    conversation_urn(ids::PROFILE_ADA, ids::SHARED_THREAD_ID)
+}
+
+/// The same group thread as Grace sees it (her mailbox prefix).
+pub fn shared_thread_grace() -> String {
+    conversation_urn(ids::PROFILE_GRACE, ids::SHARED_THREAD_ID)
+}
+
+/// A send command with the defaults.
+pub fn send(account: &AccountId, to: Recipient, text: &str) -> Command {
+    Command::Send {
+        account: account.clone(),
+        to,
+        text: text.into(),
+        subject: None,
+        channel: MessagingChannel::Auto,
+        attachments: Vec::new(),
+        client_key: None,
+    }
+}
+
+/// A send into a known conversation.
+pub fn send_into(account: &AccountId, conversation_urn: &str, text: &str) -> Command {
+    send(
+        account,
+        Recipient::Conversation(conversation_urn.into()),
+        text,
+    )
+}
+
+// ----- the simulator -----
+
+/// A running simulator, reset to [`ANCHOR_MS`] with its clock frozen, and a plain HTTP client
+/// for its control plane.
+pub struct Sim {
+    pub handle: SimHandle,
+    control: reqwest::Client,
+}
+
+impl Sim {
+    /// A fresh simulator on a free loopback port, its seed laid out from [`ANCHOR_MS`], its
+    /// clock frozen there.
+    pub async fn start() -> Sim {
+        let handle = serve(Config::ephemeral())
+            .await
+            .expect("the simulator starts");
+        let control = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("a control-plane client");
+        let sim = Sim { handle, control };
+        sim.post("/__sim/reset", json!({ "clockMs": ANCHOR_MS }))
+            .await;
+        let clock = sim
+            .post(
+                "/__sim/clock",
+                json!({ "frozen": true, "setMs": ANCHOR_MS }),
+            )
+            .await;
+        assert_eq!(clock["nowMs"], ANCHOR_MS);
+        sim
+    }
+
+    /// The API base URL.
+    pub fn url(&self) -> String {
+        self.handle.url()
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Value {
+        let resp = self
+            .control
+            .post(format!("{}{path}", self.url()))
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("control plane answers");
+        let status = resp.status();
+        let text = resp.text().await.expect("control plane body");
+        assert!(status.is_success(), "POST {path} {body}: {status} {text}");
+        serde_json::from_str(&text).expect("control plane JSON")
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let resp = self
+            .control
+            .get(format!("{}{path}", self.url()))
+            .send()
+            .await
+            .expect("control plane answers");
+        let text = resp.text().await.expect("control plane body");
+        serde_json::from_str(&text).expect("control plane JSON")
+    }
+
+    /// Moves the (frozen) simulated clock to `ms`; returns the simulator's time.
+    pub async fn set_clock(&self, ms: i64) -> i64 {
+        let clock = self.post("/__sim/clock", json!({ "setMs": ms })).await;
+        clock["nowMs"].as_i64().expect("nowMs")
+    }
+
+    /// The simulator's time (`GET /__sim/clock`).
+    pub async fn now(&self) -> i64 {
+        self.get("/__sim/clock").await["nowMs"]
+            .as_i64()
+            .expect("nowMs")
+    }
+
+    /// Arms a fault (`POST /__sim/faults`).
+    pub async fn fault(&self, spec: Value) {
+        self.post("/__sim/faults", spec).await;
+    }
+
+    /// Sets server limits (`POST /__sim/limits`).
+    pub async fn limits(&self, body: Value) -> Value {
+        self.post("/__sim/limits", body).await
+    }
+
+    /// The other party writes into a conversation (`POST /__sim/incoming`).
+    pub async fn incoming(&self, body: Value) -> Value {
+        self.post("/__sim/incoming", body).await
+    }
+
+    /// The ledger of one operation: `{total, byStatus, applied}`.
+    pub async fn ledger(&self, op: &str) -> Value {
+        self.get("/__sim/requests")
+            .await
+            .get(op)
+            .cloned()
+            .unwrap_or(json!({}))
+    }
+
+    /// Calls of `op` that took effect ("reached LinkedIn").
+    pub async fn applied(&self, op: &str) -> u64 {
+        self.ledger(op).await["applied"].as_u64().unwrap_or(0)
+    }
+
+    /// Calls of `op` the simulator answered (or dropped).
+    pub async fn total(&self, op: &str) -> u64 {
+        self.ledger(op).await["total"].as_u64().unwrap_or(0)
+    }
+
+    /// Calls of `op` that ended with `outcome` (`"200"`, `"500"`, `"dropped"`, …).
+    pub async fn count(&self, op: &str, outcome: &str) -> u64 {
+        self.ledger(op).await["byStatus"][outcome]
+            .as_u64()
+            .unwrap_or(0)
+    }
+
+    /// Server events after `seq`, and the newest `seq`.
+    pub async fn events_after(&self, seq: u64) -> (Vec<ServerEvent>, u64) {
+        let v = self.get(&format!("/__sim/events?afterSeq={seq}")).await;
+        let events = serde_json::from_value(v["events"].clone()).expect("server events");
+        (events, v["lastSeq"].as_u64().unwrap_or(0))
+    }
+
+    /// Another client of the same API (another device, LinkedIn's own page): what it does is
+    /// "elsewhere" for the engine. Its calls show in the ledger like any other.
+    pub fn other_client(&self) -> Client<NativeTransport> {
+        Client::new(
+            NativeTransport::new().expect("transport"),
+            self.url(),
+            API_KEY.to_string(),
+        )
+        .with_retry(RetryPolicy::never())
+    }
+
+    /// The newest `count` messages of a conversation as the server holds them for `account`,
+    /// read with a client of its own (these reads show in the `messages` ledger).
+    pub async fn server_messages(
+        &self,
+        account: &AccountId,
+        conversation_urn: &str,
+    ) -> Vec<Message> {
+        let client = self.other_client();
+        let query = MessagesQuery {
+            account_id: account.as_param(),
+            count: Some(100),
+            ..Default::default()
+        };
+        client
+            .messages(conversation_urn, query)
+            .await
+            .expect("the server's page")
+            .messages
+    }
+}
+
+// ----- the driver's wire: the native transport, plus an answer that comes too late -----
+
+/// The native transport, which can also hold back the answer of the next `late_sends` sends
+/// past their deadline: the request reaches the server and takes effect, and the client reports
+/// a timeout. (The simulator's `latencyMs` waits *before* the operation, so it cannot stage a
+/// timeout after the write took effect; this is that case, on the client's side of the wire.)
+pub struct Wire {
+    inner: NativeTransport,
+    late_sends: Rc<Cell<u32>>,
+}
+
+impl Transport for Wire {
+    async fn send(
+        &self,
+        url: String,
+        req: HttpRequest,
+        timeout_ms: u64,
+    ) -> Result<HttpResponse, TransportError> {
+        let late = req.op == Op::Send && self.late_sends.get() > 0;
+        if late {
+            self.late_sends.set(self.late_sends.get() - 1);
+        }
+        let answer = self.inner.send(url, req, timeout_ms).await;
+        match answer {
+            Ok(_) if late => Err(TransportError::Timeout),
+            other => other,
+        }
+    }
+
+    async fn sleep(&self, ms: u64) {
+        self.inner.sleep(ms).await
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.inner.now_ms()
+    }
+}
+
+/// The API key as the options page holds it: the test can change it.
+#[derive(Clone)]
+pub struct SharedKey(Rc<RefCell<String>>);
+
+impl KeySource for SharedKey {
+    async fn api_key(&self) -> Result<String, ApiError> {
+        Ok(self.0.borrow().clone())
+    }
+}
+
+// ----- the driver -----
+
+/// What the driver keeps on "disk": the last snapshot and the deltas written after it, as the
+/// bytes the engine's records serialize to.
+#[derive(Debug, Clone, Default)]
+pub struct Disk {
+    pub snapshot: Option<Vec<u8>>,
+    pub deltas: Vec<Vec<u8>>,
+}
+
+/// Most steps one `settle` may take before the test is declared stuck.
+const MAX_STEPS: usize = 2_000;
+
+/// One engine, one client, one disk, one clock (the simulator's), and the simulator.
+pub struct Driver {
+    pub sim: Sim,
+    config: EngineConfig,
+    engine: Engine,
+    client: Client<Wire, SharedKey>,
+    key: Rc<RefCell<String>>,
+    late_sends: Rc<Cell<u32>>,
+    pub disk: Disk,
+    now: i64,
+    timer: Option<i64>,
+    requests: VecDeque<Request>,
+    answers: VecDeque<(RequestId, Op, Result<ApiReply, ApiError>)>,
+    /// Answers of `hold` held back until `release`: they arrive later than others.
+    held: Vec<(RequestId, Op, Result<ApiReply, ApiError>)>,
+    hold: Option<Op>,
+    /// What the UI shows: re-opened after a restart, as a tab would.
+    views: BTreeMap<ViewId, (AccountId, String)>,
+    /// The newest server event delivered, while the event stream is connected.
+    events: Option<u64>,
+    /// Every notice so far (never cleared, restarts included).
+    pub notices: Vec<Notice>,
+    /// Every fact broadcast for sibling tabs (there are none here).
+    pub broadcasts: Vec<RemoteFact>,
+    /// Every answer delivered: the operation and `"ok"` or the error's code.
+    pub outcomes: Vec<(Op, String)>,
+    /// Steps taken so far (commands, requests, answers, events, ticks).
+    pub steps: u64,
+    restart_at: Option<u64>,
+    pub restarts: u32,
+    /// One line per step, for failure messages.
+    pub trace: Vec<String>,
+}
+
+impl Driver {
+    /// A fresh simulator and an empty engine with [`test_config`].
+    pub async fn start() -> Driver {
+        Driver::start_with(test_config(), CLIENT_TIMEOUT_MS).await
+    }
+
+    /// A fresh simulator and an empty engine with `config`; the client times out after
+    /// `timeout_ms` (real time) and never retries (the engine decides what happens next).
+    pub async fn start_with(config: EngineConfig, timeout_ms: u64) -> Driver {
+        let sim = Sim::start().await;
+        let key = Rc::new(RefCell::new(API_KEY.to_string()));
+        let late_sends = Rc::new(Cell::new(0));
+        let wire = Wire {
+            inner: NativeTransport::new().expect("transport"),
+            late_sends: late_sends.clone(),
+        };
+        let client = Client::new(wire, sim.url(), SharedKey(key.clone()))
+            .with_timeout_ms(timeout_ms)
+            .with_retry(RetryPolicy::never())
+            .with_jitter(|| 0.0);
+        let now = sim.now().await;
+        let mut driver = Driver {
+            sim,
+            engine: Engine::new(config.clone()),
+            config,
+            client,
+            key,
+            late_sends,
+            disk: Disk::default(),
+            now,
+            timer: None,
+            requests: VecDeque::new(),
+            answers: VecDeque::new(),
+            held: Vec::new(),
+            hold: None,
+            views: BTreeMap::new(),
+            events: None,
+            notices: Vec::new(),
+            broadcasts: Vec::new(),
+            outcomes: Vec::new(),
+            steps: 0,
+            restart_at: None,
+            restarts: 0,
+            trace: Vec::new(),
+        };
+        // Contract step 1, from empty storage.
+        driver.restore();
+        driver
+    }
+
+    /// The engine, to read views and status.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The virtual time (the simulator's clock).
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Restart the engine just before step `step` (1-based), wherever the scenario is then.
+    pub fn restart_before(&mut self, step: u64) {
+        self.restart_at = Some(step);
+    }
+
+    /// The API key the client sends from now on (the engine is not told: see `KeyUpdated`).
+    pub fn set_api_key(&mut self, key: &str) {
+        *self.key.borrow_mut() = key.to_string();
+    }
+
+    /// The next `n` sends take effect on the server but their answers come after the deadline.
+    pub fn answer_next_sends_late(&mut self, n: u32) {
+        self.late_sends.set(n);
+    }
+
+    /// From now on, answers of `op` are held back (the request is made; its answer is slow)
+    /// until [`Driver::release`].
+    pub fn hold_answers_of(&mut self, op: Op) {
+        self.hold = Some(op);
+    }
+
+    /// The held answers arrive, in order, and whatever they set going is carried out.
+    pub async fn release(&mut self) {
+        self.hold = None;
+        self.answers.extend(self.held.drain(..));
+        self.settle().await;
+    }
+
+    /// A user command (one step), then everything it sets going, until quiet.
+    pub async fn command(&mut self, c: Command) {
+        if let Command::OpenConversation {
+            view,
+            account,
+            conversation_urn,
+        } = &c
+        {
+            self.views
+                .insert(view.clone(), (account.clone(), conversation_urn.clone()));
+        }
+        if let Command::CloseView { view } = &c {
+            self.views.remove(view);
+        }
+        self.step_point(format!("command {c:?}"));
+        self.input(Input::Command(c));
+        self.settle().await;
+    }
+
+    /// A user command (one step) and nothing more: what it set going waits for `settle`, so the
+    /// test can look at the state in between.
+    pub fn command_only(&mut self, c: Command) {
+        self.step_point(format!("command {c:?}"));
+        self.input(Input::Command(c));
+    }
+
+    /// Shows `conversation_urn` of `account` in a view named after it.
+    pub async fn open(&mut self, account: &AccountId, conversation_urn: &str) {
+        let view = ViewId(format!("{account}/{conversation_urn}"));
+        self.command(Command::OpenConversation {
+            view,
+            account: account.clone(),
+            conversation_urn: conversation_urn.into(),
+        })
+        .await;
+    }
+
+    /// Connect the event stream (`EventStreamOpened`); from now on `settle` delivers the
+    /// simulator's events (read from `/__sim/events`, the same objects the WebSocket pushes).
+    pub async fn connect_events(&mut self) {
+        let (_, last) = self.sim.events_after(u64::MAX).await;
+        self.events = Some(last);
+        self.input(Input::EventStreamOpened);
+        self.settle().await;
+    }
+
+    /// Carry out steps until nothing is left to do without time passing.
+    pub async fn settle(&mut self) {
+        for _ in 0..MAX_STEPS {
+            if !self.step().await {
+                return;
+            }
+        }
+        panic!(
+            "the engine never settled; last steps:\n{}",
+            self.trace[self.trace.len().saturating_sub(20)..].join("\n")
+        );
+    }
+
+    /// Let `ms` of virtual time pass: every timer due on the way fires at its time (a step
+    /// each), with everything it sets going carried out before the next.
+    pub async fn advance(&mut self, ms: i64) {
+        let target = self.now + ms;
+        self.settle().await;
+        while let Some(at) = self.timer.filter(|at| *at <= target) {
+            self.timer = None;
+            self.set_now(at.max(self.now)).await;
+            self.step_point(format!("timer {at}"));
+            self.input(Input::Tick);
+            self.settle().await;
+        }
+        self.set_now(target).await;
+    }
+
+    /// Kill the engine and bring it back from the disk: requests not made yet and answers not
+    /// delivered yet die with it (a made request stays made: the server saw it).
+    pub fn restart(&mut self) {
+        self.trace
+            .push(format!("-- restart at step {}", self.steps));
+        self.restarts += 1;
+        self.requests.clear();
+        self.answers.clear();
+        self.held.clear();
+        self.timer = None;
+        self.restore();
+        let views: Vec<_> = self.views.clone().into_iter().collect();
+        for (view, (account, conversation_urn)) in views {
+            self.input(Input::Command(Command::OpenConversation {
+                view,
+                account,
+                conversation_urn,
+            }));
+        }
+        if self.events.is_some() {
+            // The WebSocket reconnects with `afterSeq` = the last event delivered.
+            self.input(Input::EventStreamOpened);
+        }
+    }
+
+    fn restore(&mut self) {
+        let (engine, issues) = Engine::restore(
+            self.config.clone(),
+            self.disk.snapshot.as_deref(),
+            &self.disk.deltas,
+            self.now,
+        );
+        assert!(
+            issues.is_empty(),
+            "own storage restores cleanly: {issues:?}"
+        );
+        self.engine = engine;
+        self.input(Input::Tick);
+    }
+
+    /// The outcomes of every answer of `op` delivered so far (`"ok"` or an error code).
+    pub fn outcomes_of(&self, op: Op) -> Vec<&str> {
+        self.outcomes
+            .iter()
+            .filter(|(o, _)| *o == op)
+            .map(|(_, outcome)| outcome.as_str())
+            .collect()
+    }
+
+    /// The conversation as the UI would show it.
+    pub fn view(&self, account: &AccountId, conversation_urn: &str) -> ConversationView {
+        let id = ConversationId::parse(conversation_urn).expect("a conversation URN");
+        self.engine
+            .conversation_view(account, &id)
+            .expect("the conversation is known")
+    }
+
+    /// The texts the view shows, oldest first.
+    pub fn texts(&self, account: &AccountId, conversation_urn: &str) -> Vec<String> {
+        self.view(account, conversation_urn)
+            .messages
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
+    }
+
+    /// Refusals told to the UI so far.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        self.notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Refused { reason, .. } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    // ----- the loop -----
+
+    fn step_point(&mut self, what: String) {
+        self.steps += 1;
+        if self.restart_at == Some(self.steps) {
+            self.restart();
+        }
+        self.trace.push(format!("{:>4} {what}", self.steps));
+    }
+
+    /// One step; false when nothing was left to do.
+    async fn step(&mut self) -> bool {
+        if let Some((id, op, result)) = self.answers.front() {
+            let what = format!("answer {id:?} {op:?} {}", short(result));
+            self.step_point(what);
+            // A restart just now discarded the answer: it never reaches the new instance.
+            if let Some((id, op, result)) = self.answers.pop_front() {
+                let outcome = result.as_ref().map_or_else(|e| e.code(), |_| "ok");
+                self.outcomes.push((op, outcome.to_string()));
+                self.input(Input::Answer { id, result });
+            }
+            return true;
+        }
+        if let Some(req) = self.requests.front() {
+            let what = format!("request {:?} {:?}", req.id, req.op);
+            self.step_point(what);
+            if let Some(req) = self.requests.pop_front() {
+                let result = self.call(req.call).await;
+                let answer = (req.id, req.op, result);
+                if self.hold == Some(req.op) {
+                    self.held.push(answer);
+                } else {
+                    self.answers.push_back(answer);
+                }
+            }
+            return true;
+        }
+        if let Some(seq) = self.events {
+            let (events, _) = self.sim.events_after(seq).await;
+            if let Some(e) = events.into_iter().next() {
+                self.step_point(format!("event {} {:?}", e.seq, e.kind));
+                if self.events.is_some() {
+                    self.events = Some(e.seq);
+                    self.input(Input::ServerEvent(e));
+                }
+                return true;
+            }
+        }
+        false
+    }
+
+    fn input(&mut self, input: Input) {
+        let effects = self.engine.handle(input, self.now);
+        for effect in effects {
+            match effect {
+                Effect::Persist(Persist::Snapshot(records)) => {
+                    self.disk.snapshot = Some(serde_json::to_vec(&records).expect("serializes"));
+                    self.disk.deltas.clear();
+                }
+                Effect::Persist(Persist::Delta(records)) => {
+                    let bytes = serde_json::to_vec(&records).expect("serializes");
+                    self.disk.deltas.push(bytes);
+                }
+                Effect::Request(req) => self.requests.push_back(req),
+                Effect::Broadcast(fact) => self.broadcasts.push(fact),
+                Effect::Notify(notice) => self.notices.push(notice),
+                Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
+            }
+        }
+    }
+
+    async fn call(&self, call: ApiCall) -> Result<ApiReply, ApiError> {
+        let c = &self.client;
+        match call {
+            ApiCall::Conversations { query } => c
+                .list_conversations(query)
+                .await
+                .map(ApiReply::Conversations),
+            ApiCall::Messages {
+                conversation_urn,
+                query,
+            } => c
+                .messages(&conversation_urn, query)
+                .await
+                .map(ApiReply::Messages),
+            ApiCall::Send { request, .. } => c.send(request).await.map(ApiReply::Send),
+            ApiCall::React {
+                conversation_urn,
+                message_urn,
+                account_id,
+                request,
+            } => c
+                .react(
+                    &conversation_urn,
+                    &message_urn,
+                    &request.emoji,
+                    request.react,
+                    account_id.as_deref(),
+                )
+                .await
+                .map(ApiReply::React),
+            ApiCall::Recall {
+                conversation_urn,
+                message_urn,
+                account_id,
+            } => c
+                .recall(&conversation_urn, &message_urn, account_id.as_deref())
+                .await
+                .map(ApiReply::Recall),
+        }
+    }
+
+    async fn set_now(&mut self, ms: i64) {
+        if ms != self.now {
+            self.now = self.sim.set_clock(ms).await;
+        }
+    }
+}
+
+fn short(result: &Result<ApiReply, ApiError>) -> String {
+    match result {
+        Ok(ApiReply::Messages(p)) => format!("ok {} messages", p.messages.len()),
+        Ok(ApiReply::Conversations(p)) => format!("ok {} conversations", p.conversations.len()),
+        Ok(ApiReply::Send(_)) => "ok send".into(),
+        Ok(ApiReply::React(_)) => "ok react".into(),
+        Ok(ApiReply::Recall(_)) => "ok recall".into(),
+        Err(e) => format!("err {e}"),
+    }
+}
