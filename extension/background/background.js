@@ -1,4 +1,5 @@
-// The background: owns the one core for all tabs, the API key and every request. A module service
+// The background: owns the one engine for all tabs (through core.js), the API key and every
+// request. A module service
 // worker in Chrome, `background.scripts` (module) in Firefox. Listeners are registered
 // synchronously at the top level (MV3 wakes the worker for them); the wasm loads behind `ready`;
 // no top-level await (it keeps a service worker from registering).
@@ -8,14 +9,14 @@
 // `{replyTo: id, ok: false, error: {code, message}}`; the background pushes
 // `{type: "event", event}` (see core.js). Extension pages use `runtime.sendMessage` with the same
 // request shape and get the same answer shape.
-import { init, ThreadlineClient, messageId, conversationId, messageIds, isSalesNavThread } from "../pkg/browser.js";
+import { init, ThreadlineClient, ThreadlineEngine, messageId, conversationId, messageIds, isSalesNavThread } from "../pkg/browser.js";
 import { createCore, codedError } from "./core.js";
 import { validate } from "./schema.js";
 import { getApiKey, setApiKey } from "./keystore.js";
 
 const ext = globalThis.browser ?? globalThis.chrome;
 const LINKEDIN_HOST = "www.linkedin.com";
-const timings = { wasmMs: null, startMs: null, messagesLoaded: 0 };
+const timings = { wasmMs: null, startMs: null };
 let core = null;
 
 const ready = (async () => {
@@ -26,6 +27,7 @@ const ready = (async () => {
   core = createCore({
     storage: ext.storage.local,
     keystore: { get: getApiKey, set: setApiKey },
+    openEngine: (options) => ThreadlineEngine.open(options),
     makeClient: (options) => new ThreadlineClient(options),
     messageId,
     conversationId,
@@ -33,9 +35,8 @@ const ready = (async () => {
     preset: loadPreset,
   });
   core.subscribe(broadcast);
-  const { messagesLoaded } = await core.start();
+  await core.start(); // opens the engine: reads and restores its store
   timings.startMs = performance.now() - t1;
-  timings.messagesLoaded = messagesLoaded;
   return core;
 })();
 ready.catch((e) => console.error("threadline: background failed to start", e));
@@ -147,7 +148,7 @@ async function run(c, msg, viewerKey) {
     case "view.open":
       return { view: await c.openView(viewerKey, msg.conversationUrn), status: c.status() };
     case "view.close":
-      return c.closeView(viewerKey) ?? null;
+      return c.closeView(viewerKey);
     case "resolve": {
       const ids = messageIds(msg.urns);
       return Object.fromEntries(msg.urns.map((u, i) => [u, ids[i]]));

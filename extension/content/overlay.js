@@ -612,7 +612,7 @@
     }
     panel.host.setAttribute("data-threadline-conversation-id", view.conversationId);
     panel.channel.setAttribute("data-threadline-account-known", String(!!view.account.known));
-    panel.quota.textContent = `New conversations left today: ${view.quota.left} of ${view.quota.limit}`;
+    panel.quota.textContent = `New conversations left today: ${view.quota.left} (resets ${new Date(view.quota.resetsAt).toLocaleTimeString()})`;
     panel.older.hidden = !view.hasMore;
 
     // Messages Threadline knows that LinkedIn's page does not show (new, sent, incoming).
@@ -642,7 +642,7 @@
         sending: "Sending…",
         checking: "Checking whether it was sent…",
         failed: `Failed: ${e.error?.message ?? "unknown reason"}`,
-        sent: "Sent via Sales Navigator (in your Sales Navigator thread with this person)",
+        sent: e.elsewhere ? "Sent via Sales Navigator (in your Sales Navigator thread with this person)" : "Sent",
       }[e.state];
       items.push(
         el(

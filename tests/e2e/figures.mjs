@@ -1,5 +1,5 @@
 // Figures of the extension (printed, never asserted): recall success → the other tab's DOM,
-// background cold start (wasm + a 10,000-message store), API requests per minute with 1 and 5 tabs.
+// background cold start (wasm + the engine restoring a 10,000-message store), API requests per minute with 1 and 5 tabs.
 // Usage: node tests/e2e/figures.mjs   (needs dist/extension and target/debug/threadline-sim)
 import { startSim, launchChromium, openThread, killBackground, backgroundWorker, threadUrl, SEED, WAIT } from "./harness.mjs";
 
@@ -70,35 +70,45 @@ async function coldStart() {
     await b.configure({ accountId: SEED.ada });
     const page = await b.context.newPage();
     await page.goto(threadUrl(SEED.longThread));
-    await b.sw.evaluate(async () => {
+    // The store is written by the engine itself, in its own persistence format: 10,000 messages
+    // fed to it as a fact (the shape a sibling context broadcasts), which it merges and persists.
+    const seeded = await b.sw.evaluate(async () => {
+      const core = await globalThis.threadline.ready;
+      const id = (s) => "2-" + btoa(s);
+      const conversation = id("figure-thread");
+      const conversationUrn = `urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAFigure,${conversation})`;
       const messages = [];
       const t0 = 1_700_000_000_000;
       for (let i = 0; i < 10000; i++) {
-        messages.push({
-          id: `2-ZmlndXJlLW1zZy0${i}`,
-          urn: `urn:li:msg_message:(urn:li:fsd_profile:ACoAAFigure,2-ZmlndXJlLW1zZy0${i})`,
+        const mid = id(`figure-msg-${i}`);
+        const m = {
+          id: mid,
+          conversation,
+          messageUrn: `urn:li:msg_message:(urn:li:fsd_profile:ACoAAFigure,${mid})`,
           text: `Message number ${i} of the cold-start figure, with some ordinary length to it.`,
-          subject: null,
           sentAt: t0 + i * 60000,
           senderName: i % 2 ? "Ada Lovelace" : "Linus Torvalds",
           senderProfileId: "ACoAAFigure",
           isSentByOwner: i % 2 === 1,
-          hasAttachment: false,
-          attachments: [],
-          reactions: i % 7 ? [] : [{ emoji: "👍", count: 1, viewerReacted: false }],
-        });
+          stamp: (t0 + i * 60000) * 1024,
+        };
+        if (i % 7 === 0) m.tally = { stamp: m.stamp, entries: [{ emoji: "👍", count: 1, viewerReacted: false }] };
+        messages.push(m);
       }
-      await chrome.storage.local.set({ "conv:2-ZmlndXJlLXRocmVhZA==": { v: 1, urn: "urn:li:messagingThread:2-ZmlndXJlLXRocmVhZA==", hasMore: false, cursor: null, messages } });
+      const account = core.settings().accountId;
+      await core.engine().applyRemote({ kind: "messages", account, conversationUrn, messages });
+      return { conversation, held: core.getView(conversation)?.messages.length ?? 0 };
     });
+    if (seeded.held !== 10000) throw new Error(`the engine holds ${seeded.held} of the 10,000 seeded messages`);
     for (let i = 0; i < 5; i++) {
       await killBackground(b.context, page);
       await page.reload(); // the content script reconnects and wakes the background
       await page.locator("[data-threadline-status=synced]").waitFor({ timeout: WAIT });
       const sw = await backgroundWorker(b.context);
-      const t = await sw.evaluate(async () => {
-        await globalThis.threadline.ready;
-        return globalThis.threadline.timings;
-      });
+      const t = await sw.evaluate(async (cid) => {
+        const core = await globalThis.threadline.ready;
+        return { ...globalThis.threadline.timings, messagesLoaded: core.getView(cid)?.messages.length ?? 0 };
+      }, seeded.conversation);
       rows.push(t);
     }
   } finally {
@@ -145,7 +155,7 @@ try {
   console.log("\nThreadline extension figures (headless Chromium, simulator on loopback)");
   console.log(`  recall success → other tab's DOM update     ${fmt(recall)}`);
   console.log(`  cold start: wasm instantiate                 ${fmt(cold.map((t) => t.wasmMs))}`);
-  console.log(`  cold start: load store (${cold[0].messagesLoaded} messages)     ${fmt(cold.map((t) => t.startMs))}`);
+  console.log(`  cold start: engine restores ${cold[0].messagesLoaded} messages ${fmt(cold.map((t) => t.startMs))}`);
   console.log(`  API requests/min, 1 tab                      ${one.toFixed(0)}`);
   console.log(`  API requests/min, 5 tabs on one thread       ${fiveSame.toFixed(0)}`);
   console.log(`  API requests/min, 5 tabs on 5 threads        ${fiveDistinct.toFixed(0)}`);

@@ -77,7 +77,8 @@ test("sales_navigator_refused_on_standard_account", async () => {
       }
     }, threadUrn);
     assert.equal(refusal, "sales_navigator_unavailable");
-    // And the server's own refusal, when the account's status is not known yet, shows as a failed send.
+    // And the server's own refusal, when the account's status is not known yet, shows as a failed
+    // send: the engine marks a 400 failed for good (not retryable), with LinkedIn's reason as text.
     await sim.fault({ op: "premium", status: 500, count: 5 });
     await b.configure({ accountId: SEED.grace });
     await b.sw.evaluate(async (conversationUrn) => {
@@ -86,7 +87,9 @@ test("sales_navigator_refused_on_standard_account", async () => {
     }, threadUrn);
     const failed = panel(page).locator("[data-threadline-outbox=sn-refusal-2][data-threadline-state=failed]");
     await failed.waitFor({ timeout: WAIT });
-    assert.equal(await failed.locator("[data-threadline-error]").getAttribute("data-threadline-error"), "sales_navigator_unavailable");
+    assert.equal(await failed.locator("[data-threadline-error]").getAttribute("data-threadline-error"), "bad_request");
+    assert.match(await failed.textContent(), /Sales Navigator/);
+    assert.equal(await failed.locator("[data-threadline-action=retry]").count(), 0);
     assert.equal((await sim.requests()).send.applied, 0);
   } finally {
     await b.close();
