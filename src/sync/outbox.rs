@@ -8,7 +8,7 @@
 //! Limit: an identical message sent from another client inside that window could be taken for
 //! the echo; the send's own answer, when it comes, rebinds to the id the server named.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -217,19 +217,19 @@ impl Outbox {
     }
 
     /// Queued entries that may start now: the oldest queued of each lane nobody holds.
+    ///
+    /// A lane is held by any entry that blocks it, wherever that entry sits in creation order:
+    /// a failed entry retried after a younger one went out is older but must still wait.
     pub fn ready(&self) -> Vec<ClientKey> {
-        let mut held: BTreeMap<Lane, bool> = BTreeMap::new();
+        let mut held: BTreeSet<Lane> = self
+            .entries
+            .values()
+            .filter(|e| e.blocks_lane())
+            .map(OutboxEntry::lane)
+            .collect();
         let mut out = Vec::new();
         for e in self.in_order() {
-            let lane = e.lane();
-            let busy = held.entry(lane).or_insert(false);
-            if *busy {
-                continue;
-            }
-            if e.blocks_lane() {
-                *busy = true;
-            } else if e.state == SendState::Queued {
-                *busy = true;
+            if e.state == SendState::Queued && held.insert(e.lane()) {
                 out.push(e.key.clone());
             }
         }

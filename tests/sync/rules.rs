@@ -453,6 +453,49 @@ fn one_send_in_flight_per_conversation() {
 }
 
 #[test]
+fn a_retried_send_waits_for_the_conversation_lane_held_by_a_younger_one() {
+    let mut w = World::new(1, 1);
+    w.send(0, 0, "one");
+    w.deliver_request(0, Fate::Refused);
+    w.send(0, 0, "two"); // waits for "one"'s answer
+    w.deliver_answer(0, false); // "one" failed; "two" goes out
+    assert_eq!(ops(&w), [Op::Send]);
+    let one = w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .outbox()
+        .in_order()[0]
+        .key
+        .clone();
+    w.command(
+        0,
+        Command::RetrySend {
+            account: acct(),
+            client_key: one,
+        },
+    );
+    assert_eq!(ops(&w), [Op::Send], "\"two\" still holds the lane");
+    w.deliver_request(0, Fate::AppliedLost);
+    w.deliver_answer(0, false);
+    assert!(!ops(&w).contains(&Op::Send), "nor while it is ambiguous");
+    w.restart(0);
+    assert!(!ops(&w).contains(&Op::Send), "nor after a restart");
+    for _ in 0..10 {
+        w.drain();
+        w.advance(1_000);
+    }
+    let texts: Vec<String> = w
+        .server
+        .live(w.thread_id(0).as_str())
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(texts, ["two", "one"]);
+    assert!(w.server.applied.values().all(|n| *n == 1));
+}
+
+#[test]
 fn definite_failure_marks_failed_with_the_reason() {
     let mut w = World::new(1, 1);
     w.open(0, "v", 0);
