@@ -871,7 +871,14 @@ impl Engine {
         if self.place_unplaced(account, conv, &page.participants) {
             self.scan_echoes(account, conv);
         }
-        for id in &outcome.added {
+        // Oldest first: the earliest echo goes to the earliest attempt (see `outbox`).
+        let mut added: Vec<(i64, MessageId)> = outcome
+            .added
+            .iter()
+            .filter_map(|id| Some((self.store_mut(account).message(id)?.sent_at, id.clone())))
+            .collect();
+        added.sort();
+        for (_, id) in &added {
             self.try_match(account, id);
         }
         let present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
