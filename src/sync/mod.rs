@@ -33,8 +33,9 @@
 //!
 //! # Known limits
 //!
-//! - Echo matching is by text and attachments within a time window (see `outbox`): an identical
-//!   message sent from another client in that window can be taken for the echo.
+//! - Echo matching is by text and attachments within a time window, the earliest echo going to
+//!   the earliest attempt (see `outbox`): an identical message sent from another client in that
+//!   window can be taken for the echo.
 //! - A send whose message was recalled by another client before this engine saw its echo looks
 //!   absent; a sibling tab's tombstone (which carries the message) settles it, a recall from
 //!   elsewhere cannot.

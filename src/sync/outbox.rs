@@ -4,11 +4,17 @@
 //! Echo matching: a message counts as the echo of an entry when it is in the entry's
 //! conversation, `isSentByOwner`, has the same text and the same attachments (by asset URN), is
 //! not already bound to another entry, and was sent at or after the entry's attempt start minus
-//! the allowed clock skew. Among entries that qualify, the oldest (creation order) takes it.
+//! the allowed clock skew. Among entries that qualify, the one whose current attempt started
+//! first takes it (creation order breaks a tie), and messages are offered oldest first: the
+//! server stores sends in the order they reach it, and a lane has one attempt out at a time, so
+//! the earliest echo belongs to the earliest attempt. Creation order is not attempt order: a
+//! failed entry retried later is older than the entry it now follows, and giving it the echo
+//! of that entry would finish a send that never arrived and leave the real one shown beside
+//! its own message.
 //! Limit: an identical message sent from another client inside that window could be taken for
 //! the echo; the send's own answer, when it comes, rebinds to the id the server named.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -221,30 +227,32 @@ impl Outbox {
     }
 
     /// Queued entries that may start now: the oldest queued of each lane nobody holds.
+    ///
+    /// A lane is held by any entry that blocks it, wherever that entry sits in creation order:
+    /// a failed entry retried after a younger one went out is older but must still wait.
     pub fn ready(&self) -> Vec<ClientKey> {
-        let mut held: BTreeMap<Lane, bool> = BTreeMap::new();
+        let mut held: BTreeSet<Lane> = self
+            .entries
+            .values()
+            .filter(|e| e.blocks_lane())
+            .map(OutboxEntry::lane)
+            .collect();
         let mut out = Vec::new();
         for e in self.in_order() {
-            let lane = e.lane();
-            let busy = held.entry(lane).or_insert(false);
-            if *busy {
-                continue;
-            }
-            if e.blocks_lane() {
-                *busy = true;
-            } else if e.state == SendState::Queued {
-                *busy = true;
+            if e.state == SendState::Queued && held.insert(e.lane()) {
                 out.push(e.key.clone());
             }
         }
         out
     }
 
-    /// The entry whose echo `m` is, by the rule in the module doc.
+    /// The entry whose echo `m` is, by the rule in the module doc: of the entries it could be
+    /// the echo of, the one whose attempt started first.
     pub fn match_echo(&self, m: &StoredMessage, skew_ms: i64) -> Option<ClientKey> {
-        self.in_order()
-            .into_iter()
-            .find(|e| e.could_be_echo(m, skew_ms))
+        self.entries
+            .values()
+            .filter(|e| e.could_be_echo(m, skew_ms))
+            .min_by_key(|e| (e.echo_window_start(), e.seq))
             .map(|e| e.key.clone())
     }
 

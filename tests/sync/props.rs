@@ -375,6 +375,34 @@ fn check_step(w: &mut World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// `SYNC_TRACE`: every replica's outbox (that has one) and the messages it shows.
+fn trace_outboxes(w: &World) {
+    for (r, rep) in w.replicas.iter().enumerate() {
+        let Some(store) = rep.engine.store(&acct()) else {
+            continue;
+        };
+        for e in store.outbox().in_order() {
+            eprintln!(
+                "   r{r} {} {:?} {:?} chk={:?}",
+                e.key,
+                e.conversation.as_ref().map(|c| c.as_str().to_owned()),
+                e.state,
+                e.check_at
+            );
+        }
+        for v in views(w, r) {
+            for m in v.messages.iter().filter(|m| m.id.is_some()) {
+                eprintln!(
+                    "   r{r} shows {:?} {:?} key={:?}",
+                    m.id.as_ref().map(|i| i.as_str().to_owned()),
+                    m.text,
+                    m.client_key
+                );
+            }
+        }
+    }
+}
+
 /// Stop the chaos: deliver everything, fix the key, let time pass until every send is settled,
 /// then have every replica read every conversation in full.
 fn quiesce(w: &mut World) -> Result<(), TestCaseError> {
@@ -406,25 +434,8 @@ fn quiesce(w: &mut World) -> Result<(), TestCaseError> {
             break;
         }
         if std::env::var("SYNC_TRACE").is_ok() {
-            let r0 = w.replicas[0].engine.store(&acct()).map(|s| {
-                s.outbox()
-                    .in_order()
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} {:?} {:?} chk={:?}",
-                            e.key,
-                            e.conversation.as_ref().map(|c| c.as_str().to_owned()),
-                            e.state,
-                            e.check_at
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            });
-            eprintln!(
-                "quiesce now={} r0 {:?}\n  deleted {:?} notices {:?}",
-                w.now, r0, w.server.deleted, w.replicas[0].notices
-            );
+            eprintln!("quiesce now={} deleted {:?}", w.now, w.server.deleted);
+            trace_outboxes(w);
         }
         w.advance(2_500);
     }
@@ -509,30 +520,48 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
     for s in steps {
         apply(&mut w, s);
         if trace {
-            let r0 = w.replicas[0].engine.store(&acct()).map(|s| {
-                s.outbox()
-                    .in_order()
-                    .iter()
-                    .map(|e| {
-                        format!(
-                            "{} {:?} {:?} chk={:?}",
-                            e.key,
-                            e.conversation.as_ref().map(|c| c.as_str().to_owned()),
-                            e.state,
-                            e.check_at
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            });
-            eprintln!(
-                "{s:?}\n   r0 outbox: {r0:?}\n   applied: {:?}",
-                w.server.applied_ids
-            );
+            eprintln!("{s:?}\n   applied: {:?}", w.server.applied_ids);
+            trace_outboxes(&w);
         }
         check_step(&mut w)?;
     }
     quiesce(&mut w)?;
     check_converged(&w)
+}
+
+/// Replay one schedule exactly as the property test runs it, panicking with its message on the
+/// first broken promise: shrunk failures become plain regression tests.
+fn replay(steps: &[Step]) {
+    if let Err(e) = run(steps) {
+        panic!("{e}");
+    }
+}
+
+// ----- schedules that once failed, replayed for good -----
+
+/// A refused send is retried while a second, identical one is ambiguous (applied, answer lost),
+/// then the tab restarts. Found by `replicas_converge_and_keep_every_promise`.
+#[test]
+fn retry_of_a_refused_send_beside_an_ambiguous_one_survives_a_restart_without_showing_twice() {
+    replay(&[
+        Step::Send { r: 2, thread: 6 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Refused,
+        },
+        Step::Send { r: 2, thread: 6 },
+        Step::Open { r: 0, thread: 0 },
+        Step::Answer {
+            pick: 0,
+            dup: false,
+        },
+        Step::Request {
+            pick: 1,
+            fate: Fate::AppliedLost,
+        },
+        Step::Retry { r: 2, pick: 8 },
+        Step::Restart { r: 2 },
+    ]);
 }
 
 fn cases(default: u32) -> u32 {

@@ -3,8 +3,8 @@
 use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
-    AccountStore, ApiCall, Command, Effect, Engine, EngineConfig, Input, MessageState, Notice,
-    Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
+    AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, Input, MessageState,
+    Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -453,6 +453,49 @@ fn one_send_in_flight_per_conversation() {
 }
 
 #[test]
+fn a_retried_send_waits_for_the_conversation_lane_held_by_a_younger_one() {
+    let mut w = World::new(1, 1);
+    w.send(0, 0, "one");
+    w.deliver_request(0, Fate::Refused);
+    w.send(0, 0, "two"); // waits for "one"'s answer
+    w.deliver_answer(0, false); // "one" failed; "two" goes out
+    assert_eq!(ops(&w), [Op::Send]);
+    let one = w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .outbox()
+        .in_order()[0]
+        .key
+        .clone();
+    w.command(
+        0,
+        Command::RetrySend {
+            account: acct(),
+            client_key: one,
+        },
+    );
+    assert_eq!(ops(&w), [Op::Send], "\"two\" still holds the lane");
+    w.deliver_request(0, Fate::AppliedLost);
+    w.deliver_answer(0, false);
+    assert!(!ops(&w).contains(&Op::Send), "nor while it is ambiguous");
+    w.restart(0);
+    assert!(!ops(&w).contains(&Op::Send), "nor after a restart");
+    for _ in 0..10 {
+        w.drain();
+        w.advance(1_000);
+    }
+    let texts: Vec<String> = w
+        .server
+        .live(w.thread_id(0).as_str())
+        .iter()
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(texts, ["two", "one"]);
+    assert!(w.server.applied.values().all(|n| *n == 1));
+}
+
+#[test]
 fn definite_failure_marks_failed_with_the_reason() {
     let mut w = World::new(1, 1);
     w.open(0, "v", 0);
@@ -574,6 +617,69 @@ fn echo_before_send_answer_is_not_shown_twice() {
     w.deliver_answer(0, false); // the send's own answer just confirms
     let (ids, pending) = split(&w.view(0, 0).unwrap());
     assert_eq!((ids.len(), pending.len()), (1, 0));
+}
+
+#[test]
+fn an_echo_goes_to_the_attempt_that_started_first_not_to_the_entry_created_first() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    let keys = |w: &World| -> Vec<threadline::sync::ClientKey> {
+        let store = w.replicas[0].engine.store(&acct()).unwrap();
+        store
+            .outbox()
+            .in_order()
+            .iter()
+            .map(|e| e.key.clone())
+            .collect()
+    };
+    w.send(0, 0, "hi"); // a: refused
+    w.deliver_request(index_of(&w, Op::Send), Fate::Refused);
+    w.deliver_answer(0, false);
+    w.advance(100);
+    w.send(0, 0, "hi"); // b: the same words, sent...
+    let [a, b] = <[_; 2]>::try_from(keys(&w)).unwrap();
+    w.deliver_request(index_of(&w, Op::Send), Fate::Ok);
+    let answer = w.answers.len() - 1;
+    if let Ok(ApiReply::Send(resp)) = &mut w.answers[answer].3 {
+        resp.sent_message = None; // ... by an answer that does not name the message
+    }
+    w.deliver_answer(answer, false); // b is sent; its echo is looked for
+    let echo_poll = index_of(&w, Op::Messages);
+    w.advance(300);
+    w.command(
+        0,
+        Command::RetrySend {
+            account: acct(),
+            client_key: a.clone(),
+        },
+    ); // a goes out again, later than b
+    w.deliver_request(echo_poll, Fate::Ok); // b's message, before a reaches LinkedIn
+    let poll_answer = w.answers.len() - 1;
+    w.deliver_answer(poll_answer, false);
+    assert_eq!(
+        keys(&w),
+        std::slice::from_ref(&a),
+        "b took its own echo; a is still out"
+    );
+    w.deliver_request(index_of(&w, Op::Send), Fate::NotApplied);
+    for _ in 0..10 {
+        w.drain();
+        w.advance(1_000);
+    }
+    assert_eq!(w.server.applied.keys().collect::<Vec<_>>(), [&b]);
+    let view = w.view(0, 0).unwrap();
+    let shown: Vec<_> = view
+        .messages
+        .iter()
+        .map(|m| (m.id.is_some(), m.client_key.clone()))
+        .collect();
+    assert_eq!(shown, [(true, Some(b)), (false, Some(a))]);
+    let (_, pending) = split(&view);
+    assert!(
+        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == "proved_absent"),
+        "a never arrived and says so: {pending:?}"
+    );
 }
 
 #[test]

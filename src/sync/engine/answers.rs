@@ -1,0 +1,646 @@
+//! API answers: pages, conversation lists, sends, reactions and recalls come back here.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn answer(&mut self, id: RequestId, result: Result<ApiReply, ApiError>) {
+        let old_key = self.request_key.remove(&id) != Some(self.key_generation);
+        let Some(pending) = self.pending.remove(&id) else {
+            return;
+        };
+        let account = match &pending {
+            Pending::Page { account, .. }
+            | Pending::Conversations { account, .. }
+            | Pending::Send { account, .. }
+            | Pending::React { account, .. }
+            | Pending::Recall { account, .. } => account.clone(),
+        };
+        if let Err(e) = &result {
+            self.note_error(&account, e, old_key);
+        }
+        match pending {
+            Pending::Page {
+                account,
+                conversation,
+                kind,
+                purpose,
+                issued_at,
+                stamp,
+                since,
+            } => {
+                let busy = page_busy(&account, &conversation, kind, &purpose);
+                self.busy.remove(&busy);
+                match result {
+                    Ok(ApiReply::Messages(page)) => {
+                        self.offline.remove(&account);
+                        self.retry_at.remove(&busy);
+                        self.on_page(
+                            &account,
+                            &conversation,
+                            kind,
+                            purpose,
+                            (issued_at, stamp),
+                            since,
+                            page,
+                        );
+                    }
+                    other => {
+                        let e = unexpected(other);
+                        self.on_page_error(&account, &conversation, purpose, busy, &e);
+                    }
+                }
+            }
+            Pending::Conversations { account, issued_at } => {
+                let busy = Busy::Conversations(account.clone());
+                self.busy.remove(&busy);
+                match result {
+                    Ok(ApiReply::Conversations(page)) => {
+                        self.offline.remove(&account);
+                        self.on_conversations(&account, issued_at, page);
+                    }
+                    other => {
+                        let _ = unexpected(other);
+                        let at = self.now + self.config.poll_interval_ms;
+                        self.retry_at.insert(busy, at);
+                    }
+                }
+            }
+            Pending::Send { account, key } => match result {
+                Ok(ApiReply::Send(resp)) => self.on_send_ok(&account, &key, resp),
+                other => {
+                    let e = unexpected(other);
+                    self.on_send_error(&account, &key, e);
+                }
+            },
+            Pending::React {
+                account,
+                message,
+                emoji,
+                add,
+            } => {
+                self.pending_reacts
+                    .remove(&(account.clone(), message.clone(), emoji.clone()));
+                let stamp = self.next_stamp();
+                let store = self.store_mut(&account);
+                if let Some(m) = store.message(&message) {
+                    let conv = m.conversation.clone();
+                    store.dirty.touched.insert(conv);
+                }
+                match result {
+                    Ok(ApiReply::React(_)) => {
+                        let key = ReactionKey {
+                            message,
+                            actor: Actor::Me,
+                            emoji,
+                        };
+                        let fact = ReactionFact {
+                            present: add,
+                            stamp,
+                        };
+                        if store.merge_reaction(key.clone(), fact) {
+                            self.broadcast(RemoteFact::Reaction { account, key, fact });
+                        }
+                    }
+                    other => {
+                        let reason = unexpected(other).to_string();
+                        self.notify(Notice::ReactFailed {
+                            account,
+                            message,
+                            emoji,
+                            reason,
+                        });
+                    }
+                }
+            }
+            Pending::Recall { account, message } => {
+                self.on_recall_answer(&account, &message, result)
+            }
+        }
+    }
+
+    /// `old_key`: the request went out before the key was last updated, so a 401 says nothing
+    /// about the new key.
+    pub(super) fn note_error(&mut self, account: &AccountId, e: &ApiError, old_key: bool) {
+        match e {
+            ApiError::Unauthorized { .. } => self.paused |= !old_key,
+            ApiError::RateLimited { .. } => {
+                let wait = e
+                    .retry_after_ms()
+                    .and_then(|ms| i64::try_from(ms).ok())
+                    .unwrap_or(self.config.default_retry_after_ms);
+                let until = self.now.saturating_add(wait.max(1));
+                let held = self.rate_wait.entry(account.clone()).or_insert(until);
+                *held = (*held).max(until);
+            }
+            ApiError::Timeout { .. } | ApiError::Network { .. } => {
+                self.offline.insert(account.clone());
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_page(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        kind: PageKind,
+        purpose: Purpose,
+        (issued_at, stamp): (i64, i64),
+        since: Option<i64>,
+        page: MessagesPage,
+    ) {
+        let now = self.now;
+        let urn = self
+            .store_mut(account)
+            .ensure_conversation(conv, "")
+            .urn
+            .clone();
+        let store = self.store_mut(account);
+        let outcome = store.merge_page(conv, &urn, &page.messages, stamp);
+        let ids: Vec<(i64, MessageId)> = page
+            .messages
+            .iter()
+            .filter_map(|m| {
+                MessageId::parse(&m.message_urn)
+                    .ok()
+                    .map(|id| (m.sent_at, id))
+            })
+            .collect();
+        let oldest = ids.iter().min().cloned();
+        let newest = ids.iter().max().cloned();
+        let newest_at = newest.as_ref().map(|n| n.0);
+        store.merge_history(
+            conv,
+            kind,
+            since,
+            oldest.clone(),
+            newest_at,
+            page.cursor.as_deref(),
+            page.has_more,
+        );
+        if outcome.unreadable > 0 {
+            let what = "message URN".to_owned();
+            let count = outcome.unreadable;
+            self.notify(Notice::Skipped {
+                account: account.clone(),
+                what,
+                count,
+            });
+        }
+        if self.place_unplaced(account, conv, &page.participants) {
+            self.scan_echoes(account, conv);
+        }
+        // Oldest first: the earliest echo goes to the earliest attempt (see `outbox`).
+        let mut added: Vec<(i64, MessageId)> = outcome
+            .added
+            .iter()
+            .filter_map(|id| Some((self.store_mut(account).message(id)?.sent_at, id.clone())))
+            .collect();
+        added.sort();
+        for (_, id) in &added {
+            self.try_match(account, id);
+        }
+        let present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
+        let span = PageSpan {
+            kind,
+            since,
+            issued_at,
+            stamp,
+            oldest: oldest.clone(),
+            newest,
+            has_more: page.has_more,
+        };
+        let uncovered = self.check_recalls(account, conv, &purpose, &span, &present);
+        match purpose {
+            Purpose::Poll => {
+                let key = (account.clone(), conv.clone());
+                if let Some(next) = self.polls.get_mut(&key) {
+                    // A `since` page that says there is more: go on at once.
+                    let more = kind == PageKind::Since && page.has_more && !ids.is_empty();
+                    *next = if more {
+                        now
+                    } else {
+                        now + self.config.poll_interval_ms
+                    };
+                }
+            }
+            Purpose::User | Purpose::Fill => {}
+            Purpose::Rescan { chain_from } => {
+                if page.has_more && page.cursor.is_some() && !ids.is_empty() {
+                    let busy = Busy::History(account.clone(), conv.clone());
+                    let cursor = page.cursor.clone();
+                    let purpose = Purpose::Rescan { chain_from };
+                    self.request_page(account, conv, PageKind::Older, purpose, None, cursor, busy);
+                }
+            }
+            Purpose::Echo(key) => self.echo_verdict(account, &key, &span),
+            Purpose::Verify { chain_from } => {
+                if uncovered && page.has_more && page.cursor.is_some() {
+                    let busy = Busy::Verify(account.clone(), conv.clone());
+                    self.request_page(
+                        account,
+                        conv,
+                        PageKind::Older,
+                        Purpose::Verify { chain_from },
+                        None,
+                        page.cursor.clone(),
+                        busy,
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_page_error(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        purpose: Purpose,
+        busy: Busy,
+        _e: &ApiError,
+    ) {
+        let later = self.now + self.config.poll_interval_ms;
+        match purpose {
+            Purpose::Poll => {
+                if let Some(next) = self.polls.get_mut(&(account.clone(), conv.clone())) {
+                    *next = later;
+                }
+            }
+            Purpose::User | Purpose::Rescan { .. } => {}
+            Purpose::Echo(key) => {
+                let store = self.store_mut(account);
+                if let Some(e) = store.outbox.get_mut(&key) {
+                    e.check_at = Some(later);
+                    store.dirty.outbox.insert(key);
+                }
+            }
+            Purpose::Verify { .. } | Purpose::Fill => {
+                self.retry_at.insert(busy, later);
+            }
+        }
+    }
+
+    /// Settle recall checks of `conv` that this page can decide. Returns true when some check
+    /// remains undecided because the page does not reach back far enough.
+    pub(super) fn check_recalls(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        purpose: &Purpose,
+        span: &PageSpan,
+        present: &BTreeSet<MessageId>,
+    ) -> bool {
+        let store = self.store_mut(account);
+        let checks: Vec<RecallCheck> = store
+            .recalls
+            .values()
+            .filter(|c| &c.conversation == conv && !c.requested && span.stamp >= c.since)
+            .cloned()
+            .collect();
+        let mut uncovered = false;
+        let mut gone = Vec::new();
+        let mut still = Vec::new();
+        for c in checks {
+            if present.contains(&c.message) {
+                still.push(c);
+                continue;
+            }
+            let sent_at = store.message(&c.message).map(|m| m.sent_at);
+            let covered = match (span.kind, purpose) {
+                (PageKind::Head, _) => span.covers_from_top(sent_at),
+                (
+                    PageKind::Older,
+                    Purpose::Verify { chain_from } | Purpose::Rescan { chain_from },
+                ) if *chain_from >= c.since => span.covers_from_top(sent_at),
+                (PageKind::Since, _) => match (sent_at, span.since) {
+                    (Some(at), Some(since)) => {
+                        at > since
+                            && (!span.has_more || span.newest.as_ref().is_some_and(|n| at <= n.0))
+                    }
+                    _ => false,
+                },
+                _ => false,
+            };
+            if covered {
+                gone.push(c.message);
+            } else {
+                uncovered = true;
+            }
+        }
+        let mut failed = Vec::new();
+        for c in still {
+            store.recalls.remove(&c.message);
+            store.dirty.recalls.insert(c.message.clone());
+            store.dirty.touched.insert(c.conversation.clone());
+            if c.ours {
+                failed.push(c.message);
+            }
+        }
+        for message in failed {
+            let reason = "the message is still there; the recall did not happen".to_owned();
+            self.notify(Notice::RecallFailed {
+                account: account.clone(),
+                message,
+                reason,
+            });
+        }
+        if !gone.is_empty() {
+            let store = self.store_mut(account);
+            let messages = gone
+                .iter()
+                .filter_map(|id| store.message(id).cloned())
+                .collect();
+            for id in &gone {
+                store.tombstone(id);
+            }
+            self.broadcast(RemoteFact::Tombstones {
+                account: account.clone(),
+                ids: gone,
+                messages,
+            });
+        }
+        uncovered
+    }
+
+    pub(super) fn on_conversations(
+        &mut self,
+        account: &AccountId,
+        issued_at: i64,
+        page: ConversationsPage,
+    ) {
+        let mut unreadable = 0;
+        let store = self.store_mut(account);
+        for c in &page.conversations {
+            let urn = if c.conversation_urn.is_empty() {
+                c.conversation_id.clone().unwrap_or_default()
+            } else {
+                c.conversation_urn.clone()
+            };
+            match ConversationId::parse(&urn) {
+                Ok(id) => store.merge_conversation_meta(&id, c, issued_at),
+                Err(_) => unreadable += 1,
+            }
+        }
+        self.conversation_lists_changed.insert(account.clone());
+        if unreadable > 0 {
+            let what = "conversation URN".to_owned();
+            self.notify(Notice::Skipped {
+                account: account.clone(),
+                what,
+                count: unreadable,
+            });
+        }
+        // Sends to a person whose conversation was not known: find it, or prove the send absent.
+        let now = self.now;
+        let settle = self.config.echo_settle_ms;
+        let skew = self.config.echo_skew_ms;
+        let interval = self.config.poll_interval_ms;
+        let store = self.store_mut(account);
+        let waiting: Vec<ClientKey> = store
+            .outbox
+            .entries
+            .values()
+            .filter(|e| e.conversation.is_none() && matches!(e.recipient, Recipient::ProfileUrn(_)))
+            .filter(|e| {
+                matches!(
+                    e.state,
+                    SendState::Ambiguous { .. } | SendState::Sent { message: None, .. }
+                )
+            })
+            .map(|e| e.key.clone())
+            .collect();
+        let mut failed = Vec::new();
+        for key in waiting {
+            let Some(e) = store.outbox.get(&key) else {
+                continue;
+            };
+            let Recipient::ProfileUrn(urn) = &e.recipient else {
+                continue;
+            };
+            let Ok(profile) = ProfileId::parse(urn) else {
+                continue;
+            };
+            let started = match e.state {
+                SendState::Ambiguous { started_at, .. } | SendState::Sent { started_at, .. } => {
+                    started_at
+                }
+                _ => continue,
+            };
+            let found = page.conversations.iter().find(|c| {
+                c.last_activity_at
+                    .is_none_or(|t| t >= started.saturating_sub(skew))
+                    && c.participants
+                        .iter()
+                        .any(|p| ProfileId::parse(&p.profile_id).ok().as_ref() == Some(&profile))
+            });
+            let e = store.outbox.get_mut(&key).expect("listed above");
+            match (found, &e.state) {
+                (Some(c), _) => {
+                    let urn = c.conversation_urn.clone();
+                    if let Ok(id) = ConversationId::parse(&urn) {
+                        e.conversation = Some(id);
+                        e.conversation_urn = Some(urn);
+                        e.check_at = Some(now);
+                    }
+                }
+                (None, SendState::Ambiguous { failed_at, .. })
+                    if issued_at >= failed_at + settle =>
+                {
+                    failed.push(key.clone());
+                }
+                (None, _) => e.check_at = Some(now + interval),
+            }
+            store.dirty.outbox.insert(key);
+        }
+        for key in failed {
+            self.fail_proved_absent(account, &key);
+        }
+    }
+
+    pub(super) fn on_send_ok(&mut self, account: &AccountId, key: &ClientKey, resp: SendResponse) {
+        let now = self.now;
+        let store = self.store_mut(account);
+        let Some(entry) = store.outbox.get(key).cloned() else {
+            return;
+        };
+        let conversation = entry.conversation.clone().or_else(|| {
+            resp.conversation_urn
+                .as_deref()
+                .and_then(|u| ConversationId::parse(u).ok())
+        });
+        let conv_urn = entry
+            .conversation_urn
+            .clone()
+            .or(resp.conversation_urn.clone());
+        let sent = resp.sent_message.unwrap_or_default();
+        let answered_id = sent
+            .message_urn
+            .as_deref()
+            .and_then(|u| MessageId::parse(u).ok());
+        let started_at = match entry.state {
+            SendState::InFlight { started_at }
+            | SendState::Ambiguous { started_at, .. }
+            | SendState::Sent { started_at, .. } => started_at,
+            _ => now,
+        };
+        if let SendState::Sent {
+            message: Some(matched),
+            ..
+        } = &entry.state
+        {
+            if answered_id.as_ref().is_some_and(|a| a != matched) {
+                store.set_client_key(matched, None);
+            } else {
+                self.count_quota(account, key);
+                return self.finish_entry(account, key);
+            }
+        }
+        let store = self.store_mut(account);
+        if let Some(e) = store.outbox.get_mut(key) {
+            e.conversation = conversation.clone();
+            e.conversation_urn = conv_urn.clone();
+        }
+        match (answered_id, conversation) {
+            (Some(id), Some(conv)) => {
+                let urn = conv_urn.unwrap_or_default();
+                store.ensure_conversation(&conv, &urn);
+                let message = StoredMessage {
+                    id: id.clone(),
+                    conversation: conv,
+                    message_urn: sent.message_urn.unwrap_or_default(),
+                    text: sent.text.unwrap_or(entry.text.clone()),
+                    sent_at: sent.sent_at.unwrap_or(now),
+                    sender_profile_id: sent.sender_profile_id,
+                    sender_name: sent.sender_name,
+                    is_sent_by_owner: true,
+                    attachments: entry.attachments.clone(),
+                    subject: entry.subject.clone(),
+                    stamp: i64::MIN,
+                    tally: None,
+                    client_key: Some(key.clone()),
+                };
+                store.merge_message(message.clone());
+                self.count_quota(account, key);
+                self.finish_entry(account, key);
+                self.broadcast(RemoteFact::Messages {
+                    account: account.clone(),
+                    conversation_urn: urn,
+                    messages: vec![message],
+                });
+            }
+            _ => {
+                // Sent, but the answer did not name the message: find its echo by polling.
+                if let Some(e) = store.outbox.get_mut(key) {
+                    e.state = SendState::Sent {
+                        message: None,
+                        answer_pending: false,
+                        started_at,
+                    };
+                    e.check_at = Some(now);
+                }
+                store.dirty.outbox.insert(key.clone());
+                self.count_quota(account, key);
+            }
+        }
+    }
+
+    pub(super) fn on_send_error(&mut self, account: &AccountId, key: &ClientKey, e: ApiError) {
+        let now = self.now;
+        let store = self.store_mut(account);
+        let Some(entry) = store.outbox.get_mut(key) else {
+            return;
+        };
+        if let Some(c) = &entry.conversation {
+            store.dirty.touched.insert(c.clone());
+        }
+        store.dirty.outbox.insert(key.clone());
+        let started_at = match entry.state {
+            SendState::InFlight { started_at } => started_at,
+            SendState::Sent {
+                message: Some(_), ..
+            } => {
+                // The echo came first: it was sent whatever this answer says.
+                self.count_quota(account, key);
+                return self.finish_entry(account, key);
+            }
+            _ => return,
+        };
+        match &e {
+            // Definitely not sent: safe to send again, after the wait or the new key.
+            ApiError::Unauthorized { .. } | ApiError::RateLimited { .. } => {
+                entry.state = SendState::Queued;
+            }
+            ApiError::BadRequest { .. } | ApiError::NotFound { .. } => {
+                let reason = SendFailure {
+                    code: e.code().into(),
+                    message: e.to_string(),
+                };
+                entry.state = SendState::Failed {
+                    reason: reason.clone(),
+                    retryable: false,
+                };
+                let notice = Notice::SendFailed {
+                    account: account.clone(),
+                    client_key: key.clone(),
+                    reason,
+                };
+                self.notify(notice);
+            }
+            _ => {
+                entry.state = SendState::Ambiguous {
+                    started_at,
+                    failed_at: now,
+                    error: e.code().into(),
+                };
+                entry.check_at = Some(now);
+            }
+        }
+    }
+
+    pub(super) fn on_recall_answer(
+        &mut self,
+        account: &AccountId,
+        message: &MessageId,
+        result: Result<ApiReply, ApiError>,
+    ) {
+        let stamp = self.next_stamp();
+        let store = self.store_mut(account);
+        if let Some(c) = store.recalls.get(message) {
+            store.dirty.touched.insert(c.conversation.clone());
+        }
+        match result {
+            Ok(ApiReply::Recall(_)) => {
+                let messages = store.message(message).cloned().into_iter().collect();
+                if store.tombstone(message) {
+                    let ids = vec![message.clone()];
+                    self.broadcast(RemoteFact::Tombstones {
+                        account: account.clone(),
+                        ids,
+                        messages,
+                    });
+                }
+            }
+            Err(e) if e.is_ambiguous() || matches!(e, ApiError::NotFound { .. }) => {
+                // It may have happened (or happened before): look before saying anything.
+                if let Some(c) = store.recalls.get_mut(message) {
+                    c.requested = false;
+                    c.since = stamp;
+                    store.dirty.recalls.insert(message.clone());
+                }
+            }
+            other => {
+                let reason = unexpected(other).to_string();
+                if store.recalls.remove(message).is_some() {
+                    store.dirty.recalls.insert(message.clone());
+                }
+                let notice = Notice::RecallFailed {
+                    account: account.clone(),
+                    message: message.clone(),
+                    reason,
+                };
+                self.notify(notice);
+            }
+        }
+    }
+}

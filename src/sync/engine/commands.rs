@@ -1,0 +1,437 @@
+//! User commands: check each against the rules, refuse with a reason, or change the store.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn command(&mut self, c: Command) {
+        match c {
+            Command::OpenConversation {
+                view,
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                self.views.insert(view, (account.clone(), conv.clone()));
+                let key = (account, conv);
+                if !self.polls.contains_key(&key) {
+                    self.polls.insert(key.clone(), self.now);
+                    self.head_due.insert(key);
+                }
+            }
+            Command::CloseView { view } => {
+                if let Some(watched) = self.views.remove(&view) {
+                    if !self.views.values().any(|w| *w == watched) {
+                        self.polls.remove(&watched);
+                        self.head_due.remove(&watched);
+                    }
+                }
+            }
+            Command::LoadOlder {
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                let history = self
+                    .store_mut(&account)
+                    .ensure_conversation(&conv, "")
+                    .history
+                    .clone();
+                let busy = Busy::History(account.clone(), conv.clone());
+                if self.busy.contains(&busy) || !history.more_available() {
+                    return;
+                }
+                let (kind, cursor) = if history.head_loaded && history.cursor.is_some() {
+                    (PageKind::Older, history.cursor.clone())
+                } else {
+                    (PageKind::Head, None)
+                };
+                self.request_page(&account, &conv, kind, Purpose::User, None, cursor, busy);
+            }
+            Command::Refresh {
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                let busy = Busy::History(account.clone(), conv.clone());
+                if !self.busy.contains(&busy) {
+                    self.request_page(
+                        &account,
+                        &conv,
+                        PageKind::Head,
+                        Purpose::User,
+                        None,
+                        None,
+                        busy,
+                    );
+                }
+            }
+            Command::Rescan {
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                let busy = Busy::History(account.clone(), conv.clone());
+                if !self.busy.contains(&busy) {
+                    let purpose = Purpose::Rescan {
+                        chain_from: self.next_stamp(),
+                    };
+                    self.request_page(&account, &conv, PageKind::Head, purpose, None, None, busy);
+                }
+            }
+            Command::RefreshConversations { account, cursor } => {
+                self.request_conversations(&account, cursor);
+            }
+            Command::Send {
+                account,
+                to,
+                text,
+                subject,
+                channel,
+                attachments,
+                client_key,
+            } => {
+                self.cmd_send(account, to, text, subject, channel, attachments, client_key);
+            }
+            Command::React {
+                account,
+                message_urn,
+                emoji,
+                add,
+            } => {
+                self.cmd_react(account, &message_urn, emoji, add);
+            }
+            Command::Recall {
+                account,
+                message_urn,
+            } => self.cmd_recall(account, &message_urn),
+            Command::MarkRead {
+                account,
+                conversation_urn,
+            } => {
+                let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
+                    return;
+                };
+                let now = self.now;
+                let store = self.store_mut(&account);
+                let newest = store.conversation(&conv).and_then(|c| c.history.polled_to);
+                let at = newest.unwrap_or(now).max(now);
+                if store.mark_read(&conv, at) {
+                    self.conversation_lists_changed.insert(account.clone());
+                    self.broadcast(RemoteFact::Read {
+                        account,
+                        conversation: conv,
+                        at,
+                    });
+                }
+            }
+            Command::RetrySend {
+                account,
+                client_key,
+            } => self.cmd_retry(account, client_key),
+            Command::DiscardSend {
+                account,
+                client_key,
+            } => {
+                let store = self.store_mut(&account);
+                let refusal = match store.outbox.get(&client_key).map(|e| &e.state) {
+                    None => Some(Refusal::UnknownEntry),
+                    Some(SendState::Queued | SendState::Failed { .. }) => None,
+                    Some(s) => Some(Refusal::NotNow {
+                        state: state_name(s).into(),
+                    }),
+                };
+                match refusal {
+                    Some(reason) => self.refuse(&account, reason),
+                    None => self.remove_entry(&account, &client_key),
+                }
+            }
+            Command::KeyUpdated => {
+                self.key_generation += 1;
+                self.paused = false;
+                self.retry_at.clear();
+            }
+        }
+    }
+
+    /// Read a conversation URN from a command, refusing it when unreadable.
+    pub(super) fn conversation_arg(
+        &mut self,
+        account: &AccountId,
+        urn: &str,
+    ) -> Option<ConversationId> {
+        match ConversationId::parse(urn) {
+            Ok(id) => {
+                self.store_mut(account).ensure_conversation(&id, urn);
+                Some(id)
+            }
+            Err(e) => {
+                let reason = Refusal::BadUrn {
+                    urn: urn.to_owned(),
+                    reason: e.to_string(),
+                };
+                self.refuse(account, reason);
+                None
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn cmd_send(
+        &mut self,
+        account: AccountId,
+        to: Recipient,
+        text: String,
+        subject: Option<String>,
+        channel: MessagingChannel,
+        attachments: Vec<crate::model::Attachment>,
+        client_key: Option<ClientKey>,
+    ) {
+        if text.trim().is_empty() && attachments.is_empty() {
+            return self.refuse(&account, Refusal::EmptyMessage);
+        }
+        let chars = text.chars().count();
+        if chars > MAX_MESSAGE_CHARS {
+            return self.refuse(
+                &account,
+                Refusal::TooLong {
+                    chars,
+                    max: MAX_MESSAGE_CHARS,
+                },
+            );
+        }
+        let (conversation, new_conversation) = match &to {
+            Recipient::Conversation(urn) => match self.conversation_arg(&account, urn) {
+                Some(c) => (Some(c), false),
+                None => return,
+            },
+            Recipient::ProfileUrn(urn) => match ProfileId::parse(urn) {
+                Ok(p) => match self.known_conversation_with(&account, &p) {
+                    Some(c) => (Some(c), false),
+                    None => (None, true),
+                },
+                Err(e) => {
+                    let reason = Refusal::BadUrn {
+                        urn: urn.clone(),
+                        reason: e.to_string(),
+                    };
+                    return self.refuse(&account, reason);
+                }
+            },
+            Recipient::ProfileSlug(_) => (None, true),
+        };
+        if new_conversation && self.quota_left(&account) == 0 {
+            let reason = Refusal::QuotaExceeded {
+                quota: self.config.daily_quota,
+                resets_at: next_reset(self.now),
+            };
+            return self.refuse(&account, reason);
+        }
+        let key = client_key.unwrap_or_else(|| {
+            self.key_counter += 1;
+            self.key_counter_dirty = true;
+            ClientKey(format!("{:016x}-{}", self.config.seed, self.key_counter))
+        });
+        let now = self.now;
+        let store = self.store_mut(&account);
+        if store.outbox.get(&key).is_some() {
+            return self.refuse(&account, Refusal::AlreadyPending);
+        }
+        let conversation_urn = conversation
+            .as_ref()
+            .and_then(|c| store.conversation(c))
+            .map(|c| c.urn.clone());
+        let seq = store.outbox.next_seq;
+        store.outbox.next_seq += 1;
+        let entry = OutboxEntry {
+            key: key.clone(),
+            seq,
+            created_at: now,
+            recipient: to,
+            conversation: conversation.clone(),
+            conversation_urn,
+            text,
+            subject,
+            channel,
+            attachments,
+            new_conversation,
+            state: SendState::Queued,
+            check_at: None,
+            attempt_at: None,
+        };
+        store.outbox.entries.insert(key.clone(), entry);
+        store.dirty.outbox.insert(key);
+        if let Some(c) = conversation {
+            store.dirty.touched.insert(c);
+        }
+    }
+
+    pub(super) fn cmd_retry(&mut self, account: AccountId, key: ClientKey) {
+        let left = self.quota_left(&account);
+        let store = self.store_mut(&account);
+        let refusal = match store.outbox.get(&key) {
+            None => Some(Refusal::UnknownEntry),
+            Some(e) => match &e.state {
+                SendState::Failed { .. } if e.new_conversation && left == 0 => {
+                    Some(Refusal::QuotaExceeded {
+                        quota: self.config.daily_quota,
+                        resets_at: next_reset(self.now),
+                    })
+                }
+                SendState::Failed { .. } => None,
+                s => Some(Refusal::NotNow {
+                    state: state_name(s).into(),
+                }),
+            },
+        };
+        if let Some(reason) = refusal {
+            return self.refuse(&account, reason);
+        }
+        let store = self.store_mut(&account);
+        if let Some(e) = store.outbox.get_mut(&key) {
+            e.state = SendState::Queued;
+            if let Some(c) = &e.conversation {
+                store.dirty.touched.insert(c.clone());
+            }
+        }
+        store.dirty.outbox.insert(key);
+    }
+
+    pub(super) fn cmd_react(
+        &mut self,
+        account: AccountId,
+        message_urn: &str,
+        emoji: String,
+        add: bool,
+    ) {
+        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+            return;
+        };
+        let pending_key = (account.clone(), id.clone(), emoji.clone());
+        if self.pending_reacts.contains_key(&pending_key) {
+            return self.refuse(&account, Refusal::AlreadyPending);
+        }
+        let store = self.store_mut(&account);
+        if store.mine(&id, &emoji) == add {
+            // Adding what is there, or removing what is not: nothing changes.
+            return;
+        }
+        if let Some(m) = store.message(&id) {
+            let conv = m.conversation.clone();
+            store.dirty.touched.insert(conv);
+        }
+        self.pending_reacts.insert(pending_key, add);
+        let call = ApiCall::React {
+            conversation_urn: conv_urn,
+            message_urn: msg_urn,
+            account_id: account.as_param(),
+            request: ReactRequest {
+                emoji: emoji.clone(),
+                react: add,
+            },
+        };
+        self.request(
+            &account,
+            call,
+            Pending::React {
+                account: account.clone(),
+                message: id,
+                emoji,
+                add,
+            },
+        );
+    }
+
+    pub(super) fn cmd_recall(&mut self, account: AccountId, message_urn: &str) {
+        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+            return;
+        };
+        let now = self.now;
+        let stamp = self.next_stamp();
+        let window = self.config.recall_window_ms;
+        let store = self.store_mut(&account);
+        let Some(m) = store.message(&id) else { return };
+        let refusal = if !m.is_sent_by_owner {
+            Some(Refusal::NotOwnMessage)
+        } else if now > m.sent_at.saturating_add(window) {
+            Some(Refusal::RecallWindowClosed {
+                closed_at: m.sent_at.saturating_add(window),
+            })
+        } else if store.recalls.contains_key(&id) {
+            Some(Refusal::AlreadyPending)
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            return self.refuse(&account, reason);
+        }
+        let conversation = m.conversation.clone();
+        store.recalls.insert(
+            id.clone(),
+            RecallCheck {
+                message: id.clone(),
+                conversation: conversation.clone(),
+                since: stamp,
+                requested: true,
+                ours: true,
+            },
+        );
+        store.dirty.recalls.insert(id.clone());
+        store.dirty.touched.insert(conversation);
+        let call = ApiCall::Recall {
+            conversation_urn: conv_urn,
+            message_urn: msg_urn,
+            account_id: account.as_param(),
+        };
+        self.request(
+            &account,
+            call,
+            Pending::Recall {
+                account: account.clone(),
+                message: id,
+            },
+        );
+    }
+
+    /// Read a message URN from a command: its id and the URNs to address it, or a refusal.
+    pub(super) fn message_arg(
+        &mut self,
+        account: &AccountId,
+        urn: &str,
+    ) -> Option<(MessageId, String, String)> {
+        let id = match MessageId::parse(urn) {
+            Ok(id) => id,
+            Err(e) => {
+                let reason = Refusal::BadUrn {
+                    urn: urn.to_owned(),
+                    reason: e.to_string(),
+                };
+                self.refuse(account, reason);
+                return None;
+            }
+        };
+        let store = self.store_mut(account);
+        if store.is_tombstoned(&id) {
+            self.refuse(account, Refusal::AlreadyRecalled);
+            return None;
+        }
+        let found = store.message(&id).map(|m| {
+            let conv_urn = store.conversation(&m.conversation).map(|c| c.urn.clone());
+            (conv_urn.unwrap_or_default(), m.message_urn.clone())
+        });
+        match found {
+            Some((c, m)) => Some((id, c, m)),
+            None => {
+                self.refuse(account, Refusal::UnknownMessage);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Server events and facts from sibling tabs.
+
+use super::*;
+
+impl Engine {
+    pub(super) fn server_event(&mut self, e: ServerEvent) {
+        if let Some(last) = self.last_seq {
+            if e.seq <= last {
+                return;
+            }
+            if e.seq > last + 1 {
+                self.resync();
+            }
+        }
+        self.last_seq = Some(e.seq);
+        let account = AccountId(e.account_id.clone());
+        let conv = ConversationId::parse(&e.conversation_urn).ok();
+        let watched = conv
+            .as_ref()
+            .map(|c| (account.clone(), c.clone()))
+            .filter(|k| self.polls.contains_key(k));
+        match e.kind {
+            ServerEventKind::MessageCreated => match watched {
+                Some(k) => self.poll_now(k, false),
+                None => self.hint_conversations(&account),
+            },
+            ServerEventKind::MessageRecalled => {
+                let Some(id) = e
+                    .message_urn
+                    .as_deref()
+                    .and_then(|u| MessageId::parse(u).ok())
+                else {
+                    return;
+                };
+                let now = self.next_stamp();
+                let store = self.store_mut(&account);
+                if let Some(m) = store.message(&id) {
+                    if !store.recalls.contains_key(&id) {
+                        let check = RecallCheck {
+                            message: id.clone(),
+                            conversation: m.conversation.clone(),
+                            since: now,
+                            requested: false,
+                            ours: false,
+                        };
+                        store.recalls.insert(id.clone(), check);
+                        store.dirty.recalls.insert(id);
+                    }
+                }
+            }
+            ServerEventKind::ReactionChanged => {
+                let id = e
+                    .message_urn
+                    .as_deref()
+                    .and_then(|u| MessageId::parse(u).ok());
+                let store = self.store_mut(&account);
+                // A server that pushes reaction events reports tallies: an empty one is "none".
+                if !store.tallies_seen {
+                    store.tallies_seen = true;
+                    store.dirty.scalars = true;
+                }
+                if let (Some(id), Some(actor), Some(emoji)) =
+                    (id, e.actor.as_deref(), e.emoji.clone())
+                {
+                    let actor = store.actor_for(actor);
+                    // Our own reactions are known from our answers; theirs count until a tally comes.
+                    if actor != Actor::Me && store.message(&id).is_some() {
+                        let fact = ReactionFact {
+                            present: e.react.unwrap_or(true),
+                            stamp: e.at.saturating_mul(STAMP_SCALE),
+                        };
+                        store.merge_reaction(
+                            ReactionKey {
+                                message: id,
+                                actor,
+                                emoji,
+                            },
+                            fact,
+                        );
+                    }
+                }
+                if let Some(k) = watched {
+                    self.poll_now(k, true);
+                }
+            }
+            ServerEventKind::ConversationRead => self.hint_conversations(&account),
+            ServerEventKind::Unknown => {}
+        }
+    }
+
+    /// Poll a conversation in view as soon as possible (`head`: the newest page, for tallies).
+    pub(super) fn poll_now(&mut self, key: (AccountId, ConversationId), head: bool) {
+        if let Some(next) = self.polls.get_mut(&key) {
+            *next = self.now;
+        }
+        if head {
+            self.head_due.insert(key);
+        }
+    }
+
+    pub(super) fn hint_conversations(&mut self, account: &AccountId) {
+        if !self.busy.contains(&Busy::Conversations(account.clone())) {
+            self.request_conversations(account, None);
+        }
+    }
+
+    /// Events were missed: fetch the newest page of every conversation in view.
+    pub(super) fn resync(&mut self) {
+        let keys: Vec<_> = self.polls.keys().cloned().collect();
+        for k in keys {
+            self.poll_now(k, true);
+        }
+    }
+
+    pub(super) fn remote(&mut self, f: RemoteFact) {
+        match f {
+            RemoteFact::Messages {
+                account,
+                conversation_urn,
+                messages,
+            } => {
+                let store = self.store_mut(&account);
+                for m in messages {
+                    store.ensure_conversation(&m.conversation, &conversation_urn);
+                    store.merge_message(m);
+                }
+            }
+            RemoteFact::Tombstones {
+                account,
+                ids,
+                messages,
+            } => {
+                // A send of ours whose echo we never saw may be the recalled message.
+                let skew = self.config.echo_skew_ms;
+                for m in messages.iter().filter(|m| ids.contains(&m.id)) {
+                    let key = self.store_mut(&account).outbox.match_recalled(m, skew);
+                    if let Some(key) = key {
+                        self.count_quota(&account, &key);
+                        self.remove_entry(&account, &key);
+                    }
+                }
+                let store = self.store_mut(&account);
+                for id in &ids {
+                    store.tombstone(id);
+                }
+            }
+            RemoteFact::Reaction { account, key, fact } => {
+                self.store_mut(&account).merge_reaction(key, fact);
+            }
+            RemoteFact::Quota { account, quota } => {
+                let store = self.store_mut(&account);
+                if store.quota.merge(&quota) {
+                    store.dirty.scalars = true;
+                }
+            }
+            RemoteFact::Read {
+                account,
+                conversation,
+                at,
+            } => {
+                if self.store_mut(&account).mark_read(&conversation, at) {
+                    self.conversation_lists_changed.insert(account);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,579 @@
+//! The engine: one state machine per workspace that turns inputs into effects. It owns the
+//! per-account stores and the transient bookkeeping (requests out, who views what, pause and
+//! rate-limit waits) and applies the reconciliation rules; it never does I/O or reads a clock.
+//!
+//! One `impl Engine` split by idea: `commands` (what the user asks), `answers` (what the API
+//! says back), `echoes` (binding sends to their messages, proving absence), `events` (server
+//! events, sibling tabs), `schedule` (what to start now); requests and output stay here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::api::ApiError;
+use crate::model::{
+    AttachmentRef, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery,
+    MessagingChannel, Participant, ReactRequest, SendRequest, SendResponse, ServerEvent,
+    ServerEventKind, MAX_MESSAGE_CHARS,
+};
+use crate::urn::{ConversationId, MessageId, ProfileId};
+
+use super::effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
+use super::input::{ApiReply, Command, Input};
+use super::keys::{AccountId, ClientKey, RequestId, ViewId};
+use super::outbox::{OutboxEntry, Recipient, SendFailure, SendState};
+use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
+use super::quota::{next_reset, utc_day};
+use super::reaction::{Actor, ReactionFact, ReactionKey};
+use super::refusal::Refusal;
+use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
+
+mod answers;
+mod commands;
+mod echoes;
+mod events;
+mod schedule;
+
+/// Stamps are milliseconds times this, plus a counter within the millisecond.
+pub const STAMP_SCALE: i64 = 1024;
+
+/// Tunables; every time is in milliseconds of the caller's clock.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct EngineConfig {
+    /// Makes this instance's client keys unique (give each process a fresh random seed).
+    pub seed: u64,
+    /// How often a conversation in view is polled.
+    pub poll_interval_ms: i64,
+    /// Clock difference allowed between this client and the server when matching echoes.
+    pub echo_skew_ms: i64,
+    /// How long after an ambiguous failure a poll must start to prove the send absent.
+    pub echo_settle_ms: i64,
+    /// Wait after a 429 that named no `Retry-After`.
+    pub default_retry_after_ms: i64,
+    /// New conversations per account per UTC day.
+    pub daily_quota: u32,
+    /// How long after sending a message may be recalled.
+    pub recall_window_ms: i64,
+    /// `count` asked of message pages.
+    pub page_size: u32,
+    /// Write a full snapshot instead of a delta after this many deltas.
+    pub snapshot_every: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> EngineConfig {
+        EngineConfig {
+            seed: 0,
+            poll_interval_ms: 15_000,
+            echo_skew_ms: 120_000,
+            echo_settle_ms: 30_000,
+            default_retry_after_ms: 30_000,
+            daily_quota: crate::model::DAILY_NEW_CONVERSATION_QUOTA,
+            recall_window_ms: 60 * 60 * 1000,
+            page_size: 50,
+            snapshot_every: 200,
+        }
+    }
+}
+
+/// Why a page was asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Purpose {
+    /// Polling a conversation in view (or its first load).
+    Poll,
+    /// The user asked for older history, or a refresh.
+    User,
+    /// Looking for an outbox entry's echo.
+    Echo(ClientKey),
+    /// Proving a recall happened or not; `chain_from` is when the chain's first page was asked.
+    Verify { chain_from: i64 },
+    /// Catching up from the polling watermark after a newest page left a gap.
+    Fill,
+    /// Walking the whole history (`Command::Rescan`).
+    Rescan { chain_from: i64 },
+}
+
+/// A request that is out, and what to do with its answer.
+#[derive(Debug, Clone)]
+enum Pending {
+    Page {
+        account: AccountId,
+        conversation: ConversationId,
+        kind: PageKind,
+        purpose: Purpose,
+        issued_at: i64,
+        /// Orders what this page says against other pages and facts (see `next_stamp`).
+        stamp: i64,
+        since: Option<i64>,
+    },
+    Conversations {
+        account: AccountId,
+        issued_at: i64,
+    },
+    Send {
+        account: AccountId,
+        key: ClientKey,
+    },
+    React {
+        account: AccountId,
+        message: MessageId,
+        emoji: String,
+        add: bool,
+    },
+    Recall {
+        account: AccountId,
+        message: MessageId,
+    },
+}
+
+/// A kind of background work that must not run twice at once.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Busy {
+    Poll(AccountId, ConversationId),
+    History(AccountId, ConversationId),
+    Echo(AccountId, ClientKey),
+    Verify(AccountId, ConversationId),
+    Fill(AccountId, ConversationId),
+    Conversations(AccountId),
+}
+
+/// The reconciliation engine for one workspace.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) config: EngineConfig,
+    pub(crate) accounts: BTreeMap<AccountId, AccountStore>,
+    key_counter: u64,
+    next_request: u64,
+    pending: BTreeMap<RequestId, Pending>,
+    /// Which API key each request went out with (bumped by `KeyUpdated`).
+    request_key: BTreeMap<RequestId, u64>,
+    key_generation: u64,
+    busy: BTreeSet<Busy>,
+    retry_at: BTreeMap<Busy, i64>,
+    pub(crate) views: BTreeMap<ViewId, (AccountId, ConversationId)>,
+    /// Conversations in view: when each is polled next.
+    pub(crate) polls: BTreeMap<(AccountId, ConversationId), i64>,
+    head_due: BTreeSet<(AccountId, ConversationId)>,
+    pub(crate) paused: bool,
+    pub(crate) rate_wait: BTreeMap<AccountId, i64>,
+    pub(crate) offline: BTreeSet<AccountId>,
+    pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
+    last_seq: Option<u64>,
+    stamp_ms: i64,
+    stamp_sub: i64,
+    last_timer: Option<i64>,
+    deltas_since_snapshot: u32,
+    force_snapshot: bool,
+    key_counter_dirty: bool,
+    pub(crate) last_status: BTreeMap<AccountId, super::view::StatusView>,
+    conversation_lists_changed: BTreeSet<AccountId>,
+    out: Vec<Effect>,
+    now: i64,
+}
+
+impl Engine {
+    /// A fresh, empty engine.
+    pub fn new(config: EngineConfig) -> Engine {
+        Engine {
+            config,
+            accounts: BTreeMap::new(),
+            key_counter: 0,
+            next_request: 1,
+            pending: BTreeMap::new(),
+            request_key: BTreeMap::new(),
+            key_generation: 0,
+            busy: BTreeSet::new(),
+            retry_at: BTreeMap::new(),
+            views: BTreeMap::new(),
+            polls: BTreeMap::new(),
+            head_due: BTreeSet::new(),
+            paused: false,
+            rate_wait: BTreeMap::new(),
+            offline: BTreeSet::new(),
+            pending_reacts: BTreeMap::new(),
+            last_seq: None,
+            stamp_ms: i64::MIN,
+            stamp_sub: 0,
+            last_timer: None,
+            deltas_since_snapshot: 0,
+            // Deltas only make sense after a snapshot: the first write is a whole one.
+            force_snapshot: true,
+            key_counter_dirty: false,
+            last_status: BTreeMap::new(),
+            conversation_lists_changed: BTreeSet::new(),
+            out: Vec::new(),
+            now: i64::MIN,
+        }
+    }
+
+    /// An engine from what storage holds (a snapshot, then the deltas written after it).
+    /// Sends that were in flight become ambiguous (polled for their echo, never resent blindly)
+    /// and recalls that were out are verified. Unreadable storage gives an empty engine; the
+    /// issues say why. Call `handle(Input::Tick, now)` next to start the follow-up requests.
+    pub fn restore(
+        config: EngineConfig,
+        snapshot: Option<&[u8]>,
+        deltas: &[Vec<u8>],
+        now_ms: i64,
+    ) -> (Engine, Vec<RestoreIssue>) {
+        let loaded = persist::load(snapshot, deltas);
+        let mut engine = Engine::new(config);
+        engine.key_counter = loaded.key_counter;
+        engine.accounts = loaded.accounts;
+        for store in engine.accounts.values_mut() {
+            for key in store.outbox.after_restart(now_ms) {
+                store.dirty.outbox.insert(key);
+            }
+            for check in store.recalls.values_mut() {
+                if check.requested {
+                    check.requested = false;
+                    check.since = now_ms.saturating_mul(STAMP_SCALE);
+                    store.dirty.recalls.insert(check.message.clone());
+                }
+            }
+        }
+        (engine, loaded.issues)
+    }
+
+    /// The whole state as a snapshot (what `Persist::Snapshot` carries).
+    pub fn snapshot(&self) -> Records {
+        persist::snapshot_of(&self.accounts, self.key_counter)
+    }
+
+    /// The store of one account, if anything is known about it.
+    pub fn store(&self, account: &AccountId) -> Option<&AccountStore> {
+        self.accounts.get(account)
+    }
+
+    /// The configuration this engine runs with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Feed one input at time `now_ms`; returns the effects to carry out, in order.
+    pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
+        self.now = now_ms;
+        match input {
+            Input::Command(c) => self.command(c),
+            Input::Answer { id, result } => self.answer(id, result),
+            Input::ServerEvent(e) => self.server_event(e),
+            Input::EventStreamOpened => {
+                self.last_seq = None;
+                self.resync();
+            }
+            Input::Remote(f) => self.remote(f),
+            Input::Tick => {}
+        }
+        self.drive();
+        self.finish()
+    }
+
+    // ----- requests and output -----
+
+    #[allow(clippy::too_many_arguments)]
+    fn request_page(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        kind: PageKind,
+        purpose: Purpose,
+        since: Option<i64>,
+        cursor: Option<String>,
+        busy: Busy,
+    ) {
+        let urn = self
+            .store_mut(account)
+            .ensure_conversation(conv, "")
+            .urn
+            .clone();
+        let query = MessagesQuery {
+            account_id: account.as_param(),
+            count: Some(self.config.page_size),
+            cursor,
+            since,
+            sync: None,
+        };
+        self.busy.insert(busy);
+        let pending = Pending::Page {
+            account: account.clone(),
+            conversation: conv.clone(),
+            kind,
+            purpose,
+            issued_at: self.now,
+            stamp: self.next_stamp(),
+            since,
+        };
+        self.request(
+            account,
+            ApiCall::Messages {
+                conversation_urn: urn,
+                query,
+            },
+            pending,
+        );
+    }
+
+    fn request_conversations(&mut self, account: &AccountId, cursor: Option<String>) {
+        let busy = Busy::Conversations(account.clone());
+        if self.busy.contains(&busy) {
+            return;
+        }
+        self.busy.insert(busy);
+        let query = ListConversationsQuery {
+            account_id: account.as_param(),
+            next_cursor: cursor,
+            ..ListConversationsQuery::default()
+        };
+        let pending = Pending::Conversations {
+            account: account.clone(),
+            issued_at: self.now,
+        };
+        self.request(account, ApiCall::Conversations { query }, pending);
+    }
+
+    fn request(&mut self, account: &AccountId, call: ApiCall, pending: Pending) {
+        let id = RequestId(self.next_request);
+        self.next_request += 1;
+        self.pending.insert(id, pending);
+        self.request_key.insert(id, self.key_generation);
+        let op = call.op();
+        self.out.push(Effect::Request(Request {
+            id,
+            op,
+            account: account.clone(),
+            call,
+        }));
+    }
+
+    fn broadcast(&mut self, fact: RemoteFact) {
+        self.out.push(Effect::Broadcast(fact));
+    }
+
+    fn notify(&mut self, notice: Notice) {
+        self.out.push(Effect::Notify(notice));
+    }
+
+    fn refuse(&mut self, account: &AccountId, reason: Refusal) {
+        self.notify(Notice::Refused {
+            account: account.clone(),
+            reason,
+        });
+    }
+
+    pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
+        self.accounts.entry(account.clone()).or_default()
+    }
+
+    /// A known conversation whose only other participant is `profile`.
+    fn known_conversation_with(
+        &self,
+        account: &AccountId,
+        profile: &ProfileId,
+    ) -> Option<ConversationId> {
+        let store = self.accounts.get(account)?;
+        store.conversations.values().find_map(|c| {
+            let parts = &c.meta.as_ref()?.participants;
+            let own = store.own_profile.as_deref();
+            let others: Vec<_> = parts
+                .iter()
+                .filter(|p| Some(p.profile_id.as_str()) != own)
+                .collect();
+            let only = others.len() == 1
+                && ProfileId::parse(&others[0].profile_id).ok().as_ref() == Some(profile);
+            only.then(|| c.id.clone())
+        })
+    }
+
+    /// New conversations this account may still open today (confirmed and pending both count).
+    pub fn quota_left(&self, account: &AccountId) -> u32 {
+        let Some(store) = self.accounts.get(account) else {
+            return self.config.daily_quota;
+        };
+        let used = store.quota.used(self.now);
+        let reserved = store
+            .outbox
+            .entries
+            .values()
+            .filter(|e| e.reserves_quota() && !store.quota.counts(self.now, &e.key))
+            .count();
+        let reserved = u32::try_from(reserved).unwrap_or(u32::MAX);
+        self.config
+            .daily_quota
+            .saturating_sub(used.saturating_add(reserved))
+    }
+
+    /// Whether a request of this account is out (for the sync status).
+    pub(crate) fn reading(&self, account: &AccountId) -> bool {
+        self.pending.values().any(|p| match p {
+            Pending::Page { account: a, .. } | Pending::Conversations { account: a, .. } => {
+                a == account
+            }
+            _ => false,
+        })
+    }
+
+    /// Whether the user asked for older history of this conversation and it is on its way.
+    pub(crate) fn loading_older(&self, account: &AccountId, conv: &ConversationId) -> bool {
+        self.busy
+            .contains(&Busy::History(account.clone(), conv.clone()))
+    }
+
+    /// A stamp that orders this engine's observations even within one millisecond: the time
+    /// scaled by `STAMP_SCALE` plus a counter. Tallies, page bodies and our own reaction facts
+    /// compare by it, so a page asked for after a reaction's answer wins even in the same ms.
+    fn next_stamp(&mut self) -> i64 {
+        if self.now != self.stamp_ms {
+            self.stamp_ms = self.now;
+            self.stamp_sub = 0;
+        } else {
+            self.stamp_sub = (self.stamp_sub + 1).min(STAMP_SCALE - 1);
+        }
+        self.now
+            .saturating_mul(STAMP_SCALE)
+            .saturating_add(self.stamp_sub)
+    }
+
+    /// The time engine last saw.
+    pub(crate) fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// Gather this step's effects: persist first, then requests, broadcasts and notices in the
+    /// order they arose, then what changed for the UI, then the timer.
+    fn finish(&mut self) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let mut records = Vec::new();
+        let mut touched = Vec::new();
+        for (account, store) in self.accounts.iter_mut() {
+            for c in std::mem::take(&mut store.dirty.touched) {
+                touched.push((account.clone(), c));
+            }
+            if let Some(r) = persist::drain_delta(account, store) {
+                records.push(r);
+            }
+        }
+        if !records.is_empty() || self.key_counter_dirty || self.force_snapshot {
+            self.key_counter_dirty = false;
+            self.deltas_since_snapshot += 1;
+            if self.force_snapshot || self.deltas_since_snapshot >= self.config.snapshot_every {
+                self.force_snapshot = false;
+                self.deltas_since_snapshot = 0;
+                effects.push(Effect::Persist(Persist::Snapshot(self.snapshot())));
+            } else {
+                let delta = Records {
+                    version: STORE_VERSION,
+                    key_counter: self.key_counter,
+                    accounts: records,
+                };
+                effects.push(Effect::Persist(Persist::Delta(delta)));
+            }
+        }
+        effects.append(&mut self.out);
+        for (account, conversation) in touched {
+            effects.push(Effect::Notify(Notice::ConversationChanged {
+                account,
+                conversation,
+            }));
+        }
+        for account in std::mem::take(&mut self.conversation_lists_changed) {
+            effects.push(Effect::Notify(Notice::ConversationsChanged { account }));
+        }
+        let accounts: Vec<AccountId> = self.accounts.keys().cloned().collect();
+        for account in accounts {
+            let status = self.status(&account);
+            if self.last_status.get(&account) != Some(&status) {
+                self.last_status.insert(account.clone(), status);
+                effects.push(Effect::Notify(Notice::StatusChanged { account }));
+            }
+        }
+        if let Some(at) = self.next_deadline() {
+            if self.last_timer != Some(at) {
+                self.last_timer = Some(at);
+                effects.push(Effect::SetTimer { at_ms: at });
+            }
+        }
+        effects
+    }
+
+    /// The earliest future time at which something becomes due.
+    pub fn next_deadline(&self) -> Option<i64> {
+        let now = self.now;
+        let mut times: Vec<i64> = Vec::new();
+        for (k, at) in &self.polls {
+            if !self.busy.contains(&Busy::Poll(k.0.clone(), k.1.clone())) {
+                times.push(*at);
+            }
+        }
+        for store in self.accounts.values() {
+            times.extend(store.outbox.entries.values().filter_map(|e| e.check_at));
+        }
+        times.extend(self.rate_wait.values().copied());
+        // The quota resets at midnight UTC: wake up then so the status is told.
+        if self.accounts.values().any(|s| s.quota.used(now) > 0) {
+            times.push(next_reset(now));
+        }
+        times.extend(self.retry_at.values().copied());
+        // Whatever is already due was started by `drive`, or waits on something that is not
+        // time (a 401, an answer): only future times wake the engine.
+        times.into_iter().filter(|t| *t > now).min()
+    }
+}
+
+/// What a page covers, for deciding recalls and echoes.
+#[derive(Debug, Clone)]
+struct PageSpan {
+    kind: PageKind,
+    since: Option<i64>,
+    issued_at: i64,
+    stamp: i64,
+    oldest: Option<(i64, MessageId)>,
+    newest: Option<(i64, MessageId)>,
+    has_more: bool,
+}
+
+impl PageSpan {
+    /// A page of the newest messages (or the next older one in a chain) covers a message at
+    /// `sent_at` when it reaches back to it, or when there is nothing older.
+    fn covers_from_top(&self, sent_at: Option<i64>) -> bool {
+        !self.has_more || matches!((sent_at, &self.oldest), (Some(at), Some(o)) if at >= o.0)
+    }
+}
+
+fn page_busy(
+    account: &AccountId,
+    conv: &ConversationId,
+    kind: PageKind,
+    purpose: &Purpose,
+) -> Busy {
+    match purpose {
+        Purpose::Poll => Busy::Poll(account.clone(), conv.clone()),
+        Purpose::User | Purpose::Rescan { .. } => Busy::History(account.clone(), conv.clone()),
+        Purpose::Echo(key) => Busy::Echo(account.clone(), key.clone()),
+        Purpose::Verify { .. } => {
+            let _ = kind;
+            Busy::Verify(account.clone(), conv.clone())
+        }
+        Purpose::Fill => Busy::Fill(account.clone(), conv.clone()),
+    }
+}
+
+/// An error for an answer that is not the success this request expects.
+fn unexpected(result: Result<ApiReply, ApiError>) -> ApiError {
+    match result {
+        Err(e) => e,
+        Ok(_) => ApiError::Malformed {
+            status: 200,
+            message: "answer of another kind".into(),
+        },
+    }
+}
+
+fn state_name(s: &SendState) -> &'static str {
+    match s {
+        SendState::Queued => "queued",
+        SendState::InFlight { .. } => "in flight",
+        SendState::Ambiguous { .. } => "being confirmed",
+        SendState::Failed { .. } => "failed",
+        SendState::Sent { .. } => "sent",
+    }
+}
