@@ -66,6 +66,8 @@ if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
+# The demo inbox in two headless Chromium tabs, against a simulator of its own serving www/ + pkg/.
+if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --test tests/e2e-demo/; fi
 step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 
 printf '\n==> step times\n'
