@@ -85,6 +85,7 @@ pub enum Persist {
 
 /// A fact a sibling tab can merge idempotently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum RemoteFact {
     /// Messages confirmed here (own sends, with their client keys).
@@ -121,6 +122,7 @@ pub enum RemoteFact {
 
 /// Something the UI (or a subscriber) wants to know.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "notice")]
 pub enum Notice {
     /// The view of this conversation changed: read it again.

@@ -27,6 +27,7 @@ pub const STAMP_SCALE: i64 = 1024;
 
 /// Tunables; every time is in milliseconds of the caller's clock.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct EngineConfig {
     /// Makes this instance's client keys unique (give each process a fresh random seed).

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A connected LinkedIn account (`accountId`); the empty string means the workspace default.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct AccountId(pub String);
 
@@ -25,6 +26,7 @@ impl fmt::Display for AccountId {
 
 /// Names one outbox entry for its whole life, across retries, restarts and tabs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ClientKey(pub String);
 
@@ -41,5 +43,6 @@ pub struct RequestId(pub u64);
 
 /// One place that shows a conversation (a tab, a popup); chosen by the driver.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ViewId(pub String);

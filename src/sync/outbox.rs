@@ -20,6 +20,7 @@ use super::store::StoredMessage;
 
 /// Who a send goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]
 pub enum Recipient {
     /// An existing conversation, by any URN form.
@@ -32,6 +33,7 @@ pub enum Recipient {
 
 /// Why a send failed for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SendFailure {
     /// Stable code: an `ApiError` code, or `proved_absent` / `unverifiable`.
@@ -41,6 +43,7 @@ pub struct SendFailure {
 
 /// Where an outbox entry is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum SendState {
     /// Waiting for its lane, the key (401), a rate-limit wait, or its first turn.
@@ -80,6 +83,7 @@ pub enum Lane {
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub key: ClientKey,

@@ -20,6 +20,7 @@ pub const STORE_VERSION: u32 = 1;
 
 /// One account's records: all of them in a snapshot, the changed ones in a delta.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRecords {
     pub account: AccountId,
@@ -41,6 +42,7 @@ pub struct AccountRecords {
 
 /// A snapshot or a delta: `version` first so a reader can tell before reading the rest.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Records {
     pub version: u32,
@@ -53,6 +55,7 @@ pub struct Records {
 
 /// Why stored state was not (fully) used; returned from `restore`, never printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "code")]
 pub enum RestoreIssue {
     /// The snapshot could not be read at all: started empty.

@@ -22,6 +22,7 @@ pub fn next_reset(now_ms: i64) -> i64 {
 
 /// New conversations opened on one UTC day, by the client key of the send that opened each.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct QuotaUse {
     pub day: i64,

@@ -21,6 +21,7 @@ use super::store::AccountStore;
 
 /// Who reacted: the account owner, or another member by profile id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum Actor {
     /// The account itself (whichever tab or client did it).
@@ -31,6 +32,7 @@ pub enum Actor {
 
 /// One reaction identity: (message, actor, emoji).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ReactionKey {
     pub message: MessageId,
@@ -51,6 +53,7 @@ impl ReactionKey {
 
 /// Whether a reaction is in place, as of `stamp` (engine clock or server event time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ReactionFact {
     pub present: bool,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A command the engine would not carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "code")]
 pub enum Refusal {
     /// Today's new-conversation quota is used up; it resets at `resets_at` (midnight UTC).

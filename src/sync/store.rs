@@ -17,6 +17,7 @@ use super::reaction::{Actor, ReactionFact, ReactionKey};
 
 /// The server's reaction tally for one message, as of the page that carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Tally {
     /// When the page was asked for (an engine stamp: ms × `STAMP_SCALE` + a counter), so later
@@ -37,6 +38,7 @@ impl Tally {
 
 /// One message as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredMessage {
     pub id: MessageId,
@@ -104,6 +106,7 @@ impl StoredMessage {
 
 /// Older-history paging and the polling watermark of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct History {
     /// The oldest message any history page reached, and that page's cursor and `hasMore`.
@@ -147,6 +150,7 @@ pub enum PageKind {
 
 /// A conversation as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationRecord {
     pub id: ConversationId,
@@ -186,6 +190,7 @@ impl ConversationRecord {
 
 /// A recall this account is waiting on: our own request, or a hint that the server recalled it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct RecallCheck {
     pub message: MessageId,

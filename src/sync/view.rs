@@ -14,6 +14,7 @@ use super::reaction::tally_view;
 
 /// Where a shown message stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum MessageState {
     /// On the server.
@@ -31,6 +32,7 @@ pub enum MessageState {
 
 /// One emoji on a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ReactionView {
     pub emoji: String,
@@ -43,6 +45,7 @@ pub struct ReactionView {
 
 /// One message as shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageView {
     /// None while only in the outbox.
@@ -68,6 +71,7 @@ pub struct MessageView {
 
 /// One conversation as shown: stored messages in (time, id) order, then its outbox entries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationView {
     pub account: AccountId,
@@ -81,6 +85,7 @@ pub struct ConversationView {
 
 /// One line of the conversation list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationSummary {
     pub id: ConversationId,
@@ -94,6 +99,7 @@ pub struct ConversationSummary {
 
 /// How fresh the data is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum SyncStatus {
     Synced,
@@ -106,6 +112,7 @@ pub enum SyncStatus {
 
 /// The state of one account at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
     pub sync: SyncStatus,

@@ -37,7 +37,8 @@ pub struct ThreadlineClientOptions {
 }
 
 /// The key as JS gave it.
-enum JsKey {
+#[derive(Clone)]
+pub(crate) enum JsKey {
     Static(String),
     Function(Function),
 }
@@ -60,6 +61,24 @@ impl KeySource for JsKey {
         value
             .as_string()
             .ok_or_else(|| no_key("the apiKey function gave no string".into()))
+    }
+}
+
+impl JsKey {
+    /// The `apiKey` option: a string, or a function returning one or a Promise of one.
+    pub(crate) fn from_js(value: &JsValue) -> Result<JsKey, JsValue> {
+        if let Some(key) = value.as_string() {
+            Ok(JsKey::Static(key))
+        } else if let Some(func) = value.dyn_ref::<Function>() {
+            Ok(JsKey::Function(func.clone()))
+        } else {
+            Err(js_error(
+                "TypeError",
+                "invalid_options",
+                "apiKey must be a string or a function returning one",
+                &[],
+            ))
+        }
     }
 }
 
@@ -139,18 +158,7 @@ impl ThreadlineClient {
                 &[],
             ));
         }
-        let key = if let Some(key) = options.api_key.as_string() {
-            JsKey::Static(key)
-        } else if let Some(func) = options.api_key.dyn_ref::<Function>() {
-            JsKey::Function(func.clone())
-        } else {
-            return Err(js_error(
-                "TypeError",
-                "invalid_options",
-                "apiKey must be a string or a function returning one",
-                &[],
-            ));
-        };
+        let key = JsKey::from_js(&options.api_key)?;
         let mut client = Client::new(FetchTransport, base_url, key)
             .with_default_account(opt_account(options.account_id));
         if let Some(ms) = options.timeout_ms.filter(|ms| ms.is_finite() && *ms > 0.0) {

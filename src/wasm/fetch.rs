@@ -104,14 +104,15 @@ async fn exchange(
     })
 }
 
-/// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then.
-struct Timer {
+/// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then. Never drop
+/// one from inside its own callback: defer the work (`spawn_local`) instead.
+pub(crate) struct Timer {
     handle: JsValue,
     _callback: Closure<dyn FnMut()>,
 }
 
 impl Timer {
-    fn start(callback: Closure<dyn FnMut()>, ms: u64) -> Result<Timer, TransportError> {
+    pub(crate) fn start(callback: Closure<dyn FnMut()>, ms: u64) -> Result<Timer, TransportError> {
         let handle = set_timeout(callback.as_ref().unchecked_ref(), ms)
             .map_err(|e| TransportError::Network(format!("no setTimeout: {}", describe(&e))))?;
         Ok(Timer {

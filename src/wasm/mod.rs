@@ -2,9 +2,14 @@
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
 mod client;
+mod driver;
+mod engine;
 pub mod error;
 mod fetch;
+mod realtime;
+pub mod storage;
 pub mod urn;
 
 pub use client::{ThreadlineClient, ThreadlineClientOptions};
+pub use engine::{SendCommand, ThreadlineEngine, ThreadlineEngineOptions};
 pub use fetch::FetchTransport;

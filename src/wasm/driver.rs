@@ -1,0 +1,364 @@
+//! The driver of `src/sync/mod.rs`'s contract: feeds inputs to the [`Engine`] with `Date.now()`
+//! and carries out its effects in order through one queue (a `Persist` is written before any
+//! later effect, across inputs too), requests with the API client over `fetch`, one
+//! `setTimeout` for `SetTimer`, and JS listeners for notices and broadcast facts. No decisions.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::Function;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use super::client::JsKey;
+use super::error::{describe, js_error};
+use super::fetch::{FetchTransport, Timer};
+use super::storage::{AnyStore, PersistLog, StorageError};
+use crate::api::{ApiError, Client};
+use crate::sync::{ApiCall, ApiReply, Effect, Engine, Input, Notice, Persist, Refusal, Request};
+
+/// The API client the driver runs requests with.
+pub type EngineClient = Client<FetchTransport, JsKey>;
+
+/// One item of the effect queue.
+enum Step {
+    Effect(Effect),
+    /// Everything queued before it is done: settle this Promise (rejected if a write failed).
+    Settle {
+        resolve: Function,
+        reject: Function,
+    },
+}
+
+/// JS callbacks by subscription id.
+#[derive(Default)]
+struct Listeners {
+    next: u32,
+    list: Vec<(u32, Function)>,
+}
+
+impl Listeners {
+    fn add(&mut self, f: Function) -> u32 {
+        self.next += 1;
+        self.list.push((self.next, f));
+        self.next
+    }
+    fn remove(&mut self, id: u32) {
+        self.list.retain(|(i, _)| *i != id);
+    }
+}
+
+/// Which listener list.
+#[derive(Clone, Copy)]
+pub enum Channel {
+    Notices,
+    Facts,
+}
+
+/// One engine with its storage, client, timer and listeners.
+pub struct Driver {
+    engine: RefCell<Engine>,
+    client: EngineClient,
+    log: PersistLog<AnyStore>,
+    queue: RefCell<VecDeque<Step>>,
+    pumping: Cell<bool>,
+    /// The first write that failed since the last `Settle`.
+    write_error: RefCell<Option<StorageError>>,
+    notices: RefCell<Listeners>,
+    facts: RefCell<Listeners>,
+    timer: RefCell<Option<Timer>>,
+    closed: Cell<bool>,
+    me: Weak<Driver>,
+}
+
+/// A JS error of the engine's binding: name `ThreadlineError`, a `code`, extra fields.
+pub fn engine_error(code: &str, message: &str, extra: &[(&str, JsValue)]) -> JsValue {
+    js_error("ThreadlineError", code, message, extra)
+}
+
+/// A local refusal as a `ThreadlineError` whose `code` is the refusal's and whose `refusal`
+/// is the whole refusal (as in the `refused` notice).
+pub fn refusal_error(r: &Refusal) -> JsValue {
+    let code = to_js(r)
+        .ok()
+        .and_then(|v| js_sys::Reflect::get(&v, &"code".into()).ok())
+        .and_then(|c| c.as_string())
+        .unwrap_or_else(|| "refused".into());
+    let detail = to_js(r).unwrap_or(JsValue::UNDEFINED);
+    engine_error(&code, &r.to_string(), &[("refusal", detail)])
+}
+
+/// Plain data for JS (objects, arrays, numbers), as the generated TypeScript types declare.
+///
+/// The engine uses `i64::MIN` as "older than anything" in some stamps (e.g. of a message known
+/// only from a send's answer), which no JS number holds. Such values cross as the most negative
+/// (or positive) safe integer: still below (above) every real stamp, so merging a fact that
+/// went out and came back in orders the same. The common case takes the direct path.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let direct = value.serialize(&serde_wasm_bindgen::Serializer::new());
+    if let Ok(v) = direct {
+        return Ok(v);
+    }
+    let not_representable = |e: &dyn std::fmt::Display| {
+        engine_error("internal", &format!("not representable in JS: {e}"), &[])
+    };
+    let mut tree = serde_json::to_value(value).map_err(|e| not_representable(&e))?;
+    clamp_to_safe(&mut tree);
+    tree.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(|e| not_representable(&e))
+}
+
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE: i64 = (1 << 53) - 1;
+
+fn clamp_to_safe(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => {
+            let clamped = match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) if !(-MAX_SAFE..=MAX_SAFE).contains(&i) => {
+                    i.clamp(-MAX_SAFE, MAX_SAFE)
+                }
+                (None, Some(_)) => MAX_SAFE,
+                _ => return,
+            };
+            *n = clamped.into();
+        }
+        Value::Array(items) => items.iter_mut().for_each(clamp_to_safe),
+        Value::Object(map) => map.values_mut().for_each(clamp_to_safe),
+        _ => {}
+    }
+}
+
+/// `Date.now()`, the engine's clock.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(message));
+}
+
+impl Driver {
+    /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
+    pub fn new(engine: Engine, client: EngineClient, log: PersistLog<AnyStore>) -> Rc<Driver> {
+        Rc::new_cyclic(|me| Driver {
+            engine: RefCell::new(engine),
+            client,
+            log,
+            queue: RefCell::new(VecDeque::new()),
+            pumping: Cell::new(false),
+            write_error: RefCell::new(None),
+            notices: RefCell::new(Listeners::default()),
+            facts: RefCell::new(Listeners::default()),
+            timer: RefCell::new(None),
+            closed: Cell::new(false),
+            me: me.clone(),
+        })
+    }
+
+    /// Reads the engine (views, status). Never held across JS calls or awaits.
+    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> R {
+        f(&self.engine.borrow())
+    }
+
+    /// Whether `close()` was called.
+    pub fn is_closed(&self) -> bool {
+        self.closed.get()
+    }
+
+    /// Feeds one input now and queues its effects. Returns the refusal among them, if any
+    /// (a command refused locally). Ignored once closed.
+    pub fn feed(&self, input: Input) -> Option<Refusal> {
+        if self.closed.get() {
+            return None;
+        }
+        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let refusal = effects.iter().find_map(|e| match e {
+            Effect::Notify(Notice::Refused { reason, .. }) => Some(reason.clone()),
+            _ => None,
+        });
+        self.queue
+            .borrow_mut()
+            .extend(effects.into_iter().map(Step::Effect));
+        self.kick();
+        refusal
+    }
+
+    /// A Promise that settles once every effect queued so far is carried out; it rejects
+    /// (`code` `storage`) if a write among them failed, or (`closed`) if the engine closed first.
+    pub fn settled(&self) -> js_sys::Promise {
+        let mut step = None;
+        let promise = js_sys::Promise::new(&mut |resolve, reject| {
+            step = Some(Step::Settle { resolve, reject });
+        });
+        if let Some(step) = step {
+            self.queue.borrow_mut().push_back(step);
+        }
+        self.kick();
+        promise
+    }
+
+    /// Registers a listener; the id removes it.
+    pub fn listen(&self, channel: Channel, f: Function) -> u32 {
+        self.listeners(channel).borrow_mut().add(f)
+    }
+
+    /// Removes a listener (nothing happens if it is gone).
+    pub fn unlisten(&self, channel: Channel, id: u32) {
+        self.listeners(channel).borrow_mut().remove(id);
+    }
+
+    fn listeners(&self, channel: Channel) -> &RefCell<Listeners> {
+        match channel {
+            Channel::Notices => &self.notices,
+            Channel::Facts => &self.facts,
+        }
+    }
+
+    /// Stops the timer and every later effect; answers still out are dropped when they come
+    /// (a restarted engine must never see them), waiting Promises reject with `closed`.
+    pub fn close(&self) {
+        self.closed.set(true);
+        self.timer.borrow_mut().take();
+        self.kick();
+    }
+
+    fn kick(&self) {
+        if self.pumping.get() {
+            return;
+        }
+        if let Some(me) = self.me.upgrade() {
+            self.pumping.set(true);
+            spawn_local(me.pump());
+        }
+    }
+
+    /// The one loop that carries out effects, in order.
+    async fn pump(self: Rc<Self>) {
+        loop {
+            let step = self.queue.borrow_mut().pop_front();
+            let Some(step) = step else { break };
+            match step {
+                Step::Settle { resolve, reject } => {
+                    let error = self.write_error.borrow_mut().take();
+                    let outcome = if self.closed.get() {
+                        reject.call1(
+                            &JsValue::UNDEFINED,
+                            &engine_error("closed", "the engine was closed", &[]),
+                        )
+                    } else if let Some(e) = error {
+                        reject.call1(&JsValue::UNDEFINED, &engine_error("storage", &e.0, &[]))
+                    } else {
+                        resolve.call0(&JsValue::UNDEFINED)
+                    };
+                    drop(outcome);
+                }
+                Step::Effect(_) if self.closed.get() => {}
+                Step::Effect(Effect::Persist(p)) => self.persist(&p).await,
+                Step::Effect(Effect::Request(r)) => spawn_local(self.clone().request(r)),
+                Step::Effect(Effect::Notify(n)) => self.emit(Channel::Notices, &n),
+                Step::Effect(Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
+                Step::Effect(Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
+            }
+        }
+        self.pumping.set(false);
+    }
+
+    async fn persist(&self, p: &Persist) {
+        if let Err(e) = self.log.write(p).await {
+            // The effects after it still run: every request must get its answer, and an
+            // unsaved state is re-fetched after a restart. The command waiting on it learns.
+            warn(&format!("threadline: {e}"));
+            self.write_error.borrow_mut().get_or_insert(e);
+        }
+    }
+
+    fn emit<T: Serialize>(&self, channel: Channel, value: &T) {
+        let value = match to_js(value) {
+            Ok(v) => v,
+            Err(e) => return warn(&describe(&e)),
+        };
+        // A copy: a listener may subscribe or unsubscribe while being called.
+        let list: Vec<Function> = self
+            .listeners(channel)
+            .borrow()
+            .list
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
+        for f in list {
+            if let Err(e) = f.call1(&JsValue::UNDEFINED, &value) {
+                warn(&format!("threadline: a listener threw: {}", describe(&e)));
+            }
+        }
+    }
+
+    fn set_timer(&self, at_ms: i64) {
+        let delay = at_ms.saturating_sub(now_ms()).max(0) as u64;
+        let me = self.me.clone();
+        // The callback only schedules: feeding from inside it would replace (drop) the very
+        // timer whose callback is running.
+        let fire = Closure::once(move || {
+            spawn_local(async move {
+                if let Some(d) = me.upgrade() {
+                    d.feed(Input::Tick);
+                }
+            })
+        });
+        let timer = Timer::start(fire, delay);
+        if let Err(e) = &timer {
+            warn(&format!("threadline: no timer: {e:?}"));
+        }
+        *self.timer.borrow_mut() = timer.ok();
+    }
+
+    async fn request(self: Rc<Self>, r: Request) {
+        let Request { id, call, .. } = r;
+        let result = run(&self.client, call).await;
+        self.feed(Input::Answer { id, result });
+    }
+}
+
+/// Runs one engine call with the client.
+async fn run(client: &EngineClient, call: ApiCall) -> Result<ApiReply, ApiError> {
+    match call {
+        ApiCall::Conversations { query } => client
+            .list_conversations(query)
+            .await
+            .map(ApiReply::Conversations),
+        ApiCall::Messages {
+            conversation_urn,
+            query,
+        } => client
+            .messages(&conversation_urn, query)
+            .await
+            .map(ApiReply::Messages),
+        ApiCall::Send { request, .. } => client.send(request).await.map(ApiReply::Send),
+        ApiCall::React {
+            conversation_urn,
+            message_urn,
+            account_id,
+            request,
+        } => client
+            .react(
+                &conversation_urn,
+                &message_urn,
+                &request.emoji,
+                request.react,
+                account_id.as_deref(),
+            )
+            .await
+            .map(ApiReply::React),
+        ApiCall::Recall {
+            conversation_urn,
+            message_urn,
+            account_id,
+        } => client
+            .recall(&conversation_urn, &message_urn, account_id.as_deref())
+            .await
+            .map(ApiReply::Recall),
+    }
+}

@@ -1,0 +1,541 @@
+//! `ThreadlineEngine`: the reconciliation engine for JavaScript. A live handle over the
+//! [`Driver`] (engine, storage, client, timer) and the realtime socket: commands as async
+//! methods that resolve once their state is written, views as plain typed data, notices and
+//! sibling-tab facts through callbacks.
+//!
+//! Every async method takes what it needs (a clone of the driver) before it returns its Promise,
+//! so JS may `free()` the handle while work is in flight.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use serde::Deserialize;
+use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::client::JsKey;
+use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
+use super::error::js_error;
+use super::fetch::FetchTransport;
+use super::realtime::{socket_url, Realtime};
+use super::storage::{AnyStore, PersistLog};
+use crate::api::Client;
+use crate::model::{Attachment, MessagingChannel};
+use crate::sync::{
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact, ViewId,
+};
+use crate::urn::ConversationId;
+
+#[wasm_bindgen(typescript_custom_section)]
+const ENGINE_TS: &'static str = r#"
+/**
+ * A storage of string values for `ThreadlineEngine.open({ storage })`: each method may return
+ * its result or a Promise of it.
+ */
+export interface StorageAdapter {
+    get(key: string): string | null | undefined | Promise<string | null | undefined>;
+    set(key: string, value: string): void | Promise<void>;
+    remove(key: string): void | Promise<void>;
+}
+
+/** The `code` of a `ThreadlineError`: a `Refusal` code, or what went wrong around the engine. */
+export type ThreadlineErrorCode =
+    | Refusal["code"]
+    | "storage" | "storage_unavailable" | "closed" | "invalid_argument" | "internal";
+
+/** How `ThreadlineEngine` methods reject (bad URNs of view methods throw `UrnError`). */
+export interface ThreadlineError extends Error {
+    name: "ThreadlineError";
+    code: ThreadlineErrorCode;
+    /** The engine's refusal, when it refused the command locally (as the `refused` notice). */
+    refusal?: Refusal;
+}
+"#;
+
+/// Options of `ThreadlineEngine.open(options)`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadlineEngineOptions {
+    /// The API's base URL, e.g. `https://api.connectsafely.ai/linkedin`.
+    pub base_url: String,
+    /// The API key, or a function returning it (asked before every request and connection).
+    #[tsify(type = "string | (() => string | Promise<string>)")]
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub api_key: JsValue,
+    /// Where state persists: `"localStorage"` (pages), `"chromeStorage"` (an extension's
+    /// background: `chrome.storage.local`), `"memory"` (Node, tests) or an adapter object.
+    #[tsify(type = "\"localStorage\" | \"chromeStorage\" | \"memory\" | StorageAdapter")]
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub storage: JsValue,
+    /// Prefix of every stored key (default `threadline`). One open engine per prefix.
+    #[tsify(optional)]
+    pub storage_key: Option<String>,
+    /// Listen to the server's change events over a WebSocket (default true; off where there is
+    /// no `WebSocket`, as in Node 20).
+    #[tsify(optional)]
+    pub realtime: Option<bool>,
+    /// The WebSocket URL (default `<baseUrl>/ws`; the hosted API publishes none).
+    #[tsify(optional)]
+    pub realtime_url: Option<String>,
+    /// Timeout of each request in milliseconds (default 15000, at most 25000).
+    #[tsify(optional)]
+    pub timeout_ms: Option<f64>,
+    /// Engine tunables; a missing `seed` is drawn at random.
+    #[tsify(optional, type = "Partial<EngineConfig>")]
+    pub config: Option<EngineConfig>,
+}
+
+/// What `engine.send(cmd)` takes: one of `conversationUrn`, `recipientProfileUrn` or
+/// `recipientProfileId` (vanity slug), and the text.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendCommand {
+    /// The account ("" for the workspace default).
+    pub account_id: String,
+    #[tsify(optional)]
+    pub conversation_urn: Option<String>,
+    #[tsify(optional)]
+    pub recipient_profile_urn: Option<String>,
+    #[tsify(optional)]
+    pub recipient_profile_id: Option<String>,
+    pub text: String,
+    #[tsify(optional)]
+    pub subject: Option<String>,
+    #[tsify(optional)]
+    pub channel: Option<MessagingChannel>,
+    #[tsify(optional)]
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+    /// Names the outbox entry (else the engine makes one); resolves as the Promise's value.
+    #[tsify(optional)]
+    pub client_key: Option<String>,
+}
+
+/// The reconciliation engine with its storage, API client, timers and realtime socket.
+#[wasm_bindgen]
+pub struct ThreadlineEngine {
+    driver: Rc<Driver>,
+    realtime: Option<Rc<Realtime>>,
+    issues: Vec<String>,
+}
+
+fn invalid_options(message: &str) -> JsValue {
+    js_error("TypeError", "invalid_options", message, &[])
+}
+
+fn present(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// A fresh seed for client keys (the engine draws no randomness itself).
+fn random_seed() -> u64 {
+    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+}
+
+#[wasm_bindgen]
+impl ThreadlineEngine {
+    /// Opens an engine: reads its state from storage (a corrupt store is reported by
+    /// `restoreIssues()`, never fatal), starts its timers and realtime socket, and resolves.
+    /// Rejects when the options are wrong or the storage cannot be read at all.
+    pub async fn open(options: Ts<ThreadlineEngineOptions>) -> Result<ThreadlineEngine, JsValue> {
+        let options = options
+            .to_rust()
+            .map_err(|e| invalid_options(&e.to_string()))?;
+        let base_url = options.base_url.trim().trim_end_matches('/').to_string();
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
+        }
+        let key = JsKey::from_js(&options.api_key)?;
+        let store = AnyStore::from_option(options.storage)
+            .map_err(|e| engine_error("storage_unavailable", &e.0, &[]))?;
+        let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
+        let log = PersistLog::new(store, &prefix);
+        let stored = log
+            .load()
+            .await
+            .map_err(|e| engine_error("storage", &e.0, &[]))?;
+
+        let mut config = options.config.unwrap_or_default();
+        if config.seed == 0 {
+            config.seed = random_seed();
+        }
+        let (engine, engine_issues) =
+            Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
+        let mut issues = stored.issues;
+        issues.extend(engine_issues.iter().map(|i| i.to_string()));
+
+        let mut client = Client::new(FetchTransport, base_url.clone(), key.clone());
+        if let Some(ms) = options.timeout_ms.filter(|ms| ms.is_finite() && *ms > 0.0) {
+            client = client.with_timeout_ms(ms as u64);
+        }
+        let driver = Driver::new(engine, client, log);
+        driver.feed(Input::Tick);
+        let realtime = options.realtime.unwrap_or(true).then(|| {
+            let url = socket_url(&base_url, present(&options.realtime_url).as_deref());
+            Realtime::start(url, key, Rc::downgrade(&driver))
+        });
+        Ok(ThreadlineEngine {
+            driver,
+            realtime,
+            issues,
+        })
+    }
+
+    /// Why stored state was not (fully) used when opening; empty when all was well.
+    #[wasm_bindgen(js_name = restoreIssues)]
+    pub fn restore_issues(&self) -> Vec<String> {
+        self.issues.clone()
+    }
+
+    /// `view` (a tab, a popup: any name) now shows this conversation; it is polled while shown.
+    #[wasm_bindgen(js_name = openConversation, unchecked_return_type = "Promise<void>")]
+    pub fn open_conversation(
+        &self,
+        view: String,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Promise {
+        self.command(Command::OpenConversation {
+            view: ViewId(view),
+            account: AccountId(account_id),
+            conversation_urn,
+        })
+    }
+
+    /// `view` shows nothing any more.
+    #[wasm_bindgen(js_name = closeView, unchecked_return_type = "Promise<void>")]
+    pub fn close_view(&self, view: String) -> Promise {
+        self.command(Command::CloseView { view: ViewId(view) })
+    }
+
+    /// Fetches the next page of older history, while there is more.
+    #[wasm_bindgen(js_name = loadOlder, unchecked_return_type = "Promise<void>")]
+    pub fn load_older(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Promise {
+        self.command(Command::LoadOlder {
+            account: AccountId(account_id),
+            conversation_urn,
+        })
+    }
+
+    /// Fetches the newest page of a conversation again (refreshes reactions too).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn refresh(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Promise {
+        self.command(Command::Refresh {
+            account: AccountId(account_id),
+            conversation_urn,
+        })
+    }
+
+    /// Walks a conversation's whole history again (finds recalls made elsewhere); costly.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn rescan(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Promise {
+        self.command(Command::Rescan {
+            account: AccountId(account_id),
+            conversation_urn,
+        })
+    }
+
+    /// Fetches the conversation list (its first page, or the one after `cursor`).
+    #[wasm_bindgen(js_name = refreshConversations, unchecked_return_type = "Promise<void>")]
+    pub fn refresh_conversations(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        cursor: Option<String>,
+    ) -> Promise {
+        self.command(Command::RefreshConversations {
+            account: AccountId(account_id),
+            cursor,
+        })
+    }
+
+    /// Queues a message in the persisted outbox and resolves with its client key once the
+    /// entry is written; the request goes out in the background. Rejects with the refusal
+    /// (`emptyMessage`, `tooLong`, `quotaExceeded`, `badUrn`…) when refused locally.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn send(&self, cmd: Ts<SendCommand>) -> Promise {
+        let cmd = match cmd.to_rust() {
+            Ok(c) => c,
+            Err(e) => return Promise::reject(&invalid_argument("cmd", e)),
+        };
+        let to = if let Some(urn) = present(&cmd.conversation_urn) {
+            Recipient::Conversation(urn)
+        } else if let Some(urn) = present(&cmd.recipient_profile_urn) {
+            Recipient::ProfileUrn(urn)
+        } else if let Some(slug) = present(&cmd.recipient_profile_id) {
+            Recipient::ProfileSlug(slug)
+        } else {
+            return Promise::reject(&invalid_argument(
+                "cmd",
+                "name conversationUrn, recipientProfileUrn or recipientProfileId",
+            ));
+        };
+        let account = AccountId(cmd.account_id);
+        let given = present(&cmd.client_key).map(ClientKey);
+        let driver = self.driver.clone();
+        // The engine numbers outbox entries: the new one gets the next number.
+        let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox.next_seq));
+        let command = Command::Send {
+            account: account.clone(),
+            to,
+            text: cmd.text,
+            subject: present(&cmd.subject),
+            channel: cmd.channel.unwrap_or_default(),
+            attachments: cmd.attachments,
+            client_key: given,
+        };
+        if let Some(refused) = self.feed_command(command) {
+            return refused;
+        }
+        let key = driver.with_engine(|e| {
+            e.store(&account).and_then(|s| {
+                s.outbox
+                    .entries
+                    .values()
+                    .find(|x| x.seq == seq)
+                    .map(|x| x.key.0.clone())
+            })
+        });
+        let settled = driver.settled();
+        future_to_promise(async move {
+            JsFuture::from(settled).await?;
+            key.map(JsValue::from)
+                .ok_or_else(|| engine_error("internal", "the send left no outbox entry", &[]))
+        })
+    }
+
+    /// Adds (`add`) or removes one of the account's own reactions.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn react(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] _conversation_urn: String,
+        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+        emoji: String,
+        add: bool,
+    ) -> Promise {
+        self.command(Command::React {
+            account: AccountId(account_id),
+            message_urn,
+            emoji,
+            add,
+        })
+    }
+
+    /// Recalls one of the account's own messages (within the recall window).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn recall(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] _conversation_urn: String,
+        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+    ) -> Promise {
+        self.command(Command::Recall {
+            account: AccountId(account_id),
+            message_urn,
+        })
+    }
+
+    /// Marks a conversation read up to its newest message (locally; tells sibling tabs).
+    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
+    pub fn mark_read(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Promise {
+        self.command(Command::MarkRead {
+            account: AccountId(account_id),
+            conversation_urn,
+        })
+    }
+
+    /// Sends a failed entry again (refused with `notNow` while it may have been sent).
+    #[wasm_bindgen(js_name = retrySend, unchecked_return_type = "Promise<void>")]
+    pub fn retry_send(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = clientKey)] client_key: String,
+    ) -> Promise {
+        self.command(Command::RetrySend {
+            account: AccountId(account_id),
+            client_key: ClientKey(client_key),
+        })
+    }
+
+    /// Drops a queued or failed entry.
+    #[wasm_bindgen(js_name = discardSend, unchecked_return_type = "Promise<void>")]
+    pub fn discard_send(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = clientKey)] client_key: String,
+    ) -> Promise {
+        self.command(Command::DiscardSend {
+            account: AccountId(account_id),
+            client_key: ClientKey(client_key),
+        })
+    }
+
+    /// The API key changed: resume what a 401 paused.
+    #[wasm_bindgen(js_name = keyUpdated, unchecked_return_type = "Promise<void>")]
+    pub fn key_updated(&self) -> Promise {
+        self.command(Command::KeyUpdated)
+    }
+
+    /// Calls `callback` with every notice (read the view again on `conversationChanged`, the
+    /// status on `statusChanged`). Returns the function that unsubscribes.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(notice: Notice) => void")] callback: Function,
+    ) -> JsValue {
+        self.listen(Channel::Notices, callback)
+    }
+
+    /// Calls `callback` with every fact sibling contexts must merge (post it to them; they
+    /// call `applyRemote`). Returns the function that unsubscribes.
+    #[wasm_bindgen(js_name = onBroadcast, unchecked_return_type = "() => void")]
+    pub fn on_broadcast(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(fact: RemoteFact) => void")] callback: Function,
+    ) -> JsValue {
+        self.listen(Channel::Facts, callback)
+    }
+
+    /// Merges a fact another context broadcast (idempotent, in any order).
+    #[wasm_bindgen(js_name = applyRemote, unchecked_return_type = "Promise<void>")]
+    pub fn apply_remote(&self, fact: Ts<RemoteFact>) -> Promise {
+        match fact.to_rust() {
+            Ok(f) => self.input(Input::Remote(f)),
+            Err(e) => Promise::reject(&invalid_argument("fact", e)),
+        }
+    }
+
+    /// One conversation as shown (messages in order, then its outbox entries), if known.
+    #[wasm_bindgen(js_name = conversationView, unchecked_return_type = "ConversationView | undefined")]
+    pub fn conversation_view(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+    ) -> Result<JsValue, JsValue> {
+        let id = ConversationId::parse(&conversation_urn)?;
+        let view = self
+            .driver
+            .with_engine(|e| e.conversation_view(&AccountId(account_id), &id));
+        match view {
+            Some(v) => to_js(&v),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The conversation list of an account, newest activity first.
+    #[wasm_bindgen(js_name = conversationList, unchecked_return_type = "ConversationSummary[]")]
+    pub fn conversation_list(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+    ) -> Result<JsValue, JsValue> {
+        let list = self
+            .driver
+            .with_engine(|e| e.conversation_list(&AccountId(account_id)));
+        to_js(&list)
+    }
+
+    /// Outbox entries not yet placed in a known conversation (a first message to someone).
+    #[wasm_bindgen(js_name = unplacedOutbox, unchecked_return_type = "MessageView[]")]
+    pub fn unplaced_outbox(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+    ) -> Result<JsValue, JsValue> {
+        let list = self
+            .driver
+            .with_engine(|e| e.unplaced_outbox(&AccountId(account_id)));
+        to_js(&list)
+    }
+
+    /// Sync status, quota and outbox totals of an account.
+    #[wasm_bindgen(unchecked_return_type = "StatusView")]
+    pub fn status(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+    ) -> Result<JsValue, JsValue> {
+        let status = self
+            .driver
+            .with_engine(|e| e.status(&AccountId(account_id)));
+        to_js(&status)
+    }
+
+    /// The whole stored state as plain data (what a snapshot write holds), for debugging.
+    #[wasm_bindgen(unchecked_return_type = "Records")]
+    pub fn snapshot(&self) -> Result<JsValue, JsValue> {
+        let records = self.driver.with_engine(|e| e.snapshot());
+        to_js(&records)
+    }
+
+    /// Stops the timer and the WebSocket; later calls reject with `closed`. Idempotent.
+    pub fn close(&self) {
+        if let Some(rt) = &self.realtime {
+            rt.stop();
+        }
+        self.driver.close();
+    }
+}
+
+impl ThreadlineEngine {
+    fn listen(&self, channel: Channel, callback: Function) -> JsValue {
+        let id = self.driver.listen(channel, callback);
+        let driver = Rc::downgrade(&self.driver);
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some(d) = driver.upgrade() {
+                d.unlisten(channel, id);
+            }
+        })
+        .into_js_value()
+    }
+
+    /// Feeds a command; `Some(rejected Promise)` when it was refused locally or closed.
+    fn feed_command(&self, command: Command) -> Option<Promise> {
+        if self.driver.is_closed() {
+            return Some(Promise::reject(&closed()));
+        }
+        self.driver
+            .feed(Input::Command(command))
+            .map(|r| Promise::reject(&refusal_error(&r)))
+    }
+
+    fn command(&self, command: Command) -> Promise {
+        match self.feed_command(command) {
+            Some(refused) => refused,
+            None => self.driver.settled(),
+        }
+    }
+
+    fn input(&self, input: Input) -> Promise {
+        if self.driver.is_closed() {
+            return Promise::reject(&closed());
+        }
+        self.driver.feed(input);
+        self.driver.settled()
+    }
+}
+
+fn closed() -> JsValue {
+    engine_error("closed", "the engine was closed", &[])
+}
+
+fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
+    engine_error("invalid_argument", &format!("{what}: {why}"), &[])
+}
