@@ -12,9 +12,7 @@
 //   response {id, to, ok, value | error}
 //   push {kind: list|status|view|notice, account, conversation?, data}
 //   bye                         a tab is closing: the leader closes its view
-import * as threadline from "threadline";
-
-const { init, conversationId, ThreadlineClient } = threadline;
+import { init, conversationId, ThreadlineClient, ThreadlineEngine } from "threadline";
 
 const LOCK = "threadline-leader";
 const CHANNEL = "threadline-demo";
@@ -46,16 +44,16 @@ function hubError(code, message) {
 function errorData(e) {
   if (e instanceof Error || (e && typeof e === "object")) {
     return { name: e.name ?? "Error", code: e.code ?? "error", message: String(e.message ?? e),
-      reason: e.reason ?? null };
+      refusal: e.refusal ?? null };
   }
-  return { name: "Error", code: "error", message: String(e), reason: null };
+  return { name: "Error", code: "error", message: String(e), refusal: null };
 }
 
 function rebuildError(data) {
   const err = new Error(data.message);
   err.name = data.name;
   err.code = data.code;
-  if (data.reason) err.reason = data.reason;
+  if (data.refusal) err.refusal = data.refusal;
   return err;
 }
 
@@ -215,10 +213,7 @@ export async function connectHub(options) {
   }
 
   async function becomeLeader() {
-    // INTERIM until the package has ThreadlineEngine (branch `bind`): a stand-in with its API.
-    const Engine = threadline.ThreadlineEngine
-      ?? (await import("./engine-standin.js")).StandInEngine;
-    const engine = await Engine.open({
+    const engine = await ThreadlineEngine.open({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
       storage: "localStorage",
@@ -331,7 +326,7 @@ export async function connectHub(options) {
       await becomeLeader();
     } catch (e) {
       console.error("threadline: could not open the engine", e);
-      emit("notice", { kind: "notice", data: { notice: "engineFailed", reason: String(e) } });
+      emit("notice", { kind: "notice", account: interest?.account, data: { notice: "engineFailed", reason: String(e) } });
       throw e;
     }
     await new Promise(() => {});

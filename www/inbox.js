@@ -356,7 +356,8 @@ async function command(method, ...args) {
   try {
     return await hub.call(method, ...args);
   } catch (e) {
-    toast(e.reason ? describeRefusal(e.reason) : e.message ?? String(e), "error");
+    // A refusal (ThreadlineError with `refusal`) is told here, in the tab that asked.
+    toast(e.refusal ? describeRefusal(e.refusal) : e.message ?? String(e), "error");
     throw e;
   }
 }
@@ -516,8 +517,7 @@ function onPush(msg) {
       break;
     case "notice": {
       const n = msg.data;
-      if (n.notice === "refused") toast(describeRefusal(n.reason), "error");
-      else if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
+      if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
       else if (n.notice === "recallFailed") toast(`Recall failed: ${n.reason}`, "error");
       else if (n.notice === "reactFailed") toast(`Reaction failed: ${n.reason}`, "error");
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
