@@ -121,6 +121,12 @@ describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
     const thread = tabA.locator(`[data-threadline-conversation="${ids.longThreadId}"]`);
     await thread.click();
     await tabA.waitForSelector("[data-threadline-message]", WAIT);
+    // Scrolling to the top loads older history (the thread has 150 messages, pages of 50).
+    const count = () => tabA.locator("[data-threadline-message]").count();
+    const first = await count();
+    await tabA.locator("#messages").evaluate((box) => { box.scrollTop = 0; });
+    await tabA.waitForFunction((n) => document.querySelectorAll("[data-threadline-message]").length > n, first, WAIT);
+    assert.ok(await count() > first);
   });
 
   it("with two tabs open the simulator sees one poller, and the follower calls no API", async () => {
