@@ -121,6 +121,7 @@ export async function connectHub(options) {
     const account = notice.account ?? "";
     switch (notice.notice) {
       case "conversationChanged":
+        listSoon(account);
         if (interestedIn(account, notice.conversation)) {
           push("view", account, notice.conversation,
             engine.conversationView(account, notice.conversation) ?? null);
@@ -135,6 +136,17 @@ export async function connectHub(options) {
       default:
         push("notice", account, null, notice);
     }
+  }
+
+  // The list's previews and unread counts come from the conversations endpoint: after activity
+  // in a conversation, ask for the list again, at most once per LIST_EVERY_MS per account.
+  const LIST_EVERY_MS = 3000;
+  function listSoon(account) {
+    if (!leader || leader.listTimers.has(account)) return;
+    leader.listTimers.set(account, setTimeout(() => {
+      leader?.listTimers.delete(account);
+      leader?.engine.refreshConversations(account).catch(() => {});
+    }, LIST_EVERY_MS));
   }
 
   const methods = {
@@ -153,11 +165,12 @@ export async function connectHub(options) {
       // Not awaited: the snapshot answers from what the engine holds (restored from storage)
       // at once, whatever the network does; changes follow as pushes.
       const quiet = (what) => (e) => console.warn(`threadline: ${what} failed`, e);
-      if (conversation) {
-        engine.openConversation(tab, account, conversation).catch(quiet("openConversation"));
-      } else if (before?.conversation) {
-        engine.closeView(tab).catch(quiet("closeView"));
-      }
+      // The view is closed before it shows another conversation: the engine's OpenConversation
+      // replaces the view but keeps polling the conversation it showed (seen in the e2e test).
+      const moved = before?.conversation
+        && (!conversation || before.account !== account || convKey(before.conversation) !== convKey(conversation));
+      if (moved) engine.closeView(tab).catch(quiet("closeView"));
+      if (conversation) engine.openConversation(tab, account, conversation).catch(quiet("openConversation"));
       if (!before || before.account !== account || !leader.listed.has(account)) {
         leader.listed.add(account);
         engine.refreshConversations(account).catch(quiet("refreshConversations"));
@@ -222,7 +235,9 @@ export async function connectHub(options) {
       config: options.engineConfig ?? {},
     });
     const client = new ThreadlineClient({ baseUrl: options.baseUrl, apiKey: options.apiKey });
-    leader = { engine, client, interests: new Map(), listed: new Set(), accounts: null };
+    leader = {
+      engine, client, interests: new Map(), listed: new Set(), listTimers: new Map(), accounts: null,
+    };
     leader.unsubscribe = engine.subscribe(onNotice);
     const issues = engine.restoreIssues();
     if (issues.length) console.warn("threadline: restore issues", issues);
@@ -333,6 +348,10 @@ export async function connectHub(options) {
   }).catch(() => {});
   post({ type: "hello" });
 
+  // A page restored from the back/forward cache has a closed hub: start afresh.
+  addEventListener("pageshow", (e) => {
+    if (e.persisted) location.reload();
+  });
   addEventListener("pagehide", () => {
     post({ type: "bye" });
     if (leader) leader.engine.close();

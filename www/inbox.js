@@ -411,8 +411,18 @@ async function openConversation(urn) {
   const snap = await hub.watch(state.account, urn);
   applySnapshot(snap);
   $("messages").scrollTop = $("messages").scrollHeight;
-  const summary = summaryOf(urn);
-  if (summary?.unreadCount) command("markRead", state.account, urn).catch(() => {});
+  markReadIfShown();
+}
+
+/** The conversation on screen is read, as on LinkedIn (only while this tab is visible). */
+let lastMarked = null; // once per conversation and activity: a markRead that changes nothing
+function markReadIfShown() {  // must not start a loop of list pushes
+  const summary = summaryOf(state.conversation);
+  const mark = summary && `${state.account} ${summary.id} ${summary.lastActivityAt}`;
+  if (summary?.unreadCount && document.visibilityState === "visible" && mark !== lastMarked) {
+    lastMarked = mark;
+    command("markRead", state.account, state.conversation).catch(() => {});
+  }
 }
 
 function loadOlder() {
@@ -503,7 +513,10 @@ function onPush(msg) {
     case "list":
       state.list = msg.data ?? [];
       renderList();
-      if (state.conversation) renderConversation();
+      if (state.conversation) {
+        renderConversation();
+        markReadIfShown();
+      }
       break;
     case "status":
       state.status = msg.data;
@@ -513,6 +526,7 @@ function onPush(msg) {
       if (state.conversation && convKey(msg.conversation) === convKey(state.conversation)) {
         state.view = msg.data;
         renderConversation();
+        markReadIfShown();
       }
       break;
     case "notice": {

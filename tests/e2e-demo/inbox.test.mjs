@@ -118,6 +118,11 @@ describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
     tabA = await openTab("A");
     await tabA.waitForSelector('#role[data-threadline-role="leader"]', WAIT);
     await tabA.waitForSelector("[data-threadline-conversation]", WAIT);
+    // The shared thread starts with unread messages; opening it marks it read.
+    const shared = tabA.locator(`[data-threadline-conversation="${ids.sharedThreadId}"]`);
+    assert.notEqual(await shared.getAttribute("data-threadline-unread"), "0");
+    await shared.click();
+    await tabA.waitForSelector(`[data-threadline-conversation="${ids.sharedThreadId}"][data-threadline-unread="0"]`, WAIT);
     const thread = tabA.locator(`[data-threadline-conversation="${ids.longThreadId}"]`);
     await thread.click();
     await tabA.waitForSelector("[data-threadline-message]", WAIT);
@@ -137,6 +142,8 @@ describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
     const twoTabs = await pollsInWindow();
     console.log(`messages polls over ${WINDOW_POLLS} intervals of ${POLL_MS} ms: one tab ${oneTab}, two tabs ${twoTabs}`);
     assert.ok(oneTab >= 2, `the leader polls the conversation in view (${oneTab})`);
+    // Only the conversation in view is polled: the one shown before it is no longer.
+    assert.ok(oneTab <= WINDOW_POLLS * 1.5, `one conversation in view, ${oneTab} polls in ${WINDOW_POLLS} intervals`);
     // Two pollers would double the count; one poller keeps it where it was (jitter allowed).
     assert.ok(twoTabs < oneTab * 1.5 + 1, `one poller for two tabs: ${oneTab} → ${twoTabs}`);
     assert.deepEqual(apiRequests.get(tabB), [], "the follower tab made API requests");
