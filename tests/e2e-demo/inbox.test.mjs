@@ -173,6 +173,21 @@ describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
     }
   });
 
+  it("a send LinkedIn refuses shows as failed in both tabs, and discarding it clears it", async () => {
+    await api("POST", "/__sim/faults", { op: "send", count: 1, status: 400 });
+    const text = "This one the server refuses";
+    await tabB.fill("#text", text); // sent from the follower: the command crosses to the leader
+    await tabB.click("#send");
+    await messageIn(tabA, text, "failed").waitFor(WAIT);
+    const failed = messageIn(tabB, text, "failed");
+    await failed.waitFor(WAIT);
+    await failed.locator("[data-threadline-discard]").click();
+    for (const tab of [tabA, tabB]) {
+      await tab.waitForFunction((t) => ![...document.querySelectorAll("[data-threadline-message]")]
+        .some((m) => m.textContent.includes(t)), text, WAIT);
+    }
+  });
+
   it("a reaction in tab B shows as yours in tab A", async () => {
     const message = messageIn(tabB, FRIENDLY, "sent");
     await message.hover();
