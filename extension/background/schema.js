@@ -1,0 +1,133 @@
+// The schema of every command the background accepts. A command is refused unless it names a
+// known type, comes from a sender allowed for that type, and every field has the declared shape
+// (no extra fields). The background builds every URL itself: nothing here is a URL or a path.
+
+const URN = { type: "string", max: 512, pattern: /^urn:[a-z][a-z0-9-]{0,31}:[a-zA-Z][a-zA-Z0-9_]*:.+$/ };
+const KEY = { type: "string", max: 64, pattern: /^[A-Za-z0-9-]+$/ };
+const CHANNEL = { type: "string", oneOf: ["auto", "sales_navigator", "linkedin_inbox"] };
+const ATTACHMENT = {
+  type: "object",
+  fields: {
+    assetUrn: URN,
+    byteSize: { type: "number", min: 0, max: 20 * 1024 * 1024 },
+    mediaType: { type: "string", max: 200 },
+    name: { type: "string", max: 255 },
+  },
+  optional: ["url"],
+  extra: { url: { type: "string", max: 2048 } },
+};
+
+/** `from`: "tab" (our content script on LinkedIn), "page" (our own extension pages). */
+export const COMMANDS = {
+  "view.open": { from: ["tab"], fields: { conversationUrn: URN } },
+  "view.close": { from: ["tab"], fields: {} },
+  resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },
+  send: {
+    from: ["tab", "page"],
+    fields: {
+      clientKey: KEY,
+      conversationUrn: URN,
+      text: { type: "string", min: 1, max: 8000 },
+      subject: { type: "string", max: 200 },
+      channel: CHANNEL,
+      attachments: { type: "array", max: 10, items: ATTACHMENT },
+    },
+    optional: ["subject", "attachments"],
+  },
+  retry: { from: ["tab", "page"], fields: { clientKey: KEY } },
+  discard: { from: ["tab", "page"], fields: { clientKey: KEY } },
+  react: {
+    from: ["tab", "page"],
+    fields: { conversationUrn: URN, messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, react: { type: "boolean" } },
+  },
+  recall: { from: ["tab", "page"], fields: { conversationUrn: URN, messageUrn: URN } },
+  loadOlder: { from: ["tab", "page"], fields: { conversationUrn: URN } },
+  upload: {
+    from: ["tab", "page"],
+    fields: {
+      name: { type: "string", min: 1, max: 255 },
+      mediaType: { type: "string", min: 1, max: 200, pattern: /^[\w.+-]+\/[\w.+-]+$/ },
+      base64: { type: "string", min: 1, max: Math.ceil((20 * 1024 * 1024 * 4) / 3) + 4 },
+    },
+  },
+  status: { from: ["tab", "page"], fields: {} },
+  ping: { from: ["tab"], fields: {} },
+  "options.open": { from: ["tab"], fields: {} },
+  "settings.get": { from: ["page"], fields: {} },
+  "settings.set": {
+    from: ["page"],
+    fields: {
+      apiKey: { type: "string", max: 512 },
+      baseUrl: { type: "string", max: 512, pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/ },
+      accountId: { type: "string", max: 128 },
+    },
+    optional: ["apiKey", "baseUrl", "accountId"],
+  },
+  "settings.test": {
+    from: ["page"],
+    fields: {
+      apiKey: { type: "string", max: 512 },
+      baseUrl: { type: "string", max: 512, pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/ },
+    },
+    optional: ["apiKey", "baseUrl"],
+  },
+  "accounts.list": { from: ["page"], fields: {} },
+};
+
+/** Checks `msg` (an object with `type` and the fields) for a sender of kind `from`. */
+export function validate(msg, from) {
+  if (!msg || typeof msg !== "object" || Array.isArray(msg)) return "a command is an object";
+  const spec = Object.hasOwn(COMMANDS, msg.type) ? COMMANDS[msg.type] : null;
+  if (!spec) return `unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}`;
+  if (!spec.from.includes(from)) return `${msg.type} is not accepted from this sender`;
+  const { type: _type, id: _id, ...args } = msg;
+  return checkObject(args, spec, msg.type);
+}
+
+function checkObject(value, spec, path) {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return `${path}: not an object`;
+  const fields = { ...spec.fields, ...(spec.extra ?? {}) };
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(fields, key)) return `${path}: unexpected field ${key}`;
+  }
+  for (const [key, field] of Object.entries(fields)) {
+    const optional = spec.optional?.includes(key);
+    if (value[key] === undefined) {
+      if (optional) continue;
+      return `${path}.${key}: required`;
+    }
+    const err = check(value[key], field, `${path}.${key}`);
+    if (err) return err;
+  }
+  return null;
+}
+
+function check(value, field, path) {
+  switch (field.type) {
+    case "string":
+      if (typeof value !== "string") return `${path}: not a string`;
+      if (field.min && value.length < field.min) return `${path}: too short`;
+      if (field.max && value.length > field.max) return `${path}: too long`;
+      if (field.pattern && !field.pattern.test(value)) return `${path}: malformed`;
+      if (field.oneOf && !field.oneOf.includes(value)) return `${path}: not one of ${field.oneOf.join(", ")}`;
+      return null;
+    case "number":
+      if (typeof value !== "number" || !Number.isFinite(value)) return `${path}: not a number`;
+      if (value < field.min || value > field.max) return `${path}: out of range`;
+      return null;
+    case "boolean":
+      return typeof value === "boolean" ? null : `${path}: not a boolean`;
+    case "array":
+      if (!Array.isArray(value)) return `${path}: not an array`;
+      if (value.length > field.max) return `${path}: too many items`;
+      for (let i = 0; i < value.length; i++) {
+        const err = check(value[i], field.items, `${path}[${i}]`);
+        if (err) return err;
+      }
+      return null;
+    case "object":
+      return checkObject(value, field, path);
+    default:
+      return `${path}: unknown field type`;
+  }
+}

@@ -1,0 +1,167 @@
+// The security model: the key never reaches the page; foreign extensions and pages are refused;
+// a background killed mid-send resumes from storage and sends exactly once.
+import { test, before, after, beforeEach } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { startSim, launchChromium, openThread, killBackground, SEED, TMP, WAIT, waitFor } from "./harness.mjs";
+
+let sim;
+before(async () => {
+  sim = await startSim();
+});
+after(() => sim?.stop());
+beforeEach(() => sim.reset());
+
+test("api_key_never_appears_in_the_page", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    await page.locator("[data-threadline-panel] [data-threadline-field=text]").fill("checking for leaks");
+    await page.locator("[data-threadline-panel] [data-threadline-action=send]").click();
+    await page.locator("[data-threadline-list] > li[data-threadline-state=sent]", { hasText: "checking for leaks" }).waitFor({ timeout: WAIT });
+    // Everything the page's own scripts can reach: DOM (shadow roots included), storage, cookies,
+    // window properties.
+    const found = await page.evaluate((key) => {
+      const hits = [];
+      const walk = (root) => {
+        for (const node of root.querySelectorAll("*")) {
+          for (const attr of node.attributes) if (attr.value.includes(key)) hits.push(`attr ${attr.name}`);
+          if (node.shadowRoot) {
+            if (node.shadowRoot.textContent.includes(key)) hits.push("shadow text");
+            walk(node.shadowRoot);
+          }
+        }
+      };
+      if (document.documentElement.outerHTML.includes(key)) hits.push("html");
+      walk(document);
+      for (const store of [localStorage, sessionStorage]) {
+        for (let i = 0; i < store.length; i++) {
+          const k = store.key(i);
+          if (k.includes(key) || String(store.getItem(k)).includes(key)) hits.push("web storage");
+        }
+      }
+      if (document.cookie.includes(key)) hits.push("cookie");
+      for (const name of Object.getOwnPropertyNames(window)) {
+        let value;
+        try {
+          value = window[name];
+        } catch {
+          continue;
+        }
+        if (typeof value === "string" && value.includes(key)) hits.push(`window.${name}`);
+        if (value && typeof value === "object" && !(value instanceof Node) && value !== window) {
+          try {
+            if (JSON.stringify(value)?.includes(key)) hits.push(`window.${name}`);
+          } catch {
+            // cyclic or host objects: not page data
+          }
+        }
+      }
+      return hits;
+    }, sim.apiKey);
+    assert.deepEqual(found, []);
+    // Content scripts can read the extension's storage areas; the key must not be in any of them.
+    const inStorage = await b.sw.evaluate(async (key) => {
+      const ext = globalThis.browser ?? globalThis.chrome;
+      const hits = [];
+      for (const area of ["local", "sync", "session"]) {
+        const all = (await ext.storage[area]?.get(null)) ?? {};
+        if (JSON.stringify(all).includes(key)) hits.push(`storage.${area}`);
+      }
+      return hits;
+    }, sim.apiKey);
+    assert.deepEqual(inStorage, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("foreign_extension_and_page_messages_are_refused", async () => {
+  // A second extension that tries to command Threadline's background.
+  const foreign = mkdtempSync(path.join(TMP, "foreign-ext-"));
+  writeFileSync(
+    path.join(foreign, "manifest.json"),
+    JSON.stringify({ manifest_version: 3, name: "foreign", version: "1", background: { service_worker: "bg.js" } }),
+  );
+  writeFileSync(path.join(foreign, "bg.js"), "self.ready = true;");
+  const b = await launchChromium(sim, { extraExtensions: [foreign] });
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const threadUrn = await page.locator("section[data-conversation-urn]").getAttribute("data-conversation-urn");
+    const command = { id: 1, type: "send", clientKey: "foreign-1", conversationUrn: threadUrn, text: "from a stranger", channel: "auto" };
+    const foreignWorker = await waitFor(() => b.context.serviceWorkers().find((w) => !w.url().includes(b.extensionId)), { what: "foreign worker" });
+    const answers = await foreignWorker.evaluate(
+      async ({ id, command }) => {
+        const out = {};
+        try {
+          out.message = await chrome.runtime.sendMessage(id, command);
+        } catch (e) {
+          out.message = { error: String(e.message) };
+        }
+        out.port = await new Promise((resolve) => {
+          const port = chrome.runtime.connect(id, { name: "threadline" });
+          port.onDisconnect.addListener(() => resolve("disconnected"));
+          port.onMessage.addListener((m) => resolve({ answered: m }));
+          port.postMessage(command);
+          setTimeout(() => resolve("no answer"), 3000);
+        });
+        return out;
+      },
+      { id: b.extensionId, command },
+    );
+    assert.equal(answers.message?.ok, false);
+    assert.equal(answers.message?.error?.code, "forbidden");
+    assert.equal(answers.port, "disconnected");
+    // The page itself: no runtime to reach, and window messages are not listened to.
+    const pageTry = await page.evaluate((command) => {
+      window.postMessage(command, "*");
+      return typeof globalThis.chrome?.runtime?.sendMessage;
+    }, command);
+    assert.equal(pageTry, "undefined");
+    // Our own options page: a tab-only command and a malformed one are refused by the schema.
+    const options = await b.context.newPage();
+    await options.goto(`chrome-extension://${b.extensionId}/options/options.html`);
+    const own = await options.evaluate(async (urn) => [
+      await chrome.runtime.sendMessage({ type: "view.open", conversationUrn: urn }),
+      await chrome.runtime.sendMessage({ type: "send", clientKey: "x", conversationUrn: "https://evil.example/", text: "x", channel: "auto" }),
+      await chrome.runtime.sendMessage({ type: "send", clientKey: "y", conversationUrn: urn, text: "x", channel: "auto", url: "https://evil.example/" }),
+    ], threadUrn);
+    assert.deepEqual(own.map((a) => a.error?.code), ["invalid_command", "invalid_command", "invalid_command"]);
+    await page.waitForTimeout(1500); // give a wrongly accepted send the time to reach the API
+    assert.equal((await sim.requests()).send.total, 0);
+  } finally {
+    await b.close();
+    rmSync(foreign, { recursive: true, force: true });
+  }
+});
+
+test("background_killed_mid_send_sends_exactly_once", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada, timeoutMs: 4000 });
+    const page = await openThread(b.context, SEED.longThread);
+    // The send hangs long enough to kill the background with the request in flight.
+    await sim.fault({ op: "send", latencyMs: 3000 });
+    const text = `Survives a kill ${Date.now()}`;
+    await page.locator("[data-threadline-panel] [data-threadline-field=text]").fill(text);
+    await page.locator("[data-threadline-panel] [data-threadline-action=send]").click();
+    await page.locator("[data-threadline-outbox][data-threadline-state=sending]").waitFor({ timeout: WAIT });
+    await b.sw.evaluate(() => {
+      self.__beforeKill = true;
+    });
+    await killBackground(b.context, page);
+    await page.locator("[data-threadline-list] > li[data-threadline-message][data-threadline-state=sent]", { hasText: text }).waitFor({ timeout: 40000 });
+    await page.locator("[data-threadline-outbox]").waitFor({ state: "detached", timeout: WAIT });
+    const ledger = await sim.requests();
+    assert.equal(ledger.send.applied, 1, JSON.stringify(ledger.send));
+    assert.equal(await b.sw.evaluate(() => self.__beforeKill), undefined, "the background really restarted");
+    // Shown once, and still once after another poll.
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator("[data-threadline-list] > li", { hasText: text }).count(), 1);
+  } finally {
+    await b.close();
+  }
+});
