@@ -11,3 +11,4 @@ for b in benches/*.rs; do
 done
 [ -f pkg/glue/threadline_bg.wasm ] || bash scripts/build-pkg.sh
 node scripts/bench-urn-browser.mjs
+node scripts/bench-sync-browser.mjs

@@ -19,13 +19,21 @@ import { isReady, notInitialized } from "./ready.js";
 for (const name of names) {
   const value = glue[name];
   if (isClass(value)) {
+    // Static factories (`ThreadlineEngine.open`) get the same guard as the constructor.
+    const statics = Object.getOwnPropertyNames(value).filter(
+      (s) => !["length", "name", "prototype"].includes(s) && !s.startsWith("__") && typeof value[s] === "function",
+    );
     js += `
 export class ${name} extends glue.${name} {
   constructor(...args) {
     if (!isReady()) throw notInitialized("new ${name}()");
     super(...args);
   }
-}
+${statics.map((s) => `  static ${s}(...args) {
+    if (!isReady()) throw notInitialized("${name}.${s}()");
+    return super.${s}(...args);
+  }
+`).join("")}}
 `;
   } else if (typeof value === "function") {
     js += `

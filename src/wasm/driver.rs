@@ -95,40 +95,46 @@ pub fn refusal_error(r: &Refusal) -> JsValue {
 /// The engine uses `i64::MIN` as "older than anything" in some stamps (e.g. of a message known
 /// only from a send's answer), which no JS number holds. Such values cross as the most negative
 /// (or positive) safe integer: still below (above) every real stamp, so merging a fact that
-/// went out and came back in orders the same. The common case takes the direct path.
+/// went out and came back in orders the same. The common case takes the direct path; the
+/// fallback walks the JS value (no second serializer compiled in).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let direct = value.serialize(&serde_wasm_bindgen::Serializer::new());
-    if let Ok(v) = direct {
+    if let Ok(v) = value.serialize(&serde_wasm_bindgen::Serializer::new()) {
         return Ok(v);
     }
-    let not_representable = |e: &dyn std::fmt::Display| {
-        engine_error("internal", &format!("not representable in JS: {e}"), &[])
-    };
-    let mut tree = serde_json::to_value(value).map_err(|e| not_representable(&e))?;
-    clamp_to_safe(&mut tree);
-    tree.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(|e| not_representable(&e))
+    let wide = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+    let mut v = value
+        .serialize(&wide)
+        .map_err(|e| engine_error("internal", &format!("not representable in JS: {e}"), &[]))?;
+    bigints_to_numbers(&mut v);
+    Ok(v)
 }
 
 /// `Number.MAX_SAFE_INTEGER`.
-const MAX_SAFE: i64 = (1 << 53) - 1;
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-fn clamp_to_safe(v: &mut serde_json::Value) {
-    use serde_json::Value;
-    match v {
-        Value::Number(n) => {
-            let clamped = match (n.as_i64(), n.as_u64()) {
-                (Some(i), _) if !(-MAX_SAFE..=MAX_SAFE).contains(&i) => {
-                    i.clamp(-MAX_SAFE, MAX_SAFE)
-                }
-                (None, Some(_)) => MAX_SAFE,
-                _ => return,
-            };
-            *n = clamped.into();
+/// Replaces every BigInt in a tree of arrays and plain objects by a number, clamped to the safe
+/// integer range.
+fn bigints_to_numbers(v: &mut JsValue) {
+    use js_sys::{Array, Object, Reflect};
+    if v.is_bigint() {
+        // Every BigInt here came from an i64 or a u64.
+        let n =
+            i64::try_from(v.clone()).map_or(MAX_SAFE, |i| (i as f64).clamp(-MAX_SAFE, MAX_SAFE));
+        *v = JsValue::from_f64(n);
+    } else if let Some(array) = v.dyn_ref::<Array>() {
+        for i in 0..array.length() {
+            let mut item = array.get(i);
+            bigints_to_numbers(&mut item);
+            array.set(i, item);
         }
-        Value::Array(items) => items.iter_mut().for_each(clamp_to_safe),
-        Value::Object(map) => map.values_mut().for_each(clamp_to_safe),
-        _ => {}
+    } else if v.is_object() && !v.is_function() {
+        let object: &Object = v.unchecked_ref();
+        for key in Object::keys(object) {
+            if let Ok(mut item) = Reflect::get(object, &key) {
+                bigints_to_numbers(&mut item);
+                let _ = Reflect::set(object, &key, &item);
+            }
+        }
     }
 }
 

@@ -149,7 +149,7 @@ impl Realtime {
                 return;
             };
             // An event this build cannot read is skipped: events are hints, polling reconciles.
-            if let Ok(event) = serde_json::from_str::<ServerEvent>(&text) {
+            if let Ok(event) = serde_json::from_slice::<ServerEvent>(text.as_bytes()) {
                 rt.state.borrow_mut().last_seq = Some(event.seq);
                 rt.feed(Input::ServerEvent(event));
             }

@@ -308,7 +308,7 @@ impl<S: Storage> PersistLog<S> {
         let Some(text) = self.storage.get(&self.key("head")).await? else {
             return Ok(out);
         };
-        let head: Head = match serde_json::from_str::<Head>(&text) {
+        let head: Head = match serde_json::from_slice::<Head>(text.as_bytes()) {
             Ok(h) if h.v == HEAD_VERSION => h,
             Ok(h) => {
                 out.issues.push(format!(
