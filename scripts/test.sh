@@ -85,12 +85,12 @@ if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
-# The demo inbox in two headless Chromium tabs, against a simulator of its own serving www/ + pkg/.
-if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --test tests/e2e-demo/; fi
 step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 step "extension build + lint" extension
 step "e2e Chromium" e2e_chromium
 step "e2e Firefox" node --test tests/e2e/firefox.test.mjs
+# The demo inbox in two headless Chromium tabs, against a simulator of its own serving www/ + pkg/.
+if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --test tests/e2e-demo/; fi
 
 printf '\n==> step times\n'
 printf '  %s\n' "${timings[@]}"
