@@ -37,7 +37,15 @@ Threadline demo is running.
   Demo pages        http://127.0.0.1:$PORT/www/
   LinkedIn-shaped   https://127.0.0.1:$HTTPS_PORT/messaging/   (self-signed for www.linkedin.com)
 MSG
-[ -d dist/extension ] && echo "  Extension         load $(pwd)/dist/extension unpacked (preset to the simulator)"
+if [ -d dist/extension ]; then
+  echo "  Extension         load $(pwd)/dist/extension unpacked (preset to the simulator)"
+  echo
+  echo "To see the extension on the practice page as https://www.linkedin.com/messaging/, start a"
+  echo "separate Chromium that maps LinkedIn to the simulator (its own profile; your LinkedIn is untouched):"
+  echo "  chromium --user-data-dir=$(pwd)/.tmp/demo-chromium --ignore-certificate-errors \\"
+  echo "    --host-resolver-rules='MAP www.linkedin.com 127.0.0.1:$HTTPS_PORT' \\"
+  echo "    --load-extension=$(pwd)/dist/extension https://www.linkedin.com/messaging/"
+fi
 echo
 echo "Press Ctrl-C to stop."
 wait $sim
