@@ -9,7 +9,7 @@ const API_KEY = params.get("key") ?? "dev";
 const STORAGE_KEY = params.get("store") ?? "threadline-demo";
 const POLL_MS = Number(params.get("poll")) || undefined;
 const PAGE = 12; // conversations shown per page of the list
-const UI_KEY = `${STORAGE_KEY}:ui`; // the UI's own memory: chosen account, conversation, accounts
+const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversation, accounts), outside the engine's keys
 const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
 
 const $ = (id) => document.getElementById(id);
