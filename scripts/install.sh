@@ -32,7 +32,7 @@ if ! grep -q "geckodriver $GECKODRIVER_VERSION" <<<"$gecko"; then
 fi
 
 missing=()
-for pkg in chromium chromium-driver firefox-esr; do
+for pkg in chromium chromium-driver firefox-esr fonts-noto-color-emoji fonts-wqy-microhei; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$pkg")
 done

@@ -89,6 +89,8 @@ step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 step "extension build + lint" extension
 step "e2e Chromium" e2e_chromium
 step "e2e Firefox" node --test tests/e2e/firefox.test.mjs
+# The demo inbox in two headless Chromium tabs, against a simulator of its own serving www/ + pkg/.
+if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --test tests/e2e-demo/; fi
 
 printf '\n==> step times\n'
 printf '  %s\n' "${timings[@]}"

@@ -1,0 +1,587 @@
+// The demo inbox: draws what the hub hands it and sends the user's commands to the hub. It never
+// decides anything about messages (the engine does) and never builds HTML from strings: every
+// node is made with DOM calls and every text set with textContent, so message text is inert.
+import { connectHub, convKey } from "./hub.js";
+
+const params = new URLSearchParams(location.search);
+const BASE_URL = params.get("api") ?? location.origin;
+const API_KEY = params.get("key") ?? "dev";
+const STORAGE_KEY = params.get("store") ?? "threadline-demo";
+const POLL_MS = Number(params.get("poll")) || undefined;
+const PAGE = 12; // conversations shown per page of the list
+const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversation, accounts), outside the engine's keys
+const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
+
+const $ = (id) => document.getElementById(id);
+const el = (tag, props = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "text") node.textContent = v;
+    else if (k === "class") node.className = v;
+    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "title") {
+      node.setAttribute(k, v === true ? "" : String(v));
+    } else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node[k] = v;
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+};
+
+// ---- state ----------------------------------------------------------------------------------------
+
+const remembered = (() => {
+  try {
+    return JSON.parse(sessionStorage.getItem(UI_KEY) ?? localStorage.getItem(UI_KEY) ?? "{}");
+  } catch {
+    return {};
+  }
+})();
+const state = {
+  accounts: remembered.accounts ?? [],
+  account: remembered.account ?? null,
+  conversation: remembered.conversation ?? null, // the URN shown
+  list: [],
+  status: null,
+  view: null,
+  keyword: "",
+  unreadOnly: false,
+  shown: PAGE,
+  salesNav: {},
+};
+
+function remember() {
+  const data = JSON.stringify({
+    accounts: state.accounts, account: state.account, conversation: state.conversation,
+  });
+  sessionStorage.setItem(UI_KEY, data);
+  localStorage.setItem(UI_KEY, data);
+}
+
+// ---- helpers --------------------------------------------------------------------------------------
+
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dayFmt = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
+function when(ms) {
+  if (!ms) return "";
+  const d = new Date(ms);
+  return d.toDateString() === new Date().toDateString() ? timeFmt.format(d) : dayFmt.format(d);
+}
+
+function initials(name) {
+  const parts = (name ?? "?").trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts.at(-1)[0] : "")).toUpperCase();
+}
+
+function avatar(name, size = "") {
+  let hash = 0;
+  for (const ch of name ?? "") hash = (hash * 31 + ch.codePointAt(0)) >>> 0;
+  return el("span", {
+    class: `avatar ${size}`, "aria-hidden": "true", text: initials(name),
+    style: `--hue: ${hash % 360}`,
+  });
+}
+
+function accountName(id) {
+  const a = state.accounts.find((x) => x.id === id);
+  return a ? `${a.firstName} ${a.lastName}`.trim() : id;
+}
+
+/** The other people in a conversation (the account's own mailbox left out when known). */
+function others(summary) {
+  const people = summary?.meta?.participants ?? [];
+  const me = accountName(state.account);
+  const rest = people.filter((p) => p.name !== me);
+  return rest.length ? rest : people;
+}
+
+function title(summary) {
+  const names = others(summary).map((p) => p.name ?? p.profileId);
+  return names.length ? names.join(", ") : summary?.urn ?? "Conversation";
+}
+
+function summaryOf(urn) {
+  if (!urn) return null;
+  const key = convKey(urn);
+  return state.list.find((s) => s.id === key || s.urn === urn) ?? null;
+}
+
+function toast(text, kind = "info") {
+  if (kind === "error") console.warn(`threadline: ${text}`);
+  const node = el("div", { class: `toast ${kind}`, text, "data-threadline-toast": kind });
+  $("toasts").append(node);
+  setTimeout(() => node.remove(), 7000);
+}
+
+function describeRefusal(r) {
+  switch (r?.code) {
+    case "quotaExceeded": return `Daily quota used; resets ${new Date(r.resetsAt).toLocaleString()}`;
+    case "emptyMessage": return "Nothing to send";
+    case "tooLong": return `Too long: ${r.chars} characters, at most ${r.max}`;
+    case "recallWindowClosed": return "Too late to recall (60 minutes have passed)";
+    case "notOwnMessage": return "Only your own messages can be recalled";
+    case "alreadyPending": return "Already on its way";
+    case "alreadyRecalled": return "Already recalled";
+    default: return r?.code ?? "Refused";
+  }
+}
+
+// ---- rendering ------------------------------------------------------------------------------------
+
+/**
+ * Makes `container`'s children the nodes for `items`, reusing the node of an item whose key and
+ * signature are unchanged, so hover, focus and scroll survive the frequent pushes.
+ */
+function reconcile(container, items, keyOf, sigOf, build) {
+  const cache = (container.threadlineNodes ??= new Map());
+  const next = new Map();
+  const nodes = items.map((item, i) => {
+    const key = keyOf(item, i);
+    const sig = sigOf(item, i);
+    const old = cache.get(key);
+    const node = old && old.sig === sig ? old.node : build(item, i);
+    next.set(key, { node, sig });
+    return node;
+  });
+  container.threadlineNodes = next;
+  nodes.forEach((node, i) => {
+    if (container.children[i] !== node) container.insertBefore(node, container.children[i] ?? null);
+  });
+  while (container.children.length > nodes.length) container.lastElementChild.remove();
+}
+
+function renderAccounts() {
+  const select = $("account");
+  const options = state.accounts.map((a) =>
+    el("option", { value: a.id, text: `${a.firstName} ${a.lastName}`, selected: a.id === state.account }));
+  if (!options.length && state.account) options.push(el("option", { value: state.account, text: state.account }));
+  select.replaceChildren(...options);
+  if (state.account) select.value = state.account;
+}
+
+function renderStatus() {
+  const s = state.status;
+  const sync = $("sync");
+  const labels = {
+    synced: "Synced", syncing: "Syncing…", offline: "Offline, retrying", pausedUnauthorized: "Paused: API key refused",
+  };
+  sync.dataset.threadlineSync = s?.sync ?? "starting";
+  sync.textContent = s ? labels[s.sync] ?? s.sync : "Starting…";
+  sync.className = `pill sync-${s?.sync ?? "starting"}`;
+  $("quota").textContent = s ? `${s.quotaLeft} new conversations left today` : "";
+  $("quota").dataset.threadlineQuota = s ? String(s.quotaLeft) : "";
+  const outbox = $("outbox");
+  outbox.hidden = !s?.outboxPending;
+  outbox.textContent = s?.outboxPending ? `${s.outboxPending} in outbox` : "";
+  outbox.dataset.threadlineOutbox = String(s?.outboxPending ?? 0);
+  if (s?.rateLimitedUntil) {
+    outbox.hidden = false;
+    outbox.textContent = `Rate limited until ${timeFmt.format(new Date(s.rateLimitedUntil))}`;
+  }
+}
+
+function visibleList() {
+  const words = state.keyword.toLowerCase().split(/\s+/).filter(Boolean);
+  return state.list.filter((s) => {
+    if (state.unreadOnly && !(s.unreadCount > 0)) return false;
+    if (!words.length) return true;
+    const hay = [title(s), s.meta?.latestMessage?.text ?? "", s.meta?.latestMessage?.senderName ?? ""]
+      .join(" ").toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+function renderList() {
+  const items = visibleList();
+  const selected = state.conversation ? convKey(state.conversation) : null;
+  const build = (s) => {
+    const latest = s.meta?.latestMessage;
+    const people = others(s);
+    const salesNav = s.meta?.source === "sales_navigator";
+    const snippet = latest?.text ? `${latest.senderName ? `${latest.senderName.split(" ")[0]}: ` : ""}${latest.text}`
+      : latest?.hasAttachment ? "Sent an attachment" : "";
+    const button = el("button", {
+      type: "button", class: "thread", "aria-current": s.id === selected ? "true" : undefined,
+      "data-threadline-conversation": s.id, "data-threadline-unread": String(s.unreadCount),
+      "aria-label": `${title(s)}${s.unreadCount ? `, ${s.unreadCount} unread` : ""}`,
+      onclick: () => openConversation(s.urn),
+    },
+    avatar(people[0]?.name ?? title(s)),
+    el("span", { class: "thread-main" },
+      el("span", { class: "thread-top" },
+        el("span", { class: "thread-name", text: title(s) }),
+        el("span", { class: "thread-time", text: when(s.lastActivityAt) })),
+      el("span", { class: "thread-bottom" },
+        salesNav ? el("span", { class: "badge sn", text: "Sales Nav" }) : null,
+        el("span", { class: "thread-snippet", text: snippet }),
+        s.unreadCount ? el("span", { class: "unread", text: String(s.unreadCount), "aria-hidden": "true" }) : null)));
+    return el("li", {}, button);
+  };
+  const page = items.slice(0, state.shown);
+  if (page.length) {
+    reconcile($("list"), page, (s) => s.id,
+      (s) => JSON.stringify([s, s.id === selected, state.accounts.length]), build);
+  } else {
+    $("list").replaceChildren(el("li", { class: "empty", text: state.list.length ? "No conversation matches." : "Loading conversations…" }));
+    $("list").threadlineNodes = null;
+  }
+  const more = $("more");
+  more.hidden = items.length <= state.shown;
+  more.textContent = `Show more (${items.length - state.shown} more)`;
+}
+
+function stateBadge(m) {
+  const s = m.state;
+  switch (s.state) {
+    case "sending":
+      return el("span", { class: "state sending", text: s.confirming ? "Confirming…" : "Sending…" });
+    case "recalling":
+      return el("span", { class: "state recalling", text: "Recalling…" });
+    case "failed":
+      return el("span", { class: "state failed" },
+        el("span", { text: `Not sent: ${s.reason?.message ?? s.reason?.code ?? "failed"}` }),
+        s.retryable ? el("button", {
+          type: "button", class: "link-button", text: "Retry", "data-threadline-retry": m.clientKey,
+          onclick: () => command("retrySend", state.account, m.clientKey),
+        }) : null,
+        el("button", {
+          type: "button", class: "link-button", text: "Discard", "data-threadline-discard": m.clientKey,
+          onclick: () => command("discardSend", state.account, m.clientKey),
+        }));
+    default:
+      return null;
+  }
+}
+
+function reactions(m) {
+  if (!m.messageUrn || m.state.state !== "sent") return null;
+  const chips = (m.reactions ?? []).filter((r) => r.count > 0 || r.pending !== undefined).map((r) => {
+    const mine = r.pending !== undefined ? r.pending : r.mine;
+    return el("button", {
+      type: "button", class: `reaction${mine ? " mine" : ""}${r.pending !== undefined ? " pending" : ""}`,
+      "aria-pressed": String(!!mine), "aria-label": `${r.emoji} ${r.count}${mine ? ", yours: remove" : ": add"}`,
+      "data-threadline-reaction": r.emoji,
+      onclick: () => command("react", state.account, state.conversation, m.messageUrn, r.emoji, !mine),
+    }, el("span", { text: r.emoji }), el("span", { class: "count", text: String(r.count) }));
+  });
+  return chips.length ? el("div", { class: "reactions" }, ...chips) : null;
+}
+
+function actions(m) {
+  if (!m.messageUrn || m.state.state !== "sent") return null;
+  const palette = EMOJI.map((e) => el("button", {
+    type: "button", class: "emoji", text: e, "aria-label": `React ${e}`, "data-threadline-react": e,
+    onclick: () => {
+      const mine = (m.reactions ?? []).some((r) => r.emoji === e && r.mine);
+      command("react", state.account, state.conversation, m.messageUrn, e, !mine);
+    },
+  }));
+  const recallable = m.isSentByOwner && Date.now() - m.sentAt < 60 * 60 * 1000;
+  return el("div", { class: "actions" }, ...palette,
+    recallable ? el("button", {
+      type: "button", class: "link-button recall", text: "Recall", "data-threadline-recall": "",
+      "aria-label": "Recall this message",
+      onclick: () => command("recall", state.account, state.conversation, m.messageUrn),
+    }) : null);
+}
+
+function messageNode(m, grouped) {
+  const name = m.isSentByOwner ? accountName(state.account) : m.senderName ?? m.senderProfileId ?? "Someone";
+  const attachments = (m.attachments ?? []).map((a) => el("a", {
+    class: "attachment", href: a.url ?? undefined, target: "_blank", rel: "noopener",
+    "data-threadline-attachment": a.name,
+  }, el("span", { class: "file-icon", "aria-hidden": "true", text: a.mediaType?.startsWith("image/") ? "🖼" : "📄" }),
+  el("span", { text: a.name }),
+  el("span", { class: "size", text: `${Math.max(1, Math.round((a.byteSize ?? 0) / 1024))} KB` })));
+  return el("li", {
+    class: `message${m.isSentByOwner ? " own" : ""}${grouped ? " grouped" : ""} state-${m.state.state}`,
+    "data-threadline-message": m.id ?? m.clientKey, "data-threadline-state": m.state.state,
+    "data-threadline-own": String(m.isSentByOwner),
+  },
+  grouped ? el("span", { class: "avatar-space" }) : avatar(name),
+  el("div", { class: "message-body" },
+    grouped ? null : el("div", { class: "message-head" },
+      el("span", { class: "sender", text: name }),
+      el("time", { class: "time", text: when(m.sentAt), dateTime: new Date(m.sentAt).toISOString(),
+        title: new Date(m.sentAt).toLocaleString() })),
+    m.subject ? el("div", { class: "subject", text: m.subject }) : null,
+    el("p", { class: "text", text: m.text, "data-threadline-text": "" }),
+    attachments.length ? el("div", { class: "attachments" }, ...attachments) : null,
+    reactions(m), stateBadge(m)),
+  actions(m));
+}
+
+function renderConversation() {
+  const v = state.view;
+  const summary = summaryOf(state.conversation);
+  $("compose").hidden = !state.conversation;
+  $("empty").hidden = !!state.conversation;
+  $("conv-title").textContent = state.conversation ? title(summary) : "Select a conversation";
+  const people = others(summary);
+  $("conv-sub").textContent = state.conversation
+    ? [people[0]?.headline, summary?.meta?.source === "sales_navigator" ? "Sales Navigator" : null]
+      .filter(Boolean).join(" · ")
+    : "";
+  const box = $("messages");
+  const fromBottom = box.scrollHeight - box.scrollTop - box.clientHeight;
+  const anchor = box.scrollHeight - box.scrollTop;
+  const list = $("message-list");
+  const firstBefore = list.firstElementChild?.dataset.threadlineMessage;
+  const msgs = v?.messages ?? [];
+  const grouping = (m, i) => {
+    const p = msgs[i - 1];
+    return !!p && p.isSentByOwner === m.isSentByOwner && p.senderName === m.senderName
+      && m.sentAt - p.sentAt < 5 * 60 * 1000;
+  };
+  reconcile(list, msgs, (m) => m.id ?? m.clientKey,
+    (m, i) => JSON.stringify([m, grouping(m, i), state.accounts.length]),
+    (m, i) => messageNode(m, grouping(m, i)));
+  list.dataset.threadlineCount = String(msgs.length);
+  list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
+  const older = $("older");
+  older.hidden = !v?.hasMoreHistory;
+  older.disabled = !!v?.loadingOlder;
+  older.textContent = v?.loadingOlder ? "Loading older messages…" : "Load older messages";
+  // Keep the reader where they were: at the bottom when they were there, else on the same message.
+  const grewAtTop = firstBefore && list.firstElementChild?.dataset.threadlineMessage !== firstBefore;
+  if (fromBottom < 40 && !grewAtTop) box.scrollTop = box.scrollHeight;
+  else box.scrollTop = box.scrollHeight - anchor;
+}
+
+// ---- talking to the hub ---------------------------------------------------------------------------
+
+let hub = null;
+
+async function command(method, ...args) {
+  try {
+    return await hub.call(method, ...args);
+  } catch (e) {
+    // A refusal (ThreadlineError with `refusal`) is told here, in the tab that asked.
+    toast(e.refusal ? describeRefusal(e.refusal) : e.message ?? String(e), "error");
+    throw e;
+  }
+}
+
+function applySnapshot(snap) {
+  if (!snap || snap.account !== state.account) return;
+  state.list = snap.list ?? [];
+  state.status = snap.status ?? null;
+  if (state.conversation) state.view = snap.view ?? state.view;
+  renderList();
+  renderStatus();
+  renderConversation();
+}
+
+async function selectAccount(id) {
+  if (id !== state.account) {
+    state.account = id;
+    state.conversation = null;
+    state.view = null;
+    state.list = [];
+    state.status = null;
+    state.shown = PAGE;
+    remember();
+  }
+  renderAccounts();
+  renderList();
+  renderConversation();
+  applySnapshot(await hub.watch(state.account, null));
+  loadChannels(id);
+}
+
+async function loadChannels(account) {
+  if (state.salesNav[account] === undefined) {
+    try {
+      state.salesNav[account] = (await hub.call("premium", account)).hasSalesNavigator;
+    } catch {
+      state.salesNav[account] = true;
+    }
+  }
+  const option = $("channel").querySelector('option[value="sales_navigator"]');
+  option.disabled = !state.salesNav[account];
+  if (option.disabled && $("channel").value === "sales_navigator") $("channel").value = "auto";
+}
+
+async function openConversation(urn) {
+  state.conversation = urn;
+  state.view = null;
+  remember();
+  renderList();
+  renderConversation();
+  const snap = await hub.watch(state.account, urn);
+  applySnapshot(snap);
+  $("messages").scrollTop = $("messages").scrollHeight;
+  markReadIfShown();
+}
+
+/** The conversation on screen is read, as on LinkedIn (only while this tab is visible). */
+let lastMarked = null; // once per conversation and activity: a markRead that changes nothing
+function markReadIfShown() {  // must not start a loop of list pushes
+  const summary = summaryOf(state.conversation);
+  const mark = summary && `${state.account} ${summary.id} ${summary.lastActivityAt}`;
+  if (summary?.unreadCount && document.visibilityState === "visible" && mark !== lastMarked) {
+    lastMarked = mark;
+    command("markRead", state.account, state.conversation).catch(() => {});
+  }
+}
+
+function loadOlder() {
+  const v = state.view;
+  if (!v?.hasMoreHistory || v.loadingOlder || !state.conversation) return;
+  command("loadOlder", state.account, state.conversation).catch(() => {});
+}
+
+async function fileData(file) {
+  return { name: file.name, type: file.type, bytes: await file.arrayBuffer() };
+}
+
+async function submit(event) {
+  event.preventDefault();
+  const text = $("text").value;
+  const files = [...$("files").files];
+  if (!text.trim() && !files.length) return;
+  const send = $("send");
+  send.disabled = true;
+  try {
+    const attachments = [];
+    for (const f of files) attachments.push(await command("upload", state.account, await fileData(f)));
+    const subject = $("subject").value.trim();
+    await command("send", {
+      accountId: state.account, conversationUrn: state.conversation, text,
+      subject: subject || undefined, channel: $("channel").value, attachments,
+    });
+    $("text").value = "";
+    $("subject").value = "";
+    $("files").value = "";
+    $("file-names").textContent = "";
+    $("messages").scrollTop = $("messages").scrollHeight;
+  } catch {
+    // told in a toast
+  } finally {
+    send.disabled = false;
+    $("text").focus();
+  }
+}
+
+// ---- wiring ---------------------------------------------------------------------------------------
+
+function wire() {
+  $("account").addEventListener("change", (e) => selectAccount(e.target.value));
+  $("keyword").addEventListener("input", (e) => {
+    state.keyword = e.target.value;
+    state.shown = PAGE;
+    renderList();
+  });
+  $("unread").addEventListener("click", (e) => {
+    state.unreadOnly = !state.unreadOnly;
+    e.currentTarget.setAttribute("aria-pressed", String(state.unreadOnly));
+    state.shown = PAGE;
+    renderList();
+  });
+  $("more").addEventListener("click", () => {
+    state.shown += PAGE;
+    renderList();
+  });
+  $("refresh").addEventListener("click", () => command("refreshConversations", state.account).catch(() => {}));
+  $("older").addEventListener("click", loadOlder);
+  $("messages").addEventListener("scroll", (e) => {
+    if (e.currentTarget.scrollTop < 120) loadOlder();
+  });
+  $("compose").addEventListener("submit", submit);
+  $("text").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("compose").requestSubmit();
+  });
+  $("files").addEventListener("change", (e) => {
+    $("file-names").textContent = [...e.target.files].map((f) => f.name).join(", ");
+  });
+  // Arrow keys move through the conversation list.
+  $("list").addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const buttons = [...$("list").querySelectorAll("button.thread")];
+    const i = buttons.indexOf(document.activeElement);
+    const next = buttons[i + (e.key === "ArrowDown" ? 1 : -1)];
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  });
+}
+
+function onPush(msg) {
+  if (msg.account !== state.account) return;
+  switch (msg.kind) {
+    case "list":
+      state.list = msg.data ?? [];
+      renderList();
+      if (state.conversation) {
+        renderConversation();
+        markReadIfShown();
+      }
+      break;
+    case "status":
+      state.status = msg.data;
+      renderStatus();
+      break;
+    case "view":
+      if (state.conversation && convKey(msg.conversation) === convKey(state.conversation)) {
+        state.view = msg.data;
+        renderConversation();
+        markReadIfShown();
+      }
+      break;
+    case "notice": {
+      const n = msg.data;
+      if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
+      else if (n.notice === "recallFailed") toast(`Recall failed: ${n.reason}`, "error");
+      else if (n.notice === "reactFailed") toast(`Reaction failed: ${n.reason}`, "error");
+      else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
+      break;
+    }
+    default:
+  }
+}
+
+async function main() {
+  wire();
+  renderAccounts();
+  renderStatus();
+  renderList();
+  renderConversation();
+  hub = await connectHub({
+    baseUrl: BASE_URL, apiKey: API_KEY, storageKey: STORAGE_KEY,
+    engineConfig: POLL_MS ? { pollIntervalMs: POLL_MS } : {},
+  });
+  window.threadlineHub = hub; // for the end-to-end test and curious people
+  hub.on("role", ({ leader }) => {
+    const role = $("role");
+    role.dataset.threadlineRole = leader ? "leader" : "follower";
+    role.textContent = leader ? "This tab runs the engine" : "Synced from another tab";
+    role.title = leader
+      ? "This tab holds the Web Lock: it polls the API and shares views with the other tabs"
+      : "Another tab polls the API; this one receives its views over BroadcastChannel";
+  });
+  for (const kind of ["list", "status", "view", "notice"]) hub.on(kind, onPush);
+  hub.on("snapshot", applySnapshot);
+
+  const remembered = state.conversation;
+  if (state.account) {
+    await selectAccount(state.account);
+    if (remembered) await openConversation(remembered);
+  }
+  const accounts = await command("accounts");
+  state.accounts = accounts;
+  remember();
+  if (!state.account || !accounts.some((a) => a.id === state.account)) {
+    await selectAccount(accounts[0]?.id);
+  } else {
+    renderAccounts();
+    renderList();
+    renderConversation();
+  }
+  document.body.dataset.threadlineReady = "true";
+}
+
+main().catch((e) => {
+  console.error(e);
+  toast(`The inbox could not start: ${e.message ?? e}`, "error");
+});
