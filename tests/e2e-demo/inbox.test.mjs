@@ -5,7 +5,8 @@
 // What it proves: one tab leads (runs the engine), the other follows; a send in one appears in the
 // other; the simulator sees one poller with two tabs open, and the follower makes no API request
 // at all; closing the leader hands over to the other tab, which keeps syncing; a reload shows the
-// last state from localStorage while the API is stalled. It writes docs/demo-inbox.png.
+// last state from localStorage while the API is stalled. It writes .tmp/screenshots/demo-inbox.png
+// (docs/demo-inbox.png with THREADLINE_UPDATE_SCREENSHOTS=1).
 //
 // Run: node --test tests/e2e-demo/  (after scripts/build-pkg.sh and `cargo build -p threadline-sim`)
 import assert from "node:assert/strict";
@@ -20,7 +21,10 @@ import { chromium } from "playwright-core";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
 const SITE = path.join(ROOT, ".tmp/e2e-demo-www");
-const SCREENSHOT = path.join(ROOT, "docs/demo-inbox.png");
+// The committed picture in docs/ is refreshed only on request, so a test run leaves the tree clean.
+const SCREENSHOT = process.env.THREADLINE_UPDATE_SCREENSHOTS
+  ? path.join(ROOT, "docs/demo-inbox.png")
+  : path.join(ROOT, ".tmp/screenshots/demo-inbox.png");
 const POLL_MS = 300; // the engine's poll interval in this test (pollIntervalMs)
 const WINDOW_POLLS = 10; // poll intervals per request-count window
 const WAIT = { timeout: 30_000 };

@@ -768,6 +768,28 @@ fn one_poller_per_conversation_across_views() {
 }
 
 #[test]
+fn a_view_moved_to_another_conversation_stops_polling_the_one_it_left() {
+    let mut w = World::new(1, 2);
+    w.open(0, "tab", 0);
+    w.drain();
+    w.open(0, "tab", 1);
+    w.drain();
+    w.advance(5_000);
+    let polled: Vec<_> = w
+        .requests
+        .iter()
+        .filter_map(|(_, _, r)| match &r.call {
+            ApiCall::Messages {
+                conversation_urn, ..
+            } => Some(ConversationId::parse(conversation_urn).unwrap()),
+            _ => None,
+        })
+        .collect();
+    let in_view = ConversationId::parse(&w.thread_urn(1)).unwrap();
+    assert_eq!(polled, [in_view], "only the conversation in view is polled");
+}
+
+#[test]
 fn poll_asks_since_the_newest_message_held() {
     let mut w = World::new(1, 1);
     let thread = w.server.threads.keys().next().unwrap().clone();

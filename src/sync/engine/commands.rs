@@ -13,7 +13,10 @@ impl Engine {
                 let Some(conv) = self.conversation_arg(&account, &conversation_urn) else {
                     return;
                 };
-                self.views.insert(view, (account.clone(), conv.clone()));
+                // A view shows one conversation: moving it stops the poller of the one it left.
+                if let Some(left) = self.views.insert(view, (account.clone(), conv.clone())) {
+                    self.stop_polling_unless_viewed(&left);
+                }
                 let key = (account, conv);
                 if !self.polls.contains_key(&key) {
                     self.polls.insert(key.clone(), self.now);
@@ -22,10 +25,7 @@ impl Engine {
             }
             Command::CloseView { view } => {
                 if let Some(watched) = self.views.remove(&view) {
-                    if !self.views.values().any(|w| *w == watched) {
-                        self.polls.remove(&watched);
-                        self.head_due.remove(&watched);
-                    }
+                    self.stop_polling_unless_viewed(&watched);
                 }
             }
             Command::LoadOlder {
@@ -162,6 +162,15 @@ impl Engine {
     }
 
     /// Read a conversation URN from a command, refusing it when unreadable.
+    /// Stops polling a conversation that no view shows any more (one poller per conversation in
+    /// view, none for a conversation out of view).
+    fn stop_polling_unless_viewed(&mut self, watched: &(AccountId, ConversationId)) {
+        if !self.views.values().any(|w| w == watched) {
+            self.polls.remove(watched);
+            self.head_due.remove(watched);
+        }
+    }
+
     pub(super) fn conversation_arg(
         &mut self,
         account: &AccountId,
