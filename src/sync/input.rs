@@ -33,7 +33,8 @@ pub enum Command {
         account: AccountId,
         conversation_urn: String,
     },
-    /// Fetch the newest page again (refreshes reaction tallies too).
+    /// Fetch the newest page again (refreshes reaction tallies too, and finds recalls made
+    /// elsewhere among the messages it reaches past: all of a conversation that fits in a page).
     #[serde(rename_all = "camelCase")]
     Refresh {
         account: AccountId,

@@ -43,6 +43,16 @@
 //!   applies a write later than that defeats the proof.
 //! - Reactions and recalls on messages older than the newest page are refreshed only by
 //!   `LoadOlder`/`Rescan`; a gap in server events resyncs the newest page of open conversations.
+//! - A recall made elsewhere without an event is found only by a walk from the newest page
+//!   down: `Rescan` (down to the oldest page), or `Refresh` (its newest page only, which is all
+//!   of a short conversation). Every message held when the walk began gets a recall check; a
+//!   page of the walk that reaches past one without carrying it proves it gone. A message
+//!   learned after the walk began, or confirming a send still in the outbox, is left alone.
+//!   A message gone from the server is taken for recalled (the only way one disappears through
+//!   this API): tombstoned, persisted and filtered forever, so it never comes back under
+//!   another URN form. A server that lists a message later than it confirms it (or pages that
+//!   skip messages) would make the walk tombstone a live one; polls, `LoadOlder` and
+//!   reconnects never do this.
 //! - A send by vanity slug cannot be looked for: an ambiguous one fails as `unverifiable`.
 
 mod effect;

@@ -299,6 +299,89 @@ fn a_page_asked_before_an_ambiguous_recall_answer_does_not_undo_it() {
     assert!(split(&w.view(0, 0).unwrap()).0.is_empty());
 }
 
+/// A world with replica 0 viewing thread 0, whose whole history (`n` messages from the other
+/// member, more than a page) is loaded. Returns the server ids, oldest first.
+fn with_loaded_history(n: usize) -> (World, Vec<String>) {
+    let mut w = World::new(1, 1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    let ids: Vec<String> = (0..n)
+        .map(|i| w.server.incoming(&thread, &format!("m{i}")))
+        .collect();
+    w.open(0, "v", 0);
+    w.drain();
+    while w.view(0, 0).unwrap().has_more_history {
+        let conversation_urn = w.thread_urn(0);
+        w.command(
+            0,
+            Command::LoadOlder {
+                account: acct(),
+                conversation_urn,
+            },
+        );
+        w.drain();
+    }
+    assert_eq!(split(&w.view(0, 0).unwrap()).0.len(), n);
+    (w, ids)
+}
+
+#[test]
+fn a_rescan_tombstones_what_its_walk_reached_past_without_finding_but_not_what_came_after_it_began()
+{
+    let (mut w, ids) = with_loaded_history(7);
+    // Recalled elsewhere, no event: one on the newest page, one two pages down.
+    w.server.deleted.insert(ids[5].clone());
+    w.server.deleted.insert(ids[1].clone());
+    let conversation_urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Rescan {
+            account: acct(),
+            conversation_urn,
+        },
+    );
+    // The newest page is read before our own send lands; the send's answer is merged first.
+    w.deliver_request(index_of(&w, Op::Messages), Fate::Ok);
+    let page = w.answers.len() - 1;
+    w.send(0, 0, "late");
+    w.deliver_request(index_of(&w, Op::Send), Fate::Ok);
+    w.deliver_answer(page + 1, false);
+    w.deliver_answer(page, false);
+    w.drain();
+    let store = w.replicas[0].engine.store(&acct()).unwrap();
+    let gone = |i: usize| store.is_tombstoned(&MessageId::parse(&ids[i]).unwrap());
+    assert!(gone(5) && gone(1), "both recalls found by the walk");
+    let view = w.view(0, 0).unwrap();
+    let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["m0", "m2", "m3", "m4", "m6", "late"]);
+    assert!(
+        w.replicas[0]
+            .notices
+            .iter()
+            .all(|n| !matches!(n, Notice::RecallFailed { .. })),
+        "a recall made elsewhere is no failure of ours"
+    );
+}
+
+#[test]
+fn a_refresh_whose_newest_page_is_the_whole_history_tombstones_a_message_recalled_elsewhere() {
+    let (mut w, ids) = with_loaded_history(3);
+    w.server.deleted.insert(ids[0].clone());
+    let conversation_urn = w.thread_urn(0);
+    w.command(
+        0,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn,
+        },
+    );
+    w.drain();
+    let store = w.replicas[0].engine.store(&acct()).unwrap();
+    assert!(store.is_tombstoned(&MessageId::parse(&ids[0]).unwrap()));
+    let view = w.view(0, 0).unwrap();
+    let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["m1", "m2"]);
+}
+
 // ----- react -----
 
 #[test]

@@ -212,6 +212,16 @@ impl Engine {
             has_more: page.has_more,
         };
         let uncovered = self.check_recalls(account, conv, &purpose, &span, &present);
+        let walking = match &purpose {
+            Purpose::Rescan { .. } => {
+                Some(page.has_more && page.cursor.is_some() && !ids.is_empty())
+            }
+            Purpose::User if kind == PageKind::Head => Some(false),
+            _ => None,
+        };
+        if let Some(goes_on) = walking {
+            self.check_walk(account, conv, &purpose, &span, &present, goes_on);
+        }
         match purpose {
             Purpose::Poll => {
                 let key = (account.clone(), conv.clone());
@@ -267,7 +277,10 @@ impl Engine {
                     *next = later;
                 }
             }
-            Purpose::User | Purpose::Rescan { .. } => {}
+            Purpose::User | Purpose::Rescan { .. } => {
+                // The walk stops here; what it proved so far is already settled.
+                self.walks.remove(&(account.clone(), conv.clone()));
+            }
             Purpose::Echo(key) => {
                 let store = self.store_mut(account);
                 if let Some(e) = store.outbox.get_mut(&key) {
@@ -298,38 +311,10 @@ impl Engine {
             .filter(|c| &c.conversation == conv && !c.requested && span.stamp >= c.since)
             .cloned()
             .collect();
-        let mut uncovered = false;
-        let mut gone = Vec::new();
-        let mut still = Vec::new();
-        for c in checks {
-            if present.contains(&c.message) {
-                still.push(c);
-                continue;
-            }
-            let sent_at = store.message(&c.message).map(|m| m.sent_at);
-            let covered = match (span.kind, purpose) {
-                (PageKind::Head, _) => span.covers_from_top(sent_at),
-                (
-                    PageKind::Older,
-                    Purpose::Verify { chain_from } | Purpose::Rescan { chain_from },
-                ) if *chain_from >= c.since => span.covers_from_top(sent_at),
-                (PageKind::Since, _) => match (sent_at, span.since) {
-                    (Some(at), Some(since)) => {
-                        at > since
-                            && (!span.has_more || span.newest.as_ref().is_some_and(|n| at <= n.0))
-                    }
-                    _ => false,
-                },
-                _ => false,
-            };
-            if covered {
-                gone.push(c.message);
-            } else {
-                uncovered = true;
-            }
-        }
+        let verdict = judge(store, checks, purpose, span, present);
+        let store = self.store_mut(account);
         let mut failed = Vec::new();
-        for c in still {
+        for c in verdict.still {
             store.recalls.remove(&c.message);
             store.dirty.recalls.insert(c.message.clone());
             store.dirty.touched.insert(c.conversation.clone());
@@ -345,22 +330,96 @@ impl Engine {
                 reason,
             });
         }
-        if !gone.is_empty() {
-            let store = self.store_mut(account);
-            let messages = gone
-                .iter()
-                .filter_map(|id| store.message(id).cloned())
+        self.recalled(account, verdict.gone);
+        !verdict.open.is_empty()
+    }
+
+    /// Begin a walk of `conv` from its newest page down: every message held now (and not
+    /// already waited on, nor confirming a send still in the outbox) gets a recall check that
+    /// pages asked after `since` settle. A message learned later is no part of the walk.
+    pub(super) fn start_walk(&mut self, account: &AccountId, conv: &ConversationId, since: i64) {
+        let store = self.store_mut(account);
+        let checks = store
+            .messages_in(conv)
+            .filter(|m| !store.recalls.contains_key(&m.id))
+            .filter(|m| {
+                m.client_key
+                    .as_ref()
+                    .is_none_or(|k| store.outbox.get(k).is_none())
+            })
+            .map(|m| {
+                let check = RecallCheck {
+                    message: m.id.clone(),
+                    conversation: conv.clone(),
+                    since,
+                    requested: false,
+                    ours: false,
+                };
+                (m.id.clone(), check)
+            })
+            .collect();
+        self.walks.insert((account.clone(), conv.clone()), checks);
+    }
+
+    /// Settle the checks of the walk this page belongs to: a message the walk reached past
+    /// without finding it was recalled elsewhere. `goes_on`: another page of the walk is asked
+    /// for, so what this page could not decide waits for it.
+    pub(super) fn check_walk(
+        &mut self,
+        account: &AccountId,
+        conv: &ConversationId,
+        purpose: &Purpose,
+        span: &PageSpan,
+        present: &BTreeSet<MessageId>,
+        goes_on: bool,
+    ) {
+        let key = (account.clone(), conv.clone());
+        let Some(walk) = self.walks.remove(&key) else {
+            return;
+        };
+        let store = self.store_mut(account);
+        // Checks whose message left meanwhile (or moved), or that a recall of its own now
+        // waits on, are no longer the walk's to decide.
+        let (checks, waiting): (Vec<RecallCheck>, Vec<RecallCheck>) = walk
+            .into_values()
+            .filter(|c| {
+                store
+                    .message(&c.message)
+                    .is_some_and(|m| &m.conversation == conv)
+                    && !store.recalls.contains_key(&c.message)
+            })
+            .partition(|c| span.stamp >= c.since);
+        let verdict = judge(store, checks, purpose, span, present);
+        self.recalled(account, verdict.gone);
+        if goes_on && !(verdict.open.is_empty() && waiting.is_empty()) {
+            let open = verdict
+                .open
+                .into_iter()
+                .chain(waiting)
+                .map(|c| (c.message.clone(), c))
                 .collect();
-            for id in &gone {
-                store.tombstone(id);
-            }
-            self.broadcast(RemoteFact::Tombstones {
-                account: account.clone(),
-                ids: gone,
-                messages,
-            });
+            self.walks.insert(key, open);
         }
-        uncovered
+    }
+
+    /// Messages proved recalled: tombstone them here and in sibling tabs.
+    fn recalled(&mut self, account: &AccountId, gone: Vec<MessageId>) {
+        if gone.is_empty() {
+            return;
+        }
+        let store = self.store_mut(account);
+        let messages = gone
+            .iter()
+            .filter_map(|id| store.message(id).cloned())
+            .collect();
+        for id in &gone {
+            store.tombstone(id);
+        }
+        self.broadcast(RemoteFact::Tombstones {
+            account: account.clone(),
+            ids: gone,
+            messages,
+        });
     }
 
     pub(super) fn on_conversations(
@@ -643,4 +702,58 @@ impl Engine {
             }
         }
     }
+}
+
+/// What one page says about a set of recall checks.
+struct Verdict {
+    /// Not on a page that reached past them: recalled.
+    gone: Vec<MessageId>,
+    /// On the page: still there.
+    still: Vec<RecallCheck>,
+    /// The page does not reach back to them.
+    open: Vec<RecallCheck>,
+}
+
+/// Judge recall checks (already filtered to pages asked after their `since`) against a page.
+fn judge(
+    store: &AccountStore,
+    checks: Vec<RecallCheck>,
+    purpose: &Purpose,
+    span: &PageSpan,
+    present: &BTreeSet<MessageId>,
+) -> Verdict {
+    let mut v = Verdict {
+        gone: Vec::new(),
+        still: Vec::new(),
+        open: Vec::new(),
+    };
+    for c in checks {
+        if present.contains(&c.message) {
+            v.still.push(c);
+            continue;
+        }
+        let sent_at = store.message(&c.message).map(|m| m.sent_at);
+        let covered = match (span.kind, purpose) {
+            (PageKind::Head, _) => span.covers_from_top(sent_at),
+            (PageKind::Older, Purpose::Verify { chain_from } | Purpose::Rescan { chain_from })
+                if *chain_from >= c.since =>
+            {
+                span.covers_from_top(sent_at)
+            }
+            (PageKind::Since, _) => match (sent_at, span.since) {
+                (Some(at), Some(since)) => {
+                    at > since
+                        && (!span.has_more || span.newest.as_ref().is_some_and(|n| at <= n.0))
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if covered {
+            v.gone.push(c.message);
+        } else {
+            v.open.push(c);
+        }
+    }
+    v
 }

@@ -60,6 +60,10 @@ impl Engine {
                 };
                 let busy = Busy::History(account.clone(), conv.clone());
                 if !self.busy.contains(&busy) {
+                    // The newest page proves absent whatever it reaches past (all of a
+                    // conversation that fits in one page).
+                    let since = self.next_stamp();
+                    self.start_walk(&account, &conv, since);
                     self.request_page(
                         &account,
                         &conv,
@@ -80,9 +84,9 @@ impl Engine {
                 };
                 let busy = Busy::History(account.clone(), conv.clone());
                 if !self.busy.contains(&busy) {
-                    let purpose = Purpose::Rescan {
-                        chain_from: self.next_stamp(),
-                    };
+                    let chain_from = self.next_stamp();
+                    self.start_walk(&account, &conv, chain_from);
+                    let purpose = Purpose::Rescan { chain_from };
                     self.request_page(&account, &conv, PageKind::Head, purpose, None, None, busy);
                 }
             }

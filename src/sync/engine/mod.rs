@@ -154,6 +154,10 @@ pub struct Engine {
     /// Conversations in view: when each is polled next.
     pub(crate) polls: BTreeMap<(AccountId, ConversationId), i64>,
     head_due: BTreeSet<(AccountId, ConversationId)>,
+    /// A walk from the newest page down (`Rescan`, or the head page of a `Refresh`) that is
+    /// under way: one recall check per message held when it began, settled by its pages like
+    /// any other check. Transient: a walk's answers never reach a restarted engine.
+    walks: BTreeMap<(AccountId, ConversationId), BTreeMap<MessageId, RecallCheck>>,
     pub(crate) paused: bool,
     pub(crate) rate_wait: BTreeMap<AccountId, i64>,
     pub(crate) offline: BTreeSet<AccountId>,
@@ -187,6 +191,7 @@ impl Engine {
             views: BTreeMap::new(),
             polls: BTreeMap::new(),
             head_due: BTreeSet::new(),
+            walks: BTreeMap::new(),
             paused: false,
             rate_wait: BTreeMap::new(),
             offline: BTreeSet::new(),
@@ -533,9 +538,11 @@ struct PageSpan {
 
 impl PageSpan {
     /// A page of the newest messages (or the next older one in a chain) covers a message at
-    /// `sent_at` when it reaches back to it, or when there is nothing older.
+    /// `sent_at` when it reaches back past it, or when there is nothing older. A message sent
+    /// in the same millisecond as the page's oldest may be just beyond the page: the next page
+    /// (or the end of history) decides it.
     fn covers_from_top(&self, sent_at: Option<i64>) -> bool {
-        !self.has_more || matches!((sent_at, &self.oldest), (Some(at), Some(o)) if at >= o.0)
+        !self.has_more || matches!((sent_at, &self.oldest), (Some(at), Some(o)) if at > o.0)
     }
 }
 

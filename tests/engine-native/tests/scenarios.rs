@@ -539,7 +539,6 @@ async fn a_recall_in_a_shared_thread_removes_the_message_under_both_accounts() {
 }
 
 #[tokio::test]
-#[ignore = "engine bug: a recall made elsewhere is never found without an event, even by Rescan"]
 async fn a_rescan_drops_a_message_recalled_by_another_client() {
     let mut d = Driver::start().await;
     d.open(&ada(), &long_thread()).await;
@@ -565,7 +564,6 @@ async fn a_rescan_drops_a_message_recalled_by_another_client() {
 }
 
 #[tokio::test]
-#[ignore = "engine bug: a recall made elsewhere is never found without an event, even by Rescan"]
 async fn a_recall_in_a_shared_thread_leaves_the_other_accounts_view_after_a_rescan_without_events()
 {
     let mut d = Driver::start().await;
