@@ -27,15 +27,22 @@ sim_pid=""
 cleanup() { [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
+# The wasm tests get the simulator's URL at compile time, so a fixed port keeps warm runs from
+# recompiling them; when that port is taken, any free one is used instead.
 start_sim() {
   cargo build -p threadline-sim --quiet
-  local log=.tmp/sim.log
-  target/debug/threadline-sim --port 0 --api-key dev >"$log" 2>&1 &
-  sim_pid=$!
-  for _ in $(seq 1 100); do
-    THREADLINE_SIM_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$log" | head -n 1 || true)
+  local log=.tmp/sim.log port
+  for port in "${THREADLINE_TEST_SIM_PORT:-18787}" 0; do
+    target/debug/threadline-sim --port "$port" --api-key dev >"$log" 2>&1 &
+    sim_pid=$!
+    THREADLINE_SIM_URL=""
+    for _ in $(seq 1 100); do
+      THREADLINE_SIM_URL=$(grep -o 'http://127.0.0.1:[0-9]*' "$log" | head -n 1 || true)
+      [ -n "$THREADLINE_SIM_URL" ] && break
+      kill -0 "$sim_pid" 2>/dev/null || break   # exited: the port was taken
+      sleep 0.1
+    done
     [ -n "$THREADLINE_SIM_URL" ] && break
-    sleep 0.1
   done
   [ -n "$THREADLINE_SIM_URL" ] || { cat "$log"; echo "simulator did not start" >&2; exit 1; }
   export THREADLINE_SIM_URL
