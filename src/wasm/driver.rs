@@ -16,8 +16,8 @@ use super::client::JsKey;
 use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
 use super::storage::{AnyStore, PersistLog, StorageError};
-use crate::api::{ApiError, Client};
-use crate::sync::{ApiCall, ApiReply, Effect, Engine, Input, Notice, Persist, Refusal, Request};
+use crate::api::Client;
+use crate::sync::{Effect, Engine, Input, Notice, Persist, Refusal, Request};
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -323,48 +323,7 @@ impl Driver {
 
     async fn request(self: Rc<Self>, r: Request) {
         let Request { id, call, .. } = r;
-        let result = run(&self.client, call).await;
+        let result = call.run(&self.client).await;
         self.feed(Input::Answer { id, result });
-    }
-}
-
-/// Runs one engine call with the client.
-async fn run(client: &EngineClient, call: ApiCall) -> Result<ApiReply, ApiError> {
-    match call {
-        ApiCall::Conversations { query } => client
-            .list_conversations(query)
-            .await
-            .map(ApiReply::Conversations),
-        ApiCall::Messages {
-            conversation_urn,
-            query,
-        } => client
-            .messages(&conversation_urn, query)
-            .await
-            .map(ApiReply::Messages),
-        ApiCall::Send { request, .. } => client.send(request).await.map(ApiReply::Send),
-        ApiCall::React {
-            conversation_urn,
-            message_urn,
-            account_id,
-            request,
-        } => client
-            .react(
-                &conversation_urn,
-                &message_urn,
-                &request.emoji,
-                request.react,
-                account_id.as_deref(),
-            )
-            .await
-            .map(ApiReply::React),
-        ApiCall::Recall {
-            conversation_urn,
-            message_urn,
-            account_id,
-        } => client
-            .recall(&conversation_urn, &message_urn, account_id.as_deref())
-            .await
-            .map(ApiReply::Recall),
     }
 }

@@ -21,8 +21,8 @@ use threadline::api::{
 };
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
-    AccountId, ApiCall, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
-    Notice, Persist, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
+    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input, Notice,
+    Persist, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::{serve, Config, SimHandle};
@@ -628,7 +628,7 @@ impl Driver {
             let what = format!("request {:?} {:?}", req.id, req.op);
             self.step_point(what);
             if let Some(req) = self.requests.pop_front() {
-                let result = self.call(req.call).await;
+                let result = req.call.run(&self.client).await;
                 let answer = (req.id, req.op, result);
                 if self.hold == Some(req.op) {
                     self.held.push(answer);
@@ -669,47 +669,6 @@ impl Driver {
                 Effect::Notify(notice) => self.notices.push(notice),
                 Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
             }
-        }
-    }
-
-    async fn call(&self, call: ApiCall) -> Result<ApiReply, ApiError> {
-        let c = &self.client;
-        match call {
-            ApiCall::Conversations { query } => c
-                .list_conversations(query)
-                .await
-                .map(ApiReply::Conversations),
-            ApiCall::Messages {
-                conversation_urn,
-                query,
-            } => c
-                .messages(&conversation_urn, query)
-                .await
-                .map(ApiReply::Messages),
-            ApiCall::Send { request, .. } => c.send(request).await.map(ApiReply::Send),
-            ApiCall::React {
-                conversation_urn,
-                message_urn,
-                account_id,
-                request,
-            } => c
-                .react(
-                    &conversation_urn,
-                    &message_urn,
-                    &request.emoji,
-                    request.react,
-                    account_id.as_deref(),
-                )
-                .await
-                .map(ApiReply::React),
-            ApiCall::Recall {
-                conversation_urn,
-                message_urn,
-                account_id,
-            } => c
-                .recall(&conversation_urn, &message_urn, account_id.as_deref())
-                .await
-                .map(ApiReply::Recall),
         }
     }
 
