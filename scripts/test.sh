@@ -98,6 +98,10 @@ step "e2e Chromium" e2e_chromium
 step "e2e Firefox" node --test tests/e2e/firefox.test.mjs
 # The demo inbox in two headless Chromium tabs, against a simulator of its own serving www/ + pkg/.
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --test tests/e2e-demo/; fi
+# Once more against the API's other documented shapes: the harnesses' simulators read
+# THREADLINE_SIM_DIALECT (string and ISO timestamps, nulls, the wrapped send answer, ISO resets).
+step "e2e Chromium, mixed dialect (send)" env THREADLINE_SIM_DIALECT=mixed node --test tests/e2e/send.test.mjs
+if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e, mixed dialect" env THREADLINE_SIM_DIALECT=mixed node --test tests/e2e-demo/; fi
 
 printf '\n==> step times\n'
 printf '  %s\n' "${timings[@]}"

@@ -164,6 +164,7 @@ function renderStatus() {
   const sync = $("sync");
   const labels = {
     synced: "Synced", syncing: "Syncing…", offline: "Offline, retrying", pausedUnauthorized: "Paused: API key refused",
+    pausedForbidden: "Paused: subscription needed",
   };
   sync.dataset.threadlineSync = s?.sync ?? "starting";
   sync.textContent = s ? labels[s.sync] ?? s.sync : "Starting…";

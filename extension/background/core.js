@@ -44,6 +44,7 @@ const STATUS = {
   syncing: ["syncing", ""],
   offline: ["offline", "Cannot reach the API."],
   pausedUnauthorized: ["key_rejected", "The API rejected the key: check it in Threadline's options."],
+  pausedForbidden: ["subscription_required", "The API refused the subscription (trial expired or none active)."],
 };
 
 /**

@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Serialize;
 use threadline::api::Op;
 
+use crate::dialect::{self, Dialect, Subscription};
 use crate::error::{Shape, SimError};
 use crate::faults::FaultSpec;
 use crate::server::ConnKill;
@@ -42,16 +43,32 @@ where
         sim.log().record(op, res.status().as_str());
         return res;
     }
-    let result = {
+    let state = sim.dialect();
+    if state.subscription == Subscription::Expired {
+        let res = dialect::forbidden();
+        sim.log().record(op, res.status().as_str());
+        return res;
+    }
+    let (result, now) = {
         let mut w = sim.world();
-        f(&mut w)
+        let r = f(&mut w);
+        (r, w.now())
     };
-    let res = match result {
-        Ok(body) => {
+    let used = sim.count_request(now);
+    let res = match (result, state.dialect) {
+        (Ok(body), Dialect::Clean) => {
             sim.log().applied(op);
             Json(body).into_response()
         }
-        Err(e) => e.into_response_shaped(shape),
+        (Ok(body), Dialect::Mixed) => {
+            sim.log().applied(op);
+            match serde_json::to_value(&body) {
+                Ok(v) => dialect::ok(op, v, now, used),
+                Err(_) => Json(body).into_response(),
+            }
+        }
+        (Err(e), Dialect::Clean) => e.into_response_shaped(shape),
+        (Err(e), Dialect::Mixed) => dialect::error(e, now, used),
     };
     if let Some(spec) = fault.as_ref().filter(|f| f.after && f.replaces_answer()) {
         return fault_answer(sim, op, spec, conn).await;

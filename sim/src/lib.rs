@@ -3,6 +3,7 @@
 //! binary in `main.rs` is a thin CLI over it. See `sim/README.md` for routes, seed and controls.
 
 pub mod clock;
+pub mod dialect;
 pub mod error;
 pub mod faults;
 pub mod gate;
@@ -49,6 +50,8 @@ pub struct Config {
     pub www: Option<PathBuf>,
     /// Someone writes to one of the accounts this often.
     pub trickle: Option<Duration>,
+    /// The dialect the API answers in (`clean` unless asked).
+    pub dialect: dialect::Dialect,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             seed: SeedSource::Default,
             www: None,
             trickle: None,
+            dialect: dialect::Dialect::Clean,
         }
     }
 }
@@ -169,6 +173,10 @@ pub async fn serve(config: Config) -> Result<SimHandle, ServeError> {
         cert_pem.clone(),
     ));
     sim.world().public_base = format!("http://{addr}");
+    sim.set_dialect(dialect::DialectState {
+        dialect: config.dialect,
+        ..Default::default()
+    });
     let app = routes::router(sim.clone());
 
     let mut tasks = vec![tokio::spawn(server::accept_loop(

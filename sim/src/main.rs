@@ -49,6 +49,11 @@ struct Cli {
     /// Seconds between trickled messages.
     #[arg(long, default_value_t = 20)]
     trickle_every_s: u64,
+    /// The shapes the API answers in: `clean` (the model as it serializes) or `mixed` (every
+    /// documented variant: string and ISO timestamps, nulls, the wrapped send answer, 429s with
+    /// ISO resets and holdUntil, the 307 of the older endpoint). Also THREADLINE_SIM_DIALECT.
+    #[arg(long, env = "THREADLINE_SIM_DIALECT", default_value = "clean")]
+    dialect: threadline_sim::dialect::Dialect,
 }
 
 #[tokio::main]
@@ -70,6 +75,7 @@ async fn main() -> ExitCode {
         dir.is_dir().then_some(dir)
     });
     let config = Config {
+        dialect: cli.dialect,
         host: cli.host,
         port: cli.port,
         https_port: cli.https_port,

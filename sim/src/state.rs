@@ -44,6 +44,10 @@ pub struct Sim {
     pub www: Option<PathBuf>,
     /// PEM of the self-signed certificate, when HTTPS is on.
     pub cert_pem: Option<String>,
+    /// Which dialect the API answers in, and the subscription state (`/__sim/dialect`).
+    dialect: Mutex<crate::dialect::DialectState>,
+    /// When each API request of the last minute arrived (for the `X-RateLimit-*` headers).
+    recent: Mutex<std::collections::VecDeque<i64>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -70,7 +74,32 @@ impl Sim {
             seed,
             www,
             cert_pem,
+            dialect: Mutex::new(Default::default()),
+            recent: Mutex::new(Default::default()),
         }
+    }
+
+    /// The dialect and subscription state.
+    pub fn dialect(&self) -> crate::dialect::DialectState {
+        lock(&self.dialect).clone()
+    }
+
+    /// Switches the dialect and subscription state (kept across `/__sim/reset`).
+    pub fn set_dialect(&self, state: crate::dialect::DialectState) {
+        *lock(&self.dialect) = state;
+    }
+
+    /// Counts one API request at `now_ms`; returns how many arrived in the last minute.
+    pub fn count_request(&self, now_ms: i64) -> u64 {
+        let mut recent = lock(&self.recent);
+        while recent
+            .front()
+            .is_some_and(|&t| t <= now_ms - 60_000 || t > now_ms)
+        {
+            recent.pop_front();
+        }
+        recent.push_back(now_ms);
+        recent.len() as u64
     }
 
     pub fn world(&self) -> MutexGuard<'_, World> {

@@ -220,6 +220,7 @@ pub fn message(w: &World, t: &Thread, m: &Msg, viewer: &AccountRec) -> Message {
     let sender = w.person(&m.sender);
     Message {
         message_urn: message_urn(t, m, viewer),
+        message_id: None,
         text: m.text.clone(),
         sent_at: m.sent_at,
         sender_profile_id: Some(m.sender.clone()),

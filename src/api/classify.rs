@@ -5,62 +5,47 @@
 //! so. It becomes a [`ApiError::BadRequest`] with the 2xx status, the server's code and message,
 //! so that a caller treats it as a definite refusal, never as "maybe it happened".
 
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::{ApiError, HttpResponse, RateLimit};
-use crate::model::ErrorBody;
+use crate::model::time::{timestamp_ms, timestamp_str_ms};
+use crate::model::{Answer, ErrorBody};
 
 /// Longest message taken from a body that is not one of the error shapes, in characters.
 const SNIPPET_CHARS: usize = 200;
 
-/// Decodes a 2xx answer into `T`, or classifies any other answer into an [`ApiError`].
-pub fn classify<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
+/// Decodes a 2xx answer into `T`, or classifies any other answer into an [`ApiError`]. A 2xx is
+/// `malformed` only when nothing usable is in it: not JSON, or not the answer's shape at all; a
+/// page's unreadable items are left out and listed in its `skipped` (see [`Answer`]).
+pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
     if !(200..300).contains(&resp.status) {
         return Err(error_for(resp));
     }
-    // Decode straight into `T`: going through `serde_json::Value` first would instantiate a second
-    // deserializer for every answer type, which costs tens of KB of shipped wasm.
-    if answered_success_false(&resp.body) {
-        let body = serde_json::from_slice::<serde_json::Value>(&resp.body)
-            .map(|v| error_body(&v))
-            .unwrap_or_default();
+    let value: Value = serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
+        status: resp.status,
+        message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
+    })?;
+    if value.get("success") == Some(&Value::Bool(false)) {
+        let (code, message) = json_error_text(&value)
+            .unwrap_or((None, "the server answered success: false".into()));
         return Err(ApiError::BadRequest {
             status: resp.status,
-            code: body.code.clone(),
-            message: body
-                .text()
-                .map(str::to_string)
-                .unwrap_or_else(|| "the server answered success: false".into()),
+            code,
+            message,
         });
     }
-    serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
+    T::from_value(value).map_err(|e| ApiError::Malformed {
         status: resp.status,
-        message: if e.is_data() {
-            format!("unexpected shape: {e}")
-        } else {
-            format!("not JSON ({e}): {}", readable_text(&resp.body))
-        },
+        message: format!("unexpected shape: {e}"),
     })
-}
-
-/// Whether a body is a JSON object whose `success` is exactly `false`.
-fn answered_success_false(body: &[u8]) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        #[serde(default)]
-        success: Option<serde_json::Value>,
-    }
-    let looks_like_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    looks_like_object
-        && serde_json::from_slice::<Envelope>(body)
-            .is_ok_and(|e| e.success == Some(serde_json::Value::Bool(false)))
 }
 
 /// The error for a non-2xx answer (a 2xx gives [`ApiError::Malformed`]: it is not an error).
 pub fn error_for(resp: &HttpResponse) -> ApiError {
     let (code, message) = error_text(resp);
     match resp.status {
-        401 | 403 => ApiError::Unauthorized { message },
+        401 => ApiError::Unauthorized { message },
+        403 => ApiError::Forbidden { message },
         404 => ApiError::NotFound { message },
         429 => ApiError::RateLimited {
             limits: rate_limit(resp),
@@ -75,6 +60,7 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
             status: resp.status,
             message,
         },
+        300..=399 => redirect_error(resp),
         status => ApiError::Malformed {
             status,
             message: format!("unexpected status: {message}"),
@@ -82,19 +68,88 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
     }
 }
 
-/// The figures of a 429: `Retry-After` and the `X-RateLimit-*` headers.
-pub fn rate_limit(resp: &HttpResponse) -> RateLimit {
-    let number = |name: &str| resp.header(name).and_then(|v| v.trim().parse::<u64>().ok());
-    RateLimit {
-        retry_after_ms: resp.header("Retry-After").and_then(parse_retry_after),
-        limit: number("X-RateLimit-Limit"),
-        remaining: number("X-RateLimit-Remaining"),
-        reset: number("X-RateLimit-Reset"),
+/// A redirect the client did not follow: a write's (never followed: the write may or may not
+/// have happened, so it is ambiguous, never a success and never re-sent), or a read's to another
+/// origin (never followed with the key).
+pub fn redirect_error(resp: &HttpResponse) -> ApiError {
+    let to = resp
+        .header("Location")
+        .map(|l| readable_text(l.as_bytes()))
+        .unwrap_or_else(|| "nowhere".into());
+    ApiError::Malformed {
+        status: resp.status,
+        message: format!("redirect to {to} not followed"),
     }
 }
 
-/// `Retry-After` in milliseconds. Seconds (fractions allowed) are read; an HTTP date or anything
-/// else gives `None`, since the client keeps no wall clock to compare a date with.
+/// The figures of a 429 (or of any answer): `Retry-After` (seconds or an HTTP date), the
+/// `X-RateLimit-*` headers (reset as epoch seconds, epoch ms, seconds to wait or ISO-8601) and a
+/// `holdUntil` in the body. `retry_after_ms` is the longest of what `Retry-After` and
+/// `holdUntil` ask, else the time to the window's reset. "Now" is the answer's `Date` header (the
+/// server's own clock), else this machine's clock.
+pub fn rate_limit(resp: &HttpResponse) -> RateLimit {
+    let now = resp
+        .header("Date")
+        .and_then(timestamp_str_ms)
+        .or_else(super::wall_clock_ms)
+        .unwrap_or(0);
+    rate_limit_at(resp, now)
+}
+
+/// [`rate_limit`] with "now" given (epoch milliseconds).
+pub fn rate_limit_at(resp: &HttpResponse, now_ms: i64) -> RateLimit {
+    let number = |name: &str| {
+        resp.header(name)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .map(|n| n as u64)
+    };
+    let wait_to = |at: i64| u64::try_from(at.saturating_sub(now_ms)).unwrap_or(0);
+    let retry_after = resp
+        .header("Retry-After")
+        .and_then(|v| parse_retry_after(v).or_else(|| timestamp_str_ms(v).map(wait_to)));
+    let reset_raw = resp.header("X-RateLimit-Reset").map(str::trim);
+    let reset = reset_raw.and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite() && *n >= 0.0);
+    let reset_at_ms = match (reset, reset_raw) {
+        // Small numbers are seconds to wait; larger ones epoch seconds or milliseconds.
+        (Some(n), _) if n < 1e9 => Some(now_ms.saturating_add((n * 1000.0).ceil() as i64)),
+        (_, Some(v)) => timestamp_str_ms(v),
+        _ => None,
+    };
+    let hold_until_ms = serde_json::from_slice::<Value>(&resp.body)
+        .ok()
+        .and_then(|b| b.get("holdUntil").and_then(timestamp_ms));
+    let asked = match (retry_after, hold_until_ms.map(wait_to)) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    RateLimit {
+        retry_after_ms: asked.or_else(|| reset_at_ms.map(wait_to)),
+        limit: number("X-RateLimit-Limit"),
+        remaining: number("X-RateLimit-Remaining"),
+        used: number("X-RateLimit-Used"),
+        reset: reset.map(|n| n as u64),
+        reset_at_ms: reset_at_ms.and_then(|t| u64::try_from(t).ok()),
+        hold_until_ms: hold_until_ms.and_then(|t| u64::try_from(t).ok()),
+        action: resp
+            .header("X-RateLimit-Action")
+            .map(|a| readable_text(a.as_bytes()))
+            .filter(|a| !a.is_empty()),
+    }
+}
+
+/// The rate-limit figures of any answer, success included, when it carries any `X-RateLimit-*`
+/// header (the cookbook: "read these on success too").
+pub fn rate_limit_headers(resp: &HttpResponse) -> Option<RateLimit> {
+    let any = resp
+        .headers
+        .iter()
+        .any(|(n, _)| n.len() > 12 && n[..12].eq_ignore_ascii_case("x-ratelimit-"));
+    any.then(|| rate_limit(resp))
+}
+
+/// `Retry-After` in milliseconds when it is seconds (fractions allowed); `None` for anything else
+/// (an HTTP date is read by [`rate_limit`], which knows the time).
 pub fn parse_retry_after(value: &str) -> Option<u64> {
     let secs: f64 = value.trim().parse().ok()?;
     if !secs.is_finite() || secs < 0.0 {
@@ -106,17 +161,9 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 
 /// The server's code and a readable message, from either error shape or from any other body.
 fn error_text(resp: &HttpResponse) -> (Option<String>, String) {
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&resp.body) {
-        if value.is_object() {
-            let body = error_body(&value);
-            if let Some(text) = body.text() {
-                return (body.code.clone(), text.to_string());
-            }
-            if let Some(code) = body.code {
-                return (Some(code.clone()), code);
-            }
-        } else if let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) {
-            return (None, text.to_string());
+    if let Ok(value) = serde_json::from_slice::<Value>(&resp.body) {
+        if let Some(found) = json_error_text(&value) {
+            return found;
         }
     }
     let text = readable_text(&resp.body);
@@ -127,8 +174,81 @@ fn error_text(resp: &HttpResponse) -> (Option<String>, String) {
     }
 }
 
+/// Code and message of a JSON error body: `{"error": text}`, `{"error": {"message"…, "issues":
+/// […]}}` (a validation error: its issues become one readable message), `{"code", "message"}`,
+/// or a bare JSON string.
+fn json_error_text(value: &Value) -> Option<(Option<String>, String)> {
+    if let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) {
+        return Some((None, text.to_string()));
+    }
+    if !value.is_object() {
+        return None;
+    }
+    let mut body = error_body(value);
+    let nested = value.get("error").filter(|e| e.is_object());
+    if let Some(err) = nested {
+        let issues = validation_issues(err);
+        let own = err
+            .get("message")
+            .and_then(Value::as_str)
+            .filter(|t| !t.trim().is_empty());
+        body.error = match (issues.is_empty(), own) {
+            (false, _) => Some(format!("invalid request: {}", issues.join("; "))),
+            (true, Some(m)) => Some(m.to_string()),
+            (true, None) => err.get("name").and_then(Value::as_str).map(str::to_string),
+        };
+        if body.code.is_none() {
+            body.code = err
+                .get("code")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| (!issues.is_empty()).then(|| "validation".to_string()));
+        }
+    }
+    if let Some(text) = body.text() {
+        return Some((body.code.clone(), cut(text, SNIPPET_CHARS * 5)));
+    }
+    body.code.map(|code| (Some(code.clone()), code))
+}
+
+/// A validation error's issues as `path: message` lines (`path` dotted; `(root)` when empty).
+pub fn validation_issues(err: &Value) -> Vec<String> {
+    let Some(issues) = err.get("issues").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    issues
+        .iter()
+        .take(20)
+        .filter_map(|issue| {
+            let message = issue
+                .get("message")
+                .and_then(Value::as_str)
+                .or_else(|| issue.get("code").and_then(Value::as_str))?;
+            let path: Vec<String> = issue
+                .get("path")
+                .and_then(Value::as_array)
+                .map(|p| {
+                    p.iter()
+                        .filter_map(|seg| match seg {
+                            Value::String(s) => Some(s.clone()),
+                            Value::Number(n) => Some(n.to_string()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let path = if path.is_empty() {
+                "(root)".to_string()
+            } else {
+                path.join(".")
+            };
+            Some(cut(&format!("{path}: {message}"), SNIPPET_CHARS))
+        })
+        .collect()
+}
+
 /// Reads whichever fields of the two error shapes are there, ignoring ones of the wrong type.
-fn error_body(value: &serde_json::Value) -> ErrorBody {
+fn error_body(value: &Value) -> ErrorBody {
     let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
     ErrorBody {
         success: value.get("success").and_then(|v| v.as_bool()),
@@ -310,16 +430,25 @@ mod tests {
     }
 
     #[test]
-    fn unauthorized_and_forbidden_are_unauthorized() {
-        for status in [401, 403] {
-            let err = error_for(&resp(status, r#"{"error":"Invalid API key"}"#));
-            assert_eq!(
-                err,
-                ApiError::Unauthorized {
-                    message: "Invalid API key".into()
-                }
-            );
-        }
+    fn unauthorized_is_the_key_and_forbidden_is_the_subscription() {
+        let err = error_for(&resp(401, r#"{"error":"Invalid API key"}"#));
+        assert_eq!(
+            err,
+            ApiError::Unauthorized {
+                message: "Invalid API key".into()
+            }
+        );
+        let body = r#"{"success":false,"error":"Trial expired"}"#;
+        let err = error_for(&resp(403, body));
+        assert_eq!(
+            err,
+            ApiError::Forbidden {
+                message: "Trial expired".into()
+            }
+        );
+        assert_eq!((err.code(), err.status()), ("forbidden", Some(403)));
+        assert!(err.to_string().contains("subscription"), "{err}");
+        assert!(!err.is_ambiguous());
     }
 
     #[test]
@@ -354,6 +483,8 @@ mod tests {
                     limit: Some(60),
                     remaining: Some(0),
                     reset: Some(1767225600),
+                    reset_at_ms: Some(1_767_225_600_000),
+                    ..Default::default()
                 },
                 message: "Too many requests".into()
             }

@@ -3,12 +3,14 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-
-use serde::de::DeserializeOwned;
+use std::sync::{Arc, Mutex};
 
 use super::endpoints::{self, Call};
-use super::{classify, ApiError, HttpRequest, RetryPolicy, Transport, TransportError};
+use super::{
+    classify, is_redirect, rate_limit_headers, redirect_error, resolve_location, same_origin,
+    ApiError, HttpRequest, RateLimit, RetryPolicy, Transport, TransportError,
+};
+use crate::model::Answer;
 use crate::model::{
     Account, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
     ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage, RecentMessagesQuery,
@@ -19,6 +21,8 @@ use crate::model::{
 pub const DEFAULT_TIMEOUT_MS: u64 = 15_000;
 /// Longest timeout accepted: a service worker that waits 30 s for anything is killed.
 pub const MAX_TIMEOUT_MS: u64 = 25_000;
+/// Most redirects a read follows (each to the API's own origin).
+pub const MAX_REDIRECTS: u32 = 3;
 
 /// Where the API key comes from, asked once per call (so a key changed in the options is used
 /// by the next call). An error means no key: the call fails as [`ApiError::Unauthorized`].
@@ -53,6 +57,7 @@ pub struct Client<T, K = String> {
     timeout_ms: u64,
     retry: RetryPolicy,
     jitter: JitterFn,
+    last_rate_limit: Mutex<Option<RateLimit>>,
 }
 
 impl<T: Transport, K: KeySource> Client<T, K> {
@@ -68,6 +73,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             retry: RetryPolicy::default(),
             jitter: Arc::new(move || splitmix(&seed)),
+            last_rate_limit: Mutex::new(None),
         }
     }
 
@@ -110,9 +116,15 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         &self.transport
     }
 
+    /// The rate-limit figures (`X-RateLimit-*`) of the latest answer that carried any, success or
+    /// not: the remaining budget before it runs out.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.last_rate_limit.lock().ok().and_then(|l| l.clone())
+    }
+
     /// Runs one call: adds the key, sends it, classifies the answer, and retries a read on a
     /// transient fault within the policy. A write is sent exactly once.
-    pub async fn execute<R: DeserializeOwned>(&self, call: Call<R>) -> Result<R, ApiError> {
+    pub async fn execute<R: Answer>(&self, call: Call<R>) -> Result<R, ApiError> {
         let key = self.key.api_key().await.map_err(|e| match e {
             ApiError::Unauthorized { .. } => e,
             other => ApiError::Unauthorized {
@@ -156,18 +168,45 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         }
     }
 
-    async fn attempt<R: DeserializeOwned>(
+    /// One attempt. A redirect is never followed for a write (it is an error: the write may or
+    /// may not have happened, and is never re-sent elsewhere); a read follows it only to the API's
+    /// own origin, with the key, at most [`MAX_REDIRECTS`] times; elsewhere it is refused.
+    async fn attempt<R: Answer>(
         &self,
-        url: String,
+        mut url: String,
         request: HttpRequest,
         timeout_ms: u64,
     ) -> Result<R, ApiError> {
-        match self.transport.send(url, request, timeout_ms).await {
-            Ok(resp) => classify(&resp),
-            Err(TransportError::Timeout) => Err(ApiError::Timeout {
-                after_ms: timeout_ms,
-            }),
-            Err(TransportError::Network(message)) => Err(ApiError::Network { message }),
+        let mut hops = 0;
+        loop {
+            let resp = match self.transport.send(url.clone(), request.clone(), timeout_ms).await {
+                Ok(resp) => resp,
+                Err(TransportError::Timeout) => {
+                    return Err(ApiError::Timeout {
+                        after_ms: timeout_ms,
+                    })
+                }
+                Err(TransportError::Network(message)) => return Err(ApiError::Network { message }),
+            };
+            if let Some(limits) = rate_limit_headers(&resp) {
+                if let Ok(mut last) = self.last_rate_limit.lock() {
+                    *last = Some(limits);
+                }
+            }
+            if !is_redirect(resp.status) {
+                return classify(&resp);
+            }
+            let next = resp
+                .header("Location")
+                .and_then(|l| resolve_location(&url, l))
+                .filter(|to| same_origin(&self.base_url, to));
+            match next {
+                Some(to) if !request.op.is_write() && hops < MAX_REDIRECTS => {
+                    hops += 1;
+                    url = to;
+                }
+                _ => return Err(redirect_error(&resp)),
+            }
         }
     }
 
@@ -822,5 +861,129 @@ mod tests {
             let j = splitmix(&seed);
             assert!((0.0..1.0).contains(&j));
         }
+    }
+
+    fn redirect(status: u16, location: &str) -> Scripted {
+        Ok(HttpResponse {
+            status,
+            headers: vec![("Location".into(), location.into())],
+            body: vec![],
+        })
+    }
+
+    #[test]
+    fn a_write_never_follows_a_redirect_and_is_never_a_success() {
+        for status in [300, 301, 302, 303, 307, 308] {
+            let calls: Vec<Box<WriteCall>> = vec![
+                Box::new(|c| run(c.send(hello())).map(drop)),
+                Box::new(|c| run(c.react("urn:li:c:1", "urn:li:m:1", "👍", true, None)).map(drop)),
+                Box::new(|c| run(c.recall("urn:li:c:1", "urn:li:m:1", None)).map(drop)),
+                Box::new(|c| {
+                    run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
+                }),
+            ];
+            for call in calls {
+                // Same origin or not, the write stops at the redirect.
+                for to in ["http://sim.test/linkedin/elsewhere", "https://evil.test/send"] {
+                    let c = client(vec![redirect(status, to), ok(SEND_OK)]);
+                    let err = call(&c).unwrap_err();
+                    assert_eq!((err.code(), err.status()), ("malformed", Some(status)));
+                    assert!(err.is_ambiguous(), "never offered for a blind resend");
+                    assert!(err.to_string().contains("not followed"), "{err}");
+                    assert_eq!(sent(&c).len(), 1, "not re-sent anywhere");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_follows_a_redirect_to_its_own_origin_with_the_key() {
+        let page = r#"{"success":true,"conversations":[],"hasMore":false}"#;
+        let c = client(vec![
+            redirect(307, "/linkedin/conversations?accountId=a1"),
+            redirect(302, "conversations?accountId=a2"),
+            ok(page),
+        ]);
+        run(c.recent_messages(RecentMessagesQuery::default())).expect("followed");
+        let sent = sent(&c);
+        let urls: Vec<&str> = sent.iter().map(|s| s.0.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://sim.test/linkedin/messaging/recent-messages",
+                "http://sim.test/linkedin/conversations?accountId=a1",
+                "http://sim.test/linkedin/conversations?accountId=a2",
+            ]
+        );
+        assert!(sent
+            .iter()
+            .all(|s| s.1.header("Authorization") == Some("Bearer dev")));
+    }
+
+    #[test]
+    fn a_read_redirected_to_another_origin_is_refused_without_a_request() {
+        for to in [
+            "https://evil.test/linkedin/conversations",
+            "//evil.test/x",
+            "http://sim.test:8080/linkedin/conversations",
+            "https://sim.test/linkedin/conversations",
+            "http://user@sim.test/linkedin",
+            "javascript:alert(1)",
+            "",
+        ] {
+            let c = client(vec![redirect(301, to), ok(ACCOUNTS)]);
+            let err = run(c.accounts(None)).unwrap_err();
+            assert_eq!(err.code(), "malformed", "{to}");
+            assert_eq!(sent(&c).len(), 1, "{to}: never followed");
+        }
+    }
+
+    #[test]
+    fn a_read_follows_at_most_three_redirects() {
+        let c = client(vec![
+            redirect(302, "/a"),
+            redirect(302, "/b"),
+            redirect(302, "/c"),
+            redirect(302, "/d"),
+            ok(ACCOUNTS),
+        ]);
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(err.status(), Some(302));
+        assert_eq!(sent(&c).len(), 4);
+    }
+
+    #[test]
+    fn rate_limit_headers_of_a_success_are_kept() {
+        let c = client(vec![status(
+            200,
+            &[
+                ("X-RateLimit-Limit", "60"),
+                ("X-RateLimit-Remaining", "12"),
+                ("X-RateLimit-Used", "48"),
+                ("Date", "Mon, 27 Apr 2026 15:00:00 GMT"),
+                ("X-RateLimit-Reset", "2026-04-27T15:01:00Z"),
+            ],
+            ACCOUNTS,
+        )]);
+        assert_eq!(c.rate_limit(), None);
+        run(c.accounts(None)).unwrap();
+        let limits = c.rate_limit().expect("kept");
+        assert_eq!(
+            (limits.limit, limits.remaining, limits.used),
+            (Some(60), Some(12), Some(48))
+        );
+        assert_eq!(limits.reset_at_ms, Some(1_777_302_060_000));
+    }
+
+    #[test]
+    fn unread_only_is_sent() {
+        let page = r#"{"success":true,"conversations":[],"hasMore":false}"#;
+        let c = client(vec![ok(page)]);
+        let q = ListConversationsQuery {
+            unread_only: Some(true),
+            ..Default::default()
+        };
+        run(c.list_conversations(q)).unwrap();
+        assert!(sent(&c)[0].0.ends_with("/conversations?unreadOnly=true"));
     }
 }

@@ -4,11 +4,9 @@
 
 use std::marker::PhantomData;
 
-use serde::de::DeserializeOwned;
-
 use super::{classify, ApiError, Body, HttpRequest, HttpResponse, Method, Op};
 use crate::model::{
-    Account, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
+    Account, Answer, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
     ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage, RecentMessagesQuery,
     SendRequest, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES, MAX_MESSAGE_CHARS,
 };
@@ -21,7 +19,7 @@ pub struct Call<T> {
     answer: PhantomData<fn() -> T>,
 }
 
-impl<T: DeserializeOwned> Call<T> {
+impl<T: Answer> Call<T> {
     /// Wraps a request whose 2xx answer is a `T`.
     pub fn new(request: HttpRequest) -> Self {
         Call {
@@ -69,7 +67,8 @@ pub fn list_conversations(q: &ListConversationsQuery) -> Result<Call<Conversatio
         .with_query_opt("count", q.count)
         .with_query_opt("nextCursor", q.next_cursor.as_deref())
         .with_query_opt("labelId", q.label_id.as_deref())
-        .with_query_opt("labeledOnly", q.labeled_only);
+        .with_query_opt("labeledOnly", q.labeled_only)
+        .with_query_opt("unreadOnly", q.unread_only);
     Ok(Call::new(req))
 }
 
@@ -264,6 +263,7 @@ mod tests {
             next_cursor: Some("linkedin:abc=".into()),
             label_id: Some("l 1".into()),
             labeled_only: Some(true),
+            unread_only: Some(false),
         };
         let req = list_conversations(&q).unwrap().request;
         assert_eq!((req.method, req.op), (Method::Get, Op::Conversations));
@@ -271,7 +271,7 @@ mod tests {
             req.url(BASE),
             format!(
                 "{BASE}/conversations?linkedinAccountIds=a1%2Ca2&count=20\
-                 &nextCursor=linkedin%3Aabc%3D&labelId=l%201&labeledOnly=true"
+                 &nextCursor=linkedin%3Aabc%3D&labelId=l%201&labeledOnly=true&unreadOnly=false"
             )
         );
         assert_eq!(req.body, Body::None);

@@ -2,18 +2,28 @@
 
 use std::fmt;
 
-/// Rate-limit figures from a 429's headers.
+/// Rate-limit figures from an answer's headers (a 429's, or any answer's) and a 429's body.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct RateLimit {
-    /// From `Retry-After` (seconds), in milliseconds.
+    /// How long to wait, in milliseconds: the longest of `Retry-After` (seconds or an HTTP date)
+    /// and the body's `holdUntil`, else the time to `X-RateLimit-Reset`.
     pub retry_after_ms: Option<u64>,
     /// `X-RateLimit-Limit`: requests allowed in the window.
     pub limit: Option<u64>,
     /// `X-RateLimit-Remaining`: requests left in the window.
     pub remaining: Option<u64>,
-    /// `X-RateLimit-Reset` as the server sent it (epoch seconds or seconds to wait).
+    /// `X-RateLimit-Used`: requests used in the window.
+    pub used: Option<u64>,
+    /// `X-RateLimit-Reset` as the server sent it, when a number (epoch seconds, epoch ms or
+    /// seconds to wait).
     pub reset: Option<u64>,
+    /// When the window resets, epoch milliseconds, whichever form the header had (ISO-8601 too).
+    pub reset_at_ms: Option<u64>,
+    /// The body's `holdUntil` (LinkedIn put the account on hold), epoch milliseconds.
+    pub hold_until_ms: Option<u64>,
+    /// `X-RateLimit-Action`: which category the request counted against.
+    pub action: Option<String>,
 }
 
 /// Why a call failed.
@@ -31,6 +41,10 @@ pub enum ApiError {
     /// 401: the API key is missing or wrong; nothing works until it is fixed.
     #[error("unauthorized: {message}")]
     Unauthorized { message: String },
+    /// 403: the key is fine but the workspace's trial expired or it has no active subscription;
+    /// nothing works until the subscription is renewed.
+    #[error("forbidden (trial expired or no active subscription): {message}")]
+    Forbidden { message: String },
     /// 404: the account, conversation or message does not exist.
     #[error("not found: {message}")]
     NotFound { message: String },
@@ -57,6 +71,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => "bad_request",
             ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::Forbidden { .. } => "forbidden",
             ApiError::NotFound { .. } => "not_found",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Server { .. } => "server",
@@ -74,6 +89,7 @@ impl ApiError {
             | ApiError::Server { status, .. }
             | ApiError::Malformed { status, .. } => Some(*status),
             ApiError::Unauthorized { .. } => Some(401),
+            ApiError::Forbidden { .. } => Some(403),
             ApiError::NotFound { .. } => Some(404),
             ApiError::RateLimited { .. } => Some(429),
             ApiError::Timeout { .. } | ApiError::Network { .. } => None,

@@ -196,3 +196,67 @@ fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a st
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
 }
+
+/// Whether a status is a redirect the client must decide about (301, 302, 303, 307, 308; 300 is
+/// what the browser transport reports for a redirect whose status it may not see).
+pub fn is_redirect(status: u16) -> bool {
+    matches!(status, 300 | 301 | 302 | 303 | 307 | 308)
+}
+
+/// `scheme://host[:port]` of an absolute http(s) URL, lower-cased, default ports dropped.
+pub fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    // Credentials in a URL (`user@host`) never name the same origin as ours.
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    let authority = authority.to_ascii_lowercase();
+    let default = if scheme == "http" { ":80" } else { ":443" };
+    let authority = authority.strip_suffix(default).unwrap_or(&authority);
+    Some(format!("{scheme}://{authority}"))
+}
+
+/// Whether two URLs have the same origin (both must be absolute http(s) URLs).
+pub fn same_origin(a: &str, b: &str) -> bool {
+    matches!((origin(a), origin(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// A `Location` header resolved against the URL that answered it: absolute, scheme-relative,
+/// absolute-path or relative-path. `None` when it cannot be read.
+pub fn resolve_location(from: &str, location: &str) -> Option<String> {
+    let location = location.trim();
+    if location.is_empty() || location.chars().any(|c| c.is_control() || c == '\\') {
+        return None;
+    }
+    // An absolute URL (`scheme:`…): only http(s) ones name an origin at all.
+    let scheme_end = location.find(':').filter(|&i| {
+        let scheme = &location[..i];
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    if scheme_end.is_some() {
+        return origin(location).map(|_| location.to_string());
+    }
+    let here = origin(from)?;
+    if let Some(rest) = location.strip_prefix("//") {
+        let scheme = &here[..here.find("://")?];
+        return Some(format!("{scheme}://{rest}"));
+    }
+    if location.starts_with('/') {
+        return Some(format!("{here}{location}"));
+    }
+    let path = &from[from.find("://")? + 3..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = match path.find('/') {
+        Some(i) => &path[i..path.rfind('/').unwrap_or(i) + 1],
+        None => "/",
+    };
+    Some(format!("{here}{dir}{location}"))
+}

@@ -13,7 +13,10 @@ mod transport;
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub mod native;
 
-pub use classify::{classify, error_for, parse_retry_after, rate_limit, readable_text};
+pub use classify::{
+    classify, error_for, parse_retry_after, rate_limit, rate_limit_at, rate_limit_headers,
+    readable_text, redirect_error, validation_issues,
+};
 pub use client::*;
 pub use endpoints::Call;
 pub use error::*;
@@ -23,3 +26,20 @@ pub use transport::*;
 
 #[cfg(all(feature = "native", not(target_arch = "wasm32")))]
 pub use native::NativeTransport;
+
+/// This machine's wall clock in epoch milliseconds, for reading a rate-limit reset that an answer
+/// gives as a date without a `Date` header to compare it with.
+pub fn wall_clock_ms() -> Option<i64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let now = js_sys::Date::now();
+        (now.is_finite() && now > 0.0).then_some(now as i64)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        i64::try_from(since.as_millis()).ok()
+    }
+}

@@ -15,10 +15,12 @@ pub struct NativeTransport {
 
 impl NativeTransport {
     /// A transport with its own connection pool. Proxies from the environment are ignored: the
-    /// simulator is on loopback.
+    /// simulator is on loopback. Redirects are never followed here: the client decides (a write
+    /// never follows one; a read only to the API's own origin).
     pub fn new() -> Result<Self, TransportError> {
         let http = reqwest::Client::builder()
             .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| TransportError::Network(describe(&e)))?;
         Ok(NativeTransport {

@@ -2,29 +2,41 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::{lenient, SkippedItem};
+
 /// A person in a conversation. The list endpoints send a subset; recent-messages sends the rest.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Participant {
+    #[serde(deserialize_with = "lenient::string")]
     pub profile_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub headline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub profile_picture: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub distance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub member_badge_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub participant_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub backend_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub host_identity_urn: Option<String>,
 }
 
@@ -34,66 +46,117 @@ pub struct Participant {
 #[serde(rename_all = "camelCase", default)]
 pub struct LatestMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub backend_message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub sent_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_urn: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
     pub has_attachment: bool,
 }
 
-/// Where a conversation lives: the normal inbox or Sales Navigator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "snake_case")]
+/// Where a conversation lives: the normal inbox, Sales Navigator, or a source this client does not
+/// know yet, kept as the server wrote it (never guessed as the inbox).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConversationSource {
     SalesNavigator,
-    /// The normal inbox; also any source this client does not know.
-    #[default]
-    #[serde(other)]
     LinkedinInbox,
+    Other(String),
 }
+
+impl ConversationSource {
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ConversationSource::SalesNavigator => "sales_navigator",
+            ConversationSource::LinkedinInbox => "linkedin_inbox",
+            ConversationSource::Other(s) => s,
+        }
+    }
+}
+
+impl From<String> for ConversationSource {
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "sales_navigator" => ConversationSource::SalesNavigator,
+            "linkedin_inbox" => ConversationSource::LinkedinInbox,
+            _ => ConversationSource::Other(s),
+        }
+    }
+}
+
+lenient::string_enum!(ConversationSource);
+
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+const CONVERSATION_SOURCE_TS: &'static str = r#"
+/** Where a conversation lives; a source this client does not know is kept as the server wrote it. */
+export type ConversationSource = "sales_navigator" | "linkedin_inbox" | (string & {});
+"#;
 
 /// One conversation in a list. The recent-messages endpoint fills the richer optional fields.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Conversation {
+    #[serde(deserialize_with = "lenient::string")]
     pub conversation_urn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub conversation_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub backend_conversation_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub conversation_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub last_activity_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub created_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub last_read_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_flag")]
     pub is_read: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub state: Option<String>,
+    #[serde(deserialize_with = "lenient::count")]
     pub unread_count: u32,
+    #[serde(deserialize_with = "lenient::list")]
     pub participants: Vec<Participant>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::object")]
     pub latest_message: Option<LatestMessage>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_parsed")]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "ConversationSource"))]
     pub source: Option<ConversationSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sales_nav_thread_id: Option<String>,
     /// The account this conversation was listed for (multi-account batches; a simulator extra).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub account_id: Option<String>,
 }
 
@@ -102,8 +165,10 @@ pub struct Conversation {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRef {
+    #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub name: Option<String>,
 }
 
@@ -125,6 +190,9 @@ pub struct ListConversationsQuery {
     pub label_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labeled_only: Option<bool>,
+    /// Only conversations with unread messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unread_only: Option<bool>,
 }
 
 /// `GET /conversations` answer.
@@ -132,15 +200,23 @@ pub struct ListConversationsQuery {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConversationsPage {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    #[serde(deserialize_with = "lenient::list")]
     pub conversations: Vec<Conversation>,
+    #[serde(deserialize_with = "lenient::list")]
     pub accounts: Vec<AccountRef>,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_flag")]
     pub from_cache: Option<bool>,
+    /// Conversations of this page that could not be read, left out (filled by the client).
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// Query of `GET /messaging/recent-messages`.
@@ -166,15 +242,34 @@ pub struct RecentMessagesQuery {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RecentMessagesPage {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub account_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub profile_urn: Option<String>,
+    #[serde(deserialize_with = "lenient::list")]
     pub conversations: Vec<Conversation>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_count")]
     pub total: Option<u64>,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// The list endpoint's fields: the older endpoint now answers with a 307 to
+    /// `GET /conversations`, so its page may carry them.
+    #[serde(deserialize_with = "lenient::list")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_flag")]
+    pub has_more: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_flag")]
+    pub from_cache: Option<bool>,
+    /// Conversations of this page that could not be read, left out (filled by the client).
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    pub skipped: Vec<SkippedItem>,
 }

@@ -9,12 +9,18 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase", default)]
 pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::lenient::opt_flag")]
     pub success: Option<bool>,
+    /// The text; an `error` that is an object (a validation error) reads as `None` here: the
+    /// client's classifier reads its `issues`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::lenient::opt_string")]
     pub error: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::lenient::opt_string")]
     pub code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "super::lenient::opt_string")]
     pub message: Option<String>,
 }
 

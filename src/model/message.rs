@@ -2,19 +2,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Participant;
+use super::{lenient, Participant, SkippedItem};
 
 /// A file attached to a message, as upload returns it and as messages carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Attachment {
+    #[serde(deserialize_with = "lenient::string")]
     pub asset_urn: String,
+    #[serde(deserialize_with = "lenient::size")]
     pub byte_size: u64,
+    #[serde(deserialize_with = "lenient::string")]
     pub media_type: String,
+    #[serde(deserialize_with = "lenient::string")]
     pub name: String,
     /// Where the file can be fetched, when the server says.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub url: Option<String>,
 }
 
@@ -23,8 +28,11 @@ pub struct Attachment {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ReactionSummary {
+    #[serde(deserialize_with = "lenient::string")]
     pub emoji: String,
+    #[serde(deserialize_with = "lenient::count")]
     pub count: u32,
+    #[serde(deserialize_with = "lenient::flag")]
     pub viewer_reacted: bool,
 }
 
@@ -33,22 +41,38 @@ pub struct ReactionSummary {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Message {
+    /// The message's URN; a record that carries only `messageId` has it here too.
+    #[serde(deserialize_with = "lenient::string")]
     pub message_urn: String,
+    /// The `messageId` some records carry (instead of, or beside, `messageUrn`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub message_id: Option<String>,
+    #[serde(deserialize_with = "lenient::string")]
     pub text: String,
     /// Milliseconds since the epoch.
+    #[serde(deserialize_with = "lenient::timestamp")]
     pub sent_at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_profile_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_photo: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
     pub is_sent_by_owner: bool,
+    #[serde(deserialize_with = "lenient::flag")]
     pub has_attachment: bool,
+    #[serde(deserialize_with = "lenient::list")]
     pub attachments: Vec<Attachment>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "lenient::list")]
     pub reactions: Vec<ReactionSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub subject: Option<String>,
 }
 
@@ -77,15 +101,23 @@ pub struct MessagesQuery {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct MessagesPage {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    #[serde(deserialize_with = "lenient::list")]
     pub messages: Vec<Message>,
+    #[serde(deserialize_with = "lenient::list")]
     pub participants: Vec<Participant>,
+    #[serde(deserialize_with = "lenient::flag")]
     pub has_more: bool,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub note: Option<String>,
+    /// Messages of this page that could not be read, left out (filled by the client).
+    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    pub skipped: Vec<SkippedItem>,
 }
 
 /// Body of `POST /conversations/{c}/messages/{m}/react`.
@@ -104,9 +136,13 @@ pub struct ReactRequest {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ReactResponse {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    #[serde(deserialize_with = "lenient::string")]
     pub message_urn: String,
+    #[serde(deserialize_with = "lenient::string")]
     pub emoji: String,
+    #[serde(deserialize_with = "lenient::flag")]
     pub react: bool,
 }
 
@@ -115,6 +151,8 @@ pub struct ReactResponse {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct RecallResponse {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    #[serde(deserialize_with = "lenient::string")]
     pub message_urn: String,
 }

@@ -2,12 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Attachment;
+use super::{lenient, Attachment};
 
 /// Longest message text LinkedIn accepts, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 8000;
 /// Largest attachment accepted, in bytes (about 20 MB).
 pub const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+/// Requests one API key may make per minute (the reference's rate limits; bursts up to 100 per
+/// 10 s are tolerated by the server, but the engine paces itself to this).
+pub const REQUESTS_PER_MINUTE_PER_KEY: u32 = 60;
 /// New conversations one LinkedIn account may open per UTC day.
 pub const DAILY_NEW_CONVERSATION_QUOTA: u32 = 150;
 
@@ -61,17 +64,27 @@ pub struct SendRequest {
 #[serde(rename_all = "camelCase", default)]
 pub struct SentMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub message_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_timestamp")]
     pub sent_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_profile_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub sender_photo: Option<String>,
+    #[serde(deserialize_with = "lenient::flag")]
     pub is_sent_by_owner: bool,
 }
 
@@ -80,19 +93,51 @@ pub struct SentMessage {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SendResponse {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    /// The server's words about the send ("Message sent successfully", or an echo of the text):
+    /// never taken as the text that was sent, which is `sent_message.text`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub message: Option<String>,
+    /// The sent message's id, when the answer gives it flat instead of in `sentMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub message_id: Option<String>,
+    /// The account that sent it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
+    pub account_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub recipient_profile_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::object")]
     pub sent_message: Option<SentMessage>,
     /// Sales Navigator thread id (Sales Navigator sends only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub thread_id: Option<String>,
     /// The conversation the message landed in (a simulator extra; absent from the hosted API).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "lenient::opt_string")]
     pub conversation_urn: Option<String>,
+}
+
+impl SendResponse {
+    /// The sent message's URN or id, wherever the answer put it: `sentMessage.messageUrn`,
+    /// `sentMessage.messageId`, or a flat `messageId`.
+    pub fn sent_message_urn(&self) -> Option<&str> {
+        let sent = self.sent_message.as_ref();
+        [
+            sent.and_then(|s| s.message_urn.as_deref()),
+            sent.and_then(|s| s.message_id.as_deref()),
+            self.message_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.trim().is_empty())
+    }
 }
 
 /// Answer of `POST /conversations/upload-attachment`.
@@ -100,6 +145,8 @@ pub struct SendResponse {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct UploadResponse {
+    #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
+    #[serde(deserialize_with = "lenient::object_or_default")]
     pub attachment: Attachment,
 }

@@ -202,11 +202,14 @@ pub enum Notice {
         emoji: String,
         reason: String,
     },
-    /// Server data that could not be read was skipped.
+    /// Server data that could not be read was skipped (the rest of its page was merged).
     Skipped {
         account: AccountId,
         what: String,
         count: usize,
+        /// Which items, and why, when the client could say.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        items: Vec<crate::model::SkippedItem>,
     },
 }
 

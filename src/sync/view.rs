@@ -108,6 +108,9 @@ pub enum SyncStatus {
     Offline,
     /// The API key was refused: nothing is sent until it is updated.
     PausedUnauthorized,
+    /// The subscription was refused (403: trial expired or none active): nothing is sent until
+    /// the key is updated (or the subscription renewed and the key saved again).
+    PausedForbidden,
 }
 
 /// The state of one account at a glance.
@@ -277,7 +280,9 @@ impl Engine {
     /// Sync status, quota and outbox totals of one account.
     pub fn status(&self, account: &AccountId) -> StatusView {
         let now = self.now();
-        let sync = if self.paused {
+        let sync = if self.paused && self.paused_forbidden {
+            SyncStatus::PausedForbidden
+        } else if self.paused {
             SyncStatus::PausedUnauthorized
         } else if self.offline.contains(account) {
             SyncStatus::Offline

@@ -38,7 +38,7 @@ pub fn internal_error(message: &str) -> JsValue {
 const API_ERROR_TS: &'static str = r#"
 /** The `code` of an `ApiError`: what the caller can do about it. */
 export type ApiErrorCode =
-    | "bad_request" | "unauthorized" | "not_found" | "rate_limited"
+    | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "rate_limited"
     | "server" | "timeout" | "network" | "malformed";
 
 /** A failed API call, as every `ThreadlineClient` method rejects with. */
@@ -47,12 +47,15 @@ export interface ApiError extends Error {
     code: ApiErrorCode;
     /** The HTTP status, when an answer arrived (absent when refused before sending). */
     status?: number;
-    /** How long the server asked to wait (429 with `Retry-After`). */
+    /** How long to wait (429: `Retry-After`, `holdUntil` or the window's reset). */
     retryAfterMs?: number;
     /** The server's stable code of a bad request, or the client's when it refused to send. */
     reason?: string;
-    /** `X-RateLimit-*` figures of a 429. */
-    rateLimit?: { limit?: number; remaining?: number; reset?: number };
+    /** `X-RateLimit-*` figures of a 429; `resetAtMs` and `holdUntilMs` are epoch milliseconds. */
+    rateLimit?: {
+        limit?: number; remaining?: number; used?: number; reset?: number;
+        resetAtMs?: number; holdUntilMs?: number; action?: string;
+    };
     /** True when a write may have happened although it failed: never resend blindly. */
     ambiguous: boolean;
 }
@@ -76,11 +79,17 @@ pub fn api_error(e: &crate::api::ApiError) -> JsValue {
         for (key, value) in [
             ("limit", limits.limit),
             ("remaining", limits.remaining),
+            ("used", limits.used),
             ("reset", limits.reset),
+            ("resetAtMs", limits.reset_at_ms),
+            ("holdUntilMs", limits.hold_until_ms),
         ] {
             if let Some(v) = value {
                 let _ = Reflect::set(&figures, &key.into(), &JsValue::from_f64(v as f64));
             }
+        }
+        if let Some(action) = &limits.action {
+            let _ = Reflect::set(&figures, &"action".into(), &JsValue::from_str(action));
         }
         extra.push(("rateLimit", figures.into()));
     }

@@ -77,8 +77,18 @@ async fn exchange(
         Method::Post => FetchMethod::POST,
         Method::Delete => FetchMethod::DELETE,
     };
+    // A write never follows a redirect ("manual": the browser hands back an opaque redirect, the
+    // client makes it an error); a read lets the browser follow, and an answer that ended at
+    // another origin is refused below (the browser drops `Authorization` on a cross-origin hop).
+    let write = req.op.is_write();
+    let redirect = if write {
+        web_sys::RequestRedirect::Manual
+    } else {
+        web_sys::RequestRedirect::Follow
+    };
     let mut builder = RequestBuilder::new(&url)
         .method(method)
+        .redirect(redirect)
         .abort_signal(Some(&controller.signal()));
     for (name, value) in &req.headers {
         builder = builder.header(name, value);
@@ -94,6 +104,22 @@ async fn exchange(
     }
     .map_err(|e| e.to_string())?;
     let resp = request.send().await.map_err(|e| e.to_string())?;
+    if resp.type_() == web_sys::ResponseType::Opaqueredirect {
+        // Status and `Location` are hidden from scripts: report "a redirect" (300).
+        return Ok(HttpResponse {
+            status: 300,
+            headers: Vec::new(),
+            body: Vec::new(),
+        });
+    }
+    let landed = resp.url();
+    if resp.redirected() && !crate::api::same_origin(&url, &landed) {
+        return Ok(HttpResponse {
+            status: 300,
+            headers: vec![("Location".into(), landed)],
+            body: Vec::new(),
+        });
+    }
     let status = resp.status();
     let headers = resp.headers().entries().collect();
     let body = resp.binary().await.map_err(|e| e.to_string())?;

@@ -612,6 +612,59 @@ fn unauthorized_pauses_the_whole_outbox_until_the_key_is_updated() {
 }
 
 #[test]
+fn forbidden_pauses_like_unauthorized_with_its_own_status() {
+    let mut w = World::new(1, 2);
+    w.send(0, 0, "a");
+    w.deliver_request(0, Fate::Forbidden);
+    w.deliver_answer(0, false);
+    w.send(0, 1, "b");
+    w.advance(60_000);
+    assert!(w.requests.is_empty(), "paused: nothing goes out");
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, threadline::sync::SyncStatus::PausedForbidden);
+    assert!(
+        w.replicas[0]
+            .notices
+            .iter()
+            .all(|n| !matches!(n, Notice::SendFailed { .. })),
+        "a 403 is not a failed send: it waits in the outbox"
+    );
+    w.command(0, Command::KeyUpdated);
+    w.drain();
+    assert_eq!(w.server.applied.len(), 2);
+    let status = w.replicas[0].engine.status(&acct());
+    assert_ne!(status.sync, threadline::sync::SyncStatus::PausedForbidden);
+}
+
+#[test]
+fn polling_keeps_within_sixty_requests_a_minute_per_key() {
+    // 20 conversations in view, polled every 5 s: 240 polls a minute if nothing paced them.
+    let mut w = World::new(1, 20);
+    for i in 0..20 {
+        w.open(0, &format!("v{i}"), i);
+    }
+    let mut sent_at = Vec::new();
+    for _ in 0..300 {
+        while !w.requests.is_empty() {
+            sent_at.push(w.now);
+            w.deliver_request(0, Fate::Ok);
+        }
+        while !w.answers.is_empty() {
+            w.deliver_answer(0, false);
+        }
+        w.advance(1_000);
+    }
+    let busiest = sent_at
+        .iter()
+        .map(|t| sent_at.iter().filter(|u| **u >= *t && **u < t + 60_000).count())
+        .max()
+        .unwrap_or(0);
+    assert!(busiest <= 60, "{busiest} requests in one minute");
+    let last_minute = sent_at.iter().filter(|t| **t >= w.now - 60_000).count();
+    assert!(last_minute >= 30, "still polling: {last_minute} in the last minute");
+}
+
+#[test]
 fn rate_limit_waits_for_retry_after_then_sends_again() {
     let mut w = World::new(1, 1);
     w.send(0, 0, "a");

@@ -36,6 +36,8 @@ pub enum Fate {
     RateLimited,
     /// 401, nothing applied.
     Unauthorized,
+    /// 403 (trial expired), nothing applied.
+    Forbidden,
 }
 
 /// A message as the server holds it.
@@ -284,6 +286,11 @@ impl Server {
                     message: "key".into(),
                 })
             }
+            Fate::Forbidden => {
+                return Err(ApiError::Forbidden {
+                    message: "trial expired".into(),
+                })
+            }
             Fate::Ok | Fate::AppliedLost => {}
         }
         let result = self.apply(call);
@@ -403,6 +410,7 @@ impl Server {
             has_more,
             cursor,
             note: None,
+            skipped: Vec::new(),
         })
     }
 

@@ -16,6 +16,9 @@ import {
   type MessagesPage,
   type SendResponse,
   type Account,
+  type AccountStatus,
+  type ConversationSource,
+  type SkippedItem,
 } from "threadline";
 
 export async function normalize(urn: string): Promise<{ id: string; parts: string[] }> {
@@ -43,13 +46,24 @@ export async function talk(baseUrl: string): Promise<string> {
   const first: string = page.conversations?.[0]?.conversationUrn ?? "";
   const older: MessagesPage = await client.messages(first, { cursor: page.nextCursor });
   const accounts: Account[] = await client.listAccounts("ada");
+  // Unknown statuses and sources arrive as the server wrote them; the known ones still narrow.
+  const status: AccountStatus = accounts[0]?.status ?? "UNKNOWN";
+  const busy: boolean = status === "IN_USE" || status === "FREE";
+  const source: ConversationSource | undefined = page.conversations?.[0]?.source;
+  const skipped: SkippedItem[] = older.skipped ?? [];
+  const why: string = skipped.map((s) => `${s.index}:${s.id ?? "?"}:${s.reason}`).join();
+  const unread = await client.listConversations({ unreadOnly: true });
   try {
     const sent: SendResponse = await client.send({ message: "hi", conversationUrn: first });
-    return `${older.hasMore}${accounts.length}${sent.success}`;
+    const id: string | undefined = sent.messageId ?? sent.sentMessage?.messageUrn;
+    return `${older.hasMore}${accounts.length}${sent.success}${busy}${source}${why}${id}${unread.hasMore}`;
   } catch (e) {
     const err = e as ApiError;
     const code: ApiErrorCode = err.code;
+    if (code === "forbidden") return "subscription needed";
     const wait: number | undefined = err.retryAfterMs;
+    const resetAt: number | undefined = err.rateLimit?.resetAtMs ?? err.rateLimit?.holdUntilMs;
+    if (resetAt !== undefined) return `${code}${resetAt}`;
     return `${code}${err.status ?? ""}${wait ?? ""}${err.ambiguous}`;
   } finally {
     client.free();

@@ -153,6 +153,7 @@ fn conversations_page(
     let count = count(q, 20)?;
     let label = opt(q, "labelId");
     let labeled_only = flag(q, "labeledOnly")?.unwrap_or(false);
+    let unread_only = flag(q, "unreadOnly")?.unwrap_or(false);
 
     // Sort key: newest activity first, then account, then thread.
     let mut items: Vec<(i64, usize, usize)> = Vec::new();
@@ -171,6 +172,9 @@ fn conversations_page(
                 continue;
             }
             if labeled_only && t.labels.is_empty() {
+                continue;
+            }
+            if unread_only && views::unread_count(t, a) == 0 {
                 continue;
             }
             items.push((-t.last_activity(), ai, ti));
@@ -232,6 +236,7 @@ fn conversations_page(
         next_cursor,
         has_more,
         from_cache: Some(!from_linkedin),
+        skipped: Vec::new(),
     })
 }
 
@@ -250,8 +255,13 @@ pub async fn recent_messages(
     State(sim): State<Arc<Sim>>,
     conn: Conn,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     q: Q,
 ) -> Response {
+    if sim.dialect().dialect == crate::dialect::Dialect::Mixed {
+        // Deprecated: the reference says it now answers 307 to `GET /conversations`.
+        return crate::dialect::recent_messages_redirect(uri.query().unwrap_or(""));
+    }
     gate(&sim, Op::RecentMessages, &headers, conn.map(|e| e.0), |w| {
         recent_page(w, &query(q)?)
     })
@@ -294,6 +304,10 @@ fn recent_page(w: &World, q: &HashMap<String, String>) -> Result<RecentMessagesP
         conversations,
         total: Some(total as u64),
         next_cursor: (end < total).then(|| end.to_string()),
+        accounts: Vec::new(),
+        has_more: None,
+        from_cache: None,
+        skipped: Vec::new(),
     })
 }
 
@@ -393,6 +407,7 @@ fn messages_page(
         has_more,
         cursor: next_cursor,
         note: Some(note.into()),
+        skipped: Vec::new(),
     })
 }
 
@@ -536,9 +551,12 @@ fn do_send(w: &mut World, req: SendRequest) -> Result<SendResponse, SimError> {
             sender_name: me.map(Person::name),
             sender_photo: me.map(|p| views::avatar_url(w, p)),
             is_sent_by_owner: true,
+            message_id: None,
         }),
         thread_id: t.sales_navigator.then(|| t.thread_id.clone()),
         conversation_urn: Some(views::conversation_urn(t, &acct)),
+        account_id: Some(acct.id.clone()),
+        message_id: None,
     })
 }
 
@@ -888,7 +906,7 @@ pub async fn accounts(
                 last_name: p.last_name.clone(),
                 public_id: Some(p.public_id.clone()),
                 picture: Some(views::avatar_url(w, p)),
-                status: a.status,
+                status: a.status.clone(),
                 enabled: a.enabled,
                 api_seat_allocated: true,
             })
@@ -923,6 +941,9 @@ pub async fn premium(
             is_premium: a.premium_type.is_some(),
             has_sales_navigator: a.sales_navigator,
             has_recruiter: false,
+            has_away_messages: false,
+            has_advertise_badge: false,
+            has_hiring_manager: false,
         })
     })
     .await

@@ -57,6 +57,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/incoming", post(control::incoming))
         .route("/__sim/read", post(control::mark_read))
         .route("/__sim/limits", get(control::limits).post(control::limits))
+        .route(
+            "/__sim/dialect",
+            get(control::dialect).post(control::dialect),
+        )
         .route("/__sim/seed-ids", get(control::seed_ids))
         .route("/__sim/snapshot", get(control::snapshot))
         .route("/__sim/events", get(control::events))
@@ -89,6 +93,9 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("x-ratelimit-limit"),
             HeaderName::from_static("x-ratelimit-remaining"),
             HeaderName::from_static("x-ratelimit-reset"),
+            HeaderName::from_static("x-ratelimit-used"),
+            HeaderName::from_static("x-ratelimit-action"),
+            header::DATE,
         ])
         .allow_private_network(true)
         .max_age(Duration::from_secs(600))

@@ -6,6 +6,7 @@ mod api;
 mod cli;
 mod common;
 mod control;
+mod dialect;
 mod faults;
 mod golden;
 mod page;

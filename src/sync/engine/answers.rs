@@ -122,7 +122,15 @@ impl Engine {
     /// about the new key.
     pub(super) fn note_error(&mut self, account: &AccountId, e: &ApiError, old_key: bool) {
         match e {
-            ApiError::Unauthorized { .. } => self.paused |= !old_key,
+            ApiError::Unauthorized { .. } if !old_key => {
+                self.paused = true;
+                self.paused_forbidden = false;
+            }
+            // The subscription, not the key: paused the same way, with its own status.
+            ApiError::Forbidden { .. } if !old_key => {
+                self.paused = true;
+                self.paused_forbidden = true;
+            }
             ApiError::RateLimited { .. } => {
                 let wait = e
                     .retry_after_ms()
@@ -179,13 +187,14 @@ impl Engine {
             page.cursor.as_deref(),
             page.has_more,
         );
-        if outcome.unreadable > 0 {
-            let what = "message URN".to_owned();
-            let count = outcome.unreadable;
+        if outcome.unreadable > 0 || !page.skipped.is_empty() {
+            let what = "message".to_owned();
+            let count = outcome.unreadable + page.skipped.len();
             self.notify(Notice::Skipped {
                 account: account.clone(),
                 what,
                 count,
+                items: page.skipped.clone(),
             });
         }
         if self.place_unplaced(account, conv, &page.participants) {
@@ -201,7 +210,18 @@ impl Engine {
         for (_, id) in &added {
             self.try_match(account, id);
         }
-        let present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
+        let mut present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
+        // A message the client left out as unreadable is still there: never take its absence
+        // for a recall. One whose id cannot be read makes the page blind to recalls.
+        let mut blind = false;
+        for skipped in &page.skipped {
+            match skipped.id.as_deref().map(MessageId::parse) {
+                Some(Ok(id)) => {
+                    present.insert(id);
+                }
+                _ => blind = true,
+            }
+        }
         let span = PageSpan {
             kind,
             since,
@@ -211,7 +231,7 @@ impl Engine {
             newest,
             has_more: page.has_more,
         };
-        let uncovered = self.check_recalls(account, conv, &purpose, &span, &present);
+        let uncovered = blind || self.check_recalls(account, conv, &purpose, &span, &present);
         let walking = match &purpose {
             Purpose::Rescan { .. } => {
                 Some(page.has_more && page.cursor.is_some() && !ids.is_empty())
@@ -219,20 +239,17 @@ impl Engine {
             Purpose::User if kind == PageKind::Head => Some(false),
             _ => None,
         };
-        if let Some(goes_on) = walking {
+        if let Some(goes_on) = walking.filter(|_| !blind) {
             self.check_walk(account, conv, &purpose, &span, &present, goes_on);
         }
         match purpose {
             Purpose::Poll => {
                 let key = (account.clone(), conv.clone());
+                let interval = self.poll_interval();
                 if let Some(next) = self.polls.get_mut(&key) {
                     // A `since` page that says there is more: go on at once.
                     let more = kind == PageKind::Since && page.has_more && !ids.is_empty();
-                    *next = if more {
-                        now
-                    } else {
-                        now + self.config.poll_interval_ms
-                    };
+                    *next = if more { now } else { now + interval };
                 }
             }
             Purpose::User | Purpose::Fill => {}
@@ -442,12 +459,13 @@ impl Engine {
             }
         }
         self.conversation_lists_changed.insert(account.clone());
-        if unreadable > 0 {
-            let what = "conversation URN".to_owned();
+        if unreadable > 0 || !page.skipped.is_empty() {
+            let what = "conversation".to_owned();
             self.notify(Notice::Skipped {
                 account: account.clone(),
                 what,
-                count: unreadable,
+                count: unreadable + page.skipped.len(),
+                items: page.skipped.clone(),
             });
         }
         // Sends to a person whose conversation was not known: find it, or prove the send absent.
@@ -532,11 +550,11 @@ impl Engine {
             .conversation_urn
             .clone()
             .or(resp.conversation_urn.clone());
-        let sent = resp.sent_message.unwrap_or_default();
-        let answered_id = sent
-            .message_urn
+        let answered_urn = resp.sent_message_urn().map(str::to_string);
+        let answered_id = answered_urn
             .as_deref()
             .and_then(|u| MessageId::parse(u).ok());
+        let sent = resp.sent_message.unwrap_or_default();
         let started_at = match entry.state {
             SendState::InFlight { started_at }
             | SendState::Ambiguous { started_at, .. }
@@ -567,7 +585,7 @@ impl Engine {
                 let message = StoredMessage {
                     id: id.clone(),
                     conversation: conv,
-                    message_urn: sent.message_urn.unwrap_or_default(),
+                    message_urn: answered_urn.unwrap_or_default(),
                     text: sent.text.unwrap_or(entry.text.clone()),
                     sent_at: sent.sent_at.unwrap_or(now),
                     sender_profile_id: sent.sender_profile_id,
@@ -627,7 +645,9 @@ impl Engine {
         };
         match &e {
             // Definitely not sent: safe to send again, after the wait or the new key.
-            ApiError::Unauthorized { .. } | ApiError::RateLimited { .. } => {
+            ApiError::Unauthorized { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::RateLimited { .. } => {
                 entry.state = SendState::Queued;
             }
             ApiError::BadRequest { .. } | ApiError::NotFound { .. } => {

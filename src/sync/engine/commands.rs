@@ -160,6 +160,7 @@ impl Engine {
             Command::KeyUpdated => {
                 self.key_generation += 1;
                 self.paused = false;
+                self.paused_forbidden = false;
                 self.retry_at.clear();
             }
         }

@@ -159,6 +159,10 @@ pub struct Engine {
     /// any other check. Transient: a walk's answers never reach a restarted engine.
     walks: BTreeMap<(AccountId, ConversationId), BTreeMap<MessageId, RecallCheck>>,
     pub(crate) paused: bool,
+    /// Paused because the subscription was refused (403), not the key.
+    pub(crate) paused_forbidden: bool,
+    /// When each of the requests of the last minute went out: the per-key budget.
+    recent_requests: std::collections::VecDeque<i64>,
     pub(crate) rate_wait: BTreeMap<AccountId, i64>,
     pub(crate) offline: BTreeSet<AccountId>,
     pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
@@ -193,6 +197,8 @@ impl Engine {
             head_due: BTreeSet::new(),
             walks: BTreeMap::new(),
             paused: false,
+            paused_forbidden: false,
+            recent_requests: std::collections::VecDeque::new(),
             rate_wait: BTreeMap::new(),
             offline: BTreeSet::new(),
             pending_reacts: BTreeMap::new(),
@@ -341,6 +347,7 @@ impl Engine {
         self.next_request += 1;
         self.pending.insert(id, pending);
         self.request_key.insert(id, self.key_generation);
+        self.recent_requests.push_back(self.now);
         let op = call.op();
         self.out.push(Effect::Request(Request {
             id,
@@ -348,6 +355,38 @@ impl Engine {
             account: account.clone(),
             call,
         }));
+    }
+
+    /// Requests made in the last minute (the API's per-key window).
+    fn requests_last_minute(&mut self) -> usize {
+        let from = self.now - 60_000;
+        while self.recent_requests.front().is_some_and(|t| *t <= from) {
+            self.recent_requests.pop_front();
+        }
+        self.recent_requests.len()
+    }
+
+    /// The poll interval now: the configured one, stretched as this minute's requests near the
+    /// API's per-key limit (half of it: twice as long; three quarters: four times).
+    pub(crate) fn poll_interval(&mut self) -> i64 {
+        let used = self.requests_last_minute() as u64;
+        let limit = u64::from(crate::model::REQUESTS_PER_MINUTE_PER_KEY);
+        let factor = if used * 4 >= limit * 3 {
+            4
+        } else if used * 2 >= limit {
+            2
+        } else {
+            1
+        };
+        self.config.poll_interval_ms.saturating_mul(factor)
+    }
+
+    /// While this minute's requests are at the per-key limit, when the oldest of them leaves the
+    /// window; `None` while there is room.
+    pub(crate) fn budget_full_until(&mut self) -> Option<i64> {
+        let limit = crate::model::REQUESTS_PER_MINUTE_PER_KEY as usize;
+        (self.requests_last_minute() >= limit.saturating_sub(5))
+            .then(|| self.recent_requests.front().map_or(self.now, |t| t + 60_000))
     }
 
     fn broadcast(&mut self, fact: RemoteFact) {

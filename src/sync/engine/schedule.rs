@@ -31,6 +31,13 @@ impl Engine {
             if self.rate_wait.get(&account).is_some_and(|t| *t > now) {
                 continue;
             }
+            // Near the per-key limit, polls wait for the window rather than meet a 429.
+            if let Some(free_at) = self.budget_full_until() {
+                if let Some(next) = self.polls.get_mut(&(account.clone(), conv.clone())) {
+                    *next = free_at.max(now + 1);
+                }
+                continue;
+            }
             let busy = Busy::Poll(account.clone(), conv.clone());
             if self.busy.contains(&busy) {
                 continue;
@@ -64,8 +71,9 @@ impl Engine {
                     busy,
                 ),
             }
+            let interval = self.poll_interval();
             if let Some(next) = self.polls.get_mut(&key) {
-                *next = now + self.config.poll_interval_ms;
+                *next = now + interval;
             }
         }
     }

@@ -5,7 +5,13 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use threadline::api::{Client, NativeTransport, RetryPolicy};
+use threadline_sim::dialect::Dialect;
 use threadline_sim::{serve, Config, SimHandle};
+
+/// The dialect this test binary's simulators answer in (see `threadline_sim::dialect::for_tests`).
+pub fn dialect() -> Dialect {
+    threadline_sim::dialect::for_tests()
+}
 
 pub use threadline_sim::seed_ids as ids;
 
@@ -21,8 +27,11 @@ pub struct Sim {
 impl Sim {
     /// Starts a fresh simulator with the default seed on a free loopback port.
     pub async fn start() -> Sim {
-        let handle = serve(Config::ephemeral())
-            .await
+        let handle = serve(Config {
+            dialect: dialect(),
+            ..Config::ephemeral()
+        })
+        .await
             .expect("the simulator starts");
         let control = reqwest::Client::builder()
             .no_proxy()

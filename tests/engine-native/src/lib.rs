@@ -25,7 +25,13 @@ use threadline::sync::{
     Persist, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
 };
 use threadline::urn::ConversationId;
+use threadline_sim::dialect::Dialect;
 use threadline_sim::{serve, Config, SimHandle};
+
+/// The dialect this test binary's simulators answer in (see `threadline_sim::dialect::for_tests`).
+pub fn dialect() -> Dialect {
+    threadline_sim::dialect::for_tests()
+}
 
 pub use threadline_sim::seed_ids as ids;
 
@@ -123,8 +129,11 @@ impl Sim {
     /// A fresh simulator on a free loopback port, its seed laid out from [`ANCHOR_MS`], its
     /// clock frozen there.
     pub async fn start() -> Sim {
-        let handle = serve(Config::ephemeral())
-            .await
+        let handle = serve(Config {
+            dialect: dialect(),
+            ..Config::ephemeral()
+        })
+        .await
             .expect("the simulator starts");
         let control = reqwest::Client::builder()
             .no_proxy()
