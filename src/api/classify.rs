@@ -366,9 +366,14 @@ mod tests {
     }
 
     #[test]
-    fn ok_with_the_wrong_shape_is_malformed() {
-        let err = classify::<ConversationsPage>(&resp(200, r#"{"conversations": 7}"#));
-        assert!(matches!(err, Err(ApiError::Malformed { .. })), "{err:?}");
+    fn ok_with_the_wrong_shape_is_malformed_but_an_odd_field_is_not() {
+        for body in [r#"[{"conversations": []}]"#, r#""text""#, "null", "7"] {
+            let err = classify::<ConversationsPage>(&resp(200, body));
+            assert!(matches!(err, Err(ApiError::Malformed { .. })), "{body}: {err:?}");
+        }
+        // Something usable is in it: the envelope; the odd field reads as absent.
+        let page = classify::<ConversationsPage>(&resp(200, r#"{"conversations": 7}"#));
+        assert_eq!(page.map(|p| p.conversations.len()), Ok(0));
     }
 
     #[test]
