@@ -128,7 +128,10 @@ fn messages_seed_decodes() {
     let m = &page.messages[0];
     assert_eq!(m.sent_at, 0);
     assert_eq!(m.sender_profile_id.as_deref(), Some("john-doe-123"));
-    assert_eq!(page.participants[0].headline.as_deref(), Some("example_value"));
+    assert_eq!(
+        page.participants[0].headline.as_deref(),
+        Some("example_value")
+    );
 }
 
 #[test]
@@ -146,7 +149,11 @@ fn messages_in_every_documented_type_leave_out_only_the_bad_ones() {
     assert_eq!(first.sent_at, 1_771_950_346_603);
     assert_eq!(first.sender_photo, None);
     assert!(first.has_attachment);
-    assert_eq!(first.attachments.len(), 1, "the broken attachment is dropped");
+    assert_eq!(
+        first.attachments.len(),
+        1,
+        "the broken attachment is dropped"
+    );
     assert_eq!(first.attachments[0].byte_size, 20_480);
     assert_eq!(first.attachments[0].name, "photo.png");
     assert!(first.reactions.is_empty());
@@ -154,7 +161,10 @@ fn messages_in_every_documented_type_leave_out_only_the_bad_ones() {
         second.message_urn, "urn:li:messagingMessage:2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDE=",
         "messageId stands in for messageUrn"
     );
-    assert_eq!(second.message_id.as_deref(), Some(second.message_urn.as_str()));
+    assert_eq!(
+        second.message_id.as_deref(),
+        Some(second.message_urn.as_str())
+    );
     assert_eq!(second.sent_at, 1_771_950_400_000, "epoch seconds");
     assert!(second.is_sent_by_owner, "\"true\"");
     let skipped: Vec<(u32, Option<&str>)> = page
@@ -170,7 +180,11 @@ fn messages_in_every_documented_type_leave_out_only_the_bad_ones() {
             (4, None)
         ]
     );
-    assert!(page.skipped[0].reason.contains("not a timestamp"), "{:?}", page.skipped[0]);
+    assert!(
+        page.skipped[0].reason.contains("not a timestamp"),
+        "{:?}",
+        page.skipped[0]
+    );
     assert_eq!(page.skipped[1].reason, "it has no id");
     assert_eq!(page.skipped[2].reason, "not an object: 42");
 }
@@ -179,7 +193,11 @@ fn messages_in_every_documented_type_leave_out_only_the_bad_ones() {
 fn send_answers_in_every_documented_form_name_the_sent_message() {
     let seed: SendResponse = ok("seed_send_200.json");
     assert_eq!(seed.thread_id.as_deref(), Some("12345"));
-    assert_eq!(seed.sent_message_urn(), None, "the seed's sentMessage is {{}}");
+    assert_eq!(
+        seed.sent_message_urn(),
+        None,
+        "the seed's sentMessage is {{}}"
+    );
     assert_eq!(
         seed.message.as_deref(),
         Some("Hello! I would like to connect with you.")
@@ -187,7 +205,10 @@ fn send_answers_in_every_documented_form_name_the_sent_message() {
 
     let legacy: SendResponse = ok("reference_send_legacy_200.json");
     assert_eq!(legacy.message.as_deref(), Some("Message sent successfully"));
-    assert_eq!(legacy.sent_message, None, "the status text is not the sent text");
+    assert_eq!(
+        legacy.sent_message, None,
+        "the status text is not the sent text"
+    );
     assert_eq!(
         legacy.recipient_profile_urn.as_deref(),
         Some("urn:li:fsd_profile:ACoAAFpqSoMB8vTqRbg4mN_wbabO8w0gjgFu-6o")
@@ -202,7 +223,10 @@ fn send_answers_in_every_documented_form_name_the_sent_message() {
     let wrapped: SendResponse = ok("dialect_send_wrapped_200.json");
     assert!(wrapped.success);
     assert_eq!(wrapped.sent_message_urn(), Some(sent));
-    assert_eq!(wrapped.account_id.as_deref(), Some("696ce9e780e0483585e4e553"));
+    assert_eq!(
+        wrapped.account_id.as_deref(),
+        Some("696ce9e780e0483585e4e553")
+    );
     let inner = wrapped.sent_message.as_ref().unwrap();
     assert_eq!(
         inner.text.as_deref(),
@@ -215,12 +239,12 @@ fn send_answers_in_every_documented_form_name_the_sent_message() {
 #[test]
 fn react_recall_upload_and_premium_decode() {
     let react: ReactResponse = ok("seed_react_200.json");
-    assert_eq!(
-        (react.emoji.as_str(), react.react),
-        ("example_value", true)
-    );
+    assert_eq!((react.emoji.as_str(), react.react), ("example_value", true));
     let recall: RecallResponse = ok("seed_recall_200.json");
-    assert_eq!(recall.message_urn, "Hello! I would like to connect with you.");
+    assert_eq!(
+        recall.message_urn,
+        "Hello! I would like to connect with you."
+    );
     let upload: UploadResponse = ok("reference_upload_200.json");
     assert_eq!(
         upload.attachment,
@@ -249,7 +273,11 @@ fn accounts_keep_unknown_statuses_as_written() {
 
     let mixed: Vec<Account> = ok("dialect_accounts_200.json");
     let statuses: Vec<&str> = mixed.iter().map(|a| a.status.as_str()).collect();
-    assert_eq!(statuses, ["IN_USE", "FREE", "PREMIUM"], "the id-less and null entries are left out");
+    assert_eq!(
+        statuses,
+        ["IN_USE", "FREE", "PREMIUM"],
+        "the id-less and null entries are left out"
+    );
     assert_eq!(mixed[0].status, AccountStatus::InUse);
     assert_eq!(mixed[1].status, AccountStatus::Other("FREE".into()));
     assert!(mixed[0].enabled, "\"true\"");
@@ -330,7 +358,10 @@ fn a_429_in_the_cookbooks_form_waits_for_hold_until() {
     );
     let err = error_for(&r);
     assert_eq!(err.code(), "rate_limited");
-    assert!(err.to_string().contains("Rate limit exceeded for CONNECT"), "{err}");
+    assert!(
+        err.to_string().contains("Rate limit exceeded for CONNECT"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -346,7 +377,10 @@ fn a_429_reset_in_any_documented_form_gives_the_wait() {
     );
     // X-RateLimit-Reset: epoch seconds, epoch ms, ISO-8601, or seconds to wait.
     assert_eq!(wait(&[("X-RateLimit-Reset", "1777302045")]), Some(45_000));
-    assert_eq!(wait(&[("X-RateLimit-Reset", "1777302045500")]), Some(45_500));
+    assert_eq!(
+        wait(&[("X-RateLimit-Reset", "1777302045500")]),
+        Some(45_500)
+    );
     assert_eq!(
         wait(&[("X-RateLimit-Reset", "2026-04-27T15:01:00.000Z")]),
         Some(60_000)
@@ -368,5 +402,8 @@ fn a_429_reset_in_any_documented_form_gives_the_wait() {
         ],
         Vec::new(),
     );
-    assert_eq!(threadline::api::rate_limit(&dated).retry_after_ms, Some(20_000));
+    assert_eq!(
+        threadline::api::rate_limit(&dated).retry_after_ms,
+        Some(20_000)
+    );
 }

@@ -106,7 +106,10 @@ fn ok_answer(body: &Value) -> HttpResponse {
 /// Whether `bad` still names item `i` with an id field that is a non-empty string (then it
 /// must come out either kept or skipped under that id; otherwise it may only be skipped).
 fn urns_of(page: &MessagesPage) -> Vec<String> {
-    page.messages.iter().map(|m| m.message_urn.clone()).collect()
+    page.messages
+        .iter()
+        .map(|m| m.message_urn.clone())
+        .collect()
 }
 
 proptest! {

@@ -164,7 +164,8 @@ pub fn error(e: SimError, now_ms: i64, used: u64) -> Response {
             res
         }
         _ => {
-            let mut res = (status, Json(json!({ "success": false, "error": text }))).into_response();
+            let mut res =
+                (status, Json(json!({ "success": false, "error": text }))).into_response();
             budget_headers(res.headers_mut(), now_ms, used);
             res
         }
@@ -228,7 +229,10 @@ fn mix_object(o: &mut Map<String, Value>, seed: u64) {
         }
     }
     for key in NULLABLE_LISTS {
-        if o.get(key).and_then(Value::as_array).is_some_and(Vec::is_empty) {
+        if o.get(key)
+            .and_then(Value::as_array)
+            .is_some_and(Vec::is_empty)
+        {
             o.insert(key.into(), Value::Null);
         }
     }

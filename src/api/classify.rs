@@ -26,8 +26,8 @@ pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
         message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
     })?;
     if value.get("success") == Some(&Value::Bool(false)) {
-        let (code, message) = json_error_text(&value)
-            .unwrap_or((None, "the server answered success: false".into()));
+        let (code, message) =
+            json_error_text(&value).unwrap_or((None, "the server answered success: false".into()));
         return Err(ApiError::BadRequest {
             status: resp.status,
             code,
@@ -109,7 +109,9 @@ pub fn rate_limit_at(resp: &HttpResponse, now_ms: i64) -> RateLimit {
         .header("Retry-After")
         .and_then(|v| parse_retry_after(v).or_else(|| timestamp_str_ms(v).map(wait_to)));
     let reset_raw = resp.header("X-RateLimit-Reset").map(str::trim);
-    let reset = reset_raw.and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite() && *n >= 0.0);
+    let reset = reset_raw
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|n| n.is_finite() && *n >= 0.0);
     let reset_at_ms = match (reset, reset_raw) {
         // Small numbers are seconds to wait; larger ones epoch seconds or milliseconds.
         (Some(n), _) if n < 1e9 => Some(now_ms.saturating_add((n * 1000.0).ceil() as i64)),
@@ -369,7 +371,10 @@ mod tests {
     fn ok_with_the_wrong_shape_is_malformed_but_an_odd_field_is_not() {
         for body in [r#"[{"conversations": []}]"#, r#""text""#, "null", "7"] {
             let err = classify::<ConversationsPage>(&resp(200, body));
-            assert!(matches!(err, Err(ApiError::Malformed { .. })), "{body}: {err:?}");
+            assert!(
+                matches!(err, Err(ApiError::Malformed { .. })),
+                "{body}: {err:?}"
+            );
         }
         // Something usable is in it: the envelope; the odd field reads as absent.
         let page = classify::<ConversationsPage>(&resp(200, r#"{"conversations": 7}"#));

@@ -179,7 +179,11 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     ) -> Result<R, ApiError> {
         let mut hops = 0;
         loop {
-            let resp = match self.transport.send(url.clone(), request.clone(), timeout_ms).await {
+            let resp = match self
+                .transport
+                .send(url.clone(), request.clone(), timeout_ms)
+                .await
+            {
                 Ok(resp) => resp,
                 Err(TransportError::Timeout) => {
                     return Err(ApiError::Timeout {
@@ -884,7 +888,10 @@ mod tests {
             ];
             for call in calls {
                 // Same origin or not, the write stops at the redirect.
-                for to in ["http://sim.test/linkedin/elsewhere", "https://evil.test/send"] {
+                for to in [
+                    "http://sim.test/linkedin/elsewhere",
+                    "https://evil.test/send",
+                ] {
                     let c = client(vec![redirect(status, to), ok(SEND_OK)]);
                     let err = call(&c).unwrap_err();
                     assert_eq!((err.code(), err.status()), ("malformed", Some(status)));

@@ -6,9 +6,10 @@ use std::marker::PhantomData;
 
 use super::{classify, ApiError, Body, HttpRequest, HttpResponse, Method, Op};
 use crate::model::{
-    Account, Answer, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
-    ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage, RecentMessagesQuery,
-    SendRequest, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES, MAX_MESSAGE_CHARS,
+    Account, Answer, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery,
+    PremiumStatus, ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage,
+    RecentMessagesQuery, SendRequest, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES,
+    MAX_MESSAGE_CHARS,
 };
 use crate::urn::encode_path_segment;
 

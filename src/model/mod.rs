@@ -18,9 +18,9 @@ pub use account::*;
 pub use conversation::*;
 pub use error::*;
 pub use event::*;
+pub use lenient::SkippedItem;
 pub use message::*;
 pub use send::*;
-pub use lenient::SkippedItem;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;

@@ -59,7 +59,20 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 fn valid_date(y: i64, m: i64, d: i64) -> bool {
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     (1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize]
 }
 
@@ -227,10 +240,16 @@ mod tests {
             assert_eq!(timestamp_ms(&v), Some(ms), "{v}");
         }
         assert_eq!(timestamp_ms(&json!(1_771_950_346)), Some(1_771_950_346_000));
-        assert_eq!(timestamp_ms(&json!(1_771_950_346.5)), Some(1_771_950_346_500));
+        assert_eq!(
+            timestamp_ms(&json!(1_771_950_346.5)),
+            Some(1_771_950_346_500)
+        );
         assert_eq!(timestamp_ms(&json!("1771950346")), Some(1_771_950_346_000));
         assert_eq!(timestamp_ms(&json!("2026-04-28")), Some(1_777_334_400_000));
-        assert_eq!(timestamp_ms(&json!("2026-04-27T15:42:11Z")), Some(1_777_304_531_000));
+        assert_eq!(
+            timestamp_ms(&json!("2026-04-27T15:42:11Z")),
+            Some(1_777_304_531_000)
+        );
         assert_eq!(
             timestamp_ms(&json!("Mon, 27 Apr 2026 15:42:11 GMT")),
             Some(1_777_304_531_000)
@@ -263,8 +282,14 @@ mod tests {
     fn formatting_round_trips() {
         for ms in [0, 951_782_400_000, 1_771_950_346_603, 4_102_444_799_999] {
             assert_eq!(timestamp_str_ms(&iso_from_ms(ms)), Some(ms));
-            assert_eq!(timestamp_str_ms(&http_date_from_ms(ms)), Some(ms / 1000 * 1000));
+            assert_eq!(
+                timestamp_str_ms(&http_date_from_ms(ms)),
+                Some(ms / 1000 * 1000)
+            );
         }
-        assert_eq!(http_date_from_ms(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(
+            http_date_from_ms(784_111_777_000),
+            "Sun, 06 Nov 1994 08:49:37 GMT"
+        );
     }
 }

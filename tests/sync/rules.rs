@@ -656,12 +656,20 @@ fn polling_keeps_within_sixty_requests_a_minute_per_key() {
     }
     let busiest = sent_at
         .iter()
-        .map(|t| sent_at.iter().filter(|u| **u >= *t && **u < t + 60_000).count())
+        .map(|t| {
+            sent_at
+                .iter()
+                .filter(|u| **u >= *t && **u < t + 60_000)
+                .count()
+        })
         .max()
         .unwrap_or(0);
     assert!(busiest <= 60, "{busiest} requests in one minute");
     let last_minute = sent_at.iter().filter(|t| **t >= w.now - 60_000).count();
-    assert!(last_minute >= 30, "still polling: {last_minute} in the last minute");
+    assert!(
+        last_minute >= 30,
+        "still polling: {last_minute} in the last minute"
+    );
 }
 
 #[test]

@@ -248,7 +248,11 @@ pub async fn limits(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
 /// `GET /__sim/dialect`: the dialect and subscription state; `POST` with `{"dialect":
 /// "clean"|"mixed", "subscription": "active"|"expired"}` switches them (fields left out are
 /// reset to their defaults).
-pub async fn dialect(State(sim): State<Arc<Sim>>, method: axum::http::Method, body: Bytes) -> Response {
+pub async fn dialect(
+    State(sim): State<Arc<Sim>>,
+    method: axum::http::Method,
+    body: Bytes,
+) -> Response {
     if method == axum::http::Method::POST {
         let state: crate::dialect::DialectState = match body_or_default(&body) {
             Ok(b) => b,

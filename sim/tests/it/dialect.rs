@@ -27,26 +27,54 @@ async fn mixed_answers_in_every_documented_form_and_clean_is_back_after() {
     all_values(&clean, "lastActivityAt", &mut times);
     assert!(times.iter().all(|t| t.is_i64()), "clean: numbers");
 
-    sim.control("/__sim/dialect", json!({"dialect": "mixed"})).await;
+    sim.control("/__sim/dialect", json!({"dialect": "mixed"}))
+        .await;
     let res = sim.get("/conversations?count=50").await;
-    for h in ["x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-used", "x-ratelimit-reset", "date"] {
+    for h in [
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-used",
+        "x-ratelimit-reset",
+        "date",
+    ] {
         assert!(res.headers().contains_key(h), "{h} on a success");
     }
-    let reset = res.headers()["x-ratelimit-reset"].to_str().unwrap().to_string();
-    assert!(reset.ends_with('Z') && reset.contains('T'), "ISO reset: {reset}");
+    let reset = res.headers()["x-ratelimit-reset"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        reset.ends_with('Z') && reset.contains('T'),
+        "ISO reset: {reset}"
+    );
     let mixed: Value = res.json().await.unwrap();
     let mut times = Vec::new();
     all_values(&mixed, "lastActivityAt", &mut times);
-    assert!(times.iter().any(|t| t.as_str().is_some_and(|s| s.contains('T'))), "ISO strings");
-    assert!(times.iter().any(|t| t.as_str().is_some_and(|s| s.parse::<i64>().is_ok())), "numeric strings");
+    assert!(
+        times
+            .iter()
+            .any(|t| t.as_str().is_some_and(|s| s.contains('T'))),
+        "ISO strings"
+    );
+    assert!(
+        times
+            .iter()
+            .any(|t| t.as_str().is_some_and(|s| s.parse::<i64>().is_ok())),
+        "numeric strings"
+    );
 
     let conv = tuple_conversation(ids::PROFILE_ADA, ids::LONG_THREAD_ID);
     let page = sim
         .get_ok(&format!("/conversations/{}/messages?count=50", enc(&conv)))
         .await;
     let messages = page["messages"].as_array().unwrap();
-    assert!(messages.iter().any(|m| m.get("messageId").is_some() && m.get("messageUrn").is_none()));
-    assert!(messages.iter().any(|m| m["attachments"].is_null()), "empty lists as null");
+    assert!(messages
+        .iter()
+        .any(|m| m.get("messageId").is_some() && m.get("messageUrn").is_none()));
+    assert!(
+        messages.iter().any(|m| m["attachments"].is_null()),
+        "empty lists as null"
+    );
 
     let sent = sim
         .post_ok(
@@ -55,8 +83,13 @@ async fn mixed_answers_in_every_documented_form_and_clean_is_back_after() {
         )
         .await;
     let body = sent.get("data").unwrap_or(&sent);
-    assert_eq!(body["message"], "Message sent successfully", "status text, not the sent text");
-    assert!(body["messageId"].as_str().is_some_and(|s| s.starts_with("urn:li:")));
+    assert_eq!(
+        body["message"], "Message sent successfully",
+        "status text, not the sent text"
+    );
+    assert!(body["messageId"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("urn:li:")));
     assert_eq!(body["accountId"], ids::ACCOUNT_ADA);
 
     // The older endpoint redirects to the list, keeping what the list understands.
@@ -77,7 +110,8 @@ async fn mixed_answers_in_every_documented_form_and_clean_is_back_after() {
         "/conversations?count=5&unreadOnly=true"
     );
 
-    sim.control("/__sim/dialect", json!({"dialect": "clean"})).await;
+    sim.control("/__sim/dialect", json!({"dialect": "clean"}))
+        .await;
     let again = sim.get_ok("/conversations?count=50").await;
     let mut times = Vec::new();
     all_values(&again, "lastActivityAt", &mut times);
@@ -110,11 +144,16 @@ async fn an_expired_subscription_answers_403_on_every_call_until_renewed() {
 #[tokio::test]
 async fn a_429_in_the_mixed_dialect_has_an_iso_reset_and_no_plain_retry_after() {
     let sim = Sim::start().await;
-    sim.control("/__sim/limits", json!({"writesPerMinute": 1})).await;
-    sim.control("/__sim/dialect", json!({"dialect": "mixed"})).await;
+    sim.control("/__sim/limits", json!({"writesPerMinute": 1}))
+        .await;
+    sim.control("/__sim/dialect", json!({"dialect": "mixed"}))
+        .await;
     let conv = tuple_conversation(ids::PROFILE_ADA, ids::SHARED_THREAD_ID);
     let send = json!({"conversationUrn": conv, "message": "one"});
-    assert_eq!(sim.post("/conversations/send", send.clone()).await.status(), StatusCode::OK);
+    assert_eq!(
+        sim.post("/conversations/send", send.clone()).await.status(),
+        StatusCode::OK
+    );
     let res = sim.post("/conversations/send", send).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let h = res.headers().clone();
@@ -122,7 +161,10 @@ async fn a_429_in_the_mixed_dialect_has_an_iso_reset_and_no_plain_retry_after() 
     assert!(reset.ends_with('Z'), "{reset}");
     assert_eq!(h["x-ratelimit-action"], "MESSAGE");
     if let Some(ra) = h.get("retry-after") {
-        assert!(ra.to_str().unwrap().ends_with("GMT"), "an HTTP date when present");
+        assert!(
+            ra.to_str().unwrap().ends_with("GMT"),
+            "an HTTP date when present"
+        );
     }
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["success"], false);

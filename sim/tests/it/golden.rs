@@ -164,7 +164,7 @@ async fn field_names_match_the_seed_pages() {
                    "message": "keys"}),
         )
         .await;
-    same_keys("send", &seed, &ours, &["conversationUrn"]);
+    same_keys("send", &seed, &ours, &["conversationUrn", "accountId"]);
     let contract_sent = json!({"messageUrn": 1, "text": 1, "sentAt": 1, "senderProfileId": 1,
                                "senderName": 1, "senderPhoto": 1, "isSentByOwner": 1});
     same_keys("sentMessage", &contract_sent, &ours["sentMessage"], &[]);

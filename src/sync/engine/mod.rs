@@ -385,8 +385,11 @@ impl Engine {
     /// window; `None` while there is room.
     pub(crate) fn budget_full_until(&mut self) -> Option<i64> {
         let limit = crate::model::REQUESTS_PER_MINUTE_PER_KEY as usize;
-        (self.requests_last_minute() >= limit.saturating_sub(5))
-            .then(|| self.recent_requests.front().map_or(self.now, |t| t + 60_000))
+        (self.requests_last_minute() >= limit.saturating_sub(5)).then(|| {
+            self.recent_requests
+                .front()
+                .map_or(self.now, |t| t + 60_000)
+        })
     }
 
     fn broadcast(&mut self, fact: RemoteFact) {

@@ -11,9 +11,7 @@ use threadline::model::{
     AccountStatus, AttachmentRef, ListConversationsQuery, MessagesQuery, MessagingChannel,
     RecentMessagesQuery, SendRequest, MAX_ATTACHMENT_BYTES,
 };
-use threadline_client_tests::{
-    conversation_urn, dialect, ids, message_urn, Sim, TEST_TIMEOUT_MS,
-};
+use threadline_client_tests::{conversation_urn, dialect, ids, message_urn, Sim, TEST_TIMEOUT_MS};
 use threadline_sim::dialect::Dialect;
 
 fn long_thread() -> String {
@@ -111,7 +109,11 @@ async fn recent_messages_filters_by_keywords_and_read_state() {
         assert!(!unread.conversations.is_empty());
         assert!(unread.conversations.len() < all.conversations.len());
         assert!(unread.conversations.iter().all(|c| c.unread_count > 0));
-        assert_eq!(sim.total("recentMessages").await, 0, "redirected before the route");
+        assert_eq!(
+            sim.total("recentMessages").await,
+            0,
+            "redirected before the route"
+        );
         assert_eq!(sim.count("conversations", "200").await, 2);
         return;
     }

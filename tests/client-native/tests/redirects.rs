@@ -39,9 +39,10 @@ async fn server(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> (Str
                 let first = head.lines().next().unwrap_or("").to_string();
                 let mut parts = first.split(' ');
                 let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-                let auth = head
-                    .lines()
-                    .any(|l| l.to_ascii_lowercase().starts_with("authorization: bearer dev"));
+                let auth = head.lines().any(|l| {
+                    l.to_ascii_lowercase()
+                        .starts_with("authorization: bearer dev")
+                });
                 log.lock()
                     .unwrap()
                     .push(format!("{method} {path}{}", if auth { " key" } else { "" }));
@@ -95,11 +96,21 @@ async fn a_write_answered_with_a_redirect_is_an_error_and_goes_nowhere_else() {
                 })
                 .await;
             let react = c
-                .react("urn:li:messagingThread:2-abc", "urn:li:messagingMessage:2-x", "👍", true, None)
+                .react(
+                    "urn:li:messagingThread:2-abc",
+                    "urn:li:messagingMessage:2-x",
+                    "👍",
+                    true,
+                    None,
+                )
                 .await
                 .map(drop);
             let recall = c
-                .recall("urn:li:messagingThread:2-abc", "urn:li:messagingMessage:2-x", None)
+                .recall(
+                    "urn:li:messagingThread:2-abc",
+                    "urn:li:messagingMessage:2-x",
+                    None,
+                )
                 .await
                 .map(drop);
             let upload = c
@@ -114,14 +125,20 @@ async fn a_write_answered_with_a_redirect_is_an_error_and_goes_nowhere_else() {
             ] {
                 let err = result.expect_err(what);
                 assert_eq!(err.status(), Some(status), "{what} {status}");
-                assert!(err.is_ambiguous(), "{what}: never offered for a blind resend");
+                assert!(
+                    err.is_ambiguous(),
+                    "{what}: never offered for a blind resend"
+                );
             }
             let seen = seen.lock().unwrap().clone();
             assert_eq!(seen.len(), 4, "{status}: one request per write: {seen:?}");
             assert!(seen.iter().all(|l| !l.starts_with("GET")), "{seen:?}");
         }
     }
-    assert!(hits.lock().unwrap().is_empty(), "the other host never heard of it");
+    assert!(
+        hits.lock().unwrap().is_empty(),
+        "the other host never heard of it"
+    );
 }
 
 #[tokio::test]
@@ -153,5 +170,8 @@ async fn a_read_follows_only_its_own_origin_and_keeps_the_key() {
             "GET /account/acc/premium key"
         ]
     );
-    assert!(hits.lock().unwrap().is_empty(), "the key never went elsewhere");
+    assert!(
+        hits.lock().unwrap().is_empty(),
+        "the key never went elsewhere"
+    );
 }

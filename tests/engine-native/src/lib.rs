@@ -134,7 +134,7 @@ impl Sim {
             ..Config::ephemeral()
         })
         .await
-            .expect("the simulator starts");
+        .expect("the simulator starts");
         let control = reqwest::Client::builder()
             .no_proxy()
             .build()
