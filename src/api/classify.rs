@@ -48,7 +48,7 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
         403 => ApiError::Forbidden { message },
         404 => ApiError::NotFound { message },
         429 => ApiError::RateLimited {
-            limits: rate_limit(resp),
+            limits: Box::new(rate_limit(resp)),
             message,
         },
         400..=499 => ApiError::BadRequest {
@@ -488,14 +488,14 @@ mod tests {
         assert_eq!(
             err,
             ApiError::RateLimited {
-                limits: RateLimit {
+                limits: Box::new(RateLimit {
                     retry_after_ms: Some(7000),
                     limit: Some(60),
                     remaining: Some(0),
                     reset: Some(1767225600),
                     reset_at_ms: Some(1_767_225_600_000),
                     ..Default::default()
-                },
+                }),
                 message: "Too many requests".into()
             }
         );

@@ -50,7 +50,10 @@ pub enum ApiError {
     NotFound { message: String },
     /// 429: wait (`limits.retry_after_ms`) and try again.
     #[error("rate limited: {message}")]
-    RateLimited { limits: RateLimit, message: String },
+    RateLimited {
+        limits: Box<RateLimit>,
+        message: String,
+    },
     /// 5xx: the server failed; a write may or may not have happened.
     #[error("server fault {status}: {message}")]
     Server { status: u16, message: String },

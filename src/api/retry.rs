@@ -110,10 +110,10 @@ mod tests {
 
     fn rate_limited(retry_after_ms: Option<u64>) -> ApiError {
         ApiError::RateLimited {
-            limits: RateLimit {
+            limits: Box::new(RateLimit {
                 retry_after_ms,
                 ..Default::default()
-            },
+            }),
             message: "slow down".into(),
         }
     }

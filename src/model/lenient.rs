@@ -203,7 +203,7 @@ fn first_id(item: &Value) -> Option<String> {
     ]
     .iter()
     .find_map(|k| item.get(*k).and_then(Value::as_str))
-    .map(|s| cut(s))
+    .map(cut)
 }
 
 /// When `to` is absent, `null` or empty, takes the first of `from` that is a non-empty string.

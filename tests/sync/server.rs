@@ -508,10 +508,10 @@ fn bad(message: &str) -> ApiError {
 
 fn rate_limited(ms: u64) -> ApiError {
     ApiError::RateLimited {
-        limits: RateLimit {
+        limits: Box::new(RateLimit {
             retry_after_ms: Some(ms),
             ..RateLimit::default()
-        },
+        }),
         message: "slow down".into(),
     }
 }
