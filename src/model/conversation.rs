@@ -215,7 +215,7 @@ pub struct ConversationsPage {
     #[serde(deserialize_with = "lenient::opt_flag")]
     pub from_cache: Option<bool>,
     /// Conversations of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
     pub skipped: Vec<SkippedItem>,
 }
 
@@ -270,6 +270,6 @@ pub struct RecentMessagesPage {
     #[serde(deserialize_with = "lenient::opt_flag")]
     pub from_cache: Option<bool>,
     /// Conversations of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
     pub skipped: Vec<SkippedItem>,
 }

@@ -116,7 +116,7 @@ pub struct MessagesPage {
     #[serde(deserialize_with = "lenient::opt_string")]
     pub note: Option<String>,
     /// Messages of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", skip_deserializing)]
+    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
     pub skipped: Vec<SkippedItem>,
 }
 
