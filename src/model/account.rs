@@ -57,7 +57,7 @@ export type AccountStatus = "AVAILABLE" | "WARMUP" | "IN_USE" | "ERROR" | "UNKNO
 /// One item of the bare array `GET /accounts` returns.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Account {
     #[serde(deserialize_with = "lenient::string")]
     pub id: String,
@@ -67,9 +67,11 @@ pub struct Account {
     pub last_name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub public_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub picture: Option<String>,
     #[serde(deserialize_with = "lenient::parsed")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "AccountStatus"))]
@@ -83,7 +85,7 @@ pub struct Account {
 /// `GET /account/{accountId}/premium`: tells whether the Sales Navigator channel is available.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct PremiumStatus {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
@@ -91,9 +93,11 @@ pub struct PremiumStatus {
     pub account_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub premium_type: Option<String>,
     #[serde(deserialize_with = "lenient::flag")]
     pub is_premium: bool,

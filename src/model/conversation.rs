@@ -7,64 +7,80 @@ use super::{lenient, SkippedItem};
 /// A person in a conversation. The list endpoints send a subset; recent-messages sends the rest.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Participant {
     #[serde(deserialize_with = "lenient::string")]
     pub profile_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub headline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub profile_picture: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub distance: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub member_badge_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub participant_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub backend_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub host_identity_urn: Option<String>,
 }
 
 /// The preview of a conversation's newest message.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct LatestMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub backend_message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_timestamp")]
+    #[serde(default)]
     pub sent_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_urn: Option<String>,
     #[serde(deserialize_with = "lenient::flag")]
     pub has_attachment: bool,
@@ -112,33 +128,41 @@ export type ConversationSource = "sales_navigator" | "linkedin_inbox" | (string 
 /// One conversation in a list. The recent-messages endpoint fills the richer optional fields.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Conversation {
     #[serde(deserialize_with = "lenient::string")]
     pub conversation_urn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub conversation_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub backend_conversation_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub conversation_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_timestamp")]
+    #[serde(default)]
     pub last_activity_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_timestamp")]
+    #[serde(default)]
     pub created_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_timestamp")]
+    #[serde(default)]
     pub last_read_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_flag")]
+    #[serde(default)]
     pub is_read: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub state: Option<String>,
     #[serde(deserialize_with = "lenient::count")]
     pub unread_count: u32,
@@ -146,29 +170,34 @@ pub struct Conversation {
     pub participants: Vec<Participant>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::object")]
+    #[serde(default)]
     pub latest_message: Option<LatestMessage>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_parsed")]
     #[cfg_attr(target_arch = "wasm32", tsify(type = "ConversationSource"))]
+    #[serde(default)]
     pub source: Option<ConversationSource>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sales_nav_thread_id: Option<String>,
     /// The account this conversation was listed for (multi-account batches; a simulator extra).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub account_id: Option<String>,
 }
 
 /// An account named in a multi-account conversation list.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct AccountRef {
     #[serde(deserialize_with = "lenient::string")]
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub name: Option<String>,
 }
 
@@ -198,7 +227,7 @@ pub struct ListConversationsQuery {
 /// `GET /conversations` answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct ConversationsPage {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
@@ -208,14 +237,20 @@ pub struct ConversationsPage {
     pub accounts: Vec<AccountRef>,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_cursor: Option<String>,
     #[serde(deserialize_with = "lenient::flag")]
     pub has_more: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_flag")]
+    #[serde(default)]
     pub from_cache: Option<bool>,
     /// Conversations of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient::list"
+    )]
+    #[serde(default)]
     pub skipped: Vec<SkippedItem>,
 }
 
@@ -240,36 +275,47 @@ pub struct RecentMessagesQuery {
 /// `GET /messaging/recent-messages` answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct RecentMessagesPage {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub account_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub profile_urn: Option<String>,
     #[serde(deserialize_with = "lenient::list")]
     pub conversations: Vec<Conversation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_count")]
+    #[serde(default)]
     pub total: Option<u64>,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub next_cursor: Option<String>,
     /// The list endpoint's fields: the older endpoint now answers with a 307 to
     /// `GET /conversations`, so its page may carry them.
     #[serde(deserialize_with = "lenient::list")]
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub accounts: Vec<AccountRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_flag")]
+    #[serde(default)]
     pub has_more: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_flag")]
+    #[serde(default)]
     pub from_cache: Option<bool>,
     /// Conversations of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient::list"
+    )]
+    #[serde(default)]
     pub skipped: Vec<SkippedItem>,
 }

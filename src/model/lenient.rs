@@ -10,7 +10,7 @@
 
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::time::timestamp_ms;
 
@@ -117,8 +117,8 @@ pub fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::
 pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(match Value::deserialize(d)? {
         Value::Array(items) => items
-            .iter()
-            .filter_map(|v| T::deserialize(v).ok())
+            .into_iter()
+            .filter_map(|v| decode::<T>(v).ok())
             .collect(),
         _ => Vec::new(),
     })
@@ -127,7 +127,7 @@ pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<
 /// A nested object: `null`, a non-object or one that does not read is `None`.
 pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
     Ok(match Value::deserialize(d)? {
-        v @ Value::Object(_) => T::deserialize(&v).ok(),
+        v @ Value::Object(_) => decode::<T>(v).ok(),
         _ => None,
     })
 }
@@ -155,7 +155,7 @@ fn cut(s: &str) -> String {
 pub fn sift_items<T: DeserializeOwned>(
     value: &mut Value,
     key: &str,
-    prepare: fn(&mut serde_json::Map<String, Value>),
+    prepare: fn(&mut Map<String, Value>),
     id_of: fn(&T) -> &str,
 ) -> (Vec<T>, Vec<SkippedItem>) {
     let items = match value.get_mut(key).map(Value::take) {
@@ -175,6 +175,7 @@ pub fn sift_items<T: DeserializeOwned>(
             continue;
         };
         prepare(fields);
+        fill::<T>(fields);
         match T::deserialize(&item) {
             Ok(t) if !id_of(&t).trim().is_empty() => ok.push(t),
             Ok(_) => skipped.push(SkippedItem {
@@ -207,7 +208,7 @@ fn first_id(item: &Value) -> Option<String> {
 }
 
 /// When `to` is absent, `null` or empty, takes the first of `from` that is a non-empty string.
-pub fn alias(fields: &mut serde_json::Map<String, Value>, to: &str, from: &[&str]) {
+pub fn alias(fields: &mut Map<String, Value>, to: &str, from: &[&str]) {
     let missing = match fields.get(to) {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.trim().is_empty(),
@@ -263,4 +264,80 @@ pub fn object_or_default<'de, D: Deserializer<'de>, T: DeserializeOwned + Defaul
     d: D,
 ) -> Result<T, D::Error> {
     Ok(object(d)?.unwrap_or_default())
+}
+
+/// The field names a struct type reads (its serde `FIELDS`), found by asking it to deserialize
+/// from a probe that records them and stops; empty for anything that is not a struct.
+pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    let mut found = None;
+    let _ = T::deserialize(probe::Probe(&mut found));
+    found.unwrap_or(&[])
+}
+
+/// Fills every field `T` reads but `fields` lacks with `null`, which the field readers above
+/// take as absent: a missing field is a `null` one. (The answer types declare no serde
+/// `default` for the fields they always fill, so that TypeScript sees them as required.)
+pub fn fill<T: DeserializeOwned>(fields: &mut Map<String, Value>) {
+    for name in field_names::<T>() {
+        if !fields.contains_key(*name) {
+            fields.insert((*name).to_string(), Value::Null);
+        }
+    }
+}
+
+/// Decodes `v` as `T` after filling its missing fields.
+pub fn decode<T: DeserializeOwned>(mut v: Value) -> Result<T, serde_json::Error> {
+    if let Value::Object(fields) = &mut v {
+        fill::<T>(fields);
+    }
+    T::deserialize(&v)
+}
+
+mod probe {
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    #[derive(Debug)]
+    pub struct Stop;
+
+    impl fmt::Display for Stop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("probe")
+        }
+    }
+
+    impl std::error::Error for Stop {}
+
+    impl de::Error for Stop {
+        fn custom<T: fmt::Display>(_: T) -> Self {
+            Stop
+        }
+    }
+
+    pub struct Probe<'a>(pub &'a mut Option<&'static [&'static str]>);
+
+    impl<'de> Deserializer<'de> for Probe<'_> {
+        type Error = Stop;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _visitor: V,
+        ) -> Result<V::Value, Stop> {
+            *self.0 = Some(fields);
+            Err(Stop)
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
 }

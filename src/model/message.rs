@@ -7,7 +7,7 @@ use super::{lenient, Participant, SkippedItem};
 /// A file attached to a message, as upload returns it and as messages carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Attachment {
     #[serde(deserialize_with = "lenient::string")]
     pub asset_urn: String,
@@ -20,13 +20,14 @@ pub struct Attachment {
     /// Where the file can be fetched, when the server says.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub url: Option<String>,
 }
 
 /// A reaction tally on a message (a field the simulator adds; the hosted API may omit it).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct ReactionSummary {
     #[serde(deserialize_with = "lenient::string")]
     pub emoji: String,
@@ -39,7 +40,7 @@ pub struct ReactionSummary {
 /// One message in a conversation page.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct Message {
     /// The message's URN; a record that carries only `messageId` has it here too.
     #[serde(deserialize_with = "lenient::string")]
@@ -47,6 +48,7 @@ pub struct Message {
     /// The `messageId` some records carry (instead of, or beside, `messageUrn`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message_id: Option<String>,
     #[serde(deserialize_with = "lenient::string")]
     pub text: String,
@@ -55,12 +57,15 @@ pub struct Message {
     pub sent_at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_profile_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_photo: Option<String>,
     #[serde(deserialize_with = "lenient::flag")]
     pub is_sent_by_owner: bool,
@@ -70,9 +75,11 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[serde(deserialize_with = "lenient::list")]
+    #[serde(default)]
     pub reactions: Vec<ReactionSummary>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub subject: Option<String>,
 }
 
@@ -99,7 +106,7 @@ pub struct MessagesQuery {
 /// `GET /conversations/{c}/messages` answer.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct MessagesPage {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
@@ -111,12 +118,18 @@ pub struct MessagesPage {
     pub has_more: bool,
     #[serde(deserialize_with = "super::cursor::deserialize")]
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cursor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub note: Option<String>,
     /// Messages of this page that could not be read, left out (filled by the client).
-    #[serde(skip_serializing_if = "Vec::is_empty", deserialize_with = "lenient::list")]
+    #[serde(
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "lenient::list"
+    )]
+    #[serde(default)]
     pub skipped: Vec<SkippedItem>,
 }
 
@@ -134,7 +147,7 @@ pub struct ReactRequest {
 /// Answer of react.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct ReactResponse {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
@@ -149,7 +162,7 @@ pub struct ReactResponse {
 /// Answer of `DELETE /conversations/{c}/messages/{m}` (recall).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct RecallResponse {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,

@@ -23,7 +23,6 @@ pub use message::*;
 pub use send::*;
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use serde_json::Value;
 
 /// An answer of the API, decoded from a JSON document. Pages override [`Answer::from_value`] to
@@ -31,7 +30,13 @@ use serde_json::Value;
 pub trait Answer: DeserializeOwned {
     /// Decodes the answer; `Err` only when nothing usable is in it (the text says why).
     fn from_value(value: Value) -> Result<Self, String> {
-        Self::deserialize(&value).map_err(|e| e.to_string())
+        if !value.is_object() {
+            return Err(format!(
+                "expected an object, got {}",
+                lenient::short(&value)
+            ));
+        }
+        lenient::decode(value).map_err(|e| e.to_string())
     }
 }
 
@@ -39,7 +44,7 @@ fn envelope<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
     if !value.is_object() {
         return Err(format!("expected an object, got {}", lenient::short(value)));
     }
-    T::deserialize(value).map_err(|e| e.to_string())
+    lenient::decode(value.clone()).map_err(|e| e.to_string())
 }
 
 fn message_aliases(m: &mut serde_json::Map<String, Value>) {
@@ -120,8 +125,8 @@ impl Answer for Vec<Account> {
     fn from_value(value: Value) -> Result<Self, String> {
         match value {
             Value::Array(items) => Ok(items
-                .iter()
-                .filter_map(|v| Account::deserialize(v).ok())
+                .into_iter()
+                .filter_map(|v| lenient::decode::<Account>(v).ok())
                 .filter(|a| !a.id.trim().is_empty())
                 .collect()),
             // Some routes wrap lists: `{"accounts": […]}`.

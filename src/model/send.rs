@@ -61,28 +61,35 @@ pub struct SendRequest {
 /// The message as sent, inside a send answer (the seed shows it may be `{}`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct SentMessage {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_timestamp")]
+    #[serde(default)]
     pub sent_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_profile_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub sender_photo: Option<String>,
     #[serde(deserialize_with = "lenient::flag")]
     pub is_sent_by_owner: bool,
@@ -91,7 +98,7 @@ pub struct SentMessage {
 /// Answer of `POST /conversations/send`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct SendResponse {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
@@ -99,28 +106,35 @@ pub struct SendResponse {
     /// never taken as the text that was sent, which is `sent_message.text`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message: Option<String>,
     /// The sent message's id, when the answer gives it flat instead of in `sentMessage`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub message_id: Option<String>,
     /// The account that sent it.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub account_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub recipient_profile_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::object")]
+    #[serde(default)]
     pub sent_message: Option<SentMessage>,
     /// Sales Navigator thread id (Sales Navigator sends only).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub thread_id: Option<String>,
     /// The conversation the message landed in (a simulator extra; absent from the hosted API).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(default)]
     pub conversation_urn: Option<String>,
 }
 
@@ -143,7 +157,7 @@ impl SendResponse {
 /// Answer of `POST /conversations/upload-attachment`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", default)]
+#[serde(rename_all = "camelCase")]
 pub struct UploadResponse {
     #[serde(deserialize_with = "lenient::flag")]
     pub success: bool,
