@@ -77,6 +77,22 @@ impl Sim {
         serde_json::from_str(&text).expect("control plane JSON")
     }
 
+    /// The dialect and subscription state (`GET /__sim/dialect`).
+    pub async fn dialect_state(&self) -> Value {
+        let resp = self
+            .control
+            .get(format!("{}/__sim/dialect", self.url()))
+            .send()
+            .await
+            .expect("dialect answers");
+        serde_json::from_str(&resp.text().await.expect("dialect body")).expect("dialect JSON")
+    }
+
+    /// Switches the dialect or the subscription (`POST /__sim/dialect`).
+    pub async fn set_dialect(&self, body: Value) -> Value {
+        self.post("/__sim/dialect", body).await
+    }
+
     /// Arms a fault (`POST /__sim/faults`).
     pub async fn fault(&self, spec: Value) {
         self.post("/__sim/faults", spec).await;

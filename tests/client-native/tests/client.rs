@@ -783,3 +783,81 @@ async fn injected_400_reads_the_servers_code_in_the_coded_shape_and_text_in_the_
     assert_eq!(sim.total("send").await, 1);
     assert_eq!(sim.total("recall").await, 1);
 }
+
+#[tokio::test]
+async fn the_simulator_answers_in_this_binarys_dialect() {
+    let sim = Sim::start().await;
+    // Started in it, not switched: a `*_mixed` binary really runs against the mixed shapes.
+    let state = sim.dialect_state().await;
+    assert_eq!(state["dialect"], json!(dialect()));
+    let expected = if std::env::current_exe()
+        .unwrap()
+        .to_string_lossy()
+        .contains("client_mixed")
+    {
+        "mixed"
+    } else {
+        "clean"
+    };
+    if std::env::var("THREADLINE_TEST_DIALECT").is_err() {
+        assert_eq!(state["dialect"], expected);
+    }
+}
+
+#[tokio::test]
+async fn an_expired_subscription_is_forbidden_not_unauthorized_and_not_retried() {
+    let sim = Sim::start().await;
+    sim.set_dialect(json!({"dialect": dialect(), "subscription": "expired"}))
+        .await;
+    let client = sim.client();
+    let err = client.accounts(None).await.unwrap_err();
+    assert_eq!((err.code(), err.status()), ("forbidden", Some(403)));
+    assert!(err.to_string().contains("subscription"), "{err}");
+    assert!(!err.is_ambiguous());
+    assert_eq!(sim.total("accounts").await, 1, "a 403 is not retried");
+    let err = client.send(reply("hi")).await.unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    assert_eq!(sim.applied("send").await, 0);
+    sim.set_dialect(json!({"dialect": dialect(), "subscription": "active"}))
+        .await;
+    assert!(client.accounts(None).await.is_ok());
+}
+
+#[tokio::test]
+async fn unread_only_lists_only_unread_conversations() {
+    let sim = Sim::start().await;
+    let client = sim.client();
+    let all = client
+        .list_conversations(ListConversationsQuery {
+            count: Some(100),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let unread = client
+        .list_conversations(ListConversationsQuery {
+            count: Some(100),
+            unread_only: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!unread.conversations.is_empty());
+    assert!(unread.conversations.len() < all.conversations.len());
+    assert!(unread.conversations.iter().all(|c| c.unread_count > 0));
+    let limits = client.rate_limit();
+    match dialect() {
+        Dialect::Clean => assert_eq!(
+            limits, None,
+            "the clean dialect sends no figures on success"
+        ),
+        Dialect::Mixed => {
+            let l = limits.expect("figures on a success");
+            assert_eq!(l.limit, Some(60));
+            assert!(
+                l.used.is_some_and(|u| u >= 2) && l.reset_at_ms.is_some(),
+                "{l:?}"
+            );
+        }
+    }
+}
