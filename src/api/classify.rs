@@ -7,7 +7,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::{ApiError, HttpResponse, RateLimit};
+use super::{limits, ApiError, HttpResponse, RateLimit};
 use crate::model::ErrorBody;
 
 /// Longest message taken from a body that is not one of the error shapes, in characters.
@@ -15,6 +15,13 @@ const SNIPPET_CHARS: usize = 200;
 
 /// Decodes a 2xx answer into `T`, or classifies any other answer into an [`ApiError`].
 pub fn classify<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
+    classify_unbounded(resp).map_err(limits::bound_error)
+}
+
+fn classify_unbounded<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
+    if let Some(oversize) = limits::oversize_body(resp) {
+        return Err(oversize);
+    }
     if !(200..300).contains(&resp.status) {
         return Err(error_for(resp));
     }
@@ -58,7 +65,11 @@ fn answered_success_false(body: &[u8]) -> bool {
 
 /// The error for a non-2xx answer (a 2xx gives [`ApiError::Malformed`]: it is not an error).
 pub fn error_for(resp: &HttpResponse) -> ApiError {
+    if let Some(oversize) = limits::oversize_body(resp) {
+        return oversize;
+    }
     let (code, message) = error_text(resp);
+    let (code, message) = (code.as_deref().map(limits::bound_text), limits::bound_text(&message));
     match resp.status {
         401 | 403 => ApiError::Unauthorized { message },
         404 => ApiError::NotFound { message },

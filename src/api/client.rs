@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::endpoints::{self, Call};
-use super::{classify, ApiError, HttpRequest, RetryPolicy, Transport, TransportError};
+use super::{classify, redact, ApiError, HttpRequest, RetryPolicy, Transport, TransportError};
 use crate::model::{
     Account, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery, PremiumStatus,
     ReactRequest, ReactResponse, RecallResponse, RecentMessagesPage, RecentMessagesQuery,
@@ -129,8 +129,9 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         let request = call
             .request
             .with_header("Authorization", format!("Bearer {}", key.trim()));
+        let key = key.trim();
         if op.is_write() {
-            return self.attempt::<R>(url, request, self.timeout_ms).await;
+            return self.attempt::<R>(url, request, self.timeout_ms, key).await;
         }
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
@@ -139,7 +140,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
             let err = match self
-                .attempt::<R>(url.clone(), request.clone(), timeout)
+                .attempt::<R>(url.clone(), request.clone(), timeout, key)
                 .await
             {
                 Ok(value) => return Ok(value),
@@ -161,14 +162,17 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         url: String,
         request: HttpRequest,
         timeout_ms: u64,
+        key: &str,
     ) -> Result<R, ApiError> {
-        match self.transport.send(url, request, timeout_ms).await {
+        let result = match self.transport.send(url, request, timeout_ms).await {
             Ok(resp) => classify(&resp),
             Err(TransportError::Timeout) => Err(ApiError::Timeout {
                 after_ms: timeout_ms,
             }),
             Err(TransportError::Network(message)) => Err(ApiError::Network { message }),
-        }
+        };
+        // Server text never keeps the key: scrubbed before any caller stores, shows or logs it.
+        result.map_err(|e| redact::scrub_error(e, key))
     }
 
     fn account(&self, given: Option<String>) -> Option<String> {
@@ -670,8 +674,8 @@ mod tests {
             };
             let calls: Vec<Box<WriteCall>> = vec![
                 Box::new(|c| run(c.send(hello())).map(drop)),
-                Box::new(|c| run(c.react("urn:li:c:1", "urn:li:m:1", "👍", true, None)).map(drop)),
-                Box::new(|c| run(c.recall("urn:li:c:1", "urn:li:m:1", None)).map(drop)),
+                Box::new(|c| run(c.react("urn:li:messagingThread:2-c1", "urn:li:messagingMessage:2-m1", "👍", true, None)).map(drop)),
+                Box::new(|c| run(c.recall("urn:li:messagingThread:2-c1", "urn:li:messagingMessage:2-m1", None)).map(drop)),
                 Box::new(|c| {
                     run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
                 }),
@@ -770,7 +774,7 @@ mod tests {
                 r#"{"success":true,"messages":[{"messageUrn":"m0"}],"hasMore":false,"cursor":"1500"}"#,
             ),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        let mut pager = c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         let mut pages = 0;
         while let Some(page) = run(pager.next_page()) {
             page.unwrap();
@@ -789,7 +793,7 @@ mod tests {
             status(404, &[], r#"{"error":"gone"}"#),
             ok(r#"{"success":true,"messages":[],"hasMore":false}"#),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        let mut pager = c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         run(pager.next_page()).unwrap().unwrap();
         assert_eq!(
             run(pager.next_page()).unwrap().unwrap_err().code(),
@@ -805,7 +809,7 @@ mod tests {
         let c = client(vec![ok(
             r#"{"success":true,"messages":[],"hasMore":false}"#,
         )]);
-        run(c.poll_messages("urn:li:c:1", 1_700_000_000_000, None)).unwrap();
+        run(c.poll_messages("urn:li:messagingThread:2-c1", 1_700_000_000_000, None)).unwrap();
         assert!(sent(&c)[0].0.ends_with("/messages?since=1700000000000"));
     }
 
