@@ -444,7 +444,10 @@ pub fn clean(input: &str) -> Result<String, UrnError> {
         current = next;
         origin = next_origin;
         if let Err(e) = std::str::from_utf8(&current) {
-            let at = origin.get(e.valid_up_to()).copied().unwrap_or(trimmed.len());
+            let at = origin
+                .get(e.valid_up_to())
+                .copied()
+                .unwrap_or(trimmed.len());
             return Err(bad_encoding(trimmed, lead, at));
         }
         if !current.contains(&b'%') {
@@ -848,8 +851,7 @@ impl ConversationId {
             )),
             Input::Bare(s) => {
                 let sales_nav = s.strip_prefix(SALES_NAV);
-                if is_bare_thing_id(&s) || sales_nav.is_some_and(is_inner_id)
-                {
+                if is_bare_thing_id(&s) || sales_nav.is_some_and(is_inner_id) {
                     Ok(ConversationId(s))
                 } else {
                     Err(UrnError::new(

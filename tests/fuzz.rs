@@ -263,7 +263,9 @@ fn every_answer_type_classifies_any_body_without_panicking() {
         b"<html><title>502 Bad Gateway</title></html>".to_vec(),
     ])
     .collect();
-    const STATUSES: &[u16] = &[200, 201, 204, 301, 400, 401, 403, 404, 429, 500, 503, 0, 999];
+    const STATUSES: &[u16] = &[
+        200, 201, 204, 301, 400, 401, 403, 404, 429, 500, 503, 0, 999,
+    ];
     let mut rng = Rng(seed() ^ 1);
     for _ in 0..cases() {
         let body = input(&mut rng, &seeds);
@@ -358,11 +360,13 @@ fn stored_records_restore_or_are_dropped_with_a_reason_never_a_panic() {
     let mut rng = Rng(seed() ^ 2);
     for _ in 0..cases() {
         let snap = input(&mut rng, &seeds);
-        let deltas: Vec<Vec<u8>> = (0..rng.below(3))
-            .map(|_| input(&mut rng, &seeds))
-            .collect();
-        let (mut engine, _issues) =
-            Engine::restore(EngineConfig::default(), Some(&snap), &deltas, 1_700_000_000_000);
+        let deltas: Vec<Vec<u8>> = (0..rng.below(3)).map(|_| input(&mut rng, &seeds)).collect();
+        let (mut engine, _issues) = Engine::restore(
+            EngineConfig::default(),
+            Some(&snap),
+            &deltas,
+            1_700_000_000_000,
+        );
         check_store_ids(&engine);
         engine.handle(Input::Tick, 1_700_000_001_000);
     }
@@ -395,7 +399,11 @@ fn facts_from_other_tabs_are_checked_before_anything_is_merged() {
         ])
         .collect();
     for s in &seeds {
-        assert!(RemoteFact::from_json(s).is_ok(), "{}", String::from_utf8_lossy(s));
+        assert!(
+            RemoteFact::from_json(s).is_ok(),
+            "{}",
+            String::from_utf8_lossy(s)
+        );
     }
     let mut rng = Rng(seed() ^ 3);
     let mut engine = engine;
@@ -407,8 +415,7 @@ fn facts_from_other_tabs_are_checked_before_anything_is_merged() {
                 if let Effect::Persist(Persist::Snapshot(r) | Persist::Delta(r)) = e {
                     // What is persisted restores.
                     let json = serde_json::to_vec(&r).unwrap();
-                    let (_, issues) =
-                        Engine::restore(EngineConfig::default(), Some(&json), &[], 0);
+                    let (_, issues) = Engine::restore(EngineConfig::default(), Some(&json), &[], 0);
                     assert!(issues.is_empty(), "{issues:?}");
                 }
             }

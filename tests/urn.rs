@@ -578,7 +578,11 @@ fn dot_segments_are_never_ids() {
     ] {
         assert!(MessageId::parse(s).is_err(), "{s}");
     }
-    for s in ["urn:li:fsd_profile:..", "https://www.linkedin.com/in/../", ".."] {
+    for s in [
+        "urn:li:fsd_profile:..",
+        "https://www.linkedin.com/in/../",
+        "..",
+    ] {
         assert!(ProfileId::parse(s).is_err(), "{s}");
     }
     assert!(ProfileId::from_slug("..").is_err());
@@ -586,7 +590,10 @@ fn dot_segments_are_never_ids() {
 
 #[test]
 fn canonical_ids_read_back_and_anything_else_is_refused_as_stored_data() {
-    assert_eq!(MessageId::from_canonical(MSG).unwrap(), MessageId::parse(MSG).unwrap());
+    assert_eq!(
+        MessageId::from_canonical(MSG).unwrap(),
+        MessageId::parse(MSG).unwrap()
+    );
     assert!(ConversationId::from_canonical(THREAD).is_ok());
     assert!(ConversationId::from_canonical("salesNav:2-abc").is_ok());
     assert!(ProfileId::from_canonical(PROFILE).is_ok());

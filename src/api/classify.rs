@@ -69,7 +69,10 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
         return oversize;
     }
     let (code, message) = error_text(resp);
-    let (code, message) = (code.as_deref().map(limits::bound_text), limits::bound_text(&message));
+    let (code, message) = (
+        code.as_deref().map(limits::bound_text),
+        limits::bound_text(&message),
+    );
     match resp.status {
         401 | 403 => ApiError::Unauthorized { message },
         404 => ApiError::NotFound { message },

@@ -674,8 +674,24 @@ mod tests {
             };
             let calls: Vec<Box<WriteCall>> = vec![
                 Box::new(|c| run(c.send(hello())).map(drop)),
-                Box::new(|c| run(c.react("urn:li:messagingThread:2-c1", "urn:li:messagingMessage:2-m1", "👍", true, None)).map(drop)),
-                Box::new(|c| run(c.recall("urn:li:messagingThread:2-c1", "urn:li:messagingMessage:2-m1", None)).map(drop)),
+                Box::new(|c| {
+                    run(c.react(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        "👍",
+                        true,
+                        None,
+                    ))
+                    .map(drop)
+                }),
+                Box::new(|c| {
+                    run(c.recall(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        None,
+                    ))
+                    .map(drop)
+                }),
                 Box::new(|c| {
                     run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
                 }),
@@ -774,7 +790,8 @@ mod tests {
                 r#"{"success":true,"messages":[{"messageUrn":"m0"}],"hasMore":false,"cursor":"1500"}"#,
             ),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
+        let mut pager =
+            c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         let mut pages = 0;
         while let Some(page) = run(pager.next_page()) {
             page.unwrap();
@@ -793,7 +810,8 @@ mod tests {
             status(404, &[], r#"{"error":"gone"}"#),
             ok(r#"{"success":true,"messages":[],"hasMore":false}"#),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
+        let mut pager =
+            c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         run(pager.next_page()).unwrap().unwrap();
         assert_eq!(
             run(pager.next_page()).unwrap().unwrap_err().code(),

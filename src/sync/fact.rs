@@ -143,9 +143,16 @@ fn message(m: &StoredMessage) -> Result<(), FactError> {
         Err(e) => return refuse(format!("messageUrn: {e}")),
     }
     text("text", &m.text, MAX_TEXT_BYTES)?;
-    text("subject", m.subject.as_deref().unwrap_or(""), MAX_TEXT_BYTES)?;
+    text(
+        "subject",
+        m.subject.as_deref().unwrap_or(""),
+        MAX_TEXT_BYTES,
+    )?;
     field("senderName", m.sender_name.as_deref().unwrap_or(""))?;
-    field("senderProfileId", m.sender_profile_id.as_deref().unwrap_or(""))?;
+    field(
+        "senderProfileId",
+        m.sender_profile_id.as_deref().unwrap_or(""),
+    )?;
     if let Some(k) = &m.client_key {
         client_key(k)?;
     }

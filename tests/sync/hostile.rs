@@ -77,7 +77,11 @@ fn a_message_urn_of_140_kb_in_a_page_is_skipped_and_the_rest_is_kept() {
     let (engine, notices) = shown_with(vec![
         msg("urn:li:messagingMessage:2-MTE=", "kept", NOW - 10),
         msg(&huge, "hostile", NOW - 5),
-        msg(&format!("%{}41", "25".repeat(16 * 1024)), "hostile", NOW - 4),
+        msg(
+            &format!("%{}41", "25".repeat(16 * 1024)),
+            "hostile",
+            NOW - 4,
+        ),
     ]);
     assert_eq!(held(&engine), vec!["2-MTE=".to_string()]);
     assert!(
@@ -116,14 +120,26 @@ fn a_well_formed_fact_is_accepted_and_merged() {
 fn facts_with_ids_no_parser_gives_are_refused() {
     let bad = [
         // A dot segment and a path as ids: stored unchecked before the fix.
-        messages_fact(&format!("[{}]", stored("..", "urn:li:messagingMessage:..", "2-YWJj"))),
-        messages_fact(&format!("[{}]", stored("2-MTE=", "urn:li:messagingMessage:2-MTE=", "../.."))),
+        messages_fact(&format!(
+            "[{}]",
+            stored("..", "urn:li:messagingMessage:..", "2-YWJj")
+        )),
+        messages_fact(&format!(
+            "[{}]",
+            stored("2-MTE=", "urn:li:messagingMessage:2-MTE=", "../..")
+        )),
         r#"{"kind":"tombstones","account":"acc_1","ids":["a b"]}"#.to_string(),
         r#"{"kind":"read","account":"acc_1","conversation":"","at":1}"#.to_string(),
         // A URN that names another message than the id it travels with.
-        messages_fact(&format!("[{}]", stored("2-MTE=", "urn:li:messagingMessage:2-OTHER", "2-YWJj"))),
+        messages_fact(&format!(
+            "[{}]",
+            stored("2-MTE=", "urn:li:messagingMessage:2-OTHER", "2-YWJj")
+        )),
         // A message of another conversation than the fact names.
-        messages_fact(&format!("[{}]", stored("2-MTE=", "urn:li:messagingMessage:2-MTE=", "2-ZZZ"))),
+        messages_fact(&format!(
+            "[{}]",
+            stored("2-MTE=", "urn:li:messagingMessage:2-MTE=", "2-ZZZ")
+        )),
     ];
     for json in &bad {
         assert!(RemoteFact::from_json(json.as_bytes()).is_err(), "{json}");
@@ -173,20 +189,29 @@ fn a_fact_checked_by_the_engine_itself_is_skipped_with_a_notice() {
 #[test]
 fn a_deep_extra_field_is_refused_by_depth_not_by_the_stack() {
     let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
-    let json = format!(r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":{deep}}}"#);
+    let json =
+        format!(r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":{deep}}}"#);
     let err = RemoteFact::from_json(json.as_bytes()).expect_err("too deep");
     assert!(err.to_string().contains("recursion"), "{err}");
-    let huge = format!(r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":"{}"}}"#, "a".repeat(threadline::sync::MAX_FACT_BYTES));
+    let huge = format!(
+        r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":"{}"}}"#,
+        "a".repeat(threadline::sync::MAX_FACT_BYTES)
+    );
     assert!(RemoteFact::from_json(huge.as_bytes()).is_err());
 }
 
 #[test]
 fn stored_records_with_ids_no_parser_gives_are_dropped_with_a_reason() {
-    let (engine, _) = shown_with(vec![msg("urn:li:messagingMessage:2-MTE=", "kept", NOW - 10)]);
+    let (engine, _) = shown_with(vec![msg(
+        "urn:li:messagingMessage:2-MTE=",
+        "kept",
+        NOW - 10,
+    )]);
     let good = serde_json::to_string(&engine.snapshot()).unwrap();
     assert!(good.contains("\"2-MTE=\""));
     let bad = good.replace("\"2-MTE=\"", "\"../..\"");
-    let (restored, issues) = Engine::restore(EngineConfig::default(), Some(bad.as_bytes()), &[], NOW);
+    let (restored, issues) =
+        Engine::restore(EngineConfig::default(), Some(bad.as_bytes()), &[], NOW);
     assert!(
         matches!(issues.as_slice(), [RestoreIssue::CorruptSnapshot { .. }]),
         "{issues:?}"

@@ -11,9 +11,9 @@ use std::thread;
 
 use threadline::api::limits::{MAX_BODY_BYTES, MAX_ERROR_TEXT_BYTES};
 use threadline::api::{ApiError, Client, NativeTransport, RetryPolicy};
-use threadline::model::{MessagesQuery, SendRequest};
+use threadline::model::MessagesQuery;
 use threadline::sync::{
-    AccountId, Command, Effect, Engine, EngineConfig, Input, Notice, Persist, Recipient,
+    AccountId, Command, Effect, Engine, EngineConfig, Input, Persist, Recipient,
 };
 
 const KEY: &str = "sk_live_7Hq2xV9pLm4Rt8Zw";
@@ -52,10 +52,14 @@ impl Hostile {
     }
 
     fn client(&self) -> Client<NativeTransport> {
-        Client::new(NativeTransport::new().unwrap(), self.url.clone(), KEY.to_string())
-            .with_timeout_ms(5_000)
-            .with_retry(RetryPolicy::never())
-            .with_jitter(|| 0.0)
+        Client::new(
+            NativeTransport::new().unwrap(),
+            self.url.clone(),
+            KEY.to_string(),
+        )
+        .with_timeout_ms(5_000)
+        .with_retry(RetryPolicy::never())
+        .with_jitter(|| 0.0)
     }
 }
 
@@ -128,7 +132,10 @@ fn echo_key_server(status: u16) -> Hostile {
 fn no_key(err: &ApiError) {
     let shown = format!("{err} {err:?}");
     assert!(!shown.contains(KEY), "the key leaked: {shown}");
-    assert!(!shown.contains(&KEY[..8]), "a part of the key leaked: {shown}");
+    assert!(
+        !shown.contains(&KEY[..8]),
+        "a part of the key leaked: {shown}"
+    );
 }
 
 #[tokio::test]
@@ -288,17 +295,20 @@ async fn an_echoed_key_never_reaches_the_engines_storage_or_notices() {
     let snapshot = serde_json::to_string(&engine.snapshot()).unwrap();
     let view = format!(
         "{:?}",
-        engine.conversation_view(&account, &threadline::urn::ConversationId::parse(CONV).unwrap())
+        engine.conversation_view(
+            &account,
+            &threadline::urn::ConversationId::parse(CONV).unwrap()
+        )
     );
     for text in stored.iter().chain(&notices).chain([&snapshot, &view]) {
         assert!(!text.contains(KEY), "the key leaked: {text}");
         assert!(!text.contains(&KEY[..8]), "part of the key leaked: {text}");
     }
     assert!(
-        notices.iter().chain(&stored).any(|t| t.contains("[redacted]")),
+        notices
+            .iter()
+            .chain(&stored)
+            .any(|t| t.contains("[redacted]")),
         "the failure still says what the server said, scrubbed: {notices:?}"
     );
 }
-
-#[allow(dead_code)]
-fn _send_request_is_plain_data(_: SendRequest) {}
