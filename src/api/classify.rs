@@ -14,33 +14,46 @@ use crate::model::ErrorBody;
 const SNIPPET_CHARS: usize = 200;
 
 /// Decodes a 2xx answer into `T`, or classifies any other answer into an [`ApiError`].
+///
+/// Only the decoding itself is generic: everything else lives in plain functions, so that each
+/// answer type adds no more than its deserializer to the shipped wasm.
 pub fn classify<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
-    classify_unbounded(resp).map_err(limits::bound_error)
-}
-
-fn classify_unbounded<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
-    if let Some(oversize) = limits::oversize_body(resp) {
-        return Err(oversize);
-    }
-    if !(200..300).contains(&resp.status) {
-        return Err(error_for(resp));
+    if let Some(err) = refusal(resp) {
+        return Err(err);
     }
     // Decode straight into `T`: going through `serde_json::Value` first would instantiate a second
     // deserializer for every answer type, which costs tens of KB of shipped wasm.
+    serde_json::from_slice(&resp.body).map_err(|e| malformed(resp, &e))
+}
+
+/// The error for an answer that is no readable success, decided before decoding: a body over
+/// the size cap, a non-2xx status, or a 2xx saying `success: false`.
+fn refusal(resp: &HttpResponse) -> Option<ApiError> {
+    if let Some(oversize) = limits::oversize_body(resp) {
+        return Some(oversize);
+    }
+    if !(200..300).contains(&resp.status) {
+        return Some(error_for(resp));
+    }
     if answered_success_false(&resp.body) {
         let body = serde_json::from_slice::<serde_json::Value>(&resp.body)
             .map(|v| error_body(&v))
             .unwrap_or_default();
-        return Err(ApiError::BadRequest {
+        return Some(limits::bound_error(ApiError::BadRequest {
             status: resp.status,
             code: body.code.clone(),
             message: body
                 .text()
                 .map(str::to_string)
                 .unwrap_or_else(|| "the server answered success: false".into()),
-        });
+        }));
     }
-    serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
+    None
+}
+
+/// A 2xx answer that did not decode.
+fn malformed(resp: &HttpResponse, e: &serde_json::Error) -> ApiError {
+    limits::bound_error(ApiError::Malformed {
         status: resp.status,
         message: if e.is_data() {
             format!("unexpected shape: {e}")
@@ -91,7 +104,7 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
         },
         status => ApiError::Malformed {
             status,
-            message: format!("unexpected status: {message}"),
+            message: limits::bound_text(&format!("unexpected status: {message}")),
         },
     }
 }

@@ -49,40 +49,23 @@ pub fn bound_error(err: ApiError) -> ApiError {
 }
 
 /// Applies `f` to every text of `err` that may have come from a server.
-pub(crate) fn map_texts(err: ApiError, f: &dyn Fn(&str) -> String) -> ApiError {
-    match err {
-        ApiError::BadRequest {
-            status,
-            code,
-            message,
-        } => ApiError::BadRequest {
-            status,
-            code: code.map(|c| f(&c)),
-            message: f(&message),
-        },
-        ApiError::Unauthorized { message } => ApiError::Unauthorized {
-            message: f(&message),
-        },
-        ApiError::NotFound { message } => ApiError::NotFound {
-            message: f(&message),
-        },
-        ApiError::RateLimited { limits, message } => ApiError::RateLimited {
-            limits,
-            message: f(&message),
-        },
-        ApiError::Server { status, message } => ApiError::Server {
-            status,
-            message: f(&message),
-        },
-        ApiError::Network { message } => ApiError::Network {
-            message: f(&message),
-        },
-        ApiError::Malformed { status, message } => ApiError::Malformed {
-            status,
-            message: f(&message),
-        },
-        ApiError::Timeout { after_ms } => ApiError::Timeout { after_ms },
+pub(crate) fn map_texts(mut err: ApiError, f: &dyn Fn(&str) -> String) -> ApiError {
+    match &mut err {
+        ApiError::BadRequest { code, message, .. } => {
+            *message = f(message);
+            if let Some(code) = code {
+                *code = f(code);
+            }
+        }
+        ApiError::Unauthorized { message }
+        | ApiError::NotFound { message }
+        | ApiError::RateLimited { message, .. }
+        | ApiError::Server { message, .. }
+        | ApiError::Network { message }
+        | ApiError::Malformed { message, .. } => *message = f(message),
+        ApiError::Timeout { .. } => {}
     }
+    err
 }
 
 #[cfg(test)]

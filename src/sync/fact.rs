@@ -27,23 +27,22 @@ const MAX_PER_MESSAGE: usize = 100;
 /// Why a fact was refused; for logs and `Notice::Skipped`, never shown raw to a page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("fact refused: {0}")]
-pub struct FactError(pub String);
+pub struct FactError(pub &'static str);
 
-fn refuse<T>(why: impl Into<String>) -> Result<T, FactError> {
-    Err(FactError(why.into()))
+fn refuse<T>(why: &'static str) -> Result<T, FactError> {
+    Err(FactError(why))
 }
 
 impl RemoteFact {
     /// Decodes a fact from JSON (what a driver receives from a sibling) and checks it.
     pub fn from_json(json: &[u8]) -> Result<RemoteFact, FactError> {
         if json.len() > MAX_FACT_BYTES {
-            return refuse(format!(
-                "{} bytes, over the {MAX_FACT_BYTES}-byte limit",
-                json.len()
-            ));
+            return refuse("over the size limit (MAX_FACT_BYTES)");
         }
+        // serde_json's recursion limit (128) refuses a deep or endless value before any stack
+        // trouble; the reason is not kept (it may quote the input).
         let fact: RemoteFact =
-            serde_json::from_slice(json).map_err(|e| FactError(format!("unreadable: {e}")))?;
+            serde_json::from_slice(json).map_err(|_| FactError("not a fact (unreadable JSON)"))?;
         fact.check()?;
         Ok(fact)
     }
@@ -71,8 +70,8 @@ impl RemoteFact {
                 ..
             } => {
                 let conv = ConversationId::parse(conversation_urn)
-                    .map_err(|e| FactError(format!("conversationUrn: {e}")))?;
-                count("messages", messages.len())?;
+                    .map_err(|_| FactError("conversationUrn is not a conversation"))?;
+                count("too many messages", messages.len())?;
                 for m in messages {
                     message(m)?;
                     if m.conversation != conv {
@@ -81,21 +80,21 @@ impl RemoteFact {
                 }
             }
             RemoteFact::Tombstones { ids, messages, .. } => {
-                count("ids", ids.len())?;
-                count("messages", messages.len())?;
+                count("too many ids", ids.len())?;
+                count("too many messages", messages.len())?;
                 messages.iter().try_for_each(message)?;
             }
             RemoteFact::Reaction { key, .. } => {
                 if key.emoji.trim().is_empty() {
                     return refuse("empty emoji");
                 }
-                field("emoji", &key.emoji)?;
+                field("bad emoji", &key.emoji)?;
                 if let Actor::Profile(p) = &key.actor {
-                    field("actor", p)?;
+                    field("bad actor", p)?;
                 }
             }
             RemoteFact::Quota { quota, .. } => {
-                count("quota keys", quota.keys.len())?;
+                count("too many quota keys", quota.keys.len())?;
                 quota.keys.iter().try_for_each(client_key)?;
             }
             RemoteFact::Read { .. } => {}
@@ -109,30 +108,31 @@ pub(crate) fn plausible_account(a: &AccountId) -> bool {
     a.0.len() <= MAX_FIELD_BYTES && !a.0.contains(char::is_control)
 }
 
-fn count(what: &str, n: usize) -> Result<(), FactError> {
+fn count(what: &'static str, n: usize) -> Result<(), FactError> {
     if n > MAX_FACT_ITEMS {
-        return refuse(format!("{n} {what}, over the limit of {MAX_FACT_ITEMS}"));
+        return refuse(what);
     }
     Ok(())
 }
 
-fn text(what: &str, s: &str, max: usize) -> Result<(), FactError> {
+fn text(what: &'static str, s: &str, max: usize) -> Result<(), FactError> {
     if s.len() > max {
-        return refuse(format!("{what} of {} bytes, over {max}", s.len()));
+        return refuse(what);
     }
     Ok(())
 }
 
-fn field(what: &str, s: &str) -> Result<(), FactError> {
+/// A short field: within `MAX_FIELD_BYTES`, no control characters.
+fn field(what: &'static str, s: &str) -> Result<(), FactError> {
     text(what, s, MAX_FIELD_BYTES)?;
     if s.chars().any(char::is_control) {
-        return refuse(format!("{what} has control characters"));
+        return refuse(what);
     }
     Ok(())
 }
 
 fn client_key(k: &ClientKey) -> Result<(), FactError> {
-    field("client key", &k.0)
+    field("bad client key", &k.0)
 }
 
 /// One stored message from a fact: its URN names its id, and every field is within bounds.
@@ -140,15 +140,15 @@ fn message(m: &StoredMessage) -> Result<(), FactError> {
     match MessageId::parse(&m.message_urn) {
         Ok(id) if id == m.id => {}
         Ok(_) => return refuse("messageUrn names another message than id"),
-        Err(e) => return refuse(format!("messageUrn: {e}")),
+        Err(_) => return refuse("messageUrn is not a message"),
     }
-    text("text", &m.text, MAX_TEXT_BYTES)?;
+    text("text too long", &m.text, MAX_TEXT_BYTES)?;
     text(
         "subject",
         m.subject.as_deref().unwrap_or(""),
         MAX_TEXT_BYTES,
     )?;
-    field("senderName", m.sender_name.as_deref().unwrap_or(""))?;
+    field("bad senderName", m.sender_name.as_deref().unwrap_or(""))?;
     field(
         "senderProfileId",
         m.sender_profile_id.as_deref().unwrap_or(""),
@@ -160,17 +160,21 @@ fn message(m: &StoredMessage) -> Result<(), FactError> {
         return refuse("too many attachments");
     }
     for a in &m.attachments {
-        field("assetUrn", &a.asset_urn)?;
-        field("mediaType", &a.media_type)?;
-        field("name", &a.name)?;
-        text("url", a.url.as_deref().unwrap_or(""), MAX_TEXT_BYTES)?;
+        field("bad attachment", &a.asset_urn)?;
+        field("bad attachment", &a.media_type)?;
+        field("bad attachment", &a.name)?;
+        text(
+            "bad attachment",
+            a.url.as_deref().unwrap_or(""),
+            MAX_TEXT_BYTES,
+        )?;
     }
     if let Some(t) = &m.tally {
         if t.entries.len() > MAX_PER_MESSAGE {
             return refuse("too many tally entries");
         }
         for e in &t.entries {
-            field("emoji", &e.emoji)?;
+            field("bad tally", &e.emoji)?;
         }
     }
     Ok(())

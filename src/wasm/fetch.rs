@@ -96,7 +96,7 @@ async fn exchange(
     let resp = request.send().await.map_err(|e| e.to_string())?;
     let status = resp.status();
     let headers = resp.headers().entries().collect();
-    let body = super::body::read_capped(&resp).await?;
+    let body = resp.binary().await.map_err(|e| e.to_string())?;
     Ok(HttpResponse {
         status,
         headers,

@@ -1,7 +1,6 @@
 //! The only module that knows about JavaScript: exported functions and classes, the fetch
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
-mod body;
 mod client;
 mod driver;
 mod engine;

@@ -192,7 +192,9 @@ fn a_deep_extra_field_is_refused_by_depth_not_by_the_stack() {
     let json =
         format!(r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":{deep}}}"#);
     let err = RemoteFact::from_json(json.as_bytes()).expect_err("too deep");
-    assert!(err.to_string().contains("recursion"), "{err}");
+    assert!(err.to_string().contains("unreadable"), "{err}");
+    let why = serde_json::from_str::<RemoteFact>(&json).unwrap_err();
+    assert!(why.to_string().contains("recursion limit"), "{why}");
     let huge = format!(
         r#"{{"kind":"read","account":"acc_1","conversation":"2-YWJj","at":1,"x":"{}"}}"#,
         "a".repeat(threadline::sync::MAX_FACT_BYTES)
