@@ -391,69 +391,113 @@ fn parse_tuple(s: &str, start: usize, end: usize) -> Result<Part, UrnError> {
     Err(UrnError::new(Unbalanced, start, "'(' is never closed"))
 }
 
-/// Trim and percent-decode input from a page or a URL (`(` `)` raw or encoded; `+` stays `+`).
-///
-/// Decodes repeatedly until no `%` is left (see the module doc for why); error offsets are into
-/// `input` as given.
-pub fn clean(input: &str) -> Result<String, UrnError> {
-    let lead = input.len() - input.trim_start().len();
-    let trimmed = input.trim();
-    // Each round's input, kept so that an error in a later round can be traced back.
-    let mut rounds: Vec<String> = Vec::new();
-    let mut current = trimmed;
-    let mut owned;
-    while current.contains('%') {
-        match decode_once(current) {
-            Ok(next) => {
-                rounds.push(current.to_owned());
-                owned = next;
-                current = &owned;
-            }
-            Err(mut offset) => {
-                for earlier in rounds.iter().rev() {
-                    offset = source_offset(earlier, offset);
-                }
-                return Err(UrnError::new(
-                    BadEncoding,
-                    lead + floor_char_boundary(trimmed, offset),
-                    "malformed percent-encoding",
-                ));
-            }
-        }
+/// Longest raw input the cleaning and the id parsers read, in bytes, checked before any
+/// trimming or decoding. A URN is at most [`MAX_URN_BYTES`]; encoded twice (`%25XX` per byte) it
+/// is at most five times that, 2560 bytes, and a page URL adds its scheme, host, path and query.
+/// Anything longer cannot name one thing, so it is refused as [`UrnErrorCode::TooLong`] at once:
+/// this bound is what keeps every step after it cheap on hostile input.
+pub const MAX_INPUT_BYTES: usize = 8 * MAX_URN_BYTES;
+
+/// Most rounds of percent-decoding [`clean`] applies. Single and double encoding are common and
+/// triple encoding is seen (a URL inside a query parameter inside a URL); input still holding a
+/// `%` after four rounds is refused as [`UrnErrorCode::BadEncoding`]. With [`MAX_INPUT_BYTES`]
+/// this keeps decoding linear: at most four passes over at most 4 KB.
+pub const MAX_DECODE_ROUNDS: usize = 4;
+
+/// Refuses input longer than [`MAX_INPUT_BYTES`] before anything reads it.
+fn check_input_len(input: &str) -> Result<(), UrnError> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(UrnError::new(
+            TooLong,
+            floor_char_boundary(input, MAX_INPUT_BYTES),
+            format!(
+                "input of {} bytes; a URN is at most {MAX_URN_BYTES} bytes and its encoded forms \
+                 at most {MAX_INPUT_BYTES}",
+                input.len()
+            ),
+        ));
     }
-    Ok(current.to_owned())
+    Ok(())
 }
 
-/// One round of `%XX` decoding; on failure, the offset in `s` of the offending escape.
-fn decode_once(s: &str) -> Result<String, usize> {
-    let b = s.as_bytes();
+/// Trim and percent-decode input from a page or a URL (`(` `)` raw or encoded; `+` stays `+`).
+///
+/// Decodes repeatedly until no `%` is left (see the module doc for why), at most
+/// [`MAX_DECODE_ROUNDS`] times; input longer than [`MAX_INPUT_BYTES`] is refused before any of
+/// it is read. Error offsets are into `input` as given.
+pub fn clean(input: &str) -> Result<String, UrnError> {
+    check_input_len(input)?;
+    let lead = input.len() - input.trim_start().len();
+    let trimmed = input.trim();
+    if !trimmed.contains('%') {
+        return Ok(trimmed.to_owned());
+    }
+    // `origin[i]`: where in `trimmed` byte `i` of the current round's text came from, so that an
+    // error in a later round points at the escape that produced it.
+    let mut current = trimmed.as_bytes().to_vec();
+    let mut origin: Vec<usize> = (0..current.len()).collect();
+    for _ in 0..MAX_DECODE_ROUNDS {
+        let (next, next_origin) = match decode_once(&current, &origin) {
+            Ok(decoded) => decoded,
+            Err(at) => return Err(bad_encoding(trimmed, lead, at)),
+        };
+        current = next;
+        origin = next_origin;
+        if let Err(e) = std::str::from_utf8(&current) {
+            let at = origin
+                .get(e.valid_up_to())
+                .copied()
+                .unwrap_or(trimmed.len());
+            return Err(bad_encoding(trimmed, lead, at));
+        }
+        if !current.contains(&b'%') {
+            // Checked just above: every round's output is valid UTF-8.
+            return String::from_utf8(current).map_err(|_| bad_encoding(trimmed, lead, 0));
+        }
+    }
+    let at = current
+        .iter()
+        .position(|&c| c == b'%')
+        .and_then(|i| origin.get(i).copied())
+        .unwrap_or(0);
+    Err(UrnError::new(
+        BadEncoding,
+        lead + floor_char_boundary(trimmed, at),
+        format!("still percent-encoded after {MAX_DECODE_ROUNDS} rounds of decoding"),
+    ))
+}
+
+fn bad_encoding(trimmed: &str, lead: usize, at: usize) -> UrnError {
+    UrnError::new(
+        BadEncoding,
+        lead + floor_char_boundary(trimmed, at),
+        "malformed percent-encoding",
+    )
+}
+
+/// One round of `%XX` decoding of `b`, whose bytes came from `origin`; on failure, the origin
+/// of the offending escape. Linear in `b`.
+fn decode_once(b: &[u8], origin: &[usize]) -> Result<(Vec<u8>, Vec<usize>), usize> {
     let mut out = Vec::with_capacity(b.len());
+    let mut out_origin = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
+        let from = origin.get(i).copied().unwrap_or(0);
         if b[i] == b'%' {
             let hi = b.get(i + 1).and_then(|&c| hex_value(c));
             let lo = b.get(i + 2).and_then(|&c| hex_value(c));
             match (hi, lo) {
                 (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
-                _ => return Err(i),
+                _ => return Err(from),
             }
             i += 3;
         } else {
             out.push(b[i]);
             i += 1;
         }
+        out_origin.push(from);
     }
-    String::from_utf8(out).map_err(|e| source_offset(s, e.utf8_error().valid_up_to()))
-}
-
-/// Where in `encoded` the byte at `decoded_index` of its one-round decoding came from.
-fn source_offset(encoded: &str, decoded_index: usize) -> usize {
-    let b = encoded.as_bytes();
-    let mut i = 0;
-    for _ in 0..decoded_index {
-        i += if b.get(i) == Some(&b'%') { 3 } else { 1 };
-    }
-    i.min(b.len())
+    Ok((out, out_origin))
 }
 
 fn hex_value(c: u8) -> Option<u8> {
@@ -488,6 +532,18 @@ pub fn encode_path_segment(s: &str) -> String {
 /// Notably not `:`, so that no inbox id can be mistaken for a `salesNav:` or `member:` one.
 fn is_id_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-' | b'.' | b'~')
+}
+
+/// `.` and `..` are made of id characters but would name another path if an id were ever put
+/// in one unencoded: never an id, nor part of one between `/`s (base64 ids hold no `.`).
+fn is_dot_segment(s: &str) -> bool {
+    s.split('/').any(|part| part == "." || part == "..")
+}
+
+/// Whether `s` could be an id inside a URN or URL: id characters only, not empty, not a dot
+/// segment, no longer than a URN.
+fn is_inner_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_URN_BYTES && !is_dot_segment(s) && s.bytes().all(is_id_byte)
 }
 
 /// Whether `s` is a bare message or conversation id: `2-` then at least one id character.
@@ -536,6 +592,7 @@ impl PageUrl {
 }
 
 fn read_input(input: &str) -> Result<Input, UrnError> {
+    check_input_len(input)?;
     if let Some(url) = read_page_url(input)? {
         return Ok(Input::Url(url));
     }
@@ -595,6 +652,16 @@ fn read_page_url(input: &str) -> Result<Option<PageUrl>, UrnError> {
     let id = clean(segment).map_err(|e| e.shifted(at))?;
     if id.is_empty() {
         return Err(UrnError::new(EmptyKey, at, "empty id in URL"));
+    }
+    if id.len() > MAX_URN_BYTES {
+        return Err(UrnError::new(
+            TooLong,
+            at,
+            format!("id in URL longer than {MAX_URN_BYTES} bytes"),
+        ));
+    }
+    if is_dot_segment(&id) {
+        return Err(UrnError::new(WrongKind, at, "'.' or '..' is not an id"));
     }
     Ok(Some(if is_thread {
         PageUrl::Thread { id, at }
@@ -668,6 +735,13 @@ impl<'a> Found<'a> {
     }
 
     fn id(&self, id: &'a str, what: &str) -> Result<&'a str, UrnError> {
+        if is_dot_segment(id) {
+            return Err(UrnError::new(
+                WrongKind,
+                self.key_at(),
+                format!("'.' or '..' is not {what}"),
+            ));
+        }
         match id.bytes().position(|c| !is_id_byte(c)) {
             None => Ok(id),
             Some(bad) => {
@@ -685,9 +759,7 @@ impl<'a> Found<'a> {
 }
 
 /// The invariant id of one message (`2-…`), whatever URN form or mailbox prefix it came under.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct MessageId(String);
@@ -731,9 +803,7 @@ impl MessageId {
 }
 
 /// The invariant id of one conversation; Sales Navigator threads are kept apart from inbox threads.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ConversationId(String);
@@ -781,9 +851,7 @@ impl ConversationId {
             )),
             Input::Bare(s) => {
                 let sales_nav = s.strip_prefix(SALES_NAV);
-                if is_bare_thing_id(&s)
-                    || sales_nav.is_some_and(|id| !id.is_empty() && id.bytes().all(is_id_byte))
-                {
+                if is_bare_thing_id(&s) || sales_nav.is_some_and(is_inner_id) {
                     Ok(ConversationId(s))
                 } else {
                     Err(UrnError::new(
@@ -818,9 +886,7 @@ impl ConversationId {
 }
 
 /// The invariant id of one LinkedIn member profile.
-#[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ProfileId(String);
@@ -873,7 +939,11 @@ impl ProfileId {
     }
 
     fn from_path_segment(segment: &str) -> Result<ProfileId, UrnError> {
-        if is_bare_profile_id(segment) {
+        if segment.len() > MAX_URN_BYTES {
+            Err(too_long(segment))
+        } else if is_dot_segment(segment) {
+            Err(UrnError::new(WrongKind, 0, "'.' or '..' is not a profile"))
+        } else if is_bare_profile_id(segment) {
             Ok(ProfileId(segment.to_owned()))
         } else if is_slug(segment) {
             // LinkedIn treats vanity slugs case-insensitively, unlike ids.
@@ -959,6 +1029,75 @@ macro_rules! id_traits {
 }
 
 id_traits!(MessageId, ConversationId, ProfileId);
+
+/// Why a string is not a canonical id of the kind asked for.
+fn not_canonical(what: &str) -> UrnError {
+    UrnError::new(WrongKind, 0, format!("not a canonical {what} id"))
+}
+
+impl MessageId {
+    /// Accepts exactly what [`MessageId::as_str`] can give (stored records, facts from other
+    /// tabs): id characters only, not empty, not `.`/`..`, at most [`MAX_URN_BYTES`].
+    pub fn from_canonical(s: &str) -> Result<MessageId, UrnError> {
+        if is_inner_id(s) {
+            Ok(MessageId(s.to_owned()))
+        } else {
+            Err(not_canonical("message"))
+        }
+    }
+}
+
+impl ConversationId {
+    /// Accepts exactly what [`ConversationId::as_str`] can give: an inner id, or `salesNav:`
+    /// and one.
+    pub fn from_canonical(s: &str) -> Result<ConversationId, UrnError> {
+        if is_inner_id(s) || s.strip_prefix(SALES_NAV).is_some_and(is_inner_id) {
+            Ok(ConversationId(s.to_owned()))
+        } else {
+            Err(not_canonical("conversation"))
+        }
+    }
+}
+
+impl ProfileId {
+    /// Accepts exactly what [`ProfileId::as_str`] can give: an inner id, `member:<digits>`, or
+    /// `slug:<lowercase slug>` (lowercasing may add combining marks, so non-ASCII is allowed).
+    pub fn from_canonical(s: &str) -> Result<ProfileId, UrnError> {
+        let slug_ok = |slug: &str| {
+            !slug.is_empty()
+                && slug.len() <= MAX_URN_BYTES
+                && !is_dot_segment(slug)
+                && slug.to_lowercase() == slug
+                && slug
+                    .chars()
+                    .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "-_.".contains(c))
+        };
+        let ok = is_inner_id(s)
+            || s.strip_prefix(MEMBER)
+                .is_some_and(|n| n.len() <= MAX_URN_BYTES && is_member_number(n))
+            || s.strip_prefix(SLUG).is_some_and(slug_ok);
+        if ok {
+            Ok(ProfileId(s.to_owned()))
+        } else {
+            Err(not_canonical("profile"))
+        }
+    }
+}
+
+/// Ids are read back from storage and from other tabs as canonical ids, checked: a string that
+/// `parse` could never have produced is refused, so no unchecked id reaches a store or a path.
+macro_rules! id_deserialize {
+    ($($ty:ident),*) => {$(
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                let s = <String as serde::Deserialize>::deserialize(d)?;
+                $ty::from_canonical(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    )*};
+}
+
+id_deserialize!(MessageId, ConversationId, ProfileId);
 
 #[cfg(test)]
 mod tests {

@@ -494,3 +494,123 @@ proptest! {
         prop_assert_eq!(parsed.is_sales_nav(), form == 6);
     }
 }
+
+// ----- hostile input (issue 12): bounded before decoding, linear decoding, no dot ids -----
+
+#[test]
+fn a_percent_25_chain_of_200_kb_is_refused_before_any_decoding() {
+    // Quadratic before the fix: 100,000 rounds over a 200 KB string, each kept (minutes, then
+    // an abort in wasm when the heap ran out).
+    let hostile = format!("%{}41", "25".repeat(100_000));
+    for r in [
+        clean(&hostile).map(drop),
+        MessageId::parse(&hostile).map(drop),
+        ConversationId::parse(&hostile).map(drop),
+        ProfileId::parse(&hostile).map(drop),
+        ProfileId::from_slug(&hostile).map(drop),
+    ] {
+        let e = r.expect_err("refused");
+        assert_eq!(e.code, UrnErrorCode::TooLong, "{e}");
+        assert_eq!(e.offset, threadline::urn::MAX_INPUT_BYTES);
+    }
+}
+
+#[test]
+fn a_percent_25_chain_within_the_input_limit_stops_after_four_rounds() {
+    let hostile = format!("%{}41", "25".repeat(2_000));
+    assert!(hostile.len() <= threadline::urn::MAX_INPUT_BYTES);
+    let e = clean(&hostile).expect_err("refused");
+    assert_eq!((e.code, e.offset), (UrnErrorCode::BadEncoding, 0), "{e}");
+    // Four rounds are still undone; a fifth is refused.
+    assert_eq!(clean("%25252541").unwrap(), "A");
+    assert_eq!(
+        clean("%2525252541").unwrap_err().code,
+        UrnErrorCode::BadEncoding
+    );
+}
+
+#[test]
+fn the_longest_encoded_forms_of_a_512_byte_urn_still_parse() {
+    let id = format!("2-{}", "a".repeat(MSG_ROOM));
+    let urn = format!("urn:li:messagingMessage:{id}");
+    assert_eq!(urn.len(), 512);
+    let twice = encode_path_segment(&encode_path_segment(&urn));
+    assert!(twice.len() <= threadline::urn::MAX_INPUT_BYTES);
+    assert_eq!(message(&twice), id);
+    // Every byte escaped, then the escapes escaped: 5 bytes per byte.
+    let all: String = urn.bytes().map(|b| format!("%25{b:02X}")).collect();
+    assert_eq!(all.len(), 2560);
+    assert_eq!(message(&all), id);
+}
+
+const MSG_ROOM: usize = 512 - "urn:li:messagingMessage:2-".len();
+
+#[test]
+fn a_thread_url_with_an_id_longer_than_a_urn_is_too_long() {
+    let url = format!(
+        "https://www.linkedin.com/messaging/thread/2-{}/",
+        "a".repeat(600)
+    );
+    assert_eq!(code(ConversationId::parse(&url)).0, UrnErrorCode::TooLong);
+}
+
+#[test]
+fn dot_segments_are_never_ids() {
+    for s in [
+        "urn:li:messagingThread:..",
+        "urn:li:messagingThread:.",
+        "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,..)",
+        "urn:li:salesNav_thread:..",
+        "salesNav:..",
+        "https://www.linkedin.com/messaging/thread/../",
+        "https://www.linkedin.com/messaging/thread/%2E%2E/",
+        "..",
+        ".",
+        "urn:li:messagingThread:2-a/../b",
+    ] {
+        assert!(ConversationId::parse(s).is_err(), "{s}");
+    }
+    for s in [
+        "urn:li:messagingMessage:..",
+        "urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,..)",
+        "urn:li:fs_event:(2-a,.)",
+        "..",
+    ] {
+        assert!(MessageId::parse(s).is_err(), "{s}");
+    }
+    for s in [
+        "urn:li:fsd_profile:..",
+        "https://www.linkedin.com/in/../",
+        "..",
+    ] {
+        assert!(ProfileId::parse(s).is_err(), "{s}");
+    }
+    assert!(ProfileId::from_slug("..").is_err());
+}
+
+#[test]
+fn canonical_ids_read_back_and_anything_else_is_refused_as_stored_data() {
+    assert_eq!(
+        MessageId::from_canonical(MSG).unwrap(),
+        MessageId::parse(MSG).unwrap()
+    );
+    assert!(ConversationId::from_canonical(THREAD).is_ok());
+    assert!(ConversationId::from_canonical("salesNav:2-abc").is_ok());
+    assert!(ProfileId::from_canonical(PROFILE).is_ok());
+    assert!(ProfileId::from_canonical("member:883467181").is_ok());
+    assert!(ProfileId::from_canonical("slug:john-doe-123").is_ok());
+    for bad in ["", ".", "..", "../x", "a b", "urn:li:x:y", &"a".repeat(600)] {
+        assert!(MessageId::from_canonical(bad).is_err(), "{bad}");
+        assert!(ConversationId::from_canonical(bad).is_err(), "{bad}");
+        assert!(ProfileId::from_canonical(bad).is_err(), "{bad}");
+    }
+    assert!(ProfileId::from_canonical("slug:John").is_err());
+    assert!(ConversationId::from_canonical("salesNav:..").is_err());
+    // The same check guards deserialization (stored records, facts from other tabs).
+    assert!(serde_json::from_str::<MessageId>("\"..\"").is_err());
+    assert!(serde_json::from_str::<ConversationId>("\"a/b/../..\"").is_err());
+    assert_eq!(
+        serde_json::from_str::<MessageId>(&format!("\"{MSG}\"")).unwrap(),
+        MessageId::parse(MSG).unwrap()
+    );
+}

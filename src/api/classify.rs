@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::{ApiError, HttpResponse, RateLimit};
+use super::{limits, ApiError, HttpResponse, RateLimit};
 use crate::model::time::{timestamp_ms, timestamp_str_ms};
 use crate::model::{Answer, ErrorBody};
 
@@ -16,33 +16,49 @@ const SNIPPET_CHARS: usize = 200;
 
 /// Decodes a 2xx answer into `T`, or classifies any other answer into an [`ApiError`]. A 2xx is
 /// `malformed` only when nothing usable is in it: not JSON, or not the answer's shape at all; a
-/// page's unreadable items are left out and listed in its `skipped` (see [`Answer`]).
+/// page's unreadable items are left out and listed in its `skipped` (see [`Answer`]). A body over
+/// [`limits::MAX_BODY_BYTES`] is refused before it is read, and server text in an error is cut to
+/// [`limits::MAX_ERROR_TEXT_BYTES`].
 pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
+    if let Some(oversize) = limits::oversize_body(resp) {
+        return Err(oversize);
+    }
     if !(200..300).contains(&resp.status) {
         return Err(error_for(resp));
     }
-    let value: Value = serde_json::from_slice(&resp.body).map_err(|e| ApiError::Malformed {
-        status: resp.status,
-        message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
+    let value: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+        limits::bound_error(ApiError::Malformed {
+            status: resp.status,
+            message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
+        })
     })?;
     if value.get("success") == Some(&Value::Bool(false)) {
         let (code, message) =
             json_error_text(&value).unwrap_or((None, "the server answered success: false".into()));
-        return Err(ApiError::BadRequest {
+        return Err(limits::bound_error(ApiError::BadRequest {
             status: resp.status,
             code,
             message,
-        });
+        }));
     }
-    T::from_value(value).map_err(|e| ApiError::Malformed {
-        status: resp.status,
-        message: format!("unexpected shape: {e}"),
+    T::from_value(value).map_err(|e| {
+        limits::bound_error(ApiError::Malformed {
+            status: resp.status,
+            message: format!("unexpected shape: {e}"),
+        })
     })
 }
 
 /// The error for a non-2xx answer (a 2xx gives [`ApiError::Malformed`]: it is not an error).
 pub fn error_for(resp: &HttpResponse) -> ApiError {
+    if let Some(oversize) = limits::oversize_body(resp) {
+        return oversize;
+    }
     let (code, message) = error_text(resp);
+    let (code, message) = (
+        code.as_deref().map(limits::bound_text),
+        limits::bound_text(&message),
+    );
     match resp.status {
         401 => ApiError::Unauthorized { message },
         403 => ApiError::Forbidden { message },
@@ -63,7 +79,7 @@ pub fn error_for(resp: &HttpResponse) -> ApiError {
         300..=399 => redirect_error(resp),
         status => ApiError::Malformed {
             status,
-            message: format!("unexpected status: {message}"),
+            message: limits::bound_text(&format!("unexpected status: {message}")),
         },
     }
 }

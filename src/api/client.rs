@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use super::endpoints::{self, Call};
 use super::{
-    classify, is_redirect, rate_limit_headers, redirect_error, resolve_location, same_origin,
-    ApiError, HttpRequest, RateLimit, RetryPolicy, Transport, TransportError,
+    classify, is_redirect, rate_limit_headers, redact, redirect_error, resolve_location,
+    same_origin, ApiError, HttpRequest, RateLimit, RetryPolicy, Transport, TransportError,
 };
 use crate::model::Answer;
 use crate::model::{
@@ -141,8 +141,9 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         let request = call
             .request
             .with_header("Authorization", format!("Bearer {}", key.trim()));
+        let key = key.trim();
         if op.is_write() {
-            return self.attempt::<R>(url, request, self.timeout_ms).await;
+            return self.attempt::<R>(url, request, self.timeout_ms, key).await;
         }
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
@@ -151,7 +152,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
             let err = match self
-                .attempt::<R>(url.clone(), request.clone(), timeout)
+                .attempt::<R>(url.clone(), request.clone(), timeout, key)
                 .await
             {
                 Ok(value) => return Ok(value),
@@ -176,42 +177,50 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         mut url: String,
         request: HttpRequest,
         timeout_ms: u64,
+        key: &str,
     ) -> Result<R, ApiError> {
-        let mut hops = 0;
-        loop {
-            let resp = match self
-                .transport
-                .send(url.clone(), request.clone(), timeout_ms)
-                .await
-            {
-                Ok(resp) => resp,
-                Err(TransportError::Timeout) => {
-                    return Err(ApiError::Timeout {
-                        after_ms: timeout_ms,
-                    })
+        let result: Result<R, ApiError> = async {
+            let mut hops = 0;
+            loop {
+                let resp = match self
+                    .transport
+                    .send(url.clone(), request.clone(), timeout_ms)
+                    .await
+                {
+                    Ok(resp) => resp,
+                    Err(TransportError::Timeout) => {
+                        return Err(ApiError::Timeout {
+                            after_ms: timeout_ms,
+                        })
+                    }
+                    Err(TransportError::Network(message)) => {
+                        return Err(ApiError::Network { message })
+                    }
+                };
+                if let Some(limits) = rate_limit_headers(&resp) {
+                    if let Ok(mut last) = self.last_rate_limit.lock() {
+                        *last = Some(limits);
+                    }
                 }
-                Err(TransportError::Network(message)) => return Err(ApiError::Network { message }),
-            };
-            if let Some(limits) = rate_limit_headers(&resp) {
-                if let Ok(mut last) = self.last_rate_limit.lock() {
-                    *last = Some(limits);
+                if !is_redirect(resp.status) {
+                    return classify(&resp);
                 }
-            }
-            if !is_redirect(resp.status) {
-                return classify(&resp);
-            }
-            let next = resp
-                .header("Location")
-                .and_then(|l| resolve_location(&url, l))
-                .filter(|to| same_origin(&self.base_url, to));
-            match next {
-                Some(to) if !request.op.is_write() && hops < MAX_REDIRECTS => {
-                    hops += 1;
-                    url = to;
+                let next = resp
+                    .header("Location")
+                    .and_then(|l| resolve_location(&url, l))
+                    .filter(|to| same_origin(&self.base_url, to));
+                match next {
+                    Some(to) if !request.op.is_write() && hops < MAX_REDIRECTS => {
+                        hops += 1;
+                        url = to;
+                    }
+                    _ => return Err(redirect_error(&resp)),
                 }
-                _ => return Err(redirect_error(&resp)),
             }
         }
+        .await;
+        // Server text never keeps the key: scrubbed before any caller stores, shows or logs it.
+        result.map_err(|e| redact::scrub_error(e, key))
     }
 
     fn account(&self, given: Option<String>) -> Option<String> {
@@ -713,8 +722,24 @@ mod tests {
             };
             let calls: Vec<Box<WriteCall>> = vec![
                 Box::new(|c| run(c.send(hello())).map(drop)),
-                Box::new(|c| run(c.react("urn:li:c:1", "urn:li:m:1", "👍", true, None)).map(drop)),
-                Box::new(|c| run(c.recall("urn:li:c:1", "urn:li:m:1", None)).map(drop)),
+                Box::new(|c| {
+                    run(c.react(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        "👍",
+                        true,
+                        None,
+                    ))
+                    .map(drop)
+                }),
+                Box::new(|c| {
+                    run(c.recall(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        None,
+                    ))
+                    .map(drop)
+                }),
                 Box::new(|c| {
                     run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
                 }),
@@ -813,7 +838,8 @@ mod tests {
                 r#"{"success":true,"messages":[{"messageUrn":"m0"}],"hasMore":false,"cursor":"1500"}"#,
             ),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        let mut pager =
+            c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         let mut pages = 0;
         while let Some(page) = run(pager.next_page()) {
             page.unwrap();
@@ -832,7 +858,8 @@ mod tests {
             status(404, &[], r#"{"error":"gone"}"#),
             ok(r#"{"success":true,"messages":[],"hasMore":false}"#),
         ]);
-        let mut pager = c.older_messages_pager("urn:li:c:1", MessagesQuery::default());
+        let mut pager =
+            c.older_messages_pager("urn:li:messagingThread:2-c1", MessagesQuery::default());
         run(pager.next_page()).unwrap().unwrap();
         assert_eq!(
             run(pager.next_page()).unwrap().unwrap_err().code(),
@@ -848,7 +875,7 @@ mod tests {
         let c = client(vec![ok(
             r#"{"success":true,"messages":[],"hasMore":false}"#,
         )]);
-        run(c.poll_messages("urn:li:c:1", 1_700_000_000_000, None)).unwrap();
+        run(c.poll_messages("urn:li:messagingThread:2-c1", 1_700_000_000_000, None)).unwrap();
         assert!(sent(&c)[0].0.ends_with("/messages?since=1700000000000"));
     }
 
@@ -880,8 +907,24 @@ mod tests {
         for status in [300, 301, 302, 303, 307, 308] {
             let calls: Vec<Box<WriteCall>> = vec![
                 Box::new(|c| run(c.send(hello())).map(drop)),
-                Box::new(|c| run(c.react("urn:li:c:1", "urn:li:m:1", "👍", true, None)).map(drop)),
-                Box::new(|c| run(c.recall("urn:li:c:1", "urn:li:m:1", None)).map(drop)),
+                Box::new(|c| {
+                    run(c.react(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        "👍",
+                        true,
+                        None,
+                    ))
+                    .map(drop)
+                }),
+                Box::new(|c| {
+                    run(c.recall(
+                        "urn:li:messagingThread:2-c1",
+                        "urn:li:messagingMessage:2-m1",
+                        None,
+                    ))
+                    .map(drop)
+                }),
                 Box::new(|c| {
                     run(c.upload_attachment(vec![1], "image/png", "a.png", None)).map(drop)
                 }),

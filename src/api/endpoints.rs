@@ -11,7 +11,6 @@ use crate::model::{
     RecentMessagesQuery, SendRequest, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES,
     MAX_MESSAGE_CHARS,
 };
-use crate::urn::encode_path_segment;
 
 /// One request together with the type its answer decodes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,13 +43,9 @@ fn refused(code: &str, message: impl Into<String>) -> ApiError {
     }
 }
 
-/// One path segment: refused when empty, percent-encoded otherwise.
+/// One path segment: checked for its kind and percent-encoded (see `paths`).
 fn segment(what: &str, value: &str) -> Result<String, ApiError> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(refused("missing_id", format!("{what} is empty")));
-    }
-    Ok(encode_path_segment(value))
+    super::paths::path_param(what, value)
 }
 
 fn json_body<B: serde::Serialize>(body: &B) -> Result<Body, ApiError> {

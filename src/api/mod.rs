@@ -7,6 +7,9 @@ mod client;
 pub mod endpoints;
 mod error;
 mod http;
+pub mod limits;
+mod paths;
+pub mod redact;
 mod retry;
 mod transport;
 

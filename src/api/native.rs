@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::limits::MAX_BODY_BYTES;
 use super::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Sends requests with reqwest (no TLS, no proxy) on the current tokio runtime.
@@ -56,7 +57,7 @@ impl Transport for NativeTransport {
         // One deadline for the whole exchange, body included: a server that sends headers and
         // then stalls is a timeout too.
         let exchange = async {
-            let resp = builder
+            let mut resp = builder
                 .send()
                 .await
                 .map_err(|e| TransportError::Network(describe(&e)))?;
@@ -71,14 +72,23 @@ impl Transport for NativeTransport {
                     )
                 })
                 .collect();
-            let body = resp
-                .bytes()
+            // Read no further than one byte past the cap: `classify` refuses what is over it.
+            let mut body = Vec::new();
+            while let Some(chunk) = resp
+                .chunk()
                 .await
-                .map_err(|e| TransportError::Network(describe(&e)))?;
+                .map_err(|e| TransportError::Network(describe(&e)))?
+            {
+                let room = MAX_BODY_BYTES + 1 - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() > MAX_BODY_BYTES {
+                    break;
+                }
+            }
             Ok(HttpResponse {
                 status,
                 headers,
-                body: body.to_vec(),
+                body,
             })
         };
         match tokio::time::timeout(Duration::from_millis(timeout_ms), exchange).await {

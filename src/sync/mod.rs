@@ -57,6 +57,7 @@
 
 mod effect;
 mod engine;
+mod fact;
 mod input;
 mod keys;
 mod outbox;
@@ -69,6 +70,7 @@ mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
 pub use engine::{Engine, EngineConfig, STAMP_SCALE};
+pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, RequestId, ViewId};
 pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};

@@ -1,6 +1,7 @@
 //! Tests of the reconciliation engine (`threadline::sync`): a rule-by-rule suite, and property
 //! tests of three replicas and a simulated server under random schedules.
 
+mod hostile;
 mod props;
 mod rules;
 mod server;

@@ -113,6 +113,20 @@ impl Engine {
     }
 
     pub(super) fn remote(&mut self, f: RemoteFact) {
+        // Another tab's word is outside input: merge nothing of a fact that fails its checks.
+        if let Err(e) = f.check() {
+            let account = Some(f.account())
+                .filter(|a| super::super::fact::plausible_account(a))
+                .cloned()
+                .unwrap_or_default();
+            self.notify(Notice::Skipped {
+                account,
+                what: format!("fact from another tab ({e})"),
+                count: 1,
+                items: Vec::new(),
+            });
+            return;
+        }
         match f {
             RemoteFact::Messages {
                 account,
