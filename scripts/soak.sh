@@ -9,3 +9,5 @@ for _ in $(seq 1 "$rounds"); do
   echo "==> PROPTEST_RNG_SEED=$seed"
   PROPTEST_RNG_SEED=$seed cargo test -q -p threadline --test sync --test urn
 done
+# The JS boundary under fresh seeds, and the engine soak (faults, restarts, failing storage).
+THREADLINE_BOUNDARY_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') THREADLINE_BOUNDARY_CALLS=20000 node --expose-gc --test tests/boundary/property.test.mjs && node scripts/soak-engine.mjs --rounds 40 --ops 10

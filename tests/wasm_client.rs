@@ -22,7 +22,6 @@ use threadline::model::{
     RecallResponse, RecentMessagesPage, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES,
 };
 use threadline::wasm::ThreadlineClient;
-use tsify::Ts;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -102,13 +101,13 @@ async fn armed(op: &str) -> u64 {
 
 // ----- the client as JavaScript builds and calls it -----
 
-fn options(api_key: JsValue) -> Ts<threadline::wasm::ThreadlineClientOptions> {
+fn options(api_key: JsValue) -> JsValue {
     let o = Object::new();
     set(&o, "baseUrl", &JsValue::from_str(sim_url()));
     set(&o, "apiKey", &api_key);
     set(&o, "accountId", &JsValue::from_str(ADA));
     set(&o, "timeoutMs", &JsValue::from(TIMEOUT_MS));
-    Ts::new_unchecked(o.into())
+    o.into()
 }
 
 fn client() -> ThreadlineClient {
@@ -164,14 +163,14 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
     reset().await;
     let c = client();
     let page: ConversationsPage =
-        ok(c.list_conversations(Some(Ts::new_unchecked(js(json!({"count": 3})))))).await;
+        ok(c.list_conversations(Some(js(json!({"count": 3}))))).await;
     assert_eq!(page.conversations.len(), 3);
     assert!(page.has_more);
     assert_eq!(page.accounts[0].id, ADA);
     let all: Vec<Conversation> = ok(c.list_all_conversations(
-        Some(Ts::new_unchecked(js(
+        Some(js(
             json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}),
-        ))),
+        )),
         Some(50),
     ))
     .await;
@@ -183,23 +182,23 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
 async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     reset().await;
     let c = client();
-    let recent: RecentMessagesPage = ok(c.recent_messages(Some(Ts::new_unchecked(js(
+    let recent: RecentMessagesPage = ok(c.recent_messages(Some(js(
         json!({"keywords": "Linus", "read": true}),
-    )))))
+    ))))
     .await;
     assert!(recent.success);
     let first: MessagesPage = ok(c.messages(
         long_thread(),
-        Some(Ts::new_unchecked(js(json!({"count": 40})))),
+        Some(js(json!({"count": 40}))),
     ))
     .await;
     assert_eq!(first.messages.len(), 40);
     assert!(first.has_more);
     let older: MessagesPage = ok(c.messages(
         long_thread(),
-        Some(Ts::new_unchecked(js(
+        Some(js(
             json!({"count": 40, "cursor": first.cursor}),
-        ))),
+        )),
     ))
     .await;
     let newest_older = older.messages.iter().map(|m| m.sent_at).max().unwrap();
@@ -218,19 +217,19 @@ async fn uploads_sends_reacts_and_recalls() {
     let up: UploadResponse =
         ok(c.upload_attachment(bytes, "text/plain".into(), "hello.txt".into(), None)).await;
     assert_eq!(up.attachment.byte_size, 10);
-    let sent: SendResponse = ok(c.send(Ts::new_unchecked(js(json!({
+    let sent: SendResponse = ok(c.send(js(json!({
         "message": "from wasm",
         "conversationUrn": long_thread(),
         "attachments": [{"file": up.attachment}],
-    })))))
+    }))))
     .await;
     assert!(sent.success);
-    let by_slug: SendResponse = ok(c.send(Ts::new_unchecked(js(json!({
+    let by_slug: SendResponse = ok(c.send(js(json!({
         "message": "hello Linus",
         "recipientProfileId": "linus-torvalds-sim",
         "subject": "Hi",
         "messagingChannel": "linkedin_inbox",
-    })))))
+    }))))
     .await;
     assert!(by_slug.success);
     let reacted: ReactResponse =
@@ -280,12 +279,12 @@ async fn a_wrong_key_rejects_with_an_unauthorized_api_error() {
 async fn a_bad_request_carries_the_servers_reason() {
     reset().await;
     let c = client();
-    let e = rejected(c.send(Ts::new_unchecked(js(json!({
+    let e = rejected(c.send(js(json!({
         "message": "hi",
         "recipientProfileId": "nadia-newcontact-sim",
         "messagingChannel": "sales_navigator",
         "accountId": GRACE,
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "bad_request");
     assert_eq!(get(&e, "status").as_f64(), Some(400.0));
@@ -300,10 +299,10 @@ async fn a_bad_request_carries_the_servers_reason() {
 async fn refusals_before_sending_have_no_status_and_send_nothing() {
     reset().await;
     let c = client();
-    let e = rejected(c.send(Ts::new_unchecked(js(json!({
+    let e = rejected(c.send(js(json!({
         "message": "",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "bad_request");
     assert!(get(&e, "status").is_undefined());
@@ -346,10 +345,10 @@ async fn a_long_429_rejects_with_retry_after_ms() {
 async fn a_500_on_send_is_ambiguous_and_sent_once() {
     reset().await;
     fault(json!({"op": "send", "status": 500})).await;
-    let e = rejected(client().send(Ts::new_unchecked(js(json!({
+    let e = rejected(client().send(js(json!({
         "message": "boom",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "server");
     assert_eq!(get(&e, "status").as_f64(), Some(500.0));
@@ -362,10 +361,10 @@ async fn a_send_slower_than_the_timeout_is_aborted_and_not_retried() {
     reset().await;
     fault(json!({"op": "send", "count": 2, "latencyMs": TIMEOUT_MS * 3})).await;
     let started = js_sys::Date::now();
-    let e = rejected(client().send(Ts::new_unchecked(js(json!({
+    let e = rejected(client().send(js(json!({
         "message": "slow",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     let waited = js_sys::Date::now() - started;
     assert_eq!(code(&e), "timeout");
@@ -392,10 +391,10 @@ fn in_browser() -> bool {
 async fn a_dropped_connection_on_a_send_never_makes_the_client_resend() {
     reset().await;
     fault(json!({"op": "send", "drop": true})).await;
-    let outcome = JsFuture::from(client().send(Ts::new_unchecked(js(json!({
+    let outcome = JsFuture::from(client().send(js(json!({
         "message": "lost answer",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     let ledger = control("GET", "/__sim/requests", None).await["send"].clone();
     assert_eq!(ledger["byStatus"]["dropped"], 1, "{ledger}");
@@ -435,7 +434,7 @@ fn bad_options_throw_a_type_error() {
     let o = Object::new();
     set(&o, "baseUrl", &JsValue::from_str("not a url"));
     set(&o, "apiKey", &JsValue::from_str("dev"));
-    let err = ThreadlineClient::new(Ts::new_unchecked(o.into()))
+    let err = ThreadlineClient::new(o.into())
         .err()
         .expect("refused");
     assert_eq!(get(&err, "name").as_string().as_deref(), Some("TypeError"));

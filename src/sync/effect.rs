@@ -119,6 +119,15 @@ pub struct Request {
     pub call: ApiCall,
 }
 
+impl Request {
+    /// A write: it may only leave once every `Persist` before it (of the same step) is on
+    /// disk. When one of those fails, the driver does not make it and tells the engine
+    /// (`Input::PersistFailed`). Reads need no record.
+    pub fn needs_record(&self) -> bool {
+        self.op.is_write()
+    }
+}
+
 /// Something to write to storage, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "records")]
