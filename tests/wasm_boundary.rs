@@ -58,9 +58,14 @@ fn cyclic_and_deep_values_are_refused_by_name() {
     let e = plain("fact", &cyclic).unwrap_err();
     assert!(is_type_error(&e));
     assert!(message(&e).contains("cycle"), "{}", message(&e));
-    let deep = eval("(() => { let v = {}; for (let i = 0; i < 10000; i++) v = {x: v}; return v; })()");
+    let deep =
+        eval("(() => { let v = {}; for (let i = 0; i < 10000; i++) v = {x: v}; return v; })()");
     let e = plain("fact", &deep).unwrap_err();
-    assert!(message(&e).starts_with("fact: nested deeper"), "{}", message(&e));
+    assert!(
+        message(&e).starts_with("fact: nested deeper"),
+        "{}",
+        message(&e)
+    );
     // A shared (not cyclic) object is fine, and the copy is plain data.
     let shared = eval("(() => { const s = {n: 1}; return {a: s, b: [s, s]}; })()");
     let copy = plain("x", &shared).unwrap();
@@ -91,7 +96,11 @@ fn describing_hostile_errors_is_bounded() {
     for case in cases {
         let text = describe(&eval(case));
         assert!(!text.is_empty());
-        assert!(text.chars().count() <= bound, "{} chars", text.chars().count());
+        assert!(
+            text.chars().count() <= bound,
+            "{} chars",
+            text.chars().count()
+        );
     }
 }
 
@@ -104,8 +113,15 @@ async fn a_client_call_whose_api_key_never_comes_times_out() {
     let outcome = JsFuture::from(client.list_accounts(None)).await;
     let e = outcome.expect_err("rejects");
     assert_eq!(
-        Reflect::get(&e, &"code".into()).unwrap().as_string().as_deref(),
+        Reflect::get(&e, &"code".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
         Some("unauthorized")
     );
-    assert!(message(&e).contains("gave nothing in 200 ms"), "{}", message(&e));
+    assert!(
+        message(&e).contains("gave nothing in 200 ms"),
+        "{}",
+        message(&e)
+    );
 }

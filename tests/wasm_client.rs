@@ -162,15 +162,12 @@ fn code(e: &JsValue) -> String {
 async fn lists_conversations_and_follows_next_cursor_across_accounts() {
     reset().await;
     let c = client();
-    let page: ConversationsPage =
-        ok(c.list_conversations(Some(js(json!({"count": 3}))))).await;
+    let page: ConversationsPage = ok(c.list_conversations(Some(js(json!({"count": 3}))))).await;
     assert_eq!(page.conversations.len(), 3);
     assert!(page.has_more);
     assert_eq!(page.accounts[0].id, ADA);
     let all: Vec<Conversation> = ok(c.list_all_conversations(
-        Some(js(
-            json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}),
-        )),
+        Some(js(json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}))),
         Some(50),
     ))
     .await;
@@ -182,23 +179,15 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
 async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     reset().await;
     let c = client();
-    let recent: RecentMessagesPage = ok(c.recent_messages(Some(js(
-        json!({"keywords": "Linus", "read": true}),
-    ))))
-    .await;
+    let recent: RecentMessagesPage =
+        ok(c.recent_messages(Some(js(json!({"keywords": "Linus", "read": true}))))).await;
     assert!(recent.success);
-    let first: MessagesPage = ok(c.messages(
-        long_thread(),
-        Some(js(json!({"count": 40}))),
-    ))
-    .await;
+    let first: MessagesPage = ok(c.messages(long_thread(), Some(js(json!({"count": 40}))))).await;
     assert_eq!(first.messages.len(), 40);
     assert!(first.has_more);
     let older: MessagesPage = ok(c.messages(
         long_thread(),
-        Some(js(
-            json!({"count": 40, "cursor": first.cursor}),
-        )),
+        Some(js(json!({"count": 40, "cursor": first.cursor}))),
     ))
     .await;
     let newest_older = older.messages.iter().map(|m| m.sent_at).max().unwrap();
@@ -434,8 +423,6 @@ fn bad_options_throw_a_type_error() {
     let o = Object::new();
     set(&o, "baseUrl", &JsValue::from_str("not a url"));
     set(&o, "apiKey", &JsValue::from_str("dev"));
-    let err = ThreadlineClient::new(o.into())
-        .err()
-        .expect("refused");
+    let err = ThreadlineClient::new(o.into()).err().expect("refused");
     assert_eq!(get(&err, "name").as_string().as_deref(), Some("TypeError"));
 }

@@ -525,7 +525,11 @@ async fn the_persist_log_round_trips_in_every_storage_here() {
     } else {
         assert!(AnyStore::from_option("localStorage".into(), 5_000).is_err());
     }
-    log_round_trip(AnyStore::from_option("memory".into(), 5_000).unwrap(), "t-log-mem").await;
+    log_round_trip(
+        AnyStore::from_option("memory".into(), 5_000).unwrap(),
+        "t-log-mem",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -587,20 +591,14 @@ async fn the_chrome_storage_adapter_speaks_the_storage_local_promise_api() {
 async fn an_unknown_storage_or_bad_options_reject_clearly() {
     let mut o = options("t-bad", false);
     o["storage"] = json!("indexedDB");
-    let e = ThreadlineEngine::open(js(o))
-        .await
-        .err()
-        .expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("storage_unavailable")
     );
     let mut o = options("t-bad", false);
     o["baseUrl"] = json!("ftp://nowhere");
-    let e = ThreadlineEngine::open(js(o))
-        .await
-        .err()
-        .expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
     assert_eq!(get(&e, "name").as_string().as_deref(), Some("TypeError"));
 }
 

@@ -43,7 +43,12 @@ extern "C" {
 /// A `TypeError` (a real one: `instanceof TypeError`) with `code` `invalid_argument`, whose
 /// message starts with the argument's name.
 pub fn type_error(name: &str, why: &str) -> JsValue {
-    js_error("TypeError", "invalid_argument", &format!("{name}: {why}"), &[])
+    js_error(
+        "TypeError",
+        "invalid_argument",
+        &format!("{name}: {why}"),
+        &[],
+    )
 }
 
 /// `typeof`, for messages.
@@ -188,7 +193,7 @@ impl Copier<'_> {
             return Err(self.fail(&format!("more than {MAX_VALUES} values")));
         }
         // No prototype: a key named `__proto__` is an ordinary property of the copy.
-        let out = Object::create(JsValue::NULL.unchecked_ref());
+        let out: Object = Object::create(JsValue::NULL.unchecked_ref());
         for key in keys.iter() {
             let item = Reflect::get(value, &key).map_err(|e| self.threw(e))?;
             let kept = key.as_string().is_some_and(|k| keep.contains(&k.as_str()));

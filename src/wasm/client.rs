@@ -60,7 +60,11 @@ impl KeySource for JsKey {
             .map_err(|e| no_key(format!("the apiKey function threw: {}", describe(&e))))?;
         let value = within(deadline_ms, JsFuture::from(Promise::resolve(&value)))
             .await
-            .map_err(|_| no_key(format!("the apiKey promise gave nothing in {deadline_ms} ms")))?
+            .map_err(|_| {
+                no_key(format!(
+                    "the apiKey promise gave nothing in {deadline_ms} ms"
+                ))
+            })?
             .map_err(|e| no_key(format!("the apiKey promise rejected: {}", describe(&e))))?;
         value
             .as_string()
@@ -209,7 +213,10 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListConversationsQuery")] query: Option<JsValue>,
     ) -> Promise {
-        let (query,) = args!(arg::<ListConversationsQuery>("query", &query.unwrap_or_default()));
+        let (query,) = args!(arg::<ListConversationsQuery>(
+            "query",
+            &query.unwrap_or_default()
+        ));
         spawn(
             &self.inner,
             |c| async move { c.list_conversations(query).await },
@@ -221,7 +228,9 @@ impl ThreadlineClient {
     pub fn list_all_conversations(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ListConversationsQuery")] query: Option<JsValue>,
-        #[wasm_bindgen(js_name = maxPages, unchecked_param_type = "number")] max_pages: Option<JsValue>,
+        #[wasm_bindgen(js_name = maxPages, unchecked_param_type = "number")] max_pages: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (query, max_pages) = args!(
             arg::<ListConversationsQuery>("query", &query.unwrap_or_default()),
@@ -239,7 +248,10 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecentMessagesQuery")] query: Option<JsValue>,
     ) -> Promise {
-        let (query,) = args!(arg::<RecentMessagesQuery>("query", &query.unwrap_or_default()));
+        let (query,) = args!(arg::<RecentMessagesQuery>(
+            "query",
+            &query.unwrap_or_default()
+        ));
         spawn(
             &self.inner,
             |c| async move { c.recent_messages(query).await },
@@ -271,7 +283,9 @@ impl ThreadlineClient {
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] since: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<JsValue>,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (conversation_urn, since, account) = args!(
             text("conversationUrn", &conversation_urn),
@@ -305,11 +319,12 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")]
-        message_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
         #[wasm_bindgen(unchecked_param_type = "boolean")] react: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<JsValue>,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (conversation_urn, message_urn, emoji, react, account) = args!(
             text("conversationUrn", &conversation_urn),
@@ -337,9 +352,10 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")]
-        message_urn: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<JsValue>,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (conversation_urn, message_urn, account) = args!(
             text("conversationUrn", &conversation_urn),
@@ -361,7 +377,9 @@ impl ThreadlineClient {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
         #[wasm_bindgen(js_name = mediaType, unchecked_param_type = "string")] media_type: JsValue,
         #[wasm_bindgen(js_name = fileName, unchecked_param_type = "string")] file_name: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<JsValue>,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
             return Promise::reject(&super::boundary::type_error(
@@ -402,7 +420,9 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = premiumStatus, unchecked_return_type = "Promise<PremiumStatus>")]
     pub fn premium_status(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<JsValue>,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
+            JsValue,
+        >,
     ) -> Promise {
         let (account,) = args!(opt_text("accountId", &account_id.unwrap_or_default()));
         let account = opt_account(account);

@@ -366,8 +366,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")]
-        message_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
         #[wasm_bindgen(unchecked_param_type = "boolean")] add: JsValue,
     ) -> Promise {
@@ -394,8 +393,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")]
-        message_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
     ) -> Promise {
         let (account, _, message_urn) = args!(
             account_arg(&account_id),
@@ -433,8 +431,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
         #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
     ) -> Promise {
-        let (account, client_key) =
-            args!(account_arg(&account_id), text("clientKey", &client_key));
+        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
         self.command(Command::RetrySend {
             account,
             client_key: ClientKey(client_key),
@@ -448,8 +445,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
         #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
     ) -> Promise {
-        let (account, client_key) =
-            args!(account_arg(&account_id), text("clientKey", &client_key));
+        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
         self.command(Command::DiscardSend {
             account,
             client_key: ClientKey(client_key),
@@ -506,7 +502,9 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
-        let view = self.driver.with_engine(|e| e.conversation_view(&account, &id));
+        let view = self
+            .driver
+            .with_engine(|e| e.conversation_view(&account, &id));
         match view {
             Some(v) => to_js(&v),
             None => Ok(JsValue::UNDEFINED),

@@ -111,7 +111,7 @@ pub fn describe(value: &JsValue) -> String {
         let (text, cause) = describe_one(&current);
         parts.push(text);
         let Some(cause) = cause else { break };
-        if seen.iter().any(|s| *s == cause) || cause == current {
+        if seen.contains(&cause) || cause == current {
             parts.push("(cycle)".into());
             break;
         }

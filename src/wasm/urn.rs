@@ -103,7 +103,7 @@ pub fn message_ids(
 pub fn parse_urn_js(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<Ts<ParsedUrn>, JsValue> {
-    Ok(parse_urn(&text("input", &input)?)?)
+    parse_urn(&text("input", &input)?)
 }
 
 /// The canonical message id (`2-…`) of any message URN form, URL or bare id.

@@ -32,6 +32,15 @@ const openEngine = (extra = {}) =>
   });
 const client = (extra = {}) => new m.ThreadlineClient({ baseUrl: sim.url, apiKey: "dev", timeoutMs: 2000, ...extra });
 
+/** Polls `cond` every 50 ms, up to 10 s. */
+async function waitFor(cond, what) {
+  for (let i = 0; i < 200; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Runs `call` and gives what it threw or rejected with (undefined if it succeeded). */
 async function failure(call) {
   try {
@@ -191,18 +200,22 @@ test("item 8: a send or recall whose record cannot be written is not made, and s
   const storage = mapStorage(new Map(), { failSet: () => failing });
   const engine = await openEngine({ storage });
   await engine.openConversation("v", SEED_IDS.ada, THREAD());
+  const shown = () => engine.conversationView(SEED_IDS.ada, THREAD())?.messages ?? [];
+  await waitFor(() => shown().some((x) => x.id === SEED_IDS.recallable), "the recallable message");
   failing = true;
   const notices = [];
   engine.subscribe((n) => notices.push(n));
   const e = await failure(() => engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "not on disk" }));
   assert.equal(e?.code, "storage", `${e?.name}: ${e?.message}`);
-  const r = await failure(() => engine.recall(SEED_IDS.ada, THREAD(), messageUrn(SEED_IDS.recallable)));
-  assert.equal(r?.code, "storage", `${r?.name}: ${r?.message}`);
   // Give any request that might have left time to arrive.
-  await new Promise((res) => setTimeout(res, 300));
-  const ledger = await sim.requests();
+  await new Promise((res) => setTimeout(res, 500));
+  let ledger = await sim.requests();
   assert.equal(ledger.send.total, 0, "no send request");
   assert.equal(ledger.send.applied, 0);
+  const r = await failure(() => engine.recall(SEED_IDS.ada, THREAD(), messageUrn(SEED_IDS.recallable)));
+  assert.equal(r?.code, "storage", `${r?.name}: ${r?.message}`);
+  await new Promise((res) => setTimeout(res, 500));
+  ledger = await sim.requests();
   assert.equal(ledger.recall.total, 0, "no recall request");
   // Shown truthfully: failed for storage, safe to send again; the message not recalled.
   const view = engine.conversationView(SEED_IDS.ada, THREAD());

@@ -15,9 +15,9 @@ export async function loadPkg() {
   return m;
 }
 
-/** threadline-sim on a free loopback port (or THREADLINE_SIM_URL when given). */
+/** threadline-sim on a free loopback port (THREADLINE_SIM_BIN names another binary). */
 export async function startSim(apiKey = "dev") {
-  const bin = path.join(ROOT, "target/debug/threadline-sim");
+  const bin = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
   if (!existsSync(bin)) throw new Error(`${bin} missing: cargo build -p threadline-sim`);
   const child = spawn(bin, ["--port", "0", "--api-key", apiKey], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";

@@ -28,7 +28,7 @@ function arbitrary(r, depth = 0) {
     () => 2 ** 53 + r.int(10), () => "", () => "x".repeat(r.int(600)), () => `urn:li:fsd_message:${ID}`,
     () => conversationUrn(SEED_IDS.longThread), () => "%".repeat(r.int(50)) + "25".repeat(r.int(50)),
     () => "\u0000\ud800" + String.fromCharCode(r.int(65536)), () => Symbol("s"), () => BigInt(r.int(1000)) ** 5n,
-    () => () => "a function", () => async () => { throw new Error("async boom"); }, () => new Date(),
+    () => () => "a function", () => () => { throw new Error("sync boom"); }, () => new Date(),
     () => new Uint8Array(r.int(16)), () => new Map([["k", 1]]), () => /re/,
   ];
   const hostile = [

@@ -823,7 +823,8 @@ async fn a_send_whose_entry_cannot_be_saved_is_not_made_and_fails_retryably() {
     let mut d = Driver::start().await;
     d.open(&ada(), &long_thread()).await;
     d.disk.failing = true;
-    d.command(send_into(&ada(), &long_thread(), "unsaved")).await;
+    d.command(send_into(&ada(), &long_thread(), "unsaved"))
+        .await;
     assert!(d.disk.failed_writes > 0);
     // No request: the server never saw it.
     assert_eq!(d.sim.total("send").await, 0);
