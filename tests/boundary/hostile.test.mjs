@@ -83,7 +83,7 @@ test("item 2: 1000 hostile arguments to each entry point leak nothing; messageId
 });
 
 test("item 2: ThreadlineEngine.open with a throwing getter settles with a TypeError", async () => {
-  for (const options of [throwingGetter("baseUrl"), throwingProxy(), revokedProxy(), { ...throwingGetter("storage"), baseUrl: sim.url, apiKey: "dev" }]) {
+  for (const options of [throwingGetter("baseUrl"), throwingProxy(), revokedProxy(), Object.assign(throwingGetter("storage"), { baseUrl: sim.url, apiKey: "dev" })]) {
     const outcome = await settlesWithin(m.ThreadlineEngine.open(options), 5000);
     assert.equal(outcome.state, "rejected", "it settles");
     assert.ok(outcome.error instanceof TypeError, `${outcome.error?.name}: ${outcome.error?.message}`);
@@ -109,7 +109,7 @@ test("item 3: error texts from JS are bounded (self cause, 100,000-deep chain, t
     const engine = await openEngine();
     engine.subscribe(() => { throw error; });
     await engine.openConversation("v", SEED_IDS.ada, THREAD());
-    assert.ok(engine.conversationView(SEED_IDS.ada, THREAD()).messages.length > 0, name);
+    await waitFor(() => (engine.conversationView(SEED_IDS.ada, THREAD())?.messages.length ?? 0) > 0, `${name}: the page`);
     engine.close();
   }
   assert.equal(m.messageId(ID), ID);

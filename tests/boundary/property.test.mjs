@@ -103,7 +103,9 @@ test(`property: ${CALLS} arbitrary calls across the boundary never trap (seed ${
   // Still answering, and the engine still works end to end.
   assert.equal(m.messageId(`urn:li:fsd_message:${ID}`), ID);
   await engine.openConversation("after", SEED_IDS.ada, conversationUrn(SEED_IDS.longThread));
-  assert.ok(engine.conversationView(SEED_IDS.ada, conversationUrn(SEED_IDS.longThread)).messages.length > 0);
+  const shown = () => engine.conversationView(SEED_IDS.ada, conversationUrn(SEED_IDS.longThread))?.messages.length ?? 0;
+  for (let i = 0; i < 200 && shown() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(shown() > 0, "the engine still loads a conversation");
   const page = await client.messages(conversationUrn(SEED_IDS.longThread), { accountId: SEED_IDS.ada, count: 1 });
   assert.equal(page.messages.length, 1);
   engine.close();
