@@ -168,7 +168,7 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
     assert_eq!(page.accounts[0].id, ADA);
     let all: Vec<Conversation> = ok(c.list_all_conversations(
         Some(js(json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}))),
-        Some(50),
+        Some(50.into()),
     ))
     .await;
     assert!(all.len() > 5);
@@ -182,11 +182,11 @@ async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     let recent: RecentMessagesPage =
         ok(c.recent_messages(Some(js(json!({"keywords": "Linus", "read": true}))))).await;
     assert!(recent.success);
-    let first: MessagesPage = ok(c.messages(long_thread(), Some(js(json!({"count": 40}))))).await;
+    let first: MessagesPage = ok(c.messages(long_thread().into(), Some(js(json!({"count": 40}))))).await;
     assert_eq!(first.messages.len(), 40);
     assert!(first.has_more);
     let older: MessagesPage = ok(c.messages(
-        long_thread(),
+        long_thread().into(),
         Some(js(json!({"count": 40, "cursor": first.cursor}))),
     ))
     .await;
@@ -194,7 +194,7 @@ async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     let oldest_first = first.messages.iter().map(|m| m.sent_at).min().unwrap();
     assert!(newest_older < oldest_first);
     let newest = first.messages.iter().map(|m| m.sent_at).max().unwrap();
-    let polled: MessagesPage = ok(c.poll_messages(long_thread(), newest as f64, None)).await;
+    let polled: MessagesPage = ok(c.poll_messages(long_thread().into(), (newest as f64).into(), None)).await;
     assert!(polled.messages.is_empty());
 }
 
@@ -204,7 +204,7 @@ async fn uploads_sends_reacts_and_recalls() {
     let c = client();
     let bytes = Uint8Array::from(&b"hello file"[..]);
     let up: UploadResponse =
-        ok(c.upload_attachment(bytes, "text/plain".into(), "hello.txt".into(), None)).await;
+        ok(c.upload_attachment(bytes.into(), "text/plain".into(), "hello.txt".into(), None)).await;
     assert_eq!(up.attachment.byte_size, 10);
     let sent: SendResponse = ok(c.send(js(json!({
         "message": "from wasm",
@@ -222,9 +222,9 @@ async fn uploads_sends_reacts_and_recalls() {
     .await;
     assert!(by_slug.success);
     let reacted: ReactResponse =
-        ok(c.react(long_thread(), message(THEIRS), "👍".into(), true, None)).await;
+        ok(c.react(long_thread().into(), message(THEIRS).into(), "👍".into(), true.into(), None)).await;
     assert!(reacted.react);
-    let recalled: RecallResponse = ok(c.recall(long_thread(), message(RECALLABLE), None)).await;
+    let recalled: RecallResponse = ok(c.recall(long_thread().into(), message(RECALLABLE).into(), None)).await;
     assert!(recalled.success);
     assert_eq!(total("send").await, 2);
 }
@@ -300,7 +300,7 @@ async fn refusals_before_sending_have_no_status_and_send_nothing() {
         Some("empty_message")
     );
     let big = Uint8Array::new_with_length(MAX_ATTACHMENT_BYTES as u32 + 1);
-    let e = rejected(c.upload_attachment(big, "image/png".into(), "big.png".into(), None)).await;
+    let e = rejected(c.upload_attachment(big.into(), "image/png".into(), "big.png".into(), None)).await;
     assert_eq!(
         get(&e, "reason").as_string().as_deref(),
         Some("attachment_too_large")
@@ -409,7 +409,7 @@ async fn malformed_json_and_html_pages_are_readable() {
     let e = rejected(c.premium_status(None)).await;
     assert_eq!(code(&e), "malformed");
     assert_eq!(get(&e, "status").as_f64(), Some(200.0));
-    let e = rejected(c.react(long_thread(), message(THEIRS), "👍".into(), true, None)).await;
+    let e = rejected(c.react(long_thread().into(), message(THEIRS).into(), "👍".into(), true.into(), None)).await;
     assert_eq!(code(&e), "server");
     assert_eq!(get(&e, "status").as_f64(), Some(502.0));
     assert_eq!(

@@ -159,7 +159,7 @@ async fn rejected(p: Promise) -> JsValue {
 
 fn view(engine: &ThreadlineEngine) -> Option<ConversationView> {
     let v = engine
-        .conversation_view(ADA.into(), long_thread())
+        .conversation_view(ADA.into(), long_thread().into())
         .expect("a readable URN");
     if v.is_undefined() {
         return None;
@@ -204,7 +204,7 @@ async fn send(engine: &ThreadlineEngine, text: &str) -> String {
 }
 
 async fn loaded(engine: &ThreadlineEngine) -> ConversationView {
-    done(engine.open_conversation("tab".into(), ADA.into(), long_thread())).await;
+    done(engine.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
     wait_for(engine, "the newest page", |v| v.messages.len() >= 50).await
 }
 
@@ -222,7 +222,9 @@ async fn opening_a_conversation_shows_its_messages_in_order() {
         })
     };
     let unsubscribe =
-        engine.subscribe(collect.as_ref().unchecked_ref::<js_sys::Function>().clone());
+        engine
+            .subscribe(collect.as_ref().clone())
+            .expect("a function");
     let v = loaded(&engine).await;
     assert!(v.has_more_history);
     assert!(v.messages.windows(2).all(|w| w[0].sent_at <= w[1].sent_at));
@@ -310,7 +312,7 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
         .message_urn
         .clone()
         .unwrap();
-    done(engine.recall(ADA.into(), long_thread(), urn)).await;
+    done(engine.recall(ADA.into(), long_thread().into(), urn.into())).await;
     wait_for(&engine, "the recall", |v| {
         with_text(v, "take this back").is_empty()
     })
@@ -321,7 +323,7 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
     let again = open("t-recall").await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     // Polled afresh: still gone.
-    done(again.open_conversation("tab".into(), ADA.into(), long_thread())).await;
+    done(again.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
     sleep(1_000).await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     again.close();
@@ -338,7 +340,7 @@ async fn a_reopened_engine_shows_the_last_state_at_once() {
     })
     .await;
     engine.close();
-    let closed = rejected(engine.mark_read(ADA.into(), long_thread())).await;
+    let closed = rejected(engine.mark_read(ADA.into(), long_thread().into())).await;
     assert_eq!(get(&closed, "code").as_string().as_deref(), Some("closed"));
 
     let again = open("t-restore").await;
@@ -418,7 +420,8 @@ async fn facts_broadcast_by_one_engine_merge_into_another() {
             facts.push(&f);
         })
     };
-    a.on_broadcast(collect.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    a.on_broadcast(collect.as_ref().clone())
+        .expect("a function");
     loaded(&a).await;
     send(&a, "tell the other tab").await;
     wait_for(&a, "the send confirmed", |v| {
