@@ -22,6 +22,7 @@ use threadline::model::{
     RecallResponse, RecentMessagesPage, SendResponse, UploadResponse, MAX_ATTACHMENT_BYTES,
 };
 use threadline::wasm::ThreadlineClient;
+use tsify::Ts;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -162,13 +163,16 @@ fn code(e: &JsValue) -> String {
 async fn lists_conversations_and_follows_next_cursor_across_accounts() {
     reset().await;
     let c = client();
-    let page: ConversationsPage = ok(c.list_conversations(Some(js(json!({"count": 3}))))).await;
+    let page: ConversationsPage =
+        ok(c.list_conversations(Some(Ts::new_unchecked(js(json!({"count": 3})))))).await;
     assert_eq!(page.conversations.len(), 3);
     assert!(page.has_more);
     assert_eq!(page.accounts[0].id, ADA);
     let all: Vec<Conversation> = ok(c.list_all_conversations(
-        Some(js(json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}))),
-        Some(50.into()),
+        Some(Ts::new_unchecked(js(
+            json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}),
+        ))),
+        Some(JsValue::from(50).unchecked_into()),
     ))
     .await;
     assert!(all.len() > 5);
@@ -179,22 +183,31 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
 async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     reset().await;
     let c = client();
-    let recent: RecentMessagesPage =
-        ok(c.recent_messages(Some(js(json!({"keywords": "Linus", "read": true}))))).await;
+    let recent: RecentMessagesPage = ok(c.recent_messages(Some(Ts::new_unchecked(js(
+        json!({"keywords": "Linus", "read": true}),
+    )))))
+    .await;
     assert!(recent.success);
-    let first: MessagesPage = ok(c.messages(long_thread().into(), Some(js(json!({"count": 40}))))).await;
+    let first: MessagesPage = ok(c.messages(
+        long_thread().into(),
+        Some(Ts::new_unchecked(js(json!({"count": 40})))),
+    ))
+    .await;
     assert_eq!(first.messages.len(), 40);
     assert!(first.has_more);
     let older: MessagesPage = ok(c.messages(
         long_thread().into(),
-        Some(js(json!({"count": 40, "cursor": first.cursor}))),
+        Some(Ts::new_unchecked(js(
+            json!({"count": 40, "cursor": first.cursor}),
+        ))),
     ))
     .await;
     let newest_older = older.messages.iter().map(|m| m.sent_at).max().unwrap();
     let oldest_first = first.messages.iter().map(|m| m.sent_at).min().unwrap();
     assert!(newest_older < oldest_first);
     let newest = first.messages.iter().map(|m| m.sent_at).max().unwrap();
-    let polled: MessagesPage = ok(c.poll_messages(long_thread().into(), (newest as f64).into(), None)).await;
+    let polled: MessagesPage =
+        ok(c.poll_messages(long_thread().into(), (newest as f64).into(), None)).await;
     assert!(polled.messages.is_empty());
 }
 
@@ -221,10 +234,17 @@ async fn uploads_sends_reacts_and_recalls() {
     }))))
     .await;
     assert!(by_slug.success);
-    let reacted: ReactResponse =
-        ok(c.react(long_thread().into(), message(THEIRS).into(), "👍".into(), true.into(), None)).await;
+    let reacted: ReactResponse = ok(c.react(
+        long_thread().into(),
+        message(THEIRS).into(),
+        "👍".into(),
+        true.into(),
+        None,
+    ))
+    .await;
     assert!(reacted.react);
-    let recalled: RecallResponse = ok(c.recall(long_thread().into(), message(RECALLABLE).into(), None)).await;
+    let recalled: RecallResponse =
+        ok(c.recall(long_thread().into(), message(RECALLABLE).into(), None)).await;
     assert!(recalled.success);
     assert_eq!(total("send").await, 2);
 }
@@ -235,7 +255,8 @@ async fn lists_accounts_and_premium_status() {
     let c = client();
     let accounts: Vec<Account> = ok(c.list_accounts(None)).await;
     assert_eq!(accounts.len(), 3);
-    let grace: Vec<Account> = ok(c.list_accounts(Some("grace".into()))).await;
+    let grace: Vec<Account> =
+        ok(c.list_accounts(Some(JsValue::from("grace").unchecked_into()))).await;
     assert_eq!(grace.len(), 1);
     let premium: PremiumStatus = ok(c.premium_status(None)).await;
     assert_eq!(premium.account_id, ADA);
@@ -300,7 +321,8 @@ async fn refusals_before_sending_have_no_status_and_send_nothing() {
         Some("empty_message")
     );
     let big = Uint8Array::new_with_length(MAX_ATTACHMENT_BYTES as u32 + 1);
-    let e = rejected(c.upload_attachment(big.into(), "image/png".into(), "big.png".into(), None)).await;
+    let e =
+        rejected(c.upload_attachment(big.into(), "image/png".into(), "big.png".into(), None)).await;
     assert_eq!(
         get(&e, "reason").as_string().as_deref(),
         Some("attachment_too_large")
@@ -409,7 +431,14 @@ async fn malformed_json_and_html_pages_are_readable() {
     let e = rejected(c.premium_status(None)).await;
     assert_eq!(code(&e), "malformed");
     assert_eq!(get(&e, "status").as_f64(), Some(200.0));
-    let e = rejected(c.react(long_thread().into(), message(THEIRS).into(), "👍".into(), true.into(), None)).await;
+    let e = rejected(c.react(
+        long_thread().into(),
+        message(THEIRS).into(),
+        "👍".into(),
+        true.into(),
+        None,
+    ))
+    .await;
     assert_eq!(code(&e), "server");
     assert_eq!(get(&e, "status").as_f64(), Some(502.0));
     assert_eq!(

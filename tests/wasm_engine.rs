@@ -221,10 +221,9 @@ async fn opening_a_conversation_shows_its_messages_in_order() {
             notices.push(&n);
         })
     };
-    let unsubscribe =
-        engine
-            .subscribe(collect.as_ref().clone())
-            .expect("a function");
+    let unsubscribe = engine
+        .subscribe(collect.as_ref().clone())
+        .expect("a function");
     let v = loaded(&engine).await;
     assert!(v.has_more_history);
     assert!(v.messages.windows(2).all(|w| w[0].sent_at <= w[1].sent_at));

@@ -40,6 +40,22 @@ extern "C" {
     fn own_keys(value: &JsValue) -> Result<Array, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// An optional string parameter as JS passed it: by reference, so nothing is read in the
+    /// glue; [`opt_text`] checks it. Declared `string` in TypeScript.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsText;
+    /// An optional number parameter as JS passed it ([`opt_number`] checks it).
+    #[wasm_bindgen(typescript_type = "number")]
+    pub type JsNumber;
+}
+
+/// The value of an optional parameter (`undefined` when absent).
+pub fn given<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, Into::into)
+}
+
 /// A `TypeError` (a real one: `instanceof TypeError`) with `code` `invalid_argument`, whose
 /// message starts with the argument's name.
 pub fn type_error(name: &str, why: &str) -> JsValue {

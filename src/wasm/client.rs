@@ -8,11 +8,13 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
 use serde::{Deserialize, Serialize};
-use tsify::Tsify;
+use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{flag, from_js, from_js_keeping, opt_number, opt_text, text};
+use super::boundary::{
+    flag, from_js, from_js_keeping, given, opt_number, opt_text, text, JsNumber, JsText,
+};
 use super::deadline::within;
 use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
@@ -209,13 +211,10 @@ impl ThreadlineClient {
 
     /// One page of conversations (`GET /conversations`); pass `nextCursor` for the next one.
     #[wasm_bindgen(js_name = listConversations, unchecked_return_type = "Promise<ConversationsPage>")]
-    pub fn list_conversations(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ListConversationsQuery")] query: Option<JsValue>,
-    ) -> Promise {
+    pub fn list_conversations(&self, query: Option<Ts<ListConversationsQuery>>) -> Promise {
         let (query,) = args!(arg::<ListConversationsQuery>(
             "query",
-            &query.unwrap_or_default()
+            &query.map(|q| q.js_value()).unwrap_or_default()
         ));
         spawn(
             &self.inner,
@@ -227,14 +226,15 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = listAllConversations, unchecked_return_type = "Promise<Conversation[]>")]
     pub fn list_all_conversations(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ListConversationsQuery")] query: Option<JsValue>,
-        #[wasm_bindgen(js_name = maxPages, unchecked_param_type = "number")] max_pages: Option<
-            JsValue,
-        >,
+        query: Option<Ts<ListConversationsQuery>>,
+        #[wasm_bindgen(js_name = maxPages)] max_pages: Option<JsNumber>,
     ) -> Promise {
         let (query, max_pages) = args!(
-            arg::<ListConversationsQuery>("query", &query.unwrap_or_default()),
-            opt_number("maxPages", &max_pages.unwrap_or_default()),
+            arg::<ListConversationsQuery>(
+                "query",
+                &query.map(|q| q.js_value()).unwrap_or_default()
+            ),
+            opt_number("maxPages", &given(max_pages)),
         );
         let max_pages = max_pages.map_or(10, |n| n.clamp(0.0, u32::MAX as f64) as usize);
         spawn(&self.inner, |c| async move {
@@ -244,13 +244,10 @@ impl ThreadlineClient {
 
     /// One page of the older recent-messages list (`keywords`, `read`).
     #[wasm_bindgen(js_name = recentMessages, unchecked_return_type = "Promise<RecentMessagesPage>")]
-    pub fn recent_messages(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "RecentMessagesQuery")] query: Option<JsValue>,
-    ) -> Promise {
+    pub fn recent_messages(&self, query: Option<Ts<RecentMessagesQuery>>) -> Promise {
         let (query,) = args!(arg::<RecentMessagesQuery>(
             "query",
-            &query.unwrap_or_default()
+            &query.map(|q| q.js_value()).unwrap_or_default()
         ));
         spawn(
             &self.inner,
@@ -265,11 +262,11 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "MessagesQuery")] query: Option<JsValue>,
+        query: Option<Ts<MessagesQuery>>,
     ) -> Promise {
         let (conversation_urn, query) = args!(
             text("conversationUrn", &conversation_urn),
-            arg::<MessagesQuery>("query", &query.unwrap_or_default()),
+            arg::<MessagesQuery>("query", &query.map(|q| q.js_value()).unwrap_or_default()),
         );
         spawn(&self.inner, |c| async move {
             c.messages(&conversation_urn, query).await
@@ -283,14 +280,12 @@ impl ThreadlineClient {
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number")] since: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
         let (conversation_urn, since, account) = args!(
             text("conversationUrn", &conversation_urn),
             opt_number("since", &since),
-            opt_text("accountId", &account_id.unwrap_or_default()),
+            opt_text("accountId", &given(account_id)),
         );
         let Some(since) = since else {
             return Promise::reject(&bad_argument("since", "not a finite number"));
@@ -322,16 +317,14 @@ impl ThreadlineClient {
         #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
         #[wasm_bindgen(unchecked_param_type = "boolean")] react: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
         let (conversation_urn, message_urn, emoji, react, account) = args!(
             text("conversationUrn", &conversation_urn),
             text("messageUrn", &message_urn),
             text("emoji", &emoji),
             flag("react", &react),
-            opt_text("accountId", &account_id.unwrap_or_default()),
+            opt_text("accountId", &given(account_id)),
         );
         let account = opt_account(account);
         spawn(&self.inner, |c| async move {
@@ -353,14 +346,12 @@ impl ThreadlineClient {
         #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
         conversation_urn: JsValue,
         #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
         let (conversation_urn, message_urn, account) = args!(
             text("conversationUrn", &conversation_urn),
             text("messageUrn", &message_urn),
-            opt_text("accountId", &account_id.unwrap_or_default()),
+            opt_text("accountId", &given(account_id)),
         );
         let account = opt_account(account);
         spawn(&self.inner, |c| async move {
@@ -377,9 +368,7 @@ impl ThreadlineClient {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
         #[wasm_bindgen(js_name = mediaType, unchecked_param_type = "string")] media_type: JsValue,
         #[wasm_bindgen(js_name = fileName, unchecked_param_type = "string")] file_name: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
         let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
             return Promise::reject(&super::boundary::type_error(
@@ -390,7 +379,7 @@ impl ThreadlineClient {
         let (media_type, file_name, account) = args!(
             text("mediaType", &media_type),
             text("fileName", &file_name),
-            opt_text("accountId", &account_id.unwrap_or_default()),
+            opt_text("accountId", &given(account_id)),
         );
         if let Err(e) = check_attachment_size(u64::from(bytes.length())) {
             return Promise::reject(&api_error(&e));
@@ -405,11 +394,8 @@ impl ThreadlineClient {
 
     /// The workspace's connected accounts, optionally searched by `q`.
     #[wasm_bindgen(js_name = listAccounts, unchecked_return_type = "Promise<Account[]>")]
-    pub fn list_accounts(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] q: Option<JsValue>,
-    ) -> Promise {
-        let (q,) = args!(opt_text("q", &q.unwrap_or_default()));
+    pub fn list_accounts(&self, q: Option<JsText>) -> Promise {
+        let (q,) = args!(opt_text("q", &given(q)));
         spawn(
             &self.inner,
             |c| async move { c.accounts(q.as_deref()).await },
@@ -420,11 +406,9 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = premiumStatus, unchecked_return_type = "Promise<PremiumStatus>")]
     pub fn premium_status(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: Option<
-            JsValue,
-        >,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        let (account,) = args!(opt_text("accountId", &account_id.unwrap_or_default()));
+        let (account,) = args!(opt_text("accountId", &given(account_id)));
         let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.premium_status(account.as_deref()).await

@@ -14,7 +14,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{flag, from_js, from_js_keeping, function, opt_text, text};
+use super::boundary::{flag, from_js, from_js_keeping, function, given, opt_text, text, JsText};
 use super::client::{timeout_of, JsKey};
 use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
 use super::error::js_error;
@@ -293,12 +293,9 @@ impl ThreadlineEngine {
     pub fn refresh_conversations(
         &self,
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] cursor: Option<JsValue>,
+        cursor: Option<JsText>,
     ) -> Promise {
-        let (account, cursor) = args!(
-            account_arg(&account_id),
-            opt_text("cursor", &cursor.unwrap_or_default())
-        );
+        let (account, cursor) = args!(account_arg(&account_id), opt_text("cursor", &given(cursor)));
         self.command(Command::RefreshConversations { account, cursor })
     }
 

@@ -684,7 +684,8 @@ impl Driver {
             }
         }
         if let Some((error, cancelled)) = failed {
-            self.trace.push(format!("     write failed; cancelled {cancelled:?}"));
+            self.trace
+                .push(format!("     write failed; cancelled {cancelled:?}"));
             self.input(Input::PersistFailed { cancelled, error });
         }
     }
