@@ -48,6 +48,8 @@ const FAULTS = [
 
 try {
   await sim.reset();
+  // The write limit (15 a minute) would only park sends behind 429 waits: faults are the point.
+  await sim.control("POST", "limits", { writesPerMinute: 0 });
   for (let round = 0; round < ROUNDS; round++) {
     const engine = await open();
     await engine.openConversation("soak", ACCOUNT, THREAD).catch(() => {});
@@ -127,8 +129,10 @@ try {
     const n = onServer.get(text) ?? 0;
     if (n > 1) result.duplicates += n - 1;
     const shown = view.find((x) => x.text === text);
-    // Accepted, not on the server, and not shown as failed (nor recalled by us): lost.
-    if (outcome === "accepted" && n === 0 && !recalled.has(text) && shown?.state.state !== "failed") result.lost++;
+    // Accepted, not on the server (nor recalled by us), and shown as sent or not at all: lost.
+    // (Shown as failed is the truth told; still sending counts as stuck.)
+    const told = shown?.state.state;
+    if (outcome === "accepted" && n === 0 && !recalled.has(text) && (told === undefined || told === "sent")) result.lost++;
     // Rejected ("not saved, not sent") yet the server has it (or had it, before our recall).
     if (outcome === "rejected" && (n > 0 || recalled.has(text))) result.lied++;
   }

@@ -138,6 +138,26 @@ pub enum Persist {
     Delta(Records),
 }
 
+impl Persist {
+    /// The queued sends this write carries. When it fails, the driver names them in
+    /// `Input::PersistFailed`: a send whose queued record did not reach the disk is taken out of
+    /// the queue (failed, `storage`, retryable) rather than sent later under a command that
+    /// was told "not saved".
+    pub fn queued_sends(&self) -> Vec<(AccountId, ClientKey)> {
+        let (Persist::Snapshot(records) | Persist::Delta(records)) = self;
+        records
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.outbox
+                    .iter()
+                    .filter(|e| matches!(e.state, super::outbox::SendState::Queued))
+                    .map(|e| (a.account.clone(), e.key.clone()))
+            })
+            .collect()
+    }
+}
+
 /// A fact a sibling tab can merge idempotently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

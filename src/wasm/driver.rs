@@ -320,7 +320,11 @@ impl Driver {
         });
         let error = e.0.clone();
         self.write_errors.borrow_mut().entry(step).or_insert(e);
-        self.feed(Input::PersistFailed { cancelled, error });
+        self.feed(Input::PersistFailed {
+            cancelled,
+            unsaved: p.queued_sends(),
+            error,
+        });
     }
 
     fn emit<T: Serialize>(&self, channel: Channel, value: &T) {

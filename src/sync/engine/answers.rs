@@ -120,9 +120,17 @@ impl Engine {
 
     /// A write failed (see `Input::PersistFailed`): the cancelled requests were never made, so
     /// each is settled as surely not sent, and the next write is a whole snapshot.
-    pub(super) fn persist_failed(&mut self, cancelled: Vec<RequestId>, error: &str) {
+    pub(super) fn persist_failed(
+        &mut self,
+        cancelled: Vec<RequestId>,
+        unsaved: Vec<(AccountId, ClientKey)>,
+        error: &str,
+    ) {
         self.storage_behind = true;
         let reason = format!("not sent: its record could not be saved ({error})");
+        for (account, key) in unsaved {
+            self.on_send_unsaved(&account, &key, &reason);
+        }
         for id in cancelled {
             let Some(pending) = self.pending.remove(&id) else {
                 continue;
@@ -180,7 +188,8 @@ impl Engine {
         let Some(entry) = store.outbox.get_mut(key) else {
             return;
         };
-        if !matches!(entry.state, SendState::InFlight { .. }) {
+        // In flight here means the driver cancelled its request; queued, never sent.
+        if !matches!(entry.state, SendState::InFlight { .. } | SendState::Queued) {
             return;
         }
         if let Some(c) = &entry.conversation {

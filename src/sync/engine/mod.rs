@@ -272,7 +272,11 @@ impl Engine {
             }
             Input::Remote(f) => self.remote(f),
             Input::Tick => {}
-            Input::PersistFailed { cancelled, error } => self.persist_failed(cancelled, &error),
+            Input::PersistFailed {
+                cancelled,
+                unsaved,
+                error,
+            } => self.persist_failed(cancelled, unsaved, &error),
         }
         self.drive();
         self.finish()

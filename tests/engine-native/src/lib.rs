@@ -660,10 +660,12 @@ impl Driver {
         let effects = self.engine.handle(input, self.now);
         // The contract when a write fails: the writes of this step after it are not made.
         let mut failed: Option<(String, Vec<RequestId>)> = None;
+        let mut unsaved = Vec::new();
         for effect in effects {
             match effect {
-                Effect::Persist(_) if self.disk.failing => {
+                Effect::Persist(p) if self.disk.failing => {
                     self.disk.failed_writes += 1;
+                    unsaved.extend(p.queued_sends());
                     failed.get_or_insert_with(|| ("storage: the disk is failing".into(), vec![]));
                 }
                 Effect::Persist(Persist::Snapshot(records)) => {
@@ -686,7 +688,11 @@ impl Driver {
         if let Some((error, cancelled)) = failed {
             self.trace
                 .push(format!("     write failed; cancelled {cancelled:?}"));
-            self.input(Input::PersistFailed { cancelled, error });
+            self.input(Input::PersistFailed {
+                cancelled,
+                unsaved,
+                error,
+            });
         }
     }
 

@@ -897,3 +897,26 @@ async fn a_confirmed_recall_stays_hidden_when_later_writes_fail() {
     assert!(!is_shown(&d, &ada(), &long_thread(), &id));
     assert_eq!(d.sim.total("recall").await, 1);
 }
+
+#[tokio::test]
+async fn a_queued_send_whose_entry_cannot_be_saved_never_goes_out_later() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    d.hold_answers_of(Op::Send);
+    d.command(send_into(&ada(), &long_thread(), "first")).await;
+    assert_eq!(d.sim.total("send").await, 1);
+    // Queued behind the first (one send in flight per conversation), and not saved.
+    d.disk.failing = true;
+    d.command(send_into(&ada(), &long_thread(), "second")).await;
+    d.disk.failing = false;
+    d.release().await;
+    d.advance(2 * test_config().poll_interval_ms).await;
+    assert_eq!(d.sim.total("send").await, 1, "the unsaved one never left");
+    the_sent(&d, &ada(), &long_thread(), "first");
+    let entry = the_entry(&d, &ada(), &long_thread(), "second");
+    let MessageState::Failed { reason, retryable } = &entry.state else {
+        panic!("{entry:?} failed")
+    };
+    assert_eq!(reason.code, "storage");
+    assert!(retryable);
+}
