@@ -126,6 +126,14 @@ impl Request {
     pub fn needs_record(&self) -> bool {
         self.op.is_write()
     }
+
+    /// The outbox entry a send request is for.
+    pub fn sends(&self) -> Option<(&AccountId, &ClientKey)> {
+        match &self.call {
+            ApiCall::Send { client_key, .. } => Some((&self.account, client_key)),
+            _ => None,
+        }
+    }
 }
 
 /// Something to write to storage, in order.

@@ -310,9 +310,18 @@ impl Driver {
             return;
         };
         warn(&format!("threadline: {e}"));
+        // A queued send this write carried may have been started by an input fed while it
+        // was being written: its request waits later in the queue and must not leave either.
+        let unsaved = p.queued_sends();
+        let started = |r: &crate::sync::Request| {
+            r.sends()
+                .is_some_and(|(a, k)| unsaved.iter().any(|(ua, uk)| ua == a && uk == k))
+        };
         let mut cancelled = Vec::new();
         self.queue.borrow_mut().retain(|s| match s {
-            Step::Effect(n, Effect::Request(r)) if *n == step && r.needs_record() => {
+            Step::Effect(n, Effect::Request(r))
+                if (*n == step && r.needs_record()) || started(r) =>
+            {
                 cancelled.push(r.id);
                 false
             }
@@ -322,7 +331,7 @@ impl Driver {
         self.write_errors.borrow_mut().entry(step).or_insert(e);
         self.feed(Input::PersistFailed {
             cancelled,
-            unsaved: p.queued_sends(),
+            unsaved,
             error,
         });
     }

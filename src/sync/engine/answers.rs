@@ -129,7 +129,14 @@ impl Engine {
         self.storage_behind = true;
         let reason = format!("not sent: its record could not be saved ({error})");
         for (account, key) in unsaved {
-            self.on_send_unsaved(&account, &key, &reason);
+            // Only while still queued: one started since (its own record written in a later
+            // step, its request queued after it) is that later step's to settle.
+            let queued = self
+                .store(&account)
+                .and_then(|s| s.outbox.entries.get(&key));
+            if queued.is_some_and(|e| e.state == SendState::Queued) {
+                self.on_send_unsaved(&account, &key, &reason);
+            }
         }
         for id in cancelled {
             let Some(pending) = self.pending.remove(&id) else {
