@@ -15,3 +15,5 @@ for _ in $(seq 1 "$rounds"); do
   THREADLINE_FUZZ_SEED=$seed THREADLINE_FUZZ_CASES=$fuzz_cases \
     cargo test -q --release -p threadline --test fuzz
 done
+# The JS boundary under fresh seeds, and the engine soak (faults, restarts, failing storage).
+THREADLINE_BOUNDARY_SEED=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ') THREADLINE_BOUNDARY_CALLS=20000 node --expose-gc --test tests/boundary/property.test.mjs && node scripts/soak-engine.mjs --rounds 40 --ops 10

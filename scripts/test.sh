@@ -89,6 +89,11 @@ step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --quie
 step "native tests" cargo test --workspace
 step "wasm package + smoke" bash scripts/build-pkg.sh
 if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
+# The JS boundary and the write path over the built package in Node (hostile arguments, a
+# seeded property test, failing storage), each against a simulator of its own on loopback.
+if [ -f sim/src/lib.rs ]; then step "boundary (Node)" node --expose-gc --test tests/boundary/; fi
+# A short engine soak (faults, restarts, failing storage writes; ~15 s): every count must be 0.
+if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engine.mjs --seed 20261202 --rounds 8; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi

@@ -102,13 +102,13 @@ async fn armed(op: &str) -> u64 {
 
 // ----- the client as JavaScript builds and calls it -----
 
-fn options(api_key: JsValue) -> Ts<threadline::wasm::ThreadlineClientOptions> {
+fn options(api_key: JsValue) -> JsValue {
     let o = Object::new();
     set(&o, "baseUrl", &JsValue::from_str(sim_url()));
     set(&o, "apiKey", &api_key);
     set(&o, "accountId", &JsValue::from_str(ADA));
     set(&o, "timeoutMs", &JsValue::from(TIMEOUT_MS));
-    Ts::new_unchecked(o.into())
+    o.into()
 }
 
 fn client() -> ThreadlineClient {
@@ -172,7 +172,7 @@ async fn lists_conversations_and_follows_next_cursor_across_accounts() {
         Some(Ts::new_unchecked(js(
             json!({"linkedinAccountIds": [ADA, GRACE], "count": 5}),
         ))),
-        Some(50),
+        Some(JsValue::from(50).unchecked_into()),
     ))
     .await;
     assert!(all.len() > 5);
@@ -189,14 +189,14 @@ async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     .await;
     assert!(recent.success);
     let first: MessagesPage = ok(c.messages(
-        long_thread(),
+        long_thread().into(),
         Some(Ts::new_unchecked(js(json!({"count": 40})))),
     ))
     .await;
     assert_eq!(first.messages.len(), 40);
     assert!(first.has_more);
     let older: MessagesPage = ok(c.messages(
-        long_thread(),
+        long_thread().into(),
         Some(Ts::new_unchecked(js(
             json!({"count": 40, "cursor": first.cursor}),
         ))),
@@ -206,7 +206,8 @@ async fn reads_recent_messages_and_pages_and_polls_a_conversation() {
     let oldest_first = first.messages.iter().map(|m| m.sent_at).min().unwrap();
     assert!(newest_older < oldest_first);
     let newest = first.messages.iter().map(|m| m.sent_at).max().unwrap();
-    let polled: MessagesPage = ok(c.poll_messages(long_thread(), newest as f64, None)).await;
+    let polled: MessagesPage =
+        ok(c.poll_messages(long_thread().into(), (newest as f64).into(), None)).await;
     assert!(polled.messages.is_empty());
 }
 
@@ -216,27 +217,34 @@ async fn uploads_sends_reacts_and_recalls() {
     let c = client();
     let bytes = Uint8Array::from(&b"hello file"[..]);
     let up: UploadResponse =
-        ok(c.upload_attachment(bytes, "text/plain".into(), "hello.txt".into(), None)).await;
+        ok(c.upload_attachment(bytes.into(), "text/plain".into(), "hello.txt".into(), None)).await;
     assert_eq!(up.attachment.byte_size, 10);
-    let sent: SendResponse = ok(c.send(Ts::new_unchecked(js(json!({
+    let sent: SendResponse = ok(c.send(js(json!({
         "message": "from wasm",
         "conversationUrn": long_thread(),
         "attachments": [{"file": up.attachment}],
-    })))))
+    }))))
     .await;
     assert!(sent.success);
-    let by_slug: SendResponse = ok(c.send(Ts::new_unchecked(js(json!({
+    let by_slug: SendResponse = ok(c.send(js(json!({
         "message": "hello Linus",
         "recipientProfileId": "linus-torvalds-sim",
         "subject": "Hi",
         "messagingChannel": "linkedin_inbox",
-    })))))
+    }))))
     .await;
     assert!(by_slug.success);
-    let reacted: ReactResponse =
-        ok(c.react(long_thread(), message(THEIRS), "👍".into(), true, None)).await;
+    let reacted: ReactResponse = ok(c.react(
+        long_thread().into(),
+        message(THEIRS).into(),
+        "👍".into(),
+        true.into(),
+        None,
+    ))
+    .await;
     assert!(reacted.react);
-    let recalled: RecallResponse = ok(c.recall(long_thread(), message(RECALLABLE), None)).await;
+    let recalled: RecallResponse =
+        ok(c.recall(long_thread().into(), message(RECALLABLE).into(), None)).await;
     assert!(recalled.success);
     assert_eq!(total("send").await, 2);
 }
@@ -247,7 +255,8 @@ async fn lists_accounts_and_premium_status() {
     let c = client();
     let accounts: Vec<Account> = ok(c.list_accounts(None)).await;
     assert_eq!(accounts.len(), 3);
-    let grace: Vec<Account> = ok(c.list_accounts(Some("grace".into()))).await;
+    let grace: Vec<Account> =
+        ok(c.list_accounts(Some(JsValue::from("grace").unchecked_into()))).await;
     assert_eq!(grace.len(), 1);
     let premium: PremiumStatus = ok(c.premium_status(None)).await;
     assert_eq!(premium.account_id, ADA);
@@ -280,12 +289,12 @@ async fn a_wrong_key_rejects_with_an_unauthorized_api_error() {
 async fn a_bad_request_carries_the_servers_reason() {
     reset().await;
     let c = client();
-    let e = rejected(c.send(Ts::new_unchecked(js(json!({
+    let e = rejected(c.send(js(json!({
         "message": "hi",
         "recipientProfileId": "nadia-newcontact-sim",
         "messagingChannel": "sales_navigator",
         "accountId": GRACE,
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "bad_request");
     assert_eq!(get(&e, "status").as_f64(), Some(400.0));
@@ -302,10 +311,10 @@ async fn a_bad_request_carries_the_servers_reason() {
 async fn refusals_before_sending_have_no_status_and_send_nothing() {
     reset().await;
     let c = client();
-    let e = rejected(c.send(Ts::new_unchecked(js(json!({
+    let e = rejected(c.send(js(json!({
         "message": "",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "bad_request");
     assert!(get(&e, "status").is_undefined());
@@ -314,7 +323,8 @@ async fn refusals_before_sending_have_no_status_and_send_nothing() {
         Some("empty_message")
     );
     let big = Uint8Array::new_with_length(MAX_ATTACHMENT_BYTES as u32 + 1);
-    let e = rejected(c.upload_attachment(big, "image/png".into(), "big.png".into(), None)).await;
+    let e =
+        rejected(c.upload_attachment(big.into(), "image/png".into(), "big.png".into(), None)).await;
     assert_eq!(
         get(&e, "reason").as_string().as_deref(),
         Some("attachment_too_large")
@@ -348,10 +358,10 @@ async fn a_long_429_rejects_with_retry_after_ms() {
 async fn a_500_on_send_is_ambiguous_and_sent_once() {
     reset().await;
     fault(json!({"op": "send", "status": 500})).await;
-    let e = rejected(client().send(Ts::new_unchecked(js(json!({
+    let e = rejected(client().send(js(json!({
         "message": "boom",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     assert_eq!(code(&e), "server");
     assert_eq!(get(&e, "status").as_f64(), Some(500.0));
@@ -364,10 +374,10 @@ async fn a_send_slower_than_the_timeout_is_aborted_and_not_retried() {
     reset().await;
     fault(json!({"op": "send", "count": 2, "latencyMs": TIMEOUT_MS * 3})).await;
     let started = js_sys::Date::now();
-    let e = rejected(client().send(Ts::new_unchecked(js(json!({
+    let e = rejected(client().send(js(json!({
         "message": "slow",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     let waited = js_sys::Date::now() - started;
     assert_eq!(code(&e), "timeout");
@@ -394,10 +404,10 @@ fn in_browser() -> bool {
 async fn a_dropped_connection_on_a_send_never_makes_the_client_resend() {
     reset().await;
     fault(json!({"op": "send", "drop": true})).await;
-    let outcome = JsFuture::from(client().send(Ts::new_unchecked(js(json!({
+    let outcome = JsFuture::from(client().send(js(json!({
         "message": "lost answer",
         "conversationUrn": long_thread(),
-    })))))
+    }))))
     .await;
     let ledger = control("GET", "/__sim/requests", None).await["send"].clone();
     assert_eq!(ledger["byStatus"]["dropped"], 1, "{ledger}");
@@ -423,7 +433,14 @@ async fn malformed_json_and_html_pages_are_readable() {
     let e = rejected(c.premium_status(None)).await;
     assert_eq!(code(&e), "malformed");
     assert_eq!(get(&e, "status").as_f64(), Some(200.0));
-    let e = rejected(c.react(long_thread(), message(THEIRS), "👍".into(), true, None)).await;
+    let e = rejected(c.react(
+        long_thread().into(),
+        message(THEIRS).into(),
+        "👍".into(),
+        true.into(),
+        None,
+    ))
+    .await;
     assert_eq!(code(&e), "server");
     assert_eq!(get(&e, "status").as_f64(), Some(502.0));
     assert_eq!(
@@ -437,8 +454,6 @@ fn bad_options_throw_a_type_error() {
     let o = Object::new();
     set(&o, "baseUrl", &JsValue::from_str("not a url"));
     set(&o, "apiKey", &JsValue::from_str("dev"));
-    let err = ThreadlineClient::new(Ts::new_unchecked(o.into()))
-        .err()
-        .expect("refused");
+    let err = ThreadlineClient::new(o.into()).err().expect("refused");
     assert_eq!(get(&err, "name").as_string().as_deref(), Some("TypeError"));
 }

@@ -20,7 +20,6 @@ use serde_json::{json, Value};
 use threadline::sync::{ConversationView, MessageState, Notice, RemoteFact, StatusView};
 use threadline::wasm::storage::{AnyStore, Storage};
 use threadline::wasm::ThreadlineEngine;
-use tsify::Ts;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -122,7 +121,7 @@ fn options(storage_key: &str, realtime: bool) -> Value {
 }
 
 async fn open_with(options: Value) -> ThreadlineEngine {
-    match ThreadlineEngine::open(Ts::new_unchecked(js(options))).await {
+    match ThreadlineEngine::open(js(options)).await {
         Ok(e) => e,
         Err(e) => panic!("open rejected: {}", describe(&e)),
     }
@@ -160,7 +159,7 @@ async fn rejected(p: Promise) -> JsValue {
 
 fn view(engine: &ThreadlineEngine) -> Option<ConversationView> {
     let v = engine
-        .conversation_view(ADA.into(), long_thread())
+        .conversation_view(ADA.into(), long_thread().into())
         .expect("a readable URN");
     if v.is_undefined() {
         return None;
@@ -198,14 +197,14 @@ fn is_sent(m: &threadline::sync::MessageView) -> bool {
 
 async fn send(engine: &ThreadlineEngine, text: &str) -> String {
     let cmd = js(json!({"accountId": ADA, "conversationUrn": long_thread(), "text": text}));
-    done(engine.send(Ts::new_unchecked(cmd)))
+    done(engine.send(cmd))
         .await
         .as_string()
         .expect("send resolves with the client key")
 }
 
 async fn loaded(engine: &ThreadlineEngine) -> ConversationView {
-    done(engine.open_conversation("tab".into(), ADA.into(), long_thread())).await;
+    done(engine.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
     wait_for(engine, "the newest page", |v| v.messages.len() >= 50).await
 }
 
@@ -222,8 +221,9 @@ async fn opening_a_conversation_shows_its_messages_in_order() {
             notices.push(&n);
         })
     };
-    let unsubscribe =
-        engine.subscribe(collect.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    let unsubscribe = engine
+        .subscribe(collect.as_ref().clone())
+        .expect("a function");
     let v = loaded(&engine).await;
     assert!(v.has_more_history);
     assert!(v.messages.windows(2).all(|w| w[0].sent_at <= w[1].sent_at));
@@ -311,7 +311,7 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
         .message_urn
         .clone()
         .unwrap();
-    done(engine.recall(ADA.into(), long_thread(), urn)).await;
+    done(engine.recall(ADA.into(), long_thread().into(), urn.into())).await;
     wait_for(&engine, "the recall", |v| {
         with_text(v, "take this back").is_empty()
     })
@@ -322,7 +322,7 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
     let again = open("t-recall").await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     // Polled afresh: still gone.
-    done(again.open_conversation("tab".into(), ADA.into(), long_thread())).await;
+    done(again.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
     sleep(1_000).await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     again.close();
@@ -339,7 +339,7 @@ async fn a_reopened_engine_shows_the_last_state_at_once() {
     })
     .await;
     engine.close();
-    let closed = rejected(engine.mark_read(ADA.into(), long_thread())).await;
+    let closed = rejected(engine.mark_read(ADA.into(), long_thread().into())).await;
     assert_eq!(get(&closed, "code").as_string().as_deref(), Some("closed"));
 
     let again = open("t-restore").await;
@@ -357,7 +357,7 @@ async fn a_reopened_engine_shows_the_last_state_at_once() {
 #[wasm_bindgen_test]
 async fn a_corrupt_snapshot_opens_empty_and_says_why() {
     reset().await;
-    let store = AnyStore::from_option(storage_kind().into()).unwrap();
+    let store = AnyStore::from_option(storage_kind().into(), 5_000).unwrap();
     store
         .put(
             "t-corrupt:head",
@@ -389,7 +389,7 @@ async fn local_refusals_reject_with_their_code_and_send_nothing() {
     reset().await;
     let engine = open("t-refuse").await;
     let empty = js(json!({"accountId": ADA, "conversationUrn": long_thread(), "text": " "}));
-    let e = rejected(engine.send(Ts::new_unchecked(empty))).await;
+    let e = rejected(engine.send(empty)).await;
     assert_eq!(get(&e, "code").as_string().as_deref(), Some("emptyMessage"));
     assert_eq!(
         get(&get(&e, "refusal"), "code").as_string().as_deref(),
@@ -398,7 +398,7 @@ async fn local_refusals_reject_with_their_code_and_send_nothing() {
     let bad = rejected(engine.open_conversation("tab".into(), ADA.into(), "urn:li:(".into())).await;
     assert_eq!(get(&bad, "code").as_string().as_deref(), Some("badUrn"));
     let nobody = js(json!({"accountId": ADA, "text": "to whom?"}));
-    let e = rejected(engine.send(Ts::new_unchecked(nobody))).await;
+    let e = rejected(engine.send(nobody)).await;
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("invalid_argument")
@@ -419,7 +419,8 @@ async fn facts_broadcast_by_one_engine_merge_into_another() {
             facts.push(&f);
         })
     };
-    a.on_broadcast(collect.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    a.on_broadcast(collect.as_ref().clone())
+        .expect("a function");
     loaded(&a).await;
     send(&a, "tell the other tab").await;
     wait_for(&a, "the send confirmed", |v| {
@@ -435,7 +436,7 @@ async fn facts_broadcast_by_one_engine_merge_into_another() {
         let copied =
             js_sys::JSON::parse(&js_sys::JSON::stringify(&f).unwrap().as_string().unwrap())
                 .unwrap();
-        done(b.apply_remote(Ts::new_unchecked(copied))).await;
+        done(b.apply_remote(copied)).await;
     }
     let v = view(&b).expect("the fact made the conversation known");
     assert_eq!(with_text(&v, "tell the other tab").len(), 1);
@@ -509,7 +510,7 @@ async fn the_persist_log_round_trips_in_every_storage_here() {
     // localStorage in a browser, memory everywhere.
     if has_local_storage() {
         log_round_trip(
-            AnyStore::from_option("localStorage".into()).unwrap(),
+            AnyStore::from_option("localStorage".into(), 5_000).unwrap(),
             "t-log-ls",
         )
         .await;
@@ -524,9 +525,13 @@ async fn the_persist_log_round_trips_in_every_storage_here() {
         );
         assert!(ls.get_item("t-log-ls:snapshot:1").unwrap().is_some());
     } else {
-        assert!(AnyStore::from_option("localStorage".into()).is_err());
+        assert!(AnyStore::from_option("localStorage".into(), 5_000).is_err());
     }
-    log_round_trip(AnyStore::from_option("memory".into()).unwrap(), "t-log-mem").await;
+    log_round_trip(
+        AnyStore::from_option("memory".into(), 5_000).unwrap(),
+        "t-log-mem",
+    )
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -539,14 +544,14 @@ async fn an_adapter_object_stores_through_its_methods() {
     )
     .call1(&JsValue::UNDEFINED, &map)
     .unwrap();
-    log_round_trip(AnyStore::from_option(adapter).unwrap(), "t-log-js").await;
+    log_round_trip(AnyStore::from_option(adapter, 5_000).unwrap(), "t-log-js").await;
     let mut keys: Vec<String> = js_sys::Array::from(&map.keys())
         .iter()
         .filter_map(|k| k.as_string())
         .collect();
     keys.sort();
     assert_eq!(keys, ["t-log-js:head", "t-log-js:snapshot:1"]);
-    assert!(AnyStore::from_option(js(json!({"get": 1}))).is_err());
+    assert!(AnyStore::from_option(js(json!({"get": 1})), 5_000).is_err());
 }
 
 /// `chrome.storage.local` cannot be had outside an extension: this drives the adapter through a
@@ -566,13 +571,13 @@ async fn the_chrome_storage_adapter_speaks_the_storage_local_promise_api() {
     .call0(&JsValue::UNDEFINED)
     .unwrap();
     assert!(
-        AnyStore::from_option("chromeStorage".into()).is_err(),
+        AnyStore::from_option("chromeStorage".into(), 5_000).is_err(),
         "no chrome.storage outside an extension"
     );
     Reflect::set(&global, &"chrome".into(), &fake).unwrap();
     let outcome = async {
         log_round_trip(
-            AnyStore::from_option("chromeStorage".into()).unwrap(),
+            AnyStore::from_option("chromeStorage".into(), 5_000).unwrap(),
             "t-log-cs",
         )
         .await;
@@ -588,20 +593,14 @@ async fn the_chrome_storage_adapter_speaks_the_storage_local_promise_api() {
 async fn an_unknown_storage_or_bad_options_reject_clearly() {
     let mut o = options("t-bad", false);
     o["storage"] = json!("indexedDB");
-    let e = ThreadlineEngine::open(Ts::new_unchecked(js(o)))
-        .await
-        .err()
-        .expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("storage_unavailable")
     );
     let mut o = options("t-bad", false);
     o["baseUrl"] = json!("ftp://nowhere");
-    let e = ThreadlineEngine::open(Ts::new_unchecked(js(o)))
-        .await
-        .err()
-        .expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
     assert_eq!(get(&e, "name").as_string().as_deref(), Some("TypeError"));
 }
 

@@ -88,10 +88,11 @@ fn path_encoding_escapes_urn_punctuation_and_base64() {
 
 #[wasm_bindgen_test]
 fn batched_message_ids_give_null_for_bad_inputs() {
-    let out = message_ids(vec![
-        format!("urn:li:fsd_message:{ID}"),
-        "nonsense:(".into(),
-    ]);
+    let inputs = js_sys::Array::of2(
+        &format!("urn:li:fsd_message:{ID}").into(),
+        &"nonsense:(".into(),
+    );
+    let out = message_ids(inputs.into()).expect("an array");
     assert_eq!(out[0], ID);
     assert!(out[1].is_null());
 }

@@ -177,13 +177,39 @@ async function run(c, msg, viewerKey) {
     case "settings.get":
       return c.settings();
     case "settings.set":
+      guardBaseUrl(c, msg);
       return c.setSettings(msg);
     case "settings.test":
+      guardBaseUrl(c, msg);
       return c.testConnection(msg);
     case "accounts.list":
       return c.listAccounts();
     default:
       throw codedError("invalid_command", "unknown command");
+  }
+}
+
+/** Loopback hosts, the only ones reached over plain http (a local simulator or proxy). */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * The key goes only where the user sent it: a base URL must be https (or http on loopback),
+ * and a base URL other than the saved one needs the key typed again, so the saved key never
+ * reaches a URL just typed (or slipped in) on the options page.
+ */
+function guardBaseUrl(c, msg) {
+  if (msg.baseUrl === undefined) return;
+  let url;
+  try {
+    url = new URL(msg.baseUrl);
+  } catch {
+    throw codedError("invalid_base_url", "The base URL is not a URL.");
+  }
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+  if (!secure) throw codedError("invalid_base_url", "The base URL must start with https:// (http:// only for 127.0.0.1, localhost or [::1]).");
+  const same = (a, b) => String(a).trim().replace(/\/+$/, "") === String(b).trim().replace(/\/+$/, "");
+  if (!msg.apiKey && !same(msg.baseUrl, c.settings().baseUrl)) {
+    throw codedError("key_required", "Type the API key again for a new base URL: the saved key is only sent to the saved one.");
   }
 }
 

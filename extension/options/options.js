@@ -65,6 +65,7 @@ $("test").addEventListener("click", async () => {
   } catch (e) {
     const why = e.code === "unauthorized" ? "the API rejected the key" : e.message;
     show(false, `Connection failed: ${why}`);
+    if (e.code === "key_required") $("apiKey").focus();
   }
 });
 

@@ -119,6 +119,23 @@ pub struct Request {
     pub call: ApiCall,
 }
 
+impl Request {
+    /// A write: it may only leave once every `Persist` before it (of the same step) is on
+    /// disk. When one of those fails, the driver does not make it and tells the engine
+    /// (`Input::PersistFailed`). Reads need no record.
+    pub fn needs_record(&self) -> bool {
+        self.op.is_write()
+    }
+
+    /// The outbox entry a send request is for.
+    pub fn sends(&self) -> Option<(&AccountId, &ClientKey)> {
+        match &self.call {
+            ApiCall::Send { client_key, .. } => Some((&self.account, client_key)),
+            _ => None,
+        }
+    }
+}
+
 /// Something to write to storage, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "records")]
@@ -127,6 +144,26 @@ pub enum Persist {
     Snapshot(Records),
     /// Changed records: append after the stored snapshot and deltas.
     Delta(Records),
+}
+
+impl Persist {
+    /// The queued sends this write carries. When it fails, the driver names them in
+    /// `Input::PersistFailed`: a send whose queued record did not reach the disk is taken out of
+    /// the queue (failed, `storage`, retryable) rather than sent later under a command that
+    /// was told "not saved".
+    pub fn queued_sends(&self) -> Vec<(AccountId, ClientKey)> {
+        let (Persist::Snapshot(records) | Persist::Delta(records)) = self;
+        records
+            .accounts
+            .iter()
+            .flat_map(|a| {
+                a.outbox
+                    .iter()
+                    .filter(|e| matches!(e.state, super::outbox::SendState::Queued))
+                    .map(|e| (a.account.clone(), e.key.clone()))
+            })
+            .collect()
+    }
 }
 
 /// A fact a sibling tab can merge idempotently.

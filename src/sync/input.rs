@@ -132,6 +132,17 @@ pub enum Input {
     Remote(RemoteFact),
     /// Time passed (a timer fired).
     Tick,
+    /// Writing an earlier step's `Persist` failed, so storage is behind memory. `cancelled`:
+    /// the write requests of that step that came after the failed write, which the driver did
+    /// **not** make (no request leaves without its record on disk); `unsaved`: the queued
+    /// sends the failed write carried (`Persist::queued_sends`). Each is settled as surely not
+    /// sent (a send fails retryably with code `storage`, a recall or reaction change fails);
+    /// the next write is a whole snapshot.
+    PersistFailed {
+        cancelled: Vec<RequestId>,
+        unsaved: Vec<(AccountId, ClientKey)>,
+        error: String,
+    },
 }
 
 impl From<Command> for Input {

@@ -15,7 +15,10 @@
 //!    **in order**:
 //!    - `Persist(Snapshot)`: replace the stored snapshot and drop stored deltas;
 //!      `Persist(Delta)`: append. Finish the write before carrying out the effects after it
-//!      (an outbox entry is on disk before its send request leaves).
+//!      (an outbox entry is on disk before its send request leaves). When a write **fails**,
+//!      drop the requests of the same step after it that [`Request::needs_record`] (the
+//!      writes: no send, reaction or recall leaves without its record on disk) and feed
+//!      `Input::PersistFailed` with their ids and the error; the effects of other steps run.
 //!    - `Request { id, call, .. }`: run `call` with the API client; whenever it finishes, feed
 //!      `Input::Answer { id, result }` back. Every request gets exactly one answer (a timeout is
 //!      an answer). Answers go to the engine instance that issued them, never to a restarted one.

@@ -42,7 +42,8 @@ pub enum Recipient {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SendFailure {
-    /// Stable code: an `ApiError` code, or `proved_absent` / `unverifiable`.
+    /// Stable code: an `ApiError` code, `proved_absent` / `unverifiable`, or `storage` (its
+    /// record could not be saved, so it was not sent).
     pub code: String,
     pub message: String,
 }

@@ -12,6 +12,10 @@ use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::boundary::{
+    flag, from_js, from_js_keeping, given, opt_number, opt_text, text, JsNumber, JsText,
+};
+use super::deadline::within;
 use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
 use crate::api::endpoints::check_attachment_size;
@@ -36,18 +40,19 @@ pub struct ThreadlineClientOptions {
     pub timeout_ms: Option<f64>,
 }
 
-/// The key as JS gave it.
+/// The key as JS gave it. A function's answer is awaited at most `deadline_ms` (the request
+/// timeout): a Promise that never settles gives a clear error, never a call that hangs.
 #[derive(Clone)]
 pub(crate) enum JsKey {
     Static(String),
-    Function(Function),
+    Function { func: Function, deadline_ms: u64 },
 }
 
 impl KeySource for JsKey {
     async fn api_key(&self) -> Result<String, ApiError> {
-        let func = match self {
+        let (func, deadline_ms) = match self {
             JsKey::Static(key) => return Ok(key.clone()),
-            JsKey::Function(func) => func,
+            JsKey::Function { func, deadline_ms } => (func, *deadline_ms),
         };
         let no_key = |why: String| ApiError::Unauthorized {
             message: format!("no API key: {why}"),
@@ -55,8 +60,13 @@ impl KeySource for JsKey {
         let value = func
             .call0(&JsValue::UNDEFINED)
             .map_err(|e| no_key(format!("the apiKey function threw: {}", describe(&e))))?;
-        let value = JsFuture::from(Promise::resolve(&value))
+        let value = within(deadline_ms, JsFuture::from(Promise::resolve(&value)))
             .await
+            .map_err(|_| {
+                no_key(format!(
+                    "the apiKey promise gave nothing in {deadline_ms} ms"
+                ))
+            })?
             .map_err(|e| no_key(format!("the apiKey promise rejected: {}", describe(&e))))?;
         value
             .as_string()
@@ -65,12 +75,16 @@ impl KeySource for JsKey {
 }
 
 impl JsKey {
-    /// The `apiKey` option: a string, or a function returning one or a Promise of one.
-    pub(crate) fn from_js(value: &JsValue) -> Result<JsKey, JsValue> {
+    /// The `apiKey` option: a string, or a function returning one or a Promise of one, which
+    /// is awaited at most `deadline_ms`.
+    pub(crate) fn from_js(value: &JsValue, deadline_ms: u64) -> Result<JsKey, JsValue> {
         if let Some(key) = value.as_string() {
             Ok(JsKey::Static(key))
         } else if let Some(func) = value.dyn_ref::<Function>() {
-            Ok(JsKey::Function(func.clone()))
+            Ok(JsKey::Function {
+                func: func.clone(),
+                deadline_ms,
+            })
         } else {
             Err(js_error(
                 "TypeError",
@@ -99,15 +113,26 @@ fn bad_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
     })
 }
 
-fn arg<T>(what: &str, value: Option<Ts<T>>) -> Result<T, JsValue>
+/// An optional object argument, read through its plain copy (see `boundary`): a wrong type,
+/// a throwing getter, a cycle or too deep a value is a `TypeError` naming it.
+fn arg<T>(what: &str, value: &JsValue) -> Result<T, JsValue>
 where
-    T: Tsify + Default + serde::de::DeserializeOwned,
-    <T as Tsify>::JsType: Clone,
+    T: Default + serde::de::DeserializeOwned,
 {
-    match value {
-        Some(ts) => ts.to_rust().map_err(|e| bad_argument(what, e)),
-        None => Ok(T::default()),
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
     }
+    from_js(what, value)
+}
+
+/// Reads the arguments of a call, or gives the rejected Promise of the first bad one.
+macro_rules! args {
+    ($($e:expr),+ $(,)?) => {
+        match (|| Ok::<_, JsValue>(($($e?,)+)))() {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&e),
+        }
+    };
 }
 
 /// Serializes an answer for JS the way tsify declares it.
@@ -140,15 +165,25 @@ fn opt_account(account_id: Option<String>) -> Option<String> {
     account_id.filter(|a| !a.trim().is_empty())
 }
 
+/// The deadline of the `apiKey` source and of storage calls: the request timeout asked for,
+/// clamped as the client clamps it.
+pub(crate) fn timeout_of(timeout_ms: Option<f64>) -> u64 {
+    timeout_ms
+        .filter(|ms| ms.is_finite() && *ms > 0.0)
+        .map_or(crate::api::DEFAULT_TIMEOUT_MS, |ms| {
+            (ms as u64).clamp(1, crate::api::MAX_TIMEOUT_MS)
+        })
+}
+
 #[wasm_bindgen]
 impl ThreadlineClient {
     /// A client for `baseUrl` with `apiKey` (a string, or a function returning one or a Promise
     /// of one), an optional default `accountId` and an optional `timeoutMs`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: Ts<ThreadlineClientOptions>) -> Result<ThreadlineClient, JsValue> {
-        let options = options
-            .to_rust()
-            .map_err(|e| js_error("TypeError", "invalid_options", &e.to_string(), &[]))?;
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "ThreadlineClientOptions")] options: JsValue,
+    ) -> Result<ThreadlineClient, JsValue> {
+        let options: ThreadlineClientOptions = from_js_keeping("options", &options, &["apiKey"])?;
         let base_url = options.base_url.trim().to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(js_error(
@@ -158,12 +193,11 @@ impl ThreadlineClient {
                 &[],
             ));
         }
-        let key = JsKey::from_js(&options.api_key)?;
-        let mut client = Client::new(FetchTransport, base_url, key)
-            .with_default_account(opt_account(options.account_id));
-        if let Some(ms) = options.timeout_ms.filter(|ms| ms.is_finite() && *ms > 0.0) {
-            client = client.with_timeout_ms(ms as u64);
-        }
+        let timeout_ms = timeout_of(options.timeout_ms);
+        let key = JsKey::from_js(&options.api_key, timeout_ms)?;
+        let client = Client::new(FetchTransport, base_url, key)
+            .with_default_account(opt_account(options.account_id))
+            .with_timeout_ms(timeout_ms);
         Ok(ThreadlineClient {
             inner: Rc::new(client),
         })
@@ -178,10 +212,10 @@ impl ThreadlineClient {
     /// One page of conversations (`GET /conversations`); pass `nextCursor` for the next one.
     #[wasm_bindgen(js_name = listConversations, unchecked_return_type = "Promise<ConversationsPage>")]
     pub fn list_conversations(&self, query: Option<Ts<ListConversationsQuery>>) -> Promise {
-        let query = match arg("query", query) {
-            Ok(q) => q,
-            Err(e) => return Promise::reject(&e),
-        };
+        let (query,) = args!(arg::<ListConversationsQuery>(
+            "query",
+            &query.map(|q| q.js_value()).unwrap_or_default()
+        ));
         spawn(
             &self.inner,
             |c| async move { c.list_conversations(query).await },
@@ -193,13 +227,16 @@ impl ThreadlineClient {
     pub fn list_all_conversations(
         &self,
         query: Option<Ts<ListConversationsQuery>>,
-        #[wasm_bindgen(js_name = maxPages)] max_pages: Option<u32>,
+        #[wasm_bindgen(js_name = maxPages)] max_pages: Option<JsNumber>,
     ) -> Promise {
-        let query = match arg("query", query) {
-            Ok(q) => q,
-            Err(e) => return Promise::reject(&e),
-        };
-        let max_pages = max_pages.unwrap_or(10) as usize;
+        let (query, max_pages) = args!(
+            arg::<ListConversationsQuery>(
+                "query",
+                &query.map(|q| q.js_value()).unwrap_or_default()
+            ),
+            opt_number("maxPages", &given(max_pages)),
+        );
+        let max_pages = max_pages.map_or(10, |n| n.clamp(0.0, u32::MAX as f64) as usize);
         spawn(&self.inner, |c| async move {
             c.conversations_pager(query).collect(max_pages).await
         })
@@ -208,10 +245,10 @@ impl ThreadlineClient {
     /// One page of the older recent-messages list (`keywords`, `read`).
     #[wasm_bindgen(js_name = recentMessages, unchecked_return_type = "Promise<RecentMessagesPage>")]
     pub fn recent_messages(&self, query: Option<Ts<RecentMessagesQuery>>) -> Promise {
-        let query = match arg("query", query) {
-            Ok(q) => q,
-            Err(e) => return Promise::reject(&e),
-        };
+        let (query,) = args!(arg::<RecentMessagesQuery>(
+            "query",
+            &query.map(|q| q.js_value()).unwrap_or_default()
+        ));
         spawn(
             &self.inner,
             |c| async move { c.recent_messages(query).await },
@@ -223,13 +260,14 @@ impl ThreadlineClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<MessagesPage>")]
     pub fn messages(
         &self,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
         query: Option<Ts<MessagesQuery>>,
     ) -> Promise {
-        let query = match arg("query", query) {
-            Ok(q) => q,
-            Err(e) => return Promise::reject(&e),
-        };
+        let (conversation_urn, query) = args!(
+            text("conversationUrn", &conversation_urn),
+            arg::<MessagesQuery>("query", &query.map(|q| q.js_value()).unwrap_or_default()),
+        );
         spawn(&self.inner, |c| async move {
             c.messages(&conversation_urn, query).await
         })
@@ -239,14 +277,20 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = pollMessages, unchecked_return_type = "Promise<MessagesPage>")]
     pub fn poll_messages(
         &self,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
-        since: f64,
-        #[wasm_bindgen(js_name = accountId)] account_id: Option<String>,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] since: JsValue,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        if !since.is_finite() {
+        let (conversation_urn, since, account) = args!(
+            text("conversationUrn", &conversation_urn),
+            opt_number("since", &since),
+            opt_text("accountId", &given(account_id)),
+        );
+        let Some(since) = since else {
             return Promise::reject(&bad_argument("since", "not a finite number"));
-        }
-        let account = opt_account(account_id);
+        };
+        let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.poll_messages(&conversation_urn, since as i64, account)
                 .await
@@ -256,11 +300,11 @@ impl ThreadlineClient {
     /// Sends a message; never retried. Refused before sending when the text is empty or over
     /// 8000 characters, or when no conversation or recipient is named.
     #[wasm_bindgen(unchecked_return_type = "Promise<SendResponse>")]
-    pub fn send(&self, request: Ts<SendRequest>) -> Promise {
-        let request = match request.to_rust() {
-            Ok(r) => r,
-            Err(e) => return Promise::reject(&bad_argument("request", e)),
-        };
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
+    ) -> Promise {
+        let (request,) = args!(from_js::<SendRequest>("request", &request));
         spawn(&self.inner, |c| async move { c.send(request).await })
     }
 
@@ -268,13 +312,21 @@ impl ThreadlineClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<ReactResponse>")]
     pub fn react(
         &self,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
-        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
-        emoji: String,
-        react: bool,
-        #[wasm_bindgen(js_name = accountId)] account_id: Option<String>,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] react: JsValue,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        let account = opt_account(account_id);
+        let (conversation_urn, message_urn, emoji, react, account) = args!(
+            text("conversationUrn", &conversation_urn),
+            text("messageUrn", &message_urn),
+            text("emoji", &emoji),
+            flag("react", &react),
+            opt_text("accountId", &given(account_id)),
+        );
+        let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.react(
                 &conversation_urn,
@@ -291,11 +343,17 @@ impl ThreadlineClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<RecallResponse>")]
     pub fn recall(
         &self,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
-        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
-        #[wasm_bindgen(js_name = accountId)] account_id: Option<String>,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        let account = opt_account(account_id);
+        let (conversation_urn, message_urn, account) = args!(
+            text("conversationUrn", &conversation_urn),
+            text("messageUrn", &message_urn),
+            opt_text("accountId", &given(account_id)),
+        );
+        let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.recall(&conversation_urn, &message_urn, account.as_deref())
                 .await
@@ -307,16 +365,27 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = uploadAttachment, unchecked_return_type = "Promise<UploadResponse>")]
     pub fn upload_attachment(
         &self,
-        bytes: Uint8Array,
-        #[wasm_bindgen(js_name = mediaType)] media_type: String,
-        #[wasm_bindgen(js_name = fileName)] file_name: String,
-        #[wasm_bindgen(js_name = accountId)] account_id: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+        #[wasm_bindgen(js_name = mediaType, unchecked_param_type = "string")] media_type: JsValue,
+        #[wasm_bindgen(js_name = fileName, unchecked_param_type = "string")] file_name: JsValue,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
+        let Some(bytes) = bytes.dyn_ref::<Uint8Array>() else {
+            return Promise::reject(&super::boundary::type_error(
+                "bytes",
+                "must be a Uint8Array",
+            ));
+        };
+        let (media_type, file_name, account) = args!(
+            text("mediaType", &media_type),
+            text("fileName", &file_name),
+            opt_text("accountId", &given(account_id)),
+        );
         if let Err(e) = check_attachment_size(u64::from(bytes.length())) {
             return Promise::reject(&api_error(&e));
         }
         let bytes = bytes.to_vec();
-        let account = opt_account(account_id);
+        let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.upload_attachment(bytes, &media_type, &file_name, account.as_deref())
                 .await
@@ -325,7 +394,8 @@ impl ThreadlineClient {
 
     /// The workspace's connected accounts, optionally searched by `q`.
     #[wasm_bindgen(js_name = listAccounts, unchecked_return_type = "Promise<Account[]>")]
-    pub fn list_accounts(&self, q: Option<String>) -> Promise {
+    pub fn list_accounts(&self, q: Option<JsText>) -> Promise {
+        let (q,) = args!(opt_text("q", &given(q)));
         spawn(
             &self.inner,
             |c| async move { c.accounts(q.as_deref()).await },
@@ -336,9 +406,10 @@ impl ThreadlineClient {
     #[wasm_bindgen(js_name = premiumStatus, unchecked_return_type = "Promise<PremiumStatus>")]
     pub fn premium_status(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: Option<String>,
+        #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        let account = opt_account(account_id);
+        let (account,) = args!(opt_text("accountId", &given(account_id)));
+        let account = opt_account(account);
         spawn(&self.inner, |c| async move {
             c.premium_status(account.as_deref()).await
         })

@@ -24,9 +24,13 @@ pub type EngineClient = Client<FetchTransport, JsKey>;
 
 /// One item of the effect queue.
 enum Step {
-    Effect(Effect),
-    /// Everything queued before it is done: settle this Promise (rejected if a write failed).
+    /// An effect of the input numbered `.0` (its step).
+    Effect(u64, Effect),
+    /// Everything queued before it is done: settle this Promise, rejected if a write of input
+    /// `step` (the command it waits for) failed. A failed write of another input is not this
+    /// command's: rejecting it would tell the user "not saved" of a send that went out.
     Settle {
+        step: u64,
         resolve: Function,
         reject: Function,
     },
@@ -64,8 +68,11 @@ pub struct Driver {
     log: PersistLog<AnyStore>,
     queue: RefCell<VecDeque<Step>>,
     pumping: Cell<bool>,
-    /// The first write that failed since the last `Settle`.
-    write_error: RefCell<Option<StorageError>>,
+    /// The number of the last input fed (its effects carry it).
+    step: Cell<u64>,
+    /// The first failed write of each input, by its number, until a `Settle` for it (or a
+    /// later one) takes it.
+    write_errors: RefCell<std::collections::BTreeMap<u64, StorageError>>,
     notices: RefCell<Listeners>,
     facts: RefCell<Listeners>,
     timer: RefCell<Option<Timer>>,
@@ -156,7 +163,8 @@ impl Driver {
             log,
             queue: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
-            write_error: RefCell::new(None),
+            step: Cell::new(0),
+            write_errors: RefCell::new(std::collections::BTreeMap::new()),
             notices: RefCell::new(Listeners::default()),
             facts: RefCell::new(Listeners::default()),
             timer: RefCell::new(None),
@@ -186,19 +194,27 @@ impl Driver {
             Effect::Notify(Notice::Refused { reason, .. }) => Some(reason.clone()),
             _ => None,
         });
+        let step = self.step.get().wrapping_add(1);
+        self.step.set(step);
         self.queue
             .borrow_mut()
-            .extend(effects.into_iter().map(Step::Effect));
+            .extend(effects.into_iter().map(|e| Step::Effect(step, e)));
         self.kick();
         refusal
     }
 
     /// A Promise that settles once every effect queued so far is carried out; it rejects
-    /// (`code` `storage`) if a write among them failed, or (`closed`) if the engine closed first.
+    /// (`code` `storage`) if a write of the last input fed failed, or (`closed`) if the engine
+    /// closed first.
     pub fn settled(&self) -> js_sys::Promise {
         let mut step = None;
+        let number = self.step.get();
         let promise = js_sys::Promise::new(&mut |resolve, reject| {
-            step = Some(Step::Settle { resolve, reject });
+            step = Some(Step::Settle {
+                step: number,
+                resolve,
+                reject,
+            });
         });
         if let Some(step) = step {
             self.queue.borrow_mut().push_back(step);
@@ -248,8 +264,18 @@ impl Driver {
             let step = self.queue.borrow_mut().pop_front();
             let Some(step) = step else { break };
             match step {
-                Step::Settle { resolve, reject } => {
-                    let error = self.write_error.borrow_mut().take();
+                Step::Settle {
+                    step,
+                    resolve,
+                    reject,
+                } => {
+                    let error = {
+                        let mut errors = self.write_errors.borrow_mut();
+                        let error = errors.remove(&step);
+                        // Older ones have no command left waiting.
+                        errors.retain(|n, _| *n > step);
+                        error
+                    };
                     let outcome = if self.closed.get() {
                         reject.call1(
                             &JsValue::UNDEFINED,
@@ -262,24 +288,52 @@ impl Driver {
                     };
                     drop(outcome);
                 }
-                Step::Effect(_) if self.closed.get() => {}
-                Step::Effect(Effect::Persist(p)) => self.persist(&p).await,
-                Step::Effect(Effect::Request(r)) => spawn_local(self.clone().request(r)),
-                Step::Effect(Effect::Notify(n)) => self.emit(Channel::Notices, &n),
-                Step::Effect(Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
-                Step::Effect(Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
+                Step::Effect(..) if self.closed.get() => {}
+                Step::Effect(step, Effect::Persist(p)) => self.persist(step, &p).await,
+                Step::Effect(_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
+                Step::Effect(_, Effect::Notify(n)) => self.emit(Channel::Notices, &n),
+                Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
+                Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
             }
         }
         self.pumping.set(false);
     }
 
-    async fn persist(&self, p: &Persist) {
-        if let Err(e) = self.log.write(p).await {
-            // The effects after it still run: every request must get its answer, and an
-            // unsaved state is re-fetched after a restart. The command waiting on it learns.
-            warn(&format!("threadline: {e}"));
-            self.write_error.borrow_mut().get_or_insert(e);
-        }
+    /// Writes one `Persist` of input `step`. When it fails, the writes queued after it for
+    /// that input are not made (a send, reaction or recall never leaves without its record on
+    /// disk): the engine learns which (`Input::PersistFailed`) and settles them as not sent;
+    /// the command waiting on it rejects with `storage`. Other effects still run: every
+    /// request already out gets its answer, and what was not saved is re-fetched after a
+    /// restart.
+    async fn persist(&self, step: u64, p: &Persist) {
+        let Err(e) = self.log.write(p).await else {
+            return;
+        };
+        warn(&format!("threadline: {e}"));
+        // A queued send this write carried may have been started by an input fed while it
+        // was being written: its request waits later in the queue and must not leave either.
+        let unsaved = p.queued_sends();
+        let started = |r: &crate::sync::Request| {
+            r.sends()
+                .is_some_and(|(a, k)| unsaved.iter().any(|(ua, uk)| ua == a && uk == k))
+        };
+        let mut cancelled = Vec::new();
+        self.queue.borrow_mut().retain(|s| match s {
+            Step::Effect(n, Effect::Request(r))
+                if (*n == step && r.needs_record()) || started(r) =>
+            {
+                cancelled.push(r.id);
+                false
+            }
+            _ => true,
+        });
+        let error = e.0.clone();
+        self.write_errors.borrow_mut().entry(step).or_insert(e);
+        self.feed(Input::PersistFailed {
+            cancelled,
+            unsaved,
+            error,
+        });
     }
 
     fn emit<T: Serialize>(&self, channel: Channel, value: &T) {

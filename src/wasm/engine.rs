@@ -8,13 +8,14 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::Promise;
 use serde::Deserialize;
-use tsify::{Ts, Tsify};
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::client::JsKey;
+use super::boundary::{flag, from_js, from_js_keeping, function, given, opt_text, text, JsText};
+use super::client::{timeout_of, JsKey};
 use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
 use super::error::js_error;
 use super::fetch::FetchTransport;
@@ -136,21 +137,34 @@ fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
 
+/// Reads the arguments of a command, or gives the rejected Promise of the first bad one.
+macro_rules! args {
+    ($($e:expr),+ $(,)?) => {
+        match (|| Ok::<_, JsValue>(($($e?,)+)))() {
+            Ok(v) => v,
+            Err(e) => return Promise::reject(&e),
+        }
+    };
+}
+
 #[wasm_bindgen]
 impl ThreadlineEngine {
     /// Opens an engine: reads its state from storage (a corrupt store is reported by
     /// `restoreIssues()`, never fatal), starts its timers and realtime socket, and resolves.
-    /// Rejects when the options are wrong or the storage cannot be read at all.
-    pub async fn open(options: Ts<ThreadlineEngineOptions>) -> Result<ThreadlineEngine, JsValue> {
-        let options = options
-            .to_rust()
-            .map_err(|e| invalid_options(&e.to_string()))?;
+    /// Rejects when the options are wrong or the storage cannot be read at all. The request
+    /// timeout (`timeoutMs`) also bounds the `apiKey` function's answer and each storage call.
+    pub async fn open(
+        #[wasm_bindgen(unchecked_param_type = "ThreadlineEngineOptions")] options: JsValue,
+    ) -> Result<ThreadlineEngine, JsValue> {
+        let options: ThreadlineEngineOptions =
+            from_js_keeping("options", &options, &["apiKey", "storage"])?;
         let base_url = options.base_url.trim().trim_end_matches('/').to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
         }
-        let key = JsKey::from_js(&options.api_key)?;
-        let store = AnyStore::from_option(options.storage)
+        let timeout_ms = timeout_of(options.timeout_ms);
+        let key = JsKey::from_js(&options.api_key, timeout_ms)?;
+        let store = AnyStore::from_option(options.storage, timeout_ms)
             .map_err(|e| engine_error("storage_unavailable", &e.0, &[]))?;
         let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
         let log = PersistLog::new(store, &prefix);
@@ -168,10 +182,8 @@ impl ThreadlineEngine {
         let mut issues = stored.issues;
         issues.extend(engine_issues.iter().map(|i| i.to_string()));
 
-        let mut client = Client::new(FetchTransport, base_url.clone(), key.clone());
-        if let Some(ms) = options.timeout_ms.filter(|ms| ms.is_finite() && *ms > 0.0) {
-            client = client.with_timeout_ms(ms as u64);
-        }
+        let client =
+            Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
         let driver = Driver::new(engine, client, log);
         driver.feed(Input::Tick);
         let realtime = options.realtime.unwrap_or(true).then(|| {
@@ -195,20 +207,30 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = openConversation, unchecked_return_type = "Promise<void>")]
     pub fn open_conversation(
         &self,
-        view: String,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Promise {
+        let (view, account, conversation_urn) = args!(
+            text("view", &view),
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn),
+        );
         self.command(Command::OpenConversation {
             view: ViewId(view),
-            account: AccountId(account_id),
+            account,
             conversation_urn,
         })
     }
 
     /// `view` shows nothing any more.
     #[wasm_bindgen(js_name = closeView, unchecked_return_type = "Promise<void>")]
-    pub fn close_view(&self, view: String) -> Promise {
+    pub fn close_view(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+    ) -> Promise {
+        let (view,) = args!(text("view", &view));
         self.command(Command::CloseView { view: ViewId(view) })
     }
 
@@ -216,11 +238,16 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = loadOlder, unchecked_return_type = "Promise<void>")]
     pub fn load_older(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Promise {
+        let (account, conversation_urn) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn)
+        );
         self.command(Command::LoadOlder {
-            account: AccountId(account_id),
+            account,
             conversation_urn,
         })
     }
@@ -229,11 +256,16 @@ impl ThreadlineEngine {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn refresh(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Promise {
+        let (account, conversation_urn) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn)
+        );
         self.command(Command::Refresh {
-            account: AccountId(account_id),
+            account,
             conversation_urn,
         })
     }
@@ -242,11 +274,16 @@ impl ThreadlineEngine {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn rescan(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Promise {
+        let (account, conversation_urn) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn)
+        );
         self.command(Command::Rescan {
-            account: AccountId(account_id),
+            account,
             conversation_urn,
         })
     }
@@ -255,24 +292,24 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = refreshConversations, unchecked_return_type = "Promise<void>")]
     pub fn refresh_conversations(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        cursor: Option<String>,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        cursor: Option<JsText>,
     ) -> Promise {
-        self.command(Command::RefreshConversations {
-            account: AccountId(account_id),
-            cursor,
-        })
+        let (account, cursor) = args!(account_arg(&account_id), opt_text("cursor", &given(cursor)));
+        self.command(Command::RefreshConversations { account, cursor })
     }
 
     /// Queues a message in the persisted outbox and resolves with its client key once the
-    /// entry is written; the request goes out in the background. Rejects with the refusal
-    /// (`emptyMessage`, `tooLong`, `quotaExceeded`, `badUrn`…) when refused locally.
+    /// entry is written; the request goes out in the background, and only once the entry is
+    /// on disk. Rejects with the refusal (`emptyMessage`, `tooLong`, `quotaExceeded`,
+    /// `badUrn`…) when refused locally, and with `storage` when the entry could not be
+    /// written: then nothing was sent, and the entry shows as failed (`storage`, retryable).
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
-    pub fn send(&self, cmd: Ts<SendCommand>) -> Promise {
-        let cmd = match cmd.to_rust() {
-            Ok(c) => c,
-            Err(e) => return Promise::reject(&invalid_argument("cmd", e)),
-        };
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "SendCommand")] cmd: JsValue,
+    ) -> Promise {
+        let (cmd,) = args!(from_js::<SendCommand>("cmd", &cmd));
         let to = if let Some(urn) = present(&cmd.conversation_urn) {
             Recipient::Conversation(urn)
         } else if let Some(urn) = present(&cmd.recipient_profile_urn) {
@@ -323,30 +360,45 @@ impl ThreadlineEngine {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn react(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] _conversation_urn: String,
-        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
-        emoji: String,
-        add: bool,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] add: JsValue,
     ) -> Promise {
+        let (account, _, message_urn, emoji, add) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn),
+            text("messageUrn", &message_urn),
+            text("emoji", &emoji),
+            flag("add", &add),
+        );
         self.command(Command::React {
-            account: AccountId(account_id),
+            account,
             message_urn,
             emoji,
             add,
         })
     }
 
-    /// Recalls one of the account's own messages (within the recall window).
+    /// Recalls one of the account's own messages (within the recall window). Rejects with
+    /// `storage`, and sends nothing, when the recall's record could not be written.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn recall(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] _conversation_urn: String,
-        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
     ) -> Promise {
+        let (account, _, message_urn) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn),
+            text("messageUrn", &message_urn),
+        );
         self.command(Command::Recall {
-            account: AccountId(account_id),
+            account,
             message_urn,
         })
     }
@@ -355,11 +407,16 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
     pub fn mark_read(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Promise {
+        let (account, conversation_urn) = args!(
+            account_arg(&account_id),
+            text("conversationUrn", &conversation_urn)
+        );
         self.command(Command::MarkRead {
-            account: AccountId(account_id),
+            account,
             conversation_urn,
         })
     }
@@ -368,11 +425,12 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = retrySend, unchecked_return_type = "Promise<void>")]
     pub fn retry_send(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = clientKey)] client_key: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
     ) -> Promise {
+        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
         self.command(Command::RetrySend {
-            account: AccountId(account_id),
+            account,
             client_key: ClientKey(client_key),
         })
     }
@@ -381,11 +439,12 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = discardSend, unchecked_return_type = "Promise<void>")]
     pub fn discard_send(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = clientKey)] client_key: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
     ) -> Promise {
+        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
         self.command(Command::DiscardSend {
-            account: AccountId(account_id),
+            account,
             client_key: ClientKey(client_key),
         })
     }
@@ -401,9 +460,10 @@ impl ThreadlineEngine {
     #[wasm_bindgen(unchecked_return_type = "() => void")]
     pub fn subscribe(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(notice: Notice) => void")] callback: Function,
-    ) -> JsValue {
-        self.listen(Channel::Notices, callback)
+        #[wasm_bindgen(unchecked_param_type = "(notice: Notice) => void")] callback: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let callback = function("callback", &callback)?;
+        Ok(self.listen(Channel::Notices, callback))
     }
 
     /// Calls `callback` with every fact sibling contexts must merge (post it to them; they
@@ -411,31 +471,37 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = onBroadcast, unchecked_return_type = "() => void")]
     pub fn on_broadcast(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(fact: RemoteFact) => void")] callback: Function,
-    ) -> JsValue {
-        self.listen(Channel::Facts, callback)
+        #[wasm_bindgen(unchecked_param_type = "(fact: RemoteFact) => void")] callback: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let callback = function("callback", &callback)?;
+        Ok(self.listen(Channel::Facts, callback))
     }
 
-    /// Merges a fact another context broadcast (idempotent, in any order).
+    /// Merges a fact another context broadcast (idempotent, in any order). A fact that is not
+    /// plain data of the declared shape (a cycle, nesting deeper than 128, a throwing getter)
+    /// rejects with a `TypeError`; nothing is merged.
     #[wasm_bindgen(js_name = applyRemote, unchecked_return_type = "Promise<void>")]
-    pub fn apply_remote(&self, fact: Ts<RemoteFact>) -> Promise {
-        match fact.to_rust() {
-            Ok(f) => self.input(Input::Remote(f)),
-            Err(e) => Promise::reject(&invalid_argument("fact", e)),
-        }
+    pub fn apply_remote(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RemoteFact")] fact: JsValue,
+    ) -> Promise {
+        let (fact,) = args!(from_js::<RemoteFact>("fact", &fact));
+        self.input(Input::Remote(fact))
     }
 
     /// One conversation as shown (messages in order, then its outbox entries), if known.
     #[wasm_bindgen(js_name = conversationView, unchecked_return_type = "ConversationView | undefined")]
     pub fn conversation_view(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = conversationUrn)] conversation_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
+        conversation_urn: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id = ConversationId::parse(&conversation_urn)?;
+        let account = account_arg(&account_id)?;
+        let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
         let view = self
             .driver
-            .with_engine(|e| e.conversation_view(&AccountId(account_id), &id));
+            .with_engine(|e| e.conversation_view(&account, &id));
         match view {
             Some(v) => to_js(&v),
             None => Ok(JsValue::UNDEFINED),
@@ -446,11 +512,10 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = conversationList, unchecked_return_type = "ConversationSummary[]")]
     pub fn conversation_list(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let list = self
-            .driver
-            .with_engine(|e| e.conversation_list(&AccountId(account_id)));
+        let account = account_arg(&account_id)?;
+        let list = self.driver.with_engine(|e| e.conversation_list(&account));
         to_js(&list)
     }
 
@@ -458,11 +523,10 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = unplacedOutbox, unchecked_return_type = "MessageView[]")]
     pub fn unplaced_outbox(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let list = self
-            .driver
-            .with_engine(|e| e.unplaced_outbox(&AccountId(account_id)));
+        let account = account_arg(&account_id)?;
+        let list = self.driver.with_engine(|e| e.unplaced_outbox(&account));
         to_js(&list)
     }
 
@@ -470,11 +534,10 @@ impl ThreadlineEngine {
     #[wasm_bindgen(unchecked_return_type = "StatusView")]
     pub fn status(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let status = self
-            .driver
-            .with_engine(|e| e.status(&AccountId(account_id)));
+        let account = account_arg(&account_id)?;
+        let status = self.driver.with_engine(|e| e.status(&account));
         to_js(&status)
     }
 
@@ -494,8 +557,13 @@ impl ThreadlineEngine {
     }
 }
 
+/// The `accountId` argument ("" for the workspace default).
+fn account_arg(value: &JsValue) -> Result<AccountId, JsValue> {
+    text("accountId", value).map(AccountId)
+}
+
 impl ThreadlineEngine {
-    fn listen(&self, channel: Channel, callback: Function) -> JsValue {
+    fn listen(&self, channel: Channel, callback: js_sys::Function) -> JsValue {
         let id = self.driver.listen(channel, callback);
         let driver = Rc::downgrade(&self.driver);
         Closure::<dyn FnMut()>::new(move || {

@@ -43,7 +43,13 @@ impl Transport for FetchTransport {
         };
         // Cleared when `_timer` drops, whichever way this function returns.
         let _timer = Timer::start(on_timeout, timeout_ms)?;
-        let outcome = exchange(url, req, &controller).await;
+        let outcome = match raced(timeout_ms, exchange(url, req, &controller)).await {
+            Some(outcome) => outcome,
+            None => {
+                controller.abort();
+                return Err(TransportError::Timeout);
+            }
+        };
         match outcome {
             Ok(resp) => Ok(resp),
             Err(_) if timed_out.get() => Err(TransportError::Timeout),
@@ -64,6 +70,14 @@ impl Transport for FetchTransport {
     fn now_ms(&self) -> u64 {
         js_sys::Date::now().max(0.0) as u64
     }
+}
+
+/// The exchange raced against a timer of our own (`None` when the timer won). The abort signal
+/// alone is not enough: in Node 20, `fetch(new Request(url, {signal}))` (what gloo-net builds)
+/// can lose the abort when a GC runs while the body stalls, and the call would never settle
+/// (TOOLCHAIN.md, measured; issue 12 item 7).
+async fn raced<F: std::future::Future>(timeout_ms: u64, exchange: F) -> Option<F::Output> {
+    super::deadline::within(timeout_ms, exchange).await.ok()
 }
 
 /// The whole exchange, body included, under the controller's signal.

@@ -1,7 +1,9 @@
 //! The only module that knows about JavaScript: exported functions and classes, the fetch
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
+pub mod boundary;
 mod client;
+mod deadline;
 mod driver;
 mod engine;
 pub mod error;

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use super::deadline::within;
 use super::error::describe;
 use crate::sync::Persist;
 
@@ -29,6 +30,15 @@ pub struct StorageError(pub String);
 
 fn failed(what: &str, e: &JsValue) -> StorageError {
     StorageError(format!("{what}: {}", describe(e)))
+}
+
+/// Awaits a storage call's Promise at most `deadline_ms`: one that never settles is a clear
+/// failure, never a command that hangs.
+async fn settle(what: &str, result: &JsValue, deadline_ms: u64) -> Result<JsValue, StorageError> {
+    within(deadline_ms, JsFuture::from(Promise::resolve(result)))
+        .await
+        .map_err(|_| StorageError(format!("{what}: no answer in {deadline_ms} ms")))?
+        .map_err(|e| failed(what, &e))
 }
 
 /// Asynchronous string storage.
@@ -84,12 +94,12 @@ impl Storage for LocalStore {
 
 /// An extension's `storage.local` (`browser.storage.local` where it exists, as in Firefox,
 /// else `chrome.storage.local`), through its Promise API; works where there is no window.
-pub struct ChromeStore(JsValue);
+pub struct ChromeStore(JsValue, u64);
 
 impl ChromeStore {
     /// The extension storage area, or why there is none (not an extension, no `storage`
     /// permission).
-    pub fn open() -> Result<ChromeStore, StorageError> {
+    pub fn open(deadline_ms: u64) -> Result<ChromeStore, StorageError> {
         let global = js_sys::global();
         for ns in ["browser", "chrome"] {
             let area = Reflect::get(&global, &ns.into())
@@ -97,7 +107,7 @@ impl ChromeStore {
                 .and_then(|s| Reflect::get(&s, &"local".into()));
             if let Ok(area) = area {
                 if area.is_object() {
-                    return Ok(ChromeStore(area));
+                    return Ok(ChromeStore(area, deadline_ms));
                 }
             }
         }
@@ -115,9 +125,7 @@ impl ChromeStore {
             .dyn_into()
             .map_err(|_| StorageError(format!("{what} is not a function")))?;
         let result = func.call1(&self.0, arg).map_err(|e| failed(&what, &e))?;
-        JsFuture::from(Promise::resolve(&result))
-            .await
-            .map_err(|e| failed(&what, &e))
+        settle(&what, &result, self.1).await
     }
 }
 
@@ -162,11 +170,12 @@ impl Storage for MemoryStore {
 
 /// A storage object JS hands in: `get(key)`, `set(key, value)`, `remove(key)`, each returning
 /// its result or a Promise of it (IndexedDB, a test double, a prefilled `Map`).
-pub struct JsStore(JsValue);
+pub struct JsStore(JsValue, u64);
 
 impl JsStore {
-    /// The adapter, if `value` has the three methods.
-    pub fn new(value: JsValue) -> Result<JsStore, StorageError> {
+    /// The adapter, if `value` has the three methods; each call is awaited at most
+    /// `deadline_ms`.
+    pub fn new(value: JsValue, deadline_ms: u64) -> Result<JsStore, StorageError> {
         for method in ["get", "set", "remove"] {
             let f = Reflect::get(&value, &method.into()).unwrap_or(JsValue::UNDEFINED);
             if !f.is_function() {
@@ -175,7 +184,7 @@ impl JsStore {
                 )));
             }
         }
-        Ok(JsStore(value))
+        Ok(JsStore(value, deadline_ms))
     }
 
     async fn call(&self, method: &str, args: &[&JsValue]) -> Result<JsValue, StorageError> {
@@ -185,9 +194,7 @@ impl JsStore {
             .unchecked_into();
         let args: Array = args.iter().copied().collect();
         let result = func.apply(&self.0, &args).map_err(|e| failed(&what, &e))?;
-        JsFuture::from(Promise::resolve(&result))
-            .await
-            .map_err(|e| failed(&what, &e))
+        settle(&what, &result, self.1).await
     }
 }
 
@@ -215,17 +222,18 @@ pub enum AnyStore {
 
 impl AnyStore {
     /// The storage named by the `storage` option: `"localStorage"`, `"chromeStorage"`,
-    /// `"memory"`, or an adapter object.
-    pub fn from_option(value: JsValue) -> Result<AnyStore, StorageError> {
+    /// `"memory"`, or an adapter object. A call of an asynchronous one is awaited at most
+    /// `deadline_ms`.
+    pub fn from_option(value: JsValue, deadline_ms: u64) -> Result<AnyStore, StorageError> {
         match value.as_string().as_deref() {
             Some("localStorage") => LocalStore::open().map(AnyStore::Local),
-            Some("chromeStorage") => ChromeStore::open().map(AnyStore::Chrome),
+            Some("chromeStorage") => ChromeStore::open(deadline_ms).map(AnyStore::Chrome),
             Some("memory") => Ok(AnyStore::Memory(MemoryStore)),
             Some(other) => Err(StorageError(format!(
                 "unknown storage {other:?}: \"localStorage\", \"chromeStorage\", \"memory\" or an \
                  adapter object"
             ))),
-            None => JsStore::new(value).map(AnyStore::Js),
+            None => JsStore::new(value, deadline_ms).map(AnyStore::Js),
         }
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
+use super::boundary::{plain, text, type_error};
 use super::error::internal_error;
 use crate::urn::{self, ConversationId, MessageId, Part, ProfileId, Urn, UrnError};
 
@@ -36,7 +37,6 @@ fn render(part: &Part) -> String {
 }
 
 /// Parse a URN (after trimming and percent-decoding) into its parts.
-#[wasm_bindgen(js_name = parseUrn)]
 pub fn parse_urn(input: &str) -> Result<Ts<ParsedUrn>, JsValue> {
     let parsed = Urn::parse(&urn::clean(input)?)?;
     let parts = match parsed.key() {
@@ -54,43 +54,94 @@ pub fn parse_urn(input: &str) -> Result<Ts<ParsedUrn>, JsValue> {
 }
 
 /// The canonical message id (`2-…`) of any message URN form, URL or bare id.
-#[wasm_bindgen(js_name = messageId)]
 pub fn message_id(input: &str) -> Result<String, UrnError> {
     Ok(MessageId::parse(input)?.as_str().to_owned())
 }
 
 /// The canonical conversation id of any conversation URN form, thread URL or bare id.
-#[wasm_bindgen(js_name = conversationId)]
 pub fn conversation_id(input: &str) -> Result<String, UrnError> {
     Ok(ConversationId::parse(input)?.as_str().to_owned())
 }
 
 /// The canonical profile id of any profile URN form, profile URL or bare id.
-#[wasm_bindgen(js_name = profileId)]
 pub fn profile_id(input: &str) -> Result<String, UrnError> {
     Ok(ProfileId::parse(input)?.as_str().to_owned())
 }
 
 /// Whether a conversation reference names a Sales Navigator thread.
-#[wasm_bindgen(js_name = isSalesNavThread)]
 pub fn is_sales_nav_thread(input: &str) -> Result<bool, UrnError> {
     Ok(ConversationId::parse(input)?.is_sales_nav())
 }
 
 /// Percent-encode a URN for one API path segment (`( ) , : ' + = /` included).
-#[wasm_bindgen(js_name = encodeUrnForPath)]
 pub fn encode_urn_for_path(input: &str) -> String {
     urn::encode_path_segment(input)
 }
 
 /// Canonical message ids of many inputs in one call (`null` where an input is not a message).
 #[wasm_bindgen(js_name = messageIds, unchecked_return_type = "(string | null)[]")]
-pub fn message_ids(inputs: Vec<String>) -> Vec<JsValue> {
-    inputs
+pub fn message_ids(
+    #[wasm_bindgen(unchecked_param_type = "string[]")] inputs: JsValue,
+) -> Result<Vec<JsValue>, JsValue> {
+    let inputs: js_sys::Array = plain("inputs", &inputs)?
+        .dyn_into()
+        .map_err(|_| type_error("inputs", "must be an array"))?;
+    Ok(inputs
         .iter()
-        .map(|s| match MessageId::parse(s) {
-            Ok(id) => JsValue::from_str(id.as_str()),
-            Err(_) => JsValue::NULL,
+        .map(|s| match s.as_string().map(|s| MessageId::parse(&s)) {
+            Some(Ok(id)) => JsValue::from_str(id.as_str()),
+            _ => JsValue::NULL,
         })
-        .collect()
+        .collect())
+}
+
+// The exports: each checks that its argument is a string (a `TypeError` naming it otherwise)
+// before the Rust function above sees it.
+
+/// Parse a URN (after trimming and percent-decoding) into its parts.
+#[wasm_bindgen(js_name = parseUrn)]
+pub fn parse_urn_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<Ts<ParsedUrn>, JsValue> {
+    parse_urn(&text("input", &input)?)
+}
+
+/// The canonical message id (`2-…`) of any message URN form, URL or bare id.
+#[wasm_bindgen(js_name = messageId)]
+pub fn message_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<String, JsValue> {
+    Ok(message_id(&text("input", &input)?)?)
+}
+
+/// The canonical conversation id of any conversation URN form, thread URL or bare id.
+#[wasm_bindgen(js_name = conversationId)]
+pub fn conversation_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<String, JsValue> {
+    Ok(conversation_id(&text("input", &input)?)?)
+}
+
+/// The canonical profile id of any profile URN form, profile URL or bare id.
+#[wasm_bindgen(js_name = profileId)]
+pub fn profile_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<String, JsValue> {
+    Ok(profile_id(&text("input", &input)?)?)
+}
+
+/// Whether a conversation reference names a Sales Navigator thread.
+#[wasm_bindgen(js_name = isSalesNavThread)]
+pub fn is_sales_nav_thread_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(is_sales_nav_thread(&text("input", &input)?)?)
+}
+
+/// Percent-encode a URN for one API path segment (`( ) , : ' + = /` included).
+#[wasm_bindgen(js_name = encodeUrnForPath)]
+pub fn encode_urn_for_path_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<String, JsValue> {
+    Ok(encode_urn_for_path(&text("input", &input)?))
 }

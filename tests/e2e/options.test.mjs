@@ -40,3 +40,52 @@ test("options_test_connection_pick_account_and_save", async () => {
     await b.close();
   }
 });
+
+// Issue 12 item 13: the saved key goes only to the saved base URL, and only over https (or
+// http on loopback). A recorder on loopback stands for "a URL just typed": it must see no key.
+test("options_new_base_url_needs_the_key_typed_again_and_http_is_refused", async () => {
+  const { createServer } = await import("node:http");
+  const seen = [];
+  const recorder = createServer((req, res) => {
+    seen.push(req.headers.authorization ?? req.headers["x-api-key"] ?? "(no key header)");
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ success: true, accounts: [] }));
+  });
+  await new Promise((r) => recorder.listen(0, "127.0.0.1", r));
+  const recorderUrl = `http://127.0.0.1:${recorder.address().port}`;
+  const b = await launchChromium(sim);
+  try {
+    const page = await b.context.newPage();
+    await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);
+    await page.getByLabel("API base URL").fill(sim.url);
+    await page.getByLabel("API key").fill(sim.apiKey);
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.locator("[data-threadline-result]", { hasText: "Saved." }).waitFor({ timeout: WAIT });
+
+    // A new URL and no key typed: refused before any request; the recorder sees nothing.
+    await page.getByLabel("API base URL").fill(recorderUrl);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await page.locator("[data-threadline-result][data-ok=false]", { hasText: "Type the API key again" }).waitFor({ timeout: WAIT });
+    const ask = (fields) => page.evaluate((f) => chrome.runtime.sendMessage(f), fields);
+    const direct = await ask({ type: "settings.test", baseUrl: recorderUrl });
+    assert.equal(direct.ok, false);
+    assert.equal(direct.error.code, "key_required");
+    const saved = await ask({ type: "settings.set", baseUrl: recorderUrl });
+    assert.equal(saved.error?.code, "key_required", "nor can the URL be switched under the saved key");
+    assert.deepEqual(seen, [], "the saved key never reached the new URL");
+
+    // Plain http to anything but loopback: refused, with or without a key.
+    for (const baseUrl of ["http://api.example.com/linkedin", "http://10.0.0.1:8787"]) {
+      const r = await ask({ type: "settings.test", baseUrl, apiKey: "typed-key" });
+      assert.equal(r.error?.code, "invalid_base_url", baseUrl);
+    }
+    // The saved URL still tests with the saved key; a typed key goes to the new URL.
+    assert.equal((await ask({ type: "settings.test", baseUrl: sim.url })).ok, true);
+    // (The recorder's answer need not parse: what matters is which key it was sent.)
+    await ask({ type: "settings.test", baseUrl: recorderUrl, apiKey: "typed-key" });
+    assert.deepEqual(seen, ["Bearer typed-key"], "only the typed key was sent");
+  } finally {
+    await b.close();
+    recorder.close();
+  }
+});

@@ -118,6 +118,106 @@ impl Engine {
         }
     }
 
+    /// A write failed (see `Input::PersistFailed`): the cancelled requests were never made, so
+    /// each is settled as surely not sent, and the next write is a whole snapshot.
+    pub(super) fn persist_failed(
+        &mut self,
+        cancelled: Vec<RequestId>,
+        unsaved: Vec<(AccountId, ClientKey)>,
+        error: &str,
+    ) {
+        self.storage_behind = true;
+        let reason = format!("not sent: its record could not be saved ({error})");
+        for (account, key) in unsaved {
+            // Only while still queued: one started since (its own record written in a later
+            // step, its request queued after it) is that later step's to settle.
+            let queued = self
+                .store(&account)
+                .and_then(|s| s.outbox.entries.get(&key));
+            if queued.is_some_and(|e| e.state == SendState::Queued) {
+                self.on_send_unsaved(&account, &key, &reason);
+            }
+        }
+        for id in cancelled {
+            let Some(pending) = self.pending.remove(&id) else {
+                continue;
+            };
+            match pending {
+                Pending::Send { account, key } => {
+                    self.request_key.remove(&id);
+                    self.on_send_unsaved(&account, &key, &reason);
+                }
+                Pending::React {
+                    account,
+                    message,
+                    emoji,
+                    ..
+                } => {
+                    self.request_key.remove(&id);
+                    self.pending_reacts
+                        .remove(&(account.clone(), message.clone(), emoji.clone()));
+                    self.notify(Notice::ReactFailed {
+                        account,
+                        message,
+                        emoji,
+                        reason: reason.clone(),
+                    });
+                }
+                Pending::Recall { account, message } => {
+                    self.request_key.remove(&id);
+                    let store = self.store_mut(&account);
+                    if let Some(check) = store.recalls.remove(&message) {
+                        store.dirty.touched.insert(check.conversation);
+                        store.dirty.recalls.insert(message.clone());
+                    }
+                    self.notify(Notice::RecallFailed {
+                        account,
+                        message,
+                        reason: reason.clone(),
+                    });
+                }
+                // A read needs no record: drivers make it anyway. Should one be cancelled, it
+                // is answered as a failed read (retried on the usual schedule).
+                read => {
+                    self.pending.insert(id, read);
+                    let e = ApiError::Network {
+                        message: reason.clone(),
+                    };
+                    self.answer(id, Err(e));
+                }
+            }
+        }
+    }
+
+    /// A send whose entry could not be saved, so its request was not made: failed, retryable.
+    fn on_send_unsaved(&mut self, account: &AccountId, key: &ClientKey, message: &str) {
+        let store = self.store_mut(account);
+        let Some(entry) = store.outbox.get_mut(key) else {
+            return;
+        };
+        // In flight here means the driver cancelled its request; queued, never sent.
+        if !matches!(entry.state, SendState::InFlight { .. } | SendState::Queued) {
+            return;
+        }
+        if let Some(c) = &entry.conversation {
+            store.dirty.touched.insert(c.clone());
+        }
+        store.dirty.outbox.insert(key.clone());
+        let reason = SendFailure {
+            code: "storage".into(),
+            message: message.to_owned(),
+        };
+        entry.state = SendState::Failed {
+            reason: reason.clone(),
+            retryable: true,
+        };
+        self.notify(Notice::SendFailed {
+            account: account.clone(),
+            client_key: key.clone(),
+            reason,
+        });
+    }
+
     /// `old_key`: the request went out before the key was last updated, so a 401 says nothing
     /// about the new key.
     pub(super) fn note_error(&mut self, account: &AccountId, e: &ApiError, old_key: bool) {

@@ -172,6 +172,9 @@ pub struct Engine {
     last_timer: Option<i64>,
     deltas_since_snapshot: u32,
     force_snapshot: bool,
+    /// A write failed: storage misses some records, so the next write is a whole snapshot
+    /// (not forced at once, so a storage that keeps failing is not written in a loop).
+    storage_behind: bool,
     key_counter_dirty: bool,
     pub(crate) last_status: BTreeMap<AccountId, super::view::StatusView>,
     conversation_lists_changed: BTreeSet<AccountId>,
@@ -209,6 +212,7 @@ impl Engine {
             deltas_since_snapshot: 0,
             // Deltas only make sense after a snapshot: the first write is a whole one.
             force_snapshot: true,
+            storage_behind: false,
             key_counter_dirty: false,
             last_status: BTreeMap::new(),
             conversation_lists_changed: BTreeSet::new(),
@@ -274,6 +278,11 @@ impl Engine {
             }
             Input::Remote(f) => self.remote(f),
             Input::Tick => {}
+            Input::PersistFailed {
+                cancelled,
+                unsaved,
+                error,
+            } => self.persist_failed(cancelled, unsaved, &error),
         }
         self.drive();
         self.finish()
@@ -502,8 +511,12 @@ impl Engine {
         if !records.is_empty() || self.key_counter_dirty || self.force_snapshot {
             self.key_counter_dirty = false;
             self.deltas_since_snapshot += 1;
-            if self.force_snapshot || self.deltas_since_snapshot >= self.config.snapshot_every {
+            if self.force_snapshot
+                || self.storage_behind
+                || self.deltas_since_snapshot >= self.config.snapshot_every
+            {
                 self.force_snapshot = false;
+                self.storage_behind = false;
                 self.deltas_since_snapshot = 0;
                 effects.push(Effect::Persist(Persist::Snapshot(self.snapshot())));
             } else {

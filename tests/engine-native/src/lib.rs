@@ -332,6 +332,10 @@ impl KeySource for SharedKey {
 pub struct Disk {
     pub snapshot: Option<Vec<u8>>,
     pub deltas: Vec<Vec<u8>>,
+    /// While true every write fails (full, unplugged): nothing is stored.
+    pub failing: bool,
+    /// Writes refused while failing.
+    pub failed_writes: u32,
 }
 
 /// Most steps one `settle` may take before the test is declared stuck.
@@ -663,8 +667,16 @@ impl Driver {
 
     fn input(&mut self, input: Input) {
         let effects = self.engine.handle(input, self.now);
+        // The contract when a write fails: the writes of this step after it are not made.
+        let mut failed: Option<(String, Vec<RequestId>)> = None;
+        let mut unsaved = Vec::new();
         for effect in effects {
             match effect {
+                Effect::Persist(p) if self.disk.failing => {
+                    self.disk.failed_writes += 1;
+                    unsaved.extend(p.queued_sends());
+                    failed.get_or_insert_with(|| ("storage: the disk is failing".into(), vec![]));
+                }
                 Effect::Persist(Persist::Snapshot(records)) => {
                     self.disk.snapshot = Some(serde_json::to_vec(&records).expect("serializes"));
                     self.disk.deltas.clear();
@@ -673,11 +685,23 @@ impl Driver {
                     let bytes = serde_json::to_vec(&records).expect("serializes");
                     self.disk.deltas.push(bytes);
                 }
-                Effect::Request(req) => self.requests.push_back(req),
+                Effect::Request(req) => match &mut failed {
+                    Some((_, cancelled)) if req.needs_record() => cancelled.push(req.id),
+                    _ => self.requests.push_back(req),
+                },
                 Effect::Broadcast(fact) => self.broadcasts.push(fact),
                 Effect::Notify(notice) => self.notices.push(notice),
                 Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
             }
+        }
+        if let Some((error, cancelled)) = failed {
+            self.trace
+                .push(format!("     write failed; cancelled {cancelled:?}"));
+            self.input(Input::PersistFailed {
+                cancelled,
+                unsaved,
+                error,
+            });
         }
     }
 

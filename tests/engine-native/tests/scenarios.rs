@@ -815,3 +815,108 @@ async fn the_151st_new_conversation_of_a_day_is_refused_locally_until_midnight()
     assert_eq!(d.sim.applied("send").await, 152);
     assert_eq!(d.engine().status(&ada()).quota_left, 149);
 }
+
+// ----- a failing disk: no write leaves without its record -----
+
+#[tokio::test]
+async fn a_send_whose_entry_cannot_be_saved_is_not_made_and_fails_retryably() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    d.disk.failing = true;
+    d.command(send_into(&ada(), &long_thread(), "unsaved"))
+        .await;
+    assert!(d.disk.failed_writes > 0);
+    // No request: the server never saw it.
+    assert_eq!(d.sim.total("send").await, 0);
+    assert_eq!(on_server(&d, &ada(), &long_thread(), "unsaved").await, 0);
+    // Shown truthfully: not sent, and a resend is safe.
+    let entry = the_entry(&d, &ada(), &long_thread(), "unsaved");
+    let MessageState::Failed { reason, retryable } = &entry.state else {
+        panic!("{entry:?} failed")
+    };
+    assert_eq!(reason.code, "storage");
+    assert!(retryable);
+    assert_eq!(send_failures(&d).len(), 1);
+    // Once the disk works again, the user's retry sends it exactly once.
+    d.disk.failing = false;
+    let key = entry.client_key.clone().expect("an outbox entry");
+    d.command(Command::RetrySend {
+        account: ada(),
+        client_key: key,
+    })
+    .await;
+    assert_eq!(d.sim.applied("send").await, 1);
+    the_sent(&d, &ada(), &long_thread(), "unsaved");
+    d.restart();
+    d.advance(2 * test_config().poll_interval_ms).await;
+    the_sent(&d, &ada(), &long_thread(), "unsaved");
+    assert_eq!(on_server(&d, &ada(), &long_thread(), "unsaved").await, 1);
+}
+
+#[tokio::test]
+async fn a_recall_whose_record_cannot_be_saved_is_not_made_and_the_message_stays() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    let id = MessageId::parse(&recallable()).unwrap();
+    d.disk.failing = true;
+    d.command(Command::Recall {
+        account: ada(),
+        message_urn: recallable(),
+    })
+    .await;
+    assert_eq!(d.sim.total("recall").await, 0);
+    let view = d.view(&ada(), &long_thread());
+    let m = view.messages.iter().find(|m| m.id.as_ref() == Some(&id));
+    assert_eq!(m.map(|m| &m.state), Some(&MessageState::Sent));
+    assert_eq!(recall_failures(&d).len(), 1, "{:?}", d.notices);
+}
+
+#[tokio::test]
+async fn a_confirmed_recall_stays_hidden_when_later_writes_fail() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    let id = MessageId::parse(&recallable()).unwrap();
+    d.hold_answers_of(Op::Recall);
+    d.command(Command::Recall {
+        account: ada(),
+        message_urn: recallable(),
+    })
+    .await;
+    // The pending record is on disk and the request made; now the disk fails.
+    assert_eq!(d.sim.applied("recall").await, 1);
+    d.disk.failing = true;
+    d.release().await;
+    assert!(!is_shown(&d, &ada(), &long_thread(), &id));
+    d.advance(3 * test_config().poll_interval_ms).await;
+    assert!(!is_shown(&d, &ada(), &long_thread(), &id));
+    // A restart from the stale disk: the recall record written before the request is there,
+    // so the engine verifies it and never shows the message as live again.
+    d.disk.failing = false;
+    d.restart();
+    d.advance(2 * test_config().poll_interval_ms).await;
+    assert!(!is_shown(&d, &ada(), &long_thread(), &id));
+    assert_eq!(d.sim.total("recall").await, 1);
+}
+
+#[tokio::test]
+async fn a_queued_send_whose_entry_cannot_be_saved_never_goes_out_later() {
+    let mut d = Driver::start().await;
+    d.open(&ada(), &long_thread()).await;
+    d.hold_answers_of(Op::Send);
+    d.command(send_into(&ada(), &long_thread(), "first")).await;
+    assert_eq!(d.sim.total("send").await, 1);
+    // Queued behind the first (one send in flight per conversation), and not saved.
+    d.disk.failing = true;
+    d.command(send_into(&ada(), &long_thread(), "second")).await;
+    d.disk.failing = false;
+    d.release().await;
+    d.advance(2 * test_config().poll_interval_ms).await;
+    assert_eq!(d.sim.total("send").await, 1, "the unsaved one never left");
+    the_sent(&d, &ada(), &long_thread(), "first");
+    let entry = the_entry(&d, &ada(), &long_thread(), "second");
+    let MessageState::Failed { reason, retryable } = &entry.state else {
+        panic!("{entry:?} failed")
+    };
+    assert_eq!(reason.code, "storage");
+    assert!(retryable);
+}

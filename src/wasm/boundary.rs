@@ -1,0 +1,227 @@
+//! Every value JavaScript passes in is checked here before the core sees it.
+//!
+//! Why here, in Rust, and not in the package's JS wrappers: a JS exception thrown while wasm
+//! reads an argument (a getter that throws, a Proxy trap, a revoked Proxy) unwinds through wasm
+//! frames, which never restore the shadow-stack pointer: each such call leaks wasm stack until
+//! every call of the module traps (issue 12, item 2). wasm-bindgen glue and serde-wasm-bindgen
+//! read objects with imports that do not catch. So each object argument is first copied into
+//! fresh plain data by [`plain`], whose every JS operation is an import marked `catch`
+//! (wasm-bindgen catches the exception in its JS shim and returns it as an `Err`, so nothing
+//! unwinds through wasm); only the copy, which has no getters or traps left, is deserialized.
+//! Doing it at the export itself protects every caller (the npm wrappers, the raw glue the
+//! extension and tests import, a future binding) where a JS-side copy protects one path only;
+//! and a JSON or `structuredClone` copy would lose the functions and adapter objects some
+//! options carry.
+//!
+//! The copy is bounded ([`MAX_DEPTH`], [`MAX_VALUES`]) and refuses cycles, so a cyclic or
+//! 10,000-deep value is a clear `TypeError` instead of a recursion that overflows the wasm stack
+//! (`memory access out of bounds`). Strings declared as strings are checked by [`text`]: a
+//! number passed for a string reaches the glue's string copy otherwise, which writes garbage.
+
+use js_sys::{Array, Object, Reflect};
+use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::error::js_error;
+
+/// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
+/// core can read from a server it can also take back from a sibling tab.
+pub const MAX_DEPTH: usize = 128;
+
+/// Most values (objects, arrays, primitives) accepted in one argument.
+pub const MAX_VALUES: usize = 200_000;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn own_keys(value: &JsValue) -> Result<Array, JsValue>;
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// An optional string parameter as JS passed it: by reference, so nothing is read in the
+    /// glue; [`opt_text`] checks it. Declared `string` in TypeScript.
+    #[wasm_bindgen(typescript_type = "string")]
+    pub type JsText;
+    /// An optional number parameter as JS passed it ([`opt_number`] checks it).
+    #[wasm_bindgen(typescript_type = "number")]
+    pub type JsNumber;
+}
+
+/// The value of an optional parameter (`undefined` when absent).
+pub fn given<T: Into<JsValue>>(value: Option<T>) -> JsValue {
+    value.map_or(JsValue::UNDEFINED, Into::into)
+}
+
+/// A `TypeError` (a real one: `instanceof TypeError`) with `code` `invalid_argument`, whose
+/// message starts with the argument's name.
+pub fn type_error(name: &str, why: &str) -> JsValue {
+    js_error(
+        "TypeError",
+        "invalid_argument",
+        &format!("{name}: {why}"),
+        &[],
+    )
+}
+
+/// `typeof`, for messages.
+fn kind(value: &JsValue) -> String {
+    value.js_typeof().as_string().unwrap_or_default()
+}
+
+/// A string argument, or a `TypeError` naming it.
+pub fn text(name: &str, value: &JsValue) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| type_error(name, &format!("must be a string, not {}", kind(value))))
+}
+
+/// An optional string argument (`undefined` or `null` for none).
+pub fn opt_text(name: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    text(name, value).map(Some)
+}
+
+/// An optional finite number argument.
+pub fn opt_number(name: &str, value: &JsValue) -> Result<Option<f64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n.is_finite() => Ok(Some(n)),
+        _ => Err(type_error(name, "must be a finite number")),
+    }
+}
+
+/// A boolean argument.
+pub fn flag(name: &str, value: &JsValue) -> Result<bool, JsValue> {
+    value
+        .as_bool()
+        .ok_or_else(|| type_error(name, &format!("must be a boolean, not {}", kind(value))))
+}
+
+/// A function argument.
+pub fn function(name: &str, value: &JsValue) -> Result<js_sys::Function, JsValue> {
+    value
+        .dyn_ref::<js_sys::Function>()
+        .cloned()
+        .ok_or_else(|| type_error(name, &format!("must be a function, not {}", kind(value))))
+}
+
+/// A deep copy of `value` as plain data: objects (own enumerable string keys, on a
+/// prototype-less object) and arrays copied, functions and primitives kept. Every read goes
+/// through a catching import; a throwing getter or trap, a cycle, more than [`MAX_DEPTH`]
+/// levels or [`MAX_VALUES`] values is a `TypeError` naming `name`.
+pub fn plain(name: &str, value: &JsValue) -> Result<JsValue, JsValue> {
+    plain_keeping(name, value, &[])
+}
+
+/// As [`plain`], but the top-level properties in `keep` are taken as they are (functions and
+/// adapter objects the core only calls, through catching imports).
+pub fn plain_keeping(name: &str, value: &JsValue, keep: &[&str]) -> Result<JsValue, JsValue> {
+    let mut copy = Copier {
+        name,
+        values: 0,
+        stack: Vec::new(),
+    };
+    copy.value(value, 0, keep)
+}
+
+/// Deserializes an argument from its plain copy; a wrong shape is a `TypeError` naming it.
+pub fn from_js<T: DeserializeOwned>(name: &str, value: &JsValue) -> Result<T, JsValue> {
+    from_js_keeping(name, value, &[])
+}
+
+/// As [`from_js`], keeping the top-level properties in `keep` by reference.
+pub fn from_js_keeping<T: DeserializeOwned>(
+    name: &str,
+    value: &JsValue,
+    keep: &[&str],
+) -> Result<T, JsValue> {
+    let copy = plain_keeping(name, value, keep)?;
+    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+}
+
+struct Copier<'a> {
+    name: &'a str,
+    values: usize,
+    /// The objects being copied, outermost first: one seen again is a cycle.
+    stack: Vec<JsValue>,
+}
+
+impl Copier<'_> {
+    fn fail(&self, why: &str) -> JsValue {
+        type_error(self.name, why)
+    }
+
+    fn threw(&self, e: JsValue) -> JsValue {
+        let why = super::error::describe(&e);
+        self.fail(&format!("reading it threw: {why}"))
+    }
+
+    fn value(&mut self, value: &JsValue, depth: usize, keep: &[&str]) -> Result<JsValue, JsValue> {
+        self.values += 1;
+        if self.values > MAX_VALUES {
+            return Err(self.fail(&format!("more than {MAX_VALUES} values")));
+        }
+        // Primitives and functions are taken as they are: nothing in them runs when read.
+        if !value.is_object() {
+            return Ok(value.clone());
+        }
+        if depth >= MAX_DEPTH {
+            return Err(self.fail(&format!("nested deeper than {MAX_DEPTH} levels")));
+        }
+        if self.stack.iter().any(|seen| seen == value) {
+            return Err(self.fail("it contains itself (a cycle)"));
+        }
+        self.stack.push(value.clone());
+        let out = if is_array(value).map_err(|e| self.threw(e))? {
+            self.array(value, depth)
+        } else {
+            self.object(value, depth, keep)
+        };
+        self.stack.pop();
+        out
+    }
+
+    fn array(&mut self, value: &JsValue, depth: usize) -> Result<JsValue, JsValue> {
+        let length = Reflect::get(value, &"length".into()).map_err(|e| self.threw(e))?;
+        let length = length.as_f64().unwrap_or(0.0);
+        if !(0.0..=MAX_VALUES as f64).contains(&length) {
+            return Err(self.fail(&format!("an array of more than {MAX_VALUES} items")));
+        }
+        let out = Array::new();
+        for i in 0..length as u32 {
+            let item = Reflect::get_u32(value, i).map_err(|e| self.threw(e))?;
+            out.push(&self.value(&item, depth + 1, &[])?);
+        }
+        Ok(out.into())
+    }
+
+    fn object(&mut self, value: &JsValue, depth: usize, keep: &[&str]) -> Result<JsValue, JsValue> {
+        let keys = own_keys(value).map_err(|e| self.threw(e))?;
+        if keys.length() as usize > MAX_VALUES {
+            return Err(self.fail(&format!("more than {MAX_VALUES} values")));
+        }
+        // No prototype: a key named `__proto__` is an ordinary property of the copy.
+        let out: Object = Object::create(JsValue::NULL.unchecked_ref());
+        for key in keys.iter() {
+            let item = Reflect::get(value, &key).map_err(|e| self.threw(e))?;
+            let kept = key.as_string().is_some_and(|k| keep.contains(&k.as_str()));
+            let item = if kept {
+                item
+            } else {
+                self.value(&item, depth + 1, &[])?
+            };
+            // Setting a data property on a fresh, extensible, prototype-less object: no setter
+            // can run and it cannot fail.
+            let _ = Reflect::set(&out, &key, &item);
+        }
+        Ok(out.into())
+    }
+}

@@ -1,0 +1,234 @@
+// Issue 12, the JS boundary and the write path, over the built package in Node against a
+// simulator on loopback: hostile arguments never leak wasm stack or trap, error texts are
+// bounded, timeouts always fire, and a send whose outbox entry cannot be written is not made.
+// Run: node --expose-gc --test tests/boundary/ (THREADLINE_PKG=dir to test another build).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import {
+  loadPkg, startSim, throwingGetter, throwingProxy, revokedProxy, deep, cyclic, selfCause, causeChain,
+  throwingMessage, settlesWithin, mapStorage, SEED_IDS, conversationUrn, messageUrn,
+} from "./lib.mjs";
+
+const ID = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
+let m, sim;
+let prefix = 0;
+before(async () => {
+  m = await loadPkg();
+  sim = await startSim();
+});
+after(() => sim?.stop());
+
+const THREAD = () => conversationUrn(SEED_IDS.longThread);
+const openEngine = (extra = {}) =>
+  m.ThreadlineEngine.open({
+    baseUrl: sim.url,
+    apiKey: "dev",
+    storage: "memory",
+    storageKey: `hostile-${process.pid}-${prefix++}`,
+    realtime: false,
+    timeoutMs: 2000,
+    ...extra,
+  });
+const client = (extra = {}) => new m.ThreadlineClient({ baseUrl: sim.url, apiKey: "dev", timeoutMs: 2000, ...extra });
+
+/** Polls `cond` every 50 ms, up to 10 s. */
+async function waitFor(cond, what) {
+  for (let i = 0; i < 200; i++) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Runs `call` and gives what it threw or rejected with (undefined if it succeeded). */
+async function failure(call) {
+  try {
+    await call();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+function assertNotATrap(e, what) {
+  assert.ok(!(e instanceof WebAssembly.RuntimeError), `${what}: a wasm trap: ${e?.message}`);
+}
+
+test("item 2: 1000 hostile arguments to each entry point leak nothing; messageId still answers", async () => {
+  const engine = await openEngine();
+  const c = client();
+  const hostile = [() => throwingGetter("baseUrl"), () => throwingProxy(), () => revokedProxy()];
+  const entries = {
+    "new ThreadlineClient": (v) => new m.ThreadlineClient(v),
+    "client.send": (v) => c.send(v),
+    "client.listConversations": (v) => c.listConversations(v),
+    "engine.applyRemote": (v) => engine.applyRemote(v),
+    "engine.send": (v) => engine.send(v),
+  };
+  for (const [name, call] of Object.entries(entries)) {
+    for (let i = 0; i < 1000; i++) {
+      const e = await failure(() => call(hostile[i % hostile.length]()));
+      assert.ok(e, `${name} accepted a hostile value`);
+      assertNotATrap(e, name);
+      assert.ok(e instanceof TypeError, `${name}: ${e?.name}: ${e?.message}`);
+    }
+    assert.equal(m.messageId(`urn:li:fsd_message:${ID}`), ID, `after 1000 hostile calls to ${name}`);
+  }
+  // And the engine and client still work for real.
+  const page = await c.messages(THREAD(), { accountId: SEED_IDS.ada, count: 2 });
+  assert.equal(page.messages.length, 2);
+  await engine.openConversation("v", SEED_IDS.ada, THREAD());
+  engine.close();
+});
+
+test("item 2: ThreadlineEngine.open with a throwing getter settles with a TypeError", async () => {
+  for (const options of [throwingGetter("baseUrl"), throwingProxy(), revokedProxy(), Object.assign(throwingGetter("storage"), { baseUrl: sim.url, apiKey: "dev" })]) {
+    const outcome = await settlesWithin(m.ThreadlineEngine.open(options), 5000);
+    assert.equal(outcome.state, "rejected", "it settles");
+    assert.ok(outcome.error instanceof TypeError, `${outcome.error?.name}: ${outcome.error?.message}`);
+  }
+  assert.equal(m.messageId(ID), ID);
+});
+
+test("item 3: error texts from JS are bounded (self cause, 100,000-deep chain, throwing message)", async () => {
+  const errors = { selfCause: selfCause(), chain: causeChain(100_000), throwingMessage: throwingMessage(), huge: new Error("x".repeat(5_000_000)) };
+  for (const [name, error] of Object.entries(errors)) {
+    // From a storage adapter (read at open).
+    const storage = { get: async () => { throw error; }, set: async () => {}, remove: async () => {} };
+    const opened = await settlesWithin(openEngine({ storage }), 5000);
+    assert.equal(opened.state, "rejected", name);
+    assert.equal(opened.error.code, "storage", name);
+    assert.ok(opened.error.message.length < 20_000, `${name}: ${opened.error.message.length} chars`);
+    // From the apiKey function.
+    const c = client({ apiKey: () => { throw error; } });
+    const e = await failure(() => c.listAccounts());
+    assert.equal(e?.code, "unauthorized", name);
+    assert.ok(e.message.length < 20_000, `${name}: ${e.message.length} chars`);
+    // From a notice listener: the engine carries on.
+    const engine = await openEngine();
+    engine.subscribe(() => { throw error; });
+    await engine.openConversation("v", SEED_IDS.ada, THREAD());
+    await waitFor(() => (engine.conversationView(SEED_IDS.ada, THREAD())?.messages.length ?? 0) > 0, `${name}: the page`);
+    engine.close();
+  }
+  assert.equal(m.messageId(ID), ID);
+});
+
+test("item 4: applyRemote with a cyclic or 10,000-deep extra field is a clear error; the module works on", async () => {
+  const engine = await openEngine();
+  const fact = { kind: "read", account: SEED_IDS.ada, conversation: SEED_IDS.longThread, at: 1 };
+  for (const extra of [cyclic(), deep(10_000)]) {
+    const e = await failure(() => engine.applyRemote({ ...fact, extra }));
+    assertNotATrap(e, "applyRemote");
+    assert.ok(e instanceof TypeError, `${e?.name}: ${e?.message}`);
+    assert.match(e.message, /^fact: .*(cycle|deeper)/);
+  }
+  await engine.applyRemote(fact); // the same fact, plain: merged
+  assert.equal(m.messageId(ID), ID);
+  engine.close();
+});
+
+test("item 6: a number where a string is declared is a TypeError naming the argument", async () => {
+  const engine = await openEngine();
+  const c = client();
+  const cases = [
+    ["messageId(42)", () => m.messageId(42), "input"],
+    ["conversationId({})", () => m.conversationId({}), "input"],
+    ["parseUrn(null)", () => m.parseUrn(null), "input"],
+    ["client.messages(7)", () => c.messages(7), "conversationUrn"],
+    ["client.recall(1, 2)", () => c.recall(1, 2), "conversationUrn"],
+    ["engine.status(5)", () => engine.status(5), "accountId"],
+    ["engine.conversationView('', 3)", () => engine.conversationView("", 3), "conversationUrn"],
+    ["engine.react(...)", () => engine.react(SEED_IDS.ada, THREAD(), 9, "👍", true), "messageUrn"],
+    ["engine.subscribe(1)", () => engine.subscribe(1), "callback"],
+  ];
+  for (const [what, call, arg] of cases) {
+    const e = await failure(call);
+    assertNotATrap(e, what);
+    assert.ok(e instanceof TypeError, `${what}: ${e?.name}: ${e?.message}`);
+    assert.ok(e.message.startsWith(`${arg}:`), `${what}: ${e.message}`);
+  }
+  assert.equal(m.messageId(ID), ID);
+  engine.close();
+});
+
+test("item 7: a stalled body, an apiKey promise and a storage set that never settle all time out", async () => {
+  // A server that sends headers and half a body, then stalls forever.
+  const stalled = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write('{"success": true, "accounts": [');
+  });
+  await new Promise((r) => stalled.listen(0, "127.0.0.1", r));
+  try {
+    const c = new m.ThreadlineClient({ baseUrl: `http://127.0.0.1:${stalled.address().port}`, apiKey: "k", timeoutMs: 300 });
+    const calls = Array.from({ length: 10 }, () => c.listAccounts());
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      globalThis.gc?.();
+    }
+    const outcomes = await Promise.all(calls.map((p) => settlesWithin(p, 5000)));
+    for (const o of outcomes) {
+      assert.equal(o.state, "rejected");
+      assert.equal(o.error.code, "timeout", o.error.message);
+    }
+  } finally {
+    stalled.closeAllConnections?.();
+    stalled.close();
+  }
+  const keyless = client({ apiKey: () => new Promise(() => {}), timeoutMs: 300 });
+  const k = await settlesWithin(keyless.listAccounts(), 5000);
+  assert.equal(k.state, "rejected");
+  assert.equal(k.error.code, "unauthorized");
+  assert.match(k.error.message, /gave nothing in 300 ms/);
+
+  await sim.control("POST", "requests/reset");
+  const hanging = mapStorage();
+  const engine = await openEngine({ storage: hanging, timeoutMs: 300 });
+  hanging.set = () => new Promise(() => {});
+  const sent = await settlesWithin(engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "never stored" }), 5000);
+  assert.equal(sent.state, "rejected");
+  assert.equal(sent.error.code, "storage");
+  assert.match(sent.error.message, /no answer in 300 ms/);
+  assert.equal((await sim.requests()).send.total, 0, "nothing was sent");
+  engine.close();
+});
+
+test("item 8: a send or recall whose record cannot be written is not made, and says so", async () => {
+  await sim.reset();
+  let failing = false;
+  const storage = mapStorage(new Map(), { failSet: () => failing });
+  const engine = await openEngine({ storage });
+  await engine.openConversation("v", SEED_IDS.ada, THREAD());
+  const shown = () => engine.conversationView(SEED_IDS.ada, THREAD())?.messages ?? [];
+  await waitFor(() => shown().some((x) => x.id === SEED_IDS.recallable), "the recallable message");
+  failing = true;
+  const notices = [];
+  engine.subscribe((n) => notices.push(n));
+  const e = await failure(() => engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "not on disk" }));
+  assert.equal(e?.code, "storage", `${e?.name}: ${e?.message}`);
+  // Give any request that might have left time to arrive.
+  await new Promise((res) => setTimeout(res, 500));
+  let ledger = await sim.requests();
+  assert.equal(ledger.send.total, 0, "no send request");
+  assert.equal(ledger.send.applied, 0);
+  const r = await failure(() => engine.recall(SEED_IDS.ada, THREAD(), messageUrn(SEED_IDS.recallable)));
+  assert.equal(r?.code, "storage", `${r?.name}: ${r?.message}`);
+  await new Promise((res) => setTimeout(res, 500));
+  ledger = await sim.requests();
+  assert.equal(ledger.recall.total, 0, "no recall request");
+  // Shown truthfully: failed for storage, safe to send again; the message not recalled.
+  const view = engine.conversationView(SEED_IDS.ada, THREAD());
+  const entry = view.messages.find((x) => x.text === "not on disk");
+  assert.equal(entry?.state?.state, "failed", JSON.stringify(entry?.state));
+  assert.equal(entry.state.reason.code, "storage");
+  assert.equal(entry.state.retryable, true);
+  assert.ok(notices.some((n) => n.notice === "sendFailed"), JSON.stringify(notices));
+  assert.ok(view.messages.some((x) => x.id === SEED_IDS.recallable && x.state.state === "sent"));
+  // Storage back: the user's retry sends it once.
+  failing = false;
+  await engine.retrySend(SEED_IDS.ada, entry.clientKey);
+  for (let i = 0; i < 50 && (await sim.requests()).send.applied < 1; i++) await new Promise((res) => setTimeout(res, 100));
+  assert.equal((await sim.requests()).send.applied, 1);
+  engine.close();
+});

@@ -1,0 +1,127 @@
+//! The JS boundary (issue 12, items 2, 3, 4, 6, 7) in Node, headless Chromium and headless
+//! Firefox: hostile values built by real JavaScript (throwing getters, Proxies, revoked
+//! Proxies, cycles, 10,000-deep objects, self-causing errors) cross the exports and the
+//! boundary helpers; each gives a clear `TypeError` or bounded text, and the module keeps
+//! answering. The Node tests in `tests/boundary/` drive the same over the built package.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Reflect};
+use threadline::wasm::boundary::{plain, text};
+use threadline::wasm::error::{describe, DESCRIBE_MAX_CAUSES, DESCRIBE_MAX_CHARS};
+use threadline::wasm::urn::message_id_js;
+use threadline::wasm::ThreadlineClient;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
+
+/// Evaluates a JS expression (test code only; the product never evaluates strings).
+fn eval(body: &str) -> JsValue {
+    Function::new_no_args(&format!("return ({body});"))
+        .call0(&JsValue::UNDEFINED)
+        .expect("the test's JavaScript runs")
+}
+
+fn is_type_error(e: &JsValue) -> bool {
+    e.is_instance_of::<js_sys::TypeError>()
+}
+
+fn message(e: &JsValue) -> String {
+    Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn a_thousand_hostile_client_options_leak_nothing() {
+    let hostile = [
+        "Object.defineProperty({}, 'baseUrl', {enumerable: true, get() { throw new Error('boom'); }})",
+        "new Proxy({}, {ownKeys() { throw new Error('trap'); }})",
+        "(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })()",
+    ];
+    for i in 0..1000 {
+        let value = eval(hostile[i % hostile.len()]);
+        let err = ThreadlineClient::new(value)
+            .err()
+            .expect("a hostile value is refused");
+        assert!(is_type_error(&err), "{}", message(&err));
+        assert!(message(&err).starts_with("options:"), "{}", message(&err));
+    }
+    assert_eq!(message_id_js(JsValue::from_str(ID)).unwrap(), ID);
+}
+
+#[wasm_bindgen_test]
+fn cyclic_and_deep_values_are_refused_by_name() {
+    let cyclic = eval("(() => { const o = {a: 1}; o.self = o; return o; })()");
+    let e = plain("fact", &cyclic).unwrap_err();
+    assert!(is_type_error(&e));
+    assert!(message(&e).contains("cycle"), "{}", message(&e));
+    let deep =
+        eval("(() => { let v = {}; for (let i = 0; i < 10000; i++) v = {x: v}; return v; })()");
+    let e = plain("fact", &deep).unwrap_err();
+    assert!(
+        message(&e).starts_with("fact: nested deeper"),
+        "{}",
+        message(&e)
+    );
+    // A shared (not cyclic) object is fine, and the copy is plain data.
+    let shared = eval("(() => { const s = {n: 1}; return {a: s, b: [s, s]}; })()");
+    let copy = plain("x", &shared).unwrap();
+    let b = Reflect::get(&copy, &"b".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&b).length(), 2);
+}
+
+#[wasm_bindgen_test]
+fn a_number_for_a_string_is_a_type_error_naming_it() {
+    let e = message_id_js(JsValue::from_f64(42.0)).unwrap_err();
+    assert!(is_type_error(&e));
+    assert_eq!(message(&e), "input: must be a string, not number");
+    let e = text("conversationUrn", &JsValue::from_f64(7.0)).unwrap_err();
+    assert!(message(&e).starts_with("conversationUrn:"));
+    assert_eq!(message_id_js(JsValue::from_str(ID)).unwrap(), ID);
+}
+
+#[wasm_bindgen_test]
+fn describing_hostile_errors_is_bounded() {
+    let cases = [
+        "(() => { const e = new Error('self'); e.cause = e; return e; })()",
+        "(() => { let e = new Error('root'); for (let i = 0; i < 100000; i++) e = new Error('l' + i, {cause: e}); return e; })()",
+        "(() => { const e = new Error('x'); Object.defineProperty(e, 'message', {get() { throw new Error('no'); }}); return e; })()",
+        "new Error('y'.repeat(3000000))",
+        "(() => { const o = {}; o.o = o; return o; })()",
+    ];
+    let bound = (DESCRIBE_MAX_CAUSES + 2) * (DESCRIBE_MAX_CHARS + 16);
+    for case in cases {
+        let text = describe(&eval(case));
+        assert!(!text.is_empty());
+        assert!(
+            text.chars().count() <= bound,
+            "{} chars",
+            text.chars().count()
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_client_call_whose_api_key_never_comes_times_out() {
+    let options = eval(
+        "({baseUrl: 'http://127.0.0.1:9', apiKey: () => new Promise(() => {}), timeoutMs: 200})",
+    );
+    let client = ThreadlineClient::new(options).expect("a client");
+    let outcome = JsFuture::from(client.list_accounts(None)).await;
+    let e = outcome.expect_err("rejects");
+    assert_eq!(
+        Reflect::get(&e, &"code".into())
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("unauthorized")
+    );
+    assert!(
+        message(&e).contains("gave nothing in 200 ms"),
+        "{}",
+        message(&e)
+    );
+}
