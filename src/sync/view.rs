@@ -224,6 +224,28 @@ impl Engine {
         })
     }
 
+    /// The URN of the conversation holding message `id`, as far as this engine knows: a message
+    /// it synced, or the latest message of a listed conversation. `None` when it cannot tell
+    /// (a caller must then say so rather than guess).
+    pub fn conversation_of_message(&self, account: &AccountId, id: &MessageId) -> Option<String> {
+        let store = self.accounts.get(account)?;
+        if let Some(m) = store.message(id) {
+            return store.conversation(&m.conversation).map(|c| c.urn.clone());
+        }
+        store
+            .conversations
+            .values()
+            .find(|c| {
+                c.meta
+                    .as_ref()
+                    .and_then(|m| m.latest_message.as_ref())
+                    .and_then(|l| l.message_urn.as_deref())
+                    .and_then(|u| MessageId::parse(u).ok())
+                    .is_some_and(|m| &m == id)
+            })
+            .map(|c| c.urn.clone())
+    }
+
     /// Outbox entries not (yet) placed in a known conversation, e.g. a first message to someone.
     pub fn unplaced_outbox(&self, account: &AccountId) -> Vec<MessageView> {
         let Some(store) = self.accounts.get(account) else {

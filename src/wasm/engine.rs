@@ -25,7 +25,7 @@ use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
     AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact, ViewId,
 };
-use crate::urn::ConversationId;
+use crate::urn::{ConversationId, MessageId};
 
 #[wasm_bindgen(typescript_custom_section)]
 const ENGINE_TS: &'static str = r#"
@@ -452,6 +452,21 @@ impl ThreadlineEngine {
             .driver
             .with_engine(|e| e.conversation_list(&AccountId(account_id)));
         to_js(&list)
+    }
+
+    /// The URN of the conversation holding a message (one it synced, or a listed conversation's
+    /// latest), or `undefined` when the engine cannot tell.
+    #[wasm_bindgen(js_name = conversationOfMessage, unchecked_return_type = "string | undefined")]
+    pub fn conversation_of_message(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+    ) -> Result<JsValue, JsValue> {
+        let id = MessageId::parse(&message_urn)?;
+        let urn = self
+            .driver
+            .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
+        Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
     /// Outbox entries not yet placed in a known conversation (a first message to someone).
