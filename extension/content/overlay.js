@@ -26,7 +26,6 @@
     key_rejected: "API key rejected",
     disconnected: "Reconnecting…",
   };
-  const CHANNELS = { auto: "Auto", sales_navigator: "Sales Navigator", linkedin_inbox: "LinkedIn inbox" };
 
   const roots = new WeakMap(); // our host element → its closed shadow root
   const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
@@ -53,7 +52,7 @@
   }
 
   const CSS = `
-    :host { all: initial; display: block; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
+    :host { all: initial; display: block; position: relative; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
     button { font: inherit; cursor: pointer; border: 1px solid rgba(0,0,0,.3); border-radius: 12px; background: #fff; color: rgba(0,0,0,.75); padding: 1px 8px; margin: 0; line-height: 18px; }
     button:hover { background: #f3f6f8; }
     button[aria-pressed="true"] { background: #e2f0fe; border-color: #0a66c2; color: #0a66c2; font-weight: 600; }
@@ -76,6 +75,7 @@
     .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 260px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
     .pop h3 { margin: 0 0 6px; font-size: 13px; }
     label { display: block; margin: 6px 0 2px; color: rgba(0,0,0,.6); }
+    .seg { gap: 0; } .seg button { border-radius: 0; margin-left: -1px; } .seg button:first-child { border-radius: 12px 0 0 12px; } .seg button:last-child { border-radius: 0 12px 12px 0; }
     input[type=text], select, textarea { font: inherit; width: 100%; box-sizing: border-box; border: 1px solid rgba(0,0,0,.3); border-radius: 4px; padding: 3px 5px; }
     textarea { min-height: 3.5em; }
     .send { background: #0a66c2; color: #fff; border-color: #0a66c2; padding: 3px 14px; font-weight: 600; margin-top: 8px; }
@@ -537,11 +537,10 @@
         onclick: () => {
           this.ui.open = !this.ui.open;
           this.renderCompose();
-          if (this.ui.open) queueMicrotask(() => c.channel.focus());
+          if (this.ui.open) queueMicrotask(() => c.channel.querySelector("[aria-checked=true]")?.focus());
         },
       }, c.dot, el("span", { text: " Threadline" }));
-      c.channel = el("select", { "data-threadline-field": "channel", "aria-label": "Channel" });
-      c.channel.addEventListener("change", trusted(() => (this.ui.channel = c.channel.value)));
+      c.channel = el("div", { class: "row seg", role: "radiogroup", "data-threadline-field": "channel", "aria-label": "Channel" });
       c.subject = el("input", { type: "text", "data-threadline-field": "subject", "aria-label": "Subject (optional)", maxlength: 200, placeholder: "Subject (optional)" });
       c.subject.addEventListener("input", trusted(() => (this.ui.subject = c.subject.value)));
       c.file = el("input", { type: "file", multiple: true, "data-threadline-field": "file", "aria-label": "Attach files" });
@@ -586,6 +585,7 @@
       const st = this.status.state;
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
+      c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
       const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
       c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${STATUS_TEXT[st] ?? st}`;
@@ -593,10 +593,25 @@
       c.pop.hidden = !c.fallback && !this.ui.open;
       const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
       if (this.view?.account.hasSalesNavigator) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
-      if ([...c.channel.options].map((o) => o.value).join() !== want.map(([v]) => v).join()) {
-        c.channel.replaceChildren(...want.map(([value, label]) => el("option", { value, text: label })));
-      }
-      c.channel.value = want.some(([v]) => v === this.ui.channel) ? this.ui.channel : "auto";
+      if (!want.some(([v]) => v === this.ui.channel)) this.ui.channel = "auto";
+      const channelSig = JSON.stringify([want, this.ui.channel]);
+      if (c.channelSig !== channelSig) c.channel.replaceChildren(
+        ...want.map(([value, label]) =>
+          el("button", {
+            type: "button",
+            role: "radio",
+            "data-threadline-channel": value,
+            "aria-checked": String(this.ui.channel === value),
+            "aria-pressed": String(this.ui.channel === value),
+            text: label,
+            onclick: () => {
+              this.ui.channel = value;
+              this.renderCompose();
+            },
+          }),
+        ),
+      );
+      c.channelSig = channelSig;
       c.channel.setAttribute("data-threadline-account-known", String(!!this.view?.account.known));
       if (c.subject.value !== this.ui.subject) c.subject.value = this.ui.subject;
       c.files.replaceChildren(
@@ -658,7 +673,7 @@
         this.ui.error = c.fallback ? "Write a message first." : "Write your message in LinkedIn's box first.";
         return this.renderCompose();
       }
-      const cmd = { type: "send", clientKey: crypto.randomUUID(), text, channel: c.channel.value };
+      const cmd = { type: "send", clientKey: crypto.randomUUID(), text, channel: this.ui.channel };
       const subject = this.ui.subject.trim();
       if (subject) cmd.subject = subject;
       if (this.ui.attachments.length) cmd.attachments = this.ui.attachments.map(({ assetUrn, byteSize, mediaType, name }) => ({ assetUrn, byteSize, mediaType, name }));
