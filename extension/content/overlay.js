@@ -173,6 +173,11 @@
       this.ping = setInterval(() => {
         if (this.port && document.visibilityState === "visible") this.request("ping").catch(() => {});
       }, 20000);
+      // A bubble the background could not place yet: ask again now and then (the engine may have
+      // synced its conversation meanwhile).
+      this.retry = setInterval(() => {
+        if (this.kind === "bubble" && this.bound === "unknown" && this.items.length) this.update(this.items);
+      }, 3000);
     }
 
     connect() {
@@ -274,7 +279,8 @@
         const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
         const fresh = urns.filter((u) => !this.tried.has(u));
         // A bubble is named by its messages only: bind once, again when new ones show while unknown.
-        if (!this.binding || (this.bound === "unknown" && fresh.length && Date.now() - this.lastBindTry > 2000)) {
+        const due = this.bound === "unknown" && (fresh.length || Date.now() - this.lastBindTry > 5000) && Date.now() - this.lastBindTry > 2000;
+        if (!this.binding || due) {
           for (const u of urns) this.tried.add(u);
           if (urns.length) this.bind({ messageUrns: urns }, true);
         }
@@ -285,6 +291,7 @@
     close() {
       this.closed = true;
       clearInterval(this.ping);
+      clearInterval(this.retry);
       try {
         this.port?.disconnect();
       } catch {
@@ -376,6 +383,7 @@
           text: "☺ React",
           onclick: () => {
             this.ui.picker = this.ui.picker === mid ? null : mid;
+            this.ui.focus = this.ui.picker;
             this.render();
           },
         }),
@@ -397,6 +405,7 @@
             text: "↶ Recall",
             onclick: () => {
               this.ui.confirm = mid;
+              this.ui.focus = mid;
               this.render();
             },
           }),
@@ -426,7 +435,10 @@
         picker.append(custom, el("button", { type: "button", "data-threadline-action": "emoji-custom", text: "Add", onclick: add }));
         picker.append(el("button", { type: "button", "data-threadline-action": "picker-close", "aria-label": "Close", text: "✕", onclick: () => this.closePicker() }));
         box.append(picker);
-        queueMicrotask(() => picker.querySelector("button")?.focus());
+        if (this.ui.focus === mid) {
+          this.ui.focus = null;
+          queueMicrotask(() => picker.querySelector("button")?.focus());
+        }
       }
       if (this.ui.confirm === mid) {
         const confirm = el(
@@ -445,7 +457,10 @@
           }),
         );
         box.append(confirm);
-        queueMicrotask(() => confirm.querySelector("button")?.focus());
+        if (this.ui.focus === mid) {
+          this.ui.focus = null;
+          queueMicrotask(() => confirm.querySelector("button")?.focus());
+        }
       }
       const notice = this.ui.notices[mid] ?? (msg?.error ? `${msg.error.action === "recall" ? "Recall" : "Reaction"} refused: ${msg.error.message}` : null);
       if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": msg?.error?.code ?? "", text: notice }));
