@@ -343,7 +343,15 @@
       if (host.dataset.sig === sig) return;
       host.dataset.sig = sig;
       host.setAttribute("data-threadline-state", recalled ? "recalled" : msg?.state ?? "unknown");
-      roots.get(host).replaceChildren(this.controls(msg, urn, id, recalled));
+      // A re-render keeps what the user is doing: the focused control and a half-typed emoji.
+      const root = roots.get(host);
+      const active = root.activeElement;
+      const key = active && (active.getAttribute("data-threadline-field") ?? active.getAttribute("data-threadline-action"));
+      const draft = root.querySelector("[data-threadline-field=emoji]")?.value;
+      root.replaceChildren(this.controls(msg, urn, id, recalled));
+      const input = root.querySelector("[data-threadline-field=emoji]");
+      if (input && draft) input.value = draft;
+      if (key) root.querySelector(`[data-threadline-field="${key}"], [data-threadline-action="${key}"]`)?.focus();
     }
 
     controls(msg, urn, mid, recalled) {

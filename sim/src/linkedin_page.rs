@@ -31,14 +31,13 @@ const APP_JS: &str = include_str!("linkedin_page.js");
 const PAGE_SIZE: usize = 20;
 
 /// `?account=ID` picks whose mailbox the page shows (default: the workspace default account);
-/// on pages with a chat bubble, `bubble=light|shadow|iframe` picks where it lives and
-/// `bubbleThread=ID` which conversation it shows (default: the newest).
+/// on pages with a chat bubble, `bubble=light|shadow|iframe` picks where it lives (the page
+/// script reads `bubbleThread=ID`, which conversation it shows; default: the newest).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageQuery {
     account: Option<String>,
     bubble: Option<String>,
-    bubble_thread: Option<String>,
 }
 
 /// Escape text for HTML element content and attribute values.

@@ -40,7 +40,7 @@ test("options_test_connection_pick_account_and_save", async () => {
 
     // The LinkedIn tab picks the new settings up without a reload.
     await linkedin.locator(`${COMPOSE}[data-threadline-status=synced]`).waitFor({ timeout: WAIT });
-    await linkedin.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ timeout: WAIT });
+    await linkedin.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
   } finally {
     await b.close();
   }

@@ -46,7 +46,7 @@ test("thread_switch_in_page_rebinds_without_duplicates", async () => {
     assert.notEqual(page.url(), first);
     const otherId = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
     await page.locator(`${COMPOSE}[data-threadline-conversation-id="${otherId}"][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
-    await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ timeout: WAIT });
+    await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
     assert.equal(await page.locator(COMPOSE).count(), 1);
     await assertNoDuplicates(d);
@@ -78,7 +78,7 @@ test("arriving_at_messaging_by_in_page_navigation_from_the_feed", async () => {
     await page.waitForURL(/\/messaging\/thread\//, { timeout: WAIT });
     const id = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
     await page.locator(`${COMPOSE}[data-threadline-conversation-id="${id}"][data-threadline-bound=bound][data-threadline-status=synced]`).waitFor({ timeout: WAIT });
-    await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ timeout: WAIT });
+    await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
   } finally {
     await b.close();
@@ -155,7 +155,7 @@ test("placeholder_replaced_by_the_real_node_keeps_one_set_of_controls", async ()
     await page.keyboard.type(text);
     await page.locator("button.msg-form__send-button").click();
     const real = page.locator('[data-event-urn^="urn:"]', { hasText: text });
-    await real.locator("[data-threadline-host=message]").waitFor({ timeout: WAIT });
+    await real.locator("[data-threadline-host=message]").waitFor({ state: "attached", timeout: WAIT });
     await page.waitForTimeout(500); // a second decoration would come with the next scan
     assert.equal(await real.locator("[data-threadline-host]").count(), 1);
     assert.equal(await page.locator("[data-event-urn]", { hasText: text }).count(), 1);
@@ -227,6 +227,35 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
     await sendThroughComposer(page, d, { text, scope: BUBBLE });
     const stored = await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === text)), { what: "the send stored" });
     assert.equal(stored.threadId, SEED.sharedThread);
+  } finally {
+    await b.close();
+  }
+});
+
+test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
+  const { mkdir } = await import("node:fs/promises");
+  const path = await import("node:path");
+  const { ROOT } = await import("./harness.mjs");
+  // The committed picture in docs/ is refreshed only on request, so a test run leaves the tree clean.
+  const file = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs/overlay.png") : path.join(ROOT, ".tmp/screenshots/overlay.png");
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
+    await d.hover(messageSel(SEED.theirs));
+    await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=react]`);
+    await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=emoji][data-threadline-emoji=👍]`);
+    await d.find(`${messageSel(SEED.theirs)} [data-threadline-reaction=👍][data-threadline-mine=true]`);
+    await page.locator(".msg-form__contenteditable").click();
+    await page.keyboard.type("Thanks, Linus! Sending the deck now.");
+    await d.click(`${COMPOSE} [data-threadline-action=options]`);
+    await d.click(`${COMPOSE} [data-threadline-field=subject]`);
+    await page.keyboard.type("Q3 deck");
+    await d.hover(messageSel(SEED.recallable));
+    await mkdir(path.dirname(file), { recursive: true });
+    await page.screenshot({ path: file });
+    console.log(`screenshot: ${path.relative(ROOT, file)}`);
   } finally {
     await b.close();
   }

@@ -112,7 +112,7 @@ test("two_tabs_share_reactions_incoming_messages_and_one_poller", async () => {
     const text = `From Linus ${Date.now()}`;
     await sim.incoming({ conversationUrn: conversationUrn(SEED.longThread), text });
     for (const tab of tabs) {
-      await tab.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host=message]").waitFor({ timeout: WAIT });
+      await tab.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host=message]").waitFor({ state: "attached", timeout: WAIT });
       assert.equal(await tab.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host]").count(), 1);
     }
 

@@ -22,7 +22,7 @@ test("api_key_never_appears_in_the_page", async () => {
     const d = await closedDriver(page);
     const text = `checking for leaks ${Date.now()}`;
     await sendThroughComposer(page, d, { text });
-    await page.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host]").waitFor({ timeout: WAIT });
+    await page.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host]").waitFor({ state: "attached", timeout: WAIT });
     // Everything the page's own scripts can reach: DOM (shadow roots included), storage, cookies,
     // window properties.
     const found = await page.evaluate((key) => {

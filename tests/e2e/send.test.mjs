@@ -122,7 +122,7 @@ test("html_payload_stays_inert_text", async () => {
     const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b> ${Date.now()}`;
     await sim.incoming({ conversationUrn: conversationUrn(SEED.longThread), text: payload });
     const item = page.locator("[data-event-urn]", { hasText: "window.__pwned" });
-    await item.locator("[data-threadline-host=message]").waitFor({ timeout: WAIT });
+    await item.locator("[data-threadline-host=message]").waitFor({ state: "attached", timeout: WAIT });
     // Threadline's own send of the same payload, marked on LinkedIn's item.
     await sendThroughComposer(page, d, { text: `${payload} mine` });
     const mine = page.locator("[data-event-urn]", { hasText: "mine" }).last();
