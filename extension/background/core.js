@@ -359,10 +359,22 @@ export function createCore(deps) {
     return listed?.urn ?? urns.get(cid) ?? `urn:li:messagingThread:${cid}`;
   }
 
-  /** The one conversation holding these messages; after asking the API for the list if needed. */
-  async function holderOf(messageUrns) {
+  /**
+   * The one conversation a bubble shows: the engine's answer for its messages (one it synced), or
+   * for the person its header links to (the one listed one-to-one conversation with them); after
+   * asking the API for the conversation list if it knows neither.
+   */
+  async function holderOf(messageUrns, profilePath) {
     if (!engine || !hasKey) return null;
-    const lookup = () => {
+    const byPerson = () => {
+      if (!profilePath) return null;
+      try {
+        return engine.conversationWith(acct(), `https://www.linkedin.com${profilePath}`) ?? null;
+      } catch {
+        return null;
+      }
+    };
+    const byMessages = () => {
       const found = new Map();
       for (const u of messageUrns) {
         let holder;
@@ -374,6 +386,11 @@ export function createCore(deps) {
         if (holder) found.set(conversationId(holder), holder);
       }
       return found.size === 1 ? [...found.values()][0] : found.size > 1 ? false : null;
+    };
+    // Messages decide when the engine has them; a contradiction (two conversations) is no answer.
+    const lookup = () => {
+      const m = byMessages();
+      return m === null ? byPerson() : m;
     };
     let urn = lookup();
     if (urn === null) {
@@ -439,12 +456,12 @@ export function createCore(deps) {
      * (the engine knows which conversation holds a message it synced or a listed conversation's
      * latest one). Unknown or contradictory: no conversation (the overlay says so, never guesses).
      */
-    async bind(viewerKey, { path, messageUrns }) {
+    async bind(viewerKey, { path, messageUrns, profilePath }) {
       let urn = null;
-      if (path !== undefined && messageUrns === undefined) {
+      if (path !== undefined && messageUrns === undefined && profilePath === undefined) {
         urn = urnOf(conversationId(`https://www.linkedin.com${path}`));
       } else if (messageUrns !== undefined && path === undefined) {
-        urn = await holderOf(messageUrns);
+        urn = await holderOf(messageUrns, profilePath);
       } else {
         throw codedError("invalid_command", "bind takes a path or message URNs");
       }

@@ -26,8 +26,9 @@ export const COMMANDS = {
     fields: {
       path: { type: "string", max: 1024, pattern: /^\/messaging\/thread\/[^/?#\s]+\/?$/ },
       messageUrns: { type: "array", max: 50, items: { type: "string", max: 512 } },
+      profilePath: { type: "string", max: 512, pattern: /^\/in\/[^/?#\s]+\/?$/ },
     },
-    optional: ["path", "messageUrns"],
+    optional: ["path", "messageUrns", "profilePath"],
   },
   "view.close": { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },

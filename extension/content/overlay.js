@@ -282,7 +282,14 @@
         const due = this.bound === "unknown" && (fresh.length || Date.now() - this.lastBindTry > 5000) && Date.now() - this.lastBindTry > 2000;
         if (!this.binding || due) {
           for (const u of urns) this.tried.add(u);
-          if (urns.length) this.bind({ messageUrns: urns }, true);
+          const link = this.container.querySelector(S.bubbleProfileLink);
+          let profilePath;
+          try {
+            profilePath = link ? new URL(link.href).pathname : undefined;
+          } catch {
+            profilePath = undefined;
+          }
+          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath } : { messageUrns: urns }, true);
         }
       }
       this.render();
@@ -817,7 +824,10 @@
   const observed = new WeakSet();
   const observer = new MutationObserver((records) => {
     // Our own hosts changing is not LinkedIn re-rendering.
-    if (records.every((r) => r.target.closest?.(`[${HOST}]`) || [...r.addedNodes, ...r.removedNodes].every((n) => n.nodeType === 1 && n.hasAttribute?.(HOST)))) return;
+    const ours = (r) =>
+      r.target.closest?.(`[${HOST}]`) ||
+      (r.type === "childList" && [...r.addedNodes, ...r.removedNodes].every((n) => n.nodeType === 1 && n.hasAttribute?.(HOST)));
+    if (records.every(ours)) return;
     queueScan();
   });
   function observe(root) {

@@ -17,6 +17,8 @@ globalThis.ThreadlineSelectors = Object.freeze({
   reactionSummary: ".msg-reactions-reaction-summary-presenter__container",
   /** A chat bubble (any page): one conversation, named by nothing but its messages. */
   bubble: '[data-view-name="message-overlay-conversation-bubble-item"]',
+  /** A bubble's header links the other person by profile id (`/in/<id>/`). */
+  bubbleProfileLink: 'header h2 a[href*="/in/"]',
   /** The full page's conversation pane (where a fallback composer goes). */
   threadPane: ".msg-convo-wrapper, .msg-thread",
   /** LinkedIn's composer, its text box and its Send button (absent when Enter sends). */

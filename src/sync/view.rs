@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Attachment, Conversation};
-use crate::urn::{ConversationId, MessageId};
+use crate::urn::{ConversationId, MessageId, ProfileId};
 
 use super::engine::Engine;
 use super::keys::{AccountId, ClientKey};
@@ -244,6 +244,35 @@ impl Engine {
                     .is_some_and(|m| &m == id)
             })
             .map(|c| c.urn.clone())
+    }
+
+    /// The URN of the one listed conversation whose other participant is exactly `profile` (a
+    /// one-to-one conversation with them). `None` when there is none, or more than one (two
+    /// threads with one person cannot be told apart by who is in them).
+    pub fn conversation_with(&self, account: &AccountId, profile: &ProfileId) -> Option<String> {
+        let store = self.accounts.get(account)?;
+        let own = store
+            .own_profile
+            .as_deref()
+            .and_then(|p| ProfileId::parse(p).ok());
+        let mut hits = store.conversations.values().filter(|c| {
+            let Some(meta) = &c.meta else {
+                return false;
+            };
+            let all: Vec<ProfileId> = meta
+                .participants
+                .iter()
+                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+                .collect();
+            let others: Vec<&ProfileId> = all.iter().filter(|p| Some(*p) != own.as_ref()).collect();
+            let one_to_one = others.len() == 1 || (own.is_none() && all.len() == 2);
+            one_to_one && others.contains(&profile)
+        });
+        let first = hits.next()?;
+        match hits.next() {
+            Some(_) => None,
+            None => Some(first.urn.clone()),
+        }
     }
 
     /// Outbox entries not (yet) placed in a known conversation, e.g. a first message to someone.

@@ -25,7 +25,7 @@ use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
     AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact, ViewId,
 };
-use crate::urn::{ConversationId, MessageId};
+use crate::urn::{ConversationId, MessageId, ProfileId};
 
 #[wasm_bindgen(typescript_custom_section)]
 const ENGINE_TS: &'static str = r#"
@@ -466,6 +466,21 @@ impl ThreadlineEngine {
         let urn = self
             .driver
             .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
+        Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// The URN of the one listed one-to-one conversation with a person (any profile form: URN,
+    /// `/in/` URL, id), or `undefined` when there is none or more than one.
+    #[wasm_bindgen(js_name = conversationWith, unchecked_return_type = "string | undefined")]
+    pub fn conversation_with(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        profile: String,
+    ) -> Result<JsValue, JsValue> {
+        let id = ProfileId::parse(&profile)?;
+        let urn = self
+            .driver
+            .with_engine(|e| e.conversation_with(&AccountId(account_id), &id));
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 

@@ -95,12 +95,7 @@ export async function closedDriver(page) {
     const q = model.border;
     let x = (q[0] + q[2] + q[4] + q[6]) / 4;
     let y = (q[1] + q[3] + q[5] + q[7]) / 4;
-    // Quads of a frame's node are in that frame's viewport: add each frame's content box.
-    for (const frame of node.frames) {
-      const { model: fm } = await cdp.send("DOM.getBoxModel", { nodeId: frame.nodeId });
-      x += fm.content[0];
-      y += fm.content[1];
-    }
+    // (Quads of a same-process frame's node are already in the top viewport's coordinates.)
     return { x, y };
   }
 
