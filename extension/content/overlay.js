@@ -72,7 +72,7 @@
     .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
     .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
     .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"] { background: #b24020; }
-    .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 260px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
+    .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
     .pop h3 { margin: 0 0 6px; font-size: 13px; }
     label { display: block; margin: 6px 0 2px; color: rgba(0,0,0,.6); }
     .seg { gap: 0; } .seg button { border-radius: 0; margin-left: -1px; } .seg button:first-child { border-radius: 12px 0 0 12px; } .seg button:last-child { border-radius: 0 12px 12px 0; }
@@ -344,8 +344,13 @@
       const recalled = this.view.recalled.includes(id);
       const body = item.querySelector(S.messageBody);
       // Only real changes: setting an attribute again is a mutation, and mutations rescan.
-      if (body && body.hidden !== recalled) body.hidden = recalled;
-      for (const summary of item.querySelectorAll(S.reactionSummary)) if (summary.hidden !== !!msg) summary.hidden = !!msg;
+      // (Inline display, not `hidden`: LinkedIn's own CSS may set a display that beats `hidden`.)
+      const show = (node, on) => {
+        const want = on ? "" : "none";
+        if (node.style.display !== want) node.style.display = want;
+      };
+      if (body) show(body, !recalled);
+      for (const summary of item.querySelectorAll(S.reactionSummary)) show(summary, !msg);
       const sig = JSON.stringify([urn, msg, recalled, this.ui.picker === id, this.ui.confirm === id, this.ui.notices[id] ?? null]);
       if (host.dataset.sig === sig) return;
       host.dataset.sig = sig;
@@ -573,8 +578,9 @@
       c.channel = el("div", { class: "row seg", role: "radiogroup", "data-threadline-field": "channel", "aria-label": "Channel" });
       c.subject = el("input", { type: "text", "data-threadline-field": "subject", "aria-label": "Subject (optional)", maxlength: 200, placeholder: "Subject (optional)" });
       c.subject.addEventListener("input", trusted(() => (this.ui.subject = c.subject.value)));
-      c.file = el("input", { type: "file", multiple: true, "data-threadline-field": "file", "aria-label": "Attach files" });
+      c.file = el("input", { type: "file", multiple: true, hidden: true, "data-threadline-field": "file", "aria-label": "Attach files" });
       c.file.addEventListener("change", trusted(() => this.upload(c.file)));
+      c.attach = el("button", { type: "button", "data-threadline-action": "attach", text: "📎 Attach files", onclick: () => c.file.click() });
       c.files = el("ul", { class: "files", "aria-label": "Attachments", "data-threadline-attachments": "" });
       c.text = fallback ? el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 }) : null;
       c.sendButton = el("button", { type: "button", class: "send", "data-threadline-action": "send", text: "Send with Threadline", onclick: () => this.submit() });
@@ -592,6 +598,7 @@
         el("label", { text: "Subject" }),
         c.subject,
         el("label", { text: "Attachments" }),
+        c.attach,
         c.file,
         c.files,
         c.sendButton,

@@ -122,7 +122,11 @@ fn account_query(acct: &AccountRec, given: Option<&str>) -> String {
 pub async fn inbox(State(sim): State<Arc<Sim>>, Query(q): Query<PageQuery>) -> Response {
     let w = sim.world();
     let Some(acct) = w.account_or_default(q.account.as_deref()).cloned() else {
-        return error_page(StatusCode::NOT_FOUND, "Account not found", "No such account.");
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Account not found",
+            "No such account.",
+        );
     };
     match thread_list(&w, &acct).first() {
         Some(&ti) => Redirect::to(&format!(
@@ -142,7 +146,11 @@ pub async fn thread(
 ) -> Response {
     let w = sim.world();
     let Some(acct) = w.account_or_default(q.account.as_deref()).cloned() else {
-        return error_page(StatusCode::NOT_FOUND, "Account not found", "No such account.");
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "Account not found",
+            "No such account.",
+        );
     };
     if find_thread(&w, &acct, &id).is_none() {
         return error_page(
@@ -279,7 +287,10 @@ pub async fn data_thread(
     let live: Vec<&Msg> = t.live_messages().collect();
     let (picked, more): (Vec<&Msg>, bool) = match (q.before, q.since) {
         (_, Some(since)) => (
-            live.iter().copied().filter(|m| m.sent_at >= since).collect(),
+            live.iter()
+                .copied()
+                .filter(|m| m.sent_at >= since)
+                .collect(),
             false,
         ),
         (before, None) => {

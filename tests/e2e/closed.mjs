@@ -126,10 +126,13 @@ export async function closedDriver(page) {
       return api.find(selector, opts);
     },
     /** Hover the element (real mouse), e.g. a LinkedIn message to reveal its actions. */
-    async hover(selector, opts) {
+    async hover(selector, opts = {}) {
       const n = await api.find(selector, opts);
       const { x, y } = await center(n);
-      await page.mouse.move(x, y);
+      if (opts.left) {
+        const { model } = await cdp.send("DOM.getBoxModel", { nodeId: n.nodeId });
+        await page.mouse.move(model.content[0] + opts.left, y);
+      } else await page.mouse.move(x, y);
       return n;
     },
     /** Click with the real mouse at the element's center (a trusted event). */
@@ -162,11 +165,16 @@ export async function closedDriver(page) {
 }
 
 /** Types in LinkedIn's composer (real keys), then sends it with Threadline's control. */
-export async function sendThroughComposer(page, d, { text, subject, channel, files = [], scope = "" }) {
-  const box = page.locator(`${scope} .msg-form__contenteditable`.trim()).first();
-  await box.click();
+export async function sendThroughComposer(page, d, { text, subject, channel, files = [], scope = "", box = null }) {
+  await (box ?? page.locator(`${scope} .msg-form__contenteditable`.trim()).first()).click();
   await page.keyboard.type(text);
   await d.click(`${scope} ${COMPOSE} [data-threadline-action=options]`.trim());
+  const form = `${scope} ${COMPOSE} [data-threadline-send-form]`.trim();
+  const deadline = Date.now() + WAIT;
+  while ((await d.attr(form, "hidden")) !== undefined) {
+    if (Date.now() > deadline) throw new Error("the send options did not open");
+    await new Promise((r) => setTimeout(r, 50));
+  }
   if (channel) await d.click(`${scope} ${COMPOSE} [data-threadline-channel=${channel}]`.trim());
   if (subject) {
     await d.click(`${scope} ${COMPOSE} [data-threadline-field=subject]`.trim());

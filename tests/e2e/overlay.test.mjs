@@ -103,15 +103,8 @@ for (const [placement, path] of [["light", "feed"], ["shadow", "in/someone"], ["
       assert.equal((await sim.requests()).react.applied, 1);
       // And a send through the bubble's composer lands in the bubble's conversation.
       const text = `From the ${placement} bubble ${Date.now()}`;
-      if (placement === "iframe") {
-        const frame = page.frameLocator("iframe.preload-frame");
-        await frame.locator(".msg-form__contenteditable").click();
-        await page.keyboard.type(text);
-        await d.click(`${BUBBLE} ${COMPOSE} [data-threadline-action=options]`);
-        await d.click(`${BUBBLE} ${COMPOSE} [data-threadline-action=send]`);
-      } else {
-        await sendThroughComposer(page, d, { text, scope: BUBBLE });
-      }
+      const box = placement === "iframe" ? page.frameLocator("iframe.preload-frame").locator(".msg-form__contenteditable") : null;
+      await sendThroughComposer(page, d, { text, scope: BUBBLE, box });
       await d.find(`${BUBBLE} [data-event-urn] [data-threadline-sent-via]`);
       const data = await sim.control("GET", "snapshot");
       const thread = data.threads.find((t) => t.messages.some((m) => m.text === text));
@@ -252,7 +245,7 @@ test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
     await d.click(`${COMPOSE} [data-threadline-action=options]`);
     await d.click(`${COMPOSE} [data-threadline-field=subject]`);
     await page.keyboard.type("Q3 deck");
-    await d.hover(messageSel(SEED.recallable));
+    await d.hover(messageSel(SEED.recallable), { left: 80 }); // its actions show on hover
     await mkdir(path.dirname(file), { recursive: true });
     await page.screenshot({ path: file });
     console.log(`screenshot: ${path.relative(ROOT, file)}`);

@@ -79,7 +79,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
             get(linkedin_page::data_conversations),
         )
         .route("/__li/data/thread/{id}", get(linkedin_page::data_thread))
-        .route("/__li/data/thread/{id}/send", post(linkedin_page::data_send))
+        .route(
+            "/__li/data/thread/{id}/send",
+            post(linkedin_page::data_send),
+        )
         .route("/", get(index));
     if let Some(dir) = sim.www.clone() {
         app = app.nest_service(

@@ -84,7 +84,9 @@ async fn the_page_data_pages_a_thread_with_tuple_urns_and_no_recalled_message() 
     assert_eq!(newest["hasMore"], ids::LONG_THREAD_MESSAGES > 20);
     let urn = tuple_message(ids::PROFILE_ADA, ids::RECALLABLE_MESSAGE_ID);
     assert!(msgs.iter().any(|m| m["urn"] == urn.as_str()));
-    assert!(msgs.windows(2).all(|w| w[0]["sentAt"].as_i64() <= w[1]["sentAt"].as_i64()));
+    assert!(msgs
+        .windows(2)
+        .all(|w| w[0]["sentAt"].as_i64() <= w[1]["sentAt"].as_i64()));
     // Older pages, until the start of the thread.
     let mut seen = msgs.len();
     let mut oldest = msgs[0]["sentAt"].as_i64().unwrap();
@@ -140,13 +142,16 @@ async fn linkedins_own_send_adds_a_message_under_the_viewers_urn() {
     let m: serde_json::Value = res.json().await.unwrap();
     assert_eq!(m["text"], evil, "data is JSON; the page sets it as text");
     assert_eq!(m["mine"], true);
-    assert!(m["urn"]
-        .as_str()
-        .unwrap()
-        .starts_with(&format!("urn:li:msg_message:(urn:li:fsd_profile:{},2-", ids::PROFILE_ADA)));
+    assert!(m["urn"].as_str().unwrap().starts_with(&format!(
+        "urn:li:msg_message:(urn:li:fsd_profile:{},2-",
+        ids::PROFILE_ADA
+    )));
     let empty = sim
         .http
-        .post(sim.url(&format!("/__li/data/thread/{}/send", enc(ids::LONG_THREAD_ID))))
+        .post(sim.url(&format!(
+            "/__li/data/thread/{}/send",
+            enc(ids::LONG_THREAD_ID)
+        )))
         .json(&json!({ "text": "  " }))
         .send()
         .await
