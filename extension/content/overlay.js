@@ -628,6 +628,7 @@
       c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${STATUS_TEXT[st] ?? st}`;
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
       c.pop.hidden = !c.fallback && !this.ui.open;
+      if (!c.fallback && this.ui.open) this.fitPopover(c);
       const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
       if (this.view?.account.hasSalesNavigator) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
       if (!want.some(([v]) => v === this.ui.channel)) this.ui.channel = "auto";
@@ -681,6 +682,18 @@
         children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: "Open options", onclick: () => this.request("options.open").catch(() => {}) }));
       }
       c.status.replaceChildren(...children);
+    }
+
+    /** Keep the send options inside the conversation's own box (a narrow bubble, a frame). */
+    fitPopover(c) {
+      const area = (this.container ?? c.host.closest(S.composeForm) ?? document.body).getBoundingClientRect();
+      const tl = c.root.querySelector(".tl")?.getBoundingClientRect();
+      if (!tl || !area.width) return;
+      const width = Math.min(320, Math.max(180, area.width - 16));
+      c.pop.style.width = `${width}px`;
+      // Anchored at the control's right edge; shifted right when that would cross the box's left edge.
+      const overflow = area.left + 8 - (tl.right - width);
+      c.pop.style.right = overflow > 0 ? `${-overflow}px` : "0px";
     }
 
     composerText() {
