@@ -264,9 +264,10 @@ impl Engine {
                 .iter()
                 .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
                 .collect();
+            // Lists that name the owner too show [owner, them]: with the owner not known yet,
+            // that is two people and no answer (never a guess).
             let others: Vec<&ProfileId> = all.iter().filter(|p| Some(*p) != own.as_ref()).collect();
-            let one_to_one = others.len() == 1 || (own.is_none() && all.len() == 2);
-            one_to_one && others.contains(&profile)
+            others.len() == 1 && others[0] == profile
         });
         let first = hits.next()?;
         match hits.next() {

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { startSim, EXT_DIR, TMP, SEED, waitFor } from "./harness.mjs";
+import { startSim, otherOneToOne, EXT_DIR, TMP, SEED, waitFor } from "./harness.mjs";
 
 const GECKODRIVER = process.env.GECKODRIVER ?? path.join(os.homedir(), ".cargo/bin/geckodriver");
 let sim;
@@ -104,10 +104,11 @@ test("firefox_full_page_and_a_bubble_react_and_send_through_linkedins_composer",
     assert.equal((await sim.requests()).send.applied, 1);
 
     // A chat bubble on the feed (light DOM placement), bound to its conversation.
-    await wd("POST", `${S}/url`, { url: `${origin}/feed/?bubble=light&bubbleThread=${encodeURIComponent(SEED.sharedThread)}` });
+    const bubbleThread = await otherOneToOne(sim);
+    await wd("POST", `${S}/url`, { url: `${origin}/feed/?bubble=light&bubbleThread=${encodeURIComponent(bubbleThread)}` });
     const bubbleCompose = "document.querySelector('[data-view-name=message-overlay-conversation-bubble-item] [data-threadline-host=compose]')";
     await waitFor(async () => (await script(`return ${bubbleCompose}?.getAttribute('data-threadline-bound')`)) === "bound", { what: "the bubble bound in Firefox", timeout: 60000 });
-    assert.equal(await script(`return ${bubbleCompose}.getAttribute('data-threadline-conversation-id')`), SEED.sharedThread);
+    assert.equal(await script(`return ${bubbleCompose}.getAttribute('data-threadline-conversation-id')`), bubbleThread);
     const bubbleText = `Firefox bubble ${Date.now()}`;
     const bubbleBox = await wd("POST", `${S}/element`, { using: "css selector", value: "[data-view-name=message-overlay-conversation-bubble-item] .msg-form__contenteditable" });
     await click(bubbleBox);
@@ -115,7 +116,7 @@ test("firefox_full_page_and_a_bubble_react_and_send_through_linkedins_composer",
     const bubbleHost = await script(`return ${bubbleCompose}`);
     await click(await inside(bubbleHost, "[data-threadline-action=options]"));
     await click(await inside(bubbleHost, "[data-threadline-action=send]"));
-    await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === bubbleText))?.threadId === SEED.sharedThread, {
+    await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === bubbleText))?.threadId === bubbleThread, {
       what: "the bubble's send in its conversation",
       timeout: 30000,
     });

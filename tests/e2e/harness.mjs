@@ -156,6 +156,13 @@ export function bubbleUrl({ placement, threadId, account, path = "feed" }) {
   return `https://www.linkedin.com/${path}/?${q}`;
 }
 
+/** A seeded one-to-one inbox conversation of Ada's other than the long thread (its thread id). */
+export async function otherOneToOne(sim) {
+  const res = await fetch(`${sim.url}/__li/data/conversations?account=${SEED.ada}`);
+  const { conversations } = await res.json();
+  return conversations.find((c) => c.threadId !== SEED.longThread && !c.names.includes(",")).threadId;
+}
+
 /** A conversation URN of a seeded thread (any form names it; the simulator takes them all). */
 export const conversationUrn = (threadId) => `urn:li:messagingThread:${threadId}`;
 

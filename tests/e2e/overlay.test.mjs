@@ -7,7 +7,7 @@
 // bound to the conversation the background resolved).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, openThread, bubbleUrl, messageSel, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, bubbleUrl, messageSel, otherOneToOne, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 let sim;
@@ -166,7 +166,8 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
   try {
     await b.configure({ accountId: SEED.ada });
     const page = await b.context.newPage();
-    await page.goto(bubbleUrl({ placement: "light", threadId: SEED.sharedThread }));
+    const threadId = await otherOneToOne(sim);
+    await page.goto(bubbleUrl({ placement: "light", threadId }));
     const d = await closedDriver(page);
     await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
     await d.find(`${BUBBLE} [data-event-urn] [data-threadline-host=message]`);
@@ -212,14 +213,14 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
     const recall = `${BUBBLE} ${messageSel(SEED.recallable)} [data-threadline-action=recall]`;
     await d.find(recall);
     assert.equal(await d.attr(recall, "disabled"), "", "no recall of a message this conversation does not hold");
-    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-conversation-id"), SEED.sharedThread);
+    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-conversation-id"), threadId);
     assert.equal((await sim.requests()).recall.total, 0);
     // The user's own send from that bubble still goes to the bubble's conversation.
     await page.evaluate(() => (document.querySelector("[data-view-name=message-overlay-conversation-bubble-item] .msg-form__contenteditable").textContent = ""));
     const text = `Bound send ${Date.now()}`;
     await sendThroughComposer(page, d, { text, scope: BUBBLE });
     const stored = await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === text)), { what: "the send stored" });
-    assert.equal(stored.threadId, SEED.sharedThread);
+    assert.equal(stored.threadId, threadId);
   } finally {
     await b.close();
   }
@@ -249,6 +250,24 @@ test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
     await mkdir(path.dirname(file), { recursive: true });
     await page.screenshot({ path: file });
     console.log(`screenshot: ${path.relative(ROOT, file)}`);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a_bubble_threadline_cannot_place_says_so_and_does_nothing", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await b.context.newPage();
+    // A group conversation never opened here: its messages are not synced and its header names one
+    // of several people, so nothing tells which conversation it is.
+    await page.goto(bubbleUrl({ placement: "light", threadId: SEED.sharedThread }));
+    const d = await closedDriver(page);
+    await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=unknown]`, { timeout: 30000 });
+    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE} [data-threadline-action=send]`, "disabled"), "");
+    assert.match(await d.text(`${BUBBLE} ${COMPOSE} [data-threadline-send-error]`), /can't tell which conversation/);
+    assert.equal(await d.count(`${BUBBLE} [data-event-urn] [data-threadline-action=react]`), 0, "no message controls on a guess");
   } finally {
     await b.close();
   }
