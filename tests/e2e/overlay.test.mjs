@@ -272,3 +272,43 @@ test("a_bubble_threadline_cannot_place_says_so_and_does_nothing", async () => {
     await b.close();
   }
 });
+
+test("without_linkedins_composer_a_minimal_fallback_composer_sends", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
+    // A LinkedIn variant with no composer we know (here: the form is gone).
+    await page.evaluate(() => document.querySelector("form.msg-form").remove());
+    await page.locator("[data-threadline-host=fallback][data-threadline-bound=bound]").waitFor({ state: "attached", timeout: WAIT });
+    assert.equal(await page.locator(COMPOSE).count(), 0);
+    const text = `Through the fallback ${Date.now()}`;
+    await d.click("[data-threadline-host=fallback] [data-threadline-field=text]");
+    await page.keyboard.type(text);
+    await d.click("[data-threadline-host=fallback] [data-threadline-action=send]");
+    await page.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host=message]").waitFor({ state: "attached", timeout: WAIT });
+    assert.equal(await d.text("[data-threadline-host=fallback] [data-threadline-field=text]"), "");
+    assert.equal((await sim.requests()).send.applied, 1);
+  } finally {
+    await b.close();
+  }
+});
+
+test("older_messages_loaded_on_scroll_get_controls_too", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const items = page.locator(".msg-s-message-list [data-event-urn]");
+    await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
+    const before = await items.count();
+    await page.locator(".msg-s-message-list").evaluate((list) => (list.scrollTop = 0));
+    await waitFor(async () => (await items.count()) > before, { what: "older messages on scroll" });
+    await waitFor(async () => (await page.locator(".msg-s-message-list [data-event-urn] > [data-threadline-host=message]").count()) === (await items.count()), {
+      what: "every message, older ones included, decorated once",
+    });
+  } finally {
+    await b.close();
+  }
+});
