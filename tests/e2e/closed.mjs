@@ -149,6 +149,19 @@ export async function closedDriver(page) {
         }
       }
     },
+    /** Focus the element (as keyboard navigation would land on it). */
+    async focus(selector, opts) {
+      const n = await api.find(selector, opts);
+      await cdp.send("DOM.focus", { nodeId: n.nodeId });
+      return n;
+    },
+    /** A computed style property of the element. */
+    async style(selector, prop, opts) {
+      const n = await api.find(selector, opts);
+      await cdp.send("CSS.enable").catch(() => {});
+      const { computedStyle } = await cdp.send("CSS.getComputedStyleForNode", { nodeId: n.nodeId });
+      return computedStyle.find((p) => p.name === prop)?.value;
+    },
     async text(selector, opts) {
       return textOf(await api.find(selector, opts));
     },

@@ -130,3 +130,24 @@ test("two_tabs_share_reactions_incoming_messages_and_one_poller", async () => {
     await b.close();
   }
 });
+
+test("message_actions_show_on_keyboard_focus_and_work_from_the_keyboard", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
+    const bar = `${messageSel(SEED.theirs)} [role=toolbar]`;
+    await page.mouse.move(0, 0);
+    assert.equal(await d.style(bar, "opacity"), "0", "hidden until hover or focus");
+    await d.focus(`${messageSel(SEED.theirs)} [data-threadline-action=react]`);
+    await waitFor(async () => (await d.style(bar, "opacity")) === "1", { what: "the actions shown on focus" });
+    await page.keyboard.press("Enter"); // opens the picker, focus on its first emoji
+    await d.find(`${messageSel(SEED.theirs)} [data-threadline-picker]`);
+    await page.keyboard.press("Enter");
+    await d.find(`${messageSel(SEED.theirs)} [data-threadline-reaction=👍][data-threadline-mine=true]`);
+    assert.equal((await sim.requests()).react.applied, 1);
+  } finally {
+    await b.close();
+  }
+});
