@@ -68,8 +68,18 @@ function senderKind(sender) {
     return null;
   }
   // Any port: the Firefox e2e reaches the LinkedIn-shaped page on the simulator's own port.
-  const linkedin = u.protocol === "https:" && u.hostname === LINKEDIN_HOST;
-  if (sender.tab && linkedin && (sender.frameId ?? 0) === 0) return "tab";
+  const isLinkedin = (x) => x.protocol === "https:" && x.hostname === LINKEDIN_HOST;
+  // Any frame of a LinkedIn tab: chat bubbles live in LinkedIn's same-origin frames too
+  // (about:blank ones report their creator's origin).
+  let linkedin = isLinkedin(u);
+  if (!linkedin && u.protocol === "about:" && sender.origin) {
+    try {
+      linkedin = isLinkedin(new URL(sender.origin));
+    } catch {
+      linkedin = false;
+    }
+  }
+  if (sender.tab && linkedin) return "tab";
   return null;
 }
 
@@ -144,9 +154,12 @@ async function handle(msg, kind, viewerKey) {
 }
 
 async function run(c, msg, viewerKey) {
+  // A tab's action applies to the conversation bound to its port (see core.bind), never to one
+  // the tab names.
+  if (viewerKey && ["send", "react", "recall", "loadOlder"].includes(msg.type)) msg = c.forViewer(viewerKey, msg);
   switch (msg.type) {
-    case "view.open":
-      return { view: await c.openView(viewerKey, msg.conversationUrn), status: c.status() };
+    case "bind":
+      return c.bind(viewerKey, msg);
     case "view.close":
       return c.closeView(viewerKey);
     case "resolve": {

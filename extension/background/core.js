@@ -8,6 +8,8 @@
 //
 // Interface (all methods async unless noted; events arrive through `subscribe`):
 //   start()                                  load settings, open the engine (restores its store)
+//   bind(viewerKey, {path} | {messageUrns})  which conversation a tab's port shows → {conversationId, view, status}
+//   forViewer(viewerKey, cmd) (sync)         a tab's command bound to its port's conversation
 //   openView(viewerKey, conversationUrn)     a tab shows a conversation → its view (engine polls it)
 //   closeView(viewerKey)                     the tab left (the engine stops polling what nobody shows)
 //   getView(conversationId) (sync)           the current view (shape: see `view()` below)
@@ -352,6 +354,56 @@ export function createCore(deps) {
     return id.startsWith("urn:") ? id : `urn:li:fsd_profile:${id}`;
   }
 
+  /** The URN the engine holds for a conversation id (an inbox thread's, when it holds none). */
+  function urnOf(cid) {
+    const listed = engine && hasKey ? engine.conversationList(acct()).find((c) => c.id === cid) : null;
+    return listed?.urn ?? urns.get(cid) ?? `urn:li:messagingThread:${cid}`;
+  }
+
+  /**
+   * The one conversation a bubble shows: the engine's answer for its messages (one it synced), or
+   * for the person its header links to (the one listed one-to-one conversation with them); after
+   * asking the API for the conversation list if it knows neither.
+   */
+  async function holderOf(messageUrns, profilePath) {
+    if (!engine || !hasKey) return null;
+    const byPerson = () => {
+      if (!profilePath) return null;
+      try {
+        return engine.conversationWith(acct(), `https://www.linkedin.com${profilePath}`) ?? null;
+      } catch {
+        return null;
+      }
+    };
+    const byMessages = () => {
+      const found = new Map();
+      for (const u of messageUrns) {
+        let holder;
+        try {
+          holder = engine.conversationOfMessage(acct(), u);
+        } catch {
+          continue; // not a message URN: a placeholder or junk
+        }
+        if (holder) found.set(conversationId(holder), holder);
+      }
+      return found.size === 1 ? [...found.values()][0] : found.size > 1 ? false : null;
+    };
+    // Messages decide when the engine has them; a contradiction (two conversations) is no answer.
+    const lookup = () => {
+      const m = byMessages();
+      return m === null ? byPerson() : m;
+    };
+    let urn = lookup();
+    if (urn === null) {
+      await engine.refreshConversations(acct()).catch(() => {});
+      for (let i = 0; i < 40 && urn === null; i++) {
+        await new Promise((r) => setTimeout(r, 150));
+        urn = lookup();
+      }
+    }
+    return urn || null;
+  }
+
   function requireKey() {
     if (!engine || !hasKey) throw codedError("key_missing", "Set your API key in Threadline's options first.");
   }
@@ -397,6 +449,48 @@ export function createCore(deps) {
       viewers.set(viewerKey, { cid, urn: conversationUrn });
       if (engine && hasKey) await engine.openConversation(viewerKey, acct(), conversationUrn);
       return view(cid);
+    },
+
+    /**
+     * Which conversation a tab's port shows, decided here and remembered for that port: the full
+     * page's by its URL path (the thread id is only in the URL), a chat bubble's by its messages
+     * (the engine knows which conversation holds a message it synced or a listed conversation's
+     * latest one). Unknown or contradictory: no conversation (the overlay says so, never guesses).
+     */
+    async bind(viewerKey, { path, messageUrns, profilePath }) {
+      let urn = null;
+      if (path !== undefined && messageUrns === undefined && profilePath === undefined) {
+        urn = urnOf(conversationId(`https://www.linkedin.com${path}`));
+      } else if (messageUrns !== undefined && path === undefined) {
+        urn = await holderOf(messageUrns, profilePath);
+      } else {
+        throw codedError("invalid_command", "bind takes a path or message URNs");
+      }
+      const before = viewers.get(viewerKey);
+      if (!urn) {
+        await core.closeView(viewerKey);
+        return { conversationId: null, view: null, status: statusNow() };
+      }
+      const cid = known(urn);
+      if (before && before.cid !== cid) await core.closeView(viewerKey);
+      const v = await core.openView(viewerKey, urn);
+      return { conversationId: cid, view: v, status: statusNow() };
+    },
+
+    /**
+     * A tab's command, bound to its port's conversation: the tab never names one. A message it
+     * acts on must be in that conversation as far as the engine knows (a recall: known to be).
+     */
+    forViewer(viewerKey, msg) {
+      const v = viewers.get(viewerKey);
+      if (!v) throw codedError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
+      if (msg.messageUrn !== undefined) {
+        const holder = engine ? engine.conversationOfMessage(acct(), msg.messageUrn) : undefined;
+        if (holder ? conversationId(holder) !== v.cid : msg.type === "recall") {
+          throw codedError("not_in_conversation", "That message is not one Threadline has in this conversation.");
+        }
+      }
+      return { ...msg, conversationUrn: v.urn };
     },
 
     async closeView(viewerKey) {

@@ -19,7 +19,17 @@ const ATTACHMENT = {
 
 /** `from`: "tab" (our content script on LinkedIn), "page" (our own extension pages). */
 export const COMMANDS = {
-  "view.open": { from: ["tab"], fields: { conversationUrn: URN } },
+  // A tab's port asks which conversation it shows: the full page by its URL path, a chat bubble
+  // by the message URNs it renders. The background resolves and remembers the answer per port.
+  bind: {
+    from: ["tab"],
+    fields: {
+      path: { type: "string", max: 1024, pattern: /^\/messaging\/thread\/[^/?#\s]+\/?$/ },
+      messageUrns: { type: "array", max: 50, items: { type: "string", max: 512 } },
+      profilePath: { type: "string", max: 512, pattern: /^\/in\/[^/?#\s]+\/?$/ },
+    },
+    optional: ["path", "messageUrns", "profilePath"],
+  },
   "view.close": { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },
   send: {
@@ -74,10 +84,30 @@ export const COMMANDS = {
   "accounts.list": { from: ["page"], fields: {} },
 };
 
+/**
+ * What a tab may say instead: a tab never names the conversation (or a URL). Its actions apply to
+ * the conversation the background bound to its port, whatever the page's DOM says.
+ */
+export const TAB_COMMANDS = {
+  send: {
+    fields: {
+      clientKey: KEY,
+      text: { type: "string", min: 1, max: 8000 },
+      subject: { type: "string", max: 200 },
+      channel: CHANNEL,
+      attachments: { type: "array", max: 10, items: ATTACHMENT },
+    },
+    optional: ["subject", "attachments"],
+  },
+  react: { fields: { messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, react: { type: "boolean" } } },
+  recall: { fields: { messageUrn: URN } },
+  loadOlder: { fields: {} },
+};
+
 /** Checks `msg` (an object with `type` and the fields) for a sender of kind `from`. */
 export function validate(msg, from) {
   if (!msg || typeof msg !== "object" || Array.isArray(msg)) return "a command is an object";
-  const spec = Object.hasOwn(COMMANDS, msg.type) ? COMMANDS[msg.type] : null;
+  const spec = Object.hasOwn(COMMANDS, msg.type) ? { ...COMMANDS[msg.type], ...(from === "tab" && Object.hasOwn(TAB_COMMANDS, msg.type) ? TAB_COMMANDS[msg.type] : {}) } : null;
   if (!spec) return `unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}`;
   if (!spec.from.includes(from)) return `${msg.type} is not accepted from this sender`;
   const { type: _type, id: _id, ...args } = msg;

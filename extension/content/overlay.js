@@ -1,9 +1,14 @@
-// The overlay on LinkedIn's messaging page: react and recall controls on each message, a send
-// panel for the open conversation, a status line. No wasm and no API key here: every action is a
-// typed command to the background over a runtime port, and every change arrives as a pushed view.
-// UI lives in shadow roots, built with DOM calls and `textContent` only (never `innerHTML`).
-// Decoration is idempotent: LinkedIn's re-renders and in-app navigation are followed by a
-// MutationObserver that re-runs `scan()`, which only adds what is missing.
+// The overlay on LinkedIn: react and recall controls with each of LinkedIn's own message items,
+// and a compact Threadline control beside LinkedIn's Send button, on the full messaging page and
+// in every chat bubble (light DOM, open shadow roots, same-origin frames). No wasm and no API key
+// here: each conversation on screen (a "scope": the full page's thread, or one bubble) has its own
+// port to the background, which resolves and remembers which conversation it is; every action is a
+// command on that port, never naming a conversation itself. Every change arrives as a pushed view.
+//
+// Security: UI lives in CLOSED shadow roots, built with DOM calls and `textContent` only (never
+// `innerHTML`); every handler ignores events that are not trusted user input (`isTrusted`), so a
+// page script can neither read what the overlay shows nor drive it. A frame that is not rendered
+// (LinkedIn's hidden copy of the app) gets no controls and opens no port.
 (() => {
   if (globalThis.__threadlineOverlay) return;
   globalThis.__threadlineOverlay = true;
@@ -13,203 +18,80 @@
   const QUICK_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
   const HOST = "data-threadline-host";
   const STATUS_TEXT = {
-    starting: "Threadline: starting…",
-    synced: "Threadline: synced",
-    syncing: "Threadline: syncing…",
-    offline: "Threadline: offline, retrying",
-    key_missing: "Threadline: API key missing",
-    key_rejected: "Threadline: API key rejected",
-    disconnected: "Threadline: reconnecting…",
+    starting: "Starting…",
+    synced: "Synced",
+    syncing: "Syncing…",
+    offline: "Offline, retrying",
+    key_missing: "API key missing",
+    key_rejected: "API key rejected",
+    disconnected: "Reconnecting…",
   };
 
-  // ---- state --------------------------------------------------------------------------------
-  let port = null;
-  let nextId = 1;
-  const pending = new Map(); // request id → {resolve, reject}
-  const unackedSends = new Map(); // clientKey → command: re-sent after a reconnect (idempotent)
-  const ids = new Map(); // page URN → canonical message id (from the background's core)
-  const resolving = new Set();
-  let conversationUrn = null;
-  let view = null;
-  let status = { state: "starting", detail: "" };
-  const ui = {
-    picker: null, // message id whose emoji picker is open
-    confirm: null, // message id whose recall confirmation is open
-    notices: {}, // message id → text (a refusal the user should see)
-    attachments: [],
-    sendError: "",
-    busy: false,
-  };
+  const roots = new WeakMap(); // our host element → its closed shadow root
+  const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
+  const scopes = new Map(); // bubble element | "page" → Scope
 
-  // ---- the port -----------------------------------------------------------------------------
-  function connect() {
-    try {
-      port = ext.runtime.connect({ name: "threadline" });
-    } catch {
-      return; // the extension was reloaded: this script is orphaned and stays quiet
-    }
-    port.onMessage.addListener(onMessage);
-    port.onDisconnect.addListener(() => {
-      port = null;
-      for (const p of pending.values()) p.reject(codedError("disconnected", "Threadline restarted; retrying."));
-      pending.clear();
-      setStatus({ state: "disconnected", detail: "" });
-      setTimeout(() => {
-        connect();
-        if (conversationUrn) openView(conversationUrn);
-        for (const cmd of unackedSends.values()) sendCommand(cmd);
-      }, 250);
-    });
-  }
-
-  function request(type, fields = {}) {
-    if (!port) return Promise.reject(codedError("disconnected", "Not connected to Threadline."));
-    const id = nextId++;
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      port.postMessage({ id, type, ...fields });
-    });
-  }
-
-  function onMessage(msg) {
-    if (msg?.type === "event") {
-      const { event } = msg;
-      if (event.type === "status") setStatus(event.status);
-      else if (event.type === "view" && event.view && view && event.conversationId === view.conversationId) {
-        setView(event.view);
-      }
-      return;
-    }
-    const p = pending.get(msg?.replyTo);
-    if (!p) return;
-    pending.delete(msg.replyTo);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(codedError(msg.error?.code ?? "error", msg.error?.message ?? "Failed"));
-  }
-
-  function codedError(code, message) {
-    const e = new Error(message);
-    e.code = code;
-    return e;
-  }
-
-  async function openView(urn) {
-    try {
-      const { view: v, status: s } = await request("view.open", { conversationUrn: urn });
-      if (urn !== conversationUrn) return;
-      setStatus(s);
-      setView(v);
-    } catch (e) {
-      if (e.code !== "disconnected") setStatus({ state: "offline", detail: e.message });
-    }
-  }
-
-  function setStatus(s) {
-    status = s ?? status;
-    renderStatus();
-  }
-  function setView(v) {
-    view = v;
-    render();
-  }
-
-  // ---- finding things on LinkedIn's page --------------------------------------------------
-  function currentConversationUrn() {
-    const thread = document.querySelector(S.thread);
-    const urn = thread?.getAttribute(S.threadUrnAttr);
-    if (urn) return urn;
-    const m = S.threadPath.exec(location.pathname);
-    return m ? `urn:li:messagingThread:${decodeURIComponent(m[1])}` : null;
-  }
-
-  function pageItems() {
-    return [...document.querySelectorAll(S.messageItem)];
-  }
-
-  let scanQueued = false;
-  function queueScan() {
-    if (scanQueued) return;
-    scanQueued = true;
-    queueMicrotask(() => {
-      scanQueued = false;
-      scan();
-    });
-  }
-
-  function scan() {
-    const urn = currentConversationUrn();
-    if (urn !== conversationUrn) {
-      conversationUrn = urn;
-      view = null;
-      ui.picker = ui.confirm = null;
-      ui.notices = {};
-      if (urn) openView(urn);
-      else request("view.close").catch(() => {});
-    }
-    const unknown = [];
-    for (const li of pageItems()) {
-      const u = li.getAttribute(S.messageUrnAttr);
-      if (u && !ids.has(u) && !resolving.has(u)) unknown.push(u);
-    }
-    if (unknown.length) resolve(unknown);
-    if (conversationUrn) ensurePanel();
-    render();
-  }
-
-  async function resolve(urns) {
-    for (const u of urns) resolving.add(u);
-    try {
-      const map = await request("resolve", { urns: urns.slice(0, 500) });
-      for (const [u, id] of Object.entries(map)) ids.set(u, id);
-    } catch {
-      // retried on the next scan
-    } finally {
-      for (const u of urns) resolving.delete(u);
-    }
-    render();
-  }
-
-  // ---- DOM building (no innerHTML anywhere) -----------------------------------------------
+  // ---- DOM building (no innerHTML anywhere) -------------------------------------------------
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
       if (v === null || v === undefined || v === false) continue;
       if (k === "text") node.textContent = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), trusted(v));
       else node.setAttribute(k, v === true ? "" : String(v));
     }
     for (const c of children) if (c) node.append(c);
     return node;
   }
+  /** Only a real user's input acts: events a page script dispatches or `click()`s are dropped. */
+  function trusted(fn) {
+    return (ev) => {
+      if (!ev.isTrusted) return;
+      fn(ev);
+    };
+  }
 
   const CSS = `
-    :host { all: initial; display: block; font: 13px/1.4 system-ui, sans-serif; color: #1d2226; }
-    button { font: inherit; cursor: pointer; border: 1px solid #8c8c8c; border-radius: 12px; background: #fff; padding: 1px 8px; margin: 2px 2px 0 0; }
-    button[aria-pressed="true"] { background: #dbe9fb; border-color: #0a66c2; }
-    button:disabled { cursor: not-allowed; opacity: .55; }
+    :host { all: initial; display: block; position: relative; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
+    button { font: inherit; cursor: pointer; border: 1px solid rgba(0,0,0,.3); border-radius: 12px; background: #fff; color: rgba(0,0,0,.75); padding: 1px 8px; margin: 0; line-height: 18px; }
+    button:hover { background: #f3f6f8; }
+    button[aria-pressed="true"] { background: #e2f0fe; border-color: #0a66c2; color: #0a66c2; font-weight: 600; }
+    button:disabled { cursor: not-allowed; opacity: .5; }
     button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible { outline: 2px solid #0a66c2; outline-offset: 1px; }
-    .row { display: flex; flex-wrap: wrap; align-items: center; gap: 2px; }
-    .why, .state { color: #5e5e5e; font-size: 12px; margin-left: 4px; }
-    .error { color: #b24020; font-size: 12px; margin-left: 4px; }
-    .picker, .confirm { border: 1px solid #ccc; border-radius: 8px; padding: 4px; margin-top: 2px; background: #fff; }
-    .picker input { width: 6em; }
-    .panel { border-top: 1px solid #ddd; padding: 8px 12px; background: #f9fafb; }
-    .status { font-size: 12px; color: #5e5e5e; margin-bottom: 6px; }
-    .status[data-threadline-status="synced"]::before { content: "● "; color: #057642; }
-    .status[data-threadline-status="offline"]::before, .status[data-threadline-status^="key_"]::before { content: "● "; color: #b24020; }
-    ol { list-style: none; margin: 0 0 8px; padding: 0; }
-    ol > li { padding: 4px 0; border-bottom: 1px solid #eee; }
-    .who { font-weight: 600; }
-    .text { white-space: pre-wrap; word-break: break-word; }
-    label { display: block; margin: 4px 0; }
-    textarea, input[type=text], select { font: inherit; width: 100%; box-sizing: border-box; }
+    .row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+    .pills { padding: 2px 0 0; }
+    .bar { position: absolute; right: 0; bottom: 100%; display: flex; gap: 2px; padding: 2px; background: #fff; border-radius: 14px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 2px 6px rgba(0,0,0,.12); opacity: 0; pointer-events: none; transition: opacity .1s; z-index: 2; }
+    :host([data-threadline-active]) .bar, .bar:focus-within { opacity: 1; pointer-events: auto; }
+    .bar button { border: 0; border-radius: 12px; }
+    .why, .state, .via { color: rgba(0,0,0,.6); font-size: 11px; }
+    .via::before { content: "✓ "; color: #057642; }
+    .error { color: #b24020; font-size: 11px; }
+    .picker, .confirm { border: 1px solid rgba(0,0,0,.15); border-radius: 8px; padding: 4px; margin-top: 4px; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.1); }
+    .picker input { width: 6em; font: inherit; }
+    .tl { display: inline-flex; align-items: center; gap: 4px; position: relative; }
+    .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
+    .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
+    .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"] { background: #b24020; }
+    .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
+    .pop h3 { margin: 0 0 6px; font-size: 13px; }
+    label { display: block; margin: 6px 0 2px; color: rgba(0,0,0,.6); }
+    .seg { gap: 0; } .seg button { border-radius: 0; margin-left: -1px; } .seg button:first-child { border-radius: 12px 0 0 12px; } .seg button:last-child { border-radius: 0 12px 12px 0; }
+    input[type=text], select, textarea { font: inherit; width: 100%; box-sizing: border-box; border: 1px solid rgba(0,0,0,.3); border-radius: 4px; padding: 3px 5px; }
     textarea { min-height: 3.5em; }
-    .send { background: #0a66c2; color: #fff; border-color: #0a66c2; padding: 3px 14px; }
-    .quota { font-size: 12px; color: #5e5e5e; }
+    .send { background: #0a66c2; color: #fff; border-color: #0a66c2; padding: 3px 14px; font-weight: 600; margin-top: 8px; }
+    .send:hover { background: #004182; }
+    .meta { color: rgba(0,0,0,.6); font-size: 11px; margin-top: 6px; }
+    ul.files { list-style: none; margin: 4px 0 0; padding: 0; }
+    .strip { display: flex; flex-direction: column; gap: 2px; padding: 4px 12px; background: #fff8e6; border-top: 1px solid #f5e0a3; }
+    .strip[data-empty] { display: none; }
+    .strip .row { justify-content: space-between; }
+    .strip .text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 55%; }
+    .fallback { padding: 8px 12px; border-top: 1px solid #e8e8e8; background: #fff; }
   `;
 
-  function attachShadow(host) {
-    const root = host.attachShadow({ mode: "open" });
+  function attachRoot(host) {
+    const root = host.attachShadow({ mode: "closed" });
+    roots.set(host, root);
     try {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
@@ -219,332 +101,721 @@
     }
     return root;
   }
+  function makeHost(kind) {
+    const host = el("div", { [HOST]: kind });
+    return { host, root: attachRoot(host) };
+  }
 
-  // ---- message controls (shared by LinkedIn's items and the panel's list) -------------------
-  function messageControls(msg, messageUrn, id) {
-    const mid = id;
-    const recalled = view?.recalled?.includes(mid);
-    const box = el("div", {
-      class: "controls",
-      "data-threadline-controls": "",
-      "data-threadline-message-id": mid,
-      "data-threadline-state": recalled ? "recalled" : msg?.state ?? "unknown",
-    });
-    if (recalled) {
-      box.append(el("span", { class: "state", "data-threadline-state-text": "", text: "You recalled this message." }));
-      return box;
-    }
-    const row = el("div", { class: "row", role: "group", "aria-label": "Threadline message actions" });
-    const reactions = el("span", { "data-threadline-reactions": "" });
-    for (const r of msg?.reactions ?? []) {
-      reactions.append(
-        el("button", {
-          type: "button",
-          "data-threadline-reaction": r.emoji,
-          "data-threadline-count": r.count,
-          "data-threadline-mine": r.viewerReacted ? "true" : "false",
-          "aria-pressed": r.viewerReacted ? "true" : "false",
-          "aria-label": `${r.emoji} ${r.count} ${r.count === 1 ? "reaction" : "reactions"}${r.viewerReacted ? ", including yours: remove yours" : ": add yours"}`,
-          disabled: msg?.reacting || null,
-          text: `${r.emoji} ${r.count}`,
-          onclick: () => react(messageUrn, mid, r.emoji, !r.viewerReacted),
-        }),
-      );
-    }
-    row.append(reactions);
-    row.append(
-      el("button", {
-        type: "button",
-        "data-threadline-action": "react",
-        "aria-label": "Add a reaction",
-        "aria-expanded": ui.picker === mid ? "true" : "false",
-        disabled: msg?.reacting || null,
-        text: "☺ React",
-        onclick: () => {
-          ui.picker = ui.picker === mid ? null : mid;
-          render();
-          focusIn(mid, "[data-threadline-action=emoji]");
-        },
-      }),
-    );
-    const own = msg?.isSentByOwner;
-    const why = !msg
-      ? "Not loaded by Threadline yet: load older messages to recall it."
-      : msg.state === "recalling"
-        ? "Recalling…"
-        : msg.recallBlockedReason;
-    if (!msg || own) {
-      const whyId = `tl-why-${cssId(mid)}`;
-      row.append(
-        el("button", {
-          type: "button",
-          "data-threadline-action": "recall",
-          "aria-label": "Recall this message",
-          "aria-describedby": why ? whyId : null,
-          disabled: why ? true : null,
-          title: why || null,
-          text: "Recall",
-          onclick: () => {
-            ui.confirm = mid;
-            render();
-            focusIn(mid, "[data-threadline-action=recall-confirm]");
-          },
-        }),
-      );
-      if (why) row.append(el("span", { class: "why", id: whyId, "data-threadline-why": "recall", text: why }));
-    }
-    if (msg?.state === "recalling") row.append(el("span", { class: "state", "data-threadline-state-text": "", text: "Recalling…" }));
-    box.append(row);
+  function codedError(code, message) {
+    const e = new Error(message);
+    e.code = code;
+    return e;
+  }
 
-    if (ui.picker === mid) {
-      const custom = el("input", {
-        type: "text",
-        "data-threadline-field": "emoji",
-        "aria-label": "Any emoji",
-        placeholder: "any emoji",
-        maxlength: 16,
+  // ---- where messaging shows ----------------------------------------------------------------
+  function rendered(node) {
+    if (typeof node.checkVisibility === "function") return node.checkVisibility();
+    return node.getClientRects().length > 0;
+  }
+  /** This frame is on screen: every frame element up to the top is rendered. */
+  function frameShown() {
+    let w = window;
+    try {
+      while (w !== w.top) {
+        const fe = w.frameElement;
+        if (!fe) return false; // a cross-origin parent: not LinkedIn's same-origin frame
+        if (!rendered(fe)) return false;
+        const r = fe.getBoundingClientRect();
+        if (r.width < 2 || r.height < 2) return false;
+        w = w.parent;
+      }
+    } catch {
+      return false;
+    }
+    return true;
+  }
+  function pagePath() {
+    return window === window.top && S.threadPath.test(location.pathname) ? location.pathname : null;
+  }
+
+  /** The document and every open shadow root under it (ours are closed, so never entered). */
+  function allRoots() {
+    const out = [document];
+    for (let i = 0; i < out.length; i++) {
+      for (const node of out[i].querySelectorAll("*")) if (node.shadowRoot) out.push(node.shadowRoot);
+    }
+    return out;
+  }
+
+  // ---- one conversation on screen ---------------------------------------------------------------
+  class Scope {
+    constructor(key, kind, container) {
+      this.key = key;
+      this.kind = kind; // "page" | "bubble"
+      this.container = container; // the bubble element, or null for the page
+      this.port = null;
+      this.nextId = 1;
+      this.pending = new Map();
+      this.unacked = new Map(); // clientKey → send command, re-sent after a reconnect (idempotent)
+      this.binding = null; // {path} | {messageUrns}
+      this.bound = "binding"; // "binding" | "bound" | "unknown"
+      this.conversationId = null;
+      this.view = null;
+      this.status = { state: "starting", detail: "" };
+      this.items = [];
+      this.lastBindTry = 0;
+      this.tried = new Set();
+      this.ui = { picker: null, confirm: null, notices: {}, open: false, attachments: [], error: "", channel: "auto", subject: "" };
+      this.compose = null; // {host, root, ...}
+      this.strip = null;
+      this.fallback = null;
+      this.connect();
+      this.ping = setInterval(() => {
+        if (this.port && document.visibilityState === "visible") this.request("ping").catch(() => {});
+      }, 20000);
+      // A bubble the background could not place yet: ask again now and then (the engine may have
+      // synced its conversation meanwhile).
+      this.retry = setInterval(() => {
+        if (this.kind === "bubble" && this.bound === "unknown" && this.items.length) this.update(this.items);
+      }, 3000);
+    }
+
+    connect() {
+      try {
+        this.port = ext.runtime.connect({ name: "threadline" });
+      } catch {
+        this.port = null; // the extension was reloaded: this script is orphaned and stays quiet
+        return;
+      }
+      this.port.onMessage.addListener((m) => this.onMessage(m));
+      this.port.onDisconnect.addListener(() => {
+        this.port = null;
+        for (const p of this.pending.values()) p.reject(codedError("disconnected", "Threadline restarted; retrying."));
+        this.pending.clear();
+        if (this.closed) return;
+        this.setStatus({ state: "disconnected", detail: "" });
+        setTimeout(() => {
+          if (this.closed) return;
+          this.connect();
+          if (this.binding) this.bind(this.binding, true);
+          for (const cmd of this.unacked.values()) this.sendCommand(cmd);
+        }, 250);
       });
-      const add = () => {
-        const e = custom.value.trim();
-        if (e) react(messageUrn, mid, e, true);
+    }
+
+    request(type, fields = {}) {
+      if (!this.port) return Promise.reject(codedError("disconnected", "Not connected to Threadline."));
+      const id = this.nextId++;
+      return new Promise((resolve, reject) => {
+        this.pending.set(id, { resolve, reject });
+        this.port.postMessage({ id, type, ...fields });
+      });
+    }
+
+    onMessage(msg) {
+      if (msg?.type === "event") {
+        const { event } = msg;
+        if (event.type === "status") this.setStatus(event.status);
+        else if (event.type === "view" && this.conversationId && event.conversationId === this.conversationId) {
+          this.view = event.view;
+          this.render();
+        }
+        return;
+      }
+      const p = this.pending.get(msg?.replyTo);
+      if (!p) return;
+      this.pending.delete(msg.replyTo);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(codedError(msg.error?.code ?? "error", msg.error?.message ?? "Failed"));
+    }
+
+    setStatus(s) {
+      this.status = s ?? this.status;
+      this.renderCompose();
+    }
+
+    /** Ask the background which conversation this is; it remembers the answer for this port. */
+    async bind(binding, again = false) {
+      if (!again && JSON.stringify(binding) === JSON.stringify(this.binding) && this.bound !== "unknown") return;
+      this.binding = binding;
+      this.bound = "binding";
+      this.lastBindTry = Date.now();
+      this.renderCompose();
+      try {
+        const r = await this.request("bind", binding);
+        if (binding !== this.binding) return;
+        this.setStatus(r.status);
+        if (r.conversationId) {
+          this.bound = "bound";
+          this.conversationId = r.conversationId;
+          this.view = r.view;
+        } else {
+          this.bound = "unknown";
+          this.conversationId = null;
+          this.view = null;
+        }
+      } catch (e) {
+        if (binding !== this.binding) return;
+        this.bound = "unknown";
+        if (e.code !== "disconnected") this.setStatus({ state: "offline", detail: e.message });
+      }
+      this.render();
+    }
+
+    update(items) {
+      this.items = items;
+      const unknown = items.map((i) => i.getAttribute(S.messageUrnAttr)).filter((u) => !ids.has(u) && !resolving.has(u));
+      if (unknown.length) resolveUrns(this, unknown);
+      if (this.kind === "page") {
+        const path = pagePath();
+        if (path && path !== this.binding?.path) {
+          this.view = null;
+          this.conversationId = null;
+          this.ui.picker = this.ui.confirm = null;
+          this.ui.notices = {};
+          this.bind({ path });
+        }
+      } else {
+        const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
+        const fresh = urns.filter((u) => !this.tried.has(u));
+        // A bubble is named by its messages only: bind once, again when new ones show while unknown.
+        const due = this.bound === "unknown" && (fresh.length || Date.now() - this.lastBindTry > 5000) && Date.now() - this.lastBindTry > 2000;
+        if (!this.binding || due) {
+          for (const u of urns) this.tried.add(u);
+          const link = this.container.querySelector(S.bubbleProfileLink);
+          let profilePath;
+          try {
+            profilePath = link ? new URL(link.href).pathname : undefined;
+          } catch {
+            profilePath = undefined;
+          }
+          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath } : { messageUrns: urns }, true);
+        }
+      }
+      this.render();
+    }
+
+    close() {
+      this.closed = true;
+      clearInterval(this.ping);
+      clearInterval(this.retry);
+      try {
+        this.port?.disconnect();
+      } catch {
+        // already gone
+      }
+      for (const item of this.items) item.querySelector(`:scope > [${HOST}]`)?.remove();
+      for (const part of [this.compose, this.strip, this.fallback]) part?.host.remove();
+    }
+
+    // ---- rendering --------------------------------------------------------------------------
+    render() {
+      for (const item of this.items) this.decorate(item);
+      this.renderCompose();
+      this.renderStrip();
+    }
+
+    message(id) {
+      return this.view?.messages.find((m) => m.id === id) ?? null;
+    }
+
+    decorate(item) {
+      const urn = item.getAttribute(S.messageUrnAttr);
+      const id = ids.get(urn);
+      let host = item.querySelector(`:scope > [${HOST}=message]`);
+      if (!id || this.bound !== "bound" || !this.view) {
+        host?.remove();
+        return;
+      }
+      if (!host || !roots.has(host)) {
+        host?.remove();
+        host = makeHost("message").host;
+        item.append(host);
+        const on = () => host.setAttribute("data-threadline-active", "");
+        const off = () => host.removeAttribute("data-threadline-active");
+        item.addEventListener("mouseenter", on);
+        item.addEventListener("mouseleave", off);
+        item.addEventListener("focusin", on);
+        item.addEventListener("focusout", (ev) => {
+          if (!item.contains(ev.relatedTarget)) off();
+        });
+      }
+      const msg = this.message(id);
+      const recalled = this.view.recalled.includes(id);
+      const body = item.querySelector(S.messageBody);
+      // Only real changes: setting an attribute again is a mutation, and mutations rescan.
+      // (Inline display, not `hidden`: LinkedIn's own CSS may set a display that beats `hidden`.)
+      const show = (node, on) => {
+        const want = on ? "" : "none";
+        if (node.style.display !== want) node.style.display = want;
       };
-      custom.addEventListener("keydown", (ev) => {
-        if (ev.key === "Enter") add();
-        if (ev.key === "Escape") closePicker();
-      });
-      const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "" });
-      for (const e of QUICK_EMOJI) {
-        picker.append(
+      if (body) show(body, !recalled);
+      for (const summary of item.querySelectorAll(S.reactionSummary)) show(summary, !msg);
+      const sig = JSON.stringify([urn, msg, recalled, this.ui.picker === id, this.ui.confirm === id, this.ui.notices[id] ?? null]);
+      if (host.dataset.sig === sig) return;
+      host.dataset.sig = sig;
+      host.setAttribute("data-threadline-state", recalled ? "recalled" : msg?.state ?? "unknown");
+      // A re-render keeps what the user is doing: the focused control and a half-typed emoji.
+      const root = roots.get(host);
+      const active = root.activeElement;
+      const key = active && (active.getAttribute("data-threadline-field") ?? active.getAttribute("data-threadline-action"));
+      const draft = root.querySelector("[data-threadline-field=emoji]")?.value;
+      root.replaceChildren(this.controls(msg, urn, id, recalled));
+      const input = root.querySelector("[data-threadline-field=emoji]");
+      if (input && draft) input.value = draft;
+      if (key) root.querySelector(`[data-threadline-field="${key}"], [data-threadline-action="${key}"]`)?.focus();
+    }
+
+    controls(msg, urn, mid, recalled) {
+      const box = el("div", { "data-threadline-controls": "", "data-threadline-message-id": mid });
+      if (recalled) {
+        box.append(el("span", { class: "state", "data-threadline-state-text": "", text: "You recalled this message." }));
+        return box;
+      }
+      const pills = el("div", { class: "row pills", "data-threadline-reactions": "" });
+      for (const r of msg?.reactions ?? []) {
+        pills.append(
           el("button", {
             type: "button",
-            "data-threadline-action": "emoji",
-            "data-threadline-emoji": e,
-            "aria-label": `React with ${e}`,
-            text: e,
-            onclick: () => react(messageUrn, mid, e, true),
+            "data-threadline-reaction": r.emoji,
+            "data-threadline-count": r.count,
+            "data-threadline-mine": r.viewerReacted ? "true" : "false",
+            "aria-pressed": r.viewerReacted ? "true" : "false",
+            "aria-label": `${r.emoji} ${r.count} ${r.count === 1 ? "reaction" : "reactions"}${r.viewerReacted ? ", including yours: remove yours" : ": add yours"}`,
+            disabled: msg?.reacting || null,
+            text: `${r.emoji} ${r.count}`,
+            onclick: () => this.react(urn, mid, r.emoji, !r.viewerReacted),
           }),
         );
       }
-      picker.append(custom, el("button", { type: "button", "data-threadline-action": "emoji-custom", text: "Add", onclick: add }));
-      picker.append(el("button", { type: "button", "data-threadline-action": "picker-close", "aria-label": "Close", text: "✕", onclick: closePicker }));
-      box.append(picker);
-    }
-    if (ui.confirm === mid) {
-      box.append(
-        el(
+      if (msg?.clientKey) pills.append(el("span", { class: "via", "data-threadline-sent-via": "", text: "Sent with Threadline" }));
+      if (pills.childNodes.length) box.append(pills);
+
+      const bar = el("div", { class: "bar", role: "toolbar", "aria-label": "Threadline message actions" });
+      bar.append(
+        el("button", {
+          type: "button",
+          "data-threadline-action": "react",
+          "aria-label": "Add a reaction",
+          title: "React",
+          "aria-expanded": this.ui.picker === mid ? "true" : "false",
+          disabled: msg?.reacting || null,
+          text: "☺ React",
+          onclick: () => {
+            this.ui.picker = this.ui.picker === mid ? null : mid;
+            this.ui.focus = this.ui.picker;
+            this.render();
+          },
+        }),
+      );
+      const own = msg?.isSentByOwner;
+      const why = !msg
+        ? "Not loaded by Threadline yet: scroll up to load older messages."
+        : msg.state === "recalling"
+          ? "Recalling…"
+          : msg.recallBlockedReason;
+      if (!msg || own) {
+        bar.append(
+          el("button", {
+            type: "button",
+            "data-threadline-action": "recall",
+            "aria-label": why ? `Recall (unavailable: ${why})` : "Recall this message",
+            disabled: why ? true : null,
+            title: why || "Recall for everyone",
+            text: "↶ Recall",
+            onclick: () => {
+              this.ui.confirm = mid;
+              this.ui.focus = mid;
+              this.render();
+            },
+          }),
+        );
+      }
+      box.append(bar);
+      if (msg?.state === "recalling") box.append(el("span", { class: "state", "data-threadline-state-text": "", text: "Recalling…" }));
+
+      if (this.ui.picker === mid) {
+        const custom = el("input", { type: "text", "data-threadline-field": "emoji", "aria-label": "Any emoji", placeholder: "any emoji", maxlength: 16 });
+        const add = () => {
+          const e = custom.value.trim();
+          if (e) this.react(urn, mid, e, true);
+        };
+        custom.addEventListener(
+          "keydown",
+          trusted((ev) => {
+            ev.stopPropagation(); // LinkedIn's shortcuts must not see keys typed here
+            if (ev.key === "Enter") add();
+            if (ev.key === "Escape") this.closePicker();
+          }),
+        );
+        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "" });
+        for (const e of QUICK_EMOJI) {
+          picker.append(el("button", { type: "button", "data-threadline-action": "emoji", "data-threadline-emoji": e, "aria-label": `React with ${e}`, text: e, onclick: () => this.react(urn, mid, e, true) }));
+        }
+        picker.append(custom, el("button", { type: "button", "data-threadline-action": "emoji-custom", text: "Add", onclick: add }));
+        picker.append(el("button", { type: "button", "data-threadline-action": "picker-close", "aria-label": "Close", text: "✕", onclick: () => this.closePicker() }));
+        box.append(picker);
+        if (this.ui.focus === mid) {
+          this.ui.focus = null;
+          queueMicrotask(() => picker.querySelector("button")?.focus());
+        }
+      }
+      if (this.ui.confirm === mid) {
+        const confirm = el(
           "div",
           { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "" },
           el("span", { text: "Recall this message for everyone?" }),
-          el("button", {
-            type: "button",
-            "data-threadline-action": "recall-confirm",
-            text: "Recall",
-            onclick: () => recall(messageUrn, mid),
-          }),
+          el("button", { type: "button", "data-threadline-action": "recall-confirm", text: "Recall", onclick: () => this.recall(urn, mid) }),
           el("button", {
             type: "button",
             "data-threadline-action": "recall-cancel",
             text: "Cancel",
             onclick: () => {
-              ui.confirm = null;
-              render();
+              this.ui.confirm = null;
+              this.render();
+            },
+          }),
+        );
+        box.append(confirm);
+        if (this.ui.focus === mid) {
+          this.ui.focus = null;
+          queueMicrotask(() => confirm.querySelector("button")?.focus());
+        }
+      }
+      const notice = this.ui.notices[mid] ?? (msg?.error ? `${msg.error.action === "recall" ? "Recall" : "Reaction"} refused: ${msg.error.message}` : null);
+      if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": msg?.error?.code ?? "", text: notice }));
+      return box;
+    }
+
+    closePicker() {
+      this.ui.picker = null;
+      this.render();
+    }
+
+    async react(messageUrn, mid, emoji, on) {
+      this.ui.picker = null;
+      delete this.ui.notices[mid];
+      this.render();
+      try {
+        await this.request("react", { messageUrn, emoji, react: on });
+      } catch (e) {
+        this.ui.notices[mid] = `Reaction failed: ${e.message}`;
+        this.render();
+      }
+    }
+
+    async recall(messageUrn, mid) {
+      this.ui.confirm = null;
+      delete this.ui.notices[mid];
+      this.render();
+      try {
+        await this.request("recall", { messageUrn });
+      } catch (e) {
+        this.ui.notices[mid] = `Recall refused: ${e.message}`;
+        this.render();
+      }
+    }
+
+    // ---- sending through LinkedIn's composer --------------------------------------------------
+    scopeRoot() {
+      if (this.container) return this.container;
+      const item = this.items[0];
+      return item?.closest(S.threadPane) ?? item?.getRootNode() ?? document;
+    }
+    linkedinForm() {
+      const root = this.scopeRoot();
+      return root.querySelector?.(S.composeForm) ?? null;
+    }
+
+    renderCompose() {
+      const form = this.linkedinForm();
+      const box = form?.querySelector(S.composeBox);
+      if (form && box) {
+        this.fallback?.host.remove();
+        this.fallback = null;
+        if (!this.compose) this.compose = this.buildCompose(false);
+        const send = form.querySelector(S.sendButton);
+        const actions = form.querySelector(S.composeActions);
+        const anchor = send ?? actions?.lastElementChild ?? null;
+        const host = this.compose.host;
+        if (!host.isConnected || host.closest(S.composeForm) !== form) {
+          if (anchor) anchor.before(host);
+          else form.append(host);
+        }
+        this.compose.box = box;
+      } else {
+        this.compose?.host.remove();
+        this.compose = null;
+        if (this.bound === "binding" && !this.items.length) return;
+        if (!this.fallback) this.fallback = this.buildCompose(true);
+        if (!this.fallback.host.isConnected) {
+          const root = this.scopeRoot();
+          (root === document || root.nodeType === 9 ? document.body : root).append(this.fallback.host);
+        }
+      }
+      this.paintCompose(this.compose ?? this.fallback);
+    }
+
+    buildCompose(fallback) {
+      const { host, root } = makeHost(fallback ? "fallback" : "compose");
+      host.style.display = fallback ? "block" : "inline-block";
+      // Keys typed in our fields are ours: LinkedIn's page shortcuts must not see them.
+      for (const t of ["keydown", "keyup", "keypress"]) host.addEventListener(t, (ev) => ev.stopPropagation());
+      const c = { host, root, fallback, box: null };
+      c.dot = el("span", { class: "dot", "aria-hidden": "true" });
+      c.toggle = el("button", {
+        type: "button",
+        class: "open",
+        "data-threadline-action": "options",
+        "aria-haspopup": "dialog",
+        "aria-expanded": "false",
+        onclick: () => {
+          this.ui.open = !this.ui.open;
+          this.renderCompose();
+          if (this.ui.open) queueMicrotask(() => c.channel.querySelector("[aria-checked=true]")?.focus());
+        },
+      }, c.dot, el("span", { text: " Threadline" }));
+      c.channel = el("div", { class: "row seg", role: "radiogroup", "data-threadline-field": "channel", "aria-label": "Channel" });
+      c.subject = el("input", { type: "text", "data-threadline-field": "subject", "aria-label": "Subject (optional)", maxlength: 200, placeholder: "Subject (optional)" });
+      c.subject.addEventListener("input", trusted(() => (this.ui.subject = c.subject.value)));
+      c.file = el("input", { type: "file", multiple: true, hidden: true, "data-threadline-field": "file", "aria-label": "Attach files" });
+      c.file.addEventListener("change", trusted(() => this.upload(c.file)));
+      c.attach = el("button", { type: "button", "data-threadline-action": "attach", text: "📎 Attach files", onclick: () => c.file.click() });
+      c.files = el("ul", { class: "files", "aria-label": "Attachments", "data-threadline-attachments": "" });
+      c.text = fallback ? el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 }) : null;
+      c.sendButton = el("button", { type: "button", class: "send", "data-threadline-action": "send", text: "Send with Threadline", onclick: () => this.submit() });
+      c.meta = el("div", { class: "meta", "data-threadline-quota": "" });
+      c.status = el("div", { class: "meta", role: "status", "aria-live": "polite", "data-threadline-status-text": "" });
+      c.error = el("div", { class: "error", role: "alert", "data-threadline-send-error": "" });
+      c.pop = el(
+        "div",
+        { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
+        fallback ? null : el("h3", { text: "Send this message with Threadline" }),
+        c.text ? el("label", { text: "Message" }) : null,
+        c.text,
+        el("label", { text: "Channel" }),
+        c.channel,
+        el("label", { text: "Subject" }),
+        c.subject,
+        el("label", { text: "Attachments" }),
+        c.attach,
+        c.file,
+        c.files,
+        c.sendButton,
+        c.error,
+        c.meta,
+        c.status,
+      );
+      c.pop.addEventListener("keydown", trusted((ev) => {
+        if (ev.key === "Escape" && !fallback) {
+          this.ui.open = false;
+          this.renderCompose();
+          c.toggle.focus();
+        }
+      }));
+      root.append(fallback ? el("div", { class: "fallback" }, c.pop) : el("div", { class: "tl" }, c.toggle, c.pop));
+      return c;
+    }
+
+    paintCompose(c) {
+      if (!c) return;
+      const st = this.status.state;
+      c.host.setAttribute("data-threadline-status", st);
+      c.host.setAttribute("data-threadline-bound", this.bound);
+      c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
+      c.dot.setAttribute("data-state", st);
+      const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
+      c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${STATUS_TEXT[st] ?? st}`;
+      c.toggle.setAttribute("aria-expanded", String(this.ui.open));
+      c.pop.hidden = !c.fallback && !this.ui.open;
+      if (!c.fallback && this.ui.open) this.fitPopover(c);
+      const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
+      if (this.view?.account.hasSalesNavigator) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
+      if (!want.some(([v]) => v === this.ui.channel)) this.ui.channel = "auto";
+      const channelSig = JSON.stringify([want, this.ui.channel]);
+      if (c.channelSig !== channelSig) c.channel.replaceChildren(
+        ...want.map(([value, label]) =>
+          el("button", {
+            type: "button",
+            role: "radio",
+            "data-threadline-channel": value,
+            "aria-checked": String(this.ui.channel === value),
+            "aria-pressed": String(this.ui.channel === value),
+            text: label,
+            onclick: () => {
+              this.ui.channel = value;
+              this.renderCompose();
             },
           }),
         ),
       );
-    }
-    const notice = ui.notices[mid] ?? (msg?.error ? `${msg.error.action === "recall" ? "Recall" : "Reaction"} refused: ${msg.error.message}` : null);
-    if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": msg?.error?.code ?? "", text: notice }));
-    return box;
-  }
-
-  function cssId(s) {
-    return String(s).replace(/[^A-Za-z0-9_-]/g, "_");
-  }
-  function closePicker() {
-    ui.picker = null;
-    render();
-  }
-  function focusIn(mid, selector) {
-    queueMicrotask(() => {
-      for (const root of shadowRoots()) {
-        const box = root.querySelector(`[data-threadline-message-id="${CSS.escape(mid)}"]`);
-        const target = box?.querySelector(selector);
-        if (target) return target.focus();
+      c.channelSig = channelSig;
+      c.channel.setAttribute("data-threadline-account-known", String(!!this.view?.account.known));
+      if (c.subject.value !== this.ui.subject) c.subject.value = this.ui.subject;
+      c.files.replaceChildren(
+        ...this.ui.attachments.map((a) =>
+          el(
+            "li",
+            { "data-threadline-attachment": a.uploading ? "uploading" : a.assetUrn },
+            el("span", { text: a.uploading ? `${a.name} (uploading…) ` : `📎 ${a.name} (${Math.ceil(a.byteSize / 1024)} KB) ` }),
+            a.uploading
+              ? null
+              : el("button", {
+                  type: "button",
+                  "data-threadline-action": "remove-attachment",
+                  "aria-label": `Remove ${a.name}`,
+                  text: "Remove",
+                  onclick: () => {
+                    this.ui.attachments = this.ui.attachments.filter((x) => x !== a);
+                    this.renderCompose();
+                  },
+                }),
+          ),
+        ),
+      );
+      const cannot = this.bound !== "bound" ? unknownText : null;
+      c.sendButton.disabled = !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy;
+      c.error.textContent = cannot ?? this.ui.error;
+      c.meta.textContent = this.view ? `New conversations left today: ${this.view.quota.left}` : "";
+      const children = [el("span", { text: `Threadline: ${STATUS_TEXT[st] ?? st}` })];
+      if (st === "key_missing" || st === "key_rejected") {
+        children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: "Open options", onclick: () => this.request("options.open").catch(() => {}) }));
       }
-    });
-  }
-  function shadowRoots() {
-    return [...document.querySelectorAll(`[${HOST}]`)].map((h) => h.shadowRoot).filter(Boolean);
-  }
-
-  async function react(messageUrn, mid, emoji, on) {
-    ui.picker = null;
-    delete ui.notices[mid];
-    render();
-    try {
-      await request("react", { conversationUrn, messageUrn, emoji, react: on });
-    } catch (e) {
-      ui.notices[mid] = `Reaction failed: ${e.message}`;
-      render();
+      c.status.replaceChildren(...children);
     }
-  }
 
-  async function recall(messageUrn, mid) {
-    ui.confirm = null;
-    delete ui.notices[mid];
-    render();
-    try {
-      await request("recall", { conversationUrn, messageUrn });
-    } catch (e) {
-      ui.notices[mid] = `Recall refused: ${e.message}`;
-      render();
+    /** Keep the send options inside the conversation's own box (a narrow bubble, a frame). */
+    fitPopover(c) {
+      const area = (this.container ?? c.host.closest(S.composeForm) ?? document.body).getBoundingClientRect();
+      const tl = c.root.querySelector(".tl")?.getBoundingClientRect();
+      if (!tl || !area.width) return;
+      const width = Math.min(320, Math.max(180, area.width - 16));
+      c.pop.style.width = `${width}px`;
+      // Anchored at the control's right edge; shifted right when that would cross the box's left edge.
+      const overflow = area.left + 8 - (tl.right - width);
+      c.pop.style.right = overflow > 0 ? `${-overflow}px` : "0px";
     }
-  }
 
-  // ---- LinkedIn's items ---------------------------------------------------------------------
-  function decorateItem(li) {
-    const urn = li.getAttribute(S.messageUrnAttr);
-    const id = ids.get(urn);
-    if (!id || !view) return;
-    let host = li.querySelector(`:scope > [${HOST}]`);
-    if (!host) {
-      host = el("div", { [HOST]: "message" });
-      attachShadow(host);
-      li.append(host);
+    composerText() {
+      const c = this.compose ?? this.fallback;
+      if (!c) return "";
+      if (c.fallback) return c.text.value.trim();
+      return (c.box?.innerText ?? "").trim();
     }
-    const msg = view.messages.find((m) => m.id === id) ?? null;
-    const recalled = view.recalled.includes(id);
-    li.setAttribute("data-threadline-message-id", id);
-    li.setAttribute("data-threadline-state", recalled ? "recalled" : msg?.state ?? "unknown");
-    const body = li.querySelector(S.messageBody);
-    if (body) body.hidden = recalled;
-    const sig = JSON.stringify([msg, recalled, ui.picker === id, ui.confirm === id, ui.notices[id] ?? null]);
-    if (host.dataset.sig === sig) return;
-    host.dataset.sig = sig;
-    host.shadowRoot.replaceChildren(messageControls(msg, urn, id));
-  }
+    clearComposer(c) {
+      if (c.fallback) {
+        c.text.value = "";
+        return;
+      }
+      const box = c.box;
+      if (!box) return;
+      const p = document.createElement("p");
+      p.append(document.createElement("br"));
+      box.replaceChildren(p);
+      box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "deleteContentBackward" }));
+    }
 
-  // ---- the panel ------------------------------------------------------------------------------
-  let panel = null; // {host, root, statusLine, list, channel, quota, attachments, sendError, ...}
+    async submit() {
+      const c = this.compose ?? this.fallback;
+      if (!c || this.bound !== "bound") return;
+      const text = this.composerText();
+      if (!text) {
+        this.ui.error = c.fallback ? "Write a message first." : "Write your message in LinkedIn's box first.";
+        return this.renderCompose();
+      }
+      const cmd = { type: "send", clientKey: crypto.randomUUID(), text, channel: this.ui.channel };
+      const subject = this.ui.subject.trim();
+      if (subject) cmd.subject = subject;
+      if (this.ui.attachments.length) cmd.attachments = this.ui.attachments.map(({ assetUrn, byteSize, mediaType, name }) => ({ assetUrn, byteSize, mediaType, name }));
+      this.ui.error = "";
+      this.ui.busy = true;
+      this.renderCompose();
+      this.unacked.set(cmd.clientKey, cmd);
+      const ok = await this.sendCommand(cmd);
+      this.ui.busy = false;
+      if (ok) {
+        // The engine holds the message (persisted in its outbox): only now is LinkedIn's box cleared.
+        this.clearComposer(c);
+        this.ui.subject = "";
+        this.ui.attachments = [];
+        this.ui.open = false;
+      }
+      this.renderCompose();
+    }
 
-  function ensurePanel() {
-    if (panel && panel.host.isConnected) return;
-    if (!panel) panel = buildPanel();
-    const form = document.querySelector(S.composeForm);
-    const thread = document.querySelector(S.thread);
-    if (form?.parentNode) form.after(panel.host);
-    else if (thread) thread.append(panel.host);
-    else document.body.append(panel.host);
-  }
-
-  function buildPanel() {
-    const host = el("div", { [HOST]: "panel" });
-    const root = attachShadow(host);
-    const statusLine = el("div", { class: "status", role: "status", "aria-live": "polite", "data-threadline-status": status.state });
-    const list = el("ol", { "aria-label": "Newer messages (Threadline)", "data-threadline-list": "" });
-    const text = el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 });
-    const subject = el("input", { type: "text", "data-threadline-field": "subject", "aria-label": "Subject (optional)", maxlength: 200 });
-    const channel = el("select", { "data-threadline-field": "channel", "aria-label": "Channel" });
-    const file = el("input", { type: "file", multiple: true, "data-threadline-field": "file", "aria-label": "Attach files" });
-    const attachments = el("ul", { "aria-label": "Attachments", "data-threadline-attachments": "" });
-    const quota = el("p", { class: "quota", "data-threadline-quota": "" });
-    const sendError = el("p", { class: "error", role: "alert", "data-threadline-send-error": "" });
-    const sendButton = el("button", { type: "submit", class: "send", "data-threadline-action": "send", text: "Send with Threadline" });
-    const older = el("button", { type: "button", "data-threadline-action": "load-older", text: "Load older messages" });
-    const form = el(
-      "form",
-      { "data-threadline-send-form": "", "aria-label": "Send with Threadline" },
-      el("label", { text: "Subject " }, subject),
-      el("label", { text: "Message " }, text),
-      el("label", { text: "Channel " }, channel),
-      el("label", { text: "Attachments " }, file),
-      attachments,
-      quota,
-      sendButton,
-      sendError,
-    );
-    form.addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      submit();
-    });
-    text.addEventListener("keydown", (ev) => {
-      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) submit();
-    });
-    // Keystrokes in our panel are ours: LinkedIn's page shortcuts must not see them.
-    for (const t of ["keydown", "keyup", "keypress"]) host.addEventListener(t, (ev) => ev.stopPropagation());
-    file.addEventListener("change", () => upload(file));
-    older.addEventListener("click", async () => {
+    async sendCommand(cmd) {
+      const { type, ...fields } = cmd;
       try {
-        await request("loadOlder", { conversationUrn });
+        await this.request(type, fields);
+        this.unacked.delete(cmd.clientKey);
+        return true;
       } catch (e) {
-        setSendError(`Could not load older messages: ${e.message}`);
+        if (e.code === "disconnected") return false; // re-sent after reconnecting (idempotent key)
+        this.unacked.delete(cmd.clientKey);
+        this.ui.error = `Not sent: ${e.message}`;
+        return false;
       }
-    });
-    root.append(
-      el("section", { class: "panel", role: "region", "aria-label": "Threadline", "data-threadline-panel": "" }, statusLine, list, older, form),
-    );
-    return { host, root, statusLine, list, text, subject, channel, file, attachments, quota, sendError, sendButton, older };
-  }
-
-  function setSendError(text) {
-    ui.sendError = text;
-    if (panel) panel.sendError.textContent = text;
-  }
-
-  async function submit() {
-    const text = panel.text.value.trim();
-    if (!text) return setSendError("Write a message first.");
-    if (!conversationUrn) return setSendError("Open a conversation first.");
-    setSendError("");
-    const cmd = {
-      type: "send",
-      clientKey: crypto.randomUUID(),
-      conversationUrn,
-      text,
-      channel: panel.channel.value,
-    };
-    const subject = panel.subject.value.trim();
-    if (subject) cmd.subject = subject;
-    if (ui.attachments.length) cmd.attachments = ui.attachments.map(({ assetUrn, byteSize, mediaType, name }) => ({ assetUrn, byteSize, mediaType, name }));
-    unackedSends.set(cmd.clientKey, cmd);
-    panel.text.value = "";
-    panel.subject.value = "";
-    ui.attachments = [];
-    renderAttachments();
-    await sendCommand(cmd);
-  }
-
-  async function sendCommand(cmd) {
-    const { type, ...fields } = cmd;
-    try {
-      await request(type, fields);
-      unackedSends.delete(cmd.clientKey);
-    } catch (e) {
-      if (e.code === "disconnected") return; // re-sent after reconnecting (idempotent key)
-      unackedSends.delete(cmd.clientKey);
-      setSendError(`Not sent: ${e.message}`);
-      if (panel && !panel.text.value) panel.text.value = cmd.text;
     }
-  }
 
-  async function upload(input) {
-    const files = [...input.files];
-    input.value = "";
-    for (const f of files) {
-      setSendError("");
-      const placeholder = { name: f.name, uploading: true };
-      ui.attachments.push(placeholder);
-      renderAttachments();
-      try {
-        const base64 = toBase64(new Uint8Array(await f.arrayBuffer()));
-        const att = await request("upload", { name: f.name, mediaType: f.type || "application/octet-stream", base64 });
-        Object.assign(placeholder, att, { uploading: false });
-      } catch (e) {
-        ui.attachments = ui.attachments.filter((a) => a !== placeholder);
-        setSendError(`Upload of ${f.name} failed: ${e.message}`);
+    async upload(input) {
+      const files = [...input.files];
+      input.value = "";
+      for (const f of files) {
+        this.ui.error = "";
+        const placeholder = { name: f.name, uploading: true };
+        this.ui.attachments.push(placeholder);
+        this.renderCompose();
+        try {
+          const base64 = toBase64(new Uint8Array(await f.arrayBuffer()));
+          const att = await this.request("upload", { name: f.name, mediaType: f.type || "application/octet-stream", base64 });
+          Object.assign(placeholder, att, { uploading: false });
+        } catch (e) {
+          this.ui.attachments = this.ui.attachments.filter((a) => a !== placeholder);
+          this.ui.error = `Upload of ${f.name} failed: ${e.message}`;
+        }
+        this.renderCompose();
       }
-      renderAttachments();
+    }
+
+    /** Threadline's own pending and failed sends, as a compact strip above LinkedIn's composer. */
+    renderStrip() {
+      const entries = this.bound === "bound" ? (this.view?.outbox ?? []) : [];
+      const form = this.linkedinForm();
+      const anchor = form ?? this.fallback?.host ?? null;
+      if (!anchor) return;
+      if (!this.strip) {
+        const { host, root } = makeHost("strip");
+        this.strip = { host, root, sig: "" };
+      }
+      if (!this.strip.host.isConnected || this.strip.host.nextElementSibling !== anchor) anchor.before(this.strip.host);
+      const sig = JSON.stringify(entries);
+      if (sig === this.strip.sig) return;
+      this.strip.sig = sig;
+      const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline sends", "data-empty": entries.length ? null : "" });
+      for (const e of entries) {
+        const stateText = {
+          queued: e.error ? e.error.message : "Waiting to send…",
+          sending: "Sending…",
+          checking: "Checking whether it was sent…",
+          failed: `Failed: ${e.error?.message ?? "unknown reason"}`,
+          sent: e.elsewhere ? "Sent via Sales Navigator (in their Sales Navigator thread)" : "Sent",
+        }[e.state];
+        box.append(
+          el(
+            "div",
+            { class: "row", "data-threadline-outbox": e.clientKey, "data-threadline-state": e.state },
+            el("span", { class: "text", "data-threadline-text": "", text: e.text }),
+            el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: stateText }),
+            e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => this.request("retry", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+            e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: "Discard", onclick: () => this.request("discard", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+          ),
+        );
+      }
+      this.strip.root.replaceChildren(box);
+    }
+    showError(e) {
+      this.ui.error = e.message;
+      this.renderCompose();
     }
   }
 
@@ -554,129 +825,102 @@
     return btoa(bin);
   }
 
-  function renderAttachments() {
-    if (!panel) return;
-    panel.attachments.replaceChildren(
-      ...ui.attachments.map((a) =>
-        el(
-          "li",
-          { "data-threadline-attachment": a.uploading ? "uploading" : a.assetUrn },
-          el("span", { text: a.uploading ? `${a.name} (uploading…)` : `${a.name} (${Math.ceil(a.byteSize / 1024)} KB) ` }),
-          a.uploading
-            ? null
-            : el("button", {
-                type: "button",
-                "data-threadline-action": "remove-attachment",
-                "aria-label": `Remove ${a.name}`,
-                text: "Remove",
-                onclick: () => {
-                  ui.attachments = ui.attachments.filter((x) => x !== a);
-                  renderAttachments();
-                },
-              }),
-        ),
-      ),
-    );
-    panel.sendButton.disabled = ui.attachments.some((a) => a.uploading);
+  // ---- message ids, through the background's URN parser --------------------------------------
+  const resolving = new Set();
+  async function resolveUrns(scope, urns) {
+    for (const u of urns) resolving.add(u);
+    try {
+      const map = await scope.request("resolve", { urns: urns.slice(0, 500) });
+      for (const [u, id] of Object.entries(map)) ids.set(u, id ?? null);
+    } catch {
+      // retried on the next scan
+    } finally {
+      for (const u of urns) resolving.delete(u);
+    }
+    scope.render();
   }
 
-  function renderStatus() {
-    if (!panel) return;
-    const line = panel.statusLine;
-    line.setAttribute("data-threadline-status", status.state);
-    const children = [el("span", { text: STATUS_TEXT[status.state] ?? `Threadline: ${status.state}` })];
-    if (status.state === "key_missing" || status.state === "key_rejected") {
-      children.push(
-        el("button", {
-          type: "button",
-          "data-threadline-action": "open-options",
-          text: "Open Threadline options",
-          onclick: () => request("options.open").catch(() => {}),
-        }),
-      );
-    }
-    line.replaceChildren(...children);
+  // ---- the scan: find every conversation on screen ---------------------------------------------
+  const observed = new WeakSet();
+  const observer = new MutationObserver((records) => {
+    // Our own hosts changing is not LinkedIn re-rendering.
+    const ours = (r) =>
+      r.target.closest?.(`[${HOST}]`) ||
+      (r.type === "childList" && [...r.addedNodes, ...r.removedNodes].every((n) => n.nodeType === 1 && n.hasAttribute?.(HOST)));
+    if (records.every(ours)) return;
+    queueScan();
+  });
+  function observe(root) {
+    if (observed.has(root)) return;
+    observed.add(root);
+    observer.observe(root === document ? document.documentElement : root, { childList: true, subtree: true, attributes: true, attributeFilter: [S.messageUrnAttr, "style", "hidden", "class"] });
   }
 
-  let lastPanelSig = "";
-  function renderPanel() {
-    if (!panel || !view) return;
-    // Channels: Sales Navigator only where the account has it.
-    const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
-    if (view.account.hasSalesNavigator) want.push(["sales_navigator", "Sales Navigator"]);
-    const have = [...panel.channel.options].map((o) => o.value).join();
-    if (have !== want.map(([v]) => v).join()) {
-      const keep = panel.channel.value;
-      panel.channel.replaceChildren(...want.map(([value, label]) => el("option", { value, text: label })));
-      if (want.some(([v]) => v === keep)) panel.channel.value = keep;
-    }
-    panel.host.setAttribute("data-threadline-conversation-id", view.conversationId);
-    panel.channel.setAttribute("data-threadline-account-known", String(!!view.account.known));
-    panel.quota.textContent = `New conversations left today: ${view.quota.left} (resets ${new Date(view.quota.resetsAt).toLocaleTimeString()})`;
-    panel.older.hidden = !view.hasMore;
-
-    // Messages Threadline knows that LinkedIn's page does not show (new, sent, incoming).
-    const onPage = new Set(pageItems().map((li) => ids.get(li.getAttribute(S.messageUrnAttr))));
-    const pageNewest = Math.max(0, ...pageItems().map((li) => Number(li.getAttribute("data-sent-at")) || 0));
-    const extra = view.messages.filter((m) => !m.stub && !onPage.has(m.id) && m.sentAt >= pageNewest);
-    const sig = JSON.stringify([extra, view.outbox, ui.picker, ui.confirm, ui.notices]);
-    if (sig === lastPanelSig) return;
-    lastPanelSig = sig;
-    const items = extra.map((m) =>
-      el(
-        "li",
-        { "data-threadline-message": m.id, "data-threadline-state": m.state },
-        el("span", { class: "who", text: m.senderName || (m.isSentByOwner ? "You" : "") }),
-        el("span", { class: "why", text: ` ${new Date(m.sentAt).toLocaleTimeString()}` }),
-        m.subject ? el("div", { class: "who", "data-threadline-subject": "", text: m.subject }) : null,
-        el("div", { class: "text", "data-threadline-text": "", text: m.text }),
-        m.attachments?.length
-          ? el("div", { class: "why", text: `Attachments: ${m.attachments.map((a) => a.name ?? a.assetUrn ?? "file").join(", ")}` })
-          : null,
-        messageControls(m, m.urn, m.id),
-      ),
-    );
-    for (const e of view.outbox) {
-      const stateText = {
-        queued: e.error ? e.error.message : "Waiting to send…",
-        sending: "Sending…",
-        checking: "Checking whether it was sent…",
-        failed: `Failed: ${e.error?.message ?? "unknown reason"}`,
-        sent: e.elsewhere ? "Sent via Sales Navigator (in your Sales Navigator thread with this person)" : "Sent",
-      }[e.state];
-      items.push(
-        el(
-          "li",
-          { "data-threadline-outbox": e.clientKey, "data-threadline-state": e.state },
-          el("span", { class: "who", text: "You" }),
-          el("div", { class: "text", "data-threadline-text": "", text: e.text }),
-          el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: stateText }),
-          e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => request("retry", { clientKey: e.clientKey }).catch((x) => setSendError(x.message)) }) : null,
-          e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: "Discard", onclick: () => request("discard", { clientKey: e.clientKey }).catch((x) => setSendError(x.message)) }) : null,
-        ),
-      );
-    }
-    panel.list.replaceChildren(...items);
+  let scanQueued = false;
+  function queueScan() {
+    if (scanQueued) return;
+    scanQueued = true;
+    setTimeout(() => {
+      scanQueued = false;
+      scan();
+    }, 30);
   }
 
-  function render() {
-    renderStatus();
-    if (!view) return;
-    for (const li of pageItems()) decorateItem(li);
-    renderPanel();
+  function scan() {
+    const shown = frameShown();
+    const found = new Map();
+    if (shown) {
+      for (const root of allRoots()) {
+        observe(root);
+        for (const item of root.querySelectorAll(S.messageItem)) {
+          const urn = item.getAttribute(S.messageUrnAttr);
+          if (!urn || !S.urnValue.test(urn) || ids.get(urn) === null) continue; // a placeholder: not yet
+          const bubble = item.closest(S.bubble);
+          let key;
+          if (bubble) {
+            if (!rendered(bubble)) continue;
+            key = bubble;
+          } else if (pagePath()) key = "page";
+          else continue;
+          if (!found.has(key)) found.set(key, []);
+          found.get(key).push(item);
+        }
+      }
+      // The full page's thread may have no message yet: its composer still gets the control.
+      if (pagePath() && !found.has("page") && document.querySelector(S.composeForm)) found.set("page", []);
+    }
+    for (const [key, scope] of scopes) {
+      if (!found.has(key) || (key !== "page" && !key.isConnected)) {
+        scope.close();
+        scopes.delete(key);
+      }
+    }
+    for (const [key, items] of found) {
+      let scope = scopes.get(key);
+      if (!scope) {
+        scope = new Scope(key, key === "page" ? "page" : "bubble", key === "page" ? null : key);
+        scopes.set(key, scope);
+      }
+      scope.update(items);
+    }
   }
 
   // ---- start ----------------------------------------------------------------------------------
-  connect();
-  new MutationObserver((records) => {
-    // Ignore our own hosts' insertion; anything else may be LinkedIn re-rendering or navigating.
-    if (records.every((r) => [...r.addedNodes, ...r.removedNodes].every((n) => n.nodeType === 1 && n.hasAttribute?.(HOST)))) return;
-    queueScan();
-  }).observe(document.documentElement, { childList: true, subtree: true });
+  observe(document);
+  // In-page route changes: the Navigation API where the browser has it, a location watcher otherwise.
+  if (globalThis.navigation?.addEventListener) {
+    globalThis.navigation.addEventListener("currententrychange", queueScan);
+  } else {
+    let href = location.href;
+    setInterval(() => {
+      if (location.href !== href) {
+        href = location.href;
+        queueScan();
+      }
+    }, 250);
+  }
   addEventListener("popstate", queueScan);
-  // Keep the background awake while a tab shows a conversation (a port message resets its idle timer).
-  setInterval(() => {
-    if (port && conversationUrn && document.visibilityState === "visible") request("ping").catch(() => {});
-  }, 20000);
+  // A frame shown or hidden later (LinkedIn toggles its frames with styles the frame cannot observe).
+  if (window !== window.top) setInterval(queueScan, 1000);
   scan();
 })();

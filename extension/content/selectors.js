@@ -1,17 +1,31 @@
-// Every selector Threadline uses on LinkedIn's messaging page, in one place. LinkedIn renames
-// classes often; the overlay keys on URNs (`data-event-urn`, `data-conversation-urn`) first and
-// uses class names only to place its controls.
+// Every selector and page pattern Threadline uses on LinkedIn, in one place. Each one is a fact
+// recorded with its source and date in docs/linkedin-page.md. The overlay keys on the message URN
+// in `data-event-urn` (wherever that element is) and uses class names only to place its controls.
 globalThis.ThreadlineSelectors = Object.freeze({
-  /** A rendered message: LinkedIn's list item carrying the message URN. */
-  messageItem: "li[data-event-urn]",
+  /** A rendered message: the element carrying its URN (`div.msg-s-event-listitem`, full page and bubbles). */
+  messageItem: "[data-event-urn]",
   messageUrnAttr: "data-event-urn",
+  /**
+   * A just-sent message shows first under a client id, not a URN: such values are skipped until
+   * LinkedIn replaces the node with one carrying the server's URN. (Only a cheap pre-filter: the
+   * background's URN parser decides what a URN is.)
+   */
+  urnValue: /^urn:li:/,
   /** The message text inside an item (hidden once the message is recalled). */
   messageBody: ".msg-s-event-listitem__body",
-  /** The open thread and its conversation URN. */
-  thread: "[data-conversation-urn].msg-thread, section[data-conversation-urn]",
-  threadUrnAttr: "data-conversation-urn",
-  /** LinkedIn's own compose form: the send panel is placed right after it. */
+  /** LinkedIn's own reaction summary on an item (Threadline's reaction buttons replace it). */
+  reactionSummary: ".msg-reactions-reaction-summary-presenter__container",
+  /** A chat bubble (any page): one conversation, named by nothing but its messages. */
+  bubble: '[data-view-name="message-overlay-conversation-bubble-item"]',
+  /** A bubble's header links the other person by profile id (`/in/<id>/`). */
+  bubbleProfileLink: 'header h2 a[href*="/in/"]',
+  /** The full page's conversation pane (where a fallback composer goes). */
+  threadPane: ".msg-convo-wrapper, .msg-thread",
+  /** LinkedIn's composer, its text box and its Send button (absent when Enter sends). */
   composeForm: "form.msg-form",
-  /** The thread id in the URL, for pages that carry no URN attribute. */
-  threadPath: /^\/messaging\/thread\/([^/]+)\/?/,
+  composeBox: '.msg-form__contenteditable[role="textbox"], [contenteditable="true"][role="textbox"]',
+  sendButton: 'button.msg-form__send-button, button[type="submit"]',
+  composeActions: ".msg-form__right-actions",
+  /** The thread id in the URL of the full messaging page: the only place it appears. */
+  threadPath: /^\/messaging\/thread\/[^/]+\/?$/,
 });

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Attachment, Conversation};
-use crate::urn::{ConversationId, MessageId};
+use crate::urn::{ConversationId, MessageId, ProfileId};
 
 use super::engine::Engine;
 use super::keys::{AccountId, ClientKey};
@@ -225,6 +225,58 @@ impl Engine {
             has_more_history: rec.history.more_available(),
             loading_older: self.loading_older(account, id),
         })
+    }
+
+    /// The URN of the conversation holding message `id`, as far as this engine knows: a message
+    /// it synced, or the latest message of a listed conversation. `None` when it cannot tell
+    /// (a caller must then say so rather than guess).
+    pub fn conversation_of_message(&self, account: &AccountId, id: &MessageId) -> Option<String> {
+        let store = self.accounts.get(account)?;
+        if let Some(m) = store.message(id) {
+            return store.conversation(&m.conversation).map(|c| c.urn.clone());
+        }
+        store
+            .conversations
+            .values()
+            .find(|c| {
+                c.meta
+                    .as_ref()
+                    .and_then(|m| m.latest_message.as_ref())
+                    .and_then(|l| l.message_urn.as_deref())
+                    .and_then(|u| MessageId::parse(u).ok())
+                    .is_some_and(|m| &m == id)
+            })
+            .map(|c| c.urn.clone())
+    }
+
+    /// The URN of the one listed conversation whose other participant is exactly `profile` (a
+    /// one-to-one conversation with them). `None` when there is none, or more than one (two
+    /// threads with one person cannot be told apart by who is in them).
+    pub fn conversation_with(&self, account: &AccountId, profile: &ProfileId) -> Option<String> {
+        let store = self.accounts.get(account)?;
+        let own = store
+            .own_profile
+            .as_deref()
+            .and_then(|p| ProfileId::parse(p).ok());
+        let mut hits = store.conversations.values().filter(|c| {
+            let Some(meta) = &c.meta else {
+                return false;
+            };
+            let all: Vec<ProfileId> = meta
+                .participants
+                .iter()
+                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+                .collect();
+            // Lists that name the owner too show [owner, them]: with the owner not known yet,
+            // that is two people and no answer (never a guess).
+            let others: Vec<&ProfileId> = all.iter().filter(|p| Some(*p) != own.as_ref()).collect();
+            others.len() == 1 && others[0] == profile
+        });
+        let first = hits.next()?;
+        match hits.next() {
+            Some(_) => None,
+            None => Some(first.urn.clone()),
+        }
     }
 
     /// Outbox entries not (yet) placed in a known conversation, e.g. a first message to someone.

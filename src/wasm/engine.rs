@@ -26,7 +26,7 @@ use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
     AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact, ViewId,
 };
-use crate::urn::ConversationId;
+use crate::urn::{ConversationId, MessageId, ProfileId};
 
 #[wasm_bindgen(typescript_custom_section)]
 const ENGINE_TS: &'static str = r#"
@@ -517,6 +517,36 @@ impl ThreadlineEngine {
         let account = account_arg(&account_id)?;
         let list = self.driver.with_engine(|e| e.conversation_list(&account));
         to_js(&list)
+    }
+
+    /// The URN of the conversation holding a message (one it synced, or a listed conversation's
+    /// latest), or `undefined` when the engine cannot tell.
+    #[wasm_bindgen(js_name = conversationOfMessage, unchecked_return_type = "string | undefined")]
+    pub fn conversation_of_message(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+    ) -> Result<JsValue, JsValue> {
+        let id = MessageId::parse(&message_urn)?;
+        let urn = self
+            .driver
+            .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
+        Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// The URN of the one listed one-to-one conversation with a person (any profile form: URN,
+    /// `/in/` URL, id), or `undefined` when there is none or more than one.
+    #[wasm_bindgen(js_name = conversationWith, unchecked_return_type = "string | undefined")]
+    pub fn conversation_with(
+        &self,
+        #[wasm_bindgen(js_name = accountId)] account_id: String,
+        profile: String,
+    ) -> Result<JsValue, JsValue> {
+        let id = ProfileId::parse(&profile)?;
+        let urn = self
+            .driver
+            .with_engine(|e| e.conversation_with(&AccountId(account_id), &id));
+        Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
     /// Outbox entries not yet placed in a known conversation (a first message to someone).

@@ -1,7 +1,7 @@
 // Figures of the extension (printed, never asserted): recall success → the other tab's DOM,
 // background cold start (wasm + the engine restoring a 10,000-message store), API requests per minute with 1 and 5 tabs.
 // Usage: node tests/e2e/figures.mjs   (needs dist/extension and target/debug/threadline-sim)
-import { startSim, launchChromium, openThread, killBackground, backgroundWorker, threadUrl, SEED, WAIT } from "./harness.mjs";
+import { startSim, launchChromium, openThread, killBackground, backgroundWorker, threadUrl, conversationUrn, COMPOSE, SEED, WAIT } from "./harness.mjs";
 
 const sim = await startSim();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -14,8 +14,8 @@ async function recallToOtherTab() {
     await b.configure({ accountId: SEED.ada });
     const a = await openThread(b.context, SEED.longThread);
     const other = await openThread(b.context, SEED.longThread);
-    const urn = await a.locator("section[data-conversation-urn]").getAttribute("data-conversation-urn");
-    const cid = await a.locator("[data-threadline-host=panel]").getAttribute("data-threadline-conversation-id");
+    const urn = conversationUrn(SEED.longThread);
+    const cid = await a.locator(COMPOSE).getAttribute("data-threadline-conversation-id");
     for (let i = 0; i < 7; i++) {
       const text = `figure recall ${i} ${Date.now()}`;
       const sent = await b.sw.evaluate(
@@ -30,20 +30,24 @@ async function recallToOtherTab() {
         },
         { urn, cid, text, key: `fig-${i}-${Date.now()}` },
       );
-      const item = other.locator(`[data-threadline-list] > li[data-threadline-message="${sent.id}"]`);
+      const item = other.locator(`[data-event-urn$=",${sent.id})"] [data-threadline-host=message]`);
       await item.waitFor({ timeout: WAIT });
       // The other tab notes when the item leaves its DOM; the background notes when the API answered.
       const gone = other.evaluate(
         (id) =>
           new Promise((resolve) => {
-            const host = document.querySelector("[data-threadline-host=panel]").shadowRoot;
+            // The other tab's item is marked recalled (or LinkedIn's page drops it).
+            const done = () => {
+              const item = [...document.querySelectorAll("[data-event-urn]")].find((i) => i.getAttribute("data-event-urn").endsWith(`,${id})`));
+              return !item || item.querySelector("[data-threadline-host=message]")?.getAttribute("data-threadline-state") === "recalled";
+            };
             const obs = new MutationObserver(() => {
-              if (!host.querySelector(`[data-threadline-message="${CSS.escape(id)}"]`)) {
+              if (done()) {
                 obs.disconnect();
                 resolve(Date.now() + (performance.now() % 1));
               }
             });
-            obs.observe(host, { childList: true, subtree: true });
+            obs.observe(document, { childList: true, subtree: true, attributes: true });
           }),
         sent.id,
       );
@@ -103,7 +107,7 @@ async function coldStart() {
     for (let i = 0; i < 5; i++) {
       await killBackground(b.context, page);
       await page.reload(); // the content script reconnects and wakes the background
-      await page.locator("[data-threadline-status=synced]").waitFor({ timeout: WAIT });
+      await page.locator(`${COMPOSE}[data-threadline-status=synced]`).waitFor({ timeout: WAIT });
       const sw = await backgroundWorker(b.context);
       const t = await sw.evaluate(async (cid) => {
         const core = await globalThis.threadline.ready;

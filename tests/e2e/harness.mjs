@@ -147,18 +147,43 @@ export async function killBackground(context, page) {
   await cdp.detach();
 }
 
-/** Opens a LinkedIn thread page and waits for the overlay's panel to show the synced view. */
+/** A page that is not a messaging page (`feed`, or `in/<slug>`) with a chat bubble placed `light`, `shadow` or `iframe`. */
+export function bubbleUrl({ placement, threadId, account, path = "feed" }) {
+  const q = new URLSearchParams();
+  if (account) q.set("account", account);
+  if (placement) q.set("bubble", placement);
+  if (threadId) q.set("bubbleThread", threadId);
+  return `https://www.linkedin.com/${path}/?${q}`;
+}
+
+/** A seeded one-to-one inbox conversation of Ada's other than the long thread (its thread id). */
+export async function otherOneToOne(sim) {
+  const res = await fetch(`${sim.url}/__li/data/conversations?account=${SEED.ada}`);
+  const { conversations } = await res.json();
+  return conversations.find((c) => c.threadId !== SEED.longThread && !c.names.includes(",")).threadId;
+}
+
+/** A conversation URN of a seeded thread (any form names it; the simulator takes them all). */
+export const conversationUrn = (threadId) => `urn:li:messagingThread:${threadId}`;
+
+/** The overlay's control by LinkedIn's composer: a light-DOM host (its inside is a closed root). */
+export const COMPOSE = "[data-threadline-host=compose]";
+
+/** Opens a LinkedIn thread page and waits for the overlay's control to show the synced, bound view. */
 export async function openThread(context, threadId, account) {
   const page = await context.newPage();
   await page.goto(threadUrl(threadId, account));
-  await page.locator("[data-threadline-status=synced]").waitFor({ timeout: WAIT });
+  await page.locator(`${COMPOSE}[data-threadline-status=synced][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
   return page;
 }
 
-/** A message item of LinkedIn's page by the message id inside its URN. */
+/** A message of LinkedIn's page (the element carrying its URN) by the message id inside the URN. */
 export function pageMessage(page, id) {
-  return page.locator(`li[data-event-urn$=",${id})"]`);
+  return page.locator(`[data-event-urn$=",${id})"]`);
 }
+
+/** The same, as a selector for `closedDriver` (tests/e2e/closed.mjs). */
+export const messageSel = (id) => `[data-event-urn$=",${id})"]`;
 
 export async function waitFor(fn, { timeout = WAIT, what = "condition" } = {}) {
   const deadline = Date.now() + timeout;

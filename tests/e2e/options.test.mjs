@@ -2,7 +2,8 @@
 // a clear result, and a status line on LinkedIn that links here while the key is missing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, threadUrl, SEED, WAIT } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, COMPOSE, SEED, WAIT } from "./harness.mjs";
+import { closedDriver } from "./closed.mjs";
 
 let sim;
 before(async () => {
@@ -16,7 +17,10 @@ test("options_test_connection_pick_account_and_save", async () => {
     // No key yet: the overlay says so and offers the options.
     const linkedin = await b.context.newPage();
     await linkedin.goto(threadUrl(SEED.longThread));
-    await linkedin.locator("[data-threadline-status=key_missing] [data-threadline-action=open-options]").waitFor({ timeout: WAIT });
+    await linkedin.locator(`${COMPOSE}[data-threadline-status=key_missing]`).waitFor({ timeout: WAIT });
+    const d = await closedDriver(linkedin);
+    await d.click(`${COMPOSE} [data-threadline-action=options]`);
+    await d.find(`${COMPOSE} [data-threadline-action=open-options]`);
 
     const page = await b.context.newPage();
     await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);
@@ -35,7 +39,8 @@ test("options_test_connection_pick_account_and_save", async () => {
     assert.equal(await page.getByLabel("API key").inputValue(), "", "the key is not read back into the page");
 
     // The LinkedIn tab picks the new settings up without a reload.
-    await linkedin.locator("[data-threadline-status=synced]").waitFor({ timeout: WAIT });
+    await linkedin.locator(`${COMPOSE}[data-threadline-status=synced]`).waitFor({ timeout: WAIT });
+    await linkedin.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
   } finally {
     await b.close();
   }

@@ -4,7 +4,8 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { startSim, launchChromium, openThread, killBackground, SEED, TMP, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, killBackground, conversationUrn, SEED, TMP, WAIT, waitFor } from "./harness.mjs";
+import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 let sim;
 before(async () => {
@@ -18,9 +19,10 @@ test("api_key_never_appears_in_the_page", async () => {
   try {
     await b.configure({ accountId: SEED.ada });
     const page = await openThread(b.context, SEED.longThread);
-    await page.locator("[data-threadline-panel] [data-threadline-field=text]").fill("checking for leaks");
-    await page.locator("[data-threadline-panel] [data-threadline-action=send]").click();
-    await page.locator("[data-threadline-list] > li[data-threadline-state=sent]", { hasText: "checking for leaks" }).waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    const text = `checking for leaks ${Date.now()}`;
+    await sendThroughComposer(page, d, { text });
+    await page.locator("[data-event-urn]", { hasText: text }).locator("[data-threadline-host]").waitFor({ state: "attached", timeout: WAIT });
     // Everything the page's own scripts can reach: DOM (shadow roots included), storage, cookies,
     // window properties.
     const found = await page.evaluate((key) => {
@@ -90,7 +92,7 @@ test("foreign_extension_and_page_messages_are_refused", async () => {
   try {
     await b.configure({ accountId: SEED.ada });
     const page = await openThread(b.context, SEED.longThread);
-    const threadUrn = await page.locator("section[data-conversation-urn]").getAttribute("data-conversation-urn");
+    const threadUrn = conversationUrn(SEED.longThread);
     const command = { id: 1, type: "send", clientKey: "foreign-1", conversationUrn: threadUrn, text: "from a stranger", channel: "auto" };
     const foreignWorker = await waitFor(() => b.context.serviceWorkers().find((w) => !w.url().includes(b.extensionId)), { what: "foreign worker" });
     const answers = await foreignWorker.evaluate(
@@ -125,7 +127,7 @@ test("foreign_extension_and_page_messages_are_refused", async () => {
     const options = await b.context.newPage();
     await options.goto(`chrome-extension://${b.extensionId}/options/options.html`);
     const own = await options.evaluate(async (urn) => [
-      await chrome.runtime.sendMessage({ type: "view.open", conversationUrn: urn }),
+      await chrome.runtime.sendMessage({ type: "bind", path: "/messaging/thread/x/" }),
       await chrome.runtime.sendMessage({ type: "send", clientKey: "x", conversationUrn: "https://evil.example/", text: "x", channel: "auto" }),
       await chrome.runtime.sendMessage({ type: "send", clientKey: "y", conversationUrn: urn, text: "x", channel: "auto", url: "https://evil.example/" }),
     ], threadUrn);
@@ -148,9 +150,9 @@ test("background_killed_mid_send_sends_exactly_once", async (t) => {
     // The send hangs long enough to kill the background with the request in flight.
     await sim.fault({ op: "send", latencyMs: 3000 });
     const text = `Survives a kill ${Date.now()}`;
-    await page.locator("[data-threadline-panel] [data-threadline-field=text]").fill(text);
-    await page.locator("[data-threadline-panel] [data-threadline-action=send]").click();
-    await page.locator("[data-threadline-outbox][data-threadline-state=sending]").waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    await sendThroughComposer(page, d, { text });
+    await d.find("[data-threadline-host=strip] [data-threadline-outbox][data-threadline-state=sending]");
     await b.sw.evaluate(() => {
       self.__beforeKill = true;
     });
@@ -158,24 +160,24 @@ test("background_killed_mid_send_sends_exactly_once", async (t) => {
     // The restarted engine never resends blindly: it polls for the echo. Either the request had
     // reached the simulator (the echo is found: sent), or it died with the worker (a later page
     // proves it absent: failed, with a retry that is now safe).
-    const sent = page.locator("[data-threadline-list] > li[data-threadline-message][data-threadline-state=sent]", { hasText: text });
-    const retry = page.locator("[data-threadline-outbox][data-threadline-state=failed] [data-threadline-action=retry]");
-    await sent.or(retry).first().waitFor({ timeout: 40000 });
-    if ((await retry.count()) > 0) {
+    const sent = page.locator("[data-event-urn]", { hasText: text });
+    const retry = "[data-threadline-host=strip] [data-threadline-outbox][data-threadline-state=failed] [data-threadline-action=retry]";
+    await waitFor(async () => (await sent.count()) > 0 || (await d.count(retry)) > 0, { what: "sent or a safe retry", timeout: 40000 });
+    if ((await sent.count()) === 0) {
       t.diagnostic("the request died with the worker: proved absent, retried by the user");
       assert.equal((await sim.requests()).send.applied, 0, "a retry is offered only when nothing arrived");
-      await retry.click();
+      await d.click(retry);
       await sent.waitFor({ timeout: WAIT });
     } else {
       t.diagnostic("the request had arrived: its echo settled the entry");
     }
-    await page.locator("[data-threadline-outbox]").waitFor({ state: "detached", timeout: WAIT });
+    await d.waitFor("[data-threadline-host=strip] [data-threadline-outbox]", { state: "detached" });
     const ledger = await sim.requests();
     assert.equal(ledger.send.applied, 1, JSON.stringify(ledger.send));
     assert.equal(await b.sw.evaluate(() => self.__beforeKill), undefined, "the background really restarted");
     // Shown once, and still once after another poll.
     await page.waitForTimeout(1500);
-    assert.equal(await page.locator("[data-threadline-list] > li", { hasText: text }).count(), 1);
+    assert.equal(await page.locator("[data-event-urn]", { hasText: text }).count(), 1);
   } finally {
     await b.close();
   }

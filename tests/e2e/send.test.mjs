@@ -1,8 +1,14 @@
-// Sending from the overlay: both channels, the Sales Navigator refusal on a standard account,
-// an attachment, and an HTML payload that must render as inert text.
+// Sending through LinkedIn's own composer: the text typed in LinkedIn's box, Threadline's compact
+// control beside LinkedIn's Send button picking the channel, a subject and an attachment; the box
+// cleared once the engine holds the message; the sent message marked on LinkedIn's own item; the
+// Sales Navigator refusal on a standard account; an HTML payload that must stay inert text.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, openThread, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, conversationUrn, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { closedDriver, sendThroughComposer } from "./closed.mjs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { TMP } from "./harness.mjs";
 
 let sim;
 before(async () => {
@@ -11,48 +17,58 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
-const panel = (page) => page.locator("[data-threadline-panel]");
-const sentItem = (page, text) =>
-  panel(page).locator("[data-threadline-list] > li[data-threadline-message][data-threadline-state=sent]", { hasText: text });
+const PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
 
-async function sendFromPanel(page, { text, subject, channel }) {
-  await panel(page).locator("[data-threadline-field=text]").fill(text);
-  if (subject) await panel(page).locator("[data-threadline-field=subject]").fill(subject);
-  if (channel) await panel(page).locator("[data-threadline-field=channel]").selectOption(channel);
-  await panel(page).locator("[data-threadline-action=send]").click();
+async function simMessage(text) {
+  const data = await sim.control("GET", "snapshot");
+  for (const t of data.threads) for (const m of t.messages) if (m.text === text) return { thread: t, message: m };
+  return null;
 }
 
-test("send_in_linkedin_inbox_channel_shows_sent_once", async () => {
+test("send_through_linkedins_composer_in_each_channel_with_subject_and_attachment", async () => {
+  const dir = mkdtempSync(path.join(TMP, "attach-"));
+  const file = path.join(dir, "dot.png");
+  writeFileSync(file, PNG);
   const b = await launchChromium(sim);
   try {
     await b.configure({ accountId: SEED.ada });
     const page = await openThread(b.context, SEED.longThread);
-    const text = `Inbox hello ${Date.now()}`;
-    await sendFromPanel(page, { text, subject: "Hi", channel: "linkedin_inbox" });
-    await sentItem(page, text).waitFor({ timeout: WAIT });
-    await panel(page).locator("[data-threadline-outbox]").waitFor({ state: "detached", timeout: WAIT });
-    assert.equal(await sentItem(page, text).count(), 1);
-    const ledger = await sim.requests();
-    assert.equal(ledger.send.applied, 1);
+    const d = await closedDriver(page);
+    await d.find(`${COMPOSE} [data-threadline-channel=sales_navigator]`, { timeout: WAIT }).catch(async () => {
+      await d.click(`${COMPOSE} [data-threadline-action=options]`);
+      await d.find(`${COMPOSE} [data-threadline-channel=sales_navigator]`);
+      await d.click(`${COMPOSE} [data-threadline-action=options]`);
+    });
+    let applied = 0;
+    for (const channel of ["linkedin_inbox", "auto", "sales_navigator"]) {
+      const text = `Hello via ${channel} ${Date.now()}`;
+      await sendThroughComposer(page, d, { text, subject: `Subject ${channel}`, channel, files: [file] });
+      // LinkedIn's box is cleared once the engine holds the message.
+      await waitFor(async () => (await page.locator(".msg-form__contenteditable").innerText()).trim() === "", { what: "the composer cleared" });
+      if (channel === "sales_navigator") {
+        // From an inbox thread, Sales Navigator goes to the thread's person, in their SN thread:
+        // nothing shows in this thread, so the strip by the composer says where it went.
+        await d.find(`[data-threadline-host=strip] [data-threadline-outbox][data-threadline-state=sent]`, { hasText: text });
+      } else {
+        // LinkedIn renders it (its own item) and Threadline marks it as sent through it.
+        const item = page.locator("[data-event-urn]", { hasText: text });
+        await item.waitFor({ timeout: WAIT });
+        const urn = await item.getAttribute("data-event-urn");
+        await d.find(`[data-event-urn="${urn}"] [data-threadline-sent-via]`);
+        assert.equal(await item.count(), 1);
+      }
+      applied++;
+      assert.equal((await sim.requests()).send.applied, applied);
+      const stored = await waitFor(() => simMessage(text), { what: "the message in the simulator" });
+      assert.equal(stored.message.subject, `Subject ${channel}`);
+      assert.deepEqual(stored.message.attachments.map((a) => a.name), ["dot.png"]);
+      assert.equal(stored.thread.sales_navigator ?? stored.thread.salesNavigator, channel === "sales_navigator");
+    }
+    // No second message list: Threadline shows LinkedIn's items, not its own copy.
+    assert.equal(await d.count("[data-threadline-list]"), 0);
   } finally {
     await b.close();
-  }
-});
-
-test("send_in_sales_navigator_channel_on_sales_navigator_account", async () => {
-  const b = await launchChromium(sim);
-  try {
-    await b.configure({ accountId: SEED.ada });
-    const page = await openThread(b.context, SEED.longThread);
-    const channel = panel(page).locator("[data-threadline-field=channel]");
-    await channel.locator("option[value=sales_navigator]").waitFor({ state: "attached", timeout: WAIT });
-    const text = `Sales Navigator hello ${Date.now()}`;
-    await sendFromPanel(page, { text, channel: "sales_navigator" });
-    // From an inbox thread, Sales Navigator goes to the thread's person, in their SN thread.
-    await panel(page).locator("[data-threadline-outbox][data-threadline-state=sent]", { hasText: text }).waitFor({ timeout: WAIT });
-    assert.equal((await sim.requests()).send.applied, 1);
-  } finally {
-    await b.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -61,12 +77,13 @@ test("sales_navigator_refused_on_standard_account", async () => {
   try {
     await b.configure({ accountId: SEED.grace });
     const page = await openThread(b.context, SEED.graceLongThread, SEED.grace);
-    const channel = panel(page).locator("[data-threadline-field=channel]");
-    // Wait until the account's premium status is known, then SN must not be offered.
-    await panel(page).locator("[data-threadline-field=channel][data-threadline-account-known=true]").waitFor({ timeout: WAIT });
-    assert.equal(await channel.locator("option[value=sales_navigator]").count(), 0);
+    const d = await closedDriver(page);
+    await d.click(`${COMPOSE} [data-threadline-action=options]`);
+    // Once the account's premium status is known, Sales Navigator is not offered.
+    await d.find(`${COMPOSE} [data-threadline-field=channel][data-threadline-account-known=true]`);
+    assert.equal(await d.count(`${COMPOSE} [data-threadline-channel=sales_navigator]`), 0);
     // A command that asks for it anyway (as a stale tab could) is refused with the reason.
-    const threadUrn = await page.locator("section[data-conversation-urn]").getAttribute("data-conversation-urn");
+    const threadUrn = conversationUrn(SEED.graceLongThread);
     const refusal = await b.sw.evaluate(async (conversationUrn) => {
       const core = await globalThis.threadline.ready;
       try {
@@ -77,71 +94,42 @@ test("sales_navigator_refused_on_standard_account", async () => {
       }
     }, threadUrn);
     assert.equal(refusal, "sales_navigator_unavailable");
-    // And the server's own refusal, when the account's status is not known yet, shows as a failed
-    // send: the engine marks a 400 failed for good (not retryable), with LinkedIn's reason as text.
+    // The server's own refusal, when the account's status is not known yet, shows as a failed send
+    // in the strip by the composer, with LinkedIn's reason, and no retry.
     await sim.fault({ op: "premium", status: 500, count: 5 });
     await b.configure({ accountId: SEED.grace });
     await b.sw.evaluate(async (conversationUrn) => {
       const core = await globalThis.threadline.ready;
       await core.send({ clientKey: "sn-refusal-2", conversationUrn, text: "via SN, server says no", channel: "sales_navigator" });
     }, threadUrn);
-    const failed = panel(page).locator("[data-threadline-outbox=sn-refusal-2][data-threadline-state=failed]");
-    await failed.waitFor({ timeout: WAIT });
-    assert.equal(await failed.locator("[data-threadline-error]").getAttribute("data-threadline-error"), "bad_request");
-    assert.match(await failed.textContent(), /Sales Navigator/);
-    assert.equal(await failed.locator("[data-threadline-action=retry]").count(), 0);
+    const failed = "[data-threadline-host=strip] [data-threadline-outbox=sn-refusal-2][data-threadline-state=failed]";
+    await d.find(failed);
+    assert.equal(await d.attr(`${failed} [data-threadline-error]`, "data-threadline-error"), "bad_request");
+    assert.match(await d.text(failed), /Sales Navigator/);
+    assert.equal(await d.count(`${failed} [data-threadline-action=retry]`), 0);
     assert.equal((await sim.requests()).send.applied, 0);
   } finally {
     await b.close();
   }
 });
 
-test("attachment_upload_remove_and_send", async () => {
+test("html_payload_stays_inert_text", async () => {
   const b = await launchChromium(sim);
   try {
     await b.configure({ accountId: SEED.ada });
     const page = await openThread(b.context, SEED.longThread);
-    const file = panel(page).locator("[data-threadline-field=file]");
-    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
-    await file.setInputFiles([
-      { name: "dot.png", mimeType: "image/png", buffer: png },
-      { name: "notes.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 tiny") },
-    ]);
-    const items = panel(page).locator("[data-threadline-attachments] > li");
-    await panel(page).locator("[data-threadline-attachments] > li[data-threadline-attachment^='urn:li:digitalmediaAsset:file']").waitFor({ timeout: WAIT });
-    await panel(page).locator("[data-threadline-attachments] > li[data-threadline-attachment^='urn:li:digitalmediaAsset:photo']").waitFor({ timeout: WAIT });
-    assert.equal(await items.count(), 2);
-    await items.filter({ hasText: "notes.pdf" }).locator("[data-threadline-action=remove-attachment]").click();
-    assert.equal(await items.count(), 1);
-    const text = `With a picture ${Date.now()}`;
-    await sendFromPanel(page, { text });
-    const sent = sentItem(page, text);
-    await sent.waitFor({ timeout: WAIT });
-    assert.match(await sent.textContent(), /Attachments: dot\.png/);
-    const ledger = await sim.requests();
-    assert.equal(ledger.upload.applied, 2);
-    assert.equal(ledger.send.applied, 1);
-  } finally {
-    await b.close();
-  }
-});
-
-test("html_payload_renders_as_inert_text", async () => {
-  const b = await launchChromium(sim);
-  try {
-    await b.configure({ accountId: SEED.ada });
-    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
     const payload = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>bold</b> ${Date.now()}`;
-    const threadUrn = await page.locator("section[data-conversation-urn]").getAttribute("data-conversation-urn");
-    await sim.incoming({ conversationUrn: threadUrn, text: payload });
-    const item = panel(page).locator("[data-threadline-list] > li[data-threadline-message]", { hasText: "window.__pwned" });
-    await item.waitFor({ timeout: WAIT });
-    assert.equal(await item.locator("[data-threadline-text]").textContent(), payload);
-    assert.equal(await item.locator("img, script, b").count(), 0);
-    // Our own send of the same payload renders the same way.
-    await sendFromPanel(page, { text: payload + " mine" });
-    await sentItem(page, "mine").waitFor({ timeout: WAIT });
-    assert.equal(await panel(page).locator("[data-threadline-list] img, [data-threadline-list] script").count(), 0);
+    await sim.incoming({ conversationUrn: conversationUrn(SEED.longThread), text: payload });
+    const item = page.locator("[data-event-urn]", { hasText: "window.__pwned" });
+    await item.locator("[data-threadline-host=message]").waitFor({ state: "attached", timeout: WAIT });
+    // Threadline's own send of the same payload, marked on LinkedIn's item.
+    await sendThroughComposer(page, d, { text: `${payload} mine` });
+    const mine = page.locator("[data-event-urn]", { hasText: "mine" }).last();
+    await mine.waitFor({ timeout: WAIT });
+    await d.find(`[data-event-urn="${await mine.getAttribute("data-event-urn")}"] [data-threadline-sent-via]`);
+    assert.equal(await d.count("[data-threadline-host] img"), 0);
+    assert.equal(await d.count("[data-threadline-host] script"), 0);
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
   } finally {
     await b.close();

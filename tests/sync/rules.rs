@@ -1169,3 +1169,45 @@ fn snapshot_plus_deltas_restore_the_same_store() {
         serde_json::to_value(rep.engine.snapshot()).unwrap()
     );
 }
+
+// ----- which conversation holds a message (the overlay's chat bubbles) -----
+
+#[test]
+fn the_conversation_of_a_synced_message_is_known_and_an_unknown_one_is_not_guessed() {
+    let (mut w, mine) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let holder = w.replicas[0]
+        .engine
+        .conversation_of_message(&acct(), &mine)
+        .expect("a synced message's conversation");
+    assert_eq!(ConversationId::parse(&holder).unwrap(), w.thread_id(0));
+    assert_eq!(ConversationId::parse(&urn).unwrap(), w.thread_id(0));
+    let stranger = MessageId::parse("urn:li:messagingMessage:2-bm90LWhlcmU=").unwrap();
+    assert_eq!(
+        w.replicas[0]
+            .engine
+            .conversation_of_message(&acct(), &stranger),
+        None
+    );
+}
+
+#[test]
+fn the_one_to_one_conversation_with_a_listed_person_is_found_by_who_is_in_it() {
+    let mut w = World::new(1, 2);
+    w.command(
+        0,
+        Command::RefreshConversations {
+            account: acct(),
+            cursor: None,
+        },
+    );
+    w.drain();
+    let engine = &w.replicas[0].engine;
+    let person = threadline::urn::ProfileId::parse(PEOPLE[1]).unwrap();
+    let holder = engine
+        .conversation_with(&acct(), &person)
+        .expect("listed with that person");
+    assert_eq!(ConversationId::parse(&holder).unwrap(), w.thread_id(1));
+    let nobody = threadline::urn::ProfileId::parse(PEOPLE[3]).unwrap();
+    assert_eq!(engine.conversation_with(&acct(), &nobody), None);
+}

@@ -1,6 +1,6 @@
 //! The router: the API at the root exactly as under `https://api.connectsafely.ai/linkedin`, the
 //! WebSocket at `/ws`, the control plane under `/__sim/`, the LinkedIn-shaped page under
-//! `/messaging/`, `www/` under `/www/`; permissive CORS around all of it.
+//! `/messaging/` (with `/feed/`, `/in/…/`, `/preload/` and their data under `/__li/`), `www/` under `/www/`; permissive CORS around all of it.
 
 pub mod api;
 pub mod control;
@@ -71,6 +71,22 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/messaging/", get(linkedin_page::inbox))
         .route("/messaging/thread/{id}", get(linkedin_page::thread))
         .route("/messaging/thread/{id}/", get(linkedin_page::thread))
+        .route("/feed", get(linkedin_page::feed))
+        .route("/feed/", get(linkedin_page::feed))
+        .route("/in/{slug}", get(linkedin_page::profile))
+        .route("/in/{slug}/", get(linkedin_page::profile))
+        .route("/preload/", get(linkedin_page::preload))
+        .route("/__li/app.js", get(linkedin_page::app_js))
+        .route("/__li/app.css", get(linkedin_page::app_css))
+        .route(
+            "/__li/data/conversations",
+            get(linkedin_page::data_conversations),
+        )
+        .route("/__li/data/thread/{id}", get(linkedin_page::data_thread))
+        .route(
+            "/__li/data/thread/{id}/send",
+            post(linkedin_page::data_send),
+        )
         .route("/", get(index));
     if let Some(dir) = sim.www.clone() {
         app = app.nest_service(

@@ -16,65 +16,51 @@ fn thread_page(thread: &str, account: &str) -> String {
     format!("/messaging/thread/{}/?account={account}", enc(thread))
 }
 
+async fn get_json(sim: &Sim, path: &str) -> serde_json::Value {
+    let res = sim.http.get(sim.url(path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.json().await.unwrap()
+}
+
 #[tokio::test]
-async fn the_page_lists_threads_and_messages_with_event_urns_and_a_compose_box() {
+async fn the_pages_are_shells_for_a_page_script_under_a_strict_csp() {
     let sim = Sim::start().await;
-    let res = sim
-        .http
-        .get(sim.url(&thread_page(ids::LONG_THREAD_ID, ids::ACCOUNT_ADA)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.headers()["content-security-policy"],
-        "script-src 'self'; object-src 'none'"
-    );
-    let html = res.text().await.unwrap();
-    let items = html
-        .matches("<li class=\"msg-s-message-list__event msg-s-event-listitem\"")
-        .count();
-    assert_eq!(items, ids::LONG_THREAD_MESSAGES);
-    let urn = tuple_message(ids::PROFILE_ADA, ids::RECALLABLE_MESSAGE_ID);
-    assert!(html.contains(&format!("data-event-urn=\"{urn}\"")));
-    assert!(html.contains("class=\"msg-s-event-listitem__body\">Oops, wrong thread!</p>"));
-    assert!(html.contains("class=\"msg-s-message-group__name\">Ada Lovelace</span>"));
-    assert!(html.contains("class=\"msg-form__contenteditable\" contenteditable=\"true\""));
-    assert!(html.contains("msg-conversations-container__conversations-list"));
-    assert!(!html.contains("<script"), "no script");
-    assert!(!html.contains("Bearer"), "no API key");
-    // Grace's mailbox shows the shared thread under her prefix.
-    let grace = sim
-        .http
-        .get(sim.url(&thread_page(ids::SHARED_THREAD_ID, ids::ACCOUNT_GRACE)))
-        .send()
-        .await
+    for path in [
+        thread_page(ids::LONG_THREAD_ID, ids::ACCOUNT_ADA),
+        "/feed/?bubble=shadow".to_string(),
+        "/in/someone/?bubble=iframe".to_string(),
+        "/preload/?_bprMode=vanilla".to_string(),
+    ] {
+        let res = sim.http.get(sim.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            res.headers()["content-security-policy"],
+            "script-src 'self'; object-src 'none'; base-uri 'self'"
+        );
+        let html = res.text().await.unwrap();
+        assert!(html.contains("<script src=\"/__li/app.js\" defer></script>"));
+        // LinkedIn's documents name no conversation: no URN of any kind, no message.
+        assert!(!html.contains("urn:li:"), "{path}");
+        assert!(!html.contains("data-event-urn"), "{path}");
+        assert!(!html.contains("Bearer"), "no API key");
+    }
+    let js = sim.http.get(sim.url("/__li/app.js")).send().await.unwrap();
+    assert!(js.headers()["content-type"]
+        .to_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(grace.contains(&format!(
-        "data-event-urn=\"urn:li:msg_message:(urn:li:fsd_profile:{},",
-        ids::PROFILE_GRACE
-    )));
-    // Recalled messages are gone from the page too; unknown threads are 404.
-    let c = enc(&tuple_conversation(ids::PROFILE_ADA, ids::LONG_THREAD_ID));
-    assert_eq!(
-        sim.delete(&format!("/conversations/{c}/messages/{}", enc(&urn)))
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let html = sim
+        .starts_with("application/javascript"));
+    let js = js.text().await.unwrap();
+    assert!(js.contains("history.pushState"));
+    assert!(!js.contains("innerHTML"), "text is set as text");
+    // /messaging/ lands in the newest thread; unknown threads are 404.
+    let inbox = sim
         .http
-        .get(sim.url(&thread_page(ids::LONG_THREAD_ID, ids::ACCOUNT_ADA)))
+        .get(sim.url(&format!("/messaging/?account={}", ids::ACCOUNT_ADA)))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    assert!(!html.contains(ids::RECALLABLE_MESSAGE_ID));
+    assert_eq!(inbox.status(), StatusCode::OK);
+    assert!(inbox.url().path().starts_with("/messaging/thread/2-"));
     let missing = sim
         .http
         .get(sim.url("/messaging/thread/2-bm9wZQ==/"))
@@ -82,32 +68,95 @@ async fn the_page_lists_threads_and_messages_with_event_urns_and_a_compose_box()
         .await
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    let inbox = sim.http.get(sim.url("/messaging/")).send().await.unwrap();
-    assert_eq!(inbox.status(), StatusCode::OK);
 }
 
 #[tokio::test]
-async fn message_text_is_html_escaped_on_the_page() {
+async fn the_page_data_pages_a_thread_with_tuple_urns_and_no_recalled_message() {
     let sim = Sim::start().await;
-    let conv = tuple_conversation(ids::PROFILE_ADA, ids::LONG_THREAD_ID);
-    let evil = "<script>alert('x')</script><img src=x onerror=alert(1)>\"&";
-    sim.control(
-        "/__sim/incoming",
-        json!({"conversationUrn": conv, "text": evil}),
+    let base = format!(
+        "/__li/data/thread/{}?account={}",
+        enc(ids::LONG_THREAD_ID),
+        ids::ACCOUNT_ADA
+    );
+    let newest = get_json(&sim, &base).await;
+    let msgs = newest["messages"].as_array().unwrap();
+    assert_eq!(msgs.len(), 20.min(ids::LONG_THREAD_MESSAGES));
+    assert_eq!(newest["hasMore"], ids::LONG_THREAD_MESSAGES > 20);
+    let urn = tuple_message(ids::PROFILE_ADA, ids::RECALLABLE_MESSAGE_ID);
+    assert!(msgs.iter().any(|m| m["urn"] == urn.as_str()));
+    assert!(msgs
+        .windows(2)
+        .all(|w| w[0]["sentAt"].as_i64() <= w[1]["sentAt"].as_i64()));
+    // Older pages, until the start of the thread.
+    let mut seen = msgs.len();
+    let mut oldest = msgs[0]["sentAt"].as_i64().unwrap();
+    loop {
+        let page = get_json(&sim, &format!("{base}&before={oldest}")).await;
+        let older = page["messages"].as_array().unwrap();
+        seen += older.len();
+        if older.is_empty() || page["hasMore"] == false {
+            break;
+        }
+        oldest = older[0]["sentAt"].as_i64().unwrap();
+    }
+    assert_eq!(seen, ids::LONG_THREAD_MESSAGES);
+    // A recalled message leaves the page's data.
+    let c = enc(&tuple_conversation(ids::PROFILE_ADA, ids::LONG_THREAD_ID));
+    assert_eq!(
+        sim.delete(&format!("/conversations/{c}/messages/{}", enc(&urn)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let after = get_json(&sim, &base).await;
+    assert!(!after.to_string().contains(ids::RECALLABLE_MESSAGE_ID));
+    // The conversation list names threads by id only.
+    let list = get_json(
+        &sim,
+        &format!("/__li/data/conversations?account={}", ids::ACCOUNT_ADA),
     )
     .await;
-    let html = sim
+    assert!(list["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["threadId"] == ids::LONG_THREAD_ID));
+}
+
+#[tokio::test]
+async fn linkedins_own_send_adds_a_message_under_the_viewers_urn() {
+    let sim = Sim::start().await;
+    let evil = "<script>alert('x')</script>";
+    let res = sim
         .http
-        .get(sim.url(&thread_page(ids::LONG_THREAD_ID, ids::ACCOUNT_ADA)))
+        .post(sim.url(&format!(
+            "/__li/data/thread/{}/send?account={}",
+            enc(ids::LONG_THREAD_ID),
+            ids::ACCOUNT_ADA
+        )))
+        .json(&json!({ "text": evil }))
         .send()
         .await
-        .unwrap()
-        .text()
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let m: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(m["text"], evil, "data is JSON; the page sets it as text");
+    assert_eq!(m["mine"], true);
+    assert!(m["urn"].as_str().unwrap().starts_with(&format!(
+        "urn:li:msg_message:(urn:li:fsd_profile:{},2-",
+        ids::PROFILE_ADA
+    )));
+    let empty = sim
+        .http
+        .post(sim.url(&format!(
+            "/__li/data/thread/{}/send",
+            enc(ids::LONG_THREAD_ID)
+        )))
+        .json(&json!({ "text": "  " }))
+        .send()
         .await
         .unwrap();
-    assert!(!html.contains("<script>"));
-    assert!(!html.contains("<img"));
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;&quot;&amp;"));
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -151,7 +200,7 @@ async fn https_serves_the_page_with_a_certificate_for_www_linkedin_com() {
     assert!(answer
         .to_lowercase()
         .contains("content-security-policy: script-src 'self'"));
-    assert!(answer.contains("msg-s-event-listitem"));
+    assert!(answer.contains("/__li/app.js"));
 }
 
 #[tokio::test]
