@@ -93,7 +93,7 @@ if [ -f sim/src/lib.rs ]; then step "start simulator" start_sim; fi
 # seeded property test, failing storage), each against a simulator of its own on loopback.
 if [ -f sim/src/lib.rs ]; then step "boundary (Node)" node --expose-gc --test tests/boundary/; fi
 # A short engine soak (faults, restarts, failing storage writes; ~15 s): every count must be 0.
-if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engine.mjs --seed 20261202 --rounds 8; fi
+if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engine.mjs --seed 20261202 --rounds 12; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
