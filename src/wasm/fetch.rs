@@ -136,7 +136,7 @@ async fn exchange(
     }
     let status = resp.status();
     let headers = resp.headers().entries().collect();
-    let body = resp.binary().await.map_err(|e| e.to_string())?;
+    let body = super::body::read_capped(&resp).await?;
     Ok(HttpResponse {
         status,
         headers,

@@ -2,6 +2,7 @@
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
 pub mod boundary;
+mod body;
 mod client;
 mod deadline;
 mod driver;

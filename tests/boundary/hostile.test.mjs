@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
+import { createGzip } from "node:zlib";
 import {
   loadPkg, startSim, throwingGetter, throwingProxy, revokedProxy, deep, cyclic, selfCause, causeChain,
   throwingMessage, settlesWithin, mapStorage, SEED_IDS, conversationUrn, messageUrn,
@@ -192,6 +193,45 @@ test("item 7: a stalled body, an apiKey promise and a storage set that never set
   assert.match(sent.error.message, /no answer in 300 ms/);
   assert.equal((await sim.requests()).send.total, 0, "nothing was sent");
   engine.close();
+});
+
+/** A gzip body of `mib` MiB of zeros (a few hundred KB on the wire). */
+async function gzipBomb(mib) {
+  const gz = createGzip({ level: 9 });
+  const parts = [];
+  gz.on("data", (d) => parts.push(d));
+  const done = new Promise((r) => gz.on("end", r));
+  const zeros = Buffer.alloc(1 << 20);
+  for (let i = 0; i < mib; i++) if (!gz.write(zeros)) await new Promise((r) => gz.once("drain", r));
+  gz.end();
+  await done;
+  return Buffer.concat(parts);
+}
+
+test("item 5: a small gzip body that inflates far past the cap is refused without being held whole", async () => {
+  const bomb = await gzipBomb(512);
+  const server = createServer((req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+    res.end(bomb);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const c = new m.ThreadlineClient({ baseUrl: `http://127.0.0.1:${server.address().port}`, apiKey: "k", timeoutMs: 20000 });
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    const e = await failure(() => c.listAccounts());
+    const grew = process.memoryUsage().rss - before;
+    assertNotATrap(e, "gzip bomb");
+    assert.equal(e?.code, "malformed", e?.message);
+    assert.match(e.message, /limit/);
+    // Reading stops one byte past the 16 MiB cap; holding the whole 512 MiB (as a JS buffer and a
+    // copy in wasm memory) would grow the process by a gigabyte.
+    assert.ok(grew < 256 * 1024 * 1024, `the process grew by ${Math.round(grew / 2 ** 20)} MiB, bomb ${bomb.length} B`);
+    assert.equal(m.messageId(ID), ID, "the module still answers");
+  } finally {
+    server.closeAllConnections?.();
+    server.close();
+  }
 });
 
 test("item 8: a send or recall whose record cannot be written is not made, and says so", async () => {
