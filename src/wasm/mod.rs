@@ -1,8 +1,8 @@
 //! The only module that knows about JavaScript: exported functions and classes, the fetch
 //! transport, storage adapters. Thin: every decision is made by the plain-Rust modules.
 
-pub mod boundary;
 mod body;
+pub mod boundary;
 mod client;
 mod deadline;
 mod driver;
