@@ -4,7 +4,7 @@
 //!
 //! One `impl Engine` split by idea: `commands` (what the user asks), `answers` (what the API
 //! says back), `echoes` (binding sends to their messages, proving absence), `events` (server
-//! events, sibling tabs), `schedule` (what to start now); requests and output stay here.
+//! events, sibling tabs), `schedule` (what to start now), `views` (what the UI reads); requests and output stay here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +31,7 @@ mod commands;
 mod echoes;
 mod events;
 mod schedule;
+mod views;
 
 /// Stamps are milliseconds times this, plus a counter within the millisecond.
 pub const STAMP_SCALE: i64 = 1024;

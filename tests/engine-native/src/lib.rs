@@ -641,7 +641,7 @@ impl Driver {
             let what = format!("request {:?} {:?}", req.id, req.op);
             self.step_point(what);
             if let Some(req) = self.requests.pop_front() {
-                let result = req.call.run(&self.client).await;
+                let result = self.client.run(req.call).await;
                 let answer = (req.id, req.op, result);
                 if self.hold == Some(req.op) {
                     self.held.push(answer);
