@@ -163,12 +163,13 @@ pub struct AccountStore {
     pub(crate) reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
-    pub(crate) tallies_seen: bool,
+    tallies_seen: bool,
     /// The account's own profile id, learned from its own messages.
-    pub(crate) own_profile: Option<String>,
-    pub(crate) quota: QuotaUse,
+    own_profile: Option<String>,
+    quota: QuotaUse,
     pub(crate) outbox: Outbox,
-    pub(crate) recalls: BTreeMap<MessageId, RecallCheck>,
+    /// Private: changed only through the methods below, which mark what they change.
+    recalls: BTreeMap<MessageId, RecallCheck>,
     pub(crate) dirty: Dirty,
 }
 
@@ -204,6 +205,99 @@ impl AccountStore {
     /// The outbox of this account.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// The pending recall check of message `id`, if any.
+    pub fn recall_check(&self, id: &MessageId) -> Option<&RecallCheck> {
+        self.recalls.get(id)
+    }
+
+    /// Every pending recall check.
+    pub fn recall_checks(&self) -> impl Iterator<Item = &RecallCheck> {
+        self.recalls.values()
+    }
+
+    /// Starts (or replaces) a recall check, marked for the next write.
+    pub(crate) fn put_recall(&mut self, check: RecallCheck) {
+        self.dirty.recalls.insert(check.message.clone());
+        self.recalls.insert(check.message.clone(), check);
+    }
+
+    /// Ends the recall check of `id`, marked when there was one.
+    pub(crate) fn take_recall(&mut self, id: &MessageId) -> Option<RecallCheck> {
+        let check = self.recalls.remove(id)?;
+        self.dirty.recalls.insert(id.clone());
+        Some(check)
+    }
+
+    /// Changes the recall check of `id` in place, marked when there is one.
+    pub(crate) fn update_recall(&mut self, id: &MessageId, change: impl FnOnce(&mut RecallCheck)) {
+        if let Some(check) = self.recalls.get_mut(id) {
+            change(check);
+            self.dirty.recalls.insert(id.clone());
+        }
+    }
+
+    /// After a restart: every check whose request was out looks again from `since` (marked).
+    pub(crate) fn rearm_requested_recalls(&mut self, since: i64) {
+        for check in self.recalls.values_mut().filter(|c| c.requested) {
+            check.requested = false;
+            check.since = since;
+            self.dirty.recalls.insert(check.message.clone());
+        }
+    }
+
+    /// The recall checks for `persist` to load into: what it loads is on disk already, so
+    /// nothing is marked.
+    pub(super) fn loading_recalls(&mut self) -> &mut BTreeMap<MessageId, RecallCheck> {
+        &mut self.recalls
+    }
+
+    /// Whether the server was seen reporting reaction tallies (an empty one then means none).
+    pub fn tallies_seen(&self) -> bool {
+        self.tallies_seen
+    }
+
+    /// The server reports tallies (it pushed a reaction event); marked when news.
+    pub(crate) fn note_tallies_seen(&mut self) {
+        if !self.tallies_seen {
+            self.tallies_seen = true;
+            self.dirty.scalars = true;
+        }
+    }
+
+    /// The account's own profile id, once learned from its own messages.
+    pub fn own_profile(&self) -> Option<&str> {
+        self.own_profile.as_deref()
+    }
+
+    /// The new conversations counted toward the daily quota.
+    pub fn quota(&self) -> &QuotaUse {
+        &self.quota
+    }
+
+    /// Joins a sibling's quota count into this one; marked when it changed anything.
+    pub(crate) fn merge_quota(&mut self, other: &QuotaUse) -> bool {
+        let changed = self.quota.merge(other);
+        self.dirty.scalars |= changed;
+        changed
+    }
+
+    /// Counts the conversation `key` started on `day`; marked when it was not counted yet.
+    pub(crate) fn record_quota(&mut self, day: i64, key: &ClientKey) -> bool {
+        let counted = self.quota.record(day, key);
+        self.dirty.scalars |= counted;
+        counted
+    }
+
+    /// The scalars for `persist` to load into (quota, own profile, tallies seen): what it
+    /// loads is on disk already, so nothing is marked.
+    pub(super) fn loading_scalars(&mut self) -> (&mut QuotaUse, &mut Option<String>, &mut bool) {
+        (
+            &mut self.quota,
+            &mut self.own_profile,
+            &mut self.tallies_seen,
+        )
     }
 
     /// Whether `id` was recalled.

@@ -240,13 +240,7 @@ impl Engine {
             for key in store.outbox.after_restart(now_ms) {
                 store.dirty.outbox.insert(key);
             }
-            for check in store.recalls.values_mut() {
-                if check.requested {
-                    check.requested = false;
-                    check.since = now_ms.saturating_mul(STAMP_SCALE);
-                    store.dirty.recalls.insert(check.message.clone());
-                }
-            }
+            store.rearm_requested_recalls(now_ms.saturating_mul(STAMP_SCALE));
         }
         (engine, loaded.issues)
     }
@@ -430,7 +424,7 @@ impl Engine {
         let store = self.accounts.get(account)?;
         store.conversations.values().find_map(|c| {
             let parts = &c.meta.as_ref()?.participants;
-            let own = store.own_profile.as_deref();
+            let own = store.own_profile();
             let others: Vec<_> = parts
                 .iter()
                 .filter(|p| Some(p.profile_id.as_str()) != own)
@@ -446,12 +440,12 @@ impl Engine {
         let Some(store) = self.accounts.get(account) else {
             return self.config.daily_quota;
         };
-        let used = store.quota.used(self.now);
+        let used = store.quota().used(self.now);
         let reserved = store
             .outbox
             .entries
             .values()
-            .filter(|e| e.reserves_quota() && !store.quota.counts(self.now, &e.key))
+            .filter(|e| e.reserves_quota() && !store.quota().counts(self.now, &e.key))
             .count();
         let reserved = u32::try_from(reserved).unwrap_or(u32::MAX);
         self.config
@@ -570,7 +564,7 @@ impl Engine {
         }
         times.extend(self.rate_wait.values().copied());
         // The quota resets at midnight UTC: wake up then so the status is told.
-        if self.accounts.values().any(|s| s.quota.used(now) > 0) {
+        if self.accounts.values().any(|s| s.quota().used(now) > 0) {
             times.push(next_reset(now));
         }
         times.extend(self.retry_at.values().copied());

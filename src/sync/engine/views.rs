@@ -19,7 +19,7 @@ impl Engine {
         let mut messages: Vec<MessageView> = store
             .messages_in(id)
             .map(|m| {
-                let recalling = store.recalls.get(&m.id).is_some_and(|c| c.ours);
+                let recalling = store.recall_check(&m.id).is_some_and(|c| c.ours);
                 let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
                     .into_iter()
                     .map(|r| ReactionView {
@@ -106,10 +106,7 @@ impl Engine {
     /// threads with one person cannot be told apart by who is in them).
     pub fn conversation_with(&self, account: &AccountId, profile: &ProfileId) -> Option<String> {
         let store = self.accounts.get(account)?;
-        let own = store
-            .own_profile
-            .as_deref()
-            .and_then(|p| ProfileId::parse(p).ok());
+        let own = store.own_profile().and_then(|p| ProfileId::parse(p).ok());
         let mut hits = store.conversations.values().filter(|c| {
             let Some(meta) = &c.meta else {
                 return false;
