@@ -5,6 +5,7 @@
 mod classify;
 mod client;
 pub mod endpoints;
+mod engine_call;
 mod error;
 mod http;
 pub mod limits;

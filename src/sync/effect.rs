@@ -3,11 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ApiError, Client, KeySource, Op, Transport};
+use crate::api::Op;
 use crate::model::{ListConversationsQuery, MessagesQuery, ReactRequest, SendRequest};
 use crate::urn::{ConversationId, MessageId};
 
-use super::input::ApiReply;
 use super::keys::{AccountId, ClientKey, RequestId};
 use super::outbox::SendFailure;
 use super::persist::Records;
@@ -16,7 +15,8 @@ use super::reaction::{ReactionFact, ReactionKey};
 use super::refusal::Refusal;
 use super::store::StoredMessage;
 
-/// A typed call of the API contract; the driver maps it to the client.
+/// A typed call of the API contract, as data: the engine declares it, the driver runs it with
+/// `api::Client::run` (the one mapping from engine calls to endpoints lives in `api`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "call")]
 pub enum ApiCall {
@@ -60,51 +60,6 @@ impl ApiCall {
             ApiCall::Send { .. } => Op::Send,
             ApiCall::React { .. } => Op::React,
             ApiCall::Recall { .. } => Op::Recall,
-        }
-    }
-
-    /// Makes this call with `client` and wraps its answer for `Input::Answer`: the one mapping
-    /// from engine calls to endpoints, shared by every driver.
-    pub async fn run<T: Transport, K: KeySource>(
-        self,
-        client: &Client<T, K>,
-    ) -> Result<ApiReply, ApiError> {
-        match self {
-            ApiCall::Conversations { query } => client
-                .list_conversations(query)
-                .await
-                .map(ApiReply::Conversations),
-            ApiCall::Messages {
-                conversation_urn,
-                query,
-            } => client
-                .messages(&conversation_urn, query)
-                .await
-                .map(ApiReply::Messages),
-            ApiCall::Send { request, .. } => client.send(request).await.map(ApiReply::Send),
-            ApiCall::React {
-                conversation_urn,
-                message_urn,
-                account_id,
-                request,
-            } => client
-                .react(
-                    &conversation_urn,
-                    &message_urn,
-                    &request.emoji,
-                    request.react,
-                    account_id.as_deref(),
-                )
-                .await
-                .map(ApiReply::React),
-            ApiCall::Recall {
-                conversation_urn,
-                message_urn,
-                account_id,
-            } => client
-                .recall(&conversation_urn, &message_urn, account_id.as_deref())
-                .await
-                .map(ApiReply::Recall),
         }
     }
 }

@@ -63,8 +63,10 @@ mod engine;
 mod fact;
 mod input;
 mod keys;
+mod message;
 mod outbox;
 mod persist;
+mod persist_log;
 mod quota;
 mod reaction;
 mod refusal;
@@ -78,12 +80,13 @@ pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, RequestId, ViewId};
 pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};
 pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
+pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
-pub use reaction::{tally_view, Actor, ReactionCount, ReactionFact, ReactionKey};
+pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use refusal::Refusal;
 pub use store::{
-    AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck, StoredMessage,
-    Tally,
+    tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
+    StoredMessage, Tally,
 };
 pub use view::{
     ConversationSummary, ConversationView, MessageState, MessageView, ReactionView, StatusView,

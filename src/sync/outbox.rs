@@ -22,7 +22,7 @@ use crate::model::{Attachment, MessagingChannel};
 use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
-use super::store::StoredMessage;
+use super::message::StoredMessage;
 
 /// Who a send goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

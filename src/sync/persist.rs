@@ -141,19 +141,21 @@ pub(crate) fn apply_records(store: &mut AccountStore, r: AccountRecords) {
         store.outbox.entries.remove(&k);
     }
     store.outbox.next_seq = store.outbox.next_seq.max(r.outbox_next_seq);
+    let recalls = store.loading_recalls();
     for c in r.recalls {
-        store.recalls.insert(c.message.clone(), c);
+        recalls.insert(c.message.clone(), c);
     }
     for id in r.removed_recalls {
-        store.recalls.remove(&id);
+        recalls.remove(&id);
     }
+    let (quota, own_profile, tallies_seen) = store.loading_scalars();
     if let Some(q) = r.quota {
-        store.quota = q;
+        *quota = q;
     }
     if r.own_profile.is_some() {
-        store.own_profile = r.own_profile;
+        *own_profile = r.own_profile;
     }
-    store.tallies_seen |= r.tallies_seen;
+    *tallies_seen |= r.tallies_seen;
 }
 
 /// Everything one account's store holds, as records.
@@ -170,10 +172,10 @@ pub(crate) fn account_snapshot(account: &AccountId, store: &AccountStore) -> Acc
             .collect(),
         outbox: store.outbox.entries.values().cloned().collect(),
         outbox_next_seq: store.outbox.next_seq,
-        recalls: store.recalls.values().cloned().collect(),
-        quota: Some(store.quota.clone()),
-        own_profile: store.own_profile.clone(),
-        tallies_seen: store.tallies_seen,
+        recalls: store.recall_checks().cloned().collect(),
+        quota: Some(store.quota().clone()),
+        own_profile: store.own_profile().map(str::to_owned),
+        tallies_seen: store.tallies_seen(),
         ..AccountRecords::default()
     }
 }
@@ -214,15 +216,15 @@ pub(crate) fn drain_delta(account: &AccountId, store: &mut AccountStore) -> Opti
     }
     r.outbox_next_seq = store.outbox.next_seq;
     for id in d.recalls {
-        match store.recalls.get(&id) {
+        match store.recall_check(&id) {
             Some(c) => r.recalls.push(c.clone()),
             None => r.removed_recalls.push(id),
         }
     }
     if d.scalars {
-        r.quota = Some(store.quota.clone());
-        r.own_profile = store.own_profile.clone();
-        r.tallies_seen = store.tallies_seen;
+        r.quota = Some(store.quota().clone());
+        r.own_profile = store.own_profile().map(str::to_owned);
+        r.tallies_seen = store.tallies_seen();
     }
     Some(r)
 }

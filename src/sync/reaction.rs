@@ -17,8 +17,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::urn::MessageId;
 
-use super::store::AccountStore;
-
 /// Who reacted: the account owner, or another member by profile id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -73,50 +71,4 @@ pub struct ReactionCount {
     pub emoji: String,
     pub count: u32,
     pub mine: bool,
-}
-
-/// The reconciled reactions of message `id` (emoji order), by the rule in the module doc.
-pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
-    let tally = store
-        .message(id)
-        .and_then(|m| m.tally.as_ref())
-        .filter(|t| !t.entries.is_empty() || store.tallies_seen);
-    let mut emojis: Vec<&str> = tally
-        .iter()
-        .flat_map(|t| t.entries.iter())
-        .map(|e| e.emoji.as_str())
-        .collect();
-    let facts: Vec<_> = store.reactions_of(id).collect();
-    emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
-    emojis.sort_unstable();
-    emojis.dedup();
-    let mut out = Vec::new();
-    for emoji in emojis {
-        let entry = tally.and_then(|t| t.entries.iter().find(|e| e.emoji == emoji));
-        let own = facts
-            .iter()
-            .find(|(k, _)| k.actor == Actor::Me && k.emoji == emoji);
-        let mine = match (own, tally) {
-            (Some((_, f)), Some(t)) if f.stamp > t.stamp => f.present,
-            (_, Some(_)) => entry.is_some_and(|e| e.viewer_reacted),
-            (Some((_, f)), None) => f.present,
-            (None, None) => false,
-        };
-        let others = match tally {
-            Some(_) => entry.map_or(0, |e| e.count.saturating_sub(u32::from(e.viewer_reacted))),
-            None => facts
-                .iter()
-                .filter(|(k, f)| k.emoji == emoji && k.actor != Actor::Me && f.present)
-                .count() as u32,
-        };
-        let count = others + u32::from(mine);
-        if count > 0 {
-            out.push(ReactionCount {
-                emoji: emoji.to_owned(),
-                count,
-                mine,
-            });
-        }
-    }
-    out
 }

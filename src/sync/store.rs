@@ -7,102 +7,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Attachment, Conversation, Message, ReactionSummary};
-use crate::urn::{ConversationId, MessageId, UrnError};
+use crate::model::{Conversation, Message};
+use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
+pub use super::message::{StoredMessage, Tally};
 use super::outbox::Outbox;
 use super::quota::QuotaUse;
-use super::reaction::{Actor, ReactionFact, ReactionKey};
-
-/// The server's reaction tally for one message, as of the page that carried it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct Tally {
-    /// When the page was asked for (an engine stamp: ms × `STAMP_SCALE` + a counter), so later
-    /// tallies replace earlier ones even within one millisecond.
-    pub stamp: i64,
-    pub entries: Vec<ReactionSummary>,
-}
-
-impl Tally {
-    fn rank(&self) -> (i64, Vec<(&str, u32, bool)>) {
-        let entries = self
-            .entries
-            .iter()
-            .map(|e| (e.emoji.as_str(), e.count, e.viewer_reacted));
-        (self.stamp, entries.collect())
-    }
-}
-
-/// One message as the store keeps it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase")]
-pub struct StoredMessage {
-    pub id: MessageId,
-    pub conversation: ConversationId,
-    /// The URN it last came under; for display and for requests, never a key.
-    pub message_urn: String,
-    pub text: String,
-    pub sent_at: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_profile_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_name: Option<String>,
-    pub is_sent_by_owner: bool,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<Attachment>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// When the source of this body was asked for (an engine stamp); the latest body wins.
-    pub stamp: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tally: Option<Tally>,
-    /// The outbox entry this message confirmed, when it was sent from here or a sibling tab.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_key: Option<ClientKey>,
-}
-
-impl StoredMessage {
-    /// Read one wire message of conversation `conversation`, fetched at `stamp`.
-    pub fn from_wire(
-        m: &Message,
-        conversation: &ConversationId,
-        stamp: i64,
-    ) -> Result<StoredMessage, UrnError> {
-        Ok(StoredMessage {
-            id: MessageId::parse(&m.message_urn)?,
-            conversation: conversation.clone(),
-            message_urn: m.message_urn.clone(),
-            text: m.text.clone(),
-            sent_at: m.sent_at,
-            sender_profile_id: m.sender_profile_id.clone(),
-            sender_name: m.sender_name.clone(),
-            is_sent_by_owner: m.is_sent_by_owner,
-            attachments: m.attachments.clone(),
-            subject: m.subject.clone(),
-            stamp,
-            tally: Some(Tally {
-                stamp,
-                entries: m.reactions.clone(),
-            }),
-            client_key: None,
-        })
-    }
-
-    /// Total order on bodies so that the merge picks the same winner whatever the arrival order.
-    fn body_rank(&self) -> (i64, &str, i64, &str, &ConversationId) {
-        (
-            self.stamp,
-            &self.message_urn,
-            self.sent_at,
-            &self.text,
-            &self.conversation,
-        )
-    }
-}
+use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 
 /// Older-history paging and the polling watermark of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -251,12 +163,13 @@ pub struct AccountStore {
     pub(crate) reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
-    pub(crate) tallies_seen: bool,
+    tallies_seen: bool,
     /// The account's own profile id, learned from its own messages.
-    pub(crate) own_profile: Option<String>,
-    pub(crate) quota: QuotaUse,
+    own_profile: Option<String>,
+    quota: QuotaUse,
     pub(crate) outbox: Outbox,
-    pub(crate) recalls: BTreeMap<MessageId, RecallCheck>,
+    /// Private: changed only through the methods below, which mark what they change.
+    recalls: BTreeMap<MessageId, RecallCheck>,
     pub(crate) dirty: Dirty,
 }
 
@@ -292,6 +205,99 @@ impl AccountStore {
     /// The outbox of this account.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// The pending recall check of message `id`, if any.
+    pub fn recall_check(&self, id: &MessageId) -> Option<&RecallCheck> {
+        self.recalls.get(id)
+    }
+
+    /// Every pending recall check.
+    pub fn recall_checks(&self) -> impl Iterator<Item = &RecallCheck> {
+        self.recalls.values()
+    }
+
+    /// Starts (or replaces) a recall check, marked for the next write.
+    pub(crate) fn put_recall(&mut self, check: RecallCheck) {
+        self.dirty.recalls.insert(check.message.clone());
+        self.recalls.insert(check.message.clone(), check);
+    }
+
+    /// Ends the recall check of `id`, marked when there was one.
+    pub(crate) fn take_recall(&mut self, id: &MessageId) -> Option<RecallCheck> {
+        let check = self.recalls.remove(id)?;
+        self.dirty.recalls.insert(id.clone());
+        Some(check)
+    }
+
+    /// Changes the recall check of `id` in place, marked when there is one.
+    pub(crate) fn update_recall(&mut self, id: &MessageId, change: impl FnOnce(&mut RecallCheck)) {
+        if let Some(check) = self.recalls.get_mut(id) {
+            change(check);
+            self.dirty.recalls.insert(id.clone());
+        }
+    }
+
+    /// After a restart: every check whose request was out looks again from `since` (marked).
+    pub(crate) fn rearm_requested_recalls(&mut self, since: i64) {
+        for check in self.recalls.values_mut().filter(|c| c.requested) {
+            check.requested = false;
+            check.since = since;
+            self.dirty.recalls.insert(check.message.clone());
+        }
+    }
+
+    /// The recall checks for `persist` to load into: what it loads is on disk already, so
+    /// nothing is marked.
+    pub(super) fn loading_recalls(&mut self) -> &mut BTreeMap<MessageId, RecallCheck> {
+        &mut self.recalls
+    }
+
+    /// Whether the server was seen reporting reaction tallies (an empty one then means none).
+    pub fn tallies_seen(&self) -> bool {
+        self.tallies_seen
+    }
+
+    /// The server reports tallies (it pushed a reaction event); marked when news.
+    pub(crate) fn note_tallies_seen(&mut self) {
+        if !self.tallies_seen {
+            self.tallies_seen = true;
+            self.dirty.scalars = true;
+        }
+    }
+
+    /// The account's own profile id, once learned from its own messages.
+    pub fn own_profile(&self) -> Option<&str> {
+        self.own_profile.as_deref()
+    }
+
+    /// The new conversations counted toward the daily quota.
+    pub fn quota(&self) -> &QuotaUse {
+        &self.quota
+    }
+
+    /// Joins a sibling's quota count into this one; marked when it changed anything.
+    pub(crate) fn merge_quota(&mut self, other: &QuotaUse) -> bool {
+        let changed = self.quota.merge(other);
+        self.dirty.scalars |= changed;
+        changed
+    }
+
+    /// Counts the conversation `key` started on `day`; marked when it was not counted yet.
+    pub(crate) fn record_quota(&mut self, day: i64, key: &ClientKey) -> bool {
+        let counted = self.quota.record(day, key);
+        self.dirty.scalars |= counted;
+        counted
+    }
+
+    /// The scalars for `persist` to load into (quota, own profile, tallies seen): what it
+    /// loads is on disk already, so nothing is marked.
+    pub(super) fn loading_scalars(&mut self) -> (&mut QuotaUse, &mut Option<String>, &mut bool) {
+        (
+            &mut self.quota,
+            &mut self.own_profile,
+            &mut self.tallies_seen,
+        )
     }
 
     /// Whether `id` was recalled.
@@ -588,7 +594,7 @@ impl AccountStore {
 
     /// Whether the viewer's own reaction `emoji` on `id` is currently in effect.
     pub fn mine(&self, id: &MessageId, emoji: &str) -> bool {
-        super::reaction::tally_view(self, id)
+        tally_view(self, id)
             .into_iter()
             .any(|r| r.emoji == emoji && r.mine)
     }
@@ -630,4 +636,50 @@ impl AccountStore {
             Actor::Profile(profile.to_owned())
         }
     }
+}
+
+/// The reconciled reactions of message `id` (emoji order), by the rule in `reaction`'s module doc.
+pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
+    let tally = store
+        .message(id)
+        .and_then(|m| m.tally.as_ref())
+        .filter(|t| !t.entries.is_empty() || store.tallies_seen);
+    let mut emojis: Vec<&str> = tally
+        .iter()
+        .flat_map(|t| t.entries.iter())
+        .map(|e| e.emoji.as_str())
+        .collect();
+    let facts: Vec<_> = store.reactions_of(id).collect();
+    emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
+    emojis.sort_unstable();
+    emojis.dedup();
+    let mut out = Vec::new();
+    for emoji in emojis {
+        let entry = tally.and_then(|t| t.entries.iter().find(|e| e.emoji == emoji));
+        let own = facts
+            .iter()
+            .find(|(k, _)| k.actor == Actor::Me && k.emoji == emoji);
+        let mine = match (own, tally) {
+            (Some((_, f)), Some(t)) if f.stamp > t.stamp => f.present,
+            (_, Some(_)) => entry.is_some_and(|e| e.viewer_reacted),
+            (Some((_, f)), None) => f.present,
+            (None, None) => false,
+        };
+        let others = match tally {
+            Some(_) => entry.map_or(0, |e| e.count.saturating_sub(u32::from(e.viewer_reacted))),
+            None => facts
+                .iter()
+                .filter(|(k, f)| k.emoji == emoji && k.actor != Actor::Me && f.present)
+                .count() as u32,
+        };
+        let count = others + u32::from(mine);
+        if count > 0 {
+            out.push(ReactionCount {
+                emoji: emoji.to_owned(),
+                count,
+                mine,
+            });
+        }
+    }
+    out
 }

@@ -4,13 +4,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Attachment, Conversation};
-use crate::urn::{ConversationId, MessageId, ProfileId};
+use crate::urn::{ConversationId, MessageId};
 
-use super::engine::Engine;
 use super::keys::{AccountId, ClientKey};
 use super::outbox::{OutboxEntry, SendFailure, SendState};
-use super::quota::next_reset;
-use super::reaction::tally_view;
 
 /// Where a shown message stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,7 +125,7 @@ pub struct StatusView {
     pub outbox_pending: usize,
 }
 
-fn entry_view(e: &OutboxEntry) -> MessageView {
+pub(super) fn entry_view(e: &OutboxEntry) -> MessageView {
     let state = match &e.state {
         SendState::Queued | SendState::InFlight { .. } => {
             MessageState::Sending { confirming: false }
@@ -152,206 +149,5 @@ fn entry_view(e: &OutboxEntry) -> MessageView {
         attachments: e.attachments.clone(),
         state,
         reactions: Vec::new(),
-    }
-}
-
-impl Engine {
-    /// The view of one conversation, if anything is known about it.
-    pub fn conversation_view(
-        &self,
-        account: &AccountId,
-        id: &ConversationId,
-    ) -> Option<ConversationView> {
-        let store = self.accounts.get(account)?;
-        let rec = store.conversation(id)?;
-        let mut messages: Vec<MessageView> = store
-            .messages_in(id)
-            .map(|m| {
-                let recalling = store.recalls.get(&m.id).is_some_and(|c| c.ours);
-                let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
-                    .into_iter()
-                    .map(|r| ReactionView {
-                        emoji: r.emoji,
-                        count: r.count,
-                        mine: r.mine,
-                        pending: None,
-                    })
-                    .collect();
-                for ((a, mid, emoji), add) in &self.pending_reacts {
-                    if a == account && mid == &m.id {
-                        match reactions.iter_mut().find(|r| &r.emoji == emoji) {
-                            Some(r) => r.pending = Some(*add),
-                            None => reactions.push(ReactionView {
-                                emoji: emoji.clone(),
-                                count: 0,
-                                mine: false,
-                                pending: Some(*add),
-                            }),
-                        }
-                    }
-                }
-                MessageView {
-                    id: Some(m.id.clone()),
-                    client_key: m.client_key.clone(),
-                    message_urn: Some(m.message_urn.clone()),
-                    text: m.text.clone(),
-                    sent_at: m.sent_at,
-                    sender_profile_id: m.sender_profile_id.clone(),
-                    sender_name: m.sender_name.clone(),
-                    is_sent_by_owner: m.is_sent_by_owner,
-                    attachments: m.attachments.clone(),
-                    state: if recalling {
-                        MessageState::Recalling
-                    } else {
-                        MessageState::Sent
-                    },
-                    reactions,
-                }
-            })
-            .collect();
-        messages.extend(
-            store
-                .outbox
-                .in_order()
-                .into_iter()
-                .filter(|e| e.is_visible() && e.conversation.as_ref() == Some(id))
-                .map(entry_view),
-        );
-        Some(ConversationView {
-            account: account.clone(),
-            id: id.clone(),
-            urn: rec.urn.clone(),
-            messages,
-            has_more_history: rec.history.more_available(),
-            loading_older: self.loading_older(account, id),
-        })
-    }
-
-    /// The URN of the conversation holding message `id`, as far as this engine knows: a message
-    /// it synced, or the latest message of a listed conversation. `None` when it cannot tell
-    /// (a caller must then say so rather than guess).
-    pub fn conversation_of_message(&self, account: &AccountId, id: &MessageId) -> Option<String> {
-        let store = self.accounts.get(account)?;
-        if let Some(m) = store.message(id) {
-            return store.conversation(&m.conversation).map(|c| c.urn.clone());
-        }
-        store
-            .conversations
-            .values()
-            .find(|c| {
-                c.meta
-                    .as_ref()
-                    .and_then(|m| m.latest_message.as_ref())
-                    .and_then(|l| l.message_urn.as_deref())
-                    .and_then(|u| MessageId::parse(u).ok())
-                    .is_some_and(|m| &m == id)
-            })
-            .map(|c| c.urn.clone())
-    }
-
-    /// The URN of the one listed conversation whose other participant is exactly `profile` (a
-    /// one-to-one conversation with them). `None` when there is none, or more than one (two
-    /// threads with one person cannot be told apart by who is in them).
-    pub fn conversation_with(&self, account: &AccountId, profile: &ProfileId) -> Option<String> {
-        let store = self.accounts.get(account)?;
-        let own = store
-            .own_profile
-            .as_deref()
-            .and_then(|p| ProfileId::parse(p).ok());
-        let mut hits = store.conversations.values().filter(|c| {
-            let Some(meta) = &c.meta else {
-                return false;
-            };
-            let all: Vec<ProfileId> = meta
-                .participants
-                .iter()
-                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
-                .collect();
-            // Lists that name the owner too show [owner, them]: with the owner not known yet,
-            // that is two people and no answer (never a guess).
-            let others: Vec<&ProfileId> = all.iter().filter(|p| Some(*p) != own.as_ref()).collect();
-            others.len() == 1 && others[0] == profile
-        });
-        let first = hits.next()?;
-        match hits.next() {
-            Some(_) => None,
-            None => Some(first.urn.clone()),
-        }
-    }
-
-    /// Outbox entries not (yet) placed in a known conversation, e.g. a first message to someone.
-    pub fn unplaced_outbox(&self, account: &AccountId) -> Vec<MessageView> {
-        let Some(store) = self.accounts.get(account) else {
-            return Vec::new();
-        };
-        store
-            .outbox
-            .in_order()
-            .into_iter()
-            .filter(|e| e.is_visible() && e.conversation.is_none())
-            .map(entry_view)
-            .collect()
-    }
-
-    /// The conversation list, newest activity first.
-    pub fn conversation_list(&self, account: &AccountId) -> Vec<ConversationSummary> {
-        let Some(store) = self.accounts.get(account) else {
-            return Vec::new();
-        };
-        let mut list: Vec<ConversationSummary> = store
-            .conversations
-            .values()
-            .map(|c| {
-                let last = c
-                    .meta
-                    .as_ref()
-                    .and_then(|m| m.last_activity_at)
-                    .or(c.history.polled_to);
-                let unread = match (&c.meta, last) {
-                    (Some(_), Some(at)) if c.read_at >= at => 0,
-                    (Some(m), _) => m.unread_count,
-                    (None, _) => 0,
-                };
-                ConversationSummary {
-                    id: c.id.clone(),
-                    urn: c.urn.clone(),
-                    meta: c.meta.clone(),
-                    unread_count: unread,
-                    last_activity_at: last,
-                }
-            })
-            .collect();
-        list.sort_by(|a, b| {
-            b.last_activity_at
-                .cmp(&a.last_activity_at)
-                .then(a.id.cmp(&b.id))
-        });
-        list
-    }
-
-    /// Sync status, quota and outbox totals of one account.
-    pub fn status(&self, account: &AccountId) -> StatusView {
-        let now = self.now();
-        let sync = if self.paused && self.paused_forbidden {
-            SyncStatus::PausedForbidden
-        } else if self.paused {
-            SyncStatus::PausedUnauthorized
-        } else if self.offline.contains(account) {
-            SyncStatus::Offline
-        } else if self.reading(account) {
-            SyncStatus::Syncing
-        } else {
-            SyncStatus::Synced
-        };
-        let outbox_pending = self.accounts.get(account).map_or(0, |s| {
-            s.outbox.entries.values().filter(|e| e.is_visible()).count()
-        });
-        StatusView {
-            sync,
-            quota_left: self.quota_left(account),
-            quota_resets_at: next_reset(now),
-            rate_limited_until: self.rate_wait.get(account).copied().filter(|t| *t > now),
-            outbox_pending,
-        }
     }
 }

@@ -377,7 +377,7 @@ impl Driver {
 
     async fn request(self: Rc<Self>, r: Request) {
         let Request { id, call, .. } = r;
-        let result = call.run(&self.client).await;
+        let result = self.client.run(call).await;
         self.feed(Input::Answer { id, result });
     }
 }

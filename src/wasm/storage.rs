@@ -1,32 +1,20 @@
-//! Where the engine's state lives between runs: string values behind one [`Storage`] trait
-//! (`localStorage` through gloo-storage for pages, `chrome.storage.local` for an extension's
-//! background, memory for Node and tests, or an adapter object JS hands in), and the
-//! [`PersistLog`] that maps the engine's `Persist` effects onto keys and reads them back.
-//!
-//! Key layout under a prefix `P` (default `threadline`):
-//! - `P:head`: `{"v":1,"snapshot":G,"deltas":[N,…],"next":M}`, the commit point: a snapshot or
-//!   delta counts only once the head names it, so a write cut short never half-applies;
-//! - `P:snapshot:G`: the `Records` JSON of snapshot generation `G`;
-//! - `P:delta:N`: the `Records` JSON of one delta, applied in the head's order.
+//! Where the engine's state lives between runs, on the JavaScript side: the [`Storage`]
+//! adapters (`localStorage` through gloo-storage for pages, `chrome.storage.local` for an
+//! extension's background, memory for Node and tests, or an adapter object JS hands in). The
+//! commit protocol over them, [`PersistLog`], is plain Rust in `sync::persist_log` (tested
+//! natively, and the native engine driver runs over it); this file only adapts.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::future::Future;
 
 use gloo_storage::Storage as _;
 use js_sys::{Array, Function, Object, Promise, Reflect};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::deadline::within;
 use super::error::describe;
-use crate::sync::Persist;
-
-/// A storage operation failed (quota, no such API here, a rejected Promise).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("storage: {0}")]
-pub struct StorageError(pub String);
+pub use crate::sync::{PersistLog, Storage, StorageError, Stored};
 
 fn failed(what: &str, e: &JsValue) -> StorageError {
     StorageError(format!("{what}: {}", describe(e)))
@@ -39,16 +27,6 @@ async fn settle(what: &str, result: &JsValue, deadline_ms: u64) -> Result<JsValu
         .await
         .map_err(|_| StorageError(format!("{what}: no answer in {deadline_ms} ms")))?
         .map_err(|e| failed(what, &e))
-}
-
-/// Asynchronous string storage.
-pub trait Storage {
-    /// The value under `key`, if any.
-    fn get(&self, key: &str) -> impl Future<Output = Result<Option<String>, StorageError>>;
-    /// Stores `value` under `key`, replacing what was there.
-    fn put(&self, key: &str, value: &str) -> impl Future<Output = Result<(), StorageError>>;
-    /// Removes `key` (nothing happens when it is absent).
-    fn delete(&self, key: &str) -> impl Future<Output = Result<(), StorageError>>;
 }
 
 /// The page's `localStorage`, through gloo-storage. Values are stored as they are (not
@@ -262,152 +240,5 @@ impl Storage for AnyStore {
             AnyStore::Memory(s) => s.delete(key).await,
             AnyStore::Js(s) => s.delete(key).await,
         }
-    }
-}
-
-/// The commit point: which snapshot and which deltas count.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Head {
-    v: u32,
-    snapshot: Option<u64>,
-    deltas: Vec<u64>,
-    next: u64,
-}
-
-const HEAD_VERSION: u32 = 1;
-
-/// What storage held, ready for `Engine::restore`.
-#[derive(Debug, Default)]
-pub struct Stored {
-    pub snapshot: Option<Vec<u8>>,
-    pub deltas: Vec<Vec<u8>>,
-    /// What could not be read at this level (the engine reports what is wrong inside).
-    pub issues: Vec<String>,
-}
-
-/// The engine's `Persist` effects as keys of one storage, under one prefix.
-pub struct PersistLog<S> {
-    storage: S,
-    prefix: String,
-    head: RefCell<Head>,
-}
-
-impl<S: Storage> PersistLog<S> {
-    /// A log under `prefix` (nothing is read until [`PersistLog::load`]).
-    pub fn new(storage: S, prefix: &str) -> PersistLog<S> {
-        PersistLog {
-            storage,
-            prefix: prefix.to_owned(),
-            head: RefCell::new(Head {
-                v: HEAD_VERSION,
-                ..Head::default()
-            }),
-        }
-    }
-
-    fn key(&self, what: &str) -> String {
-        format!("{}:{what}", self.prefix)
-    }
-
-    /// Reads the snapshot and the deltas after it, in order. An unreadable head, a missing
-    /// snapshot or a missing delta is reported, never fatal: what can be used is used.
-    pub async fn load(&self) -> Result<Stored, StorageError> {
-        let mut out = Stored::default();
-        let Some(text) = self.storage.get(&self.key("head")).await? else {
-            return Ok(out);
-        };
-        let head: Head = match serde_json::from_slice::<Head>(text.as_bytes()) {
-            Ok(h) if h.v == HEAD_VERSION => h,
-            Ok(h) => {
-                out.issues.push(format!(
-                    "stored index has version {} (this build reads {HEAD_VERSION}); started empty",
-                    h.v
-                ));
-                return Ok(out);
-            }
-            Err(e) => {
-                out.issues
-                    .push(format!("stored index is corrupt ({e}); started empty"));
-                return Ok(out);
-            }
-        };
-        *self.head.borrow_mut() = head.clone();
-        let Some(generation) = head.snapshot else {
-            return Ok(out);
-        };
-        match self
-            .storage
-            .get(&self.key(&format!("snapshot:{generation}")))
-            .await?
-        {
-            Some(s) => out.snapshot = Some(s.into_bytes()),
-            None => {
-                out.issues.push(format!(
-                    "stored snapshot {generation} is missing; started empty"
-                ));
-                return Ok(out);
-            }
-        }
-        for (i, n) in head.deltas.iter().enumerate() {
-            match self.storage.get(&self.key(&format!("delta:{n}"))).await? {
-                Some(d) => out.deltas.push(d.into_bytes()),
-                None => {
-                    out.issues.push(format!(
-                        "stored delta {i} is missing; it and {} later ones dropped",
-                        head.deltas.len() - i - 1
-                    ));
-                    break;
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Writes one `Persist` effect: a snapshot replaces everything, a delta is appended.
-    pub async fn write(&self, persist: &Persist) -> Result<(), StorageError> {
-        let (records, is_snapshot) = match persist {
-            Persist::Snapshot(r) => (r, true),
-            Persist::Delta(r) => (r, false),
-        };
-        let json = serde_json::to_string(records)
-            .map_err(|e| StorageError(format!("records not serializable: {e}")))?;
-        let old = self.head.borrow().clone();
-        let mut head = old.clone();
-        if is_snapshot {
-            let generation = old.snapshot.map_or(0, |g| g.wrapping_add(1));
-            self.storage
-                .put(&self.key(&format!("snapshot:{generation}")), &json)
-                .await?;
-            head.snapshot = Some(generation);
-            head.deltas.clear();
-        } else {
-            let n = old.next;
-            self.storage
-                .put(&self.key(&format!("delta:{n}")), &json)
-                .await?;
-            head.deltas.push(n);
-            head.next = n.wrapping_add(1);
-        }
-        self.commit(&head).await?;
-        if is_snapshot {
-            // Garbage now: a failure to remove leaves unused keys, never wrong state.
-            if let Some(g) = old.snapshot {
-                let _ = self
-                    .storage
-                    .delete(&self.key(&format!("snapshot:{g}")))
-                    .await;
-            }
-            for n in &old.deltas {
-                let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
-            }
-        }
-        Ok(())
-    }
-
-    async fn commit(&self, head: &Head) -> Result<(), StorageError> {
-        let text = serde_json::to_string(head).unwrap_or_default();
-        self.storage.put(&self.key("head"), &text).await?;
-        *self.head.borrow_mut() = head.clone();
-        Ok(())
     }
 }

@@ -166,9 +166,8 @@ impl Engine {
                 Pending::Recall { account, message } => {
                     self.request_key.remove(&id);
                     let store = self.store_mut(&account);
-                    if let Some(check) = store.recalls.remove(&message) {
+                    if let Some(check) = store.take_recall(&message) {
                         store.dirty.touched.insert(check.conversation);
-                        store.dirty.recalls.insert(message.clone());
                     }
                     self.notify(Notice::RecallFailed {
                         account,
@@ -423,8 +422,7 @@ impl Engine {
     ) -> bool {
         let store = self.store_mut(account);
         let checks: Vec<RecallCheck> = store
-            .recalls
-            .values()
+            .recall_checks()
             .filter(|c| &c.conversation == conv && !c.requested && span.stamp >= c.since)
             .cloned()
             .collect();
@@ -432,8 +430,7 @@ impl Engine {
         let store = self.store_mut(account);
         let mut failed = Vec::new();
         for c in verdict.still {
-            store.recalls.remove(&c.message);
-            store.dirty.recalls.insert(c.message.clone());
+            store.take_recall(&c.message);
             store.dirty.touched.insert(c.conversation.clone());
             if c.ours {
                 failed.push(c.message);
@@ -458,7 +455,7 @@ impl Engine {
         let store = self.store_mut(account);
         let checks = store
             .messages_in(conv)
-            .filter(|m| !store.recalls.contains_key(&m.id))
+            .filter(|m| store.recall_check(&m.id).is_none())
             .filter(|m| {
                 m.client_key
                     .as_ref()
@@ -503,7 +500,7 @@ impl Engine {
                 store
                     .message(&c.message)
                     .is_some_and(|m| &m.conversation == conv)
-                    && !store.recalls.contains_key(&c.message)
+                    && store.recall_check(&c.message).is_none()
             })
             .partition(|c| span.stamp >= c.since);
         let verdict = judge(store, checks, purpose, span, present);
@@ -785,8 +782,9 @@ impl Engine {
     ) {
         let stamp = self.next_stamp();
         let store = self.store_mut(account);
-        if let Some(c) = store.recalls.get(message) {
-            store.dirty.touched.insert(c.conversation.clone());
+        if let Some(c) = store.recall_check(message) {
+            let conversation = c.conversation.clone();
+            store.dirty.touched.insert(conversation);
         }
         match result {
             Ok(ApiReply::Recall(_)) => {
@@ -802,17 +800,14 @@ impl Engine {
             }
             Err(e) if e.is_ambiguous() || matches!(e, ApiError::NotFound { .. }) => {
                 // It may have happened (or happened before): look before saying anything.
-                if let Some(c) = store.recalls.get_mut(message) {
+                store.update_recall(message, |c| {
                     c.requested = false;
                     c.since = stamp;
-                    store.dirty.recalls.insert(message.clone());
-                }
+                });
             }
             other => {
                 let reason = unexpected(other).to_string();
-                if store.recalls.remove(message).is_some() {
-                    store.dirty.recalls.insert(message.clone());
-                }
+                store.take_recall(message);
                 let notice = Notice::RecallFailed {
                     account: account.clone(),
                     message: message.clone(),

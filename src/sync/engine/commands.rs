@@ -378,7 +378,7 @@ impl Engine {
             Some(Refusal::RecallWindowClosed {
                 closed_at: m.sent_at.saturating_add(window),
             })
-        } else if store.recalls.contains_key(&id) {
+        } else if store.recall_check(&id).is_some() {
             Some(Refusal::AlreadyPending)
         } else {
             None
@@ -387,17 +387,13 @@ impl Engine {
             return self.refuse(&account, reason);
         }
         let conversation = m.conversation.clone();
-        store.recalls.insert(
-            id.clone(),
-            RecallCheck {
-                message: id.clone(),
-                conversation: conversation.clone(),
-                since: stamp,
-                requested: true,
-                ours: true,
-            },
-        );
-        store.dirty.recalls.insert(id.clone());
+        store.put_recall(RecallCheck {
+            message: id.clone(),
+            conversation: conversation.clone(),
+            since: stamp,
+            requested: true,
+            ours: true,
+        });
         store.dirty.touched.insert(conversation);
         let call = ApiCall::Recall {
             conversation_urn: conv_urn,

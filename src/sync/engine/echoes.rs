@@ -12,7 +12,7 @@ impl Engine {
         participants: &[Participant],
     ) -> bool {
         let store = self.store_mut(account);
-        let own = store.own_profile.clone();
+        let own = store.own_profile().map(str::to_owned);
         let others: Vec<ProfileId> = participants
             .iter()
             .filter(|p| Some(&p.profile_id) != own.as_ref())
@@ -217,9 +217,8 @@ impl Engine {
         let day = utc_day(self.now);
         let store = self.store_mut(account);
         let new = store.outbox.get(key).is_some_and(|e| e.new_conversation);
-        if new && store.quota.record(day, key) {
-            store.dirty.scalars = true;
-            let quota = store.quota.clone();
+        if new && store.record_quota(day, key) {
+            let quota = store.quota().clone();
             self.broadcast(RemoteFact::Quota {
                 account: account.clone(),
                 quota,

@@ -35,7 +35,7 @@ impl Engine {
                 let now = self.next_stamp();
                 let store = self.store_mut(&account);
                 if let Some(m) = store.message(&id) {
-                    if !store.recalls.contains_key(&id) {
+                    if store.recall_check(&id).is_none() {
                         let check = RecallCheck {
                             message: id.clone(),
                             conversation: m.conversation.clone(),
@@ -43,8 +43,7 @@ impl Engine {
                             requested: false,
                             ours: false,
                         };
-                        store.recalls.insert(id.clone(), check);
-                        store.dirty.recalls.insert(id);
+                        store.put_recall(check);
                     }
                 }
             }
@@ -55,10 +54,7 @@ impl Engine {
                     .and_then(|u| MessageId::parse(u).ok());
                 let store = self.store_mut(&account);
                 // A server that pushes reaction events reports tallies: an empty one is "none".
-                if !store.tallies_seen {
-                    store.tallies_seen = true;
-                    store.dirty.scalars = true;
-                }
+                store.note_tallies_seen();
                 if let (Some(id), Some(actor), Some(emoji)) =
                     (id, e.actor.as_deref(), e.emoji.clone())
                 {
@@ -162,10 +158,7 @@ impl Engine {
                 self.store_mut(&account).merge_reaction(key, fact);
             }
             RemoteFact::Quota { account, quota } => {
-                let store = self.store_mut(&account);
-                if store.quota.merge(&quota) {
-                    store.dirty.scalars = true;
-                }
+                self.store_mut(&account).merge_quota(&quota);
             }
             RemoteFact::Read {
                 account,

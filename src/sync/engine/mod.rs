@@ -4,7 +4,7 @@
 //!
 //! One `impl Engine` split by idea: `commands` (what the user asks), `answers` (what the API
 //! says back), `echoes` (binding sends to their messages, proving absence), `events` (server
-//! events, sibling tabs), `schedule` (what to start now); requests and output stay here.
+//! events, sibling tabs), `schedule` (what to start now), `views` (what the UI reads); requests and output stay here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +31,7 @@ mod commands;
 mod echoes;
 mod events;
 mod schedule;
+mod views;
 
 /// Stamps are milliseconds times this, plus a counter within the millisecond.
 pub const STAMP_SCALE: i64 = 1024;
@@ -239,13 +240,7 @@ impl Engine {
             for key in store.outbox.after_restart(now_ms) {
                 store.dirty.outbox.insert(key);
             }
-            for check in store.recalls.values_mut() {
-                if check.requested {
-                    check.requested = false;
-                    check.since = now_ms.saturating_mul(STAMP_SCALE);
-                    store.dirty.recalls.insert(check.message.clone());
-                }
-            }
+            store.rearm_requested_recalls(now_ms.saturating_mul(STAMP_SCALE));
         }
         (engine, loaded.issues)
     }
@@ -429,7 +424,7 @@ impl Engine {
         let store = self.accounts.get(account)?;
         store.conversations.values().find_map(|c| {
             let parts = &c.meta.as_ref()?.participants;
-            let own = store.own_profile.as_deref();
+            let own = store.own_profile();
             let others: Vec<_> = parts
                 .iter()
                 .filter(|p| Some(p.profile_id.as_str()) != own)
@@ -445,12 +440,12 @@ impl Engine {
         let Some(store) = self.accounts.get(account) else {
             return self.config.daily_quota;
         };
-        let used = store.quota.used(self.now);
+        let used = store.quota().used(self.now);
         let reserved = store
             .outbox
             .entries
             .values()
-            .filter(|e| e.reserves_quota() && !store.quota.counts(self.now, &e.key))
+            .filter(|e| e.reserves_quota() && !store.quota().counts(self.now, &e.key))
             .count();
         let reserved = u32::try_from(reserved).unwrap_or(u32::MAX);
         self.config
@@ -569,7 +564,7 @@ impl Engine {
         }
         times.extend(self.rate_wait.values().copied());
         // The quota resets at midnight UTC: wake up then so the status is told.
-        if self.accounts.values().any(|s| s.quota.used(now) > 0) {
+        if self.accounts.values().any(|s| s.quota().used(now) > 0) {
             times.push(next_reset(now));
         }
         times.extend(self.retry_at.values().copied());

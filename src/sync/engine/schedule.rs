@@ -250,8 +250,7 @@ impl Engine {
         let now = self.now;
         let store = self.store_mut(account);
         let convs: BTreeSet<ConversationId> = store
-            .recalls
-            .values()
+            .recall_checks()
             .filter(|c| !c.requested)
             .map(|c| c.conversation.clone())
             .collect();

@@ -275,7 +275,7 @@ async fn an_echoed_key_never_reaches_the_engines_storage_or_notices() {
             }
             Effect::Request(req) => {
                 requests += 1;
-                let result = req.call.run(&client).await;
+                let result = client.run(req.call).await;
                 if let Err(e) = &result {
                     no_key(e);
                 }

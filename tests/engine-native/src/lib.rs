@@ -1,8 +1,8 @@
 //! A native driver of the reconciliation engine for scenario tests against `threadline-sim`
 //! started in-process: the driver contract of `threadline::sync` carried out literally, with the
-//! real API client over HTTP, an in-memory disk, and a virtual clock that is the simulator's
-//! (frozen; moved only by the test), so recall windows, quota days and waits line up without
-//! real waiting.
+//! real API client over HTTP, an in-memory disk under the real storage layout (`PersistLog`),
+//! and a virtual clock that is the simulator's (frozen; moved only by the test), so recall
+//! windows, quota days and waits line up without real waiting.
 //!
 //! The driver decides nothing. It runs one atomic *step* at a time, in a fixed order: deliver the
 //! oldest answer, else make the oldest request, else (when the event stream is connected) deliver
@@ -21,8 +21,8 @@ use threadline::api::{
 };
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
-    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input, Notice,
-    Persist, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
+    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input, MemoryKv,
+    Notice, PersistLog, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -326,16 +326,41 @@ impl KeySource for SharedKey {
 
 // ----- the driver -----
 
-/// What the driver keeps on "disk": the last snapshot and the deltas written after it, as the
-/// bytes the engine's records serialize to.
-#[derive(Debug, Clone, Default)]
+/// What the driver keeps on "disk": string keys in memory, written and read through the
+/// product's own commit protocol (`PersistLog`: head, snapshot and delta keys), so every restart
+/// reads back the real storage layout.
+#[derive(Debug)]
 pub struct Disk {
-    pub snapshot: Option<Vec<u8>>,
-    pub deltas: Vec<Vec<u8>>,
+    pub kv: MemoryKv,
+    log: PersistLog<MemoryKv>,
     /// While true every write fails (full, unplugged): nothing is stored.
     pub failing: bool,
     /// Writes refused while failing.
     pub failed_writes: u32,
+}
+
+impl Default for Disk {
+    fn default() -> Disk {
+        let kv = MemoryKv::default();
+        Disk {
+            log: PersistLog::new(kv.clone(), DISK_PREFIX),
+            kv,
+            failing: false,
+            failed_writes: 0,
+        }
+    }
+}
+
+/// The key prefix on the disk (the wasm engine's default).
+const DISK_PREFIX: &str = "threadline";
+
+/// Runs a storage future of the memory disk, which never waits.
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    match std::pin::pin!(f).poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(out) => out,
+        Poll::Pending => panic!("the memory disk never waits"),
+    }
 }
 
 /// Most steps one `settle` may take before the test is declared stuck.
@@ -563,10 +588,18 @@ impl Driver {
     }
 
     fn restore(&mut self) {
+        // A restarted engine opens the stored keys afresh, as the wasm engine does.
+        self.disk.log = PersistLog::new(self.disk.kv.clone(), DISK_PREFIX);
+        let stored = ready(self.disk.log.load()).expect("the memory disk reads");
+        assert!(
+            stored.issues.is_empty(),
+            "own storage loads cleanly: {:?}",
+            stored.issues
+        );
         let (engine, issues) = Engine::restore(
             self.config.clone(),
-            self.disk.snapshot.as_deref(),
-            &self.disk.deltas,
+            stored.snapshot.as_deref(),
+            &stored.deltas,
             self.now,
         );
         assert!(
@@ -641,7 +674,7 @@ impl Driver {
             let what = format!("request {:?} {:?}", req.id, req.op);
             self.step_point(what);
             if let Some(req) = self.requests.pop_front() {
-                let result = req.call.run(&self.client).await;
+                let result = self.client.run(req.call).await;
                 let answer = (req.id, req.op, result);
                 if self.hold == Some(req.op) {
                     self.held.push(answer);
@@ -677,13 +710,11 @@ impl Driver {
                     unsaved.extend(p.queued_sends());
                     failed.get_or_insert_with(|| ("storage: the disk is failing".into(), vec![]));
                 }
-                Effect::Persist(Persist::Snapshot(records)) => {
-                    self.disk.snapshot = Some(serde_json::to_vec(&records).expect("serializes"));
-                    self.disk.deltas.clear();
-                }
-                Effect::Persist(Persist::Delta(records)) => {
-                    let bytes = serde_json::to_vec(&records).expect("serializes");
-                    self.disk.deltas.push(bytes);
+                Effect::Persist(p) => {
+                    if let Err(e) = ready(self.disk.log.write(&p)) {
+                        unsaved.extend(p.queued_sends());
+                        failed.get_or_insert_with(|| (e.to_string(), vec![]));
+                    }
                 }
                 Effect::Request(req) => match &mut failed {
                     Some((_, cancelled)) if req.needs_record() => cancelled.push(req.id),

@@ -1,0 +1,98 @@
+//! One message as the store keeps it, with the server's reaction tally it came with: plain
+//! data shared by `store` (which merges them) and `outbox` (which matches echoes against them).
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Attachment, Message, ReactionSummary};
+use crate::urn::{ConversationId, MessageId, UrnError};
+
+use super::keys::ClientKey;
+
+/// The server's reaction tally for one message, as of the page that carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Tally {
+    /// When the page was asked for (an engine stamp: ms × `STAMP_SCALE` + a counter), so later
+    /// tallies replace earlier ones even within one millisecond.
+    pub stamp: i64,
+    pub entries: Vec<ReactionSummary>,
+}
+
+impl Tally {
+    pub(super) fn rank(&self) -> (i64, Vec<(&str, u32, bool)>) {
+        let entries = self
+            .entries
+            .iter()
+            .map(|e| (e.emoji.as_str(), e.count, e.viewer_reacted));
+        (self.stamp, entries.collect())
+    }
+}
+
+/// One message as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct StoredMessage {
+    pub id: MessageId,
+    pub conversation: ConversationId,
+    /// The URN it last came under; for display and for requests, never a key.
+    pub message_urn: String,
+    pub text: String,
+    pub sent_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_profile_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
+    pub is_sent_by_owner: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// When the source of this body was asked for (an engine stamp); the latest body wins.
+    pub stamp: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Tally>,
+    /// The outbox entry this message confirmed, when it was sent from here or a sibling tab.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<ClientKey>,
+}
+
+impl StoredMessage {
+    /// Read one wire message of conversation `conversation`, fetched at `stamp`.
+    pub fn from_wire(
+        m: &Message,
+        conversation: &ConversationId,
+        stamp: i64,
+    ) -> Result<StoredMessage, UrnError> {
+        Ok(StoredMessage {
+            id: MessageId::parse(&m.message_urn)?,
+            conversation: conversation.clone(),
+            message_urn: m.message_urn.clone(),
+            text: m.text.clone(),
+            sent_at: m.sent_at,
+            sender_profile_id: m.sender_profile_id.clone(),
+            sender_name: m.sender_name.clone(),
+            is_sent_by_owner: m.is_sent_by_owner,
+            attachments: m.attachments.clone(),
+            subject: m.subject.clone(),
+            stamp,
+            tally: Some(Tally {
+                stamp,
+                entries: m.reactions.clone(),
+            }),
+            client_key: None,
+        })
+    }
+
+    /// Total order on bodies so that the merge picks the same winner whatever the arrival order.
+    pub(super) fn body_rank(&self) -> (i64, &str, i64, &str, &ConversationId) {
+        (
+            self.stamp,
+            &self.message_urn,
+            self.sent_at,
+            &self.text,
+            &self.conversation,
+        )
+    }
+}
