@@ -84,6 +84,8 @@ typescript() {
 
 step "install" bash scripts/install.sh
 step "rustfmt" cargo fmt --all -- --check
+# No import cycle between the files of the engine (issue 16; prints the graph).
+step "src/sync import graph" python3 scripts/sync-import-graph.py
 step "clippy (native)" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
 step "native tests" cargo test --workspace
