@@ -40,7 +40,9 @@ async function ensurePermission(baseUrl) {
 
 async function load() {
   const s = await call("settings.get");
-  $("baseUrl").value = s.baseUrl;
+  // A URL typed while the settings were still on their way (a cold background can take seconds
+  // to answer) is the user's: never overwrite it with the saved one.
+  if (!$("baseUrl").value) $("baseUrl").value = s.baseUrl;
   $("apiKey").placeholder = s.hasKey ? "•••••••• (saved)" : "paste your API key";
   fillAccounts([], s.accountId);
   if (s.hasKey) {
@@ -89,4 +91,8 @@ $("settings").addEventListener("submit", async (ev) => {
   }
 });
 
-load().catch((e) => show(false, `Could not load settings: ${e.message}`));
+load()
+  .catch((e) => show(false, `Could not load settings: ${e.message}`))
+  .finally(() => {
+    document.documentElement.dataset.threadlineReady = "true";
+  });

@@ -24,6 +24,7 @@ test("options_test_connection_pick_account_and_save", async () => {
 
     const page = await b.context.newPage();
     await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);
+    await page.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
     await page.getByLabel("API base URL").fill(sim.url);
     await page.getByLabel("API key").fill("wrong-key");
     await page.getByRole("button", { name: "Test connection" }).click();
@@ -62,6 +63,7 @@ test("options_new_base_url_needs_the_key_typed_again_and_http_is_refused", async
   try {
     const page = await b.context.newPage();
     await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);
+    await page.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
     await page.getByLabel("API base URL").fill(sim.url);
     await page.getByLabel("API key").fill(sim.apiKey);
     await page.getByRole("button", { name: "Save" }).click();
