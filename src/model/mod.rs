@@ -76,33 +76,38 @@ impl Answer for MessagesPage {
     }
 }
 
+/// A page whose items are `conversations`: its readable conversations, the envelope, and the
+/// items left out, put together by `assemble`.
+fn conversation_page<P: DeserializeOwned>(
+    mut value: Value,
+    assemble: fn(&mut P, Vec<Conversation>, Vec<SkippedItem>),
+) -> Result<P, String> {
+    let (conversations, skipped) = lenient::sift_items(
+        &mut value,
+        "conversations",
+        conversation_aliases,
+        conversation_id_of,
+    );
+    let mut page: P = envelope(&value)?;
+    assemble(&mut page, conversations, skipped);
+    Ok(page)
+}
+
 impl Answer for ConversationsPage {
-    fn from_value(mut value: Value) -> Result<Self, String> {
-        let (conversations, skipped) = lenient::sift_items(
-            &mut value,
-            "conversations",
-            conversation_aliases,
-            conversation_id_of,
-        );
-        let mut page: ConversationsPage = envelope(&value)?;
-        page.conversations = conversations;
-        page.skipped = skipped;
-        Ok(page)
+    fn from_value(value: Value) -> Result<Self, String> {
+        conversation_page(value, |p: &mut Self, c, s| {
+            p.conversations = c;
+            p.skipped = s;
+        })
     }
 }
 
 impl Answer for RecentMessagesPage {
-    fn from_value(mut value: Value) -> Result<Self, String> {
-        let (conversations, skipped) = lenient::sift_items(
-            &mut value,
-            "conversations",
-            conversation_aliases,
-            conversation_id_of,
-        );
-        let mut page: RecentMessagesPage = envelope(&value)?;
-        page.conversations = conversations;
-        page.skipped = skipped;
-        Ok(page)
+    fn from_value(value: Value) -> Result<Self, String> {
+        conversation_page(value, |p: &mut Self, c, s| {
+            p.conversations = c;
+            p.skipped = s;
+        })
     }
 }
 
