@@ -35,23 +35,14 @@ const ENGINE_TS: &'static str = r#"
  * its result or a Promise of it.
  */
 export interface StorageAdapter {
+    /** The value stored under `key`; `null` or `undefined` when there is none. */
     get(key: string): string | null | undefined | Promise<string | null | undefined>;
+    /** Stores `value` under `key`; a throw or a rejection is a failed write. */
     set(key: string, value: string): void | Promise<void>;
+    /** Removes `key` (nothing to do when it is absent). */
     remove(key: string): void | Promise<void>;
 }
 
-/** The `code` of a `ThreadlineError`: a `Refusal` code, or what went wrong around the engine. */
-export type ThreadlineErrorCode =
-    | Refusal["code"]
-    | "storage" | "storage_unavailable" | "closed" | "invalid_argument" | "internal";
-
-/** How `ThreadlineEngine` methods reject (bad URNs of view methods throw `UrnError`). */
-export interface ThreadlineError extends Error {
-    name: "ThreadlineError";
-    code: ThreadlineErrorCode;
-    /** The engine's refusal, when it refused the command locally (as the `refused` notice). */
-    refusal?: Refusal;
-}
 "#;
 
 /// Options of `ThreadlineEngine.open(options)`.
