@@ -98,6 +98,8 @@ if [ -f sim/src/lib.rs ]; then step "boundary (Node)" node --expose-gc --test te
 if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engine.mjs --seed 20261202 --rounds 12; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
+# The API reference from the package's .d.ts (dist/api-docs); an undocumented export fails it.
+step "API reference (typedoc)" node_modules/.bin/typedoc --options scripts/typedoc.json
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
 step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 step "extension build + lint" extension
