@@ -41,7 +41,17 @@ const FIELDS = {
   UrnError: ["offset"],
 };
 
-const ordinaryInstance = Function.prototype[Symbol.hasInstance];
+const ordinaryInstanceOf = Function.prototype[Symbol.hasInstance];
+
+// The ordinary prototype-chain check, false instead of a throw (a Proxy's getPrototypeOf trap,
+// a revoked Proxy), so that `instanceof` and the guards never throw.
+function ordinaryInstance(cls, value) {
+  try {
+    return ordinaryInstanceOf.call(cls, value);
+  } catch {
+    return false;
+  }
+}
 
 // True for a real Error of any realm whose name and code are those of `name`. Never throws,
 // whatever the value (a Proxy, a throwing getter).
@@ -84,7 +94,7 @@ export class ThreadlineError extends Error {
 
   static [Symbol.hasInstance](value) {
     return (
-      ordinaryInstance.call(this, value) ||
+      ordinaryInstance(this, value) ||
       (this === ThreadlineError && carries(value, "ThreadlineError", threadlineCodes))
     );
   }
@@ -103,7 +113,7 @@ export class ApiError extends Error {
 
   static [Symbol.hasInstance](value) {
     return (
-      ordinaryInstance.call(this, value) ||
+      ordinaryInstance(this, value) ||
       (this === ApiError && carries(value, "ApiError", apiCodes))
     );
   }
@@ -121,7 +131,7 @@ export class UrnError extends Error {
 
   static [Symbol.hasInstance](value) {
     return (
-      ordinaryInstance.call(this, value) ||
+      ordinaryInstance(this, value) ||
       (this === UrnError && carries(value, "UrnError", urnCodes))
     );
   }
