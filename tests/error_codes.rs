@@ -426,11 +426,11 @@ fn codes_are_snake_case_and_distinct_within_each_error() {
             assert!(ok || camel, "{what}: {c:?} is not a snake_case code");
         }
     }
-    // A refusal and a failure of one command must not be told apart by guessing.
-    for c in &v.refusal {
+    // `isRefusal` tells a refusal by its code: no other ThreadlineError code may be one.
+    for c in v.package.iter().chain(v.failure.iter().flatten()) {
         assert!(
-            !v.package.contains(c),
-            "{c:?} is both a refusal and a package code"
+            !v.refusal.contains(c),
+            "{c:?} is both a refusal code and another ThreadlineError code"
         );
     }
 }
