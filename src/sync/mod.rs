@@ -73,12 +73,14 @@ mod refusal;
 mod store;
 mod view;
 
-pub use effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
+pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
 pub use engine::{Engine, EngineConfig, STAMP_SCALE};
 pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
-pub use keys::{AccountId, ClientKey, RequestId, ViewId};
-pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};
+pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
+pub use outbox::{
+    Failure, FailureCode, Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState,
+};
 pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
