@@ -45,13 +45,11 @@ async fn on_server(d: &Driver, account: &AccountId, conv: &str, text: &str) -> u
     messages.iter().filter(|m| m.text == text).count()
 }
 
-fn send_failures(d: &Driver) -> Vec<(String, String)> {
+fn send_failures(d: &Driver) -> Vec<(FailureCode, String)> {
     d.notices
         .iter()
         .filter_map(|n| match n {
-            Notice::SendFailed { reason, .. } => {
-                Some((reason.code.clone(), reason.message.clone()))
-            }
+            Notice::SendFailed { reason, .. } => Some((reason.code, reason.message.clone())),
             _ => None,
         })
         .collect()
@@ -61,7 +59,7 @@ fn recall_failures(d: &Driver) -> Vec<String> {
     d.notices
         .iter()
         .filter_map(|n| match n {
-            Notice::RecallFailed { reason, .. } => Some(reason.clone()),
+            Notice::RecallFailed { reason, .. } => Some(reason.message.clone()),
             _ => None,
         })
         .collect()
