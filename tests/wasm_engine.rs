@@ -203,8 +203,21 @@ async fn send(engine: &ThreadlineEngine, text: &str) -> String {
         .expect("send resolves with the client key")
 }
 
+/// The options of `openConversation` for the long thread in view `view`.
+fn open_options(view: &str) -> JsValue {
+    js(json!({"view": view, "accountId": ADA, "conversationUrn": long_thread()}))
+}
+
+/// The `message` of each of `restoreIssues()`.
+fn issue_messages(engine: &ThreadlineEngine) -> Vec<String> {
+    let list = js_sys::Array::from(&engine.restore_issues().expect("issues"));
+    list.iter()
+        .map(|i| get(&i, "message").as_string().expect("a message"))
+        .collect()
+}
+
 async fn loaded(engine: &ThreadlineEngine) -> ConversationView {
-    done(engine.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
+    done(engine.open_conversation(open_options("tab"))).await;
     wait_for(engine, "the newest page", |v| v.messages.len() >= 50).await
 }
 
@@ -311,7 +324,12 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
         .message_urn
         .clone()
         .unwrap();
-    done(engine.recall(ADA.into(), long_thread().into(), urn.into())).await;
+    done(engine.recall(js(json!({
+        "accountId": ADA,
+        "conversationUrn": long_thread(),
+        "messageUrn": urn,
+    }))))
+    .await;
     wait_for(&engine, "the recall", |v| {
         with_text(v, "take this back").is_empty()
     })
@@ -322,7 +340,7 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
     let again = open("t-recall").await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     // Polled afresh: still gone.
-    done(again.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
+    done(again.open_conversation(open_options("tab"))).await;
     sleep(1_000).await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     again.close();
@@ -339,14 +357,18 @@ async fn a_reopened_engine_shows_the_last_state_at_once() {
     })
     .await;
     engine.close();
-    let closed = rejected(engine.mark_read(ADA.into(), long_thread().into())).await;
+    let closed = rejected(engine.mark_read(js(json!({
+        "accountId": ADA,
+        "conversationUrn": long_thread(),
+    }))))
+    .await;
     assert_eq!(get(&closed, "code").as_string().as_deref(), Some("closed"));
 
     let again = open("t-restore").await;
     assert!(
-        again.restore_issues().is_empty(),
+        issue_messages(&again).is_empty(),
         "{:?}",
-        again.restore_issues()
+        issue_messages(&again)
     );
     let v = view(&again).expect("restored without a request");
     assert_eq!(v.messages.len(), before.messages.len() + 1);
@@ -370,7 +392,7 @@ async fn a_corrupt_snapshot_opens_empty_and_says_why() {
         .await
         .unwrap();
     let engine = open("t-corrupt").await;
-    let issues = engine.restore_issues();
+    let issues = issue_messages(&engine);
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert!(issues[0].contains("corrupt"), "{issues:?}");
     // And it works: the conversation loads.
@@ -380,7 +402,7 @@ async fn a_corrupt_snapshot_opens_empty_and_says_why() {
     // An unreadable index is reported too.
     store.put("t-corrupt2:head", "][").await.unwrap();
     let engine = open("t-corrupt2").await;
-    assert_eq!(engine.restore_issues().len(), 1);
+    assert_eq!(issue_messages(&engine).len(), 1);
     engine.close();
 }
 
@@ -390,13 +412,21 @@ async fn local_refusals_reject_with_their_code_and_send_nothing() {
     let engine = open("t-refuse").await;
     let empty = js(json!({"accountId": ADA, "conversationUrn": long_thread(), "text": " "}));
     let e = rejected(engine.send(empty)).await;
-    assert_eq!(get(&e, "code").as_string().as_deref(), Some("emptyMessage"));
+    assert_eq!(
+        get(&e, "code").as_string().as_deref(),
+        Some("empty_message")
+    );
     assert_eq!(
         get(&get(&e, "refusal"), "code").as_string().as_deref(),
-        Some("emptyMessage")
+        Some("empty_message")
     );
-    let bad = rejected(engine.open_conversation("tab".into(), ADA.into(), "urn:li:(".into())).await;
-    assert_eq!(get(&bad, "code").as_string().as_deref(), Some("badUrn"));
+    let bad = rejected(engine.open_conversation(js(json!({
+        "view": "tab",
+        "accountId": ADA,
+        "conversationUrn": "urn:li:(",
+    }))))
+    .await;
+    assert_eq!(get(&bad, "code").as_string().as_deref(), Some("bad_urn"));
     let nobody = js(json!({"accountId": ADA, "text": "to whom?"}));
     let e = rejected(engine.send(nobody)).await;
     assert_eq!(
@@ -502,7 +532,7 @@ async fn log_round_trip(store: AnyStore, prefix: &str) -> Vec<String> {
     let read = log.load().await.unwrap();
     assert_eq!(counter(read.snapshot.as_deref().unwrap()), 4);
     assert!(read.deltas.is_empty() && read.issues.is_empty());
-    read.issues
+    read.issues.iter().map(|i| i.to_string()).collect()
 }
 
 #[wasm_bindgen_test]
