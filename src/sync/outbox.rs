@@ -125,7 +125,6 @@ pub struct SendFailure {
 
 /// Where an outbox entry is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum SendState {
     /// Waiting for its lane, the key (401), a rate-limit wait, or its first turn.
@@ -165,7 +164,6 @@ pub enum Lane {
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub key: ClientKey,

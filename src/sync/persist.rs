@@ -20,7 +20,6 @@ pub const STORE_VERSION: u32 = 1;
 
 /// One account's records: all of them in a snapshot, the changed ones in a delta.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRecords {
     pub account: AccountId,
@@ -41,8 +40,8 @@ pub struct AccountRecords {
 }
 
 /// A snapshot or a delta: `version` first so a reader can tell before reading the rest.
+/// Storage layout, not API: no TypeScript type is published for it (`snapshot()` is `unknown`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Records {
     pub version: u32,
