@@ -14,7 +14,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{from_js, from_js_keeping, function, text};
+use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
 use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
 use super::error::js_error;
@@ -149,6 +149,17 @@ fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
 
+/// The string fields of the command options objects: a wrong type is a `TypeError` naming it.
+const STRING_FIELDS: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+];
+
 /// Reads the arguments of a command, or gives the rejected Promise of the first bad one.
 macro_rules! args {
     ($($e:expr),+ $(,)?) => {
@@ -229,7 +240,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "OpenConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<OpenConversationOptions>("options", &options));
+        let (o,) = args!(options_from_js::<OpenConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::OpenConversation {
             view: ViewId(o.view),
             account: AccountId(o.account_id),
@@ -243,7 +259,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloseViewOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<CloseViewOptions>("options", &options));
+        let (o,) = args!(options_from_js::<CloseViewOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::CloseView {
             view: ViewId(o.view),
         })
@@ -256,7 +277,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<ConversationOptions>("options", &options));
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::LoadOlder {
             account: AccountId(o.account_id),
             conversation_urn: o.conversation_urn,
@@ -270,7 +296,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<ConversationOptions>("options", &options));
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Refresh {
             account: AccountId(o.account_id),
             conversation_urn: o.conversation_urn,
@@ -284,7 +315,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<ConversationOptions>("options", &options));
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Rescan {
             account: AccountId(o.account_id),
             conversation_urn: o.conversation_urn,
@@ -303,7 +339,12 @@ impl ThreadlineEngine {
         } else {
             options
         };
-        let (o,) = args!(from_js::<RefreshConversationsOptions>("options", &options));
+        let (o,) = args!(options_from_js::<RefreshConversationsOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::RefreshConversations {
             account: AccountId(o.account_id),
             cursor: present(&o.cursor),
@@ -380,7 +421,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ReactOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<ReactOptions>("options", &options));
+        let (o,) = args!(options_from_js::<ReactOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::React {
             account: AccountId(o.account_id),
             message_urn: o.message_urn,
@@ -399,7 +445,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RecallOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<RecallOptions>("options", &options));
+        let (o,) = args!(options_from_js::<RecallOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Recall {
             account: AccountId(o.account_id),
             message_urn: o.message_urn,
@@ -413,7 +464,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<ConversationOptions>("options", &options));
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::MarkRead {
             account: AccountId(o.account_id),
             conversation_urn: o.conversation_urn,
@@ -427,7 +483,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "EntryOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<EntryOptions>("options", &options));
+        let (o,) = args!(options_from_js::<EntryOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::RetrySend {
             account: AccountId(o.account_id),
             client_key: ClientKey(o.client_key),
@@ -440,7 +501,12 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "EntryOptions")] options: JsValue,
     ) -> Promise {
-        let (o,) = args!(from_js::<EntryOptions>("options", &options));
+        let (o,) = args!(options_from_js::<EntryOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::DiscardSend {
             account: AccountId(o.account_id),
             client_key: ClientKey(o.client_key),
