@@ -347,6 +347,62 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
 }
 
 #[wasm_bindgen_test]
+async fn command_promises_resolve_with_their_outcome_and_reject_with_a_failure() {
+    reset().await;
+    let engine = open("t-outcome").await;
+    let opened = done(engine.open_conversation(open_options("tab"))).await;
+    assert_eq!(get(&opened, "outcome").as_string().as_deref(), Some("done"));
+    wait_for(&engine, "the newest page", |v| v.messages.len() >= 50).await;
+    send(&engine, "react to me").await;
+    let v = wait_for(&engine, "the send confirmed", |v| {
+        with_text(v, "react to me").iter().any(|m| is_sent(m))
+    })
+    .await;
+    let urn = with_text(&v, "react to me")[0].message_urn.clone().unwrap();
+    let react = |add: bool| {
+        js(json!({
+            "accountId": ADA,
+            "conversationUrn": long_thread(),
+            "messageUrn": urn,
+            "emoji": "👍",
+            "add": add,
+        }))
+    };
+    let reacted = done(engine.react(react(true))).await;
+    assert_eq!(
+        get(&reacted, "outcome").as_string().as_deref(),
+        Some("reacted")
+    );
+    assert_eq!(get(&reacted, "add").as_bool(), Some(true));
+    // LinkedIn refuses the next one: the Promise rejects with the failure.
+    control(
+        "POST",
+        "/__sim/faults",
+        Some(json!({"op": "react", "count": 1, "status": 400})),
+    )
+    .await;
+    let e = rejected(engine.react(react(false))).await;
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("bad_request"));
+    assert_eq!(
+        get(&get(&e, "failure"), "code").as_string().as_deref(),
+        Some("bad_request")
+    );
+    // Named in another conversation: refused before any request.
+    let elsewhere = js(json!({
+        "accountId": ADA,
+        "conversationUrn": "urn:li:messagingThread:2-elsewhere",
+        "messageUrn": urn,
+    }));
+    let e = rejected(engine.recall(elsewhere)).await;
+    assert_eq!(
+        get(&e, "code").as_string().as_deref(),
+        Some("not_in_conversation")
+    );
+    assert_eq!(requests("recall").await["total"], 0);
+    engine.close();
+}
+
+#[wasm_bindgen_test]
 async fn a_reopened_engine_shows_the_last_state_at_once() {
     reset().await;
     let engine = open("t-restore").await;

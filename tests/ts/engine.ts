@@ -82,5 +82,5 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
   unsubscribe();
   stop();
   engine.close();
-  return `${issues.length}${list.length}${status.sync}${pending.length}${records.version}`;
+  return `${issues.length}${list.length}${status.sync}${pending.length}${JSON.stringify(records).length}`;
 }
