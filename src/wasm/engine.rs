@@ -1,7 +1,8 @@
 //! `ThreadlineEngine`: the reconciliation engine for JavaScript. A live handle over the
 //! [`Driver`] (engine, storage, client, timer) and the realtime socket: commands as async
-//! methods that resolve once their state is written, views as plain typed data, notices and
-//! sibling-tab facts through callbacks.
+//! methods taking one options object, each resolving with its outcome once its state is
+//! written and the engine completed it (rejecting on its refusal or failure); views as plain
+//! typed data; notices and sibling-tab facts through callbacks.
 //!
 //! Every async method takes what it needs (a clone of the driver) before it returns its Promise,
 //! so JS may `free()` the handle while work is in flight.
