@@ -478,18 +478,13 @@ export function createCore(deps) {
     },
 
     /**
-     * A tab's command, bound to its port's conversation: the tab never names one. A message it
-     * acts on must be in that conversation as far as the engine knows (a recall: known to be).
+     * A tab's command, bound to its port's conversation: the tab never names one. The engine
+     * refuses (`not_in_conversation`) a message it does not hold there (a recall: not known to
+     * be there; a reaction: known to be elsewhere).
      */
     forViewer(viewerKey, msg) {
       const v = viewers.get(viewerKey);
       if (!v) throw codedError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
-      if (msg.messageUrn !== undefined) {
-        const holder = engine ? engine.conversationOfMessage(acct(), msg.messageUrn) : undefined;
-        if (holder ? conversationId(holder) !== v.cid : msg.type === "recall") {
-          throw codedError("not_in_conversation", "That message is not one Threadline has in this conversation.");
-        }
-      }
       return { ...msg, conversationUrn: v.urn };
     },
 

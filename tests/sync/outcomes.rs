@@ -491,3 +491,30 @@ fn a_stored_failure_code_this_build_does_not_know_loads_as_unknown() {
         SendState::Failed { reason, .. } if reason.code == FailureCode::Unknown
     ));
 }
+
+#[test]
+fn a_recall_naming_a_conversation_needs_the_message_known_there_a_reaction_only_not_elsewhere() {
+    let mut w = World::new(1, 1);
+    let here = w.thread_urn(0);
+    let unknown = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxA,2-never-seen)";
+    let id = w.command_id(
+        0,
+        Command::Recall {
+            account: acct(),
+            message_urn: unknown.into(),
+            conversation_urn: Some(here.clone()),
+        },
+    );
+    assert!(matches!(refusal(&w, id), Refusal::NotInConversation { .. }));
+    let id = w.command_id(
+        0,
+        Command::React {
+            account: acct(),
+            message_urn: unknown.into(),
+            emoji: "👍".into(),
+            add: true,
+            conversation_urn: Some(here),
+        },
+    );
+    assert_eq!(refusal(&w, id), Refusal::UnknownMessage);
+}

@@ -419,12 +419,11 @@ impl Engine {
         emoji: String,
         add: bool,
     ) {
-        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+        let Some((id, conv_urn, msg_urn)) =
+            self.message_arg(&account, message_urn, shown_in, false)
+        else {
             return;
         };
-        if !self.in_conversation(&account, &id, shown_in, false) {
-            return;
-        }
         let pending_key = (account.clone(), id.clone(), emoji.clone());
         if self.pending_reacts.contains_key(&pending_key) {
             return self.refuse(&account, Refusal::AlreadyPending);
@@ -471,12 +470,10 @@ impl Engine {
         message_urn: &str,
         shown_in: Option<String>,
     ) {
-        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn, shown_in, true)
+        else {
             return;
         };
-        if !self.in_conversation(&account, &id, shown_in, true) {
-            return;
-        }
         let now = self.now;
         let stamp = self.next_stamp();
         let window = self.config.recall_window_ms;
@@ -565,10 +562,13 @@ impl Engine {
     }
 
     /// Read a message URN from a command: its id and the URNs to address it, or a refusal.
+    /// `shown_in`, `must_hold`: see [`Engine::in_conversation`] (checked before "unknown").
     pub(super) fn message_arg(
         &mut self,
         account: &AccountId,
         urn: &str,
+        shown_in: Option<String>,
+        must_hold: bool,
     ) -> Option<(MessageId, String, String)> {
         let id = match MessageId::parse(urn) {
             Ok(id) => id,
@@ -586,6 +586,10 @@ impl Engine {
             self.refuse(account, Refusal::AlreadyRecalled);
             return None;
         }
+        if !self.in_conversation(account, &id, shown_in, must_hold) {
+            return None;
+        }
+        let store = self.store_mut(account);
         let found = store.message(&id).map(|m| {
             let conv_urn = store.conversation(&m.conversation).map(|c| c.urn.clone());
             (conv_urn.unwrap_or_default(), m.message_urn.clone())
