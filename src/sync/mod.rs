@@ -26,6 +26,7 @@
 //!    - `Notify(notice)`: tell the UI; on `ConversationChanged` re-read
 //!      [`Engine::conversation_view`], on `StatusChanged` [`Engine::status`].
 //!    - `SetTimer { at_ms }`: replace the single pending timer; when it fires, `handle(Tick, now)`.
+//!
 //!    A UI command goes in through `engine.command(cmd, now_ms)` (or `handle(Input::Command)`,
 //!    which drops its number): exactly one `Notice::Refused` or `Notice::Completed` naming the
 //!    returned `CommandId` comes among these effects or those of a later input; a driver that
