@@ -2,6 +2,7 @@
 // the templates in tests/error_codes/) and run `UPDATE_GENERATED=1 cargo test --test error_codes`.
 
 import type { Refusal } from "./glue/threadline.js";
+import type { Failure } from "./glue/threadline.js";
 
 /** The `code` of a {@link UrnError}: why a URN, URL or id could not be read. */
 export type UrnErrorCode =
@@ -33,17 +34,35 @@ export type ApiErrorCode =
 
 /** The `code` of a {@link Refusal}: why the engine would not carry out a command. */
 export type RefusalCode =
-  | "quotaExceeded"
-  | "emptyMessage"
-  | "tooLong"
-  | "badUrn"
-  | "unknownMessage"
-  | "alreadyRecalled"
-  | "notOwnMessage"
-  | "recallWindowClosed"
-  | "alreadyPending"
-  | "unknownEntry"
-  | "notNow";
+  | "quota_exceeded"
+  | "empty_message"
+  | "too_long"
+  | "bad_urn"
+  | "unknown_message"
+  | "already_recalled"
+  | "not_own_message"
+  | "recall_window_closed"
+  | "already_pending"
+  | "unknown_entry"
+  | "not_now"
+  | "not_in_conversation";
+
+/** The `code` of a {@link Failure}: why a send, recall, react or page request did not happen. */
+export type FailureCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "rate_limited"
+  | "server"
+  | "timeout"
+  | "network"
+  | "malformed"
+  | "proved_absent"
+  | "unverifiable"
+  | "storage"
+  | "still_there"
+  | "unknown";
 
 /**
  * The codes of the package's own {@link ThreadlineError}s: `storage` (a write failed; the command
@@ -61,7 +80,7 @@ export type PackageErrorCode =
   | "host_changed";
 
 /** The `code` of a {@link ThreadlineError}: a refusal, a failure or one of the package's own. */
-export type ThreadlineErrorCode = RefusalCode | PackageErrorCode;
+export type ThreadlineErrorCode = RefusalCode | FailureCode | PackageErrorCode;
 
 /** The `code` of a `TypeError` the package throws for a bad argument or option. */
 export type ArgumentErrorCode =
@@ -74,6 +93,8 @@ export declare const URN_ERROR_CODES: readonly UrnErrorCode[];
 export declare const API_ERROR_CODES: readonly ApiErrorCode[];
 /** Every {@link RefusalCode}. */
 export declare const REFUSAL_CODES: readonly RefusalCode[];
+/** Every {@link FailureCode}. */
+export declare const FAILURE_CODES: readonly FailureCode[];
 /** Every {@link PackageErrorCode}. */
 export declare const PACKAGE_ERROR_CODES: readonly PackageErrorCode[];
 /** Every {@link ArgumentErrorCode}. */
@@ -119,6 +140,7 @@ export declare class ThreadlineError extends Error {
     message: string,
     fields?: {
       refusal?: Refusal;
+      failure?: Failure;
       cause?: unknown;
     },
   );
@@ -128,6 +150,8 @@ export declare class ThreadlineError extends Error {
   code: ThreadlineErrorCode;
   /** The engine's refusal, when it refused the command locally. */
   refusal?: Refusal;
+  /** Why the command did not happen, when it failed. */
+  failure?: Failure;
   /**
    * True for instances, and for any `Error` (of any realm) named `ThreadlineError` whose `code` is
    * a {@link ThreadlineErrorCode}.
@@ -234,6 +258,8 @@ export interface ErrorData {
   offset?: number;
   /** {@link ThreadlineError.refusal}. */
   refusal?: Refusal;
+  /** {@link ThreadlineError.failure}. */
+  failure?: Failure;
 }
 
 /** Any thrown value as {@link ErrorData}: its name, message, code and the fields of its kind. */

@@ -192,13 +192,10 @@ fn api_codes() -> Vec<String> {
     all.iter().map(|e| e.code().to_string()).collect()
 }
 
-/// `FailureCode` (design of issue 16, section 1: a typed `SendFailure.code`, owner A2, in
-/// `src/sync/outbox.rs`) is not on this branch. When it is: return
-/// `Some(serde_codes::<threadline::sync::FailureCode>("FailureCode", None))` here and regenerate;
-/// the templates already handle it (the `FailureCode` union, `FAILURE_CODES`, and failure codes
-/// in `ThreadlineErrorCode`).
+/// `FailureCode`: why a send, recall, reaction or page request did not happen
+/// (`src/sync/outbox.rs`).
 fn failure_codes() -> Option<Vec<String>> {
-    None
+    Some(serde_codes::<threadline::sync::FailureCode>("FailureCode", None))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -421,9 +418,7 @@ fn codes_are_snake_case_and_distinct_within_each_error() {
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
                 && !c.starts_with('_')
                 && !c.ends_with('_');
-            // Refusal codes move to snake_case with issue 16 (A2); until then they may be camelCase.
-            let camel = what == "Refusal" && c.bytes().all(|b| b.is_ascii_alphanumeric());
-            assert!(ok || camel, "{what}: {c:?} is not a snake_case code");
+            assert!(ok, "{what}: {c:?} is not a snake_case code");
         }
     }
     // `isRefusal` tells a refusal by its code: no other ThreadlineError code may be one.
