@@ -78,7 +78,10 @@ pub use engine::{Engine, EngineConfig, STAMP_SCALE};
 pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, RequestId, ViewId};
-pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};
+pub use outbox::{
+    ElsewhereSent, Failure, Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState,
+    ELSEWHERE_KEPT,
+};
 pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
@@ -89,6 +92,6 @@ pub use store::{
     StoredMessage, Tally,
 };
 pub use view::{
-    ConversationSummary, ConversationView, MessageState, MessageView, ReactionView, StatusView,
-    SyncStatus,
+    Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
+    MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,
 };

@@ -44,4 +44,11 @@ pub enum Refusal {
     /// or duplicate the message.
     #[error("not allowed while the entry is {state}")]
     NotNow { state: String },
+    /// The account has no Sales Navigator (its premium status says so).
+    #[error("this account has no Sales Navigator")]
+    SalesNavigatorUnavailable,
+    /// A Sales Navigator send from an inbox thread goes to its one other person: this thread
+    /// has more than one, or none known yet.
+    #[error("Sales Navigator sends go to one person: this thread has not exactly one other")]
+    NeedsOneRecipient,
 }

@@ -5,4 +5,5 @@ mod hostile;
 mod props;
 mod rules;
 mod server;
+mod views;
 mod world;

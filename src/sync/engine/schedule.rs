@@ -76,6 +76,7 @@ impl Engine {
                 *next = now + interval;
             }
         }
+        self.dispatch_premium();
     }
 
     pub(super) fn dispatch_sends(&mut self, account: &AccountId) {
