@@ -129,11 +129,14 @@ async fn recalled_ids_survive_a_restart_over_the_stored_layout() {
     })
     .await;
     assert_eq!(d.sim.applied("recall").await, 1);
-    assert_eq!(d.view(&ada(), &long_thread()).recalled, [id.clone()]);
+    assert_eq!(
+        d.view(&ada(), &long_thread()).recalled,
+        std::slice::from_ref(&id)
+    );
     d.restart();
     d.settle().await;
     let view = d.view(&ada(), &long_thread());
-    assert_eq!(view.recalled, [id.clone()]);
+    assert_eq!(view.recalled, std::slice::from_ref(&id));
     assert!(view.messages.iter().all(|m| m.id.as_ref() != Some(&id)));
 }
 
