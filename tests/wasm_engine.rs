@@ -618,6 +618,17 @@ mod web_sys_storage {
 #[wasm_bindgen_test]
 async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
     reset().await;
+    // While the premium status cannot be read, the view says "not known": `null`, as typed.
+    let fault = json!({"op": "premium", "status": 500, "count": 1000});
+    control("POST", "/__sim/faults", Some(fault)).await;
+    let blind = open("t-views-unknown").await;
+    loaded(&blind).await;
+    let raw = blind
+        .conversation_view(ADA.into(), long_thread().into())
+        .unwrap();
+    assert!(get(&get(&raw, "channels"), "salesNavigator").is_null());
+    blind.close();
+    reset().await;
     let engine = open("t-views").await;
     loaded(&engine).await;
     // The premium status is read when the view opens; the view says what it found.

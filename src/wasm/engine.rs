@@ -502,10 +502,16 @@ impl ThreadlineEngine {
         let view = self
             .driver
             .with_engine(|e| e.conversation_view_at(&account, &id, now_ms()));
-        match view {
-            Some(v) => to_js(&v),
-            None => Ok(JsValue::UNDEFINED),
+        let Some(v) = view else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let out = to_js(&v)?;
+        // "Not known yet" is `null` (the serializer writes a missing value as `undefined`).
+        if v.channels.sales_navigator.is_none() {
+            let channels = js_sys::Reflect::get(&out, &"channels".into())?;
+            js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
         }
+        Ok(out)
     }
 
     /// The conversation list of an account, newest activity first.
