@@ -52,6 +52,8 @@ pub struct LastFailure {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Channels {
+    /// `null` in JavaScript while not known (the wasm view method writes it so).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
     pub sales_navigator: Option<bool>,
 }
 
