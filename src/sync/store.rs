@@ -748,3 +748,40 @@ pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(n: usize) -> ElsewhereSent {
+        ElsewhereSent {
+            key: ClientKey(format!("k{n}")),
+            text: format!("m{n}"),
+            subject: None,
+            attachments: Vec::new(),
+            sent_at: n as i64,
+            message_urn: None,
+        }
+    }
+
+    #[test]
+    fn an_inbox_thread_keeps_its_last_sent_sales_navigator_messages_only() {
+        let mut store = AccountStore::default();
+        let inbox = ConversationId::parse("2-inbox").unwrap();
+        for n in 0..ELSEWHERE_KEPT + 5 {
+            store.keep_elsewhere(&inbox, sent(n));
+        }
+        // The same key again replaces, never duplicates.
+        store.keep_elsewhere(&inbox, sent(ELSEWHERE_KEPT + 4));
+        let kept: Vec<i64> = store
+            .elsewhere_sent(&inbox)
+            .iter()
+            .map(|s| s.sent_at)
+            .collect();
+        let want: Vec<i64> = (5..ELSEWHERE_KEPT as i64 + 5).collect();
+        assert_eq!(kept, want);
+        assert!(store.dirty.elsewhere.contains(&inbox));
+        let other = ConversationId::parse("2-other").unwrap();
+        assert!(store.elsewhere_sent(&other).is_empty());
+    }
+}

@@ -416,3 +416,27 @@ fn conversation_urn_of_gives_the_held_urn_else_the_canonical_one() {
     );
     assert!(engine.conversation_urn_of(&acct(), "not a thread").is_err());
 }
+
+#[test]
+fn the_one_other_person_comes_from_the_listed_participants_first() {
+    // No message in the thread: only the conversation list names who is in it.
+    let mut w = World::new(1, 1);
+    w.server.sales_navigator = true;
+    w.open(0, "v", 0);
+    w.command(
+        0,
+        Command::RefreshConversations {
+            account: acct(),
+            cursor: None,
+        },
+    );
+    w.drain();
+    let urn = w.thread_urn(0);
+    w.command(0, sales_nav_send(urn, "via SN"));
+    assert!(w.refusals(0).is_empty(), "{:?}", w.refusals(0));
+    let to = w.requests.iter().find_map(|(_, _, r)| match &r.call {
+        ApiCall::Send { request, .. } => request.recipient_profile_urn.clone(),
+        _ => None,
+    });
+    assert_eq!(to.as_deref(), Some("urn:li:fsd_profile:ACoAApa"));
+}
