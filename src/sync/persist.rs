@@ -7,45 +7,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::urn::{ConversationId, MessageId};
-
-use super::keys::{AccountId, ClientKey};
-use super::outbox::{ElsewhereSent, OutboxEntry};
-use super::quota::QuotaUse;
-use super::reaction::{ReactionFact, ReactionKey};
-use super::store::{AccountStore, ConversationRecord, RecallCheck, StoredMessage};
+use super::keys::AccountId;
+pub use super::store::AccountRecords;
+use super::store::AccountStore;
 
 /// The format version written today.
 pub const STORE_VERSION: u32 = 1;
-
-/// One account's records: all of them in a snapshot, the changed ones in a delta.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct AccountRecords {
-    pub account: AccountId,
-    pub conversations: Vec<ConversationRecord>,
-    pub messages: Vec<StoredMessage>,
-    pub removed_messages: Vec<MessageId>,
-    pub tombstones: Vec<MessageId>,
-    pub reactions: Vec<(ReactionKey, ReactionFact)>,
-    pub removed_reactions: Vec<ReactionKey>,
-    pub outbox: Vec<OutboxEntry>,
-    pub removed_outbox: Vec<ClientKey>,
-    pub outbox_next_seq: u64,
-    pub recalls: Vec<RecallCheck>,
-    pub removed_recalls: Vec<MessageId>,
-    pub quota: Option<QuotaUse>,
-    pub own_profile: Option<String>,
-    pub tallies_seen: bool,
-    /// The conversation of tombstoned messages (absent from stores written before it existed:
-    /// their tombstones load without one).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub recalled_in: Vec<(MessageId, ConversationId)>,
-    /// Per inbox thread, the whole list of sent Sales Navigator messages it shows (replaces the
-    /// stored list; an empty list removes it).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub elsewhere: Vec<(ConversationId, Vec<ElsewhereSent>)>,
-}
 
 /// A snapshot or a delta: `version` first so a reader can tell before reading the rest.
 /// Storage layout, not API: no TypeScript type is published for it (`snapshot()` is `unknown`).
@@ -133,155 +100,6 @@ fn migrate(
     }
 }
 
-/// Apply one account's records onto its store (upserts, then removals).
-pub(crate) fn apply_records(store: &mut AccountStore, r: AccountRecords) {
-    for c in r.conversations {
-        store.conversations.insert(c.id.clone(), c);
-    }
-    for m in r.messages {
-        store.messages.insert(m.id.clone(), m);
-    }
-    for id in r.removed_messages {
-        store.messages.remove(&id);
-    }
-    for id in r.tombstones {
-        store.messages.remove(&id);
-        store.tombstones.insert(id);
-    }
-    for (id, conversation) in r.recalled_in {
-        store.recalled_in.insert(id, conversation);
-    }
-    for (conversation, list) in r.elsewhere {
-        if list.is_empty() {
-            store.elsewhere.remove(&conversation);
-        } else {
-            store.elsewhere.insert(conversation, list);
-        }
-    }
-    for (k, f) in r.reactions {
-        store.reactions.insert(k, f);
-    }
-    for k in r.removed_reactions {
-        store.reactions.remove(&k);
-    }
-    for e in r.outbox {
-        store.outbox.entries.insert(e.key.clone(), e);
-    }
-    for k in r.removed_outbox {
-        store.outbox.entries.remove(&k);
-    }
-    store.outbox.next_seq = store.outbox.next_seq.max(r.outbox_next_seq);
-    let recalls = store.loading_recalls();
-    for c in r.recalls {
-        recalls.insert(c.message.clone(), c);
-    }
-    for id in r.removed_recalls {
-        recalls.remove(&id);
-    }
-    let (quota, own_profile, tallies_seen) = store.loading_scalars();
-    if let Some(q) = r.quota {
-        *quota = q;
-    }
-    if r.own_profile.is_some() {
-        *own_profile = r.own_profile;
-    }
-    *tallies_seen |= r.tallies_seen;
-}
-
-/// Everything one account's store holds, as records.
-pub(crate) fn account_snapshot(account: &AccountId, store: &AccountStore) -> AccountRecords {
-    AccountRecords {
-        account: account.clone(),
-        conversations: store.conversations.values().cloned().collect(),
-        messages: store.messages.values().cloned().collect(),
-        tombstones: store.tombstones.iter().cloned().collect(),
-        recalled_in: store
-            .recalled_in
-            .iter()
-            .map(|(m, c)| (m.clone(), c.clone()))
-            .collect(),
-        elsewhere: store
-            .elsewhere
-            .iter()
-            .map(|(c, l)| (c.clone(), l.clone()))
-            .collect(),
-        reactions: store
-            .reactions
-            .iter()
-            .map(|(k, f)| (k.clone(), *f))
-            .collect(),
-        outbox: store.outbox.entries.values().cloned().collect(),
-        outbox_next_seq: store.outbox.next_seq,
-        recalls: store.recall_checks().cloned().collect(),
-        quota: Some(store.quota().clone()),
-        own_profile: store.own_profile().map(str::to_owned),
-        tallies_seen: store.tallies_seen(),
-        ..AccountRecords::default()
-    }
-}
-
-/// The records changed since the last drain (and the drain itself).
-pub(crate) fn drain_delta(account: &AccountId, store: &mut AccountStore) -> Option<AccountRecords> {
-    if store.dirty.is_clean() {
-        return None;
-    }
-    let d = std::mem::take(&mut store.dirty);
-    let mut r = AccountRecords {
-        account: account.clone(),
-        ..AccountRecords::default()
-    };
-    r.conversations = d
-        .conversations
-        .iter()
-        .filter_map(|c| store.conversations.get(c).cloned())
-        .collect();
-    for id in d.messages {
-        match store.messages.get(&id) {
-            Some(m) => r.messages.push(m.clone()),
-            None => r.removed_messages.push(id),
-        }
-    }
-    r.recalled_in = d
-        .tombstones
-        .iter()
-        .filter_map(|id| Some((id.clone(), store.recalled_in.get(id)?.clone())))
-        .collect();
-    r.tombstones = d.tombstones.into_iter().collect();
-    r.elsewhere = d
-        .elsewhere
-        .into_iter()
-        .map(|c| {
-            let list = store.elsewhere.get(&c).cloned().unwrap_or_default();
-            (c, list)
-        })
-        .collect();
-    for k in d.reactions {
-        match store.reactions.get(&k) {
-            Some(f) => r.reactions.push((k, *f)),
-            None => r.removed_reactions.push(k),
-        }
-    }
-    for k in d.outbox {
-        match store.outbox.get(&k) {
-            Some(e) => r.outbox.push(e.clone()),
-            None => r.removed_outbox.push(k),
-        }
-    }
-    r.outbox_next_seq = store.outbox.next_seq;
-    for id in d.recalls {
-        match store.recall_check(&id) {
-            Some(c) => r.recalls.push(c.clone()),
-            None => r.removed_recalls.push(id),
-        }
-    }
-    if d.scalars {
-        r.quota = Some(store.quota().clone());
-        r.own_profile = store.own_profile().map(str::to_owned);
-        r.tallies_seen = store.tallies_seen();
-    }
-    Some(r)
-}
-
 /// What `load` recovered from storage.
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
@@ -315,11 +133,11 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             return out;
         }
     };
-    let apply = |out: &mut Loaded, r: Records| {
+    let mut records: BTreeMap<AccountId, Vec<AccountRecords>> = BTreeMap::new();
+    let mut apply = |out: &mut Loaded, r: Records| {
         out.key_counter = out.key_counter.max(r.key_counter);
         for a in r.accounts {
-            let store = out.accounts.entry(a.account.clone()).or_default();
-            apply_records(store, a);
+            records.entry(a.account.clone()).or_default().push(a);
         }
     };
     apply(&mut out, snap);
@@ -338,15 +156,10 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             }
         }
     }
-    for store in out.accounts.values_mut() {
-        store.reindex();
-        let held: Vec<MessageId> = store.tombstones.iter().cloned().collect();
-        for id in held {
-            store.messages.remove(&id);
-        }
-        store.reindex();
-        store.dirty = Default::default();
-    }
+    out.accounts = records
+        .into_iter()
+        .map(|(account, list)| (account, AccountStore::from_records(list)))
+        .collect();
     out
 }
 
@@ -358,9 +171,6 @@ pub(crate) fn snapshot_of(
     Records {
         version: STORE_VERSION,
         key_counter,
-        accounts: accounts
-            .iter()
-            .map(|(a, s)| account_snapshot(a, s))
-            .collect(),
+        accounts: accounts.iter().map(|(a, s)| s.records(a)).collect(),
     }
 }

@@ -4,15 +4,16 @@
 //! the same pages in any order, any number of times, give the same store.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Conversation, Message};
 use crate::urn::{ConversationId, MessageId};
 
-use super::keys::ClientKey;
+use super::keys::{AccountId, ClientKey};
 pub use super::message::{StoredMessage, Tally};
-use super::outbox::{ElsewhereSent, Outbox, ELSEWHERE_KEPT};
+use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 
@@ -112,23 +113,48 @@ pub struct RecallCheck {
     pub ours: bool,
 }
 
-/// Keys changed since the last drain: what the next persisted delta must carry.
+/// Keys changed since the last drain: what the next persisted delta must carry. Private to
+/// this file: only the store's own methods mark, so no change can miss its mark.
 #[derive(Debug, Clone, Default)]
-pub struct Dirty {
-    pub conversations: BTreeSet<ConversationId>,
-    pub messages: BTreeSet<MessageId>,
-    pub tombstones: BTreeSet<MessageId>,
-    pub reactions: BTreeSet<ReactionKey>,
-    pub outbox: BTreeSet<ClientKey>,
-    pub recalls: BTreeSet<MessageId>,
+struct Dirty {
+    conversations: BTreeSet<ConversationId>,
+    messages: BTreeSet<MessageId>,
+    tombstones: BTreeSet<MessageId>,
+    reactions: BTreeSet<ReactionKey>,
+    outbox: BTreeSet<ClientKey>,
+    recalls: BTreeSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
-    pub elsewhere: BTreeSet<ConversationId>,
-    pub scalars: bool,
+    elsewhere: BTreeSet<ConversationId>,
+    scalars: bool,
     /// Conversations whose view changed (for `Notice::ConversationChanged`).
-    pub touched: BTreeSet<ConversationId>,
+    touched: BTreeSet<ConversationId>,
 }
 
 impl Dirty {
+    /// Outbox entry `before` became `after` (None: absent): the entry is marked, and the
+    /// conversations it shows in (before and after) are touched unless only its next echo
+    /// check time moved, which no view shows.
+    fn mark_entry(&mut self, before: Option<&OutboxEntry>, after: Option<&OutboxEntry>) {
+        let Some(key) = after.or(before).map(|e| e.key.clone()) else {
+            return;
+        };
+        self.outbox.insert(key);
+        let visible = match (before, after) {
+            (Some(b), Some(a)) => {
+                let mut b = b.clone();
+                b.check_at = a.check_at;
+                b != *a
+            }
+            _ => true,
+        };
+        if visible {
+            for e in before.into_iter().chain(after) {
+                self.touched.extend(e.conversation.iter().cloned());
+                self.touched.extend(e.shown_in.iter().cloned());
+            }
+        }
+    }
+
     /// Nothing to persist.
     pub fn is_clean(&self) -> bool {
         self.conversations.is_empty()
@@ -140,6 +166,35 @@ impl Dirty {
             && self.elsewhere.is_empty()
             && !self.scalars
     }
+}
+
+/// One account's records: all of them in a snapshot, the changed ones in a delta.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AccountRecords {
+    pub account: AccountId,
+    pub conversations: Vec<ConversationRecord>,
+    pub messages: Vec<StoredMessage>,
+    pub removed_messages: Vec<MessageId>,
+    pub tombstones: Vec<MessageId>,
+    pub reactions: Vec<(ReactionKey, ReactionFact)>,
+    pub removed_reactions: Vec<ReactionKey>,
+    pub outbox: Vec<OutboxEntry>,
+    pub removed_outbox: Vec<ClientKey>,
+    pub outbox_next_seq: u64,
+    pub recalls: Vec<RecallCheck>,
+    pub removed_recalls: Vec<MessageId>,
+    pub quota: Option<QuotaUse>,
+    pub own_profile: Option<String>,
+    pub tallies_seen: bool,
+    /// The conversation of tombstoned messages (absent from stores written before it existed:
+    /// their tombstones load without one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recalled_in: Vec<(MessageId, ConversationId)>,
+    /// Per inbox thread, the whole list of sent Sales Navigator messages it shows (replaces the
+    /// stored list; an empty list removes it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<(ConversationId, Vec<ElsewhereSent>)>,
 }
 
 /// What a page merge did.
@@ -154,38 +209,43 @@ pub struct MergeOutcome {
 }
 
 /// Everything the engine knows about one account.
+///
+/// Every field is private: the store changes only through its methods, and each method marks
+/// what it changed (for the next persisted delta, and the conversations whose view changed).
+/// Outbox entries change through [`AccountStore::outbox_entry_mut`], a guard that marks the
+/// entry when it is dropped changed.
 #[derive(Debug, Clone, Default)]
 pub struct AccountStore {
-    pub(crate) conversations: BTreeMap<ConversationId, ConversationRecord>,
-    pub(crate) messages: BTreeMap<MessageId, StoredMessage>,
+    conversations: BTreeMap<ConversationId, ConversationRecord>,
+    messages: BTreeMap<MessageId, StoredMessage>,
     order: BTreeMap<ConversationId, BTreeSet<(i64, MessageId)>>,
-    pub(crate) tombstones: BTreeSet<MessageId>,
+    tombstones: BTreeSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
-    pub(crate) recalled_in: BTreeMap<MessageId, ConversationId>,
+    recalled_in: BTreeMap<MessageId, ConversationId>,
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
-    pub(crate) elsewhere: BTreeMap<ConversationId, Vec<ElsewhereSent>>,
-    pub(crate) reactions: BTreeMap<ReactionKey, ReactionFact>,
+    elsewhere: BTreeMap<ConversationId, Vec<ElsewhereSent>>,
+    reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
     tallies_seen: bool,
     /// The account's own profile id, learned from its own messages.
     own_profile: Option<String>,
     quota: QuotaUse,
-    pub(crate) outbox: Outbox,
-    /// Private: changed only through the methods below, which mark what they change.
+    outbox: Outbox,
     recalls: BTreeMap<MessageId, RecallCheck>,
-    pub(crate) dirty: Dirty,
+    dirty: Dirty,
 }
 
 impl AccountStore {
-    /// The conversation record, created on first sight.
-    pub fn ensure_conversation(
-        &mut self,
-        id: &ConversationId,
-        urn: &str,
-    ) -> &mut ConversationRecord {
+    /// The conversation record, created on first sight (marked when new or its URN changed).
+    pub fn ensure_conversation(&mut self, id: &ConversationId, urn: &str) -> &ConversationRecord {
+        self.conversation_mut(id, urn)
+    }
+
+    /// [`AccountStore::ensure_conversation`], to change: whoever changes it marks it.
+    fn conversation_mut(&mut self, id: &ConversationId, urn: &str) -> &mut ConversationRecord {
         if !self.conversations.contains_key(id) {
             self.conversations
                 .insert(id.clone(), ConversationRecord::new(id.clone(), urn));
@@ -211,6 +271,74 @@ impl AccountStore {
     /// The outbox of this account.
     pub fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// Outbox entry `key`, to change. The guard compares the entry with a copy taken here when
+    /// it is dropped, and marks it (and the conversations it shows in) only when it changed.
+    pub(crate) fn outbox_entry_mut(&mut self, key: &ClientKey) -> Option<OutboxEntryMut<'_>> {
+        let entry = self.outbox.entries.get_mut(key)?;
+        Some(OutboxEntryMut {
+            before: entry.clone(),
+            entry,
+            dirty: &mut self.dirty,
+        })
+    }
+
+    /// Adds a new entry, numbered after every entry before it (its `seq` is set here); marked.
+    /// Returns false (and adds nothing) when `key` names an entry already.
+    pub(crate) fn insert_entry(&mut self, mut entry: OutboxEntry) -> bool {
+        if self.outbox.entries.contains_key(&entry.key) {
+            return false;
+        }
+        entry.seq = self.outbox.next_seq;
+        self.outbox.next_seq += 1;
+        self.dirty.mark_entry(None, Some(&entry));
+        self.outbox.entries.insert(entry.key.clone(), entry);
+        true
+    }
+
+    /// Removes entry `key` from the outbox; marked when there was one.
+    pub(crate) fn remove_entry(&mut self, key: &ClientKey) -> Option<OutboxEntry> {
+        let gone = self.outbox.entries.remove(key)?;
+        self.dirty.mark_entry(Some(&gone), None);
+        Some(gone)
+    }
+
+    /// After a restart (see [`Outbox::after_restart`]); every entry it changed is marked.
+    pub(crate) fn outbox_after_restart(&mut self, now_ms: i64) {
+        let before = self.outbox.clone();
+        for key in self.outbox.after_restart(now_ms) {
+            self.dirty
+                .mark_entry(before.get(&key), self.outbox.entries.get(&key));
+        }
+    }
+
+    /// Conversation `id`'s view changed though nothing stored did (engine-side state such as a
+    /// pending reaction or a closed recall window): the UI is told, nothing is written.
+    pub(crate) fn touch(&mut self, id: &ConversationId) {
+        self.dirty.touched.insert(id.clone());
+    }
+
+    /// [`AccountStore::touch`] of the conversation message `id` is in, when held.
+    pub(crate) fn touch_message(&mut self, id: &MessageId) {
+        if let Some(m) = self.messages.get(id) {
+            self.dirty.touched.insert(m.conversation.clone());
+        }
+    }
+
+    /// The conversations whose view changed since the last call (and forgets them).
+    pub(crate) fn take_touched(&mut self) -> BTreeSet<ConversationId> {
+        std::mem::take(&mut self.dirty.touched)
+    }
+
+    /// Every conversation record, by id.
+    pub fn conversations(&self) -> impl Iterator<Item = &ConversationRecord> {
+        self.conversations.values()
+    }
+
+    /// Every held message, by id.
+    pub fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
+        self.messages.values()
     }
 
     /// The pending recall check of message `id`, if any.
@@ -253,12 +381,6 @@ impl AccountStore {
         }
     }
 
-    /// The recall checks for `persist` to load into: what it loads is on disk already, so
-    /// nothing is marked.
-    pub(super) fn loading_recalls(&mut self) -> &mut BTreeMap<MessageId, RecallCheck> {
-        &mut self.recalls
-    }
-
     /// Whether the server was seen reporting reaction tallies (an empty one then means none).
     pub fn tallies_seen(&self) -> bool {
         self.tallies_seen
@@ -294,16 +416,6 @@ impl AccountStore {
         let counted = self.quota.record(day, key);
         self.dirty.scalars |= counted;
         counted
-    }
-
-    /// The scalars for `persist` to load into (quota, own profile, tallies seen): what it
-    /// loads is on disk already, so nothing is marked.
-    pub(super) fn loading_scalars(&mut self) -> (&mut QuotaUse, &mut Option<String>, &mut bool) {
-        (
-            &mut self.quota,
-            &mut self.own_profile,
-            &mut self.tallies_seen,
-        )
     }
 
     /// Whether `id` was recalled.
@@ -452,7 +564,7 @@ impl AccountStore {
         cursor: Option<&str>,
         has_more: bool,
     ) {
-        let rec = self.ensure_conversation(conversation, "");
+        let rec = self.conversation_mut(conversation, "");
         let before = rec.history.clone();
         let h = &mut rec.history;
         let contiguous = match kind {
@@ -520,7 +632,7 @@ impl AccountStore {
         meta: &Conversation,
         stamp: i64,
     ) {
-        let rec = self.ensure_conversation(id, &meta.conversation_urn);
+        let rec = self.conversation_mut(id, &meta.conversation_urn);
         let newer = stamp > rec.meta_stamp
             || (stamp == rec.meta_stamp
                 && serde_json::to_string(meta).ok()
@@ -537,7 +649,7 @@ impl AccountStore {
 
     /// Local read mark (max wins).
     pub fn mark_read(&mut self, id: &ConversationId, at: i64) -> bool {
-        let rec = self.ensure_conversation(id, "");
+        let rec = self.conversation_mut(id, "");
         if at > rec.read_at {
             rec.read_at = at;
             self.dirty.conversations.insert(id.clone());
@@ -679,8 +791,183 @@ impl AccountStore {
             .map(|m| m.id.clone())
     }
 
+    /// Apply one account's records onto this store (upserts, then removals). What it loads is
+    /// on disk already, so nothing is marked.
+    fn apply_records(&mut self, r: AccountRecords) {
+        let store = self;
+        for c in r.conversations {
+            store.conversations.insert(c.id.clone(), c);
+        }
+        for m in r.messages {
+            store.messages.insert(m.id.clone(), m);
+        }
+        for id in r.removed_messages {
+            store.messages.remove(&id);
+        }
+        for id in r.tombstones {
+            store.messages.remove(&id);
+            store.tombstones.insert(id);
+        }
+        for (id, conversation) in r.recalled_in {
+            store.recalled_in.insert(id, conversation);
+        }
+        for (conversation, list) in r.elsewhere {
+            if list.is_empty() {
+                store.elsewhere.remove(&conversation);
+            } else {
+                store.elsewhere.insert(conversation, list);
+            }
+        }
+        for (k, f) in r.reactions {
+            store.reactions.insert(k, f);
+        }
+        for k in r.removed_reactions {
+            store.reactions.remove(&k);
+        }
+        for e in r.outbox {
+            store.outbox.entries.insert(e.key.clone(), e);
+        }
+        for k in r.removed_outbox {
+            store.outbox.entries.remove(&k);
+        }
+        store.outbox.next_seq = store.outbox.next_seq.max(r.outbox_next_seq);
+        for c in r.recalls {
+            store.recalls.insert(c.message.clone(), c);
+        }
+        for id in r.removed_recalls {
+            store.recalls.remove(&id);
+        }
+        if let Some(q) = r.quota {
+            store.quota = q;
+        }
+        if r.own_profile.is_some() {
+            store.own_profile = r.own_profile;
+        }
+        store.tallies_seen |= r.tallies_seen;
+    }
+
+    /// Everything this store holds, as the records of `account`.
+    pub(crate) fn records(&self, account: &AccountId) -> AccountRecords {
+        let store = self;
+        AccountRecords {
+            account: account.clone(),
+            conversations: store.conversations.values().cloned().collect(),
+            messages: store.messages.values().cloned().collect(),
+            tombstones: store.tombstones.iter().cloned().collect(),
+            recalled_in: store
+                .recalled_in
+                .iter()
+                .map(|(m, c)| (m.clone(), c.clone()))
+                .collect(),
+            elsewhere: store
+                .elsewhere
+                .iter()
+                .map(|(c, l)| (c.clone(), l.clone()))
+                .collect(),
+            reactions: store
+                .reactions
+                .iter()
+                .map(|(k, f)| (k.clone(), *f))
+                .collect(),
+            outbox: store.outbox.entries.values().cloned().collect(),
+            outbox_next_seq: store.outbox.next_seq,
+            recalls: store.recall_checks().cloned().collect(),
+            quota: Some(store.quota().clone()),
+            own_profile: store.own_profile().map(str::to_owned),
+            tallies_seen: store.tallies_seen(),
+            ..AccountRecords::default()
+        }
+    }
+
+    /// The records changed since the last drain, as the records of `account` (and the drain
+    /// itself: the marks are cleared, except the touched conversations, see
+    /// [`AccountStore::take_touched`]).
+    pub(crate) fn drain_delta(&mut self, account: &AccountId) -> Option<AccountRecords> {
+        let store = self;
+        if store.dirty.is_clean() {
+            return None;
+        }
+        let touched = std::mem::take(&mut store.dirty.touched);
+        let d = std::mem::replace(
+            &mut store.dirty,
+            Dirty {
+                touched,
+                ..Dirty::default()
+            },
+        );
+        let mut r = AccountRecords {
+            account: account.clone(),
+            ..AccountRecords::default()
+        };
+        r.conversations = d
+            .conversations
+            .iter()
+            .filter_map(|c| store.conversations.get(c).cloned())
+            .collect();
+        for id in d.messages {
+            match store.messages.get(&id) {
+                Some(m) => r.messages.push(m.clone()),
+                None => r.removed_messages.push(id),
+            }
+        }
+        r.recalled_in = d
+            .tombstones
+            .iter()
+            .filter_map(|id| Some((id.clone(), store.recalled_in.get(id)?.clone())))
+            .collect();
+        r.tombstones = d.tombstones.into_iter().collect();
+        r.elsewhere = d
+            .elsewhere
+            .into_iter()
+            .map(|c| {
+                let list = store.elsewhere.get(&c).cloned().unwrap_or_default();
+                (c, list)
+            })
+            .collect();
+        for k in d.reactions {
+            match store.reactions.get(&k) {
+                Some(f) => r.reactions.push((k, *f)),
+                None => r.removed_reactions.push(k),
+            }
+        }
+        for k in d.outbox {
+            match store.outbox.get(&k) {
+                Some(e) => r.outbox.push(e.clone()),
+                None => r.removed_outbox.push(k),
+            }
+        }
+        r.outbox_next_seq = store.outbox.next_seq;
+        for id in d.recalls {
+            match store.recall_check(&id) {
+                Some(c) => r.recalls.push(c.clone()),
+                None => r.removed_recalls.push(id),
+            }
+        }
+        if d.scalars {
+            r.quota = Some(store.quota().clone());
+            r.own_profile = store.own_profile().map(str::to_owned);
+            r.tallies_seen = store.tallies_seen();
+        }
+        Some(r)
+    }
+
+    /// A store loaded from records: a snapshot's, then each delta's after it, in order. Nothing
+    /// is marked (it is all on disk).
+    pub(crate) fn from_records(list: Vec<AccountRecords>) -> AccountStore {
+        let mut store = AccountStore::default();
+        for r in list {
+            store.apply_records(r);
+        }
+        let held: Vec<MessageId> = store.tombstones.iter().cloned().collect();
+        for id in held {
+            store.messages.remove(&id);
+        }
+        store.reindex();
+        store
+    }
+
     /// Rebuild the ordering index (after loading records).
-    pub(crate) fn reindex(&mut self) {
+    fn reindex(&mut self) {
         self.order.clear();
         for m in self.messages.values() {
             self.order
@@ -696,6 +983,36 @@ impl AccountStore {
             Actor::Me
         } else {
             Actor::Profile(profile.to_owned())
+        }
+    }
+}
+
+/// An outbox entry borrowed to change (see [`AccountStore::outbox_entry_mut`]). Comparing on
+/// drop costs one copy of the entry per mutable access (a few short strings); in exchange a
+/// write that changes nothing marks nothing, and a change can never go unmarked.
+pub(crate) struct OutboxEntryMut<'a> {
+    entry: &'a mut OutboxEntry,
+    before: OutboxEntry,
+    dirty: &'a mut Dirty,
+}
+
+impl Deref for OutboxEntryMut<'_> {
+    type Target = OutboxEntry;
+    fn deref(&self) -> &OutboxEntry {
+        self.entry
+    }
+}
+
+impl DerefMut for OutboxEntryMut<'_> {
+    fn deref_mut(&mut self) -> &mut OutboxEntry {
+        self.entry
+    }
+}
+
+impl Drop for OutboxEntryMut<'_> {
+    fn drop(&mut self) {
+        if *self.entry != self.before {
+            self.dirty.mark_entry(Some(&self.before), Some(self.entry));
         }
     }
 }
@@ -780,5 +1097,81 @@ mod tests {
         assert!(store.dirty.elsewhere.contains(&inbox));
         let other = ConversationId::parse("2-other").unwrap();
         assert!(store.elsewhere_sent(&other).is_empty());
+    }
+
+    fn entry(key: &str, conversation: Option<&str>, shown_in: Option<&str>) -> OutboxEntry {
+        OutboxEntry {
+            key: ClientKey(key.to_owned()),
+            seq: 99,
+            created_at: 0,
+            recipient: super::super::outbox::Recipient::ProfileUrn("urn:li:fsd_profile:x".into()),
+            conversation: conversation.map(|c| ConversationId::parse(c).unwrap()),
+            conversation_urn: None,
+            text: "hi".into(),
+            subject: None,
+            channel: Default::default(),
+            attachments: Vec::new(),
+            new_conversation: false,
+            state: super::super::outbox::SendState::Queued,
+            check_at: None,
+            attempt_at: None,
+            shown_in: shown_in.map(|c| ConversationId::parse(c).unwrap()),
+        }
+    }
+
+    #[test]
+    fn outbox_changes_are_marked_by_the_store_and_only_when_real() {
+        let mut store = AccountStore::default();
+        let key = ClientKey("k".into());
+        let (conv, inbox) = (
+            ConversationId::parse("2-sn").unwrap(),
+            ConversationId::parse("2-inbox").unwrap(),
+        );
+        assert!(store.insert_entry(entry("k", Some("2-sn"), Some("2-inbox"))));
+        assert!(
+            !store.insert_entry(entry("k", None, None)),
+            "a key names one entry"
+        );
+        assert_eq!(
+            store.outbox().get(&key).unwrap().seq,
+            0,
+            "numbered by the store"
+        );
+        assert!(store.dirty.outbox.contains(&key));
+        assert_eq!(
+            store.take_touched(),
+            BTreeSet::from([conv.clone(), inbox.clone()])
+        );
+        assert!(store.drain_delta(&AccountId("a".into())).is_some());
+        assert!(store.dirty.is_clean());
+
+        // Borrowed to change, left as it was: nothing marked.
+        {
+            let mut e = store.outbox_entry_mut(&key).unwrap();
+            e.text.push('!');
+            e.text.pop();
+        }
+        assert!(store.dirty.is_clean() && store.take_touched().is_empty());
+
+        // Only the next check time moved: written, but no view changed.
+        store.outbox_entry_mut(&key).unwrap().check_at = Some(5);
+        assert!(store.dirty.outbox.contains(&key));
+        assert!(store.take_touched().is_empty());
+        store.drain_delta(&AccountId("a".into()));
+
+        // A visible change touches where it was shown and where it is shown now.
+        let other = ConversationId::parse("2-other").unwrap();
+        store.outbox_entry_mut(&key).unwrap().conversation = Some(other.clone());
+        assert!(store.dirty.outbox.contains(&key));
+        assert_eq!(
+            store.take_touched(),
+            BTreeSet::from([conv, inbox.clone(), other.clone()])
+        );
+
+        // Removal is marked (the delta lists the key as removed).
+        assert!(store.remove_entry(&key).is_some());
+        assert_eq!(store.take_touched(), BTreeSet::from([inbox, other]));
+        let delta = store.drain_delta(&AccountId("a".into())).unwrap();
+        assert_eq!(delta.removed_outbox, vec![key]);
     }
 }

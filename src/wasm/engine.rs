@@ -366,7 +366,7 @@ impl ThreadlineEngine {
         let given = present(&cmd.client_key).map(ClientKey);
         let driver = self.driver.clone();
         // The engine numbers outbox entries: a new one gets the next number.
-        let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox.next_seq));
+        let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox().next_seq));
         let command = Command::Send {
             account: account.clone(),
             to,
@@ -382,7 +382,7 @@ impl ThreadlineEngine {
         let key = given.map(|k| k.0).or_else(|| {
             driver.with_engine(|e| {
                 e.store(&account).and_then(|s| {
-                    s.outbox
+                    s.outbox()
                         .entries
                         .values()
                         .find(|x| x.seq == seq)

@@ -140,10 +140,7 @@ impl Engine {
                     .remove(&(account.clone(), message.clone(), emoji.clone()));
                 let stamp = self.next_stamp();
                 let store = self.store_mut(&account);
-                if let Some(m) = store.message(&message) {
-                    let conv = m.conversation.clone();
-                    store.dirty.touched.insert(conv);
-                }
+                store.touch_message(&message);
                 match result {
                     Ok(ApiReply::React(_)) => {
                         let key = ReactionKey {
@@ -200,7 +197,9 @@ impl Engine {
             .map(|(_, c)| c.clone())
             .collect();
         let store = self.store_mut(account);
-        store.dirty.touched.extend(viewed);
+        for c in &viewed {
+            store.touch(c);
+        }
     }
 
     /// A write failed (see `Input::PersistFailed`): the cancelled requests were never made, so
@@ -218,7 +217,7 @@ impl Engine {
             // step, its request queued after it) is that later step's to settle.
             let queued = self
                 .store(&account)
-                .and_then(|s| s.outbox.entries.get(&key));
+                .and_then(|s| s.outbox().entries.get(&key));
             if queued.is_some_and(|e| e.state == SendState::Queued) {
                 self.on_send_unsaved(&account, &key, &reason);
             }
@@ -253,7 +252,7 @@ impl Engine {
                     self.request_key.remove(&id);
                     let store = self.store_mut(&account);
                     if let Some(check) = store.take_recall(&message) {
-                        store.dirty.touched.insert(check.conversation);
+                        store.touch(&check.conversation);
                     }
                     self.recall_failed(&account, &message, completions::storage_failure(&reason));
                 }
@@ -273,17 +272,13 @@ impl Engine {
     /// A send whose entry could not be saved, so its request was not made: failed, retryable.
     fn on_send_unsaved(&mut self, account: &AccountId, key: &ClientKey, message: &str) {
         let store = self.store_mut(account);
-        let Some(entry) = store.outbox.get_mut(key) else {
+        let Some(mut entry) = store.outbox_entry_mut(key) else {
             return;
         };
         // In flight here means the driver cancelled its request; queued, never sent.
         if !matches!(entry.state, SendState::InFlight { .. } | SendState::Queued) {
             return;
         }
-        if let Some(c) = &entry.conversation {
-            store.dirty.touched.insert(c.clone());
-        }
-        store.dirty.outbox.insert(key.clone());
         let reason = SendFailure {
             code: FailureCode::Storage,
             message: message.to_owned(),
@@ -292,6 +287,7 @@ impl Engine {
             reason: reason.clone(),
             retryable: true,
         };
+        drop(entry);
         self.send_failed(account, key, reason, true);
     }
 
@@ -477,9 +473,8 @@ impl Engine {
             }
             Purpose::Echo(key) => {
                 let store = self.store_mut(account);
-                if let Some(e) = store.outbox.get_mut(&key) {
+                if let Some(mut e) = store.outbox_entry_mut(&key) {
                     e.check_at = Some(later);
-                    store.dirty.outbox.insert(key);
                 }
             }
             Purpose::Verify { .. } | Purpose::Fill => {
@@ -509,7 +504,7 @@ impl Engine {
         let mut failed = Vec::new();
         for c in verdict.still {
             store.take_recall(&c.message);
-            store.dirty.touched.insert(c.conversation.clone());
+            store.touch(&c.conversation);
             if c.ours {
                 failed.push(c.message);
             }
@@ -536,7 +531,7 @@ impl Engine {
             .filter(|m| {
                 m.client_key
                     .as_ref()
-                    .is_none_or(|k| store.outbox.get(k).is_none())
+                    .is_none_or(|k| store.outbox().get(k).is_none())
             })
             .map(|m| {
                 let check = RecallCheck {
@@ -649,7 +644,7 @@ impl Engine {
         let interval = self.config.poll_interval_ms;
         let store = self.store_mut(account);
         let waiting: Vec<ClientKey> = store
-            .outbox
+            .outbox()
             .entries
             .values()
             .filter(|e| e.conversation.is_none() && matches!(e.recipient, Recipient::ProfileUrn(_)))
@@ -663,7 +658,7 @@ impl Engine {
             .collect();
         let mut failed = Vec::new();
         for key in waiting {
-            let Some(e) = store.outbox.get(&key) else {
+            let Some(e) = store.outbox().get(&key) else {
                 continue;
             };
             let Recipient::ProfileUrn(urn) = &e.recipient else {
@@ -689,7 +684,9 @@ impl Engine {
                         .iter()
                         .any(|p| ProfileId::parse(&p.profile_id).ok().as_ref() == Some(&profile))
             });
-            let e = store.outbox.get_mut(&key).expect("listed above");
+            let Some(mut e) = store.outbox_entry_mut(&key) else {
+                continue;
+            };
             match (found, &e.state) {
                 (Some(c), _) => {
                     let urn = c.conversation_urn.clone();
@@ -706,7 +703,6 @@ impl Engine {
                 }
                 (None, _) => e.check_at = Some(now + interval),
             }
-            store.dirty.outbox.insert(key);
         }
         for key in failed {
             self.fail_proved_absent(account, &key);
@@ -716,7 +712,7 @@ impl Engine {
     pub(super) fn on_send_ok(&mut self, account: &AccountId, key: &ClientKey, resp: SendResponse) {
         let now = self.now;
         let store = self.store_mut(account);
-        let Some(entry) = store.outbox.get(key).cloned() else {
+        let Some(entry) = store.outbox().get(key).cloned() else {
             return;
         };
         let conversation = entry.conversation.clone().or_else(|| {
@@ -752,7 +748,7 @@ impl Engine {
             }
         }
         let store = self.store_mut(account);
-        if let Some(e) = store.outbox.get_mut(key) {
+        if let Some(mut e) = store.outbox_entry_mut(key) {
             e.conversation = conversation.clone();
             e.conversation_urn = conv_urn.clone();
         }
@@ -786,7 +782,7 @@ impl Engine {
             }
             _ => {
                 // Sent, but the answer did not name the message: find its echo by polling.
-                if let Some(e) = store.outbox.get_mut(key) {
+                if let Some(mut e) = store.outbox_entry_mut(key) {
                     e.state = SendState::Sent {
                         message: None,
                         answer_pending: false,
@@ -794,7 +790,6 @@ impl Engine {
                     };
                     e.check_at = Some(now);
                 }
-                store.dirty.outbox.insert(key.clone());
                 self.count_quota(account, key);
             }
         }
@@ -803,19 +798,16 @@ impl Engine {
     pub(super) fn on_send_error(&mut self, account: &AccountId, key: &ClientKey, e: ApiError) {
         let now = self.now;
         let store = self.store_mut(account);
-        let Some(entry) = store.outbox.get_mut(key) else {
+        let Some(mut entry) = store.outbox_entry_mut(key) else {
             return;
         };
-        if let Some(c) = &entry.conversation {
-            store.dirty.touched.insert(c.clone());
-        }
-        store.dirty.outbox.insert(key.clone());
         let started_at = match entry.state {
             SendState::InFlight { started_at } => started_at,
             SendState::Sent {
                 message: Some(_), ..
             } => {
                 // The echo came first: it was sent whatever this answer says.
+                drop(entry);
                 self.count_quota(account, key);
                 return self.finish_entry(account, key);
             }
@@ -837,6 +829,7 @@ impl Engine {
                     reason: reason.clone(),
                     retryable: false,
                 };
+                drop(entry);
                 self.send_failed(account, key, reason, false);
             }
             _ => {
@@ -860,7 +853,7 @@ impl Engine {
         let store = self.store_mut(account);
         if let Some(c) = store.recall_check(message) {
             let conversation = c.conversation.clone();
-            store.dirty.touched.insert(conversation);
+            store.touch(&conversation);
         }
         match result {
             Ok(ApiReply::Recall(_)) => {

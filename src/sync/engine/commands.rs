@@ -176,7 +176,7 @@ impl Engine {
                 client_key,
             } => {
                 let store = self.store_mut(&account);
-                let refusal = match store.outbox.get(&client_key).map(|e| &e.state) {
+                let refusal = match store.outbox().get(&client_key).map(|e| &e.state) {
                     None => Some(Refusal::UnknownEntry),
                     Some(SendState::Queued | SendState::Failed { .. }) => None,
                     Some(s) => Some(Refusal::NotNow {
@@ -332,7 +332,7 @@ impl Engine {
         });
         let now = self.now;
         let store = self.store_mut(&account);
-        if store.outbox.get(&key).is_some() {
+        if store.outbox().get(&key).is_some() {
             // A key the engine made itself never names an entry already; refused all the same.
             return self.refuse(&account, Refusal::AlreadyPending);
         }
@@ -340,11 +340,10 @@ impl Engine {
             .as_ref()
             .and_then(|c| store.conversation(c))
             .map(|c| c.urn.clone());
-        let seq = store.outbox.next_seq;
-        store.outbox.next_seq += 1;
         let entry = OutboxEntry {
             key: key.clone(),
-            seq,
+            // Numbered by the store.
+            seq: 0,
             created_at: now,
             recipient: to,
             conversation: conversation.clone(),
@@ -359,11 +358,7 @@ impl Engine {
             attempt_at: None,
             shown_in,
         };
-        store.outbox.entries.insert(key.clone(), entry);
-        store.dirty.outbox.insert(key.clone());
-        if let Some(c) = conversation {
-            store.dirty.touched.insert(c);
-        }
+        store.insert_entry(entry);
         self.wait_on_send(&account, &key);
     }
 
@@ -373,7 +368,7 @@ impl Engine {
         let Some(store) = self.accounts.get(account) else {
             return false;
         };
-        if let Some(entry) = store.outbox.get(key) {
+        if let Some(entry) = store.outbox().get(key) {
             match &entry.state {
                 SendState::Failed { reason, retryable } => {
                     let outcome = Outcome::NotSent {
@@ -403,8 +398,7 @@ impl Engine {
         let held = match &in_conversation {
             Some(conv) => store.message_with_key(conv, key),
             None => store
-                .messages
-                .values()
+                .messages()
                 .find(|m| m.client_key.as_ref() == Some(key))
                 .map(|m| m.id.clone()),
         };
@@ -422,7 +416,7 @@ impl Engine {
     pub(super) fn cmd_retry(&mut self, account: AccountId, key: ClientKey) {
         let left = self.quota_left(&account);
         let store = self.store_mut(&account);
-        let refusal = match store.outbox.get(&key) {
+        let refusal = match store.outbox().get(&key) {
             None => Some(Refusal::UnknownEntry),
             Some(e) => match &e.state {
                 SendState::Failed { .. } if e.new_conversation && left == 0 => {
@@ -441,13 +435,9 @@ impl Engine {
             return self.refuse(&account, reason);
         }
         let store = self.store_mut(&account);
-        if let Some(e) = store.outbox.get_mut(&key) {
+        if let Some(mut e) = store.outbox_entry_mut(&key) {
             e.state = SendState::Queued;
-            if let Some(c) = &e.conversation {
-                store.dirty.touched.insert(c.clone());
-            }
         }
-        store.dirty.outbox.insert(key.clone());
         self.wait_on_send(&account, &key);
     }
 
@@ -477,10 +467,7 @@ impl Engine {
                 add,
             });
         }
-        if let Some(m) = store.message(&id) {
-            let conv = m.conversation.clone();
-            store.dirty.touched.insert(conv);
-        }
+        store.touch_message(&id);
         self.pending_reacts.insert(pending_key, add);
         self.clear_failure(&account, &id);
         let call = ApiCall::React {
@@ -542,7 +529,7 @@ impl Engine {
             requested: true,
             ours: true,
         });
-        store.dirty.touched.insert(conversation);
+        store.touch(&conversation);
         self.clear_failure(&account, &id);
         let call = ApiCall::Recall {
             conversation_urn: conv_urn,

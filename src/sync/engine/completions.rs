@@ -250,7 +250,7 @@ impl Engine {
             let state = self
                 .accounts
                 .get(&account)
-                .and_then(|s| s.outbox.get(&key))
+                .and_then(|s| s.outbox().get(&key))
                 .map(|e| e.state.clone());
             if let Some(SendState::Sent { message, .. }) = state {
                 self.send_confirmed(&account, &key, message.as_ref());

@@ -23,8 +23,12 @@ impl Engine {
             return false;
         };
         let urn = store.ensure_conversation(conv, "").urn.clone();
-        let mut placed = Vec::new();
-        for e in store.outbox.entries.values_mut() {
+        let mut placed = false;
+        let keys: Vec<ClientKey> = store.outbox().entries.keys().cloned().collect();
+        for key in keys {
+            let Some(mut e) = store.outbox_entry_mut(&key) else {
+                continue;
+            };
             let Recipient::ProfileUrn(to) = &e.recipient else {
                 continue;
             };
@@ -43,15 +47,10 @@ impl Engine {
             {
                 e.conversation = Some(conv.clone());
                 e.conversation_urn = Some(urn.clone());
-                placed.push(e.key.clone());
+                placed = true;
             }
         }
-        let any = !placed.is_empty();
-        store.dirty.outbox.extend(placed);
-        if any {
-            store.dirty.touched.insert(conv.clone());
-        }
-        any
+        placed
     }
 
     /// Try every unbound own message of `conv` against the outbox.
@@ -72,14 +71,14 @@ impl Engine {
         let skew = self.config.echo_skew_ms;
         let store = self.store_mut(account);
         let Some(m) = store.message(id) else { return };
-        if let Some(key) = store.outbox.match_echo(m, skew) {
+        if let Some(key) = store.outbox().match_echo(m, skew) {
             self.bind_echo(account, &key, id);
         }
     }
 
     pub(super) fn bind_echo(&mut self, account: &AccountId, key: &ClientKey, id: &MessageId) {
         let store = self.store_mut(account);
-        let Some(entry) = store.outbox.get_mut(key) else {
+        let Some(mut entry) = store.outbox_entry_mut(key) else {
             return;
         };
         let (answer_pending, started_at) = match entry.state {
@@ -98,7 +97,7 @@ impl Engine {
             started_at,
         };
         entry.check_at = None;
-        store.dirty.outbox.insert(key.clone());
+        drop(entry);
         store.set_client_key(id, Some(key.clone()));
         let message = store.message(id).cloned();
         let conv_urn = message
@@ -127,7 +126,7 @@ impl Engine {
         let settle = self.config.echo_settle_ms;
         let interval = self.config.poll_interval_ms;
         let store = self.store_mut(account);
-        let Some(entry) = store.outbox.get(key).cloned() else {
+        let Some(entry) = store.outbox().get(key).cloned() else {
             return;
         };
         let Some(conv) = entry.conversation.clone() else {
@@ -144,7 +143,7 @@ impl Engine {
             let Some(m) = store.message(&id) else {
                 continue;
             };
-            if store.outbox.match_echo(m, skew).as_ref() == Some(key) {
+            if store.outbox().match_echo(m, skew).as_ref() == Some(key) {
                 return self.bind_echo(account, key, &id);
             }
         }
@@ -165,12 +164,12 @@ impl Engine {
             }
         }
         let store = self.store_mut(account);
-        let Some(e) = store.outbox.get_mut(key) else {
+        let Some(mut e) = store.outbox_entry_mut(key) else {
             return;
         };
-        store.dirty.outbox.insert(key.clone());
         match e.state {
             SendState::Ambiguous { failed_at, .. } if span.issued_at >= failed_at + settle => {
+                drop(e);
                 self.fail_proved_absent(account, key);
             }
             SendState::Ambiguous { failed_at, .. } => {
@@ -191,7 +190,7 @@ impl Engine {
 
     pub(super) fn fail_proved_absent(&mut self, account: &AccountId, key: &ClientKey) {
         let store = self.store_mut(account);
-        let Some(e) = store.outbox.get_mut(key) else {
+        let Some(mut e) = store.outbox_entry_mut(key) else {
             return;
         };
         let SendState::Ambiguous { error, .. } = &e.state else {
@@ -206,10 +205,7 @@ impl Engine {
             retryable: true,
         };
         e.check_at = None;
-        if let Some(c) = &e.conversation {
-            store.dirty.touched.insert(c.clone());
-        }
-        store.dirty.outbox.insert(key.clone());
+        drop(e);
         self.send_failed(account, key, reason, true);
     }
 
@@ -217,7 +213,7 @@ impl Engine {
     pub(super) fn count_quota(&mut self, account: &AccountId, key: &ClientKey) {
         let day = utc_day(self.now);
         let store = self.store_mut(account);
-        let new = store.outbox.get(key).is_some_and(|e| e.new_conversation);
+        let new = store.outbox().get(key).is_some_and(|e| e.new_conversation);
         if new && store.record_quota(day, key) {
             let quota = store.quota().clone();
             self.broadcast(RemoteFact::Quota {
@@ -232,13 +228,13 @@ impl Engine {
     pub(super) fn finish_entry(&mut self, account: &AccountId, key: &ClientKey) {
         let now = self.now;
         let store = self.store_mut(account);
-        let message = store.outbox.get(key).and_then(|e| match &e.state {
+        let message = store.outbox().get(key).and_then(|e| match &e.state {
             SendState::Sent {
                 message: Some(id), ..
             } => Some(id.clone()),
             _ => store.message_with_key(e.conversation.as_ref()?, key),
         });
-        if let Some(e) = store.outbox.get(key) {
+        if let Some(e) = store.outbox().get(key) {
             keep_sent_elsewhere(store, e.clone(), now);
         }
         self.remove_entry(account, key);
@@ -247,15 +243,7 @@ impl Engine {
 
     pub(super) fn remove_entry(&mut self, account: &AccountId, key: &ClientKey) {
         let store = self.store_mut(account);
-        if let Some(e) = store.outbox.entries.remove(key) {
-            if let Some(c) = e.conversation {
-                store.dirty.touched.insert(c);
-            }
-            if let Some(c) = e.shown_in {
-                store.dirty.touched.insert(c);
-            }
-            store.dirty.outbox.insert(key.clone());
-        }
+        store.remove_entry(key);
     }
 }
 

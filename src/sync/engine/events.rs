@@ -143,7 +143,7 @@ impl Engine {
                 // A send of ours whose echo we never saw may be the recalled message.
                 let skew = self.config.echo_skew_ms;
                 for m in messages.iter().filter(|m| ids.contains(&m.id)) {
-                    let key = self.store_mut(&account).outbox.match_recalled(m, skew);
+                    let key = self.store_mut(&account).outbox().match_recalled(m, skew);
                     if let Some(key) = key {
                         self.count_quota(&account, &key);
                         self.finish_entry(&account, &key);

@@ -273,7 +273,7 @@ impl Engine {
             // Entries bound to their message are dropped below: one shown in an inbox thread
             // stays shown there as sent.
             let done: Vec<OutboxEntry> = store
-                .outbox
+                .outbox()
                 .entries
                 .values()
                 .filter(|e| {
@@ -291,9 +291,7 @@ impl Engine {
             for e in done {
                 echoes::keep_sent_elsewhere(store, e, now_ms);
             }
-            for key in store.outbox.after_restart(now_ms) {
-                store.dirty.outbox.insert(key);
-            }
+            store.outbox_after_restart(now_ms);
             store.rearm_requested_recalls(now_ms.saturating_mul(STAMP_SCALE));
         }
         (engine, loaded.issues)
@@ -519,10 +517,7 @@ impl Engine {
         self.last_failures
             .insert((account.clone(), message.clone()), failure);
         let store = self.store_mut(account);
-        if let Some(m) = store.message(message) {
-            let conversation = m.conversation.clone();
-            store.dirty.touched.insert(conversation);
-        }
+        store.touch_message(message);
     }
 
     /// A new recall or reaction change of `message` was accepted: its last failure is history.
@@ -568,8 +563,7 @@ impl Engine {
     ) -> Option<ConversationId> {
         let store = self.accounts.get(account)?;
         let candidates = store
-            .conversations
-            .values()
+            .conversations()
             .filter(|c| !sales_nav || c.id.is_sales_nav());
         candidates.into_iter().find_map(|c| {
             let parts = &c.meta.as_ref()?.participants;
@@ -632,7 +626,7 @@ impl Engine {
         };
         let used = store.quota().used(now_ms);
         let reserved = store
-            .outbox
+            .outbox()
             .entries
             .values()
             .filter(|e| e.reserves_quota() && !store.quota().counts(now_ms, &e.key))
@@ -690,18 +684,10 @@ impl Engine {
         self.last_now = self.now;
         self.touch_closed_windows(since);
         for (account, store) in self.accounts.iter_mut() {
-            // An entry shown in an inbox thread (sent to a Sales Navigator one) changes its view.
-            let shown: Vec<ConversationId> = store
-                .dirty
-                .outbox
-                .iter()
-                .filter_map(|k| store.outbox.get(k)?.shown_in.clone())
-                .collect();
-            store.dirty.touched.extend(shown);
-            for c in std::mem::take(&mut store.dirty.touched) {
+            for c in store.take_touched() {
                 touched.push((account.clone(), c));
             }
-            if let Some(r) = persist::drain_delta(account, store) {
+            if let Some(r) = store.drain_delta(account) {
                 records.push(r);
             }
         }
@@ -796,7 +782,7 @@ impl Engine {
         }
         for (account, conv, at) in self.open_windows(since) {
             if at <= now {
-                self.store_mut(&account).dirty.touched.insert(conv);
+                self.store_mut(&account).touch(&conv);
             }
         }
     }
@@ -811,7 +797,7 @@ impl Engine {
             }
         }
         for store in self.accounts.values() {
-            times.extend(store.outbox.entries.values().filter_map(|e| e.check_at));
+            times.extend(store.outbox().entries.values().filter_map(|e| e.check_at));
         }
         times.extend(self.rate_wait.values().copied());
         // The quota resets at midnight UTC: wake up then so the status is told.

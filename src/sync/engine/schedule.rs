@@ -83,19 +83,16 @@ impl Engine {
 
     pub(super) fn dispatch_sends(&mut self, account: &AccountId) {
         let now = self.now;
-        let ready = self.store_mut(account).outbox.ready();
+        let ready = self.store_mut(account).outbox().ready();
         for key in ready {
             let store = self.store_mut(account);
-            let Some(e) = store.outbox.get_mut(&key) else {
+            let Some(mut entry) = store.outbox_entry_mut(&key) else {
                 continue;
             };
-            e.state = SendState::InFlight { started_at: now };
-            e.attempt_at = Some(now);
-            if let Some(c) = &e.conversation {
-                store.dirty.touched.insert(c.clone());
-            }
-            let e = e.clone();
-            store.dirty.outbox.insert(key.clone());
+            entry.state = SendState::InFlight { started_at: now };
+            entry.attempt_at = Some(now);
+            let e = entry.clone();
+            drop(entry);
             let mut request = SendRequest {
                 message: e.text.clone(),
                 subject: e.subject.clone(),
@@ -136,7 +133,7 @@ impl Engine {
         let skew = self.config.echo_skew_ms;
         let store = self.store_mut(account);
         let due: Vec<OutboxEntry> = store
-            .outbox
+            .outbox()
             .entries
             .values()
             .filter(|e| e.check_at.is_some_and(|t| t <= now))
@@ -179,20 +176,18 @@ impl Engine {
                     }
                     let later = now + self.config.poll_interval_ms;
                     let store = self.store_mut(account);
-                    if let Some(entry) = store.outbox.get_mut(&e.key) {
+                    if let Some(mut entry) = store.outbox_entry_mut(&e.key) {
                         entry.check_at = Some(later);
-                        store.dirty.outbox.insert(e.key.clone());
                     }
                     continue;
                 }
                 (None, _) => {
                     // A send by vanity slug: no way to find its echo or prove it absent.
                     let store = self.store_mut(account);
-                    let Some(entry) = store.outbox.get_mut(&e.key) else {
+                    let Some(mut entry) = store.outbox_entry_mut(&e.key) else {
                         continue;
                     };
                     entry.check_at = None;
-                    store.dirty.outbox.insert(e.key.clone());
                     if let SendState::Ambiguous { error, .. } = &entry.state {
                         let reason = SendFailure {
                             code: FailureCode::Unverifiable,
@@ -204,15 +199,15 @@ impl Engine {
                             reason: reason.clone(),
                             retryable: false,
                         };
+                        drop(entry);
                         self.send_failed(account, &e.key, reason, false);
                     }
                     continue;
                 }
             }
             let store = self.store_mut(account);
-            if let Some(entry) = store.outbox.get_mut(&e.key) {
+            if let Some(mut entry) = store.outbox_entry_mut(&e.key) {
                 entry.check_at = None;
-                store.dirty.outbox.insert(e.key.clone());
             }
         }
     }
@@ -222,8 +217,7 @@ impl Engine {
         let now = self.now;
         let store = self.store_mut(account);
         let gaps: Vec<(ConversationId, Option<i64>)> = store
-            .conversations
-            .values()
+            .conversations()
             .filter(|c| c.history.gap)
             .map(|c| (c.id.clone(), c.history.polled_to))
             .collect();

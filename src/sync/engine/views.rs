@@ -103,7 +103,7 @@ impl Engine {
         }
         messages.extend(
             store
-                .outbox
+                .outbox()
                 .in_order()
                 .into_iter()
                 .filter(|e| {
@@ -139,8 +139,7 @@ impl Engine {
             return store.conversation(&m.conversation).map(|c| c.urn.clone());
         }
         store
-            .conversations
-            .values()
+            .conversations()
             .find(|c| {
                 c.meta
                     .as_ref()
@@ -158,7 +157,7 @@ impl Engine {
     pub fn conversation_with(&self, account: &AccountId, profile: &ProfileId) -> Option<String> {
         let store = self.accounts.get(account)?;
         let own = store.own_profile().and_then(|p| ProfileId::parse(p).ok());
-        let mut hits = store.conversations.values().filter(|c| {
+        let mut hits = store.conversations().filter(|c| {
             let Some(meta) = &c.meta else {
                 return false;
             };
@@ -185,7 +184,7 @@ impl Engine {
             return Vec::new();
         };
         store
-            .outbox
+            .outbox()
             .in_order()
             .into_iter()
             .filter(|e| e.is_visible() && e.conversation.is_none() && e.shown_in.is_none())
@@ -199,8 +198,7 @@ impl Engine {
             return Vec::new();
         };
         let mut list: Vec<ConversationSummary> = store
-            .conversations
-            .values()
+            .conversations()
             .map(|c| {
                 let last = c
                     .meta
@@ -244,7 +242,11 @@ impl Engine {
             SyncStatus::Synced
         };
         let outbox_pending = self.accounts.get(account).map_or(0, |s| {
-            s.outbox.entries.values().filter(|e| e.is_visible()).count()
+            s.outbox()
+                .entries
+                .values()
+                .filter(|e| e.is_visible())
+                .count()
         });
         StatusView {
             sync,
