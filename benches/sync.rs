@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use threadline::model::{Message, ReactionSummary};
-use threadline::sync::{AccountStore, Engine, EngineConfig, Persist};
+use threadline::sync::{AccountStore, Engine, EngineConfig, Persist, Stamp};
 use threadline::urn::ConversationId;
 
 const CONVERSATIONS: usize = 100;
@@ -48,7 +48,7 @@ fn store_of(n: usize) -> AccountStore {
             &conv(c),
             &format!("urn:li:messagingThread:2-t{c}"),
             &page,
-            1,
+            Stamp::from_raw(1),
         );
     }
     assert_eq!(store.message_count(), n);
@@ -66,7 +66,12 @@ fn bench_merge(c: &mut Criterion) {
             b.iter_batched(
                 || base.clone(),
                 |mut store| {
-                    black_box(store.merge_page(&conv(7), "", black_box(&fresh), 2));
+                    black_box(store.merge_page(
+                        &conv(7),
+                        "",
+                        black_box(&fresh),
+                        Stamp::from_raw(2),
+                    ));
                     store
                 },
                 BatchSize::LargeInput,
@@ -78,7 +83,9 @@ fn bench_merge(c: &mut Criterion) {
             .collect();
         let mut store = base.clone();
         group.bench_function(format!("same page again into {n}"), |b| {
-            b.iter(|| black_box(store.merge_page(&conv(7), "", black_box(&held), 1)))
+            b.iter(|| {
+                black_box(store.merge_page(&conv(7), "", black_box(&held), Stamp::from_raw(1)))
+            })
         });
     }
     group.finish();

@@ -7,6 +7,7 @@ use crate::model::{Attachment, Message, ReactionSummary};
 use crate::urn::{ConversationId, MessageId, UrnError};
 
 use super::keys::ClientKey;
+use super::time::Stamp;
 
 /// The server's reaction tally for one message, as of the page that carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,12 +16,12 @@ use super::keys::ClientKey;
 pub struct Tally {
     /// When the page was asked for (an engine stamp: ms × `STAMP_SCALE` + a counter), so later
     /// tallies replace earlier ones even within one millisecond.
-    pub stamp: i64,
+    pub stamp: Stamp,
     pub entries: Vec<ReactionSummary>,
 }
 
 impl Tally {
-    pub(super) fn rank(&self) -> (i64, Vec<(&str, u32, bool)>) {
+    pub(super) fn rank(&self) -> (Stamp, Vec<(&str, u32, bool)>) {
         let entries = self
             .entries
             .iter()
@@ -50,7 +51,7 @@ pub struct StoredMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
     /// When the source of this body was asked for (an engine stamp); the latest body wins.
-    pub stamp: i64,
+    pub stamp: Stamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tally: Option<Tally>,
     /// The outbox entry this message confirmed, when it was sent from here or a sibling tab.
@@ -63,7 +64,7 @@ impl StoredMessage {
     pub fn from_wire(
         m: &Message,
         conversation: &ConversationId,
-        stamp: i64,
+        stamp: Stamp,
     ) -> Result<StoredMessage, UrnError> {
         Ok(StoredMessage {
             id: MessageId::parse(&m.message_urn)?,
@@ -86,7 +87,7 @@ impl StoredMessage {
     }
 
     /// Total order on bodies so that the merge picks the same winner whatever the arrival order.
-    pub(super) fn body_rank(&self) -> (i64, &str, i64, &str, &ConversationId) {
+    pub(super) fn body_rank(&self) -> (Stamp, &str, i64, &str, &ConversationId) {
         (
             self.stamp,
             &self.message_urn,

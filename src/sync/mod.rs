@@ -76,10 +76,11 @@ mod quota;
 mod reaction;
 mod refusal;
 mod store;
+mod time;
 mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
-pub use engine::{Engine, EngineConfig, STAMP_SCALE};
+pub use engine::{Engine, EngineConfig};
 pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
@@ -96,6 +97,7 @@ pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
     StoredMessage, Tally,
 };
+pub use time::{Millis, Stamp, STAMP_SCALE};
 pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
     MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,

@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::urn::MessageId;
 
+use super::time::Stamp;
+
 /// Who reacted: the account owner, or another member by profile id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -55,11 +57,11 @@ impl ReactionKey {
 #[serde(rename_all = "camelCase")]
 pub struct ReactionFact {
     pub present: bool,
-    pub stamp: i64,
+    pub stamp: Stamp,
 }
 
 impl ReactionFact {
-    pub(crate) fn rank(&self) -> (i64, bool) {
+    pub(crate) fn rank(&self) -> (Stamp, bool) {
         (self.stamp, self.present)
     }
 }

@@ -16,6 +16,7 @@ pub use super::message::{StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
+use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -70,7 +71,9 @@ pub struct ConversationRecord {
     /// The list entry, from the newest conversations page that carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Conversation>,
-    pub meta_stamp: i64,
+    /// When the list page that carried `meta` was asked for: a time, not an engine stamp
+    /// (the newest page's entry wins).
+    pub meta_stamp: Millis,
     /// Local "read up to" mark (the contract has no read endpoint).
     pub read_at: i64,
     pub history: History,
@@ -82,7 +85,7 @@ impl ConversationRecord {
             id,
             urn: urn.to_owned(),
             meta: None,
-            meta_stamp: i64::MIN,
+            meta_stamp: Millis::MIN,
             read_at: i64::MIN,
             history: History::default(),
         }
@@ -106,7 +109,7 @@ pub struct RecallCheck {
     pub message: MessageId,
     pub conversation: ConversationId,
     /// Pages asked for after this engine stamp can prove the message gone or still there.
-    pub since: i64,
+    pub since: Stamp,
     /// Our own recall request is still out (the message shows as recalling).
     pub requested: bool,
     /// We asked for this recall (so a failure is reported to the user).
@@ -373,7 +376,7 @@ impl AccountStore {
     }
 
     /// After a restart: every check whose request was out looks again from `since` (marked).
-    pub(crate) fn rearm_requested_recalls(&mut self, since: i64) {
+    pub(crate) fn rearm_requested_recalls(&mut self, since: Stamp) {
         for check in self.recalls.values_mut().filter(|c| c.requested) {
             check.requested = false;
             check.since = since;
@@ -532,7 +535,7 @@ impl AccountStore {
         conversation: &ConversationId,
         conversation_urn: &str,
         messages: &[Message],
-        stamp: i64,
+        stamp: Stamp,
     ) -> MergeOutcome {
         self.ensure_conversation(conversation, conversation_urn);
         let mut out = MergeOutcome::default();
@@ -630,7 +633,7 @@ impl AccountStore {
         &mut self,
         id: &ConversationId,
         meta: &Conversation,
-        stamp: i64,
+        stamp: Millis,
     ) {
         let rec = self.conversation_mut(id, &meta.conversation_urn);
         let newer = stamp > rec.meta_stamp

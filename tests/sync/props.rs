@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use threadline::model::Message;
 use threadline::sync::{
-    AccountStore, Command, ConversationView, MessageState, Recipient, StoredMessage, ViewId,
+    AccountStore, Command, ConversationView, MessageState, Recipient, Stamp, StoredMessage, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -652,7 +652,7 @@ proptest! {
         let convs: BTreeSet<ConversationId> = pages.iter().map(|p| p.0.clone()).collect();
         let mut reference = AccountStore::default();
         for (c, msgs, stamp) in &pages {
-            reference.merge_page(c, "", msgs, *stamp);
+            reference.merge_page(c, "", msgs, Stamp::from_raw(*stamp));
         }
         // Some message is recalled: it must be filtered whatever the order.
         let all: Vec<MessageId> = store_contents(&reference, &convs).into_iter().map(|m| m.id).collect();
@@ -669,7 +669,7 @@ proptest! {
         seq.extend(order.iter().map(|i| i.index(pages.len())));
         for i in seq {
             let (c, msgs, stamp) = &pages[i];
-            shuffled.merge_page(c, "", msgs, *stamp);
+            shuffled.merge_page(c, "", msgs, Stamp::from_raw(*stamp));
         }
         let a = store_contents(&reference, &convs);
         let b = store_contents(&shuffled, &convs);

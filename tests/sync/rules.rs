@@ -4,7 +4,7 @@ use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
     AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
-    MessageState, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
+    MessageState, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, Stamp, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -73,7 +73,7 @@ fn one_message_under_every_urn_form_is_stored_once() {
             &conv(),
             "urn:li:messagingThread:2-t1",
             &[wire(f, "hi", 5)],
-            i as i64,
+            Stamp::from_raw(i as i64),
         );
     }
     assert_eq!(store.message_count(), 1);
@@ -98,11 +98,11 @@ fn merging_the_same_pages_in_any_order_any_number_of_times_gives_the_same_store(
     let pages = [(a, 10), (b, 20)];
     let mut one = AccountStore::default();
     for (p, stamp) in pages.iter().chain(pages.iter()) {
-        one.merge_page(&conv(), "", p, *stamp);
+        one.merge_page(&conv(), "", p, Stamp::from_raw(*stamp));
     }
     let mut two = AccountStore::default();
     for (p, stamp) in pages.iter().rev() {
-        two.merge_page(&conv(), "", p, *stamp);
+        two.merge_page(&conv(), "", p, Stamp::from_raw(*stamp));
     }
     let list = |s: &AccountStore| s.messages_in(&conv()).cloned().collect::<Vec<_>>();
     assert_eq!(list(&one), list(&two));
@@ -117,7 +117,7 @@ fn messages_are_ordered_by_time_then_id() {
         wire("2-a", "y", 5),
         wire("2-c", "z", 1),
     ];
-    store.merge_page(&conv(), "", &page, 0);
+    store.merge_page(&conv(), "", &page, Stamp::from_raw(0));
     let ids: Vec<&str> = store.messages_in(&conv()).map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["2-c", "2-a", "2-b"]);
 }
@@ -129,7 +129,7 @@ fn unreadable_urn_in_a_page_is_skipped_not_fatal() {
         &conv(),
         "",
         &[wire("not a urn", "x", 1), wire("2-ok", "y", 2)],
-        0,
+        Stamp::from_raw(0),
     );
     assert_eq!(out.unreadable, 1);
     assert_eq!(store.message_count(), 1);
@@ -141,7 +141,7 @@ fn unreadable_urn_in_a_page_is_skipped_not_fatal() {
 fn recalled_message_never_returns_under_another_prefix() {
     let mut store = AccountStore::default();
     let mbox_a = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxA,2-m1)";
-    store.merge_page(&conv(), "", &[wire(mbox_a, "hi", 1)], 0);
+    store.merge_page(&conv(), "", &[wire(mbox_a, "hi", 1)], Stamp::from_raw(0));
     assert!(store.tombstone(&MessageId::parse(mbox_a).unwrap()));
     for form in [
         "urn:li:msg_message:(urn:li:fsd_profile:ACoAAmailboxB,2-m1)",
@@ -149,7 +149,7 @@ fn recalled_message_never_returns_under_another_prefix() {
         "urn:li:fsd_message:2-m1",
         "2-m1",
     ] {
-        let out = store.merge_page(&conv(), "", &[wire(form, "hi", 1)], 99);
+        let out = store.merge_page(&conv(), "", &[wire(form, "hi", 1)], Stamp::from_raw(99));
         assert_eq!(out.filtered, 1, "{form}");
     }
     assert_eq!(store.message_count(), 0);

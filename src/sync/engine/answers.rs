@@ -327,7 +327,7 @@ impl Engine {
         conv: &ConversationId,
         kind: PageKind,
         purpose: Purpose,
-        (issued_at, stamp): (i64, i64),
+        (issued_at, stamp): (i64, Stamp),
         since: Option<i64>,
         page: MessagesPage,
     ) {
@@ -523,7 +523,7 @@ impl Engine {
     /// Begin a walk of `conv` from its newest page down: every message held now (and not
     /// already waited on, nor confirming a send still in the outbox) gets a recall check that
     /// pages asked after `since` settle. A message learned later is no part of the walk.
-    pub(super) fn start_walk(&mut self, account: &AccountId, conv: &ConversationId, since: i64) {
+    pub(super) fn start_walk(&mut self, account: &AccountId, conv: &ConversationId, since: Stamp) {
         let store = self.store_mut(account);
         let checks = store
             .messages_in(conv)
@@ -623,7 +623,7 @@ impl Engine {
                 c.conversation_urn.clone()
             };
             match ConversationId::parse(&urn) {
-                Ok(id) => store.merge_conversation_meta(&id, c, issued_at),
+                Ok(id) => store.merge_conversation_meta(&id, c, Millis(issued_at)),
                 Err(_) => unreadable += 1,
             }
         }
@@ -767,7 +767,7 @@ impl Engine {
                     is_sent_by_owner: true,
                     attachments: entry.attachments.clone(),
                     subject: entry.subject.clone(),
-                    stamp: i64::MIN,
+                    stamp: Stamp::MIN,
                     tally: None,
                     client_key: Some(key.clone()),
                 };

@@ -63,7 +63,7 @@ impl Engine {
                     if actor != Actor::Me && store.message(&id).is_some() {
                         let fact = ReactionFact {
                             present: e.react.unwrap_or(true),
-                            stamp: e.at.saturating_mul(STAMP_SCALE),
+                            stamp: Stamp::of_time(Millis(e.at)),
                         };
                         store.merge_reaction(
                             ReactionKey {

@@ -25,6 +25,7 @@ use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
+use super::time::{Millis, Stamp, STAMP_SCALE};
 
 mod answers;
 mod commands;
@@ -33,9 +34,6 @@ mod echoes;
 mod events;
 mod schedule;
 mod views;
-
-/// Stamps are milliseconds times this, plus a counter within the millisecond.
-pub const STAMP_SCALE: i64 = 1024;
 
 /// Tunables; every time is in milliseconds of the caller's clock.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -88,11 +86,11 @@ enum Purpose {
     /// Looking for an outbox entry's echo.
     Echo(ClientKey),
     /// Proving a recall happened or not; `chain_from` is when the chain's first page was asked.
-    Verify { chain_from: i64 },
+    Verify { chain_from: Stamp },
     /// Catching up from the polling watermark after a newest page left a gap.
     Fill,
     /// Walking the whole history (`Command::Rescan`).
-    Rescan { chain_from: i64 },
+    Rescan { chain_from: Stamp },
 }
 
 /// A request that is out, and what to do with its answer.
@@ -105,7 +103,7 @@ enum Pending {
         purpose: Purpose,
         issued_at: i64,
         /// Orders what this page says against other pages and facts (see `next_stamp`).
-        stamp: i64,
+        stamp: Stamp,
         since: Option<i64>,
     },
     Conversations {
@@ -292,7 +290,7 @@ impl Engine {
                 echoes::keep_sent_elsewhere(store, e, now_ms);
             }
             store.outbox_after_restart(now_ms);
-            store.rearm_requested_recalls(now_ms.saturating_mul(STAMP_SCALE));
+            store.rearm_requested_recalls(Stamp::of_time(Millis(now_ms)));
         }
         (engine, loaded.issues)
     }
@@ -656,16 +654,14 @@ impl Engine {
     /// A stamp that orders this engine's observations even within one millisecond: the time
     /// scaled by `STAMP_SCALE` plus a counter. Tallies, page bodies and our own reaction facts
     /// compare by it, so a page asked for after a reaction's answer wins even in the same ms.
-    fn next_stamp(&mut self) -> i64 {
+    fn next_stamp(&mut self) -> Stamp {
         if self.now != self.stamp_ms {
             self.stamp_ms = self.now;
             self.stamp_sub = 0;
         } else {
             self.stamp_sub = (self.stamp_sub + 1).min(STAMP_SCALE - 1);
         }
-        self.now
-            .saturating_mul(STAMP_SCALE)
-            .saturating_add(self.stamp_sub)
+        Stamp::nth_of(Millis(self.now), self.stamp_sub)
     }
 
     /// The time engine last saw.
@@ -819,7 +815,7 @@ struct PageSpan {
     kind: PageKind,
     since: Option<i64>,
     issued_at: i64,
-    stamp: i64,
+    stamp: Stamp,
     oldest: Option<(i64, MessageId)>,
     newest: Option<(i64, MessageId)>,
     has_more: bool,
