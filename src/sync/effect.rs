@@ -14,6 +14,7 @@ use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
 use super::refusal::Refusal;
 use super::store::StoredMessage;
+use super::time::Millis;
 
 /// A typed call of the API contract, as data: the engine declares it, the driver runs it with
 /// `api::Client::run` (the one mapping from engine calls to endpoints lives in `api`).
@@ -159,7 +160,7 @@ pub enum RemoteFact {
     Read {
         account: AccountId,
         conversation: ConversationId,
-        at: i64,
+        at: Millis,
     },
 }
 

@@ -7,7 +7,7 @@ use crate::model::{Attachment, Message, ReactionSummary};
 use crate::urn::{ConversationId, MessageId, UrnError};
 
 use super::keys::ClientKey;
-use super::time::Stamp;
+use super::time::{Millis, Stamp};
 
 /// The server's reaction tally for one message, as of the page that carried it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ pub struct StoredMessage {
     /// The URN it last came under; for display and for requests, never a key.
     pub message_urn: String,
     pub text: String,
-    pub sent_at: i64,
+    pub sent_at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_profile_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +71,7 @@ impl StoredMessage {
             conversation: conversation.clone(),
             message_urn: m.message_urn.clone(),
             text: m.text.clone(),
-            sent_at: m.sent_at,
+            sent_at: Millis(m.sent_at),
             sender_profile_id: m.sender_profile_id.clone(),
             sender_name: m.sender_name.clone(),
             is_sent_by_owner: m.is_sent_by_owner,
@@ -87,7 +87,7 @@ impl StoredMessage {
     }
 
     /// Total order on bodies so that the merge picks the same winner whatever the arrival order.
-    pub(super) fn body_rank(&self) -> (Stamp, &str, i64, &str, &ConversationId) {
+    pub(super) fn body_rank(&self) -> (Stamp, &str, Millis, &str, &ConversationId) {
         (
             self.stamp,
             &self.message_urn,

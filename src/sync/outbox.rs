@@ -23,6 +23,7 @@ use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
 use super::message::StoredMessage;
+use super::time::Millis;
 
 /// Who a send goes to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +137,7 @@ pub struct ElsewhereSent {
     pub subject: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
-    pub sent_at: i64,
+    pub sent_at: Millis,
     /// The message in the Sales Navigator thread, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_urn: Option<String>,
@@ -153,12 +154,12 @@ pub enum SendState {
     Queued,
     /// The request is out.
     #[serde(rename_all = "camelCase")]
-    InFlight { started_at: i64 },
+    InFlight { started_at: Millis },
     /// The request failed in a way that may have sent it: polling for the echo.
     #[serde(rename_all = "camelCase")]
     Ambiguous {
-        started_at: i64,
-        failed_at: i64,
+        started_at: Millis,
+        failed_at: Millis,
         error: String,
     },
     /// Not sent, for sure.
@@ -173,7 +174,7 @@ pub enum SendState {
     Sent {
         message: Option<MessageId>,
         answer_pending: bool,
-        started_at: i64,
+        started_at: Millis,
     },
 }
 
@@ -191,7 +192,7 @@ pub struct OutboxEntry {
     pub key: ClientKey,
     /// Creation order within this account's outbox.
     pub seq: u64,
-    pub created_at: i64,
+    pub created_at: Millis,
     pub recipient: Recipient,
     /// The conversation, once known (given, or learned from the answer or a conversation list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,10 +210,10 @@ pub struct OutboxEntry {
     pub state: SendState,
     /// When to poll for the echo next (ambiguous, or sent without a message id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub check_at: Option<i64>,
+    pub check_at: Option<Millis>,
     /// When the last attempt went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attempt_at: Option<i64>,
+    pub attempt_at: Option<Millis>,
     /// The inbox thread this entry is shown in while its message goes to the person's Sales
     /// Navigator thread (a Sales Navigator send from an inbox thread).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,7 +266,7 @@ impl OutboxEntry {
     }
 
     /// When the current attempt started, while its echo could still show up.
-    fn echo_window_start(&self) -> Option<i64> {
+    fn echo_window_start(&self) -> Option<Millis> {
         match self.state {
             SendState::InFlight { started_at }
             | SendState::Ambiguous { started_at, .. }
@@ -394,7 +395,7 @@ impl Outbox {
     }
 
     /// After a restart: a request that was out may or may not have arrived, so it is ambiguous.
-    pub fn after_restart(&mut self, now_ms: i64) -> Vec<ClientKey> {
+    pub fn after_restart(&mut self, now_ms: Millis) -> Vec<ClientKey> {
         let mut changed = Vec::new();
         for e in self.entries.values_mut() {
             match e.state {

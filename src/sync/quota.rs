@@ -6,18 +6,19 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::keys::ClientKey;
+use super::time::Millis;
 
 /// Milliseconds in a UTC day.
 pub const DAY_MS: i64 = 86_400_000;
 
 /// The UTC day number of an instant (days since the epoch).
-pub fn utc_day(now_ms: i64) -> i64 {
-    now_ms.div_euclid(DAY_MS)
+pub fn utc_day(now: Millis) -> i64 {
+    now.get().div_euclid(DAY_MS)
 }
 
 /// The next midnight UTC after `now_ms`: when the quota resets.
-pub fn next_reset(now_ms: i64) -> i64 {
-    (utc_day(now_ms) + 1) * DAY_MS
+pub fn next_reset(now: Millis) -> Millis {
+    Millis((utc_day(now) + 1).saturating_mul(DAY_MS))
 }
 
 /// New conversations opened on one UTC day, by the client key of the send that opened each.
@@ -31,7 +32,7 @@ pub struct QuotaUse {
 
 impl QuotaUse {
     /// How many were used on the day of `now_ms`.
-    pub fn used(&self, now_ms: i64) -> u32 {
+    pub fn used(&self, now_ms: Millis) -> u32 {
         if self.day == utc_day(now_ms) {
             u32::try_from(self.keys.len()).unwrap_or(u32::MAX)
         } else {
@@ -40,7 +41,7 @@ impl QuotaUse {
     }
 
     /// Whether `key` is already counted for the day of `now_ms`.
-    pub fn counts(&self, now_ms: i64, key: &ClientKey) -> bool {
+    pub fn counts(&self, now_ms: Millis, key: &ClientKey) -> bool {
         self.day == utc_day(now_ms) && self.keys.contains(key)
     }
 

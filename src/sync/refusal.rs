@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::time::Millis;
+
 /// A command the engine would not carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
@@ -12,7 +14,7 @@ pub enum Refusal {
     /// Today's new-conversation quota is used up; it resets at `resets_at` (midnight UTC).
     #[error("daily quota of {quota} new conversations used; resets at {resets_at}")]
     #[serde(rename_all = "camelCase")]
-    QuotaExceeded { quota: u32, resets_at: i64 },
+    QuotaExceeded { quota: u32, resets_at: Millis },
     /// The text is empty (and there is no attachment).
     #[error("nothing to send")]
     EmptyMessage,
@@ -34,7 +36,7 @@ pub enum Refusal {
     /// The recall window (60 minutes after sending) has passed.
     #[error("recall window closed at {closed_at}")]
     #[serde(rename_all = "camelCase")]
-    RecallWindowClosed { closed_at: i64 },
+    RecallWindowClosed { closed_at: Millis },
     /// The same change is already on its way.
     #[error("already in progress")]
     AlreadyPending,

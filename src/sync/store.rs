@@ -24,7 +24,7 @@ use super::time::{Millis, Stamp};
 pub struct History {
     /// The oldest message any history page reached, and that page's cursor and `hasMore`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oldest: Option<(i64, MessageId)>,
+    pub oldest: Option<(Millis, MessageId)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
     pub has_more: bool,
@@ -35,7 +35,7 @@ pub struct History {
     /// after it. Messages learned otherwise (send answers, sibling tabs) do not move it, so a
     /// message that arrived just before one's own cannot be skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub polled_to: Option<i64>,
+    pub polled_to: Option<Millis>,
     /// A newest page did not reach down to `polled_to`: messages in between are missing, and
     /// `since` pages from `polled_to` are fetched until they catch up.
     #[serde(default)]
@@ -75,7 +75,7 @@ pub struct ConversationRecord {
     /// (the newest page's entry wins).
     pub meta_stamp: Millis,
     /// Local "read up to" mark (the contract has no read endpoint).
-    pub read_at: i64,
+    pub read_at: Millis,
     pub history: History,
 }
 
@@ -86,7 +86,7 @@ impl ConversationRecord {
             urn: urn.to_owned(),
             meta: None,
             meta_stamp: Millis::MIN,
-            read_at: i64::MIN,
+            read_at: Millis::MIN,
             history: History::default(),
         }
     }
@@ -221,7 +221,7 @@ pub struct MergeOutcome {
 pub struct AccountStore {
     conversations: BTreeMap<ConversationId, ConversationRecord>,
     messages: BTreeMap<MessageId, StoredMessage>,
-    order: BTreeMap<ConversationId, BTreeSet<(i64, MessageId)>>,
+    order: BTreeMap<ConversationId, BTreeSet<(Millis, MessageId)>>,
     tombstones: BTreeSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
@@ -308,9 +308,9 @@ impl AccountStore {
     }
 
     /// After a restart (see [`Outbox::after_restart`]); every entry it changed is marked.
-    pub(crate) fn outbox_after_restart(&mut self, now_ms: i64) {
+    pub(crate) fn outbox_after_restart(&mut self, now: Millis) {
         let before = self.outbox.clone();
-        for key in self.outbox.after_restart(now_ms) {
+        for key in self.outbox.after_restart(now) {
             self.dirty
                 .mark_entry(before.get(&key), self.outbox.entries.get(&key));
         }
@@ -442,7 +442,7 @@ impl AccountStore {
     pub(crate) fn order_of(
         &self,
         conversation: &ConversationId,
-    ) -> Option<&BTreeSet<(i64, MessageId)>> {
+    ) -> Option<&BTreeSet<(Millis, MessageId)>> {
         self.order.get(conversation)
     }
 
@@ -561,9 +561,9 @@ impl AccountStore {
         &mut self,
         conversation: &ConversationId,
         kind: PageKind,
-        since: Option<i64>,
-        oldest: Option<(i64, MessageId)>,
-        newest: Option<i64>,
+        since: Option<Millis>,
+        oldest: Option<(Millis, MessageId)>,
+        newest: Option<Millis>,
         cursor: Option<&str>,
         has_more: bool,
     ) {
@@ -651,7 +651,7 @@ impl AccountStore {
     }
 
     /// Local read mark (max wins).
-    pub fn mark_read(&mut self, id: &ConversationId, at: i64) -> bool {
+    pub fn mark_read(&mut self, id: &ConversationId, at: Millis) -> bool {
         let rec = self.conversation_mut(id, "");
         if at > rec.read_at {
             rec.read_at = at;
@@ -1076,7 +1076,7 @@ mod tests {
             text: format!("m{n}"),
             subject: None,
             attachments: Vec::new(),
-            sent_at: n as i64,
+            sent_at: Millis(n as i64),
             message_urn: None,
         }
     }
@@ -1093,7 +1093,7 @@ mod tests {
         let kept: Vec<i64> = store
             .elsewhere_sent(&inbox)
             .iter()
-            .map(|s| s.sent_at)
+            .map(|s| s.sent_at.get())
             .collect();
         let want: Vec<i64> = (5..ELSEWHERE_KEPT as i64 + 5).collect();
         assert_eq!(kept, want);
@@ -1106,7 +1106,7 @@ mod tests {
         OutboxEntry {
             key: ClientKey(key.to_owned()),
             seq: 99,
-            created_at: 0,
+            created_at: Millis(0),
             recipient: super::super::outbox::Recipient::ProfileUrn("urn:li:fsd_profile:x".into()),
             conversation: conversation.map(|c| ConversationId::parse(c).unwrap()),
             conversation_urn: None,
@@ -1157,7 +1157,7 @@ mod tests {
         assert!(store.dirty.is_clean() && store.take_touched().is_empty());
 
         // Only the next check time moved: written, but no view changed.
-        store.outbox_entry_mut(&key).unwrap().check_at = Some(5);
+        store.outbox_entry_mut(&key).unwrap().check_at = Some(Millis(5));
         assert!(store.dirty.outbox.contains(&key));
         assert!(store.take_touched().is_empty());
         store.drain_delta(&AccountId("a".into()));

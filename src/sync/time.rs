@@ -5,6 +5,7 @@
 //! serde as a bare number (`#[serde(transparent)]`): the wire, the stored layout and the
 //! TypeScript types (`number`) are those of the `i64` they wrap.
 
+use std::fmt;
 use std::ops::{Add, Sub};
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,12 @@ impl Millis {
     /// `self - ms`, clamped at the ends instead of overflowing.
     pub const fn saturating_sub(self, ms: i64) -> Millis {
         Millis(self.0.saturating_sub(ms))
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::urn::{ConversationId, MessageId};
 
 use super::keys::{AccountId, ClientKey};
 use super::outbox::{Failure, OutboxEntry, SendFailure, SendState};
+use super::time::Millis;
 
 /// Whether a shown message may be recalled now, and if not why (computed at the time the view is
 /// read; the recall window is `EngineConfig::recall_window_ms`, after `sentAt`).
@@ -16,14 +17,14 @@ use super::outbox::{Failure, OutboxEntry, SendFailure, SendState};
 #[serde(rename_all = "camelCase", tag = "recall")]
 pub enum RecallEligibility {
     /// An own message inside the window, which closes after `until` (ms).
-    Allowed { until: i64 },
+    Allowed { until: Millis },
     /// Our recall is on its way.
     Recalling,
     /// Someone else's message.
     NotOwn,
     /// The window closed at `closed_at` (ms).
     #[serde(rename_all = "camelCase")]
-    WindowClosed { closed_at: i64 },
+    WindowClosed { closed_at: Millis },
     /// An outbox item: not (yet) a message of this conversation, so nothing to recall here.
     NotSent,
 }
@@ -63,7 +64,7 @@ pub struct Channels {
 #[serde(rename_all = "camelCase")]
 pub struct QuotaView {
     pub left: u32,
-    pub resets_at: i64,
+    pub resets_at: Millis,
 }
 
 /// Where a shown message stands.
@@ -110,7 +111,7 @@ pub struct MessageView {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_urn: Option<String>,
     pub text: String,
-    pub sent_at: i64,
+    pub sent_at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_profile_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -162,7 +163,7 @@ pub struct ConversationSummary {
     pub meta: Option<Conversation>,
     pub unread_count: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_activity_at: Option<i64>,
+    pub last_activity_at: Option<Millis>,
 }
 
 /// How fresh the data is.
@@ -189,9 +190,9 @@ pub struct StatusView {
     pub sync: SyncStatus,
     pub quota_left: u32,
     /// When the quota resets (next midnight UTC).
-    pub quota_resets_at: i64,
+    pub quota_resets_at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rate_limited_until: Option<i64>,
+    pub rate_limited_until: Option<Millis>,
     /// Outbox entries not yet confirmed (queued, sending or failed).
     pub outbox_pending: usize,
 }

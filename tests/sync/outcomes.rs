@@ -4,8 +4,8 @@
 
 use threadline::api::Op;
 use threadline::sync::{
-    ClientKey, Command, CommandId, Engine, FailureCode, Notice, Outcome, Recipient, Refusal,
-    SendState, ViewId,
+    ClientKey, Command, CommandId, Engine, FailureCode, Millis, Notice, Outcome, Recipient,
+    Refusal, SendState, ViewId,
 };
 
 use super::server::Fate;
@@ -405,7 +405,10 @@ fn recall_or_react_naming_another_conversation_is_refused() {
 
 #[test]
 fn refusal_codes_are_snake_case_on_the_wire() {
-    let json = serde_json::to_value(Refusal::RecallWindowClosed { closed_at: 5 }).unwrap();
+    let json = serde_json::to_value(Refusal::RecallWindowClosed {
+        closed_at: Millis(5),
+    })
+    .unwrap();
     assert_eq!(
         json,
         serde_json::json!({"code": "recall_window_closed", "closedAt": 5})

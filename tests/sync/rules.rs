@@ -4,7 +4,8 @@ use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
     AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
-    MessageState, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, Stamp, ViewId,
+    MessageState, Millis, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, Stamp,
+    ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -864,7 +865,7 @@ fn quota_refuses_a_new_conversation_locally_with_the_reset_time() {
         w.refusals(0),
         [&Refusal::QuotaExceeded {
             quota: 3,
-            resets_at: reset
+            resets_at: Millis(reset)
         }]
     );
     assert!(w.requests.is_empty(), "refused before any request");

@@ -4,8 +4,8 @@
 use threadline::api::Op;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
-    ApiCall, Command, Engine, FailedAction, FailureCode, MemoryKv, MessageView, Notice, PersistLog,
-    RecallEligibility, Recipient, Refusal,
+    ApiCall, Command, Engine, FailedAction, FailureCode, MemoryKv, MessageView, Millis, Notice,
+    PersistLog, RecallEligibility, Recipient, Refusal,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -54,8 +54,13 @@ fn recall_is_allowed_up_to_the_window_edge_and_the_view_changes_when_it_closes()
     w.drain();
     let view = w.view(0, 0).unwrap();
     let m = stored(&view.messages)[0].clone();
-    let until = m.sent_at + WINDOW;
-    assert_eq!(m.recall, RecallEligibility::Allowed { until });
+    let until = m.sent_at.get() + WINDOW;
+    assert_eq!(
+        m.recall,
+        RecallEligibility::Allowed {
+            until: Millis(until)
+        }
+    );
     let engine = &w.replicas[0].engine;
     let id = w.thread_id(0);
     let at = |t| {
@@ -66,10 +71,17 @@ fn recall_is_allowed_up_to_the_window_edge_and_the_view_changes_when_it_closes()
             .recall
             .clone()
     };
-    assert_eq!(at(until), RecallEligibility::Allowed { until });
+    assert_eq!(
+        at(until),
+        RecallEligibility::Allowed {
+            until: Millis(until)
+        }
+    );
     assert_eq!(
         at(until + 1),
-        RecallEligibility::WindowClosed { closed_at: until }
+        RecallEligibility::WindowClosed {
+            closed_at: Millis(until)
+        }
     );
     // The engine wakes when the window closes and says the view changed.
     assert_eq!(w.replicas[0].timer, Some(until + 1));
@@ -82,7 +94,9 @@ fn recall_is_allowed_up_to_the_window_edge_and_the_view_changes_when_it_closes()
     let m = &w.view(0, 0).unwrap().messages[0];
     assert_eq!(
         m.recall,
-        RecallEligibility::WindowClosed { closed_at: until }
+        RecallEligibility::WindowClosed {
+            closed_at: Millis(until)
+        }
     );
     // And a command at that time agrees with the view.
     let urn = m.message_urn.clone().unwrap();
@@ -96,7 +110,9 @@ fn recall_is_allowed_up_to_the_window_edge_and_the_view_changes_when_it_closes()
     );
     assert_eq!(
         w.refusals(0),
-        [&Refusal::RecallWindowClosed { closed_at: until }]
+        [&Refusal::RecallWindowClosed {
+            closed_at: Millis(until)
+        }]
     );
 }
 

@@ -327,8 +327,8 @@ impl Engine {
         conv: &ConversationId,
         kind: PageKind,
         purpose: Purpose,
-        (issued_at, stamp): (i64, Stamp),
-        since: Option<i64>,
+        (issued_at, stamp): (Millis, Stamp),
+        since: Option<Millis>,
         page: MessagesPage,
     ) {
         let now = self.now;
@@ -339,13 +339,13 @@ impl Engine {
             .clone();
         let store = self.store_mut(account);
         let outcome = store.merge_page(conv, &urn, &page.messages, stamp);
-        let ids: Vec<(i64, MessageId)> = page
+        let ids: Vec<(Millis, MessageId)> = page
             .messages
             .iter()
             .filter_map(|m| {
                 MessageId::parse(&m.message_urn)
                     .ok()
-                    .map(|id| (m.sent_at, id))
+                    .map(|id| (Millis(m.sent_at), id))
             })
             .collect();
         let oldest = ids.iter().min().cloned();
@@ -374,7 +374,7 @@ impl Engine {
             self.scan_echoes(account, conv);
         }
         // Oldest first: the earliest echo goes to the earliest attempt (see `outbox`).
-        let mut added: Vec<(i64, MessageId)> = outcome
+        let mut added: Vec<(Millis, MessageId)> = outcome
             .added
             .iter()
             .filter_map(|id| Some((self.store_mut(account).message(id)?.sent_at, id.clone())))
@@ -611,7 +611,7 @@ impl Engine {
     pub(super) fn on_conversations(
         &mut self,
         account: &AccountId,
-        issued_at: i64,
+        issued_at: Millis,
         page: ConversationsPage,
     ) {
         let mut unreadable = 0;
@@ -623,7 +623,7 @@ impl Engine {
                 c.conversation_urn.clone()
             };
             match ConversationId::parse(&urn) {
-                Ok(id) => store.merge_conversation_meta(&id, c, Millis(issued_at)),
+                Ok(id) => store.merge_conversation_meta(&id, c, issued_at),
                 Err(_) => unreadable += 1,
             }
         }
@@ -679,7 +679,7 @@ impl Engine {
                 (!sales_nav
                     || ConversationId::parse(&c.conversation_urn).is_ok_and(|i| i.is_sales_nav()))
                     && c.last_activity_at
-                        .is_none_or(|t| t >= started.saturating_sub(skew))
+                        .is_none_or(|t| Millis(t) >= started.saturating_sub(skew))
                     && c.participants
                         .iter()
                         .any(|p| ProfileId::parse(&p.profile_id).ok().as_ref() == Some(&profile))
@@ -697,7 +697,7 @@ impl Engine {
                     }
                 }
                 (None, SendState::Ambiguous { failed_at, .. })
-                    if issued_at >= failed_at + settle =>
+                    if issued_at >= *failed_at + settle =>
                 {
                     failed.push(key.clone());
                 }
@@ -761,7 +761,7 @@ impl Engine {
                     conversation: conv,
                     message_urn: answered_urn.unwrap_or_default(),
                     text: sent.text.unwrap_or(entry.text.clone()),
-                    sent_at: sent.sent_at.unwrap_or(now),
+                    sent_at: sent.sent_at.map_or(now, Millis),
                     sender_profile_id: sent.sender_profile_id,
                     sender_name: sent.sender_name,
                     is_sent_by_owner: true,

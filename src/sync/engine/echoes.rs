@@ -249,7 +249,7 @@ impl Engine {
 
 /// A sent entry that was shown in an inbox thread while its message went to a Sales Navigator
 /// thread stays shown there, as sent (its message, when held, gives the time and URN).
-pub(super) fn keep_sent_elsewhere(store: &mut AccountStore, e: OutboxEntry, now: i64) {
+pub(super) fn keep_sent_elsewhere(store: &mut AccountStore, e: OutboxEntry, now: Millis) {
     let Some(inbox) = e.shown_in else {
         return;
     };

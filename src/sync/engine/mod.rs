@@ -101,14 +101,14 @@ enum Pending {
         conversation: ConversationId,
         kind: PageKind,
         purpose: Purpose,
-        issued_at: i64,
+        issued_at: Millis,
         /// Orders what this page says against other pages and facts (see `next_stamp`).
         stamp: Stamp,
-        since: Option<i64>,
+        since: Option<Millis>,
     },
     Conversations {
         account: AccountId,
-        issued_at: i64,
+        issued_at: Millis,
     },
     Send {
         account: AccountId,
@@ -152,10 +152,10 @@ pub struct Engine {
     request_key: BTreeMap<RequestId, u64>,
     key_generation: u64,
     busy: BTreeSet<Busy>,
-    retry_at: BTreeMap<Busy, i64>,
+    retry_at: BTreeMap<Busy, Millis>,
     pub(crate) views: BTreeMap<ViewId, (AccountId, ConversationId)>,
     /// Conversations in view: when each is polled next.
-    pub(crate) polls: BTreeMap<(AccountId, ConversationId), i64>,
+    pub(crate) polls: BTreeMap<(AccountId, ConversationId), Millis>,
     head_due: BTreeSet<(AccountId, ConversationId)>,
     /// A walk from the newest page down (`Rescan`, or the head page of a `Refresh`) that is
     /// under way: one recall check per message held when it began, settled by its pages like
@@ -165,8 +165,8 @@ pub struct Engine {
     /// Paused because the subscription was refused (403), not the key.
     pub(crate) paused_forbidden: bool,
     /// When each of the requests of the last minute went out: the per-key budget.
-    recent_requests: std::collections::VecDeque<i64>,
-    pub(crate) rate_wait: BTreeMap<AccountId, i64>,
+    recent_requests: std::collections::VecDeque<Millis>,
+    pub(crate) rate_wait: BTreeMap<AccountId, Millis>,
     pub(crate) offline: BTreeSet<AccountId>,
     pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
     /// Whether each account has Sales Navigator, once its premium status was read (memory only).
@@ -178,11 +178,11 @@ pub struct Engine {
     /// The last recall or reaction change of each message that did not happen (memory only).
     pub(crate) last_failures: BTreeMap<(AccountId, MessageId), super::view::LastFailure>,
     last_seq: Option<u64>,
-    stamp_ms: i64,
+    stamp_ms: Millis,
     stamp_sub: i64,
-    last_timer: Option<i64>,
+    last_timer: Option<Millis>,
     /// The time of the step before (for noticing recall windows that closed in between).
-    last_now: i64,
+    last_now: Millis,
     deltas_since_snapshot: u32,
     force_snapshot: bool,
     /// A write failed: storage misses some records, so the next write is a whole snapshot
@@ -201,7 +201,7 @@ pub struct Engine {
     /// Recalls waiting for the message to be recalled or found still there.
     recall_waiters: BTreeMap<(AccountId, MessageId), Vec<CommandId>>,
     out: Vec<Effect>,
-    now: i64,
+    now: Millis,
 }
 
 impl Engine {
@@ -232,10 +232,10 @@ impl Engine {
             premium_due: BTreeSet::new(),
             last_failures: BTreeMap::new(),
             last_seq: None,
-            stamp_ms: i64::MIN,
+            stamp_ms: Millis::MIN,
             stamp_sub: 0,
             last_timer: None,
-            last_now: i64::MIN,
+            last_now: Millis::MIN,
             deltas_since_snapshot: 0,
             // Deltas only make sense after a snapshot: the first write is a whole one.
             force_snapshot: true,
@@ -249,7 +249,7 @@ impl Engine {
             send_waiters: BTreeMap::new(),
             recall_waiters: BTreeMap::new(),
             out: Vec::new(),
-            now: i64::MIN,
+            now: Millis::MIN,
         }
     }
 
@@ -287,9 +287,9 @@ impl Engine {
                 .cloned()
                 .collect();
             for e in done {
-                echoes::keep_sent_elsewhere(store, e, now_ms);
+                echoes::keep_sent_elsewhere(store, e, Millis(now_ms));
             }
-            store.outbox_after_restart(now_ms);
+            store.outbox_after_restart(Millis(now_ms));
             store.rearm_requested_recalls(Stamp::of_time(Millis(now_ms)));
         }
         (engine, loaded.issues)
@@ -331,7 +331,7 @@ impl Engine {
     /// Among them, or among the effects of a later input, comes exactly one `Notice::Refused`
     /// or one `Notice::Completed` naming that number (unless the engine is restarted first).
     pub fn command(&mut self, command: Command, now_ms: i64) -> (CommandId, Vec<Effect>) {
-        self.now = now_ms;
+        self.now = Millis(now_ms);
         let id = self.begin_command(&command);
         self.run_command(command);
         self.end_command();
@@ -341,7 +341,7 @@ impl Engine {
 
     /// Feed one input at time `now_ms`; returns the effects to carry out, in order.
     pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
-        self.now = now_ms;
+        self.now = Millis(now_ms);
         match input {
             Input::Command(c) => return self.command(c, now_ms).1,
             Input::Answer { id, result } => self.answer(id, result),
@@ -371,7 +371,7 @@ impl Engine {
         conv: &ConversationId,
         kind: PageKind,
         purpose: Purpose,
-        since: Option<i64>,
+        since: Option<Millis>,
         cursor: Option<String>,
         busy: Busy,
     ) -> RequestId {
@@ -384,7 +384,7 @@ impl Engine {
             account_id: account.as_param(),
             count: Some(self.config.page_size),
             cursor,
-            since,
+            since: since.map(Millis::get),
             sync: None,
         };
         self.busy.insert(busy);
@@ -473,12 +473,12 @@ impl Engine {
 
     /// While this minute's requests are at the per-key limit, when the oldest of them leaves the
     /// window; `None` while there is room.
-    pub(crate) fn budget_full_until(&mut self) -> Option<i64> {
+    pub(crate) fn budget_full_until(&mut self) -> Option<Millis> {
         let limit = crate::model::REQUESTS_PER_MINUTE_PER_KEY as usize;
         (self.requests_last_minute() >= limit.saturating_sub(5)).then(|| {
             self.recent_requests
                 .front()
-                .map_or(self.now, |t| t + 60_000)
+                .map_or(self.now, |t| *t + 60_000)
         })
     }
 
@@ -614,11 +614,12 @@ impl Engine {
 
     /// New conversations this account may still open today (confirmed and pending both count).
     pub fn quota_left(&self, account: &AccountId) -> u32 {
-        self.quota_left_at(account, self.now)
+        self.quota_left_at(account, self.now.get())
     }
 
     /// [`Engine::quota_left`] as of `now_ms`.
     pub fn quota_left_at(&self, account: &AccountId, now_ms: i64) -> u32 {
+        let now_ms = Millis(now_ms);
         let Some(store) = self.accounts.get(account) else {
             return self.config.daily_quota;
         };
@@ -661,11 +662,11 @@ impl Engine {
         } else {
             self.stamp_sub = (self.stamp_sub + 1).min(STAMP_SCALE - 1);
         }
-        Stamp::nth_of(Millis(self.now), self.stamp_sub)
+        Stamp::nth_of(self.now, self.stamp_sub)
     }
 
     /// The time engine last saw.
-    pub(crate) fn now(&self) -> i64 {
+    pub(crate) fn now(&self) -> Millis {
         self.now
     }
 
@@ -726,8 +727,8 @@ impl Engine {
             }
         }
         if let Some(at) = self.next_deadline() {
-            if self.last_timer != Some(at) {
-                self.last_timer = Some(at);
+            if self.last_timer != Some(Millis(at)) {
+                self.last_timer = Some(Millis(at));
                 effects.push(Effect::SetTimer { at_ms: at });
             }
         }
@@ -736,7 +737,7 @@ impl Engine {
 
     /// Own messages of the conversations in view whose recall window is open at `from`, with
     /// the time it closes (the first instant it is closed), newest first.
-    fn open_windows(&self, from: i64) -> Vec<(AccountId, ConversationId, i64)> {
+    fn open_windows(&self, from: Millis) -> Vec<(AccountId, ConversationId, Millis)> {
         let window = self.config.recall_window_ms;
         let viewed: BTreeSet<&(AccountId, ConversationId)> = self.views.values().collect();
         let mut out = Vec::new();
@@ -761,7 +762,7 @@ impl Engine {
     }
 
     /// When the next recall window of a shown message closes.
-    fn next_window_close(&self) -> Option<i64> {
+    fn next_window_close(&self) -> Option<Millis> {
         let now = self.now;
         self.open_windows(now)
             .into_iter()
@@ -771,9 +772,9 @@ impl Engine {
     }
 
     /// Conversations in view where a recall window closed since `since`: their view changed.
-    fn touch_closed_windows(&mut self, since: i64) {
+    fn touch_closed_windows(&mut self, since: Millis) {
         let now = self.now;
-        if since == i64::MIN || since >= now {
+        if since == Millis::MIN || since >= now {
             return;
         }
         for (account, conv, at) in self.open_windows(since) {
@@ -786,7 +787,7 @@ impl Engine {
     /// The earliest future time at which something becomes due.
     pub fn next_deadline(&self) -> Option<i64> {
         let now = self.now;
-        let mut times: Vec<i64> = Vec::new();
+        let mut times: Vec<Millis> = Vec::new();
         for (k, at) in &self.polls {
             if !self.busy.contains(&Busy::Poll(k.0.clone(), k.1.clone())) {
                 times.push(*at);
@@ -805,7 +806,11 @@ impl Engine {
         times.extend(self.next_window_close());
         // Whatever is already due was started by `drive`, or waits on something that is not
         // time (a 401, an answer): only future times wake the engine.
-        times.into_iter().filter(|t| *t > now).min()
+        times
+            .into_iter()
+            .filter(|t| *t > now)
+            .min()
+            .map(Millis::get)
     }
 }
 
@@ -813,11 +818,11 @@ impl Engine {
 #[derive(Debug, Clone)]
 struct PageSpan {
     kind: PageKind,
-    since: Option<i64>,
-    issued_at: i64,
+    since: Option<Millis>,
+    issued_at: Millis,
     stamp: Stamp,
-    oldest: Option<(i64, MessageId)>,
-    newest: Option<(i64, MessageId)>,
+    oldest: Option<(Millis, MessageId)>,
+    newest: Option<(Millis, MessageId)>,
     has_more: bool,
 }
 
@@ -826,7 +831,7 @@ impl PageSpan {
     /// `sent_at` when it reaches back past it, or when there is nothing older. A message sent
     /// in the same millisecond as the page's oldest may be just beyond the page: the next page
     /// (or the end of history) decides it.
-    fn covers_from_top(&self, sent_at: Option<i64>) -> bool {
+    fn covers_from_top(&self, sent_at: Option<Millis>) -> bool {
         !self.has_more || matches!((sent_at, &self.oldest), (Some(at), Some(o)) if at > o.0)
     }
 }

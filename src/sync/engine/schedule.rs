@@ -216,7 +216,7 @@ impl Engine {
     pub(super) fn dispatch_fills(&mut self, account: &AccountId) {
         let now = self.now;
         let store = self.store_mut(account);
-        let gaps: Vec<(ConversationId, Option<i64>)> = store
+        let gaps: Vec<(ConversationId, Option<Millis>)> = store
             .conversations()
             .filter(|c| c.history.gap)
             .map(|c| (c.id.clone(), c.history.polled_to))

@@ -16,7 +16,7 @@ impl Engine {
         account: &AccountId,
         id: &ConversationId,
     ) -> Option<ConversationView> {
-        self.conversation_view_at(account, id, self.now())
+        self.conversation_view_at(account, id, self.now().get())
     }
 
     /// The view of one conversation as of `now_ms`: the time-dependent parts (recall
@@ -29,6 +29,7 @@ impl Engine {
         id: &ConversationId,
         now_ms: i64,
     ) -> Option<ConversationView> {
+        let now_ms = Millis(now_ms);
         let store = self.accounts.get(account)?;
         let rec = store.conversation(id)?;
         let window = self.config.recall_window_ms;
@@ -124,7 +125,7 @@ impl Engine {
                 sales_navigator: self.sales_navigator.get(account).copied(),
             },
             quota: QuotaView {
-                left: self.quota_left_at(account, now_ms),
+                left: self.quota_left_at(account, now_ms.get()),
                 resets_at: next_reset(now_ms),
             },
         })
@@ -203,7 +204,7 @@ impl Engine {
                 let last = c
                     .meta
                     .as_ref()
-                    .and_then(|m| m.last_activity_at)
+                    .and_then(|m| m.last_activity_at.map(Millis))
                     .or(c.history.polled_to);
                 let unread = match (&c.meta, last) {
                     (Some(_), Some(at)) if c.read_at >= at => 0,

@@ -8,7 +8,7 @@ use serde_json::json;
 use threadline::api::Op;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
-    AccountId, Command, FailureCode, MessageState, MessageView, Notice, Recipient, Refusal,
+    AccountId, Command, FailureCode, MessageState, MessageView, Millis, Notice, Recipient, Refusal,
     SyncStatus,
 };
 use threadline::urn::MessageId;
@@ -152,7 +152,7 @@ async fn older_history_comes_through_the_cursor_until_the_server_has_no_more() {
     assert_eq!(view.messages.len(), ids::LONG_THREAD_MESSAGES);
     let unique: BTreeSet<_> = view.messages.iter().map(|m| m.id.clone()).collect();
     assert_eq!(unique.len(), ids::LONG_THREAD_MESSAGES);
-    let times: Vec<i64> = view.messages.iter().map(|m| m.sent_at).collect();
+    let times: Vec<i64> = view.messages.iter().map(|m| m.sent_at.get()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
     // The head page plus one request per load: no page asked twice.
     assert_eq!(d.sim.total("messages").await, 1 + loads);
@@ -402,7 +402,7 @@ async fn a_429_waits_for_retry_after_then_sends_once() {
     let sent_at = d.now();
     d.command(send_into(&ada(), &long_thread(), text)).await;
     let status = d.engine().status(&ada());
-    assert_eq!(status.rate_limited_until, Some(sent_at + 30_000));
+    assert_eq!(status.rate_limited_until, Some(Millis(sent_at + 30_000)));
     d.advance(29_999).await;
     assert_eq!(d.sim.total("send").await, 1, "not before Retry-After");
     let entry = the_entry(&d, &ada(), &long_thread(), text);
@@ -625,7 +625,7 @@ async fn a_recall_linkedin_would_refuse_is_refused_locally_and_sends_nothing() {
     let refusals = d.refusals();
     assert_eq!(refusals.len(), 2, "{refusals:?}");
     assert!(
-        matches!(refusals[0], Refusal::RecallWindowClosed { closed_at } if closed_at < d.now()),
+        matches!(refusals[0], Refusal::RecallWindowClosed { closed_at } if closed_at < Millis(d.now())),
         "{refusals:?}"
     );
     assert_eq!(refusals[1], Refusal::NotOwnMessage);
@@ -791,7 +791,7 @@ async fn the_151st_new_conversation_of_a_day_is_refused_locally_until_midnight()
     assert_eq!(d.sim.applied("send").await, 150);
     let status = d.engine().status(&ada());
     assert_eq!(status.quota_left, 0);
-    assert_eq!(status.quota_resets_at, midnight);
+    assert_eq!(status.quota_resets_at, Millis(midnight));
     assert_eq!(status.outbox_pending, 0);
     d.command(send(&ada(), Recipient::ProfileUrn(stranger(150)), "hello"))
         .await;
@@ -799,7 +799,7 @@ async fn the_151st_new_conversation_of_a_day_is_refused_locally_until_midnight()
         d.refusals(),
         vec![Refusal::QuotaExceeded {
             quota: 150,
-            resets_at: midnight
+            resets_at: Millis(midnight)
         }]
     );
     assert!(

@@ -5,7 +5,7 @@
 use threadline::api::Op;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
-    AccountId, Command, MessageState, MessageView, RecallEligibility, Recipient, Refusal,
+    AccountId, Command, MessageState, MessageView, Millis, RecallEligibility, Recipient, Refusal,
 };
 use threadline::urn::MessageId;
 use threadline_engine_tests::*;
@@ -80,16 +80,28 @@ async fn recall_is_allowed_to_the_window_edge_on_the_servers_clock_and_refused_a
     d.command(send_into(&ada(), &long_thread(), "recall me soon"))
         .await;
     let m = one(&d.view(&ada(), &long_thread()).messages, "recall me soon").clone();
-    let until = m.sent_at + test_config().recall_window_ms;
-    assert_eq!(m.recall, RecallEligibility::Allowed { until });
+    let until = m.sent_at.get() + test_config().recall_window_ms;
+    assert_eq!(
+        m.recall,
+        RecallEligibility::Allowed {
+            until: Millis(until)
+        }
+    );
     d.advance(until - d.now()).await;
     let m = one(&d.view(&ada(), &long_thread()).messages, "recall me soon").clone();
-    assert_eq!(m.recall, RecallEligibility::Allowed { until });
+    assert_eq!(
+        m.recall,
+        RecallEligibility::Allowed {
+            until: Millis(until)
+        }
+    );
     d.advance(1).await;
     let m = one(&d.view(&ada(), &long_thread()).messages, "recall me soon").clone();
     assert_eq!(
         m.recall,
-        RecallEligibility::WindowClosed { closed_at: until }
+        RecallEligibility::WindowClosed {
+            closed_at: Millis(until)
+        }
     );
     d.command(Command::Recall {
         account: ada(),
@@ -99,7 +111,9 @@ async fn recall_is_allowed_to_the_window_edge_on_the_servers_clock_and_refused_a
     .await;
     assert_eq!(
         d.refusals(),
-        [Refusal::RecallWindowClosed { closed_at: until }]
+        [Refusal::RecallWindowClosed {
+            closed_at: Millis(until)
+        }]
     );
     assert_eq!(d.sim.total("recall").await, 0);
     // Someone else's message says so.
