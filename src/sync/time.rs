@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 /// Stamps are milliseconds times this, plus a counter within the millisecond.
 pub const STAMP_SCALE: i64 = 1024;
 
-/// A point in time: epoch milliseconds. Durations stay plain `i64` milliseconds (the
-/// configuration's `*_ms`); a time plus a duration is a time, a time minus a time a duration.
+/// A point in time: milliseconds since the Unix epoch, a plain number on the wire.
+// Durations stay plain `i64` milliseconds (the configuration's `*_ms`): a time plus a duration
+// is a time, a time minus a time a duration.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
@@ -78,9 +79,11 @@ impl Sub for Millis {
     }
 }
 
-/// Orders this engine's observations (pages, tallies, reaction facts, recall checks), even
-/// several within one millisecond. Made by the engine only (`Engine::next_stamp`), or from a
-/// server time with [`Stamp::of_time`] (an event's time, a restart's).
+/// The engine's order of its own observations (pages, tallies, reaction facts, recall checks),
+/// even several within one millisecond: a plain number, comparable with other stamps only,
+/// never with a time.
+// Made by the engine (`Engine::next_stamp`), or from a server time with `Stamp::of_time` (an
+// event's time, a restart's).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
