@@ -37,7 +37,8 @@
 //!
 //! `store` (merge, tombstones, cursors), `reaction` (tally reconciliation), `outbox` (lanes,
 //! echo matching), `quota`, `persist` (snapshot, deltas, versions), `engine` (the state machine),
-//! `view` (what the UI reads).
+//! `view` (what the UI reads), `time` (`Millis` and `Stamp`: a time and a stamp are different
+//! types).
 //!
 //! # Known limits
 //!
