@@ -132,8 +132,11 @@ export interface Remote {
   request<T = unknown>(type: string, fields?: Record<string, unknown>): Promise<T>;
   /** Every message from the host: answers settle commands, anything else goes to `onPush`. */
   receive(message: unknown): void;
-  /** Another host now: unanswered commands are sent again, marked `resent`. */
-  hostChanged(): void;
+  /**
+   * Another host now: binds again (with the last bind's fields), then sends every unanswered
+   * command again, marked `resent` when the vanished host had it. Resolves with the bind's answer.
+   */
+  hostChanged(): Promise<BindResult | null>;
   /** Commands waiting for an answer. */
   readonly pending: number;
   /** No host will answer: pending commands reject with `code`. */
@@ -141,6 +144,7 @@ export interface Remote {
 }
 
 export function createRemote(options: {
-  post(message: HostCommand): void;
+  /** Sends to the host; returns `false` when there is none to send to yet (sent at `hostChanged`). */
+  post(message: HostCommand): void | boolean;
   onPush?(message: HostPush): void;
 }): Remote;

@@ -442,30 +442,46 @@ export function createHost(options) {
 }
 
 /**
- * The viewer's side of the round-trip, for any transport: `post(message)` sends to the host;
- * feed every message from the host to `receive`. `request(type, fields)` resolves with the
- * result or rejects with the error rebuilt. After the host changed (a port reconnected, another
- * tab took over), call `hostChanged()`: every unanswered command is sent again marked `resent`
- * (the new host runs it, answers it from memory, or refuses it with `host_changed`).
- * @param {{post: (message: object) => void, onPush?: (message: object) => void}} options
+ * The viewer's side of the round-trip, for any transport: `post(message)` sends to the host (it
+ * returns `false` when there is no host to send to yet); feed every message from the host to
+ * `receive`. `request(type, fields)` resolves with the result or rejects with the error rebuilt.
+ * After the host changed (a port reconnected, another tab took over) call `hostChanged()`: the
+ * viewer binds again (its last bind), then every unanswered command is sent again, marked
+ * `resent` when the host that vanished had it (the new host runs it or refuses it with
+ * `host_changed`, by the host's rule; a host that had it answers from memory).
+ * @param {{post: (message: object) => (void|boolean), onPush?: (message: object) => void}} options
  */
 export function createRemote({ post, onPush }) {
-  const pending = new Map(); // id → {msg, resolve, reject}
+  const pending = new Map(); // id → {msg, resolve, reject, sent}
   let next = 1;
   let closed = null;
+  let lastBind = null; // the fields of the last bind: what this viewer shows
   const prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-`;
+
+  function transmit(p) {
+    let delivered = false;
+    try {
+      delivered = post(p.msg) !== false;
+    } catch {
+      // not delivered: sent again by hostChanged()
+    }
+    p.sent ||= delivered;
+  }
+  function issue(type, fields) {
+    if (closed) return Promise.reject(closed);
+    const msg = { ...fields, id: `${prefix}${next++}`, type };
+    return new Promise((resolve, reject) => {
+      const p = { msg, resolve, reject, sent: false };
+      pending.set(msg.id, p);
+      transmit(p);
+    });
+  }
+
   return {
     request(type, fields = {}) {
-      if (closed) return Promise.reject(closed);
-      const msg = { ...fields, id: `${prefix}${next++}`, type };
-      return new Promise((resolve, reject) => {
-        pending.set(msg.id, { msg, resolve, reject });
-        try {
-          post(msg);
-        } catch {
-          // not delivered: sent again by hostChanged()
-        }
-      });
+      if (type === "bind") lastBind = fields;
+      if (type === "unbind") lastBind = null;
+      return issue(type, fields);
     },
     /** A message from the host: an answer to a pending command, else a push. */
     receive(message) {
@@ -479,16 +495,22 @@ export function createRemote({ post, onPush }) {
       }
       onPush?.(message);
     },
-    /** The host that had the pending commands is gone and another is reachable: re-send them. */
+    /**
+     * Another host now: bind again (pending binds get this bind's answer), then send every other
+     * unanswered command again. Resolves with the bind's answer (null when never bound).
+     */
     hostChanged() {
-      for (const p of pending.values()) {
-        p.msg = { ...p.msg, resent: true };
-        try {
-          post(p.msg);
-        } catch {
-          // sent again at the next change
-        }
+      const old = [...pending.values()];
+      const binds = old.filter((p) => p.msg.type === "bind" || p.msg.type === "unbind");
+      for (const p of binds) pending.delete(p.msg.id);
+      const bound = lastBind ? issue("bind", lastBind) : Promise.resolve(null);
+      for (const p of binds) bound.then(p.resolve, p.reject);
+      for (const p of old) {
+        if (binds.includes(p)) continue;
+        if (p.sent) p.msg = { ...p.msg, resent: true };
+        transmit(p);
       }
+      return bound;
     },
     /** How many commands wait for an answer. */
     get pending() {

@@ -39,7 +39,7 @@ function link(host, viewer) {
   l.cut = () => {
     l.alive = false;
   };
-  /** The viewer reaches another host (it binds again, then calls `l.remote.hostChanged()`). */
+  /** The viewer reaches another host (then `l.remote.hostChanged()` binds again and re-sends). */
   l.moveTo = (next, viewer = l.viewer) => {
     l.host = next;
     l.viewer = viewer;
@@ -243,10 +243,8 @@ test("after_the_host_changed_sends_and_reads_are_re_sent_react_and_recall_are_no
   const engine2 = await FakeEngine.open({ storage, now: () => 1_000_000_000 });
   const host2 = createHost({ engine: engine2, accountOf: () => ME, conversationId: conversationIdOf });
   tab.moveTo(host2, "tab-1b");
-  // As a viewer does: bind again, then re-send what is unanswered (the bind first: it is the
-  // newest, and the host runs a viewer's bound commands after its bind).
-  const rebound = tab.request("bind", { path: `/messaging/thread/${A}/` });
-  tab.remote.hostChanged();
+  // The viewer binds again (its last bind), then re-sends what is unanswered.
+  const rebound = tab.remote.hostChanged();
   assert.deepEqual(await send, { clientKey: "once" });
   await assert.rejects(react, { name: "ThreadlineError", code: "host_changed" });
   await assert.rejects(recall, { code: "host_changed", message: /check the conversation/i });
@@ -384,4 +382,30 @@ test("upload_and_accounts_go_through_the_client_with_the_viewer_account", async 
     throw Object.assign(new Error("Too many requests"), { name: "ApiError", code: "rate_limited", status: 429, retryAfterMs: 1000, ambiguous: false });
   };
   await assert.rejects(tab.request("accounts"), { name: "ApiError", code: "rate_limited", status: 429, retryAfterMs: 1000, ambiguous: false });
+});
+
+test("a_command_no_host_ever_had_is_sent_plainly_and_a_stale_bind_gets_the_newest_answer", async () => {
+  const { engine, host } = await world();
+  let reachable = false;
+  const pushes = [];
+  const remote = createRemote({
+    post: (msg) => {
+      if (!reachable) return false; // no host elected yet
+      host.handle("late", structuredClone(msg)).then((a) => remote.receive(structuredClone(a)));
+      return true;
+    },
+    onPush: (p) => pushes.push(p),
+  });
+  host.connect("late", (m) => remote.receive(structuredClone(m)));
+  const first = remote.request("bind", { path: `/messaging/thread/${B}/` });
+  const second = remote.request("bind", { path: `/messaging/thread/${A}/` });
+  const react = remote.request("react", { messageUrn: msgUrn("m2"), emoji: "👍", add: true });
+  reachable = true;
+  const bound = await remote.hostChanged();
+  assert.equal(bound.conversationId, A, "the last bind wins");
+  assert.equal((await first).conversationId, A, "a stale bind is answered by the newest");
+  assert.equal((await second).conversationId, A);
+  assert.deepEqual(await react, { outcome: "reacted", message: "m2", emoji: "👍", add: true }, "never sent before: not a re-send");
+  assert.equal(engine.calledTimes("react"), 1);
+  assert.equal(engine.calledTimes("openConversation"), 1, "one bind ran, not three");
 });
