@@ -230,6 +230,8 @@ export function createHost(options) {
       // The engine's view follows the viewer: opening another conversation leaves the last one.
       if (urn) await engine.openConversation({ view: viewer, accountId: account, conversationUrn: urn });
       else if (had) await engine.closeView({ view: viewer });
+      // Gone while this bind waited: nobody shows it (the disconnect found no view to close).
+      if (urn && viewers.get(viewer) !== v) await engine.closeView({ view: viewer });
       if (v.list && !listed.has(account)) {
         listed.add(account);
         engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
@@ -263,7 +265,8 @@ export function createHost(options) {
       return extra[type].run(f, { viewer, account: v.account, conversationUrn: v.urn, engine, client, host });
     }
     const spec = BUILTIN[type];
-    if (spec.bound || (type === "send" && !f.recipientProfileUrn && !f.recipientProfileId)) await v.binding;
+    // A bind on its way decides the conversation first (its failure is its own answer's).
+    if (spec.bound || (type === "send" && !f.recipientProfileUrn && !f.recipientProfileId)) await v.binding.catch(noop);
     const accountId = v.account;
     switch (type) {
       case "bind":

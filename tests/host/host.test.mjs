@@ -409,3 +409,17 @@ test("a_command_no_host_ever_had_is_sent_plainly_and_a_stale_bind_gets_the_newes
   assert.equal(engine.calledTimes("react"), 1);
   assert.equal(engine.calledTimes("openConversation"), 1, "one bind ran, not three");
 });
+
+test("a_failed_bind_leaves_the_viewer_unbound_and_a_viewer_gone_mid_bind_leaves_no_view", async () => {
+  const { engine, host } = await world();
+  const tab = link(host, "tab-1");
+  await assert.rejects(tab.request("bind", { conversation: "junk" }), { name: "UrnError" });
+  await assert.rejects(tab.request("recall", { messageUrn: msgUrn("m1") }), { code: "unbound" }, "the next command is told, not given the bind's error");
+  engine.list(ME, { urn: convUrn("2-GGGG"), participants: ["gone"] });
+  const bubble = link(host, "bubble");
+  const bound = bubble.request("bind", { messageUrns: [msgUrn("unknown")], profilePath: "/in/gone/" });
+  await host.disconnect("bubble"); // the tab closed while the list was on its way
+  await bound;
+  assert.equal(engine.views.has("bubble"), false);
+  assert.equal(host.pollers(), 0);
+});
