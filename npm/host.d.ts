@@ -10,7 +10,11 @@ import type {
 /** An error as plain data, as it crosses a transport (rebuilt into an `Error` on the other side). */
 export interface ErrorData {
   name: string;
-  /** snake_case: a refusal, failure, API, URN or host code (`host_changed`, `unbound`, …). */
+  /**
+   * snake_case: a refusal, failure, API or URN code, or the host's own: `host_changed` (re-sent
+   * after the host changed and not safe to run twice), `unbound` (the viewer shows no known
+   * conversation), `invalid_command` (unknown type or viewer), `starting` (no engine yet).
+   */
   code: string;
   message: string;
   refusal?: unknown;

@@ -309,17 +309,17 @@ export function createHost(options) {
       }
       case "upload": {
         working();
-        if (!client) throw hostError("unknown_command", "This host uploads nothing (it has no client).");
+        if (!client) throw hostError("invalid_command", "This host uploads nothing (it has no client).");
         const bytes = f.bytes instanceof Uint8Array ? f.bytes : new Uint8Array(f.bytes);
         const answer = await client.uploadAttachment(bytes, f.mediaType || "application/octet-stream", f.name, accountId || undefined);
         return answer.attachment;
       }
       case "accounts":
         working();
-        if (!client) throw hostError("unknown_command", "This host lists no accounts (it has no client).");
+        if (!client) throw hostError("invalid_command", "This host lists no accounts (it has no client).");
         return client.listAccounts();
     }
-    throw hostError("unknown_command", `unknown command ${type}`);
+    throw hostError("invalid_command", `unknown command ${type}`);
   }
 
   const host = {
@@ -363,7 +363,7 @@ export function createHost(options) {
       const spec = own ? { resend: !!extra[msg.type].resend } : Object.hasOwn(BUILTIN, msg.type) ? BUILTIN[msg.type] : null;
       let answer;
       if (!spec) {
-        answer = Promise.resolve(fail(hostError("unknown_command", `unknown command ${String(msg.type).slice(0, 60)}`)));
+        answer = Promise.resolve(fail(hostError("invalid_command", `unknown command ${String(msg.type).slice(0, 60)}`)));
       } else if (msg.resent === true && (!spec.resend || (msg.type === "send" && msg.clientKey === undefined))) {
         answer = Promise.resolve(fail(hostError(
           "host_changed",

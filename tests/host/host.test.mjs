@@ -348,10 +348,10 @@ test("transport_commands_and_bad_messages", async () => {
     replyTo: 1, ok: false, error: { name: "ThreadlineError", code: "host_changed", message: (await host.handle("tab-1", { id: 1, type: "where" })).error.message },
   });
   const unknown = await host.handle("tab-1", { id: 2, type: "format-disk" });
-  assert.equal(unknown.error.code, "unknown_command");
+  assert.equal(unknown.error.code, "invalid_command");
   assert.equal((await host.handle("tab-1", null)).error.code, "invalid_command");
   assert.equal((await host.handle("nobody", { id: 3, type: "ping" })).error.code, "invalid_command");
-  assert.equal((await host.handle("tab-1", { id: 4, type: "upload", name: "a", bytes: [1] })).error.code, "unknown_command", "no client: no upload");
+  assert.equal((await host.handle("tab-1", { id: 4, type: "upload", name: "a", bytes: [1] })).error.code, "invalid_command", "no client: no upload");
   assert.throws(() => host.connect("tab-1", () => {}), { code: "invalid_command" });
   // A closed remote rejects what waits and what comes.
   const lost = link(host, "lost");
