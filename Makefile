@@ -10,6 +10,7 @@ demo:
 pkg:
 	bash scripts/install.sh
 	bash scripts/build-pkg.sh
+	node_modules/.bin/typedoc --options scripts/typedoc.json
 
 bench:
 	bash scripts/bench.sh

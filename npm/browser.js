@@ -4,6 +4,7 @@ import initGlue from "./glue/threadline.js";
 import { setReady } from "./ready.js";
 
 export * from "./core.js";
+export * from "./errors.js";
 
 let pending = null;
 

@@ -5,7 +5,7 @@
 // conversation shown), `bind` (which conversation a viewer shows, from a URL path, the message URNs
 // it renders or the one person it talks to: all answered by the engine), the command round-trip
 // (`{id, type, …fields}` → `{replyTo, ok, result | error}`, errors as plain data rebuilt on the
-// other side), pushes of views, lists, status and notices to the viewers that show them, and the
+// other side by npm/errors.js), pushes of views, lists, status and notices to the viewers that show them, and the
 // rule for commands re-sent after the host changed. It decides nothing about messages: every rule
 // (recall window and eligibility, what is recalled, URNs, quotas, channels) is the engine's, and
 // views are passed on as the engine makes them.
@@ -16,8 +16,7 @@
 // re-sends what was unanswered when the host changed (marked `resent: true`; the HOST applies the
 // rule, so a viewer that cannot import this module only has to re-send with that flag).
 
-// TODO-merge(issue 16, helper C): import { errorToData, errorFromData } from "./errors.js" and
-// delete the two stand-ins at the end of this file once npm/errors.js exists on main.
+import { ThreadlineError, errorToData, errorFromData } from "./errors.js";
 
 /**
  * LinkedIn's origin: a viewer on LinkedIn's messaging page names its thread by the page's path
@@ -528,48 +527,13 @@ export function createRemote({ post, onPush }) {
   };
 }
 
+/** The host's own errors (`host_changed`, `unbound`, `invalid_command`, `starting`). */
 function hostError(code, message) {
-  const e = new Error(message);
-  e.name = "ThreadlineError";
-  e.code = code;
-  return e;
+  return new ThreadlineError(code, message);
 }
 
 function noop() {}
 
 function quiet(what) {
   return (e) => console.warn(`threadline host: ${what} failed`, e);
-}
-
-// ---- errors as plain data (TODO-merge: npm/errors.js replaces these two) ---------------------
-/** Fields of the package's errors that cross a transport (all plain data). */
-const ERROR_FIELDS = ["refusal", "failure", "status", "retryAfterMs", "reason", "rateLimit", "ambiguous", "offset"];
-
-/** An error as plain data `{name, code, message, …}` (structured-clone and JSON safe). */
-function errorToData(e) {
-  if (!e || typeof e !== "object") return { name: "Error", code: "internal", message: String(e) };
-  const data = {
-    name: typeof e.name === "string" ? e.name : "Error",
-    code: typeof e.code === "string" ? e.code : "internal",
-    message: String(e.message ?? e),
-  };
-  for (const k of ERROR_FIELDS) {
-    if (e[k] === undefined) continue;
-    try {
-      data[k] = JSON.parse(JSON.stringify(e[k]));
-    } catch {
-      // not plain data: left out
-    }
-  }
-  return data;
-}
-
-/** The error again from its data: same name, code, message and fields. */
-function errorFromData(data) {
-  const d = data && typeof data === "object" ? data : { name: "Error", code: "internal", message: String(data) };
-  const e = d.name === "TypeError" ? new TypeError(String(d.message ?? "")) : new Error(String(d.message ?? ""));
-  e.name = typeof d.name === "string" ? d.name : "Error";
-  e.code = typeof d.code === "string" ? d.code : "internal";
-  for (const k of ERROR_FIELDS) if (d[k] !== undefined) e[k] = d[k];
-  return e;
 }

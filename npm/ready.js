@@ -1,6 +1,8 @@
 // Whether the WebAssembly module has been instantiated. Shared by the loaders and the guarded
 // exports so that a call made before `init()` fails with a clear error instead of a TypeError
 // from deep inside the generated glue.
+import { ThreadlineError } from "./errors.js";
+
 let ready = false;
 
 export function isReady() {
@@ -12,10 +14,8 @@ export function setReady() {
 }
 
 export function notInitialized(what) {
-  const err = new Error(
+  return new ThreadlineError(
+    "not_initialized",
     `threadline: ${what} was used before init() finished; call \`await init()\` first`,
   );
-  err.name = "ThreadlineError";
-  err.code = "not_initialized";
-  return err;
 }

@@ -19,7 +19,7 @@ wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$OUT/glue/threadline_bg.wasm" -o "$OUT/glue/threadline_bg.wasm"
-cp npm/browser.js npm/node.js npm/ready.js npm/host.js npm/host.d.ts npm/package.json "$OUT/"
+cp npm/browser.js npm/node.js npm/ready.js npm/errors.js npm/errors.d.ts npm/host.js npm/host.d.ts npm/package.json "$OUT/"
 [ -f npm/README.md ] && cp npm/README.md "$OUT/"
 node scripts/gen-pkg.mjs "$OUT" "$VERSION"
 
@@ -45,6 +45,7 @@ check('profileId', m.profileId('urn:li:fs_miniProfile:ACoAAB'), 'ACoAAB');
 check('isSalesNavThread', m.isSalesNavThread('urn:li:salesNav_thread:1-x'), true);
 check('encodeUrnForPath', m.encodeUrnForPath('urn:li:fs_event:(1,2-a+b)'), 'urn%3Ali%3Afs_event%3A%281%2C2-a%2Bb%29');
 check('parseUrn', m.parseUrn('urn:li:fs_event:(1,2-a)').parts, ['1', '2-a']);
-try { m.messageId('urn:li:('); throw new Error('no UrnError'); } catch (e) { check('UrnError', [e.name, typeof e.code], ['UrnError', 'string']); }
-console.log('smoke: the optimized wasm loads in Node through the exports map; all six URN functions answer');
+try { m.messageId('urn:li:('); throw new Error('no UrnError'); } catch (e) { check('UrnError', [e.name, typeof e.code, e instanceof m.UrnError, m.isApiError(e)], ['UrnError', 'string', true, false]); }
+check('not_initialized is a ThreadlineError', early instanceof m.ThreadlineError, true);
+console.log('smoke: the optimized wasm loads in Node through the exports map; all six URN functions answer; errors are instanceof their classes');
 ")

@@ -1,5 +1,6 @@
 // Serves the Vite consumer's build and opens it in headless Chromium; the page reports what the
-// package did (URN functions, a client call to the simulator, an ApiError's code).
+// package did (URN functions, a client call to the simulator, `instanceof ApiError` and its code,
+// an engine refusal recognised by `isRefusal`).
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { serveStatic } from "./static-server.mjs";
@@ -19,7 +20,7 @@ try {
   await page.waitForFunction(() => window.consumerResult, null, { timeout: 30_000 });
   const result = await page.evaluate(() => window.consumerResult);
   assert.equal(result.ok, true, `${result.detail} ${errors.join(" ")}`);
-  assert.match(result.detail, /^2-abc true \d+ unauthorized$/);
+  assert.match(result.detail, /^2-abc true \d+ unauthorized refused$/);
   console.log(`vite consumer: ok (${result.detail})`);
 } finally {
   await browser.close();

@@ -52,7 +52,7 @@ try {
   await sim.control("POST", "limits", { writesPerMinute: 0 });
   for (let round = 0; round < ROUNDS; round++) {
     const engine = await open();
-    await engine.openConversation("soak", ACCOUNT, THREAD).catch(() => {});
+    await engine.openConversation({ view: "soak", accountId: ACCOUNT, conversationUrn: THREAD }).catch(() => {});
     const inflight = [];
     for (let op = 0; op < OPS; op++) {
       if (r() < 0.35) {
@@ -80,10 +80,10 @@ try {
           const target = r.pick(own);
           if (roll < 0.8) {
             figures.recalls++;
-            inflight.push(engine.recall(ACCOUNT, THREAD, target.messageUrn).then(() => recalled.add(target.text), () => {}));
+            inflight.push(engine.recall({ accountId: ACCOUNT, conversationUrn: THREAD, messageUrn: target.messageUrn }).then(() => recalled.add(target.text), () => {}));
           } else {
             figures.reacts++;
-            inflight.push(engine.react(ACCOUNT, THREAD, target.messageUrn, "👍", r() < 0.7).catch(() => {}));
+            inflight.push(engine.react({ accountId: ACCOUNT, conversationUrn: THREAD, messageUrn: target.messageUrn, emoji: "👍", add: r() < 0.7 }).catch(() => {}));
           }
         }
       }
@@ -101,11 +101,11 @@ try {
   await sim.clearFaults();
   figures.failedWrites = storage.failed;
   const engine = await open();
-  await engine.openConversation("final", ACCOUNT, THREAD);
+  await engine.openConversation({ view: "final", accountId: ACCOUNT, conversationUrn: THREAD });
   const sending = () => (engine.conversationView(ACCOUNT, THREAD)?.messages ?? []).filter((x) => x.state.state === "sending");
   for (let i = 0; i < 60 && sending().length; i++) await sleep(250);
-  await engine.refresh(ACCOUNT, THREAD).catch(() => {});
-  await engine.rescan(ACCOUNT, THREAD).catch(() => {});
+  await engine.refresh({ accountId: ACCOUNT, conversationUrn: THREAD }).catch(() => {});
+  await engine.rescan({ accountId: ACCOUNT, conversationUrn: THREAD }).catch(() => {});
   await sleep(500);
   const view = engine.conversationView(ACCOUNT, THREAD)?.messages ?? [];
 

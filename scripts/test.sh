@@ -101,6 +101,8 @@ if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
 step "host types" node_modules/.bin/tsc -p tests/ts/host/tsconfig.json
+# The API reference from the package's .d.ts (dist/api-docs); an undocumented export fails it.
+step "API reference (typedoc)" node_modules/.bin/typedoc --options scripts/typedoc.json
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi
 step "size report" node scripts/size-report.mjs pkg/glue/threadline_bg.wasm
 step "extension build + lint" extension

@@ -3,6 +3,7 @@
 //! `wasm`, which is the only module that knows about JavaScript.
 
 pub mod api;
+pub mod error_code;
 pub mod model;
 pub mod sync;
 pub mod urn;

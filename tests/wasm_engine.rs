@@ -203,8 +203,21 @@ async fn send(engine: &ThreadlineEngine, text: &str) -> String {
         .expect("send resolves with the client key")
 }
 
+/// The options of `openConversation` for the long thread in view `view`.
+fn open_options(view: &str) -> JsValue {
+    js(json!({"view": view, "accountId": ADA, "conversationUrn": long_thread()}))
+}
+
+/// The `message` of each of `restoreIssues()`.
+fn issue_messages(engine: &ThreadlineEngine) -> Vec<String> {
+    let list = js_sys::Array::from(&engine.restore_issues().expect("issues"));
+    list.iter()
+        .map(|i| get(&i, "message").as_string().expect("a message"))
+        .collect()
+}
+
 async fn loaded(engine: &ThreadlineEngine) -> ConversationView {
-    done(engine.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
+    done(engine.open_conversation(open_options("tab"))).await;
     wait_for(engine, "the newest page", |v| v.messages.len() >= 50).await
 }
 
@@ -311,7 +324,12 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
         .message_urn
         .clone()
         .unwrap();
-    done(engine.recall(ADA.into(), long_thread().into(), urn.into())).await;
+    done(engine.recall(js(json!({
+        "accountId": ADA,
+        "conversationUrn": long_thread(),
+        "messageUrn": urn,
+    }))))
+    .await;
     wait_for(&engine, "the recall", |v| {
         with_text(v, "take this back").is_empty()
     })
@@ -322,10 +340,66 @@ async fn a_recalled_message_is_gone_and_stays_gone_after_a_reopen() {
     let again = open("t-recall").await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     // Polled afresh: still gone.
-    done(again.open_conversation("tab".into(), ADA.into(), long_thread().into())).await;
+    done(again.open_conversation(open_options("tab"))).await;
     sleep(1_000).await;
     assert!(with_text(&view(&again).unwrap(), "take this back").is_empty());
     again.close();
+}
+
+#[wasm_bindgen_test]
+async fn command_promises_resolve_with_their_outcome_and_reject_with_a_failure() {
+    reset().await;
+    let engine = open("t-outcome").await;
+    let opened = done(engine.open_conversation(open_options("tab"))).await;
+    assert_eq!(get(&opened, "outcome").as_string().as_deref(), Some("done"));
+    wait_for(&engine, "the newest page", |v| v.messages.len() >= 50).await;
+    send(&engine, "react to me").await;
+    let v = wait_for(&engine, "the send confirmed", |v| {
+        with_text(v, "react to me").iter().any(|m| is_sent(m))
+    })
+    .await;
+    let urn = with_text(&v, "react to me")[0].message_urn.clone().unwrap();
+    let react = |add: bool| {
+        js(json!({
+            "accountId": ADA,
+            "conversationUrn": long_thread(),
+            "messageUrn": urn,
+            "emoji": "👍",
+            "add": add,
+        }))
+    };
+    let reacted = done(engine.react(react(true))).await;
+    assert_eq!(
+        get(&reacted, "outcome").as_string().as_deref(),
+        Some("reacted")
+    );
+    assert_eq!(get(&reacted, "add").as_bool(), Some(true));
+    // LinkedIn refuses the next one: the Promise rejects with the failure.
+    control(
+        "POST",
+        "/__sim/faults",
+        Some(json!({"op": "react", "count": 1, "status": 400})),
+    )
+    .await;
+    let e = rejected(engine.react(react(false))).await;
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("bad_request"));
+    assert_eq!(
+        get(&get(&e, "failure"), "code").as_string().as_deref(),
+        Some("bad_request")
+    );
+    // Named in another conversation: refused before any request.
+    let elsewhere = js(json!({
+        "accountId": ADA,
+        "conversationUrn": "urn:li:messagingThread:2-elsewhere",
+        "messageUrn": urn,
+    }));
+    let e = rejected(engine.recall(elsewhere)).await;
+    assert_eq!(
+        get(&e, "code").as_string().as_deref(),
+        Some("not_in_conversation")
+    );
+    assert_eq!(requests("recall").await["total"], 0);
+    engine.close();
 }
 
 #[wasm_bindgen_test]
@@ -339,14 +413,18 @@ async fn a_reopened_engine_shows_the_last_state_at_once() {
     })
     .await;
     engine.close();
-    let closed = rejected(engine.mark_read(ADA.into(), long_thread().into())).await;
+    let closed = rejected(engine.mark_read(js(json!({
+        "accountId": ADA,
+        "conversationUrn": long_thread(),
+    }))))
+    .await;
     assert_eq!(get(&closed, "code").as_string().as_deref(), Some("closed"));
 
     let again = open("t-restore").await;
     assert!(
-        again.restore_issues().is_empty(),
+        issue_messages(&again).is_empty(),
         "{:?}",
-        again.restore_issues()
+        issue_messages(&again)
     );
     let v = view(&again).expect("restored without a request");
     assert_eq!(v.messages.len(), before.messages.len() + 1);
@@ -370,7 +448,7 @@ async fn a_corrupt_snapshot_opens_empty_and_says_why() {
         .await
         .unwrap();
     let engine = open("t-corrupt").await;
-    let issues = engine.restore_issues();
+    let issues = issue_messages(&engine);
     assert_eq!(issues.len(), 1, "{issues:?}");
     assert!(issues[0].contains("corrupt"), "{issues:?}");
     // And it works: the conversation loads.
@@ -380,7 +458,7 @@ async fn a_corrupt_snapshot_opens_empty_and_says_why() {
     // An unreadable index is reported too.
     store.put("t-corrupt2:head", "][").await.unwrap();
     let engine = open("t-corrupt2").await;
-    assert_eq!(engine.restore_issues().len(), 1);
+    assert_eq!(issue_messages(&engine).len(), 1);
     engine.close();
 }
 
@@ -390,13 +468,21 @@ async fn local_refusals_reject_with_their_code_and_send_nothing() {
     let engine = open("t-refuse").await;
     let empty = js(json!({"accountId": ADA, "conversationUrn": long_thread(), "text": " "}));
     let e = rejected(engine.send(empty)).await;
-    assert_eq!(get(&e, "code").as_string().as_deref(), Some("emptyMessage"));
+    assert_eq!(
+        get(&e, "code").as_string().as_deref(),
+        Some("empty_message")
+    );
     assert_eq!(
         get(&get(&e, "refusal"), "code").as_string().as_deref(),
-        Some("emptyMessage")
+        Some("empty_message")
     );
-    let bad = rejected(engine.open_conversation("tab".into(), ADA.into(), "urn:li:(".into())).await;
-    assert_eq!(get(&bad, "code").as_string().as_deref(), Some("badUrn"));
+    let bad = rejected(engine.open_conversation(js(json!({
+        "view": "tab",
+        "accountId": ADA,
+        "conversationUrn": "urn:li:(",
+    }))))
+    .await;
+    assert_eq!(get(&bad, "code").as_string().as_deref(), Some("bad_urn"));
     let nobody = js(json!({"accountId": ADA, "text": "to whom?"}));
     let e = rejected(engine.send(nobody)).await;
     assert_eq!(
@@ -502,7 +588,7 @@ async fn log_round_trip(store: AnyStore, prefix: &str) -> Vec<String> {
     let read = log.load().await.unwrap();
     assert_eq!(counter(read.snapshot.as_deref().unwrap()), 4);
     assert!(read.deltas.is_empty() && read.issues.is_empty());
-    read.issues
+    read.issues.iter().map(|i| i.to_string()).collect()
 }
 
 #[wasm_bindgen_test]

@@ -145,7 +145,7 @@ export async function connectHub(options) {
     if (!leader || leader.listTimers.has(account)) return;
     leader.listTimers.set(account, setTimeout(() => {
       leader?.listTimers.delete(account);
-      leader?.engine.refreshConversations(account).catch(() => {});
+      leader?.engine.refreshConversations({ accountId: account }).catch(() => {});
     }, LIST_EVERY_MS));
   }
 
@@ -169,11 +169,11 @@ export async function connectHub(options) {
       // replaces the view but keeps polling the conversation it showed (seen in the e2e test).
       const moved = before?.conversation
         && (!conversation || before.account !== account || convKey(before.conversation) !== convKey(conversation));
-      if (moved) engine.closeView(tab).catch(quiet("closeView"));
-      if (conversation) engine.openConversation(tab, account, conversation).catch(quiet("openConversation"));
+      if (moved) engine.closeView({ view: tab }).catch(quiet("closeView"));
+      if (conversation) engine.openConversation({ view: tab, accountId: account, conversationUrn: conversation }).catch(quiet("openConversation"));
       if (!before || before.account !== account || !leader.listed.has(account)) {
         leader.listed.add(account);
-        engine.refreshConversations(account).catch(quiet("refreshConversations"));
+        engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
       }
       return snapshot(account, conversation);
     },
@@ -181,13 +181,13 @@ export async function connectHub(options) {
       return snapshot(account, conversation);
     },
     async loadOlder(account, conversation) {
-      return leader.engine.loadOlder(account, conversation);
+      return leader.engine.loadOlder({ accountId: account, conversationUrn: conversation });
     },
     async refreshConversations(account) {
-      return leader.engine.refreshConversations(account);
+      return leader.engine.refreshConversations({ accountId: account });
     },
     async markRead(account, conversation) {
-      return leader.engine.markRead(account, conversation);
+      return leader.engine.markRead({ accountId: account, conversationUrn: conversation });
     },
     /** Uploads a file (bytes as an ArrayBuffer) and returns its `Attachment` for a send. */
     async upload(account, file) {
@@ -199,16 +199,16 @@ export async function connectHub(options) {
       return leader.engine.send(cmd);
     },
     async react(account, conversation, message, emoji, add) {
-      return leader.engine.react(account, conversation, message, emoji, add);
+      return leader.engine.react({ accountId: account, conversationUrn: conversation, messageUrn: message, emoji, add });
     },
     async recall(account, conversation, message) {
-      return leader.engine.recall(account, conversation, message);
+      return leader.engine.recall({ accountId: account, conversationUrn: conversation, messageUrn: message });
     },
     async retrySend(account, clientKey) {
-      return leader.engine.retrySend(account, clientKey);
+      return leader.engine.retrySend({ accountId: account, clientKey });
     },
     async discardSend(account, clientKey) {
-      return leader.engine.discardSend(account, clientKey);
+      return leader.engine.discardSend({ accountId: account, clientKey });
     },
   };
 
@@ -316,7 +316,7 @@ export async function connectHub(options) {
       case "bye":
         if (leader) {
           leader.interests.delete(msg.from);
-          leader.engine.closeView(msg.from).catch(() => {});
+          leader.engine.closeView({ view: msg.from }).catch(() => {});
         }
         break;
       default:

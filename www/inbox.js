@@ -115,13 +115,13 @@ function toast(text, kind = "info") {
 
 function describeRefusal(r) {
   switch (r?.code) {
-    case "quotaExceeded": return `Daily quota used; resets ${new Date(r.resetsAt).toLocaleString()}`;
-    case "emptyMessage": return "Nothing to send";
-    case "tooLong": return `Too long: ${r.chars} characters, at most ${r.max}`;
-    case "recallWindowClosed": return "Too late to recall (60 minutes have passed)";
-    case "notOwnMessage": return "Only your own messages can be recalled";
-    case "alreadyPending": return "Already on its way";
-    case "alreadyRecalled": return "Already recalled";
+    case "quota_exceeded": return `Daily quota used; resets ${new Date(r.resetsAt).toLocaleString()}`;
+    case "empty_message": return "Nothing to send";
+    case "too_long": return `Too long: ${r.chars} characters, at most ${r.max}`;
+    case "recall_window_closed": return "Too late to recall (60 minutes have passed)";
+    case "not_own_message": return "Only your own messages can be recalled";
+    case "already_pending": return "Already on its way";
+    case "already_recalled": return "Already recalled";
     default: return r?.code ?? "Refused";
   }
 }
@@ -533,8 +533,8 @@ function onPush(msg) {
     case "notice": {
       const n = msg.data;
       if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
-      else if (n.notice === "recallFailed") toast(`Recall failed: ${n.reason}`, "error");
-      else if (n.notice === "reactFailed") toast(`Reaction failed: ${n.reason}`, "error");
+      else if (n.notice === "recallFailed") toast(`Recall failed: ${n.reason?.message ?? n.reason}`, "error");
+      else if (n.notice === "reactFailed") toast(`Reaction failed: ${n.reason?.message ?? n.reason}`, "error");
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
       break;
     }

@@ -116,10 +116,10 @@ export function createCore(deps) {
         emitStatus();
         break;
       case "recallFailed":
-        noteFailure(`recall:${n.message}`, n.message, "recall", n.reason);
+        noteFailure(`recall:${n.message}`, n.message, "recall", n.reason.message);
         break;
       case "reactFailed":
-        noteFailure(`react:${n.message}:${n.emoji}`, n.message, "react", n.reason);
+        noteFailure(`react:${n.message}:${n.emoji}`, n.message, "react", n.reason.message);
         break;
       case "sendFailed": {
         const away = ui.elsewhere[n.clientKey];
@@ -202,7 +202,7 @@ export function createCore(deps) {
         ...defined({ pollIntervalMs: settings.pollMs, echoSettleMs: settings.echoSettleMs }),
       },
     });
-    for (const issue of e.restoreIssues()) console.warn("threadline: stored state:", issue);
+    for (const issue of e.restoreIssues()) console.warn("threadline: stored state:", issue.message);
     e.subscribe(onNotice);
     e.onBroadcast(onFact);
     return e;
@@ -213,7 +213,7 @@ export function createCore(deps) {
     const old = engine;
     engine = null;
     if (old) {
-      await old.closeView("threadline:drain").catch(() => {}); // its queued writes finish first
+      await old.closeView({ view: "threadline:drain" }).catch(() => {}); // its queued writes finish first
       old.close();
     }
     engine = await openEngine();
@@ -222,7 +222,7 @@ export function createCore(deps) {
   /** Tell the engine what every tab shows (after a new engine, account or key). */
   async function syncViews() {
     if (!engine || !hasKey) return;
-    await Promise.all([...viewers].map(([vk, v]) => engine.openConversation(vk, acct(), v.urn)));
+    await Promise.all([...viewers].map(([vk, v]) => engine.openConversation({ view: vk, accountId: acct(), conversationUrn: v.urn })));
   }
 
   function engineView(cid) {
@@ -395,7 +395,7 @@ export function createCore(deps) {
     };
     let urn = lookup();
     if (urn === null) {
-      await engine.refreshConversations(acct()).catch(() => {});
+      await engine.refreshConversations({ accountId: acct() }).catch(() => {});
       for (let i = 0; i < 40 && urn === null; i++) {
         await new Promise((r) => setTimeout(r, 150));
         urn = lookup();
@@ -447,7 +447,7 @@ export function createCore(deps) {
     async openView(viewerKey, conversationUrn) {
       const cid = known(conversationUrn);
       viewers.set(viewerKey, { cid, urn: conversationUrn });
-      if (engine && hasKey) await engine.openConversation(viewerKey, acct(), conversationUrn);
+      if (engine && hasKey) await engine.openConversation({ view: viewerKey, accountId: acct(), conversationUrn });
       return view(cid);
     },
 
@@ -478,24 +478,19 @@ export function createCore(deps) {
     },
 
     /**
-     * A tab's command, bound to its port's conversation: the tab never names one. A message it
-     * acts on must be in that conversation as far as the engine knows (a recall: known to be).
+     * A tab's command, bound to its port's conversation: the tab never names one. The engine
+     * refuses (`not_in_conversation`) a message it does not hold there (a recall: not known to
+     * be there; a reaction: known to be elsewhere).
      */
     forViewer(viewerKey, msg) {
       const v = viewers.get(viewerKey);
       if (!v) throw codedError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
-      if (msg.messageUrn !== undefined) {
-        const holder = engine ? engine.conversationOfMessage(acct(), msg.messageUrn) : undefined;
-        if (holder ? conversationId(holder) !== v.cid : msg.type === "recall") {
-          throw codedError("not_in_conversation", "That message is not one Threadline has in this conversation.");
-        }
-      }
       return { ...msg, conversationUrn: v.urn };
     },
 
     async closeView(viewerKey) {
       if (!viewers.delete(viewerKey) || !engine) return null;
-      await engine.closeView(viewerKey);
+      await engine.closeView({ view: viewerKey });
       return null;
     },
 
@@ -527,7 +522,7 @@ export function createCore(deps) {
       try {
         await engine.send(cmd); // resolves once the entry is persisted; the request follows
       } catch (e) {
-        if (e.code === "alreadyPending") return { clientKey, duplicate: true };
+        if (e.code === "already_pending") return { clientKey, duplicate: true };
         if (away) {
           delete ui.elsewhere[clientKey];
           await saveUi();
@@ -540,7 +535,7 @@ export function createCore(deps) {
 
     async retry(clientKey) {
       requireKey();
-      await engine.retrySend(acct(), clientKey);
+      await engine.retrySend({ accountId: acct(), clientKey });
       const away = ui.elsewhere[clientKey];
       if (away) emitView(away.conversationId);
       return { clientKey };
@@ -548,7 +543,7 @@ export function createCore(deps) {
 
     async discard(clientKey) {
       requireKey();
-      await engine.discardSend(acct(), clientKey);
+      await engine.discardSend({ accountId: acct(), clientKey });
       const away = ui.elsewhere[clientKey];
       if (away) {
         delete ui.elsewhere[clientKey];
@@ -567,10 +562,13 @@ export function createCore(deps) {
       const pending = (v) => v.messages.some((m) => m.id === mid && m.reactions?.some((r) => r.emoji === emoji && r.pending !== undefined));
       const wait = outcome(`react:${mid}:${emoji}`, cid, (v) => !pending(v));
       try {
-        await engine.react(acct(), conversationUrn, messageUrn, emoji, react);
+        await engine.react({ accountId: acct(), conversationUrn, messageUrn, emoji, add: react });
       } catch (e) {
-        wait.cancel();
-        throw e;
+        // A failed outcome: its reactFailed notice already settled the wait below.
+        if (!e.failure) {
+          wait.cancel();
+          throw e;
+        }
       }
       wait.check();
       await wait.promise;
@@ -585,10 +583,13 @@ export function createCore(deps) {
       // Done when the engine tombstoned it: it leaves the view.
       const wait = outcome(`recall:${mid}`, cid, (v) => !v.messages.some((m) => m.id === mid));
       try {
-        await engine.recall(acct(), conversationUrn, messageUrn);
+        await engine.recall({ accountId: acct(), conversationUrn, messageUrn });
       } catch (e) {
-        wait.cancel();
-        throw e;
+        // A failed outcome: its recallFailed notice already settled the wait below.
+        if (!e.failure) {
+          wait.cancel();
+          throw e;
+        }
       }
       wait.check();
       await wait.promise;
@@ -598,7 +599,7 @@ export function createCore(deps) {
     async loadOlder(conversationUrn) {
       requireKey();
       known(conversationUrn);
-      await engine.loadOlder(acct(), conversationUrn);
+      await engine.loadOlder({ accountId: acct(), conversationUrn });
       return { requested: true };
     },
 

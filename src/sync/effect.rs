@@ -7,8 +7,8 @@ use crate::api::Op;
 use crate::model::{ListConversationsQuery, MessagesQuery, ReactRequest, SendRequest};
 use crate::urn::{ConversationId, MessageId};
 
-use super::keys::{AccountId, ClientKey, RequestId};
-use super::outbox::SendFailure;
+use super::keys::{AccountId, ClientKey, CommandId, RequestId};
+use super::outbox::{Failure, SendFailure};
 use super::persist::Records;
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
@@ -172,8 +172,20 @@ pub enum Notice {
     ConversationsChanged { account: AccountId },
     /// Sync status, quota or outbox totals changed.
     StatusChanged { account: AccountId },
-    /// A command was refused locally, before any request.
-    Refused { account: AccountId, reason: Refusal },
+    /// Command `command` was refused locally, before any request.
+    Refused {
+        account: AccountId,
+        command: CommandId,
+        reason: Refusal,
+    },
+    /// Command `command` came to its end: every command fed gets exactly one `refused` or one
+    /// `completed` (unless the engine restarts first: its waiting commands are forgotten).
+    Completed {
+        account: AccountId,
+        command: CommandId,
+        /// `{ outcome: "sent", clientKey, … }`.
+        outcome: Outcome,
+    },
     /// A send failed for good (or was proved never sent).
     #[serde(rename_all = "camelCase")]
     SendFailed {
@@ -185,14 +197,14 @@ pub enum Notice {
     RecallFailed {
         account: AccountId,
         message: MessageId,
-        reason: String,
+        reason: Failure,
     },
     /// A reaction change did not happen.
     ReactFailed {
         account: AccountId,
         message: MessageId,
         emoji: String,
-        reason: String,
+        reason: Failure,
     },
     /// Server data that could not be read was skipped (the rest of its page was merged).
     Skipped {
@@ -203,6 +215,46 @@ pub enum Notice {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         items: Vec<crate::model::SkippedItem>,
     },
+}
+
+/// How a command ended (the `completed` notice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", tag = "outcome")]
+pub enum Outcome {
+    /// The command did all it does: a view opened or closed, a conversation marked read, the
+    /// key change taken, an entry discarded, or the page(s) a `loadOlder`, `refresh`, `rescan`
+    /// or `refreshConversations` asked for merged (or there was nothing more to fetch).
+    Done,
+    /// A `send` or `retrySend` whose message is confirmed on the server. `message_urn` once
+    /// known (the answer or its echo named it).
+    #[serde(rename_all = "camelCase")]
+    Sent {
+        client_key: ClientKey,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message_urn: Option<String>,
+    },
+    /// A `send` or `retrySend` that failed for good or was proved never sent (as the
+    /// `sendFailed` notice of the same moment).
+    #[serde(rename_all = "camelCase")]
+    NotSent {
+        client_key: ClientKey,
+        reason: SendFailure,
+        retryable: bool,
+    },
+    /// The entry a `send` or `retrySend` waited on was discarded.
+    #[serde(rename_all = "camelCase")]
+    Discarded { client_key: ClientKey },
+    /// The message is recalled (by this command, or found recalled meanwhile).
+    Recalled { message: MessageId },
+    /// The reaction is as asked (`add`: present; else absent).
+    Reacted {
+        message: MessageId,
+        emoji: String,
+        add: bool,
+    },
+    /// A recall, reaction or page request that did not happen.
+    Failed { reason: Failure },
 }
 
 /// One output of the engine.

@@ -53,7 +53,9 @@ pub enum Command {
         account: AccountId,
         cursor: Option<String>,
     },
-    /// Send a message through the outbox. `client_key` may be given (else the engine makes one).
+    /// Send a message through the outbox. `client_key` may be given (else the engine makes one);
+    /// a key that already names an entry or a confirmed message makes no second entry: the
+    /// command completes as the first one does (`sent` at once when already confirmed).
     #[serde(rename_all = "camelCase")]
     Send {
         account: AccountId,
@@ -68,19 +70,27 @@ pub enum Command {
         #[serde(default)]
         client_key: Option<ClientKey>,
     },
-    /// Add (`add`) or remove a reaction of the account's own.
+    /// Add (`add`) or remove a reaction of the account's own. `conversation_urn`, when given,
+    /// is where the user saw the message: refused (`not_in_conversation`) when the engine
+    /// knows the message to be in another conversation.
     #[serde(rename_all = "camelCase")]
     React {
         account: AccountId,
         message_urn: String,
         emoji: String,
         add: bool,
+        #[serde(default)]
+        conversation_urn: Option<String>,
     },
     /// Recall one of the account's own messages (within the recall window).
+    /// `conversation_urn`, when given, must be the conversation the message is known to be in
+    /// (else refused, `not_in_conversation`).
     #[serde(rename_all = "camelCase")]
     Recall {
         account: AccountId,
         message_urn: String,
+        #[serde(default)]
+        conversation_urn: Option<String>,
     },
     /// Mark a conversation read up to its newest message (local: the contract has no endpoint).
     #[serde(rename_all = "camelCase")]

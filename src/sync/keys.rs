@@ -41,6 +41,14 @@ impl fmt::Display for ClientKey {
 #[serde(transparent)]
 pub struct RequestId(pub u64);
 
+/// Names one command fed to an engine (`Engine::command`); its `refused` or `completed` notice
+/// carries it back. Numbered from 1 per engine instance, memory only: a restarted engine
+/// starts again at 1, and the commands the old one still waited on get no outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(transparent)]
+pub struct CommandId(pub u64);
+
 /// One place that shows a conversation (a tab, a popup); chosen by the driver.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

@@ -26,6 +26,11 @@
 //!    - `Notify(notice)`: tell the UI; on `ConversationChanged` re-read
 //!      [`Engine::conversation_view`], on `StatusChanged` [`Engine::status`].
 //!    - `SetTimer { at_ms }`: replace the single pending timer; when it fires, `handle(Tick, now)`.
+//!
+//!    A UI command goes in through `engine.command(cmd, now_ms)` (or `handle(Input::Command)`,
+//!    which drops its number): exactly one `Notice::Refused` or `Notice::Completed` naming the
+//!    returned `CommandId` comes among these effects or those of a later input; a driver that
+//!    hands out Promises settles them on those notices.
 //! 3. Nothing else: no retry, no resend, no decision lives in the driver.
 //!
 //! # Where the rules live
@@ -73,12 +78,14 @@ mod refusal;
 mod store;
 mod view;
 
-pub use effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
+pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
 pub use engine::{Engine, EngineConfig, STAMP_SCALE};
 pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
-pub use keys::{AccountId, ClientKey, RequestId, ViewId};
-pub use outbox::{Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState};
+pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
+pub use outbox::{
+    Failure, FailureCode, Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState,
+};
 pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};

@@ -37,20 +37,94 @@ pub enum Recipient {
     ProfileSlug(String),
 }
 
+/// The stable code of a failure: every `ApiError` code, and the engine's own. Crosses as its
+/// snake_case string (`"proved_absent"`). A stored record naming a code this build does not
+/// know loads as [`FailureCode::Unknown`]: a restore never fails on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "snake_case")]
+pub enum FailureCode {
+    /// 400: LinkedIn (or the API) refused the request.
+    BadRequest,
+    /// 401: the API key is missing or wrong.
+    Unauthorized,
+    /// 403: no active subscription.
+    Forbidden,
+    /// 404: the account, conversation or message does not exist.
+    NotFound,
+    /// 429: too many requests.
+    RateLimited,
+    /// 5xx.
+    Server,
+    /// No answer in time.
+    Timeout,
+    /// The connection failed.
+    Network,
+    /// An answer that could not be read.
+    Malformed,
+    /// A send whose answer was lost, and a later poll shows it never arrived.
+    ProvedAbsent,
+    /// A send whose answer was lost and whose arrival cannot be checked (sent by vanity slug).
+    Unverifiable,
+    /// Its record could not be saved, so its request was not made.
+    Storage,
+    /// A recall answered ambiguously, and a later page still holds the message.
+    StillThere,
+    /// A code this build does not know (from a newer build's stored record).
+    #[serde(other)]
+    Unknown,
+}
+
+impl FailureCode {
+    /// The code of an API error.
+    pub fn of(e: &crate::api::ApiError) -> FailureCode {
+        use crate::api::ApiError as E;
+        match e {
+            E::BadRequest { .. } => FailureCode::BadRequest,
+            E::Unauthorized { .. } => FailureCode::Unauthorized,
+            E::Forbidden { .. } => FailureCode::Forbidden,
+            E::NotFound { .. } => FailureCode::NotFound,
+            E::RateLimited { .. } => FailureCode::RateLimited,
+            E::Server { .. } => FailureCode::Server,
+            E::Timeout { .. } => FailureCode::Timeout,
+            E::Network { .. } => FailureCode::Network,
+            E::Malformed { .. } => FailureCode::Malformed,
+        }
+    }
+}
+
+/// Why something the user asked for did not happen: a code to act on, words to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    pub code: FailureCode,
+    pub message: String,
+}
+
+impl Failure {
+    /// The failure an API error is.
+    pub fn of(e: &crate::api::ApiError) -> Failure {
+        Failure {
+            code: FailureCode::of(e),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Why a send failed for good.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SendFailure {
-    /// Stable code: an `ApiError` code, `proved_absent` / `unverifiable`, or `storage` (its
-    /// record could not be saved, so it was not sent).
-    pub code: String,
+    /// An `ApiError` code, `proved_absent` / `unverifiable`, or `storage` (its record could
+    /// not be saved, so it was not sent).
+    pub code: FailureCode,
     pub message: String,
 }
 
 /// Where an outbox entry is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum SendState {
     /// Waiting for its lane, the key (401), a rate-limit wait, or its first turn.
@@ -90,7 +164,6 @@ pub enum Lane {
 
 /// One message to send.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub key: ClientKey,
@@ -268,7 +341,7 @@ impl Outbox {
             .find(|e| {
                 let proved_absent = matches!(
                     &e.state,
-                    SendState::Failed { reason, .. } if reason.code == "proved_absent"
+                    SendState::Failed { reason, .. } if reason.code == FailureCode::ProvedAbsent
                 );
                 let unconfirmed = matches!(
                     &e.state,

@@ -20,7 +20,6 @@ pub const STORE_VERSION: u32 = 1;
 
 /// One account's records: all of them in a snapshot, the changed ones in a delta.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountRecords {
     pub account: AccountId,
@@ -41,8 +40,8 @@ pub struct AccountRecords {
 }
 
 /// A snapshot or a delta: `version` first so a reader can tell before reading the rest.
+/// Storage layout, not API: no TypeScript type is published for it (`snapshot()` is `unknown`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Records {
     pub version: u32,
@@ -53,10 +52,11 @@ pub struct Records {
     pub accounts: Vec<AccountRecords>,
 }
 
-/// Why stored state was not (fully) used; returned from `restore`, never printed.
+/// Why stored state was not (fully) used; returned from `restore` (and, for the storage
+/// layout itself, from `PersistLog::load`), never printed. Codes are snake_case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", tag = "code")]
+#[serde(rename_all = "snake_case", tag = "code")]
 pub enum RestoreIssue {
     /// The snapshot could not be read at all: started empty.
     #[error("stored snapshot is corrupt ({reason}); started empty")]
@@ -74,6 +74,18 @@ pub enum RestoreIssue {
         reason: String,
         dropped: usize,
     },
+    /// The index of stored keys could not be read: started empty.
+    #[error("stored index is corrupt ({reason}); started empty")]
+    CorruptIndex { reason: String },
+    /// The index of stored keys has a version this build cannot read: started empty.
+    #[error("stored index has version {found} (this build reads {expected}); started empty")]
+    UnsupportedIndexVersion { found: u32, expected: u32 },
+    /// The snapshot the index names is not there: started empty.
+    #[error("stored snapshot {generation} is missing; started empty")]
+    MissingSnapshot { generation: u64 },
+    /// Delta `index` the index names is not there: it and every later one were dropped.
+    #[error("stored delta {index} is missing; it and {dropped} later ones dropped")]
+    MissingDelta { index: usize, dropped: usize },
 }
 
 /// Read one stored blob of any version into today's shape, or say why not.

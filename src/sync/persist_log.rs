@@ -16,6 +16,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use super::effect::Persist;
+use super::persist::RestoreIssue;
 
 /// A storage operation failed (quota, no such API here, a rejected Promise).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -68,7 +69,7 @@ pub struct Stored {
     pub snapshot: Option<Vec<u8>>,
     pub deltas: Vec<Vec<u8>>,
     /// What could not be read at this level (the engine reports what is wrong inside).
-    pub issues: Vec<String>,
+    pub issues: Vec<RestoreIssue>,
 }
 
 /// The engine's `Persist` effects as keys of one storage, under one prefix.
@@ -106,15 +107,16 @@ impl<S: Storage> PersistLog<S> {
         let head: Head = match serde_json::from_slice::<Head>(text.as_bytes()) {
             Ok(h) if h.v == HEAD_VERSION => h,
             Ok(h) => {
-                out.issues.push(format!(
-                    "stored index has version {} (this build reads {HEAD_VERSION}); started empty",
-                    h.v
-                ));
+                out.issues.push(RestoreIssue::UnsupportedIndexVersion {
+                    found: h.v,
+                    expected: HEAD_VERSION,
+                });
                 return Ok(out);
             }
             Err(e) => {
-                out.issues
-                    .push(format!("stored index is corrupt ({e}); started empty"));
+                out.issues.push(RestoreIssue::CorruptIndex {
+                    reason: e.to_string(),
+                });
                 return Ok(out);
             }
         };
@@ -129,9 +131,8 @@ impl<S: Storage> PersistLog<S> {
         {
             Some(s) => out.snapshot = Some(s.into_bytes()),
             None => {
-                out.issues.push(format!(
-                    "stored snapshot {generation} is missing; started empty"
-                ));
+                out.issues
+                    .push(RestoreIssue::MissingSnapshot { generation });
                 return Ok(out);
             }
         }
@@ -139,10 +140,10 @@ impl<S: Storage> PersistLog<S> {
             match self.storage.get(&self.key(&format!("delta:{n}"))).await? {
                 Some(d) => out.deltas.push(d.into_bytes()),
                 None => {
-                    out.issues.push(format!(
-                        "stored delta {i} is missing; it and {} later ones dropped",
-                        head.deltas.len() - i - 1
-                    ));
+                    out.issues.push(RestoreIssue::MissingDelta {
+                        index: i,
+                        dropped: head.deltas.len() - i - 1,
+                    });
                     break;
                 }
             }

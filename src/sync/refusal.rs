@@ -1,12 +1,13 @@
 //! Why the engine refused a command locally, before any request: each variant says what the
-//! user can do about it. Crosses to JavaScript as `{ "code": …, … }`.
+//! user can do about it. Crosses to JavaScript as `{ "code": "quota_exceeded", … }`: codes are
+//! snake_case like every other code of the package, fields camelCase.
 
 use serde::{Deserialize, Serialize};
 
 /// A command the engine would not carry out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "camelCase", tag = "code")]
+#[serde(rename_all = "snake_case", tag = "code")]
 pub enum Refusal {
     /// Today's new-conversation quota is used up; it resets at `resets_at` (midnight UTC).
     #[error("daily quota of {quota} new conversations used; resets at {resets_at}")]
@@ -44,4 +45,9 @@ pub enum Refusal {
     /// or duplicate the message.
     #[error("not allowed while the entry is {state}")]
     NotNow { state: String },
+    /// `conversationUrn` was given with a recall or reaction, but the message is not (known to
+    /// be) in that conversation: the command was meant for another message.
+    #[error("the message is not in conversation {conversation_urn:?}")]
+    #[serde(rename_all = "camelCase")]
+    NotInConversation { conversation_urn: String },
 }

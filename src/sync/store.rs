@@ -18,7 +18,6 @@ use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 
 /// Older-history paging and the polling watermark of one conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct History {
     /// The oldest message any history page reached, and that page's cursor and `hasMore`.
@@ -62,7 +61,6 @@ pub enum PageKind {
 
 /// A conversation as the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationRecord {
     pub id: ConversationId,
@@ -102,7 +100,6 @@ impl ConversationRecord {
 
 /// A recall this account is waiting on: our own request, or a hint that the server recalled it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct RecallCheck {
     pub message: MessageId,

@@ -147,6 +147,39 @@ pub fn from_js_keeping<T: DeserializeOwned>(
     serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
 }
 
+/// As [`from_js`], for an options object: each field named in `strings` (or `bools`) must be
+/// a string (a boolean) when present, else a `TypeError` whose message starts with that
+/// field's name, as for a positional argument.
+pub fn options_from_js<T: DeserializeOwned>(
+    name: &str,
+    value: &JsValue,
+    strings: &[&str],
+    bools: &[&str],
+) -> Result<T, JsValue> {
+    let copy = plain(name, value)?;
+    if !copy.is_object() || copy.is_function() {
+        return Err(type_error(
+            name,
+            &format!("must be an options object, not {}", kind(value)),
+        ));
+    }
+    // The copy is plain data (no getters, no traps): reading it cannot throw.
+    let field = |f: &str| Reflect::get(&copy, &JsValue::from_str(f)).unwrap_or(JsValue::UNDEFINED);
+    for f in strings {
+        let v = field(f);
+        if !(v.is_undefined() || v.is_null()) {
+            text(f, &v)?;
+        }
+    }
+    for f in bools {
+        let v = field(f);
+        if !(v.is_undefined() || v.is_null()) {
+            flag(f, &v)?;
+        }
+    }
+    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+}
+
 struct Copier<'a> {
     name: &'a str,
     values: usize,

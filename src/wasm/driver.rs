@@ -17,7 +17,9 @@ use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
-use crate::sync::{Effect, Engine, Input, Notice, Persist, Refusal, Request};
+use crate::sync::{
+    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, Refusal, Request,
+};
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -77,6 +79,8 @@ pub struct Driver {
     facts: RefCell<Listeners>,
     timer: RefCell<Option<Timer>>,
     closed: Cell<bool>,
+    /// Promises of commands waiting for their `completed` notice, by command number.
+    outcomes: RefCell<std::collections::BTreeMap<CommandId, (Function, Function)>>,
     me: Weak<Driver>,
 }
 
@@ -95,6 +99,17 @@ pub fn refusal_error(r: &Refusal) -> JsValue {
         .unwrap_or_else(|| "refused".into());
     let detail = to_js(r).unwrap_or(JsValue::UNDEFINED);
     engine_error(&code, &r.to_string(), &[("refusal", detail)])
+}
+
+/// A recall, reaction or page request that did not happen, as a `ThreadlineError` whose
+/// `code` is the failure's and whose `failure` is the whole failure.
+pub fn failure_error(f: &Failure) -> JsValue {
+    let code = to_js(&f.code)
+        .ok()
+        .and_then(|c| c.as_string())
+        .unwrap_or_else(|| "unknown".into());
+    let detail = to_js(f).unwrap_or(JsValue::UNDEFINED);
+    engine_error(&code, &f.message, &[("failure", detail)])
 }
 
 /// Plain data for JS (objects, arrays, numbers), as the generated TypeScript types declare.
@@ -169,6 +184,7 @@ impl Driver {
             facts: RefCell::new(Listeners::default()),
             timer: RefCell::new(None),
             closed: Cell::new(false),
+            outcomes: RefCell::new(std::collections::BTreeMap::new()),
             me: me.clone(),
         })
     }
@@ -183,24 +199,69 @@ impl Driver {
         self.closed.get()
     }
 
-    /// Feeds one input now and queues its effects. Returns the refusal among them, if any
-    /// (a command refused locally). Ignored once closed.
-    pub fn feed(&self, input: Input) -> Option<Refusal> {
+    /// Feeds one input now and queues its effects. Ignored once closed.
+    pub fn feed(&self, input: Input) {
         if self.closed.get() {
-            return None;
+            return;
         }
         let effects = self.engine.borrow_mut().handle(input, now_ms());
+        self.queue_effects(effects);
+    }
+
+    /// Feeds one command now and queues its effects: its refusal when refused locally, else
+    /// (`wait`) a Promise of its outcome, which resolves with the `completed` notice's outcome
+    /// (rejects with the failure when that is `failed`, with `closed` when the engine closes
+    /// first). Ignored once closed (`Ok(None)`).
+    pub fn command(
+        &self,
+        command: Command,
+        wait: bool,
+    ) -> Result<Option<js_sys::Promise>, Refusal> {
+        if self.closed.get() {
+            return Ok(None);
+        }
+        let (id, effects) = self.engine.borrow_mut().command(command, now_ms());
         let refusal = effects.iter().find_map(|e| match e {
-            Effect::Notify(Notice::Refused { reason, .. }) => Some(reason.clone()),
+            Effect::Notify(Notice::Refused {
+                command, reason, ..
+            }) if *command == id => Some(reason.clone()),
             _ => None,
         });
+        // Registered before any of its effects runs: its `completed` may be among them.
+        let outcome = (wait && refusal.is_none()).then(|| {
+            js_sys::Promise::new(&mut |resolve, reject| {
+                self.outcomes.borrow_mut().insert(id, (resolve, reject));
+            })
+        });
+        self.queue_effects(effects);
+        match refusal {
+            Some(r) => Err(r),
+            None => Ok(outcome),
+        }
+    }
+
+    fn queue_effects(&self, effects: Vec<Effect>) {
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
         self.queue
             .borrow_mut()
             .extend(effects.into_iter().map(|e| Step::Effect(step, e)));
         self.kick();
-        refusal
+    }
+
+    /// Settles the Promise of a command that completed.
+    fn settle_command(&self, command: CommandId, outcome: &Outcome) {
+        let Some((resolve, reject)) = self.outcomes.borrow_mut().remove(&command) else {
+            return;
+        };
+        let result = match outcome {
+            Outcome::Failed { reason } => reject.call1(&JsValue::UNDEFINED, &failure_error(reason)),
+            _ => match to_js(outcome) {
+                Ok(v) => resolve.call1(&JsValue::UNDEFINED, &v),
+                Err(e) => reject.call1(&JsValue::UNDEFINED, &e),
+            },
+        };
+        drop(result);
     }
 
     /// A Promise that settles once every effect queued so far is carried out; it rejects
@@ -245,6 +306,13 @@ impl Driver {
     pub fn close(&self) {
         self.closed.set(true);
         self.timer.borrow_mut().take();
+        let waiting = std::mem::take(&mut *self.outcomes.borrow_mut());
+        for (_, (_, reject)) in waiting {
+            drop(reject.call1(
+                &JsValue::UNDEFINED,
+                &engine_error("closed", "the engine was closed", &[]),
+            ));
+        }
         self.kick();
     }
 
@@ -291,7 +359,15 @@ impl Driver {
                 Step::Effect(..) if self.closed.get() => {}
                 Step::Effect(step, Effect::Persist(p)) => self.persist(step, &p).await,
                 Step::Effect(_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
-                Step::Effect(_, Effect::Notify(n)) => self.emit(Channel::Notices, &n),
+                Step::Effect(_, Effect::Notify(n)) => {
+                    if let Notice::Completed {
+                        command, outcome, ..
+                    } = &n
+                    {
+                        self.settle_command(*command, outcome);
+                    }
+                    self.emit(Channel::Notices, &n);
+                }
                 Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
                 Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
             }

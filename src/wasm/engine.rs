@@ -1,7 +1,8 @@
 //! `ThreadlineEngine`: the reconciliation engine for JavaScript. A live handle over the
 //! [`Driver`] (engine, storage, client, timer) and the realtime socket: commands as async
-//! methods that resolve once their state is written, views as plain typed data, notices and
-//! sibling-tab facts through callbacks.
+//! methods taking one options object, each resolving with its outcome once its state is
+//! written and the engine completed it (rejecting on its refusal or failure); views as plain
+//! typed data; notices and sibling-tab facts through callbacks.
 //!
 //! Every async method takes what it needs (a clone of the driver) before it returns its Promise,
 //! so JS may `free()` the handle while work is in flight.
@@ -14,7 +15,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{flag, from_js, from_js_keeping, function, given, opt_text, text, JsText};
+use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
 use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
 use super::error::js_error;
@@ -24,7 +25,8 @@ use super::storage::{AnyStore, PersistLog};
 use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
-    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact, ViewId,
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact,
+    RestoreIssue, ViewId,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -35,23 +37,16 @@ const ENGINE_TS: &'static str = r#"
  * its result or a Promise of it.
  */
 export interface StorageAdapter {
+    /** The value stored under `key`; `null` or `undefined` when there is none. */
     get(key: string): string | null | undefined | Promise<string | null | undefined>;
+    /** Stores `value` under `key`; a throw or a rejection is a failed write. */
     set(key: string, value: string): void | Promise<void>;
+    /** Removes `key` (nothing to do when it is absent). */
     remove(key: string): void | Promise<void>;
 }
 
-/** The `code` of a `ThreadlineError`: a `Refusal` code, or what went wrong around the engine. */
-export type ThreadlineErrorCode =
-    | Refusal["code"]
-    | "storage" | "storage_unavailable" | "closed" | "invalid_argument" | "internal";
-
-/** How `ThreadlineEngine` methods reject (bad URNs of view methods throw `UrnError`). */
-export interface ThreadlineError extends Error {
-    name: "ThreadlineError";
-    code: ThreadlineErrorCode;
-    /** The engine's refusal, when it refused the command locally (as the `refused` notice). */
-    refusal?: Refusal;
-}
+/** One of `restoreIssues()`: the typed issue, and a `message` that says it in words. */
+export type RestoreIssueReport = RestoreIssue & { message: string };
 "#;
 
 /// Options of `ThreadlineEngine.open(options)`.
@@ -92,7 +87,9 @@ pub struct ThreadlineEngineOptions {
 #[derive(Tsify, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SendCommand {
-    /// The account ("" for the workspace default).
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
     pub account_id: String,
     #[tsify(optional)]
     pub conversation_urn: Option<String>,
@@ -118,7 +115,7 @@ pub struct SendCommand {
 pub struct ThreadlineEngine {
     driver: Rc<Driver>,
     realtime: Option<Rc<Realtime>>,
-    issues: Vec<String>,
+    issues: Vec<RestoreIssue>,
 }
 
 fn invalid_options(message: &str) -> JsValue {
@@ -136,6 +133,17 @@ fn present(s: &Option<String>) -> Option<String> {
 fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
+
+/// The string fields of the command options objects: a wrong type is a `TypeError` naming it.
+const STRING_FIELDS: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+];
 
 /// Reads the arguments of a command, or gives the rejected Promise of the first bad one.
 macro_rules! args {
@@ -180,7 +188,7 @@ impl ThreadlineEngine {
         let (engine, engine_issues) =
             Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
         let mut issues = stored.issues;
-        issues.extend(engine_issues.iter().map(|i| i.to_string()));
+        issues.extend(engine_issues);
 
         let client =
             Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
@@ -197,113 +205,145 @@ impl ThreadlineEngine {
         })
     }
 
-    /// Why stored state was not (fully) used when opening; empty when all was well.
-    #[wasm_bindgen(js_name = restoreIssues)]
-    pub fn restore_issues(&self) -> Vec<String> {
-        self.issues.clone()
+    /// Why stored state was not (fully) used when opening; empty when all was well. Each
+    /// issue is its typed data with a `message` that says it in words.
+    #[wasm_bindgen(js_name = restoreIssues, unchecked_return_type = "RestoreIssueReport[]")]
+    pub fn restore_issues(&self) -> Result<JsValue, JsValue> {
+        let list = js_sys::Array::new();
+        for issue in &self.issues {
+            let v = to_js(issue)?;
+            js_sys::Reflect::set(&v, &"message".into(), &issue.to_string().into())?;
+            list.push(&v);
+        }
+        Ok(list.into())
     }
 
     /// `view` (a tab, a popup: any name) now shows this conversation; it is polled while shown.
-    #[wasm_bindgen(js_name = openConversation, unchecked_return_type = "Promise<void>")]
+    /// Resolves `{ outcome: "done" }` once written.
+    #[wasm_bindgen(js_name = openConversation, unchecked_return_type = "Promise<Outcome>")]
     pub fn open_conversation(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OpenConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (view, account, conversation_urn) = args!(
-            text("view", &view),
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn),
-        );
+        let (o,) = args!(options_from_js::<OpenConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::OpenConversation {
-            view: ViewId(view),
-            account,
-            conversation_urn,
+            view: ViewId(o.view),
+            account: AccountId(o.account_id),
+            conversation_urn: o.conversation_urn,
         })
     }
 
     /// `view` shows nothing any more.
-    #[wasm_bindgen(js_name = closeView, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = closeView, unchecked_return_type = "Promise<Outcome>")]
     pub fn close_view(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string")] view: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloseViewOptions")] options: JsValue,
     ) -> Promise {
-        let (view,) = args!(text("view", &view));
-        self.command(Command::CloseView { view: ViewId(view) })
-    }
-
-    /// Fetches the next page of older history, while there is more.
-    #[wasm_bindgen(js_name = loadOlder, unchecked_return_type = "Promise<void>")]
-    pub fn load_older(
-        &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
-    ) -> Promise {
-        let (account, conversation_urn) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn)
-        );
-        self.command(Command::LoadOlder {
-            account,
-            conversation_urn,
+        let (o,) = args!(options_from_js::<CloseViewOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
+        self.command(Command::CloseView {
+            view: ViewId(o.view),
         })
     }
 
-    /// Fetches the newest page of a conversation again (refreshes reactions too).
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    /// Fetches the next page of older history, while there is more; resolves once it merged
+    /// (`done`), rejects with the API failure when it could not be fetched.
+    #[wasm_bindgen(js_name = loadOlder, unchecked_return_type = "Promise<Outcome>")]
+    pub fn load_older(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
+    ) -> Promise {
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
+        self.command(Command::LoadOlder {
+            account: AccountId(o.account_id),
+            conversation_urn: o.conversation_urn,
+        })
+    }
+
+    /// Fetches the newest page of a conversation again (refreshes reactions too); resolves
+    /// once it merged.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn refresh(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (account, conversation_urn) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn)
-        );
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Refresh {
-            account,
-            conversation_urn,
+            account: AccountId(o.account_id),
+            conversation_urn: o.conversation_urn,
         })
     }
 
     /// Walks a conversation's whole history again (finds recalls made elsewhere); costly.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    /// Resolves once the walk reached the first message.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn rescan(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (account, conversation_urn) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn)
-        );
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Rescan {
-            account,
-            conversation_urn,
+            account: AccountId(o.account_id),
+            conversation_urn: o.conversation_urn,
         })
     }
 
-    /// Fetches the conversation list (its first page, or the one after `cursor`).
-    #[wasm_bindgen(js_name = refreshConversations, unchecked_return_type = "Promise<void>")]
+    /// Fetches the conversation list (its first page, or the one after `cursor`); resolves
+    /// once it merged.
+    #[wasm_bindgen(js_name = refreshConversations, unchecked_return_type = "Promise<Outcome>")]
     pub fn refresh_conversations(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        cursor: Option<JsText>,
+        #[wasm_bindgen(unchecked_param_type = "RefreshConversationsOptions")] options: JsValue,
     ) -> Promise {
-        let (account, cursor) = args!(account_arg(&account_id), opt_text("cursor", &given(cursor)));
-        self.command(Command::RefreshConversations { account, cursor })
+        let options = if options.is_undefined() {
+            js_sys::Object::new().into()
+        } else {
+            options
+        };
+        let (o,) = args!(options_from_js::<RefreshConversationsOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
+        self.command(Command::RefreshConversations {
+            account: AccountId(o.account_id),
+            cursor: present(&o.cursor),
+        })
     }
 
     /// Queues a message in the persisted outbox and resolves with its client key once the
     /// entry is written; the request goes out in the background, and only once the entry is
-    /// on disk. Rejects with the refusal (`emptyMessage`, `tooLong`, `quotaExceeded`,
-    /// `badUrn`…) when refused locally, and with `storage` when the entry could not be
-    /// written: then nothing was sent, and the entry shows as failed (`storage`, retryable).
+    /// on disk. Its fate comes as a `completed` notice (`sent` or `notSent`, with the client
+    /// key) and in the view. A `clientKey` that already names an entry or a sent message adds
+    /// nothing (the send is idempotent). Rejects with the refusal (`empty_message`,
+    /// `too_long`, `quota_exceeded`, `bad_urn`…) when refused locally, and with `storage`
+    /// when the entry could not be written: then nothing was sent, and the entry shows as
+    /// failed (`storage`, retryable).
     #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
     pub fn send(
         &self,
@@ -325,7 +365,7 @@ impl ThreadlineEngine {
         let account = AccountId(cmd.account_id);
         let given = present(&cmd.client_key).map(ClientKey);
         let driver = self.driver.clone();
-        // The engine numbers outbox entries: the new one gets the next number.
+        // The engine numbers outbox entries: a new one gets the next number.
         let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox.next_seq));
         let command = Command::Send {
             account: account.clone(),
@@ -334,18 +374,20 @@ impl ThreadlineEngine {
             subject: present(&cmd.subject),
             channel: cmd.channel.unwrap_or_default(),
             attachments: cmd.attachments,
-            client_key: given,
+            client_key: given.clone(),
         };
-        if let Some(refused) = self.feed_command(command) {
+        if let Err(refused) = self.feed_command(command, false) {
             return refused;
         }
-        let key = driver.with_engine(|e| {
-            e.store(&account).and_then(|s| {
-                s.outbox
-                    .entries
-                    .values()
-                    .find(|x| x.seq == seq)
-                    .map(|x| x.key.0.clone())
+        let key = given.map(|k| k.0).or_else(|| {
+            driver.with_engine(|e| {
+                e.store(&account).and_then(|s| {
+                    s.outbox
+                        .entries
+                        .values()
+                        .find(|x| x.seq == seq)
+                        .map(|x| x.key.0.clone())
+                })
             })
         });
         let settled = driver.settled();
@@ -356,101 +398,108 @@ impl ThreadlineEngine {
         })
     }
 
-    /// Adds (`add`) or removes one of the account's own reactions.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    /// Adds (`add`) or removes one of the account's own reactions; resolves `reacted` once
+    /// the server took it, rejects with the failure when it did not. `conversationUrn`: where
+    /// the message was seen (refused `not_in_conversation` when known to be elsewhere).
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn react(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "boolean")] add: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReactOptions")] options: JsValue,
     ) -> Promise {
-        let (account, _, message_urn, emoji, add) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn),
-            text("messageUrn", &message_urn),
-            text("emoji", &emoji),
-            flag("add", &add),
-        );
+        let (o,) = args!(options_from_js::<ReactOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::React {
-            account,
-            message_urn,
-            emoji,
-            add,
+            account: AccountId(o.account_id),
+            message_urn: o.message_urn,
+            emoji: o.emoji,
+            add: o.add,
+            conversation_urn: present(&o.conversation_urn),
         })
     }
 
-    /// Recalls one of the account's own messages (within the recall window). Rejects with
+    /// Recalls one of the account's own messages (within the recall window); resolves
+    /// `recalled` once it is gone, rejects with the failure when it stays. Rejects with
     /// `storage`, and sends nothing, when the recall's record could not be written.
-    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    /// `conversationUrn`: the conversation the message must be known to be in.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Outcome>")]
     pub fn recall(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
-        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RecallOptions")] options: JsValue,
     ) -> Promise {
-        let (account, _, message_urn) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn),
-            text("messageUrn", &message_urn),
-        );
+        let (o,) = args!(options_from_js::<RecallOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::Recall {
-            account,
-            message_urn,
+            account: AccountId(o.account_id),
+            message_urn: o.message_urn,
+            conversation_urn: present(&o.conversation_urn),
         })
     }
 
     /// Marks a conversation read up to its newest message (locally; tells sibling tabs).
-    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<Outcome>")]
     pub fn mark_read(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = conversationUrn, unchecked_param_type = "string")]
-        conversation_urn: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ConversationOptions")] options: JsValue,
     ) -> Promise {
-        let (account, conversation_urn) = args!(
-            account_arg(&account_id),
-            text("conversationUrn", &conversation_urn)
-        );
+        let (o,) = args!(options_from_js::<ConversationOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::MarkRead {
-            account,
-            conversation_urn,
+            account: AccountId(o.account_id),
+            conversation_urn: o.conversation_urn,
         })
     }
 
-    /// Sends a failed entry again (refused with `notNow` while it may have been sent).
-    #[wasm_bindgen(js_name = retrySend, unchecked_return_type = "Promise<void>")]
+    /// Sends a failed entry again (refused with `not_now` while it may have been sent);
+    /// resolves `sent`, or `notSent` / `discarded`, as its entry ends.
+    #[wasm_bindgen(js_name = retrySend, unchecked_return_type = "Promise<Outcome>")]
     pub fn retry_send(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EntryOptions")] options: JsValue,
     ) -> Promise {
-        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
+        let (o,) = args!(options_from_js::<EntryOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::RetrySend {
-            account,
-            client_key: ClientKey(client_key),
+            account: AccountId(o.account_id),
+            client_key: ClientKey(o.client_key),
         })
     }
 
     /// Drops a queued or failed entry.
-    #[wasm_bindgen(js_name = discardSend, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = discardSend, unchecked_return_type = "Promise<Outcome>")]
     pub fn discard_send(
         &self,
-        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = clientKey, unchecked_param_type = "string")] client_key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EntryOptions")] options: JsValue,
     ) -> Promise {
-        let (account, client_key) = args!(account_arg(&account_id), text("clientKey", &client_key));
+        let (o,) = args!(options_from_js::<EntryOptions>(
+            "options",
+            &options,
+            STRING_FIELDS,
+            &["add"]
+        ));
         self.command(Command::DiscardSend {
-            account,
-            client_key: ClientKey(client_key),
+            account: AccountId(o.account_id),
+            client_key: ClientKey(o.client_key),
         })
     }
 
     /// The API key changed: resume what a 401 paused.
-    #[wasm_bindgen(js_name = keyUpdated, unchecked_return_type = "Promise<void>")]
+    #[wasm_bindgen(js_name = keyUpdated, unchecked_return_type = "Promise<Outcome>")]
     pub fn key_updated(&self) -> Promise {
         self.command(Command::KeyUpdated)
     }
@@ -571,8 +620,9 @@ impl ThreadlineEngine {
         to_js(&status)
     }
 
-    /// The whole stored state as plain data (what a snapshot write holds), for debugging.
-    #[wasm_bindgen(unchecked_return_type = "Records")]
+    /// The whole stored state as plain data (what a snapshot write holds), for debugging
+    /// only: its shape is the storage layout's, not an API, and changes between versions.
+    #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn snapshot(&self) -> Result<JsValue, JsValue> {
         let records = self.driver.with_engine(|e| e.snapshot());
         to_js(&records)
@@ -592,6 +642,96 @@ fn account_arg(value: &JsValue) -> Result<AccountId, JsValue> {
     text("accountId", value).map(AccountId)
 }
 
+/// Options of `openConversation`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenConversationOptions {
+    /// Any name for the place that shows it (a tab, a popup).
+    pub view: String,
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    /// The conversation, in any URN form.
+    pub conversation_urn: String,
+}
+
+/// Options of `closeView`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloseViewOptions {
+    pub view: String,
+}
+
+/// Options of the commands on one conversation (`loadOlder`, `refresh`, `rescan`,
+/// `markRead`).
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationOptions {
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    /// The conversation, in any URN form.
+    pub conversation_urn: String,
+}
+
+/// Options of `refreshConversations`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshConversationsOptions {
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    /// The page after this cursor (else the first page).
+    #[tsify(optional)]
+    pub cursor: Option<String>,
+}
+
+/// Options of `react`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReactOptions {
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    pub message_urn: String,
+    pub emoji: String,
+    /// Add (true) or remove (false) the account's own reaction.
+    pub add: bool,
+    /// Where the message was seen: refused (`not_in_conversation`) when known elsewhere.
+    #[tsify(optional)]
+    pub conversation_urn: Option<String>,
+}
+
+/// Options of `recall`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecallOptions {
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    pub message_urn: String,
+    /// The conversation the message must be known to be in (else `not_in_conversation`).
+    #[tsify(optional)]
+    pub conversation_urn: Option<String>,
+}
+
+/// Options of `retrySend` and `discardSend`.
+#[derive(Tsify, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryOptions {
+    /// The account (omitted or "" for the workspace default).
+    #[tsify(optional)]
+    #[serde(default)]
+    pub account_id: String,
+    /// The outbox entry.
+    pub client_key: String,
+}
+
 impl ThreadlineEngine {
     fn listen(&self, channel: Channel, callback: js_sys::Function) -> JsValue {
         let id = self.driver.listen(channel, callback);
@@ -604,21 +744,33 @@ impl ThreadlineEngine {
         .into_js_value()
     }
 
-    /// Feeds a command; `Some(rejected Promise)` when it was refused locally or closed.
-    fn feed_command(&self, command: Command) -> Option<Promise> {
+    /// Feeds a command: the Promise of its outcome (`wait`), or the rejected Promise when it
+    /// was refused locally or the engine is closed.
+    fn feed_command(&self, command: Command, wait: bool) -> Result<Option<Promise>, Promise> {
         if self.driver.is_closed() {
-            return Some(Promise::reject(&closed()));
+            return Err(Promise::reject(&closed()));
         }
         self.driver
-            .feed(Input::Command(command))
-            .map(|r| Promise::reject(&refusal_error(&r)))
+            .command(command, wait)
+            .map_err(|r| Promise::reject(&refusal_error(&r)))
     }
 
+    /// A command's Promise: rejected at once when refused; else settled once its effects are
+    /// written (rejecting with `storage` when its record was not) and its outcome came.
     fn command(&self, command: Command) -> Promise {
-        match self.feed_command(command) {
-            Some(refused) => refused,
-            None => self.driver.settled(),
-        }
+        let outcome = match self.feed_command(command, true) {
+            Err(refused) => return refused,
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => return Promise::reject(&closed()),
+        };
+        // Both awaited together: a storage failure rejects with `storage` first, and the
+        // outcome's own rejection that follows is handled, not left unhandled.
+        let both = js_sys::Array::of2(&self.driver.settled(), &outcome);
+        let all = Promise::all(&both);
+        future_to_promise(async move {
+            let values = JsFuture::from(all).await?;
+            Ok(js_sys::Array::from(&values).get(1))
+        })
     }
 
     fn input(&self, input: Input) -> Promise {

@@ -1,6 +1,8 @@
 //! Errors cross to JavaScript as real `Error`s with a stable `name` and a machine-readable `code`
 //! (plus any extra fields), never as bare strings. Every export builds them here: `UrnError`,
-//! and the client's `ApiError`.
+//! and the client's `ApiError`. Their TypeScript types, code unions and the classes that
+//! recognise them (`instanceof`) are generated into `npm/errors.{js,d.ts}` by
+//! `tests/error_codes.rs`, which also checks that every code made here is in the vocabulary.
 
 use js_sys::{Error, Reflect};
 use wasm_bindgen::JsValue;
@@ -38,33 +40,6 @@ impl From<crate::urn::UrnError> for JsValue {
 pub fn internal_error(message: &str) -> JsValue {
     js_error("ThreadlineError", "internal", message, &[])
 }
-
-#[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
-const API_ERROR_TS: &'static str = r#"
-/** The `code` of an `ApiError`: what the caller can do about it. */
-export type ApiErrorCode =
-    | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "rate_limited"
-    | "server" | "timeout" | "network" | "malformed";
-
-/** A failed API call, as every `ThreadlineClient` method rejects with. */
-export interface ApiError extends Error {
-    name: "ApiError";
-    code: ApiErrorCode;
-    /** The HTTP status, when an answer arrived (absent when refused before sending). */
-    status?: number;
-    /** How long to wait (429: `Retry-After`, `holdUntil` or the window's reset). */
-    retryAfterMs?: number;
-    /** The server's stable code of a bad request, or the client's when it refused to send. */
-    reason?: string;
-    /** `X-RateLimit-*` figures of a 429; `resetAtMs` and `holdUntilMs` are epoch milliseconds. */
-    rateLimit?: {
-        limit?: number; remaining?: number; used?: number; reset?: number;
-        resetAtMs?: number; holdUntilMs?: number; action?: string;
-    };
-    /** True when a write may have happened although it failed: never resend blindly. */
-    ambiguous: boolean;
-}
-"#;
 
 /// The JS form of an [`ApiError`](crate::api::ApiError): `name` `ApiError`, `code`, `ambiguous`,
 /// and `status`, `retryAfterMs`, `reason`, `rateLimit` where known.

@@ -79,7 +79,7 @@ test("item 2: 1000 hostile arguments to each entry point leak nothing; messageId
   // And the engine and client still work for real.
   const page = await c.messages(THREAD(), { accountId: SEED_IDS.ada, count: 2 });
   assert.equal(page.messages.length, 2);
-  await engine.openConversation("v", SEED_IDS.ada, THREAD());
+  await engine.openConversation({ view: "v", accountId: SEED_IDS.ada, conversationUrn: THREAD() });
   engine.close();
 });
 
@@ -109,7 +109,7 @@ test("item 3: error texts from JS are bounded (self cause, 100,000-deep chain, t
     // From a notice listener: the engine carries on.
     const engine = await openEngine();
     engine.subscribe(() => { throw error; });
-    await engine.openConversation("v", SEED_IDS.ada, THREAD());
+    await engine.openConversation({ view: "v", accountId: SEED_IDS.ada, conversationUrn: THREAD() });
     await waitFor(() => (engine.conversationView(SEED_IDS.ada, THREAD())?.messages.length ?? 0) > 0, `${name}: the page`);
     engine.close();
   }
@@ -141,7 +141,7 @@ test("item 6: a number where a string is declared is a TypeError naming the argu
     ["client.recall(1, 2)", () => c.recall(1, 2), "conversationUrn"],
     ["engine.status(5)", () => engine.status(5), "accountId"],
     ["engine.conversationView('', 3)", () => engine.conversationView("", 3), "conversationUrn"],
-    ["engine.react(...)", () => engine.react(SEED_IDS.ada, THREAD(), 9, "👍", true), "messageUrn"],
+    ["engine.react(...)", () => engine.react({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), messageUrn: 9, emoji: "👍", add: true }), "messageUrn"],
     ["engine.subscribe(1)", () => engine.subscribe(1), "callback"],
   ];
   for (const [what, call, arg] of cases) {
@@ -239,7 +239,7 @@ test("item 8: a send or recall whose record cannot be written is not made, and s
   let failing = false;
   const storage = mapStorage(new Map(), { failSet: () => failing });
   const engine = await openEngine({ storage });
-  await engine.openConversation("v", SEED_IDS.ada, THREAD());
+  await engine.openConversation({ view: "v", accountId: SEED_IDS.ada, conversationUrn: THREAD() });
   const shown = () => engine.conversationView(SEED_IDS.ada, THREAD())?.messages ?? [];
   await waitFor(() => shown().some((x) => x.id === SEED_IDS.recallable), "the recallable message");
   failing = true;
@@ -252,7 +252,7 @@ test("item 8: a send or recall whose record cannot be written is not made, and s
   let ledger = await sim.requests();
   assert.equal(ledger.send.total, 0, "no send request");
   assert.equal(ledger.send.applied, 0);
-  const r = await failure(() => engine.recall(SEED_IDS.ada, THREAD(), messageUrn(SEED_IDS.recallable)));
+  const r = await failure(() => engine.recall({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), messageUrn: messageUrn(SEED_IDS.recallable) }));
   assert.equal(r?.code, "storage", `${r?.name}: ${r?.message}`);
   await new Promise((res) => setTimeout(res, 500));
   ledger = await sim.requests();
@@ -267,7 +267,7 @@ test("item 8: a send or recall whose record cannot be written is not made, and s
   assert.ok(view.messages.some((x) => x.id === SEED_IDS.recallable && x.state.state === "sent"));
   // Storage back: the user's retry sends it once.
   failing = false;
-  await engine.retrySend(SEED_IDS.ada, entry.clientKey);
+  await engine.retrySend({ accountId: SEED_IDS.ada, clientKey: entry.clientKey });
   for (let i = 0; i < 50 && (await sim.requests()).send.applied < 1; i++) await new Promise((res) => setTimeout(res, 100));
   assert.equal((await sim.requests()).send.applied, 1);
   engine.close();

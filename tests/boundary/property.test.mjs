@@ -102,7 +102,7 @@ test(`property: ${CALLS} arbitrary calls across the boundary never trap (seed ${
   assert.deepEqual(traps, [], "no trap, every promise settled");
   // Still answering, and the engine still works end to end.
   assert.equal(m.messageId(`urn:li:fsd_message:${ID}`), ID);
-  await engine.openConversation("after", SEED_IDS.ada, conversationUrn(SEED_IDS.longThread));
+  await engine.openConversation({ view: "after", accountId: SEED_IDS.ada, conversationUrn: conversationUrn(SEED_IDS.longThread) });
   const shown = () => engine.conversationView(SEED_IDS.ada, conversationUrn(SEED_IDS.longThread))?.messages.length ?? 0;
   for (let i = 0; i < 200 && shown() === 0; i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(shown() > 0, "the engine still loads a conversation");

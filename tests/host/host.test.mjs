@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHost, createRemote } from "../../npm/host.js";
+import { ThreadlineError, ApiError, UrnError, isRefusal } from "../../npm/errors.js";
 import { FakeEngine, conversationIdOf, msgUrn, convUrn, RECALL_WINDOW_MS } from "./fake-engine.mjs";
 
 const settle = async (n = 5) => {
@@ -122,7 +123,8 @@ test("commands_act_on_the_bound_conversation_and_resolve_on_their_outcome", asyn
     assert.equal(e.name, "ThreadlineError");
     assert.equal(e.code, "not_in_conversation");
     assert.deepEqual(e.refusal, { code: "not_in_conversation" });
-    return e instanceof Error;
+    assert.ok(e instanceof ThreadlineError && isRefusal(e), "rebuilt into the generated class");
+    return true;
   });
   const recalled = await tab.request("recall", { messageUrn: msgUrn("m1") });
   assert.deepEqual(recalled, { outcome: "recalled", message: "m1" });
@@ -159,12 +161,16 @@ test("a_refusal_and_a_failure_reach_the_viewer_as_errors_with_their_data", async
   await assert.rejects(tab.request("react", { messageUrn: msgUrn("m2"), emoji: "🎉", add: true }), (e) => {
     assert.equal(e.code, "rate_limited");
     assert.deepEqual(e.failure, { code: "rate_limited", message: "slow down" });
+    assert.ok(e instanceof ThreadlineError && !isRefusal(e));
     return true;
   });
   await settle();
   assert.deepEqual(tab.last("view").view.messages.find((m) => m.id === "m2").lastFailure, { action: "react", failure: { code: "rate_limited", message: "slow down" } });
   // A bad URN is the engine's UrnError, with its offset.
-  await assert.rejects(tab.request("bind", { conversation: "not a urn" }), { name: "UrnError", code: "wrong_kind", offset: 0 });
+  await assert.rejects(tab.request("bind", { conversation: "not a urn" }), (e) => {
+    assert.deepEqual([e.name, e.code, e.offset], ["UrnError", "wrong_kind", 0]);
+    return e instanceof UrnError;
+  });
 });
 
 test("views_go_only_to_the_viewers_that_show_them_and_status_once_per_change", async () => {
@@ -246,7 +252,7 @@ test("after_the_host_changed_sends_and_reads_are_re_sent_react_and_recall_are_no
   // The viewer binds again (its last bind), then re-sends what is unanswered.
   const rebound = tab.remote.hostChanged();
   assert.deepEqual(await send, { clientKey: "once" });
-  await assert.rejects(react, { name: "ThreadlineError", code: "host_changed" });
+  await assert.rejects(react, (e) => e instanceof ThreadlineError && e.code === "host_changed");
   await assert.rejects(recall, { code: "host_changed", message: /check the conversation/i });
   await assert.rejects(keyless, { code: "host_changed" }, "a send without a clientKey cannot be told apart from a second one");
   assert.deepEqual(await older, { outcome: "done" });
@@ -381,7 +387,10 @@ test("upload_and_accounts_go_through_the_client_with_the_viewer_account", async 
   client.listAccounts = async () => {
     throw Object.assign(new Error("Too many requests"), { name: "ApiError", code: "rate_limited", status: 429, retryAfterMs: 1000, ambiguous: false });
   };
-  await assert.rejects(tab.request("accounts"), { name: "ApiError", code: "rate_limited", status: 429, retryAfterMs: 1000, ambiguous: false });
+  await assert.rejects(tab.request("accounts"), (e) => {
+    assert.deepEqual([e.name, e.code, e.status, e.retryAfterMs, e.ambiguous], ["ApiError", "rate_limited", 429, 1000, false]);
+    return e instanceof ApiError;
+  });
 });
 
 test("a_command_no_host_ever_had_is_sent_plainly_and_a_stale_bind_gets_the_newest_answer", async () => {

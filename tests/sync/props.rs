@@ -231,6 +231,7 @@ fn apply(w: &mut World, s: &Step) {
                 w.command(
                     r,
                     Command::React {
+                        conversation_urn: None,
                         account: acct(),
                         message_urn,
                         emoji,
@@ -244,6 +245,7 @@ fn apply(w: &mut World, s: &Step) {
                 w.command(
                     r,
                     Command::Recall {
+                        conversation_urn: None,
                         account: acct(),
                         message_urn,
                     },

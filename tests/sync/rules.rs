@@ -3,8 +3,8 @@
 use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
-    AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, Input, MessageState,
-    Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
+    AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
+    MessageState, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -155,6 +155,7 @@ fn recall_goes_out_first_shows_recalling_then_tombstones_everywhere() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },
@@ -194,6 +195,7 @@ fn recall_of_someone_elses_message_is_refused_locally() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: theirs,
         },
@@ -210,6 +212,7 @@ fn recall_after_sixty_minutes_is_refused_locally() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },
@@ -227,6 +230,7 @@ fn recall_refused_by_linkedin_keeps_message_and_says_why() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },
@@ -247,6 +251,7 @@ fn ambiguous_recall_is_settled_by_a_fresh_page() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },
@@ -272,6 +277,7 @@ fn a_page_asked_before_an_ambiguous_recall_answer_does_not_undo_it() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },
@@ -388,6 +394,7 @@ fn a_refresh_whose_newest_page_is_the_whole_history_tombstones_a_message_recalle
 fn reaction_is_remote_first_with_a_pending_state() {
     let (mut w, id) = with_own_message(1);
     let react = |add| Command::React {
+        conversation_urn: None,
         account: acct(),
         message_urn: id.as_str().into(),
         emoji: "👍".into(),
@@ -409,6 +416,7 @@ fn reaction_is_remote_first_with_a_pending_state() {
 fn adding_twice_or_removing_what_is_not_there_changes_nothing() {
     let (mut w, id) = with_own_message(1);
     let react = |add| Command::React {
+        conversation_urn: None,
         account: acct(),
         message_urn: id.as_str().into(),
         emoji: "👍".into(),
@@ -434,6 +442,7 @@ fn own_reaction_is_never_counted_twice_against_a_server_tally() {
     w.command(
         0,
         Command::React {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
             emoji: "👍".into(),
@@ -469,6 +478,7 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
     );
     w.drain();
     let react = Command::React {
+        conversation_urn: None,
         account: acct(),
         message_urn: id.as_str().into(),
         emoji: "❤️".into(),
@@ -587,7 +597,7 @@ fn definite_failure_marks_failed_with_the_reason() {
     w.drain();
     let (_, pending) = split(&w.view(0, 0).unwrap());
     assert!(
-        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == "bad_request")
+        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == FailureCode::BadRequest)
     );
     assert!(!ops(&w).contains(&Op::Send));
 }
@@ -703,7 +713,7 @@ fn ambiguous_send_is_not_resent_until_proved_absent() {
     let MessageState::Failed { reason, retryable } = &pending[0].1 else {
         panic!("{pending:?}")
     };
-    assert!(*retryable && reason.code == "proved_absent");
+    assert!(*retryable && reason.code == FailureCode::ProvedAbsent);
     assert!(w.server.applied.is_empty());
     let key = pending[0].0.clone();
     w.command(
@@ -821,7 +831,7 @@ fn an_echo_goes_to_the_attempt_that_started_first_not_to_the_entry_created_first
     assert_eq!(shown, [(true, Some(b)), (false, Some(a))]);
     let (_, pending) = split(&view);
     assert!(
-        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == "proved_absent"),
+        matches!(&pending[0].1, MessageState::Failed { reason, .. } if reason.code == FailureCode::ProvedAbsent),
         "a never arrived and says so: {pending:?}"
     );
 }
@@ -1044,6 +1054,7 @@ fn own_profile_is_learned_so_own_reaction_events_are_not_double_counted() {
     w.command(
         0,
         Command::React {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
             emoji: "👍".into(),
@@ -1066,6 +1077,7 @@ fn facts_from_other_tabs_merge_idempotently_in_any_order() {
     w.command(
         0,
         Command::React {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
             emoji: "👍".into(),
@@ -1075,6 +1087,7 @@ fn facts_from_other_tabs_merge_idempotently_in_any_order() {
     w.command(
         0,
         Command::Recall {
+            conversation_urn: None,
             account: acct(),
             message_urn: id.as_str().into(),
         },

@@ -7,8 +7,9 @@ use std::collections::BTreeSet;
 use threadline::api::ApiError;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
-    AccountId, ApiReply, ClientKey, Command, ConversationView, Effect, Engine, EngineConfig, Input,
-    MessageState, Notice, Persist, Recipient, RemoteFact, Request, RequestId, ViewId,
+    AccountId, ApiReply, ClientKey, Command, CommandId, ConversationView, Effect, Engine,
+    EngineConfig, Input, MessageState, Notice, Persist, Recipient, RemoteFact, Request, RequestId,
+    ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -25,6 +26,8 @@ pub struct Replica {
     pub notices: Vec<Notice>,
     /// Tombstones seen so far: they must never disappear, nor their messages come back.
     pub seen_tombstones: BTreeSet<MessageId>,
+    /// Commands fed to this engine (since its last restart) that have no outcome yet.
+    pub waiting: BTreeSet<CommandId>,
 }
 
 /// An answer on its way back.
@@ -77,6 +80,7 @@ impl World {
                     timer: None,
                     notices: Vec::new(),
                     seen_tombstones: BTreeSet::new(),
+                    waiting: BTreeSet::new(),
                 }
             })
             .collect();
@@ -99,7 +103,32 @@ impl World {
 
     /// Feed one command to replica `r`.
     pub fn command(&mut self, r: usize, c: Command) {
-        self.input(r, Input::Command(c));
+        self.command_id(r, c);
+    }
+
+    /// Feed one command to replica `r`; its number.
+    pub fn command_id(&mut self, r: usize, c: Command) -> CommandId {
+        let (id, effects) = self.replicas[r].engine.command(c, self.now);
+        assert!(
+            self.replicas[r].waiting.insert(id),
+            "command number {id:?} given twice"
+        );
+        self.effects(r, effects);
+        id
+    }
+
+    /// The outcome notices (`refused`, `completed`) replica `r` gave for command `id`.
+    pub fn outcomes(&self, r: usize, id: CommandId) -> Vec<&Notice> {
+        self.replicas[r]
+            .notices
+            .iter()
+            .filter(|n| match n {
+                Notice::Refused { command, .. } | Notice::Completed { command, .. } => {
+                    *command == id
+                }
+                _ => false,
+            })
+            .collect()
     }
 
     fn effects(&mut self, r: usize, effects: Vec<Effect>) {
@@ -124,7 +153,17 @@ impl World {
                         self.broadcasts.push((to, f.clone()));
                     }
                 }
-                Effect::Notify(n) => self.replicas[r].notices.push(n),
+                Effect::Notify(n) => {
+                    // Every command gets one outcome at most, and only a command of this life.
+                    if let Notice::Refused { command, .. } | Notice::Completed { command, .. } = &n
+                    {
+                        assert!(
+                            self.replicas[r].waiting.remove(command),
+                            "an outcome for {command:?}, which had one or was never fed: {n:?}"
+                        );
+                    }
+                    self.replicas[r].notices.push(n)
+                }
                 Effect::SetTimer { at_ms } => self.replicas[r].timer = Some(at_ms),
             }
         }
@@ -216,6 +255,8 @@ impl World {
             "own storage must restore cleanly: {issues:?}"
         );
         rep.engine = engine;
+        // What the old engine waited on is forgotten: it gets no outcome, right or wrong.
+        rep.waiting.clear();
         rep.epoch += 1;
         rep.timer = None;
         let epoch = rep.epoch;

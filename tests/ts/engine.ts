@@ -12,7 +12,8 @@ import {
   type StorageAdapter,
   type ThreadlineError,
   type ThreadlineErrorCode,
-  type Records,
+  type RestoreIssueReport,
+  type Outcome,
 } from "threadline";
 
 export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): Promise<string> {
@@ -33,7 +34,8 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
     timeoutMs: 10_000,
     config: { pollIntervalMs: 5_000 },
   });
-  const issues: string[] = engine.restoreIssues();
+  const issues: RestoreIssueReport[] = engine.restoreIssues();
+  console.log(issues.map((i) => `${i.code}: ${i.message}`));
   const unsubscribe: () => void = engine.subscribe((n: Notice) => {
     if (n.notice === "conversationChanged") {
       const v: ConversationView | undefined = engine.conversationView(n.account, n.conversation);
@@ -46,9 +48,10 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
     }
   });
   const stop: () => void = engine.onBroadcast(post);
-  await engine.openConversation("tab-1", "acc", "2-abc");
-  await engine.loadOlder("acc", "2-abc");
-  await engine.refreshConversations("acc");
+  await engine.openConversation({ view: "tab-1", accountId: "acc", conversationUrn: "2-abc" });
+  const older: Outcome = await engine.loadOlder({ accountId: "acc", conversationUrn: "2-abc" });
+  console.log(older.outcome);
+  await engine.refreshConversations({ accountId: "acc" });
   const list: ConversationSummary[] = engine.conversationList("acc");
   const status: StatusView = engine.status("acc");
   const pending: MessageView[] = engine.unplacedOutbox("acc");
@@ -60,23 +63,24 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
       channel: "linkedin_inbox",
       attachments: [],
     });
-    await engine.react("acc", "2-abc", "2-msg", "👍", true);
-    await engine.recall("acc", "2-abc", "2-msg");
-    await engine.markRead("acc", "2-abc");
-    await engine.retrySend("acc", key);
-    await engine.discardSend("acc", key);
+    await engine.react({ accountId: "acc", conversationUrn: "2-abc", messageUrn: "2-msg", emoji: "👍", add: true });
+    await engine.recall({ accountId: "acc", conversationUrn: "2-abc", messageUrn: "2-msg" });
+    await engine.markRead({ accountId: "acc", conversationUrn: "2-abc" });
+    await engine.retrySend({ accountId: "acc", clientKey: key });
+    await engine.discardSend({ accountId: "acc", clientKey: key });
     await engine.keyUpdated();
   } catch (e) {
     const err = e as ThreadlineError;
     const code: ThreadlineErrorCode = err.code;
-    if (err.refusal?.code === "quotaExceeded") console.log(err.refusal.resetsAt);
+    if (err.refusal?.code === "quota_exceeded") console.log(err.refusal.resetsAt);
+    if (err.failure) console.log(err.failure.code, err.failure.message);
     console.log(code);
   }
   await engine.applyRemote({ kind: "read", account: "acc", conversation: "2-abc", at: 1 });
-  const records: Records = engine.snapshot();
-  await engine.closeView("tab-1");
+  const records: unknown = engine.snapshot();
+  await engine.closeView({ view: "tab-1" });
   unsubscribe();
   stop();
   engine.close();
-  return `${issues.length}${list.length}${status.sync}${pending.length}${records.version}`;
+  return `${issues.length}${list.length}${status.sync}${pending.length}${JSON.stringify(records).length}`;
 }

@@ -18,6 +18,63 @@ impl Engine {
         if let Err(e) = &result {
             self.note_error(&account, e, old_key);
         }
+        // What the commands waiting on this answer learn: how it went, and whether the work
+        // goes on with another request (a rescan's next page).
+        let waited = self.request_waiters.contains_key(&id);
+        let fits = matches!(
+            (&pending, &result),
+            (Pending::Page { .. }, Ok(ApiReply::Messages(_)))
+                | (
+                    Pending::Conversations { .. },
+                    Ok(ApiReply::Conversations(_))
+                )
+                | (Pending::React { .. }, Ok(ApiReply::React(_)))
+                | (_, Err(_))
+        );
+        let outcome = match (&pending, &result) {
+            (_, Err(e)) => Err(Failure::of(e)),
+            _ if !fits => Err(Failure {
+                code: FailureCode::Malformed,
+                message: "answer of another kind".into(),
+            }),
+            (
+                Pending::React {
+                    message,
+                    emoji,
+                    add,
+                    ..
+                },
+                _,
+            ) => Ok(Outcome::Reacted {
+                message: message.clone(),
+                emoji: emoji.clone(),
+                add: *add,
+            }),
+            _ => Ok(Outcome::Done),
+        };
+        let walk = match &pending {
+            Pending::Page {
+                account,
+                conversation,
+                purpose: Purpose::Rescan { .. },
+                ..
+            } => Some((account.clone(), conversation.clone())),
+            _ => None,
+        };
+        self.settle_answer(id, pending, result);
+        if waited {
+            let next = walk.and_then(|(a, c)| self.history_request(&a, &c));
+            self.answered(id, outcome, next);
+        }
+    }
+
+    fn settle_answer(
+        &mut self,
+        id: RequestId,
+        pending: Pending,
+        result: Result<ApiReply, ApiError>,
+    ) {
+        let _ = id;
         match pending {
             Pending::Page {
                 account,
@@ -102,7 +159,7 @@ impl Engine {
                         }
                     }
                     other => {
-                        let reason = unexpected(other).to_string();
+                        let reason = Failure::of(&unexpected(other));
                         self.notify(Notice::ReactFailed {
                             account,
                             message,
@@ -160,8 +217,9 @@ impl Engine {
                         account,
                         message,
                         emoji,
-                        reason: reason.clone(),
+                        reason: completions::storage_failure(&reason),
                     });
+                    self.answered(id, Err(completions::storage_failure(&reason)), None);
                 }
                 Pending::Recall { account, message } => {
                     self.request_key.remove(&id);
@@ -169,11 +227,7 @@ impl Engine {
                     if let Some(check) = store.take_recall(&message) {
                         store.dirty.touched.insert(check.conversation);
                     }
-                    self.notify(Notice::RecallFailed {
-                        account,
-                        message,
-                        reason: reason.clone(),
-                    });
+                    self.recall_failed(&account, &message, completions::storage_failure(&reason));
                 }
                 // A read needs no record: drivers make it anyway. Should one be cancelled, it
                 // is answered as a failed read (retried on the usual schedule).
@@ -203,18 +257,14 @@ impl Engine {
         }
         store.dirty.outbox.insert(key.clone());
         let reason = SendFailure {
-            code: "storage".into(),
+            code: FailureCode::Storage,
             message: message.to_owned(),
         };
         entry.state = SendState::Failed {
             reason: reason.clone(),
             retryable: true,
         };
-        self.notify(Notice::SendFailed {
-            account: account.clone(),
-            client_key: key.clone(),
-            reason,
-        });
+        self.send_failed(account, key, reason, true);
     }
 
     /// `old_key`: the request went out before the key was last updated, so a 401 says nothing
@@ -437,12 +487,11 @@ impl Engine {
             }
         }
         for message in failed {
-            let reason = "the message is still there; the recall did not happen".to_owned();
-            self.notify(Notice::RecallFailed {
-                account: account.clone(),
-                message,
-                reason,
-            });
+            let reason = Failure {
+                code: FailureCode::StillThere,
+                message: "the message is still there; the recall did not happen".to_owned(),
+            };
+            self.recall_failed(account, &message, reason);
         }
         self.recalled(account, verdict.gone);
         !verdict.open.is_empty()
@@ -749,19 +798,14 @@ impl Engine {
             }
             ApiError::BadRequest { .. } | ApiError::NotFound { .. } => {
                 let reason = SendFailure {
-                    code: e.code().into(),
+                    code: FailureCode::of(&e),
                     message: e.to_string(),
                 };
                 entry.state = SendState::Failed {
                     reason: reason.clone(),
                     retryable: false,
                 };
-                let notice = Notice::SendFailed {
-                    account: account.clone(),
-                    client_key: key.clone(),
-                    reason,
-                };
-                self.notify(notice);
+                self.send_failed(account, key, reason, false);
             }
             _ => {
                 entry.state = SendState::Ambiguous {
@@ -806,14 +850,9 @@ impl Engine {
                 });
             }
             other => {
-                let reason = unexpected(other).to_string();
+                let reason = Failure::of(&unexpected(other));
                 store.take_recall(message);
-                let notice = Notice::RecallFailed {
-                    account: account.clone(),
-                    message: message.clone(),
-                    reason,
-                };
-                self.notify(notice);
+                self.recall_failed(account, message, reason);
             }
         }
     }

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Engine {
-    pub(super) fn command(&mut self, c: Command) {
+    pub(super) fn run_command(&mut self, c: Command) {
         match c {
             Command::OpenConversation {
                 view,
@@ -41,7 +41,14 @@ impl Engine {
                     .history
                     .clone();
                 let busy = Busy::History(account.clone(), conv.clone());
-                if self.busy.contains(&busy) || !history.more_available() {
+                if self.busy.contains(&busy) {
+                    // Ends with the page already on its way.
+                    if let Some(id) = self.history_request(&account, &conv) {
+                        self.wait_on_request(id);
+                    }
+                    return;
+                }
+                if !history.more_available() {
                     return;
                 }
                 let (kind, cursor) = if history.head_loaded && history.cursor.is_some() {
@@ -49,7 +56,9 @@ impl Engine {
                 } else {
                     (PageKind::Head, None)
                 };
-                self.request_page(&account, &conv, kind, Purpose::User, None, cursor, busy);
+                let id =
+                    self.request_page(&account, &conv, kind, Purpose::User, None, cursor, busy);
+                self.wait_on_request(id);
             }
             Command::Refresh {
                 account,
@@ -59,12 +68,16 @@ impl Engine {
                     return;
                 };
                 let busy = Busy::History(account.clone(), conv.clone());
-                if !self.busy.contains(&busy) {
+                if self.busy.contains(&busy) {
+                    if let Some(id) = self.history_request(&account, &conv) {
+                        self.wait_on_request(id);
+                    }
+                } else {
                     // The newest page proves absent whatever it reaches past (all of a
                     // conversation that fits in one page).
                     let since = self.next_stamp();
                     self.start_walk(&account, &conv, since);
-                    self.request_page(
+                    let id = self.request_page(
                         &account,
                         &conv,
                         PageKind::Head,
@@ -73,6 +86,7 @@ impl Engine {
                         None,
                         busy,
                     );
+                    self.wait_on_request(id);
                 }
             }
             Command::Rescan {
@@ -83,15 +97,29 @@ impl Engine {
                     return;
                 };
                 let busy = Busy::History(account.clone(), conv.clone());
-                if !self.busy.contains(&busy) {
+                if self.busy.contains(&busy) {
+                    if let Some(id) = self.history_request(&account, &conv) {
+                        self.wait_on_request(id);
+                    }
+                } else {
                     let chain_from = self.next_stamp();
                     self.start_walk(&account, &conv, chain_from);
                     let purpose = Purpose::Rescan { chain_from };
-                    self.request_page(&account, &conv, PageKind::Head, purpose, None, None, busy);
+                    let id = self.request_page(
+                        &account,
+                        &conv,
+                        PageKind::Head,
+                        purpose,
+                        None,
+                        None,
+                        busy,
+                    );
+                    self.wait_on_request(id);
                 }
             }
             Command::RefreshConversations { account, cursor } => {
-                self.request_conversations(&account, cursor);
+                let id = self.request_conversations(&account, cursor);
+                self.wait_on_request(id);
             }
             Command::Send {
                 account,
@@ -109,13 +137,15 @@ impl Engine {
                 message_urn,
                 emoji,
                 add,
+                conversation_urn,
             } => {
-                self.cmd_react(account, &message_urn, emoji, add);
+                self.cmd_react(account, &message_urn, conversation_urn, emoji, add);
             }
             Command::Recall {
                 account,
                 message_urn,
-            } => self.cmd_recall(account, &message_urn),
+                conversation_urn,
+            } => self.cmd_recall(account, &message_urn, conversation_urn),
             Command::MarkRead {
                 account,
                 conversation_urn,
@@ -154,7 +184,10 @@ impl Engine {
                 };
                 match refusal {
                     Some(reason) => self.refuse(&account, reason),
-                    None => self.remove_entry(&account, &client_key),
+                    None => {
+                        self.remove_entry(&account, &client_key);
+                        self.send_discarded(&account, &client_key);
+                    }
                 }
             }
             Command::KeyUpdated => {
@@ -208,6 +241,11 @@ impl Engine {
         attachments: Vec<crate::model::Attachment>,
         client_key: Option<ClientKey>,
     ) {
+        if let Some(key) = &client_key {
+            if self.send_again(&account, &to, key) {
+                return;
+            }
+        }
         if text.trim().is_empty() && attachments.is_empty() {
             return self.refuse(&account, Refusal::EmptyMessage);
         }
@@ -256,6 +294,7 @@ impl Engine {
         let now = self.now;
         let store = self.store_mut(&account);
         if store.outbox.get(&key).is_some() {
+            // A key the engine made itself never names an entry already; refused all the same.
             return self.refuse(&account, Refusal::AlreadyPending);
         }
         let conversation_urn = conversation
@@ -281,10 +320,63 @@ impl Engine {
             attempt_at: None,
         };
         store.outbox.entries.insert(key.clone(), entry);
-        store.dirty.outbox.insert(key);
+        store.dirty.outbox.insert(key.clone());
         if let Some(c) = conversation {
             store.dirty.touched.insert(c);
         }
+        self.wait_on_send(&account, &key);
+    }
+
+    /// A send whose client key already names an entry or a confirmed message: no second
+    /// entry, and the command ends as the first did or will. False when the key is new.
+    fn send_again(&mut self, account: &AccountId, to: &Recipient, key: &ClientKey) -> bool {
+        let Some(store) = self.accounts.get(account) else {
+            return false;
+        };
+        if let Some(entry) = store.outbox.get(key) {
+            match &entry.state {
+                SendState::Failed { reason, retryable } => {
+                    let outcome = Outcome::NotSent {
+                        client_key: key.clone(),
+                        reason: reason.clone(),
+                        retryable: *retryable,
+                    };
+                    self.complete_now(outcome);
+                }
+                SendState::Sent {
+                    message: Some(id), ..
+                } => {
+                    let id = id.clone();
+                    self.wait_on_send(account, key);
+                    self.send_confirmed(account, key, Some(&id));
+                }
+                // Its fate is not known yet (or, sent without a known id, noticed at the end
+                // of this step): it ends as the first send does.
+                _ => self.wait_on_send(account, key),
+            }
+            return true;
+        }
+        let in_conversation = match to {
+            Recipient::Conversation(urn) => ConversationId::parse(urn).ok(),
+            _ => None,
+        };
+        let held = match &in_conversation {
+            Some(conv) => store.message_with_key(conv, key),
+            None => store
+                .messages
+                .values()
+                .find(|m| m.client_key.as_ref() == Some(key))
+                .map(|m| m.id.clone()),
+        };
+        let Some(id) = held else {
+            return false;
+        };
+        let message_urn = store.message(&id).map(|m| m.message_urn.clone());
+        self.complete_now(Outcome::Sent {
+            client_key: key.clone(),
+            message_urn,
+        });
+        true
     }
 
     pub(super) fn cmd_retry(&mut self, account: AccountId, key: ClientKey) {
@@ -315,17 +407,21 @@ impl Engine {
                 store.dirty.touched.insert(c.clone());
             }
         }
-        store.dirty.outbox.insert(key);
+        store.dirty.outbox.insert(key.clone());
+        self.wait_on_send(&account, &key);
     }
 
     pub(super) fn cmd_react(
         &mut self,
         account: AccountId,
         message_urn: &str,
+        shown_in: Option<String>,
         emoji: String,
         add: bool,
     ) {
-        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+        let Some((id, conv_urn, msg_urn)) =
+            self.message_arg(&account, message_urn, shown_in, false)
+        else {
             return;
         };
         let pending_key = (account.clone(), id.clone(), emoji.clone());
@@ -335,7 +431,11 @@ impl Engine {
         let store = self.store_mut(&account);
         if store.mine(&id, &emoji) == add {
             // Adding what is there, or removing what is not: nothing changes.
-            return;
+            return self.complete_now(Outcome::Reacted {
+                message: id,
+                emoji,
+                add,
+            });
         }
         if let Some(m) = store.message(&id) {
             let conv = m.conversation.clone();
@@ -351,7 +451,7 @@ impl Engine {
                 react: add,
             },
         };
-        self.request(
+        let request = self.request(
             &account,
             call,
             Pending::React {
@@ -361,10 +461,17 @@ impl Engine {
                 add,
             },
         );
+        self.wait_on_request(request);
     }
 
-    pub(super) fn cmd_recall(&mut self, account: AccountId, message_urn: &str) {
-        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn) else {
+    pub(super) fn cmd_recall(
+        &mut self,
+        account: AccountId,
+        message_urn: &str,
+        shown_in: Option<String>,
+    ) {
+        let Some((id, conv_urn, msg_urn)) = self.message_arg(&account, message_urn, shown_in, true)
+        else {
             return;
         };
         let now = self.now;
@@ -400,6 +507,7 @@ impl Engine {
             message_urn: msg_urn,
             account_id: account.as_param(),
         };
+        self.wait_on_recall(&account, &id);
         self.request(
             &account,
             call,
@@ -410,11 +518,57 @@ impl Engine {
         );
     }
 
+    /// Whether message `id` may be meant by a command that names the conversation it was seen
+    /// in (`shown_in`; none: no check). `known`: the message must be known to be there (a
+    /// recall); else it only must not be known to be elsewhere (a reaction). Refuses
+    /// `not_in_conversation` (or `bad_urn`) when not.
+    fn in_conversation(
+        &mut self,
+        account: &AccountId,
+        id: &MessageId,
+        shown_in: Option<String>,
+        known: bool,
+    ) -> bool {
+        let Some(urn) = shown_in.filter(|u| !u.trim().is_empty()) else {
+            return true;
+        };
+        let conv = match ConversationId::parse(&urn) {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = Refusal::BadUrn {
+                    urn,
+                    reason: e.to_string(),
+                };
+                self.refuse(account, reason);
+                return false;
+            }
+        };
+        let held_in = self
+            .accounts
+            .get(account)
+            .and_then(|s| s.message(id))
+            .map(|m| m.conversation.clone());
+        let fits = match held_in {
+            Some(c) => c == conv,
+            None => !known,
+        };
+        if !fits {
+            let reason = Refusal::NotInConversation {
+                conversation_urn: urn,
+            };
+            self.refuse(account, reason);
+        }
+        fits
+    }
+
     /// Read a message URN from a command: its id and the URNs to address it, or a refusal.
+    /// `shown_in`, `must_hold`: see [`Engine::in_conversation`] (checked before "unknown").
     pub(super) fn message_arg(
         &mut self,
         account: &AccountId,
         urn: &str,
+        shown_in: Option<String>,
+        must_hold: bool,
     ) -> Option<(MessageId, String, String)> {
         let id = match MessageId::parse(urn) {
             Ok(id) => id,
@@ -432,6 +586,10 @@ impl Engine {
             self.refuse(account, Refusal::AlreadyRecalled);
             return None;
         }
+        if !self.in_conversation(account, &id, shown_in, must_hold) {
+            return None;
+        }
+        let store = self.store_mut(account);
         let found = store.message(&id).map(|m| {
             let conv_urn = store.conversation(&m.conversation).map(|c| c.urn.clone());
             (conv_urn.unwrap_or_default(), m.message_urn.clone())

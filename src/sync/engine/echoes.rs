@@ -148,7 +148,7 @@ impl Engine {
             if let Some((newest, _)) = span.newest.clone() {
                 let busy = Busy::Echo(account.clone(), key.clone());
                 let purpose = Purpose::Echo(key.clone());
-                return self.request_page(
+                self.request_page(
                     account,
                     &conv,
                     PageKind::Since,
@@ -157,6 +157,7 @@ impl Engine {
                     None,
                     busy,
                 );
+                return;
             }
         }
         let store = self.store_mut(account);
@@ -193,7 +194,7 @@ impl Engine {
             return;
         };
         let reason = SendFailure {
-            code: "proved_absent".into(),
+            code: FailureCode::ProvedAbsent,
             message: format!("not sent ({error}); a later poll shows it never arrived"),
         };
         e.state = SendState::Failed {
@@ -205,11 +206,7 @@ impl Engine {
             store.dirty.touched.insert(c.clone());
         }
         store.dirty.outbox.insert(key.clone());
-        self.notify(Notice::SendFailed {
-            account: account.clone(),
-            client_key: key.clone(),
-            reason,
-        });
+        self.send_failed(account, key, reason, true);
     }
 
     /// Count a confirmed new conversation toward today's quota (once per client key).
@@ -226,9 +223,18 @@ impl Engine {
         }
     }
 
-    /// The entry is done (its message is held with its client key): leave the outbox.
+    /// The entry is done (its message is held with its client key, or it was sent and
+    /// recalled): leave the outbox, and end the commands waiting on it as sent.
     pub(super) fn finish_entry(&mut self, account: &AccountId, key: &ClientKey) {
+        let store = self.store_mut(account);
+        let message = store.outbox.get(key).and_then(|e| match &e.state {
+            SendState::Sent {
+                message: Some(id), ..
+            } => Some(id.clone()),
+            _ => store.message_with_key(e.conversation.as_ref()?, key),
+        });
         self.remove_entry(account, key);
+        self.send_confirmed(account, key, message.as_ref());
     }
 
     pub(super) fn remove_entry(&mut self, account: &AccountId, key: &ClientKey) {

@@ -146,7 +146,7 @@ impl Engine {
                     let key = self.store_mut(&account).outbox.match_recalled(m, skew);
                     if let Some(key) = key {
                         self.count_quota(&account, &key);
-                        self.remove_entry(&account, &key);
+                        self.finish_entry(&account, &key);
                     }
                 }
                 let store = self.store_mut(&account);

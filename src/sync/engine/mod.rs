@@ -16,10 +16,10 @@ use crate::model::{
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
-use super::effect::{ApiCall, Effect, Notice, Persist, RemoteFact, Request};
+use super::effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
 use super::input::{ApiReply, Command, Input};
-use super::keys::{AccountId, ClientKey, RequestId, ViewId};
-use super::outbox::{OutboxEntry, Recipient, SendFailure, SendState};
+use super::keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
+use super::outbox::{Failure, FailureCode, OutboxEntry, Recipient, SendFailure, SendState};
 use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
 use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
@@ -28,6 +28,7 @@ use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 
 mod answers;
 mod commands;
+mod completions;
 mod echoes;
 mod events;
 mod schedule;
@@ -179,6 +180,15 @@ pub struct Engine {
     key_counter_dirty: bool,
     pub(crate) last_status: BTreeMap<AccountId, super::view::StatusView>,
     conversation_lists_changed: BTreeSet<AccountId>,
+    /// The number of the last command fed (`CommandId`), and the one being handled now.
+    last_command: u64,
+    current: Option<completions::Current>,
+    /// Commands waiting on a request's answer (pages, conversation lists, reactions).
+    request_waiters: BTreeMap<RequestId, Vec<(AccountId, CommandId)>>,
+    /// Sends and retries waiting for their entry's fate.
+    send_waiters: BTreeMap<(AccountId, ClientKey), Vec<CommandId>>,
+    /// Recalls waiting for the message to be recalled or found still there.
+    recall_waiters: BTreeMap<(AccountId, MessageId), Vec<CommandId>>,
     out: Vec<Effect>,
     now: i64,
 }
@@ -217,6 +227,11 @@ impl Engine {
             key_counter_dirty: false,
             last_status: BTreeMap::new(),
             conversation_lists_changed: BTreeSet::new(),
+            last_command: 0,
+            current: None,
+            request_waiters: BTreeMap::new(),
+            send_waiters: BTreeMap::new(),
+            recall_waiters: BTreeMap::new(),
             out: Vec::new(),
             now: i64::MIN,
         }
@@ -260,11 +275,23 @@ impl Engine {
         &self.config
     }
 
+    /// Feed one command at time `now_ms`: its number, and the effects to carry out, in order.
+    /// Among them, or among the effects of a later input, comes exactly one `Notice::Refused`
+    /// or one `Notice::Completed` naming that number (unless the engine is restarted first).
+    pub fn command(&mut self, command: Command, now_ms: i64) -> (CommandId, Vec<Effect>) {
+        self.now = now_ms;
+        let id = self.begin_command(&command);
+        self.run_command(command);
+        self.end_command();
+        self.drive();
+        (id, self.finish())
+    }
+
     /// Feed one input at time `now_ms`; returns the effects to carry out, in order.
     pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
         self.now = now_ms;
         match input {
-            Input::Command(c) => self.command(c),
+            Input::Command(c) => return self.command(c, now_ms).1,
             Input::Answer { id, result } => self.answer(id, result),
             Input::ServerEvent(e) => self.server_event(e),
             Input::EventStreamOpened => {
@@ -295,7 +322,7 @@ impl Engine {
         since: Option<i64>,
         cursor: Option<String>,
         busy: Busy,
-    ) {
+    ) -> RequestId {
         let urn = self
             .store_mut(account)
             .ensure_conversation(conv, "")
@@ -325,13 +352,19 @@ impl Engine {
                 query,
             },
             pending,
-        );
+        )
     }
 
-    fn request_conversations(&mut self, account: &AccountId, cursor: Option<String>) {
+    /// Asks for a conversation list page, unless one is out: that one's id then.
+    fn request_conversations(&mut self, account: &AccountId, cursor: Option<String>) -> RequestId {
         let busy = Busy::Conversations(account.clone());
         if self.busy.contains(&busy) {
-            return;
+            if let Some(id) = self.pending.iter().find_map(|(id, p)| {
+                matches!(p, Pending::Conversations { account: a, .. } if a == account)
+                    .then_some(*id)
+            }) {
+                return id;
+            }
         }
         self.busy.insert(busy);
         let query = ListConversationsQuery {
@@ -343,10 +376,10 @@ impl Engine {
             account: account.clone(),
             issued_at: self.now,
         };
-        self.request(account, ApiCall::Conversations { query }, pending);
+        self.request(account, ApiCall::Conversations { query }, pending)
     }
 
-    fn request(&mut self, account: &AccountId, call: ApiCall, pending: Pending) {
+    fn request(&mut self, account: &AccountId, call: ApiCall, pending: Pending) -> RequestId {
         let id = RequestId(self.next_request);
         self.next_request += 1;
         self.pending.insert(id, pending);
@@ -359,6 +392,7 @@ impl Engine {
             account: account.clone(),
             call,
         }));
+        id
     }
 
     /// Requests made in the last minute (the API's per-key window).
@@ -402,13 +436,6 @@ impl Engine {
 
     fn notify(&mut self, notice: Notice) {
         self.out.push(Effect::Notify(notice));
-    }
-
-    fn refuse(&mut self, account: &AccountId, reason: Refusal) {
-        self.notify(Notice::Refused {
-            account: account.clone(),
-            reason,
-        });
     }
 
     pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
@@ -492,6 +519,7 @@ impl Engine {
     /// Gather this step's effects: persist first, then requests, broadcasts and notices in the
     /// order they arose, then what changed for the UI, then the timer.
     fn finish(&mut self) -> Vec<Effect> {
+        self.settle_waiting();
         let mut effects = Vec::new();
         let mut records = Vec::new();
         let mut touched = Vec::new();

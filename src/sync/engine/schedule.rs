@@ -61,15 +61,17 @@ impl Engine {
                         busy,
                     );
                 }
-                _ => self.request_page(
-                    &account,
-                    &conv,
-                    PageKind::Head,
-                    Purpose::Poll,
-                    None,
-                    None,
-                    busy,
-                ),
+                _ => {
+                    self.request_page(
+                        &account,
+                        &conv,
+                        PageKind::Head,
+                        Purpose::Poll,
+                        None,
+                        None,
+                        busy,
+                    );
+                }
             }
             let interval = self.poll_interval();
             if let Some(next) = self.polls.get_mut(&key) {
@@ -192,7 +194,7 @@ impl Engine {
                     store.dirty.outbox.insert(e.key.clone());
                     if let SendState::Ambiguous { error, .. } = &entry.state {
                         let reason = SendFailure {
-                            code: "unverifiable".into(),
+                            code: FailureCode::Unverifiable,
                             message: format!(
                                 "may or may not have been sent ({error}); check LinkedIn"
                             ),
@@ -201,12 +203,7 @@ impl Engine {
                             reason: reason.clone(),
                             retryable: false,
                         };
-                        let notice = Notice::SendFailed {
-                            account: account.clone(),
-                            client_key: e.key.clone(),
-                            reason,
-                        };
-                        self.notify(notice);
+                        self.send_failed(account, &e.key, reason, false);
                     }
                     continue;
                 }

@@ -3,7 +3,24 @@
 // simulator whose URL is in THREADLINE_SIM_URL.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { init, messageId, conversationId, parseUrn, ThreadlineClient } from "threadline";
+import {
+  init,
+  messageId,
+  conversationId,
+  parseUrn,
+  ThreadlineClient,
+  ThreadlineEngine,
+  ThreadlineError,
+  ApiError,
+  UrnError,
+  isApiError,
+  isRefusal,
+  isThreadlineError,
+  isUrnError,
+  errorToData,
+  errorFromData,
+  REFUSAL_CODES,
+} from "threadline";
 
 const SIM = process.env.THREADLINE_SIM_URL;
 
@@ -29,4 +46,66 @@ test("a wrong key rejects with an ApiError coded unauthorized", async () => {
   await init();
   const client = new ThreadlineClient({ baseUrl: SIM, apiKey: "wrong" });
   await assert.rejects(client.listAccounts(), (e) => e.name === "ApiError" && e.code === "unauthorized");
+});
+
+// What an error becomes after crossing a real MessageChannel (structured clone) as plain data.
+async function acrossAPort(error) {
+  const { port1, port2 } = new MessageChannel();
+  const arrived = new Promise((resolve) => port2.once("message", resolve));
+  port1.postMessage(errorToData(error));
+  const data = await arrived;
+  port1.close();
+  return errorFromData(data);
+}
+
+test("errors thrown by the wasm are instanceof the package's classes, and survive a port", async () => {
+  await init();
+  const client = new ThreadlineClient({ baseUrl: SIM, apiKey: "wrong" });
+  const apiErr = await client.listAccounts().then(() => null, (e) => e);
+  assert.ok(apiErr instanceof ApiError && isApiError(apiErr), "ApiError");
+  assert.ok(!(apiErr instanceof ThreadlineError) && !isUrnError(apiErr));
+  assert.equal(apiErr.code, "unauthorized");
+  const back = await acrossAPort(apiErr);
+  assert.ok(back instanceof ApiError && back !== apiErr);
+  assert.deepEqual([back.code, back.status, back.ambiguous, back.message], [apiErr.code, apiErr.status, apiErr.ambiguous, apiErr.message]);
+
+  let urnErr = null;
+  try {
+    messageId("urn:li:(");
+  } catch (e) {
+    urnErr = e;
+  }
+  assert.ok(urnErr instanceof UrnError && isUrnError(urnErr) && typeof urnErr.offset === "number");
+  const urnBack = await acrossAPort(urnErr);
+  assert.ok(urnBack instanceof UrnError);
+  assert.deepEqual([urnBack.code, urnBack.offset], [urnErr.code, urnErr.offset]);
+
+  // Look-alikes are not: plain data, and an Error with a code no ApiError has.
+  assert.ok(!({ name: "ApiError", code: "unauthorized" } instanceof ApiError));
+  assert.ok(!isApiError(Object.assign(new Error("x"), { name: "ApiError", code: "made_up" })));
+});
+
+test("an engine refusal is a ThreadlineError that isRefusal, before and after a port", async () => {
+  await init();
+  const engine = await ThreadlineEngine.open({ baseUrl: SIM, apiKey: "dev", storage: "memory", realtime: false });
+  try {
+    const refused = await engine
+      .send({ accountId: "", conversationUrn: "urn:li:messagingThread:2-abc", text: "   " })
+      .then(() => null, (e) => e);
+    assert.ok(refused instanceof ThreadlineError && isThreadlineError(refused), `not a ThreadlineError: ${refused}`);
+    assert.ok(isRefusal(refused) && REFUSAL_CODES.includes(refused.code));
+    assert.equal(refused.refusal.code, refused.code);
+    assert.ok(!isApiError(refused));
+    const back = await acrossAPort(refused);
+    assert.ok(isRefusal(back) && back instanceof ThreadlineError);
+    assert.deepEqual(back.refusal, refused.refusal);
+  } finally {
+    engine.close();
+  }
+  // A closed engine rejects with a ThreadlineError that is no refusal.
+  const closed = await engine
+    .send({ accountId: "", conversationUrn: "urn:li:messagingThread:2-abc", text: "hello" })
+    .then(() => null, (e) => e);
+  assert.ok(closed instanceof ThreadlineError && !isRefusal(closed), `${closed}`);
+  assert.equal(closed.code, "closed");
 });

@@ -72,6 +72,7 @@ async fn send_then_recall(fault: Option<Value>, restart_before: Option<u64>) -> 
             None => break,
             Some(m) if m.state == MessageState::Sent => {
                 d.command(Command::Recall {
+                    conversation_urn: None,
                     account: ada(),
                     message_urn: urn.clone(),
                 })

@@ -8,7 +8,8 @@ use serde_json::json;
 use threadline::api::Op;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
-    AccountId, Command, MessageState, MessageView, Notice, Recipient, Refusal, SyncStatus,
+    AccountId, Command, FailureCode, MessageState, MessageView, Notice, Recipient, Refusal,
+    SyncStatus,
 };
 use threadline::urn::MessageId;
 use threadline_engine_tests::*;
@@ -44,13 +45,11 @@ async fn on_server(d: &Driver, account: &AccountId, conv: &str, text: &str) -> u
     messages.iter().filter(|m| m.text == text).count()
 }
 
-fn send_failures(d: &Driver) -> Vec<(String, String)> {
+fn send_failures(d: &Driver) -> Vec<(FailureCode, String)> {
     d.notices
         .iter()
         .filter_map(|n| match n {
-            Notice::SendFailed { reason, .. } => {
-                Some((reason.code.clone(), reason.message.clone()))
-            }
+            Notice::SendFailed { reason, .. } => Some((reason.code, reason.message.clone())),
             _ => None,
         })
         .collect()
@@ -60,7 +59,7 @@ fn recall_failures(d: &Driver) -> Vec<String> {
     d.notices
         .iter()
         .filter_map(|n| match n {
-            Notice::RecallFailed { reason, .. } => Some(reason.clone()),
+            Notice::RecallFailed { reason, .. } => Some(reason.message.clone()),
             _ => None,
         })
         .collect()
@@ -243,7 +242,7 @@ async fn a_500_before_the_send_took_effect_is_proved_absent_and_a_retry_sends_on
         panic!("proved absent: {entry:?}");
     };
     assert!(*retryable);
-    assert_eq!(reason.code, "proved_absent");
+    assert_eq!(reason.code, FailureCode::ProvedAbsent);
     assert_eq!(d.sim.total("send").await, 1);
     assert_eq!(d.sim.applied("send").await, 0);
     // The user sends it again: once.
@@ -346,7 +345,7 @@ async fn a_timeout_before_the_send_took_effect_is_proved_absent_and_a_retry_send
         panic!("proved absent: {entry:?}");
     };
     assert!(*retryable);
-    assert_eq!(reason.code, "proved_absent");
+    assert_eq!(reason.code, FailureCode::ProvedAbsent);
     assert!(reason.message.contains("timeout"), "{reason:?}");
     assert_eq!(d.sim.applied("send").await, 0);
     d.command(Command::RetrySend {
@@ -436,7 +435,7 @@ async fn a_sales_navigator_send_from_a_standard_account_fails_with_the_reason() 
         panic!("failed: {entry:?}");
     };
     assert!(!retryable);
-    assert_eq!(reason.code, "bad_request");
+    assert_eq!(reason.code, FailureCode::BadRequest);
     assert!(
         reason.message.contains("Sales Navigator"),
         "the reason says why: {reason:?}"
@@ -469,6 +468,7 @@ async fn recalling_an_own_recent_message_removes_it_for_good() {
     let id = MessageId::parse(&recallable()).unwrap();
     assert!(is_shown(&d, &ada(), &long_thread(), &id));
     d.command_only(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: recallable(),
     });
@@ -513,6 +513,7 @@ async fn a_recall_in_a_shared_thread_removes_the_message_under_both_accounts() {
     // Grace sees it, under her prefix.
     the_sent(&d, &grace(), &shared_thread_grace(), text);
     d.command(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: sent.message_urn.clone().unwrap(),
     })
@@ -577,6 +578,7 @@ async fn a_recall_in_a_shared_thread_leaves_the_other_accounts_view_after_a_resc
     let id = sent.id.clone().unwrap();
     the_sent(&d, &grace(), &shared_thread_grace(), text);
     d.command(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: sent.message_urn.clone().unwrap(),
     })
@@ -611,6 +613,7 @@ async fn a_recall_linkedin_would_refuse_is_refused_locally_and_sends_nothing() {
     }
     for urn in [&old, &theirs] {
         d.command(Command::Recall {
+            conversation_urn: None,
             account: ada(),
             message_urn: urn.clone(),
         })
@@ -634,6 +637,7 @@ async fn a_recall_linkedin_refuses_keeps_the_message_and_says_why() {
     d.sim.fault(json!({"op": "recall", "status": 400})).await;
     let id = MessageId::parse(&recallable()).unwrap();
     d.command(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: recallable(),
     })
@@ -706,6 +710,7 @@ async fn reacting_and_unreacting_never_doubles_a_count() {
     let urn = target.message_urn.clone().unwrap();
     assert_eq!(shown_tally(&d, &id), server_tally(&d, &id).await);
     let react_with = |emoji: &str, add: bool| Command::React {
+        conversation_urn: None,
         account: ada(),
         message_urn: urn.clone(),
         emoji: emoji.into(),
@@ -834,7 +839,7 @@ async fn a_send_whose_entry_cannot_be_saved_is_not_made_and_fails_retryably() {
     let MessageState::Failed { reason, retryable } = &entry.state else {
         panic!("{entry:?} failed")
     };
-    assert_eq!(reason.code, "storage");
+    assert_eq!(reason.code, FailureCode::Storage);
     assert!(retryable);
     assert_eq!(send_failures(&d).len(), 1);
     // Once the disk works again, the user's retry sends it exactly once.
@@ -860,6 +865,7 @@ async fn a_recall_whose_record_cannot_be_saved_is_not_made_and_the_message_stays
     let id = MessageId::parse(&recallable()).unwrap();
     d.disk.failing = true;
     d.command(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: recallable(),
     })
@@ -878,6 +884,7 @@ async fn a_confirmed_recall_stays_hidden_when_later_writes_fail() {
     let id = MessageId::parse(&recallable()).unwrap();
     d.hold_answers_of(Op::Recall);
     d.command(Command::Recall {
+        conversation_urn: None,
         account: ada(),
         message_urn: recallable(),
     })
@@ -917,6 +924,6 @@ async fn a_queued_send_whose_entry_cannot_be_saved_never_goes_out_later() {
     let MessageState::Failed { reason, retryable } = &entry.state else {
         panic!("{entry:?} failed")
     };
-    assert_eq!(reason.code, "storage");
+    assert_eq!(reason.code, FailureCode::Storage);
     assert!(retryable);
 }
