@@ -72,11 +72,13 @@ export interface CommandContext {
 
 /** A transport's own command (settings, a connection test…), answered like the built-in ones. */
 export interface ExtraCommand {
+  /** Runs the command; its value (or its Promise's) is the answer's `result`, a throw its `error`. */
   run(fields: Record<string, unknown>, context: CommandContext): unknown;
   /** May run again when re-sent after the host changed (default false: `host_changed`). */
   resend?: boolean;
 }
 
+/** What `createHost` takes: the engine, and the transport's choices. */
 export interface HostOptions {
   /** The open engine (or null until one is open: commands fail with `starting`). */
   engine: ThreadlineEngine | null;
@@ -147,6 +149,10 @@ export interface Remote {
   close(code?: string, message?: string): void;
 }
 
+/**
+ * The viewer's side: numbers its commands, matches the host's answers, rebuilds their errors
+ * (npm/errors.js), and after the host changed binds again and re-sends what was unanswered.
+ */
 export function createRemote(options: {
   /** Sends to the host; returns `false` when there is none to send to yet (sent at `hostChanged`). */
   post(message: HostCommand): void | boolean;
