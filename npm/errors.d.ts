@@ -45,7 +45,9 @@ export type RefusalCode =
   | "already_pending"
   | "unknown_entry"
   | "not_now"
-  | "not_in_conversation";
+  | "not_in_conversation"
+  | "sales_navigator_unavailable"
+  | "needs_one_recipient";
 
 /** The `code` of a {@link Failure}: why a send, recall, react or page request did not happen. */
 export type FailureCode =

@@ -47,6 +47,8 @@ export const REFUSAL_CODES = Object.freeze([
   "unknown_entry",
   "not_now",
   "not_in_conversation",
+  "sales_navigator_unavailable",
+  "needs_one_recipient",
 ]);
 
 /** Every failure code (src/sync/outbox.rs `FailureCode`). */
@@ -101,6 +103,8 @@ export const THREADLINE_ERROR_CODES = Object.freeze([
   "unknown_entry",
   "not_now",
   "not_in_conversation",
+  "sales_navigator_unavailable",
+  "needs_one_recipient",
   "bad_request",
   "unauthorized",
   "forbidden",

@@ -883,6 +883,16 @@ impl ConversationId {
     pub fn sales_nav_thread_id(&self) -> Option<&str> {
         self.0.strip_prefix(SALES_NAV)
     }
+
+    /// The canonical URN of this conversation: `urn:li:salesNav_thread:<id>` for a Sales
+    /// Navigator thread, else the mailbox-free `urn:li:messagingThread:<threadId>` (both forms
+    /// listed in CONTRACT.md, "LinkedIn facts"). It parses back to the same id.
+    pub fn canonical_urn(&self) -> String {
+        match self.sales_nav_thread_id() {
+            Some(id) => format!("urn:li:salesNav_thread:{id}"),
+            None => format!("urn:li:messagingThread:{}", self.0),
+        }
+    }
 }
 
 /// The invariant id of one LinkedIn member profile.
@@ -960,6 +970,24 @@ impl ProfileId {
     /// The canonical id: `ACoAA…`, `member:<n>`, or `slug:<slug>`.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The profile URN the API takes as `recipientProfileUrn`: `urn:li:fsd_profile:<id>`, or
+    /// `urn:li:member:<n>` (CONTRACT.md, "LinkedIn facts": profiles). `None` for a vanity slug,
+    /// which has no URN (see [`ProfileId::slug`]). It parses back to the same id.
+    pub fn urn(&self) -> Option<String> {
+        if let Some(n) = self.0.strip_prefix(MEMBER) {
+            Some(format!("urn:li:member:{n}"))
+        } else if self.0.starts_with(SLUG) {
+            None
+        } else {
+            Some(format!("urn:li:fsd_profile:{}", self.0))
+        }
+    }
+
+    /// The vanity slug, for a profile known only by one (`recipientProfileId`).
+    pub fn slug(&self) -> Option<&str> {
+        self.0.strip_prefix(SLUG)
     }
 }
 
@@ -1568,6 +1596,37 @@ mod tests {
             // Trimming happens before decoding, so encoded spaces survive.
             prop_assert_eq!(clean(&encoded).unwrap(), s);
         }
+    }
+
+    #[test]
+    fn built_urns_parse_back_to_their_ids() {
+        for input in ["2-abc+/=", "salesNav:sn-1", "urn:li:fs_conversation:123"] {
+            let id = ConversationId::parse(input).unwrap();
+            let urn = id.canonical_urn();
+            assert!(urn.starts_with("urn:li:"), "{urn}");
+            assert_eq!(ConversationId::parse(&urn).unwrap(), id, "{urn}");
+        }
+        assert_eq!(
+            ConversationId::parse("salesNav:sn-1")
+                .unwrap()
+                .canonical_urn(),
+            "urn:li:salesNav_thread:sn-1"
+        );
+        for input in [
+            "ACoAAB1",
+            "urn:li:member:42",
+            "urn:li:fs_miniProfile:ACoAAB2",
+        ] {
+            let id = ProfileId::parse(input).unwrap();
+            let urn = id.urn().unwrap();
+            assert_eq!(ProfileId::parse(&urn).unwrap(), id, "{urn}");
+        }
+        assert_eq!(
+            ProfileId::parse("ACoAAB1").unwrap().urn().as_deref(),
+            Some("urn:li:fsd_profile:ACoAAB1")
+        );
+        let slug = ProfileId::from_slug("John-Doe").unwrap();
+        assert_eq!((slug.urn(), slug.slug()), (None, Some("john-doe")));
     }
 
     fn check_any(s: &str) -> Result<(), TestCaseError> {

@@ -195,7 +195,10 @@ fn api_codes() -> Vec<String> {
 /// `FailureCode`: why a send, recall, reaction or page request did not happen
 /// (`src/sync/outbox.rs`).
 fn failure_codes() -> Option<Vec<String>> {
-    Some(serde_codes::<threadline::sync::FailureCode>("FailureCode", None))
+    Some(serde_codes::<threadline::sync::FailureCode>(
+        "FailureCode",
+        None,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -700,3 +700,50 @@ mod web_sys_storage {
         pub fn get_item(this: &Storage, key: &str) -> Result<Option<String>, JsValue>;
     }
 }
+
+#[wasm_bindgen_test]
+async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
+    reset().await;
+    // While the premium status cannot be read, the view says "not known": `null`, as typed.
+    let fault = json!({"op": "premium", "status": 500, "count": 1000});
+    control("POST", "/__sim/faults", Some(fault)).await;
+    let blind = open("t-views-unknown").await;
+    loaded(&blind).await;
+    let raw = blind
+        .conversation_view(ADA.into(), long_thread().into())
+        .unwrap();
+    assert!(get(&get(&raw, "channels"), "salesNavigator").is_null());
+    blind.close();
+    reset().await;
+    let engine = open("t-views").await;
+    loaded(&engine).await;
+    // The premium status is read when the view opens; the view says what it found.
+    let v = wait_for(&engine, "the premium status", |v| {
+        v.channels.sales_navigator.is_some()
+    })
+    .await;
+    assert_eq!(
+        v.channels.sales_navigator,
+        Some(true),
+        "Ada has Sales Navigator"
+    );
+    for m in v.messages.iter().filter(|m| !m.is_sent_by_owner) {
+        assert_eq!(m.recall, threadline::sync::RecallEligibility::NotOwn);
+    }
+    let url = format!("https://www.linkedin.com/messaging/thread/{LONG_THREAD}/");
+    let held = engine
+        .conversation_urn_of(ADA.into(), url)
+        .expect("a thread URL");
+    assert_eq!(held, v.urn);
+    assert_eq!(
+        engine
+            .conversation_urn_of(ADA.into(), "2-bm90IGhlbGQ=".into())
+            .expect("a bare id"),
+        "urn:li:messagingThread:2-bm90IGhlbGQ="
+    );
+    let err = engine
+        .conversation_urn_of(ADA.into(), "not a thread".into())
+        .expect_err("junk is an error");
+    assert_eq!(get(&err, "name").as_string().as_deref(), Some("UrnError"));
+    engine.close();
+}

@@ -49,6 +49,10 @@ pub enum ApiCall {
         message_urn: String,
         account_id: Option<String>,
     },
+    /// `GET /account/{accountId}/premium` (a read): whether the account has Sales Navigator.
+    /// `None`: the workspace default account.
+    #[serde(rename_all = "camelCase")]
+    PremiumStatus { account_id: Option<String> },
 }
 
 impl ApiCall {
@@ -60,6 +64,7 @@ impl ApiCall {
             ApiCall::Send { .. } => Op::Send,
             ApiCall::React { .. } => Op::React,
             ApiCall::Recall { .. } => Op::Recall,
+            ApiCall::PremiumStatus { .. } => Op::Premium,
         }
     }
 }

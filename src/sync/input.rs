@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::ApiError;
 use crate::model::{
-    Attachment, ConversationsPage, MessagesPage, MessagingChannel, ReactResponse, RecallResponse,
-    SendResponse, ServerEvent,
+    Attachment, ConversationsPage, MessagesPage, MessagingChannel, PremiumStatus, ReactResponse,
+    RecallResponse, SendResponse, ServerEvent,
 };
 
 use super::effect::RemoteFact;
@@ -122,6 +122,7 @@ pub enum ApiReply {
     Send(SendResponse),
     React(ReactResponse),
     Recall(RecallResponse),
+    PremiumStatus(PremiumStatus),
 }
 
 /// Everything the engine reacts to.

@@ -84,7 +84,8 @@ pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
 pub use outbox::{
-    Failure, FailureCode, Lane, Outbox, OutboxEntry, Recipient, SendFailure, SendState,
+    ElsewhereSent, Failure, FailureCode, Lane, Outbox, OutboxEntry, Recipient, SendFailure,
+    SendState, ELSEWHERE_KEPT,
 };
 pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
@@ -96,6 +97,6 @@ pub use store::{
     StoredMessage, Tally,
 };
 pub use view::{
-    ConversationSummary, ConversationView, MessageState, MessageView, ReactionView, StatusView,
-    SyncStatus,
+    Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
+    MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,
 };

@@ -123,6 +123,28 @@ pub struct SendFailure {
     pub message: String,
 }
 
+/// A Sales Navigator send made from an inbox thread, kept after it was sent so that thread still
+/// shows it (its message lives in the person's Sales Navigator thread). The last
+/// [`ELSEWHERE_KEPT`] per inbox thread are kept, persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct ElsewhereSent {
+    pub key: ClientKey,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    pub sent_at: i64,
+    /// The message in the Sales Navigator thread, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_urn: Option<String>,
+}
+
+/// How many sent Sales Navigator messages an inbox thread keeps showing.
+pub const ELSEWHERE_KEPT: usize = 20;
+
 /// Where an outbox entry is in its life.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "state")]
@@ -191,6 +213,10 @@ pub struct OutboxEntry {
     /// When the last attempt went out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempt_at: Option<i64>,
+    /// The inbox thread this entry is shown in while its message goes to the person's Sales
+    /// Navigator thread (a Sales Navigator send from an inbox thread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_in: Option<ConversationId>,
 }
 
 impl OutboxEntry {

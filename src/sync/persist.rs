@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::urn::MessageId;
+use crate::urn::{ConversationId, MessageId};
 
 use super::keys::{AccountId, ClientKey};
-use super::outbox::OutboxEntry;
+use super::outbox::{ElsewhereSent, OutboxEntry};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
 use super::store::{AccountStore, ConversationRecord, RecallCheck, StoredMessage};
@@ -37,6 +37,14 @@ pub struct AccountRecords {
     pub quota: Option<QuotaUse>,
     pub own_profile: Option<String>,
     pub tallies_seen: bool,
+    /// The conversation of tombstoned messages (absent from stores written before it existed:
+    /// their tombstones load without one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recalled_in: Vec<(MessageId, ConversationId)>,
+    /// Per inbox thread, the whole list of sent Sales Navigator messages it shows (replaces the
+    /// stored list; an empty list removes it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub elsewhere: Vec<(ConversationId, Vec<ElsewhereSent>)>,
 }
 
 /// A snapshot or a delta: `version` first so a reader can tell before reading the rest.
@@ -140,6 +148,16 @@ pub(crate) fn apply_records(store: &mut AccountStore, r: AccountRecords) {
         store.messages.remove(&id);
         store.tombstones.insert(id);
     }
+    for (id, conversation) in r.recalled_in {
+        store.recalled_in.insert(id, conversation);
+    }
+    for (conversation, list) in r.elsewhere {
+        if list.is_empty() {
+            store.elsewhere.remove(&conversation);
+        } else {
+            store.elsewhere.insert(conversation, list);
+        }
+    }
     for (k, f) in r.reactions {
         store.reactions.insert(k, f);
     }
@@ -177,6 +195,16 @@ pub(crate) fn account_snapshot(account: &AccountId, store: &AccountStore) -> Acc
         conversations: store.conversations.values().cloned().collect(),
         messages: store.messages.values().cloned().collect(),
         tombstones: store.tombstones.iter().cloned().collect(),
+        recalled_in: store
+            .recalled_in
+            .iter()
+            .map(|(m, c)| (m.clone(), c.clone()))
+            .collect(),
+        elsewhere: store
+            .elsewhere
+            .iter()
+            .map(|(c, l)| (c.clone(), l.clone()))
+            .collect(),
         reactions: store
             .reactions
             .iter()
@@ -213,7 +241,20 @@ pub(crate) fn drain_delta(account: &AccountId, store: &mut AccountStore) -> Opti
             None => r.removed_messages.push(id),
         }
     }
+    r.recalled_in = d
+        .tombstones
+        .iter()
+        .filter_map(|id| Some((id.clone(), store.recalled_in.get(id)?.clone())))
+        .collect();
     r.tombstones = d.tombstones.into_iter().collect();
+    r.elsewhere = d
+        .elsewhere
+        .into_iter()
+        .map(|c| {
+            let list = store.elsewhere.get(&c).cloned().unwrap_or_default();
+            (c, list)
+        })
+        .collect();
     for k in d.reactions {
         match store.reactions.get(&k) {
             Some(f) => r.reactions.push((k, *f)),

@@ -50,4 +50,11 @@ pub enum Refusal {
     #[error("the message is not in conversation {conversation_urn:?}")]
     #[serde(rename_all = "camelCase")]
     NotInConversation { conversation_urn: String },
+    /// The account has no Sales Navigator (its premium status says so).
+    #[error("this account has no Sales Navigator")]
+    SalesNavigatorUnavailable,
+    /// A Sales Navigator send from an inbox thread goes to its one other person: this thread
+    /// has more than one, or none known yet.
+    #[error("Sales Navigator sends go to one person: this thread has not exactly one other")]
+    NeedsOneRecipient,
 }

@@ -12,7 +12,7 @@ use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
 pub use super::message::{StoredMessage, Tally};
-use super::outbox::Outbox;
+use super::outbox::{ElsewhereSent, Outbox, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 
@@ -121,6 +121,8 @@ pub struct Dirty {
     pub reactions: BTreeSet<ReactionKey>,
     pub outbox: BTreeSet<ClientKey>,
     pub recalls: BTreeSet<MessageId>,
+    /// Inbox threads whose list of sent Sales Navigator messages changed.
+    pub elsewhere: BTreeSet<ConversationId>,
     pub scalars: bool,
     /// Conversations whose view changed (for `Notice::ConversationChanged`).
     pub touched: BTreeSet<ConversationId>,
@@ -135,6 +137,7 @@ impl Dirty {
             && self.reactions.is_empty()
             && self.outbox.is_empty()
             && self.recalls.is_empty()
+            && self.elsewhere.is_empty()
             && !self.scalars
     }
 }
@@ -157,6 +160,12 @@ pub struct AccountStore {
     pub(crate) messages: BTreeMap<MessageId, StoredMessage>,
     order: BTreeMap<ConversationId, BTreeSet<(i64, MessageId)>>,
     pub(crate) tombstones: BTreeSet<MessageId>,
+    /// The conversation of each tombstoned message, when known (stores written before this was
+    /// recorded have tombstones without one).
+    pub(crate) recalled_in: BTreeMap<MessageId, ConversationId>,
+    /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
+    /// `ELSEWHERE_KEPT`, oldest first).
+    pub(crate) elsewhere: BTreeMap<ConversationId, Vec<ElsewhereSent>>,
     pub(crate) reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
@@ -312,6 +321,14 @@ impl AccountStore {
             .into_iter()
             .flatten()
             .filter_map(|(_, id)| self.messages.get(id))
+    }
+
+    /// The (sentAt, id) index of one conversation's messages.
+    pub(crate) fn order_of(
+        &self,
+        conversation: &ConversationId,
+    ) -> Option<&BTreeSet<(i64, MessageId)>> {
+        self.order.get(conversation)
     }
 
     /// Number of messages held (all conversations).
@@ -533,6 +550,26 @@ impl AccountStore {
     /// Write a tombstone: the message leaves the store and is filtered from every later merge.
     /// Returns true when the tombstone is new.
     pub fn tombstone(&mut self, id: &MessageId) -> bool {
+        self.tombstone_in(id, None)
+    }
+
+    /// [`AccountStore::tombstone`], with the conversation the message was in when the caller
+    /// knows it better than the store (a sibling's tombstone of a message never held here).
+    pub fn tombstone_in(&mut self, id: &MessageId, conversation: Option<&ConversationId>) -> bool {
+        let place = self
+            .messages
+            .get(id)
+            .map(|m| &m.conversation)
+            .or(conversation)
+            .or(self.recalls.get(id).map(|c| &c.conversation))
+            .cloned();
+        if let Some(place) = place {
+            if !self.recalled_in.contains_key(id) {
+                self.recalled_in.insert(id.clone(), place.clone());
+                self.dirty.tombstones.insert(id.clone());
+                self.dirty.touched.insert(place);
+            }
+        }
         if !self.tombstones.insert(id.clone()) {
             return false;
         }
@@ -558,6 +595,34 @@ impl AccountStore {
             self.dirty.recalls.insert(id.clone());
         }
         true
+    }
+
+    /// The messages recalled in `conversation`, as far as known.
+    pub fn recalled_in(&self, conversation: &ConversationId) -> Vec<MessageId> {
+        self.recalled_in
+            .iter()
+            .filter(|(_, c)| *c == conversation)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// The sent Sales Navigator messages inbox thread `conversation` shows, oldest first.
+    pub fn elsewhere_sent(&self, conversation: &ConversationId) -> &[ElsewhereSent] {
+        self.elsewhere.get(conversation).map_or(&[], Vec::as_slice)
+    }
+
+    /// Keeps a sent Sales Navigator message in the inbox thread it was sent from (the last
+    /// `ELSEWHERE_KEPT` are kept); marked.
+    pub(crate) fn keep_elsewhere(&mut self, conversation: &ConversationId, sent: ElsewhereSent) {
+        let list = self.elsewhere.entry(conversation.clone()).or_default();
+        list.retain(|s| s.key != sent.key);
+        list.push(sent);
+        if list.len() > ELSEWHERE_KEPT {
+            let extra = list.len() - ELSEWHERE_KEPT;
+            list.drain(..extra);
+        }
+        self.dirty.elsewhere.insert(conversation.clone());
+        self.dirty.touched.insert(conversation.clone());
     }
 
     /// Merge one reaction fact (last writer by stamp wins). Returns true when it changed.
@@ -679,4 +744,41 @@ pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(n: usize) -> ElsewhereSent {
+        ElsewhereSent {
+            key: ClientKey(format!("k{n}")),
+            text: format!("m{n}"),
+            subject: None,
+            attachments: Vec::new(),
+            sent_at: n as i64,
+            message_urn: None,
+        }
+    }
+
+    #[test]
+    fn an_inbox_thread_keeps_its_last_sent_sales_navigator_messages_only() {
+        let mut store = AccountStore::default();
+        let inbox = ConversationId::parse("2-inbox").unwrap();
+        for n in 0..ELSEWHERE_KEPT + 5 {
+            store.keep_elsewhere(&inbox, sent(n));
+        }
+        // The same key again replaces, never duplicates.
+        store.keep_elsewhere(&inbox, sent(ELSEWHERE_KEPT + 4));
+        let kept: Vec<i64> = store
+            .elsewhere_sent(&inbox)
+            .iter()
+            .map(|s| s.sent_at)
+            .collect();
+        let want: Vec<i64> = (5..ELSEWHERE_KEPT as i64 + 5).collect();
+        assert_eq!(kept, want);
+        assert!(store.dirty.elsewhere.contains(&inbox));
+        let other = ConversationId::parse("2-other").unwrap();
+        assert!(store.elsewhere_sent(&other).is_empty());
+    }
 }

@@ -7,7 +7,64 @@ use crate::model::{Attachment, Conversation};
 use crate::urn::{ConversationId, MessageId};
 
 use super::keys::{AccountId, ClientKey};
-use super::outbox::{OutboxEntry, SendFailure, SendState};
+use super::outbox::{Failure, OutboxEntry, SendFailure, SendState};
+
+/// Whether a shown message may be recalled now, and if not why (computed at the time the view is
+/// read; the recall window is `EngineConfig::recall_window_ms`, after `sentAt`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", tag = "recall")]
+pub enum RecallEligibility {
+    /// An own message inside the window, which closes after `until` (ms).
+    Allowed { until: i64 },
+    /// Our recall is on its way.
+    Recalling,
+    /// Someone else's message.
+    NotOwn,
+    /// The window closed at `closed_at` (ms).
+    #[serde(rename_all = "camelCase")]
+    WindowClosed { closed_at: i64 },
+    /// An outbox item: not (yet) a message of this conversation, so nothing to recall here.
+    NotSent,
+}
+
+/// Which command failed last on a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum FailedAction {
+    Recall,
+    React,
+}
+
+/// The last recall or reaction change of a message that did not happen (memory only; cleared
+/// when a new recall or reaction change on the message is accepted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct LastFailure {
+    pub action: FailedAction,
+    pub failure: Failure,
+}
+
+/// Which channels the account can send on; `null` while not known yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Channels {
+    /// `null` in JavaScript while not known (the wasm view method writes it so).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "boolean | null"))]
+    pub sales_navigator: Option<bool>,
+}
+
+/// New conversations the account may still open today, and when that resets (midnight UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaView {
+    pub left: u32,
+    pub resets_at: i64,
+}
 
 /// Where a shown message stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,9 +118,19 @@ pub struct MessageView {
     pub is_sent_by_owner: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The message's subject (stored messages: from the server; outbox items: the entry's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
     pub state: MessageState,
+    pub recall: RecallEligibility,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reactions: Vec<ReactionView>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<LastFailure>,
+    /// An outbox item shown in this (inbox) conversation whose message goes, or went, to the
+    /// person's Sales Navigator thread.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub elsewhere: bool,
 }
 
 /// One conversation as shown: stored messages in (time, id) order, then its outbox entries.
@@ -78,6 +145,10 @@ pub struct ConversationView {
     /// Older history may be fetched (`LoadOlder`).
     pub has_more_history: bool,
     pub loading_older: bool,
+    /// Messages recalled in this conversation (tombstones whose conversation is known).
+    pub recalled: Vec<MessageId>,
+    pub channels: Channels,
+    pub quota: QuotaView,
 }
 
 /// One line of the conversation list.
@@ -147,7 +218,11 @@ pub(super) fn entry_view(e: &OutboxEntry) -> MessageView {
         sender_name: None,
         is_sent_by_owner: true,
         attachments: e.attachments.clone(),
+        subject: e.subject.clone(),
         state,
+        recall: RecallEligibility::NotSent,
         reactions: Vec::new(),
+        last_failure: None,
+        elsewhere: e.shown_in.is_some(),
     }
 }

@@ -550,11 +550,17 @@ impl ThreadlineEngine {
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
         let view = self
             .driver
-            .with_engine(|e| e.conversation_view(&account, &id));
-        match view {
-            Some(v) => to_js(&v),
-            None => Ok(JsValue::UNDEFINED),
+            .with_engine(|e| e.conversation_view_at(&account, &id, now_ms()));
+        let Some(v) = view else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        let out = to_js(&v)?;
+        // "Not known yet" is `null` (the serializer writes a missing value as `undefined`).
+        if v.channels.sales_navigator.is_none() {
+            let channels = js_sys::Reflect::get(&out, &"channels".into())?;
+            js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
         }
+        Ok(out)
     }
 
     /// The conversation list of an account, newest activity first.
@@ -581,6 +587,21 @@ impl ThreadlineEngine {
             .driver
             .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// The URN the engine holds for a conversation given in any form (URN, thread URL, id), else
+    /// its canonical URN; throws a `UrnError` for an unreadable one.
+    #[wasm_bindgen(js_name = conversationUrnOf)]
+    pub fn conversation_urn_of(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = anyForm)] any_form: String,
+    ) -> Result<String, JsValue> {
+        let account = account_arg(&account_id)?;
+        let urn = self
+            .driver
+            .with_engine(|e| e.conversation_urn_of(&account, &any_form))?;
+        Ok(urn)
     }
 
     /// The URN of the one listed one-to-one conversation with a person (any profile form: URN,

@@ -6,4 +6,5 @@ mod outcomes;
 mod props;
 mod rules;
 mod server;
+mod views;
 mod world;

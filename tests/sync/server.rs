@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use threadline::api::{ApiError, RateLimit};
 use threadline::model::{
     Conversation, ConversationsPage, Message, MessagesPage, MessagesQuery, Participant,
-    ReactResponse, ReactionSummary, RecallResponse, SendRequest, SendResponse, SentMessage,
-    ServerEvent, ServerEventKind,
+    PremiumStatus, ReactResponse, ReactionSummary, RecallResponse, SendRequest, SendResponse,
+    SentMessage, ServerEvent, ServerEventKind,
 };
 use threadline::sync::{ApiCall, ApiReply, ClientKey};
 use threadline::urn::{ConversationId, MessageId, ProfileId};
@@ -77,6 +77,8 @@ pub struct Server {
     pub enforce_quota: bool,
     pub reactions: BTreeMap<(String, String), BTreeSet<String>>,
     pub events: Vec<ServerEvent>,
+    /// What the premium status says of Sales Navigator.
+    pub sales_navigator: bool,
     next_id: u64,
     last_sent_at: i64,
     form: usize,
@@ -344,6 +346,12 @@ impl Server {
                     message_urn: message_urn.clone(),
                 }))
             }
+            ApiCall::PremiumStatus { account_id } => Ok(ApiReply::PremiumStatus(PremiumStatus {
+                success: true,
+                account_id: account_id.clone().unwrap_or_else(|| "acc-default".into()),
+                has_sales_navigator: self.sales_navigator,
+                ..PremiumStatus::default()
+            })),
         }
     }
 

@@ -13,7 +13,8 @@ impl Engine {
             | Pending::Conversations { account, .. }
             | Pending::Send { account, .. }
             | Pending::React { account, .. }
-            | Pending::Recall { account, .. } => account.clone(),
+            | Pending::Recall { account, .. }
+            | Pending::Premium { account } => account.clone(),
         };
         if let Err(e) = &result {
             self.note_error(&account, e, old_key);
@@ -61,20 +62,20 @@ impl Engine {
             } => Some((account.clone(), conversation.clone())),
             _ => None,
         };
-        self.settle_answer(id, pending, result);
+        self.settle_answer(pending, result, old_key);
         if waited {
             let next = walk.and_then(|(a, c)| self.history_request(&a, &c));
             self.answered(id, outcome, next);
         }
     }
 
+    /// `old_key`: the request went out under a key since replaced.
     fn settle_answer(
         &mut self,
-        id: RequestId,
         pending: Pending,
         result: Result<ApiReply, ApiError>,
+        old_key: bool,
     ) {
-        let _ = id;
         match pending {
             Pending::Page {
                 account,
@@ -172,7 +173,34 @@ impl Engine {
             Pending::Recall { account, message } => {
                 self.on_recall_answer(&account, &message, result)
             }
+            Pending::Premium { account } => match result {
+                Ok(ApiReply::PremiumStatus(p)) if !old_key => {
+                    let has = p.has_sales_navigator;
+                    if self.sales_navigator.insert(account.clone(), has) != Some(has) {
+                        self.touch_viewed(&account);
+                    }
+                }
+                // Asked under a key since replaced: the answer for the new key decides.
+                _ if old_key => {}
+                // Unknown stays unknown (the server refuses a Sales Navigator send itself);
+                // the next view of the account asks again.
+                _ => {
+                    self.premium_asked.remove(&account);
+                }
+            },
         }
+    }
+
+    /// Every conversation of `account` in view changed (something account-wide they show).
+    pub(super) fn touch_viewed(&mut self, account: &AccountId) {
+        let viewed: Vec<ConversationId> = self
+            .views
+            .values()
+            .filter(|(a, _)| a == account)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let store = self.store_mut(account);
+        store.dirty.touched.extend(viewed);
     }
 
     /// A write failed (see `Input::PersistFailed`): the cancelled requests were never made, so
@@ -644,6 +672,8 @@ impl Engine {
             let Ok(profile) = ProfileId::parse(urn) else {
                 continue;
             };
+            // A Sales Navigator send lands in a Sales Navigator thread, never an inbox one.
+            let sales_nav = e.channel == MessagingChannel::SalesNavigator;
             let started = match e.state {
                 SendState::Ambiguous { started_at, .. } | SendState::Sent { started_at, .. } => {
                     started_at
@@ -651,8 +681,10 @@ impl Engine {
                 _ => continue,
             };
             let found = page.conversations.iter().find(|c| {
-                c.last_activity_at
-                    .is_none_or(|t| t >= started.saturating_sub(skew))
+                (!sales_nav
+                    || ConversationId::parse(&c.conversation_urn).is_ok_and(|i| i.is_sales_nav()))
+                    && c.last_activity_at
+                        .is_none_or(|t| t >= started.saturating_sub(skew))
                     && c.participants
                         .iter()
                         .any(|p| ProfileId::parse(&p.profile_id).ok().as_ref() == Some(&profile))

@@ -17,6 +17,7 @@ impl Engine {
                 if let Some(left) = self.views.insert(view, (account.clone(), conv.clone())) {
                     self.stop_polling_unless_viewed(&left);
                 }
+                self.want_premium(&account);
                 let key = (account, conv);
                 if !self.polls.contains_key(&key) {
                     self.polls.insert(key.clone(), self.now);
@@ -195,6 +196,15 @@ impl Engine {
                 self.paused = false;
                 self.paused_forbidden = false;
                 self.retry_at.clear();
+                // The key may belong to another subscription: read the premium status again.
+                self.premium_asked.clear();
+                self.sales_navigator.clear();
+                let viewed: BTreeSet<AccountId> =
+                    self.views.values().map(|(a, _)| a.clone()).collect();
+                for account in viewed {
+                    self.want_premium(&account);
+                    self.touch_viewed(&account);
+                }
             }
         }
     }
@@ -259,13 +269,42 @@ impl Engine {
                 },
             );
         }
+        // Sales Navigator from an inbox thread: the API takes no inbox thread on that channel,
+        // so the message goes to the thread's one other person and lands in their Sales
+        // Navigator thread; the inbox thread shows it (`elsewhere`).
+        let sales_nav = channel == MessagingChannel::SalesNavigator;
+        if sales_nav && self.sales_navigator.get(&account) == Some(&false) {
+            return self.refuse(&account, Refusal::SalesNavigatorUnavailable);
+        }
+        let mut shown_in = None;
+        let to = match to {
+            Recipient::Conversation(urn) if sales_nav => {
+                let Some(conv) = self.conversation_arg(&account, &urn) else {
+                    return;
+                };
+                if conv.is_sales_nav() {
+                    Recipient::Conversation(urn)
+                } else {
+                    let Some(person) = self.only_other_participant(&account, &conv) else {
+                        return self.refuse(&account, Refusal::NeedsOneRecipient);
+                    };
+                    shown_in = Some(conv);
+                    match (person.urn(), person.slug()) {
+                        (Some(urn), _) => Recipient::ProfileUrn(urn),
+                        (None, Some(slug)) => Recipient::ProfileSlug(slug.to_owned()),
+                        (None, None) => return self.refuse(&account, Refusal::NeedsOneRecipient),
+                    }
+                }
+            }
+            other => other,
+        };
         let (conversation, new_conversation) = match &to {
             Recipient::Conversation(urn) => match self.conversation_arg(&account, urn) {
                 Some(c) => (Some(c), false),
                 None => return,
             },
             Recipient::ProfileUrn(urn) => match ProfileId::parse(urn) {
-                Ok(p) => match self.known_conversation_with(&account, &p) {
+                Ok(p) => match self.known_conversation_with(&account, &p, sales_nav) {
                     Some(c) => (Some(c), false),
                     None => (None, true),
                 },
@@ -318,6 +357,7 @@ impl Engine {
             state: SendState::Queued,
             check_at: None,
             attempt_at: None,
+            shown_in,
         };
         store.outbox.entries.insert(key.clone(), entry);
         store.dirty.outbox.insert(key.clone());
@@ -442,6 +482,7 @@ impl Engine {
             store.dirty.touched.insert(conv);
         }
         self.pending_reacts.insert(pending_key, add);
+        self.clear_failure(&account, &id);
         let call = ApiCall::React {
             conversation_urn: conv_urn,
             message_urn: msg_urn,
@@ -502,6 +543,7 @@ impl Engine {
             ours: true,
         });
         store.dirty.touched.insert(conversation);
+        self.clear_failure(&account, &id);
         let call = ApiCall::Recall {
             conversation_urn: conv_urn,
             message_urn: msg_urn,

@@ -1,6 +1,7 @@
 //! Echo matching: placing sends in their conversation, binding echoes, proving absence.
 
 use super::*;
+use crate::sync::outbox::ElsewhereSent;
 
 impl Engine {
     /// A page of a one-to-one conversation names the other participant: sends to that person
@@ -33,7 +34,10 @@ impl Engine {
                     | SendState::Ambiguous { .. }
                     | SendState::Sent { message: None, .. }
             );
+            // A Sales Navigator send lands in a Sales Navigator thread, never an inbox one.
+            let fits = e.channel != MessagingChannel::SalesNavigator || conv.is_sales_nav();
             if e.conversation.is_none()
+                && fits
                 && waiting
                 && ProfileId::parse(to).ok().as_ref() == Some(other)
             {
@@ -226,6 +230,7 @@ impl Engine {
     /// The entry is done (its message is held with its client key, or it was sent and
     /// recalled): leave the outbox, and end the commands waiting on it as sent.
     pub(super) fn finish_entry(&mut self, account: &AccountId, key: &ClientKey) {
+        let now = self.now;
         let store = self.store_mut(account);
         let message = store.outbox.get(key).and_then(|e| match &e.state {
             SendState::Sent {
@@ -233,6 +238,9 @@ impl Engine {
             } => Some(id.clone()),
             _ => store.message_with_key(e.conversation.as_ref()?, key),
         });
+        if let Some(e) = store.outbox.get(key) {
+            keep_sent_elsewhere(store, e.clone(), now);
+        }
         self.remove_entry(account, key);
         self.send_confirmed(account, key, message.as_ref());
     }
@@ -243,7 +251,37 @@ impl Engine {
             if let Some(c) = e.conversation {
                 store.dirty.touched.insert(c);
             }
+            if let Some(c) = e.shown_in {
+                store.dirty.touched.insert(c);
+            }
             store.dirty.outbox.insert(key.clone());
         }
     }
+}
+
+/// A sent entry that was shown in an inbox thread while its message went to a Sales Navigator
+/// thread stays shown there, as sent (its message, when held, gives the time and URN).
+pub(super) fn keep_sent_elsewhere(store: &mut AccountStore, e: OutboxEntry, now: i64) {
+    let Some(inbox) = e.shown_in else {
+        return;
+    };
+    let bound = match &e.state {
+        SendState::Sent {
+            message: Some(id), ..
+        } => Some(id.clone()),
+        _ => e
+            .conversation
+            .as_ref()
+            .and_then(|c| store.message_with_key(c, &e.key)),
+    };
+    let message = bound.as_ref().and_then(|id| store.message(id));
+    let sent = ElsewhereSent {
+        key: e.key.clone(),
+        text: e.text,
+        subject: e.subject,
+        attachments: e.attachments,
+        sent_at: message.map_or(now, |m| m.sent_at),
+        message_urn: message.map(|m| m.message_urn.clone()),
+    };
+    store.keep_elsewhere(&inbox, sent);
 }

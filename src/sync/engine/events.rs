@@ -151,7 +151,8 @@ impl Engine {
                 }
                 let store = self.store_mut(&account);
                 for id in &ids {
-                    store.tombstone(id);
+                    let place = messages.iter().find(|m| &m.id == id);
+                    store.tombstone_in(id, place.map(|m| &m.conversation));
                 }
             }
             RemoteFact::Reaction { account, key, fact } => {

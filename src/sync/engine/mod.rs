@@ -126,6 +126,9 @@ enum Pending {
         account: AccountId,
         message: MessageId,
     },
+    Premium {
+        account: AccountId,
+    },
 }
 
 /// A kind of background work that must not run twice at once.
@@ -168,10 +171,20 @@ pub struct Engine {
     pub(crate) rate_wait: BTreeMap<AccountId, i64>,
     pub(crate) offline: BTreeSet<AccountId>,
     pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
+    /// Whether each account has Sales Navigator, once its premium status was read (memory only).
+    pub(crate) sales_navigator: BTreeMap<AccountId, bool>,
+    /// Accounts whose premium status is asked (or was, under the current key).
+    premium_asked: BTreeSet<AccountId>,
+    /// Accounts whose premium status is to be asked at the next chance.
+    premium_due: BTreeSet<AccountId>,
+    /// The last recall or reaction change of each message that did not happen (memory only).
+    pub(crate) last_failures: BTreeMap<(AccountId, MessageId), super::view::LastFailure>,
     last_seq: Option<u64>,
     stamp_ms: i64,
     stamp_sub: i64,
     last_timer: Option<i64>,
+    /// The time of the step before (for noticing recall windows that closed in between).
+    last_now: i64,
     deltas_since_snapshot: u32,
     force_snapshot: bool,
     /// A write failed: storage misses some records, so the next write is a whole snapshot
@@ -216,10 +229,15 @@ impl Engine {
             rate_wait: BTreeMap::new(),
             offline: BTreeSet::new(),
             pending_reacts: BTreeMap::new(),
+            sales_navigator: BTreeMap::new(),
+            premium_asked: BTreeSet::new(),
+            premium_due: BTreeSet::new(),
+            last_failures: BTreeMap::new(),
             last_seq: None,
             stamp_ms: i64::MIN,
             stamp_sub: 0,
             last_timer: None,
+            last_now: i64::MIN,
             deltas_since_snapshot: 0,
             // Deltas only make sense after a snapshot: the first write is a whole one.
             force_snapshot: true,
@@ -252,6 +270,27 @@ impl Engine {
         engine.key_counter = loaded.key_counter;
         engine.accounts = loaded.accounts;
         for store in engine.accounts.values_mut() {
+            // Entries bound to their message are dropped below: one shown in an inbox thread
+            // stays shown there as sent.
+            let done: Vec<OutboxEntry> = store
+                .outbox
+                .entries
+                .values()
+                .filter(|e| {
+                    e.shown_in.is_some()
+                        && matches!(
+                            e.state,
+                            SendState::Sent {
+                                message: Some(_),
+                                ..
+                            }
+                        )
+                })
+                .cloned()
+                .collect();
+            for e in done {
+                echoes::keep_sent_elsewhere(store, e, now_ms);
+            }
             for key in store.outbox.after_restart(now_ms) {
                 store.dirty.outbox.insert(key);
             }
@@ -263,6 +302,23 @@ impl Engine {
     /// The whole state as a snapshot (what `Persist::Snapshot` carries).
     pub fn snapshot(&self) -> Records {
         persist::snapshot_of(&self.accounts, self.key_counter)
+    }
+
+    /// The URN this engine holds for a conversation given in any form (URN, page URL, id), else
+    /// its canonical URN (`urn.rs`). An unreadable input is an error, never a guess.
+    pub fn conversation_urn_of(
+        &self,
+        account: &AccountId,
+        any_form: &str,
+    ) -> Result<String, crate::urn::UrnError> {
+        let id = ConversationId::parse(any_form)?;
+        let held = self
+            .accounts
+            .get(account)
+            .and_then(|s| s.conversation(&id))
+            .map(|c| c.urn.as_str())
+            .filter(|u| u.starts_with("urn:"));
+        Ok(held.map_or_else(|| id.canonical_urn(), str::to_owned))
     }
 
     /// The store of one account, if anything is known about it.
@@ -435,21 +491,87 @@ impl Engine {
     }
 
     fn notify(&mut self, notice: Notice) {
+        self.note_failure(&notice);
         self.out.push(Effect::Notify(notice));
+    }
+
+    /// Keeps a failed recall or reaction change for the message's view (`lastFailure`).
+    fn note_failure(&mut self, notice: &Notice) {
+        use super::view::{FailedAction, LastFailure};
+        let (account, message, action, reason) = match notice {
+            Notice::RecallFailed {
+                account,
+                message,
+                reason,
+            } => (account, message, FailedAction::Recall, reason),
+            Notice::ReactFailed {
+                account,
+                message,
+                reason,
+                ..
+            } => (account, message, FailedAction::React, reason),
+            _ => return,
+        };
+        let failure = LastFailure {
+            action,
+            failure: reason.clone(),
+        };
+        self.last_failures
+            .insert((account.clone(), message.clone()), failure);
+        let store = self.store_mut(account);
+        if let Some(m) = store.message(message) {
+            let conversation = m.conversation.clone();
+            store.dirty.touched.insert(conversation);
+        }
+    }
+
+    /// A new recall or reaction change of `message` was accepted: its last failure is history.
+    fn clear_failure(&mut self, account: &AccountId, message: &MessageId) {
+        self.last_failures
+            .remove(&(account.clone(), message.clone()));
+    }
+
+    /// Ask for the premium status of `account` once (again after `KeyUpdated`).
+    fn want_premium(&mut self, account: &AccountId) {
+        if !self.premium_asked.contains(account) {
+            self.premium_due.insert(account.clone());
+        }
+    }
+
+    /// Issue the premium status reads that are due (not while paused).
+    fn dispatch_premium(&mut self) {
+        for account in std::mem::take(&mut self.premium_due) {
+            if !self.premium_asked.insert(account.clone()) {
+                continue;
+            }
+            let call = ApiCall::PremiumStatus {
+                account_id: account.as_param(),
+            };
+            let pending = Pending::Premium {
+                account: account.clone(),
+            };
+            self.request(&account, call, pending);
+        }
     }
 
     pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
         self.accounts.entry(account.clone()).or_default()
     }
 
-    /// A known conversation whose only other participant is `profile`.
+    /// A known conversation whose only other participant is `profile` (a Sales Navigator
+    /// thread when `sales_nav`: a send on that channel never lands in an inbox thread).
     fn known_conversation_with(
         &self,
         account: &AccountId,
         profile: &ProfileId,
+        sales_nav: bool,
     ) -> Option<ConversationId> {
         let store = self.accounts.get(account)?;
-        store.conversations.values().find_map(|c| {
+        let candidates = store
+            .conversations
+            .values()
+            .filter(|c| !sales_nav || c.id.is_sales_nav());
+        candidates.into_iter().find_map(|c| {
             let parts = &c.meta.as_ref()?.participants;
             let own = store.own_profile();
             let others: Vec<_> = parts
@@ -462,17 +584,58 @@ impl Engine {
         })
     }
 
+    /// The one other person of a conversation: its listed participants other than the owner,
+    /// else (none listed) the distinct senders of its messages other than the owner. `None`
+    /// when that is not exactly one person (a group, or nobody known yet): never a guess.
+    pub(crate) fn only_other_participant(
+        &self,
+        account: &AccountId,
+        conv: &ConversationId,
+    ) -> Option<ProfileId> {
+        let store = self.accounts.get(account)?;
+        let own = store.own_profile().and_then(|p| ProfileId::parse(p).ok());
+        let listed = store
+            .conversation(conv)
+            .and_then(|c| c.meta.as_ref())
+            .map(|m| m.participants.as_slice())
+            .unwrap_or_default();
+        let mut others: BTreeSet<ProfileId> = if listed.is_empty() {
+            store
+                .messages_in(conv)
+                .filter(|m| !m.is_sent_by_owner)
+                .filter_map(|m| ProfileId::parse(m.sender_profile_id.as_deref()?).ok())
+                .collect()
+        } else {
+            listed
+                .iter()
+                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+                .collect()
+        };
+        if let Some(own) = &own {
+            others.remove(own);
+        }
+        match (others.pop_first(), others.is_empty()) {
+            (Some(one), true) => Some(one),
+            _ => None,
+        }
+    }
+
     /// New conversations this account may still open today (confirmed and pending both count).
     pub fn quota_left(&self, account: &AccountId) -> u32 {
+        self.quota_left_at(account, self.now)
+    }
+
+    /// [`Engine::quota_left`] as of `now_ms`.
+    pub fn quota_left_at(&self, account: &AccountId, now_ms: i64) -> u32 {
         let Some(store) = self.accounts.get(account) else {
             return self.config.daily_quota;
         };
-        let used = store.quota().used(self.now);
+        let used = store.quota().used(now_ms);
         let reserved = store
             .outbox
             .entries
             .values()
-            .filter(|e| e.reserves_quota() && !store.quota().counts(self.now, &e.key))
+            .filter(|e| e.reserves_quota() && !store.quota().counts(now_ms, &e.key))
             .count();
         let reserved = u32::try_from(reserved).unwrap_or(u32::MAX);
         self.config
@@ -523,7 +686,18 @@ impl Engine {
         let mut effects = Vec::new();
         let mut records = Vec::new();
         let mut touched = Vec::new();
+        let since = self.last_now;
+        self.last_now = self.now;
+        self.touch_closed_windows(since);
         for (account, store) in self.accounts.iter_mut() {
+            // An entry shown in an inbox thread (sent to a Sales Navigator one) changes its view.
+            let shown: Vec<ConversationId> = store
+                .dirty
+                .outbox
+                .iter()
+                .filter_map(|k| store.outbox.get(k)?.shown_in.clone())
+                .collect();
+            store.dirty.touched.extend(shown);
             for c in std::mem::take(&mut store.dirty.touched) {
                 touched.push((account.clone(), c));
             }
@@ -578,6 +752,55 @@ impl Engine {
         effects
     }
 
+    /// Own messages of the conversations in view whose recall window is open at `from`, with
+    /// the time it closes (the first instant it is closed), newest first.
+    fn open_windows(&self, from: i64) -> Vec<(AccountId, ConversationId, i64)> {
+        let window = self.config.recall_window_ms;
+        let viewed: BTreeSet<&(AccountId, ConversationId)> = self.views.values().collect();
+        let mut out = Vec::new();
+        for (account, conv) in viewed {
+            let Some(store) = self.accounts.get(account) else {
+                continue;
+            };
+            let Some(order) = store.order_of(conv) else {
+                continue;
+            };
+            for (sent_at, id) in order.iter().rev() {
+                let closed_from = sent_at.saturating_add(window).saturating_add(1);
+                if closed_from <= from {
+                    break;
+                }
+                if store.message(id).is_some_and(|m| m.is_sent_by_owner) {
+                    out.push((account.clone(), conv.clone(), closed_from));
+                }
+            }
+        }
+        out
+    }
+
+    /// When the next recall window of a shown message closes.
+    fn next_window_close(&self) -> Option<i64> {
+        let now = self.now;
+        self.open_windows(now)
+            .into_iter()
+            .map(|(_, _, at)| at)
+            .filter(|at| *at > now)
+            .min()
+    }
+
+    /// Conversations in view where a recall window closed since `since`: their view changed.
+    fn touch_closed_windows(&mut self, since: i64) {
+        let now = self.now;
+        if since == i64::MIN || since >= now {
+            return;
+        }
+        for (account, conv, at) in self.open_windows(since) {
+            if at <= now {
+                self.store_mut(&account).dirty.touched.insert(conv);
+            }
+        }
+    }
+
     /// The earliest future time at which something becomes due.
     pub fn next_deadline(&self) -> Option<i64> {
         let now = self.now;
@@ -596,6 +819,8 @@ impl Engine {
             times.push(next_reset(now));
         }
         times.extend(self.retry_at.values().copied());
+        // A shown message's recall window closes: its view changes then.
+        times.extend(self.next_window_close());
         // Whatever is already due was started by `drive`, or waits on something that is not
         // time (a 401, an answer): only future times wake the engine.
         times.into_iter().filter(|t| *t > now).min()
@@ -653,6 +878,7 @@ fn unexpected(result: Result<ApiReply, ApiError>) -> ApiError {
     }
 }
 
+/// The failure of a recall or reaction change, from the reason its notice carries.
 fn state_name(s: &SendState) -> &'static str {
     match s {
         SendState::Queued => "queued",

@@ -78,6 +78,7 @@ impl Engine {
                 *next = now + interval;
             }
         }
+        self.dispatch_premium();
     }
 
     pub(super) fn dispatch_sends(&mut self, account: &AccountId) {

@@ -1,25 +1,51 @@
 //! The engine's read side: builds the views (`super::super::view`) from the stores.
 
 use super::*;
+use crate::sync::outbox::ElsewhereSent;
 use crate::sync::store::tally_view;
 use crate::sync::view::{
-    entry_view, ConversationSummary, ConversationView, MessageState, MessageView, ReactionView,
-    StatusView, SyncStatus,
+    entry_view, Channels, ConversationSummary, ConversationView, MessageState, MessageView,
+    QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,
 };
 
 impl Engine {
-    /// The view of one conversation, if anything is known about it.
+    /// The view of one conversation, if anything is known about it, as of the last input's
+    /// time (see [`Engine::conversation_view_at`]).
     pub fn conversation_view(
         &self,
         account: &AccountId,
         id: &ConversationId,
     ) -> Option<ConversationView> {
+        self.conversation_view_at(account, id, self.now())
+    }
+
+    /// The view of one conversation as of `now_ms`: the time-dependent parts (recall
+    /// eligibility, the quota's day) are computed for that time, so a driver that reads a view
+    /// between inputs passes its clock. The engine also wakes (a timer) when a shown message's
+    /// recall window closes and notices the conversation changed.
+    pub fn conversation_view_at(
+        &self,
+        account: &AccountId,
+        id: &ConversationId,
+        now_ms: i64,
+    ) -> Option<ConversationView> {
         let store = self.accounts.get(account)?;
         let rec = store.conversation(id)?;
+        let window = self.config.recall_window_ms;
         let mut messages: Vec<MessageView> = store
             .messages_in(id)
             .map(|m| {
                 let recalling = store.recall_check(&m.id).is_some_and(|c| c.ours);
+                let closes = m.sent_at.saturating_add(window);
+                let recall = if recalling {
+                    RecallEligibility::Recalling
+                } else if !m.is_sent_by_owner {
+                    RecallEligibility::NotOwn
+                } else if now_ms > closes {
+                    RecallEligibility::WindowClosed { closed_at: closes }
+                } else {
+                    RecallEligibility::Allowed { until: closes }
+                };
                 let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
                     .into_iter()
                     .map(|r| ReactionView {
@@ -52,21 +78,38 @@ impl Engine {
                     sender_name: m.sender_name.clone(),
                     is_sent_by_owner: m.is_sent_by_owner,
                     attachments: m.attachments.clone(),
+                    subject: m.subject.clone(),
                     state: if recalling {
                         MessageState::Recalling
                     } else {
                         MessageState::Sent
                     },
+                    recall,
                     reactions,
+                    last_failure: self
+                        .last_failures
+                        .get(&(account.clone(), m.id.clone()))
+                        .cloned(),
+                    elsewhere: false,
                 }
             })
             .collect();
+        // Sales Navigator sends from this inbox thread that were sent, among the messages by
+        // time (a stable sort keeps the store's order otherwise).
+        let away = store.elsewhere_sent(id);
+        if !away.is_empty() {
+            messages.extend(away.iter().map(elsewhere_view));
+            messages.sort_by_key(|m| m.sent_at);
+        }
         messages.extend(
             store
                 .outbox
                 .in_order()
                 .into_iter()
-                .filter(|e| e.is_visible() && e.conversation.as_ref() == Some(id))
+                .filter(|e| {
+                    (e.is_visible() && e.conversation.as_ref() == Some(id))
+                        || e.shown_in.as_ref() == Some(id)
+                })
                 .map(entry_view),
         );
         Some(ConversationView {
@@ -76,6 +119,14 @@ impl Engine {
             messages,
             has_more_history: rec.history.more_available(),
             loading_older: self.loading_older(account, id),
+            recalled: store.recalled_in(id),
+            channels: Channels {
+                sales_navigator: self.sales_navigator.get(account).copied(),
+            },
+            quota: QuotaView {
+                left: self.quota_left_at(account, now_ms),
+                resets_at: next_reset(now_ms),
+            },
         })
     }
 
@@ -137,7 +188,7 @@ impl Engine {
             .outbox
             .in_order()
             .into_iter()
-            .filter(|e| e.is_visible() && e.conversation.is_none())
+            .filter(|e| e.is_visible() && e.conversation.is_none() && e.shown_in.is_none())
             .map(entry_view)
             .collect()
     }
@@ -202,5 +253,26 @@ impl Engine {
             rate_limited_until: self.rate_wait.get(account).copied().filter(|t| *t > now),
             outbox_pending,
         }
+    }
+}
+
+/// A sent Sales Navigator message as its inbox thread shows it.
+fn elsewhere_view(s: &ElsewhereSent) -> MessageView {
+    MessageView {
+        id: None,
+        client_key: Some(s.key.clone()),
+        message_urn: s.message_urn.clone(),
+        text: s.text.clone(),
+        sent_at: s.sent_at,
+        sender_profile_id: None,
+        sender_name: None,
+        is_sent_by_owner: true,
+        attachments: s.attachments.clone(),
+        subject: s.subject.clone(),
+        state: MessageState::Sent,
+        recall: RecallEligibility::NotSent,
+        reactions: Vec::new(),
+        last_failure: None,
+        elsewhere: true,
     }
 }

@@ -750,6 +750,7 @@ fn short(result: &Result<ApiReply, ApiError>) -> String {
         Ok(ApiReply::Send(_)) => "ok send".into(),
         Ok(ApiReply::React(_)) => "ok react".into(),
         Ok(ApiReply::Recall(_)) => "ok recall".into(),
+        Ok(ApiReply::PremiumStatus(p)) => format!("ok premium sn={}", p.has_sales_navigator),
         Err(e) => format!("err {e}"),
     }
 }

@@ -418,6 +418,9 @@ async fn a_429_waits_for_retry_after_then_sends_once() {
 async fn a_sales_navigator_send_from_a_standard_account_fails_with_the_reason() {
     let mut d = Driver::start().await;
     let thread = conversation_urn(ids::PROFILE_GRACE, ids::GRACE_LONG_THREAD_ID);
+    // While the account's premium status is not known, the server is the one to refuse (once
+    // known, the engine refuses first: `views.rs`).
+    d.hold_answers_of(Op::Premium);
     d.open(&grace(), &thread).await;
     let text = "only with Sales Navigator";
     d.command(Command::Send {
