@@ -5,8 +5,8 @@
 // conversation shown), `bind` (which conversation a viewer shows, from a URL path, the message URNs
 // it renders or the one person it talks to: all answered by the engine), the command round-trip
 // (`{id, type, …fields}` → `{replyTo, ok, result | error}`, errors as plain data rebuilt on the
-// other side by npm/errors.js), pushes of views, lists, status and notices to the viewers that show them, and the
-// rule for commands re-sent after the host changed. It decides nothing about messages: every rule
+// other side by npm/errors.js), pushes of views, lists, status and notices to the viewers that
+// show them, and the rule for commands re-sent after the host changed. It decides nothing about messages: every rule
 // (recall window and eligibility, what is recalled, URNs, quotas, channels) is the engine's, and
 // views are passed on as the engine makes them.
 //
