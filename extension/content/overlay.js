@@ -837,6 +837,7 @@
           el(
             "div",
             { class: "row", "data-threadline-outbox": e.clientKey, "data-threadline-state": e.state },
+            e.subject ? el("span", { class: "state", "data-threadline-subject": "", text: e.subject }) : null,
             el("span", { class: "text", "data-threadline-text": "", text: e.text }),
             el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: stateText }),
             e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => this.request("retrySend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
@@ -861,6 +862,7 @@
         return {
           clientKey: m.clientKey,
           text: m.text,
+          subject: m.subject ?? null,
           state: s.state === "sending" ? (s.confirming ? "checking" : "sending") : s.state,
           error: s.state === "failed" ? s.reason : null,
           retryable: s.state === "failed" && s.retryable,
