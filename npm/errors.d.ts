@@ -79,7 +79,10 @@ export type PackageErrorCode =
   | "invalid_argument"
   | "internal"
   | "not_initialized"
-  | "host_changed";
+  | "host_changed"
+  | "unbound"
+  | "invalid_command"
+  | "starting";
 
 /** The `code` of a {@link ThreadlineError}: a refusal, a failure or one of the package's own. */
 export type ThreadlineErrorCode = RefusalCode | FailureCode | PackageErrorCode;

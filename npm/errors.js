@@ -78,6 +78,9 @@ export const PACKAGE_ERROR_CODES = Object.freeze([
   "internal",
   "not_initialized",
   "host_changed",
+  "unbound",
+  "invalid_command",
+  "starting",
 ]);
 
 /** The codes of the package's `TypeError`s (src/error_code.rs `ArgumentErrorCode`). */
@@ -122,6 +125,9 @@ export const THREADLINE_ERROR_CODES = Object.freeze([
   "internal",
   "not_initialized",
   "host_changed",
+  "unbound",
+  "invalid_command",
+  "starting",
 ]);
 
 const urnCodes = new Set(URN_ERROR_CODES);

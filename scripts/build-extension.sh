@@ -21,7 +21,7 @@ assemble() {
   local out=$1 base=$2
   rm -rf "$out" && mkdir -p "$out/pkg/glue"
   cp -r extension/background extension/content extension/options extension/icons "$out/"
-  cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js "$out/pkg/"
+  cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js pkg/host.js "$out/pkg/"
   cp pkg/glue/threadline.js pkg/glue/threadline_bg.wasm "$out/pkg/glue/"
   node scripts/gen-manifest.mjs extension/manifest.json "$out/manifest.json" "$base" "$VERSION"
 }

@@ -19,7 +19,7 @@ wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$OUT/glue/threadline_bg.wasm" -o "$OUT/glue/threadline_bg.wasm"
-cp npm/browser.js npm/node.js npm/ready.js npm/errors.js npm/errors.d.ts npm/package.json "$OUT/"
+cp npm/browser.js npm/node.js npm/ready.js npm/errors.js npm/errors.d.ts npm/host.js npm/host.d.ts npm/package.json "$OUT/"
 [ -f npm/README.md ] && cp npm/README.md "$OUT/"
 node scripts/gen-pkg.mjs "$OUT" "$VERSION"
 

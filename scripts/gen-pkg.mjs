@@ -70,6 +70,14 @@ const declared = (text) =>
   [...text.matchAll(/^export (?:declare )?(?:type|interface|class|function|const) ([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]);
 const errorsDts = await readFile(path.join(pkg, "errors.d.ts"), "utf8");
 const errorNames = new Set(declared(errorsDts));
+// A code union both declare (tsify's, from a Rust enum the generator also reads, such as
+// `FailureCode`) is the generated one in the glue too: its fields then name the documented type.
+for (const n of declared(glueDts).filter((x) => errorNames.has(x))) {
+  const one = new RegExp(`^export type ${n} = [^\\n]*;$`, "m");
+  if (!one.test(glueDts)) throw new Error(`glue declares ${n} (also in errors.d.ts) in a form gen-pkg cannot replace`);
+  glueDts = glueDts.replace(one, `import type { ${n} } from "../errors.js";`);
+}
+await writeFile(glueDtsPath, glueDts);
 const loaderInternals = new Set(["InitInput", "InitOutput", "SyncInitInput", "initSync"]);
 const glueTypes = [...new Set(declared(glueDts))]
   .filter((n) => !names.includes(n) && !loaderInternals.has(n) && !errorNames.has(n))

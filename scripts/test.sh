@@ -86,6 +86,8 @@ step "install" bash scripts/install.sh
 step "rustfmt" cargo fmt --all -- --check
 # No import cycle between the files of the engine (issue 16; prints the graph).
 step "src/sync import graph" python3 scripts/sync-import-graph.py
+# threadline/host (npm/host.js): its own unit tests against a fake engine of the issue-16 API.
+step "host unit tests" node --test tests/host/
 step "clippy (native)" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
 step "native tests" cargo test --workspace
@@ -98,6 +100,7 @@ if [ -f sim/src/lib.rs ]; then step "boundary (Node)" node --expose-gc --test te
 if [ -f sim/src/lib.rs ]; then step "engine soak (short)" node scripts/soak-engine.mjs --seed 20261202 --rounds 12; fi
 step "wasm-bindgen-test x3" wasm_tests
 step "typescript" typescript
+step "host types" node_modules/.bin/tsc -p tests/ts/host/tsconfig.json
 # The API reference from the package's .d.ts (dist/api-docs); an undocumented export fails it.
 step "API reference (typedoc)" node_modules/.bin/typedoc --options scripts/typedoc.json
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "npm package (pack, consumers)" bash scripts/test-package.sh; fi

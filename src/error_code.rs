@@ -25,6 +25,14 @@ pub enum PackageErrorCode {
     /// The tab or page that ran the engine changed while a react or recall waited for its
     /// answer: it may or may not have happened; look at the conversation (the package's host).
     HostChanged,
+    /// The host does not know which conversation the viewer shows, so it acts on none
+    /// (`threadline/host`).
+    Unbound,
+    /// A command the host cannot take: an unknown type, or a viewer it does not know
+    /// (`threadline/host`).
+    InvalidCommand,
+    /// The host has no open engine yet (`threadline/host`).
+    Starting,
 }
 
 /// The `code` of a `TypeError` the package throws for a bad argument or option.

@@ -47,7 +47,6 @@ const state = {
   keyword: "",
   unreadOnly: false,
   shown: PAGE,
-  salesNav: {},
 };
 
 function remember() {
@@ -118,10 +117,12 @@ function describeRefusal(r) {
     case "quota_exceeded": return `Daily quota used; resets ${new Date(r.resetsAt).toLocaleString()}`;
     case "empty_message": return "Nothing to send";
     case "too_long": return `Too long: ${r.chars} characters, at most ${r.max}`;
-    case "recall_window_closed": return "Too late to recall (60 minutes have passed)";
+    case "recall_window_closed": return "Too late to recall: the recall window has passed";
     case "not_own_message": return "Only your own messages can be recalled";
     case "already_pending": return "Already on its way";
     case "already_recalled": return "Already recalled";
+    case "sales_navigator_unavailable": return "This account has no Sales Navigator";
+    case "needs_one_recipient": return "Sales Navigator sends go to one person, not a group";
     default: return r?.code ?? "Refused";
   }
 }
@@ -243,15 +244,25 @@ function stateBadge(m) {
         el("span", { text: `Not sent: ${s.reason?.message ?? s.reason?.code ?? "failed"}` }),
         s.retryable ? el("button", {
           type: "button", class: "link-button", text: "Retry", "data-threadline-retry": m.clientKey,
-          onclick: () => command("retrySend", state.account, m.clientKey),
+          onclick: () => command("retrySend", { clientKey: m.clientKey }),
         }) : null,
         el("button", {
           type: "button", class: "link-button", text: "Discard", "data-threadline-discard": m.clientKey,
-          onclick: () => command("discardSend", state.account, m.clientKey),
+          onclick: () => command("discardSend", { clientKey: m.clientKey }),
         }));
     default:
       return null;
   }
+}
+
+/** The last recall or reaction of this message that failed, as the engine keeps it. */
+function failure(m) {
+  const f = m.lastFailure;
+  if (!f) return null;
+  return el("span", {
+    class: "state failed", "data-threadline-failure": f.failure.code,
+    text: `${f.action === "recall" ? "Recall" : "Reaction"} failed: ${f.failure.message}`,
+  });
 }
 
 function reactions(m) {
@@ -262,7 +273,7 @@ function reactions(m) {
       type: "button", class: `reaction${mine ? " mine" : ""}${r.pending !== undefined ? " pending" : ""}`,
       "aria-pressed": String(!!mine), "aria-label": `${r.emoji} ${r.count}${mine ? ", yours: remove" : ": add"}`,
       "data-threadline-reaction": r.emoji,
-      onclick: () => command("react", state.account, state.conversation, m.messageUrn, r.emoji, !mine),
+      onclick: () => command("react", { messageUrn: m.messageUrn, emoji: r.emoji, add: !mine }),
     }, el("span", { text: r.emoji }), el("span", { class: "count", text: String(r.count) }));
   });
   return chips.length ? el("div", { class: "reactions" }, ...chips) : null;
@@ -274,15 +285,16 @@ function actions(m) {
     type: "button", class: "emoji", text: e, "aria-label": `React ${e}`, "data-threadline-react": e,
     onclick: () => {
       const mine = (m.reactions ?? []).some((r) => r.emoji === e && r.mine);
-      command("react", state.account, state.conversation, m.messageUrn, e, !mine);
+      command("react", { messageUrn: m.messageUrn, emoji: e, add: !mine });
     },
   }));
-  const recallable = m.isSentByOwner && Date.now() - m.sentAt < 60 * 60 * 1000;
+  // The engine says whether it may still be recalled (`recall`), and until when.
+  const recallable = m.recall?.recall === "allowed";
   return el("div", { class: "actions" }, ...palette,
     recallable ? el("button", {
       type: "button", class: "link-button recall", text: "Recall", "data-threadline-recall": "",
-      "aria-label": "Recall this message",
-      onclick: () => command("recall", state.account, state.conversation, m.messageUrn),
+      "aria-label": "Recall this message", title: `Recall possible until ${timeFmt.format(new Date(m.recall.until))}`,
+      onclick: () => command("recall", { messageUrn: m.messageUrn }),
     }) : null);
 }
 
@@ -308,12 +320,13 @@ function messageNode(m, grouped) {
     m.subject ? el("div", { class: "subject", text: m.subject }) : null,
     el("p", { class: "text", text: m.text, "data-threadline-text": "" }),
     attachments.length ? el("div", { class: "attachments" }, ...attachments) : null,
-    reactions(m), stateBadge(m)),
+    reactions(m), stateBadge(m), failure(m)),
   actions(m));
 }
 
 function renderConversation() {
   const v = state.view;
+  renderChannels();
   const summary = summaryOf(state.conversation);
   $("compose").hidden = !state.conversation;
   $("empty").hidden = !!state.conversation;
@@ -353,9 +366,10 @@ function renderConversation() {
 
 let hub = null;
 
-async function command(method, ...args) {
+/** A command of threadline/host, on this tab's account and conversation. */
+async function command(type, fields = {}) {
   try {
-    return await hub.call(method, ...args);
+    return await hub.call(type, fields);
   } catch (e) {
     // A refusal (ThreadlineError with `refusal`) is told here, in the tab that asked.
     toast(e.refusal ? describeRefusal(e.refusal) : e.message ?? String(e), "error");
@@ -387,19 +401,12 @@ async function selectAccount(id) {
   renderList();
   renderConversation();
   applySnapshot(await hub.watch(state.account, null));
-  loadChannels(id);
 }
 
-async function loadChannels(account) {
-  if (state.salesNav[account] === undefined) {
-    try {
-      state.salesNav[account] = (await hub.call("premium", account)).hasSalesNavigator;
-    } catch {
-      state.salesNav[account] = true;
-    }
-  }
+/** Sales Navigator is offered unless the engine knows the account has none. */
+function renderChannels() {
   const option = $("channel").querySelector('option[value="sales_navigator"]');
-  option.disabled = !state.salesNav[account];
+  option.disabled = state.view?.channels?.salesNavigator === false;
   if (option.disabled && $("channel").value === "sales_navigator") $("channel").value = "auto";
 }
 
@@ -422,18 +429,18 @@ function markReadIfShown() {  // must not start a loop of list pushes
   const mark = summary && `${state.account} ${summary.id} ${summary.lastActivityAt}`;
   if (summary?.unreadCount && document.visibilityState === "visible" && mark !== lastMarked) {
     lastMarked = mark;
-    command("markRead", state.account, state.conversation).catch(() => {});
+    command("markRead").catch(() => {});
   }
 }
 
 function loadOlder() {
   const v = state.view;
   if (!v?.hasMoreHistory || v.loadingOlder || !state.conversation) return;
-  command("loadOlder", state.account, state.conversation).catch(() => {});
+  command("loadOlder").catch(() => {});
 }
 
 async function fileData(file) {
-  return { name: file.name, type: file.type, bytes: await file.arrayBuffer() };
+  return { name: file.name, mediaType: file.type || "application/octet-stream", bytes: await file.arrayBuffer() };
 }
 
 async function submit(event) {
@@ -445,11 +452,11 @@ async function submit(event) {
   send.disabled = true;
   try {
     const attachments = [];
-    for (const f of files) attachments.push(await command("upload", state.account, await fileData(f)));
+    for (const f of files) attachments.push(await command("upload", await fileData(f)));
     const subject = $("subject").value.trim();
+    // The clientKey makes a send re-sent after a hand-over land once.
     await command("send", {
-      accountId: state.account, conversationUrn: state.conversation, text,
-      subject: subject || undefined, channel: $("channel").value, attachments,
+      clientKey: crypto.randomUUID(), text, subject: subject || undefined, channel: $("channel").value, attachments,
     });
     $("text").value = "";
     $("subject").value = "";
@@ -483,7 +490,7 @@ function wire() {
     state.shown += PAGE;
     renderList();
   });
-  $("refresh").addEventListener("click", () => command("refreshConversations", state.account).catch(() => {}));
+  $("refresh").addEventListener("click", () => command("refreshConversations").catch(() => {}));
   $("older").addEventListener("click", loadOlder);
   $("messages").addEventListener("scroll", (e) => {
     if (e.currentTarget.scrollTop < 120) loadOlder();
@@ -509,10 +516,10 @@ function wire() {
 }
 
 function onPush(msg) {
-  if (msg.account !== state.account) return;
-  switch (msg.kind) {
+  if (msg.account !== undefined && msg.account !== state.account) return;
+  switch (msg.type) {
     case "list":
-      state.list = msg.data ?? [];
+      state.list = msg.list ?? [];
       renderList();
       if (state.conversation) {
         renderConversation();
@@ -520,21 +527,21 @@ function onPush(msg) {
       }
       break;
     case "status":
-      state.status = msg.data;
+      state.status = msg.status;
       renderStatus();
       break;
     case "view":
-      if (state.conversation && convKey(msg.conversation) === convKey(state.conversation)) {
-        state.view = msg.data;
+      if (state.conversation && msg.conversationId === convKey(state.conversation)) {
+        state.view = msg.view;
         renderConversation();
         markReadIfShown();
       }
       break;
     case "notice": {
-      const n = msg.data;
+      // A send's fate arrives later; a failed recall or reaction rejects its own command (toasted
+      // there) and stays on its message (`lastFailure`).
+      const n = msg.notice;
       if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
-      else if (n.notice === "recallFailed") toast(`Recall failed: ${n.reason?.message ?? n.reason}`, "error");
-      else if (n.notice === "reactFailed") toast(`Reaction failed: ${n.reason?.message ?? n.reason}`, "error");
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
       break;
     }
@@ -561,7 +568,7 @@ async function main() {
       ? "This tab holds the Web Lock: it polls the API and shares views with the other tabs"
       : "Another tab polls the API; this one receives its views over BroadcastChannel";
   });
-  for (const kind of ["list", "status", "view", "notice"]) hub.on(kind, onPush);
+  for (const type of ["list", "status", "view", "notice"]) hub.on(type, onPush);
   hub.on("snapshot", applySnapshot);
 
   const remembered = state.conversation;

@@ -1,15 +1,15 @@
 // The background: owns the one engine for all tabs (through core.js), the API key and every
-// request. A module service
-// worker in Chrome, `background.scripts` (module) in Firefox. Listeners are registered
-// synchronously at the top level (MV3 wakes the worker for them); the wasm loads behind `ready`;
-// no top-level await (it keeps a service worker from registering).
+// request. A module service worker in Chrome, `background.scripts` (module) in Firefox. Listeners
+// are registered synchronously at the top level (MV3 wakes the worker for them); the wasm loads
+// behind `ready`; no top-level await (it keeps a service worker from registering).
 //
-// Protocol: content scripts connect a runtime port named "threadline"; each request is
-// `{id, type, ...fields}` and is answered `{replyTo: id, ok: true, result}` or
-// `{replyTo: id, ok: false, error: {code, message}}`; the background pushes
-// `{type: "event", event}` (see core.js). Extension pages use `runtime.sendMessage` with the same
-// request shape and get the same answer shape.
-import { init, ThreadlineClient, ThreadlineEngine, messageId, conversationId, messageIds, isSalesNavThread } from "../pkg/browser.js";
+// Protocol: the protocol of `threadline/host` (npm/host.js). Each content-script port named
+// "threadline" is one viewer; each request is `{id, type, ...fields}` (checked by schema.js first)
+// and is answered `{replyTo: id, ok: true, result}` or `{replyTo: id, ok: false, error: {name,
+// code, message, …}}`; the host pushes `{type: "view" | "status", …}` to the port whose
+// conversation changed. Extension pages use `runtime.sendMessage` with the same request shape and
+// get the same answer shape (as one viewer, "page", that never binds).
+import { init, ThreadlineClient, ThreadlineEngine, conversationId, messageIds } from "../pkg/browser.js";
 import { createCore, codedError } from "./core.js";
 import { validate } from "./schema.js";
 import { getApiKey, setApiKey } from "./keystore.js";
@@ -18,6 +18,42 @@ const ext = globalThis.browser ?? globalThis.chrome;
 const LINKEDIN_HOST = "www.linkedin.com";
 const timings = { wasmMs: null, startMs: null };
 let core = null;
+
+/** The background's own commands, answered through the host like the engine's. */
+const own = {
+  ping: { run: () => "pong", resend: true },
+  resolve: {
+    resend: true,
+    run: ({ urns }) => {
+      const ids = messageIds(urns);
+      return Object.fromEntries(urns.map((u, i) => [u, ids[i]]));
+    },
+  },
+  "options.open": {
+    resend: true,
+    run: async () => {
+      await ext.runtime.openOptionsPage();
+      return null;
+    },
+  },
+  "settings.get": { resend: true, run: () => core.settings() },
+  "settings.set": {
+    resend: true,
+    run: (f) => {
+      guardBaseUrl(core, f);
+      return core.setSettings(f);
+    },
+  },
+  "settings.test": {
+    resend: true,
+    run: (f) => {
+      guardBaseUrl(core, f);
+      return core.testConnection(f);
+    },
+  },
+  "accounts.list": { resend: true, run: () => core.listAccounts() },
+  status: { resend: true, run: () => core.status() },
+};
 
 const ready = (async () => {
   const t0 = performance.now();
@@ -29,12 +65,11 @@ const ready = (async () => {
     keystore: { get: getApiKey, set: setApiKey },
     openEngine: (options) => ThreadlineEngine.open(options),
     makeClient: (options) => new ThreadlineClient(options),
-    messageId,
     conversationId,
-    isSalesNavThread,
     preset: loadPreset,
+    commands: own,
   });
-  core.subscribe(broadcast);
+  core.host.connect("page", () => {}); // extension pages: answers only, nothing pushed
   await core.start(); // opens the engine: reads and restores its store
   timings.startMs = performance.now() - t1;
   return core;
@@ -83,18 +118,7 @@ function senderKind(sender) {
   return null;
 }
 
-const ports = new Map(); // viewerKey → port
 let nextViewer = 1;
-
-function broadcast(event) {
-  for (const port of ports.values()) {
-    try {
-      port.postMessage({ type: "event", event });
-    } catch {
-      // a port closing meanwhile: its onDisconnect cleans up
-    }
-  }
-}
 
 ext.runtime.onConnect.addListener((port) => {
   const kind = senderKind(port.sender);
@@ -102,20 +126,27 @@ ext.runtime.onConnect.addListener((port) => {
     port.disconnect();
     return;
   }
-  const viewerKey = `tab:${port.sender.tab.id}:${nextViewer++}`;
-  ports.set(viewerKey, port);
+  // One viewer per port: a tab's full page or one of its chat bubbles.
+  const viewer = `tab:${port.sender.tab.id}:${nextViewer++}`;
+  const connected = ready.then((c) => {
+    c.host.connect(viewer, (push) => {
+      try {
+        port.postMessage(push);
+      } catch {
+        // a port closing meanwhile: its onDisconnect cleans up
+      }
+    });
+    return c;
+  });
   port.onMessage.addListener(async (msg) => {
-    const answer = await handle(msg, kind, viewerKey);
+    const answer = await handle(msg, kind, viewer, connected);
     try {
-      port.postMessage({ replyTo: msg?.id, ...answer });
+      port.postMessage(answer);
     } catch {
       // the tab went away before the answer
     }
   });
-  port.onDisconnect.addListener(() => {
-    ports.delete(viewerKey);
-    ready.then((c) => c.closeView(viewerKey));
-  });
+  port.onDisconnect.addListener(() => connected.then((c) => c.host.disconnect(viewer)));
 });
 
 ext.runtime.onMessage.addListener((msg, sender, sendResponse) => {
@@ -135,71 +166,17 @@ ext.runtime.onMessageExternal?.addListener((_msg, _sender, sendResponse) => {
 });
 ext.runtime.onConnectExternal?.addListener((port) => port.disconnect());
 
-async function handle(msg, kind, viewerKey) {
+/** A command → its answer: checked against the schema, then run by the host for this viewer. */
+async function handle(msg, kind, viewer, connected = ready) {
   const invalid = validate(msg, kind);
-  if (invalid) return { ok: false, error: { code: "invalid_command", message: invalid } };
-  try {
-    const c = await ready;
-    return { ok: true, result: await run(c, msg, viewerKey) };
-  } catch (e) {
-    return {
-      ok: false,
-      error: {
-        code: String(e?.reason || e?.code || "internal"),
-        message: String(e?.message ?? e),
-        status: typeof e?.status === "number" ? e.status : undefined,
-      },
-    };
+  if (invalid) return { replyTo: msg?.id, ok: false, error: { name: "ThreadlineError", code: "invalid_command", message: invalid } };
+  const c = await connected;
+  // Ports carry JSON in Chrome: an upload's bytes come as base64.
+  if (msg.type === "upload") {
+    const { base64, ...rest } = msg;
+    msg = { ...rest, bytes: fromBase64(base64) };
   }
-}
-
-async function run(c, msg, viewerKey) {
-  // A tab's action applies to the conversation bound to its port (see core.bind), never to one
-  // the tab names.
-  if (viewerKey && ["send", "react", "recall", "loadOlder"].includes(msg.type)) msg = c.forViewer(viewerKey, msg);
-  switch (msg.type) {
-    case "bind":
-      return c.bind(viewerKey, msg);
-    case "view.close":
-      return c.closeView(viewerKey);
-    case "resolve": {
-      const ids = messageIds(msg.urns);
-      return Object.fromEntries(msg.urns.map((u, i) => [u, ids[i]]));
-    }
-    case "send":
-      return c.send(msg);
-    case "retry":
-      return c.retry(msg.clientKey);
-    case "discard":
-      return c.discard(msg.clientKey);
-    case "react":
-      return c.react(msg);
-    case "recall":
-      return c.recall(msg);
-    case "loadOlder":
-      return c.loadOlder(msg.conversationUrn);
-    case "upload":
-      return c.upload({ name: msg.name, mediaType: msg.mediaType, bytes: fromBase64(msg.base64) });
-    case "status":
-      return c.status();
-    case "ping":
-      return "pong";
-    case "options.open":
-      await ext.runtime.openOptionsPage();
-      return null;
-    case "settings.get":
-      return c.settings();
-    case "settings.set":
-      guardBaseUrl(c, msg);
-      return c.setSettings(msg);
-    case "settings.test":
-      guardBaseUrl(c, msg);
-      return c.testConnection(msg);
-    case "accounts.list":
-      return c.listAccounts();
-    default:
-      throw codedError("invalid_command", "unknown command");
-  }
+  return c.host.handle(viewer ?? "page", msg);
 }
 
 /** Loopback hosts, the only ones reached over plain http (a local simulator or proxy). */

@@ -30,13 +30,14 @@ export const COMMANDS = {
     },
     optional: ["path", "messageUrns", "profilePath"],
   },
-  "view.close": { from: ["tab"], fields: {} },
+  unbind: { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },
+  // A tab's actions apply to the conversation bound to its port (threadline/host), never to one
+  // the tab names; extension pages send and act on nothing.
   send: {
-    from: ["tab", "page"],
+    from: ["tab"],
     fields: {
       clientKey: KEY,
-      conversationUrn: URN,
       text: { type: "string", min: 1, max: 8000 },
       subject: { type: "string", max: 200 },
       channel: CHANNEL,
@@ -44,16 +45,13 @@ export const COMMANDS = {
     },
     optional: ["subject", "attachments"],
   },
-  retry: { from: ["tab", "page"], fields: { clientKey: KEY } },
-  discard: { from: ["tab", "page"], fields: { clientKey: KEY } },
-  react: {
-    from: ["tab", "page"],
-    fields: { conversationUrn: URN, messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, react: { type: "boolean" } },
-  },
-  recall: { from: ["tab", "page"], fields: { conversationUrn: URN, messageUrn: URN } },
-  loadOlder: { from: ["tab", "page"], fields: { conversationUrn: URN } },
+  retrySend: { from: ["tab"], fields: { clientKey: KEY } },
+  discardSend: { from: ["tab"], fields: { clientKey: KEY } },
+  react: { from: ["tab"], fields: { messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, add: { type: "boolean" } } },
+  recall: { from: ["tab"], fields: { messageUrn: URN } },
+  loadOlder: { from: ["tab"], fields: {} },
   upload: {
-    from: ["tab", "page"],
+    from: ["tab"],
     fields: {
       name: { type: "string", min: 1, max: 255 },
       mediaType: { type: "string", min: 1, max: 200, pattern: /^[\w.+-]+\/[\w.+-]+$/ },
@@ -84,33 +82,15 @@ export const COMMANDS = {
   "accounts.list": { from: ["page"], fields: {} },
 };
 
-/**
- * What a tab may say instead: a tab never names the conversation (or a URL). Its actions apply to
- * the conversation the background bound to its port, whatever the page's DOM says.
- */
-export const TAB_COMMANDS = {
-  send: {
-    fields: {
-      clientKey: KEY,
-      text: { type: "string", min: 1, max: 8000 },
-      subject: { type: "string", max: 200 },
-      channel: CHANNEL,
-      attachments: { type: "array", max: 10, items: ATTACHMENT },
-    },
-    optional: ["subject", "attachments"],
-  },
-  react: { fields: { messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, react: { type: "boolean" } } },
-  recall: { fields: { messageUrn: URN } },
-  loadOlder: { fields: {} },
-};
-
 /** Checks `msg` (an object with `type` and the fields) for a sender of kind `from`. */
 export function validate(msg, from) {
   if (!msg || typeof msg !== "object" || Array.isArray(msg)) return "a command is an object";
-  const spec = Object.hasOwn(COMMANDS, msg.type) ? { ...COMMANDS[msg.type], ...(from === "tab" && Object.hasOwn(TAB_COMMANDS, msg.type) ? TAB_COMMANDS[msg.type] : {}) } : null;
+  const spec = Object.hasOwn(COMMANDS, msg.type) ? COMMANDS[msg.type] : null;
   if (!spec) return `unknown command ${JSON.stringify(String(msg.type)).slice(0, 60)}`;
   if (!spec.from.includes(from)) return `${msg.type} is not accepted from this sender`;
-  const { type: _type, id: _id, ...args } = msg;
+  // `resent`: a command sent again after the background restarted (the host's rule decides).
+  const { type: _type, id: _id, resent, ...args } = msg;
+  if (resent !== undefined && typeof resent !== "boolean") return `${msg.type}.resent: not a boolean`;
   return checkObject(args, spec, msg.type);
 }
 

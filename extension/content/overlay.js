@@ -3,7 +3,10 @@
 // in every chat bubble (light DOM, open shadow roots, same-origin frames). No wasm and no API key
 // here: each conversation on screen (a "scope": the full page's thread, or one bubble) has its own
 // port to the background, which resolves and remembers which conversation it is; every action is a
-// command on that port, never naming a conversation itself. Every change arrives as a pushed view.
+// command on that port, never naming a conversation itself. Every change arrives as a pushed view:
+// the engine's own view, rendered as it is (recall eligibility, what is recalled, failures and the
+// Sales Navigator channel are the engine's fields, never worked out here). The port speaks the
+// protocol of `threadline/host` (npm/host.js), whose rule decides what a reconnect may re-send.
 //
 // Security: UI lives in CLOSED shadow roots, built with DOM calls and `textContent` only (never
 // `innerHTML`); every handler ignores events that are not trusted user input (`isTrusted`), so a
@@ -106,6 +109,29 @@
     return { host, root: attachRoot(host) };
   }
 
+  /** Why the engine says a message may not be recalled (its `recall` field), as the button says it. */
+  const RECALL_BLOCKED = {
+    recalling: "Recalling…",
+    windowClosed: "The recall window has passed.",
+    notOwn: "Only your own messages can be recalled.",
+    notSent: "Not sent yet.",
+  };
+
+  /** The engine's message view as these controls read it: mapped, nothing decided here. */
+  function shown(m) {
+    if (!m) return null;
+    const reactions = m.reactions ?? [];
+    return {
+      state: m.state.state,
+      own: m.isSentByOwner,
+      viaThreadline: !!m.clientKey,
+      reactions: reactions.filter((r) => r.count > 0),
+      reacting: reactions.some((r) => r.pending !== undefined),
+      recall: m.recall?.recall ?? "notSent",
+      failure: m.lastFailure ?? null,
+    };
+  }
+
   function codedError(code, message) {
     const e = new Error(message);
     e.code = code;
@@ -155,8 +181,7 @@
       this.container = container; // the bubble element, or null for the page
       this.port = null;
       this.nextId = 1;
-      this.pending = new Map();
-      this.unacked = new Map(); // clientKey → send command, re-sent after a reconnect (idempotent)
+      this.pending = new Map(); // id → {msg, resolve, reject}: kept across a reconnect, re-sent then
       this.binding = null; // {path} | {messageUrns}
       this.bound = "binding"; // "binding" | "bound" | "unknown"
       this.conversationId = null;
@@ -190,34 +215,48 @@
       this.port.onMessage.addListener((m) => this.onMessage(m));
       this.port.onDisconnect.addListener(() => {
         this.port = null;
-        for (const p of this.pending.values()) p.reject(codedError("disconnected", "Threadline restarted; retrying."));
-        this.pending.clear();
         if (this.closed) return;
         this.setStatus({ state: "disconnected", detail: "" });
-        setTimeout(() => {
-          if (this.closed) return;
-          this.connect();
-          if (this.binding) this.bind(this.binding, true);
-          for (const cmd of this.unacked.values()) this.sendCommand(cmd);
-        }, 250);
+        setTimeout(() => this.reconnect(), 250);
       });
     }
 
+    /**
+     * The background restarted (a new host): bind again, then send again what it never answered,
+     * marked `resent` (the host re-runs reads and sends, idempotent by clientKey, and refuses a
+     * react or recall that may already have happened). Pending binds are superseded by the new one.
+     */
+    reconnect() {
+      if (this.closed) return;
+      this.connect();
+      if (!this.port) return;
+      for (const [id, p] of this.pending) {
+        if (p.msg.type !== "bind") continue;
+        this.pending.delete(id);
+        p.reject(codedError("disconnected", "Threadline restarted; binding again."));
+      }
+      if (this.binding) this.bind(this.binding, true);
+      for (const p of this.pending.values()) {
+        if (p.sent) p.msg = { ...p.msg, resent: true };
+        p.sent = true;
+        this.port.postMessage(p.msg);
+      }
+    }
+
     request(type, fields = {}) {
-      if (!this.port) return Promise.reject(codedError("disconnected", "Not connected to Threadline."));
-      const id = this.nextId++;
+      const msg = { id: this.nextId++, type, ...fields };
       return new Promise((resolve, reject) => {
-        this.pending.set(id, { resolve, reject });
-        this.port.postMessage({ id, type, ...fields });
+        this.pending.set(msg.id, { msg, resolve, reject, sent: !!this.port });
+        this.port?.postMessage(msg);
       });
     }
 
     onMessage(msg) {
-      if (msg?.type === "event") {
-        const { event } = msg;
-        if (event.type === "status") this.setStatus(event.status);
-        else if (event.type === "view" && this.conversationId && event.conversationId === this.conversationId) {
-          this.view = event.view;
+      if (msg && !Object.hasOwn(msg, "replyTo")) {
+        // A push from the host: only this port's conversation and status come here.
+        if (msg.type === "status") this.setStatus(msg.status);
+        else if (msg.type === "view" && this.conversationId && msg.conversationId === this.conversationId) {
+          this.view = msg.view;
           this.render();
         }
         return;
@@ -340,7 +379,7 @@
           if (!item.contains(ev.relatedTarget)) off();
         });
       }
-      const msg = this.message(id);
+      const msg = shown(this.message(id));
       const recalled = this.view.recalled.includes(id);
       const body = item.querySelector(S.messageBody);
       // Only real changes: setting an attribute again is a mutation, and mutations rescan.
@@ -379,16 +418,16 @@
             type: "button",
             "data-threadline-reaction": r.emoji,
             "data-threadline-count": r.count,
-            "data-threadline-mine": r.viewerReacted ? "true" : "false",
-            "aria-pressed": r.viewerReacted ? "true" : "false",
-            "aria-label": `${r.emoji} ${r.count} ${r.count === 1 ? "reaction" : "reactions"}${r.viewerReacted ? ", including yours: remove yours" : ": add yours"}`,
+            "data-threadline-mine": r.mine ? "true" : "false",
+            "aria-pressed": r.mine ? "true" : "false",
+            "aria-label": `${r.emoji} ${r.count} ${r.count === 1 ? "reaction" : "reactions"}${r.mine ? ", including yours: remove yours" : ": add yours"}`,
             disabled: msg?.reacting || null,
             text: `${r.emoji} ${r.count}`,
-            onclick: () => this.react(urn, mid, r.emoji, !r.viewerReacted),
+            onclick: () => this.react(urn, mid, r.emoji, !r.mine),
           }),
         );
       }
-      if (msg?.clientKey) pills.append(el("span", { class: "via", "data-threadline-sent-via": "", text: "Sent with Threadline" }));
+      if (msg?.viaThreadline) pills.append(el("span", { class: "via", "data-threadline-sent-via": "", text: "Sent with Threadline" }));
       if (pills.childNodes.length) box.append(pills);
 
       const bar = el("div", { class: "bar", role: "toolbar", "aria-label": "Threadline message actions" });
@@ -408,12 +447,8 @@
           },
         }),
       );
-      const own = msg?.isSentByOwner;
-      const why = !msg
-        ? "Not loaded by Threadline yet: scroll up to load older messages."
-        : msg.state === "recalling"
-          ? "Recalling…"
-          : msg.recallBlockedReason;
+      const own = msg?.own;
+      const why = !msg ? "Not loaded by Threadline yet: scroll up to load older messages." : RECALL_BLOCKED[msg.recall] ?? null;
       if (!msg || own) {
         bar.append(
           el("button", {
@@ -482,8 +517,9 @@
           queueMicrotask(() => confirm.querySelector("button")?.focus());
         }
       }
-      const notice = this.ui.notices[mid] ?? (msg?.error ? `${msg.error.action === "recall" ? "Recall" : "Reaction"} refused: ${msg.error.message}` : null);
-      if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": msg?.error?.code ?? "", text: notice }));
+      const failed = msg?.failure;
+      const notice = this.ui.notices[mid] ?? (failed ? `${failed.action === "recall" ? "Recall" : "Reaction"} refused: ${failed.failure.message}` : null);
+      if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": failed?.failure.code ?? "", text: notice }));
       return box;
     }
 
@@ -497,7 +533,7 @@
       delete this.ui.notices[mid];
       this.render();
       try {
-        await this.request("react", { messageUrn, emoji, react: on });
+        await this.request("react", { messageUrn, emoji, add: on });
       } catch (e) {
         this.ui.notices[mid] = `Reaction failed: ${e.message}`;
         this.render();
@@ -630,7 +666,7 @@
       c.pop.hidden = !c.fallback && !this.ui.open;
       if (!c.fallback && this.ui.open) this.fitPopover(c);
       const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
-      if (this.view?.account.hasSalesNavigator) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
+      if (this.view?.channels?.salesNavigator === true) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
       if (!want.some(([v]) => v === this.ui.channel)) this.ui.channel = "auto";
       const channelSig = JSON.stringify([want, this.ui.channel]);
       if (c.channelSig !== channelSig) c.channel.replaceChildren(
@@ -650,7 +686,7 @@
         ),
       );
       c.channelSig = channelSig;
-      c.channel.setAttribute("data-threadline-account-known", String(!!this.view?.account.known));
+      c.channel.setAttribute("data-threadline-account-known", String(typeof this.view?.channels?.salesNavigator === "boolean"));
       if (c.subject.value !== this.ui.subject) c.subject.value = this.ui.subject;
       c.files.replaceChildren(
         ...this.ui.attachments.map((a) =>
@@ -730,7 +766,6 @@
       this.ui.error = "";
       this.ui.busy = true;
       this.renderCompose();
-      this.unacked.set(cmd.clientKey, cmd);
       const ok = await this.sendCommand(cmd);
       this.ui.busy = false;
       if (ok) {
@@ -743,15 +778,13 @@
       this.renderCompose();
     }
 
+    /** Resolves once the engine holds the message (a reconnect re-sends it: idempotent by clientKey). */
     async sendCommand(cmd) {
       const { type, ...fields } = cmd;
       try {
         await this.request(type, fields);
-        this.unacked.delete(cmd.clientKey);
         return true;
       } catch (e) {
-        if (e.code === "disconnected") return false; // re-sent after reconnecting (idempotent key)
-        this.unacked.delete(cmd.clientKey);
         this.ui.error = `Not sent: ${e.message}`;
         return false;
       }
@@ -779,7 +812,7 @@
 
     /** Threadline's own pending and failed sends, as a compact strip above LinkedIn's composer. */
     renderStrip() {
-      const entries = this.bound === "bound" ? (this.view?.outbox ?? []) : [];
+      const entries = this.bound === "bound" ? outboxOf(this.view) : [];
       const form = this.linkedinForm();
       const anchor = form ?? this.fallback?.host ?? null;
       if (!anchor) return;
@@ -804,10 +837,11 @@
           el(
             "div",
             { class: "row", "data-threadline-outbox": e.clientKey, "data-threadline-state": e.state },
+            e.subject ? el("span", { class: "state", "data-threadline-subject": "", text: e.subject }) : null,
             el("span", { class: "text", "data-threadline-text": "", text: e.text }),
             el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: stateText }),
-            e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => this.request("retry", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
-            e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: "Discard", onclick: () => this.request("discard", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+            e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => this.request("retrySend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+            e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: "Discard", onclick: () => this.request("discardSend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
           ),
         );
       }
@@ -817,6 +851,24 @@
       this.ui.error = e.message;
       this.renderCompose();
     }
+  }
+
+  /** The conversation's outbox entries (the view's messages with no id yet), as the strip shows them. */
+  function outboxOf(view) {
+    return (view?.messages ?? [])
+      .filter((m) => !m.id)
+      .map((m) => {
+        const s = m.state;
+        return {
+          clientKey: m.clientKey,
+          text: m.text,
+          subject: m.subject ?? null,
+          state: s.state === "sending" ? (s.confirming ? "checking" : "sending") : s.state,
+          error: s.state === "failed" ? s.reason : null,
+          retryable: s.state === "failed" && s.retryable,
+          elsewhere: !!m.elsewhere,
+        };
+      });
   }
 
   function toBase64(bytes) {

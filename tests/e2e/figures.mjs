@@ -57,7 +57,7 @@ async function recallToOtherTab() {
           await core.recall({ conversationUrn: urn, messageUrn });
           return Date.now();
         },
-        { urn, messageUrn: sent.urn },
+        { urn, messageUrn: sent.messageUrn },
       );
       times.push(Math.max(0, (await gone) - success));
     }

@@ -109,3 +109,59 @@ test("an engine refusal is a ThreadlineError that isRefusal, before and after a 
   assert.ok(closed instanceof ThreadlineError && !isRefusal(closed), `${closed}`);
   assert.equal(closed.code, "closed");
 });
+
+test("threadline/host serves one real engine to two viewers over message ports", async () => {
+  const { createHost, createRemote } = await import("threadline/host");
+  await init();
+  const ids = await (await fetch(`${SIM}/__sim/seed-ids`)).json();
+  const engine = await ThreadlineEngine.open({
+    baseUrl: SIM, apiKey: "dev", storage: "memory", realtime: false, config: { pollIntervalMs: 300 },
+  });
+  const host = createHost({ engine, conversationId, accountOf: () => ids.defaultAccount });
+  const closers = [];
+  // Each viewer on its own MessageChannel: every command, answer and push is structured-cloned.
+  function viewer(name) {
+    const { port1: hostSide, port2: viewerSide } = new MessageChannel();
+    closers.push(() => hostSide.close(), () => viewerSide.close());
+    const views = [];
+    host.connect(name, (push) => hostSide.postMessage(push));
+    hostSide.on("message", async (cmd) => hostSide.postMessage(await host.handle(name, cmd)));
+    const remote = createRemote({
+      post: (cmd) => viewerSide.postMessage(cmd),
+      onPush: (p) => p.type === "view" && views.push(p.view),
+    });
+    viewerSide.on("message", (m) => remote.receive(m));
+    return { remote, views };
+  }
+  const until = async (what, ok) => {
+    for (let i = 0; i < 200; i++) {
+      if (ok()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.fail(`timed out: ${what}`);
+  };
+  try {
+    const a = viewer("a");
+    const b = viewer("b");
+    const bound = await a.remote.request("bind", { conversation: ids.longThreadId });
+    assert.equal(bound.conversationId, ids.longThreadId);
+    assert.equal((await b.remote.request("bind", { conversation: bound.conversationUrn })).conversationId, ids.longThreadId);
+    assert.equal(host.pollers(), 1, "one conversation polled for two viewers");
+    await until("the first page in both viewers", () => a.views.at(-1)?.messages.length > 0 && b.views.at(-1)?.messages.length > 0);
+    const mine = a.views.at(-1).messages.find((m) => m.isSentByOwner);
+    assert.ok(mine?.recall?.recall, "the view says whether each message may be recalled");
+    // A send from viewer a reaches viewer b's view, sent.
+    const text = `host consumer ${Date.now()}`;
+    const clientKey = `k-${Date.now()}`;
+    assert.deepEqual(await a.remote.request("send", { clientKey, text }), { clientKey });
+    await until("the send, sent, in viewer b", () => b.views.at(-1)?.messages.some((m) => m.text === text && m.id && m.state.state === "sent"));
+    // The engine's refusal, rebuilt on the viewer's side into the package's class.
+    const refused = await b.remote.request("send", { clientKey: "k-empty", text: "   " }).then(() => null, (e) => e);
+    assert.ok(refused instanceof ThreadlineError && isRefusal(refused), `${refused}`);
+    assert.equal(refused.code, "empty_message");
+  } finally {
+    host.close();
+    engine.close();
+    for (const close of closers) close();
+  }
+});

@@ -1,0 +1,539 @@
+// threadline/host: ONE open ThreadlineEngine serving many viewers over any transport (an
+// extension's runtime ports, a BroadcastChannel between tabs, a worker's postMessage…).
+//
+// The host owns what every such setup needs once: the registry of viewers (viewer → account and
+// conversation shown), `bind` (which conversation a viewer shows, from a URL path, the message URNs
+// it renders or the one person it talks to: all answered by the engine), the command round-trip
+// (`{id, type, …fields}` → `{replyTo, ok, result | error}`, errors as plain data rebuilt on the
+// other side by npm/errors.js), pushes of views, lists, status and notices to the viewers that
+// show them, and the rule for commands re-sent after the host changed. It decides nothing about messages: every rule
+// (recall window and eligibility, what is recalled, URNs, quotas, channels) is the engine's, and
+// views are passed on as the engine makes them.
+//
+// The transport's part: call `connect(viewer, push)` when a viewer appears, `handle(viewer, msg)`
+// with each message it sends (post the answer back), `disconnect(viewer)` when it goes away. On the
+// viewer's side, `createRemote({ post })` numbers commands, matches answers, rebuilds errors and
+// re-sends what was unanswered when the host changed (marked `resent: true`; the HOST applies the
+// rule, so a viewer that cannot import this module only has to re-send with that flag).
+
+import { ThreadlineError, errorToData, errorFromData } from "./errors.js";
+
+/**
+ * LinkedIn's origin: a viewer on LinkedIn's messaging page names its thread by the page's path
+ * (the page may be served from another port in tests), read by the engine as this URL.
+ */
+const LINKEDIN = "https://www.linkedin.com";
+
+/**
+ * The commands every host understands. `resend`: may run when a viewer re-sends it because the
+ * host that had it vanished without answering (reads, views, paging: harmless twice; `send`:
+ * idempotent by its clientKey in the engine; retry/discard: keyed by the entry, a repeat is refused
+ * by the engine, never sent twice). react and recall are not: the first may have happened, and a
+ * second could undo or repeat it, so the viewer is told to check the conversation instead.
+ * `bound`: acts on the viewer's conversation (waits for a bind on its way, refused when unbound).
+ */
+const BUILTIN = {
+  bind: { resend: true },
+  unbind: { resend: true },
+  view: { resend: true, bound: true },
+  list: { resend: true },
+  status: { resend: true },
+  send: { resend: true },
+  retrySend: { resend: true },
+  discardSend: { resend: true },
+  react: { resend: false, bound: true },
+  recall: { resend: false, bound: true },
+  loadOlder: { resend: true, bound: true },
+  refresh: { resend: true, bound: true },
+  rescan: { resend: true, bound: true },
+  markRead: { resend: true, bound: true },
+  refreshConversations: { resend: true },
+  upload: { resend: true },
+  accounts: { resend: true },
+};
+
+/** Answers kept per viewer, so that a command re-sent to the same host runs once. */
+const REMEMBERED = 200;
+
+/**
+ * @param {object} options
+ * @param {object|null} options.engine  an open `ThreadlineEngine` (or null until one is open)
+ * @param {object} [options.client]  a `ThreadlineClient`, for `upload` and `accounts`
+ * @param {(viewer: string, asked: string|undefined) => string} [options.accountOf]  the account a
+ *   viewer works in; `asked` is what its bind named (default: that, else "" = workspace default)
+ * @param {(urn: string) => string} [options.conversationId]  the canonical id of a conversation
+ *   URN (the package's `conversationId`); default: the id of the engine's view
+ * @param {(account: string) => any} [options.statusOf]  the status pushed to viewers (default
+ *   `engine.status(account)`; a transport may add its own states, e.g. "no API key yet")
+ * @param {() => ({code: string, message: string}|null)} [options.idle]  while it returns an error,
+ *   the host keeps bindings but asks the engine to do nothing (commands fail with that error)
+ * @param {Record<string, {run: (fields: object, ctx: object) => any, resend?: boolean}>} [options.commands]
+ *   the transport's own commands (settings, connection test…), answered the same way
+ * @param {number} [options.relistMs]  after activity in a conversation, ask for the conversation
+ *   list again at most once per this many ms per account, while a viewer shows the list (0: never)
+ */
+export function createHost(options) {
+  const accountOf = options.accountOf ?? ((_viewer, asked) => asked ?? "");
+  const extra = options.commands ?? {};
+  const idle = options.idle ?? (() => null);
+  const relistMs = options.relistMs ?? 0;
+  let engine = null;
+  let unsubscribe = null;
+  let client = options.client ?? null;
+  /** viewer → {push, asked, account, urn, cid, list, notices, binding, answers, statusSig} */
+  const viewers = new Map();
+  const listed = new Set(); // accounts whose list this engine was asked for
+  const relist = new Map(); // account → timer
+
+  function setEngine(e) {
+    unsubscribe?.();
+    unsubscribe = null;
+    for (const t of relist.values()) clearTimeout(t);
+    relist.clear();
+    listed.clear();
+    engine = e ?? null;
+    if (engine) unsubscribe = engine.subscribe(onNotice);
+  }
+  setEngine(options.engine);
+
+  // ---- reads ----------------------------------------------------------------------------------
+  const statusOf = (account) => (options.statusOf ? options.statusOf(account) : engine ? engine.status(account) : null);
+  const viewOf = (account, urn) => (engine && urn ? engine.conversationView(account, urn) ?? null : null);
+  function idOf(account, urn) {
+    if (!urn) return null;
+    if (options.conversationId) return options.conversationId(urn);
+    return viewOf(account, urn)?.id ?? null;
+  }
+  /** The engine, when it may work; else the reason it may not. */
+  function working() {
+    if (!engine) throw hostError("starting", "Threadline is starting.");
+    const why = idle();
+    if (why) throw hostError(why.code, why.message);
+    return engine;
+  }
+  const isIdle = () => !engine || !!idle();
+
+  // ---- pushes ---------------------------------------------------------------------------------
+  function send(v, message) {
+    try {
+      v.push(message);
+    } catch (e) {
+      console.warn("threadline host: a push failed", e);
+    }
+  }
+  function pushStatusTo(v) {
+    const status = statusOf(v.account);
+    const sig = JSON.stringify(status);
+    if (sig === v.statusSig) return;
+    v.statusSig = sig;
+    send(v, { type: "status", account: v.account, status });
+  }
+  function pushViewTo(v, view = viewOf(v.account, v.urn)) {
+    if (!v.urn) return;
+    v.cid ??= view?.id ?? null;
+    send(v, { type: "view", account: v.account, conversationId: v.cid, conversationUrn: v.urn, view });
+  }
+  function of(account) {
+    return [...viewers.values()].filter((v) => v.account === account);
+  }
+
+  function onNotice(n) {
+    const account = n.account ?? "";
+    switch (n.notice) {
+      case "conversationChanged": {
+        let view;
+        for (const v of of(account)) {
+          if (!v.urn) continue;
+          // A viewer bound before the engine knew the conversation learns its id from the view.
+          if (v.cid === null) v.cid = viewOf(account, v.urn)?.id ?? null;
+          if (v.cid !== n.conversation) continue;
+          view ??= viewOf(account, v.urn);
+          pushViewTo(v, view);
+        }
+        relistSoon(account);
+        return;
+      }
+      case "conversationsChanged": {
+        const watching = of(account).filter((v) => v.list);
+        if (!watching.length) return;
+        const list = engine.conversationList(account);
+        for (const v of watching) send(v, { type: "list", account, list });
+        return;
+      }
+      case "statusChanged":
+        for (const v of of(account)) pushStatusTo(v);
+        return;
+      default:
+        for (const v of of(account)) if (v.notices) send(v, { type: "notice", account, notice: n });
+    }
+  }
+
+  function relistSoon(account) {
+    if (!relistMs || relist.has(account) || isIdle() || !of(account).some((v) => v.list)) return;
+    const e = engine;
+    relist.set(account, setTimeout(() => {
+      relist.delete(account);
+      if (e === engine && !isIdle()) e.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
+    }, relistMs));
+  }
+
+  // ---- bind -----------------------------------------------------------------------------------
+  /**
+   * The conversation a binding names, as the engine holds it: a URN, null (none / not known), or
+   * false (its messages are in two conversations: no answer rather than a guess).
+   */
+  async function locate(account, f) {
+    if (f.conversation !== undefined) return engine ? engine.conversationUrnOf(account, f.conversation) : null;
+    if (f.path !== undefined) return engine ? engine.conversationUrnOf(account, `${LINKEDIN}${f.path}`) : null;
+    if (f.messageUrns === undefined) return null;
+    const lookup = () => {
+      if (!engine) return null;
+      const found = new Set();
+      for (const u of f.messageUrns) {
+        let holder;
+        try {
+          holder = engine.conversationOfMessage(account, u);
+        } catch {
+          continue; // not a message URN: a placeholder or junk
+        }
+        if (holder) found.add(engine.conversationUrnOf(account, holder));
+      }
+      if (found.size > 1) return false;
+      if (found.size === 1) return [...found][0];
+      if (f.profilePath === undefined) return null;
+      try {
+        return engine.conversationWith(account, `${LINKEDIN}${f.profilePath}`) ?? null;
+      } catch {
+        return null;
+      }
+    };
+    const urn = lookup();
+    if (urn !== null || isIdle()) return urn;
+    // Neither its messages nor its person known: ask for the conversation list, then look again.
+    await engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
+    return lookup();
+  }
+
+  async function bind(viewer, v, f) {
+    const account = accountOf(viewer, f.accountId);
+    const found = await locate(account, f);
+    const urn = found || null;
+    const had = v.urn;
+    v.asked = f.accountId;
+    v.list = !!f.list;
+    v.notices = !!f.notices;
+    v.account = account;
+    v.urn = urn;
+    v.cid = null;
+    if (!isIdle()) {
+      // The engine's view follows the viewer: opening another conversation leaves the last one.
+      if (urn) await engine.openConversation({ view: viewer, accountId: account, conversationUrn: urn });
+      else if (had) await engine.closeView({ view: viewer });
+      // Gone while this bind waited: nobody shows it (the disconnect found no view to close).
+      if (urn && viewers.get(viewer) !== v) await engine.closeView({ view: viewer });
+      if (v.list && !listed.has(account)) {
+        listed.add(account);
+        engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
+      }
+    }
+    v.cid = idOf(account, urn);
+    const status = statusOf(account);
+    v.statusSig = JSON.stringify(status);
+    const answer = { account, conversationId: v.cid, conversationUrn: urn, view: viewOf(account, urn), status };
+    if (v.list) answer.list = engine ? engine.conversationList(account) : [];
+    return answer;
+  }
+
+  async function unbind(viewer, v) {
+    const had = v.urn;
+    v.urn = null;
+    v.cid = null;
+    if (had && !isIdle()) await engine.closeView({ view: viewer });
+    return null;
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+  function conversationOf(v) {
+    if (!v.urn) throw hostError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
+    return v.urn;
+  }
+
+  async function run(viewer, v, msg) {
+    const { id: _id, type, resent: _resent, ...f } = msg;
+    if (Object.hasOwn(extra, type)) {
+      return extra[type].run(f, { viewer, account: v.account, conversationUrn: v.urn, engine, client, host });
+    }
+    const spec = BUILTIN[type];
+    // A bind on its way decides the conversation first (its failure is its own answer's).
+    if (spec.bound || (type === "send" && !f.recipientProfileUrn && !f.recipientProfileId)) await v.binding.catch(noop);
+    const accountId = v.account;
+    switch (type) {
+      case "bind":
+        v.binding = v.binding.then(noop, noop).then(() => bind(viewer, v, f));
+        return v.binding;
+      case "unbind":
+        v.binding = v.binding.then(noop, noop).then(() => unbind(viewer, v));
+        return v.binding;
+      case "view":
+        return viewOf(accountId, conversationOf(v));
+      case "list":
+        return engine ? engine.conversationList(accountId) : [];
+      case "status":
+        return statusOf(accountId);
+      case "send": {
+        const cmd = { accountId, text: f.text };
+        if (f.recipientProfileUrn !== undefined) cmd.recipientProfileUrn = f.recipientProfileUrn;
+        else if (f.recipientProfileId !== undefined) cmd.recipientProfileId = f.recipientProfileId;
+        else cmd.conversationUrn = conversationOf(v);
+        for (const k of ["clientKey", "subject", "channel", "attachments"]) if (f[k] !== undefined) cmd[k] = f[k];
+        return { clientKey: await working().send(cmd) };
+      }
+      case "retrySend":
+        return working().retrySend({ accountId, clientKey: f.clientKey });
+      case "discardSend":
+        return working().discardSend({ accountId, clientKey: f.clientKey });
+      case "react":
+        return working().react({ accountId, conversationUrn: conversationOf(v), messageUrn: f.messageUrn, emoji: f.emoji, add: f.add });
+      case "recall":
+        return working().recall({ accountId, conversationUrn: conversationOf(v), messageUrn: f.messageUrn });
+      case "loadOlder":
+      case "refresh":
+      case "rescan":
+      case "markRead":
+        return working()[type]({ accountId, conversationUrn: conversationOf(v) });
+      case "refreshConversations": {
+        const cmd = { accountId };
+        if (f.cursor !== undefined) cmd.cursor = f.cursor;
+        return working().refreshConversations(cmd);
+      }
+      case "upload": {
+        working();
+        if (!client) throw hostError("invalid_command", "This host uploads nothing (it has no client).");
+        const bytes = f.bytes instanceof Uint8Array ? f.bytes : new Uint8Array(f.bytes);
+        const answer = await client.uploadAttachment(bytes, f.mediaType || "application/octet-stream", f.name, accountId || undefined);
+        return answer.attachment;
+      }
+      case "accounts":
+        working();
+        if (!client) throw hostError("invalid_command", "This host lists no accounts (it has no client).");
+        return client.listAccounts();
+    }
+    throw hostError("invalid_command", `unknown command ${type}`);
+  }
+
+  const host = {
+    /**
+     * A viewer appeared: `push(message)` delivers the host's messages to it (`view`, `status`,
+     * `list`, `notice`). Returns a function that disconnects it.
+     */
+    connect(viewer, push) {
+      if (viewers.has(viewer)) throw hostError("invalid_command", `viewer ${viewer} is already connected`);
+      viewers.set(viewer, {
+        push, asked: undefined, account: accountOf(viewer, undefined), urn: null, cid: null,
+        list: false, notices: false, binding: Promise.resolve(null), answers: new Map(), statusSig: "",
+      });
+      return () => host.disconnect(viewer);
+    },
+
+    /** The viewer went away: its view closes (the engine stops polling what nobody shows). */
+    async disconnect(viewer) {
+      const v = viewers.get(viewer);
+      if (!v) return;
+      viewers.delete(viewer);
+      if (v.urn && engine) await engine.closeView({ view: viewer }).catch(quiet("closeView"));
+    },
+
+    /**
+     * One command of a viewer → its answer `{replyTo, ok, result | error}` (never rejects). A
+     * command re-sent with an id this host already has gets the same answer; one marked
+     * `resent` that may not run twice gets a `host_changed` error.
+     */
+    handle(viewer, msg) {
+      const id = msg?.id;
+      const v = viewers.get(viewer);
+      const fail = (e) => ({ replyTo: id, ok: false, error: errorToData(e) });
+      if (!v) return Promise.resolve(fail(hostError("invalid_command", "unknown viewer: connect it first")));
+      if (!msg || typeof msg !== "object" || typeof msg.type !== "string") {
+        return Promise.resolve(fail(hostError("invalid_command", "a command is an object with a type")));
+      }
+      const remembered = id !== undefined ? v.answers.get(id) : undefined;
+      if (remembered) return remembered;
+      const own = Object.hasOwn(extra, msg.type);
+      const spec = own ? { resend: !!extra[msg.type].resend } : Object.hasOwn(BUILTIN, msg.type) ? BUILTIN[msg.type] : null;
+      let answer;
+      if (!spec) {
+        answer = Promise.resolve(fail(hostError("invalid_command", `unknown command ${String(msg.type).slice(0, 60)}`)));
+      } else if (msg.resent === true && (!spec.resend || (msg.type === "send" && msg.clientKey === undefined))) {
+        answer = Promise.resolve(fail(hostError(
+          "host_changed",
+          `Threadline's host changed while this ${msg.type} was on its way: it may or may not have happened. Check the conversation before trying again.`,
+        )));
+      } else {
+        answer = Promise.resolve()
+          .then(() => run(viewer, v, msg))
+          .then((result) => ({ replyTo: id, ok: true, result: result === undefined ? null : result }), fail);
+      }
+      if (id !== undefined) {
+        v.answers.set(id, answer);
+        if (v.answers.size > REMEMBERED) v.answers.delete(v.answers.keys().next().value);
+      }
+      return answer;
+    },
+
+    /** Another engine (reopened with other settings): every bound viewer's view opens on it. */
+    async setEngine(e) {
+      setEngine(e);
+      await host.reopen();
+    },
+
+    /** A client for `upload` and `accounts` (rebuilt after a key or base URL change). */
+    setClient(c) {
+      client = c ?? null;
+    },
+
+    /**
+     * Tell the engine again what every viewer shows (after the engine, the key or the account
+     * changed), then push each its view and status.
+     */
+    async reopen() {
+      const work = [];
+      for (const [viewer, v] of viewers) {
+        v.account = accountOf(viewer, v.asked);
+        v.statusSig = "";
+        if (v.urn && !isIdle()) {
+          work.push(engine.openConversation({ view: viewer, accountId: v.account, conversationUrn: v.urn }).catch(quiet("openConversation")));
+        }
+      }
+      await Promise.all(work);
+      host.refresh();
+    },
+
+    /** Push every viewer its status and view again (after a change the engine did not notice). */
+    refresh() {
+      for (const v of viewers.values()) {
+        pushStatusTo(v);
+        if (v.urn) {
+          v.cid = idOf(v.account, v.urn);
+          pushViewTo(v);
+        }
+      }
+    },
+
+    /** What each viewer shows: `[{viewer, account, conversationUrn, conversationId}]`. */
+    viewers() {
+      return [...viewers].map(([viewer, v]) => ({ viewer, account: v.account, conversationUrn: v.urn, conversationId: v.cid }));
+    },
+
+    /** Conversations in view, each polled once by the engine however many viewers show it. */
+    pollers() {
+      if (isIdle()) return 0;
+      return new Set([...viewers.values()].filter((v) => v.urn).map((v) => `${v.account}\n${v.cid ?? v.urn}`)).size;
+    },
+
+    get engine() {
+      return engine;
+    },
+
+    /** Stop listening to the engine (it stays open: the caller owns it). */
+    close() {
+      setEngine(null);
+      viewers.clear();
+    },
+  };
+  return host;
+}
+
+/**
+ * The viewer's side of the round-trip, for any transport: `post(message)` sends to the host (it
+ * returns `false` when there is no host to send to yet); feed every message from the host to
+ * `receive`. `request(type, fields)` resolves with the result or rejects with the error rebuilt.
+ * After the host changed (a port reconnected, another tab took over) call `hostChanged()`: the
+ * viewer binds again (its last bind), then every unanswered command is sent again, marked
+ * `resent` when the host that vanished had it (the new host runs it or refuses it with
+ * `host_changed`, by the host's rule; a host that had it answers from memory).
+ * @param {{post: (message: object) => (void|boolean), onPush?: (message: object) => void}} options
+ */
+export function createRemote({ post, onPush }) {
+  const pending = new Map(); // id → {msg, resolve, reject, sent}
+  let next = 1;
+  let closed = null;
+  let lastBind = null; // the fields of the last bind: what this viewer shows
+  const prefix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-`;
+
+  function transmit(p) {
+    let delivered = false;
+    try {
+      delivered = post(p.msg) !== false;
+    } catch {
+      // not delivered: sent again by hostChanged()
+    }
+    p.sent ||= delivered;
+  }
+  function issue(type, fields) {
+    if (closed) return Promise.reject(closed);
+    const msg = { ...fields, id: `${prefix}${next++}`, type };
+    return new Promise((resolve, reject) => {
+      const p = { msg, resolve, reject, sent: false };
+      pending.set(msg.id, p);
+      transmit(p);
+    });
+  }
+
+  return {
+    request(type, fields = {}) {
+      if (type === "bind") lastBind = fields;
+      if (type === "unbind") lastBind = null;
+      return issue(type, fields);
+    },
+    /** A message from the host: an answer to a pending command, else a push. */
+    receive(message) {
+      if (message && Object.hasOwn(message, "replyTo")) {
+        const p = pending.get(message.replyTo);
+        if (!p) return;
+        pending.delete(message.replyTo);
+        if (message.ok) p.resolve(message.result);
+        else p.reject(errorFromData(message.error));
+        return;
+      }
+      onPush?.(message);
+    },
+    /**
+     * Another host now: bind again (pending binds get this bind's answer), then send every other
+     * unanswered command again. Resolves with the bind's answer (null when never bound).
+     */
+    hostChanged() {
+      const old = [...pending.values()];
+      const binds = old.filter((p) => p.msg.type === "bind" || p.msg.type === "unbind");
+      for (const p of binds) pending.delete(p.msg.id);
+      const bound = lastBind ? issue("bind", lastBind) : Promise.resolve(null);
+      for (const p of binds) bound.then(p.resolve, p.reject);
+      for (const p of old) {
+        if (binds.includes(p)) continue;
+        if (p.sent) p.msg = { ...p.msg, resent: true };
+        transmit(p);
+      }
+      return bound;
+    },
+    /** How many commands wait for an answer. */
+    get pending() {
+      return pending.size;
+    },
+    /** No host will answer any more: every pending command rejects with `code`. */
+    close(code = "closed", message = "Threadline's host is gone.") {
+      closed = hostError(code, message);
+      for (const p of pending.values()) p.reject(closed);
+      pending.clear();
+    },
+  };
+}
+
+/** The host's own errors (`host_changed`, `unbound`, `invalid_command`, `starting`). */
+function hostError(code, message) {
+  return new ThreadlineError(code, message);
+}
+
+function noop() {}
+
+function quiet(what) {
+  return (e) => console.warn(`threadline host: ${what} failed`, e);
+}
