@@ -128,7 +128,6 @@ pub struct SendFailure {
 /// shows it (its message lives in the person's Sales Navigator thread). The last
 /// [`ELSEWHERE_KEPT`] per inbox thread are kept, persisted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ElsewhereSent {
     pub key: ClientKey,
