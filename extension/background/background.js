@@ -39,11 +39,9 @@ const own = {
   "settings.get": { resend: true, run: () => core.settings() },
   "settings.set": {
     resend: true,
-    run: async (f) => {
+    run: (f) => {
       guardBaseUrl(core, f);
-      const saved = await core.setSettings(f);
-      await watchBadge(core); // another account or key: its list
-      return saved;
+      return core.setSettings(f);
     },
   },
   "settings.test": {
@@ -57,22 +55,8 @@ const own = {
   status: { resend: true, run: () => core.status() },
   // The toolbar popup and the options page's "keys and data" (extension pages only: schema.js).
   "popup.state": { resend: true, run: () => core.overview() },
-  "key.remove": {
-    resend: true,
-    run: async () => {
-      const s = await core.signOut();
-      await watchBadge(core);
-      return s;
-    },
-  },
-  "data.clear": {
-    resend: true,
-    run: async ({ confirmUnsent }) => {
-      const r = await core.clearData({ confirmUnsent });
-      await watchBadge(core);
-      return r;
-    },
-  },
+  "key.remove": { resend: true, run: () => core.signOut() },
+  "data.clear": { resend: true, run: ({ confirmUnsent }) => core.clearData({ confirmUnsent }) },
 };
 
 const ready = (async () => {
@@ -88,6 +72,7 @@ const ready = (async () => {
     conversationId,
     preset: loadPreset,
     commands: own,
+    changed: () => watchBadge(core), // another account, key or store: the badge follows its list
   });
   core.host.connect("page", () => {}); // extension pages: answers only, nothing pushed
   await core.start(); // opens the engine: reads and restores its store

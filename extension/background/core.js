@@ -42,9 +42,17 @@ const STATUS = {
  *   only home (never chrome.storage, which content scripts can read)
  * @param {Record<string, object>} [deps.commands]  the background's own port commands (host extras)
  * @param {() => Promise<object|null>} [deps.preset]  demo settings shipped with a demo build
+ * @param {() => Promise<void>} [deps.changed]  called after the settings, the key or the store changed
  */
 export function createCore(deps) {
   const { storage, keystore, makeClient } = deps;
+  const changed = async () => {
+    try {
+      await deps.changed?.();
+    } catch (e) {
+      console.warn("threadline: after a change", e);
+    }
+  };
   /** baseUrl, accountId; pollMs, timeoutMs, echoSettleMs only from tests (engine tunables). */
   let settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
   let key = Promise.resolve(""); // read from the keystore once per change, asked per request
@@ -170,6 +178,7 @@ export function createCore(deps) {
         if (keyChanged && hasKey) await engine.keyUpdated();
         await host.reopen(); // the account or key changed: views open (again) and are pushed
       }
+      await changed();
       return core.settings();
     },
 
@@ -196,6 +205,7 @@ export function createCore(deps) {
     async signOut() {
       await forgetKey();
       await reopenEngine();
+      await changed();
       return core.settings();
     },
 
@@ -212,6 +222,7 @@ export function createCore(deps) {
         await storage.clear(); // chrome.storage.local holds only the settings and the engine's store
         settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
       });
+      await changed();
       return { cleared: true, unsent };
     },
 

@@ -27,6 +27,9 @@ async function render() {
   $("setupText").textContent = !s.hasKey ? t("popupNoKey") : s.state === "key_rejected" ? t("popupKeyRejected") : t("popupSubscription");
   $("setupButton").textContent = !s.hasKey ? t("popupSetUp") : t("popupFixKey");
   $("facts").hidden = !s.hasKey;
+  // Without a key the setup is the one thing to do: the other links step back.
+  $("openMessaging").classList.toggle("primary", !setup);
+  $("openData").hidden = !s.hasKey;
   if (!s.hasKey) return;
 
   if (!askedAccounts) {
