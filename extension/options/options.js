@@ -127,6 +127,11 @@ $("confirmClear").addEventListener("click", async () => {
   }
 });
 
+// Settings changed elsewhere (the onboarding page, another options tab): shown when this one is back.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") load().catch(() => {});
+});
+
 localize();
 load()
   .catch((e) => show(false, t("loadFailed", [e.message])))

@@ -102,7 +102,7 @@ test("first_run_opens_onboarding_a_wrong_key_is_shown_then_the_right_one_works",
     // Working: the popup names the account, the overlay on LinkedIn is synced as that account.
     await popup.locator("[data-threadline-state=synced]").waitFor({ timeout: WAIT });
     await popup.locator("[data-threadline-account]", { hasText: "Grace Hopper" }).waitFor({ timeout: WAIT });
-    await popup.locator("[data-threadline-quota]", { hasText: "150 left" }).waitFor({ timeout: WAIT });
+    await popup.locator("[data-threadline-quota]", { hasText: "150 left today" }).waitFor({ timeout: WAIT });
     await waitFor(async () => (await badgeText(b)) !== "!", { what: "the badge to leave the setup mark" });
     const thread = await openThread(b.context, SEED.graceLongThread, SEED.grace);
     await thread.close();
@@ -167,12 +167,14 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
       await core.send({ conversationUrn: urn, text: "This one will not go", channel: "linkedin_inbox" });
     }, conversationUrn(SEED.longThread));
     await waitFor(async () => (await ask({ type: "popup.state" })).result.outboxPending === 1, { what: "one unsent entry" });
+    await options.reload();
+    await options.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
 
     // Clear: a first confirmation, then the warning about the unsent message and a second one.
     await options.getByRole("button", { name: "Clear Threadline's data…" }).click();
     await options.locator("[data-threadline-confirm]", { hasText: "Delete the key, the settings" }).waitFor({ timeout: WAIT });
     await options.locator("[data-threadline-action=confirm-clear]").click();
-    const warning = options.locator("[data-threadline-confirm]", { hasText: "not yet sent: 1" });
+    const warning = options.locator("[data-threadline-confirm]", { hasText: "Unsent messages in the outbox: 1" });
     await warning.waitFor({ timeout: WAIT });
     await screenshot(options, "options-clear-unsent.png");
     // Nothing is cleared before the second confirmation; asked straight, the background refuses too.
