@@ -60,6 +60,23 @@ async function popupShot(page, name) {
   await screenshot(page, name, { clip: { x: 0, y: 0, width: 320, height: Math.ceil(box.height) } });
 }
 
+test("every_locale_has_every_string_with_the_same_placeholders", async () => {
+  const { readFile, readdir } = await import("node:fs/promises");
+  const dir = path.join(ROOT, "extension/_locales");
+  const read = async (lang) => JSON.parse(await readFile(path.join(dir, lang, "messages.json"), "utf8"));
+  const en = await read("en");
+  const langs = (await readdir(dir)).filter((l) => l !== "en");
+  assert.ok(langs.length >= 1, "English and at least one more language");
+  const shape = (m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Object.keys(v.placeholders ?? {}).sort().join(",")]));
+  for (const lang of langs) assert.deepEqual(shape(await read(lang)), shape(en), lang);
+  // Every key a page, the background or the manifest names exists in English.
+  const { execFileSync } = await import("node:child_process");
+  const used = execFileSync("grep", ["-rhoE", "(data-i18n(-placeholder|-title)?=\"|__MSG_|\\bt\\(\"|getMessage\\(\")[A-Za-z]+", path.join(ROOT, "extension")], { encoding: "utf8" });
+  const keys = new Set(used.split("\n").filter(Boolean).map((s) => s.replace(/^.*["_(]/, "")));
+  assert.ok(keys.size > 20, `found the keys used (${keys.size})`);
+  for (const k of keys) assert.ok(Object.hasOwn(en, k), `missing in _locales/en: ${k}`);
+});
+
 test("first_run_opens_onboarding_a_wrong_key_is_shown_then_the_right_one_works", async () => {
   const b = await launchChromium(sim);
   try {
