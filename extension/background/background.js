@@ -31,8 +31,10 @@ const own = {
   },
   "options.open": {
     resend: true,
+    // Without a key the overlay's button leads to the setup (onboarding), else to the options.
     run: async () => {
-      await ext.runtime.openOptionsPage();
+      if (core.settings().hasKey) await ext.runtime.openOptionsPage();
+      else await openOnboarding();
       return null;
     },
   },
