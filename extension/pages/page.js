@@ -10,7 +10,7 @@ export function t(key, substitutions) {
 
 /** Fills `data-i18n` (text), `data-i18n-placeholder` and `data-i18n-title` from _locales. */
 export function localize(root = document) {
-  document.documentElement.lang = ext.i18n.getUILanguage();
+  document.documentElement.lang = t("pageLang"); // the language of the strings shown
   for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
   for (const el of root.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t(el.dataset.i18nPlaceholder);
   for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);

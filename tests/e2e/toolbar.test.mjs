@@ -216,3 +216,25 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
     await b.close();
   }
 });
+
+test("in_french_and_in_dark_mode_the_pages_follow_the_browser", async () => {
+  const b = await launchChromium(sim, { lang: "fr" });
+  try {
+    const onboarding = await waitFor(() => b.context.pages().find((p) => p.url().endsWith("/onboarding/onboarding.html")), { what: "the onboarding tab" });
+    await onboarding.setViewportSize({ width: 900, height: 760 });
+    await onboarding.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
+    assert.equal(await onboarding.locator("h1").textContent(), "Bienvenue dans Threadline");
+    assert.equal(await onboarding.locator("html").getAttribute("lang"), "fr");
+    await onboarding.emulateMedia({ colorScheme: "dark" });
+    const dark = await onboarding.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(dark, "rgb(27, 31, 35)", "the dark palette");
+    await screenshot(onboarding, "onboarding-fr-dark.png");
+    await waitFor(async () => (await b.sw.evaluate(() => chrome.action.getTitle({}))) === "Threadline : configurez votre clé d'API", { what: "the toolbar title in French" });
+
+    const popup = await openPopup(b);
+    await popup.locator("[data-threadline-state=key_missing]", { hasText: "Pas de clé d'API" }).waitFor({ timeout: WAIT });
+    await popup.getByRole("button", { name: "Configurer Threadline" }).waitFor({ timeout: WAIT });
+  } finally {
+    await b.close();
+  }
+});
