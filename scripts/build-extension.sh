@@ -20,7 +20,7 @@ WEB_EXT=node_modules/.bin/web-ext
 assemble() {
   local out=$1 base=$2
   rm -rf "$out" && mkdir -p "$out/pkg/glue"
-  cp -r extension/background extension/content extension/options extension/icons "$out/"
+  cp -r extension/background extension/content extension/options extension/popup extension/onboarding extension/pages extension/_locales extension/icons "$out/"
   cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js pkg/host.js "$out/pkg/"
   cp pkg/glue/threadline.js pkg/glue/threadline_bg.wasm "$out/pkg/glue/"
   node scripts/gen-manifest.mjs extension/manifest.json "$out/manifest.json" "$base" "$VERSION"

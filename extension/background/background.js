@@ -10,7 +10,7 @@
 // conversation changed. Extension pages use `runtime.sendMessage` with the same request shape and
 // get the same answer shape (as one viewer, "page", that never binds).
 import { init, ThreadlineClient, ThreadlineEngine, conversationId, messageIds } from "../pkg/browser.js";
-import { createCore, codedError } from "./core.js";
+import { createCore, codedError, unreadTotal } from "./core.js";
 import { validate } from "./schema.js";
 import { getApiKey, setApiKey } from "./keystore.js";
 
@@ -31,8 +31,10 @@ const own = {
   },
   "options.open": {
     resend: true,
+    // Without a key the overlay's button leads to the setup (onboarding), else to the options.
     run: async () => {
-      await ext.runtime.openOptionsPage();
+      if (core.settings().hasKey) await ext.runtime.openOptionsPage();
+      else await openOnboarding();
       return null;
     },
   },
@@ -53,6 +55,10 @@ const own = {
   },
   "accounts.list": { resend: true, run: () => core.listAccounts() },
   status: { resend: true, run: () => core.status() },
+  // The toolbar popup and the options page's "keys and data" (extension pages only: schema.js).
+  "popup.state": { resend: true, run: () => core.overview() },
+  "key.remove": { resend: true, run: () => core.signOut() },
+  "data.clear": { resend: true, run: ({ confirmUnsent }) => core.clearData({ confirmUnsent }) },
 };
 
 const ready = (async () => {
@@ -68,13 +74,66 @@ const ready = (async () => {
     conversationId,
     preset: loadPreset,
     commands: own,
+    changed: () => watchBadge(core), // another account, key or store: the badge follows its list
   });
   core.host.connect("page", () => {}); // extension pages: answers only, nothing pushed
   await core.start(); // opens the engine: reads and restores its store
   timings.startMs = performance.now() - t1;
+  await watchBadge(core);
   return core;
 })();
 ready.catch((e) => console.error("threadline: background failed to start", e));
+
+// First run: the onboarding page (paste the key, test it, pick the account). Only on a fresh
+// install, never on an update or a browser update; not when a demo build came with its key.
+ext.runtime.onInstalled.addListener(({ reason }) => {
+  if (reason !== "install") return;
+  ready.then((c) => (c.settings().hasKey ? null : openOnboarding())).catch((e) => console.error("threadline: onboarding", e));
+});
+
+function openOnboarding() {
+  return ext.tabs.create({ url: ext.runtime.getURL("onboarding/onboarding.html") });
+}
+
+// The toolbar icon's badge: the unread count of the acting account, from the engine's conversation
+// list, which the host pushes to this one viewer ("badge") whenever it changes; "!" while there is
+// no working key.
+const BADGE = "badge";
+const badge = { connected: false, list: [], state: "starting" };
+
+async function watchBadge(c) {
+  if (!badge.connected) {
+    c.host.connect(BADGE, (push) => {
+      if (push.type === "list") badge.list = push.list;
+      else if (push.type === "status") badge.state = push.status?.state;
+      else return;
+      paintBadge();
+    });
+    badge.connected = true;
+  }
+  // (Again after each change of account, key or store: the list is the acting account's.)
+  const answer = await c.host.handle(BADGE, { type: "bind", list: true });
+  if (answer.ok) {
+    badge.list = answer.result.list ?? [];
+    badge.state = answer.result.status?.state;
+  }
+  paintBadge();
+}
+
+const NEEDS_SETUP = new Set(["key_missing", "key_rejected", "subscription_required"]);
+
+function paintBadge() {
+  const action = ext.action;
+  if (!action) return;
+  const n = unreadTotal(badge.list);
+  const setup = NEEDS_SETUP.has(badge.state);
+  const text = setup ? "!" : n > 99 ? "99+" : n > 0 ? String(n) : "";
+  const title = setup ? ext.i18n.getMessage("badgeTitleSetup") : n > 0 ? ext.i18n.getMessage("badgeTitleUnread", [String(n)]) : ext.i18n.getMessage("extName");
+  const quiet = (p) => Promise.resolve(p).catch(() => {});
+  quiet(action.setBadgeBackgroundColor({ color: setup ? "#b24020" : "#0a66c2" }));
+  quiet(action.setBadgeText({ text }));
+  quiet(action.setTitle({ title }));
+}
 
 // For the extension's own tests and figures (reachable only from inside the extension).
 globalThis.threadline = { ready, timings, core: () => core };

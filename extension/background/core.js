@@ -9,7 +9,8 @@
 // and the connection test (through `ThreadlineClient`).
 //
 // Interface: start() · host (the tabs' host: connect/handle/disconnect) · status() (sync, with
-// `pollers`) · settings() · setSettings(patch) · testConnection({baseUrl, apiKey}) ·
+// `pollers`) · overview() (the toolbar popup) · settings() · setSettings(patch) · signOut() ·
+// clearData({confirmUnsent}) · testConnection({baseUrl, apiKey}) ·
 // listAccounts() · engine() · and, for the extension's own tests and figures, send(cmd),
 // recall({conversationUrn, messageUrn}) and getView(conversationId) straight on the engine.
 import { createHost } from "../pkg/host.js";
@@ -32,7 +33,7 @@ const STATUS = {
 
 /**
  * @param {object} deps
- * @param {{get(k?): Promise<object>, set(o): Promise<void>, remove(k): Promise<void>}} deps.storage
+ * @param {{get(k?): Promise<object>, set(o): Promise<void>, remove(k): Promise<void>, clear(): Promise<void>}} deps.storage
  *   chrome.storage.local (settings; the engine writes its own keys there)
  * @param {(options: object) => Promise<any>} deps.openEngine  `ThreadlineEngine.open`
  * @param {(options: object) => any} deps.makeClient  builds a ThreadlineClient
@@ -41,9 +42,17 @@ const STATUS = {
  *   only home (never chrome.storage, which content scripts can read)
  * @param {Record<string, object>} [deps.commands]  the background's own port commands (host extras)
  * @param {() => Promise<object|null>} [deps.preset]  demo settings shipped with a demo build
+ * @param {() => Promise<void>} [deps.changed]  called after the settings, the key or the store changed
  */
 export function createCore(deps) {
   const { storage, keystore, makeClient } = deps;
+  const changed = async () => {
+    try {
+      await deps.changed?.();
+    } catch (e) {
+      console.warn("threadline: after a change", e);
+    }
+  };
   /** baseUrl, accountId; pollMs, timeoutMs, echoSettleMs only from tests (engine tunables). */
   let settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
   let key = Promise.resolve(""); // read from the keystore once per change, asked per request
@@ -85,6 +94,27 @@ export function createCore(deps) {
     });
     for (const issue of e.restoreIssues()) console.warn("threadline: stored state:", issue);
     return e;
+  }
+
+  /** Close the engine (its queued writes finish first), run `between`, open another on the store. */
+  async function reopenEngine(between = async () => {}) {
+    const old = engine;
+    engine = null;
+    await host.setEngine(null);
+    if (old) {
+      await old.closeView({ view: "threadline:drain" }).catch(() => {});
+      old.close();
+    }
+    await between();
+    engine = await openEngine();
+    await host.setEngine(engine); // every tab's view opens on it
+  }
+
+  async function forgetKey() {
+    await keystore.set("");
+    key = keystore.get();
+    hasKey = false;
+    host.setClient(null);
   }
 
   function requireKey() {
@@ -143,18 +173,57 @@ export function createCore(deps) {
       host.setClient(hasKey ? client() : null);
       // Base URL and tunables are fixed when an engine opens: close it and open another.
       if (["baseUrl", "pollMs", "timeoutMs", "echoSettleMs"].some((k) => settings[k] !== before[k])) {
-        const old = engine;
-        engine = null;
-        await host.setEngine(null);
-        await old.closeView({ view: "threadline:drain" }).catch(() => {}); // its queued writes finish first
-        old.close();
-        engine = await openEngine();
-        await host.setEngine(engine); // every tab's view opens on it
+        await reopenEngine();
       } else {
         if (keyChanged && hasKey) await engine.keyUpdated();
         await host.reopen(); // the account or key changed: views open (again) and are pushed
       }
+      await changed();
       return core.settings();
+    },
+
+    /**
+     * What the toolbar shows, all read from the engine: the connection state, the acting account,
+     * the unread count (the engine's conversation list), the day's quota and the outbox.
+     */
+    overview() {
+      const s = core.settings();
+      const status = statusNow();
+      const engineStatus = engine && hasKey ? engine.status(acct()) : null;
+      return {
+        ...s,
+        state: status.state,
+        detail: status.detail,
+        unread: unreadTotal(engine ? engine.conversationList(acct()) : []),
+        quota: engineStatus ? { left: engineStatus.quotaLeft, resetsAt: engineStatus.quotaResetsAt } : null,
+        rateLimitedUntil: engineStatus?.rateLimitedUntil ?? null,
+        outboxPending: engine ? engine.status(acct()).outboxPending : 0,
+      };
+    },
+
+    /** Sign out: the saved key is deleted; the engine reopens with nothing in view (no requests). */
+    async signOut() {
+      await forgetKey();
+      await reopenEngine();
+      await changed();
+      return core.settings();
+    },
+
+    /**
+     * Clear Threadline's data: the engine's store (conversations, outbox, tombstones), the
+     * settings and the key. While the outbox holds messages not yet confirmed, nothing is cleared
+     * unless `confirmUnsent` is true: the answer is `{cleared: false, unsent}` for the page to warn.
+     */
+    async clearData({ confirmUnsent } = {}) {
+      const unsent = engine ? engine.status(acct()).outboxPending : 0;
+      if (unsent > 0 && confirmUnsent !== true) return { cleared: false, unsent };
+      await forgetKey();
+      await reopenEngine(async () => {
+        await storage.clear(); // chrome.storage.local holds only the settings and the engine's store
+        settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
+      });
+      await changed();
+      return { cleared: true, unsent };
     },
 
     async testConnection({ baseUrl, apiKey }) {
@@ -197,6 +266,13 @@ async function dropLegacy(storage) {
 /** The object without its empty fields: the binding reads `undefined` as a present value. */
 function defined(obj) {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== "" && v !== 0));
+}
+
+/** The unread messages of a conversation list: the sum of the engine's per-conversation counts. */
+export function unreadTotal(list) {
+  let n = 0;
+  for (const c of list ?? []) n += c.unreadCount ?? 0;
+  return n;
 }
 
 function accountSummary(a) {

@@ -80,6 +80,10 @@ export const COMMANDS = {
     optional: ["apiKey", "baseUrl"],
   },
   "accounts.list": { from: ["page"], fields: {} },
+  // The toolbar popup, the onboarding page and the options page's keys and data.
+  "popup.state": { from: ["page"], fields: {} },
+  "key.remove": { from: ["page"], fields: {} },
+  "data.clear": { from: ["page"], fields: { confirmUnsent: { type: "boolean" } }, optional: ["confirmUnsent"] },
 };
 
 /** Checks `msg` (an object with `type` and the fields) for a sender of kind `from`. */

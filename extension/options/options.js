@@ -1,21 +1,13 @@
-// Options: API key, base URL, account, and a connection test. Everything goes through the
-// background (the key is written there and never read back into this page).
-const ext = globalThis.browser ?? globalThis.chrome;
+// Options: API key, base URL, account, a connection test, and the keys and data section (sign
+// out, clear Threadline's data). Everything goes through the background (the key is written there
+// and never read back into this page).
+import { t, call, localize, ensurePermission, testFailure } from "../pages/page.js";
+
 const $ = (id) => document.getElementById(id);
 
-async function call(type, fields = {}) {
-  const answer = await ext.runtime.sendMessage({ type, ...fields });
-  if (!answer?.ok) {
-    const e = new Error(answer?.error?.message ?? "no answer from the background");
-    e.code = answer?.error?.code;
-    throw e;
-  }
-  return answer.result;
-}
-
-function show(ok, text) {
-  $("result").dataset.ok = String(ok);
-  $("result").textContent = text;
+function show(ok, text, id = "result") {
+  $(id).dataset.ok = String(ok);
+  $(id).textContent = text;
 }
 
 function fillAccounts(accounts, selected) {
@@ -31,19 +23,13 @@ function fillAccounts(accounts, selected) {
   select.value = selected ?? "";
 }
 
-/** The API host needs a host permission; the store build only holds the hosted API's. */
-async function ensurePermission(baseUrl) {
-  const origin = new URL(baseUrl).origin + "/*";
-  const has = await ext.permissions.contains({ origins: [origin] });
-  return has || ext.permissions.request({ origins: [origin] }).catch(() => false);
-}
-
 async function load() {
   const s = await call("settings.get");
   // A URL typed while the settings were still on their way (a cold background can take seconds
   // to answer) is the user's: never overwrite it with the saved one.
   if (!$("baseUrl").value) $("baseUrl").value = s.baseUrl;
-  $("apiKey").placeholder = s.hasKey ? "•••••••• (saved)" : "paste your API key";
+  $("apiKey").placeholder = s.hasKey ? t("keySavedPlaceholder") : t("keyPastePlaceholder");
+  $("signOut").disabled = !s.hasKey;
   fillAccounts([], s.accountId);
   if (s.hasKey) {
     try {
@@ -55,7 +41,7 @@ async function load() {
 }
 
 $("test").addEventListener("click", async () => {
-  show(true, "Testing…");
+  show(true, t("testing"));
   const baseUrl = $("baseUrl").value.trim();
   const apiKey = $("apiKey").value.trim();
   try {
@@ -63,10 +49,9 @@ $("test").addEventListener("click", async () => {
     if (apiKey) fields.apiKey = apiKey;
     const { accounts } = await call("settings.test", fields);
     fillAccounts(accounts, $("accountId").value);
-    show(true, `Connected: ${accounts.length} account${accounts.length === 1 ? "" : "s"} found.`);
+    show(true, t("testConnected", [String(accounts.length)]));
   } catch (e) {
-    const why = e.code === "unauthorized" ? "the API rejected the key" : e.message;
-    show(false, `Connection failed: ${why}`);
+    show(false, testFailure(e));
     if (e.code === "key_required") $("apiKey").focus();
   }
 });
@@ -79,20 +64,78 @@ $("settings").addEventListener("submit", async (ev) => {
   if (apiKey) fields.apiKey = apiKey;
   try {
     if (!(await ensurePermission(baseUrl))) {
-      show(false, `Not saved: Threadline needs permission to reach ${new URL(baseUrl).origin}.`);
+      show(false, t("notSavedPermission", [new URL(baseUrl).origin]));
       return;
     }
-    await call("settings.set", fields);
+    const saved = await call("settings.set", fields);
     $("apiKey").value = "";
-    $("apiKey").placeholder = "•••••••• (saved)";
-    show(true, "Saved.");
+    $("apiKey").placeholder = saved.hasKey ? t("keySavedPlaceholder") : t("keyPastePlaceholder");
+    $("signOut").disabled = !saved.hasKey;
+    show(true, t("saved"));
   } catch (e) {
-    show(false, `Not saved: ${e.message}`);
+    show(false, t("notSaved", [e.message]));
   }
 });
 
+// ---- keys and data ------------------------------------------------------------------------------
+
+$("signOut").addEventListener("click", async () => {
+  try {
+    await call("key.remove");
+    $("apiKey").placeholder = t("keyPastePlaceholder");
+    $("signOut").disabled = true;
+    show(true, t("dataSignedOut"), "dataResult");
+  } catch (e) {
+    show(false, t("dataFailed", [e.message]), "dataResult");
+  }
+});
+
+/** Step one: say what goes; step two (only when the outbox holds unsent messages): say that too. */
+function ask(unsent) {
+  $("confirm").hidden = false;
+  $("confirm").dataset.unsent = String(unsent);
+  $("confirmText").textContent = unsent ? t("dataConfirmUnsent", [String(unsent)]) : t("dataConfirm");
+  $("confirmClear").textContent = unsent ? t("dataClearUnsent", [String(unsent)]) : t("dataClearConfirm");
+  $("confirmClear").focus();
+}
+
+$("clear").addEventListener("click", () => {
+  show(true, "", "dataResult");
+  ask(0);
+});
+$("cancelClear").addEventListener("click", () => {
+  $("confirm").hidden = true;
+  $("clear").focus();
+});
+$("confirmClear").addEventListener("click", async () => {
+  const unsent = Number($("confirm").dataset.unsent);
+  try {
+    // The background counts the outbox itself: a first confirmation that did not know of unsent
+    // messages clears nothing, and the warning comes next.
+    const r = await call("data.clear", unsent ? { confirmUnsent: true } : {});
+    if (!r.cleared) {
+      ask(r.unsent);
+      return;
+    }
+    $("confirm").hidden = true;
+    $("apiKey").value = "";
+    $("baseUrl").value = "";
+    await load();
+    show(true, t("dataCleared"), "dataResult");
+  } catch (e) {
+    show(false, t("dataFailed", [e.message]), "dataResult");
+  }
+});
+
+// Settings changed elsewhere (the onboarding page, another options tab): shown when this one is back.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") load().catch(() => {});
+});
+
+localize();
 load()
-  .catch((e) => show(false, `Could not load settings: ${e.message}`))
+  .catch((e) => show(false, t("loadFailed", [e.message])))
   .finally(() => {
     document.documentElement.dataset.threadlineReady = "true";
+    if (location.hash === "#data") $("data").scrollIntoView();
   });

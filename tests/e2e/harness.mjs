@@ -78,7 +78,7 @@ export async function startSim() {
  * {context, sw, extensionId, configure, close}. `configure()` points the background at the
  * simulator (through the background's own core, as the options page would).
  */
-export async function launchChromium(sim, { extDir = EXT_DIR, extraExtensions = [] } = {}) {
+export async function launchChromium(sim, { extDir = EXT_DIR, extraExtensions = [], lang } = {}) {
   const userDataDir = mkdtempSync(path.join(TMP, "chromium-"));
   const exts = [extDir, ...extraExtensions].join(",");
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -86,7 +86,10 @@ export async function launchChromium(sim, { extDir = EXT_DIR, extraExtensions = 
     headless: false, // --headless=new below: the old headless mode loads no extensions
     ignoreHTTPSErrors: true,
     viewport: { width: 1200, height: 900 },
+    // `lang`: the browser's UI language (chrome.i18n follows it), e.g. "fr".
+    ...(lang ? { locale: lang, env: { ...process.env, LANGUAGE: lang, LANG: `${lang}_FR.UTF-8` } } : {}),
     args: [
+      ...(lang ? [`--lang=${lang}`] : []),
       "--headless=new",
       "--no-sandbox",
       "--disable-gpu",

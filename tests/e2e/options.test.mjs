@@ -2,7 +2,7 @@
 // a clear result, and a status line on LinkedIn that links here while the key is missing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, threadUrl, COMPOSE, SEED, WAIT } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
 import { closedDriver } from "./closed.mjs";
 
 let sim;
@@ -20,7 +20,13 @@ test("options_test_connection_pick_account_and_save", async () => {
     await linkedin.locator(`${COMPOSE}[data-threadline-status=key_missing]`).waitFor({ timeout: WAIT });
     const d = await closedDriver(linkedin);
     await d.click(`${COMPOSE} [data-threadline-action=options]`);
-    await d.find(`${COMPOSE} [data-threadline-action=open-options]`);
+    // Its button leads to the setup: without a key, the onboarding page.
+    const onboardingTabs = () => b.context.pages().filter((p) => p.url().endsWith("/onboarding/onboarding.html"));
+    // The install opened one (a fresh profile, no key): wait for it, so the count below is the button's.
+    await waitFor(() => onboardingTabs().length === 1, { what: "the onboarding page of the install" });
+    const before = onboardingTabs().length;
+    await d.click(`${COMPOSE} [data-threadline-action=open-options]`);
+    await waitFor(() => onboardingTabs().length > before, { what: "the onboarding page opened from the overlay" });
 
     const page = await b.context.newPage();
     await page.goto(`chrome-extension://${b.extensionId}/options/options.html`);

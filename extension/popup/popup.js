@@ -1,0 +1,70 @@
+// The toolbar popup: the connection state, the account acting, unread messages, the day's
+// new-conversation quota and its reset, and links. Every figure is the engine's, read through the
+// background ("popup.state"); while open it asks again every few seconds (the background answers
+// from memory, not from the network).
+import { ext, t, call, localize, formatTime, stateText, LINKEDIN_MESSAGING } from "../pages/page.js";
+
+const $ = (id) => document.getElementById(id);
+const REFRESH_MS = 2000;
+const TONE = { synced: "ok", syncing: "ok", key_missing: "bad", key_rejected: "bad", subscription_required: "bad", offline: "bad" };
+let accounts = null; // the key's accounts, asked once per popup
+let askedAccounts = false;
+
+async function render() {
+  let s;
+  try {
+    s = await call("popup.state");
+  } catch (e) {
+    $("state").textContent = t("stateUnavailable");
+    $("state").dataset.tone = "bad";
+    return;
+  }
+  $("state").textContent = stateText(s.state);
+  $("state").dataset.threadlineState = s.state;
+  $("state").dataset.tone = TONE[s.state] ?? "";
+  const setup = !s.hasKey || s.state === "key_rejected" || s.state === "subscription_required";
+  $("setup").hidden = !setup;
+  $("setupText").textContent = !s.hasKey ? t("popupNoKey") : s.state === "key_rejected" ? t("popupKeyRejected") : t("popupSubscription");
+  $("setupButton").textContent = !s.hasKey ? t("popupSetUp") : t("popupFixKey");
+  $("facts").hidden = !s.hasKey;
+  // Without a key the setup is the one thing to do: the other links step back.
+  $("openMessaging").classList.toggle("primary", !setup);
+  $("openData").hidden = !s.hasKey;
+  if (!s.hasKey) return;
+
+  if (!askedAccounts) {
+    askedAccounts = true;
+    call("accounts.list").then((list) => {
+      accounts = list;
+      render();
+    }, () => {});
+  }
+  const named = accounts?.find((a) => a.id === s.accountId);
+  $("account").textContent = named ? named.name : s.accountId ? s.accountId : t("popupDefaultAccount");
+  $("unread").textContent = String(s.unread);
+  if (s.quota) {
+    $("quota").replaceChildren(
+      document.createTextNode(t("popupQuotaLeft", [String(s.quota.left)])),
+      Object.assign(document.createElement("small"), { textContent: t("popupQuotaResets", [formatTime(s.quota.resetsAt)]) }),
+    );
+  } else {
+    $("quota").textContent = "—";
+  }
+  $("outboxRow").hidden = !s.outboxPending;
+  $("outbox").textContent = String(s.outboxPending);
+}
+
+function openTab(url) {
+  ext.tabs.create({ url }).then(() => window.close(), () => {});
+}
+
+$("openMessaging").addEventListener("click", () => openTab(LINKEDIN_MESSAGING));
+$("openOptions").addEventListener("click", () => ext.runtime.openOptionsPage().then(() => window.close()));
+$("openData").addEventListener("click", () => openTab(ext.runtime.getURL("options/options.html#data")));
+$("setupButton").addEventListener("click", () => openTab(ext.runtime.getURL("onboarding/onboarding.html")));
+
+localize();
+render().finally(() => {
+  document.documentElement.dataset.threadlineReady = "true";
+});
+setInterval(render, REFRESH_MS);
