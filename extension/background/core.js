@@ -14,6 +14,7 @@
 // listAccounts() · engine() · and, for the extension's own tests and figures, send(cmd),
 // recall({conversationUrn, messageUrn}) and getView(conversationId) straight on the engine.
 import { createHost } from "../pkg/host.js";
+import { ThreadlineError } from "../pkg/errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.connectsafely.ai/linkedin";
 /** Prefix of the engine's keys in chrome.storage.local. */
@@ -284,10 +285,7 @@ function accountSummary(a) {
   };
 }
 
-/** An error with a stable code, as the overlay and options page show it. */
+/** An error with a stable code, as the overlay and options page show it: the package's own class. */
 export function codedError(code, message) {
-  const e = new Error(message);
-  e.name = "ThreadlineError";
-  e.code = code;
-  return e;
+  return new ThreadlineError(code, message);
 }
