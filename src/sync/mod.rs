@@ -75,6 +75,7 @@ mod persist;
 mod persist_log;
 mod quota;
 mod reaction;
+mod record_log;
 mod refusal;
 mod store;
 mod time;
@@ -93,6 +94,9 @@ pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
+pub use record_log::{
+    MemoryRecords, MessageIndex, Record, RecordOp, RecordStorage, Table, KEY_SEP,
+};
 pub use refusal::Refusal;
 pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,

@@ -20,8 +20,32 @@ use super::persist::RestoreIssue;
 
 /// A storage operation failed (quota, no such API here, a rejected Promise).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("storage: {0}")]
-pub struct StorageError(pub String);
+#[error("storage: {message}")]
+pub struct StorageError {
+    /// What failed, for people.
+    pub message: String,
+    /// The storage is full (a quota refused the write): the user can free space, a retry
+    /// alone will not help.
+    pub full: bool,
+}
+
+impl StorageError {
+    /// A failure of any other kind.
+    pub fn new(message: impl Into<String>) -> StorageError {
+        StorageError {
+            message: message.into(),
+            full: false,
+        }
+    }
+
+    /// The storage refused the write for lack of space.
+    pub fn full(message: impl Into<String>) -> StorageError {
+        StorageError {
+            message: message.into(),
+            full: true,
+        }
+    }
+}
 
 /// String key-value storage; each call may finish at once or later.
 pub trait Storage {
@@ -158,7 +182,7 @@ impl<S: Storage> PersistLog<S> {
             Persist::Delta(r) => (r, false),
         };
         let json = serde_json::to_string(records)
-            .map_err(|e| StorageError(format!("records not serializable: {e}")))?;
+            .map_err(|e| StorageError::new(format!("records not serializable: {e}")))?;
         let old = self.head.borrow().clone();
         let mut head = old.clone();
         if is_snapshot {
@@ -228,7 +252,7 @@ mod tests {
     impl CutShort {
         fn spend(&self) -> Result<(), StorageError> {
             match self.budget.get() {
-                0 => Err(StorageError("cut short".into())),
+                0 => Err(StorageError::new("cut short")),
                 n => {
                     self.budget.set(n - 1);
                     Ok(())

@@ -350,7 +350,10 @@ impl Driver {
                             &engine_error("closed", "the engine was closed", &[]),
                         )
                     } else if let Some(e) = error {
-                        reject.call1(&JsValue::UNDEFINED, &engine_error("storage", &e.0, &[]))
+                        reject.call1(
+                            &JsValue::UNDEFINED,
+                            &engine_error("storage", &e.message, &[]),
+                        )
                     } else {
                         resolve.call0(&JsValue::UNDEFINED)
                     };
@@ -403,7 +406,7 @@ impl Driver {
             }
             _ => true,
         });
-        let error = e.0.clone();
+        let error = e.message.clone();
         self.write_errors.borrow_mut().entry(step).or_insert(e);
         self.feed(Input::PersistFailed {
             cancelled,

@@ -173,13 +173,13 @@ impl ThreadlineEngine {
         let timeout_ms = timeout_of(options.timeout_ms);
         let key = JsKey::from_js(&options.api_key, timeout_ms)?;
         let store = AnyStore::from_option(options.storage, timeout_ms)
-            .map_err(|e| engine_error("storage_unavailable", &e.0, &[]))?;
+            .map_err(|e| engine_error("storage_unavailable", &e.message, &[]))?;
         let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
         let log = PersistLog::new(store, &prefix);
         let stored = log
             .load()
             .await
-            .map_err(|e| engine_error("storage", &e.0, &[]))?;
+            .map_err(|e| engine_error("storage", &e.message, &[]))?;
 
         let mut config = options.config.unwrap_or_default();
         if config.seed == 0 {

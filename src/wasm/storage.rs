@@ -17,7 +17,7 @@ use super::error::describe;
 pub use crate::sync::{PersistLog, Storage, StorageError, Stored};
 
 fn failed(what: &str, e: &JsValue) -> StorageError {
-    StorageError(format!("{what}: {}", describe(e)))
+    StorageError::new(format!("{what}: {}", describe(e)))
 }
 
 /// Awaits a storage call's Promise at most `deadline_ms`: one that never settles is a clear
@@ -25,7 +25,7 @@ fn failed(what: &str, e: &JsValue) -> StorageError {
 async fn settle(what: &str, result: &JsValue, deadline_ms: u64) -> Result<JsValue, StorageError> {
     within(deadline_ms, JsFuture::from(Promise::resolve(result)))
         .await
-        .map_err(|_| StorageError(format!("{what}: no answer in {deadline_ms} ms")))?
+        .map_err(|_| StorageError::new(format!("{what}: no answer in {deadline_ms} ms")))?
         .map_err(|e| failed(what, &e))
 }
 
@@ -42,10 +42,9 @@ impl LocalStore {
         let has_storage = has_window
             && Reflect::get(&global, &"localStorage".into()).is_ok_and(|s| s.is_object());
         if !has_storage {
-            return Err(StorageError(
+            return Err(StorageError::new(
                 "no localStorage here (a worker, a service worker or Node): use \
-                 \"chromeStorage\" in an extension's background, or \"memory\""
-                    .into(),
+                 \"chromeStorage\" in an extension's background, or \"memory\"",
             ));
         }
         Ok(LocalStore(gloo_storage::LocalStorage::raw()))
@@ -89,10 +88,9 @@ impl ChromeStore {
                 }
             }
         }
-        Err(StorageError(
+        Err(StorageError::new(
             "no chrome.storage.local here: not an extension context, or the manifest lacks the \
-             \"storage\" permission"
-                .into(),
+             \"storage\" permission",
         ))
     }
 
@@ -101,7 +99,7 @@ impl ChromeStore {
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .dyn_into()
-            .map_err(|_| StorageError(format!("{what} is not a function")))?;
+            .map_err(|_| StorageError::new(format!("{what} is not a function")))?;
         let result = func.call1(&self.0, arg).map_err(|e| failed(&what, &e))?;
         settle(&what, &result, self.1).await
     }
@@ -157,7 +155,7 @@ impl JsStore {
         for method in ["get", "set", "remove"] {
             let f = Reflect::get(&value, &method.into()).unwrap_or(JsValue::UNDEFINED);
             if !f.is_function() {
-                return Err(StorageError(format!(
+                return Err(StorageError::new(format!(
                     "the storage adapter has no {method}() method"
                 )));
             }
@@ -207,7 +205,7 @@ impl AnyStore {
             Some("localStorage") => LocalStore::open().map(AnyStore::Local),
             Some("chromeStorage") => ChromeStore::open(deadline_ms).map(AnyStore::Chrome),
             Some("memory") => Ok(AnyStore::Memory(MemoryStore)),
-            Some(other) => Err(StorageError(format!(
+            Some(other) => Err(StorageError::new(format!(
                 "unknown storage {other:?}: \"localStorage\", \"chromeStorage\", \"memory\" or an \
                  adapter object"
             ))),
