@@ -370,10 +370,14 @@
         host?.remove();
         host = makeHost("message").host;
         item.append(host);
-        const on = () => host.setAttribute("data-threadline-active", "");
+        const on = () => host.hasAttribute("data-threadline-active") || host.setAttribute("data-threadline-active", "");
         const off = () => host.removeAttribute("data-threadline-active");
-        item.addEventListener("mouseenter", on);
+        // `mouseover`, not only `mouseenter`: the pointer may already be inside the item when the
+        // controls arrive (the view came after the hover, or LinkedIn re-rendered the item under
+        // it), and then no `mouseenter` ever comes; any move over the item shows them.
+        item.addEventListener("mouseover", on);
         item.addEventListener("mouseleave", off);
+        if (item.matches(":hover")) on();
         item.addEventListener("focusin", on);
         item.addEventListener("focusout", (ev) => {
           if (!item.contains(ev.relatedTarget)) off();

@@ -133,6 +133,11 @@ export async function closedDriver(page) {
         const { model } = await cdp.send("DOM.getBoxModel", { nodeId: n.nodeId });
         await page.mouse.move(model.content[0] + opts.left, y);
       } else await page.mouse.move(x, y);
+      // A LinkedIn message with Threadline's controls: a user sees the action bar appear before
+      // clicking it, so wait for it as they would (it shows once the host is active).
+      if (n.kids.some((k) => k.attrs?.["data-threadline-host"] === "message")) {
+        await api.find(`${selector} [data-threadline-host=message][data-threadline-active]`, opts);
+      }
       return n;
     },
     /** Click with the real mouse at the element's center (a trusted event). */
