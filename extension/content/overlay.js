@@ -379,8 +379,10 @@
         item.addEventListener("mouseleave", off);
         if (item.matches(":hover")) on();
         item.addEventListener("focusin", on);
+        // Focus leaving hides the bar only when the pointer is not over the item too: a click
+        // that closes the picker drops its focus while the pointer stays, and the bar must stay.
         item.addEventListener("focusout", (ev) => {
-          if (!item.contains(ev.relatedTarget)) off();
+          if (!item.contains(ev.relatedTarget) && !item.matches(":hover")) off();
         });
       }
       const msg = shown(this.message(id));
