@@ -8,6 +8,7 @@ const BASE_URL = params.get("api") ?? location.origin;
 const API_KEY = params.get("key") ?? "dev";
 const STORAGE_KEY = params.get("store") ?? "threadline-demo";
 const POLL_MS = Number(params.get("poll")) || undefined;
+const SETTLE_MS = Number(params.get("settle")) || undefined; // echoSettleMs, for tests
 const PAGE = 12; // conversations shown per page of the list
 const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversation, accounts), outside the engine's keys
 const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
@@ -47,6 +48,11 @@ const state = {
   keyword: "",
   unreadOnly: false,
   shown: PAGE,
+  keyProblem: null, // "unauthorized" | "forbidden": the API refused the key (or its subscription)
+  confirmRecall: null, // the message whose recall waits for a second click
+  tombs: new Map(), // id → {sentAt, height}: messages recalled while shown, kept in place
+  shownIds: new Map(), // id → sentAt of the messages last drawn (to notice which were recalled)
+  recallingHere: new Set(), // messages whose recall this tab asked for, until it is settled
 };
 
 function remember() {
@@ -157,29 +163,69 @@ function renderAccounts() {
     el("option", { value: a.id, text: `${a.firstName} ${a.lastName}`, selected: a.id === state.account }));
   if (!options.length && state.account) options.push(el("option", { value: state.account, text: state.account }));
   select.replaceChildren(...options);
+  select.hidden = !options.length;
   if (state.account) select.value = state.account;
+}
+
+/** The engine's sync states (StatusView.sync) as words; the times are the engine's. */
+function syncLabel(s) {
+  switch (s.sync) {
+    case "synced": return "Synced";
+    case "syncing": return "Syncing…";
+    case "offline": return "Offline, retrying";
+    case "serverTrouble": return `Server trouble since ${timeFmt.format(new Date(s.serverTroubleSince ?? Date.now()))}, retrying`;
+    case "rateLimited": return `Rate limited until ${timeFmt.format(new Date(s.rateLimitedUntil ?? Date.now()))}`;
+    case "pausedUnauthorized": return "Paused: API key refused";
+    case "pausedForbidden": return "Paused: subscription needed";
+    default: return s.sync;
+  }
+}
+
+/** The engine's storage state (`StatusView.storage`, when this build has it) as one line, or "". */
+function storageLine(storage) {
+  if (storage?.state !== "failing") return "";
+  return storage.full
+    ? "Couldn't save: storage is full. Free space on this device or clear this site's data; changes are not kept until then."
+    : `Couldn't save: ${storage.reason ?? "storage failed"}. Changes are not kept until storage works again.`;
 }
 
 function renderStatus() {
   const s = state.status;
   const sync = $("sync");
-  const labels = {
-    synced: "Synced", syncing: "Syncing…", offline: "Offline, retrying", pausedUnauthorized: "Paused: API key refused",
-    pausedForbidden: "Paused: subscription needed",
-  };
-  sync.dataset.threadlineSync = s?.sync ?? "starting";
-  sync.textContent = s ? labels[s.sync] ?? s.sync : "Starting…";
-  sync.className = `pill sync-${s?.sync ?? "starting"}`;
-  $("quota").textContent = s ? `${s.quotaLeft} new conversations left today` : "";
+  if (s?.sync === "pausedUnauthorized") state.keyProblem = "unauthorized";
+  else if (s?.sync === "pausedForbidden") state.keyProblem = "forbidden";
+  else if (s) state.keyProblem = null;
+  sync.dataset.threadlineSync = s?.sync ?? (state.keyProblem ? "pausedUnauthorized" : "starting");
+  sync.textContent = s ? syncLabel(s) : state.keyProblem ? "Paused: API key refused" : "Starting…";
+  sync.className = `pill sync-${sync.dataset.threadlineSync}`;
+  $("quota").textContent = s ? `${s.quotaLeft} new today` : "";
+  $("quota").title = s ? `${s.quotaLeft} new conversations left today` : "";
   $("quota").dataset.threadlineQuota = s ? String(s.quotaLeft) : "";
+  $("quota").hidden = !s;
   const outbox = $("outbox");
   outbox.hidden = !s?.outboxPending;
-  outbox.textContent = s?.outboxPending ? `${s.outboxPending} in outbox` : "";
+  outbox.textContent = s?.outboxPending ? `${s.outboxPending} sending` : "";
   outbox.dataset.threadlineOutbox = String(s?.outboxPending ?? 0);
-  if (s?.rateLimitedUntil) {
-    outbox.hidden = false;
-    outbox.textContent = `Rate limited until ${timeFmt.format(new Date(s.rateLimitedUntil))}`;
-  }
+  const failed = $("failed");
+  failed.hidden = !s?.outboxFailed;
+  failed.textContent = s?.outboxFailed ? `${s.outboxFailed} not sent` : "";
+  failed.dataset.threadlineFailed = String(s?.outboxFailed ?? 0);
+  const storage = storageLine(s?.storage);
+  $("storage").hidden = !storage;
+  $("storage").textContent = storage;
+  renderKeyProblem();
+}
+
+/** A refused key says so, and how to use another, in place of a list that would never load. */
+function renderKeyProblem() {
+  const box = $("key-problem");
+  box.hidden = !state.keyProblem;
+  if (!state.keyProblem) return;
+  box.dataset.threadlineKeyProblem = state.keyProblem;
+  $("key-problem-text").textContent = state.keyProblem === "forbidden"
+    ? "The API refused this key's subscription (trial expired or none active): nothing is read or sent. Renew it, or use another key."
+    : "The API rejected the key this inbox uses: nothing is read or sent. Open the inbox with a working key.";
+  renderList();
 }
 
 function visibleList() {
@@ -224,7 +270,9 @@ function renderList() {
     reconcile($("list"), page, (s) => s.id,
       (s) => JSON.stringify([s, s.id === selected, state.accounts.length]), build);
   } else {
-    $("list").replaceChildren(el("li", { class: "empty", text: state.list.length ? "No conversation matches." : "Loading conversations…" }));
+    const empty = state.list.length ? "No conversation matches."
+      : state.keyProblem ? "No conversations: the API refused the key (see above)." : "Loading conversations…";
+    $("list").replaceChildren(el("li", { class: "empty", text: empty, "data-threadline-list-empty": state.keyProblem ?? "" }));
     $("list").threadlineNodes = null;
   }
   const more = $("more");
@@ -232,16 +280,44 @@ function renderList() {
   more.textContent = `Show more (${items.length - state.shown} more)`;
 }
 
+/** "12 s", "3 min": how long a wait has lasted. */
+function elapsed(since) {
+  const secs = Math.max(0, Math.round((Date.now() - since) / 1000));
+  return secs < 60 ? `${secs} s` : `${Math.floor(secs / 60)} min`;
+}
+
+/** Lines that say how long something has waited are redrawn every second, in place. */
+function tickWaits() {
+  for (const node of document.querySelectorAll("[data-threadline-since]")) {
+    node.textContent = node.dataset.threadlineTemplate.replace("{}", elapsed(Number(node.dataset.threadlineSince)));
+  }
+}
+
+/** A line with "{}" standing for the time since `since`, kept current by tickWaits. */
+function waiting(cls, template, since) {
+  return el("span", {
+    class: cls, "data-threadline-since": String(since), "data-threadline-template": template,
+    text: template.replace("{}", elapsed(since)),
+  });
+}
+
 function stateBadge(m) {
   const s = m.state;
   switch (s.state) {
     case "sending":
-      return el("span", { class: "state sending", text: s.confirming ? "Confirming…" : "Sending…" });
+      if (s.confirming) {
+        return waiting("state sending checking", "Checking whether LinkedIn received it… (sent {} ago)", s.since ?? m.sentAt);
+      }
+      return s.since ? waiting("state sending", "Sending… ({})", s.since) : el("span", { class: "state sending", text: "Waiting to send…" });
     case "recalling":
-      return el("span", { class: "state recalling", text: "Recalling…" });
+      return el("span", { class: "state recalling pending-row", text: "Recalling… the message stays until LinkedIn confirms." });
     case "failed":
       return el("span", { class: "state failed" },
-        el("span", { text: `Not sent: ${s.reason?.message ?? s.reason?.code ?? "failed"}` }),
+        el("span", {
+          "data-threadline-reason": s.reason?.code ?? "",
+          text: s.reason?.code === "proved_absent" ? "Not sent: LinkedIn did not receive it."
+            : `Not sent: ${s.reason?.message ?? s.reason?.code ?? "failed"}`,
+        }),
         s.retryable ? el("button", {
           type: "button", class: "link-button", text: "Retry", "data-threadline-retry": m.clientKey,
           onclick: () => command("retrySend", { clientKey: m.clientKey }),
@@ -288,14 +364,52 @@ function actions(m) {
       command("react", { messageUrn: m.messageUrn, emoji: e, add: !mine });
     },
   }));
-  // The engine says whether it may still be recalled (`recall`), and until when.
+  // The engine says whether it may still be recalled (`recall`), and until when. A click only
+  // asks; the confirmation opens below the text, never under the pointer.
   const recallable = m.recall?.recall === "allowed";
   return el("div", { class: "actions" }, ...palette,
     recallable ? el("button", {
       type: "button", class: "link-button recall", text: "Recall", "data-threadline-recall": "",
-      "aria-label": "Recall this message", title: `Recall possible until ${timeFmt.format(new Date(m.recall.until))}`,
-      onclick: () => command("recall", { messageUrn: m.messageUrn }),
+      "aria-label": "Recall this message", "aria-expanded": String(state.confirmRecall === m.id),
+      title: `Recall possible until ${timeFmt.format(new Date(m.recall.until))}`,
+      onclick: () => askRecall(state.confirmRecall === m.id ? null : m.id),
     }) : null);
+}
+
+function askRecall(id) {
+  state.confirmRecall = id;
+  renderConversation();
+  if (id) document.querySelector(`[data-threadline-recall-confirm="${CSS.escape(id)}"] [data-threadline-recall-cancel]`)?.focus();
+}
+
+/** "Recall for everyone?" under the message whose Recall was clicked. */
+function recallConfirm(m) {
+  if (state.confirmRecall !== m.id || m.recall?.recall !== "allowed") return null;
+  const row = el("div", {
+    class: "confirm pending-row", role: "alertdialog", "aria-label": "Confirm recall",
+    "data-threadline-recall-confirm": m.id,
+    onkeydown: (e) => { if (e.key === "Escape") askRecall(null); },
+  },
+  el("span", { text: "Recall this message for everyone?" }),
+  el("button", {
+    type: "button", class: "danger", text: "Recall", "data-threadline-recall-yes": "",
+    onclick: () => {
+      state.confirmRecall = null;
+      state.recallingHere.add(m.id);
+      command("recall", { messageUrn: m.messageUrn }).catch(() => {});
+      renderConversation();
+    },
+  }),
+  el("button", { type: "button", class: "link-button", text: "Cancel", "data-threadline-recall-cancel": "", onclick: () => askRecall(null) }));
+  return row;
+}
+
+/** In place of a message recalled while shown: as tall as it was, so nothing below moves. */
+function tombNode(id, tomb) {
+  return el("li", {
+    class: "message recalled", "data-threadline-recalled": id, "data-threadline-key": id,
+    style: `min-height: ${tomb.height}px`,
+  }, el("span", { class: "avatar-space" }), el("p", { class: "text", text: "This message was recalled." }));
 }
 
 function messageNode(m, grouped) {
@@ -309,6 +423,7 @@ function messageNode(m, grouped) {
   return el("li", {
     class: `message${m.isSentByOwner ? " own" : ""}${grouped ? " grouped" : ""} state-${m.state.state}`,
     "data-threadline-message": m.id ?? m.clientKey, "data-threadline-state": m.state.state,
+    "data-threadline-key": m.id ?? m.clientKey,
     "data-threadline-own": String(m.isSentByOwner),
   },
   grouped ? el("span", { class: "avatar-space" }) : avatar(name),
@@ -320,7 +435,7 @@ function messageNode(m, grouped) {
     m.subject ? el("div", { class: "subject", text: m.subject }) : null,
     el("p", { class: "text", text: m.text, "data-threadline-text": "" }),
     attachments.length ? el("div", { class: "attachments" }, ...attachments) : null,
-    reactions(m), stateBadge(m), failure(m)),
+    reactions(m), stateBadge(m), failure(m), recallConfirm(m)),
   actions(m));
 }
 
@@ -341,15 +456,34 @@ function renderConversation() {
   const anchor = box.scrollHeight - box.scrollTop;
   const list = $("message-list");
   const firstBefore = list.firstElementChild?.dataset.threadlineMessage;
-  const msgs = v?.messages ?? [];
-  const grouping = (m, i) => {
-    const p = msgs[i - 1];
+  // After a click in the list, and while a recall it started is asked or on its way, the message
+  // under the pointer stays where it is on screen, whatever changed around it (else new messages
+  // keep the list at the bottom, as a chat does).
+  const recalling = new Set((v?.messages ?? []).filter((m) => m.state.state === "recalling").map((m) => m.id));
+  for (const id of state.recallingHere) if (!recalling.has(id)) state.recallingHere.delete(id);
+  const clicked = Date.now() - clickedAt < 3000 || state.confirmRecall !== null || state.recallingHere.size > 0;
+  const held = clicked && pointerOver && list.querySelector(`[data-threadline-key="${CSS.escape(pointerOver)}"]`);
+  const heldTop = held ? held.getBoundingClientRect().top : null;
+  // Messages the engine lists as recalled that were on screen become tombstones of their height.
+  const live = new Set((v?.messages ?? []).map((m) => m.id).filter(Boolean));
+  for (const id of v?.recalled ?? []) {
+    if (live.has(id) || state.tombs.has(id) || !state.shownIds.has(id)) continue;
+    const node = list.querySelector(`[data-threadline-key="${CSS.escape(id)}"]`);
+    state.tombs.set(id, { sentAt: state.shownIds.get(id), height: node?.offsetHeight ?? 0 });
+  }
+  const items = [...(v?.messages ?? [])];
+  for (const [id, tomb] of state.tombs) items.push({ tomb, id, sentAt: tomb.sentAt });
+  items.sort((a, b) => (a.clientKey && !a.id ? 1 : 0) - (b.clientKey && !b.id ? 1 : 0) || a.sentAt - b.sentAt);
+  const msgs = items.filter((m) => !m.tomb);
+  state.shownIds = new Map(msgs.filter((m) => m.id).map((m) => [m.id, m.sentAt]));
+  const grouping = (m) => {
+    const p = msgs[msgs.indexOf(m) - 1];
     return !!p && p.isSentByOwner === m.isSentByOwner && p.senderName === m.senderName
       && m.sentAt - p.sentAt < 5 * 60 * 1000;
   };
-  reconcile(list, msgs, (m) => m.id ?? m.clientKey,
-    (m, i) => JSON.stringify([m, grouping(m, i), state.accounts.length]),
-    (m, i) => messageNode(m, grouping(m, i)));
+  reconcile(list, items, (m) => m.id ?? m.clientKey,
+    (m) => (m.tomb ? `tomb ${m.tomb.height}` : JSON.stringify([m, grouping(m), state.accounts.length, state.confirmRecall === m.id])),
+    (m) => (m.tomb ? tombNode(m.id, m.tomb) : messageNode(m, grouping(m))));
   list.dataset.threadlineCount = String(msgs.length);
   list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
   const older = $("older");
@@ -358,9 +492,21 @@ function renderConversation() {
   older.textContent = v?.loadingOlder ? "Loading older messages…" : "Load older messages";
   // Keep the reader where they were: at the bottom when they were there, else on the same message.
   const grewAtTop = firstBefore && list.firstElementChild?.dataset.threadlineMessage !== firstBefore;
-  if (fromBottom < 40 && !grewAtTop) box.scrollTop = box.scrollHeight;
+  // (Looked up again: a message recalled meanwhile is a new node, its tombstone, under the same key.)
+  const heldNow = held && list.querySelector(`[data-threadline-key="${CSS.escape(pointerOver)}"]`);
+  // Held or not, a list that was at the bottom before the click goes back there afterwards.
+  if (!held) stuckToBottom = fromBottom < 40;
+  if (heldNow) {
+    anchoredAt = Date.now();
+    box.scrollTop += heldNow.getBoundingClientRect().top - heldTop;
+  } else if (stuckToBottom && !grewAtTop) box.scrollTop = box.scrollHeight;
   else box.scrollTop = box.scrollHeight - anchor;
 }
+
+let pointerOver = null; // the key of the message under the pointer
+let clickedAt = 0; // when the user last clicked in the message list
+let anchoredAt = 0; // when a redraw last kept the message under the pointer in place
+let stuckToBottom = true; // the reader was at the newest message (before any held redraw)
 
 // ---- talking to the hub ---------------------------------------------------------------------------
 
@@ -413,6 +559,9 @@ function renderChannels() {
 async function openConversation(urn) {
   state.conversation = urn;
   state.view = null;
+  state.confirmRecall = null;
+  state.tombs = new Map();
+  state.shownIds = new Map();
   remember();
   renderList();
   renderConversation();
@@ -493,9 +642,26 @@ function wire() {
   $("refresh").addEventListener("click", () => command("refreshConversations").catch(() => {}));
   $("older").addEventListener("click", loadOlder);
   $("messages").addEventListener("scroll", (e) => {
+    // The reader's own scrolling (not a held redraw's) says whether they follow the newest.
+    if (Date.now() - anchoredAt > 300) {
+      const box = e.currentTarget;
+      stuckToBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    }
     if (e.currentTarget.scrollTop < 120) loadOlder();
   });
   $("compose").addEventListener("submit", submit);
+  $("message-list").addEventListener("mouseover", (e) => {
+    pointerOver = e.target.closest?.("[data-threadline-key]")?.dataset.threadlineKey ?? null;
+  });
+  $("message-list").addEventListener("mouseleave", () => { pointerOver = null; });
+  $("message-list").addEventListener("pointerdown", () => { clickedAt = Date.now(); });
+  $("key-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const url = new URL(location.href);
+    url.searchParams.set("key", $("key-input").value.trim());
+    location.assign(url);
+  });
+  setInterval(tickWaits, 1000);
   $("text").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("compose").requestSubmit();
   });
@@ -541,7 +707,10 @@ function onPush(msg) {
       // A send's fate arrives later; a failed recall or reaction rejects its own command (toasted
       // there) and stays on its message (`lastFailure`).
       const n = msg.notice;
-      if (n.notice === "sendFailed") toast(`Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
+      if (n.notice === "sendFailed") {
+        toast(n.reason?.code === "proved_absent" ? "Message not sent: LinkedIn did not receive it."
+          : `Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
+      }
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
       break;
     }
@@ -557,7 +726,7 @@ async function main() {
   renderConversation();
   hub = await connectHub({
     baseUrl: BASE_URL, apiKey: API_KEY, storageKey: STORAGE_KEY,
-    engineConfig: POLL_MS ? { pollIntervalMs: POLL_MS } : {},
+    engineConfig: { ...(POLL_MS ? { pollIntervalMs: POLL_MS } : {}), ...(SETTLE_MS ? { echoSettleMs: SETTLE_MS } : {}) },
   });
   window.threadlineHub = hub; // for the end-to-end test and curious people
   hub.on("role", ({ leader }) => {
@@ -576,7 +745,18 @@ async function main() {
     await selectAccount(state.account);
     if (remembered) await openConversation(remembered);
   }
-  const accounts = await command("accounts");
+  let accounts;
+  try {
+    accounts = await hub.call("accounts");
+  } catch (e) {
+    if (e.code === "unauthorized" || e.code === "forbidden") {
+      state.keyProblem = e.code;
+      renderStatus();
+      document.body.dataset.threadlineReady = "true";
+      return;
+    }
+    throw e;
+  }
   state.accounts = accounts;
   remember();
   if (!state.account || !accounts.some((a) => a.id === state.account)) {

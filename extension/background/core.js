@@ -23,13 +23,15 @@ const STORE_PREFIX = "threadline";
 const LEGACY_KEYS = ["outbox", "tombstones", "quota", "overlay"];
 const KEY_MISSING = { code: "key_missing", message: "Set your API key in Threadline's options first." };
 
-/** The engine's sync states as the overlay shows them. */
+/** The engine's sync states, under the names the extension's pages and the overlay use. */
 const STATUS = {
-  synced: ["synced", ""],
-  syncing: ["syncing", ""],
-  offline: ["offline", "Cannot reach the API."],
-  pausedUnauthorized: ["key_rejected", "The API rejected the key: check it in Threadline's options."],
-  pausedForbidden: ["subscription_required", "The API refused the subscription (trial expired or none active)."],
+  synced: "synced",
+  syncing: "syncing",
+  offline: "offline",
+  serverTrouble: "server_trouble",
+  rateLimited: "rate_limited",
+  pausedUnauthorized: "key_rejected",
+  pausedForbidden: "subscription_required",
 };
 
 /**
@@ -70,11 +72,20 @@ export function createCore(deps) {
     commands: deps.commands,
   });
 
+  /**
+   * The status the tabs and the toolbar show: the engine's (its state renamed, its times and
+   * storage state passed on as they are), or what this file knows before there is one.
+   */
   function statusNow() {
-    if (!engine) return { state: "starting", detail: "" };
-    if (!hasKey) return { state: "key_missing", detail: "Set your API key in Threadline's options." };
-    const [state, detail] = STATUS[engine.status(acct()).sync] ?? [engine.status(acct()).sync, ""];
-    return { state, detail };
+    if (!engine) return { state: "starting" };
+    if (!hasKey) return { state: "key_missing" };
+    const s = engine.status(acct());
+    return {
+      state: STATUS[s.sync] ?? s.sync,
+      ...defined({ since: s.serverTroubleSince, until: s.rateLimitedUntil }),
+      // From the engine's storage state when this build has it (issue 13): absent otherwise.
+      ...(s.storage ? { storage: s.storage } : {}),
+    };
   }
 
   function client(options = {}) {
@@ -194,11 +205,13 @@ export function createCore(deps) {
       return {
         ...s,
         state: status.state,
-        detail: status.detail,
+        since: status.since ?? null,
+        storage: status.storage ?? null,
         unread: unreadTotal(engine ? engine.conversationList(acct()) : []),
         quota: engineStatus ? { left: engineStatus.quotaLeft, resetsAt: engineStatus.quotaResetsAt } : null,
         rateLimitedUntil: engineStatus?.rateLimitedUntil ?? null,
-        outboxPending: engine ? engine.status(acct()).outboxPending : 0,
+        outboxPending: engineStatus?.outboxPending ?? 0,
+        outboxFailed: engineStatus?.outboxFailed ?? 0,
       };
     },
 
@@ -216,7 +229,8 @@ export function createCore(deps) {
      * unless `confirmUnsent` is true: the answer is `{cleared: false, unsent}` for the page to warn.
      */
     async clearData({ confirmUnsent } = {}) {
-      const unsent = engine ? engine.status(acct()).outboxPending : 0;
+      const s = engine?.status(acct());
+      const unsent = s ? s.outboxPending + s.outboxFailed : 0; // failed ones were never sent either
       if (unsent > 0 && confirmUnsent !== true) return { cleared: false, unsent };
       await forgetKey();
       await reopenEngine(async () => {

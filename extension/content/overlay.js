@@ -20,15 +20,50 @@
   const ext = globalThis.browser ?? globalThis.chrome;
   const QUICK_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
   const HOST = "data-threadline-host";
-  const STATUS_TEXT = {
-    starting: "Starting…",
-    synced: "Synced",
-    syncing: "Syncing…",
-    offline: "Offline, retrying",
-    key_missing: "API key missing",
-    key_rejected: "API key rejected",
-    disconnected: "Reconnecting…",
+  /** A string of the extension's _locales in the browser's language (English when it has none). */
+  const t = (key, subs) => {
+    try {
+      return ext.i18n.getMessage(key, subs) || key;
+    } catch {
+      return key; // the extension was reloaded: this orphaned script keeps its last words
+    }
   };
+  /** The background's connection states (core.js statusNow), as words. */
+  const STATE_KEYS = {
+    starting: "stateStarting",
+    synced: "stateSynced",
+    syncing: "stateSyncing",
+    offline: "stateOffline",
+    server_trouble: "stateServerTrouble",
+    rate_limited: "stateRateLimited",
+    key_missing: "stateKeyMissing",
+    key_rejected: "stateKeyRejected",
+    subscription_required: "stateSubscription",
+  };
+  const stateText = (st) => (STATE_KEYS[st] ? t(STATE_KEYS[st]) : st === "disconnected" ? "Reconnecting…" : st);
+  /** States that stop Threadline until the user acts: shown as a line with the button that fixes them. */
+  const SETUP_STATES = { key_missing: ["statusKeyMissing", "actionSetUp"], key_rejected: ["statusKeyRejected", "actionFixKey"], subscription_required: ["statusSubscription", "actionFixKey"] };
+  const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
+  const at = (ms) => clock.format(new Date(ms ?? Date.now()));
+  /** A short duration in the browser's language: "12 s", "3 min". */
+  function elapsed(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    const [n, unit] = s < 60 ? [s, "second"] : [Math.floor(s / 60), "minute"];
+    return new Intl.NumberFormat(undefined, { style: "unit", unit, unitDisplay: "short" }).format(n);
+  }
+  /** The status line of the states that need more than a word (the engine's times), or "". */
+  function statusLine(st) {
+    if (SETUP_STATES[st.state]) return t(SETUP_STATES[st.state][0]);
+    if (st.state === "server_trouble") return t("statusServerTrouble", [at(st.since)]);
+    if (st.state === "rate_limited") return t("statusRateLimited", [at(st.until)]);
+    if (st.state === "offline") return t("statusOffline");
+    return "";
+  }
+  /** The engine's storage state (absent in builds without it), as one line, or "". */
+  function storageLine(storage) {
+    if (storage?.state !== "failing") return "";
+    return storage.full ? t("storageFull") : t("storageFailing", [String(storage.reason ?? "")]);
+  }
 
   const roots = new WeakMap(); // our host element → its closed shadow root
   const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
@@ -74,7 +109,7 @@
     .tl { display: inline-flex; align-items: center; gap: 4px; position: relative; }
     .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
     .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
-    .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"] { background: #b24020; }
+    .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"], .dot[data-state="server_trouble"], .dot[data-state="subscription_required"] { background: #b24020; } .dot[data-state="rate_limited"] { background: #c37d16; }
     .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
     .pop h3 { margin: 0 0 6px; font-size: 13px; }
     label { display: block; margin: 6px 0 2px; color: rgba(0,0,0,.6); }
@@ -87,8 +122,12 @@
     ul.files { list-style: none; margin: 4px 0 0; padding: 0; }
     .strip { display: flex; flex-direction: column; gap: 2px; padding: 4px 12px; background: #fff8e6; border-top: 1px solid #f5e0a3; }
     .strip[data-empty] { display: none; }
-    .strip .row { justify-content: space-between; }
-    .strip .text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 55%; }
+    .strip .row { gap: 8px; flex-wrap: nowrap; }
+    .strip .text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex: 1 1 auto; min-width: 0; }
+    .strip [data-threadline-state-text] { flex: none; }
+    .strip .notice { white-space: normal; flex: 1 1 auto; }
+    .strip .notice.bad { color: #b24020; }
+    .subject { font-weight: 600; margin: 0 0 2px; }
     .fallback { padding: 8px 12px; border-top: 1px solid #e8e8e8; background: #fff; }
   `;
 
@@ -129,6 +168,7 @@
       reacting: reactions.some((r) => r.pending !== undefined),
       recall: m.recall?.recall ?? "notSent",
       failure: m.lastFailure ?? null,
+      subject: m.subject ?? null,
     };
   }
 
@@ -186,7 +226,7 @@
       this.bound = "binding"; // "binding" | "bound" | "unknown"
       this.conversationId = null;
       this.view = null;
-      this.status = { state: "starting", detail: "" };
+      this.status = { state: "starting" };
       this.items = [];
       this.lastBindTry = 0;
       this.tried = new Set();
@@ -203,6 +243,10 @@
       this.retry = setInterval(() => {
         if (this.kind === "bubble" && this.bound === "unknown" && this.items.length) this.update(this.items);
       }, 3000);
+      // A send being checked says for how long: its line is drawn again every second meanwhile.
+      this.tick = setInterval(() => {
+        if (outboxOf(this.view).some((e) => e.state === "checking")) this.renderStrip();
+      }, 1000);
     }
 
     connect() {
@@ -216,7 +260,7 @@
       this.port.onDisconnect.addListener(() => {
         this.port = null;
         if (this.closed) return;
-        this.setStatus({ state: "disconnected", detail: "" });
+        this.setStatus({ state: "disconnected" });
         setTimeout(() => this.reconnect(), 250);
       });
     }
@@ -271,6 +315,7 @@
     setStatus(s) {
       this.status = s ?? this.status;
       this.renderCompose();
+      this.renderStrip();
     }
 
     /** Ask the background which conversation this is; it remembers the answer for this port. */
@@ -296,7 +341,7 @@
       } catch (e) {
         if (binding !== this.binding) return;
         this.bound = "unknown";
-        if (e.code !== "disconnected") this.setStatus({ state: "offline", detail: e.message });
+        if (e.code !== "disconnected") this.setStatus({ state: "offline" });
       }
       this.render();
     }
@@ -338,12 +383,16 @@
       this.closed = true;
       clearInterval(this.ping);
       clearInterval(this.retry);
+      clearInterval(this.tick);
       try {
         this.port?.disconnect();
       } catch {
         // already gone
       }
-      for (const item of this.items) item.querySelector(`:scope > [${HOST}]`)?.remove();
+      for (const item of this.items) {
+        item.querySelector(`:scope > [${HOST}]`)?.remove();
+        item.querySelector(`[${HOST}=subject]`)?.remove();
+      }
       for (const part of [this.compose, this.strip, this.fallback]) part?.host.remove();
     }
 
@@ -395,6 +444,7 @@
         if (node.style.display !== want) node.style.display = want;
       };
       if (body) show(body, !recalled);
+      this.decorateSubject(item, body, recalled ? null : msg?.subject);
       for (const summary of item.querySelectorAll(S.reactionSummary)) show(summary, !msg);
       const sig = JSON.stringify([urn, msg, recalled, this.ui.picker === id, this.ui.confirm === id, this.ui.notices[id] ?? null]);
       if (host.dataset.sig === sig) return;
@@ -409,6 +459,23 @@
       const input = root.querySelector("[data-threadline-field=emoji]");
       if (input && draft) input.value = draft;
       if (key) root.querySelector(`[data-threadline-field="${key}"], [data-threadline-action="${key}"]`)?.focus();
+    }
+
+    /** The message's subject (the engine's view field), shown above LinkedIn's own text. */
+    decorateSubject(item, body, subject) {
+      let host = item.querySelector(`[${HOST}=subject]`);
+      if (!subject || !body) {
+        host?.remove();
+        return;
+      }
+      if (!host || !roots.has(host)) {
+        host?.remove();
+        host = makeHost("subject").host;
+      }
+      if (host.nextElementSibling !== body) body.before(host);
+      if (host.dataset.subject === subject) return;
+      host.dataset.subject = subject;
+      roots.get(host).replaceChildren(el("div", { class: "subject", "data-threadline-subject": "", text: subject }));
     }
 
     controls(msg, urn, mid, recalled) {
@@ -667,7 +734,7 @@
       c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
       const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
-      c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${STATUS_TEXT[st] ?? st}`;
+      c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
       c.pop.hidden = !c.fallback && !this.ui.open;
       if (!c.fallback && this.ui.open) this.fitPopover(c);
@@ -719,9 +786,9 @@
       c.sendButton.disabled = !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy;
       c.error.textContent = cannot ?? this.ui.error;
       c.meta.textContent = this.view ? `New conversations left today: ${this.view.quota.left}` : "";
-      const children = [el("span", { text: `Threadline: ${STATUS_TEXT[st] ?? st}` })];
-      if (st === "key_missing" || st === "key_rejected") {
-        children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: "Open options", onclick: () => this.request("options.open").catch(() => {}) }));
+      const children = [el("span", { text: `Threadline: ${stateText(st)}` })];
+      if (SETUP_STATES[st]) {
+        children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: t(SETUP_STATES[st][1]), onclick: () => this.request("options.open").catch(() => {}) }));
       }
       c.status.replaceChildren(...children);
     }
@@ -816,7 +883,10 @@
       }
     }
 
-    /** Threadline's own pending and failed sends, as a compact strip above LinkedIn's composer. */
+    /**
+     * Above LinkedIn's composer: the line of a state that needs attention (a refused key, server
+     * trouble, a rate-limit wait, storage that fails) and Threadline's own pending and failed sends.
+     */
     renderStrip() {
       const entries = this.bound === "bound" ? outboxOf(this.view) : [];
       const form = this.linkedinForm();
@@ -827,30 +897,49 @@
         this.strip = { host, root, sig: "" };
       }
       if (!this.strip.host.isConnected || this.strip.host.nextElementSibling !== anchor) anchor.before(this.strip.host);
-      const sig = JSON.stringify(entries);
+      const st = this.status;
+      const line = statusLine(st);
+      const storage = storageLine(st.storage);
+      const now = Date.now();
+      const stateText = (e) =>
+        ({
+          queued: e.error ? e.error.message : t("sendWaiting"),
+          sending: t("sendSending"),
+          checking: t("sendChecking", [elapsed(now - (e.since ?? now))]),
+          failed: e.error?.code === "proved_absent" ? t("sendNotReceived") : t("sendNotSent", [e.error?.message ?? e.error?.code ?? ""]),
+          sent: e.elsewhere ? t("sendSentElsewhere") : t("sendSent"),
+        })[e.state];
+      const texts = entries.map(stateText);
+      const sig = JSON.stringify([entries, texts, line, storage, st.state]);
       if (sig === this.strip.sig) return;
       this.strip.sig = sig;
-      const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline sends", "data-empty": entries.length ? null : "" });
-      for (const e of entries) {
-        const stateText = {
-          queued: e.error ? e.error.message : "Waiting to send…",
-          sending: "Sending…",
-          checking: "Checking whether it was sent…",
-          failed: `Failed: ${e.error?.message ?? "unknown reason"}`,
-          sent: e.elsewhere ? "Sent via Sales Navigator (in their Sales Navigator thread)" : "Sent",
-        }[e.state];
+      const empty = !entries.length && !line && !storage;
+      const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline", "data-empty": empty ? "" : null });
+      if (line) {
+        const setup = SETUP_STATES[st.state];
+        box.append(
+          el(
+            "div",
+            { class: "row", "data-threadline-trouble": st.state },
+            el("span", { class: `notice${setup ? " bad" : ""}`, text: line }),
+            setup ? el("button", { type: "button", "data-threadline-action": "fix-key", text: t(setup[1]), onclick: () => this.request("options.open").catch(() => {}) }) : null,
+          ),
+        );
+      }
+      if (storage) box.append(el("div", { class: "row", role: "alert", "data-threadline-storage": "" }, el("span", { class: "notice bad", text: storage })));
+      entries.forEach((e, i) => {
         box.append(
           el(
             "div",
             { class: "row", "data-threadline-outbox": e.clientKey, "data-threadline-state": e.state },
             e.subject ? el("span", { class: "state", "data-threadline-subject": "", text: e.subject }) : null,
             el("span", { class: "text", "data-threadline-text": "", text: e.text }),
-            el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: stateText }),
-            e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: "Retry", onclick: () => this.request("retrySend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
-            e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: "Discard", onclick: () => this.request("discardSend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+            el("span", { class: e.state === "failed" ? "error" : "state", "data-threadline-state-text": "", "data-threadline-error": e.error?.code ?? null, text: texts[i] }),
+            e.retryable ? el("button", { type: "button", "data-threadline-action": "retry", text: t("sendRetry"), onclick: () => this.request("retrySend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
+            e.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: t("sendDiscard"), onclick: () => this.request("discardSend", { clientKey: e.clientKey }).catch((x) => this.showError(x)) }) : null,
           ),
         );
-      }
+      });
       this.strip.root.replaceChildren(box);
     }
     showError(e) {
@@ -869,7 +958,8 @@
           clientKey: m.clientKey,
           text: m.text,
           subject: m.subject ?? null,
-          state: s.state === "sending" ? (s.confirming ? "checking" : "sending") : s.state,
+          state: s.state === "sending" ? (s.confirming ? "checking" : s.since ? "sending" : "queued") : s.state,
+          since: s.since ?? null,
           error: s.state === "failed" ? s.reason : null,
           retryable: s.state === "failed" && s.retryable,
           elsewhere: !!m.elsewhere,

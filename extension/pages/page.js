@@ -48,12 +48,37 @@ export function stateText(state) {
     synced: "stateSynced",
     syncing: "stateSyncing",
     offline: "stateOffline",
+    server_trouble: "stateServerTrouble",
+    rate_limited: "stateRateLimited",
     key_missing: "stateKeyMissing",
     key_rejected: "stateKeyRejected",
     subscription_required: "stateSubscription",
     starting: "stateStarting",
   }[state];
   return key ? t(key) : String(state);
+}
+
+/**
+ * The one line that says what is wrong and what happens next, for the states that need more than
+ * a word (the background's status: `since` / `until` are the engine's times), or "".
+ */
+export function statusLine(s) {
+  switch (s?.state) {
+    case "server_trouble":
+      return t("statusServerTrouble", [formatTime(s.since ?? Date.now())]);
+    case "rate_limited":
+      return t("statusRateLimited", [formatTime(s.until ?? Date.now())]);
+    case "offline":
+      return t("statusOffline");
+    default:
+      return "";
+  }
+}
+
+/** The engine's storage state (when this build reports it) as one line, or "" while it is fine. */
+export function storageLine(storage) {
+  if (storage?.state !== "failing") return "";
+  return storage.full ? t("storageFull") : t("storageFailing", [String(storage.reason ?? "")]);
 }
 
 /** A failed connection test, in words the user can act on. */

@@ -2,11 +2,11 @@
 // new-conversation quota and its reset, and links. Every figure is the engine's, read through the
 // background ("popup.state"); while open it asks again every few seconds (the background answers
 // from memory, not from the network).
-import { ext, t, call, localize, formatTime, stateText, LINKEDIN_MESSAGING } from "../pages/page.js";
+import { ext, t, call, localize, formatTime, stateText, statusLine, storageLine, LINKEDIN_MESSAGING } from "../pages/page.js";
 
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 2000;
-const TONE = { synced: "ok", syncing: "ok", key_missing: "bad", key_rejected: "bad", subscription_required: "bad", offline: "bad" };
+const TONE = { synced: "ok", syncing: "ok", key_missing: "bad", key_rejected: "bad", subscription_required: "bad", offline: "bad", server_trouble: "bad", rate_limited: "warn" };
 let accounts = null; // the key's accounts, asked once per popup
 let askedAccounts = false;
 
@@ -26,6 +26,12 @@ async function render() {
   $("setup").hidden = !setup;
   $("setupText").textContent = !s.hasKey ? t("popupNoKey") : s.state === "key_rejected" ? t("popupKeyRejected") : t("popupSubscription");
   $("setupButton").textContent = !s.hasKey ? t("popupSetUp") : t("popupFixKey");
+  const line = s.hasKey ? statusLine(s) : "";
+  $("trouble").hidden = !line;
+  $("trouble").textContent = line;
+  const storage = storageLine(s.storage);
+  $("storage").hidden = !storage;
+  $("storage").textContent = storage;
   $("facts").hidden = !s.hasKey;
   // Without a key the setup is the one thing to do: the other links step back.
   $("openMessaging").classList.toggle("primary", !setup);
@@ -52,6 +58,8 @@ async function render() {
   }
   $("outboxRow").hidden = !s.outboxPending;
   $("outbox").textContent = String(s.outboxPending);
+  $("failedRow").hidden = !s.outboxFailed;
+  $("failed").textContent = String(s.outboxFailed ?? 0);
 }
 
 function openTab(url) {

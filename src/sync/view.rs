@@ -75,7 +75,13 @@ pub enum MessageState {
     /// On the server.
     Sent,
     /// In the outbox; `confirming` once an answer was lost and the engine looks for its echo.
-    Sending { confirming: bool },
+    /// `since`: when the request of this attempt went out (absent while it waits for its turn),
+    /// so a long wait can say how long it has been.
+    Sending {
+        confirming: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<Millis>,
+    },
     /// Not sent. `retryable`: a resend has a chance (the failure was not LinkedIn refusing it).
     Failed {
         reason: SendFailure,
@@ -175,6 +181,11 @@ pub enum SyncStatus {
     Syncing,
     /// The last read failed on the network; retrying.
     Offline,
+    /// The API answers with server errors (5xx, or answers that cannot be read) since
+    /// `StatusView::server_trouble_since`; retrying.
+    ServerTrouble,
+    /// The API asked to wait (429) until `StatusView::rate_limited_until`.
+    RateLimited,
     /// The API key was refused: nothing is sent until it is updated.
     PausedUnauthorized,
     /// The subscription was refused (403: trial expired or none active): nothing is sent until
@@ -193,8 +204,13 @@ pub struct StatusView {
     pub quota_resets_at: Millis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate_limited_until: Option<Millis>,
-    /// Outbox entries not yet confirmed (queued, sending or failed).
+    /// Since when the API has been answering with server errors (cleared by its next good answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_trouble_since: Option<Millis>,
+    /// Outbox entries still on their way: queued, sending, or being confirmed (not the failed).
     pub outbox_pending: usize,
+    /// Outbox entries that were not sent and wait for Retry or Discard.
+    pub outbox_failed: usize,
     /// Whether what changes is being saved (one state for the whole engine).
     #[serde(default)]
     pub storage: StorageHealth,
@@ -223,10 +239,18 @@ pub enum StorageHealth {
 
 pub(super) fn entry_view(e: &OutboxEntry) -> MessageView {
     let state = match &e.state {
-        SendState::Queued | SendState::InFlight { .. } => {
-            MessageState::Sending { confirming: false }
-        }
-        SendState::Ambiguous { .. } => MessageState::Sending { confirming: true },
+        SendState::Queued => MessageState::Sending {
+            confirming: false,
+            since: None,
+        },
+        SendState::InFlight { started_at } => MessageState::Sending {
+            confirming: false,
+            since: Some(*started_at),
+        },
+        SendState::Ambiguous { started_at, .. } => MessageState::Sending {
+            confirming: true,
+            since: Some(*started_at),
+        },
         SendState::Failed { reason, retryable } => MessageState::Failed {
             reason: reason.clone(),
             retryable: *retryable,

@@ -205,6 +205,7 @@ describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
     const message = messageIn(tabA, gone, "sent");
     await message.hover();
     await message.locator("[data-threadline-recall]").click();
+    await message.locator("[data-threadline-recall-yes]").click(); // Recall asks first
     await tabB.waitForFunction((t) => ![...document.querySelectorAll("[data-threadline-message]")]
       .some((m) => m.textContent.includes(t)), gone, WAIT);
   });

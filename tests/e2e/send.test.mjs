@@ -55,6 +55,8 @@ test("send_through_linkedins_composer_in_each_channel_with_subject_and_attachmen
         await item.waitFor({ timeout: WAIT });
         const urn = await item.getAttribute("data-event-urn");
         await d.find(`[data-event-urn="${urn}"] [data-threadline-sent-via]`);
+        // Its subject, from the engine's view, above LinkedIn's own text (which has none).
+        assert.equal(await d.text(`[data-event-urn="${urn}"] [data-threadline-host=subject] [data-threadline-subject]`), `Subject ${channel}`);
         assert.equal(await item.count(), 1);
       }
       applied++;

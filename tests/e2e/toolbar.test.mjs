@@ -183,7 +183,9 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
       const core = await globalThis.threadline.ready;
       await core.send({ conversationUrn: urn, text: "This one will not go", channel: "linkedin_inbox" });
     }, conversationUrn(SEED.longThread));
-    await waitFor(async () => (await ask({ type: "popup.state" })).result.outboxPending === 1, { what: "one unsent entry" });
+    // Refused: failed, not on its way (the engine counts the two apart), and unsent all the same.
+    await waitFor(async () => (await ask({ type: "popup.state" })).result.outboxFailed === 1, { what: "one failed entry" });
+    assert.equal((await ask({ type: "popup.state" })).result.outboxPending, 0);
     await options.reload();
     await options.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
 
@@ -197,13 +199,14 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
     // Nothing is cleared before the second confirmation; asked straight, the background refuses too.
     assert.equal((await ask({ type: "settings.get" })).result.hasKey, true);
     assert.deepEqual((await ask({ type: "data.clear" })).result, { cleared: false, unsent: 1 });
-    assert.equal((await ask({ type: "popup.state" })).result.outboxPending, 1);
+    assert.equal((await ask({ type: "popup.state" })).result.outboxFailed, 1);
 
     await options.getByRole("button", { name: "Delete 1 unsent and clear" }).click();
     await options.locator("[data-threadline-data-result][data-ok=true]", { hasText: "Cleared" }).waitFor({ timeout: WAIT });
     const after = (await ask({ type: "popup.state" })).result;
     assert.equal(after.hasKey, false);
     assert.equal(after.outboxPending, 0);
+    assert.equal(after.outboxFailed, 0);
     assert.equal(after.unread, 0);
     assert.equal(after.accountId, "", "the settings are back to their defaults");
     assert.equal(after.baseUrl, "https://api.connectsafely.ai/linkedin");

@@ -746,7 +746,10 @@ fn ambiguous_send_that_arrived_is_found_by_its_echo_and_not_resent() {
     w.deliver_answer(0, false);
     assert!(matches!(
         split(&w.view(0, 0).unwrap()).1[0].1,
-        MessageState::Sending { confirming: true }
+        MessageState::Sending {
+            confirming: true,
+            ..
+        }
     ));
     for _ in 0..10 {
         w.drain();
@@ -1230,4 +1233,106 @@ fn the_one_to_one_conversation_with_a_listed_person_is_found_by_who_is_in_it() {
     assert_eq!(ConversationId::parse(&holder).unwrap(), w.thread_id(1));
     let nobody = threadline::urn::ProfileId::parse(PEOPLE[3]).unwrap();
     assert_eq!(engine.conversation_with(&acct(), &nobody), None);
+}
+
+fn status_changes(w: &World) -> usize {
+    w.replicas[0]
+        .notices
+        .iter()
+        .filter(|n| matches!(n, Notice::StatusChanged { .. }))
+        .count()
+}
+
+#[test]
+fn server_errors_are_trouble_not_synced_until_the_api_answers_again() {
+    use threadline::sync::SyncStatus;
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    let failed_at = w.now;
+    w.deliver_request(index_of(&w, Op::Messages), Fate::NotApplied); // 502
+    let i = w.answers.len() - 1;
+    let before = status_changes(&w);
+    w.deliver_answer(i, false);
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, SyncStatus::ServerTrouble);
+    assert_eq!(status.server_trouble_since, Some(Millis(failed_at)));
+    assert!(status_changes(&w) > before, "the viewers are told");
+    // Still failing later: the trouble keeps the time it began.
+    w.advance(10_000);
+    while let Some(i) = w.requests.iter().position(|(_, _, r)| r.op != Op::Premium) {
+        w.deliver_request(i, Fate::NotApplied);
+    }
+    while !w.answers.is_empty() {
+        w.deliver_answer(0, false);
+    }
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, SyncStatus::ServerTrouble);
+    assert_eq!(status.server_trouble_since, Some(Millis(failed_at)));
+    // The next good answer ends it.
+    w.advance(60_000);
+    w.drain();
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, SyncStatus::Synced);
+    assert_eq!(status.server_trouble_since, None);
+}
+
+#[test]
+fn a_429_shows_as_rate_limited_with_its_wait_then_synced() {
+    use threadline::sync::SyncStatus;
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.deliver_request(index_of(&w, Op::Messages), Fate::RateLimited); // Retry-After: 2 s
+    let i = w.answers.len() - 1;
+    w.deliver_answer(i, false);
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, SyncStatus::RateLimited);
+    assert_eq!(status.rate_limited_until, Some(Millis(w.now + 2_000)));
+    w.drain();
+    w.advance(2_001);
+    w.drain();
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!(status.sync, SyncStatus::Synced);
+    assert_eq!(status.rate_limited_until, None);
+}
+
+#[test]
+fn a_failed_send_is_counted_as_failed_not_as_pending() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "queued");
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!((status.outbox_pending, status.outbox_failed), (1, 0));
+    w.deliver_request(index_of(&w, Op::Send), Fate::Refused);
+    w.drain();
+    let status = w.replicas[0].engine.status(&acct());
+    assert_eq!((status.outbox_pending, status.outbox_failed), (0, 1));
+}
+
+#[test]
+fn a_send_being_confirmed_says_since_when() {
+    let mut w = World::new(1, 1);
+    w.open(0, "v", 0);
+    w.drain();
+    w.send(0, 0, "lost answer");
+    let queued_or_out = split(&w.view(0, 0).unwrap()).1[0].1.clone();
+    let sent_at = w.now;
+    assert!(matches!(
+        queued_or_out,
+        MessageState::Sending {
+            confirming: false,
+            ..
+        }
+    ));
+    w.advance(500);
+    w.deliver_request(index_of(&w, Op::Send), Fate::AppliedLost);
+    let i = w.answers.len() - 1;
+    w.deliver_answer(i, false);
+    assert_eq!(
+        split(&w.view(0, 0).unwrap()).1[0].1,
+        MessageState::Sending {
+            confirming: true,
+            since: Some(Millis(sent_at))
+        }
+    );
 }

@@ -17,8 +17,12 @@ impl Engine {
             | Pending::Recall { account, .. }
             | Pending::Premium { account } => account.clone(),
         };
-        if let Err(e) = &result {
-            self.note_error(&account, e, old_key);
+        match &result {
+            Err(e) => self.note_error(&account, e, old_key),
+            // The API answers again: whatever trouble it had is over.
+            Ok(_) => {
+                self.server_trouble.remove(&account);
+            }
         }
         // What the commands waiting on this answer learn: how it went, and whether the work
         // goes on with another request (a rescan's next page).
@@ -329,6 +333,11 @@ impl Engine {
             }
             ApiError::Timeout { .. } | ApiError::Network { .. } => {
                 self.offline.insert(account.clone());
+            }
+            ApiError::Server { .. } | ApiError::Malformed { .. } => {
+                self.server_trouble
+                    .entry(account.clone())
+                    .or_insert(self.now);
             }
             _ => {}
         }

@@ -174,6 +174,8 @@ pub struct Engine {
     recent_requests: std::collections::VecDeque<Millis>,
     pub(crate) rate_wait: BTreeMap<AccountId, Millis>,
     pub(crate) offline: BTreeSet<AccountId>,
+    /// Accounts whose API answers with server errors, and since when (cleared by a good answer).
+    pub(crate) server_trouble: BTreeMap<AccountId, Millis>,
     pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
     /// Whether each account has Sales Navigator, once its premium status was read (memory only).
     pub(crate) sales_navigator: BTreeMap<AccountId, bool>,
@@ -236,6 +238,7 @@ impl Engine {
             recent_requests: std::collections::VecDeque::new(),
             rate_wait: BTreeMap::new(),
             offline: BTreeSet::new(),
+            server_trouble: BTreeMap::new(),
             pending_reacts: BTreeMap::new(),
             sales_navigator: BTreeMap::new(),
             premium_asked: BTreeSet::new(),

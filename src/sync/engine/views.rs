@@ -237,24 +237,32 @@ impl Engine {
             SyncStatus::PausedUnauthorized
         } else if self.offline.contains(account) {
             SyncStatus::Offline
+        } else if self.server_trouble.contains_key(account) {
+            SyncStatus::ServerTrouble
+        } else if self.rate_wait.get(account).is_some_and(|t| *t > now) {
+            SyncStatus::RateLimited
         } else if self.reading(account) {
             SyncStatus::Syncing
         } else {
             SyncStatus::Synced
         };
-        let outbox_pending = self.accounts.get(account).map_or(0, |s| {
-            s.outbox()
-                .entries
-                .values()
-                .filter(|e| e.is_visible())
-                .count()
-        });
+        let (mut outbox_pending, mut outbox_failed) = (0, 0);
+        if let Some(store) = self.accounts.get(account) {
+            for e in store.outbox().entries.values().filter(|e| e.is_visible()) {
+                match e.state {
+                    SendState::Failed { .. } => outbox_failed += 1,
+                    _ => outbox_pending += 1,
+                }
+            }
+        }
         StatusView {
             sync,
             quota_left: self.quota_left(account),
             quota_resets_at: next_reset(now),
             rate_limited_until: self.rate_wait.get(account).copied().filter(|t| *t > now),
+            server_trouble_since: self.server_trouble.get(account).copied(),
             outbox_pending,
+            outbox_failed,
             storage: self.storage_health.clone(),
         }
     }

@@ -1,0 +1,253 @@
+// End to end: the demo inbox's honest states and its narrow layout (issue 14), in headless
+// Chromium against a simulator this test starts itself (faults through `POST /__sim/faults`,
+// sim/README.md). What it proves: a burst of 503s shows as server trouble, never "Synced", and
+// recovers; a send whose answer is lost says it is checking whether LinkedIn received it, with the
+// time since, and ends as sent or as not sent with Retry / Discard, a failed send never counted as
+// one on its way; a rejected key says so and offers another instead of "Loading conversations…";
+// Recall asks first, keeps the message until LinkedIn confirms, and moves nothing under the
+// pointer (a second click on the same spot recalls nothing); a subject shows on its message; at
+// 360 px wide the top bar fits and Send is on screen. Screenshots go to .tmp/screenshots.
+//
+// Run: node --test tests/e2e-demo/  (after scripts/build-pkg.sh and `cargo build -p threadline-sim`)
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cp, mkdir, rm } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
+const SITE = path.join(ROOT, ".tmp/e2e-demo-states-www");
+const SHOTS = path.join(ROOT, ".tmp/screenshots");
+const WAIT = { timeout: 30_000 };
+
+let sim;
+let base;
+let browser;
+let ids;
+
+async function startSim() {
+  await rm(SITE, { recursive: true, force: true });
+  await mkdir(SITE, { recursive: true });
+  await cp(path.join(ROOT, "www"), SITE, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
+  await cp(path.join(ROOT, "pkg"), path.join(SITE, "pkg"), { recursive: true });
+  const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", SITE], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`threadline-sim exited (${code})`)));
+    lines.on("line", (line) => {
+      const m = line.match(/listening on (http:\/\/[\d.:]+)/);
+      if (m) resolve(m[1]);
+    });
+  });
+  return { child, url };
+}
+
+async function api(method, route, body) {
+  const res = await fetch(`${base}${route}`, {
+    method, headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(res.ok, `${method} ${route}: ${res.status}`);
+  const text = await res.text();
+  return text ? JSON.parse(text) : null;
+}
+
+async function shot(page, name) {
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, name) });
+  console.log(`screenshot: .tmp/screenshots/${name}`);
+}
+
+/** A fresh inbox on a store of its own, on the long thread. */
+async function inbox(store, { key, viewport = { width: 1100, height: 760 }, query = "" } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.error(`[${store}] page error:`, e));
+  const k = key ? `&key=${encodeURIComponent(key)}` : "";
+  await page.goto(`${base}/www/inbox.html?poll=300&store=${store}${k}${query}`);
+  return page;
+}
+
+async function openLongThread(page) {
+  await page.locator(`[data-threadline-conversation="${ids.longThreadId}"]`).click(WAIT);
+  await page.waitForSelector("[data-threadline-message]", WAIT);
+}
+
+const message = (page, text, state) =>
+  page.locator(`[data-threadline-message]${state ? `[data-threadline-state="${state}"]` : ""}`, { hasText: text }).first();
+
+async function send(page, text, subject) {
+  await page.fill("#text", text);
+  if (subject) await page.fill("#subject", subject);
+  await page.click("#send");
+}
+
+describe("demo inbox: honest states", { timeout: 240_000 }, () => {
+  before(async () => {
+    ({ child: sim, url: base } = await startSim());
+    ids = await api("GET", "/__sim/seed-ids");
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    sim?.kill();
+  });
+
+  it("a burst of 503s shows as server trouble, then recovers", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("burst");
+    await openLongThread(page);
+    await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
+    await api("POST", "/__sim/faults", ["messages", "conversations"].map((op) => ({ op, status: 503, count: 1000 })));
+    const sync = page.locator('[data-threadline-sync="serverTrouble"]');
+    await sync.waitFor(WAIT);
+    assert.match(await sync.textContent(), /^Server trouble since \d/);
+    await shot(page, "demo-server-trouble.png");
+    await api("DELETE", "/__sim/faults");
+    await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
+    await page.context().close();
+  });
+
+  it("a send answered 500 that had arrived is checked, then shown as sent", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("arrived", { query: "&settle=4000" });
+    await openLongThread(page);
+    // The reads that would find it fail for a few seconds too, so the check is seen (with a
+    // working API it ends at once, the echo found by the next poll).
+    await api("POST", "/__sim/faults", [{ op: "send", status: 500, after: true }, { op: "messages", status: 503, count: 9 }]);
+    const text = `Arrived despite a 500 ${Date.now()}`;
+    await send(page, text);
+    const checking = message(page, text, "sending").locator(".checking");
+    await checking.waitFor(WAIT);
+    assert.match(await checking.textContent(), /^Checking whether LinkedIn received it… \(sent \d+ s ago\)$/);
+    assert.equal(await page.locator("#outbox").getAttribute("data-threadline-outbox"), "1");
+    await shot(page, "demo-send-checking.png");
+    await message(page, text, "sent").waitFor(WAIT);
+    assert.equal(await page.locator("[data-threadline-message]", { hasText: text }).count(), 1, "shown once");
+    assert.equal((await api("GET", "/__sim/requests")).send.applied, 1);
+    await page.context().close();
+  });
+
+  it("a send answered 500 that never arrived ends as not sent, with Retry and Discard", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("lost", { query: "&settle=2500" });
+    await openLongThread(page);
+    await api("POST", "/__sim/faults", { op: "send", status: 500 });
+    const text = `Lost to a 500 ${Date.now()}`;
+    await send(page, text);
+    await message(page, text, "sending").locator(".checking").waitFor(WAIT);
+    const failed = message(page, text, "failed");
+    await failed.waitFor(WAIT);
+    assert.equal(await failed.locator("[data-threadline-reason]").textContent(), "Not sent: LinkedIn did not receive it.");
+    // Not counted as on its way: "1 not sent", and no "sending" pill.
+    await page.waitForSelector('#failed[data-threadline-failed="1"]', WAIT);
+    assert.equal(await page.locator("#outbox").isHidden(), true);
+    await page.locator("#toasts").evaluate((t) => t.replaceChildren());
+    await shot(page, "demo-send-not-sent.png");
+    await failed.locator("[data-threadline-retry]").click();
+    await message(page, text, "sent").waitFor(WAIT);
+    assert.equal((await api("GET", "/__sim/requests")).send.applied, 1);
+    // A second one is discarded: gone, never sent.
+    await api("POST", "/__sim/faults", { op: "send", status: 500 });
+    const other = `Discarded ${Date.now()}`;
+    await send(page, other);
+    await message(page, other, "failed").locator("[data-threadline-discard]").click(WAIT);
+    await page.waitForFunction((t) => ![...document.querySelectorAll("[data-threadline-message]")].some((m) => m.textContent.includes(t)), other, WAIT);
+    await page.waitForSelector('#failed[data-threadline-failed="0"]', { state: "hidden", ...WAIT });
+    assert.equal((await api("GET", "/__sim/requests")).send.applied, 1);
+    await page.context().close();
+  });
+
+  it("a rejected key says so and offers another, instead of loading forever", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("wrong-key", { key: "not-the-key" });
+    const problem = page.locator('[data-threadline-key-problem="unauthorized"]');
+    await problem.waitFor(WAIT);
+    assert.match(await problem.textContent(), /rejected the key/);
+    assert.match(await page.locator("#list").textContent(), /refused the key/);
+    assert.doesNotMatch(await page.locator("#list").textContent(), /Loading/);
+    await page.locator("#toasts").evaluate((t) => t.replaceChildren());
+    await shot(page, "demo-key-rejected.png");
+    // The working key, typed in the form: the inbox loads.
+    await page.fill("#key-input", "dev");
+    await page.click("#key-form button[type=submit]");
+    await page.waitForSelector("[data-threadline-conversation]", WAIT);
+    assert.equal(await page.locator("#key-problem").isHidden(), true);
+    await page.context().close();
+  });
+
+  it("recall asks first, keeps the message until LinkedIn confirms, and moves nothing under the pointer", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("recall");
+    await openLongThread(page);
+    const first = `First to recall ${Date.now()}`;
+    const second = `Second stays ${Date.now()}`;
+    await send(page, first, "About the roadmap");
+    await message(page, first, "sent").waitFor(WAIT);
+    await send(page, second);
+    await message(page, second, "sent").waitFor(WAIT);
+    // The subject is shown on its message, from the engine's view.
+    assert.equal(await message(page, first, "sent").locator(".subject").textContent(), "About the roadmap");
+
+    const target = message(page, first, "sent");
+    await target.hover();
+    const recall = target.locator("[data-threadline-recall]");
+    const box = await recall.boundingBox();
+    const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    await page.mouse.click(at.x, at.y);
+    // Nothing recalled yet: a confirmation opens below the text, not under the pointer.
+    const confirm = target.locator("[data-threadline-recall-confirm]");
+    await confirm.waitFor(WAIT);
+    assert.equal((await api("GET", "/__sim/requests")).recall.total, 0);
+    const under = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest("[data-threadline-recall-yes]") !== null, at);
+    assert.equal(under, false, "the confirming button is not under the pointer");
+    await shot(page, "demo-recall-confirm.png");
+
+    // Slow the recall so its "Recalling…" can be seen, and confirm it.
+    await api("POST", "/__sim/faults", { op: "recall", latencyMs: 1500 });
+    const rowBefore = await target.boundingBox();
+    await confirm.locator("[data-threadline-recall-yes]").click();
+    await message(page, first, "recalling").waitFor(WAIT);
+    const stayed = page.locator("[data-threadline-recalled]");
+    await stayed.waitFor(WAIT);
+    assert.match(await stayed.textContent(), /recalled/);
+    // The recalled message keeps its place and height: the next one did not move up.
+    const rowAfter = await stayed.boundingBox();
+    assert.ok(Math.abs(rowAfter.y - rowBefore.y) < 1, `the row stayed (${rowBefore.y} → ${rowAfter.y})`);
+    // A second click where Recall was hits nothing that recalls.
+    await page.mouse.click(at.x, at.y);
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator("[data-threadline-recall-confirm]").count(), 0);
+    await message(page, second, "sent").waitFor(WAIT);
+    const ledger = await api("GET", "/__sim/requests");
+    assert.equal(ledger.recall.applied, 1, JSON.stringify(ledger.recall));
+    await page.context().close();
+  });
+
+  it("at 360 px wide the top bar fits and Send is on screen", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("narrow", { viewport: { width: 360, height: 640 } });
+    await openLongThread(page);
+    await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `no sideways scroll (${width} px)`);
+    for (const sel of [".topbar", "#send", "#text", "#account"]) {
+      const b = await page.locator(sel).boundingBox();
+      assert.ok(b && b.x >= 0 && b.x + b.width <= 360 && b.y >= 0 && b.y + b.height <= 640, `${sel} on screen: ${JSON.stringify(b)}`);
+    }
+    const text = `From a phone ${Date.now()}`;
+    await send(page, text);
+    await message(page, text, "sent").waitFor(WAIT);
+    await shot(page, "demo-360.png");
+    await page.context().close();
+  });
+});
