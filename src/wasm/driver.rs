@@ -93,6 +93,9 @@ pub struct Driver {
     engine: RefCell<Engine>,
     client: EngineClient,
     log: Log,
+    /// A write failed and none landed since: the next one that lands is reported
+    /// (`Input::PersistRecovered`).
+    failing: Cell<bool>,
     queue: RefCell<VecDeque<Step>>,
     pumping: Cell<bool>,
     /// The number of the last input fed (its effects carry it).
@@ -201,6 +204,7 @@ impl Driver {
             engine: RefCell::new(engine),
             client,
             log,
+            failing: Cell::new(false),
             queue: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             step: Cell::new(0),
@@ -409,11 +413,16 @@ impl Driver {
     /// disk): the engine learns which (`Input::PersistFailed`) and settles them as not sent;
     /// the command waiting on it rejects with `storage`. Other effects still run: every
     /// request already out gets its answer, and what was not saved is re-fetched after a
-    /// restart.
+    /// restart. The first write that lands after a failed one tells the engine storage works
+    /// again (`Input::PersistRecovered`).
     async fn persist(&self, step: u64, p: &Persist) {
         let Err(e) = self.log.write(p).await else {
+            if self.failing.replace(false) {
+                self.feed(Input::PersistRecovered);
+            }
             return;
         };
+        self.failing.set(true);
         warn(&format!("threadline: {e}"));
         // A queued send this write carried may have been started by an input fed while it
         // was being written: its request waits later in the queue and must not leave either.
