@@ -316,3 +316,65 @@ async fn deleting_the_database_closes_an_open_connection() {
     drop(db);
     fresh(&name).await;
 }
+
+/// A full disk, as Chrome reports it: the transaction aborts with a `QuotaExceededError` (made
+/// here by aborting the real transaction after its first put, with that error, since a test
+/// cannot fill the disk). The write fails as `full`, nothing of it lands, and the next write,
+/// once there is room, lands.
+#[wasm_bindgen_test]
+async fn a_quota_abort_is_a_full_store_and_leaves_nothing() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-full");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    db.apply(vec![put(Table::Meta, "a", "1")], false)
+        .await
+        .expect("room at first");
+    let restore = Function::new_no_args(
+        "const put = IDBObjectStore.prototype.put;
+         IDBObjectStore.prototype.put = function () {
+           const req = put.apply(this, arguments);
+           const tx = this.transaction;
+           if (!tx.__full) {
+             tx.__full = true;
+             req.addEventListener('success', () => {
+               Object.defineProperty(tx, 'error',
+                 { value: new DOMException('Quota exceeded.', 'QuotaExceededError') });
+               tx.abort();
+             }, { once: true });
+           }
+           return req;
+         };
+         return () => { IDBObjectStore.prototype.put = put; };",
+    )
+    .call0(&JsValue::UNDEFINED)
+    .expect("the full disk installed");
+    let refused = db
+        .apply(
+            vec![
+                put(Table::Meta, "b", "2"),
+                put(Table::Outbox, "k", "3"),
+                RecordOp::Clear {
+                    table: Table::Accounts,
+                },
+            ],
+            true,
+        )
+        .await;
+    let _ = restore
+        .unchecked_ref::<Function>()
+        .call0(&JsValue::UNDEFINED);
+    let e = refused.expect_err("the disk is full");
+    assert!(e.full, "a quota refusal says full: {}", e.message);
+    assert!(e.message.contains("QuotaExceededError"), "{}", e.message);
+    assert_eq!(all(&db, Table::Meta).await, pairs(&[("a", "1")]));
+    assert!(all(&db, Table::Outbox).await.is_empty());
+    db.apply(vec![put(Table::Outbox, "k", "3")], true)
+        .await
+        .expect("room again");
+    assert_eq!(all(&db, Table::Outbox).await, pairs(&[("k", "3")]));
+    drop(db);
+    fresh(&name).await;
+}
