@@ -380,6 +380,12 @@ impl<S: RecordStorage> RecordLog<S> {
                 }
             }
         }
+        for a in accounts.values_mut() {
+            // Never number a new entry before a stored one, even when the account record was
+            // unreadable.
+            let after = a.outbox.iter().map(|e| e.seq.saturating_add(1)).max();
+            a.outbox_next_seq = a.outbox_next_seq.max(after.unwrap_or(0));
+        }
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
         Ok(out)
@@ -945,6 +951,24 @@ mod tests {
         assert_eq!((table.as_str(), named), ("messages", &key));
         let held: usize = engine.accounts.values().map(|s| s.message_count()).sum();
         assert_eq!(held, 98);
+    }
+
+    #[test]
+    fn an_unreadable_account_record_loses_no_outbox_order() {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let records = MemoryRecords::default();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base.clone()))).unwrap();
+        let ada = &base.accounts[0];
+        let newest = ada.outbox.iter().map(|e| e.seq).max().unwrap();
+        ready(records.apply(vec![put(Table::Accounts, &ada.account.0, "][")], false)).unwrap();
+        let loaded = ready(RecordLog::new(records).load()).unwrap();
+        assert!(
+            matches!(&loaded.issues[..], [RestoreIssue::CorruptRecord { table, .. }] if table == "accounts"),
+            "{:?}",
+            loaded.issues
+        );
+        assert!(loaded.records.accounts[0].outbox_next_seq > newest);
+        assert_eq!(loaded.records.accounts[0].outbox.len(), ada.outbox.len());
     }
 
     #[test]
