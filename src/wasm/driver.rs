@@ -15,10 +15,12 @@ use wasm_bindgen_futures::spawn_local;
 use super::client::JsKey;
 use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
+use super::idb::IdbRecords;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::{
-    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, Refusal, Request,
+    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, RecordLog,
+    Refusal, Request,
 };
 
 /// The API client the driver runs requests with.
@@ -56,6 +58,29 @@ impl Listeners {
     }
 }
 
+/// Where the driver writes the engine's `Persist` effects: the key-value layout (snapshot and
+/// deltas) over a string storage, or one record per item in IndexedDB.
+pub enum Log {
+    Kv(PersistLog<AnyStore>),
+    Records(RecordLog<IdbRecords>),
+}
+
+impl Log {
+    async fn write(&self, p: &Persist) -> Result<(), StorageError> {
+        match self {
+            Log::Kv(log) => log.write(p).await,
+            Log::Records(log) => log.write(p).await,
+        }
+    }
+
+    /// Lets go of the storage (an IndexedDB connection closes once its last write ended).
+    fn close(&self) {
+        if let Log::Records(log) = self {
+            log.storage().close();
+        }
+    }
+}
+
 /// Which listener list.
 #[derive(Clone, Copy)]
 pub enum Channel {
@@ -67,7 +92,10 @@ pub enum Channel {
 pub struct Driver {
     engine: RefCell<Engine>,
     client: EngineClient,
-    log: PersistLog<AnyStore>,
+    log: Log,
+    /// A write failed and none landed since: the next one that lands is reported
+    /// (`Input::PersistRecovered`).
+    failing: Cell<bool>,
     queue: RefCell<VecDeque<Step>>,
     pumping: Cell<bool>,
     /// The number of the last input fed (its effects carry it).
@@ -171,11 +199,12 @@ fn warn(message: &str) {
 
 impl Driver {
     /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
-    pub fn new(engine: Engine, client: EngineClient, log: PersistLog<AnyStore>) -> Rc<Driver> {
+    pub fn new(engine: Engine, client: EngineClient, log: Log) -> Rc<Driver> {
         Rc::new_cyclic(|me| Driver {
             engine: RefCell::new(engine),
             client,
             log,
+            failing: Cell::new(false),
             queue: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             step: Cell::new(0),
@@ -306,6 +335,7 @@ impl Driver {
     pub fn close(&self) {
         self.closed.set(true);
         self.timer.borrow_mut().take();
+        self.log.close();
         let waiting = std::mem::take(&mut *self.outcomes.borrow_mut());
         for (_, (_, reject)) in waiting {
             drop(reject.call1(
@@ -383,11 +413,16 @@ impl Driver {
     /// disk): the engine learns which (`Input::PersistFailed`) and settles them as not sent;
     /// the command waiting on it rejects with `storage`. Other effects still run: every
     /// request already out gets its answer, and what was not saved is re-fetched after a
-    /// restart.
+    /// restart. The first write that lands after a failed one tells the engine storage works
+    /// again (`Input::PersistRecovered`).
     async fn persist(&self, step: u64, p: &Persist) {
         let Err(e) = self.log.write(p).await else {
+            if self.failing.replace(false) {
+                self.feed(Input::PersistRecovered);
+            }
             return;
         };
+        self.failing.set(true);
         warn(&format!("threadline: {e}"));
         // A queued send this write carried may have been started by an input fed while it
         // was being written: its request waits later in the queue and must not leave either.

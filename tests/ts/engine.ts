@@ -34,6 +34,14 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
     timeoutMs: 10_000,
     config: { pollIntervalMs: 5_000 },
   });
+  // Per-record storage, with an older store moved in once.
+  const indexed: ThreadlineEngine = await ThreadlineEngine.open({
+    baseUrl,
+    apiKey: "dev",
+    storage: "indexedDB",
+    migrateFrom: Math.random() > 0.5 ? "localStorage" : adapter,
+  });
+  indexed.close();
   const issues: RestoreIssueReport[] = engine.restoreIssues();
   console.log(issues.map((i) => `${i.code}: ${i.message}`));
   const unsubscribe: () => void = engine.subscribe((n: Notice) => {
