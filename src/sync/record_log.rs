@@ -288,7 +288,7 @@ pub struct LoadedRecords {
 /// A snapshot clears every table and puts every record; a delta puts the changed records and
 /// deletes the removed ones. Either lands whole or not at all, so storage always holds the
 /// state after some step. With this layout a driver sets `EngineConfig::snapshot_every` to
-/// `u32::MAX`: deltas never pile up, and a snapshot is written only first and after a failed
+/// `u32::MAX`: deltas never pile up, and a snapshot is written only into a new store and after a failed
 /// write (the engine's `storage_behind`).
 #[derive(Debug)]
 pub struct RecordLog<S> {

@@ -293,7 +293,11 @@ impl Engine {
     ) -> (Engine, Vec<RestoreIssue>) {
         let mut loaded = persist::load_records(records);
         loaded.issues = issues;
-        Engine::from_loaded(config, loaded, now_ms)
+        let (mut engine, issues) = Engine::from_loaded(config, loaded, now_ms);
+        // The tables already hold this state: the first write is a delta of what the restart
+        // changed (the store marks it), never a rewrite of every record on each start.
+        engine.force_snapshot = false;
+        (engine, issues)
     }
 
     fn from_loaded(

@@ -377,6 +377,8 @@ pub struct Disk {
     pub full: bool,
     /// Writes refused while failing or full.
     pub failed_writes: u32,
+    /// Whole-state writes (`Persist::Snapshot`) that landed.
+    pub snapshots: u32,
     /// A write failed and none landed since: the next one that lands is a recovery.
     behind: bool,
 }
@@ -395,6 +397,7 @@ impl Disk {
             failing: false,
             full: false,
             failed_writes: 0,
+            snapshots: 0,
             behind: false,
         }
     }
@@ -412,7 +415,11 @@ impl Disk {
         match self.layout {
             Layout::KeyValue => ready(self.log.write(p)),
             Layout::Records => ready(self.record_log.write(p)),
+        }?;
+        if matches!(p, Persist::Snapshot(_)) {
+            self.snapshots += 1;
         }
+        Ok(())
     }
 
     /// Opens the stored state afresh (as a restarted process does) and restores an engine.
