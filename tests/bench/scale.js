@@ -1,0 +1,206 @@
+// The scale benchmark's page (issue 13; driven by scripts/bench-scale.mjs, which reloads it between
+// steps so each open is a fresh realm): builds a store of N messages through the engine's public
+// API, opens it cold and shows conversation 0, applies 50-message pages, and runs the plain-JS
+// baseline over an IndexedDB of its own. Each step is a function on `window.bench`; nothing is
+// asserted, every function returns figures.
+import initGlue from "../../pkg/glue/threadline.js";
+import { init, ThreadlineEngine } from "../../pkg/browser.js";
+import { NOW, conversation, fact, layout, newPage } from "./scale-data.js";
+
+const KEY = "bench";
+const BASELINE_DB = "bench-baseline";
+const SEP = "\u0001";
+let wasm = null;
+let engine = null;
+
+async function start() {
+  if (!wasm) {
+    wasm = await initGlue({ module_or_path: new URL("../../pkg/glue/threadline_bg.wasm", import.meta.url) });
+    await init(); // the package's own init: finds the module instantiated and marks it ready
+  }
+}
+
+function open(storage, config = {}) {
+  return ThreadlineEngine.open({
+    // No API behind it: the engine's own requests fail fast (404) and change nothing stored.
+    baseUrl: `${location.origin}/no-api`, apiKey: "bench", storage, storageKey: KEY, realtime: false, config,
+  });
+}
+
+function close() {
+  if (engine) {
+    engine.close();
+    engine.free();
+    engine = null;
+  }
+}
+
+/** Feeds every conversation of an `n`-message store as one `messages` fact each, `window` facts
+ * in flight at once (the driver queues them; each merge is one write). Then opens the store again
+ * with the default configuration and writes once, so a snapshot-and-deltas store is compacted as
+ * a user's would be (an IndexedDB store only writes the record). */
+async function build({ n, storage, window = 32 }) {
+  await start();
+  const t0 = performance.now();
+  // Snapshot-and-deltas stores: no whole snapshot every 200 facts while building (it would make
+  // the build quadratic); the compaction below writes one.
+  engine = await open(storage, { snapshotEvery: 1_000_000 });
+  const { conversations } = layout(n);
+  const inFlight = new Set();
+  let firstError = null;
+  for (let c = 0; c < conversations; c++) {
+    const p = engine.applyRemote(fact(conversation(n, c))).catch((e) => (firstError ??= e));
+    inFlight.add(p);
+    p.finally(() => inFlight.delete(p));
+    if (inFlight.size >= window) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  const fedMs = performance.now() - t0;
+  const held = engine.conversationList("").length;
+  close();
+  if (firstError) throw firstError;
+  const t1 = performance.now();
+  engine = await open(storage);
+  await engine.applyRemote({ kind: "read", account: "", conversation: conversation(n, 0).id, at: NOW + 1 });
+  close();
+  return { conversations, held, fedMs, compactMs: performance.now() - t1 };
+}
+
+/** Cold open to the first conversation view: wasm instantiation, `open()` (reads and restores
+ * the store), then the view of conversation 0 (a 200-message thread). The engine stays open. */
+async function openView({ n, storage }) {
+  const t0 = performance.now();
+  await start();
+  const t1 = performance.now();
+  engine = await open(storage);
+  const t2 = performance.now();
+  const view = engine.conversationView("", conversation(n, 0).urn);
+  const t3 = performance.now();
+  return {
+    initMs: t1 - t0, openMs: t2 - t1, viewMs: t3 - t2, firstViewMs: t3 - t0,
+    shown: view?.messages.length ?? 0, issues: engine.restoreIssues().length,
+    wasmBytes: wasm.memory.buffer.byteLength,
+  };
+}
+
+/** `applyRemote` of a fresh 50-message page into conversation 0, until it resolves (merge, write,
+ * notices); median of `rounds`. */
+async function applyPage({ n, rounds = 5 }) {
+  const samples = [];
+  for (let r = 0; r < rounds; r++) {
+    const f = fact(newPage(n, r * 50));
+    const t0 = performance.now();
+    await engine.applyRemote(f);
+    samples.push(performance.now() - t0);
+  }
+  const shown = engine.conversationView("", conversation(n, 0).urn)?.messages.length ?? 0;
+  close();
+  return { ms: median(samples), shown };
+}
+
+/** Bytes the origin uses as the browser counts them (IndexedDB, caches; not localStorage), and
+ * the characters held in localStorage under the engine's prefix. */
+async function estimate() {
+  const { usage } = await navigator.storage.estimate();
+  let localChars = 0;
+  for (let i = 0; i < localStorage.length; i++) {
+    const k = localStorage.key(i);
+    if (k.startsWith(KEY)) localChars += k.length + localStorage.getItem(k).length;
+  }
+  return { usage, localChars };
+}
+
+// ----- the plain-JS baseline: its own IndexedDB in the engine's layout (i13-design.md) -----
+
+function request(r) {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+}
+
+function openBaseline() {
+  const r = indexedDB.open(BASELINE_DB, 1);
+  r.onupgradeneeded = () => {
+    const store = r.result.createObjectStore("messages");
+    store.createIndex("byConversation", ["a", "c", "t"]);
+    store.createIndex("bySentAt", ["a", "t"]);
+  };
+  return request(r);
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = tx.onabort = () => reject(tx.error);
+  });
+}
+
+/** Writes the same `n` messages as records `{json, a, c, t}` keyed `<account>\u0001<id>`, in
+ * transactions of a few thousand. */
+async function baselineBuild({ n }) {
+  const t0 = performance.now();
+  const db = await openBaseline();
+  const { conversations } = layout(n);
+  let tx = null;
+  let batch = 0;
+  for (let c = 0; c < conversations; c++) {
+    if (!tx) tx = db.transaction("messages", "readwrite");
+    const store = tx.objectStore("messages");
+    for (const m of conversation(n, c).messages) {
+      store.put({ json: JSON.stringify(m), a: "", c: m.conversation, t: m.sentAt }, `${SEP}${m.id}`);
+      batch++;
+    }
+    if (batch >= 5000 || c === conversations - 1) {
+      await done(tx);
+      tx = null;
+      batch = 0;
+    }
+  }
+  db.close();
+  return { ms: performance.now() - t0 };
+}
+
+/** Opens the baseline's IndexedDB and reads the newest 50 messages of conversation 0 through
+ * `byConversation` (a cursor walking backwards), parsed. */
+async function baselineRead({ n }) {
+  const id = conversation(n, 0).id;
+  const t0 = performance.now();
+  const db = await openBaseline();
+  const t1 = performance.now();
+  const index = db.transaction("messages").objectStore("messages").index("byConversation");
+  const range = IDBKeyRange.bound(["", id, -Infinity], ["", id, Infinity]);
+  const messages = await new Promise((resolve, reject) => {
+    const out = [];
+    const r = index.openCursor(range, "prev");
+    r.onerror = () => reject(r.error);
+    r.onsuccess = () => {
+      const cursor = r.result;
+      if (!cursor || out.length === 50) return resolve(out);
+      out.push(JSON.parse(cursor.value.json));
+      cursor.continue();
+    };
+  });
+  const t2 = performance.now();
+  db.close();
+  return { openMs: t1 - t0, readMs: t2 - t1, totalMs: t2 - t0, shown: messages.length };
+}
+
+/** Removes what the page stored (the engine's keys in every storage, the baseline's database). */
+async function clear() {
+  close();
+  for (const name of [`threadline:${KEY}`, BASELINE_DB]) {
+    await new Promise((resolve) => {
+      const r = indexedDB.deleteDatabase(name);
+      r.onsuccess = r.onerror = r.onblocked = () => resolve();
+    });
+  }
+  for (let i = localStorage.length - 1; i >= 0; i--) {
+    const k = localStorage.key(i);
+    if (k.startsWith(KEY)) localStorage.removeItem(k);
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+window.bench = { build, openView, applyPage, estimate, baselineBuild, baselineRead, clear };
