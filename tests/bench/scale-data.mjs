@@ -125,3 +125,27 @@ export function newPage(n, from) {
   }
   return { ...conv, messages };
 }
+
+/** The engine's own snapshot layout (a `Records` as `PersistLog` stores it, byte for byte what
+ * the engine writes after being fed the same conversations; i64::MIN stamps written as text, which
+ * a JS number cannot hold) of an `n`-message store: what a store written by today's release holds
+ * after its last compaction. */
+export function snapshotText(n) {
+  const MIN = "-9223372036854775808";
+  const conversations = [];
+  const messages = [];
+  let tallies = false;
+  for (let c = 0; c < layout(n).conversations; c++) {
+    const conv = conversation(n, c);
+    conversations.push(`{"id":${JSON.stringify(conv.id)},"urn":${JSON.stringify(conv.urn)},"metaStamp":${MIN},"readAt":${MIN},` +
+      `"history":{"hasMore":false,"headLoaded":false,"gap":false}}`);
+    for (const m of conv.messages) {
+      messages.push(JSON.stringify(m));
+      tallies ||= !!m.tally;
+    }
+  }
+  return `{"version":1,"keyCounter":0,"accounts":[{"account":"","conversations":[${conversations.join(",")}],` +
+    `"messages":[${messages.join(",")}],"removedMessages":[],"tombstones":[],"reactions":[],"removedReactions":[],` +
+    `"outbox":[],"removedOutbox":[],"outboxNextSeq":0,"recalls":[],"removedRecalls":[],"quota":{"day":0,"keys":[]},` +
+    `"ownProfile":${JSON.stringify(OWNER)},"talliesSeen":${tallies}}]}`;
+}
