@@ -272,6 +272,7 @@ function print(rows, version) {
   console.log("  first view: page start to `conversationView` of a 200-message thread (wasm init, `open()` reading and");
   console.log("    restoring the whole store, the view); the engine is open after it (memory: wasm linear memory, and the");
   console.log("    JS heap after a GC). disk: the profile's IndexedDB files (localStorage: 2 bytes a character held).");
+  if (STORAGE === "memory") console.log("    memory: the store is a JS Map of the page (in the JS heap), opened again in the same realm.");
   console.log("  50-page: `applyRemote` of 50 new messages of that thread until it resolves (merge + write + notices).");
   console.log("  baseline: plain JS, its own IndexedDB in the same layout: open it, newest 50 of the thread through");
   console.log(`    \`byConversation\`, parsed; a reloaded page each time (median of ${Math.max(ROUNDS, 5)}).`);

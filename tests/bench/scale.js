@@ -48,9 +48,9 @@ const storageOption = (storage) => (storage === "memory" ? memoryAdapter : stora
  *   or the memory adapter as they are, and for "indexedDB" through the engine's migration
  *   (`migrateFrom` an adapter holding it), which writes every record.
  * - `how: "feed"`: every conversation is fed as one `messages` fact through `applyRemote`,
- *   `window` facts in flight at once (each merge is one write). Realistic, but each step costs
+ *   `inFlightMax` facts in flight at once (each merge is one write). Realistic, but each step costs
  *   more as history grows: about 6 minutes for 200k messages here. */
-async function build({ n, storage, how = "snapshot", window = 32 }) {
+async function build({ n, storage, how = "snapshot", inFlightMax = 32 }) {
   await start();
   const { conversations } = layout(n);
   const t0 = performance.now();
@@ -65,7 +65,7 @@ async function build({ n, storage, how = "snapshot", window = 32 }) {
       const p = engine.applyRemote(fact(conversation(n, c))).catch((e) => (firstError ??= e));
       inFlight.add(p);
       p.finally(() => inFlight.delete(p));
-      if (inFlight.size >= window) await Promise.race(inFlight);
+      if (inFlight.size >= inFlightMax) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     close();
@@ -177,7 +177,8 @@ async function baselineBuild({ n }) {
   let tx = null;
   let batch = 0;
   for (let c = 0; c < conversations; c++) {
-    if (!tx) tx = db.transaction("messages", "readwrite");
+    // Relaxed: building is set-up, not measured.
+    if (!tx) tx = db.transaction("messages", "readwrite", { durability: "relaxed" });
     const store = tx.objectStore("messages");
     for (const m of conversation(n, c).messages) {
       store.put({ json: JSON.stringify(m), a: "", c: m.conversation, t: m.sentAt }, `${SEP}${m.id}`);
