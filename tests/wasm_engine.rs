@@ -561,6 +561,96 @@ async fn a_server_event_brings_a_message_before_any_poll() {
     engine.close();
 }
 
+// ----- IndexedDB -----
+
+fn has_indexed_db() -> bool {
+    get(&js_sys::global(), "indexedDB").is_object()
+}
+
+/// The codes of `restoreIssues()`.
+fn issue_codes(engine: &ThreadlineEngine) -> Vec<String> {
+    let list = js_sys::Array::from(&engine.restore_issues().expect("issues"));
+    list.iter()
+        .map(|i| get(&i, "code").as_string().expect("a code"))
+        .collect()
+}
+
+/// A store an older build kept in localStorage (snapshot and deltas) moves into IndexedDB on
+/// the first open with `migrateFrom`, its keys leave localStorage, and from then on the engine
+/// restarts from IndexedDB alone. In Node (no IndexedDB) the option is refused clearly.
+#[wasm_bindgen_test]
+async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
+    let mut idb = options("t-migrate", false);
+    idb["storage"] = json!("indexedDB");
+    idb["migrateFrom"] = json!("localStorage");
+    if !has_indexed_db() {
+        let e = ThreadlineEngine::open(js(idb))
+            .await
+            .err()
+            .expect("no IndexedDB in Node");
+        assert_eq!(
+            get(&e, "code").as_string().as_deref(),
+            Some("storage_unavailable")
+        );
+        return;
+    }
+    reset().await;
+    threadline::wasm::idb::IdbRecords::delete("threadline:t-migrate", 5_000)
+        .await
+        .expect("a fresh database");
+    // Written as older builds did: the key-value layout in localStorage.
+    let old = open("t-migrate").await;
+    let before = loaded(&old).await;
+    send(&old, "kept across the move").await;
+    wait_for(&old, "the send confirmed", |v| {
+        with_text(v, "kept across the move")
+            .iter()
+            .any(|m| is_sent(m))
+    })
+    .await;
+    old.close();
+    let ls: web_sys_storage::Storage = get(&js_sys::global(), "localStorage").unchecked_into();
+    assert!(ls.get_item("t-migrate:head").unwrap().is_some());
+
+    let moved = open_with(idb.clone()).await;
+    assert_eq!(
+        issue_codes(&moved),
+        ["migrated_layout"],
+        "{:?}",
+        issue_messages(&moved)
+    );
+    let v = view(&moved).expect("restored from IndexedDB without a request");
+    assert_eq!(v.messages.len(), before.messages.len() + 1);
+    assert_eq!(with_text(&v, "kept across the move").len(), 1);
+    assert!(
+        ls.get_item("t-migrate:head").unwrap().is_none(),
+        "the old store is removed once the copy landed"
+    );
+    // Writes go to IndexedDB now.
+    loaded(&moved).await;
+    send(&moved, "written to IndexedDB").await;
+    wait_for(&moved, "the second send confirmed", |v| {
+        with_text(v, "written to IndexedDB")
+            .iter()
+            .any(|m| is_sent(m))
+    })
+    .await;
+    moved.close();
+    assert!(ls.get_item("t-migrate:head").unwrap().is_none());
+
+    let again = open_with(idb).await;
+    assert!(
+        issue_codes(&again).is_empty(),
+        "{:?}",
+        issue_messages(&again)
+    );
+    let v = view(&again).expect("restored");
+    assert_eq!(with_text(&v, "kept across the move").len(), 1);
+    assert_eq!(with_text(&v, "written to IndexedDB").len(), 1);
+    assert_eq!(v.messages.len(), before.messages.len() + 2);
+    again.close();
+}
+
 // ----- the storage adapters -----
 
 /// Snapshot, delta, snapshot through the log, read back in order, and old keys removed.
@@ -678,11 +768,19 @@ async fn the_chrome_storage_adapter_speaks_the_storage_local_promise_api() {
 #[wasm_bindgen_test]
 async fn an_unknown_storage_or_bad_options_reject_clearly() {
     let mut o = options("t-bad", false);
-    o["storage"] = json!("indexedDB");
+    o["storage"] = json!("sessionStorage");
     let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("storage_unavailable")
+    );
+    // `migrateFrom` moves a store into IndexedDB only.
+    let mut o = options("t-bad", false);
+    o["migrateFrom"] = json!("memory");
+    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
+    assert_eq!(
+        get(&e, "code").as_string().as_deref(),
+        Some("invalid_options")
     );
     let mut o = options("t-bad", false);
     o["baseUrl"] = json!("ftp://nowhere");

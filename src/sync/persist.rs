@@ -61,6 +61,17 @@ pub enum RestoreIssue {
     /// Delta `index` the index names is not there: it and every later one were dropped.
     #[error("stored delta {index} is missing; it and {dropped} later ones dropped")]
     MissingDelta { index: usize, dropped: usize },
+    /// One record of the per-record layout could not be read: it was skipped, the rest used.
+    #[error("stored record {key:?} of table {table} is unreadable ({reason}); skipped")]
+    CorruptRecord {
+        table: String,
+        key: String,
+        reason: String,
+    },
+    /// The store of the key-value layout (snapshot and deltas) was moved into the per-record
+    /// layout, `messages` messages with it; the old keys were removed.
+    #[error("stored state moved to the per-record layout ({messages} messages)")]
+    MigratedLayout { messages: usize },
 }
 
 /// Read one stored blob of any version into today's shape, or say why not.
@@ -161,6 +172,23 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
         .map(|(account, list)| (account, AccountStore::from_records(list)))
         .collect();
     out
+}
+
+/// One snapshot-shaped `Records` already read (the per-record layout builds it): the same
+/// stores `load` builds from a snapshot, without a JSON round trip.
+pub(crate) fn load_records(records: Records) -> Loaded {
+    let mut grouped: BTreeMap<AccountId, Vec<AccountRecords>> = BTreeMap::new();
+    for a in records.accounts {
+        grouped.entry(a.account.clone()).or_default().push(a);
+    }
+    Loaded {
+        accounts: grouped
+            .into_iter()
+            .map(|(account, list)| (account, AccountStore::from_records(list)))
+            .collect(),
+        key_counter: records.key_counter,
+        issues: Vec::new(),
+    }
 }
 
 /// The whole engine state as one snapshot.

@@ -216,6 +216,28 @@ impl<S: Storage> PersistLog<S> {
         Ok(())
     }
 
+    /// Removes every key the head read by [`PersistLog::load`] names, the head first (so no
+    /// head ever names a missing key); the rest best effort. Used once the store was moved to
+    /// another layout.
+    pub async fn clear(&self) -> Result<(), StorageError> {
+        let head = self.head.borrow().clone();
+        self.storage.delete(&self.key("head")).await?;
+        *self.head.borrow_mut() = Head {
+            v: HEAD_VERSION,
+            ..Head::default()
+        };
+        if let Some(g) = head.snapshot {
+            let _ = self
+                .storage
+                .delete(&self.key(&format!("snapshot:{g}")))
+                .await;
+        }
+        for n in &head.deltas {
+            let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
+        }
+        Ok(())
+    }
+
     async fn commit(&self, head: &Head) -> Result<(), StorageError> {
         let text = serde_json::to_string(head).unwrap_or_default();
         self.storage.put(&self.key("head"), &text).await?;

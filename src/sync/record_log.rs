@@ -14,7 +14,18 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
+use serde::{Deserialize, Serialize};
+
+use super::effect::Persist;
+use super::keys::AccountId;
+use super::outbox::{ElsewhereSent, OutboxEntry};
+use super::persist::{self, AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use super::persist_log::StorageError;
+use super::persist_log::{PersistLog, Storage};
+use super::quota::QuotaUse;
+use super::reaction::{ReactionFact, ReactionKey};
+use super::store::{ConversationRecord, RecallCheck, StoredMessage};
+use crate::urn::{ConversationId, MessageId};
 
 /// Between an account and an id in a record key (sorts below every character of an id).
 pub const KEY_SEP: char = '\u{1}';
@@ -163,6 +174,450 @@ impl RecordStorage for MemoryRecords {
     }
 }
 
+/// The version of the record shapes below, stored in `Meta`; a store of another version is
+/// not read (this build cannot know what its records mean).
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// The key of the one `Meta` record.
+const META_KEY: &str = "store";
+
+/// `Meta`/`store`: the layout version and the engine's client-key counter.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MetaRecord {
+    layout: u32,
+    #[serde(default)]
+    key_counter: u64,
+}
+
+/// `Accounts`/`<account>`: what an account has besides its keyed records.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct AccountRecord {
+    account: AccountId,
+    outbox_next_seq: u64,
+    quota: Option<QuotaUse>,
+    own_profile: Option<String>,
+    tallies_seen: bool,
+}
+
+impl AccountRecord {
+    /// This record with what a delta of the same account says (as `AccountStore` applies it).
+    fn merged(mut self, r: &AccountRecords) -> AccountRecord {
+        self.account = r.account.clone();
+        self.outbox_next_seq = self.outbox_next_seq.max(r.outbox_next_seq);
+        if r.quota.is_some() {
+            self.quota = r.quota.clone();
+        }
+        if r.own_profile.is_some() {
+            self.own_profile = r.own_profile.clone();
+        }
+        self.tallies_seen |= r.tallies_seen;
+        self
+    }
+}
+
+/// `Tombstones`/`<account>␁<message>`: a recalled message, and its conversation when known.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TombstoneRecord {
+    message: MessageId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    conversation: Option<ConversationId>,
+}
+
+/// `Reactions`/`<account>␁<message>␁<[actor, emoji]>`.
+#[derive(Debug, Serialize, Deserialize)]
+struct ReactionRecord {
+    key: ReactionKey,
+    fact: ReactionFact,
+}
+
+/// `Elsewhere`/`<account>␁<conversation>`: the thread's whole list.
+#[derive(Debug, Serialize, Deserialize)]
+struct ElsewhereRecord {
+    conversation: ConversationId,
+    sent: Vec<ElsewhereSent>,
+}
+
+/// The key of a record of `account`.
+fn key_of(account: &AccountId, id: &str) -> String {
+    format!("{}{KEY_SEP}{id}", account.0)
+}
+
+/// The key of a reaction: grouped by message, so one message's reactions are one key range.
+fn reaction_key(account: &AccountId, k: &ReactionKey) -> String {
+    let rest = serde_json::to_string(&(&k.actor, &k.emoji)).unwrap_or_default();
+    key_of(account, &format!("{}{KEY_SEP}{rest}", k.message.as_str()))
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, StorageError> {
+    serde_json::to_string(value)
+        .map_err(|e| StorageError::new(format!("record not serializable: {e}")))
+}
+
+fn put(table: Table, key: String, json: String) -> RecordOp {
+    RecordOp::Put {
+        table,
+        record: Record {
+            key,
+            json,
+            index: None,
+        },
+    }
+}
+
+fn delete(table: Table, key: String) -> RecordOp {
+    RecordOp::Delete { table, key }
+}
+
+/// What [`RecordLog::load`] read: one snapshot-shaped `Records` for
+/// [`Engine::restore_records`](super::Engine::restore_records), and what it could not read.
+#[derive(Debug, Default)]
+pub struct LoadedRecords {
+    pub records: Records,
+    /// Records skipped (each named), or a layout this build cannot read (then `records` is
+    /// empty).
+    pub issues: Vec<RestoreIssue>,
+    /// Nothing at all was stored (a new store, or one to migrate into).
+    pub empty: bool,
+}
+
+/// The engine's `Persist` effects as records of a [`RecordStorage`], one transaction each.
+///
+/// A snapshot clears every table and puts every record; a delta puts the changed records and
+/// deletes the removed ones. Either lands whole or not at all, so storage always holds the
+/// state after some step. With this layout a driver sets `EngineConfig::snapshot_every` to
+/// `u32::MAX`: deltas never pile up, and a snapshot is written only first and after a failed
+/// write (the engine's `storage_behind`).
+#[derive(Debug)]
+pub struct RecordLog<S> {
+    storage: S,
+    /// Each account's record as stored (a delta carries some of its fields only).
+    accounts: RefCell<BTreeMap<AccountId, AccountRecord>>,
+}
+
+impl<S: RecordStorage> RecordLog<S> {
+    /// A log over `storage` (nothing is read until [`RecordLog::load`]).
+    pub fn new(storage: S) -> RecordLog<S> {
+        RecordLog {
+            storage,
+            accounts: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The storage this log writes.
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    /// Reads every table into one snapshot-shaped `Records`. A record that cannot be read is
+    /// skipped and named (`RestoreIssue::CorruptRecord`); a store of another layout version
+    /// is not read at all (`UnsupportedVersion`, empty records). Only a failing storage is an
+    /// error.
+    pub async fn load(&self) -> Result<LoadedRecords, StorageError> {
+        let mut out = LoadedRecords {
+            records: Records {
+                version: STORE_VERSION,
+                ..Records::default()
+            },
+            issues: Vec::new(),
+            empty: true,
+        };
+        let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
+        let mut stored: BTreeMap<AccountId, AccountRecord> = BTreeMap::new();
+        for table in Table::ALL {
+            let rows = self.storage.read_all(table).await?;
+            out.empty &= rows.is_empty();
+            for (key, json) in rows {
+                let read = match table {
+                    Table::Meta if key == META_KEY => {
+                        match serde_json::from_str::<MetaRecord>(&json) {
+                            Ok(m) if m.layout == LAYOUT_VERSION => {
+                                out.records.key_counter = m.key_counter;
+                                Ok(())
+                            }
+                            Ok(m) => {
+                                out.issues.push(RestoreIssue::UnsupportedVersion {
+                                    found: m.layout,
+                                    expected: LAYOUT_VERSION,
+                                });
+                                out.records = Records {
+                                    version: STORE_VERSION,
+                                    ..Records::default()
+                                };
+                                out.empty = false;
+                                self.accounts.borrow_mut().clear();
+                                return Ok(out);
+                            }
+                            Err(e) => Err(e.to_string()),
+                        }
+                    }
+                    // Another build's meta record: not ours to read.
+                    Table::Meta => Ok(()),
+                    Table::Accounts => serde_json::from_str::<AccountRecord>(&json)
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| {
+                            if r.account.0 != key {
+                                return Err(format!("names account {:?}", r.account.0));
+                            }
+                            let a = account_of(&mut accounts, &r.account);
+                            a.outbox_next_seq = r.outbox_next_seq;
+                            a.quota = r.quota.clone();
+                            a.own_profile = r.own_profile.clone();
+                            a.tallies_seen = r.tallies_seen;
+                            stored.insert(r.account.clone(), r);
+                            Ok(())
+                        }),
+                    _ => read_keyed(table, &key, &json, &mut accounts),
+                };
+                if let Err(reason) = read {
+                    out.issues.push(RestoreIssue::CorruptRecord {
+                        table: table.name().to_owned(),
+                        key,
+                        reason,
+                    });
+                }
+            }
+        }
+        out.records.accounts = accounts.into_values().collect();
+        *self.accounts.borrow_mut() = stored;
+        Ok(out)
+    }
+
+    /// Writes one `Persist` effect as one transaction (`apply`): a snapshot replaces every
+    /// table, a delta changes the records it names. Durable when it carries outbox entries or
+    /// recall checks (a request waits for them).
+    pub async fn write(&self, persist: &Persist) -> Result<(), StorageError> {
+        let (records, snapshot) = match persist {
+            Persist::Snapshot(r) => (r, true),
+            Persist::Delta(r) => (r, false),
+        };
+        let mut ops = Vec::new();
+        let mut stored = if snapshot {
+            ops.extend(Table::ALL.map(|table| RecordOp::Clear { table }));
+            BTreeMap::new()
+        } else {
+            self.accounts.borrow().clone()
+        };
+        let meta = MetaRecord {
+            layout: LAYOUT_VERSION,
+            key_counter: records.key_counter,
+        };
+        ops.push(put(Table::Meta, META_KEY.to_owned(), to_json(&meta)?));
+        for r in &records.accounts {
+            let account = stored.remove(&r.account).unwrap_or_default().merged(r);
+            ops.push(put(
+                Table::Accounts,
+                r.account.0.clone(),
+                to_json(&account)?,
+            ));
+            stored.insert(r.account.clone(), account);
+            account_ops(r, &mut ops)?;
+        }
+        let durable = records
+            .accounts
+            .iter()
+            .any(|r| !r.outbox.is_empty() || !r.recalls.is_empty());
+        self.storage.apply(ops, durable).await?;
+        *self.accounts.borrow_mut() = stored;
+        Ok(())
+    }
+
+    /// Moves a store of the key-value layout (`PersistLog`: snapshot and deltas) into this
+    /// one, once: only when this store holds nothing yet and `old` holds a snapshot. Its state
+    /// is written as one snapshot (one transaction); only after that landed are the old keys
+    /// removed (best effort: a key left behind is garbage no head names). Returns what the old
+    /// store could not read, then `RestoreIssue::MigratedLayout`. An old snapshot that cannot
+    /// be read at all (corrupt, another version) is reported and left where it is.
+    ///
+    /// On `Err` nothing was written here and the old store is untouched: the driver must not
+    /// open this store empty over it (its first snapshot would end the migration for good);
+    /// it reports the error and restores from `old` for this session.
+    pub async fn migrate_from<K: Storage>(
+        &self,
+        old: &PersistLog<K>,
+    ) -> Result<Vec<RestoreIssue>, StorageError> {
+        // Every write puts `Meta` and an account record: neither there, nothing was written.
+        if !self.storage.read_all(Table::Meta).await?.is_empty()
+            || !self.storage.read_all(Table::Accounts).await?.is_empty()
+        {
+            return Ok(Vec::new());
+        }
+        let stored = old.load().await?;
+        let mut issues = stored.issues;
+        let Some(snapshot) = stored.snapshot.as_deref() else {
+            return Ok(issues);
+        };
+        let loaded = persist::load(Some(snapshot), &stored.deltas);
+        let unreadable = loaded.issues.iter().any(|i| {
+            matches!(
+                i,
+                RestoreIssue::CorruptSnapshot { .. } | RestoreIssue::UnsupportedVersion { .. }
+            )
+        });
+        issues.extend(loaded.issues);
+        if unreadable {
+            return Ok(issues);
+        }
+        let messages = loaded.accounts.values().map(|s| s.message_count()).sum();
+        let records = persist::snapshot_of(&loaded.accounts, loaded.key_counter);
+        self.write(&Persist::Snapshot(records)).await?;
+        let _ = old.clear().await;
+        issues.push(RestoreIssue::MigratedLayout { messages });
+        Ok(issues)
+    }
+}
+
+/// The records of one account as puts and deletes, in the order `AccountStore` applies them.
+fn account_ops(r: &AccountRecords, ops: &mut Vec<RecordOp>) -> Result<(), StorageError> {
+    let a = &r.account;
+    for c in &r.conversations {
+        ops.push(put(
+            Table::Conversations,
+            key_of(a, c.id.as_str()),
+            to_json(c)?,
+        ));
+    }
+    for m in &r.messages {
+        ops.push(RecordOp::Put {
+            table: Table::Messages,
+            record: Record {
+                key: key_of(a, m.id.as_str()),
+                json: to_json(m)?,
+                index: Some(MessageIndex {
+                    account: a.0.clone(),
+                    conversation: m.conversation.as_str().to_owned(),
+                    sent_at: m.sent_at.get() as f64,
+                }),
+            },
+        });
+    }
+    for id in &r.removed_messages {
+        ops.push(delete(Table::Messages, key_of(a, id.as_str())));
+    }
+    for id in &r.tombstones {
+        let conversation = r
+            .recalled_in
+            .iter()
+            .find(|(m, _)| m == id)
+            .map(|(_, c)| c.clone());
+        let t = TombstoneRecord {
+            message: id.clone(),
+            conversation,
+        };
+        ops.push(delete(Table::Messages, key_of(a, id.as_str())));
+        ops.push(put(Table::Tombstones, key_of(a, id.as_str()), to_json(&t)?));
+    }
+    for (conversation, sent) in &r.elsewhere {
+        let key = key_of(a, conversation.as_str());
+        if sent.is_empty() {
+            ops.push(delete(Table::Elsewhere, key));
+        } else {
+            let e = ElsewhereRecord {
+                conversation: conversation.clone(),
+                sent: sent.clone(),
+            };
+            ops.push(put(Table::Elsewhere, key, to_json(&e)?));
+        }
+    }
+    for (key, fact) in &r.reactions {
+        let rec = ReactionRecord {
+            key: key.clone(),
+            fact: *fact,
+        };
+        ops.push(put(Table::Reactions, reaction_key(a, key), to_json(&rec)?));
+    }
+    for key in &r.removed_reactions {
+        ops.push(delete(Table::Reactions, reaction_key(a, key)));
+    }
+    for e in &r.outbox {
+        ops.push(put(Table::Outbox, key_of(a, &e.key.0), to_json(e)?));
+    }
+    for key in &r.removed_outbox {
+        ops.push(delete(Table::Outbox, key_of(a, &key.0)));
+    }
+    for c in &r.recalls {
+        ops.push(put(
+            Table::Recalls,
+            key_of(a, c.message.as_str()),
+            to_json(c)?,
+        ));
+    }
+    for id in &r.removed_recalls {
+        ops.push(delete(Table::Recalls, key_of(a, id.as_str())));
+    }
+    Ok(())
+}
+
+fn account_of<'a>(
+    accounts: &'a mut BTreeMap<AccountId, AccountRecords>,
+    account: &AccountId,
+) -> &'a mut AccountRecords {
+    accounts
+        .entry(account.clone())
+        .or_insert_with(|| AccountRecords {
+            account: account.clone(),
+            ..AccountRecords::default()
+        })
+}
+
+/// Reads one record keyed `<account>␁<id>` into its account's records, or says why not.
+fn read_keyed(
+    table: Table,
+    key: &str,
+    json: &str,
+    accounts: &mut BTreeMap<AccountId, AccountRecords>,
+) -> Result<(), String> {
+    let (account, _) = key
+        .split_once(KEY_SEP)
+        .ok_or_else(|| "no account in the key".to_owned())?;
+    let account = AccountId(account.to_owned());
+    fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
+        serde_json::from_str(json).map_err(|e| e.to_string())
+    }
+    match table {
+        Table::Conversations => {
+            let c: ConversationRecord = parse(json)?;
+            account_of(accounts, &account).conversations.push(c);
+        }
+        Table::Messages => {
+            let m: StoredMessage = parse(json)?;
+            account_of(accounts, &account).messages.push(m);
+        }
+        Table::Tombstones => {
+            let t: TombstoneRecord = parse(json)?;
+            let a = account_of(accounts, &account);
+            if let Some(c) = t.conversation {
+                a.recalled_in.push((t.message.clone(), c));
+            }
+            a.tombstones.push(t.message);
+        }
+        Table::Reactions => {
+            let r: ReactionRecord = parse(json)?;
+            account_of(accounts, &account)
+                .reactions
+                .push((r.key, r.fact));
+        }
+        Table::Outbox => {
+            let e: OutboxEntry = parse(json)?;
+            account_of(accounts, &account).outbox.push(e);
+        }
+        Table::Recalls => {
+            let c: RecallCheck = parse(json)?;
+            account_of(accounts, &account).recalls.push(c);
+        }
+        Table::Elsewhere => {
+            let e: ElsewhereRecord = parse(json)?;
+            account_of(accounts, &account)
+                .elsewhere
+                .push((e.conversation, e.sent));
+        }
+        Table::Meta | Table::Accounts => return Err("not a keyed table".into()),
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +675,301 @@ mod tests {
         assert_eq!(
             ready(m.read_all(Table::Meta)).unwrap(),
             vec![("c".to_owned(), "3".to_owned())]
+        );
+    }
+
+    // ----- the log over the engine's records -----
+
+    use crate::sync::{Engine, EngineConfig, MemoryKv};
+
+    /// When `tests/fixtures/store_kv_v1.json` was written (see tests/fixtures/README.md).
+    const FIXTURE_NOW: i64 = 1_772_452_812_000;
+
+    fn fixture_kv() -> MemoryKv {
+        let map: BTreeMap<String, String> =
+            serde_json::from_str(include_str!("../../tests/fixtures/store_kv_v1.json")).unwrap();
+        MemoryKv(Rc::new(RefCell::new(map)))
+    }
+
+    /// What an engine restored from a key-value store holds.
+    fn restored_from_kv(kv: &MemoryKv) -> Engine {
+        let stored = ready(PersistLog::new(kv.clone(), "threadline").load()).unwrap();
+        assert!(stored.issues.is_empty(), "{:?}", stored.issues);
+        let (engine, issues) = Engine::restore(
+            EngineConfig::default(),
+            stored.snapshot.as_deref(),
+            &stored.deltas,
+            FIXTURE_NOW,
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        engine
+    }
+
+    /// What an engine restored from a record store holds, and the issues.
+    fn restored_from_records(m: &MemoryRecords) -> (Engine, Vec<RestoreIssue>) {
+        let loaded = ready(RecordLog::new(m.clone()).load()).unwrap();
+        Engine::restore_records(
+            EngineConfig::default(),
+            loaded.records,
+            loaded.issues,
+            FIXTURE_NOW,
+        )
+    }
+
+    /// Every view the user can open, for comparing two engines.
+    fn views(e: &Engine) -> Vec<String> {
+        let mut out = Vec::new();
+        for (account, store) in &e.accounts {
+            out.push(format!("{:?}", e.conversation_list(account)));
+            out.push(format!("{:?}", e.status(account)));
+            for c in store.conversations() {
+                out.push(format!("{:?}", e.conversation_view(account, &c.id)));
+            }
+        }
+        out
+    }
+
+    fn count(m: &MemoryRecords, table: Table) -> usize {
+        m.tables.borrow().get(&table).map_or(0, BTreeMap::len)
+    }
+
+    #[test]
+    fn the_stored_key_value_store_migrates_whole_and_opens_the_same() {
+        let kv = fixture_kv();
+        let expected = restored_from_kv(&fixture_kv());
+        let records = MemoryRecords::default();
+        let log = RecordLog::new(records.clone());
+        let issues = ready(log.migrate_from(&PersistLog::new(kv.clone(), "threadline"))).unwrap();
+        let messages: usize = expected.accounts.values().map(|s| s.message_count()).sum();
+        assert_eq!(issues, vec![RestoreIssue::MigratedLayout { messages }]);
+        assert_eq!(messages, 99);
+        assert!(
+            kv.0.borrow().is_empty(),
+            "old keys removed: {:?}",
+            kv.0.borrow().keys()
+        );
+        assert_eq!(count(&records, Table::Messages), messages);
+        assert_eq!(count(&records, Table::Tombstones), 1);
+        assert_eq!(count(&records, Table::Reactions), 1);
+        assert_eq!(count(&records, Table::Outbox), 5);
+        assert_eq!(count(&records, Table::Accounts), 2);
+        let (engine, issues) = restored_from_records(&records);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(engine.snapshot(), expected.snapshot());
+        assert_eq!(views(&engine), views(&expected));
+        // Every message record carries what the indexes read.
+        for r in records.tables.borrow()[&Table::Messages].values() {
+            let index = r.index.as_ref().expect("a message index");
+            assert!(r.key.starts_with(&format!("{}{KEY_SEP}", index.account)));
+            assert!(index.sent_at > 0.0);
+        }
+        // Once: a second open finds the store in place and leaves everything alone.
+        ready(kv.put("threadline:head", "stale")).unwrap();
+        let again = ready(log.migrate_from(&PersistLog::new(kv.clone(), "threadline"))).unwrap();
+        assert!(again.is_empty(), "{again:?}");
+        assert!(kv.0.borrow().contains_key("threadline:head"));
+    }
+
+    #[test]
+    fn a_migration_that_cannot_be_written_leaves_the_old_store_whole() {
+        let kv = fixture_kv();
+        let records = MemoryRecords::default();
+        *records.fail_next.borrow_mut() = Some("quota".into());
+        let log = RecordLog::new(records.clone());
+        let err = ready(log.migrate_from(&PersistLog::new(kv.clone(), "threadline"))).unwrap_err();
+        assert!(err.full);
+        assert_eq!(*kv.0.borrow(), *fixture_kv().0.borrow());
+        assert!(ready(log.load()).unwrap().empty);
+    }
+
+    #[test]
+    fn an_unreadable_old_snapshot_is_reported_and_left_in_place() {
+        let kv = fixture_kv();
+        ready(kv.put("threadline:snapshot:3", "{\"version\":9}")).unwrap();
+        let records = MemoryRecords::default();
+        let issues = ready(
+            RecordLog::new(records.clone())
+                .migrate_from(&PersistLog::new(kv.clone(), "threadline")),
+        )
+        .unwrap();
+        assert_eq!(
+            issues,
+            vec![RestoreIssue::UnsupportedVersion {
+                found: 9,
+                expected: crate::sync::STORE_VERSION
+            }]
+        );
+        assert!(kv.0.borrow().contains_key("threadline:snapshot:3"));
+        assert!(records.tables.borrow().is_empty());
+        // Nothing to migrate is no issue at all.
+        let none = ready(
+            RecordLog::new(MemoryRecords::default())
+                .migrate_from(&PersistLog::new(MemoryKv::default(), "threadline")),
+        )
+        .unwrap();
+        assert!(none.is_empty());
+    }
+
+    /// The same writes through both layouts read back the same state: a snapshot, then deltas
+    /// that add, change and remove records of every kind.
+    #[test]
+    fn both_layouts_read_back_the_same_state_after_the_same_writes() {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let ada = base.accounts[0].clone();
+        let mut d1 = AccountRecords {
+            account: ada.account.clone(),
+            outbox_next_seq: ada.outbox_next_seq,
+            ..AccountRecords::default()
+        };
+        d1.removed_messages.push(ada.messages[0].id.clone());
+        let gone = ada.messages[1].clone();
+        d1.tombstones.push(gone.id.clone());
+        d1.recalled_in
+            .push((gone.id.clone(), gone.conversation.clone()));
+        d1.removed_reactions.push(ada.reactions[0].0.clone());
+        d1.removed_outbox.push(ada.outbox[0].key.clone());
+        let mut changed = ada.messages[2].clone();
+        changed.text = "edited body".into();
+        d1.messages.push(changed);
+        d1.quota = Some(QuotaUse::default());
+        let mut d2 = AccountRecords {
+            account: AccountId("someone new".into()),
+            own_profile: Some("p".into()),
+            tallies_seen: true,
+            ..AccountRecords::default()
+        };
+        d2.conversations.push(ada.conversations[0].clone());
+        d2.recalls.push(RecallCheck {
+            message: ada.messages[3].id.clone(),
+            conversation: ada.messages[3].conversation.clone(),
+            since: crate::sync::Stamp::of_time(crate::sync::Millis(FIXTURE_NOW)),
+            requested: true,
+            ours: true,
+        });
+        let writes = [
+            Persist::Snapshot(base.clone()),
+            Persist::Delta(Records {
+                version: STORE_VERSION,
+                key_counter: base.key_counter + 1,
+                accounts: vec![d1],
+            }),
+            Persist::Delta(Records {
+                version: STORE_VERSION,
+                key_counter: base.key_counter + 2,
+                accounts: vec![d2],
+            }),
+        ];
+        let kv = MemoryKv::default();
+        let kv_log = PersistLog::new(kv.clone(), "threadline");
+        let records = MemoryRecords::default();
+        let log = RecordLog::new(records.clone());
+        for w in &writes {
+            ready(kv_log.write(w)).unwrap();
+            ready(log.write(w)).unwrap();
+        }
+        let expected = restored_from_kv(&kv);
+        let (engine, issues) = restored_from_records(&records);
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(engine.snapshot(), expected.snapshot());
+        assert_eq!(views(&engine), views(&expected));
+        // The delta kept what it did not name: the account record is whole.
+        let ada_now = &engine.snapshot().accounts[0];
+        assert_eq!(ada_now.own_profile, ada.own_profile);
+        assert_eq!(ada_now.quota, Some(QuotaUse::default()));
+        // A log opened later goes on from what is stored (its account records included).
+        let reopened = RecordLog::new(records.clone());
+        ready(reopened.load()).unwrap();
+        let d3 = AccountRecords {
+            account: ada.account.clone(),
+            outbox_next_seq: ada.outbox_next_seq,
+            ..AccountRecords::default()
+        };
+        let w = Persist::Delta(Records {
+            version: STORE_VERSION,
+            key_counter: base.key_counter + 3,
+            accounts: vec![d3],
+        });
+        ready(kv_log.write(&w)).unwrap();
+        ready(reopened.write(&w)).unwrap();
+        let (engine, _) = restored_from_records(&records);
+        assert_eq!(engine.snapshot(), restored_from_kv(&kv).snapshot());
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_stored_state_and_a_snapshot_after_it_catches_up() {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let records = MemoryRecords::default();
+        let log = RecordLog::new(records.clone());
+        ready(log.write(&Persist::Snapshot(base.clone()))).unwrap();
+        let before = records.tables.borrow().clone();
+        *records.fail_next.borrow_mut() = Some("quota".into());
+        let delta = Persist::Delta(Records {
+            version: STORE_VERSION,
+            key_counter: base.key_counter,
+            accounts: vec![AccountRecords {
+                account: base.accounts[0].account.clone(),
+                own_profile: Some("changed".into()),
+                ..AccountRecords::default()
+            }],
+        });
+        assert!(ready(log.write(&delta)).unwrap_err().full);
+        assert_eq!(*records.tables.borrow(), before);
+        let mut after = base.clone();
+        after.accounts.truncate(1);
+        ready(log.write(&Persist::Snapshot(after.clone()))).unwrap();
+        let (engine, _) = restored_from_records(&records);
+        assert_eq!(engine.snapshot().accounts.len(), 1);
+        assert_eq!(count(&records, Table::Accounts), 1);
+    }
+
+    #[test]
+    fn an_unreadable_record_is_skipped_and_named_and_the_rest_is_used() {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let records = MemoryRecords::default();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base.clone()))).unwrap();
+        let key = {
+            let mut tables = records.tables.borrow_mut();
+            let messages = tables.get_mut(&Table::Messages).unwrap();
+            let r = messages.values_mut().next().unwrap();
+            r.json = "{\"id\":".into();
+            r.key.clone()
+        };
+        let (engine, issues) = restored_from_records(&records);
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        let RestoreIssue::CorruptRecord {
+            table, key: named, ..
+        } = &issues[0]
+        else {
+            panic!("{issues:?}")
+        };
+        assert_eq!((table.as_str(), named), ("messages", &key));
+        let held: usize = engine.accounts.values().map(|s| s.message_count()).sum();
+        assert_eq!(held, 98);
+    }
+
+    #[test]
+    fn a_store_of_another_layout_version_is_not_read() {
+        let records = MemoryRecords::default();
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base))).unwrap();
+        ready(records.apply(
+            vec![put(Table::Meta, "store", "{\"layout\":2,\"keyCounter\":9}")],
+            false,
+        ))
+        .unwrap();
+        let loaded = ready(RecordLog::new(records).load()).unwrap();
+        assert_eq!(
+            loaded.issues,
+            vec![RestoreIssue::UnsupportedVersion {
+                found: 2,
+                expected: LAYOUT_VERSION
+            }]
+        );
+        assert!(loaded.records.accounts.is_empty() && !loaded.empty);
+        assert!(
+            ready(RecordLog::new(MemoryRecords::default()).load())
+                .unwrap()
+                .empty
         );
     }
 }

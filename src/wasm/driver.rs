@@ -15,10 +15,12 @@ use wasm_bindgen_futures::spawn_local;
 use super::client::JsKey;
 use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
+use super::idb::IdbRecords;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::{
-    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, Refusal, Request,
+    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, RecordLog,
+    Refusal, Request,
 };
 
 /// The API client the driver runs requests with.
@@ -56,6 +58,29 @@ impl Listeners {
     }
 }
 
+/// Where the driver writes the engine's `Persist` effects: the key-value layout (snapshot and
+/// deltas) over a string storage, or one record per item in IndexedDB.
+pub enum Log {
+    Kv(PersistLog<AnyStore>),
+    Records(RecordLog<IdbRecords>),
+}
+
+impl Log {
+    async fn write(&self, p: &Persist) -> Result<(), StorageError> {
+        match self {
+            Log::Kv(log) => log.write(p).await,
+            Log::Records(log) => log.write(p).await,
+        }
+    }
+
+    /// Lets go of the storage (an IndexedDB connection closes once its last write ended).
+    fn close(&self) {
+        if let Log::Records(log) = self {
+            log.storage().close();
+        }
+    }
+}
+
 /// Which listener list.
 #[derive(Clone, Copy)]
 pub enum Channel {
@@ -67,7 +92,7 @@ pub enum Channel {
 pub struct Driver {
     engine: RefCell<Engine>,
     client: EngineClient,
-    log: PersistLog<AnyStore>,
+    log: Log,
     queue: RefCell<VecDeque<Step>>,
     pumping: Cell<bool>,
     /// The number of the last input fed (its effects carry it).
@@ -171,7 +196,7 @@ fn warn(message: &str) {
 
 impl Driver {
     /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
-    pub fn new(engine: Engine, client: EngineClient, log: PersistLog<AnyStore>) -> Rc<Driver> {
+    pub fn new(engine: Engine, client: EngineClient, log: Log) -> Rc<Driver> {
         Rc::new_cyclic(|me| Driver {
             engine: RefCell::new(engine),
             client,
@@ -306,6 +331,7 @@ impl Driver {
     pub fn close(&self) {
         self.closed.set(true);
         self.timer.borrow_mut().take();
+        self.log.close();
         let waiting = std::mem::take(&mut *self.outcomes.borrow_mut());
         for (_, (_, reject)) in waiting {
             drop(reject.call1(

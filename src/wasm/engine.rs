@@ -17,15 +17,16 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
-use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver};
+use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver, Log};
 use super::error::js_error;
 use super::fetch::FetchTransport;
+use super::idb::{database_name, IdbRecords};
 use super::realtime::{socket_url, Realtime};
-use super::storage::{AnyStore, PersistLog};
+use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
-    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RemoteFact,
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RecordLog, RemoteFact,
     RestoreIssue, ViewId,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
@@ -59,12 +60,31 @@ pub struct ThreadlineEngineOptions {
     #[tsify(type = "string | (() => string | Promise<string>)")]
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub api_key: JsValue,
-    /// Where state persists: `"localStorage"` (pages), `"chromeStorage"` (an extension's
-    /// background: `chrome.storage.local`), `"memory"` (Node, tests) or an adapter object.
-    #[tsify(type = "\"localStorage\" | \"chromeStorage\" | \"memory\" | StorageAdapter")]
+    /// Where state persists: `"indexedDB"` (pages and an extension's background: one record
+    /// per message, conversation, outbox entry…, each step written as one transaction; the
+    /// database `threadline:<storageKey>`), or, for small stores, `"localStorage"` (pages),
+    /// `"chromeStorage"` (an extension's background: `chrome.storage.local`), `"memory"`
+    /// (Node, tests) or an adapter object, which hold a snapshot and its deltas as whole
+    /// values.
+    #[tsify(
+        type = "\"indexedDB\" | \"localStorage\" | \"chromeStorage\" | \"memory\" | StorageAdapter"
+    )]
     #[serde(with = "serde_wasm_bindgen::preserve")]
     pub storage: JsValue,
-    /// Prefix of every stored key (default `threadline`). One open engine per prefix.
+    /// With `storage: "indexedDB"`: where an older store of the same `storageKey` may be
+    /// (`"localStorage"`, `"chromeStorage"`, `"memory"` or an adapter object). When the
+    /// database is still empty and that store holds state, it is copied in as one transaction
+    /// and only then removed from there; `restoreIssues()` then reports `migratedLayout`. If
+    /// the copy cannot be written (a full disk), the engine runs on the old store for this
+    /// session and tries again at the next open.
+    #[tsify(
+        optional,
+        type = "\"localStorage\" | \"chromeStorage\" | \"memory\" | StorageAdapter"
+    )]
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    pub migrate_from: JsValue,
+    /// Names the store (default `threadline`): the prefix of every stored key, or the
+    /// IndexedDB database `threadline:<storageKey>`. One open engine per store.
     #[tsify(optional)]
     pub storage_key: Option<String>,
     /// Listen to the server's change events over a WebSocket (default true; off where there is
@@ -165,30 +185,75 @@ impl ThreadlineEngine {
         #[wasm_bindgen(unchecked_param_type = "ThreadlineEngineOptions")] options: JsValue,
     ) -> Result<ThreadlineEngine, JsValue> {
         let options: ThreadlineEngineOptions =
-            from_js_keeping("options", &options, &["apiKey", "storage"])?;
+            from_js_keeping("options", &options, &["apiKey", "storage", "migrateFrom"])?;
         let base_url = options.base_url.trim().trim_end_matches('/').to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
         }
         let timeout_ms = timeout_of(options.timeout_ms);
         let key = JsKey::from_js(&options.api_key, timeout_ms)?;
-        let store = AnyStore::from_option(options.storage, timeout_ms)
-            .map_err(|e| engine_error("storage_unavailable", &e.message, &[]))?;
         let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
-        let log = PersistLog::new(store, &prefix);
-        let stored = log
-            .load()
-            .await
-            .map_err(|e| engine_error("storage", &e.message, &[]))?;
+        let indexed = options.storage.as_string().as_deref() == Some("indexedDB");
+        let migrate_from = (!options.migrate_from.is_undefined()
+            && !options.migrate_from.is_null())
+        .then_some(options.migrate_from);
+        if migrate_from.is_some() && !indexed {
+            return Err(invalid_options(
+                "migrateFrom is only for storage: \"indexedDB\"",
+            ));
+        }
+        let unavailable = |e: StorageError| engine_error("storage_unavailable", &e.message, &[]);
+        let unreadable = |e: StorageError| engine_error("storage", &e.message, &[]);
 
         let mut config = options.config.unwrap_or_default();
         if config.seed == 0 {
             config.seed = random_seed();
         }
-        let (engine, engine_issues) =
-            Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
-        let mut issues = stored.issues;
-        issues.extend(engine_issues);
+        let (engine, issues, log) = if indexed {
+            let db = IdbRecords::open(&database_name(&prefix), timeout_ms)
+                .await
+                .map_err(unavailable)?;
+            let records = RecordLog::new(db);
+            let mut issues = Vec::new();
+            let mut fallback = None;
+            if let Some(from) = migrate_from {
+                let old = PersistLog::new(
+                    AnyStore::from_option(from, timeout_ms).map_err(unavailable)?,
+                    &prefix,
+                );
+                match records.migrate_from(&old).await {
+                    Ok(found) => issues = found,
+                    // Nothing was copied and the old store is as it was: run on it this time
+                    // (opening the empty database would end the migration for good).
+                    Err(e) => fallback = Some((old, e)),
+                }
+            }
+            match fallback {
+                None => {
+                    let loaded = records.load().await.map_err(unreadable)?;
+                    issues.extend(loaded.issues);
+                    // Records are written one by one: no snapshot is needed to keep restores
+                    // short, only after a failed write (see `RecordLog`).
+                    config.snapshot_every = u32::MAX;
+                    let (engine, issues) =
+                        Engine::restore_records(config, loaded.records, issues, now_ms());
+                    (engine, issues, Log::Records(records))
+                }
+                Some((old, e)) => {
+                    web_sys::console::warn_1(
+                        &format!("threadline: the store could not move to IndexedDB: {e}").into(),
+                    );
+                    drop(records);
+                    let (engine, issues) = restore_kv(config, &old).await?;
+                    (engine, issues, Log::Kv(old))
+                }
+            }
+        } else {
+            let store = AnyStore::from_option(options.storage, timeout_ms).map_err(unavailable)?;
+            let log = PersistLog::new(store, &prefix);
+            let (engine, issues) = restore_kv(config, &log).await?;
+            (engine, issues, Log::Kv(log))
+        };
 
         let client =
             Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
@@ -656,6 +721,22 @@ impl ThreadlineEngine {
         }
         self.driver.close();
     }
+}
+
+/// An engine restored from a key-value store (snapshot and deltas), with what could not be read.
+async fn restore_kv(
+    config: EngineConfig,
+    log: &PersistLog<AnyStore>,
+) -> Result<(Engine, Vec<RestoreIssue>), JsValue> {
+    let stored = log
+        .load()
+        .await
+        .map_err(|e| engine_error("storage", &e.message, &[]))?;
+    let (engine, engine_issues) =
+        Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
+    let mut issues = stored.issues;
+    issues.extend(engine_issues);
+    Ok((engine, issues))
 }
 
 /// The `accountId` argument ("" for the workspace default).

@@ -9,6 +9,7 @@ mod driver;
 mod engine;
 pub mod error;
 mod fetch;
+pub mod idb;
 mod realtime;
 pub mod storage;
 pub mod urn;

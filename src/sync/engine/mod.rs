@@ -264,6 +264,28 @@ impl Engine {
         now_ms: i64,
     ) -> (Engine, Vec<RestoreIssue>) {
         let loaded = persist::load(snapshot, deltas);
+        Engine::from_loaded(config, loaded, now_ms)
+    }
+
+    /// [`Engine::restore`] from records already read whole (`RecordLog::load`): the same
+    /// restart rules, no JSON round trip. `issues` (what the storage could not read) come back
+    /// first in the returned list.
+    pub fn restore_records(
+        config: EngineConfig,
+        records: Records,
+        issues: Vec<RestoreIssue>,
+        now_ms: i64,
+    ) -> (Engine, Vec<RestoreIssue>) {
+        let mut loaded = persist::load_records(records);
+        loaded.issues = issues;
+        Engine::from_loaded(config, loaded, now_ms)
+    }
+
+    fn from_loaded(
+        config: EngineConfig,
+        loaded: persist::Loaded,
+        now_ms: i64,
+    ) -> (Engine, Vec<RestoreIssue>) {
         let mut engine = Engine::new(config);
         engine.key_counter = loaded.key_counter;
         engine.accounts = loaded.accounts;

@@ -1,0 +1,328 @@
+//! IndexedDB as a [`RecordStorage`] (issue 13): one database per store, one object store per
+//! [`Table`], every record its own value, each `apply` one readwrite transaction. The layout
+//! (what the scale benchmark and any plain-JS reader rely on):
+//!
+//! - database `threadline:<storageKey>`, version 1;
+//! - one object store per [`Table::name`], out-of-line keys (the record key, a string);
+//! - every value a plain object `{json: "<the record's JSON text>"}`; a message's also carries
+//!   `a` (account), `c` (conversation id) and `t` (sent at, epoch ms), indexed by
+//!   `byConversation` on `["a","c","t"]` ("the newest N of a conversation") and `bySentAt` on
+//!   `["a","t"]` ("messages since T").
+//!
+//! A transaction commits on its own once its task ends with no request pending, so `apply`
+//! issues every request at once and then awaits only the transaction's `complete` or `abort`
+//! (awaiting anything else in between would let it commit early or fail the next request). A
+//! quota refusal arrives as the transaction's abort with a `QuotaExceededError` (Chrome), or as
+//! a call that throws one: both are [`StorageError::full`]. Every call into JS is a catching
+//! import; nothing here can panic.
+
+use js_sys::{Array, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbTransaction};
+
+use super::deadline::within;
+use super::error::describe;
+use crate::sync::{Record, RecordOp, RecordStorage, StorageError, Table};
+
+/// The layout's version (the database version).
+const VERSION: u32 = 1;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `IDBDatabase` seen through the one call web-sys has only behind its unstable flag.
+    type DatabaseWithOptions;
+    /// `transaction(stores, mode, options)`; a browser that does not know `durability`
+    /// ignores it.
+    #[wasm_bindgen(catch, method, js_name = transaction)]
+    fn transaction(
+        this: &DatabaseWithOptions,
+        stores: &Array,
+        mode: &str,
+        options: &Object,
+    ) -> Result<IdbTransaction, JsValue>;
+}
+
+/// The name of the database of a store key.
+pub fn database_name(storage_key: &str) -> String {
+    format!("threadline:{storage_key}")
+}
+
+/// A storage error from a thrown JS value or a transaction's `error`: a `QuotaExceededError`
+/// says the storage is full.
+fn error_of(what: &str, e: &JsValue) -> StorageError {
+    let name = Reflect::get(e, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    let message = if name.is_empty() {
+        format!("IndexedDB {what}: {}", describe(e))
+    } else {
+        format!("IndexedDB {what}: {name}: {}", describe(e))
+    };
+    if name == "QuotaExceededError" {
+        StorageError::full(message)
+    } else {
+        StorageError::new(message)
+    }
+}
+
+/// The page's or worker's `indexedDB`, or why there is none.
+fn factory() -> Result<IdbFactory, StorageError> {
+    Reflect::get(&js_sys::global(), &"indexedDB".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<IdbFactory>().ok())
+        .ok_or_else(|| {
+            StorageError::new(
+                "no IndexedDB here (Node, or storage disabled): use \"memory\" or an adapter",
+            )
+        })
+}
+
+/// Awaits the transaction's end: `Ok` on `complete`, the error of its `abort` otherwise
+/// (an `error` event of a request is always followed by the abort). Only the transaction's own
+/// events are awaited: it stays alive until its requests are done and then commits by itself.
+async fn finished(tx: &IdbTransaction, what: &str) -> Result<(), StorageError> {
+    let done = Promise::new(&mut |resolve, reject| {
+        tx.set_oncomplete(Some(&resolve));
+        tx.set_onabort(Some(&reject));
+    });
+    match JsFuture::from(done).await {
+        Ok(_) => Ok(()),
+        Err(_) => Err(match tx.error() {
+            Some(e) => error_of(what, &e),
+            None => StorageError::new(format!("IndexedDB {what}: the transaction was aborted")),
+        }),
+    }
+}
+
+/// A request's end (`success` or `error`), for the open and delete requests, which belong to
+/// no transaction of ours. `blocked` is waited out: another connection must close first.
+async fn request_done(
+    req: &IdbOpenDbRequest,
+    what: &str,
+    deadline_ms: u64,
+) -> Result<(), StorageError> {
+    let done = Promise::new(&mut |resolve, reject| {
+        req.set_onsuccess(Some(&resolve));
+        req.set_onerror(Some(&reject));
+    });
+    let outcome = within(deadline_ms, JsFuture::from(done)).await;
+    req.set_onsuccess(None);
+    req.set_onerror(None);
+    match outcome {
+        Err(_) => Err(StorageError::new(format!(
+            "IndexedDB {what}: no answer in {deadline_ms} ms (another tab or worker holds an \
+             older version open?)"
+        ))),
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(match req.error() {
+            Ok(Some(e)) => error_of(what, &e),
+            _ => error_of(what, &e),
+        }),
+    }
+}
+
+/// Creates what version 1 has and the database lacks (an object store per table, the message
+/// indexes). Any failure aborts the upgrade, which fails the open.
+fn upgrade(req: &IdbOpenDbRequest) -> Result<(), JsValue> {
+    let db: IdbDatabase = req.result()?.dyn_into()?;
+    let names = db.object_store_names();
+    for table in Table::ALL {
+        if names.contains(table.name()) {
+            continue;
+        }
+        let store = db.create_object_store(table.name())?;
+        if table == Table::Messages {
+            let path = |keys: &[&str]| keys.iter().map(|k| JsValue::from_str(k)).collect::<Array>();
+            store.create_index_with_str_sequence("byConversation", &path(&["a", "c", "t"]))?;
+            store.create_index_with_str_sequence("bySentAt", &path(&["a", "t"]))?;
+        }
+    }
+    Ok(())
+}
+
+/// Records in an IndexedDB database (see the module's documentation for the layout).
+pub struct IdbRecords {
+    db: IdbDatabase,
+    /// Closes the connection when another one wants to delete or upgrade the database ("clear
+    /// data"), so that one is never blocked by an engine left open.
+    _on_versionchange: Closure<dyn FnMut()>,
+}
+
+impl IdbRecords {
+    /// Opens (and creates, the first time) the database `name`. An open that another
+    /// connection blocks fails after `deadline_ms`.
+    pub async fn open(name: &str, deadline_ms: u64) -> Result<IdbRecords, StorageError> {
+        let req = factory()?
+            .open_with_u32(name, VERSION)
+            .map_err(|e| error_of("open", &e))?;
+        let on_upgrade = {
+            let req = req.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if let Err(e) = upgrade(&req) {
+                    web_sys::console::warn_1(&e);
+                    if let Some(tx) = req.transaction() {
+                        let _ = tx.abort();
+                    }
+                }
+            })
+        };
+        req.set_onupgradeneeded(Some(on_upgrade.as_ref().unchecked_ref()));
+        let opened = request_done(&req, "open", deadline_ms).await;
+        req.set_onupgradeneeded(None);
+        drop(on_upgrade);
+        opened?;
+        let db: IdbDatabase = req
+            .result()
+            .and_then(|db| db.dyn_into())
+            .map_err(|e| error_of("open", &e))?;
+        let on_versionchange = {
+            let db = db.clone();
+            Closure::<dyn FnMut()>::new(move || db.close())
+        };
+        db.set_onversionchange(Some(on_versionchange.as_ref().unchecked_ref()));
+        Ok(IdbRecords {
+            db,
+            _on_versionchange: on_versionchange,
+        })
+    }
+
+    /// Deletes the database `name` with everything in it; open connections of this realm are
+    /// closed by their `versionchange` handler.
+    pub async fn delete(name: &str, deadline_ms: u64) -> Result<(), StorageError> {
+        let req = factory()?
+            .delete_database(name)
+            .map_err(|e| error_of("deleteDatabase", &e))?;
+        request_done(&req, "deleteDatabase", deadline_ms).await
+    }
+
+    /// Closes the connection (a transaction under way still finishes); later calls fail.
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    fn store(tx: &IdbTransaction, table: Table) -> Result<IdbObjectStore, StorageError> {
+        tx.object_store(table.name())
+            .map_err(|e| error_of(table.name(), &e))
+    }
+}
+
+impl Drop for IdbRecords {
+    fn drop(&mut self) {
+        self.db.set_onversionchange(None);
+        self.db.close();
+    }
+}
+
+/// The stored value of a record: `{json}`, and a message's index fields.
+fn value_of(record: &Record) -> JsValue {
+    let value = Object::new();
+    // Setting a data property on a fresh plain object cannot fail.
+    let _ = Reflect::set(&value, &"json".into(), &record.json.as_str().into());
+    if let Some(index) = &record.index {
+        let _ = Reflect::set(&value, &"a".into(), &index.account.as_str().into());
+        let _ = Reflect::set(&value, &"c".into(), &index.conversation.as_str().into());
+        let _ = Reflect::set(&value, &"t".into(), &index.sent_at.into());
+    }
+    value.into()
+}
+
+/// Issues one op's request (its outcome is the transaction's).
+fn issue(store: &IdbObjectStore, op: &RecordOp) -> Result<(), JsValue> {
+    match op {
+        RecordOp::Put { record, .. } => store
+            .put_with_key(&value_of(record), &record.key.as_str().into())
+            .map(drop),
+        RecordOp::Delete { key, .. } => store.delete(&key.as_str().into()).map(drop),
+        RecordOp::Clear { .. } => store.clear().map(drop),
+    }
+}
+
+/// Issues every op's request on `tx`, in order (their outcome is the transaction's).
+fn issue_all(tx: &IdbTransaction, ops: &[RecordOp], tables: usize) -> Result<(), StorageError> {
+    let mut stores: Vec<(Table, IdbObjectStore)> = Vec::with_capacity(tables);
+    for op in ops {
+        let table = table_of(op);
+        let store = match stores.iter().find(|(t, _)| *t == table) {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s = IdbRecords::store(tx, table)?;
+                stores.push((table, s.clone()));
+                s
+            }
+        };
+        issue(&store, op).map_err(|e| error_of(table.name(), &e))?;
+    }
+    Ok(())
+}
+
+fn table_of(op: &RecordOp) -> Table {
+    match op {
+        RecordOp::Put { table, .. }
+        | RecordOp::Delete { table, .. }
+        | RecordOp::Clear { table } => *table,
+    }
+}
+
+impl RecordStorage for IdbRecords {
+    async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
+        let tx = self
+            .db
+            .transaction_with_str(table.name())
+            .map_err(|e| error_of(table.name(), &e))?;
+        let store = Self::store(&tx, table)?;
+        let requests = store.get_all_keys().and_then(|k| Ok((k, store.get_all()?)));
+        let (keys, values) = match requests {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(error_of(table.name(), &e));
+            }
+        };
+        finished(&tx, table.name()).await?;
+        let read = |r: &web_sys::IdbRequest| {
+            r.result()
+                .and_then(|v| v.dyn_into::<Array>())
+                .map_err(|e| error_of(table.name(), &e))
+        };
+        let (keys, values) = (read(&keys)?, read(&values)?);
+        // Both lists are in key order, read in one transaction: item i of each is one record.
+        let mut out = Vec::with_capacity(keys.length() as usize);
+        for (key, value) in keys.iter().zip(values.iter()) {
+            let key = key.as_string().unwrap_or_else(|| describe(&key));
+            // A value not of this layout reads as "" (unreadable JSON), which the loader names.
+            let json = Reflect::get(&value, &"json".into())
+                .ok()
+                .and_then(|j| j.as_string())
+                .unwrap_or_default();
+            out.push((key, json));
+        }
+        Ok(out)
+    }
+
+    async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
+        let mut tables: Vec<Table> = ops.iter().map(table_of).collect();
+        tables.sort();
+        tables.dedup();
+        if tables.is_empty() {
+            return Ok(());
+        }
+        let names: Array = tables.iter().map(|t| JsValue::from_str(t.name())).collect();
+        let options = Object::new();
+        if durable {
+            let _ = Reflect::set(&options, &"durability".into(), &"strict".into());
+        }
+        let tx = self
+            .db
+            .unchecked_ref::<DatabaseWithOptions>()
+            .transaction(&names, "readwrite", &options)
+            .map_err(|e| error_of("transaction", &e))?;
+        if let Err(e) = issue_all(&tx, &ops, tables.len()) {
+            // Nothing of this transaction lands.
+            let _ = tx.abort();
+            return Err(e);
+        }
+        finished(&tx, "write").await
+    }
+}

@@ -1,0 +1,318 @@
+//! The IndexedDB record storage (`src/wasm/idb.rs`) in a real browser: transactions land whole
+//! or not at all, records survive a reopen, a quota refusal says the storage is full. Run with
+//! the other wasm tests (`scripts/test.sh`): in headless Chromium and Firefox; Node has no
+//! IndexedDB, and there the test checks that opening one says so.
+
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Promise, Reflect};
+use threadline::sync::{MessageIndex, Record, RecordOp, RecordStorage, Table};
+use threadline::wasm::idb::{database_name, IdbRecords};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+fn has_indexed_db() -> bool {
+    Reflect::get(&js_sys::global(), &"indexedDB".into()).is_ok_and(|f| f.is_object())
+}
+
+/// Runs `body` (a JS async function body) with `name` bound, awaiting its Promise.
+async fn run_js(args: &str, body: &str, arg: &JsValue) -> Result<JsValue, JsValue> {
+    let f = Function::new_with_args(args, &format!("return (async () => {{ {body} }})();"));
+    let p: Promise = f.call1(&JsValue::UNDEFINED, arg)?.unchecked_into();
+    JsFuture::from(p).await
+}
+
+/// Deletes the database so each test starts empty.
+async fn fresh(name: &str) {
+    IdbRecords::delete(name, 5_000)
+        .await
+        .expect("deleteDatabase");
+}
+
+fn record(key: &str, json: &str) -> Record {
+    Record {
+        key: key.into(),
+        json: json.into(),
+        index: None,
+    }
+}
+
+fn put(table: Table, key: &str, json: &str) -> RecordOp {
+    RecordOp::Put {
+        table,
+        record: record(key, json),
+    }
+}
+
+fn message(key: &str, json: &str, conversation: &str, sent_at: f64) -> RecordOp {
+    RecordOp::Put {
+        table: Table::Messages,
+        record: Record {
+            index: Some(MessageIndex {
+                account: "acct".into(),
+                conversation: conversation.into(),
+                sent_at,
+            }),
+            ..record(key, json)
+        },
+    }
+}
+
+async fn all(db: &IdbRecords, table: Table) -> Vec<(String, String)> {
+    db.read_all(table).await.expect("read_all")
+}
+
+fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn records_round_trip_and_survive_a_reopen() {
+    if !has_indexed_db() {
+        let e = IdbRecords::open("t-idb-none", 1_000)
+            .await
+            .err()
+            .expect("no IndexedDB");
+        assert!(e.message.contains("no IndexedDB"), "{}", e.message);
+        return;
+    }
+    let name = database_name("t-idb-round-trip");
+    assert_eq!(name, "threadline:t-idb-round-trip");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    for table in Table::ALL {
+        assert!(
+            all(&db, table).await.is_empty(),
+            "{} starts empty",
+            table.name()
+        );
+    }
+    let sep = threadline::sync::KEY_SEP;
+    db.apply(
+        vec![
+            put(Table::Meta, "layout", r#"{"v":1}"#),
+            put(Table::Accounts, "acct", r#"{"seq":3}"#),
+            message(&format!("acct{sep}m2"), r#"{"text":"two"}"#, "c1", 2_000.0),
+            message(
+                &format!("acct{sep}m1"),
+                r#"{"text":"ünï 😀"}"#,
+                "c1",
+                1_000.0,
+            ),
+            put(
+                Table::Outbox,
+                &format!("acct{sep}k1"),
+                r#"{"state":"queued"}"#,
+            ),
+        ],
+        true,
+    )
+    .await
+    .expect("a durable write");
+    assert_eq!(
+        all(&db, Table::Messages).await,
+        pairs(&[
+            (&format!("acct{sep}m1"), r#"{"text":"ünï 😀"}"#),
+            (&format!("acct{sep}m2"), r#"{"text":"two"}"#),
+        ]),
+        "in key order"
+    );
+    // A delete, a replace and a clear in one transaction.
+    db.apply(
+        vec![
+            RecordOp::Delete {
+                table: Table::Messages,
+                key: format!("acct{sep}m2"),
+            },
+            RecordOp::Delete {
+                table: Table::Messages,
+                key: "absent".into(),
+            },
+            put(Table::Accounts, "acct", r#"{"seq":4}"#),
+            RecordOp::Clear {
+                table: Table::Outbox,
+            },
+        ],
+        false,
+    )
+    .await
+    .expect("a second write");
+    db.close();
+    drop(db);
+
+    let db = IdbRecords::open(&name, 5_000).await.expect("reopen");
+    assert_eq!(
+        all(&db, Table::Meta).await,
+        pairs(&[("layout", r#"{"v":1}"#)])
+    );
+    assert_eq!(
+        all(&db, Table::Accounts).await,
+        pairs(&[("acct", r#"{"seq":4}"#)])
+    );
+    assert_eq!(
+        all(&db, Table::Messages).await,
+        pairs(&[(&format!("acct{sep}m1"), r#"{"text":"ünï 😀"}"#)])
+    );
+    assert!(all(&db, Table::Outbox).await.is_empty());
+    drop(db);
+
+    // The layout a plain-JS reader relies on: `{json, a, c, t}` and the two indexes.
+    let seen = run_js(
+        "name",
+        "const db = await new Promise((ok, ko) => { const r = indexedDB.open(name); \
+           r.onsuccess = () => ok(r.result); r.onerror = () => ko(r.error); });
+         const tx = db.transaction('messages');
+         const store = tx.objectStore('messages');
+         const byConv = store.index('byConversation');
+         const bySent = store.index('bySentAt');
+         const rows = await new Promise((ok) => { const r = byConv.getAll(IDBKeyRange.bound(
+           ['acct', 'c1', 0], ['acct', 'c1', Infinity])); r.onsuccess = () => ok(r.result); });
+         const since = await new Promise((ok) => { const r = bySent.count(IDBKeyRange.lowerBound(
+           ['acct', 500])); r.onsuccess = () => ok(r.result); });
+         db.close();
+         return JSON.stringify({ version: db.version, stores: [...db.objectStoreNames].sort(),
+           rows, since, paths: [byConv.keyPath, bySent.keyPath] });",
+        &name.as_str().into(),
+    )
+    .await
+    .expect("read through plain JS");
+    let seen: serde_json::Value = serde_json::from_str(&seen.as_string().unwrap()).unwrap();
+    assert_eq!(
+        seen,
+        serde_json::json!({
+            "version": 1,
+            "stores": ["accounts", "conversations", "elsewhere", "messages", "meta", "outbox",
+                       "reactions", "recalls", "tombstones"],
+            "rows": [{"json": "{\"text\":\"ünï 😀\"}", "a": "acct", "c": "c1", "t": 1000}],
+            "since": 1,
+            "paths": [["a", "c", "t"], ["a", "t"]],
+        })
+    );
+    fresh(&name).await;
+}
+
+/// A transaction that cannot start (here: the database lacks a table, as one made by hand
+/// might) fails the write clearly; nothing of it lands.
+#[wasm_bindgen_test]
+async fn a_transaction_that_cannot_start_fails_clearly() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-missing-store");
+    fresh(&name).await;
+    run_js(
+        "name",
+        "await new Promise((ok, ko) => { const r = indexedDB.open(name, 1);
+           r.onupgradeneeded = () => r.result.createObjectStore('meta');
+           r.onsuccess = () => { r.result.close(); ok(); }; r.onerror = () => ko(r.error); });",
+        &name.as_str().into(),
+    )
+    .await
+    .expect("a database with only `meta`");
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    db.apply(vec![put(Table::Meta, "a", "1")], false)
+        .await
+        .expect("meta exists");
+    let e = db
+        .apply(
+            vec![put(Table::Meta, "b", "2"), put(Table::Outbox, "k", "3")],
+            true,
+        )
+        .await
+        .expect_err("no outbox store");
+    assert!(!e.full, "not a quota refusal: {}", e.message);
+    assert!(e.message.contains("IndexedDB"), "{}", e.message);
+    assert_eq!(all(&db, Table::Meta).await, pairs(&[("a", "1")]));
+    assert!(db.read_all(Table::Outbox).await.is_err());
+    drop(db);
+    fresh(&name).await;
+}
+
+/// A request that fails later, inside the browser (here: a unique index the database was given
+/// by hand refuses a second equal value), aborts the transaction: the error comes from the
+/// abort, and nothing of it lands.
+#[wasm_bindgen_test]
+async fn a_transaction_that_aborts_in_the_browser_leaves_nothing() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-abort");
+    fresh(&name).await;
+    run_js(
+        "name",
+        "await new Promise((ok, ko) => { const r = indexedDB.open(name, 1);
+           r.onupgradeneeded = () => {
+             for (const t of ['accounts', 'conversations', 'messages', 'tombstones', 'reactions',
+                              'outbox', 'recalls', 'elsewhere']) r.result.createObjectStore(t);
+             r.result.createObjectStore('meta').createIndex('unique', 'json', { unique: true });
+           };
+           r.onsuccess = () => { r.result.close(); ok(); }; r.onerror = () => ko(r.error); });",
+        &name.as_str().into(),
+    )
+    .await
+    .expect("a database with a unique index");
+    let db = IdbRecords::open(&name, 5_000)
+        .await
+        .expect("open (the upgrade adds the rest)");
+    db.apply(vec![put(Table::Meta, "a", "same")], false)
+        .await
+        .expect("first");
+    let e = db
+        .apply(
+            vec![
+                put(Table::Meta, "b", "other"),
+                put(Table::Outbox, "k", "x"),
+                put(Table::Meta, "c", "same"),
+            ],
+            true,
+        )
+        .await
+        .expect_err("the unique index refuses");
+    assert!(!e.full, "{}", e.message);
+    assert!(
+        e.message.contains("ConstraintError"),
+        "names the cause: {}",
+        e.message
+    );
+    assert_eq!(all(&db, Table::Meta).await, pairs(&[("a", "same")]));
+    assert!(all(&db, Table::Outbox).await.is_empty());
+    // The next transaction lands.
+    db.apply(vec![put(Table::Meta, "b", "other")], false)
+        .await
+        .expect("after an abort");
+    assert_eq!(all(&db, Table::Meta).await.len(), 2);
+    drop(db);
+    fresh(&name).await;
+}
+
+/// "Clear data" deletes the database while an engine's connection is open: the connection
+/// closes itself (no `blocked`), later calls fail instead of panicking.
+#[wasm_bindgen_test]
+async fn deleting_the_database_closes_an_open_connection() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-delete");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    db.apply(vec![put(Table::Meta, "a", "1")], true)
+        .await
+        .expect("write");
+    IdbRecords::delete(&name, 5_000)
+        .await
+        .expect("not blocked by the open connection");
+    assert!(db
+        .apply(vec![put(Table::Meta, "b", "2")], false)
+        .await
+        .is_err());
+    assert!(db.read_all(Table::Meta).await.is_err());
+    drop(db);
+    let db = IdbRecords::open(&name, 5_000).await.expect("a new one");
+    assert!(all(&db, Table::Meta).await.is_empty());
+    drop(db);
+    fresh(&name).await;
+}
