@@ -11,6 +11,7 @@
 //      THREADLINE_BENCH_BUILD   snapshot (default): the store written straight in, in the engine's
 //                               own snapshot layout (for indexedDB: through the engine's migration);
 //                               feed: every conversation through `applyRemote` (slow: minutes at 200k)
+//      THREADLINE_BENCH_PAGE    0 to skip the page (only the extension's worker)
 //      THREADLINE_BENCH_WORKER  0 to skip the extension's service worker (default on): the built
 //                               extension (its own storage, whatever core.js opens) is given the same
 //                               store, its worker is stopped through CDP and woken by its popup
@@ -19,6 +20,7 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync, readdirSync, statSync, existsSync, cpSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
+import os from "node:os";
 import { CHROMIUM_ARGS } from "./browser.mjs";
 import { serveStatic } from "./static-server.mjs";
 import { backgroundWorker, killBackground } from "../tests/e2e/harness.mjs";
@@ -34,6 +36,7 @@ const STORAGE = process.env.THREADLINE_BENCH_STORAGE || "indexedDB";
 const ROUNDS = Number(process.env.THREADLINE_BENCH_ROUNDS || 3);
 const BUILD = process.env.THREADLINE_BENCH_BUILD || "snapshot";
 const WORKER = process.env.THREADLINE_BENCH_WORKER !== "0";
+const PAGE = process.env.THREADLINE_BENCH_PAGE !== "0";
 const TMP = path.resolve(process.env.TMPDIR || ".tmp");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -84,6 +87,11 @@ async function measure(server, n) {
     const disk = await call("estimate");
     const files = { idb: du(path.join(profile, "Default", "IndexedDB")), local: du(path.join(profile, "Default", "Local Storage")) };
     const applied = await call("applyPage", { n });
+    let readAll = null;
+    if (STORAGE === "indexedDB") {
+      await load();
+      readAll = await call("readAll");
+    }
     log(`opened ${ROUNDS}x, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms; page applied`);
 
     await load();
@@ -97,7 +105,7 @@ async function measure(server, n) {
     await call("clear");
     return {
       n, built, opens, shown: last.shown, issues: last.issues, wasmBytes: last.wasmBytes, jsHeap: heap.usedSize,
-      disk, files, applied, baseline,
+      disk, files, applied, baseline, readAll,
     };
   } finally {
     await context.close();
@@ -250,9 +258,12 @@ function printWorker(rows) {
   console.log("    background opens another storage).");
 }
 
+const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
+const loadAtStart = loadAverage();
+
 function print(rows, version) {
   console.log(`\nscale: the engine on storage "${STORAGE}" in ${version}; medians of ${ROUNDS} cold opens (a reloaded page each${STORAGE === "memory" ? "; memory: same realm, warm" : ""})`);
-  const head = ["messages", "build s", "first view ms", "(init/open/view)", "wasm MB", "JS MB", "disk MB", "50-page ms", "baseline ms", "× baseline"];
+  const head = ["messages", "build s", "first view ms", "(init/open/view)", "wasm MB", "JS MB", "disk MB", "50-page ms", "read all ms", "baseline ms", "× baseline"];
   const lines = rows.map((r) => {
     if (r.error) return [String(r.n), "—", `failed: ${r.error}`];
     const first = median(r.opens.map((o) => o.firstViewMs));
@@ -261,7 +272,7 @@ function print(rows, version) {
     const disk = STORAGE === "localStorage" ? r.disk.localChars * 2 : r.files.idb;
     return [
       String(r.n), ((r.built.builtMs + r.built.compactMs) / 1000).toFixed(1), first.toFixed(0), `${part("initMs")}/${part("openMs")}/${part("viewMs")}`,
-      mb(r.wasmBytes), mb(r.jsHeap), mb(disk), r.applied.ms.toFixed(1), base.toFixed(1), (first / base).toFixed(0),
+      mb(r.wasmBytes), mb(r.jsHeap), mb(disk), r.applied.ms.toFixed(1), r.readAll ? r.readAll.ms.toFixed(0) : "—", base.toFixed(1), (first / base).toFixed(0),
     ];
   });
   const ok = lines.filter((l) => l.length === head.length);
@@ -273,6 +284,8 @@ function print(rows, version) {
   console.log("    restoring the whole store, the view); the engine is open after it (memory: wasm linear memory, and the");
   console.log("    JS heap after a GC). disk: the profile's IndexedDB files (localStorage: 2 bytes a character held).");
   if (STORAGE === "memory") console.log("    memory: the store is a JS Map of the page (in the JS heap), opened again in the same realm.");
+  console.log("  read all: plain JS `getAll` of every object store of the engine's database (indexedDB only): the least");
+  console.log("    an open that loads the whole store pays.");
   console.log("  50-page: `applyRemote` of 50 new messages of that thread until it resolves (merge + write + notices).");
   console.log("  baseline: plain JS, its own IndexedDB in the same layout: open it, newest 50 of the thread through");
   console.log(`    \`byConversation\`, parsed; a reloaded page each time (median of ${Math.max(ROUNDS, 5)}).`);
@@ -299,8 +312,8 @@ try {
   }
   await browser.close();
   for (const n of SIZES) {
-    process.stderr.write(`scale: ${n} messages on ${STORAGE}…\n`);
-    try {
+    if (PAGE) process.stderr.write(`scale: ${n} messages on ${STORAGE}…\n`);
+    if (PAGE) try {
       rows.push(await measure(server, n));
     } catch (e) {
       process.stderr.write(`  [${n}] failed: ${e.stack || e}\n`);
@@ -318,7 +331,8 @@ try {
 } finally {
   server.close();
 }
-print(rows, version);
+console.log(`\nload average (${os.cpus().length} cores): ${loadAtStart} at the start, ${loadAverage()} at the end`);
+if (rows.length) print(rows, version);
 if (sameAsFed !== null) {
   console.log(`  stores written straight in the engine's snapshot layout; a 1,000-message one restores to the same state as`);
   console.log(`    one fed through applyRemote: ${sameAsFed ? "yes" : "NO (the figures above are not of a realistic store)"}`);

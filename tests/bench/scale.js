@@ -142,6 +142,19 @@ async function estimate() {
   return { usage, localChars };
 }
 
+/** Plain JS reading every record of the engine's IndexedDB (`getAll` of each object store): the
+ * least an open that loads the whole store pays, beside the engine's `open()`. */
+async function readAll() {
+  const t0 = performance.now();
+  const db = await request(indexedDB.open(`threadline:${KEY}`));
+  let records = 0;
+  for (const name of db.objectStoreNames) {
+    records += (await request(db.transaction(name).objectStore(name).getAll())).length;
+  }
+  db.close();
+  return { ms: performance.now() - t0, records };
+}
+
 // ----- the plain-JS baseline: its own IndexedDB in the engine's layout (i13-design.md) -----
 
 function request(r) {
@@ -262,4 +275,4 @@ async function sameAsFed({ n }) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-window.bench = { sameAsFed, build, openView, applyPage, estimate, baselineBuild, baselineRead, clear };
+window.bench = { sameAsFed, readAll, build, openView, applyPage, estimate, baselineBuild, baselineRead, clear };
