@@ -1,12 +1,13 @@
 // The hub: the demo inbox's transport. One tab, the leader, elected with the Web Locks API, opens
-// the ThreadlineEngine (storage in localStorage, realtime on) and serves every tab of the same
-// store through `threadline/host`: the host keeps which conversation each tab shows, runs its
-// commands, pushes it views, lists and status, and applies the rule for commands re-sent after a
-// hand-over. This file only carries the host's messages over a BroadcastChannel and runs the
-// election. When the leader's tab closes its lock is released, the next tab in the lock's queue
-// opens the engine (restored from localStorage) and takes over; every tab binds again and re-sends
-// what was unanswered. The lock and the channel are named after the store and the API (a hash of
-// storageKey + baseUrl), so a tab opened with another store or API never follows this leader.
+// the ThreadlineEngine (storage in IndexedDB, moved there once from an older demo's localStorage;
+// realtime on) and serves every tab of the same store through `threadline/host`: the host keeps
+// which conversation each tab shows, runs its commands, pushes it views, lists and status, and
+// applies the rule for commands re-sent after a hand-over. This file only carries the host's
+// messages over a BroadcastChannel and runs the election. When the leader's tab closes its lock
+// is released, the next tab in the lock's queue opens the engine (restored from IndexedDB) and
+// takes over; every tab binds again and re-sends what was unanswered. The lock and the channel
+// are named after the store and the API (a hash of storageKey + baseUrl), so a tab opened with
+// another store or API never follows this leader.
 //
 // Messages on the channel (every one carries `from`, the sender's tab id):
 //   hello                      a tab started; the leader answers with `leader`
@@ -94,7 +95,10 @@ export async function connectHub(options) {
     const engine = await ThreadlineEngine.open({
       baseUrl: options.baseUrl,
       apiKey: options.apiKey,
-      storage: "localStorage",
+      // One record per message in IndexedDB; a store an older demo kept in localStorage moves
+      // there on the first open.
+      storage: "indexedDB",
+      migrateFrom: "localStorage",
       storageKey: options.storageKey,
       realtime: options.realtime ?? true,
       config: options.engineConfig ?? {},

@@ -2,7 +2,9 @@
 // persisted outbox, echo matching, tombstones and what counts as recalled, the recall window and
 // each message's eligibility, reactions, quota, Sales Navigator availability and its sends from an
 // inbox thread, restart recovery) is made by `ThreadlineEngine` (src/sync/, bound in
-// src/wasm/engine.rs), which persists its state in chrome.storage.local. The tabs are served by
+// src/wasm/engine.rs), which persists its state in IndexedDB (the database `threadline:threadline`,
+// one record per message; a store of older builds in chrome.storage.local moves there on first
+// open). The tabs are served by
 // `threadline/host` (npm/host.js): their ports' commands, which conversation each shows (bind),
 // and the views and status pushed to them. This file keeps only what neither owns: settings, the
 // API key (in the keystore), opening the engine with them, the status shown while there is no key,
@@ -17,7 +19,8 @@ import { createHost } from "../pkg/host.js";
 import { ThreadlineError } from "../pkg/errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.connectsafely.ai/linkedin";
-/** Prefix of the engine's keys in chrome.storage.local. */
+/** The engine's store key: its IndexedDB database is `threadline:<key>`, and older builds' keys
+ * in chrome.storage.local (migrated on open) start with it. */
 const STORE_PREFIX = "threadline";
 /** Keys of stores this file kept before the engine carried everything: dropped on start. */
 const LEGACY_KEYS = ["outbox", "tombstones", "quota", "overlay"];
@@ -35,7 +38,9 @@ const STATUS = {
 /**
  * @param {object} deps
  * @param {{get(k?): Promise<object>, set(o): Promise<void>, remove(k): Promise<void>, clear(): Promise<void>}} deps.storage
- *   chrome.storage.local (settings; the engine writes its own keys there)
+ *   chrome.storage.local (settings; older builds kept the engine's store there too)
+ * @param {(name: string) => Promise<void>} [deps.deleteDatabase]  deletes an IndexedDB database
+ *   (default: `indexedDB.deleteDatabase` of this realm)
  * @param {(options: object) => Promise<any>} deps.openEngine  `ThreadlineEngine.open`
  * @param {(options: object) => any} deps.makeClient  builds a ThreadlineClient
  * @param {(urn: string) => string} deps.conversationId  canonical ids from the wasm core
@@ -86,7 +91,10 @@ export function createCore(deps) {
     const e = await deps.openEngine({
       baseUrl,
       apiKey: () => key,
-      storage: "chromeStorage",
+      storage: "indexedDB",
+      // A store written by an older build (snapshot + deltas in chrome.storage.local) moves into
+      // IndexedDB on the first open; its keys are removed once the copy landed.
+      migrateFrom: "chromeStorage",
       storageKey: STORE_PREFIX,
       // The hosted API publishes no WebSocket; the simulator (and a self-hosted proxy) may.
       realtime: baseUrl !== DEFAULT_BASE_URL,
@@ -220,7 +228,10 @@ export function createCore(deps) {
       if (unsent > 0 && confirmUnsent !== true) return { cleared: false, unsent };
       await forgetKey();
       await reopenEngine(async () => {
-        await storage.clear(); // chrome.storage.local holds only the settings and the engine's store
+        // The engine's store (closed above, so nothing blocks the deletion), then
+        // chrome.storage.local: the settings and what an older build's store left there.
+        await (deps.deleteDatabase ?? deleteDatabase)(`threadline:${STORE_PREFIX}`);
+        await storage.clear();
         settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
       });
       await changed();
@@ -262,6 +273,17 @@ async function dropLegacy(storage) {
   const keys = Object.keys(all).filter((k) => LEGACY_KEYS.includes(k) || k.startsWith("conv:"));
   await storage.remove(keys);
   console.warn(`threadline: dropped ${keys.length} records of older builds`);
+}
+
+/** Deletes an IndexedDB database of this realm; resolves once it is gone. */
+function deleteDatabase(name) {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name);
+    req.onsuccess = () => resolve();
+    req.onerror = () => reject(req.error);
+    // `blocked`: a connection is still open; the deletion goes ahead once it closes (the
+    // engine's close on `versionchange`), and `success` follows.
+  });
 }
 
 /** The object without its empty fields: the binding reads `undefined` as a present value. */

@@ -148,12 +148,17 @@ pub enum Input {
     /// **not** make (no request leaves without its record on disk); `unsaved`: the queued
     /// sends the failed write carried (`Persist::queued_sends`). Each is settled as surely not
     /// sent (a send fails retryably with code `storage`, a recall or reaction change fails);
-    /// the next write is a whole snapshot.
+    /// the next write is a whole snapshot. The status shows storage `failing` (with `full`:
+    /// the storage refused the write for lack of space) until `PersistRecovered`.
     PersistFailed {
         cancelled: Vec<RequestId>,
         unsaved: Vec<(AccountId, ClientKey)>,
         error: String,
+        full: bool,
     },
+    /// A write landed after one had failed: storage holds the whole state again (the status
+    /// shows storage `ok`). Fed once, after the first successful write following a failure.
+    PersistRecovered,
 }
 
 impl From<Command> for Input {

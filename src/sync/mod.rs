@@ -7,18 +7,29 @@
 //!
 //! A driver (the wasm binding, a native test harness) is one loop:
 //!
-//! 1. On start, read storage (the last `Persist::Snapshot` and every `Persist::Delta` written
-//!    after it) and call [`Engine::restore`]; log the returned issues; then `handle(Tick, now)`.
+//! 1. On start, read storage and restore, then `handle(Tick, now)`; report the returned issues
+//!    (`restoreIssues()`). Two layouts:
+//!    - key-value ([`PersistLog`]: `localStorage`, `chrome.storage`, memory): the last
+//!      `Persist::Snapshot` and every `Persist::Delta` after it, into [`Engine::restore`];
+//!    - per record ([`RecordLog`]: IndexedDB): [`RecordLog::load`] into
+//!      [`Engine::restore_records`], with `EngineConfig::snapshot_every = u32::MAX` (a delta is
+//!      as cheap to read back as a snapshot; one is written first and after a failed write).
+//!      To move a key-value store in, call [`RecordLog::migrate_from`] before `load` and report
+//!      its issues too; when it fails, do not open the record store (its first write would end
+//!      the migration for good): report the error and restore from the old store instead.
 //! 2. For every input — a UI command, an API answer, a WebSocket event (`EventStreamOpened` on
 //!    each (re)connect), a fact from a sibling tab, a timer firing (`Tick`) — call
 //!    `engine.handle(input, now_ms)` with the current time, and carry out the returned effects
 //!    **in order**:
 //!    - `Persist(Snapshot)`: replace the stored snapshot and drop stored deltas;
-//!      `Persist(Delta)`: append. Finish the write before carrying out the effects after it
-//!      (an outbox entry is on disk before its send request leaves). When a write **fails**,
-//!      drop the requests of the same step after it that [`Request::needs_record`] (the
-//!      writes: no send, reaction or recall leaves without its record on disk) and feed
-//!      `Input::PersistFailed` with their ids and the error; the effects of other steps run.
+//!      `Persist(Delta)`: append (`PersistLog::write` or `RecordLog::write`: one transaction).
+//!      Finish the write before carrying out the effects after it (an outbox entry is on disk
+//!      before its send request leaves). When a write **fails**, drop the requests of the same
+//!      step after it that [`Request::needs_record`] (the writes: no send, reaction or recall
+//!      leaves without its record on disk) and feed `Input::PersistFailed` with their ids, the
+//!      error and whether the storage is full; the effects of other steps run. After the first
+//!      write that lands following a failed one, feed `Input::PersistRecovered` (the status's
+//!      `storage` goes back to `ok`).
 //!    - `Request { id, call, .. }`: run `call` with the API client; whenever it finishes, feed
 //!      `Input::Answer { id, result }` back. Every request gets exactly one answer (a timeout is
 //!      an answer). Answers go to the engine instance that issued them, never to a restarted one.
@@ -106,5 +117,5 @@ pub use store::{
 pub use time::{Millis, Stamp, STAMP_SCALE};
 pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
-    MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,
+    MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, StorageHealth, SyncStatus,
 };

@@ -195,6 +195,30 @@ pub struct StatusView {
     pub rate_limited_until: Option<Millis>,
     /// Outbox entries not yet confirmed (queued, sending or failed).
     pub outbox_pending: usize,
+    /// Whether what changes is being saved (one state for the whole engine).
+    #[serde(default)]
+    pub storage: StorageHealth,
+}
+
+/// Whether storage takes the engine's writes. While `failing`, changes live in memory only
+/// (lost if the engine stops) and no send, reaction or recall leaves without its record; the
+/// next write that lands is a whole snapshot and brings it back to `ok`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum StorageHealth {
+    /// The last write landed.
+    #[default]
+    Ok,
+    /// Writes fail since `since` (the first failure in a row); `reason` is the latest one's;
+    /// `full`: the storage refused for lack of space (the user can free some; a retry alone
+    /// will not help).
+    #[serde(rename_all = "camelCase")]
+    Failing {
+        since: Millis,
+        reason: String,
+        full: bool,
+    },
 }
 
 pub(super) fn entry_view(e: &OutboxEntry) -> MessageView {

@@ -433,11 +433,13 @@ impl Driver {
             _ => true,
         });
         let error = e.message.clone();
+        let full = e.full;
         self.write_errors.borrow_mut().entry(step).or_insert(e);
         self.feed(Input::PersistFailed {
             cancelled,
             unsaved,
             error,
+            full,
         });
     }
 

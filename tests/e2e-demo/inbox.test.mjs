@@ -5,7 +5,7 @@
 // What it proves: one tab leads (runs the engine), the other follows; a send in one appears in the
 // other; the simulator sees one poller with two tabs open, and the follower makes no API request
 // at all; closing the leader hands over to the other tab, which keeps syncing; a reload shows the
-// last state from localStorage while the API is stalled. It writes .tmp/screenshots/demo-inbox.png
+// last state from IndexedDB while the API is stalled. It writes .tmp/screenshots/demo-inbox.png
 // (docs/demo-inbox.png with THREADLINE_UPDATE_SCREENSHOTS=1).
 //
 // Run: node --test tests/e2e-demo/  (after scripts/build-pkg.sh and `cargo build -p threadline-sim`)

@@ -45,6 +45,24 @@ const storedKey = (b) =>
       }),
   );
 
+/** How many outbox records the engine's IndexedDB store holds (database `threadline:threadline`). */
+const storedOutbox = (b) =>
+  b.sw.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open("threadline:threadline");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const count = open.result.transaction("outbox").objectStore("outbox").count();
+          count.onsuccess = () => {
+            open.result.close();
+            resolve(count.result);
+          };
+          count.onerror = () => reject(count.error);
+        };
+      }),
+  );
+
 /** The popup, opened as a page of its own (a real popup cannot be opened by a test). */
 async function openPopup(b) {
   const page = await b.context.newPage();
@@ -184,6 +202,7 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
       await core.send({ conversationUrn: urn, text: "This one will not go", channel: "linkedin_inbox" });
     }, conversationUrn(SEED.longThread));
     await waitFor(async () => (await ask({ type: "popup.state" })).result.outboxPending === 1, { what: "one unsent entry" });
+    assert.equal(await storedOutbox(b), 1, "the entry is a record of the engine's IndexedDB store");
     await options.reload();
     await options.locator("html[data-threadline-ready]").waitFor({ state: "attached", timeout: WAIT });
 
@@ -210,6 +229,7 @@ test("sign_out_removes_the_key_and_clear_data_warns_about_unsent_messages", asyn
     const stored = await b.sw.evaluate(() => chrome.storage.local.get(null));
     assert.equal(stored.settings, undefined, "no settings left in storage");
     assert.equal(JSON.stringify(stored).includes("This one will not go"), false, "the outbox entry is gone from storage");
+    assert.equal(await storedOutbox(b), 0, "the IndexedDB store was deleted (the engine reopened on an empty one)");
     await waitFor(async () => (await badgeText(b)) === "!", { what: "the badge to ask for a key" });
     assert.equal(await options.getByLabel("API base URL").inputValue(), "https://api.connectsafely.ai/linkedin");
   } finally {

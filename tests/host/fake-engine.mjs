@@ -219,7 +219,7 @@ export class FakeEngine {
   status(accountId) {
     const a = this.acct(accountId);
     const pending = Object.values(a.outbox).filter((e) => e.state === "sending").length;
-    return { sync: a.sync ?? "synced", quotaLeft: a.quotaLeft, quotaResetsAt: 0, outboxPending: pending };
+    return { sync: a.sync ?? "synced", quotaLeft: a.quotaLeft, quotaResetsAt: 0, outboxPending: pending, storage: { state: "ok" } };
   }
 
   openConversation(arg) {

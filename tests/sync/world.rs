@@ -8,8 +8,8 @@ use threadline::api::ApiError;
 use threadline::model::MessagingChannel;
 use threadline::sync::{
     AccountId, ApiReply, ClientKey, Command, CommandId, ConversationView, Effect, Engine,
-    EngineConfig, Input, MessageState, Notice, Persist, Recipient, RemoteFact, Request, RequestId,
-    ViewId,
+    EngineConfig, Input, MemoryRecords, MessageState, Notice, Persist, Recipient, RecordLog,
+    RemoteFact, Request, RequestId, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -21,6 +21,8 @@ pub struct Replica {
     pub config: EngineConfig,
     pub snapshot: Option<Vec<u8>>,
     pub deltas: Vec<Vec<u8>>,
+    /// The same writes in the per-record layout: a restart from it must give the same engine.
+    pub records: RecordLog<MemoryRecords>,
     pub epoch: u32,
     pub timer: Option<i64>,
     pub notices: Vec<Notice>,
@@ -76,6 +78,7 @@ impl World {
                     config,
                     snapshot: None,
                     deltas: Vec::new(),
+                    records: RecordLog::new(MemoryRecords::default()),
                     epoch: 0,
                     timer: None,
                     notices: Vec::new(),
@@ -137,6 +140,7 @@ impl World {
             match e {
                 Effect::Persist(p) => {
                     let rep = &mut self.replicas[r];
+                    ready(rep.records.write(&p)).expect("memory records take every write");
                     match p {
                         Persist::Snapshot(s) => {
                             rep.snapshot = Some(serde_json::to_vec(&s).expect("serializes"));
@@ -254,6 +258,17 @@ impl World {
             issues.is_empty(),
             "own storage must restore cleanly: {issues:?}"
         );
+        // The per-record layout, written the same effects, reads back the same state.
+        rep.records = RecordLog::new(rep.records.storage().clone());
+        let loaded = ready(rep.records.load()).expect("memory records read");
+        let (from_records, issues) =
+            Engine::restore_records(rep.config.clone(), loaded.records, loaded.issues, self.now);
+        assert!(issues.is_empty(), "own records restore cleanly: {issues:?}");
+        assert_eq!(
+            from_records.snapshot(),
+            engine.snapshot(),
+            "both layouts restore the same state"
+        );
         rep.engine = engine;
         // What the old engine waited on is forgotten: it gets no outcome, right or wrong.
         rep.waiting.clear();
@@ -368,4 +383,13 @@ pub fn split(view: &ConversationView) -> (Vec<MessageId>, Vec<(ClientKey, Messag
         }
     }
     (ids, pending)
+}
+
+/// Runs a future of memory storage, which never waits.
+fn ready<F: std::future::Future>(f: F) -> F::Output {
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::pin::pin!(f).poll(&mut cx) {
+        std::task::Poll::Ready(out) => out,
+        std::task::Poll::Pending => panic!("memory storage never waits"),
+    }
 }

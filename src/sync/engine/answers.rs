@@ -1,6 +1,7 @@
 //! API answers: pages, conversation lists, sends, reactions and recalls come back here.
 
 use super::*;
+use crate::sync::view::StorageHealth;
 
 impl Engine {
     pub(super) fn answer(&mut self, id: RequestId, result: Result<ApiReply, ApiError>) {
@@ -209,8 +210,21 @@ impl Engine {
         cancelled: Vec<RequestId>,
         unsaved: Vec<(AccountId, ClientKey)>,
         error: &str,
+        full: bool,
     ) {
         self.storage_behind = true;
+        // At least 1 ms: a retry due at once would be written again within this very step.
+        let wait = self.config.storage_retry_ms.max(1);
+        self.storage_retry_at = Some(self.now.saturating_add(wait));
+        let since = match &self.storage_health {
+            StorageHealth::Failing { since, .. } => *since,
+            StorageHealth::Ok => self.now,
+        };
+        self.storage_health = StorageHealth::Failing {
+            since,
+            reason: error.to_owned(),
+            full,
+        };
         let reason = format!("not sent: its record could not be saved ({error})");
         for (account, key) in unsaved {
             // Only while still queued: one started since (its own record written in a later

@@ -56,8 +56,13 @@ pub struct EngineConfig {
     pub recall_window_ms: i64,
     /// `count` asked of message pages.
     pub page_size: u32,
-    /// Write a full snapshot instead of a delta after this many deltas.
+    /// Write a full snapshot instead of a delta after this many deltas (`u32::MAX` with the
+    /// per-record layout: there a delta is as cheap to read back as a snapshot).
     pub snapshot_every: u32,
+    /// After a failed write, how long until the whole state is written again when nothing
+    /// else writes first (so a storage that recovers is seen to, and one that keeps failing is
+    /// not written in a loop).
+    pub storage_retry_ms: i64,
 }
 
 impl Default for EngineConfig {
@@ -72,6 +77,7 @@ impl Default for EngineConfig {
             recall_window_ms: 60 * 60 * 1000,
             page_size: 50,
             snapshot_every: 200,
+            storage_retry_ms: 30_000,
         }
     }
 }
@@ -188,6 +194,10 @@ pub struct Engine {
     /// A write failed: storage misses some records, so the next write is a whole snapshot
     /// (not forced at once, so a storage that keeps failing is not written in a loop).
     storage_behind: bool,
+    /// Whether writes fail, as the status shows it (`PersistFailed` .. `PersistRecovered`).
+    pub(crate) storage_health: super::view::StorageHealth,
+    /// When storage is behind, when the whole state is written again if nothing writes first.
+    pub(crate) storage_retry_at: Option<Millis>,
     key_counter_dirty: bool,
     pub(crate) last_status: BTreeMap<AccountId, super::view::StatusView>,
     conversation_lists_changed: BTreeSet<AccountId>,
@@ -240,6 +250,8 @@ impl Engine {
             // Deltas only make sense after a snapshot: the first write is a whole one.
             force_snapshot: true,
             storage_behind: false,
+            storage_health: super::view::StorageHealth::Ok,
+            storage_retry_at: None,
             key_counter_dirty: false,
             last_status: BTreeMap::new(),
             conversation_lists_changed: BTreeSet::new(),
@@ -378,7 +390,9 @@ impl Engine {
                 cancelled,
                 unsaved,
                 error,
-            } => self.persist_failed(cancelled, unsaved, &error),
+                full,
+            } => self.persist_failed(cancelled, unsaved, &error, full),
+            Input::PersistRecovered => self.storage_health = super::view::StorageHealth::Ok,
         }
         self.drive();
         self.finish()
@@ -710,7 +724,8 @@ impl Engine {
                 records.push(r);
             }
         }
-        if !records.is_empty() || self.key_counter_dirty || self.force_snapshot {
+        let retry_due = self.storage_behind && self.storage_retry_at.is_some_and(|t| t <= self.now);
+        if !records.is_empty() || self.key_counter_dirty || self.force_snapshot || retry_due {
             self.key_counter_dirty = false;
             self.deltas_since_snapshot += 1;
             if self.force_snapshot
@@ -719,6 +734,7 @@ impl Engine {
             {
                 self.force_snapshot = false;
                 self.storage_behind = false;
+                self.storage_retry_at = None;
                 self.deltas_since_snapshot = 0;
                 effects.push(Effect::Persist(Persist::Snapshot(self.snapshot())));
             } else {
@@ -824,6 +840,8 @@ impl Engine {
             times.push(next_reset(now));
         }
         times.extend(self.retry_at.values().copied());
+        // Storage is behind: write the whole state again then.
+        times.extend(self.storage_retry_at);
         // A shown message's recall window closes: its view changes then.
         times.extend(self.next_window_close());
         // Whatever is already due was started by `drive`, or waits on something that is not

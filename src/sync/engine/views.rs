@@ -255,6 +255,7 @@ impl Engine {
             quota_resets_at: next_reset(now),
             rate_limited_until: self.rate_wait.get(account).copied().filter(|t| *t > now),
             outbox_pending,
+            storage: self.storage_health.clone(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! A native driver of the reconciliation engine for scenario tests against `threadline-sim`
 //! started in-process: the driver contract of `threadline::sync` carried out literally, with the
-//! real API client over HTTP, an in-memory disk under the real storage layout (`PersistLog`),
-//! and a virtual clock that is the simulator's (frozen; moved only by the test), so recall
+//! real API client over HTTP, an in-memory disk under one of the real storage layouts
+//! (`PersistLog`'s string keys or `RecordLog`'s tables, see [`Layout`]), and a virtual clock that is the simulator's (frozen; moved only by the test), so recall
 //! windows, quota days and waits line up without real waiting.
 //!
 //! The driver decides nothing. It runs one atomic *step* at a time, in a fixed order: deliver the
@@ -22,7 +22,8 @@ use threadline::api::{
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
     AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input, MemoryKv,
-    Notice, PersistLog, Recipient, Refusal, RemoteFact, Request, RequestId, ViewId,
+    MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request,
+    RequestId, RestoreIssue, StorageError, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -55,6 +56,7 @@ pub fn test_config() -> EngineConfig {
         echo_settle_ms: 3_000,
         default_retry_after_ms: 2_000,
         snapshot_every: 8,
+        storage_retry_ms: 5_000,
         ..EngineConfig::default()
     }
 }
@@ -326,28 +328,126 @@ impl KeySource for SharedKey {
 
 // ----- the driver -----
 
-/// What the driver keeps on "disk": string keys in memory, written and read through the
-/// product's own commit protocol (`PersistLog`: head, snapshot and delta keys), so every restart
-/// reads back the real storage layout.
+/// How the driver's disk lays out what the engine writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// String keys through `PersistLog` (head, snapshot and deltas): what `localStorage` and
+    /// `chrome.storage` hold.
+    KeyValue,
+    /// Tables of records through `RecordLog`, one transaction per write: what IndexedDB holds.
+    /// The engine runs with `snapshot_every = u32::MAX`, as the drivers of this layout do.
+    Records,
+}
+
+impl Layout {
+    /// The layout of this test binary: `THREADLINE_TEST_LAYOUT` (`kv` or `records`) when set,
+    /// else `Records` when the binary's name contains "records", else `KeyValue`.
+    pub fn for_tests() -> Layout {
+        match std::env::var("THREADLINE_TEST_LAYOUT").as_deref() {
+            Ok("records") => return Layout::Records,
+            Ok("kv") => return Layout::KeyValue,
+            _ => {}
+        }
+        let records = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .is_some_and(|n| n.contains("records"));
+        if records {
+            Layout::Records
+        } else {
+            Layout::KeyValue
+        }
+    }
+}
+
+/// What the driver keeps on "disk", in memory, written and read through the product's own
+/// storage code for its [`Layout`], so every restart reads back a real layout.
 #[derive(Debug)]
 pub struct Disk {
+    pub layout: Layout,
+    /// The string keys (`Layout::KeyValue`, and the store a migration reads).
     pub kv: MemoryKv,
     log: PersistLog<MemoryKv>,
-    /// While true every write fails (full, unplugged): nothing is stored.
+    /// The tables (`Layout::Records`).
+    pub records: MemoryRecords,
+    record_log: RecordLog<MemoryRecords>,
+    /// While true every write fails (unplugged): nothing is stored.
     pub failing: bool,
-    /// Writes refused while failing.
+    /// While true every write is refused for lack of space (`StorageError::full`).
+    pub full: bool,
+    /// Writes refused while failing or full.
     pub failed_writes: u32,
+    /// A write failed and none landed since: the next one that lands is a recovery.
+    behind: bool,
+}
+
+impl Disk {
+    /// An empty disk of `layout`.
+    pub fn new(layout: Layout) -> Disk {
+        let kv = MemoryKv::default();
+        let records = MemoryRecords::default();
+        Disk {
+            layout,
+            log: PersistLog::new(kv.clone(), DISK_PREFIX),
+            kv,
+            record_log: RecordLog::new(records.clone()),
+            records,
+            failing: false,
+            full: false,
+            failed_writes: 0,
+            behind: false,
+        }
+    }
+
+    /// Writes one `Persist` effect through the layout's own code.
+    pub fn write(&mut self, p: &Persist) -> Result<(), StorageError> {
+        if self.failing || self.full {
+            self.failed_writes += 1;
+            return Err(if self.full {
+                StorageError::full("the disk is full")
+            } else {
+                StorageError::new("the disk is failing")
+            });
+        }
+        match self.layout {
+            Layout::KeyValue => ready(self.log.write(p)),
+            Layout::Records => ready(self.record_log.write(p)),
+        }
+    }
+
+    /// Opens the stored state afresh (as a restarted process does) and restores an engine.
+    pub fn restore(&mut self, config: EngineConfig, now_ms: i64) -> (Engine, Vec<RestoreIssue>) {
+        self.behind = false;
+        match self.layout {
+            Layout::KeyValue => {
+                self.log = PersistLog::new(self.kv.clone(), DISK_PREFIX);
+                let stored = ready(self.log.load()).expect("the memory disk reads");
+                let (engine, mut issues) =
+                    Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms);
+                issues.splice(0..0, stored.issues);
+                (engine, issues)
+            }
+            Layout::Records => {
+                self.record_log = RecordLog::new(self.records.clone());
+                let loaded = ready(self.record_log.load()).expect("the memory disk reads");
+                Engine::restore_records(config, loaded.records, loaded.issues, now_ms)
+            }
+        }
+    }
+
+    /// Moves the key-value store into the tables (`RecordLog::migrate_from`) and uses the
+    /// tables from now on; the migration's issues.
+    pub fn migrate_to_records(&mut self) -> Vec<RestoreIssue> {
+        self.layout = Layout::Records;
+        self.log = PersistLog::new(self.kv.clone(), DISK_PREFIX);
+        self.record_log = RecordLog::new(self.records.clone());
+        ready(self.record_log.migrate_from(&self.log)).expect("the memory disk migrates")
+    }
 }
 
 impl Default for Disk {
     fn default() -> Disk {
-        let kv = MemoryKv::default();
-        Disk {
-            log: PersistLog::new(kv.clone(), DISK_PREFIX),
-            kv,
-            failing: false,
-            failed_writes: 0,
-        }
+        Disk::new(Layout::for_tests())
     }
 }
 
@@ -396,6 +496,10 @@ pub struct Driver {
     pub steps: u64,
     restart_at: Option<u64>,
     pub restarts: u32,
+    /// What the last restore could not read (a restore with issues fails the test unless
+    /// `expect_restore_issues` is set).
+    pub restore_issues: Vec<RestoreIssue>,
+    pub expect_restore_issues: bool,
     /// One line per step, for failure messages.
     pub trace: Vec<String>,
 }
@@ -409,6 +513,15 @@ impl Driver {
     /// A fresh simulator and an empty engine with `config`; the client times out after
     /// `timeout_ms` (real time) and never retries (the engine decides what happens next).
     pub async fn start_with(config: EngineConfig, timeout_ms: u64) -> Driver {
+        Driver::start_on(Layout::for_tests(), config, timeout_ms).await
+    }
+
+    /// [`Driver::start_with`] on a disk of `layout` (with `Layout::Records` the engine runs
+    /// with `snapshot_every = u32::MAX`, as the drivers of that layout do).
+    pub async fn start_on(layout: Layout, mut config: EngineConfig, timeout_ms: u64) -> Driver {
+        if layout == Layout::Records {
+            config.snapshot_every = u32::MAX;
+        }
         let sim = Sim::start().await;
         let key = Rc::new(RefCell::new(API_KEY.to_string()));
         let late_sends = Rc::new(Cell::new(0));
@@ -428,7 +541,7 @@ impl Driver {
             client,
             key,
             late_sends,
-            disk: Disk::default(),
+            disk: Disk::new(layout),
             now,
             timer: None,
             requests: VecDeque::new(),
@@ -443,6 +556,8 @@ impl Driver {
             steps: 0,
             restart_at: None,
             restarts: 0,
+            restore_issues: Vec::new(),
+            expect_restore_issues: false,
             trace: Vec::new(),
         };
         // Contract step 1, from empty storage.
@@ -588,26 +703,25 @@ impl Driver {
     }
 
     fn restore(&mut self) {
-        // A restarted engine opens the stored keys afresh, as the wasm engine does.
-        self.disk.log = PersistLog::new(self.disk.kv.clone(), DISK_PREFIX);
-        let stored = ready(self.disk.log.load()).expect("the memory disk reads");
+        // A restarted engine opens the stored state afresh, as the wasm engine does.
+        let (engine, issues) = self.disk.restore(self.config.clone(), self.now);
         assert!(
-            stored.issues.is_empty(),
-            "own storage loads cleanly: {:?}",
-            stored.issues
-        );
-        let (engine, issues) = Engine::restore(
-            self.config.clone(),
-            stored.snapshot.as_deref(),
-            &stored.deltas,
-            self.now,
-        );
-        assert!(
-            issues.is_empty(),
+            self.expect_restore_issues || issues.is_empty(),
             "own storage restores cleanly: {issues:?}"
         );
+        self.restore_issues = issues;
         self.engine = engine;
         self.input(Input::Tick);
+    }
+
+    /// Restart as a new build would: the key-value store moves into the tables first
+    /// (`RecordLog::migrate_from`), then the engine is restored from them; the migration's
+    /// issues.
+    pub fn restart_migrating(&mut self) -> Vec<RestoreIssue> {
+        let issues = self.disk.migrate_to_records();
+        self.config.snapshot_every = u32::MAX;
+        self.restart();
+        issues
     }
 
     /// The outcomes of every answer of `op` delivered so far (`"ok"` or an error code).
@@ -701,21 +815,19 @@ impl Driver {
     fn input(&mut self, input: Input) {
         let effects = self.engine.handle(input, self.now);
         // The contract when a write fails: the writes of this step after it are not made.
-        let mut failed: Option<(String, Vec<RequestId>)> = None;
+        let mut failed: Option<(StorageError, Vec<RequestId>)> = None;
         let mut unsaved = Vec::new();
+        let mut recovered = false;
         for effect in effects {
             match effect {
-                Effect::Persist(p) if self.disk.failing => {
-                    self.disk.failed_writes += 1;
-                    unsaved.extend(p.queued_sends());
-                    failed.get_or_insert_with(|| ("storage: the disk is failing".into(), vec![]));
-                }
-                Effect::Persist(p) => {
-                    if let Err(e) = ready(self.disk.log.write(&p)) {
+                Effect::Persist(p) => match self.disk.write(&p) {
+                    Ok(()) => recovered |= std::mem::take(&mut self.disk.behind),
+                    Err(e) => {
+                        self.disk.behind = true;
                         unsaved.extend(p.queued_sends());
-                        failed.get_or_insert_with(|| (e.to_string(), vec![]));
+                        failed.get_or_insert_with(|| (e, vec![]));
                     }
-                }
+                },
                 Effect::Request(req) => match &mut failed {
                     Some((_, cancelled)) if req.needs_record() => cancelled.push(req.id),
                     _ => self.requests.push_back(req),
@@ -731,8 +843,13 @@ impl Driver {
             self.input(Input::PersistFailed {
                 cancelled,
                 unsaved,
-                error,
+                error: error.to_string(),
+                full: error.full,
             });
+        } else if recovered {
+            // The first write that landed after a failure: storage holds the whole state again.
+            self.trace.push("     write landed again".into());
+            self.input(Input::PersistRecovered);
         }
     }
 

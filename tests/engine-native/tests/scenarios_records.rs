@@ -1,0 +1,5 @@
+//! The engine's scenarios tests again, over the per-record layout (`RecordLog`, IndexedDB's):
+//! the binary's name selects it (see `Layout::for_tests`).
+
+#[path = "scenarios.rs"]
+mod scenarios;
