@@ -82,20 +82,29 @@ async function build({ n, storage, how = "snapshot", inFlightMax = 32 }) {
     } else {
       const old = new Map([[`${KEY}:snapshot:0`, text], [`${KEY}:head`, head]]);
       const from = { get: (k) => old.get(k), set: (k, v) => void old.set(k, v), remove: (k) => void old.delete(k) };
-      engine = await ThreadlineEngine.open({
+      engine = await step("migration", ThreadlineEngine.open({
         baseUrl: `${location.origin}/no-api`, apiKey: "bench", storage, migrateFrom: from, storageKey: KEY, realtime: false,
-      });
+      }));
       migration = engine.restoreIssues().map((i) => i.message);
       close();
     }
   }
   const builtMs = performance.now() - t0;
   const t1 = performance.now();
-  engine = await open(storageOption(storage));
+  engine = await step("reopen after the build", open(storageOption(storage)));
   const held = engine.conversationList("").length;
   await engine.applyRemote({ kind: "read", account: "", conversation: conversation(n, 0).id, at: NOW + 1 });
   close();
   return { conversations, held, builtMs, compactMs: performance.now() - t1, migration };
+}
+
+/** Names the step a failure came from. */
+async function step(name, promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw new Error(`${name}: ${e.code ?? e.name}: ${e.message}`);
+  }
 }
 
 /** Cold open to the first conversation view: wasm instantiation, `open()` (reads and restores
