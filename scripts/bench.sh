@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks print figures; none of them asserts a time. Native criterion benches with short
-# settings, then the browser bench in headless Chromium.
+# settings, then the browser benches in headless Chromium (the scale benchmark last).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -12,3 +12,6 @@ done
 [ -f pkg/glue/threadline_bg.wasm ] || bash scripts/build-pkg.sh
 node scripts/bench-urn-browser.mjs
 node scripts/bench-sync-browser.mjs
+# Issue 13's scale benchmark: stores of 1k..200k messages (THREADLINE_BENCH_SIZES picks sizes,
+# THREADLINE_BENCH_STORAGE the engine's storage; see the script's header). Several minutes.
+node scripts/bench-scale.mjs

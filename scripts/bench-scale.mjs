@@ -1,0 +1,340 @@
+// Scale benchmark (issue 13; figures, never assertions): stores of 1k to 200k messages built
+// through the engine's public API in headless Chromium, and per size: cold first open to the first
+// conversation view, wasm and JS memory after open, bytes on disk, applying a 50-message page, and
+// the plain-JS baseline in the same run (open IndexedDB, read the newest 50 messages of one
+// conversation through the `byConversation` index). Each size gets a fresh browser profile.
+//
+// Env: THREADLINE_BENCH_SIZES   comma-separated message counts (default 1000,10000,50000,100000,200000;
+//                               `10k` and `1k` forms are read too)
+//      THREADLINE_BENCH_STORAGE the engine's storage: indexedDB (default), localStorage, memory
+//      THREADLINE_BENCH_ROUNDS  cold opens per size (default 3; the median is printed)
+//      THREADLINE_BENCH_BUILD   snapshot (default): the store written straight in, in the engine's
+//                               own snapshot layout (for indexedDB: through the engine's migration);
+//                               feed: every conversation through `applyRemote` (slow: minutes at 200k)
+//      THREADLINE_BENCH_PAGE    0 to skip the page (only the extension's worker)
+//      THREADLINE_BENCH_WORKER  0 to skip the extension's service worker (default on): the built
+//                               extension (its own storage, whatever core.js opens) is given the same
+//                               store, its worker is stopped through CDP and woken by its popup
+// Usage: node scripts/bench-scale.mjs   (needs pkg/: scripts/build-pkg.sh)
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync, readdirSync, statSync, existsSync, cpSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import os from "node:os";
+import { CHROMIUM_ARGS } from "./browser.mjs";
+import { serveStatic } from "./static-server.mjs";
+import { backgroundWorker, killBackground } from "../tests/e2e/harness.mjs";
+import { conversation, fact, layout, snapshotText } from "../tests/bench/scale-data.mjs";
+
+const parseSize = (s) => {
+  const m = /^(\d+(?:\.\d+)?)(k?)$/i.exec(s.trim());
+  if (!m) throw new Error(`THREADLINE_BENCH_SIZES: not a size: ${s}`);
+  return Math.round(Number(m[1]) * (m[2] ? 1000 : 1));
+};
+const SIZES = (process.env.THREADLINE_BENCH_SIZES || "1000,10000,50000,100000,200000").split(",").map(parseSize);
+const STORAGE = process.env.THREADLINE_BENCH_STORAGE || "indexedDB";
+const ROUNDS = Number(process.env.THREADLINE_BENCH_ROUNDS || 3);
+const BUILD = process.env.THREADLINE_BENCH_BUILD || "snapshot";
+const WORKER = process.env.THREADLINE_BENCH_WORKER !== "0";
+const PAGE = process.env.THREADLINE_BENCH_PAGE !== "0";
+const TMP = path.resolve(process.env.TMPDIR || ".tmp");
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mb = (b) => (b / 1e6).toFixed(1);
+
+function du(dir) {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    total += e.isDirectory() ? du(p) : statSync(p).size;
+  }
+  return total;
+}
+
+async function measure(server, n) {
+  const profile = mkdtempSync(path.join(TMP, "bench-scale-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const log = (s) => process.stderr.write(`  [${n}] ${s}\n`);
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on("pageerror", (e) => log(`page error: ${e.message}`));
+    const cdp = await context.newCDPSession(page);
+    const load = async () => {
+      await page.goto(`${server.url}/tests/bench/scale.html`);
+      await page.waitForFunction(() => window.bench);
+    };
+    const call = (fn, arg) => page.evaluate(([fn, arg]) => window.bench[fn](arg), [fn, arg]);
+    // A fresh realm for each cold open; "memory" lives in the realm, so it is opened again in place.
+    const fresh = STORAGE === "memory" ? async () => {} : load;
+
+    await load();
+    const built = await call("build", { n, storage: STORAGE, how: BUILD });
+    log(`built (${BUILD}): ${built.conversations} conversations in ${(built.builtMs / 1000).toFixed(1)} s, compacted in ${(built.compactMs / 1000).toFixed(1)} s`);
+    if (built.migration) log(`migration: ${built.migration.join("; ") || "no issues"}`);
+    const opens = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      await fresh();
+      opens.push(await call("openView", { n, storage: STORAGE }));
+    }
+    const last = opens[opens.length - 1];
+    await cdp.send("HeapProfiler.collectGarbage");
+    const heap = await cdp.send("Runtime.getHeapUsage");
+    const disk = await call("estimate");
+    const files = { idb: du(path.join(profile, "Default", "IndexedDB")), local: du(path.join(profile, "Default", "Local Storage")) };
+    const applied = await call("applyPage", { n });
+    let readAll = null;
+    if (STORAGE === "indexedDB") {
+      await load();
+      readAll = await call("readAll");
+    }
+    log(`opened ${ROUNDS}x, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms; page applied`);
+
+    await load();
+    const baselineBuilt = await call("baselineBuild", { n });
+    const baseline = [];
+    for (let r = 0; r < Math.max(ROUNDS, 5); r++) {
+      await load();
+      baseline.push(await call("baselineRead", { n }));
+    }
+    log(`baseline built in ${(baselineBuilt.ms / 1000).toFixed(1)} s`);
+    await call("clear");
+    return {
+      n, built, opens, shown: last.shown, issues: last.issues, wasmBytes: last.wasmBytes, jsHeap: heap.usedSize,
+      disk, files, applied, baseline, readAll,
+    };
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+/** The extension as scripts/build-extension.sh assembles it (hosted API, no key: the engine opens
+ * its store and asks nothing of the network), in `dir`. */
+function assembleExtension(dir) {
+  mkdirSync(path.join(dir, "pkg/glue"), { recursive: true });
+  for (const d of ["background", "content", "options", "popup", "onboarding", "pages", "_locales", "icons"]) {
+    cpSync(path.join("extension", d), path.join(dir, d), { recursive: true });
+  }
+  for (const f of ["browser.js", "core.js", "ready.js", "errors.js", "host.js"]) cpSync(path.join("pkg", f), path.join(dir, "pkg", f));
+  for (const f of ["threadline.js", "threadline_bg.wasm"]) cpSync(path.join("pkg/glue", f), path.join(dir, "pkg/glue", f));
+  execFileSync("node", ["scripts/gen-manifest.mjs", "extension/manifest.json", path.join(dir, "manifest.json"),
+    "https://api.connectsafely.ai/linkedin", "0.0.0"], { stdio: "ignore" });
+}
+
+/** Feeds the store to the worker's engine through `applyRemote`, a chunk of conversations per call. */
+async function feedWorker(sw, n) {
+  const { conversations } = layout(n);
+  let chunk = [];
+  let size = 0;
+  let fed = 0;
+  for (let c = 0; c < conversations; c++) {
+    const f = fact(conversation(n, c));
+    chunk.push(f);
+    size += f.messages.length;
+    if (size < 2000 && c < conversations - 1) continue;
+    const error = await sw.evaluate(async (facts) => {
+      const core = await globalThis.threadline.ready;
+      const account = core.settings().accountId;
+      try {
+        await Promise.all(facts.map((f) => core.engine().applyRemote({ ...f, account })));
+        return null;
+      } catch (e) {
+        return `${e.code ?? e.name}: ${e.message}`;
+      }
+    }, chunk);
+    if (error) throw new Error(`the worker's store refused a write after ${fed} messages (${error})`);
+    fed += size;
+    chunk = [];
+    size = 0;
+  }
+}
+
+/** Writes the store straight into chrome.storage.local in the engine's snapshot layout, as today's
+ * release leaves it (keys `threadline:head`, `threadline:snapshot:0`), after closing the worker's
+ * engine and deleting its IndexedDB database (so an extension on IndexedDB migrates it on its
+ * next start). The text goes over in chunks. */
+async function writeWorker(sw, n) {
+  const text = snapshotText(n);
+  await sw.evaluate(async () => {
+    const core = await globalThis.threadline.ready;
+    core.engine()?.close();
+    await new Promise((resolve) => {
+      const r = indexedDB.deleteDatabase("threadline:threadline");
+      r.onsuccess = r.onerror = () => resolve();
+      setTimeout(resolve, 5000);
+    });
+    globalThis.benchChunks = [];
+  });
+  const CHUNK = 8_000_000;
+  for (let i = 0; i < text.length; i += CHUNK) {
+    await sw.evaluate((c) => void globalThis.benchChunks.push(c), text.slice(i, i + CHUNK));
+  }
+  const error = await sw.evaluate(async (head) => {
+    const ext = globalThis.browser ?? globalThis.chrome;
+    const snapshot = globalThis.benchChunks.join("");
+    globalThis.benchChunks = null;
+    try {
+      await ext.storage.local.set({ "threadline:snapshot:0": snapshot, "threadline:head": head });
+      return null;
+    } catch (e) {
+      return String(e.message ?? e);
+    }
+  }, JSON.stringify({ v: 1, snapshot: 0, deltas: [], next: 1 }));
+  if (error) throw new Error(`chrome.storage.local refused the ${(text.length / 1e6).toFixed(1)} MB store (${error})`);
+}
+
+/** The same store in the extension's background (written straight in, or fed), then cold starts: the worker stopped through CDP (as
+ * Chrome's idle kill does) and woken by opening the popup. */
+async function measureWorker(n) {
+  const root = mkdtempSync(path.join(TMP, "bench-scale-ext-"));
+  const ext = path.join(root, "extension");
+  assembleExtension(ext);
+  const context = await chromium.launchPersistentContext(path.join(root, "profile"), {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: false, // --headless=new below: the old headless mode loads no extensions
+    args: ["--headless=new", ...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+  });
+  const log = (s) => process.stderr.write(`  [${n} worker] ${s}\n`);
+  try {
+    let sw = await backgroundWorker(context);
+    const id = new URL(sw.url()).host;
+    const t0 = Date.now();
+    if (BUILD === "feed") await feedWorker(sw, n);
+    else await writeWorker(sw, n);
+    log(`built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const page = await context.newPage();
+    const urn = conversation(n, 0).urn;
+    const opens = [];
+    // With the snapshot written straight in, the first start reads it (and migrates it when the
+    // extension's storage is another): counted apart, not a cold open like the others.
+    const rounds = BUILD === "feed" ? ROUNDS : ROUNDS + 1;
+    for (let r = 0; r < rounds; r++) {
+      await killBackground(context, page);
+      for (let i = 0; i < 100 && context.serviceWorkers().length; i++) await new Promise((r) => setTimeout(r, 50));
+      await page.goto(`chrome-extension://${id}/popup/popup.html`);
+      sw = await backgroundWorker(context);
+      opens.push(await sw.evaluate(async (urn) => {
+        const core = await globalThis.threadline.ready;
+        const t0 = performance.now();
+        const view = core.engine().conversationView(core.settings().accountId, urn);
+        const viewMs = performance.now() - t0;
+        const { wasmMs, startMs } = globalThis.threadline.timings;
+        return { wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
+      }, urn));
+    }
+    const first = BUILD === "feed" ? null : opens.shift();
+    log(`${first ? `first start on the written store ${first.firstViewMs.toFixed(0)} ms; ` : ""}cold starts, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms`);
+    return { n, opens, first };
+  } finally {
+    await context.close().catch(() => {});
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+function printWorker(rows) {
+  if (!rows.length) return;
+  console.log(`\nscale: the extension's service worker (the storage its background opens), cold: stopped through CDP,`);
+  console.log(`  woken by its popup; medians of ${ROUNDS}`);
+  const head = ["messages", "first view ms", "(wasm/open/view)", "shown", "first start on the written store ms"];
+  console.log("  " + head.join("  "));
+  for (const r of rows) {
+    if (r.error) {
+      console.log(`  ${String(r.n).padStart(head[0].length)}  failed: ${r.error}`);
+      continue;
+    }
+    const part = (k) => median(r.opens.map((o) => o[k])).toFixed(0);
+    const cells = [String(r.n), part("firstViewMs"), `${part("wasmMs")}/${part("startMs")}/${part("viewMs")}`, String(r.opens[0].shown),
+      r.first ? `${r.first.firstViewMs.toFixed(0)} (shown ${r.first.shown})` : "—"];
+    console.log("  " + cells.map((c, i) => c.padStart(head[i].length)).join("  "));
+  }
+  console.log("  first view: the background's wasm instantiation + its start (core.start: opening the engine on the");
+  console.log("    stored store) + `conversationView` of the 200-message thread; the worker's script start is not counted.");
+  console.log("  first start: the first wake after the store was written in today's layout (a migration when the");
+  console.log("    background opens another storage).");
+}
+
+const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
+const loadAtStart = loadAverage();
+
+function print(rows, version) {
+  console.log(`\nscale: the engine on storage "${STORAGE}" in ${version}; medians of ${ROUNDS} cold opens (a reloaded page each${STORAGE === "memory" ? "; memory: same realm, warm" : ""})`);
+  const head = ["messages", "build s", "first view ms", "(init/open/view)", "wasm MB", "JS MB", "disk MB", "50-page ms", "read all ms", "baseline ms", "× baseline"];
+  const lines = rows.map((r) => {
+    if (r.error) return [String(r.n), "—", `failed: ${r.error}`];
+    const first = median(r.opens.map((o) => o.firstViewMs));
+    const part = (k) => median(r.opens.map((o) => o[k])).toFixed(0);
+    const base = median(r.baseline.map((b) => b.totalMs));
+    const disk = STORAGE === "localStorage" ? r.disk.localChars * 2 : r.files.idb;
+    return [
+      String(r.n), ((r.built.builtMs + r.built.compactMs) / 1000).toFixed(1), first.toFixed(0), `${part("initMs")}/${part("openMs")}/${part("viewMs")}`,
+      mb(r.wasmBytes), mb(r.jsHeap), mb(disk), r.applied.ms.toFixed(1), r.readAll ? r.readAll.ms.toFixed(0) : "—", base.toFixed(1), (first / base).toFixed(0),
+    ];
+  });
+  const ok = lines.filter((l) => l.length === head.length);
+  const widths = head.map((h, i) => Math.max(h.length, ...ok.map((l) => l[i].length)));
+  const fmt = (l) => "  " + (l.length === head.length ? l.map((c, i) => c.padStart(widths[i])).join("  ") : `${l[0].padStart(widths[0])}  ${l[2]}`);
+  console.log(fmt(head));
+  for (const l of lines) console.log(fmt(l));
+  console.log("  first view: page start to `conversationView` of a 200-message thread (wasm init, `open()` reading and");
+  console.log("    restoring the whole store, the view); the engine is open after it (memory: wasm linear memory, and the");
+  console.log("    JS heap after a GC). disk: the profile's IndexedDB files (localStorage: 2 bytes a character held).");
+  if (STORAGE === "memory") console.log("    memory: the store is a JS Map of the page (in the JS heap), opened again in the same realm.");
+  console.log("  read all: plain JS `getAll` of every object store of the engine's database (indexedDB only): the least");
+  console.log("    an open that loads the whole store pays.");
+  console.log("  50-page: `applyRemote` of 50 new messages of that thread until it resolves (merge + write + notices).");
+  console.log("  baseline: plain JS, its own IndexedDB in the same layout: open it, newest 50 of the thread through");
+  console.log(`    \`byConversation\`, parsed; a reloaded page each time (median of ${Math.max(ROUNDS, 5)}).`);
+  for (const r of rows.filter((r) => !r.error)) {
+    const checks = [`view shows ${r.shown}`, `baseline read ${r.baseline[0].shown}`, `after the pages ${r.applied.shown}`,
+      `restore issues ${r.issues}`, `estimate() ${mb(r.disk.usage)} MB`, `conversations ${r.built.held}/${r.built.conversations}`];
+    console.log(`  check ${r.n}: ${checks.join(", ")}`);
+  }
+}
+
+const server = await serveStatic(".");
+const rows = [];
+const workerRows = [];
+let sameAsFed = null;
+let version = "";
+try {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  version = `Chromium ${browser.version()}`;
+  if (BUILD === "snapshot") {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/tests/bench/scale.html`);
+    await page.waitForFunction(() => window.bench);
+    sameAsFed = await page.evaluate(() => window.bench.sameAsFed({ n: 1000 }));
+  }
+  await browser.close();
+  for (const n of SIZES) {
+    if (PAGE) process.stderr.write(`scale: ${n} messages on ${STORAGE}…\n`);
+    if (PAGE) try {
+      rows.push(await measure(server, n));
+    } catch (e) {
+      process.stderr.write(`  [${n}] failed: ${e.stack || e}\n`);
+      rows.push({ n, error: String(e.message || e).split("\n")[0].replace(/^page\.evaluate: /, "").slice(0, 160) });
+    }
+    if (!WORKER) continue;
+    process.stderr.write(`scale: ${n} messages in the extension's worker…\n`);
+    try {
+      workerRows.push(await measureWorker(n));
+    } catch (e) {
+      process.stderr.write(`  [${n} worker] failed: ${e.stack || e}\n`);
+      workerRows.push({ n, error: String(e.message || e).split("\n")[0].slice(0, 160) });
+    }
+  }
+} finally {
+  server.close();
+}
+console.log(`\nload average (${os.cpus().length} cores): ${loadAtStart} at the start, ${loadAverage()} at the end`);
+if (rows.length) print(rows, version);
+if (sameAsFed !== null) {
+  console.log(`  stores written straight in the engine's snapshot layout; a 1,000-message one restores to the same state as`);
+  console.log(`    one fed through applyRemote: ${sameAsFed ? "yes" : "NO (the figures above are not of a realistic store)"}`);
+}
+printWorker(workerRows);
