@@ -38,6 +38,8 @@ test("react_and_unreact_on_linkedins_items_shows_count_and_mine", async () => {
     // Unreact by pressing our reaction.
     await d.click(mine);
     await d.waitFor(`${messageSel(SEED.theirs)} [data-threadline-reaction=🎉]`, { state: "detached" });
+    // The pill goes as soon as the change is asked (shown pending); the server applies it after.
+    await waitFor(async () => (await sim.requests()).react.applied >= 3, { what: "the unreact applied" });
     assert.equal((await sim.requests()).react.applied, 3);
     // One set of controls per item, and LinkedIn's own summary gives way to ours.
     const perItem = await page.evaluate(() => [...document.querySelectorAll("[data-event-urn]")].map((i) => i.querySelectorAll(":scope > [data-threadline-host]").length));
