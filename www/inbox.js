@@ -460,8 +460,12 @@ function renderConversation() {
   // under the pointer stays where it is on screen, whatever changed around it (else new messages
   // keep the list at the bottom, as a chat does).
   const recalling = new Set((v?.messages ?? []).filter((m) => m.state.state === "recalling").map((m) => m.id));
-  for (const id of state.recallingHere) if (!recalling.has(id)) state.recallingHere.delete(id);
-  const clicked = Date.now() - clickedAt < 3000 || state.confirmRecall !== null || state.recallingHere.size > 0;
+  for (const id of state.recallingHere) {
+    if (recalling.has(id)) continue;
+    state.recallingHere.delete(id);
+    recallEndedAt = Date.now(); // its line of the same height stays put a while too
+  }
+  const clicked = Date.now() - Math.max(clickedAt, recallEndedAt) < 3000 || state.confirmRecall !== null || state.recallingHere.size > 0;
   const held = clicked && pointerOver && list.querySelector(`[data-threadline-key="${CSS.escape(pointerOver)}"]`);
   const heldTop = held ? held.getBoundingClientRect().top : null;
   // Messages the engine lists as recalled that were on screen become tombstones of their height.
@@ -505,6 +509,7 @@ function renderConversation() {
 
 let pointerOver = null; // the key of the message under the pointer
 let clickedAt = 0; // when the user last clicked in the message list
+let recallEndedAt = 0; // when a recall this tab started last ended (recalled or failed)
 let anchoredAt = 0; // when a redraw last kept the message under the pointer in place
 let stuckToBottom = true; // the reader was at the newest message (before any held redraw)
 
