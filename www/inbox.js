@@ -52,7 +52,10 @@ const state = {
   confirmRecall: null, // the message whose recall waits for a second click
   tombs: new Map(), // id → {sentAt, height}: messages recalled while shown, kept in place
   shownIds: new Map(), // id → sentAt of the messages last drawn (to notice which were recalled)
-  recallingHere: new Set(), // messages whose recall this tab asked for, until it is settled
+  // Messages whose recall this tab asked for, until it is settled → whether the engine's view (or
+  // the command's end) has been seen since: until then the message shows "Recalling…" from this
+  // tab's own knowledge, so the click's redraw and the engine's are the same height (no row moves).
+  recallingHere: new Map(),
 };
 
 function remember() {
@@ -302,7 +305,7 @@ function waiting(cls, template, since) {
 }
 
 function stateBadge(m) {
-  const s = m.state;
+  const s = m.id && state.recallingHere.has(m.id) && m.state.state !== "failed" ? { state: "recalling" } : m.state;
   switch (s.state) {
     case "sending":
       if (s.confirming) {
@@ -395,8 +398,12 @@ function recallConfirm(m) {
     type: "button", class: "danger", text: "Recall", "data-threadline-recall-yes": "",
     onclick: () => {
       state.confirmRecall = null;
-      state.recallingHere.add(m.id);
-      command("recall", { messageUrn: m.messageUrn }).catch(() => {});
+      state.recallingHere.set(m.id, false);
+      const settled = () => {
+        if (state.recallingHere.has(m.id)) state.recallingHere.set(m.id, true);
+        renderConversation();
+      };
+      command("recall", { messageUrn: m.messageUrn }).then(settled, settled);
       renderConversation();
     },
   }),
@@ -460,8 +467,9 @@ function renderConversation() {
   // under the pointer stays where it is on screen, whatever changed around it (else new messages
   // keep the list at the bottom, as a chat does).
   const recalling = new Set((v?.messages ?? []).filter((m) => m.state.state === "recalling").map((m) => m.id));
-  for (const id of state.recallingHere) {
-    if (recalling.has(id)) continue;
+  for (const [id, seen] of state.recallingHere) {
+    if (recalling.has(id)) state.recallingHere.set(id, true);
+    if (recalling.has(id) || !seen) continue;
     state.recallingHere.delete(id);
     recallEndedAt = Date.now(); // its line of the same height stays put a while too
   }
@@ -486,7 +494,7 @@ function renderConversation() {
       && m.sentAt - p.sentAt < 5 * 60 * 1000;
   };
   reconcile(list, items, (m) => m.id ?? m.clientKey,
-    (m) => (m.tomb ? `tomb ${m.tomb.height}` : JSON.stringify([m, grouping(m), state.accounts.length, state.confirmRecall === m.id])),
+    (m) => (m.tomb ? `tomb ${m.tomb.height}` : JSON.stringify([m, grouping(m), state.accounts.length, state.confirmRecall === m.id, state.recallingHere.has(m.id)])),
     (m) => (m.tomb ? tombNode(m.id, m.tomb) : messageNode(m, grouping(m))));
   list.dataset.threadlineCount = String(msgs.length);
   list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
