@@ -56,6 +56,7 @@ const state = {
   // the command's end) has been seen since: until then the message shows "Recalling…" from this
   // tab's own knowledge, so the click's redraw and the engine's are the same height (no row moves).
   recallingHere: new Map(),
+  listShown: false, // on a narrow screen, the list is shown instead of the open conversation
 };
 
 function remember() {
@@ -448,6 +449,7 @@ function messageNode(m, grouped) {
 
 function renderConversation() {
   const v = state.view;
+  $("inbox").dataset.pane = state.conversation && !state.listShown ? "conversation" : "list";
   renderChannels();
   const summary = summaryOf(state.conversation);
   $("compose").hidden = !state.conversation;
@@ -571,6 +573,7 @@ function renderChannels() {
 
 async function openConversation(urn) {
   state.conversation = urn;
+  state.listShown = false;
   state.view = null;
   state.confirmRecall = null;
   state.tombs = new Map();
@@ -654,6 +657,11 @@ function wire() {
   });
   $("refresh").addEventListener("click", () => command("refreshConversations").catch(() => {}));
   $("older").addEventListener("click", loadOlder);
+  $("back").addEventListener("click", () => {
+    state.listShown = true;
+    renderConversation();
+    $("list").querySelector('[aria-current="true"]')?.focus();
+  });
   $("messages").addEventListener("scroll", (e) => {
     // The reader's own scrolling (not a held redraw's) says whether they follow the newest.
     if (Date.now() - anchoredAt > 300) {

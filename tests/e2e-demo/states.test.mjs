@@ -239,7 +239,23 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
   it("at 360 px wide the top bar fits and Send is on screen", async () => {
     await api("POST", "/__sim/reset");
     const page = await inbox("narrow", { viewport: { width: 360, height: 640 } });
+    // One pane at a time: first the list, with room for its rows, and nothing overlapping them.
+    await page.waitForSelector("[data-threadline-conversation]", WAIT);
+    assert.equal(await page.locator("[data-threadline-conversation-pane]").isVisible(), false);
+    const rows = await page.locator("#list > li").evaluateAll((lis) => lis.map((li) => li.getBoundingClientRect().toJSON()));
+    const listBox = await page.locator("#list").boundingBox();
+    assert.ok(listBox.height >= 300, `the list has room (${listBox.height} px)`);
+    const more = await page.locator("#more").boundingBox();
+    if (more) {
+      for (const r of rows) {
+        const visible = r.top < listBox.y + listBox.height && r.bottom > listBox.y;
+        assert.ok(!visible || more.y >= Math.min(r.bottom, listBox.y + listBox.height) - 0.5 || more.y + more.height <= r.top + 0.5,
+          `"Show more" overlaps no row (${JSON.stringify(more)} / ${JSON.stringify(r)})`);
+      }
+    }
+    await shot(page, "demo-360-list.png");
     await openLongThread(page);
+    assert.equal(await page.locator(".threads").isVisible(), false);
     await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 360, `no sideways scroll (${width} px)`);
@@ -251,6 +267,11 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
     await send(page, text);
     await message(page, text, "sent").waitFor(WAIT);
     await shot(page, "demo-360.png");
+    // Back to the list, on the conversation just left.
+    await page.click("[data-threadline-back]");
+    await page.waitForSelector("#list", { state: "visible", ...WAIT });
+    assert.equal(await page.locator("[data-threadline-conversation-pane]").isVisible(), false);
+    assert.equal(await page.evaluate(() => document.activeElement?.dataset.threadlineConversation), ids.longThreadId);
     await page.context().close();
   });
 });
