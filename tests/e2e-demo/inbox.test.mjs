@@ -10,62 +10,27 @@
 //
 // Run: node --test tests/e2e-demo/  (after scripts/build-pkg.sh and `cargo build -p threadline-sim`)
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cp, mkdir, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { ROOT, WAIT, launchChromium, startSim } from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
-const SITE = path.join(ROOT, ".tmp/e2e-demo-www");
 // The committed picture in docs/ is refreshed only on request, so a test run leaves the tree clean.
 const SCREENSHOT = process.env.THREADLINE_UPDATE_SCREENSHOTS
   ? path.join(ROOT, "docs/demo-inbox.png")
   : path.join(ROOT, ".tmp/screenshots/demo-inbox.png");
 const POLL_MS = 300; // the engine's poll interval in this test (pollIntervalMs)
 const WINDOW_POLLS = 10; // poll intervals per request-count window
-const WAIT = { timeout: 30_000 };
 
 let sim;
 let base;
+let api; // the simulator's routes (harness.mjs)
 let browser;
 let context;
 let ids;
 let tabA;
 let tabB;
 const apiRequests = new Map(); // page -> API requests it made
-
-async function startSim() {
-  await rm(SITE, { recursive: true, force: true });
-  await mkdir(SITE, { recursive: true });
-  await cp(path.join(ROOT, "www"), SITE, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
-  await cp(path.join(ROOT, "pkg"), path.join(SITE, "pkg"), { recursive: true });
-  const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", SITE], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`threadline-sim exited (${code})`)));
-    lines.on("line", (line) => {
-      const m = line.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { child, url };
-}
-
-async function api(method, route, body) {
-  const res = await fetch(`${base}${route}`, {
-    method, headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${route}: ${res.status}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
-}
 
 const messagesPolled = async () => (await api("GET", "/__sim/requests")).messages?.total ?? 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -103,13 +68,9 @@ const INCOMING = "Perfect, talk Thursday. I'll bring the benchmarks.";
 
 describe("demo inbox in two tabs", { timeout: 120_000 }, () => {
   before(async () => {
-    ({ child: sim, url: base } = await startSim());
+    ({ child: sim, url: base, api } = await startSim("e2e-demo-www"));
     ids = await api("GET", "/__sim/seed-ids");
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   });
 

@@ -10,57 +10,14 @@
 //
 // Run: node --test tests/e2e-demo/  (after scripts/build-pkg.sh and `cargo build -p threadline-sim`)
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cp, mkdir, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
-const SITE = path.join(ROOT, ".tmp/e2e-demo-states-www");
-const SHOTS = path.join(ROOT, ".tmp/screenshots");
-const WAIT = { timeout: 30_000 };
+import { WAIT, launchChromium, shot, startSim } from "./harness.mjs";
 
 let sim;
 let base;
+let api; // the simulator's routes (harness.mjs)
 let browser;
 let ids;
-
-async function startSim() {
-  await rm(SITE, { recursive: true, force: true });
-  await mkdir(SITE, { recursive: true });
-  await cp(path.join(ROOT, "www"), SITE, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
-  await cp(path.join(ROOT, "pkg"), path.join(SITE, "pkg"), { recursive: true });
-  const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", SITE], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`threadline-sim exited (${code})`)));
-    lines.on("line", (line) => {
-      const m = line.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { child, url };
-}
-
-async function api(method, route, body) {
-  const res = await fetch(`${base}${route}`, {
-    method, headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${route}: ${res.status}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
-}
-
-async function shot(page, name) {
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, name) });
-  console.log(`screenshot: .tmp/screenshots/${name}`);
-}
 
 /** A fresh inbox on a store of its own, on the long thread. */
 async function inbox(store, { key, viewport = { width: 1100, height: 760 }, query = "" } = {}) {
@@ -88,13 +45,9 @@ async function send(page, text, subject) {
 
 describe("demo inbox: honest states", { timeout: 240_000 }, () => {
   before(async () => {
-    ({ child: sim, url: base } = await startSim());
+    ({ child: sim, url: base, api } = await startSim("e2e-demo-states-www"));
     ids = await api("GET", "/__sim/seed-ids");
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -17,17 +17,8 @@
 // Run: node --test tests/e2e-demo/storage.test.mjs  (after scripts/build-pkg.sh and
 // `cargo build -p threadline-sim`)
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { cp, mkdir, rm } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/threadline-sim");
-const SITE = path.join(ROOT, ".tmp/e2e-demo-storage-www");
+import { launchChromium, startSim } from "./harness.mjs";
 
 /** What a full disk does to IndexedDB in Chrome, switched by `globalThis.__idbFull`. */
 const FULL_DISK = `(() => {
@@ -60,35 +51,9 @@ const FULL_DISK = `(() => {
 
 let sim;
 let base;
+let api; // the simulator's routes (harness.mjs)
 let browser;
 let ids;
-
-async function startSim() {
-  await rm(SITE, { recursive: true, force: true });
-  await mkdir(SITE, { recursive: true });
-  await cp(path.join(ROOT, "www"), SITE, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
-  await cp(path.join(ROOT, "pkg"), path.join(SITE, "pkg"), { recursive: true });
-  const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", SITE], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolve, reject) => {
-    child.once("exit", (code) => reject(new Error(`threadline-sim exited (${code})`)));
-    lines.on("line", (line) => {
-      const m = line.match(/listening on (http:\/\/[\d.:]+)/);
-      if (m) resolve(m[1]);
-    });
-  });
-  return { child, url };
-}
-
-async function api(method, route, body) {
-  const res = await fetch(`${base}${route}`, {
-    method, headers: body ? { "content-type": "application/json" } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${route}: ${res.status}`);
-  const text = await res.text();
-  return text ? JSON.parse(text) : null;
-}
 
 const sends = async () => (await api("GET", "/__sim/requests")).send.total;
 
@@ -135,13 +100,9 @@ const count = (list, text) => list.filter((t) => t.endsWith(`:${text}`)).length;
 
 describe("a full disk under the IndexedDB store", { timeout: 120_000 }, () => {
   before(async () => {
-    ({ child: sim, url: base } = await startSim());
+    ({ child: sim, url: base, api } = await startSim("e2e-demo-storage-www"));
     ids = await api("GET", "/__sim/seed-ids");
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
