@@ -57,6 +57,8 @@ const state = {
   // tab's own knowledge, so the click's redraw and the engine's are the same height (no row moves).
   recallingHere: new Map(),
   listShown: false, // on a narrow screen, the list is shown instead of the open conversation
+  focusKey: null, // the message that is the list's one tab stop (the newest when none was focused)
+  announced: null, // ids of the open conversation's incoming messages already on screen
 };
 
 function remember() {
@@ -499,6 +501,8 @@ function renderConversation() {
     (m) => (m.tomb ? `tomb ${m.tomb.height}` : JSON.stringify([m, grouping(m), state.accounts.length, state.confirmRecall === m.id, state.recallingHere.has(m.id)])),
     (m) => (m.tomb ? tombNode(m.id, m.tomb) : messageNode(m, grouping(m))));
   list.dataset.threadlineCount = String(msgs.length);
+  rovingTabStops(list);
+  announceArrivals(v, msgs);
   list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
   const older = $("older");
   older.hidden = !v?.hasMoreHistory;
@@ -515,6 +519,71 @@ function renderConversation() {
     box.scrollTop += heldNow.getBoundingClientRect().top - heldTop;
   } else if (stuckToBottom && !grewAtTop) box.scrollTop = box.scrollHeight;
   else box.scrollTop = box.scrollHeight - anchor;
+}
+
+/**
+ * One tab stop for the whole message list (the focused message, else the newest): a message's own
+ * controls are reached with the arrow keys (`messageKeys`), not with Tab, so a long thread is not
+ * dozens of Tab presses. A recall confirmation keeps its buttons in the tab order (a dialog).
+ */
+function rovingTabStops(list) {
+  const items = [...list.querySelectorAll(":scope > li[data-threadline-key]")];
+  if (!items.some((li) => li.dataset.threadlineKey === state.focusKey)) state.focusKey = items.at(-1)?.dataset.threadlineKey ?? null;
+  for (const li of items) {
+    li.tabIndex = li.dataset.threadlineKey === state.focusKey ? 0 : -1;
+    for (const c of li.querySelectorAll("button, a")) if (!c.closest("[data-threadline-recall-confirm]")) c.tabIndex = -1;
+  }
+}
+
+/** Arrow keys in the message list: Up/Down/Home/End between messages, Left/Right through one message's controls. */
+function messageKeys(e) {
+  const li = e.target.closest?.("#message-list > li[data-threadline-key]");
+  if (!li || e.target.closest("[data-threadline-recall-confirm]") || e.altKey || e.ctrlKey || e.metaKey) return;
+  const items = [...$("message-list").querySelectorAll(":scope > li[data-threadline-key]")];
+  const controls = [...li.querySelectorAll("button, a")].filter((c) => !c.closest("[data-threadline-recall-confirm]"));
+  const at = items.indexOf(li);
+  let next = null;
+  if (e.key === "ArrowDown") next = items[at + 1];
+  else if (e.key === "ArrowUp") next = items[at - 1];
+  else if (e.key === "Home" && e.target === li) next = items[0];
+  else if (e.key === "End" && e.target === li) next = items.at(-1);
+  else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+    const step = e.key === "ArrowRight" ? 1 : -1;
+    const i = controls.indexOf(e.target); // -1: on the message itself
+    next = i + step < 0 ? li : controls[(i + step) % controls.length] ?? li;
+  } else if (e.key === "Escape" && e.target !== li) next = li;
+  if (!next) return;
+  e.preventDefault();
+  if (next.matches("li")) {
+    state.focusKey = next.dataset.threadlineKey;
+    rovingTabStops($("message-list"));
+  }
+  next.focus();
+}
+
+/**
+ * Tells a screen reader about messages that arrive in the open conversation from the other side,
+ * once each: not the conversation's first drawing, not older history loaded above, not our own
+ * sends, not a redraw (the message list itself is not a live region).
+ */
+function announceArrivals(v, msgs) {
+  if (!v) return;
+  const incoming = msgs.filter((m) => m.id && !m.isSentByOwner);
+  if (!state.announced || state.announced.conversation !== state.conversation) {
+    // The first drawing with messages is what was there: from here on, what is not older than
+    // its oldest message (history loaded above is) and was not drawn before has arrived.
+    if (msgs.length) {
+      state.announced = { conversation: state.conversation, ids: new Set(incoming.map((m) => m.id)),
+        floor: Math.min(...msgs.map((m) => m.sentAt)) };
+    }
+    return;
+  }
+  const fresh = incoming.filter((m) => !state.announced.ids.has(m.id) && m.sentAt >= state.announced.floor);
+  for (const m of incoming) state.announced.ids.add(m.id);
+  if (!fresh.length) return;
+  const said = fresh.map((m) => `New message from ${m.senderName ?? "someone"}: ${m.text}`).join(". ");
+  $("announce").textContent = said;
+  $("announce").dataset.threadlineAnnounced = String(Number($("announce").dataset.threadlineAnnounced ?? 0) + fresh.length);
 }
 
 let pointerOver = null; // the key of the message under the pointer
@@ -671,6 +740,14 @@ function wire() {
     if (e.currentTarget.scrollTop < 120) loadOlder();
   });
   $("compose").addEventListener("submit", submit);
+  $("message-list").addEventListener("keydown", messageKeys);
+  $("message-list").addEventListener("focusin", (e) => {
+    const li = e.target.closest?.("#message-list > li[data-threadline-key]");
+    if (li && li.dataset.threadlineKey !== state.focusKey) {
+      state.focusKey = li.dataset.threadlineKey;
+      rovingTabStops($("message-list"));
+    }
+  });
   $("message-list").addEventListener("mouseover", (e) => {
     pointerOver = e.target.closest?.("[data-threadline-key]")?.dataset.threadlineKey ?? null;
   });

@@ -189,6 +189,57 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
     await page.context().close();
   });
 
+  it("a message is one tab stop, its actions are reached with arrows, and only arrivals are announced", async () => {
+    await api("POST", "/__sim/reset");
+    const page = await inbox("keys");
+    await openLongThread(page);
+    await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
+    // Tab stops: the whole message list is one, whatever its length.
+    const stopsOf = () => page.evaluate(() => [...document.querySelectorAll("#message-list *, #message-list")]
+      .filter((n) => n.tabIndex >= 0 && !n.closest("[data-threadline-recall-confirm]"))
+      .map((n) => `${n.tagName.toLowerCase()}[${n.dataset.threadlineKey ?? n.getAttribute("aria-label") ?? n.textContent.slice(0, 20)}]`));
+    const count = await page.locator("#message-list > li").count();
+    assert.ok(count > 5, `a long thread (${count} messages)`);
+    const stops = await stopsOf();
+    assert.equal(stops.length, 1, `one tab stop in the message list: ${stops.join(" ")}`);
+    // Tab from the search field's side reaches it; arrows move between messages and into actions.
+    await page.locator("#message-list > li[tabindex='0']").focus();
+    const last = await page.evaluate(() => document.activeElement.dataset.threadlineKey);
+    assert.equal(last, await page.locator("#message-list > li").last().getAttribute("data-threadline-key"));
+    await page.keyboard.press("ArrowUp");
+    const above = await page.evaluate(() => document.activeElement.dataset.threadlineKey);
+    assert.notEqual(above, last);
+    assert.equal(await page.locator(`#message-list > li[data-threadline-key="${above}"]`).getAttribute("tabindex"), "0");
+    assert.equal(await page.locator(`#message-list > li[data-threadline-key="${last}"]`).getAttribute("tabindex"), "-1");
+    await page.keyboard.press("ArrowRight");
+    const first = await page.evaluate(() => document.activeElement.getAttribute("aria-label"));
+    assert.match(first ?? "", /^React /, "ArrowRight enters the message's actions");
+    await page.keyboard.press("ArrowRight");
+    assert.notEqual(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), first);
+    await page.keyboard.press("Escape");
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.threadlineKey), above);
+    await shot(page, "demo-keyboard.png");
+
+    // Announcements: nothing for the first drawing, our own send or a redraw; one for an arrival.
+    const announce = page.locator("[data-threadline-announce]");
+    assert.equal(await announce.textContent(), "");
+    const mine = `Own words ${Date.now()}`;
+    await send(page, mine);
+    await message(page, mine, "sent").waitFor(WAIT);
+    await page.locator("#message-list > li").first().hover(); // a redraw of the hovered state
+    assert.equal(await announce.textContent(), "");
+    const theirs = `They answer ${Date.now()}`;
+    await api("POST", "/__sim/incoming", { accountId: ids.defaultAccount, conversationUrn: ids.longThreadId, text: theirs });
+    await page.waitForFunction((t) => document.querySelector("[data-threadline-announce]").textContent.includes(t), theirs, WAIT);
+    assert.match(await announce.textContent(), /^New message from .+: They answer/);
+    assert.equal(await announce.getAttribute("data-threadline-announced"), "1");
+    // Older history loaded above is not announced.
+    await page.evaluate(() => { document.getElementById("messages").scrollTop = 0; });
+    await page.waitForTimeout(1500);
+    assert.equal(await announce.getAttribute("data-threadline-announced"), "1");
+    await page.context().close();
+  });
+
   it("at 360 px wide the top bar fits and Send is on screen", async () => {
     await api("POST", "/__sim/reset");
     const page = await inbox("narrow", { viewport: { width: 360, height: 640 } });
