@@ -16,7 +16,7 @@
 //   answer {to, answer}        the host's answer to one tab
 //   push {to, push}            a host push (view, list, status, notice) to one tab
 //   bye                        a tab is closing: its viewer leaves the host
-import { init, conversationId, ThreadlineClient, ThreadlineEngine } from "threadline";
+import { init, conversationId, profileId, ThreadlineClient, ThreadlineEngine } from "threadline";
 import { createHost, createRemote } from "threadline/host";
 
 /** A canonical conversation id (any URN form), or the input when it cannot be read. */
@@ -38,6 +38,26 @@ async function scopeOf(text) {
  * Connects this tab to the hub. `options`: baseUrl, apiKey, storageKey, engineConfig (partial
  * EngineConfig, e.g. `{ pollIntervalMs }`), tabId. Returns the hub the UI talks to.
  */
+/**
+ * Who a new message goes to, from what a person typed: a profile link or URN (the core's parser
+ * says which profile, or which vanity name), else what was typed as a vanity name, as the API
+ * takes it. Returns the send's recipient fields and a label, or null when nothing was typed. The
+ * engine and the API check the rest (an unknown name is the API's 404, shown as not sent).
+ */
+export function recipientOf(input) {
+  const typed = String(input ?? "").trim();
+  if (!typed) return null;
+  let id = null;
+  try {
+    id = profileId(typed.includes("/in/") && !/^[a-z]+:/i.test(typed) ? `https://${typed.replace(/^\/+/, "")}` : typed);
+  } catch {
+    // Not a link, URN or ACoAA… id: taken as a vanity name (the API answers 404 for none).
+    return { recipientProfileId: typed, label: typed };
+  }
+  if (id.startsWith("slug:")) return { recipientProfileId: id.slice(5), label: id.slice(5) };
+  return /^urn:/i.test(typed) ? { recipientProfileUrn: typed, label: id } : { recipientProfileId: id, label: id };
+}
+
 export async function connectHub(options) {
   await init();
   const tabId = options.tabId ?? `tab-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;

@@ -1,7 +1,7 @@
 // The demo inbox: draws what the hub hands it and sends the user's commands to the hub. It never
 // decides anything about messages (the engine does) and never builds HTML from strings: every
 // node is made with DOM calls and every text set with textContent, so message text is inert.
-import { connectHub, convKey } from "./hub.js";
+import { connectHub, convKey, recipientOf } from "./hub.js";
 
 const params = new URLSearchParams(location.search);
 const BASE_URL = params.get("api") ?? location.origin;
@@ -124,9 +124,14 @@ function toast(text, kind = "info") {
   setTimeout(() => node.remove(), 7000);
 }
 
+/** When a daily limit comes back, with its day (it is midnight UTC: another hour elsewhere). */
+function resetTime(ms) {
+  return new Date(ms).toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
 function describeRefusal(r) {
   switch (r?.code) {
-    case "quota_exceeded": return `Daily quota used; resets ${new Date(r.resetsAt).toLocaleString()}`;
+    case "quota_exceeded": return `No new conversations left today: the quota resets ${resetTime(r.resetsAt)}.`;
     case "empty_message": return "Nothing to send";
     case "too_long": return `Too long: ${r.chars} characters, at most ${r.max}`;
     case "recall_window_closed": return "Too late to recall: the recall window has passed";
@@ -705,6 +710,87 @@ async function submit(event) {
   }
 }
 
+// ---- a new conversation ---------------------------------------------------------------------------
+
+/** The quota line of the new-message dialog: what is left today and when it comes back. */
+function renderNewQuota() {
+  const s = state.status;
+  const line = $("new-quota");
+  if (!s) {
+    line.textContent = "";
+    return;
+  }
+  const resets = resetTime(s.quotaResetsAt);
+  line.textContent = s.quotaLeft > 0
+    ? `${s.quotaLeft} new conversation${s.quotaLeft === 1 ? "" : "s"} left today (resets ${resets}). A reply in an existing thread does not count.`
+    : `No new conversations left today: the quota resets ${resets}.`;
+  line.hidden = !$("new-error").hidden && $("new-error").dataset.threadlineNewError === "quota_exceeded";
+  line.dataset.threadlineQuotaLeft = String(s.quotaLeft);
+}
+
+function openNewMessage() {
+  $("new-error").hidden = true;
+  renderNewQuota();
+  $("new-dialog").showModal();
+  $("new-to").focus();
+}
+
+let newSending = null; // the client key of the send the dialog waits on
+
+async function submitNew(event) {
+  event.preventDefault();
+  const error = (text, code = "") => {
+    $("new-error").textContent = text;
+    $("new-error").dataset.threadlineNewError = code;
+    $("new-error").hidden = !text;
+    renderNewQuota(); // the refusal of the quota says what its line says: one of them is shown
+  };
+  const to = recipientOf($("new-to").value);
+  const text = $("new-text").value;
+  if (!to) return error("Say who it goes to: a profile link (linkedin.com/in/…), a profile URN or the name in its link.");
+  if (!text.trim()) return error("Write a message first.");
+  error("");
+  const send = $("new-send");
+  send.disabled = true;
+  send.textContent = "Sending…";
+  try {
+    const attachments = [];
+    for (const f of $("new-files").files) attachments.push(await hub.call("upload", await fileData(f)));
+    const subject = $("new-subject").value.trim();
+    const clientKey = crypto.randomUUID();
+    newSending = clientKey;
+    // The engine decides: the quota (refused here, with its reset time), the recipient's form.
+    await hub.call("send", { ...to, clientKey, text, subject: subject || undefined, channel: $("new-channel").value, attachments });
+    for (const id of ["new-to", "new-text", "new-subject", "new-files"]) $(id).value = "";
+    $("new-file-names").textContent = "";
+    $("new-dialog").close();
+    toast(`Sending to ${to.label}…`);
+  } catch (e) {
+    newSending = null;
+    error(e.refusal ? describeRefusal(e.refusal) : e.message ?? String(e), e.refusal?.code ?? "failed");
+  } finally {
+    send.disabled = false;
+    send.textContent = "Send";
+  }
+}
+
+/** A new conversation's message was confirmed: open the conversation it landed in. */
+async function openSent(outcome) {
+  if (outcome.clientKey !== newSending) return;
+  newSending = null;
+  if (!outcome.messageUrn) return;
+  const snap = await hub.call("bind", { accountId: state.account, list: true, notices: true, messageUrns: [outcome.messageUrn] }).catch(() => null);
+  if (!snap?.conversationUrn) return;
+  state.conversation = snap.conversationUrn;
+  state.listShown = false;
+  state.view = null;
+  state.tombs = new Map();
+  state.shownIds = new Map();
+  remember();
+  applySnapshot(snap);
+  $("messages").scrollTop = $("messages").scrollHeight;
+}
+
 // ---- wiring ---------------------------------------------------------------------------------------
 
 function wire() {
@@ -725,6 +811,15 @@ function wire() {
     renderList();
   });
   $("refresh").addEventListener("click", () => command("refreshConversations").catch(() => {}));
+  $("new-message").addEventListener("click", openNewMessage);
+  $("new-form").addEventListener("submit", submitNew);
+  $("new-cancel").addEventListener("click", () => $("new-dialog").close());
+  $("new-text").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) $("new-form").requestSubmit();
+  });
+  $("new-files").addEventListener("change", (e) => {
+    $("new-file-names").textContent = [...e.target.files].map((f) => f.name).join(", ");
+  });
   $("older").addEventListener("click", loadOlder);
   $("back").addEventListener("click", () => {
     state.listShown = true;
@@ -793,6 +888,7 @@ function onPush(msg) {
     case "status":
       state.status = msg.status;
       renderStatus();
+      if ($("new-dialog").open) renderNewQuota();
       break;
     case "view":
       if (state.conversation && msg.conversationId === convKey(state.conversation)) {
@@ -810,6 +906,7 @@ function onPush(msg) {
           : `Message not sent: ${n.reason?.message ?? n.reason?.code}`, "error");
       }
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
+      else if (n.notice === "completed" && n.outcome?.outcome === "sent") openSent(n.outcome).catch(() => {});
       break;
     }
     default:

@@ -240,6 +240,62 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
     await page.context().close();
   });
 
+  it("a new message goes to a profile, opens its conversation, and the 151st of the day is refused with the reset time", async () => {
+    await api("POST", "/__sim/reset");
+    await api("POST", "/__sim/limits", { writesPerMinute: 0 });
+    const page = await inbox("new-message");
+    await page.waitForSelector('[data-threadline-sync="synced"]', WAIT);
+    await page.click("[data-threadline-new]");
+    const dialog = page.locator("[data-threadline-new-dialog]");
+    await dialog.waitFor(WAIT);
+    assert.match(await page.locator("[data-threadline-new-quota]").textContent(), /^150 new conversations left today \(resets /);
+    // A profile link with a vanity name, as copied from LinkedIn (scheme left out).
+    const text = `Hello from the demo ${Date.now()}`;
+    await page.fill("[data-threadline-new-to]", `www.linkedin.com/in/${ids.publicIds.newContact}/`);
+    await page.fill("[data-threadline-new-subject]", "Introduction");
+    await page.fill("[data-threadline-new-text]", text);
+    await shot(page, "demo-new-message.png");
+    await page.click("[data-threadline-new-send]");
+    // It lands in a new conversation, which opens, with its subject.
+    await message(page, text, "sent").waitFor(WAIT);
+    assert.equal(await dialog.isVisible(), false);
+    assert.equal(await message(page, text, "sent").locator(".subject").textContent(), "Introduction");
+    let ledger = await api("GET", "/__sim/requests");
+    assert.equal(ledger.send.applied, 1);
+    await page.waitForSelector('[data-threadline-quota="149"]', WAIT);
+
+    // 149 more through the same host command the dialog uses, to new contacts (their profile
+    // URNs): the day's 150 are taken.
+    await page.evaluate(async () => {
+      const sends = [];
+      for (let i = 0; i < 149; i++) {
+        const id = `ACoAAQuota${String(i).padStart(4, "0")}xyzxyzxyzxyz`;
+        sends.push(window.threadlineHub.call("send", { recipientProfileUrn: `urn:li:fsd_profile:${id}`, text: `Quota ${i}` }));
+      }
+      await Promise.all(sends);
+    });
+    await page.waitForSelector('[data-threadline-quota="0"]', WAIT);
+    // The 151st: refused here, before any request, with the time the quota comes back.
+    await page.click("[data-threadline-new]");
+    assert.match(await page.locator("[data-threadline-new-quota]").textContent(), /^No new conversations left today: the quota resets /);
+    await page.fill("[data-threadline-new-to]", "urn:li:fsd_profile:ACoAAQuotaOver151xyzxyzxyzxyz");
+    await page.fill("[data-threadline-new-text]", "One too many");
+    const before = (await api("GET", "/__sim/requests")).send.total;
+    await page.click("[data-threadline-new-send]");
+    const refused = page.locator("[data-threadline-new-error]");
+    await refused.waitFor(WAIT);
+    assert.match(await refused.textContent(), /^No new conversations left today: the quota resets .+\d\d:\d\d/);
+    assert.equal(await refused.getAttribute("data-threadline-new-error"), "quota_exceeded");
+    assert.equal(await page.locator("[data-threadline-new-quota]").isVisible(), false, "said once");
+    assert.equal(await dialog.isVisible(), true, "the dialog stays open with what was typed");
+    assert.equal(await page.inputValue("[data-threadline-new-text]"), "One too many");
+    await shot(page, "demo-new-message-refused.png");
+    await page.waitForTimeout(500);
+    ledger = await api("GET", "/__sim/requests");
+    assert.equal(ledger.send.total, before, "nothing was sent for the 151st");
+    await page.context().close();
+  });
+
   it("at 360 px wide the top bar fits and Send is on screen", async () => {
     await api("POST", "/__sim/reset");
     const page = await inbox("narrow", { viewport: { width: 360, height: 640 } });
