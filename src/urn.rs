@@ -565,6 +565,108 @@ fn is_slug(s: &str) -> bool {
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+// ---- the fast paths ------------------------------------------------------------------------
+//
+// Most ids come in a handful of plain forms (no percent-encoding, no spaces, LinkedIn's own id
+// alphabet). These read them in one pass over the bytes, with no decoding, no `Urn` tree and
+// no allocation but the answer. Each accepts only what the full parser accepts with the same
+// answer (a subset: `.` and `~`, padding spaces, encodings and every rarer form go to the full
+// parser), which the differential tests check over the corpus and generated inputs.
+
+/// Id bytes of the fast paths: base64 and base64url, without `.` and `~` (so no dot segment).
+fn is_plain_id_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-')
+}
+
+/// The whole of `s` is `2-` and at least one plain id byte.
+fn is_plain_thing_id(s: &str) -> bool {
+    s.len() > 2 && s.starts_with("2-") && s.bytes().all(is_plain_id_byte)
+}
+
+/// The whole of `s` is a bare `ACoAA…` profile id.
+fn is_plain_profile_id(s: &str) -> bool {
+    s.starts_with("ACoAA") && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+}
+
+/// The whole of `s` is `urn:li:fsd_profile:ACoAA…`.
+fn is_plain_profile_urn(s: &str) -> bool {
+    s.strip_prefix("urn:li:fsd_profile:")
+        .is_some_and(is_plain_profile_id)
+}
+
+/// `<type>:<key>` of an `urn:li:` URN whose key is a plain id of `ok`, or a pair
+/// `(<first>,<id>)` whose first part passes `first` and second `ok`: the id.
+fn plain_key<'a>(
+    s: &'a str,
+    types: &[&str],
+    pair: Option<fn(&str) -> bool>,
+    ok: fn(&str) -> bool,
+) -> Option<&'a str> {
+    if s.len() > MAX_URN_BYTES {
+        return None;
+    }
+    let rest = s.strip_prefix("urn:li:")?;
+    let (ty, key) = rest.split_once(':')?;
+    if !types.contains(&ty) {
+        return None;
+    }
+    let id = match pair {
+        None => key,
+        Some(first) => {
+            let (a, b) = key.strip_prefix('(')?.strip_suffix(')')?.split_once(',')?;
+            if !first(a) {
+                return None;
+            }
+            b
+        }
+    };
+    ok(id).then_some(id)
+}
+
+/// A message id in a plain form: bare `2-…`, `messagingMessage`/`fsd_message` URNs, or
+/// `msg_message:(urn:li:fsd_profile:ACoAA…,2-…)` and `fs_event:(2-…,2-…)`.
+fn fast_message_id(s: &str) -> Option<&str> {
+    if s.len() <= MAX_URN_BYTES && is_plain_thing_id(s) {
+        return Some(s);
+    }
+    plain_key(s, &["messagingMessage", "fsd_message"], None, is_plain_thing_id)
+        .or_else(|| plain_key(s, &["msg_message"], Some(is_plain_profile_urn), is_plain_thing_id))
+        .or_else(|| plain_key(s, &["fs_event"], Some(is_plain_thing_id), is_plain_thing_id))
+}
+
+/// A conversation id in a plain form: bare `2-…`, `messagingThread`/`fs_conversation`/
+/// `fsd_conversation` URNs, or `msg_conversation:(urn:li:fsd_profile:ACoAA…,2-…)`.
+fn fast_conversation_id(s: &str) -> Option<&str> {
+    if s.len() <= MAX_URN_BYTES && is_plain_thing_id(s) {
+        return Some(s);
+    }
+    plain_key(
+        s,
+        &["messagingThread", "fs_conversation", "fsd_conversation"],
+        None,
+        is_plain_thing_id,
+    )
+    .or_else(|| {
+        plain_key(
+            s,
+            &["msg_conversation"],
+            Some(is_plain_profile_urn),
+            is_plain_thing_id,
+        )
+    })
+}
+
+/// A profile id in a plain form: bare `ACoAA…` or `urn:li:fsd_profile:ACoAA…`.
+fn fast_profile_id(s: &str) -> Option<&str> {
+    if s.len() > MAX_URN_BYTES {
+        return None;
+    }
+    if is_plain_profile_id(s) {
+        return Some(s);
+    }
+    plain_key(s, &["fsd_profile"], None, is_plain_profile_id)
+}
+
 /// What an id parser was handed, after trimming and decoding.
 enum Input {
     /// A URN, with the cleaned text it came from (for error offsets).
@@ -768,6 +870,14 @@ impl MessageId {
     /// Reads a message id from any form: `msg_message`, `messagingMessage`, `fsd_message`,
     /// `fs_event` URNs (encoded or not) or a bare `2-…` id.
     pub fn parse(input: &str) -> Result<MessageId, UrnError> {
+        match fast_message_id(input) {
+            Some(id) => Ok(MessageId(id.to_owned())),
+            None => MessageId::parse_full(input),
+        }
+    }
+
+    /// [`MessageId::parse`] without its fast path (the reference the fast path is tested against).
+    fn parse_full(input: &str) -> Result<MessageId, UrnError> {
         const WHAT: &str = "a message id";
         match read_input(input)? {
             Input::Urn { urn, text } => {
@@ -816,6 +926,14 @@ impl ConversationId {
     /// `fs_conversation`, `fsd_conversation`, `salesNav_thread` URNs, a thread page URL, a bare
     /// `2-…` id, or a canonical `salesNav:<id>`.
     pub fn parse(input: &str) -> Result<ConversationId, UrnError> {
+        match fast_conversation_id(input) {
+            Some(id) => Ok(ConversationId(id.to_owned())),
+            None => ConversationId::parse_full(input),
+        }
+    }
+
+    /// [`ConversationId::parse`] without its fast path (the reference the fast path is tested against).
+    fn parse_full(input: &str) -> Result<ConversationId, UrnError> {
         const WHAT: &str = "a thread id";
         match read_input(input)? {
             Input::Urn { urn, text } => {
@@ -909,6 +1027,14 @@ impl ProfileId {
     /// `msg_messagingParticipant`, `fs_messagingMember`, `member` URNs, a `/in/` profile URL, a
     /// bare `ACoAA…` id, or a canonical `member:<n>` or `slug:<slug>`.
     pub fn parse(input: &str) -> Result<ProfileId, UrnError> {
+        match fast_profile_id(input) {
+            Some(id) => Ok(ProfileId(id.to_owned())),
+            None => ProfileId::parse_full(input),
+        }
+    }
+
+    /// [`ProfileId::parse`] without its fast path (the reference the fast path is tested against).
+    fn parse_full(input: &str) -> Result<ProfileId, UrnError> {
         match read_input(input)? {
             Input::Urn { urn, text } => profile_from_urn(&Found {
                 urn: &urn,
@@ -1647,4 +1773,100 @@ mod tests {
         }
         Ok(())
     }
+
+    // ---- the fast paths against the full parser ---------------------------------------------
+
+    /// Every fast answer is the full parser's answer for the same input.
+    fn same_as_full(s: &str) {
+        if let Some(id) = fast_message_id(s) {
+            assert_eq!(MessageId::parse_full(s).map(|m| m.0), Ok(id.to_owned()), "message {s:?}");
+        }
+        if let Some(id) = fast_conversation_id(s) {
+            assert_eq!(
+                ConversationId::parse_full(s).map(|c| c.0),
+                Ok(id.to_owned()),
+                "conversation {s:?}"
+            );
+        }
+        if let Some(id) = fast_profile_id(s) {
+            assert_eq!(ProfileId::parse_full(s).map(|p| p.0), Ok(id.to_owned()), "profile {s:?}");
+        }
+        // And `parse` (fast first) answers as the full parser does, errors included.
+        assert_eq!(MessageId::parse(s), MessageId::parse_full(s), "{s:?}");
+        assert_eq!(ConversationId::parse(s), ConversationId::parse_full(s), "{s:?}");
+        assert_eq!(ProfileId::parse(s), ProfileId::parse_full(s), "{s:?}");
+    }
+
+    #[test]
+    fn the_fast_paths_answer_as_the_full_parser_over_the_corpus() {
+        let corpus: Vec<String> = serde_json::from_str(include_str!("../tests/fixtures/urn_corpus.json")).unwrap();
+        let mut fast = 0;
+        for s in &corpus {
+            same_as_full(s);
+            fast += usize::from(fast_message_id(s).is_some());
+        }
+        // The fast path is the common case, not a corner: most of the corpus takes it.
+        assert!(fast * 2 > corpus.len(), "{fast} of {} took the fast path", corpus.len());
+    }
+
+    #[test]
+    fn the_fast_paths_leave_every_unusual_form_to_the_full_parser() {
+        for s in [
+            "2-",
+            "2-.",
+            "2-..",
+            "2-a/../b",
+            "2-~x",
+            " 2-abc",
+            "2-abc ",
+            "2-ab%3D",
+            "urn:li:fsd_message:2-a.b",
+            "urn:li:fsd_message:",
+            "urn:li:fsd_message:2-",
+            "urn:li:fsd_message:(2-a)",
+            "urn:li:msg_message:(urn:li:fsd_profile:ACoAAx,2-a",
+            "urn:li:msg_message:(urn:li:fsd_profile:ACoAAx,2-a))",
+            "urn:li:msg_message:((urn:li:fsd_profile:ACoAAx),2-a)",
+            "urn:li:msg_message:(urn:li:fsd_profile:ACoAAx,2-a,2-b)",
+            "urn:li:msg_message:(urn:li:fsd_profile:ACoAA(x),2-a)",
+            "urn:li:msg_message:(urn:li:fs_miniProfile:ACoAAx,2-a)",
+            "urn:li:msg_message:(,2-a)",
+            "urn:li:fs_event:(2-a,2-b)",
+            "urn:li:fs_event:(2-a,urn:li:fsd_message:2-b)",
+            "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAx,2-c)",
+            "urn:li:fsd_profile:ACoAA",
+            "urn:li:fsd_profile:ACoAA+x",
+            "urn:li:fsd_profile:ACoAAx/y",
+            "urn:LI:fsd_message:2-a",
+            "URN:li:fsd_message:2-a",
+            "urn:li:fsd_message:2-a\u{0}",
+            "ACoAA",
+            "ACoAAé",
+        ] {
+            same_as_full(s);
+        }
+        let long = format!("2-{}", "A".repeat(MAX_URN_BYTES));
+        same_as_full(&long);
+        same_as_full(&format!("urn:li:fsd_message:{long}"));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+        /// URN-shaped strings over the characters that matter at the fast paths' edges.
+        #[test]
+        fn the_fast_paths_answer_as_the_full_parser_on_generated_input(
+            ty in prop::sample::select(vec!["msg_message", "fs_event", "fsd_message", "messagingMessage", "msg_conversation", "messagingThread", "fs_conversation", "fsd_conversation", "fsd_profile", "fs_miniProfile", "member"]),
+            first in "(urn:li:fsd_profile:)?(ACoAA|2-)?[A-Za-z0-9+/=_.~ %(),:-]{0,6}",
+            second in "(2-|ACoAA)?[A-Za-z0-9+/=_.~ %(),:-]{0,6}",
+            tuple in any::<bool>(),
+            close in any::<bool>(),
+        ) {
+            let key = if tuple { format!("({first},{second}{}", if close { ")" } else { "" }) } else { second.clone() };
+            same_as_full(&format!("urn:li:{ty}:{key}"));
+            same_as_full(&second);
+            same_as_full(&first);
+        }
+    }
+
 }
