@@ -585,7 +585,9 @@ fn is_plain_thing_id(s: &str) -> bool {
 
 /// The whole of `s` is a bare `ACoAA…` profile id.
 fn is_plain_profile_id(s: &str) -> bool {
-    s.starts_with("ACoAA") && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    s.starts_with("ACoAA")
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
 }
 
 /// The whole of `s` is `urn:li:fsd_profile:ACoAA…`.
@@ -629,9 +631,21 @@ fn fast_message_id(s: &str) -> Option<&str> {
     if s.len() <= MAX_URN_BYTES && is_plain_thing_id(s) {
         return Some(s);
     }
-    plain_key(s, &["messagingMessage", "fsd_message"], None, is_plain_thing_id)
-        .or_else(|| plain_key(s, &["msg_message"], Some(is_plain_profile_urn), is_plain_thing_id))
-        .or_else(|| plain_key(s, &["fs_event"], Some(is_plain_thing_id), is_plain_thing_id))
+    plain_key(
+        s,
+        &["messagingMessage", "fsd_message"],
+        None,
+        is_plain_thing_id,
+    )
+    .or_else(|| {
+        plain_key(
+            s,
+            &["msg_message"],
+            Some(is_plain_profile_urn),
+            is_plain_thing_id,
+        )
+    })
+    .or_else(|| plain_key(s, &["fs_event"], Some(is_plain_thing_id), is_plain_thing_id))
 }
 
 /// A conversation id in a plain form: bare `2-…`, `messagingThread`/`fs_conversation`/
@@ -1779,7 +1793,11 @@ mod tests {
     /// Every fast answer is the full parser's answer for the same input.
     fn same_as_full(s: &str) {
         if let Some(id) = fast_message_id(s) {
-            assert_eq!(MessageId::parse_full(s).map(|m| m.0), Ok(id.to_owned()), "message {s:?}");
+            assert_eq!(
+                MessageId::parse_full(s).map(|m| m.0),
+                Ok(id.to_owned()),
+                "message {s:?}"
+            );
         }
         if let Some(id) = fast_conversation_id(s) {
             assert_eq!(
@@ -1789,24 +1807,37 @@ mod tests {
             );
         }
         if let Some(id) = fast_profile_id(s) {
-            assert_eq!(ProfileId::parse_full(s).map(|p| p.0), Ok(id.to_owned()), "profile {s:?}");
+            assert_eq!(
+                ProfileId::parse_full(s).map(|p| p.0),
+                Ok(id.to_owned()),
+                "profile {s:?}"
+            );
         }
         // And `parse` (fast first) answers as the full parser does, errors included.
         assert_eq!(MessageId::parse(s), MessageId::parse_full(s), "{s:?}");
-        assert_eq!(ConversationId::parse(s), ConversationId::parse_full(s), "{s:?}");
+        assert_eq!(
+            ConversationId::parse(s),
+            ConversationId::parse_full(s),
+            "{s:?}"
+        );
         assert_eq!(ProfileId::parse(s), ProfileId::parse_full(s), "{s:?}");
     }
 
     #[test]
     fn the_fast_paths_answer_as_the_full_parser_over_the_corpus() {
-        let corpus: Vec<String> = serde_json::from_str(include_str!("../tests/fixtures/urn_corpus.json")).unwrap();
+        let corpus: Vec<String> =
+            serde_json::from_str(include_str!("../tests/fixtures/urn_corpus.json")).unwrap();
         let mut fast = 0;
         for s in &corpus {
             same_as_full(s);
             fast += usize::from(fast_message_id(s).is_some());
         }
         // The fast path is the common case, not a corner: most of the corpus takes it.
-        assert!(fast * 2 > corpus.len(), "{fast} of {} took the fast path", corpus.len());
+        assert!(
+            fast * 2 > corpus.len(),
+            "{fast} of {} took the fast path",
+            corpus.len()
+        );
     }
 
     #[test]
@@ -1868,5 +1899,4 @@ mod tests {
             same_as_full(&first);
         }
     }
-
 }

@@ -93,6 +93,60 @@ fn batched_message_ids_give_null_for_bad_inputs() {
         &"nonsense:(".into(),
     );
     let out = message_ids(inputs.into()).expect("an array");
-    assert_eq!(out[0], ID);
-    assert!(out[1].is_null());
+    assert_eq!(out.get(0), ID);
+    assert!(out.get(1).is_null());
+}
+
+#[wasm_bindgen_test]
+fn batched_message_ids_answer_as_one_call_per_input() {
+    // Strings only: the batch crosses as one joined text.
+    let inputs = [
+        format!("urn:li:fsd_message:{ID}"),
+        format!("urn:li:msg_message:(urn:li:fsd_profile:ACoAAB12_-x,{ID})"),
+        format!("urn%3Ali%3Afsd_message%3A{ID}"),
+        format!("  {ID}  "),
+        "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,2-abc)".to_owned(),
+        String::new(),
+        "nonsense:(".to_owned(),
+    ];
+    let array = js_sys::Array::new();
+    for s in &inputs {
+        array.push(&s.into());
+    }
+    let out = message_ids(array.into()).expect("an array");
+    assert_eq!(out.length() as usize, inputs.len());
+    for (i, s) in inputs.iter().enumerate() {
+        match message_id(s) {
+            Ok(id) => assert_eq!(out.get(u32::try_from(i).unwrap()), id, "{s:?}"),
+            Err(_) => assert!(out.get(u32::try_from(i).unwrap()).is_null(), "{s:?}"),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn batched_message_ids_read_odd_batches_element_by_element() {
+    // A line break inside an element, a number and a null: read one by one, non-strings null.
+    let array = js_sys::Array::new();
+    array.push(&format!("urn:li:fsd_message:{ID}\n").into());
+    array.push(&"a\nb".into());
+    array.push(&JsValue::from_f64(5.0));
+    array.push(&JsValue::NULL);
+    array.push(&ID.into());
+    let out = message_ids(array.into()).expect("an array");
+    assert_eq!(out.length(), 5);
+    assert_eq!(
+        out.get(0),
+        ID,
+        "a trailing line break is trimmed, as one call does"
+    );
+    assert!(out.get(1).is_null() && out.get(2).is_null() && out.get(3).is_null());
+    assert_eq!(out.get(4), ID);
+    // Empty, and not an array at all.
+    assert_eq!(
+        message_ids(js_sys::Array::new().into())
+            .expect("an array")
+            .length(),
+        0
+    );
+    assert!(message_ids("2-abc".into()).is_err());
 }

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
-use super::boundary::{plain, text, type_error};
+use super::boundary::{plain, text, type_error, MAX_VALUES};
 use super::error::internal_error;
 use crate::urn::{self, ConversationId, MessageId, Part, ProfileId, Urn, UrnError};
 
@@ -78,11 +78,34 @@ pub fn encode_urn_for_path(input: &str) -> String {
     urn::encode_path_segment(input)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    // Catching: a Proxy's trap or an element's `toString` may throw, and an exception must
+    // never cross Rust frames.
+    /// An array as the caller passed it (perhaps a Proxy): only read through catching calls.
+    type CallerArray;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = join)]
+    fn try_join(this: &CallerArray, separator: &str) -> Result<js_sys::JsString, JsValue>;
+    #[wasm_bindgen(method, getter, catch, js_name = length)]
+    fn try_length(this: &CallerArray) -> Result<JsValue, JsValue>;
+}
+
 /// Canonical message ids of many inputs in one call (`null` where an input is not a message).
+///
+/// The inputs cross as one text and the answers come back as one (`\n` between them: no id
+/// holds one), so a batch costs two crossings instead of two per input. Elements are read as
+/// `Array.prototype.join` reads them; a batch that cannot be joined that way (an element holding a
+/// line break or throwing, a Proxy) is read element by element from a plain copy, where anything
+/// but a string is `null`.
 #[wasm_bindgen(js_name = messageIds, unchecked_return_type = "(string | null)[]")]
 pub fn message_ids(
     #[wasm_bindgen(unchecked_param_type = "string[]")] inputs: JsValue,
-) -> Result<Vec<JsValue>, JsValue> {
+) -> Result<js_sys::Array, JsValue> {
+    if let Some(answers) = joined_message_ids(&inputs) {
+        return Ok(answers);
+    }
     let inputs: js_sys::Array = plain("inputs", &inputs)?
         .dyn_into()
         .map_err(|_| type_error("inputs", "must be an array"))?;
@@ -93,6 +116,52 @@ pub fn message_ids(
             _ => JsValue::NULL,
         })
         .collect())
+}
+
+/// [`message_ids`] over the joined text, or `None` when the batch cannot be read that way.
+fn joined_message_ids(inputs: &JsValue) -> Option<js_sys::Array> {
+    if !is_array(inputs).ok()? {
+        return None;
+    }
+    let array: &CallerArray = inputs.unchecked_ref();
+    let count = array.try_length().ok()?.as_f64()?;
+    if count > MAX_VALUES as f64 {
+        return None; // the plain copy refuses it, with its TypeError
+    }
+    let joined = array.try_join("\n").ok()?;
+    // Copied into the module only at a size a batch of ids has (else read element by element).
+    if joined.length() as usize > MAX_VALUES * 64 {
+        return None;
+    }
+    let text = joined.as_string()?;
+    if count == 0.0 {
+        return Some(js_sys::Array::new());
+    }
+    if !(1.0..=f64::from(u32::MAX)).contains(&count) {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked just above
+    let count = count as usize;
+    // One more line than line breaks: no element held one of its own.
+    if text.bytes().filter(|&c| c == b'\n').count() != count - 1 {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() / 2);
+    let mut missing = Vec::new();
+    for (i, input) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match MessageId::parse(input) {
+            Ok(id) => out.push_str(id.as_str()),
+            Err(_) => missing.push(i),
+        }
+    }
+    let answers = js_sys::JsString::from(out).split("\n");
+    for i in missing {
+        answers.set(u32::try_from(i).ok()?, JsValue::NULL);
+    }
+    Some(answers)
 }
 
 // The exports: each checks that its argument is a string (a `TypeError` naming it otherwise)
