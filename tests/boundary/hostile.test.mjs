@@ -83,6 +83,38 @@ test("item 2: 1000 hostile arguments to each entry point leak nothing; messageId
   engine.close();
 });
 
+test("messageIds: hostile batches never trap; a batch that cannot be joined is read element by element", () => {
+  const good = `urn:li:fsd_message:${ID}`;
+  const throwingElement = { toString() { throw new Error("toString boom"); } };
+  const cases = [
+    [throwingProxy([good]), "a Proxy whose traps throw"],
+    [revokedProxy(), "a revoked Proxy"],
+    [[good, throwingElement], "an element whose toString throws"],
+    [[good, Symbol("s")], "a Symbol element"],
+    [new Proxy([good, good], { get: (t, k) => (k === "length" ? 1e12 : t[k]) }), "a lying length"],
+  ];
+  for (const [batch, what] of cases) {
+    let out;
+    try {
+      out = m.messageIds(batch);
+    } catch (e) {
+      assertNotATrap(e, what);
+      assert.ok(e instanceof TypeError, `${what}: ${e?.name}: ${e?.message}`);
+      continue;
+    }
+    assert.ok(Array.isArray(out), what);
+    assert.equal(out[0], ID, `${what}: the string element is read`);
+    assert.ok(out.slice(1).every((x) => x === null), `${what}: the others are null (${JSON.stringify(out)})`);
+  }
+  // The joined path and the element-by-element path agree on the same strings.
+  const strings = [good, `  ${ID}\t`, "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,2-abc)", "", `urn%3Ali%3Afsd_message%3A${ID}`];
+  const joined = m.messageIds(strings);
+  const oneByOne = m.messageIds([...strings, "line\nbreak"]).slice(0, strings.length);
+  assert.deepEqual(joined, oneByOne);
+  assert.deepEqual(joined, strings.map((s) => { try { return m.messageId(s); } catch { return null; } }));
+  assert.equal(m.messageId(good), ID, "the module answers after them");
+});
+
 test("item 2: ThreadlineEngine.open with a throwing getter settles with a TypeError", async () => {
   for (const options of [throwingGetter("baseUrl"), throwingProxy(), revokedProxy(), Object.assign(throwingGetter("storage"), { baseUrl: sim.url, apiKey: "dev" })]) {
     const outcome = await settlesWithin(m.ThreadlineEngine.open(options), 5000);
