@@ -627,7 +627,7 @@ fn plain_key<'a>(
 
 /// A message id in a plain form: bare `2-…`, `messagingMessage`/`fsd_message` URNs, or
 /// `msg_message:(urn:li:fsd_profile:ACoAA…,2-…)` and `fs_event:(2-…,2-…)`.
-fn fast_message_id(s: &str) -> Option<&str> {
+pub(crate) fn fast_message_id(s: &str) -> Option<&str> {
     if s.len() <= MAX_URN_BYTES && is_plain_thing_id(s) {
         return Some(s);
     }
@@ -650,7 +650,7 @@ fn fast_message_id(s: &str) -> Option<&str> {
 
 /// A conversation id in a plain form: bare `2-…`, `messagingThread`/`fs_conversation`/
 /// `fsd_conversation` URNs, or `msg_conversation:(urn:li:fsd_profile:ACoAA…,2-…)`.
-fn fast_conversation_id(s: &str) -> Option<&str> {
+pub(crate) fn fast_conversation_id(s: &str) -> Option<&str> {
     if s.len() <= MAX_URN_BYTES && is_plain_thing_id(s) {
         return Some(s);
     }
@@ -671,7 +671,7 @@ fn fast_conversation_id(s: &str) -> Option<&str> {
 }
 
 /// A profile id in a plain form: bare `ACoAA…` or `urn:li:fsd_profile:ACoAA…`.
-fn fast_profile_id(s: &str) -> Option<&str> {
+pub(crate) fn fast_profile_id(s: &str) -> Option<&str> {
     if s.len() > MAX_URN_BYTES {
         return None;
     }

@@ -68,6 +68,41 @@ pub fn profile_id(input: &str) -> Result<String, UrnError> {
     Ok(ProfileId::parse(input)?.as_str().to_owned())
 }
 
+/// Where in `input` the id of a plain form is (`start << 10 | end`, byte offsets that are also
+/// UTF-16 offsets: a plain form is ASCII), or -1 for every other input. The package's
+/// `messageId`, `conversationId` and `profileId` try this first on a string and slice the answer
+/// out of it themselves, so the common case returns no string across the boundary; -1 sends
+/// them to the full export. Not public: the generated wrappers are its only callers.
+fn span(input: &str, id: Option<&str>) -> i32 {
+    match id {
+        Some(id) => {
+            let start = id.as_ptr() as usize - input.as_ptr() as usize;
+            let end = start + id.len();
+            // Plain forms are at most `MAX_URN_BYTES` (512) long: both fit in 10 bits.
+            i32::try_from(start << 10 | end)
+                .ok()
+                .filter(|_| end < 1024)
+                .unwrap_or(-1)
+        }
+        None => -1,
+    }
+}
+
+#[wasm_bindgen(js_name = __messageIdSpan)]
+pub fn message_id_span(input: &str) -> i32 {
+    span(input, urn::fast_message_id(input))
+}
+
+#[wasm_bindgen(js_name = __conversationIdSpan)]
+pub fn conversation_id_span(input: &str) -> i32 {
+    span(input, urn::fast_conversation_id(input))
+}
+
+#[wasm_bindgen(js_name = __profileIdSpan)]
+pub fn profile_id_span(input: &str) -> i32 {
+    span(input, urn::fast_profile_id(input))
+}
+
 /// Whether a conversation reference names a Sales Navigator thread.
 pub fn is_sales_nav_thread(input: &str) -> Result<bool, UrnError> {
     Ok(ConversationId::parse(input)?.is_sales_nav())

@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const PKG = path.resolve(process.env.THREADLINE_PKG ?? path.join(ROOT, "pkg"));
+export const PKG = path.resolve(process.env.THREADLINE_PKG ?? path.join(ROOT, "pkg"));
 
 /** The package's Node entry, initialised. */
 export async function loadPkg() {
