@@ -20,6 +20,8 @@
   const ext = globalThis.browser ?? globalThis.chrome;
   const QUICK_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
   const HOST = "data-threadline-host";
+  /** How long a thread with no message on screen waits for one before binding by its path alone. */
+  const NO_MESSAGES_WAIT_MS = 1500;
   /** A string of the extension's _locales in the browser's language (English when it has none). */
   const t = (key, subs) => {
     try {
@@ -217,6 +219,7 @@
   class Scope {
     constructor(key, kind, container) {
       this.key = key;
+      this.created = Date.now();
       this.kind = kind; // "page" | "bubble"
       this.container = container; // the bubble element, or null for the page
       this.port = null;
@@ -329,7 +332,14 @@
         const r = await this.request("bind", binding);
         if (binding !== this.binding) return;
         this.setStatus(r.status);
-        if (r.conversationId) {
+        // The background acts as the connected account whose mailbox this page shows; when none
+        // has it, it acts as no one here, and the overlay says so (nothing is decided here).
+        this.unmatched = r.accountMatch === "none";
+        if (this.unmatched) {
+          this.bound = "unmatched";
+          this.conversationId = null;
+          this.view = null;
+        } else if (r.conversationId) {
           this.bound = "bound";
           this.conversationId = r.conversationId;
           this.view = r.view;
@@ -352,12 +362,23 @@
       if (unknown.length) resolveUrns(this, unknown);
       if (this.kind === "page") {
         const path = pagePath();
-        if (path && path !== this.binding?.path) {
-          this.view = null;
-          this.conversationId = null;
-          this.ui.picker = this.ui.confirm = null;
-          this.ui.notices = {};
-          this.bind({ path });
+        // The page's message URNs go with its path: they tell the background whose mailbox this
+        // is (and so which account acts); sent again once the first ones show.
+        const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
+        const told = !!this.binding?.messageUrns;
+        // A thread whose messages have not shown yet waits a moment for them before binding by
+        // its path alone: bound without them it would act as the default account, maybe not the
+        // one signed in on this page.
+        const early = !urns.length && Date.now() - this.created < NO_MESSAGES_WAIT_MS;
+        if (early && !this.waitTimer) this.waitTimer = setTimeout(() => ((this.waitTimer = null), this.closed || this.update(this.items)), NO_MESSAGES_WAIT_MS);
+        if (path && !early && (path !== this.binding?.path || (!told && urns.length))) {
+          if (path !== this.binding?.path) {
+            this.view = null;
+            this.conversationId = null;
+            this.ui.picker = this.ui.confirm = null;
+            this.ui.notices = {};
+          }
+          this.bind(urns.length ? { path, messageUrns: urns } : { path });
         }
       } else {
         const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
@@ -700,17 +721,21 @@
         "div",
         { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
         fallback ? null : el("h3", { text: "Send this message with Threadline" }),
-        c.text ? el("label", { text: "Message" }) : null,
-        c.text,
-        el("label", { text: "Channel" }),
-        c.channel,
-        el("label", { text: "Subject" }),
-        c.subject,
-        el("label", { text: "Attachments" }),
-        c.attach,
-        c.file,
-        c.files,
-        c.sendButton,
+        (c.fields = el(
+          "div",
+          { "data-threadline-fields": "" },
+          c.text ? el("label", { text: "Message" }) : null,
+          c.text,
+          el("label", { text: "Channel" }),
+          c.channel,
+          el("label", { text: "Subject" }),
+          c.subject,
+          el("label", { text: "Attachments" }),
+          c.attach,
+          c.file,
+          c.files,
+          c.sendButton,
+        )),
         c.error,
         c.meta,
         c.status,
@@ -728,13 +753,17 @@
 
     paintCompose(c) {
       if (!c) return;
-      const st = this.status.state;
+      // A page of a member who is not a connected account: no account's state is this page's.
+      const st = this.bound === "unmatched" ? "account_unmatched" : this.status.state;
+      // …and no form that cannot work: only the line that says why.
+      c.fields.hidden = this.bound === "unmatched";
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
       c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
       const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
-      c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
+      c.toggle.title = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
+      c.host.setAttribute("data-threadline-account-match", this.unmatched ? "none" : "");
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
       c.pop.hidden = !c.fallback && !this.ui.open;
       if (!c.fallback && this.ui.open) this.fitPopover(c);
@@ -782,11 +811,11 @@
           ),
         ),
       );
-      const cannot = this.bound !== "bound" ? unknownText : null;
+      const cannot = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound !== "bound" ? unknownText : null;
       c.sendButton.disabled = !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy;
       c.error.textContent = cannot ?? this.ui.error;
       c.meta.textContent = this.view ? `New conversations left today: ${this.view.quota.left}` : "";
-      const children = [el("span", { text: `Threadline: ${stateText(st)}` })];
+      const children = this.bound === "unmatched" ? [] : [el("span", { text: `Threadline: ${stateText(st)}` })];
       if (SETUP_STATES[st]) {
         children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: t(SETUP_STATES[st][1]), onclick: () => this.request("options.open").catch(() => {}) }));
       }
@@ -898,7 +927,7 @@
       }
       if (!this.strip.host.isConnected || this.strip.host.nextElementSibling !== anchor) anchor.before(this.strip.host);
       const st = this.status;
-      const line = statusLine(st);
+      const line = this.bound === "unmatched" ? t("statusAccountUnmatched") : statusLine(st);
       const storage = storageLine(st.storage);
       const now = Date.now();
       const stateText = (e) =>
@@ -910,17 +939,17 @@
           sent: e.elsewhere ? t("sendSentElsewhere") : t("sendSent"),
         })[e.state];
       const texts = entries.map(stateText);
-      const sig = JSON.stringify([entries, texts, line, storage, st.state]);
+      const sig = JSON.stringify([entries, texts, line, storage, st.state, this.bound]);
       if (sig === this.strip.sig) return;
       this.strip.sig = sig;
       const empty = !entries.length && !line && !storage;
       const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline", "data-empty": empty ? "" : null });
       if (line) {
-        const setup = SETUP_STATES[st.state];
+        const setup = this.bound === "unmatched" ? null : SETUP_STATES[st.state];
         box.append(
           el(
             "div",
-            { class: "row", "data-threadline-trouble": st.state },
+            { class: "row", "data-threadline-trouble": this.bound === "unmatched" ? "account_unmatched" : st.state },
             el("span", { class: `notice${setup ? " bad" : ""}`, text: line }),
             setup ? el("button", { type: "button", "data-threadline-action": "fix-key", text: t(setup[1]), onclick: () => this.request("options.open").catch(() => {}) }) : null,
           ),
