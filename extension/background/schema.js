@@ -29,8 +29,10 @@ export const COMMANDS = {
       path: { type: "string", max: 1024, pattern: /^\/messaging\/thread\/[^/?#\s]+\/?$/ },
       messageUrns: { type: "array", max: 50, items: { type: "string", max: 512 } },
       profilePath: { type: "string", max: 512, pattern: /^\/in\/[^/?#\s]+\/?$/ },
+      // The engine's notices for this port's account (the overlay announces `newMessages`).
+      notices: { type: "boolean" },
     },
-    optional: ["path", "messageUrns", "profilePath"],
+    optional: ["path", "messageUrns", "profilePath", "notices"],
   },
   unbind: { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },

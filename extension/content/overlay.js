@@ -68,6 +68,11 @@
   }
 
   const roots = new WeakMap(); // our host element → its closed shadow root
+  // Whether the last input was the keyboard: focus goes back to a message's action after its
+  // popover closes only then (a mouse user's bar must not stay shown by a focus they never asked).
+  let keyboardUsed = false;
+  addEventListener("keydown", () => (keyboardUsed = true), true);
+  addEventListener("pointerdown", () => (keyboardUsed = false), true);
   const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
   const scopes = new Map(); // bubble element | "page" → Scope
 
@@ -107,7 +112,10 @@
     .via::before { content: "✓ "; color: #057642; }
     .error { color: #b24020; font-size: 11px; }
     .picker, .confirm { border: 1px solid rgba(0,0,0,.15); border-radius: 8px; padding: 4px; margin-top: 4px; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.1); }
-    .picker input { width: 6em; font: inherit; }
+    /* In the top layer (the popover API): placed by placePopovers(), over LinkedIn's scroll box. */
+    .picker[popover], .confirm[popover] { position: fixed; inset: auto; margin: 0; color: rgba(0,0,0,.9); box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); max-width: calc(100vw - 16px); box-sizing: border-box; }
+    .live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0; }
+    .picker input[type=text] { width: 7em; font: inherit; }
     .tl { display: inline-flex; align-items: center; gap: 4px; position: relative; }
     .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
     .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
@@ -233,7 +241,9 @@
       this.items = [];
       this.lastBindTry = 0;
       this.tried = new Set();
-      this.ui = { picker: null, confirm: null, notices: {}, open: false, attachments: [], error: "", channel: "auto", subject: "" };
+      this.ui = { picker: null, confirm: null, notices: {}, open: false, attachments: [], error: "", channel: "auto", subject: "", roving: new Map() };
+      this.unheard = []; // ids of new messages to announce once their view is here
+      this.live = null; // the screen reader's live region: {host, log, count}
       this.compose = null; // {host, root, ...}
       this.strip = null;
       this.fallback = null;
@@ -305,6 +315,11 @@
         else if (msg.type === "view" && this.conversationId && msg.conversationId === this.conversationId) {
           this.view = msg.view;
           this.render();
+          this.announce();
+        } else if (msg.type === "notice" && msg.notice?.notice === "newMessages" && msg.notice.conversation === this.conversationId) {
+          // The engine's word that someone else's messages arrived: the only thing announced.
+          this.unheard.push(...msg.notice.messages);
+          this.announce();
         }
         return;
       }
@@ -378,7 +393,7 @@
             this.ui.picker = this.ui.confirm = null;
             this.ui.notices = {};
           }
-          this.bind(urns.length ? { path, messageUrns: urns } : { path });
+          this.bind(urns.length ? { path, messageUrns: urns, notices: true } : { path, notices: true });
         }
       } else {
         const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
@@ -394,7 +409,7 @@
           } catch {
             profilePath = undefined;
           }
-          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath } : { messageUrns: urns }, true);
+          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath, notices: true } : { messageUrns: urns, notices: true }, true);
         }
       }
       this.render();
@@ -414,7 +429,9 @@
         item.querySelector(`:scope > [${HOST}]`)?.remove();
         item.querySelector(`[${HOST}=subject]`)?.remove();
       }
-      for (const part of [this.compose, this.strip, this.fallback]) part?.host.remove();
+      for (const part of [this.compose, this.strip, this.fallback, this.live]) part?.host.remove();
+      removeEventListener("scroll", this.onScroll, true);
+      removeEventListener("resize", this.onScroll);
     }
 
     // ---- rendering --------------------------------------------------------------------------
@@ -422,6 +439,75 @@
       for (const item of this.items) this.decorate(item);
       this.renderCompose();
       this.renderStrip();
+      this.placePopovers();
+    }
+
+    /**
+     * The live region screen readers hear: one per conversation on screen, made once and never
+     * redrawn, so only what is written into it is announced: the new messages of others, as the
+     * engine's `newMessages` notices name them (a redraw of the view announces nothing).
+     */
+    announce() {
+      if (!this.unheard.length || !this.view) return;
+      const ready = this.unheard.map((id) => this.message(id)).filter(Boolean);
+      if (!ready.length) return; // their view has not come yet
+      this.unheard = this.unheard.filter((id) => !this.message(id));
+      if (!this.live) {
+        const { host, root } = makeHost("live");
+        const log = el("div", { class: "live", role: "log", "aria-live": "polite", "aria-relevant": "additions", "data-threadline-live": "" });
+        root.append(log);
+        this.live = { host, log, count: 0 };
+      }
+      if (!this.live.host.isConnected) (this.container ?? document.body).append(this.live.host);
+      for (const m of ready) {
+        const line = t("liveNewMessage", [m.senderName || t("liveSomeone"), m.text.length > 300 ? `${m.text.slice(0, 300)}…` : m.text]);
+        this.live.log.append(el("p", { "data-threadline-announced-id": m.id, text: line }));
+        this.live.count++;
+      }
+      // Keep a few: an assistive technology reads additions, not the whole log again.
+      while (this.live.log.childElementCount > 5) this.live.log.firstElementChild.remove();
+      this.live.host.setAttribute("data-threadline-announced", String(this.live.count));
+    }
+
+    /**
+     * The emoji picker and the recall confirmation live in the top layer (popover API), so
+     * LinkedIn's scroll box never clips them: each is placed below its button, or above it when
+     * there is no room, and kept inside the viewport.
+     */
+    placePopovers() {
+      if (!this.onScroll) {
+        this.onScroll = () => this.placePopovers();
+        addEventListener("scroll", this.onScroll, { capture: true, passive: true });
+        addEventListener("resize", this.onScroll, { passive: true });
+      }
+      for (const item of this.items) {
+        const host = item.querySelector(`:scope > [${HOST}=message]`);
+        const root = host && roots.get(host);
+        if (!root) continue;
+        for (const [sel, anchorSel] of [["[data-threadline-picker]", "[data-threadline-action=react]"], ["[data-threadline-confirm]", "[data-threadline-action=recall]"]]) {
+          const pop = root.querySelector(sel);
+          if (!pop || typeof pop.showPopover !== "function") continue;
+          if (!pop.matches(":popover-open")) {
+            try {
+              pop.showPopover();
+            } catch {
+              continue; // not connected yet
+            }
+          }
+          const anchor = (root.querySelector(anchorSel) ?? host).getBoundingClientRect();
+          const box = pop.getBoundingClientRect();
+          const vw = document.documentElement.clientWidth || innerWidth;
+          const vh = document.documentElement.clientHeight || innerHeight;
+          const gap = 4;
+          let top = anchor.bottom + gap;
+          if (top + box.height > vh - gap && anchor.top - gap - box.height >= gap) top = anchor.top - gap - box.height;
+          top = Math.max(gap, Math.min(top, vh - box.height - gap));
+          let left = anchor.right - box.width;
+          left = Math.max(gap, Math.min(left, vw - box.width - gap));
+          pop.style.top = `${Math.round(top)}px`;
+          pop.style.left = `${Math.round(left)}px`;
+        }
+      }
     }
 
     message(id) {
@@ -577,7 +663,10 @@
             if (ev.key === "Escape") this.closePicker();
           }),
         );
-        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "" });
+        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "", popover: "manual" });
+        picker.addEventListener("keydown", trusted((ev) => {
+          if (ev.key === "Escape") this.closePicker(mid);
+        }));
         for (const e of QUICK_EMOJI) {
           picker.append(el("button", { type: "button", "data-threadline-action": "emoji", "data-threadline-emoji": e, "aria-label": `React with ${e}`, text: e, onclick: () => this.react(urn, mid, e, true) }));
         }
@@ -592,19 +681,19 @@
       if (this.ui.confirm === mid) {
         const confirm = el(
           "div",
-          { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "" },
+          { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "", popover: "manual" },
           el("span", { text: "Recall this message for everyone?" }),
           el("button", { type: "button", "data-threadline-action": "recall-confirm", text: "Recall", onclick: () => this.recall(urn, mid) }),
           el("button", {
             type: "button",
             "data-threadline-action": "recall-cancel",
             text: "Cancel",
-            onclick: () => {
-              this.ui.confirm = null;
-              this.render();
-            },
+            onclick: () => this.closeConfirm(mid),
           }),
         );
+        confirm.addEventListener("keydown", trusted((ev) => {
+          if (ev.key === "Escape") this.closeConfirm(mid);
+        }));
         box.append(confirm);
         if (this.ui.focus === mid) {
           this.ui.focus = null;
@@ -614,18 +703,63 @@
       const failed = msg?.failure;
       const notice = this.ui.notices[mid] ?? (failed ? `${failed.action === "recall" ? "Recall" : "Reaction"} refused: ${failed.failure.message}` : null);
       if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": failed?.failure.code ?? "", text: notice }));
+      this.rove(box, [...pills.querySelectorAll("button"), ...bar.querySelectorAll("button")], mid);
       return box;
     }
 
-    closePicker() {
+    /**
+     * One tab stop per message (roving tabindex): its reaction pills and actions take turns at
+     * `tabindex=0`, the last one used keeps it, and the arrow keys (Home, End) move among them.
+     */
+    rove(box, buttons, mid) {
+      const usable = buttons.filter((b) => !b.disabled);
+      const keyOf = (b) => (b.hasAttribute("data-threadline-reaction") ? `r:${b.getAttribute("data-threadline-reaction")}` : `a:${b.getAttribute("data-threadline-action")}`);
+      const current = usable.find((b) => keyOf(b) === this.ui.roving.get(mid)) ?? usable.find((b) => b.getAttribute("data-threadline-action") === "react") ?? usable[0];
+      for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
+      box.addEventListener("focusin", (ev) => {
+        const b = ev.target;
+        if (!usable.includes(b)) return;
+        this.ui.roving.set(mid, keyOf(b));
+        for (const x of usable) x.tabIndex = x === b ? 0 : -1;
+      });
+      box.addEventListener("keydown", trusted((ev) => {
+        const at = usable.indexOf(ev.target);
+        if (at < 0) return;
+        const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: usable.length - 1 }[ev.key];
+        if (to === undefined) return;
+        ev.preventDefault();
+        ev.stopPropagation(); // LinkedIn's own list keys must not move too
+        usable[(to + usable.length) % usable.length].focus();
+      }));
+    }
+
+    closePicker(mid = this.ui.picker) {
       this.ui.picker = null;
       this.render();
+      this.focusAction(mid, "react");
+    }
+
+    closeConfirm(mid = this.ui.confirm) {
+      this.ui.confirm = null;
+      this.render();
+      this.focusAction(mid, "recall");
+    }
+
+    /** Focus back on a message's action once its popover closed (the keyboard user's place). */
+    focusAction(mid, action) {
+      const item = this.items.find((i) => ids.get(i.getAttribute(S.messageUrnAttr)) === mid);
+      const host = item?.querySelector(`:scope > [${HOST}=message]`);
+      const root = host && roots.get(host);
+      const b = root?.querySelector(`[data-threadline-action=${action}]`);
+      if (b && !b.disabled && keyboardUsed && !root.activeElement) b.focus();
     }
 
     async react(messageUrn, mid, emoji, on) {
+      const fromPicker = this.ui.picker === mid;
       this.ui.picker = null;
       delete this.ui.notices[mid];
       this.render();
+      if (fromPicker) this.focusAction(mid, "react");
       try {
         await this.request("react", { messageUrn, emoji, add: on });
       } catch (e) {
@@ -638,6 +772,7 @@
       this.ui.confirm = null;
       delete this.ui.notices[mid];
       this.render();
+      this.focusAction(mid, "recall");
       try {
         await this.request("recall", { messageUrn });
       } catch (e) {
@@ -715,7 +850,7 @@
       c.text = fallback ? el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 }) : null;
       c.sendButton = el("button", { type: "button", class: "send", "data-threadline-action": "send", text: "Send with Threadline", onclick: () => this.submit() });
       c.meta = el("div", { class: "meta", "data-threadline-quota": "" });
-      c.status = el("div", { class: "meta", role: "status", "aria-live": "polite", "data-threadline-status-text": "" });
+      c.status = el("div", { class: "meta", "data-threadline-status-text": "" });
       c.error = el("div", { class: "error", role: "alert", "data-threadline-send-error": "" });
       c.pop = el(
         "div",
@@ -943,7 +1078,9 @@
       if (sig === this.strip.sig) return;
       this.strip.sig = sig;
       const empty = !entries.length && !line && !storage;
-      const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline", "data-empty": empty ? "" : null });
+      // A labelled group, not a live region: it is drawn again on every change, and only new
+      // messages are announced (announce()).
+      const box = el("div", { class: "strip", role: "group", "aria-label": "Threadline", "data-empty": empty ? "" : null });
       if (line) {
         const setup = this.bound === "unmatched" ? null : SETUP_STATES[st.state];
         box.append(
