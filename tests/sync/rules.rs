@@ -922,7 +922,11 @@ fn only_their_messages_that_polling_brings_are_announced_never_the_first_page_or
     w.server.incoming(&thread, "history");
     w.open(0, "v", 0);
     w.drain();
-    assert_eq!(w.view(0, 0).unwrap().messages.len(), 1, "the history loaded");
+    assert_eq!(
+        w.view(0, 0).unwrap().messages.len(),
+        1,
+        "the history loaded"
+    );
     assert_eq!(announced(&w), [], "the first page is history, not news");
     // Ours, sent and echoed: not announced.
     w.send(0, 0, "mine");
