@@ -53,9 +53,10 @@ async function render() {
   const here = s.tab?.accounts ?? [];
   const account = $("account");
   account.dataset.threadlineAccountMatch = s.tab?.unmatched ? "none" : here.length ? "tab" : "default";
-  if (s.tab?.unmatched && !here.length) account.textContent = t("popupAccountUnmatched");
-  else if (here.length) account.textContent = t("popupAccountThisTab", [here.map(nameOf).join(", ")]);
-  else account.textContent = t("popupAccountDefault", [s.accountId ? nameOf(s.accountId) : t("popupDefaultAccount")]);
+  const small = (text) => Object.assign(document.createElement("small"), { className: "note", textContent: text });
+  if (s.tab?.unmatched && !here.length) account.replaceChildren(small(t("popupAccountUnmatched")));
+  else if (here.length) account.replaceChildren(document.createTextNode(here.map(nameOf).join(", ")), small(t("popupAccountThisTab")));
+  else account.replaceChildren(document.createTextNode(s.accountId ? nameOf(s.accountId) : t("popupDefaultAccount")), small(t("popupAccountDefault")));
   $("unread").textContent = String(s.unread);
   if (s.quota) {
     $("quota").replaceChildren(

@@ -46,6 +46,16 @@ async function apiMessages(accountId, threadId) {
 /** What the background's host says each of a tab's ports acts as. */
 const viewersOf = (b) => b.sw.evaluate(() => globalThis.threadline.core().host.viewers());
 
+/** What the popup is told about the tab whose port `viewer` is (`tab:<tabId>:<n>`). */
+async function popupStateOf(b, viewer) {
+  const tabId = Number(viewer.split(":")[1]);
+  const page = await b.context.newPage();
+  await page.goto(`chrome-extension://${b.extensionId}/popup/popup.html`);
+  const answer = await page.evaluate((id) => chrome.runtime.sendMessage({ type: "popup.state", tabId: id }), tabId);
+  await page.close();
+  return answer.result;
+}
+
 /** Opens a thread as the member `account` (whose mailbox the page shows), bound and synced. */
 async function openAs(b, threadId, account) {
   const page = await b.context.newPage();
@@ -70,6 +80,10 @@ test("two_tabs_signed_in_as_two_connected_accounts_each_act_as_their_own", async
       [SEED.ada, PROFILE.ada, "mailbox"],
       [SEED.grace, PROFILE.grace, "mailbox"],
     ].sort());
+
+    // The popup over Grace's tab says Grace acts there.
+    const graceViewer = viewers.find((v) => v.account === SEED.grace && v.conversationUrn).viewer;
+    assert.deepEqual((await popupStateOf(b, graceViewer)).tab, { accounts: [SEED.grace], unmatched: false });
 
     const dAda = await closedDriver(asAda);
     const dGrace = await closedDriver(asGrace);
@@ -122,6 +136,7 @@ test("a_page_whose_member_is_not_a_connected_account_says_so_and_sends_nothing",
     const mine = viewers.filter((v) => v.mailbox === PROFILE.katherine);
     assert.ok(mine.length >= 1, JSON.stringify(viewers));
     assert.ok(mine.every((v) => v.account === null && v.accountMatch === "none" && v.conversationUrn === null), JSON.stringify(mine));
+    assert.deepEqual((await popupStateOf(b, mine[0].viewer)).tab, { accounts: [], unmatched: true });
 
     // Nothing was sent, and no conversation was read for this page (the bind answered before any
     // view would have opened): not as Katherine, and not as the default account on her behalf.
