@@ -563,6 +563,15 @@
       const key = active && (active.getAttribute("data-threadline-field") ?? active.getAttribute("data-threadline-action"));
       const draft = root.querySelector("[data-threadline-field=emoji]")?.value;
       root.replaceChildren(this.controls(msg, urn, id, recalled));
+      // An open popover drawn again is shown at once (placePopovers() places it), so the focus
+      // and the half-typed emoji below can go back into it.
+      for (const pop of root.querySelectorAll("[popover]")) {
+        try {
+          pop.showPopover();
+        } catch {
+          // no popover API (older browsers): it stays in the flow
+        }
+      }
       const input = root.querySelector("[data-threadline-field=emoji]");
       if (input && draft) input.value = draft;
       if (key) root.querySelector(`[data-threadline-field="${key}"], [data-threadline-action="${key}"]`)?.focus();
