@@ -103,7 +103,7 @@ export interface HostOptions {
   mailboxOf?(urn: string): string | null | undefined;
   /** Canonical id of a profile in any form (the package's `profileId`), for the accounts'
    * profile fields. */
-  profileId?(any: string): string;
+  profileId?(form: string): string;
   /** Canonical id of a conversation URN (the package's `conversationId`). Default: the view's id. */
   conversationId?(urn: string): string;
   /** The status pushed to viewers. Default: `engine.status(account)` (a `StatusView`). */

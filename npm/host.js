@@ -68,7 +68,7 @@ const REMEMBERED = 200;
  *   mailbox a message URN is filed under (the package's `mailboxOf`); with it and a client, a
  *   viewer whose bind carries message URNs acts as the connected account of that mailbox, and as
  *   none (every action refused with `account_unmatched`) when no connected account has it
- * @param {(any: string) => string} [options.profileId]  the canonical id of a profile in any form
+ * @param {(form: string) => string} [options.profileId]  the canonical id of a profile in any form
  *   (the package's `profileId`), to read the accounts' profile fields
  * @param {(urn: string) => string} [options.conversationId]  the canonical id of a conversation
  *   URN (the package's `conversationId`); default: the id of the engine's view
