@@ -534,6 +534,9 @@
         item.addEventListener("mouseover", on);
         item.addEventListener("mouseleave", off);
         if (item.matches(":hover")) on();
+        // An item LinkedIn just drew again under a still pointer may be marked hovered only after
+        // the browser's next hover update: look once more then.
+        else setTimeout(() => item.isConnected && item.matches(":hover") && on(), 150);
         item.addEventListener("focusin", on);
         // Focus leaving hides the bar only when the pointer is not over the item too: a click
         // that closes the picker drops its focus while the pointer stays, and the bar must stay.
