@@ -9,7 +9,7 @@ import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { startSim, launchChromium, threadUrl, conversationUrn, COMPOSE, SEED, WAIT, ROOT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEED, WAIT, ROOT, waitFor } from "./harness.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 const KATHERINE = "65f1a0c0ffee000000000c03";
@@ -103,6 +103,24 @@ test("two_tabs_signed_in_as_two_connected_accounts_each_act_as_their_own", async
     await dGrace.find(`[data-event-urn*="${PROFILE.grace}"] [data-threadline-sent-via]`);
     await dAda.find(`[data-event-urn*="${PROFILE.ada}"] [data-threadline-sent-via]`);
     await screenshot(asGrace, "overlay-account-grace.png");
+  } finally {
+    await b.close();
+  }
+});
+
+test("a_chat_bubble_on_another_page_acts_as_the_member_signed_in_there", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    // Grace's feed with a bubble of her long thread, which Ada's account does not have at all.
+    const page = await b.context.newPage();
+    await page.goto(bubbleUrl({ placement: "light", threadId: SEED.graceLongThread, account: SEED.grace }));
+    const d = await closedDriver(page);
+    const BUBBLE = "[data-view-name=message-overlay-conversation-bubble-item]";
+    const host = await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
+    assert.equal(host.attrs["data-threadline-conversation-id"], SEED.graceLongThread);
+    const bubble = (await viewersOf(b)).find((v) => v.conversationId === SEED.graceLongThread);
+    assert.deepEqual([bubble.account, bubble.mailbox, bubble.accountMatch], [SEED.grace, PROFILE.grace, "mailbox"]);
   } finally {
     await b.close();
   }
