@@ -41,7 +41,6 @@ export type HostAnswer =
   | { replyTo: string | number | undefined; ok: true; result: unknown }
   | { replyTo: string | number | undefined; ok: false; error: ErrorData };
 
-/** What `bind` answers: the conversation the viewer now shows (or none), as the engine holds it. */
 /**
  * How a bind's account was chosen: `mailbox` (the connected account whose mailbox its message
  * URNs are filed under), `none` (no connected account has that mailbox: `account` is null and
@@ -50,11 +49,13 @@ export type HostAnswer =
  */
 export type AccountMatch = "mailbox" | "none" | "default" | "ambiguous";
 
+/** What `bind` answers: the conversation the viewer now shows (or none), as the engine holds it. */
 export interface BindResult {
   /** The account the viewer acts as; null when no connected account has its page's mailbox. */
   account: string | null;
   /** The profile id of the mailbox its message URNs are filed under, if they name one. */
   mailbox: string | null;
+  /** How `account` was chosen. */
   accountMatch: AccountMatch;
   conversationId: string | null;
   conversationUrn: string | null;
