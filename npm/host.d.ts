@@ -45,9 +45,11 @@ export type HostAnswer =
  * How a bind's account was chosen: `mailbox` (the connected account whose mailbox its message
  * URNs are filed under), `none` (no connected account has that mailbox: `account` is null and
  * every action is refused with `account_unmatched`), `default` (the URNs name no mailbox, or it
- * cannot be told now: `accountOf`), `ambiguous` (two mailboxes named: the default).
+ * cannot be told: no key or client, so `accountOf`), `ambiguous` (two mailboxes named: the
+ * default), `pending` (the accounts could not be listed yet: `account` is null and every action is
+ * refused with `unbound` until a later bind tells).
  */
-export type AccountMatch = "mailbox" | "none" | "default" | "ambiguous";
+export type AccountMatch = "mailbox" | "none" | "default" | "ambiguous" | "pending";
 
 /** What `bind` answers: the conversation the viewer now shows (or none), as the engine holds it. */
 export interface BindResult {

@@ -277,7 +277,10 @@ export function createHost(options) {
     // None named (or two: no guess): the default account, as for a page that does not tell.
     if (!mailbox) return { account: fallback, mailbox: null, matched: mailbox === false ? "ambiguous" : "default" };
     const found = await accountOfMailbox(mailbox);
-    if (found === undefined) return { account: fallback, mailbox, matched: "default" };
+    // Not told yet (the accounts could not be listed): acting as the default account could act for
+    // someone else on this member's page, so it acts as no one until a later bind can tell. (With
+    // no key or engine nothing acts anyway: the default, whose status says why.)
+    if (found === undefined) return isIdle() || !client ? { account: fallback, mailbox, matched: "default" } : { account: null, mailbox, matched: "pending" };
     if (found === null) return { account: null, mailbox, matched: "none" };
     return { account: found, mailbox, matched: "mailbox" };
   }
@@ -365,7 +368,7 @@ export function createHost(options) {
 
   // ---- commands -------------------------------------------------------------------------------
   function conversationOf(v) {
-    if (v.account === null) throw unmatched();
+    if (v.account === null) throw unmatched(v.acting?.matched === "pending");
     if (!v.urn) throw hostError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
     return v.urn;
   }
@@ -379,7 +382,7 @@ export function createHost(options) {
     // A bind on its way decides the conversation first (its failure is its own answer's).
     if (spec.bound || (type === "send" && !f.recipientProfileUrn && !f.recipientProfileId)) await v.binding.catch(noop);
     const accountId = v.account;
-    if (accountId === null && !["bind", "unbind", "view", "status"].includes(type)) throw unmatched();
+    if (accountId === null && !["bind", "unbind", "view", "status"].includes(type)) throw unmatched(v.acting?.matched === "pending");
     switch (type) {
       case "bind":
         v.binding = v.binding.then(noop, noop).then(() => bind(viewer, v, f));
@@ -512,8 +515,8 @@ export function createHost(options) {
     async reopen() {
       const work = [];
       for (const [viewer, v] of viewers) {
-        // A viewer placed by its mailbox keeps that account; the others follow the default.
-        if (v.acting?.matched !== "mailbox" && v.acting?.matched !== "none") v.account = accountOf(viewer, v.asked);
+        // A viewer placed by its mailbox (or by none) keeps that; the others follow the default.
+        if (!["mailbox", "none", "pending"].includes(v.acting?.matched)) v.account = accountOf(viewer, v.asked);
         v.statusSig = "";
         if (v.urn && !isIdle()) {
           work.push(engine.openConversation({ view: viewer, accountId: v.account, conversationUrn: v.urn }).catch(quiet("openConversation")));
@@ -652,11 +655,13 @@ export function createRemote({ post, onPush }) {
  */
 const PROFILE_FIELDS = ["profileUrn", "profileId", "entityUrn", "publicId"];
 
-function unmatched() {
-  return hostError(
-    "account_unmatched",
-    "The LinkedIn member signed in on this page is not one of your connected accounts, so Threadline does nothing here.",
-  );
+function unmatched(pending = false) {
+  return pending
+    ? hostError("unbound", "Threadline cannot tell yet which of your accounts is signed in on this page, so it does nothing here for now.")
+    : hostError(
+        "account_unmatched",
+        "The LinkedIn member signed in on this page is not one of your connected accounts, so Threadline does nothing here.",
+      );
 }
 
 /** The host's own errors (`host_changed`, `unbound`, `account_unmatched`, `invalid_command`, `starting`). */

@@ -251,10 +251,10 @@
       this.ping = setInterval(() => {
         if (this.port && document.visibilityState === "visible") this.request("ping").catch(() => {});
       }, 20000);
-      // A bubble the background could not place yet: ask again now and then (the engine may have
-      // synced its conversation meanwhile).
+      // A conversation the background could not place yet (a bubble's, or one whose account could
+      // not be told): ask again now and then (the engine may have synced it meanwhile).
       this.retry = setInterval(() => {
-        if (this.kind === "bubble" && this.bound === "unknown" && this.items.length) this.update(this.items);
+        if (this.bound === "unknown" && (this.kind === "page" || this.items.length)) this.update(this.items);
       }, 3000);
       // A send being checked says for how long: its line is drawn again every second meanwhile.
       this.tick = setInterval(() => {
@@ -350,7 +350,12 @@
         // The background acts as the connected account whose mailbox this page shows; when none
         // has it, it acts as no one here, and the overlay says so (nothing is decided here).
         this.unmatched = r.accountMatch === "none";
-        if (this.unmatched) {
+        if (r.accountMatch === "pending") {
+          // Which account is signed in here could not be told yet: nothing acts; asked again.
+          this.bound = "unknown";
+          this.conversationId = null;
+          this.view = null;
+        } else if (this.unmatched) {
           this.bound = "unmatched";
           this.conversationId = null;
           this.view = null;
@@ -386,7 +391,8 @@
         // one signed in on this page.
         const early = !urns.length && Date.now() - this.created < NO_MESSAGES_WAIT_MS;
         if (early && !this.waitTimer) this.waitTimer = setTimeout(() => ((this.waitTimer = null), this.closed || this.update(this.items)), NO_MESSAGES_WAIT_MS);
-        if (path && !early && (path !== this.binding?.path || (!told && urns.length))) {
+        const retry = this.bound === "unknown" && Date.now() - this.lastBindTry > 5000;
+        if (path && !early && (path !== this.binding?.path || (!told && urns.length) || retry)) {
           if (path !== this.binding?.path) {
             this.view = null;
             this.conversationId = null;

@@ -489,3 +489,23 @@ test("a_mailbox_no_connected_account_has_acts_as_no_one_and_says_so", async () =
   assert.equal(tab.last("status"), undefined);
   assert.equal(engine.calledTimes("refreshConversations"), 1, "Ada's list was looked at once for the mailbox, not again");
 });
+
+test("while_the_accounts_cannot_be_listed_a_page_that_names_a_mailbox_acts_as_no_one_then_as_its_own", async () => {
+  let down = true;
+  const client = {
+    listAccounts: async () => {
+      if (down) throw new ApiError("server", "HTTP 503");
+      return [{ id: "grace", profileUrn: "urn:li:fsd_profile:ACoAAGrace" }];
+    },
+  };
+  const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });
+  const tab = link(host, "tab-g");
+  const bind = { path: `/messaging/thread/${A}/`, messageUrns: [inMailbox("ACoAAGrace", "g1")] };
+  let r = await tab.request("bind", bind);
+  assert.deepEqual([r.account, r.accountMatch, r.conversationUrn], [null, "pending", null], "not the default account on Grace's page");
+  await assert.rejects(tab.request("send", { clientKey: "k1", text: "x" }), { code: "unbound" });
+  assert.equal(engine.views.has("tab-g"), false);
+  down = false;
+  r = await tab.request("bind", bind);
+  assert.deepEqual([r.account, r.accountMatch], ["grace", "mailbox"]);
+});
