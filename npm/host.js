@@ -135,8 +135,11 @@ export function createHost(options) {
     }
   }
   function pushStatusTo(v) {
-    if (v.account === null) return; // acts as no account: nothing of any account's is its status
-    const status = statusOf(v.account);
+    // Acting as no account: no account's status is its own, except while its account cannot be
+    // told yet (the default's status then says why: a refused key, server trouble).
+    const account = v.account ?? v.statusAccount;
+    if (account === null || account === undefined) return;
+    const status = statusOf(account);
     const sig = JSON.stringify(status);
     if (sig === v.statusSig) return;
     v.statusSig = sig;
@@ -175,7 +178,7 @@ export function createHost(options) {
         return;
       }
       case "statusChanged":
-        for (const v of of(account)) pushStatusTo(v);
+        for (const v of viewers.values()) if ((v.account ?? v.statusAccount) === account) pushStatusTo(v);
         return;
       default:
         for (const v of of(account)) if (v.notices) send(v, { type: "notice", account, notice: n });
@@ -331,6 +334,7 @@ export function createHost(options) {
     const had = v.urn;
     v.asked = f.accountId;
     v.acting = acting;
+    v.statusAccount = acting.matched === "pending" ? accountOf(viewer, f.accountId) : null;
     v.list = !!f.list;
     v.notices = !!f.notices;
     v.account = account;
@@ -348,7 +352,7 @@ export function createHost(options) {
       }
     }
     v.cid = idOf(account, urn);
-    const status = account === null ? null : statusOf(account);
+    const status = account === null ? (v.statusAccount === null ? null : statusOf(v.statusAccount)) : statusOf(account);
     v.statusSig = JSON.stringify(status);
     const answer = {
       account, mailbox: acting.mailbox, accountMatch: acting.matched,

@@ -254,7 +254,8 @@
       // A conversation the background could not place yet (a bubble's, or one whose account could
       // not be told): ask again now and then (the engine may have synced it meanwhile).
       this.retry = setInterval(() => {
-        if (this.bound === "unknown" && (this.kind === "page" || this.items.length)) this.update(this.items);
+        // (Not while the key needs the user: nothing could be told, and each try is a request.)
+        if (this.bound === "unknown" && !SETUP_STATES[this.status.state] && (this.kind === "page" || this.items.length)) this.update(this.items);
       }, 3000);
       // A send being checked says for how long: its line is drawn again every second meanwhile.
       this.tick = setInterval(() => {
@@ -391,7 +392,7 @@
         // one signed in on this page.
         const early = !urns.length && Date.now() - this.created < NO_MESSAGES_WAIT_MS;
         if (early && !this.waitTimer) this.waitTimer = setTimeout(() => ((this.waitTimer = null), this.closed || this.update(this.items)), NO_MESSAGES_WAIT_MS);
-        const retry = this.bound === "unknown" && Date.now() - this.lastBindTry > 5000;
+        const retry = this.bound === "unknown" && !SETUP_STATES[this.status.state] && Date.now() - this.lastBindTry > 5000;
         if (path && !early && (path !== this.binding?.path || (!told && urns.length) || retry)) {
           if (path !== this.binding?.path) {
             this.view = null;

@@ -503,6 +503,11 @@ test("while_the_accounts_cannot_be_listed_a_page_that_names_a_mailbox_acts_as_no
   const bind = { path: `/messaging/thread/${A}/`, messageUrns: [inMailbox("ACoAAGrace", "g1")] };
   let r = await tab.request("bind", bind);
   assert.deepEqual([r.account, r.accountMatch, r.conversationUrn], [null, "pending", null], "not the default account on Grace's page");
+  assert.equal(r.status.sync, "synced", "the default's status says why nothing can be told (a refused key, server trouble)");
+  engine.setSync("ada", "pausedUnauthorized");
+  await settle();
+  assert.equal(tab.last("status").status.sync, "pausedUnauthorized");
+  engine.setSync("ada", "synced");
   await assert.rejects(tab.request("send", { clientKey: "k1", text: "x" }), { code: "unbound" });
   assert.equal(engine.views.has("tab-g"), false);
   down = false;
