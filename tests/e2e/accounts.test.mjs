@@ -108,6 +108,30 @@ test("two_tabs_signed_in_as_two_connected_accounts_each_act_as_their_own", async
   }
 });
 
+test("while_the_accounts_cannot_be_listed_a_members_page_acts_as_no_one_then_as_its_own", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    // GET /accounts answers 503 for now: whose mailbox Grace's page is cannot be told.
+    await sim.fault({ op: "accounts", status: 503, count: 1000 });
+    const page = await b.context.newPage();
+    await page.goto(threadUrl(SEED.sharedThread, SEED.grace));
+    await page.locator(`${COMPOSE}[data-threadline-bound=unknown]`).waitFor({ timeout: WAIT });
+    const pending = (await viewersOf(b)).filter((v) => v.mailbox === PROFILE.grace);
+    assert.ok(pending.length && pending.every((v) => v.account === null && v.accountMatch === "pending"), JSON.stringify(pending));
+    // Not acting as the default account (Ada, who also sees this thread) meanwhile.
+    const d = await closedDriver(page);
+    assert.equal(await d.count("[data-threadline-host=message]"), 0);
+    // The API answers again: the page binds as Grace by itself.
+    await sim.control("DELETE", "faults");
+    await page.locator(`${COMPOSE}[data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
+    const bound = (await viewersOf(b)).filter((v) => v.conversationUrn);
+    assert.deepEqual(bound.map((v) => [v.account, v.accountMatch]), [[SEED.grace, "mailbox"]]);
+  } finally {
+    await b.close();
+  }
+});
+
 test("a_chat_bubble_on_another_page_acts_as_the_member_signed_in_there", async () => {
   const b = await launchChromium(sim);
   try {
