@@ -874,7 +874,7 @@
       c.pop = el(
         "div",
         { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
-        fallback ? null : el("h3", { text: "Send this message with Threadline" }),
+        (c.heading = fallback ? null : el("h3", { text: "Send this message with Threadline" })),
         (c.fields = el(
           "div",
           { "data-threadline-fields": "" },
@@ -911,6 +911,7 @@
       const st = this.bound === "unmatched" ? "account_unmatched" : this.status.state;
       // …and no form that cannot work: only the line that says why.
       c.fields.hidden = this.bound === "unmatched";
+      if (c.heading) c.heading.hidden = this.bound === "unmatched"; // nothing is sent from here
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
       c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
