@@ -81,6 +81,7 @@ export type PackageErrorCode =
   | "not_initialized"
   | "host_changed"
   | "unbound"
+  | "account_unmatched"
   | "invalid_command"
   | "starting";
 

@@ -79,6 +79,7 @@ export const PACKAGE_ERROR_CODES = Object.freeze([
   "not_initialized",
   "host_changed",
   "unbound",
+  "account_unmatched",
   "invalid_command",
   "starting",
 ]);
@@ -126,6 +127,7 @@ export const THREADLINE_ERROR_CODES = Object.freeze([
   "not_initialized",
   "host_changed",
   "unbound",
+  "account_unmatched",
   "invalid_command",
   "starting",
 ]);

@@ -41,9 +41,24 @@ export type HostAnswer =
   | { replyTo: string | number | undefined; ok: true; result: unknown }
   | { replyTo: string | number | undefined; ok: false; error: ErrorData };
 
+/**
+ * How a bind's account was chosen: `mailbox` (the connected account whose mailbox its message
+ * URNs are filed under), `none` (no connected account has that mailbox: `account` is null and
+ * every action is refused with `account_unmatched`), `default` (the URNs name no mailbox, or it
+ * cannot be told: no key or client, so `accountOf`), `ambiguous` (two mailboxes named: the
+ * default), `pending` (the accounts could not be listed yet: `account` is null and every action is
+ * refused with `unbound` until a later bind tells).
+ */
+export type AccountMatch = "mailbox" | "none" | "default" | "ambiguous" | "pending";
+
 /** What `bind` answers: the conversation the viewer now shows (or none), as the engine holds it. */
 export interface BindResult {
-  account: string;
+  /** The account the viewer acts as; null when no connected account has its page's mailbox. */
+  account: string | null;
+  /** The profile id of the mailbox its message URNs are filed under, if they name one. */
+  mailbox: string | null;
+  /** How `account` was chosen. */
+  accountMatch: AccountMatch;
   conversationId: string | null;
   conversationUrn: string | null;
   view: ConversationView | null;
@@ -86,6 +101,12 @@ export interface HostOptions {
   client?: ThreadlineClient | null;
   /** The account a viewer works in; `asked` is the `accountId` its bind named. Default: `asked ?? ""`. */
   accountOf?(viewer: string, asked: string | undefined): string;
+  /** The mailbox profile id of a message URN (the package's `mailboxOf`): with it and a client, a
+   * viewer acts as the connected account whose mailbox its bind's message URNs are under. */
+  mailboxOf?(urn: string): string | null | undefined;
+  /** Canonical id of a profile in any form (the package's `profileId`), for the accounts'
+   * profile fields. */
+  profileId?(form: string): string;
   /** Canonical id of a conversation URN (the package's `conversationId`). Default: the view's id. */
   conversationId?(urn: string): string;
   /** The status pushed to viewers. Default: `engine.status(account)` (a `StatusView`). */
@@ -115,7 +136,7 @@ export interface Host {
   /** Pushes every viewer its status and view again. */
   refresh(): void;
   /** What each viewer shows. */
-  viewers(): { viewer: string; account: string; conversationUrn: string | null; conversationId: string | null }[];
+  viewers(): { viewer: string; account: string | null; mailbox: string | null; accountMatch: AccountMatch; conversationUrn: string | null; conversationId: string | null }[];
   /** Conversations in view (each polled once by the engine). */
   pollers(): number;
   readonly engine: ThreadlineEngine | null;

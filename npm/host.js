@@ -2,8 +2,10 @@
 // extension's runtime ports, a BroadcastChannel between tabs, a worker's postMessage…).
 //
 // The host owns what every such setup needs once: the registry of viewers (viewer → account and
-// conversation shown), `bind` (which conversation a viewer shows, from a URL path, the message URNs
-// it renders or the one person it talks to: all answered by the engine), the command round-trip
+// conversation shown), which account acts for a viewer (the connected account whose mailbox its
+// message URNs are filed under, else the default: `accountOf`), `bind` (which conversation a
+// viewer shows, from a URL path, the message URNs it renders or the one person it talks to: all
+// answered by the engine), the command round-trip
 // (`{id, type, …fields}` → `{replyTo, ok, result | error}`, errors as plain data rebuilt on the
 // other side by npm/errors.js), pushes of views, lists, status and notices to the viewers that
 // show them, and the rule for commands re-sent after the host changed. It decides nothing about messages: every rule
@@ -60,7 +62,14 @@ const REMEMBERED = 200;
  * @param {object|null} options.engine  an open `ThreadlineEngine` (or null until one is open)
  * @param {object} [options.client]  a `ThreadlineClient`, for `upload` and `accounts`
  * @param {(viewer: string, asked: string|undefined) => string} [options.accountOf]  the account a
- *   viewer works in; `asked` is what its bind named (default: that, else "" = workspace default)
+ *   viewer works in when its messages name no mailbox; `asked` is what its bind named (default:
+ *   that, else "" = workspace default)
+ * @param {(urn: string) => (string|null|undefined)} [options.mailboxOf]  the profile id of the
+ *   mailbox a message URN is filed under (the package's `mailboxOf`); with it and a client, a
+ *   viewer whose bind carries message URNs acts as the connected account of that mailbox, and as
+ *   none (every action refused with `account_unmatched`) when no connected account has it
+ * @param {(form: string) => string} [options.profileId]  the canonical id of a profile in any form
+ *   (the package's `profileId`), to read the accounts' profile fields
  * @param {(urn: string) => string} [options.conversationId]  the canonical id of a conversation
  *   URN (the package's `conversationId`); default: the id of the engine's view
  * @param {(account: string) => any} [options.statusOf]  the status pushed to viewers (default
@@ -84,6 +93,9 @@ export function createHost(options) {
   const viewers = new Map();
   const listed = new Set(); // accounts whose list this engine was asked for
   const relist = new Map(); // account → timer
+  /** mailbox profile id → account id, or null: none of the connected accounts (until they change) */
+  const mailboxes = new Map();
+  let matching = null; // the one lookup of the connected accounts under way
 
   function setEngine(e) {
     unsubscribe?.();
@@ -91,6 +103,7 @@ export function createHost(options) {
     for (const t of relist.values()) clearTimeout(t);
     relist.clear();
     listed.clear();
+    mailboxes.clear();
     engine = e ?? null;
     if (engine) unsubscribe = engine.subscribe(onNotice);
   }
@@ -122,7 +135,11 @@ export function createHost(options) {
     }
   }
   function pushStatusTo(v) {
-    const status = statusOf(v.account);
+    // Acting as no account: no account's status is its own, except while its account cannot be
+    // told yet (the default's status then says why: a refused key, server trouble).
+    const account = v.account ?? v.statusAccount;
+    if (account === null || account === undefined) return;
+    const status = statusOf(account);
     const sig = JSON.stringify(status);
     if (sig === v.statusSig) return;
     v.statusSig = sig;
@@ -161,7 +178,7 @@ export function createHost(options) {
         return;
       }
       case "statusChanged":
-        for (const v of of(account)) pushStatusTo(v);
+        for (const v of viewers.values()) if ((v.account ?? v.statusAccount) === account) pushStatusTo(v);
         return;
       default:
         for (const v of of(account)) if (v.notices) send(v, { type: "notice", account, notice: n });
@@ -175,6 +192,100 @@ export function createHost(options) {
       relist.delete(account);
       if (e === engine && !isIdle()) e.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
     }, relistMs));
+  }
+
+  // ---- which account acts ----------------------------------------------------------------------
+  /**
+   * The mailbox the viewer's messages are filed under: a profile id, undefined when they name none
+   * (or the host cannot read mailboxes), false when they name two (no guess).
+   */
+  function mailboxOfUrns(urns) {
+    if (!options.mailboxOf || !urns) return undefined;
+    const found = new Set();
+    for (const u of urns) {
+      let m;
+      try {
+        m = options.mailboxOf(u);
+      } catch {
+        continue; // not a URN: a placeholder or junk
+      }
+      if (m) found.add(m);
+    }
+    if (found.size > 1) return false;
+    return found.size ? [...found][0] : undefined;
+  }
+
+  /**
+   * The connected account whose LinkedIn profile is `mailbox`: an account id, null when none of the
+   * connected accounts is (remembered until the key, the engine or the accounts change), or
+   * undefined when it cannot be told now (no client, no working key, the list failed).
+   * `GET /accounts` documents no field with the account's profile URN (docs/api-contract.md), so
+   * an account is matched by every field that may name it (`profileUrn`, `profileId`, `entityUrn`,
+   * `publicId`, compared as profile ids) and else by the mailbox its own conversations are filed
+   * under (the head of their `msg_conversation` URNs, which the API's examples show equal to the
+   * account's `profileUrn`): the engine's conversation list of each account, asked once.
+   */
+  async function accountOfMailbox(mailbox) {
+    if (mailboxes.has(mailbox)) return mailboxes.get(mailbox);
+    if (!client || isIdle()) return undefined;
+    matching ??= learnMailboxes(mailbox).finally(() => (matching = null));
+    const complete = await matching.catch(() => false);
+    if (mailboxes.has(mailbox)) return mailboxes.get(mailbox);
+    if (!complete) return undefined;
+    // Another lookup finished without it: look once more for this one.
+    return (await learnMailboxes(mailbox).catch(() => false)) ? mailboxes.get(mailbox) ?? null : undefined;
+  }
+
+  /** Learns the mailboxes of the connected accounts, until `wanted` is known; false: cannot tell. */
+  async function learnMailboxes(wanted) {
+    const e = engine;
+    const accounts = await client.listAccounts();
+    const learn = (profile, account) => {
+      if (profile && !mailboxes.has(profile)) mailboxes.set(profile, account);
+    };
+    const asProfile = (value) => {
+      if (typeof value !== "string" || !value || !options.profileId) return null;
+      try {
+        return options.profileId(value);
+      } catch {
+        return null; // not a profile in any form
+      }
+    };
+    for (const a of accounts) for (const f of PROFILE_FIELDS) learn(asProfile(a[f]), a.id);
+    for (const a of accounts) {
+      if (mailboxes.has(wanted)) break;
+      if (e !== engine || isIdle()) return false;
+      if (!listed.has(a.id)) {
+        listed.add(a.id);
+        await e.refreshConversations({ accountId: a.id }).catch(quiet("refreshConversations"));
+      }
+      for (const c of e.conversationList(a.id)) {
+        let m;
+        try {
+          m = options.mailboxOf(c.urn);
+        } catch {
+          continue;
+        }
+        learn(m, a.id);
+      }
+    }
+    if (!mailboxes.has(wanted)) mailboxes.set(wanted, null);
+    return true;
+  }
+
+  /** `{account, mailbox, matched}` for a bind: the mailbox's account, else the default one. */
+  async function actingAccount(viewer, f) {
+    const fallback = accountOf(viewer, f.accountId);
+    const mailbox = mailboxOfUrns(f.messageUrns);
+    // None named (or two: no guess): the default account, as for a page that does not tell.
+    if (!mailbox) return { account: fallback, mailbox: null, matched: mailbox === false ? "ambiguous" : "default" };
+    const found = await accountOfMailbox(mailbox);
+    // Not told yet (the accounts could not be listed): acting as the default account could act for
+    // someone else on this member's page, so it acts as no one until a later bind can tell. (With
+    // no key or engine nothing acts anyway: the default, whose status says why.)
+    if (found === undefined) return isIdle() || !client ? { account: fallback, mailbox, matched: "default" } : { account: null, mailbox, matched: "pending" };
+    if (found === null) return { account: null, mailbox, matched: "none" };
+    return { account: found, mailbox, matched: "mailbox" };
   }
 
   // ---- bind -----------------------------------------------------------------------------------
@@ -215,11 +326,15 @@ export function createHost(options) {
   }
 
   async function bind(viewer, v, f) {
-    const account = accountOf(viewer, f.accountId);
-    const found = await locate(account, f);
+    const acting = await actingAccount(viewer, f);
+    const account = acting.account;
+    // No connected account has this page's mailbox: the viewer shows nothing and acts as no one.
+    const found = account === null ? null : await locate(account, f);
     const urn = found || null;
     const had = v.urn;
     v.asked = f.accountId;
+    v.acting = acting;
+    v.statusAccount = acting.matched === "pending" ? accountOf(viewer, f.accountId) : null;
     v.list = !!f.list;
     v.notices = !!f.notices;
     v.account = account;
@@ -237,10 +352,13 @@ export function createHost(options) {
       }
     }
     v.cid = idOf(account, urn);
-    const status = statusOf(account);
+    const status = account === null ? (v.statusAccount === null ? null : statusOf(v.statusAccount)) : statusOf(account);
     v.statusSig = JSON.stringify(status);
-    const answer = { account, conversationId: v.cid, conversationUrn: urn, view: viewOf(account, urn), status };
-    if (v.list) answer.list = engine ? engine.conversationList(account) : [];
+    const answer = {
+      account, mailbox: acting.mailbox, accountMatch: acting.matched,
+      conversationId: v.cid, conversationUrn: urn, view: viewOf(account, urn), status,
+    };
+    if (v.list) answer.list = engine && account !== null ? engine.conversationList(account) : [];
     return answer;
   }
 
@@ -254,6 +372,7 @@ export function createHost(options) {
 
   // ---- commands -------------------------------------------------------------------------------
   function conversationOf(v) {
+    if (v.account === null) throw unmatched(v.acting?.matched === "pending");
     if (!v.urn) throw hostError("unbound", "Threadline does not know which conversation this is, so it does nothing here.");
     return v.urn;
   }
@@ -267,6 +386,7 @@ export function createHost(options) {
     // A bind on its way decides the conversation first (its failure is its own answer's).
     if (spec.bound || (type === "send" && !f.recipientProfileUrn && !f.recipientProfileId)) await v.binding.catch(noop);
     const accountId = v.account;
+    if (accountId === null && !["bind", "unbind", "view", "status"].includes(type)) throw unmatched(v.acting?.matched === "pending");
     switch (type) {
       case "bind":
         v.binding = v.binding.then(noop, noop).then(() => bind(viewer, v, f));
@@ -275,11 +395,11 @@ export function createHost(options) {
         v.binding = v.binding.then(noop, noop).then(() => unbind(viewer, v));
         return v.binding;
       case "view":
-        return viewOf(accountId, conversationOf(v));
+        return accountId === null ? null : viewOf(accountId, conversationOf(v));
       case "list":
         return engine ? engine.conversationList(accountId) : [];
       case "status":
-        return statusOf(accountId);
+        return accountId === null ? null : statusOf(accountId);
       case "send": {
         const cmd = { accountId, text: f.text };
         if (f.recipientProfileUrn !== undefined) cmd.recipientProfileUrn = f.recipientProfileUrn;
@@ -389,6 +509,7 @@ export function createHost(options) {
     /** A client for `upload` and `accounts` (rebuilt after a key or base URL change). */
     setClient(c) {
       client = c ?? null;
+      mailboxes.clear(); // another key may connect other accounts
     },
 
     /**
@@ -398,7 +519,8 @@ export function createHost(options) {
     async reopen() {
       const work = [];
       for (const [viewer, v] of viewers) {
-        v.account = accountOf(viewer, v.asked);
+        // A viewer placed by its mailbox (or by none) keeps that; the others follow the default.
+        if (!["mailbox", "none", "pending"].includes(v.acting?.matched)) v.account = accountOf(viewer, v.asked);
         v.statusSig = "";
         if (v.urn && !isIdle()) {
           work.push(engine.openConversation({ view: viewer, accountId: v.account, conversationUrn: v.urn }).catch(quiet("openConversation")));
@@ -421,7 +543,10 @@ export function createHost(options) {
 
     /** What each viewer shows: `[{viewer, account, conversationUrn, conversationId}]`. */
     viewers() {
-      return [...viewers].map(([viewer, v]) => ({ viewer, account: v.account, conversationUrn: v.urn, conversationId: v.cid }));
+      return [...viewers].map(([viewer, v]) => ({
+        viewer, account: v.account, mailbox: v.acting?.mailbox ?? null, accountMatch: v.acting?.matched ?? "default",
+        conversationUrn: v.urn, conversationId: v.cid,
+      }));
     },
 
     /** Conversations in view, each polled once by the engine however many viewers show it. */
@@ -527,7 +652,23 @@ export function createRemote({ post, onPush }) {
   };
 }
 
-/** The host's own errors (`host_changed`, `unbound`, `invalid_command`, `starting`). */
+/**
+ * The fields of an account (`GET /accounts`) that may name its LinkedIn profile. The contract's
+ * examples carry only `publicId` (a vanity slug there); the others are the names the API gives a
+ * profile elsewhere (`profileUrn` of recent-messages, `profileId` of participants, `entityUrn`).
+ */
+const PROFILE_FIELDS = ["profileUrn", "profileId", "entityUrn", "publicId"];
+
+function unmatched(pending = false) {
+  return pending
+    ? hostError("unbound", "Threadline cannot tell yet which of your accounts is signed in on this page, so it does nothing here for now.")
+    : hostError(
+        "account_unmatched",
+        "The LinkedIn member signed in on this page is not one of your connected accounts, so Threadline does nothing here.",
+      );
+}
+
+/** The host's own errors (`host_changed`, `unbound`, `account_unmatched`, `invalid_command`, `starting`). */
 function hostError(code, message) {
   return new ThreadlineError(code, message);
 }

@@ -28,6 +28,9 @@ pub enum PackageErrorCode {
     /// The host does not know which conversation the viewer shows, so it acts on none
     /// (`threadline/host`).
     Unbound,
+    /// The viewer's page shows the mailbox of a LinkedIn member who is not one of the connected
+    /// accounts, so the host acts as no account there (`threadline/host`).
+    AccountUnmatched,
     /// A command the host cannot take: an unknown type, or a viewer it does not know
     /// (`threadline/host`).
     InvalidCommand,

@@ -1131,6 +1131,35 @@ impl ProfileId {
     }
 }
 
+/// The mailbox a message or conversation URN is filed under: the profile in the head of
+/// `urn:li:msg_message:(urn:li:fsd_profile:<mailbox>,2-…)` and
+/// `urn:li:msg_conversation:(urn:li:fsd_profile:<mailbox>,2-…)` (the viewing account, not the
+/// sender: CONTRACT.md "LinkedIn facts"; LinkedIn's page puts the first form in every message's
+/// `data-event-urn`, docs/linkedin-page.md). `None` for every other form, which names no mailbox.
+pub fn mailbox_of(input: &str) -> Result<Option<ProfileId>, UrnError> {
+    let Input::Urn { urn, text } = read_input(input)? else {
+        return Ok(None);
+    };
+    let found = Found {
+        urn: &urn,
+        text: &text,
+    };
+    if !matches!(found.li_type(), "msg_message" | "msg_conversation") {
+        return Ok(None);
+    }
+    match urn.parts() {
+        [Part::Urn(head), Part::Text(_)] => {
+            let head_text = head.to_string();
+            profile_from_urn(&Found {
+                urn: head,
+                text: &head_text,
+            })
+            .map(Some)
+        }
+        _ => Ok(None),
+    }
+}
+
 fn is_member_number(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())
 }
@@ -1279,6 +1308,32 @@ mod tests {
 
     fn text(t: &str) -> Part {
         Part::Text(t.to_owned())
+    }
+
+    #[test]
+    fn mailbox_of_reads_the_viewing_profile_of_tuple_forms_only() {
+        let mailbox = |s: &str| mailbox_of(s).unwrap().map(|p| p.as_str().to_owned());
+        // LinkedIn's page (docs/linkedin-page.md, NK) and the API's seed 003.
+        let m = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAATPlQ0Bc8wdg-Iy8wZgEDuSdIVWJiE1Aio,2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=)";
+        assert_eq!(
+            mailbox(m).as_deref(),
+            Some("ACoAAATPlQ0Bc8wdg-Iy8wZgEDuSdIVWJiE1Aio")
+        );
+        let encoded = "urn%3Ali%3Amsg_conversation%3A%28urn%3Ali%3Afsd_profile%3AACoAAB%2C2-abc%29";
+        assert_eq!(mailbox(encoded).as_deref(), Some("ACoAAB"));
+        // Forms that name no mailbox.
+        for none in [
+            "urn:li:messagingMessage:2-abc",
+            "urn:li:fs_event:(2-thread,2-abc)",
+            "urn:li:messagingThread:2-abc",
+            "2-abc",
+            "https://www.linkedin.com/messaging/thread/2-abc/",
+        ] {
+            assert_eq!(mailbox(none), None, "{none}");
+        }
+        // A head that is a URN but not a profile is an error, not a guess.
+        assert!(mailbox_of("urn:li:msg_message:(urn:li:organization:1,2-abc)").is_err());
+        assert!(mailbox_of("urn:li:(").is_err());
     }
 
     #[test]

@@ -5,8 +5,8 @@
 
 use js_sys::{Error, Reflect};
 use threadline::wasm::urn::{
-    conversation_id, encode_urn_for_path, is_sales_nav_thread, message_id, message_ids, parse_urn,
-    profile_id,
+    conversation_id, encode_urn_for_path, is_sales_nav_thread, mailbox_of, message_id, message_ids,
+    parse_urn, profile_id,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -149,4 +149,21 @@ fn batched_message_ids_read_odd_batches_element_by_element() {
         0
     );
     assert!(message_ids("2-abc".into()).is_err());
+}
+
+#[wasm_bindgen_test]
+fn mailbox_of_names_the_viewing_profile_of_a_page_message_urn() {
+    let on_page = format!("urn:li:msg_message:(urn:li:fsd_profile:ACoAADSoo60BM6hx,{ID})");
+    assert_eq!(
+        mailbox_of(&on_page).unwrap().as_deref(),
+        Some("ACoAADSoo60BM6hx")
+    );
+    assert_eq!(
+        mailbox_of(&format!("urn:li:messagingMessage:{ID}")).unwrap(),
+        None
+    );
+    assert!(
+        mailbox_of("urn:li:(").is_err(),
+        "bad input is an error, not a guess"
+    );
 }

@@ -9,7 +9,7 @@
 // code, message, …}}`; the host pushes `{type: "view" | "status", …}` to the port whose
 // conversation changed. Extension pages use `runtime.sendMessage` with the same request shape and
 // get the same answer shape (as one viewer, "page", that never binds).
-import { init, ThreadlineClient, ThreadlineEngine, conversationId, messageIds } from "../pkg/browser.js";
+import { init, ThreadlineClient, ThreadlineEngine, conversationId, messageIds, mailboxOf, profileId } from "../pkg/browser.js";
 import { createCore, codedError, unreadTotal } from "./core.js";
 import { validate } from "./schema.js";
 import { getApiKey, setApiKey } from "./keystore.js";
@@ -56,7 +56,7 @@ const own = {
   "accounts.list": { resend: true, run: () => core.listAccounts() },
   status: { resend: true, run: () => core.status() },
   // The toolbar popup and the options page's "keys and data" (extension pages only: schema.js).
-  "popup.state": { resend: true, run: () => core.overview() },
+  "popup.state": { resend: true, run: ({ tabId }) => ({ ...core.overview(), tab: tabAccounts(tabId) }) },
   "key.remove": { resend: true, run: () => core.signOut() },
   "data.clear": { resend: true, run: ({ confirmUnsent }) => core.clearData({ confirmUnsent }) },
 };
@@ -72,6 +72,8 @@ const ready = (async () => {
     openEngine: (options) => ThreadlineEngine.open(options),
     makeClient: (options) => new ThreadlineClient(options),
     conversationId,
+    mailboxOf,
+    profileId,
     preset: loadPreset,
     commands: own,
     changed: () => watchBadge(core), // another account, key or store: the badge follows its list
@@ -95,9 +97,10 @@ function openOnboarding() {
   return ext.tabs.create({ url: ext.runtime.getURL("onboarding/onboarding.html") });
 }
 
-// The toolbar icon's badge: the unread count of the acting account, from the engine's conversation
-// list, which the host pushes to this one viewer ("badge") whenever it changes; "!" while there is
-// no working key.
+// The toolbar icon's badge: the unread count of the default account, from the engine's conversation
+// list, which the host pushes to this one viewer ("badge") whenever it changes; a red "!" while
+// there is no working key, an amber "!" while the engine reports server trouble or a rate-limit
+// wait (its status, pushed to this viewer too), the count again once it recovers.
 const BADGE = "badge";
 const badge = { connected: false, list: [], state: "starting" };
 
@@ -121,18 +124,43 @@ async function watchBadge(c) {
 }
 
 const NEEDS_SETUP = new Set(["key_missing", "key_rejected", "subscription_required"]);
+/** The engine's states of server trouble (5xx, unreadable answers) and of a 429 wait: not "all is well". */
+const TROUBLE = new Set(["server_trouble", "rate_limited"]);
+/** Badge colours: red for what the user must fix, amber for server trouble, blue for unread. */
+const BADGE_COLOR = { setup: "#b24020", trouble: "#c37d16", unread: "#0a66c2" };
 
 function paintBadge() {
   const action = ext.action;
   if (!action) return;
   const n = unreadTotal(badge.list);
   const setup = NEEDS_SETUP.has(badge.state);
-  const text = setup ? "!" : n > 99 ? "99+" : n > 0 ? String(n) : "";
-  const title = setup ? ext.i18n.getMessage("badgeTitleSetup") : n > 0 ? ext.i18n.getMessage("badgeTitleUnread", [String(n)]) : ext.i18n.getMessage("extName");
+  const trouble = TROUBLE.has(badge.state);
+  const text = setup || trouble ? "!" : n > 99 ? "99+" : n > 0 ? String(n) : "";
+  const title = setup
+    ? ext.i18n.getMessage("badgeTitleSetup")
+    : trouble
+      ? ext.i18n.getMessage("badgeTitleTrouble")
+      : n > 0
+        ? ext.i18n.getMessage("badgeTitleUnread", [String(n)])
+        : ext.i18n.getMessage("extName");
   const quiet = (p) => Promise.resolve(p).catch(() => {});
-  quiet(action.setBadgeBackgroundColor({ color: setup ? "#b24020" : "#0a66c2" }));
+  quiet(action.setBadgeBackgroundColor({ color: setup ? BADGE_COLOR.setup : trouble ? BADGE_COLOR.trouble : BADGE_COLOR.unread }));
   quiet(action.setBadgeText({ text }));
   quiet(action.setTitle({ title }));
+}
+
+/**
+ * The accounts the ports of one tab act as (the host chose each by its page's mailbox), for the
+ * popup: `{accounts: [id…], unmatched: bool}`, or null when the tab shows no Threadline port.
+ */
+function tabAccounts(tabId) {
+  if (typeof tabId !== "number" || !core) return null;
+  const mine = core.host.viewers().filter((v) => v.viewer.startsWith(`tab:${tabId}:`));
+  if (!mine.length) return null;
+  return {
+    accounts: [...new Set(mine.filter((v) => v.account !== null).map((v) => v.account))],
+    unmatched: mine.some((v) => v.accountMatch === "none"),
+  };
 }
 
 // For the extension's own tests and figures (reachable only from inside the extension).

@@ -10,8 +10,8 @@
 // API key (in the keystore), opening the engine with them, the status shown while there is no key,
 // and the connection test (through `ThreadlineClient`).
 //
-// Interface: start() · host (the tabs' host: connect/handle/disconnect) · status() (sync, with
-// `pollers`) · overview() (the toolbar popup) · settings() · setSettings(patch) · signOut() ·
+// Interface: start() · host (the tabs' host: connect/handle/disconnect; it picks each tab's
+// account by its page's mailbox) · status() (sync, with `pollers`) · overview() (the toolbar popup) · settings() · setSettings(patch) · signOut() ·
 // clearData({confirmUnsent}) · testConnection({baseUrl, apiKey}) ·
 // listAccounts() · engine() · and, for the extension's own tests and figures, send(cmd),
 // recall({conversationUrn, messageUrn}) and getView(conversationId) straight on the engine.
@@ -46,6 +46,9 @@ const STATUS = {
  * @param {(options: object) => Promise<any>} deps.openEngine  `ThreadlineEngine.open`
  * @param {(options: object) => any} deps.makeClient  builds a ThreadlineClient
  * @param {(urn: string) => string} deps.conversationId  canonical ids from the wasm core
+ * @param {(urn: string) => (string|undefined)} [deps.mailboxOf]  the mailbox profile id of a
+ *   message URN (the core's `mailboxOf`): a tab acts as the connected account of its page's mailbox
+ * @param {(any: string) => string} [deps.profileId]  the canonical id of a profile in any form
  * @param {{get(): Promise<string>, set(key: string): Promise<void>}} deps.keystore  the API key's
  *   only home (never chrome.storage, which content scripts can read)
  * @param {Record<string, object>} [deps.commands]  the background's own port commands (host extras)
@@ -71,9 +74,14 @@ export function createCore(deps) {
   const host = createHost({
     engine: null,
     conversationId: deps.conversationId,
-    accountOf: acct, // a tab never picks the account: the options page does
+    // The account that acts in a tab is the connected account whose mailbox its page shows (the
+    // host matches the mailbox of its message URNs); the options' account is the default for
+    // viewers whose page does not tell (the badge, a thread with no message yet).
+    mailboxOf: deps.mailboxOf,
+    profileId: deps.profileId,
+    accountOf: acct,
     idle: () => (hasKey ? null : KEY_MISSING),
-    statusOf: () => statusNow(),
+    statusOf: (account) => statusNow(account),
     commands: deps.commands,
   });
 
@@ -81,10 +89,10 @@ export function createCore(deps) {
    * The status the tabs and the toolbar show: the engine's (its state renamed, its times and
    * storage state passed on as they are), or what this file knows before there is one.
    */
-  function statusNow() {
+  function statusNow(account = acct()) {
     if (!engine) return { state: "starting" };
     if (!hasKey) return { state: "key_missing" };
-    const s = engine.status(acct());
+    const s = engine.status(account);
     return {
       state: STATUS[s.sync] ?? s.sync,
       ...defined({ since: s.serverTroubleSince, until: s.rateLimitedUntil }),

@@ -20,15 +20,19 @@ const ATTACHMENT = {
 /** `from`: "tab" (our content script on LinkedIn), "page" (our own extension pages). */
 export const COMMANDS = {
   // A tab's port asks which conversation it shows: the full page by its URL path, a chat bubble
-  // by the message URNs it renders. The background resolves and remembers the answer per port.
+  // by the message URNs it renders. The background resolves and remembers the answer per port;
+  // the message URNs (the full page sends them too) also tell whose mailbox the page shows, and
+  // so which connected account acts for that port.
   bind: {
     from: ["tab"],
     fields: {
       path: { type: "string", max: 1024, pattern: /^\/messaging\/thread\/[^/?#\s]+\/?$/ },
       messageUrns: { type: "array", max: 50, items: { type: "string", max: 512 } },
       profilePath: { type: "string", max: 512, pattern: /^\/in\/[^/?#\s]+\/?$/ },
+      // The engine's notices for this port's account (the overlay announces `newMessages`).
+      notices: { type: "boolean" },
     },
-    optional: ["path", "messageUrns", "profilePath"],
+    optional: ["path", "messageUrns", "profilePath", "notices"],
   },
   unbind: { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },
@@ -81,7 +85,9 @@ export const COMMANDS = {
   },
   "accounts.list": { from: ["page"], fields: {} },
   // The toolbar popup, the onboarding page and the options page's keys and data.
-  "popup.state": { from: ["page"], fields: {} },
+  // `tabId`: the popup's active tab, to say which account acts there (the background reads it from
+  // its own registry of ports; nothing is sent to the tab).
+  "popup.state": { from: ["page"], fields: { tabId: { type: "number", min: 0, max: 2 ** 31 } }, optional: ["tabId"] },
   "key.remove": { from: ["page"], fields: {} },
   "data.clear": { from: ["page"], fields: { confirmUnsent: { type: "boolean" } }, optional: ["confirmUnsent"] },
 };

@@ -20,6 +20,8 @@
   const ext = globalThis.browser ?? globalThis.chrome;
   const QUICK_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
   const HOST = "data-threadline-host";
+  /** How long a thread with no message on screen waits for one before binding by its path alone. */
+  const NO_MESSAGES_WAIT_MS = 1500;
   /** A string of the extension's _locales in the browser's language (English when it has none). */
   const t = (key, subs) => {
     try {
@@ -66,6 +68,11 @@
   }
 
   const roots = new WeakMap(); // our host element → its closed shadow root
+  // Whether the last input was the keyboard: focus goes back to a message's action after its
+  // popover closes only then (a mouse user's bar must not stay shown by a focus they never asked).
+  let keyboardUsed = false;
+  addEventListener("keydown", () => (keyboardUsed = true), true);
+  addEventListener("pointerdown", () => (keyboardUsed = false), true);
   const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
   const scopes = new Map(); // bubble element | "page" → Scope
 
@@ -105,7 +112,10 @@
     .via::before { content: "✓ "; color: #057642; }
     .error { color: #b24020; font-size: 11px; }
     .picker, .confirm { border: 1px solid rgba(0,0,0,.15); border-radius: 8px; padding: 4px; margin-top: 4px; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.1); }
-    .picker input { width: 6em; font: inherit; }
+    /* In the top layer (the popover API): placed by placePopovers(), over LinkedIn's scroll box. */
+    .picker[popover], .confirm[popover] { position: fixed; inset: auto; margin: 0; color: rgba(0,0,0,.9); box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); max-width: calc(100vw - 16px); box-sizing: border-box; }
+    .live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0; }
+    .picker input[type=text] { width: 7em; font: inherit; }
     .tl { display: inline-flex; align-items: center; gap: 4px; position: relative; }
     .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
     .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
@@ -217,6 +227,7 @@
   class Scope {
     constructor(key, kind, container) {
       this.key = key;
+      this.created = Date.now();
       this.kind = kind; // "page" | "bubble"
       this.container = container; // the bubble element, or null for the page
       this.port = null;
@@ -230,7 +241,9 @@
       this.items = [];
       this.lastBindTry = 0;
       this.tried = new Set();
-      this.ui = { picker: null, confirm: null, notices: {}, open: false, attachments: [], error: "", channel: "auto", subject: "" };
+      this.ui = { picker: null, confirm: null, notices: {}, open: false, attachments: [], error: "", channel: "auto", subject: "", roving: new Map() };
+      this.unheard = []; // ids of new messages to announce once their view is here
+      this.live = null; // the screen reader's live region: {host, log, count}
       this.compose = null; // {host, root, ...}
       this.strip = null;
       this.fallback = null;
@@ -238,10 +251,11 @@
       this.ping = setInterval(() => {
         if (this.port && document.visibilityState === "visible") this.request("ping").catch(() => {});
       }, 20000);
-      // A bubble the background could not place yet: ask again now and then (the engine may have
-      // synced its conversation meanwhile).
+      // A conversation the background could not place yet (a bubble's, or one whose account could
+      // not be told): ask again now and then (the engine may have synced it meanwhile).
       this.retry = setInterval(() => {
-        if (this.kind === "bubble" && this.bound === "unknown" && this.items.length) this.update(this.items);
+        // (Not while the key needs the user: nothing could be told, and each try is a request.)
+        if (this.bound === "unknown" && !SETUP_STATES[this.status.state] && (this.kind === "page" || this.items.length)) this.update(this.items);
       }, 3000);
       // A send being checked says for how long: its line is drawn again every second meanwhile.
       this.tick = setInterval(() => {
@@ -302,6 +316,11 @@
         else if (msg.type === "view" && this.conversationId && msg.conversationId === this.conversationId) {
           this.view = msg.view;
           this.render();
+          this.announce();
+        } else if (msg.type === "notice" && msg.notice?.notice === "newMessages" && msg.notice.conversation === this.conversationId) {
+          // The engine's word that someone else's messages arrived: the only thing announced.
+          this.unheard.push(...msg.notice.messages);
+          this.announce();
         }
         return;
       }
@@ -329,7 +348,19 @@
         const r = await this.request("bind", binding);
         if (binding !== this.binding) return;
         this.setStatus(r.status);
-        if (r.conversationId) {
+        // The background acts as the connected account whose mailbox this page shows; when none
+        // has it, it acts as no one here, and the overlay says so (nothing is decided here).
+        this.unmatched = r.accountMatch === "none";
+        if (r.accountMatch === "pending") {
+          // Which account is signed in here could not be told yet: nothing acts; asked again.
+          this.bound = "unknown";
+          this.conversationId = null;
+          this.view = null;
+        } else if (this.unmatched) {
+          this.bound = "unmatched";
+          this.conversationId = null;
+          this.view = null;
+        } else if (r.conversationId) {
           this.bound = "bound";
           this.conversationId = r.conversationId;
           this.view = r.view;
@@ -352,12 +383,24 @@
       if (unknown.length) resolveUrns(this, unknown);
       if (this.kind === "page") {
         const path = pagePath();
-        if (path && path !== this.binding?.path) {
-          this.view = null;
-          this.conversationId = null;
-          this.ui.picker = this.ui.confirm = null;
-          this.ui.notices = {};
-          this.bind({ path });
+        // The page's message URNs go with its path: they tell the background whose mailbox this
+        // is (and so which account acts); sent again once the first ones show.
+        const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
+        const told = !!this.binding?.messageUrns;
+        // A thread whose messages have not shown yet waits a moment for them before binding by
+        // its path alone: bound without them it would act as the default account, maybe not the
+        // one signed in on this page.
+        const early = !urns.length && Date.now() - this.created < NO_MESSAGES_WAIT_MS;
+        if (early && !this.waitTimer) this.waitTimer = setTimeout(() => ((this.waitTimer = null), this.closed || this.update(this.items)), NO_MESSAGES_WAIT_MS);
+        const retry = this.bound === "unknown" && !SETUP_STATES[this.status.state] && Date.now() - this.lastBindTry > 5000;
+        if (path && !early && (path !== this.binding?.path || (!told && urns.length) || retry)) {
+          if (path !== this.binding?.path) {
+            this.view = null;
+            this.conversationId = null;
+            this.ui.picker = this.ui.confirm = null;
+            this.ui.notices = {};
+          }
+          this.bind(urns.length ? { path, messageUrns: urns, notices: true } : { path, notices: true });
         }
       } else {
         const urns = items.map((i) => i.getAttribute(S.messageUrnAttr)).slice(-50);
@@ -373,7 +416,7 @@
           } catch {
             profilePath = undefined;
           }
-          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath } : { messageUrns: urns }, true);
+          if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath, notices: true } : { messageUrns: urns, notices: true }, true);
         }
       }
       this.render();
@@ -393,7 +436,9 @@
         item.querySelector(`:scope > [${HOST}]`)?.remove();
         item.querySelector(`[${HOST}=subject]`)?.remove();
       }
-      for (const part of [this.compose, this.strip, this.fallback]) part?.host.remove();
+      for (const part of [this.compose, this.strip, this.fallback, this.live]) part?.host.remove();
+      removeEventListener("scroll", this.onScroll, true);
+      removeEventListener("resize", this.onScroll);
     }
 
     // ---- rendering --------------------------------------------------------------------------
@@ -401,6 +446,75 @@
       for (const item of this.items) this.decorate(item);
       this.renderCompose();
       this.renderStrip();
+      this.placePopovers();
+    }
+
+    /**
+     * The live region screen readers hear: one per conversation on screen, made once and never
+     * redrawn, so only what is written into it is announced: the new messages of others, as the
+     * engine's `newMessages` notices name them (a redraw of the view announces nothing).
+     */
+    announce() {
+      if (!this.unheard.length || !this.view) return;
+      const ready = this.unheard.map((id) => this.message(id)).filter(Boolean);
+      if (!ready.length) return; // their view has not come yet
+      this.unheard = this.unheard.filter((id) => !this.message(id));
+      if (!this.live) {
+        const { host, root } = makeHost("live");
+        const log = el("div", { class: "live", role: "log", "aria-live": "polite", "aria-relevant": "additions", "data-threadline-live": "" });
+        root.append(log);
+        this.live = { host, log, count: 0 };
+      }
+      if (!this.live.host.isConnected) (this.container ?? document.body).append(this.live.host);
+      for (const m of ready) {
+        const line = t("liveNewMessage", [m.senderName || t("liveSomeone"), m.text.length > 300 ? `${m.text.slice(0, 300)}…` : m.text]);
+        this.live.log.append(el("p", { "data-threadline-announced-id": m.id, text: line }));
+        this.live.count++;
+      }
+      // Keep a few: an assistive technology reads additions, not the whole log again.
+      while (this.live.log.childElementCount > 5) this.live.log.firstElementChild.remove();
+      this.live.host.setAttribute("data-threadline-announced", String(this.live.count));
+    }
+
+    /**
+     * The emoji picker and the recall confirmation live in the top layer (popover API), so
+     * LinkedIn's scroll box never clips them: each is placed below its button, or above it when
+     * there is no room, and kept inside the viewport.
+     */
+    placePopovers() {
+      if (!this.onScroll) {
+        this.onScroll = () => this.placePopovers();
+        addEventListener("scroll", this.onScroll, { capture: true, passive: true });
+        addEventListener("resize", this.onScroll, { passive: true });
+      }
+      for (const item of this.items) {
+        const host = item.querySelector(`:scope > [${HOST}=message]`);
+        const root = host && roots.get(host);
+        if (!root) continue;
+        for (const [sel, anchorSel] of [["[data-threadline-picker]", "[data-threadline-action=react]"], ["[data-threadline-confirm]", "[data-threadline-action=recall]"]]) {
+          const pop = root.querySelector(sel);
+          if (!pop || typeof pop.showPopover !== "function") continue;
+          if (!pop.matches(":popover-open")) {
+            try {
+              pop.showPopover();
+            } catch {
+              continue; // not connected yet
+            }
+          }
+          const anchor = (root.querySelector(anchorSel) ?? host).getBoundingClientRect();
+          const box = pop.getBoundingClientRect();
+          const vw = document.documentElement.clientWidth || innerWidth;
+          const vh = document.documentElement.clientHeight || innerHeight;
+          const gap = 4;
+          let top = anchor.bottom + gap;
+          if (top + box.height > vh - gap && anchor.top - gap - box.height >= gap) top = anchor.top - gap - box.height;
+          top = Math.max(gap, Math.min(top, vh - box.height - gap));
+          let left = anchor.right - box.width;
+          left = Math.max(gap, Math.min(left, vw - box.width - gap));
+          pop.style.top = `${Math.round(top)}px`;
+          pop.style.left = `${Math.round(left)}px`;
+        }
+      }
     }
 
     message(id) {
@@ -427,6 +541,9 @@
         item.addEventListener("mouseover", on);
         item.addEventListener("mouseleave", off);
         if (item.matches(":hover")) on();
+        // An item LinkedIn just drew again under a still pointer may be marked hovered only after
+        // the browser's next hover update: look once more then.
+        else setTimeout(() => item.isConnected && item.matches(":hover") && on(), 150);
         item.addEventListener("focusin", on);
         // Focus leaving hides the bar only when the pointer is not over the item too: a click
         // that closes the picker drops its focus while the pointer stays, and the bar must stay.
@@ -456,6 +573,15 @@
       const key = active && (active.getAttribute("data-threadline-field") ?? active.getAttribute("data-threadline-action"));
       const draft = root.querySelector("[data-threadline-field=emoji]")?.value;
       root.replaceChildren(this.controls(msg, urn, id, recalled));
+      // An open popover drawn again is shown at once (placePopovers() places it), so the focus
+      // and the half-typed emoji below can go back into it.
+      for (const pop of root.querySelectorAll("[popover]")) {
+        try {
+          pop.showPopover();
+        } catch {
+          // no popover API (older browsers): it stays in the flow
+        }
+      }
       const input = root.querySelector("[data-threadline-field=emoji]");
       if (input && draft) input.value = draft;
       if (key) root.querySelector(`[data-threadline-field="${key}"], [data-threadline-action="${key}"]`)?.focus();
@@ -556,7 +682,10 @@
             if (ev.key === "Escape") this.closePicker();
           }),
         );
-        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "" });
+        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "", popover: "manual" });
+        picker.addEventListener("keydown", trusted((ev) => {
+          if (ev.key === "Escape") this.closePicker(mid);
+        }));
         for (const e of QUICK_EMOJI) {
           picker.append(el("button", { type: "button", "data-threadline-action": "emoji", "data-threadline-emoji": e, "aria-label": `React with ${e}`, text: e, onclick: () => this.react(urn, mid, e, true) }));
         }
@@ -571,19 +700,19 @@
       if (this.ui.confirm === mid) {
         const confirm = el(
           "div",
-          { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "" },
+          { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "", popover: "manual" },
           el("span", { text: "Recall this message for everyone?" }),
           el("button", { type: "button", "data-threadline-action": "recall-confirm", text: "Recall", onclick: () => this.recall(urn, mid) }),
           el("button", {
             type: "button",
             "data-threadline-action": "recall-cancel",
             text: "Cancel",
-            onclick: () => {
-              this.ui.confirm = null;
-              this.render();
-            },
+            onclick: () => this.closeConfirm(mid),
           }),
         );
+        confirm.addEventListener("keydown", trusted((ev) => {
+          if (ev.key === "Escape") this.closeConfirm(mid);
+        }));
         box.append(confirm);
         if (this.ui.focus === mid) {
           this.ui.focus = null;
@@ -593,18 +722,63 @@
       const failed = msg?.failure;
       const notice = this.ui.notices[mid] ?? (failed ? `${failed.action === "recall" ? "Recall" : "Reaction"} refused: ${failed.failure.message}` : null);
       if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": failed?.failure.code ?? "", text: notice }));
+      this.rove(box, [...pills.querySelectorAll("button"), ...bar.querySelectorAll("button")], mid);
       return box;
     }
 
-    closePicker() {
+    /**
+     * One tab stop per message (roving tabindex): its reaction pills and actions take turns at
+     * `tabindex=0`, the last one used keeps it, and the arrow keys (Home, End) move among them.
+     */
+    rove(box, buttons, mid) {
+      const usable = buttons.filter((b) => !b.disabled);
+      const keyOf = (b) => (b.hasAttribute("data-threadline-reaction") ? `r:${b.getAttribute("data-threadline-reaction")}` : `a:${b.getAttribute("data-threadline-action")}`);
+      const current = usable.find((b) => keyOf(b) === this.ui.roving.get(mid)) ?? usable.find((b) => b.getAttribute("data-threadline-action") === "react") ?? usable[0];
+      for (const b of buttons) b.tabIndex = b === current ? 0 : -1;
+      box.addEventListener("focusin", (ev) => {
+        const b = ev.target;
+        if (!usable.includes(b)) return;
+        this.ui.roving.set(mid, keyOf(b));
+        for (const x of usable) x.tabIndex = x === b ? 0 : -1;
+      });
+      box.addEventListener("keydown", trusted((ev) => {
+        const at = usable.indexOf(ev.target);
+        if (at < 0) return;
+        const to = { ArrowRight: at + 1, ArrowDown: at + 1, ArrowLeft: at - 1, ArrowUp: at - 1, Home: 0, End: usable.length - 1 }[ev.key];
+        if (to === undefined) return;
+        ev.preventDefault();
+        ev.stopPropagation(); // LinkedIn's own list keys must not move too
+        usable[(to + usable.length) % usable.length].focus();
+      }));
+    }
+
+    closePicker(mid = this.ui.picker) {
       this.ui.picker = null;
       this.render();
+      this.focusAction(mid, "react");
+    }
+
+    closeConfirm(mid = this.ui.confirm) {
+      this.ui.confirm = null;
+      this.render();
+      this.focusAction(mid, "recall");
+    }
+
+    /** Focus back on a message's action once its popover closed (the keyboard user's place). */
+    focusAction(mid, action) {
+      const item = this.items.find((i) => ids.get(i.getAttribute(S.messageUrnAttr)) === mid);
+      const host = item?.querySelector(`:scope > [${HOST}=message]`);
+      const root = host && roots.get(host);
+      const b = root?.querySelector(`[data-threadline-action=${action}]`);
+      if (b && !b.disabled && keyboardUsed && !root.activeElement) b.focus();
     }
 
     async react(messageUrn, mid, emoji, on) {
+      const fromPicker = this.ui.picker === mid;
       this.ui.picker = null;
       delete this.ui.notices[mid];
       this.render();
+      if (fromPicker) this.focusAction(mid, "react");
       try {
         await this.request("react", { messageUrn, emoji, add: on });
       } catch (e) {
@@ -617,6 +791,7 @@
       this.ui.confirm = null;
       delete this.ui.notices[mid];
       this.render();
+      this.focusAction(mid, "recall");
       try {
         await this.request("recall", { messageUrn });
       } catch (e) {
@@ -694,23 +869,27 @@
       c.text = fallback ? el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 }) : null;
       c.sendButton = el("button", { type: "button", class: "send", "data-threadline-action": "send", text: "Send with Threadline", onclick: () => this.submit() });
       c.meta = el("div", { class: "meta", "data-threadline-quota": "" });
-      c.status = el("div", { class: "meta", role: "status", "aria-live": "polite", "data-threadline-status-text": "" });
+      c.status = el("div", { class: "meta", "data-threadline-status-text": "" });
       c.error = el("div", { class: "error", role: "alert", "data-threadline-send-error": "" });
       c.pop = el(
         "div",
         { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
-        fallback ? null : el("h3", { text: "Send this message with Threadline" }),
-        c.text ? el("label", { text: "Message" }) : null,
-        c.text,
-        el("label", { text: "Channel" }),
-        c.channel,
-        el("label", { text: "Subject" }),
-        c.subject,
-        el("label", { text: "Attachments" }),
-        c.attach,
-        c.file,
-        c.files,
-        c.sendButton,
+        (c.heading = fallback ? null : el("h3", { text: "Send this message with Threadline" })),
+        (c.fields = el(
+          "div",
+          { "data-threadline-fields": "" },
+          c.text ? el("label", { text: "Message" }) : null,
+          c.text,
+          el("label", { text: "Channel" }),
+          c.channel,
+          el("label", { text: "Subject" }),
+          c.subject,
+          el("label", { text: "Attachments" }),
+          c.attach,
+          c.file,
+          c.files,
+          c.sendButton,
+        )),
         c.error,
         c.meta,
         c.status,
@@ -728,13 +907,18 @@
 
     paintCompose(c) {
       if (!c) return;
-      const st = this.status.state;
+      // A page of a member who is not a connected account: no account's state is this page's.
+      const st = this.bound === "unmatched" ? "account_unmatched" : this.status.state;
+      // …and no form that cannot work: only the line that says why.
+      c.fields.hidden = this.bound === "unmatched";
+      if (c.heading) c.heading.hidden = this.bound === "unmatched"; // nothing is sent from here
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
       c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
       const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
-      c.toggle.title = this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
+      c.toggle.title = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
+      c.host.setAttribute("data-threadline-account-match", this.unmatched ? "none" : "");
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
       c.pop.hidden = !c.fallback && !this.ui.open;
       if (!c.fallback && this.ui.open) this.fitPopover(c);
@@ -782,11 +966,11 @@
           ),
         ),
       );
-      const cannot = this.bound !== "bound" ? unknownText : null;
+      const cannot = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound !== "bound" ? unknownText : null;
       c.sendButton.disabled = !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy;
       c.error.textContent = cannot ?? this.ui.error;
       c.meta.textContent = this.view ? `New conversations left today: ${this.view.quota.left}` : "";
-      const children = [el("span", { text: `Threadline: ${stateText(st)}` })];
+      const children = this.bound === "unmatched" ? [] : [el("span", { text: `Threadline: ${stateText(st)}` })];
       if (SETUP_STATES[st]) {
         children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: t(SETUP_STATES[st][1]), onclick: () => this.request("options.open").catch(() => {}) }));
       }
@@ -898,7 +1082,7 @@
       }
       if (!this.strip.host.isConnected || this.strip.host.nextElementSibling !== anchor) anchor.before(this.strip.host);
       const st = this.status;
-      const line = statusLine(st);
+      const line = this.bound === "unmatched" ? t("statusAccountUnmatched") : statusLine(st);
       const storage = storageLine(st.storage);
       const now = Date.now();
       const stateText = (e) =>
@@ -910,17 +1094,19 @@
           sent: e.elsewhere ? t("sendSentElsewhere") : t("sendSent"),
         })[e.state];
       const texts = entries.map(stateText);
-      const sig = JSON.stringify([entries, texts, line, storage, st.state]);
+      const sig = JSON.stringify([entries, texts, line, storage, st.state, this.bound]);
       if (sig === this.strip.sig) return;
       this.strip.sig = sig;
       const empty = !entries.length && !line && !storage;
-      const box = el("div", { class: "strip", role: "status", "aria-label": "Threadline", "data-empty": empty ? "" : null });
+      // A labelled group, not a live region: it is drawn again on every change, and only new
+      // messages are announced (announce()).
+      const box = el("div", { class: "strip", role: "group", "aria-label": "Threadline", "data-empty": empty ? "" : null });
       if (line) {
-        const setup = SETUP_STATES[st.state];
+        const setup = this.bound === "unmatched" ? null : SETUP_STATES[st.state];
         box.append(
           el(
             "div",
-            { class: "row", "data-threadline-trouble": st.state },
+            { class: "row", "data-threadline-trouble": this.bound === "unmatched" ? "account_unmatched" : st.state },
             el("span", { class: `notice${setup ? " bad" : ""}`, text: line }),
             setup ? el("button", { type: "button", "data-threadline-action": "fix-key", text: t(setup[1]), onclick: () => this.request("options.open").catch(() => {}) }) : null,
           ),

@@ -1,4 +1,5 @@
-// The toolbar popup: the connection state, the account acting, unread messages, the day's
+// The toolbar popup: the connection state, the account acting (in the active LinkedIn tab, the one
+// signed in there; else the default), unread messages, the day's
 // new-conversation quota and its reset, and links. Every figure is the engine's, read through the
 // background ("popup.state"); while open it asks again every few seconds (the background answers
 // from memory, not from the network).
@@ -13,7 +14,8 @@ let askedAccounts = false;
 async function render() {
   let s;
   try {
-    s = await call("popup.state");
+    const tabId = await activeTab();
+    s = await call("popup.state", tabId === null ? {} : { tabId });
   } catch (e) {
     $("state").textContent = t("stateUnavailable");
     $("state").dataset.tone = "bad";
@@ -45,8 +47,16 @@ async function render() {
       render();
     }, () => {});
   }
-  const named = accounts?.find((a) => a.id === s.accountId);
-  $("account").textContent = named ? named.name : s.accountId ? s.accountId : t("popupDefaultAccount");
+  // The account that acts: in the active LinkedIn tab, the one whose mailbox that page shows (the
+  // background's choice); elsewhere, the default from the options.
+  const nameOf = (id) => accounts?.find((a) => a.id === id)?.name ?? id;
+  const here = s.tab?.accounts ?? [];
+  const account = $("account");
+  account.dataset.threadlineAccountMatch = s.tab?.unmatched ? "none" : here.length ? "tab" : "default";
+  const small = (text) => Object.assign(document.createElement("small"), { className: "note", textContent: text });
+  if (s.tab?.unmatched && !here.length) account.replaceChildren(small(t("popupAccountUnmatched")));
+  else if (here.length) account.replaceChildren(document.createTextNode(here.map(nameOf).join(", ")), small(t("popupAccountThisTab")));
+  else account.replaceChildren(document.createTextNode(s.accountId ? nameOf(s.accountId) : t("popupDefaultAccount")), small(t("popupAccountDefault")));
   $("unread").textContent = String(s.unread);
   if (s.quota) {
     $("quota").replaceChildren(
@@ -60,6 +70,16 @@ async function render() {
   $("outbox").textContent = String(s.outboxPending);
   $("failedRow").hidden = !s.outboxFailed;
   $("failed").textContent = String(s.outboxFailed ?? 0);
+}
+
+/** The id of the tab the popup was opened over (null when unknown: then the default account). */
+async function activeTab() {
+  try {
+    const [tab] = await ext.tabs.query({ active: true, lastFocusedWindow: true });
+    return typeof tab?.id === "number" && !String(tab.url ?? "").startsWith(ext.runtime.getURL("")) ? tab.id : null;
+  } catch {
+    return null;
+  }
 }
 
 function openTab(url) {

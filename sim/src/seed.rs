@@ -420,6 +420,7 @@ fn accounts() -> Vec<AccountRec> {
             premium_type: Some("SALES_NAVIGATOR_CORE".into()),
             status: AccountStatus::Available,
             enabled: true,
+            connected: true,
         },
         AccountRec {
             id: ids::ACCOUNT_GRACE.into(),
@@ -428,6 +429,7 @@ fn accounts() -> Vec<AccountRec> {
             premium_type: Some("PREMIUM_CAREER".into()),
             status: AccountStatus::Available,
             enabled: true,
+            connected: true,
         },
         AccountRec {
             id: ids::ACCOUNT_KATHERINE.into(),
@@ -436,6 +438,7 @@ fn accounts() -> Vec<AccountRec> {
             premium_type: None,
             status: AccountStatus::Warmup,
             enabled: true,
+            connected: true,
         },
     ]
 }

@@ -50,6 +50,15 @@ pub struct AccountRec {
     pub premium_type: Option<String>,
     pub status: AccountStatus,
     pub enabled: bool,
+    /// Connected to the workspace: listed by `GET /accounts`. `false` stands for a LinkedIn member
+    /// whose session is open in the browser (the LinkedIn-shaped page shows their mailbox) but
+    /// whose account the API key does not have (`POST /__sim/accounts`).
+    #[serde(default = "connected_default")]
+    pub connected: bool,
+}
+
+fn connected_default() -> bool {
+    true
 }
 
 /// Which URN form the API lists a thread (and its messages) under; real data mixes them.

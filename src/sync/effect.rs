@@ -178,6 +178,14 @@ pub enum Notice {
     ConversationsChanged { account: AccountId },
     /// Sync status, quota or outbox totals changed.
     StatusChanged { account: AccountId },
+    /// Messages of someone else arrived in a conversation in view (brought by its polling, after
+    /// the view opened: never its first page nor older history), oldest first: what a screen
+    /// reader should hear, once.
+    NewMessages {
+        account: AccountId,
+        conversation: ConversationId,
+        messages: Vec<MessageId>,
+    },
     /// Command `command` was refused locally, before any request.
     Refused {
         account: AccountId,

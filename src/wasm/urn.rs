@@ -1,5 +1,5 @@
 //! The URN functions as JavaScript exports: `parseUrn`, `messageId`, `conversationId`, `profileId`,
-//! `isSalesNavThread`, `encodeUrnForPath`. Each cleans its input first (trim, percent-decoding).
+//! `isSalesNavThread`, `encodeUrnForPath`, `mailboxOf`. Each cleans its input first (trim, percent-decoding).
 
 use serde::Serialize;
 use tsify::{Ts, Tsify};
@@ -66,6 +66,12 @@ pub fn conversation_id(input: &str) -> Result<String, UrnError> {
 /// The canonical profile id of any profile URN form, profile URL or bare id.
 pub fn profile_id(input: &str) -> Result<String, UrnError> {
     Ok(ProfileId::parse(input)?.as_str().to_owned())
+}
+
+/// The profile id of the mailbox a message or conversation URN is filed under, or `None` for a
+/// form that names none.
+pub fn mailbox_of(input: &str) -> Result<Option<String>, UrnError> {
+    Ok(urn::mailbox_of(input)?.map(|p| p.as_str().to_owned()))
 }
 
 /// Where in `input` the id of a plain form is (`start << 10 | end`, byte offsets that are also
@@ -232,6 +238,15 @@ pub fn profile_id_js(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
     Ok(profile_id(&text("input", &input)?)?)
+}
+
+/// The profile id of the mailbox (the viewing account) a `msg_message` / `msg_conversation` URN
+/// is filed under; `undefined` for a form that names none.
+#[wasm_bindgen(js_name = mailboxOf)]
+pub fn mailbox_of_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<Option<String>, JsValue> {
+    Ok(mailbox_of(&text("input", &input)?)?)
 }
 
 /// Whether a conversation reference names a Sales Navigator thread.

@@ -44,7 +44,7 @@ function matches(node, part) {
   return true;
 }
 
-/** A driver for one page: `find`, `count`, `click`, `text`, `attr`, `setFiles`, `waitFor`. */
+/** A driver for one page: `find`, `count`, `click`, `text`, `attr`, `setFiles`, `waitFor`, `call`. */
 export async function closedDriver(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("DOM.enable");
@@ -127,8 +127,19 @@ export async function closedDriver(page) {
     },
     /** Hover the element (real mouse), e.g. a LinkedIn message to reveal its actions. */
     async hover(selector, opts = {}) {
-      const n = await api.find(selector, opts);
-      const { x, y } = await center(n);
+      let n;
+      let x;
+      let y;
+      for (let attempt = 0; ; attempt++) {
+        n = await api.find(selector, opts);
+        try {
+          ({ x, y } = await center(n));
+          break;
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 100)); // re-rendered meanwhile: find it again
+        }
+      }
       if (opts.left) {
         const { model } = await cdp.send("DOM.getBoxModel", { nodeId: n.nodeId });
         await page.mouse.move(model.content[0] + opts.left, y);
@@ -176,6 +187,31 @@ export async function closedDriver(page) {
     async setFiles(selector, files) {
       const n = await api.find(selector);
       await cdp.send("DOM.setFileInputFiles", { nodeId: n.nodeId, files });
+    },
+    /**
+     * Runs `fn` with the element as `this` inside the page (a closed root's node too), returning
+     * its JSON value: reading state (`:popover-open`, a bounding box) no page script could reach.
+     */
+    async call(selector, fn, opts) {
+      let object;
+      for (let attempt = 0; !object; attempt++) {
+        const n = await api.find(selector, opts);
+        try {
+          ({ object } = await cdp.send("DOM.resolveNode", { nodeId: n.nodeId }));
+        } catch (e) {
+          if (attempt >= 5) throw e;
+          await new Promise((r) => setTimeout(r, 100)); // re-rendered meanwhile: find it again
+        }
+      }
+      const { result, exceptionDetails } = await cdp.send("Runtime.callFunctionOn", {
+        objectId: object.objectId,
+        functionDeclaration: fn.toString(),
+        returnByValue: true,
+        awaitPromise: true,
+      });
+      await cdp.send("Runtime.releaseObject", { objectId: object.objectId }).catch(() => {});
+      if (exceptionDetails) throw new Error(`call on ${selector}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+      return result.value;
     },
     detach: () => cdp.detach().catch(() => {}),
   };

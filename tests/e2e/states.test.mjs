@@ -28,6 +28,10 @@ async function screenshot(page, name) {
   console.log(`screenshot: ${path.relative(ROOT, file)}`);
 }
 
+/** The icon's badge: its text and background colour (RGBA), read in the background. */
+const badge = (b) => b.sw.evaluate(async () => [await chrome.action.getBadgeText({}), await chrome.action.getBadgeBackgroundColor({})]);
+const AMBER = [195, 125, 22, 255]; // #c37d16: server trouble or a rate-limit wait
+
 /** What the toolbar popup is told (the background's `popup.state`), asked from an extension page. */
 async function popupState(b) {
   const page = b.context.pages().find((p) => p.url().includes("/popup/popup.html")) ?? (await openPopup(b));
@@ -58,6 +62,12 @@ test("a_burst_of_server_errors_is_shown_as_trouble_then_recovered", async () => 
     assert.match(await popup.locator("[data-threadline-trouble]").textContent(), /answering with errors since/);
     await screenshot(page, "overlay-server-trouble.png");
     await screenshot(popup, "popup-server-trouble.png");
+    // The toolbar icon says it too: an amber "!" in place of the unread count.
+    assert.deepEqual(await waitFor(async () => {
+      const [text, color] = await badge(b);
+      return text === "!" ? color : null;
+    }, { what: "the badge to show trouble" }), AMBER);
+    assert.match(await b.sw.evaluate(() => chrome.action.getTitle({})), /trouble/);
 
     // The API recovers: synced again, and the line goes.
     await sim.control("DELETE", "faults");
@@ -65,6 +75,14 @@ test("a_burst_of_server_errors_is_shown_as_trouble_then_recovered", async () => 
     await d.waitFor(`${STRIP} [data-threadline-trouble]`, { state: "detached" });
     await popup.locator("#state[data-threadline-state=synced]").waitFor({ timeout: WAIT });
     assert.equal(await popup.locator("[data-threadline-trouble]").isHidden(), true);
+    // …and the badge is the unread count again (the popup's figure), in its own colour.
+    const [text, color] = await waitFor(async () => {
+      const shown = await badge(b);
+      const unread = (await popupState(b)).unread;
+      return shown[0] !== "!" && shown[0] === (unread > 0 ? String(unread) : "") ? shown : null;
+    }, { what: "the badge to show the unread count again" });
+    assert.notEqual(text, "!");
+    assert.notDeepEqual(color, AMBER);
   } finally {
     await b.close();
   }
@@ -81,6 +99,7 @@ test("a_429_says_until_when_it_waits", async () => {
     assert.match(await d.text(`${STRIP} [data-threadline-trouble=rate_limited]`), /wait until \d/);
     const s = await popupState(b);
     assert.equal(s.state, "rate_limited");
+    assert.deepEqual(await badge(b), ["!", AMBER]);
   } finally {
     await b.close();
   }

@@ -432,3 +432,85 @@ test("a_failed_bind_leaves_the_viewer_unbound_and_a_viewer_gone_mid_bind_leaves_
   assert.equal(engine.views.has("bubble"), false);
   assert.equal(host.pollers(), 0);
 });
+
+// ---- which account acts: the page's mailbox (issue 14) ------------------------------------------
+/** The mailbox of the two tuple forms the fake uses (the real one is the package's `mailboxOf`). */
+const mailboxOf = (urn) => /^urn:li:msg_(?:message|conversation):\(urn:li:fsd_profile:([A-Za-z0-9_-]+),/.exec(urn)?.[1];
+const profileId = (any) => /^(?:urn:li:fsd_profile:)?(ACoAA[A-Za-z0-9_-]*)$/.exec(any)?.[1] ?? `slug:${any}`;
+const inMailbox = (mailbox, mid) => `urn:li:msg_message:(urn:li:fsd_profile:${mailbox},${mid})`;
+
+test("a_viewer_acts_as_the_connected_account_whose_mailbox_its_page_shows", async () => {
+  const accounts = [
+    { id: "ada", firstName: "Ada", publicId: "ada-lovelace" },
+    { id: "grace", firstName: "Grace", publicId: "grace-hopper", profileUrn: "urn:li:fsd_profile:ACoAAGrace" },
+  ];
+  let listed = 0;
+  const client = { listAccounts: async () => (listed++, accounts) };
+  const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });
+  // Ada's mailbox is named by no field of her account: the API lists her conversations under it.
+  engine.list("ada", { urn: "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAAda,2-ADA1)" });
+  engine.deliver("grace", "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAGrace,2-GR1)", { id: "g1", messageUrn: inMailbox("ACoAAGrace", "g1"), text: "hi" });
+
+  const graceTab = link(host, "tab-grace");
+  let r = await graceTab.request("bind", { path: "/messaging/thread/2-GR1/", messageUrns: [inMailbox("ACoAAGrace", "g1")] });
+  assert.deepEqual([r.account, r.mailbox, r.accountMatch, r.conversationId], ["grace", "ACoAAGrace", "mailbox", "2-GR1"]);
+  await graceTab.request("send", { clientKey: "k-grace", text: "from Grace's tab" });
+  assert.equal(engine.calls.findLast(([m]) => m === "send")[1].accountId, "grace");
+
+  const adaTab = link(host, "tab-ada");
+  r = await adaTab.request("bind", { path: "/messaging/thread/2-ADA1/", messageUrns: [inMailbox("ACoAAAda", "a1")] });
+  assert.deepEqual([r.account, r.accountMatch], ["ada", "mailbox"]);
+  assert.deepEqual(engine.calls.filter(([m]) => m === "refreshConversations").map(([, a]) => a.accountId), ["ada"], "only Ada's list was needed");
+  // Learned once: another tab of Grace's asks nothing again.
+  const asked = listed;
+  r = await link(host, "tab-grace-2").request("bind", { messageUrns: [inMailbox("ACoAAGrace", "g1")] });
+  assert.equal(r.account, "grace");
+  assert.equal(listed, asked);
+  // A page that names no mailbox: the default account.
+  r = await link(host, "tab-plain").request("bind", { path: "/messaging/thread/2-ADA1/" });
+  assert.deepEqual([r.account, r.accountMatch], ["ada", "default"]);
+  assert.deepEqual(host.viewers().find((v) => v.viewer === "tab-grace").account, "grace");
+});
+
+test("a_mailbox_no_connected_account_has_acts_as_no_one_and_says_so", async () => {
+  const client = { listAccounts: async () => [{ id: "ada", publicId: "ACoAAAda" }] };
+  const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });
+  const tab = link(host, "tab-k");
+  const r = await tab.request("bind", { path: `/messaging/thread/${A}/`, messageUrns: [inMailbox("ACoAAKath", "k1")] });
+  assert.deepEqual([r.account, r.mailbox, r.accountMatch, r.conversationUrn, r.status], [null, "ACoAAKath", "none", null, null]);
+  assert.equal(engine.views.has("tab-k"), false, "no view opened for any account");
+  for (const [type, fields] of [["send", { clientKey: "k1", text: "x" }], ["react", { messageUrn: msgUrn("m2"), emoji: "👍", add: true }], ["recall", { messageUrn: msgUrn("m1") }], ["list", {}], ["refreshConversations", {}]]) {
+    await assert.rejects(tab.request(type, fields), { name: "ThreadlineError", code: "account_unmatched" }, type);
+  }
+  assert.equal(engine.calledTimes("send"), 0);
+  // No status of any account is pushed to it.
+  engine.setSync("ada", "serverTrouble");
+  await settle();
+  assert.equal(tab.last("status"), undefined);
+  assert.equal(engine.calledTimes("refreshConversations"), 1, "Ada's list was looked at once for the mailbox, not again");
+});
+
+test("while_the_accounts_cannot_be_listed_a_page_that_names_a_mailbox_acts_as_no_one_then_as_its_own", async () => {
+  let down = true;
+  const client = {
+    listAccounts: async () => {
+      if (down) throw new ApiError("server", "HTTP 503");
+      return [{ id: "grace", profileUrn: "urn:li:fsd_profile:ACoAAGrace" }];
+    },
+  };
+  const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });
+  const tab = link(host, "tab-g");
+  const bind = { path: `/messaging/thread/${A}/`, messageUrns: [inMailbox("ACoAAGrace", "g1")] };
+  let r = await tab.request("bind", bind);
+  assert.deepEqual([r.account, r.accountMatch, r.conversationUrn], [null, "pending", null], "not the default account on Grace's page");
+  assert.equal(r.status.sync, "synced", "the default's status says why nothing can be told (a refused key, server trouble)");
+  engine.setSync("ada", "pausedUnauthorized");
+  await settle();
+  assert.equal(tab.last("status").status.sync, "pausedUnauthorized");
+  engine.setSync("ada", "synced");
+  await assert.rejects(tab.request("send", { clientKey: "k1", text: "x" }), { code: "unbound" });
+  assert.equal(engine.views.has("tab-g"), false);
+  down = false;
+  r = await tab.request("bind", bind);
+  assert.deepEqual([r.account, r.accountMatch], ["grace", "mailbox"]);
+});

@@ -902,6 +902,47 @@ fn restart_with_a_send_in_flight_polls_for_the_echo_instead_of_resending() {
 
 // ----- polling -----
 
+/// The `newMessages` notices replica 0 gave so far, as message ids.
+fn announced(w: &World) -> Vec<MessageId> {
+    w.replicas[0]
+        .notices
+        .iter()
+        .filter_map(|n| match n {
+            Notice::NewMessages { messages, .. } => Some(messages.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn only_their_messages_that_polling_brings_are_announced_never_the_first_page_or_our_own() {
+    let mut w = World::new(1, 1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    w.server.incoming(&thread, "history");
+    w.open(0, "v", 0);
+    w.drain();
+    assert_eq!(
+        w.view(0, 0).unwrap().messages.len(),
+        1,
+        "the history loaded"
+    );
+    assert_eq!(announced(&w), [], "the first page is history, not news");
+    // Ours, sent and echoed: not announced.
+    w.send(0, 0, "mine");
+    w.drain();
+    w.advance(5_000);
+    w.drain();
+    assert_eq!(announced(&w), []);
+    // Theirs, brought by the next poll: announced once, however many polls follow.
+    let theirs = w.server.incoming(&thread, "hello there");
+    for _ in 0..3 {
+        w.advance(5_000);
+        w.drain();
+    }
+    assert_eq!(announced(&w), [MessageId::parse(&theirs).unwrap()]);
+}
+
 #[test]
 fn one_poller_per_conversation_across_views() {
     let mut w = World::new(1, 1);

@@ -898,6 +898,7 @@ pub async fn accounts(
         Ok(w.data
             .accounts
             .iter()
+            .filter(|a| a.connected)
             .filter_map(|a| w.person(&a.profile_id).map(|p| (a, p)))
             .filter(|(a, p)| needle.as_deref().is_none_or(|n| account_matches(a, p, n)))
             .map(|(a, p)| Account {

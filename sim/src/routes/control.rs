@@ -219,6 +219,30 @@ pub async fn mark_read(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     Json(json!({ "ok": true })).into_response()
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AccountsBody {
+    account_id: String,
+    connected: bool,
+}
+
+/// `POST /__sim/accounts` `{"accountId", "connected": false}`: the account leaves `GET /accounts`
+/// (the workspace no longer has it) while the LinkedIn-shaped page can still show its mailbox
+/// (`?account=`), as when a member signed in on LinkedIn is not connected to the key; `true`
+/// brings it back. A reset connects every account again.
+pub async fn accounts(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
+    let b: AccountsBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return fail(StatusCode::BAD_REQUEST, format!("Invalid JSON body: {e}")),
+    };
+    let mut w = sim.world();
+    let Some(a) = w.data.accounts.iter_mut().find(|a| a.id == b.account_id) else {
+        return fail(StatusCode::NOT_FOUND, "Account not found");
+    };
+    a.connected = b.connected;
+    Json(json!({ "accountId": a.id, "connected": a.connected })).into_response()
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct LimitsBody {

@@ -56,6 +56,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/__sim/requests/reset", post(control::reset_requests))
         .route("/__sim/incoming", post(control::incoming))
         .route("/__sim/read", post(control::mark_read))
+        .route("/__sim/accounts", post(control::accounts))
         .route("/__sim/limits", get(control::limits).post(control::limits))
         .route(
             "/__sim/dialect",

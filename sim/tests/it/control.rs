@@ -223,3 +223,52 @@ async fn an_unknown_route_is_a_json_404() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "not_found");
 }
+
+#[tokio::test]
+async fn a_disconnected_account_leaves_get_accounts_but_its_page_still_shows_its_mailbox() {
+    let sim = Sim::start().await;
+    let listed = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(listed(&sim.get_ok("/accounts").await).contains(&ids::ACCOUNT_KATHERINE.to_owned()));
+    let answer = sim
+        .control(
+            "/__sim/accounts",
+            json!({"accountId": ids::ACCOUNT_KATHERINE, "connected": false}),
+        )
+        .await;
+    assert_eq!(answer["connected"], false);
+    assert_eq!(
+        listed(&sim.get_ok("/accounts").await),
+        [ids::ACCOUNT_ADA, ids::ACCOUNT_GRACE]
+    );
+    // The member is still signed in on LinkedIn: the page shows her mailbox.
+    let page: Value = sim
+        .http
+        .get(sim.url(&format!(
+            "/__li/data/conversations?account={}",
+            ids::ACCOUNT_KATHERINE
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["mailbox"], ids::PROFILE_KATHERINE);
+    // An unknown account is refused; a reset connects every account again.
+    let res = sim
+        .http
+        .post(sim.url("/__sim/accounts"))
+        .json(&json!({"accountId": "nobody", "connected": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    sim.control("/__sim/reset", json!({})).await;
+    assert_eq!(listed(&sim.get_ok("/accounts").await).len(), 3);
+}

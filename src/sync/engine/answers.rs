@@ -355,11 +355,10 @@ impl Engine {
         page: MessagesPage,
     ) {
         let now = self.now;
-        let urn = self
-            .store_mut(account)
-            .ensure_conversation(conv, "")
-            .urn
-            .clone();
+        let held = self.store_mut(account).ensure_conversation(conv, "");
+        let urn = held.urn.clone();
+        // Messages that polling brings after a first page was merged are new to the reader.
+        let announce = purpose == Purpose::Poll && held.history.head_loaded;
         let store = self.store_mut(account);
         let outcome = store.merge_page(conv, &urn, &page.messages, stamp);
         let ids: Vec<(Millis, MessageId)> = page
@@ -405,6 +404,22 @@ impl Engine {
         added.sort();
         for (_, id) in &added {
             self.try_match(account, id);
+        }
+        if announce {
+            // Their messages, not ours (an echo of our own send is ours, matched above).
+            let store = self.store_mut(account);
+            let theirs: Vec<MessageId> = added
+                .iter()
+                .filter(|(_, id)| store.message(id).is_some_and(|m| !m.is_sent_by_owner))
+                .map(|(_, id)| id.clone())
+                .collect();
+            if !theirs.is_empty() {
+                self.notify(Notice::NewMessages {
+                    account: account.clone(),
+                    conversation: conv.clone(),
+                    messages: theirs,
+                });
+            }
         }
         let mut present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
         // A message the client left out as unreadable is still there: never take its absence
