@@ -58,7 +58,7 @@ const state = {
   recallingHere: new Map(),
   listShown: false, // on a narrow screen, the list is shown instead of the open conversation
   focusKey: null, // the message that is the list's one tab stop (the newest when none was focused)
-  announced: null, // ids of the open conversation's incoming messages already on screen
+  toAnnounce: new Set(), // ids of the open conversation the engine said arrived, until shown
 };
 
 function remember() {
@@ -507,7 +507,7 @@ function renderConversation() {
     (m) => (m.tomb ? tombNode(m.id, m.tomb) : messageNode(m, grouping(m))));
   list.dataset.threadlineCount = String(msgs.length);
   rovingTabStops(list);
-  announceArrivals(v, msgs);
+  announceArrivals(msgs);
   list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
   const older = $("older");
   older.hidden = !v?.hasMoreHistory;
@@ -568,26 +568,16 @@ function messageKeys(e) {
 
 /**
  * Tells a screen reader about messages that arrive in the open conversation from the other side,
- * once each: not the conversation's first drawing, not older history loaded above, not our own
- * sends, not a redraw (the message list itself is not a live region).
+ * once each: the engine names them (`newMessages`: brought by polling after the conversation's
+ * first page, never history, never our own), and they are said once the view shows them. The
+ * message list itself is not a live region, so a redraw says nothing.
  */
-function announceArrivals(v, msgs) {
-  if (!v) return;
-  const incoming = msgs.filter((m) => m.id && !m.isSentByOwner);
-  if (!state.announced || state.announced.conversation !== state.conversation) {
-    // The first drawing with messages is what was there: from here on, what is not older than
-    // its oldest message (history loaded above is) and was not drawn before has arrived.
-    if (msgs.length) {
-      state.announced = { conversation: state.conversation, ids: new Set(incoming.map((m) => m.id)),
-        floor: Math.min(...msgs.map((m) => m.sentAt)) };
-    }
-    return;
-  }
-  const fresh = incoming.filter((m) => !state.announced.ids.has(m.id) && m.sentAt >= state.announced.floor);
-  for (const m of incoming) state.announced.ids.add(m.id);
+function announceArrivals(msgs) {
+  if (!state.toAnnounce.size) return;
+  const fresh = msgs.filter((m) => m.id && state.toAnnounce.has(m.id));
   if (!fresh.length) return;
-  const said = fresh.map((m) => `New message from ${m.senderName ?? "someone"}: ${m.text}`).join(". ");
-  $("announce").textContent = said;
+  for (const m of fresh) state.toAnnounce.delete(m.id);
+  $("announce").textContent = fresh.map((m) => `New message from ${m.senderName ?? "someone"}: ${m.text}`).join(". ");
   $("announce").dataset.threadlineAnnounced = String(Number($("announce").dataset.threadlineAnnounced ?? 0) + fresh.length);
 }
 
@@ -648,6 +638,7 @@ function renderChannels() {
 async function openConversation(urn) {
   state.conversation = urn;
   state.listShown = false;
+  state.toAnnounce = new Set();
   state.view = null;
   state.confirmRecall = null;
   state.tombs = new Map();
@@ -907,6 +898,10 @@ function onPush(msg) {
       }
       else if (n.notice === "engineFailed") toast(`The engine could not start: ${n.reason}`, "error");
       else if (n.notice === "completed" && n.outcome?.outcome === "sent") openSent(n.outcome).catch(() => {});
+      else if (n.notice === "newMessages" && state.conversation && n.conversation === convKey(state.conversation)) {
+        for (const id of n.messages ?? []) state.toAnnounce.add(id);
+        renderConversation();
+      }
       break;
     }
     default:
