@@ -9,8 +9,6 @@
 //! A record counts the UTF-8 bytes of its key and its JSON text (the index fields a message
 //! carries are not counted: they repeat what its key and JSON hold).
 
-use std::collections::HashMap;
-
 use super::persist_log::StorageError;
 use super::record_log::{RecordOp, Table};
 
@@ -18,7 +16,9 @@ use super::record_log::{RecordOp, Table};
 #[derive(Debug, Clone)]
 pub struct RecordBudget {
     quota: u64,
-    sizes: HashMap<(Table, String), u64>,
+    /// `(table, key, bytes)`, sorted by table and key (a plain sorted list: no map type of its
+    /// own in the shipped module for a test-only feature).
+    sizes: Vec<(Table, String, u64)>,
     total: u64,
 }
 
@@ -31,15 +31,11 @@ impl RecordBudget {
     pub fn new(quota: u64, stored: impl IntoIterator<Item = (Table, String, String)>) -> Self {
         let mut budget = RecordBudget {
             quota,
-            sizes: HashMap::new(),
+            sizes: Vec::new(),
             total: 0,
         };
         for (table, key, json) in stored {
-            let n = size(&key, &json);
-            budget.total += n;
-            if let Some(old) = budget.sizes.insert((table, key), n) {
-                budget.total -= old;
-            }
+            budget.set(table, &key, Some(size(&key, &json)));
         }
         budget
     }
@@ -49,60 +45,33 @@ impl RecordBudget {
         self.total
     }
 
-    /// The bytes stored after `ops`, applied in order.
-    fn after(&self, ops: &[RecordOp]) -> u64 {
-        // Only the keys `ops` touch, as they would be after each op (None: absent).
-        let mut touched: HashMap<(Table, &str), Option<u64>> = HashMap::new();
-        let mut cleared: Vec<Table> = Vec::new();
-        let mut total = self.total;
-        let current = |touched: &HashMap<(Table, &str), Option<u64>>,
-                       cleared: &[Table],
-                       table: Table,
-                       key: &str| {
-            match touched.get(&(table, key)) {
-                Some(n) => n.unwrap_or(0),
-                None if cleared.contains(&table) => 0,
-                None => self
-                    .sizes
-                    .get(&(table, key.to_owned()))
-                    .copied()
-                    .unwrap_or(0),
+    /// Sets (or, with `None`, removes) the size of one record.
+    fn set(&mut self, table: Table, key: &str, bytes: Option<u64>) {
+        let at = self
+            .sizes
+            .binary_search_by(|(t, k, _)| (*t, k.as_str()).cmp(&(table, key)));
+        match (at, bytes) {
+            (Ok(i), Some(n)) => {
+                self.total = self.total - self.sizes[i].2 + n;
+                self.sizes[i].2 = n;
             }
-        };
-        for op in ops {
-            match op {
-                RecordOp::Put { table, record } => {
-                    let old = current(&touched, &cleared, *table, &record.key);
-                    let new = size(&record.key, &record.json);
-                    total = total - old + new;
-                    touched.insert((*table, record.key.as_str()), Some(new));
-                }
-                RecordOp::Delete { table, key } => {
-                    total -= current(&touched, &cleared, *table, key);
-                    touched.insert((*table, key.as_str()), None);
-                }
-                RecordOp::Clear { table } => {
-                    let held: u64 = self
-                        .sizes
-                        .iter()
-                        .filter(|((t, k), _)| {
-                            t == table && !touched.contains_key(&(*t, k.as_str()))
-                        })
-                        .map(|(_, n)| *n)
-                        .sum::<u64>()
-                        * u64::from(!cleared.contains(table));
-                    let put: u64 = touched
-                        .iter()
-                        .filter(|((t, _), _)| t == table)
-                        .filter_map(|(_, n)| *n)
-                        .sum();
-                    total -= held + put;
-                    touched.retain(|(t, _), _| t != table);
-                    cleared.push(*table);
-                }
+            (Ok(i), None) => {
+                self.total -= self.sizes.remove(i).2;
             }
+            (Err(i), Some(n)) => {
+                self.total += n;
+                self.sizes.insert(i, (table, key.to_owned(), n));
+            }
+            (Err(_), None) => {}
         }
-        total
+    }
+
+    /// The bytes stored after `ops`, applied in order (on a copy: a budget is for tests, whose
+    /// stores are small).
+    fn after(&self, ops: &[RecordOp]) -> u64 {
+        let mut next = self.clone();
+        next.commit(ops);
+        next.total
     }
 
     /// Refuses `ops` (`StorageError::full`, nothing to write) when they would take the stored
@@ -125,20 +94,12 @@ impl RecordBudget {
         for op in ops {
             match op {
                 RecordOp::Put { table, record } => {
-                    let n = size(&record.key, &record.json);
-                    self.total += n;
-                    if let Some(old) = self.sizes.insert((*table, record.key.clone()), n) {
-                        self.total -= old;
-                    }
+                    self.set(*table, &record.key, Some(size(&record.key, &record.json)))
                 }
-                RecordOp::Delete { table, key } => {
-                    if let Some(old) = self.sizes.remove(&(*table, key.clone())) {
-                        self.total -= old;
-                    }
-                }
+                RecordOp::Delete { table, key } => self.set(*table, key, None),
                 RecordOp::Clear { table } => {
                     let mut freed = 0;
-                    self.sizes.retain(|(t, _), n| {
+                    self.sizes.retain(|(t, _, n)| {
                         let keep = t != table;
                         if !keep {
                             freed += *n;
