@@ -102,6 +102,9 @@ test("a full store is shown to the user and loses nothing already stored", async
     assert.match(await d.text(`${STRIP} [data-threadline-storage]`), /storage is full/);
     const { popup, text } = await popupStorageLine(b);
     assert.match(text, /storage is full/i);
+    // The quota is a test setting of the background alone: no page can set it.
+    const refused = await popup.evaluate(() => chrome.runtime.sendMessage({ type: "settings.set", quotaBytes: 1 }));
+    assert.equal(refused.error?.code, "invalid_command", JSON.stringify(refused));
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: path.join(shots, "quota-overlay.png") });
     await popup.screenshot({ path: path.join(shots, "quota-popup.png") });
