@@ -258,6 +258,30 @@ function printWorker(rows) {
   console.log("    background opens another storage).");
 }
 
+/** The cold first view in a page and in the extension's worker beside the plain-JS baseline, per
+ * size (the issue's target: within 3x the baseline). */
+function printSideBySide(rows, workerRows) {
+  const sizes = [...new Set([...rows, ...workerRows].filter((r) => !r.error).map((r) => r.n))];
+  if (!sizes.length || !rows.length || !workerRows.length) return;
+  console.log(`\nscale: cold first view side by side (medians; ms)`);
+  const head = ["messages", "page", "worker", "baseline", "page ×", "worker ×"];
+  const lines = sizes.map((n) => {
+    const page = rows.find((r) => r.n === n && !r.error);
+    const worker = workerRows.find((r) => r.n === n && !r.error);
+    const pageMs = page ? median(page.opens.map((o) => o.firstViewMs)) : null;
+    const workerMs = worker ? median(worker.opens.map((o) => o.firstViewMs)) : null;
+    const base = page ? median(page.baseline.map((b) => b.totalMs)) : null;
+    const cell = (x, d = 0) => (x === null ? "—" : x.toFixed(d));
+    const ratio = (x) => (x === null || base === null ? "—" : (x / base).toFixed(0));
+    return [String(n), cell(pageMs), cell(workerMs), cell(base, 1), ratio(pageMs), ratio(workerMs)];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  for (const l of [head, ...lines]) console.log("  " + l.map((c, i) => c.padStart(widths[i])).join("  "));
+  console.log("  page: a reloaded page's wasm init + open() + the view; worker: the extension's service worker stopped");
+  console.log("    through CDP and woken by its popup (wasm instantiation + core.start + the view); baseline: plain JS");
+  console.log("    opening IndexedDB and reading the newest 50 messages of the thread (the page's run).");
+}
+
 const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
 const loadAtStart = loadAverage();
 
@@ -338,3 +362,4 @@ if (sameAsFed !== null) {
   console.log(`    one fed through applyRemote: ${sameAsFed ? "yes" : "NO (the figures above are not of a realistic store)"}`);
 }
 printWorker(workerRows);
+printSideBySide(rows, workerRows);

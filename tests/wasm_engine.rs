@@ -651,6 +651,75 @@ async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
     again.close();
 }
 
+/// A move into IndexedDB that cannot be written (the store full: here a quota made small on
+/// purpose, `quotaBytes`) is a restore issue, `migration_failed`, not only a console line: the
+/// engine runs on the old store, which stays whole, and the next open with room moves it.
+/// `deleteStore` removes the database.
+#[wasm_bindgen_test]
+async fn a_move_into_a_full_indexed_db_is_reported_and_the_old_store_kept() {
+    if !has_indexed_db() {
+        return;
+    }
+    reset().await;
+    ThreadlineEngine::delete_store(Some("t-migrate-full".into()), None)
+        .await
+        .expect("a fresh database");
+    let old = open("t-migrate-full").await;
+    let before = loaded(&old).await;
+    old.close();
+    let ls: web_sys_storage::Storage = get(&js_sys::global(), "localStorage").unchecked_into();
+    let head = ls.get_item("t-migrate-full:head").unwrap();
+    assert!(head.is_some());
+
+    let mut full = options("t-migrate-full", false);
+    full["storage"] = json!("indexedDB");
+    full["migrateFrom"] = json!("localStorage");
+    full["quotaBytes"] = json!(100);
+    let refused = open_with(full.clone()).await;
+    assert_eq!(
+        issue_codes(&refused),
+        ["migration_failed"],
+        "{:?}",
+        issue_messages(&refused)
+    );
+    let issue = js_sys::Array::from(&refused.restore_issues().unwrap()).get(0);
+    assert_eq!(get(&issue, "full").as_bool(), Some(true));
+    assert!(get(&issue, "message")
+        .as_string()
+        .unwrap()
+        .contains("QuotaExceededError"));
+    let v = view(&refused).expect("restored from the old store");
+    assert_eq!(v.messages.len(), before.messages.len());
+    refused.close();
+    assert_eq!(
+        ls.get_item("t-migrate-full:head").unwrap(),
+        head,
+        "the old store is whole"
+    );
+
+    full["quotaBytes"] = json!(null);
+    let moved = open_with(full).await;
+    assert_eq!(
+        issue_codes(&moved),
+        ["migrated_layout"],
+        "{:?}",
+        issue_messages(&moved)
+    );
+    assert_eq!(
+        view(&moved).expect("moved").messages.len(),
+        before.messages.len()
+    );
+    moved.close();
+    ThreadlineEngine::delete_store(Some("t-migrate-full".into()), None)
+        .await
+        .expect("deleted");
+    let mut again = options("t-migrate-full", false);
+    again["storage"] = json!("indexedDB");
+    let empty = open_with(again).await;
+    assert!(view(&empty).is_none(), "the database was deleted");
+    empty.close();
+}
+
 // ----- the storage adapters -----
 
 /// Snapshot, delta, snapshot through the log, read back in order, and old keys removed.

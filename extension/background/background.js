@@ -70,6 +70,7 @@ const ready = (async () => {
     storage: ext.storage.local,
     keystore: { get: getApiKey, set: setApiKey },
     openEngine: (options) => ThreadlineEngine.open(options),
+    deleteStore: (storageKey) => ThreadlineEngine.deleteStore(storageKey),
     makeClient: (options) => new ThreadlineClient(options),
     conversationId,
     mailboxOf,

@@ -2,9 +2,10 @@
 // persisted outbox, echo matching, tombstones and what counts as recalled, the recall window and
 // each message's eligibility, reactions, quota, Sales Navigator availability and its sends from an
 // inbox thread, restart recovery) is made by `ThreadlineEngine` (src/sync/, bound in
-// src/wasm/engine.rs), which persists its state in IndexedDB (the database `threadline:threadline`,
-// one record per message; a store of older builds in chrome.storage.local moves there on first
-// open). The tabs are served by
+// src/wasm/engine.rs), which persists its state in IndexedDB (one record per message, in the
+// database the engine names for the store key `threadline` and deletes with
+// `ThreadlineEngine.deleteStore`; a store of older builds in chrome.storage.local moves there on
+// first open). The tabs are served by
 // `threadline/host` (npm/host.js): their ports' commands, which conversation each shows (bind),
 // and the views and status pushed to them. This file keeps only what neither owns: settings, the
 // API key (in the keystore), opening the engine with them, the status shown while there is no key,
@@ -19,8 +20,8 @@ import { createHost } from "../pkg/host.js";
 import { ThreadlineError } from "../pkg/errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.connectsafely.ai/linkedin";
-/** The engine's store key: its IndexedDB database is `threadline:<key>`, and older builds' keys
- * in chrome.storage.local (migrated on open) start with it. */
+/** The engine's store key: names its IndexedDB database (the engine's business), and older
+ * builds' keys in chrome.storage.local (migrated on open) start with it. */
 const STORE_PREFIX = "threadline";
 /** Keys of stores this file kept before the engine carried everything: dropped on start. */
 const LEGACY_KEYS = ["outbox", "tombstones", "quota", "overlay"];
@@ -41,8 +42,8 @@ const STATUS = {
  * @param {object} deps
  * @param {{get(k?): Promise<object>, set(o): Promise<void>, remove(k): Promise<void>, clear(): Promise<void>}} deps.storage
  *   chrome.storage.local (settings; older builds kept the engine's store there too)
- * @param {(name: string) => Promise<void>} [deps.deleteDatabase]  deletes an IndexedDB database
- *   (default: `indexedDB.deleteDatabase` of this realm)
+ * @param {(storageKey: string) => Promise<void>} deps.deleteStore  `ThreadlineEngine.deleteStore`:
+ *   deletes the engine's store of that key
  * @param {(options: object) => Promise<any>} deps.openEngine  `ThreadlineEngine.open`
  * @param {(options: object) => any} deps.makeClient  builds a ThreadlineClient
  * @param {(urn: string) => string} deps.conversationId  canonical ids from the wasm core
@@ -64,7 +65,8 @@ export function createCore(deps) {
       console.warn("threadline: after a change", e);
     }
   };
-  /** baseUrl, accountId; pollMs, timeoutMs, echoSettleMs only from tests (engine tunables). */
+  /** baseUrl, accountId; pollMs, timeoutMs, echoSettleMs, quotaBytes only from tests (engine
+   * tunables, set through `setSettings` inside the background: no page's command carries them). */
   let settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
   let key = Promise.resolve(""); // read from the keystore once per change, asked per request
   let hasKey = false;
@@ -117,7 +119,8 @@ export function createCore(deps) {
       storageKey: STORE_PREFIX,
       // The hosted API publishes no WebSocket; the simulator (and a self-hosted proxy) may.
       realtime: baseUrl !== DEFAULT_BASE_URL,
-      ...defined({ timeoutMs: settings.timeoutMs }),
+      // Tests only: a storage quota made small on purpose (issue 13).
+      ...defined({ timeoutMs: settings.timeoutMs, quotaBytes: settings.quotaBytes }),
       config: defined({ pollIntervalMs: settings.pollMs, echoSettleMs: settings.echoSettleMs }),
     });
     for (const issue of e.restoreIssues()) console.warn("threadline: stored state:", issue);
@@ -188,7 +191,7 @@ export function createCore(deps) {
 
     async setSettings(patch) {
       const before = { ...settings };
-      for (const k of ["baseUrl", "accountId", "pollMs", "timeoutMs", "echoSettleMs"]) {
+      for (const k of ["baseUrl", "accountId", "pollMs", "timeoutMs", "echoSettleMs", "quotaBytes"]) {
         if (patch[k] !== undefined) settings[k] = patch[k];
       }
       await storage.set({ settings });
@@ -200,7 +203,7 @@ export function createCore(deps) {
       }
       host.setClient(hasKey ? client() : null);
       // Base URL and tunables are fixed when an engine opens: close it and open another.
-      if (["baseUrl", "pollMs", "timeoutMs", "echoSettleMs"].some((k) => settings[k] !== before[k])) {
+      if (["baseUrl", "pollMs", "timeoutMs", "echoSettleMs", "quotaBytes"].some((k) => settings[k] !== before[k])) {
         await reopenEngine();
       } else {
         if (keyChanged && hasKey) await engine.keyUpdated();
@@ -252,7 +255,7 @@ export function createCore(deps) {
       await reopenEngine(async () => {
         // The engine's store (closed above, so nothing blocks the deletion), then
         // chrome.storage.local: the settings and what an older build's store left there.
-        await (deps.deleteDatabase ?? deleteDatabase)(`threadline:${STORE_PREFIX}`);
+        await deps.deleteStore(STORE_PREFIX);
         await storage.clear();
         settings = { baseUrl: DEFAULT_BASE_URL, accountId: "" };
       });
@@ -295,17 +298,6 @@ async function dropLegacy(storage) {
   const keys = Object.keys(all).filter((k) => LEGACY_KEYS.includes(k) || k.startsWith("conv:"));
   await storage.remove(keys);
   console.warn(`threadline: dropped ${keys.length} records of older builds`);
-}
-
-/** Deletes an IndexedDB database of this realm; resolves once it is gone. */
-function deleteDatabase(name) {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = () => resolve();
-    req.onerror = () => reject(req.error);
-    // `blocked`: a connection is still open; the deletion goes ahead once it closes (the
-    // engine's close on `versionchange`), and `success` follows.
-  });
 }
 
 /** The object without its empty fields: the binding reads `undefined` as a present value. */

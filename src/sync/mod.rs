@@ -86,6 +86,7 @@ mod persist;
 mod persist_log;
 mod quota;
 mod reaction;
+mod record_budget;
 mod record_log;
 mod refusal;
 mod store;
@@ -105,6 +106,7 @@ pub use persist::{AccountRecords, Records, RestoreIssue, STORE_VERSION};
 pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
+pub use record_budget::RecordBudget;
 pub use record_log::{
     LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp, RecordStorage, Table,
     KEY_SEP, LAYOUT_VERSION,

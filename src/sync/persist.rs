@@ -72,6 +72,11 @@ pub enum RestoreIssue {
     /// layout, `messages` messages with it; the old keys were removed.
     #[error("stored state moved to the per-record layout ({messages} messages)")]
     MigratedLayout { messages: usize },
+    /// The store of the key-value layout could not be moved into the per-record layout (the
+    /// copy was refused: `full` when for lack of space). Nothing was moved or removed: this
+    /// session runs on the old store, and the next open tries again.
+    #[error("stored state could not move to the per-record layout ({reason}); still on the old store, tried again at the next open")]
+    MigrationFailed { reason: String, full: bool },
 }
 
 /// Read one stored blob of any version into today's shape, or say why not.

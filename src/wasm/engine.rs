@@ -100,6 +100,12 @@ pub struct ThreadlineEngineOptions {
     /// Engine tunables; a missing `seed` is drawn at random.
     #[tsify(optional, type = "Partial<EngineConfig>")]
     pub config: Option<EngineConfig>,
+    /// Testing only, with `storage: "indexedDB"`: a storage quota made small on purpose. A
+    /// write that would take the store's bytes (record keys and JSON texts) over it is refused
+    /// whole as the browser refuses one over its quota (`QuotaExceededError`: the status shows
+    /// the storage as full). Opening reads the whole store once to count it.
+    #[tsify(optional)]
+    pub quota_bytes: Option<f64>,
 }
 
 /// What `engine.send(cmd)` takes: one of `conversationUrn`, `recipientProfileUrn` or
@@ -202,6 +208,20 @@ impl ThreadlineEngine {
                 "migrateFrom is only for storage: \"indexedDB\"",
             ));
         }
+        let quota = match options.quota_bytes {
+            None => None,
+            Some(q) if !indexed => {
+                return Err(invalid_options(&format!(
+                    "quotaBytes ({q}) is only for storage: \"indexedDB\""
+                )))
+            }
+            Some(q) if q.is_finite() && q >= 0.0 => Some(q as u64),
+            Some(q) => {
+                return Err(invalid_options(&format!(
+                    "quotaBytes must be a number of bytes, not {q}"
+                )))
+            }
+        };
         let unavailable = |e: StorageError| engine_error("storage_unavailable", &e.message, &[]);
         let unreadable = |e: StorageError| engine_error("storage", &e.message, &[]);
 
@@ -210,9 +230,12 @@ impl ThreadlineEngine {
             config.seed = random_seed();
         }
         let (engine, issues, log) = if indexed {
-            let db = IdbRecords::open(&database_name(&prefix), timeout_ms)
+            let mut db = IdbRecords::open(&database_name(&prefix), timeout_ms)
                 .await
                 .map_err(unavailable)?;
+            if let Some(quota) = quota {
+                db = db.limit(quota).await.map_err(unreadable)?;
+            }
             let records = RecordLog::new(db);
             let mut issues = Vec::new();
             let mut fallback = None;
@@ -240,11 +263,15 @@ impl ThreadlineEngine {
                     (engine, issues, Log::Records(records))
                 }
                 Some((old, e)) => {
-                    web_sys::console::warn_1(
-                        &format!("threadline: the store could not move to IndexedDB: {e}").into(),
-                    );
                     drop(records);
-                    let (engine, issues) = restore_kv(config, &old).await?;
+                    let (engine, mut issues) = restore_kv(config, &old).await?;
+                    issues.insert(
+                        0,
+                        RestoreIssue::MigrationFailed {
+                            reason: e.message,
+                            full: e.full,
+                        },
+                    );
                     (engine, issues, Log::Kv(old))
                 }
             }
@@ -268,6 +295,22 @@ impl ThreadlineEngine {
             realtime,
             issues,
         })
+    }
+
+    /// Deletes the IndexedDB store of `storageKey` (default `threadline`: the database
+    /// `threadline:<storageKey>` that `storage: "indexedDB"` opens) with everything in it, and
+    /// resolves once it is gone. Close the engine open on it first: an engine of this realm
+    /// lets go of the database by itself, one elsewhere (another tab) delays the deletion until
+    /// it closes; rejects (`storage`) after `timeoutMs` (default 15000) without an answer.
+    #[wasm_bindgen(js_name = deleteStore)]
+    pub async fn delete_store(
+        #[wasm_bindgen(js_name = storageKey)] storage_key: Option<String>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let key = present(&storage_key).unwrap_or_else(|| "threadline".into());
+        IdbRecords::delete(&database_name(&key), timeout_of(timeout_ms))
+            .await
+            .map_err(|e| engine_error("storage", &e.message, &[]))
     }
 
     /// Why stored state was not (fully) used when opening; empty when all was well. Each

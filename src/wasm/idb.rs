@@ -23,7 +23,7 @@ use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbTran
 
 use super::deadline::within;
 use super::error::describe;
-use crate::sync::{Record, RecordOp, RecordStorage, StorageError, Table};
+use crate::sync::{Record, RecordBudget, RecordOp, RecordStorage, StorageError, Table};
 
 /// The layout's version (the database version).
 const VERSION: u32 = 1;
@@ -148,6 +148,8 @@ pub struct IdbRecords {
     /// Closes the connection when another one wants to delete or upgrade the database ("clear
     /// data"), so that one is never blocked by an engine left open.
     _on_versionchange: Closure<dyn FnMut()>,
+    /// A quota made small on purpose (tests only: `quotaBytes`), see [`IdbRecords::limit`].
+    budget: Option<std::cell::RefCell<RecordBudget>>,
 }
 
 impl IdbRecords {
@@ -185,7 +187,23 @@ impl IdbRecords {
         Ok(IdbRecords {
             db,
             _on_versionchange: on_versionchange,
+            budget: None,
         })
+    }
+
+    /// Tests only: from now on a transaction that would take the stored bytes (keys and JSON
+    /// texts, see [`RecordBudget`]) over `quota` is refused whole with [`StorageError::full`],
+    /// as the browser refuses one over its quota. Reads every table once to count what is
+    /// stored.
+    pub async fn limit(mut self, quota: u64) -> Result<IdbRecords, StorageError> {
+        let mut stored = Vec::new();
+        for table in Table::ALL {
+            for (key, json) in self.read_all(table).await? {
+                stored.push((table, key, json));
+            }
+        }
+        self.budget = Some(std::cell::RefCell::new(RecordBudget::new(quota, stored)));
+        Ok(self)
     }
 
     /// Deletes the database `name` with everything in it; open connections of this realm are
@@ -308,6 +326,9 @@ impl RecordStorage for IdbRecords {
         if tables.is_empty() {
             return Ok(());
         }
+        if let Some(budget) = &self.budget {
+            budget.borrow().check(&ops)?;
+        }
         let names: Array = tables.iter().map(|t| JsValue::from_str(t.name())).collect();
         let options = Object::new();
         if durable {
@@ -323,6 +344,10 @@ impl RecordStorage for IdbRecords {
             let _ = tx.abort();
             return Err(e);
         }
-        finished(&tx, "write").await
+        finished(&tx, "write").await?;
+        if let Some(budget) = &self.budget {
+            budget.borrow_mut().commit(&ops);
+        }
+        Ok(())
     }
 }
