@@ -70,6 +70,8 @@ test("a_new_conversation_from_a_profile_page_reaches_that_profile_once", async (
     await page.goto(profileUrl(NADIA.slug));
     // Beside LinkedIn's own Message link, with the URN that link names (not the sidebar's).
     await page.locator(`${PROFILE}[data-threadline-placement=beside][data-threadline-recipient-kind=urn]`).waitFor({ timeout: WAIT });
+    // The page's scripts cannot reach inside it (a closed shadow root).
+    assert.equal(await page.evaluate((sel) => document.querySelector(sel).shadowRoot, PROFILE), null);
     const d = await closedDriver(page);
     await d.click(`${PROFILE} [data-threadline-action=message]`);
     await d.find(`${POP} [data-threadline-recipient="${NADIA_URN}"]`);
@@ -77,11 +79,11 @@ test("a_new_conversation_from_a_profile_page_reaches_that_profile_once", async (
     await d.find(`${POP} [data-threadline-quota][data-threadline-quota-left="150"]`);
     assert.match(await d.text(`${POP} [data-threadline-quota]`), /New conversations left today: 150 \(resets at .+\)/);
 
-    const text = `Hello Nadia, from your profile ${Date.now()}`;
+    const text = "Hello Nadia, I loved your talk on sales tooling. Coffee next week?";
     await typeInto(page, d, `${POP} [data-threadline-field=text]`, text);
     await typeInto(page, d, `${POP} [data-threadline-field=subject]`, "A first hello");
     await d.click(`${POP} [data-threadline-channel=linkedin_inbox]`);
-    await screenshot(page, "profile-composer.png", { clip: { x: 0, y: 0, width: 1200, height: 830 } });
+    await screenshot(page, "profile-composer.png", { clip: { x: 20, y: 60, width: 840, height: 770 } });
     await d.click(`${POP} [data-threadline-action=send]`);
 
     // The composer shows it sent (the engine's outcome), and the quota it counted.
@@ -171,7 +173,7 @@ test("the_popup_composer_sends_to_the_profile_typed", async () => {
     await popup.keyboard.press("Control+A");
     await popup.keyboard.type(`https://www.linkedin.com/in/${NADIA.slug}/`);
     await d.find(`${C} [data-threadline-to-hint][data-ok=true]`, { hasText: `in/${NADIA.slug}` });
-    const text = `Hello Nadia, from the toolbar ${Date.now()}`;
+    const text = "Hello Nadia, following up on the meetup: here is the deck.";
     await typeInto(popup, d, `${C} [data-threadline-field=text]`, text);
     const box = await popup.locator("body").boundingBox();
     await screenshot(popup, "popup-composer.png", { clip: { x: 0, y: 0, width: 320, height: Math.ceil(box.height) } });

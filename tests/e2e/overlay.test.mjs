@@ -244,7 +244,7 @@ test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
     await d.click(`${COMPOSE} [data-threadline-field=subject]`);
     await page.keyboard.type("Q3 deck");
     await d.hover(messageSel(SEED.recallable), { left: 80 }); // its actions show on hover
-    await screenshot(page, "overlay.png", { clip: { x: 0, y: 0, width: 1200, height: 820 } });
+    await screenshot(page, "overlay.png");
   } finally {
     await b.close();
   }
