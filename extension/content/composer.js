@@ -23,10 +23,10 @@
   };
   const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
   const weekdayClock = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "numeric", minute: "2-digit" });
-  /** A time of day, with the day when it is not today (a quota resets at midnight UTC). */
+  /** A time of day, with the day when it is not today (a quota resets at midnight UTC); unbroken. */
   function at(ms) {
     const d = new Date(ms);
-    return d.toDateString() === new Date().toDateString() ? clock.format(d) : weekdayClock.format(d);
+    return (d.toDateString() === new Date().toDateString() ? clock.format(d) : weekdayClock.format(d)).replace(/\s/g, "\u00a0");
   }
   /** A short duration: "12 s", "3 min". */
   function elapsed(ms) {
@@ -85,7 +85,7 @@
     .sent-row .what { flex: 1 1 100%; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     .sent-row[data-threadline-state="sent"] .how { color: var(--tl-ok, #057642); font-weight: 600; }
     .sent-row[data-threadline-state="failed"] .how, .sent-row[data-threadline-state="refused"] .how { color: var(--tl-bad, #b24020); }
-    .how { flex: 1 1 auto; }
+    .how { flex: 1 1 100%; }
   `;
 
   /** The engine's QuotaView ({left, resetsAt}) as the line under Send. */

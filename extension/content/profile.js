@@ -18,7 +18,7 @@
     ${C.CSS}
     .open { border-radius: 16px; padding: 5px 14px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; line-height: 20px; }
     :host([data-threadline-placement="fixed"]) .open { box-shadow: 0 2px 8px rgba(0,0,0,.2); background: #fff; }
-    .pop { position: fixed; inset: auto; margin: 0; width: 340px; max-width: calc(100vw - 24px); max-height: calc(100vh - 24px); overflow: auto; box-sizing: border-box; background: #fff; border: 0; border-radius: 8px; padding: 12px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 6px 20px rgba(0,0,0,.22); color: rgba(0,0,0,.9); font: inherit; }
+    .pop { position: fixed; inset: auto; margin: 0; width: 340px; max-width: calc(100vw - 24px); overflow: auto; box-sizing: border-box; background: #fff; border: 0; border-radius: 8px; padding: 12px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 6px 20px rgba(0,0,0,.22); color: rgba(0,0,0,.9); font: inherit; }
     .pop h3 { margin: 0 0 4px; font-size: 14px; padding-right: 24px; }
     .close { position: absolute; top: 8px; right: 8px; border: 0; border-radius: 50%; width: 24px; height: 24px; padding: 0; }
   `;
@@ -103,17 +103,23 @@
       button.setAttribute("aria-expanded", String(open));
       host.toggleAttribute("data-threadline-open", open);
     }
-    /** Below the control, inside the viewport; above it when the control sits at the bottom. */
+    /**
+     * Below the control, or above it where there is more room (a control at the bottom); never
+     * over it: taller than the room, it scrolls.
+     */
     function place() {
       if (!pop.matches(":popover-open")) return;
       const r = button.getBoundingClientRect();
       const w = pop.offsetWidth;
-      const h = pop.offsetHeight;
       const left = Math.max(12, Math.min(r.left, innerWidth - w - 12));
-      const below = r.bottom + 6;
-      const top = below + h <= innerHeight - 12 || r.top - h - 6 < 12 ? Math.max(12, Math.min(below, innerHeight - h - 12)) : r.top - h - 6;
+      const roomBelow = innerHeight - r.bottom - 18;
+      const roomAbove = r.top - 18;
+      const below = roomBelow >= pop.scrollHeight || roomBelow >= roomAbove;
+      const room = Math.max(120, below ? roomBelow : roomAbove);
+      pop.style.maxHeight = `${room}px`;
+      const h = Math.min(pop.scrollHeight, room);
       pop.style.left = `${left}px`;
-      pop.style.top = `${top}px`;
+      pop.style.top = `${below ? r.bottom + 6 : r.top - 6 - h}px`;
     }
     s.place = place;
     return s;

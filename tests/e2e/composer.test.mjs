@@ -58,7 +58,7 @@ function resetWords(page) {
     const reset = new Date((Math.floor(Date.now() / DAY) + 1) * DAY);
     const same = reset.toDateString() === new Date().toDateString();
     const options = same ? { hour: "numeric", minute: "2-digit" } : { weekday: "short", hour: "numeric", minute: "2-digit" };
-    return new Intl.DateTimeFormat(undefined, options).format(reset);
+    return new Intl.DateTimeFormat(undefined, options).format(reset).replace(/\s/g, "\u00a0"); // kept on one line
   });
 }
 
@@ -77,7 +77,7 @@ test("a_new_conversation_from_a_profile_page_reaches_that_profile_once", async (
     await d.find(`${POP} [data-threadline-recipient="${NADIA_URN}"]`);
     assert.match(await d.text(`${POP} [data-threadline-recipient]`), /Nadia/);
     await d.find(`${POP} [data-threadline-quota][data-threadline-quota-left="150"]`);
-    assert.match(await d.text(`${POP} [data-threadline-quota]`), /New conversations left today: 150 \(resets at .+\)/);
+    assert.match(await d.text(`${POP} [data-threadline-quota]`), /^New conversations left today: 150 · resets .+$/);
 
     const text = "Hello Nadia, I loved your talk on sales tooling. Coffee next week?";
     await typeInto(page, d, `${POP} [data-threadline-field=text]`, text);
@@ -212,6 +212,36 @@ test("only_a_profile_page_gets_the_control_and_without_a_message_link_it_is_fixe
     }, NADIA.slug);
     await page.locator(`${PROFILE}[data-threadline-placement=beside][data-threadline-recipient-kind=urn]`).waitFor({ timeout: WAIT });
     await page.close();
+  } finally {
+    await b.close();
+  }
+});
+
+test("a_first_message_whose_answer_is_lost_is_checked_then_not_sent_with_retry", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada, echoSettleMs: 3000 });
+    const page = await b.context.newPage();
+    await page.goto(profileUrl(NADIA.slug));
+    const d = await closedDriver(page);
+    await d.click(`${PROFILE} [data-threadline-action=message]`);
+    await d.find(`${POP} [data-threadline-quota][data-threadline-quota-left="150"]`);
+    // A 500 before anything is stored: an ambiguous answer the engine must check, never resend blindly.
+    await sim.fault({ op: "send", status: 500 });
+    const text = "Hello Nadia, this first try is lost";
+    await typeInto(page, d, `${POP} [data-threadline-field=text]`, text);
+    await d.click(`${POP} [data-threadline-action=send]`);
+    await d.find(`${POP} [data-threadline-outbox][data-threadline-state=checking]`, { hasText: text });
+    assert.match(await d.text(`${POP} [data-threadline-outbox] [data-threadline-state-text]`), /Checking whether LinkedIn received it/);
+    await screenshot(page, "profile-composer-checking.png");
+    const failed = `${POP} [data-threadline-outbox][data-threadline-state=failed]`;
+    await d.find(failed, { hasText: text });
+    assert.equal(await d.text(`${failed} [data-threadline-state-text]`), "Not sent: LinkedIn did not receive it.");
+    await screenshot(page, "profile-composer-not-sent.png");
+    await d.click(`${failed} [data-threadline-action=retry]`);
+    await d.find(`${POP} [data-threadline-outbox][data-threadline-state=sent]`, { hasText: text });
+    assert.equal((await sim.requests()).send.applied, 1);
+    assert.equal((await sentWithText(text)).length, 1);
   } finally {
     await b.close();
   }
