@@ -179,6 +179,10 @@ test("the_popup_composer_sends_to_the_profile_typed", async () => {
     await screenshot(popup, "popup-composer.png", { clip: { x: 0, y: 0, width: 320, height: Math.ceil(box.height) } });
     await d.click(`${C} [data-threadline-action=send]`);
     await d.find(`${C} [data-threadline-outbox][data-threadline-state=sent]`, { hasText: text });
+    // Dark mode follows the system, the composer's shadow root too (the page's palette).
+    await popup.emulateMedia({ colorScheme: "dark" });
+    assert.equal(await d.style(`${C} [data-threadline-field=text]`, "background-color"), "rgb(38, 43, 49)");
+    await screenshot(popup, "popup-composer-dark.png", { clip: { x: 0, y: 0, width: 320, height: Math.ceil((await popup.locator("body").boundingBox()).height) } });
     assert.equal((await sim.requests()).send.total, 1);
     const found = await sentWithText(text);
     assert.equal(found.length, 1);
