@@ -330,8 +330,8 @@
       try {
         const r = await this.client.request("bind", { notices: true });
         this.status = r.status ?? this.status;
-      } catch (e) {
-        this.status = { state: e.code === "invalid_command" ? "offline" : "offline" };
+      } catch {
+        this.status = { state: "offline" }; // no answer: said so, and the next push corrects it
       }
       this.render();
     }
