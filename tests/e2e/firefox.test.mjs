@@ -136,9 +136,9 @@ test("firefox_full_page_and_a_bubble_react_and_send_through_linkedins_composer",
     const profileHost = await script(`return ${profile}`);
     await click(await inside(profileHost, "[data-threadline-action=message]"));
     const profileText = `Hello Nadia from Firefox ${Date.now()}`;
-    const box = await inside(profileHost, "[data-threadline-field=text]");
-    await waitFor(async () => (await wd("GET", `${S}/element/${box[ELEMENT]}/displayed`)) === true, { what: "the profile composer open" });
-    await wd("POST", `${S}/element/${box[ELEMENT]}/value`, { text: profileText });
+    const profileBox = await inside(profileHost, "[data-threadline-field=text]");
+    await waitFor(async () => (await wd("GET", `${S}/element/${profileBox[ELEMENT]}/displayed`)) === true, { what: "the profile composer open" });
+    await wd("POST", `${S}/element/${profileBox[ELEMENT]}/value`, { text: profileText });
     await click(await inside(profileHost, "[data-threadline-action=send]"));
     await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === profileText))?.members.includes("ACoAANew_Contact-SimPerson000000000N01"), {
       what: "the profile's send to that profile",
