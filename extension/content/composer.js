@@ -471,7 +471,8 @@
       }
       if (this.recipient) {
         const r = this.recipient;
-        this.toLine.replaceChildren(document.createTextNode(r.name || r.slug || r.urn), r.name && r.slug ? el("small", { text: ` · in/${r.slug}` }) : null);
+        const parts = r.name ? [document.createTextNode(r.name), el("small", { text: ` · in/${r.slug}` })] : [document.createTextNode(r.slug ? `in/${r.slug}` : r.urn)];
+        this.toLine.replaceChildren(...parts);
         this.toLine.setAttribute("data-threadline-recipient", r.urn ?? r.slug ?? "");
         this.toLine.setAttribute("data-threadline-recipient-kind", r.urn ? "urn" : "slug");
       }

@@ -89,11 +89,11 @@
       }
     }));
     root.append(button, pop);
-    const s = { key: `${p.slug}\n${p.urn ?? ""}`, host, root, button, pop, composer: null };
+    const s = { slug: p.slug, recipient: { urn: p.urn, slug: p.slug, name: p.name }, host, root, button, pop, composer: null };
     function toggle(open = !pop.matches(":popover-open")) {
       if (open) {
         if (!s.composer) {
-          s.composer = new C.NewConversation({ recipient: { urn: p.urn, slug: p.slug, name: p.name }, title: t("profileComposerTitle"), onChange: () => place() });
+          s.composer = new C.NewConversation({ recipient: s.recipient, title: t("profileComposerTitle"), onChange: () => place() });
           pop.append(s.composer.node);
         }
         pop.showPopover();
@@ -132,13 +132,34 @@
     shown = null;
   }
 
+  /** A profile seen without a Message link: when, so the fixed control waits for the page to render. */
+  let bare = null; // {slug, since}
+  const SETTLE_MS = 1500;
+
   function update() {
     const p = profileOnPage();
-    if (!p) return remove();
-    const key = `${p.slug}\n${p.urn ?? ""}`;
-    if (shown && shown.key !== key) remove();
+    if (!p) {
+      bare = null;
+      return remove();
+    }
+    if (shown && shown.slug !== p.slug) remove();
+    if (!shown && !p.anchor) {
+      // LinkedIn renders the top card after load: a fixed control only once it has had the time
+      // to show its Message link, so the control does not jump (nor vanish while in use).
+      if (bare?.slug !== p.slug) bare = { slug: p.slug, since: Date.now() };
+      const wait = bare.since + SETTLE_MS - Date.now();
+      if (wait > 0) return void setTimeout(queue, wait);
+    }
     if (!shown) shown = build(p);
     const { host } = shown;
+    const r = shown.recipient;
+    if (r.urn !== p.urn || r.name !== p.name) {
+      // The page now names the person (or no longer does): the same control and composer, told.
+      Object.assign(r, { urn: p.urn, name: p.name });
+      host.setAttribute("data-threadline-recipient-kind", p.urn ? "urn" : "slug");
+      shown.composer?.render();
+    }
+    const open = shown.pop.matches(":popover-open");
     if (p.anchor) {
       // Right after LinkedIn's Message link, before its "More" button.
       if (host.previousElementSibling !== p.anchor) p.anchor.after(host);
@@ -149,6 +170,8 @@
       host.setAttribute("data-threadline-placement", "fixed");
       host.style.cssText = "display:block;position:fixed;left:16px;bottom:16px;z-index:2147483000";
     }
+    // Moving the control closes its popover (it left the document for a moment): open it again.
+    if (open && !shown.pop.matches(":popover-open")) shown.pop.showPopover();
     shown.place();
   }
 

@@ -209,6 +209,7 @@ test("only_a_profile_page_gets_the_control_and_without_a_message_link_it_is_fixe
     const d = await closedDriver(page);
     await d.click(`${PROFILE} [data-threadline-action=message]`);
     await d.find(`${POP} [data-threadline-recipient="someone-unknown-sim"]`);
+    assert.equal(await d.text(`${POP} [data-threadline-recipient]`), "in/someone-unknown-sim");
     await screenshot(page, "profile-composer-fixed.png");
     // In-page navigation to another profile: the control follows, with that profile's URN.
     await page.evaluate((slug) => {
