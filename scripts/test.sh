@@ -66,6 +66,8 @@ wasm_tests() {
 extension() {
   # Loopback host permission: the e2e tests point the background at a simulator on any port.
   bash scripts/build-extension.sh http://127.0.0.1:8787
+  # What every LinkedIn page gets injected (figures, no budget): keep it small.
+  node scripts/content-size.mjs dist/extension
   node_modules/.bin/web-ext lint --source-dir dist/extension
   node_modules/.bin/web-ext lint --source-dir dist/store
 }

@@ -55,6 +55,8 @@ const own = {
   },
   "accounts.list": { resend: true, run: () => core.listAccounts() },
   status: { resend: true, run: () => core.status() },
+  // The new-conversation composer (profile page, popup): its first messages as the engine shows them.
+  "outbox.unplaced": { resend: true, run: (_f, ctx) => (ctx.engine && core.settings().hasKey ? ctx.engine.unplacedOutbox(ctx.account) : []) },
   // The toolbar popup and the options page's "keys and data" (extension pages only: schema.js).
   "popup.state": { resend: true, run: ({ tabId }) => ({ ...core.overview(), tab: tabAccounts(tabId) }) },
   "key.remove": { resend: true, run: () => core.signOut() },
@@ -210,12 +212,13 @@ let nextViewer = 1;
 
 ext.runtime.onConnect.addListener((port) => {
   const kind = senderKind(port.sender);
-  if (port.name !== "threadline" || kind !== "tab") {
+  if (port.name !== "threadline" || (kind !== "tab" && kind !== "page")) {
     port.disconnect();
     return;
   }
-  // One viewer per port: a tab's full page or one of its chat bubbles.
-  const viewer = `tab:${port.sender.tab.id}:${nextViewer++}`;
+  // One viewer per port: a tab's full page, one of its chat bubbles, a profile page's composer,
+  // or the popup's composer (our own page).
+  const viewer = kind === "tab" ? `tab:${port.sender.tab.id}:${nextViewer++}` : `page:${nextViewer++}`;
   const connected = ready.then((c) => {
     c.host.connect(viewer, (push) => {
       try {

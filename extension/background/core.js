@@ -100,6 +100,8 @@ export function createCore(deps) {
       ...defined({ since: s.serverTroubleSince, until: s.rateLimitedUntil }),
       // From the engine's storage state when this build has it (issue 13): absent otherwise.
       ...(s.storage ? { storage: s.storage } : {}),
+      // The day's new conversations left and when that resets (the engine's count).
+      quota: { left: s.quotaLeft, resetsAt: s.quotaResetsAt },
     };
   }
 

@@ -4,6 +4,9 @@
 
 const URN = { type: "string", max: 512, pattern: /^urn:[a-z][a-z0-9-]{0,31}:[a-zA-Z][a-zA-Z0-9_]*:.+$/ };
 const KEY = { type: "string", max: 64, pattern: /^[A-Za-z0-9-]+$/ };
+/** A profile as the API's send names it: its URN (Message link) or its vanity slug (the URL). */
+const PROFILE_URN = { type: "string", max: 200, pattern: /^urn:li:fsd_profile:[A-Za-z0-9_-]+$/ };
+const PROFILE_SLUG = { type: "string", min: 1, max: 200, pattern: /^[^\s/?#]+$/ };
 const CHANNEL = { type: "string", oneOf: ["auto", "sales_navigator", "linkedin_inbox"] };
 const ATTACHMENT = {
   type: "object",
@@ -23,39 +26,49 @@ export const COMMANDS = {
   // by the message URNs it renders. The background resolves and remembers the answer per port;
   // the message URNs (the full page sends them too) also tell whose mailbox the page shows, and
   // so which connected account acts for that port.
+  // `notices`: the engine's notices for the port's account (the overlay announces
+  // `newMessages`); the composer of a new conversation binds to no conversation, for the outcomes
+  // of its sends and the status (with the day's quota) only; the popup's composer too ("page").
   bind: {
-    from: ["tab"],
+    from: ["tab", "page"],
     fields: {
       path: { type: "string", max: 1024, pattern: /^\/messaging\/thread\/[^/?#\s]+\/?$/ },
       messageUrns: { type: "array", max: 50, items: { type: "string", max: 512 } },
       profilePath: { type: "string", max: 512, pattern: /^\/in\/[^/?#\s]+\/?$/ },
-      // The engine's notices for this port's account (the overlay announces `newMessages`).
       notices: { type: "boolean" },
     },
     optional: ["path", "messageUrns", "profilePath", "notices"],
+    // Our own pages never show a conversation: they may only ask for notices.
+    only: { page: ["notices"] },
   },
   unbind: { from: ["tab"], fields: {} },
   resolve: { from: ["tab"], fields: { urns: { type: "array", max: 500, items: { type: "string", max: 512 } } } },
   // A tab's actions apply to the conversation bound to its port (threadline/host), never to one
-  // the tab names; extension pages send and act on nothing.
+  // the tab names. A new conversation names its recipient instead, a profile URN or slug the user
+  // sees in the composer (profile.js from the page's URL and Message link, the popup from what was
+  // typed); extension pages send only that way (unbound, they have no conversation).
   send: {
-    from: ["tab"],
+    from: ["tab", "page"],
     fields: {
       clientKey: KEY,
       text: { type: "string", min: 1, max: 8000 },
       subject: { type: "string", max: 200 },
       channel: CHANNEL,
       attachments: { type: "array", max: 10, items: ATTACHMENT },
+      recipientProfileUrn: PROFILE_URN,
+      recipientProfileId: PROFILE_SLUG,
     },
-    optional: ["subject", "attachments"],
+    optional: ["subject", "attachments", "recipientProfileUrn", "recipientProfileId"],
   },
-  retrySend: { from: ["tab"], fields: { clientKey: KEY } },
-  discardSend: { from: ["tab"], fields: { clientKey: KEY } },
+  retrySend: { from: ["tab", "page"], fields: { clientKey: KEY } },
+  discardSend: { from: ["tab", "page"], fields: { clientKey: KEY } },
+  // First messages not yet in a known conversation (the composer shows its sends' states).
+  "outbox.unplaced": { from: ["tab", "page"], fields: {} },
   react: { from: ["tab"], fields: { messageUrn: URN, emoji: { type: "string", min: 1, max: 32 }, add: { type: "boolean" } } },
   recall: { from: ["tab"], fields: { messageUrn: URN } },
   loadOlder: { from: ["tab"], fields: {} },
   upload: {
-    from: ["tab"],
+    from: ["tab", "page"],
     fields: {
       name: { type: "string", min: 1, max: 255 },
       mediaType: { type: "string", min: 1, max: 200, pattern: /^[\w.+-]+\/[\w.+-]+$/ },
@@ -101,6 +114,9 @@ export function validate(msg, from) {
   // `resent`: a command sent again after the background restarted (the host's rule decides).
   const { type: _type, id: _id, resent, ...args } = msg;
   if (resent !== undefined && typeof resent !== "boolean") return `${msg.type}.resent: not a boolean`;
+  const only = spec.only?.[from];
+  const outside = only && Object.keys(args).find((k) => !only.includes(k));
+  if (outside) return `${msg.type}.${outside}: not accepted from this sender`;
   return checkObject(args, spec, msg.type);
 }
 

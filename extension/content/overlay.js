@@ -17,6 +17,7 @@
   globalThis.__threadlineOverlay = true;
 
   const S = globalThis.ThreadlineSelectors;
+  const C = globalThis.ThreadlineComposer; // the compose form shared with profile.js and the popup
   const ext = globalThis.browser ?? globalThis.chrome;
   const QUICK_EMOJI = ["👍", "❤️", "😂", "😮", "😢", "🎉"];
   const HOST = "data-threadline-host";
@@ -98,19 +99,13 @@
 
   const CSS = `
     :host { all: initial; display: block; position: relative; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
-    button { font: inherit; cursor: pointer; border: 1px solid rgba(0,0,0,.3); border-radius: 12px; background: #fff; color: rgba(0,0,0,.75); padding: 1px 8px; margin: 0; line-height: 18px; }
-    button:hover { background: #f3f6f8; }
-    button[aria-pressed="true"] { background: #e2f0fe; border-color: #0a66c2; color: #0a66c2; font-weight: 600; }
-    button:disabled { cursor: not-allowed; opacity: .5; }
-    button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible { outline: 2px solid #0a66c2; outline-offset: 1px; }
-    .row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+    ${C.CSS}
     .pills { padding: 2px 0 0; }
     .bar { position: absolute; right: 0; bottom: 100%; display: flex; gap: 2px; padding: 2px; background: #fff; border-radius: 14px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 2px 6px rgba(0,0,0,.12); opacity: 0; pointer-events: none; transition: opacity .1s; z-index: 2; }
     :host([data-threadline-active]) .bar, .bar:focus-within { opacity: 1; pointer-events: auto; }
     .bar button { border: 0; border-radius: 12px; }
     .why, .state, .via { color: rgba(0,0,0,.6); font-size: 11px; }
     .via::before { content: "✓ "; color: #057642; }
-    .error { color: #b24020; font-size: 11px; }
     .picker, .confirm { border: 1px solid rgba(0,0,0,.15); border-radius: 8px; padding: 4px; margin-top: 4px; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.1); }
     /* In the top layer (the popover API): placed by placePopovers(), over LinkedIn's scroll box. */
     .picker[popover], .confirm[popover] { position: fixed; inset: auto; margin: 0; color: rgba(0,0,0,.9); box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); max-width: calc(100vw - 16px); box-sizing: border-box; }
@@ -122,14 +117,6 @@
     .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"], .dot[data-state="server_trouble"], .dot[data-state="subscription_required"] { background: #b24020; } .dot[data-state="rate_limited"] { background: #c37d16; }
     .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
     .pop h3 { margin: 0 0 6px; font-size: 13px; }
-    label { display: block; margin: 6px 0 2px; color: rgba(0,0,0,.6); }
-    .seg { gap: 0; } .seg button { border-radius: 0; margin-left: -1px; } .seg button:first-child { border-radius: 12px 0 0 12px; } .seg button:last-child { border-radius: 0 12px 12px 0; }
-    input[type=text], select, textarea { font: inherit; width: 100%; box-sizing: border-box; border: 1px solid rgba(0,0,0,.3); border-radius: 4px; padding: 3px 5px; }
-    textarea { min-height: 3.5em; }
-    .send { background: #0a66c2; color: #fff; border-color: #0a66c2; padding: 3px 14px; font-weight: 600; margin-top: 8px; }
-    .send:hover { background: #004182; }
-    .meta { color: rgba(0,0,0,.6); font-size: 11px; margin-top: 6px; }
-    ul.files { list-style: none; margin: 4px 0 0; padding: 0; }
     .strip { display: flex; flex-direction: column; gap: 2px; padding: 4px 12px; background: #fff8e6; border-top: 1px solid #f5e0a3; }
     .strip[data-empty] { display: none; }
     .strip .row { gap: 8px; flex-wrap: nowrap; }
@@ -859,37 +846,30 @@
           if (this.ui.open) queueMicrotask(() => c.channel.querySelector("[aria-checked=true]")?.focus());
         },
       }, c.dot, el("span", { text: " Threadline" }));
-      c.channel = el("div", { class: "row seg", role: "radiogroup", "data-threadline-field": "channel", "aria-label": "Channel" });
-      c.subject = el("input", { type: "text", "data-threadline-field": "subject", "aria-label": "Subject (optional)", maxlength: 200, placeholder: "Subject (optional)" });
-      c.subject.addEventListener("input", trusted(() => (this.ui.subject = c.subject.value)));
-      c.file = el("input", { type: "file", multiple: true, hidden: true, "data-threadline-field": "file", "aria-label": "Attach files" });
-      c.file.addEventListener("change", trusted(() => this.upload(c.file)));
-      c.attach = el("button", { type: "button", "data-threadline-action": "attach", text: "📎 Attach files", onclick: () => c.file.click() });
-      c.files = el("ul", { class: "files", "aria-label": "Attachments", "data-threadline-attachments": "" });
-      c.text = fallback ? el("textarea", { "data-threadline-field": "text", "aria-label": "Message text", maxlength: 8000 }) : null;
-      c.sendButton = el("button", { type: "button", class: "send", "data-threadline-action": "send", text: "Send with Threadline", onclick: () => this.submit() });
-      c.meta = el("div", { class: "meta", "data-threadline-quota": "" });
+      Object.assign(c, C.build({
+        text: fallback,
+        onSend: () => this.submit(),
+        onFiles: (input) => this.upload(input),
+        onSubject: (v) => (this.ui.subject = v),
+        onChannel: (v) => {
+          this.ui.channel = v;
+          this.renderCompose();
+        },
+        onRemove: (a) => {
+          this.ui.attachments = this.ui.attachments.filter((x) => x !== a);
+          this.renderCompose();
+        },
+      }));
+      // Not a live region: redraws say nothing; new messages are announced on their own.
       c.status = el("div", { class: "meta", "data-threadline-status-text": "" });
-      c.error = el("div", { class: "error", role: "alert", "data-threadline-send-error": "" });
+      // The fields go when nothing can be sent (an unmatched member's page); the error line,
+      // which then says why, stays.
+      c.fieldsBox = el("div", { "data-threadline-fields": "" }, ...c.fields.filter((f) => f !== c.error && f !== c.meta));
       c.pop = el(
         "div",
         { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
         (c.heading = fallback ? null : el("h3", { text: "Send this message with Threadline" })),
-        (c.fields = el(
-          "div",
-          { "data-threadline-fields": "" },
-          c.text ? el("label", { text: "Message" }) : null,
-          c.text,
-          el("label", { text: "Channel" }),
-          c.channel,
-          el("label", { text: "Subject" }),
-          c.subject,
-          el("label", { text: "Attachments" }),
-          c.attach,
-          c.file,
-          c.files,
-          c.sendButton,
-        )),
+        c.fieldsBox,
         c.error,
         c.meta,
         c.status,
@@ -910,7 +890,7 @@
       // A page of a member who is not a connected account: no account's state is this page's.
       const st = this.bound === "unmatched" ? "account_unmatched" : this.status.state;
       // …and no form that cannot work: only the line that says why.
-      c.fields.hidden = this.bound === "unmatched";
+      c.fieldsBox.hidden = this.bound === "unmatched";
       if (c.heading) c.heading.hidden = this.bound === "unmatched"; // nothing is sent from here
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
@@ -922,54 +902,19 @@
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
       c.pop.hidden = !c.fallback && !this.ui.open;
       if (!c.fallback && this.ui.open) this.fitPopover(c);
-      const want = [["auto", "Auto"], ["linkedin_inbox", "LinkedIn inbox"]];
-      if (this.view?.channels?.salesNavigator === true) want.splice(1, 0, ["sales_navigator", "Sales Navigator"]);
+      const want = C.channelsFor(this.view?.channels?.salesNavigator);
       if (!want.some(([v]) => v === this.ui.channel)) this.ui.channel = "auto";
-      const channelSig = JSON.stringify([want, this.ui.channel]);
-      if (c.channelSig !== channelSig) c.channel.replaceChildren(
-        ...want.map(([value, label]) =>
-          el("button", {
-            type: "button",
-            role: "radio",
-            "data-threadline-channel": value,
-            "aria-checked": String(this.ui.channel === value),
-            "aria-pressed": String(this.ui.channel === value),
-            text: label,
-            onclick: () => {
-              this.ui.channel = value;
-              this.renderCompose();
-            },
-          }),
-        ),
-      );
-      c.channelSig = channelSig;
       c.channel.setAttribute("data-threadline-account-known", String(typeof this.view?.channels?.salesNavigator === "boolean"));
-      if (c.subject.value !== this.ui.subject) c.subject.value = this.ui.subject;
-      c.files.replaceChildren(
-        ...this.ui.attachments.map((a) =>
-          el(
-            "li",
-            { "data-threadline-attachment": a.uploading ? "uploading" : a.assetUrn },
-            el("span", { text: a.uploading ? `${a.name} (uploading…) ` : `📎 ${a.name} (${Math.ceil(a.byteSize / 1024)} KB) ` }),
-            a.uploading
-              ? null
-              : el("button", {
-                  type: "button",
-                  "data-threadline-action": "remove-attachment",
-                  "aria-label": `Remove ${a.name}`,
-                  text: "Remove",
-                  onclick: () => {
-                    this.ui.attachments = this.ui.attachments.filter((x) => x !== a);
-                    this.renderCompose();
-                  },
-                }),
-          ),
-        ),
-      );
       const cannot = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound !== "bound" ? unknownText : null;
-      c.sendButton.disabled = !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy;
-      c.error.textContent = cannot ?? this.ui.error;
-      c.meta.textContent = this.view ? `New conversations left today: ${this.view.quota.left}` : "";
+      C.paint(c, {
+        channels: want,
+        channel: this.ui.channel,
+        subject: this.ui.subject,
+        attachments: this.ui.attachments,
+        disabled: !!cannot || this.ui.attachments.some((a) => a.uploading) || this.ui.busy,
+        error: cannot ?? this.ui.error,
+        quota: this.bound === "unmatched" ? null : this.view?.quota ?? null,
+      });
       const children = this.bound === "unmatched" ? [] : [el("span", { text: `Threadline: ${stateText(st)}` })];
       if (SETUP_STATES[st]) {
         children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: t(SETUP_STATES[st][1]), onclick: () => this.request("options.open").catch(() => {}) }));

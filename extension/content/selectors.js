@@ -28,4 +28,21 @@ globalThis.ThreadlineSelectors = Object.freeze({
   composeActions: ".msg-form__right-actions",
   /** The thread id in the URL of the full messaging page: the only place it appears. */
   threadPath: /^\/messaging\/thread\/[^/]+\/?$/,
+
+  // ---- profile pages (docs/linkedin-page.md, "Profile pages") -----------------------------------
+  /** A member's profile: exactly `/in/<slug>/` (the slug, or a profile id, is group 1, encoded). */
+  profilePath: /^\/in\/([^/?#]+)\/?$/,
+  /** The page's main column; the top card is its first `section` wrapping no other section. */
+  profileMain: "main",
+  profileSection: "section",
+  /** The name in the top card: an h1, or an h2 in some versions (shown beside the slug only). */
+  profileName: "h1, h2",
+  /** Sidebars: their cards carry other people's Message links, never read. */
+  profileSidebar: "aside",
+  /** LinkedIn's own Message control: a link to the compose page naming the profile. */
+  profileMessageLink: 'a[href*="/messaging/compose/"]',
+  profileUrnParam: "profileUrn",
+  profileRecipientParam: "recipient",
+  /** The profile URN form the Message link carries (group 1: the profile id). */
+  profileUrnValue: /^urn:li:fsd_profile:([A-Za-z0-9_-]{1,100})$/,
 });

@@ -34,7 +34,9 @@ async function render() {
   const storage = storageLine(s.storage);
   $("storage").hidden = !storage;
   $("storage").textContent = storage;
-  $("facts").hidden = !s.hasKey;
+  $("facts").hidden = !s.hasKey || composing;
+  $("newMessage").hidden = !s.hasKey || composing;
+  $("links").hidden = composing;
   // Without a key the setup is the one thing to do: the other links step back.
   $("openMessaging").classList.toggle("primary", !setup);
   $("openData").hidden = !s.hasKey;
@@ -82,6 +84,47 @@ async function activeTab() {
   }
 }
 
+// "New message": the composer of a profile page (content/composer.js), sent to whoever the To
+// field names, over a port of its own (the background serves it as one more viewer).
+const C = globalThis.ThreadlineComposer;
+const S = globalThis.ThreadlineSelectors;
+let composing = false;
+let composer = null;
+
+/** What the To field says, as the send names a person: a profile URN, else a vanity slug. */
+function parseTo(value) {
+  const v = value.trim();
+  if (!v) return null;
+  if (S.profileUrnValue.test(v)) return { urn: v };
+  if (/^(https?:\/\/)?([\w-]+\.)?linkedin\.com\//i.test(v) || v.startsWith("/in/")) {
+    try {
+      const url = new URL(v.startsWith("/") ? `https://www.linkedin.com${v}` : /^https?:/i.test(v) ? v : `https://${v}`);
+      const m = S.profilePath.exec(url.pathname);
+      const slug = m ? decodeURIComponent(m[1]) : null;
+      return slug && !/[\s/?#]/.test(slug) ? { slug } : null;
+    } catch {
+      return null;
+    }
+  }
+  return /^[^\s/?#:]{1,200}$/.test(v) ? { slug: v } : null;
+}
+
+function openCompose(open) {
+  composing = open;
+  $("compose").hidden = !open;
+  if (open && !composer) {
+    const host = $("composer");
+    const root = host.attachShadow({ mode: "closed" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(`:host { font: inherit; color: var(--tl-fg); } ${C.CSS}`);
+    root.adoptedStyleSheets = [sheet];
+    composer = new C.NewConversation({ parseTo, statusLine: false, onSetup: () => openTab(ext.runtime.getURL("onboarding/onboarding.html")) });
+    root.append(composer.node);
+    queueMicrotask(() => composer.c.to.focus());
+  }
+  render();
+}
+
 function openTab(url) {
   ext.tabs.create({ url }).then(() => window.close(), () => {});
 }
@@ -89,6 +132,8 @@ function openTab(url) {
 $("openMessaging").addEventListener("click", () => openTab(LINKEDIN_MESSAGING));
 $("openOptions").addEventListener("click", () => ext.runtime.openOptionsPage().then(() => window.close()));
 $("openData").addEventListener("click", () => openTab(ext.runtime.getURL("options/options.html#data")));
+$("newMessage").addEventListener("click", () => openCompose(true));
+$("closeCompose").addEventListener("click", () => openCompose(false));
 $("setupButton").addEventListener("click", () => openTab(ext.runtime.getURL("onboarding/onboarding.html")));
 
 localize();

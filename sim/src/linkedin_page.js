@@ -312,11 +312,62 @@
   }
 
   function otherPage() {
+    const profile = /^\/in\/([^/]+)\/?$/.exec(location.pathname);
+    if (profile) return profilePage(decodeURIComponent(profile[1]));
     const posts = ["Excited to share our quarterly update.", "We're hiring engineers who love Rust.", "Five lessons from a year of remote work."];
     outlet.replaceChildren(
       nav(),
       h("main", { class: "feed scaffold-layout__main" }, ...posts.map((p) => h("div", { class: "feed-shared-update-v2" }, h("p", { text: p })))),
     );
+  }
+
+  // ---- a profile (/in/<slug>/): LinkedIn's newer client (docs/linkedin-page.md, "Profile pages") --
+  // Hashed class names and `componentkey`s, nothing to select by but structure: the top card is the
+  // first section that wraps no other section (inside a wrapper section); the name in an h1; the
+  // Message control an <a> to /messaging/compose/?profileUrn=urn:li:fsd_profile:<id>&recipient=<id>…
+  // beside a "More" button; a second copy of it in a layout variant that is not displayed; a
+  // sidebar (<aside>) whose cards carry other people's Message links. Text only via textContent.
+  const hashed = () => Math.random().toString(16).slice(2, 10);
+  function composeHref(profileId) {
+    const u = new URLSearchParams();
+    u.set("profileUrn", `urn:li:fsd_profile:${profileId}`);
+    u.set("recipient", profileId);
+    u.set("screenContext", "NON_SELF_PROFILE_VIEW");
+    u.set("interop", "msgOverlay");
+    return `/messaging/compose/?${u}`;
+  }
+  function messageLink(profileId) {
+    return h("a", { href: composeHref(profileId), class: `${hashed()} sim-message`, "aria-disabled": "false", componentkey: hashed() },
+      h("svg", { "aria-hidden": "true", width: "16", height: "16" }), h("span", { text: "Message" }));
+  }
+  async function profilePage(slug) {
+    const main = h("main", { class: `${hashed()} scaffold-layout__main sim-profile`, id: "main" });
+    outlet.replaceChildren(nav(), main);
+    const d = await getJSON(dataUrl(`/__li/data/profile/${encodeURIComponent(slug)}`)).catch(() => ({ found: false }));
+    if (!d.found) {
+      main.append(h("section", { class: "sim-card" }, h("h1", { text: "This page doesn’t exist" }), h("p", { text: "Please check your URL or return to LinkedIn home." })));
+      return;
+    }
+    const actions = h("div", { class: `${hashed()} sim-actions` });
+    if (!d.self) actions.append(messageLink(d.profileId), h("button", { type: "button", class: `${hashed()} sim-more`, "aria-expanded": "false", text: "More" }));
+    const topCard = h("section", { class: `${hashed()} sim-card sim-top-card`, componentkey: hashed() },
+      h("div", { class: "sim-cover", "aria-hidden": "true" }),
+      h("img", { class: "sim-avatar", alt: d.name, src: `/__sim/avatar/${encodeURIComponent(d.profileId)}.svg`, width: "120", height: "120" }),
+      h("h1", { class: hashed(), text: d.name }),
+      h("p", { class: `${hashed()} sim-headline`, text: d.headline }),
+      h("p", { class: `${hashed()} sim-muted`, text: "· 1st" }),
+      actions,
+      // Another layout variant of the card's actions, not displayed (three Message links in the capture).
+      d.self ? null : h("div", { class: hashed(), style: "display:none" }, messageLink(d.profileId)));
+    const about = h("section", { class: `${hashed()} sim-card`, componentkey: hashed() },
+      h("h2", { text: "About" }), h("p", { text: `${d.name.split(" ")[0]} builds things that last. Open to a conversation about distributed systems and good tools.` }));
+    const aside = h("aside", { class: `${hashed()} sim-aside` },
+      h("section", { class: `${hashed()} sim-card` }, h("h2", { text: "More profiles for you" }),
+        ...d.others.map((o) => h("div", { class: "sim-person" },
+          h("a", { href: withAccount(`/in/${encodeURIComponent(o.publicId)}/`), text: o.name }),
+          h("p", { class: "sim-muted", text: o.headline }),
+          messageLink(o.profileId)))));
+    main.append(h("div", { class: "sim-profile-columns" }, h("div", { class: "sim-profile-main" }, h("section", { class: hashed(), componentkey: hashed() }, topCard), about), aside));
   }
 
   async function bubbleThread() {
@@ -412,10 +463,11 @@
     } else {
       app?.view?.stop();
       app = null;
-      if (shown !== "other") {
-        shown = "other";
+      if (shown !== location.pathname) {
+        const had = shown;
+        shown = location.pathname;
         otherPage();
-        await placeBubbles();
+        if (had === null || had === "messaging") await placeBubbles();
       }
     }
   }

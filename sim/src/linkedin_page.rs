@@ -1,6 +1,7 @@
 //! Pages shaped like LinkedIn's own (`docs/linkedin-page.md` is the reference): the messaging
 //! client (`/messaging/`, `/messaging/thread/{id}/`), two pages that are not messaging pages (the
-//! feed, a profile) each with a chat bubble, and the `/preload/?_bprMode=vanilla` frame. Like
+//! feed, a profile at `/in/{slug}/` with its top card and LinkedIn's own Message link) each with a
+//! chat bubble, and the `/preload/?_bprMode=vanilla` frame. Like
 //! LinkedIn's, the documents are nearly empty shells: a page script (`linkedin_page.js`, served
 //! from `/__li/app.js` under `Content-Security-Policy: script-src 'self'`) renders everything from
 //! JSON it fetches from the simulator's own data (`/__li/data/…`), switches threads in-page with
@@ -213,6 +214,46 @@ fn other_profile(w: &World, acct: &AccountRec, ti: usize) -> String {
         .unwrap_or_default()
 }
 
+/// A profile as the profile page's script gets it: by vanity slug (or profile id, as bubble
+/// headers link it), the person's id for the Message link's `profileUrn`, their name and headline,
+/// and a few other people for the page's sidebar. An unknown slug answers `found: false`.
+pub async fn data_profile(
+    State(sim): State<Arc<Sim>>,
+    Path(slug): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let w = sim.world();
+    let Some(acct) = w.account_or_default(q.account.as_deref()).cloned() else {
+        return data_error(StatusCode::NOT_FOUND, "Account not found");
+    };
+    let Some(pi) = w.person_by_public_id(&slug) else {
+        return Json(json!({ "found": false })).into_response();
+    };
+    let p = &w.data.people[pi];
+    let card = |p: &Person| {
+        json!({
+            "profileId": p.profile_id,
+            "publicId": p.public_id,
+            "name": p.name(),
+            "headline": p.headline,
+        })
+    };
+    let others: Vec<Value> = w
+        .data
+        .people
+        .iter()
+        .filter(|o| o.profile_id != p.profile_id && o.profile_id != acct.profile_id)
+        .filter(|o| !w.data.accounts.iter().any(|a| a.profile_id == o.profile_id))
+        .take(3)
+        .map(card)
+        .collect();
+    let mut me = card(p);
+    me["found"] = json!(true);
+    me["self"] = json!(p.profile_id == acct.profile_id);
+    me["others"] = json!(others);
+    Json(me).into_response()
+}
+
 fn data_error(status: StatusCode, text: &str) -> Response {
     (status, Json(json!({ "error": text }))).into_response()
 }
@@ -399,7 +440,19 @@ const STYLE: &str = "body{font:14px/1.42 -apple-system,system-ui,'Segoe UI',Robo
 .msg-overlay-bubble-header a{color:inherit;text-decoration:none}\
 .msg-overlay-conversation-bubble .msg-s-message-list{padding:0 8px}.msg-overlay-conversation-bubble .msg-s-event-listitem{padding-left:8px}\
 .preload-frame{position:fixed;right:16px;bottom:0;width:352px;height:460px;border:0;z-index:1000}\
-body[data-sim-page=preload]{background:transparent}";
+body[data-sim-page=preload]{background:transparent}\
+.sim-profile{max-width:1128px;margin:24px auto;padding:0 16px}.sim-profile-columns{display:flex;gap:24px;align-items:flex-start}\
+.sim-profile-main{flex:1;min-width:0}.sim-aside{width:300px}\
+.sim-card{background:#fff;border-radius:8px;box-shadow:0 0 0 1px rgba(0,0,0,.08);padding:16px 24px;margin-bottom:8px;position:relative}\
+.sim-card h1{font-size:24px;margin:8px 0 2px}.sim-card h2{font-size:18px;margin:0 0 8px}\
+.sim-top-card{padding-top:0;overflow:hidden}.sim-cover{height:140px;margin:0 -24px;background:linear-gradient(120deg,#a0b4b7,#d9e3e4)}\
+.sim-avatar{width:120px;height:120px;border-radius:50%;border:4px solid #fff;margin-top:-64px;background:#fff}\
+.sim-headline{margin:0}.sim-muted{color:rgba(0,0,0,.6);margin:2px 0;font-size:13px}\
+.sim-actions{display:flex;flex-wrap:wrap;align-items:center;gap:8px;margin-top:12px}\
+.sim-message{display:inline-flex;align-items:center;gap:4px;border-radius:16px;background:#0a66c2;color:#fff;font-weight:600;padding:6px 16px;text-decoration:none}\
+.sim-message svg{display:none}.sim-more{font:inherit;font-weight:600;border-radius:16px;border:1px solid rgba(0,0,0,.6);background:#fff;color:rgba(0,0,0,.75);padding:5px 16px;cursor:pointer}\
+.sim-person{padding:8px 0;border-top:1px solid #eee}.sim-person a:first-child{font-weight:600;color:inherit;text-decoration:none}\
+.sim-person .sim-message{padding:2px 12px;font-size:13px;background:#fff;color:#0a66c2;border:1px solid #0a66c2}";
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 // Firefox: the same build installs as a temporary add-on through geckodriver (WebDriver HTTP API);
-// on the full page and in a chat bubble, a reaction and a send through LinkedIn's composer work. The demo-style preset.json points it at the simulator, since
+// on the full page and in a chat bubble, a reaction and a send through LinkedIn's composer work, and
+// a first message from a profile page's "Message with Threadline". The demo-style preset.json points it at the simulator, since
 // there is no handle on a Firefox background from here.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -123,6 +124,26 @@ test("firefox_full_page_and_a_bubble_react_and_send_through_linkedins_composer",
     // The hidden copy of the app got nothing.
     assert.equal(await script("return document.querySelector('iframe[data-sim-copy]').contentDocument.querySelectorAll('[data-threadline-host]').length"), 0);
     assert.ok((await script("return document.querySelector('iframe[data-sim-copy]').contentDocument.querySelectorAll('[data-event-urn]').length")) > 0);
+
+    // A profile page: "Message with Threadline" beside LinkedIn's Message link starts a conversation.
+    await wd("POST", `${S}/url`, { url: `${origin}/in/nadia-newcontact-sim/` });
+    const profile = "document.querySelector('[data-threadline-host=profile]')";
+    await waitFor(async () => (await script(`const h = ${profile}; return h ? h.getAttribute('data-threadline-placement') + ' ' + h.getAttribute('data-threadline-recipient-kind') : null`)) === "beside urn", {
+      what: "the profile control in Firefox",
+      timeout: 30000,
+    });
+    assert.equal(await script(`return ${profile}.shadowRoot`), null, "closed to the page");
+    const profileHost = await script(`return ${profile}`);
+    await click(await inside(profileHost, "[data-threadline-action=message]"));
+    const profileText = `Hello Nadia from Firefox ${Date.now()}`;
+    const profileBox = await inside(profileHost, "[data-threadline-field=text]");
+    await waitFor(async () => (await wd("GET", `${S}/element/${profileBox[ELEMENT]}/displayed`)) === true, { what: "the profile composer open" });
+    await wd("POST", `${S}/element/${profileBox[ELEMENT]}/value`, { text: profileText });
+    await click(await inside(profileHost, "[data-threadline-action=send]"));
+    await waitFor(async () => (await sim.control("GET", "snapshot")).threads.find((t) => t.messages.some((m) => m.text === profileText))?.members.includes("ACoAANew_Contact-SimPerson000000000N01"), {
+      what: "the profile's send to that profile",
+      timeout: 30000,
+    });
   } finally {
     if (session) await wd("DELETE", `/session/${session.sessionId}`).catch(() => {});
     driver.kill();

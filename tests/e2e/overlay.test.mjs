@@ -227,11 +227,8 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
 });
 
 test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
-  const { mkdir } = await import("node:fs/promises");
-  const path = await import("node:path");
-  const { ROOT } = await import("./harness.mjs");
-  // The committed picture in docs/ is refreshed only on request, so a test run leaves the tree clean.
-  const file = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs/overlay.png") : path.join(ROOT, ".tmp/screenshots/overlay.png");
+  // The README's picture (docs/img/overlay.png) is refreshed only on request (shots.mjs).
+  const { screenshot } = await import("./shots.mjs");
   const b = await launchChromium(sim);
   try {
     await b.configure({ accountId: SEED.ada });
@@ -247,9 +244,7 @@ test("screenshot_of_the_overlay_on_the_messaging_page", async () => {
     await d.click(`${COMPOSE} [data-threadline-field=subject]`);
     await page.keyboard.type("Q3 deck");
     await d.hover(messageSel(SEED.recallable), { left: 80 }); // its actions show on hover
-    await mkdir(path.dirname(file), { recursive: true });
-    await page.screenshot({ path: file });
-    console.log(`screenshot: ${path.relative(ROOT, file)}`);
+    await screenshot(page, "overlay.png");
   } finally {
     await b.close();
   }

@@ -130,8 +130,12 @@ test("foreign_extension_and_page_messages_are_refused", async () => {
       await chrome.runtime.sendMessage({ type: "bind", path: "/messaging/thread/x/" }),
       await chrome.runtime.sendMessage({ type: "send", clientKey: "x", conversationUrn: "https://evil.example/", text: "x", channel: "auto" }),
       await chrome.runtime.sendMessage({ type: "send", clientKey: "y", conversationUrn: urn, text: "x", channel: "auto", url: "https://evil.example/" }),
+      // A first message names a profile URN or a slug, nothing else; a page binds to no conversation.
+      await chrome.runtime.sendMessage({ type: "send", clientKey: "z", recipientProfileUrn: "https://evil.example/", text: "x", channel: "auto" }),
+      await chrome.runtime.sendMessage({ type: "send", clientKey: "w", recipientProfileId: "../../accounts", text: "x", channel: "auto" }),
+      await chrome.runtime.sendMessage({ type: "bind", notices: true, path: "/messaging/thread/x/" }),
     ], threadUrn);
-    assert.deepEqual(own.map((a) => a.error?.code), ["invalid_command", "invalid_command", "invalid_command"]);
+    assert.deepEqual(own.map((a) => a.error?.code), Array(6).fill("invalid_command"));
     await page.waitForTimeout(1500); // give a wrongly accepted send the time to reach the API
     assert.equal((await sim.requests()).send.total, 0);
   } finally {

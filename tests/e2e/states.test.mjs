@@ -6,9 +6,8 @@
 // (`POST /__sim/faults`, sim/README.md). Screenshots go to .tmp/screenshots.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { startSim, launchChromium, openThread, threadUrl, COMPOSE, SEED, WAIT, ROOT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, threadUrl, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { screenshot as shot } from "./shots.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 let sim;
@@ -20,13 +19,8 @@ beforeEach(() => sim.reset());
 
 const STRIP = "[data-threadline-host=strip]";
 
-async function screenshot(page, name) {
-  const dir = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs") : path.join(ROOT, ".tmp/screenshots");
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await page.screenshot({ path: file });
-  console.log(`screenshot: ${path.relative(ROOT, file)}`);
-}
+/** Into .tmp/screenshots (none of these is in the README: shots.mjs). */
+const screenshot = (page, name) => shot(page, name);
 
 /** The icon's badge: its text and background colour (RGBA), read in the background. */
 const badge = (b) => b.sw.evaluate(async () => [await chrome.action.getBadgeText({}), await chrome.action.getBadgeBackgroundColor({})]);

@@ -4,9 +4,9 @@
 // messages). Real Chromium, the built extension loaded unpacked, the simulator.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { startSim, launchChromium, openThread, conversationUrn, otherOneToOne, SEED, WAIT, ROOT, waitFor } from "./harness.mjs";
+import { screenshot } from "./shots.mjs";
 
 let sim;
 before(async () => {
@@ -15,14 +15,8 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
-/** Screenshots go to .tmp/screenshots (docs/ only on request, so a test run leaves the tree clean). */
-async function screenshot(target, name, options = {}) {
-  const dir = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs") : path.join(ROOT, ".tmp/screenshots");
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await target.screenshot({ path: file, ...options });
-  console.log(`screenshot: ${path.relative(ROOT, file)}`);
-}
+// Screenshots go to .tmp/screenshots; the README's (popup.png, onboarding.png) to docs/img with
+// THREADLINE_UPDATE_SCREENSHOTS=1 (shots.mjs).
 
 /** The icon's badge text, read in the background (what the toolbar shows). */
 const badgeText = (b) => b.sw.evaluate(() => chrome.action.getBadgeText({}));

@@ -85,6 +85,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/__li/data/thread/{id}", get(linkedin_page::data_thread))
         .route(
+            "/__li/data/profile/{slug}",
+            get(linkedin_page::data_profile),
+        )
+        .route(
             "/__li/data/thread/{id}/send",
             post(linkedin_page::data_send),
         )

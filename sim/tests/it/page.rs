@@ -225,3 +225,47 @@ async fn www_files_are_served_under_www() {
     assert_eq!(body, "<h1>demo inbox</h1>");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_profile_data_names_the_person_by_slug_or_id_and_an_unknown_slug_as_not_found() {
+    let sim = Sim::start().await;
+    let nadia = get_json(
+        &sim,
+        &format!(
+            "/__li/data/profile/{}?account={}",
+            ids::PUBLIC_ID_NEW_CONTACT,
+            ids::ACCOUNT_ADA
+        ),
+    )
+    .await;
+    assert_eq!(nadia["found"], json!(true));
+    assert_eq!(nadia["profileId"], json!(ids::PROFILE_NEW_CONTACT));
+    assert_eq!(nadia["self"], json!(false));
+    // The sidebar: other people, never the profile shown or an account of the workspace.
+    let others = nadia["others"].as_array().unwrap();
+    assert!(!others.is_empty());
+    for o in others {
+        assert_ne!(o["profileId"], json!(ids::PROFILE_NEW_CONTACT));
+        assert_ne!(o["profileId"], json!(ids::PROFILE_ADA));
+    }
+    // By profile id (as bubble headers link profiles), the same person.
+    let by_id = get_json(
+        &sim,
+        &format!("/__li/data/profile/{}", ids::PROFILE_NEW_CONTACT),
+    )
+    .await;
+    assert_eq!(by_id["profileId"], json!(ids::PROFILE_NEW_CONTACT));
+    // The account's own profile has no Message link: the page script reads `self`.
+    let own = get_json(
+        &sim,
+        &format!(
+            "/__li/data/profile/{}?account={}",
+            ids::PROFILE_ADA,
+            ids::ACCOUNT_ADA
+        ),
+    )
+    .await;
+    assert_eq!(own["self"], json!(true));
+    let unknown = get_json(&sim, "/__li/data/profile/nobody-by-this-name").await;
+    assert_eq!(unknown, json!({ "found": false }));
+}
