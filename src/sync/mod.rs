@@ -106,7 +106,8 @@ pub use persist_log::{MemoryKv, PersistLog, Storage, StorageError, Stored};
 pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use record_log::{
-    LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp, RecordStorage, Table,
+    LoadedConversation, LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp,
+    RecordStorage, Table,
     KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;

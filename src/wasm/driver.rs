@@ -444,11 +444,16 @@ impl Driver {
         let error = e.message.clone();
         let full = e.full;
         self.write_errors.borrow_mut().entry(step).or_insert(e);
+        let unwritten = match p {
+            Persist::Delta(r) => Some(r.clone()),
+            Persist::Snapshot(_) => None,
+        };
         self.feed(Input::PersistFailed {
             cancelled,
             unsaved,
             error,
             full,
+            unwritten,
         });
     }
 
