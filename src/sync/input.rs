@@ -10,12 +10,12 @@ use crate::model::{
 };
 
 use super::effect::RemoteFact;
+use super::keys::{AccountId, ClientKey, RequestId, ViewId};
+use super::outbox::Recipient;
 use super::persist::Records;
 use super::persist_log::StorageError;
 use super::record_log::LoadedConversation;
 use crate::urn::ConversationId;
-use super::keys::{AccountId, ClientKey, RequestId, ViewId};
-use super::outbox::Recipient;
 
 /// A user's command, as the UI sends it (serde data; URNs in any form).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -489,12 +489,18 @@ impl AccountStore {
         resident.contains(conversation)
             && !self.dirty.messages.iter().any(in_it)
             && !self.behind.messages.iter().any(in_it)
-            && !self.rewrite.values().any(|m| &m.conversation == conversation)
+            && !self
+                .rewrite
+                .values()
+                .any(|m| &m.conversation == conversation)
             && !self.outbox.entries.values().any(|e| {
                 e.conversation.as_ref() == Some(conversation)
                     || e.shown_in.as_ref() == Some(conversation)
             })
-            && !self.recalls.values().any(|c| &c.conversation == conversation)
+            && !self
+                .recalls
+                .values()
+                .any(|c| &c.conversation == conversation)
     }
 
     /// Drops `conversation`'s messages from memory (storage keeps them; nothing is written).
@@ -522,13 +528,16 @@ impl AccountStore {
             }
         }
         b.tombstones.extend(r.tombstones.iter().cloned());
-        b.reactions.extend(r.reactions.iter().map(|(k, _)| k.clone()));
+        b.reactions
+            .extend(r.reactions.iter().map(|(k, _)| k.clone()));
         b.reactions.extend(r.removed_reactions.iter().cloned());
         b.outbox.extend(r.outbox.iter().map(|e| e.key.clone()));
         b.outbox.extend(r.removed_outbox.iter().cloned());
-        b.recalls.extend(r.recalls.iter().map(|c| c.message.clone()));
+        b.recalls
+            .extend(r.recalls.iter().map(|c| c.message.clone()));
         b.recalls.extend(r.removed_recalls.iter().cloned());
-        b.elsewhere.extend(r.elsewhere.iter().map(|(c, _)| c.clone()));
+        b.elsewhere
+            .extend(r.elsewhere.iter().map(|(c, _)| c.clone()));
         b.scalars |= r.quota.is_some() || r.own_profile.is_some() || r.tallies_seen;
     }
 

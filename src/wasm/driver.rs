@@ -19,9 +19,10 @@ use super::idb::IdbRecords;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::{
-    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, RecordLog,
-    Refusal, Request,
+    AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, Notice,
+    Outcome, Persist, RecordLog, Refusal, Request,
 };
+use crate::urn::ConversationId;
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -66,6 +67,21 @@ pub enum Log {
 }
 
 impl Log {
+    /// One conversation's stored messages (`Effect::Load`): only the record layout is read
+    /// lazily, so a key-value log is never asked (and says so).
+    async fn load(
+        &self,
+        account: &AccountId,
+        conversation: &ConversationId,
+    ) -> Result<LoadedConversation, StorageError> {
+        match self {
+            Log::Records(log) => log.load_conversation(account, conversation).await,
+            Log::Kv(_) => Err(StorageError::new(
+                "this storage holds every conversation in memory: nothing to read",
+            )),
+        }
+    }
+
     async fn write(&self, p: &Persist) -> Result<(), StorageError> {
         match self {
             Log::Kv(log) => log.write(p).await,
@@ -293,6 +309,13 @@ impl Driver {
         drop(result);
     }
 
+    /// Rejects the Promise of a command refused after its call returned.
+    fn refuse_command(&self, command: CommandId, reason: &Refusal) {
+        if let Some((_, reject)) = self.outcomes.borrow_mut().remove(&command) {
+            drop(reject.call1(&JsValue::UNDEFINED, &refusal_error(reason)));
+        }
+    }
+
     /// A Promise that settles once every effect queued so far is carried out; it rejects
     /// (`code` `storage`) if a write of the last input fed failed, or (`closed`) if the engine
     /// closed first.
@@ -393,13 +416,36 @@ impl Driver {
                 Step::Effect(step, Effect::Persist(p)) => self.persist(step, &p).await,
                 Step::Effect(_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
                 Step::Effect(_, Effect::Notify(n)) => {
-                    if let Notice::Completed {
-                        command, outcome, ..
-                    } = &n
-                    {
-                        self.settle_command(*command, outcome);
+                    match &n {
+                        Notice::Completed {
+                            command, outcome, ..
+                        } => self.settle_command(*command, outcome),
+                        // A command that waited for a conversation to be read is refused
+                        // after its call returned.
+                        Notice::Refused {
+                            command, reason, ..
+                        } => self.refuse_command(*command, reason),
+                        _ => {}
                     }
                     self.emit(Channel::Notices, &n);
+                }
+                Step::Effect(
+                    _,
+                    Effect::Load {
+                        account,
+                        conversation,
+                    },
+                ) => {
+                    // In order: every write queued before it has landed (or failed).
+                    let result = self.log.load(&account, &conversation).await;
+                    if let Err(e) = &result {
+                        warn(&format!("threadline: {e}"));
+                    }
+                    self.feed(Input::Loaded {
+                        account,
+                        conversation,
+                        result,
+                    });
                 }
                 Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
                 Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),

@@ -44,6 +44,12 @@ pub struct World {
     pub answers: Vec<Answer>,
     pub broadcasts: Vec<(usize, RemoteFact)>,
     pub event_pos: Vec<usize>,
+    /// Restarts open the records lazily (`Engine::restore_lazy`: no conversation in memory,
+    /// each read from the replica's records when an input needs it, `Effect::Load`), and
+    /// closed conversations leave memory at once (`resident_closed` 0).
+    pub lazy: bool,
+    /// Every conversation read (`Effect::Load`) so far, by replica.
+    pub loads: Vec<Vec<ConversationId>>,
 }
 
 /// The default account.
@@ -95,7 +101,20 @@ impl World {
             answers: Vec::new(),
             broadcasts: Vec::new(),
             event_pos: vec![0; n],
+            lazy: false,
+            loads: vec![Vec::new(); n],
         }
+    }
+
+    /// [`World::new`], with replicas that restart lazily (see [`World::lazy`]).
+    pub fn new_lazy(n: usize, threads: usize) -> World {
+        let mut w = World::new(n, threads);
+        w.lazy = true;
+        for rep in &mut w.replicas {
+            rep.config.resident_closed = 0;
+            rep.engine = Engine::new(rep.config.clone());
+        }
+        w
     }
 
     /// Feed one input to replica `r` and carry out its effects.
@@ -136,6 +155,7 @@ impl World {
 
     fn effects(&mut self, r: usize, effects: Vec<Effect>) {
         let n = self.replicas.len();
+        let mut loads = Vec::new();
         for e in effects {
             match e {
                 Effect::Persist(p) => {
@@ -169,7 +189,28 @@ impl World {
                     self.replicas[r].notices.push(n)
                 }
                 Effect::SetTimer { at_ms } => self.replicas[r].timer = Some(at_ms),
+                Effect::Load {
+                    account,
+                    conversation,
+                } => loads.push((account, conversation)),
             }
+        }
+        // Read after this step's writes, as a driver does.
+        for (account, conversation) in loads {
+            self.loads[r].push(conversation.clone());
+            let result = ready(
+                self.replicas[r]
+                    .records
+                    .load_conversation(&account, &conversation),
+            );
+            self.input(
+                r,
+                Input::Loaded {
+                    account,
+                    conversation,
+                    result,
+                },
+            );
         }
     }
 
@@ -269,7 +310,19 @@ impl World {
             engine.snapshot(),
             "both layouts restore the same state"
         );
-        rep.engine = engine;
+        rep.engine = if self.lazy {
+            let resident = ready(rep.records.load_resident()).expect("memory records read");
+            let (lazy, issues) = Engine::restore_lazy(
+                rep.config.clone(),
+                resident.records,
+                resident.issues,
+                self.now,
+            );
+            assert!(issues.is_empty(), "own records restore cleanly: {issues:?}");
+            lazy
+        } else {
+            engine
+        };
         // What the old engine waited on is forgotten: it gets no outcome, right or wrong.
         rep.waiting.clear();
         rep.epoch += 1;

@@ -40,7 +40,9 @@ impl Engine {
             };
             if store.is_resident(&conversation)
                 || (store.is_unreadable(&conversation) && !retry)
-                || self.loading.contains(&(account.clone(), conversation.clone()))
+                || self
+                    .loading
+                    .contains(&(account.clone(), conversation.clone()))
             {
                 continue;
             }
@@ -177,10 +179,8 @@ impl Engine {
                     e.kind,
                     ServerEventKind::MessageRecalled | ServerEventKind::ReactionChanged
                 );
-                if let (true, Ok(c)) = (
-                    about_a_message,
-                    ConversationId::parse(&e.conversation_urn),
-                ) {
+                if let (true, Ok(c)) = (about_a_message, ConversationId::parse(&e.conversation_urn))
+                {
                     out.push((AccountId(e.account_id.clone()), c));
                 }
             }
@@ -332,20 +332,16 @@ impl Engine {
             return false;
         };
         let busy = self.busy.iter().any(|b| match b {
-            Busy::Poll(a, c)
-            | Busy::History(a, c)
-            | Busy::Verify(a, c)
-            | Busy::Fill(a, c) => a == account && c == conv,
+            Busy::Poll(a, c) | Busy::History(a, c) | Busy::Verify(a, c) | Busy::Fill(a, c) => {
+                a == account && c == conv
+            }
             _ => false,
         });
         let page_out = self.pending.values().any(|p| {
             matches!(p, Pending::Page { account: a, conversation: c, .. } if a == account && c == conv)
         });
         let reacting = self.pending_reacts.keys().any(|(a, m, _)| {
-            a == account
-                && store
-                    .message(m)
-                    .is_some_and(|m| &m.conversation == conv)
+            a == account && store.message(m).is_some_and(|m| &m.conversation == conv)
         });
         !busy
             && !page_out

@@ -22,9 +22,8 @@ use threadline::api::{
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
     AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
-    LoadedConversation, MemoryKv,
-    MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request,
-    RequestId, RestoreIssue, StorageError, ViewId,
+    LoadedConversation, MemoryKv, MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog,
+    Refusal, RemoteFact, Request, RequestId, RestoreIssue, StorageError, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -891,9 +890,10 @@ impl Driver {
             let result = self.disk.load(&account, &conversation);
             self.trace.push(format!(
                 "     load {conversation:?}: {}",
-                result
-                    .as_ref()
-                    .map_or_else(|e| e.to_string(), |l| format!("{} messages", l.messages.len()))
+                result.as_ref().map_or_else(
+                    |e| e.to_string(),
+                    |l| format!("{} messages", l.messages.len())
+                )
             ));
             self.input(Input::Loaded {
                 account,
