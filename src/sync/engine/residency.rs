@@ -283,8 +283,9 @@ impl Engine {
                     self.now = at;
                     let mut needed = self.pinned();
                     needed.extend(self.needs_of_command(&command));
-                    let retry = matches!(command, Command::OpenConversation { .. });
-                    self.ask(needed, retry);
+                    // Never read again here: a read that just failed would be asked again
+                    // in a loop (the view says it could not be read; the next open retries).
+                    self.ask(needed, false);
                     if !self.loading.is_empty() {
                         self.queued.push_front(Queued::Command(command, id, at));
                         break;
