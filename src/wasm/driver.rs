@@ -285,6 +285,20 @@ impl Driver {
         }
     }
 
+    /// [`Driver::feed`], its effects carried out before everything queued.
+    fn feed_next(&self, input: Input) {
+        if self.closed.get() {
+            return;
+        }
+        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let step = self.step.get().wrapping_add(1);
+        self.step.set(step);
+        let mut queue = self.queue.borrow_mut();
+        for e in effects.into_iter().rev() {
+            queue.push_front(Step::Effect(step, e));
+        }
+    }
+
     fn queue_effects(&self, effects: Vec<Effect>) {
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
@@ -441,7 +455,10 @@ impl Driver {
                     if let Err(e) = &result {
                         warn(&format!("threadline: {e}"));
                     }
-                    self.feed(Input::Loaded {
+                    // Its effects come next, before those of inputs fed meanwhile (which
+                    // waited for this read in the engine), and before any `settled()` queued
+                    // since: a command that waited resolves once its effects are carried out.
+                    self.feed_next(Input::Loaded {
                         account,
                         conversation,
                         result,
