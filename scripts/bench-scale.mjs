@@ -91,6 +91,8 @@ async function measure(server, n) {
     if (STORAGE === "indexedDB") {
       await load();
       readAll = await call("readAll");
+      log(`read all, per object store: ${Object.entries(readAll.stores)
+        .map(([name, s]) => `${name} ${s.records} records ${mb(s.chars)} MB ${s.ms.toFixed(0)} ms`).join("; ")}`);
     }
     log(`opened ${ROUNDS}x, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms; page applied`);
 

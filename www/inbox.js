@@ -489,7 +489,7 @@ function renderConversation() {
     (m) => (m.tomb ? `tomb ${m.tomb.height}` : JSON.stringify([m, grouping(m), state.accounts.length, state.confirmRecall === m.id])),
     (m) => (m.tomb ? tombNode(m.id, m.tomb) : messageNode(m, grouping(m))));
   list.dataset.threadlineCount = String(msgs.length);
-  list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
+  list.setAttribute("aria-busy", v ? String(!!v.loadingOlder || !!v.loading) : "true");
   const older = $("older");
   older.hidden = !v?.hasMoreHistory;
   older.disabled = !!v?.loadingOlder;

@@ -160,11 +160,17 @@ async function readAll() {
   const t0 = performance.now();
   const db = await request(indexedDB.open(`threadline:${KEY}`));
   let records = 0;
+  const stores = {};
   for (const name of db.objectStoreNames) {
-    records += (await request(db.transaction(name).objectStore(name).getAll())).length;
+    const s0 = performance.now();
+    const all = await request(db.transaction(name).objectStore(name).getAll());
+    let chars = 0;
+    for (const v of all) chars += v.json?.length ?? 0;
+    stores[name] = { ms: performance.now() - s0, records: all.length, chars };
+    records += all.length;
   }
   db.close();
-  return { ms: performance.now() - t0, records };
+  return { ms: performance.now() - t0, records, stores };
 }
 
 // ----- the plain-JS baseline: its own IndexedDB in the engine's layout (i13-design.md) -----
