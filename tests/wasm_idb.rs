@@ -221,10 +221,30 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
     };
     db.apply(
         vec![
-            message(&format!("acct{sep}a"), r#"{"text":"newest"}"#, "c1", 3_000.0),
-            message(&format!("acct{sep}b"), r#"{"text":"oldest"}"#, "c1", 1_000.0),
-            message(&format!("acct{sep}c"), r#"{"text":"other thread"}"#, "c2", 2_000.0),
-            message(&format!("acct{sep}d"), r#"{"text":"middle"}"#, "c1", 2_000.0),
+            message(
+                &format!("acct{sep}a"),
+                r#"{"text":"newest"}"#,
+                "c1",
+                3_000.0,
+            ),
+            message(
+                &format!("acct{sep}b"),
+                r#"{"text":"oldest"}"#,
+                "c1",
+                1_000.0,
+            ),
+            message(
+                &format!("acct{sep}c"),
+                r#"{"text":"other thread"}"#,
+                "c2",
+                2_000.0,
+            ),
+            message(
+                &format!("acct{sep}d"),
+                r#"{"text":"middle"}"#,
+                "c1",
+                2_000.0,
+            ),
             other_account,
         ],
         false,
