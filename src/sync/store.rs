@@ -410,12 +410,22 @@ impl AccountStore {
     }
 
     /// Conversations that must be read before the engine acts again: those holding a
-    /// message a failed write carried (see `rewrite`).
-    pub(crate) fn rewrite_conversations(&self) -> BTreeSet<ConversationId> {
-        self.rewrite
+    /// message a failed write carried (see `rewrite`), and those holding a changed message
+    /// that waits for the stored ones to be merged in before it is written (see `held_back`).
+    pub(crate) fn conversations_to_read(&self) -> BTreeSet<ConversationId> {
+        let mut out: BTreeSet<ConversationId> = self
+            .rewrite
             .values()
             .map(|m| m.conversation.clone())
-            .collect()
+            .collect();
+        for id in self.dirty.messages.iter().chain(&self.behind.messages) {
+            if let Some(m) = self.messages.get(id) {
+                if !self.is_resident(&m.conversation) {
+                    out.insert(m.conversation.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Installs the stored messages of `conversation`, read from storage, UNDER memory: a

@@ -230,6 +230,9 @@ pub struct Engine {
     closed_order: std::collections::VecDeque<(AccountId, ConversationId)>,
     /// Records a conversation's read could not use (each named).
     load_issues: Vec<RestoreIssue>,
+    /// Restored by `restore_lazy`: accounts hold only the conversations read (a new account
+    /// too, so closed conversations leave memory in a store that began empty).
+    lazy: bool,
 }
 
 impl Engine {
@@ -286,6 +289,7 @@ impl Engine {
             queued: std::collections::VecDeque::new(),
             closed_order: std::collections::VecDeque::new(),
             load_issues: Vec::new(),
+            lazy: false,
         }
     }
 
@@ -333,6 +337,7 @@ impl Engine {
         now_ms: i64,
     ) -> (Engine, Vec<RestoreIssue>) {
         let (mut engine, issues) = Engine::restore_records(config, records, issues, now_ms);
+        engine.lazy = true;
         for store in engine.accounts.values_mut() {
             store.hold_none();
         }
@@ -692,7 +697,14 @@ impl Engine {
     }
 
     pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
-        self.accounts.entry(account.clone()).or_default()
+        let lazy = self.lazy;
+        self.accounts.entry(account.clone()).or_insert_with(|| {
+            let mut store = AccountStore::default();
+            if lazy {
+                store.hold_none();
+            }
+            store
+        })
     }
 
     /// A known conversation whose only other participant is `profile` (a Sales Navigator
@@ -825,6 +837,7 @@ impl Engine {
         self.last_now = self.now;
         self.touch_closed_windows(since);
         self.evict_closed();
+        self.ask_pinned();
         let retry_due = self.storage_behind && self.storage_retry_at.is_some_and(|t| t <= self.now);
         let writes = self.key_counter_dirty
             || retry_due

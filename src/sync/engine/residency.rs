@@ -27,7 +27,7 @@ impl Engine {
     /// Whether this engine loads conversations lazily (restored from per-record storage by
     /// `restore_lazy`).
     pub(super) fn lazy(&self) -> bool {
-        self.accounts.values().any(|s| !s.holds_all())
+        self.lazy
     }
 
     /// Asks for every conversation `needed` that is not in memory and not asked yet (a
@@ -35,9 +35,8 @@ impl Engine {
     /// must wait (a read is out, or earlier inputs wait).
     fn ask(&mut self, needed: Vec<(AccountId, ConversationId)>, retry: bool) -> bool {
         for (account, conversation) in needed {
-            let Some(store) = self.accounts.get(&account) else {
-                continue;
-            };
+            // An account seen for the first time holds nothing yet either.
+            let store = self.store_mut(&account);
             if store.is_resident(&conversation)
                 || (store.is_unreadable(&conversation) && !retry)
                 || self
@@ -78,15 +77,25 @@ impl Engine {
         self.ask(own, retry)
     }
 
+    /// At the end of a step: asks for the conversations work waits on (a changed message of
+    /// a conversation not read yet is written only once it was).
+    pub(super) fn ask_pinned(&mut self) {
+        if self.lazy() {
+            let pinned = self.pinned();
+            self.ask(pinned, false);
+        }
+    }
+
     /// Conversations the engine has work in, which it reads before acting at all: those of
-    /// outbox entries and recall checks, and those a failed write carried messages of.
+    /// outbox entries and recall checks, those a failed write carried messages of, and those
+    /// with a changed message waiting to be written.
     fn pinned(&self) -> Vec<(AccountId, ConversationId)> {
         let mut out = Vec::new();
         for (account, store) in &self.accounts {
             if store.holds_all() {
                 continue;
             }
-            let mut convs: BTreeSet<ConversationId> = store.rewrite_conversations();
+            let mut convs: BTreeSet<ConversationId> = store.conversations_to_read();
             for e in store.outbox().entries.values() {
                 convs.extend(e.conversation.iter().cloned());
                 convs.extend(e.shown_in.iter().cloned());
