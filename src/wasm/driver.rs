@@ -125,6 +125,11 @@ pub struct Driver {
     closed: Cell<bool>,
     /// Promises of commands waiting for their `completed` notice, by command number.
     outcomes: RefCell<std::collections::BTreeMap<CommandId, (Function, Function)>>,
+    /// Commands fed without an outcome Promise (`send`) whose refusal may come after their
+    /// call returned (they waited for a conversation to be read): the refusal, once it came.
+    late: RefCell<std::collections::BTreeMap<CommandId, Option<Refusal>>>,
+    /// The number of the last command fed.
+    last_command: Cell<Option<CommandId>>,
     me: Weak<Driver>,
 }
 
@@ -230,6 +235,8 @@ impl Driver {
             timer: RefCell::new(None),
             closed: Cell::new(false),
             outcomes: RefCell::new(std::collections::BTreeMap::new()),
+            late: RefCell::new(std::collections::BTreeMap::new()),
+            last_command: Cell::new(None),
             me: me.clone(),
         })
     }
@@ -266,12 +273,16 @@ impl Driver {
             return Ok(None);
         }
         let (id, effects) = self.engine.borrow_mut().command(command, now_ms());
+        self.last_command.set(Some(id));
         let refusal = effects.iter().find_map(|e| match e {
             Effect::Notify(Notice::Refused {
                 command, reason, ..
             }) if *command == id => Some(reason.clone()),
             _ => None,
         });
+        if !wait && refusal.is_none() {
+            self.late.borrow_mut().insert(id, None);
+        }
         // Registered before any of its effects runs: its `completed` may be among them.
         let outcome = (wait && refusal.is_none()).then(|| {
             js_sys::Promise::new(&mut |resolve, reject| {
@@ -328,6 +339,19 @@ impl Driver {
         if let Some((_, reject)) = self.outcomes.borrow_mut().remove(&command) {
             drop(reject.call1(&JsValue::UNDEFINED, &refusal_error(reason)));
         }
+        if let Some(late) = self.late.borrow_mut().get_mut(&command) {
+            *late = Some(reason.clone());
+        }
+    }
+
+    /// The number of the last command fed.
+    pub fn last_command(&self) -> Option<CommandId> {
+        self.last_command.get()
+    }
+
+    /// The refusal of command `id` (fed without an outcome Promise) if one came; forgets it.
+    pub fn take_late_refusal(&self, id: CommandId) -> Option<Refusal> {
+        self.late.borrow_mut().remove(&id).flatten()
     }
 
     /// A Promise that settles once every effect queued so far is carried out; it rejects

@@ -447,22 +447,33 @@ impl ThreadlineEngine {
         if let Err(refused) = self.feed_command(command, false) {
             return refused;
         }
-        let key = given.map(|k| k.0).or_else(|| {
-            driver.with_engine(|e| {
-                e.store(&account).and_then(|s| {
-                    s.outbox()
-                        .entries
-                        .values()
-                        .find(|x| x.seq == seq)
-                        .map(|x| x.key.0.clone())
-                })
-            })
-        });
+        let id = driver.last_command();
         let settled = driver.settled();
         future_to_promise(async move {
             JsFuture::from(settled).await?;
-            key.map(JsValue::from)
-                .ok_or_else(|| engine_error("internal", "the send left no outbox entry", &[]))
+            // Looked up once carried out: a send into a conversation not read yet waits in
+            // the engine until it was (lazy loading), and makes its entry then.
+            let key = given.map(|k| k.0).or_else(|| {
+                driver.with_engine(|e| {
+                    e.store(&account).and_then(|s| {
+                        s.outbox()
+                            .entries
+                            .values()
+                            .find(|x| x.seq == seq)
+                            .map(|x| x.key.0.clone())
+                    })
+                })
+            });
+            let late = id.and_then(|id| driver.take_late_refusal(id));
+            match (key, late) {
+                (_, Some(refusal)) => Err(refusal_error(&refusal)),
+                (Some(key), None) => Ok(JsValue::from(key)),
+                (None, None) => Err(engine_error(
+                    "internal",
+                    "the send left no outbox entry",
+                    &[],
+                )),
+            }
         })
     }
 
