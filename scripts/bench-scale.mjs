@@ -91,6 +91,8 @@ async function measure(server, n) {
     if (STORAGE === "indexedDB") {
       await load();
       readAll = await call("readAll");
+      log(`read all, per object store: ${Object.entries(readAll.stores)
+        .map(([name, s]) => `${name} ${s.records} records ${mb(s.chars)} MB ${s.ms.toFixed(0)} ms`).join("; ")}`);
     }
     log(`opened ${ROUNDS}x, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms; page applied`);
 
@@ -304,8 +306,9 @@ function print(rows, version) {
   const fmt = (l) => "  " + (l.length === head.length ? l.map((c, i) => c.padStart(widths[i])).join("  ") : `${l[0].padStart(widths[0])}  ${l[2]}`);
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
-  console.log("  first view: page start to `conversationView` of a 200-message thread (wasm init, `open()` reading and");
-  console.log("    restoring the whole store, the view); the engine is open after it (memory: wasm linear memory, and the");
+  console.log("  first view: page start to `conversationView` of a 200-message thread (wasm init, `open()` restoring the");
+  console.log("    store (with indexedDB every table but the messages), then `openConversation`, which reads that thread's");
+  console.log("    messages, and the view); the engine is open after it (memory: wasm linear memory, and the");
   console.log("    JS heap after a GC). disk: the profile's IndexedDB files (localStorage: 2 bytes a character held).");
   if (STORAGE === "memory") console.log("    memory: the store is a JS Map of the page (in the JS heap), opened again in the same realm.");
   console.log("  read all: plain JS `getAll` of every object store of the engine's database (indexedDB only): the least");

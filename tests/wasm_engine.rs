@@ -619,7 +619,13 @@ async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
         "{:?}",
         issue_messages(&moved)
     );
-    let v = view(&moved).expect("restored from IndexedDB without a request");
+    // Opened lazily: the conversation is known, its messages are read when a view opens it,
+    // and `openConversation` resolves once they were.
+    let v = view(&moved).expect("the conversation is known at once");
+    assert!(v.loading && v.messages.is_empty(), "{v:?}");
+    done(moved.open_conversation(open_options("tab"))).await;
+    let v = view(&moved).expect("read from IndexedDB");
+    assert!(!v.loading);
     assert_eq!(v.messages.len(), before.messages.len() + 1);
     assert_eq!(with_text(&v, "kept across the move").len(), 1);
     assert!(
@@ -644,6 +650,7 @@ async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
         "{:?}",
         issue_messages(&again)
     );
+    done(again.open_conversation(open_options("tab"))).await;
     let v = view(&again).expect("restored");
     assert_eq!(with_text(&v, "kept across the move").len(), 1);
     assert_eq!(with_text(&v, "written to IndexedDB").len(), 1);

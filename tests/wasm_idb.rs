@@ -197,6 +197,73 @@ async fn records_round_trip_and_survive_a_reopen() {
 
 /// A transaction that cannot start (here: the database lacks a table, as one made by hand
 /// might) fails the write clearly; nothing of it lands.
+/// `read_index` reads one conversation of one account through `byConversation`, oldest
+/// first, and nothing of another conversation or account (what lazy loading reads).
+#[wasm_bindgen_test]
+async fn the_conversation_index_reads_one_conversation_oldest_first() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-index");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let sep = threadline::sync::KEY_SEP;
+    let other_account = RecordOp::Put {
+        table: Table::Messages,
+        record: Record {
+            index: Some(MessageIndex {
+                account: "someone else".into(),
+                conversation: "c1".into(),
+                sent_at: 1_500.0,
+            }),
+            ..record(&format!("someone else{sep}m9"), r#"{"text":"theirs"}"#)
+        },
+    };
+    db.apply(
+        vec![
+            message(
+                &format!("acct{sep}a"),
+                r#"{"text":"newest"}"#,
+                "c1",
+                3_000.0,
+            ),
+            message(
+                &format!("acct{sep}b"),
+                r#"{"text":"oldest"}"#,
+                "c1",
+                1_000.0,
+            ),
+            message(
+                &format!("acct{sep}c"),
+                r#"{"text":"other thread"}"#,
+                "c2",
+                2_000.0,
+            ),
+            message(
+                &format!("acct{sep}d"),
+                r#"{"text":"middle"}"#,
+                "c1",
+                2_000.0,
+            ),
+            other_account,
+        ],
+        false,
+    )
+    .await
+    .expect("a write");
+    assert_eq!(
+        db.read_index("acct", "c1").await.expect("read_index"),
+        pairs(&[
+            (&format!("acct{sep}b"), r#"{"text":"oldest"}"#),
+            (&format!("acct{sep}d"), r#"{"text":"middle"}"#),
+            (&format!("acct{sep}a"), r#"{"text":"newest"}"#),
+        ])
+    );
+    assert!(db.read_index("acct", "c3").await.expect("empty").is_empty());
+    db.close();
+    fresh(&name).await;
+}
+
 #[wasm_bindgen_test]
 async fn a_transaction_that_cannot_start_fails_clearly() {
     if !has_indexed_db() {

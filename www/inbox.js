@@ -508,7 +508,7 @@ function renderConversation() {
   list.dataset.threadlineCount = String(msgs.length);
   rovingTabStops(list);
   announceArrivals(msgs);
-  list.setAttribute("aria-busy", v ? String(!!v.loadingOlder) : "true");
+  list.setAttribute("aria-busy", v ? String(!!v.loadingOlder || !!v.loading) : "true");
   const older = $("older");
   older.hidden = !v?.hasMoreHistory;
   older.disabled = !!v?.loadingOlder;

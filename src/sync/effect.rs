@@ -283,6 +283,13 @@ pub enum Effect {
     Broadcast(RemoteFact),
     /// Tell the UI.
     Notify(Notice),
+    /// Read the stored messages of this conversation (per-record storage only) and feed them
+    /// with `Input::Loaded`; carried out in order with the other effects (a `Persist` before
+    /// it lands first).
+    Load {
+        account: AccountId,
+        conversation: ConversationId,
+    },
     /// Call `handle(Input::Tick, ..)` at this time; replaces any earlier timer.
     #[serde(rename_all = "camelCase")]
     SetTimer { at_ms: i64 },

@@ -12,6 +12,10 @@ use crate::model::{
 use super::effect::RemoteFact;
 use super::keys::{AccountId, ClientKey, RequestId, ViewId};
 use super::outbox::Recipient;
+use super::persist::Records;
+use super::persist_log::StorageError;
+use super::record_log::LoadedConversation;
+use crate::urn::ConversationId;
 
 /// A user's command, as the UI sends it (serde data; URNs in any form).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -148,13 +152,24 @@ pub enum Input {
     /// **not** make (no request leaves without its record on disk); `unsaved`: the queued
     /// sends the failed write carried (`Persist::queued_sends`). Each is settled as surely not
     /// sent (a send fails retryably with code `storage`, a recall or reaction change fails);
-    /// the next write is a whole snapshot. The status shows storage `failing` (with `full`:
-    /// the storage refused the write for lack of space) until `PersistRecovered`.
+    /// the next write is a whole snapshot (key-value layouts) or, with per-record storage,
+    /// a delta that carries `unwritten` (the failed write's records, handed back by the
+    /// driver: never a snapshot there, whose clearing would erase what is not in memory).
+    /// The status shows storage `failing` (with `full`: the storage refused the write for
+    /// lack of space) until `PersistRecovered`.
     PersistFailed {
         cancelled: Vec<RequestId>,
         unsaved: Vec<(AccountId, ClientKey)>,
         error: String,
         full: bool,
+        unwritten: Option<Records>,
+    },
+    /// The answer to `Effect::Load`: the stored messages of one conversation (and the records
+    /// that could not be read), or why storage could not be read.
+    Loaded {
+        account: AccountId,
+        conversation: ConversationId,
+        result: Result<LoadedConversation, StorageError>,
     },
     /// A write landed after one had failed: storage holds the whole state again (the status
     /// shows storage `ok`). Fed once, after the first successful write following a failure.

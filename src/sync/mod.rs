@@ -11,10 +11,12 @@
 //!    (`restoreIssues()`). Two layouts:
 //!    - key-value ([`PersistLog`]: `localStorage`, `chrome.storage`, memory): the last
 //!      `Persist::Snapshot` and every `Persist::Delta` after it, into [`Engine::restore`];
-//!    - per record ([`RecordLog`]: IndexedDB): [`RecordLog::load`] into
-//!      [`Engine::restore_records`], with `EngineConfig::snapshot_every = u32::MAX` (a delta is
-//!      as cheap to read back as a snapshot; one is written first and after a failed write).
-//!      To move a key-value store in, call [`RecordLog::migrate_from`] before `load` and report
+//!    - per record ([`RecordLog`]: IndexedDB): [`RecordLog::load_resident`] (every table but the
+//!      messages) into [`Engine::restore_lazy`], with `EngineConfig::snapshot_every = u32::MAX`
+//!      (such an engine never writes a snapshot: every write is a delta). Each conversation's
+//!      messages are read when an input needs them (`Effect::Load` below).
+//!      ([`RecordLog::load`] into [`Engine::restore_records`] holds everything in memory.)
+//!      To move a key-value store in, call [`RecordLog::migrate_from`] before loading and report
 //!      its issues too; when it fails, do not open the record store (its first write would end
 //!      the migration for good): report the error and restore from the old store instead.
 //! 2. For every input — a UI command, an API answer, a WebSocket event (`EventStreamOpened` on
@@ -27,7 +29,9 @@
 //!      before its send request leaves). When a write **fails**, drop the requests of the same
 //!      step after it that [`Request::needs_record`] (the writes: no send, reaction or recall
 //!      leaves without its record on disk) and feed `Input::PersistFailed` with their ids, the
-//!      error and whether the storage is full; the effects of other steps run. After the first
+//!      error, whether the storage is full and (`unwritten`) the failed `Delta`'s records (with
+//!      per-record storage the engine marks them again for its next write); the effects of other
+//!      steps run. After the first
 //!      write that lands following a failed one, feed `Input::PersistRecovered` (the status's
 //!      `storage` goes back to `ok`).
 //!    - `Request { id, call, .. }`: run `call` with the API client; whenever it finishes, feed
@@ -37,6 +41,10 @@
 //!    - `Notify(notice)`: tell the UI; on `ConversationChanged` re-read
 //!      [`Engine::conversation_view`], on `StatusChanged` [`Engine::status`].
 //!    - `SetTimer { at_ms }`: replace the single pending timer; when it fires, `handle(Tick, now)`.
+//!    - `Load { account, conversation }` (lazy engines only): after the effects before it,
+//!      read [`RecordLog::load_conversation`] and feed `Input::Loaded` with the result (or the
+//!      storage error); carry out the effects of that input before anything queued since (the
+//!      inputs fed meanwhile waited inside the engine, and run in order once every read is in).
 //!
 //!    A UI command goes in through `engine.command(cmd, now_ms)` (or `handle(Input::Command)`,
 //!    which drops its number): exactly one `Notice::Refused` or `Notice::Completed` naming the
@@ -74,6 +82,11 @@
 //!   skip messages) would make the walk tombstone a live one; polls, `LoadOlder` and
 //!   reconnects never do this.
 //! - A send by vanity slug cannot be looked for: an ambiguous one fails as `unverifiable`.
+//! - Lazy loading: a recall or reaction naming a message whose conversation is not in memory
+//!   and not given (`conversation_urn`) is decided without that conversation's messages (as an
+//!   unknown message); the products always name the conversation. A sibling's tombstone that
+//!   names only ids records no conversation for them when theirs is not in memory (the message
+//!   still never shows again).
 
 mod effect;
 mod engine;
@@ -108,8 +121,8 @@ pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use record_budget::RecordBudget;
 pub use record_log::{
-    LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp, RecordStorage, Table,
-    KEY_SEP, LAYOUT_VERSION,
+    LoadedConversation, LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp,
+    RecordStorage, Table, KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;
 pub use store::{

@@ -115,6 +115,13 @@ pub trait RecordStorage {
         &self,
         table: Table,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// The `Messages` records of one conversation of `account` as `(key, json)`, through the
+    /// (account, conversation, sent time) index, oldest first (what lazy loading reads).
+    fn read_index(
+        &self,
+        account: &str,
+        conversation: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
     /// Applies `ops` in order as one transaction: every one lands, or none does and the call
     /// fails. `durable` asks the storage to be on disk before it answers (outbox writes).
     fn apply(
@@ -145,6 +152,30 @@ impl RecordStorage for MemoryRecords {
                     .collect()
             })
             .unwrap_or_default())
+    }
+
+    async fn read_index(
+        &self,
+        account: &str,
+        conversation: &str,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tables = self.tables.borrow();
+        let mut rows: Vec<(f64, String, String)> = tables
+            .get(&Table::Messages)
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter(|r| {
+                r.index
+                    .as_ref()
+                    .is_some_and(|i| i.account == account && i.conversation == conversation)
+            })
+            .map(|r| {
+                let at = r.index.as_ref().map_or(0.0, |i| i.sent_at);
+                (at, r.key.clone(), r.json.clone())
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(rows.into_iter().map(|(_, k, j)| (k, j)).collect())
     }
 
     async fn apply(&self, ops: Vec<RecordOp>, _durable: bool) -> Result<(), StorageError> {
@@ -283,6 +314,15 @@ pub struct LoadedRecords {
     pub empty: bool,
 }
 
+/// What [`RecordLog::load_conversation`] read: one conversation's stored messages (for
+/// `Input::Loaded`), and the records it could not read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadedConversation {
+    pub messages: Vec<StoredMessage>,
+    /// Records skipped, each named (`RestoreIssue::CorruptRecord`).
+    pub issues: Vec<RestoreIssue>,
+}
+
 /// The engine's `Persist` effects as records of a [`RecordStorage`], one transaction each.
 ///
 /// A snapshot clears every table and puts every record; a delta puts the changed records and
@@ -316,6 +356,62 @@ impl<S: RecordStorage> RecordLog<S> {
     /// is not read at all (`UnsupportedVersion`, empty records). Only a failing storage is an
     /// error.
     pub async fn load(&self) -> Result<LoadedRecords, StorageError> {
+        self.load_tables(&Table::ALL).await
+    }
+
+    /// [`RecordLog::load`] of every table but `Messages`: what the engine needs to act
+    /// (`Engine::restore_lazy`); each conversation's messages are read when an input needs
+    /// them ([`RecordLog::load_conversation`]). `empty` then says nothing else was stored.
+    pub async fn load_resident(&self) -> Result<LoadedRecords, StorageError> {
+        const RESIDENT: [Table; 8] = [
+            Table::Meta,
+            Table::Accounts,
+            Table::Conversations,
+            Table::Tombstones,
+            Table::Reactions,
+            Table::Outbox,
+            Table::Recalls,
+            Table::Elsewhere,
+        ];
+        self.load_tables(&RESIDENT).await
+    }
+
+    /// The stored messages of one conversation, through the storage's index (the answer to
+    /// `Effect::Load`). A record that cannot be read, or names another account or
+    /// conversation, is skipped and named; only a failing storage is an error.
+    pub async fn load_conversation(
+        &self,
+        account: &AccountId,
+        conversation: &ConversationId,
+    ) -> Result<LoadedConversation, StorageError> {
+        let rows = self
+            .storage
+            .read_index(&account.0, conversation.as_str())
+            .await?;
+        let mut out = LoadedConversation::default();
+        for (key, json) in rows {
+            let read = serde_json::from_str::<StoredMessage>(&json)
+                .map_err(|e| e.to_string())
+                .and_then(|m| {
+                    if &m.conversation == conversation {
+                        Ok(m)
+                    } else {
+                        Err(format!("names conversation {:?}", m.conversation.as_str()))
+                    }
+                });
+            match read {
+                Ok(m) => out.messages.push(m),
+                Err(reason) => out.issues.push(RestoreIssue::CorruptRecord {
+                    table: Table::Messages.name().to_owned(),
+                    key,
+                    reason,
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load_tables(&self, tables: &[Table]) -> Result<LoadedRecords, StorageError> {
         let mut out = LoadedRecords {
             records: Records {
                 version: STORE_VERSION,
@@ -326,7 +422,7 @@ impl<S: RecordStorage> RecordLog<S> {
         };
         let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
         let mut stored: BTreeMap<AccountId, AccountRecord> = BTreeMap::new();
-        for table in Table::ALL {
+        for &table in tables {
             let rows = self.storage.read_all(table).await?;
             out.empty &= rows.is_empty();
             for (key, json) in rows {

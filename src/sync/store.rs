@@ -158,7 +158,20 @@ impl Dirty {
         }
     }
 
+    /// Adds every mark of `other` (not its touched conversations).
+    fn absorb(&mut self, other: Dirty) {
+        self.conversations.extend(other.conversations);
+        self.messages.extend(other.messages);
+        self.tombstones.extend(other.tombstones);
+        self.reactions.extend(other.reactions);
+        self.outbox.extend(other.outbox);
+        self.recalls.extend(other.recalls);
+        self.elsewhere.extend(other.elsewhere);
+        self.scalars |= other.scalars;
+    }
+
     /// Nothing to persist.
+    #[cfg(test)]
     pub fn is_clean(&self) -> bool {
         self.conversations.is_empty()
             && self.messages.is_empty()
@@ -239,6 +252,30 @@ pub struct AccountStore {
     outbox: Outbox,
     recalls: BTreeMap<MessageId, RecallCheck>,
     dirty: Dirty,
+    /// Which conversations' messages are in memory (issue 13).
+    residency: Residency,
+    /// What a write that failed carried (`remark`): written again with the next write that
+    /// happens (never on its own, so a storage that keeps failing is not written in a loop).
+    behind: Dirty,
+    /// Messages a failed write carried whose conversation is no longer in memory: merged
+    /// (a join) with what storage holds when the conversation is read again, never written
+    /// blindly (a later write that landed may hold a better copy).
+    rewrite: BTreeMap<MessageId, StoredMessage>,
+}
+
+/// Which conversations' messages an [`AccountStore`] holds. A store restored from per-record
+/// storage holds none at first: a conversation's messages are read (`Effect::Load`) when an
+/// input needs them, installed by [`AccountStore::install_loaded`], and may be dropped again
+/// ([`AccountStore::evict`]). Every other store (key-value layouts, a new account) holds all.
+#[derive(Debug, Clone, Default)]
+enum Residency {
+    #[default]
+    All,
+    Some {
+        resident: BTreeSet<ConversationId>,
+        /// Conversations whose stored messages could not be read (retried on the next open).
+        unreadable: BTreeSet<ConversationId>,
+    },
 }
 
 impl AccountStore {
@@ -332,6 +369,214 @@ impl AccountStore {
     /// The conversations whose view changed since the last call (and forgets them).
     pub(crate) fn take_touched(&mut self) -> BTreeSet<ConversationId> {
         std::mem::take(&mut self.dirty.touched)
+    }
+
+    /// Only the messages of conversations read from storage are held from now on (a store
+    /// restored without its messages table).
+    pub(crate) fn hold_none(&mut self) {
+        self.residency = Residency::Some {
+            resident: BTreeSet::new(),
+            unreadable: BTreeSet::new(),
+        };
+    }
+
+    /// Whether every message this account has stored is in memory (no lazy loading).
+    pub fn holds_all(&self) -> bool {
+        matches!(self.residency, Residency::All)
+    }
+
+    /// Whether the messages of `conversation` are in memory (always, without lazy loading).
+    pub fn is_resident(&self, conversation: &ConversationId) -> bool {
+        match &self.residency {
+            Residency::All => true,
+            Residency::Some { resident, .. } => resident.contains(conversation),
+        }
+    }
+
+    /// Whether reading `conversation`'s stored messages failed (and was not retried since).
+    pub fn is_unreadable(&self, conversation: &ConversationId) -> bool {
+        match &self.residency {
+            Residency::All => false,
+            Residency::Some { unreadable, .. } => unreadable.contains(conversation),
+        }
+    }
+
+    /// The conversations held in memory by lazy loading (none without it).
+    pub(crate) fn resident(&self) -> Vec<ConversationId> {
+        match &self.residency {
+            Residency::All => Vec::new(),
+            Residency::Some { resident, .. } => resident.iter().cloned().collect(),
+        }
+    }
+
+    /// Conversations that must be read before the engine acts again: those holding a
+    /// message a failed write carried (see `rewrite`), and those holding a changed message
+    /// that waits for the stored ones to be merged in before it is written (see `held_back`).
+    pub(crate) fn conversations_to_read(&self) -> BTreeSet<ConversationId> {
+        let mut out: BTreeSet<ConversationId> = self
+            .rewrite
+            .values()
+            .map(|m| m.conversation.clone())
+            .collect();
+        for id in self.dirty.messages.iter().chain(&self.behind.messages) {
+            if let Some(m) = self.messages.get(id) {
+                if !self.is_resident(&m.conversation) {
+                    out.insert(m.conversation.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Installs the stored messages of `conversation`, read from storage, UNDER memory: a
+    /// message memory lacks is installed as it is (on disk already: not marked, not "added");
+    /// one memory holds is joined with it (`merge_message`, marked only when the stored copy
+    /// adds something); a tombstoned one is never installed. What a failed write carried for
+    /// this conversation is joined too. Nothing happens if it is resident already.
+    pub(crate) fn install_loaded(
+        &mut self,
+        conversation: &ConversationId,
+        stored: Vec<StoredMessage>,
+    ) {
+        let Residency::Some {
+            resident,
+            unreadable,
+        } = &mut self.residency
+        else {
+            return;
+        };
+        if !resident.insert(conversation.clone()) {
+            return;
+        }
+        unreadable.remove(conversation);
+        let carried: Vec<MessageId> = self
+            .rewrite
+            .iter()
+            .filter(|(_, m)| &m.conversation == conversation)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in carried {
+            if let Some(m) = self.rewrite.remove(&id) {
+                self.merge_message(m);
+            }
+        }
+        for m in stored {
+            if self.tombstones.contains(&m.id) {
+                continue;
+            }
+            if self.messages.contains_key(&m.id) {
+                self.merge_message(m);
+            } else {
+                self.order
+                    .entry(m.conversation.clone())
+                    .or_default()
+                    .insert((m.sent_at, m.id.clone()));
+                self.messages.insert(m.id.clone(), m);
+            }
+        }
+        self.dirty.touched.insert(conversation.clone());
+    }
+
+    /// Reading `conversation`'s stored messages failed: its view says so until a read works.
+    pub(crate) fn mark_unreadable(&mut self, conversation: &ConversationId) {
+        if let Residency::Some { unreadable, .. } = &mut self.residency {
+            unreadable.insert(conversation.clone());
+            self.dirty.touched.insert(conversation.clone());
+        }
+    }
+
+    /// Whether `conversation`'s messages may leave memory as far as the store knows: held by
+    /// lazy loading, nothing of it waiting to be written, no outbox entry or recall check in it.
+    pub(crate) fn evictable(&self, conversation: &ConversationId) -> bool {
+        let Residency::Some { resident, .. } = &self.residency else {
+            return false;
+        };
+        let in_it = |id: &MessageId| {
+            self.messages
+                .get(id)
+                .is_some_and(|m| &m.conversation == conversation)
+        };
+        resident.contains(conversation)
+            && !self.dirty.messages.iter().any(in_it)
+            && !self.behind.messages.iter().any(in_it)
+            && !self
+                .rewrite
+                .values()
+                .any(|m| &m.conversation == conversation)
+            && !self.outbox.entries.values().any(|e| {
+                e.conversation.as_ref() == Some(conversation)
+                    || e.shown_in.as_ref() == Some(conversation)
+            })
+            && !self
+                .recalls
+                .values()
+                .any(|c| &c.conversation == conversation)
+    }
+
+    /// Drops `conversation`'s messages from memory (storage keeps them; nothing is written).
+    /// The caller checked [`AccountStore::evictable`].
+    pub(crate) fn evict(&mut self, conversation: &ConversationId) {
+        if let Residency::Some { resident, .. } = &mut self.residency {
+            resident.remove(conversation);
+            for (_, id) in self.order.remove(conversation).unwrap_or_default() {
+                self.messages.remove(&id);
+            }
+        }
+    }
+
+    /// A write that carried `r` failed: with the per-record layout (no snapshot ever) what it
+    /// carried is marked again, to go with the next write (see `behind`).
+    pub(crate) fn remark(&mut self, r: &AccountRecords) {
+        let b = &mut self.behind;
+        b.conversations
+            .extend(r.conversations.iter().map(|c| c.id.clone()));
+        for m in &r.messages {
+            if self.messages.contains_key(&m.id) {
+                b.messages.insert(m.id.clone());
+            } else if !self.tombstones.contains(&m.id) {
+                self.rewrite.insert(m.id.clone(), m.clone());
+            }
+        }
+        b.tombstones.extend(r.tombstones.iter().cloned());
+        b.reactions
+            .extend(r.reactions.iter().map(|(k, _)| k.clone()));
+        b.reactions.extend(r.removed_reactions.iter().cloned());
+        b.outbox.extend(r.outbox.iter().map(|e| e.key.clone()));
+        b.outbox.extend(r.removed_outbox.iter().cloned());
+        b.recalls
+            .extend(r.recalls.iter().map(|c| c.message.clone()));
+        b.recalls.extend(r.removed_recalls.iter().cloned());
+        b.elsewhere
+            .extend(r.elsewhere.iter().map(|(c, _)| c.clone()));
+        b.scalars |= r.quota.is_some() || r.own_profile.is_some() || r.tallies_seen;
+    }
+
+    /// Whether a write is due for this store: something changed that may be written now
+    /// (messages of a conversation not in memory are held back, see `drain_delta`).
+    pub(crate) fn has_changes(&self) -> bool {
+        let d = &self.dirty;
+        !(d.conversations.is_empty()
+            && d.tombstones.is_empty()
+            && d.reactions.is_empty()
+            && d.outbox.is_empty()
+            && d.recalls.is_empty()
+            && d.elsewhere.is_empty()
+            && !d.scalars
+            && d.messages.iter().all(|id| self.held_back(id)))
+    }
+
+    /// What a failed write carried goes with the next write.
+    pub(crate) fn fold_behind(&mut self) {
+        let behind = std::mem::take(&mut self.behind);
+        self.dirty.absorb(behind);
+    }
+
+    /// A changed message of a conversation whose stored messages were not read yet: writing
+    /// it could overwrite a better stored copy, so it waits until they were merged in.
+    fn held_back(&self, id: &MessageId) -> bool {
+        self.messages
+            .get(id)
+            .is_some_and(|m| !self.is_resident(&m.conversation))
     }
 
     /// Every conversation record, by id.
@@ -887,17 +1132,26 @@ impl AccountStore {
     /// [`AccountStore::take_touched`]).
     pub(crate) fn drain_delta(&mut self, account: &AccountId) -> Option<AccountRecords> {
         let store = self;
-        if store.dirty.is_clean() {
+        if !store.has_changes() {
             return None;
         }
+        let held: BTreeSet<MessageId> = store
+            .dirty
+            .messages
+            .iter()
+            .filter(|id| store.held_back(id))
+            .cloned()
+            .collect();
         let touched = std::mem::take(&mut store.dirty.touched);
-        let d = std::mem::replace(
+        let mut d = std::mem::replace(
             &mut store.dirty,
             Dirty {
                 touched,
                 ..Dirty::default()
             },
         );
+        d.messages.retain(|id| !held.contains(id));
+        store.dirty.messages = held;
         let mut r = AccountRecords {
             account: account.clone(),
             ..AccountRecords::default()

@@ -156,6 +156,15 @@ pub struct ConversationView {
     pub recalled: Vec<MessageId>,
     pub channels: Channels,
     pub quota: QuotaView,
+    /// The conversation's stored messages are being read (lazy loading): `messages` holds
+    /// only what is not stored with them (outbox entries); they follow with a
+    /// `conversationChanged` notice.
+    #[serde(default)]
+    pub loading: bool,
+    /// Reading the conversation's stored messages failed (storage shows `failing`); opening
+    /// it again reads again.
+    #[serde(default)]
+    pub unreadable: bool,
 }
 
 /// One line of the conversation list.

@@ -19,9 +19,10 @@ use super::idb::IdbRecords;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::{
-    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, RecordLog,
-    Refusal, Request,
+    AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, Notice,
+    Outcome, Persist, RecordLog, Refusal, Request,
 };
+use crate::urn::ConversationId;
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -66,6 +67,21 @@ pub enum Log {
 }
 
 impl Log {
+    /// One conversation's stored messages (`Effect::Load`): only the record layout is read
+    /// lazily, so a key-value log is never asked (and says so).
+    async fn load(
+        &self,
+        account: &AccountId,
+        conversation: &ConversationId,
+    ) -> Result<LoadedConversation, StorageError> {
+        match self {
+            Log::Records(log) => log.load_conversation(account, conversation).await,
+            Log::Kv(_) => Err(StorageError::new(
+                "this storage holds every conversation in memory: nothing to read",
+            )),
+        }
+    }
+
     async fn write(&self, p: &Persist) -> Result<(), StorageError> {
         match self {
             Log::Kv(log) => log.write(p).await,
@@ -109,6 +125,11 @@ pub struct Driver {
     closed: Cell<bool>,
     /// Promises of commands waiting for their `completed` notice, by command number.
     outcomes: RefCell<std::collections::BTreeMap<CommandId, (Function, Function)>>,
+    /// Commands fed without an outcome Promise (`send`) whose refusal may come after their
+    /// call returned (they waited for a conversation to be read): the refusal, once it came.
+    late: RefCell<std::collections::BTreeMap<CommandId, Option<Refusal>>>,
+    /// The number of the last command fed.
+    last_command: Cell<Option<CommandId>>,
     me: Weak<Driver>,
 }
 
@@ -214,6 +235,8 @@ impl Driver {
             timer: RefCell::new(None),
             closed: Cell::new(false),
             outcomes: RefCell::new(std::collections::BTreeMap::new()),
+            late: RefCell::new(std::collections::BTreeMap::new()),
+            last_command: Cell::new(None),
             me: me.clone(),
         })
     }
@@ -250,12 +273,16 @@ impl Driver {
             return Ok(None);
         }
         let (id, effects) = self.engine.borrow_mut().command(command, now_ms());
+        self.last_command.set(Some(id));
         let refusal = effects.iter().find_map(|e| match e {
             Effect::Notify(Notice::Refused {
                 command, reason, ..
             }) if *command == id => Some(reason.clone()),
             _ => None,
         });
+        if !wait && refusal.is_none() {
+            self.late.borrow_mut().insert(id, None);
+        }
         // Registered before any of its effects runs: its `completed` may be among them.
         let outcome = (wait && refusal.is_none()).then(|| {
             js_sys::Promise::new(&mut |resolve, reject| {
@@ -266,6 +293,20 @@ impl Driver {
         match refusal {
             Some(r) => Err(r),
             None => Ok(outcome),
+        }
+    }
+
+    /// [`Driver::feed`], its effects carried out before everything queued.
+    fn feed_next(&self, input: Input) {
+        if self.closed.get() {
+            return;
+        }
+        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let step = self.step.get().wrapping_add(1);
+        self.step.set(step);
+        let mut queue = self.queue.borrow_mut();
+        for e in effects.into_iter().rev() {
+            queue.push_front(Step::Effect(step, e));
         }
     }
 
@@ -291,6 +332,26 @@ impl Driver {
             },
         };
         drop(result);
+    }
+
+    /// Rejects the Promise of a command refused after its call returned.
+    fn refuse_command(&self, command: CommandId, reason: &Refusal) {
+        if let Some((_, reject)) = self.outcomes.borrow_mut().remove(&command) {
+            drop(reject.call1(&JsValue::UNDEFINED, &refusal_error(reason)));
+        }
+        if let Some(late) = self.late.borrow_mut().get_mut(&command) {
+            *late = Some(reason.clone());
+        }
+    }
+
+    /// The number of the last command fed.
+    pub fn last_command(&self) -> Option<CommandId> {
+        self.last_command.get()
+    }
+
+    /// The refusal of command `id` (fed without an outcome Promise) if one came; forgets it.
+    pub fn take_late_refusal(&self, id: CommandId) -> Option<Refusal> {
+        self.late.borrow_mut().remove(&id).flatten()
     }
 
     /// A Promise that settles once every effect queued so far is carried out; it rejects
@@ -393,13 +454,39 @@ impl Driver {
                 Step::Effect(step, Effect::Persist(p)) => self.persist(step, &p).await,
                 Step::Effect(_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
                 Step::Effect(_, Effect::Notify(n)) => {
-                    if let Notice::Completed {
-                        command, outcome, ..
-                    } = &n
-                    {
-                        self.settle_command(*command, outcome);
+                    match &n {
+                        Notice::Completed {
+                            command, outcome, ..
+                        } => self.settle_command(*command, outcome),
+                        // A command that waited for a conversation to be read is refused
+                        // after its call returned.
+                        Notice::Refused {
+                            command, reason, ..
+                        } => self.refuse_command(*command, reason),
+                        _ => {}
                     }
                     self.emit(Channel::Notices, &n);
+                }
+                Step::Effect(
+                    _,
+                    Effect::Load {
+                        account,
+                        conversation,
+                    },
+                ) => {
+                    // In order: every write queued before it has landed (or failed).
+                    let result = self.log.load(&account, &conversation).await;
+                    if let Err(e) = &result {
+                        warn(&format!("threadline: {e}"));
+                    }
+                    // Its effects come next, before those of inputs fed meanwhile (which
+                    // waited for this read in the engine), and before any `settled()` queued
+                    // since: a command that waited resolves once its effects are carried out.
+                    self.feed_next(Input::Loaded {
+                        account,
+                        conversation,
+                        result,
+                    });
                 }
                 Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
                 Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
@@ -444,11 +531,16 @@ impl Driver {
         let error = e.message.clone();
         let full = e.full;
         self.write_errors.borrow_mut().entry(step).or_insert(e);
+        let unwritten = match p {
+            Persist::Delta(r) => Some(r.clone()),
+            Persist::Snapshot(_) => None,
+        };
         self.feed(Input::PersistFailed {
             cancelled,
             unsaved,
             error,
             full,
+            unwritten,
         });
     }
 

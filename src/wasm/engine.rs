@@ -253,13 +253,14 @@ impl ThreadlineEngine {
             }
             match fallback {
                 None => {
-                    let loaded = records.load().await.map_err(unreadable)?;
+                    // Everything but the messages: each conversation's are read when a view
+                    // (or other work) needs them (issue 13).
+                    let loaded = records.load_resident().await.map_err(unreadable)?;
                     issues.extend(loaded.issues);
-                    // Records are written one by one: no snapshot is needed to keep restores
-                    // short, only after a failed write (see `RecordLog`).
+                    // Records are written one by one: never a snapshot (see `RecordLog`).
                     config.snapshot_every = u32::MAX;
                     let (engine, issues) =
-                        Engine::restore_records(config, loaded.records, issues, now_ms());
+                        Engine::restore_lazy(config, loaded.records, issues, now_ms());
                     (engine, issues, Log::Records(records))
                 }
                 Some((old, e)) => {
@@ -313,12 +314,14 @@ impl ThreadlineEngine {
             .map_err(|e| engine_error("storage", &e.message, &[]))
     }
 
-    /// Why stored state was not (fully) used when opening; empty when all was well. Each
-    /// issue is its typed data with a `message` that says it in words.
+    /// Why stored state was not (fully) used when opening, then records a conversation's
+    /// later read could not use; empty when all was well. Each issue is its typed data with a
+    /// `message` that says it in words.
     #[wasm_bindgen(js_name = restoreIssues, unchecked_return_type = "RestoreIssueReport[]")]
     pub fn restore_issues(&self) -> Result<JsValue, JsValue> {
         let list = js_sys::Array::new();
-        for issue in &self.issues {
+        let later = self.driver.with_engine(|e| e.load_issues().to_vec());
+        for issue in self.issues.iter().chain(&later) {
             let v = to_js(issue)?;
             js_sys::Reflect::set(&v, &"message".into(), &issue.to_string().into())?;
             list.push(&v);
@@ -487,22 +490,33 @@ impl ThreadlineEngine {
         if let Err(refused) = self.feed_command(command, false) {
             return refused;
         }
-        let key = given.map(|k| k.0).or_else(|| {
-            driver.with_engine(|e| {
-                e.store(&account).and_then(|s| {
-                    s.outbox()
-                        .entries
-                        .values()
-                        .find(|x| x.seq == seq)
-                        .map(|x| x.key.0.clone())
-                })
-            })
-        });
+        let id = driver.last_command();
         let settled = driver.settled();
         future_to_promise(async move {
             JsFuture::from(settled).await?;
-            key.map(JsValue::from)
-                .ok_or_else(|| engine_error("internal", "the send left no outbox entry", &[]))
+            // Looked up once carried out: a send into a conversation not read yet waits in
+            // the engine until it was (lazy loading), and makes its entry then.
+            let key = given.map(|k| k.0).or_else(|| {
+                driver.with_engine(|e| {
+                    e.store(&account).and_then(|s| {
+                        s.outbox()
+                            .entries
+                            .values()
+                            .find(|x| x.seq == seq)
+                            .map(|x| x.key.0.clone())
+                    })
+                })
+            });
+            let late = id.and_then(|id| driver.take_late_refusal(id));
+            match (key, late) {
+                (_, Some(refusal)) => Err(refusal_error(&refusal)),
+                (Some(key), None) => Ok(JsValue::from(key)),
+                (None, None) => Err(engine_error(
+                    "internal",
+                    "the send left no outbox entry",
+                    &[],
+                )),
+            }
         })
     }
 

@@ -283,6 +283,33 @@ fn table_of(op: &RecordOp) -> Table {
     }
 }
 
+/// The records of two finished requests of one transaction, primary keys and values in the
+/// same order (of the key, or of an index), as `(key, json)`.
+fn pairs(
+    what: &str,
+    keys: &web_sys::IdbRequest,
+    values: &web_sys::IdbRequest,
+) -> Result<Vec<(String, String)>, StorageError> {
+    let read = |r: &web_sys::IdbRequest| {
+        r.result()
+            .and_then(|v| v.dyn_into::<Array>())
+            .map_err(|e| error_of(what, &e))
+    };
+    let (keys, values) = (read(keys)?, read(values)?);
+    // Both lists are in the same order, read in one transaction: item i of each is one record.
+    let mut out = Vec::with_capacity(keys.length() as usize);
+    for (key, value) in keys.iter().zip(values.iter()) {
+        let key = key.as_string().unwrap_or_else(|| describe(&key));
+        // A value not of this layout reads as "" (unreadable JSON), which the loader names.
+        let json = Reflect::get(&value, &"json".into())
+            .ok()
+            .and_then(|j| j.as_string())
+            .unwrap_or_default();
+        out.push((key, json));
+    }
+    Ok(out)
+}
+
 impl RecordStorage for IdbRecords {
     async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
         let tx = self
@@ -299,24 +326,49 @@ impl RecordStorage for IdbRecords {
             }
         };
         finished(&tx, table.name()).await?;
-        let read = |r: &web_sys::IdbRequest| {
-            r.result()
-                .and_then(|v| v.dyn_into::<Array>())
-                .map_err(|e| error_of(table.name(), &e))
+        pairs(table.name(), &keys, &values)
+    }
+
+    /// `byConversation` over `IDBKeyRange.bound([a, c, -Infinity], [a, c, Infinity])`: the
+    /// conversation's messages, oldest first, in one read-only transaction.
+    async fn read_index(
+        &self,
+        account: &str,
+        conversation: &str,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let what = "messages byConversation";
+        let tx = self
+            .db
+            .transaction_with_str(Table::Messages.name())
+            .map_err(|e| error_of(what, &e))?;
+        let store = Self::store(&tx, Table::Messages)?;
+        let bound = |t: f64| -> JsValue {
+            [
+                JsValue::from_str(account),
+                JsValue::from_str(conversation),
+                JsValue::from_f64(t),
+            ]
+            .into_iter()
+            .collect::<Array>()
+            .into()
         };
-        let (keys, values) = (read(&keys)?, read(&values)?);
-        // Both lists are in key order, read in one transaction: item i of each is one record.
-        let mut out = Vec::with_capacity(keys.length() as usize);
-        for (key, value) in keys.iter().zip(values.iter()) {
-            let key = key.as_string().unwrap_or_else(|| describe(&key));
-            // A value not of this layout reads as "" (unreadable JSON), which the loader names.
-            let json = Reflect::get(&value, &"json".into())
-                .ok()
-                .and_then(|j| j.as_string())
-                .unwrap_or_default();
-            out.push((key, json));
-        }
-        Ok(out)
+        let requests = store.index("byConversation").and_then(|index| {
+            let range =
+                web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))?;
+            Ok((
+                index.get_all_keys_with_key(&range)?,
+                index.get_all_with_key(&range)?,
+            ))
+        });
+        let (keys, values) = match requests {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(error_of(what, &e));
+            }
+        };
+        finished(&tx, what).await?;
+        pairs(what, &keys, &values)
     }
 
     async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {

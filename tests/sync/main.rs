@@ -2,6 +2,7 @@
 //! tests of three replicas and a simulated server under random schedules.
 
 mod hostile;
+mod lazy;
 mod outcomes;
 mod props;
 mod rules;

@@ -516,7 +516,16 @@ fn check_converged(w: &World) -> Result<(), TestCaseError> {
 }
 
 fn run(steps: &[Step]) -> Result<(), TestCaseError> {
-    let mut w = World::new(REPLICAS, 2);
+    run_in(World::new(REPLICAS, 2), steps)
+}
+
+/// [`run`] with replicas that restart lazily: no conversation in memory after a restart,
+/// each read when an input needs it, closed ones dropped at once.
+fn run_lazy(steps: &[Step]) -> Result<(), TestCaseError> {
+    run_in(World::new_lazy(REPLICAS, 2), steps)
+}
+
+fn run_in(mut w: World, steps: &[Step]) -> Result<(), TestCaseError> {
     w.server.enforce_quota = false;
     let trace = std::env::var("SYNC_TRACE").is_ok();
     for s in steps {
@@ -528,6 +537,16 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
         check_step(&mut w)?;
     }
     quiesce(&mut w)?;
+    if w.lazy {
+        // Shown to be compared: each replica reads every thread back in.
+        for r in 0..w.replicas.len() {
+            for t in 0..w.server.threads.len() {
+                w.open(r, &format!("check{t}"), t);
+            }
+        }
+        w.drain();
+        check_step(&mut w)?;
+    }
     check_converged(&w)
 }
 
@@ -585,6 +604,25 @@ proptest! {
     #[test]
     fn replicas_converge_and_keep_every_promise(steps in prop::collection::vec(step(), 1..60)) {
         run(&steps)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(5_000) / 5,
+        failure_persistence: None,
+        max_shrink_iters: 2_000,
+        ..ProptestConfig::default()
+    })]
+
+    /// The same with lazy loading (issue 13): after each restart nothing is in memory, a
+    /// conversation is read when an input needs it and dropped once closed; the tabs still
+    /// converge and keep every promise.
+    #[test]
+    fn lazily_loading_replicas_converge_and_keep_every_promise(
+        steps in prop::collection::vec(step(), 1..60)
+    ) {
+        run_lazy(&steps)?;
     }
 }
 

@@ -20,6 +20,12 @@ impl Engine {
     pub(super) fn begin_command(&mut self, c: &Command) -> CommandId {
         self.last_command += 1;
         let id = CommandId(self.last_command);
+        self.begin_numbered(c, id);
+        id
+    }
+
+    /// Handle command `c` as number `id` (given when it was fed: it waited for reads).
+    pub(super) fn begin_numbered(&mut self, c: &Command, id: CommandId) {
         let account = match c {
             Command::OpenConversation { account, .. }
             | Command::LoadOlder { account, .. }
@@ -44,7 +50,6 @@ impl Engine {
             account,
             settled: false,
         });
-        id
     }
 
     /// A command that was not refused and waits on nothing did all it does.

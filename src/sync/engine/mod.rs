@@ -32,6 +32,7 @@ mod commands;
 mod completions;
 mod echoes;
 mod events;
+mod residency;
 mod schedule;
 mod views;
 
@@ -63,6 +64,9 @@ pub struct EngineConfig {
     /// else writes first (so a storage that recovers is seen to, and one that keeps failing is
     /// not written in a loop).
     pub storage_retry_ms: i64,
+    /// With lazy loading (per-record storage), how many conversations no view shows keep
+    /// their messages in memory (the most recently shown; more while work waits on them).
+    pub resident_closed: usize,
 }
 
 impl Default for EngineConfig {
@@ -78,6 +82,7 @@ impl Default for EngineConfig {
             page_size: 50,
             snapshot_every: 200,
             storage_retry_ms: 30_000,
+            resident_closed: 8,
         }
     }
 }
@@ -214,6 +219,20 @@ pub struct Engine {
     recall_waiters: BTreeMap<(AccountId, MessageId), Vec<CommandId>>,
     out: Vec<Effect>,
     now: Millis,
+    /// Restored from per-record storage: never a `Persist::Snapshot` (its clearing would
+    /// erase what is not in memory); a failed write's records are marked again instead.
+    record_layout: bool,
+    /// Conversations asked to be read (`Effect::Load`) and not answered yet.
+    loading: BTreeSet<(AccountId, ConversationId)>,
+    /// Inputs waiting for reads, in the order they came (see `residency`).
+    queued: std::collections::VecDeque<residency::Queued>,
+    /// Conversations in memory that no view shows, most recently shown first.
+    closed_order: std::collections::VecDeque<(AccountId, ConversationId)>,
+    /// Records a conversation's read could not use (each named).
+    load_issues: Vec<RestoreIssue>,
+    /// Restored by `restore_lazy`: accounts hold only the conversations read (a new account
+    /// too, so closed conversations leave memory in a store that began empty).
+    lazy: bool,
 }
 
 impl Engine {
@@ -265,6 +284,12 @@ impl Engine {
             recall_waiters: BTreeMap::new(),
             out: Vec::new(),
             now: Millis::MIN,
+            record_layout: false,
+            loading: BTreeSet::new(),
+            queued: std::collections::VecDeque::new(),
+            closed_order: std::collections::VecDeque::new(),
+            load_issues: Vec::new(),
+            lazy: false,
         }
     }
 
@@ -297,7 +322,32 @@ impl Engine {
         // The tables already hold this state: the first write is a delta of what the restart
         // changed (the store marks it), never a rewrite of every record on each start.
         engine.force_snapshot = false;
+        engine.record_layout = true;
         (engine, issues)
+    }
+
+    /// [`Engine::restore_records`] from records read without the messages table
+    /// (`RecordLog::load_resident`): each conversation's messages are read when an input
+    /// needs them (`Effect::Load`, answered with `Input::Loaded`), and may leave memory when
+    /// no view shows them (see `EngineConfig::resident_closed`).
+    pub fn restore_lazy(
+        config: EngineConfig,
+        records: Records,
+        issues: Vec<RestoreIssue>,
+        now_ms: i64,
+    ) -> (Engine, Vec<RestoreIssue>) {
+        let (mut engine, issues) = Engine::restore_records(config, records, issues, now_ms);
+        engine.lazy = true;
+        for store in engine.accounts.values_mut() {
+            store.hold_none();
+        }
+        (engine, issues)
+    }
+
+    /// Records that conversation reads since the restore could not use, each named (what
+    /// `restore` returned names what the open could not read).
+    pub fn load_issues(&self) -> &[RestoreIssue] {
+        &self.load_issues
     }
 
     fn from_loaded(
@@ -373,6 +423,14 @@ impl Engine {
     /// or one `Notice::Completed` naming that number (unless the engine is restarted first).
     pub fn command(&mut self, command: Command, now_ms: i64) -> (CommandId, Vec<Effect>) {
         self.now = Millis(now_ms);
+        if self.command_waits(&command) {
+            // Numbered now, handled once what it needs was read (its outcome comes then).
+            self.last_command += 1;
+            let id = CommandId(self.last_command);
+            self.queued
+                .push_back(residency::Queued::Command(command, id, self.now));
+            return (id, self.finish());
+        }
         let id = self.begin_command(&command);
         self.run_command(command);
         self.end_command();
@@ -380,11 +438,53 @@ impl Engine {
         (id, self.finish())
     }
 
+    /// Handles command `command` as number `id`.
+    fn run_numbered(&mut self, command: Command, id: CommandId) {
+        self.begin_numbered(&command, id);
+        self.run_command(command);
+        self.end_command();
+    }
+
     /// Feed one input at time `now_ms`; returns the effects to carry out, in order.
     pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
         self.now = Millis(now_ms);
         match input {
             Input::Command(c) => return self.command(c, now_ms).1,
+            Input::Loaded {
+                account,
+                conversation,
+                result,
+            } => self.loaded(account, conversation, result),
+            // News of storage waits for nothing: it is about writes, not conversations.
+            input @ (Input::PersistFailed { .. } | Input::PersistRecovered) => self.step(input),
+            input => {
+                if self.input_waits(&input) {
+                    self.queued
+                        .push_back(residency::Queued::Input(input, self.now));
+                } else {
+                    self.step(input);
+                }
+            }
+        }
+        if self.loading.is_empty() && self.queued.is_empty() {
+            self.drive();
+        }
+        self.finish()
+    }
+
+    /// Handles one input (not waiting for reads).
+    fn step(&mut self, input: Input) {
+        match input {
+            Input::Command(c) => {
+                self.begin_command(&c);
+                self.run_command(c);
+                self.end_command();
+            }
+            Input::Loaded {
+                account,
+                conversation,
+                result,
+            } => self.loaded(account, conversation, result),
             Input::Answer { id, result } => self.answer(id, result),
             Input::ServerEvent(e) => self.server_event(e),
             Input::EventStreamOpened => {
@@ -398,11 +498,17 @@ impl Engine {
                 unsaved,
                 error,
                 full,
-            } => self.persist_failed(cancelled, unsaved, &error, full),
+                unwritten,
+            } => {
+                if self.record_layout {
+                    for r in unwritten.iter().flat_map(|u| &u.accounts) {
+                        self.store_mut(&r.account).remark(r);
+                    }
+                }
+                self.persist_failed(cancelled, unsaved, &error, full)
+            }
             Input::PersistRecovered => self.storage_health = super::view::StorageHealth::Ok,
         }
-        self.drive();
-        self.finish()
     }
 
     // ----- requests and output -----
@@ -591,7 +697,14 @@ impl Engine {
     }
 
     pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
-        self.accounts.entry(account.clone()).or_default()
+        let lazy = self.lazy;
+        self.accounts.entry(account.clone()).or_insert_with(|| {
+            let mut store = AccountStore::default();
+            if lazy {
+                store.hold_none();
+            }
+            store
+        })
     }
 
     /// A known conversation whose only other participant is `profile` (a Sales Navigator
@@ -723,6 +836,18 @@ impl Engine {
         let since = self.last_now;
         self.last_now = self.now;
         self.touch_closed_windows(since);
+        self.evict_closed();
+        self.ask_pinned();
+        let retry_due = self.storage_behind && self.storage_retry_at.is_some_and(|t| t <= self.now);
+        let writes = self.key_counter_dirty
+            || retry_due
+            || self.accounts.values().any(AccountStore::has_changes);
+        if writes {
+            // What a failed write carried goes with this one (per-record layout).
+            for store in self.accounts.values_mut() {
+                store.fold_behind();
+            }
+        }
         for (account, store) in self.accounts.iter_mut() {
             for c in store.take_touched() {
                 touched.push((account.clone(), c));
@@ -731,11 +856,22 @@ impl Engine {
                 records.push(r);
             }
         }
-        let retry_due = self.storage_behind && self.storage_retry_at.is_some_and(|t| t <= self.now);
         if !records.is_empty() || self.key_counter_dirty || self.force_snapshot || retry_due {
             self.key_counter_dirty = false;
             self.deltas_since_snapshot += 1;
-            if self.force_snapshot
+            if self.record_layout {
+                // Never a snapshot here: a failed write's records were marked again instead.
+                self.force_snapshot = false;
+                self.storage_behind = false;
+                self.storage_retry_at = None;
+                self.deltas_since_snapshot = 0;
+                let delta = Records {
+                    version: STORE_VERSION,
+                    key_counter: self.key_counter,
+                    accounts: records,
+                };
+                effects.push(Effect::Persist(Persist::Delta(delta)));
+            } else if self.force_snapshot
                 || self.storage_behind
                 || self.deltas_since_snapshot >= self.config.snapshot_every
             {

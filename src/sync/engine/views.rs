@@ -128,6 +128,8 @@ impl Engine {
                 left: self.quota_left_at(account, now_ms.get()),
                 resets_at: next_reset(now_ms),
             },
+            loading: !store.is_resident(id) && !store.is_unreadable(id),
+            unreadable: store.is_unreadable(id),
         })
     }
 

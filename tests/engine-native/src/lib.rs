@@ -21,9 +21,9 @@ use threadline::api::{
 };
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
-    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input, MemoryKv,
-    MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request,
-    RequestId, RestoreIssue, StorageError, ViewId,
+    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
+    LoadedConversation, MemoryKv, MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog,
+    Refusal, RemoteFact, Request, RequestId, RestoreIssue, StorageError, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -337,26 +337,40 @@ pub enum Layout {
     /// Tables of records through `RecordLog`, one transaction per write: what IndexedDB holds.
     /// The engine runs with `snapshot_every = u32::MAX`, as the drivers of this layout do.
     Records,
+    /// The same tables, opened lazily as the wasm driver does: the restore reads every table
+    /// but the messages (`RecordLog::load_resident`, `Engine::restore_lazy`) and the driver
+    /// answers each `Effect::Load` from the disk (`RecordLog::load_conversation`), so after
+    /// every restart no conversation is in memory.
+    LazyRecords,
 }
 
 impl Layout {
-    /// The layout of this test binary: `THREADLINE_TEST_LAYOUT` (`kv` or `records`) when set,
-    /// else `Records` when the binary's name contains "records", else `KeyValue`.
+    /// The layout of this test binary: `THREADLINE_TEST_LAYOUT` (`kv`, `records` or `lazy`)
+    /// when set, else `LazyRecords` when the binary's name contains "lazy", `Records` when it
+    /// contains "records", else `KeyValue`.
     pub fn for_tests() -> Layout {
         match std::env::var("THREADLINE_TEST_LAYOUT").as_deref() {
             Ok("records") => return Layout::Records,
+            Ok("lazy") => return Layout::LazyRecords,
             Ok("kv") => return Layout::KeyValue,
             _ => {}
         }
-        let records = std::env::current_exe()
+        let name = std::env::current_exe()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .is_some_and(|n| n.contains("records"));
-        if records {
+            .unwrap_or_default();
+        if name.contains("lazy") {
+            Layout::LazyRecords
+        } else if name.contains("records") {
             Layout::Records
         } else {
             Layout::KeyValue
         }
+    }
+
+    /// Whether the disk is tables of records (either way of opening them).
+    pub fn is_records(self) -> bool {
+        matches!(self, Layout::Records | Layout::LazyRecords)
     }
 }
 
@@ -414,7 +428,7 @@ impl Disk {
         }
         match self.layout {
             Layout::KeyValue => ready(self.log.write(p)),
-            Layout::Records => ready(self.record_log.write(p)),
+            Layout::Records | Layout::LazyRecords => ready(self.record_log.write(p)),
         }?;
         if matches!(p, Persist::Snapshot(_)) {
             self.snapshots += 1;
@@ -439,7 +453,25 @@ impl Disk {
                 let loaded = ready(self.record_log.load()).expect("the memory disk reads");
                 Engine::restore_records(config, loaded.records, loaded.issues, now_ms)
             }
+            Layout::LazyRecords => {
+                self.record_log = RecordLog::new(self.records.clone());
+                let loaded = ready(self.record_log.load_resident()).expect("the memory disk reads");
+                Engine::restore_lazy(config, loaded.records, loaded.issues, now_ms)
+            }
         }
+    }
+
+    /// Reads one conversation's stored messages (the answer to `Effect::Load`); fails while
+    /// the disk is failing.
+    pub fn load(
+        &self,
+        account: &AccountId,
+        conversation: &ConversationId,
+    ) -> Result<LoadedConversation, StorageError> {
+        if self.failing {
+            return Err(StorageError::new("the disk is failing"));
+        }
+        ready(self.record_log.load_conversation(account, conversation))
     }
 
     /// Moves the key-value store into the tables (`RecordLog::migrate_from`) and uses the
@@ -526,7 +558,7 @@ impl Driver {
     /// [`Driver::start_with`] on a disk of `layout` (with `Layout::Records` the engine runs
     /// with `snapshot_every = u32::MAX`, as the drivers of that layout do).
     pub async fn start_on(layout: Layout, mut config: EngineConfig, timeout_ms: u64) -> Driver {
-        if layout == Layout::Records {
+        if layout.is_records() {
             config.snapshot_every = u32::MAX;
         }
         let sim = Sim::start().await;
@@ -824,6 +856,8 @@ impl Driver {
         // The contract when a write fails: the writes of this step after it are not made.
         let mut failed: Option<(StorageError, Vec<RequestId>)> = None;
         let mut unsaved = Vec::new();
+        let mut unwritten = None;
+        let mut loads = Vec::new();
         let mut recovered = false;
         for effect in effects {
             match effect {
@@ -832,6 +866,9 @@ impl Driver {
                     Err(e) => {
                         self.disk.behind = true;
                         unsaved.extend(p.queued_sends());
+                        if let Persist::Delta(r) = &p {
+                            unwritten = Some(r.clone());
+                        }
                         failed.get_or_insert_with(|| (e, vec![]));
                     }
                 },
@@ -842,7 +879,27 @@ impl Driver {
                 Effect::Broadcast(fact) => self.broadcasts.push(fact),
                 Effect::Notify(notice) => self.notices.push(notice),
                 Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
+                Effect::Load {
+                    account,
+                    conversation,
+                } => loads.push((account, conversation)),
             }
+        }
+        // Read after this step's writes (a `Load` never overtakes an earlier `Persist`).
+        for (account, conversation) in loads {
+            let result = self.disk.load(&account, &conversation);
+            self.trace.push(format!(
+                "     load {conversation:?}: {}",
+                result.as_ref().map_or_else(
+                    |e| e.to_string(),
+                    |l| format!("{} messages", l.messages.len())
+                )
+            ));
+            self.input(Input::Loaded {
+                account,
+                conversation,
+                result,
+            });
         }
         if let Some((error, cancelled)) = failed {
             self.trace
@@ -852,6 +909,7 @@ impl Driver {
                 unsaved,
                 error: error.to_string(),
                 full: error.full,
+                unwritten,
             });
         } else if recovered {
             // The first write that landed after a failure: storage holds the whole state again.

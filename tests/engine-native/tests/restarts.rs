@@ -115,6 +115,14 @@ async fn restart_before_every_step(fault: Option<Value>, first_send: &str) {
     for k in 1..=steps {
         let (end, d) = send_then_recall(fault.clone(), Some(k)).await;
         assert_eq!(d.restarts, 1, "restarted before step {k}");
+        if d.disk.layout == Layout::LazyRecords {
+            // Nothing was in memory after the restart: the thread was read back from the disk.
+            let after = d.trace.iter().skip_while(|l| !l.starts_with("-- restart"));
+            assert!(
+                after.clone().any(|l| l.contains(" load ")),
+                "restart before step {k}: no conversation read"
+            );
+        }
         assert_eq!(
             end,
             expected,

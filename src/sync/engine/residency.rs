@@ -1,0 +1,364 @@
+//! Lazy loading (issue 13): with per-record storage the engine opens without any message and
+//! reads a conversation's messages (`Effect::Load` .. `Input::Loaded`) when an input needs
+//! them; a conversation no view shows, with nothing waiting on it, leaves memory again.
+//!
+//! Why inputs wait rather than writes: an input that touches a conversation whose messages
+//! are not in memory would decide on a partial store (a page's messages counted "added"
+//! though stored, a recall or an echo looking for a message it cannot see). So every input
+//! that needs a conversation not in memory asks for it and waits, and so does every input
+//! after it (one queue, replayed in order with their own times once every read answered):
+//! the engine then decides exactly as if everything had been in memory. As a safety net the
+//! store never writes a message of a conversation not read yet (`AccountStore::drain_delta`
+//! holds it back), so a copy on disk is never overwritten by a worse one.
+
+use super::*;
+use crate::sync::persist_log::StorageError;
+use crate::sync::record_log::LoadedConversation;
+use crate::sync::view::StorageHealth;
+
+/// An input that waits for conversations to be read, with the time it came.
+#[derive(Debug)]
+pub(super) enum Queued {
+    Input(Input, Millis),
+    Command(Command, CommandId, Millis),
+}
+
+impl Engine {
+    /// Whether this engine loads conversations lazily (restored from per-record storage by
+    /// `restore_lazy`).
+    pub(super) fn lazy(&self) -> bool {
+        self.lazy
+    }
+
+    /// Asks for every conversation `needed` that is not in memory and not asked yet (a
+    /// conversation whose read failed is asked again only when `retry`); true when the input
+    /// must wait (a read is out, or earlier inputs wait).
+    fn ask(&mut self, needed: Vec<(AccountId, ConversationId)>, retry: bool) -> bool {
+        for (account, conversation) in needed {
+            // An account seen for the first time holds nothing yet either.
+            let store = self.store_mut(&account);
+            if store.is_resident(&conversation)
+                || (store.is_unreadable(&conversation) && !retry)
+                || self
+                    .loading
+                    .contains(&(account.clone(), conversation.clone()))
+            {
+                continue;
+            }
+            self.loading.insert((account.clone(), conversation.clone()));
+            self.out.push(Effect::Load {
+                account,
+                conversation,
+            });
+        }
+        !self.loading.is_empty() || !self.queued.is_empty()
+    }
+
+    /// Whether `input` must wait for reads (asked here).
+    pub(super) fn input_waits(&mut self, input: &Input) -> bool {
+        if !self.lazy() {
+            return false;
+        }
+        let mut needed = self.pinned();
+        needed.extend(self.needs_of_input(input));
+        self.ask(needed, false)
+    }
+
+    /// Whether `command` must wait for reads (asked here). A conversation whose read failed
+    /// is read again when a view opens it.
+    pub(super) fn command_waits(&mut self, command: &Command) -> bool {
+        if !self.lazy() {
+            return false;
+        }
+        let pinned = self.pinned();
+        self.ask(pinned, false);
+        let own = self.needs_of_command(command);
+        let retry = matches!(command, Command::OpenConversation { .. });
+        self.ask(own, retry)
+    }
+
+    /// At the end of a step: asks for the conversations work waits on (a changed message of
+    /// a conversation not read yet is written only once it was).
+    pub(super) fn ask_pinned(&mut self) {
+        if self.lazy() {
+            let pinned = self.pinned();
+            self.ask(pinned, false);
+        }
+    }
+
+    /// Conversations the engine has work in, which it reads before acting at all: those of
+    /// outbox entries and recall checks, those a failed write carried messages of, and those
+    /// with a changed message waiting to be written.
+    fn pinned(&self) -> Vec<(AccountId, ConversationId)> {
+        let mut out = Vec::new();
+        for (account, store) in &self.accounts {
+            if store.holds_all() {
+                continue;
+            }
+            let mut convs: BTreeSet<ConversationId> = store.conversations_to_read();
+            for e in store.outbox().entries.values() {
+                convs.extend(e.conversation.iter().cloned());
+                convs.extend(e.shown_in.iter().cloned());
+            }
+            convs.extend(store.recall_checks().map(|c| c.conversation.clone()));
+            out.extend(
+                convs
+                    .into_iter()
+                    .filter(|c| !store.is_resident(c))
+                    .map(|c| (account.clone(), c)),
+            );
+        }
+        out
+    }
+
+    fn needs_of_command(&self, c: &Command) -> Vec<(AccountId, ConversationId)> {
+        let one = |account: &AccountId, urn: &str| {
+            ConversationId::parse(urn)
+                .ok()
+                .map(|c| (account.clone(), c))
+                .into_iter()
+                .collect()
+        };
+        match c {
+            Command::OpenConversation {
+                account,
+                conversation_urn,
+                ..
+            }
+            | Command::LoadOlder {
+                account,
+                conversation_urn,
+            }
+            | Command::Refresh {
+                account,
+                conversation_urn,
+            }
+            | Command::Rescan {
+                account,
+                conversation_urn,
+            }
+            | Command::MarkRead {
+                account,
+                conversation_urn,
+            } => one(account, conversation_urn),
+            Command::Send {
+                account,
+                to: Recipient::Conversation(urn),
+                ..
+            } => one(account, urn),
+            Command::React {
+                account,
+                conversation_urn: Some(urn),
+                ..
+            }
+            | Command::Recall {
+                account,
+                conversation_urn: Some(urn),
+                ..
+            } => one(account, urn),
+            _ => Vec::new(),
+        }
+    }
+
+    fn needs_of_input(&self, input: &Input) -> Vec<(AccountId, ConversationId)> {
+        let mut out = Vec::new();
+        match input {
+            Input::Answer { id, result } => match self.pending.get(id) {
+                Some(Pending::Page {
+                    account,
+                    conversation,
+                    ..
+                }) => out.push((account.clone(), conversation.clone())),
+                Some(Pending::Send { account, .. }) => {
+                    if let Ok(ApiReply::Send(r)) = result {
+                        let landed = [r.conversation_urn.as_deref(), r.thread_id.as_deref()];
+                        out.extend(
+                            landed
+                                .into_iter()
+                                .flatten()
+                                .filter_map(|u| ConversationId::parse(u).ok())
+                                .map(|c| (account.clone(), c)),
+                        );
+                    }
+                }
+                _ => {}
+            },
+            Input::ServerEvent(e) => {
+                let about_a_message = matches!(
+                    e.kind,
+                    ServerEventKind::MessageRecalled | ServerEventKind::ReactionChanged
+                );
+                if let (true, Ok(c)) = (about_a_message, ConversationId::parse(&e.conversation_urn))
+                {
+                    out.push((AccountId(e.account_id.clone()), c));
+                }
+            }
+            Input::Remote(RemoteFact::Messages {
+                account,
+                conversation_urn,
+                messages,
+            }) => {
+                out.extend(
+                    ConversationId::parse(conversation_urn)
+                        .ok()
+                        .map(|c| (account.clone(), c)),
+                );
+                out.extend(
+                    messages
+                        .iter()
+                        .map(|m| (account.clone(), m.conversation.clone())),
+                );
+            }
+            Input::Remote(RemoteFact::Tombstones {
+                account, messages, ..
+            }) => out.extend(
+                messages
+                    .iter()
+                    .map(|m| (account.clone(), m.conversation.clone())),
+            ),
+            _ => {}
+        }
+        out
+    }
+
+    /// `Input::Loaded`: installs what was read (under memory), or marks the conversation
+    /// unreadable and storage failing; then, once no read is out, the inputs that waited run
+    /// in order, each at its own time.
+    pub(super) fn loaded(
+        &mut self,
+        account: AccountId,
+        conversation: ConversationId,
+        result: Result<LoadedConversation, StorageError>,
+    ) {
+        let now = self.now;
+        if !self
+            .loading
+            .remove(&(account.clone(), conversation.clone()))
+        {
+            // Not asked (or asked by an engine before a restart): memory decides alone.
+            return;
+        }
+        match result {
+            Ok(read) => {
+                self.load_issues.extend(read.issues);
+                let store = self.store_mut(&account);
+                store.install_loaded(&conversation, read.messages);
+                if matches!(self.storage_health, StorageHealth::Failing { .. })
+                    && !self.storage_behind
+                {
+                    self.storage_health = StorageHealth::Ok;
+                }
+            }
+            Err(e) => {
+                self.store_mut(&account).mark_unreadable(&conversation);
+                let since = match &self.storage_health {
+                    StorageHealth::Failing { since, .. } => *since,
+                    StorageHealth::Ok => now,
+                };
+                self.storage_health = StorageHealth::Failing {
+                    since,
+                    reason: format!("a conversation could not be read: {}", e.message),
+                    full: false,
+                };
+            }
+        }
+        self.replay();
+        self.now = now;
+    }
+
+    /// Runs the inputs that waited, in order, while no read is out.
+    fn replay(&mut self) {
+        while self.loading.is_empty() {
+            let Some(next) = self.queued.pop_front() else {
+                break;
+            };
+            match next {
+                Queued::Input(input, at) => {
+                    self.now = at;
+                    let needed = {
+                        let mut n = self.pinned();
+                        n.extend(self.needs_of_input(&input));
+                        n
+                    };
+                    self.ask(needed, false);
+                    if !self.loading.is_empty() {
+                        self.queued.push_front(Queued::Input(input, at));
+                        break;
+                    }
+                    self.step(input);
+                    self.drive();
+                }
+                Queued::Command(command, id, at) => {
+                    self.now = at;
+                    let mut needed = self.pinned();
+                    needed.extend(self.needs_of_command(&command));
+                    // Never read again here: a read that just failed would be asked again
+                    // in a loop (the view says it could not be read; the next open retries).
+                    self.ask(needed, false);
+                    if !self.loading.is_empty() {
+                        self.queued.push_front(Queued::Command(command, id, at));
+                        break;
+                    }
+                    self.run_numbered(command, id);
+                    self.drive();
+                }
+            }
+        }
+    }
+
+    /// Conversations no view shows leave memory once nothing waits on them, beyond the
+    /// `resident_closed` most recently shown (no write: storage keeps them).
+    pub(super) fn evict_closed(&mut self) {
+        if !self.lazy() || !self.loading.is_empty() || !self.queued.is_empty() {
+            return;
+        }
+        let viewed: BTreeSet<(AccountId, ConversationId)> = self.views.values().cloned().collect();
+        self.closed_order.retain(|k| !viewed.contains(k));
+        for (account, store) in &self.accounts {
+            for c in store.resident() {
+                let k = (account.clone(), c);
+                if !viewed.contains(&k) && !self.closed_order.contains(&k) {
+                    self.closed_order.push_front(k);
+                }
+            }
+        }
+        let keep = self.config.resident_closed;
+        let mut i = self.closed_order.len();
+        while self.closed_order.len() > keep && i > 0 {
+            i -= 1;
+            let (account, conv) = self.closed_order[i].clone();
+            if self.may_evict(&account, &conv) {
+                self.store_mut(&account).evict(&conv);
+                self.closed_order.remove(i);
+            }
+        }
+    }
+
+    /// Whether nothing of the engine's own waits on `conv`: no poll, no request, no walk, no
+    /// reaction change on its way (the store checks its own records).
+    fn may_evict(&self, account: &AccountId, conv: &ConversationId) -> bool {
+        let key = (account.clone(), conv.clone());
+        let Some(store) = self.accounts.get(account) else {
+            return false;
+        };
+        let busy = self.busy.iter().any(|b| match b {
+            Busy::Poll(a, c) | Busy::History(a, c) | Busy::Verify(a, c) | Busy::Fill(a, c) => {
+                a == account && c == conv
+            }
+            _ => false,
+        });
+        let page_out = self.pending.values().any(|p| {
+            matches!(p, Pending::Page { account: a, conversation: c, .. } if a == account && c == conv)
+        });
+        let reacting = self.pending_reacts.keys().any(|(a, m, _)| {
+            a == account && store.message(m).is_some_and(|m| &m.conversation == conv)
+        });
+        !busy
+            && !page_out
+            && !reacting
+            && !self.polls.contains_key(&key)
+            && !self.walks.contains_key(&key)
+            && !self.head_due.contains(&key)
+            && store.evictable(conv)
+    }
+}

@@ -1,0 +1,363 @@
+//! Lazy loading over per-record storage (issue 13): a restarted engine holds no message, reads
+//! a conversation when an input needs it (`Effect::Load` .. `Input::Loaded`), decides as if
+//! everything had been in memory, never writes a snapshot, and drops closed conversations
+//! without writing anything.
+
+use threadline::sync::{
+    Command, Effect, Input, Millis, Persist, RecordStorage, RemoteFact, Stamp, StorageError,
+    StorageHealth, StoredMessage, Table, ViewId,
+};
+use threadline::urn::ConversationId;
+
+use super::world::{acct, World};
+
+/// A lazy world whose replica 0 stored `n` messages in each of its two threads, then
+/// restarted: nothing of them is in memory.
+fn restarted_with_history(n: usize) -> World {
+    let mut w = World::new_lazy(2, 2);
+    let threads: Vec<String> = w.server.threads.keys().cloned().collect();
+    for (t, thread) in threads.iter().enumerate() {
+        for i in 0..n {
+            w.server.incoming(thread, &format!("t{t} m{i}"));
+            w.advance(10);
+        }
+        w.open(0, &format!("v{t}"), t);
+        w.drain();
+        assert_eq!(w.view(0, t).unwrap().messages.len(), n);
+    }
+    for t in 0..threads.len() {
+        w.command(
+            0,
+            Command::CloseView {
+                view: ViewId(format!("v{t}")),
+            },
+        );
+    }
+    w.restart(0);
+    w
+}
+
+fn held_in(w: &World, r: usize, t: usize) -> usize {
+    let id = w.thread_id(t);
+    w.replicas[r]
+        .engine
+        .store(&acct())
+        .map_or(0, |s| s.messages_in(&id).count())
+}
+
+fn stored_messages(w: &World, r: usize) -> usize {
+    let storage = w.replicas[r].records.storage().clone();
+    let n = storage
+        .tables
+        .borrow()
+        .get(&Table::Messages)
+        .map_or(0, |t| t.len());
+    n
+}
+
+fn open_command(w: &mut World, view: &str, t: usize) -> Command {
+    Command::OpenConversation {
+        view: ViewId(view.into()),
+        account: acct(),
+        conversation_urn: w.thread_urn(t),
+    }
+}
+
+fn loads_of(effects: &[Effect]) -> Vec<ConversationId> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Load { conversation, .. } => Some(conversation.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn no_snapshot(effects: &[Effect]) {
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Persist(Persist::Snapshot(_)))),
+        "a snapshot with record storage: {effects:?}"
+    );
+}
+
+#[test]
+fn a_restarted_engine_holds_no_message_and_a_view_waits_for_its_conversation_to_be_read() {
+    let mut w = restarted_with_history(3);
+    assert_eq!(held_in(&w, 0, 0) + held_in(&w, 0, 1), 0);
+    let before = w.view(0, 0).unwrap();
+    assert!(before.loading && before.messages.is_empty(), "{before:?}");
+
+    let open = open_command(&mut w, "v", 0);
+    let (id, effects) = w.command_by_hand(0, open);
+    assert_eq!(loads_of(&effects), vec![w.thread_id(0)]);
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::Request(_) | Effect::Notify(threadline::sync::Notice::Completed { .. })
+        )),
+        "the open waits for the read: {effects:?}"
+    );
+    let loaded = super::world::ready(
+        w.replicas[0]
+            .records
+            .load_conversation(&acct(), &w.thread_id(0)),
+    )
+    .unwrap();
+    assert_eq!(loaded.messages.len(), 3);
+    let (conversation, now) = (w.thread_id(0), w.now);
+    let effects = w.replicas[0].engine.handle(
+        Input::Loaded {
+            account: acct(),
+            conversation,
+            result: Ok(loaded),
+        },
+        now,
+    );
+    no_snapshot(&effects);
+    let written: usize = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Persist(Persist::Delta(d)) => {
+                Some(d.accounts.iter().map(|a| a.messages.len()).sum::<usize>())
+            }
+            _ => None,
+        })
+        .sum();
+    assert_eq!(written, 0, "what was read is on disk already");
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Notify(threadline::sync::Notice::Completed { command, .. }) if *command == id
+    )));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Request(_))),
+        "the poll starts"
+    );
+    let view = w.view(0, 0).unwrap();
+    assert!(!view.loading);
+    assert_eq!(
+        view.messages
+            .iter()
+            .map(|m| m.text.as_str())
+            .collect::<Vec<_>>(),
+        ["t0 m0", "t0 m1", "t0 m2"]
+    );
+    // The other thread was never needed.
+    assert_eq!(held_in(&w, 0, 1), 0);
+}
+
+#[test]
+fn a_worse_copy_learned_while_not_in_memory_never_overwrites_the_stored_one() {
+    let mut w = restarted_with_history(2);
+    let conversation = w.thread_id(0);
+    let stored: StoredMessage = {
+        let storage = w.replicas[0].records.storage().clone();
+        let tables = storage.tables.borrow();
+        let r = tables[&Table::Messages]
+            .values()
+            .find(|r| r.index.as_ref().unwrap().conversation == conversation.as_str())
+            .unwrap()
+            .clone();
+        serde_json::from_str(&r.json).unwrap()
+    };
+    let mut worse = stored.clone();
+    worse.stamp = Stamp::nth_of(Millis(1), 0);
+    worse.text = "an older copy".into();
+    let fact = RemoteFact::Messages {
+        account: acct(),
+        conversation_urn: w.thread_urn(0),
+        messages: vec![worse],
+    };
+    let effects = w.replicas[0].engine.handle(Input::Remote(fact), w.now);
+    assert_eq!(loads_of(&effects), vec![conversation.clone()]);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Persist(_))),
+        "nothing is written before the stored copy was read: {effects:?}"
+    );
+    // The world reads it and feeds it back.
+    w.effects(0, effects);
+    let text_on_disk = |w: &World| {
+        let storage = w.replicas[0].records.storage().clone();
+        let tables = storage.tables.borrow();
+        let key = format!("{}\u{1}{}", acct().0, stored.id.as_str());
+        let m: StoredMessage = serde_json::from_str(&tables[&Table::Messages][&key].json).unwrap();
+        m.text
+    };
+    assert_eq!(text_on_disk(&w), stored.text);
+    let shown: Vec<String> = {
+        w.open(0, "v", 0);
+        w.drain();
+        w.view(0, 0)
+            .unwrap()
+            .messages
+            .into_iter()
+            .map(|m| m.text)
+            .collect()
+    };
+    assert!(shown.contains(&stored.text) && !shown.contains(&"an older copy".to_owned()));
+}
+
+#[test]
+fn record_storage_never_writes_a_snapshot_and_a_failed_delta_goes_again_with_the_next_write() {
+    let mut w = restarted_with_history(1);
+    w.open(0, "v", 0);
+    w.drain();
+    let mark = |w: &mut World, t: usize| Command::MarkRead {
+        account: acct(),
+        conversation_urn: w.thread_urn(t),
+    };
+    w.advance(1_000);
+    let c = mark(&mut w, 0);
+    let (_, effects) = w.command_by_hand(0, c);
+    no_snapshot(&effects);
+    let failed = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Persist(Persist::Delta(d)) => Some(d.clone()),
+            _ => None,
+        })
+        .expect("the read mark is written");
+    assert!(failed.accounts[0]
+        .conversations
+        .iter()
+        .any(|c| c.id == w.thread_id(0)));
+    // That write failed: the driver hands back what it carried.
+    let effects = w.replicas[0].engine.handle(
+        Input::PersistFailed {
+            cancelled: Vec::new(),
+            unsaved: Vec::new(),
+            error: "the disk is full".into(),
+            full: true,
+            unwritten: Some(failed),
+        },
+        w.now,
+    );
+    no_snapshot(&effects);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Persist(_))),
+        "not written again at once (no loop): {effects:?}"
+    );
+    assert!(matches!(
+        w.engine_status(0).storage,
+        StorageHealth::Failing { full: true, .. }
+    ));
+    // The next write carries what failed with what changed since (another view opens).
+    let read_at = |w: &World| {
+        let storage = w.replicas[0].records.storage().clone();
+        let tables = storage.tables.borrow();
+        let key = format!("{}\u{1}{}", acct().0, w.thread_id(0).as_str());
+        let c: serde_json::Value =
+            serde_json::from_str(&tables[&Table::Conversations][&key].json).unwrap();
+        c["readAt"].as_i64().unwrap()
+    };
+    assert!(read_at(&w) < w.now, "the failed write did not land");
+    w.advance(1_000);
+    w.open(0, "v1", 1);
+    w.drain();
+    assert_eq!(read_at(&w), w.now - 1_000);
+    // The status turns `ok` once the driver reports a write landed again.
+    assert!(matches!(
+        w.engine_status(0).storage,
+        StorageHealth::Failing { .. }
+    ));
+}
+
+#[test]
+fn a_closed_conversation_leaves_memory_unwritten_and_a_recall_learned_meanwhile_holds() {
+    let mut w = restarted_with_history(3);
+    let stored = stored_messages(&w, 0);
+    w.open(0, "v", 0);
+    w.drain();
+    assert_eq!(held_in(&w, 0, 0), 3);
+    let gone = w.view(0, 0).unwrap().messages[1].id.clone().unwrap();
+    w.command(
+        0,
+        Command::CloseView {
+            view: ViewId("v".into()),
+        },
+    );
+    assert_eq!(
+        held_in(&w, 0, 0),
+        0,
+        "closed and idle: dropped (resident_closed 0)"
+    );
+    assert_eq!(stored_messages(&w, 0), stored, "nothing deleted on disk");
+    // A sibling tab recalled one of them while it was not in memory (ids only).
+    w.input(
+        0,
+        Input::Remote(RemoteFact::Tombstones {
+            account: acct(),
+            ids: vec![gone.clone()],
+            messages: Vec::new(),
+        }),
+    );
+    w.open(0, "v", 0);
+    w.drain();
+    let shown: Vec<_> = w
+        .view(0, 0)
+        .unwrap()
+        .messages
+        .into_iter()
+        .filter_map(|m| m.id)
+        .collect();
+    assert_eq!(shown.len(), 2);
+    assert!(
+        !shown.contains(&gone),
+        "a recalled message never comes back"
+    );
+    // After another restart too.
+    w.restart(0);
+    w.open(0, "v", 0);
+    w.drain();
+    assert!(!w
+        .view(0, 0)
+        .unwrap()
+        .messages
+        .iter()
+        .any(|m| m.id.as_ref() == Some(&gone)));
+}
+
+#[test]
+fn a_conversation_that_cannot_be_read_says_so_and_is_read_again_on_the_next_open() {
+    let mut w = restarted_with_history(2);
+    let open = open_command(&mut w, "v", 0);
+    let (_, effects) = w.command_by_hand(0, open);
+    assert_eq!(loads_of(&effects), vec![w.thread_id(0)]);
+    let (conversation, now) = (w.thread_id(0), w.now);
+    let effects = w.replicas[0].engine.handle(
+        Input::Loaded {
+            account: acct(),
+            conversation,
+            result: Err(StorageError::new("IndexedDB went away")),
+        },
+        now,
+    );
+    w.effects(0, effects);
+    let view = w.view(0, 0).unwrap();
+    assert!(view.unreadable && !view.loading, "{view:?}");
+    assert!(matches!(
+        w.engine_status(0).storage,
+        StorageHealth::Failing { .. }
+    ));
+    // Opening it again reads again; this time it works.
+    w.open(0, "v", 0);
+    w.drain();
+    let view = w.view(0, 0).unwrap();
+    assert!(!view.unreadable && !view.loading);
+    assert_eq!(view.messages.len(), 2);
+    assert_eq!(w.engine_status(0).storage, StorageHealth::Ok);
+}
+
+/// Every `RecordStorage` answers `read_index` with one conversation's messages, oldest first.
+#[test]
+fn the_memory_records_index_reads_one_conversation_oldest_first() {
+    let w = restarted_with_history(3);
+    let storage = w.replicas[0].records.storage().clone();
+    let rows = super::world::ready(storage.read_index(&acct().0, w.thread_id(1).as_str())).unwrap();
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|(_, json)| serde_json::from_str::<StoredMessage>(json).unwrap().text)
+        .collect();
+    assert_eq!(texts, ["t1 m0", "t1 m1", "t1 m2"]);
+}
