@@ -83,12 +83,19 @@ test(`the extension restarts its worker on a ${N}-message store and shows a conv
       async ({ account, urn }) => {
         const core = await globalThis.threadline.ready;
         const engine = core.engine();
+        // The engine opened without the messages (issue 13): a thread no view shows is read when
+        // a view opens it.
+        const before = engine.conversationView(account, urn);
+        await engine.openConversation({ view: "scale-check", accountId: account, conversationUrn: urn });
+        const after = engine.conversationView(account, urn);
+        await engine.closeView({ view: "scale-check" });
         return {
           restarted: !self.__beforeKill,
           timings: globalThis.threadline.timings,
           issues: engine.restoreIssues().map((i) => i.code),
           conversations: engine.conversationList(account).length,
-          generated: engine.conversationView(account, urn)?.messages.length ?? 0,
+          loadingBefore: before?.loading === true && (before?.messages.length ?? 0) === 0,
+          generated: after?.messages.length ?? 0,
         };
       },
       { account: SEED.ada, urn: conversation(N, 0).urn },
@@ -97,6 +104,7 @@ test(`the extension restarts its worker on a ${N}-message store and shows a conv
     assert.equal(held.restarted, true, "the worker really restarted");
     assert.deepEqual(held.issues, []);
     assert.ok(held.conversations >= conversations, `${held.conversations} conversations held`);
+    assert.equal(held.loadingBefore, true, "nothing of an unopened thread is in memory after the restart");
     assert.equal(held.generated, conversation(N, 0).messages.length, "a stored conversation reads back whole");
 
     // The page's conversation with its controls: a reaction through them reaches the server.
