@@ -712,6 +712,8 @@ async fn a_move_into_a_full_indexed_db_is_reported_and_the_old_store_kept() {
         "{:?}",
         issue_messages(&moved)
     );
+    // IndexedDB opens without the messages: the thread is read when a view opens it.
+    done(moved.open_conversation(open_options("tab"))).await;
     assert_eq!(
         view(&moved).expect("moved").messages.len(),
         before.messages.len()
