@@ -155,6 +155,10 @@ describe("a full disk under the IndexedDB store", { timeout: 120_000 }, () => {
     page = await openPage(context);
     const reopened = await openEngine(page);
     assert.deepEqual(reopened.issues, []);
+    // IndexedDB opens without the messages: the thread is read when a view opens it, as the
+    // inbox does (it resolves once read).
+    await page.evaluate(([accountId, conversationUrn]) =>
+      globalThis.engine.openConversation({ view: "tab", accountId, conversationUrn }), [ids.defaultAccount, ids.longThreadId]);
     const restored = await texts(page);
     for (const t of stored) assert.ok(restored.includes(t), `kept after the restart: ${t}`);
     assert.equal(count(restored, "kept in the outbox while full"), 1, `the outbox entry survived: ${restored.join(" | ")}`);
