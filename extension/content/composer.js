@@ -539,5 +539,24 @@
     return t("composeNotSent", [e.message || e.code || ""]);
   }
 
-  globalThis.ThreadlineComposer = Object.freeze({ CSS, el, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, NewConversation });
+  /**
+   * Calls `fn` on each in-page route change (LinkedIn moves between pages without loading one):
+   * the Navigation API where the browser has it, a location watcher otherwise, and history moves.
+   */
+  function onRouteChange(fn) {
+    if (globalThis.navigation?.addEventListener) {
+      globalThis.navigation.addEventListener("currententrychange", fn);
+    } else {
+      let href = location.href;
+      setInterval(() => {
+        if (location.href !== href) {
+          href = location.href;
+          fn();
+        }
+      }, 250);
+    }
+    addEventListener("popstate", fn);
+  }
+
+  globalThis.ThreadlineComposer = Object.freeze({ CSS, el, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
 })();

@@ -23,14 +23,8 @@
   const HOST = "data-threadline-host";
   /** How long a thread with no message on screen waits for one before binding by its path alone. */
   const NO_MESSAGES_WAIT_MS = 1500;
-  /** A string of the extension's _locales in the browser's language (English when it has none). */
-  const t = (key, subs) => {
-    try {
-      return ext.i18n.getMessage(key, subs) || key;
-    } catch {
-      return key; // the extension was reloaded: this orphaned script keeps its last words
-    }
-  };
+  // DOM building (no innerHTML anywhere), trusted-input guard and _locales strings: composer.js's.
+  const { el, trusted, t } = C;
   /** The background's connection states (core.js statusNow), as words. */
   const STATE_KEYS = {
     starting: "stateStarting",
@@ -77,25 +71,6 @@
   const ids = new Map(); // message URN → canonical id (from the background's core), null = not a message
   const scopes = new Map(); // bubble element | "page" → Scope
 
-  // ---- DOM building (no innerHTML anywhere) -------------------------------------------------
-  function el(tag, attrs = {}, ...children) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs)) {
-      if (v === null || v === undefined || v === false) continue;
-      if (k === "text") node.textContent = v;
-      else if (k.startsWith("on")) node.addEventListener(k.slice(2), trusted(v));
-      else node.setAttribute(k, v === true ? "" : String(v));
-    }
-    for (const c of children) if (c) node.append(c);
-    return node;
-  }
-  /** Only a real user's input acts: events a page script dispatches or `click()`s are dropped. */
-  function trusted(fn) {
-    return (ev) => {
-      if (!ev.isTrusted) return;
-      fn(ev);
-    };
-  }
 
   const CSS = `
     :host { all: initial; display: block; position: relative; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
@@ -1186,19 +1161,7 @@
 
   // ---- start ----------------------------------------------------------------------------------
   observe(document);
-  // In-page route changes: the Navigation API where the browser has it, a location watcher otherwise.
-  if (globalThis.navigation?.addEventListener) {
-    globalThis.navigation.addEventListener("currententrychange", queueScan);
-  } else {
-    let href = location.href;
-    setInterval(() => {
-      if (location.href !== href) {
-        href = location.href;
-        queueScan();
-      }
-    }, 250);
-  }
-  addEventListener("popstate", queueScan);
+  C.onRouteChange(queueScan);
   // A frame shown or hidden later (LinkedIn toggles its frames with styles the frame cannot observe).
   if (window !== window.top) setInterval(queueScan, 1000);
   scan();

@@ -190,18 +190,7 @@
     if (records.every((r) => r.target.closest?.(`[${HOST}]`) || [...r.addedNodes, ...r.removedNodes].every((n) => n.nodeType === 1 && n.hasAttribute?.(HOST)))) return;
     queue();
   }).observe(document.documentElement, { childList: true, subtree: true, attributes: true, attributeFilter: ["style", "hidden", "class", "href"] });
-  // In-page route changes: the Navigation API where the browser has it, a location watcher otherwise.
-  if (globalThis.navigation?.addEventListener) globalThis.navigation.addEventListener("currententrychange", queue);
-  else {
-    let href = location.href;
-    setInterval(() => {
-      if (location.href !== href) {
-        href = location.href;
-        queue();
-      }
-    }, 250);
-  }
-  addEventListener("popstate", queue);
+  C.onRouteChange(queue);
   addEventListener("resize", () => shown?.place(), { passive: true });
   addEventListener("scroll", () => shown?.place(), { passive: true, capture: true });
   update();
