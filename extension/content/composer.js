@@ -88,6 +88,64 @@
     .how { flex: 1 1 100%; }
   `;
 
+  // ---- the page's theme -----------------------------------------------------------------------
+  // Threadline's controls take LinkedIn's own theme, not the system's: a member may use LinkedIn in
+  // light on a dark system. LinkedIn's dark mode says so with a class (ThreadlineSelectors.darkTheme);
+  // a page without it is read by its own background colour (LinkedIn's "device setting" mode, or a
+  // markup we do not know), and light when that cannot be read (transparent). Hosts carry the
+  // answer in `data-threadline-theme`; the palette below is the only place the dark colours live
+  // (the extension's own pages have theirs in pages/page.css, following the system).
+  const THEME_ATTR = "data-threadline-theme";
+  const DARK_CSS = `
+    :host([${THEME_ATTR}="dark"]) {
+      color-scheme: dark; color: rgba(255,255,255,.9);
+      --tl-fg: rgba(255,255,255,.9); --tl-fg-2: rgba(255,255,255,.8); --tl-muted: rgba(255,255,255,.6);
+      --tl-card: #1b1f23; --tl-line: rgba(255,255,255,.3); --tl-sep: rgba(255,255,255,.15);
+      --tl-hover: #293138; --tl-pressed: #22303c; --tl-note: #293138;
+      --tl-accent: #71b7fb; --tl-accent-fg: #000; --tl-accent-hover: #a8d4fd;
+      --tl-ok: #6dcf9a; --tl-bad: #ff8a70; --tl-warn-bg: #3a2f17; --tl-warn-line: #6b5420;
+      --tl-shadow: rgba(0,0,0,.6); --tl-ring: rgba(255,255,255,.2);
+    }
+  `;
+  /** "dark" or "light": LinkedIn's class first, else the page's opaque background, else light. */
+  function pageTheme(doc = document) {
+    const S = globalThis.ThreadlineSelectors;
+    try {
+      if (S && doc.querySelector(S.darkTheme)) return "dark";
+      for (const node of [doc.body, doc.documentElement]) {
+        if (!node) continue;
+        const rgb = /^rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)$/.exec(getComputedStyle(node).backgroundColor);
+        if (!rgb || (rgb[4] !== undefined && Number(rgb[4]) < 0.5)) continue; // transparent: look further up
+        const [r, g, b] = [rgb[1], rgb[2], rgb[3]].map(Number);
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b < 100 ? "dark" : "light";
+      }
+    } catch {
+      // a document going away: light, as LinkedIn's default
+    }
+    return "light";
+  }
+  const themed = new Set();
+  let themeWatch = null;
+  /** Gives `host` the page's theme now and whenever LinkedIn switches it (no reload needed). */
+  function followTheme(host) {
+    themed.add(host);
+    host.setAttribute(THEME_ATTR, pageTheme());
+    if (themeWatch) return;
+    const repaint = () => {
+      const theme = pageTheme();
+      for (const h of themed) {
+        if (!h.isConnected) themed.delete(h);
+        else if (h.getAttribute(THEME_ATTR) !== theme) h.setAttribute(THEME_ATTR, theme);
+      }
+    };
+    themeWatch = new MutationObserver(repaint);
+    const S = globalThis.ThreadlineSelectors;
+    for (const name of S?.themeRoots ?? []) {
+      if (document[name]) themeWatch.observe(document[name], { attributes: true, attributeFilter: ["class", "style"] });
+    }
+    matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", repaint);
+  }
+
   /** The engine's QuotaView ({left, resetsAt}) as the line under Send. */
   function quotaText(quota) {
     if (!quota) return "";
@@ -558,5 +616,5 @@
     addEventListener("popstate", fn);
   }
 
-  globalThis.ThreadlineComposer = Object.freeze({ CSS, el, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
+  globalThis.ThreadlineComposer = Object.freeze({ CSS, DARK_CSS, followTheme, pageTheme, el, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
 })();

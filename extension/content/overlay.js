@@ -74,33 +74,34 @@
 
   const CSS = `
     :host { all: initial; display: block; position: relative; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
+    ${C.DARK_CSS}
     ${C.CSS}
     .pills { padding: 2px 0 0; }
-    .bar { position: absolute; right: 0; bottom: 100%; display: flex; gap: 2px; padding: 2px; background: #fff; border-radius: 14px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 2px 6px rgba(0,0,0,.12); opacity: 0; pointer-events: none; transition: opacity .1s; z-index: 2; }
+    .bar { position: absolute; right: 0; bottom: 100%; display: flex; gap: 2px; padding: 2px; background: var(--tl-card, #fff); border-radius: 14px; box-shadow: 0 0 0 1px var(--tl-ring, rgba(0,0,0,.12)), 0 2px 6px var(--tl-shadow, rgba(0,0,0,.12)); opacity: 0; pointer-events: none; transition: opacity .1s; z-index: 2; }
     :host([data-threadline-active]) .bar, .bar:focus-within { opacity: 1; pointer-events: auto; }
     .bar button { border: 0; border-radius: 12px; }
-    .why, .state, .via { color: rgba(0,0,0,.6); font-size: 11px; }
-    .via::before { content: "✓ "; color: #057642; }
-    .picker, .confirm { border: 1px solid rgba(0,0,0,.15); border-radius: 8px; padding: 4px; margin-top: 4px; background: #fff; box-shadow: 0 2px 6px rgba(0,0,0,.1); }
+    .why, .state, .via { color: var(--tl-muted, rgba(0,0,0,.6)); font-size: 11px; }
+    .via::before { content: "✓ "; color: var(--tl-ok, #057642); }
+    .picker, .confirm { border: 1px solid var(--tl-sep, rgba(0,0,0,.15)); border-radius: 8px; padding: 4px; margin-top: 4px; background: var(--tl-card, #fff); box-shadow: 0 2px 6px var(--tl-shadow, rgba(0,0,0,.1)); }
     /* In the top layer (the popover API): placed by placePopovers(), over LinkedIn's scroll box. */
-    .picker[popover], .confirm[popover] { position: fixed; inset: auto; margin: 0; color: rgba(0,0,0,.9); box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); max-width: calc(100vw - 16px); box-sizing: border-box; }
+    .picker[popover], .confirm[popover] { position: fixed; inset: auto; margin: 0; color: var(--tl-fg, rgba(0,0,0,.9)); box-shadow: 0 0 0 1px var(--tl-ring, rgba(0,0,0,.12)), 0 4px 14px var(--tl-shadow, rgba(0,0,0,.18)); max-width: calc(100vw - 16px); box-sizing: border-box; }
     .live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0; }
     .picker input[type=text] { width: 7em; font: inherit; }
     .tl { display: inline-flex; align-items: center; gap: 4px; position: relative; }
-    .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; }
+    .tl > button.open { border-radius: 16px; padding: 3px 10px; font-weight: 600; color: var(--tl-accent, #0a66c2); border-color: var(--tl-accent, #0a66c2); }
     .dot { width: 7px; height: 7px; border-radius: 50%; background: #8c8c8c; display: inline-block; }
-    .dot[data-state="synced"] { background: #057642; } .dot[data-state="offline"], .dot[data-state^="key_"], .dot[data-state="server_trouble"], .dot[data-state="subscription_required"] { background: #b24020; } .dot[data-state="rate_limited"] { background: #c37d16; }
-    .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: #fff; border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 4px 14px rgba(0,0,0,.18); z-index: 10; }
+    .dot[data-state="synced"] { background: var(--tl-ok, #057642); } .dot[data-state="offline"], .dot[data-state^="key_"], .dot[data-state="server_trouble"], .dot[data-state="subscription_required"] { background: var(--tl-bad, #b24020); } .dot[data-state="rate_limited"] { background: #c37d16; }
+    .pop { position: absolute; right: 0; bottom: calc(100% + 6px); width: 320px; background: var(--tl-card, #fff); border-radius: 8px; padding: 10px; box-shadow: 0 0 0 1px var(--tl-ring, rgba(0,0,0,.12)), 0 4px 14px var(--tl-shadow, rgba(0,0,0,.18)); z-index: 10; }
     .pop h3 { margin: 0 0 6px; font-size: 13px; }
-    .strip { display: flex; flex-direction: column; gap: 2px; padding: 4px 12px; background: #fff8e6; border-top: 1px solid #f5e0a3; }
+    .strip { display: flex; flex-direction: column; gap: 2px; padding: 4px 12px; background: var(--tl-warn-bg, #fff8e6); border-top: 1px solid var(--tl-warn-line, #f5e0a3); }
     .strip[data-empty] { display: none; }
     .strip .row { gap: 8px; flex-wrap: nowrap; }
     .strip .text { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex: 1 1 auto; min-width: 0; }
     .strip [data-threadline-state-text] { flex: none; }
     .strip .notice { white-space: normal; flex: 1 1 auto; }
-    .strip .notice.bad { color: #b24020; }
+    .strip .notice.bad { color: var(--tl-bad, #b24020); }
     .subject { font-weight: 600; margin: 0 0 2px; }
-    .fallback { padding: 8px 12px; border-top: 1px solid #e8e8e8; background: #fff; }
+    .fallback { padding: 8px 12px; border-top: 1px solid var(--tl-sep, #e8e8e8); background: var(--tl-card, #fff); }
   `;
 
   function attachRoot(host) {
@@ -117,6 +118,7 @@
   }
   function makeHost(kind) {
     const host = el("div", { [HOST]: kind });
+    C.followTheme(host);
     return { host, root: attachRoot(host) };
   }
 

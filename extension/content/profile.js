@@ -15,10 +15,11 @@
 
   const CSS = `
     :host { all: initial; font: 12px/1.35 -apple-system, system-ui, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: rgba(0,0,0,.9); }
+    ${C.DARK_CSS}
     ${C.CSS}
-    .open { border-radius: 16px; padding: 5px 14px; font-weight: 600; color: #0a66c2; border-color: #0a66c2; line-height: 20px; }
-    :host([data-threadline-placement="fixed"]) .open { box-shadow: 0 2px 8px rgba(0,0,0,.2); background: #fff; }
-    .pop { position: fixed; inset: auto; margin: 0; width: 340px; max-width: calc(100vw - 24px); overflow: auto; box-sizing: border-box; background: #fff; border: 0; border-radius: 8px; padding: 12px; box-shadow: 0 0 0 1px rgba(0,0,0,.12), 0 6px 20px rgba(0,0,0,.22); color: rgba(0,0,0,.9); font: inherit; }
+    .open { border-radius: 16px; padding: 5px 14px; font-weight: 600; color: var(--tl-accent, #0a66c2); border-color: var(--tl-accent, #0a66c2); line-height: 20px; }
+    :host([data-threadline-placement="fixed"]) .open { box-shadow: 0 2px 8px var(--tl-shadow, rgba(0,0,0,.2)); background: var(--tl-card, #fff); }
+    .pop { position: fixed; inset: auto; margin: 0; width: 340px; max-width: calc(100vw - 24px); overflow: auto; box-sizing: border-box; background: var(--tl-card, #fff); border: 0; border-radius: 8px; padding: 12px; box-shadow: 0 0 0 1px var(--tl-ring, rgba(0,0,0,.12)), 0 6px 20px var(--tl-shadow, rgba(0,0,0,.22)); color: var(--tl-fg, rgba(0,0,0,.9)); font: inherit; }
     .pop h3 { margin: 0 0 4px; font-size: 14px; padding-right: 24px; }
     .close { position: absolute; top: 8px; right: 8px; border: 0; border-radius: 50%; width: 24px; height: 24px; padding: 0; }
   `;
@@ -69,6 +70,7 @@
 
   function build(p) {
     const host = el("div", { [HOST]: "profile", "data-threadline-recipient-kind": p.urn ? "urn" : "slug" });
+    C.followTheme(host);
     const root = host.attachShadow({ mode: "closed" });
     try {
       const sheet = new CSSStyleSheet();

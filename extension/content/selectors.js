@@ -45,4 +45,10 @@ globalThis.ThreadlineSelectors = Object.freeze({
   profileRecipientParam: "recipient",
   /** The profile URN form the Message link carries (group 1: the profile id). */
   profileUrnValue: /^urn:li:fsd_profile:([A-Za-z0-9_-]{1,100})$/,
+
+  // ---- the page's theme (docs/linkedin-page.md, "Dark mode") ---------------------------------------
+  /** LinkedIn's dark mode: a class on the root element (on `body` too, in some captures). */
+  darkTheme: "html.theme--dark, body.theme--dark",
+  /** Where the theme is read and watched for changes (a class change, no reload). */
+  themeRoots: ["documentElement", "body"],
 });

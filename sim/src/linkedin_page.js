@@ -413,6 +413,7 @@
       if (account) u.searchParams.set("account", account);
       u.searchParams.set("bubbleThread", threadId);
       u.searchParams.set("role", role);
+      if (document.documentElement.classList.contains("theme--dark")) u.searchParams.set("theme", "dark");
       return u.pathname + u.search;
     };
     if (placement === "light") {

@@ -33,12 +33,21 @@ const PAGE_SIZE: usize = 20;
 
 /// `?account=ID` picks whose mailbox the page shows (default: the workspace default account);
 /// on pages with a chat bubble, `bubble=light|shadow|iframe` picks where it lives (the page
-/// script reads `bubbleThread=ID`, which conversation it shows; default: the newest).
+/// script reads `bubbleThread=ID`, which conversation it shows; default: the newest);
+/// `theme=dark` renders the page as LinkedIn's dark mode does (`theme--dark` on `<html>`,
+/// docs/linkedin-page.md).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PageQuery {
     account: Option<String>,
     bubble: Option<String>,
+    theme: Option<String>,
+}
+
+impl PageQuery {
+    fn dark(&self) -> bool {
+        self.theme.as_deref() == Some("dark")
+    }
 }
 
 /// Escape text for HTML element content and attribute values.
@@ -86,7 +95,8 @@ fn error_page(status: StatusCode, title: &str, text: &str) -> Response {
 
 /// The document every page starts from: the page script does the rest. `page` tells the script
 /// which app to start; nothing in it names a conversation.
-fn shell(title: &str, page: &str, bubble: Option<&str>) -> Response {
+fn shell(title: &str, page: &str, bubble: Option<&str>, dark: bool) -> Response {
+    let theme = if dark { " class=\"theme--dark\"" } else { "" };
     let bubble = bubble
         .filter(|b| ["light", "shadow", "iframe"].contains(b))
         .map(|b| format!(" data-sim-bubble=\"{b}\""))
@@ -94,7 +104,7 @@ fn shell(title: &str, page: &str, bubble: Option<&str>) -> Response {
     html(
         StatusCode::OK,
         format!(
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
+            "<!DOCTYPE html>\n<html lang=\"en\"{theme}>\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n\
 <link rel=\"stylesheet\" href=\"/__li/app.css\">\n<script src=\"/__li/app.js\" defer></script>\n</head>\n\
 <body class=\"render-mode-BIGPIPE\" data-sim-page=\"{page}\"{bubble}>\n\
 <div class=\"application-outlet\" id=\"application-outlet\"></div>\n</body>\n</html>\n",
@@ -112,10 +122,19 @@ fn thread_list(w: &World, acct: &AccountRec) -> Vec<usize> {
     list
 }
 
-fn account_query(acct: &AccountRec, given: Option<&str>) -> String {
-    match given {
-        Some(_) => format!("?account={}", ids::encode_segment(&acct.id)),
-        None => String::new(),
+/// The query a redirect keeps: the account when one was named, and the dark theme.
+fn page_query(acct: &AccountRec, q: &PageQuery) -> String {
+    let mut parts = Vec::new();
+    if q.account.is_some() {
+        parts.push(format!("account={}", ids::encode_segment(&acct.id)));
+    }
+    if q.dark() {
+        parts.push("theme=dark".to_string());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
     }
 }
 
@@ -133,10 +152,10 @@ pub async fn inbox(State(sim): State<Arc<Sim>>, Query(q): Query<PageQuery>) -> R
         Some(&ti) => Redirect::to(&format!(
             "/messaging/thread/{}/{}",
             ids::encode_segment(&w.data.threads[ti].thread_id),
-            account_query(&acct, q.account.as_deref())
+            page_query(&acct, &q)
         ))
         .into_response(),
-        None => shell("Messaging | LinkedIn", "messaging", None),
+        None => shell("Messaging | LinkedIn", "messaging", None, q.dark()),
     }
 }
 
@@ -160,21 +179,26 @@ pub async fn thread(
             "This conversation does not exist.",
         );
     }
-    shell("Messaging | LinkedIn", "messaging", None)
+    shell("Messaging | LinkedIn", "messaging", None, q.dark())
 }
 
 pub async fn feed(Query(q): Query<PageQuery>) -> Response {
-    shell("Feed | LinkedIn", "feed", q.bubble.as_deref())
+    shell("Feed | LinkedIn", "feed", q.bubble.as_deref(), q.dark())
 }
 
 pub async fn profile(Path(_slug): Path<String>, Query(q): Query<PageQuery>) -> Response {
-    shell("Profile | LinkedIn", "profile", q.bubble.as_deref())
+    shell(
+        "Profile | LinkedIn",
+        "profile",
+        q.bubble.as_deref(),
+        q.dark(),
+    )
 }
 
 /// `/preload/?_bprMode=vanilla`: the same-origin frame LinkedIn's newer pages load the messaging
 /// app into (a bubble, or a hidden copy of the app).
-pub async fn preload() -> Response {
-    shell("LinkedIn", "preload", None)
+pub async fn preload(Query(q): Query<PageQuery>) -> Response {
+    shell("LinkedIn", "preload", None, q.dark())
 }
 
 pub async fn app_js() -> Response {
@@ -452,7 +476,23 @@ body[data-sim-page=preload]{background:transparent}\
 .sim-message{display:inline-flex;align-items:center;gap:4px;border-radius:16px;background:#0a66c2;color:#fff;font-weight:600;padding:6px 16px;text-decoration:none}\
 .sim-message svg{display:none}.sim-more{font:inherit;font-weight:600;border-radius:16px;border:1px solid rgba(0,0,0,.6);background:#fff;color:rgba(0,0,0,.75);padding:5px 16px;cursor:pointer}\
 .sim-person{padding:8px 0;border-top:1px solid #eee}.sim-person a:first-child{font-weight:600;color:inherit;text-decoration:none}\
-.sim-person .sim-message{padding:2px 12px;font-size:13px;background:#fff;color:#0a66c2;border:1px solid #0a66c2}";
+.sim-person .sim-message{padding:2px 12px;font-size:13px;background:#fff;color:#0a66c2;border:1px solid #0a66c2}\
+html.theme--dark body{background:#000;color:rgba(255,255,255,.9)}\
+html.theme--dark body[data-sim-page=preload]{background:transparent}\
+html.theme--dark .global-nav,html.theme--dark .msg-ui,html.theme--dark .msg-form,html.theme--dark .feed-shared-update-v2,\
+html.theme--dark .msg-overlay-conversation-bubble,html.theme--dark .sim-card{background:#1b1f23}\
+html.theme--dark .global-nav,html.theme--dark .msg-conversations-container,html.theme--dark .msg-title-bar,html.theme--dark .msg-form,\
+html.theme--dark .msg-overlay-bubble-header,html.theme--dark .msg-conversation-listitem,html.theme--dark .sim-person{border-color:rgba(255,255,255,.15)}\
+html.theme--dark .msg-ui,html.theme--dark .sim-card,html.theme--dark .feed-shared-update-v2{box-shadow:0 0 0 1px rgba(255,255,255,.15)}\
+html.theme--dark .global-nav a,html.theme--dark .msg-conversation-card__message-snippet,html.theme--dark .msg-s-message-group__timestamp,\
+html.theme--dark .msg-s-event-listitem--pending .msg-s-event-listitem__body,html.theme--dark .sim-muted,html.theme--dark .msg-form__send-toggle{color:rgba(255,255,255,.6)}\
+html.theme--dark .msg-conversation-listitem__link:hover{background:#293138}\
+html.theme--dark .msg-conversations-container__convo-item--active .msg-conversation-listitem__link{background:#22303c;box-shadow:inset 4px 0 0 #71b7fb}\
+html.theme--dark .msg-form__contenteditable{background:#000}\
+html.theme--dark .artdeco-button,html.theme--dark .sim-message{background:#71b7fb;color:#000}\
+html.theme--dark .global-nav__logo,html.theme--dark .sim-person .sim-message{color:#71b7fb!important;background:transparent;border-color:#71b7fb}\
+html.theme--dark .sim-more,html.theme--dark .sim-avatar{background:#1b1f23;color:rgba(255,255,255,.9);border-color:rgba(255,255,255,.6)}\
+html.theme--dark .msg-s-event-listitem__attachment,html.theme--dark .msg-reactions-reaction-summary-presenter__container{border-color:rgba(255,255,255,.25)}";
 
 #[cfg(test)]
 mod tests {

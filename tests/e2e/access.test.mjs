@@ -5,9 +5,8 @@
 // extension, the simulator's LinkedIn-shaped page, real input through the DevTools protocol.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { startSim, launchChromium, openThread, conversationUrn, messageSel, SEED, ROOT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, conversationUrn, messageSel, SEED, waitFor } from "./harness.mjs";
+import { screenshot } from "./shots.mjs";
 import { closedDriver } from "./closed.mjs";
 
 let sim;
@@ -17,13 +16,6 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
-async function screenshot(page, name) {
-  const dir = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs") : path.join(ROOT, ".tmp/screenshots");
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await page.screenshot({ path: file });
-  console.log(`screenshot: ${path.relative(ROOT, file)}`);
-}
 
 const HOST = "[data-threadline-host=message]";
 const LIVE = "[data-threadline-host=live]";

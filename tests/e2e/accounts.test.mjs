@@ -7,9 +7,8 @@
 // whose mailbox its LinkedIn-shaped page shows; `POST /__sim/accounts` disconnects an account).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEED, WAIT, ROOT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { screenshot } from "./shots.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 const KATHERINE = "65f1a0c0ffee000000000c03";
@@ -27,13 +26,6 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
-async function screenshot(page, name) {
-  const dir = process.env.THREADLINE_UPDATE_SCREENSHOTS ? path.join(ROOT, "docs") : path.join(ROOT, ".tmp/screenshots");
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await page.screenshot({ path: file });
-  console.log(`screenshot: ${path.relative(ROOT, file)}`);
-}
 
 /** The thread's messages as the API gives them to `accountId` (what "LinkedIn" holds). */
 async function apiMessages(accountId, threadId) {
