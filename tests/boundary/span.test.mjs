@@ -1,6 +1,6 @@
 // The package's messageId, conversationId and profileId try the core's fast path first and slice
 // the answer out of the input (scripts/gen-pkg.mjs, src/wasm/urn.rs `__<name>Span`): they must
-// answer exactly as the full exports do, errors included, for every input of the corpus and the
+// answer exactly as the full exports do, errors included (`__<name>Full` for what the span cannot place), for every input of the corpus and the
 // edge forms around the fast path.
 // Run: node --test tests/boundary/span.test.mjs (THREADLINE_PKG=dir to test another build).
 import { test } from "node:test";
@@ -14,7 +14,9 @@ const answer = (f, input) => {
   try {
     return f(input);
   } catch (e) {
-    return `${e.name}:${e.code}:${e.offset}`;
+    // The whole error as a caller sees it: the wrappers build a UrnError themselves from the
+    // core's `__<name>Full` answer, so its message and own fields must be the full export's.
+    return `${e.name}:${e.code}:${e.offset}:${e.message}:${e instanceof Error}:${Object.keys(e).sort()}`;
   }
 };
 
