@@ -12,6 +12,8 @@ done
 [ -f pkg/glue/threadline_bg.wasm ] || bash scripts/build-pkg.sh
 node scripts/bench-urn-browser.mjs
 node scripts/bench-sync-browser.mjs
+# Issue 15: the engine beside a plain-JS engine of the same rules (merge, view, cold open).
+node scripts/bench-engine.mjs
 # Issue 13's scale benchmark: stores of 1k..200k messages (THREADLINE_BENCH_SIZES picks sizes,
 # THREADLINE_BENCH_STORAGE the engine's storage; see the script's header). Several minutes.
 node scripts/bench-scale.mjs

@@ -180,6 +180,23 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     Ok(v)
 }
 
+/// The same JS value as [`to_js`] for a large tree of plain data (a conversation's view, the
+/// list), made by `JSON.parse` of serde_json's text: one crossing and the engine's fastest
+/// parser instead of an object call per field. Measured side by side (tests/bench/engine.js):
+/// the view of a 450-message conversation took 5.3 ms through `to_js` against 0.3 ms for a
+/// plain-JS engine's. JSON writes a missing `Option` as `null` where `to_js` writes
+/// `undefined`, so only types whose `Option`s are all skipped when `None` (or meant as `null`)
+/// come this way. A text naming an `i64` sentinel (the engine's "older than anything" stamps,
+/// which `to_js` clamps to the safe range) takes [`to_js`] instead, as does any failure.
+pub fn to_js_via_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    match serde_json::to_string(value) {
+        Ok(text) if !text.contains("922337203685477") => {
+            js_sys::JSON::parse(&text).or_else(|_| to_js(value))
+        }
+        _ => to_js(value),
+    }
+}
+
 /// `Number.MAX_SAFE_INTEGER`.
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 

@@ -17,7 +17,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
-use super::driver::{engine_error, now_ms, refusal_error, to_js, Channel, Driver, Log};
+use super::driver::{
+    engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
+};
 use super::error::js_error;
 use super::fetch::FetchTransport;
 use super::idb::{database_name, IdbRecords};
@@ -676,8 +678,8 @@ impl ThreadlineEngine {
         let Some(v) = view else {
             return Ok(JsValue::UNDEFINED);
         };
-        let out = to_js(&v)?;
-        // "Not known yet" is `null` (the serializer writes a missing value as `undefined`).
+        let out = to_js_via_json(&v)?;
+        // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
         if v.channels.sales_navigator.is_none() {
             let channels = js_sys::Reflect::get(&out, &"channels".into())?;
             js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
@@ -693,7 +695,7 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let list = self.driver.with_engine(|e| e.conversation_list(&account));
-        to_js(&list)
+        to_js_via_json(&list)
     }
 
     /// The URN of the conversation holding a message (one it synced, or a listed conversation's

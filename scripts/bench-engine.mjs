@@ -1,0 +1,29 @@
+// Issue 15's engine benchmark (figures, not assertions): the wasm engine over IndexedDB beside a
+// plain-JS engine of the same rules (tests/bench/engine.js, `Peer`), in one headless Chromium run,
+// on an outreach history of N messages (THREADLINE_BENCH_ENGINE_SIZES, default 10000,100000):
+// merging a fresh 50-message page until stored, the view of the open 200-message conversation,
+// and a cold open to that view. Prints medians and the ratio (wasm / plain JS; under 1 is faster).
+import { withPage, benchResult } from "./browser.mjs";
+
+const sizes = (process.env.THREADLINE_BENCH_ENGINE_SIZES ?? "10000,100000").split(",").map(Number);
+const rounds = Number(process.env.THREADLINE_BENCH_ENGINE_ROUNDS ?? 9);
+const rows = [];
+let version = "";
+for (const n of sizes) {
+  await withPage(`/tests/bench/engine.html?n=${n}&rounds=${rounds}`, async (page, browser) => {
+    version = await browser.version();
+    rows.push(await benchResult(page, 900_000));
+  });
+}
+const ms = (x) => `${x.toFixed(2).padStart(9)} ms`;
+console.log(`engine beside a plain-JS engine of the same rules, IndexedDB, Chromium ${version}, median of ${rounds}`);
+console.log(`  ${"".padEnd(52)} ${"wasm".padStart(12)} ${"plain JS".padStart(12)} ${"ratio".padStart(7)}`);
+for (const r of rows) {
+  for (const [what, label] of [["merge", "merge a 50-message page (stored)"], ["view", "view of the 200-message conversation"], ["open", "cold open to that view"]]) {
+    const { wasm, js } = r[what];
+    console.log(`  ${`${r.n} messages: ${label}`.padEnd(52)} ${ms(wasm)} ${ms(js)} ${`×${(wasm / js).toFixed(2)}`.padStart(7)}`);
+  }
+  const s = r.shown;
+  console.log(`  check (${r.n}): messages shown after open ${s.wasmOpen} / ${s.jsOpen}, after the merges ${s.wasmView} / ${s.jsView}`);
+}
+console.log("  target (issue 15): each within ×2 of plain JS; the module instantiated before the open in both.");
