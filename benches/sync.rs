@@ -1,6 +1,7 @@
 //! How fast the reconciliation store takes a page and how fast a persisted engine comes back:
 //! merging a 50-message page into stores of 10,000 and 100,000 messages (new messages, and the
-//! same page again), and restoring a 10,000-message snapshot.
+//! same page again), restoring a 10,000-message snapshot, and the view of one of its
+//! conversations (built, and written as JSON text).
 //! Run: `cargo bench --bench sync` (short: `-- --warm-up-time 1 --measurement-time 3`).
 
 use std::hint::black_box;
@@ -125,6 +126,29 @@ fn bench_restore(c: &mut Criterion) {
         snap
     };
     let bytes = serde_json::to_vec(&records).expect("serializes");
+    // The view of one 100-message conversation of that engine: built, and built then written as
+    // the JSON text the wasm binding hands to `JSON.parse` (src/wasm/driver.rs `to_js_via_json`).
+    {
+        let (engine, _) = Engine::restore(config.clone(), Some(&bytes), &[], 0);
+        let (account, id) = (threadline::sync::AccountId::default(), conv(0));
+        let shown = engine
+            .conversation_view(&account, &id)
+            .map_or(0, |v| v.messages.len());
+        let mut group = c.benchmark_group("view");
+        group.bench_function(format!("of a {shown}-message conversation"), |b| {
+            b.iter(|| black_box(engine.conversation_view(black_box(&account), &id)))
+        });
+        group.bench_function(
+            format!("of a {shown}-message conversation, as JSON text"),
+            |b| {
+                b.iter(|| {
+                    let v = engine.conversation_view(black_box(&account), &id);
+                    black_box(serde_json::to_string(&v).expect("serializes"))
+                })
+            },
+        );
+        group.finish();
+    }
     let mut group = c.benchmark_group("restore");
     group.bench_function(
         format!("10,000-message snapshot ({} KiB JSON)", bytes.len() / 1024),
