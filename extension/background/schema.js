@@ -22,8 +22,8 @@ function string({ min = 0, max, pattern, what }) {
 /** A finite number in [min, max]. */
 const number = (min, max) => v.pipe(v.number(), v.finite(), v.minValue(min), v.maxValue(max));
 const boolean = () => v.boolean();
-/** One of `options`. */
-const oneOf = (options) => v.picklist(options, `not one of ${options.join(", ")}`);
+/** A string, one of `options`. */
+const oneOf = (options) => v.pipe(v.string(), v.picklist(options, `not one of ${options.join(", ")}`));
 /** An array of at most `max` items, its length checked before its items. */
 const list = (item, max) => v.pipe(v.array(v.unknown()), v.maxLength(max), v.array(item));
 /** An object with exactly these fields (v.optional ones may be absent); never an array. */
