@@ -268,7 +268,7 @@ const mix = Array.from({ length: N }, () => {
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(`Command schema: ${N} commands (70 % valid), median of ${ROUNDS} rounds, Node ${process.version} (V8 ${process.versions.v8})`);
 const W = 38;
-console.log(`  ${"candidate".padEnd(W)} ${"files".padStart(5)} ${"raw".padStart(10)} ${"gzip -9".padStart(10)} ${"import".padStart(9)} ${"100k mix".padStart(10)} ${"ns/cmd".padStart(7)} ${"refused".padStart(8)} ${"differs".padStart(8)}`);
+console.log(`  ${"candidate".padEnd(W)} ${"files".padStart(5)} ${"raw".padStart(10)} ${"gzip -9".padStart(10)} ${"import".padStart(9)} ${`${N / 1000}k mix`.padStart(10)} ${"ns/cmd".padStart(7)} ${"refused".padStart(8)} ${"differs".padStart(8)}`);
 const reference = mix.map(([, m, f]) => hand.validate(m, f) === null);
 for (const c of CANDIDATES) {
   const b = bytes(c.files);
@@ -289,7 +289,7 @@ for (const c of CANDIDATES) {
     const ms = times.sort((a, b) => a - b)[ROUNDS >> 1];
     cells = `${`${ms.toFixed(1)} ms`.padStart(10)} ${((ms * 1e6) / N).toFixed(0).padStart(7)} ${String(refused).padStart(8)} ${String(differs).padStart(8)}`;
   }
-  const name = c.libOnly ? `${c.name} (library only)` : c.name;
+  const name = c.libOnly ? `${c.name}, lib only` : c.name;
   console.log(`  ${name.padEnd(W)} ${String(b.files).padStart(5)} ${kb(b.raw).padStart(10)} ${kb(b.gzip).padStart(10)} ${`${imp.toFixed(1)} ms`.padStart(9)} ${cells}`);
 }
 console.log("  (import: fresh Node, parse + evaluate; the shipped rows count schema.js too, the others the library alone)");
