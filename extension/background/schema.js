@@ -166,7 +166,9 @@ export function readable(issue, type) {
   const unexpected = keyIssue && issue.expected === "never";
   const where = type + (unexpected ? path.slice(0, -1) : path).map(step).join("");
   if (unexpected) return `${where}: unexpected field ${String(path.at(-1).key).slice(0, 60)}`;
-  if (keyIssue || (issue.kind === "schema" && issue.input === undefined)) return `${where}: required`;
+  // A field present but undefined is as absent (an array's hole is not: it is a wrong item).
+  const absent = issue.kind === "schema" && issue.input === undefined && path.at(-1)?.type === "object";
+  if (keyIssue || absent) return `${where}: required`;
   return `${where}: ${reason(issue)}`;
 }
 

@@ -200,6 +200,10 @@ test("types: strings, numbers, booleans, arrays", () => {
   assert.equal(check({ type: "popup.state", tabId: 2 ** 31 }, "page"), null);
   refused({ type: "resolve", urns: URN }, "tab", "resolve.urns: not an array");
   refused({ type: "resolve", urns: [URN, 5] }, "tab", "resolve.urns[1]: not a string");
+  refused({ type: "resolve", urns: [URN, undefined] }, "tab", "resolve.urns[1]: not a string");
+  refused({ type: "send", ...GOOD.send, attachments: [undefined] }, "tab", "send.attachments[0]: not an object");
+  refused({ type: "send", ...GOOD.send, text: undefined }, "tab", "send.text: required");
+  assert.equal(check({ type: "send", ...GOOD.send, subject: undefined }, "tab"), null);
   refused({ type: "resolve", urns: Array(501).fill(URN) }, "tab", "resolve.urns: too many items (at most 500)");
   assert.equal(check({ type: "resolve", urns: Array(500).fill(URN) }, "tab"), null);
   refused({ type: "bind", messageUrns: Array(51).fill(URN) }, "tab", "bind.messageUrns: too many items (at most 50)");
