@@ -10,6 +10,9 @@ for b in benches/*.rs; do
   cargo bench --bench "$(basename "$b" .rs)" -- --warm-up-time 1 --measurement-time 3
 done
 [ -f pkg/glue/threadline_bg.wasm ] || bash scripts/build-pkg.sh
+# The background's command schema (valibot) against the hand-written one and zod, superstruct:
+# bytes shipped, import time, 100k commands, error texts (installs the candidates in $TMPDIR).
+node scripts/bench-schema.mjs
 node scripts/bench-urn-browser.mjs
 node scripts/bench-sync-browser.mjs
 # Issue 15: the engine beside a plain-JS engine of the same rules (merge, view, cold open).

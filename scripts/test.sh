@@ -90,6 +90,9 @@ step "rustfmt" cargo fmt --all -- --check
 step "src/sync import graph" python3 scripts/sync-import-graph.py
 # threadline/host (npm/host.js): its own unit tests against a fake engine of the issue-16 API.
 step "host unit tests" node --test tests/host/
+# The background's command schema (extension/background/schema.js over the vendored valibot):
+# every rule's bad command refused with its readable line.
+step "command schema unit tests" node --test tests/extension/
 step "clippy (native)" cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
 step "native tests" cargo test --workspace
