@@ -37,7 +37,7 @@
     key_rejected: "stateKeyRejected",
     subscription_required: "stateSubscription",
   };
-  const stateText = (st) => (STATE_KEYS[st] ? t(STATE_KEYS[st]) : st === "disconnected" ? "Reconnecting…" : st);
+  const stateText = (st) => (STATE_KEYS[st] ? t(STATE_KEYS[st]) : st === "disconnected" ? t("overlayReconnecting") : st);
   /** States that stop Threadline until the user acts: shown as a line with the button that fixes them. */
   const SETUP_STATES = { key_missing: ["statusKeyMissing", "actionSetUp"], key_rejected: ["statusKeyRejected", "actionFixKey"], subscription_required: ["statusSubscription", "actionFixKey"] };
   const clock = new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit" });
@@ -122,12 +122,12 @@
     return { host, root: attachRoot(host) };
   }
 
-  /** Why the engine says a message may not be recalled (its `recall` field), as the button says it. */
+  /** Why the engine says a message may not be recalled (its `recall` field): the _locales key of the words the button says. */
   const RECALL_BLOCKED = {
-    recalling: "Recalling…",
-    windowClosed: "The recall window has passed.",
-    notOwn: "Only your own messages can be recalled.",
-    notSent: "Not sent yet.",
+    recalling: "overlayRecalling",
+    windowClosed: "overlayRecallWindowClosed",
+    notOwn: "overlayRecallNotOwn",
+    notSent: "overlayRecallNotSent",
   };
 
   /** The engine's message view as these controls read it: mapped, nothing decided here. */
@@ -571,7 +571,7 @@
     controls(msg, urn, mid, recalled) {
       const box = el("div", { "data-threadline-controls": "", "data-threadline-message-id": mid });
       if (recalled) {
-        box.append(el("span", { class: "state", "data-threadline-state-text": "", text: "You recalled this message." }));
+        box.append(el("span", { class: "state", "data-threadline-state-text": "", text: t("overlayYouRecalled") }));
         return box;
       }
       const pills = el("div", { class: "row pills", "data-threadline-reactions": "" });
@@ -590,19 +590,19 @@
           }),
         );
       }
-      if (msg?.viaThreadline) pills.append(el("span", { class: "via", "data-threadline-sent-via": "", text: "Sent with Threadline" }));
+      if (msg?.viaThreadline) pills.append(el("span", { class: "via", "data-threadline-sent-via": "", text: t("overlaySentVia") }));
       if (pills.childNodes.length) box.append(pills);
 
-      const bar = el("div", { class: "bar", role: "toolbar", "aria-label": "Threadline message actions" });
+      const bar = el("div", { class: "bar", role: "toolbar", "aria-label": t("overlayMessageActions") });
       bar.append(
         el("button", {
           type: "button",
           "data-threadline-action": "react",
-          "aria-label": "Add a reaction",
-          title: "React",
+          "aria-label": t("overlayAddReaction"),
+          title: t("overlayReact"),
           "aria-expanded": this.ui.picker === mid ? "true" : "false",
           disabled: msg?.reacting || null,
-          text: "☺ React",
+          text: `☺ ${t("overlayReact")}`,
           onclick: () => {
             this.ui.picker = this.ui.picker === mid ? null : mid;
             this.ui.focus = this.ui.picker;
@@ -611,16 +611,16 @@
         }),
       );
       const own = msg?.own;
-      const why = !msg ? "Not loaded by Threadline yet: scroll up to load older messages." : RECALL_BLOCKED[msg.recall] ?? null;
+      const why = !msg ? t("overlayNotLoaded") : RECALL_BLOCKED[msg.recall] ? t(RECALL_BLOCKED[msg.recall]) : null;
       if (!msg || own) {
         bar.append(
           el("button", {
             type: "button",
             "data-threadline-action": "recall",
-            "aria-label": why ? `Recall (unavailable: ${why})` : "Recall this message",
+            "aria-label": why ? t("overlayRecallUnavailable", [why]) : t("overlayRecallThis"),
             disabled: why ? true : null,
-            title: why || "Recall for everyone",
-            text: "↶ Recall",
+            title: why || t("overlayRecallForEveryone"),
+            text: `↶ ${t("overlayRecall")}`,
             onclick: () => {
               this.ui.confirm = mid;
               this.ui.focus = mid;
@@ -630,10 +630,10 @@
         );
       }
       box.append(bar);
-      if (msg?.state === "recalling") box.append(el("span", { class: "state", "data-threadline-state-text": "", text: "Recalling…" }));
+      if (msg?.state === "recalling") box.append(el("span", { class: "state", "data-threadline-state-text": "", text: t("overlayRecalling") }));
 
       if (this.ui.picker === mid) {
-        const custom = el("input", { type: "text", "data-threadline-field": "emoji", "aria-label": "Any emoji", placeholder: "any emoji", maxlength: 16 });
+        const custom = el("input", { type: "text", "data-threadline-field": "emoji", "aria-label": t("overlayAnyEmoji"), placeholder: t("overlayAnyEmojiPlaceholder"), maxlength: 16 });
         const add = () => {
           const e = custom.value.trim();
           if (e) this.react(urn, mid, e, true);
@@ -646,15 +646,15 @@
             if (ev.key === "Escape") this.closePicker();
           }),
         );
-        const picker = el("div", { class: "picker row", role: "group", "aria-label": "Pick a reaction", "data-threadline-picker": "", popover: "manual" });
+        const picker = el("div", { class: "picker row", role: "group", "aria-label": t("overlayPickReaction"), "data-threadline-picker": "", popover: "manual" });
         picker.addEventListener("keydown", trusted((ev) => {
           if (ev.key === "Escape") this.closePicker(mid);
         }));
         for (const e of QUICK_EMOJI) {
-          picker.append(el("button", { type: "button", "data-threadline-action": "emoji", "data-threadline-emoji": e, "aria-label": `React with ${e}`, text: e, onclick: () => this.react(urn, mid, e, true) }));
+          picker.append(el("button", { type: "button", "data-threadline-action": "emoji", "data-threadline-emoji": e, "aria-label": t("overlayReactWith", [e]), text: e, onclick: () => this.react(urn, mid, e, true) }));
         }
-        picker.append(custom, el("button", { type: "button", "data-threadline-action": "emoji-custom", text: "Add", onclick: add }));
-        picker.append(el("button", { type: "button", "data-threadline-action": "picker-close", "aria-label": "Close", text: "✕", onclick: () => this.closePicker() }));
+        picker.append(custom, el("button", { type: "button", "data-threadline-action": "emoji-custom", text: t("overlayAdd"), onclick: add }));
+        picker.append(el("button", { type: "button", "data-threadline-action": "picker-close", "aria-label": t("overlayClose"), text: "✕", onclick: () => this.closePicker() }));
         box.append(picker);
         if (this.ui.focus === mid) {
           this.ui.focus = null;
@@ -664,13 +664,13 @@
       if (this.ui.confirm === mid) {
         const confirm = el(
           "div",
-          { class: "confirm row", role: "alertdialog", "aria-label": "Confirm recall", "data-threadline-confirm": "", popover: "manual" },
-          el("span", { text: "Recall this message for everyone?" }),
-          el("button", { type: "button", "data-threadline-action": "recall-confirm", text: "Recall", onclick: () => this.recall(urn, mid) }),
+          { class: "confirm row", role: "alertdialog", "aria-label": t("overlayConfirmRecall"), "data-threadline-confirm": "", popover: "manual" },
+          el("span", { text: t("overlayRecallQuestion") }),
+          el("button", { type: "button", "data-threadline-action": "recall-confirm", text: t("overlayRecall"), onclick: () => this.recall(urn, mid) }),
           el("button", {
             type: "button",
             "data-threadline-action": "recall-cancel",
-            text: "Cancel",
+            text: t("cancel"),
             onclick: () => this.closeConfirm(mid),
           }),
         );
@@ -684,7 +684,7 @@
         }
       }
       const failed = msg?.failure;
-      const notice = this.ui.notices[mid] ?? (failed ? `${failed.action === "recall" ? "Recall" : "Reaction"} refused: ${failed.failure.message}` : null);
+      const notice = this.ui.notices[mid] ?? (failed ? t(failed.action === "recall" ? "overlayRecallRefused" : "overlayReactionRefused", [failed.failure.message]) : null);
       if (notice) box.append(el("div", { class: "error", role: "alert", "data-threadline-error": failed?.failure.code ?? "", text: notice }));
       this.rove(box, [...pills.querySelectorAll("button"), ...bar.querySelectorAll("button")], mid);
       return box;
@@ -746,7 +746,7 @@
       try {
         await this.request("react", { messageUrn, emoji, add: on });
       } catch (e) {
-        this.ui.notices[mid] = `Reaction failed: ${e.message}`;
+        this.ui.notices[mid] = t("overlayReactionFailed", [e.message]);
         this.render();
       }
     }
@@ -759,7 +759,7 @@
       try {
         await this.request("recall", { messageUrn });
       } catch (e) {
-        this.ui.notices[mid] = `Recall refused: ${e.message}`;
+        this.ui.notices[mid] = t("overlayRecallRefused", [e.message]);
         this.render();
       }
     }
@@ -844,8 +844,8 @@
       c.fieldsBox = el("div", { "data-threadline-fields": "" }, ...c.fields.filter((f) => f !== c.error && f !== c.meta));
       c.pop = el(
         "div",
-        { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": "Send with Threadline", "data-threadline-send-form": "" },
-        (c.heading = fallback ? null : el("h3", { text: "Send this message with Threadline" })),
+        { class: fallback ? "" : "pop", role: fallback ? "region" : "dialog", "aria-label": t("overlaySendWith"), "data-threadline-send-form": "" },
+        (c.heading = fallback ? null : el("h3", { text: t("overlaySendHeading") })),
         c.fieldsBox,
         c.error,
         c.meta,
@@ -873,7 +873,7 @@
       c.host.setAttribute("data-threadline-bound", this.bound);
       c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
-      const unknownText = "Threadline can't tell which conversation this is yet, so it won't send or act here.";
+      const unknownText = t("overlayUnknownConversation");
       c.toggle.title = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;
       c.host.setAttribute("data-threadline-account-match", this.unmatched ? "none" : "");
       c.toggle.setAttribute("aria-expanded", String(this.ui.open));
@@ -892,7 +892,7 @@
         error: cannot ?? this.ui.error,
         quota: this.bound === "unmatched" ? null : this.view?.quota ?? null,
       });
-      const children = this.bound === "unmatched" ? [] : [el("span", { text: `Threadline: ${stateText(st)}` })];
+      const children = this.bound === "unmatched" ? [] : [el("span", { text: t("overlayStatus", [stateText(st)]) })];
       if (SETUP_STATES[st]) {
         children.push(el("button", { type: "button", "data-threadline-action": "open-options", text: t(SETUP_STATES[st][1]), onclick: () => this.request("options.open").catch(() => {}) }));
       }
@@ -935,7 +935,7 @@
       if (!c || this.bound !== "bound") return;
       const text = this.composerText();
       if (!text) {
-        this.ui.error = c.fallback ? "Write a message first." : "Write your message in LinkedIn's box first.";
+        this.ui.error = t(c.fallback ? "overlayWriteFirst" : "overlayWriteInLinkedIn");
         return this.renderCompose();
       }
       const cmd = { type: "send", clientKey: crypto.randomUUID(), text, channel: this.ui.channel };
@@ -964,7 +964,7 @@
         await this.request(type, fields);
         return true;
       } catch (e) {
-        this.ui.error = `Not sent: ${e.message}`;
+        this.ui.error = t("overlayNotSent", [e.message]);
         return false;
       }
     }
@@ -983,7 +983,7 @@
           Object.assign(placeholder, att, { uploading: false });
         } catch (e) {
           this.ui.attachments = this.ui.attachments.filter((a) => a !== placeholder);
-          this.ui.error = `Upload of ${f.name} failed: ${e.message}`;
+          this.ui.error = t("overlayUploadFailed", [f.name, e.message]);
         }
         this.renderCompose();
       }

@@ -95,3 +95,21 @@ test("linkedin_in_light_on_a_dark_system_keeps_the_overlay_light_and_a_switch_re
     await b.close();
   }
 });
+
+test("the_overlay_speaks_the_browsers_language", async () => {
+  // Every word of the overlay comes from _locales (issue 14): in a French browser, French.
+  const b = await launchChromium(sim, { lang: "fr" });
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await b.context.newPage();
+    await page.goto(threadUrl(SEED.longThread));
+    await page.locator(BOUND).waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    assert.equal(await d.text("[data-threadline-host=message] button[data-threadline-action=recall]"), "↶ Retirer");
+    assert.equal(await d.text("[data-threadline-host=message] button[data-threadline-action=react]"), "☺ Réagir");
+    await d.click(OPEN);
+    assert.equal(await d.text(`${COMPOSE} h3`), "Envoyer ce message avec Threadline");
+  } finally {
+    await b.close();
+  }
+});
