@@ -562,10 +562,6 @@ impl Driver {
     }
 
     fn emit<T: Serialize>(&self, channel: Channel, value: &T) {
-        let value = match to_js(value) {
-            Ok(v) => v,
-            Err(e) => return warn(&describe(&e)),
-        };
         // A copy: a listener may subscribe or unsubscribe while being called.
         let list: Vec<Function> = self
             .listeners(channel)
@@ -574,6 +570,15 @@ impl Driver {
             .iter()
             .map(|(_, f)| f.clone())
             .collect();
+        // Nobody listening (a page without other tabs, a worker before its first port): the
+        // value is not made (a fact of a 50-message page is a tree of some 50 objects).
+        if list.is_empty() {
+            return;
+        }
+        let value = match to_js(value) {
+            Ok(v) => v,
+            Err(e) => return warn(&describe(&e)),
+        };
         for f in list {
             if let Err(e) = f.call1(&JsValue::UNDEFINED, &value) {
                 warn(&format!("threadline: a listener threw: {}", describe(&e)));
