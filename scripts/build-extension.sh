@@ -22,6 +22,11 @@ assemble() {
   rm -rf "$out" && mkdir -p "$out/pkg/glue"
   cp -r extension/background extension/content extension/options extension/popup extension/onboarding extension/pages extension/_locales extension/icons "$out/"
   cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js pkg/host.js "$out/pkg/"
+  # The keyed DOM diff composer.js uses, from node_modules (pinned in package.json; no bundler):
+  # its classic build, a content script before composer.js, with its license.
+  mkdir -p "$out/vendor"
+  cp node_modules/udomdiff/min.js "$out/vendor/udomdiff.js"
+  cp node_modules/udomdiff/LICENSE "$out/vendor/udomdiff.LICENSE"
   cp pkg/glue/threadline.js pkg/glue/threadline_bg.wasm "$out/pkg/glue/"
   node scripts/gen-manifest.mjs extension/manifest.json "$out/manifest.json" "$base" "$VERSION"
 }
