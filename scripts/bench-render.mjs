@@ -6,9 +6,11 @@
 // identity, focus, hover and scroll survive those updates, and whether it renders at all on a page
 // that enforces Trusted Types as LinkedIn does.
 //
-// The library the project uses (preact) comes from node_modules; the others are looked up in
-// $THREADLINE_RENDER_CANDS/node_modules (default /tmp/render-cands), missing ones are skipped:
-//   npm install --prefix /tmp/render-cands lit-html@3 uhtml@5 udomdiff@1
+// The one the project uses (udomdiff, pinned in package.json) comes from node_modules; the others
+// from $THREADLINE_RENDER_CANDS/node_modules (default /tmp/render-cands; scripts/bench.sh installs
+// them there, never into the project), missing ones are skipped:
+//   npm install --prefix /tmp/render-cands preact@10.29.8 lit-html@3.3.3 uhtml@5.0.9
+// (preact 10: preact 11 ships ESM only, which a content script cannot load without a bundler.)
 // Usage: node scripts/bench-render.mjs   (THREADLINE_BENCH_RUNS: updates timed per figure, default 100)
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import path from "node:path";
