@@ -157,14 +157,14 @@ window.renderBench = {
     return { mean: samples.reduce((a, b) => a + b, 0) / runs, median: median(samples) };
   },
 
-  /** Back to base, scrolled to the middle, focus on message 150's first button; returns the point to hover (message 120). */
+  /** Back to base, scrolled to the middle, focus on message 125's first button; returns the point to hover (message 120). */
   prepare() {
     const { update, ul } = current;
     update(clone(base));
     box().scrollTop = 0;
     const li = keyed(ul).get("m120");
     li.scrollIntoView({ block: "center" });
-    ul.querySelector('li[data-key="m150"] button')?.focus();
+    ul.querySelector('li[data-key="m125"] button')?.focus({ preventScroll: true });
     current.before = keyed(ul);
     current.focused = document.activeElement;
     const r = li.getBoundingClientRect();
@@ -175,11 +175,13 @@ window.renderBench = {
   /** Applies op and says what survived: node identity of the untouched messages, focus, hover, scroll. */
   async check(op) {
     const { update, ul, before } = current;
+    const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 200)));
+    await frame(); // the pointer the driver just moved is under m120 once the browser has updated :hover
     const hovered = before.get("m120").matches(":hover");
     update(OPS[op]());
     void ul.offsetHeight;
     // The browser updates :hover (and scroll anchoring) at its next frames.
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 200)));
+    await frame();
     const after = keyed(ul);
     let kept = 0;
     let untouched = 0;
@@ -192,6 +194,7 @@ window.renderBench = {
     return {
       kept: `${kept}/${untouched}`,
       focus: document.activeElement === current.focused && current.focused.isConnected,
+      hoverBefore: hovered,
       hover: hovered && !!after.get("m120")?.matches(":hover") && after.get("m120") === before.get("m120"),
       // The message under the pointer stays where it was on screen (scroll anchoring needs the
       // nodes above it kept: moved nodes defeat it).
