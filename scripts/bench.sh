@@ -17,6 +17,12 @@ node scripts/bench-urn-browser.mjs
 node scripts/bench-sync-browser.mjs
 # Issue 15: the engine beside a plain-JS engine of the same rules (merge, view, cold open).
 node scripts/bench-engine.mjs
+# Issue 14's keyed-rendering comparison: the candidates it measures beside the vendored udomdiff
+# are installed into a scratch directory, never into the project.
+CANDS=${THREADLINE_RENDER_CANDS:-/tmp/render-cands}
+[ -d "$CANDS/node_modules/uhtml" ] || npm install --silent --no-audit --no-fund --prefix "$CANDS" \
+  preact@10.29.8 lit-html@3.3.3 uhtml@5.0.9 || echo "bench-render: candidates not installed; measuring what is there"
+THREADLINE_RENDER_CANDS=$CANDS node scripts/bench-render.mjs
 # Issue 13's scale benchmark: stores of 1k..200k messages (THREADLINE_BENCH_SIZES picks sizes,
 # THREADLINE_BENCH_STORAGE the engine's storage; see the script's header). Several minutes.
 node scripts/bench-scale.mjs

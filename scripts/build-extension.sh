@@ -24,8 +24,8 @@ assemble() {
   cp -r extension/background extension/content extension/options extension/popup extension/onboarding extension/pages extension/_locales extension/icons "$out/"
   cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js pkg/host.js "$out/pkg/"
   cp pkg/glue/threadline.js pkg/glue/threadline_bg.wasm "$out/pkg/glue/"
-  # Third-party ES modules (package.json's dependencies) with their licenses: vendor/.
-  node scripts/vendor.mjs "$out" >/dev/null
+  # Third-party files (package.json's dependencies: valibot, udomdiff) with their licenses: vendor/.
+  node scripts/vendor.mjs "$out" extension >/dev/null
   node scripts/gen-manifest.mjs extension/manifest.json "$out/manifest.json" "$base" "$VERSION"
 }
 

@@ -12,6 +12,7 @@ KEY=${THREADLINE_DEMO_KEY:-dev}
 bash scripts/install.sh
 bash scripts/build-pkg.sh
 rm -rf www/pkg && cp -r pkg www/pkg          # the demo imports the package through an import map
+node scripts/vendor.mjs www www                 # and the keyed DOM diff (www/vendor/, from node_modules)
 [ -x scripts/build-extension.sh ] && bash scripts/build-extension.sh "http://127.0.0.1:$PORT" "$KEY"
 cargo build -p threadline-sim --release --quiet
 

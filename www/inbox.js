@@ -2,6 +2,7 @@
 // decides anything about messages (the engine does) and never builds HTML from strings: every
 // node is made with DOM calls and every text set with textContent, so message text is inert.
 import { connectHub, convKey, recipientOf } from "./hub.js";
+import udomdiff from "udomdiff";
 
 const params = new URLSearchParams(location.search);
 const BASE_URL = params.get("api") ?? location.origin;
@@ -148,7 +149,10 @@ function describeRefusal(r) {
 
 /**
  * Makes `container`'s children the nodes for `items`, reusing the node of an item whose key and
- * signature are unchanged, so hover, focus and scroll survive the frequent pushes.
+ * signature are unchanged, so hover, focus and scroll survive the frequent pushes. The nodes are
+ * put in order by udomdiff (a keyed DOM diff, vendored: see ARCHITECTURE.md "Keyed rendering"),
+ * which moves only what must move: the hand-written loop it replaces moved every node after a
+ * changed one, which dropped the focus and defeated the browser's scroll anchoring.
  */
 function reconcile(container, items, keyOf, sigOf, build) {
   const cache = (container.threadlineNodes ??= new Map());
@@ -162,10 +166,8 @@ function reconcile(container, items, keyOf, sigOf, build) {
     return node;
   });
   container.threadlineNodes = next;
-  nodes.forEach((node, i) => {
-    if (container.children[i] !== node) container.insertBefore(node, container.children[i] ?? null);
-  });
-  while (container.children.length > nodes.length) container.lastElementChild.remove();
+  // The live children, not the cache: an empty-state line put in their place is replaced too.
+  udomdiff(container, [...container.children], nodes, (node) => node, null);
 }
 
 function renderAccounts() {

@@ -54,6 +54,28 @@
     return node;
   }
 
+  const keyedNodes = new WeakMap();
+  /**
+   * Makes `parent`'s children the nodes for `items`: an item whose key and signature are unchanged
+   * keeps its node (and the focus and hover in it), the others are built again, and udomdiff
+   * (vendor/udomdiff.js, loaded before this file: a keyed DOM diff, see ARCHITECTURE.md "Keyed
+   * rendering") moves only the nodes that must move.
+   */
+  function keyed(parent, items, keyOf, sigOf, build) {
+    const cache = keyedNodes.get(parent) ?? new Map();
+    const next = new Map();
+    const nodes = items.map((item) => {
+      const key = keyOf(item);
+      const sig = sigOf(item);
+      const old = cache.get(key);
+      const node = old && old.sig === sig ? old.node : build(item);
+      next.set(key, { node, sig });
+      return node;
+    });
+    keyedNodes.set(parent, next);
+    udomdiff(parent, [...parent.childNodes], nodes, (node) => node, null);
+  }
+
   // Colours through custom properties (they cross `all: initial` and shadow boundaries), so an
   // extension page can give its own palette (the popup's dark mode); on LinkedIn the defaults hold.
   const CSS = `
@@ -551,8 +573,14 @@
         this.toHint.setAttribute("data-ok", String(!typed || !!to));
       }
       const now = Date.now();
-      this.list.replaceChildren(
-        ...this.sends.map((s) =>
+      // Keyed: a row whose words did not change keeps its node (a focused Retry stays focused
+      // through the pushes and polls that paint again).
+      keyed(
+        this.list,
+        this.sends,
+        (s) => s.clientKey,
+        (s) => JSON.stringify([s, sendText(s, now)]),
+        (s) =>
           el(
             "div",
             { class: "sent-row", "data-threadline-outbox": s.clientKey, "data-threadline-state": s.state },
@@ -561,7 +589,6 @@
             s.state === "failed" && s.retryable !== false ? el("button", { type: "button", "data-threadline-action": "retry", text: t("sendRetry"), onclick: () => this.retry(s) }) : null,
             s.state === "failed" ? el("button", { type: "button", "data-threadline-action": "discard", text: t("sendDiscard"), onclick: () => this.discard(s) }) : null,
           ),
-        ),
       );
       this.statusLine.textContent = setup ? "" : t("composeStatus", [stateWord(st)]);
       this.onChange?.();
@@ -616,5 +643,5 @@
     addEventListener("popstate", fn);
   }
 
-  globalThis.ThreadlineComposer = Object.freeze({ CSS, DARK_CSS, followTheme, pageTheme, el, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
+  globalThis.ThreadlineComposer = Object.freeze({ CSS, DARK_CSS, followTheme, pageTheme, el, keyed, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
 })();

@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { vendorInto } from "../../scripts/vendor.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const WAIT = { timeout: 30_000 };
@@ -15,7 +16,8 @@ const SIM = process.env.THREADLINE_SIM_BIN ?? path.join(ROOT, "target/debug/thre
 const SHOTS = path.join(ROOT, ".tmp/screenshots");
 
 /**
- * Starts `threadline-sim` on a free port, serving a fresh copy of www/ (with pkg/) made in
+ * Starts `threadline-sim` on a free port, serving a fresh copy of www/ (with pkg/ and the vendored
+ * keyed DOM diff, scripts/vendor.mjs) made in
  * `.tmp/<site>`. Resolves to `{ child, url, api }`, `api(method, route, body)` calling it (JSON
  * both ways; a status other than 2xx fails the test).
  */
@@ -25,6 +27,7 @@ export async function startSim(site) {
   await mkdir(dir, { recursive: true });
   await cp(path.join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
   await cp(path.join(ROOT, "pkg"), path.join(dir, "pkg"), { recursive: true });
+  vendorInto(dir);
   const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", dir], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {

@@ -244,6 +244,17 @@ test("a_first_message_whose_answer_is_lost_is_checked_then_not_sent_with_retry",
     await d.find(failed, { hasText: text });
     assert.equal(await d.text(`${failed} [data-threadline-state-text]`), "Not sent: LinkedIn did not receive it.");
     await screenshot(page, "profile-composer-not-sent.png");
+    // The outbox rows are keyed (composer.js `keyed`, udomdiff): painting the form again (another
+    // channel picked, a real click) keeps the failed row's nodes, so a focused Retry stays focused.
+    await d.focus(`${failed} [data-threadline-action=retry]`);
+    await d.call(`${failed} [data-threadline-action=retry]`, function () {
+      window.__threadlineRetryNode = this;
+    });
+    await d.click(`${POP} [data-threadline-channel=linkedin_inbox]`);
+    await d.find(`${POP} [data-threadline-channel=linkedin_inbox][aria-checked=true]`);
+    assert.equal(await d.call(`${failed} [data-threadline-action=retry]`, function () {
+      return window.__threadlineRetryNode === this;
+    }), true, "the failed row's Retry was drawn again as a new node");
     await d.click(`${failed} [data-threadline-action=retry]`);
     await d.find(`${POP} [data-threadline-outbox][data-threadline-state=sent]`, { hasText: text });
     assert.equal((await sim.requests()).send.applied, 1);
