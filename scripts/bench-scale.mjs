@@ -222,8 +222,12 @@ async function measureWorker(n) {
       sw = await backgroundWorker(context);
       opens.push(await sw.evaluate(async (urn) => {
         const core = await globalThis.threadline.ready;
+        const account = core.settings().accountId;
         const t0 = performance.now();
-        const view = core.engine().conversationView(core.settings().accountId, urn);
+        // The engine opens without any conversation's messages (lazy loading): open the thread
+        // as a view does (its messages are read), then take its view.
+        await core.engine().openConversation({ view: "bench", accountId: account, conversationUrn: urn });
+        const view = core.engine().conversationView(account, urn);
         const viewMs = performance.now() - t0;
         const { wasmMs, startMs } = globalThis.threadline.timings;
         return { wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
@@ -255,7 +259,8 @@ function printWorker(rows) {
     console.log("  " + cells.map((c, i) => c.padStart(head[i].length)).join("  "));
   }
   console.log("  first view: the background's wasm instantiation + its start (core.start: opening the engine on the");
-  console.log("    stored store) + `conversationView` of the 200-message thread; the worker's script start is not counted.");
+  console.log("    stored store) + `openConversation` of the 200-message thread (reads its messages) and its");
+  console.log("    `conversationView`; the worker's script start is not counted.");
   console.log("  first start: the first wake after the store was written in today's layout (a migration when the");
   console.log("    background opens another storage).");
 }
