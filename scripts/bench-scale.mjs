@@ -11,6 +11,8 @@
 //      THREADLINE_BENCH_BUILD   snapshot (default): the store written straight in, in the engine's
 //                               own snapshot layout (for indexedDB: through the engine's migration);
 //                               feed: every conversation through `applyRemote` (slow: minutes at 200k)
+//      THREADLINE_BENCH_PROFILE 1: after the page's cold opens, one more with every IndexedDB
+//                               request timed (transactions, reads, record counts), printed per size
 //      THREADLINE_BENCH_PAGE    0 to skip the page (only the extension's worker)
 //      THREADLINE_BENCH_WORKER  0 to skip the extension's service worker (default on): the built
 //                               extension (its own storage, whatever core.js opens) is given the same
@@ -37,6 +39,7 @@ const ROUNDS = Number(process.env.THREADLINE_BENCH_ROUNDS || 3);
 const BUILD = process.env.THREADLINE_BENCH_BUILD || "snapshot";
 const WORKER = process.env.THREADLINE_BENCH_WORKER !== "0";
 const PAGE = process.env.THREADLINE_BENCH_PAGE !== "0";
+const PROFILE = process.env.THREADLINE_BENCH_PROFILE === "1";
 const TMP = path.resolve(process.env.TMPDIR || ".tmp");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -82,6 +85,11 @@ async function measure(server, n) {
       opens.push(await call("openView", { n, storage: STORAGE }));
     }
     const last = opens[opens.length - 1];
+    let profiled = null;
+    if (PROFILE) {
+      await fresh();
+      profiled = await call("openProfiled", { n, storage: STORAGE }); // leaves the engine open, as openView
+    }
     await cdp.send("HeapProfiler.collectGarbage");
     const heap = await cdp.send("Runtime.getHeapUsage");
     const disk = await call("estimate");
@@ -107,7 +115,7 @@ async function measure(server, n) {
     await call("clear");
     return {
       n, built, opens, shown: last.shown, issues: last.issues, wasmBytes: last.wasmBytes, jsHeap: heap.usedSize,
-      disk, files, applied, baseline, readAll,
+      disk, files, applied, baseline, readAll, profiled,
     };
   } finally {
     await context.close();
@@ -222,8 +230,12 @@ async function measureWorker(n) {
       sw = await backgroundWorker(context);
       opens.push(await sw.evaluate(async (urn) => {
         const core = await globalThis.threadline.ready;
+        const account = core.settings().accountId;
         const t0 = performance.now();
-        const view = core.engine().conversationView(core.settings().accountId, urn);
+        // The engine opens without any conversation's messages (lazy loading): open the thread
+        // as a view does (its messages are read), then take its view.
+        await core.engine().openConversation({ view: "bench", accountId: account, conversationUrn: urn });
+        const view = core.engine().conversationView(account, urn);
         const viewMs = performance.now() - t0;
         const { wasmMs, startMs } = globalThis.threadline.timings;
         return { wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
@@ -235,6 +247,21 @@ async function measureWorker(n) {
   } finally {
     await context.close().catch(() => {});
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Where one profiled cold open's time went (THREADLINE_BENCH_PROFILE=1). */
+function printProfile(rows) {
+  for (const r of rows.filter((r) => r.profiled)) {
+    const { events, marks, view } = r.profiled;
+    console.log(`\nprofile ${r.n}: wasm init ${marks.init.toFixed(1)} ms, open() done at ${marks.open.toFixed(1)}, view at ${marks.view.toFixed(1)} (shows ${view.shown})`);
+    const tx = events.filter((e) => e.what === "transaction");
+    console.log(`  ${tx.length} transactions (${tx.filter((e) => e.on.endsWith("readonly")).length} readonly), ${events.filter((e) => e.what === "put").length} puts`);
+    for (const e of events) {
+      if (e.what === "put") continue;
+      const span = e.end === null ? "open" : `${(e.end - e.start).toFixed(1)} ms`;
+      console.log(`  ${e.start.toFixed(1).padStart(7)}  ${e.what} ${e.on}: ${span}${e.count === null ? "" : `, ${e.count} records`}`);
+    }
   }
 }
 
@@ -255,7 +282,8 @@ function printWorker(rows) {
     console.log("  " + cells.map((c, i) => c.padStart(head[i].length)).join("  "));
   }
   console.log("  first view: the background's wasm instantiation + its start (core.start: opening the engine on the");
-  console.log("    stored store) + `conversationView` of the 200-message thread; the worker's script start is not counted.");
+  console.log("    stored store) + `openConversation` of the 200-message thread (reads its messages) and its");
+  console.log("    `conversationView`; the worker's script start is not counted.");
   console.log("  first start: the first wake after the store was written in today's layout (a migration when the");
   console.log("    background opens another storage).");
 }
@@ -360,6 +388,7 @@ try {
 }
 console.log(`\nload average (${os.cpus().length} cores): ${loadAtStart} at the start, ${loadAverage()} at the end`);
 if (rows.length) print(rows, version);
+printProfile(rows);
 if (sameAsFed !== null) {
   console.log(`  stores written straight in the engine's snapshot layout; a 1,000-message one restores to the same state as`);
   console.log(`    one fed through applyRemote: ${sameAsFed ? "yes" : "NO (the figures above are not of a realistic store)"}`);

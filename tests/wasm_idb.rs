@@ -265,6 +265,53 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
 }
 
 #[wasm_bindgen_test]
+async fn reading_several_tables_at_once_reads_each_whole_in_one_transaction() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-tables");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    db.apply(
+        vec![
+            put(Table::Meta, "store", r#"{"layout":1}"#),
+            put(Table::Conversations, "acct\u{1}c2", "two"),
+            put(Table::Conversations, "acct\u{1}c1", "one"),
+            put(Table::Outbox, "acct\u{1}k", "entry"),
+            message("acct\u{1}m", "not asked for", "c1", 1.0),
+        ],
+        false,
+    )
+    .await
+    .expect("a write");
+    let tables = [
+        Table::Conversations,
+        Table::Tombstones,
+        Table::Meta,
+        Table::Outbox,
+    ];
+    let read = db.read_tables(&tables).await.expect("read_tables");
+    assert_eq!(
+        read,
+        vec![
+            pairs(&[("acct\u{1}c1", "one"), ("acct\u{1}c2", "two")]),
+            Vec::new(),
+            pairs(&[("store", r#"{"layout":1}"#)]),
+            pairs(&[("acct\u{1}k", "entry")]),
+        ]
+    );
+    // The same as one table at a time.
+    for (table, rows) in tables.iter().zip(&read) {
+        assert_eq!(&all(&db, *table).await, rows, "{table:?}");
+    }
+    assert!(db.read_tables(&[]).await.expect("nothing").is_empty());
+    db.close();
+    // A closed connection: the one transaction cannot start, an error (never a panic).
+    assert!(db.read_tables(&tables).await.is_err());
+    fresh(&name).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_transaction_that_cannot_start_fails_clearly() {
     if !has_indexed_db() {
         return;

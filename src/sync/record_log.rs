@@ -115,6 +115,21 @@ pub trait RecordStorage {
         &self,
         table: Table,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// Every record of each of `tables`, one list per table in the same order, read together
+    /// (IndexedDB: one read-only transaction over all of them, so what opening reads is one
+    /// consistent state and pays for one transaction, not one per table).
+    fn read_tables(
+        &self,
+        tables: &[Table],
+    ) -> impl Future<Output = Result<Vec<Vec<(String, String)>>, StorageError>> {
+        async move {
+            let mut out = Vec::with_capacity(tables.len());
+            for &table in tables {
+                out.push(self.read_all(table).await?);
+            }
+            Ok(out)
+        }
+    }
     /// The `Messages` records of one conversation of `account` as `(key, json)`, through the
     /// (account, conversation, sent time) index, oldest first (what lazy loading reads).
     fn read_index(
@@ -422,8 +437,8 @@ impl<S: RecordStorage> RecordLog<S> {
         };
         let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
         let mut stored: BTreeMap<AccountId, AccountRecord> = BTreeMap::new();
-        for &table in tables {
-            let rows = self.storage.read_all(table).await?;
+        let read = self.storage.read_tables(tables).await?;
+        for (&table, rows) in tables.iter().zip(read) {
             out.empty &= rows.is_empty();
             for (key, json) in rows {
                 let read = match table {
@@ -808,6 +823,78 @@ mod tests {
     }
 
     /// What an engine restored from a record store holds, and the issues.
+    /// A storage that records what it was asked to read (and reads `inner`).
+    #[derive(Clone, Default)]
+    struct Counting {
+        inner: MemoryRecords,
+        reads: Rc<RefCell<Vec<Vec<Table>>>>,
+    }
+
+    impl RecordStorage for Counting {
+        async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
+            self.reads.borrow_mut().push(vec![table]);
+            self.inner.read_all(table).await
+        }
+        async fn read_tables(
+            &self,
+            tables: &[Table],
+        ) -> Result<Vec<Vec<(String, String)>>, StorageError> {
+            self.reads.borrow_mut().push(tables.to_vec());
+            let mut out = Vec::new();
+            for &t in tables {
+                out.push(self.inner.read_all(t).await?);
+            }
+            Ok(out)
+        }
+        async fn read_index(
+            &self,
+            account: &str,
+            conversation: &str,
+        ) -> Result<Vec<(String, String)>, StorageError> {
+            self.inner.read_index(account, conversation).await
+        }
+        async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
+            self.inner.apply(ops, durable).await
+        }
+    }
+
+    #[test]
+    fn opening_reads_every_table_it_needs_in_one_read_and_never_the_messages() {
+        let records = MemoryRecords::default();
+        ready(
+            RecordLog::new(records.clone())
+                .migrate_from(&PersistLog::new(fixture_kv(), "threadline")),
+        )
+        .unwrap();
+        assert!(count(&records, Table::Messages) > 0);
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let loaded = ready(RecordLog::new(storage.clone()).load_resident()).unwrap();
+        let reads = storage.reads.borrow().clone();
+        assert_eq!(reads.len(), 1, "one read, not one per table: {reads:?}");
+        assert!(!reads[0].contains(&Table::Messages), "{reads:?}");
+        assert!(loaded
+            .records
+            .accounts
+            .iter()
+            .all(|a| a.messages.is_empty()));
+        assert!(loaded
+            .records
+            .accounts
+            .iter()
+            .any(|a| !a.conversations.is_empty()));
+        // What it read is what a table-by-table read of the same tables gives.
+        let whole = ready(RecordLog::new(records).load()).unwrap();
+        for (lazy, all) in loaded.records.accounts.iter().zip(&whole.records.accounts) {
+            assert_eq!(lazy.conversations, all.conversations);
+            assert_eq!(lazy.tombstones, all.tombstones);
+            assert_eq!(lazy.reactions, all.reactions);
+            assert_eq!(lazy.outbox, all.outbox);
+        }
+    }
+
     fn restored_from_records(m: &MemoryRecords) -> (Engine, Vec<RestoreIssue>) {
         let loaded = ready(RecordLog::new(m.clone()).load()).unwrap();
         Engine::restore_records(

@@ -312,21 +312,47 @@ fn pairs(
 
 impl RecordStorage for IdbRecords {
     async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
+        let mut read = self.read_tables(&[table]).await?;
+        Ok(read.pop().unwrap_or_default())
+    }
+
+    /// One read-only transaction over every table asked for, `getAllKeys` and `getAll` of each
+    /// issued at once.
+    async fn read_tables(
+        &self,
+        tables: &[Table],
+    ) -> Result<Vec<Vec<(String, String)>>, StorageError> {
+        let what = match tables {
+            [] => return Ok(Vec::new()),
+            [one] => one.name(),
+            _ => "read",
+        };
+        let names: Array = tables.iter().map(|t| JsValue::from_str(t.name())).collect();
         let tx = self
             .db
-            .transaction_with_str(table.name())
-            .map_err(|e| error_of(table.name(), &e))?;
-        let store = Self::store(&tx, table)?;
-        let requests = store.get_all_keys().and_then(|k| Ok((k, store.get_all()?)));
-        let (keys, values) = match requests {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.abort();
-                return Err(error_of(table.name(), &e));
+            .transaction_with_str_sequence(&names)
+            .map_err(|e| error_of(what, &e))?;
+        let mut requests = Vec::with_capacity(tables.len());
+        for &table in tables {
+            let issued = Self::store(&tx, table).and_then(|store| {
+                store
+                    .get_all_keys()
+                    .and_then(|k| Ok((k, store.get_all()?)))
+                    .map_err(|e| error_of(table.name(), &e))
+            });
+            match issued {
+                Ok(r) => requests.push((table, r)),
+                Err(e) => {
+                    let _ = tx.abort();
+                    return Err(e);
+                }
             }
-        };
-        finished(&tx, table.name()).await?;
-        pairs(table.name(), &keys, &values)
+        }
+        finished(&tx, what).await?;
+        requests
+            .iter()
+            .map(|(table, (keys, values))| pairs(table.name(), keys, values))
+            .collect()
     }
 
     /// `byConversation` over `IDBKeyRange.bound([a, c, -Infinity], [a, c, Infinity])`: the

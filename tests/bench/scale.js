@@ -127,6 +127,50 @@ async function openView({ n, storage }) {
   };
 }
 
+/** `openView` with every IndexedDB request the page makes timed (the factory's `open`, each
+ * transaction with its stores and mode, each `getAll`/`getAllKeys`/`put` with its store and how
+ * many records it read): where a cold first view's time goes. Relative to the page start of the
+ * open (`initMs` is the wasm's). */
+async function openProfiled({ n, storage }) {
+  const events = [];
+  const base = performance.now();
+  const at = () => performance.now() - base;
+  const wrap = (proto, name, describe) => {
+    const original = proto[name];
+    proto[name] = function (...args) {
+      const r = original.apply(this, args);
+      const e = { what: name, on: describe(this, args, r), start: at(), end: null, count: null };
+      events.push(e);
+      if (r instanceof IDBRequest) {
+        r.addEventListener("success", () => {
+          e.end = at();
+          if (Array.isArray(r.result)) e.count = r.result.length;
+        });
+      } else if (r instanceof IDBTransaction) {
+        r.addEventListener("complete", () => void (e.end = at()));
+        r.addEventListener("abort", () => void (e.end = at()));
+      }
+      return r;
+    };
+    return () => void (proto[name] = original);
+  };
+  const undo = [
+    wrap(IDBFactory.prototype, "open", (_t, a) => a[0]),
+    wrap(IDBDatabase.prototype, "transaction", (_t, a, r) => `${[].concat(a[0]).join(",")} ${r.mode}`),
+    wrap(IDBObjectStore.prototype, "getAll", (t) => t.name),
+    wrap(IDBObjectStore.prototype, "getAllKeys", (t) => t.name),
+    wrap(IDBObjectStore.prototype, "put", (t) => t.name),
+    wrap(IDBIndex.prototype, "getAll", (t) => `${t.objectStore.name}.${t.name}`),
+    wrap(IDBIndex.prototype, "getAllKeys", (t) => `${t.objectStore.name}.${t.name}`),
+  ];
+  try {
+    const view = await openView({ n, storage });
+    return { view, events, marks: { init: view.initMs, open: view.initMs + view.openMs, view: view.firstViewMs } };
+  } finally {
+    for (const u of undo) u();
+  }
+}
+
 /** `applyRemote` of a fresh 50-message page into conversation 0, until it resolves (merge, write,
  * notices); median of `rounds`. */
 async function applyPage({ n, rounds = 5 }) {
@@ -293,4 +337,4 @@ async function sameAsFed({ n }) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-window.bench = { sameAsFed, readAll, build, openView, applyPage, estimate, baselineBuild, baselineRead, clear };
+window.bench = { sameAsFed, readAll, build, openView, openProfiled, applyPage, estimate, baselineBuild, baselineRead, clear };
