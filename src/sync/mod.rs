@@ -102,6 +102,7 @@ mod reaction;
 mod record_budget;
 mod record_log;
 mod refusal;
+pub(crate) mod small_map;
 mod store;
 mod time;
 mod view;

@@ -14,7 +14,7 @@
 //! Limit: an identical message sent from another client inside that window could be taken for
 //! the echo; the send's own answer, when it comes, rebinds to the id the server named.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +23,7 @@ use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
 use super::message::StoredMessage;
+use super::small_map::SmallSet;
 use super::time::Millis;
 
 /// Who a send goes to.
@@ -331,7 +332,7 @@ impl Outbox {
     /// A lane is held by any entry that blocks it, wherever that entry sits in creation order:
     /// a failed entry retried after a younger one went out is older but must still wait.
     pub fn ready(&self) -> Vec<ClientKey> {
-        let mut held: BTreeSet<Lane> = self
+        let mut held: SmallSet<Lane> = self
             .entries
             .values()
             .filter(|e| e.blocks_lane())

@@ -18,6 +18,7 @@ use super::fetch::{FetchTransport, Timer};
 use super::idb::IdbRecords;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
+use crate::sync::small_map::SmallMap;
 use crate::sync::{
     AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, Notice,
     Outcome, Persist, RecordLog, Refusal, Request,
@@ -118,16 +119,16 @@ pub struct Driver {
     step: Cell<u64>,
     /// The first failed write of each input, by its number, until a `Settle` for it (or a
     /// later one) takes it.
-    write_errors: RefCell<std::collections::BTreeMap<u64, StorageError>>,
+    write_errors: RefCell<SmallMap<u64, StorageError>>,
     notices: RefCell<Listeners>,
     facts: RefCell<Listeners>,
     timer: RefCell<Option<Timer>>,
     closed: Cell<bool>,
     /// Promises of commands waiting for their `completed` notice, by command number.
-    outcomes: RefCell<std::collections::BTreeMap<CommandId, (Function, Function)>>,
+    outcomes: RefCell<SmallMap<CommandId, (Function, Function)>>,
     /// Commands fed without an outcome Promise (`send`) whose refusal may come after their
     /// call returned (they waited for a conversation to be read): the refusal, once it came.
-    late: RefCell<std::collections::BTreeMap<CommandId, Option<Refusal>>>,
+    late: RefCell<SmallMap<CommandId, Option<Refusal>>>,
     /// The number of the last command fed.
     last_command: Cell<Option<CommandId>>,
     me: Weak<Driver>,
@@ -246,13 +247,13 @@ impl Driver {
             queue: RefCell::new(VecDeque::new()),
             pumping: Cell::new(false),
             step: Cell::new(0),
-            write_errors: RefCell::new(std::collections::BTreeMap::new()),
+            write_errors: RefCell::new(SmallMap::new()),
             notices: RefCell::new(Listeners::default()),
             facts: RefCell::new(Listeners::default()),
             timer: RefCell::new(None),
             closed: Cell::new(false),
-            outcomes: RefCell::new(std::collections::BTreeMap::new()),
-            late: RefCell::new(std::collections::BTreeMap::new()),
+            outcomes: RefCell::new(SmallMap::new()),
+            late: RefCell::new(SmallMap::new()),
             last_command: Cell::new(None),
             me: me.clone(),
         })

@@ -199,7 +199,7 @@ impl Engine {
                 // The key may belong to another subscription: read the premium status again.
                 self.premium_asked.clear();
                 self.sales_navigator.clear();
-                let viewed: BTreeSet<AccountId> =
+                let viewed: SmallSet<AccountId> =
                     self.views.values().map(|(a, _)| a.clone()).collect();
                 for account in viewed {
                     self.want_premium(&account);

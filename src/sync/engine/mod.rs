@@ -24,6 +24,7 @@ use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
 use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
+use super::small_map::{SmallMap, SmallSet};
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 use super::time::{Millis, Stamp, STAMP_SCALE};
 
@@ -158,38 +159,38 @@ pub struct Engine {
     pub(crate) accounts: BTreeMap<AccountId, AccountStore>,
     key_counter: u64,
     next_request: u64,
-    pending: BTreeMap<RequestId, Pending>,
+    pending: SmallMap<RequestId, Pending>,
     /// Which API key each request went out with (bumped by `KeyUpdated`).
-    request_key: BTreeMap<RequestId, u64>,
+    request_key: SmallMap<RequestId, u64>,
     key_generation: u64,
-    busy: BTreeSet<Busy>,
-    retry_at: BTreeMap<Busy, Millis>,
-    pub(crate) views: BTreeMap<ViewId, (AccountId, ConversationId)>,
+    busy: SmallSet<Busy>,
+    retry_at: SmallMap<Busy, Millis>,
+    pub(crate) views: SmallMap<ViewId, (AccountId, ConversationId)>,
     /// Conversations in view: when each is polled next.
-    pub(crate) polls: BTreeMap<(AccountId, ConversationId), Millis>,
-    head_due: BTreeSet<(AccountId, ConversationId)>,
+    pub(crate) polls: SmallMap<(AccountId, ConversationId), Millis>,
+    head_due: SmallSet<(AccountId, ConversationId)>,
     /// A walk from the newest page down (`Rescan`, or the head page of a `Refresh`) that is
     /// under way: one recall check per message held when it began, settled by its pages like
     /// any other check. Transient: a walk's answers never reach a restarted engine.
-    walks: BTreeMap<(AccountId, ConversationId), BTreeMap<MessageId, RecallCheck>>,
+    walks: SmallMap<(AccountId, ConversationId), BTreeMap<MessageId, RecallCheck>>,
     pub(crate) paused: bool,
     /// Paused because the subscription was refused (403), not the key.
     pub(crate) paused_forbidden: bool,
     /// When each of the requests of the last minute went out: the per-key budget.
     recent_requests: std::collections::VecDeque<Millis>,
-    pub(crate) rate_wait: BTreeMap<AccountId, Millis>,
-    pub(crate) offline: BTreeSet<AccountId>,
+    pub(crate) rate_wait: SmallMap<AccountId, Millis>,
+    pub(crate) offline: SmallSet<AccountId>,
     /// Accounts whose API answers with server errors, and since when (cleared by a good answer).
-    pub(crate) server_trouble: BTreeMap<AccountId, Millis>,
-    pub(crate) pending_reacts: BTreeMap<(AccountId, MessageId, String), bool>,
+    pub(crate) server_trouble: SmallMap<AccountId, Millis>,
+    pub(crate) pending_reacts: SmallMap<(AccountId, MessageId, String), bool>,
     /// Whether each account has Sales Navigator, once its premium status was read (memory only).
-    pub(crate) sales_navigator: BTreeMap<AccountId, bool>,
+    pub(crate) sales_navigator: SmallMap<AccountId, bool>,
     /// Accounts whose premium status is asked (or was, under the current key).
-    premium_asked: BTreeSet<AccountId>,
+    premium_asked: SmallSet<AccountId>,
     /// Accounts whose premium status is to be asked at the next chance.
-    premium_due: BTreeSet<AccountId>,
+    premium_due: SmallSet<AccountId>,
     /// The last recall or reaction change of each message that did not happen (memory only).
-    pub(crate) last_failures: BTreeMap<(AccountId, MessageId), super::view::LastFailure>,
+    pub(crate) last_failures: SmallMap<(AccountId, MessageId), super::view::LastFailure>,
     last_seq: Option<u64>,
     stamp_ms: Millis,
     stamp_sub: i64,
@@ -206,17 +207,17 @@ pub struct Engine {
     /// When storage is behind, when the whole state is written again if nothing writes first.
     pub(crate) storage_retry_at: Option<Millis>,
     key_counter_dirty: bool,
-    pub(crate) last_status: BTreeMap<AccountId, super::view::StatusView>,
-    conversation_lists_changed: BTreeSet<AccountId>,
+    pub(crate) last_status: SmallMap<AccountId, super::view::StatusView>,
+    conversation_lists_changed: SmallSet<AccountId>,
     /// The number of the last command fed (`CommandId`), and the one being handled now.
     last_command: u64,
     current: Option<completions::Current>,
     /// Commands waiting on a request's answer (pages, conversation lists, reactions).
-    request_waiters: BTreeMap<RequestId, Vec<(AccountId, CommandId)>>,
+    request_waiters: SmallMap<RequestId, Vec<(AccountId, CommandId)>>,
     /// Sends and retries waiting for their entry's fate.
-    send_waiters: BTreeMap<(AccountId, ClientKey), Vec<CommandId>>,
+    send_waiters: SmallMap<(AccountId, ClientKey), Vec<CommandId>>,
     /// Recalls waiting for the message to be recalled or found still there.
-    recall_waiters: BTreeMap<(AccountId, MessageId), Vec<CommandId>>,
+    recall_waiters: SmallMap<(AccountId, MessageId), Vec<CommandId>>,
     out: Vec<Effect>,
     now: Millis,
     /// Restored from per-record storage: never a `Persist::Snapshot` (its clearing would
@@ -243,26 +244,26 @@ impl Engine {
             accounts: BTreeMap::new(),
             key_counter: 0,
             next_request: 1,
-            pending: BTreeMap::new(),
-            request_key: BTreeMap::new(),
+            pending: SmallMap::new(),
+            request_key: SmallMap::new(),
             key_generation: 0,
-            busy: BTreeSet::new(),
-            retry_at: BTreeMap::new(),
-            views: BTreeMap::new(),
-            polls: BTreeMap::new(),
-            head_due: BTreeSet::new(),
-            walks: BTreeMap::new(),
+            busy: SmallSet::new(),
+            retry_at: SmallMap::new(),
+            views: SmallMap::new(),
+            polls: SmallMap::new(),
+            head_due: SmallSet::new(),
+            walks: SmallMap::new(),
             paused: false,
             paused_forbidden: false,
             recent_requests: std::collections::VecDeque::new(),
-            rate_wait: BTreeMap::new(),
-            offline: BTreeSet::new(),
-            server_trouble: BTreeMap::new(),
-            pending_reacts: BTreeMap::new(),
-            sales_navigator: BTreeMap::new(),
-            premium_asked: BTreeSet::new(),
-            premium_due: BTreeSet::new(),
-            last_failures: BTreeMap::new(),
+            rate_wait: SmallMap::new(),
+            offline: SmallSet::new(),
+            server_trouble: SmallMap::new(),
+            pending_reacts: SmallMap::new(),
+            sales_navigator: SmallMap::new(),
+            premium_asked: SmallSet::new(),
+            premium_due: SmallSet::new(),
+            last_failures: SmallMap::new(),
             last_seq: None,
             stamp_ms: Millis::MIN,
             stamp_sub: 0,
@@ -275,13 +276,13 @@ impl Engine {
             storage_health: super::view::StorageHealth::Ok,
             storage_retry_at: None,
             key_counter_dirty: false,
-            last_status: BTreeMap::new(),
-            conversation_lists_changed: BTreeSet::new(),
+            last_status: SmallMap::new(),
+            conversation_lists_changed: SmallSet::new(),
             last_command: 0,
             current: None,
-            request_waiters: BTreeMap::new(),
-            send_waiters: BTreeMap::new(),
-            recall_waiters: BTreeMap::new(),
+            request_waiters: SmallMap::new(),
+            send_waiters: SmallMap::new(),
+            recall_waiters: SmallMap::new(),
             out: Vec::new(),
             now: Millis::MIN,
             record_layout: false,
@@ -747,7 +748,7 @@ impl Engine {
             .and_then(|c| c.meta.as_ref())
             .map(|m| m.participants.as_slice())
             .unwrap_or_default();
-        let mut others: BTreeSet<ProfileId> = if listed.is_empty() {
+        let mut others: SmallSet<ProfileId> = if listed.is_empty() {
             store
                 .messages_in(conv)
                 .filter(|m| !m.is_sent_by_owner)
@@ -762,8 +763,9 @@ impl Engine {
         if let Some(own) = &own {
             others.remove(own);
         }
-        match (others.pop_first(), others.is_empty()) {
-            (Some(one), true) => Some(one),
+        let mut others = others.into_iter();
+        match (others.next(), others.next()) {
+            (Some(one), None) => Some(one),
             _ => None,
         }
     }
@@ -920,7 +922,7 @@ impl Engine {
     /// the time it closes (the first instant it is closed), newest first.
     fn open_windows(&self, from: Millis) -> Vec<(AccountId, ConversationId, Millis)> {
         let window = self.config.recall_window_ms;
-        let viewed: BTreeSet<&(AccountId, ConversationId)> = self.views.values().collect();
+        let viewed: SmallSet<&(AccountId, ConversationId)> = self.views.values().collect();
         let mut out = Vec::new();
         for (account, conv) in viewed {
             let Some(store) = self.accounts.get(account) else {

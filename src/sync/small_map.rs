@@ -1,0 +1,289 @@
+//! A sorted map and set over one `Vec`, for the engine's small tables (accounts, requests in
+//! flight, views, waiters): a handful of entries each, in key order like a `BTreeMap`.
+//!
+//! Why not `BTreeMap`: its node code (insert, remove, merge, steal) is copied into the wasm for
+//! every key and value type, about 9 KB a pair before `wasm-opt` (issue 15); a binary search over
+//! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
+//! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
+
+use std::fmt;
+
+/// A map sorted by key, over a `Vec` of pairs.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SmallMap<K, V> {
+    entries: Vec<(K, V)>,
+}
+
+impl<K, V> Default for SmallMap<K, V> {
+    fn default() -> Self {
+        SmallMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl<K: Ord, V> SmallMap<K, V> {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    fn find(&self, key: &K) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| k.cmp(key))
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+        self.find(key).ok().map(|i| &self.entries[i].1)
+    }
+
+    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.find(key).ok().map(|i| &mut self.entries[i].1)
+    }
+
+    pub(crate) fn contains_key(&self, key: &K) -> bool {
+        self.find(key).is_ok()
+    }
+
+    /// Insert or replace; the value replaced, if any.
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Err(i) => {
+                self.entries.insert(i, (key, value));
+                None
+            }
+        }
+    }
+
+    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+        self.find(key).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
+    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.find(&key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.entries.insert(i, (key, make()));
+                i
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+    }
+
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub(crate) fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<K: Ord, V> SmallMap<K, V> {
+    /// `BTreeMap::entry`'s inserting half: `or_insert`, `or_default`.
+    pub(crate) fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+        Entry { map: self, key }
+    }
+}
+
+/// A key of a `SmallMap` whose value is about to be read or inserted.
+pub(crate) struct Entry<'a, K, V> {
+    map: &'a mut SmallMap<K, V>,
+    key: K,
+}
+
+impl<'a, K: Ord, V> Entry<'a, K, V> {
+    pub(crate) fn or_insert(self, value: V) -> &'a mut V {
+        self.map.get_or_insert_with(self.key, || value)
+    }
+}
+
+impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
+    pub(crate) fn or_default(self) -> &'a mut V {
+        self.map.get_or_insert_with(self.key, V::default)
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = SmallMap::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K, V> IntoIterator for SmallMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+/// A set sorted by value, over a `Vec`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct SmallSet<T> {
+    items: Vec<T>,
+}
+
+impl<T> Default for SmallSet<T> {
+    fn default() -> Self {
+        SmallSet { items: Vec::new() }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for SmallSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.items.iter()).finish()
+    }
+}
+
+impl<T: Ord> SmallSet<T> {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    pub(crate) fn contains(&self, item: &T) -> bool {
+        self.items.binary_search(item).is_ok()
+    }
+
+    /// Whether `item` was new.
+    pub(crate) fn insert(&mut self, item: T) -> bool {
+        match self.items.binary_search(&item) {
+            Ok(_) => false,
+            Err(i) => {
+                self.items.insert(i, item);
+                true
+            }
+        }
+    }
+
+    /// Whether `item` was there.
+    pub(crate) fn remove(&mut self, item: &T) -> bool {
+        match self.items.binary_search(item) {
+            Ok(i) => {
+                self.items.remove(i);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+}
+
+impl<T: Ord> FromIterator<T> for SmallSet<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut items: Vec<T> = iter.into_iter().collect();
+        items.sort();
+        items.dedup();
+        SmallSet { items }
+    }
+}
+
+impl<T> IntoIterator for SmallSet<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a SmallSet<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The same operations on a `BTreeMap` and a `SmallMap` leave the same pairs in the same order.
+    #[test]
+    fn small_map_agrees_with_btreemap() {
+        let mut small = SmallMap::new();
+        let mut tree = BTreeMap::new();
+        let mut x: u64 = 7;
+        for step in 0..2000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = (x >> 33) % 50;
+            match step % 5 {
+                0 | 1 => assert_eq!(small.insert(key, step), tree.insert(key, step)),
+                2 => assert_eq!(small.remove(&key), tree.remove(&key)),
+                3 => *small.entry(key).or_default() += 1,
+                _ => small.retain(|k, _| k % 7 != step % 7),
+            }
+            match step % 5 {
+                3 => *tree.entry(key).or_default() += 1,
+                4 => tree.retain(|k, _| k % 7 != step % 7),
+                _ => {}
+            }
+            assert_eq!(small.get(&key), tree.get(&key));
+            assert_eq!(small.iter().len(), tree.len());
+        }
+        assert!(small.iter().eq(tree.iter()));
+        assert_eq!(format!("{small:?}"), format!("{tree:?}"));
+    }
+
+    /// The same for `SmallSet` and `BTreeSet`.
+    #[test]
+    fn small_set_agrees_with_btreeset() {
+        let mut small = SmallSet::new();
+        let mut tree = BTreeSet::new();
+        for i in 0..500u32 {
+            let v = (i * 37) % 61;
+            if i % 3 == 0 {
+                assert_eq!(small.remove(&v), tree.remove(&v));
+            } else {
+                assert_eq!(small.insert(v), tree.insert(v));
+            }
+            assert_eq!(small.contains(&v), tree.contains(&v));
+        }
+        assert!(small.iter().eq(tree.iter()));
+        assert_eq!(format!("{small:?}"), format!("{tree:?}"));
+        let collected: SmallSet<u32> = [5, 1, 5, 3].into_iter().collect();
+        assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
+    }
+}
