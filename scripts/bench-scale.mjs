@@ -27,6 +27,7 @@ import { CHROMIUM_ARGS } from "./browser.mjs";
 import { serveStatic } from "./static-server.mjs";
 import { backgroundWorker, killBackground } from "../tests/e2e/harness.mjs";
 import { conversation, fact, layout, snapshotText } from "../tests/bench/scale-data.mjs";
+import { vendor } from "./vendor.mjs";
 
 const parseSize = (s) => {
   const m = /^(\d+(?:\.\d+)?)(k?)$/i.exec(s.trim());
@@ -132,6 +133,7 @@ function assembleExtension(dir) {
   }
   for (const f of ["browser.js", "core.js", "ready.js", "errors.js", "host.js"]) cpSync(path.join("pkg", f), path.join(dir, "pkg", f));
   for (const f of ["threadline.js", "threadline_bg.wasm"]) cpSync(path.join("pkg/glue", f), path.join(dir, "pkg/glue", f));
+  vendor(dir, "extension"); // the third-party files the manifest and the background load (valibot, udomdiff)
   execFileSync("node", ["scripts/gen-manifest.mjs", "extension/manifest.json", path.join(dir, "manifest.json"),
     "https://api.connectsafely.ai/linkedin", "0.0.0"], { stdio: "ignore" });
 }
