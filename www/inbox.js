@@ -3,6 +3,7 @@
 // node is made with DOM calls and every text set with textContent, so message text is inert.
 import { connectHub, convKey, recipientOf } from "./hub.js";
 import udomdiff from "udomdiff";
+import { el } from "./dom.js";
 
 const params = new URLSearchParams(location.search);
 const BASE_URL = params.get("api") ?? location.origin;
@@ -15,20 +16,6 @@ const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversatio
 const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
 
 const $ = (id) => document.getElementById(id);
-const el = (tag, props = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "title") {
-      node.setAttribute(k, v === true ? "" : String(v));
-    } else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node[k] = v;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-};
 
 // ---- state ----------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 // render as the engine's views are. The driver calls `window.renderBench.*` step by step so that it
 // can move the real mouse between steps (hover). Candidates are loaded from /.tmp/render-cands/<name>/
 // (symlinks the driver makes); the ones missing there are skipped.
+import { el } from "../../www/dom.js";
 
 const N = 200;
 const base = Array.from({ length: N }, (_, i) => ({
@@ -25,21 +26,8 @@ const time = (ms) => new Date(ms).toISOString().slice(11, 16);
 
 // ---- the candidates: each is mount(container) → update(items) ----------------------------------
 
-/** Today's demo code (www/inbox.js `el` and `reconcile`, copied verbatim) with a JSON signature. */
-function elHelper(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "text") node.textContent = v;
-    else if (k === "class") node.className = v;
-    else if (k.startsWith("data-") || k.startsWith("aria-") || k === "role" || k === "title") {
-      node.setAttribute(k, v === true ? "" : String(v));
-    } else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node[k] = v;
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
+/** Today's demo code before udomdiff (www/dom.js `el`, imported; www/inbox.js's `reconcile` as it was,
+ * copied: the demo no longer has it) with a JSON signature. */
 function reconcile(container, items, keyOf, sigOf, build) {
   const cache = (container.threadlineNodes ??= new Map());
   const next = new Map();
@@ -57,14 +45,14 @@ function reconcile(container, items, keyOf, sigOf, build) {
   });
   while (container.children.length > nodes.length) container.lastElementChild.remove();
 }
-const elMessage = (m) => elHelper("li", { "data-key": m.id, class: "msg" },
-  elHelper("span", { class: "sender", text: m.sender }),
-  elHelper("time", { class: "time", text: time(m.sentAt) }),
-  elHelper("p", { class: "text", text: m.text }),
-  elHelper("div", { class: "actions" },
-    elHelper("button", { type: "button", text: "👍", onclick: trusted(noop) }),
-    elHelper("button", { type: "button", text: "Reply", onclick: trusted(noop) }),
-    elHelper("button", { type: "button", text: "Recall", onclick: trusted(noop) })));
+const elMessage = (m) => el("li", { "data-key": m.id, class: "msg" },
+  el("span", { class: "sender", text: m.sender }),
+  el("time", { class: "time", text: time(m.sentAt) }),
+  el("p", { class: "text", text: m.text }),
+  el("div", { class: "actions" },
+    el("button", { type: "button", text: "👍", onclick: trusted(noop) }),
+    el("button", { type: "button", text: "Reply", onclick: trusted(noop) }),
+    el("button", { type: "button", text: "Recall", onclick: trusted(noop) })));
 
 const CANDIDATES = {
   "hand-written": async () => (ul) => (items) =>
