@@ -108,7 +108,7 @@ mod time;
 mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
-pub use engine::{Engine, EngineConfig};
+pub use engine::{Engine, EngineConfig, ViewMemo};
 pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
