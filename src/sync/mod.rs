@@ -109,7 +109,7 @@ mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
 pub use engine::{Engine, EngineConfig};
-pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
+pub use fact::{FactError, FactKind, FACT_KINDS, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
 pub use outbox::{

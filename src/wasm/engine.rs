@@ -15,7 +15,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
+use super::boundary::{fact_from_js, from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
 use super::driver::{
     engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
@@ -28,8 +28,8 @@ use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
-    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RecordLog, RemoteFact,
-    RestoreIssue, ViewId,
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RecordLog, RestoreIssue,
+    ViewId,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -658,7 +658,7 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RemoteFact")] fact: JsValue,
     ) -> Promise {
-        let (fact,) = args!(from_js::<RemoteFact>("fact", &fact));
+        let (fact,) = args!(fact_from_js(&fact));
         self.input(Input::Remote(fact))
     }
 
