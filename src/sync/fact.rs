@@ -10,7 +10,7 @@
 //! `from_json` uses, buffers every field (serde's `Content`) and needs a second copy of the
 //! reader of every type in a fact to read them back from that buffer (about 70 KB of the module).
 
-use serde::de::{Deserialize, Deserializer, Error as _, Visitor};
+use serde::de::{Deserialize, Deserializer, Error as _};
 
 use crate::urn::{ConversationId, MessageId};
 
@@ -166,31 +166,6 @@ impl RemoteFact {
 
 /// Every `kind` of fact, in the order of [`RemoteFact`]'s variants (serde's error lists them so).
 pub const FACT_KINDS: [&str; 5] = ["messages", "tombstones", "reaction", "quota", "read"];
-
-/// A fact's `kind` as text, read as serde's derived reader reads a tag (a string; anything else
-/// is its `invalid type: …, expected variant identifier`); [`RemoteFact::read_kind`] then says
-/// whether it names a kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FactKind(pub String);
-
-impl<'de> Deserialize<'de> for FactKind {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FactKind, D::Error> {
-        struct Text;
-        impl Visitor<'_> for Text {
-            type Value = FactKind;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("variant identifier")
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<FactKind, E> {
-                Ok(FactKind(v.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<FactKind, E> {
-                Ok(FactKind(v))
-            }
-        }
-        d.deserialize_identifier(Text)
-    }
-}
 
 // The fields of each kind, as `RemoteFact`'s variants declare them (names, defaults); building
 // the variant from them in `read_kind` names every field, so a field added to a variant and not

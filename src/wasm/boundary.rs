@@ -24,7 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::js_error;
-use crate::sync::{FactKind, RemoteFact};
+use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
 /// core can read from a server it can also take back from a sibling tab.
@@ -177,8 +177,7 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
         return Err(wrong(serde::de::Error::missing_field("kind")));
     }
     let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
-    let FactKind(tag) =
-        FactKind::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+    let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
     RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
 }
 

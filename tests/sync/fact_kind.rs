@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 use serde_json::{json, Value};
-use threadline::sync::{FactKind, RemoteFact, FACT_KINDS};
+use threadline::sync::{RemoteFact, Tag, FACT_KINDS};
 
 const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
 const CONV: &str = "2-YWJj";
@@ -19,7 +19,7 @@ fn by_kind(v: &Value) -> Result<RemoteFact, String> {
         return Err("not an object".into());
     };
     let kind = map.get("kind").ok_or("missing field `kind`")?;
-    let FactKind(kind) = FactKind::deserialize(kind).map_err(|e| e.to_string())?;
+    let Tag(kind) = Tag::deserialize(kind).map_err(|e| e.to_string())?;
     RemoteFact::read_kind(&kind, v).map_err(|e| e.to_string())
 }
 
