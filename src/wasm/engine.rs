@@ -16,7 +16,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
+use super::boundary::{fact_from_js, from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
 use super::driver::{
     engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
@@ -30,7 +30,7 @@ use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
     AccountId, ClientKey, Command, Engine, EngineConfig, Input, MessageView, Recipient, RecordLog,
-    RemoteFact, RestoreIssue, ViewId, ViewMemo,
+    RestoreIssue, ViewId, ViewMemo,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -665,7 +665,7 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RemoteFact")] fact: JsValue,
     ) -> Promise {
-        let (fact,) = args!(from_js::<RemoteFact>("fact", &fact));
+        let (fact,) = args!(fact_from_js(&fact));
         self.input(Input::Remote(fact))
     }
 
