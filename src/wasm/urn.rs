@@ -1,6 +1,8 @@
 //! The URN functions as JavaScript exports: `parseUrn`, `messageId`, `conversationId`, `profileId`,
 //! `isSalesNavThread`, `encodeUrnForPath`, `mailboxOf`. Each cleans its input first (trim, percent-decoding).
 
+use std::cell::RefCell;
+
 use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
@@ -107,6 +109,81 @@ pub fn conversation_id_span(input: &str) -> i32 {
 #[wasm_bindgen(js_name = __profileIdSpan)]
 pub fn profile_id_span(input: &str) -> i32 {
     span(input, urn::fast_profile_id(input))
+}
+
+/// Bytes of the scratch area an input may take: every input the parsers read at all
+/// ([`urn::MAX_INPUT_BYTES`]; longer ones are refused before any reading).
+const SCRATCH_INPUT: usize = urn::MAX_INPUT_BYTES;
+/// Bytes after it where an answer that is not a substring of the input is written.
+const SCRATCH_OUT: usize = 1024;
+
+thread_local! {
+    /// The module's scratch area for the package's `messageId`, `conversationId` and
+    /// `profileId` (and their `try…` forms): the wrapper writes an ASCII input into its first
+    /// [`SCRATCH_INPUT`] bytes itself and passes only the length, so the common call allocates
+    /// nothing on either side (no `passStringToWasm0` malloc, no `String` back). Allocated once
+    /// and never resized, so the address the wrapper caches stays valid; its view of the memory
+    /// goes stale when memory grows, which the wrapper checks on each call.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_INPUT + SCRATCH_OUT]);
+}
+
+/// The address of the scratch area in the module's memory. Not public.
+#[wasm_bindgen(js_name = __urnScratch)]
+pub fn urn_scratch() -> usize {
+    SCRATCH.with(|s| s.borrow().as_ptr() as usize)
+}
+
+/// The module's memory, for the wrappers' view of the scratch area. Not public.
+#[wasm_bindgen(js_name = __urnMemory)]
+pub fn urn_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// `<name>` of the first `len` bytes of the scratch area: `start << 10 | end` as [`span`] gives
+/// it; `-1` when the input is not an id of that kind (the wrapper asks `__<name>Full` for the
+/// error, or answers `null`); `-3 - n` when the id is ASCII but not a substring of the input (its
+/// `n` bytes are in the scratch area after [`SCRATCH_INPUT`]); `-2` for anything else (a `len`
+/// beyond the area, bytes that are not UTF-8, a non-ASCII id): the wrapper then takes the
+/// string path. Every answer comes from the same parsers as the other exports.
+fn at(
+    len: usize,
+    fast: fn(&str) -> Option<&str>,
+    full: fn(&str) -> Result<String, UrnError>,
+) -> i32 {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let (input, out) = s.split_at_mut(SCRATCH_INPUT);
+        let Some(Ok(input)) = input.get(..len).map(|b| std::str::from_utf8(b)) else {
+            return -2;
+        };
+        let place = span(input, fast(input));
+        if place >= 0 {
+            return place;
+        }
+        match full(input) {
+            Err(_) => -1,
+            Ok(id) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
+                out[..id.len()].copy_from_slice(id.as_bytes());
+                i32::try_from(id.len()).map_or(-2, |n| -3 - n)
+            }
+            Ok(_) => -2,
+        }
+    })
+}
+
+#[wasm_bindgen(js_name = __messageIdAt)]
+pub fn message_id_at(len: usize) -> i32 {
+    at(len, urn::fast_message_id, message_id)
+}
+
+#[wasm_bindgen(js_name = __conversationIdAt)]
+pub fn conversation_id_at(len: usize) -> i32 {
+    at(len, urn::fast_conversation_id, conversation_id)
+}
+
+#[wasm_bindgen(js_name = __profileIdAt)]
+pub fn profile_id_at(len: usize) -> i32 {
+    at(len, urn::fast_profile_id, profile_id)
 }
 
 /// The rest of `<name>` for a string the span could not place: the answer as one string, `0`
