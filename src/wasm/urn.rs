@@ -2,6 +2,7 @@
 //! `isSalesNavThread`, `encodeUrnForPath`, `mailboxOf`. Each cleans its input first (trim, percent-decoding).
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use serde::Serialize;
 use tsify::{Ts, Tsify};
@@ -76,39 +77,14 @@ pub fn mailbox_of(input: &str) -> Result<Option<String>, UrnError> {
     Ok(urn::mailbox_of(input)?.map(|p| p.as_str().to_owned()))
 }
 
-/// Where in `input` the id of a plain form is (`start << 10 | end`, byte offsets that are also
-/// UTF-16 offsets: a plain form is ASCII), or -1 for every other input. The package's
-/// `messageId`, `conversationId` and `profileId` try this first on a string and slice the answer
-/// out of it themselves, so the common case returns no string across the boundary; -1 sends
-/// them to the full export. Not public: the generated wrappers are its only callers.
-fn span(input: &str, id: Option<&str>) -> i32 {
-    match id {
-        Some(id) => {
-            let start = id.as_ptr() as usize - input.as_ptr() as usize;
-            let end = start + id.len();
-            // Plain forms are at most `MAX_URN_BYTES` (512) long: both fit in 10 bits.
-            i32::try_from(start << 10 | end)
-                .ok()
-                .filter(|_| end < 1024)
-                .unwrap_or(-1)
-        }
-        None => -1,
-    }
-}
-
-#[wasm_bindgen(js_name = __messageIdSpan)]
-pub fn message_id_span(input: &str) -> i32 {
-    span(input, urn::fast_message_id(input))
-}
-
-#[wasm_bindgen(js_name = __conversationIdSpan)]
-pub fn conversation_id_span(input: &str) -> i32 {
-    span(input, urn::fast_conversation_id(input))
-}
-
-#[wasm_bindgen(js_name = __profileIdSpan)]
-pub fn profile_id_span(input: &str) -> i32 {
-    span(input, urn::fast_profile_id(input))
+/// `start << 10 | end` of an id's place (byte offsets that are also UTF-16 offsets: a plain form
+/// is ASCII), or -1 when it does not fit in 10 bits each (plain forms are at most
+/// `MAX_URN_BYTES`, 512, long, so it always does).
+fn place(id: Range<usize>) -> i32 {
+    i32::try_from(id.start << 10 | id.end)
+        .ok()
+        .filter(|_| id.end < 1024)
+        .unwrap_or(-1)
 }
 
 /// Bytes of the scratch area an input may take: every input the parsers read at all
@@ -134,12 +110,12 @@ pub fn urn_scratch() -> usize {
 }
 
 /// The module's memory, for the wrappers' view of the scratch area. Not public.
-#[wasm_bindgen(js_name = __urnMemory)]
+#[wasm_bindgen(js_name = __urnMemory, unchecked_return_type = "WebAssembly.Memory")]
 pub fn urn_memory() -> JsValue {
     wasm_bindgen::memory()
 }
 
-/// `<name>` of the first `len` bytes of the scratch area: `start << 10 | end` as [`span`] gives
+/// `<name>` of the first `len` bytes of the scratch area: `start << 10 | end` as [`place`] gives
 /// it; `-1` when the input is not an id of that kind (the wrapper asks `__<name>Full` for the
 /// error, or answers `null`); `-3 - n` when the id is ASCII but not a substring of the input (its
 /// `n` bytes are in the scratch area after [`SCRATCH_INPUT`]); `-2` for anything else (a `len`
@@ -147,19 +123,26 @@ pub fn urn_memory() -> JsValue {
 /// string path. Every answer comes from the same parsers as the other exports.
 fn at(
     len: usize,
-    fast: fn(&str) -> Option<&str>,
+    fast: fn(&[u8]) -> Option<Range<usize>>,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> i32 {
     SCRATCH.with(|s| {
         let mut s = s.borrow_mut();
         let (input, out) = s.split_at_mut(SCRATCH_INPUT);
-        let Some(Ok(input)) = input.get(..len).map(|b| std::str::from_utf8(b)) else {
+        let Some(input) = input.get(..len) else {
             return -2;
         };
-        let place = span(input, fast(input));
-        if place >= 0 {
-            return place;
+        // The fast path reads bytes (it accepts ASCII only), so the common case is not first
+        // checked for UTF-8: one pass over the input fewer.
+        if let Some(id) = fast(input) {
+            let p = place(id);
+            if p >= 0 {
+                return p;
+            }
         }
+        let Ok(input) = std::str::from_utf8(input) else {
+            return -2;
+        };
         match full(input) {
             Err(_) => -1,
             Ok(id) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
@@ -173,20 +156,20 @@ fn at(
 
 #[wasm_bindgen(js_name = __messageIdAt)]
 pub fn message_id_at(len: usize) -> i32 {
-    at(len, urn::fast_message_id, message_id)
+    at(len, urn::fast_message_id_at, message_id)
 }
 
 #[wasm_bindgen(js_name = __conversationIdAt)]
 pub fn conversation_id_at(len: usize) -> i32 {
-    at(len, urn::fast_conversation_id, conversation_id)
+    at(len, urn::fast_conversation_id_at, conversation_id)
 }
 
 #[wasm_bindgen(js_name = __profileIdAt)]
 pub fn profile_id_at(len: usize) -> i32 {
-    at(len, urn::fast_profile_id, profile_id)
+    at(len, urn::fast_profile_id_at, profile_id)
 }
 
-/// The rest of `<name>` for a string the span could not place: the answer as one string, `0`
+/// The rest of `<name>` for a string the scratch path could not answer: the answer as one string, `0`
 /// then the id, or `1` then `code:offset:message` for a `UrnError` the generated wrapper builds
 /// itself (npm/errors.js `UrnError`). One crossing and no JS object made in Rust: a thrown
 /// `UrnError` cost 27 µs through the checked export's `js_error` against 4 µs for the same error
@@ -342,6 +325,40 @@ pub fn profile_id_js(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
     Ok(profile_id(&text("input", &input)?)?)
+}
+
+/// The answer of a `try…` export: the id, or `null` where the throwing form throws a `UrnError`.
+fn or_null(answer: Result<String, UrnError>) -> JsValue {
+    answer.map_or(JsValue::NULL, |id| JsValue::from_str(&id))
+}
+
+/// `messageId` without the `UrnError`: the canonical message id, or `null` for an input that is
+/// not a message reference (a non-string argument is still a `TypeError`). An `Error` with its
+/// stack is most of the cost of a failed `messageId` call; this is the form for input that is
+/// often not a message.
+#[wasm_bindgen(js_name = tryMessageId, unchecked_return_type = "string | null")]
+pub fn try_message_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(message_id(&text("input", &input)?)))
+}
+
+/// `conversationId` without the `UrnError`: the canonical conversation id, or `null` for an input
+/// that is not a conversation reference (a non-string argument is still a `TypeError`).
+#[wasm_bindgen(js_name = tryConversationId, unchecked_return_type = "string | null")]
+pub fn try_conversation_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(conversation_id(&text("input", &input)?)))
+}
+
+/// `profileId` without the `UrnError`: the canonical profile id, or `null` for an input that is
+/// not a profile reference (a non-string argument is still a `TypeError`).
+#[wasm_bindgen(js_name = tryProfileId, unchecked_return_type = "string | null")]
+pub fn try_profile_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(profile_id(&text("input", &input)?)))
 }
 
 /// The profile id of the mailbox (the viewing account) a `msg_message` / `msg_conversation` URN
