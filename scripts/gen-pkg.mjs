@@ -20,6 +20,9 @@ const fulls = new Set(Object.keys(glue).filter((n) => /^__\w+Full$/.test(n)));
 const ats = new Set(Object.keys(glue).filter((n) => /^__\w+At$/.test(n)));
 // Bytes of the scratch area an input may take: src/urn.rs MAX_INPUT_BYTES (8 * 512).
 const SCRATCH_INPUT = 4096;
+// src/wasm/urn.rs BATCH_MAX_BYTES and boundary.rs MAX_VALUES: larger batches take the export.
+const BATCH_MAX_COUNT = 200000;
+const BATCH_MAX_BYTES = 200000 * 64;
 const lower = (n) => n[0].toLowerCase() + n.slice(1);
 const isClass = (v) => typeof v === "function" && /^class\b/.test(Function.prototype.toString.call(v));
 
@@ -41,6 +44,8 @@ function urnError(answer) {
 // 1.6x slower in Chromium on the corpus (a Blink binding), though 3x faster in Node. The view is
 // made again when the memory has grown (the old buffer is then detached: byteLength 0).
 const SCRATCH_INPUT = ${SCRATCH_INPUT};
+const BATCH_MAX_COUNT = ${BATCH_MAX_COUNT};
+const BATCH_MAX_BYTES = ${BATCH_MAX_BYTES};
 let scratchMemory = null;
 let scratchAt = 0;
 let scratchView = null;
@@ -67,6 +72,77 @@ function toScratch(input) {
     view[at + i] = c;
   }
   return n;
+}
+
+/**
+ * The answers of a batch through the module's batch scratch (src/wasm/urn.rs \`Batch\`): the ASCII
+ * strings are written one after the other with where each ends, \`at(count)\` answers them all in
+ * place, and ids are sliced out of their inputs here (or read from the scratch when they are not
+ * substrings). A non-ASCII string is asked of \`one\` (the \`try…\` export). null when the batch is
+ * not an array of strings within the limits, or reading it throws (a Proxy): the caller then
+ * hands it to the export, which reads it again its own way.
+ */
+function idsAt(inputs, at, one) {
+  let items;
+  let total = 0;
+  try {
+    if (!Array.isArray(inputs)) return null;
+    const n = inputs.length;
+    if (!(n >= 0 && n <= BATCH_MAX_COUNT)) return null;
+    items = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = inputs[i];
+      if (typeof u !== "string") return null;
+      items[i] = u;
+      total += u.length;
+    }
+  } catch {
+    return null;
+  }
+  const n = items.length;
+  if (total > BATCH_MAX_BYTES) return null;
+  const bytesAt = glue.__urnBatch(total, n);
+  if (bytesAt === 0) return null;
+  const intsAt = glue.__urnBatchInts();
+  let view = scratch(); // after __urnBatch, which may have grown the memory
+  let ints = new Int32Array(view.buffer, intsAt, n);
+  let p = bytesAt;
+  for (let i = 0; i < n; i++) {
+    const u = items[i];
+    const start = p;
+    const len = u.length;
+    let j = 0;
+    for (; j < len; j++) {
+      const c = u.charCodeAt(j);
+      if (c > 127) break;
+      view[p++] = c;
+    }
+    if (j < len) {
+      p = start;
+      ints[i] = -2;
+    } else {
+      ints[i] = p - bytesAt;
+    }
+  }
+  let q = at(n);
+  view = scratch(); // the answers may have grown it again
+  ints = new Int32Array(view.buffer, intsAt, n);
+  const answers = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = ints[i];
+    if (r >= 0) {
+      answers[i] = items[i].slice(r >>> 10, r & 1023);
+    } else if (r === -1) {
+      answers[i] = null;
+    } else if (r <= -3) {
+      const len = -3 - r;
+      answers[i] = String.fromCharCode.apply(null, view.subarray(q, q + len));
+      q += len;
+    } else {
+      answers[i] = one(items[i]);
+    }
+  }
+  return answers;
 }
 
 /** The answer of length \`n\` a \`__<name>At\` left after the input in the scratch area (ASCII). */
@@ -113,6 +189,19 @@ export function ${name}(...args) {
     const answer = glue.__${name}Full(input);
     if (answer.charCodeAt(0) === 48) return answer.slice(1);
     throw urnError(answer);
+  }
+  return glue.${name}(...args);
+}
+`;
+  } else if (typeof value === "function" && ats.has(`__${name}At`) && glue[`try${name[0].toUpperCase()}${name.slice(1, -1)}`]) {
+    // A batch of strings goes through the batch scratch in one crossing (\`idsAt\`); anything
+    // else (a non-string element, a Proxy, a batch beyond the limits) to the export, as before.
+    js += `
+export function ${name}(...args) {
+  if (!isReady()) throw notInitialized("${name}()");
+  if (args.length === 1) {
+    const answers = idsAt(args[0], glue.__${name}At, glue.try${name[0].toUpperCase()}${name.slice(1, -1)});
+    if (answers !== null) return answers;
   }
   return glue.${name}(...args);
 }

@@ -169,6 +169,97 @@ pub fn profile_id_at(len: usize) -> i32 {
     at(len, urn::fast_profile_id_at, profile_id)
 }
 
+/// The batch scratch of the package's `messageIds`: the wrapper writes the ASCII inputs one after
+/// the other into `bytes` and where each ends into `ints` (a negative mark for an input it
+/// answers itself), [`message_ids_at`] replaces each end with its answer, and the ids that are
+/// not substrings of their input go into `out`. One crossing for the batch, no string across.
+struct Batch {
+    bytes: Vec<u8>,
+    ints: Vec<i32>,
+    out: Vec<u8>,
+}
+
+/// Most input bytes a batch may put in the scratch (larger batches take the joined export).
+const BATCH_MAX_BYTES: usize = MAX_VALUES * 64;
+
+thread_local! {
+    static BATCH: RefCell<Batch> = const {
+        RefCell::new(Batch { bytes: Vec::new(), ints: Vec::new(), out: Vec::new() })
+    };
+}
+
+/// Room for a batch of `count` inputs of `bytes` bytes in all: the address of the bytes, or 0
+/// for a batch beyond the limits. May grow the module's memory. Not public.
+#[wasm_bindgen(js_name = __urnBatch)]
+pub fn urn_batch(bytes: usize, count: usize) -> usize {
+    if bytes > BATCH_MAX_BYTES || count > MAX_VALUES {
+        return 0;
+    }
+    BATCH.with(|b| {
+        let b = &mut *b.borrow_mut();
+        if b.bytes.len() < bytes {
+            b.bytes.resize(bytes, 0);
+        }
+        if b.ints.len() < count {
+            b.ints.resize(count, 0);
+        }
+        b.bytes.as_ptr() as usize
+    })
+}
+
+/// The address of the batch's ends/answers (`i32`s). Not public.
+#[wasm_bindgen(js_name = __urnBatchInts)]
+pub fn urn_batch_ints() -> usize {
+    BATCH.with(|b| b.borrow().ints.as_ptr() as usize)
+}
+
+/// Answers a batch of `count` inputs in place, each as [`at`] answers one (the place of the id
+/// relative to the input's start, `-1` for no id, `-3 - n` for an id of `n` bytes next in `out`,
+/// `-2` for the wrapper to ask one by one); a negative end stays as the wrapper marked it. The
+/// address of `out`. Not public.
+fn ids_at(
+    count: usize,
+    fast: fn(&[u8]) -> Option<Range<usize>>,
+    full: fn(&str) -> Result<String, UrnError>,
+) -> usize {
+    BATCH.with(|b| {
+        let b = &mut *b.borrow_mut();
+        b.out.clear();
+        let Some(ints) = b.ints.get_mut(..count) else {
+            return 0;
+        };
+        let mut from = 0;
+        for slot in ints {
+            let Ok(end) = usize::try_from(*slot) else {
+                continue;
+            };
+            let Some(input) = b.bytes.get(from..end) else {
+                *slot = -2;
+                continue;
+            };
+            from = end;
+            if let Some(p) = fast(input).map(place).filter(|&p| p >= 0) {
+                *slot = p;
+                continue;
+            }
+            *slot = match std::str::from_utf8(input).map(full) {
+                Ok(Ok(id)) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
+                    b.out.extend_from_slice(id.as_bytes());
+                    -3 - i32::try_from(id.len()).unwrap_or(0)
+                }
+                Ok(Err(_)) => -1,
+                _ => -2,
+            };
+        }
+        b.out.as_ptr() as usize
+    })
+}
+
+#[wasm_bindgen(js_name = __messageIdsAt)]
+pub fn message_ids_at(count: usize) -> usize {
+    ids_at(count, urn::fast_message_id_at, message_id)
+}
+
 /// The rest of `<name>` for a string the scratch path could not answer: the answer as one string, `0`
 /// then the id, or `1` then `code:offset:message` for a `UrnError` the generated wrapper builds
 /// itself (npm/errors.js `UrnError`). One crossing and no JS object made in Rust: a thrown

@@ -95,3 +95,23 @@ test("answers stay right after the module's memory grows between two calls", asy
   assert.deepEqual(corpus.slice(0, 200).map((u) => answer(m.messageId, u)), expect);
   assert.deepEqual(corpus.slice(0, 200).map((u) => m.tryMessageId(u)), expect.map((a) => (a.startsWith("UrnError") ? null : a)));
 });
+
+test("messageIds through the batch scratch answers as the export and as one call per input", async () => {
+  const { m, glue, corpus } = await setup();
+  const strings = [...corpus, ...edges.filter((e) => typeof e === "string")];
+  const expect = glue.messageIds(strings);
+  assert.deepEqual(m.messageIds(strings), expect);
+  assert.deepEqual(expect, strings.map((u) => glue.tryMessageId(u)));
+  // Again after the memory grew (the views are made again), and in smaller and empty batches.
+  glue.__messageIdFull("a".repeat(96 << 20));
+  assert.deepEqual(m.messageIds(strings), expect);
+  assert.deepEqual(m.messageIds(strings.slice(0, 3)), expect.slice(0, 3));
+  assert.deepEqual(m.messageIds([]), []);
+  assert.deepEqual(m.messageIds([""]), [null]);
+  // A batch with a non-string element is the export's (it reads elements as join does).
+  const odd = [corpus[0], { toString: () => corpus[0] }, 5];
+  assert.deepEqual(m.messageIds(odd), glue.messageIds(odd));
+  // Beyond the scratch's limits: the export.
+  assert.equal(glue.__urnBatch(200000 * 64 + 1, 1), 0);
+  assert.equal(glue.__urnBatch(0, 200001), 0);
+});
