@@ -736,6 +736,69 @@ pub(crate) fn fast_profile_id(s: &str) -> Option<&str> {
     s.get(fast_profile_id_at(s.as_bytes())?)
 }
 
+/// The `urn:li:` entity types a message URN may have (the full parser's list, [`MessageId`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+const MESSAGE_TYPES: &[&[u8]] = &[
+    b"msg_message",
+    b"fs_event",
+    b"messagingMessage",
+    b"fsd_message",
+];
+/// The `urn:li:` entity types a conversation URN may have ([`ConversationId`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+const CONVERSATION_TYPES: &[&[u8]] = &[
+    b"msg_conversation",
+    b"messagingThread",
+    b"fs_conversation",
+    b"fsd_conversation",
+    b"salesNav_thread",
+];
+/// The `urn:li:` entity types a profile URN may have ([`ProfileId`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+const PROFILE_TYPES: &[&[u8]] = &[
+    b"fsd_profile",
+    b"fs_miniProfile",
+    b"member",
+    b"msg_messagingParticipant",
+    b"fs_messagingMember",
+];
+
+/// Whether `s` starts `urn:li:<type>:` with a type of letters and `_` that is none of `types`:
+/// then the full parser refuses it whatever follows (the prefix is left as it is by trimming and
+/// decoding, and the type decides the kind), so a caller that only needs to know that can skip
+/// building the error. Tested against the full parser with the fast paths.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+fn other_li_type(s: &[u8], types: &[&[u8]]) -> bool {
+    let Some(rest) = s.strip_prefix(b"urn:li:") else {
+        return false;
+    };
+    let Some(colon) = find(rest, b':') else {
+        return false;
+    };
+    let ty = &rest[..colon];
+    !ty.is_empty()
+        && ty.iter().all(|&c| c.is_ascii_alphabetic() || c == b'_')
+        && !types.contains(&ty)
+}
+
+/// `s` is certainly not a message reference ([`other_li_type`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+pub(crate) fn not_a_message(s: &[u8]) -> bool {
+    other_li_type(s, MESSAGE_TYPES)
+}
+
+/// `s` is certainly not a conversation reference ([`other_li_type`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+pub(crate) fn not_a_conversation(s: &[u8]) -> bool {
+    other_li_type(s, CONVERSATION_TYPES)
+}
+
+/// `s` is certainly not a profile reference ([`other_li_type`]).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the wasm exports' callers
+pub(crate) fn not_a_profile(s: &[u8]) -> bool {
+    other_li_type(s, PROFILE_TYPES)
+}
+
 /// What an id parser was handed, after trimming and decoding.
 enum Input {
     /// A URN, with the cleaned text it came from (for error offsets).
@@ -1923,6 +1986,20 @@ mod tests {
                 "profile {s:?}"
             );
         }
+        // What the quick refusals refuse, the full parser refuses.
+        let b = s.as_bytes();
+        if not_a_message(b) {
+            assert!(MessageId::parse_full(s).is_err(), "not a message {s:?}");
+        }
+        if not_a_conversation(b) {
+            assert!(
+                ConversationId::parse_full(s).is_err(),
+                "not a conversation {s:?}"
+            );
+        }
+        if not_a_profile(b) {
+            assert!(ProfileId::parse_full(s).is_err(), "not a profile {s:?}");
+        }
         // And `parse` (fast first) answers as the full parser does, errors included.
         assert_eq!(MessageId::parse(s), MessageId::parse_full(s), "{s:?}");
         assert_eq!(
@@ -1997,7 +2074,7 @@ mod tests {
         /// URN-shaped strings over the characters that matter at the fast paths' edges.
         #[test]
         fn the_fast_paths_answer_as_the_full_parser_on_generated_input(
-            ty in prop::sample::select(vec!["msg_message", "fs_event", "fsd_message", "messagingMessage", "msg_conversation", "messagingThread", "fs_conversation", "fsd_conversation", "fsd_profile", "fs_miniProfile", "member"]),
+            ty in prop::sample::select(vec!["msg_message", "fs_event", "fsd_message", "messagingMessage", "msg_conversation", "messagingThread", "fs_conversation", "fsd_conversation", "fsd_profile", "fs_miniProfile", "member", "salesNav_thread", "msg_messagingParticipant", "fs_messagingMember", "fsd_Profile", "x"]),
             first in "(urn:li:fsd_profile:)?(ACoAA|2-)?[A-Za-z0-9+/=_.~ %(),:-]{0,6}",
             second in "(2-|ACoAA)?[A-Za-z0-9+/=_.~ %(),:-]{0,6}",
             tuple in any::<bool>(),

@@ -124,6 +124,7 @@ pub fn urn_memory() -> JsValue {
 fn at(
     len: usize,
     fast: fn(&[u8]) -> Option<Range<usize>>,
+    not: fn(&[u8]) -> bool,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> i32 {
     SCRATCH.with(|s| {
@@ -139,6 +140,11 @@ fn at(
             if p >= 0 {
                 return p;
             }
+        }
+        // A URN of another kind: -1 without building the error (the throwing wrapper asks
+        // `__<name>Full` for it; `try…` answers null).
+        if not(input) {
+            return -1;
         }
         let Ok(input) = std::str::from_utf8(input) else {
             return -2;
@@ -156,17 +162,22 @@ fn at(
 
 #[wasm_bindgen(js_name = __messageIdAt)]
 pub fn message_id_at(len: usize) -> i32 {
-    at(len, urn::fast_message_id_at, message_id)
+    at(len, urn::fast_message_id_at, urn::not_a_message, message_id)
 }
 
 #[wasm_bindgen(js_name = __conversationIdAt)]
 pub fn conversation_id_at(len: usize) -> i32 {
-    at(len, urn::fast_conversation_id_at, conversation_id)
+    at(
+        len,
+        urn::fast_conversation_id_at,
+        urn::not_a_conversation,
+        conversation_id,
+    )
 }
 
 #[wasm_bindgen(js_name = __profileIdAt)]
 pub fn profile_id_at(len: usize) -> i32 {
-    at(len, urn::fast_profile_id_at, profile_id)
+    at(len, urn::fast_profile_id_at, urn::not_a_profile, profile_id)
 }
 
 /// The batch scratch of the package's `messageIds`: the wrapper writes the ASCII inputs one after
@@ -220,6 +231,7 @@ pub fn urn_batch_ints() -> usize {
 fn ids_at(
     count: usize,
     fast: fn(&[u8]) -> Option<Range<usize>>,
+    not: fn(&[u8]) -> bool,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> usize {
     BATCH.with(|b| {
@@ -242,6 +254,10 @@ fn ids_at(
                 *slot = p;
                 continue;
             }
+            if not(input) {
+                *slot = -1;
+                continue;
+            }
             *slot = match std::str::from_utf8(input).map(full) {
                 Ok(Ok(id)) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
                     b.out.extend_from_slice(id.as_bytes());
@@ -257,7 +273,12 @@ fn ids_at(
 
 #[wasm_bindgen(js_name = __messageIdsAt)]
 pub fn message_ids_at(count: usize) -> usize {
-    ids_at(count, urn::fast_message_id_at, message_id)
+    ids_at(
+        count,
+        urn::fast_message_id_at,
+        urn::not_a_message,
+        message_id,
+    )
 }
 
 /// The rest of `<name>` for a string the scratch path could not answer: the answer as one string, `0`
