@@ -4,7 +4,9 @@
 //! hands out the objects it holds). A [`ViewMemo`] keeps, per stored message, what its view
 //! was made of and what the reader made of that view (`T`: a JS object in the wasm binding);
 //! a message whose inputs are equal to the kept ones gets the kept `T` back, and only the
-//! others are built and rendered.
+//! others are built and rendered. The few items that are not stored messages (outbox
+//! entries, sent Sales Navigator messages) are built on every read and compared whole with
+//! the last read's, so an unchanged one keeps its `T` too.
 //!
 //! Correctness does not rest on anyone marking changes: the inputs are compared, all of them
 //! (the stored message with its tally, the reaction facts, the tally flag, the recall state
@@ -35,6 +37,10 @@ pub struct ViewMemo<T> {
     /// In the store's order of the conversation's messages, (sentAt, id): a read walks them
     /// beside the store's, with no lookup.
     entries: Vec<Kept<T>>,
+    /// The items that are not stored messages (sent Sales Navigator messages, outbox
+    /// entries), each with its whole view: such an item's view is its only input, so an equal
+    /// view gets the kept `T` back.
+    unstored: Vec<(MessageView, T)>,
 }
 
 #[derive(Debug)]
@@ -50,6 +56,7 @@ impl<T> Default for ViewMemo<T> {
         ViewMemo {
             of: None,
             entries: Vec::new(),
+            unstored: Vec::new(),
         }
     }
 }
@@ -79,6 +86,8 @@ enum Slot {
     Kept(usize),
     /// This index of the freshly built views.
     Fresh(usize),
+    /// This index of the unstored items kept from the last read.
+    Again(usize),
 }
 
 impl Engine {
@@ -191,10 +200,12 @@ impl Engine {
             *memo = ViewMemo {
                 of: Some((account.clone(), id.clone())),
                 entries: Vec::new(),
+                unstored: Vec::new(),
             };
         }
         let Some(shell) = self.view_shell(account, store, id, now) else {
             memo.entries.clear();
+            memo.unstored.clear();
             return Ok(None);
         };
         let mut slots: Vec<(Millis, Slot)> = Vec::new();
@@ -226,16 +237,32 @@ impl Engine {
         }
         drop(old);
         let (away, outbox) = unstored_views(store, id);
+        let mut kept_unstored = std::mem::take(&mut memo.unstored);
+        let mut again: Vec<(MessageView, T)> = Vec::new();
+        // The unstored views built now, with the index of their view in `fresh`.
+        let mut unstored_made: Vec<(MessageView, usize)> = Vec::new();
+        let mut place = |v: MessageView, slots: &mut Vec<(Millis, Slot)>| {
+            let at = v.sent_at;
+            match kept_unstored.iter().position(|(k, _)| *k == v) {
+                Some(i) => {
+                    slots.push((at, Slot::Again(again.len())));
+                    again.push(kept_unstored.swap_remove(i));
+                }
+                None => {
+                    slots.push((at, Slot::Fresh(fresh.len())));
+                    unstored_made.push((v.clone(), fresh.len()));
+                    fresh.push(v);
+                }
+            }
+        };
         if !away.is_empty() {
             for v in away {
-                slots.push((v.sent_at, Slot::Fresh(fresh.len())));
-                fresh.push(v);
+                place(v, &mut slots);
             }
             slots.sort_by_key(|(at, _)| *at);
         }
         for v in outbox {
-            slots.push((v.sent_at, Slot::Fresh(fresh.len())));
-            fresh.push(v);
+            place(v, &mut slots);
         }
         let rendered = render(fresh)?;
         for (entry, view) in made {
@@ -246,9 +273,16 @@ impl Engine {
             .filter_map(|(_, slot)| match slot {
                 Slot::Kept(i) => next[*i].shown.clone(),
                 Slot::Fresh(i) => rendered.get(*i).cloned(),
+                Slot::Again(i) => again.get(*i).map(|(_, t)| t.clone()),
             })
             .collect();
         memo.entries = next;
+        memo.unstored = again;
+        memo.unstored.extend(
+            unstored_made
+                .into_iter()
+                .filter_map(|(v, i)| rendered.get(i).cloned().map(|t| (v, t))),
+        );
         Ok(Some((shell, items)))
     }
 }
