@@ -150,6 +150,22 @@ function fromScratch(n) {
   const at = scratchAt + SCRATCH_INPUT;
   return String.fromCharCode.apply(null, scratch().subarray(at, at + n));
 }
+
+/**
+ * The answer of \`at\` (a \`__<name>At\` export) for the string \`input\` through the scratch area:
+ * an id that is a plain substring of the input comes back as its place (start and end, 10 bits
+ * each) and is sliced here; an ASCII id that is not comes back from the scratch area (-3 - its
+ * length); a non-id is -1 (here \`null\`). \`undefined\` when the export has to answer (a
+ * non-ASCII or long input, or an answer only the full parse gives).
+ */
+function scratchId(input, at) {
+  const len = toScratch(input);
+  if (len < 0) return undefined;
+  const r = at(len);
+  if (r >= 0) return input.slice(r >>> 10, r & 1023);
+  if (r <= -3) return fromScratch(-3 - r);
+  return r === -1 ? null : undefined;
+}
 `;
 for (const name of names) {
   const value = glue[name];
@@ -171,21 +187,15 @@ ${statics.map((s) => `  static ${s}(...args) {
 `).join("")}}
 `;
   } else if (typeof value === "function" && ats.has(`__${name}At`) && fulls.has(`__${name}Full`)) {
-    // An ASCII string goes through the scratch area: an id that is a plain substring of it comes
-    // back as its place (start and end, 10 bits each) and is sliced here; an ASCII id that is not
-    // comes back from the scratch area; a non-id is -1. Anything else (and every error, whose
-    // parts only the full export gives) takes the full export.
+    // A string goes through the scratch area (\`scratchId\`); a non-id, and everything the scratch
+    // path does not answer, takes the full export, whose answer carries the error's parts.
     js += `
 export function ${name}(...args) {
   if (!isReady()) throw notInitialized("${name}()");
   const input = args[0];
   if (typeof input === "string" && args.length === 1) {
-    const len = toScratch(input);
-    if (len >= 0) {
-      const r = glue.__${name}At(len);
-      if (r >= 0) return input.slice(r >>> 10, r & 1023);
-      if (r <= -3) return fromScratch(-3 - r);
-    }
+    const id = scratchId(input, glue.__${name}At);
+    if (typeof id === "string") return id;
     const answer = glue.__${name}Full(input);
     if (answer.charCodeAt(0) === 48) return answer.slice(1);
     throw urnError(answer);
@@ -214,13 +224,8 @@ export function ${name}(...args) {
   if (!isReady()) throw notInitialized("${name}()");
   const input = args[0];
   if (typeof input === "string" && args.length === 1) {
-    const len = toScratch(input);
-    if (len >= 0) {
-      const r = glue.__${lower(name.slice(3))}At(len);
-      if (r >= 0) return input.slice(r >>> 10, r & 1023);
-      if (r <= -3) return fromScratch(-3 - r);
-      if (r === -1) return null;
-    }
+    const id = scratchId(input, glue.__${lower(name.slice(3))}At);
+    if (id !== undefined) return id;
   }
   return glue.${name}(...args);
 }
