@@ -19,7 +19,7 @@
 //                               store, its worker is stopped through CDP and woken by its popup
 // Usage: node scripts/bench-scale.mjs   (needs pkg/: scripts/build-pkg.sh)
 import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync, readdirSync, statSync, existsSync, cpSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync, readdirSync, statSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import os from "node:os";
@@ -27,7 +27,6 @@ import { CHROMIUM_ARGS } from "./browser.mjs";
 import { serveStatic } from "./static-server.mjs";
 import { backgroundWorker, killBackground } from "../tests/e2e/harness.mjs";
 import { conversation, fact, layout, snapshotText } from "../tests/bench/scale-data.mjs";
-import { vendor } from "./vendor.mjs";
 
 const parseSize = (s) => {
   const m = /^(\d+(?:\.\d+)?)(k?)$/i.exec(s.trim());
@@ -124,18 +123,10 @@ async function measure(server, n) {
   }
 }
 
-/** The extension as scripts/build-extension.sh assembles it (hosted API, no key: the engine opens
+/** The extension as scripts/assemble-extension.sh assembles it (hosted API, no key: the engine opens
  * its store and asks nothing of the network), in `dir`. */
 function assembleExtension(dir) {
-  mkdirSync(path.join(dir, "pkg/glue"), { recursive: true });
-  for (const d of ["background", "content", "options", "popup", "onboarding", "pages", "_locales", "icons"]) {
-    cpSync(path.join("extension", d), path.join(dir, d), { recursive: true });
-  }
-  for (const f of ["browser.js", "core.js", "ready.js", "errors.js", "host.js"]) cpSync(path.join("pkg", f), path.join(dir, "pkg", f));
-  for (const f of ["threadline.js", "threadline_bg.wasm"]) cpSync(path.join("pkg/glue", f), path.join(dir, "pkg/glue", f));
-  vendor(dir, "extension"); // the third-party files the manifest and the background load (valibot, udomdiff)
-  execFileSync("node", ["scripts/gen-manifest.mjs", "extension/manifest.json", path.join(dir, "manifest.json"),
-    "https://api.connectsafely.ai/linkedin", "0.0.0"], { stdio: "ignore" });
+  execFileSync("bash", ["scripts/assemble-extension.sh", dir, "https://api.connectsafely.ai/linkedin"], { stdio: "ignore" });
 }
 
 /** Feeds the store to the worker's engine through `applyRemote`, a chunk of conversations per call. */

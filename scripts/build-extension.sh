@@ -14,20 +14,9 @@ DEMO_KEY=${2:-}
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 WEB_EXT=node_modules/.bin/web-ext
 
-[ -f pkg/glue/threadline_bg.wasm ] || bash scripts/build-pkg.sh
-
-# One tree: the extension's sources plus the wasm package and the vendored libraries the background
-# imports.
-assemble() {
-  local out=$1 base=$2
-  rm -rf "$out" && mkdir -p "$out/pkg/glue"
-  cp -r extension/background extension/content extension/options extension/popup extension/onboarding extension/pages extension/_locales extension/icons "$out/"
-  cp pkg/browser.js pkg/core.js pkg/ready.js pkg/errors.js pkg/host.js "$out/pkg/"
-  cp pkg/glue/threadline.js pkg/glue/threadline_bg.wasm "$out/pkg/glue/"
-  # Third-party files (package.json's dependencies: valibot, udomdiff) with their licenses: vendor/.
-  node scripts/vendor.mjs "$out" extension >/dev/null
-  node scripts/gen-manifest.mjs extension/manifest.json "$out/manifest.json" "$base" "$VERSION"
-}
+# One tree per use, assembled by scripts/assemble-extension.sh (the extension's sources, the wasm
+# package and the vendored libraries the background imports).
+assemble() { bash scripts/assemble-extension.sh "$1" "$2"; }
 
 assemble dist/extension "$BASE_URL"
 if [ -n "$DEMO_KEY" ]; then
