@@ -687,22 +687,24 @@ impl ThreadlineEngine {
         let at = memos.iter().position(|m| m.shows(&account, &id));
         let mut memo = at.map(|i| memos.remove(i)).unwrap_or_default();
         let view = self.driver.with_engine(|e| {
-            e.conversation_view_memo(&account, &id, now_ms(), &mut memo, render_messages)
+            let Some((shell, items)) =
+                e.conversation_view_memo(&account, &id, now_ms(), &mut memo, render_messages)?
+            else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            let out = to_js_via_json(&shell)?;
+            // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
+            if shell.channels.sales_navigator.is_none() {
+                let channels = js_sys::Reflect::get(&out, &"channels".into())?;
+                js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
+            }
+            let messages: js_sys::Array = items.iter().collect();
+            js_sys::Reflect::set(&out, &"messages".into(), &messages)?;
+            Ok::<_, JsValue>(out)
         });
         memos.insert(0, memo);
         memos.truncate(KEPT_VIEWS);
-        let Some((shell, items)) = view? else {
-            return Ok(JsValue::UNDEFINED);
-        };
-        let out = to_js_via_json(&shell)?;
-        // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
-        if shell.channels.sales_navigator.is_none() {
-            let channels = js_sys::Reflect::get(&out, &"channels".into())?;
-            js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
-        }
-        let messages: js_sys::Array = items.into_iter().collect();
-        js_sys::Reflect::set(&out, &"messages".into(), &messages)?;
-        Ok(out)
+        view
     }
 
     /// The conversation list of an account, newest activity first.

@@ -201,23 +201,33 @@ thread_local! {
 }
 
 /// The view kept between reads (`conversation_view_memo`) is the full view, message for
-/// message, at every read of every property run.
+/// message, at every read of every property run: read at the step's time, again at once (the
+/// answer handed out again with no walk), and later with no step between, past the recall
+/// window (a UI reads whenever it likes: time alone closes windows), and back at the step's time
+/// (a clock set back).
 fn check_memo(w: &World, r: usize, id: &ConversationId) {
+    let later = w.now + w.replicas[r].engine.config().recall_window_ms + 1;
+    for at in [w.now, w.now, later, later, w.now] {
+        check_memo_at(w, r, id, at);
+    }
+}
+
+fn check_memo_at(w: &World, r: usize, id: &ConversationId, at: i64) {
     let engine = &w.replicas[r].engine;
-    let full = engine.conversation_view_at(&acct(), id, w.now);
+    let full = engine.conversation_view_at(&acct(), id, at);
     MEMOS.with(|memos| {
         let mut memos = memos.borrow_mut();
         let memo = memos.entry((r, id.as_str().to_owned())).or_default();
         let kept = engine
-            .conversation_view_memo(&acct(), id, w.now, memo, Ok::<_, ()>)
+            .conversation_view_memo(&acct(), id, at, memo, Ok::<_, ()>)
             .expect("rendering views as themselves cannot fail");
         match (full, kept) {
             (None, None) => {}
             (Some(mut full), Some((mut shell, items))) => {
                 assert_eq!(
                     items,
-                    full.messages,
-                    "the kept view of {} differs",
+                    full.messages.as_slice(),
+                    "the kept view of {} at {at} differs",
                     id.as_str()
                 );
                 full.messages.clear();

@@ -36,19 +36,40 @@ pub struct ViewMemo<T> {
     of: Option<(AccountId, ConversationId)>,
     /// In the store's order of the conversation's messages, (sentAt, id): a read walks them
     /// beside the store's, with no lookup.
-    entries: Vec<Kept<T>>,
+    entries: Vec<Kept>,
     /// The items that are not stored messages (sent Sales Navigator messages, outbox
     /// entries), each with its whole view: such an item's view is its only input, so an equal
     /// view gets the kept `T` back.
-    unstored: Vec<(MessageView, T)>,
+    unstored: Vec<(MessageView, Option<usize>)>,
+    /// The last answer, in order; `entries` and `unstored` say where each one's `T` is.
+    items: Vec<T>,
+    /// When the last answer can be handed out again as it is, with no walk.
+    current: Option<Current>,
 }
 
+/// A stored message's place in the memo, with what its view was made of.
 #[derive(Debug)]
-struct Kept<T> {
+struct Kept {
     at: Millis,
     id: MessageId,
     inputs: MessageInputs,
-    shown: Option<T>,
+    /// Where its `T` is in the memo's `items`.
+    shown: Option<usize>,
+}
+
+/// The engine and time span over which an answer stays true. Between two steps the engine
+/// changes nothing (every change is made by [`Engine::handle`] or [`Engine::command`], which
+/// count them in `revision`), so the only thing that can change a view then is time: a
+/// recall window that closes. A read at a time inside `[from, until]` of the same engine at
+/// the same revision is answered by the last answer. This is what a UI with several tabs on one
+/// conversation asks most: the same view again after one change.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Current {
+    engine: u64,
+    revision: u64,
+    from: Millis,
+    /// The first recall window among the shown messages to close, if one is open.
+    until: Option<Millis>,
 }
 
 impl<T> Default for ViewMemo<T> {
@@ -57,6 +78,8 @@ impl<T> Default for ViewMemo<T> {
             of: None,
             entries: Vec::new(),
             unstored: Vec::new(),
+            items: Vec::new(),
+            current: None,
         }
     }
 }
@@ -81,13 +104,17 @@ impl<T> ViewMemo<T> {
 }
 
 /// Where an item of the view comes from.
-enum Slot {
-    /// This index of the memo's new entries.
-    Kept(usize),
+enum Slot<T> {
+    /// The last answer's `T`.
+    Again(T),
     /// This index of the freshly built views.
     Fresh(usize),
-    /// This index of the unstored items kept from the last read.
-    Again(usize),
+}
+
+/// Whose item a slot is: this index of the new entries, or of the new unstored items.
+enum Owner {
+    Entry(usize),
+    Unstored(usize),
 }
 
 impl Engine {
@@ -175,18 +202,18 @@ impl Engine {
     }
 
     /// The view of one conversation as of `now_ms`, like [`Engine::conversation_view_at`],
-    /// with its messages as `T`s: the kept `T` of every stored message whose view would be the
-    /// same as when it was kept, and `render`'s `T`s of all the others (called once, with the
-    /// views in the order of its answer). Returns the view without its messages beside them.
-    /// `memo` then holds this answer (and only the messages it shows).
-    pub fn conversation_view_memo<T: Clone, E>(
+    /// with its messages as `T`s: the kept `T` of every message whose view would be the same
+    /// as when it was kept, and `render`'s `T`s of all the others (called once, with the views
+    /// in the order of its answer). Returns the view without its messages beside them, which
+    /// `memo` then holds (and only the messages it shows).
+    pub fn conversation_view_memo<'m, T, E>(
         &self,
         account: &AccountId,
         id: &ConversationId,
         now_ms: i64,
-        memo: &mut ViewMemo<T>,
+        memo: &'m mut ViewMemo<T>,
         render: impl FnOnce(Vec<MessageView>) -> Result<Vec<T>, E>,
-    ) -> Result<Option<(ConversationView, Vec<T>)>, E> {
+    ) -> Result<Option<(ConversationView, &'m [T])>, E> {
         let now = Millis(now_ms);
         let Some(store) = self.accounts.get(account) else {
             *memo = ViewMemo::default();
@@ -199,32 +226,46 @@ impl Engine {
         {
             *memo = ViewMemo {
                 of: Some((account.clone(), id.clone())),
-                entries: Vec::new(),
-                unstored: Vec::new(),
+                ..ViewMemo::default()
             };
         }
         let Some(shell) = self.view_shell(account, store, id, now) else {
-            memo.entries.clear();
-            memo.unstored.clear();
+            *memo = ViewMemo::default();
             return Ok(None);
         };
-        let mut slots: Vec<(Millis, Slot)> = Vec::new();
+        if memo.current.is_some_and(|c| {
+            c.engine == self.instance
+                && c.revision == self.revision
+                && c.from <= now
+                && c.until.is_none_or(|u| now <= u)
+        }) {
+            return Ok(Some((shell, &memo.items)));
+        }
+        memo.current = None;
+        let mut old_items: Vec<Option<T>> = std::mem::take(&mut memo.items)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut take = |at: Option<usize>| at.and_then(|i| old_items.get_mut(i)?.take());
+        let mut slots: Vec<(Millis, Slot<T>, Owner)> = Vec::new();
         let mut fresh: Vec<MessageView> = Vec::new();
-        // The new entries, and for those made now the index of their view in `fresh`.
-        let mut next: Vec<Kept<T>> = Vec::new();
-        let mut made: Vec<(usize, usize)> = Vec::new();
+        let mut next: Vec<Kept> = Vec::new();
         let mut old = std::mem::take(&mut memo.entries).into_iter().peekable();
         for m in store.messages_in(id) {
             let key = (m.sent_at, &m.id);
             while old.next_if(|k| (k.at, &k.id) < key).is_some() {}
             let kept = old
                 .next_if(|k| (k.at, &k.id) == key)
-                .filter(|k| self.still_true(account, store, m, now, &k.inputs));
-            slots.push((m.sent_at, Slot::Kept(next.len())));
+                .filter(|k| self.still_true(account, store, m, now, &k.inputs))
+                .and_then(|k| take(k.shown).map(|t| (k, t)));
+            let owner = Owner::Entry(next.len());
             match kept {
-                Some(k) => next.push(k),
+                Some((k, t)) => {
+                    slots.push((m.sent_at, Slot::Again(t), owner));
+                    next.push(k);
+                }
                 None => {
-                    made.push((next.len(), fresh.len()));
+                    slots.push((m.sent_at, Slot::Fresh(fresh.len()), owner));
                     next.push(Kept {
                         at: m.sent_at,
                         id: m.id.clone(),
@@ -238,51 +279,62 @@ impl Engine {
         drop(old);
         let (away, outbox) = unstored_views(store, id);
         let mut kept_unstored = std::mem::take(&mut memo.unstored);
-        let mut again: Vec<(MessageView, T)> = Vec::new();
-        // The unstored views built now, with the index of their view in `fresh`.
-        let mut unstored_made: Vec<(MessageView, usize)> = Vec::new();
-        let mut place = |v: MessageView, slots: &mut Vec<(Millis, Slot)>| {
+        let mut unstored: Vec<(MessageView, Option<usize>)> = Vec::new();
+        let mut place = |v: MessageView, slots: &mut Vec<(Millis, Slot<T>, Owner)>| {
             let at = v.sent_at;
-            match kept_unstored.iter().position(|(k, _)| *k == v) {
-                Some(i) => {
-                    slots.push((at, Slot::Again(again.len())));
-                    again.push(kept_unstored.swap_remove(i));
-                }
+            let owner = Owner::Unstored(unstored.len());
+            let again = kept_unstored
+                .iter()
+                .position(|(k, _)| *k == v)
+                .and_then(|i| take(kept_unstored.swap_remove(i).1));
+            match again {
+                Some(t) => slots.push((at, Slot::Again(t), owner)),
                 None => {
-                    slots.push((at, Slot::Fresh(fresh.len())));
-                    unstored_made.push((v.clone(), fresh.len()));
-                    fresh.push(v);
+                    slots.push((at, Slot::Fresh(fresh.len()), owner));
+                    fresh.push(v.clone());
                 }
             }
+            unstored.push((v, None));
         };
         if !away.is_empty() {
             for v in away {
                 place(v, &mut slots);
             }
-            slots.sort_by_key(|(at, _)| *at);
+            slots.sort_by_key(|(at, _, _)| *at);
         }
         for v in outbox {
             place(v, &mut slots);
         }
-        let rendered = render(fresh)?;
-        for (entry, view) in made {
-            next[entry].shown = rendered.get(view).cloned();
+        let mut rendered: Vec<Option<T>> = render(fresh)?.into_iter().map(Some).collect();
+        let mut items = Vec::with_capacity(slots.len());
+        for (_, slot, owner) in slots {
+            let t = match slot {
+                Slot::Again(t) => Some(t),
+                Slot::Fresh(i) => rendered.get_mut(i).and_then(Option::take),
+            };
+            let Some(t) = t else { continue };
+            match owner {
+                Owner::Entry(e) => next[e].shown = Some(items.len()),
+                Owner::Unstored(u) => unstored[u].1 = Some(items.len()),
+            }
+            items.push(t);
         }
-        let items = slots
+        let until = next
             .iter()
-            .filter_map(|(_, slot)| match slot {
-                Slot::Kept(i) => next[*i].shown.clone(),
-                Slot::Fresh(i) => rendered.get(*i).cloned(),
-                Slot::Again(i) => again.get(*i).map(|(_, t)| t.clone()),
+            .filter_map(|k| match k.inputs.recall {
+                RecallEligibility::Allowed { until } => Some(until),
+                _ => None,
             })
-            .collect();
+            .min();
         memo.entries = next;
-        memo.unstored = again;
-        memo.unstored.extend(
-            unstored_made
-                .into_iter()
-                .filter_map(|(v, i)| rendered.get(i).cloned().map(|t| (v, t))),
-        );
-        Ok(Some((shell, items)))
+        memo.unstored = unstored;
+        memo.items = items;
+        memo.current = Some(Current {
+            engine: self.instance,
+            revision: self.revision,
+            from: now,
+            until,
+        });
+        Ok(Some((shell, &memo.items)))
     }
 }

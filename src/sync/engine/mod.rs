@@ -197,6 +197,10 @@ pub struct Engine {
     stamp_ms: Millis,
     stamp_sub: i64,
     last_timer: Option<Millis>,
+    /// Which engine this is in the process, and how many inputs and commands it took: a view
+    /// kept at one revision of one engine is still true at the same revision (`memo`).
+    pub(crate) instance: u64,
+    pub(crate) revision: u64,
     /// The time of the step before (for noticing recall windows that closed in between).
     last_now: Millis,
     deltas_since_snapshot: u32,
@@ -241,7 +245,10 @@ pub struct Engine {
 impl Engine {
     /// A fresh, empty engine.
     pub fn new(config: EngineConfig) -> Engine {
+        static INSTANCES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Engine {
+            instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            revision: 0,
             config,
             accounts: BTreeMap::new(),
             key_counter: 0,
@@ -425,6 +432,7 @@ impl Engine {
     /// Among them, or among the effects of a later input, comes exactly one `Notice::Refused`
     /// or one `Notice::Completed` naming that number (unless the engine is restarted first).
     pub fn command(&mut self, command: Command, now_ms: i64) -> (CommandId, Vec<Effect>) {
+        self.revision = self.revision.wrapping_add(1);
         self.now = Millis(now_ms);
         if self.command_waits(&command) {
             // Numbered now, handled once what it needs was read (its outcome comes then).
@@ -450,6 +458,7 @@ impl Engine {
 
     /// Feed one input at time `now_ms`; returns the effects to carry out, in order.
     pub fn handle(&mut self, input: Input, now_ms: i64) -> Vec<Effect> {
+        self.revision = self.revision.wrapping_add(1);
         self.now = Millis(now_ms);
         match input {
             Input::Command(c) => return self.command(c, now_ms).1,
