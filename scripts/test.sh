@@ -53,6 +53,9 @@ wasm_tests() {
   local -a targets=()
   for f in tests/wasm_*.rs; do targets+=(--test "$(basename "$f" .rs)"); done
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+  # The headless runner gives a whole test file 20 s by default; wasm_client's deliberate
+  # timeouts and retries took longer than that in Firefox on a loaded 2-core machine.
+  export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
   echo "-- Node"
   env -u WASM_BINDGEN_USE_BROWSER cargo test --target wasm32-unknown-unknown "${targets[@]}"
   echo "-- headless Chromium"
