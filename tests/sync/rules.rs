@@ -5,7 +5,7 @@ use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
     AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
     MessageState, Millis, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, Stamp,
-    ViewId,
+    ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -507,6 +507,108 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
         .map(|r| (r.emoji.clone(), r.count, r.mine))
         .collect();
     assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
+}
+
+/// A poll that brings a conversation's page again, unchanged, renews each message's stamps (when
+/// its body and its tally were asked for), which no view shows: a view kept between reads
+/// builds none of its messages again.
+#[test]
+fn a_kept_view_builds_nothing_again_after_a_poll_that_changed_nothing() {
+    let (mut w, id) = with_own_message(1);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    w.server
+        .incoming(&w.server.threads.keys().next().unwrap().clone(), "theirs");
+    w.server.one_form = true;
+    let urn = w.thread_urn(0);
+    let conversation = ConversationId::parse(&urn).unwrap();
+    let refresh = |urn: &str| Command::Refresh {
+        account: acct(),
+        conversation_urn: urn.to_owned(),
+    };
+    let mut memo = ViewMemo::default();
+    let mut read = |w: &World| {
+        let e = &w.replicas[0].engine;
+        let full = e
+            .conversation_view_at(&acct(), &conversation, w.now)
+            .unwrap();
+        let mut built = 0;
+        let (_, items) = e
+            .conversation_view_memo(&acct(), &conversation, w.now, &mut memo, |v| {
+                built += v.len();
+                Ok::<_, ()>(v)
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(items, full.messages.as_slice());
+        (items.len(), built)
+    };
+    w.command(0, refresh(&urn));
+    w.drain();
+    assert_eq!(read(&w), (2, 2));
+    w.command(0, refresh(&urn));
+    w.drain();
+    assert_eq!(
+        read(&w),
+        (2, 0),
+        "a poll that changed nothing built views again"
+    );
+}
+
+/// A view kept between reads (`ViewMemo`) follows a tally newer than our own reaction even
+/// when its entries are those of the tally before it: the view weighs our reaction's stamp
+/// against the tally's, so the tally's stamp is part of what the view is made of here.
+#[test]
+fn a_kept_view_follows_a_newer_tally_with_the_same_entries_over_our_own_reaction() {
+    let (mut w, id) = with_own_message(1);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    let urn = w.thread_urn(0);
+    let conversation = ConversationId::parse(&urn).unwrap();
+    let refresh = |urn: &str| Command::Refresh {
+        account: acct(),
+        conversation_urn: urn.to_owned(),
+    };
+    let mut memo = ViewMemo::default();
+    let mut read = |w: &World| {
+        let e = &w.replicas[0].engine;
+        let full = e
+            .conversation_view_at(&acct(), &conversation, w.now)
+            .unwrap();
+        let (_, items) = e
+            .conversation_view_memo(&acct(), &conversation, w.now, &mut memo, Ok::<_, ()>)
+            .unwrap()
+            .unwrap();
+        assert_eq!(items, full.messages.as_slice());
+        items[0]
+            .reactions
+            .iter()
+            .map(|r| (r.count, r.mine))
+            .collect::<Vec<_>>()
+    };
+    w.command(0, refresh(&urn));
+    w.drain();
+    assert_eq!(read(&w), [(1, false)]);
+    w.command(
+        0,
+        Command::React {
+            conversation_urn: None,
+            account: acct(),
+            message_urn: id.as_str().into(),
+            emoji: "👍".into(),
+            add: true,
+        },
+    );
+    w.drain();
+    assert_eq!(read(&w), [(2, true)]);
+    // The server loses our reaction, with no event: its next tally has the entries of the one
+    // before our reaction, asked for after it.
+    w.server
+        .reactions
+        .get_mut(&(id.as_str().to_owned(), "👍".to_owned()))
+        .unwrap()
+        .remove(ME);
+    w.command(0, refresh(&urn));
+    w.drain();
+    assert_eq!(read(&w), [(1, false)]);
 }
 
 // ----- send -----

@@ -82,6 +82,9 @@ pub struct Server {
     next_id: u64,
     last_sent_at: i64,
     form: usize,
+    /// Every URN in the form of the last one given, as a real API answers (the default rotates
+    /// through the forms, to prove they are one thing to the engine).
+    pub one_form: bool,
 }
 
 impl Server {
@@ -113,7 +116,7 @@ impl Server {
 
     /// A URN for a thread, rotating through the forms LinkedIn uses.
     pub fn thread_urn(&mut self, id: &str) -> String {
-        self.form += 1;
+        self.form += usize::from(!self.one_form);
         match self.form % 4 {
             0 => format!(
                 "urn:li:msg_conversation:(urn:li:fsd_profile:{},{id})",
@@ -127,7 +130,7 @@ impl Server {
 
     /// A URN for a message, rotating through the forms (and mailbox prefixes) LinkedIn uses.
     pub fn message_urn(&mut self, id: &str) -> String {
-        self.form += 1;
+        self.form += usize::from(!self.one_form);
         let thread = self
             .messages
             .get(id)
