@@ -8,6 +8,7 @@
 use serde_json::Value;
 
 use super::{limits, ApiError, HttpResponse, RateLimit};
+use crate::model::lenient::{self, Members};
 use crate::model::time::{timestamp_ms, timestamp_str_ms};
 use crate::model::{Answer, ErrorBody};
 
@@ -26,22 +27,25 @@ pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
     if !(200..300).contains(&resp.status) {
         return Err(error_for(resp));
     }
-    let value: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+    let json = lenient::json_document(&resp.body).map_err(|e| {
         limits::bound_error(ApiError::Malformed {
             status: resp.status,
             message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
         })
     })?;
-    if value.get("success") == Some(&Value::Bool(false)) {
-        let (code, message) =
-            json_error_text(&value).unwrap_or((None, "the server answered success: false".into()));
+    let refused = Members::parse(json)
+        .and_then(|top| top.get("success"))
+        .is_some_and(|success| success.get() == "false");
+    if refused {
+        let (code, message) = json_error_text(&lenient::value_of(json))
+            .unwrap_or((None, "the server answered success: false".into()));
         return Err(limits::bound_error(ApiError::BadRequest {
             status: resp.status,
             code,
             message,
         }));
     }
-    T::from_value(value).map_err(|e| {
+    T::from_json(json).map_err(|e| {
         limits::bound_error(ApiError::Malformed {
             status: resp.status,
             message: format!("unexpected shape: {e}"),
