@@ -247,19 +247,28 @@ pub fn parsed<'de, D: Deserializer<'de>, T: From<String> + Default>(d: D) -> Res
 
 /// A list ([`read::list`]).
 pub fn list<'de, D: Deserializer<'de>, T: Read>(d: D) -> Result<Vec<T>, D::Error> {
-    Ok(read::list(&Box::<RawValue>::deserialize(d)?))
+    Ok(read::list(&text_of_value(Value::deserialize(d)?)))
 }
 
 /// A nested object ([`read::object`]).
 pub fn object<'de, D: Deserializer<'de>, T: Read>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(read::object(&Box::<RawValue>::deserialize(d)?))
+    Ok(read::object(&text_of_value(Value::deserialize(d)?)))
 }
 
 /// A nested object that is always there ([`read::object_or_default`]).
 pub fn object_or_default<'de, D: Deserializer<'de>, T: Read + Default>(
     d: D,
 ) -> Result<T, D::Error> {
-    Ok(read::object_or_default(&Box::<RawValue>::deserialize(d)?))
+    Ok(read::object_or_default(&text_of_value(Value::deserialize(
+        d,
+    )?)))
+}
+
+/// A value as JSON text, for [`Read`]. The serde readers above take any deserializer (serde_json,
+/// serde-wasm-bindgen, a `Value`), so they read a `Value` first and do not ask for raw text
+/// (`RawValue`), which only serde_json's own reader gives. The client never comes this way.
+fn text_of_value(v: Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(&v).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// Serde for an enum that is a string on the wire and keeps unknown values (`as_str` and
