@@ -5,9 +5,11 @@
 //! so. It becomes a [`ApiError::BadRequest`] with the 2xx status, the server's code and message,
 //! so that a caller treats it as a definite refusal, never as "maybe it happened".
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::{limits, ApiError, HttpResponse, RateLimit};
+use crate::model::lenient::{self, Members};
 use crate::model::time::{timestamp_ms, timestamp_str_ms};
 use crate::model::{Answer, ErrorBody};
 
@@ -20,33 +22,50 @@ const SNIPPET_CHARS: usize = 200;
 /// [`limits::MAX_BODY_BYTES`] is refused before it is read, and server text in an error is cut to
 /// [`limits::MAX_ERROR_TEXT_BYTES`].
 pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
+    // Everything but the last step is the same for every `T`, so it is one function.
+    let json = answer_json(resp)?;
+    T::from_json(json).map_err(|e| {
+        limits::bound_error(ApiError::Malformed {
+            status: resp.status,
+            message: format!("unexpected shape: {e}"),
+        })
+    })
+}
+
+/// What any answer's status alone decides: the error of a non-2xx answer or of a body over
+/// [`limits::MAX_BODY_BYTES`]; `None` for a 2xx that is read on.
+pub fn status_error(resp: &HttpResponse) -> Option<ApiError> {
     if let Some(oversize) = limits::oversize_body(resp) {
-        return Err(oversize);
+        return Some(oversize);
     }
-    if !(200..300).contains(&resp.status) {
-        return Err(error_for(resp));
+    (!(200..300).contains(&resp.status)).then(|| error_for(resp))
+}
+
+/// A 2xx answer's JSON document, or the error of the answer: its status's, not JSON, or
+/// `"success": false`.
+fn answer_json(resp: &HttpResponse) -> Result<&RawValue, ApiError> {
+    if let Some(err) = status_error(resp) {
+        return Err(err);
     }
-    let value: Value = serde_json::from_slice(&resp.body).map_err(|e| {
+    let json = lenient::json_document(&resp.body).map_err(|e| {
         limits::bound_error(ApiError::Malformed {
             status: resp.status,
             message: format!("not JSON ({e}): {}", readable_text(&resp.body)),
         })
     })?;
-    if value.get("success") == Some(&Value::Bool(false)) {
-        let (code, message) =
-            json_error_text(&value).unwrap_or((None, "the server answered success: false".into()));
+    let refused = Members::parse(json)
+        .and_then(|top| top.get("success"))
+        .is_some_and(|success| success.get() == "false");
+    if refused {
+        let (code, message) = json_error_text(&lenient::value_of(json))
+            .unwrap_or((None, "the server answered success: false".into()));
         return Err(limits::bound_error(ApiError::BadRequest {
             status: resp.status,
             code,
             message,
         }));
     }
-    T::from_value(value).map_err(|e| {
-        limits::bound_error(ApiError::Malformed {
-            status: resp.status,
-            message: format!("unexpected shape: {e}"),
-        })
-    })
+    Ok(json)
 }
 
 /// The error for a non-2xx answer (a 2xx gives [`ApiError::Malformed`]: it is not an error).

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use super::endpoints::{self, Call};
 use super::{
     classify, is_redirect, rate_limit_headers, redact, redirect_error, resolve_location,
-    same_origin, ApiError, HttpRequest, RateLimit, RetryPolicy, Transport, TransportError,
+    same_origin, status_error, ApiError, HttpRequest, HttpResponse, RateLimit, RetryPolicy,
+    Transport, TransportError,
 };
 use crate::model::Answer;
 use crate::model::{
@@ -125,6 +126,15 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     /// Runs one call: adds the key, sends it, classifies the answer, and retries a read on a
     /// transient fault within the policy. A write is sent exactly once.
     pub async fn execute<R: Answer>(&self, call: Call<R>) -> Result<R, ApiError> {
+        // Only the decoding depends on `R`: the sending and retrying is one function for every
+        // answer type (a copy per type was about 4 KB of wasm each). The answer that comes back
+        // is a 2xx; what it decodes to can only be a definite error, which no retry would change.
+        let (resp, key) = self.send_call(call.request).await?;
+        classify::<R>(&resp).map_err(|e| redact::scrub_error(e, &key))
+    }
+
+    /// [`Client::execute`] up to the answer: the answer (a 2xx) and the key it was sent with.
+    async fn send_call(&self, request: HttpRequest) -> Result<(HttpResponse, String), ApiError> {
         let key = self.key.api_key().await.map_err(|e| match e {
             ApiError::Unauthorized { .. } => e,
             other => ApiError::Unauthorized {
@@ -136,14 +146,13 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                 message: "no API key: the key is empty".into(),
             });
         }
-        let op = call.request.op;
-        let url = call.request.url(&self.base_url);
-        let request = call
-            .request
-            .with_header("Authorization", format!("Bearer {}", key.trim()));
+        let op = request.op;
+        let url = request.url(&self.base_url);
+        let request = request.with_header("Authorization", format!("Bearer {}", key.trim()));
         let key = key.trim();
         if op.is_write() {
-            return self.attempt::<R>(url, request, self.timeout_ms, key).await;
+            let resp = self.attempt(url, request, self.timeout_ms, key).await?;
+            return Ok((resp, key.to_string()));
         }
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
@@ -152,10 +161,10 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
             let err = match self
-                .attempt::<R>(url.clone(), request.clone(), timeout, key)
+                .attempt(url.clone(), request.clone(), timeout, key)
                 .await
             {
-                Ok(value) => return Ok(value),
+                Ok(resp) => return Ok((resp, key.to_string())),
                 Err(err) => err,
             };
             let elapsed = self.transport.now_ms().saturating_sub(start);
@@ -169,17 +178,18 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         }
     }
 
-    /// One attempt. A redirect is never followed for a write (it is an error: the write may or
-    /// may not have happened, and is never re-sent elsewhere); a read follows it only to the API's
-    /// own origin, with the key, at most [`MAX_REDIRECTS`] times; elsewhere it is refused.
-    async fn attempt<R: Answer>(
+    /// One attempt: a 2xx answer, or the error of any other. A redirect is never followed for a
+    /// write (it is an error: the write may or may not have happened, and is never re-sent
+    /// elsewhere); a read follows it only to the API's own origin, with the key, at most
+    /// [`MAX_REDIRECTS`] times; elsewhere it is refused.
+    async fn attempt(
         &self,
         mut url: String,
         request: HttpRequest,
         timeout_ms: u64,
         key: &str,
-    ) -> Result<R, ApiError> {
-        let result: Result<R, ApiError> = async {
+    ) -> Result<HttpResponse, ApiError> {
+        let result: Result<HttpResponse, ApiError> = async {
             let mut hops = 0;
             loop {
                 let resp = match self
@@ -203,7 +213,10 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                     }
                 }
                 if !is_redirect(resp.status) {
-                    return classify(&resp);
+                    return match status_error(&resp) {
+                        Some(err) => Err(err),
+                        None => Ok(resp),
+                    };
                 }
                 let next = resp
                     .header("Location")

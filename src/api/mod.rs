@@ -19,7 +19,7 @@ pub mod native;
 
 pub use classify::{
     classify, error_for, parse_retry_after, rate_limit, rate_limit_at, rate_limit_headers,
-    readable_text, redirect_error, validation_issues,
+    readable_text, redirect_error, status_error, validation_issues,
 };
 pub use client::*;
 pub use endpoints::Call;

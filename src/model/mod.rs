@@ -11,6 +11,7 @@ mod error;
 mod event;
 pub mod lenient;
 mod message;
+mod readers;
 mod send;
 pub mod time;
 
@@ -23,35 +24,46 @@ pub use message::*;
 pub use send::*;
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
-/// An answer of the API, decoded from a JSON document. Pages override [`Answer::from_value`] to
+use lenient::{Members, Read};
+
+/// An answer of the API, decoded from a JSON document. Pages override [`Answer::from_json`] to
 /// read their items one by one; everything else decodes as a whole.
 pub trait Answer: DeserializeOwned {
-    /// Decodes the answer; `Err` only when nothing usable is in it (the text says why).
+    /// Decodes the answer from a document checked to be JSON ([`lenient::json_document`]);
+    /// `Err` only when nothing usable is in it (the text says why).
+    fn from_json(json: &RawValue) -> Result<Self, String>;
+
+    /// [`Answer::from_json`] of a parsed document.
     fn from_value(value: Value) -> Result<Self, String> {
-        if !value.is_object() {
-            return Err(format!(
-                "expected an object, got {}",
-                lenient::short(&value)
-            ));
-        }
-        lenient::decode(value).map_err(|e| e.to_string())
+        let text = value.to_string();
+        let json = serde_json::from_str::<&RawValue>(&text).map_err(|e| e.to_string())?;
+        Self::from_json(json)
     }
 }
 
-fn envelope<T: DeserializeOwned>(value: &Value) -> Result<T, String> {
-    if !value.is_object() {
-        return Err(format!("expected an object, got {}", lenient::short(value)));
-    }
-    lenient::decode(value.clone()).map_err(|e| e.to_string())
+/// The members of an answer that must be an object.
+fn object(json: &RawValue) -> Result<Members<'_>, String> {
+    Members::parse(json).ok_or_else(|| {
+        format!(
+            "expected an object, got {}",
+            lenient::short(&lenient::value_of(json))
+        )
+    })
 }
 
-fn message_aliases(m: &mut serde_json::Map<String, Value>) {
+/// An answer that is one object, read as a whole.
+fn whole<T: Read>(json: &RawValue) -> Result<T, String> {
+    T::read(&object(json)?)
+}
+
+fn message_aliases(m: &mut Members<'_>) {
     lenient::alias(m, "messageUrn", &["messageId", "backendMessageUrn"]);
 }
 
-fn conversation_aliases(c: &mut serde_json::Map<String, Value>) {
+fn conversation_aliases(c: &mut Members<'_>) {
     lenient::alias(c, "conversationUrn", &["backendConversationUrn"]);
 }
 
@@ -64,12 +76,13 @@ fn conversation_id_of(c: &Conversation) -> &str {
 }
 
 impl Answer for MessagesPage {
-    fn from_value(mut value: Value) -> Result<Self, String> {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        let mut members = object(json)?;
         let (messages, skipped) =
-            lenient::sift_items(&mut value, "messages", message_aliases, |m: &Message| {
+            lenient::sift_items(&mut members, "messages", message_aliases, |m: &Message| {
                 &m.message_urn
             });
-        let mut page: MessagesPage = envelope(&value)?;
+        let mut page = MessagesPage::read(&members)?;
         page.messages = messages;
         page.skipped = skipped;
         Ok(page)
@@ -78,24 +91,25 @@ impl Answer for MessagesPage {
 
 /// A page whose items are `conversations`: its readable conversations, the envelope, and the
 /// items left out, put together by `assemble`.
-fn conversation_page<P: DeserializeOwned>(
-    mut value: Value,
+fn conversation_page<P: Read>(
+    json: &RawValue,
     assemble: fn(&mut P, Vec<Conversation>, Vec<SkippedItem>),
 ) -> Result<P, String> {
+    let mut members = object(json)?;
     let (conversations, skipped) = lenient::sift_items(
-        &mut value,
+        &mut members,
         "conversations",
         conversation_aliases,
         conversation_id_of,
     );
-    let mut page: P = envelope(&value)?;
+    let mut page = P::read(&members)?;
     assemble(&mut page, conversations, skipped);
     Ok(page)
 }
 
 impl Answer for ConversationsPage {
-    fn from_value(value: Value) -> Result<Self, String> {
-        conversation_page(value, |p: &mut Self, c, s| {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        conversation_page(json, |p: &mut Self, c, s| {
             p.conversations = c;
             p.skipped = s;
         })
@@ -103,8 +117,8 @@ impl Answer for ConversationsPage {
 }
 
 impl Answer for RecentMessagesPage {
-    fn from_value(value: Value) -> Result<Self, String> {
-        conversation_page(value, |p: &mut Self, c, s| {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        conversation_page(json, |p: &mut Self, c, s| {
             p.conversations = c;
             p.skipped = s;
         })
@@ -113,41 +127,62 @@ impl Answer for RecentMessagesPage {
 
 impl Answer for SendResponse {
     /// Also reads the wrapped form `{"success": true, "data": {…}}`.
-    fn from_value(mut value: Value) -> Result<Self, String> {
-        if let Some(Value::Object(data)) = value.get_mut("data").map(Value::take) {
-            if let Value::Object(top) = &mut value {
-                for (k, v) in data {
-                    top.entry(k).or_insert(v);
-                }
-            }
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        let mut members = object(json)?;
+        if let Some(data) = members.take("data").and_then(Members::parse) {
+            members.merge_missing(data);
         }
-        envelope(&value)
+        SendResponse::read(&members)
     }
 }
 
 impl Answer for Vec<Account> {
     /// A bare array; an entry that is not an account is left out.
-    fn from_value(value: Value) -> Result<Self, String> {
-        match value {
-            Value::Array(items) => Ok(items
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        if let Some(items) = lenient::array(json) {
+            return Ok(items
                 .into_iter()
-                .filter_map(|v| lenient::decode::<Account>(v).ok())
+                .filter_map(|item| lenient::decode_raw::<Account>(item).ok())
                 .filter(|a| !a.id.trim().is_empty())
-                .collect()),
+                .collect());
+        }
+        match Members::parse(json) {
             // Some routes wrap lists: `{"accounts": […]}`.
-            Value::Object(mut o) => match o.remove("accounts") {
-                Some(v @ Value::Array(_)) => Self::from_value(v),
+            Some(o) => match o.get("accounts") {
+                Some(list) if lenient::array(list).is_some() => Self::from_json(list),
                 _ => Err("expected an array of accounts".into()),
             },
-            other => Err(format!("expected an array, got {}", lenient::short(&other))),
+            None => Err(format!(
+                "expected an array, got {}",
+                lenient::short(&lenient::value_of(json))
+            )),
         }
     }
 }
 
-impl Answer for ReactResponse {}
-impl Answer for RecallResponse {}
-impl Answer for UploadResponse {}
-impl Answer for PremiumStatus {}
+impl Answer for ReactResponse {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        whole(json)
+    }
+}
+
+impl Answer for RecallResponse {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        whole(json)
+    }
+}
+
+impl Answer for UploadResponse {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        whole(json)
+    }
+}
+
+impl Answer for PremiumStatus {
+    fn from_json(json: &RawValue) -> Result<Self, String> {
+        whole(json)
+    }
+}
 
 /// Deserialize an optional cursor the server may give as a string or as a number.
 pub(crate) mod cursor {
@@ -155,10 +190,8 @@ pub(crate) mod cursor {
 
     /// A string or a number; `null`, an empty string or any other value is no cursor.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s),
-            serde_json::Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        })
+        Ok(super::lenient::read::cursor(
+            serde_json::Value::deserialize(d)?,
+        ))
     }
 }

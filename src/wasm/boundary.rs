@@ -190,6 +190,18 @@ pub fn options_from_js<T: DeserializeOwned>(
     strings: &[&str],
     bools: &[&str],
 ) -> Result<T, JsValue> {
+    let copy = checked_options(name, value, strings, bools)?;
+    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+}
+
+/// [`options_from_js`] up to the decode, which alone depends on `T` (one copy of the checks,
+/// not one per options type).
+fn checked_options(
+    name: &str,
+    value: &JsValue,
+    strings: &[&str],
+    bools: &[&str],
+) -> Result<JsValue, JsValue> {
     let copy = plain(name, value)?;
     if !copy.is_object() || copy.is_function() {
         return Err(type_error(
@@ -211,7 +223,7 @@ pub fn options_from_js<T: DeserializeOwned>(
             flag(f, &v)?;
         }
     }
-    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+    Ok(copy)
 }
 
 struct Copier<'a> {
