@@ -80,6 +80,26 @@ pub struct ConversationRecord {
 }
 
 impl ConversationRecord {
+    /// When the conversation was last active: the list entry's time, else the polling
+    /// watermark. What the conversation list sorts by (newest first) and what the stored
+    /// record's `byActivity` index holds.
+    pub fn last_activity(&self) -> Option<Millis> {
+        self.meta
+            .as_ref()
+            .and_then(|m| m.last_activity_at.map(Millis))
+            .or(self.history.polled_to)
+    }
+
+    /// The unread count the conversation list shows: the list entry's, unless the local read
+    /// mark is at or after the last activity.
+    pub fn unread(&self) -> u32 {
+        match (&self.meta, self.last_activity()) {
+            (Some(_), Some(at)) if self.read_at >= at => 0,
+            (Some(m), _) => m.unread_count,
+            (None, _) => 0,
+        }
+    }
+
     fn new(id: ConversationId, urn: &str) -> ConversationRecord {
         ConversationRecord {
             id,

@@ -202,24 +202,12 @@ impl Engine {
         };
         let mut list: Vec<ConversationSummary> = store
             .conversations()
-            .map(|c| {
-                let last = c
-                    .meta
-                    .as_ref()
-                    .and_then(|m| m.last_activity_at.map(Millis))
-                    .or(c.history.polled_to);
-                let unread = match (&c.meta, last) {
-                    (Some(_), Some(at)) if c.read_at >= at => 0,
-                    (Some(m), _) => m.unread_count,
-                    (None, _) => 0,
-                };
-                ConversationSummary {
-                    id: c.id.clone(),
-                    urn: c.urn.clone(),
-                    meta: c.meta.clone(),
-                    unread_count: unread,
-                    last_activity_at: last,
-                }
+            .map(|c| ConversationSummary {
+                id: c.id.clone(),
+                urn: c.urn.clone(),
+                meta: c.meta.clone(),
+                unread_count: c.unread(),
+                last_activity_at: c.last_activity(),
             })
             .collect();
         list.sort_by(|a, b| {
