@@ -201,6 +201,13 @@ pub trait RecordStorage {
         after: Option<(f64, String)>,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// The records of `table` under `keys` that exist, as `(key, json)` in the order asked
+    /// (one transaction; IndexedDB: every `get` issued at once).
+    fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
     /// The `Conversations` records whose `by` index holds `key`, as `(key, json)` in key order.
     fn read_by(
         &self,
@@ -290,6 +297,22 @@ impl RecordStorage for MemoryRecords {
             })
             .take(limit as usize)
             .map(|(_, _, r)| (r.key.clone(), r.json.clone()))
+            .collect())
+    }
+
+    async fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tables = self.tables.borrow();
+        let Some(t) = tables.get(&table) else {
+            return Ok(Vec::new());
+        };
+        Ok(keys
+            .iter()
+            .filter_map(|k| t.get(k))
+            .map(|r| (r.key.clone(), r.json.clone()))
             .collect())
     }
 
@@ -502,6 +525,10 @@ pub struct LoadedRecords {
     pub empty: bool,
     /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
     pub summaries: BTreeMap<AccountId, AccountSummary>,
+    /// [`RecordLog::load_window`]: the accounts whose conversation list goes on past what was
+    /// read, each with where the next page starts (the `after` of
+    /// [`RecordStorage::read_newest`]). Empty after a whole-table load.
+    pub list_more: BTreeMap<AccountId, (f64, String)>,
 }
 
 /// What [`RecordLog::load_conversation`] read: one conversation's stored messages (for
@@ -529,6 +556,8 @@ pub struct RecordLog<S> {
     /// layout-1 store could not be migrated (its summaries are not whole yet, so the next open
     /// must compute them again).
     layout: Cell<u32>,
+    /// The layout the last load found stamped in `Meta`.
+    found: Cell<u32>,
 }
 
 impl<S: RecordStorage> RecordLog<S> {
@@ -538,6 +567,7 @@ impl<S: RecordStorage> RecordLog<S> {
             storage,
             accounts: RefCell::new(BTreeMap::new()),
             layout: Cell::new(LAYOUT_VERSION),
+            found: Cell::new(LAYOUT_VERSION),
         }
     }
 
@@ -569,6 +599,95 @@ impl<S: RecordStorage> RecordLog<S> {
             Table::Elsewhere,
         ];
         self.load_tables(&RESIDENT).await
+    }
+
+    /// What [`RecordLog::load_resident`] reads, but of the `Conversations` table only a window
+    /// per account: its `window` newest by activity ([`RecordStorage::read_newest`]), and every
+    /// conversation something needs at once (those of outbox entries, recall checks, Sales
+    /// Navigator threads, and the summary's open gaps, by key: [`RecordStorage::read_keys`]).
+    /// What opening costs is then the window and what is under way, not the history. Each
+    /// account's [`AccountSummary`] carries what the list and the fills need of the rest, and
+    /// `list_more` where its list goes on. A layout-1 store has neither the index nor the
+    /// summaries yet: it is read whole, once, and migrated ([`RecordLog::load_resident`]).
+    pub async fn load_window(&self, window: u32) -> Result<LoadedRecords, StorageError> {
+        const OTHERS: [Table; 7] = [
+            Table::Meta,
+            Table::Accounts,
+            Table::Tombstones,
+            Table::Reactions,
+            Table::Outbox,
+            Table::Recalls,
+            Table::Elsewhere,
+        ];
+        let mut out = self.load_tables(&OTHERS).await?;
+        if self.found.get() == LAYOUT_V1 {
+            return self.load_resident().await;
+        }
+        if out
+            .issues
+            .iter()
+            .any(|i| matches!(i, RestoreIssue::UnsupportedVersion { .. }))
+        {
+            return Ok(out);
+        }
+        for a in &mut out.records.accounts {
+            let account = a.account.clone();
+            let mut rows = self.storage.read_newest(&account.0, None, window).await?;
+            if rows.len() >= window as usize && window > 0 {
+                // Where the next page starts: the last one read (its index fields).
+                if let Some(c) = rows
+                    .last()
+                    .and_then(|(_, j)| serde_json::from_str::<ConversationRecord>(j).ok())
+                {
+                    let i = ConversationIndex::of(&account, &c);
+                    out.list_more.insert(account.clone(), (i.activity, i.id));
+                }
+            }
+            let mut pinned: BTreeSet<String> = BTreeSet::new();
+            for e in &a.outbox {
+                for c in e.conversation.iter().chain(e.shown_in.iter()) {
+                    pinned.insert(key_of(&account, c.as_str()));
+                }
+            }
+            for c in &a.recalls {
+                pinned.insert(key_of(&account, c.conversation.as_str()));
+            }
+            for (c, _) in &a.elsewhere {
+                pinned.insert(key_of(&account, c.as_str()));
+            }
+            for c in out
+                .summaries
+                .get(&account)
+                .into_iter()
+                .flat_map(|s| &s.gaps)
+            {
+                pinned.insert(key_of(&account, c.as_str()));
+            }
+            for (k, _) in &rows {
+                pinned.remove(k);
+            }
+            if !pinned.is_empty() {
+                let keys: Vec<String> = pinned.into_iter().collect();
+                rows.extend(self.storage.read_keys(Table::Conversations, &keys).await?);
+            }
+            let mut one = BTreeMap::new();
+            for (key, json) in rows {
+                out.empty = false;
+                if let Err(reason) = read_keyed(Table::Conversations, &key, &json, &mut one) {
+                    out.issues.push(RestoreIssue::CorruptRecord {
+                        table: Table::Conversations.name().to_owned(),
+                        key,
+                        reason,
+                    });
+                }
+            }
+            for (from, records) in one {
+                if from == account {
+                    a.conversations.extend(records.conversations);
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The stored messages of one conversation, through the storage's index (the answer to
@@ -615,6 +734,7 @@ impl<S: RecordStorage> RecordLog<S> {
             issues: Vec::new(),
             empty: true,
             summaries: BTreeMap::new(),
+            list_more: BTreeMap::new(),
         };
         let mut layout = LAYOUT_VERSION;
         let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
@@ -686,6 +806,7 @@ impl<S: RecordStorage> RecordLog<S> {
             .collect();
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
+        self.found.set(layout);
         if layout == LAYOUT_V1 && tables.contains(&Table::Conversations) {
             self.migrate_v1(&mut out).await;
         }
@@ -1100,12 +1221,24 @@ mod tests {
     struct Counting {
         inner: MemoryRecords,
         reads: Rc<RefCell<Vec<Vec<Table>>>>,
+        /// Records read of `Conversations`, by any call.
+        rows: Rc<RefCell<usize>>,
+    }
+
+    impl Counting {
+        fn count(&self, table: Table, n: usize) {
+            if table == Table::Conversations {
+                *self.rows.borrow_mut() += n;
+            }
+        }
     }
 
     impl RecordStorage for Counting {
         async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
             self.reads.borrow_mut().push(vec![table]);
-            self.inner.read_all(table).await
+            let rows = self.inner.read_all(table).await?;
+            self.count(table, rows.len());
+            Ok(rows)
         }
         async fn read_tables(
             &self,
@@ -1114,7 +1247,9 @@ mod tests {
             self.reads.borrow_mut().push(tables.to_vec());
             let mut out = Vec::new();
             for &t in tables {
-                out.push(self.inner.read_all(t).await?);
+                let rows = self.inner.read_all(t).await?;
+                self.count(t, rows.len());
+                out.push(rows);
             }
             Ok(out)
         }
@@ -1132,7 +1267,9 @@ mod tests {
             limit: u32,
         ) -> Result<Vec<(String, String)>, StorageError> {
             self.reads.borrow_mut().push(vec![Table::Conversations]);
-            self.inner.read_newest(account, after, limit).await
+            let rows = self.inner.read_newest(account, after, limit).await?;
+            self.count(Table::Conversations, rows.len());
+            Ok(rows)
         }
         async fn read_by(
             &self,
@@ -1140,7 +1277,19 @@ mod tests {
             key: &str,
         ) -> Result<Vec<(String, String)>, StorageError> {
             self.reads.borrow_mut().push(vec![Table::Conversations]);
-            self.inner.read_by(by, key).await
+            let rows = self.inner.read_by(by, key).await?;
+            self.count(Table::Conversations, rows.len());
+            Ok(rows)
+        }
+        async fn read_keys(
+            &self,
+            table: Table,
+            keys: &[String],
+        ) -> Result<Vec<(String, String)>, StorageError> {
+            self.reads.borrow_mut().push(vec![table]);
+            let rows = self.inner.read_keys(table, keys).await?;
+            self.count(table, rows.len());
+            Ok(rows)
         }
         async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
             self.inner.apply(ops, durable).await
@@ -1735,5 +1884,136 @@ mod tests {
         }
         assert!(by_participant > 0 && by_latest > 0);
         assert!(listed > 2, "the fixture lists {listed} conversations");
+    }
+
+    // ----- opening a window of the conversation list -----
+
+    /// The fixture with `extra` more conversations of its first account, older than every
+    /// listed one (a long history), written as one snapshot.
+    fn long_history(extra: usize) -> (MemoryRecords, Records) {
+        let mut base = restored_from_kv(&fixture_kv()).snapshot();
+        let ada = &mut base.accounts[0];
+        let model = ada.conversations[0].clone();
+        for i in 0..extra {
+            let mut c = model.clone();
+            c.id = ConversationId::parse(&format!("2-b2xkLXRocmVhZC0{i:06}")).expect("an id");
+            c.urn = format!("urn:li:messagingThread:{}", c.id.as_str());
+            if let Some(m) = c.meta.as_mut() {
+                m.last_activity_at = Some(1_000_000 + i as i64);
+                m.unread_count = (i % 3) as u32;
+            }
+            c.history.gap = i % 50 == 7;
+            ada.conversations.push(c);
+        }
+        let records = MemoryRecords::default();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base.clone()))).unwrap();
+        (records, base)
+    }
+
+    fn by_id(mut cs: Vec<ConversationRecord>) -> Vec<ConversationRecord> {
+        cs.sort_by(|a, b| a.id.cmp(&b.id));
+        cs
+    }
+
+    #[test]
+    fn opening_a_window_reads_the_newest_and_what_is_under_way_not_the_table() {
+        let (records, base) = long_history(400);
+        let whole = ready(RecordLog::new(records.clone()).load_resident()).unwrap();
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let window = 3;
+        let loaded = ready(RecordLog::new(storage.clone()).load_window(window)).unwrap();
+        assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+        let stored: usize = base.accounts.iter().map(|a| a.conversations.len()).sum();
+        assert!(stored > 400);
+        // What a window costs: `window` per account and what is under way, not the table.
+        let read = *storage.rows.borrow();
+        let accounts = base.accounts.len();
+        let mut pinned = 0;
+        for (a, w) in whole.records.accounts.iter().zip(&loaded.records.accounts) {
+            assert_eq!(a.account, w.account);
+            let summary = &loaded.summaries[&a.account];
+            assert_eq!(summary, &AccountSummary::of(&a.conversations));
+            // The newest `window` of the list, in the list's order.
+            let mut list: Vec<&ConversationRecord> = a.conversations.iter().collect();
+            list.sort_by(|x, y| {
+                y.last_activity()
+                    .cmp(&x.last_activity())
+                    .then(x.id.cmp(&y.id))
+            });
+            let newest: Vec<&ConversationId> =
+                list.iter().take(window as usize).map(|c| &c.id).collect();
+            let held: BTreeSet<&ConversationId> = w.conversations.iter().map(|c| &c.id).collect();
+            for id in &newest {
+                assert!(held.contains(id), "{id:?} of the window");
+            }
+            // Every conversation something is under way in, and every open gap.
+            let mut needed: BTreeSet<&ConversationId> = BTreeSet::new();
+            needed.extend(a.outbox.iter().flat_map(|e| e.conversation.iter()));
+            needed.extend(a.outbox.iter().flat_map(|e| e.shown_in.iter()));
+            needed.extend(a.recalls.iter().map(|c| &c.conversation));
+            needed.extend(a.elsewhere.iter().map(|(c, _)| c));
+            needed.extend(summary.gaps.iter());
+            let stored: BTreeSet<&ConversationId> = a.conversations.iter().map(|c| &c.id).collect();
+            for id in needed.iter().filter(|id| stored.contains(**id)) {
+                assert!(held.contains(id), "{id:?} is under way");
+            }
+            assert!(held.len() <= window as usize + needed.len());
+            pinned += needed.len();
+            // Each one read whole and the same.
+            for c in &w.conversations {
+                assert!(a.conversations.contains(c));
+            }
+            // The rest of the account is read as a whole-table open reads it.
+            assert_eq!(a.outbox, w.outbox);
+            assert_eq!(a.tombstones, w.tombstones);
+            assert_eq!(a.reactions, w.reactions);
+            assert_eq!(a.recalls, w.recalls);
+            // Where the list goes on: after the window's last.
+            if list.len() > window as usize {
+                let last = list[window as usize - 1];
+                let i = ConversationIndex::of(&a.account, last);
+                assert_eq!(loaded.list_more.get(&a.account), Some(&(i.activity, i.id)));
+            } else {
+                assert!(!loaded.list_more.contains_key(&a.account));
+            }
+        }
+        assert!(
+            read <= window as usize * accounts + pinned,
+            "{read} records read of {stored}"
+        );
+        assert!(pinned > 0, "the fixture has work under way");
+        assert!(base.accounts[0].conversations.iter().any(|c| c.history.gap));
+        // A window as large as the list reads what the whole-table open reads.
+        let all = ready(RecordLog::new(records.clone()).load_window(u32::MAX)).unwrap();
+        assert!(all.list_more.is_empty());
+        for (a, w) in whole.records.accounts.iter().zip(all.records.accounts) {
+            assert_eq!(by_id(a.conversations.clone()), by_id(w.conversations));
+        }
+    }
+
+    #[test]
+    fn a_layout_1_store_is_read_whole_once_then_as_a_window() {
+        let (records, _) = long_history(60);
+        as_layout_1(&records);
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let first = ready(RecordLog::new(storage.clone()).load_window(2)).unwrap();
+        assert!(first.issues.is_empty(), "{:?}", first.issues);
+        assert!(
+            *storage.rows.borrow() > 60,
+            "the first open reads the table"
+        );
+        assert!(first.list_more.is_empty());
+        assert_layout_2(&records, &first);
+        *storage.rows.borrow_mut() = 0;
+        let next = ready(RecordLog::new(storage.clone()).load_window(2)).unwrap();
+        assert!(next.issues.is_empty(), "{:?}", next.issues);
+        assert!(*storage.rows.borrow() < 30, "{}", storage.rows.borrow());
+        assert_eq!(next.summaries, first.summaries);
     }
 }

@@ -520,6 +520,49 @@ impl RecordStorage for IdbRecords {
         .await
     }
 
+    /// One read-only transaction, a `get` per key issued at once; a key with nothing stored is
+    /// left out.
+    async fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let what = table.name();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self
+            .db
+            .transaction_with_str(what)
+            .map_err(|e| error_of(what, &e))?;
+        let store = Self::store(&tx, table)?;
+        let mut requests = Vec::with_capacity(keys.len());
+        for key in keys {
+            match store.get(&key.as_str().into()) {
+                Ok(r) => requests.push((key, r)),
+                Err(e) => {
+                    let _ = tx.abort();
+                    return Err(error_of(what, &e));
+                }
+            }
+        }
+        finished(&tx, what).await?;
+        let mut out = Vec::with_capacity(requests.len());
+        for (key, r) in requests {
+            let value = r.result().map_err(|e| error_of(what, &e))?;
+            if value.is_undefined() {
+                continue;
+            }
+            // A value not of this layout reads as "" (unreadable JSON), which the loader names.
+            let json = Reflect::get(&value, &"json".into())
+                .ok()
+                .and_then(|j| j.as_string())
+                .unwrap_or_default();
+            out.push((key.clone(), json));
+        }
+        Ok(out)
+    }
+
     /// `byParticipant` or `byLatest`, `getAll(key)` and `getAllKeys(key)`.
     async fn read_by(
         &self,
