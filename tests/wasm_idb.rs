@@ -586,6 +586,28 @@ async fn the_conversation_indexes_page_newest_first_and_find_by_participant() {
         ids(db.read_newest("other", None, 50).await.expect("other")),
         ["c5"]
     );
+    // By key, in the order asked, what is absent left out.
+    let keys: Vec<String> = ["c3", "nope", "c1"]
+        .iter()
+        .map(|k| format!("acct{KEY_SEP}{k}"))
+        .collect();
+    let got = ids(db
+        .read_keys(Table::Conversations, &keys)
+        .await
+        .expect("read_keys"));
+    assert_eq!(got, ["c3", "c1"]);
+    assert_eq!(
+        ids(memory
+            .read_keys(Table::Conversations, &keys)
+            .await
+            .expect("memory")),
+        got
+    );
+    assert!(db
+        .read_keys(Table::Conversations, &[])
+        .await
+        .expect("none")
+        .is_empty());
     for (by, key, expected) in [
         (
             ConversationLookup::Participant,
@@ -737,5 +759,16 @@ async fn a_version_1_database_upgrades_and_reads_the_same() {
     let again = RecordLog::new(db).load().await.expect("again");
     assert!(again.issues.is_empty(), "{:?}", again.issues);
     assert_eq!(again.records, expected.records);
+    // A window of one reads from IndexedDB what it reads from memory.
+    let db = IdbRecords::open(&name, 5_000).await.expect("reopen");
+    let window = RecordLog::new(db).load_window(1).await.expect("window");
+    let want = RecordLog::new(memory.clone())
+        .load_window(1)
+        .await
+        .expect("memory window");
+    assert!(window.issues.is_empty(), "{:?}", window.issues);
+    assert_eq!(window.records, want.records);
+    assert_eq!(window.list_more, want.list_more);
+    assert!(!window.list_more.is_empty());
     fresh(&name).await;
 }
