@@ -97,11 +97,17 @@ async function measure(server, n) {
     const files = { idb: du(path.join(profile, "Default", "IndexedDB")), local: du(path.join(profile, "Default", "Local Storage")) };
     const applied = await call("applyPage", { n });
     let readAll = null;
+    let readWindow = null;
     if (STORAGE === "indexedDB") {
       await load();
       readAll = await call("readAll");
       log(`read all, per object store: ${Object.entries(readAll.stores)
         .map(([name, s]) => `${name} ${s.records} records ${mb(s.chars)} MB ${s.ms.toFixed(0)} ms`).join("; ")}`);
+      await load();
+      readWindow = await call("readWindow");
+      log(`read a window (what load_window(50) reads, plain JS): ${readWindow.ms.toFixed(0)} ms ` +
+        `(small tables ${readWindow.smallMs.toFixed(0)} ms, newest 50 conversations ${readWindow.windowMs.toFixed(0)} ms), ` +
+        `${readWindow.records} records, conversations ${readWindow.conversations.join("+")}, ${mb(readWindow.chars)} MB`);
     }
     log(`opened ${ROUNDS}x, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms; page applied`);
 
@@ -116,7 +122,7 @@ async function measure(server, n) {
     await call("clear");
     return {
       n, built, opens, shown: last.shown, issues: last.issues, wasmBytes: last.wasmBytes, jsHeap: heap.usedSize,
-      disk, files, applied, baseline, readAll, profiled,
+      disk, files, applied, baseline, readAll, readWindow, profiled,
     };
   } finally {
     await context.close();

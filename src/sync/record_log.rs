@@ -393,7 +393,6 @@ struct AccountRecord {
     quota: Option<QuotaUse>,
     own_profile: Option<String>,
     tallies_seen: bool,
-    #[serde(flatten)]
     summary: AccountSummary,
 }
 
@@ -403,25 +402,33 @@ struct AccountRecord {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AccountSummary {
-    /// Conversations with an open history gap (`History::gap`): what `dispatch_fills` asks for.
-    pub gaps: BTreeSet<ConversationId>,
+    /// Conversations with an open history gap (`History::gap`): what `dispatch_fills` asks
+    /// for. Sorted, no repeats (plain lists: no map type of their own in the wasm).
+    pub gaps: Vec<ConversationId>,
     /// The list's unread count of each conversation that has any
-    /// ([`ConversationRecord::unread`]).
-    pub unread: BTreeMap<ConversationId, u32>,
+    /// ([`ConversationRecord::unread`]), sorted by id.
+    pub unread: Vec<(ConversationId, u32)>,
 }
 
 impl AccountSummary {
     /// The summary with what `c` (stored now) says.
     pub fn note(&mut self, c: &ConversationRecord) {
-        if c.history.gap {
-            self.gaps.insert(c.id.clone());
-        } else {
-            self.gaps.remove(&c.id);
+        match (self.gaps.binary_search(&c.id), c.history.gap) {
+            (Err(at), true) => self.gaps.insert(at, c.id.clone()),
+            (Ok(at), false) => {
+                self.gaps.remove(at);
+            }
+            _ => {}
         }
-        match c.unread() {
-            0 => self.unread.remove(&c.id),
-            n => self.unread.insert(c.id.clone(), n),
-        };
+        let at = self.unread.binary_search_by(|(id, _)| id.cmp(&c.id));
+        match (at, c.unread()) {
+            (Ok(at), 0) => {
+                self.unread.remove(at);
+            }
+            (Ok(at), n) => self.unread[at].1 = n,
+            (Err(_), 0) => {}
+            (Err(at), n) => self.unread.insert(at, (c.id.clone(), n)),
+        }
     }
 
     /// The summary of `conversations` (every one of an account).
@@ -435,7 +442,7 @@ impl AccountSummary {
 
     /// The list's total unread count.
     pub fn total_unread(&self) -> u64 {
-        self.unread.values().map(|&n| u64::from(n)).sum()
+        self.unread.iter().map(|&(_, n)| u64::from(n)).sum()
     }
 }
 
@@ -1638,7 +1645,7 @@ mod tests {
         for r in tables.get_mut(&Table::Accounts).unwrap().values_mut() {
             let mut v: serde_json::Value = serde_json::from_str(&r.json).unwrap();
             let o = v.as_object_mut().unwrap();
-            assert!(o.remove("gaps").is_some() && o.remove("unread").is_some());
+            assert!(o.remove("summary").is_some());
             r.json = v.to_string();
         }
         let meta = tables

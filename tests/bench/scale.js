@@ -217,6 +217,30 @@ async function readAll() {
   return { ms: performance.now() - t0, records, stores };
 }
 
+/** Plain JS reading what `RecordLog::load_window(50)` reads of the engine's IndexedDB (layout 2):
+ * every small table in one transaction, then per account the newest 50 conversations through
+ * `byActivity` (`getAll` with a count). Beside `readAll`: what an open that reads a window of the
+ * conversation list instead of the table would pay in IndexedDB. */
+async function readWindow() {
+  const small = ["meta", "accounts", "tombstones", "reactions", "outbox", "recalls", "elsewhere"];
+  const t0 = performance.now();
+  const db = await request(indexedDB.open(`threadline:${KEY}`));
+  const tx = db.transaction(small);
+  const got = await Promise.all(small.map((name) => request(tx.objectStore(name).getAll())));
+  let records = got.reduce((sum, all) => sum + all.length, 0);
+  const accounts = got[1].map((v) => JSON.parse(v.json).account);
+  const t1 = performance.now();
+  const index = db.transaction("conversations").objectStore("conversations").index("byActivity");
+  const windows = await Promise.all(accounts.map((a) =>
+    request(index.getAll(IDBKeyRange.bound([a], [a, []]), 50))));
+  let chars = 0;
+  for (const w of windows) for (const v of w) chars += v.json.length;
+  records += windows.reduce((sum, w) => sum + w.length, 0);
+  const t2 = performance.now();
+  db.close();
+  return { ms: t2 - t0, smallMs: t1 - t0, windowMs: t2 - t1, records, conversations: windows.map((w) => w.length), chars };
+}
+
 // ----- the plain-JS baseline: its own IndexedDB in the engine's layout (i13-design.md) -----
 
 function request(r) {
@@ -337,4 +361,4 @@ async function sameAsFed({ n }) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-window.bench = { sameAsFed, readAll, build, openView, openProfiled, applyPage, estimate, baselineBuild, baselineRead, clear };
+window.bench = { sameAsFed, readAll, readWindow, build, openView, openProfiled, applyPage, estimate, baselineBuild, baselineRead, clear };
