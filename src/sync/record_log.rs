@@ -639,9 +639,14 @@ impl<S: RecordStorage> RecordLog<S> {
         }
         for a in &mut out.records.accounts {
             let account = a.account.clone();
-            let mut rows = self.storage.read_newest(&account.0, None, window).await?;
-            if rows.len() >= window as usize && window > 0 {
-                // Where the next page starts: the last one read (its index fields).
+            // One more than the window says whether the list goes on.
+            let mut rows = self
+                .storage
+                .read_newest(&account.0, None, window.saturating_add(1))
+                .await?;
+            if rows.len() > window as usize {
+                rows.truncate(window as usize);
+                // Where the next page starts: after the window's last (its index fields).
                 if let Some(c) = rows
                     .last()
                     .and_then(|(_, j)| serde_json::from_str::<ConversationRecord>(j).ok())

@@ -21,9 +21,10 @@ use threadline::api::{
 };
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
-    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
-    LoadedConversation, MemoryKv, MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog,
-    Refusal, RemoteFact, Request, RequestId, RestoreIssue, StorageError, ViewId,
+    AccountId, AccountSummary, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig,
+    Input, LoadedConversation, LoadedRecords, MemoryKv, MemoryRecords, Notice, Persist, PersistLog,
+    Recipient, RecordLog, Refusal, RemoteFact, Request, RequestId, RestoreIssue, StorageError,
+    ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -451,13 +452,60 @@ impl Disk {
             Layout::Records => {
                 self.record_log = RecordLog::new(self.records.clone());
                 let loaded = ready(self.record_log.load()).expect("the memory disk reads");
+                self.check_layout_2(&loaded);
                 Engine::restore_records(config, loaded.records, loaded.issues, now_ms)
             }
             Layout::LazyRecords => {
                 self.record_log = RecordLog::new(self.records.clone());
                 let loaded = ready(self.record_log.load_resident()).expect("the memory disk reads");
+                self.check_layout_2(&loaded);
                 Engine::restore_lazy(config, loaded.records, loaded.issues, now_ms)
             }
+        }
+    }
+
+    /// What every write must have kept of layout 2 (checked at every restart, so after every
+    /// step of the restart tests): each account's stored summary is the one of all its
+    /// conversation records, and a window of one conversation reads the newest of them, whole
+    /// and the same, and what is under way.
+    fn check_layout_2(&self, whole: &LoadedRecords) {
+        for a in &whole.records.accounts {
+            assert_eq!(
+                whole.summaries.get(&a.account).cloned().unwrap_or_default(),
+                AccountSummary::of(&a.conversations),
+                "the stored summary of {:?}",
+                a.account
+            );
+        }
+        let window = ready(RecordLog::new(self.records.clone()).load_window(1))
+            .expect("the memory disk reads");
+        for (a, w) in whole.records.accounts.iter().zip(&window.records.accounts) {
+            assert_eq!(a.account, w.account);
+            for c in &w.conversations {
+                assert!(a.conversations.contains(c), "{:?} read whole", c.id);
+            }
+            let newest = a
+                .conversations
+                .iter()
+                .max_by(|x, y| {
+                    x.last_activity()
+                        .cmp(&y.last_activity())
+                        .then(y.id.cmp(&x.id))
+                })
+                .map(|c| &c.id);
+            if let Some(id) = newest {
+                assert!(w.conversations.iter().any(|c| &c.id == id), "the newest");
+            }
+            for e in &a.outbox {
+                if let Some(c) = &e.conversation {
+                    let stored = a.conversations.iter().any(|s| &s.id == c);
+                    assert!(!stored || w.conversations.iter().any(|s| &s.id == c));
+                }
+            }
+            assert_eq!(
+                window.list_more.contains_key(&a.account),
+                a.conversations.len() > 1
+            );
         }
     }
 
