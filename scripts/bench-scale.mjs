@@ -105,7 +105,7 @@ async function measure(server, n) {
         .map(([name, s]) => `${name} ${s.records} records ${mb(s.chars)} MB ${s.ms.toFixed(0)} ms`).join("; ")}`);
       await load();
       readWindow = await call("readWindow");
-      log(`read a window (what load_window(50) reads, plain JS): ${readWindow.ms.toFixed(0)} ms ` +
+      if (readWindow) log(`read a window (what load_window(50) reads, plain JS): ${readWindow.ms.toFixed(0)} ms ` +
         `(small tables ${readWindow.smallMs.toFixed(0)} ms, newest 50 conversations ${readWindow.windowMs.toFixed(0)} ms), ` +
         `${readWindow.records} records, conversations ${readWindow.conversations.join("+")}, ${mb(readWindow.chars)} MB`);
     }

@@ -230,7 +230,13 @@ async function readWindow() {
   let records = got.reduce((sum, all) => sum + all.length, 0);
   const accounts = got[1].map((v) => JSON.parse(v.json).account);
   const t1 = performance.now();
-  const index = db.transaction("conversations").objectStore("conversations").index("byActivity");
+  const conversations = db.transaction("conversations").objectStore("conversations");
+  // A store of layout 1 (an older build) has no such index: nothing to measure.
+  if (!conversations.indexNames.contains("byActivity")) {
+    db.close();
+    return null;
+  }
+  const index = conversations.index("byActivity");
   const windows = await Promise.all(accounts.map((a) =>
     request(index.getAll(IDBKeyRange.bound([a], [a, []]), 50))));
   let chars = 0;
