@@ -19,7 +19,7 @@ const ms = (x) => `${x.toFixed(2).padStart(9)} ms`;
 console.log(`engine beside a plain-JS engine of the same rules, IndexedDB, Chromium ${version}, median of ${rounds}`);
 console.log(`  ${"".padEnd(52)} ${"wasm".padStart(12)} ${"plain JS".padStart(12)} ${"ratio".padStart(7)}`);
 for (const r of rows) {
-  for (const [what, label] of [["merge", "merge a 50-message page (stored)"], ["view", "view of the 200-message conversation"], ["open", "cold open to that view"]]) {
+  for (const [what, label] of [["merge", "merge a 50-message page (stored)"], ["view", "view of the conversation after the merge"], ["again", "the same view read again, unchanged"], ["open", "cold open to that view"]]) {
     const { wasm, js } = r[what];
     console.log(`  ${`${r.n} messages: ${label}`.padEnd(52)} ${ms(wasm)} ${ms(js)} ${`×${(wasm / js).toFixed(2)}`.padStart(7)}`);
   }

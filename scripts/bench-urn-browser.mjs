@@ -1,20 +1,22 @@
-// Browser bench (figures, not assertions): headless Chromium normalizes the URN corpus with the
-// wasm export per call, batched, and with a plain JS regex implementation; prints a table.
+// Browser bench (figures, not assertions): headless Chromium normalizes URNs with the package's
+// messageId / conversationId / profileId (per call, `try…` per call, batched where offered) and
+// with plain JS regex/split peers (tests/bench/urn-browser.js), in the same run; prints a table.
 import { withPage, benchResult } from "./browser.mjs";
 
 await withPage("/tests/bench/urn-browser.html", async (page, browser) => {
-  const r = await benchResult(page, 120_000);
-  const row = (name, ms) =>
-    `  ${name.padEnd(26)} ${ms.toFixed(2).padStart(9)} ms  ${((ms * 1e6) / r.n).toFixed(0).padStart(6)} ns/URN  x${(ms / r.plainJs).toFixed(2)} of plain JS`;
-  console.log(`URN -> messageId, ${r.n} URNs, median of ${r.rounds} rounds, ${await browser.version()}`);
-  console.log(row("wasm, one call per URN", r.perCall));
-  console.log(row("wasm, batched (1 call)", r.batched));
-  console.log(row("plain JS regex/split", r.plainJs));
-  console.log(`  per-call / batched: x${(r.perCall / r.batched).toFixed(2)}`);
-  const v = (name, ms) =>
-    `  ${name.padEnd(26)} ${ms.toFixed(2).padStart(9)} ms  ${((ms * 1e6) / r.valid).toFixed(0).padStart(6)} ns/URN  x${(ms / r.plainJsValid).toFixed(2)} of plain JS`;
-  console.log(`The ${r.valid} inputs that are message references (no UrnError thrown):`);
-  console.log(v("wasm, one call per URN", r.perCallValid));
-  console.log(v("plain JS regex/split", r.plainJsValid));
-  console.log(`  inputs where the regex disagrees with the strict parser: ${r.disagree}`);
+  const r = await benchResult(page, 300_000);
+  console.log(`URN normalization, median of ${r.rounds} rounds, ${await browser.version()}`);
+  const line = (what, ms, n, js) =>
+    `    ${what.padEnd(30)} ${ms.toFixed(2).padStart(8)} ms ${((ms * 1e6) / n).toFixed(0).padStart(6)} ns/input  x${(ms / js).toFixed(2)} of plain JS`;
+  for (const x of r.rows) {
+    console.log(`  ${x.name} over ${x.set} (${x.n} inputs, ${x.valid} of them ids; the regex disagrees on ${x.disagree})`);
+    console.log(line("wasm, one call per input", x.perCall, x.n, x.plainJs));
+    if (x.tryPerCall !== undefined) console.log(line("wasm try…, one call per input", x.tryPerCall, x.n, x.plainJs));
+    if (x.batched !== undefined) console.log(line("wasm, batched (1 call)", x.batched, x.n, x.plainJs));
+    console.log(line("plain JS regex/split", x.plainJs, x.n, x.plainJs));
+    if (x.valid) {
+      console.log(line("wasm, ids only, per call", x.perCallValid, x.valid, x.plainJsValid));
+      console.log(line("plain JS, ids only", x.plainJsValid, x.valid, x.plainJsValid));
+    }
+  }
 });

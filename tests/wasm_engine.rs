@@ -923,3 +923,89 @@ async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
     assert_eq!(get(&err, "name").as_string().as_deref(), Some("UrnError"));
     engine.close();
 }
+
+/// The raw message objects of the long thread's view, by message URN (`id` for outbox items
+/// is absent: they are keyed by their text).
+fn raw_messages(engine: &ThreadlineEngine) -> Vec<(String, JsValue)> {
+    let v = engine
+        .conversation_view(ADA.into(), long_thread().into())
+        .expect("a readable URN");
+    js_sys::Array::from(&get(&v, "messages"))
+        .iter()
+        .map(|m| {
+            let key = get(&m, "id")
+                .as_string()
+                .unwrap_or_else(|| get(&m, "text").as_string().unwrap_or_default());
+            (key, m)
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_view_read_again_reuses_its_unchanged_frozen_message_objects() {
+    reset().await;
+    let engine = open("t-memo").await;
+    loaded(&engine).await;
+    let first = raw_messages(&engine);
+    assert!(first.len() >= 50);
+    let again = raw_messages(&engine);
+    assert_eq!(first.len(), again.len());
+    for ((k1, a), (k2, b)) in first.iter().zip(&again) {
+        assert_eq!(k1, k2);
+        assert!(js_sys::Object::is(a, b), "{k1} was built again");
+        assert!(js_sys::Object::is_frozen(
+            a.unchecked_ref::<js_sys::Object>()
+        ));
+    }
+    // A send adds one item and leaves the others as they were.
+    send(&engine, "memo check").await;
+    let after = raw_messages(&engine);
+    assert_eq!(after.len(), first.len() + 1);
+    let added = after.iter().filter(|(k, _)| k == "memo check").count();
+    assert_eq!(added, 1);
+    // Read again at once: every item, the sent one too (stored or still in the outbox), is
+    // the same object.
+    for ((k1, a), (k2, b)) in after.iter().zip(&raw_messages(&engine)) {
+        assert_eq!(k1, k2);
+        assert!(js_sys::Object::is(a, b), "{k1} was built again");
+    }
+    for (k, m) in &after {
+        if let Some((_, old)) = first.iter().find(|(k0, _)| k0 == k) {
+            assert!(js_sys::Object::is(old, m), "{k} was built again");
+        }
+    }
+    // A reaction changes its message's object, and only that one.
+    let (target, before) = after
+        .iter()
+        .find(|(k, _)| k.starts_with("2-"))
+        .cloned()
+        .expect("a stored message");
+    let react = js(json!({
+        "accountId": ADA, "conversationUrn": long_thread(),
+        "messageUrn": get(&before, "messageUrn").as_string(),
+        "emoji": "👍", "add": true,
+    }));
+    let _ = JsFuture::from(engine.react(react)).await;
+    let changed = raw_messages(&engine);
+    let (_, now) = changed
+        .iter()
+        .find(|(k, _)| *k == target)
+        .expect("still shown");
+    assert!(
+        !js_sys::Object::is(&before, now),
+        "{target} kept a stale object"
+    );
+    assert!(js_sys::Array::from(&get(now, "reactions")).length() > 0);
+    let rebuilt: Vec<&String> = changed
+        .iter()
+        .filter(|(k, m)| {
+            after
+                .iter()
+                .find(|(k0, _)| k0 == k)
+                .is_some_and(|(_, old)| !js_sys::Object::is(old, m))
+        })
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(rebuilt, vec![&target], "only the reacted message is new");
+    engine.close();
+}

@@ -4,13 +4,22 @@
 //! checked before the engine merges any of it: ids are canonical ids (checked as they decode),
 //! URNs are read by the URN parser and must name the ids they travel with, and every text and
 //! list is within a bound well above what the engine itself ever broadcasts.
+//!
+//! The wasm binding reads a fact's `kind` first and then only that kind's fields
+//! ([`RemoteFact::read_kind`]); serde's derived reader of the internally tagged enum, which
+//! `from_json` uses, buffers every field (serde's `Content`) and needs a second copy of the
+//! reader of every type in a fact to read them back from that buffer (about 70 KB of the module).
+
+use serde::de::{Deserialize, Deserializer, Error as _};
 
 use crate::urn::{ConversationId, MessageId};
 
 use super::effect::RemoteFact;
 use super::keys::{AccountId, ClientKey};
-use super::reaction::Actor;
+use super::quota::QuotaUse;
+use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::store::StoredMessage;
+use super::time::Millis;
 
 /// Largest fact accepted as JSON, in bytes: a page of a hundred 8000-character messages, with
 /// room to spare.
@@ -45,6 +54,58 @@ impl RemoteFact {
             serde_json::from_slice(json).map_err(|_| FactError("not a fact (unreadable JSON)"))?;
         fact.check()?;
         Ok(fact)
+    }
+
+    /// Reads the fields of a fact whose `kind` the caller read first (the binding reads it from
+    /// the JS object), each field once with its own reader; fields the kind does not have,
+    /// `kind` itself among them, are ignored, as serde's derived reader ignores them. An unknown
+    /// kind is serde's `unknown variant` error.
+    pub fn read_kind<'de, D: Deserializer<'de>>(
+        kind: &str,
+        fields: D,
+    ) -> Result<RemoteFact, D::Error> {
+        Ok(match kind {
+            "messages" => {
+                let f = MessagesFields::deserialize(fields)?;
+                RemoteFact::Messages {
+                    account: f.account,
+                    conversation_urn: f.conversation_urn,
+                    messages: f.messages,
+                }
+            }
+            "tombstones" => {
+                let f = TombstonesFields::deserialize(fields)?;
+                RemoteFact::Tombstones {
+                    account: f.account,
+                    ids: f.ids,
+                    messages: f.messages,
+                }
+            }
+            "reaction" => {
+                let f = ReactionFields::deserialize(fields)?;
+                RemoteFact::Reaction {
+                    account: f.account,
+                    key: f.key,
+                    fact: f.fact,
+                }
+            }
+            "quota" => {
+                let f = QuotaFields::deserialize(fields)?;
+                RemoteFact::Quota {
+                    account: f.account,
+                    quota: f.quota,
+                }
+            }
+            "read" => {
+                let f = ReadFields::deserialize(fields)?;
+                RemoteFact::Read {
+                    account: f.account,
+                    conversation: f.conversation,
+                    at: f.at,
+                }
+            }
+            _ => return Err(D::Error::unknown_variant(kind, &FACT_KINDS)),
+        })
     }
 
     /// The account the fact is about.
@@ -101,6 +162,48 @@ impl RemoteFact {
         }
         Ok(())
     }
+}
+
+/// Every `kind` of fact, in the order of [`RemoteFact`]'s variants (serde's error lists them so).
+pub const FACT_KINDS: [&str; 5] = ["messages", "tombstones", "reaction", "quota", "read"];
+
+// The fields of each kind, as `RemoteFact`'s variants declare them (names, defaults); building
+// the variant from them in `read_kind` names every field, so a field added to a variant and not
+// here does not compile, and `tests/sync/hostile.rs` reads every variant back both ways.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MessagesFields {
+    account: AccountId,
+    conversation_urn: String,
+    messages: Vec<StoredMessage>,
+}
+
+#[derive(serde::Deserialize)]
+struct TombstonesFields {
+    account: AccountId,
+    ids: Vec<MessageId>,
+    #[serde(default)]
+    messages: Vec<StoredMessage>,
+}
+
+#[derive(serde::Deserialize)]
+struct ReactionFields {
+    account: AccountId,
+    key: ReactionKey,
+    fact: ReactionFact,
+}
+
+#[derive(serde::Deserialize)]
+struct QuotaFields {
+    account: AccountId,
+    quota: QuotaUse,
+}
+
+#[derive(serde::Deserialize)]
+struct ReadFields {
+    account: AccountId,
+    conversation: ConversationId,
+    at: Millis,
 }
 
 /// Whether an account id from outside is short and printable (the engine keys stores by it).

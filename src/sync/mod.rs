@@ -104,12 +104,13 @@ mod record_log;
 mod refusal;
 pub(crate) mod small_map;
 mod store;
+mod tagged;
 mod time;
 mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
-pub use engine::{Engine, EngineConfig};
-pub use fact::{FactError, MAX_FACT_BYTES, MAX_FACT_ITEMS};
+pub use engine::{Engine, EngineConfig, ViewMemo};
+pub use fact::{FactError, FACT_KINDS, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
 pub use outbox::{
@@ -131,6 +132,7 @@ pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
     StoredMessage, Tally,
 };
+pub use tagged::Tag;
 pub use time::{Millis, Stamp, STAMP_SCALE};
 pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,

@@ -24,6 +24,7 @@ use crate::urn::{ConversationId, MessageId};
 use super::keys::ClientKey;
 use super::message::StoredMessage;
 use super::small_map::SmallSet;
+use super::tagged::Tag;
 use super::time::Millis;
 
 /// Who a send goes to.
@@ -147,7 +148,8 @@ pub struct ElsewhereSent {
 pub const ELSEWHERE_KEPT: usize = 20;
 
 /// Where an outbox entry is in its life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Read by the hand-written `Deserialize` below, not serde's derived reader (issue 15).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum SendState {
     /// Waiting for its lane, the key (401), a rate-limit wait, or its first turn.
@@ -176,6 +178,70 @@ pub enum SendState {
         answer_pending: bool,
         started_at: Millis,
     },
+}
+
+/// Every `state` of an entry, in the order of [`SendState`]'s variants.
+const SEND_STATES: [&str; 5] = ["queued", "inFlight", "ambiguous", "failed", "sent"];
+
+impl<'de> Deserialize<'de> for SendState {
+    /// Reads every field a state can have in one pass (they never share a name with another
+    /// type), then builds the variant `state` names; serde's derived reader of the tagged enum
+    /// buffered the fields first and copied every field type's reader for that buffer. Fields
+    /// the state does not have are ignored, as before, when they have their declared type (a
+    /// field of another state with another type, which nothing writes, is now refused).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SendState, D::Error> {
+        use serde::de::Error;
+        /// A field that may be absent but, when present, is read as `T` (`null` is not absence).
+        struct Given<T>(Option<T>);
+        impl<T> Default for Given<T> {
+            fn default() -> Self {
+                Given(None)
+            }
+        }
+        impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                T::deserialize(d).map(|v| Given(Some(v)))
+            }
+        }
+        #[derive(Default, Deserialize)]
+        #[serde(rename_all = "camelCase", default)]
+        struct Fields {
+            state: Given<Tag>,
+            started_at: Given<Millis>,
+            failed_at: Given<Millis>,
+            error: Given<String>,
+            reason: Given<SendFailure>,
+            retryable: Given<bool>,
+            message: Option<MessageId>,
+            answer_pending: Given<bool>,
+        }
+        fn need<T, E: Error>(v: Given<T>, name: &'static str) -> Result<T, E> {
+            v.0.ok_or_else(|| E::missing_field(name))
+        }
+        let f = Fields::deserialize(d)?;
+        let Tag(state) = need(f.state, "state")?;
+        Ok(match state.as_str() {
+            "queued" => SendState::Queued,
+            "inFlight" => SendState::InFlight {
+                started_at: need(f.started_at, "startedAt")?,
+            },
+            "ambiguous" => SendState::Ambiguous {
+                started_at: need(f.started_at, "startedAt")?,
+                failed_at: need(f.failed_at, "failedAt")?,
+                error: need(f.error, "error")?,
+            },
+            "failed" => SendState::Failed {
+                reason: need(f.reason, "reason")?,
+                retryable: need(f.retryable, "retryable")?,
+            },
+            "sent" => SendState::Sent {
+                message: f.message,
+                answer_pending: need(f.answer_pending, "answerPending")?,
+                started_at: need(f.started_at, "startedAt")?,
+            },
+            other => return Err(D::Error::unknown_variant(other, &SEND_STATES)),
+        })
+    }
 }
 
 /// Outbox lanes: one send in flight per lane.
@@ -449,5 +515,163 @@ impl Outbox {
             changed.push(k);
         }
         changed
+    }
+}
+
+#[cfg(test)]
+mod state_reading {
+    //! `SendState`'s hand-written reader against serde's derived one (issue 15), over the
+    //! states the engine writes and every variation of them: fields missing, of another type,
+    //! reordered, extra; the tag missing, unknown, of another type.
+    use serde::{Deserialize, Serialize};
+    use serde_json::{json, Value};
+
+    use super::{FailureCode, SendFailure, SendState};
+    use crate::sync::time::Millis;
+    use crate::urn::MessageId;
+
+    /// `SendState` as it was declared, read by serde's derived reader.
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase", tag = "state")]
+    enum Derived {
+        Queued,
+        #[serde(rename_all = "camelCase")]
+        InFlight {
+            started_at: Millis,
+        },
+        #[serde(rename_all = "camelCase")]
+        Ambiguous {
+            started_at: Millis,
+            failed_at: Millis,
+            error: String,
+        },
+        #[serde(rename_all = "camelCase")]
+        Failed {
+            reason: SendFailure,
+            retryable: bool,
+        },
+        #[serde(rename_all = "camelCase")]
+        Sent {
+            message: Option<MessageId>,
+            answer_pending: bool,
+            started_at: Millis,
+        },
+    }
+
+    fn derived(v: &Value) -> Result<Value, String> {
+        Derived::deserialize(v)
+            .map(|d| serde_json::to_value(d).unwrap())
+            .map_err(|e| e.to_string())
+    }
+
+    fn ours(v: &Value) -> Result<Value, String> {
+        SendState::deserialize(v)
+            .map(|s| serde_json::to_value(s).unwrap())
+            .map_err(|e| e.to_string())
+    }
+
+    fn states() -> Vec<Value> {
+        [
+            SendState::Queued,
+            SendState::InFlight {
+                started_at: Millis(5),
+            },
+            SendState::Ambiguous {
+                started_at: Millis(5),
+                failed_at: Millis(6),
+                error: "timeout".into(),
+            },
+            SendState::Failed {
+                reason: SendFailure {
+                    code: FailureCode::ProvedAbsent,
+                    message: "m".into(),
+                },
+                retryable: true,
+            },
+            SendState::Sent {
+                message: Some(MessageId::parse("2-MTE=").unwrap()),
+                answer_pending: false,
+                started_at: Millis(5),
+            },
+            SendState::Sent {
+                message: None,
+                answer_pending: true,
+                started_at: Millis(5),
+            },
+        ]
+        .iter()
+        .map(|s| serde_json::to_value(s).unwrap())
+        .collect()
+    }
+
+    /// The object with its fields in reverse order (the tag last).
+    fn reversed(v: &Value) -> Value {
+        let mut out = serde_json::Map::new();
+        for (k, x) in v.as_object().unwrap().iter().rev() {
+            out.insert(k.clone(), x.clone());
+        }
+        Value::Object(out)
+    }
+
+    #[test]
+    fn every_state_reads_as_the_derived_reader_reads_it() {
+        let odd = [
+            Value::Null,
+            json!(5),
+            json!(-1.5),
+            json!("x"),
+            json!(true),
+            json!([]),
+            json!({}),
+            json!({"code": "storage", "message": "m"}),
+        ];
+        let mut cases = vec![json!({}), json!({"state": 1}), json!({"state": "nope"})];
+        for s in states() {
+            cases.push(s.clone());
+            cases.push(reversed(&s));
+            let mut extra = s.clone();
+            extra["unknownField"] = json!([1, {"state": "sent"}]);
+            cases.push(extra);
+            for k in s.as_object().unwrap().keys() {
+                let mut without = s.clone();
+                without.as_object_mut().unwrap().remove(k);
+                cases.push(without);
+                for o in &odd {
+                    let mut with = s.clone();
+                    with[k] = o.clone();
+                    cases.push(reversed(&with));
+                    cases.push(with);
+                }
+            }
+        }
+        let mut refused = 0;
+        for c in &cases {
+            let (a, b) = (ours(c), derived(c));
+            assert_eq!(a.is_ok(), b.is_ok(), "{c}: {a:?} vs {b:?}");
+            match (a, b) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{c}"),
+                (Err(a), Err(b)) => {
+                    refused += 1;
+                    // Missing fields and unknown states say the same; a wrong type names the
+                    // same expected type.
+                    let expected = |e: &str| e.split("expected ").nth(1).map(str::to_owned);
+                    assert_eq!(expected(&a), expected(&b), "{c}");
+                }
+                _ => unreachable!(),
+            }
+        }
+        assert!(refused > 30, "{refused}");
+    }
+
+    #[test]
+    fn a_field_of_another_state_with_another_type_is_now_refused() {
+        // Nothing writes it (each state writes its own fields); serde's derived reader ignored
+        // it, this reader reads every field a state can have.
+        let v = json!({"state": "queued", "startedAt": "soon"});
+        assert!(derived(&v).is_ok());
+        assert!(ours(&v).is_err());
+        // Of its declared type, it is ignored, as before.
+        let v = json!({"state": "queued", "startedAt": 5});
+        assert_eq!(ours(&v), derived(&v));
     }
 }

@@ -716,7 +716,7 @@ impl<S: RecordStorage> RecordLog<S> {
             .await?;
         let mut out = LoadedConversation::default();
         for (key, json) in rows {
-            let read = serde_json::from_str::<StoredMessage>(&json)
+            let read = serde_json::from_slice::<StoredMessage>(json.as_bytes())
                 .map_err(|e| e.to_string())
                 .and_then(|m| {
                     if &m.conversation == conversation {
@@ -757,7 +757,7 @@ impl<S: RecordStorage> RecordLog<S> {
             for (key, json) in rows {
                 let read = match table {
                     Table::Meta if key == META_KEY => {
-                        match serde_json::from_str::<MetaRecord>(&json) {
+                        match serde_json::from_slice::<MetaRecord>(json.as_bytes()) {
                             Ok(m) if m.layout == LAYOUT_VERSION || m.layout == LAYOUT_V1 => {
                                 out.records.key_counter = m.key_counter;
                                 layout = m.layout;
@@ -781,7 +781,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     }
                     // Another build's meta record: not ours to read.
                     Table::Meta => Ok(()),
-                    Table::Accounts => serde_json::from_str::<AccountRecord>(&json)
+                    Table::Accounts => serde_json::from_slice::<AccountRecord>(json.as_bytes())
                         .map_err(|e| e.to_string())
                         .and_then(|r| {
                             if r.account.0 != key {
@@ -1095,7 +1095,7 @@ fn read_keyed(
         .ok_or_else(|| "no account in the key".to_owned())?;
     let account = AccountId(account.to_owned());
     fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
-        serde_json::from_str(json).map_err(|e| e.to_string())
+        serde_json::from_slice(json.as_bytes()).map_err(|e| e.to_string())
     }
     match table {
         Table::Conversations => {

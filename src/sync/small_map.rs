@@ -39,6 +39,10 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.entries.binary_search_by(|(k, _)| k.cmp(key))
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     pub(crate) fn clear(&mut self) {
         self.entries.clear();
     }

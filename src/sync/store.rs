@@ -1029,8 +1029,11 @@ impl AccountStore {
         &'a self,
         id: &'a MessageId,
     ) -> impl Iterator<Item = (&'a ReactionKey, &'a ReactionFact)> + 'a {
-        self.reactions
-            .range(ReactionKey::first_of(id)..)
+        // Most stores hold no reaction fact at all (tallies come with the messages): no key
+        // is made for them (views ask for every message they show).
+        let from = (!self.reactions.is_empty()).then(|| ReactionKey::first_of(id));
+        from.into_iter()
+            .flat_map(move |from| self.reactions.range(from..))
             .take_while(move |(k, _)| &k.message == id)
     }
 

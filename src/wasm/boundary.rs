@@ -19,11 +19,12 @@
 //! number passed for a string reaches the glue's string copy otherwise, which writes garbage.
 
 use js_sys::{Array, Object, Reflect};
-use serde::de::DeserializeOwned;
+use serde::de::{Deserialize, DeserializeOwned};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::js_error;
+use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
 /// core can read from a server it can also take back from a sibling tab.
@@ -145,6 +146,39 @@ pub fn from_js_keeping<T: DeserializeOwned>(
 ) -> Result<T, JsValue> {
     let copy = plain_keeping(name, value, keep)?;
     serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+}
+
+/// Reads a fact another context broadcast: its `kind` from the plain copy first, then only
+/// that kind's fields, each with its own reader ([`RemoteFact::read_kind`]). serde's derived
+/// reader of the internally tagged enum buffers every field first and carries a second copy of
+/// every reader in a fact for that buffer (about 70 KB of the module). A fact is an object, as
+/// its TypeScript type says: an array (serde's positional form) is refused like a primitive.
+pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
+    const NAME: &str = "fact";
+    let copy = plain(NAME, value)?;
+    if !copy.is_object() || Array::is_array(&copy) {
+        let what = if copy.is_null() {
+            "null".to_owned()
+        } else if copy.is_object() {
+            "an array".to_owned()
+        } else {
+            kind(value)
+        };
+        return Err(type_error(
+            NAME,
+            &format!("must be an object with a `kind`, not {what}"),
+        ));
+    }
+    let wrong = |e: serde_wasm_bindgen::Error| type_error(NAME, &e.to_string());
+    // The copy is plain data with no prototype (no getters, no traps): reading it cannot throw,
+    // and `in` sees its own properties only.
+    let tag = JsValue::from_str("kind");
+    if !Reflect::has(&copy, &tag).unwrap_or(false) {
+        return Err(wrong(serde::de::Error::missing_field("kind")));
+    }
+    let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
+    let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+    RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
 }
 
 /// As [`from_js`], for an options object: each field named in `strings` (or `bools`) must be

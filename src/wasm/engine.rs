@@ -7,6 +7,7 @@
 //! Every async method takes what it needs (a clone of the driver) before it returns its Promise,
 //! so JS may `free()` the handle while work is in flight.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::Promise;
@@ -15,7 +16,7 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{from_js, from_js_keeping, function, options_from_js, text};
+use super::boundary::{fact_from_js, from_js, from_js_keeping, function, options_from_js, text};
 use super::client::{timeout_of, JsKey};
 use super::driver::{
     engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
@@ -28,8 +29,8 @@ use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
-    AccountId, ClientKey, Command, Engine, EngineConfig, Input, Recipient, RecordLog, RemoteFact,
-    RestoreIssue, ViewId,
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, MessageView, Recipient, RecordLog,
+    RestoreIssue, ViewId, ViewMemo,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -144,7 +145,12 @@ pub struct ThreadlineEngine {
     driver: Rc<Driver>,
     realtime: Option<Rc<Realtime>>,
     issues: Vec<RestoreIssue>,
+    /// The message objects of the last views read, most recent first (`conversationView`).
+    memos: RefCell<Vec<ViewMemo<JsValue>>>,
 }
+
+/// How many conversations' message objects `conversationView` keeps for its next read.
+const KEPT_VIEWS: usize = 8;
 
 fn invalid_options(message: &str) -> JsValue {
     js_error("TypeError", "invalid_options", message, &[])
@@ -297,6 +303,7 @@ impl ThreadlineEngine {
             driver,
             realtime,
             issues,
+            memos: RefCell::default(),
         })
     }
 
@@ -658,11 +665,15 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "RemoteFact")] fact: JsValue,
     ) -> Promise {
-        let (fact,) = args!(from_js::<RemoteFact>("fact", &fact));
+        let (fact,) = args!(fact_from_js(&fact));
         self.input(Input::Remote(fact))
     }
 
     /// One conversation as shown (messages in order, then its outbox entries), if known.
+    ///
+    /// A message whose view has not changed since an earlier read is the same (frozen) object
+    /// as then: the engine compares what each message's view is made of and builds, copies
+    /// and parses only the others (`ViewMemo`; the last 8 conversations read are kept).
     #[wasm_bindgen(js_name = conversationView, unchecked_return_type = "ConversationView | undefined")]
     pub fn conversation_view(
         &self,
@@ -672,18 +683,25 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
-        let view = self
-            .driver
-            .with_engine(|e| e.conversation_view_at(&account, &id, now_ms()));
-        let Some(v) = view else {
+        let mut memos = self.memos.borrow_mut();
+        let at = memos.iter().position(|m| m.shows(&account, &id));
+        let mut memo = at.map(|i| memos.remove(i)).unwrap_or_default();
+        let view = self.driver.with_engine(|e| {
+            e.conversation_view_memo(&account, &id, now_ms(), &mut memo, render_messages)
+        });
+        memos.insert(0, memo);
+        memos.truncate(KEPT_VIEWS);
+        let Some((shell, items)) = view? else {
             return Ok(JsValue::UNDEFINED);
         };
-        let out = to_js_via_json(&v)?;
+        let out = to_js_via_json(&shell)?;
         // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
-        if v.channels.sales_navigator.is_none() {
+        if shell.channels.sales_navigator.is_none() {
             let channels = js_sys::Reflect::get(&out, &"channels".into())?;
             js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
         }
+        let messages: js_sys::Array = items.into_iter().collect();
+        js_sys::Reflect::set(&out, &"messages".into(), &messages)?;
         Ok(out)
     }
 
@@ -949,4 +967,24 @@ fn closed() -> JsValue {
 
 fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
     engine_error("invalid_argument", &format!("{what}: {why}"), &[])
+}
+
+/// Message views as frozen JS objects, in one crossing (`to_js_via_json`).
+fn render_messages(views: Vec<MessageView>) -> Result<Vec<JsValue>, JsValue> {
+    if views.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = views.len();
+    let array: js_sys::Array = to_js_via_json(&views)?.dyn_into()?;
+    if array.length() as usize != n {
+        return Err(super::error::internal_error(
+            "a view lost messages on its way to JS",
+        ));
+    }
+    Ok(array
+        .iter()
+        .inspect(|m| {
+            js_sys::Object::freeze(m.unchecked_ref::<js_sys::Object>());
+        })
+        .collect())
 }

@@ -1,6 +1,9 @@
 //! The URN functions as JavaScript exports: `parseUrn`, `messageId`, `conversationId`, `profileId`,
 //! `isSalesNavThread`, `encodeUrnForPath`, `mailboxOf`. Each cleans its input first (trim, percent-decoding).
 
+use std::cell::RefCell;
+use std::ops::Range;
+
 use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
@@ -74,42 +77,211 @@ pub fn mailbox_of(input: &str) -> Result<Option<String>, UrnError> {
     Ok(urn::mailbox_of(input)?.map(|p| p.as_str().to_owned()))
 }
 
-/// Where in `input` the id of a plain form is (`start << 10 | end`, byte offsets that are also
-/// UTF-16 offsets: a plain form is ASCII), or -1 for every other input. The package's
-/// `messageId`, `conversationId` and `profileId` try this first on a string and slice the answer
-/// out of it themselves, so the common case returns no string across the boundary; -1 sends
-/// them to the full export. Not public: the generated wrappers are its only callers.
-fn span(input: &str, id: Option<&str>) -> i32 {
-    match id {
-        Some(id) => {
-            let start = id.as_ptr() as usize - input.as_ptr() as usize;
-            let end = start + id.len();
-            // Plain forms are at most `MAX_URN_BYTES` (512) long: both fit in 10 bits.
-            i32::try_from(start << 10 | end)
-                .ok()
-                .filter(|_| end < 1024)
-                .unwrap_or(-1)
+/// `start << 10 | end` of an id's place (byte offsets that are also UTF-16 offsets: a plain form
+/// is ASCII), or -1 when it does not fit in 10 bits each (plain forms are at most
+/// `MAX_URN_BYTES`, 512, long, so it always does).
+fn place(id: Range<usize>) -> i32 {
+    i32::try_from(id.start << 10 | id.end)
+        .ok()
+        .filter(|_| id.end < 1024)
+        .unwrap_or(-1)
+}
+
+/// Bytes of the scratch area an input may take: every input the parsers read at all
+/// ([`urn::MAX_INPUT_BYTES`]; longer ones are refused before any reading).
+const SCRATCH_INPUT: usize = urn::MAX_INPUT_BYTES;
+/// Bytes after it where an answer that is not a substring of the input is written.
+const SCRATCH_OUT: usize = 1024;
+
+thread_local! {
+    /// The module's scratch area for the package's `messageId`, `conversationId` and
+    /// `profileId` (and their `try…` forms): the wrapper writes an ASCII input into its first
+    /// [`SCRATCH_INPUT`] bytes itself and passes only the length, so the common call allocates
+    /// nothing on either side (no `passStringToWasm0` malloc, no `String` back). Allocated once
+    /// and never resized, so the address the wrapper caches stays valid; its view of the memory
+    /// goes stale when memory grows, which the wrapper checks on each call.
+    static SCRATCH: RefCell<Vec<u8>> = RefCell::new(vec![0; SCRATCH_INPUT + SCRATCH_OUT]);
+}
+
+/// The address of the scratch area in the module's memory. Not public.
+#[wasm_bindgen(js_name = __urnScratch)]
+pub fn urn_scratch() -> usize {
+    SCRATCH.with(|s| s.borrow().as_ptr() as usize)
+}
+
+/// The module's memory, for the wrappers' view of the scratch area. Not public.
+#[wasm_bindgen(js_name = __urnMemory, unchecked_return_type = "WebAssembly.Memory")]
+pub fn urn_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// `<name>` of the first `len` bytes of the scratch area: `start << 10 | end` as [`place`] gives
+/// it; `-1` when the input is not an id of that kind (the wrapper asks `__<name>Full` for the
+/// error, or answers `null`); `-3 - n` when the id is ASCII but not a substring of the input (its
+/// `n` bytes are in the scratch area after [`SCRATCH_INPUT`]); `-2` for anything else (a `len`
+/// beyond the area, bytes that are not UTF-8, a non-ASCII id): the wrapper then takes the
+/// string path. Every answer comes from the same parsers as the other exports.
+fn at(
+    len: usize,
+    fast: fn(&[u8]) -> Option<Range<usize>>,
+    not: fn(&[u8]) -> bool,
+    full: fn(&str) -> Result<String, UrnError>,
+) -> i32 {
+    SCRATCH.with(|s| {
+        let mut s = s.borrow_mut();
+        let (input, out) = s.split_at_mut(SCRATCH_INPUT);
+        let Some(input) = input.get(..len) else {
+            return -2;
+        };
+        // The fast path reads bytes (it accepts ASCII only), so the common case is not first
+        // checked for UTF-8: one pass over the input fewer.
+        if let Some(id) = fast(input) {
+            let p = place(id);
+            if p >= 0 {
+                return p;
+            }
         }
-        None => -1,
+        // A URN of another kind: -1 without building the error (the throwing wrapper asks
+        // `__<name>Full` for it; `try…` answers null).
+        if not(input) {
+            return -1;
+        }
+        let Ok(input) = std::str::from_utf8(input) else {
+            return -2;
+        };
+        match full(input) {
+            Err(_) => -1,
+            Ok(id) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
+                out[..id.len()].copy_from_slice(id.as_bytes());
+                i32::try_from(id.len()).map_or(-2, |n| -3 - n)
+            }
+            Ok(_) => -2,
+        }
+    })
+}
+
+#[wasm_bindgen(js_name = __messageIdAt)]
+pub fn message_id_at(len: usize) -> i32 {
+    at(len, urn::fast_message_id_at, urn::not_a_message, message_id)
+}
+
+#[wasm_bindgen(js_name = __conversationIdAt)]
+pub fn conversation_id_at(len: usize) -> i32 {
+    at(
+        len,
+        urn::fast_conversation_id_at,
+        urn::not_a_conversation,
+        conversation_id,
+    )
+}
+
+#[wasm_bindgen(js_name = __profileIdAt)]
+pub fn profile_id_at(len: usize) -> i32 {
+    at(len, urn::fast_profile_id_at, urn::not_a_profile, profile_id)
+}
+
+/// The batch scratch of the package's `messageIds`: the wrapper writes the ASCII inputs one after
+/// the other into `bytes` and where each ends into `ints` (a negative mark for an input it
+/// answers itself), [`message_ids_at`] replaces each end with its answer, and the ids that are
+/// not substrings of their input go into `out`. One crossing for the batch, no string across.
+struct Batch {
+    bytes: Vec<u8>,
+    ints: Vec<i32>,
+    out: Vec<u8>,
+}
+
+/// Most input bytes a batch may put in the scratch (larger batches take the joined export).
+const BATCH_MAX_BYTES: usize = MAX_VALUES * 64;
+
+thread_local! {
+    static BATCH: RefCell<Batch> = const {
+        RefCell::new(Batch { bytes: Vec::new(), ints: Vec::new(), out: Vec::new() })
+    };
+}
+
+/// Room for a batch of `count` inputs of `bytes` bytes in all: the address of the bytes, or 0
+/// for a batch beyond the limits. May grow the module's memory. Not public.
+#[wasm_bindgen(js_name = __urnBatch)]
+pub fn urn_batch(bytes: usize, count: usize) -> usize {
+    if bytes > BATCH_MAX_BYTES || count > MAX_VALUES {
+        return 0;
     }
+    BATCH.with(|b| {
+        let b = &mut *b.borrow_mut();
+        if b.bytes.len() < bytes {
+            b.bytes.resize(bytes, 0);
+        }
+        if b.ints.len() < count {
+            b.ints.resize(count, 0);
+        }
+        b.bytes.as_ptr() as usize
+    })
 }
 
-#[wasm_bindgen(js_name = __messageIdSpan)]
-pub fn message_id_span(input: &str) -> i32 {
-    span(input, urn::fast_message_id(input))
+/// The address of the batch's ends/answers (`i32`s). Not public.
+#[wasm_bindgen(js_name = __urnBatchInts)]
+pub fn urn_batch_ints() -> usize {
+    BATCH.with(|b| b.borrow().ints.as_ptr() as usize)
 }
 
-#[wasm_bindgen(js_name = __conversationIdSpan)]
-pub fn conversation_id_span(input: &str) -> i32 {
-    span(input, urn::fast_conversation_id(input))
+/// Answers a batch of `count` inputs in place, each as [`at`] answers one (the place of the id
+/// relative to the input's start, `-1` for no id, `-3 - n` for an id of `n` bytes next in `out`,
+/// `-2` for the wrapper to ask one by one); a negative end stays as the wrapper marked it. The
+/// address of `out`. Not public.
+fn ids_at(
+    count: usize,
+    fast: fn(&[u8]) -> Option<Range<usize>>,
+    not: fn(&[u8]) -> bool,
+    full: fn(&str) -> Result<String, UrnError>,
+) -> usize {
+    BATCH.with(|b| {
+        let b = &mut *b.borrow_mut();
+        b.out.clear();
+        let Some(ints) = b.ints.get_mut(..count) else {
+            return 0;
+        };
+        let mut from = 0;
+        for slot in ints {
+            let Ok(end) = usize::try_from(*slot) else {
+                continue;
+            };
+            let Some(input) = b.bytes.get(from..end) else {
+                *slot = -2;
+                continue;
+            };
+            from = end;
+            if let Some(p) = fast(input).map(place).filter(|&p| p >= 0) {
+                *slot = p;
+                continue;
+            }
+            if not(input) {
+                *slot = -1;
+                continue;
+            }
+            *slot = match std::str::from_utf8(input).map(full) {
+                Ok(Ok(id)) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
+                    b.out.extend_from_slice(id.as_bytes());
+                    -3 - i32::try_from(id.len()).unwrap_or(0)
+                }
+                Ok(Err(_)) => -1,
+                _ => -2,
+            };
+        }
+        b.out.as_ptr() as usize
+    })
 }
 
-#[wasm_bindgen(js_name = __profileIdSpan)]
-pub fn profile_id_span(input: &str) -> i32 {
-    span(input, urn::fast_profile_id(input))
+#[wasm_bindgen(js_name = __messageIdsAt)]
+pub fn message_ids_at(count: usize) -> usize {
+    ids_at(
+        count,
+        urn::fast_message_id_at,
+        urn::not_a_message,
+        message_id,
+    )
 }
 
-/// The rest of `<name>` for a string the span could not place: the answer as one string, `0`
+/// The rest of `<name>` for a string the scratch path could not answer: the answer as one string, `0`
 /// then the id, or `1` then `code:offset:message` for a `UrnError` the generated wrapper builds
 /// itself (npm/errors.js `UrnError`). One crossing and no JS object made in Rust: a thrown
 /// `UrnError` cost 27 µs through the checked export's `js_error` against 4 µs for the same error
@@ -265,6 +437,40 @@ pub fn profile_id_js(
     #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
 ) -> Result<String, JsValue> {
     Ok(profile_id(&text("input", &input)?)?)
+}
+
+/// The answer of a `try…` export: the id, or `null` where the throwing form throws a `UrnError`.
+fn or_null(answer: Result<String, UrnError>) -> JsValue {
+    answer.map_or(JsValue::NULL, |id| JsValue::from_str(&id))
+}
+
+/// `messageId` without the `UrnError`: the canonical message id, or `null` for an input that is
+/// not a message reference (a non-string argument is still a `TypeError`). An `Error` with its
+/// stack is most of the cost of a failed `messageId` call; this is the form for input that is
+/// often not a message.
+#[wasm_bindgen(js_name = tryMessageId, unchecked_return_type = "string | null")]
+pub fn try_message_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(message_id(&text("input", &input)?)))
+}
+
+/// `conversationId` without the `UrnError`: the canonical conversation id, or `null` for an input
+/// that is not a conversation reference (a non-string argument is still a `TypeError`).
+#[wasm_bindgen(js_name = tryConversationId, unchecked_return_type = "string | null")]
+pub fn try_conversation_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(conversation_id(&text("input", &input)?)))
+}
+
+/// `profileId` without the `UrnError`: the canonical profile id, or `null` for an input that is
+/// not a profile reference (a non-string argument is still a `TypeError`).
+#[wasm_bindgen(js_name = tryProfileId, unchecked_return_type = "string | null")]
+pub fn try_profile_id_js(
+    #[wasm_bindgen(unchecked_param_type = "string")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    Ok(or_null(profile_id(&text("input", &input)?)))
 }
 
 /// The profile id of the mailbox (the viewing account) a `msg_message` / `msg_conversation` URN

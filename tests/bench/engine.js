@@ -255,6 +255,8 @@ async function run({ n, rounds }) {
   await peer.load(conv.id);
   const merges = { wasm: [], js: [] };
   const views = { wasm: [], js: [] };
+  const again = { wasm: [], js: [] };
+  const READS = 20;
   for (let r = 0; r < rounds; r++) {
     const page = newPage(n, r * 50).messages;
     const mine = structuredClone(page);
@@ -270,9 +272,17 @@ async function run({ n, rounds }) {
     t0 = performance.now();
     out.shown.jsView = peer.view(conv.id).messages.length;
     views.js.push(performance.now() - t0);
+    // The same view read again with nothing changed (a UI re-rendering), per read.
+    t0 = performance.now();
+    for (let k = 0; k < READS; k++) engine.conversationView("", conv.urn);
+    again.wasm.push((performance.now() - t0) / READS);
+    t0 = performance.now();
+    for (let k = 0; k < READS; k++) peer.view(conv.id);
+    again.js.push((performance.now() - t0) / READS);
   }
   out.merge = { wasm: median(merges.wasm), js: median(merges.js) };
   out.view = { wasm: median(views.wasm), js: median(views.js) };
+  out.again = { wasm: median(again.wasm), js: median(again.js) };
   engine.close();
   engine.free();
   peer.close();

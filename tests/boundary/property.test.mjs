@@ -56,7 +56,7 @@ test(`property: ${CALLS} arbitrary calls across the boundary never trap (seed ${
     baseUrl: sim.url, apiKey: "dev", storage: "memory", storageKey: `property-${SEED}`, realtime: false, timeoutMs: 2000,
   });
   const client = new m.ThreadlineClient({ baseUrl: sim.url, apiKey: "dev", timeoutMs: 2000 });
-  const fns = ["messageId", "conversationId", "profileId", "isSalesNavThread", "encodeUrnForPath", "parseUrn", "messageIds"];
+  const fns = ["messageId", "conversationId", "profileId", "tryMessageId", "tryConversationId", "tryProfileId", "isSalesNavThread", "encodeUrnForPath", "parseUrn", "messageIds"];
   const clientMethods = ["listConversations", "listAllConversations", "recentMessages", "messages", "pollMessages", "send", "react", "recall", "uploadAttachment", "listAccounts", "premiumStatus"];
   const engineMethods = ["openConversation", "closeView", "loadOlder", "refresh", "refreshConversations", "send", "react", "recall", "markRead", "retrySend", "discardSend", "applyRemote", "conversationView", "conversationList", "unplacedOutbox", "status", "subscribe", "onBroadcast"];
   const pending = [];

@@ -1,7 +1,9 @@
-// The package's messageId, conversationId and profileId try the core's fast path first and slice
-// the answer out of the input (scripts/gen-pkg.mjs, src/wasm/urn.rs `__<name>Span`): they must
-// answer exactly as the full exports do, errors included (`__<name>Full` for what the span cannot place), for every input of the corpus and the
-// edge forms around the fast path.
+// The package's messageId, conversationId and profileId (and their try… forms) write an ASCII
+// input into the core's scratch area and slice the answer out of the input (scripts/gen-pkg.mjs,
+// src/wasm/urn.rs `__<name>At`): they must answer exactly as the full exports do, errors included
+// (`__<name>Full` for what the scratch path cannot answer), for every input of the corpus and the
+// edge forms around the fast path: empty, long, non-ASCII, encoded, not strings, and after the
+// module's memory has grown between two calls.
 // Run: node --test tests/boundary/span.test.mjs (THREADLINE_PKG=dir to test another build).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,22 +22,96 @@ const answer = (f, input) => {
   }
 };
 
-test("the sliced answers are the full exports' answers", async () => {
+const NAMES = ["messageId", "conversationId", "profileId"];
+const tryName = (name) => `try${name[0].toUpperCase()}${name.slice(1)}`;
+
+const edges = ["2-", "2-a", " 2-a", "2-a.b", "ACoAA", "ACoAAx", "urn:li:fsd_profile:ACoAAx", "urn:li:fsd_profile:ACoAA-x_",
+  "urn:li:messagingThread:2-abc", "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAx,2-c)", "2-é", "é2-a",
+  "urn:li:msg_message:(urn:li:fsd_profile:ACoAAx,2-é)", "urn%3Ali%3Afsd_message%3A2-abc", "urn:li:fsd_message:2-a%2Bb",
+  "https://www.linkedin.com/in/J%C3%A9r%C3%B4me/", "https://www.linkedin.com/in/John-Doe/", "urn:li:salesNav_thread:1-x",
+  "urn:li:fs_event:(2-a,2-b)", "urn:li:fs_event:(2-a,2-b", "urn:li:fs_event:()", "urn:li:fs_event:(", "urn:li:fsd_message:",
+  `urn:li:fsd_message:2-${"A".repeat(500)}`, `urn:li:fsd_message:2-${"A".repeat(480)}`, `2-${"A".repeat(510)}`,
+  `2-${"A".repeat(1100)}`, `2-${"A".repeat(5000)}`, `urn%3Ali%3Afsd_message%3A2-${"A".repeat(4070)}`, "", "\0", "2-a\0",
+  "\u{1F600}", 5, null, undefined, {}];
+
+async function setup() {
   const m = await loadPkg();
   const glue = await import(pathToFileURL(path.join(PKG, "glue/threadline.js")).href);
   const corpus = JSON.parse(await readFile(path.join(ROOT, "tests/fixtures/urn_corpus.json"), "utf8"));
-  const edges = ["2-", "2-a", " 2-a", "2-a.b", "ACoAA", "ACoAAx", "urn:li:fsd_profile:ACoAAx", "urn:li:fsd_profile:ACoAA-x_",
-    "urn:li:messagingThread:2-abc", "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAx,2-c)", "2-é", "é2-a",
-    `urn:li:fsd_message:2-${"A".repeat(500)}`, `2-${"A".repeat(1100)}`, "", 5, null, undefined, {}];
-  let sliced = 0;
+  return { m, glue, corpus };
+}
+
+// What the throwing export says, as `try…` should say it: the id, null for a UrnError, the same
+// TypeError otherwise.
+const tryAnswer = (full, input) => {
+  try {
+    return full(input);
+  } catch (e) {
+    return e.name === "UrnError" ? null : answer(() => { throw e; }, input);
+  }
+};
+
+test("the sliced answers are the full exports' answers, the try… forms' too", async () => {
+  const { m, glue, corpus } = await setup();
   for (const input of [...corpus, ...edges]) {
-    for (const name of ["messageId", "conversationId", "profileId"]) {
-      assert.equal(answer(m[name], input), answer(glue[name], input), `${name}(${JSON.stringify(input)})`);
-      if (typeof input === "string" && glue[`__${name}Span`](input) >= 0) sliced++;
+    for (const name of NAMES) {
+      const label = `${name}(${JSON.stringify(input)?.slice(0, 80)})`;
+      assert.equal(answer(m[name], input), answer(glue[name], input), label);
+      assert.equal(answer(m[tryName(name)], input), tryAnswer(glue[name], input), `try ${label}`);
     }
+  }
+  // A second argument is left to the full export (which ignores it) rather than guessed at.
+  assert.equal(m.messageId(corpus[0], "extra"), answer(glue.messageId, corpus[0]));
+  assert.equal(m.tryMessageId(corpus[0], "extra"), answer(glue.messageId, corpus[0]));
+});
+
+test("the scratch path answers most of the corpus itself", async () => {
+  const { glue, corpus } = await setup();
+  const memory = glue.__urnMemory();
+  const at = glue.__urnScratch();
+  let sliced = 0;
+  for (const input of corpus) {
+    const bytes = Buffer.from(input, "utf8");
+    if (bytes.length !== input.length) continue;
+    new Uint8Array(memory.buffer).set(bytes, at);
+    for (const name of NAMES) if (glue[`__${name}At`](bytes.length) >= 0) sliced++;
   }
   // The fast path is the common case over the corpus, not a corner.
   assert.ok(sliced > corpus.length / 2, `${sliced} answers sliced`);
-  // A second argument is left to the full export (which ignores it) rather than guessed at.
-  assert.equal(m.messageId(corpus[0], "extra"), answer(glue.messageId, corpus[0]));
+  // A length beyond the scratch area is refused (-2: take the string path), never read.
+  assert.equal(glue.__messageIdAt(1 << 30), -2);
+  assert.equal(glue.__messageIdAt(4097), -2);
+});
+
+test("answers stay right after the module's memory grows between two calls", async () => {
+  const { m, glue, corpus } = await setup();
+  const memory = glue.__urnMemory();
+  const before = memory.buffer.byteLength;
+  const expect = corpus.slice(0, 200).map((u) => answer(glue.messageId, u));
+  assert.deepEqual(corpus.slice(0, 200).map((u) => answer(m.messageId, u)), expect); // view cached
+  // A 64 MiB string handed to an export is copied into the module's memory, which must grow.
+  glue.__messageIdFull("a".repeat(64 << 20));
+  assert.ok(memory.buffer.byteLength > before, "memory grew");
+  assert.deepEqual(corpus.slice(0, 200).map((u) => answer(m.messageId, u)), expect);
+  assert.deepEqual(corpus.slice(0, 200).map((u) => m.tryMessageId(u)), expect.map((a) => (a.startsWith("UrnError") ? null : a)));
+});
+
+test("messageIds through the batch scratch answers as the export and as one call per input", async () => {
+  const { m, glue, corpus } = await setup();
+  const strings = [...corpus, ...edges.filter((e) => typeof e === "string")];
+  const expect = glue.messageIds(strings);
+  assert.deepEqual(m.messageIds(strings), expect);
+  assert.deepEqual(expect, strings.map((u) => glue.tryMessageId(u)));
+  // Again after the memory grew (the views are made again), and in smaller and empty batches.
+  glue.__messageIdFull("a".repeat(96 << 20));
+  assert.deepEqual(m.messageIds(strings), expect);
+  assert.deepEqual(m.messageIds(strings.slice(0, 3)), expect.slice(0, 3));
+  assert.deepEqual(m.messageIds([]), []);
+  assert.deepEqual(m.messageIds([""]), [null]);
+  // A batch with a non-string element is the export's (it reads elements as join does).
+  const odd = [corpus[0], { toString: () => corpus[0] }, 5];
+  assert.deepEqual(m.messageIds(odd), glue.messageIds(odd));
+  // Beyond the scratch's limits: the export.
+  assert.equal(glue.__urnBatch(200000 * 64 + 1, 1), 0);
+  assert.equal(glue.__urnBatch(0, 200001), 0);
 });

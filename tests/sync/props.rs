@@ -17,12 +17,14 @@
 //! orders run by default, about 40 s in debug; `SYNC_PROPTEST_CASES=N` runs N of each, and
 //! `SYNC_TRACE=1` prints the sending tab's outbox after every step.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
 use threadline::model::Message;
 use threadline::sync::{
-    AccountStore, Command, ConversationView, MessageState, Recipient, Stamp, StoredMessage, ViewId,
+    AccountStore, Command, ConversationView, MessageState, MessageView, Recipient, Stamp,
+    StoredMessage, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -184,9 +186,52 @@ fn views(w: &World, r: usize) -> Vec<ConversationView> {
         .keys()
         .filter_map(|t| {
             let id = ConversationId::parse(t).ok()?;
+            check_memo(w, r, &id);
             w.replicas[r].engine.conversation_view(&acct(), &id)
         })
         .collect()
+}
+
+thread_local! {
+    /// Each replica's kept views, by conversation. They live across cases on purpose: a memo
+    /// is right whatever it was filled from, since it reuses a message's view only when
+    /// everything the view is made of is equal.
+    static MEMOS: RefCell<BTreeMap<(usize, String), ViewMemo<MessageView>>> =
+        RefCell::default();
+}
+
+/// The view kept between reads (`conversation_view_memo`) is the full view, message for
+/// message, at every read of every property run.
+fn check_memo(w: &World, r: usize, id: &ConversationId) {
+    let engine = &w.replicas[r].engine;
+    let full = engine.conversation_view_at(&acct(), id, w.now);
+    MEMOS.with(|memos| {
+        let mut memos = memos.borrow_mut();
+        let memo = memos.entry((r, id.as_str().to_owned())).or_default();
+        let kept = engine
+            .conversation_view_memo(&acct(), id, w.now, memo, Ok::<_, ()>)
+            .expect("rendering views as themselves cannot fail");
+        match (full, kept) {
+            (None, None) => {}
+            (Some(mut full), Some((mut shell, items))) => {
+                assert_eq!(
+                    items,
+                    full.messages,
+                    "the kept view of {} differs",
+                    id.as_str()
+                );
+                full.messages.clear();
+                shell.messages.clear();
+                assert_eq!(shell, full);
+            }
+            (full, kept) => panic!(
+                "kept and full views disagree on whether {} is known: {:?} / {:?}",
+                id.as_str(),
+                full.is_some(),
+                kept.is_some()
+            ),
+        }
+    });
 }
 
 fn apply(w: &mut World, s: &Step) {

@@ -6,6 +6,9 @@ import {
   messageId,
   conversationId,
   profileId,
+  tryMessageId,
+  tryConversationId,
+  tryProfileId,
   isSalesNavThread,
   encodeUrnForPath,
   ThreadlineClient,
@@ -29,7 +32,11 @@ export async function normalize(urn: string): Promise<{ id: string; parts: strin
   const id: string = messageId(urn);
   const thread: string = conversationId("https://www.linkedin.com/messaging/thread/2-abc/");
   const who: string = profileId("urn:li:fsd_profile:ACoAAB");
-  const salesNav: boolean = isSalesNavThread(thread);
+  // The try… forms answer null where the throwing ones throw a UrnError.
+  const maybe: string | null = tryMessageId(urn) ?? tryConversationId(urn) ?? tryProfileId(urn);
+  // @ts-expect-error: the answer may be null
+  const notNull: string = tryMessageId(urn);
+  const salesNav: boolean = isSalesNavThread(thread) && maybe !== notNull;
   const path: string = encodeUrnForPath(urn);
   return { id: `${id}${entity}${who}${salesNav}${path}`, parts };
 }

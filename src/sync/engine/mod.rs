@@ -33,8 +33,10 @@ mod commands;
 mod completions;
 mod echoes;
 mod events;
+mod memo;
 mod residency;
 mod schedule;
+pub use memo::ViewMemo;
 mod views;
 
 /// Tunables; every time is in milliseconds of the caller's clock.

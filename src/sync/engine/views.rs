@@ -31,93 +31,37 @@ impl Engine {
     ) -> Option<ConversationView> {
         let now_ms = Millis(now_ms);
         let store = self.accounts.get(account)?;
-        let rec = store.conversation(id)?;
-        let window = self.config.recall_window_ms;
+        let mut view = self.view_shell(account, store, id, now_ms)?;
         let mut messages: Vec<MessageView> = store
             .messages_in(id)
-            .map(|m| {
-                let recalling = store.recall_check(&m.id).is_some_and(|c| c.ours);
-                let closes = m.sent_at.saturating_add(window);
-                let recall = if recalling {
-                    RecallEligibility::Recalling
-                } else if !m.is_sent_by_owner {
-                    RecallEligibility::NotOwn
-                } else if now_ms > closes {
-                    RecallEligibility::WindowClosed { closed_at: closes }
-                } else {
-                    RecallEligibility::Allowed { until: closes }
-                };
-                let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
-                    .into_iter()
-                    .map(|r| ReactionView {
-                        emoji: r.emoji,
-                        count: r.count,
-                        mine: r.mine,
-                        pending: None,
-                    })
-                    .collect();
-                for ((a, mid, emoji), add) in &self.pending_reacts {
-                    if a == account && mid == &m.id {
-                        match reactions.iter_mut().find(|r| &r.emoji == emoji) {
-                            Some(r) => r.pending = Some(*add),
-                            None => reactions.push(ReactionView {
-                                emoji: emoji.clone(),
-                                count: 0,
-                                mine: false,
-                                pending: Some(*add),
-                            }),
-                        }
-                    }
-                }
-                MessageView {
-                    id: Some(m.id.clone()),
-                    client_key: m.client_key.clone(),
-                    message_urn: Some(m.message_urn.clone()),
-                    text: m.text.clone(),
-                    sent_at: m.sent_at,
-                    sender_profile_id: m.sender_profile_id.clone(),
-                    sender_name: m.sender_name.clone(),
-                    is_sent_by_owner: m.is_sent_by_owner,
-                    attachments: m.attachments.clone(),
-                    subject: m.subject.clone(),
-                    state: if recalling {
-                        MessageState::Recalling
-                    } else {
-                        MessageState::Sent
-                    },
-                    recall,
-                    reactions,
-                    last_failure: self
-                        .last_failures
-                        .get(&(account.clone(), m.id.clone()))
-                        .cloned(),
-                    elsewhere: false,
-                }
-            })
+            .map(|m| self.stored_message_view(account, store, m, now_ms))
             .collect();
         // Sales Navigator sends from this inbox thread that were sent, among the messages by
         // time (a stable sort keeps the store's order otherwise).
-        let away = store.elsewhere_sent(id);
+        let (away, outbox) = unstored_views(store, id);
         if !away.is_empty() {
-            messages.extend(away.iter().map(elsewhere_view));
+            messages.extend(away);
             messages.sort_by_key(|m| m.sent_at);
         }
-        messages.extend(
-            store
-                .outbox()
-                .in_order()
-                .into_iter()
-                .filter(|e| {
-                    (e.is_visible() && e.conversation.as_ref() == Some(id))
-                        || e.shown_in.as_ref() == Some(id)
-                })
-                .map(entry_view),
-        );
+        messages.extend(outbox);
+        view.messages = messages;
+        Some(view)
+    }
+
+    /// The view of one conversation without its messages.
+    pub(super) fn view_shell(
+        &self,
+        account: &AccountId,
+        store: &AccountStore,
+        id: &ConversationId,
+        now_ms: Millis,
+    ) -> Option<ConversationView> {
+        let rec = store.conversation(id)?;
         Some(ConversationView {
             account: account.clone(),
             id: id.clone(),
             urn: rec.urn.clone(),
-            messages,
+            messages: Vec::new(),
             has_more_history: rec.history.more_available(),
             loading_older: self.loading_older(account, id),
             recalled: store.recalled_in(id),
@@ -131,6 +75,61 @@ impl Engine {
             loading: !store.is_resident(id) && !store.is_unreadable(id),
             unreadable: store.is_unreadable(id),
         })
+    }
+
+    /// The view of one stored message of `account` as of `now_ms`. What it reads is what
+    /// [`ViewMemo`](super::ViewMemo) compares to tell a message shown before still true: a read
+    /// added here must be added there.
+    pub(super) fn stored_message_view(
+        &self,
+        account: &AccountId,
+        store: &AccountStore,
+        m: &StoredMessage,
+        now_ms: Millis,
+    ) -> MessageView {
+        let recall = self.recall_of(store, m, now_ms);
+        let recalling = recall == RecallEligibility::Recalling;
+        let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
+            .into_iter()
+            .map(|r| ReactionView {
+                emoji: r.emoji,
+                count: r.count,
+                mine: r.mine,
+                pending: None,
+            })
+            .collect();
+        for (emoji, add) in self.pending_of(account, &m.id) {
+            match reactions.iter_mut().find(|r| &r.emoji == emoji) {
+                Some(r) => r.pending = Some(add),
+                None => reactions.push(ReactionView {
+                    emoji: emoji.clone(),
+                    count: 0,
+                    mine: false,
+                    pending: Some(add),
+                }),
+            }
+        }
+        MessageView {
+            id: Some(m.id.clone()),
+            client_key: m.client_key.clone(),
+            message_urn: Some(m.message_urn.clone()),
+            text: m.text.clone(),
+            sent_at: m.sent_at,
+            sender_profile_id: m.sender_profile_id.clone(),
+            sender_name: m.sender_name.clone(),
+            is_sent_by_owner: m.is_sent_by_owner,
+            attachments: m.attachments.clone(),
+            subject: m.subject.clone(),
+            state: if recalling {
+                MessageState::Recalling
+            } else {
+                MessageState::Sent
+            },
+            recall,
+            reactions,
+            last_failure: self.failure_of(account, &m.id).cloned(),
+            elsewhere: false,
+        }
     }
 
     /// The URN of the conversation holding message `id`, as far as this engine knows: a message
@@ -256,6 +255,30 @@ impl Engine {
             storage: self.storage_health.clone(),
         }
     }
+}
+
+/// The views of a conversation's items that are not stored messages: its sent Sales Navigator
+/// messages (to be placed among the messages by time), and its outbox entries (shown last).
+pub(super) fn unstored_views(
+    store: &AccountStore,
+    id: &ConversationId,
+) -> (Vec<MessageView>, Vec<MessageView>) {
+    let away = store
+        .elsewhere_sent(id)
+        .iter()
+        .map(elsewhere_view)
+        .collect();
+    let outbox = store
+        .outbox()
+        .in_order()
+        .into_iter()
+        .filter(|e| {
+            (e.is_visible() && e.conversation.as_ref() == Some(id))
+                || e.shown_in.as_ref() == Some(id)
+        })
+        .map(entry_view)
+        .collect();
+    (away, outbox)
 }
 
 /// A sent Sales Navigator message as its inbox thread shows it.
