@@ -542,9 +542,47 @@ pub struct LoadedRecords {
 /// `Input::Loaded`), and the records it could not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadedConversation {
+    /// The conversation's stored record, if storage has one (what a window did not read).
+    pub record: Option<Box<ConversationRecord>>,
     pub messages: Vec<StoredMessage>,
     /// Records skipped, each named (`RestoreIssue::CorruptRecord`).
     pub issues: Vec<RestoreIssue>,
+}
+
+/// What [`RecordLog::load_list`] and [`RecordLog::load_with`] read: conversation records of
+/// one account (for `Input::ListLoaded`), and the records they could not read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadedList {
+    pub records: Vec<ConversationRecord>,
+    pub issues: Vec<RestoreIssue>,
+    /// A list page: where the stored list goes on after it (`None`: it ends there).
+    pub more: Option<(f64, String)>,
+}
+
+impl LoadedList {
+    /// Reads `rows` of `account`'s `Conversations` records in (a record under another key is
+    /// skipped and named).
+    fn read(&mut self, account: &AccountId, rows: Vec<(String, String)>) {
+        for (key, json) in rows {
+            let read = serde_json::from_slice::<ConversationRecord>(json.as_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|c| {
+                    if key == key_of(account, c.id.as_str()) {
+                        Ok(c)
+                    } else {
+                        Err(format!("names conversation {:?}", c.id.as_str()))
+                    }
+                });
+            match read {
+                Ok(c) => self.records.push(c),
+                Err(reason) => self.issues.push(RestoreIssue::CorruptRecord {
+                    table: Table::Conversations.name().to_owned(),
+                    key,
+                    reason,
+                }),
+            }
+        }
+    }
 }
 
 /// The engine's `Persist` effects as records of a [`RecordStorage`], one transaction each.
@@ -715,6 +753,16 @@ impl<S: RecordStorage> RecordLog<S> {
             .read_index(&account.0, conversation.as_str())
             .await?;
         let mut out = LoadedConversation::default();
+        let key = key_of(account, conversation.as_str());
+        let mut record = LoadedList::default();
+        record.read(
+            account,
+            self.storage
+                .read_keys(Table::Conversations, std::slice::from_ref(&key))
+                .await?,
+        );
+        out.record = record.records.pop().map(Box::new);
+        out.issues = record.issues;
         for (key, json) in rows {
             let read = serde_json::from_slice::<StoredMessage>(json.as_bytes())
                 .map_err(|e| e.to_string())
@@ -734,6 +782,49 @@ impl<S: RecordStorage> RecordLog<S> {
                 }),
             }
         }
+        Ok(out)
+    }
+
+    /// A page of `account`'s conversation list as stored: the `limit` newest records after
+    /// `after` ([`RecordStorage::read_newest`]), and where the list goes on after them (the
+    /// answer to `Effect::LoadList`).
+    pub async fn load_list(
+        &self,
+        account: &AccountId,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<LoadedList, StorageError> {
+        let mut rows = self
+            .storage
+            .read_newest(&account.0, after, limit.saturating_add(1))
+            .await?;
+        let goes_on = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let mut out = LoadedList::default();
+        out.read(account, rows);
+        if goes_on {
+            out.more = out.records.last().map(|c| {
+                let i = ConversationIndex::of(account, c);
+                (i.activity, i.id)
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every stored conversation of `account` whose list entry names `profile` (a canonical
+    /// profile id) among its participants, through the participant index (the answer to
+    /// `Effect::LoadWith`).
+    pub async fn load_with(
+        &self,
+        account: &AccountId,
+        profile: &str,
+    ) -> Result<LoadedList, StorageError> {
+        let rows = self
+            .storage
+            .read_by(ConversationLookup::Participant, &key_of(account, profile))
+            .await?;
+        let mut out = LoadedList::default();
+        out.read(account, rows);
         Ok(out)
     }
 
@@ -1911,7 +2002,8 @@ mod tests {
             c.id = ConversationId::parse(&format!("2-b2xkLXRocmVhZC0{i:06}")).expect("an id");
             c.urn = format!("urn:li:messagingThread:{}", c.id.as_str());
             if let Some(m) = c.meta.as_mut() {
-                m.last_activity_at = Some(1_000_000 + i as i64);
+                // Epoch ms (a smaller number reads back as seconds), older than the rest.
+                m.last_activity_at = Some(1_700_000_000_000 + 1_000 * i as i64);
                 m.unread_count = (i % 3) as u32;
             }
             c.history.gap = i % 50 == 7;
@@ -2027,5 +2119,186 @@ mod tests {
         assert!(next.issues.is_empty(), "{:?}", next.issues);
         assert!(*storage.rows.borrow() < 30, "{}", storage.rows.borrow());
         assert_eq!(next.summaries, first.summaries);
+    }
+
+    // ----- the engine on a window -----
+
+    /// Carries out an engine's reads (and writes) against `records` until none is asked; the
+    /// reads of the conversation list and by participant asked on the way.
+    fn carry_out(
+        engine: &mut Engine,
+        records: &MemoryRecords,
+        mut effects: Vec<crate::sync::Effect>,
+    ) -> Vec<crate::sync::Effect> {
+        use crate::sync::{Effect, Input};
+        let log = RecordLog::new(records.clone());
+        let mut asked = Vec::new();
+        while !effects.is_empty() {
+            let mut next = Vec::new();
+            for e in effects {
+                let input = match &e {
+                    Effect::Persist(p) => {
+                        ready(log.write(p)).unwrap();
+                        None
+                    }
+                    Effect::Load {
+                        account,
+                        conversation,
+                    } => Some(Input::Loaded {
+                        account: account.clone(),
+                        conversation: conversation.clone(),
+                        result: ready(log.load_conversation(account, conversation)),
+                    }),
+                    Effect::LoadList {
+                        account,
+                        after,
+                        limit,
+                    } => Some(Input::ListLoaded {
+                        account: account.clone(),
+                        profile: None,
+                        result: ready(log.load_list(account, after.clone(), *limit)),
+                    }),
+                    Effect::LoadWith { account, profile } => Some(Input::ListLoaded {
+                        account: account.clone(),
+                        profile: Some(profile.clone()),
+                        result: ready(log.load_with(account, profile)),
+                    }),
+                    _ => None,
+                };
+                if matches!(e, Effect::LoadList { .. } | Effect::LoadWith { .. }) {
+                    asked.push(e.clone());
+                }
+                if let Some(input) = input {
+                    next.extend(engine.handle(input, FIXTURE_NOW));
+                }
+            }
+            effects = next;
+        }
+        asked
+    }
+
+    #[test]
+    fn an_engine_on_a_window_pages_the_list_in_and_finds_a_persons_thread_by_the_index() {
+        use crate::sync::{Command, Recipient};
+        let (records, _) = long_history(40);
+        let whole = ready(RecordLog::new(records.clone()).load_resident()).unwrap();
+        let (all, _) = Engine::restore_lazy(
+            EngineConfig::default(),
+            whole.records,
+            Vec::new(),
+            FIXTURE_NOW,
+        );
+        let window = 3;
+        let config = EngineConfig {
+            conversation_window: 7,
+            snapshot_every: u32::MAX,
+            ..EngineConfig::default()
+        };
+        let loaded = ready(RecordLog::new(records.clone()).load_window(window)).unwrap();
+        let (mut engine, issues) = Engine::restore_window(
+            config,
+            loaded.records,
+            loaded.issues,
+            loaded.list_more,
+            FIXTURE_NOW,
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        let account = all.accounts.keys().next().unwrap().clone();
+        let full = all.conversation_list(&account);
+        assert!(full.len() > 40);
+        // The start of the whole list, as far as it was read, and that it goes on.
+        let first = engine.conversation_list(&account);
+        assert!(first.len() < full.len());
+        assert_eq!(first[..], full[..first.len()]);
+        assert!(engine.conversation_list_has_more(&account));
+        // Paged in: each page is the start of the whole list, until it ends there.
+        let mut pages = 0;
+        while engine.conversation_list_has_more(&account) {
+            let (_, effects) = engine.command(
+                Command::LoadMoreConversations {
+                    account: account.clone(),
+                },
+                FIXTURE_NOW,
+            );
+            let asked = carry_out(&mut engine, &records, effects);
+            assert_eq!(asked.len(), 1, "one page read: {asked:?}");
+            let now = engine.conversation_list(&account);
+            assert_eq!(now[..], full[..now.len()]);
+            pages += 1;
+            assert!(pages < 20);
+        }
+        assert_eq!(engine.conversation_list(&account), full);
+        assert!(pages > 2, "{pages} pages");
+        // Once the list ends, asking for more reads nothing.
+        let (_, effects) = engine.command(
+            Command::LoadMoreConversations {
+                account: account.clone(),
+            },
+            FIXTURE_NOW,
+        );
+        assert!(carry_out(&mut engine, &records, effects).is_empty());
+
+        // A fresh window: a send to the person of a one-to-one thread not in it finds that
+        // thread through the participant index (the decision of the engine holding it all).
+        let loaded = ready(RecordLog::new(records.clone()).load_window(1)).unwrap();
+        let (mut engine, _) = Engine::restore_window(
+            EngineConfig::default(),
+            loaded.records,
+            loaded.issues,
+            loaded.list_more,
+            FIXTURE_NOW,
+        );
+        let held: BTreeSet<ConversationId> = engine.accounts[&account]
+            .conversations()
+            .map(|c| c.id.clone())
+            .collect();
+        let store = &all.accounts[&account];
+        let (person, thread) = store
+            .conversations()
+            .filter(|c| !held.contains(&c.id))
+            .find_map(|c| {
+                let p = c.meta.as_ref()?.participants.iter().find_map(|p| {
+                    ProfileId::parse(&p.profile_id)
+                        .ok()
+                        .filter(|p| Some(p.as_str()) != store.own_profile())
+                })?;
+                let urn = all.conversation_with(&account, &p)?;
+                Some((p, urn))
+            })
+            .expect("a one-to-one thread outside the window");
+        assert_eq!(engine.conversation_with(&account, &person), None);
+        let (_, effects) = engine.command(
+            Command::Send {
+                account: account.clone(),
+                to: Recipient::ProfileUrn(format!("urn:li:fsd_profile:{}", person.as_str())),
+                text: "hello".into(),
+                subject: None,
+                channel: Default::default(),
+                attachments: Vec::new(),
+                client_key: None,
+            },
+            FIXTURE_NOW,
+        );
+        let asked = carry_out(&mut engine, &records, effects);
+        assert!(
+            matches!(&asked[..], [crate::sync::Effect::LoadWith { .. }]),
+            "{asked:?}"
+        );
+        assert_eq!(
+            engine.conversation_with(&account, &person),
+            Some(thread.clone())
+        );
+        let entry = engine.accounts[&account]
+            .outbox()
+            .entries
+            .values()
+            .next()
+            .cloned();
+        let entry = entry.expect("an outbox entry");
+        assert_eq!(
+            entry.conversation.map(|c| c.canonical_urn()),
+            Some(ConversationId::parse(&thread).unwrap().canonical_urn()),
+            "sent into the known thread, not a new conversation"
+        );
     }
 }

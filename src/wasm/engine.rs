@@ -261,14 +261,22 @@ impl ThreadlineEngine {
             }
             match fallback {
                 None => {
-                    // Everything but the messages: each conversation's are read when a view
-                    // (or other work) needs them (issue 13).
-                    let loaded = records.load_resident().await.map_err(unreadable)?;
+                    // Neither the messages nor the whole conversation list: the newest
+                    // conversations and those work is under way in; each conversation's
+                    // messages (and any other record) are read when an input needs them, the
+                    // list's next pages when asked (issue 13).
+                    let window = config.conversation_window.max(1);
+                    let loaded = records.load_window(window).await.map_err(unreadable)?;
                     issues.extend(loaded.issues);
                     // Records are written one by one: never a snapshot (see `RecordLog`).
                     config.snapshot_every = u32::MAX;
-                    let (engine, issues) =
-                        Engine::restore_lazy(config, loaded.records, issues, now_ms());
+                    let (engine, issues) = Engine::restore_window(
+                        config,
+                        loaded.records,
+                        issues,
+                        loaded.list_more,
+                        now_ms(),
+                    );
                     (engine, issues, Log::Records(records))
                 }
                 Some((old, e)) => {
@@ -454,6 +462,21 @@ impl ThreadlineEngine {
             account: AccountId(o.account_id),
             cursor: present(&o.cursor),
         })
+    }
+
+    /// Reads the next page of the stored conversation list into `conversationList` (with
+    /// IndexedDB storage the engine opens with the newest `conversationWindow` conversations
+    /// only); resolves once it is read, at once when the list already holds them all.
+    #[wasm_bindgen(js_name = loadMoreConversations, unchecked_return_type = "Promise<Outcome>")]
+    pub fn load_more_conversations(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Promise {
+        let account = match account_arg(&account_id) {
+            Ok(a) => a,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.command(Command::LoadMoreConversations { account })
     }
 
     /// Queues a message in the persisted outbox and resolves with its client key once the
@@ -714,6 +737,19 @@ impl ThreadlineEngine {
         let account = account_arg(&account_id)?;
         let list = self.driver.with_engine(|e| e.conversation_list(&account));
         to_js_via_json(&list)
+    }
+
+    /// Whether the stored conversation list goes on past `conversationList`
+    /// (`loadMoreConversations` reads the next page).
+    #[wasm_bindgen(js_name = conversationListHasMore)]
+    pub fn conversation_list_has_more(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Result<bool, JsValue> {
+        let account = account_arg(&account_id)?;
+        Ok(self
+            .driver
+            .with_engine(|e| e.conversation_list_has_more(&account)))
     }
 
     /// The URN of the conversation holding a message (one it synced, or a listed conversation's

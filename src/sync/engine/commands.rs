@@ -118,6 +118,8 @@ impl Engine {
                     self.wait_on_request(id);
                 }
             }
+            // Read before it ran (`residency`): it completes now.
+            Command::LoadMoreConversations { .. } => {}
             Command::RefreshConversations { account, cursor } => {
                 let id = self.request_conversations(&account, cursor);
                 self.wait_on_request(id);

@@ -56,13 +56,19 @@ impl Engine {
         id: &ConversationId,
         now_ms: Millis,
     ) -> Option<ConversationView> {
-        let rec = store.conversation(id)?;
+        // With a conversation window, a record not read yet may be on disk: its view waits
+        // for the read, as its messages' do.
+        let rec = match store.conversation(id) {
+            Some(rec) => Some(rec),
+            None if !store.record_known(id) => None,
+            None => return None,
+        };
         Some(ConversationView {
             account: account.clone(),
             id: id.clone(),
-            urn: rec.urn.clone(),
+            urn: rec.map_or_else(|| id.canonical_urn(), |r| r.urn.clone()),
             messages: Vec::new(),
-            has_more_history: rec.history.more_available(),
+            has_more_history: rec.is_none_or(|r| r.history.more_available()),
             loading_older: self.loading_older(account, id),
             recalled: store.recalled_in(id),
             channels: Channels {
@@ -194,13 +200,16 @@ impl Engine {
             .collect()
     }
 
-    /// The conversation list, newest activity first.
+    /// The conversation list, newest activity first. With a conversation window
+    /// (`Engine::restore_window`) it is the start of the whole list, as far as it was read
+    /// ([`Engine::conversation_list_has_more`] says whether it goes on;
+    /// `Command::LoadMoreConversations` reads the next page).
     pub fn conversation_list(&self, account: &AccountId) -> Vec<ConversationSummary> {
         let Some(store) = self.accounts.get(account) else {
             return Vec::new();
         };
         let mut list: Vec<ConversationSummary> = store
-            .conversations()
+            .listed()
             .map(|c| ConversationSummary {
                 id: c.id.clone(),
                 urn: c.urn.clone(),
@@ -215,6 +224,14 @@ impl Engine {
                 .then(a.id.cmp(&b.id))
         });
         list
+    }
+
+    /// Whether the stored conversation list goes on past [`Engine::conversation_list`] (with a
+    /// conversation window only).
+    pub fn conversation_list_has_more(&self, account: &AccountId) -> bool {
+        self.accounts
+            .get(account)
+            .is_some_and(|s| s.list_more().is_some())
     }
 
     /// Sync status, quota and outbox totals of one account.
