@@ -2195,13 +2195,7 @@ mod tests {
             ..EngineConfig::default()
         };
         let loaded = ready(RecordLog::new(records.clone()).load_window(window)).unwrap();
-        let (mut engine, issues) = Engine::restore_window(
-            config,
-            loaded.records,
-            loaded.issues,
-            loaded.list_more,
-            FIXTURE_NOW,
-        );
+        let (mut engine, issues) = Engine::restore_window(config, loaded, FIXTURE_NOW);
         assert!(issues.is_empty(), "{issues:?}");
         let account = all.accounts.keys().next().unwrap().clone();
         let full = all.conversation_list(&account);
@@ -2211,6 +2205,9 @@ mod tests {
         assert!(first.len() < full.len());
         assert_eq!(first[..], full[..first.len()]);
         assert!(engine.conversation_list_has_more(&account));
+        // The unread count of the whole list, from the summary for what is not held.
+        assert_eq!(engine.unread_total(&account), all.unread_total(&account));
+        assert!(all.unread_total(&account) > first.iter().map(|c| u64::from(c.unread_count)).sum());
         // Paged in: each page is the start of the whole list, until it ends there.
         let mut pages = 0;
         while engine.conversation_list_has_more(&account) {
@@ -2228,6 +2225,7 @@ mod tests {
             assert!(pages < 20);
         }
         assert_eq!(engine.conversation_list(&account), full);
+        assert_eq!(engine.unread_total(&account), all.unread_total(&account));
         assert!(pages > 2, "{pages} pages");
         // Once the list ends, asking for more reads nothing.
         let (_, effects) = engine.command(
@@ -2241,13 +2239,7 @@ mod tests {
         // A fresh window: a send to the person of a one-to-one thread not in it finds that
         // thread through the participant index (the decision of the engine holding it all).
         let loaded = ready(RecordLog::new(records.clone()).load_window(1)).unwrap();
-        let (mut engine, _) = Engine::restore_window(
-            EngineConfig::default(),
-            loaded.records,
-            loaded.issues,
-            loaded.list_more,
-            FIXTURE_NOW,
-        );
+        let (mut engine, _) = Engine::restore_window(EngineConfig::default(), loaded, FIXTURE_NOW);
         let held: BTreeSet<ConversationId> = engine.accounts[&account]
             .conversations()
             .map(|c| c.id.clone())

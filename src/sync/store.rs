@@ -300,6 +300,10 @@ struct ListWindow {
     more: Option<(f64, String)>,
     /// Profiles whose conversations (by the participant index) were read.
     looked_up: BTreeSet<String>,
+    /// The list's unread count of each stored conversation that has any, as the account's
+    /// summary said at the open (`AccountSummary::unread`): what counts for the records not
+    /// held (those cannot change unread before they are read).
+    unread: Vec<(ConversationId, u32)>,
 }
 
 /// Where `c` sorts in the conversation list: newest activity first, ties by id.
@@ -435,12 +439,36 @@ impl AccountStore {
 
     /// Memory holds the conversation records `known` only (and any created since, once read):
     /// see `ListWindow`. `more`: where the stored list goes on.
-    pub(crate) fn hold_window(&mut self, more: Option<(f64, String)>) {
+    pub(crate) fn hold_window(
+        &mut self,
+        more: Option<(f64, String)>,
+        unread: Vec<(ConversationId, u32)>,
+    ) {
         self.window = Some(ListWindow {
             known: self.conversations.keys().cloned().collect(),
             more,
             looked_up: BTreeSet::new(),
+            unread,
         });
+    }
+
+    /// The unread count of the whole list (with a window, of the records not held too).
+    pub fn unread_total(&self) -> u64 {
+        let held: u64 = self
+            .conversations
+            .values()
+            .map(|c| u64::from(c.unread()))
+            .sum();
+        let Some(w) = &self.window else {
+            return held;
+        };
+        let rest: u64 = w
+            .unread
+            .iter()
+            .filter(|(c, _)| !w.known.contains(c))
+            .map(|&(_, n)| u64::from(n))
+            .sum();
+        held + rest
     }
 
     /// Whether memory holds `conversation`'s record as storage has it (or storage has none).

@@ -266,17 +266,11 @@ impl ThreadlineEngine {
                     // messages (and any other record) are read when an input needs them, the
                     // list's next pages when asked (issue 13).
                     let window = config.conversation_window.max(1);
-                    let loaded = records.load_window(window).await.map_err(unreadable)?;
-                    issues.extend(loaded.issues);
+                    let mut loaded = records.load_window(window).await.map_err(unreadable)?;
+                    loaded.issues.splice(0..0, issues);
                     // Records are written one by one: never a snapshot (see `RecordLog`).
                     config.snapshot_every = u32::MAX;
-                    let (engine, issues) = Engine::restore_window(
-                        config,
-                        loaded.records,
-                        issues,
-                        loaded.list_more,
-                        now_ms(),
-                    );
+                    let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
                     (engine, issues, Log::Records(records))
                 }
                 Some((old, e)) => {
@@ -750,6 +744,17 @@ impl ThreadlineEngine {
         Ok(self
             .driver
             .with_engine(|e| e.conversation_list_has_more(&account)))
+    }
+
+    /// The unread count of the whole conversation list (also of conversations
+    /// `conversationList` does not hold yet).
+    #[wasm_bindgen(js_name = unreadTotal)]
+    pub fn unread_total(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Result<f64, JsValue> {
+        let account = account_arg(&account_id)?;
+        Ok(self.driver.with_engine(|e| e.unread_total(&account)) as f64)
     }
 
     /// The URN of the conversation holding a message (one it synced, or a listed conversation's

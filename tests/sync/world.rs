@@ -355,13 +355,7 @@ impl World {
             // person and recalls cross records not in memory.
             let window = 1 + rep.epoch % 2;
             let resident = ready(rep.records.load_window(window)).expect("memory records read");
-            let (lazy, issues) = Engine::restore_window(
-                rep.config.clone(),
-                resident.records,
-                resident.issues,
-                resident.list_more,
-                self.now,
-            );
+            let (lazy, issues) = Engine::restore_window(rep.config.clone(), resident, self.now);
             assert!(issues.is_empty(), "own records restore cleanly: {issues:?}");
             lazy
         } else {

@@ -365,17 +365,25 @@ impl Engine {
     /// person first reads every stored conversation with them (`Effect::LoadWith`), and the
     /// list shows the records before `list_more` (each account's, where the stored list goes
     /// on), paged with `Command::LoadMoreConversations` (`Effect::LoadList`).
+    ///
+    /// `loaded` is what `RecordLog::load_window` read (its `list_more` and `summaries` too).
     pub fn restore_window(
         config: EngineConfig,
-        records: Records,
-        issues: Vec<RestoreIssue>,
-        mut list_more: BTreeMap<AccountId, (f64, String)>,
+        loaded: super::record_log::LoadedRecords,
         now_ms: i64,
     ) -> (Engine, Vec<RestoreIssue>) {
+        let super::record_log::LoadedRecords {
+            records,
+            issues,
+            mut summaries,
+            mut list_more,
+            ..
+        } = loaded;
         let (mut engine, issues) = Engine::restore_lazy(config, records, issues, now_ms);
         engine.windowed = true;
         for (account, store) in engine.accounts.iter_mut() {
-            store.hold_window(list_more.remove(account));
+            let unread = summaries.remove(account).unwrap_or_default().unread;
+            store.hold_window(list_more.remove(account), unread);
         }
         (engine, issues)
     }
@@ -750,7 +758,7 @@ impl Engine {
                 store.hold_none();
             }
             if windowed {
-                store.hold_window(None);
+                store.hold_window(None, Vec::new());
             }
             store
         })

@@ -234,6 +234,12 @@ impl Engine {
             .is_some_and(|s| s.list_more().is_some())
     }
 
+    /// The unread count of the whole conversation list (with a conversation window, of the
+    /// conversations not read yet too: the account's stored summary).
+    pub fn unread_total(&self, account: &AccountId) -> u64 {
+        self.accounts.get(account).map_or(0, |s| s.unread_total())
+    }
+
     /// Sync status, quota and outbox totals of one account.
     pub fn status(&self, account: &AccountId) -> StatusView {
         let now = self.now();

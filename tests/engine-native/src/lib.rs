@@ -468,13 +468,7 @@ impl Disk {
                 let window = 1 + self.restarts % 2;
                 let loaded =
                     ready(self.record_log.load_window(window)).expect("the memory disk reads");
-                Engine::restore_window(
-                    config,
-                    loaded.records,
-                    loaded.issues,
-                    loaded.list_more,
-                    now_ms,
-                )
+                Engine::restore_window(config, loaded, now_ms)
             }
         }
     }

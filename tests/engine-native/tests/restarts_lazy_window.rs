@@ -19,6 +19,9 @@ const TEXT: &str = "to a person whose thread is not in memory";
 struct End {
     /// The whole list, paged in: id, unread count, last activity.
     list: Vec<(String, u32, Option<i64>)>,
+    /// The whole list's unread count before it was paged in (the summary's, for what a window
+    /// does not hold).
+    unread_total: u64,
     /// The long thread's shown messages: id, text, state.
     shown: Vec<(Option<MessageId>, String, MessageState)>,
     quota_left: u32,
@@ -123,11 +126,17 @@ async fn list_send_recall(layout: Layout, restart_before: Option<u64>) -> (End, 
         d.advance(poll).await;
     }
     d.advance(3 * poll).await;
+    let unread_total = d.engine().unread_total(&ada());
     let list = whole_list(&mut d).await;
+    assert_eq!(
+        d.engine().unread_total(&ada()),
+        list.iter().map(|c| u64::from(c.1)).sum::<u64>()
+    );
     let view = d.view(&ada(), &long_thread());
     let status = d.engine().status(&ada());
     let end = End {
         list,
+        unread_total,
         shown: view
             .messages
             .into_iter()
