@@ -354,7 +354,7 @@ function print(rows, version) {
   console.log(`    \`byConversation\`, parsed; a reloaded page each time (median of ${Math.max(ROUNDS, 5)}).`);
   for (const r of rows.filter((r) => !r.error)) {
     const checks = [`view shows ${r.shown}`, `baseline read ${r.baseline[0].shown}`, `after the pages ${r.applied.shown}`,
-      `restore issues ${r.issues}`, `estimate() ${mb(r.disk.usage)} MB`, `conversations ${r.built.held}/${r.built.conversations}`];
+      `restore issues ${r.issues}`, `estimate() ${mb(r.disk.usage)} MB`, `conversations ${r.built.held}/${r.built.conversations} (${r.built.window} at open)`];
     console.log(`  check ${r.n}: ${checks.join(", ")}`);
   }
 }

@@ -685,10 +685,9 @@ impl<S: RecordStorage> RecordLog<S> {
             if rows.len() > window as usize {
                 rows.truncate(window as usize);
                 // Where the next page starts: after the window's last (its index fields).
-                if let Some(c) = rows
-                    .last()
-                    .and_then(|(_, j)| serde_json::from_str::<ConversationRecord>(j).ok())
-                {
+                if let Some(c) = rows.last().and_then(|(_, j)| {
+                    serde_json::from_slice::<ConversationRecord>(j.as_bytes()).ok()
+                }) {
                     let i = ConversationIndex::of(&account, &c);
                     out.list_more.insert(account.clone(), (i.activity, i.id));
                 }
