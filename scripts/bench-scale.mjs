@@ -343,7 +343,7 @@ function print(rows, version) {
   console.log(fmt(head));
   for (const l of lines) console.log(fmt(l));
   console.log("  first view: page start to `conversationView` of a 200-message thread (wasm init, `open()` restoring the");
-  console.log("    store (with indexedDB every table but the messages), then `openConversation`, which reads that thread's");
+  console.log("    store (with indexedDB the small tables and a window of the conversation list, no message), then `openConversation`, which reads that thread's");
   console.log("    messages, and the view); the engine is open after it (memory: wasm linear memory, and the");
   console.log("    JS heap after a GC). disk: the profile's IndexedDB files (localStorage: 2 bytes a character held).");
   if (STORAGE === "memory") console.log("    memory: the store is a JS Map of the page (in the JS heap), opened again in the same realm.");

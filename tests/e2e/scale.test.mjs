@@ -36,7 +36,11 @@ const writeRecords = (page, batch) =>
         open.onsuccess = () => {
           const db = open.result;
           const tx = db.transaction(["conversations", "messages"], "readwrite", { durability: "relaxed" });
-          for (const r of batch) tx.objectStore(r.store).put(r.value, r.key);
+          for (const r of batch) {
+            // JSON has no Infinity: a conversation's `t` (its activity negated) crossed as null.
+            if (r.store === "conversations" && r.value.t === null) r.value.t = Infinity;
+            tx.objectStore(r.store).put(r.value, r.key);
+          }
           tx.oncomplete = () => {
             db.close();
             resolve();
