@@ -282,6 +282,11 @@ impl Driver {
         f(&self.engine.borrow())
     }
 
+    /// A fresh client key from the engine (`Engine::new_client_key`), between inputs.
+    pub fn new_client_key(&self) -> crate::sync::ClientKey {
+        self.engine.borrow_mut().new_client_key()
+    }
+
     /// Whether `close()` was called.
     pub fn is_closed(&self) -> bool {
         self.closed.get()

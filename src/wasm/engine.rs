@@ -500,10 +500,14 @@ impl ThreadlineEngine {
             ));
         };
         let account = AccountId(cmd.account_id);
-        let given = present(&cmd.client_key).map(ClientKey);
         let driver = self.driver.clone();
-        // The engine numbers outbox entries: a new one gets the next number.
-        let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox().next_seq));
+        // Made now, not when the send runs: a send may wait in the engine for reads (a
+        // conversation, or a person's conversations, not in memory yet), and several may wait
+        // at once; each resolves with its own key.
+        let key = present(&cmd.client_key)
+            .map(ClientKey)
+            .unwrap_or_else(|| driver.new_client_key());
+        let given = Some(key);
         let command = Command::Send {
             account: account.clone(),
             to,
@@ -520,19 +524,7 @@ impl ThreadlineEngine {
         let settled = driver.settled();
         future_to_promise(async move {
             JsFuture::from(settled).await?;
-            // Looked up once carried out: a send into a conversation not read yet waits in
-            // the engine until it was (lazy loading), and makes its entry then.
-            let key = given.map(|k| k.0).or_else(|| {
-                driver.with_engine(|e| {
-                    e.store(&account).and_then(|s| {
-                        s.outbox()
-                            .entries
-                            .values()
-                            .find(|x| x.seq == seq)
-                            .map(|x| x.key.0.clone())
-                    })
-                })
-            });
+            let key = given.map(|k| k.0);
             let late = id.and_then(|id| driver.take_late_refusal(id));
             match (key, late) {
                 (_, Some(refusal)) => Err(refusal_error(&refusal)),

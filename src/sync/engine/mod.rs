@@ -457,6 +457,15 @@ impl Engine {
         self.accounts.get(account)
     }
 
+    /// A client key this engine never made before (persisted with the next write): what a
+    /// send without one gets. A driver that must answer with the key before the send ran (it
+    /// may wait for reads) makes it here and gives it to `Command::Send`.
+    pub fn new_client_key(&mut self) -> ClientKey {
+        self.key_counter += 1;
+        self.key_counter_dirty = true;
+        ClientKey(format!("{:016x}-{}", self.config.seed, self.key_counter))
+    }
+
     /// The configuration this engine runs with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
