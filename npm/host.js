@@ -91,7 +91,8 @@ export function createHost(options) {
   let client = options.client ?? null;
   /** viewer → {push, asked, account, urn, cid, list, notices, binding, answers, statusSig} */
   const viewers = new Map();
-  const listed = new Set(); // accounts whose list this engine was asked for
+  /** account → its conversation list asked of this engine (once), settled once it was read */
+  const listed = new Map();
   const relist = new Map(); // account → timer
   /** mailbox profile id → account id, or null: none of the connected accounts (until they change) */
   const mailboxes = new Map();
@@ -255,10 +256,9 @@ export function createHost(options) {
     for (const a of accounts) {
       if (mailboxes.has(wanted)) break;
       if (e !== engine || isIdle()) return false;
-      if (!listed.has(a.id)) {
-        listed.add(a.id);
-        await e.refreshConversations({ accountId: a.id }).catch(quiet("refreshConversations"));
-      }
+      // Asked for by a list viewer already, maybe still being read: wait for that list (read
+      // half-done, it could miss the mailbox, and "none" is remembered).
+      await listOnce(e, a.id);
       for (const c of e.conversationList(a.id)) {
         let m;
         try {
@@ -271,6 +271,16 @@ export function createHost(options) {
     }
     if (!mailboxes.has(wanted)) mailboxes.set(wanted, null);
     return true;
+  }
+
+  /** Asks `e` for `account`'s conversation list once (per engine); the same promise after. */
+  function listOnce(e, account) {
+    let asked = listed.get(account);
+    if (!asked) {
+      asked = e.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
+      listed.set(account, asked);
+    }
+    return asked;
   }
 
   /** `{account, mailbox, matched}` for a bind: the mailbox's account, else the default one. */
@@ -346,10 +356,7 @@ export function createHost(options) {
       else if (had) await engine.closeView({ view: viewer });
       // Gone while this bind waited: nobody shows it (the disconnect found no view to close).
       if (urn && viewers.get(viewer) !== v) await engine.closeView({ view: viewer });
-      if (v.list && !listed.has(account)) {
-        listed.add(account);
-        engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));
-      }
+      if (v.list) listOnce(engine, account);
     }
     v.cid = idOf(account, urn);
     const status = account === null ? (v.statusAccount === null ? null : statusOf(v.statusAccount)) : statusOf(account);

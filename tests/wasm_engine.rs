@@ -658,6 +658,63 @@ async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
     again.close();
 }
 
+/// Over IndexedDB the engine reopens with a window of the conversation list
+/// (`conversationWindow`): the newest conversations, `conversationListHasMore`, and
+/// `loadMoreConversations` pages the rest in until the list is the one before the reopen.
+#[wasm_bindgen_test]
+async fn an_indexed_db_engine_reopens_with_a_window_of_the_list_and_pages_the_rest_in() {
+    if !has_indexed_db() {
+        return;
+    }
+    reset().await;
+    threadline::wasm::idb::IdbRecords::delete("threadline:t-window", 5_000)
+        .await
+        .expect("a fresh database");
+    let mut idb = options("t-window", false);
+    idb["storage"] = json!("indexedDB");
+    idb["config"]["conversationWindow"] = json!(2);
+    let ids = |e: &ThreadlineEngine| -> Vec<String> {
+        let list = e.conversation_list(JsValue::from(ADA)).expect("a list");
+        let list: js_sys::Array = list.unchecked_into();
+        list.iter()
+            .map(|c| get(&c, "id").as_string().expect("an id"))
+            .collect()
+    };
+    let first = open_with(idb.clone()).await;
+    done(first.refresh_conversations(js(json!({ "accountId": ADA })))).await;
+    let whole = ids(&first);
+    assert!(whole.len() > 4, "{whole:?}");
+    assert!(!first
+        .conversation_list_has_more(JsValue::from(ADA))
+        .unwrap());
+    let unread = first.unread_total(JsValue::from(ADA)).unwrap();
+    first.close();
+
+    let again = open_with(idb).await;
+    assert_eq!(ids(&again), whole[..2], "the newest two");
+    assert!(again
+        .conversation_list_has_more(JsValue::from(ADA))
+        .unwrap());
+    assert_eq!(again.unread_total(JsValue::from(ADA)).unwrap(), unread);
+    let mut pages = 0;
+    while again
+        .conversation_list_has_more(JsValue::from(ADA))
+        .unwrap()
+    {
+        done(again.load_more_conversations(JsValue::from(ADA))).await;
+        let now = ids(&again);
+        assert_eq!(now[..], whole[..now.len()], "always the start of the list");
+        pages += 1;
+        assert!(pages < 50);
+    }
+    assert_eq!(ids(&again), whole);
+    assert!(pages > 1, "{pages} pages");
+    // At the end, one more page reads nothing and resolves.
+    done(again.load_more_conversations(JsValue::from(ADA))).await;
+    assert_eq!(ids(&again), whole);
+    again.close();
+}
+
 /// A move into IndexedDB that cannot be written (the store full: here a quota made small on
 /// purpose, `quotaBytes`) is a restore issue, `migration_failed`, not only a console line: the
 /// engine runs on the old store, which stays whole, and the next open with room moves it.

@@ -290,6 +290,18 @@ pub enum Effect {
         account: AccountId,
         conversation: ConversationId,
     },
+    /// Read a page of the stored conversation list of `account` (`RecordLog::load_list`:
+    /// the `limit` newest after `after`) and feed it with `Input::ListLoaded` (`profile`
+    /// none); in order with the other effects, as `Load`.
+    LoadList {
+        account: AccountId,
+        after: Option<(f64, String)>,
+        limit: u32,
+    },
+    /// Read every stored conversation whose list entry names `profile` (a canonical profile
+    /// id; `RecordLog::load_with`) and feed them with `Input::ListLoaded` (`profile` given);
+    /// in order with the other effects, as `Load`.
+    LoadWith { account: AccountId, profile: String },
     /// Call `handle(Input::Tick, ..)` at this time; replaces any earlier timer.
     #[serde(rename_all = "camelCase")]
     SetTimer { at_ms: i64 },

@@ -14,7 +14,7 @@ use super::keys::{AccountId, ClientKey, RequestId, ViewId};
 use super::outbox::Recipient;
 use super::persist::Records;
 use super::persist_log::StorageError;
-use super::record_log::LoadedConversation;
+use super::record_log::{LoadedConversation, LoadedList};
 use crate::urn::ConversationId;
 
 /// A user's command, as the UI sends it (serde data; URNs in any form).
@@ -51,6 +51,11 @@ pub enum Command {
         account: AccountId,
         conversation_urn: String,
     },
+    /// With a conversation window (`Engine::restore_window`): read the next page of the
+    /// stored conversation list into memory (`Engine::conversation_list` then shows it);
+    /// completes once it is read (at once when the list holds every stored conversation).
+    #[serde(rename_all = "camelCase")]
+    LoadMoreConversations { account: AccountId },
     /// Fetch the conversation list (first page, or the page after `cursor`).
     #[serde(rename_all = "camelCase")]
     RefreshConversations {
@@ -170,6 +175,13 @@ pub enum Input {
         account: AccountId,
         conversation: ConversationId,
         result: Result<LoadedConversation, StorageError>,
+    },
+    /// The answer to `Effect::LoadList` (`profile` none) or `Effect::LoadWith` (`profile`:
+    /// the one it named): stored conversation records, or why storage could not be read.
+    ListLoaded {
+        account: AccountId,
+        profile: Option<String>,
+        result: Result<LoadedList, StorageError>,
     },
     /// A write landed after one had failed: storage holds the whole state again (the status
     /// shows storage `ok`). Fed once, after the first successful write following a failure.

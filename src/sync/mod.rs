@@ -11,10 +11,14 @@
 //!    (`restoreIssues()`). Two layouts:
 //!    - key-value ([`PersistLog`]: `localStorage`, `chrome.storage`, memory): the last
 //!      `Persist::Snapshot` and every `Persist::Delta` after it, into [`Engine::restore`];
-//!    - per record ([`RecordLog`]: IndexedDB): [`RecordLog::load_resident`] (every table but the
-//!      messages) into [`Engine::restore_lazy`], with `EngineConfig::snapshot_every = u32::MAX`
-//!      (such an engine never writes a snapshot: every write is a delta). Each conversation's
-//!      messages are read when an input needs them (`Effect::Load` below).
+//!    - per record ([`RecordLog`]: IndexedDB): [`RecordLog::load_window`] (every table but the
+//!      messages, and of the conversations the newest `EngineConfig::conversation_window` per
+//!      account and those with work under way) into [`Engine::restore_window`], with
+//!      `EngineConfig::snapshot_every = u32::MAX` (such an engine never writes a snapshot: every
+//!      write is a delta). Each conversation's messages, and any other conversation record, are
+//!      read when an input needs them (`Effect::Load`, `LoadList`, `LoadWith` below).
+//!      ([`RecordLog::load_resident`] into [`Engine::restore_lazy`] holds every conversation
+//!      record.)
 //!      ([`RecordLog::load`] into [`Engine::restore_records`] holds everything in memory.)
 //!      To move a key-value store in, call [`RecordLog::migrate_from`] before loading and report
 //!      its issues too; when it fails, do not open the record store (its first write would end
@@ -45,6 +49,9 @@
 //!      read [`RecordLog::load_conversation`] and feed `Input::Loaded` with the result (or the
 //!      storage error); carry out the effects of that input before anything queued since (the
 //!      inputs fed meanwhile waited inside the engine, and run in order once every read is in).
+//!    - `LoadList { account, after, limit }` / `LoadWith { account, profile }` (engines restored
+//!      with a window only): the same, reading [`RecordLog::load_list`] / [`RecordLog::load_with`]
+//!      and feeding `Input::ListLoaded` (`profile` none / the one asked).
 //!
 //!    A UI command goes in through `engine.command(cmd, now_ms)` (or `handle(Input::Command)`,
 //!    which drops its number): exactly one `Notice::Refused` or `Notice::Completed` naming the
@@ -123,8 +130,9 @@ pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use record_budget::RecordBudget;
 pub use record_log::{
-    LoadedConversation, LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp,
-    RecordStorage, Table, KEY_SEP, LAYOUT_VERSION,
+    AccountSummary, ConversationIndex, ConversationLookup, LoadedConversation, LoadedList,
+    LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp, RecordStorage, Table,
+    KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;
 pub use store::{

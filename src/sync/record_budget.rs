@@ -125,6 +125,7 @@ mod tests {
                 key: key.into(),
                 json: json.into(),
                 index: None,
+                listing: None,
             },
         }
     }

@@ -9,8 +9,8 @@
 //! Keys: a record of an account is keyed `<account>` + [`KEY_SEP`] + `<canonical id>`; `Meta`
 //! records by their name; `Accounts` records by the account alone. Values are JSON text.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::rc::Rc;
 
@@ -25,7 +25,7 @@ use super::persist_log::{PersistLog, Storage};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
-use crate::urn::{ConversationId, MessageId};
+use crate::urn::{ConversationId, MessageId, ProfileId};
 
 /// Between an account and an id in a record key (sorts below every character of an id).
 pub const KEY_SEP: char = '\u{1}';
@@ -88,6 +88,58 @@ pub struct MessageIndex {
     pub sent_at: f64,
 }
 
+/// What the conversation indexes read (layout 2), stored beside a `Conversations` record's
+/// JSON: "the newest N conversations of an account", "the conversations with profile P", "the
+/// conversation whose latest message is M".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationIndex {
+    pub account: String,
+    /// The conversation's id (ties of `activity` go by it, as the conversation list's do).
+    pub id: String,
+    /// [`ConversationRecord::last_activity`] in epoch ms; `-Infinity` when there is none.
+    pub activity: f64,
+    /// `<account>␁<profile id>` of every participant the list entry names (canonical ids).
+    pub participants: Vec<String>,
+    /// `<account>␁<message id>` of the list entry's latest message, when it names one.
+    pub latest: Option<String>,
+}
+
+impl ConversationIndex {
+    /// The index fields of `c`, a conversation of `account`.
+    pub fn of(account: &AccountId, c: &ConversationRecord) -> ConversationIndex {
+        let meta = c.meta.as_ref();
+        let participants: BTreeSet<String> = meta
+            .into_iter()
+            .flat_map(|m| &m.participants)
+            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+            .map(|p| key_of(account, p.as_str()))
+            .collect();
+        let latest = meta
+            .and_then(|m| m.latest_message.as_ref())
+            .and_then(|l| l.message_urn.as_deref())
+            .and_then(|u| MessageId::parse(u).ok())
+            .map(|m| key_of(account, m.as_str()));
+        ConversationIndex {
+            account: account.0.clone(),
+            id: c.id.as_str().to_owned(),
+            activity: c
+                .last_activity()
+                .map_or(f64::NEG_INFINITY, |t| t.get() as f64),
+            participants: participants.into_iter().collect(),
+            latest,
+        }
+    }
+}
+
+/// Which conversation index [`RecordStorage::read_by`] asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConversationLookup {
+    /// `byParticipant`: the key is `<account>␁<profile id>`.
+    Participant,
+    /// `byLatest`: the key is `<account>␁<message id>`.
+    Latest,
+}
+
 /// One stored record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
@@ -95,6 +147,8 @@ pub struct Record {
     pub json: String,
     /// Present on `Messages` records only.
     pub index: Option<MessageIndex>,
+    /// Present on `Conversations` records only (layout 2).
+    pub listing: Option<ConversationIndex>,
 }
 
 /// One change of a transaction.
@@ -136,6 +190,29 @@ pub trait RecordStorage {
         &self,
         account: &str,
         conversation: &str,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// The `Conversations` records of `account` as `(key, json)`, newest activity first (ties
+    /// by id, as the conversation list orders them), starting after `after` (an `(activity,
+    /// id)` of that order, excluded), at most `limit` of them. Records stored without a
+    /// [`ConversationIndex`] are not in it.
+    fn read_newest(
+        &self,
+        account: &str,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// The records of `table` under `keys` that exist, as `(key, json)` in the order asked
+    /// (one transaction; IndexedDB: every `get` issued at once).
+    fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// The `Conversations` records whose `by` index holds `key`, as `(key, json)` in key order.
+    fn read_by(
+        &self,
+        by: ConversationLookup,
+        key: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
     /// Applies `ops` in order as one transaction: every one lands, or none does and the call
     /// fails. `durable` asks the storage to be on disk before it answers (outbox writes).
@@ -193,6 +270,72 @@ impl RecordStorage for MemoryRecords {
         Ok(rows.into_iter().map(|(_, k, j)| (k, j)).collect())
     }
 
+    async fn read_newest(
+        &self,
+        account: &str,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tables = self.tables.borrow();
+        let mut rows: Vec<(f64, &str, &Record)> = tables
+            .get(&Table::Conversations)
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter_map(|r| {
+                let i = r.listing.as_ref().filter(|i| i.account == account)?;
+                Some((i.activity, i.id.as_str(), r))
+            })
+            .collect();
+        let order = |a: &(f64, &str), b: &(f64, &str)| b.0.total_cmp(&a.0).then(a.1.cmp(b.1));
+        rows.sort_by(|a, b| order(&(a.0, a.1), &(b.0, b.1)));
+        Ok(rows
+            .into_iter()
+            .filter(|(t, id, _)| {
+                after.as_ref().is_none_or(|(at, aid)| {
+                    order(&(*at, aid.as_str()), &(*t, id)) == std::cmp::Ordering::Less
+                })
+            })
+            .take(limit as usize)
+            .map(|(_, _, r)| (r.key.clone(), r.json.clone()))
+            .collect())
+    }
+
+    async fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tables = self.tables.borrow();
+        let Some(t) = tables.get(&table) else {
+            return Ok(Vec::new());
+        };
+        Ok(keys
+            .iter()
+            .filter_map(|k| t.get(k))
+            .map(|r| (r.key.clone(), r.json.clone()))
+            .collect())
+    }
+
+    async fn read_by(
+        &self,
+        by: ConversationLookup,
+        key: &str,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tables = self.tables.borrow();
+        Ok(tables
+            .get(&Table::Conversations)
+            .into_iter()
+            .flat_map(|t| t.values())
+            .filter(|r| {
+                r.listing.as_ref().is_some_and(|i| match by {
+                    ConversationLookup::Participant => i.participants.iter().any(|p| p == key),
+                    ConversationLookup::Latest => i.latest.as_deref() == Some(key),
+                })
+            })
+            .map(|r| (r.key.clone(), r.json.clone()))
+            .collect())
+    }
+
     async fn apply(&self, ops: Vec<RecordOp>, _durable: bool) -> Result<(), StorageError> {
         if let Some(reason) = self.fail_next.borrow_mut().take() {
             return Err(StorageError::full(reason));
@@ -221,8 +364,13 @@ impl RecordStorage for MemoryRecords {
 }
 
 /// The version of the record shapes below, stored in `Meta`; a store of another version is
-/// not read (this build cannot know what its records mean).
-pub const LAYOUT_VERSION: u32 = 1;
+/// not read (this build cannot know what its records mean), except layout 1, which is migrated
+/// when read (see [`RecordLog::load`]). Layout 2 adds the conversation indexes
+/// ([`ConversationIndex`]) and each account's [`AccountSummary`].
+pub const LAYOUT_VERSION: u32 = 2;
+
+/// The layout before the conversation indexes and the account summary.
+const LAYOUT_V1: u32 = 1;
 
 /// The key of the one `Meta` record.
 const META_KEY: &str = "store";
@@ -245,11 +393,65 @@ struct AccountRecord {
     quota: Option<QuotaUse>,
     own_profile: Option<String>,
     tallies_seen: bool,
+    summary: AccountSummary,
+}
+
+/// What an account's conversation list and sync need to know of every conversation, kept in
+/// its `Accounts` record (layout 2) by every write that changes a conversation, in the same
+/// transaction: so neither needs the whole `Conversations` table in memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AccountSummary {
+    /// Conversations with an open history gap (`History::gap`): what `dispatch_fills` asks
+    /// for. Sorted, no repeats (plain lists: no map type of their own in the wasm).
+    pub gaps: Vec<ConversationId>,
+    /// The list's unread count of each conversation that has any
+    /// ([`ConversationRecord::unread`]), sorted by id.
+    pub unread: Vec<(ConversationId, u32)>,
+}
+
+impl AccountSummary {
+    /// The summary with what `c` (stored now) says.
+    pub fn note(&mut self, c: &ConversationRecord) {
+        match (self.gaps.binary_search(&c.id), c.history.gap) {
+            (Err(at), true) => self.gaps.insert(at, c.id.clone()),
+            (Ok(at), false) => {
+                self.gaps.remove(at);
+            }
+            _ => {}
+        }
+        let at = self.unread.binary_search_by(|(id, _)| id.cmp(&c.id));
+        match (at, c.unread()) {
+            (Ok(at), 0) => {
+                self.unread.remove(at);
+            }
+            (Ok(at), n) => self.unread[at].1 = n,
+            (Err(_), 0) => {}
+            (Err(at), n) => self.unread.insert(at, (c.id.clone(), n)),
+        }
+    }
+
+    /// The summary of `conversations` (every one of an account).
+    pub fn of<'a>(conversations: impl IntoIterator<Item = &'a ConversationRecord>) -> Self {
+        let mut s = AccountSummary::default();
+        for c in conversations {
+            s.note(c);
+        }
+        s
+    }
+
+    /// The list's total unread count.
+    pub fn total_unread(&self) -> u64 {
+        self.unread.iter().map(|&(_, n)| u64::from(n)).sum()
+    }
 }
 
 impl AccountRecord {
     /// This record with what a delta of the same account says (as `AccountStore` applies it).
     fn merged(mut self, r: &AccountRecords) -> AccountRecord {
+        for c in &r.conversations {
+            self.summary.note(c);
+        }
         self.account = r.account.clone();
         self.outbox_next_seq = self.outbox_next_seq.max(r.outbox_next_seq);
         if r.quota.is_some() {
@@ -309,6 +511,7 @@ fn put(table: Table, key: String, json: String) -> RecordOp {
             key,
             json,
             index: None,
+            listing: None,
         },
     }
 }
@@ -327,15 +530,59 @@ pub struct LoadedRecords {
     pub issues: Vec<RestoreIssue>,
     /// Nothing at all was stored (a new store, or one to migrate into).
     pub empty: bool,
+    /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
+    pub summaries: BTreeMap<AccountId, AccountSummary>,
+    /// [`RecordLog::load_window`]: the accounts whose conversation list goes on past what was
+    /// read, each with where the next page starts (the `after` of
+    /// [`RecordStorage::read_newest`]). Empty after a whole-table load.
+    pub list_more: BTreeMap<AccountId, (f64, String)>,
 }
 
 /// What [`RecordLog::load_conversation`] read: one conversation's stored messages (for
 /// `Input::Loaded`), and the records it could not read.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoadedConversation {
+    /// The conversation's stored record, if storage has one (what a window did not read).
+    pub record: Option<Box<ConversationRecord>>,
     pub messages: Vec<StoredMessage>,
     /// Records skipped, each named (`RestoreIssue::CorruptRecord`).
     pub issues: Vec<RestoreIssue>,
+}
+
+/// What [`RecordLog::load_list`] and [`RecordLog::load_with`] read: conversation records of
+/// one account (for `Input::ListLoaded`), and the records they could not read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoadedList {
+    pub records: Vec<ConversationRecord>,
+    pub issues: Vec<RestoreIssue>,
+    /// A list page: where the stored list goes on after it (`None`: it ends there).
+    pub more: Option<(f64, String)>,
+}
+
+impl LoadedList {
+    /// Reads `rows` of `account`'s `Conversations` records in (a record under another key is
+    /// skipped and named).
+    fn read(&mut self, account: &AccountId, rows: Vec<(String, String)>) {
+        for (key, json) in rows {
+            let read = serde_json::from_slice::<ConversationRecord>(json.as_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|c| {
+                    if key == key_of(account, c.id.as_str()) {
+                        Ok(c)
+                    } else {
+                        Err(format!("names conversation {:?}", c.id.as_str()))
+                    }
+                });
+            match read {
+                Ok(c) => self.records.push(c),
+                Err(reason) => self.issues.push(RestoreIssue::CorruptRecord {
+                    table: Table::Conversations.name().to_owned(),
+                    key,
+                    reason,
+                }),
+            }
+        }
+    }
 }
 
 /// The engine's `Persist` effects as records of a [`RecordStorage`], one transaction each.
@@ -350,6 +597,12 @@ pub struct RecordLog<S> {
     storage: S,
     /// Each account's record as stored (a delta carries some of its fields only).
     accounts: RefCell<BTreeMap<AccountId, AccountRecord>>,
+    /// The layout a write stamps in `Meta`: [`LAYOUT_VERSION`], or [`LAYOUT_V1`] while a
+    /// layout-1 store could not be migrated (its summaries are not whole yet, so the next open
+    /// must compute them again).
+    layout: Cell<u32>,
+    /// The layout the last load found stamped in `Meta`.
+    found: Cell<u32>,
 }
 
 impl<S: RecordStorage> RecordLog<S> {
@@ -358,6 +611,8 @@ impl<S: RecordStorage> RecordLog<S> {
         RecordLog {
             storage,
             accounts: RefCell::new(BTreeMap::new()),
+            layout: Cell::new(LAYOUT_VERSION),
+            found: Cell::new(LAYOUT_VERSION),
         }
     }
 
@@ -391,6 +646,99 @@ impl<S: RecordStorage> RecordLog<S> {
         self.load_tables(&RESIDENT).await
     }
 
+    /// What [`RecordLog::load_resident`] reads, but of the `Conversations` table only a window
+    /// per account: its `window` newest by activity ([`RecordStorage::read_newest`]), and every
+    /// conversation something needs at once (those of outbox entries, recall checks, Sales
+    /// Navigator threads, and the summary's open gaps, by key: [`RecordStorage::read_keys`]).
+    /// What opening costs is then the window and what is under way, not the history. Each
+    /// account's [`AccountSummary`] carries what the list and the fills need of the rest, and
+    /// `list_more` where its list goes on. A layout-1 store has neither the index nor the
+    /// summaries yet: it is read whole, once, and migrated ([`RecordLog::load_resident`]).
+    pub async fn load_window(&self, window: u32) -> Result<LoadedRecords, StorageError> {
+        const OTHERS: [Table; 7] = [
+            Table::Meta,
+            Table::Accounts,
+            Table::Tombstones,
+            Table::Reactions,
+            Table::Outbox,
+            Table::Recalls,
+            Table::Elsewhere,
+        ];
+        let mut out = self.load_tables(&OTHERS).await?;
+        if self.found.get() == LAYOUT_V1 {
+            return self.load_resident().await;
+        }
+        if out
+            .issues
+            .iter()
+            .any(|i| matches!(i, RestoreIssue::UnsupportedVersion { .. }))
+        {
+            return Ok(out);
+        }
+        for a in &mut out.records.accounts {
+            let account = a.account.clone();
+            // One more than the window says whether the list goes on.
+            let mut rows = self
+                .storage
+                .read_newest(&account.0, None, window.saturating_add(1))
+                .await?;
+            if rows.len() > window as usize {
+                rows.truncate(window as usize);
+                // Where the next page starts: after the window's last (its index fields).
+                if let Some(c) = rows.last().and_then(|(_, j)| {
+                    serde_json::from_slice::<ConversationRecord>(j.as_bytes()).ok()
+                }) {
+                    let i = ConversationIndex::of(&account, &c);
+                    out.list_more.insert(account.clone(), (i.activity, i.id));
+                }
+            }
+            let mut pinned: BTreeSet<String> = BTreeSet::new();
+            for e in &a.outbox {
+                for c in e.conversation.iter().chain(e.shown_in.iter()) {
+                    pinned.insert(key_of(&account, c.as_str()));
+                }
+            }
+            for c in &a.recalls {
+                pinned.insert(key_of(&account, c.conversation.as_str()));
+            }
+            for (c, _) in &a.elsewhere {
+                pinned.insert(key_of(&account, c.as_str()));
+            }
+            for c in out
+                .summaries
+                .get(&account)
+                .into_iter()
+                .flat_map(|s| &s.gaps)
+            {
+                pinned.insert(key_of(&account, c.as_str()));
+            }
+            for (k, _) in &rows {
+                pinned.remove(k);
+            }
+            if !pinned.is_empty() {
+                let keys: Vec<String> = pinned.into_iter().collect();
+                rows.extend(self.storage.read_keys(Table::Conversations, &keys).await?);
+            }
+            let mut one = BTreeMap::new();
+            for (key, json) in rows {
+                out.empty = false;
+                if let Err(reason) = read_keyed(Table::Conversations, &key, &json, &mut one) {
+                    out.issues.push(RestoreIssue::CorruptRecord {
+                        table: Table::Conversations.name().to_owned(),
+                        key,
+                        reason,
+                    });
+                }
+            }
+            for (from, records) in one {
+                if from == account {
+                    a.conversations.extend(records.conversations);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The stored messages of one conversation, through the storage's index (the answer to
     /// `Effect::Load`). A record that cannot be read, or names another account or
     /// conversation, is skipped and named; only a failing storage is an error.
@@ -404,6 +752,16 @@ impl<S: RecordStorage> RecordLog<S> {
             .read_index(&account.0, conversation.as_str())
             .await?;
         let mut out = LoadedConversation::default();
+        let key = key_of(account, conversation.as_str());
+        let mut record = LoadedList::default();
+        record.read(
+            account,
+            self.storage
+                .read_keys(Table::Conversations, std::slice::from_ref(&key))
+                .await?,
+        );
+        out.record = record.records.pop().map(Box::new);
+        out.issues = record.issues;
         for (key, json) in rows {
             let read = serde_json::from_slice::<StoredMessage>(json.as_bytes())
                 .map_err(|e| e.to_string())
@@ -426,6 +784,49 @@ impl<S: RecordStorage> RecordLog<S> {
         Ok(out)
     }
 
+    /// A page of `account`'s conversation list as stored: the `limit` newest records after
+    /// `after` ([`RecordStorage::read_newest`]), and where the list goes on after them (the
+    /// answer to `Effect::LoadList`).
+    pub async fn load_list(
+        &self,
+        account: &AccountId,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<LoadedList, StorageError> {
+        let mut rows = self
+            .storage
+            .read_newest(&account.0, after, limit.saturating_add(1))
+            .await?;
+        let goes_on = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let mut out = LoadedList::default();
+        out.read(account, rows);
+        if goes_on {
+            out.more = out.records.last().map(|c| {
+                let i = ConversationIndex::of(account, c);
+                (i.activity, i.id)
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every stored conversation of `account` whose list entry names `profile` (a canonical
+    /// profile id) among its participants, through the participant index (the answer to
+    /// `Effect::LoadWith`).
+    pub async fn load_with(
+        &self,
+        account: &AccountId,
+        profile: &str,
+    ) -> Result<LoadedList, StorageError> {
+        let rows = self
+            .storage
+            .read_by(ConversationLookup::Participant, &key_of(account, profile))
+            .await?;
+        let mut out = LoadedList::default();
+        out.read(account, rows);
+        Ok(out)
+    }
+
     async fn load_tables(&self, tables: &[Table]) -> Result<LoadedRecords, StorageError> {
         let mut out = LoadedRecords {
             records: Records {
@@ -434,7 +835,10 @@ impl<S: RecordStorage> RecordLog<S> {
             },
             issues: Vec::new(),
             empty: true,
+            summaries: BTreeMap::new(),
+            list_more: BTreeMap::new(),
         };
+        let mut layout = LAYOUT_VERSION;
         let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
         let mut stored: BTreeMap<AccountId, AccountRecord> = BTreeMap::new();
         let read = self.storage.read_tables(tables).await?;
@@ -444,8 +848,9 @@ impl<S: RecordStorage> RecordLog<S> {
                 let read = match table {
                     Table::Meta if key == META_KEY => {
                         match serde_json::from_slice::<MetaRecord>(json.as_bytes()) {
-                            Ok(m) if m.layout == LAYOUT_VERSION => {
+                            Ok(m) if m.layout == LAYOUT_VERSION || m.layout == LAYOUT_V1 => {
                                 out.records.key_counter = m.key_counter;
+                                layout = m.layout;
                                 Ok(())
                             }
                             Ok(m) => {
@@ -497,9 +902,81 @@ impl<S: RecordStorage> RecordLog<S> {
             let after = a.outbox.iter().map(|e| e.seq.saturating_add(1)).max();
             a.outbox_next_seq = a.outbox_next_seq.max(after.unwrap_or(0));
         }
+        out.summaries = stored
+            .iter()
+            .map(|(a, r)| (a.clone(), r.summary.clone()))
+            .collect();
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
+        self.found.set(layout);
+        if layout == LAYOUT_V1 && tables.contains(&Table::Conversations) {
+            self.migrate_v1(&mut out).await;
+        }
         Ok(out)
+    }
+
+    /// Brings a layout-1 store to layout 2, once, in one transaction: every conversation record
+    /// rewritten with its [`ConversationIndex`], every account record with its
+    /// [`AccountSummary`] (computed from every conversation `out` read), `Meta` stamped 2. Only a
+    /// read of every conversation can compute the summaries, so this runs in a whole-table
+    /// load. When the write fails nothing changed: this log keeps stamping layout 1 (so the
+    /// next open computes the summaries again) and `out` says so (`CorruptRecord` of `meta`).
+    async fn migrate_v1(&self, out: &mut LoadedRecords) {
+        let mut ops = Vec::new();
+        let mut stored = self.accounts.borrow().clone();
+        let meta = MetaRecord {
+            layout: LAYOUT_VERSION,
+            key_counter: out.records.key_counter,
+        };
+        let built = (|| -> Result<(), StorageError> {
+            ops.push(put(Table::Meta, META_KEY.to_owned(), to_json(&meta)?));
+            for a in &out.records.accounts {
+                let mut r = stored.remove(&a.account).unwrap_or_default();
+                r.account = a.account.clone();
+                r.outbox_next_seq = a.outbox_next_seq;
+                r.quota = a.quota.clone();
+                r.own_profile = a.own_profile.clone();
+                r.tallies_seen = a.tallies_seen;
+                r.summary = AccountSummary::of(&a.conversations);
+                for c in &a.conversations {
+                    ops.push(conversation_put(&a.account, c)?);
+                }
+                ops.push(put(Table::Accounts, a.account.0.clone(), to_json(&r)?));
+                stored.insert(a.account.clone(), r);
+            }
+            Ok(())
+        })();
+        let written = match built {
+            Ok(()) => self.storage.apply(ops, false).await,
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(()) => {
+                out.summaries = stored
+                    .iter()
+                    .map(|(a, r)| (a.clone(), r.summary.clone()))
+                    .collect();
+                *self.accounts.borrow_mut() = stored;
+                self.layout.set(LAYOUT_VERSION);
+            }
+            Err(e) => {
+                // The summaries this open computed are right for what it read: the engine may
+                // use them; only storage keeps layout 1.
+                out.summaries = stored
+                    .iter()
+                    .map(|(a, r)| (a.clone(), r.summary.clone()))
+                    .collect();
+                self.layout.set(LAYOUT_V1);
+                out.issues.push(RestoreIssue::CorruptRecord {
+                    table: Table::Meta.name().to_owned(),
+                    key: META_KEY.to_owned(),
+                    reason: format!(
+                        "layout 1 not migrated to {LAYOUT_VERSION} ({}); tried again next open",
+                        e.message
+                    ),
+                });
+            }
+        }
     }
 
     /// Writes one `Persist` effect as one transaction (`apply`): a snapshot replaces every
@@ -517,8 +994,14 @@ impl<S: RecordStorage> RecordLog<S> {
         } else {
             self.accounts.borrow().clone()
         };
+        // A snapshot rewrites every record and summary: the layout is whole again.
+        let layout = if snapshot {
+            LAYOUT_VERSION
+        } else {
+            self.layout.get()
+        };
         let meta = MetaRecord {
-            layout: LAYOUT_VERSION,
+            layout,
             key_counter: records.key_counter,
         };
         ops.push(put(Table::Meta, META_KEY.to_owned(), to_json(&meta)?));
@@ -538,6 +1021,7 @@ impl<S: RecordStorage> RecordLog<S> {
             .any(|r| !r.outbox.is_empty() || !r.recalls.is_empty());
         self.storage.apply(ops, durable).await?;
         *self.accounts.borrow_mut() = stored;
+        self.layout.set(layout);
         Ok(())
     }
 
@@ -590,11 +1074,7 @@ impl<S: RecordStorage> RecordLog<S> {
 fn account_ops(r: &AccountRecords, ops: &mut Vec<RecordOp>) -> Result<(), StorageError> {
     let a = &r.account;
     for c in &r.conversations {
-        ops.push(put(
-            Table::Conversations,
-            key_of(a, c.id.as_str()),
-            to_json(c)?,
-        ));
+        ops.push(conversation_put(a, c)?);
     }
     for m in &r.messages {
         ops.push(RecordOp::Put {
@@ -607,6 +1087,7 @@ fn account_ops(r: &AccountRecords, ops: &mut Vec<RecordOp>) -> Result<(), Storag
                     conversation: m.conversation.as_str().to_owned(),
                     sent_at: m.sent_at.get() as f64,
                 }),
+                listing: None,
             },
         });
     }
@@ -665,6 +1146,19 @@ fn account_ops(r: &AccountRecords, ops: &mut Vec<RecordOp>) -> Result<(), Storag
         ops.push(delete(Table::Recalls, key_of(a, id.as_str())));
     }
     Ok(())
+}
+
+/// The record of conversation `c` of `account`, with its index fields.
+fn conversation_put(account: &AccountId, c: &ConversationRecord) -> Result<RecordOp, StorageError> {
+    Ok(RecordOp::Put {
+        table: Table::Conversations,
+        record: Record {
+            key: key_of(account, c.id.as_str()),
+            json: to_json(c)?,
+            index: None,
+            listing: Some(ConversationIndex::of(account, c)),
+        },
+    })
 }
 
 fn account_of<'a>(
@@ -746,6 +1240,7 @@ mod tests {
                 key: key.into(),
                 json: json.into(),
                 index: None,
+                listing: None,
             },
         }
     }
@@ -828,12 +1323,24 @@ mod tests {
     struct Counting {
         inner: MemoryRecords,
         reads: Rc<RefCell<Vec<Vec<Table>>>>,
+        /// Records read of `Conversations`, by any call.
+        rows: Rc<RefCell<usize>>,
+    }
+
+    impl Counting {
+        fn count(&self, table: Table, n: usize) {
+            if table == Table::Conversations {
+                *self.rows.borrow_mut() += n;
+            }
+        }
     }
 
     impl RecordStorage for Counting {
         async fn read_all(&self, table: Table) -> Result<Vec<(String, String)>, StorageError> {
             self.reads.borrow_mut().push(vec![table]);
-            self.inner.read_all(table).await
+            let rows = self.inner.read_all(table).await?;
+            self.count(table, rows.len());
+            Ok(rows)
         }
         async fn read_tables(
             &self,
@@ -842,7 +1349,9 @@ mod tests {
             self.reads.borrow_mut().push(tables.to_vec());
             let mut out = Vec::new();
             for &t in tables {
-                out.push(self.inner.read_all(t).await?);
+                let rows = self.inner.read_all(t).await?;
+                self.count(t, rows.len());
+                out.push(rows);
             }
             Ok(out)
         }
@@ -852,6 +1361,37 @@ mod tests {
             conversation: &str,
         ) -> Result<Vec<(String, String)>, StorageError> {
             self.inner.read_index(account, conversation).await
+        }
+        async fn read_newest(
+            &self,
+            account: &str,
+            after: Option<(f64, String)>,
+            limit: u32,
+        ) -> Result<Vec<(String, String)>, StorageError> {
+            self.reads.borrow_mut().push(vec![Table::Conversations]);
+            let rows = self.inner.read_newest(account, after, limit).await?;
+            self.count(Table::Conversations, rows.len());
+            Ok(rows)
+        }
+        async fn read_by(
+            &self,
+            by: ConversationLookup,
+            key: &str,
+        ) -> Result<Vec<(String, String)>, StorageError> {
+            self.reads.borrow_mut().push(vec![Table::Conversations]);
+            let rows = self.inner.read_by(by, key).await?;
+            self.count(Table::Conversations, rows.len());
+            Ok(rows)
+        }
+        async fn read_keys(
+            &self,
+            table: Table,
+            keys: &[String],
+        ) -> Result<Vec<(String, String)>, StorageError> {
+            self.reads.borrow_mut().push(vec![table]);
+            let rows = self.inner.read_keys(table, keys).await?;
+            self.count(table, rows.len());
+            Ok(rows)
         }
         async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
             self.inner.apply(ops, durable).await
@@ -1160,7 +1700,7 @@ mod tests {
         let base = restored_from_kv(&fixture_kv()).snapshot();
         ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base))).unwrap();
         ready(records.apply(
-            vec![put(Table::Meta, "store", "{\"layout\":2,\"keyCounter\":9}")],
+            vec![put(Table::Meta, "store", "{\"layout\":3,\"keyCounter\":9}")],
             false,
         ))
         .unwrap();
@@ -1168,7 +1708,7 @@ mod tests {
         assert_eq!(
             loaded.issues,
             vec![RestoreIssue::UnsupportedVersion {
-                found: 2,
+                found: 3,
                 expected: LAYOUT_VERSION
             }]
         );
@@ -1177,6 +1717,579 @@ mod tests {
             ready(RecordLog::new(MemoryRecords::default()).load())
                 .unwrap()
                 .empty
+        );
+    }
+
+    // ----- layout 2: the conversation indexes and the account summaries -----
+
+    /// The fixture written as one snapshot into a fresh record store.
+    fn fixture_records() -> (MemoryRecords, Records) {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let records = MemoryRecords::default();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base.clone()))).unwrap();
+        (records, base)
+    }
+
+    /// `records` as a layout-1 store holds them: no conversation index, no summary fields in
+    /// the account records, `Meta` stamped 1.
+    fn as_layout_1(records: &MemoryRecords) {
+        let mut tables = records.tables.borrow_mut();
+        for r in tables.get_mut(&Table::Conversations).unwrap().values_mut() {
+            r.listing = None;
+        }
+        for r in tables.get_mut(&Table::Accounts).unwrap().values_mut() {
+            let mut v: serde_json::Value = serde_json::from_str(&r.json).unwrap();
+            let o = v.as_object_mut().unwrap();
+            assert!(o.remove("summary").is_some());
+            r.json = v.to_string();
+        }
+        let meta = tables
+            .get_mut(&Table::Meta)
+            .unwrap()
+            .get_mut(META_KEY)
+            .unwrap();
+        meta.json = meta.json.replace("\"layout\":2", "\"layout\":1");
+        assert!(meta.json.contains("\"layout\":1"), "{}", meta.json);
+    }
+
+    /// What layout 2 must hold for `loaded`: every conversation record indexed, every
+    /// account's summary that of its conversations.
+    fn assert_layout_2(records: &MemoryRecords, loaded: &LoadedRecords) {
+        let tables = records.tables.borrow();
+        assert!(tables[&Table::Meta][META_KEY].json.contains("\"layout\":2"));
+        for a in &loaded.records.accounts {
+            assert_eq!(
+                loaded.summaries.get(&a.account),
+                Some(&AccountSummary::of(&a.conversations)),
+                "{:?}",
+                a.account
+            );
+            for c in &a.conversations {
+                let r = &tables[&Table::Conversations][&key_of(&a.account, c.id.as_str())];
+                assert_eq!(r.listing, Some(ConversationIndex::of(&a.account, c)));
+            }
+        }
+    }
+
+    #[test]
+    fn a_layout_1_store_is_migrated_once_and_reads_the_same() {
+        let (records, _) = fixture_records();
+        let expected = ready(RecordLog::new(records.clone()).load()).unwrap();
+        assert!(expected.issues.is_empty(), "{:?}", expected.issues);
+        as_layout_1(&records);
+        let loaded = ready(RecordLog::new(records.clone()).load()).unwrap();
+        assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+        assert_eq!(loaded.records, expected.records);
+        assert_eq!(loaded.summaries, expected.summaries);
+        assert_layout_2(&records, &loaded);
+        // The fixture has something to summarize.
+        assert!(loaded.summaries.values().any(|s| s.total_unread() > 0));
+        // Once: the next open writes nothing.
+        let before = records.tables.borrow().clone();
+        *records.fail_next.borrow_mut() = Some("no write expected".into());
+        let again = ready(RecordLog::new(records.clone()).load()).unwrap();
+        assert!(again.issues.is_empty(), "{:?}", again.issues);
+        assert_eq!(*records.tables.borrow(), before);
+        // The lazy open migrates too (it reads the conversations whole, for now).
+        let (lazy, _) = fixture_records();
+        as_layout_1(&lazy);
+        let loaded = ready(RecordLog::new(lazy.clone()).load_resident()).unwrap();
+        assert_layout_2(&lazy, &loaded);
+    }
+
+    #[test]
+    fn a_migration_that_cannot_be_written_is_tried_again_and_loses_nothing() {
+        let (records, base) = fixture_records();
+        as_layout_1(&records);
+        let layout_1 = records.tables.borrow().clone();
+        *records.fail_next.borrow_mut() = Some("quota".into());
+        let log = RecordLog::new(records.clone());
+        let loaded = ready(log.load()).unwrap();
+        assert!(
+            matches!(&loaded.issues[..], [RestoreIssue::CorruptRecord { table, .. }] if table == "meta"),
+            "{:?}",
+            loaded.issues
+        );
+        assert_eq!(*records.tables.borrow(), layout_1);
+        // The summaries are right for this session even so.
+        for a in &loaded.records.accounts {
+            assert_eq!(
+                loaded.summaries[&a.account],
+                AccountSummary::of(&a.conversations)
+            );
+        }
+        // A delta written meanwhile keeps layout 1 stamped: its summary is not whole yet.
+        let d = Persist::Delta(Records {
+            version: STORE_VERSION,
+            key_counter: base.key_counter + 1,
+            accounts: vec![AccountRecords {
+                account: base.accounts[0].account.clone(),
+                own_profile: Some("changed".into()),
+                ..AccountRecords::default()
+            }],
+        });
+        ready(log.write(&d)).unwrap();
+        assert!(records.tables.borrow()[&Table::Meta][META_KEY]
+            .json
+            .contains("\"layout\":1"));
+        let loaded = ready(RecordLog::new(records.clone()).load()).unwrap();
+        assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+        assert_layout_2(&records, &loaded);
+        assert_eq!(
+            loaded.records.accounts[0].own_profile.as_deref(),
+            Some("changed")
+        );
+    }
+
+    #[test]
+    fn every_write_keeps_the_indexes_and_the_summaries_of_what_it_changes() {
+        let (records, base) = fixture_records();
+        let log = RecordLog::new(records.clone());
+        ready(log.load()).unwrap();
+        let ada = &base.accounts[0];
+        // A gap opens in one conversation, another is read, a third gets unread messages.
+        let mut changed = Vec::new();
+        for (i, c) in ada.conversations.iter().take(3).enumerate() {
+            let mut c = c.clone();
+            match i {
+                0 => c.history.gap = !c.history.gap,
+                1 => c.read_at = crate::sync::Millis(i64::MAX),
+                _ => {
+                    c.read_at = crate::sync::Millis::MIN;
+                    if let Some(m) = c.meta.as_mut() {
+                        m.unread_count += 3;
+                        m.last_activity_at = Some(FIXTURE_NOW + 1);
+                    }
+                }
+            }
+            changed.push(c);
+        }
+        let d = Persist::Delta(Records {
+            version: STORE_VERSION,
+            key_counter: base.key_counter + 1,
+            accounts: vec![AccountRecords {
+                account: ada.account.clone(),
+                outbox_next_seq: ada.outbox_next_seq,
+                conversations: changed,
+                ..AccountRecords::default()
+            }],
+        });
+        ready(log.write(&d)).unwrap();
+        let loaded = ready(RecordLog::new(records.clone()).load()).unwrap();
+        assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+        assert_layout_2(&records, &loaded);
+        assert_ne!(
+            loaded.summaries[&ada.account],
+            AccountSummary::of(&ada.conversations)
+        );
+    }
+
+    #[test]
+    fn the_conversation_indexes_answer_what_the_engine_asks_of_every_conversation() {
+        let (records, base) = fixture_records();
+        // The fixture's list entries name no latest message URN: give one a message's.
+        let ada = &base.accounts[0];
+        let m = &ada.messages[0];
+        let mut c = ada
+            .conversations
+            .iter()
+            .find(|c| c.id == m.conversation && c.meta.is_some())
+            .expect("a listed conversation with a message")
+            .clone();
+        if let Some(meta) = c.meta.as_mut() {
+            let mut latest = meta.latest_message.clone().unwrap_or_default();
+            latest.message_urn = Some(m.message_urn.clone());
+            meta.latest_message = Some(latest);
+        }
+        let log = RecordLog::new(records.clone());
+        ready(log.load()).unwrap();
+        ready(log.write(&Persist::Delta(Records {
+            version: STORE_VERSION,
+            key_counter: base.key_counter,
+            accounts: vec![AccountRecords {
+                account: ada.account.clone(),
+                outbox_next_seq: ada.outbox_next_seq,
+                conversations: vec![c],
+                ..AccountRecords::default()
+            }],
+        })))
+        .unwrap();
+        let (engine, _) = restored_from_records(&records);
+        let (mut listed, mut by_participant, mut by_latest) = (0, 0, 0);
+        for (account, store) in &engine.accounts {
+            // The newest-first window, page by page, is the conversation list's order.
+            let list: Vec<String> = engine
+                .conversation_list(account)
+                .into_iter()
+                .map(|c| key_of(account, c.id.as_str()))
+                .collect();
+            listed += list.len();
+            let mut paged = Vec::new();
+            let mut after = None;
+            loop {
+                let page = ready(records.read_newest(&account.0, after.clone(), 1)).unwrap();
+                if page.is_empty() {
+                    break;
+                }
+                assert_eq!(page.len(), 1);
+                let (key, json) = page.last().unwrap();
+                let c: ConversationRecord = serde_json::from_str(json).unwrap();
+                let i = ConversationIndex::of(account, &c);
+                assert_eq!(key, &key_of(account, &i.id));
+                after = Some((i.activity, i.id));
+                paged.extend(page.into_iter().map(|(k, _)| k));
+            }
+            assert_eq!(paged, list);
+            // Nothing of another account.
+            assert!(ready(records.read_newest("nobody", None, 50))
+                .unwrap()
+                .is_empty());
+            // Every 1:1 answer is among what the participant index gives for the profile, and
+            // every listed latest message finds its conversation.
+            for c in store.conversations() {
+                let Some(meta) = &c.meta else { continue };
+                for p in &meta.participants {
+                    let Ok(profile) = crate::urn::ProfileId::parse(&p.profile_id) else {
+                        continue;
+                    };
+                    let hits = ready(records.read_by(
+                        ConversationLookup::Participant,
+                        &key_of(account, profile.as_str()),
+                    ))
+                    .unwrap();
+                    assert!(hits
+                        .iter()
+                        .any(|(k, _)| k == &key_of(account, c.id.as_str())));
+                    by_participant += 1;
+                    if let Some(urn) = engine.conversation_with(account, &profile) {
+                        assert!(hits.iter().any(|(_, j)| {
+                            serde_json::from_str::<ConversationRecord>(j).unwrap().urn == urn
+                        }));
+                    }
+                }
+                let latest = meta
+                    .latest_message
+                    .as_ref()
+                    .and_then(|l| l.message_urn.as_deref())
+                    .and_then(|u| MessageId::parse(u).ok());
+                if let Some(m) = latest {
+                    let hits = ready(
+                        records.read_by(ConversationLookup::Latest, &key_of(account, m.as_str())),
+                    )
+                    .unwrap();
+                    assert!(hits
+                        .iter()
+                        .any(|(k, _)| k == &key_of(account, c.id.as_str())));
+                    by_latest += 1;
+                }
+            }
+        }
+        assert!(by_participant > 0 && by_latest > 0);
+        assert!(listed > 2, "the fixture lists {listed} conversations");
+    }
+
+    // ----- opening a window of the conversation list -----
+
+    /// The fixture with `extra` more conversations of its first account, older than every
+    /// listed one (a long history), written as one snapshot.
+    fn long_history(extra: usize) -> (MemoryRecords, Records) {
+        let mut base = restored_from_kv(&fixture_kv()).snapshot();
+        let ada = &mut base.accounts[0];
+        let model = ada.conversations[0].clone();
+        for i in 0..extra {
+            let mut c = model.clone();
+            c.id = ConversationId::parse(&format!("2-b2xkLXRocmVhZC0{i:06}")).expect("an id");
+            c.urn = format!("urn:li:messagingThread:{}", c.id.as_str());
+            if let Some(m) = c.meta.as_mut() {
+                // Epoch ms (a smaller number reads back as seconds), older than the rest.
+                m.last_activity_at = Some(1_700_000_000_000 + 1_000 * i as i64);
+                m.unread_count = (i % 3) as u32;
+            }
+            c.history.gap = i % 50 == 7;
+            ada.conversations.push(c);
+        }
+        let records = MemoryRecords::default();
+        ready(RecordLog::new(records.clone()).write(&Persist::Snapshot(base.clone()))).unwrap();
+        (records, base)
+    }
+
+    fn by_id(mut cs: Vec<ConversationRecord>) -> Vec<ConversationRecord> {
+        cs.sort_by(|a, b| a.id.cmp(&b.id));
+        cs
+    }
+
+    #[test]
+    fn opening_a_window_reads_the_newest_and_what_is_under_way_not_the_table() {
+        let (records, base) = long_history(400);
+        let whole = ready(RecordLog::new(records.clone()).load_resident()).unwrap();
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let window = 3;
+        let loaded = ready(RecordLog::new(storage.clone()).load_window(window)).unwrap();
+        assert!(loaded.issues.is_empty(), "{:?}", loaded.issues);
+        let stored: usize = base.accounts.iter().map(|a| a.conversations.len()).sum();
+        assert!(stored > 400);
+        // What a window costs: `window` per account and what is under way, not the table.
+        let read = *storage.rows.borrow();
+        let accounts = base.accounts.len();
+        let mut pinned = 0;
+        for (a, w) in whole.records.accounts.iter().zip(&loaded.records.accounts) {
+            assert_eq!(a.account, w.account);
+            let summary = &loaded.summaries[&a.account];
+            assert_eq!(summary, &AccountSummary::of(&a.conversations));
+            // The newest `window` of the list, in the list's order.
+            let mut list: Vec<&ConversationRecord> = a.conversations.iter().collect();
+            list.sort_by(|x, y| {
+                y.last_activity()
+                    .cmp(&x.last_activity())
+                    .then(x.id.cmp(&y.id))
+            });
+            let newest: Vec<&ConversationId> =
+                list.iter().take(window as usize).map(|c| &c.id).collect();
+            let held: BTreeSet<&ConversationId> = w.conversations.iter().map(|c| &c.id).collect();
+            for id in &newest {
+                assert!(held.contains(id), "{id:?} of the window");
+            }
+            // Every conversation something is under way in, and every open gap.
+            let mut needed: BTreeSet<&ConversationId> = BTreeSet::new();
+            needed.extend(a.outbox.iter().flat_map(|e| e.conversation.iter()));
+            needed.extend(a.outbox.iter().flat_map(|e| e.shown_in.iter()));
+            needed.extend(a.recalls.iter().map(|c| &c.conversation));
+            needed.extend(a.elsewhere.iter().map(|(c, _)| c));
+            needed.extend(summary.gaps.iter());
+            let stored: BTreeSet<&ConversationId> = a.conversations.iter().map(|c| &c.id).collect();
+            for id in needed.iter().filter(|id| stored.contains(**id)) {
+                assert!(held.contains(id), "{id:?} is under way");
+            }
+            assert!(held.len() <= window as usize + needed.len());
+            pinned += needed.len();
+            // Each one read whole and the same.
+            for c in &w.conversations {
+                assert!(a.conversations.contains(c));
+            }
+            // The rest of the account is read as a whole-table open reads it.
+            assert_eq!(a.outbox, w.outbox);
+            assert_eq!(a.tombstones, w.tombstones);
+            assert_eq!(a.reactions, w.reactions);
+            assert_eq!(a.recalls, w.recalls);
+            // Where the list goes on: after the window's last.
+            if list.len() > window as usize {
+                let last = list[window as usize - 1];
+                let i = ConversationIndex::of(&a.account, last);
+                assert_eq!(loaded.list_more.get(&a.account), Some(&(i.activity, i.id)));
+            } else {
+                assert!(!loaded.list_more.contains_key(&a.account));
+            }
+        }
+        assert!(
+            read <= window as usize * accounts + pinned,
+            "{read} records read of {stored}"
+        );
+        assert!(pinned > 0, "the fixture has work under way");
+        assert!(base.accounts[0].conversations.iter().any(|c| c.history.gap));
+        // A window as large as the list reads what the whole-table open reads.
+        let all = ready(RecordLog::new(records.clone()).load_window(u32::MAX)).unwrap();
+        assert!(all.list_more.is_empty());
+        for (a, w) in whole.records.accounts.iter().zip(all.records.accounts) {
+            assert_eq!(by_id(a.conversations.clone()), by_id(w.conversations));
+        }
+    }
+
+    #[test]
+    fn a_layout_1_store_is_read_whole_once_then_as_a_window() {
+        let (records, _) = long_history(60);
+        as_layout_1(&records);
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let first = ready(RecordLog::new(storage.clone()).load_window(2)).unwrap();
+        assert!(first.issues.is_empty(), "{:?}", first.issues);
+        assert!(
+            *storage.rows.borrow() > 60,
+            "the first open reads the table"
+        );
+        assert!(first.list_more.is_empty());
+        assert_layout_2(&records, &first);
+        *storage.rows.borrow_mut() = 0;
+        let next = ready(RecordLog::new(storage.clone()).load_window(2)).unwrap();
+        assert!(next.issues.is_empty(), "{:?}", next.issues);
+        assert!(*storage.rows.borrow() < 30, "{}", storage.rows.borrow());
+        assert_eq!(next.summaries, first.summaries);
+    }
+
+    // ----- the engine on a window -----
+
+    /// Carries out an engine's reads (and writes) against `records` until none is asked; the
+    /// reads of the conversation list and by participant asked on the way.
+    fn carry_out(
+        engine: &mut Engine,
+        records: &MemoryRecords,
+        mut effects: Vec<crate::sync::Effect>,
+    ) -> Vec<crate::sync::Effect> {
+        use crate::sync::{Effect, Input};
+        let log = RecordLog::new(records.clone());
+        let mut asked = Vec::new();
+        while !effects.is_empty() {
+            let mut next = Vec::new();
+            for e in effects {
+                let input = match &e {
+                    Effect::Persist(p) => {
+                        ready(log.write(p)).unwrap();
+                        None
+                    }
+                    Effect::Load {
+                        account,
+                        conversation,
+                    } => Some(Input::Loaded {
+                        account: account.clone(),
+                        conversation: conversation.clone(),
+                        result: ready(log.load_conversation(account, conversation)),
+                    }),
+                    Effect::LoadList {
+                        account,
+                        after,
+                        limit,
+                    } => Some(Input::ListLoaded {
+                        account: account.clone(),
+                        profile: None,
+                        result: ready(log.load_list(account, after.clone(), *limit)),
+                    }),
+                    Effect::LoadWith { account, profile } => Some(Input::ListLoaded {
+                        account: account.clone(),
+                        profile: Some(profile.clone()),
+                        result: ready(log.load_with(account, profile)),
+                    }),
+                    _ => None,
+                };
+                if matches!(e, Effect::LoadList { .. } | Effect::LoadWith { .. }) {
+                    asked.push(e.clone());
+                }
+                if let Some(input) = input {
+                    next.extend(engine.handle(input, FIXTURE_NOW));
+                }
+            }
+            effects = next;
+        }
+        asked
+    }
+
+    #[test]
+    fn an_engine_on_a_window_pages_the_list_in_and_finds_a_persons_thread_by_the_index() {
+        use crate::sync::{Command, Recipient};
+        let (records, _) = long_history(40);
+        let whole = ready(RecordLog::new(records.clone()).load_resident()).unwrap();
+        let (all, _) = Engine::restore_lazy(
+            EngineConfig::default(),
+            whole.records,
+            Vec::new(),
+            FIXTURE_NOW,
+        );
+        let window = 3;
+        let config = EngineConfig {
+            conversation_window: 7,
+            snapshot_every: u32::MAX,
+            ..EngineConfig::default()
+        };
+        let loaded = ready(RecordLog::new(records.clone()).load_window(window)).unwrap();
+        let (mut engine, issues) = Engine::restore_window(config, loaded, FIXTURE_NOW);
+        assert!(issues.is_empty(), "{issues:?}");
+        let account = all.accounts.keys().next().unwrap().clone();
+        let full = all.conversation_list(&account);
+        assert!(full.len() > 40);
+        // The start of the whole list, as far as it was read, and that it goes on.
+        let first = engine.conversation_list(&account);
+        assert!(first.len() < full.len());
+        assert_eq!(first[..], full[..first.len()]);
+        assert!(engine.conversation_list_has_more(&account));
+        // The unread count of the whole list, from the summary for what is not held.
+        assert_eq!(engine.unread_total(&account), all.unread_total(&account));
+        assert!(all.unread_total(&account) > first.iter().map(|c| u64::from(c.unread_count)).sum());
+        // Paged in: each page is the start of the whole list, until it ends there.
+        let mut pages = 0;
+        while engine.conversation_list_has_more(&account) {
+            let (_, effects) = engine.command(
+                Command::LoadMoreConversations {
+                    account: account.clone(),
+                },
+                FIXTURE_NOW,
+            );
+            let asked = carry_out(&mut engine, &records, effects);
+            assert_eq!(asked.len(), 1, "one page read: {asked:?}");
+            let now = engine.conversation_list(&account);
+            assert_eq!(now[..], full[..now.len()]);
+            pages += 1;
+            assert!(pages < 20);
+        }
+        assert_eq!(engine.conversation_list(&account), full);
+        assert_eq!(engine.unread_total(&account), all.unread_total(&account));
+        assert!(pages > 2, "{pages} pages");
+        // Once the list ends, asking for more reads nothing.
+        let (_, effects) = engine.command(
+            Command::LoadMoreConversations {
+                account: account.clone(),
+            },
+            FIXTURE_NOW,
+        );
+        assert!(carry_out(&mut engine, &records, effects).is_empty());
+
+        // A fresh window: a send to the person of a one-to-one thread not in it finds that
+        // thread through the participant index (the decision of the engine holding it all).
+        let loaded = ready(RecordLog::new(records.clone()).load_window(1)).unwrap();
+        let (mut engine, _) = Engine::restore_window(EngineConfig::default(), loaded, FIXTURE_NOW);
+        let held: BTreeSet<ConversationId> = engine.accounts[&account]
+            .conversations()
+            .map(|c| c.id.clone())
+            .collect();
+        let store = &all.accounts[&account];
+        let (person, thread) = store
+            .conversations()
+            .filter(|c| !held.contains(&c.id))
+            .find_map(|c| {
+                let p = c.meta.as_ref()?.participants.iter().find_map(|p| {
+                    ProfileId::parse(&p.profile_id)
+                        .ok()
+                        .filter(|p| Some(p.as_str()) != store.own_profile())
+                })?;
+                let urn = all.conversation_with(&account, &p)?;
+                Some((p, urn))
+            })
+            .expect("a one-to-one thread outside the window");
+        assert_eq!(engine.conversation_with(&account, &person), None);
+        let (_, effects) = engine.command(
+            Command::Send {
+                account: account.clone(),
+                to: Recipient::ProfileUrn(format!("urn:li:fsd_profile:{}", person.as_str())),
+                text: "hello".into(),
+                subject: None,
+                channel: Default::default(),
+                attachments: Vec::new(),
+                client_key: None,
+            },
+            FIXTURE_NOW,
+        );
+        let asked = carry_out(&mut engine, &records, effects);
+        assert!(
+            matches!(&asked[..], [crate::sync::Effect::LoadWith { .. }]),
+            "{asked:?}"
+        );
+        assert_eq!(
+            engine.conversation_with(&account, &person),
+            Some(thread.clone())
+        );
+        let entry = engine.accounts[&account]
+            .outbox()
+            .entries
+            .values()
+            .next()
+            .cloned();
+        let entry = entry.expect("an outbox entry");
+        assert_eq!(
+            entry.conversation.map(|c| c.canonical_urn()),
+            Some(ConversationId::parse(&thread).unwrap().canonical_urn()),
+            "sent into the known thread, not a new conversation"
         );
     }
 }

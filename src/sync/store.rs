@@ -80,6 +80,26 @@ pub struct ConversationRecord {
 }
 
 impl ConversationRecord {
+    /// When the conversation was last active: the list entry's time, else the polling
+    /// watermark. What the conversation list sorts by (newest first) and what the stored
+    /// record's `byActivity` index holds.
+    pub fn last_activity(&self) -> Option<Millis> {
+        self.meta
+            .as_ref()
+            .and_then(|m| m.last_activity_at.map(Millis))
+            .or(self.history.polled_to)
+    }
+
+    /// The unread count the conversation list shows: the list entry's, unless the local read
+    /// mark is at or after the last activity.
+    pub fn unread(&self) -> u32 {
+        match (&self.meta, self.last_activity()) {
+            (Some(_), Some(at)) if self.read_at >= at => 0,
+            (Some(m), _) => m.unread_count,
+            (None, _) => 0,
+        }
+    }
+
     fn new(id: ConversationId, urn: &str) -> ConversationRecord {
         ConversationRecord {
             id,
@@ -261,6 +281,43 @@ pub struct AccountStore {
     /// (a join) with what storage holds when the conversation is read again, never written
     /// blindly (a later write that landed may hold a better copy).
     rewrite: BTreeMap<MessageId, StoredMessage>,
+    /// With a conversation window (`Engine::restore_window`): which conversation records
+    /// memory holds as storage has them; `None` when memory holds every one.
+    window: Option<ListWindow>,
+}
+
+/// The conversation records a store restored with a window holds (issue 13): the newest of
+/// the list, those something was under way in, and every one an input has touched since
+/// (read first, `Effect::Load`). Records never leave memory again: every change to a
+/// conversation goes through memory once it was read, so what memory holds of a known record
+/// is what storage holds, or newer.
+#[derive(Debug, Clone, Default)]
+struct ListWindow {
+    /// Conversations whose stored record was read (or found absent): memory's copy is whole.
+    known: BTreeSet<ConversationId>,
+    /// Where the list's next page starts (`RecordStorage::read_newest`'s `after`), while the
+    /// stored list goes on past what was read of it; the list shows the records before it.
+    more: Option<(f64, String)>,
+    /// Profiles whose conversations (by the participant index) were read.
+    looked_up: BTreeSet<String>,
+    /// The list's unread count of each stored conversation that has any, as the account's
+    /// summary said at the open (`AccountSummary::unread`): what counts for the records not
+    /// held (those cannot change unread before they are read).
+    unread: Vec<(ConversationId, u32)>,
+}
+
+/// Where `c` sorts in the conversation list: newest activity first, ties by id.
+pub(crate) fn list_key(c: &ConversationRecord) -> (f64, &str) {
+    (
+        c.last_activity()
+            .map_or(f64::NEG_INFINITY, |t| t.get() as f64),
+        c.id.as_str(),
+    )
+}
+
+/// Whether a record at `key` comes before `cursor` in the list's order (or is it).
+fn not_after(key: (f64, &str), cursor: &(f64, String)) -> bool {
+    key.0 > cursor.0 || (key.0 == cursor.0 && key.1 <= cursor.1.as_str())
 }
 
 /// Which conversations' messages an [`AccountStore`] holds. A store restored from per-record
@@ -380,6 +437,139 @@ impl AccountStore {
         };
     }
 
+    /// Memory holds the conversation records `known` only (and any created since, once read):
+    /// see `ListWindow`. `more`: where the stored list goes on.
+    pub(crate) fn hold_window(
+        &mut self,
+        more: Option<(f64, String)>,
+        unread: Vec<(ConversationId, u32)>,
+    ) {
+        self.window = Some(ListWindow {
+            known: self.conversations.keys().cloned().collect(),
+            more,
+            looked_up: BTreeSet::new(),
+            unread,
+        });
+    }
+
+    /// The unread count of the whole list (with a window, of the records not held too).
+    pub fn unread_total(&self) -> u64 {
+        let held: u64 = self
+            .conversations
+            .values()
+            .map(|c| u64::from(c.unread()))
+            .sum();
+        let Some(w) = &self.window else {
+            return held;
+        };
+        let rest: u64 = w
+            .unread
+            .iter()
+            .filter(|(c, _)| !w.known.contains(c))
+            .map(|&(_, n)| u64::from(n))
+            .sum();
+        held + rest
+    }
+
+    /// Whether memory holds `conversation`'s record as storage has it (or storage has none).
+    pub fn record_known(&self, conversation: &ConversationId) -> bool {
+        self.window
+            .as_ref()
+            .is_none_or(|w| w.known.contains(conversation))
+    }
+
+    /// Whether this store holds a window of the conversation records only.
+    pub fn windowed(&self) -> bool {
+        self.window.is_some()
+    }
+
+    /// Whether the conversations with `profile` (by the participant index) are all in memory.
+    pub(crate) fn looked_up(&self, profile: &str) -> bool {
+        self.window
+            .as_ref()
+            .is_none_or(|w| w.looked_up.contains(profile))
+    }
+
+    /// Where the stored conversation list goes on past what memory shows of it.
+    pub(crate) fn list_more(&self) -> Option<&(f64, String)> {
+        self.window.as_ref().and_then(|w| w.more.as_ref())
+    }
+
+    /// The conversations the list shows: every one, or with a window those before where the
+    /// stored list goes on (a record read for another reason and older than that waits for
+    /// its page, so the list is always the start of the whole list).
+    pub fn listed(&self) -> impl Iterator<Item = &ConversationRecord> {
+        let cursor = self.list_more();
+        self.conversations
+            .values()
+            .filter(move |c| cursor.is_none_or(|k| not_after(list_key(c), k)))
+    }
+
+    /// Installs conversation records read from storage UNDER memory (a record memory knows
+    /// already is memory's: it went through memory since). `more`: with a list page, where the
+    /// list goes on after it (`None` inside `Some`: it ends); `profile`: the records are all
+    /// of that person's. Returns whether the list changed.
+    pub(crate) fn install_records(
+        &mut self,
+        records: Vec<ConversationRecord>,
+        more: Option<Option<(f64, String)>>,
+        profile: Option<&str>,
+    ) -> bool {
+        let mut changed = false;
+        for r in records {
+            changed |= self.install_record(&r.id.clone(), Some(r));
+        }
+        if let Some(w) = &mut self.window {
+            if let Some(more) = more {
+                changed |= w.more != more;
+                w.more = more;
+            }
+            if let Some(p) = profile {
+                w.looked_up.insert(p.to_owned());
+            }
+        }
+        changed
+    }
+
+    /// Installs the stored record of `conversation` (`None`: storage has none) under memory,
+    /// once: true when memory knew nothing of it before. Should memory hold a record it made
+    /// before the stored one was read (never, when every input waited for its reads), the two
+    /// are joined, so nothing either holds is lost, and written again.
+    fn install_record(
+        &mut self,
+        conversation: &ConversationId,
+        stored: Option<ConversationRecord>,
+    ) -> bool {
+        let Some(w) = &mut self.window else {
+            return false;
+        };
+        if !w.known.insert(conversation.clone()) {
+            return false;
+        }
+        let Some(stored) = stored else {
+            return false;
+        };
+        match self.conversations.get_mut(conversation) {
+            None => {
+                self.conversations.insert(conversation.clone(), stored);
+            }
+            Some(mine) => {
+                mine.offer_urn(&stored.urn);
+                if stored.meta_stamp > mine.meta_stamp {
+                    mine.meta = stored.meta;
+                    mine.meta_stamp = stored.meta_stamp;
+                }
+                mine.read_at = mine.read_at.max(stored.read_at);
+                if mine.history == History::default() {
+                    mine.history = stored.history;
+                }
+                self.dirty.conversations.insert(conversation.clone());
+            }
+        }
+        self.dirty.touched.insert(conversation.clone());
+        true
+    }
+
     /// Whether every message this account has stored is in memory (no lazy loading).
     pub fn holds_all(&self) -> bool {
         matches!(self.residency, Residency::All)
@@ -425,6 +615,14 @@ impl AccountStore {
                 }
             }
         }
+        out.extend(
+            self.dirty
+                .conversations
+                .iter()
+                .chain(&self.behind.conversations)
+                .filter(|c| !self.record_known(c))
+                .cloned(),
+        );
         out
     }
 
@@ -436,8 +634,12 @@ impl AccountStore {
     pub(crate) fn install_loaded(
         &mut self,
         conversation: &ConversationId,
+        record: Option<ConversationRecord>,
         stored: Vec<StoredMessage>,
     ) {
+        if !self.record_known(conversation) {
+            self.install_record(conversation, record);
+        }
         let Residency::Some {
             resident,
             unreadable,
@@ -555,7 +757,7 @@ impl AccountStore {
     /// (messages of a conversation not in memory are held back, see `drain_delta`).
     pub(crate) fn has_changes(&self) -> bool {
         let d = &self.dirty;
-        !(d.conversations.is_empty()
+        !(d.conversations.iter().all(|c| !self.record_known(c))
             && d.tombstones.is_empty()
             && d.reactions.is_empty()
             && d.outbox.is_empty()
@@ -1155,6 +1357,12 @@ impl AccountStore {
         );
         d.messages.retain(|id| !held.contains(id));
         store.dirty.messages = held;
+        // Nor a conversation record made before its stored copy was read (joined then).
+        let (known, unread): (BTreeSet<_>, BTreeSet<_>) = std::mem::take(&mut d.conversations)
+            .into_iter()
+            .partition(|c| store.record_known(c));
+        d.conversations = known;
+        store.dirty.conversations = unread;
         let mut r = AccountRecords {
             account: account.clone(),
             ..AccountRecords::default()

@@ -20,8 +20,8 @@ use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::small_map::SmallMap;
 use crate::sync::{
-    AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, Notice,
-    Outcome, Persist, RecordLog, Refusal, Request,
+    AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, LoadedList,
+    Notice, Outcome, Persist, RecordLog, Refusal, Request,
 };
 use crate::urn::ConversationId;
 
@@ -78,6 +78,24 @@ impl Log {
         match self {
             Log::Records(log) => log.load_conversation(account, conversation).await,
             Log::Kv(_) => Err(StorageError::new(
+                "this storage holds every conversation in memory: nothing to read",
+            )),
+        }
+    }
+
+    /// Conversation records (`Effect::LoadList` / `Effect::LoadWith`): only the record
+    /// layout opens with a window of them.
+    async fn load_list(
+        &self,
+        account: &AccountId,
+        profile: Option<&str>,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<LoadedList, StorageError> {
+        match (self, profile) {
+            (Log::Records(log), Some(p)) => log.load_with(account, p).await,
+            (Log::Records(log), None) => log.load_list(account, after, limit).await,
+            (Log::Kv(_), _) => Err(StorageError::new(
                 "this storage holds every conversation in memory: nothing to read",
             )),
         }
@@ -262,6 +280,11 @@ impl Driver {
     /// Reads the engine (views, status). Never held across JS calls or awaits.
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> R {
         f(&self.engine.borrow())
+    }
+
+    /// A fresh client key from the engine (`Engine::new_client_key`), between inputs.
+    pub fn new_client_key(&self) -> crate::sync::ClientKey {
+        self.engine.borrow_mut().new_client_key()
     }
 
     /// Whether `close()` was called.
@@ -503,6 +526,36 @@ impl Driver {
                     self.feed_next(Input::Loaded {
                         account,
                         conversation,
+                        result,
+                    });
+                }
+                Step::Effect(
+                    _,
+                    Effect::LoadList {
+                        account,
+                        after,
+                        limit,
+                    },
+                ) => {
+                    // In order, as `Load`.
+                    let result = self.log.load_list(&account, None, after, limit).await;
+                    if let Err(e) = &result {
+                        warn(&format!("threadline: {e}"));
+                    }
+                    self.feed_next(Input::ListLoaded {
+                        account,
+                        profile: None,
+                        result,
+                    });
+                }
+                Step::Effect(_, Effect::LoadWith { account, profile }) => {
+                    let result = self.log.load_list(&account, Some(&profile), None, 0).await;
+                    if let Err(e) = &result {
+                        warn(&format!("threadline: {e}"));
+                    }
+                    self.feed_next(Input::ListLoaded {
+                        account,
+                        profile: Some(profile),
                         result,
                     });
                 }

@@ -261,14 +261,16 @@ impl ThreadlineEngine {
             }
             match fallback {
                 None => {
-                    // Everything but the messages: each conversation's are read when a view
-                    // (or other work) needs them (issue 13).
-                    let loaded = records.load_resident().await.map_err(unreadable)?;
-                    issues.extend(loaded.issues);
+                    // Neither the messages nor the whole conversation list: the newest
+                    // conversations and those work is under way in; each conversation's
+                    // messages (and any other record) are read when an input needs them, the
+                    // list's next pages when asked (issue 13).
+                    let window = config.conversation_window.max(1);
+                    let mut loaded = records.load_window(window).await.map_err(unreadable)?;
+                    loaded.issues.splice(0..0, issues);
                     // Records are written one by one: never a snapshot (see `RecordLog`).
                     config.snapshot_every = u32::MAX;
-                    let (engine, issues) =
-                        Engine::restore_lazy(config, loaded.records, issues, now_ms());
+                    let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
                     (engine, issues, Log::Records(records))
                 }
                 Some((old, e)) => {
@@ -456,6 +458,21 @@ impl ThreadlineEngine {
         })
     }
 
+    /// Reads the next page of the stored conversation list into `conversationList` (with
+    /// IndexedDB storage the engine opens with the newest `conversationWindow` conversations
+    /// only); resolves once it is read, at once when the list already holds them all.
+    #[wasm_bindgen(js_name = loadMoreConversations, unchecked_return_type = "Promise<Outcome>")]
+    pub fn load_more_conversations(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Promise {
+        let account = match account_arg(&account_id) {
+            Ok(a) => a,
+            Err(e) => return Promise::reject(&e),
+        };
+        self.command(Command::LoadMoreConversations { account })
+    }
+
     /// Queues a message in the persisted outbox and resolves with its client key once the
     /// entry is written; the request goes out in the background, and only once the entry is
     /// on disk. Its fate comes as a `completed` notice (`sent` or `notSent`, with the client
@@ -483,10 +500,14 @@ impl ThreadlineEngine {
             ));
         };
         let account = AccountId(cmd.account_id);
-        let given = present(&cmd.client_key).map(ClientKey);
         let driver = self.driver.clone();
-        // The engine numbers outbox entries: a new one gets the next number.
-        let seq = driver.with_engine(|e| e.store(&account).map_or(0, |s| s.outbox().next_seq));
+        // Made now, not when the send runs: a send may wait in the engine for reads (a
+        // conversation, or a person's conversations, not in memory yet), and several may wait
+        // at once; each resolves with its own key.
+        let key = present(&cmd.client_key)
+            .map(ClientKey)
+            .unwrap_or_else(|| driver.new_client_key());
+        let given = Some(key);
         let command = Command::Send {
             account: account.clone(),
             to,
@@ -503,19 +524,7 @@ impl ThreadlineEngine {
         let settled = driver.settled();
         future_to_promise(async move {
             JsFuture::from(settled).await?;
-            // Looked up once carried out: a send into a conversation not read yet waits in
-            // the engine until it was (lazy loading), and makes its entry then.
-            let key = given.map(|k| k.0).or_else(|| {
-                driver.with_engine(|e| {
-                    e.store(&account).and_then(|s| {
-                        s.outbox()
-                            .entries
-                            .values()
-                            .find(|x| x.seq == seq)
-                            .map(|x| x.key.0.clone())
-                    })
-                })
-            });
+            let key = given.map(|k| k.0);
             let late = id.and_then(|id| driver.take_late_refusal(id));
             match (key, late) {
                 (_, Some(refusal)) => Err(refusal_error(&refusal)),
@@ -716,6 +725,30 @@ impl ThreadlineEngine {
         let account = account_arg(&account_id)?;
         let list = self.driver.with_engine(|e| e.conversation_list(&account));
         to_js_via_json(&list)
+    }
+
+    /// Whether the stored conversation list goes on past `conversationList`
+    /// (`loadMoreConversations` reads the next page).
+    #[wasm_bindgen(js_name = conversationListHasMore)]
+    pub fn conversation_list_has_more(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Result<bool, JsValue> {
+        let account = account_arg(&account_id)?;
+        Ok(self
+            .driver
+            .with_engine(|e| e.conversation_list_has_more(&account)))
+    }
+
+    /// The unread count of the whole conversation list (also of conversations
+    /// `conversationList` does not hold yet).
+    #[wasm_bindgen(js_name = unreadTotal)]
+    pub fn unread_total(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+    ) -> Result<f64, JsValue> {
+        let account = account_arg(&account_id)?;
+        Ok(self.driver.with_engine(|e| e.unread_total(&account)) as f64)
     }
 
     /// The URN of the conversation holding a message (one it synced, or a listed conversation's

@@ -2,12 +2,20 @@
 //! [`Table`], every record its own value, each `apply` one readwrite transaction. The layout
 //! (what the scale benchmark and any plain-JS reader rely on):
 //!
-//! - database `threadline:<storageKey>`, version 1;
+//! - database `threadline:<storageKey>`, version 2 (version 1 had no conversation indexes: the
+//!   upgrade adds them and keeps every record; the record layout's own migration rewrites the
+//!   conversation records with their index fields, see `RecordLog::load`);
 //! - one object store per [`Table::name`], out-of-line keys (the record key, a string);
 //! - every value a plain object `{json: "<the record's JSON text>"}`; a message's also carries
 //!   `a` (account), `c` (conversation id) and `t` (sent at, epoch ms), indexed by
 //!   `byConversation` on `["a","c","t"]` ("the newest N of a conversation") and `bySentAt` on
-//!   `["a","t"]` ("messages since T").
+//!   `["a","t"]` ("messages since T");
+//! - a conversation's value also carries `a` (account), `i` (conversation id), `t` (its last
+//!   activity NEGATED, `Infinity` when none, so that ascending index order is the list's
+//!   newest-first order and `getAll(range, N)` reads a window without a cursor), `p` (an array
+//!   of `<account>␁<profile id>`) and `l` (`<account>␁<latest message id>`, absent when none),
+//!   indexed by `byActivity` on `["a","t","i"]`, `byParticipant` on `p` (multiEntry) and
+//!   `byLatest` on `l`.
 //!
 //! A transaction commits on its own once its task ends with no request pending, so `apply`
 //! issues every request at once and then awaits only the transaction's `complete` or `abort`
@@ -23,10 +31,12 @@ use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbTran
 
 use super::deadline::within;
 use super::error::describe;
-use crate::sync::{Record, RecordBudget, RecordOp, RecordStorage, StorageError, Table};
+use crate::sync::{
+    ConversationLookup, Record, RecordBudget, RecordOp, RecordStorage, StorageError, Table,
+};
 
 /// The layout's version (the database version).
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 #[wasm_bindgen]
 extern "C" {
@@ -123,20 +133,53 @@ async fn request_done(
     }
 }
 
-/// Creates what version 1 has and the database lacks (an object store per table, the message
-/// indexes). Any failure aborts the upgrade, which fails the open.
+/// Creates what version 2 has and the database lacks (an object store per table, the message
+/// and conversation indexes); the records a version-1 database holds stay as they are. Any
+/// failure aborts the upgrade, which fails the open.
 fn upgrade(req: &IdbOpenDbRequest) -> Result<(), JsValue> {
     let db: IdbDatabase = req.result()?.dyn_into()?;
+    let tx = req
+        .transaction()
+        .ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
     let names = db.object_store_names();
+    let path = |keys: &[&str]| keys.iter().map(|k| JsValue::from_str(k)).collect::<Array>();
     for table in Table::ALL {
-        if names.contains(table.name()) {
-            continue;
-        }
-        let store = db.create_object_store(table.name())?;
-        if table == Table::Messages {
-            let path = |keys: &[&str]| keys.iter().map(|k| JsValue::from_str(k)).collect::<Array>();
-            store.create_index_with_str_sequence("byConversation", &path(&["a", "c", "t"]))?;
-            store.create_index_with_str_sequence("bySentAt", &path(&["a", "t"]))?;
+        let store = if names.contains(table.name()) {
+            tx.object_store(table.name())?
+        } else {
+            db.create_object_store(table.name())?
+        };
+        let has = store.index_names();
+        match table {
+            Table::Messages => {
+                if !has.contains("byConversation") {
+                    store.create_index_with_str_sequence(
+                        "byConversation",
+                        &path(&["a", "c", "t"]),
+                    )?;
+                }
+                if !has.contains("bySentAt") {
+                    store.create_index_with_str_sequence("bySentAt", &path(&["a", "t"]))?;
+                }
+            }
+            Table::Conversations => {
+                if !has.contains("byActivity") {
+                    store.create_index_with_str_sequence("byActivity", &path(&["a", "t", "i"]))?;
+                }
+                if !has.contains("byParticipant") {
+                    let multi = web_sys::IdbIndexParameters::new();
+                    multi.set_multi_entry(true);
+                    store.create_index_with_str_and_optional_parameters(
+                        "byParticipant",
+                        "p",
+                        &multi,
+                    )?;
+                }
+                if !has.contains("byLatest") {
+                    store.create_index_with_str("byLatest", "l")?;
+                }
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -220,6 +263,32 @@ impl IdbRecords {
         self.db.close();
     }
 
+    /// One read-only transaction on the `Conversations` index `name`: `requests` issues the
+    /// `getAllKeys` and `getAll` (same range, same order), then only the transaction is awaited.
+    async fn read_conversation_index(
+        &self,
+        name: &str,
+        what: &str,
+        requests: impl FnOnce(
+            &web_sys::IdbIndex,
+        ) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue>,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let tx = self
+            .db
+            .transaction_with_str(Table::Conversations.name())
+            .map_err(|e| error_of(what, &e))?;
+        let store = Self::store(&tx, Table::Conversations)?;
+        let (keys, values) = match store.index(name).and_then(|index| requests(&index)) {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(error_of(what, &e));
+            }
+        };
+        finished(&tx, what).await?;
+        pairs(what, &keys, &values)
+    }
+
     fn store(tx: &IdbTransaction, table: Table) -> Result<IdbObjectStore, StorageError> {
         tx.object_store(table.name())
             .map_err(|e| error_of(table.name(), &e))
@@ -242,6 +311,21 @@ fn value_of(record: &Record) -> JsValue {
         let _ = Reflect::set(&value, &"a".into(), &index.account.as_str().into());
         let _ = Reflect::set(&value, &"c".into(), &index.conversation.as_str().into());
         let _ = Reflect::set(&value, &"t".into(), &index.sent_at.into());
+    }
+    if let Some(index) = &record.listing {
+        let _ = Reflect::set(&value, &"a".into(), &index.account.as_str().into());
+        let _ = Reflect::set(&value, &"i".into(), &index.id.as_str().into());
+        // Negated: ascending is newest first (`-(-Infinity)` is `Infinity`, a valid key).
+        let _ = Reflect::set(&value, &"t".into(), &(-index.activity).into());
+        let p: Array = index
+            .participants
+            .iter()
+            .map(|p| JsValue::from_str(p))
+            .collect();
+        let _ = Reflect::set(&value, &"p".into(), &p);
+        if let Some(l) = &index.latest {
+            let _ = Reflect::set(&value, &"l".into(), &l.as_str().into());
+        }
     }
     value.into()
 }
@@ -395,6 +479,108 @@ impl RecordStorage for IdbRecords {
         };
         finished(&tx, what).await?;
         pairs(what, &keys, &values)
+    }
+
+    /// `byActivity` over `[a, -after.0, after.1]` (excluded) or `[a]` up to `[a, []]` (an array
+    /// sorts above every number and string: the account's last key), `getAll` and
+    /// `getAllKeys` with `limit`, in one read-only transaction.
+    async fn read_newest(
+        &self,
+        account: &str,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let what = "conversations byActivity";
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let key = |parts: Vec<JsValue>| -> JsValue { parts.into_iter().collect::<Array>().into() };
+        let a = JsValue::from_str(account);
+        let upper = key(vec![a.clone(), Array::new().into()]);
+        let (lower, open) = match &after {
+            Some((t, id)) => (
+                key(vec![
+                    a.clone(),
+                    JsValue::from_f64(-*t),
+                    JsValue::from_str(id),
+                ]),
+                true,
+            ),
+            None => (key(vec![a]), false),
+        };
+        self.read_conversation_index("byActivity", what, |index| {
+            let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(
+                &lower, &upper, open, false,
+            )?;
+            Ok((
+                index.get_all_keys_with_key_and_limit(&range, limit)?,
+                index.get_all_with_key_and_limit(&range, limit)?,
+            ))
+        })
+        .await
+    }
+
+    /// One read-only transaction, a `get` per key issued at once; a key with nothing stored is
+    /// left out.
+    async fn read_keys(
+        &self,
+        table: Table,
+        keys: &[String],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let what = table.name();
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let tx = self
+            .db
+            .transaction_with_str(what)
+            .map_err(|e| error_of(what, &e))?;
+        let store = Self::store(&tx, table)?;
+        let mut requests = Vec::with_capacity(keys.len());
+        for key in keys {
+            match store.get(&key.as_str().into()) {
+                Ok(r) => requests.push((key, r)),
+                Err(e) => {
+                    let _ = tx.abort();
+                    return Err(error_of(what, &e));
+                }
+            }
+        }
+        finished(&tx, what).await?;
+        let mut out = Vec::with_capacity(requests.len());
+        for (key, r) in requests {
+            let value = r.result().map_err(|e| error_of(what, &e))?;
+            if value.is_undefined() {
+                continue;
+            }
+            // A value not of this layout reads as "" (unreadable JSON), which the loader names.
+            let json = Reflect::get(&value, &"json".into())
+                .ok()
+                .and_then(|j| j.as_string())
+                .unwrap_or_default();
+            out.push((key.clone(), json));
+        }
+        Ok(out)
+    }
+
+    /// `byParticipant` or `byLatest`, `getAll(key)` and `getAllKeys(key)`.
+    async fn read_by(
+        &self,
+        by: ConversationLookup,
+        key: &str,
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let (name, what) = match by {
+            ConversationLookup::Participant => ("byParticipant", "conversations byParticipant"),
+            ConversationLookup::Latest => ("byLatest", "conversations byLatest"),
+        };
+        let key = JsValue::from_str(key);
+        self.read_conversation_index(name, what, |index| {
+            Ok((
+                index.get_all_keys_with_key(&key)?,
+                index.get_all_with_key(&key)?,
+            ))
+        })
+        .await
     }
 
     async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {

@@ -164,7 +164,13 @@ export function records(n, account, from = 0, to = layout(n).conversations) {
   const out = [];
   for (let c = from; c < Math.min(to, layout(n).conversations); c++) {
     const conv = conversation(n, c);
-    out.push({ store: "conversations", key: `${account}${SEP}${conv.id}`, value: { json: conversationJson(conv) } });
+    // Layout 2's index fields (src/wasm/idb.rs `value_of`): account, id, the activity negated
+    // (this record has none: -Infinity, so Infinity), no listed participant nor latest message.
+    out.push({
+      store: "conversations",
+      key: `${account}${SEP}${conv.id}`,
+      value: { json: conversationJson(conv), a: account, i: conv.id, t: Infinity, p: [] },
+    });
     for (const m of conv.messages) {
       out.push({ store: "messages", key: `${account}${SEP}${m.id}`, value: { json: JSON.stringify(m), a: account, c: conv.id, t: m.sentAt } });
     }

@@ -36,7 +36,11 @@ const writeRecords = (page, batch) =>
         open.onsuccess = () => {
           const db = open.result;
           const tx = db.transaction(["conversations", "messages"], "readwrite", { durability: "relaxed" });
-          for (const r of batch) tx.objectStore(r.store).put(r.value, r.key);
+          for (const r of batch) {
+            // JSON has no Infinity: a conversation's `t` (its activity negated) crossed as null.
+            if (r.store === "conversations" && r.value.t === null) r.value.t = Infinity;
+            tx.objectStore(r.store).put(r.value, r.key);
+          }
           tx.oncomplete = () => {
             db.close();
             resolve();
@@ -89,7 +93,11 @@ test(`the extension restarts its worker on a ${N}-message store and shows a conv
         await engine.openConversation({ view: "scale-check", accountId: account, conversationUrn: urn });
         const after = engine.conversationView(account, urn);
         await engine.closeView({ view: "scale-check" });
+        // The engine opens with a window of the list (issue 13): the rest is read page by page.
+        const window = engine.conversationList(account).length;
+        while (engine.conversationListHasMore(account)) await engine.loadMoreConversations(account);
         return {
+          window,
           restarted: !self.__beforeKill,
           timings: globalThis.threadline.timings,
           issues: engine.restoreIssues().map((i) => i.code),
@@ -103,7 +111,8 @@ test(`the extension restarts its worker on a ${N}-message store and shows a conv
     t.diagnostic(`restarted worker: wasm ${held.timings.wasmMs?.toFixed(0)} ms, start (open on the store) ${held.timings.startMs?.toFixed(0)} ms`);
     assert.equal(held.restarted, true, "the worker really restarted");
     assert.deepEqual(held.issues, []);
-    assert.ok(held.conversations >= conversations, `${held.conversations} conversations held`);
+    assert.ok(held.window < conversations, `${held.window} conversations at open, of ${conversations}`);
+    assert.ok(held.conversations >= conversations, `${held.conversations} conversations after paging`);
     assert.equal(held.loadingBefore, true, "nothing of an unopened thread is in memory after the restart");
     assert.equal(held.generated, conversation(N, 0).messages.length, "a stored conversation reads back whole");
 

@@ -472,6 +472,34 @@ test("a_viewer_acts_as_the_connected_account_whose_mailbox_its_page_shows", asyn
   assert.deepEqual(host.viewers().find((v) => v.viewer === "tab-grace").account, "grace");
 });
 
+test("a_mailbox_learned_from_a_list_another_viewer_asked_for_waits_for_that_list", async () => {
+  // Ada's mailbox is named by no field of her account, only by her conversation list. A list
+  // viewer (no mailbox: the default account) asks for that list first and does not wait for it;
+  // a tab on Ada's thread then binds while it is still being read (with a conversation window the
+  // engine reads each listed conversation's stored record before the list changes). It must wait
+  // for that list, not read it half-done and remember "no connected account has this mailbox".
+  const client = { listAccounts: async () => [{ id: "ada", firstName: "Ada" }] };
+  const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });
+  engine.list("ada", { urn: "urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAAda,2-ADA1)" });
+  let open;
+  const gate = new Promise((r) => (open = r));
+  const refresh = engine.refreshConversations.bind(engine);
+  engine.refreshConversations = async (arg) => {
+    await gate;
+    return refresh(arg);
+  };
+  const listTab = link(host, "tab-list");
+  let r = await listTab.request("bind", { list: true });
+  assert.deepEqual([r.account, r.accountMatch], ["ada", "default"]);
+  const adaTab = link(host, "tab-ada");
+  const binding = adaTab.request("bind", { path: "/messaging/thread/2-ADA1/", messageUrns: [inMailbox("ACoAAAda", "a1")] });
+  await settle(20);
+  open();
+  r = await binding;
+  assert.deepEqual([r.account, r.mailbox, r.accountMatch], ["ada", "ACoAAAda", "mailbox"]);
+  assert.equal(engine.calledTimes("refreshConversations"), 1, "the list asked once, by the list viewer");
+});
+
 test("a_mailbox_no_connected_account_has_acts_as_no_one_and_says_so", async () => {
   const client = { listAccounts: async () => [{ id: "ada", publicId: "ACoAAAda" }] };
   const { engine, host } = await world({ host: { client, mailboxOf, profileId, accountOf: () => "ada" } });

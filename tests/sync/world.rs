@@ -207,28 +207,50 @@ impl World {
                     self.replicas[r].notices.push(n)
                 }
                 Effect::SetTimer { at_ms } => self.replicas[r].timer = Some(at_ms),
+                e @ (Effect::Load { .. } | Effect::LoadList { .. } | Effect::LoadWith { .. }) => {
+                    loads.push(e)
+                }
+            }
+        }
+        // Read after this step's writes, as a driver does, in order.
+        for e in loads {
+            let records = &self.replicas[r].records;
+            let input = match e {
                 Effect::Load {
                     account,
                     conversation,
-                } => loads.push((account, conversation)),
-            }
-        }
-        // Read after this step's writes, as a driver does.
-        for (account, conversation) in loads {
-            self.loads[r].push(conversation.clone());
-            let result = ready(
-                self.replicas[r]
-                    .records
-                    .load_conversation(&account, &conversation),
-            );
-            self.input(
-                r,
-                Input::Loaded {
+                } => {
+                    self.loads[r].push(conversation.clone());
+                    let result = ready(records.load_conversation(&account, &conversation));
+                    Input::Loaded {
+                        account,
+                        conversation,
+                        result,
+                    }
+                }
+                Effect::LoadList {
                     account,
-                    conversation,
-                    result,
-                },
-            );
+                    after,
+                    limit,
+                } => {
+                    let result = ready(records.load_list(&account, after, limit));
+                    Input::ListLoaded {
+                        account,
+                        profile: None,
+                        result,
+                    }
+                }
+                Effect::LoadWith { account, profile } => {
+                    let result = ready(records.load_with(&account, &profile));
+                    Input::ListLoaded {
+                        account,
+                        profile: Some(profile),
+                        result,
+                    }
+                }
+                _ => unreachable!("only reads are kept"),
+            };
+            self.input(r, input);
         }
     }
 
@@ -329,13 +351,11 @@ impl World {
             "both layouts restore the same state"
         );
         rep.engine = if self.lazy {
-            let resident = ready(rep.records.load_resident()).expect("memory records read");
-            let (lazy, issues) = Engine::restore_lazy(
-                rep.config.clone(),
-                resident.records,
-                resident.issues,
-                self.now,
-            );
+            // A window of one or two conversations (issue 13): lists, fills, sends to a
+            // person and recalls cross records not in memory.
+            let window = 1 + rep.epoch % 2;
+            let resident = ready(rep.records.load_window(window)).expect("memory records read");
+            let (lazy, issues) = Engine::restore_window(rep.config.clone(), resident, self.now);
             assert!(issues.is_empty(), "own records restore cleanly: {issues:?}");
             lazy
         } else {

@@ -61,6 +61,14 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
   console.log(older.outcome);
   await engine.refreshConversations({ accountId: "acc" });
   const list: ConversationSummary[] = engine.conversationList("acc");
+  // Over IndexedDB the list starts as a window of the stored one; the rest comes page by page.
+  const hasMore: boolean = engine.conversationListHasMore("acc");
+  if (hasMore) {
+    const paged: Outcome = await engine.loadMoreConversations("acc");
+    console.log(paged.outcome);
+  }
+  const unread: number = engine.unreadTotal("acc");
+  console.log(unread);
   const status: StatusView = engine.status("acc");
   const pending: MessageView[] = engine.unplacedOutbox("acc");
   try {

@@ -118,6 +118,8 @@ impl Engine {
                     self.wait_on_request(id);
                 }
             }
+            // Read before it ran (`residency`): it completes now.
+            Command::LoadMoreConversations { .. } => {}
             Command::RefreshConversations { account, cursor } => {
                 let id = self.request_conversations(&account, cursor);
                 self.wait_on_request(id);
@@ -325,11 +327,7 @@ impl Engine {
             };
             return self.refuse(&account, reason);
         }
-        let key = client_key.unwrap_or_else(|| {
-            self.key_counter += 1;
-            self.key_counter_dirty = true;
-            ClientKey(format!("{:016x}-{}", self.config.seed, self.key_counter))
-        });
+        let key = client_key.unwrap_or_else(|| self.new_client_key());
         let now = self.now;
         let store = self.store_mut(&account);
         if store.outbox().get(&key).is_some() {

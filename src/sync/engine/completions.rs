@@ -32,6 +32,7 @@ impl Engine {
             | Command::Refresh { account, .. }
             | Command::Rescan { account, .. }
             | Command::RefreshConversations { account, .. }
+            | Command::LoadMoreConversations { account }
             | Command::Send { account, .. }
             | Command::React { account, .. }
             | Command::Recall { account, .. }

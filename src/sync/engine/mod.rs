@@ -70,6 +70,9 @@ pub struct EngineConfig {
     /// With lazy loading (per-record storage), how many conversations no view shows keep
     /// their messages in memory (the most recently shown; more while work waits on them).
     pub resident_closed: usize,
+    /// With a conversation window (`Engine::restore_window`), how many conversation records
+    /// a page of the list reads (`Command::LoadMoreConversations`).
+    pub conversation_window: u32,
 }
 
 impl Default for EngineConfig {
@@ -86,6 +89,7 @@ impl Default for EngineConfig {
             snapshot_every: 200,
             storage_retry_ms: 30_000,
             resident_closed: 8,
+            conversation_window: 50,
         }
     }
 }
@@ -197,7 +201,8 @@ pub struct Engine {
     stamp_ms: Millis,
     stamp_sub: i64,
     last_timer: Option<Millis>,
-    /// Which engine this is in the process, and how many inputs and commands it took: a view
+    /// Which engine this is in the process, and how many inputs, commands and client keys it
+    /// took (`handle`, `command`, `new_client_key`: its only `&mut self` entry points): a view
     /// kept at one revision of one engine is still true at the same revision (`memo`).
     pub(crate) instance: u64,
     pub(crate) revision: u64,
@@ -231,6 +236,9 @@ pub struct Engine {
     record_layout: bool,
     /// Conversations asked to be read (`Effect::Load`) and not answered yet.
     loading: BTreeSet<(AccountId, ConversationId)>,
+    /// Conversation record reads asked (`Effect::LoadList`: `None`; `Effect::LoadWith`: the
+    /// profile) and not answered yet.
+    listing: BTreeSet<(AccountId, Option<String>)>,
     /// Inputs waiting for reads, in the order they came (see `residency`).
     queued: std::collections::VecDeque<residency::Queued>,
     /// Conversations in memory that no view shows, most recently shown first.
@@ -240,6 +248,9 @@ pub struct Engine {
     /// Restored by `restore_lazy`: accounts hold only the conversations read (a new account
     /// too, so closed conversations leave memory in a store that began empty).
     lazy: bool,
+    /// Restored by `restore_window`: accounts hold a window of their conversation records
+    /// (a new account too: storage may hold records of it that another tab wrote).
+    windowed: bool,
 }
 
 impl Engine {
@@ -296,10 +307,12 @@ impl Engine {
             now: Millis::MIN,
             record_layout: false,
             loading: BTreeSet::new(),
+            listing: BTreeSet::new(),
             queued: std::collections::VecDeque::new(),
             closed_order: std::collections::VecDeque::new(),
             load_issues: Vec::new(),
             lazy: false,
+            windowed: false,
         }
     }
 
@@ -350,6 +363,35 @@ impl Engine {
         engine.lazy = true;
         for store in engine.accounts.values_mut() {
             store.hold_none();
+        }
+        (engine, issues)
+    }
+
+    /// [`Engine::restore_lazy`] from records read with a window of the conversation records
+    /// (`RecordLog::load_window`): memory holds those conversation records only; any other is
+    /// read (with its messages, `Effect::Load`) before an input that touches it, a send to a
+    /// person first reads every stored conversation with them (`Effect::LoadWith`), and the
+    /// list shows the records before `list_more` (each account's, where the stored list goes
+    /// on), paged with `Command::LoadMoreConversations` (`Effect::LoadList`).
+    ///
+    /// `loaded` is what `RecordLog::load_window` read (its `list_more` and `summaries` too).
+    pub fn restore_window(
+        config: EngineConfig,
+        loaded: super::record_log::LoadedRecords,
+        now_ms: i64,
+    ) -> (Engine, Vec<RestoreIssue>) {
+        let super::record_log::LoadedRecords {
+            records,
+            issues,
+            mut summaries,
+            mut list_more,
+            ..
+        } = loaded;
+        let (mut engine, issues) = Engine::restore_lazy(config, records, issues, now_ms);
+        engine.windowed = true;
+        for (account, store) in engine.accounts.iter_mut() {
+            let unread = summaries.remove(account).unwrap_or_default().unread;
+            store.hold_window(list_more.remove(account), unread);
         }
         (engine, issues)
     }
@@ -423,6 +465,17 @@ impl Engine {
         self.accounts.get(account)
     }
 
+    /// A client key this engine never made before (persisted with the next write): what a
+    /// send without one gets. A driver that must answer with the key before the send ran (it
+    /// may wait for reads) makes it here and gives it to `Command::Send`.
+    pub fn new_client_key(&mut self) -> ClientKey {
+        // No view shows the counter, but every change counts (a kept view trusts `revision`).
+        self.revision = self.revision.wrapping_add(1);
+        self.key_counter += 1;
+        self.key_counter_dirty = true;
+        ClientKey(format!("{:016x}-{}", self.config.seed, self.key_counter))
+    }
+
     /// The configuration this engine runs with.
     pub fn config(&self) -> &EngineConfig {
         &self.config
@@ -467,6 +520,11 @@ impl Engine {
                 conversation,
                 result,
             } => self.loaded(account, conversation, result),
+            Input::ListLoaded {
+                account,
+                profile,
+                result,
+            } => self.list_loaded(account, profile, result),
             // News of storage waits for nothing: it is about writes, not conversations.
             input @ (Input::PersistFailed { .. } | Input::PersistRecovered) => self.step(input),
             input => {
@@ -478,7 +536,7 @@ impl Engine {
                 }
             }
         }
-        if self.loading.is_empty() && self.queued.is_empty() {
+        if !self.reads_out() && self.queued.is_empty() {
             self.drive();
         }
         self.finish()
@@ -497,6 +555,11 @@ impl Engine {
                 conversation,
                 result,
             } => self.loaded(account, conversation, result),
+            Input::ListLoaded {
+                account,
+                profile,
+                result,
+            } => self.list_loaded(account, profile, result),
             Input::Answer { id, result } => self.answer(id, result),
             Input::ServerEvent(e) => self.server_event(e),
             Input::EventStreamOpened => {
@@ -709,11 +772,14 @@ impl Engine {
     }
 
     pub(crate) fn store_mut(&mut self, account: &AccountId) -> &mut AccountStore {
-        let lazy = self.lazy;
+        let (lazy, windowed) = (self.lazy, self.windowed);
         self.accounts.entry(account.clone()).or_insert_with(|| {
             let mut store = AccountStore::default();
             if lazy {
                 store.hold_none();
+            }
+            if windowed {
+                store.hold_window(None, Vec::new());
             }
             store
         })

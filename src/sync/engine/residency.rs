@@ -13,7 +13,7 @@
 
 use super::*;
 use crate::sync::persist_log::StorageError;
-use crate::sync::record_log::LoadedConversation;
+use crate::sync::record_log::{LoadedConversation, LoadedList};
 use crate::sync::view::StorageHealth;
 
 /// An input that waits for conversations to be read, with the time it came.
@@ -51,7 +51,117 @@ impl Engine {
                 conversation,
             });
         }
-        !self.loading.is_empty() || !self.queued.is_empty()
+        self.reads_out() || !self.queued.is_empty()
+    }
+
+    /// Whether a read (`Load`, `LoadList`, `LoadWith`) is out.
+    pub(super) fn reads_out(&self) -> bool {
+        !self.loading.is_empty() || !self.listing.is_empty()
+    }
+
+    /// Asks for the conversation records `c` needs besides its conversations' (with a
+    /// conversation window): every stored conversation with the person a send goes to (once
+    /// per person: the participant index), and for `LoadMoreConversations` fed now
+    /// (`first`), the list's next page.
+    fn ask_records(&mut self, c: &Command, first: bool) {
+        let (account, ask) = match c {
+            Command::LoadMoreConversations { account } if first => {
+                let Some(after) = self.accounts.get(account).and_then(|s| s.list_more()) else {
+                    return;
+                };
+                let ask = Effect::LoadList {
+                    account: account.clone(),
+                    after: Some(after.clone()),
+                    limit: self.config.conversation_window.max(1),
+                };
+                (account, (None, ask))
+            }
+            Command::Send {
+                account,
+                to,
+                channel,
+                ..
+            } => {
+                let person = match to {
+                    Recipient::ProfileUrn(urn) => ProfileId::parse(urn).ok(),
+                    Recipient::Conversation(urn)
+                        if *channel == MessagingChannel::SalesNavigator =>
+                    {
+                        match ConversationId::parse(urn) {
+                            Ok(conv)
+                                if !conv.is_sales_nav()
+                                    && self
+                                        .accounts
+                                        .get(account)
+                                        .is_some_and(|s| s.is_resident(&conv)) =>
+                            {
+                                self.only_other_participant(account, &conv)
+                            }
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let Some(person) = person else {
+                    return;
+                };
+                let store = self.store_mut(account);
+                if store.looked_up(person.as_str()) {
+                    return;
+                }
+                let ask = Effect::LoadWith {
+                    account: account.clone(),
+                    profile: person.as_str().to_owned(),
+                };
+                (account, (Some(person.as_str().to_owned()), ask))
+            }
+            _ => return,
+        };
+        let (profile, effect) = ask;
+        if self.listing.insert((account.clone(), profile)) {
+            self.out.push(effect);
+        }
+    }
+
+    /// `Input::ListLoaded`: installs the conversation records read under memory (a record
+    /// memory knows is memory's), or marks storage failing; then the inputs that waited run.
+    /// A person's conversations that could not be read count as looked up (a send to them
+    /// then decides on what memory holds, rather than waiting forever).
+    pub(super) fn list_loaded(
+        &mut self,
+        account: AccountId,
+        profile: Option<String>,
+        result: Result<LoadedList, StorageError>,
+    ) {
+        let now = self.now;
+        if !self.listing.remove(&(account.clone(), profile.clone())) {
+            return;
+        }
+        let (records, more, issues) = match result {
+            Ok(read) => (read.records, Some(read.more), read.issues),
+            Err(e) => {
+                let since = match &self.storage_health {
+                    StorageHealth::Failing { since, .. } => *since,
+                    StorageHealth::Ok => now,
+                };
+                self.storage_health = StorageHealth::Failing {
+                    since,
+                    reason: format!("the conversation list could not be read: {}", e.message),
+                    full: false,
+                };
+                (Vec::new(), None, Vec::new())
+            }
+        };
+        self.load_issues.extend(issues);
+        let more = if profile.is_some() { None } else { more };
+        if self
+            .store_mut(&account)
+            .install_records(records, more, profile.as_deref())
+        {
+            self.conversation_lists_changed.insert(account);
+        }
+        self.replay();
+        self.now = now;
     }
 
     /// Whether `input` must wait for reads (asked here).
@@ -72,6 +182,7 @@ impl Engine {
         }
         let pinned = self.pinned();
         self.ask(pinned, false);
+        self.ask_records(command, true);
         let own = self.needs_of_command(command);
         let retry = matches!(command, Command::OpenConversation { .. });
         self.ask(own, retry)
@@ -181,6 +292,18 @@ impl Engine {
                         );
                     }
                 }
+                Some(Pending::Conversations { account, .. }) => {
+                    if let Ok(ApiReply::Conversations(page)) = result {
+                        out.extend(page.conversations.iter().filter_map(|c| {
+                            let urn = if c.conversation_urn.is_empty() {
+                                c.conversation_id.as_deref()?
+                            } else {
+                                c.conversation_urn.as_str()
+                            };
+                            Some((account.clone(), ConversationId::parse(urn).ok()?))
+                        }));
+                    }
+                }
                 _ => {}
             },
             Input::ServerEvent(e) => {
@@ -209,6 +332,11 @@ impl Engine {
                         .map(|m| (account.clone(), m.conversation.clone())),
                 );
             }
+            Input::Remote(RemoteFact::Read {
+                account,
+                conversation,
+                ..
+            }) => out.push((account.clone(), conversation.clone())),
             Input::Remote(RemoteFact::Tombstones {
                 account, messages, ..
             }) => out.extend(
@@ -242,7 +370,7 @@ impl Engine {
             Ok(read) => {
                 self.load_issues.extend(read.issues);
                 let store = self.store_mut(&account);
-                store.install_loaded(&conversation, read.messages);
+                store.install_loaded(&conversation, read.record.map(|r| *r), read.messages);
                 if matches!(self.storage_health, StorageHealth::Failing { .. })
                     && !self.storage_behind
                 {
@@ -268,7 +396,7 @@ impl Engine {
 
     /// Runs the inputs that waited, in order, while no read is out.
     fn replay(&mut self) {
-        while self.loading.is_empty() {
+        while !self.reads_out() {
             let Some(next) = self.queued.pop_front() else {
                 break;
             };
@@ -281,7 +409,7 @@ impl Engine {
                         n
                     };
                     self.ask(needed, false);
-                    if !self.loading.is_empty() {
+                    if self.reads_out() {
                         self.queued.push_front(Queued::Input(input, at));
                         break;
                     }
@@ -294,8 +422,9 @@ impl Engine {
                     needed.extend(self.needs_of_command(&command));
                     // Never read again here: a read that just failed would be asked again
                     // in a loop (the view says it could not be read; the next open retries).
+                    self.ask_records(&command, false);
                     self.ask(needed, false);
-                    if !self.loading.is_empty() {
+                    if self.reads_out() {
                         self.queued.push_front(Queued::Command(command, id, at));
                         break;
                     }
@@ -309,7 +438,7 @@ impl Engine {
     /// Conversations no view shows leave memory once nothing waits on them, beyond the
     /// `resident_closed` most recently shown (no write: storage keeps them).
     pub(super) fn evict_closed(&mut self) {
-        if !self.lazy() || !self.loading.is_empty() || !self.queued.is_empty() {
+        if !self.lazy() || self.reads_out() || !self.queued.is_empty() {
             return;
         }
         let viewed: BTreeSet<(AccountId, ConversationId)> = self.views.values().cloned().collect();

@@ -56,13 +56,19 @@ impl Engine {
         id: &ConversationId,
         now_ms: Millis,
     ) -> Option<ConversationView> {
-        let rec = store.conversation(id)?;
+        // With a conversation window, a record not read yet may be on disk: its view waits
+        // for the read, as its messages' do.
+        let rec = match store.conversation(id) {
+            Some(rec) => Some(rec),
+            None if !store.record_known(id) => None,
+            None => return None,
+        };
         Some(ConversationView {
             account: account.clone(),
             id: id.clone(),
-            urn: rec.urn.clone(),
+            urn: rec.map_or_else(|| id.canonical_urn(), |r| r.urn.clone()),
             messages: Vec::new(),
-            has_more_history: rec.history.more_available(),
+            has_more_history: rec.is_none_or(|r| r.history.more_available()),
             loading_older: self.loading_older(account, id),
             recalled: store.recalled_in(id),
             channels: Channels {
@@ -194,31 +200,22 @@ impl Engine {
             .collect()
     }
 
-    /// The conversation list, newest activity first.
+    /// The conversation list, newest activity first. With a conversation window
+    /// (`Engine::restore_window`) it is the start of the whole list, as far as it was read
+    /// ([`Engine::conversation_list_has_more`] says whether it goes on;
+    /// `Command::LoadMoreConversations` reads the next page).
     pub fn conversation_list(&self, account: &AccountId) -> Vec<ConversationSummary> {
         let Some(store) = self.accounts.get(account) else {
             return Vec::new();
         };
         let mut list: Vec<ConversationSummary> = store
-            .conversations()
-            .map(|c| {
-                let last = c
-                    .meta
-                    .as_ref()
-                    .and_then(|m| m.last_activity_at.map(Millis))
-                    .or(c.history.polled_to);
-                let unread = match (&c.meta, last) {
-                    (Some(_), Some(at)) if c.read_at >= at => 0,
-                    (Some(m), _) => m.unread_count,
-                    (None, _) => 0,
-                };
-                ConversationSummary {
-                    id: c.id.clone(),
-                    urn: c.urn.clone(),
-                    meta: c.meta.clone(),
-                    unread_count: unread,
-                    last_activity_at: last,
-                }
+            .listed()
+            .map(|c| ConversationSummary {
+                id: c.id.clone(),
+                urn: c.urn.clone(),
+                meta: c.meta.clone(),
+                unread_count: c.unread(),
+                last_activity_at: c.last_activity(),
             })
             .collect();
         list.sort_by(|a, b| {
@@ -227,6 +224,20 @@ impl Engine {
                 .then(a.id.cmp(&b.id))
         });
         list
+    }
+
+    /// Whether the stored conversation list goes on past [`Engine::conversation_list`] (with a
+    /// conversation window only).
+    pub fn conversation_list_has_more(&self, account: &AccountId) -> bool {
+        self.accounts
+            .get(account)
+            .is_some_and(|s| s.list_more().is_some())
+    }
+
+    /// The unread count of the whole conversation list (with a conversation window, of the
+    /// conversations not read yet too: the account's stored summary).
+    pub fn unread_total(&self, account: &AccountId) -> u64 {
+        self.accounts.get(account).map_or(0, |s| s.unread_total())
     }
 
     /// Sync status, quota and outbox totals of one account.

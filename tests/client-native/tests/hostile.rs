@@ -285,7 +285,10 @@ async fn an_echoed_key_never_reaches_the_engines_storage_or_notices() {
             Effect::Notify(n) => notices.push(serde_json::to_string(&n).unwrap()),
             Effect::Broadcast(f) => stored.push(serde_json::to_string(&f).unwrap()),
             // An engine that holds everything (Engine::new) reads nothing.
-            Effect::SetTimer { .. } | Effect::Load { .. } => {}
+            Effect::SetTimer { .. }
+            | Effect::Load { .. }
+            | Effect::LoadList { .. }
+            | Effect::LoadWith { .. } => {}
         }
     }
     assert_eq!(requests, 1, "one send");

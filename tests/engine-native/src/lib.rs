@@ -21,9 +21,10 @@ use threadline::api::{
 };
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
-    AccountId, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig, Input,
-    LoadedConversation, MemoryKv, MemoryRecords, Notice, Persist, PersistLog, Recipient, RecordLog,
-    Refusal, RemoteFact, Request, RequestId, RestoreIssue, StorageError, ViewId,
+    AccountId, AccountSummary, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig,
+    Input, LoadedConversation, LoadedList, LoadedRecords, MemoryKv, MemoryRecords, Notice, Persist,
+    PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request, RequestId, RestoreIssue,
+    StorageError, ViewId,
 };
 use threadline::urn::ConversationId;
 use threadline_sim::dialect::Dialect;
@@ -395,6 +396,8 @@ pub struct Disk {
     pub snapshots: u32,
     /// A write failed and none landed since: the next one that lands is a recovery.
     behind: bool,
+    /// Restarts of the lazy layout so far (the window alternates between one and two).
+    restarts: u32,
 }
 
 impl Disk {
@@ -413,6 +416,7 @@ impl Disk {
             failed_writes: 0,
             snapshots: 0,
             behind: false,
+            restarts: 0,
         }
     }
 
@@ -451,13 +455,66 @@ impl Disk {
             Layout::Records => {
                 self.record_log = RecordLog::new(self.records.clone());
                 let loaded = ready(self.record_log.load()).expect("the memory disk reads");
+                self.check_layout_2(&loaded);
                 Engine::restore_records(config, loaded.records, loaded.issues, now_ms)
             }
             Layout::LazyRecords => {
                 self.record_log = RecordLog::new(self.records.clone());
-                let loaded = ready(self.record_log.load_resident()).expect("the memory disk reads");
-                Engine::restore_lazy(config, loaded.records, loaded.issues, now_ms)
+                let whole = ready(self.record_log.load_resident()).expect("the memory disk reads");
+                self.check_layout_2(&whole);
+                // A window of one or two conversation records (issue 13), so that lists,
+                // fills, sends to a person and recalls cross records not in memory.
+                self.restarts += 1;
+                let window = 1 + self.restarts % 2;
+                let loaded =
+                    ready(self.record_log.load_window(window)).expect("the memory disk reads");
+                Engine::restore_window(config, loaded, now_ms)
             }
+        }
+    }
+
+    /// What every write must have kept of layout 2 (checked at every restart, so after every
+    /// step of the restart tests): each account's stored summary is the one of all its
+    /// conversation records, and a window of one conversation reads the newest of them, whole
+    /// and the same, and what is under way.
+    fn check_layout_2(&self, whole: &LoadedRecords) {
+        for a in &whole.records.accounts {
+            assert_eq!(
+                whole.summaries.get(&a.account).cloned().unwrap_or_default(),
+                AccountSummary::of(&a.conversations),
+                "the stored summary of {:?}",
+                a.account
+            );
+        }
+        let window = ready(RecordLog::new(self.records.clone()).load_window(1))
+            .expect("the memory disk reads");
+        for (a, w) in whole.records.accounts.iter().zip(&window.records.accounts) {
+            assert_eq!(a.account, w.account);
+            for c in &w.conversations {
+                assert!(a.conversations.contains(c), "{:?} read whole", c.id);
+            }
+            let newest = a
+                .conversations
+                .iter()
+                .max_by(|x, y| {
+                    x.last_activity()
+                        .cmp(&y.last_activity())
+                        .then(y.id.cmp(&x.id))
+                })
+                .map(|c| &c.id);
+            if let Some(id) = newest {
+                assert!(w.conversations.iter().any(|c| &c.id == id), "the newest");
+            }
+            for e in &a.outbox {
+                if let Some(c) = &e.conversation {
+                    let stored = a.conversations.iter().any(|s| &s.id == c);
+                    assert!(!stored || w.conversations.iter().any(|s| &s.id == c));
+                }
+            }
+            assert_eq!(
+                window.list_more.contains_key(&a.account),
+                a.conversations.len() > 1
+            );
         }
     }
 
@@ -472,6 +529,24 @@ impl Disk {
             return Err(StorageError::new("the disk is failing"));
         }
         ready(self.record_log.load_conversation(account, conversation))
+    }
+
+    /// Reads conversation records (the answer to `Effect::LoadList`, or with `profile` to
+    /// `Effect::LoadWith`); fails while the disk is failing.
+    pub fn load_list(
+        &self,
+        account: &AccountId,
+        profile: Option<&str>,
+        after: Option<(f64, String)>,
+        limit: u32,
+    ) -> Result<LoadedList, StorageError> {
+        if self.failing {
+            return Err(StorageError::new("the disk is failing"));
+        }
+        match profile {
+            Some(p) => ready(self.record_log.load_with(account, p)),
+            None => ready(self.record_log.load_list(account, after, limit)),
+        }
     }
 
     /// Moves the key-value store into the tables (`RecordLog::migrate_from`) and uses the
@@ -879,27 +954,58 @@ impl Driver {
                 Effect::Broadcast(fact) => self.broadcasts.push(fact),
                 Effect::Notify(notice) => self.notices.push(notice),
                 Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
+                e @ (Effect::Load { .. } | Effect::LoadList { .. } | Effect::LoadWith { .. }) => {
+                    loads.push(e)
+                }
+            }
+        }
+        // Read after this step's writes (a read never overtakes an earlier `Persist`).
+        for e in loads {
+            let input = match e {
                 Effect::Load {
                     account,
                     conversation,
-                } => loads.push((account, conversation)),
-            }
-        }
-        // Read after this step's writes (a `Load` never overtakes an earlier `Persist`).
-        for (account, conversation) in loads {
-            let result = self.disk.load(&account, &conversation);
-            self.trace.push(format!(
-                "     load {conversation:?}: {}",
-                result.as_ref().map_or_else(
-                    |e| e.to_string(),
-                    |l| format!("{} messages", l.messages.len())
-                )
-            ));
-            self.input(Input::Loaded {
-                account,
-                conversation,
-                result,
-            });
+                } => {
+                    let result = self.disk.load(&account, &conversation);
+                    self.trace.push(format!(
+                        "     load {conversation:?}: {}",
+                        result.as_ref().map_or_else(
+                            |e| e.to_string(),
+                            |l| format!("{} messages", l.messages.len())
+                        )
+                    ));
+                    Input::Loaded {
+                        account,
+                        conversation,
+                        result,
+                    }
+                }
+                Effect::LoadList {
+                    account,
+                    after,
+                    limit,
+                } => {
+                    let result = self.disk.load_list(&account, None, after, limit);
+                    self.trace.push(format!("     load list page: {result:?}"));
+                    Input::ListLoaded {
+                        account,
+                        profile: None,
+                        result,
+                    }
+                }
+                Effect::LoadWith { account, profile } => {
+                    let result = self.disk.load_list(&account, Some(&profile), None, 0);
+                    self.trace
+                        .push(format!("     load with {profile}: {result:?}"));
+                    Input::ListLoaded {
+                        account,
+                        profile: Some(profile),
+                        result,
+                    }
+                }
+                _ => unreachable!("only reads are kept"),
+            };
+            self.input(input);
         }
         if let Some((error, cancelled)) = failed {
             self.trace
