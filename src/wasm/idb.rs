@@ -263,10 +263,11 @@ impl IdbRecords {
         self.db.close();
     }
 
-    /// One read-only transaction on the `Conversations` index `name`: `requests` issues the
+    /// One read-only transaction on index `name` of `table`: `requests` issues the
     /// `getAllKeys` and `getAll` (same range, same order), then only the transaction is awaited.
-    async fn read_conversation_index(
+    async fn read_on_index(
         &self,
+        table: Table,
         name: &str,
         what: &str,
         requests: impl FnOnce(
@@ -275,9 +276,9 @@ impl IdbRecords {
     ) -> Result<Vec<(String, String)>, StorageError> {
         let tx = self
             .db
-            .transaction_with_str(Table::Conversations.name())
+            .transaction_with_str(table.name())
             .map_err(|e| error_of(what, &e))?;
-        let store = Self::store(&tx, Table::Conversations)?;
+        let store = Self::store(&tx, table)?;
         let (keys, values) = match store.index(name).and_then(|index| requests(&index)) {
             Ok(r) => r,
             Err(e) => {
@@ -447,11 +448,6 @@ impl RecordStorage for IdbRecords {
         conversation: &str,
     ) -> Result<Vec<(String, String)>, StorageError> {
         let what = "messages byConversation";
-        let tx = self
-            .db
-            .transaction_with_str(Table::Messages.name())
-            .map_err(|e| error_of(what, &e))?;
-        let store = Self::store(&tx, Table::Messages)?;
         let bound = |t: f64| -> JsValue {
             [
                 JsValue::from_str(account),
@@ -462,23 +458,15 @@ impl RecordStorage for IdbRecords {
             .collect::<Array>()
             .into()
         };
-        let requests = store.index("byConversation").and_then(|index| {
+        self.read_on_index(Table::Messages, "byConversation", what, |index| {
             let range =
                 web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))?;
             Ok((
                 index.get_all_keys_with_key(&range)?,
                 index.get_all_with_key(&range)?,
             ))
-        });
-        let (keys, values) = match requests {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.abort();
-                return Err(error_of(what, &e));
-            }
-        };
-        finished(&tx, what).await?;
-        pairs(what, &keys, &values)
+        })
+        .await
     }
 
     /// `byActivity` over `[a, -after.0, after.1]` (excluded) or `[a]` up to `[a, []]` (an array
@@ -508,7 +496,7 @@ impl RecordStorage for IdbRecords {
             ),
             None => (key(vec![a]), false),
         };
-        self.read_conversation_index("byActivity", what, |index| {
+        self.read_on_index(Table::Conversations, "byActivity", what, |index| {
             let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(
                 &lower, &upper, open, false,
             )?;
@@ -574,7 +562,7 @@ impl RecordStorage for IdbRecords {
             ConversationLookup::Latest => ("byLatest", "conversations byLatest"),
         };
         let key = JsValue::from_str(key);
-        self.read_conversation_index(name, what, |index| {
+        self.read_on_index(Table::Conversations, name, what, |index| {
             Ok((
                 index.get_all_keys_with_key(&key)?,
                 index.get_all_with_key(&key)?,

@@ -22,11 +22,11 @@ use threadline::api::{
 use threadline::model::{Message, MessagesQuery, MessagingChannel, ServerEvent};
 use threadline::sync::{
     AccountId, AccountSummary, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig,
-    Input, LoadedConversation, LoadedList, LoadedRecords, MemoryKv, MemoryRecords, Notice, Persist,
-    PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request, RequestId, RestoreIssue,
-    StorageError, ViewId,
+    Input, LoadedConversation, LoadedList, LoadedRecords, MemoryKv, MemoryRecords, MessageState,
+    Notice, Persist, PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request, RequestId,
+    RestoreIssue, StorageError, ViewId,
 };
-use threadline::urn::ConversationId;
+use threadline::urn::{ConversationId, MessageId};
 use threadline_sim::dialect::Dialect;
 use threadline_sim::{serve, Config, SimHandle};
 
@@ -845,6 +845,28 @@ impl Driver {
             .filter(|(o, _)| *o == op)
             .map(|(_, outcome)| outcome.as_str())
             .collect()
+    }
+
+    /// Recalls Ada's message `urn` of the long thread as a user would: asks again, one poll
+    /// apart, while the view shows it sent, until it leaves the view (at most four polls).
+    pub async fn recall_until_gone(&mut self, urn: &str, poll: i64) {
+        let id = MessageId::parse(urn).expect("a message URN");
+        for _ in 0..4 {
+            let view = self.view(&ada(), &long_thread());
+            match view.messages.iter().find(|m| m.id.as_ref() == Some(&id)) {
+                None => break,
+                Some(m) if m.state == MessageState::Sent => {
+                    self.command(Command::Recall {
+                        conversation_urn: None,
+                        account: ada(),
+                        message_urn: urn.to_owned(),
+                    })
+                    .await;
+                }
+                Some(_) => {}
+            }
+            self.advance(poll).await;
+        }
     }
 
     /// The conversation as the UI would show it.

@@ -65,23 +65,7 @@ async fn send_then_recall(fault: Option<Value>, restart_before: Option<u64>) -> 
         }
     }
     let urn = sent.unwrap_or_else(|| panic!("never sent; steps:\n{}", d.trace.join("\n")));
-    let id = MessageId::parse(&urn).unwrap();
-    for _ in 0..4 {
-        let view = d.view(&ada(), &long_thread());
-        match view.messages.iter().find(|m| m.id.as_ref() == Some(&id)) {
-            None => break,
-            Some(m) if m.state == MessageState::Sent => {
-                d.command(Command::Recall {
-                    conversation_urn: None,
-                    account: ada(),
-                    message_urn: urn.clone(),
-                })
-                .await;
-            }
-            Some(_) => {}
-        }
-        d.advance(poll).await;
-    }
+    d.recall_until_gone(&urn, poll).await;
     // Time passes; polls run.
     d.advance(3 * poll).await;
     let view = d.view(&ada(), &long_thread());

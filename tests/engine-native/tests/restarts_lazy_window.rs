@@ -108,23 +108,7 @@ async fn list_send_recall(layout: Layout, restart_before: Option<u64>) -> (End, 
         }
     }
     let urn = sent.unwrap_or_else(|| panic!("never sent there; steps:\n{}", d.trace.join("\n")));
-    let id = MessageId::parse(&urn).unwrap();
-    for _ in 0..4 {
-        let view = d.view(&ada(), &long_thread());
-        match view.messages.iter().find(|m| m.id.as_ref() == Some(&id)) {
-            None => break,
-            Some(m) if m.state == MessageState::Sent => {
-                d.command(Command::Recall {
-                    conversation_urn: None,
-                    account: ada(),
-                    message_urn: urn.clone(),
-                })
-                .await;
-            }
-            Some(_) => {}
-        }
-        d.advance(poll).await;
-    }
+    d.recall_until_gone(&urn, poll).await;
     d.advance(3 * poll).await;
     let unread_total = d.engine().unread_total(&ada());
     let list = whole_list(&mut d).await;
