@@ -66,13 +66,30 @@ export interface BindResult {
   status: unknown;
   /** Present when the bind asked for the list (`list: true`). */
   list?: ConversationSummary[];
+  /** With `list`: whether the stored list goes on past it (`loadMoreConversations`). */
+  listHasMore?: boolean;
+  /** With `list`: the unread count of the whole list (also of conversations not in `list`). */
+  unreadTotal?: number;
+}
+
+/**
+ * An account's conversation list as the engine holds it (pushed as `list`, answered by
+ * `loadMoreConversations`).
+ */
+export interface ConversationListState {
+  /** Newest activity first: with IndexedDB storage the newest pages, as far as they were read. */
+  list: ConversationSummary[];
+  /** The stored list goes on past `list`: `loadMoreConversations` reads the next page. */
+  hasMore: boolean;
+  /** The engine's unread count of the whole list (`unreadTotal`), not a sum over `list`. */
+  unreadTotal: number;
 }
 
 /** What the host pushes to a viewer. */
 export type HostPush =
   | { type: "view"; account: string; conversationId: string | null; conversationUrn: string; view: ConversationView | null }
   | { type: "status"; account: string; status: unknown }
-  | { type: "list"; account: string; list: ConversationSummary[] }
+  | ({ type: "list"; account: string } & ConversationListState)
   | { type: "notice"; account: string; notice: Notice };
 
 /** What a transport's own command gets besides its fields. */
@@ -148,7 +165,9 @@ export interface Host {
  * Hosts one open engine for many viewers. Built-in commands: `bind` ({path} | {conversation} |
  * {messageUrns, profilePath?}; `accountId`, `list`, `notices`), `unbind`, `view`, `list`,
  * `status`, `send`, `retrySend`, `discardSend`, `react` ({messageUrn, emoji, add}), `recall`
- * ({messageUrn}), `loadOlder`, `refresh`, `rescan`, `markRead`, `refreshConversations`, `upload`
+ * ({messageUrn}), `loadOlder`, `refresh`, `rescan`, `markRead`, `refreshConversations`,
+ * `loadMoreConversations` (one page more of the stored list per call, answered with the
+ * `ConversationListState` once it is read; rejects with `storage` when it could not be), `upload`
  * ({name, mediaType, bytes}), `accounts`. Commands act on the viewer's bound conversation.
  */
 export function createHost(options: HostOptions): Host;

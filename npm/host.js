@@ -50,6 +50,7 @@ const BUILTIN = {
   rescan: { resend: true, bound: true },
   markRead: { resend: true, bound: true },
   refreshConversations: { resend: true },
+  loadMoreConversations: { resend: true },
   upload: { resend: true },
   accounts: { resend: true },
 };
@@ -126,6 +127,19 @@ export function createHost(options) {
     return engine;
   }
   const isIdle = () => !engine || !!idle();
+  /**
+   * An account's conversation list as viewers get it: the conversations the engine holds (with
+   * IndexedDB the newest pages, as far as they were read), whether the stored list goes on
+   * (`loadMoreConversations` reads the next page) and the whole list's unread count.
+   */
+  function listState(account) {
+    if (!engine || account === null) return { list: [], hasMore: false, unreadTotal: 0 };
+    return {
+      list: engine.conversationList(account),
+      hasMore: engine.conversationListHasMore(account),
+      unreadTotal: engine.unreadTotal(account),
+    };
+  }
 
   // ---- pushes ---------------------------------------------------------------------------------
   function send(v, message) {
@@ -174,8 +188,8 @@ export function createHost(options) {
       case "conversationsChanged": {
         const watching = of(account).filter((v) => v.list);
         if (!watching.length) return;
-        const list = engine.conversationList(account);
-        for (const v of watching) send(v, { type: "list", account, list });
+        const state = listState(account);
+        for (const v of watching) send(v, { type: "list", account, ...state });
         return;
       }
       case "statusChanged":
@@ -365,7 +379,12 @@ export function createHost(options) {
       account, mailbox: acting.mailbox, accountMatch: acting.matched,
       conversationId: v.cid, conversationUrn: urn, view: viewOf(account, urn), status,
     };
-    if (v.list) answer.list = engine && account !== null ? engine.conversationList(account) : [];
+    if (v.list) {
+      const state = listState(account);
+      answer.list = state.list;
+      answer.listHasMore = state.hasMore;
+      answer.unreadTotal = state.unreadTotal;
+    }
     return answer;
   }
 
@@ -433,6 +452,10 @@ export function createHost(options) {
         if (f.cursor !== undefined) cmd.cursor = f.cursor;
         return working().refreshConversations(cmd);
       }
+      case "loadMoreConversations":
+        // One page more per call (the engine queues a call made while a page is read).
+        await working().loadMoreConversations(accountId);
+        return listState(accountId);
       case "upload": {
         working();
         if (!client) throw hostError("invalid_command", "This host uploads nothing (it has no client).");

@@ -696,6 +696,18 @@ async fn an_indexed_db_engine_reopens_with_a_window_of_the_list_and_pages_the_re
         .conversation_list_has_more(JsValue::from(ADA))
         .unwrap());
     assert_eq!(again.unread_total(JsValue::from(ADA)).unwrap(), unread);
+    // Two calls at once (a double click): two pages, the second after the first.
+    let (one, two) = (
+        again.load_more_conversations(JsValue::from(ADA)),
+        again.load_more_conversations(JsValue::from(ADA)),
+    );
+    done(one).await;
+    done(two).await;
+    assert_eq!(
+        ids(&again),
+        whole[..whole.len().min(6)],
+        "two pages more, none twice"
+    );
     let mut pages = 0;
     while again
         .conversation_list_has_more(JsValue::from(ADA))

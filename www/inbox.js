@@ -12,6 +12,9 @@ const STORAGE_KEY = params.get("store") ?? "threadline-demo";
 const POLL_MS = Number(params.get("poll")) || undefined;
 const SETTLE_MS = Number(params.get("settle")) || undefined; // echoSettleMs, for tests
 const PAGE = 12; // conversations shown per page of the list
+// Pages of the stored list a filter reads on its own to find matches (the engine's pages are 50
+// conversations by default), before it asks ("Search older conversations").
+const AUTO_PAGES = 10;
 const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversation, accounts), outside the engine's keys
 const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
 
@@ -30,7 +33,13 @@ const state = {
   accounts: remembered.accounts ?? [],
   account: remembered.account ?? null,
   conversation: remembered.conversation ?? null, // the URN shown
-  list: [],
+  list: [], // the conversations the engine holds: with IndexedDB the newest pages read so far
+  listHasMore: false, // the stored list goes on past `list` (the engine says; loadMoreConversations)
+  unreadTotal: 0, // the engine's unread count of the whole list, not a sum over `list`
+  loadingMore: false, // a page of the stored list is being read
+  moreError: null, // {text, detail}: why the last page could not be read (shown until the next try)
+  revealFrom: null, // after "Show more": the first row it adds, brought into view once drawn
+  autoPages: 0, // pages read on their own since the user last asked (a filter looking for matches)
   status: null,
   view: null,
   keyword: "",
@@ -269,15 +278,133 @@ function renderList() {
   if (page.length) {
     reconcile($("list"), page, (s) => s.id,
       (s) => JSON.stringify([s, s.id === selected, state.accounts.length]), build);
+    revealNew();
   } else {
-    const empty = state.list.length ? "No conversation matches."
-      : state.keyProblem ? "No conversations: the API refused the key (see above)." : "Loading conversations…";
+    const empty = !state.list.length
+      ? state.keyProblem ? "No conversations: the API refused the key (see above)." : "Loading conversations…"
+      : state.loadingMore ? "Searching older conversations…"
+        : state.listHasMore ? `No match in the ${state.list.length} newest conversations.` : "No conversation matches.";
     $("list").replaceChildren(el("li", { class: "empty", text: empty, "data-threadline-list-empty": state.keyProblem ?? "" }));
     $("list").threadlineNodes = null;
   }
+  renderMore(items);
+}
+
+/**
+ * After "Show more" the first row it added comes to the top of the list (the button sits below the
+ * list, so the new rows would otherwise appear out of sight), with the focus when the button had
+ * it, so the keyboard goes on from there.
+ */
+function revealNew() {
+  const from = state.revealFrom;
+  const rows = $("list").querySelectorAll(":scope > li > button.thread");
+  if (from === null || rows.length <= from) return;
+  state.revealFrom = null;
+  const row = rows[from];
+  row.scrollIntoView({ block: "start" });
+  if (document.activeElement === $("more")) row.focus({ preventScroll: true });
+}
+
+/** A filter is on: the list shows only what matches it. */
+const filtering = () => state.unreadOnly || state.keyword.trim() !== "";
+
+/**
+ * Below the list: "Show more" while loaded conversations are not shown or the stored list goes on
+ * (its next page is read then), "Loading…" while a page is read, and why it could not be.
+ */
+function renderMore(items) {
   const more = $("more");
-  more.hidden = items.length <= state.shown;
-  more.textContent = `Show more (${items.length - state.shown} more)`;
+  const note = $("more-status");
+  const left = items.length - state.shown; // loaded, matching, not shown yet
+  let label = null;
+  let says = "";
+  let mode = "idle";
+  if (state.loadingMore) {
+    mode = "loading";
+    label = "Loading older conversations…";
+    if (filtering()) says = `Searching older conversations (${state.list.length} read so far)…`;
+  } else if (state.moreError) {
+    mode = "error";
+    label = "Try again";
+    says = state.moreError.text;
+  } else if (left > 0) {
+    label = state.listHasMore ? "Show more" : `Show more (${left} more)`;
+  } else if (state.listHasMore) {
+    label = filtering() ? "Search older conversations" : "Show more";
+    if (filtering()) says = `Searched the ${state.list.length} newest conversations.`;
+  }
+  more.hidden = label === null;
+  more.textContent = label ?? "";
+  more.dataset.threadlineMoreState = mode;
+  if (mode === "loading") more.setAttribute("aria-disabled", "true");
+  else more.removeAttribute("aria-disabled");
+  note.hidden = !says;
+  note.textContent = says;
+  note.title = mode === "error" ? state.moreError.detail : "";
+  note.dataset.threadlineMoreState = mode;
+  $("list").setAttribute("aria-busy", String(state.loadingMore));
+}
+
+/** The list as the host gives it: a push, a bind's answer, a loadMoreConversations answer. */
+function takeList(list, hasMore, unreadTotal) {
+  state.list = list ?? [];
+  state.listHasMore = !!hasMore;
+  state.unreadTotal = unreadTotal ?? 0;
+  renderUnreadTotal();
+}
+
+/** The Unread filter says how many unread messages there are in the whole list (the engine's count). */
+function renderUnreadTotal() {
+  const n = state.unreadTotal;
+  const chip = $("unread");
+  chip.textContent = n > 0 ? `Unread (${n > 999 ? "999+" : n})` : "Unread";
+  chip.dataset.threadlineUnreadTotal = String(n);
+  chip.setAttribute("aria-label", n > 0 ? `Unread only (${n} unread messages in all conversations)` : "Unread only");
+}
+
+/**
+ * Reads the stored list's next pages while what should show needs more than is read: after "Show
+ * more" once the loaded conversations are all shown, and while a filter shows fewer than a page
+ * of matches (at most AUTO_PAGES pages on its own; then "Search older conversations" asks).
+ */
+function fill() {
+  if (!hub || state.loadingMore || state.moreError || !state.listHasMore) return;
+  if (visibleList().length >= state.shown || state.autoPages >= AUTO_PAGES) return;
+  state.autoPages += 1;
+  loadMore();
+}
+
+let listGeneration = 0; // another account: a page read for the last one is dropped
+
+/**
+ * One page more of the stored list, through the host (`loadMoreConversations`: the engine reads
+ * it from IndexedDB and answers the list as it then is). One read at a time from this tab: a
+ * click while one is out does nothing (the button says "Loading…"), so a double click reads one
+ * page, never the same page twice.
+ */
+async function loadMore() {
+  const generation = listGeneration;
+  state.loadingMore = true;
+  state.moreError = null;
+  renderList();
+  let failed = false;
+  try {
+    const answer = await hub.call("loadMoreConversations");
+    if (generation !== listGeneration) return;
+    takeList(answer.list, answer.hasMore, answer.unreadTotal);
+  } catch (e) {
+    if (generation !== listGeneration) return;
+    failed = true;
+    const detail = e.message ?? String(e);
+    state.moreError = {
+      text: e.code === "storage" ? "Older conversations could not be read from this browser's storage." : `Older conversations could not be read: ${detail}`,
+      detail,
+    };
+  } finally {
+    if (generation === listGeneration) state.loadingMore = false;
+  }
+  renderList();
+  if (!failed) fill();
 }
 
 /** "12 s", "3 min": how long a wait has lasted. */
@@ -593,7 +720,7 @@ async function command(type, fields = {}) {
 
 function applySnapshot(snap) {
   if (!snap || snap.account !== state.account) return;
-  state.list = snap.list ?? [];
+  takeList(snap.list, snap.listHasMore, snap.unreadTotal);
   state.status = snap.status ?? null;
   if (state.conversation) state.view = snap.view ?? state.view;
   renderList();
@@ -606,9 +733,14 @@ async function selectAccount(id) {
     state.account = id;
     state.conversation = null;
     state.view = null;
-    state.list = [];
+    takeList([], false, 0);
+    listGeneration += 1;
+    state.loadingMore = false;
+    state.moreError = null;
+    state.autoPages = 0;
     state.status = null;
     state.shown = PAGE;
+    state.revealFrom = null;
     remember();
   }
   renderAccounts();
@@ -778,17 +910,31 @@ function wire() {
   $("keyword").addEventListener("input", (e) => {
     state.keyword = e.target.value;
     state.shown = PAGE;
+    state.revealFrom = null;
+    state.autoPages = 0;
     renderList();
+    fill();
   });
   $("unread").addEventListener("click", (e) => {
     state.unreadOnly = !state.unreadOnly;
     e.currentTarget.setAttribute("aria-pressed", String(state.unreadOnly));
     state.shown = PAGE;
+    state.revealFrom = null;
+    state.autoPages = 0;
     renderList();
+    fill();
   });
   $("more").addEventListener("click", () => {
-    state.shown += PAGE;
+    if (state.loadingMore) return; // one page at a time: a second click adds nothing
+    // The next page on screen: what is loaded first, then read from the store as needed.
+    if (!state.moreError) {
+      state.revealFrom = Math.min(state.shown, visibleList().length);
+      state.shown += PAGE;
+    }
+    state.moreError = null;
+    state.autoPages = 0;
     renderList();
+    fill();
   });
   $("refresh").addEventListener("click", () => command("refreshConversations").catch(() => {}));
   $("new-message").addEventListener("click", openNewMessage);
@@ -846,7 +992,8 @@ function wire() {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     const buttons = [...$("list").querySelectorAll("button.thread")];
     const i = buttons.indexOf(document.activeElement);
-    const next = buttons[i + (e.key === "ArrowDown" ? 1 : -1)];
+    // Down from the last row: "Show more" (Enter then shows, or reads, the next page).
+    const next = buttons[i + (e.key === "ArrowDown" ? 1 : -1)] ?? (e.key === "ArrowDown" && !$("more").hidden ? $("more") : null);
     if (next) {
       e.preventDefault();
       next.focus();
@@ -858,7 +1005,7 @@ function onPush(msg) {
   if (msg.account !== undefined && msg.account !== state.account) return;
   switch (msg.type) {
     case "list":
-      state.list = msg.list ?? [];
+      takeList(msg.list, msg.hasMore, msg.unreadTotal);
       renderList();
       if (state.conversation) {
         renderConversation();

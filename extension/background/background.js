@@ -10,7 +10,7 @@
 // conversation changed. Extension pages use `runtime.sendMessage` with the same request shape and
 // get the same answer shape (as one viewer, "page", that never binds).
 import { init, ThreadlineClient, ThreadlineEngine, conversationId, messageIds, mailboxOf, profileId } from "../pkg/browser.js";
-import { createCore, codedError, unreadTotal } from "./core.js";
+import { createCore, codedError } from "./core.js";
 import { validate } from "./schema.js";
 import { getApiKey, setApiKey } from "./keystore.js";
 
@@ -100,17 +100,18 @@ function openOnboarding() {
   return ext.tabs.create({ url: ext.runtime.getURL("onboarding/onboarding.html") });
 }
 
-// The toolbar icon's badge: the unread count of the default account, from the engine's conversation
-// list, which the host pushes to this one viewer ("badge") whenever it changes; a red "!" while
+// The toolbar icon's badge: the unread count of the default account, the engine's count of its whole
+// conversation list (`unreadTotal`, not a sum over the newest page the engine holds), which the host
+// pushes to this one viewer ("badge") with the list whenever it changes; a red "!" while
 // there is no working key, an amber "!" while the engine reports server trouble or a rate-limit
 // wait (its status, pushed to this viewer too), the count again once it recovers.
 const BADGE = "badge";
-const badge = { connected: false, list: [], state: "starting" };
+const badge = { connected: false, unread: 0, state: "starting" };
 
 async function watchBadge(c) {
   if (!badge.connected) {
     c.host.connect(BADGE, (push) => {
-      if (push.type === "list") badge.list = push.list;
+      if (push.type === "list") badge.unread = push.unreadTotal ?? 0;
       else if (push.type === "status") badge.state = push.status?.state;
       else return;
       paintBadge();
@@ -120,7 +121,7 @@ async function watchBadge(c) {
   // (Again after each change of account, key or store: the list is the acting account's.)
   const answer = await c.host.handle(BADGE, { type: "bind", list: true });
   if (answer.ok) {
-    badge.list = answer.result.list ?? [];
+    badge.unread = answer.result.unreadTotal ?? 0;
     badge.state = answer.result.status?.state;
   }
   paintBadge();
@@ -135,7 +136,7 @@ const BADGE_COLOR = { setup: "#b24020", trouble: "#c37d16", unread: "#0a66c2" };
 function paintBadge() {
   const action = ext.action;
   if (!action) return;
-  const n = unreadTotal(badge.list);
+  const n = badge.unread;
   const setup = NEEDS_SETUP.has(badge.state);
   const trouble = TROUBLE.has(badge.state);
   const text = setup || trouble ? "!" : n > 99 ? "99+" : n > 0 ? String(n) : "";

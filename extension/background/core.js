@@ -217,7 +217,8 @@ export function createCore(deps) {
 
     /**
      * What the toolbar shows, all read from the engine: the connection state, the acting account,
-     * the unread count (the engine's conversation list), the day's quota and the outbox.
+     * the unread count (the engine's `unreadTotal`: the whole list, also the conversations the
+     * engine has not read into its list yet), the day's quota and the outbox.
      */
     overview() {
       const s = core.settings();
@@ -228,7 +229,7 @@ export function createCore(deps) {
         state: status.state,
         since: status.since ?? null,
         storage: status.storage ?? null,
-        unread: unreadTotal(engine ? engine.conversationList(acct()) : []),
+        unread: engine ? engine.unreadTotal(acct()) : 0,
         quota: engineStatus ? { left: engineStatus.quotaLeft, resetsAt: engineStatus.quotaResetsAt } : null,
         rateLimitedUntil: engineStatus?.rateLimitedUntil ?? null,
         outboxPending: engineStatus?.outboxPending ?? 0,
@@ -305,13 +306,6 @@ async function dropLegacy(storage) {
 /** The object without its empty fields: the binding reads `undefined` as a present value. */
 function defined(obj) {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined && v !== null && v !== "" && v !== 0));
-}
-
-/** The unread messages of a conversation list: the sum of the engine's per-conversation counts. */
-export function unreadTotal(list) {
-  let n = 0;
-  for (const c of list ?? []) n += c.unreadCount ?? 0;
-  return n;
 }
 
 function accountSummary(a) {

@@ -2292,4 +2292,166 @@ mod tests {
             "sent into the known thread, not a new conversation"
         );
     }
+
+    /// An engine on a window of `window` records over `long_history(40)`, its account, and
+    /// the whole list (of the same records opened whole).
+    fn windowed(window: u32, page: u32) -> (MemoryRecords, Engine, AccountId, usize) {
+        let (records, _) = long_history(40);
+        let whole = ready(RecordLog::new(records.clone()).load_resident()).unwrap();
+        let (all, _) = Engine::restore_lazy(
+            EngineConfig::default(),
+            whole.records,
+            Vec::new(),
+            FIXTURE_NOW,
+        );
+        let config = EngineConfig {
+            conversation_window: page,
+            snapshot_every: u32::MAX,
+            ..EngineConfig::default()
+        };
+        let loaded = ready(RecordLog::new(records.clone()).load_window(window)).unwrap();
+        let (engine, _) = Engine::restore_window(config, loaded, FIXTURE_NOW);
+        let account = all.accounts.keys().next().unwrap().clone();
+        let total = all.conversation_list(&account).len();
+        (records, engine, account, total)
+    }
+
+    /// The outcomes of the `Completed` notices among `effects`, by command.
+    fn outcomes(
+        effects: &[crate::sync::Effect],
+    ) -> Vec<(crate::sync::CommandId, crate::sync::Outcome)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                crate::sync::Effect::Notify(crate::sync::Notice::Completed {
+                    command,
+                    outcome,
+                    ..
+                }) => Some((*command, outcome.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Carries out `effects` (and the effects they lead to) against `records`, the first
+    /// `failing` page reads failing as a broken disk would; every effect seen, and the `after`
+    /// of each page read asked.
+    fn drive(
+        engine: &mut Engine,
+        records: &MemoryRecords,
+        mut effects: Vec<crate::sync::Effect>,
+        mut failing: usize,
+    ) -> (Vec<crate::sync::Effect>, Vec<Option<(f64, String)>>) {
+        use crate::sync::{Effect, Input};
+        let log = RecordLog::new(records.clone());
+        let mut seen = Vec::new();
+        let mut pages = Vec::new();
+        while !effects.is_empty() {
+            let mut next = Vec::new();
+            for e in effects {
+                let input = match &e {
+                    Effect::Persist(p) => {
+                        ready(log.write(p)).unwrap();
+                        None
+                    }
+                    Effect::LoadList {
+                        account,
+                        after,
+                        limit,
+                    } => {
+                        pages.push(after.clone());
+                        let result = if failing > 0 {
+                            failing -= 1;
+                            Err(StorageError {
+                                message: "disk gone".into(),
+                                full: false,
+                            })
+                        } else {
+                            ready(log.load_list(account, after.clone(), *limit))
+                        };
+                        Some(Input::ListLoaded {
+                            account: account.clone(),
+                            profile: None,
+                            result,
+                        })
+                    }
+                    Effect::Load {
+                        account,
+                        conversation,
+                    } => Some(Input::Loaded {
+                        account: account.clone(),
+                        conversation: conversation.clone(),
+                        result: ready(log.load_conversation(account, conversation)),
+                    }),
+                    _ => None,
+                };
+                if let Some(input) = input {
+                    next.extend(engine.handle(input, FIXTURE_NOW));
+                }
+                seen.push(e);
+            }
+            effects = next;
+        }
+        (seen, pages)
+    }
+
+    #[test]
+    fn a_second_load_more_while_a_page_is_out_reads_the_next_page_after_it() {
+        use crate::sync::{Command, Effect};
+        let (records, mut engine, account, total) = windowed(3, 5);
+        let before = engine.conversation_list(&account).len();
+        assert!(engine.conversation_list_has_more(&account));
+        let more = || Command::LoadMoreConversations {
+            account: account.clone(),
+        };
+        // A double click: the second comes while the first's page is being read.
+        let (first, mut effects) = engine.command(more(), FIXTURE_NOW);
+        let (second, again) = engine.command(more(), FIXTURE_NOW);
+        assert!(
+            !again.iter().any(|e| matches!(e, Effect::LoadList { .. })),
+            "the same page is not asked twice: {again:?}"
+        );
+        effects.extend(again);
+        let (seen, pages) = drive(&mut engine, &records, effects, 0);
+        assert_eq!(pages.len(), 2, "two pages read: {pages:?}");
+        assert_ne!(pages[0], pages[1], "the second after the first");
+        assert_eq!(engine.conversation_list(&account).len(), before + 5 + 5);
+        assert!(total > before + 10);
+        assert_eq!(
+            outcomes(&seen),
+            vec![
+                (first, crate::sync::Outcome::Done),
+                (second, crate::sync::Outcome::Done)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_load_more_whose_page_cannot_be_read_fails_and_the_list_still_goes_on() {
+        use crate::sync::{Command, FailureCode};
+        let (records, mut engine, account, _) = windowed(3, 5);
+        let before = engine.conversation_list(&account).len();
+        let more = || Command::LoadMoreConversations {
+            account: account.clone(),
+        };
+        let (id, effects) = engine.command(more(), FIXTURE_NOW);
+        let (seen, pages) = drive(&mut engine, &records, effects, 1);
+        assert_eq!(pages.len(), 1, "asked once, not again in a loop");
+        match &outcomes(&seen)[..] {
+            [(c, crate::sync::Outcome::Failed { reason })] => {
+                assert_eq!(*c, id);
+                assert_eq!(reason.code, FailureCode::Storage);
+                assert!(reason.message.contains("disk gone"), "{reason:?}");
+            }
+            other => panic!("the command fails with the read: {other:?}"),
+        }
+        assert_eq!(engine.conversation_list(&account).len(), before);
+        assert!(engine.conversation_list_has_more(&account));
+        // Asked again, the page is read.
+        let (again, effects) = engine.command(more(), FIXTURE_NOW);
+        let (seen, pages) = drive(&mut engine, &records, effects, 0);
+        assert_eq!(pages.len(), 1);
+        assert_eq!(outcomes(&seen), vec![(again, crate::sync::Outcome::Done)]);
+        assert_eq!(engine.conversation_list(&account).len(), before + 5);
+    }
 }

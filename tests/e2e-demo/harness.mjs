@@ -19,16 +19,17 @@ const SHOTS = path.join(ROOT, ".tmp/screenshots");
  * Starts `threadline-sim` on a free port, serving a fresh copy of www/ (with pkg/ and the vendored
  * keyed DOM diff, scripts/vendor.mjs) made in
  * `.tmp/<site>`. Resolves to `{ child, url, api }`, `api(method, route, body)` calling it (JSON
- * both ways; a status other than 2xx fails the test).
+ * both ways; a status other than 2xx fails the test). `seed`: a seed file (`--seed`).
  */
-export async function startSim(site) {
+export async function startSim(site, { seed } = {}) {
   const dir = path.join(ROOT, ".tmp", site);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   await cp(path.join(ROOT, "www"), dir, { recursive: true, filter: (src) => !src.endsWith(`${path.sep}pkg`) });
   await cp(path.join(ROOT, "pkg"), path.join(dir, "pkg"), { recursive: true });
   vendorInto(dir);
-  const child = spawn(SIM, ["--port", "0", "--api-key", "dev", "--www", dir], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = ["--port", "0", "--api-key", "dev", "--www", dir, ...(seed ? ["--seed", seed] : [])];
+  const child = spawn(SIM, args, { stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`threadline-sim exited (${code})`)));

@@ -30,12 +30,16 @@ export function threadUrl(threadId, account) {
   return `https://www.linkedin.com/messaging/thread/${encodeURIComponent(threadId)}/${q}`;
 }
 
-/** Starts threadline-sim on free ports with a long random key (so a leak is unmistakable). */
-export async function startSim() {
+/**
+ * Starts threadline-sim on free ports with a long random key (so a leak is unmistakable);
+ * `seed`: a seed file (`--seed`, e.g. from many.mjs).
+ */
+export async function startSim({ seed } = {}) {
   const bin = path.join(ROOT, "target/debug/threadline-sim");
   if (!existsSync(bin)) throw new Error(`${bin} missing: cargo build -p threadline-sim`);
   const apiKey = `tl-e2e-${randomBytes(12).toString("hex")}`;
-  const child = spawn(bin, ["--port", "0", "--https-port", "0", "--api-key", apiKey, "--www", path.join(ROOT, "www")], {
+  const args = ["--port", "0", "--https-port", "0", "--api-key", apiKey, "--www", path.join(ROOT, "www"), ...(seed ? ["--seed", seed] : [])];
+  const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";

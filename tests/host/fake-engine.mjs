@@ -77,6 +77,13 @@ export class FakeEngine {
     this.failNext = null; // {action, code, message}: the next react/recall fails at the "API"
     this.nextCommand = 1;
     this.closed = false;
+    // The conversation window (IndexedDB): the list holds the first `windowed` conversations of
+    // each account (stored order) until loadMoreConversations reads `page` more; null: all.
+    this.windowed = null;
+    this.page = 0;
+    this.failNextPage = null; // a message: the next page read fails (storage)
+    this.pageReads = Promise.resolve(); // page reads, one after the other (as the engine's queue)
+
     const saved = storage.get("state");
     this.state = saved ? JSON.parse(saved) : { accounts: {} };
   }
@@ -214,7 +221,33 @@ export class FakeEngine {
     };
   }
   conversationList(accountId) {
-    return Object.entries(this.acct(accountId).conversations).map(([id, c]) => ({ id, urn: c.urn, unreadCount: 0 }));
+    const all = Object.entries(this.acct(accountId).conversations).map(([id, c]) => ({ id, urn: c.urn, unreadCount: c.unread ?? 0 }));
+    return this.windowed === null ? all : all.slice(0, this.windowed);
+  }
+  conversationListHasMore(accountId) {
+    return this.windowed !== null && this.windowed < Object.keys(this.acct(accountId).conversations).length;
+  }
+  unreadTotal(accountId) {
+    return Object.values(this.acct(accountId).conversations).reduce((n, c) => n + (c.unread ?? 0), 0);
+  }
+  /** One page more per call; a call made while a page is read waits for it, then reads its own. */
+  loadMoreConversations(accountId) {
+    return this.feed("loadMoreConversations", { accountId }, (account) => {
+      const read = this.pageReads.then(async () => {
+        await new Promise((r) => setTimeout(r, 5)); // the database answers later
+        if (this.failNextPage) {
+          const message = this.failNextPage;
+          this.failNextPage = null;
+          throw failed("storage", `the conversation list could not be read: ${message}`);
+        }
+        if (!this.conversationListHasMore(account)) return { outcome: "done" };
+        this.windowed += this.page;
+        this.notify({ notice: "conversationsChanged", account });
+        return { outcome: "done" };
+      });
+      this.pageReads = read.catch(() => {});
+      return read;
+    });
   }
   status(accountId) {
     const a = this.acct(accountId);

@@ -542,3 +542,46 @@ test("while_the_accounts_cannot_be_listed_a_page_that_names_a_mailbox_acts_as_no
   r = await tab.request("bind", bind);
   assert.deepEqual([r.account, r.accountMatch], ["grace", "mailbox"]);
 });
+
+/** An engine on a conversation window: `n` stored conversations (every third unread), `shown` listed. */
+async function windowedWorld(n, shown, page) {
+  const { engine, host } = await world();
+  engine.state.accounts = {};
+  for (let i = 0; i < n; i++) {
+    const id = engine.ensure(ME, convUrn(`2-W${String(i).padStart(3, "0")}`));
+    engine.acct(ME).conversations[id].unread = i % 3 === 0 ? 1 : 0;
+  }
+  engine.windowed = shown;
+  engine.page = page;
+  return { engine, host };
+}
+
+test("a_list_viewer_gets_whether_the_list_goes_on_and_the_whole_lists_unread_then_pages_it_in", async () => {
+  const { engine, host } = await windowedWorld(12, 5, 5);
+  const inbox = link(host, "inbox");
+  const r = await inbox.request("bind", { list: true });
+  assert.equal(r.list.length, 5);
+  assert.equal(r.listHasMore, true);
+  assert.equal(r.unreadTotal, 4, "the engine's count of all 12, not a sum over the 5 listed (2)");
+  // A double click: two calls, two pages, neither lost nor read twice.
+  const [one, two] = await Promise.all([inbox.request("loadMoreConversations"), inbox.request("loadMoreConversations")]);
+  assert.equal(one.list.length, 10);
+  assert.deepEqual([two.list.length, two.hasMore, two.unreadTotal], [12, false, 4]);
+  assert.deepEqual(two.list.map((c) => c.id), engine.conversationList(ME).map((c) => c.id));
+  await settle();
+  const pushed = inbox.pushes.filter((p) => p.type === "list");
+  assert.deepEqual(pushed.slice(-2).map((p) => [p.list.length, p.hasMore, p.unreadTotal]), [[10, true, 4], [12, false, 4]]);
+  // At the end, a call reads nothing and says so.
+  const end = await inbox.request("loadMoreConversations");
+  assert.deepEqual([end.list.length, end.hasMore], [12, false]);
+});
+
+test("a_page_that_cannot_be_read_rejects_with_storage_and_the_list_still_goes_on", async () => {
+  const { engine, host } = await windowedWorld(8, 5, 5);
+  const inbox = link(host, "inbox");
+  await inbox.request("bind", { list: true });
+  engine.failNextPage = "disk gone";
+  await assert.rejects(inbox.request("loadMoreConversations"), (e) => e.code === "storage" && /disk gone/.test(e.message));
+  const again = await inbox.request("loadMoreConversations");
+  assert.deepEqual([again.list.length, again.hasMore], [8, false]);
+});

@@ -118,8 +118,18 @@ impl Engine {
                     self.wait_on_request(id);
                 }
             }
-            // Read before it ran (`residency`): it completes now.
-            Command::LoadMoreConversations { .. } => {}
+            // Read before it ran (`residency`): it completes now, or fails with its page's
+            // read (the list stays as it was and still goes on: a later call reads it again).
+            Command::LoadMoreConversations { account } => {
+                if let Some(message) = self.list_failures.remove(&account) {
+                    self.complete_now(Outcome::Failed {
+                        reason: Failure {
+                            code: FailureCode::Storage,
+                            message: format!("the conversation list could not be read: {message}"),
+                        },
+                    });
+                }
+            }
             Command::RefreshConversations { account, cursor } => {
                 let id = self.request_conversations(&account, cursor);
                 self.wait_on_request(id);

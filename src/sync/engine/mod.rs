@@ -239,6 +239,9 @@ pub struct Engine {
     /// Conversation record reads asked (`Effect::LoadList`: `None`; `Effect::LoadWith`: the
     /// profile) and not answered yet.
     listing: BTreeSet<(AccountId, Option<String>)>,
+    /// Accounts whose list page, asked by a `LoadMoreConversations`, could not be read: that
+    /// command (the next of the account's to run) fails with it.
+    list_failures: SmallMap<AccountId, String>,
     /// Inputs waiting for reads, in the order they came (see `residency`).
     queued: std::collections::VecDeque<residency::Queued>,
     /// Conversations in memory that no view shows, most recently shown first.
@@ -308,6 +311,7 @@ impl Engine {
             record_layout: false,
             loading: BTreeSet::new(),
             listing: BTreeSet::new(),
+            list_failures: SmallMap::new(),
             queued: std::collections::VecDeque::new(),
             closed_order: std::collections::VecDeque::new(),
             load_issues: Vec::new(),
@@ -487,12 +491,16 @@ impl Engine {
     pub fn command(&mut self, command: Command, now_ms: i64) -> (CommandId, Vec<Effect>) {
         self.revision = self.revision.wrapping_add(1);
         self.now = Millis(now_ms);
-        if self.command_waits(&command) {
+        if let Some(asked) = self.command_waits(&command) {
             // Numbered now, handled once what it needs was read (its outcome comes then).
             self.last_command += 1;
             let id = CommandId(self.last_command);
-            self.queued
-                .push_back(residency::Queued::Command(command, id, self.now));
+            self.queued.push_back(residency::Queued::Command {
+                command,
+                id,
+                at: self.now,
+                asked,
+            });
             return (id, self.finish());
         }
         let id = self.begin_command(&command);

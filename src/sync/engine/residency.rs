@@ -20,7 +20,14 @@ use crate::sync::view::StorageHealth;
 #[derive(Debug)]
 pub(super) enum Queued {
     Input(Input, Millis),
-    Command(Command, CommandId, Millis),
+    /// `asked`: the command asked its own record read (a `LoadMoreConversations` its page:
+    /// one fed while another's page is out asks the next page once that one is in).
+    Command {
+        command: Command,
+        id: CommandId,
+        at: Millis,
+        asked: bool,
+    },
 }
 
 impl Engine {
@@ -61,13 +68,15 @@ impl Engine {
 
     /// Asks for the conversation records `c` needs besides its conversations' (with a
     /// conversation window): every stored conversation with the person a send goes to (once
-    /// per person: the participant index), and for `LoadMoreConversations` fed now
-    /// (`first`), the list's next page.
-    fn ask_records(&mut self, c: &Command, first: bool) {
+    /// per person: the participant index), and for `LoadMoreConversations` that has not asked
+    /// yet (`first`), the list's next page: each call reads one page more, so one fed while
+    /// another's page is out asks its own once that one is in (never the same page twice).
+    /// True when it asked a read.
+    fn ask_records(&mut self, c: &Command, first: bool) -> bool {
         let (account, ask) = match c {
             Command::LoadMoreConversations { account } if first => {
                 let Some(after) = self.accounts.get(account).and_then(|s| s.list_more()) else {
-                    return;
+                    return false;
                 };
                 let ask = Effect::LoadList {
                     account: account.clone(),
@@ -103,11 +112,11 @@ impl Engine {
                     _ => None,
                 };
                 let Some(person) = person else {
-                    return;
+                    return false;
                 };
                 let store = self.store_mut(account);
                 if store.looked_up(person.as_str()) {
-                    return;
+                    return false;
                 }
                 let ask = Effect::LoadWith {
                     account: account.clone(),
@@ -115,12 +124,15 @@ impl Engine {
                 };
                 (account, (Some(person.as_str().to_owned()), ask))
             }
-            _ => return,
+            _ => return false,
         };
         let (profile, effect) = ask;
-        if self.listing.insert((account.clone(), profile)) {
-            self.out.push(effect);
+        // The same read out already (a page: the one before this command's, asked later).
+        if !self.listing.insert((account.clone(), profile)) {
+            return false;
         }
+        self.out.push(effect);
+        true
     }
 
     /// `Input::ListLoaded`: installs the conversation records read under memory (a record
@@ -149,6 +161,10 @@ impl Engine {
                     reason: format!("the conversation list could not be read: {}", e.message),
                     full: false,
                 };
+                if profile.is_none() {
+                    self.list_failures
+                        .insert(account.clone(), e.message.clone());
+                }
                 (Vec::new(), None, Vec::new())
             }
         };
@@ -174,18 +190,19 @@ impl Engine {
         self.ask(needed, false)
     }
 
-    /// Whether `command` must wait for reads (asked here). A conversation whose read failed
+    /// Whether `command` must wait for reads (asked here): `Some(asked)` when it must, with
+    /// whether it asked its own record read (`ask_records`). A conversation whose read failed
     /// is read again when a view opens it.
-    pub(super) fn command_waits(&mut self, command: &Command) -> bool {
+    pub(super) fn command_waits(&mut self, command: &Command) -> Option<bool> {
         if !self.lazy() {
-            return false;
+            return None;
         }
         let pinned = self.pinned();
         self.ask(pinned, false);
-        self.ask_records(command, true);
+        let asked = self.ask_records(command, true);
         let own = self.needs_of_command(command);
         let retry = matches!(command, Command::OpenConversation { .. });
-        self.ask(own, retry)
+        self.ask(own, retry).then_some(asked)
     }
 
     /// At the end of a step: asks for the conversations work waits on (a changed message of
@@ -416,16 +433,28 @@ impl Engine {
                     self.step(input);
                     self.drive();
                 }
-                Queued::Command(command, id, at) => {
+                Queued::Command {
+                    command,
+                    id,
+                    at,
+                    asked,
+                } => {
                     self.now = at;
                     let mut needed = self.pinned();
                     needed.extend(self.needs_of_command(&command));
                     // Never read again here: a read that just failed would be asked again
                     // in a loop (the view says it could not be read; the next open retries).
-                    self.ask_records(&command, false);
+                    // Only a page not asked yet is asked now (once per command).
+                    let first = !asked && matches!(command, Command::LoadMoreConversations { .. });
+                    let asked = self.ask_records(&command, first) || asked;
                     self.ask(needed, false);
                     if self.reads_out() {
-                        self.queued.push_front(Queued::Command(command, id, at));
+                        self.queued.push_front(Queued::Command {
+                            command,
+                            id,
+                            at,
+                            asked,
+                        });
                         break;
                     }
                     self.run_numbered(command, id);

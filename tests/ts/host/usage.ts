@@ -1,5 +1,5 @@
 // threadline/host as a typed consumer writes it: a host on an engine, a viewer's remote, a push.
-import { createHost, createRemote, type Host, type HostPush, type BindResult } from "threadline/host";
+import { createHost, createRemote, type Host, type HostPush, type BindResult, type ConversationListState } from "threadline/host";
 import { init, ThreadlineEngine, conversationId } from "threadline";
 
 export async function hostOneEngine(): Promise<string | null> {
@@ -13,10 +13,17 @@ export async function hostOneEngine(): Promise<string | null> {
     },
     onPush: (push: HostPush) => {
       if (push.type === "view") shown.push(push.view?.messages.length ?? 0);
+      if (push.type === "list") shown.push(push.hasMore ? push.list.length : push.unreadTotal);
     },
   });
   host.connect("tab-1", (push) => remote.receive(push));
-  const bound = await remote.request<BindResult>("bind", { path: "/messaging/thread/2-abc/" });
+  const bound = await remote.request<BindResult>("bind", { path: "/messaging/thread/2-abc/", list: true });
+  const unread: number | undefined = bound.unreadTotal;
+  if (bound.listHasMore) {
+    const more = await remote.request<ConversationListState>("loadMoreConversations");
+    const all: boolean = !more.hasMore;
+    shown.push(more.list.length, more.unreadTotal, all ? 1 : 0, unread ?? 0);
+  }
   // @ts-expect-error: a host needs its engine
   createHost({});
   return bound.conversationId;
