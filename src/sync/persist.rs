@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::keys::AccountId;
+use super::small_map::btree_map;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
 use super::stored_json::{self, Fields, FromStored};
@@ -172,10 +173,11 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             }
         }
     }
-    out.accounts = records
-        .into_iter()
-        .map(|(account, list)| (account, AccountStore::from_records(list)))
-        .collect();
+    out.accounts = btree_map(
+        records
+            .into_iter()
+            .map(|(account, list)| (account, AccountStore::from_records(list))),
+    );
     out
 }
 
@@ -187,10 +189,11 @@ pub(crate) fn load_records(records: Records) -> Loaded {
         grouped.entry(a.account.clone()).or_default().push(a);
     }
     Loaded {
-        accounts: grouped
-            .into_iter()
-            .map(|(account, list)| (account, AccountStore::from_records(list)))
-            .collect(),
+        accounts: btree_map(
+            grouped
+                .into_iter()
+                .map(|(account, list)| (account, AccountStore::from_records(list))),
+        ),
         key_counter: records.key_counter,
         issues: Vec::new(),
     }

@@ -24,6 +24,7 @@ pub use super::persist_log::StorageError;
 use super::persist_log::{PersistLog, Storage};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
+use super::small_map::{btree_map, btree_set};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
 use super::stored_json::{self, Fields, FromStored};
 use crate::urn::{ConversationId, MessageId, ProfileId};
@@ -109,12 +110,12 @@ impl ConversationIndex {
     /// The index fields of `c`, a conversation of `account`.
     pub fn of(account: &AccountId, c: &ConversationRecord) -> ConversationIndex {
         let meta = c.meta.as_ref();
-        let participants: BTreeSet<String> = meta
-            .into_iter()
-            .flat_map(|m| &m.participants)
-            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
-            .map(|p| key_of(account, p.as_str()))
-            .collect();
+        let participants: BTreeSet<String> = btree_set(
+            meta.into_iter()
+                .flat_map(|m| &m.participants)
+                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+                .map(|p| key_of(account, p.as_str())),
+        );
         let latest = meta
             .and_then(|m| m.latest_message.as_ref())
             .and_then(|l| l.message_urn.as_deref())
@@ -959,10 +960,7 @@ impl<S: RecordStorage> RecordLog<S> {
             let after = a.outbox.iter().map(|e| e.seq.saturating_add(1)).max();
             a.outbox_next_seq = a.outbox_next_seq.max(after.unwrap_or(0));
         }
-        out.summaries = stored
-            .iter()
-            .map(|(a, r)| (a.clone(), r.summary.clone()))
-            .collect();
+        out.summaries = btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
         self.found.set(layout);
@@ -1009,20 +1007,16 @@ impl<S: RecordStorage> RecordLog<S> {
         };
         match written {
             Ok(()) => {
-                out.summaries = stored
-                    .iter()
-                    .map(|(a, r)| (a.clone(), r.summary.clone()))
-                    .collect();
+                out.summaries =
+                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
                 *self.accounts.borrow_mut() = stored;
                 self.layout.set(LAYOUT_VERSION);
             }
             Err(e) => {
                 // The summaries this open computed are right for what it read: the engine may
                 // use them; only storage keeps layout 1.
-                out.summaries = stored
-                    .iter()
-                    .map(|(a, r)| (a.clone(), r.summary.clone()))
-                    .collect();
+                out.summaries =
+                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
                 self.layout.set(LAYOUT_V1);
                 out.issues.push(RestoreIssue::CorruptRecord {
                     table: Table::Meta.name().to_owned(),
