@@ -1338,13 +1338,14 @@ impl AccountStore {
         if !store.has_changes() {
             return None;
         }
-        let held: BTreeSet<MessageId> = store
-            .dirty
-            .messages
-            .iter()
-            .filter(|id| store.held_back(id))
-            .cloned()
-            .collect();
+        let held: BTreeSet<MessageId> = btree_set(
+            store
+                .dirty
+                .messages
+                .iter()
+                .filter(|id| store.held_back(id))
+                .cloned(),
+        );
         let touched = std::mem::take(&mut store.dirty.touched);
         let mut d = std::mem::replace(
             &mut store.dirty,

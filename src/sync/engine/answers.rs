@@ -401,7 +401,7 @@ impl Engine {
             .iter()
             .filter_map(|id| Some((self.store_mut(account).message(id)?.sent_at, id.clone())))
             .collect();
-        added.sort();
+        crate::sort::sort_by(&mut added, Ord::cmp);
         for (_, id) in &added {
             self.try_match(account, id);
         }
