@@ -423,7 +423,7 @@ mod members {
             let mut fields = de.deserialize_map(Split).ok()?;
             // Last of a repeated name wins: reversed, a stable sort puts it first, dedup keeps it.
             fields.reverse();
-            fields.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sort::sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
             fields.dedup_by(|later, first| later.0 == first.0);
             Some(Members(fields))
         }

@@ -111,6 +111,7 @@ mod record_log;
 mod refusal;
 pub(crate) mod small_map;
 mod store;
+mod stored_json;
 mod tagged;
 mod time;
 mod view;

@@ -389,7 +389,7 @@ impl Outbox {
     /// Entries in creation order.
     pub fn in_order(&self) -> Vec<&OutboxEntry> {
         let mut v: Vec<&OutboxEntry> = self.entries.values().collect();
-        v.sort_by_key(|e| e.seq);
+        crate::sort::sort_by(&mut v, |a, b| a.seq.cmp(&b.seq));
         v
     }
 

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::keys::AccountId;
+use super::small_map::btree_map;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
+use super::stored_json::{self, Fields, FromStored};
 
 /// The format version written today.
 pub const STORE_VERSION: u32 = 1;
@@ -81,23 +83,22 @@ pub enum RestoreIssue {
 
 /// Read one stored blob of any version into today's shape, or say why not.
 fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
-    /// Just the version, read first so today's format is parsed once, straight into `Records`.
-    #[derive(Deserialize)]
-    struct Version {
-        version: Option<u64>,
-    }
     let corrupt = |reason: String| RestoreIssue::CorruptSnapshot { reason };
-    let Version { version } = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+    // The members once; `version` first, so today's format is read straight into `Records`.
+    let fields = Fields::parse(bytes).map_err(corrupt)?;
+    let version = fields.opt::<u64>("version").map_err(corrupt)?;
     let version = version.ok_or_else(|| corrupt("no version field".into()))?;
     let version = u32::try_from(version).map_err(|_| corrupt("version out of range".into()))?;
     if version == STORE_VERSION {
-        let records = serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
+        let records = Records::read(&fields).map_err(corrupt)?;
         return Ok((records, None));
     }
     let value: serde_json::Value =
         serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
     let (value, migrated) = migrate(value, version)?;
-    let records: Records = serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    // A migrated value is read as text by the same reader (one decode path for `Records`).
+    let text = serde_json::to_vec(&value).map_err(|e| corrupt(e.to_string()))?;
+    let records = stored_json::from_json::<Records>(&text).map_err(corrupt)?;
     Ok((records, migrated))
 }
 
@@ -172,10 +173,11 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             }
         }
     }
-    out.accounts = records
-        .into_iter()
-        .map(|(account, list)| (account, AccountStore::from_records(list)))
-        .collect();
+    out.accounts = btree_map(
+        records
+            .into_iter()
+            .map(|(account, list)| (account, AccountStore::from_records(list))),
+    );
     out
 }
 
@@ -187,10 +189,11 @@ pub(crate) fn load_records(records: Records) -> Loaded {
         grouped.entry(a.account.clone()).or_default().push(a);
     }
     Loaded {
-        accounts: grouped
-            .into_iter()
-            .map(|(account, list)| (account, AccountStore::from_records(list)))
-            .collect(),
+        accounts: btree_map(
+            grouped
+                .into_iter()
+                .map(|(account, list)| (account, AccountStore::from_records(list))),
+        ),
         key_counter: records.key_counter,
         issues: Vec::new(),
     }

@@ -24,7 +24,9 @@ pub use super::persist_log::StorageError;
 use super::persist_log::{PersistLog, Storage};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
+use super::small_map::{btree_map, btree_set};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
+use super::stored_json::{self, Fields, FromStored};
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
 /// Between an account and an id in a record key (sorts below every character of an id).
@@ -108,12 +110,12 @@ impl ConversationIndex {
     /// The index fields of `c`, a conversation of `account`.
     pub fn of(account: &AccountId, c: &ConversationRecord) -> ConversationIndex {
         let meta = c.meta.as_ref();
-        let participants: BTreeSet<String> = meta
-            .into_iter()
-            .flat_map(|m| &m.participants)
-            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
-            .map(|p| key_of(account, p.as_str()))
-            .collect();
+        let participants: BTreeSet<String> = btree_set(
+            meta.into_iter()
+                .flat_map(|m| &m.participants)
+                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+                .map(|p| key_of(account, p.as_str())),
+        );
         let latest = meta
             .and_then(|m| m.latest_message.as_ref())
             .and_then(|l| l.message_urn.as_deref())
@@ -488,6 +490,66 @@ struct ElsewhereRecord {
     sent: Vec<ElsewhereSent>,
 }
 
+// Read by one member scanner (`stored_json`), not serde's derived readers (issue 15).
+
+impl FromStored for MetaRecord {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(MetaRecord {
+            layout: f.req("layout")?,
+            key_counter: f.or_default("keyCounter")?,
+        })
+    }
+}
+
+impl FromStored for AccountRecord {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(AccountRecord {
+            account: AccountId(f.or_default("account")?),
+            outbox_next_seq: f.or_default("outboxNextSeq")?,
+            quota: f.opt("quota")?,
+            own_profile: f.opt("ownProfile")?,
+            tallies_seen: f.or_default("talliesSeen")?,
+            summary: f.record_or_default("summary")?,
+        })
+    }
+}
+
+impl FromStored for AccountSummary {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(AccountSummary {
+            gaps: f.or_default("gaps")?,
+            unread: f.or_default("unread")?,
+        })
+    }
+}
+
+impl FromStored for TombstoneRecord {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(TombstoneRecord {
+            message: f.req("message")?,
+            conversation: f.opt("conversation")?,
+        })
+    }
+}
+
+impl FromStored for ReactionRecord {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ReactionRecord {
+            key: f.req("key")?,
+            fact: f.req("fact")?,
+        })
+    }
+}
+
+impl FromStored for ElsewhereRecord {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ElsewhereRecord {
+            conversation: f.req("conversation")?,
+            sent: f.req("sent")?,
+        })
+    }
+}
+
 /// The key of a record of `account`.
 fn key_of(account: &AccountId, id: &str) -> String {
     format!("{}{KEY_SEP}{id}", account.0)
@@ -564,9 +626,8 @@ impl LoadedList {
     /// skipped and named).
     fn read(&mut self, account: &AccountId, rows: Vec<(String, String)>) {
         for (key, json) in rows {
-            let read = serde_json::from_slice::<ConversationRecord>(json.as_bytes())
-                .map_err(|e| e.to_string())
-                .and_then(|c| {
+            let read =
+                stored_json::from_json::<ConversationRecord>(json.as_bytes()).and_then(|c| {
                     if key == key_of(account, c.id.as_str()) {
                         Ok(c)
                     } else {
@@ -686,7 +747,7 @@ impl<S: RecordStorage> RecordLog<S> {
                 rows.truncate(window as usize);
                 // Where the next page starts: after the window's last (its index fields).
                 if let Some(c) = rows.last().and_then(|(_, j)| {
-                    serde_json::from_slice::<ConversationRecord>(j.as_bytes()).ok()
+                    stored_json::from_json::<ConversationRecord>(j.as_bytes()).ok()
                 }) {
                     let i = ConversationIndex::of(&account, &c);
                     out.list_more.insert(account.clone(), (i.activity, i.id));
@@ -763,15 +824,13 @@ impl<S: RecordStorage> RecordLog<S> {
         out.record = record.records.pop().map(Box::new);
         out.issues = record.issues;
         for (key, json) in rows {
-            let read = serde_json::from_slice::<StoredMessage>(json.as_bytes())
-                .map_err(|e| e.to_string())
-                .and_then(|m| {
-                    if &m.conversation == conversation {
-                        Ok(m)
-                    } else {
-                        Err(format!("names conversation {:?}", m.conversation.as_str()))
-                    }
-                });
+            let read = stored_json::from_json::<StoredMessage>(json.as_bytes()).and_then(|m| {
+                if &m.conversation == conversation {
+                    Ok(m)
+                } else {
+                    Err(format!("names conversation {:?}", m.conversation.as_str()))
+                }
+            });
             match read {
                 Ok(m) => out.messages.push(m),
                 Err(reason) => out.issues.push(RestoreIssue::CorruptRecord {
@@ -847,7 +906,7 @@ impl<S: RecordStorage> RecordLog<S> {
             for (key, json) in rows {
                 let read = match table {
                     Table::Meta if key == META_KEY => {
-                        match serde_json::from_slice::<MetaRecord>(json.as_bytes()) {
+                        match stored_json::from_json::<MetaRecord>(json.as_bytes()) {
                             Ok(m) if m.layout == LAYOUT_VERSION || m.layout == LAYOUT_V1 => {
                                 out.records.key_counter = m.key_counter;
                                 layout = m.layout;
@@ -866,13 +925,12 @@ impl<S: RecordStorage> RecordLog<S> {
                                 self.accounts.borrow_mut().clear();
                                 return Ok(out);
                             }
-                            Err(e) => Err(e.to_string()),
+                            Err(e) => Err(e),
                         }
                     }
                     // Another build's meta record: not ours to read.
                     Table::Meta => Ok(()),
-                    Table::Accounts => serde_json::from_slice::<AccountRecord>(json.as_bytes())
-                        .map_err(|e| e.to_string())
+                    Table::Accounts => stored_json::from_json::<AccountRecord>(json.as_bytes())
                         .and_then(|r| {
                             if r.account.0 != key {
                                 return Err(format!("names account {:?}", r.account.0));
@@ -902,10 +960,7 @@ impl<S: RecordStorage> RecordLog<S> {
             let after = a.outbox.iter().map(|e| e.seq.saturating_add(1)).max();
             a.outbox_next_seq = a.outbox_next_seq.max(after.unwrap_or(0));
         }
-        out.summaries = stored
-            .iter()
-            .map(|(a, r)| (a.clone(), r.summary.clone()))
-            .collect();
+        out.summaries = btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
         self.found.set(layout);
@@ -952,20 +1007,16 @@ impl<S: RecordStorage> RecordLog<S> {
         };
         match written {
             Ok(()) => {
-                out.summaries = stored
-                    .iter()
-                    .map(|(a, r)| (a.clone(), r.summary.clone()))
-                    .collect();
+                out.summaries =
+                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
                 *self.accounts.borrow_mut() = stored;
                 self.layout.set(LAYOUT_VERSION);
             }
             Err(e) => {
                 // The summaries this open computed are right for what it read: the engine may
                 // use them; only storage keeps layout 1.
-                out.summaries = stored
-                    .iter()
-                    .map(|(a, r)| (a.clone(), r.summary.clone()))
-                    .collect();
+                out.summaries =
+                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
                 self.layout.set(LAYOUT_V1);
                 out.issues.push(RestoreIssue::CorruptRecord {
                     table: Table::Meta.name().to_owned(),
@@ -1184,8 +1235,8 @@ fn read_keyed(
         .split_once(KEY_SEP)
         .ok_or_else(|| "no account in the key".to_owned())?;
     let account = AccountId(account.to_owned());
-    fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, String> {
-        serde_json::from_slice(json.as_bytes()).map_err(|e| e.to_string())
+    fn parse<T: FromStored>(json: &str) -> Result<T, String> {
+        stored_json::from_json(json.as_bytes())
     }
     match table {
         Table::Conversations => {
@@ -1717,6 +1768,189 @@ mod tests {
             ready(RecordLog::new(MemoryRecords::default()).load())
                 .unwrap()
                 .empty
+        );
+    }
+
+    // ----- the records' reader (stored_json) against serde's derived readers -----
+
+    /// `json` read by `stored_json` and by serde's derived reader of `T`: both read it, to the
+    /// same value, or neither does. Whether it read.
+    fn reads_alike<T: FromStored + serde::de::DeserializeOwned + std::fmt::Debug>(
+        json: &str,
+    ) -> bool {
+        let ours = stored_json::from_json::<T>(json.as_bytes());
+        let derived = serde_json::from_str::<T>(json).map_err(|e| e.to_string());
+        match (&ours, &derived) {
+            (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{json}"),
+            (Err(_), Err(_)) => {}
+            // The one difference: serde's derived reader also reads a struct from an array
+            // (positional; `[]` as every field's default under `#[serde(default)]`), which
+            // nothing writes; stored_json refuses anything but an object.
+            (Err(e), Ok(_)) if e.contains("sequence, expected a stored record (an object)") => {}
+            _ => panic!("{json}\n stored_json: {ours:?}\n serde: {derived:?}"),
+        }
+        ours.is_ok()
+    }
+
+    /// `json` and the ways it can be wrong: each member of the objects at `paths` (JSON
+    /// pointers) left out, `null`, given twice, of each other JSON type; a member of another
+    /// name; the record not an object, or with something after it.
+    fn variants(json: &str, paths: &[&str]) -> Vec<String> {
+        use serde_json::{json, Value};
+        let v: Value = serde_json::from_str(json).unwrap();
+        let mut out = vec![
+            json.to_owned(),
+            format!("{json} x"),
+            format!("{json}{{}}"),
+            "[]".into(),
+            "null".into(),
+            "\"x\"".into(),
+            json[..json.len() / 2].to_owned(),
+        ];
+        for path in paths {
+            let Some(obj) = v.pointer(path).and_then(Value::as_object) else {
+                panic!("no object at {path} in {json}")
+            };
+            let change = |f: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+                let mut v = v.clone();
+                f(v.pointer_mut(path).unwrap().as_object_mut().unwrap());
+                v.to_string()
+            };
+            out.push(change(&|o| {
+                o.insert("zzUnknown".into(), json!([1, {"a": null}]));
+            }));
+            for name in obj.keys() {
+                out.push(change(&|o| {
+                    o.remove(name);
+                }));
+                for other in [
+                    Value::Null,
+                    json!("x"),
+                    json!(7),
+                    json!(-1.5),
+                    json!(true),
+                    json!([]),
+                    json!({}),
+                ] {
+                    out.push(change(&|o| {
+                        o.insert(name.clone(), other.clone());
+                    }));
+                }
+                // Given twice: the object's text with the member again in front.
+                let mut twice = v.clone();
+                let slot = twice.pointer_mut(path).unwrap();
+                let text = slot.to_string();
+                let member = serde_json::to_string(&json!({ name: obj[name] })).unwrap();
+                let doubled = format!("{},{}", &member[..member.len() - 1], &text[1..]);
+                *slot = json!("\u{0}twice\u{0}");
+                out.push(
+                    twice
+                        .to_string()
+                        .replace("\"\\u0000twice\\u0000\"", &doubled),
+                );
+            }
+        }
+        out
+    }
+
+    /// Every array in `v` cut to its first element (a small record with one of everything).
+    fn one_of_each(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Array(a) => {
+                a.truncate(1);
+                a.iter_mut().for_each(one_of_each);
+            }
+            serde_json::Value::Object(o) => o.values_mut().for_each(one_of_each),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn the_stored_records_read_as_serdes_derived_readers_read_them() {
+        let (records, base) = fixture_records();
+        // Tables the fixture leaves empty get a record of their own.
+        let ada = &base.accounts[0];
+        let m = &ada.messages[0];
+        let recall = RecallCheck {
+            message: m.id.clone(),
+            conversation: m.conversation.clone(),
+            since: crate::sync::Stamp::from_raw(5),
+            requested: true,
+            ours: false,
+        };
+        let elsewhere = ElsewhereRecord {
+            conversation: m.conversation.clone(),
+            sent: vec![ElsewhereSent {
+                key: crate::sync::ClientKey("k-1".into()),
+                text: "hi".into(),
+                subject: Some("s".into()),
+                attachments: m.attachments.clone(),
+                sent_at: crate::sync::Millis(9),
+                message_urn: None,
+            }],
+        };
+        let mut rows: Vec<(Table, String)> = vec![
+            (Table::Recalls, serde_json::to_string(&recall).unwrap()),
+            (Table::Elsewhere, serde_json::to_string(&elsewhere).unwrap()),
+        ];
+        for (&table, t) in records.tables.borrow().iter() {
+            rows.extend(t.values().map(|r| (table, r.json.clone())));
+        }
+        let mut seen = BTreeSet::new();
+        let (mut read, mut refused) = (0, 0);
+        for (table, json) in rows {
+            // Every record as it is; the first of each table in every wrong way too.
+            let first = seen.insert(table);
+            let cases = match (first, table) {
+                (false, _) => vec![json],
+                (true, Table::Conversations) => variants(&json, &["", "/history"]),
+                (true, Table::Accounts) => variants(&json, &["", "/summary"]),
+                (true, _) => variants(&json, &[""]),
+            };
+            for json in cases {
+                let ok = match table {
+                    Table::Meta => reads_alike::<MetaRecord>(&json),
+                    Table::Accounts => reads_alike::<AccountRecord>(&json),
+                    Table::Conversations => reads_alike::<ConversationRecord>(&json),
+                    Table::Messages => reads_alike::<StoredMessage>(&json),
+                    Table::Tombstones => reads_alike::<TombstoneRecord>(&json),
+                    Table::Reactions => reads_alike::<ReactionRecord>(&json),
+                    Table::Outbox => reads_alike::<OutboxEntry>(&json),
+                    Table::Recalls => reads_alike::<RecallCheck>(&json),
+                    Table::Elsewhere => reads_alike::<ElsewhereRecord>(&json),
+                };
+                if ok {
+                    read += 1;
+                } else {
+                    refused += 1;
+                }
+            }
+        }
+        assert_eq!(seen.len(), Table::ALL.len(), "a record of every table");
+        // The key-value layout: the whole snapshot, and a small one in every wrong way.
+        let snapshot = serde_json::to_string(&base).unwrap();
+        assert!(reads_alike::<Records>(&snapshot));
+        let mut small: serde_json::Value = serde_json::from_str(&snapshot).unwrap();
+        one_of_each(&mut small);
+        let paths = [
+            "",
+            "/accounts/0",
+            "/accounts/0/conversations/0",
+            "/accounts/0/conversations/0/history",
+            "/accounts/0/messages/0",
+            "/accounts/0/outbox/0",
+        ];
+        for json in variants(&small.to_string(), &paths) {
+            if reads_alike::<Records>(&json) {
+                read += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        // Both kinds were tried (a reader that refused everything would not pass).
+        assert!(
+            read > 100 && refused > 100,
+            "{read} read, {refused} refused"
         );
     }
 

@@ -6,7 +6,26 @@
 //! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
 //! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// Pairs into a `BTreeMap` one `insert` at a time (a later pair of an equal key wins, as with
+/// `collect`). `collect` into a `BTreeMap` or `BTreeSet` sorts the items first, and the stable
+/// sort is copied into the wasm for every item type (about 8 KB before `wasm-opt`, issue 15);
+/// `insert` is there anyway.
+pub(crate) fn btree_map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    map.extend(pairs);
+    map
+}
+
+/// Items into a `BTreeSet` one `insert` at a time (see [`btree_map`]). Of equal items the first
+/// is kept (`collect` keeps the last): the same for the ids and keys this builds sets of.
+pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut set = BTreeSet::new();
+    set.extend(items);
+    set
+}
 
 /// A map sorted by key, over a `Vec` of pairs.
 #[derive(Clone, PartialEq, Eq)]
@@ -213,11 +232,14 @@ impl<T: Ord> SmallSet<T> {
 }
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
+    /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
+    /// keep it): no sort code per item type (see [`btree_map`]).
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
-        let mut items: Vec<T> = iter.into_iter().collect();
-        items.sort();
-        items.dedup();
-        SmallSet { items }
+        let mut set = SmallSet { items: Vec::new() };
+        for item in iter {
+            set.insert(item);
+        }
+        set
     }
 }
 
@@ -289,5 +311,45 @@ mod tests {
         assert_eq!(format!("{small:?}"), format!("{tree:?}"));
         let collected: SmallSet<u32> = [5, 1, 5, 3].into_iter().collect();
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
+    }
+
+    /// Ordered by its first field only: tells which of two equal items was kept.
+    #[derive(Debug, Clone)]
+    struct Tagged(u32, &'static str);
+    impl PartialEq for Tagged {
+        fn eq(&self, other: &Self) -> bool {
+            self.0 == other.0
+        }
+    }
+    impl Eq for Tagged {}
+    impl PartialOrd for Tagged {
+        fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Tagged {
+        fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+            self.0.cmp(&other.0)
+        }
+    }
+
+    #[test]
+    fn building_by_insert_keeps_what_collect_keeps() {
+        let pairs = [(3, "a"), (1, "b"), (3, "c"), (2, "d"), (1, "e")];
+        let map = btree_map(pairs);
+        assert!(map.iter().eq(BTreeMap::from_iter(pairs).iter()));
+        assert_eq!(map[&3], "c", "a later pair of an equal key wins");
+        let items = [Tagged(2, "a"), Tagged(1, "b"), Tagged(2, "c")];
+        let keys = |set: BTreeSet<Tagged>| set.into_iter().map(|t| t.0).collect::<Vec<_>>();
+        assert_eq!(
+            keys(btree_set(items.clone())),
+            keys(BTreeSet::from_iter(items.clone()))
+        );
+        // A SmallSet keeps the first of equal items, as the stable sort and dedup did.
+        let small: SmallSet<Tagged> = items.iter().cloned().collect();
+        assert_eq!(
+            small.into_iter().map(|t| t.1).collect::<Vec<_>>(),
+            vec!["b", "a"]
+        );
     }
 }

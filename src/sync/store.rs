@@ -16,6 +16,7 @@ pub use super::message::{StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
+use super::small_map::btree_set;
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -445,7 +446,7 @@ impl AccountStore {
         unread: Vec<(ConversationId, u32)>,
     ) {
         self.window = Some(ListWindow {
-            known: self.conversations.keys().cloned().collect(),
+            known: btree_set(self.conversations.keys().cloned()),
             more,
             looked_up: BTreeSet::new(),
             unread,
@@ -603,11 +604,8 @@ impl AccountStore {
     /// message a failed write carried (see `rewrite`), and those holding a changed message
     /// that waits for the stored ones to be merged in before it is written (see `held_back`).
     pub(crate) fn conversations_to_read(&self) -> BTreeSet<ConversationId> {
-        let mut out: BTreeSet<ConversationId> = self
-            .rewrite
-            .values()
-            .map(|m| m.conversation.clone())
-            .collect();
+        let mut out: BTreeSet<ConversationId> =
+            btree_set(self.rewrite.values().map(|m| m.conversation.clone()));
         for id in self.dirty.messages.iter().chain(&self.behind.messages) {
             if let Some(m) = self.messages.get(id) {
                 if !self.is_resident(&m.conversation) {
@@ -1340,13 +1338,14 @@ impl AccountStore {
         if !store.has_changes() {
             return None;
         }
-        let held: BTreeSet<MessageId> = store
-            .dirty
-            .messages
-            .iter()
-            .filter(|id| store.held_back(id))
-            .cloned()
-            .collect();
+        let held: BTreeSet<MessageId> = btree_set(
+            store
+                .dirty
+                .messages
+                .iter()
+                .filter(|id| store.held_back(id))
+                .cloned(),
+        );
         let touched = std::mem::take(&mut store.dirty.touched);
         let mut d = std::mem::replace(
             &mut store.dirty,

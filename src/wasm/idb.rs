@@ -573,7 +573,7 @@ impl RecordStorage for IdbRecords {
 
     async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
         let mut tables: Vec<Table> = ops.iter().map(table_of).collect();
-        tables.sort();
+        crate::sort::sort_by(&mut tables, Ord::cmp);
         tables.dedup();
         if tables.is_empty() {
             return Ok(());

@@ -401,7 +401,7 @@ impl Engine {
             .iter()
             .filter_map(|id| Some((self.store_mut(account).message(id)?.sent_at, id.clone())))
             .collect();
-        added.sort();
+        crate::sort::sort_by(&mut added, Ord::cmp);
         for (_, id) in &added {
             self.try_match(account, id);
         }
@@ -421,7 +421,7 @@ impl Engine {
                 });
             }
         }
-        let mut present: BTreeSet<MessageId> = ids.iter().map(|(_, id)| id.clone()).collect();
+        let mut present: BTreeSet<MessageId> = btree_set(ids.iter().map(|(_, id)| id.clone()));
         // A message the client left out as unreadable is still there: never take its absence
         // for a recall. One whose id cannot be read makes the page blind to recalls.
         let mut blind = false;
@@ -580,8 +580,8 @@ impl Engine {
                     ours: false,
                 };
                 (m.id.clone(), check)
-            })
-            .collect();
+            });
+        let checks = btree_map(checks);
         self.walks.insert((account.clone(), conv.clone()), checks);
     }
 
@@ -616,12 +616,13 @@ impl Engine {
         let verdict = judge(store, checks, purpose, span, present);
         self.recalled(account, verdict.gone);
         if goes_on && !(verdict.open.is_empty() && waiting.is_empty()) {
-            let open = verdict
-                .open
-                .into_iter()
-                .chain(waiting)
-                .map(|c| (c.message.clone(), c))
-                .collect();
+            let open = btree_map(
+                verdict
+                    .open
+                    .into_iter()
+                    .chain(waiting)
+                    .map(|c| (c.message.clone(), c)),
+            );
             self.walks.insert(key, open);
         }
     }

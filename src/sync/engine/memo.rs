@@ -348,7 +348,7 @@ impl Engine {
             for v in away {
                 place(v, &mut slots);
             }
-            slots.sort_by_key(|(at, _, _)| *at);
+            crate::sort::sort_by(&mut slots, |a, b| a.0.cmp(&b.0));
         }
         for v in outbox {
             place(v, &mut slots);

@@ -24,7 +24,7 @@ use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
 use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
-use super::small_map::{SmallMap, SmallSet};
+use super::small_map::{btree_map, btree_set, SmallMap, SmallSet};
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 use super::time::{Millis, Stamp, STAMP_SCALE};
 

@@ -241,11 +241,12 @@ impl Engine {
     pub(super) fn dispatch_verifications(&mut self, account: &AccountId) {
         let now = self.now;
         let store = self.store_mut(account);
-        let convs: BTreeSet<ConversationId> = store
-            .recall_checks()
-            .filter(|c| !c.requested)
-            .map(|c| c.conversation.clone())
-            .collect();
+        let convs: BTreeSet<ConversationId> = btree_set(
+            store
+                .recall_checks()
+                .filter(|c| !c.requested)
+                .map(|c| c.conversation.clone()),
+        );
         for conv in convs {
             let busy = Busy::Verify(account.clone(), conv.clone());
             if self.busy.contains(&busy) || self.retry_at.get(&busy).is_some_and(|t| *t > now) {

@@ -218,7 +218,7 @@ impl Engine {
                 last_activity_at: c.last_activity(),
             })
             .collect();
-        list.sort_by(|a, b| {
+        crate::sort::sort_by(&mut list, |a, b| {
             b.last_activity_at
                 .cmp(&a.last_activity_at)
                 .then(a.id.cmp(&b.id))
