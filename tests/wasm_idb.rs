@@ -201,7 +201,8 @@ async fn records_round_trip_and_survive_a_reopen() {
 }
 
 /// `read_index` reads one conversation of one account through `byConversation`, oldest
-/// first, and nothing of another conversation or account (what lazy loading reads).
+/// first, and nothing of another conversation or account (what lazy loading reads);
+/// `read_conversation` reads the same with the conversation's record.
 #[wasm_bindgen_test]
 async fn the_conversation_index_reads_one_conversation_oldest_first() {
     if !has_indexed_db() {
@@ -263,6 +264,29 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
         ])
     );
     assert!(db.read_index("acct", "c3").await.expect("empty").is_empty());
+    // With the conversation's record, in one transaction (what a view's first read waits for):
+    // the same messages, the record under its key, nothing for a conversation not stored.
+    let key = format!("acct{sep}c1");
+    db.apply(
+        vec![put(Table::Conversations, &key, r#"{"id":"c1"}"#)],
+        false,
+    )
+    .await
+    .expect("a write");
+    let read = db
+        .read_conversation("acct", "c1", &key)
+        .await
+        .expect("read_conversation");
+    assert_eq!(
+        read.messages,
+        db.read_index("acct", "c1").await.expect("read_index")
+    );
+    assert_eq!(read.record, pairs(&[(&key, r#"{"id":"c1"}"#)]));
+    let none = db
+        .read_conversation("acct", "c3", &format!("acct{sep}c3"))
+        .await
+        .expect("read_conversation");
+    assert!(none.messages.is_empty() && none.record.is_empty());
     db.close();
     fresh(&name).await;
 }

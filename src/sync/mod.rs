@@ -131,9 +131,9 @@ pub use quota::{next_reset, utc_day, QuotaUse, DAY_MS};
 pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use record_budget::RecordBudget;
 pub use record_log::{
-    AccountSummary, ConversationIndex, ConversationLookup, LoadedConversation, LoadedList,
-    LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp, RecordStorage, Table,
-    KEY_SEP, LAYOUT_VERSION,
+    AccountSummary, ConversationIndex, ConversationLookup, ConversationRows, LoadedConversation,
+    LoadedList, LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp,
+    RecordStorage, Table, KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;
 pub use store::{

@@ -164,6 +164,14 @@ pub enum RecordOp {
     Clear { table: Table },
 }
 
+/// What [`RecordStorage::read_conversation`] read, as `(key, json)`: the conversation's
+/// messages, oldest first, and its `Conversations` record (none when not stored).
+#[derive(Debug, Default)]
+pub struct ConversationRows {
+    pub messages: Vec<(String, String)>,
+    pub record: Vec<(String, String)>,
+}
+
 /// Storage of records in tables; each call may finish at once or later.
 pub trait RecordStorage {
     /// Every record of `table` as `(key, json)`, in key order.
@@ -193,6 +201,25 @@ pub trait RecordStorage {
         account: &str,
         conversation: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// [`RecordStorage::read_index`] of the conversation and [`RecordStorage::read_keys`] of
+    /// its `Conversations` record under `key`, read together (IndexedDB: one transaction over
+    /// both tables, every request issued at once): what a view's first read of a conversation
+    /// waits for.
+    fn read_conversation(
+        &self,
+        account: &str,
+        conversation: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<ConversationRows, StorageError>> {
+        async move {
+            Ok(ConversationRows {
+                messages: self.read_index(account, conversation).await?,
+                record: self
+                    .read_keys(Table::Conversations, &[key.to_owned()])
+                    .await?,
+            })
+        }
+    }
     /// The `Conversations` records of `account` as `(key, json)`, newest activity first (ties
     /// by id, as the conversation list orders them), starting after `after` (an `(activity,
     /// id)` of that order, excluded), at most `limit` of them. Records stored without a
@@ -808,19 +835,17 @@ impl<S: RecordStorage> RecordLog<S> {
         account: &AccountId,
         conversation: &ConversationId,
     ) -> Result<LoadedConversation, StorageError> {
-        let rows = self
+        let key = key_of(account, conversation.as_str());
+        let ConversationRows {
+            messages: rows,
+            record: stored,
+        } = self
             .storage
-            .read_index(&account.0, conversation.as_str())
+            .read_conversation(&account.0, conversation.as_str(), &key)
             .await?;
         let mut out = LoadedConversation::default();
-        let key = key_of(account, conversation.as_str());
         let mut record = LoadedList::default();
-        record.read(
-            account,
-            self.storage
-                .read_keys(Table::Conversations, std::slice::from_ref(&key))
-                .await?,
-        );
+        record.read(account, stored);
         out.record = record.records.pop().map(Box::new);
         out.issues = record.issues;
         for (key, json) in rows {

@@ -661,6 +661,11 @@ impl Driver {
 
     async fn request(self: Rc<Self>, r: Request) {
         let Request { id, call, .. } = r;
+        // Started from a task of its own, not the microtasks of the step that asked for it:
+        // building and issuing a request costs the page a millisecond or two, which the
+        // command's Promise (a view waiting to render: a cold first view, issue 13) need not
+        // wait for. The request leaves a task later; what the engine decides is the same.
+        crate::api::Transport::sleep(&FetchTransport, 0).await;
         let result = self.client.run(call).await;
         self.feed(Input::Answer { id, result });
     }

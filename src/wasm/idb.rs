@@ -32,7 +32,8 @@ use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbTran
 use super::deadline::within;
 use super::error::describe;
 use crate::sync::{
-    ConversationLookup, Record, RecordBudget, RecordOp, RecordStorage, StorageError, Table,
+    ConversationLookup, ConversationRows, Record, RecordBudget, RecordOp, RecordStorage,
+    StorageError, Table,
 };
 
 /// The layout's version (the database version).
@@ -368,6 +369,47 @@ fn table_of(op: &RecordOp) -> Table {
     }
 }
 
+/// What `read_index` names its failures by.
+const MESSAGES_OF: &str = "messages byConversation";
+
+/// Issues `getAllKeys` and `getAll` of `byConversation` over
+/// `IDBKeyRange.bound([a, c, -Infinity], [a, c, Infinity])`: one conversation's messages.
+fn messages_of(
+    index: &web_sys::IdbIndex,
+    account: &str,
+    conversation: &str,
+) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue> {
+    let bound = |t: f64| -> JsValue {
+        [
+            JsValue::from_str(account),
+            JsValue::from_str(conversation),
+            JsValue::from_f64(t),
+        ]
+        .into_iter()
+        .collect::<Array>()
+        .into()
+    };
+    let range = web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))?;
+    Ok((
+        index.get_all_keys_with_key(&range)?,
+        index.get_all_with_key(&range)?,
+    ))
+}
+
+/// The JSON text of a `get`'s result: `None` when nothing is stored under the key; a value
+/// not of this layout reads as "" (unreadable JSON), which the loader names.
+fn json_of(value: &JsValue) -> Option<String> {
+    if value.is_undefined() {
+        return None;
+    }
+    Some(
+        Reflect::get(value, &"json".into())
+            .ok()
+            .and_then(|j| j.as_string())
+            .unwrap_or_default(),
+    )
+}
+
 /// The records of two finished requests of one transaction, primary keys and values in the
 /// same order (of the key, or of an index), as `(key, json)`.
 fn pairs(
@@ -447,26 +489,57 @@ impl RecordStorage for IdbRecords {
         account: &str,
         conversation: &str,
     ) -> Result<Vec<(String, String)>, StorageError> {
-        let what = "messages byConversation";
-        let bound = |t: f64| -> JsValue {
-            [
-                JsValue::from_str(account),
-                JsValue::from_str(conversation),
-                JsValue::from_f64(t),
-            ]
-            .into_iter()
-            .collect::<Array>()
-            .into()
-        };
-        self.read_on_index(Table::Messages, "byConversation", what, |index| {
-            let range =
-                web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))?;
-            Ok((
-                index.get_all_keys_with_key(&range)?,
-                index.get_all_with_key(&range)?,
-            ))
+        self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, |index| {
+            messages_of(index, account, conversation)
         })
         .await
+    }
+
+    /// [`RecordStorage::read_index`] and the record's `get`, issued at once in one read-only
+    /// transaction over `messages` and `conversations` (one round trip, not two).
+    async fn read_conversation(
+        &self,
+        account: &str,
+        conversation: &str,
+        key: &str,
+    ) -> Result<ConversationRows, StorageError> {
+        let what = MESSAGES_OF;
+        let names: Array = [Table::Messages, Table::Conversations]
+            .iter()
+            .map(|t| JsValue::from_str(t.name()))
+            .collect();
+        let tx = self
+            .db
+            .transaction_with_str_sequence(&names)
+            .map_err(|e| error_of(what, &e))?;
+        let issued = (|| {
+            let messages = tx
+                .object_store(Table::Messages.name())?
+                .index("byConversation")?;
+            let (keys, values) = messages_of(&messages, account, conversation)?;
+            let record = tx
+                .object_store(Table::Conversations.name())?
+                .get(&key.into())?;
+            Ok::<_, JsValue>((keys, values, record))
+        })();
+        let (keys, values, record) = match issued {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(error_of(what, &e));
+            }
+        };
+        finished(&tx, what).await?;
+        let record = record
+            .result()
+            .map_err(|e| error_of(Table::Conversations.name(), &e))?;
+        Ok(ConversationRows {
+            messages: pairs(what, &keys, &values)?,
+            record: json_of(&record)
+                .map(|json| (key.to_owned(), json))
+                .into_iter()
+                .collect(),
+        })
     }
 
     /// `byActivity` over `[a, -after.0, after.1]` (excluded) or `[a]` up to `[a, []]` (an array
@@ -538,15 +611,9 @@ impl RecordStorage for IdbRecords {
         let mut out = Vec::with_capacity(requests.len());
         for (key, r) in requests {
             let value = r.result().map_err(|e| error_of(what, &e))?;
-            if value.is_undefined() {
-                continue;
+            if let Some(json) = json_of(&value) {
+                out.push((key.clone(), json));
             }
-            // A value not of this layout reads as "" (unreadable JSON), which the loader names.
-            let json = Reflect::get(&value, &"json".into())
-                .ok()
-                .and_then(|j| j.as_string())
-                .unwrap_or_default();
-            out.push((key.clone(), json));
         }
         Ok(out)
     }
