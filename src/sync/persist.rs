@@ -210,3 +210,39 @@ pub(crate) fn snapshot_of(
         accounts: accounts.iter().map(|(a, s)| s.records(a)).collect(),
     }
 }
+
+/// The key-value layout's snapshot or delta.
+impl FromStored for Records {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(Records {
+            version: f.req("version")?,
+            key_counter: f.or_default("keyCounter")?,
+            accounts: f.records_or_default("accounts")?,
+        })
+    }
+}
+
+/// `#[serde(default)]` on the type: every field may be missing.
+impl FromStored for AccountRecords {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(AccountRecords {
+            account: AccountId(f.or_default("account")?),
+            conversations: f.records_or_default("conversations")?,
+            messages: f.records_or_default("messages")?,
+            removed_messages: f.or_default("removedMessages")?,
+            tombstones: f.or_default("tombstones")?,
+            reactions: f.or_default("reactions")?,
+            removed_reactions: f.or_default("removedReactions")?,
+            outbox: f.records_or_default("outbox")?,
+            removed_outbox: f.or_default("removedOutbox")?,
+            outbox_next_seq: f.or_default("outboxNextSeq")?,
+            recalls: f.records_or_default("recalls")?,
+            removed_recalls: f.or_default("removedRecalls")?,
+            quota: f.opt("quota")?,
+            own_profile: f.opt("ownProfile")?,
+            tallies_seen: f.or_default("talliesSeen")?,
+            recalled_in: f.or_default("recalledIn")?,
+            elsewhere: f.or_default("elsewhere")?,
+        })
+    }
+}
