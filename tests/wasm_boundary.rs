@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use threadline::wasm::boundary::{plain, text};
+use threadline::wasm::boundary::{checked_options, options_from_js, plain, text};
 use threadline::wasm::error::{describe, DESCRIBE_MAX_CAUSES, DESCRIBE_MAX_CHARS};
 use threadline::wasm::urn::message_id_js;
 use threadline::wasm::ThreadlineClient;
@@ -124,4 +124,123 @@ async fn a_client_call_whose_api_key_never_comes_times_out() {
         "{}",
         message(&e)
     );
+}
+
+/// The string fields the engine's command options check (`STRING_FIELDS` in src/wasm/engine.rs).
+const OPTION_STRINGS: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+];
+
+/// Every field any command options type has, and one none has.
+const OPTION_NAMES: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+    "add",
+    "other",
+];
+
+/// A field's values: absent, or each JS type, the nullish ones included.
+const OPTION_VALUES: &[Option<&str>] = &[
+    None,
+    Some("undefined"),
+    Some("null"),
+    Some("'s'"),
+    Some("''"),
+    Some("true"),
+    Some("false"),
+    Some("1"),
+];
+
+/// The objects tried: every field valid, then each field (and each pair of fields) given each
+/// value, so the order of two errors shows too.
+fn option_objects() -> Vec<JsValue> {
+    let valid = |name: &str| if name == "add" { "true" } else { "'x'" };
+    let object = |set: &[(&str, Option<&str>)]| {
+        let mut body = String::from("{");
+        for name in OPTION_NAMES {
+            let value = match set.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => *v,
+                None => Some(valid(name)),
+            };
+            if let Some(v) = value {
+                body.push_str(&format!("{name}: {v},"));
+            }
+        }
+        body.push('}');
+        eval(&body)
+    };
+    let mut out = vec![object(&[]), eval("({})")];
+    for (i, a) in OPTION_NAMES.iter().enumerate() {
+        for va in OPTION_VALUES {
+            out.push(object(&[(a, *va)]));
+            for b in &OPTION_NAMES[i + 1..] {
+                for vb in [None, Some("null"), Some("undefined")] {
+                    out.push(object(&[(a, *va), (b, vb)]));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `options_from_js` (the boundary's own field walk) gives each options type the same value or
+/// the same error text as serde-wasm-bindgen's derived reader of the same type did.
+macro_rules! same_as_serde {
+    ($t:ty, |$o:ident| $show:expr) => {{
+        let show = |r: Result<$t, JsValue>| match r {
+            Ok($o) => format!("ok {:?}", $show),
+            Err(e) => format!("err {}", message(&e)),
+        };
+        for value in option_objects() {
+            let ours = options_from_js::<$t>("options", &value, OPTION_STRINGS, &["add"]);
+            let serde =
+                checked_options("options", &value, OPTION_STRINGS, &["add"]).and_then(|copy| {
+                    serde_wasm_bindgen::from_value::<$t>(copy).map_err(|e| {
+                        threadline::wasm::boundary::type_error("options", &e.to_string())
+                    })
+                });
+            let input = js_sys::JSON::stringify(&value)
+                .unwrap()
+                .as_string()
+                .unwrap();
+            assert_eq!(show(ours), show(serde), "{} from {input}", stringify!($t));
+        }
+    }};
+}
+
+#[wasm_bindgen_test]
+fn command_options_read_as_serde_read_them() {
+    use threadline::wasm::*;
+    same_as_serde!(OpenConversationOptions, |o| (
+        o.view,
+        o.account_id,
+        o.conversation_urn
+    ));
+    same_as_serde!(CloseViewOptions, |o| o.view);
+    same_as_serde!(ConversationOptions, |o| (o.account_id, o.conversation_urn));
+    same_as_serde!(RefreshConversationsOptions, |o| (o.account_id, o.cursor));
+    same_as_serde!(ReactOptions, |o| (
+        o.account_id,
+        o.message_urn,
+        o.emoji,
+        o.add,
+        o.conversation_urn
+    ));
+    same_as_serde!(RecallOptions, |o| (
+        o.account_id,
+        o.message_urn,
+        o.conversation_urn
+    ));
+    same_as_serde!(EntryOptions, |o| (o.account_id, o.client_key));
 }

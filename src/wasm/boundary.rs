@@ -181,22 +181,140 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
     RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
 }
 
+/// The kind of one field of a command options object, as its Rust type declares it.
+#[derive(Clone, Copy)]
+pub enum OptionKind {
+    /// `String`, required.
+    Text,
+    /// `String` with `#[serde(default)]`: `""` when absent.
+    TextOr,
+    /// `Option<String>`: `None` when absent, `null` or `undefined`.
+    OptText,
+    /// `bool`, required.
+    Flag,
+}
+
+/// A command options object's fields, read by name in the order of its `FIELDS`.
+pub struct OptionFields(std::vec::IntoIter<OptionValue>);
+
+enum OptionValue {
+    Text(String),
+    Flag(bool),
+    None,
+}
+
+impl OptionFields {
+    /// The next field, a `String` ([`OptionKind::Text`] or [`OptionKind::TextOr`]).
+    pub fn text(&mut self) -> String {
+        self.opt_text().unwrap_or_default()
+    }
+
+    /// The next field, an `Option<String>`.
+    pub fn opt_text(&mut self) -> Option<String> {
+        match self.0.next() {
+            Some(OptionValue::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The next field, a `bool`.
+    pub fn flag(&mut self) -> bool {
+        matches!(self.0.next(), Some(OptionValue::Flag(true)))
+    }
+}
+
+/// A command options object read field by field through the checked boundary, without serde:
+/// serde-wasm-bindgen's struct reader is a copy of its own per options type (1-4 KB each
+/// before wasm-opt), where [`options_from_js`] walks `FIELDS` in one function and only
+/// `build` is per type. The field names are the serde (camelCase) names the TypeScript type
+/// has.
+pub trait FromOptions: Sized {
+    /// Each field's JS name and kind, in the struct's declaration order.
+    const FIELDS: &'static [(&'static str, OptionKind)];
+    /// The value from its fields, taken in `FIELDS` order.
+    fn build(fields: OptionFields) -> Self;
+}
+
 /// As [`from_js`], for an options object: each field named in `strings` (or `bools`) must be
 /// a string (a boolean) when present, else a `TypeError` whose message starts with that
-/// field's name, as for a positional argument.
-pub fn options_from_js<T: DeserializeOwned>(
+/// field's name, as for a positional argument. The other errors have serde-wasm-bindgen's
+/// wording, as the derived reader gave them (`Error: ` first, the JS error's `toString`): the first field present with `null` or
+/// `undefined` where a value is required (`Error: invalid type: unit value, expected a string`), in
+/// declaration order, else the first required field absent (``Error: missing field `view` ``); fields
+/// not in `T::FIELDS` are ignored.
+pub fn options_from_js<T: FromOptions>(
     name: &str,
     value: &JsValue,
     strings: &[&str],
     bools: &[&str],
 ) -> Result<T, JsValue> {
     let copy = checked_options(name, value, strings, bools)?;
-    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+    read_options(name, &copy, T::FIELDS).map(|v| T::build(OptionFields(v.into_iter())))
 }
 
-/// [`options_from_js`] up to the decode, which alone depends on `T` (one copy of the checks,
-/// not one per options type).
-fn checked_options(
+/// [`options_from_js`]'s walk over the fields (one function for every options type).
+fn read_options(
+    name: &str,
+    copy: &JsValue,
+    fields: &[(&str, OptionKind)],
+) -> Result<Vec<OptionValue>, JsValue> {
+    let mut out = Vec::with_capacity(fields.len());
+    let mut missing = None;
+    for &(field, want) in fields {
+        let key = JsValue::from_str(field);
+        // The copy is plain data with no prototype: `in` sees its own properties only, and
+        // reading cannot throw.
+        if !Reflect::has(copy, &key).unwrap_or(false) {
+            if matches!(want, OptionKind::Text | OptionKind::Flag) && missing.is_none() {
+                missing = Some(field);
+            }
+            out.push(OptionValue::None);
+            continue;
+        }
+        let v = Reflect::get(copy, &key).unwrap_or(JsValue::UNDEFINED);
+        let nullish = v.is_undefined() || v.is_null();
+        out.push(match want {
+            OptionKind::OptText if nullish => OptionValue::None,
+            OptionKind::Flag => match v.as_bool() {
+                Some(b) => OptionValue::Flag(b),
+                None if nullish => return Err(unit_value(name, "a boolean")),
+                None => {
+                    return Err(type_error(
+                        field,
+                        &format!("must be a boolean, not {}", kind(&v)),
+                    ))
+                }
+            },
+            _ => match v.as_string() {
+                Some(s) => OptionValue::Text(s),
+                None if nullish => return Err(unit_value(name, "a string")),
+                None => {
+                    return Err(type_error(
+                        field,
+                        &format!("must be a string, not {}", kind(&v)),
+                    ))
+                }
+            },
+        });
+    }
+    match missing {
+        Some(field) => Err(type_error(name, &format!("Error: missing field `{field}`"))),
+        None => Ok(out),
+    }
+}
+
+/// serde's text for `null` or `undefined` where a value is required, as serde-wasm-bindgen's
+/// error (a JS `Error`) printed it.
+fn unit_value(name: &str, expected: &str) -> JsValue {
+    type_error(
+        name,
+        &format!("Error: invalid type: unit value, expected {expected}"),
+    )
+}
+
+/// [`options_from_js`] up to the decode: the plain copy, checked to be an object whose
+/// `strings` and `bools` fields have their types when present.
+pub fn checked_options(
     name: &str,
     value: &JsValue,
     strings: &[&str],

@@ -16,7 +16,10 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{fact_from_js, from_js, from_js_keeping, function, options_from_js, text};
+use super::boundary::{
+    fact_from_js, from_js, from_js_keeping, function, options_from_js, text, FromOptions,
+    OptionFields, OptionKind,
+};
 use super::client::{timeout_of, JsKey};
 use super::driver::{
     engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
@@ -944,6 +947,104 @@ pub struct EntryOptions {
     pub account_id: String,
     /// The outbox entry.
     pub client_key: String,
+}
+
+// The options types' fields for `options_from_js`, in declaration order, with their serde
+// (camelCase) names: tests/wasm_boundary.rs checks each against the serde-wasm-bindgen reader.
+
+impl FromOptions for OpenConversationOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("view", OptionKind::Text),
+        ("accountId", OptionKind::TextOr),
+        ("conversationUrn", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            view: f.text(),
+            account_id: f.text(),
+            conversation_urn: f.text(),
+        }
+    }
+}
+
+impl FromOptions for CloseViewOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[("view", OptionKind::Text)];
+    fn build(mut f: OptionFields) -> Self {
+        Self { view: f.text() }
+    }
+}
+
+impl FromOptions for ConversationOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("conversationUrn", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            conversation_urn: f.text(),
+        }
+    }
+}
+
+impl FromOptions for RefreshConversationsOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("cursor", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            cursor: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for ReactOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("messageUrn", OptionKind::Text),
+        ("emoji", OptionKind::Text),
+        ("add", OptionKind::Flag),
+        ("conversationUrn", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            message_urn: f.text(),
+            emoji: f.text(),
+            add: f.flag(),
+            conversation_urn: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for RecallOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("messageUrn", OptionKind::Text),
+        ("conversationUrn", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            message_urn: f.text(),
+            conversation_urn: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for EntryOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("clientKey", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            client_key: f.text(),
+        }
+    }
 }
 
 impl ThreadlineEngine {
