@@ -244,3 +244,112 @@ fn command_options_read_as_serde_read_them() {
     ));
     same_as_serde!(EntryOptions, |o| (o.account_id, o.client_key));
 }
+
+/// A fact of each kind, as JS object literals (field name, value), `kind` first.
+const FACTS: &[&[(&str, &str)]] = &[
+    &[
+        ("kind", "'messages'"),
+        ("account", "'acc'"),
+        ("conversationUrn", "'urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,2-YWJj)'"),
+        ("messages", "[{id: '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=', conversation: '2-YWJj', messageUrn: 'urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=)', text: 'hi', sentAt: 1700000000000, senderProfileId: 'ACoAAB', senderName: 'Ada', isSentByOwner: true, attachments: [{assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}], stamp: 5, tally: {stamp: 5, entries: [{emoji: 'x', count: 2, viewerReacted: true}]}, clientKey: 'ck-1'}]"),
+    ],
+    &[
+        ("kind", "'tombstones'"),
+        ("account", "'acc'"),
+        ("ids", "['2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=']"),
+        ("messages", "[]"),
+    ],
+    &[
+        ("kind", "'reaction'"),
+        ("account", "'acc'"),
+        ("key", "{message: '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=', actor: 'me', emoji: 'x'}"),
+        ("fact", "{present: true, stamp: 7}"),
+    ],
+    &[
+        ("kind", "'quota'"),
+        ("account", "'acc'"),
+        ("quota", "{day: 20000, keys: ['k1', 'k2']}"),
+    ],
+    &[
+        ("kind", "'read'"),
+        ("account", "'acc'"),
+        ("conversation", "'2-YWJj'"),
+        ("at", "1"),
+    ],
+];
+
+/// `fact_from_js` (each field read by name) takes and refuses what serde's derived reader of
+/// the kind's fields (`RemoteFact::read_kind`) does through serde-wasm-bindgen, with the same
+/// error text: every field absent, `undefined`, `null` or of each other type, alone and in
+/// pairs (the order of two errors), and an extra field.
+#[wasm_bindgen_test]
+fn facts_read_by_name_as_serde_read_them() {
+    use serde::Deserialize;
+    use threadline::sync::{RemoteFact, Tag};
+    use threadline::wasm::boundary::{fact_from_js, type_error};
+    let derived = |value: &JsValue| -> Result<RemoteFact, JsValue> {
+        let copy = plain("fact", value)?;
+        let wrong = |e: serde_wasm_bindgen::Error| type_error("fact", &e.to_string());
+        let tag = Reflect::get(&copy, &"kind".into()).unwrap();
+        let Tag(tag) =
+            Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+        RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
+    };
+    let show = |r: Result<RemoteFact, JsValue>| match r {
+        Ok(f) => format!("ok {f:?}"),
+        Err(e) => format!("err {}", message(&e)),
+    };
+    let odd = [
+        "undefined",
+        "null",
+        "1",
+        "1.5",
+        "'s'",
+        "true",
+        "[]",
+        "{}",
+        "[1]",
+    ];
+    let mut tried = 0;
+    for fact in FACTS {
+        let object = |set: &[(&str, Option<&str>)]| {
+            let mut body = String::from("({");
+            for (name, good) in fact.iter().copied().chain([("extra", "1")]) {
+                let value = match set.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => *v,
+                    None => Some(good),
+                };
+                if let Some(v) = value {
+                    body.push_str(&format!("{name}: {v},"));
+                }
+            }
+            body.push_str("})");
+            eval(&body)
+        };
+        let mut cases = vec![object(&[])];
+        let names: Vec<&str> = fact[1..].iter().map(|(n, _)| *n).chain(["extra"]).collect();
+        for (i, a) in names.iter().enumerate() {
+            for va in odd.iter().map(|v| Some(*v)).chain([None]) {
+                cases.push(object(&[(a, va)]));
+                for b in &names[i + 1..] {
+                    for vb in [None, Some("null"), Some("1")] {
+                        cases.push(object(&[(a, va), (b, vb)]));
+                    }
+                }
+            }
+        }
+        for value in cases {
+            let input = js_sys::JSON::stringify(&value)
+                .unwrap()
+                .as_string()
+                .unwrap();
+            assert_eq!(
+                show(fact_from_js(&value)),
+                show(derived(&value)),
+                "from {input}"
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried > 300, "{tried}");
+}

@@ -149,7 +149,7 @@ pub fn from_js_keeping<T: DeserializeOwned>(
 }
 
 /// Reads a fact another context broadcast: its `kind` from the plain copy first, then only
-/// that kind's fields, each with its own reader ([`RemoteFact::read_kind`]). serde's derived
+/// that kind's fields, each by name with its own reader ([`read_fact`]). serde's derived
 /// reader of the internally tagged enum buffers every field first and carries a second copy of
 /// every reader in a fact for that buffer (about 70 KB of the module). A fact is an object, as
 /// its TypeScript type says: an array (serde's positional form) is refused like a primitive.
@@ -178,7 +178,130 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
     }
     let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
     let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
-    RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
+    read_fact(&tag, &copy).map_err(wrong)
+}
+
+type SwbError = serde_wasm_bindgen::Error;
+
+/// The fields of a fact whose `kind` was read, each read by name from the plain copy with its
+/// own serde reader: what serde's derived reader of the kind's fields (`RemoteFact::read_kind`,
+/// which native callers keep) does through serde-wasm-bindgen, without that reader's
+/// `deserialize_struct`, one copy per kind. As there: fields in declaration order, the first
+/// value that does not read is the error, then the first required field absent; other fields,
+/// `kind` among them, are ignored.
+fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
+    let mut f = FactFields {
+        copy,
+        missing: None,
+    };
+    let fact = match kind {
+        "messages" => {
+            let account = f.req("account")?;
+            let conversation_urn = f.req("conversationUrn")?;
+            let messages = f.req("messages")?;
+            match (account, conversation_urn, messages) {
+                (Some(account), Some(conversation_urn), Some(messages)) => {
+                    Some(RemoteFact::Messages {
+                        account,
+                        conversation_urn,
+                        messages,
+                    })
+                }
+                _ => None,
+            }
+        }
+        "tombstones" => {
+            let account = f.req("account")?;
+            let ids = f.req("ids")?;
+            let messages = f.or_default("messages")?;
+            match (account, ids) {
+                (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
+                    account,
+                    ids,
+                    messages,
+                }),
+                _ => None,
+            }
+        }
+        "reaction" => {
+            let account = f.req("account")?;
+            let key = f.req("key")?;
+            let fact = f.req("fact")?;
+            match (account, key, fact) {
+                (Some(account), Some(key), Some(fact)) => {
+                    Some(RemoteFact::Reaction { account, key, fact })
+                }
+                _ => None,
+            }
+        }
+        "quota" => {
+            let account = f.req("account")?;
+            let quota = f.req("quota")?;
+            match (account, quota) {
+                (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
+                _ => None,
+            }
+        }
+        "read" => {
+            let account = f.req("account")?;
+            let conversation = f.req("conversation")?;
+            let at = f.req("at")?;
+            match (account, conversation, at) {
+                (Some(account), Some(conversation), Some(at)) => Some(RemoteFact::Read {
+                    account,
+                    conversation,
+                    at,
+                }),
+                _ => None,
+            }
+        }
+        _ => {
+            return Err(serde::de::Error::unknown_variant(
+                kind,
+                &crate::sync::FACT_KINDS,
+            ))
+        }
+    };
+    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or("account")))
+}
+
+/// [`read_fact`]'s reads of one fact's fields.
+struct FactFields<'a> {
+    copy: &'a JsValue,
+    /// The first required field found absent.
+    missing: Option<&'static str>,
+}
+
+impl FactFields<'_> {
+    /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
+    /// counts it).
+    fn get(&self, name: &str) -> Option<JsValue> {
+        let key = JsValue::from_str(name);
+        // The copy is plain data with no prototype: `in` sees its own properties only, and
+        // reading cannot throw.
+        Reflect::has(self.copy, &key)
+            .unwrap_or(false)
+            .then(|| Reflect::get(self.copy, &key).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// A required field: `None` (noted in `missing`) when absent.
+    fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+        match self.get(name) {
+            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
+            None => {
+                self.missing.get_or_insert(name);
+                Ok(None)
+            }
+        }
+    }
+
+    /// A `#[serde(default)]` field.
+    fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, SwbError> {
+        match self.get(name) {
+            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
+            None => Ok(T::default()),
+        }
+    }
 }
 
 /// The kind of one field of a command options object, as its Rust type declares it.
