@@ -353,3 +353,149 @@ fn facts_read_by_name_as_serde_read_them() {
     }
     assert!(tried > 300, "{tried}");
 }
+
+/// `fields_from_js` (each field read by name) gives the engine's and the client's options and
+/// `send`'s command the same value or the same error text as their derived serde readers
+/// through serde-wasm-bindgen (`from_js_keeping`): every field absent, `undefined`, `null` or
+/// of each other type, alone and in pairs, and values that are not objects.
+macro_rules! fields_as_serde {
+    ($t:ty, $keep:expr, $fields:expr, |$o:ident| $show:expr) => {{
+        use threadline::wasm::boundary::{fields_from_js, from_js_keeping};
+        let show = |r: Result<$t, JsValue>| match r {
+            Ok($o) => format!("ok {:?}", $show),
+            Err(e) => format!("err {}", message(&e)),
+        };
+        let fields: &[(&str, &str)] = $fields;
+        let object = |set: &[(&str, Option<&str>)]| {
+            let mut body = String::from("({");
+            for (name, good) in fields.iter().copied().chain([("extra", "1")]) {
+                let value = match set.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => *v,
+                    None => Some(good),
+                };
+                if let Some(v) = value {
+                    body.push_str(&format!("{name}: {v},"));
+                }
+            }
+            body.push_str("})");
+            eval(&body)
+        };
+        let odd = [
+            "undefined",
+            "null",
+            "1",
+            "1.5",
+            "'s'",
+            "true",
+            "[]",
+            "{}",
+            "['a']",
+        ];
+        let mut cases: Vec<JsValue> = [
+            "null",
+            "undefined",
+            "1",
+            "'s'",
+            "true",
+            "[]",
+            "(() => 1)",
+            "({})",
+        ]
+        .iter()
+        .map(|v| eval(v))
+        .collect();
+        cases.push(object(&[]));
+        for (i, (a, _)) in fields.iter().enumerate() {
+            for va in odd.iter().map(|v| Some(*v)).chain([None]) {
+                cases.push(object(&[(a, va)]));
+                for (b, _) in &fields[i + 1..] {
+                    for vb in [None, Some("null"), Some("1")] {
+                        cases.push(object(&[(a, va), (b, vb)]));
+                    }
+                }
+            }
+        }
+        for value in cases {
+            let input = js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_else(|| format!("{value:?}"));
+            assert_eq!(
+                show(fields_from_js::<$t>("options", &value, $keep)),
+                show(from_js_keeping::<$t>("options", &value, $keep)),
+                "{} from {input}",
+                stringify!($t)
+            );
+        }
+    }};
+}
+
+#[wasm_bindgen_test]
+fn argument_objects_read_by_name_as_serde_read_them() {
+    use threadline::wasm::{SendCommand, ThreadlineClientOptions, ThreadlineEngineOptions};
+    fields_as_serde!(
+        ThreadlineEngineOptions,
+        &["apiKey", "storage", "migrateFrom"],
+        &[
+            ("baseUrl", "'http://x'"),
+            ("apiKey", "'k'"),
+            ("storage", "'memory'"),
+            ("migrateFrom", "'memory'"),
+            ("storageKey", "'s'"),
+            ("realtime", "false"),
+            ("realtimeUrl", "'ws://x'"),
+            ("timeoutMs", "100"),
+            ("config", "{seed: 1}"),
+            ("quotaBytes", "1000"),
+        ],
+        |o| (
+            o.base_url,
+            o.api_key,
+            o.storage,
+            o.migrate_from,
+            o.storage_key,
+            o.realtime,
+            o.realtime_url,
+            o.timeout_ms,
+            o.config.map(|c| format!("{c:?}")),
+            o.quota_bytes
+        )
+    );
+    fields_as_serde!(
+        ThreadlineClientOptions,
+        &["apiKey"],
+        &[
+            ("baseUrl", "'http://x'"),
+            ("apiKey", "'k'"),
+            ("accountId", "'a'"),
+            ("timeoutMs", "100"),
+        ],
+        |o| (o.base_url, o.api_key, o.account_id, o.timeout_ms)
+    );
+    fields_as_serde!(
+        SendCommand,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("conversationUrn", "'c'"),
+            ("recipientProfileUrn", "'r'"),
+            ("recipientProfileId", "'p'"),
+            ("text", "'t'"),
+            ("subject", "'s'"),
+            ("channel", "'sales_navigator'"),
+            ("attachments", "[{assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}]"),
+            ("clientKey", "'k'"),
+        ],
+        |o| (
+            o.account_id,
+            o.conversation_urn,
+            o.recipient_profile_urn,
+            o.recipient_profile_id,
+            o.text,
+            o.subject,
+            format!("{:?}", o.channel),
+            format!("{:?}", o.attachments),
+            o.client_key
+        )
+    );
+}

@@ -190,7 +190,7 @@ type SwbError = serde_wasm_bindgen::Error;
 /// value that does not read is the error, then the first required field absent; other fields,
 /// `kind` among them, are ignored.
 fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
-    let mut f = FactFields {
+    let mut f = JsFields {
         copy,
         missing: None,
     };
@@ -262,20 +262,21 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             ))
         }
     };
-    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or("account")))
+    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or_default()))
 }
 
-/// [`read_fact`]'s reads of one fact's fields.
-struct FactFields<'a> {
+/// An object argument's fields, read by name from its plain copy, each with its own serde
+/// reader ([`read_fact`], [`fields_from_js`]).
+pub struct JsFields<'a> {
     copy: &'a JsValue,
     /// The first required field found absent.
     missing: Option<&'static str>,
 }
 
-impl FactFields<'_> {
+impl JsFields<'_> {
     /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
     /// counts it).
-    fn get(&self, name: &str) -> Option<JsValue> {
+    pub fn raw(&self, name: &str) -> Option<JsValue> {
         let key = JsValue::from_str(name);
         // The copy is plain data with no prototype: `in` sees its own properties only, and
         // reading cannot throw.
@@ -284,23 +285,83 @@ impl FactFields<'_> {
             .then(|| Reflect::get(self.copy, &key).unwrap_or(JsValue::UNDEFINED))
     }
 
-    /// A required field: `None` (noted in `missing`) when absent.
-    fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
-        match self.get(name) {
+    /// A required field: `None` (noted as missing) when absent.
+    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+        match self.raw(name) {
             Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
-            None => {
-                self.missing.get_or_insert(name);
-                Ok(None)
-            }
+            None => Ok(self.absent(name)),
         }
     }
 
-    /// A `#[serde(default)]` field.
-    fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, SwbError> {
-        match self.get(name) {
+    /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
+    pub fn req_raw(&mut self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).or_else(|| self.absent(name))
+    }
+
+    /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
+    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, SwbError> {
+        match self.raw(name) {
             Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
             None => Ok(T::default()),
         }
+    }
+
+    fn absent<T>(&mut self, name: &'static str) -> Option<T> {
+        self.missing.get_or_insert(name);
+        None
+    }
+}
+
+/// An argument type read by [`fields_from_js`]: its fields in declaration order, with the
+/// serde names of its TypeScript type.
+pub trait FromJsFields: Sized {
+    /// What serde's derived reader expects, for a value that is not an object (`struct Name`).
+    const EXPECTING: &'static str;
+    /// The value, or `None` when a required field is absent (each field read in declaration
+    /// order, all of them, as serde's derived reader does before it names the missing one).
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError>;
+}
+
+/// As [`from_js_keeping`], read field by field ([`JsFields`]) instead of by the type's derived
+/// serde reader, whose serde-wasm-bindgen `deserialize_struct` is a copy per type: the same
+/// values and error texts (a value that is not an object, the first field whose value does not
+/// read, in declaration order, then the first required field absent).
+pub fn fields_from_js<T: FromJsFields>(
+    name: &str,
+    value: &JsValue,
+    keep: &[&str],
+) -> Result<T, JsValue> {
+    let copy = plain_keeping(name, value, keep)?;
+    let wrong = |e: SwbError| type_error(name, &e.to_string());
+    serde::Deserializer::deserialize_struct(
+        serde_wasm_bindgen::Deserializer::from(copy.clone()),
+        "",
+        &[],
+        AnObject(T::EXPECTING),
+    )
+    .map_err(wrong)?;
+    let mut f = JsFields {
+        copy: &copy,
+        missing: None,
+    };
+    match T::read(&mut f).map_err(wrong)? {
+        Some(v) => Ok(v),
+        None => Err(wrong(serde::de::Error::missing_field(
+            f.missing.unwrap_or_default(),
+        ))),
+    }
+}
+
+/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text.
+struct AnObject(&'static str);
+
+impl<'de> serde::de::Visitor<'de> for AnObject {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Ok(())
     }
 }
 
