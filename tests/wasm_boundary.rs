@@ -6,7 +6,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use threadline::wasm::boundary::{plain, text};
+use threadline::wasm::boundary::{checked_options, options_from_js, plain, text};
 use threadline::wasm::error::{describe, DESCRIBE_MAX_CAUSES, DESCRIBE_MAX_CHARS};
 use threadline::wasm::urn::message_id_js;
 use threadline::wasm::ThreadlineClient;
@@ -123,5 +123,379 @@ async fn a_client_call_whose_api_key_never_comes_times_out() {
         message(&e).contains("gave nothing in 200 ms"),
         "{}",
         message(&e)
+    );
+}
+
+/// The string fields the engine's command options check (`STRING_FIELDS` in src/wasm/engine.rs).
+const OPTION_STRINGS: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+];
+
+/// Every field any command options type has, and one none has.
+const OPTION_NAMES: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+    "add",
+    "other",
+];
+
+/// A field's values: absent, or each JS type, the nullish ones included.
+const OPTION_VALUES: &[Option<&str>] = &[
+    None,
+    Some("undefined"),
+    Some("null"),
+    Some("'s'"),
+    Some("''"),
+    Some("true"),
+    Some("false"),
+    Some("1"),
+];
+
+/// The objects tried: every field valid, then each field (and each pair of fields) given each
+/// value, so the order of two errors shows too.
+fn option_objects() -> Vec<JsValue> {
+    let valid = |name: &str| if name == "add" { "true" } else { "'x'" };
+    let object = |set: &[(&str, Option<&str>)]| {
+        let mut body = String::from("{");
+        for name in OPTION_NAMES {
+            let value = match set.iter().find(|(n, _)| n == name) {
+                Some((_, v)) => *v,
+                None => Some(valid(name)),
+            };
+            if let Some(v) = value {
+                body.push_str(&format!("{name}: {v},"));
+            }
+        }
+        body.push('}');
+        eval(&body)
+    };
+    let mut out = vec![object(&[]), eval("({})")];
+    for (i, a) in OPTION_NAMES.iter().enumerate() {
+        for va in OPTION_VALUES {
+            out.push(object(&[(a, *va)]));
+            for b in &OPTION_NAMES[i + 1..] {
+                for vb in [None, Some("null"), Some("undefined")] {
+                    out.push(object(&[(a, *va), (b, vb)]));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `options_from_js` (the boundary's own field walk) gives each options type the same value or
+/// the same error text as serde-wasm-bindgen's derived reader of the same type did.
+macro_rules! same_as_serde {
+    ($t:ty, |$o:ident| $show:expr) => {{
+        let show = |r: Result<$t, JsValue>| match r {
+            Ok($o) => format!("ok {:?}", $show),
+            Err(e) => format!("err {}", message(&e)),
+        };
+        for value in option_objects() {
+            let ours = options_from_js::<$t>("options", &value, OPTION_STRINGS, &["add"]);
+            let serde =
+                checked_options("options", &value, OPTION_STRINGS, &["add"]).and_then(|copy| {
+                    serde_wasm_bindgen::from_value::<$t>(copy).map_err(|e| {
+                        threadline::wasm::boundary::type_error("options", &e.to_string())
+                    })
+                });
+            let input = js_sys::JSON::stringify(&value)
+                .unwrap()
+                .as_string()
+                .unwrap();
+            assert_eq!(show(ours), show(serde), "{} from {input}", stringify!($t));
+        }
+    }};
+}
+
+#[wasm_bindgen_test]
+fn command_options_read_as_serde_read_them() {
+    use threadline::wasm::*;
+    same_as_serde!(OpenConversationOptions, |o| (
+        o.view,
+        o.account_id,
+        o.conversation_urn
+    ));
+    same_as_serde!(CloseViewOptions, |o| o.view);
+    same_as_serde!(ConversationOptions, |o| (o.account_id, o.conversation_urn));
+    same_as_serde!(RefreshConversationsOptions, |o| (o.account_id, o.cursor));
+    same_as_serde!(ReactOptions, |o| (
+        o.account_id,
+        o.message_urn,
+        o.emoji,
+        o.add,
+        o.conversation_urn
+    ));
+    same_as_serde!(RecallOptions, |o| (
+        o.account_id,
+        o.message_urn,
+        o.conversation_urn
+    ));
+    same_as_serde!(EntryOptions, |o| (o.account_id, o.client_key));
+}
+
+/// A fact of each kind, as JS object literals (field name, value), `kind` first.
+const FACTS: &[&[(&str, &str)]] = &[
+    &[
+        ("kind", "'messages'"),
+        ("account", "'acc'"),
+        ("conversationUrn", "'urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,2-YWJj)'"),
+        ("messages", "[{id: '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=', conversation: '2-YWJj', messageUrn: 'urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=)', text: 'hi', sentAt: 1700000000000, senderProfileId: 'ACoAAB', senderName: 'Ada', isSentByOwner: true, attachments: [{assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}], stamp: 5, tally: {stamp: 5, entries: [{emoji: 'x', count: 2, viewerReacted: true}]}, clientKey: 'ck-1'}]"),
+    ],
+    &[
+        ("kind", "'tombstones'"),
+        ("account", "'acc'"),
+        ("ids", "['2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=']"),
+        ("messages", "[]"),
+    ],
+    &[
+        ("kind", "'reaction'"),
+        ("account", "'acc'"),
+        ("key", "{message: '2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=', actor: 'me', emoji: 'x'}"),
+        ("fact", "{present: true, stamp: 7}"),
+    ],
+    &[
+        ("kind", "'quota'"),
+        ("account", "'acc'"),
+        ("quota", "{day: 20000, keys: ['k1', 'k2']}"),
+    ],
+    &[
+        ("kind", "'read'"),
+        ("account", "'acc'"),
+        ("conversation", "'2-YWJj'"),
+        ("at", "1"),
+    ],
+];
+
+/// `fact_from_js` (each field read by name) takes and refuses what serde's derived reader of
+/// the kind's fields (`RemoteFact::read_kind`) does through serde-wasm-bindgen, with the same
+/// error text: every field absent, `undefined`, `null` or of each other type, alone and in
+/// pairs (the order of two errors), and an extra field.
+#[wasm_bindgen_test]
+fn facts_read_by_name_as_serde_read_them() {
+    use serde::Deserialize;
+    use threadline::sync::{RemoteFact, Tag};
+    use threadline::wasm::boundary::{fact_from_js, type_error};
+    let derived = |value: &JsValue| -> Result<RemoteFact, JsValue> {
+        let copy = plain("fact", value)?;
+        let wrong = |e: serde_wasm_bindgen::Error| type_error("fact", &e.to_string());
+        let tag = Reflect::get(&copy, &"kind".into()).unwrap();
+        let Tag(tag) =
+            Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+        RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
+    };
+    let show = |r: Result<RemoteFact, JsValue>| match r {
+        Ok(f) => format!("ok {f:?}"),
+        Err(e) => format!("err {}", message(&e)),
+    };
+    let odd = [
+        "undefined",
+        "null",
+        "1",
+        "1.5",
+        "'s'",
+        "true",
+        "[]",
+        "{}",
+        "[1]",
+    ];
+    let mut tried = 0;
+    for fact in FACTS {
+        let object = |set: &[(&str, Option<&str>)]| {
+            let mut body = String::from("({");
+            for (name, good) in fact.iter().copied().chain([("extra", "1")]) {
+                let value = match set.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => *v,
+                    None => Some(good),
+                };
+                if let Some(v) = value {
+                    body.push_str(&format!("{name}: {v},"));
+                }
+            }
+            body.push_str("})");
+            eval(&body)
+        };
+        let mut cases = vec![object(&[])];
+        let names: Vec<&str> = fact[1..].iter().map(|(n, _)| *n).chain(["extra"]).collect();
+        for (i, a) in names.iter().enumerate() {
+            for va in odd.iter().map(|v| Some(*v)).chain([None]) {
+                cases.push(object(&[(a, va)]));
+                for b in &names[i + 1..] {
+                    for vb in [None, Some("null"), Some("1")] {
+                        cases.push(object(&[(a, va), (b, vb)]));
+                    }
+                }
+            }
+        }
+        for value in cases {
+            let input = js_sys::JSON::stringify(&value)
+                .unwrap()
+                .as_string()
+                .unwrap();
+            assert_eq!(
+                show(fact_from_js(&value)),
+                show(derived(&value)),
+                "from {input}"
+            );
+            tried += 1;
+        }
+    }
+    assert!(tried > 300, "{tried}");
+}
+
+/// `fields_from_js` (each field read by name) gives the engine's and the client's options and
+/// `send`'s command the same value or the same error text as their derived serde readers
+/// through serde-wasm-bindgen (`from_js_keeping`): every field absent, `undefined`, `null` or
+/// of each other type, alone and in pairs, and values that are not objects.
+macro_rules! fields_as_serde {
+    ($t:ty, $keep:expr, $fields:expr, |$o:ident| $show:expr) => {{
+        use threadline::wasm::boundary::{fields_from_js, from_js_keeping};
+        let show = |r: Result<$t, JsValue>| match r {
+            Ok($o) => format!("ok {:?}", $show),
+            Err(e) => format!("err {}", message(&e)),
+        };
+        let fields: &[(&str, &str)] = $fields;
+        let object = |set: &[(&str, Option<&str>)]| {
+            let mut body = String::from("({");
+            for (name, good) in fields.iter().copied().chain([("extra", "1")]) {
+                let value = match set.iter().find(|(n, _)| *n == name) {
+                    Some((_, v)) => *v,
+                    None => Some(good),
+                };
+                if let Some(v) = value {
+                    body.push_str(&format!("{name}: {v},"));
+                }
+            }
+            body.push_str("})");
+            eval(&body)
+        };
+        let odd = [
+            "undefined",
+            "null",
+            "1",
+            "1.5",
+            "'s'",
+            "true",
+            "[]",
+            "{}",
+            "['a']",
+        ];
+        let mut cases: Vec<JsValue> = [
+            "null",
+            "undefined",
+            "1",
+            "'s'",
+            "true",
+            "[]",
+            "(() => 1)",
+            "({})",
+        ]
+        .iter()
+        .map(|v| eval(v))
+        .collect();
+        cases.push(object(&[]));
+        for (i, (a, _)) in fields.iter().enumerate() {
+            for va in odd.iter().map(|v| Some(*v)).chain([None]) {
+                cases.push(object(&[(a, va)]));
+                for (b, _) in &fields[i + 1..] {
+                    for vb in [None, Some("null"), Some("1")] {
+                        cases.push(object(&[(a, va), (b, vb)]));
+                    }
+                }
+            }
+        }
+        for value in cases {
+            let input = js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_else(|| format!("{value:?}"));
+            assert_eq!(
+                show(fields_from_js::<$t>("options", &value, $keep)),
+                show(from_js_keeping::<$t>("options", &value, $keep)),
+                "{} from {input}",
+                stringify!($t)
+            );
+        }
+    }};
+}
+
+#[wasm_bindgen_test]
+fn argument_objects_read_by_name_as_serde_read_them() {
+    use threadline::wasm::{SendCommand, ThreadlineClientOptions, ThreadlineEngineOptions};
+    fields_as_serde!(
+        ThreadlineEngineOptions,
+        &["apiKey", "storage", "migrateFrom"],
+        &[
+            ("baseUrl", "'http://x'"),
+            ("apiKey", "'k'"),
+            ("storage", "'memory'"),
+            ("migrateFrom", "'memory'"),
+            ("storageKey", "'s'"),
+            ("realtime", "false"),
+            ("realtimeUrl", "'ws://x'"),
+            ("timeoutMs", "100"),
+            ("config", "{seed: 1}"),
+            ("quotaBytes", "1000"),
+        ],
+        |o| (
+            o.base_url,
+            o.api_key,
+            o.storage,
+            o.migrate_from,
+            o.storage_key,
+            o.realtime,
+            o.realtime_url,
+            o.timeout_ms,
+            o.config.map(|c| format!("{c:?}")),
+            o.quota_bytes
+        )
+    );
+    fields_as_serde!(
+        ThreadlineClientOptions,
+        &["apiKey"],
+        &[
+            ("baseUrl", "'http://x'"),
+            ("apiKey", "'k'"),
+            ("accountId", "'a'"),
+            ("timeoutMs", "100"),
+        ],
+        |o| (o.base_url, o.api_key, o.account_id, o.timeout_ms)
+    );
+    fields_as_serde!(
+        SendCommand,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("conversationUrn", "'c'"),
+            ("recipientProfileUrn", "'r'"),
+            ("recipientProfileId", "'p'"),
+            ("text", "'t'"),
+            ("subject", "'s'"),
+            ("channel", "'sales_navigator'"),
+            ("attachments", "[{assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}]"),
+            ("clientKey", "'k'"),
+        ],
+        |o| (
+            o.account_id,
+            o.conversation_urn,
+            o.recipient_profile_urn,
+            o.recipient_profile_id,
+            o.text,
+            o.subject,
+            format!("{:?}", o.channel),
+            format!("{:?}", o.attachments),
+            o.client_key
+        )
     );
 }

@@ -5,8 +5,9 @@
 //! URNs are read by the URN parser and must name the ids they travel with, and every text and
 //! list is within a bound well above what the engine itself ever broadcasts.
 //!
-//! The wasm binding reads a fact's `kind` first and then only that kind's fields
-//! ([`RemoteFact::read_kind`]); serde's derived reader of the internally tagged enum, which
+//! The wasm binding reads a fact's `kind` first and then only that kind's fields, each by name
+//! (`boundary::read_fact`, tested against [`RemoteFact::read_kind`], the same over any serde
+//! reader); serde's derived reader of the internally tagged enum, which
 //! `from_json` uses, buffers every field (serde's `Content`) and needs a second copy of the
 //! reader of every type in a fact to read them back from that buffer (about 70 KB of the module).
 
@@ -56,8 +57,9 @@ impl RemoteFact {
         Ok(fact)
     }
 
-    /// Reads the fields of a fact whose `kind` the caller read first (the binding reads it from
-    /// the JS object), each field once with its own reader; fields the kind does not have,
+    /// Reads the fields of a fact whose `kind` the caller read first, each field once with its
+    /// own reader (the wasm binding reads the same fields by name, `boundary::read_fact`, and
+    /// its test compares the two); fields the kind does not have,
     /// `kind` itself among them, are ignored, as serde's derived reader ignores them. An unknown
     /// kind is serde's `unknown variant` error.
     pub fn read_kind<'de, D: Deserializer<'de>>(

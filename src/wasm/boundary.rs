@@ -149,7 +149,7 @@ pub fn from_js_keeping<T: DeserializeOwned>(
 }
 
 /// Reads a fact another context broadcast: its `kind` from the plain copy first, then only
-/// that kind's fields, each with its own reader ([`RemoteFact::read_kind`]). serde's derived
+/// that kind's fields, each by name with its own reader ([`read_fact`]). serde's derived
 /// reader of the internally tagged enum buffers every field first and carries a second copy of
 /// every reader in a fact for that buffer (about 70 KB of the module). A fact is an object, as
 /// its TypeScript type says: an array (serde's positional form) is refused like a primitive.
@@ -178,25 +178,327 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
     }
     let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
     let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
-    RemoteFact::read_kind(&tag, serde_wasm_bindgen::Deserializer::from(copy)).map_err(wrong)
+    read_fact(&tag, &copy).map_err(wrong)
+}
+
+type SwbError = serde_wasm_bindgen::Error;
+
+/// The fields of a fact whose `kind` was read, each read by name from the plain copy with its
+/// own serde reader: what serde's derived reader of the kind's fields (`RemoteFact::read_kind`,
+/// which native callers keep) does through serde-wasm-bindgen, without that reader's
+/// `deserialize_struct`, one copy per kind. As there: fields in declaration order, the first
+/// value that does not read is the error, then the first required field absent; other fields,
+/// `kind` among them, are ignored.
+fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
+    let mut f = JsFields {
+        copy,
+        missing: None,
+    };
+    let fact = match kind {
+        "messages" => {
+            let account = f.req("account")?;
+            let conversation_urn = f.req("conversationUrn")?;
+            let messages = f.req("messages")?;
+            match (account, conversation_urn, messages) {
+                (Some(account), Some(conversation_urn), Some(messages)) => {
+                    Some(RemoteFact::Messages {
+                        account,
+                        conversation_urn,
+                        messages,
+                    })
+                }
+                _ => None,
+            }
+        }
+        "tombstones" => {
+            let account = f.req("account")?;
+            let ids = f.req("ids")?;
+            let messages = f.or_default("messages")?;
+            match (account, ids) {
+                (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
+                    account,
+                    ids,
+                    messages,
+                }),
+                _ => None,
+            }
+        }
+        "reaction" => {
+            let account = f.req("account")?;
+            let key = f.req("key")?;
+            let fact = f.req("fact")?;
+            match (account, key, fact) {
+                (Some(account), Some(key), Some(fact)) => {
+                    Some(RemoteFact::Reaction { account, key, fact })
+                }
+                _ => None,
+            }
+        }
+        "quota" => {
+            let account = f.req("account")?;
+            let quota = f.req("quota")?;
+            match (account, quota) {
+                (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
+                _ => None,
+            }
+        }
+        "read" => {
+            let account = f.req("account")?;
+            let conversation = f.req("conversation")?;
+            let at = f.req("at")?;
+            match (account, conversation, at) {
+                (Some(account), Some(conversation), Some(at)) => Some(RemoteFact::Read {
+                    account,
+                    conversation,
+                    at,
+                }),
+                _ => None,
+            }
+        }
+        _ => {
+            return Err(serde::de::Error::unknown_variant(
+                kind,
+                &crate::sync::FACT_KINDS,
+            ))
+        }
+    };
+    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or_default()))
+}
+
+/// An object argument's fields, read by name from its plain copy, each with its own serde
+/// reader ([`read_fact`], [`fields_from_js`]).
+pub struct JsFields<'a> {
+    copy: &'a JsValue,
+    /// The first required field found absent.
+    missing: Option<&'static str>,
+}
+
+impl JsFields<'_> {
+    /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
+    /// counts it).
+    pub fn raw(&self, name: &str) -> Option<JsValue> {
+        let key = JsValue::from_str(name);
+        // The copy is plain data with no prototype: `in` sees its own properties only, and
+        // reading cannot throw.
+        Reflect::has(self.copy, &key)
+            .unwrap_or(false)
+            .then(|| Reflect::get(self.copy, &key).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// A required field: `None` (noted as missing) when absent.
+    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+        match self.raw(name) {
+            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
+            None => Ok(self.absent(name)),
+        }
+    }
+
+    /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
+    pub fn req_raw(&mut self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).or_else(|| self.absent(name))
+    }
+
+    /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
+    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, SwbError> {
+        match self.raw(name) {
+            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
+            None => Ok(T::default()),
+        }
+    }
+
+    fn absent<T>(&mut self, name: &'static str) -> Option<T> {
+        self.missing.get_or_insert(name);
+        None
+    }
+}
+
+/// An argument type read by [`fields_from_js`]: its fields in declaration order, with the
+/// serde names of its TypeScript type.
+pub trait FromJsFields: Sized {
+    /// What serde's derived reader expects, for a value that is not an object (`struct Name`).
+    const EXPECTING: &'static str;
+    /// The value, or `None` when a required field is absent (each field read in declaration
+    /// order, all of them, as serde's derived reader does before it names the missing one).
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError>;
+}
+
+/// As [`from_js_keeping`], read field by field ([`JsFields`]) instead of by the type's derived
+/// serde reader, whose serde-wasm-bindgen `deserialize_struct` is a copy per type: the same
+/// values and error texts (a value that is not an object, the first field whose value does not
+/// read, in declaration order, then the first required field absent).
+pub fn fields_from_js<T: FromJsFields>(
+    name: &str,
+    value: &JsValue,
+    keep: &[&str],
+) -> Result<T, JsValue> {
+    let copy = plain_keeping(name, value, keep)?;
+    let wrong = |e: SwbError| type_error(name, &e.to_string());
+    serde::Deserializer::deserialize_struct(
+        serde_wasm_bindgen::Deserializer::from(copy.clone()),
+        "",
+        &[],
+        AnObject(T::EXPECTING),
+    )
+    .map_err(wrong)?;
+    let mut f = JsFields {
+        copy: &copy,
+        missing: None,
+    };
+    match T::read(&mut f).map_err(wrong)? {
+        Some(v) => Ok(v),
+        None => Err(wrong(serde::de::Error::missing_field(
+            f.missing.unwrap_or_default(),
+        ))),
+    }
+}
+
+/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text.
+struct AnObject(&'static str);
+
+impl<'de> serde::de::Visitor<'de> for AnObject {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Ok(())
+    }
+}
+
+/// The kind of one field of a command options object, as its Rust type declares it.
+#[derive(Clone, Copy)]
+pub enum OptionKind {
+    /// `String`, required.
+    Text,
+    /// `String` with `#[serde(default)]`: `""` when absent.
+    TextOr,
+    /// `Option<String>`: `None` when absent, `null` or `undefined`.
+    OptText,
+    /// `bool`, required.
+    Flag,
+}
+
+/// A command options object's fields, read by name in the order of its `FIELDS`.
+pub struct OptionFields(std::vec::IntoIter<OptionValue>);
+
+enum OptionValue {
+    Text(String),
+    Flag(bool),
+    None,
+}
+
+impl OptionFields {
+    /// The next field, a `String` ([`OptionKind::Text`] or [`OptionKind::TextOr`]).
+    pub fn text(&mut self) -> String {
+        self.opt_text().unwrap_or_default()
+    }
+
+    /// The next field, an `Option<String>`.
+    pub fn opt_text(&mut self) -> Option<String> {
+        match self.0.next() {
+            Some(OptionValue::Text(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The next field, a `bool`.
+    pub fn flag(&mut self) -> bool {
+        matches!(self.0.next(), Some(OptionValue::Flag(true)))
+    }
+}
+
+/// A command options object read field by field through the checked boundary, without serde:
+/// serde-wasm-bindgen's struct reader is a copy of its own per options type (1-4 KB each
+/// before wasm-opt), where [`options_from_js`] walks `FIELDS` in one function and only
+/// `build` is per type. The field names are the serde (camelCase) names the TypeScript type
+/// has.
+pub trait FromOptions: Sized {
+    /// Each field's JS name and kind, in the struct's declaration order.
+    const FIELDS: &'static [(&'static str, OptionKind)];
+    /// The value from its fields, taken in `FIELDS` order.
+    fn build(fields: OptionFields) -> Self;
 }
 
 /// As [`from_js`], for an options object: each field named in `strings` (or `bools`) must be
 /// a string (a boolean) when present, else a `TypeError` whose message starts with that
-/// field's name, as for a positional argument.
-pub fn options_from_js<T: DeserializeOwned>(
+/// field's name, as for a positional argument. The other errors have serde-wasm-bindgen's
+/// wording, as the derived reader gave them (`Error: ` first, the JS error's `toString`): the first field present with `null` or
+/// `undefined` where a value is required (`Error: invalid type: unit value, expected a string`), in
+/// declaration order, else the first required field absent (``Error: missing field `view` ``); fields
+/// not in `T::FIELDS` are ignored.
+pub fn options_from_js<T: FromOptions>(
     name: &str,
     value: &JsValue,
     strings: &[&str],
     bools: &[&str],
 ) -> Result<T, JsValue> {
     let copy = checked_options(name, value, strings, bools)?;
-    serde_wasm_bindgen::from_value(copy).map_err(|e| type_error(name, &e.to_string()))
+    read_options(name, &copy, T::FIELDS).map(|v| T::build(OptionFields(v.into_iter())))
 }
 
-/// [`options_from_js`] up to the decode, which alone depends on `T` (one copy of the checks,
-/// not one per options type).
-fn checked_options(
+/// [`options_from_js`]'s walk over the fields (one function for every options type).
+fn read_options(
+    name: &str,
+    copy: &JsValue,
+    fields: &[(&str, OptionKind)],
+) -> Result<Vec<OptionValue>, JsValue> {
+    let mut out = Vec::with_capacity(fields.len());
+    let mut missing = None;
+    for &(field, want) in fields {
+        let key = JsValue::from_str(field);
+        // The copy is plain data with no prototype: `in` sees its own properties only, and
+        // reading cannot throw.
+        if !Reflect::has(copy, &key).unwrap_or(false) {
+            if matches!(want, OptionKind::Text | OptionKind::Flag) && missing.is_none() {
+                missing = Some(field);
+            }
+            out.push(OptionValue::None);
+            continue;
+        }
+        let v = Reflect::get(copy, &key).unwrap_or(JsValue::UNDEFINED);
+        let nullish = v.is_undefined() || v.is_null();
+        out.push(match want {
+            OptionKind::OptText if nullish => OptionValue::None,
+            OptionKind::Flag => match v.as_bool() {
+                Some(b) => OptionValue::Flag(b),
+                None if nullish => return Err(unit_value(name, "a boolean")),
+                None => {
+                    return Err(type_error(
+                        field,
+                        &format!("must be a boolean, not {}", kind(&v)),
+                    ))
+                }
+            },
+            _ => match v.as_string() {
+                Some(s) => OptionValue::Text(s),
+                None if nullish => return Err(unit_value(name, "a string")),
+                None => {
+                    return Err(type_error(
+                        field,
+                        &format!("must be a string, not {}", kind(&v)),
+                    ))
+                }
+            },
+        });
+    }
+    match missing {
+        Some(field) => Err(type_error(name, &format!("Error: missing field `{field}`"))),
+        None => Ok(out),
+    }
+}
+
+/// serde's text for `null` or `undefined` where a value is required, as serde-wasm-bindgen's
+/// error (a JS `Error`) printed it.
+fn unit_value(name: &str, expected: &str) -> JsValue {
+    type_error(
+        name,
+        &format!("Error: invalid type: unit value, expected {expected}"),
+    )
+}
+
+/// [`options_from_js`] up to the decode: the plain copy, checked to be an object whose
+/// `strings` and `bools` fields have their types when present.
+pub fn checked_options(
     name: &str,
     value: &JsValue,
     strings: &[&str],

@@ -13,7 +13,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::boundary::{
-    flag, from_js, from_js_keeping, given, opt_number, opt_text, text, JsNumber, JsText,
+    fields_from_js, flag, from_js, given, opt_number, opt_text, text, FromJsFields, JsFields,
+    JsNumber, JsText,
 };
 use super::deadline::within;
 use super::error::{api_error, describe, js_error};
@@ -38,6 +39,25 @@ pub struct ThreadlineClientOptions {
     /// Timeout of each request in milliseconds (default 15000, at most 25000).
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
+}
+
+impl FromJsFields for ThreadlineClientOptions {
+    const EXPECTING: &'static str = "struct ThreadlineClientOptions";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        let base_url = f.req("baseUrl")?;
+        let api_key = f.req_raw("apiKey");
+        let account_id = f.or_default("accountId")?;
+        let timeout_ms = f.or_default("timeoutMs")?;
+        Ok(match (base_url, api_key) {
+            (Some(base_url), Some(api_key)) => Some(Self {
+                base_url,
+                api_key,
+                account_id,
+                timeout_ms,
+            }),
+            _ => None,
+        })
+    }
 }
 
 /// The key as JS gave it. A function's answer is awaited at most `deadline_ms` (the request
@@ -183,7 +203,7 @@ impl ThreadlineClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ThreadlineClientOptions")] options: JsValue,
     ) -> Result<ThreadlineClient, JsValue> {
-        let options: ThreadlineClientOptions = from_js_keeping("options", &options, &["apiKey"])?;
+        let options: ThreadlineClientOptions = fields_from_js("options", &options, &["apiKey"])?;
         let base_url = options.base_url.trim().to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(js_error(

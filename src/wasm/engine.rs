@@ -16,7 +16,10 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::boundary::{fact_from_js, from_js, from_js_keeping, function, options_from_js, text};
+use super::boundary::{
+    fact_from_js, fields_from_js, function, options_from_js, text, FromJsFields, FromOptions,
+    JsFields, OptionFields, OptionKind,
+};
 use super::client::{timeout_of, JsKey};
 use super::driver::{
     engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
@@ -199,7 +202,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(unchecked_param_type = "ThreadlineEngineOptions")] options: JsValue,
     ) -> Result<ThreadlineEngine, JsValue> {
         let options: ThreadlineEngineOptions =
-            from_js_keeping("options", &options, &["apiKey", "storage", "migrateFrom"])?;
+            fields_from_js("options", &options, &["apiKey", "storage", "migrateFrom"])?;
         let base_url = options.base_url.trim().trim_end_matches('/').to_string();
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
@@ -486,7 +489,7 @@ impl ThreadlineEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendCommand")] cmd: JsValue,
     ) -> Promise {
-        let (cmd,) = args!(from_js::<SendCommand>("cmd", &cmd));
+        let (cmd,) = args!(fields_from_js::<SendCommand>("cmd", &cmd, &[]));
         let to = if let Some(urn) = present(&cmd.conversation_urn) {
             Recipient::Conversation(urn)
         } else if let Some(urn) = present(&cmd.recipient_profile_urn) {
@@ -944,6 +947,164 @@ pub struct EntryOptions {
     pub account_id: String,
     /// The outbox entry.
     pub client_key: String,
+}
+
+// The argument types read field by field (`fields_from_js`), in declaration order with their
+// serde names: tests/wasm_boundary.rs checks each against its derived serde reader.
+
+impl FromJsFields for ThreadlineEngineOptions {
+    const EXPECTING: &'static str = "struct ThreadlineEngineOptions";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        let base_url = f.req("baseUrl")?;
+        let api_key = f.req_raw("apiKey");
+        let storage = f.req_raw("storage");
+        let migrate_from = f.raw("migrateFrom").unwrap_or_default();
+        let storage_key = f.or_default("storageKey")?;
+        let realtime = f.or_default("realtime")?;
+        let realtime_url = f.or_default("realtimeUrl")?;
+        let timeout_ms = f.or_default("timeoutMs")?;
+        let config = f.or_default("config")?;
+        let quota_bytes = f.or_default("quotaBytes")?;
+        Ok(match (base_url, api_key, storage) {
+            (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
+                base_url,
+                api_key,
+                storage,
+                migrate_from,
+                storage_key,
+                realtime,
+                realtime_url,
+                timeout_ms,
+                config,
+                quota_bytes,
+            }),
+            _ => None,
+        })
+    }
+}
+
+impl FromJsFields for SendCommand {
+    const EXPECTING: &'static str = "struct SendCommand";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        let account_id = f.or_default("accountId")?;
+        let conversation_urn = f.or_default("conversationUrn")?;
+        let recipient_profile_urn = f.or_default("recipientProfileUrn")?;
+        let recipient_profile_id = f.or_default("recipientProfileId")?;
+        let text = f.req("text")?;
+        let subject = f.or_default("subject")?;
+        let channel = f.or_default("channel")?;
+        let attachments = f.or_default("attachments")?;
+        let client_key = f.or_default("clientKey")?;
+        Ok(text.map(|text| Self {
+            account_id,
+            conversation_urn,
+            recipient_profile_urn,
+            recipient_profile_id,
+            text,
+            subject,
+            channel,
+            attachments,
+            client_key,
+        }))
+    }
+}
+
+// The options types' fields for `options_from_js`, in declaration order, with their serde
+// (camelCase) names: tests/wasm_boundary.rs checks each against the serde-wasm-bindgen reader.
+
+impl FromOptions for OpenConversationOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("view", OptionKind::Text),
+        ("accountId", OptionKind::TextOr),
+        ("conversationUrn", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            view: f.text(),
+            account_id: f.text(),
+            conversation_urn: f.text(),
+        }
+    }
+}
+
+impl FromOptions for CloseViewOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[("view", OptionKind::Text)];
+    fn build(mut f: OptionFields) -> Self {
+        Self { view: f.text() }
+    }
+}
+
+impl FromOptions for ConversationOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("conversationUrn", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            conversation_urn: f.text(),
+        }
+    }
+}
+
+impl FromOptions for RefreshConversationsOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("cursor", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            cursor: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for ReactOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("messageUrn", OptionKind::Text),
+        ("emoji", OptionKind::Text),
+        ("add", OptionKind::Flag),
+        ("conversationUrn", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            message_urn: f.text(),
+            emoji: f.text(),
+            add: f.flag(),
+            conversation_urn: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for RecallOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("messageUrn", OptionKind::Text),
+        ("conversationUrn", OptionKind::OptText),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            message_urn: f.text(),
+            conversation_urn: f.opt_text(),
+        }
+    }
+}
+
+impl FromOptions for EntryOptions {
+    const FIELDS: &'static [(&'static str, OptionKind)] = &[
+        ("accountId", OptionKind::TextOr),
+        ("clientKey", OptionKind::Text),
+    ];
+    fn build(mut f: OptionFields) -> Self {
+        Self {
+            account_id: f.text(),
+            client_key: f.text(),
+        }
+    }
 }
 
 impl ThreadlineEngine {

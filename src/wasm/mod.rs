@@ -15,5 +15,9 @@ pub mod storage;
 pub mod urn;
 
 pub use client::{ThreadlineClient, ThreadlineClientOptions};
-pub use engine::{SendCommand, ThreadlineEngine, ThreadlineEngineOptions};
+pub use engine::{
+    CloseViewOptions, ConversationOptions, EntryOptions, OpenConversationOptions, ReactOptions,
+    RecallOptions, RefreshConversationsOptions, SendCommand, ThreadlineEngine,
+    ThreadlineEngineOptions,
+};
 pub use fetch::FetchTransport;
