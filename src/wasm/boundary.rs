@@ -419,6 +419,26 @@ pub trait FromOptions: Sized {
     fn build(fields: OptionFields) -> Self;
 }
 
+/// Implements [`FromOptions`] for an options struct from one list of its fields (Rust name, JS
+/// name, [`OptionKind`]) in declaration order, so `FIELDS` and the order `build` takes the
+/// fields in cannot drift apart.
+macro_rules! from_options {
+    ($ty:ty { $($field:ident: $js:literal => $kind:ident),* $(,)? }) => {
+        impl $crate::wasm::boundary::FromOptions for $ty {
+            const FIELDS: &'static [(&'static str, $crate::wasm::boundary::OptionKind)] =
+                &[$(($js, $crate::wasm::boundary::OptionKind::$kind)),*];
+            fn build(mut f: $crate::wasm::boundary::OptionFields) -> Self {
+                Self { $($field: from_options!(@take f $kind)),* }
+            }
+        }
+    };
+    (@take $f:ident Text) => { $f.text() };
+    (@take $f:ident TextOr) => { $f.text() };
+    (@take $f:ident OptText) => { $f.opt_text() };
+    (@take $f:ident Flag) => { $f.flag() };
+}
+pub(crate) use from_options;
+
 /// As [`from_js`], for an options object: each field named in `strings` (or `bools`) must be
 /// a string (a boolean) when present, else a `TypeError` whose message starts with that
 /// field's name, as for a positional argument. The other errors have serde-wasm-bindgen's

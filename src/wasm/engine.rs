@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::boundary::{
-    fact_from_js, fields_from_js, function, options_from_js, text, FromJsFields, FromOptions,
-    JsFields, OptionFields, OptionKind,
+    fact_from_js, fields_from_js, from_options, function, options_from_js, text, FromJsFields,
+    JsFields,
 };
 use super::client::{timeout_of, JsKey};
 use super::driver::{
@@ -1012,100 +1012,44 @@ impl FromJsFields for SendCommand {
 // The options types' fields for `options_from_js`, in declaration order, with their serde
 // (camelCase) names: tests/wasm_boundary.rs checks each against the serde-wasm-bindgen reader.
 
-impl FromOptions for OpenConversationOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("view", OptionKind::Text),
-        ("accountId", OptionKind::TextOr),
-        ("conversationUrn", OptionKind::Text),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            view: f.text(),
-            account_id: f.text(),
-            conversation_urn: f.text(),
-        }
-    }
-}
+from_options!(OpenConversationOptions {
+    view: "view" => Text,
+    account_id: "accountId" => TextOr,
+    conversation_urn: "conversationUrn" => Text,
+});
 
-impl FromOptions for CloseViewOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[("view", OptionKind::Text)];
-    fn build(mut f: OptionFields) -> Self {
-        Self { view: f.text() }
-    }
-}
+from_options!(CloseViewOptions {
+    view: "view" => Text,
+});
 
-impl FromOptions for ConversationOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("accountId", OptionKind::TextOr),
-        ("conversationUrn", OptionKind::Text),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            account_id: f.text(),
-            conversation_urn: f.text(),
-        }
-    }
-}
+from_options!(ConversationOptions {
+    account_id: "accountId" => TextOr,
+    conversation_urn: "conversationUrn" => Text,
+});
 
-impl FromOptions for RefreshConversationsOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("accountId", OptionKind::TextOr),
-        ("cursor", OptionKind::OptText),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            account_id: f.text(),
-            cursor: f.opt_text(),
-        }
-    }
-}
+from_options!(RefreshConversationsOptions {
+    account_id: "accountId" => TextOr,
+    cursor: "cursor" => OptText,
+});
 
-impl FromOptions for ReactOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("accountId", OptionKind::TextOr),
-        ("messageUrn", OptionKind::Text),
-        ("emoji", OptionKind::Text),
-        ("add", OptionKind::Flag),
-        ("conversationUrn", OptionKind::OptText),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            account_id: f.text(),
-            message_urn: f.text(),
-            emoji: f.text(),
-            add: f.flag(),
-            conversation_urn: f.opt_text(),
-        }
-    }
-}
+from_options!(ReactOptions {
+    account_id: "accountId" => TextOr,
+    message_urn: "messageUrn" => Text,
+    emoji: "emoji" => Text,
+    add: "add" => Flag,
+    conversation_urn: "conversationUrn" => OptText,
+});
 
-impl FromOptions for RecallOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("accountId", OptionKind::TextOr),
-        ("messageUrn", OptionKind::Text),
-        ("conversationUrn", OptionKind::OptText),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            account_id: f.text(),
-            message_urn: f.text(),
-            conversation_urn: f.opt_text(),
-        }
-    }
-}
+from_options!(RecallOptions {
+    account_id: "accountId" => TextOr,
+    message_urn: "messageUrn" => Text,
+    conversation_urn: "conversationUrn" => OptText,
+});
 
-impl FromOptions for EntryOptions {
-    const FIELDS: &'static [(&'static str, OptionKind)] = &[
-        ("accountId", OptionKind::TextOr),
-        ("clientKey", OptionKind::Text),
-    ];
-    fn build(mut f: OptionFields) -> Self {
-        Self {
-            account_id: f.text(),
-            client_key: f.text(),
-        }
-    }
-}
+from_options!(EntryOptions {
+    account_id: "accountId" => TextOr,
+    client_key: "clientKey" => Text,
+});
 
 impl ThreadlineEngine {
     fn listen(&self, channel: Channel, callback: js_sys::Function) -> JsValue {
