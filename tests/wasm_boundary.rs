@@ -6,7 +6,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Function, Reflect};
-use threadline::wasm::boundary::{checked_options, options_from_js, plain, text};
+use threadline::wasm::boundary::{
+    checked_options, options_from_js, plain, text, OPTION_FLAGS, OPTION_STRINGS,
+};
 use threadline::wasm::error::{describe, DESCRIBE_MAX_CAUSES, DESCRIBE_MAX_CHARS};
 use threadline::wasm::urn::message_id_js;
 use threadline::wasm::ThreadlineClient;
@@ -126,17 +128,6 @@ async fn a_client_call_whose_api_key_never_comes_times_out() {
     );
 }
 
-/// The string fields the engine's command options check (`STRING_FIELDS` in src/wasm/engine.rs).
-const OPTION_STRINGS: &[&str] = &[
-    "view",
-    "accountId",
-    "conversationUrn",
-    "messageUrn",
-    "emoji",
-    "clientKey",
-    "cursor",
-];
-
 /// Every field any command options type has, and one none has.
 const OPTION_NAMES: &[&str] = &[
     "view",
@@ -203,9 +194,9 @@ macro_rules! same_as_serde {
             Err(e) => format!("err {}", message(&e)),
         };
         for value in option_objects() {
-            let ours = options_from_js::<$t>("options", &value, OPTION_STRINGS, &["add"]);
+            let ours = options_from_js::<$t>("options", &value, OPTION_STRINGS, OPTION_FLAGS);
             let serde =
-                checked_options("options", &value, OPTION_STRINGS, &["add"]).and_then(|copy| {
+                checked_options("options", &value, OPTION_STRINGS, OPTION_FLAGS).and_then(|copy| {
                     serde_wasm_bindgen::from_value::<$t>(copy).map_err(|e| {
                         threadline::wasm::boundary::type_error("options", &e.to_string())
                     })

@@ -365,6 +365,21 @@ impl<'de> serde::de::Visitor<'de> for AnObject {
     }
 }
 
+/// The string fields of the engine's command options objects: a wrong type is a `TypeError`
+/// naming it (public for the boundary's tests).
+pub const OPTION_STRINGS: &[&str] = &[
+    "view",
+    "accountId",
+    "conversationUrn",
+    "messageUrn",
+    "emoji",
+    "clientKey",
+    "cursor",
+];
+
+/// The boolean fields of the engine's command options objects.
+pub const OPTION_FLAGS: &[&str] = &["add"];
+
 /// The kind of one field of a command options object, as its Rust type declares it.
 #[derive(Clone, Copy)]
 pub enum OptionKind {

@@ -18,7 +18,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::boundary::{
     fact_from_js, fields_from_js, from_options, function, options_from_js, text, FromJsFields,
-    JsFields,
+    JsFields, OPTION_FLAGS, OPTION_STRINGS,
 };
 use super::client::{timeout_of, JsKey};
 use super::driver::{
@@ -170,17 +170,6 @@ fn present(s: &Option<String>) -> Option<String> {
 fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
 }
-
-/// The string fields of the command options objects: a wrong type is a `TypeError` naming it.
-const STRING_FIELDS: &[&str] = &[
-    "view",
-    "accountId",
-    "conversationUrn",
-    "messageUrn",
-    "emoji",
-    "clientKey",
-    "cursor",
-];
 
 /// Reads the arguments of a command, or gives the rejected Promise of the first bad one.
 macro_rules! args {
@@ -353,8 +342,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<OpenConversationOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::OpenConversation {
             view: ViewId(o.view),
@@ -372,8 +361,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<CloseViewOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::CloseView {
             view: ViewId(o.view),
@@ -390,8 +379,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<ConversationOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::LoadOlder {
             account: AccountId(o.account_id),
@@ -409,8 +398,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<ConversationOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::Refresh {
             account: AccountId(o.account_id),
@@ -428,8 +417,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<ConversationOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::Rescan {
             account: AccountId(o.account_id),
@@ -452,8 +441,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<RefreshConversationsOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::RefreshConversations {
             account: AccountId(o.account_id),
@@ -552,8 +541,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<ReactOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::React {
             account: AccountId(o.account_id),
@@ -576,8 +565,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<RecallOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::Recall {
             account: AccountId(o.account_id),
@@ -595,8 +584,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<ConversationOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::MarkRead {
             account: AccountId(o.account_id),
@@ -614,8 +603,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<EntryOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::RetrySend {
             account: AccountId(o.account_id),
@@ -632,8 +621,8 @@ impl ThreadlineEngine {
         let (o,) = args!(options_from_js::<EntryOptions>(
             "options",
             &options,
-            STRING_FIELDS,
-            &["add"]
+            OPTION_STRINGS,
+            OPTION_FLAGS
         ));
         self.command(Command::DiscardSend {
             account: AccountId(o.account_id),
