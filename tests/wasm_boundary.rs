@@ -490,3 +490,65 @@ fn argument_objects_read_by_name_as_serde_read_them() {
         )
     );
 }
+
+/// The client's queries and `send`'s request (`#[serde(default)]` containers, every field
+/// optional) read by name as their derived serde readers read them.
+#[wasm_bindgen_test]
+fn client_arguments_read_by_name_as_serde_read_them() {
+    use threadline::model::{
+        ListConversationsQuery, MessagesQuery, RecentMessagesQuery, SendRequest,
+    };
+    fields_as_serde!(
+        ListConversationsQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("linkedinAccountIds", "['a', 'b']"),
+            ("count", "5"),
+            ("nextCursor", "'c'"),
+            ("labelId", "'l'"),
+            ("labeledOnly", "true"),
+            ("unreadOnly", "false"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        RecentMessagesQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("nextCursor", "'c'"),
+            ("count", "5"),
+            ("keywords", "'k'"),
+            ("read", "true"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        MessagesQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("count", "5"),
+            ("cursor", "'c'"),
+            ("since", "1700000000000"),
+            ("sync", "false"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        SendRequest,
+        &[],
+        &[
+            ("message", "'m'"),
+            ("conversationUrn", "'c'"),
+            ("recipientProfileUrn", "'r'"),
+            ("recipientProfileId", "'p'"),
+            ("subject", "'s'"),
+            ("attachments", "[{file: {assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}}]"),
+            ("messagingChannel", "'sales_navigator'"),
+            ("accountId", "'a'"),
+        ],
+        |o| format!("{o:?}")
+    );
+}
