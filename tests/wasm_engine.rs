@@ -121,7 +121,7 @@ fn options(storage_key: &str, realtime: bool) -> Value {
 }
 
 async fn open_with(options: Value) -> ThreadlineEngine {
-    match ThreadlineEngine::open(js(options)).await {
+    match ThreadlineEngine::open_engine(js(options)).await {
         Ok(e) => e,
         Err(e) => panic!("open rejected: {}", describe(&e)),
     }

@@ -10,7 +10,7 @@ use js_sys::{Function, Promise, Uint8Array};
 use serde::{Deserialize, Serialize};
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::boundary::{
     fields_from_js, flag, given, opt_number, opt_text, text, FromJsFields, JsFields, JsNumber,
@@ -19,6 +19,7 @@ use super::boundary::{
 use super::deadline::within;
 use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
+use super::promise::promise;
 use crate::api::endpoints::check_attachment_size;
 use crate::api::{ApiError, Client, KeySource};
 use crate::model::{ListConversationsQuery, MessagesQuery, RecentMessagesQuery, SendRequest};
@@ -237,10 +238,10 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
 {
     let fut = work(inner.clone());
-    future_to_promise(async move {
+    promise(Box::pin(async move {
         let value = fut.await.map_err(|e| api_error(&e))?;
         answer(&value)
-    })
+    }))
 }
 
 fn opt_account(account_id: Option<String>) -> Option<String> {
