@@ -1928,7 +1928,7 @@ mod tests {
             let first = seen.insert(table);
             let cases = match (first, table) {
                 (false, _) => vec![json],
-                (true, Table::Conversations) => variants(&json, &["", "/history"]),
+                (true, Table::Conversations) => variants(&json, &["", "/history", "/meta"]),
                 (true, Table::Accounts) => variants(&json, &["", "/summary"]),
                 (true, _) => variants(&json, &[""]),
             };
@@ -1962,6 +1962,7 @@ mod tests {
             "/accounts/0",
             "/accounts/0/conversations/0",
             "/accounts/0/conversations/0/history",
+            "/accounts/0/conversations/0/meta",
             "/accounts/0/messages/0",
             "/accounts/0/outbox/0",
         ];

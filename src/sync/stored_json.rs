@@ -28,6 +28,7 @@ use super::keys::ClientKey;
 use super::outbox::OutboxEntry;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage};
 use super::time::Millis;
+use crate::model::lenient::{self, Read};
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
 pub(crate) trait FromStored: Sized {
@@ -80,6 +81,34 @@ impl<'a> Fields<'a> {
             Some(raw) if raw.get() != "null" => value(raw, name).map(Some),
             _ => Ok(None),
         }
+    }
+
+    /// An `Option` field of an API model type, read by the reader the client reads answers with
+    /// ([`Read`]): missing or `null` is `None`. [`Read`] takes a member missing or given twice as
+    /// its field readers allow, where serde's derived reader of the type (which reads each field
+    /// with the same tolerant readers, so never fails on a value) refuses an object with one of
+    /// `required` missing or one of `known` (its serde names) given twice: those are checked
+    /// first, so the same records are refused.
+    pub fn opt_model<T: Read>(
+        &self,
+        name: &str,
+        known: &[&str],
+        required: &[&str],
+    ) -> Result<Option<T>, String> {
+        let raw = match self.get(name)? {
+            Some(raw) if raw.get() != "null" => raw,
+            _ => return Ok(None),
+        };
+        let inner = |e: String| format!("field `{name}`: {e}");
+        let members = Fields::parse(raw.get().as_bytes()).map_err(inner)?;
+        for field in known {
+            if members.get(field).map_err(inner)?.is_none() && required.contains(field) {
+                return Err(inner(missing(field)));
+            }
+        }
+        // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
+        lenient::json_document(raw.get().as_bytes()).map_err(|e| inner(e.to_string()))?;
+        lenient::decode_raw(raw).map(Some).map_err(inner)
     }
 
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
@@ -222,13 +251,35 @@ impl FromStored for ConversationRecord {
         Ok(ConversationRecord {
             id: f.req("id")?,
             urn: f.req("urn")?,
-            meta: f.opt("meta")?,
+            meta: f.opt_model("meta", CONVERSATION_FIELDS, CONVERSATION_REQUIRED)?,
             meta_stamp: Millis(f.req("metaStamp")?),
             read_at: Millis(f.req("readAt")?),
             history: f.record("history")?,
         })
     }
 }
+
+/// `Conversation`'s serde names (its derived reader refuses any of them given twice).
+const CONVERSATION_FIELDS: &[&str] = &[
+    "conversationUrn",
+    "conversationId",
+    "backendConversationUrn",
+    "conversationUrl",
+    "lastActivityAt",
+    "createdAt",
+    "lastReadAt",
+    "isRead",
+    "state",
+    "unreadCount",
+    "participants",
+    "latestMessage",
+    "source",
+    "salesNavThreadId",
+    "accountId",
+];
+
+/// `Conversation`'s fields with neither `Option` nor `#[serde(default)]`.
+const CONVERSATION_REQUIRED: &[&str] = &["conversationUrn", "unreadCount", "participants"];
 
 impl FromStored for History {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
@@ -274,5 +325,48 @@ impl FromStored for RecallCheck {
             requested: f.req("requested")?,
             ours: f.req("ours")?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Conversation, ConversationSource, LatestMessage};
+
+    /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
+    /// compile here until it is added there too), and the required ones are among them.
+    #[test]
+    fn the_conversation_field_list_is_complete() {
+        let every = Conversation {
+            conversation_urn: "u".into(),
+            conversation_id: Some("i".into()),
+            backend_conversation_urn: Some("b".into()),
+            conversation_url: Some("l".into()),
+            last_activity_at: Some(1),
+            created_at: Some(2),
+            last_read_at: Some(3),
+            is_read: Some(true),
+            state: Some("s".into()),
+            unread_count: 4,
+            participants: Vec::new(),
+            latest_message: Some(LatestMessage::default()),
+            source: Some(ConversationSource::SalesNavigator),
+            sales_nav_thread_id: Some("t".into()),
+            account_id: Some("a".into()),
+        };
+        let json = serde_json::to_value(&every).unwrap();
+        let mut names: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        let mut ours = CONVERSATION_FIELDS.to_vec();
+        names.sort_unstable();
+        ours.sort_unstable();
+        assert_eq!(names, ours);
+        assert!(CONVERSATION_REQUIRED
+            .iter()
+            .all(|r| CONVERSATION_FIELDS.contains(r)));
     }
 }
