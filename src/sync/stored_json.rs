@@ -29,6 +29,7 @@ use super::outbox::OutboxEntry;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage};
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
+use crate::model::ServerEvent;
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
 pub(crate) trait FromStored: Sized {
@@ -259,6 +260,29 @@ impl FromStored for ConversationRecord {
     }
 }
 
+/// A server event (a message of the realtime socket) from its JSON text, or `None` when it does
+/// not read: the same events read, to the same values, as by serde's derived reader (whose
+/// error the socket dropped too).
+pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
+    from_json(json).ok()
+}
+
+impl FromStored for ServerEvent {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ServerEvent {
+            seq: f.req("seq")?,
+            kind: f.req("type")?,
+            at: f.or_default("at")?,
+            account_id: f.or_default("accountId")?,
+            conversation_urn: f.or_default("conversationUrn")?,
+            message_urn: f.opt("messageUrn")?,
+            emoji: f.opt("emoji")?,
+            react: f.opt("react")?,
+            actor: f.opt("actor")?,
+        })
+    }
+}
+
 /// `Conversation`'s serde names (its derived reader refuses any of them given twice).
 const CONVERSATION_FIELDS: &[&str] = &[
     "conversationUrn",
@@ -329,9 +353,92 @@ impl FromStored for RecallCheck {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{Conversation, ConversationSource, LatestMessage};
+    use serde_json::{json, Value};
+
+    /// `json` (an object) and the ways it can be wrong, each read by [`from_json`] and by serde's
+    /// derived reader of `T`: both read it to the same value, or neither does (the one
+    /// difference, a record given as an array, is allowed). Each member left out, `null`, given
+    /// twice, of each other JSON type; a member of another name; not an object; something after
+    /// it. How many read and how many were refused.
+    pub(crate) fn reads_as_derived<T>(json: &str) -> (usize, usize)
+    where
+        T: FromStored + serde::de::DeserializeOwned + fmt::Debug,
+    {
+        let v: Value = serde_json::from_str(json).unwrap();
+        let obj = v.as_object().unwrap();
+        let mut cases = vec![
+            json.to_owned(),
+            format!("{json} x"),
+            format!("{json}{{}}"),
+            "[]".into(),
+            "null".into(),
+            "\"x\"".into(),
+            "7".into(),
+            json[..json.len() / 2].to_owned(),
+        ];
+        let mut extra = obj.clone();
+        extra.insert("zzUnknown".into(), json!([1, {"a": null}]));
+        cases.push(Value::Object(extra).to_string());
+        for name in obj.keys() {
+            let mut gone = obj.clone();
+            gone.remove(name);
+            cases.push(Value::Object(gone).to_string());
+            for other in [
+                Value::Null,
+                json!("x"),
+                json!(7),
+                json!(-1.5),
+                json!(1e300),
+                json!(true),
+                json!([]),
+                json!([1]),
+                json!({}),
+            ] {
+                let mut changed = obj.clone();
+                changed.insert(name.clone(), other);
+                cases.push(Value::Object(changed).to_string());
+            }
+            let member = serde_json::to_string(&json!({ name: obj[name] })).unwrap();
+            cases.push(format!("{},{}", &member[..member.len() - 1], &json[1..]));
+        }
+        let (mut read, mut refused) = (0, 0);
+        for case in cases {
+            let ours = from_json::<T>(case.as_bytes());
+            let derived = serde_json::from_str::<T>(&case).map_err(|e| e.to_string());
+            match (&ours, &derived) {
+                (Ok(a), Ok(b)) => assert_eq!(format!("{a:?}"), format!("{b:?}"), "{case}"),
+                (Err(_), Err(_)) => {}
+                (Err(e), Ok(_)) if e.contains("sequence, expected a stored record") => {}
+                _ => panic!("{case}\n stored_json: {ours:?}\n serde: {derived:?}"),
+            }
+            if ours.is_ok() {
+                read += 1;
+            } else {
+                refused += 1;
+            }
+        }
+        (read, refused)
+    }
+
+    /// A server event of each kind (and one of a kind this build does not know), with every
+    /// field and with the optional ones left out, reads as serde's derived reader reads it.
+    #[test]
+    fn server_events_read_as_the_derived_reader_reads_them() {
+        let full = r#"{"seq":7,"type":"reactionChanged","at":1700000000000,"accountId":"a","conversationUrn":"urn:li:msg_conversation:(urn:li:fsd_profile:A,2-x)","messageUrn":"urn:li:msg_message:(urn:li:fsd_profile:A,2-y)","emoji":"x","react":true,"actor":"p"}"#;
+        let (read, refused) = reads_as_derived::<ServerEvent>(full);
+        assert!(read > 10 && refused > 10, "{read} read, {refused} refused");
+        for kind in [
+            "messageCreated",
+            "messageRecalled",
+            "conversationRead",
+            "somethingNew",
+        ] {
+            reads_as_derived::<ServerEvent>(&format!(r#"{{"seq":1,"type":"{kind}"}}"#));
+        }
+    }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
     /// compile here until it is added there too), and the required ones are among them.
