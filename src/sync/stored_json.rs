@@ -26,7 +26,8 @@ use serde_json::value::RawValue;
 
 use super::keys::ClientKey;
 use super::outbox::OutboxEntry;
-use super::store::{ConversationRecord, History, RecallCheck, StoredMessage};
+use super::quota::QuotaUse;
+use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
 use crate::model::ServerEvent;
@@ -96,20 +97,39 @@ impl<'a> Fields<'a> {
         known: &[&str],
         required: &[&str],
     ) -> Result<Option<T>, String> {
-        let raw = match self.get(name)? {
-            Some(raw) if raw.get() != "null" => raw,
-            _ => return Ok(None),
-        };
-        let inner = |e: String| format!("field `{name}`: {e}");
-        let members = Fields::parse(raw.get().as_bytes()).map_err(inner)?;
-        for field in known {
-            if members.get(field).map_err(inner)?.is_none() && required.contains(field) {
-                return Err(inner(missing(field)));
-            }
+        match self.get(name)? {
+            Some(raw) if raw.get() != "null" => model(raw, name, known, required).map(Some),
+            _ => Ok(None),
         }
-        // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
-        lenient::json_document(raw.get().as_bytes()).map_err(|e| inner(e.to_string()))?;
-        lenient::decode_raw(raw).map(Some).map_err(inner)
+    }
+
+    /// A list of API model values that must be there (each read as by [`Fields::opt_model`]);
+    /// `null`, a non-array or an element that does not read is an error.
+    pub fn models<T: Read>(
+        &self,
+        name: &str,
+        known: &[&str],
+        required: &[&str],
+    ) -> Result<Vec<T>, String> {
+        let Some(raw) = self.get(name)? else {
+            return Err(missing(name));
+        };
+        let items: Vec<&RawValue> = value(raw, name)?;
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(i, item)| {
+                model(item, name, known, required).map_err(|e| format!("{e} (item {i})"))
+            })
+            .collect()
+    }
+
+    /// A nested `Option` record: missing or `null` is `None`.
+    pub fn record_opt<T: FromStored>(&self, name: &str) -> Result<Option<T>, String> {
+        match self.get(name)? {
+            Some(raw) if raw.get() != "null" => nested(raw, name).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
@@ -162,6 +182,26 @@ fn value<'a, T: Deserialize<'a>>(raw: &'a RawValue, name: &str) -> Result<T, Str
         raw.get().as_bytes(),
     ))
     .map_err(|e| field_error(name, &e))
+}
+
+/// Field `name`'s value `raw`, an API model type, read by [`Read`] once what serde's derived
+/// reader refused is checked (see [`Fields::opt_model`]).
+fn model<T: Read>(
+    raw: &RawValue,
+    name: &str,
+    known: &[&str],
+    required: &[&str],
+) -> Result<T, String> {
+    let inner = |e: String| format!("field `{name}`: {e}");
+    let members = Fields::parse(raw.get().as_bytes()).map_err(inner)?;
+    for field in known {
+        if members.get(field).map_err(inner)?.is_none() && required.contains(field) {
+            return Err(inner(missing(field)));
+        }
+    }
+    // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
+    lenient::json_document(raw.get().as_bytes()).map_err(|e| inner(e.to_string()))?;
+    lenient::decode_raw(raw).map_err(inner)
 }
 
 fn nested<T: FromStored>(raw: &RawValue, name: &str) -> Result<T, String> {
@@ -241,7 +281,7 @@ impl FromStored for StoredMessage {
             attachments: f.or_default("attachments")?,
             subject: f.opt("subject")?,
             stamp: f.req("stamp")?,
-            tally: f.opt("tally")?,
+            tally: f.record_opt("tally")?,
             client_key: f.opt("clientKey")?.map(ClientKey),
         })
     }
@@ -256,6 +296,27 @@ impl FromStored for ConversationRecord {
             meta_stamp: Millis(f.req("metaStamp")?),
             read_at: Millis(f.req("readAt")?),
             history: f.record("history")?,
+        })
+    }
+}
+
+impl FromStored for Tally {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(Tally {
+            stamp: f.req("stamp")?,
+            entries: f.models("entries", SUMMARY_FIELDS, SUMMARY_FIELDS)?,
+        })
+    }
+}
+
+/// `ReactionSummary`'s serde names, all required.
+const SUMMARY_FIELDS: &[&str] = &["emoji", "count", "viewerReacted"];
+
+impl FromStored for QuotaUse {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(QuotaUse {
+            day: f.req("day")?,
+            keys: f.req("keys")?,
         })
     }
 }
