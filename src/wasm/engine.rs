@@ -964,7 +964,7 @@ impl FromJsFields for ThreadlineEngineOptions {
         let realtime = f.or_default("realtime")?;
         let realtime_url = f.or_default("realtimeUrl")?;
         let timeout_ms = f.or_default("timeoutMs")?;
-        let config = f.or_default("config")?;
+        let config = f.nested_opt("config")?;
         let quota_bytes = f.or_default("quotaBytes")?;
         Ok(match (base_url, api_key, storage) {
             (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
@@ -981,6 +981,28 @@ impl FromJsFields for ThreadlineEngineOptions {
             }),
             _ => None,
         })
+    }
+}
+
+/// `#[serde(default)]` on the type: an absent field is `EngineConfig::default()`'s.
+impl FromJsFields for EngineConfig {
+    const EXPECTING: &'static str = "struct EngineConfig";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        let d = EngineConfig::default();
+        Ok(Some(Self {
+            seed: f.or("seed", d.seed)?,
+            poll_interval_ms: f.or("pollIntervalMs", d.poll_interval_ms)?,
+            echo_skew_ms: f.or("echoSkewMs", d.echo_skew_ms)?,
+            echo_settle_ms: f.or("echoSettleMs", d.echo_settle_ms)?,
+            default_retry_after_ms: f.or("defaultRetryAfterMs", d.default_retry_after_ms)?,
+            daily_quota: f.or("dailyQuota", d.daily_quota)?,
+            recall_window_ms: f.or("recallWindowMs", d.recall_window_ms)?,
+            page_size: f.or("pageSize", d.page_size)?,
+            snapshot_every: f.or("snapshotEvery", d.snapshot_every)?,
+            storage_retry_ms: f.or("storageRetryMs", d.storage_retry_ms)?,
+            resident_closed: f.or("residentClosed", d.resident_closed)?,
+            conversation_window: f.or("conversationWindow", d.conversation_window)?,
+        }))
     }
 }
 
