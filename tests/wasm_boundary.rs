@@ -490,3 +490,91 @@ fn argument_objects_read_by_name_as_serde_read_them() {
         )
     );
 }
+
+/// The engine's tunables (`ThreadlineEngine.open`'s `config`, a `#[serde(default)]` container
+/// whose defaults are not its fields' own) read by name as its derived serde reader reads them.
+#[wasm_bindgen_test]
+fn the_engine_config_reads_by_name_as_serde_reads_it() {
+    use threadline::sync::EngineConfig;
+    fields_as_serde!(
+        EngineConfig,
+        &[],
+        &[
+            ("seed", "1"),
+            ("pollIntervalMs", "2"),
+            ("echoSkewMs", "3"),
+            ("echoSettleMs", "4"),
+            ("defaultRetryAfterMs", "5"),
+            ("dailyQuota", "6"),
+            ("recallWindowMs", "7"),
+            ("pageSize", "8"),
+            ("snapshotEvery", "9"),
+            ("storageRetryMs", "10"),
+            ("residentClosed", "11"),
+            ("conversationWindow", "12"),
+        ],
+        |o| format!("{o:?}")
+    );
+}
+
+/// The client's queries and `send`'s request (`#[serde(default)]` containers, every field
+/// optional) read by name as their derived serde readers read them.
+#[wasm_bindgen_test]
+fn client_arguments_read_by_name_as_serde_read_them() {
+    use threadline::model::{
+        ListConversationsQuery, MessagesQuery, RecentMessagesQuery, SendRequest,
+    };
+    fields_as_serde!(
+        ListConversationsQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("linkedinAccountIds", "['a', 'b']"),
+            ("count", "5"),
+            ("nextCursor", "'c'"),
+            ("labelId", "'l'"),
+            ("labeledOnly", "true"),
+            ("unreadOnly", "false"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        RecentMessagesQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("nextCursor", "'c'"),
+            ("count", "5"),
+            ("keywords", "'k'"),
+            ("read", "true"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        MessagesQuery,
+        &[],
+        &[
+            ("accountId", "'a'"),
+            ("count", "5"),
+            ("cursor", "'c'"),
+            ("since", "1700000000000"),
+            ("sync", "false"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        SendRequest,
+        &[],
+        &[
+            ("message", "'m'"),
+            ("conversationUrn", "'c'"),
+            ("recipientProfileUrn", "'r'"),
+            ("recipientProfileId", "'p'"),
+            ("subject", "'s'"),
+            ("attachments", "[{file: {assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}}]"),
+            ("messagingChannel", "'sales_navigator'"),
+            ("accountId", "'a'"),
+        ],
+        |o| format!("{o:?}")
+    );
+}

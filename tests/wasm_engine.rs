@@ -121,7 +121,7 @@ fn options(storage_key: &str, realtime: bool) -> Value {
 }
 
 async fn open_with(options: Value) -> ThreadlineEngine {
-    match ThreadlineEngine::open(js(options)).await {
+    match ThreadlineEngine::open_engine(js(options)).await {
         Ok(e) => e,
         Err(e) => panic!("open rejected: {}", describe(&e)),
     }
@@ -586,8 +586,7 @@ async fn a_local_storage_store_moves_into_indexed_db_and_restarts_from_there() {
     if !has_indexed_db() {
         let e = ThreadlineEngine::open(js(idb))
             .await
-            .err()
-            .expect("no IndexedDB in Node");
+            .expect_err("no IndexedDB in Node");
         assert_eq!(
             get(&e, "code").as_string().as_deref(),
             Some("storage_unavailable")
@@ -916,7 +915,7 @@ async fn the_chrome_storage_adapter_speaks_the_storage_local_promise_api() {
 async fn an_unknown_storage_or_bad_options_reject_clearly() {
     let mut o = options("t-bad", false);
     o["storage"] = json!("sessionStorage");
-    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.expect_err("refused");
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("storage_unavailable")
@@ -924,14 +923,14 @@ async fn an_unknown_storage_or_bad_options_reject_clearly() {
     // `migrateFrom` moves a store into IndexedDB only.
     let mut o = options("t-bad", false);
     o["migrateFrom"] = json!("memory");
-    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.expect_err("refused");
     assert_eq!(
         get(&e, "code").as_string().as_deref(),
         Some("invalid_options")
     );
     let mut o = options("t-bad", false);
     o["baseUrl"] = json!("ftp://nowhere");
-    let e = ThreadlineEngine::open(js(o)).await.err().expect("refused");
+    let e = ThreadlineEngine::open(js(o)).await.expect_err("refused");
     assert_eq!(get(&e, "name").as_string().as_deref(), Some("TypeError"));
 }
 

@@ -140,6 +140,7 @@ pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
     StoredMessage, Tally,
 };
+pub use stored_json::server_event;
 pub use tagged::Tag;
 pub use time::{Millis, Stamp, STAMP_SCALE};
 pub use view::{

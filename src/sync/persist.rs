@@ -238,7 +238,7 @@ impl FromStored for AccountRecords {
             outbox_next_seq: f.or_default("outboxNextSeq")?,
             recalls: f.records_or_default("recalls")?,
             removed_recalls: f.or_default("removedRecalls")?,
-            quota: f.opt("quota")?,
+            quota: f.record_opt("quota")?,
             own_profile: f.opt("ownProfile")?,
             tallies_seen: f.or_default("talliesSeen")?,
             recalled_in: f.or_default("recalledIn")?,

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::effect::Persist;
 use super::persist::RestoreIssue;
+use super::stored_json::{self, Fields, FromStored};
 
 /// A storage operation failed (quota, no such API here, a rejected Promise).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +86,18 @@ struct Head {
     next: u64,
 }
 
+// Read by the member scanner (`stored_json`), not serde's derived reader (issue 15).
+impl FromStored for Head {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(Head {
+            v: f.req("v")?,
+            snapshot: f.opt("snapshot")?,
+            deltas: f.req("deltas")?,
+            next: f.req("next")?,
+        })
+    }
+}
+
 const HEAD_VERSION: u32 = 1;
 
 /// What storage held, ready for `Engine::restore`.
@@ -128,7 +141,7 @@ impl<S: Storage> PersistLog<S> {
         let Some(text) = self.storage.get(&self.key("head")).await? else {
             return Ok(out);
         };
-        let head: Head = match serde_json::from_slice::<Head>(text.as_bytes()) {
+        let head: Head = match stored_json::from_json::<Head>(text.as_bytes()) {
             Ok(h) if h.v == HEAD_VERSION => h,
             Ok(h) => {
                 out.issues.push(RestoreIssue::UnsupportedIndexVersion {
@@ -137,10 +150,8 @@ impl<S: Storage> PersistLog<S> {
                 });
                 return Ok(out);
             }
-            Err(e) => {
-                out.issues.push(RestoreIssue::CorruptIndex {
-                    reason: e.to_string(),
-                });
+            Err(reason) => {
+                out.issues.push(RestoreIssue::CorruptIndex { reason });
                 return Ok(out);
             }
         };
@@ -253,6 +264,17 @@ mod tests {
     use std::task::{Context, Poll, Waker};
 
     use super::*;
+
+    /// The head reads as serde's derived reader read it (the same heads taken, to the same
+    /// values; only a refusal's wording differs).
+    #[test]
+    fn the_head_reads_as_the_derived_reader_read_it() {
+        use crate::sync::stored_json::tests::reads_as_derived;
+        let (read, refused) =
+            reads_as_derived::<Head>(r#"{"v":1,"snapshot":3,"deltas":[4,5],"next":6}"#);
+        assert!(read > 3 && refused > 10, "{read} read, {refused} refused");
+        reads_as_derived::<Head>(r#"{"v":1,"snapshot":null,"deltas":[],"next":0}"#);
+    }
     use crate::sync::{AccountId, Engine, EngineConfig, Records, STORE_VERSION};
     use crate::urn::ConversationId;
 

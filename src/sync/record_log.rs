@@ -533,7 +533,7 @@ impl FromStored for AccountRecord {
         Ok(AccountRecord {
             account: AccountId(f.or_default("account")?),
             outbox_next_seq: f.or_default("outboxNextSeq")?,
-            quota: f.opt("quota")?,
+            quota: f.record_opt("quota")?,
             own_profile: f.opt("ownProfile")?,
             tallies_seen: f.or_default("talliesSeen")?,
             summary: f.record_or_default("summary")?,
@@ -1914,7 +1914,18 @@ mod tests {
                 message_urn: None,
             }],
         };
+        // A message with a reaction tally of one entry, read (in every wrong way) first.
+        let mut tallied = m.clone();
+        tallied.tally = Some(crate::sync::Tally {
+            stamp: crate::sync::Stamp::from_raw(6),
+            entries: vec![crate::model::ReactionSummary {
+                emoji: "x".into(),
+                count: 2,
+                viewer_reacted: true,
+            }],
+        });
         let mut rows: Vec<(Table, String)> = vec![
+            (Table::Messages, serde_json::to_string(&tallied).unwrap()),
             (Table::Recalls, serde_json::to_string(&recall).unwrap()),
             (Table::Elsewhere, serde_json::to_string(&elsewhere).unwrap()),
         ];
@@ -1928,8 +1939,9 @@ mod tests {
             let first = seen.insert(table);
             let cases = match (first, table) {
                 (false, _) => vec![json],
-                (true, Table::Conversations) => variants(&json, &["", "/history"]),
-                (true, Table::Accounts) => variants(&json, &["", "/summary"]),
+                (true, Table::Conversations) => variants(&json, &["", "/history", "/meta"]),
+                (true, Table::Accounts) => variants(&json, &["", "/summary", "/quota"]),
+                (true, Table::Messages) => variants(&json, &["", "/tally", "/tally/entries/0"]),
                 (true, _) => variants(&json, &[""]),
             };
             for json in cases {
@@ -1962,7 +1974,10 @@ mod tests {
             "/accounts/0",
             "/accounts/0/conversations/0",
             "/accounts/0/conversations/0/history",
+            "/accounts/0/conversations/0/meta",
             "/accounts/0/messages/0",
+            "/accounts/0/messages/0/tally",
+            "/accounts/0/quota",
             "/accounts/0/outbox/0",
         ];
         for json in variants(&small.to_string(), &paths) {

@@ -306,6 +306,25 @@ impl JsFields<'_> {
         }
     }
 
+    /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
+    /// `default` (the container's) when absent.
+    pub fn or<T: DeserializeOwned>(&mut self, name: &str, default: T) -> Result<T, SwbError> {
+        match self.raw(name) {
+            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
+            None => Ok(default),
+        }
+    }
+
+    /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
+    /// or `null` is `None` (as serde-wasm-bindgen reads an `Option`), anything else is read as
+    /// the type's derived reader read it.
+    pub fn nested_opt<T: FromJsFields>(&mut self, name: &str) -> Result<Option<T>, SwbError> {
+        match self.raw(name) {
+            Some(v) if !(v.is_undefined() || v.is_null()) => read_fields(&v).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
         self.missing.get_or_insert(name);
         None
@@ -332,23 +351,27 @@ pub fn fields_from_js<T: FromJsFields>(
     keep: &[&str],
 ) -> Result<T, JsValue> {
     let copy = plain_keeping(name, value, keep)?;
-    let wrong = |e: SwbError| type_error(name, &e.to_string());
+    read_fields(&copy).map_err(|e| type_error(name, &e.to_string()))
+}
+
+/// `T` from a value of the plain copy, as its derived reader read it through
+/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields.
+fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
     serde::Deserializer::deserialize_struct(
         serde_wasm_bindgen::Deserializer::from(copy.clone()),
         "",
         &[],
         AnObject(T::EXPECTING),
-    )
-    .map_err(wrong)?;
+    )?;
     let mut f = JsFields {
-        copy: &copy,
+        copy,
         missing: None,
     };
-    match T::read(&mut f).map_err(wrong)? {
+    match T::read(&mut f)? {
         Some(v) => Ok(v),
-        None => Err(wrong(serde::de::Error::missing_field(
+        None => Err(serde::de::Error::missing_field(
             f.missing.unwrap_or_default(),
-        ))),
+        )),
     }
 }
 

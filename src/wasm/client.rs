@@ -10,15 +10,16 @@ use js_sys::{Function, Promise, Uint8Array};
 use serde::{Deserialize, Serialize};
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::boundary::{
-    fields_from_js, flag, from_js, given, opt_number, opt_text, text, FromJsFields, JsFields,
-    JsNumber, JsText,
+    fields_from_js, flag, given, opt_number, opt_text, text, FromJsFields, JsFields, JsNumber,
+    JsText,
 };
 use super::deadline::within;
 use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
+use super::promise::promise;
 use crate::api::endpoints::check_attachment_size;
 use crate::api::{ApiError, Client, KeySource};
 use crate::model::{ListConversationsQuery, MessagesQuery, RecentMessagesQuery, SendRequest};
@@ -134,15 +135,77 @@ fn bad_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
 }
 
 /// An optional object argument, read through its plain copy (see `boundary`): a wrong type,
-/// a throwing getter, a cycle or too deep a value is a `TypeError` naming it.
+/// a throwing getter, a cycle or too deep a value is a `TypeError` naming it. Read field by
+/// field ([`fields_from_js`]), not by the type's derived serde reader.
 fn arg<T>(what: &str, value: &JsValue) -> Result<T, JsValue>
 where
-    T: Default + serde::de::DeserializeOwned,
+    T: Default + FromJsFields,
 {
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    from_js(what, value)
+    fields_from_js(what, value, &[])
+}
+
+// The client's argument types read field by field (`fields_from_js`), in declaration order
+// with their serde names; all four are `#[serde(default)]` containers, so every field is read
+// as `or_default`. tests/wasm_boundary.rs checks each against its derived serde reader.
+
+impl FromJsFields for ListConversationsQuery {
+    const EXPECTING: &'static str = "struct ListConversationsQuery";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        Ok(Some(Self {
+            account_id: f.or_default("accountId")?,
+            linkedin_account_ids: f.or_default("linkedinAccountIds")?,
+            count: f.or_default("count")?,
+            next_cursor: f.or_default("nextCursor")?,
+            label_id: f.or_default("labelId")?,
+            labeled_only: f.or_default("labeledOnly")?,
+            unread_only: f.or_default("unreadOnly")?,
+        }))
+    }
+}
+
+impl FromJsFields for RecentMessagesQuery {
+    const EXPECTING: &'static str = "struct RecentMessagesQuery";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        Ok(Some(Self {
+            account_id: f.or_default("accountId")?,
+            next_cursor: f.or_default("nextCursor")?,
+            count: f.or_default("count")?,
+            keywords: f.or_default("keywords")?,
+            read: f.or_default("read")?,
+        }))
+    }
+}
+
+impl FromJsFields for MessagesQuery {
+    const EXPECTING: &'static str = "struct MessagesQuery";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        Ok(Some(Self {
+            account_id: f.or_default("accountId")?,
+            count: f.or_default("count")?,
+            cursor: f.or_default("cursor")?,
+            since: f.or_default("since")?,
+            sync: f.or_default("sync")?,
+        }))
+    }
+}
+
+impl FromJsFields for SendRequest {
+    const EXPECTING: &'static str = "struct SendRequest";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        Ok(Some(Self {
+            message: f.or_default("message")?,
+            conversation_urn: f.or_default("conversationUrn")?,
+            recipient_profile_urn: f.or_default("recipientProfileUrn")?,
+            recipient_profile_id: f.or_default("recipientProfileId")?,
+            subject: f.or_default("subject")?,
+            attachments: f.or_default("attachments")?,
+            messaging_channel: f.or_default("messagingChannel")?,
+            account_id: f.or_default("accountId")?,
+        }))
+    }
 }
 
 /// Reads the arguments of a call, or gives the rejected Promise of the first bad one.
@@ -175,10 +238,10 @@ where
     Fut: std::future::Future<Output = Result<T, ApiError>> + 'static,
 {
     let fut = work(inner.clone());
-    future_to_promise(async move {
+    promise(Box::pin(async move {
         let value = fut.await.map_err(|e| api_error(&e))?;
         answer(&value)
-    })
+    }))
 }
 
 fn opt_account(account_id: Option<String>) -> Option<String> {
@@ -324,7 +387,7 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SendRequest")] request: JsValue,
     ) -> Promise {
-        let (request,) = args!(from_js::<SendRequest>("request", &request));
+        let (request,) = args!(fields_from_js::<SendRequest>("request", &request, &[]));
         spawn(&self.inner, |c| async move { c.send(request).await })
     }
 

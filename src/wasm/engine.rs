@@ -14,7 +14,7 @@ use js_sys::Promise;
 use serde::Deserialize;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 use super::boundary::{
     fact_from_js, fields_from_js, from_options, function, options_from_js, text, FromJsFields,
@@ -27,6 +27,7 @@ use super::driver::{
 use super::error::js_error;
 use super::fetch::FetchTransport;
 use super::idb::{database_name, IdbRecords};
+use super::promise::promise;
 use super::realtime::{socket_url, Realtime};
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
@@ -187,118 +188,14 @@ impl ThreadlineEngine {
     /// `restoreIssues()`, never fatal), starts its timers and realtime socket, and resolves.
     /// Rejects when the options are wrong or the storage cannot be read at all. The request
     /// timeout (`timeoutMs`) also bounds the `apiKey` function's answer and each storage call.
-    pub async fn open(
+    #[wasm_bindgen(unchecked_return_type = "Promise<ThreadlineEngine>")]
+    pub fn open(
         #[wasm_bindgen(unchecked_param_type = "ThreadlineEngineOptions")] options: JsValue,
-    ) -> Result<ThreadlineEngine, JsValue> {
-        let options: ThreadlineEngineOptions =
-            fields_from_js("options", &options, &["apiKey", "storage", "migrateFrom"])?;
-        let base_url = options.base_url.trim().trim_end_matches('/').to_string();
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
-        }
-        let timeout_ms = timeout_of(options.timeout_ms);
-        let key = JsKey::from_js(&options.api_key, timeout_ms)?;
-        let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
-        let indexed = options.storage.as_string().as_deref() == Some("indexedDB");
-        let migrate_from = (!options.migrate_from.is_undefined()
-            && !options.migrate_from.is_null())
-        .then_some(options.migrate_from);
-        if migrate_from.is_some() && !indexed {
-            return Err(invalid_options(
-                "migrateFrom is only for storage: \"indexedDB\"",
-            ));
-        }
-        let quota = match options.quota_bytes {
-            None => None,
-            Some(q) if !indexed => {
-                return Err(invalid_options(&format!(
-                    "quotaBytes ({q}) is only for storage: \"indexedDB\""
-                )))
-            }
-            Some(q) if q.is_finite() && q >= 0.0 => Some(q as u64),
-            Some(q) => {
-                return Err(invalid_options(&format!(
-                    "quotaBytes must be a number of bytes, not {q}"
-                )))
-            }
-        };
-        let unavailable = |e: StorageError| engine_error("storage_unavailable", &e.message, &[]);
-        let unreadable = |e: StorageError| engine_error("storage", &e.message, &[]);
-
-        let mut config = options.config.unwrap_or_default();
-        if config.seed == 0 {
-            config.seed = random_seed();
-        }
-        let (engine, issues, log) = if indexed {
-            let mut db = IdbRecords::open(&database_name(&prefix), timeout_ms)
-                .await
-                .map_err(unavailable)?;
-            if let Some(quota) = quota {
-                db = db.limit(quota).await.map_err(unreadable)?;
-            }
-            let records = RecordLog::new(db);
-            let mut issues = Vec::new();
-            let mut fallback = None;
-            if let Some(from) = migrate_from {
-                let old = PersistLog::new(
-                    AnyStore::from_option(from, timeout_ms).map_err(unavailable)?,
-                    &prefix,
-                );
-                match records.migrate_from(&old).await {
-                    Ok(found) => issues = found,
-                    // Nothing was copied and the old store is as it was: run on it this time
-                    // (opening the empty database would end the migration for good).
-                    Err(e) => fallback = Some((old, e)),
-                }
-            }
-            match fallback {
-                None => {
-                    // Neither the messages nor the whole conversation list: the newest
-                    // conversations and those work is under way in; each conversation's
-                    // messages (and any other record) are read when an input needs them, the
-                    // list's next pages when asked (issue 13).
-                    let window = config.conversation_window.max(1);
-                    let mut loaded = records.load_window(window).await.map_err(unreadable)?;
-                    loaded.issues.splice(0..0, issues);
-                    // Records are written one by one: never a snapshot (see `RecordLog`).
-                    config.snapshot_every = u32::MAX;
-                    let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
-                    (engine, issues, Log::Records(records))
-                }
-                Some((old, e)) => {
-                    drop(records);
-                    let (engine, mut issues) = restore_kv(config, &old).await?;
-                    issues.insert(
-                        0,
-                        RestoreIssue::MigrationFailed {
-                            reason: e.message,
-                            full: e.full,
-                        },
-                    );
-                    (engine, issues, Log::Kv(old))
-                }
-            }
-        } else {
-            let store = AnyStore::from_option(options.storage, timeout_ms).map_err(unavailable)?;
-            let log = PersistLog::new(store, &prefix);
-            let (engine, issues) = restore_kv(config, &log).await?;
-            (engine, issues, Log::Kv(log))
-        };
-
-        let client =
-            Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
-        let driver = Driver::new(engine, client, log);
-        driver.feed(Input::Tick);
-        let realtime = options.realtime.unwrap_or(true).then(|| {
-            let url = socket_url(&base_url, present(&options.realtime_url).as_deref());
-            Realtime::start(url, key, Rc::downgrade(&driver))
-        });
-        Ok(ThreadlineEngine {
-            driver,
-            realtime,
-            issues,
-            memos: RefCell::default(),
-        })
+    ) -> Promise {
+        // All of it inside the Promise, as an `async fn` export ran it: a wrong option rejects.
+        promise(Box::pin(async move {
+            open_engine(options).await.map(JsValue::from)
+        }))
     }
 
     /// Deletes the IndexedDB store of `storageKey` (default `threadline`: the database
@@ -306,15 +203,18 @@ impl ThreadlineEngine {
     /// resolves once it is gone. Close the engine open on it first: an engine of this realm
     /// lets go of the database by itself, one elsewhere (another tab) delays the deletion until
     /// it closes; rejects (`storage`) after `timeoutMs` (default 15000) without an answer.
-    #[wasm_bindgen(js_name = deleteStore)]
-    pub async fn delete_store(
+    #[wasm_bindgen(js_name = deleteStore, unchecked_return_type = "Promise<void>")]
+    pub fn delete_store(
         #[wasm_bindgen(js_name = storageKey)] storage_key: Option<String>,
         #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
-    ) -> Result<(), JsValue> {
-        let key = present(&storage_key).unwrap_or_else(|| "threadline".into());
-        IdbRecords::delete(&database_name(&key), timeout_of(timeout_ms))
-            .await
-            .map_err(|e| engine_error("storage", &e.message, &[]))
+    ) -> Promise {
+        promise(Box::pin(async move {
+            let key = present(&storage_key).unwrap_or_else(|| "threadline".into());
+            IdbRecords::delete(&database_name(&key), timeout_of(timeout_ms))
+                .await
+                .map(|()| JsValue::UNDEFINED)
+                .map_err(|e| engine_error("storage", &e.message, &[]))
+        }))
     }
 
     /// Why stored state was not (fully) used when opening, then records a conversation's
@@ -514,7 +414,7 @@ impl ThreadlineEngine {
         }
         let id = driver.last_command();
         let settled = driver.settled();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             JsFuture::from(settled).await?;
             let key = given.map(|k| k.0);
             let late = id.and_then(|id| driver.take_late_refusal(id));
@@ -527,7 +427,7 @@ impl ThreadlineEngine {
                     &[],
                 )),
             }
-        })
+        }))
     }
 
     /// Adds (`add`) or removes one of the account's own reactions; resolves `reacted` once
@@ -827,6 +727,118 @@ impl ThreadlineEngine {
     }
 }
 
+/// `ThreadlineEngine.open`'s work (see there).
+async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
+    let options: ThreadlineEngineOptions =
+        fields_from_js("options", &options, &["apiKey", "storage", "migrateFrom"])?;
+    let base_url = options.base_url.trim().trim_end_matches('/').to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        return Err(invalid_options("baseUrl must be an absolute http(s) URL"));
+    }
+    let timeout_ms = timeout_of(options.timeout_ms);
+    let key = JsKey::from_js(&options.api_key, timeout_ms)?;
+    let prefix = present(&options.storage_key).unwrap_or_else(|| "threadline".into());
+    let indexed = options.storage.as_string().as_deref() == Some("indexedDB");
+    let migrate_from = (!options.migrate_from.is_undefined() && !options.migrate_from.is_null())
+        .then_some(options.migrate_from);
+    if migrate_from.is_some() && !indexed {
+        return Err(invalid_options(
+            "migrateFrom is only for storage: \"indexedDB\"",
+        ));
+    }
+    let quota = match options.quota_bytes {
+        None => None,
+        Some(q) if !indexed => {
+            return Err(invalid_options(&format!(
+                "quotaBytes ({q}) is only for storage: \"indexedDB\""
+            )))
+        }
+        Some(q) if q.is_finite() && q >= 0.0 => Some(q as u64),
+        Some(q) => {
+            return Err(invalid_options(&format!(
+                "quotaBytes must be a number of bytes, not {q}"
+            )))
+        }
+    };
+    let unavailable = |e: StorageError| engine_error("storage_unavailable", &e.message, &[]);
+    let unreadable = |e: StorageError| engine_error("storage", &e.message, &[]);
+
+    let mut config = options.config.unwrap_or_default();
+    if config.seed == 0 {
+        config.seed = random_seed();
+    }
+    let (engine, issues, log) = if indexed {
+        let mut db = IdbRecords::open(&database_name(&prefix), timeout_ms)
+            .await
+            .map_err(unavailable)?;
+        if let Some(quota) = quota {
+            db = db.limit(quota).await.map_err(unreadable)?;
+        }
+        let records = RecordLog::new(db);
+        let mut issues = Vec::new();
+        let mut fallback = None;
+        if let Some(from) = migrate_from {
+            let old = PersistLog::new(
+                AnyStore::from_option(from, timeout_ms).map_err(unavailable)?,
+                &prefix,
+            );
+            match records.migrate_from(&old).await {
+                Ok(found) => issues = found,
+                // Nothing was copied and the old store is as it was: run on it this time
+                // (opening the empty database would end the migration for good).
+                Err(e) => fallback = Some((old, e)),
+            }
+        }
+        match fallback {
+            None => {
+                // Neither the messages nor the whole conversation list: the newest
+                // conversations and those work is under way in; each conversation's
+                // messages (and any other record) are read when an input needs them, the
+                // list's next pages when asked (issue 13).
+                let window = config.conversation_window.max(1);
+                let mut loaded = records.load_window(window).await.map_err(unreadable)?;
+                loaded.issues.splice(0..0, issues);
+                // Records are written one by one: never a snapshot (see `RecordLog`).
+                config.snapshot_every = u32::MAX;
+                let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
+                (engine, issues, Log::Records(records))
+            }
+            Some((old, e)) => {
+                drop(records);
+                let (engine, mut issues) = restore_kv(config, &old).await?;
+                issues.insert(
+                    0,
+                    RestoreIssue::MigrationFailed {
+                        reason: e.message,
+                        full: e.full,
+                    },
+                );
+                (engine, issues, Log::Kv(old))
+            }
+        }
+    } else {
+        let store = AnyStore::from_option(options.storage, timeout_ms).map_err(unavailable)?;
+        let log = PersistLog::new(store, &prefix);
+        let (engine, issues) = restore_kv(config, &log).await?;
+        (engine, issues, Log::Kv(log))
+    };
+
+    let client =
+        Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
+    let driver = Driver::new(engine, client, log);
+    driver.feed(Input::Tick);
+    let realtime = options.realtime.unwrap_or(true).then(|| {
+        let url = socket_url(&base_url, present(&options.realtime_url).as_deref());
+        Realtime::start(url, key, Rc::downgrade(&driver))
+    });
+    Ok(ThreadlineEngine {
+        driver,
+        realtime,
+        issues,
+        memos: RefCell::default(),
+    })
+}
+
 /// An engine restored from a key-value store (snapshot and deltas), with what could not be read.
 async fn restore_kv(
     config: EngineConfig,
@@ -952,7 +964,7 @@ impl FromJsFields for ThreadlineEngineOptions {
         let realtime = f.or_default("realtime")?;
         let realtime_url = f.or_default("realtimeUrl")?;
         let timeout_ms = f.or_default("timeoutMs")?;
-        let config = f.or_default("config")?;
+        let config = f.nested_opt("config")?;
         let quota_bytes = f.or_default("quotaBytes")?;
         Ok(match (base_url, api_key, storage) {
             (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
@@ -969,6 +981,28 @@ impl FromJsFields for ThreadlineEngineOptions {
             }),
             _ => None,
         })
+    }
+}
+
+/// `#[serde(default)]` on the type: an absent field is `EngineConfig::default()`'s.
+impl FromJsFields for EngineConfig {
+    const EXPECTING: &'static str = "struct EngineConfig";
+    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+        let d = EngineConfig::default();
+        Ok(Some(Self {
+            seed: f.or("seed", d.seed)?,
+            poll_interval_ms: f.or("pollIntervalMs", d.poll_interval_ms)?,
+            echo_skew_ms: f.or("echoSkewMs", d.echo_skew_ms)?,
+            echo_settle_ms: f.or("echoSettleMs", d.echo_settle_ms)?,
+            default_retry_after_ms: f.or("defaultRetryAfterMs", d.default_retry_after_ms)?,
+            daily_quota: f.or("dailyQuota", d.daily_quota)?,
+            recall_window_ms: f.or("recallWindowMs", d.recall_window_ms)?,
+            page_size: f.or("pageSize", d.page_size)?,
+            snapshot_every: f.or("snapshotEvery", d.snapshot_every)?,
+            storage_retry_ms: f.or("storageRetryMs", d.storage_retry_ms)?,
+            resident_closed: f.or("residentClosed", d.resident_closed)?,
+            conversation_window: f.or("conversationWindow", d.conversation_window)?,
+        }))
     }
 }
 
@@ -1041,6 +1075,12 @@ from_options!(EntryOptions {
 });
 
 impl ThreadlineEngine {
+    /// What `ThreadlineEngine.open` resolves with, for Rust callers (the wasm tests): the engine
+    /// itself rather than a Promise of its JS object.
+    pub async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
+        open_engine(options).await
+    }
+
     fn listen(&self, channel: Channel, callback: js_sys::Function) -> JsValue {
         let id = self.driver.listen(channel, callback);
         let driver = Rc::downgrade(&self.driver);
@@ -1075,10 +1115,10 @@ impl ThreadlineEngine {
         // outcome's own rejection that follows is handled, not left unhandled.
         let both = js_sys::Array::of2(&self.driver.settled(), &outcome);
         let all = Promise::all(&both);
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let values = JsFuture::from(all).await?;
             Ok(js_sys::Array::from(&values).get(1))
-        })
+        }))
     }
 
     fn input(&self, input: Input) -> Promise {

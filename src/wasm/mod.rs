@@ -10,6 +10,7 @@ mod engine;
 pub mod error;
 mod fetch;
 pub mod idb;
+mod promise;
 mod realtime;
 pub mod storage;
 pub mod urn;

@@ -1,5 +1,5 @@
 //! The server's change events over a `WebSocket`: `<url>?access_token=KEY&afterSeq=N`, each
-//! message decoded as a [`ServerEvent`] and fed to the engine, `EventStreamOpened` on every
+//! message decoded as a [`ServerEvent`](crate::model::ServerEvent) and fed to the engine, `EventStreamOpened` on every
 //! (re)connect, reconnecting with capped exponential backoff and jitter until closed. Where
 //! there is no `WebSocket` (Node 20) it stays off; the engine's polling covers for it.
 
@@ -15,7 +15,6 @@ use super::driver::Driver;
 use super::error::describe;
 use super::fetch::Timer;
 use crate::api::KeySource;
-use crate::model::ServerEvent;
 use crate::sync::Input;
 
 /// First reconnect delay; doubled per failed attempt up to [`MAX_BACKOFF_MS`].
@@ -149,7 +148,7 @@ impl Realtime {
                 return;
             };
             // An event this build cannot read is skipped: events are hints, polling reconciles.
-            if let Ok(event) = serde_json::from_slice::<ServerEvent>(text.as_bytes()) {
+            if let Some(event) = crate::sync::server_event(text.as_bytes()) {
                 rt.state.borrow_mut().last_seq = Some(event.seq);
                 rt.feed(Input::ServerEvent(event));
             }

@@ -1,0 +1,24 @@
+//! One body for every async export (issue 15).
+//!
+//! `future_to_promise` is generic over its future: each export that called it with its own
+//! `async` block got a copy of its whole wrapper (the executor closure, the task that awaits
+//! the future and calls `resolve` or `reject`), with the export's future inlined into it, and
+//! `pub async fn` exports get one of their own from wasm-bindgen's macro. Here each export
+//! boxes its future as one type, [`Work`], and this one non-generic function turns it into a
+//! Promise: the export's own code stays in its future's poll function, the wrapper is in the
+//! module once.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use js_sys::Promise;
+use wasm_bindgen::JsValue;
+
+/// An export's work: resolves the Promise with `Ok`, rejects it with `Err`.
+pub(crate) type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// The Promise of `work`, which runs on the microtask queue as `future_to_promise` runs it.
+#[inline(never)]
+pub(crate) fn promise(work: Work) -> Promise {
+    wasm_bindgen_futures::future_to_promise(work)
+}
