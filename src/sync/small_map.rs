@@ -1,5 +1,7 @@
 //! A sorted map and set over one `Vec`, for the engine's small tables (accounts, requests in
 //! flight, views, waiters): a handful of entries each, in key order like a `BTreeMap`.
+//! Public because `LoadedRecords` hands its per-account tables (summaries, list cursors) out
+//! as `SmallMap`s.
 //!
 //! Why not `BTreeMap`: its node code (insert, remove, merge, steal) is copied into the wasm for
 //! every key and value type, about 9 KB a pair before `wasm-opt` (issue 15); a binary search over
@@ -29,7 +31,7 @@ pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<
 
 /// A map sorted by key, over a `Vec` of pairs.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SmallMap<K, V> {
+pub struct SmallMap<K, V> {
     entries: Vec<(K, V)>,
 }
 
@@ -50,7 +52,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
 }
 
 impl<K: Ord, V> SmallMap<K, V> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
@@ -58,28 +60,32 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.entries.binary_search_by(|(k, _)| k.cmp(key))
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    pub(crate) fn clear(&mut self) {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn clear(&mut self) {
         self.entries.clear();
     }
 
-    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+    pub fn get(&self, key: &K) -> Option<&V> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
-    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
 
-    pub(crate) fn contains_key(&self, key: &K) -> bool {
+    pub fn contains_key(&self, key: &K) -> bool {
         self.find(key).is_ok()
     }
 
     /// Insert or replace; the value replaced, if any.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -89,12 +95,12 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
-    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove(&mut self, key: &K) -> Option<V> {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
-    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
@@ -105,44 +111,70 @@ impl<K: Ord, V> SmallMap<K, V> {
         &mut self.entries[i].1
     }
 
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
-    pub(crate) fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn iter_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
+        self.entries.into_iter().map(|(_, v)| v)
+    }
+}
+
+/// `map[&key]`: the value of `key`, which must be there (as `BTreeMap`'s `Index`).
+impl<K: Ord, V> std::ops::Index<&K> for SmallMap<K, V> {
+    type Output = V;
+    fn index(&self, key: &K) -> &V {
+        self.get(key).expect("no entry found for key")
     }
 }
 
 impl<K: Ord, V> SmallMap<K, V> {
     /// `BTreeMap::entry`'s inserting half: `or_insert`, `or_default`.
-    pub(crate) fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         Entry { map: self, key }
     }
 }
 
 /// A key of a `SmallMap` whose value is about to be read or inserted.
-pub(crate) struct Entry<'a, K, V> {
+pub struct Entry<'a, K, V> {
     map: &'a mut SmallMap<K, V>,
     key: K,
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
-    pub(crate) fn or_insert(self, value: V) -> &'a mut V {
+    pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
+    }
+
+    pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
+        self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
-    pub(crate) fn or_default(self) -> &'a mut V {
+    pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
 }
@@ -175,7 +207,7 @@ impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
 
 /// A set sorted by value, over a `Vec`.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SmallSet<T> {
+pub struct SmallSet<T> {
     items: Vec<T>,
 }
 
@@ -192,20 +224,20 @@ impl<T: fmt::Debug> fmt::Debug for SmallSet<T> {
 }
 
 impl<T: Ord> SmallSet<T> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
-    pub(crate) fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.items.clear();
     }
 
-    pub(crate) fn contains(&self, item: &T) -> bool {
+    pub fn contains(&self, item: &T) -> bool {
         self.items.binary_search(item).is_ok()
     }
 
     /// Whether `item` was new.
-    pub(crate) fn insert(&mut self, item: T) -> bool {
+    pub fn insert(&mut self, item: T) -> bool {
         match self.items.binary_search(&item) {
             Ok(_) => false,
             Err(i) => {
@@ -216,7 +248,7 @@ impl<T: Ord> SmallSet<T> {
     }
 
     /// Whether `item` was there.
-    pub(crate) fn remove(&mut self, item: &T) -> bool {
+    pub fn remove(&mut self, item: &T) -> bool {
         match self.items.binary_search(item) {
             Ok(i) => {
                 self.items.remove(i);
@@ -226,7 +258,7 @@ impl<T: Ord> SmallSet<T> {
         }
     }
 
-    pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
 }

@@ -162,7 +162,7 @@ enum Busy {
 #[derive(Debug)]
 pub struct Engine {
     pub(crate) config: EngineConfig,
-    pub(crate) accounts: BTreeMap<AccountId, AccountStore>,
+    pub(crate) accounts: SmallMap<AccountId, AccountStore>,
     key_counter: u64,
     next_request: u64,
     pending: SmallMap<RequestId, Pending>,
@@ -264,7 +264,7 @@ impl Engine {
             instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             revision: 0,
             config,
-            accounts: BTreeMap::new(),
+            accounts: SmallMap::new(),
             key_counter: 0,
             next_request: 1,
             pending: SmallMap::new(),
