@@ -8,21 +8,14 @@
 //! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
 //! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
-/// Pairs into a `BTreeMap` one `insert` at a time (a later pair of an equal key wins, as with
-/// `collect`). `collect` into a `BTreeMap` or `BTreeSet` sorts the items first, and the stable
-/// sort is copied into the wasm for every item type (about 8 KB before `wasm-opt`, issue 15);
-/// `insert` is there anyway.
-pub(crate) fn btree_map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut map = BTreeMap::new();
-    map.extend(pairs);
-    map
-}
-
-/// Items into a `BTreeSet` one `insert` at a time (see [`btree_map`]). Of equal items the first
-/// is kept (`collect` keeps the last): the same for the ids and keys this builds sets of.
+/// Items into a `BTreeSet` one `insert` at a time. `collect` into a `BTreeSet` sorts the items
+/// first, and the stable sort is copied into the wasm for every item type (about 8 KB before
+/// `wasm-opt`, issue 15); `insert` is there anyway. Of equal items the first is kept (`collect`
+/// keeps the last): the same for the ids and keys this builds sets of. (No map builds from
+/// pairs any more: each map is filled by `insert` where it is built.)
 pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     let mut set = BTreeSet::new();
     set.extend(items);
@@ -232,6 +225,10 @@ impl<T: Ord> SmallSet<T> {
         self.items.clear();
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
     pub fn contains(&self, item: &T) -> bool {
         self.items.binary_search(item).is_ok()
     }
@@ -265,7 +262,7 @@ impl<T: Ord> SmallSet<T> {
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
-    /// keep it): no sort code per item type (see [`btree_map`]).
+    /// keep it): no sort code per item type (see [`btree_set`]).
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
@@ -367,10 +364,6 @@ mod tests {
 
     #[test]
     fn building_by_insert_keeps_what_collect_keeps() {
-        let pairs = [(3, "a"), (1, "b"), (3, "c"), (2, "d"), (1, "e")];
-        let map = btree_map(pairs);
-        assert!(map.iter().eq(BTreeMap::from_iter(pairs).iter()));
-        assert_eq!(map[&3], "c", "a later pair of an equal key wins");
         let items = [Tagged(2, "a"), Tagged(1, "b"), Tagged(2, "c")];
         let keys = |set: BTreeSet<Tagged>| set.into_iter().map(|t| t.0).collect::<Vec<_>>();
         assert_eq!(

@@ -16,7 +16,7 @@ pub use super::message::{StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
-use super::small_map::btree_set;
+use super::small_map::{btree_set, SmallMap};
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -271,7 +271,7 @@ pub struct AccountStore {
     own_profile: Option<String>,
     quota: QuotaUse,
     outbox: Outbox,
-    recalls: BTreeMap<MessageId, RecallCheck>,
+    recalls: SmallMap<MessageId, RecallCheck>,
     dirty: Dirty,
     /// Which conversations' messages are in memory (issue 13).
     residency: Residency,
