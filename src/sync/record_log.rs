@@ -10,7 +10,7 @@
 //! records by their name; `Accounts` records by the account alone. Values are JSON text.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -24,7 +24,7 @@ pub use super::persist_log::StorageError;
 use super::persist_log::{PersistLog, Storage};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
-use super::small_map::{btree_set, SmallMap};
+use super::small_map::{SmallMap, SmallSet};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
 use super::stored_json::{self, Fields, FromStored};
 use crate::urn::{ConversationId, MessageId, ProfileId};
@@ -110,12 +110,12 @@ impl ConversationIndex {
     /// The index fields of `c`, a conversation of `account`.
     pub fn of(account: &AccountId, c: &ConversationRecord) -> ConversationIndex {
         let meta = c.meta.as_ref();
-        let participants: BTreeSet<String> = btree_set(
-            meta.into_iter()
-                .flat_map(|m| &m.participants)
-                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
-                .map(|p| key_of(account, p.as_str())),
-        );
+        let participants: SmallSet<String> = meta
+            .into_iter()
+            .flat_map(|m| &m.participants)
+            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+            .map(|p| key_of(account, p.as_str()))
+            .collect();
         let latest = meta
             .and_then(|m| m.latest_message.as_ref())
             .and_then(|l| l.message_urn.as_deref())
@@ -780,7 +780,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     out.list_more.insert(account.clone(), (i.activity, i.id));
                 }
             }
-            let mut pinned: BTreeSet<String> = BTreeSet::new();
+            let mut pinned: SmallSet<String> = SmallSet::new();
             for e in &a.outbox {
                 for c in e.conversation.iter().chain(e.shown_in.iter()) {
                     pinned.insert(key_of(&account, c.as_str()));
@@ -1315,6 +1315,7 @@ fn read_keyed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn put(table: Table, key: &str, json: &str) -> RecordOp {
         RecordOp::Put {

@@ -8,6 +8,7 @@
 //! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
 //! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
 
+use std::borrow::Borrow;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -45,12 +46,19 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
 }
 
 impl<K: Ord, V> SmallMap<K, V> {
-    pub fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        SmallMap {
+            entries: Vec::new(),
+        }
     }
 
-    fn find(&self, key: &K) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.cmp(key))
+    /// Where `key` is (or would go), by any form of the key it borrows as (`&str` for a
+    /// `String` key), as `BTreeMap` looks keys up.
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,15 +73,24 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.entries.clear();
     }
 
-    pub fn get(&self, key: &K) -> Option<&V> {
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
 
-    pub fn contains_key(&self, key: &K) -> bool {
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).is_ok()
     }
 
@@ -88,7 +105,10 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
-    pub fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
@@ -229,8 +249,13 @@ impl<T: Ord> SmallSet<T> {
         self.items.is_empty()
     }
 
-    pub fn contains(&self, item: &T) -> bool {
-        self.items.binary_search(item).is_ok()
+    pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.items
+            .binary_search_by(|t| t.borrow().cmp(item))
+            .is_ok()
     }
 
     /// Whether `item` was new.
@@ -245,8 +270,11 @@ impl<T: Ord> SmallSet<T> {
     }
 
     /// Whether `item` was there.
-    pub fn remove(&mut self, item: &T) -> bool {
-        match self.items.binary_search(item) {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        match self.items.binary_search_by(|t| t.borrow().cmp(item)) {
             Ok(i) => {
                 self.items.remove(i);
                 true

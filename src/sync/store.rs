@@ -16,7 +16,7 @@ pub use super::message::{StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
-use super::small_map::{btree_set, SmallMap};
+use super::small_map::{btree_set, SmallMap, SmallSet};
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -300,7 +300,7 @@ struct ListWindow {
     /// stored list goes on past what was read of it; the list shows the records before it.
     more: Option<(f64, String)>,
     /// Profiles whose conversations (by the participant index) were read.
-    looked_up: BTreeSet<String>,
+    looked_up: SmallSet<String>,
     /// The list's unread count of each stored conversation that has any, as the account's
     /// summary said at the open (`AccountSummary::unread`): what counts for the records not
     /// held (those cannot change unread before they are read).
@@ -448,7 +448,7 @@ impl AccountStore {
         self.window = Some(ListWindow {
             known: btree_set(self.conversations.keys().cloned()),
             more,
-            looked_up: BTreeSet::new(),
+            looked_up: SmallSet::new(),
             unread,
         });
     }
