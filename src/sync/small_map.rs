@@ -300,6 +300,20 @@ impl<T: Ord> FromIterator<T> for SmallSet<T> {
     }
 }
 
+impl<T: Ord> Extend<T> for SmallSet<T> {
+    /// Many items at once (another set's, a failed write's keys): appended, then one stable
+    /// sort (the module's shared one, `crate::sort`) and `dedup`, O((n + m) log(n + m)) rather
+    /// than a shift per item. Of equal items the one already held is kept, as with `insert`.
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        let before = self.items.len();
+        self.items.extend(items);
+        if self.items.len() > before {
+            crate::sort::sort_by(&mut self.items, |a, b| a.cmp(b));
+            self.items.dedup();
+        }
+    }
+}
+
 impl<T> IntoIterator for SmallSet<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
@@ -368,6 +382,41 @@ mod tests {
         assert_eq!(format!("{small:?}"), format!("{tree:?}"));
         let collected: SmallSet<u32> = [5, 1, 5, 3].into_iter().collect();
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
+    }
+
+    /// `extend` leaves the items a `BTreeSet`'s `extend` leaves, in order, once each.
+    #[test]
+    fn small_set_extend_agrees_with_btreeset() {
+        let mut small = SmallSet::new();
+        let mut tree = BTreeSet::new();
+        let mut x: u64 = 11;
+        for step in 0..300u64 {
+            let batch: Vec<u64> = (0..step % 9)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 33) % 200
+                })
+                .collect();
+            small.extend(batch.iter().copied());
+            tree.extend(batch.iter().copied());
+            if step % 7 == 0 {
+                assert_eq!(small.insert(step), tree.insert(step));
+            }
+            assert!(small.iter().eq(tree.iter()), "after step {step}");
+        }
+        // Of equal items the one held first stays, whether it came by insert or extend.
+        let mut tagged = SmallSet::new();
+        tagged.insert(Tagged(2, "held"));
+        tagged.extend([
+            Tagged(3, "a"),
+            Tagged(2, "new"),
+            Tagged(1, "b"),
+            Tagged(3, "c"),
+        ]);
+        let kept: Vec<_> = tagged.into_iter().map(|t| (t.0, t.1)).collect();
+        assert_eq!(kept, vec![(1, "b"), (2, "held"), (3, "a")]);
     }
 
     /// Ordered by its first field only: tells which of two equal items was kept.

@@ -144,7 +144,9 @@ struct Dirty {
     conversations: BTreeSet<ConversationId>,
     messages: BTreeSet<MessageId>,
     tombstones: BTreeSet<MessageId>,
-    reactions: BTreeSet<ReactionKey>,
+    /// A `SmallSet`: the reactions changed since the last write (issue 15: no `BTreeSet` of
+    /// reaction keys of its own; a failed write's keys come in at once, by `extend`).
+    reactions: SmallSet<ReactionKey>,
     outbox: BTreeSet<ClientKey>,
     recalls: BTreeSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
@@ -262,7 +264,7 @@ pub struct AccountStore {
     recalled_in: BTreeMap<MessageId, ConversationId>,
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
-    elsewhere: BTreeMap<ConversationId, Vec<ElsewhereSent>>,
+    elsewhere: SmallMap<ConversationId, Vec<ElsewhereSent>>,
     reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
