@@ -136,6 +136,7 @@ pub use record_log::{
     RecordStorage, Table, KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;
+pub use small_map::{SmallMap, SmallSet};
 pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
     StoredMessage, Tally,

@@ -14,8 +14,6 @@
 //! Limit: an identical message sent from another client inside that window could be taken for
 //! the echo; the send's own answer, when it comes, rebinds to the id the server named.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Attachment, MessagingChannel};
@@ -23,7 +21,7 @@ use crate::urn::{ConversationId, MessageId};
 
 use super::keys::ClientKey;
 use super::message::StoredMessage;
-use super::small_map::SmallSet;
+use super::small_map::{SmallMap, SmallSet};
 use super::tagged::Tag;
 use super::time::Millis;
 
@@ -367,11 +365,10 @@ fn same_attachments(a: &[Attachment], b: &[Attachment]) -> bool {
     x == y
 }
 
-/// One account's outbox.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One account's outbox (stored as its entries, `AccountRecords::outbox`, never whole).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outbox {
-    pub entries: BTreeMap<ClientKey, OutboxEntry>,
+    pub entries: SmallMap<ClientKey, OutboxEntry>,
     pub next_seq: u64,
 }
 

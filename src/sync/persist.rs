@@ -3,12 +3,10 @@
 //! another version is migrated when a migration exists, else dropped whole with the reason; a
 //! corrupt store is dropped the same way. Nothing here ever panics on stored bytes.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::keys::AccountId;
-use super::small_map::btree_map;
+use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
 use super::stored_json::{self, Fields, FromStored};
@@ -120,7 +118,7 @@ fn migrate(
 /// What `load` recovered from storage.
 #[derive(Debug, Default)]
 pub(crate) struct Loaded {
-    pub accounts: BTreeMap<AccountId, AccountStore>,
+    pub accounts: SmallMap<AccountId, AccountStore>,
     pub key_counter: u64,
     pub issues: Vec<RestoreIssue>,
 }
@@ -150,7 +148,7 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             return out;
         }
     };
-    let mut records: BTreeMap<AccountId, Vec<AccountRecords>> = BTreeMap::new();
+    let mut records: SmallMap<AccountId, Vec<AccountRecords>> = SmallMap::new();
     let mut apply = |out: &mut Loaded, r: Records| {
         out.key_counter = out.key_counter.max(r.key_counter);
         for a in r.accounts {
@@ -173,27 +171,25 @@ pub(crate) fn load(snapshot: Option<&[u8]>, deltas: &[Vec<u8>]) -> Loaded {
             }
         }
     }
-    out.accounts = btree_map(
-        records
-            .into_iter()
-            .map(|(account, list)| (account, AccountStore::from_records(list))),
-    );
+    out.accounts = records
+        .into_iter()
+        .map(|(account, list)| (account, AccountStore::from_records(list)))
+        .collect();
     out
 }
 
 /// One snapshot-shaped `Records` already read (the per-record layout builds it): the same
 /// stores `load` builds from a snapshot, without a JSON round trip.
 pub(crate) fn load_records(records: Records) -> Loaded {
-    let mut grouped: BTreeMap<AccountId, Vec<AccountRecords>> = BTreeMap::new();
+    let mut grouped: SmallMap<AccountId, Vec<AccountRecords>> = SmallMap::new();
     for a in records.accounts {
         grouped.entry(a.account.clone()).or_default().push(a);
     }
     Loaded {
-        accounts: btree_map(
-            grouped
-                .into_iter()
-                .map(|(account, list)| (account, AccountStore::from_records(list))),
-        ),
+        accounts: grouped
+            .into_iter()
+            .map(|(account, list)| (account, AccountStore::from_records(list)))
+            .collect(),
         key_counter: records.key_counter,
         issues: Vec::new(),
     }
@@ -201,7 +197,7 @@ pub(crate) fn load_records(records: Records) -> Loaded {
 
 /// The whole engine state as one snapshot.
 pub(crate) fn snapshot_of(
-    accounts: &BTreeMap<AccountId, AccountStore>,
+    accounts: &SmallMap<AccountId, AccountStore>,
     key_counter: u64,
 ) -> Records {
     Records {

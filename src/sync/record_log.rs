@@ -10,7 +10,7 @@
 //! records by their name; `Accounts` records by the account alone. Values are JSON text.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -24,7 +24,7 @@ pub use super::persist_log::StorageError;
 use super::persist_log::{PersistLog, Storage};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
-use super::small_map::{btree_map, btree_set};
+use super::small_map::{SmallMap, SmallSet};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
 use super::stored_json::{self, Fields, FromStored};
 use crate::urn::{ConversationId, MessageId, ProfileId};
@@ -110,12 +110,12 @@ impl ConversationIndex {
     /// The index fields of `c`, a conversation of `account`.
     pub fn of(account: &AccountId, c: &ConversationRecord) -> ConversationIndex {
         let meta = c.meta.as_ref();
-        let participants: BTreeSet<String> = btree_set(
-            meta.into_iter()
-                .flat_map(|m| &m.participants)
-                .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
-                .map(|p| key_of(account, p.as_str())),
-        );
+        let participants: SmallSet<String> = meta
+            .into_iter()
+            .flat_map(|m| &m.participants)
+            .filter_map(|p| ProfileId::parse(&p.profile_id).ok())
+            .map(|p| key_of(account, p.as_str()))
+            .collect();
         let latest = meta
             .and_then(|m| m.latest_message.as_ref())
             .and_then(|l| l.message_urn.as_deref())
@@ -620,11 +620,11 @@ pub struct LoadedRecords {
     /// Nothing at all was stored (a new store, or one to migrate into).
     pub empty: bool,
     /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
-    pub summaries: BTreeMap<AccountId, AccountSummary>,
+    pub summaries: SmallMap<AccountId, AccountSummary>,
     /// [`RecordLog::load_window`]: the accounts whose conversation list goes on past what was
     /// read, each with where the next page starts (the `after` of
     /// [`RecordStorage::read_newest`]). Empty after a whole-table load.
-    pub list_more: BTreeMap<AccountId, (f64, String)>,
+    pub list_more: SmallMap<AccountId, (f64, String)>,
 }
 
 /// What [`RecordLog::load_conversation`] read: one conversation's stored messages (for
@@ -684,7 +684,7 @@ impl LoadedList {
 pub struct RecordLog<S> {
     storage: S,
     /// Each account's record as stored (a delta carries some of its fields only).
-    accounts: RefCell<BTreeMap<AccountId, AccountRecord>>,
+    accounts: RefCell<SmallMap<AccountId, AccountRecord>>,
     /// The layout a write stamps in `Meta`: [`LAYOUT_VERSION`], or [`LAYOUT_V1`] while a
     /// layout-1 store could not be migrated (its summaries are not whole yet, so the next open
     /// must compute them again).
@@ -698,7 +698,7 @@ impl<S: RecordStorage> RecordLog<S> {
     pub fn new(storage: S) -> RecordLog<S> {
         RecordLog {
             storage,
-            accounts: RefCell::new(BTreeMap::new()),
+            accounts: RefCell::new(SmallMap::new()),
             layout: Cell::new(LAYOUT_VERSION),
             found: Cell::new(LAYOUT_VERSION),
         }
@@ -780,7 +780,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     out.list_more.insert(account.clone(), (i.activity, i.id));
                 }
             }
-            let mut pinned: BTreeSet<String> = BTreeSet::new();
+            let mut pinned: SmallSet<String> = SmallSet::new();
             for e in &a.outbox {
                 for c in e.conversation.iter().chain(e.shown_in.iter()) {
                     pinned.insert(key_of(&account, c.as_str()));
@@ -807,7 +807,7 @@ impl<S: RecordStorage> RecordLog<S> {
                 let keys: Vec<String> = pinned.into_iter().collect();
                 rows.extend(self.storage.read_keys(Table::Conversations, &keys).await?);
             }
-            let mut one = BTreeMap::new();
+            let mut one = SmallMap::new();
             for (key, json) in rows {
                 out.empty = false;
                 if let Err(reason) = read_keyed(Table::Conversations, &key, &json, &mut one) {
@@ -919,12 +919,12 @@ impl<S: RecordStorage> RecordLog<S> {
             },
             issues: Vec::new(),
             empty: true,
-            summaries: BTreeMap::new(),
-            list_more: BTreeMap::new(),
+            summaries: SmallMap::new(),
+            list_more: SmallMap::new(),
         };
         let mut layout = LAYOUT_VERSION;
-        let mut accounts: BTreeMap<AccountId, AccountRecords> = BTreeMap::new();
-        let mut stored: BTreeMap<AccountId, AccountRecord> = BTreeMap::new();
+        let mut accounts: SmallMap<AccountId, AccountRecords> = SmallMap::new();
+        let mut stored: SmallMap<AccountId, AccountRecord> = SmallMap::new();
         let read = self.storage.read_tables(tables).await?;
         for (&table, rows) in tables.iter().zip(read) {
             out.empty &= rows.is_empty();
@@ -985,7 +985,10 @@ impl<S: RecordStorage> RecordLog<S> {
             let after = a.outbox.iter().map(|e| e.seq.saturating_add(1)).max();
             a.outbox_next_seq = a.outbox_next_seq.max(after.unwrap_or(0));
         }
-        out.summaries = btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
+        out.summaries = stored
+            .iter()
+            .map(|(a, r)| (a.clone(), r.summary.clone()))
+            .collect();
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
         self.found.set(layout);
@@ -1032,16 +1035,20 @@ impl<S: RecordStorage> RecordLog<S> {
         };
         match written {
             Ok(()) => {
-                out.summaries =
-                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
+                out.summaries = stored
+                    .iter()
+                    .map(|(a, r)| (a.clone(), r.summary.clone()))
+                    .collect();
                 *self.accounts.borrow_mut() = stored;
                 self.layout.set(LAYOUT_VERSION);
             }
             Err(e) => {
                 // The summaries this open computed are right for what it read: the engine may
                 // use them; only storage keeps layout 1.
-                out.summaries =
-                    btree_map(stored.iter().map(|(a, r)| (a.clone(), r.summary.clone())));
+                out.summaries = stored
+                    .iter()
+                    .map(|(a, r)| (a.clone(), r.summary.clone()))
+                    .collect();
                 self.layout.set(LAYOUT_V1);
                 out.issues.push(RestoreIssue::CorruptRecord {
                     table: Table::Meta.name().to_owned(),
@@ -1066,7 +1073,7 @@ impl<S: RecordStorage> RecordLog<S> {
         let mut ops = Vec::new();
         let mut stored = if snapshot {
             ops.extend(Table::ALL.map(|table| RecordOp::Clear { table }));
-            BTreeMap::new()
+            SmallMap::new()
         } else {
             self.accounts.borrow().clone()
         };
@@ -1238,7 +1245,7 @@ fn conversation_put(account: &AccountId, c: &ConversationRecord) -> Result<Recor
 }
 
 fn account_of<'a>(
-    accounts: &'a mut BTreeMap<AccountId, AccountRecords>,
+    accounts: &'a mut SmallMap<AccountId, AccountRecords>,
     account: &AccountId,
 ) -> &'a mut AccountRecords {
     accounts
@@ -1254,7 +1261,7 @@ fn read_keyed(
     table: Table,
     key: &str,
     json: &str,
-    accounts: &mut BTreeMap<AccountId, AccountRecords>,
+    accounts: &mut SmallMap<AccountId, AccountRecords>,
 ) -> Result<(), String> {
     let (account, _) = key
         .split_once(KEY_SEP)
@@ -1308,6 +1315,7 @@ fn read_keyed(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn put(table: Table, key: &str, json: &str) -> RecordOp {
         RecordOp::Put {

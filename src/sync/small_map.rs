@@ -1,26 +1,22 @@
 //! A sorted map and set over one `Vec`, for the engine's small tables (accounts, requests in
 //! flight, views, waiters): a handful of entries each, in key order like a `BTreeMap`.
+//! Public because `LoadedRecords` hands its per-account tables (summaries, list cursors) out
+//! as `SmallMap`s.
 //!
 //! Why not `BTreeMap`: its node code (insert, remove, merge, steal) is copied into the wasm for
 //! every key and value type, about 9 KB a pair before `wasm-opt` (issue 15); a binary search over
 //! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
 //! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Borrow;
+use std::collections::BTreeSet;
 use std::fmt;
 
-/// Pairs into a `BTreeMap` one `insert` at a time (a later pair of an equal key wins, as with
-/// `collect`). `collect` into a `BTreeMap` or `BTreeSet` sorts the items first, and the stable
-/// sort is copied into the wasm for every item type (about 8 KB before `wasm-opt`, issue 15);
-/// `insert` is there anyway.
-pub(crate) fn btree_map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
-    let mut map = BTreeMap::new();
-    map.extend(pairs);
-    map
-}
-
-/// Items into a `BTreeSet` one `insert` at a time (see [`btree_map`]). Of equal items the first
-/// is kept (`collect` keeps the last): the same for the ids and keys this builds sets of.
+/// Items into a `BTreeSet` one `insert` at a time. `collect` into a `BTreeSet` sorts the items
+/// first, and the stable sort is copied into the wasm for every item type (about 8 KB before
+/// `wasm-opt`, issue 15); `insert` is there anyway. Of equal items the first is kept (`collect`
+/// keeps the last): the same for the ids and keys this builds sets of. (No map builds from
+/// pairs any more: each map is filled by `insert` where it is built.)
 pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
     let mut set = BTreeSet::new();
     set.extend(items);
@@ -29,7 +25,7 @@ pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<
 
 /// A map sorted by key, over a `Vec` of pairs.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SmallMap<K, V> {
+pub struct SmallMap<K, V> {
     entries: Vec<(K, V)>,
 }
 
@@ -50,36 +46,56 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
 }
 
 impl<K: Ord, V> SmallMap<K, V> {
-    pub(crate) fn new() -> Self {
-        Self::default()
+    pub const fn new() -> Self {
+        SmallMap {
+            entries: Vec::new(),
+        }
     }
 
-    fn find(&self, key: &K) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.cmp(key))
+    /// Where `key` is (or would go), by any form of the key it borrows as (`&str` for a
+    /// `String` key), as `BTreeMap` looks keys up.
+    fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    pub(crate) fn clear(&mut self) {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn clear(&mut self) {
         self.entries.clear();
     }
 
-    pub(crate) fn get(&self, key: &K) -> Option<&V> {
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
 
-    pub(crate) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| &mut self.entries[i].1)
     }
 
-    pub(crate) fn contains_key(&self, key: &K) -> bool {
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).is_ok()
     }
 
     /// Insert or replace; the value replaced, if any.
-    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<V> {
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -89,12 +105,15 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
-    pub(crate) fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
-    pub(crate) fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
@@ -105,44 +124,70 @@ impl<K: Ord, V> SmallMap<K, V> {
         &mut self.entries[i].1
     }
 
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
-    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub(crate) fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
-    pub(crate) fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn iter_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
+        self.entries.into_iter().map(|(_, v)| v)
+    }
+}
+
+/// `map[&key]`: the value of `key`, which must be there (as `BTreeMap`'s `Index`).
+impl<K: Ord, V> std::ops::Index<&K> for SmallMap<K, V> {
+    type Output = V;
+    fn index(&self, key: &K) -> &V {
+        self.get(key).expect("no entry found for key")
     }
 }
 
 impl<K: Ord, V> SmallMap<K, V> {
     /// `BTreeMap::entry`'s inserting half: `or_insert`, `or_default`.
-    pub(crate) fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         Entry { map: self, key }
     }
 }
 
 /// A key of a `SmallMap` whose value is about to be read or inserted.
-pub(crate) struct Entry<'a, K, V> {
+pub struct Entry<'a, K, V> {
     map: &'a mut SmallMap<K, V>,
     key: K,
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
-    pub(crate) fn or_insert(self, value: V) -> &'a mut V {
+    pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
+    }
+
+    pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
+        self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
-    pub(crate) fn or_default(self) -> &'a mut V {
+    pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
 }
@@ -175,7 +220,7 @@ impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
 
 /// A set sorted by value, over a `Vec`.
 #[derive(Clone, PartialEq, Eq)]
-pub(crate) struct SmallSet<T> {
+pub struct SmallSet<T> {
     items: Vec<T>,
 }
 
@@ -192,20 +237,29 @@ impl<T: fmt::Debug> fmt::Debug for SmallSet<T> {
 }
 
 impl<T: Ord> SmallSet<T> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
-    pub(crate) fn clear(&mut self) {
+    pub fn clear(&mut self) {
         self.items.clear();
     }
 
-    pub(crate) fn contains(&self, item: &T) -> bool {
-        self.items.binary_search(item).is_ok()
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.items
+            .binary_search_by(|t| t.borrow().cmp(item))
+            .is_ok()
     }
 
     /// Whether `item` was new.
-    pub(crate) fn insert(&mut self, item: T) -> bool {
+    pub fn insert(&mut self, item: T) -> bool {
         match self.items.binary_search(&item) {
             Ok(_) => false,
             Err(i) => {
@@ -216,8 +270,11 @@ impl<T: Ord> SmallSet<T> {
     }
 
     /// Whether `item` was there.
-    pub(crate) fn remove(&mut self, item: &T) -> bool {
-        match self.items.binary_search(item) {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        match self.items.binary_search_by(|t| t.borrow().cmp(item)) {
             Ok(i) => {
                 self.items.remove(i);
                 true
@@ -226,20 +283,34 @@ impl<T: Ord> SmallSet<T> {
         }
     }
 
-    pub(crate) fn iter(&self) -> std::slice::Iter<'_, T> {
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
 }
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
-    /// keep it): no sort code per item type (see [`btree_map`]).
+    /// keep it): no sort code per item type (see [`btree_set`]).
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
             set.insert(item);
         }
         set
+    }
+}
+
+impl<T: Ord> Extend<T> for SmallSet<T> {
+    /// Many items at once (another set's, a failed write's keys): appended, then one stable
+    /// sort (the module's shared one, `crate::sort`) and `dedup`, O((n + m) log(n + m)) rather
+    /// than a shift per item. Of equal items the one already held is kept, as with `insert`.
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        let before = self.items.len();
+        self.items.extend(items);
+        if self.items.len() > before {
+            crate::sort::sort_by(&mut self.items, |a, b| a.cmp(b));
+            self.items.dedup();
+        }
     }
 }
 
@@ -313,6 +384,41 @@ mod tests {
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
     }
 
+    /// `extend` leaves the items a `BTreeSet`'s `extend` leaves, in order, once each.
+    #[test]
+    fn small_set_extend_agrees_with_btreeset() {
+        let mut small = SmallSet::new();
+        let mut tree = BTreeSet::new();
+        let mut x: u64 = 11;
+        for step in 0..300u64 {
+            let batch: Vec<u64> = (0..step % 9)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (x >> 33) % 200
+                })
+                .collect();
+            small.extend(batch.iter().copied());
+            tree.extend(batch.iter().copied());
+            if step % 7 == 0 {
+                assert_eq!(small.insert(step), tree.insert(step));
+            }
+            assert!(small.iter().eq(tree.iter()), "after step {step}");
+        }
+        // Of equal items the one held first stays, whether it came by insert or extend.
+        let mut tagged = SmallSet::new();
+        tagged.insert(Tagged(2, "held"));
+        tagged.extend([
+            Tagged(3, "a"),
+            Tagged(2, "new"),
+            Tagged(1, "b"),
+            Tagged(3, "c"),
+        ]);
+        let kept: Vec<_> = tagged.into_iter().map(|t| (t.0, t.1)).collect();
+        assert_eq!(kept, vec![(1, "b"), (2, "held"), (3, "a")]);
+    }
+
     /// Ordered by its first field only: tells which of two equal items was kept.
     #[derive(Debug, Clone)]
     struct Tagged(u32, &'static str);
@@ -335,10 +441,6 @@ mod tests {
 
     #[test]
     fn building_by_insert_keeps_what_collect_keeps() {
-        let pairs = [(3, "a"), (1, "b"), (3, "c"), (2, "d"), (1, "e")];
-        let map = btree_map(pairs);
-        assert!(map.iter().eq(BTreeMap::from_iter(pairs).iter()));
-        assert_eq!(map[&3], "c", "a later pair of an equal key wins");
         let items = [Tagged(2, "a"), Tagged(1, "b"), Tagged(2, "c")];
         let keys = |set: BTreeSet<Tagged>| set.into_iter().map(|t| t.0).collect::<Vec<_>>();
         assert_eq!(

@@ -16,7 +16,7 @@ pub use super::message::{StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
-use super::small_map::btree_set;
+use super::small_map::{btree_set, SmallMap, SmallSet};
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -144,7 +144,9 @@ struct Dirty {
     conversations: BTreeSet<ConversationId>,
     messages: BTreeSet<MessageId>,
     tombstones: BTreeSet<MessageId>,
-    reactions: BTreeSet<ReactionKey>,
+    /// A `SmallSet`: the reactions changed since the last write (issue 15: no `BTreeSet` of
+    /// reaction keys of its own; a failed write's keys come in at once, by `extend`).
+    reactions: SmallSet<ReactionKey>,
     outbox: BTreeSet<ClientKey>,
     recalls: BTreeSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
@@ -262,7 +264,7 @@ pub struct AccountStore {
     recalled_in: BTreeMap<MessageId, ConversationId>,
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
-    elsewhere: BTreeMap<ConversationId, Vec<ElsewhereSent>>,
+    elsewhere: SmallMap<ConversationId, Vec<ElsewhereSent>>,
     reactions: BTreeMap<ReactionKey, ReactionFact>,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
@@ -271,7 +273,7 @@ pub struct AccountStore {
     own_profile: Option<String>,
     quota: QuotaUse,
     outbox: Outbox,
-    recalls: BTreeMap<MessageId, RecallCheck>,
+    recalls: SmallMap<MessageId, RecallCheck>,
     dirty: Dirty,
     /// Which conversations' messages are in memory (issue 13).
     residency: Residency,
@@ -300,7 +302,7 @@ struct ListWindow {
     /// stored list goes on past what was read of it; the list shows the records before it.
     more: Option<(f64, String)>,
     /// Profiles whose conversations (by the participant index) were read.
-    looked_up: BTreeSet<String>,
+    looked_up: SmallSet<String>,
     /// The list's unread count of each stored conversation that has any, as the account's
     /// summary said at the open (`AccountSummary::unread`): what counts for the records not
     /// held (those cannot change unread before they are read).
@@ -448,7 +450,7 @@ impl AccountStore {
         self.window = Some(ListWindow {
             known: btree_set(self.conversations.keys().cloned()),
             more,
-            looked_up: BTreeSet::new(),
+            looked_up: SmallSet::new(),
             unread,
         });
     }

@@ -5,7 +5,6 @@
 //! natively, and the native engine driver runs over it); this file only adapts.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use gloo_storage::Storage as _;
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -14,6 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::deadline::within;
 use super::error::describe;
+use crate::sync::SmallMap;
 pub use crate::sync::{PersistLog, Storage, StorageError, Stored};
 
 fn failed(what: &str, e: &JsValue) -> StorageError {
@@ -124,7 +124,8 @@ impl Storage for ChromeStore {
 thread_local! {
     /// Every memory store of this JS realm shares one map, so a closed engine's state is there
     /// for the next one opened with the same key (as with the persistent kinds).
-    static MEMORY: RefCell<BTreeMap<String, String>> = const { RefCell::new(BTreeMap::new()) };
+    /// A `SmallMap`: a snapshot and a few deltas per store (issue 15: no `BTreeMap` of its own).
+    static MEMORY: RefCell<SmallMap<String, String>> = const { RefCell::new(SmallMap::new()) };
 }
 
 /// In-memory storage for Node and tests; gone when the realm goes.

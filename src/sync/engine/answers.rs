@@ -571,18 +571,16 @@ impl Engine {
                     .as_ref()
                     .is_none_or(|k| store.outbox().get(k).is_none())
             })
-            .map(|m| {
-                let check = RecallCheck {
-                    message: m.id.clone(),
-                    conversation: conv.clone(),
-                    since,
-                    requested: false,
-                    ours: false,
-                };
-                (m.id.clone(), check)
-            });
-        let checks = btree_map(checks);
-        self.walks.insert((account.clone(), conv.clone()), checks);
+            .map(|m| RecallCheck {
+                message: m.id.clone(),
+                conversation: conv.clone(),
+                since,
+                requested: false,
+                ours: false,
+            })
+            .collect();
+        self.walks
+            .insert((account.clone(), conv.clone()), walk_order(checks));
     }
 
     /// Settle the checks of the walk this page belongs to: a message the walk reached past
@@ -605,7 +603,7 @@ impl Engine {
         // Checks whose message left meanwhile (or moved), or that a recall of its own now
         // waits on, are no longer the walk's to decide.
         let (checks, waiting): (Vec<RecallCheck>, Vec<RecallCheck>) = walk
-            .into_values()
+            .into_iter()
             .filter(|c| {
                 store
                     .message(&c.message)
@@ -616,14 +614,8 @@ impl Engine {
         let verdict = judge(store, checks, purpose, span, present);
         self.recalled(account, verdict.gone);
         if goes_on && !(verdict.open.is_empty() && waiting.is_empty()) {
-            let open = btree_map(
-                verdict
-                    .open
-                    .into_iter()
-                    .chain(waiting)
-                    .map(|c| (c.message.clone(), c)),
-            );
-            self.walks.insert(key, open);
+            let open = verdict.open.into_iter().chain(waiting).collect();
+            self.walks.insert(key, walk_order(open));
         }
     }
 
@@ -933,6 +925,14 @@ struct Verdict {
 }
 
 /// Judge recall checks (already filtered to pages asked after their `since`) against a page.
+/// A walk's checks in message id order, one per message (a walk's checks name distinct
+/// messages): the order a `BTreeMap` by id gave them. A walk is only ever taken whole, never
+/// looked up by id, so a sorted `Vec` does (no `BTreeMap` instantiation of its own, issue 15).
+fn walk_order(mut checks: Vec<RecallCheck>) -> Vec<RecallCheck> {
+    crate::sort::sort_by(&mut checks, |a, b| a.message.cmp(&b.message));
+    checks
+}
+
 fn judge(
     store: &AccountStore,
     checks: Vec<RecallCheck>,

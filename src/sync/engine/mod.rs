@@ -6,7 +6,7 @@
 //! says back), `echoes` (binding sends to their messages, proving absence), `events` (server
 //! events, sibling tabs), `schedule` (what to start now), `views` (what the UI reads); requests and output stay here.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::api::ApiError;
 use crate::model::{
@@ -24,7 +24,7 @@ use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
 use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
-use super::small_map::{btree_map, btree_set, SmallMap, SmallSet};
+use super::small_map::{btree_set, SmallMap, SmallSet};
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 use super::time::{Millis, Stamp, STAMP_SCALE};
 
@@ -162,7 +162,7 @@ enum Busy {
 #[derive(Debug)]
 pub struct Engine {
     pub(crate) config: EngineConfig,
-    pub(crate) accounts: BTreeMap<AccountId, AccountStore>,
+    pub(crate) accounts: SmallMap<AccountId, AccountStore>,
     key_counter: u64,
     next_request: u64,
     pending: SmallMap<RequestId, Pending>,
@@ -178,7 +178,7 @@ pub struct Engine {
     /// A walk from the newest page down (`Rescan`, or the head page of a `Refresh`) that is
     /// under way: one recall check per message held when it began, settled by its pages like
     /// any other check. Transient: a walk's answers never reach a restarted engine.
-    walks: SmallMap<(AccountId, ConversationId), BTreeMap<MessageId, RecallCheck>>,
+    walks: SmallMap<(AccountId, ConversationId), Vec<RecallCheck>>,
     pub(crate) paused: bool,
     /// Paused because the subscription was refused (403), not the key.
     pub(crate) paused_forbidden: bool,
@@ -235,10 +235,10 @@ pub struct Engine {
     /// erase what is not in memory); a failed write's records are marked again instead.
     record_layout: bool,
     /// Conversations asked to be read (`Effect::Load`) and not answered yet.
-    loading: BTreeSet<(AccountId, ConversationId)>,
+    loading: SmallSet<(AccountId, ConversationId)>,
     /// Conversation record reads asked (`Effect::LoadList`: `None`; `Effect::LoadWith`: the
     /// profile) and not answered yet.
-    listing: BTreeSet<(AccountId, Option<String>)>,
+    listing: SmallSet<(AccountId, Option<String>)>,
     /// Accounts whose list page, asked by a `LoadMoreConversations`, could not be read: that
     /// command (the next of the account's to run) fails with it.
     list_failures: SmallMap<AccountId, String>,
@@ -264,7 +264,7 @@ impl Engine {
             instance: INSTANCES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             revision: 0,
             config,
-            accounts: BTreeMap::new(),
+            accounts: SmallMap::new(),
             key_counter: 0,
             next_request: 1,
             pending: SmallMap::new(),
@@ -309,8 +309,8 @@ impl Engine {
             out: Vec::new(),
             now: Millis::MIN,
             record_layout: false,
-            loading: BTreeSet::new(),
-            listing: BTreeSet::new(),
+            loading: SmallSet::new(),
+            listing: SmallSet::new(),
             list_failures: SmallMap::new(),
             queued: std::collections::VecDeque::new(),
             closed_order: std::collections::VecDeque::new(),

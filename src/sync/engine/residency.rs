@@ -470,7 +470,7 @@ impl Engine {
         if !self.lazy() || self.reads_out() || !self.queued.is_empty() {
             return;
         }
-        let viewed: BTreeSet<(AccountId, ConversationId)> = btree_set(self.views.values().cloned());
+        let viewed: SmallSet<(AccountId, ConversationId)> = self.views.values().cloned().collect();
         self.closed_order.retain(|k| !viewed.contains(k));
         for (account, store) in &self.accounts {
             for c in store.resident() {
