@@ -202,7 +202,7 @@ async fn records_round_trip_and_survive_a_reopen() {
 
 /// `read_index` reads one conversation of one account through `byConversation`, oldest
 /// first, and nothing of another conversation or account (what lazy loading reads);
-/// `read_conversation` reads the same with the conversation's record.
+/// `read_conversations` reads the same with each conversation's record, several at once.
 #[wasm_bindgen_test]
 async fn the_conversation_index_reads_one_conversation_oldest_first() {
     if !has_indexed_db() {
@@ -273,20 +273,28 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
     )
     .await
     .expect("a write");
-    let read = db
-        .read_conversation("acct", "c1", &key)
+    let asked = |c: &str| (c.to_owned(), format!("acct{sep}{c}"));
+    let mut read = db
+        .read_conversations("acct", &[asked("c1"), asked("c3"), asked("c2")])
         .await
-        .expect("read_conversation");
+        .expect("read_conversations");
+    assert_eq!(read.len(), 3);
+    let (c2, none, c1) = (
+        read.pop().unwrap(),
+        read.pop().unwrap(),
+        read.pop().unwrap(),
+    );
     assert_eq!(
-        read.messages,
+        c1.messages,
         db.read_index("acct", "c1").await.expect("read_index")
     );
-    assert_eq!(read.record, pairs(&[(&key, r#"{"id":"c1"}"#)]));
-    let none = db
-        .read_conversation("acct", "c3", &format!("acct{sep}c3"))
-        .await
-        .expect("read_conversation");
+    assert_eq!(c1.record, pairs(&[(&key, r#"{"id":"c1"}"#)]));
     assert!(none.messages.is_empty() && none.record.is_empty());
+    assert_eq!(
+        c2.messages,
+        pairs(&[(&format!("acct{sep}c"), r#"{"text":"other thread"}"#)])
+    );
+    assert!(c2.record.is_empty());
     db.close();
     fresh(&name).await;
 }
@@ -793,5 +801,72 @@ async fn a_version_1_database_upgrades_and_reads_the_same() {
     assert_eq!(window.records, want.records);
     assert_eq!(window.list_more, want.list_more);
     assert!(!window.list_more.is_empty());
+    fresh(&name).await;
+}
+
+/// What the engine's read of a list page's conversations costs (issue 13): the 50 conversations
+/// of a page, 20 messages each, read one after another (one transaction each, what the engine
+/// asked before) and all in one `read_conversations` (one transaction). Both read the same;
+/// the times are printed, not asserted (`-- --nocapture` shows them).
+#[wasm_bindgen_test]
+async fn a_list_pages_conversations_read_in_one_transaction_read_the_same_as_one_by_one() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-page");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let mut ops = Vec::new();
+    let mut asked = Vec::new();
+    for c in 0..50 {
+        let id = format!("c{c:02}");
+        let key = format!("acct{KEY_SEP}{id}");
+        ops.push(put(
+            Table::Conversations,
+            &key,
+            &format!(r#"{{"id":"{id}"}}"#),
+        ));
+        for m in 0..20 {
+            ops.push(message(
+                &format!("acct{KEY_SEP}{id}m{m:02}"),
+                &format!(r#"{{"text":"{id} {m}"}}"#),
+                &id,
+                f64::from(m),
+            ));
+        }
+        asked.push((id, key));
+    }
+    db.apply(ops, false).await.expect("a write");
+    let now = || js_sys::Date::now();
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t0 = now();
+        let mut one_by_one = Vec::new();
+        for a in &asked {
+            let mut read = db
+                .read_conversations("acct", std::slice::from_ref(a))
+                .await
+                .expect("one");
+            one_by_one.push(read.pop().expect("its rows"));
+        }
+        let t1 = now();
+        let together = db.read_conversations("acct", &asked).await.expect("all");
+        let t2 = now();
+        assert_eq!(together.len(), one_by_one.len());
+        for (a, b) in together.iter().zip(&one_by_one) {
+            assert_eq!(a.messages, b.messages);
+            assert_eq!(a.record, b.record);
+            assert_eq!(a.messages.len(), 20);
+        }
+        times.push((t1 - t0, t2 - t1));
+    }
+    web_sys::console::log_1(
+        &format!(
+            "a list page of 50 conversations x 20 messages: one by one (50 transactions) vs \
+             together (1 transaction), ms per round: {times:?}"
+        )
+        .into(),
+    );
+    db.close();
     fresh(&name).await;
 }

@@ -164,7 +164,7 @@ pub enum RecordOp {
     Clear { table: Table },
 }
 
-/// What [`RecordStorage::read_conversation`] read, as `(key, json)`: the conversation's
+/// What [`RecordStorage::read_conversations`] read of one conversation, as `(key, json)`: its
 /// messages, oldest first, and its `Conversations` record (none when not stored).
 #[derive(Debug, Default)]
 pub struct ConversationRows {
@@ -201,23 +201,27 @@ pub trait RecordStorage {
         account: &str,
         conversation: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
-    /// [`RecordStorage::read_index`] of the conversation and [`RecordStorage::read_keys`] of
-    /// its `Conversations` record under `key`, read together (IndexedDB: one transaction over
-    /// both tables, every request issued at once): what a view's first read of a conversation
-    /// waits for.
-    fn read_conversation(
+    /// [`RecordStorage::read_index`] of each of `conversations` (`(conversation id, key of its
+    /// `Conversations` record)`) and [`RecordStorage::read_keys`] of their records, read
+    /// together, one [`ConversationRows`] per conversation in the order asked (IndexedDB: one
+    /// transaction over both tables, every request issued at once): what the engine's reads of
+    /// conversations wait for, a view's first read or every conversation of a list page.
+    fn read_conversations(
         &self,
         account: &str,
-        conversation: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<ConversationRows, StorageError>> {
+        conversations: &[(String, String)],
+    ) -> impl Future<Output = Result<Vec<ConversationRows>, StorageError>> {
         async move {
-            Ok(ConversationRows {
-                messages: self.read_index(account, conversation).await?,
-                record: self
-                    .read_keys(Table::Conversations, &[key.to_owned()])
-                    .await?,
-            })
+            let mut out = Vec::with_capacity(conversations.len());
+            for (conversation, key) in conversations {
+                out.push(ConversationRows {
+                    messages: self.read_index(account, conversation).await?,
+                    record: self
+                        .read_keys(Table::Conversations, std::slice::from_ref(key))
+                        .await?,
+                });
+            }
+            Ok(out)
         }
     }
     /// The `Conversations` records of `account` as `(key, json)`, newest activity first (ties
@@ -827,22 +831,50 @@ impl<S: RecordStorage> RecordLog<S> {
         Ok(out)
     }
 
-    /// The stored messages of one conversation, through the storage's index (the answer to
-    /// `Effect::Load`). A record that cannot be read, or names another account or
-    /// conversation, is skipped and named; only a failing storage is an error.
+    /// The stored messages of one conversation ([`RecordLog::load_conversations`] of one).
     pub async fn load_conversation(
         &self,
         account: &AccountId,
         conversation: &ConversationId,
     ) -> Result<LoadedConversation, StorageError> {
-        let key = key_of(account, conversation.as_str());
+        let mut read = self
+            .load_conversations(account, std::slice::from_ref(conversation))
+            .await?;
+        Ok(read.pop().unwrap_or_default())
+    }
+
+    /// The stored messages and record of each of `conversations`, in the order asked, read
+    /// together through the storage's index ([`RecordStorage::read_conversations`]: one
+    /// transaction however many; the answer to `Effect::Load`). A record that cannot be read,
+    /// or names another account or conversation, is skipped and named; only a failing storage
+    /// is an error (of the whole read).
+    pub async fn load_conversations(
+        &self,
+        account: &AccountId,
+        conversations: &[ConversationId],
+    ) -> Result<Vec<LoadedConversation>, StorageError> {
+        let asked: Vec<(String, String)> = conversations
+            .iter()
+            .map(|c| (c.as_str().to_owned(), key_of(account, c.as_str())))
+            .collect();
+        let rows = self.storage.read_conversations(&account.0, &asked).await?;
+        let mut out = Vec::with_capacity(conversations.len());
+        for (conversation, rows) in conversations.iter().zip(rows) {
+            out.push(Self::read_conversation(account, conversation, rows));
+        }
+        Ok(out)
+    }
+
+    /// What [`RecordLog::load_conversations`] makes of one conversation's rows.
+    fn read_conversation(
+        account: &AccountId,
+        conversation: &ConversationId,
+        rows: ConversationRows,
+    ) -> LoadedConversation {
         let ConversationRows {
             messages: rows,
             record: stored,
-        } = self
-            .storage
-            .read_conversation(&account.0, conversation.as_str(), &key)
-            .await?;
+        } = rows;
         let mut out = LoadedConversation::default();
         let mut record = LoadedList::default();
         record.read(account, stored);
@@ -865,7 +897,7 @@ impl<S: RecordStorage> RecordLog<S> {
                 }),
             }
         }
-        Ok(out)
+        out
     }
 
     /// A page of `account`'s conversation list as stored: the `limit` newest records after
@@ -2401,11 +2433,11 @@ mod tests {
                     }
                     Effect::Load {
                         account,
-                        conversation,
+                        conversations,
                     } => Some(Input::Loaded {
                         account: account.clone(),
-                        conversation: conversation.clone(),
-                        result: ready(log.load_conversation(account, conversation)),
+                        conversations: conversations.clone(),
+                        result: ready(log.load_conversations(account, conversations)),
                     }),
                     Effect::LoadList {
                         account,
@@ -2636,11 +2668,11 @@ mod tests {
                     }
                     Effect::Load {
                         account,
-                        conversation,
+                        conversations,
                     } => Some(Input::Loaded {
                         account: account.clone(),
-                        conversation: conversation.clone(),
-                        result: ready(log.load_conversation(account, conversation)),
+                        conversations: conversations.clone(),
+                        result: ready(log.load_conversations(account, conversations)),
                     }),
                     _ => None,
                 };

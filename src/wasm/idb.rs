@@ -495,15 +495,18 @@ impl RecordStorage for IdbRecords {
         .await
     }
 
-    /// [`RecordStorage::read_index`] and the record's `get`, issued at once in one read-only
-    /// transaction over `messages` and `conversations` (one round trip, not two).
-    async fn read_conversation(
+    /// [`RecordStorage::read_index`] and the record's `get` of every conversation, all issued
+    /// at once in one read-only transaction over `messages` and `conversations` (one round
+    /// trip however many conversations: a list page's are not read one after another).
+    async fn read_conversations(
         &self,
         account: &str,
-        conversation: &str,
-        key: &str,
-    ) -> Result<ConversationRows, StorageError> {
+        conversations: &[(String, String)],
+    ) -> Result<Vec<ConversationRows>, StorageError> {
         let what = MESSAGES_OF;
+        if conversations.is_empty() {
+            return Ok(Vec::new());
+        }
         let names: Array = [Table::Messages, Table::Conversations]
             .iter()
             .map(|t| JsValue::from_str(t.name()))
@@ -516,13 +519,15 @@ impl RecordStorage for IdbRecords {
             let messages = tx
                 .object_store(Table::Messages.name())?
                 .index("byConversation")?;
-            let (keys, values) = messages_of(&messages, account, conversation)?;
-            let record = tx
-                .object_store(Table::Conversations.name())?
-                .get(&key.into())?;
-            Ok::<_, JsValue>((keys, values, record))
+            let records = tx.object_store(Table::Conversations.name())?;
+            let mut requests = Vec::with_capacity(conversations.len());
+            for (conversation, key) in conversations {
+                let (keys, values) = messages_of(&messages, account, conversation)?;
+                requests.push((keys, values, key, records.get(&key.as_str().into())?));
+            }
+            Ok::<_, JsValue>(requests)
         })();
-        let (keys, values, record) = match issued {
+        let requests = match issued {
             Ok(r) => r,
             Err(e) => {
                 let _ = tx.abort();
@@ -530,16 +535,20 @@ impl RecordStorage for IdbRecords {
             }
         };
         finished(&tx, what).await?;
-        let record = record
-            .result()
-            .map_err(|e| error_of(Table::Conversations.name(), &e))?;
-        Ok(ConversationRows {
-            messages: pairs(what, &keys, &values)?,
-            record: json_of(&record)
-                .map(|json| (key.to_owned(), json))
-                .into_iter()
-                .collect(),
-        })
+        let mut out = Vec::with_capacity(requests.len());
+        for (keys, values, key, record) in requests {
+            let record = record
+                .result()
+                .map_err(|e| error_of(Table::Conversations.name(), &e))?;
+            out.push(ConversationRows {
+                messages: pairs(what, &keys, &values)?,
+                record: json_of(&record)
+                    .map(|json| (key.clone(), json))
+                    .into_iter()
+                    .collect(),
+            });
+        }
+        Ok(out)
     }
 
     /// `byActivity` over `[a, -after.0, after.1]` (excluded) or `[a]` up to `[a, []]` (an array
