@@ -164,11 +164,14 @@ pub enum RecordOp {
     Clear { table: Table },
 }
 
-/// What [`RecordStorage::read_conversations`] read of one conversation, as `(key, json)`: its
-/// messages, oldest first, and its `Conversations` record (none when not stored).
+/// What [`RecordStorage::read_conversations`] read of one conversation: its messages' JSON
+/// texts, oldest first, without their keys (what is read of every message is one request; a
+/// record that cannot be read is named by reading the conversation again with its keys,
+/// [`RecordStorage::read_index`]), and its `Conversations` record as `(key, json)` (none when
+/// not stored).
 #[derive(Debug, Default)]
 pub struct ConversationRows {
-    pub messages: Vec<(String, String)>,
+    pub messages: Vec<String>,
     pub record: Vec<(String, String)>,
 }
 
@@ -214,8 +217,9 @@ pub trait RecordStorage {
         async move {
             let mut out = Vec::with_capacity(conversations.len());
             for (conversation, key) in conversations {
+                let messages = self.read_index(account, conversation).await?;
                 out.push(ConversationRows {
-                    messages: self.read_index(account, conversation).await?,
+                    messages: messages.into_iter().map(|(_, json)| json).collect(),
                     record: self
                         .read_keys(Table::Conversations, std::slice::from_ref(key))
                         .await?,
@@ -860,26 +864,38 @@ impl<S: RecordStorage> RecordLog<S> {
         let rows = self.storage.read_conversations(&account.0, &asked).await?;
         let mut out = Vec::with_capacity(conversations.len());
         for (conversation, rows) in conversations.iter().zip(rows) {
-            out.push(Self::read_conversation(account, conversation, rows));
+            let ConversationRows { messages, record } = rows;
+            let mut read = LoadedConversation::default();
+            let mut list = LoadedList::default();
+            list.read(account, record);
+            read.record = list.records.pop().map(Box::new);
+            read.issues = list.issues;
+            let unnamed = messages.into_iter().map(|json| (None, json)).collect();
+            if !Self::read_messages(conversation, unnamed, &mut read) {
+                // A record could not be read: read the conversation's messages again with
+                // their keys (one transaction: keys and values of one state), to name it.
+                let keyed = self
+                    .storage
+                    .read_index(&account.0, conversation.as_str())
+                    .await?;
+                read.messages.clear();
+                let named = keyed.into_iter().map(|(k, json)| (Some(k), json)).collect();
+                Self::read_messages(conversation, named, &mut read);
+            }
+            out.push(read);
         }
         Ok(out)
     }
 
-    /// What [`RecordLog::load_conversations`] makes of one conversation's rows.
-    fn read_conversation(
-        account: &AccountId,
+    /// Reads `rows` (each `(key if read, json)`) as `conversation`'s messages into `out`; a
+    /// record that cannot be read, or names another conversation, is named in `out.issues`
+    /// when its key was read. False (and nothing named) at the first such record without a
+    /// key.
+    fn read_messages(
         conversation: &ConversationId,
-        rows: ConversationRows,
-    ) -> LoadedConversation {
-        let ConversationRows {
-            messages: rows,
-            record: stored,
-        } = rows;
-        let mut out = LoadedConversation::default();
-        let mut record = LoadedList::default();
-        record.read(account, stored);
-        out.record = record.records.pop().map(Box::new);
-        out.issues = record.issues;
+        rows: Vec<(Option<String>, String)>,
+        out: &mut LoadedConversation,
+    ) -> bool {
         for (key, json) in rows {
             let read = stored_json::from_json::<StoredMessage>(json.as_bytes()).and_then(|m| {
                 if &m.conversation == conversation {
@@ -888,16 +904,17 @@ impl<S: RecordStorage> RecordLog<S> {
                     Err(format!("names conversation {:?}", m.conversation.as_str()))
                 }
             });
-            match read {
-                Ok(m) => out.messages.push(m),
-                Err(reason) => out.issues.push(RestoreIssue::CorruptRecord {
+            match (read, key) {
+                (Ok(m), _) => out.messages.push(m),
+                (Err(reason), Some(key)) => out.issues.push(RestoreIssue::CorruptRecord {
                     table: Table::Messages.name().to_owned(),
                     key,
                     reason,
                 }),
+                (Err(_), None) => return false,
             }
         }
-        out
+        true
     }
 
     /// A page of `account`'s conversation list as stored: the `limit` newest records after
