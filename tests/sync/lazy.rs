@@ -416,3 +416,41 @@ fn a_list_page_of_conversations_not_held_reads_them_all_in_one_read() {
         w.reads[0] - reads
     );
 }
+
+/// A conversation older than the list's window, opened by its URN (the demo's remembered
+/// conversation), has a view whose `summary` is its list entry as stored: its people, activity
+/// and unread count come from the engine though the list does not show it yet.
+#[test]
+fn a_conversation_outside_the_window_has_its_list_entry_in_its_view() {
+    let mut w = World::new_lazy(1, 4);
+    let threads: Vec<String> = w.server.threads.keys().cloned().collect();
+    for (t, thread) in threads.iter().enumerate() {
+        w.server.incoming(thread, &format!("t{t}"));
+        w.advance(10);
+    }
+    let refresh = Command::RefreshConversations {
+        account: acct(),
+        cursor: None,
+    };
+    w.command(0, refresh);
+    w.drain();
+    let before = w.replicas[0].engine.conversation_list(&acct());
+    assert_eq!(before.len(), 4);
+    w.restart(0);
+    let window = w.replicas[0].engine.conversation_list(&acct());
+    assert!(window.len() < 4, "{window:?}");
+    let oldest = before.last().unwrap().clone();
+    assert!(!window.iter().any(|s| s.id == oldest.id));
+    let t = (0..4).find(|&t| w.thread_id(t) == oldest.id).unwrap();
+    w.open(0, "v", t);
+    w.drain();
+    let view = w.view(0, t).unwrap();
+    assert!(!view.loading, "{view:?}");
+    // As the list had it (the URN is the one it was opened under: the record keeps the last).
+    let summary = view.summary.expect("its list entry");
+    assert_eq!(summary.id, oldest.id);
+    assert!(oldest.meta.is_some());
+    assert_eq!(summary.meta, oldest.meta);
+    assert_eq!(summary.last_activity_at, oldest.last_activity_at);
+    assert_eq!(summary.unread_count, oldest.unread_count);
+}
