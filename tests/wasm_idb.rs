@@ -202,7 +202,7 @@ async fn records_round_trip_and_survive_a_reopen() {
 
 /// `read_index` reads one conversation of one account through `byConversation`, oldest
 /// first, and nothing of another conversation or account (what lazy loading reads);
-/// `read_conversation` reads the same with the conversation's record.
+/// `read_conversations` reads the same with each conversation's record, several at once.
 #[wasm_bindgen_test]
 async fn the_conversation_index_reads_one_conversation_oldest_first() {
     if !has_indexed_db() {
@@ -273,20 +273,29 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
     )
     .await
     .expect("a write");
-    let read = db
-        .read_conversation("acct", "c1", &key)
+    let asked = |c: &str| (c.to_owned(), format!("acct{sep}{c}"));
+    let mut read = db
+        .read_conversations("acct", &[asked("c1"), asked("c3"), asked("c2")])
         .await
-        .expect("read_conversation");
-    assert_eq!(
-        read.messages,
-        db.read_index("acct", "c1").await.expect("read_index")
+        .expect("read_conversations");
+    assert_eq!(read.len(), 3);
+    let (c2, none, c1) = (
+        read.pop().unwrap(),
+        read.pop().unwrap(),
+        read.pop().unwrap(),
     );
-    assert_eq!(read.record, pairs(&[(&key, r#"{"id":"c1"}"#)]));
-    let none = db
-        .read_conversation("acct", "c3", &format!("acct{sep}c3"))
-        .await
-        .expect("read_conversation");
+    // The messages' JSON alone (their keys are read only to name a record that cannot be).
+    let texts = |rows: Vec<(String, String)>| -> Vec<String> {
+        rows.into_iter().map(|(_, json)| json).collect()
+    };
+    assert_eq!(
+        c1.messages,
+        texts(db.read_index("acct", "c1").await.expect("read_index"))
+    );
+    assert_eq!(c1.record, pairs(&[(&key, r#"{"id":"c1"}"#)]));
     assert!(none.messages.is_empty() && none.record.is_empty());
+    assert_eq!(c2.messages, [r#"{"text":"other thread"}"#]);
+    assert!(c2.record.is_empty());
     db.close();
     fresh(&name).await;
 }
@@ -793,5 +802,199 @@ async fn a_version_1_database_upgrades_and_reads_the_same() {
     assert_eq!(window.records, want.records);
     assert_eq!(window.list_more, want.list_more);
     assert!(!window.list_more.is_empty());
+    fresh(&name).await;
+}
+
+/// What the engine's read of a list page's conversations costs (issue 13): the 50 conversations
+/// of a page, 20 messages each, read one after another (one transaction each, what the engine
+/// asked before) and all in one `read_conversations` (one transaction). Both read the same;
+/// the times are printed, not asserted (`-- --nocapture` shows them).
+#[wasm_bindgen_test]
+async fn a_list_pages_conversations_read_in_one_transaction_read_the_same_as_one_by_one() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-page");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let mut ops = Vec::new();
+    let mut asked = Vec::new();
+    for c in 0..50 {
+        let id = format!("c{c:02}");
+        let key = format!("acct{KEY_SEP}{id}");
+        ops.push(put(
+            Table::Conversations,
+            &key,
+            &format!(r#"{{"id":"{id}"}}"#),
+        ));
+        for m in 0..20 {
+            ops.push(message(
+                &format!("acct{KEY_SEP}{id}m{m:02}"),
+                &format!(r#"{{"text":"{id} {m}"}}"#),
+                &id,
+                f64::from(m),
+            ));
+        }
+        asked.push((id, key));
+    }
+    db.apply(ops, false).await.expect("a write");
+    let now = || js_sys::Date::now();
+    let mut times = Vec::new();
+    for _ in 0..3 {
+        let t0 = now();
+        let mut one_by_one = Vec::new();
+        for a in &asked {
+            let mut read = db
+                .read_conversations("acct", std::slice::from_ref(a))
+                .await
+                .expect("one");
+            one_by_one.push(read.pop().expect("its rows"));
+        }
+        let t1 = now();
+        let together = db.read_conversations("acct", &asked).await.expect("all");
+        let t2 = now();
+        assert_eq!(together.len(), one_by_one.len());
+        for (a, b) in together.iter().zip(&one_by_one) {
+            assert_eq!(a.messages, b.messages);
+            assert_eq!(a.record, b.record);
+            assert_eq!(a.messages.len(), 20);
+        }
+        times.push((t1 - t0, t2 - t1));
+    }
+    web_sys::console::log_1(
+        &format!(
+            "a list page of 50 conversations x 20 messages: one by one (50 transactions) vs \
+             together (1 transaction), ms per round: {times:?}"
+        )
+        .into(),
+    );
+    db.close();
+    fresh(&name).await;
+}
+
+/// A message of conversation `conversation` as stored (valid JSON of a `StoredMessage`).
+fn stored_message(id: &str, conversation: &str, at: i64) -> String {
+    let m = threadline::sync::StoredMessage {
+        id: threadline::urn::MessageId::parse(id).expect("an id"),
+        conversation: threadline::urn::ConversationId::parse(conversation).expect("an id"),
+        message_urn: format!("urn:li:messagingMessage:{id}"),
+        text: format!("text of {id}"),
+        sent_at: threadline::sync::Millis(at),
+        sender_profile_id: None,
+        sender_name: None,
+        is_sent_by_owner: false,
+        attachments: Vec::new(),
+        subject: None,
+        stamp: threadline::sync::Stamp::MIN,
+        tally: None,
+        client_key: None,
+    };
+    serde_json::to_string(&m).expect("JSON")
+}
+
+/// A conversation's messages are read as values alone (`getAll`, no `getAllKeys`: one request
+/// a conversation); only a conversation with a record that cannot be read is read again with
+/// its keys, so that every such record is named (what `restoreIssues()` lists) and the rest is
+/// read. Counted by wrapping `IDBIndex.prototype.getAllKeys` in this page.
+#[wasm_bindgen_test]
+async fn message_keys_are_read_only_to_name_a_record_that_cannot_be_read() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-corrupt");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let key = |id: &str| format!("acct{KEY_SEP}{id}");
+    let mut ops = Vec::new();
+    for (i, id) in ["2-a1", "2-a2", "2-a3"].into_iter().enumerate() {
+        ops.push(message(
+            &key(id),
+            &stored_message(id, "2-ta", i as i64),
+            "2-ta",
+            i as f64,
+        ));
+    }
+    for (i, id) in ["2-b1", "2-b2"].into_iter().enumerate() {
+        ops.push(message(
+            &key(id),
+            &stored_message(id, "2-tb", i as i64),
+            "2-tb",
+            i as f64,
+        ));
+    }
+    // Two records of 2-tb that cannot be read: not JSON, and a message of another thread.
+    ops.push(message(&key("2-bad"), "{not json", "2-tb", 5.0));
+    ops.push(message(
+        &key("2-stray"),
+        &stored_message("2-stray", "2-ta", 6),
+        "2-tb",
+        6.0,
+    ));
+    db.apply(ops, false).await.expect("a write");
+    run_js(
+        "",
+        "const p = IDBIndex.prototype; globalThis.__keysRead = 0; \
+         globalThis.__getAllKeys = p.getAllKeys; \
+         p.getAllKeys = function (...a) { globalThis.__keysRead += 1; \
+           return globalThis.__getAllKeys.apply(this, a); };",
+        &JsValue::UNDEFINED,
+    )
+    .await
+    .expect("wrap getAllKeys");
+    let keys_read = || async {
+        run_js("", "return globalThis.__keysRead;", &JsValue::UNDEFINED)
+            .await
+            .expect("count")
+            .as_f64()
+            .unwrap_or(-1.0)
+    };
+    let log = RecordLog::new(db);
+    let account = threadline::sync::AccountId("acct".into());
+    let id = |c: &str| threadline::urn::ConversationId::parse(c).expect("an id");
+    let clean = log
+        .load_conversations(&account, &[id("2-ta")])
+        .await
+        .expect("read");
+    assert_eq!(clean[0].messages.len(), 3);
+    assert!(clean[0].issues.is_empty(), "{:?}", clean[0].issues);
+    assert_eq!(
+        keys_read().await,
+        0.0,
+        "no key read for a clean conversation"
+    );
+    let read = log
+        .load_conversations(&account, &[id("2-ta"), id("2-tb")])
+        .await
+        .expect("read");
+    run_js(
+        "",
+        "IDBIndex.prototype.getAllKeys = globalThis.__getAllKeys;",
+        &JsValue::UNDEFINED,
+    )
+    .await
+    .expect("unwrap getAllKeys");
+    assert_eq!(read[0].messages.len(), 3);
+    assert!(read[0].issues.is_empty());
+    let texts: Vec<&str> = read[1].messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["text of 2-b1", "text of 2-b2"]);
+    let named: Vec<(String, String)> = read[1]
+        .issues
+        .iter()
+        .filter_map(|i| match i {
+            threadline::sync::RestoreIssue::CorruptRecord { table, key, .. } => {
+                Some((table.clone(), key.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("messages".to_owned(), key("2-bad")),
+            ("messages".to_owned(), key("2-stray")),
+        ]
+    );
+    assert_eq!(keys_read().await, 1.0, "the keys of 2-tb only, once");
+    log.storage().close();
     fresh(&name).await;
 }

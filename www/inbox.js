@@ -108,10 +108,17 @@ function title(summary) {
   return names.length ? names.join(", ") : summary?.urn ?? "Conversation";
 }
 
+/**
+ * The list entry of a conversation: its line of the loaded list, else (a remembered conversation
+ * older than the pages loaded) the one the engine puts in its view (`summary`).
+ */
 function summaryOf(urn) {
   if (!urn) return null;
   const key = convKey(urn);
-  return state.list.find((s) => s.id === key || s.urn === urn) ?? null;
+  const listed = state.list.find((s) => s.id === key || s.urn === urn);
+  if (listed) return listed;
+  const v = state.view;
+  return v && urn === state.conversation && (v.id === key || v.urn === urn) ? v.summary ?? null : null;
 }
 
 function toast(text, kind = "info") {

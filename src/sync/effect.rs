@@ -283,12 +283,13 @@ pub enum Effect {
     Broadcast(RemoteFact),
     /// Tell the UI.
     Notify(Notice),
-    /// Read the stored messages of this conversation (per-record storage only) and feed them
-    /// with `Input::Loaded`; carried out in order with the other effects (a `Persist` before
-    /// it lands first).
+    /// Read the stored messages and records of these conversations of `account` (per-record
+    /// storage only), all in one read (`RecordLog::load_conversations`), and feed them with
+    /// `Input::Loaded`; carried out in order with the other effects (a `Persist` before it
+    /// lands first).
     Load {
         account: AccountId,
-        conversation: ConversationId,
+        conversations: Vec<ConversationId>,
     },
     /// Read a page of the stored conversation list of `account` (`RecordLog::load_list`:
     /// the `limit` newest after `after`) and feed it with `Input::ListLoaded` (`profile`

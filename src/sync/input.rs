@@ -169,12 +169,13 @@ pub enum Input {
         full: bool,
         unwritten: Option<Records>,
     },
-    /// The answer to `Effect::Load`: the stored messages of one conversation (and the records
-    /// that could not be read), or why storage could not be read.
+    /// The answer to `Effect::Load`: what was read of each of its `conversations`, in their
+    /// order (the stored messages and record, and the records that could not be read), or why
+    /// storage could not be read (then none was).
     Loaded {
         account: AccountId,
-        conversation: ConversationId,
-        result: Result<LoadedConversation, StorageError>,
+        conversations: Vec<ConversationId>,
+        result: Result<Vec<LoadedConversation>, StorageError>,
     },
     /// The answer to `Effect::LoadList` (`profile` none) or `Effect::LoadWith` (`profile`:
     /// the one it named): stored conversation records, or why storage could not be read.

@@ -45,9 +45,9 @@
 //!    - `Notify(notice)`: tell the UI; on `ConversationChanged` re-read
 //!      [`Engine::conversation_view`], on `StatusChanged` [`Engine::status`].
 //!    - `SetTimer { at_ms }`: replace the single pending timer; when it fires, `handle(Tick, now)`.
-//!    - `Load { account, conversation }` (lazy engines only): after the effects before it,
-//!      read [`RecordLog::load_conversation`] and feed `Input::Loaded` with the result (or the
-//!      storage error); carry out the effects of that input before anything queued since (the
+//!    - `Load { account, conversations }` (lazy engines only): after the effects before it,
+//!      read them all at once ([`RecordLog::load_conversations`]) and feed `Input::Loaded` with
+//!      the result (or the storage error); carry out the effects of that input before anything queued since (the
 //!      inputs fed meanwhile waited inside the engine, and run in order once every read is in).
 //!    - `LoadList { account, after, limit }` / `LoadWith { account, profile }` (engines restored
 //!      with a window only): the same, reading [`RecordLog::load_list`] / [`RecordLog::load_with`]

@@ -164,11 +164,14 @@ pub enum RecordOp {
     Clear { table: Table },
 }
 
-/// What [`RecordStorage::read_conversation`] read, as `(key, json)`: the conversation's
-/// messages, oldest first, and its `Conversations` record (none when not stored).
+/// What [`RecordStorage::read_conversations`] read of one conversation: its messages' JSON
+/// texts, oldest first, without their keys (what is read of every message is one request; a
+/// record that cannot be read is named by reading the conversation again with its keys,
+/// [`RecordStorage::read_index`]), and its `Conversations` record as `(key, json)` (none when
+/// not stored).
 #[derive(Debug, Default)]
 pub struct ConversationRows {
-    pub messages: Vec<(String, String)>,
+    pub messages: Vec<String>,
     pub record: Vec<(String, String)>,
 }
 
@@ -201,23 +204,28 @@ pub trait RecordStorage {
         account: &str,
         conversation: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
-    /// [`RecordStorage::read_index`] of the conversation and [`RecordStorage::read_keys`] of
-    /// its `Conversations` record under `key`, read together (IndexedDB: one transaction over
-    /// both tables, every request issued at once): what a view's first read of a conversation
-    /// waits for.
-    fn read_conversation(
+    /// [`RecordStorage::read_index`] of each of `conversations` (`(conversation id, key of its
+    /// `Conversations` record)`) and [`RecordStorage::read_keys`] of their records, read
+    /// together, one [`ConversationRows`] per conversation in the order asked (IndexedDB: one
+    /// transaction over both tables, every request issued at once): what the engine's reads of
+    /// conversations wait for, a view's first read or every conversation of a list page.
+    fn read_conversations(
         &self,
         account: &str,
-        conversation: &str,
-        key: &str,
-    ) -> impl Future<Output = Result<ConversationRows, StorageError>> {
+        conversations: &[(String, String)],
+    ) -> impl Future<Output = Result<Vec<ConversationRows>, StorageError>> {
         async move {
-            Ok(ConversationRows {
-                messages: self.read_index(account, conversation).await?,
-                record: self
-                    .read_keys(Table::Conversations, &[key.to_owned()])
-                    .await?,
-            })
+            let mut out = Vec::with_capacity(conversations.len());
+            for (conversation, key) in conversations {
+                let messages = self.read_index(account, conversation).await?;
+                out.push(ConversationRows {
+                    messages: messages.into_iter().map(|(_, json)| json).collect(),
+                    record: self
+                        .read_keys(Table::Conversations, std::slice::from_ref(key))
+                        .await?,
+                });
+            }
+            Ok(out)
         }
     }
     /// The `Conversations` records of `account` as `(key, json)`, newest activity first (ties
@@ -827,27 +835,67 @@ impl<S: RecordStorage> RecordLog<S> {
         Ok(out)
     }
 
-    /// The stored messages of one conversation, through the storage's index (the answer to
-    /// `Effect::Load`). A record that cannot be read, or names another account or
-    /// conversation, is skipped and named; only a failing storage is an error.
+    /// The stored messages of one conversation ([`RecordLog::load_conversations`] of one).
     pub async fn load_conversation(
         &self,
         account: &AccountId,
         conversation: &ConversationId,
     ) -> Result<LoadedConversation, StorageError> {
-        let key = key_of(account, conversation.as_str());
-        let ConversationRows {
-            messages: rows,
-            record: stored,
-        } = self
-            .storage
-            .read_conversation(&account.0, conversation.as_str(), &key)
+        let mut read = self
+            .load_conversations(account, std::slice::from_ref(conversation))
             .await?;
-        let mut out = LoadedConversation::default();
-        let mut record = LoadedList::default();
-        record.read(account, stored);
-        out.record = record.records.pop().map(Box::new);
-        out.issues = record.issues;
+        Ok(read.pop().unwrap_or_default())
+    }
+
+    /// The stored messages and record of each of `conversations`, in the order asked, read
+    /// together through the storage's index ([`RecordStorage::read_conversations`]: one
+    /// transaction however many; the answer to `Effect::Load`). A record that cannot be read,
+    /// or names another account or conversation, is skipped and named; only a failing storage
+    /// is an error (of the whole read).
+    pub async fn load_conversations(
+        &self,
+        account: &AccountId,
+        conversations: &[ConversationId],
+    ) -> Result<Vec<LoadedConversation>, StorageError> {
+        let asked: Vec<(String, String)> = conversations
+            .iter()
+            .map(|c| (c.as_str().to_owned(), key_of(account, c.as_str())))
+            .collect();
+        let rows = self.storage.read_conversations(&account.0, &asked).await?;
+        let mut out = Vec::with_capacity(conversations.len());
+        for (conversation, rows) in conversations.iter().zip(rows) {
+            let ConversationRows { messages, record } = rows;
+            let mut read = LoadedConversation::default();
+            let mut list = LoadedList::default();
+            list.read(account, record);
+            read.record = list.records.pop().map(Box::new);
+            read.issues = list.issues;
+            let unnamed = messages.into_iter().map(|json| (None, json)).collect();
+            if !Self::read_messages(conversation, unnamed, &mut read) {
+                // A record could not be read: read the conversation's messages again with
+                // their keys (one transaction: keys and values of one state), to name it.
+                let keyed = self
+                    .storage
+                    .read_index(&account.0, conversation.as_str())
+                    .await?;
+                read.messages.clear();
+                let named = keyed.into_iter().map(|(k, json)| (Some(k), json)).collect();
+                Self::read_messages(conversation, named, &mut read);
+            }
+            out.push(read);
+        }
+        Ok(out)
+    }
+
+    /// Reads `rows` (each `(key if read, json)`) as `conversation`'s messages into `out`; a
+    /// record that cannot be read, or names another conversation, is named in `out.issues`
+    /// when its key was read. False (and nothing named) at the first such record without a
+    /// key.
+    fn read_messages(
+        conversation: &ConversationId,
+        rows: Vec<(Option<String>, String)>,
+        out: &mut LoadedConversation,
+    ) -> bool {
         for (key, json) in rows {
             let read = stored_json::from_json::<StoredMessage>(json.as_bytes()).and_then(|m| {
                 if &m.conversation == conversation {
@@ -856,16 +904,17 @@ impl<S: RecordStorage> RecordLog<S> {
                     Err(format!("names conversation {:?}", m.conversation.as_str()))
                 }
             });
-            match read {
-                Ok(m) => out.messages.push(m),
-                Err(reason) => out.issues.push(RestoreIssue::CorruptRecord {
+            match (read, key) {
+                (Ok(m), _) => out.messages.push(m),
+                (Err(reason), Some(key)) => out.issues.push(RestoreIssue::CorruptRecord {
                     table: Table::Messages.name().to_owned(),
                     key,
                     reason,
                 }),
+                (Err(_), None) => return false,
             }
         }
-        Ok(out)
+        true
     }
 
     /// A page of `account`'s conversation list as stored: the `limit` newest records after
@@ -2424,11 +2473,11 @@ mod tests {
                     }
                     Effect::Load {
                         account,
-                        conversation,
+                        conversations,
                     } => Some(Input::Loaded {
                         account: account.clone(),
-                        conversation: conversation.clone(),
-                        result: ready(log.load_conversation(account, conversation)),
+                        conversations: conversations.clone(),
+                        result: ready(log.load_conversations(account, conversations)),
                     }),
                     Effect::LoadList {
                         account,
@@ -2659,11 +2708,11 @@ mod tests {
                     }
                     Effect::Load {
                         account,
-                        conversation,
+                        conversations,
                     } => Some(Input::Loaded {
                         account: account.clone(),
-                        conversation: conversation.clone(),
-                        result: ready(log.load_conversation(account, conversation)),
+                        conversations: conversations.clone(),
+                        result: ready(log.load_conversations(account, conversations)),
                     }),
                     _ => None,
                 };

@@ -165,6 +165,12 @@ pub struct ConversationView {
     /// it again reads again.
     #[serde(default)]
     pub unreadable: bool,
+    /// The conversation's entry as the engine holds it (the same as its line of the
+    /// conversation list), also when the list has not read that far (a conversation older
+    /// than the window, opened by its URN): its title, people and unread count. None while
+    /// its record is being read, or when nothing is known of it but messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ConversationSummary>,
 }
 
 /// One line of the conversation list.

@@ -68,15 +68,15 @@ pub enum Log {
 }
 
 impl Log {
-    /// One conversation's stored messages (`Effect::Load`): only the record layout is read
-    /// lazily, so a key-value log is never asked (and says so).
+    /// Conversations' stored messages (`Effect::Load`, all in one read): only the record
+    /// layout is read lazily, so a key-value log is never asked (and says so).
     async fn load(
         &self,
         account: &AccountId,
-        conversation: &ConversationId,
-    ) -> Result<LoadedConversation, StorageError> {
+        conversations: &[ConversationId],
+    ) -> Result<Vec<LoadedConversation>, StorageError> {
         match self {
-            Log::Records(log) => log.load_conversation(account, conversation).await,
+            Log::Records(log) => log.load_conversations(account, conversations).await,
             Log::Kv(_) => Err(StorageError::new(
                 "this storage holds every conversation in memory: nothing to read",
             )),
@@ -512,11 +512,11 @@ impl Driver {
                     _,
                     Effect::Load {
                         account,
-                        conversation,
+                        conversations,
                     },
                 ) => {
                     // In order: every write queued before it has landed (or failed).
-                    let result = self.log.load(&account, &conversation).await;
+                    let result = self.log.load(&account, &conversations).await;
                     if let Err(e) = &result {
                         warn(&format!("threadline: {e}"));
                     }
@@ -525,7 +525,7 @@ impl Driver {
                     // since: a command that waited resolves once its effects are carried out.
                     self.feed_next(Input::Loaded {
                         account,
-                        conversation,
+                        conversations,
                         result,
                     });
                 }

@@ -372,13 +372,9 @@ fn table_of(op: &RecordOp) -> Table {
 /// What `read_index` names its failures by.
 const MESSAGES_OF: &str = "messages byConversation";
 
-/// Issues `getAllKeys` and `getAll` of `byConversation` over
-/// `IDBKeyRange.bound([a, c, -Infinity], [a, c, Infinity])`: one conversation's messages.
-fn messages_of(
-    index: &web_sys::IdbIndex,
-    account: &str,
-    conversation: &str,
-) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue> {
+/// `IDBKeyRange.bound([a, c, -Infinity], [a, c, Infinity])` of `byConversation`: one
+/// conversation's messages.
+fn messages_of(account: &str, conversation: &str) -> Result<web_sys::IdbKeyRange, JsValue> {
     let bound = |t: f64| -> JsValue {
         [
             JsValue::from_str(account),
@@ -389,11 +385,7 @@ fn messages_of(
         .collect::<Array>()
         .into()
     };
-    let range = web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))?;
-    Ok((
-        index.get_all_keys_with_key(&range)?,
-        index.get_all_with_key(&range)?,
-    ))
+    web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))
 }
 
 /// The JSON text of a `get`'s result: `None` when nothing is stored under the key; a value
@@ -490,20 +482,29 @@ impl RecordStorage for IdbRecords {
         conversation: &str,
     ) -> Result<Vec<(String, String)>, StorageError> {
         self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, |index| {
-            messages_of(index, account, conversation)
+            let range = messages_of(account, conversation)?;
+            Ok((
+                index.get_all_keys_with_key(&range)?,
+                index.get_all_with_key(&range)?,
+            ))
         })
         .await
     }
 
-    /// [`RecordStorage::read_index`] and the record's `get`, issued at once in one read-only
-    /// transaction over `messages` and `conversations` (one round trip, not two).
-    async fn read_conversation(
+    /// The messages' `getAll` of `byConversation` (values only: no `getAllKeys`, the keys are
+    /// read only to name a record that cannot be read) and the record's `get` of every
+    /// conversation, all issued at once in one read-only transaction over `messages` and
+    /// `conversations` (one round trip however many conversations: a list page's are not read
+    /// one after another).
+    async fn read_conversations(
         &self,
         account: &str,
-        conversation: &str,
-        key: &str,
-    ) -> Result<ConversationRows, StorageError> {
+        conversations: &[(String, String)],
+    ) -> Result<Vec<ConversationRows>, StorageError> {
         let what = MESSAGES_OF;
+        if conversations.is_empty() {
+            return Ok(Vec::new());
+        }
         let names: Array = [Table::Messages, Table::Conversations]
             .iter()
             .map(|t| JsValue::from_str(t.name()))
@@ -516,13 +517,16 @@ impl RecordStorage for IdbRecords {
             let messages = tx
                 .object_store(Table::Messages.name())?
                 .index("byConversation")?;
-            let (keys, values) = messages_of(&messages, account, conversation)?;
-            let record = tx
-                .object_store(Table::Conversations.name())?
-                .get(&key.into())?;
-            Ok::<_, JsValue>((keys, values, record))
+            let records = tx.object_store(Table::Conversations.name())?;
+            let mut requests = Vec::with_capacity(conversations.len());
+            for (conversation, key) in conversations {
+                let range: JsValue = messages_of(account, conversation)?.into();
+                let values = messages.get_all_with_key(&range)?;
+                requests.push((values, key, records.get(&key.as_str().into())?));
+            }
+            Ok::<_, JsValue>(requests)
         })();
-        let (keys, values, record) = match issued {
+        let requests = match issued {
             Ok(r) => r,
             Err(e) => {
                 let _ = tx.abort();
@@ -530,16 +534,29 @@ impl RecordStorage for IdbRecords {
             }
         };
         finished(&tx, what).await?;
-        let record = record
-            .result()
-            .map_err(|e| error_of(Table::Conversations.name(), &e))?;
-        Ok(ConversationRows {
-            messages: pairs(what, &keys, &values)?,
-            record: json_of(&record)
-                .map(|json| (key.to_owned(), json))
-                .into_iter()
-                .collect(),
-        })
+        let mut out = Vec::with_capacity(requests.len());
+        for (values, key, record) in requests {
+            let record = record
+                .result()
+                .map_err(|e| error_of(Table::Conversations.name(), &e))?;
+            let values = values
+                .result()
+                .and_then(|v| v.dyn_into::<Array>())
+                .map_err(|e| error_of(what, &e))?;
+            out.push(ConversationRows {
+                // A value not of this layout reads as "" (unreadable JSON), which the loader
+                // names (reading the keys then).
+                messages: values
+                    .iter()
+                    .map(|v| json_of(&v).unwrap_or_default())
+                    .collect(),
+                record: json_of(&record)
+                    .map(|json| (key.clone(), json))
+                    .into_iter()
+                    .collect(),
+            });
+        }
+        Ok(out)
     }
 
     /// `byActivity` over `[a, -after.0, after.1]` (excluded) or `[a]` up to `[a, []]` (an array

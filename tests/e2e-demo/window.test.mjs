@@ -7,7 +7,9 @@
 // with a visible "Loading…" while a page is read and a visible error (and "Try again") when the
 // read fails; the Unread filter reaches an unread conversation older than the newest 50 on its
 // own; the Unread chip's count is the engine's count of the whole list, not of the loaded page.
-// Screenshots: .tmp/screenshots/demo-list-{more,loading,error}.png.
+// A remembered conversation older than the newest 50, reopened after a reload, has its title
+// and is marked read. Screenshots: .tmp/screenshots/demo-list-{more,loading,error}.png,
+// demo-remembered-old.png.
 //
 // Run: node --test tests/e2e-demo/window.test.mjs  (after scripts/build-pkg.sh and
 // `cargo build -p threadline-sim`)
@@ -198,6 +200,37 @@ describe("demo inbox: the conversation window", { timeout: 300_000 }, () => {
     await showAll(page);
     const unreadShown = await page.locator("[data-threadline-conversation]").evaluateAll((bs) => bs.map((b) => b.dataset.threadlineConversation));
     assert.deepEqual(new Set(unreadShown), new Set(listed.filter((c) => c.unread > 0).map((c) => c.id)), "every unread conversation, none other");
+
+    // A remembered conversation older than the newest 50 (unread, never opened here): after a
+    // reload its header names its people and it is marked read, as any opened conversation,
+    // though the list holds only the newest 50 (the title comes from the engine's view).
+    const remembered = added.unread.at(-2);
+    const rememberedRow = page.locator(`[data-threadline-conversation="${remembered.threadId}"]`);
+    const name = (await rememberedRow.locator(".thread-name").textContent()).trim();
+    assert.ok(name && !name.startsWith("urn:"), `its row names someone: ${name}`);
+    const urn = (await page.evaluate(() => window.threadlineHub.call("list"))).find((c) => c.id === remembered.threadId)?.urn;
+    assert.ok(urn, "held before the reload");
+    const unreadBefore = Number(await chip.getAttribute("data-threadline-unread-total"));
+    assert.ok(unreadBefore > 1, `unread conversations left: ${unreadBefore}`);
+    await page.evaluate((urn) => {
+      const key = Object.keys(localStorage).find((k) => k.endsWith("-ui"));
+      const ui = JSON.parse(localStorage.getItem(key));
+      ui.conversation = urn;
+      localStorage.setItem(key, JSON.stringify(ui));
+      sessionStorage.setItem(key, JSON.stringify(ui));
+    }, urn);
+    await page.reload();
+    await page.waitForSelector("body[data-threadline-ready=true]", WAIT);
+    await page.waitForSelector("[data-threadline-conversation]", WAIT);
+    const window50 = await page.evaluate(() => window.threadlineHub.call("list"));
+    assert.equal(window50.length, 50);
+    assert.ok(!window50.some((c) => c.id === remembered.threadId), "not among the list's newest 50");
+    await page.locator("#message-list", { hasText: remembered.text }).waitFor(WAIT);
+    await page.waitForFunction((n) => document.getElementById("conv-title").textContent.trim() === n, name, WAIT);
+    // Marked read, as an opened conversation is: the engine's unread count of the whole list
+    // (the Unread chip) drops by its one unread message.
+    await page.waitForSelector(`[data-threadline-filter-unread][data-threadline-unread-total="${unreadBefore - 1}"]`, WAIT);
+    await shot(page, "demo-remembered-old.png");
     await context.close();
   });
 });

@@ -102,7 +102,8 @@ impl Server {
         s
     }
 
-    fn new_thread(&mut self, other: &str) -> String {
+    /// A new thread with `other`, without messages; its id.
+    pub fn new_thread(&mut self, other: &str) -> String {
         self.next_id += 1;
         let id = format!("2-t{}", self.next_id);
         let t = ServerThread {

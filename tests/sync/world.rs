@@ -50,6 +50,8 @@ pub struct World {
     pub lazy: bool,
     /// Every conversation read (`Effect::Load`) so far, by replica.
     pub loads: Vec<Vec<ConversationId>>,
+    /// The reads (`Effect::Load`, each one transaction in IndexedDB) so far, by replica.
+    pub reads: Vec<usize>,
 }
 
 /// The default account.
@@ -103,6 +105,7 @@ impl World {
             event_pos: vec![0; n],
             lazy: false,
             loads: vec![Vec::new(); n],
+            reads: vec![0; n],
         }
     }
 
@@ -218,13 +221,14 @@ impl World {
             let input = match e {
                 Effect::Load {
                     account,
-                    conversation,
+                    conversations,
                 } => {
-                    self.loads[r].push(conversation.clone());
-                    let result = ready(records.load_conversation(&account, &conversation));
+                    self.loads[r].extend(conversations.iter().cloned());
+                    self.reads[r] += 1;
+                    let result = ready(records.load_conversations(&account, &conversations));
                     Input::Loaded {
                         account,
-                        conversation,
+                        conversations,
                         result,
                     }
                 }

@@ -525,9 +525,9 @@ impl Engine {
             Input::Command(c) => return self.command(c, now_ms).1,
             Input::Loaded {
                 account,
-                conversation,
+                conversations,
                 result,
-            } => self.loaded(account, conversation, result),
+            } => self.loaded(account, conversations, result),
             Input::ListLoaded {
                 account,
                 profile,
@@ -560,9 +560,9 @@ impl Engine {
             }
             Input::Loaded {
                 account,
-                conversation,
+                conversations,
                 result,
-            } => self.loaded(account, conversation, result),
+            } => self.loaded(account, conversations, result),
             Input::ListLoaded {
                 account,
                 profile,

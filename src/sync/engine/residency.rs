@@ -38,9 +38,11 @@ impl Engine {
     }
 
     /// Asks for every conversation `needed` that is not in memory and not asked yet (a
-    /// conversation whose read failed is asked again only when `retry`); true when the input
-    /// must wait (a read is out, or earlier inputs wait).
+    /// conversation whose read failed is asked again only when `retry`), one read per account
+    /// for all of them (a list page's conversations are one transaction, not one each); true
+    /// when the input must wait (a read is out, or earlier inputs wait).
     fn ask(&mut self, needed: Vec<(AccountId, ConversationId)>, retry: bool) -> bool {
+        let mut reads: Vec<(AccountId, Vec<ConversationId>)> = Vec::new();
         for (account, conversation) in needed {
             // An account seen for the first time holds nothing yet either.
             let store = self.store_mut(&account);
@@ -53,9 +55,15 @@ impl Engine {
                 continue;
             }
             self.loading.insert((account.clone(), conversation.clone()));
+            match reads.iter_mut().find(|(a, _)| *a == account) {
+                Some((_, read)) => read.push(conversation),
+                None => reads.push((account, vec![conversation])),
+            }
+        }
+        for (account, conversations) in reads {
             self.out.push(Effect::Load {
                 account,
-                conversation,
+                conversations,
             });
         }
         self.reads_out() || !self.queued.is_empty()
@@ -366,48 +374,63 @@ impl Engine {
         out
     }
 
-    /// `Input::Loaded`: installs what was read (under memory), or marks the conversation
-    /// unreadable and storage failing; then, once no read is out, the inputs that waited run
-    /// in order, each at its own time.
+    /// `Input::Loaded`: installs what was read of each conversation (under memory), or marks
+    /// them unreadable and storage failing; then, once no read is out, the inputs that waited
+    /// run in order, each at its own time.
     pub(super) fn loaded(
         &mut self,
         account: AccountId,
-        conversation: ConversationId,
-        result: Result<LoadedConversation, StorageError>,
+        conversations: Vec<ConversationId>,
+        result: Result<Vec<LoadedConversation>, StorageError>,
     ) {
         let now = self.now;
-        if !self
-            .loading
-            .remove(&(account.clone(), conversation.clone()))
-        {
-            // Not asked (or asked by an engine before a restart): memory decides alone.
-            return;
-        }
-        match result {
-            Ok(read) => {
-                self.load_issues.extend(read.issues);
-                let store = self.store_mut(&account);
-                store.install_loaded(&conversation, read.record.map(|r| *r), read.messages);
-                if matches!(self.storage_health, StorageHealth::Failing { .. })
-                    && !self.storage_behind
-                {
-                    self.storage_health = StorageHealth::Ok;
+        let (mut reads, failure) = match result {
+            Ok(reads) => (reads.into_iter(), None),
+            Err(e) => (Vec::new().into_iter(), Some(e.message)),
+        };
+        let mut asked = false;
+        for conversation in conversations {
+            // A driver answers every conversation asked, in order; one left out was not read.
+            let read = reads.next();
+            if !self
+                .loading
+                .remove(&(account.clone(), conversation.clone()))
+            {
+                // Not asked (or asked by an engine before a restart): memory decides alone.
+                continue;
+            }
+            asked = true;
+            match read {
+                Some(read) => {
+                    self.load_issues.extend(read.issues);
+                    let store = self.store_mut(&account);
+                    store.install_loaded(&conversation, read.record.map(|r| *r), read.messages);
+                    if matches!(self.storage_health, StorageHealth::Failing { .. })
+                        && !self.storage_behind
+                    {
+                        self.storage_health = StorageHealth::Ok;
+                    }
+                }
+                None => {
+                    self.store_mut(&account).mark_unreadable(&conversation);
+                    let since = match &self.storage_health {
+                        StorageHealth::Failing { since, .. } => *since,
+                        StorageHealth::Ok => now,
+                    };
+                    let why = failure
+                        .as_deref()
+                        .unwrap_or("the storage did not answer for it");
+                    self.storage_health = StorageHealth::Failing {
+                        since,
+                        reason: format!("a conversation could not be read: {why}"),
+                        full: false,
+                    };
                 }
             }
-            Err(e) => {
-                self.store_mut(&account).mark_unreadable(&conversation);
-                let since = match &self.storage_health {
-                    StorageHealth::Failing { since, .. } => *since,
-                    StorageHealth::Ok => now,
-                };
-                self.storage_health = StorageHealth::Failing {
-                    since,
-                    reason: format!("a conversation could not be read: {}", e.message),
-                    full: false,
-                };
-            }
         }
-        self.replay();
+        if asked {
+            self.replay();
+        }
         self.now = now;
     }
 

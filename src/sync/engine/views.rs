@@ -80,6 +80,7 @@ impl Engine {
             },
             loading: !store.is_resident(id) && !store.is_unreadable(id),
             unreadable: store.is_unreadable(id),
+            summary: rec.map(summary_of),
         })
     }
 
@@ -208,16 +209,7 @@ impl Engine {
         let Some(store) = self.accounts.get(account) else {
             return Vec::new();
         };
-        let mut list: Vec<ConversationSummary> = store
-            .listed()
-            .map(|c| ConversationSummary {
-                id: c.id.clone(),
-                urn: c.urn.clone(),
-                meta: c.meta.clone(),
-                unread_count: c.unread(),
-                last_activity_at: c.last_activity(),
-            })
-            .collect();
+        let mut list: Vec<ConversationSummary> = store.listed().map(summary_of).collect();
         crate::sort::sort_by(&mut list, |a, b| {
             b.last_activity_at
                 .cmp(&a.last_activity_at)
@@ -322,5 +314,16 @@ fn elsewhere_view(s: &ElsewhereSent) -> MessageView {
         reactions: Vec::new(),
         last_failure: None,
         elsewhere: true,
+    }
+}
+
+/// The list entry of a conversation record (a line of the list, a view's `summary`).
+fn summary_of(c: &crate::sync::store::ConversationRecord) -> ConversationSummary {
+    ConversationSummary {
+        id: c.id.clone(),
+        urn: c.urn.clone(),
+        meta: c.meta.clone(),
+        unread_count: c.unread(),
+        last_activity_at: c.last_activity(),
     }
 }

@@ -518,17 +518,17 @@ impl Disk {
         }
     }
 
-    /// Reads one conversation's stored messages (the answer to `Effect::Load`); fails while
-    /// the disk is failing.
+    /// Reads conversations' stored messages, all in one read (the answer to `Effect::Load`);
+    /// fails while the disk is failing.
     pub fn load(
         &self,
         account: &AccountId,
-        conversation: &ConversationId,
-    ) -> Result<LoadedConversation, StorageError> {
+        conversations: &[ConversationId],
+    ) -> Result<Vec<LoadedConversation>, StorageError> {
         if self.failing {
             return Err(StorageError::new("the disk is failing"));
         }
-        ready(self.record_log.load_conversation(account, conversation))
+        ready(self.record_log.load_conversations(account, conversations))
     }
 
     /// Reads conversation records (the answer to `Effect::LoadList`, or with `profile` to
@@ -986,19 +986,22 @@ impl Driver {
             let input = match e {
                 Effect::Load {
                     account,
-                    conversation,
+                    conversations,
                 } => {
-                    let result = self.disk.load(&account, &conversation);
+                    let result = self.disk.load(&account, &conversations);
                     self.trace.push(format!(
-                        "     load {conversation:?}: {}",
+                        "     load {conversations:?}: {}",
                         result.as_ref().map_or_else(
                             |e| e.to_string(),
-                            |l| format!("{} messages", l.messages.len())
+                            |l| format!(
+                                "{:?} messages",
+                                l.iter().map(|l| l.messages.len()).collect::<Vec<_>>()
+                            )
                         )
                     ));
                     Input::Loaded {
                         account,
-                        conversation,
+                        conversations,
                         result,
                     }
                 }
