@@ -213,6 +213,7 @@ impl FromStored for StoredMessage {
             stamp: f.req("stamp")?,
             tally: f.opt("tally")?,
             client_key: f.opt("clientKey")?.map(ClientKey),
+            rev: crate::sync::Rev::new(),
         })
     }
 }
