@@ -6,9 +6,10 @@ import { serveStatic } from "./static-server.mjs";
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-/** Serves the repository, opens `path` in headless Chromium and resolves to fn(page, browser). */
-export async function withPage(path, fn) {
-  const server = await serveStatic(".");
+/** Serves the repository, opens `path` in headless Chromium and resolves to fn(page, browser);
+ * `isolated`: cross-origin isolated (serveStatic), for timers finer than 100 µs. */
+export async function withPage(path, fn, { isolated = false } = {}) {
+  const server = await serveStatic(".", 0, { isolated });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: CHROMIUM_ARGS,

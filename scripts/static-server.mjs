@@ -15,8 +15,10 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** Serve `root` on 127.0.0.1 (port 0 = any free one); resolves to { url, close }. */
-export function serveStatic(root, port = 0) {
+/** Serve `root` on 127.0.0.1 (port 0 = any free one); resolves to { url, close }. `isolated`:
+ * every answer says COOP same-origin and COEP require-corp, so pages are cross-origin isolated
+ * (`performance.now()` then counts in 5 µs steps rather than 100 µs). */
+export function serveStatic(root, port = 0, { isolated = false } = {}) {
   const base = path.resolve(root);
   const server = createServer(async (req, res) => {
     const rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -27,7 +29,8 @@ export function serveStatic(root, port = 0) {
     }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream" });
+      const isolation = isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {};
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", ...isolation });
       res.end(body);
     } catch {
       res.writeHead(404).end("not found");

@@ -1042,10 +1042,13 @@ async fn a_view_read_again_reuses_its_unchanged_frozen_message_objects() {
             assert!(js_sys::Object::is(old, m), "{k} was built again");
         }
     }
-    // A reaction changes its message's object, and only that one.
-    let (target, before) = after
-        .iter()
-        .find(|(k, _)| k.starts_with("2-"))
+    // A reaction changes its message's object, and only that one: a message in the middle, so
+    // the array is made of three runs (the last answer's before it, the new object, the last
+    // answer's after it).
+    let stored: Vec<_> = after.iter().filter(|(k, _)| k.starts_with("2-")).collect();
+    let (target, before) = stored
+        .get(stored.len() / 2)
+        .copied()
         .cloned()
         .expect("a stored message");
     let react = js(json!({
@@ -1075,5 +1078,15 @@ async fn a_view_read_again_reuses_its_unchanged_frozen_message_objects() {
         .map(|(k, _)| k)
         .collect();
     assert_eq!(rebuilt, vec![&target], "only the reacted message is new");
+    // Every item in its place (the sent one may have been confirmed since: keyed by its id
+    // now, by its text before).
+    let order = |v: &[(String, JsValue)], w: &[(String, JsValue)]| {
+        v.iter()
+            .map(|(k, _)| k.clone())
+            .filter(|k| w.iter().any(|(k2, _)| k2 == k))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(&changed, &after), order(&after, &changed));
+    assert!(order(&after, &changed).len() + 1 >= after.len());
     engine.close();
 }

@@ -1,6 +1,8 @@
 //! One message as the store keeps it, with the server's reaction tally it came with: plain
 //! data shared by `store` (which merges them) and `outbox` (which matches echoes against them).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Attachment, Message, ReactionSummary};
@@ -57,9 +59,63 @@ pub struct StoredMessage {
     /// The outbox entry this message confirmed, when it was sent from here or a sibling tab.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key: Option<ClientKey>,
+    /// Which copy this is, for views kept between reads (not data: never written or read).
+    #[serde(skip)]
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "never"))]
+    pub rev: Rev,
+}
+
+/// Which version of a stored message a value is, for a view kept between reads
+/// (`ViewMemo`): every message made (read from the wire or from storage, built, decoded) gets
+/// a new `Rev`, a clone keeps its original's, and the store gives a message a new one whenever
+/// it keeps or changes it. So two copies with the same `Rev` hold the same message, and a view
+/// kept from one is still true of the other without comparing a field. Not data: never
+/// written nor read, and every `Rev` equals every other (a message's equality is its data's;
+/// [`Rev::same`] compares versions).
+#[derive(Clone, Copy)]
+pub struct Rev(u64);
+
+impl std::fmt::Debug for Rev {
+    /// Not data: every `Rev` prints the same, as it compares.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rev")
+    }
+}
+
+impl Rev {
+    /// A version no message had before.
+    pub fn new() -> Rev {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        Rev(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Whether both are the same version of a message (see [`Rev`]).
+    pub fn same(self, other: Rev) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Default for Rev {
+    /// A new version ([`Rev::new`]): a message read or built has not been seen before.
+    fn default() -> Rev {
+        Rev::new()
+    }
+}
+
+impl PartialEq for Rev {
+    fn eq(&self, _: &Rev) -> bool {
+        true
+    }
 }
 
 impl StoredMessage {
+    /// This message as a new version ([`Rev`]): what the store keeps of any message it is
+    /// given, whoever else holds a copy.
+    pub fn renewed(mut self) -> StoredMessage {
+        self.rev = Rev::new();
+        self
+    }
+
     /// Read one wire message of conversation `conversation`, fetched at `stamp`.
     pub fn from_wire(
         m: &Message,
@@ -83,6 +139,7 @@ impl StoredMessage {
                 entries: m.reactions.clone(),
             }),
             client_key: None,
+            rev: Rev::new(),
         })
     }
 

@@ -117,7 +117,7 @@ mod time;
 mod view;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
-pub use engine::{Engine, EngineConfig, ViewMemo};
+pub use engine::{Engine, EngineConfig, ItemSource, PlanMemo, Planned, ViewMemo};
 pub use fact::{FactError, FACT_KINDS, MAX_FACT_BYTES, MAX_FACT_ITEMS};
 pub use input::{ApiReply, Command, Input};
 pub use keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
@@ -139,11 +139,13 @@ pub use refusal::Refusal;
 pub use small_map::{SmallMap, SmallSet};
 pub use store::{
     tally_view, AccountStore, ConversationRecord, History, MergeOutcome, PageKind, RecallCheck,
-    StoredMessage, Tally,
+    Rev, StoredMessage, Tally,
 };
 pub use stored_json::server_event;
 pub use tagged::Tag;
 pub use time::{Millis, Stamp, STAMP_SCALE};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use view::names_a_sentinel;
 pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
     MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, StorageHealth, SyncStatus,

@@ -12,7 +12,7 @@ use crate::model::{Conversation, Message};
 use crate::urn::{ConversationId, MessageId};
 
 use super::keys::{AccountId, ClientKey};
-pub use super::message::{StoredMessage, Tally};
+pub use super::message::{Rev, StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
@@ -673,7 +673,7 @@ impl AccountStore {
                     .entry(m.conversation.clone())
                     .or_default()
                     .insert((m.sent_at, m.id.clone()));
-                self.messages.insert(m.id.clone(), m);
+                self.messages.insert(m.id.clone(), m.renewed());
             }
         }
         self.dirty.touched.insert(conversation.clone());
@@ -932,7 +932,7 @@ impl AccountStore {
                 .insert((incoming.sent_at, id.clone()));
             self.dirty.touched.insert(incoming.conversation.clone());
             self.dirty.messages.insert(id.clone());
-            self.messages.insert(id, incoming);
+            self.messages.insert(id, incoming.renewed());
             return true;
         };
         let mut changed = false;
@@ -970,6 +970,7 @@ impl AccountStore {
             }
         }
         if changed {
+            held.rev = Rev::new();
             self.dirty.touched.insert(held.conversation.clone());
             self.dirty.messages.insert(id);
         }
@@ -1231,6 +1232,7 @@ impl AccountStore {
         if let Some(m) = self.messages.get_mut(id) {
             if m.client_key != key {
                 m.client_key = key;
+                m.rev = Rev::new();
                 self.dirty.messages.insert(id.clone());
                 self.dirty.touched.insert(m.conversation.clone());
             }
@@ -1252,7 +1254,7 @@ impl AccountStore {
             store.conversations.insert(c.id.clone(), c);
         }
         for m in r.messages {
-            store.messages.insert(m.id.clone(), m);
+            store.messages.insert(m.id.clone(), m.renewed());
         }
         for id in r.removed_messages {
             store.messages.remove(&id);
@@ -1545,6 +1547,55 @@ mod tests {
             sent_at: Millis(n as i64),
             message_urn: None,
         }
+    }
+
+    fn message(text: &str, stamp: i64) -> StoredMessage {
+        serde_json::from_value(serde_json::json!({
+            "id": "2-m", "conversation": "2-c", "messageUrn": "urn:li:msg_message:(x,2-m)",
+            "text": text, "sentAt": 5, "isSentByOwner": true, "stamp": stamp,
+        }))
+        .unwrap()
+    }
+
+    /// A view kept between reads trusts a message's version (`Rev`): every change the store
+    /// makes to a message gives it a new one, what changes nothing keeps it, and a copy given
+    /// to the store is never the version the giver holds.
+    #[test]
+    fn a_message_is_a_new_version_after_every_change_and_only_then() {
+        let mut store = AccountStore::default();
+        let id = MessageId::parse("2-m").unwrap();
+        let rev = |s: &AccountStore| s.message(&id).unwrap().rev;
+        let given = message("a", 1);
+        assert!(store.merge_message(given.clone()));
+        let first = rev(&store);
+        assert!(!first.same(given.rev), "the store kept the giver's version");
+        assert_eq!(store.message(&id), Some(&given), "a version is not data");
+        // The same body again, or a worse one: nothing changes.
+        store.merge_message(message("a", 1));
+        store.merge_message(message("older", 0));
+        assert!(rev(&store).same(first));
+        // A better body.
+        store.merge_message(message("b", 2));
+        let second = rev(&store);
+        assert!(!second.same(first));
+        // A newer tally.
+        let mut tallied = message("b", 2);
+        tallied.tally = Some(Tally {
+            stamp: Stamp::nth_of(Millis(9), 0),
+            entries: Vec::new(),
+        });
+        store.merge_message(tallied);
+        let third = rev(&store);
+        assert!(!third.same(second));
+        // A client key set in place, then the same one again.
+        let key = Some(ClientKey("k".into()));
+        store.set_client_key(&id, key.clone());
+        let fourth = rev(&store);
+        assert!(!fourth.same(third));
+        store.set_client_key(&id, key);
+        assert!(rev(&store).same(fourth));
+        // A copy keeps its version.
+        assert!(store.message(&id).unwrap().clone().rev.same(fourth));
     }
 
     #[test]

@@ -283,6 +283,7 @@ impl FromStored for StoredMessage {
             stamp: f.req("stamp")?,
             tally: f.record_opt("tally")?,
             client_key: f.opt("clientKey")?.map(ClientKey),
+            rev: crate::sync::Rev::new(),
         })
     }
 }

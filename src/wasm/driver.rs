@@ -209,7 +209,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// which `to_js` clamps to the safe range) takes [`to_js`] instead, as does any failure.
 pub fn to_js_via_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     match serde_json::to_string(value) {
-        Ok(text) if !text.contains("922337203685477") => {
+        Ok(text) if !crate::sync::names_a_sentinel(&text) => {
             js_sys::JSON::parse(&text).or_else(|_| to_js(value))
         }
         _ => to_js(value),

@@ -33,8 +33,8 @@ use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::model::{Attachment, MessagingChannel};
 use crate::sync::{
-    AccountId, ClientKey, Command, Engine, EngineConfig, Input, MessageView, Recipient, RecordLog,
-    RestoreIssue, ViewId, ViewMemo,
+    AccountId, ClientKey, Command, Engine, EngineConfig, Input, ItemSource, PlanMemo, Planned,
+    Recipient, RecordLog, RestoreIssue, ViewId,
 };
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
@@ -150,7 +150,8 @@ pub struct ThreadlineEngine {
     realtime: Option<Rc<Realtime>>,
     issues: Vec<RestoreIssue>,
     /// The message objects of the last views read, most recent first (`conversationView`).
-    memos: RefCell<Vec<ViewMemo<JsValue>>>,
+    /// Each with the items of the last answer (a JS array).
+    memos: RefCell<Vec<(PlanMemo, js_sys::Array)>>,
 }
 
 /// How many conversations' message objects `conversationView` keeps for its next read.
@@ -574,7 +575,9 @@ impl ThreadlineEngine {
     ///
     /// A message whose view has not changed since an earlier read is the same (frozen) object
     /// as then: the engine compares what each message's view is made of and builds, copies
-    /// and parses only the others (`ViewMemo`; the last 8 conversations read are kept).
+    /// and parses only the others (`PlanMemo`; the last 8 conversations read are kept), and
+    /// the array is made in JS from runs of the last one and of those (a few calls, not one
+    /// per message).
     #[wasm_bindgen(js_name = conversationView, unchecked_return_type = "ConversationView | undefined")]
     pub fn conversation_view(
         &self,
@@ -585,27 +588,46 @@ impl ThreadlineEngine {
         let account = account_arg(&account_id)?;
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
         let mut memos = self.memos.borrow_mut();
-        let at = memos.iter().position(|m| m.shows(&account, &id));
-        let mut memo = at.map(|i| memos.remove(i)).unwrap_or_default();
+        let at = memos.iter().position(|(m, _)| m.shows(&account, &id));
+        let (mut memo, last) = at.map(|i| memos.remove(i)).unwrap_or_default();
         let view = self.driver.with_engine(|e| {
-            let Some((shell, items)) =
-                e.conversation_view_memo(&account, &id, now_ms(), &mut memo, render_messages)?
+            let Some(Planned { view, plan }) =
+                e.conversation_view_plan(&account, &id, now_ms(), &mut memo)
             else {
-                return Ok(JsValue::UNDEFINED);
+                return Ok(None);
             };
-            let out = to_js_via_json(&shell)?;
+            // The view with the messages built afresh, in one crossing.
+            let out = to_js_via_json(&view)?;
             // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
-            if shell.channels.sales_navigator.is_none() {
+            if view.channels.sales_navigator.is_none() {
                 let channels = js_sys::Reflect::get(&out, &"channels".into())?;
                 js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
             }
-            let messages: js_sys::Array = items.iter().collect();
-            js_sys::Reflect::set(&out, &"messages".into(), &messages)?;
-            Ok::<_, JsValue>(out)
+            let lost = || super::error::internal_error("a view lost messages on its way to JS");
+            let fresh: js_sys::Array = js_sys::Reflect::get(&out, &"messages".into())?
+                .dyn_into()
+                .map_err(|_| lost())?;
+            if fresh.length() as usize != view.messages.len() {
+                return Err(lost());
+            }
+            freeze_each(&fresh)?;
+            let items = match plan {
+                None => last.slice(0, last.length()),
+                Some(plan) => assemble(&last, &fresh, &plan)?,
+            };
+            js_sys::Reflect::set(&out, &"messages".into(), &items)?;
+            // The caller may change the array it gets: the memo keeps its own.
+            Ok(Some((out, items.slice(0, items.length()))))
         });
-        memos.insert(0, memo);
-        memos.truncate(KEPT_VIEWS);
-        view
+        match view {
+            Ok(Some((out, items))) => {
+                memos.insert(0, (memo, items));
+                memos.truncate(KEPT_VIEWS);
+                Ok(out)
+            }
+            Ok(None) => Ok(JsValue::UNDEFINED),
+            Err(e) => Err(e),
+        }
     }
 
     /// The conversation list of an account, newest activity first.
@@ -1138,22 +1160,53 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
     engine_error("invalid_argument", &format!("{what}: {why}"), &[])
 }
 
-/// Message views as frozen JS objects, in one crossing (`to_js_via_json`).
-fn render_messages(views: Vec<MessageView>) -> Result<Vec<JsValue>, JsValue> {
-    if views.is_empty() {
-        return Ok(Vec::new());
+/// Freezes every item of `array` in one crossing (`array.forEach(Object.freeze)`).
+fn freeze_each(array: &js_sys::Array) -> Result<(), JsValue> {
+    if array.length() == 0 {
+        return Ok(());
     }
-    let n = views.len();
-    let array: js_sys::Array = to_js_via_json(&views)?.dyn_into()?;
-    if array.length() as usize != n {
-        return Err(super::error::internal_error(
-            "a view lost messages on its way to JS",
-        ));
+    let freeze: js_sys::Function =
+        js_sys::Reflect::get(&js_sys::Object::new().constructor(), &"freeze".into())?.dyn_into()?;
+    let for_each: js_sys::Function = js_sys::Reflect::get(array, &"forEach".into())?.dyn_into()?;
+    for_each.call1(array, &freeze).map(drop)
+}
+
+/// The items `plan` names, from the last answer and the fresh ones: each run of consecutive
+/// items of one of them is one `slice`, and the runs are joined by one `concat`.
+fn assemble(
+    last: &js_sys::Array,
+    fresh: &js_sys::Array,
+    plan: &[ItemSource],
+) -> Result<js_sys::Array, JsValue> {
+    let (n_last, n_fresh) = (last.length() as usize, fresh.length() as usize);
+    let mut runs: Vec<(bool, usize, usize)> = Vec::new();
+    for source in plan {
+        let (is_last, i) = match *source {
+            ItemSource::Last(i) => (true, i),
+            ItemSource::Fresh(i) => (false, i),
+        };
+        if i >= if is_last { n_last } else { n_fresh } {
+            return Err(super::error::internal_error(
+                "a view named an item it does not have",
+            ));
+        }
+        match runs.last_mut() {
+            Some((l, _, end)) if *l == is_last && *end == i => *end = i + 1,
+            _ => runs.push((is_last, i, i + 1)),
+        }
     }
-    Ok(array
-        .iter()
-        .inspect(|m| {
-            js_sys::Object::freeze(m.unchecked_ref::<js_sys::Object>());
-        })
-        .collect())
+    let slice = |&(is_last, from, to): &(bool, usize, usize)| {
+        let of = if is_last { last } else { fresh };
+        of.slice(from as u32, to as u32)
+    };
+    match runs.as_slice() {
+        [] => Ok(js_sys::Array::new()),
+        [one] => Ok(slice(one)),
+        many => {
+            let parts: js_sys::Array = many.iter().map(slice).collect();
+            let concat: js_sys::Function =
+                js_sys::Reflect::get(&parts, &"concat".into())?.dyn_into()?;
+            concat.apply(&js_sys::Array::new(), &parts)?.dyn_into()
+        }
+    }
 }

@@ -223,7 +223,7 @@ async function run({ n, rounds }) {
   await engineBuild(n);
   await peerBuild(n);
   const conv = conversation(n, 0);
-  const out = { n, rounds, open: {}, merge: {}, view: {}, shown: {} };
+  const out = { n, rounds, isolated: globalThis.crossOriginIsolated === true, open: {}, merge: {}, view: {}, shown: {} };
 
   // Cold opens, alternating so that neither side is always first.
   const opens = { wasm: [], js: [] };

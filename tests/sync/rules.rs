@@ -4,8 +4,8 @@ use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
     AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
-    MessageState, Millis, Notice, Persist, Recipient, Refusal, RestoreIssue, SendState, Stamp,
-    ViewId, ViewMemo,
+    ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, Recipient, Refusal, RestoreIssue,
+    SendState, Stamp, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -552,6 +552,51 @@ fn a_kept_view_builds_nothing_again_after_a_poll_that_changed_nothing() {
         (2, 0),
         "a poll that changed nothing built views again"
     );
+}
+
+/// After new messages came in, a kept view's plan (`conversation_view_plan`) takes every
+/// message shown before from the last answer, in its place, and builds only the new ones.
+#[test]
+fn a_kept_view_builds_only_the_messages_that_came_in() {
+    let (mut w, _) = with_own_message(1);
+    // Each message under one URN form (the server varies them, and the URN is shown).
+    w.server.one_form = true;
+    let urn = w.thread_urn(0);
+    let conversation = ConversationId::parse(&urn).unwrap();
+    let refresh = Command::Refresh {
+        account: acct(),
+        conversation_urn: urn.clone(),
+    };
+    w.command(0, refresh.clone());
+    w.drain();
+    let mut memo = PlanMemo::default();
+    let e = &w.replicas[0].engine;
+    let first = e
+        .conversation_view_plan(&acct(), &conversation, w.now, &mut memo)
+        .unwrap();
+    let shown = first.view.messages.len();
+    assert!(shown >= 1);
+    let thread = w.server.threads.keys().next().unwrap().clone();
+    w.server.incoming(&thread, "one");
+    w.server.incoming(&thread, "two");
+    w.command(0, refresh);
+    w.drain();
+    let e = &w.replicas[0].engine;
+    let next = e
+        .conversation_view_plan(&acct(), &conversation, w.now, &mut memo)
+        .unwrap();
+    let texts: Vec<&str> = next.view.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["one", "two"], "built again: {texts:?}");
+    let want: Vec<ItemSource> = (0..shown)
+        .map(ItemSource::Last)
+        .chain([ItemSource::Fresh(0), ItemSource::Fresh(1)])
+        .collect();
+    assert_eq!(next.plan, Some(want));
+    // At once again: the last answer as it is.
+    let again = e
+        .conversation_view_plan(&acct(), &conversation, w.now, &mut memo)
+        .unwrap();
+    assert_eq!((again.view.messages.len(), again.plan), (0, None));
 }
 
 /// A view kept between reads (`ViewMemo`) follows a tally newer than our own reaction even

@@ -801,6 +801,7 @@ impl Engine {
                     stamp: Stamp::MIN,
                     tally: None,
                     client_key: Some(key.clone()),
+                    rev: crate::sync::Rev::new(),
                 };
                 store.merge_message(message.clone());
                 self.count_quota(account, key);

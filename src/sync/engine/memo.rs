@@ -52,39 +52,67 @@ fn shows_the_same(a: &StoredMessage, b: &StoredMessage, facts: bool) -> bool {
         stamp: _,
         tally,
         client_key,
+        rev: _,
     } = a;
     let tallies = match (tally, &b.tally) {
         (Some(x), Some(y)) => x.entries == y.entries && (!facts || x.stamp == y.stamp),
         (None, None) => true,
         _ => false,
     };
+    let same_opt = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => same(x, y),
+        (None, None) => true,
+        _ => false,
+    };
     *sent_at == b.sent_at
         && *is_sent_by_owner == b.is_sent_by_owner
-        && *id == b.id
+        && same(id.as_str(), b.id.as_str())
         && tallies
-        && *text == b.text
-        && *message_urn == b.message_urn
-        && *conversation == b.conversation
-        && *sender_profile_id == b.sender_profile_id
-        && *sender_name == b.sender_name
+        && same(text, &b.text)
+        && same(message_urn, &b.message_urn)
+        && same(conversation.as_str(), b.conversation.as_str())
+        && same_opt(sender_profile_id, &b.sender_profile_id)
+        && same_opt(sender_name, &b.sender_name)
         && *attachments == b.attachments
-        && *subject == b.subject
+        && same_opt(subject, &b.subject)
         && *client_key == b.client_key
 }
 
-/// The messages of one conversation as a reader last rendered them.
-#[derive(Debug)]
-pub struct ViewMemo<T> {
+/// Whether two strings are equal, eight bytes at a time: `==` on strings is a `memcmp`, which
+/// the wasm build's runtime compares a byte at a time, and a read compares every text, URN and
+/// id of a conversation's messages (most of them equal).
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |w: &[u8]| <[u8; 8]>::try_from(w).map_or(0, u64::from_ne_bytes);
+    let mut at = 0;
+    while let (Some(x), Some(y)) = (a.get(at..at + 8), b.get(at..at + 8)) {
+        if word(x) != word(y) {
+            return false;
+        }
+        at += 8;
+    }
+    a.get(at..) == b.get(at..)
+}
+
+/// The messages of one conversation as a reader last rendered them: what each item of the last
+/// answer was made of and where it is in that answer. The reader keeps the answer itself (a JS
+/// array in the wasm binding: [`Engine::conversation_view_plan`] says how to make the next one
+/// from it); [`ViewMemo`] keeps it as a `Vec<T>`.
+#[derive(Debug, Default)]
+pub struct PlanMemo {
     of: Option<(AccountId, ConversationId)>,
     /// In the store's order of the conversation's messages, (sentAt, id): a read walks them
     /// beside the store's, with no lookup.
     entries: Vec<Kept>,
     /// The items that are not stored messages (sent Sales Navigator messages, outbox
-    /// entries), each with its whole view: such an item's view is its only input, so an equal
-    /// view gets the kept `T` back.
-    unstored: Vec<(MessageView, Option<usize>)>,
-    /// The last answer, in order; `entries` and `unstored` say where each one's `T` is.
-    items: Vec<T>,
+    /// entries), each with its whole view and its place in the last answer: such an item's
+    /// view is its only input, so an equal view is the same item again.
+    unstored: Vec<(MessageView, usize)>,
+    /// How many items the last answer has.
+    len: usize,
     /// When the last answer can be handed out again as it is, with no walk.
     current: Option<Current>,
 }
@@ -94,9 +122,10 @@ pub struct ViewMemo<T> {
 struct Kept {
     at: Millis,
     id: MessageId,
-    inputs: MessageInputs,
-    /// Where its `T` is in the memo's `items`.
-    shown: Option<usize>,
+    /// Boxed: a read moves every entry, and a message's inputs are a few hundred bytes.
+    inputs: Box<MessageInputs>,
+    /// Where it is in the last answer.
+    shown: usize,
 }
 
 /// The engine and time span over which an answer stays true. Between two steps the engine
@@ -114,19 +143,7 @@ struct Current {
     until: Option<Millis>,
 }
 
-impl<T> Default for ViewMemo<T> {
-    fn default() -> Self {
-        ViewMemo {
-            of: None,
-            entries: Vec::new(),
-            unstored: Vec::new(),
-            items: Vec::new(),
-            current: None,
-        }
-    }
-}
-
-impl<T> ViewMemo<T> {
+impl PlanMemo {
     /// Whether this memo holds a view of conversation `id` of `account`.
     pub fn shows(&self, account: &AccountId, id: &ConversationId) -> bool {
         self.of
@@ -143,14 +160,66 @@ impl<T> ViewMemo<T> {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// Forgets everything: what a reader calls when it could not make the answer a plan said
+    /// (the next read then builds every item).
+    pub fn forget(&mut self) {
+        *self = PlanMemo::default();
+    }
 }
 
-/// Where an item of the view comes from.
-enum Slot<T> {
-    /// The last answer's `T`.
-    Again(T),
-    /// This index of the freshly built views.
+/// Where an item of the next answer comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemSource {
+    /// This item of the last answer, as it is.
+    Last(usize),
+    /// This item of the freshly built views ([`Planned::view`]'s messages).
     Fresh(usize),
+}
+
+/// The next answer of a [`PlanMemo`]: the view with only the messages built afresh, and how
+/// to make its items from the last answer and those.
+#[derive(Debug)]
+pub struct Planned {
+    /// The view; its `messages` are only the items built afresh, in the order
+    /// [`ItemSource::Fresh`] counts them.
+    pub view: ConversationView,
+    /// The items of the answer in order; `None`: the last answer's, every one as it is.
+    pub plan: Option<Vec<ItemSource>>,
+}
+
+/// The messages of one conversation as a reader last rendered them, as `T`s (a [`PlanMemo`]
+/// with the last answer).
+#[derive(Debug)]
+pub struct ViewMemo<T> {
+    plan: PlanMemo,
+    items: Vec<T>,
+}
+
+impl<T> Default for ViewMemo<T> {
+    fn default() -> Self {
+        ViewMemo {
+            plan: PlanMemo::default(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> ViewMemo<T> {
+    /// Whether this memo holds a view of conversation `id` of `account`.
+    pub fn shows(&self, account: &AccountId, id: &ConversationId) -> bool {
+        self.plan.shows(account, id)
+    }
+
+    /// How many messages are kept.
+    pub fn len(&self) -> usize {
+        self.plan.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.plan.is_empty()
+    }
 }
 
 /// Whose item a slot is: this index of the new entries, or of the new unstored items.
@@ -199,16 +268,23 @@ impl Engine {
         self.last_failures.get(&(account.clone(), id.clone()))
     }
 
-    /// Whether `kept` still describes message `m` at `now_ms`.
+    /// Whether `kept` still describes message `m` at `now_ms`. The same version of the
+    /// message ([`Rev`](crate::sync::Rev)) shows the same without a field compared; another
+    /// one that shows the same becomes the kept version.
     fn still_true(
         &self,
         account: &AccountId,
         store: &AccountStore,
         m: &StoredMessage,
         now_ms: Millis,
-        kept: &MessageInputs,
+        kept: &mut MessageInputs,
     ) -> bool {
-        shows_the_same(&kept.message, m, !kept.facts.is_empty())
+        let shows = kept.message.rev.same(m.rev)
+            || shows_the_same(&kept.message, m, !kept.facts.is_empty()) && {
+                kept.message.rev = m.rev;
+                true
+            };
+        shows
             && kept.tallies_seen == store.tallies_seen()
             && kept.recall == self.recall_of(store, m, now_ms)
             && store
@@ -244,36 +320,31 @@ impl Engine {
     }
 
     /// The view of one conversation as of `now_ms`, like [`Engine::conversation_view_at`],
-    /// with its messages as `T`s: the kept `T` of every message whose view would be the same
-    /// as when it was kept, and `render`'s `T`s of all the others (called once, with the views
-    /// in the order of its answer). Returns the view without its messages beside them, which
-    /// `memo` then holds (and only the messages it shows).
-    pub fn conversation_view_memo<'m, T, E>(
+    /// as a plan over the last answer `memo` describes: which items are that answer's (every
+    /// message whose view would be the same as when it was shown) and which are built afresh
+    /// (the view's messages). `memo` then describes the answer the plan makes, which the
+    /// reader must keep (or [`PlanMemo::forget`] it).
+    pub fn conversation_view_plan(
         &self,
         account: &AccountId,
         id: &ConversationId,
         now_ms: i64,
-        memo: &'m mut ViewMemo<T>,
-        render: impl FnOnce(Vec<MessageView>) -> Result<Vec<T>, E>,
-    ) -> Result<Option<(ConversationView, &'m [T])>, E> {
+        memo: &mut PlanMemo,
+    ) -> Option<Planned> {
         let now = Millis(now_ms);
         let Some(store) = self.accounts.get(account) else {
-            *memo = ViewMemo::default();
-            return Ok(None);
+            memo.forget();
+            return None;
         };
-        if memo
-            .of
-            .as_ref()
-            .is_none_or(|(a, c)| a != account || c != id)
-        {
-            *memo = ViewMemo {
+        if !memo.shows(account, id) {
+            *memo = PlanMemo {
                 of: Some((account.clone(), id.clone())),
-                ..ViewMemo::default()
+                ..PlanMemo::default()
             };
         }
-        let Some(shell) = self.view_shell(account, store, id, now) else {
-            *memo = ViewMemo::default();
-            return Ok(None);
+        let Some(mut view) = self.view_shell(account, store, id, now) else {
+            memo.forget();
+            return None;
         };
         if memo.current.is_some_and(|c| {
             c.engine == self.instance
@@ -281,44 +352,54 @@ impl Engine {
                 && c.from <= now
                 && c.until.is_none_or(|u| now <= u)
         }) {
-            return Ok(Some((shell, &memo.items)));
+            return Some(Planned { view, plan: None });
         }
         memo.current = None;
-        let mut old_items: Vec<Option<T>> = std::mem::take(&mut memo.items)
-            .into_iter()
-            .map(Some)
-            .collect();
-        let mut take = |at: Option<usize>| at.and_then(|i| old_items.get_mut(i)?.take());
-        let mut slots: Vec<(Millis, Slot<T>, Owner)> = Vec::new();
+        let last = memo.len;
+        let mut used = vec![false; last];
+        let mut take = |at: usize| match used.get_mut(at) {
+            Some(u) if !*u => {
+                *u = true;
+                Some(at)
+            }
+            _ => None,
+        };
+        let mut slots: Vec<(Millis, ItemSource, Owner)> = Vec::new();
         let mut fresh: Vec<MessageView> = Vec::new();
         let mut next: Vec<Kept> = Vec::new();
         let mut old = std::mem::take(&mut memo.entries).into_iter().peekable();
         for m in store.messages_in(id) {
-            let key = (m.sent_at, &m.id);
             // Entries before this message are gone from the store; one comparison each.
             let at = loop {
-                match old.peek().map(|k| (k.at, &k.id).cmp(&key)) {
-                    Some(std::cmp::Ordering::Less) => drop(old.next()),
-                    Some(std::cmp::Ordering::Equal) => break old.next(),
-                    _ => break None,
+                let Some(k) = old.peek() else { break None };
+                if k.at == m.sent_at && (k.inputs.message.rev.same(m.rev) || k.id == m.id) {
+                    break old.next();
+                }
+                if (k.at, &k.id) < (m.sent_at, &m.id) {
+                    drop(old.next());
+                } else {
+                    break None;
                 }
             };
             let kept = at
-                .filter(|k| self.still_true(account, store, m, now, &k.inputs))
-                .and_then(|k| take(k.shown).map(|t| (k, t)));
+                .and_then(|mut k| {
+                    self.still_true(account, store, m, now, &mut k.inputs)
+                        .then_some(k)
+                })
+                .and_then(|k| take(k.shown).map(|i| (k, i)));
             let owner = Owner::Entry(next.len());
             match kept {
-                Some((k, t)) => {
-                    slots.push((m.sent_at, Slot::Again(t), owner));
+                Some((k, i)) => {
+                    slots.push((m.sent_at, ItemSource::Last(i), owner));
                     next.push(k);
                 }
                 None => {
-                    slots.push((m.sent_at, Slot::Fresh(fresh.len()), owner));
+                    slots.push((m.sent_at, ItemSource::Fresh(fresh.len()), owner));
                     next.push(Kept {
                         at: m.sent_at,
                         id: m.id.clone(),
-                        inputs: self.inputs_of(account, store, m, now),
-                        shown: None,
+                        inputs: Box::new(self.inputs_of(account, store, m, now)),
+                        shown: 0,
                     });
                     fresh.push(self.stored_message_view(account, store, m, now));
                 }
@@ -327,8 +408,8 @@ impl Engine {
         drop(old);
         let (away, outbox) = unstored_views(store, id);
         let mut kept_unstored = std::mem::take(&mut memo.unstored);
-        let mut unstored: Vec<(MessageView, Option<usize>)> = Vec::new();
-        let mut place = |v: MessageView, slots: &mut Vec<(Millis, Slot<T>, Owner)>| {
+        let mut unstored: Vec<(MessageView, usize)> = Vec::new();
+        let mut place = |v: MessageView, slots: &mut Vec<(Millis, ItemSource, Owner)>| {
             let at = v.sent_at;
             let owner = Owner::Unstored(unstored.len());
             let again = kept_unstored
@@ -336,13 +417,13 @@ impl Engine {
                 .position(|(k, _)| *k == v)
                 .and_then(|i| take(kept_unstored.swap_remove(i).1));
             match again {
-                Some(t) => slots.push((at, Slot::Again(t), owner)),
+                Some(i) => slots.push((at, ItemSource::Last(i), owner)),
                 None => {
-                    slots.push((at, Slot::Fresh(fresh.len()), owner));
+                    slots.push((at, ItemSource::Fresh(fresh.len()), owner));
                     fresh.push(v.clone());
                 }
             }
-            unstored.push((v, None));
+            unstored.push((v, 0));
         };
         if !away.is_empty() {
             for v in away {
@@ -353,19 +434,13 @@ impl Engine {
         for v in outbox {
             place(v, &mut slots);
         }
-        let mut rendered: Vec<Option<T>> = render(fresh)?.into_iter().map(Some).collect();
-        let mut items = Vec::with_capacity(slots.len());
-        for (_, slot, owner) in slots {
-            let t = match slot {
-                Slot::Again(t) => Some(t),
-                Slot::Fresh(i) => rendered.get_mut(i).and_then(Option::take),
-            };
-            let Some(t) = t else { continue };
+        let mut plan = Vec::with_capacity(slots.len());
+        for (at, (_, source, owner)) in slots.into_iter().enumerate() {
             match owner {
-                Owner::Entry(e) => next[e].shown = Some(items.len()),
-                Owner::Unstored(u) => unstored[u].1 = Some(items.len()),
+                Owner::Entry(e) => next[e].shown = at,
+                Owner::Unstored(u) => unstored[u].1 = at,
             }
-            items.push(t);
+            plan.push(source);
         }
         let until = next
             .iter()
@@ -376,13 +451,61 @@ impl Engine {
             .min();
         memo.entries = next;
         memo.unstored = unstored;
-        memo.items = items;
+        memo.len = plan.len();
         memo.current = Some(Current {
             engine: self.instance,
             revision: self.revision,
             from: now,
             until,
         });
-        Ok(Some((shell, &memo.items)))
+        view.messages = fresh;
+        Some(Planned {
+            view,
+            plan: Some(plan),
+        })
+    }
+
+    /// The view of one conversation as of `now_ms`, like [`Engine::conversation_view_at`],
+    /// with its messages as `T`s: the kept `T` of every message whose view would be the same
+    /// as when it was kept, and `render`'s `T`s of all the others (called once, with the views
+    /// in the order of its answer; it must give one `T` for each). Returns the view without its
+    /// messages beside them, which `memo` then holds (and only the messages it shows).
+    pub fn conversation_view_memo<'m, T, E>(
+        &self,
+        account: &AccountId,
+        id: &ConversationId,
+        now_ms: i64,
+        memo: &'m mut ViewMemo<T>,
+        render: impl FnOnce(Vec<MessageView>) -> Result<Vec<T>, E>,
+    ) -> Result<Option<(ConversationView, &'m [T])>, E> {
+        let Some(Planned { mut view, plan }) =
+            self.conversation_view_plan(account, id, now_ms, &mut memo.plan)
+        else {
+            memo.items.clear();
+            return Ok(None);
+        };
+        let fresh = std::mem::take(&mut view.messages);
+        let Some(plan) = plan else {
+            return Ok(Some((view, &memo.items)));
+        };
+        let rendered = render(fresh).inspect_err(|_| memo.plan.forget())?;
+        let mut last: Vec<Option<T>> = std::mem::take(&mut memo.items)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut rendered: Vec<Option<T>> = rendered.into_iter().map(Some).collect();
+        for source in plan {
+            let t = match source {
+                ItemSource::Last(i) => last.get_mut(i).and_then(Option::take),
+                ItemSource::Fresh(i) => rendered.get_mut(i).and_then(Option::take),
+            };
+            match t {
+                Some(t) => memo.items.push(t),
+                // A render that gave too few: this answer lacks the item, and the next read
+                // builds every one again.
+                None => memo.plan.forget(),
+            }
+        }
+        Ok(Some((view, &memo.items)))
     }
 }

@@ -36,7 +36,7 @@ mod events;
 mod memo;
 mod residency;
 mod schedule;
-pub use memo::ViewMemo;
+pub use memo::{ItemSource, PlanMemo, Planned, ViewMemo};
 mod views;
 
 /// Tunables; every time is in milliseconds of the caller's clock.
