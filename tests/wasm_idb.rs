@@ -888,6 +888,7 @@ fn stored_message(id: &str, conversation: &str, at: i64) -> String {
         stamp: threadline::sync::Stamp::MIN,
         tally: None,
         client_key: None,
+        rev: threadline::sync::Rev::new(),
     };
     serde_json::to_string(&m).expect("JSON")
 }
