@@ -578,3 +578,89 @@ fn client_arguments_read_by_name_as_serde_read_them() {
         |o| format!("{o:?}")
     );
 }
+
+/// The types inside a fact (`applyRemote`) and a send's attachments read by name
+/// (`src/wasm/fact_fields.rs`) as their derived serde readers read them: each field absent,
+/// `undefined`, `null` or of each other type, alone and in pairs, and values that are not
+/// objects; a list of them through the facts' test above (`messages` of each odd value).
+#[wasm_bindgen_test]
+fn a_facts_nested_types_read_by_name_as_serde_reads_them() {
+    use threadline::model::{Attachment, AttachmentRef, ReactionSummary};
+    use threadline::sync::{QuotaUse, ReactionFact, ReactionKey, StoredMessage, Tally};
+    const ATTACHMENT: &str = "{assetUrn: 'urn:li:digitalmediaAsset:1', byteSize: 10, mediaType: 'image/png', name: 'a.png', url: 'https://x/a.png'}";
+    let attachments = format!("[{ATTACHMENT}]");
+    fields_as_serde!(
+        StoredMessage,
+        &[],
+        &[
+            ("id", "'2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA='"),
+            ("conversation", "'2-YWJj'"),
+            ("messageUrn", "'urn:li:msg_message:(urn:li:fsd_profile:ACoAAB,2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=)'"),
+            ("text", "'hi'"),
+            ("sentAt", "1700000000000"),
+            ("senderProfileId", "'ACoAAB'"),
+            ("senderName", "'Ada'"),
+            ("isSentByOwner", "true"),
+            ("attachments", &attachments),
+            ("subject", "'s'"),
+            ("stamp", "5"),
+            ("tally", "{stamp: 5, entries: [{emoji: 'x', count: 2, viewerReacted: true}]}"),
+            ("clientKey", "'ck-1'"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        Tally,
+        &[],
+        &[
+            ("stamp", "5"),
+            ("entries", "[{emoji: 'x', count: 2, viewerReacted: true}]"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        ReactionSummary,
+        &[],
+        &[("emoji", "'x'"), ("count", "2"), ("viewerReacted", "true")],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        Attachment,
+        &[],
+        &[
+            ("assetUrn", "'urn:li:digitalmediaAsset:1'"),
+            ("byteSize", "10"),
+            ("mediaType", "'image/png'"),
+            ("name", "'a.png'"),
+            ("url", "'https://x/a.png'"),
+        ],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(AttachmentRef, &[], &[("file", ATTACHMENT)], |o| format!(
+        "{o:?}"
+    ));
+    for actor in ["'me'", "{profile: 'p'}"] {
+        fields_as_serde!(
+            ReactionKey,
+            &[],
+            &[
+                ("message", "'2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA='"),
+                ("actor", actor),
+                ("emoji", "'x'"),
+            ],
+            |o| format!("{o:?}")
+        );
+    }
+    fields_as_serde!(
+        ReactionFact,
+        &[],
+        &[("present", "true"), ("stamp", "7")],
+        |o| format!("{o:?}")
+    );
+    fields_as_serde!(
+        QuotaUse,
+        &[],
+        &[("day", "20000"), ("keys", "['k1', 'k2']")],
+        |o| format!("{o:?}")
+    );
+}

@@ -146,7 +146,8 @@ pub struct ElsewhereSent {
 pub const ELSEWHERE_KEPT: usize = 20;
 
 /// Where an outbox entry is in its life.
-// Read by the hand-written `Deserialize` below, not serde's derived reader (issue 15).
+// Read by the hand-written `Deserialize` below, not serde's derived reader (issue 15); a stored
+// record's by `stored_json`'s `FromStored`, which reads the same fields the same way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum SendState {
@@ -179,7 +180,7 @@ pub enum SendState {
 }
 
 /// Every `state` of an entry, in the order of [`SendState`]'s variants.
-const SEND_STATES: [&str; 5] = ["queued", "inFlight", "ambiguous", "failed", "sent"];
+pub(crate) const SEND_STATES: [&str; 5] = ["queued", "inFlight", "ambiguous", "failed", "sent"];
 
 impl<'de> Deserialize<'de> for SendState {
     /// Reads every field a state can have in one pass (they never share a name with another

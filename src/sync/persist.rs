@@ -9,7 +9,7 @@ use super::keys::AccountId;
 use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
-use super::stored_json::{self, Fields, FromStored};
+use super::stored_json::{self, Fields, FromStored, Stored};
 
 /// The format version written today.
 pub const STORE_VERSION: u32 = 1;
@@ -227,8 +227,12 @@ impl FromStored for AccountRecords {
             messages: f.records_or_default("messages")?,
             removed_messages: f.or_default("removedMessages")?,
             tombstones: f.or_default("tombstones")?,
-            reactions: f.or_default("reactions")?,
-            removed_reactions: f.or_default("removedReactions")?,
+            reactions: f
+                .or_default::<Vec<(Stored<_>, Stored<_>)>>("reactions")?
+                .into_iter()
+                .map(|(Stored(key), Stored(fact))| (key, fact))
+                .collect(),
+            removed_reactions: f.records_or_default("removedReactions")?,
             outbox: f.records_or_default("outbox")?,
             removed_outbox: f.or_default("removedOutbox")?,
             outbox_next_seq: f.or_default("outboxNextSeq")?,
@@ -238,7 +242,13 @@ impl FromStored for AccountRecords {
             own_profile: f.opt("ownProfile")?,
             tallies_seen: f.or_default("talliesSeen")?,
             recalled_in: f.or_default("recalledIn")?,
-            elsewhere: f.or_default("elsewhere")?,
+            elsewhere: f
+                .or_default::<Vec<(_, Vec<Stored<_>>)>>("elsewhere")?
+                .into_iter()
+                .map(|(conversation, sent)| {
+                    (conversation, sent.into_iter().map(|Stored(s)| s).collect())
+                })
+                .collect(),
         })
     }
 }

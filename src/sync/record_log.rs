@@ -570,8 +570,8 @@ impl FromStored for TombstoneRecord {
 impl FromStored for ReactionRecord {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
         Ok(ReactionRecord {
-            key: f.req("key")?,
-            fact: f.req("fact")?,
+            key: f.record("key")?,
+            fact: f.record("fact")?,
         })
     }
 }
@@ -580,7 +580,7 @@ impl FromStored for ElsewhereRecord {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
         Ok(ElsewhereRecord {
             conversation: f.req("conversation")?,
-            sent: f.req("sent")?,
+            sent: f.records("sent")?,
         })
     }
 }
@@ -1960,19 +1960,28 @@ mod tests {
             requested: true,
             ours: false,
         };
+        // An attachment with every field, on the message and the kept send read below.
+        let attachment = crate::model::Attachment {
+            asset_urn: "urn:li:digitalmediaAsset:A".into(),
+            byte_size: 3,
+            media_type: "text/plain".into(),
+            name: "a.txt".into(),
+            url: Some("https://example.com/a".into()),
+        };
         let elsewhere = ElsewhereRecord {
             conversation: m.conversation.clone(),
             sent: vec![ElsewhereSent {
                 key: crate::sync::ClientKey("k-1".into()),
                 text: "hi".into(),
                 subject: Some("s".into()),
-                attachments: m.attachments.clone(),
+                attachments: vec![attachment.clone()],
                 sent_at: crate::sync::Millis(9),
                 message_urn: None,
             }],
         };
         // A message with a reaction tally of one entry, read (in every wrong way) first.
         let mut tallied = m.clone();
+        tallied.attachments = vec![attachment];
         tallied.tally = Some(crate::sync::Tally {
             stamp: crate::sync::Stamp::from_raw(6),
             entries: vec![crate::model::ReactionSummary {
@@ -1998,7 +2007,14 @@ mod tests {
                 (false, _) => vec![json],
                 (true, Table::Conversations) => variants(&json, &["", "/history", "/meta"]),
                 (true, Table::Accounts) => variants(&json, &["", "/summary", "/quota"]),
-                (true, Table::Messages) => variants(&json, &["", "/tally", "/tally/entries/0"]),
+                (true, Table::Messages) => {
+                    variants(&json, &["", "/tally", "/tally/entries/0", "/attachments/0"])
+                }
+                (true, Table::Reactions) => variants(&json, &["", "/key", "/fact"]),
+                (true, Table::Outbox) => variants(&json, &["", "/state"]),
+                (true, Table::Elsewhere) => {
+                    variants(&json, &["", "/sent/0", "/sent/0/attachments/0"])
+                }
                 (true, _) => variants(&json, &[""]),
             };
             for json in cases {
@@ -2026,6 +2042,13 @@ mod tests {
         assert!(reads_alike::<Records>(&snapshot));
         let mut small: serde_json::Value = serde_json::from_str(&snapshot).unwrap();
         one_of_each(&mut small);
+        // Whole pairs (one_of_each cut them to their first half): a reaction, a removed
+        // reaction's key, a thread's kept Sales Navigator sends.
+        let pair = serde_json::to_value(&ada.reactions[0]).unwrap();
+        let account = small.pointer_mut("/accounts/0").unwrap();
+        account["reactions"] = serde_json::json!([pair]);
+        account["removedReactions"] = serde_json::json!([pair[0]]);
+        account["elsewhere"] = serde_json::json!([[elsewhere.conversation, elsewhere.sent]]);
         let paths = [
             "",
             "/accounts/0",
@@ -2036,6 +2059,11 @@ mod tests {
             "/accounts/0/messages/0/tally",
             "/accounts/0/quota",
             "/accounts/0/outbox/0",
+            "/accounts/0/outbox/0/state",
+            "/accounts/0/reactions/0/0",
+            "/accounts/0/reactions/0/1",
+            "/accounts/0/removedReactions/0",
+            "/accounts/0/elsewhere/0/1/0",
         ];
         for json in variants(&small.to_string(), &paths) {
             if reads_alike::<Records>(&json) {

@@ -25,12 +25,15 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::keys::ClientKey;
-use super::outbox::OutboxEntry;
+use super::outbox::{ElsewhereSent, OutboxEntry, SendFailure, SendState, SEND_STATES};
 use super::quota::QuotaUse;
+use super::reaction::{ReactionFact, ReactionKey};
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
+use super::tagged::Tag;
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
-use crate::model::ServerEvent;
+use crate::model::{Attachment, ServerEvent};
+use crate::urn::MessageId;
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
 pub(crate) trait FromStored: Sized {
@@ -124,6 +127,28 @@ impl<'a> Fields<'a> {
             .collect()
     }
 
+    /// A list of API model values, `#[serde(default)]`: missing is empty; `null`, a non-array
+    /// or an element that does not read is an error (each read as by [`Fields::opt_model`]).
+    pub fn models_or_default<T: Read>(
+        &self,
+        name: &str,
+        known: &[&str],
+        required: &[&str],
+    ) -> Result<Vec<T>, String> {
+        match self.get(name)? {
+            Some(_) => self.models(name, known, required),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
+    pub fn given<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
+        match self.get(name)? {
+            Some(raw) => value(raw, name).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// A nested `Option` record: missing or `null` is `None`.
     pub fn record_opt<T: FromStored>(&self, name: &str) -> Result<Option<T>, String> {
         match self.get(name)? {
@@ -153,6 +178,15 @@ impl<'a> Fields<'a> {
         match self.get(name)? {
             Some(raw) => nested(raw, name),
             None => Ok(T::default()),
+        }
+    }
+
+    /// A list of records that must be there; `null`, a non-array or an element that does not
+    /// read is an error.
+    pub fn records<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
+        match self.get(name)? {
+            Some(_) => self.records_or_default(name),
+            None => Err(missing(name)),
         }
     }
 
@@ -220,6 +254,21 @@ fn field_error(name: &str, e: &serde_json::Error) -> String {
     format!("field `{name}`: {bare}")
 }
 
+/// A record read by its [`FromStored`] reader where serde reads the type around it: a pair's
+/// half, an item of a list of pairs (`Vec<(ReactionKey, ReactionFact)>`), so that the record
+/// type's own serde reader (serde_json's `deserialize_struct`, a copy per type) is not in the
+/// module. Only for serde_json's reader of the stored text (it borrows the raw value).
+pub(crate) struct Stored<T>(pub T);
+
+impl<'de, T: FromStored> Deserialize<'de> for Stored<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(d)?;
+        from_json(raw.get().as_bytes())
+            .map(Stored)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
 /// Splits an object into its members.
 struct Split;
 
@@ -278,7 +327,7 @@ impl FromStored for StoredMessage {
             sender_profile_id: f.opt("senderProfileId")?,
             sender_name: f.opt("senderName")?,
             is_sent_by_owner: f.req("isSentByOwner")?,
-            attachments: f.or_default("attachments")?,
+            attachments: attachments(f)?,
             subject: f.opt("subject")?,
             stamp: f.req("stamp")?,
             tally: f.record_opt("tally")?,
@@ -309,6 +358,18 @@ impl FromStored for Tally {
         })
     }
 }
+
+/// A record's `#[serde(default)]` list of attachments, each read by the reader the client reads
+/// answers with ([`Fields::models_or_default`]).
+fn attachments(f: &Fields<'_>) -> Result<Vec<Attachment>, String> {
+    f.models_or_default("attachments", ATTACHMENT_FIELDS, ATTACHMENT_REQUIRED)
+}
+
+/// `Attachment`'s serde names.
+const ATTACHMENT_FIELDS: &[&str] = &["assetUrn", "byteSize", "mediaType", "name", "url"];
+
+/// `Attachment`'s fields with neither `Option` nor `#[serde(default)]`.
+const ATTACHMENT_REQUIRED: &[&str] = &["assetUrn", "byteSize", "mediaType", "name"];
 
 /// `ReactionSummary`'s serde names, all required.
 const SUMMARY_FIELDS: &[&str] = &["emoji", "count", "viewerReacted"];
@@ -392,12 +453,100 @@ impl FromStored for OutboxEntry {
             text: f.req("text")?,
             subject: f.opt("subject")?,
             channel: f.req("channel")?,
-            attachments: f.or_default("attachments")?,
+            attachments: attachments(f)?,
             new_conversation: f.req("newConversation")?,
-            state: f.req("state")?,
+            state: f.record("state")?,
             check_at: f.opt("checkAt")?.map(Millis),
             attempt_at: f.opt("attemptAt")?.map(Millis),
             shown_in: f.opt("shownIn")?,
+        })
+    }
+}
+
+/// As `SendState`'s own reader (in `outbox`): every field a state can have, each read as its
+/// type when there (`null` is not missing), in that reader's order, then the variant `state`
+/// names.
+impl FromStored for SendState {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        let state: Option<Tag> = f.given("state")?;
+        let started_at: Option<Millis> = f.given("startedAt")?;
+        let failed_at: Option<Millis> = f.given("failedAt")?;
+        let error: Option<String> = f.given("error")?;
+        let reason: Option<SendFailure> = match f.get("reason")? {
+            Some(raw) => Some(nested(raw, "reason")?),
+            None => None,
+        };
+        let retryable: Option<bool> = f.given("retryable")?;
+        let message: Option<MessageId> = f.opt("message")?;
+        let answer_pending: Option<bool> = f.given("answerPending")?;
+        fn need<T>(v: Option<T>, name: &str) -> Result<T, String> {
+            v.ok_or_else(|| missing(name))
+        }
+        let Tag(state) = need(state, "state")?;
+        Ok(match state.as_str() {
+            "queued" => SendState::Queued,
+            "inFlight" => SendState::InFlight {
+                started_at: need(started_at, "startedAt")?,
+            },
+            "ambiguous" => SendState::Ambiguous {
+                started_at: need(started_at, "startedAt")?,
+                failed_at: need(failed_at, "failedAt")?,
+                error: need(error, "error")?,
+            },
+            "failed" => SendState::Failed {
+                reason: need(reason, "reason")?,
+                retryable: need(retryable, "retryable")?,
+            },
+            "sent" => SendState::Sent {
+                message,
+                answer_pending: need(answer_pending, "answerPending")?,
+                started_at: need(started_at, "startedAt")?,
+            },
+            other => {
+                let e: serde_json::Error = serde::de::Error::unknown_variant(other, &SEND_STATES);
+                return Err(e.to_string());
+            }
+        })
+    }
+}
+
+impl FromStored for SendFailure {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(SendFailure {
+            code: f.req("code")?,
+            message: f.req("message")?,
+        })
+    }
+}
+
+impl FromStored for ElsewhereSent {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ElsewhereSent {
+            key: ClientKey(f.req("key")?),
+            text: f.req("text")?,
+            subject: f.opt("subject")?,
+            attachments: attachments(f)?,
+            sent_at: Millis(f.req("sentAt")?),
+            message_urn: f.opt("messageUrn")?,
+        })
+    }
+}
+
+impl FromStored for ReactionKey {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ReactionKey {
+            message: f.req("message")?,
+            actor: f.req("actor")?,
+            emoji: f.req("emoji")?,
+        })
+    }
+}
+
+impl FromStored for ReactionFact {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        Ok(ReactionFact {
+            present: f.req("present")?,
+            stamp: f.req("stamp")?,
         })
     }
 }
@@ -500,6 +649,86 @@ pub(crate) mod tests {
         ] {
             reads_as_derived::<ServerEvent>(&format!(r#"{{"seq":1,"type":"{kind}"}}"#));
         }
+    }
+
+    /// An outbox entry's state of each kind (a failure of a known code and of one this build
+    /// does not know; a sent message known, unknown and `null`), its failure, a Sales Navigator
+    /// send kept with an attachment, a reaction's key (of each actor) and fact: each, and each
+    /// in every wrong way, reads as serde's derived reader (the hand-written one for
+    /// `SendState`) reads it.
+    #[test]
+    fn states_failures_elsewhere_sends_and_reactions_read_as_the_derived_readers_read_them() {
+        const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
+        let mut totals = (0, 0);
+        let mut add = |(read, refused): (usize, usize)| {
+            totals.0 += read;
+            totals.1 += refused;
+        };
+        for state in [
+            r#"{"state":"queued"}"#.to_owned(),
+            r#"{"state":"inFlight","startedAt":5}"#.to_owned(),
+            r#"{"state":"ambiguous","startedAt":5,"failedAt":6,"error":"e"}"#.to_owned(),
+            r#"{"state":"failed","reason":{"code":"network","message":"m"},"retryable":true}"#
+                .to_owned(),
+            r#"{"state":"failed","reason":{"code":"zzNew","message":"m"},"retryable":false}"#
+                .to_owned(),
+            format!(r#"{{"state":"sent","message":"{ID}","answerPending":true,"startedAt":5}}"#),
+            r#"{"state":"sent","message":null,"answerPending":false,"startedAt":5}"#.to_owned(),
+            r#"{"state":"sent","answerPending":false,"startedAt":5}"#.to_owned(),
+            r#"{"state":"zzNew"}"#.to_owned(),
+            // Every field a state can have, on one that has none: each read as its type.
+            format!(
+                r#"{{"state":"queued","startedAt":5,"failedAt":6,"error":"e","reason":{{"code":"network","message":"m"}},"retryable":true,"message":"{ID}","answerPending":false}}"#
+            ),
+        ] {
+            add(reads_as_derived::<SendState>(&state));
+        }
+        add(reads_as_derived::<SendFailure>(
+            r#"{"code":"proved_absent","message":"m"}"#,
+        ));
+        let attachment =
+            r#"{"assetUrn":"urn:a","byteSize":3,"mediaType":"text/plain","name":"n","url":"u"}"#;
+        add(reads_as_derived::<ElsewhereSent>(&format!(
+            r#"{{"key":"k-1","text":"t","subject":"s","attachments":[{attachment}],"sentAt":9,"messageUrn":"x"}}"#
+        )));
+        add(reads_as_derived::<ElsewhereSent>(
+            r#"{"key":"k-1","text":"t","sentAt":9}"#,
+        ));
+        for actor in [r#""me""#, r#"{"profile":"p"}"#] {
+            add(reads_as_derived::<ReactionKey>(&format!(
+                r#"{{"message":"{ID}","actor":{actor},"emoji":"x"}}"#
+            )));
+        }
+        add(reads_as_derived::<ReactionFact>(
+            r#"{"present":true,"stamp":5}"#,
+        ));
+        // An attachment's members in every wrong way, in a kept send's list.
+        let v: Value = serde_json::from_str(attachment).unwrap();
+        for name in v.as_object().unwrap().keys() {
+            for other in [
+                None,
+                Some(Value::Null),
+                Some(json!(7)),
+                Some(json!("7")),
+                Some(json!([])),
+            ] {
+                let mut changed = v.as_object().unwrap().clone();
+                match other {
+                    Some(o) => changed.insert(name.clone(), o),
+                    None => changed.remove(name),
+                };
+                let sent = json!({"key": "k", "text": "t", "sentAt": 9, "attachments": [changed]});
+                add(reads_as_derived::<ElsewhereSent>(&sent.to_string()));
+            }
+            let twice = attachment.replacen('{', &format!("{{\"{name}\":{},", v[name]), 1);
+            let sent = format!(r#"{{"key":"k","text":"t","sentAt":9,"attachments":[{twice}]}}"#);
+            add(reads_as_derived::<ElsewhereSent>(&sent));
+        }
+        let (read, refused) = totals;
+        assert!(
+            read > 100 && refused > 100,
+            "{read} read, {refused} refused"
+        );
     }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to

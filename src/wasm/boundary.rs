@@ -184,7 +184,7 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
 type SwbError = serde_wasm_bindgen::Error;
 
 /// The fields of a fact whose `kind` was read, each read by name from the plain copy with its
-/// own serde reader: what serde's derived reader of the kind's fields (`RemoteFact::read_kind`,
+/// own serde reader (a record inside, field by field too: `fact_fields`): what serde's derived reader of the kind's fields (`RemoteFact::read_kind`,
 /// which native callers keep) does through serde-wasm-bindgen, without that reader's
 /// `deserialize_struct`, one copy per kind. As there: fields in declaration order, the first
 /// value that does not read is the error, then the first required field absent; other fields,
@@ -198,7 +198,7 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
         "messages" => {
             let account = f.req("account")?;
             let conversation_urn = f.req("conversationUrn")?;
-            let messages = f.req("messages")?;
+            let messages = f.list("messages")?;
             match (account, conversation_urn, messages) {
                 (Some(account), Some(conversation_urn), Some(messages)) => {
                     Some(RemoteFact::Messages {
@@ -213,7 +213,7 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
         "tombstones" => {
             let account = f.req("account")?;
             let ids = f.req("ids")?;
-            let messages = f.or_default("messages")?;
+            let messages = f.list_or_default("messages")?;
             match (account, ids) {
                 (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
                     account,
@@ -225,8 +225,8 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
         }
         "reaction" => {
             let account = f.req("account")?;
-            let key = f.req("key")?;
-            let fact = f.req("fact")?;
+            let key = f.nested("key")?;
+            let fact = f.nested("fact")?;
             match (account, key, fact) {
                 (Some(account), Some(key), Some(fact)) => {
                     Some(RemoteFact::Reaction { account, key, fact })
@@ -236,7 +236,7 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
         }
         "quota" => {
             let account = f.req("account")?;
-            let quota = f.req("quota")?;
+            let quota = f.nested("quota")?;
             match (account, quota) {
                 (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
                 _ => None,
@@ -325,6 +325,59 @@ impl JsFields<'_> {
         }
     }
 
+    /// A required field of a type read field by field ([`FromJsFields`]).
+    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+        match self.raw(name) {
+            Some(v) => read_fields(&v).map(Some),
+            None => Ok(self.absent(name)),
+        }
+    }
+
+    /// A required list of a type read field by field: each item as [`JsFields::nested`]
+    /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
+    /// not a list; the first item that does not read is the error).
+    pub fn list<T: FromJsFields>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Option<Vec<T>>, SwbError> {
+        match self.raw(name) {
+            Some(v) => read_list(v).map(Some),
+            None => Ok(self.absent(name)),
+        }
+    }
+
+    /// A `#[serde(default)]` list of a type read field by field: empty when absent.
+    pub fn list_or_default<T: FromJsFields>(&mut self, name: &str) -> Result<Vec<T>, SwbError> {
+        match self.raw(name) {
+            Some(v) => read_list(v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// A required field read by a `#[serde(deserialize_with)]` function.
+    pub fn req_with<T>(
+        &mut self,
+        name: &'static str,
+        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
+    ) -> Result<Option<T>, SwbError> {
+        match self.raw(name) {
+            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
+            None => Ok(self.absent(name)),
+        }
+    }
+
+    /// A `#[serde(default, deserialize_with)]` field: its default when absent.
+    pub fn with_or_default<T: Default>(
+        &mut self,
+        name: &str,
+        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
+    ) -> Result<T, SwbError> {
+        match self.raw(name) {
+            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)),
+            None => Ok(T::default()),
+        }
+    }
+
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
         self.missing.get_or_insert(name);
         None
@@ -372,6 +425,41 @@ fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
         None => Err(serde::de::Error::missing_field(
             f.missing.unwrap_or_default(),
         )),
+    }
+}
+
+/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
+/// serde-wasm-bindgen: the items taken as they are (serde's error for a value that is not a
+/// list, `expected a sequence`), then each read by [`read_fields`], the first error the list's.
+fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
+    let items =
+        serde::Deserializer::deserialize_seq(serde_wasm_bindgen::Deserializer::from(v), Items)?;
+    items.iter().map(read_fields).collect()
+}
+
+/// A list's items as they are.
+struct Items;
+
+impl<'de> serde::de::Visitor<'de> for Items {
+    type Value = Vec<JsValue>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<JsValue>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Item(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(out)
+    }
+}
+
+/// One item of a list, taken as it is.
+struct Item(JsValue);
+
+impl<'de> Deserialize<'de> for Item {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
+        serde_wasm_bindgen::preserve::deserialize(d).map(Item)
     }
 }
 

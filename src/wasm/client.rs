@@ -201,7 +201,7 @@ impl FromJsFields for SendRequest {
             recipient_profile_urn: f.or_default("recipientProfileUrn")?,
             recipient_profile_id: f.or_default("recipientProfileId")?,
             subject: f.or_default("subject")?,
-            attachments: f.or_default("attachments")?,
+            attachments: f.list_or_default("attachments")?,
             messaging_channel: f.or_default("messagingChannel")?,
             account_id: f.or_default("accountId")?,
         }))

@@ -1038,7 +1038,7 @@ impl FromJsFields for SendCommand {
         let text = f.req("text")?;
         let subject = f.or_default("subject")?;
         let channel = f.or_default("channel")?;
-        let attachments = f.or_default("attachments")?;
+        let attachments = f.list_or_default("attachments")?;
         let client_key = f.or_default("clientKey")?;
         Ok(text.map(|text| Self {
             account_id,

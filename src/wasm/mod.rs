@@ -8,6 +8,7 @@ mod deadline;
 mod driver;
 mod engine;
 pub mod error;
+mod fact_fields;
 mod fetch;
 pub mod idb;
 mod promise;
