@@ -739,7 +739,11 @@ impl Copier<'_> {
         let out: Object = Object::create(JsValue::NULL.unchecked_ref());
         for key in keys.iter() {
             let item = Reflect::get(value, &key).map_err(|e| self.threw(e))?;
-            let kept = key.as_string().is_some_and(|k| keep.contains(&k.as_str()));
+            // Only a top-level object with properties to keep reads its keys' text: copying
+            // every key of every nested object into wasm cost a fact of a 50-message page
+            // about a tenth of its merge.
+            let kept =
+                !keep.is_empty() && key.as_string().is_some_and(|k| keep.contains(&k.as_str()));
             let item = if kept {
                 item
             } else {
