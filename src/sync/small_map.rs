@@ -286,6 +286,11 @@ impl<T: Ord> SmallSet<T> {
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
+
+    /// The items in order, as a slice (ranges like "the newest N" are slice operations).
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
 }
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
