@@ -258,7 +258,7 @@ pub struct AccountStore {
     conversations: BTreeMap<ConversationId, ConversationRecord>,
     messages: BTreeMap<MessageId, StoredMessage>,
     /// Each conversation's messages by (sentAt, id): a sorted `Vec` (`SmallSet`), a page put
-    /// in with one sort (`extend`), handed out as a slice (`order_of`). A conversation
+    /// in with one shift (`insert_many`), handed out as a slice (`order_of`). A conversation
     /// holds hundreds to a few thousand messages; a `BTreeSet` per conversation copied about
     /// 12 KB of node code into the wasm (issue 15). The map by conversation stays a `BTreeMap`:
     /// a key-value layout holds every conversation (tens of thousands), and a new one arrives
@@ -919,14 +919,10 @@ impl AccountStore {
         if keys.is_empty() {
             return;
         }
-        let order = self.order.entry(conversation.clone()).or_default();
-        match <[_; 1]>::try_from(keys) {
-            // One new message (a poll): a search and a shift, no sort.
-            Ok([key]) => {
-                order.insert(key);
-            }
-            Err(keys) => order.extend(keys),
-        }
+        self.order
+            .entry(conversation.clone())
+            .or_default()
+            .insert_many(keys);
     }
 
     /// Number of messages held (all conversations).
@@ -1501,11 +1497,11 @@ impl AccountStore {
             let Some(&(conversation, ..)) = run.first() else {
                 continue;
             };
-            let set = run.iter().map(|(_, at, id)| (*at, (*id).clone()));
+            let keys = run.iter().map(|(_, at, id)| (*at, (*id).clone())).collect();
             self.order
                 .entry(conversation.clone())
                 .or_default()
-                .extend(set);
+                .insert_many(keys);
         }
     }
 
