@@ -286,6 +286,37 @@ impl<T: Ord> SmallSet<T> {
     pub fn iter(&self) -> std::slice::Iter<'_, T> {
         self.items.iter()
     }
+
+    /// The items in order, as a slice (ranges like "the newest N" are slice operations).
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+
+    /// Many items into a large set (a conversation's message order, a page of 50 into
+    /// thousands): the new ones are sorted and deduplicated; when they all fall between two
+    /// neighbouring held items (an older page before the held ones, a newer one after), they
+    /// are moved in with one shift, O(n + m log m); otherwise as `extend` (O((n + m) log(n + m))).
+    /// Of equal items the one already held is kept, then the first of the new ones.
+    pub(crate) fn insert_many(&mut self, mut new: Vec<T>) {
+        sort_dedup(&mut new);
+        let (Some(first), Some(last)) = (new.first(), new.last()) else {
+            return;
+        };
+        match self.items.binary_search(first) {
+            Err(at) if self.items.get(at).is_none_or(|next| last < next) => {
+                let mut after = self.items.split_off(at);
+                self.items.append(&mut new);
+                self.items.append(&mut after);
+            }
+            _ => self.extend(new),
+        }
+    }
+}
+
+/// Sorts `items` (stably, through `crate::sort`) and drops the later of equal ones.
+fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
+    crate::sort::sort_by(items, |a, b| a.cmp(b));
+    items.dedup();
 }
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
@@ -308,8 +339,7 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
         let before = self.items.len();
         self.items.extend(items);
         if self.items.len() > before {
-            crate::sort::sort_by(&mut self.items, |a, b| a.cmp(b));
-            self.items.dedup();
+            sort_dedup(&mut self.items);
         }
     }
 }
@@ -417,6 +447,73 @@ mod tests {
         ]);
         let kept: Vec<_> = tagged.into_iter().map(|t| (t.0, t.1)).collect();
         assert_eq!(kept, vec![(1, "b"), (2, "held"), (3, "a")]);
+    }
+
+    /// `insert_many` leaves the items a `BTreeSet`'s `extend` leaves: batches before, after,
+    /// among and equal to the held items, in order or not, with repeats.
+    #[test]
+    fn small_set_insert_many_agrees_with_btreeset() {
+        let mut small = SmallSet::new();
+        let mut tree = BTreeSet::new();
+        let mut x: u64 = 5;
+        for step in 0..400u64 {
+            let base = (step * 7) % 300;
+            let mut batch: Vec<u64> = (0..step % 13)
+                .map(|_| {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    match step % 4 {
+                        0 => 1000 + step * 20 + (x >> 33) % 20,
+                        1 => base + (x >> 33) % 10,
+                        _ => (x >> 33) % 400,
+                    }
+                })
+                .collect();
+            if step % 3 == 0 {
+                batch.sort();
+            }
+            tree.extend(batch.iter().copied());
+            small.insert_many(batch);
+            assert!(small.iter().eq(tree.iter()), "after step {step}");
+        }
+        assert_eq!(small.as_slice().len(), tree.len());
+        // Of equal items the held one stays, then the first of the batch.
+        let mut tagged = SmallSet::new();
+        tagged.insert(Tagged(2, "held"));
+        tagged.insert(Tagged(5, "held"));
+        tagged.insert_many(vec![
+            Tagged(3, "a"),
+            Tagged(2, "new"),
+            Tagged(1, "b"),
+            Tagged(3, "c"),
+            Tagged(5, "new"),
+        ]);
+        let kept: Vec<_> = tagged.into_iter().map(|t| (t.0, t.1)).collect();
+        assert_eq!(kept, vec![(1, "b"), (2, "held"), (3, "a"), (5, "held")]);
+        // Batches that fit between two held items (before, between, after), and one that
+        // reaches the next held item.
+        let mut gaps = SmallSet::new();
+        gaps.insert(Tagged(10, "held"));
+        gaps.insert(Tagged(20, "held"));
+        gaps.insert_many(vec![Tagged(12, "a"), Tagged(11, "b")]);
+        gaps.insert_many(vec![Tagged(1, "c")]);
+        gaps.insert_many(vec![Tagged(30, "d"), Tagged(25, "e")]);
+        gaps.insert_many(vec![Tagged(15, "f"), Tagged(20, "new")]);
+        let kept: Vec<_> = gaps.into_iter().map(|t| (t.0, t.1)).collect();
+        assert_eq!(
+            kept,
+            vec![
+                (1, "c"),
+                (10, "held"),
+                (11, "b"),
+                (12, "a"),
+                (15, "f"),
+                (20, "held"),
+                (25, "e"),
+                (30, "d")
+            ]
+        );
     }
 
     /// Ordered by its first field only: tells which of two equal items was kept.

@@ -257,7 +257,13 @@ pub struct MergeOutcome {
 pub struct AccountStore {
     conversations: BTreeMap<ConversationId, ConversationRecord>,
     messages: BTreeMap<MessageId, StoredMessage>,
-    order: BTreeMap<ConversationId, BTreeSet<(Millis, MessageId)>>,
+    /// Each conversation's messages by (sentAt, id): a sorted `Vec` (`SmallSet`), a page put
+    /// in with one shift (`insert_many`), handed out as a slice (`order_of`). A conversation
+    /// holds hundreds to a few thousand messages; a `BTreeSet` per conversation copied about
+    /// 12 KB of node code into the wasm (issue 15). The map by conversation stays a `BTreeMap`:
+    /// a key-value layout holds every conversation (tens of thousands), and a new one arrives
+    /// at a random place in id order, which a sorted `Vec` would shift for.
+    order: BTreeMap<ConversationId, SmallSet<(Millis, MessageId)>>,
     tombstones: BTreeSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
@@ -662,6 +668,7 @@ impl AccountStore {
                 self.merge_message(m);
             }
         }
+        let mut fresh = Vec::new();
         for m in stored {
             if self.tombstones.contains(&m.id) {
                 continue;
@@ -669,13 +676,15 @@ impl AccountStore {
             if self.messages.contains_key(&m.id) {
                 self.merge_message(m);
             } else {
-                self.order
-                    .entry(m.conversation.clone())
-                    .or_default()
-                    .insert((m.sent_at, m.id.clone()));
+                if &m.conversation == conversation {
+                    fresh.push((m.sent_at, m.id.clone()));
+                } else {
+                    self.index((m.sent_at, m.id.clone()), &m.conversation);
+                }
                 self.messages.insert(m.id.clone(), m.renewed());
             }
         }
+        self.index_fresh(conversation, fresh);
         self.dirty.touched.insert(conversation.clone());
     }
 
@@ -885,12 +894,35 @@ impl AccountStore {
             .filter_map(|(_, id)| self.messages.get(id))
     }
 
-    /// The (sentAt, id) index of one conversation's messages.
-    pub(crate) fn order_of(
-        &self,
-        conversation: &ConversationId,
-    ) -> Option<&BTreeSet<(Millis, MessageId)>> {
-        self.order.get(conversation)
+    /// The (sentAt, id) index of one conversation's messages, oldest first (empty when none).
+    pub(crate) fn order_of(&self, conversation: &ConversationId) -> &[(Millis, MessageId)] {
+        self.order.get(conversation).map_or(&[], SmallSet::as_slice)
+    }
+
+    /// Puts one message's key in `conversation`'s order.
+    fn index(&mut self, key: (Millis, MessageId), conversation: &ConversationId) {
+        self.order
+            .entry(conversation.clone())
+            .or_default()
+            .insert(key);
+    }
+
+    /// Puts the keys of messages just installed in `conversation` (a page, a read) in its
+    /// order in one merge. A key whose message moved since (the same id again in the page,
+    /// its body ranked higher with another time) was indexed where it went, so is left out.
+    fn index_fresh(&mut self, conversation: &ConversationId, mut keys: Vec<(Millis, MessageId)>) {
+        keys.retain(|(at, id)| {
+            self.messages
+                .get(id)
+                .is_some_and(|m| m.sent_at == *at && &m.conversation == conversation)
+        });
+        if keys.is_empty() {
+            return;
+        }
+        self.order
+            .entry(conversation.clone())
+            .or_default()
+            .insert_many(keys);
     }
 
     /// Number of messages held (all conversations).
@@ -901,6 +933,17 @@ impl AccountStore {
     /// Merge one message (a join on the body by rank, on the tally by stamp, on the client key).
     /// Returns true when the message was not held before.
     pub fn merge_message(&mut self, incoming: StoredMessage) -> bool {
+        self.merge_one(incoming, None)
+    }
+
+    /// [`AccountStore::merge_message`]; a new message of the conversation `fresh` names has its
+    /// key pushed there instead of put in the order (the caller puts them in with
+    /// [`AccountStore::index_fresh`] before anything reads the order).
+    fn merge_one(
+        &mut self,
+        incoming: StoredMessage,
+        fresh: Option<(&ConversationId, &mut Vec<(Millis, MessageId)>)>,
+    ) -> bool {
         if self.tombstones.contains(&incoming.id) {
             return false;
         }
@@ -926,10 +969,12 @@ impl AccountStore {
         self.ensure_conversation(&incoming.conversation, "");
         let id = incoming.id.clone();
         let Some(held) = self.messages.get_mut(&id) else {
-            self.order
-                .entry(incoming.conversation.clone())
-                .or_default()
-                .insert((incoming.sent_at, id.clone()));
+            match fresh {
+                Some((conv, keys)) if *conv == incoming.conversation => {
+                    keys.push((incoming.sent_at, id.clone()));
+                }
+                _ => self.index((incoming.sent_at, id.clone()), &incoming.conversation),
+            }
             self.dirty.touched.insert(incoming.conversation.clone());
             self.dirty.messages.insert(id.clone());
             self.messages.insert(id, incoming.renewed());
@@ -987,18 +1032,20 @@ impl AccountStore {
     ) -> MergeOutcome {
         self.ensure_conversation(conversation, conversation_urn);
         let mut out = MergeOutcome::default();
+        let mut fresh = Vec::new();
         for m in messages {
             match StoredMessage::from_wire(m, conversation, stamp) {
                 Err(_) => out.unreadable += 1,
                 Ok(s) if self.tombstones.contains(&s.id) => out.filtered += 1,
                 Ok(s) => {
                     let id = s.id.clone();
-                    if self.merge_message(s) {
+                    if self.merge_one(s, Some((conversation, &mut fresh))) {
                         out.added.push(id);
                     }
                 }
             }
         }
+        self.index_fresh(conversation, fresh);
         out
     }
 
@@ -1440,11 +1487,21 @@ impl AccountStore {
     /// Rebuild the ordering index (after loading records).
     fn reindex(&mut self) {
         self.order.clear();
-        for m in self.messages.values() {
+        let mut keys: Vec<(&ConversationId, Millis, &MessageId)> = self
+            .messages
+            .values()
+            .map(|m| (&m.conversation, m.sent_at, &m.id))
+            .collect();
+        crate::sort::sort_by(&mut keys, |a, b| a.cmp(b));
+        for run in keys.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(conversation, ..)) = run.first() else {
+                continue;
+            };
+            let keys = run.iter().map(|(_, at, id)| (*at, (*id).clone())).collect();
             self.order
-                .entry(m.conversation.clone())
+                .entry(conversation.clone())
                 .or_default()
-                .insert((m.sent_at, m.id.clone()));
+                .insert_many(keys);
         }
     }
 

@@ -123,6 +123,27 @@ fn messages_are_ordered_by_time_then_id() {
     assert_eq!(ids, ["2-c", "2-a", "2-b"]);
 }
 
+/// A page's new messages go into the conversation's order in one go after the page; one
+/// message twice in a page, the later copy ranking higher at another time, is listed once, at
+/// the time of the copy kept, among the messages held before and the page's others.
+#[test]
+fn a_message_twice_in_one_page_is_listed_once_at_the_time_kept() {
+    let mut store = AccountStore::default();
+    let held = [wire("2-a", "x", 1), wire("2-z", "x", 9)];
+    store.merge_page(&conv(), "", &held, Stamp::from_raw(0));
+    let page = [
+        wire("2-m", "m", 2),
+        wire("2-b", "y", 4),
+        wire("2-m", "m", 7),
+    ];
+    store.merge_page(&conv(), "", &page, Stamp::from_raw(1));
+    let listed: Vec<(i64, &str)> = store
+        .messages_in(&conv())
+        .map(|m| (m.sent_at.0, m.id.as_str()))
+        .collect();
+    assert_eq!(listed, [(1, "2-a"), (4, "2-b"), (7, "2-m"), (9, "2-z")]);
+}
+
 #[test]
 fn unreadable_urn_in_a_page_is_skipped_not_fatal() {
     let mut store = AccountStore::default();

@@ -1013,10 +1013,7 @@ impl Engine {
             let Some(store) = self.accounts.get(account) else {
                 continue;
             };
-            let Some(order) = store.order_of(conv) else {
-                continue;
-            };
-            for (sent_at, id) in order.iter().rev() {
+            for (sent_at, id) in store.order_of(conv).iter().rev() {
                 let closed_from = sent_at.saturating_add(window).saturating_add(1);
                 if closed_from <= from {
                     break;
