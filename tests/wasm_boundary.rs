@@ -25,6 +25,23 @@ fn eval(body: &str) -> JsValue {
         .expect("the test's JavaScript runs")
 }
 
+/// An object of `fields` (name, valid JS value) in their order, where `set` gives a field
+/// another value or, with `None`, leaves it out.
+fn object_of(fields: &[(&str, &str)], set: &[(&str, Option<&str>)]) -> JsValue {
+    let mut body = String::from("{");
+    for (name, good) in fields {
+        let value = match set.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => *v,
+            None => Some(*good),
+        };
+        if let Some(v) = value {
+            body.push_str(&format!("{name}: {v},"));
+        }
+    }
+    body.push('}');
+    eval(&body)
+}
+
 fn is_type_error(e: &JsValue) -> bool {
     e.is_instance_of::<js_sys::TypeError>()
 }
@@ -128,18 +145,15 @@ async fn a_client_call_whose_api_key_never_comes_times_out() {
     );
 }
 
-/// Every field any command options type has, and one none has.
-const OPTION_NAMES: &[&str] = &[
-    "view",
-    "accountId",
-    "conversationUrn",
-    "messageUrn",
-    "emoji",
-    "clientKey",
-    "cursor",
-    "add",
-    "other",
-];
+/// Every field any command options type has (the boundary's own lists), and one none has.
+fn option_names() -> Vec<&'static str> {
+    OPTION_STRINGS
+        .iter()
+        .chain(OPTION_FLAGS)
+        .copied()
+        .chain(["other"])
+        .collect()
+}
 
 /// A field's values: absent, or each JS type, the nullish ones included.
 const OPTION_VALUES: &[Option<&str>] = &[
@@ -157,25 +171,14 @@ const OPTION_VALUES: &[Option<&str>] = &[
 /// value, so the order of two errors shows too.
 fn option_objects() -> Vec<JsValue> {
     let valid = |name: &str| if name == "add" { "true" } else { "'x'" };
-    let object = |set: &[(&str, Option<&str>)]| {
-        let mut body = String::from("{");
-        for name in OPTION_NAMES {
-            let value = match set.iter().find(|(n, _)| n == name) {
-                Some((_, v)) => *v,
-                None => Some(valid(name)),
-            };
-            if let Some(v) = value {
-                body.push_str(&format!("{name}: {v},"));
-            }
-        }
-        body.push('}');
-        eval(&body)
-    };
+    let names = option_names();
+    let fields: Vec<(&str, &str)> = names.iter().map(|n| (*n, valid(n))).collect();
+    let object = |set: &[(&str, Option<&str>)]| object_of(&fields, set);
     let mut out = vec![object(&[]), eval("({})")];
-    for (i, a) in OPTION_NAMES.iter().enumerate() {
+    for (i, a) in names.iter().enumerate() {
         for va in OPTION_VALUES {
             out.push(object(&[(a, *va)]));
-            for b in &OPTION_NAMES[i + 1..] {
+            for b in &names[i + 1..] {
                 for vb in [None, Some("null"), Some("undefined")] {
                     out.push(object(&[(a, *va), (b, vb)]));
                 }
@@ -303,20 +306,8 @@ fn facts_read_by_name_as_serde_read_them() {
     ];
     let mut tried = 0;
     for fact in FACTS {
-        let object = |set: &[(&str, Option<&str>)]| {
-            let mut body = String::from("({");
-            for (name, good) in fact.iter().copied().chain([("extra", "1")]) {
-                let value = match set.iter().find(|(n, _)| *n == name) {
-                    Some((_, v)) => *v,
-                    None => Some(good),
-                };
-                if let Some(v) = value {
-                    body.push_str(&format!("{name}: {v},"));
-                }
-            }
-            body.push_str("})");
-            eval(&body)
-        };
+        let with_extra: Vec<(&str, &str)> = fact.iter().copied().chain([("extra", "1")]).collect();
+        let object = |set: &[(&str, Option<&str>)]| object_of(&with_extra, set);
         let mut cases = vec![object(&[])];
         let names: Vec<&str> = fact[1..].iter().map(|(n, _)| *n).chain(["extra"]).collect();
         for (i, a) in names.iter().enumerate() {
@@ -357,20 +348,9 @@ macro_rules! fields_as_serde {
             Err(e) => format!("err {}", message(&e)),
         };
         let fields: &[(&str, &str)] = $fields;
-        let object = |set: &[(&str, Option<&str>)]| {
-            let mut body = String::from("({");
-            for (name, good) in fields.iter().copied().chain([("extra", "1")]) {
-                let value = match set.iter().find(|(n, _)| *n == name) {
-                    Some((_, v)) => *v,
-                    None => Some(good),
-                };
-                if let Some(v) = value {
-                    body.push_str(&format!("{name}: {v},"));
-                }
-            }
-            body.push_str("})");
-            eval(&body)
-        };
+        let with_extra: Vec<(&str, &str)> =
+            fields.iter().copied().chain([("extra", "1")]).collect();
+        let object = |set: &[(&str, Option<&str>)]| object_of(&with_extra, set);
         let odd = [
             "undefined",
             "null",
