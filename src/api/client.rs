@@ -766,6 +766,49 @@ mod tests {
         assert!(sent(&c).is_empty());
     }
 
+    /// The engine's premium call with no account anywhere asks `GET /accounts` and takes the
+    /// first one listed; with none listed it is the local refusal; a named account is asked
+    /// directly. Each answer wrapped as its `ApiReply`.
+    #[test]
+    fn the_engines_premium_call_falls_back_to_the_first_listed_account() {
+        use crate::sync::{ApiCall, ApiReply};
+        let premium = ApiCall::PremiumStatus { account_id: None };
+        let premium_ok = r#"{"success":true,"accountId":"a1","isPremium":true}"#;
+        let c = client(vec![ok(ACCOUNTS), ok(premium_ok)]);
+        match run(c.run(premium.clone())) {
+            Ok(ApiReply::PremiumStatus(p)) => assert_eq!(p.account_id, "a1"),
+            other => panic!("{other:?}"),
+        }
+        let urls: Vec<String> = sent(&c).into_iter().map(|s| s.0).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://sim.test/linkedin/accounts",
+                "http://sim.test/linkedin/account/a1/premium"
+            ]
+        );
+
+        let c = client(vec![ok("[]")]);
+        let err = run(c.run(premium)).unwrap_err();
+        assert_eq!(err.reason(), Some("missing_id"));
+        assert_eq!(sent(&c).len(), 1);
+
+        let c = client(vec![ok(premium_ok)]);
+        let named = ApiCall::PremiumStatus {
+            account_id: Some("a2".into()),
+        };
+        assert!(matches!(run(c.run(named)), Ok(ApiReply::PremiumStatus(_))));
+        assert_eq!(sent(&c)[0].0, "http://sim.test/linkedin/account/a2/premium");
+
+        let c = client(vec![ok(SEND_OK)]);
+        let send = ApiCall::Send {
+            client_key: crate::sync::ClientKey("k".into()),
+            request: hello(),
+        };
+        assert!(matches!(run(c.run(send)), Ok(ApiReply::Send(_))));
+        assert_eq!(sent(&c)[0].1.method, Method::Post);
+    }
+
     #[test]
     fn a_read_is_retried_after_a_429_honouring_retry_after() {
         let c = client(vec![
