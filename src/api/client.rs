@@ -155,23 +155,21 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             resp,
             key: key.to_string(),
         };
-        if op.is_write() {
-            let resp = self.attempt(url, request, self.timeout_ms, key).await?;
-            return Ok(answered(resp));
-        }
+        // One loop, one await of `attempt` (a write is sent once, with the whole timeout: the
+        // policy's attempt_timeout gives it that, and it leaves after its first attempt).
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
-            let err = match self
-                .attempt(url.clone(), request.clone(), timeout, key)
-                .await
-            {
+            let err = match self.attempt(url.clone(), &request, timeout, key).await {
                 Ok(resp) => return Ok(answered(resp)),
                 Err(err) => err,
             };
+            if op.is_write() {
+                return Err(err);
+            }
             let elapsed = self.transport.now_ms().saturating_sub(start);
             match self
                 .retry
@@ -190,7 +188,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     async fn attempt(
         &self,
         mut url: String,
-        request: HttpRequest,
+        request: &HttpRequest,
         timeout_ms: u64,
         key: &str,
     ) -> Result<HttpResponse, ApiError> {
