@@ -129,12 +129,13 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         // Only the decoding depends on `R`: the sending and retrying is one function for every
         // answer type (a copy per type was about 4 KB of wasm each). The answer that comes back
         // is a 2xx; what it decodes to can only be a definite error, which no retry would change.
-        let (resp, key) = self.send_call(call.request).await?;
-        classify::<R>(&resp).map_err(|e| redact::scrub_error(e, &key))
+        self.fetch(call.request).await?.decode::<R>()
     }
 
-    /// [`Client::execute`] up to the answer: the answer (a 2xx) and the key it was sent with.
-    async fn send_call(&self, request: HttpRequest) -> Result<(HttpResponse, String), ApiError> {
+    /// [`Client::execute`] up to the answer, for every answer type: the 2xx answer, which
+    /// [`Answered::decode`] turns into the call's type. Callers that run many kinds of call (the
+    /// wasm binding) await this one future and keep only the decoding per type.
+    pub async fn fetch(&self, request: HttpRequest) -> Result<Answered, ApiError> {
         let key = self.key.api_key().await.map_err(|e| match e {
             ApiError::Unauthorized { .. } => e,
             other => ApiError::Unauthorized {
@@ -150,23 +151,25 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         let url = request.url(&self.base_url);
         let request = request.with_header("Authorization", format!("Bearer {}", key.trim()));
         let key = key.trim();
-        if op.is_write() {
-            let resp = self.attempt(url, request, self.timeout_ms, key).await?;
-            return Ok((resp, key.to_string()));
-        }
+        let answered = |resp| Answered {
+            resp,
+            key: key.to_string(),
+        };
+        // One loop, one await of `attempt` (a write is sent once, with the whole timeout: the
+        // policy's attempt_timeout gives it that, and it leaves after its first attempt).
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
-            let err = match self
-                .attempt(url.clone(), request.clone(), timeout, key)
-                .await
-            {
-                Ok(resp) => return Ok((resp, key.to_string())),
+            let err = match self.attempt(url.clone(), &request, timeout, key).await {
+                Ok(resp) => return Ok(answered(resp)),
                 Err(err) => err,
             };
+            if op.is_write() {
+                return Err(err);
+            }
             let elapsed = self.transport.now_ms().saturating_sub(start);
             match self
                 .retry
@@ -185,7 +188,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     async fn attempt(
         &self,
         mut url: String,
-        request: HttpRequest,
+        request: &HttpRequest,
         timeout_ms: u64,
         key: &str,
     ) -> Result<HttpResponse, ApiError> {
@@ -252,12 +255,20 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     /// account or a list of accounts (`linkedin_account_ids`).
     pub async fn list_conversations(
         &self,
-        mut query: ListConversationsQuery,
+        query: ListConversationsQuery,
     ) -> Result<ConversationsPage, ApiError> {
+        self.execute(self.list_conversations_call(query)?).await
+    }
+
+    /// The call of [`Client::list_conversations`], not yet sent.
+    pub fn list_conversations_call(
+        &self,
+        mut query: ListConversationsQuery,
+    ) -> Result<Call<ConversationsPage>, ApiError> {
         if query.linkedin_account_ids.is_empty() {
             query.account_id = self.account(query.account_id);
         }
-        self.execute(endpoints::list_conversations(&query)?).await
+        endpoints::list_conversations(&query)
     }
 
     /// A pager over `nextCursor`, starting at the query's cursor.
@@ -275,21 +286,38 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     /// One page of the older recent-messages list (keywords, read filter).
     pub async fn recent_messages(
         &self,
-        mut query: RecentMessagesQuery,
+        query: RecentMessagesQuery,
     ) -> Result<RecentMessagesPage, ApiError> {
+        self.execute(self.recent_messages_call(query)?).await
+    }
+
+    /// The call of [`Client::recent_messages`], not yet sent.
+    pub fn recent_messages_call(
+        &self,
+        mut query: RecentMessagesQuery,
+    ) -> Result<Call<RecentMessagesPage>, ApiError> {
         query.account_id = self.account(query.account_id);
-        self.execute(endpoints::recent_messages(&query)?).await
+        endpoints::recent_messages(&query)
     }
 
     /// One page of a conversation's messages.
     pub async fn messages(
         &self,
         conversation_urn: &str,
-        mut query: MessagesQuery,
+        query: MessagesQuery,
     ) -> Result<MessagesPage, ApiError> {
-        query.account_id = self.account(query.account_id);
-        self.execute(endpoints::messages(conversation_urn, &query)?)
+        self.execute(self.messages_call(conversation_urn, query)?)
             .await
+    }
+
+    /// The call of [`Client::messages`], not yet sent.
+    pub fn messages_call(
+        &self,
+        conversation_urn: &str,
+        mut query: MessagesQuery,
+    ) -> Result<Call<MessagesPage>, ApiError> {
+        query.account_id = self.account(query.account_id);
+        endpoints::messages(conversation_urn, &query)
     }
 
     /// A pager from the query's page to older messages over `cursor`, while `hasMore`.
@@ -313,19 +341,38 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         since_ms: i64,
         account_id: Option<String>,
     ) -> Result<MessagesPage, ApiError> {
+        self.execute(self.poll_messages_call(conversation_urn, since_ms, account_id)?)
+            .await
+    }
+
+    /// The call of [`Client::poll_messages`], not yet sent.
+    pub fn poll_messages_call(
+        &self,
+        conversation_urn: &str,
+        since_ms: i64,
+        account_id: Option<String>,
+    ) -> Result<Call<MessagesPage>, ApiError> {
         let query = MessagesQuery {
             account_id,
             since: Some(since_ms),
             ..Default::default()
         };
-        self.messages(conversation_urn, query).await
+        self.messages_call(conversation_urn, query)
     }
 
     /// Sends a message; refused locally (never sent) when the text is empty or over 8000
     /// characters, or when it names no conversation and no recipient. Never retried.
-    pub async fn send(&self, mut request: SendRequest) -> Result<SendResponse, ApiError> {
+    pub async fn send(&self, request: SendRequest) -> Result<SendResponse, ApiError> {
+        self.execute(self.send_message_call(request)?).await
+    }
+
+    /// The call of [`Client::send`], not yet sent (refused here as [`Client::send`] refuses).
+    pub fn send_message_call(
+        &self,
+        mut request: SendRequest,
+    ) -> Result<Call<SendResponse>, ApiError> {
         request.account_id = self.account(request.account_id);
-        self.execute(endpoints::send(&request)?).await
+        endpoints::send(&request)
     }
 
     /// Adds (`react: true`) or removes an emoji reaction. Never retried.
@@ -337,18 +384,25 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         react: bool,
         account_id: Option<&str>,
     ) -> Result<ReactResponse, ApiError> {
+        self.execute(self.react_call(conversation_urn, message_urn, emoji, react, account_id)?)
+            .await
+    }
+
+    /// The call of [`Client::react`], not yet sent.
+    pub fn react_call(
+        &self,
+        conversation_urn: &str,
+        message_urn: &str,
+        emoji: &str,
+        react: bool,
+        account_id: Option<&str>,
+    ) -> Result<Call<ReactResponse>, ApiError> {
         let body = ReactRequest {
             emoji: emoji.to_string(),
             react,
         };
         let account = self.account_ref(account_id);
-        self.execute(endpoints::react(
-            conversation_urn,
-            message_urn,
-            &body,
-            account,
-        )?)
-        .await
+        endpoints::react(conversation_urn, message_urn, &body, account)
     }
 
     /// Recalls one of your own messages. Never retried.
@@ -358,9 +412,19 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         message_urn: &str,
         account_id: Option<&str>,
     ) -> Result<RecallResponse, ApiError> {
-        let account = self.account_ref(account_id);
-        self.execute(endpoints::recall(conversation_urn, message_urn, account)?)
+        self.execute(self.recall_call(conversation_urn, message_urn, account_id)?)
             .await
+    }
+
+    /// The call of [`Client::recall`], not yet sent.
+    pub fn recall_call(
+        &self,
+        conversation_urn: &str,
+        message_urn: &str,
+        account_id: Option<&str>,
+    ) -> Result<Call<RecallResponse>, ApiError> {
+        let account = self.account_ref(account_id);
+        endpoints::recall(conversation_urn, message_urn, account)
     }
 
     /// Uploads a file for a later send; refused locally over 20 MB. Never retried.
@@ -371,11 +435,20 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         file_name: &str,
         account_id: Option<&str>,
     ) -> Result<UploadResponse, ApiError> {
+        self.execute(self.upload_attachment_call(bytes, media_type, file_name, account_id)?)
+            .await
+    }
+
+    /// The call of [`Client::upload_attachment`], not yet sent.
+    pub fn upload_attachment_call(
+        &self,
+        bytes: Vec<u8>,
+        media_type: &str,
+        file_name: &str,
+        account_id: Option<&str>,
+    ) -> Result<Call<UploadResponse>, ApiError> {
         let account = self.account_ref(account_id);
-        self.execute(endpoints::upload_attachment(
-            bytes, media_type, file_name, account,
-        )?)
-        .await
+        endpoints::upload_attachment(bytes, media_type, file_name, account)
     }
 
     /// The workspace's connected accounts, optionally searched by `q`.
@@ -388,8 +461,38 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         &self,
         account_id: Option<&str>,
     ) -> Result<PremiumStatus, ApiError> {
+        self.execute(self.premium_status_call(account_id)?).await
+    }
+
+    /// The call of [`Client::premium_status`], not yet sent.
+    pub fn premium_status_call(
+        &self,
+        account_id: Option<&str>,
+    ) -> Result<Call<PremiumStatus>, ApiError> {
         let account = self.account_ref(account_id).unwrap_or_default();
-        self.execute(endpoints::premium_status(account)?).await
+        endpoints::premium_status(account)
+    }
+}
+
+/// A 2xx answer of [`Client::fetch`] and the key it was sent with.
+pub struct Answered {
+    resp: HttpResponse,
+    key: String,
+}
+
+impl Answered {
+    /// The answer decoded as `R` (see [`classify`]); the key is scrubbed from any error.
+    pub fn decode<R: Answer>(&self) -> Result<R, ApiError> {
+        classify::<R>(&self.resp).map_err(|e| redact::scrub_error(e, &self.key))
+    }
+}
+
+impl std::fmt::Debug for Answered {
+    // Hand-written so that the key never shows.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answered")
+            .field("status", &self.resp.status)
+            .finish_non_exhaustive()
     }
 }
 
@@ -659,6 +762,49 @@ mod tests {
         assert!(err.is_local());
         assert_eq!(err.reason(), Some("missing_id"));
         assert!(sent(&c).is_empty());
+    }
+
+    /// The engine's premium call with no account anywhere asks `GET /accounts` and takes the
+    /// first one listed; with none listed it is the local refusal; a named account is asked
+    /// directly. Each answer wrapped as its `ApiReply`.
+    #[test]
+    fn the_engines_premium_call_falls_back_to_the_first_listed_account() {
+        use crate::sync::{ApiCall, ApiReply};
+        let premium = ApiCall::PremiumStatus { account_id: None };
+        let premium_ok = r#"{"success":true,"accountId":"a1","isPremium":true}"#;
+        let c = client(vec![ok(ACCOUNTS), ok(premium_ok)]);
+        match run(c.run(premium.clone())) {
+            Ok(ApiReply::PremiumStatus(p)) => assert_eq!(p.account_id, "a1"),
+            other => panic!("{other:?}"),
+        }
+        let urls: Vec<String> = sent(&c).into_iter().map(|s| s.0).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://sim.test/linkedin/accounts",
+                "http://sim.test/linkedin/account/a1/premium"
+            ]
+        );
+
+        let c = client(vec![ok("[]")]);
+        let err = run(c.run(premium)).unwrap_err();
+        assert_eq!(err.reason(), Some("missing_id"));
+        assert_eq!(sent(&c).len(), 1);
+
+        let c = client(vec![ok(premium_ok)]);
+        let named = ApiCall::PremiumStatus {
+            account_id: Some("a2".into()),
+        };
+        assert!(matches!(run(c.run(named)), Ok(ApiReply::PremiumStatus(_))));
+        assert_eq!(sent(&c)[0].0, "http://sim.test/linkedin/account/a2/premium");
+
+        let c = client(vec![ok(SEND_OK)]);
+        let send = ApiCall::Send {
+            client_key: crate::sync::ClientKey("k".into()),
+            request: hello(),
+        };
+        assert!(matches!(run(c.run(send)), Ok(ApiReply::Send(_))));
+        assert_eq!(sent(&c)[0].1.method, Method::Post);
     }
 
     #[test]

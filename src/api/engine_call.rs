@@ -2,67 +2,80 @@
 //! mapping from engine calls to endpoints, shared by every driver. It lives here, on the I/O
 //! side, so that `sync` needs nothing of the client or its transport.
 
-use crate::model::PremiumStatus;
+use crate::model::{Account, PremiumStatus};
 use crate::sync::{ApiCall, ApiReply};
 
-use super::{ApiError, Client, KeySource, Transport};
+use super::{endpoints, Answered, ApiError, Call, Client, KeySource, Transport};
+
+/// An answer's decoding into its [`ApiReply`]: the one part of a call that depends on its type.
+type Decode = fn(&Answered) -> Result<ApiReply, ApiError>;
 
 impl<T: Transport, K: KeySource> Client<T, K> {
-    /// Makes `call` and wraps its answer for `Input::Answer`.
+    /// Makes `call` and wraps its answer for `Input::Answer`. Every kind of call is sent by the
+    /// one [`Client::fetch`] future (issue 15: a future per kind was each one's copy of the
+    /// sending); only its decoding is per kind.
     pub async fn run(&self, call: ApiCall) -> Result<ApiReply, ApiError> {
-        match call {
-            ApiCall::Conversations { query } => self
-                .list_conversations(query)
-                .await
-                .map(ApiReply::Conversations),
+        let (request, decode): (_, Decode) = match call {
+            ApiCall::Conversations { query } => {
+                (self.list_conversations_call(query)?.request, |a| {
+                    a.decode().map(ApiReply::Conversations)
+                })
+            }
             ApiCall::Messages {
                 conversation_urn,
                 query,
-            } => self
-                .messages(&conversation_urn, query)
-                .await
-                .map(ApiReply::Messages),
-            ApiCall::Send { request, .. } => self.send(request).await.map(ApiReply::Send),
+            } => (self.messages_call(&conversation_urn, query)?.request, |a| {
+                a.decode().map(ApiReply::Messages)
+            }),
+            ApiCall::Send { request, .. } => (self.send_message_call(request)?.request, |a| {
+                a.decode().map(ApiReply::Send)
+            }),
             ApiCall::React {
                 conversation_urn,
                 message_urn,
                 account_id,
                 request,
-            } => self
-                .react(
+            } => (
+                self.react_call(
                     &conversation_urn,
                     &message_urn,
                     &request.emoji,
                     request.react,
                     account_id.as_deref(),
-                )
-                .await
-                .map(ApiReply::React),
+                )?
+                .request,
+                |a| a.decode().map(ApiReply::React),
+            ),
             ApiCall::Recall {
                 conversation_urn,
                 message_urn,
                 account_id,
-            } => self
-                .recall(&conversation_urn, &message_urn, account_id.as_deref())
-                .await
-                .map(ApiReply::Recall),
-            ApiCall::PremiumStatus { account_id } => self
-                .premium_of(account_id.as_deref())
-                .await
-                .map(ApiReply::PremiumStatus),
-        }
+            } => (
+                self.recall_call(&conversation_urn, &message_urn, account_id.as_deref())?
+                    .request,
+                |a| a.decode().map(ApiReply::Recall),
+            ),
+            ApiCall::PremiumStatus { account_id } => (
+                self.premium_call(account_id.as_deref()).await?.request,
+                |a| a.decode().map(ApiReply::PremiumStatus),
+            ),
+        };
+        decode(&self.fetch(request).await?)
     }
 
-    /// Premium status of `account_id`, else of the client's default account, else of the
+    /// The premium call of `account_id`, else of the client's default account, else of the
     /// workspace default: the path needs an id, and with none given the workspace default is
     /// taken as the first account `GET /accounts` lists (what the extension did before this
     /// moved here, and what the simulator's `account_or_default` does).
-    async fn premium_of(&self, account_id: Option<&str>) -> Result<PremiumStatus, ApiError> {
-        match self.premium_status(account_id).await {
+    async fn premium_call(
+        &self,
+        account_id: Option<&str>,
+    ) -> Result<Call<PremiumStatus>, ApiError> {
+        match self.premium_status_call(account_id) {
             Err(e) if e.is_local() && e.reason() == Some("missing_id") => {
-                let accounts = self.accounts(None).await?;
-                match accounts.first() {
-                    Some(first) => self.premium_status(Some(&first.id)).await,
+                let listed = self.fetch(endpoints::accounts(None)?.request).await?;
+                match listed.decode::<Vec<Account>>()?.first() {
+                    Some(first) => self.premium_status_call(Some(&first.id)),
                     None => Err(e),
                 }
             }

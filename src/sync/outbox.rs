@@ -38,6 +38,9 @@ pub enum Recipient {
     ProfileSlug(String),
 }
 
+/// [`Recipient`]'s kinds, by their serde names (for its reader in `stored_json`).
+pub(crate) const RECIPIENT_KINDS: [&str; 3] = ["conversation", "profileUrn", "profileSlug"];
+
 /// The stable code of a failure: every `ApiError` code, and the engine's own. Crosses as its
 /// snake_case string (`"proved_absent"`). A stored record naming a code this build does not
 /// know loads as [`FailureCode::Unknown`]: a restore never fails on it.

@@ -20,12 +20,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, Deserializer, EnumAccess, MapAccess, VariantAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::keys::ClientKey;
-use super::outbox::{ElsewhereSent, OutboxEntry, SendFailure, SendState, SEND_STATES};
+use super::outbox::{
+    ElsewhereSent, OutboxEntry, Recipient, SendFailure, SendState, RECIPIENT_KINDS, SEND_STATES,
+};
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
@@ -447,7 +449,7 @@ impl FromStored for OutboxEntry {
             key: ClientKey(f.req("key")?),
             seq: f.req("seq")?,
             created_at: Millis(f.req("createdAt")?),
-            recipient: f.req("recipient")?,
+            recipient: f.record("recipient")?,
             conversation: f.opt("conversation")?,
             conversation_urn: f.opt("conversationUrn")?,
             text: f.req("text")?,
@@ -507,6 +509,50 @@ impl FromStored for SendState {
                 return Err(e.to_string());
             }
         })
+    }
+}
+
+/// As `Recipient`'s derived reader (adjacently tagged, `kind` and `value`) reads it: `kind` as
+/// serde reads a variant there (its name, or `{"<name>": null}`), then `value`, a string, which
+/// every kind has (a missing one is an error, as it is there).
+impl FromStored for Recipient {
+    fn read(f: &Fields<'_>) -> Result<Self, String> {
+        let Kind(kind) = f.req("kind")?;
+        let value: String = f.req("value")?;
+        Ok(match kind.as_str() {
+            "conversation" => Recipient::Conversation(value),
+            "profileUrn" => Recipient::ProfileUrn(value),
+            "profileSlug" => Recipient::ProfileSlug(value),
+            other => {
+                let e: serde_json::Error =
+                    serde::de::Error::unknown_variant(other, &RECIPIENT_KINDS);
+                return Err(e.to_string());
+            }
+        })
+    }
+}
+
+/// A variant's name where serde reads an adjacently tagged enum's tag: through
+/// `deserialize_enum`, so a string or an object of one member whose value is `null`.
+struct Kind(String);
+
+impl<'de> Deserialize<'de> for Kind {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Kind;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("variant of enum Recipient")
+            }
+
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Kind, A::Error> {
+                let (Tag(name), access) = data.variant::<Tag>()?;
+                access.unit_variant()?;
+                Ok(Kind(name))
+            }
+        }
+        d.deserialize_enum("Recipient", &RECIPIENT_KINDS, V)
     }
 }
 
@@ -727,6 +773,58 @@ pub(crate) mod tests {
         let (read, refused) = totals;
         assert!(
             read > 100 && refused > 100,
+            "{read} read, {refused} refused"
+        );
+    }
+
+    /// A send's recipient of each kind, and its kind in every form serde reads a tag in (a name,
+    /// `{"<name>": null}`, an index, an unknown name, an object of another shape) with its value
+    /// before or after it and a member of another name, each in every wrong way, alone and in
+    /// an outbox entry: read as serde's derived reader reads it.
+    #[test]
+    fn recipients_read_as_the_derived_reader_reads_them() {
+        let (mut read, mut refused) = (0, 0);
+        let mut add = |(r, f): (usize, usize)| {
+            read += r;
+            refused += f;
+        };
+        let mut recipients = Vec::new();
+        for kind in RECIPIENT_KINDS {
+            recipients.push(format!(r#"{{"kind":"{kind}","value":"u"}}"#));
+            recipients.push(format!(r#"{{"value":"u","kind":"{kind}"}}"#));
+            recipients.push(format!(r#"{{"kind":{{"{kind}":null}},"value":"u"}}"#));
+            recipients.push(format!(r#"{{"kind":{{"{kind}":1}},"value":"u"}}"#));
+            recipients.push(format!(
+                r#"{{"kind":{{"{kind}":null,"x":null}},"value":"u"}}"#
+            ));
+        }
+        for other in [
+            r#"{"kind":0,"value":"u"}"#,
+            r#"{"kind":2,"value":"u"}"#,
+            r#"{"kind":"zzNew","value":"u"}"#,
+            r#"{"kind":{"zzNew":null},"value":"u"}"#,
+            r#"{"kind":"profileSlug","zz":[1],"value":"s"}"#,
+            r#"{"kind":"conversation"}"#,
+            r#"{"value":"u"}"#,
+        ] {
+            recipients.push(other.to_owned());
+        }
+        for recipient in &recipients {
+            add(reads_as_derived::<Recipient>(recipient));
+            let entry = format!(
+                r#"{{"key":"k","seq":1,"createdAt":2,"recipient":{recipient},"text":"t","channel":"auto","newConversation":false,"state":{{"state":"queued"}}}}"#
+            );
+            let (r, f) = reads_as_derived::<OutboxEntry>(&entry);
+            add((r, f));
+            // The entry reads whenever its recipient does (its other members are right).
+            let alone = from_json::<Recipient>(recipient.as_bytes());
+            assert_eq!(
+                from_json::<OutboxEntry>(entry.as_bytes()).is_ok(),
+                alone.is_ok()
+            );
+        }
+        assert!(
+            read > 100 && refused > 1000,
             "{read} read, {refused} refused"
         );
     }
