@@ -14,6 +14,9 @@
 //      THREADLINE_BENCH_PROFILE 1: after the page's cold opens, one more with every IndexedDB
 //                               request timed (transactions, reads, record counts), printed per size
 //      THREADLINE_BENCH_PAGE    0 to skip the page (only the extension's worker)
+//      THREADLINE_BENCH_CACHE   1: the page's module is served cacheable (`cache-control: max-age`, as a
+//                               deployed site serves it), so each reload takes it from the HTTP cache
+//                               and Chromium's compiled-code cache; default: fetched and compiled afresh
 //      THREADLINE_BENCH_WORKER  0 to skip the extension's service worker (default on): the built
 //                               extension (its own storage, whatever core.js opens) is given the same
 //                               store, its worker is stopped through CDP and woken by its popup
@@ -40,6 +43,7 @@ const BUILD = process.env.THREADLINE_BENCH_BUILD || "snapshot";
 const WORKER = process.env.THREADLINE_BENCH_WORKER !== "0";
 const PAGE = process.env.THREADLINE_BENCH_PAGE !== "0";
 const PROFILE = process.env.THREADLINE_BENCH_PROFILE === "1";
+const CACHE = process.env.THREADLINE_BENCH_CACHE === "1";
 const TMP = path.resolve(process.env.TMPDIR || ".tmp");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -240,9 +244,60 @@ async function measureWorker(n) {
         return { wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
       }, urn));
     }
+    let profiled = null;
+    if (PROFILE) {
+      // One more cold start, its view with every IndexedDB request of the worker timed (the start
+      // ran before the bench can reach the worker: only the view's requests are seen).
+      await killBackground(context, page);
+      for (let i = 0; i < 100 && context.serviceWorkers().length; i++) await new Promise((r) => setTimeout(r, 50));
+      await page.goto(`chrome-extension://${id}/popup/popup.html`);
+      sw = await backgroundWorker(context);
+      profiled = await sw.evaluate(async (urn) => {
+        const core = await globalThis.threadline.ready;
+        const account = core.settings().accountId;
+        const events = [];
+        const base = performance.now();
+        const at = () => performance.now() - base;
+        const undo = [];
+        const wrap = (proto, name, describe) => {
+          const original = proto[name];
+          proto[name] = function (...args) {
+            const r = original.apply(this, args);
+            const e = { what: name, on: describe(this, args, r), start: at(), end: null, count: null };
+            events.push(e);
+            if (r instanceof IDBRequest) {
+              r.addEventListener("success", () => {
+                e.end = at();
+                if (Array.isArray(r.result)) e.count = r.result.length;
+              });
+            } else if (r instanceof IDBTransaction) {
+              r.addEventListener("complete", () => void (e.end = at()));
+              r.addEventListener("abort", () => void (e.end = at()));
+            }
+            return r;
+          };
+          undo.push(() => void (proto[name] = original));
+        };
+        wrap(IDBDatabase.prototype, "transaction", (_t, a, r) => `${[].concat(a[0]).join(",")} ${r.mode}`);
+        wrap(IDBObjectStore.prototype, "getAll", (t) => t.name);
+        wrap(IDBObjectStore.prototype, "getAllKeys", (t) => t.name);
+        wrap(IDBObjectStore.prototype, "get", (t) => t.name);
+        wrap(IDBObjectStore.prototype, "put", (t) => t.name);
+        wrap(IDBIndex.prototype, "getAll", (t) => `${t.objectStore.name}.${t.name}`);
+        wrap(IDBIndex.prototype, "getAllKeys", (t) => `${t.objectStore.name}.${t.name}`);
+        try {
+          await core.engine().openConversation({ view: "bench", accountId: account, conversationUrn: urn });
+          const opened = at();
+          const view = core.engine().conversationView(account, urn);
+          return { events, marks: { opened, view: at() }, shown: view?.messages.length ?? 0 };
+        } finally {
+          for (const u of undo) u();
+        }
+      }, urn);
+    }
     const first = BUILD === "feed" ? null : opens.shift();
     log(`${first ? `first start on the written store ${first.firstViewMs.toFixed(0)} ms; ` : ""}cold starts, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms`);
-    return { n, opens, first };
+    return { n, opens, first, profiled };
   } finally {
     await context.close().catch(() => {});
     rmSync(root, { recursive: true, force: true });
@@ -264,8 +319,22 @@ function printProfile(rows) {
   }
 }
 
+/** Where one profiled worker view's time went (THREADLINE_BENCH_PROFILE=1). */
+function printWorkerProfile(rows) {
+  for (const r of rows.filter((r) => r.profiled)) {
+    const { events, marks, shown } = r.profiled;
+    console.log(`\nworker profile ${r.n}: openConversation resolved at ${marks.opened.toFixed(1)} ms, view at ${marks.view.toFixed(1)} (shows ${shown})`);
+    for (const e of events) {
+      if (e.what === "put") continue;
+      const span = e.end === null ? "open" : `${(e.end - e.start).toFixed(1)} ms`;
+      console.log(`  ${e.start.toFixed(1).padStart(7)}  ${e.what} ${e.on}: ${span}${e.count === null ? "" : `, ${e.count} records`}`);
+    }
+  }
+}
+
 function printWorker(rows) {
   if (!rows.length) return;
+  printWorkerProfile(rows);
   console.log(`\nscale: the extension's service worker (the storage its background opens), cold: stopped through CDP,`);
   console.log(`  woken by its popup; medians of ${ROUNDS}`);
   const head = ["messages", "first view ms", "(wasm/open/view)", "shown", "first start on the written store ms"];
@@ -321,7 +390,7 @@ const loadAverage = () => os.loadavg().map((x) => x.toFixed(1)).join(" ");
 const loadAtStart = loadAverage();
 
 function print(rows, version) {
-  console.log(`\nscale: the engine on storage "${STORAGE}" in ${version}; medians of ${ROUNDS} cold opens (a reloaded page each${STORAGE === "memory" ? "; memory: same realm, warm" : ""})`);
+  console.log(`\nscale: the engine on storage "${STORAGE}" in ${version}; medians of ${ROUNDS} cold opens (a reloaded page each${STORAGE === "memory" ? "; memory: same realm, warm" : ""}${CACHE ? "; the module from the HTTP cache" : ""})`);
   const head = ["messages", "build s", "first view ms", "(init/open/view)", "wasm MB", "JS MB", "disk MB", "50-page ms", "read all ms", "baseline ms", "× baseline", "× without init"];
   const lines = rows.map((r) => {
     if (r.error) return [String(r.n), "—", `failed: ${r.error}`];
@@ -361,7 +430,7 @@ function print(rows, version) {
   }
 }
 
-const server = await serveStatic(".");
+const server = await serveStatic(".", 0, { cacheWasm: CACHE });
 const rows = [];
 const workerRows = [];
 let sameAsFed = null;

@@ -20,9 +20,11 @@
 //!      ([`RecordLog::load_resident`] into [`Engine::restore_lazy`] holds every conversation
 //!      record.)
 //!      ([`RecordLog::load`] into [`Engine::restore_records`] holds everything in memory.)
-//!      To move a key-value store in, call [`RecordLog::migrate_from`] before loading and report
-//!      its issues too; when it fails, do not open the record store (its first write would end
-//!      the migration for good): report the error and restore from the old store instead.
+//!      To move a key-value store in, call [`RecordLog::migrate_from`] before loading (or load
+//!      the window through [`RecordLog::load_window_from`], which asks the same question of the
+//!      window's own read) and report its issues too; when it fails, do not open the record
+//!      store (its first write would end the migration for good): report the error and restore
+//!      from the old store instead.
 //! 2. For every input — a UI command, an API answer, a WebSocket event (`EventStreamOpened` on
 //!    each (re)connect), a fact from a sibling tab, a timer firing (`Tick`) — call
 //!    `engine.handle(input, now_ms)` with the current time, and carry out the returned effects

@@ -627,6 +627,10 @@ pub struct LoadedRecords {
     pub issues: Vec<RestoreIssue>,
     /// Nothing at all was stored (a new store, or one to migrate into).
     pub empty: bool,
+    /// A `Meta` or an account record is stored: this store was written to (every write puts
+    /// both), so a key-value store is never moved into it ([`RecordLog::migrate_from`]).
+    /// Known only after a load that read both tables.
+    pub written: bool,
     /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
     pub summaries: SmallMap<AccountId, AccountSummary>,
     /// [`RecordLog::load_window`]: the accounts whose conversation list goes on past what was
@@ -968,6 +972,7 @@ impl<S: RecordStorage> RecordLog<S> {
             },
             issues: Vec::new(),
             empty: true,
+            written: false,
             summaries: SmallMap::new(),
             list_more: SmallMap::new(),
         };
@@ -977,6 +982,7 @@ impl<S: RecordStorage> RecordLog<S> {
         let read = self.storage.read_tables(tables).await?;
         for (&table, rows) in tables.iter().zip(read) {
             out.empty &= rows.is_empty();
+            out.written |= matches!(table, Table::Meta | Table::Accounts) && !rows.is_empty();
             for (key, json) in rows {
                 let read = match table {
                     Table::Meta if key == META_KEY => {
@@ -1177,6 +1183,49 @@ impl<S: RecordStorage> RecordLog<S> {
         {
             return Ok(Vec::new());
         }
+        self.migrate_unwritten(old).await
+    }
+
+    /// What opening reads ([`RecordLog::load_window`]) when a key-value store may wait to be
+    /// moved in: the small tables' one read also says whether this store was ever written
+    /// ([`LoadedRecords::written`]), where [`RecordLog::migrate_from`]'s check read `Meta` (and
+    /// `Accounts`) in transactions of their own first, on every open. Only an unwritten store
+    /// takes `old` ([`RecordLog::migrate_from`]'s rules), then is read again when something
+    /// moved; the migration's issues come first in the answer's.
+    ///
+    /// The outer `Err`: this store could not be read. The inner one: the migration failed,
+    /// nothing was written here and `old` is untouched (run on `old` this time, as after
+    /// [`RecordLog::migrate_from`]'s `Err`).
+    pub async fn load_window_from<K: Storage>(
+        &self,
+        window: u32,
+        old: &PersistLog<K>,
+    ) -> Result<Result<LoadedRecords, StorageError>, StorageError> {
+        let loaded = self.load_window(window).await?;
+        if loaded.written {
+            return Ok(Ok(loaded));
+        }
+        let issues = match self.migrate_unwritten(old).await {
+            Ok(issues) => issues,
+            Err(e) => return Ok(Err(e)),
+        };
+        let moved = issues
+            .iter()
+            .any(|i| matches!(i, RestoreIssue::MigratedLayout { .. }));
+        let mut loaded = if moved {
+            self.load_window(window).await?
+        } else {
+            loaded
+        };
+        loaded.issues.splice(0..0, issues);
+        Ok(Ok(loaded))
+    }
+
+    /// [`RecordLog::migrate_from`] once its check found this store never written.
+    async fn migrate_unwritten<K: Storage>(
+        &self,
+        old: &PersistLog<K>,
+    ) -> Result<Vec<RestoreIssue>, StorageError> {
         let stored = old.load().await?;
         let mut issues = stored.issues;
         let Some(snapshot) = stored.snapshot.as_deref() else {
@@ -1566,6 +1615,77 @@ mod tests {
             assert_eq!(lazy.reactions, all.reactions);
             assert_eq!(lazy.outbox, all.outbox);
         }
+    }
+
+    #[test]
+    fn opening_with_a_store_to_migrate_reads_the_small_tables_once() {
+        // A written store: the small tables' one read says so, and the old store (which still
+        // holds a snapshot) is neither read nor touched.
+        let records = MemoryRecords::default();
+        ready(
+            RecordLog::new(records.clone())
+                .migrate_from(&PersistLog::new(fixture_kv(), "threadline")),
+        )
+        .unwrap();
+        let storage = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let old = fixture_kv();
+        let loaded = ready(
+            RecordLog::new(storage.clone())
+                .load_window_from(50, &PersistLog::new(old.clone(), "threadline")),
+        )
+        .unwrap()
+        .unwrap();
+        let reads = storage.reads.borrow().clone();
+        let plain = Counting {
+            inner: records.clone(),
+            ..Counting::default()
+        };
+        let expected = ready(RecordLog::new(plain.clone()).load_window(50)).unwrap();
+        assert_eq!(
+            reads,
+            plain.reads.borrow().clone(),
+            "what a plain window load reads, nothing more"
+        );
+        assert_eq!(reads.iter().filter(|r| r.contains(&Table::Meta)).count(), 1);
+        assert!(
+            loaded.written && loaded.issues.is_empty(),
+            "{:?}",
+            loaded.issues
+        );
+        assert_eq!(loaded.records, expected.records);
+        assert_eq!(*old.0.borrow(), *fixture_kv().0.borrow());
+
+        // An unwritten store takes the old one in, then reads what it wrote.
+        let fresh = MemoryRecords::default();
+        let old = fixture_kv();
+        let log = RecordLog::new(fresh.clone());
+        let loaded = ready(log.load_window_from(50, &PersistLog::new(old.clone(), "threadline")))
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            loaded.issues.first(),
+            Some(RestoreIssue::MigratedLayout { messages: 99 })
+        ));
+        assert!(old.0.borrow().is_empty());
+        let again = ready(RecordLog::new(fresh.clone()).load_window(50)).unwrap();
+        assert_eq!(loaded.records, again.records);
+        assert!(loaded.written);
+
+        // A migration that cannot be written: the inner error, the old store whole.
+        let failing = MemoryRecords::default();
+        *failing.fail_next.borrow_mut() = Some("quota".into());
+        let old = fixture_kv();
+        let err = ready(
+            RecordLog::new(failing.clone())
+                .load_window_from(50, &PersistLog::new(old.clone(), "threadline")),
+        )
+        .unwrap()
+        .unwrap_err();
+        assert!(err.full);
+        assert_eq!(*old.0.borrow(), *fixture_kv().0.borrow());
     }
 
     fn restored_from_records(m: &MemoryRecords) -> (Engine, Vec<RestoreIssue>) {

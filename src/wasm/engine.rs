@@ -797,35 +797,34 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
             db = db.limit(quota).await.map_err(unreadable)?;
         }
         let records = RecordLog::new(db);
-        let mut issues = Vec::new();
-        let mut fallback = None;
-        if let Some(from) = migrate_from {
-            let old = PersistLog::new(
-                AnyStore::from_option(from, timeout_ms).map_err(unavailable)?,
-                &prefix,
-            );
-            match records.migrate_from(&old).await {
-                Ok(found) => issues = found,
+        // Neither the messages nor the whole conversation list: the newest conversations and
+        // those work is under way in; each conversation's messages (and any other record) are
+        // read when an input needs them, the list's next pages when asked (issue 13).
+        let window = config.conversation_window.max(1);
+        let read = match migrate_from {
+            None => Ok(records.load_window(window).await.map_err(unreadable)?),
+            Some(from) => {
+                let old = PersistLog::new(
+                    AnyStore::from_option(from, timeout_ms).map_err(unavailable)?,
+                    &prefix,
+                );
                 // Nothing was copied and the old store is as it was: run on it this time
                 // (opening the empty database would end the migration for good).
-                Err(e) => fallback = Some((old, e)),
+                records
+                    .load_window_from(window, &old)
+                    .await
+                    .map_err(unreadable)?
+                    .map_err(|e| (old, e))
             }
-        }
-        match fallback {
-            None => {
-                // Neither the messages nor the whole conversation list: the newest
-                // conversations and those work is under way in; each conversation's
-                // messages (and any other record) are read when an input needs them, the
-                // list's next pages when asked (issue 13).
-                let window = config.conversation_window.max(1);
-                let mut loaded = records.load_window(window).await.map_err(unreadable)?;
-                loaded.issues.splice(0..0, issues);
+        };
+        match read {
+            Ok(loaded) => {
                 // Records are written one by one: never a snapshot (see `RecordLog`).
                 config.snapshot_every = u32::MAX;
                 let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
                 (engine, issues, Log::Records(records))
             }
-            Some((old, e)) => {
+            Err((old, e)) => {
                 drop(records);
                 let (engine, mut issues) = restore_kv(config, &old).await?;
                 issues.insert(
