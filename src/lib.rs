@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error_code;
 pub mod model;
+mod number;
 mod sort;
 pub mod sync;
 pub mod urn;

@@ -12,6 +12,7 @@ use super::{limits, ApiError, HttpResponse, RateLimit};
 use crate::model::lenient::{self, Members};
 use crate::model::time::{timestamp_ms, timestamp_str_ms};
 use crate::model::{Answer, ErrorBody};
+use crate::number::parse_f64;
 
 /// Longest message taken from a body that is not one of the error shapes, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -135,7 +136,7 @@ pub fn rate_limit(resp: &HttpResponse) -> RateLimit {
 pub fn rate_limit_at(resp: &HttpResponse, now_ms: i64) -> RateLimit {
     let number = |name: &str| {
         resp.header(name)
-            .and_then(|v| v.trim().parse::<f64>().ok())
+            .and_then(|v| parse_f64(v.trim()))
             .filter(|n| n.is_finite() && *n >= 0.0)
             .map(|n| n as u64)
     };
@@ -145,7 +146,7 @@ pub fn rate_limit_at(resp: &HttpResponse, now_ms: i64) -> RateLimit {
         .and_then(|v| parse_retry_after(v).or_else(|| timestamp_str_ms(v).map(wait_to)));
     let reset_raw = resp.header("X-RateLimit-Reset").map(str::trim);
     let reset = reset_raw
-        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(parse_f64)
         .filter(|n| n.is_finite() && *n >= 0.0);
     let reset_at_ms = match (reset, reset_raw) {
         // Small numbers are seconds to wait; larger ones epoch seconds or milliseconds.
@@ -188,7 +189,7 @@ pub fn rate_limit_headers(resp: &HttpResponse) -> Option<RateLimit> {
 /// `Retry-After` in milliseconds when it is seconds (fractions allowed); `None` for anything else
 /// (an HTTP date is read by [`rate_limit`], which knows the time).
 pub fn parse_retry_after(value: &str) -> Option<u64> {
-    let secs: f64 = value.trim().parse().ok()?;
+    let secs = parse_f64(value.trim())?;
     if !secs.is_finite() || secs < 0.0 {
         return None;
     }

@@ -108,7 +108,7 @@ pub mod read {
     fn count_of(v: &Value) -> Option<u64> {
         let f = match v {
             Value::Number(n) => n.as_f64()?,
-            Value::String(s) => s.trim().parse::<f64>().ok()?,
+            Value::String(s) => crate::number::parse_f64(s.trim())?,
             _ => return None,
         };
         // `as` saturates: a huge count becomes u64::MAX, a negative one is refused.

@@ -32,7 +32,7 @@ pub fn timestamp_str_ms(s: &str) -> Option<i64> {
     if s.is_empty() || s.len() > 64 {
         return None;
     }
-    if let Ok(n) = s.parse::<f64>() {
+    if let Some(n) = crate::number::parse_f64(s) {
         return number_ms(n);
     }
     iso_ms(s).or_else(|| http_date_ms(s))
