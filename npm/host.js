@@ -321,9 +321,17 @@ export function createHost(options) {
     if (f.conversation !== undefined) return engine ? engine.conversationUrnOf(account, f.conversation) : null;
     if (f.path !== undefined) return engine ? engine.conversationUrnOf(account, `${LINKEDIN}${f.path}`) : null;
     if (f.messageUrns === undefined) return null;
-    const lookup = () => {
+    const messages = []; // the URNs that are messages (not placeholders or junk)
+    /** One conversation for the found URNs, false for several (no guess), null for none. */
+    const one = (e, urns) => {
+      const found = new Set(urns.map((u) => e.conversationUrnOf(account, u)));
+      if (found.size > 1) return false;
+      return found.size === 1 ? [...found][0] : null;
+    };
+    const byMessages = () => {
       if (!engine) return null;
-      const found = new Set();
+      const found = [];
+      messages.length = 0;
       for (const u of f.messageUrns) {
         let holder;
         try {
@@ -331,18 +339,36 @@ export function createHost(options) {
         } catch {
           continue; // not a message URN: a placeholder or junk
         }
-        if (holder) found.add(engine.conversationUrnOf(account, holder));
+        messages.push(u);
+        if (holder) found.push(holder);
       }
-      if (found.size > 1) return false;
-      if (found.size === 1) return [...found][0];
-      if (f.profilePath === undefined) return null;
+      return one(engine, found);
+    };
+    const byPerson = () => {
+      if (!engine || f.profilePath === undefined) return null;
       try {
         return engine.conversationWith(account, `${LINKEDIN}${f.profilePath}`) ?? null;
       } catch {
         return null;
       }
     };
-    const urn = lookup();
+    const lookup = () => {
+      const urn = byMessages();
+      return urn !== null ? urn : byPerson();
+    };
+    let urn = byMessages();
+    if (urn !== null) return urn;
+    // Not in memory: what the engine's storage knows of them (with IndexedDB, messages synced
+    // before this engine opened, whose conversations it has not read since), before the network.
+    const e = engine;
+    if (e && messages.length) {
+      const stored = await e.locateMessages(account, [...messages]).catch(quiet("locateMessages"));
+      if (e === engine && Array.isArray(stored)) {
+        urn = one(e, stored);
+        if (urn !== null) return urn;
+      }
+    }
+    urn = byPerson();
     if (urn !== null || isIdle()) return urn;
     // Neither its messages nor its person known: ask for the conversation list, then look again.
     await engine.refreshConversations({ accountId: account }).catch(quiet("refreshConversations"));

@@ -18,6 +18,7 @@ use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use serde_json::{json, Value};
 use threadline::sync::{ConversationView, MessageState, Notice, RemoteFact, StatusView};
+use threadline::urn::ConversationId;
 use threadline::wasm::storage::{AnyStore, Storage};
 use threadline::wasm::ThreadlineEngine;
 use wasm_bindgen::prelude::*;
@@ -1089,4 +1090,61 @@ async fn a_view_read_again_reuses_its_unchanged_frozen_message_objects() {
     assert_eq!(order(&changed, &after), order(&after, &changed));
     assert!(order(&after, &changed).len() + 1 >= after.len());
     engine.close();
+}
+
+/// `locateMessages`: the conversation holding a message, from memory and, with IndexedDB, from
+/// the store for a message synced before this engine opened (its conversation not read since:
+/// `conversationOfMessage` cannot tell). An unknown message gives `[]`, an unreadable URN
+/// rejects with `bad_urn`, a list that is not one of strings with a `TypeError`.
+#[wasm_bindgen_test]
+async fn located_messages_name_their_conversation_from_memory_and_from_the_store() {
+    reset().await;
+    let idb = has_indexed_db();
+    let mut o = options("t-locate", false);
+    if idb {
+        threadline::wasm::idb::IdbRecords::delete("threadline:t-locate", 5_000)
+            .await
+            .expect("a fresh database");
+        o["storage"] = json!("indexedDB");
+    }
+    let thread = ConversationId::parse(&long_thread()).expect("a thread");
+    let of = |urns: JsValue| -> Vec<ConversationId> {
+        js_sys::Array::from(&urns)
+            .iter()
+            .map(|u| ConversationId::parse(&u.as_string().expect("a URN")).expect("a thread"))
+            .collect()
+    };
+    let engine = open_with(o.clone()).await;
+    let v = loaded(&engine).await;
+    let newest = v
+        .messages
+        .last()
+        .and_then(|m| m.message_urn.clone())
+        .expect("a message URN");
+    let urns = |list: &[&str]| js(json!(list));
+    let found = done(engine.locate_messages(ADA.into(), urns(&[&newest]))).await;
+    assert_eq!(of(found), std::slice::from_ref(&thread));
+    let unknown = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAnobody,2-nowhere)";
+    let none = done(engine.locate_messages(ADA.into(), urns(&[unknown]))).await;
+    assert!(of(none).is_empty());
+    let bad = rejected(engine.locate_messages(ADA.into(), urns(&["not a urn"]))).await;
+    assert_eq!(get(&bad, "code").as_string().as_deref(), Some("bad_urn"));
+    let e = JsFuture::from(engine.locate_messages(ADA.into(), js(json!("2-abc"))))
+        .await
+        .expect_err("not a list");
+    assert!(e.is_instance_of::<js_sys::TypeError>(), "{}", describe(&e));
+    done(engine.close_view(js(json!({"view": "tab"})))).await;
+    engine.close();
+    if !idb {
+        return;
+    }
+    // Reopened: nothing of the thread's messages in memory; the store knows the message.
+    let again = open_with(o).await;
+    assert!(again
+        .conversation_of_message(ADA.into(), newest.clone())
+        .expect("a readable URN")
+        .is_undefined());
+    let found = done(again.locate_messages(ADA.into(), urns(&[unknown, &newest]))).await;
+    assert_eq!(of(found), [thread]);
+    again.close();
 }

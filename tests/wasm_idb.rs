@@ -999,3 +999,125 @@ async fn message_keys_are_read_only_to_name_a_record_that_cannot_be_read() {
     log.storage().close();
     fresh(&name).await;
 }
+
+/// Where messages are (`Effect::Locate`, `locateMessages`): each message's own record by its
+/// key and the conversations whose `byLatest` names it, read in one read-only transaction
+/// however many messages are asked (counted by wrapping `IDBDatabase.prototype.transaction`),
+/// with the same answers as the same records in memory; a closed database fails the read
+/// clearly.
+#[wasm_bindgen_test]
+async fn messages_are_located_by_their_records_and_by_latest_in_one_transaction() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-locate");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let key = |id: &str| format!("acct{KEY_SEP}{id}");
+    let mut ops = vec![
+        message(
+            &key("2-a1"),
+            &stored_message("2-a1", "2-ta", 1),
+            "2-ta",
+            1.0,
+        ),
+        message(
+            &key("2-b1"),
+            &stored_message("2-b1", "2-tb", 2),
+            "2-tb",
+            2.0,
+        ),
+        // A record that cannot be read tells nothing.
+        message(&key("2-bad"), "{not json", "2-ta", 3.0),
+    ];
+    // 2-tc is known by its list entry only: its latest message was never fetched.
+    let listed = |id: &str, latest: &str| {
+        let record = threadline::sync::ConversationRecord {
+            id: threadline::urn::ConversationId::parse(id).expect("an id"),
+            urn: format!("urn:li:messagingThread:{id}"),
+            meta: Some(threadline::model::Conversation {
+                conversation_urn: format!("urn:li:messagingThread:{id}"),
+                latest_message: Some(threadline::model::LatestMessage {
+                    message_urn: Some(format!("urn:li:messagingMessage:{latest}")),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            meta_stamp: threadline::sync::Millis(1),
+            read_at: threadline::sync::Millis::MIN,
+            history: Default::default(),
+        };
+        let account = threadline::sync::AccountId("acct".into());
+        RecordOp::Put {
+            table: Table::Conversations,
+            record: Record {
+                listing: Some(ConversationIndex::of(&account, &record)),
+                ..self::record(&key(id), &serde_json::to_string(&record).expect("JSON"))
+            },
+        }
+    };
+    ops.push(listed("2-tc", "2-c9"));
+    let memory = MemoryRecords::default();
+    memory.apply(ops.clone(), false).await.expect("memory");
+    db.apply(ops, false).await.expect("a write");
+    run_js(
+        "",
+        "const p = IDBDatabase.prototype; globalThis.__transactions = 0; \
+         globalThis.__transaction = p.transaction; \
+         p.transaction = function (...a) { globalThis.__transactions += 1; \
+           return globalThis.__transaction.apply(this, a); };",
+        &JsValue::UNDEFINED,
+    )
+    .await
+    .expect("wrap transaction");
+    let account = threadline::sync::AccountId("acct".into());
+    let asked: Vec<threadline::urn::MessageId> = ["2-a1", "2-b1", "2-c9", "2-bad", "2-none"]
+        .iter()
+        .map(|m| threadline::urn::MessageId::parse(m).expect("an id"))
+        .collect();
+    let log = RecordLog::new(db);
+    let read = log.locate_messages(&account, &asked).await.expect("read");
+    let transactions = run_js(
+        "",
+        "IDBDatabase.prototype.transaction = globalThis.__transaction; \
+         return globalThis.__transactions;",
+        &JsValue::UNDEFINED,
+    )
+    .await
+    .expect("unwrap transaction");
+    assert_eq!(transactions.as_f64(), Some(1.0), "one transaction");
+    let said: Vec<(Option<String>, Vec<String>)> = read
+        .iter()
+        .map(|p| {
+            (
+                p.conversation.as_ref().map(|c| c.as_str().to_owned()),
+                p.latest_of
+                    .iter()
+                    .map(|(c, _)| c.as_str().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    let some = |c: &str| Some(c.to_owned());
+    assert_eq!(
+        said,
+        [
+            (some("2-ta"), vec![]),
+            (some("2-tb"), vec![]),
+            (None, vec!["2-tc".to_owned()]),
+            (None, vec![]),
+            (None, vec![]),
+        ]
+    );
+    assert_eq!(read[2].latest_of[0].1, "urn:li:messagingThread:2-tc");
+    let in_memory = RecordLog::new(memory)
+        .locate_messages(&account, &asked)
+        .await
+        .expect("memory");
+    assert_eq!(in_memory, read, "the same answers as in memory");
+    log.storage().close();
+    let closed = log.locate_messages(&account, &asked).await;
+    let error = closed.expect_err("a closed database cannot be read");
+    assert!(error.message.contains("IndexedDB"), "{error:?}");
+    fresh(&name).await;
+}

@@ -267,6 +267,11 @@ pub enum Outcome {
         emoji: String,
         add: bool,
     },
+    /// A `locateMessages`: the URNs of the conversations holding the messages, each once (in
+    /// the form `conversationUrnOf` gives, else the stored list entry's): none when none is
+    /// known, several when they are in several.
+    #[serde(rename_all = "camelCase")]
+    Located { conversation_urns: Vec<String> },
     /// A recall, reaction or page request that did not happen.
     Failed { reason: Failure },
 }
@@ -303,6 +308,16 @@ pub enum Effect {
     /// id; `RecordLog::load_with`) and feed them with `Input::ListLoaded` (`profile` given);
     /// in order with the other effects, as `Load`.
     LoadWith { account: AccountId, profile: String },
+    /// Read what storage knows of these messages of `account` (per-record storage only): each
+    /// one's own record and the conversation records whose latest message it is, all in one
+    /// read (`RecordLog::locate_messages`), and feed them with `Input::Located` (the answer
+    /// of command `command`, `Command::LocateMessages`); in order with the other effects, as
+    /// `Load`. Nothing waits on it but that command.
+    Locate {
+        account: AccountId,
+        command: CommandId,
+        messages: Vec<MessageId>,
+    },
     /// Call `handle(Input::Tick, ..)` at this time; replaces any earlier timer.
     #[serde(rename_all = "camelCase")]
     SetTimer { at_ms: i64 },

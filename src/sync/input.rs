@@ -10,11 +10,11 @@ use crate::model::{
 };
 
 use super::effect::RemoteFact;
-use super::keys::{AccountId, ClientKey, RequestId, ViewId};
+use super::keys::{AccountId, ClientKey, CommandId, RequestId, ViewId};
 use super::outbox::Recipient;
 use super::persist::Records;
 use super::persist_log::StorageError;
-use super::record_log::{LoadedConversation, LoadedList};
+use super::record_log::{LoadedConversation, LoadedList, StoredPlaces};
 use crate::urn::ConversationId;
 
 /// A user's command, as the UI sends it (serde data; URNs in any form).
@@ -121,6 +121,18 @@ pub enum Command {
     },
     /// The API key was changed: resume after a 401.
     KeyUpdated,
+    /// Which conversations hold these messages (URNs in any form): the one of a message the
+    /// engine holds, else every conversation whose list entry names it as its latest message;
+    /// with per-record storage also what storage knows of the others (`Effect::Locate`, one
+    /// read), so the answer is the one of an engine holding everything. Completes `located`
+    /// with every conversation found: none when none is known, several when the messages are
+    /// in several (a caller must not guess between them). Changes nothing; an unreadable URN
+    /// is refused (`bad_urn`), a failed read fails it (`storage`).
+    #[serde(rename_all = "camelCase")]
+    LocateMessages {
+        account: AccountId,
+        message_urns: Vec<String>,
+    },
 }
 
 /// A successful answer, one variant per request kind.
@@ -183,6 +195,12 @@ pub enum Input {
         account: AccountId,
         profile: Option<String>,
         result: Result<LoadedList, StorageError>,
+    },
+    /// The answer to `Effect::Locate` of command `command`: what storage knows of each of its
+    /// `messages`, in their order, or why it could not be read.
+    Located {
+        command: CommandId,
+        result: Result<Vec<StoredPlaces>, StorageError>,
     },
     /// A write landed after one had failed: storage holds the whole state again (the status
     /// shows storage `ok`). Fed once, after the first successful write following a failure.

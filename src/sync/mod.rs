@@ -54,6 +54,8 @@
 //!    - `LoadList { account, after, limit }` / `LoadWith { account, profile }` (engines restored
 //!      with a window only): the same, reading [`RecordLog::load_list`] / [`RecordLog::load_with`]
 //!      and feeding `Input::ListLoaded` (`profile` none / the one asked).
+//!    - `Locate { account, command, messages }` (lazy engines only): the same, reading
+//!      [`RecordLog::locate_messages`] and feeding `Input::Located`; no other input waits on it.
 //!
 //!    A UI command goes in through `engine.command(cmd, now_ms)` (or `handle(Input::Command)`,
 //!    which drops its number): exactly one `Notice::Refused` or `Notice::Completed` naming the
@@ -134,8 +136,8 @@ pub use reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
 pub use record_budget::RecordBudget;
 pub use record_log::{
     AccountSummary, ConversationIndex, ConversationLookup, ConversationRows, LoadedConversation,
-    LoadedList, LoadedRecords, MemoryRecords, MessageIndex, Record, RecordLog, RecordOp,
-    RecordStorage, Table, KEY_SEP, LAYOUT_VERSION,
+    LoadedList, LoadedRecords, MemoryRecords, MessageIndex, PlaceRows, Record, RecordLog, RecordOp,
+    RecordStorage, StoredPlaces, Table, KEY_SEP, LAYOUT_VERSION,
 };
 pub use refusal::Refusal;
 pub use small_map::{SmallMap, SmallSet};

@@ -175,6 +175,15 @@ pub struct ConversationRows {
     pub record: Vec<(String, String)>,
 }
 
+/// What [`RecordStorage::read_places`] read of one message key: the JSON of its `Messages`
+/// record (none when not stored), and the `Conversations` records whose `byLatest` holds the
+/// key, as `(key, json)`.
+#[derive(Debug, Default)]
+pub struct PlaceRows {
+    pub message: Option<String>,
+    pub latest: Vec<(String, String)>,
+}
+
 /// Storage of records in tables; each call may finish at once or later.
 pub trait RecordStorage {
     /// Every record of `table` as `(key, json)`, in key order.
@@ -251,6 +260,28 @@ pub trait RecordStorage {
         by: ConversationLookup,
         key: &str,
     ) -> impl Future<Output = Result<Vec<(String, String)>, StorageError>>;
+    /// For each of `keys` (`<account>␁<message id>`), in the order asked: its `Messages`
+    /// record and the `Conversations` records whose `byLatest` holds it, read together
+    /// (IndexedDB: one read-only transaction over both tables, every request issued at once):
+    /// where storage says the messages are (`Effect::Locate`).
+    fn read_places(
+        &self,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<PlaceRows>, StorageError>> {
+        async move {
+            let mut out = Vec::with_capacity(keys.len());
+            for key in keys {
+                let message = self
+                    .read_keys(Table::Messages, std::slice::from_ref(key))
+                    .await?
+                    .pop()
+                    .map(|(_, json)| json);
+                let latest = self.read_by(ConversationLookup::Latest, key).await?;
+                out.push(PlaceRows { message, latest });
+            }
+            Ok(out)
+        }
+    }
     /// Applies `ops` in order as one transaction: every one lands, or none does and the call
     /// fails. `durable` asks the storage to be on disk before it answers (outbox writes).
     fn apply(
@@ -660,6 +691,15 @@ pub struct LoadedList {
     pub more: Option<(f64, String)>,
 }
 
+/// What [`RecordLog::locate_messages`] read of one message: the conversation its own stored
+/// record names (none when storage has none, or one that cannot be read), and the stored
+/// conversations whose list entry names it as their latest message, each with its URN.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoredPlaces {
+    pub conversation: Option<ConversationId>,
+    pub latest_of: Vec<(ConversationId, String)>,
+}
+
 impl LoadedList {
     /// Reads `rows` of `account`'s `Conversations` records in (a record under another key is
     /// skipped and named).
@@ -962,6 +1002,40 @@ impl<S: RecordStorage> RecordLog<S> {
         let mut out = LoadedList::default();
         out.read(account, rows);
         Ok(out)
+    }
+
+    /// Where storage says each of `messages` of `account` is, in the order asked: the
+    /// conversation of its own record, and the conversations whose list entry names it as
+    /// their latest message ([`RecordStorage::read_places`]: one transaction however many;
+    /// the answer to `Effect::Locate`). A record that cannot be read, or names another
+    /// message or account, tells nothing; only a failing storage is an error.
+    pub async fn locate_messages(
+        &self,
+        account: &AccountId,
+        messages: &[MessageId],
+    ) -> Result<Vec<StoredPlaces>, StorageError> {
+        let keys: Vec<String> = messages
+            .iter()
+            .map(|m| key_of(account, m.as_str()))
+            .collect();
+        let rows = self.storage.read_places(&keys).await?;
+        Ok(messages
+            .iter()
+            .zip(rows)
+            .map(|(id, rows)| {
+                let conversation = rows
+                    .message
+                    .and_then(|json| stored_json::from_json::<StoredMessage>(json.as_bytes()).ok())
+                    .filter(|m| &m.id == id)
+                    .map(|m| m.conversation);
+                let mut list = LoadedList::default();
+                list.read(account, rows.latest);
+                StoredPlaces {
+                    conversation,
+                    latest_of: list.records.into_iter().map(|c| (c.id, c.urn)).collect(),
+                }
+            })
+            .collect())
     }
 
     async fn load_tables(&self, tables: &[Table]) -> Result<LoadedRecords, StorageError> {

@@ -1131,17 +1131,22 @@ impl AccountStore {
         stamp: Millis,
     ) {
         let rec = self.conversation_mut(id, &meta.conversation_urn);
+        // Compared as their JSON texts: the serializer is in the module already, a derived
+        // `PartialEq` of the entry's every field would be code of its own.
+        let text = |m: &Conversation| serde_json::to_string(m).ok();
         let newer = stamp > rec.meta_stamp
-            || (stamp == rec.meta_stamp
-                && serde_json::to_string(meta).ok()
-                    > rec
-                        .meta
-                        .as_ref()
-                        .and_then(|m| serde_json::to_string(m).ok()));
+            || (stamp == rec.meta_stamp && text(meta) > rec.meta.as_ref().and_then(text));
         if newer {
+            // What a view shows of it (its `summary`: people, activity, unread count) changed:
+            // the view is told, as the list is. The same entry again (every list refresh) is
+            // no change to show.
+            let shown = rec.meta.as_ref().and_then(text) != text(meta);
             rec.meta = Some(meta.clone());
             rec.meta_stamp = stamp;
             self.dirty.conversations.insert(id.clone());
+            if shown {
+                self.dirty.touched.insert(id.clone());
+            }
         }
     }
 

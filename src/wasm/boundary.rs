@@ -80,6 +80,22 @@ pub fn text(name: &str, value: &JsValue) -> Result<String, JsValue> {
         .ok_or_else(|| type_error(name, &format!("must be a string, not {}", kind(value))))
 }
 
+/// An array of strings argument, copied first (see [`plain`]), or a `TypeError` naming it.
+pub fn text_list(name: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
+    let copy = plain(name, value)?;
+    let why = || {
+        type_error(
+            name,
+            &format!("must be an array of strings, not {}", kind(value)),
+        )
+    };
+    let array = copy.dyn_ref::<Array>().ok_or_else(why)?;
+    array
+        .iter()
+        .map(|v| v.as_string().ok_or_else(why))
+        .collect()
+}
+
 /// An optional string argument (`undefined` or `null` for none).
 pub fn opt_text(name: &str, value: &JsValue) -> Result<Option<String>, JsValue> {
     if value.is_undefined() || value.is_null() {

@@ -21,9 +21,9 @@ use crate::api::Client;
 use crate::sync::small_map::SmallMap;
 use crate::sync::{
     AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, LoadedList,
-    Notice, Outcome, Persist, RecordLog, Refusal, Request,
+    Notice, Outcome, Persist, RecordLog, Refusal, Request, StoredPlaces,
 };
-use crate::urn::ConversationId;
+use crate::urn::{ConversationId, MessageId};
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -96,6 +96,21 @@ impl Log {
             (Log::Records(log), Some(p)) => log.load_with(account, p).await,
             (Log::Records(log), None) => log.load_list(account, after, limit).await,
             (Log::Kv(_), _) => Err(StorageError::new(
+                "this storage holds every conversation in memory: nothing to read",
+            )),
+        }
+    }
+
+    /// Where storage says messages are (`Effect::Locate`): only the record layout holds
+    /// messages outside memory.
+    async fn locate(
+        &self,
+        account: &AccountId,
+        messages: &[MessageId],
+    ) -> Result<Vec<StoredPlaces>, StorageError> {
+        match self {
+            Log::Records(log) => log.locate_messages(account, messages).await,
+            Log::Kv(_) => Err(StorageError::new(
                 "this storage holds every conversation in memory: nothing to read",
             )),
         }
@@ -558,6 +573,21 @@ impl Driver {
                         profile: Some(profile),
                         result,
                     });
+                }
+                Step::Effect(
+                    _,
+                    Effect::Locate {
+                        account,
+                        command,
+                        messages,
+                    },
+                ) => {
+                    // In order, as `Load`: the writes queued before it have landed.
+                    let result = self.log.locate(&account, &messages).await;
+                    if let Err(e) = &result {
+                        warn(&format!("threadline: {e}"));
+                    }
+                    self.feed_next(Input::Located { command, result });
                 }
                 Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
                 Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),

@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::boundary::{
-    fact_from_js, fields_from_js, from_options, function, options_from_js, text, FromJsFields,
-    JsFields, OPTION_FLAGS, OPTION_STRINGS,
+    fact_from_js, fields_from_js, from_options, function, options_from_js, text, text_list,
+    FromJsFields, JsFields, OPTION_FLAGS, OPTION_STRINGS,
 };
 use super::client::{timeout_of, JsKey};
 use super::driver::{
@@ -678,6 +678,35 @@ impl ThreadlineEngine {
             .driver
             .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
+    }
+
+    /// The conversations holding these messages (URNs in any form), as far as the engine and
+    /// its storage know: one it synced a message of, or one whose list entry names one of them
+    /// as its latest. With `storage: "indexedDB"` the messages not in memory are looked up in
+    /// the store (one read), so a message synced before this engine opened is found as
+    /// `conversationOfMessage` finds one in memory; every other storage is all in memory.
+    /// Resolves with their URNs, each once: `[]` when none is known, several when the messages
+    /// are in several (no guess between them). Rejects with `bad_urn` for an unreadable URN,
+    /// with `storage` when the store could not be read. Changes nothing.
+    #[wasm_bindgen(js_name = locateMessages, unchecked_return_type = "Promise<string[]>")]
+    pub fn locate_messages(
+        &self,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = messageUrns, unchecked_param_type = "string[]")]
+        message_urns: JsValue,
+    ) -> Promise {
+        let (account, message_urns) = args!(
+            account_arg(&account_id),
+            text_list("messageUrns", &message_urns)
+        );
+        let outcome = self.command(Command::LocateMessages {
+            account,
+            message_urns,
+        });
+        promise(Box::pin(async move {
+            let located = JsFuture::from(outcome).await?;
+            js_sys::Reflect::get(&located, &"conversationUrns".into())
+        }))
     }
 
     /// The URN the engine holds for a conversation given in any form (URN, thread URL, id), else

@@ -32,7 +32,7 @@ use web_sys::{IdbDatabase, IdbFactory, IdbObjectStore, IdbOpenDbRequest, IdbTran
 use super::deadline::within;
 use super::error::describe;
 use crate::sync::{
-    ConversationLookup, ConversationRows, Record, RecordBudget, RecordOp, RecordStorage,
+    ConversationLookup, ConversationRows, PlaceRows, Record, RecordBudget, RecordOp, RecordStorage,
     StorageError, Table,
 };
 
@@ -715,6 +715,58 @@ impl RecordStorage for IdbRecords {
             ))
         })
         .await
+    }
+
+    /// Each key's `get` on `messages` and `getAllKeys` and `getAll` of `byLatest` on
+    /// `conversations`, all issued at once in one read-only transaction over both tables.
+    async fn read_places(&self, keys: &[String]) -> Result<Vec<PlaceRows>, StorageError> {
+        let what = "messages and conversations byLatest";
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Array = [Table::Messages, Table::Conversations]
+            .iter()
+            .map(|t| JsValue::from_str(t.name()))
+            .collect();
+        let tx = self
+            .db
+            .transaction_with_str_sequence(&names)
+            .map_err(|e| error_of(what, &e))?;
+        let issued = (|| {
+            let messages = tx.object_store(Table::Messages.name())?;
+            let latest = tx
+                .object_store(Table::Conversations.name())?
+                .index("byLatest")?;
+            let mut requests = Vec::with_capacity(keys.len());
+            for key in keys {
+                let key = JsValue::from_str(key);
+                requests.push((
+                    messages.get(&key)?,
+                    latest.get_all_keys_with_key(&key)?,
+                    latest.get_all_with_key(&key)?,
+                ));
+            }
+            Ok::<_, JsValue>(requests)
+        })();
+        let requests = match issued {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.abort();
+                return Err(error_of(what, &e));
+            }
+        };
+        finished(&tx, what).await?;
+        let mut out = Vec::with_capacity(requests.len());
+        for (message, keys, values) in requests {
+            let message = message
+                .result()
+                .map_err(|e| error_of(Table::Messages.name(), &e))?;
+            out.push(PlaceRows {
+                message: json_of(&message),
+                latest: pairs(what, &keys, &values)?,
+            });
+        }
+        Ok(out)
     }
 
     async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {

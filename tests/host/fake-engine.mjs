@@ -73,6 +73,7 @@ export class FakeEngine {
     this.views = new Map(); // view → [account, conversation id]
     this.calls = []; // [method, argument] of every command fed
     this.server = new Map(); // account → [{urn, participants, latest}] (what refreshConversations finds)
+    this.stored = new Map(); // account → Map(message id → conversation URN): in storage, not memory
     this.failures = new Map(); // message id → last failed recall/react {action, failure}
     this.failNext = null; // {action, code, message}: the next react/recall fails at the "API"
     this.nextCommand = 1;
@@ -140,6 +141,11 @@ export class FakeEngine {
     this.changed(account, id);
     return id;
   }
+  /** A message storage holds but memory does not (`locateMessages` finds it, nothing else). */
+  storeOnly(account, messageId, conversationUrn) {
+    if (!this.stored.has(account)) this.stored.set(account, new Map());
+    this.stored.get(account).set(messageId, conversationUrn);
+  }
   /** A conversation the API lists (found by `refreshConversations`). */
   list(account, conversation) {
     if (!this.server.has(account)) this.server.set(account, []);
@@ -166,6 +172,17 @@ export class FakeEngine {
   conversationOfMessage(accountId, messageUrn) {
     const cid = this.holderOf(accountId, messageIdOf(messageUrn));
     return cid ? this.acct(accountId).conversations[cid].urn : undefined;
+  }
+  /** As the engine's: memory's answer for each message, else storage's; each URN once. */
+  locateMessages(accountId, messageUrns) {
+    return this.feed("locateMessages", { accountId, messageUrns }, async () => {
+      const found = new Set();
+      for (const u of messageUrns) {
+        const urn = this.conversationOfMessage(accountId, u) ?? this.stored.get(accountId)?.get(messageIdOf(u));
+        if (urn) found.add(urn);
+      }
+      return [...found];
+    });
   }
   conversationWith(accountId, profile) {
     const who = profileOf(profile);

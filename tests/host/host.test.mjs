@@ -111,6 +111,27 @@ test("bind_by_messages_then_by_person_then_after_asking_for_the_list", async () 
   assert.equal(engine.calledTimes("react"), 0);
 });
 
+test("bind_by_messages_only_in_storage_finds_them_there_before_the_person_or_the_network", async () => {
+  const { engine, host } = await world();
+  const bubble = link(host, "bubble-1");
+  // Synced before this engine opened, its conversation not read since (IndexedDB): memory
+  // cannot tell, storage can, in one read, with neither the person nor the list asked.
+  engine.storeOnly(ME, "s1", convUrn(B));
+  engine.list(ME, { urn: convUrn("2-CCCC"), participants: ["grace"] });
+  let r = await bubble.request("bind", { messageUrns: ["urn:li:fsd_profile:junk", msgUrn("s1")], profilePath: "/in/grace/" });
+  assert.equal(r.conversationId, B);
+  assert.deepEqual(engine.calls.findLast(([m]) => m === "locateMessages")[1], { accountId: ME, messageUrns: [msgUrn("s1")] }, "only the URNs that are messages");
+  assert.equal(engine.calledTimes("refreshConversations"), 0);
+  // An unknown one beside it changes nothing; two in two conversations: no answer, no guess.
+  engine.storeOnly(ME, "s2", convUrn(B));
+  r = await bubble.request("bind", { messageUrns: [msgUrn("s2"), msgUrn("nowhere")] });
+  assert.equal(r.conversationId, B);
+  engine.storeOnly(ME, "s3", convUrn("2-EEEE"));
+  r = await bubble.request("bind", { messageUrns: [msgUrn("s2"), msgUrn("s3")] });
+  assert.equal(r.conversationUrn, null);
+  assert.equal(engine.calledTimes("refreshConversations"), 0);
+});
+
 test("commands_act_on_the_bound_conversation_and_resolve_on_their_outcome", async () => {
   const { engine, host } = await world();
   const tab = link(host, "tab-1");

@@ -3,11 +3,13 @@
 //! everything had been in memory, never writes a snapshot, and drops closed conversations
 //! without writing anything.
 
+use threadline::model::LatestMessage;
 use threadline::sync::{
-    Command, Effect, Input, Millis, Persist, RecordStorage, RemoteFact, Stamp, StorageError,
-    StorageHealth, StoredMessage, Table, ViewId,
+    ApiCall, ApiReply, Command, CommandId, Effect, Engine, FailureCode, Input, Millis, Notice,
+    Outcome, Persist, RecordStorage, Refusal, RemoteFact, Stamp, StorageError, StorageHealth,
+    StoredMessage, Table, ViewId,
 };
-use threadline::urn::ConversationId;
+use threadline::urn::{ConversationId, MessageId};
 
 use super::world::{acct, World};
 
@@ -453,4 +455,261 @@ fn a_conversation_outside_the_window_has_its_list_entry_in_its_view() {
     assert_eq!(summary.meta, oldest.meta);
     assert_eq!(summary.last_activity_at, oldest.last_activity_at);
     assert_eq!(summary.unread_count, oldest.unread_count);
+}
+
+fn locate_command(message_urns: Vec<String>) -> Command {
+    Command::LocateMessages {
+        account: acct(),
+        message_urns,
+    }
+}
+
+/// The outcome replica 0 gave command `id` among its notices from the `from`th on (numbers
+/// start again at each restart).
+fn outcome_of(w: &World, id: CommandId, from: usize) -> Outcome {
+    let of_it: Vec<&Notice> = w.replicas[0].notices[from..]
+        .iter()
+        .filter(|n| match n {
+            Notice::Refused { command, .. } | Notice::Completed { command, .. } => *command == id,
+            _ => false,
+        })
+        .collect();
+    match of_it.as_slice() {
+        [Notice::Completed { outcome, .. }] => outcome.clone(),
+        other => panic!("one completion for {id:?}: {other:?}"),
+    }
+}
+
+/// The conversations a `located` outcome names.
+fn located_ids(outcome: &Outcome) -> Vec<ConversationId> {
+    match outcome {
+        Outcome::Located { conversation_urns } => conversation_urns
+            .iter()
+            .map(|u| ConversationId::parse(u).expect("a conversation URN"))
+            .collect(),
+        other => panic!("not located: {other:?}"),
+    }
+}
+
+fn locates_of(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Locate { .. }))
+        .count()
+}
+
+/// Replica 0 asked `urns` through its lazy engine: the conversations found, after exactly
+/// one read, which left memory as it was.
+fn located_lazily(w: &mut World, urns: &[String]) -> Vec<ConversationId> {
+    let (before, reads) = (w.replicas[0].engine.snapshot(), w.reads[0]);
+    let from = w.replicas[0].notices.len();
+    let (id, effects) = w.command_by_hand(0, locate_command(urns.to_vec()));
+    assert_eq!(locates_of(&effects), 1, "{effects:?}");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::Notify(Notice::Completed { .. }))),
+        "it waits for the read: {effects:?}"
+    );
+    w.effects(0, effects);
+    assert_eq!(w.reads[0] - reads, 1, "one read");
+    assert_eq!(
+        w.replicas[0].engine.snapshot(),
+        before,
+        "a query changes nothing"
+    );
+    located_ids(&outcome_of(w, id, from))
+}
+
+/// The same question to an engine restored whole from replica 0's key-value mirror
+/// (everything in memory): answered at once, nothing read.
+fn located_whole(w: &World, urns: &[String]) -> Vec<ConversationId> {
+    let rep = &w.replicas[0];
+    let (mut whole, issues) = Engine::restore(
+        rep.config.clone(),
+        rep.snapshot.as_deref(),
+        &rep.deltas,
+        w.now,
+    );
+    assert!(issues.is_empty(), "{issues:?}");
+    let (id, effects) = whole.command(locate_command(urns.to_vec()), w.now);
+    assert_eq!(locates_of(&effects), 0, "{effects:?}");
+    let outcome = effects.iter().find_map(|e| match e {
+        Effect::Notify(Notice::Completed {
+            command, outcome, ..
+        }) if *command == id => Some(outcome.clone()),
+        _ => None,
+    });
+    located_ids(&outcome.expect("answered at once"))
+}
+
+/// The URN of the newest message of server thread `t`.
+fn newest_message_urn(w: &mut World, t: usize) -> String {
+    let thread = w.thread_id(t);
+    let id = w.server.threads[thread.as_str()]
+        .messages
+        .last()
+        .cloned()
+        .expect("a message");
+    w.server.message_urn(&id)
+}
+
+/// A message of a conversation whose messages are not in memory (a lazily restarted engine:
+/// the synchronous `conversation_of_message` cannot tell) is found through one read of its
+/// stored record, as an engine holding everything finds it; two messages in two conversations
+/// name both (no guess between them).
+#[test]
+fn a_message_of_a_conversation_not_held_is_located_through_one_read() {
+    let mut w = restarted_with_history(2);
+    let (m0, m1) = (newest_message_urn(&mut w, 0), newest_message_urn(&mut w, 1));
+    let id1 = MessageId::parse(&m1).unwrap();
+    assert_eq!(held_in(&w, 0, 1), 0);
+    assert_eq!(
+        w.replicas[0].engine.conversation_of_message(&acct(), &id1),
+        None,
+        "memory alone cannot tell"
+    );
+    let found = located_lazily(&mut w, std::slice::from_ref(&m1));
+    assert_eq!(found, vec![w.thread_id(1)]);
+    assert_eq!(found, located_whole(&w, std::slice::from_ref(&m1)));
+    assert_eq!(held_in(&w, 0, 1), 0, "nothing was loaded");
+
+    let both = located_lazily(&mut w, &[m0.clone(), m1.clone()]);
+    assert_eq!(both, vec![w.thread_id(0), w.thread_id(1)]);
+    assert_eq!(both, located_whole(&w, &[m0, m1]));
+}
+
+/// A conversation outside the list's window, whose messages were never fetched, is found by
+/// its list entry's latest message (the stored record's `byLatest` index) in one read.
+#[test]
+fn a_listed_conversation_outside_the_window_is_located_by_its_latest_message() {
+    let mut w = World::new_lazy(1, 4);
+    let threads: Vec<String> = w.server.threads.keys().cloned().collect();
+    for (t, thread) in threads.iter().enumerate() {
+        w.server.incoming(thread, &format!("t{t}"));
+        w.advance(10);
+    }
+    // The list as LinkedIn gives it: each entry names its latest message.
+    let (_, effects) = w.command_by_hand(
+        0,
+        Command::RefreshConversations {
+            account: acct(),
+            cursor: None,
+        },
+    );
+    w.effects(0, effects);
+    let at = w
+        .requests
+        .iter()
+        .position(|(_, _, r)| matches!(r.call, ApiCall::Conversations { .. }))
+        .expect("the list request");
+    let (_, _, request) = w.requests.remove(at);
+    let mut page = w.server.conversations();
+    for c in &mut page.conversations {
+        let t = (0..4)
+            .find(|&t| ConversationId::parse(&c.conversation_urn).unwrap() == w.thread_id(t))
+            .unwrap();
+        c.latest_message = Some(LatestMessage {
+            message_urn: Some(newest_message_urn(&mut w, t)),
+            ..LatestMessage::default()
+        });
+    }
+    w.input(
+        0,
+        Input::Answer {
+            id: request.id,
+            result: Ok(ApiReply::Conversations(page)),
+        },
+    );
+    w.drain();
+    let listed = w.replicas[0].engine.conversation_list(&acct());
+    assert_eq!(listed.len(), 4);
+    w.restart(0);
+    let oldest = listed.last().unwrap().id.clone();
+    assert!(w.replicas[0]
+        .engine
+        .store(&acct())
+        .unwrap()
+        .conversation(&oldest)
+        .is_none());
+    let t = (0..4).find(|&t| w.thread_id(t) == oldest).unwrap();
+    let latest = newest_message_urn(&mut w, t);
+    assert_eq!(
+        w.replicas[0]
+            .engine
+            .conversation_of_message(&acct(), &MessageId::parse(&latest).unwrap()),
+        None
+    );
+    let found = located_lazily(&mut w, std::slice::from_ref(&latest));
+    assert_eq!(found, vec![oldest]);
+    assert_eq!(found, located_whole(&w, &[latest]));
+}
+
+/// A message storage does not know is not found (after one read); an unreadable URN is
+/// refused before any read.
+#[test]
+fn a_message_storage_does_not_know_is_not_located_and_a_bad_urn_is_refused() {
+    let mut w = restarted_with_history(1);
+    let unknown = "urn:li:msg_message:(urn:li:fsd_profile:ACoAAnobody,2-nowhere)".to_owned();
+    let found = located_lazily(&mut w, std::slice::from_ref(&unknown));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(located_whole(&w, &[unknown]), found);
+
+    let (reads, from) = (w.reads[0], w.replicas[0].notices.len());
+    let (id, effects) = w.command_by_hand(0, locate_command(vec!["not a urn".into()]));
+    assert_eq!(locates_of(&effects), 0);
+    w.effects(0, effects);
+    assert_eq!(w.reads[0], reads);
+    let refused = &w.replicas[0].notices[from..];
+    assert!(
+        matches!(
+            refused,
+            [Notice::Refused {
+                reason: Refusal::BadUrn { .. },
+                command,
+                ..
+            }, ..] if *command == id
+        ),
+        "{refused:?}"
+    );
+}
+
+/// A read that fails fails the query with `storage` and the read's reason; nothing changes
+/// (storage is not marked failing: no write failed, no view waits on it).
+#[test]
+fn a_locate_whose_read_fails_fails_with_storage_and_changes_nothing() {
+    let mut w = restarted_with_history(1);
+    let m = newest_message_urn(&mut w, 1);
+    let (before, from) = (w.replicas[0].engine.snapshot(), w.replicas[0].notices.len());
+    let (id, effects) = w.command_by_hand(0, locate_command(vec![m]));
+    let command = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Locate { command, .. } => Some(*command),
+            _ => None,
+        })
+        .expect("a read asked");
+    assert_eq!(command, id);
+    let now = w.now;
+    let effects = w.replicas[0].engine.handle(
+        Input::Located {
+            command,
+            result: Err(StorageError::new("IndexedDB went away")),
+        },
+        now,
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Persist(_))),
+        "{effects:?}"
+    );
+    w.effects(0, effects);
+    match outcome_of(&w, id, from) {
+        Outcome::Failed { reason } => {
+            assert_eq!(reason.code, FailureCode::Storage);
+            assert!(reason.message.contains("IndexedDB went away"), "{reason:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.replicas[0].engine.snapshot(), before);
+    assert_eq!(w.engine_status(0).storage, StorageHealth::Ok);
 }

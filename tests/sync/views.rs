@@ -2,10 +2,11 @@
 //! account's channels and quota, and the Sales Navigator rule for sends from an inbox thread.
 
 use threadline::api::Op;
-use threadline::model::MessagingChannel;
+use threadline::model::{Conversation, MessagingChannel};
 use threadline::sync::{
-    ApiCall, Command, Engine, FailedAction, FailureCode, MemoryKv, MessageView, Millis, Notice,
-    PersistLog, RecallEligibility, Recipient, Refusal,
+    ApiCall, ApiReply, Command, Effect, Engine, FailedAction, FailureCode, Input, ItemSource,
+    MemoryKv, MessageView, Millis, Notice, PersistLog, PlanMemo, RecallEligibility, Recipient,
+    Refusal,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -460,4 +461,114 @@ fn the_one_other_person_comes_from_the_listed_participants_first() {
         _ => None,
     });
     assert_eq!(to.as_deref(), Some("urn:li:fsd_profile:ACoAApa"));
+}
+
+/// Replica 0 refreshes its conversation list and is answered the server's page, each entry
+/// changed by `edit`: the effects of that answer.
+fn list_answer(w: &mut World, edit: impl Fn(&mut Conversation)) -> Vec<Effect> {
+    w.command(
+        0,
+        Command::RefreshConversations {
+            account: acct(),
+            cursor: None,
+        },
+    );
+    let at = w
+        .requests
+        .iter()
+        .position(|(_, _, r)| matches!(r.call, ApiCall::Conversations { .. }))
+        .expect("the list request");
+    let (_, _, request) = w.requests.remove(at);
+    let mut page = w.server.conversations();
+    page.conversations.iter_mut().for_each(edit);
+    let now = w.now;
+    let effects = w.replicas[0].engine.handle(
+        Input::Answer {
+            id: request.id,
+            result: Ok(ApiReply::Conversations(page)),
+        },
+        now,
+    );
+    w.effects(0, effects.clone());
+    effects
+}
+
+fn tells_view(effects: &[Effect], id: &ConversationId) -> bool {
+    effects.iter().any(|e| {
+        matches!(e, Effect::Notify(Notice::ConversationChanged { conversation, .. }) if conversation == id)
+    })
+}
+
+/// A view's `summary` is its line of the list (`summary_of`), so a list entry that changes
+/// what it shows tells the view (`conversationChanged`, which the host re-pushes it on): after
+/// a `markRead`, a new message elsewhere makes the list say "1 unread" again, and the view
+/// must not keep saying read until something else re-pushes it. A list page that changes
+/// nothing of it tells it nothing; the kept view then answers every message as it was, and
+/// with the new summary a new answer.
+#[test]
+fn a_list_entry_that_changes_a_shown_summary_tells_its_view_and_an_unchanged_one_does_not() {
+    let mut w = quiet_world();
+    // Each entry under one URN form, as the API gives it (this server rotates them).
+    w.server.one_form = true;
+    let thread = w.thread_id(0);
+    let key = thread.as_str().to_owned();
+    w.server.incoming(&key, "hello");
+    w.open(0, "v", 0);
+    w.drain();
+    let unread = |c: &mut Conversation| c.unread_count = 1;
+    let effects = list_answer(&mut w, unread);
+    assert!(tells_view(&effects, &thread), "a first list entry is shown");
+    w.advance(10);
+    let urn = w.thread_urn(0);
+    let (_, effects) = w.command_by_hand(
+        0,
+        Command::MarkRead {
+            account: acct(),
+            conversation_urn: urn,
+        },
+    );
+    assert!(tells_view(&effects, &thread));
+    w.effects(0, effects);
+    let summary = |w: &World| w.view(0, 0).unwrap().summary.unwrap();
+    assert_eq!(summary(&w).unread_count, 0);
+    let mut memo = PlanMemo::default();
+    w.replicas[0]
+        .engine
+        .conversation_view_plan(&acct(), &thread, w.now, &mut memo)
+        .unwrap();
+
+    // Someone writes again: the list's entry says one unread, after the read mark.
+    w.advance(10);
+    w.server.incoming(&key, "are you there?");
+    let effects = list_answer(&mut w, unread);
+    let line = w.replicas[0].engine.conversation_list(&acct())[0].clone();
+    assert_eq!(line.unread_count, 1);
+    assert_eq!(
+        summary(&w),
+        line,
+        "the view's summary is its line of the list"
+    );
+    assert!(
+        tells_view(&effects, &thread),
+        "the view is told its summary changed: {effects:?}"
+    );
+    let kept = |w: &World, memo: &mut PlanMemo| {
+        let planned = w.replicas[0]
+            .engine
+            .conversation_view_plan(&acct(), &thread, w.now, memo)
+            .unwrap();
+        let plan = planned.plan.unwrap_or_default();
+        assert!(
+            plan.iter().all(|s| matches!(s, ItemSource::Last(_))),
+            "no message rebuilt: {plan:?}"
+        );
+        planned.view.summary.unwrap()
+    };
+    assert_eq!(kept(&w, &mut memo), line, "a new answer: the new summary");
+
+    // The same entry again: nothing of the view changed, nothing to tell.
+    w.advance(10);
+    let effects = list_answer(&mut w, unread);
+    assert!(!tells_view(&effects, &thread), "{effects:?}");
+    assert_eq!(kept(&w, &mut memo), line, "the same answer");
 }

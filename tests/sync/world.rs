@@ -210,9 +210,10 @@ impl World {
                     self.replicas[r].notices.push(n)
                 }
                 Effect::SetTimer { at_ms } => self.replicas[r].timer = Some(at_ms),
-                e @ (Effect::Load { .. } | Effect::LoadList { .. } | Effect::LoadWith { .. }) => {
-                    loads.push(e)
-                }
+                e @ (Effect::Load { .. }
+                | Effect::LoadList { .. }
+                | Effect::LoadWith { .. }
+                | Effect::Locate { .. }) => loads.push(e),
             }
         }
         // Read after this step's writes, as a driver does, in order.
@@ -251,6 +252,15 @@ impl World {
                         profile: Some(profile),
                         result,
                     }
+                }
+                Effect::Locate {
+                    account,
+                    command,
+                    messages,
+                } => {
+                    self.reads[r] += 1;
+                    let result = ready(records.locate_messages(&account, &messages));
+                    Input::Located { command, result }
                 }
                 _ => unreachable!("only reads are kept"),
             };

@@ -69,6 +69,10 @@ export async function inbox(baseUrl: string, post: (fact: RemoteFact) => void): 
   }
   const unread: number = engine.unreadTotal("acc");
   console.log(unread);
+  // Memory's answer is synchronous; storage's (IndexedDB: messages not in memory) a Promise.
+  const holder: string | undefined = engine.conversationOfMessage("acc", "2-msg");
+  const holders: string[] = await engine.locateMessages("acc", ["2-msg", "2-other"]);
+  console.log(holder, holders.length);
   const status: StatusView = engine.status("acc");
   const pending: MessageView[] = engine.unplacedOutbox("acc");
   try {

@@ -183,6 +183,10 @@ impl Engine {
                 account,
                 client_key,
             } => self.cmd_retry(account, client_key),
+            Command::LocateMessages {
+                account,
+                message_urns,
+            } => self.cmd_locate(account, &message_urns),
             Command::DiscardSend {
                 account,
                 client_key,

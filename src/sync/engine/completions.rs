@@ -38,7 +38,8 @@ impl Engine {
             | Command::Recall { account, .. }
             | Command::MarkRead { account, .. }
             | Command::RetrySend { account, .. }
-            | Command::DiscardSend { account, .. } => account.clone(),
+            | Command::DiscardSend { account, .. }
+            | Command::LocateMessages { account, .. } => account.clone(),
             Command::CloseView { view } => self
                 .views
                 .get(view)
@@ -117,6 +118,53 @@ impl Engine {
                 .or_default()
                 .push(command);
         }
+    }
+
+    /// The command being handled (a `LocateMessages` of `messages`) ends with what storage
+    /// knows of `asked` (`Effect::Locate` .. `Input::Located`).
+    pub(super) fn wait_on_locate(
+        &mut self,
+        account: &AccountId,
+        messages: Vec<MessageId>,
+        asked: Vec<MessageId>,
+    ) {
+        if let Some((_, command)) = self.settle_current() {
+            self.out.push(Effect::Locate {
+                account: account.clone(),
+                command,
+                messages: asked.clone(),
+            });
+            self.locating
+                .insert(command, (account.clone(), messages, asked));
+        }
+    }
+
+    /// `Input::Located`: the `LocateMessages` it answers completes with what memory holds now
+    /// and what storage said of the rest, or fails with the read's error. Nothing changes.
+    pub(super) fn located(
+        &mut self,
+        command: CommandId,
+        result: Result<Vec<crate::sync::record_log::StoredPlaces>, crate::sync::StorageError>,
+    ) {
+        // Not asked by this engine (one before a restart): nobody waits.
+        let Some((account, messages, asked)) = self.locating.remove(&command) else {
+            return;
+        };
+        let outcome = match result {
+            Ok(places) => {
+                let read: Vec<_> = asked.into_iter().zip(places).collect();
+                Outcome::Located {
+                    conversation_urns: self.places_of(&account, &messages, &read),
+                }
+            }
+            Err(e) => Outcome::Failed {
+                reason: storage_failure(&format!(
+                    "the stored messages could not be read: {}",
+                    e.message
+                )),
+            },
+        };
+        self.complete(&account, command, outcome);
     }
 
     fn complete(&mut self, account: &AccountId, command: CommandId, outcome: Outcome) {

@@ -239,6 +239,9 @@ pub struct Engine {
     /// Conversation record reads asked (`Effect::LoadList`: `None`; `Effect::LoadWith`: the
     /// profile) and not answered yet.
     listing: SmallSet<(AccountId, Option<String>)>,
+    /// `LocateMessages` commands waiting for their read (`Effect::Locate`): the account, every
+    /// message asked, and those storage was asked about.
+    locating: SmallMap<CommandId, (AccountId, Vec<MessageId>, Vec<MessageId>)>,
     /// Accounts whose list page, asked by a `LoadMoreConversations`, could not be read: that
     /// command (the next of the account's to run) fails with it.
     list_failures: SmallMap<AccountId, String>,
@@ -311,6 +314,7 @@ impl Engine {
             record_layout: false,
             loading: SmallSet::new(),
             listing: SmallSet::new(),
+            locating: SmallMap::new(),
             list_failures: SmallMap::new(),
             queued: std::collections::VecDeque::new(),
             closed_order: std::collections::VecDeque::new(),
@@ -533,6 +537,8 @@ impl Engine {
                 profile,
                 result,
             } => self.list_loaded(account, profile, result),
+            // It changes nothing: the command it answers completes now.
+            Input::Located { command, result } => self.located(command, result),
             // News of storage waits for nothing: it is about writes, not conversations.
             input @ (Input::PersistFailed { .. } | Input::PersistRecovered) => self.step(input),
             input => {
@@ -568,6 +574,7 @@ impl Engine {
                 profile,
                 result,
             } => self.list_loaded(account, profile, result),
+            Input::Located { command, result } => self.located(command, result),
             Input::Answer { id, result } => self.answer(id, result),
             Input::ServerEvent(e) => self.server_event(e),
             Input::EventStreamOpened => {

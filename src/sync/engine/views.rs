@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::sync::outbox::ElsewhereSent;
+use crate::sync::record_log::StoredPlaces;
 use crate::sync::store::tally_view;
 use crate::sync::view::{
     entry_view, Channels, ConversationSummary, ConversationView, MessageState, MessageView,
@@ -141,7 +142,8 @@ impl Engine {
 
     /// The URN of the conversation holding message `id`, as far as this engine knows: a message
     /// it synced, or the latest message of a listed conversation. `None` when it cannot tell
-    /// (a caller must then say so rather than guess).
+    /// (a caller must then say so rather than guess). Over what memory holds only: with
+    /// per-record storage, `Command::LocateMessages` asks storage too.
     pub fn conversation_of_message(&self, account: &AccountId, id: &MessageId) -> Option<String> {
         let store = self.accounts.get(account)?;
         if let Some(m) = store.message(id) {
@@ -149,15 +151,104 @@ impl Engine {
         }
         store
             .conversations()
-            .find(|c| {
-                c.meta
-                    .as_ref()
-                    .and_then(|m| m.latest_message.as_ref())
-                    .and_then(|l| l.message_urn.as_deref())
-                    .and_then(|u| MessageId::parse(u).ok())
-                    .is_some_and(|m| &m == id)
-            })
+            .find(|c| names_as_latest(c, id))
             .map(|c| c.urn.clone())
+    }
+
+    /// `Command::LocateMessages`: refused (`bad_urn`) at the first URN that cannot be read;
+    /// answered now from memory when it holds every copy storage could have (an engine holding
+    /// everything, or every message held), else after one read of the others
+    /// (`Effect::Locate`).
+    pub(super) fn cmd_locate(&mut self, account: AccountId, urns: &[String]) {
+        let mut messages = Vec::with_capacity(urns.len());
+        for urn in urns {
+            match MessageId::parse(urn) {
+                Ok(id) => messages.push(id),
+                Err(e) => {
+                    let reason = Refusal::BadUrn {
+                        urn: urn.clone(),
+                        reason: e.to_string(),
+                    };
+                    return self.refuse(&account, reason);
+                }
+            }
+        }
+        // Never a store made for the account asked about: the query changes nothing.
+        let store = self.accounts.get(&account);
+        let asked: Vec<MessageId> = if self.lazy() && !store.is_some_and(AccountStore::holds_all) {
+            messages
+                .iter()
+                .filter(|m| store.is_none_or(|s| s.message(m).is_none()))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if asked.is_empty() {
+            let conversation_urns = self.places_of(&account, &messages, &[]);
+            self.complete_now(Outcome::Located { conversation_urns });
+        } else {
+            self.wait_on_locate(&account, messages, asked);
+        }
+    }
+
+    /// The URNs of the conversations holding `messages`, each once, in the order first found:
+    /// for each message, the conversation of its copy in memory, else of its copy in storage
+    /// (`stored`: what `Effect::Locate` read of the messages memory held no copy of), else
+    /// every conversation whose list entry names it as its latest (memory's record where it
+    /// holds one: it is newer than storage's). An engine holding everything answers the same
+    /// with nothing read. URNs in the held record's `urn:` form (as
+    /// [`Engine::conversation_urn_of`] gives them), else the stored list entry's, else the
+    /// canonical one.
+    pub(super) fn places_of(
+        &self,
+        account: &AccountId,
+        messages: &[MessageId],
+        stored: &[(MessageId, StoredPlaces)],
+    ) -> Vec<String> {
+        let store = self.accounts.get(account);
+        let mut found: Vec<(ConversationId, Option<&str>)> = Vec::new();
+        fn add<'a>(
+            found: &mut Vec<(ConversationId, Option<&'a str>)>,
+            c: &ConversationId,
+            urn: Option<&'a str>,
+        ) {
+            if !found.iter().any(|(f, _)| f == c) {
+                found.push((c.clone(), urn));
+            }
+        }
+        for id in messages {
+            if let Some(m) = store.and_then(|s| s.message(id)) {
+                add(&mut found, &m.conversation, None);
+                continue;
+            }
+            let read = stored.iter().find(|(m, _)| m == id).map(|(_, p)| p);
+            if let Some(c) = read.and_then(|p| p.conversation.as_ref()) {
+                add(&mut found, c, None);
+                continue;
+            }
+            for c in store.into_iter().flat_map(|s| s.conversations()) {
+                if names_as_latest(c, id) {
+                    add(&mut found, &c.id, None);
+                }
+            }
+            for (c, urn) in read.into_iter().flat_map(|p| &p.latest_of) {
+                if store.is_none_or(|s| s.conversation(c).is_none()) {
+                    add(&mut found, c, Some(urn));
+                }
+            }
+        }
+        found
+            .into_iter()
+            .map(|(c, stored)| {
+                let held = store
+                    .and_then(|s| s.conversation(&c))
+                    .map(|r| r.urn.as_str());
+                held.or(stored)
+                    .filter(|u| u.starts_with("urn:"))
+                    .map_or_else(|| c.canonical_urn(), str::to_owned)
+            })
+            .collect()
     }
 
     /// The URN of the one listed conversation whose other participant is exactly `profile` (a
@@ -315,6 +406,16 @@ fn elsewhere_view(s: &ElsewhereSent) -> MessageView {
         last_failure: None,
         elsewhere: true,
     }
+}
+
+/// Whether `c`'s list entry names message `id` as its latest.
+fn names_as_latest(c: &crate::sync::store::ConversationRecord, id: &MessageId) -> bool {
+    c.meta
+        .as_ref()
+        .and_then(|m| m.latest_message.as_ref())
+        .and_then(|l| l.message_urn.as_deref())
+        .and_then(|u| MessageId::parse(u).ok())
+        .is_some_and(|m| &m == id)
 }
 
 /// The list entry of a conversation record (a line of the list, a view's `summary`).

@@ -288,7 +288,8 @@ async fn an_echoed_key_never_reaches_the_engines_storage_or_notices() {
             Effect::SetTimer { .. }
             | Effect::Load { .. }
             | Effect::LoadList { .. }
-            | Effect::LoadWith { .. } => {}
+            | Effect::LoadWith { .. }
+            | Effect::Locate { .. } => {}
         }
     }
     assert_eq!(requests, 1, "one send");

@@ -24,7 +24,7 @@ use threadline::sync::{
     AccountId, AccountSummary, ApiReply, Command, ConversationView, Effect, Engine, EngineConfig,
     Input, LoadedConversation, LoadedList, LoadedRecords, MemoryKv, MemoryRecords, MessageState,
     Notice, Persist, PersistLog, Recipient, RecordLog, Refusal, RemoteFact, Request, RequestId,
-    RestoreIssue, StorageError, ViewId,
+    RestoreIssue, StorageError, StoredPlaces, ViewId,
 };
 use threadline::urn::{ConversationId, MessageId};
 use threadline_sim::dialect::Dialect;
@@ -549,6 +549,19 @@ impl Disk {
         }
     }
 
+    /// Where storage says messages are (the answer to `Effect::Locate`); fails while the disk
+    /// is failing.
+    pub fn locate(
+        &self,
+        account: &AccountId,
+        messages: &[MessageId],
+    ) -> Result<Vec<StoredPlaces>, StorageError> {
+        if self.failing {
+            return Err(StorageError::new("the disk is failing"));
+        }
+        ready(self.record_log.locate_messages(account, messages))
+    }
+
     /// Moves the key-value store into the tables (`RecordLog::migrate_from`) and uses the
     /// tables from now on; the migration's issues.
     pub fn migrate_to_records(&mut self) -> Vec<RestoreIssue> {
@@ -976,9 +989,10 @@ impl Driver {
                 Effect::Broadcast(fact) => self.broadcasts.push(fact),
                 Effect::Notify(notice) => self.notices.push(notice),
                 Effect::SetTimer { at_ms } => self.timer = Some(at_ms),
-                e @ (Effect::Load { .. } | Effect::LoadList { .. } | Effect::LoadWith { .. }) => {
-                    loads.push(e)
-                }
+                e @ (Effect::Load { .. }
+                | Effect::LoadList { .. }
+                | Effect::LoadWith { .. }
+                | Effect::Locate { .. }) => loads.push(e),
             }
         }
         // Read after this step's writes (a read never overtakes an earlier `Persist`).
@@ -1027,6 +1041,16 @@ impl Driver {
                         profile: Some(profile),
                         result,
                     }
+                }
+                Effect::Locate {
+                    account,
+                    command,
+                    messages,
+                } => {
+                    let result = self.disk.locate(&account, &messages);
+                    self.trace
+                        .push(format!("     locate {messages:?}: {result:?}"));
+                    Input::Located { command, result }
                 }
                 _ => unreachable!("only reads are kept"),
             };
