@@ -701,3 +701,117 @@ impl Engine {
         Ok(Some((view, &memo.items)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attachment, ReactionSummary};
+    use crate::sync::outbox::{Failure, FailureCode};
+    use crate::sync::reaction::Actor;
+    use crate::sync::view::FailedAction;
+    use crate::sync::{Rev, Stamp, Tally};
+
+    /// Every field of a stored message set (hostile text in each string), a tally, facts of
+    /// ours and another's, pending changes and a failure: the JSON written from the inputs is
+    /// serde_json's text of the view built from them. (The property runs' server sets no
+    /// sender name, subject or attachment.)
+    #[test]
+    fn a_stored_messages_json_is_serde_jsons_text_of_its_view() {
+        let hostile = "a\"b\\c\u{1}\n\u{2028}<p>&é😀";
+        let id = MessageId::parse("2-bWVzc2FnZQ==").unwrap();
+        let stamp = Stamp::of_time(Millis(1_764_000_000_000));
+        let recalls = [
+            RecallEligibility::Allowed { until: Millis(9) },
+            RecallEligibility::Recalling,
+            RecallEligibility::NotOwn,
+            RecallEligibility::WindowClosed {
+                closed_at: Millis(1_764_000_000_000),
+            },
+        ];
+        for n in 0..16 {
+            let on = |bit: usize| n & (1 << bit) != 0;
+            let text = |bit: usize| on(bit).then(|| hostile.to_owned());
+            let inputs = MessageInputs {
+                message: StoredMessage {
+                    id: id.clone(),
+                    conversation: ConversationId::parse("2-Y29udg==").unwrap(),
+                    message_urn: format!("urn:li:msg_message:(x,{hostile})"),
+                    text: hostile.repeat(n),
+                    sent_at: Millis(n as i64 * 1_000_003),
+                    sender_profile_id: text(0),
+                    sender_name: text(1),
+                    is_sent_by_owner: on(2),
+                    attachments: if on(3) {
+                        vec![Attachment {
+                            asset_urn: hostile.into(),
+                            byte_size: 3,
+                            media_type: "text/plain".into(),
+                            name: hostile.into(),
+                            url: text(0),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    subject: text(2),
+                    stamp,
+                    tally: on(1).then(|| Tally {
+                        stamp,
+                        entries: vec![ReactionSummary {
+                            emoji: "👍".into(),
+                            count: 2,
+                            viewer_reacted: on(0),
+                        }],
+                    }),
+                    client_key: text(3).map(ClientKey),
+                    rev: Rev::new(),
+                },
+                tallies_seen: on(0),
+                facts: if on(2) {
+                    vec![
+                        (
+                            ReactionKey {
+                                message: id.clone(),
+                                actor: Actor::Me,
+                                emoji: hostile.into(),
+                            },
+                            ReactionFact {
+                                present: true,
+                                stamp,
+                            },
+                        ),
+                        (
+                            ReactionKey {
+                                message: id.clone(),
+                                actor: Actor::Profile("p".into()),
+                                emoji: "👍".into(),
+                            },
+                            ReactionFact {
+                                present: on(3),
+                                stamp,
+                            },
+                        ),
+                    ]
+                } else {
+                    Vec::new()
+                },
+                recall: recalls[n % recalls.len()].clone(),
+                pending: if on(1) {
+                    vec![("🎉".into(), true), (hostile.into(), false)]
+                } else {
+                    Vec::new()
+                },
+                failure: on(3).then(|| LastFailure {
+                    action: FailedAction::Recall,
+                    failure: Failure {
+                        code: FailureCode::StillThere,
+                        message: hostile.into(),
+                    },
+                }),
+            };
+            let mut out = String::new();
+            inputs.write_json(&mut out).unwrap();
+            let view = inputs.clone().into_view();
+            assert_eq!(out, serde_json::to_string(&view).unwrap(), "{n}");
+        }
+    }
+}
