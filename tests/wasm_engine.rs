@@ -993,6 +993,40 @@ async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
     engine.close();
 }
 
+/// A message whose text holds an `i64` sentinel's digits, quotes, a backslash and U+2028 (the
+/// engine writes a new message's JSON by hand; the view's own fields are what the sentinel
+/// check reads): shown with that text, frozen, and the same object at the next read.
+#[wasm_bindgen_test]
+async fn a_message_with_a_sentinels_digits_and_escapes_is_shown_as_written() {
+    reset().await;
+    let engine = open("t-sentinel").await;
+    loaded(&engine).await;
+    let first = raw_messages(&engine);
+    let text = "the id 9223372036854775807 \"quoted\" \\ line\u{2028}end";
+    send(&engine, text).await;
+    let raw = engine
+        .conversation_view(ADA.into(), long_thread().into())
+        .unwrap();
+    assert!(!get(&get(&raw, "channels"), "salesNavigator").is_undefined());
+    let after = raw_messages(&engine);
+    assert_eq!(after.len(), first.len() + 1);
+    let sent: Vec<_> = after
+        .iter()
+        .filter(|(_, m)| get(m, "text").as_string().as_deref() == Some(text))
+        .collect();
+    assert_eq!(sent.len(), 1, "the message with the sentinel's digits");
+    assert!(js_sys::Object::is_frozen(
+        sent[0].1.unchecked_ref::<js_sys::Object>()
+    ));
+    for ((k1, a), (k2, b)) in after.iter().zip(&raw_messages(&engine)) {
+        assert_eq!(k1, k2);
+        assert!(js_sys::Object::is(a, b), "{k1} was built again");
+    }
+    let parsed = view(&engine).expect("the view");
+    assert_eq!(with_text(&parsed, text).len(), 1);
+    engine.close();
+}
+
 /// The raw message objects of the long thread's view, by message URN (`id` for outbox items
 /// is absent: they are keyed by their text).
 fn raw_messages(engine: &ThreadlineEngine) -> Vec<(String, JsValue)> {

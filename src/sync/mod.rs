@@ -119,6 +119,7 @@ mod stored_json;
 mod tagged;
 mod time;
 mod view;
+mod view_json;
 
 pub use effect::{ApiCall, Effect, Notice, Outcome, Persist, RemoteFact, Request};
 pub use engine::{Engine, EngineConfig, ItemSource, PlanMemo, Planned, ViewMemo};
@@ -154,3 +155,4 @@ pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
     MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, StorageHealth, SyncStatus,
 };
+pub use view_json::EntryJson;

@@ -1552,16 +1552,27 @@ impl Drop for OutboxEntryMut<'_> {
 
 /// The reconciled reactions of message `id` (emoji order), by the rule in `reaction`'s module doc.
 pub fn tally_view(store: &AccountStore, id: &MessageId) -> Vec<ReactionCount> {
-    let tally = store
-        .message(id)
-        .and_then(|m| m.tally.as_ref())
-        .filter(|t| !t.entries.is_empty() || store.tallies_seen);
+    let facts: Vec<_> = store.reactions_of(id).collect();
+    reaction_counts(
+        store.message(id).and_then(|m| m.tally.as_ref()),
+        &facts,
+        store.tallies_seen,
+    )
+}
+
+/// The reconciled reactions of a message from its parts: its tally, the reaction facts held
+/// for it (in key order) and whether the server reports tallies ([`tally_view`]).
+pub(crate) fn reaction_counts(
+    tally: Option<&Tally>,
+    facts: &[(&ReactionKey, &ReactionFact)],
+    tallies_seen: bool,
+) -> Vec<ReactionCount> {
+    let tally = tally.filter(|t| !t.entries.is_empty() || tallies_seen);
     let mut emojis: Vec<&str> = tally
         .iter()
         .flat_map(|t| t.entries.iter())
         .map(|e| e.emoji.as_str())
         .collect();
-    let facts: Vec<_> = store.reactions_of(id).collect();
     emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
     emojis.sort_unstable();
     emojis.dedup();

@@ -591,29 +591,20 @@ impl ThreadlineEngine {
         let at = memos.iter().position(|(m, _)| m.shows(&account, &id));
         let (mut memo, last) = at.map(|i| memos.remove(i)).unwrap_or_default();
         let view = self.driver.with_engine(|e| {
-            let Some(Planned { view, plan }) =
-                e.conversation_view_plan(&account, &id, now_ms(), &mut memo)
-            else {
+            let Some(planned) = e.conversation_view_plan(&account, &id, now_ms(), &mut memo) else {
                 return Ok(None);
             };
-            // The view with the messages built afresh, in one crossing.
-            let out = to_js_via_json(&view)?;
-            // "Not known yet" is `null` (`to_js`, when it is the way taken, writes `undefined`).
-            if view.channels.sales_navigator.is_none() {
-                let channels = js_sys::Reflect::get(&out, &"channels".into())?;
-                js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
-            }
-            let lost = || super::error::internal_error("a view lost messages on its way to JS");
-            let fresh: js_sys::Array = js_sys::Reflect::get(&out, &"messages".into())?
-                .dyn_into()
-                .map_err(|_| lost())?;
-            if fresh.length() as usize != view.messages.len() {
-                return Err(lost());
+            // The view with the items made afresh, in one crossing.
+            let (out, fresh) = planned_to_js(&planned)?;
+            if fresh.length() as usize != planned.fresh_len() {
+                return Err(super::error::internal_error(
+                    "a view lost messages on its way to JS",
+                ));
             }
             freeze_each(&fresh)?;
-            let items = match plan {
+            let items = match &planned.plan {
                 None => last.slice(0, last.length()),
-                Some(plan) => assemble(&last, &fresh, &plan)?,
+                Some(plan) => assemble(&last, &fresh, plan)?,
             };
             js_sys::Reflect::set(&out, &"messages".into(), &items)?;
             // The caller may change the array it gets: the memo keeps its own.
@@ -1189,6 +1180,44 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
 }
 
 /// Freezes every item of `array` in one crossing (`array.forEach(Object.freeze)`).
+/// A planned view and its fresh items as JS values, in one `JSON.parse` of `[view, fresh]`:
+/// the view's text from serde_json, the fresh items' from the engine (a stored message's entry
+/// written from what the memo keeps of it, without its view being built; integers beyond the
+/// safe range as their bound, as `to_js` gives them). A view whose text names an `i64`
+/// sentinel (or does not parse) is made by `to_js` instead, as [`to_js_via_json`] does.
+fn planned_to_js(planned: &Planned) -> Result<(JsValue, js_sys::Array), JsValue> {
+    let lost = || super::error::internal_error("a view lost messages on its way to JS");
+    let mut text = String::from("[");
+    let shell = serde_json::to_string(&planned.view)
+        .ok()
+        .filter(|shell| !crate::sync::names_a_sentinel(shell));
+    if let Some(shell) = &shell {
+        text.push_str(shell);
+        text.push(',');
+    }
+    planned.write_fresh_json(&mut text).map_err(|_| lost())?;
+    text.push(']');
+    if shell.is_some() {
+        if let Ok(both) = js_sys::JSON::parse(&text) {
+            let both: js_sys::Array = both.dyn_into().map_err(|_| lost())?;
+            let fresh = both.get(1).dyn_into().map_err(|_| lost())?;
+            return Ok((both.get(0), fresh));
+        }
+    }
+    let out = to_js(&planned.view)?;
+    // "Not known yet" is `null` (as JSON writes it; `to_js` writes `undefined`).
+    if planned.view.channels.sales_navigator.is_none() {
+        let channels = js_sys::Reflect::get(&out, &"channels".into())?;
+        js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
+    }
+    let fresh = match &shell {
+        // The view parsed alone failed: the fresh items the same way as the rest.
+        Some(_) => to_js(&planned.fresh_views())?,
+        None => js_sys::JSON::parse(text.get(1..text.len() - 1).unwrap_or("[]"))?,
+    };
+    Ok((out, fresh.dyn_into().map_err(|_| lost())?))
+}
+
 fn freeze_each(array: &js_sys::Array) -> Result<(), JsValue> {
     if array.length() == 0 {
         return Ok(());

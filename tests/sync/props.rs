@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proptest::prelude::*;
 use threadline::model::Message;
 use threadline::sync::{
-    AccountStore, Command, ConversationView, MessageState, MessageView, Recipient, Stamp,
+    AccountStore, Command, ConversationView, MessageState, MessageView, PlanMemo, Recipient, Stamp,
     StoredMessage, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
@@ -198,6 +198,8 @@ thread_local! {
     /// everything the view is made of is equal.
     static MEMOS: RefCell<BTreeMap<(usize, String), ViewMemo<MessageView>>> =
         RefCell::default();
+    /// The same reads as plans, for the JSON text the wasm binding parses.
+    static PLANS: RefCell<BTreeMap<(usize, String), PlanMemo>> = RefCell::default();
 }
 
 /// The view kept between reads (`conversation_view_memo`) is the full view, message for
@@ -240,6 +242,18 @@ fn check_memo_at(w: &World, r: usize, id: &ConversationId, at: i64) {
                 full.is_some(),
                 kept.is_some()
             ),
+        }
+    });
+    // The text a plan writes (a stored message's entry written by hand from the memo) is
+    // serde_json's text of the fresh items' views.
+    PLANS.with(|plans| {
+        let mut plans = plans.borrow_mut();
+        let memo = plans.entry((r, id.as_str().to_owned())).or_default();
+        if let Some(planned) = engine.conversation_view_plan(&acct(), id, at, memo) {
+            let mut text = String::new();
+            planned.write_fresh_json(&mut text).unwrap();
+            let want = serde_json::to_string(&planned.fresh_views()).unwrap();
+            assert_eq!(text, want, "the plan's text of {} at {at}", id.as_str());
         }
     });
 }

@@ -6,7 +6,9 @@
 //! a message whose inputs are equal to the kept ones gets the kept `T` back, and only the
 //! others are built and rendered. The few items that are not stored messages (outbox
 //! entries, sent Sales Navigator messages) are built on every read and compared whole with
-//! the last read's, so an unchanged one keeps its `T` too.
+//! the last read's, so an unchanged one keeps its `T` too. A stored message's view is a
+//! function of its inputs (`MessageInputs::into_view`), so a fresh one is written as JSON
+//! straight from what the memo keeps (`Planned::write_fresh_json`), never built to be copied.
 //!
 //! Correctness does not rest on anyone marking changes: the inputs are compared, all of them
 //! (the stored message with its tally but not when they were fetched, which no view shows,
@@ -19,17 +21,139 @@
 
 use super::views::unstored_views;
 use super::*;
-use crate::sync::view::{ConversationView, LastFailure, MessageView, RecallEligibility};
+use crate::sync::store::reaction_counts;
+use crate::sync::view::{
+    ConversationView, LastFailure, MessageState, MessageView, ReactionView, RecallEligibility,
+};
+use crate::sync::view_json::EntryJson;
 
 /// What one stored message's view is made of.
 #[derive(Debug, Clone, PartialEq)]
-struct MessageInputs {
+pub(super) struct MessageInputs {
     message: StoredMessage,
     tallies_seen: bool,
     facts: Vec<(ReactionKey, ReactionFact)>,
     recall: RecallEligibility,
     pending: Vec<(String, bool)>,
     failure: Option<LastFailure>,
+}
+
+impl MessageInputs {
+    /// The message's reactions as shown: the reconciled tally, with our own changes on their
+    /// way marked (an emoji with none yet shown at count 0).
+    fn reactions(&self) -> Vec<ReactionView> {
+        // Most messages: no tally entry, reaction fact nor change of ours, so none.
+        if self.facts.is_empty()
+            && self.pending.is_empty()
+            && self
+                .message
+                .tally
+                .as_ref()
+                .is_none_or(|t| t.entries.is_empty())
+        {
+            return Vec::new();
+        }
+        let facts: Vec<_> = self.facts.iter().map(|(k, f)| (k, f)).collect();
+        let mut reactions: Vec<ReactionView> =
+            reaction_counts(self.message.tally.as_ref(), &facts, self.tallies_seen)
+                .into_iter()
+                .map(|r| ReactionView {
+                    emoji: r.emoji,
+                    count: r.count,
+                    mine: r.mine,
+                    pending: None,
+                })
+                .collect();
+        for (emoji, add) in &self.pending {
+            match reactions.iter_mut().find(|r| &r.emoji == emoji) {
+                Some(r) => r.pending = Some(*add),
+                None => reactions.push(ReactionView {
+                    emoji: emoji.clone(),
+                    count: 0,
+                    mine: false,
+                    pending: Some(*add),
+                }),
+            }
+        }
+        reactions
+    }
+
+    fn state(&self) -> MessageState {
+        if self.recall == RecallEligibility::Recalling {
+            MessageState::Recalling
+        } else {
+            MessageState::Sent
+        }
+    }
+
+    /// The message's view: what a stored message shows is this function of its inputs (and
+    /// [`MessageInputs::write_json`] writes the same view's JSON).
+    pub(super) fn into_view(self) -> MessageView {
+        let reactions = self.reactions();
+        let state = self.state();
+        let MessageInputs {
+            message,
+            recall,
+            failure,
+            ..
+        } = self;
+        let StoredMessage {
+            id,
+            message_urn,
+            text,
+            sent_at,
+            sender_profile_id,
+            sender_name,
+            is_sent_by_owner,
+            attachments,
+            subject,
+            client_key,
+            ..
+        } = message;
+        MessageView {
+            id: Some(id),
+            client_key,
+            message_urn: Some(message_urn),
+            text,
+            sent_at,
+            sender_profile_id,
+            sender_name,
+            is_sent_by_owner,
+            attachments,
+            subject,
+            state,
+            recall,
+            reactions,
+            last_failure: failure,
+            elsewhere: false,
+        }
+    }
+
+    /// Appends the JSON of the message's view ([`MessageInputs::into_view`]'s, as serde_json
+    /// writes it) without building the view.
+    fn write_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
+        let reactions = self.reactions();
+        let state = self.state();
+        let m = &self.message;
+        EntryJson {
+            id: Some(m.id.as_str()),
+            client_key: m.client_key.as_ref().map(|k| k.0.as_str()),
+            message_urn: Some(&m.message_urn),
+            text: &m.text,
+            sent_at: m.sent_at,
+            sender_profile_id: m.sender_profile_id.as_deref(),
+            sender_name: m.sender_name.as_deref(),
+            is_sent_by_owner: m.is_sent_by_owner,
+            attachments: &m.attachments,
+            subject: m.subject.as_deref(),
+            state: &state,
+            recall: &self.recall,
+            reactions: &reactions,
+            last_failure: self.failure.as_ref(),
+            elsewhere: false,
+        }
+        .write(out)
+    }
 }
 
 /// Whether two copies of a stored message give the same view: every field but the body's
@@ -173,19 +297,74 @@ impl PlanMemo {
 pub enum ItemSource {
     /// This item of the last answer, as it is.
     Last(usize),
-    /// This item of the freshly built views ([`Planned::view`]'s messages).
+    /// This item of the fresh ones ([`Planned::fresh_views`], [`Planned::write_fresh_json`]).
     Fresh(usize),
 }
 
-/// The next answer of a [`PlanMemo`]: the view with only the messages built afresh, and how
-/// to make its items from the last answer and those.
+/// The next answer of a [`PlanMemo`]: the view without its messages, the items to make
+/// afresh, and how to make the answer's items from the last answer and those. The fresh items
+/// are what the memo now keeps of them, so they are built (or written) only when asked for.
 #[derive(Debug)]
-pub struct Planned {
-    /// The view; its `messages` are only the items built afresh, in the order
-    /// [`ItemSource::Fresh`] counts them.
+pub struct Planned<'m> {
+    /// The view; its `messages` are empty.
     pub view: ConversationView,
     /// The items of the answer in order; `None`: the last answer's, every one as it is.
     pub plan: Option<Vec<ItemSource>>,
+    /// The fresh items, in the order [`ItemSource::Fresh`] counts them.
+    fresh: Vec<Fresh<'m>>,
+}
+
+/// A fresh item: a stored message's inputs, or an unstored item's whole view.
+#[derive(Debug, Clone, Copy)]
+enum Fresh<'m> {
+    Stored(&'m MessageInputs),
+    Unstored(&'m MessageView),
+}
+
+impl Planned<'_> {
+    /// How many items are made afresh.
+    pub fn fresh_len(&self) -> usize {
+        self.fresh.len()
+    }
+
+    /// The fresh items' views, in the order [`ItemSource::Fresh`] counts them.
+    pub fn fresh_views(&self) -> Vec<MessageView> {
+        self.fresh
+            .iter()
+            .map(|f| match f {
+                Fresh::Stored(inputs) => MessageInputs::clone(inputs).into_view(),
+                Fresh::Unstored(view) => MessageView::clone(view),
+            })
+            .collect()
+    }
+
+    /// Appends the fresh items' views as a JSON array: serde_json's text of
+    /// [`Planned::fresh_views`] (integers beyond JavaScript's safe range written as its bound,
+    /// `view_json::push_int`), a stored message's entry written from what the memo keeps of
+    /// it, without its view being built.
+    pub fn write_fresh_json(&self, out: &mut String) -> Result<(), serde_json::Error> {
+        let size: usize = self
+            .fresh
+            .iter()
+            .map(|f| match f {
+                Fresh::Stored(i) => 320 + i.message.text.len() + i.message.message_urn.len(),
+                Fresh::Unstored(v) => 320 + v.text.len(),
+            })
+            .sum();
+        out.reserve(size + 2);
+        out.push('[');
+        for (i, f) in self.fresh.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match f {
+                Fresh::Stored(inputs) => inputs.write_json(out)?,
+                Fresh::Unstored(view) => EntryJson::from(*view).write(out)?,
+            }
+        }
+        out.push(']');
+        Ok(())
+    }
 }
 
 /// The messages of one conversation as a reader last rendered them, as `T`s (a [`PlanMemo`]
@@ -296,7 +475,8 @@ impl Engine {
             && self.failure_of(account, &m.id) == kept.failure.as_ref()
     }
 
-    fn inputs_of(
+    /// What the view of stored message `m` is made of at `now_ms`.
+    pub(super) fn inputs_of(
         &self,
         account: &AccountId,
         store: &AccountStore,
@@ -324,13 +504,13 @@ impl Engine {
     /// message whose view would be the same as when it was shown) and which are built afresh
     /// (the view's messages). `memo` then describes the answer the plan makes, which the
     /// reader must keep (or [`PlanMemo::forget`] it).
-    pub fn conversation_view_plan(
+    pub fn conversation_view_plan<'m>(
         &self,
         account: &AccountId,
         id: &ConversationId,
         now_ms: i64,
-        memo: &mut PlanMemo,
-    ) -> Option<Planned> {
+        memo: &'m mut PlanMemo,
+    ) -> Option<Planned<'m>> {
         let now = Millis(now_ms);
         let Some(store) = self.accounts.get(account) else {
             memo.forget();
@@ -342,7 +522,7 @@ impl Engine {
                 ..PlanMemo::default()
             };
         }
-        let Some(mut view) = self.view_shell(account, store, id, now) else {
+        let Some(view) = self.view_shell(account, store, id, now) else {
             memo.forget();
             return None;
         };
@@ -352,7 +532,11 @@ impl Engine {
                 && c.from <= now
                 && c.until.is_none_or(|u| now <= u)
         }) {
-            return Some(Planned { view, plan: None });
+            return Some(Planned {
+                view,
+                plan: None,
+                fresh: Vec::new(),
+            });
         }
         memo.current = None;
         let last = memo.len;
@@ -364,9 +548,10 @@ impl Engine {
             }
             _ => None,
         };
-        let mut slots: Vec<(Millis, ItemSource, Owner)> = Vec::new();
-        let mut fresh: Vec<MessageView> = Vec::new();
-        let mut next: Vec<Kept> = Vec::new();
+        let stored = store.order_of(id).len();
+        let mut slots: Vec<(Millis, ItemSource, Owner)> = Vec::with_capacity(stored);
+        let mut fresh: Vec<Owner> = Vec::new();
+        let mut next: Vec<Kept> = Vec::with_capacity(stored);
         let mut old = std::mem::take(&mut memo.entries).into_iter().peekable();
         for m in store.messages_in(id) {
             // Entries before this message are gone from the store; one comparison each.
@@ -395,13 +580,13 @@ impl Engine {
                 }
                 None => {
                     slots.push((m.sent_at, ItemSource::Fresh(fresh.len()), owner));
+                    fresh.push(Owner::Entry(next.len()));
                     next.push(Kept {
                         at: m.sent_at,
                         id: m.id.clone(),
                         inputs: Box::new(self.inputs_of(account, store, m, now)),
                         shown: 0,
                     });
-                    fresh.push(self.stored_message_view(account, store, m, now));
                 }
             }
         }
@@ -420,7 +605,7 @@ impl Engine {
                 Some(i) => slots.push((at, ItemSource::Last(i), owner)),
                 None => {
                     slots.push((at, ItemSource::Fresh(fresh.len()), owner));
-                    fresh.push(v.clone());
+                    fresh.push(Owner::Unstored(unstored.len()));
                 }
             }
             unstored.push((v, 0));
@@ -458,10 +643,18 @@ impl Engine {
             from: now,
             until,
         });
-        view.messages = fresh;
+        let memo: &'m PlanMemo = memo;
+        let fresh = fresh
+            .into_iter()
+            .filter_map(|f| match f {
+                Owner::Entry(e) => memo.entries.get(e).map(|k| Fresh::Stored(&k.inputs)),
+                Owner::Unstored(u) => memo.unstored.get(u).map(|(v, _)| Fresh::Unstored(v)),
+            })
+            .collect();
         Some(Planned {
             view,
             plan: Some(plan),
+            fresh,
         })
     }
 
@@ -478,13 +671,12 @@ impl Engine {
         memo: &'m mut ViewMemo<T>,
         render: impl FnOnce(Vec<MessageView>) -> Result<Vec<T>, E>,
     ) -> Result<Option<(ConversationView, &'m [T])>, E> {
-        let Some(Planned { mut view, plan }) =
-            self.conversation_view_plan(account, id, now_ms, &mut memo.plan)
-        else {
+        let Some(planned) = self.conversation_view_plan(account, id, now_ms, &mut memo.plan) else {
             memo.items.clear();
             return Ok(None);
         };
-        let fresh = std::mem::take(&mut view.messages);
+        let fresh = planned.fresh_views();
+        let Planned { view, plan, .. } = planned;
         let Some(plan) = plan else {
             return Ok(Some((view, &memo.items)));
         };
@@ -507,5 +699,119 @@ impl Engine {
             }
         }
         Ok(Some((view, &memo.items)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attachment, ReactionSummary};
+    use crate::sync::outbox::{Failure, FailureCode};
+    use crate::sync::reaction::Actor;
+    use crate::sync::view::FailedAction;
+    use crate::sync::{Rev, Stamp, Tally};
+
+    /// Every field of a stored message set (hostile text in each string), a tally, facts of
+    /// ours and another's, pending changes and a failure: the JSON written from the inputs is
+    /// serde_json's text of the view built from them. (The property runs' server sets no
+    /// sender name, subject or attachment.)
+    #[test]
+    fn a_stored_messages_json_is_serde_jsons_text_of_its_view() {
+        let hostile = "a\"b\\c\u{1}\n\u{2028}<p>&é😀";
+        let id = MessageId::parse("2-bWVzc2FnZQ==").unwrap();
+        let stamp = Stamp::of_time(Millis(1_764_000_000_000));
+        let recalls = [
+            RecallEligibility::Allowed { until: Millis(9) },
+            RecallEligibility::Recalling,
+            RecallEligibility::NotOwn,
+            RecallEligibility::WindowClosed {
+                closed_at: Millis(1_764_000_000_000),
+            },
+        ];
+        for n in 0..16 {
+            let on = |bit: usize| n & (1 << bit) != 0;
+            let text = |bit: usize| on(bit).then(|| hostile.to_owned());
+            let inputs = MessageInputs {
+                message: StoredMessage {
+                    id: id.clone(),
+                    conversation: ConversationId::parse("2-Y29udg==").unwrap(),
+                    message_urn: format!("urn:li:msg_message:(x,{hostile})"),
+                    text: hostile.repeat(n),
+                    sent_at: Millis(n as i64 * 1_000_003),
+                    sender_profile_id: text(0),
+                    sender_name: text(1),
+                    is_sent_by_owner: on(2),
+                    attachments: if on(3) {
+                        vec![Attachment {
+                            asset_urn: hostile.into(),
+                            byte_size: 3,
+                            media_type: "text/plain".into(),
+                            name: hostile.into(),
+                            url: text(0),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    subject: text(2),
+                    stamp,
+                    tally: on(1).then(|| Tally {
+                        stamp,
+                        entries: vec![ReactionSummary {
+                            emoji: "👍".into(),
+                            count: 2,
+                            viewer_reacted: on(0),
+                        }],
+                    }),
+                    client_key: text(3).map(ClientKey),
+                    rev: Rev::new(),
+                },
+                tallies_seen: on(0),
+                facts: if on(2) {
+                    vec![
+                        (
+                            ReactionKey {
+                                message: id.clone(),
+                                actor: Actor::Me,
+                                emoji: hostile.into(),
+                            },
+                            ReactionFact {
+                                present: true,
+                                stamp,
+                            },
+                        ),
+                        (
+                            ReactionKey {
+                                message: id.clone(),
+                                actor: Actor::Profile("p".into()),
+                                emoji: "👍".into(),
+                            },
+                            ReactionFact {
+                                present: on(3),
+                                stamp,
+                            },
+                        ),
+                    ]
+                } else {
+                    Vec::new()
+                },
+                recall: recalls[n % recalls.len()].clone(),
+                pending: if on(1) {
+                    vec![("🎉".into(), true), (hostile.into(), false)]
+                } else {
+                    Vec::new()
+                },
+                failure: on(3).then(|| LastFailure {
+                    action: FailedAction::Recall,
+                    failure: Failure {
+                        code: FailureCode::StillThere,
+                        message: hostile.into(),
+                    },
+                }),
+            };
+            let mut out = String::new();
+            inputs.write_json(&mut out).unwrap();
+            let view = inputs.clone().into_view();
+            assert_eq!(out, serde_json::to_string(&view).unwrap(), "{n}");
+        }
     }
 }

@@ -3,10 +3,9 @@
 use super::*;
 use crate::sync::outbox::ElsewhereSent;
 use crate::sync::record_log::StoredPlaces;
-use crate::sync::store::tally_view;
 use crate::sync::view::{
     entry_view, Channels, ConversationSummary, ConversationView, MessageState, MessageView,
-    QuotaView, ReactionView, RecallEligibility, StatusView, SyncStatus,
+    QuotaView, RecallEligibility, StatusView, SyncStatus,
 };
 
 impl Engine {
@@ -85,9 +84,9 @@ impl Engine {
         })
     }
 
-    /// The view of one stored message of `account` as of `now_ms`. What it reads is what
-    /// [`ViewMemo`](super::ViewMemo) compares to tell a message shown before still true: a read
-    /// added here must be added there.
+    /// The view of one stored message of `account` as of `now_ms`: the view of its inputs
+    /// (`MessageInputs`, what [`ViewMemo`](super::ViewMemo) compares to tell a message shown
+    /// before still true), so it can read nothing the memo does not compare.
     pub(super) fn stored_message_view(
         &self,
         account: &AccountId,
@@ -95,49 +94,7 @@ impl Engine {
         m: &StoredMessage,
         now_ms: Millis,
     ) -> MessageView {
-        let recall = self.recall_of(store, m, now_ms);
-        let recalling = recall == RecallEligibility::Recalling;
-        let mut reactions: Vec<ReactionView> = tally_view(store, &m.id)
-            .into_iter()
-            .map(|r| ReactionView {
-                emoji: r.emoji,
-                count: r.count,
-                mine: r.mine,
-                pending: None,
-            })
-            .collect();
-        for (emoji, add) in self.pending_of(account, &m.id) {
-            match reactions.iter_mut().find(|r| &r.emoji == emoji) {
-                Some(r) => r.pending = Some(add),
-                None => reactions.push(ReactionView {
-                    emoji: emoji.clone(),
-                    count: 0,
-                    mine: false,
-                    pending: Some(add),
-                }),
-            }
-        }
-        MessageView {
-            id: Some(m.id.clone()),
-            client_key: m.client_key.clone(),
-            message_urn: Some(m.message_urn.clone()),
-            text: m.text.clone(),
-            sent_at: m.sent_at,
-            sender_profile_id: m.sender_profile_id.clone(),
-            sender_name: m.sender_name.clone(),
-            is_sent_by_owner: m.is_sent_by_owner,
-            attachments: m.attachments.clone(),
-            subject: m.subject.clone(),
-            state: if recalling {
-                MessageState::Recalling
-            } else {
-                MessageState::Sent
-            },
-            recall,
-            reactions,
-            last_failure: self.failure_of(account, &m.id).cloned(),
-            elsewhere: false,
-        }
+        self.inputs_of(account, store, m, now_ms).into_view()
     }
 
     /// The URN of the conversation holding message `id`, as far as this engine knows: a message
