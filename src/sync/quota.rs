@@ -1,11 +1,10 @@
 //! The daily quota of new conversations per account (150, reset at midnight UTC), counted by
 //! client key so that the same send learned twice (own answer, sibling tab) counts once.
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use super::keys::ClientKey;
+use super::small_map::SmallSet;
 use super::time::Millis;
 
 /// Milliseconds in a UTC day.
@@ -27,7 +26,10 @@ pub fn next_reset(now: Millis) -> Millis {
 #[serde(rename_all = "camelCase")]
 pub struct QuotaUse {
     pub day: i64,
-    pub keys: BTreeSet<ClientKey>,
+    /// A `SmallSet` (a sorted `Vec`): at most the day's quota of keys (150) in a store, and a
+    /// remote fact's list is capped; no `BTreeSet<ClientKey>` node code (issue 15).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "ClientKey[]"))]
+    pub keys: SmallSet<ClientKey>,
 }
 
 impl QuotaUse {

@@ -249,6 +249,10 @@ impl<T: Ord> SmallSet<T> {
         self.items.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
     pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
     where
         T: Borrow<Q>,
@@ -344,6 +348,24 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
     }
 }
 
+/// A list, in order (as serde writes a `BTreeSet`).
+impl<T: serde::Serialize> serde::Serialize for SmallSet<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(&self.items)
+    }
+}
+
+/// From a list in any order, with repeats (as serde reads a `BTreeSet`: the first of equal
+/// items is kept): appended, then one sort (`extend`), so a long list is not shifted in one
+/// item at a time.
+impl<'de, T: Ord + serde::Deserialize<'de>> serde::Deserialize<'de> for SmallSet<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut set = SmallSet::new();
+        set.extend(Vec::<T>::deserialize(d)?);
+        Ok(set)
+    }
+}
+
 impl<T> IntoIterator for SmallSet<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
@@ -412,6 +434,21 @@ mod tests {
         assert_eq!(format!("{small:?}"), format!("{tree:?}"));
         let collected: SmallSet<u32> = [5, 1, 5, 3].into_iter().collect();
         assert_eq!(collected.into_iter().collect::<Vec<_>>(), vec![1, 3, 5]);
+    }
+
+    /// serde reads a list into the items a `BTreeSet` reads (in order, repeats once) and
+    /// writes them as a `BTreeSet` writes them.
+    #[test]
+    fn small_set_serde_agrees_with_btreeset() {
+        let text = r#"["k3","k1","k3","k2","k1"]"#;
+        let small: SmallSet<String> = serde_json::from_str(text).unwrap();
+        let tree: BTreeSet<String> = serde_json::from_str(text).unwrap();
+        assert!(small.iter().eq(tree.iter()));
+        assert_eq!(
+            serde_json::to_string(&small).unwrap(),
+            serde_json::to_string(&tree).unwrap()
+        );
+        assert!(serde_json::from_str::<SmallSet<String>>(r#"{"a":1}"#).is_err());
     }
 
     /// `extend` leaves the items a `BTreeSet`'s `extend` leaves, in order, once each.

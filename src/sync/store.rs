@@ -147,7 +147,9 @@ struct Dirty {
     /// A `SmallSet`: the reactions changed since the last write (issue 15: no `BTreeSet` of
     /// reaction keys of its own; a failed write's keys come in at once, by `extend`).
     reactions: SmallSet<ReactionKey>,
-    outbox: BTreeSet<ClientKey>,
+    /// A `SmallSet`: the outbox entries changed since the last write (an outbox holds a
+    /// handful of sends; issue 15: no `BTreeSet<ClientKey>` node code).
+    outbox: SmallSet<ClientKey>,
     recalls: BTreeSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
     elsewhere: BTreeSet<ConversationId>,
