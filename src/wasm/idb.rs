@@ -93,6 +93,13 @@ fn factory() -> Result<IdbFactory, StorageError> {
 /// Awaits the transaction's end: `Ok` on `complete`, the error of its `abort` otherwise
 /// (an `error` event of a request is always followed by the abort). Only the transaction's own
 /// events are awaited: it stays alive until its requests are done and then commits by itself.
+/// A transaction whose requests could not all be issued: nothing of it may land, so it is
+/// aborted, and the error is named for `what`.
+fn aborted(tx: &IdbTransaction, what: &str, e: &JsValue) -> StorageError {
+    let _ = tx.abort();
+    error_of(what, e)
+}
+
 async fn finished(tx: &IdbTransaction, what: &str) -> Result<(), StorageError> {
     let done = Promise::new(&mut |resolve, reject| {
         tx.set_oncomplete(Some(&resolve));
@@ -280,13 +287,10 @@ impl IdbRecords {
             .transaction_with_str(table.name())
             .map_err(|e| error_of(what, &e))?;
         let store = Self::store(&tx, table)?;
-        let (keys, values) = match store.index(name).and_then(|index| requests(&index)) {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.abort();
-                return Err(error_of(what, &e));
-            }
-        };
+        let (keys, values) = store
+            .index(name)
+            .and_then(|index| requests(&index))
+            .map_err(|e| aborted(&tx, what, &e))?;
         finished(&tx, what).await?;
         pairs(what, &keys, &values)
     }
@@ -588,13 +592,7 @@ impl RecordStorage for IdbRecords {
             }
             Ok::<_, JsValue>(requests)
         })();
-        let requests = match issued {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.abort();
-                return Err(error_of(what, &e));
-            }
-        };
+        let requests = issued.map_err(|e| aborted(&tx, what, &e))?;
         finished(&tx, what).await?;
         let mut out = Vec::with_capacity(requests.len());
         for (values, key, record) in requests {
@@ -678,13 +676,10 @@ impl RecordStorage for IdbRecords {
         let store = Self::store(&tx, table)?;
         let mut requests = Vec::with_capacity(keys.len());
         for key in keys {
-            match store.get(&key.as_str().into()) {
-                Ok(r) => requests.push((key, r)),
-                Err(e) => {
-                    let _ = tx.abort();
-                    return Err(error_of(what, &e));
-                }
-            }
+            let request = store
+                .get(&key.as_str().into())
+                .map_err(|e| aborted(&tx, what, &e))?;
+            requests.push((key, request));
         }
         finished(&tx, what).await?;
         let mut out = Vec::with_capacity(requests.len());
@@ -748,13 +743,7 @@ impl RecordStorage for IdbRecords {
             }
             Ok::<_, JsValue>(requests)
         })();
-        let requests = match issued {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.abort();
-                return Err(error_of(what, &e));
-            }
-        };
+        let requests = issued.map_err(|e| aborted(&tx, what, &e))?;
         finished(&tx, what).await?;
         let mut out = Vec::with_capacity(requests.len());
         for (message, keys, values) in requests {
