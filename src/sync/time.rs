@@ -106,6 +106,11 @@ impl Stamp {
         Stamp(at.0.saturating_mul(STAMP_SCALE).saturating_add(n))
     }
 
+    /// The stamp right after this one (the next millisecond's first after its last).
+    pub const fn after(self) -> Stamp {
+        Stamp(self.0.saturating_add(1))
+    }
+
     /// A stamp given as its raw number (tests; what storage and sibling tabs carry is read
     /// through serde).
     pub const fn from_raw(n: i64) -> Stamp {

@@ -640,6 +640,68 @@ fn retry_of_a_refused_send_beside_an_ambiguous_one_survives_a_restart_without_sh
     ]);
 }
 
+/// A tab restarts in the millisecond of its last page (no time passes in this schedule), then
+/// another tab's reaction is broadcast and every tab rescans: the restarted tab's stamps began
+/// again at the millisecond's first, so its stored empty tally outranked every page it asked
+/// for after, and it never showed the reaction. Found by
+/// `replicas_converge_and_keep_every_promise` (`PROPTEST_RNG_SEED=2 SYNC_PROPTEST_CASES=20000`, after 17,023 passing cases).
+#[test]
+fn a_tab_restarted_in_the_millisecond_of_its_last_page_still_takes_later_tallies() {
+    replay(&[
+        Step::SendNew { person: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Send { r: 0, thread: 6 },
+        Step::LoadOlder { r: 0, thread: 0 },
+        Step::Open { r: 2, thread: 1 },
+        Step::Request {
+            pick: 8,
+            fate: Fate::Ok,
+        },
+        Step::Open { r: 2, thread: 0 },
+        Step::Answer {
+            pick: 1,
+            dup: false,
+        },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Event { r: 0, drop: false },
+        Step::LoadOlder { r: 2, thread: 6 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Request {
+            pick: 3,
+            fate: Fate::Ok,
+        },
+        Step::Broadcast {
+            pick: 2,
+            dup: false,
+        },
+        Step::Open { r: 0, thread: 0 },
+        Step::React {
+            r: 0,
+            message: 1,
+            emoji: 0,
+            add: true,
+        },
+        Step::Answer {
+            pick: 0,
+            dup: false,
+        },
+        Step::Answer {
+            pick: 11,
+            dup: false,
+        },
+        Step::Restart { r: 2 },
+    ]);
+}
+
 fn cases(default: u32) -> u32 {
     std::env::var("SYNC_PROPTEST_CASES")
         .ok()

@@ -530,6 +530,40 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
     assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
 }
 
+/// A tab killed and restored within the millisecond of its last pages (the property runs do it;
+/// a clock set back does it too) ranks the pages it asks for after the restore above those it
+/// stored before: its stamps do not start over at the millisecond's first, which kept the
+/// stored tally against every later page and hid a reaction the server holds for good.
+#[test]
+fn a_tally_asked_for_after_a_restart_wins_over_one_stored_before_it_in_the_same_millisecond() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    // Pages enough that the stored tally's stamp is past the millisecond's first few.
+    for _ in 0..3 {
+        refresh(&mut w);
+    }
+    w.restart(0);
+    w.drain();
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w); // all in one millisecond
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
 /// A poll that brings a conversation's page again, unchanged, renews each message's stamps (when
 /// its body and its tally were asked for), which no view shows: a view kept between reads
 /// builds none of its messages again.
