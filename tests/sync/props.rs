@@ -702,6 +702,42 @@ fn a_tab_restarted_in_the_millisecond_of_its_last_page_still_takes_later_tallies
     ]);
 }
 
+/// Tab 0 restarts, then its send's answer and echo are broadcast with their stamps, and tab 2
+/// reacts; in the rescan at the end, tab 1 asked for pages with its own stamp counter of that
+/// millisecond, below the stamps tab 0 had sent it, and never took the tally with the reaction.
+/// Found by `replicas_converge_and_keep_every_promise` (`PROPTEST_RNG_SEED=2
+/// SYNC_PROPTEST_CASES=20000`, after 4,273 passing cases, once restored tabs stamped past
+/// their restore's millisecond).
+#[test]
+fn a_tab_takes_later_tallies_after_a_sibling_sent_it_newer_stamps() {
+    replay(&[
+        Step::Send { r: 0, thread: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Restart { r: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Answer {
+            pick: 0,
+            dup: false,
+        },
+        Step::Broadcast {
+            pick: 13,
+            dup: false,
+        },
+        Step::React {
+            r: 2,
+            message: 0,
+            emoji: 0,
+            add: true,
+        },
+    ]);
+}
+
 fn cases(default: u32) -> u32 {
     std::env::var("SYNC_PROPTEST_CASES")
         .ok()

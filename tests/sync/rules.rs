@@ -564,6 +564,52 @@ fn a_tally_asked_for_after_a_restart_wins_over_one_stored_before_it_in_the_same_
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
 }
 
+/// Two tabs in one millisecond: the first stamps several pages, then finds the echo of an
+/// ambiguous send in one and tells the second (the message with its tally); the second then
+/// asks for a page. Its stamp counter says nothing of the first's, so its page ranked older
+/// than the tally it was told, and the reaction the server holds was never shown there; a tab
+/// now stamps past every stamp another tab sent it (the props' flake, second form).
+#[test]
+fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
+    let (mut w, _) = with_own_message(2);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World, r: usize| {
+        w.command(
+            r,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    for _ in 0..4 {
+        refresh(&mut w, 0);
+    }
+    w.send(0, 0, "second");
+    let send = index_of(&w, Op::Send);
+    w.deliver_request(send, Fate::AppliedLost);
+    w.drain(); // the echo found by a poll, and broadcast
+    let id = w
+        .server
+        .applied_ids
+        .values()
+        .flatten()
+        .last()
+        .unwrap()
+        .clone();
+    w.server.other_react(&id, PEOPLE[0], "👍", true);
+    refresh(&mut w, 1); // all in one millisecond
+    let view = w.view(1, 0).unwrap();
+    let second = view.messages.iter().find(|m| m.text == "second").unwrap();
+    let r: Vec<(String, u32, bool)> = second
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
 /// A poll that brings a conversation's page again, unchanged, renews each message's stamps (when
 /// its body and its tally were asked for), which no view shows: a view kept between reads
 /// builds none of its messages again.

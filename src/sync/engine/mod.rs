@@ -421,6 +421,9 @@ impl Engine {
         // the millisecond's first would rank the pages asked from now on below the tallies and
         // bodies it stored, for good (props: a reaction the server holds never shown).
         engine.last_stamp = Stamp::nth_of(Millis(now_ms), STAMP_SCALE - 1);
+        for store in engine.accounts.values() {
+            engine.last_stamp = engine.last_stamp.max(store.newest_stamp());
+        }
         engine.accounts = loaded.accounts;
         for store in engine.accounts.values_mut() {
             // Entries bound to their message are dropped below: one shown in an inbox thread
@@ -916,6 +919,15 @@ impl Engine {
         let stamp = Stamp::of_time(self.now).max(self.last_stamp.after());
         self.last_stamp = stamp;
         stamp
+    }
+
+    /// A stamp made elsewhere came in (another tab's bodies, tallies and reaction facts,
+    /// storage's): what this engine asks for after it ranks newer (a Lamport clock). Stamps of
+    /// two tabs in one millisecond have counters that say nothing of which came first: a page
+    /// a tab asked for after a sibling's broadcast ranked below it whenever the sibling had
+    /// stamped more in that millisecond, and the tab then never took a newer tally.
+    pub(super) fn saw(&mut self, stamp: Stamp) {
+        self.last_stamp = self.last_stamp.max(stamp);
     }
 
     /// The time engine last saw.
