@@ -81,7 +81,9 @@ impl Sub for Millis {
 
 /// The engine's order of its own observations (pages, tallies, reaction facts, recall checks),
 /// even several within one millisecond: a plain number, comparable with other stamps only,
-/// never with a time.
+/// never with a time. A Lamport clock: each stamp an engine makes is past the last it made and
+/// every stamp it was given (by another tab, by storage, before a restore), so what it asks for
+/// after learning something ranks newer than it.
 // Made by the engine (`Engine::next_stamp`), or from a server time with `Stamp::of_time` (an
 // event's time, a restart's).
 #[derive(

@@ -3,9 +3,9 @@
 use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
-    AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
-    ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, Recipient, Refusal, RestoreIssue,
-    SendState, Stamp, ViewId, ViewMemo,
+    AccountStore, Actor, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode,
+    Input, ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, ReactionFact, ReactionKey,
+    Recipient, Refusal, RemoteFact, RestoreIssue, SendState, Stamp, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -608,6 +608,48 @@ fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
         .map(|r| (r.emoji.clone(), r.count, r.mine))
         .collect();
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
+/// A stamp far past the clock from a broken tab is not taken into ours: taken, every later stamp
+/// would sit at the end of the scale, all equal, and a tally could no longer replace one asked
+/// for before it (here the removed reaction would stay shown).
+#[test]
+fn a_siblings_stamp_a_day_past_the_clock_does_not_stop_later_tallies_winning() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let elsewhere = MessageId::parse("urn:li:fsd_message:2-m999").unwrap();
+    w.input(
+        0,
+        Input::Remote(RemoteFact::Reaction {
+            account: acct(),
+            key: ReactionKey {
+                message: elsewhere,
+                actor: Actor::Me,
+                emoji: "👍".into(),
+            },
+            fact: ReactionFact {
+                present: true,
+                stamp: Stamp::from_raw(i64::MAX - 1),
+            },
+        }),
+    );
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+        w.advance(1);
+    };
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", false);
+    refresh(&mut w);
+    let shown = &w.view(0, 0).unwrap().messages[0].reactions;
+    assert!(shown.is_empty(), "{shown:?}");
 }
 
 /// A poll that brings a conversation's page again, unchanged, renews each message's stamps (when

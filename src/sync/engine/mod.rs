@@ -926,8 +926,15 @@ impl Engine {
     /// two tabs in one millisecond have counters that say nothing of which came first: a page
     /// a tab asked for after a sibling's broadcast ranked below it whenever the sibling had
     /// stamped more in that millisecond, and the tab then never took a newer tally.
+    ///
+    /// Not one more than a day past this engine's clock: siblings and storage share it, and a
+    /// stamp that far ahead is a broken tab's (taken, it would set every later stamp of ours at
+    /// the end of the scale, all equal there, for good).
     pub(super) fn saw(&mut self, stamp: Stamp) {
-        self.last_stamp = self.last_stamp.max(stamp);
+        const AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+        if stamp <= Stamp::of_time(Millis(self.now.get().saturating_add(AHEAD_MS))) {
+            self.last_stamp = self.last_stamp.max(stamp);
+        }
     }
 
     /// The time engine last saw.
