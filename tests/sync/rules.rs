@@ -610,6 +610,39 @@ fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
 }
 
+/// A tab that stamped a page, then had its clock set back and was restored: its stamps go on
+/// past the ones it stored, not from the restore's millisecond (its pages would rank older than
+/// that stored tally until the clock caught up again).
+#[test]
+fn a_tally_asked_for_after_a_restart_with_the_clock_set_back_wins_over_one_stored_before() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    w.advance(5_000);
+    refresh(&mut w);
+    w.now -= 5_000;
+    w.server.now = w.now;
+    w.restart(0);
+    w.drain();
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w);
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
 /// A stamp far past the clock from a broken tab is not taken into ours: taken, every later stamp
 /// would sit at the end of the scale, all equal, and a tally could no longer replace one asked
 /// for before it (here the removed reaction would stay shown).

@@ -420,11 +420,14 @@ impl Engine {
         // millisecond (a background killed and restored within it): a stamp starting over at
         // the millisecond's first would rank the pages asked from now on below the tallies and
         // bodies it stored, for good (props: a reaction the server holds never shown).
+        // Nor below what it stored (it may have stamped past its clock, which may since have
+        // been set back).
         engine.last_stamp = Stamp::nth_of(Millis(now_ms), STAMP_SCALE - 1);
-        for store in engine.accounts.values() {
-            engine.last_stamp = engine.last_stamp.max(store.newest_stamp());
-        }
         engine.accounts = loaded.accounts;
+        let held: Vec<Stamp> = engine.accounts.values().map(|s| s.newest_stamp()).collect();
+        for stamp in held {
+            engine.saw_at(stamp, Millis(now_ms));
+        }
         for store in engine.accounts.values_mut() {
             // Entries bound to their message are dropped below: one shown in an inbox thread
             // stays shown there as sent.
@@ -931,8 +934,13 @@ impl Engine {
     /// stamp that far ahead is a broken tab's (taken, it would set every later stamp of ours at
     /// the end of the scale, all equal there, for good).
     pub(super) fn saw(&mut self, stamp: Stamp) {
+        self.saw_at(stamp, self.now);
+    }
+
+    /// [`Engine::saw`] with the clock at `now`.
+    fn saw_at(&mut self, stamp: Stamp, now: Millis) {
         const AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
-        if stamp <= Stamp::of_time(Millis(self.now.get().saturating_add(AHEAD_MS))) {
+        if stamp <= Stamp::of_time(Millis(now.get().saturating_add(AHEAD_MS))) {
             self.last_stamp = self.last_stamp.max(stamp);
         }
     }
