@@ -143,6 +143,14 @@ impl StoredMessage {
         })
     }
 
+    /// The newest stamp this copy carries (its body's, its tally's): an engine given it stamps
+    /// what it asks for after past it (`Engine::saw`).
+    pub(crate) fn newest_stamp(&self) -> Stamp {
+        self.tally
+            .as_ref()
+            .map_or(self.stamp, |t| t.stamp.max(self.stamp))
+    }
+
     /// Total order on bodies so that the merge picks the same winner whatever the arrival order.
     pub(super) fn body_rank(&self) -> (Stamp, &str, Millis, &str, &ConversationId) {
         (

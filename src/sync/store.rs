@@ -1274,6 +1274,19 @@ impl AccountStore {
             .take_while(move |(k, _)| &k.message == id)
     }
 
+    /// The newest stamp held in memory (message bodies, tallies, reaction facts, recall
+    /// checks): what a restored engine stamps past.
+    pub(crate) fn newest_stamp(&self) -> Stamp {
+        let messages = self.messages.values().map(StoredMessage::newest_stamp);
+        let facts = self.reactions.values().map(|f| f.stamp);
+        let recalls = self.recalls.values().map(|c| c.since);
+        messages
+            .chain(facts)
+            .chain(recalls)
+            .max()
+            .unwrap_or(Stamp::MIN)
+    }
+
     /// Whether the viewer's own reaction `emoji` on `id` is currently in effect.
     pub fn mine(&self, id: &MessageId, emoji: &str) -> bool {
         tally_view(self, id)

@@ -81,7 +81,9 @@ impl Sub for Millis {
 
 /// The engine's order of its own observations (pages, tallies, reaction facts, recall checks),
 /// even several within one millisecond: a plain number, comparable with other stamps only,
-/// never with a time.
+/// never with a time. A Lamport clock: each stamp an engine makes is past the last it made and
+/// every stamp it was given (by another tab, by storage, before a restore), so what it asks for
+/// after learning something ranks newer than it.
 // Made by the engine (`Engine::next_stamp`), or from a server time with `Stamp::of_time` (an
 // event's time, a restart's).
 #[derive(
@@ -104,6 +106,11 @@ impl Stamp {
     pub fn nth_of(at: Millis, n: i64) -> Stamp {
         let n = n.clamp(0, STAMP_SCALE - 1);
         Stamp(at.0.saturating_mul(STAMP_SCALE).saturating_add(n))
+    }
+
+    /// The stamp right after this one (the next millisecond's first after its last).
+    pub const fn after(self) -> Stamp {
+        Stamp(self.0.saturating_add(1))
     }
 
     /// A stamp given as its raw number (tests; what storage and sibling tabs carry is read

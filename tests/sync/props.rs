@@ -15,12 +15,17 @@
 //!
 //! 5,000 three-replica schedules (1–60 steps each, then quiescence) and 5,000 page-merge
 //! orders run by default, about 40 s in debug; `SYNC_PROPTEST_CASES=N` runs N of each, and
-//! `SYNC_TRACE=1` prints the sending tab's outbox after every step.
+//! `SYNC_TRACE=1` prints the sending tab's outbox after every step. `PROPTEST_RNG_SEED=S` picks
+//! the schedules; without it a seed is drawn, and a failure names it with the case number and
+//! the command that replays the run up to that case (kept views carry over between cases).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 use proptest::prelude::*;
+use proptest::test_runner::RngSeed;
 use threadline::model::Message;
 use threadline::sync::{
     AccountStore, Command, ConversationView, MessageState, MessageView, PlanMemo, Recipient, Stamp,
@@ -195,7 +200,8 @@ fn views(w: &World, r: usize) -> Vec<ConversationView> {
 thread_local! {
     /// Each replica's kept views, by conversation. They live across cases on purpose: a memo
     /// is right whatever it was filled from, since it reuses a message's view only when
-    /// everything the view is made of is equal.
+    /// everything the view is made of is equal. So a case may fail only after the cases before
+    /// it: a failure says so, with the seed and case that replay them (`numbered`).
     static MEMOS: RefCell<BTreeMap<(usize, String), ViewMemo<MessageView>>> =
         RefCell::default();
     /// The same reads as plans, for the JSON text the wasm binding parses.
@@ -584,6 +590,87 @@ fn check_converged(w: &World) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+thread_local! {
+    /// Cases this thread's property test ran so far (its kept views, `MEMOS`, are theirs), and
+    /// the first that failed.
+    static CASES_RUN: Cell<u64> = const { Cell::new(0) };
+    static FIRST_FAILED: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// The seed of the schedules of this process's property tests: `PROPTEST_RNG_SEED` when set,
+/// else one drawn now. A failure names it: with the kept views carried across cases, a case
+/// may fail only after the ones before it, and the seed with the count of cases replays them
+/// all, in order (proptest prints no seed of its own, and persists no failure here).
+fn seed() -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        std::env::var("PROPTEST_RNG_SEED")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                use std::hash::{BuildHasher, Hasher};
+                std::collections::hash_map::RandomState::new()
+                    .build_hasher()
+                    .finish()
+            })
+    })
+}
+
+/// One case of property `test` (`run`): a failure, a broken promise or a panic (a kept view
+/// that differs asserts), says what replays it from a single log: the seed, this case's
+/// number and the first failing case's (shrinking runs more cases, kept views still carried
+/// over), the command that runs exactly the cases up to that one (`SYNC_PROPTEST_CASES` is
+/// `per_env` times the test's count), and whether the schedule fails alone too, with fresh
+/// kept views (else the shrunk schedule proptest prints passes alone, and only the replay
+/// shows it).
+fn numbered(
+    test: &str,
+    per_env: u64,
+    steps: &[Step],
+    run: fn(&[Step]) -> Result<(), TestCaseError>,
+) -> Result<(), TestCaseError> {
+    let case = CASES_RUN.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let failure = |steps: &[Step]| match catch_unwind(AssertUnwindSafe(|| run(steps))) {
+        Ok(Ok(())) => None,
+        Ok(Err(TestCaseError::Fail(why))) => Some(why.message().to_owned()),
+        Ok(Err(e)) => Some(e.to_string()),
+        Err(panic) => Some(
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "a panic".to_owned()),
+        ),
+    };
+    let Some(why) = failure(steps) else {
+        return Ok(());
+    };
+    let first = FIRST_FAILED.with(|f| {
+        let first = f.get().unwrap_or(case);
+        f.set(Some(first));
+        first
+    });
+    // Run again with fresh kept views, then put back the ones this case left: the cases after
+    // it see what they would have seen without this check.
+    let kept = MEMOS.with(|m| std::mem::take(&mut *m.borrow_mut()));
+    let alone = failure(steps);
+    MEMOS.with(|m| *m.borrow_mut() = kept);
+    let alone = match alone {
+        Some(_) => "it fails alone too, with fresh kept views",
+        None => "it PASSES ALONE, with fresh kept views: it needs the cases before it",
+    };
+    let seed = seed();
+    Err(TestCaseError::fail(format!(
+        "{why}\n[seed {seed}, case {case}; the first case that failed: {first}; {alone}. \
+         Replay the cases up to that one: PROPTEST_RNG_SEED={seed} SYNC_PROPTEST_CASES={} \
+         cargo test --test sync props::{test}]",
+        first * per_env
+    )))
+}
+
 fn run(steps: &[Step]) -> Result<(), TestCaseError> {
     run_in(World::new(REPLICAS, 2), steps)
 }
@@ -654,6 +741,104 @@ fn retry_of_a_refused_send_beside_an_ambiguous_one_survives_a_restart_without_sh
     ]);
 }
 
+/// A tab restarts in the millisecond of its last page (no time passes in this schedule), then
+/// another tab's reaction is broadcast and every tab rescans: the restarted tab's stamps began
+/// again at the millisecond's first, so its stored empty tally outranked every page it asked
+/// for after, and it never showed the reaction. Found by
+/// `replicas_converge_and_keep_every_promise` (`PROPTEST_RNG_SEED=2 SYNC_PROPTEST_CASES=20000`, after 17,023 passing cases).
+#[test]
+fn a_tab_restarted_in_the_millisecond_of_its_last_page_still_takes_later_tallies() {
+    replay(&[
+        Step::SendNew { person: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Send { r: 0, thread: 6 },
+        Step::LoadOlder { r: 0, thread: 0 },
+        Step::Open { r: 2, thread: 1 },
+        Step::Request {
+            pick: 8,
+            fate: Fate::Ok,
+        },
+        Step::Open { r: 2, thread: 0 },
+        Step::Answer {
+            pick: 1,
+            dup: false,
+        },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Event { r: 0, drop: false },
+        Step::LoadOlder { r: 2, thread: 6 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Request {
+            pick: 3,
+            fate: Fate::Ok,
+        },
+        Step::Broadcast {
+            pick: 2,
+            dup: false,
+        },
+        Step::Open { r: 0, thread: 0 },
+        Step::React {
+            r: 0,
+            message: 1,
+            emoji: 0,
+            add: true,
+        },
+        Step::Answer {
+            pick: 0,
+            dup: false,
+        },
+        Step::Answer {
+            pick: 11,
+            dup: false,
+        },
+        Step::Restart { r: 2 },
+    ]);
+}
+
+/// Tab 0 restarts, then its send's answer and echo are broadcast with their stamps, and tab 2
+/// reacts; in the rescan at the end, tab 1 asked for pages with its own stamp counter of that
+/// millisecond, below the stamps tab 0 had sent it, and never took the tally with the reaction.
+/// Found by `replicas_converge_and_keep_every_promise` (`PROPTEST_RNG_SEED=2
+/// SYNC_PROPTEST_CASES=20000`, after 4,273 passing cases, once restored tabs stamped past
+/// their restore's millisecond).
+#[test]
+fn a_tab_takes_later_tallies_after_a_sibling_sent_it_newer_stamps() {
+    replay(&[
+        Step::Send { r: 0, thread: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Restart { r: 0 },
+        Step::Request {
+            pick: 0,
+            fate: Fate::Ok,
+        },
+        Step::Answer {
+            pick: 0,
+            dup: false,
+        },
+        Step::Broadcast {
+            pick: 13,
+            dup: false,
+        },
+        Step::React {
+            r: 2,
+            message: 0,
+            emoji: 0,
+            add: true,
+        },
+    ]);
+}
+
 fn cases(default: u32) -> u32 {
     std::env::var("SYNC_PROPTEST_CASES")
         .ok()
@@ -666,13 +851,14 @@ proptest! {
         cases: cases(5_000),
         failure_persistence: None,
         max_shrink_iters: 2_000,
+        rng_seed: RngSeed::Fixed(seed()),
         ..ProptestConfig::default()
     })]
 
     /// Three tabs and a server, any interleaving: they converge and never break a promise.
     #[test]
     fn replicas_converge_and_keep_every_promise(steps in prop::collection::vec(step(), 1..60)) {
-        run(&steps)?;
+        numbered("replicas_converge_and_keep_every_promise", 1, &steps, run)?;
     }
 }
 
@@ -681,6 +867,7 @@ proptest! {
         cases: cases(5_000) / 5,
         failure_persistence: None,
         max_shrink_iters: 2_000,
+        rng_seed: RngSeed::Fixed(seed()),
         ..ProptestConfig::default()
     })]
 
@@ -691,7 +878,12 @@ proptest! {
     fn lazily_loading_replicas_converge_and_keep_every_promise(
         steps in prop::collection::vec(step(), 1..60)
     ) {
-        run_lazy(&steps)?;
+        numbered(
+            "lazily_loading_replicas_converge_and_keep_every_promise",
+            5,
+            &steps,
+            run_lazy,
+        )?;
     }
 }
 

@@ -3,9 +3,9 @@
 use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
-    AccountStore, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode, Input,
-    ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, Recipient, Refusal, RestoreIssue,
-    SendState, Stamp, ViewId, ViewMemo,
+    AccountStore, Actor, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode,
+    Input, ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, ReactionFact, ReactionKey,
+    Recipient, Refusal, RemoteFact, RestoreIssue, SendState, Stamp, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -528,6 +528,161 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
         .map(|r| (r.emoji.clone(), r.count, r.mine))
         .collect();
     assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
+}
+
+/// A tab killed and restored within the millisecond of its last pages (the property runs do it;
+/// a clock set back does it too) ranks the pages it asks for after the restore above those it
+/// stored before: its stamps do not start over at the millisecond's first, which kept the
+/// stored tally against every later page and hid a reaction the server holds for good.
+#[test]
+fn a_tally_asked_for_after_a_restart_wins_over_one_stored_before_it_in_the_same_millisecond() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    // Pages enough that the stored tally's stamp is past the millisecond's first few.
+    for _ in 0..3 {
+        refresh(&mut w);
+    }
+    w.restart(0);
+    w.drain();
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w); // all in one millisecond
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
+/// Two tabs in one millisecond: the first stamps several pages, then finds the echo of an
+/// ambiguous send in one and tells the second (the message with its tally); the second then
+/// asks for a page. Its stamp counter says nothing of the first's, so its page ranked older
+/// than the tally it was told, and the reaction the server holds was never shown there; a tab
+/// now stamps past every stamp another tab sent it (the props' flake, second form).
+#[test]
+fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
+    let (mut w, _) = with_own_message(2);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World, r: usize| {
+        w.command(
+            r,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    for _ in 0..4 {
+        refresh(&mut w, 0);
+    }
+    w.send(0, 0, "second");
+    let send = index_of(&w, Op::Send);
+    w.deliver_request(send, Fate::AppliedLost);
+    w.drain(); // the echo found by a poll, and broadcast
+    let id = w
+        .server
+        .applied_ids
+        .values()
+        .flatten()
+        .last()
+        .unwrap()
+        .clone();
+    w.server.other_react(&id, PEOPLE[0], "👍", true);
+    refresh(&mut w, 1); // all in one millisecond
+    let view = w.view(1, 0).unwrap();
+    let second = view.messages.iter().find(|m| m.text == "second").unwrap();
+    let r: Vec<(String, u32, bool)> = second
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
+/// A tab that stamped a page, then had its clock set back and was restored: its stamps go on
+/// past the ones it stored, not from the restore's millisecond (its pages would rank older than
+/// that stored tally until the clock caught up again).
+#[test]
+fn a_tally_asked_for_after_a_restart_with_the_clock_set_back_wins_over_one_stored_before() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+    };
+    w.advance(5_000);
+    refresh(&mut w);
+    w.now -= 5_000;
+    w.server.now = w.now;
+    w.restart(0);
+    w.drain();
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w);
+    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
+        .reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect();
+    assert_eq!(r, [("👍".to_owned(), 1, false)]);
+}
+
+/// A stamp far past the clock from a broken tab is not taken into ours: taken, every later stamp
+/// would sit at the end of the scale, all equal, and a tally could no longer replace one asked
+/// for before it (here the removed reaction would stay shown).
+#[test]
+fn a_siblings_stamp_a_day_past_the_clock_does_not_stop_later_tallies_winning() {
+    let (mut w, id) = with_own_message(1);
+    let urn = w.thread_urn(0);
+    let elsewhere = MessageId::parse("urn:li:fsd_message:2-m999").unwrap();
+    w.input(
+        0,
+        Input::Remote(RemoteFact::Reaction {
+            account: acct(),
+            key: ReactionKey {
+                message: elsewhere,
+                actor: Actor::Me,
+                emoji: "👍".into(),
+            },
+            fact: ReactionFact {
+                present: true,
+                stamp: Stamp::from_raw(i64::MAX - 1),
+            },
+        }),
+    );
+    let refresh = |w: &mut World| {
+        w.command(
+            0,
+            Command::Refresh {
+                account: acct(),
+                conversation_urn: urn.clone(),
+            },
+        );
+        w.drain();
+        w.advance(1);
+    };
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
+    refresh(&mut w);
+    w.server.other_react(id.as_str(), PEOPLE[0], "👍", false);
+    refresh(&mut w);
+    let shown = &w.view(0, 0).unwrap().messages[0].reactions;
+    assert!(shown.is_empty(), "{shown:?}");
 }
 
 /// A poll that brings a conversation's page again, unchanged, renews each message's stamps (when

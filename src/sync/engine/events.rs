@@ -123,6 +123,15 @@ impl Engine {
             });
             return;
         }
+        match &f {
+            RemoteFact::Messages { messages, .. } | RemoteFact::Tombstones { messages, .. } => {
+                for m in messages {
+                    self.saw(m.newest_stamp());
+                }
+            }
+            RemoteFact::Reaction { fact, .. } => self.saw(fact.stamp),
+            RemoteFact::Quota { .. } | RemoteFact::Read { .. } => {}
+        }
         match f {
             RemoteFact::Messages {
                 account,

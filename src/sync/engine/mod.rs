@@ -198,8 +198,8 @@ pub struct Engine {
     /// The last recall or reaction change of each message that did not happen (memory only).
     pub(crate) last_failures: SmallMap<(AccountId, MessageId), super::view::LastFailure>,
     last_seq: Option<u64>,
-    stamp_ms: Millis,
-    stamp_sub: i64,
+    /// The last stamp given (`next_stamp`): the next is past it.
+    last_stamp: Stamp,
     last_timer: Option<Millis>,
     /// Which engine this is in the process, and how many inputs, commands and client keys it
     /// took (`handle`, `command`, `new_client_key`: its only `&mut self` entry points): a view
@@ -291,8 +291,7 @@ impl Engine {
             premium_due: SmallSet::new(),
             last_failures: SmallMap::new(),
             last_seq: None,
-            stamp_ms: Millis::MIN,
-            stamp_sub: 0,
+            last_stamp: Stamp::MIN,
             last_timer: None,
             last_now: Millis::MIN,
             deltas_since_snapshot: 0,
@@ -417,7 +416,18 @@ impl Engine {
     ) -> (Engine, Vec<RestoreIssue>) {
         let mut engine = Engine::new(config);
         engine.key_counter = loaded.key_counter;
+        // The engine before this one may have stamped anything up to the end of this
+        // millisecond (a background killed and restored within it): a stamp starting over at
+        // the millisecond's first would rank the pages asked from now on below the tallies and
+        // bodies it stored, for good (props: a reaction the server holds never shown).
+        // Nor below what it stored (it may have stamped past its clock, which may since have
+        // been set back).
+        engine.last_stamp = Stamp::nth_of(Millis(now_ms), STAMP_SCALE - 1);
         engine.accounts = loaded.accounts;
+        let held: Vec<Stamp> = engine.accounts.values().map(|s| s.newest_stamp()).collect();
+        for stamp in held {
+            engine.saw_at(stamp, Millis(now_ms));
+        }
         for store in engine.accounts.values_mut() {
             // Entries bound to their message are dropped below: one shown in an inbox thread
             // stays shown there as sent.
@@ -905,14 +915,34 @@ impl Engine {
     /// A stamp that orders this engine's observations even within one millisecond: the time
     /// scaled by `STAMP_SCALE` plus a counter. Tallies, page bodies and our own reaction facts
     /// compare by it, so a page asked for after a reaction's answer wins even in the same ms.
+    /// Each is past the one before, whatever the clock says (set back, or more than
+    /// `STAMP_SCALE` stamps in one ms), and past every stamp given before a restore
+    /// (`from_loaded`).
     fn next_stamp(&mut self) -> Stamp {
-        if self.now != self.stamp_ms {
-            self.stamp_ms = self.now;
-            self.stamp_sub = 0;
-        } else {
-            self.stamp_sub = (self.stamp_sub + 1).min(STAMP_SCALE - 1);
+        let stamp = Stamp::of_time(self.now).max(self.last_stamp.after());
+        self.last_stamp = stamp;
+        stamp
+    }
+
+    /// A stamp made elsewhere came in (another tab's bodies, tallies and reaction facts,
+    /// storage's): what this engine asks for after it ranks newer (a Lamport clock). Stamps of
+    /// two tabs in one millisecond have counters that say nothing of which came first: a page
+    /// a tab asked for after a sibling's broadcast ranked below it whenever the sibling had
+    /// stamped more in that millisecond, and the tab then never took a newer tally.
+    ///
+    /// Not one more than a day past this engine's clock: siblings and storage share it, and a
+    /// stamp that far ahead is a broken tab's (taken, it would set every later stamp of ours at
+    /// the end of the scale, all equal there, for good).
+    pub(super) fn saw(&mut self, stamp: Stamp) {
+        self.saw_at(stamp, self.now);
+    }
+
+    /// [`Engine::saw`] with the clock at `now`.
+    fn saw_at(&mut self, stamp: Stamp, now: Millis) {
+        const AHEAD_MS: i64 = 24 * 60 * 60 * 1000;
+        if stamp <= Stamp::of_time(Millis(now.get().saturating_add(AHEAD_MS))) {
+            self.last_stamp = self.last_stamp.max(stamp);
         }
-        Stamp::nth_of(self.now, self.stamp_sub)
     }
 
     /// The time engine last saw.

@@ -403,6 +403,9 @@ impl Engine {
             match read {
                 Some(read) => {
                     self.load_issues.extend(read.issues);
+                    for m in &read.messages {
+                        self.saw(m.newest_stamp());
+                    }
                     let store = self.store_mut(&account);
                     store.install_loaded(&conversation, read.record.map(|r| *r), read.messages);
                     if matches!(self.storage_health, StorageHealth::Failing { .. })
