@@ -4,8 +4,8 @@ use threadline::api::Op;
 use threadline::model::{Message, ReactionSummary, ServerEvent, ServerEventKind};
 use threadline::sync::{
     AccountStore, Actor, ApiCall, ApiReply, Command, Effect, Engine, EngineConfig, FailureCode,
-    Input, ItemSource, MessageState, Millis, Notice, Persist, PlanMemo, ReactionFact, ReactionKey,
-    Recipient, Refusal, RemoteFact, RestoreIssue, SendState, Stamp, ViewId, ViewMemo,
+    Input, ItemSource, MessageState, MessageView, Millis, Notice, Persist, PlanMemo, ReactionFact,
+    ReactionKey, Recipient, Refusal, RemoteFact, RestoreIssue, SendState, Stamp, ViewId, ViewMemo,
 };
 use threadline::urn::{ConversationId, MessageId};
 
@@ -44,6 +44,26 @@ fn conv() -> ConversationId {
 }
 
 /// A world with replica 0 viewing thread 0, which holds one own message `mine`.
+/// Replica `r` asks for conversation `urn`'s newest page, and everything it leads to runs.
+fn refresh(w: &mut World, r: usize, urn: &str) {
+    w.command(
+        r,
+        Command::Refresh {
+            account: acct(),
+            conversation_urn: urn.to_owned(),
+        },
+    );
+    w.drain();
+}
+
+/// The reactions a view shows on a message, as (emoji, count, mine).
+fn reactions_shown(m: &MessageView) -> Vec<(String, u32, bool)> {
+    m.reactions
+        .iter()
+        .map(|r| (r.emoji.clone(), r.count, r.mine))
+        .collect()
+}
+
 fn with_own_message(replicas: usize) -> (World, MessageId) {
     let mut w = World::new(replicas, 2);
     for r in 0..replicas {
@@ -522,11 +542,7 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
         },
     );
     w.drain(); // all in one millisecond
-    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
-        .reactions
-        .iter()
-        .map(|r| (r.emoji.clone(), r.count, r.mine))
-        .collect();
+    let r = reactions_shown(&w.view(0, 0).unwrap().messages[0]);
     assert_eq!(r, [("❤️".to_owned(), 1, true), ("👍".to_owned(), 1, false)]);
 }
 
@@ -538,29 +554,15 @@ fn a_tally_asked_for_after_a_reaction_wins_even_in_the_same_millisecond() {
 fn a_tally_asked_for_after_a_restart_wins_over_one_stored_before_it_in_the_same_millisecond() {
     let (mut w, id) = with_own_message(1);
     let urn = w.thread_urn(0);
-    let refresh = |w: &mut World| {
-        w.command(
-            0,
-            Command::Refresh {
-                account: acct(),
-                conversation_urn: urn.clone(),
-            },
-        );
-        w.drain();
-    };
     // Pages enough that the stored tally's stamp is past the millisecond's first few.
     for _ in 0..3 {
-        refresh(&mut w);
+        refresh(&mut w, 0, &urn);
     }
     w.restart(0);
     w.drain();
     w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
-    refresh(&mut w); // all in one millisecond
-    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
-        .reactions
-        .iter()
-        .map(|r| (r.emoji.clone(), r.count, r.mine))
-        .collect();
+    refresh(&mut w, 0, &urn); // all in one millisecond
+    let r = reactions_shown(&w.view(0, 0).unwrap().messages[0]);
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
 }
 
@@ -573,18 +575,8 @@ fn a_tally_asked_for_after_a_restart_wins_over_one_stored_before_it_in_the_same_
 fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
     let (mut w, _) = with_own_message(2);
     let urn = w.thread_urn(0);
-    let refresh = |w: &mut World, r: usize| {
-        w.command(
-            r,
-            Command::Refresh {
-                account: acct(),
-                conversation_urn: urn.clone(),
-            },
-        );
-        w.drain();
-    };
     for _ in 0..4 {
-        refresh(&mut w, 0);
+        refresh(&mut w, 0, &urn);
     }
     w.send(0, 0, "second");
     let send = index_of(&w, Op::Send);
@@ -599,14 +591,10 @@ fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
         .unwrap()
         .clone();
     w.server.other_react(&id, PEOPLE[0], "👍", true);
-    refresh(&mut w, 1); // all in one millisecond
+    refresh(&mut w, 1, &urn); // all in one millisecond
     let view = w.view(1, 0).unwrap();
     let second = view.messages.iter().find(|m| m.text == "second").unwrap();
-    let r: Vec<(String, u32, bool)> = second
-        .reactions
-        .iter()
-        .map(|r| (r.emoji.clone(), r.count, r.mine))
-        .collect();
+    let r = reactions_shown(second);
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
 }
 
@@ -617,29 +605,15 @@ fn a_tally_asked_for_after_a_siblings_broadcast_wins_in_the_same_millisecond() {
 fn a_tally_asked_for_after_a_restart_with_the_clock_set_back_wins_over_one_stored_before() {
     let (mut w, id) = with_own_message(1);
     let urn = w.thread_urn(0);
-    let refresh = |w: &mut World| {
-        w.command(
-            0,
-            Command::Refresh {
-                account: acct(),
-                conversation_urn: urn.clone(),
-            },
-        );
-        w.drain();
-    };
     w.advance(5_000);
-    refresh(&mut w);
+    refresh(&mut w, 0, &urn);
     w.now -= 5_000;
     w.server.now = w.now;
     w.restart(0);
     w.drain();
     w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
-    refresh(&mut w);
-    let r: Vec<(String, u32, bool)> = w.view(0, 0).unwrap().messages[0]
-        .reactions
-        .iter()
-        .map(|r| (r.emoji.clone(), r.count, r.mine))
-        .collect();
+    refresh(&mut w, 0, &urn);
+    let r = reactions_shown(&w.view(0, 0).unwrap().messages[0]);
     assert_eq!(r, [("👍".to_owned(), 1, false)]);
 }
 
@@ -666,21 +640,12 @@ fn a_siblings_stamp_a_day_past_the_clock_does_not_stop_later_tallies_winning() {
             },
         }),
     );
-    let refresh = |w: &mut World| {
-        w.command(
-            0,
-            Command::Refresh {
-                account: acct(),
-                conversation_urn: urn.clone(),
-            },
-        );
-        w.drain();
-        w.advance(1);
-    };
     w.server.other_react(id.as_str(), PEOPLE[0], "👍", true);
-    refresh(&mut w);
+    refresh(&mut w, 0, &urn);
+    w.advance(1);
     w.server.other_react(id.as_str(), PEOPLE[0], "👍", false);
-    refresh(&mut w);
+    refresh(&mut w, 0, &urn);
+    w.advance(1);
     let shown = &w.view(0, 0).unwrap().messages[0].reactions;
     assert!(shown.is_empty(), "{shown:?}");
 }
