@@ -295,6 +295,18 @@ impl IdbRecords {
         pairs(what, &keys, &values)
     }
 
+    /// A read-only transaction over `messages` and `conversations`, the two tables a
+    /// conversation's or a message's read needs together.
+    fn messages_and_conversations(&self, what: &str) -> Result<IdbTransaction, StorageError> {
+        let names: Array = [Table::Messages, Table::Conversations]
+            .iter()
+            .map(|t| JsValue::from_str(t.name()))
+            .collect();
+        self.db
+            .transaction_with_str_sequence(&names)
+            .map_err(|e| error_of(what, &e))
+    }
+
     fn store(tx: &IdbTransaction, table: Table) -> Result<IdbObjectStore, StorageError> {
         tx.object_store(table.name())
             .map_err(|e| error_of(table.name(), &e))
@@ -571,14 +583,7 @@ impl RecordStorage for IdbRecords {
         if conversations.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Array = [Table::Messages, Table::Conversations]
-            .iter()
-            .map(|t| JsValue::from_str(t.name()))
-            .collect();
-        let tx = self
-            .db
-            .transaction_with_str_sequence(&names)
-            .map_err(|e| error_of(what, &e))?;
+        let tx = self.messages_and_conversations(what)?;
         let issued = (|| {
             let messages = tx
                 .object_store(Table::Messages.name())?
@@ -719,14 +724,7 @@ impl RecordStorage for IdbRecords {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let names: Array = [Table::Messages, Table::Conversations]
-            .iter()
-            .map(|t| JsValue::from_str(t.name()))
-            .collect();
-        let tx = self
-            .db
-            .transaction_with_str_sequence(&names)
-            .map_err(|e| error_of(what, &e))?;
+        let tx = self.messages_and_conversations(what)?;
         let issued = (|| {
             let messages = tx.object_store(Table::Messages.name())?;
             let latest = tx
