@@ -517,6 +517,18 @@ async fn facts_broadcast_by_one_engine_merge_into_another() {
     })
     .await;
     assert!(facts.length() > 0, "no fact broadcast");
+    // The message known only from the send's answer is older than anything (an `i64::MIN`
+    // stamp), which crosses as the most negative safe integer, a number that JSON carries.
+    let stamps: Vec<f64> = facts
+        .iter()
+        .filter(|f| get(f, "kind").as_string().as_deref() == Some("messages"))
+        .flat_map(|f| js_sys::Array::from(&get(&f, "messages")).to_vec())
+        .filter_map(|m| get(&m, "stamp").as_f64())
+        .collect();
+    assert!(
+        stamps.contains(&-9_007_199_254_740_991.0),
+        "the answered message's stamp: {stamps:?}"
+    );
     for f in facts.iter() {
         // Typed on the way out, and through JSON as a runtime port would carry it.
         let _: RemoteFact = serde_wasm_bindgen::from_value(f.clone()).expect("a RemoteFact");

@@ -150,7 +150,7 @@ pub use stored_json::server_event;
 pub use tagged::Tag;
 pub use time::{Millis, Stamp, STAMP_SCALE};
 #[cfg(target_arch = "wasm32")]
-pub(crate) use view::names_a_sentinel;
+pub(crate) use view::{clamp_wide_integers, names_a_sentinel, wide_integers};
 pub use view::{
     Channels, ConversationSummary, ConversationView, FailedAction, LastFailure, MessageState,
     MessageView, QuotaView, ReactionView, RecallEligibility, StatusView, StorageHealth, SyncStatus,

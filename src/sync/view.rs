@@ -323,9 +323,88 @@ pub(crate) fn names_a_sentinel(text: &str) -> bool {
     false
 }
 
+/// `Number.MAX_SAFE_INTEGER`: integers beyond it (either sign) do not survive a JS number.
+#[cfg(any(target_arch = "wasm32", test))]
+const MAX_SAFE: u64 = 9_007_199_254_740_991;
+
+/// The integers of JSON `text` (serde_json's: numbers outside strings, no `.`, `e` or `E`)
+/// whose magnitude is beyond JS's safe range, as byte ranges, in order. The wasm binding turns
+/// plain data into JS values by `JSON.parse` of serde_json's text; these are the numbers it
+/// cannot carry as they are (an `i64` sentinel, a `u64` beyond 2^53).
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn wide_integers(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'"' => {
+                // A string: passed over up to its closing quote (an escape's next byte is
+                // never that quote).
+                at += 1;
+                while let Some(&c) = bytes.get(at) {
+                    at += if c == b'\\' { 2 } else { 1 };
+                    if c == b'"' {
+                        break;
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = at;
+                at += usize::from(b == b'-');
+                let digits = at;
+                while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                    at += 1;
+                }
+                let integer = !matches!(bytes.get(at), Some(b'.' | b'e' | b'E'));
+                // More than 16 digits is beyond 2^53 whatever they are; 16 are read.
+                let wide = match at - digits {
+                    ..=15 => false,
+                    16 => text[digits..at].parse::<u64>().is_ok_and(|n| n > MAX_SAFE),
+                    _ => true,
+                };
+                if integer && wide {
+                    out.push(start..at);
+                }
+                while bytes
+                    .get(at)
+                    .is_some_and(|c| matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+                {
+                    at += 1;
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    out
+}
+
+/// JSON `text` with each of its [`wide_integers`] replaced by the safe integer nearest to it
+/// (`±Number.MAX_SAFE_INTEGER`): the value the binding gave such a number before it built JS
+/// values from JSON text (serde-wasm-bindgen's BigInt, clamped). `None` when there is none.
+#[cfg(any(target_arch = "wasm32", test))]
+pub(crate) fn clamp_wide_integers(text: &str) -> Option<String> {
+    let wide = wide_integers(text);
+    if wide.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for r in wide {
+        out.push_str(&text[from..r.start]);
+        if text[r.clone()].starts_with('-') {
+            out.push('-');
+        }
+        out.push_str("9007199254740991");
+        from = r.end;
+    }
+    out.push_str(&text[from..]);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::names_a_sentinel;
+    use super::{clamp_wide_integers, names_a_sentinel, wide_integers};
 
     #[test]
     fn a_sentinel_is_found_wherever_it_is_and_only_there() {
@@ -350,5 +429,48 @@ mod tests {
             "{}1764000000000",
             "x".repeat(100)
         )));
+    }
+
+    #[test]
+    fn only_integers_beyond_the_safe_range_are_clamped() {
+        let text = serde_json::to_string(&serde_json::json!({
+            "min": i64::MIN,
+            "max": i64::MAX,
+            "u": u64::MAX,
+            "safe": 9_007_199_254_740_991_i64,
+            "neg": -9_007_199_254_740_991_i64,
+            "over": 9_007_199_254_740_992_i64,
+            "under": -9_007_199_254_740_992_i64,
+            "big16": 9_999_999_999_999_999_i64,
+            "small": 1_764_000_000_000_i64,
+            "zero": 0,
+            "float": 1e300,
+            "wide_float": 12_345_678_901_234_567_890.0_f64,
+            "text": "-9223372036854775808 \"12345678901234567890\\",
+            "list": [i64::MIN, "x", 1, -1]
+        }))
+        .unwrap();
+        let clamped = clamp_wide_integers(&text).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&clamped).unwrap();
+        const MAX: i64 = 9_007_199_254_740_991;
+        assert_eq!(v["min"], -MAX);
+        assert_eq!(v["max"], MAX);
+        assert_eq!(v["u"], MAX);
+        assert_eq!(v["safe"], MAX);
+        assert_eq!(v["neg"], -MAX);
+        assert_eq!(v["over"], MAX);
+        assert_eq!(v["under"], -MAX);
+        assert_eq!(v["big16"], MAX);
+        assert_eq!(v["small"], 1_764_000_000_000_i64);
+        assert_eq!(v["zero"], 0);
+        assert_eq!(v["float"], 1e300);
+        assert_eq!(v["wide_float"], 12_345_678_901_234_567_890.0_f64);
+        assert_eq!(v["text"], "-9223372036854775808 \"12345678901234567890\\");
+        assert_eq!(v["list"], serde_json::json!([-MAX, "x", 1, -1]));
+        assert_eq!(wide_integers(&clamped), Vec::new());
+        assert_eq!(
+            clamp_wide_integers(r#"{"a":"9223372036854775807","b":[1.5,-2e30]}"#),
+            None
+        );
     }
 }

@@ -220,16 +220,15 @@ macro_rules! args {
     };
 }
 
-/// Serializes an answer for JS the way tsify declares it.
+/// An answer for JS the way tsify declares it (`super::plain`: serde_json's text, parsed);
+/// an integer JS cannot hold exactly is refused.
 fn answer<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new())
-        .map_err(|e| {
-            api_error(&ApiError::Malformed {
-                status: 200,
-                message: format!("answer not representable in JS: {e}"),
-            })
+    super::plain::exact_from_json(serde_json::to_string(value)).map_err(|e| {
+        api_error(&ApiError::Malformed {
+            status: 200,
+            message: format!("answer not representable in JS: {e}"),
         })
+    })
 }
 
 /// An answer type's decoding and its JS form: the one part of a call that depends on its type.

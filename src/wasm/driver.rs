@@ -16,6 +16,7 @@ use super::client::JsKey;
 use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
 use super::idb::IdbRecords;
+use super::plain::to_js;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::small_map::SmallMap;
@@ -193,71 +194,6 @@ pub fn failure_error(f: &Failure) -> JsValue {
         .unwrap_or_else(|| "unknown".into());
     let detail = to_js(f).unwrap_or(JsValue::UNDEFINED);
     engine_error(&code, &f.message, &[("failure", detail)])
-}
-
-/// Plain data for JS (objects, arrays, numbers), as the generated TypeScript types declare.
-///
-/// The engine uses `i64::MIN` as "older than anything" in some stamps (e.g. of a message known
-/// only from a send's answer), which no JS number holds. Such values cross as the most negative
-/// (or positive) safe integer: still below (above) every real stamp, so merging a fact that
-/// went out and came back in orders the same. The common case takes the direct path; the
-/// fallback walks the JS value (no second serializer compiled in).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    if let Ok(v) = value.serialize(&serde_wasm_bindgen::Serializer::new()) {
-        return Ok(v);
-    }
-    let wide = serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
-    let mut v = value
-        .serialize(&wide)
-        .map_err(|e| engine_error("internal", &format!("not representable in JS: {e}"), &[]))?;
-    bigints_to_numbers(&mut v);
-    Ok(v)
-}
-
-/// The same JS value as [`to_js`] for a large tree of plain data (a conversation's view, the
-/// list), made by `JSON.parse` of serde_json's text: one crossing and the engine's fastest
-/// parser instead of an object call per field. Measured side by side (tests/bench/engine.js):
-/// the view of a 450-message conversation took 5.3 ms through `to_js` against 0.3 ms for a
-/// plain-JS engine's. JSON writes a missing `Option` as `null` where `to_js` writes
-/// `undefined`, so only types whose `Option`s are all skipped when `None` (or meant as `null`)
-/// come this way. A text naming an `i64` sentinel (the engine's "older than anything" stamps,
-/// which `to_js` clamps to the safe range) takes [`to_js`] instead, as does any failure.
-pub fn to_js_via_json<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    match serde_json::to_string(value) {
-        Ok(text) if !crate::sync::names_a_sentinel(&text) => {
-            js_sys::JSON::parse(&text).or_else(|_| to_js(value))
-        }
-        _ => to_js(value),
-    }
-}
-
-/// `Number.MAX_SAFE_INTEGER`.
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-
-/// Replaces every BigInt in a tree of arrays and plain objects by a number, clamped to the safe
-/// integer range.
-fn bigints_to_numbers(v: &mut JsValue) {
-    use js_sys::{Array, Object, Reflect};
-    if v.is_bigint() {
-        // Every BigInt here came from an i64 or a u64.
-        let n =
-            i64::try_from(v.clone()).map_or(MAX_SAFE, |i| (i as f64).clamp(-MAX_SAFE, MAX_SAFE));
-        *v = JsValue::from_f64(n);
-    } else if let Some(array) = v.dyn_ref::<Array>() {
-        for i in 0..array.length() {
-            let mut item = array.get(i);
-            bigints_to_numbers(&mut item);
-            array.set(i, item);
-        }
-    } else if v.is_object() && !v.is_function() {
-        let object: &Object = v.unchecked_ref();
-        for key in Object::keys(object) {
-            if let Ok(mut item) = Reflect::get(object, &key) {
-                bigints_to_numbers(&mut item);
-                let _ = Reflect::set(object, &key, &item);
-            }
-        }
-    }
 }
 
 /// `Date.now()`, the engine's clock.

@@ -21,12 +21,11 @@ use super::boundary::{
     FromJsFields, JsFields, OPTION_FLAGS, OPTION_STRINGS,
 };
 use super::client::{timeout_of, JsKey};
-use super::driver::{
-    engine_error, now_ms, refusal_error, to_js, to_js_via_json, Channel, Driver, Log,
-};
+use super::driver::{engine_error, now_ms, refusal_error, Channel, Driver, Log};
 use super::error::js_error;
 use super::fetch::FetchTransport;
 use super::idb::{database_name, IdbRecords};
+use super::plain::{to_js, to_js_via_json};
 use super::promise::promise;
 use super::realtime::{socket_url, Realtime};
 use super::storage::{AnyStore, PersistLog, StorageError};
@@ -1184,38 +1183,21 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
 /// the view's text from serde_json, the fresh items' from the engine (a stored message's entry
 /// written from what the memo keeps of it, without its view being built; integers beyond the
 /// safe range as their bound, as `to_js` gives them). A view whose text names an `i64`
-/// sentinel (or does not parse) is made by `to_js` instead, as [`to_js_via_json`] does.
+/// sentinel has its wide integers clamped first, as [`to_js_via_json`] does.
 fn planned_to_js(planned: &Planned) -> Result<(JsValue, js_sys::Array), JsValue> {
     let lost = || super::error::internal_error("a view lost messages on its way to JS");
     let mut text = String::from("[");
-    let shell = serde_json::to_string(&planned.view)
-        .ok()
-        .filter(|shell| !crate::sync::names_a_sentinel(shell));
-    if let Some(shell) = &shell {
-        text.push_str(shell);
-        text.push(',');
-    }
+    let shell = serde_json::to_string(&planned.view).map_err(|_| lost())?;
+    let clamped = crate::sync::names_a_sentinel(&shell)
+        .then(|| crate::sync::clamp_wide_integers(&shell))
+        .flatten();
+    text.push_str(clamped.as_deref().unwrap_or(&shell));
+    text.push(',');
     planned.write_fresh_json(&mut text).map_err(|_| lost())?;
     text.push(']');
-    if shell.is_some() {
-        if let Ok(both) = js_sys::JSON::parse(&text) {
-            let both: js_sys::Array = both.dyn_into().map_err(|_| lost())?;
-            let fresh = both.get(1).dyn_into().map_err(|_| lost())?;
-            return Ok((both.get(0), fresh));
-        }
-    }
-    let out = to_js(&planned.view)?;
-    // "Not known yet" is `null` (as JSON writes it; `to_js` writes `undefined`).
-    if planned.view.channels.sales_navigator.is_none() {
-        let channels = js_sys::Reflect::get(&out, &"channels".into())?;
-        js_sys::Reflect::set(&channels, &"salesNavigator".into(), &JsValue::NULL)?;
-    }
-    let fresh = match &shell {
-        // The view parsed alone failed: the fresh items the same way as the rest.
-        Some(_) => to_js(&planned.fresh_views())?,
-        None => js_sys::JSON::parse(text.get(1..text.len() - 1).unwrap_or("[]"))?,
-    };
-    Ok((out, fresh.dyn_into().map_err(|_| lost())?))
+    let both: js_sys::Array = js_sys::JSON::parse(&text)?.dyn_into().map_err(|_| lost())?;
+    let fresh = both.get(1).dyn_into().map_err(|_| lost())?;
+    Ok((both.get(0), fresh))
 }
 
 fn freeze_each(array: &js_sys::Array) -> Result<(), JsValue> {

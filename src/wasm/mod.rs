@@ -11,6 +11,7 @@ pub mod error;
 mod fact_fields;
 mod fetch;
 pub mod idb;
+mod plain;
 mod promise;
 mod realtime;
 pub mod storage;
