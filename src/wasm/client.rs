@@ -221,9 +221,14 @@ macro_rules! args {
 }
 
 /// An answer for JS the way tsify declares it (`super::plain`: serde_json's text, parsed);
-/// an integer JS cannot hold exactly is refused.
+/// an integer JS cannot hold exactly is refused. Only the serialization is per type.
 fn answer<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    super::plain::exact_from_json(serde_json::to_string(value)).map_err(|e| {
+    answer_of_text(serde_json::to_string(value))
+}
+
+#[inline(never)]
+fn answer_of_text(text: Result<String, serde_json::Error>) -> Result<JsValue, JsValue> {
+    super::plain::exact_from_json(text).map_err(|e| {
         api_error(&ApiError::Malformed {
             status: 200,
             message: format!("answer not representable in JS: {e}"),

@@ -205,6 +205,12 @@ fn warn(message: &str) {
     web_sys::console::warn_1(&JsValue::from_str(message));
 }
 
+/// Warns of a failed read or write of the store.
+#[inline(never)]
+fn warn_storage(e: &StorageError) {
+    warn(&format!("threadline: {e}"));
+}
+
 impl Driver {
     /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
     pub fn new(engine: Engine, client: EngineClient, log: Log) -> Rc<Driver> {
@@ -469,7 +475,7 @@ impl Driver {
                     // In order: every write queued before it has landed (or failed).
                     let result = self.log.load(&account, &conversations).await;
                     if let Err(e) = &result {
-                        warn(&format!("threadline: {e}"));
+                        warn_storage(e);
                     }
                     // Its effects come next, before those of inputs fed meanwhile (which
                     // waited for this read in the engine), and before any `settled()` queued
@@ -491,7 +497,7 @@ impl Driver {
                     // In order, as `Load`.
                     let result = self.log.load_list(&account, None, after, limit).await;
                     if let Err(e) = &result {
-                        warn(&format!("threadline: {e}"));
+                        warn_storage(e);
                     }
                     self.feed_next(Input::ListLoaded {
                         account,
@@ -502,7 +508,7 @@ impl Driver {
                 Step::Effect(_, Effect::LoadWith { account, profile }) => {
                     let result = self.log.load_list(&account, Some(&profile), None, 0).await;
                     if let Err(e) = &result {
-                        warn(&format!("threadline: {e}"));
+                        warn_storage(e);
                     }
                     self.feed_next(Input::ListLoaded {
                         account,
@@ -521,7 +527,7 @@ impl Driver {
                     // In order, as `Load`: the writes queued before it have landed.
                     let result = self.log.locate(&account, &messages).await;
                     if let Err(e) = &result {
-                        warn(&format!("threadline: {e}"));
+                        warn_storage(e);
                     }
                     self.feed_next(Input::Located { command, result });
                 }
@@ -547,7 +553,7 @@ impl Driver {
             return;
         };
         self.failing.set(true);
-        warn(&format!("threadline: {e}"));
+        warn_storage(&e);
         // A queued send this write carried may have been started by an input fed while it
         // was being written: its request waits later in the queue and must not leave either.
         let unsaved = p.queued_sends();
@@ -582,6 +588,18 @@ impl Driver {
     }
 
     fn emit<T: Serialize>(&self, channel: Channel, value: &T) {
+        // Nobody listening (a page without other tabs, a worker before its first port): the
+        // value is not made (a fact of a 50-message page is a tree of some 50 objects).
+        if self.listeners(channel).borrow().list.is_empty() {
+            return;
+        }
+        self.emit_value(channel, to_js(value));
+    }
+
+    /// Calls each listener of `channel` with `value` (the one part of [`Driver::emit`] that
+    /// is not per type).
+    #[inline(never)]
+    fn emit_value(&self, channel: Channel, value: Result<JsValue, JsValue>) {
         // A copy: a listener may subscribe or unsubscribe while being called.
         let list: Vec<Function> = self
             .listeners(channel)
@@ -590,12 +608,7 @@ impl Driver {
             .iter()
             .map(|(_, f)| f.clone())
             .collect();
-        // Nobody listening (a page without other tabs, a worker before its first port): the
-        // value is not made (a fact of a 50-message page is a tree of some 50 objects).
-        if list.is_empty() {
-            return;
-        }
-        let value = match to_js(value) {
+        let value = match value {
             Ok(v) => v,
             Err(e) => return warn(&describe(&e)),
         };
