@@ -6,10 +6,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// A connected LinkedIn account (`accountId`); the empty string means the workspace default.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct AccountId(pub String);
+
+crate::urn::byte_ordered!(AccountId);
 
 impl AccountId {
     /// The account as the API's `accountId` parameter: `None` for the workspace default.
@@ -25,10 +27,12 @@ impl fmt::Display for AccountId {
 }
 
 /// Names one outbox entry for its whole life, across retries, restarts and tabs.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ClientKey(pub String);
+
+crate::urn::byte_ordered!(ClientKey);
 
 impl fmt::Display for ClientKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,7 +54,9 @@ pub struct RequestId(pub u64);
 pub struct CommandId(pub u64);
 
 /// One place that shows a conversation (a tab, a popup); chosen by the driver.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(transparent)]
 pub struct ViewId(pub String);
+
+crate::urn::byte_ordered!(ViewId);
