@@ -292,7 +292,9 @@ pub(crate) use string_enum;
 
 /// A value cut short for an error message.
 pub fn short(v: &Value) -> String {
-    let text = v.to_string();
+    // serde_json's text, as `Display` writes it: `Display` would bring its own two writers
+    // (compact and `{:#}`'s pretty one) of every `Value` into the module (issue 15).
+    let text = serde_json::to_string(v).unwrap_or_default();
     match text.char_indices().nth(40) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text,
