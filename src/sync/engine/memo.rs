@@ -10,14 +10,16 @@
 //! function of its inputs (`MessageInputs::into_view`), so a fresh one is written as JSON
 //! straight from what the memo keeps (`Planned::write_fresh_json`), never built to be copied.
 //!
-//! Correctness does not rest on anyone marking changes: the inputs are compared, all of them
-//! (the stored message with its tally but not when they were fetched, which no view shows,
-//! `shows_the_same`; the reaction facts, the tally flag, the recall state at the view's time,
-//! pending reactions, the last failure), so a memo can only be stale if
-//! [`Engine::stored_message_view`] reads something that [`MessageInputs`] does not hold. The
-//! tests compare the memo's answer with the full view after every step of the engine's
-//! property runs (tests/sync/props.rs). A read with no input or command to the engine since
-//! the last one is that answer again (`Current`).
+//! The inputs are compared, all of them (the stored message with its tally but not when they
+//! were fetched, which no view shows, `shows_the_same`; the reaction facts, the tally flag, the
+//! recall state at the view's time, pending reactions, the last failure), so a memo can only be
+//! stale if [`Engine::stored_message_view`] reads something that [`MessageInputs`] does not
+//! hold, with one shortcut: a message the store's change log (`Changes`, store.rs, where every
+//! new version of a message is made and noted) names no change of since the last read is the
+//! version kept, so it is neither looked up nor compared. The tests compare the memo's answer
+//! with the full view after every step of the engine's property runs (tests/sync/props.rs),
+//! and the store's tests that every change is noted. A read with no input or command to the
+//! engine since the last one is that answer again (`Current`).
 
 use super::views::unstored_views;
 use super::*;
