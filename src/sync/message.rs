@@ -93,6 +93,12 @@ impl Rev {
     pub fn same(self, other: Rev) -> bool {
         self.0 == other.0
     }
+
+    /// Where this version comes among all made in this process: every later [`Rev::new`] is
+    /// greater (the store's change log, `Changes`, is ordered by it).
+    pub(crate) fn number(self) -> u64 {
+        self.0
+    }
 }
 
 impl Default for Rev {

@@ -295,6 +295,62 @@ pub struct AccountStore {
     /// With a conversation window (`Engine::restore_window`): which conversation records
     /// memory holds as storage has them; `None` when memory holds every one.
     window: Option<ListWindow>,
+    /// The sentAt of each message the store gave a new version or dropped, in the order it
+    /// did: what a kept view walks past without a lookup (`Engine::conversation_view_plan`).
+    changes: Changes,
+}
+
+/// The store's recent changes to its messages (issue 15): for every message it keeps anew,
+/// changes, moves or drops, the [`Rev`] number of that change and the message's sentAt (its
+/// old one too when it moved). A view kept since change `seen` knows that a message at a
+/// sentAt no later change names is the version it kept, without looking it up (a lookup by id
+/// in a store of 100k messages was most of a view's walk). Over-approximating is safe (another
+/// message at the same sentAt is merely looked up); every `Rev` the store gives a message is
+/// made by [`Changes::note`], so none is left out. The oldest half goes when it holds
+/// `CHANGES_KEPT`; a view older than what it holds walks with lookups, as does a view of
+/// another store (each store, and each copy of one, is its own `id`).
+#[derive(Debug)]
+pub(crate) struct Changes {
+    /// Which store this is: the number of a `Rev` made with it.
+    id: u64,
+    /// Every change numbered past this one is in `log`.
+    floor: u64,
+    log: Vec<(u64, Millis)>,
+}
+
+/// How many changes [`Changes`] holds at most (16 bytes each).
+const CHANGES_KEPT: usize = 4096;
+
+impl Default for Changes {
+    fn default() -> Changes {
+        let id = Rev::new().number();
+        Changes {
+            id,
+            floor: id,
+            log: Vec::new(),
+        }
+    }
+}
+
+impl Clone for Changes {
+    /// A copy is another store: views kept of the original are not trusted of it.
+    fn clone(&self) -> Changes {
+        Changes::default()
+    }
+}
+
+impl Changes {
+    /// A new version for a message at `at` (its sentAt), noted.
+    fn note(&mut self, at: Millis) -> Rev {
+        let rev = Rev::new();
+        self.log.push((rev.number(), at));
+        if self.log.len() > CHANGES_KEPT {
+            let cut = self.log.len() / 2;
+            self.floor = self.log[cut - 1].0;
+            self.log.drain(..cut);
+        }
+        rev
+    }
 }
 
 /// The conversation records a store restored with a window holds (issue 13): the newest of
@@ -683,7 +739,9 @@ impl AccountStore {
                 } else {
                     self.index((m.sent_at, m.id.clone()), &m.conversation);
                 }
-                self.messages.insert(m.id.clone(), m.renewed());
+                let rev = self.changes.note(m.sent_at);
+                self.messages
+                    .insert(m.id.clone(), StoredMessage { rev, ..m });
             }
         }
         self.index_fresh(conversation, fresh);
@@ -731,8 +789,9 @@ impl AccountStore {
     pub(crate) fn evict(&mut self, conversation: &ConversationId) {
         if let Residency::Some { resident, .. } = &mut self.residency {
             resident.remove(conversation);
-            for (_, id) in self.order.remove(conversation).unwrap_or_default() {
+            for (at, id) in self.order.remove(conversation).unwrap_or_default() {
                 self.messages.remove(&id);
+                self.changes.note(at);
             }
         }
     }
@@ -896,6 +955,36 @@ impl AccountStore {
             .filter_map(|(_, id)| self.messages.get(id))
     }
 
+    /// The sentAt of every message changed since change `seen` of this store (`id`), sorted,
+    /// each once; `None` when another store, or when the changes since were not all kept
+    /// ([`Changes`]).
+    pub(crate) fn changed_since(&self, id: u64, seen: u64) -> Option<Vec<Millis>> {
+        let c = &self.changes;
+        if c.id != id || seen < c.floor {
+            return None;
+        }
+        let from = c.log.partition_point(|(n, _)| *n <= seen);
+        let mut at: Vec<Millis> = c.log.get(from..)?.iter().map(|(_, at)| *at).collect();
+        crate::sort::sort_by(&mut at, |a, b| a.cmp(b));
+        at.dedup();
+        Some(at)
+    }
+
+    /// Whether any message has a reaction fact held.
+    pub(crate) fn holds_reaction_facts(&self) -> bool {
+        !self.reactions.is_empty()
+    }
+
+    /// Whether any message has a recall check under way.
+    pub(crate) fn holds_recall_checks(&self) -> bool {
+        !self.recalls.is_empty()
+    }
+
+    /// Which store this is, for [`AccountStore::changed_since`].
+    pub(crate) fn changes_id(&self) -> u64 {
+        self.changes.id
+    }
+
     /// The (sentAt, id) index of one conversation's messages, oldest first (empty when none).
     pub(crate) fn order_of(&self, conversation: &ConversationId) -> &[(Millis, MessageId)] {
         self.order.get(conversation).map_or(&[], SmallSet::as_slice)
@@ -979,10 +1068,12 @@ impl AccountStore {
             }
             self.dirty.touched.insert(incoming.conversation.clone());
             self.dirty.messages.insert(id.clone());
-            self.messages.insert(id, incoming.renewed());
+            let rev = self.changes.note(incoming.sent_at);
+            self.messages.insert(id, StoredMessage { rev, ..incoming });
             return true;
         };
         let mut changed = false;
+        let was_at = held.sent_at;
         if incoming.body_rank() > held.body_rank() {
             let (old_conv, old_at) = (held.conversation.clone(), held.sent_at);
             let keep_tally = held.tally.take();
@@ -1017,7 +1108,10 @@ impl AccountStore {
             }
         }
         if changed {
-            held.rev = Rev::new();
+            if held.sent_at != was_at {
+                self.changes.note(was_at);
+            }
+            held.rev = self.changes.note(held.sent_at);
             self.dirty.touched.insert(held.conversation.clone());
             self.dirty.messages.insert(id);
         }
@@ -1192,6 +1286,7 @@ impl AccountStore {
         }
         self.dirty.tombstones.insert(id.clone());
         if let Some(m) = self.messages.remove(id) {
+            self.changes.note(m.sent_at);
             if let Some(set) = self.order.get_mut(&m.conversation) {
                 set.remove(&(m.sent_at, id.clone()));
             }
@@ -1299,7 +1394,7 @@ impl AccountStore {
         if let Some(m) = self.messages.get_mut(id) {
             if m.client_key != key {
                 m.client_key = key;
-                m.rev = Rev::new();
+                m.rev = self.changes.note(m.sent_at);
                 self.dirty.messages.insert(id.clone());
                 self.dirty.touched.insert(m.conversation.clone());
             }
@@ -1321,15 +1416,21 @@ impl AccountStore {
             store.conversations.insert(c.id.clone(), c);
         }
         for m in r.messages {
-            store.messages.insert(m.id.clone(), m.renewed());
+            let rev = store.changes.note(m.sent_at);
+            store
+                .messages
+                .insert(m.id.clone(), StoredMessage { rev, ..m });
         }
-        for id in r.removed_messages {
-            store.messages.remove(&id);
+        for id in r
+            .removed_messages
+            .into_iter()
+            .chain(r.tombstones.iter().cloned())
+        {
+            if let Some(m) = store.messages.remove(&id) {
+                store.changes.note(m.sent_at);
+            }
         }
-        for id in r.tombstones {
-            store.messages.remove(&id);
-            store.tombstones.insert(id);
-        }
+        store.tombstones.extend(r.tombstones);
         for (id, conversation) in r.recalled_in {
             store.recalled_in.insert(id, conversation);
         }
@@ -1498,7 +1599,9 @@ impl AccountStore {
         }
         let held: Vec<MessageId> = store.tombstones.iter().cloned().collect();
         for id in held {
-            store.messages.remove(&id);
+            if let Some(m) = store.messages.remove(&id) {
+                store.changes.note(m.sent_at);
+            }
         }
         store.reindex();
         store
@@ -1684,6 +1787,84 @@ mod tests {
         assert!(rev(&store).same(fourth));
         // A copy keeps its version.
         assert!(store.message(&id).unwrap().clone().rev.same(fourth));
+    }
+
+    /// A view kept between reads walks past the messages no change since names, without a
+    /// lookup (`Engine::conversation_view_plan`): every change the store makes to a message
+    /// (new, a better body, moved, a tally, a client key, tombstoned, evicted) is noted at its
+    /// sentAt (a move at both), what changes nothing is not, and a copy or another store, or
+    /// changes older than the log holds, are not answered for.
+    #[test]
+    fn every_change_to_a_message_is_noted_at_its_sent_at() {
+        let mut store = AccountStore::default();
+        let id = MessageId::parse("2-m").unwrap();
+        let of = store.changes_id();
+        let mark = || Rev::new().number();
+        let at = |ms: &[i64]| Some(ms.iter().copied().map(Millis).collect::<Vec<_>>());
+        let first = mark();
+        assert_eq!(store.changed_since(of, first), at(&[]));
+        store.merge_message(message("a", 1));
+        assert_eq!(store.changed_since(of, first), at(&[5]), "new");
+        let m = mark();
+        store.merge_message(message("a", 1));
+        store.merge_message(message("older", 0));
+        assert_eq!(store.changed_since(of, m), at(&[]), "nothing changed");
+        let m = mark();
+        let mut moved = message("b", 2);
+        moved.sent_at = Millis(7);
+        store.merge_message(moved.clone());
+        assert_eq!(store.changed_since(of, m), at(&[5, 7]), "moved: both times");
+        let m = mark();
+        moved.tally = Some(Tally {
+            stamp: Stamp::nth_of(Millis(9), 0),
+            entries: Vec::new(),
+        });
+        store.merge_message(moved);
+        assert_eq!(store.changed_since(of, m), at(&[7]), "a tally");
+        let m = mark();
+        store.set_client_key(&id, Some(ClientKey("k".into())));
+        assert_eq!(store.changed_since(of, m), at(&[7]), "a client key");
+        let m = mark();
+        store.set_client_key(&id, Some(ClientKey("k".into())));
+        assert_eq!(store.changed_since(of, m), at(&[]), "the same key");
+        assert_eq!(
+            store.changed_since(of, first),
+            at(&[5, 7]),
+            "each time once"
+        );
+        // A copy is another store; so is a new one.
+        let copy = store.clone();
+        assert_eq!(copy.changed_since(of, m), None);
+        assert_eq!(AccountStore::default().changed_since(of, m), None);
+        let m = mark();
+        assert!(store.tombstone(&id));
+        assert_eq!(store.changed_since(of, m), at(&[7]), "tombstoned");
+        // Evicted: a lazily loaded conversation read, then dropped from memory.
+        let conv = ConversationId::parse("2-c").unwrap();
+        let mut lazy = AccountStore::default();
+        lazy.hold_none();
+        let of = lazy.changes_id();
+        let mut other = message("c", 1);
+        other.id = MessageId::parse("2-n").unwrap();
+        other.sent_at = Millis(3);
+        let m = mark();
+        lazy.install_loaded(&conv, None, vec![other]);
+        assert_eq!(lazy.changed_since(of, m), at(&[3]), "read from storage");
+        let m = mark();
+        lazy.evict(&conv);
+        assert_eq!(lazy.changed_since(of, m), at(&[3]), "evicted");
+        // Past what the log holds, nothing is answered for; a mark within it still is.
+        let mut store = AccountStore::default();
+        let of = store.changes_id();
+        store.merge_message(message("a", 1));
+        let early = mark();
+        for n in 0..=CHANGES_KEPT {
+            store.set_client_key(&id, Some(ClientKey(n.to_string())));
+        }
+        let late = mark();
+        store.set_client_key(&id, None);
+        assert_eq!(store.changed_since(of, early), None, "trimmed");
+        assert_eq!(store.changed_since(of, late), at(&[5]));
     }
 
     #[test]

@@ -10,14 +10,16 @@
 //! function of its inputs (`MessageInputs::into_view`), so a fresh one is written as JSON
 //! straight from what the memo keeps (`Planned::write_fresh_json`), never built to be copied.
 //!
-//! Correctness does not rest on anyone marking changes: the inputs are compared, all of them
-//! (the stored message with its tally but not when they were fetched, which no view shows,
-//! `shows_the_same`; the reaction facts, the tally flag, the recall state at the view's time,
-//! pending reactions, the last failure), so a memo can only be stale if
-//! [`Engine::stored_message_view`] reads something that [`MessageInputs`] does not hold. The
-//! tests compare the memo's answer with the full view after every step of the engine's
-//! property runs (tests/sync/props.rs). A read with no input or command to the engine since
-//! the last one is that answer again (`Current`).
+//! The inputs are compared, all of them (the stored message with its tally but not when they
+//! were fetched, which no view shows, `shows_the_same`; the reaction facts, the tally flag, the
+//! recall state at the view's time, pending reactions, the last failure), so a memo can only be
+//! stale if [`Engine::stored_message_view`] reads something that [`MessageInputs`] does not
+//! hold, with one shortcut: a message the store's change log (`Changes`, store.rs, where every
+//! new version of a message is made and noted) names no change of since the last read is the
+//! version kept, so it is neither looked up nor compared. The tests compare the memo's answer
+//! with the full view after every step of the engine's property runs (tests/sync/props.rs),
+//! and the store's tests that every change is noted. A read with no input or command to the
+//! engine since the last one is that answer again (`Current`).
 
 use super::views::unstored_views;
 use super::*;
@@ -30,7 +32,9 @@ use crate::sync::view_json::EntryJson;
 /// What one stored message's view is made of.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct MessageInputs {
-    message: StoredMessage,
+    /// Boxed: a read moves every entry and looks at the rest (a few dozen bytes) of the
+    /// unchanged ones, not at their message (a few hundred).
+    message: Box<StoredMessage>,
     tallies_seen: bool,
     facts: Vec<(ReactionKey, ReactionFact)>,
     recall: RecallEligibility,
@@ -109,7 +113,7 @@ impl MessageInputs {
             subject,
             client_key,
             ..
-        } = message;
+        } = *message;
         MessageView {
             id: Some(id),
             client_key,
@@ -239,6 +243,10 @@ pub struct PlanMemo {
     len: usize,
     /// When the last answer can be handed out again as it is, with no walk.
     current: Option<Current>,
+    /// The store the last answer was read from and its last change then (its `Changes`
+    /// id and a `Rev` number made at the read): a message no change since names is the
+    /// version kept, without a lookup.
+    seen: Option<(u64, u64)>,
 }
 
 /// A stored message's place in the memo, with what its view was made of.
@@ -246,8 +254,7 @@ pub struct PlanMemo {
 struct Kept {
     at: Millis,
     id: MessageId,
-    /// Boxed: a read moves every entry, and a message's inputs are a few hundred bytes.
-    inputs: Box<MessageInputs>,
+    inputs: MessageInputs,
     /// Where it is in the last answer.
     shown: usize,
 }
@@ -463,8 +470,20 @@ impl Engine {
                 kept.message.rev = m.rev;
                 true
             };
-        shows
-            && kept.tallies_seen == store.tallies_seen()
+        shows && self.rest_still_true(account, store, now_ms, kept)
+    }
+
+    /// Whether what `kept` holds beside its message is still true at `now_ms` (its message is
+    /// the version kept).
+    fn rest_still_true(
+        &self,
+        account: &AccountId,
+        store: &AccountStore,
+        now_ms: Millis,
+        kept: &MessageInputs,
+    ) -> bool {
+        let m = &kept.message;
+        kept.tallies_seen == store.tallies_seen()
             && kept.recall == self.recall_of(store, m, now_ms)
             && store
                 .reactions_of(&m.id)
@@ -473,6 +492,33 @@ impl Engine {
                 .pending_of(account, &m.id)
                 .eq(kept.pending.iter().map(|(e, a)| (e, *a)))
             && self.failure_of(account, &m.id) == kept.failure.as_ref()
+    }
+
+    /// Whether no message of `store` has a reaction fact, a recall check, a pending reaction
+    /// of ours or a last failure: what [`Engine::calm_still_true`] takes.
+    fn calm(&self, store: &AccountStore) -> bool {
+        !store.holds_reaction_facts()
+            && !store.holds_recall_checks()
+            && self.pending_reacts.is_empty()
+            && self.last_failures.is_empty()
+    }
+
+    /// [`Engine::rest_still_true`] when [`Engine::calm`] holds, from what `kept` holds beside
+    /// its message (not from the message, a few hundred bytes elsewhere): with no recall check
+    /// held, a message's recall state moves only with the time (`recall_of`: its window is
+    /// open until `until`, closed after `closed_at`; someone else's stays so), and with no
+    /// fact, pending reaction or failure held, the kept ones must be none.
+    fn calm_still_true(store: &AccountStore, now_ms: Millis, kept: &MessageInputs) -> bool {
+        kept.tallies_seen == store.tallies_seen()
+            && kept.facts.is_empty()
+            && kept.pending.is_empty()
+            && kept.failure.is_none()
+            && match kept.recall {
+                RecallEligibility::NotOwn => true,
+                RecallEligibility::Allowed { until } => now_ms <= until,
+                RecallEligibility::WindowClosed { closed_at } => now_ms > closed_at,
+                RecallEligibility::Recalling | RecallEligibility::NotSent => false,
+            }
     }
 
     /// What the view of stored message `m` is made of at `now_ms`.
@@ -484,7 +530,7 @@ impl Engine {
         now_ms: Millis,
     ) -> MessageInputs {
         MessageInputs {
-            message: m.clone(),
+            message: Box::new(m.clone()),
             tallies_seen: store.tallies_seen(),
             facts: store
                 .reactions_of(&m.id)
@@ -548,49 +594,80 @@ impl Engine {
             }
             _ => None,
         };
-        let stored = store.order_of(id).len();
-        let mut slots: Vec<(Millis, ItemSource, Owner)> = Vec::with_capacity(stored);
+        let order = store.order_of(id);
+        let mut slots: Vec<(Millis, ItemSource, Owner)> = Vec::with_capacity(order.len());
         let mut fresh: Vec<Owner> = Vec::new();
-        let mut next: Vec<Kept> = Vec::with_capacity(stored);
+        let mut next: Vec<Kept> = Vec::with_capacity(order.len());
+        // The sentAt of the messages changed since the last answer, when the store knows.
+        let changed = memo
+            .seen
+            .take()
+            .and_then(|(of, seen)| store.changed_since(of, seen));
+        let calm = self.calm(store);
+        // The next changed sentAt at or past the message walked (they come in its order).
+        let mut changes = changed.as_deref().map(|c| c.iter().peekable());
+        let mut unchanged = |at: Millis| match &mut changes {
+            None => false,
+            Some(c) => {
+                while c.next_if(|x| **x < at).is_some() {}
+                c.peek().is_none_or(|x| **x != at)
+            }
+        };
         let mut old = std::mem::take(&mut memo.entries).into_iter().peekable();
-        for m in store.messages_in(id) {
+        for (at, mid) in order {
+            // No change since the last answer at this sentAt: the messages at it are the ones
+            // kept, in the same order, each the version kept.
+            let quick = unchanged(*at);
             // Entries before this message are gone from the store; one comparison each.
-            let at = loop {
+            let found = loop {
                 let Some(k) = old.peek() else { break None };
-                if k.at == m.sent_at && (k.inputs.message.rev.same(m.rev) || k.id == m.id) {
+                if k.at == *at && (quick || same(k.id.as_str(), mid.as_str())) {
                     break old.next();
                 }
-                if (k.at, &k.id) < (m.sent_at, &m.id) {
+                if (k.at, &k.id) < (*at, mid) {
                     drop(old.next());
                 } else {
                     break None;
                 }
             };
-            let kept = at
+            // A message no change since names is the version kept: no lookup.
+            let mut looked_up = None;
+            let kept = found
                 .and_then(|mut k| {
-                    self.still_true(account, store, m, now, &mut k.inputs)
-                        .then_some(k)
+                    let still = if quick {
+                        calm && Engine::calm_still_true(store, now, &k.inputs)
+                            || !calm && self.rest_still_true(account, store, now, &k.inputs)
+                    } else {
+                        looked_up = store.message(mid);
+                        looked_up
+                            .is_some_and(|m| self.still_true(account, store, m, now, &mut k.inputs))
+                    };
+                    still.then_some(k)
                 })
                 .and_then(|k| take(k.shown).map(|i| (k, i)));
             let owner = Owner::Entry(next.len());
             match kept {
                 Some((k, i)) => {
-                    slots.push((m.sent_at, ItemSource::Last(i), owner));
+                    slots.push((*at, ItemSource::Last(i), owner));
                     next.push(k);
                 }
                 None => {
+                    let Some(m) = looked_up.or_else(|| store.message(mid)) else {
+                        continue;
+                    };
                     slots.push((m.sent_at, ItemSource::Fresh(fresh.len()), owner));
                     fresh.push(Owner::Entry(next.len()));
                     next.push(Kept {
                         at: m.sent_at,
                         id: m.id.clone(),
-                        inputs: Box::new(self.inputs_of(account, store, m, now)),
+                        inputs: self.inputs_of(account, store, m, now),
                         shown: 0,
                     });
                 }
             }
         }
         drop(old);
+        memo.seen = Some((store.changes_id(), crate::sync::Rev::new().number()));
         let (away, outbox) = unstored_views(store, id);
         let mut kept_unstored = std::mem::take(&mut memo.unstored);
         let mut unstored: Vec<(MessageView, usize)> = Vec::new();
@@ -732,7 +809,7 @@ mod tests {
             let on = |bit: usize| n & (1 << bit) != 0;
             let text = |bit: usize| on(bit).then(|| hostile.to_owned());
             let inputs = MessageInputs {
-                message: StoredMessage {
+                message: Box::new(StoredMessage {
                     id: id.clone(),
                     conversation: ConversationId::parse("2-Y29udg==").unwrap(),
                     message_urn: format!("urn:li:msg_message:(x,{hostile})"),
@@ -764,7 +841,7 @@ mod tests {
                     }),
                     client_key: text(3).map(ClientKey),
                     rev: Rev::new(),
-                },
+                }),
                 tallies_seen: on(0),
                 facts: if on(2) {
                     vec![
