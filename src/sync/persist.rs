@@ -218,37 +218,40 @@ impl FromStored for Records {
     }
 }
 
-/// `#[serde(default)]` on the type: every field may be missing.
+/// `#[serde(default)]` on the type: every field may be missing. Read into a default value field
+/// by field (in the declared order), so a field that does not read drops one value, not the
+/// fields read before it one by one.
 impl FromStored for AccountRecords {
+    #[allow(clippy::field_reassign_with_default)] // the point: one value to drop on `?`
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(AccountRecords {
-            account: AccountId(f.or_default("account")?),
-            conversations: f.records_or_default("conversations")?,
-            messages: f.records_or_default("messages")?,
-            removed_messages: f.or_default("removedMessages")?,
-            tombstones: f.or_default("tombstones")?,
-            reactions: f
-                .or_default::<Vec<(Stored<_>, Stored<_>)>>("reactions")?
-                .into_iter()
-                .map(|(Stored(key), Stored(fact))| (key, fact))
-                .collect(),
-            removed_reactions: f.records_or_default("removedReactions")?,
-            outbox: f.records_or_default("outbox")?,
-            removed_outbox: f.or_default("removedOutbox")?,
-            outbox_next_seq: f.or_default("outboxNextSeq")?,
-            recalls: f.records_or_default("recalls")?,
-            removed_recalls: f.or_default("removedRecalls")?,
-            quota: f.record_opt("quota")?,
-            own_profile: f.opt("ownProfile")?,
-            tallies_seen: f.or_default("talliesSeen")?,
-            recalled_in: f.or_default("recalledIn")?,
-            elsewhere: f
-                .or_default::<Vec<(_, Vec<Stored<_>>)>>("elsewhere")?
-                .into_iter()
-                .map(|(conversation, sent)| {
-                    (conversation, sent.into_iter().map(|Stored(s)| s).collect())
-                })
-                .collect(),
-        })
+        let mut a = AccountRecords::default();
+        a.account = AccountId(f.or_default("account")?);
+        a.conversations = f.records_or_default("conversations")?;
+        a.messages = f.records_or_default("messages")?;
+        a.removed_messages = f.or_default("removedMessages")?;
+        a.tombstones = f.or_default("tombstones")?;
+        a.reactions = f
+            .or_default::<Vec<(Stored<_>, Stored<_>)>>("reactions")?
+            .into_iter()
+            .map(|(Stored(key), Stored(fact))| (key, fact))
+            .collect();
+        a.removed_reactions = f.records_or_default("removedReactions")?;
+        a.outbox = f.records_or_default("outbox")?;
+        a.removed_outbox = f.or_default("removedOutbox")?;
+        a.outbox_next_seq = f.or_default("outboxNextSeq")?;
+        a.recalls = f.records_or_default("recalls")?;
+        a.removed_recalls = f.or_default("removedRecalls")?;
+        a.quota = f.record_opt("quota")?;
+        a.own_profile = f.opt("ownProfile")?;
+        a.tallies_seen = f.or_default("talliesSeen")?;
+        a.recalled_in = f.or_default("recalledIn")?;
+        a.elsewhere = f
+            .or_default::<Vec<(_, Vec<Stored<_>>)>>("elsewhere")?
+            .into_iter()
+            .map(|(conversation, sent)| {
+                (conversation, sent.into_iter().map(|Stored(s)| s).collect())
+            })
+            .collect();
+        Ok(a)
     }
 }

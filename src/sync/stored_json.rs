@@ -186,24 +186,45 @@ impl<'a> Fields<'a> {
     /// A list of records that must be there; `null`, a non-array or an element that does not
     /// read is an error.
     pub fn records<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
-        match self.get(name)? {
-            Some(_) => self.records_or_default(name),
-            None => Err(missing(name)),
-        }
+        self.list(name, true)
     }
 
     /// A `#[serde(default)]` list of records: missing is empty; `null` or a non-array is an
     /// error, as is any element that does not read.
     pub fn records_or_default<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
+        self.list(name, false)
+    }
+
+    /// A list of records, each read by the record's own reader ([`from_json`], as the
+    /// per-record layout reads one record).
+    fn list<T: FromStored>(&self, name: &str, required: bool) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        self.each(name, required, &mut |item| {
+            out.push(from_json(item.get().as_bytes())?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The list `name`'s items, each given to `read` in order: the one loop of every list of
+    /// records (what differs per record type is only `read`, the record's own reader, so no
+    /// list reader is in the module per type). Missing is empty unless `required`; `null`, a
+    /// non-array or an item `read` refuses is an error naming the field and the item.
+    #[inline(never)]
+    fn each(
+        &self,
+        name: &str,
+        required: bool,
+        read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
+    ) -> Result<(), String> {
         let Some(raw) = self.get(name)? else {
-            return Ok(Vec::new());
+            return if required { Err(missing(name)) } else { Ok(()) };
         };
-        let items: Vec<&RawValue> = value(raw, name)?;
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| nested(item, name).map_err(|e| format!("{e} (item {i})")))
-            .collect()
+        let items: Vec<&'a RawValue> = value(raw, name)?;
+        for (i, item) in items.into_iter().enumerate() {
+            read(item).map_err(|e| format!("field `{name}`: {e} (item {i})"))?;
+        }
+        Ok(())
     }
 }
 
