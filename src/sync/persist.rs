@@ -9,7 +9,8 @@ use super::keys::AccountId;
 use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
-use super::stored_json::{self, Fields, FromStored, Stored};
+use super::stored_json::{Fields, FromStored, Stored};
+use crate::model::lenient;
 
 /// The format version written today.
 pub const STORE_VERSION: u32 = 1;
@@ -91,28 +92,21 @@ fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
         let records = Records::read(&fields).map_err(corrupt)?;
         return Ok((records, None));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let (value, migrated) = migrate(value, version)?;
-    // A migrated value is read as text by the same reader (one decode path for `Records`).
-    let text = serde_json::to_vec(&value).map_err(|e| corrupt(e.to_string()))?;
-    let records = stored_json::from_json::<Records>(&text).map_err(corrupt)?;
-    Ok((records, migrated))
+    // A document serde_json's `Value` refuses (a number out of range) is corrupt whatever its
+    // version, as when every other version was read through a `Value` first.
+    lenient::json_document(bytes).map_err(|e| corrupt(e.to_string()))?;
+    migrate(&fields, version)
 }
 
-/// Bring a stored value of `version` to `STORE_VERSION`. Each older version that can be read
-/// gets a step here; any other is dropped whole (never half-read). There is no older format yet.
-fn migrate(
-    value: serde_json::Value,
-    version: u32,
-) -> Result<(serde_json::Value, Option<u32>), RestoreIssue> {
-    match version {
-        STORE_VERSION => Ok((value, None)),
-        found => Err(RestoreIssue::UnsupportedVersion {
-            found,
-            expected: STORE_VERSION,
-        }),
-    }
+/// Bring a stored blob of an older `version` to today's `Records`. Each older version that can
+/// be read gets a step here, reading its members (`fields`) by that version's names, so there
+/// is one decode path for every version (the member scanner); any other is dropped whole
+/// (never half-read). There is no older format yet.
+fn migrate(_fields: &Fields<'_>, version: u32) -> Result<(Records, Option<u32>), RestoreIssue> {
+    Err(RestoreIssue::UnsupportedVersion {
+        found: version,
+        expected: STORE_VERSION,
+    })
 }
 
 /// What `load` recovered from storage.
