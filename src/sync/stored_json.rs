@@ -74,19 +74,33 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Member `name`'s raw value to read, `None` when it is missing (or `null`, when
+    /// `null_is_absent`). Not generic and not inlined: every field reader of every record
+    /// type calls this one copy, and only its value's read is per field type.
+    #[inline(never)]
+    fn find(&self, name: &str, null_is_absent: bool) -> Result<Option<&'a RawValue>, String> {
+        match self.get(name)? {
+            Some(raw) if null_is_absent && raw.get() == "null" => Ok(None),
+            found => Ok(found),
+        }
+    }
+
+    /// Member `name`'s raw value, which must be there.
+    #[inline(never)]
+    fn need(&self, name: &str) -> Result<&'a RawValue, String> {
+        self.get(name)?.ok_or_else(|| missing(name))
+    }
+
     /// A field that must be there.
     pub fn req<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
-            Some(raw) => value(raw, name),
-            None => Err(missing(name)),
-        }
+        value(self.need(name)?, name)
     }
 
     /// An `Option` field: missing or `null` is `None`.
     pub fn opt<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
-            Some(raw) if raw.get() != "null" => value(raw, name).map(Some),
-            _ => Ok(None),
+        match self.find(name, true)? {
+            Some(raw) => value(raw, name).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -145,7 +159,7 @@ impl<'a> Fields<'a> {
 
     /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
     pub fn given<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => value(raw, name).map(Some),
             None => Ok(None),
         }
@@ -153,15 +167,15 @@ impl<'a> Fields<'a> {
 
     /// A nested `Option` record: missing or `null` is `None`.
     pub fn record_opt<T: FromStored>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
-            Some(raw) if raw.get() != "null" => nested(raw, name).map(Some),
-            _ => Ok(None),
+        match self.find(name, true)? {
+            Some(raw) => nested(raw, name).map(Some),
+            None => Ok(None),
         }
     }
 
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
     pub fn or_default<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => value(raw, name),
             None => Ok(T::default()),
         }
@@ -169,15 +183,12 @@ impl<'a> Fields<'a> {
 
     /// A nested record that must be there.
     pub fn record<T: FromStored>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
-            Some(raw) => nested(raw, name),
-            None => Err(missing(name)),
-        }
+        nested(self.need(name)?, name)
     }
 
     /// A nested `#[serde(default)]` record.
     pub fn record_or_default<T: FromStored + Default>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => nested(raw, name),
             None => Ok(T::default()),
         }
