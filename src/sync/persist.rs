@@ -9,7 +9,7 @@ use super::keys::AccountId;
 use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
-use super::stored_json::{Fields, FromStored, Stored};
+use super::stored_json::{half, stored, Fields, FromStored, Stored};
 use crate::model::lenient;
 
 /// The format version written today.
@@ -224,11 +224,15 @@ impl FromStored for AccountRecords {
         a.messages = f.records_or_default("messages")?;
         a.removed_messages = f.or_default("removedMessages")?;
         a.tombstones = f.or_default("tombstones")?;
-        a.reactions = f
-            .or_default::<Vec<(Stored<_>, Stored<_>)>>("reactions")?
-            .into_iter()
-            .map(|(Stored(key), Stored(fact))| (key, fact))
-            .collect();
+        let mut key = None;
+        f.pairs("reactions", &mut |second, raw| {
+            match (second, key.take()) {
+                (false, _) => key = Some(stored(raw)?),
+                (true, Some(key)) => a.reactions.push((key, stored(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
         a.removed_reactions = f.records_or_default("removedReactions")?;
         a.outbox = f.records_or_default("outbox")?;
         a.removed_outbox = f.or_default("removedOutbox")?;
@@ -238,14 +242,28 @@ impl FromStored for AccountRecords {
         a.quota = f.record_opt("quota")?;
         a.own_profile = f.opt("ownProfile")?;
         a.tallies_seen = f.or_default("talliesSeen")?;
-        a.recalled_in = f.or_default("recalledIn")?;
-        a.elsewhere = f
-            .or_default::<Vec<(_, Vec<Stored<_>>)>>("elsewhere")?
-            .into_iter()
-            .map(|(conversation, sent)| {
-                (conversation, sent.into_iter().map(|Stored(s)| s).collect())
-            })
-            .collect();
+        let mut message = None;
+        f.pairs("recalledIn", &mut |second, raw| {
+            match (second, message.take()) {
+                (false, _) => message = Some(half(raw)?),
+                (true, Some(message)) => a.recalled_in.push((message, half(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        let mut conversation = None;
+        f.pairs("elsewhere", &mut |second, raw| {
+            match (second, conversation.take()) {
+                (false, _) => conversation = Some(half(raw)?),
+                (true, Some(conversation)) => {
+                    let sent: Vec<Stored<_>> = half(raw)?;
+                    let sent = sent.into_iter().map(|Stored(s)| s).collect();
+                    a.elsewhere.push((conversation, sent));
+                }
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
         Ok(a)
     }
 }
