@@ -133,17 +133,24 @@ impl<'a> Fields<'a> {
         known: &[&str],
         required: &[&str],
     ) -> Result<Vec<T>, String> {
-        let Some(raw) = self.get(name)? else {
-            return Err(missing(name));
-        };
-        let items: Vec<&RawValue> = value(raw, name)?;
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                model(item, name, known, required).map_err(|e| format!("{e} (item {i})"))
-            })
-            .collect()
+        self.model_list(name, true, known, required)
+    }
+
+    /// A list of API model values, each read as by [`Fields::opt_model`], through the one
+    /// loop of [`Fields::each`].
+    fn model_list<T: Read>(
+        &self,
+        name: &str,
+        required_list: bool,
+        known: &[&str],
+        required: &[&str],
+    ) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        self.each(name, required_list, &mut |item| {
+            out.push(bare_model(item, known, required)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// A list of API model values, `#[serde(default)]`: missing is empty; `null`, a non-array
@@ -154,10 +161,7 @@ impl<'a> Fields<'a> {
         known: &[&str],
         required: &[&str],
     ) -> Result<Vec<T>, String> {
-        match self.get(name)? {
-            Some(_) => self.models(name, known, required),
-            None => Ok(Vec::new()),
-        }
+        self.model_list(name, false, known, required)
     }
 
     /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
@@ -285,16 +289,28 @@ fn model<T: Read>(
     known: &[&str],
     required: &[&str],
 ) -> Result<T, String> {
-    let inner = |e: String| format!("field `{name}`: {e}");
-    let members = Fields::parse(raw.get().as_bytes()).map_err(inner)?;
+    bare_model(raw, known, required).map_err(|e| format!("field `{name}`: {e}"))
+}
+
+/// [`model`] without the field's name in its error.
+fn bare_model<T: Read>(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<T, String> {
+    refused_model(raw, known, required)?;
+    lenient::decode_raw(raw)
+}
+
+/// What serde's derived reader of an API model type refuses and [`Read`] takes (see
+/// [`Fields::opt_model`]): not generic, one copy for every model type.
+#[inline(never)]
+fn refused_model(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<(), String> {
+    let members = Fields::parse(raw.get().as_bytes())?;
     for field in known {
-        if members.get(field).map_err(inner)?.is_none() && required.contains(field) {
-            return Err(inner(missing(field)));
+        if members.get(field)?.is_none() && required.contains(field) {
+            return Err(missing(field));
         }
     }
     // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
-    lenient::json_document(raw.get().as_bytes()).map_err(|e| inner(e.to_string()))?;
-    lenient::decode_raw(raw).map_err(inner)
+    lenient::json_document(raw.get().as_bytes()).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn nested<T: FromStored>(raw: &RawValue, name: &str) -> Result<T, String> {
