@@ -982,7 +982,7 @@ pub(crate) mod tests {
     /// the pair's length is known), named by the field.
     #[test]
     fn an_accounts_pairs_read_as_the_derived_reader_reads_them() {
-        use crate::sync::persist::AccountRecords;
+        use crate::sync::store::AccountRecords;
         const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
         let key = format!(r#"{{"message":"{ID}","actor":"me","emoji":"x"}}"#);
         let fact = r#"{"present":true,"stamp":5}"#.to_owned();
