@@ -9,7 +9,8 @@ use super::keys::AccountId;
 use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
-use super::stored_json::{self, Fields, FromStored, Stored};
+use super::stored_json::{half, stored, Fields, FromStored, Stored};
+use crate::model::lenient;
 
 /// The format version written today.
 pub const STORE_VERSION: u32 = 1;
@@ -91,28 +92,21 @@ fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
         let records = Records::read(&fields).map_err(corrupt)?;
         return Ok((records, None));
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(e.to_string()))?;
-    let (value, migrated) = migrate(value, version)?;
-    // A migrated value is read as text by the same reader (one decode path for `Records`).
-    let text = serde_json::to_vec(&value).map_err(|e| corrupt(e.to_string()))?;
-    let records = stored_json::from_json::<Records>(&text).map_err(corrupt)?;
-    Ok((records, migrated))
+    // A document serde_json's `Value` refuses (a number out of range) is corrupt whatever its
+    // version, as when every other version was read through a `Value` first.
+    lenient::json_document(bytes).map_err(|e| corrupt(e.to_string()))?;
+    migrate(&fields, version)
 }
 
-/// Bring a stored value of `version` to `STORE_VERSION`. Each older version that can be read
-/// gets a step here; any other is dropped whole (never half-read). There is no older format yet.
-fn migrate(
-    value: serde_json::Value,
-    version: u32,
-) -> Result<(serde_json::Value, Option<u32>), RestoreIssue> {
-    match version {
-        STORE_VERSION => Ok((value, None)),
-        found => Err(RestoreIssue::UnsupportedVersion {
-            found,
-            expected: STORE_VERSION,
-        }),
-    }
+/// Bring a stored blob of an older `version` to today's `Records`. Each older version that can
+/// be read gets a step here, reading its members (`fields`) by that version's names, so there
+/// is one decode path for every version (the member scanner); any other is dropped whole
+/// (never half-read). There is no older format yet.
+fn migrate(_fields: &Fields<'_>, version: u32) -> Result<(Records, Option<u32>), RestoreIssue> {
+    Err(RestoreIssue::UnsupportedVersion {
+        found: version,
+        expected: STORE_VERSION,
+    })
 }
 
 /// What `load` recovered from storage.
@@ -218,37 +212,58 @@ impl FromStored for Records {
     }
 }
 
-/// `#[serde(default)]` on the type: every field may be missing.
+/// `#[serde(default)]` on the type: every field may be missing. Read into a default value field
+/// by field (in the declared order), so a field that does not read drops one value, not the
+/// fields read before it one by one.
 impl FromStored for AccountRecords {
+    #[allow(clippy::field_reassign_with_default)] // the point: one value to drop on `?`
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(AccountRecords {
-            account: AccountId(f.or_default("account")?),
-            conversations: f.records_or_default("conversations")?,
-            messages: f.records_or_default("messages")?,
-            removed_messages: f.or_default("removedMessages")?,
-            tombstones: f.or_default("tombstones")?,
-            reactions: f
-                .or_default::<Vec<(Stored<_>, Stored<_>)>>("reactions")?
-                .into_iter()
-                .map(|(Stored(key), Stored(fact))| (key, fact))
-                .collect(),
-            removed_reactions: f.records_or_default("removedReactions")?,
-            outbox: f.records_or_default("outbox")?,
-            removed_outbox: f.or_default("removedOutbox")?,
-            outbox_next_seq: f.or_default("outboxNextSeq")?,
-            recalls: f.records_or_default("recalls")?,
-            removed_recalls: f.or_default("removedRecalls")?,
-            quota: f.record_opt("quota")?,
-            own_profile: f.opt("ownProfile")?,
-            tallies_seen: f.or_default("talliesSeen")?,
-            recalled_in: f.or_default("recalledIn")?,
-            elsewhere: f
-                .or_default::<Vec<(_, Vec<Stored<_>>)>>("elsewhere")?
-                .into_iter()
-                .map(|(conversation, sent)| {
-                    (conversation, sent.into_iter().map(|Stored(s)| s).collect())
-                })
-                .collect(),
-        })
+        let mut a = AccountRecords::default();
+        a.account = AccountId(f.or_default("account")?);
+        a.conversations = f.records_or_default("conversations")?;
+        a.messages = f.records_or_default("messages")?;
+        a.removed_messages = f.or_default("removedMessages")?;
+        a.tombstones = f.or_default("tombstones")?;
+        let mut key = None;
+        f.pairs("reactions", &mut |second, raw| {
+            match (second, key.take()) {
+                (false, _) => key = Some(stored(raw)?),
+                (true, Some(key)) => a.reactions.push((key, stored(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        a.removed_reactions = f.records_or_default("removedReactions")?;
+        a.outbox = f.records_or_default("outbox")?;
+        a.removed_outbox = f.or_default("removedOutbox")?;
+        a.outbox_next_seq = f.or_default("outboxNextSeq")?;
+        a.recalls = f.records_or_default("recalls")?;
+        a.removed_recalls = f.or_default("removedRecalls")?;
+        a.quota = f.record_opt("quota")?;
+        a.own_profile = f.opt("ownProfile")?;
+        a.tallies_seen = f.or_default("talliesSeen")?;
+        let mut message = None;
+        f.pairs("recalledIn", &mut |second, raw| {
+            match (second, message.take()) {
+                (false, _) => message = Some(half(raw)?),
+                (true, Some(message)) => a.recalled_in.push((message, half(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        let mut conversation = None;
+        f.pairs("elsewhere", &mut |second, raw| {
+            match (second, conversation.take()) {
+                (false, _) => conversation = Some(half(raw)?),
+                (true, Some(conversation)) => {
+                    let sent: Vec<Stored<_>> = half(raw)?;
+                    let sent = sent.into_iter().map(|Stored(s)| s).collect();
+                    a.elsewhere.push((conversation, sent));
+                }
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        Ok(a)
     }
 }

@@ -26,7 +26,7 @@ use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
 use super::small_map::{SmallMap, SmallSet};
 use super::store::{ConversationRecord, RecallCheck, StoredMessage};
-use super::stored_json::{self, Fields, FromStored};
+use super::stored_json::{self, half, Fields, FromStored};
 use crate::urn::{ConversationId, MessageId, ProfileId};
 
 /// Between an account and an id in a record key (sorts below every character of an id).
@@ -582,10 +582,18 @@ impl FromStored for AccountRecord {
 
 impl FromStored for AccountSummary {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(AccountSummary {
-            gaps: f.or_default("gaps")?,
-            unread: f.or_default("unread")?,
-        })
+        let gaps = f.or_default("gaps")?;
+        // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
+        let (mut unread, mut id) = (Vec::new(), None);
+        f.pairs("unread", &mut |second, raw| {
+            match (second, id.take()) {
+                (false, _) => id = Some(half(raw)?),
+                (true, Some(id)) => unread.push((id, half(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        Ok(AccountSummary { gaps, unread })
     }
 }
 

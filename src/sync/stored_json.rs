@@ -20,7 +20,10 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeOwned, Deserializer, EnumAccess, MapAccess, VariantAccess, Visitor};
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -74,19 +77,33 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Member `name`'s raw value to read, `None` when it is missing (or `null`, when
+    /// `null_is_absent`). Not generic and not inlined: every field reader of every record
+    /// type calls this one copy, and only its value's read is per field type.
+    #[inline(never)]
+    fn find(&self, name: &str, null_is_absent: bool) -> Result<Option<&'a RawValue>, String> {
+        match self.get(name)? {
+            Some(raw) if null_is_absent && raw.get() == "null" => Ok(None),
+            found => Ok(found),
+        }
+    }
+
+    /// Member `name`'s raw value, which must be there.
+    #[inline(never)]
+    fn need(&self, name: &str) -> Result<&'a RawValue, String> {
+        self.get(name)?.ok_or_else(|| missing(name))
+    }
+
     /// A field that must be there.
     pub fn req<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
-            Some(raw) => value(raw, name),
-            None => Err(missing(name)),
-        }
+        value(self.need(name)?, name)
     }
 
     /// An `Option` field: missing or `null` is `None`.
     pub fn opt<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
-            Some(raw) if raw.get() != "null" => value(raw, name).map(Some),
-            _ => Ok(None),
+        match self.find(name, true)? {
+            Some(raw) => value(raw, name).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -116,17 +133,24 @@ impl<'a> Fields<'a> {
         known: &[&str],
         required: &[&str],
     ) -> Result<Vec<T>, String> {
-        let Some(raw) = self.get(name)? else {
-            return Err(missing(name));
-        };
-        let items: Vec<&RawValue> = value(raw, name)?;
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| {
-                model(item, name, known, required).map_err(|e| format!("{e} (item {i})"))
-            })
-            .collect()
+        self.model_list(name, true, known, required)
+    }
+
+    /// A list of API model values, each read as by [`Fields::opt_model`], through the one
+    /// loop of [`Fields::each`].
+    fn model_list<T: Read>(
+        &self,
+        name: &str,
+        required_list: bool,
+        known: &[&str],
+        required: &[&str],
+    ) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        self.each(name, required_list, &mut |item| {
+            out.push(bare_model(item, known, required)?);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// A list of API model values, `#[serde(default)]`: missing is empty; `null`, a non-array
@@ -137,15 +161,12 @@ impl<'a> Fields<'a> {
         known: &[&str],
         required: &[&str],
     ) -> Result<Vec<T>, String> {
-        match self.get(name)? {
-            Some(_) => self.models(name, known, required),
-            None => Ok(Vec::new()),
-        }
+        self.model_list(name, false, known, required)
     }
 
     /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
     pub fn given<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => value(raw, name).map(Some),
             None => Ok(None),
         }
@@ -153,15 +174,15 @@ impl<'a> Fields<'a> {
 
     /// A nested `Option` record: missing or `null` is `None`.
     pub fn record_opt<T: FromStored>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.get(name)? {
-            Some(raw) if raw.get() != "null" => nested(raw, name).map(Some),
-            _ => Ok(None),
+        match self.find(name, true)? {
+            Some(raw) => nested(raw, name).map(Some),
+            None => Ok(None),
         }
     }
 
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
     pub fn or_default<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => value(raw, name),
             None => Ok(T::default()),
         }
@@ -169,15 +190,12 @@ impl<'a> Fields<'a> {
 
     /// A nested record that must be there.
     pub fn record<T: FromStored>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
-            Some(raw) => nested(raw, name),
-            None => Err(missing(name)),
-        }
+        nested(self.need(name)?, name)
     }
 
     /// A nested `#[serde(default)]` record.
     pub fn record_or_default<T: FromStored + Default>(&self, name: &str) -> Result<T, String> {
-        match self.get(name)? {
+        match self.find(name, false)? {
             Some(raw) => nested(raw, name),
             None => Ok(T::default()),
         }
@@ -186,24 +204,67 @@ impl<'a> Fields<'a> {
     /// A list of records that must be there; `null`, a non-array or an element that does not
     /// read is an error.
     pub fn records<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
-        match self.get(name)? {
-            Some(_) => self.records_or_default(name),
-            None => Err(missing(name)),
-        }
+        self.list(name, true)
     }
 
     /// A `#[serde(default)]` list of records: missing is empty; `null` or a non-array is an
     /// error, as is any element that does not read.
     pub fn records_or_default<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
-        let Some(raw) = self.get(name)? else {
-            return Ok(Vec::new());
+        self.list(name, false)
+    }
+
+    /// A list of records, each read by the record's own reader ([`from_json`], as the
+    /// per-record layout reads one record).
+    fn list<T: FromStored>(&self, name: &str, required: bool) -> Result<Vec<T>, String> {
+        let mut out = Vec::new();
+        self.each(name, required, &mut |item| {
+            out.push(from_json(item.get().as_bytes())?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
+    /// each pair's halves handed to `read` in order as they are read (`false` for the first
+    /// half, `true` for the second): read and refused as serde's reader of `Vec<(A, B)>` reads
+    /// them, to the same errors (see [`PairList`]), with one loop and one pair reader for every
+    /// list of pairs where serde's are a copy per pair type. `read` says why a half does not
+    /// read as [`half`] and [`stored`] do.
+    #[inline(never)]
+    pub fn pairs(
+        &self,
+        name: &str,
+        read: &mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(raw) = self.find(name, false)? else {
+            return Ok(());
         };
-        let items: Vec<&RawValue> = value(raw, name)?;
-        items
-            .into_iter()
-            .enumerate()
-            .map(|(i, item)| nested(item, name).map_err(|e| format!("{e} (item {i})")))
-            .collect()
+        PairList(read)
+            .deserialize(&mut serde_json::Deserializer::from_slice(
+                raw.get().as_bytes(),
+            ))
+            .map_err(|e| field_error(name, &e))
+    }
+
+    /// The list `name`'s items, each given to `read` in order: the one loop of every list of
+    /// records (what differs per record type is only `read`, the record's own reader, so no
+    /// list reader is in the module per type). Missing is empty unless `required`; `null`, a
+    /// non-array or an item `read` refuses is an error naming the field and the item.
+    #[inline(never)]
+    fn each(
+        &self,
+        name: &str,
+        required: bool,
+        read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(raw) = self.get(name)? else {
+            return if required { Err(missing(name)) } else { Ok(()) };
+        };
+        let items: Vec<&'a RawValue> = value(raw, name)?;
+        for (i, item) in items.into_iter().enumerate() {
+            read(item).map_err(|e| format!("field `{name}`: {e} (item {i})"))?;
+        }
+        Ok(())
     }
 }
 
@@ -228,16 +289,28 @@ fn model<T: Read>(
     known: &[&str],
     required: &[&str],
 ) -> Result<T, String> {
-    let inner = |e: String| format!("field `{name}`: {e}");
-    let members = Fields::parse(raw.get().as_bytes()).map_err(inner)?;
+    bare_model(raw, known, required).map_err(|e| format!("field `{name}`: {e}"))
+}
+
+/// [`model`] without the field's name in its error.
+fn bare_model<T: Read>(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<T, String> {
+    refused_model(raw, known, required)?;
+    lenient::decode_raw(raw)
+}
+
+/// What serde's derived reader of an API model type refuses and [`Read`] takes (see
+/// [`Fields::opt_model`]): not generic, one copy for every model type.
+#[inline(never)]
+fn refused_model(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<(), String> {
+    let members = Fields::parse(raw.get().as_bytes())?;
     for field in known {
-        if members.get(field).map_err(inner)?.is_none() && required.contains(field) {
-            return Err(inner(missing(field)));
+        if members.get(field)?.is_none() && required.contains(field) {
+            return Err(missing(field));
         }
     }
     // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
-    lenient::json_document(raw.get().as_bytes()).map_err(|e| inner(e.to_string()))?;
-    lenient::decode_raw(raw).map_err(inner)
+    lenient::json_document(raw.get().as_bytes()).map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 fn nested<T: FromStored>(raw: &RawValue, name: &str) -> Result<T, String> {
@@ -254,6 +327,78 @@ fn field_error(name: &str, e: &serde_json::Error) -> String {
         _ => &text,
     };
     format!("field `{name}`: {bare}")
+}
+
+/// Half of a pair of [`Fields::pairs`], read as `T` by its serde reader; serde_json's error
+/// (its position kept, as in serde's reader of the pair, where the position is then dropped).
+pub(crate) fn half<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
+    T::deserialize(&mut serde_json::Deserializer::from_slice(
+        raw.get().as_bytes(),
+    ))
+    .map_err(|e| e.to_string())
+}
+
+/// Half of a pair of [`Fields::pairs`], a record read by its [`FromStored`] reader (as
+/// [`Stored`] reads it inside serde's reader).
+pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
+    from_json(raw.get().as_bytes())
+}
+
+/// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
+/// each element read before the next is looked at), each half handed to the callback of
+/// [`Fields::pairs`] as it is read; its error becomes serde_json's error there, as the half's
+/// own reader's would.
+struct PairList<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for PairList<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for PairList<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Pair(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+}
+
+/// One pair of a [`PairList`] (serde's tuple reader: `deserialize_tuple` of 2, the same
+/// expectation and length errors).
+struct Pair<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for Pair<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_tuple(2, self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for Pair<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a tuple of size 2")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        for (i, second) in [false, true].into_iter().enumerate() {
+            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
+                return Err(serde::de::Error::invalid_length(i, &self));
+            };
+            (self.0)(second, raw).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// A record read by its [`FromStored`] reader where serde reads the type around it: a pair's
@@ -827,6 +972,89 @@ pub(crate) mod tests {
             read > 100 && refused > 1000,
             "{read} read, {refused} refused"
         );
+    }
+
+    /// The key-value layout's lists of pairs (an account's reactions, the conversations of
+    /// its tombstones, its kept Sales Navigator sends), read by `Fields::pairs`: each pair in
+    /// every wrong shape, with each half in every wrong way, reads as serde's derived reader of
+    /// `AccountRecords` reads it; and where a pair is wrong in its shape and in a half, the
+    /// error is the one serde's reader of `Vec<(A, B)>` gives (the half read first, before
+    /// the pair's length is known), named by the field.
+    #[test]
+    fn an_accounts_pairs_read_as_the_derived_reader_reads_them() {
+        use crate::sync::store::AccountRecords;
+        const ID: &str = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
+        let key = format!(r#"{{"message":"{ID}","actor":"me","emoji":"x"}}"#);
+        let fact = r#"{"present":true,"stamp":5}"#.to_owned();
+        let id = format!(r#""{ID}""#);
+        let sent = r#"[{"key":"k","text":"t","sentAt":9}]"#.to_owned();
+        let bads = [
+            "null",
+            "7",
+            "\"x\"",
+            "{}",
+            "[]",
+            "[7]",
+            "{\"a\":1}",
+            "\"2-x\"",
+        ];
+        let (mut read, mut refused) = (0, 0);
+        for (field, a, b) in [
+            ("reactions", &key, &fact),
+            ("recalledIn", &id, &id),
+            ("elsewhere", &id, &sent),
+        ] {
+            let mut lists = vec![
+                "[]".to_owned(),
+                "[[]]".into(),
+                format!("[[{a}]]"),
+                format!("[[{a},{b},{b}]]"),
+                format!("[[{a},{b}]]"),
+                format!("[[{a},{b}],[{a},{b}]]"),
+                format!("[{{\"0\":{a}}}]"),
+                format!("[[{a},{b}],[{a}]]"),
+                format!("[[{a},{b}],7]"),
+            ];
+            for bad in bads {
+                lists.push(format!("[[{bad},{b}]]"));
+                lists.push(format!("[[{a},{bad}]]"));
+                lists.push(format!("[[{bad}]]"));
+                lists.push(format!("[[{a},{b}],[{bad},{b}]]"));
+                lists.push(format!("[[{a},[{bad}]]]"));
+            }
+            for list in lists {
+                let (r, f) = reads_as_derived::<AccountRecords>(&format!(
+                    r#"{{"account":"","{field}":{list}}}"#
+                ));
+                read += r;
+                refused += f;
+            }
+        }
+        assert!(
+            read > 30 && refused > 1000,
+            "{read} read, {refused} refused"
+        );
+        for (field, list, error) in [
+            (
+                "reactions",
+                "[[null]]",
+                "field `reactions`: invalid type: null, expected a stored record (an object)",
+            ),
+            (
+                "elsewhere",
+                "[[7]]",
+                "field `elsewhere`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                "recalledIn",
+                &format!("[[{id}]]"),
+                "field `recalledIn`: invalid length 1, expected a tuple of size 2",
+            ),
+        ] {
+            let json = format!(r#"{{"account":"","{field}":{list}}}"#);
+            let read = from_json::<AccountRecords>(json.as_bytes());
+            assert_eq!(read, Err(error.to_owned()), "{json}");
+        }
     }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
