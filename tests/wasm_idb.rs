@@ -489,7 +489,12 @@ async fn a_read_whose_transaction_aborts_after_its_requests_fails_clearly() {
         vec![
             put(Table::Meta, "m", "1"),
             conversation("2-ta", 5.0, &["p1"], Some("2-a1")),
-            message(&key("2-a1"), &stored_message("2-a1", "2-ta", 1), "2-ta", 1.0),
+            message(
+                &key("2-a1"),
+                &stored_message("2-a1", "2-ta", 1),
+                "2-ta",
+                1.0,
+            ),
         ],
         false,
     )
@@ -516,33 +521,67 @@ async fn a_read_whose_transaction_aborts_after_its_requests_fails_clearly() {
     .await
     .expect("wrap transaction");
     let arm = || async {
-        run_js("_", "globalThis.__abortNextRead = true;", &JsValue::UNDEFINED)
-            .await
-            .expect("arm");
+        run_js(
+            "_",
+            "globalThis.__abortNextRead = true;",
+            &JsValue::UNDEFINED,
+        )
+        .await
+        .expect("arm");
     };
     let says = |what: &str, e: threadline::sync::StorageError| {
         assert!(!e.full, "{what}: not a quota refusal: {}", e.message);
         assert!(e.message.contains("IndexedDB"), "{what}: {}", e.message);
     };
     arm().await;
-    says("tables", db.read_tables(&[Table::Meta, Table::Outbox]).await.expect_err("aborted"));
+    says(
+        "tables",
+        db.read_tables(&[Table::Meta, Table::Outbox])
+            .await
+            .expect_err("aborted"),
+    );
     arm().await;
-    says("window", db.read_newest("acct", None, 10).await.expect_err("aborted"));
+    says(
+        "window",
+        db.read_newest("acct", None, 10).await.expect_err("aborted"),
+    );
     arm().await;
-    says("index", db.read_index("acct", "2-ta").await.expect_err("aborted"));
+    says(
+        "index",
+        db.read_index("acct", "2-ta").await.expect_err("aborted"),
+    );
     arm().await;
     let asked = [("2-ta".to_owned(), key("2-ta"))];
-    says("conversations", db.read_conversations("acct", &asked).await.expect_err("aborted"));
+    says(
+        "conversations",
+        db.read_conversations("acct", &asked)
+            .await
+            .expect_err("aborted"),
+    );
     arm().await;
-    says("keys", db.read_keys(Table::Conversations, &[key("2-ta")]).await.expect_err("aborted"));
+    says(
+        "keys",
+        db.read_keys(Table::Conversations, &[key("2-ta")])
+            .await
+            .expect_err("aborted"),
+    );
     arm().await;
-    says("places", db.read_places(&[key("2-a1")]).await.expect_err("aborted"));
+    says(
+        "places",
+        db.read_places(&[key("2-a1")]).await.expect_err("aborted"),
+    );
     // Not armed: the same reads read.
     assert_eq!(all(&db, Table::Meta).await, pairs(&[("m", "1")]));
     let read = db.read_conversations("acct", &asked).await.expect("read");
     assert_eq!(read[0].messages.len(), 1);
     assert_eq!(read[0].record.len(), 1);
-    assert_eq!(db.read_newest("acct", None, 10).await.expect("window").len(), 1);
+    assert_eq!(
+        db.read_newest("acct", None, 10)
+            .await
+            .expect("window")
+            .len(),
+        1
+    );
     drop(db);
     fresh(&name).await;
 }
