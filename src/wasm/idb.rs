@@ -119,42 +119,29 @@ async fn finished(tx: &IdbTransaction, what: &str) -> Result<(), StorageError> {
     }
 }
 
-/// The end of a read-only transaction's `issued` requests, in the order issued: requests of one
+/// The end of a read-only transaction's requests, `last` the last one issued: requests of one
 /// transaction end in the order they were issued, and an abort ends every pending one with an
 /// `error` event, so once `last` has succeeded every request has, and their results are read
-/// then (the last one's end is awaited). The transaction's `complete` is not awaited: a read-only transaction's commit changes
+/// then. The transaction's `complete` is not awaited: a read-only transaction's commit changes
 /// nothing and tells nothing more, and it comes a round trip after the last request (0.1-0.25
 /// ms in Chromium, on each of the three reads of a cold open to a view). A failure is named by
-/// the first failed request's error (the cause; the later ones only say the transaction was
-/// aborted), else by the transaction's.
-async fn read_done(
-    tx: &IdbTransaction,
-    issued: &[&IdbRequest],
-    what: &str,
-) -> Result<(), StorageError> {
-    let Some(last) = issued.last() else {
-        return Ok(());
-    };
+/// the transaction's error (set before the abort ends the pending requests: the failed
+/// request's own, the cause), else by `last`'s own (it failed first).
+async fn read_done(tx: &IdbTransaction, last: &IdbRequest, what: &str) -> Result<(), StorageError> {
     let done = Promise::new(&mut |resolve, reject| {
         last.set_onsuccess(Some(&resolve));
         last.set_onerror(Some(&reject));
         tx.set_onabort(Some(&reject));
     });
     let outcome = JsFuture::from(done).await;
+    // The transaction lives on until it commits: nothing of this read is called then.
     last.set_onsuccess(None);
     last.set_onerror(None);
     tx.set_onabort(None);
     if outcome.is_ok() {
         return Ok(());
     }
-    let mut cause = None;
-    for r in issued {
-        if let Ok(Some(e)) = r.error() {
-            cause = Some(e);
-            break;
-        }
-    }
-    Err(match cause.or_else(|| tx.error()) {
+    Err(match tx.error().or_else(|| last.error().ok().flatten()) {
         Some(e) => error_of(what, &e),
         None => StorageError::new(format!("IndexedDB {what}: the transaction was aborted")),
     })
@@ -337,7 +324,7 @@ impl IdbRecords {
             .index(name)
             .and_then(|index| requests(&index))
             .map_err(|e| aborted(&tx, what, &e))?;
-        read_done(&tx, &[&keys, &values], what).await?;
+        read_done(&tx, &values, what).await?;
         pairs(what, &keys, &values)
     }
 
@@ -595,12 +582,9 @@ impl RecordStorage for IdbRecords {
                 }
             }
         }
-        let mut issued = Vec::with_capacity(2 * requests.len());
-        for (_, (keys, values)) in &requests {
-            issued.push(keys);
-            issued.push(values);
+        if let Some((_, (_, last))) = requests.last() {
+            read_done(&tx, last, what).await?;
         }
-        read_done(&tx, &issued, what).await?;
         requests
             .iter()
             .map(|(table, (keys, values))| pairs(table.name(), keys, values))
@@ -653,12 +637,9 @@ impl RecordStorage for IdbRecords {
             Ok::<_, JsValue>(requests)
         })();
         let requests = issued.map_err(|e| aborted(&tx, what, &e))?;
-        let mut issued = Vec::with_capacity(2 * requests.len());
-        for (values, _, record) in &requests {
-            issued.push(values);
-            issued.push(record);
+        if let Some((_, _, last)) = requests.last() {
+            read_done(&tx, last, what).await?;
         }
-        read_done(&tx, &issued, what).await?;
         let name = json_name();
         let mut out = Vec::with_capacity(requests.len());
         for (values, key, record) in requests {
@@ -747,8 +728,9 @@ impl RecordStorage for IdbRecords {
                 .map_err(|e| aborted(&tx, what, &e))?;
             requests.push((key, request));
         }
-        let issued: Vec<&IdbRequest> = requests.iter().map(|(_, r)| r).collect();
-        read_done(&tx, &issued, what).await?;
+        if let Some((_, last)) = requests.last() {
+            read_done(&tx, last, what).await?;
+        }
         let name = json_name();
         let mut out = Vec::with_capacity(requests.len());
         for (key, r) in requests {
@@ -805,13 +787,9 @@ impl RecordStorage for IdbRecords {
             Ok::<_, JsValue>(requests)
         })();
         let requests = issued.map_err(|e| aborted(&tx, what, &e))?;
-        let mut issued = Vec::with_capacity(3 * requests.len());
-        for (message, keys, values) in &requests {
-            issued.push(message);
-            issued.push(keys);
-            issued.push(values);
+        if let Some((_, _, last)) = requests.last() {
+            read_done(&tx, last, what).await?;
         }
-        read_done(&tx, &issued, what).await?;
         let name = json_name();
         let mut out = Vec::with_capacity(requests.len());
         for (message, keys, values) in requests {
