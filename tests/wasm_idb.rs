@@ -470,6 +470,122 @@ async fn deleting_the_database_closes_an_open_connection() {
     fresh(&name).await;
 }
 
+/// A read is over once its last request has ended, not when its transaction completes
+/// (`read_done`): a read-only transaction that aborts after every request was issued (made here
+/// by aborting the next read's real transaction in a microtask after it was issued, before any
+/// request could end) fails every kind of read clearly, and the next read of the same
+/// connection reads. A read that awaited only its last request's `success` would wait forever
+/// here.
+#[wasm_bindgen_test]
+async fn a_read_whose_transaction_aborts_after_its_requests_fails_clearly() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-read-abort");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let key = |id: &str| format!("acct{KEY_SEP}{id}");
+    db.apply(
+        vec![
+            put(Table::Meta, "m", "1"),
+            conversation("2-ta", 5.0, &["p1"], Some("2-a1")),
+            message(
+                &key("2-a1"),
+                &stored_message("2-a1", "2-ta", 1),
+                "2-ta",
+                1.0,
+            ),
+        ],
+        false,
+    )
+    .await
+    .expect("write");
+    // The next transaction made is aborted in a microtask: its requests are all issued by then
+    // (issuing is synchronous), none has ended (that takes a task).
+    run_js(
+        "_",
+        "if (!globalThis.__abortNextRead) {
+           const f = IDBDatabase.prototype.transaction;
+           IDBDatabase.prototype.transaction = function (...a) {
+             const tx = f.apply(this, a);
+             if (globalThis.__abortNextRead) {
+               globalThis.__abortNextRead = false;
+               queueMicrotask(() => { try { tx.abort(); } catch (_) {} });
+             }
+             return tx;
+           };
+         }
+         globalThis.__abortNextRead = false;",
+        &JsValue::UNDEFINED,
+    )
+    .await
+    .expect("wrap transaction");
+    let arm = || async {
+        run_js(
+            "_",
+            "globalThis.__abortNextRead = true;",
+            &JsValue::UNDEFINED,
+        )
+        .await
+        .expect("arm");
+    };
+    let says = |what: &str, e: threadline::sync::StorageError| {
+        assert!(!e.full, "{what}: not a quota refusal: {}", e.message);
+        assert!(e.message.contains("IndexedDB"), "{what}: {}", e.message);
+    };
+    arm().await;
+    says(
+        "tables",
+        db.read_tables(&[Table::Meta, Table::Outbox])
+            .await
+            .expect_err("aborted"),
+    );
+    arm().await;
+    says(
+        "window",
+        db.read_newest("acct", None, 10).await.expect_err("aborted"),
+    );
+    arm().await;
+    says(
+        "index",
+        db.read_index("acct", "2-ta").await.expect_err("aborted"),
+    );
+    arm().await;
+    let asked = [("2-ta".to_owned(), key("2-ta"))];
+    says(
+        "conversations",
+        db.read_conversations("acct", &asked)
+            .await
+            .expect_err("aborted"),
+    );
+    arm().await;
+    says(
+        "keys",
+        db.read_keys(Table::Conversations, &[key("2-ta")])
+            .await
+            .expect_err("aborted"),
+    );
+    arm().await;
+    says(
+        "places",
+        db.read_places(&[key("2-a1")]).await.expect_err("aborted"),
+    );
+    // Not armed: the same reads read.
+    assert_eq!(all(&db, Table::Meta).await, pairs(&[("m", "1")]));
+    let read = db.read_conversations("acct", &asked).await.expect("read");
+    assert_eq!(read[0].messages.len(), 1);
+    assert_eq!(read[0].record.len(), 1);
+    assert_eq!(
+        db.read_newest("acct", None, 10)
+            .await
+            .expect("window")
+            .len(),
+        1
+    );
+    drop(db);
+    fresh(&name).await;
+}
+
 /// A full disk, as Chrome reports it: the transaction aborts with a `QuotaExceededError` (made
 /// here by aborting the real transaction after its first put, with that error, since a test
 /// cannot fill the disk). The write fails as `full`, nothing of it lands, and the next write,
