@@ -114,7 +114,9 @@ impl ConversationRecord {
 
     /// Prefer a real `urn:` string, then the smallest, so every replica picks the same one.
     fn offer_urn(&mut self, urn: &str) -> bool {
-        let rank = |u: &str| (!u.starts_with("urn:"), u.to_owned());
+        fn rank(u: &str) -> (bool, &str) {
+            (!u.starts_with("urn:"), u)
+        }
         if !urn.is_empty() && rank(urn) < rank(&self.urn) {
             self.urn = urn.to_owned();
             return true;
