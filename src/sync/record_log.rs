@@ -1090,6 +1090,7 @@ impl<S: RecordStorage> RecordLog<S> {
                                 };
                                 out.empty = false;
                                 self.accounts.borrow_mut().clear();
+                                *self.landed.borrow_mut() = Landed::default();
                                 return Ok(out);
                             }
                             Err(e) => Err(e),
