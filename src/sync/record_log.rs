@@ -658,8 +658,9 @@ pub struct LoadedRecords {
     pub issues: Vec<RestoreIssue>,
     /// Nothing at all was stored (a new store, or one to migrate into).
     pub empty: bool,
-    /// A `Meta` or an account record is stored: this store was written to (every write puts
-    /// both), so a key-value store is never moved into it ([`RecordLog::migrate_from`]).
+    /// A `Meta` or an account record is stored: this store was written to (a log's first
+    /// write puts both, later ones when they changed), so a key-value store is never moved
+    /// into it ([`RecordLog::migrate_from`]).
     /// Known only after a load that read both tables.
     pub written: bool,
     /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
@@ -1289,7 +1290,8 @@ impl<S: RecordStorage> RecordLog<S> {
         &self,
         old: &PersistLog<K>,
     ) -> Result<Vec<RestoreIssue>, StorageError> {
-        // Every write puts `Meta` and an account record: neither there, nothing was written.
+        // A log's first write puts `Meta` and its account records (later ones leave them out
+        // only when unchanged): neither there, nothing was written.
         if !self.storage.read_all(Table::Meta).await?.is_empty()
             || !self.storage.read_all(Table::Accounts).await?.is_empty()
         {
