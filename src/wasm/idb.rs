@@ -384,9 +384,28 @@ struct Texts {
     spans: Vec<[(u32, u32); 2]>,
 }
 
+/// The most bytes of text a transaction's texts are joined up to (a snapshot of a large store
+/// could pass the longest string a JS engine makes, whose error would unwind through wasm);
+/// past it each text is a string of its own, as any one record's always is.
+const JOINED_MAX: usize = 1 << 26;
+
 impl Texts {
     fn of(ops: &[RecordOp]) -> Texts {
-        let mut all = String::new();
+        let bytes: usize = ops
+            .iter()
+            .map(|op| match op {
+                RecordOp::Put { record, .. } => record.key.len().saturating_add(record.json.len()),
+                RecordOp::Delete { key, .. } => key.len(),
+                RecordOp::Clear { .. } => 0,
+            })
+            .fold(0, usize::saturating_add);
+        if bytes > JOINED_MAX {
+            return Texts {
+                all: js_sys::JsString::from(""),
+                spans: Vec::new(),
+            };
+        }
+        let mut all = String::with_capacity(bytes);
         let mut at = 0u32;
         let mut add = |text: &str| {
             all.push_str(text);
@@ -414,7 +433,7 @@ impl Texts {
         }
     }
 
-    /// Op `i`'s key (`which` 0) or JSON text (1); `text` itself should there be no such op.
+    /// Op `i`'s key (`which` 0) or JSON text (1); `text` made on its own when not joined.
     fn get(&self, i: usize, which: usize, text: &str) -> JsValue {
         match self.spans.get(i) {
             Some(spans) => {
