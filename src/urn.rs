@@ -538,7 +538,9 @@ fn is_id_byte(c: u8) -> bool {
 /// `.` and `..` are made of id characters but would name another path if an id were ever put
 /// in one unencoded: never an id, nor part of one between `/`s (base64 ids hold no `.`).
 fn is_dot_segment(s: &str) -> bool {
-    s.split('/').any(|part| part == "." || part == "..")
+    // Most ids hold no `.` at all: one byte scan answers them (the split alone was most of
+    // reading a message id from a merged page, issue 15).
+    s.as_bytes().contains(&b'.') && s.split('/').any(|part| part == "." || part == "..")
 }
 
 /// Whether `s` could be an id inside a URN or URL: id characters only, not empty, not a dot

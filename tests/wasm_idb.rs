@@ -385,6 +385,55 @@ async fn a_transaction_that_cannot_start_fails_clearly() {
     fresh(&name).await;
 }
 
+/// A write's keys and JSON texts cross into JS as one string cut in UTF-16 units: texts with
+/// characters of two, three and four UTF-8 bytes (one or two UTF-16 units) before, inside and
+/// after others, a delete among the puts, read back exactly.
+#[wasm_bindgen_test]
+async fn a_writes_texts_cross_whole() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-texts");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let sep = KEY_SEP;
+    let gone = format!("ü{sep}gone");
+    db.apply(vec![put(Table::Outbox, &gone, "{}")], false)
+        .await
+        .expect("first");
+    let key = format!("ключ{sep}m😀");
+    let written = db
+        .apply(
+            vec![
+                put(Table::Meta, "😀", r#"{"a":"ünï 😀 ∑"}"#),
+                message(&key, r#"{"text":"𝄞 clef"}"#, "c😀", 1.0),
+                RecordOp::Delete {
+                    table: Table::Outbox,
+                    key: gone,
+                },
+                put(Table::Accounts, "plain", r#"{"seq":1}"#),
+            ],
+            false,
+        )
+        .await;
+    written.expect("written");
+    assert_eq!(
+        all(&db, Table::Meta).await,
+        pairs(&[("😀", r#"{"a":"ünï 😀 ∑"}"#)])
+    );
+    assert_eq!(
+        all(&db, Table::Messages).await,
+        pairs(&[(&key, r#"{"text":"𝄞 clef"}"#)])
+    );
+    assert!(all(&db, Table::Outbox).await.is_empty());
+    assert_eq!(
+        all(&db, Table::Accounts).await,
+        pairs(&[("plain", r#"{"seq":1}"#)])
+    );
+    drop(db);
+    fresh(&name).await;
+}
+
 /// A request that fails later, inside the browser (here: a unique index the database was given
 /// by hand refuses a second equal value), aborts the transaction: the error comes from the
 /// abort, and nothing of it lands.

@@ -230,7 +230,13 @@ fn text(what: &'static str, s: &str, max: usize) -> Result<(), FactError> {
 /// A short field: within `MAX_FIELD_BYTES`, no control characters.
 fn field(what: &'static str, s: &str) -> Result<(), FactError> {
     text(what, s, MAX_FIELD_BYTES)?;
-    if s.chars().any(char::is_control) {
+    // ASCII text (most of it) by its bytes: its control characters are 0x00-0x1f and 0x7f.
+    let control = if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    };
+    if control {
         return refuse(what);
     }
     Ok(())

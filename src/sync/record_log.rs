@@ -666,8 +666,9 @@ pub struct LoadedRecords {
     pub issues: Vec<RestoreIssue>,
     /// Nothing at all was stored (a new store, or one to migrate into).
     pub empty: bool,
-    /// A `Meta` or an account record is stored: this store was written to (every write puts
-    /// both), so a key-value store is never moved into it ([`RecordLog::migrate_from`]).
+    /// A `Meta` or an account record is stored: this store was written to (a log's first
+    /// write puts both, later ones when they changed), so a key-value store is never moved
+    /// into it ([`RecordLog::migrate_from`]).
     /// Known only after a load that read both tables.
     pub written: bool,
     /// Each account's [`AccountSummary`] as stored (computed, once, for a layout-1 store).
@@ -751,6 +752,18 @@ pub struct RecordLog<S> {
     layout: Cell<u32>,
     /// The layout the last load found stamped in `Meta`.
     found: Cell<u32>,
+    /// The JSON text of `Meta` and of each account record as this log's last write that
+    /// carried them landed (nothing after a load or a migration): a delta whose record is the
+    /// same text leaves it out, as it is on disk already. Most deltas (a page merged, a read
+    /// mark) change neither, and each put is a request in the transaction (issue 15).
+    landed: RefCell<Landed>,
+}
+
+/// What [`RecordLog::write`] knows is on disk, byte for byte (see `RecordLog::landed`).
+#[derive(Debug, Default)]
+struct Landed {
+    meta: Option<String>,
+    accounts: SmallMap<AccountId, String>,
 }
 
 impl<S: RecordStorage> RecordLog<S> {
@@ -761,6 +774,7 @@ impl<S: RecordStorage> RecordLog<S> {
             accounts: RefCell::new(SmallMap::new()),
             layout: Cell::new(LAYOUT_VERSION),
             found: Cell::new(LAYOUT_VERSION),
+            landed: RefCell::new(Landed::default()),
         }
     }
 
@@ -1085,6 +1099,7 @@ impl<S: RecordStorage> RecordLog<S> {
                                 };
                                 out.empty = false;
                                 self.accounts.borrow_mut().clear();
+                                *self.landed.borrow_mut() = Landed::default();
                                 return Ok(out);
                             }
                             Err(e) => Err(e),
@@ -1128,6 +1143,7 @@ impl<S: RecordStorage> RecordLog<S> {
             .collect();
         out.records.accounts = accounts.into_values().collect();
         *self.accounts.borrow_mut() = stored;
+        *self.landed.borrow_mut() = Landed::default();
         self.found.set(layout);
         if layout == LAYOUT_V1 && tables.contains(&Table::Conversations) {
             self.migrate_v1(&mut out).await;
@@ -1166,6 +1182,8 @@ impl<S: RecordStorage> RecordLog<S> {
             }
             Ok(())
         })();
+        // Whatever it wrote, the next write puts `Meta` and every account record again.
+        *self.landed.borrow_mut() = Landed::default();
         let written = match built {
             Ok(()) => self.storage.apply(ops, false).await,
             Err(e) => Err(e),
@@ -1224,23 +1242,44 @@ impl<S: RecordStorage> RecordLog<S> {
             layout,
             key_counter: records.key_counter,
         };
-        ops.push(put(Table::Meta, META_KEY.to_owned(), to_json(&meta)?));
+        // A record already on disk as the same text is left out of a delta (`landed`); a
+        // snapshot clears every table and so writes them all.
+        let mut landed = if snapshot {
+            Landed::default()
+        } else {
+            let l = self.landed.borrow();
+            Landed {
+                meta: l.meta.clone(),
+                accounts: l.accounts.clone(),
+            }
+        };
+        let meta = to_json(&meta)?;
+        if landed.meta.as_ref() != Some(&meta) {
+            ops.push(put(Table::Meta, META_KEY.to_owned(), meta.clone()));
+        }
         for r in &records.accounts {
             let account = stored.remove(&r.account).unwrap_or_default().merged(r);
-            ops.push(put(
-                Table::Accounts,
-                r.account.0.clone(),
-                to_json(&account)?,
-            ));
+            let json = to_json(&account)?;
+            if landed.accounts.get(&r.account) != Some(&json) {
+                ops.push(put(Table::Accounts, r.account.0.clone(), json.clone()));
+                landed.accounts.insert(r.account.clone(), json);
+            }
             stored.insert(r.account.clone(), account);
             account_ops(r, &mut ops)?;
         }
+        // A write is never empty: storage that fails must fail this one too (the driver
+        // reports a write that lands after a failed one as storage working again).
+        if ops.is_empty() {
+            ops.push(put(Table::Meta, META_KEY.to_owned(), meta.clone()));
+        }
+        landed.meta = Some(meta);
         let durable = records
             .accounts
             .iter()
             .any(|r| !r.outbox.is_empty() || !r.recalls.is_empty());
         self.storage.apply(ops, durable).await?;
         *self.accounts.borrow_mut() = stored;
+        *self.landed.borrow_mut() = landed;
         self.layout.set(layout);
         Ok(())
     }
@@ -1259,7 +1298,8 @@ impl<S: RecordStorage> RecordLog<S> {
         &self,
         old: &PersistLog<K>,
     ) -> Result<Vec<RestoreIssue>, StorageError> {
-        // Every write puts `Meta` and an account record: neither there, nothing was written.
+        // A log's first write puts `Meta` and its account records (later ones leave them out
+        // only when unchanged): neither there, nothing was written.
         if !self.storage.read_all(Table::Meta).await?.is_empty()
             || !self.storage.read_all(Table::Accounts).await?.is_empty()
         {
@@ -1589,6 +1629,8 @@ mod tests {
         reads: Rc<RefCell<Vec<Vec<Table>>>>,
         /// Records read of `Conversations`, by any call.
         rows: Rc<RefCell<usize>>,
+        /// Every transaction asked for, landed or not.
+        applied: Rc<RefCell<Vec<Vec<RecordOp>>>>,
     }
 
     impl Counting {
@@ -1658,6 +1700,7 @@ mod tests {
             Ok(rows)
         }
         async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
+            self.applied.borrow_mut().push(ops.clone());
             self.inner.apply(ops, durable).await
         }
     }
@@ -1957,6 +2000,82 @@ mod tests {
         ready(reopened.write(&w)).unwrap();
         let (engine, _) = restored_from_records(&records);
         assert_eq!(engine.snapshot(), restored_from_kv(&kv).snapshot());
+    }
+
+    /// A delta leaves out `Meta` and an account record that are on disk as the same text
+    /// already (a merged page writes its messages only); one that changes them, the first
+    /// after a failed write that carried them, and one with nothing else to write put them.
+    #[test]
+    fn a_delta_writes_meta_and_account_records_only_when_they_changed() {
+        let base = restored_from_kv(&fixture_kv()).snapshot();
+        let storage = Counting::default();
+        let log = RecordLog::new(storage.clone());
+        ready(log.write(&Persist::Snapshot(base.clone()))).unwrap();
+        let ada = base.accounts[0].clone();
+        let delta = |key_counter: u64, f: &dyn Fn(&mut AccountRecords)| {
+            let mut r = AccountRecords {
+                account: ada.account.clone(),
+                outbox_next_seq: ada.outbox_next_seq,
+                ..AccountRecords::default()
+            };
+            f(&mut r);
+            Persist::Delta(Records {
+                version: STORE_VERSION,
+                key_counter,
+                accounts: vec![r],
+            })
+        };
+        let table_of = |op: &RecordOp| match op {
+            RecordOp::Put { table, .. }
+            | RecordOp::Delete { table, .. }
+            | RecordOp::Clear { table } => *table,
+        };
+        let tables = |w: &Persist| -> Vec<Table> {
+            storage.applied.borrow_mut().clear();
+            ready(log.write(w)).unwrap();
+            let applied = storage.applied.borrow();
+            assert_eq!(applied.len(), 1, "one transaction");
+            applied[0].iter().map(table_of).collect()
+        };
+        let mut changed = ada.messages[2].clone();
+        changed.text = "edited body".into();
+        let message = |r: &mut AccountRecords| r.messages.push(changed.clone());
+        let kc = base.key_counter;
+        assert_eq!(tables(&delta(kc, &message)), vec![Table::Messages]);
+        assert_eq!(
+            tables(&delta(kc + 1, &message)),
+            vec![Table::Meta, Table::Messages]
+        );
+        let quota = |r: &mut AccountRecords| r.quota = Some(QuotaUse::default());
+        assert_eq!(tables(&delta(kc + 1, &quota)), vec![Table::Accounts]);
+        // Nothing but what is on disk: still one put, so a failing storage fails it.
+        assert_eq!(tables(&delta(kc + 1, &|_| {})), vec![Table::Meta]);
+        // A write that failed landed nothing: the next one puts what it carried again.
+        let profile = |r: &mut AccountRecords| r.own_profile = Some("changed".into());
+        *storage.inner.fail_next.borrow_mut() = Some("quota".into());
+        assert!(ready(log.write(&delta(kc + 2, &profile))).is_err());
+        assert_eq!(
+            tables(&delta(kc + 2, &profile)),
+            vec![Table::Meta, Table::Accounts]
+        );
+        // What is stored reads back as what every write said.
+        let (engine, issues) = restored_from_records(&storage.inner);
+        assert!(issues.is_empty(), "{issues:?}");
+        let snap = engine.snapshot();
+        assert_eq!(snap.key_counter, kc + 2);
+        assert_eq!(snap.accounts[0].own_profile.as_deref(), Some("changed"));
+        assert_eq!(snap.accounts[0].quota, Some(QuotaUse::default()));
+        assert!(snap.accounts[0]
+            .messages
+            .iter()
+            .any(|m| m.text == "edited body"));
+        // A log opened on it knows nothing of what landed: its first delta puts both.
+        let reopened = RecordLog::new(storage.clone());
+        ready(reopened.load()).unwrap();
+        storage.applied.borrow_mut().clear();
+        ready(reopened.write(&delta(kc + 2, &message))).unwrap();
+        let applied: Vec<Table> = storage.applied.borrow()[0].iter().map(table_of).collect();
+        assert_eq!(applied, vec![Table::Meta, Table::Accounts, Table::Messages]);
     }
 
     #[test]

@@ -114,7 +114,9 @@ impl ConversationRecord {
 
     /// Prefer a real `urn:` string, then the smallest, so every replica picks the same one.
     fn offer_urn(&mut self, urn: &str) -> bool {
-        let rank = |u: &str| (!u.starts_with("urn:"), u.to_owned());
+        fn rank(u: &str) -> (bool, &str) {
+            (!u.starts_with("urn:"), u)
+        }
         if !urn.is_empty() && rank(urn) < rank(&self.urn) {
             self.urn = urn.to_owned();
             return true;
@@ -1027,6 +1029,22 @@ impl AccountStore {
         self.merge_one(incoming, None)
     }
 
+    /// Merge the messages of a fact from another context (each as [`AccountStore::merge_message`],
+    /// its conversation created under `conversation_urn` if new): the new ones of the first
+    /// message's conversation (all of them, in a page) are put in its order at once, as a
+    /// fetched page's are ([`AccountStore::merge_page`]), not one shift each.
+    pub fn merge_messages(&mut self, conversation_urn: &str, messages: Vec<StoredMessage>) {
+        let Some(first) = messages.first().map(|m| m.conversation.clone()) else {
+            return;
+        };
+        let mut fresh = Vec::new();
+        for m in messages {
+            self.ensure_conversation(&m.conversation, conversation_urn);
+            self.merge_one(m, Some((&first, &mut fresh)));
+        }
+        self.index_fresh(&first, fresh);
+    }
+
     /// [`AccountStore::merge_message`]; a new message of the conversation `fresh` names has its
     /// key pushed there instead of put in the order (the caller puts them in with
     /// [`AccountStore::index_fresh`] before anything reads the order).
@@ -1865,6 +1883,68 @@ mod tests {
         store.set_client_key(&id, None);
         assert_eq!(store.changed_since(of, early), None, "trimmed");
         assert_eq!(store.changed_since(of, late), at(&[5]));
+    }
+
+    /// A remote fact's messages merged at once (`merge_messages`: the new ones of the page's
+    /// conversation put in its order together) leave the store as merging them one at a time
+    /// does: the same messages, orders, conversations and delta, whatever the page holds
+    /// (new and held messages, an id twice with a better body at another time, one moved to
+    /// another conversation and back, one of another conversation, a recalled one).
+    #[test]
+    fn a_remote_page_merged_at_once_is_the_same_as_one_message_at_a_time() {
+        let m = |id: &str, conv: &str, at: i64, stamp: i64| -> StoredMessage {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "conversation": conv,
+                "messageUrn": format!("urn:li:msg_message:(x,{id})"),
+                "text": format!("{id}@{at}/{stamp}"), "sentAt": at, "isSentByOwner": false,
+                "stamp": stamp,
+            }))
+            .unwrap()
+        };
+        let mut base = AccountStore::default();
+        for (id, at) in [("2-h1", 10), ("2-h2", 30), ("2-h3", 50)] {
+            base.merge_message(m(id, "2-c", at, 1));
+        }
+        base.tombstone(&MessageId::parse("2-gone").unwrap());
+        let account = AccountId::default();
+        base.drain_delta(&account);
+        let page = vec![
+            m("2-n1", "2-c", 60, 1),
+            m("2-n2", "2-c", 20, 1),
+            m("2-h2", "2-c", 35, 2),
+            m("2-n1", "2-c", 5, 3),
+            m("2-n3", "2-c", 70, 1),
+            m("2-n3", "2-d", 71, 2),
+            m("2-n3", "2-c", 70, 3),
+            m("2-o1", "2-d", 40, 1),
+            m("2-gone", "2-c", 45, 1),
+            m("2-h1", "2-c", 10, 1),
+            m("2-n4", "2-c", 80, 1),
+            m("2-n4", "2-c", 80, 1),
+        ];
+        let mut one = base.clone();
+        for msg in page.clone() {
+            one.ensure_conversation(&msg.conversation, "urn:li:msg_conversation:(x,2-c)");
+            one.merge_message(msg);
+        }
+        let mut all = base.clone();
+        all.merge_messages("urn:li:msg_conversation:(x,2-c)", page);
+        for conv in ["2-c", "2-d"] {
+            let c = ConversationId::parse(conv).unwrap();
+            assert_eq!(all.order_of(&c), one.order_of(&c), "{conv}");
+            assert_eq!(all.conversation(&c), one.conversation(&c), "{conv}");
+            let held = |s: &AccountStore| -> Vec<StoredMessage> {
+                s.order_of(&c)
+                    .iter()
+                    .map(|(_, id)| s.message(id).unwrap().clone())
+                    .collect()
+            };
+            assert_eq!(held(&all), held(&one), "{conv}");
+        }
+        let c = ConversationId::parse("2-c").unwrap();
+        assert_eq!(all.order_of(&c).len(), 7, "{:?}", all.order_of(&c));
+        let delta = |s: &mut AccountStore| serde_json::to_string(&s.drain_delta(&account)).unwrap();
+        assert_eq!(delta(&mut all), delta(&mut one));
     }
 
     #[test]

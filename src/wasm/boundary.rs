@@ -281,6 +281,33 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
     fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or_default()))
 }
 
+thread_local! {
+    /// Field names as JS strings, each made once: a string made afresh is a copy out of wasm
+    /// and a decode in JS, for every field of every message of a merged page (issue 15).
+    /// Keyed by the name's address and length (the names are literals): a few dozen.
+    static NAMES: std::cell::RefCell<Vec<((usize, usize), JsValue)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with `name` as a JS string, made once per name.
+fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
+    let at = (name.as_ptr() as usize, name.len());
+    NAMES.with(|names| {
+        // Never re-entered (`f` reads a plain copy, which runs no JS); a fresh string if so.
+        let Ok(mut names) = names.try_borrow_mut() else {
+            return f(&JsValue::from_str(name));
+        };
+        let i = match names.iter().position(|(a, _)| *a == at) {
+            Some(i) => i,
+            None => {
+                names.push((at, JsValue::from_str(name)));
+                names.len() - 1
+            }
+        };
+        f(&names[i].1)
+    })
+}
+
 /// An object argument's fields, read by name from its plain copy, each with its own serde
 /// reader ([`read_fact`], [`fields_from_js`]).
 pub struct JsFields<'a> {
@@ -292,13 +319,15 @@ pub struct JsFields<'a> {
 impl JsFields<'_> {
     /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
     /// counts it).
-    pub fn raw(&self, name: &str) -> Option<JsValue> {
-        let key = JsValue::from_str(name);
+    pub fn raw(&self, name: &'static str) -> Option<JsValue> {
         // The copy is plain data with no prototype: `in` sees its own properties only, and
-        // reading cannot throw.
-        Reflect::has(self.copy, &key)
-            .unwrap_or(false)
-            .then(|| Reflect::get(self.copy, &key).unwrap_or(JsValue::UNDEFINED))
+        // reading cannot throw. A field read as anything but `undefined` is there; only an
+        // `undefined` one asks `in` whether it is absent (a fact of a 50-message page reads
+        // some 650 fields, nearly all there).
+        with_name(name, |key| {
+            let v = Reflect::get(self.copy, key).unwrap_or(JsValue::UNDEFINED);
+            (!v.is_undefined() || Reflect::has(self.copy, key).unwrap_or(false)).then_some(v)
+        })
     }
 
     /// A required field: `None` (noted as missing) when absent.
@@ -315,7 +344,10 @@ impl JsFields<'_> {
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
-    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> Result<T, SwbError> {
+    pub fn or_default<T: DeserializeOwned + Default>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<T, SwbError> {
         match self.raw(name) {
             Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
             None => Ok(T::default()),
@@ -324,7 +356,11 @@ impl JsFields<'_> {
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
-    pub fn or<T: DeserializeOwned>(&mut self, name: &str, default: T) -> Result<T, SwbError> {
+    pub fn or<T: DeserializeOwned>(
+        &mut self,
+        name: &'static str,
+        default: T,
+    ) -> Result<T, SwbError> {
         match self.raw(name) {
             Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
             None => Ok(default),
@@ -334,7 +370,10 @@ impl JsFields<'_> {
     /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
     /// or `null` is `None` (as serde-wasm-bindgen reads an `Option`), anything else is read as
     /// the type's derived reader read it.
-    pub fn nested_opt<T: FromJsFields>(&mut self, name: &str) -> Result<Option<T>, SwbError> {
+    pub fn nested_opt<T: FromJsFields>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Option<T>, SwbError> {
         match self.raw(name) {
             Some(v) if !(v.is_undefined() || v.is_null()) => read_fields(&v).map(Some),
             _ => Ok(None),
@@ -363,7 +402,10 @@ impl JsFields<'_> {
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
-    pub fn list_or_default<T: FromJsFields>(&mut self, name: &str) -> Result<Vec<T>, SwbError> {
+    pub fn list_or_default<T: FromJsFields>(
+        &mut self,
+        name: &'static str,
+    ) -> Result<Vec<T>, SwbError> {
         match self.raw(name) {
             Some(v) => read_list(v),
             None => Ok(Vec::new()),
@@ -385,7 +427,7 @@ impl JsFields<'_> {
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
     pub fn with_or_default<T: Default>(
         &mut self,
-        name: &str,
+        name: &'static str,
         read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
     ) -> Result<T, SwbError> {
         match self.raw(name) {

@@ -138,11 +138,8 @@ impl Engine {
                 conversation_urn,
                 messages,
             } => {
-                let store = self.store_mut(&account);
-                for m in messages {
-                    store.ensure_conversation(&m.conversation, &conversation_urn);
-                    store.merge_message(m);
-                }
+                self.store_mut(&account)
+                    .merge_messages(&conversation_urn, messages);
             }
             RemoteFact::Tombstones {
                 account,
