@@ -224,15 +224,7 @@ impl FromStored for AccountRecords {
         a.messages = f.records_or_default("messages")?;
         a.removed_messages = f.or_default("removedMessages")?;
         a.tombstones = f.or_default("tombstones")?;
-        let mut key = None;
-        f.pairs("reactions", &mut |second, raw| {
-            match (second, key.take()) {
-                (false, _) => key = Some(stored(raw)?),
-                (true, Some(key)) => a.reactions.push((key, stored(raw)?)),
-                (true, None) => {}
-            }
-            Ok(())
-        })?;
+        a.reactions = f.pair_list("reactions", stored, stored)?;
         a.removed_reactions = f.records_or_default("removedReactions")?;
         a.outbox = f.records_or_default("outbox")?;
         a.removed_outbox = f.or_default("removedOutbox")?;
@@ -242,27 +234,10 @@ impl FromStored for AccountRecords {
         a.quota = f.record_opt("quota")?;
         a.own_profile = f.opt("ownProfile")?;
         a.tallies_seen = f.or_default("talliesSeen")?;
-        let mut message = None;
-        f.pairs("recalledIn", &mut |second, raw| {
-            match (second, message.take()) {
-                (false, _) => message = Some(half(raw)?),
-                (true, Some(message)) => a.recalled_in.push((message, half(raw)?)),
-                (true, None) => {}
-            }
-            Ok(())
-        })?;
-        let mut conversation = None;
-        f.pairs("elsewhere", &mut |second, raw| {
-            match (second, conversation.take()) {
-                (false, _) => conversation = Some(half(raw)?),
-                (true, Some(conversation)) => {
-                    let sent: Vec<Stored<_>> = half(raw)?;
-                    let sent = sent.into_iter().map(|Stored(s)| s).collect();
-                    a.elsewhere.push((conversation, sent));
-                }
-                (true, None) => {}
-            }
-            Ok(())
+        a.recalled_in = f.pair_list("recalledIn", half, half)?;
+        a.elsewhere = f.pair_list("elsewhere", half, |raw| {
+            let sent: Vec<Stored<_>> = half(raw)?;
+            Ok(sent.into_iter().map(|Stored(s)| s).collect())
         })?;
         Ok(a)
     }

@@ -584,15 +584,7 @@ impl FromStored for AccountSummary {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
         let gaps = f.or_default("gaps")?;
         // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
-        let (mut unread, mut id) = (Vec::new(), None);
-        f.pairs("unread", &mut |second, raw| {
-            match (second, id.take()) {
-                (false, _) => id = Some(half(raw)?),
-                (true, Some(id)) => unread.push((id, half(raw)?)),
-                (true, None) => {}
-            }
-            Ok(())
-        })?;
+        let unread = f.pair_list("unread", half, half)?;
         Ok(AccountSummary { gaps, unread })
     }
 }

@@ -246,6 +246,27 @@ impl<'a> Fields<'a> {
             .map_err(|e| field_error(name, &e))
     }
 
+    /// The `#[serde(default)]` list of pairs `name` as a `Vec<(A, B)>`, the halves read by
+    /// `first` and `second` ([`half`] or [`stored`]) through [`Fields::pairs`]: the one way a
+    /// record's list of pairs is read.
+    pub fn pair_list<A, B>(
+        &self,
+        name: &str,
+        first: fn(&'a RawValue) -> Result<A, String>,
+        second: fn(&'a RawValue) -> Result<B, String>,
+    ) -> Result<Vec<(A, B)>, String> {
+        let (mut out, mut held) = (Vec::new(), None);
+        self.pairs(name, &mut |is_second, raw| {
+            match (is_second, held.take()) {
+                (false, _) => held = Some(first(raw)?),
+                (true, Some(a)) => out.push((a, second(raw)?)),
+                (true, None) => {}
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// The list `name`'s items, each given to `read` in order: the one loop of every list of
     /// records (what differs per record type is only `read`, the record's own reader, so no
     /// list reader is in the module per type). Missing is empty unless `required`; `null`, a
