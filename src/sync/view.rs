@@ -292,7 +292,7 @@ pub(super) fn entry_view(e: &OutboxEntry) -> MessageView {
 }
 
 /// Whether `text` holds the digits of an `i64` sentinel ("922337203685477"): a view's JSON that
-/// does cannot go through `JSON.parse` (the wasm binding's `to_js_via_json`). Eight bytes are
+/// does has its wide integers clamped before `JSON.parse` (the wasm binding's `to_js_large`). Eight bytes are
 /// passed over at a time while none of them is a `9`: `str::contains` took 0.9 ms of a 1.6 ms
 /// view after a merge (a profile of tests/bench/engine.js), this takes a few µs.
 #[cfg(any(target_arch = "wasm32", test))]

@@ -25,7 +25,7 @@ use super::driver::{engine_error, now_ms, refusal_error, Channel, Driver, Log};
 use super::error::js_error;
 use super::fetch::FetchTransport;
 use super::idb::{database_name, IdbRecords};
-use super::plain::{to_js, to_js_via_json};
+use super::plain::{to_js, to_js_large};
 use super::promise::promise;
 use super::realtime::{socket_url, Realtime};
 use super::storage::{AnyStore, PersistLog, StorageError};
@@ -628,7 +628,7 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let list = self.driver.with_engine(|e| e.conversation_list(&account));
-        to_js_via_json(&list)
+        to_js_large(&list)
     }
 
     /// Whether the stored conversation list goes on past `conversationList`
@@ -1183,7 +1183,7 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
 /// the view's text from serde_json, the fresh items' from the engine (a stored message's entry
 /// written from what the memo keeps of it, without its view being built; integers beyond the
 /// safe range as their bound, as `to_js` gives them). A view whose text names an `i64`
-/// sentinel has its wide integers clamped first, as [`to_js_via_json`] does.
+/// sentinel has its wide integers clamped first, as [`to_js_large`] does.
 fn planned_to_js(planned: &Planned) -> Result<(JsValue, js_sys::Array), JsValue> {
     let lost = || super::error::internal_error("a view lost messages on its way to JS");
     let mut text = String::from("[");
