@@ -10,7 +10,8 @@
 //
 // The peer (`Peer` below) keeps the rules the engine keeps (DESIGN.md, "Reconciliation rules"),
 // the way one would in JavaScript: `Map`s by id, `JSON.parse`, one IndexedDB record per message
-// (`{json, a, c, t}` and a `byConversation` index, the engine's own layout), tombstones checked on
+// (`{json, a, c, t}` with a `byConversation` and a `bySentAt` index: the engine's own layout, the
+// two indexes issue 13 asks of the store, each index paying its part of every put), tombstones checked on
 // every merge, a held message replaced only by a better body (stamp, then URN, time, text,
 // conversation: the engine's `body_rank`), tallies by their stamp, a client key kept across a
 // replacement, an own echo matched to its outbox entry by conversation and text, one
@@ -57,6 +58,9 @@ class Peer {
       const db = r.result;
       const messages = db.createObjectStore("messages");
       messages.createIndex("byConversation", ["a", "c", "t"]);
+      // Nothing in the peer reads it, as nothing in the engine does yet; it is the store's layout
+      // (issue 13: "messages since T"), and each put updates it on both sides.
+      messages.createIndex("bySentAt", ["a", "t"]);
       db.createObjectStore("conversations");
       db.createObjectStore("tombstones");
       db.createObjectStore("outbox");
