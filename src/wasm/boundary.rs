@@ -23,7 +23,7 @@ use serde::de::{Deserialize, DeserializeOwned};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::error::js_error;
+use super::error::{internal_error, js_error};
 use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
@@ -436,6 +436,11 @@ impl JsFields<'_> {
         }
     }
 
+    /// serde's error for the first required field found absent.
+    fn missing_error(&self) -> SwbError {
+        serde::de::Error::missing_field(self.missing.unwrap_or_default())
+    }
+
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
         self.missing.get_or_insert(name);
         None
@@ -461,29 +466,74 @@ pub fn fields_from_js<T: FromJsFields>(
     value: &JsValue,
     keep: &[&str],
 ) -> Result<T, JsValue> {
+    let mut out = None;
+    copy_fields(name, value, keep, T::EXPECTING, &mut |f| {
+        out = T::read(f)?;
+        Ok(out.is_some())
+    })?;
+    // `check_fields` gave `Ok` only when `read` answered `true`, with `out` set.
+    out.ok_or_else(|| internal_error("a field reader answered without its value"))
+}
+
+/// [`fields_from_js`]'s work for every type (issue 15: one body, not one inlined into each
+/// export): the plain copy, then [`check_fields`], its error a `TypeError` naming `name`.
+#[inline(never)]
+fn copy_fields(
+    name: &str,
+    value: &JsValue,
+    keep: &[&str],
+    expecting: &'static str,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+) -> Result<(), JsValue> {
     let copy = plain_keeping(name, value, keep)?;
-    read_fields(&copy).map_err(|e| type_error(name, &e.to_string()))
+    check_fields(&copy, expecting, read).map_err(|e| type_error(name, &e.to_string()))
 }
 
 /// `T` from a value of the plain copy, as its derived reader read it through
-/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields.
+/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields. Kept
+/// generic for the nested readers (a fact's records): through [`check_fields`] they measured
+/// larger.
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
-    serde::Deserializer::deserialize_struct(
-        serde_wasm_bindgen::Deserializer::from(copy.clone()),
-        "",
-        &[],
-        AnObject(T::EXPECTING),
-    )?;
+    an_object(copy, T::EXPECTING)?;
     let mut f = JsFields {
         copy,
         missing: None,
     };
     match T::read(&mut f)? {
         Some(v) => Ok(v),
-        None => Err(serde::de::Error::missing_field(
-            f.missing.unwrap_or_default(),
-        )),
+        None => Err(f.missing_error()),
     }
+}
+
+/// [`read_fields`] for every type, with `read` reading the fields and answering whether every
+/// required one was there.
+#[inline(never)]
+fn check_fields(
+    copy: &JsValue,
+    expecting: &'static str,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+) -> Result<(), SwbError> {
+    an_object(copy, expecting)?;
+    let mut f = JsFields {
+        copy,
+        missing: None,
+    };
+    if read(&mut f)? {
+        Ok(())
+    } else {
+        Err(f.missing_error())
+    }
+}
+
+/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text
+/// (`expecting`: `struct Name`).
+fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
+    serde::Deserializer::deserialize_struct(
+        serde_wasm_bindgen::Deserializer::from(copy.clone()),
+        "",
+        &[],
+        AnObject(expecting),
+    )
 }
 
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
