@@ -686,8 +686,21 @@ pub fn options_from_js<T: FromOptions>(
     strings: &[&str],
     bools: &[&str],
 ) -> Result<T, JsValue> {
+    option_values(name, value, strings, bools, T::FIELDS).map(T::build)
+}
+
+/// [`options_from_js`] up to `build`, one body for every options type (issue 15: the two calls
+/// and the error paths were inlined into each command's export).
+#[inline(never)]
+fn option_values(
+    name: &str,
+    value: &JsValue,
+    strings: &[&str],
+    bools: &[&str],
+    fields: &[(&str, OptionKind)],
+) -> Result<OptionFields, JsValue> {
     let copy = checked_options(name, value, strings, bools)?;
-    read_options(name, &copy, T::FIELDS).map(|v| T::build(OptionFields(v.into_iter())))
+    read_options(name, &copy, fields).map(|v| OptionFields(v.into_iter()))
 }
 
 /// [`options_from_js`]'s walk over the fields (one function for every options type).
