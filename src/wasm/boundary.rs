@@ -68,6 +68,13 @@ pub fn type_error(name: &str, why: &str) -> JsValue {
     )
 }
 
+/// A [`type_error`] saying what `value` should have been (`must be <expected>, not <typeof>`):
+/// one body for every argument check.
+#[inline(never)]
+fn not_a(name: &str, expected: &str, value: &JsValue) -> JsValue {
+    type_error(name, &format!("must be {expected}, not {}", kind(value)))
+}
+
 /// `typeof`, for messages.
 fn kind(value: &JsValue) -> String {
     value.js_typeof().as_string().unwrap_or_default()
@@ -77,18 +84,13 @@ fn kind(value: &JsValue) -> String {
 pub fn text(name: &str, value: &JsValue) -> Result<String, JsValue> {
     value
         .as_string()
-        .ok_or_else(|| type_error(name, &format!("must be a string, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a string", value))
 }
 
 /// An array of strings argument, copied first (see [`plain`]), or a `TypeError` naming it.
 pub fn text_list(name: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
     let copy = plain(name, value)?;
-    let why = || {
-        type_error(
-            name,
-            &format!("must be an array of strings, not {}", kind(value)),
-        )
-    };
+    let why = || not_a(name, "an array of strings", value);
     let array = copy.dyn_ref::<Array>().ok_or_else(why)?;
     array
         .iter()
@@ -119,7 +121,7 @@ pub fn opt_number(name: &str, value: &JsValue) -> Result<Option<f64>, JsValue> {
 pub fn flag(name: &str, value: &JsValue) -> Result<bool, JsValue> {
     value
         .as_bool()
-        .ok_or_else(|| type_error(name, &format!("must be a boolean, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a boolean", value))
 }
 
 /// A function argument.
@@ -127,7 +129,7 @@ pub fn function(name: &str, value: &JsValue) -> Result<js_sys::Function, JsValue
     value
         .dyn_ref::<js_sys::Function>()
         .cloned()
-        .ok_or_else(|| type_error(name, &format!("must be a function, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a function", value))
 }
 
 /// A deep copy of `value` as plain data: objects (own enumerable string keys, on a
@@ -729,22 +731,12 @@ fn read_options(
             OptionKind::Flag => match v.as_bool() {
                 Some(b) => OptionValue::Flag(b),
                 None if nullish => return Err(unit_value(name, "a boolean")),
-                None => {
-                    return Err(type_error(
-                        field,
-                        &format!("must be a boolean, not {}", kind(&v)),
-                    ))
-                }
+                None => return Err(not_a(field, "a boolean", &v)),
             },
             _ => match v.as_string() {
                 Some(s) => OptionValue::Text(s),
                 None if nullish => return Err(unit_value(name, "a string")),
-                None => {
-                    return Err(type_error(
-                        field,
-                        &format!("must be a string, not {}", kind(&v)),
-                    ))
-                }
+                None => return Err(not_a(field, "a string", &v)),
             },
         });
     }
@@ -773,10 +765,7 @@ pub fn checked_options(
 ) -> Result<JsValue, JsValue> {
     let copy = plain(name, value)?;
     if !copy.is_object() || copy.is_function() {
-        return Err(type_error(
-            name,
-            &format!("must be an options object, not {}", kind(value)),
-        ));
+        return Err(not_a(name, "an options object", value));
     }
     // The copy is plain data (no getters, no traps): reading it cannot throw.
     let field = |f: &str| Reflect::get(&copy, &JsValue::from_str(f)).unwrap_or(JsValue::UNDEFINED);
