@@ -6,7 +6,7 @@
 use js_sys::{Error, Reflect};
 use threadline::wasm::urn::{
     conversation_id, encode_urn_for_path, is_sales_nav_thread, mailbox_of, message_id, message_ids,
-    parse_urn, profile_id,
+    parse_urn, parsed_to_js, parsed_urn, profile_id,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -42,6 +42,37 @@ fn parse_urn_returns_plain_data_with_tuple_parts() {
     assert_eq!(parts.length(), 2);
     assert_eq!(parts.get(0), "urn:li:fsd_profile:ACoAAA1");
     assert_eq!(parts.get(1), ID);
+}
+
+/// `parseUrn`'s object, set field by field, is the one serde-wasm-bindgen's serializer made of
+/// the same `ParsedUrn` (its derived `Serialize`, the names tsify declares): the same keys in
+/// the same order, the same strings, `parts` an array, a plain object.
+#[wasm_bindgen_test]
+fn parse_urn_gives_what_serde_wasm_bindgen_gave() {
+    let inputs = [
+        format!(" urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAA1,{ID}) "),
+        format!("urn:li:msg_message:(urn:li:fsd_profile:ACoAAA1,{ID})"),
+        "urn:li:fs_miniProfile:ACoAAB".to_owned(),
+        "urn%3Ali%3Afs_event%3A%281%2C2-a%2Bb%29".to_owned(),
+        "urn:li:fs_event:(1,(2,urn:li:x:(3,4)),é)".to_owned(),
+    ];
+    for input in &inputs {
+        let parsed = parsed_urn(input).expect("a URN");
+        let ours = parsed_to_js(&parsed).unwrap();
+        let theirs = serde_wasm_bindgen::to_value(&parsed).unwrap();
+        let json = |v: &JsValue| js_sys::JSON::stringify(v).unwrap().as_string().unwrap();
+        assert_eq!(json(&ours), json(&theirs), "{input}");
+        let keys =
+            |v: &JsValue| js_sys::Object::keys(v.unchecked_ref::<js_sys::Object>()).join(",");
+        assert_eq!(keys(&ours), keys(&theirs), "{input}");
+        assert!(js_sys::Array::is_array(&field(&ours, "parts")));
+        assert_eq!(
+            js_sys::Object::get_prototype_of(&ours),
+            js_sys::Object::get_prototype_of(&theirs)
+        );
+        let via_export: JsValue = parse_urn(input).unwrap().into();
+        assert_eq!(json(&via_export), json(&theirs), "{input}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -23,7 +23,7 @@ use serde::de::{Deserialize, DeserializeOwned};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::error::js_error;
+use super::error::{internal_error, js_error};
 use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
@@ -68,6 +68,13 @@ pub fn type_error(name: &str, why: &str) -> JsValue {
     )
 }
 
+/// A [`type_error`] saying what `value` should have been (`must be <expected>, not <typeof>`):
+/// one body for every argument check.
+#[inline(never)]
+fn not_a(name: &str, expected: &str, value: &JsValue) -> JsValue {
+    type_error(name, &format!("must be {expected}, not {}", kind(value)))
+}
+
 /// `typeof`, for messages.
 fn kind(value: &JsValue) -> String {
     value.js_typeof().as_string().unwrap_or_default()
@@ -77,18 +84,13 @@ fn kind(value: &JsValue) -> String {
 pub fn text(name: &str, value: &JsValue) -> Result<String, JsValue> {
     value
         .as_string()
-        .ok_or_else(|| type_error(name, &format!("must be a string, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a string", value))
 }
 
 /// An array of strings argument, copied first (see [`plain`]), or a `TypeError` naming it.
 pub fn text_list(name: &str, value: &JsValue) -> Result<Vec<String>, JsValue> {
     let copy = plain(name, value)?;
-    let why = || {
-        type_error(
-            name,
-            &format!("must be an array of strings, not {}", kind(value)),
-        )
-    };
+    let why = || not_a(name, "an array of strings", value);
     let array = copy.dyn_ref::<Array>().ok_or_else(why)?;
     array
         .iter()
@@ -119,7 +121,7 @@ pub fn opt_number(name: &str, value: &JsValue) -> Result<Option<f64>, JsValue> {
 pub fn flag(name: &str, value: &JsValue) -> Result<bool, JsValue> {
     value
         .as_bool()
-        .ok_or_else(|| type_error(name, &format!("must be a boolean, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a boolean", value))
 }
 
 /// A function argument.
@@ -127,7 +129,7 @@ pub fn function(name: &str, value: &JsValue) -> Result<js_sys::Function, JsValue
     value
         .dyn_ref::<js_sys::Function>()
         .cloned()
-        .ok_or_else(|| type_error(name, &format!("must be a function, not {}", kind(value))))
+        .ok_or_else(|| not_a(name, "a function", value))
 }
 
 /// A deep copy of `value` as plain data: objects (own enumerable string keys, on a
@@ -436,6 +438,11 @@ impl JsFields<'_> {
         }
     }
 
+    /// serde's error for the first required field found absent.
+    fn missing_error(&self) -> SwbError {
+        serde::de::Error::missing_field(self.missing.unwrap_or_default())
+    }
+
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
         self.missing.get_or_insert(name);
         None
@@ -461,29 +468,74 @@ pub fn fields_from_js<T: FromJsFields>(
     value: &JsValue,
     keep: &[&str],
 ) -> Result<T, JsValue> {
+    let mut out = None;
+    copy_fields(name, value, keep, T::EXPECTING, &mut |f| {
+        out = T::read(f)?;
+        Ok(out.is_some())
+    })?;
+    // `check_fields` gave `Ok` only when `read` answered `true`, with `out` set.
+    out.ok_or_else(|| internal_error("a field reader answered without its value"))
+}
+
+/// [`fields_from_js`]'s work for every type (issue 15: one body, not one inlined into each
+/// export): the plain copy, then [`check_fields`], its error a `TypeError` naming `name`.
+#[inline(never)]
+fn copy_fields(
+    name: &str,
+    value: &JsValue,
+    keep: &[&str],
+    expecting: &'static str,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+) -> Result<(), JsValue> {
     let copy = plain_keeping(name, value, keep)?;
-    read_fields(&copy).map_err(|e| type_error(name, &e.to_string()))
+    check_fields(&copy, expecting, read).map_err(|e| type_error(name, &e.to_string()))
 }
 
 /// `T` from a value of the plain copy, as its derived reader read it through
-/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields.
+/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields. Kept
+/// generic for the nested readers (a fact's records): through [`check_fields`] they measured
+/// larger.
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
-    serde::Deserializer::deserialize_struct(
-        serde_wasm_bindgen::Deserializer::from(copy.clone()),
-        "",
-        &[],
-        AnObject(T::EXPECTING),
-    )?;
+    an_object(copy, T::EXPECTING)?;
     let mut f = JsFields {
         copy,
         missing: None,
     };
     match T::read(&mut f)? {
         Some(v) => Ok(v),
-        None => Err(serde::de::Error::missing_field(
-            f.missing.unwrap_or_default(),
-        )),
+        None => Err(f.missing_error()),
     }
+}
+
+/// [`read_fields`] for every type, with `read` reading the fields and answering whether every
+/// required one was there.
+#[inline(never)]
+fn check_fields(
+    copy: &JsValue,
+    expecting: &'static str,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+) -> Result<(), SwbError> {
+    an_object(copy, expecting)?;
+    let mut f = JsFields {
+        copy,
+        missing: None,
+    };
+    if read(&mut f)? {
+        Ok(())
+    } else {
+        Err(f.missing_error())
+    }
+}
+
+/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text
+/// (`expecting`: `struct Name`).
+fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
+    serde::Deserializer::deserialize_struct(
+        serde_wasm_bindgen::Deserializer::from(copy.clone()),
+        "",
+        &[],
+        AnObject(expecting),
+    )
 }
 
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
@@ -636,8 +688,21 @@ pub fn options_from_js<T: FromOptions>(
     strings: &[&str],
     bools: &[&str],
 ) -> Result<T, JsValue> {
+    option_values(name, value, strings, bools, T::FIELDS).map(T::build)
+}
+
+/// [`options_from_js`] up to `build`, one body for every options type (issue 15: the two calls
+/// and the error paths were inlined into each command's export).
+#[inline(never)]
+fn option_values(
+    name: &str,
+    value: &JsValue,
+    strings: &[&str],
+    bools: &[&str],
+    fields: &[(&str, OptionKind)],
+) -> Result<OptionFields, JsValue> {
     let copy = checked_options(name, value, strings, bools)?;
-    read_options(name, &copy, T::FIELDS).map(|v| T::build(OptionFields(v.into_iter())))
+    read_options(name, &copy, fields).map(|v| OptionFields(v.into_iter()))
 }
 
 /// [`options_from_js`]'s walk over the fields (one function for every options type).
@@ -666,22 +731,12 @@ fn read_options(
             OptionKind::Flag => match v.as_bool() {
                 Some(b) => OptionValue::Flag(b),
                 None if nullish => return Err(unit_value(name, "a boolean")),
-                None => {
-                    return Err(type_error(
-                        field,
-                        &format!("must be a boolean, not {}", kind(&v)),
-                    ))
-                }
+                None => return Err(not_a(field, "a boolean", &v)),
             },
             _ => match v.as_string() {
                 Some(s) => OptionValue::Text(s),
                 None if nullish => return Err(unit_value(name, "a string")),
-                None => {
-                    return Err(type_error(
-                        field,
-                        &format!("must be a string, not {}", kind(&v)),
-                    ))
-                }
+                None => return Err(not_a(field, "a string", &v)),
             },
         });
     }
@@ -710,10 +765,7 @@ pub fn checked_options(
 ) -> Result<JsValue, JsValue> {
     let copy = plain(name, value)?;
     if !copy.is_object() || copy.is_function() {
-        return Err(type_error(
-            name,
-            &format!("must be an options object, not {}", kind(value)),
-        ));
+        return Err(not_a(name, "an options object", value));
     }
     // The copy is plain data (no getters, no traps): reading it cannot throw.
     let field = |f: &str| Reflect::get(&copy, &JsValue::from_str(f)).unwrap_or(JsValue::UNDEFINED);

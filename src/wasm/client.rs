@@ -266,6 +266,13 @@ fn opt_account(account_id: Option<String>) -> Option<String> {
     account_id.filter(|a| !a.trim().is_empty())
 }
 
+/// The optional `accountId` argument of a call (a blank one is none), or a `TypeError` for
+/// one that is not a string: one body for the five calls that take it (issue 15).
+#[inline(never)]
+fn account_opt(account_id: Option<JsText>) -> Result<Option<String>, JsValue> {
+    opt_text("accountId", &given(account_id)).map(opt_account)
+}
+
 /// The deadline of the `apiKey` source and of storage calls: the request timeout asked for,
 /// clamped as the client clamps it.
 pub(crate) fn timeout_of(timeout_ms: Option<f64>) -> u64 {
@@ -383,12 +390,11 @@ impl ThreadlineClient {
         let (conversation_urn, since, account) = args!(
             text("conversationUrn", &conversation_urn),
             opt_number("since", &since),
-            opt_text("accountId", &given(account_id)),
+            account_opt(account_id),
         );
         let Some(since) = since else {
             return Promise::reject(&bad_argument("since", "not a finite number"));
         };
-        let account = opt_account(account);
         let call = self
             .inner
             .poll_messages_call(&conversation_urn, since as i64, account);
@@ -422,9 +428,8 @@ impl ThreadlineClient {
             text("messageUrn", &message_urn),
             text("emoji", &emoji),
             flag("react", &react),
-            opt_text("accountId", &given(account_id)),
+            account_opt(account_id),
         );
-        let account = opt_account(account);
         let call = self.inner.react_call(
             &conversation_urn,
             &message_urn,
@@ -447,9 +452,8 @@ impl ThreadlineClient {
         let (conversation_urn, message_urn, account) = args!(
             text("conversationUrn", &conversation_urn),
             text("messageUrn", &message_urn),
-            opt_text("accountId", &given(account_id)),
+            account_opt(account_id),
         );
-        let account = opt_account(account);
         let call = self
             .inner
             .recall_call(&conversation_urn, &message_urn, account.as_deref());
@@ -475,13 +479,12 @@ impl ThreadlineClient {
         let (media_type, file_name, account) = args!(
             text("mediaType", &media_type),
             text("fileName", &file_name),
-            opt_text("accountId", &given(account_id)),
+            account_opt(account_id),
         );
         if let Err(e) = check_attachment_size(u64::from(bytes.length())) {
             return Promise::reject(&api_error(&e));
         }
         let bytes = bytes.to_vec();
-        let account = opt_account(account);
         let call =
             self.inner
                 .upload_attachment_call(bytes, &media_type, &file_name, account.as_deref());
@@ -501,8 +504,7 @@ impl ThreadlineClient {
         &self,
         #[wasm_bindgen(js_name = accountId)] account_id: Option<JsText>,
     ) -> Promise {
-        let (account,) = args!(opt_text("accountId", &given(account_id)));
-        let account = opt_account(account);
+        let (account,) = args!(account_opt(account_id));
         spawn(
             &self.inner,
             self.inner.premium_status_call(account.as_deref()),
