@@ -29,7 +29,8 @@ use serde_json::value::RawValue;
 
 use super::keys::ClientKey;
 use super::outbox::{
-    ElsewhereSent, OutboxEntry, Recipient, SendFailure, SendState, RECIPIENT_KINDS, SEND_STATES,
+    ElsewhereSent, FailureCode, OutboxEntry, Recipient, SendFailure, SendState, RECIPIENT_KINDS,
+    SEND_STATES,
 };
 use super::quota::QuotaUse;
 use super::reaction::{ReactionFact, ReactionKey};
@@ -37,7 +38,7 @@ use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tall
 use super::tagged::Tag;
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
-use crate::model::{Attachment, ServerEvent};
+use crate::model::{Attachment, MessagingChannel, ServerEvent};
 use crate::urn::MessageId;
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
@@ -92,6 +93,24 @@ impl<'a> Fields<'a> {
     #[inline(never)]
     fn need(&self, name: &str) -> Result<&'a RawValue, String> {
         self.get(name)?.ok_or_else(|| missing(name))
+    }
+
+    /// A unit-only enum's field that must be there, read as serde's derived reader reads it
+    /// ([`UnitEnum`]): the index of the name in `names`, or, when `unknown` lets a name outside
+    /// them pass, that name. One reader for every such enum, where serde's derived one is a copy
+    /// of serde_json's `deserialize_enum` per enum type.
+    #[inline(never)]
+    pub fn variant(
+        &self,
+        name: &str,
+        names: &'static [&'static str],
+        unknown: Unknown,
+    ) -> Result<Result<usize, String>, String> {
+        UnitEnum { names, unknown }
+            .deserialize(&mut serde_json::Deserializer::from_slice(
+                self.need(name)?.get().as_bytes(),
+            ))
+            .map_err(|e| field_error(name, &e))
     }
 
     /// A field that must be there.
@@ -620,7 +639,9 @@ impl FromStored for OutboxEntry {
             conversation_urn: f.opt("conversationUrn")?,
             text: f.req("text")?,
             subject: f.opt("subject")?,
-            channel: f.req("channel")?,
+            channel: CHANNELS[f
+                .variant("channel", &CHANNEL_NAMES, Unknown::Refused)?
+                .unwrap_or(0)],
             attachments: attachments(f)?,
             new_conversation: f.req("newConversation")?,
             state: f.record("state")?,
@@ -683,49 +704,141 @@ impl FromStored for SendState {
 /// every kind has (a missing one is an error, as it is there).
 impl FromStored for Recipient {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let Kind(kind) = f.req("kind")?;
+        let kind = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later)?;
         let value: String = f.req("value")?;
-        Ok(match kind.as_str() {
-            "conversation" => Recipient::Conversation(value),
-            "profileUrn" => Recipient::ProfileUrn(value),
-            "profileSlug" => Recipient::ProfileSlug(value),
-            other => {
+        Ok(match kind {
+            Ok(0) => Recipient::Conversation(value),
+            Ok(1) => Recipient::ProfileUrn(value),
+            Ok(_) => Recipient::ProfileSlug(value),
+            Err(other) => {
                 let e: serde_json::Error =
-                    serde::de::Error::unknown_variant(other, &RECIPIENT_KINDS);
+                    serde::de::Error::unknown_variant(&other, &RECIPIENT_KINDS);
                 return Err(e.to_string());
             }
         })
     }
 }
 
-/// A variant's name where serde reads an adjacently tagged enum's tag: through
-/// `deserialize_enum`, so a string or an object of one member whose value is `null`.
-struct Kind(String);
+/// What a unit-only enum's reader ([`UnitEnum`]) does with a name it does not know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    /// serde's `unknown variant` error, as the name is read (a derived reader's).
+    Refused,
+    /// Takes it (`#[serde(other)]`).
+    Other,
+    /// Takes it, for the caller to refuse once the whole value is read (an adjacently tagged
+    /// enum's tag, as serde reads `Recipient`'s `kind`).
+    Later,
+}
 
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Kind;
+/// A unit-only enum's variant, read as serde's derived reader reads it from serde_json: through
+/// `deserialize_enum`, so a string, or an object of one member whose value is `null`; its name
+/// read as a variant identifier and checked against `names` right then (so a name no variant
+/// has is refused before the rest of the value is looked at, unless [`Unknown`] says
+/// otherwise), then the unit variant's value.
+struct UnitEnum {
+    names: &'static [&'static str],
+    unknown: Unknown,
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("variant of enum Recipient")
-            }
+impl<'de> DeserializeSeed<'de> for UnitEnum {
+    type Value = Result<usize, String>;
 
-            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Kind, A::Error> {
-                let (Tag(name), access) = data.variant::<Tag>()?;
-                access.unit_variant()?;
-                Ok(Kind(name))
-            }
-        }
-        d.deserialize_enum("Recipient", &RECIPIENT_KINDS, V)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_enum("", self.names, self)
     }
 }
 
+impl<'de> Visitor<'de> for UnitEnum {
+    type Value = Result<usize, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde_json's `deserialize_enum` never asks (it says `expected value` itself).
+        f.write_str("a unit variant")
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (named, access) = data.variant_seed(&self)?;
+        access.unit_variant()?;
+        Ok(named)
+    }
+}
+
+/// A unit-only enum's name as serde's derived variant identifier reads it.
+impl<'de> DeserializeSeed<'de> for &UnitEnum {
+    type Value = Result<usize, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &UnitEnum {
+    type Value = Result<usize, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        match self.names.iter().position(|n| *n == v) {
+            Some(i) => Ok(Ok(i)),
+            None if self.unknown == Unknown::Refused => Err(E::unknown_variant(v, self.names)),
+            None => Ok(Err(v.to_owned())),
+        }
+    }
+}
+
+/// `MessagingChannel`'s serde names, in its declared order (as in [`CHANNELS`]).
+const CHANNEL_NAMES: [&str; 3] = ["auto", "sales_navigator", "linkedin_inbox"];
+
+/// `MessagingChannel`'s variants, named by [`CHANNEL_NAMES`].
+const CHANNELS: [MessagingChannel; 3] = [
+    MessagingChannel::Auto,
+    MessagingChannel::SalesNavigator,
+    MessagingChannel::LinkedinInbox,
+];
+
+/// `FailureCode`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
+/// declared order (as in [`FAILURE_CODES`]).
+const FAILURE_CODE_NAMES: [&str; 13] = [
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "rate_limited",
+    "server",
+    "timeout",
+    "network",
+    "malformed",
+    "proved_absent",
+    "unverifiable",
+    "storage",
+    "still_there",
+];
+
+/// `FailureCode`'s variants, named by [`FAILURE_CODE_NAMES`].
+const FAILURE_CODES: [FailureCode; 13] = [
+    FailureCode::BadRequest,
+    FailureCode::Unauthorized,
+    FailureCode::Forbidden,
+    FailureCode::NotFound,
+    FailureCode::RateLimited,
+    FailureCode::Server,
+    FailureCode::Timeout,
+    FailureCode::Network,
+    FailureCode::Malformed,
+    FailureCode::ProvedAbsent,
+    FailureCode::Unverifiable,
+    FailureCode::Storage,
+    FailureCode::StillThere,
+];
+
 impl FromStored for SendFailure {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
+        let code = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other)?;
         Ok(SendFailure {
-            code: f.req("code")?,
+            code: code.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
             message: f.req("message")?,
         })
     }
@@ -1076,6 +1189,79 @@ pub(crate) mod tests {
             let read = from_json::<AccountRecords>(json.as_bytes());
             assert_eq!(read, Err(error.to_owned()), "{json}");
         }
+    }
+
+    /// A channel and a failure code (and a recipient's kind, above) read by the one unit-enum
+    /// reader: the tables name every variant as serde names it, and each name, an unknown one
+    /// and each wrong form read to the variant, or to the error text, that serde's derived
+    /// reader of the enum gives (named by the field, its position left out).
+    #[test]
+    fn channels_and_failure_codes_read_as_the_derived_readers_read_them() {
+        // A variant added to either enum fails to compile here until its table has it too.
+        let _ = |c: MessagingChannel| match c {
+            MessagingChannel::Auto | MessagingChannel::SalesNavigator => (),
+            MessagingChannel::LinkedinInbox => (),
+        };
+        let _ = |c: FailureCode| match c {
+            FailureCode::BadRequest | FailureCode::Unauthorized | FailureCode::Forbidden => (),
+            FailureCode::NotFound | FailureCode::RateLimited | FailureCode::Server => (),
+            FailureCode::Timeout | FailureCode::Network | FailureCode::Malformed => (),
+            FailureCode::ProvedAbsent | FailureCode::Unverifiable | FailureCode::Storage => (),
+            FailureCode::StillThere | FailureCode::Unknown => (),
+        };
+        for (name, channel) in CHANNEL_NAMES.iter().zip(CHANNELS) {
+            assert_eq!(
+                serde_json::to_string(&channel).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
+        for (name, code) in FAILURE_CODE_NAMES.iter().zip(FAILURE_CODES) {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
+        }
+        let mut forms: Vec<String> = Vec::new();
+        for name in CHANNEL_NAMES.iter().chain(&FAILURE_CODE_NAMES).chain(&[
+            "unknown",
+            "zzNew",
+            "conversation",
+        ]) {
+            forms.push(format!("\"{name}\""));
+            forms.push(format!("{{\"{name}\":null}}"));
+            forms.push(format!("{{\"{name}\":1}}"));
+            forms.push(format!("{{\"{name}\":null,\"x\":null}}"));
+            forms.push(format!("{{\"{name}\":[]}}"));
+        }
+        for other in [
+            "7",
+            "null",
+            "true",
+            "[]",
+            "[\"auto\"]",
+            "-1.5",
+            "{}",
+            "\"a\\u0075to\"",
+        ] {
+            forms.push(other.to_owned());
+        }
+        fn derived<T: serde::de::DeserializeOwned>(field: &str, form: &str) -> Result<T, String> {
+            serde_json::from_str::<T>(form).map_err(|e| field_error(field, &e))
+        }
+        let (mut read, mut refused) = (0, 0);
+        for form in &forms {
+            let failure = format!(r#"{{"code":{form},"message":"m"}}"#);
+            let ours = from_json::<SendFailure>(failure.as_bytes()).map(|f| f.code);
+            assert_eq!(ours, derived::<FailureCode>("code", form), "{form}");
+            let entry = format!(
+                r#"{{"key":"k","seq":1,"createdAt":2,"recipient":{{"kind":"conversation","value":"u"}},"text":"t","channel":{form},"newConversation":false,"state":{{"state":"queued"}}}}"#
+            );
+            let ours = from_json::<OutboxEntry>(entry.as_bytes()).map(|e| e.channel);
+            assert_eq!(ours, derived::<MessagingChannel>("channel", form), "{form}");
+            match ours {
+                Ok(_) => read += 1,
+                Err(_) => refused += 1,
+            }
+            reads_as_derived::<SendFailure>(&failure);
+        }
+        assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
