@@ -33,7 +33,7 @@ use super::outbox::{
     SEND_STATES,
 };
 use super::quota::QuotaUse;
-use super::reaction::{ReactionFact, ReactionKey};
+use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
@@ -95,22 +95,28 @@ impl<'a> Fields<'a> {
         self.get(name)?.ok_or_else(|| missing(name))
     }
 
-    /// A unit-only enum's field that must be there, read as serde's derived reader reads it
+    /// An enum's field that must be there, read as serde's derived reader reads it
     /// ([`UnitEnum`]): the index of the name in `names`, or, when `unknown` lets a name outside
-    /// them pass, that name. One reader for every such enum, where serde's derived one is a copy
-    /// of serde_json's `deserialize_enum` per enum type.
+    /// them pass, that name; and the string the variant `text` holds, when it is that one. One
+    /// reader for every such enum, where serde's derived one is a copy of serde_json's
+    /// `deserialize_enum` per enum type.
     #[inline(never)]
     pub fn variant(
         &self,
         name: &str,
         names: &'static [&'static str],
         unknown: Unknown,
-    ) -> Result<Result<usize, String>, String> {
-        UnitEnum { names, unknown }
-            .deserialize(&mut serde_json::Deserializer::from_slice(
-                self.need(name)?.get().as_bytes(),
-            ))
-            .map_err(|e| field_error(name, &e))
+        text: Option<usize>,
+    ) -> Result<Named, String> {
+        UnitEnum {
+            names,
+            unknown,
+            text,
+        }
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            self.need(name)?.get().as_bytes(),
+        ))
+        .map_err(|e| field_error(name, &e))
     }
 
     /// A field that must be there.
@@ -640,7 +646,8 @@ impl FromStored for OutboxEntry {
             text: f.req("text")?,
             subject: f.opt("subject")?,
             channel: CHANNELS[f
-                .variant("channel", &CHANNEL_NAMES, Unknown::Refused)?
+                .variant("channel", &CHANNEL_NAMES, Unknown::Refused, None)?
+                .0
                 .unwrap_or(0)],
             attachments: attachments(f)?,
             new_conversation: f.req("newConversation")?,
@@ -704,7 +711,7 @@ impl FromStored for SendState {
 /// every kind has (a missing one is an error, as it is there).
 impl FromStored for Recipient {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let kind = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later)?;
+        let (kind, _) = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later, None)?;
         let value: String = f.req("value")?;
         Ok(match kind {
             Ok(0) => Recipient::Conversation(value),
@@ -731,18 +738,25 @@ pub(crate) enum Unknown {
     Later,
 }
 
-/// A unit-only enum's variant, read as serde's derived reader reads it from serde_json: through
-/// `deserialize_enum`, so a string, or an object of one member whose value is `null`; its name
-/// read as a variant identifier and checked against `names` right then (so a name no variant
-/// has is refused before the rest of the value is looked at, unless [`Unknown`] says
-/// otherwise), then the unit variant's value.
+/// An enum's variant as [`UnitEnum`] reads it: the index of its name, or the name when no
+/// variant has it (as [`Unknown`] lets it pass), and the string it holds when it is the variant
+/// that holds one.
+pub(crate) type Named = (Result<usize, String>, Option<String>);
+
+/// An enum's variant whose variants are unit variants but (at most) one of a string, read as
+/// serde's derived reader reads it from serde_json: through `deserialize_enum`, so a string, or
+/// an object of one member whose value is `null` (a unit variant) or the string (the variant
+/// `text`); its name read as a variant identifier and checked against `names` right then (so a
+/// name no variant has is refused before the rest of the value is looked at, unless
+/// [`Unknown`] says otherwise), then the variant's value.
 struct UnitEnum {
     names: &'static [&'static str],
     unknown: Unknown,
+    text: Option<usize>,
 }
 
 impl<'de> DeserializeSeed<'de> for UnitEnum {
-    type Value = Result<usize, String>;
+    type Value = Named;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_enum("", self.names, self)
@@ -750,7 +764,7 @@ impl<'de> DeserializeSeed<'de> for UnitEnum {
 }
 
 impl<'de> Visitor<'de> for UnitEnum {
-    type Value = Result<usize, String>;
+    type Value = Named;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // serde_json's `deserialize_enum` never asks (it says `expected value` itself).
@@ -759,8 +773,11 @@ impl<'de> Visitor<'de> for UnitEnum {
 
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
         let (named, access) = data.variant_seed(&self)?;
+        if self.text.is_some() && named.as_ref().ok() == self.text.as_ref() {
+            return Ok((named, Some(access.newtype_variant()?)));
+        }
         access.unit_variant()?;
-        Ok(named)
+        Ok((named, None))
     }
 }
 
@@ -788,6 +805,9 @@ impl<'de> Visitor<'de> for &UnitEnum {
         }
     }
 }
+
+/// `Actor`'s serde names, in its declared order (`profile` holds a profile id).
+const ACTORS: [&str; 2] = ["me", "profile"];
 
 /// `MessagingChannel`'s serde names, in its declared order (as in [`CHANNELS`]).
 const CHANNEL_NAMES: [&str; 3] = ["auto", "sales_navigator", "linkedin_inbox"];
@@ -836,7 +856,7 @@ const FAILURE_CODES: [FailureCode; 13] = [
 
 impl FromStored for SendFailure {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let code = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other)?;
+        let (code, _) = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other, None)?;
         Ok(SendFailure {
             code: code.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
             message: f.req("message")?,
@@ -861,7 +881,10 @@ impl FromStored for ReactionKey {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
         Ok(ReactionKey {
             message: f.req("message")?,
-            actor: f.req("actor")?,
+            actor: match f.variant("actor", &ACTORS, Unknown::Refused, Some(1))? {
+                (_, Some(profile)) => Actor::Profile(profile),
+                _ => Actor::Me,
+            },
             emoji: f.req("emoji")?,
         })
     }
@@ -1191,12 +1214,12 @@ pub(crate) mod tests {
         }
     }
 
-    /// A channel and a failure code (and a recipient's kind, above) read by the one unit-enum
-    /// reader: the tables name every variant as serde names it, and each name, an unknown one
-    /// and each wrong form read to the variant, or to the error text, that serde's derived
-    /// reader of the enum gives (named by the field, its position left out).
+    /// A channel, a failure code and a reaction's actor (and a recipient's kind, above) read by
+    /// the one enum reader: the tables name every variant as serde names it, and each name, an
+    /// unknown one and each wrong form read to the variant, or to the error text, that serde's
+    /// derived reader of the enum gives (named by the field, its position left out).
     #[test]
-    fn channels_and_failure_codes_read_as_the_derived_readers_read_them() {
+    fn channels_failure_codes_and_actors_read_as_the_derived_readers_read_them() {
         // A variant added to either enum fails to compile here until its table has it too.
         let _ = |c: MessagingChannel| match c {
             MessagingChannel::Auto | MessagingChannel::SalesNavigator => (),
@@ -1209,6 +1232,15 @@ pub(crate) mod tests {
             FailureCode::ProvedAbsent | FailureCode::Unverifiable | FailureCode::Storage => (),
             FailureCode::StillThere | FailureCode::Unknown => (),
         };
+        let _ = |a: Actor| match a {
+            Actor::Me | Actor::Profile(_) => (),
+        };
+        assert_eq!(serde_json::to_string(&Actor::Me).unwrap(), r#""me""#);
+        assert_eq!(
+            serde_json::to_string(&Actor::Profile("p".into())).unwrap(),
+            r#"{"profile":"p"}"#
+        );
+        assert_eq!(ACTORS, ["me", "profile"]);
         for (name, channel) in CHANNEL_NAMES.iter().zip(CHANNELS) {
             assert_eq!(
                 serde_json::to_string(&channel).unwrap(),
@@ -1219,11 +1251,14 @@ pub(crate) mod tests {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
         }
         let mut forms: Vec<String> = Vec::new();
-        for name in CHANNEL_NAMES.iter().chain(&FAILURE_CODE_NAMES).chain(&[
-            "unknown",
-            "zzNew",
-            "conversation",
-        ]) {
+        let others = ["unknown", "zzNew", "conversation"];
+        for name in CHANNEL_NAMES
+            .iter()
+            .chain(&FAILURE_CODE_NAMES)
+            .chain(&ACTORS)
+            .chain(&others)
+        {
+            forms.push(format!("{{\"{name}\":\"p\"}}"));
             forms.push(format!("\"{name}\""));
             forms.push(format!("{{\"{name}\":null}}"));
             forms.push(format!("{{\"{name}\":1}}"));
@@ -1260,6 +1295,9 @@ pub(crate) mod tests {
                 Err(_) => refused += 1,
             }
             reads_as_derived::<SendFailure>(&failure);
+            let key = format!(r#"{{"message":"2-x","actor":{form},"emoji":"x"}}"#);
+            let ours = from_json::<ReactionKey>(key.as_bytes()).map(|k| k.actor);
+            assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
         }
         assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }
