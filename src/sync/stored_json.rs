@@ -645,6 +645,7 @@ impl FromStored for OutboxEntry {
             conversation_urn: f.opt("conversationUrn")?,
             text: f.req("text")?,
             subject: f.opt("subject")?,
+            // Refused: a name no channel has is an error, never passed on.
             channel: CHANNELS[f
                 .variant("channel", &CHANNEL_NAMES, Unknown::Refused, None)?
                 .0
@@ -726,7 +727,7 @@ impl FromStored for Recipient {
     }
 }
 
-/// What a unit-only enum's reader ([`UnitEnum`]) does with a name it does not know.
+/// What the enum reader ([`UnitEnum`]) does with a name it does not know.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unknown {
     /// serde's `unknown variant` error, as the name is read (a derived reader's).
@@ -781,7 +782,7 @@ impl<'de> Visitor<'de> for UnitEnum {
     }
 }
 
-/// A unit-only enum's name as serde's derived variant identifier reads it.
+/// An enum's variant name as serde's derived variant identifier reads it.
 impl<'de> DeserializeSeed<'de> for &UnitEnum {
     type Value = Result<usize, String>;
 
