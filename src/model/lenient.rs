@@ -292,13 +292,56 @@ pub(crate) use string_enum;
 
 /// A value cut short for an error message.
 pub fn short(v: &Value) -> String {
-    // serde_json's text, as `Display` writes it: `Display` would bring its own two writers
-    // (compact and `{:#}`'s pretty one) of every `Value` into the module (issue 15).
-    let text = serde_json::to_string(v).unwrap_or_default();
+    // serde_json's text (`compact`): `Display` would bring its own two writers (compact and
+    // `{:#}`'s pretty one) of every `Value` into the module, and `Value`'s `Serialize` one
+    // (issue 15).
+    let mut text = String::new();
+    compact(&mut text, v);
     match text.char_indices().nth(40) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text,
     }
+}
+
+/// Appends `v` as serde_json writes it (`serde_json::to_string`): no spaces, an object's
+/// members in its map's order, a number as its `Display` writes it (the same digits as its
+/// `Serialize`: `itoa`'s, or `ryu`'s for a float, which a `Value` only holds finite), a string
+/// escaped by serde_json's own string writer. Not `Value`'s `Serialize`, whose copy was in the
+/// module for this alone.
+fn compact(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => json_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(members) => {
+            out.push('{');
+            for (i, (name, item)) in members.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string(out, name);
+                out.push(':');
+                compact(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes it (its own writer).
+fn json_string(out: &mut String, s: &str) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
 fn cut(s: &str) -> String {
@@ -556,5 +599,72 @@ mod members {
             while map.next_entry::<IgnoredAny, Check>()?.is_some() {}
             Ok(Check)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A value of every kind, nested, from a seed (xorshift): strings with every escape, the
+    /// integers' and floats' edges, objects with keys out of order.
+    fn any(seed: &mut u64, depth: u32) -> Value {
+        let mut next = || {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed
+        };
+        let pick = next() % if depth == 0 { 5 } else { 7 };
+        let n = next();
+        match pick {
+            0 => Value::Null,
+            1 => Value::Bool(n % 2 == 0),
+            2 => match n % 5 {
+                0 => json!(n),
+                1 => json!(-((n >> 2) as i64)),
+                2 => json!(f64::from_bits(n >> 2) % 1e300),
+                3 => json!([0.1, -0.0, 1e21, 5e-324, 1.5e300, 123456789.0][(n % 6) as usize]),
+                _ => json!(u64::MAX - n % 3),
+            },
+            3 | 4 => {
+                let chars = [
+                    "a", "\"", "\\", "\u{0}", "\u{1f}", "\n", "\t", "é", "😀", "/", "\u{7f}",
+                ];
+                let len = (n % 6) as usize;
+                Value::String(
+                    (0..len)
+                        .map(|i| chars[(n >> (i * 4)) as usize % chars.len()])
+                        .collect(),
+                )
+            }
+            5 => Value::Array((0..n % 4).map(|_| any(seed, depth - 1)).collect()),
+            _ => {
+                let mut m = serde_json::Map::new();
+                for i in 0..n % 4 {
+                    let key = ["z", "a", "", "\"k\n", "é"][((n >> (i * 3)) % 5) as usize];
+                    m.insert(key.to_owned(), any(seed, depth - 1));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+
+    /// `short`'s own writer writes what serde_json writes for the same value.
+    #[test]
+    fn values_are_written_as_serde_json_writes_them() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15;
+        let mut kinds = std::collections::BTreeSet::new();
+        for _ in 0..5_000 {
+            let v = any(&mut seed, 4);
+            let mut ours = String::new();
+            compact(&mut ours, &v);
+            assert_eq!(ours, serde_json::to_string(&v).unwrap());
+            kinds.insert(ours.chars().next());
+        }
+        assert!(kinds.len() >= 6, "{kinds:?}");
+        let long = Value::String("x".repeat(100));
+        assert_eq!(short(&long), format!("\"{}…", "x".repeat(39)));
     }
 }

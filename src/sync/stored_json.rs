@@ -29,15 +29,16 @@ use serde_json::value::RawValue;
 
 use super::keys::ClientKey;
 use super::outbox::{
-    ElsewhereSent, OutboxEntry, Recipient, SendFailure, SendState, RECIPIENT_KINDS, SEND_STATES,
+    ElsewhereSent, FailureCode, OutboxEntry, Recipient, SendFailure, SendState, RECIPIENT_KINDS,
+    SEND_STATES,
 };
 use super::quota::QuotaUse;
-use super::reaction::{ReactionFact, ReactionKey};
+use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
-use crate::model::{Attachment, ServerEvent};
+use crate::model::{Attachment, MessagingChannel, ServerEvent};
 use crate::urn::MessageId;
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
@@ -92,6 +93,30 @@ impl<'a> Fields<'a> {
     #[inline(never)]
     fn need(&self, name: &str) -> Result<&'a RawValue, String> {
         self.get(name)?.ok_or_else(|| missing(name))
+    }
+
+    /// An enum's field that must be there, read as serde's derived reader reads it
+    /// ([`UnitEnum`]): the index of the name in `names`, or, when `unknown` lets a name outside
+    /// them pass, that name; and the string the variant `text` holds, when it is that one. One
+    /// reader for every such enum, where serde's derived one is a copy of serde_json's
+    /// `deserialize_enum` per enum type.
+    #[inline(never)]
+    pub fn variant(
+        &self,
+        name: &str,
+        names: &'static [&'static str],
+        unknown: Unknown,
+        text: Option<usize>,
+    ) -> Result<Named, String> {
+        UnitEnum {
+            names,
+            unknown,
+            text,
+        }
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            self.need(name)?.get().as_bytes(),
+        ))
+        .map_err(|e| field_error(name, &e))
     }
 
     /// A field that must be there.
@@ -620,7 +645,11 @@ impl FromStored for OutboxEntry {
             conversation_urn: f.opt("conversationUrn")?,
             text: f.req("text")?,
             subject: f.opt("subject")?,
-            channel: f.req("channel")?,
+            // Refused: a name no channel has is an error, never passed on.
+            channel: CHANNELS[f
+                .variant("channel", &CHANNEL_NAMES, Unknown::Refused, None)?
+                .0
+                .unwrap_or(0)],
             attachments: attachments(f)?,
             new_conversation: f.req("newConversation")?,
             state: f.record("state")?,
@@ -683,49 +712,154 @@ impl FromStored for SendState {
 /// every kind has (a missing one is an error, as it is there).
 impl FromStored for Recipient {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let Kind(kind) = f.req("kind")?;
+        let (kind, _) = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later, None)?;
         let value: String = f.req("value")?;
-        Ok(match kind.as_str() {
-            "conversation" => Recipient::Conversation(value),
-            "profileUrn" => Recipient::ProfileUrn(value),
-            "profileSlug" => Recipient::ProfileSlug(value),
-            other => {
+        Ok(match kind {
+            Ok(0) => Recipient::Conversation(value),
+            Ok(1) => Recipient::ProfileUrn(value),
+            Ok(_) => Recipient::ProfileSlug(value),
+            Err(other) => {
                 let e: serde_json::Error =
-                    serde::de::Error::unknown_variant(other, &RECIPIENT_KINDS);
+                    serde::de::Error::unknown_variant(&other, &RECIPIENT_KINDS);
                 return Err(e.to_string());
             }
         })
     }
 }
 
-/// A variant's name where serde reads an adjacently tagged enum's tag: through
-/// `deserialize_enum`, so a string or an object of one member whose value is `null`.
-struct Kind(String);
+/// What the enum reader ([`UnitEnum`]) does with a name it does not know.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unknown {
+    /// serde's `unknown variant` error, as the name is read (a derived reader's).
+    Refused,
+    /// Takes it (`#[serde(other)]`).
+    Other,
+    /// Takes it, for the caller to refuse once the whole value is read (an adjacently tagged
+    /// enum's tag, as serde reads `Recipient`'s `kind`).
+    Later,
+}
 
-impl<'de> Deserialize<'de> for Kind {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Kind, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Kind;
+/// An enum's variant as [`UnitEnum`] reads it: the index of its name, or the name when no
+/// variant has it (as [`Unknown`] lets it pass), and the string it holds when it is the variant
+/// that holds one.
+pub(crate) type Named = (Result<usize, String>, Option<String>);
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("variant of enum Recipient")
-            }
+/// An enum's variant whose variants are unit variants but (at most) one of a string, read as
+/// serde's derived reader reads it from serde_json: through `deserialize_enum`, so a string, or
+/// an object of one member whose value is `null` (a unit variant) or the string (the variant
+/// `text`); its name read as a variant identifier and checked against `names` right then (so a
+/// name no variant has is refused before the rest of the value is looked at, unless
+/// [`Unknown`] says otherwise), then the variant's value.
+struct UnitEnum {
+    names: &'static [&'static str],
+    unknown: Unknown,
+    text: Option<usize>,
+}
 
-            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Kind, A::Error> {
-                let (Tag(name), access) = data.variant::<Tag>()?;
-                access.unit_variant()?;
-                Ok(Kind(name))
-            }
-        }
-        d.deserialize_enum("Recipient", &RECIPIENT_KINDS, V)
+impl<'de> DeserializeSeed<'de> for UnitEnum {
+    type Value = Named;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_enum("", self.names, self)
     }
 }
 
+impl<'de> Visitor<'de> for UnitEnum {
+    type Value = Named;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // serde_json's `deserialize_enum` never asks (it says `expected value` itself).
+        f.write_str("a unit variant")
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        let (named, access) = data.variant_seed(&self)?;
+        if self.text.is_some() && named.as_ref().ok() == self.text.as_ref() {
+            return Ok((named, Some(access.newtype_variant()?)));
+        }
+        access.unit_variant()?;
+        Ok((named, None))
+    }
+}
+
+/// An enum's variant name as serde's derived variant identifier reads it.
+impl<'de> DeserializeSeed<'de> for &UnitEnum {
+    type Value = Result<usize, String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &UnitEnum {
+    type Value = Result<usize, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        match self.names.iter().position(|n| *n == v) {
+            Some(i) => Ok(Ok(i)),
+            None if self.unknown == Unknown::Refused => Err(E::unknown_variant(v, self.names)),
+            None => Ok(Err(v.to_owned())),
+        }
+    }
+}
+
+/// `Actor`'s serde names, in its declared order (`profile` holds a profile id).
+const ACTORS: [&str; 2] = ["me", "profile"];
+
+/// `MessagingChannel`'s serde names, in its declared order (as in [`CHANNELS`]).
+const CHANNEL_NAMES: [&str; 3] = ["auto", "sales_navigator", "linkedin_inbox"];
+
+/// `MessagingChannel`'s variants, named by [`CHANNEL_NAMES`].
+const CHANNELS: [MessagingChannel; 3] = [
+    MessagingChannel::Auto,
+    MessagingChannel::SalesNavigator,
+    MessagingChannel::LinkedinInbox,
+];
+
+/// `FailureCode`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
+/// declared order (as in [`FAILURE_CODES`]).
+const FAILURE_CODE_NAMES: [&str; 13] = [
+    "bad_request",
+    "unauthorized",
+    "forbidden",
+    "not_found",
+    "rate_limited",
+    "server",
+    "timeout",
+    "network",
+    "malformed",
+    "proved_absent",
+    "unverifiable",
+    "storage",
+    "still_there",
+];
+
+/// `FailureCode`'s variants, named by [`FAILURE_CODE_NAMES`].
+const FAILURE_CODES: [FailureCode; 13] = [
+    FailureCode::BadRequest,
+    FailureCode::Unauthorized,
+    FailureCode::Forbidden,
+    FailureCode::NotFound,
+    FailureCode::RateLimited,
+    FailureCode::Server,
+    FailureCode::Timeout,
+    FailureCode::Network,
+    FailureCode::Malformed,
+    FailureCode::ProvedAbsent,
+    FailureCode::Unverifiable,
+    FailureCode::Storage,
+    FailureCode::StillThere,
+];
+
 impl FromStored for SendFailure {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
+        let (code, _) = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other, None)?;
         Ok(SendFailure {
-            code: f.req("code")?,
+            code: code.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
             message: f.req("message")?,
         })
     }
@@ -748,7 +882,10 @@ impl FromStored for ReactionKey {
     fn read(f: &Fields<'_>) -> Result<Self, String> {
         Ok(ReactionKey {
             message: f.req("message")?,
-            actor: f.req("actor")?,
+            actor: match f.variant("actor", &ACTORS, Unknown::Refused, Some(1))? {
+                (_, Some(profile)) => Actor::Profile(profile),
+                _ => Actor::Me,
+            },
             emoji: f.req("emoji")?,
         })
     }
@@ -1076,6 +1213,94 @@ pub(crate) mod tests {
             let read = from_json::<AccountRecords>(json.as_bytes());
             assert_eq!(read, Err(error.to_owned()), "{json}");
         }
+    }
+
+    /// A channel, a failure code and a reaction's actor (and a recipient's kind, above) read by
+    /// the one enum reader: the tables name every variant as serde names it, and each name, an
+    /// unknown one and each wrong form read to the variant, or to the error text, that serde's
+    /// derived reader of the enum gives (named by the field, its position left out).
+    #[test]
+    fn channels_failure_codes_and_actors_read_as_the_derived_readers_read_them() {
+        // A variant added to either enum fails to compile here until its table has it too.
+        let _ = |c: MessagingChannel| match c {
+            MessagingChannel::Auto | MessagingChannel::SalesNavigator => (),
+            MessagingChannel::LinkedinInbox => (),
+        };
+        let _ = |c: FailureCode| match c {
+            FailureCode::BadRequest | FailureCode::Unauthorized | FailureCode::Forbidden => (),
+            FailureCode::NotFound | FailureCode::RateLimited | FailureCode::Server => (),
+            FailureCode::Timeout | FailureCode::Network | FailureCode::Malformed => (),
+            FailureCode::ProvedAbsent | FailureCode::Unverifiable | FailureCode::Storage => (),
+            FailureCode::StillThere | FailureCode::Unknown => (),
+        };
+        let _ = |a: Actor| match a {
+            Actor::Me | Actor::Profile(_) => (),
+        };
+        assert_eq!(serde_json::to_string(&Actor::Me).unwrap(), r#""me""#);
+        assert_eq!(
+            serde_json::to_string(&Actor::Profile("p".into())).unwrap(),
+            r#"{"profile":"p"}"#
+        );
+        assert_eq!(ACTORS, ["me", "profile"]);
+        for (name, channel) in CHANNEL_NAMES.iter().zip(CHANNELS) {
+            assert_eq!(
+                serde_json::to_string(&channel).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
+        for (name, code) in FAILURE_CODE_NAMES.iter().zip(FAILURE_CODES) {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
+        }
+        let mut forms: Vec<String> = Vec::new();
+        let others = ["unknown", "zzNew", "conversation"];
+        for name in CHANNEL_NAMES
+            .iter()
+            .chain(&FAILURE_CODE_NAMES)
+            .chain(&ACTORS)
+            .chain(&others)
+        {
+            forms.push(format!("{{\"{name}\":\"p\"}}"));
+            forms.push(format!("\"{name}\""));
+            forms.push(format!("{{\"{name}\":null}}"));
+            forms.push(format!("{{\"{name}\":1}}"));
+            forms.push(format!("{{\"{name}\":null,\"x\":null}}"));
+            forms.push(format!("{{\"{name}\":[]}}"));
+        }
+        for other in [
+            "7",
+            "null",
+            "true",
+            "[]",
+            "[\"auto\"]",
+            "-1.5",
+            "{}",
+            "\"a\\u0075to\"",
+        ] {
+            forms.push(other.to_owned());
+        }
+        fn derived<T: serde::de::DeserializeOwned>(field: &str, form: &str) -> Result<T, String> {
+            serde_json::from_str::<T>(form).map_err(|e| field_error(field, &e))
+        }
+        let (mut read, mut refused) = (0, 0);
+        for form in &forms {
+            let failure = format!(r#"{{"code":{form},"message":"m"}}"#);
+            let ours = from_json::<SendFailure>(failure.as_bytes()).map(|f| f.code);
+            assert_eq!(ours, derived::<FailureCode>("code", form), "{form}");
+            let entry = format!(
+                r#"{{"key":"k","seq":1,"createdAt":2,"recipient":{{"kind":"conversation","value":"u"}},"text":"t","channel":{form},"newConversation":false,"state":{{"state":"queued"}}}}"#
+            );
+            let ours = from_json::<OutboxEntry>(entry.as_bytes()).map(|e| e.channel);
+            assert_eq!(ours, derived::<MessagingChannel>("channel", form), "{form}");
+            match ours {
+                Ok(_) => read += 1,
+                Err(_) => refused += 1,
+            }
+            reads_as_derived::<SendFailure>(&failure);
+            let key = format!(r#"{{"message":"2-x","actor":{form},"emoji":"x"}}"#);
+            let ours = from_json::<ReactionKey>(key.as_bytes()).map(|k| k.actor);
+            assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
+        }
+        assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
