@@ -76,14 +76,16 @@ impl ChromeStore {
         ))
     }
 
-    async fn call(&self, method: &str, arg: &JsValue) -> Result<JsValue, StorageError> {
+    /// Calls `storage.local`'s `method` with `arg`: what it returned, to settle, and the
+    /// call's name for errors.
+    fn start(&self, method: &str, arg: &JsValue) -> Result<(String, JsValue), StorageError> {
         let what = format!("storage.local.{method}");
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .dyn_into()
             .map_err(|_| StorageError::new(format!("{what} is not a function")))?;
         let result = func.call1(&self.0, arg).map_err(|e| failed(&what, &e))?;
-        settle(&what, &result, self.1).await
+        Ok((what, result))
     }
 }
 
@@ -116,14 +118,16 @@ impl JsStore {
         Ok(JsStore(value, deadline_ms))
     }
 
-    async fn call(&self, method: &str, args: &[JsValue]) -> Result<JsValue, StorageError> {
+    /// Calls the adapter's `method` with `args`: what it returned, to settle, and the call's
+    /// name for errors.
+    fn start(&self, method: &str, args: &[JsValue]) -> Result<(String, JsValue), StorageError> {
         let what = format!("storage adapter {method}()");
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .unchecked_into();
         let args: Array = args.iter().collect();
         let result = func.apply(&self.0, &args).map_err(|e| failed(&what, &e))?;
-        settle(&what, &result, self.1).await
+        Ok((what, result))
     }
 }
 
@@ -165,22 +169,26 @@ enum Op<'a> {
 impl AnyStore {
     /// Runs `op` on the storage chosen; the value read for `Op::Get`, `None` for the others.
     async fn run(&self, op: Op<'_>) -> Result<Option<String>, StorageError> {
-        match self {
-            AnyStore::Local(s) => s.run(op),
-            AnyStore::Memory(_) => Ok(MemoryStore::run(op)),
+        // One await for both asynchronous kinds: the call is made, then its answer settled.
+        let (what, result, deadline_ms) = match self {
+            AnyStore::Local(s) => return s.run(op),
+            AnyStore::Memory(_) => return Ok(MemoryStore::run(op)),
             AnyStore::Chrome(s) => {
                 let (method, arg) = ChromeStore::args(op);
-                let items = s.call(method, &arg).await?;
-                ChromeStore::read(op, &items)
+                let (what, result) = s.start(method, &arg)?;
+                (what, result, s.1)
             }
             AnyStore::Js(s) => {
                 let (method, args) = JsStore::args(op);
-                let value = s.call(method, &args).await?;
-                Ok(match op {
-                    Op::Get(_) => value.as_string(),
-                    _ => None,
-                })
+                let (what, result) = s.start(method, &args)?;
+                (what, result, s.1)
             }
+        };
+        let value = settle(&what, &result, deadline_ms).await?;
+        match (self, op) {
+            (AnyStore::Chrome(_), op) => ChromeStore::read(op, &value),
+            (_, Op::Get(_)) => Ok(value.as_string()),
+            _ => Ok(None),
         }
     }
 }
