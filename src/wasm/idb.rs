@@ -306,12 +306,13 @@ impl IdbRecords {
 
     /// One read-only transaction on index `name` of `table`: `requests` issues the
     /// `getAllKeys` and `getAll` (same range, same order), then only the transaction is awaited.
+    /// Not generic over `requests`: one future for the three readers (issue 15).
     async fn read_on_index(
         &self,
         table: Table,
         name: &str,
         what: &str,
-        requests: impl FnOnce(
+        requests: &dyn Fn(
             &web_sys::IdbIndex,
         ) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue>,
     ) -> Result<Vec<(String, String)>, StorageError> {
@@ -676,7 +677,7 @@ impl RecordStorage for IdbRecords {
         account: &str,
         conversation: &str,
     ) -> Result<Vec<(String, String)>, StorageError> {
-        self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, |index| {
+        self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, &|index| {
             let range = messages_of(account, conversation)?;
             Ok((
                 index.get_all_keys_with_key(&range)?,
@@ -771,7 +772,7 @@ impl RecordStorage for IdbRecords {
             ),
             None => (key(vec![a]), false),
         };
-        self.read_on_index(Table::Conversations, "byActivity", what, |index| {
+        self.read_on_index(Table::Conversations, "byActivity", what, &|index| {
             let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(
                 &lower, &upper, open, false,
             )?;
@@ -831,7 +832,7 @@ impl RecordStorage for IdbRecords {
             ConversationLookup::Latest => ("byLatest", "conversations byLatest"),
         };
         let key = JsValue::from_str(key);
-        self.read_on_index(Table::Conversations, name, what, |index| {
+        self.read_on_index(Table::Conversations, name, what, &|index| {
             Ok((
                 index.get_all_keys_with_key(&key)?,
                 index.get_all_with_key(&key)?,
