@@ -236,6 +236,10 @@ pub struct IdbRecords {
     budget: Option<std::cell::RefCell<RecordBudget>>,
 }
 
+/// Issues an index read's `getAllKeys` and `getAll` ([`IdbRecords::read_on_index`]).
+type IndexRequests<'a> =
+    dyn Fn(&web_sys::IdbIndex) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue> + 'a;
+
 impl IdbRecords {
     /// Opens (and creates, the first time) the database `name`. An open that another
     /// connection blocks fails after `deadline_ms`.
@@ -312,9 +316,7 @@ impl IdbRecords {
         table: Table,
         name: &str,
         what: &str,
-        requests: &dyn Fn(
-            &web_sys::IdbIndex,
-        ) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue>,
+        requests: &IndexRequests<'_>,
     ) -> Result<Vec<(String, String)>, StorageError> {
         let tx = self
             .db
