@@ -2,10 +2,10 @@
 //! mapping from engine calls to endpoints, shared by every driver. It lives here, on the I/O
 //! side, so that `sync` needs nothing of the client or its transport.
 
-use crate::model::{Account, PremiumStatus};
+use crate::model::Account;
 use crate::sync::{ApiCall, ApiReply};
 
-use super::{endpoints, Answered, ApiError, Call, Client, KeySource, Transport};
+use super::{endpoints, Answered, ApiError, Client, KeySource, Transport};
 
 /// An answer's decoding into its [`ApiReply`]: the one part of a call that depends on its type.
 type Decode = fn(&Answered) -> Result<ApiReply, ApiError>;
@@ -15,21 +15,29 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     /// one [`Client::fetch`] future (issue 15: a future per kind was each one's copy of the
     /// sending); only its decoding is per kind.
     pub async fn run(&self, call: ApiCall) -> Result<ApiReply, ApiError> {
-        let (request, decode): (_, Decode) = match call {
-            ApiCall::Conversations { query } => {
-                (self.list_conversations_call(query)?.request, |a| {
-                    a.decode().map(ApiReply::Conversations)
-                })
-            }
+        // `missing`: the premium call named no account and none is the client's default, so
+        // the workspace default is taken as the first account `GET /accounts` lists (what the
+        // extension did before this moved here, and what the simulator's `account_or_default`
+        // does); with none listed, that refusal. Both requests go through one await of `fetch`.
+        let (mut request, decode, mut missing): (_, Decode, Option<ApiError>) = match call {
+            ApiCall::Conversations { query } => (
+                self.list_conversations_call(query)?.request,
+                |a| a.decode().map(ApiReply::Conversations),
+                None,
+            ),
             ApiCall::Messages {
                 conversation_urn,
                 query,
-            } => (self.messages_call(&conversation_urn, query)?.request, |a| {
-                a.decode().map(ApiReply::Messages)
-            }),
-            ApiCall::Send { request, .. } => (self.send_message_call(request)?.request, |a| {
-                a.decode().map(ApiReply::Send)
-            }),
+            } => (
+                self.messages_call(&conversation_urn, query)?.request,
+                |a| a.decode().map(ApiReply::Messages),
+                None,
+            ),
+            ApiCall::Send { request, .. } => (
+                self.send_message_call(request)?.request,
+                |a| a.decode().map(ApiReply::Send),
+                None,
+            ),
             ApiCall::React {
                 conversation_urn,
                 message_urn,
@@ -45,6 +53,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                 )?
                 .request,
                 |a| a.decode().map(ApiReply::React),
+                None,
             ),
             ApiCall::Recall {
                 conversation_urn,
@@ -54,32 +63,27 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                 self.recall_call(&conversation_urn, &message_urn, account_id.as_deref())?
                     .request,
                 |a| a.decode().map(ApiReply::Recall),
+                None,
             ),
-            ApiCall::PremiumStatus { account_id } => (
-                self.premium_call(account_id.as_deref()).await?.request,
-                |a| a.decode().map(ApiReply::PremiumStatus),
-            ),
-        };
-        decode(&self.fetch(request).await?)
-    }
-
-    /// The premium call of `account_id`, else of the client's default account, else of the
-    /// workspace default: the path needs an id, and with none given the workspace default is
-    /// taken as the first account `GET /accounts` lists (what the extension did before this
-    /// moved here, and what the simulator's `account_or_default` does).
-    async fn premium_call(
-        &self,
-        account_id: Option<&str>,
-    ) -> Result<Call<PremiumStatus>, ApiError> {
-        match self.premium_status_call(account_id) {
-            Err(e) if e.is_local() && e.reason() == Some("missing_id") => {
-                let listed = self.fetch(endpoints::accounts(None)?.request).await?;
-                match listed.decode::<Vec<Account>>()?.first() {
-                    Some(first) => self.premium_status_call(Some(&first.id)),
-                    None => Err(e),
+            ApiCall::PremiumStatus { account_id } => {
+                let premium: Decode = |a| a.decode().map(ApiReply::PremiumStatus);
+                match self.premium_status_call(account_id.as_deref()) {
+                    Err(e) if e.is_local() && e.reason() == Some("missing_id") => {
+                        (endpoints::accounts(None)?.request, premium, Some(e))
+                    }
+                    call => (call?.request, premium, None),
                 }
             }
-            other => other,
+        };
+        loop {
+            let answered = self.fetch(request).await?;
+            let Some(e) = missing.take() else {
+                return decode(&answered);
+            };
+            request = match answered.decode::<Vec<Account>>()?.first() {
+                Some(first) => self.premium_status_call(Some(&first.id))?.request,
+                None => return Err(e),
+            };
         }
     }
 }

@@ -1053,6 +1053,23 @@ impl<S: RecordStorage> RecordLog<S> {
     }
 
     async fn load_tables(&self, tables: &[Table]) -> Result<LoadedRecords, StorageError> {
+        let read = self.storage.read_tables(tables).await?;
+        let (mut out, layout) = self.read_loaded(tables, read);
+        if layout == Some(LAYOUT_V1) && tables.contains(&Table::Conversations) {
+            self.migrate_v1(&mut out).await;
+        }
+        Ok(out)
+    }
+
+    /// [`RecordLog::load_tables`] once `read` (a list of rows per table of `tables`) came:
+    /// the records, and the layout found (`None` when this build cannot read it: then `out`
+    /// holds nothing but that issue).
+    #[inline(never)]
+    fn read_loaded(
+        &self,
+        tables: &[Table],
+        read: Vec<Vec<(String, String)>>,
+    ) -> (LoadedRecords, Option<u32>) {
         let mut out = LoadedRecords {
             records: Records {
                 version: STORE_VERSION,
@@ -1067,7 +1084,6 @@ impl<S: RecordStorage> RecordLog<S> {
         let mut layout = LAYOUT_VERSION;
         let mut accounts: SmallMap<AccountId, AccountRecords> = SmallMap::new();
         let mut stored: SmallMap<AccountId, AccountRecord> = SmallMap::new();
-        let read = self.storage.read_tables(tables).await?;
         for (&table, rows) in tables.iter().zip(read) {
             out.empty &= rows.is_empty();
             out.written |= matches!(table, Table::Meta | Table::Accounts) && !rows.is_empty();
@@ -1092,7 +1108,7 @@ impl<S: RecordStorage> RecordLog<S> {
                                 out.empty = false;
                                 self.accounts.borrow_mut().clear();
                                 *self.landed.borrow_mut() = Landed::default();
-                                return Ok(out);
+                                return (out, None);
                             }
                             Err(e) => Err(e),
                         }
@@ -1137,10 +1153,7 @@ impl<S: RecordStorage> RecordLog<S> {
         *self.accounts.borrow_mut() = stored;
         *self.landed.borrow_mut() = Landed::default();
         self.found.set(layout);
-        if layout == LAYOUT_V1 && tables.contains(&Table::Conversations) {
-            self.migrate_v1(&mut out).await;
-        }
-        Ok(out)
+        (out, Some(layout))
     }
 
     /// Brings a layout-1 store to layout 2, once, in one transaction: every conversation record

@@ -5,6 +5,8 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
@@ -42,6 +44,9 @@ enum Step {
         reject: Function,
     },
 }
+
+/// A write or a read of the queue, awaited by the pump before its next step.
+type Pending<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// JS callbacks by subscription id.
 #[derive(Default)]
@@ -415,63 +420,64 @@ impl Driver {
         }
     }
 
-    /// The one loop that carries out effects, in order.
+    /// The one loop that carries out effects, in order. Its state machine holds one await:
+    /// what a step does synchronously, and what it awaits (a write, a read), are in
+    /// [`Driver::run`] and the futures it hands back, each its own function (inlined here they
+    /// made this loop the module's largest function, issue 15).
     async fn pump(self: Rc<Self>) {
         loop {
             let step = self.queue.borrow_mut().pop_front();
             let Some(step) = step else { break };
-            match step {
-                Step::Settle {
-                    step,
-                    resolve,
-                    reject,
-                } => {
-                    let error = {
-                        let mut errors = self.write_errors.borrow_mut();
-                        let error = errors.remove(&step);
-                        // Older ones have no command left waiting.
-                        errors.retain(|n, _| *n > step);
-                        error
-                    };
-                    let outcome = if self.closed.get() {
-                        reject.call1(
-                            &JsValue::UNDEFINED,
-                            &engine_error("closed", "the engine was closed", &[]),
-                        )
-                    } else if let Some(e) = error {
-                        reject.call1(
-                            &JsValue::UNDEFINED,
-                            &engine_error("storage", &e.message, &[]),
-                        )
-                    } else {
-                        resolve.call0(&JsValue::UNDEFINED)
-                    };
-                    drop(outcome);
+            if let Some(pending) = self.run(step) {
+                pending.await;
+            }
+        }
+        self.pumping.set(false);
+    }
+
+    /// Carries out one step of the queue; a write or a read is handed back for the pump to
+    /// await before the next step.
+    #[inline(never)]
+    fn run(self: &Rc<Self>, step: Step) -> Option<Pending<'_>> {
+        let effect = match step {
+            Step::Settle {
+                step,
+                resolve,
+                reject,
+            } => {
+                self.settle(step, &resolve, &reject);
+                return None;
+            }
+            Step::Effect(..) if self.closed.get() => return None,
+            Step::Effect(step, effect) => (step, effect),
+        };
+        match effect {
+            (step, Effect::Persist(p)) => {
+                return Some(Box::pin(async move { self.persist(step, &p).await }))
+            }
+            (_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
+            (_, Effect::Notify(n)) => {
+                match &n {
+                    Notice::Completed {
+                        command, outcome, ..
+                    } => self.settle_command(*command, outcome),
+                    // A command that waited for a conversation to be read is refused
+                    // after its call returned.
+                    Notice::Refused {
+                        command, reason, ..
+                    } => self.refuse_command(*command, reason),
+                    _ => {}
                 }
-                Step::Effect(..) if self.closed.get() => {}
-                Step::Effect(step, Effect::Persist(p)) => self.persist(step, &p).await,
-                Step::Effect(_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
-                Step::Effect(_, Effect::Notify(n)) => {
-                    match &n {
-                        Notice::Completed {
-                            command, outcome, ..
-                        } => self.settle_command(*command, outcome),
-                        // A command that waited for a conversation to be read is refused
-                        // after its call returned.
-                        Notice::Refused {
-                            command, reason, ..
-                        } => self.refuse_command(*command, reason),
-                        _ => {}
-                    }
-                    self.emit(Channel::Notices, &n);
-                }
-                Step::Effect(
-                    _,
-                    Effect::Load {
-                        account,
-                        conversations,
-                    },
-                ) => {
+                self.emit(Channel::Notices, &n);
+            }
+            (
+                _,
+                Effect::Load {
+                    account,
+                    conversations,
+                },
+            ) => {
+                return Some(Box::pin(async move {
                     // In order: every write queued before it has landed (or failed).
                     let result = self.log.load(&account, &conversations).await;
                     if let Err(e) = &result {
@@ -485,15 +491,17 @@ impl Driver {
                         conversations,
                         result,
                     });
-                }
-                Step::Effect(
-                    _,
-                    Effect::LoadList {
-                        account,
-                        after,
-                        limit,
-                    },
-                ) => {
+                }));
+            }
+            (
+                _,
+                Effect::LoadList {
+                    account,
+                    after,
+                    limit,
+                },
+            ) => {
+                return Some(Box::pin(async move {
                     // In order, as `Load`.
                     let result = self.log.load_list(&account, None, after, limit).await;
                     if let Err(e) = &result {
@@ -504,8 +512,10 @@ impl Driver {
                         profile: None,
                         result,
                     });
-                }
-                Step::Effect(_, Effect::LoadWith { account, profile }) => {
+                }));
+            }
+            (_, Effect::LoadWith { account, profile }) => {
+                return Some(Box::pin(async move {
                     let result = self.log.load_list(&account, Some(&profile), None, 0).await;
                     if let Err(e) = &result {
                         warn_storage(e);
@@ -515,27 +525,54 @@ impl Driver {
                         profile: Some(profile),
                         result,
                     });
-                }
-                Step::Effect(
-                    _,
-                    Effect::Locate {
-                        account,
-                        command,
-                        messages,
-                    },
-                ) => {
+                }))
+            }
+            (
+                _,
+                Effect::Locate {
+                    account,
+                    command,
+                    messages,
+                },
+            ) => {
+                return Some(Box::pin(async move {
                     // In order, as `Load`: the writes queued before it have landed.
                     let result = self.log.locate(&account, &messages).await;
                     if let Err(e) = &result {
                         warn_storage(e);
                     }
                     self.feed_next(Input::Located { command, result });
-                }
-                Step::Effect(_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
-                Step::Effect(_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
+                }));
             }
+            (_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
+            (_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
         }
-        self.pumping.set(false);
+        None
+    }
+
+    /// Settles a `settled()` Promise queued after the effects of input `step`.
+    fn settle(&self, step: u64, resolve: &Function, reject: &Function) {
+        let error = {
+            let mut errors = self.write_errors.borrow_mut();
+            let error = errors.remove(&step);
+            // Older ones have no command left waiting.
+            errors.retain(|n, _| *n > step);
+            error
+        };
+        let outcome = if self.closed.get() {
+            reject.call1(
+                &JsValue::UNDEFINED,
+                &engine_error("closed", "the engine was closed", &[]),
+            )
+        } else if let Some(e) = error {
+            reject.call1(
+                &JsValue::UNDEFINED,
+                &engine_error("storage", &e.message, &[]),
+            )
+        } else {
+            resolve.call0(&JsValue::UNDEFINED)
+        };
+        drop(outcome);
     }
 
     /// Writes one `Persist` of input `step`. When it fails, the writes queued after it for

@@ -808,7 +808,11 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
     if config.seed == 0 {
         config.seed = random_seed();
     }
-    let (engine, issues, log) = if indexed {
+    // `Ok`: the key-value store to restore from (the chosen storage, or the old store of a
+    // migration that failed, with its error) and the config; `Err`: what the record store
+    // opened with. One await of `restore_kv` for both key-value cases (issue 15: each await
+    // of it was its own copy in the future).
+    let kv = if indexed {
         let mut db = IdbRecords::open(&database_name(&prefix), timeout_ms)
             .await
             .map_err(unavailable)?;
@@ -841,11 +845,22 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
                 // Records are written one by one: never a snapshot (see `RecordLog`).
                 config.snapshot_every = u32::MAX;
                 let (engine, issues) = Engine::restore_window(config, loaded, now_ms());
-                (engine, issues, Log::Records(records))
+                Err((engine, issues, Log::Records(records)))
             }
             Err((old, e)) => {
                 drop(records);
-                let (engine, mut issues) = restore_kv(config, &old).await?;
+                Ok((old, Some(e), config))
+            }
+        }
+    } else {
+        let store = AnyStore::from_option(options.storage, timeout_ms).map_err(unavailable)?;
+        Ok((PersistLog::new(store, &prefix), None, config))
+    };
+    let (engine, issues, log) = match kv {
+        Err(opened) => opened,
+        Ok((old, failed, config)) => {
+            let (engine, mut issues) = restore_kv(config, &old).await?;
+            if let Some(e) = failed {
                 issues.insert(
                     0,
                     RestoreIssue::MigrationFailed {
@@ -853,14 +868,9 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
                         full: e.full,
                     },
                 );
-                (engine, issues, Log::Kv(old))
             }
+            (engine, issues, Log::Kv(old))
         }
-    } else {
-        let store = AnyStore::from_option(options.storage, timeout_ms).map_err(unavailable)?;
-        let log = PersistLog::new(store, &prefix);
-        let (engine, issues) = restore_kv(config, &log).await?;
-        (engine, issues, Log::Kv(log))
     };
 
     let client =

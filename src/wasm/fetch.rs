@@ -8,6 +8,7 @@
 //! answered 200; nothing in `fetch` can turn that off. Node's fetch reports the drop instead.
 
 use std::cell::Cell;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
@@ -24,37 +25,17 @@ use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 pub struct FetchTransport;
 
 impl Transport for FetchTransport {
-    async fn send(
+    fn send(
         &self,
         url: String,
         req: HttpRequest,
         timeout_ms: u64,
-    ) -> Result<HttpResponse, TransportError> {
-        let controller =
-            AbortController::new().map_err(|e| TransportError::Network(describe(&e)))?;
-        let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
-            let controller = controller.clone();
-            let timed_out = timed_out.clone();
-            Closure::once(move || {
-                timed_out.set(true);
-                controller.abort();
-            })
-        };
-        // Cleared when `_timer` drops, whichever way this function returns.
-        let _timer = Timer::start(on_timeout, timeout_ms)?;
-        let outcome = match raced(timeout_ms, exchange(url, req, &controller)).await {
-            Some(outcome) => outcome,
-            None => {
-                controller.abort();
-                return Err(TransportError::Timeout);
-            }
-        };
-        match outcome {
-            Ok(resp) => Ok(resp),
-            Err(_) if timed_out.get() => Err(TransportError::Timeout),
-            Err(message) => Err(TransportError::Network(message)),
-        }
+    ) -> impl std::future::Future<Output = Result<HttpResponse, TransportError>> {
+        // Boxed: a poll function of its own, not inlined into the client's (issue 15: an
+        // inlined future costs more than one awaited through its box).
+        let sent: Pin<Box<dyn std::future::Future<Output = _>>> =
+            Box::pin(send(url, req, timeout_ms));
+        sent
     }
 
     async fn sleep(&self, ms: u64) {
@@ -69,6 +50,38 @@ impl Transport for FetchTransport {
 
     fn now_ms(&self) -> u64 {
         js_sys::Date::now().max(0.0) as u64
+    }
+}
+
+/// [`FetchTransport`]'s `send`.
+async fn send(
+    url: String,
+    req: HttpRequest,
+    timeout_ms: u64,
+) -> Result<HttpResponse, TransportError> {
+    let controller = AbortController::new().map_err(|e| TransportError::Network(describe(&e)))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let on_timeout = {
+        let controller = controller.clone();
+        let timed_out = timed_out.clone();
+        Closure::once(move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    // Cleared when `_timer` drops, whichever way this function returns.
+    let _timer = Timer::start(on_timeout, timeout_ms)?;
+    let outcome = match raced(timeout_ms, exchange(url, req, &controller)).await {
+        Some(outcome) => outcome,
+        None => {
+            controller.abort();
+            return Err(TransportError::Timeout);
+        }
+    };
+    match outcome {
+        Ok(resp) => Ok(resp),
+        Err(_) if timed_out.get() => Err(TransportError::Timeout),
+        Err(message) => Err(TransportError::Network(message)),
     }
 }
 

@@ -236,6 +236,10 @@ pub struct IdbRecords {
     budget: Option<std::cell::RefCell<RecordBudget>>,
 }
 
+/// Issues an index read's `getAllKeys` and `getAll` ([`IdbRecords::read_on_index`]).
+type IndexRequests<'a> =
+    dyn Fn(&web_sys::IdbIndex) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue> + 'a;
+
 impl IdbRecords {
     /// Opens (and creates, the first time) the database `name`. An open that another
     /// connection blocks fails after `deadline_ms`.
@@ -306,14 +310,13 @@ impl IdbRecords {
 
     /// One read-only transaction on index `name` of `table`: `requests` issues the
     /// `getAllKeys` and `getAll` (same range, same order), then only the transaction is awaited.
+    /// Not generic over `requests`: one future for the three readers (issue 15).
     async fn read_on_index(
         &self,
         table: Table,
         name: &str,
         what: &str,
-        requests: impl FnOnce(
-            &web_sys::IdbIndex,
-        ) -> Result<(web_sys::IdbRequest, web_sys::IdbRequest), JsValue>,
+        requests: &IndexRequests<'_>,
     ) -> Result<Vec<(String, String)>, StorageError> {
         let tx = self
             .db
@@ -676,7 +679,7 @@ impl RecordStorage for IdbRecords {
         account: &str,
         conversation: &str,
     ) -> Result<Vec<(String, String)>, StorageError> {
-        self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, |index| {
+        self.read_on_index(Table::Messages, "byConversation", MESSAGES_OF, &|index| {
             let range = messages_of(account, conversation)?;
             Ok((
                 index.get_all_keys_with_key(&range)?,
@@ -771,7 +774,7 @@ impl RecordStorage for IdbRecords {
             ),
             None => (key(vec![a]), false),
         };
-        self.read_on_index(Table::Conversations, "byActivity", what, |index| {
+        self.read_on_index(Table::Conversations, "byActivity", what, &|index| {
             let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(
                 &lower, &upper, open, false,
             )?;
@@ -831,7 +834,7 @@ impl RecordStorage for IdbRecords {
             ConversationLookup::Latest => ("byLatest", "conversations byLatest"),
         };
         let key = JsValue::from_str(key);
-        self.read_on_index(Table::Conversations, name, what, |index| {
+        self.read_on_index(Table::Conversations, name, what, &|index| {
             Ok((
                 index.get_all_keys_with_key(&key)?,
                 index.get_all_with_key(&key)?,

@@ -51,24 +51,6 @@ impl LocalStore {
     }
 }
 
-impl Storage for LocalStore {
-    async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.0
-            .get_item(key)
-            .map_err(|e| failed("localStorage.getItem", &e))
-    }
-    async fn put(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.0
-            .set_item(key, value)
-            .map_err(|e| failed("localStorage.setItem", &e))
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.0
-            .remove_item(key)
-            .map_err(|e| failed("localStorage.removeItem", &e))
-    }
-}
-
 /// An extension's `storage.local` (`browser.storage.local` where it exists, as in Firefox,
 /// else `chrome.storage.local`), through its Promise API; works where there is no window.
 pub struct ChromeStore(JsValue, u64);
@@ -94,30 +76,16 @@ impl ChromeStore {
         ))
     }
 
-    async fn call(&self, method: &str, arg: &JsValue) -> Result<JsValue, StorageError> {
+    /// Calls `storage.local`'s `method` with `arg`: what it returned, to settle, and the
+    /// call's name for errors.
+    fn start(&self, method: &str, arg: &JsValue) -> Result<(String, JsValue), StorageError> {
         let what = format!("storage.local.{method}");
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .dyn_into()
             .map_err(|_| StorageError::new(format!("{what} is not a function")))?;
         let result = func.call1(&self.0, arg).map_err(|e| failed(&what, &e))?;
-        settle(&what, &result, self.1).await
-    }
-}
-
-impl Storage for ChromeStore {
-    async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        let items = self.call("get", &key.into()).await?;
-        let value = Reflect::get(&items, &key.into()).map_err(|e| failed("storage.local", &e))?;
-        Ok(value.as_string())
-    }
-    async fn put(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let items = Object::new();
-        let _ = Reflect::set(&items, &key.into(), &value.into());
-        self.call("set", &items).await.map(drop)
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.call("remove", &key.into()).await.map(drop)
+        Ok((what, result))
     }
 }
 
@@ -130,20 +98,6 @@ thread_local! {
 
 /// In-memory storage for Node and tests; gone when the realm goes.
 pub struct MemoryStore;
-
-impl Storage for MemoryStore {
-    async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(MEMORY.with(|m| m.borrow().get(key).cloned()))
-    }
-    async fn put(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), value.to_owned()));
-        Ok(())
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        MEMORY.with(|m| m.borrow_mut().remove(key));
-        Ok(())
-    }
-}
 
 /// A storage object JS hands in: `get(key)`, `set(key, value)`, `remove(key)`, each returning
 /// its result or a Promise of it (IndexedDB, a test double, a prefilled `Map`).
@@ -164,28 +118,16 @@ impl JsStore {
         Ok(JsStore(value, deadline_ms))
     }
 
-    async fn call(&self, method: &str, args: &[&JsValue]) -> Result<JsValue, StorageError> {
+    /// Calls the adapter's `method` with `args`: what it returned, to settle, and the call's
+    /// name for errors.
+    fn start(&self, method: &str, args: &[JsValue]) -> Result<(String, JsValue), StorageError> {
         let what = format!("storage adapter {method}()");
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .unchecked_into();
-        let args: Array = args.iter().copied().collect();
+        let args: Array = args.iter().collect();
         let result = func.apply(&self.0, &args).map_err(|e| failed(&what, &e))?;
-        settle(&what, &result, self.1).await
-    }
-}
-
-impl Storage for JsStore {
-    async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.call("get", &[&key.into()]).await?.as_string())
-    }
-    async fn put(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        self.call("set", &[&key.into(), &value.into()])
-            .await
-            .map(drop)
-    }
-    async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.call("remove", &[&key.into()]).await.map(drop)
+        Ok((what, result))
     }
 }
 
@@ -215,29 +157,128 @@ impl AnyStore {
     }
 }
 
-impl Storage for AnyStore {
-    async fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        match self {
-            AnyStore::Local(s) => s.get(key).await,
-            AnyStore::Chrome(s) => s.get(key).await,
-            AnyStore::Memory(s) => s.get(key).await,
-            AnyStore::Js(s) => s.get(key).await,
+/// One call of [`Storage`], so that [`AnyStore`]'s three are one body (issue 15: a future per
+/// method and store kind was each one's copy of the awaiting).
+#[derive(Clone, Copy)]
+enum Op<'a> {
+    Get(&'a str),
+    Put(&'a str, &'a str),
+    Delete(&'a str),
+}
+
+impl AnyStore {
+    /// Runs `op` on the storage chosen; the value read for `Op::Get`, `None` for the others.
+    async fn run(&self, op: Op<'_>) -> Result<Option<String>, StorageError> {
+        // One await for both asynchronous kinds: the call is made, then its answer settled.
+        let (what, result, deadline_ms) = match self {
+            AnyStore::Local(s) => return s.run(op),
+            AnyStore::Memory(_) => return Ok(MemoryStore::run(op)),
+            AnyStore::Chrome(s) => {
+                let (method, arg) = ChromeStore::args(op);
+                let (what, result) = s.start(method, &arg)?;
+                (what, result, s.1)
+            }
+            AnyStore::Js(s) => {
+                let (method, args) = JsStore::args(op);
+                let (what, result) = s.start(method, &args)?;
+                (what, result, s.1)
+            }
+        };
+        let value = settle(&what, &result, deadline_ms).await?;
+        match (self, op) {
+            (AnyStore::Chrome(_), op) => ChromeStore::read(op, &value),
+            (_, Op::Get(_)) => Ok(value.as_string()),
+            _ => Ok(None),
         }
+    }
+}
+
+impl LocalStore {
+    fn run(&self, op: Op<'_>) -> Result<Option<String>, StorageError> {
+        match op {
+            Op::Get(key) => self
+                .0
+                .get_item(key)
+                .map_err(|e| failed("localStorage.getItem", &e)),
+            Op::Put(key, value) => self
+                .0
+                .set_item(key, value)
+                .map(|()| None)
+                .map_err(|e| failed("localStorage.setItem", &e)),
+            Op::Delete(key) => self
+                .0
+                .remove_item(key)
+                .map(|()| None)
+                .map_err(|e| failed("localStorage.removeItem", &e)),
+        }
+    }
+}
+
+impl MemoryStore {
+    fn run(op: Op<'_>) -> Option<String> {
+        match op {
+            Op::Get(key) => MEMORY.with(|m| m.borrow().get(key).cloned()),
+            Op::Put(key, value) => {
+                MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), value.to_owned()));
+                None
+            }
+            Op::Delete(key) => {
+                MEMORY.with(|m| m.borrow_mut().remove(key));
+                None
+            }
+        }
+    }
+}
+
+impl ChromeStore {
+    /// The method of `storage.local` that carries out `op`, and its argument.
+    fn args(op: Op<'_>) -> (&'static str, JsValue) {
+        match op {
+            Op::Get(key) => ("get", key.into()),
+            Op::Put(key, value) => {
+                let items = Object::new();
+                let _ = Reflect::set(&items, &key.into(), &value.into());
+                ("set", items.into())
+            }
+            Op::Delete(key) => ("remove", key.into()),
+        }
+    }
+
+    /// What `op` read from the answer `items`.
+    fn read(op: Op<'_>, items: &JsValue) -> Result<Option<String>, StorageError> {
+        match op {
+            Op::Get(key) => {
+                let value =
+                    Reflect::get(items, &key.into()).map_err(|e| failed("storage.local", &e))?;
+                Ok(value.as_string())
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+impl JsStore {
+    /// The adapter's method that carries out `op`, and its arguments.
+    fn args(op: Op<'_>) -> (&'static str, Vec<JsValue>) {
+        match op {
+            Op::Get(key) => ("get", vec![key.into()]),
+            Op::Put(key, value) => ("set", vec![key.into(), value.into()]),
+            Op::Delete(key) => ("remove", vec![key.into()]),
+        }
+    }
+}
+
+impl Storage for AnyStore {
+    fn get(
+        &self,
+        key: &str,
+    ) -> impl std::future::Future<Output = Result<Option<String>, StorageError>> {
+        self.run(Op::Get(key))
     }
     async fn put(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        match self {
-            AnyStore::Local(s) => s.put(key, value).await,
-            AnyStore::Chrome(s) => s.put(key, value).await,
-            AnyStore::Memory(s) => s.put(key, value).await,
-            AnyStore::Js(s) => s.put(key, value).await,
-        }
+        self.run(Op::Put(key, value)).await.map(drop)
     }
     async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        match self {
-            AnyStore::Local(s) => s.delete(key).await,
-            AnyStore::Chrome(s) => s.delete(key).await,
-            AnyStore::Memory(s) => s.delete(key).await,
-            AnyStore::Js(s) => s.delete(key).await,
-        }
+        self.run(Op::Delete(key)).await.map(drop)
     }
 }
