@@ -275,7 +275,7 @@ pub struct AccountStore {
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
     elsewhere: SmallMap<ConversationId, Vec<ElsewhereSent>>,
-    reactions: BTreeMap<ReactionKey, ReactionFact>,
+    reactions: Reactions,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
     tallies_seen: bool,
@@ -387,6 +387,41 @@ pub(crate) fn list_key(c: &ConversationRecord) -> (f64, &str) {
 /// Whether a record at `key` comes before `cursor` in the list's order (or is it).
 fn not_after(key: (f64, &str), cursor: &(f64, String)) -> bool {
     key.0 > cursor.0 || (key.0 == cursor.0 && key.1 <= cursor.1.as_str())
+}
+
+/// An account's reaction facts, by message and then by key: a message's facts are one small
+/// sorted `Vec`, so iterating gives [`ReactionKey`]'s order (message, actor, emoji), as a
+/// `BTreeMap<ReactionKey, _>` did. Issue 15: the `BTreeMap` by message has the layout of the
+/// store's other maps by id with a `Vec`-sized value (`order`, `recalled_in`), so their node
+/// code is one copy in the wasm; a map by `ReactionKey` was a copy of its own (about 8 KB
+/// before `wasm-opt`). No message maps to an empty `SmallMap`.
+#[derive(Debug, Clone, Default)]
+struct Reactions(BTreeMap<MessageId, SmallMap<ReactionKey, ReactionFact>>);
+
+impl Reactions {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn get(&self, key: &ReactionKey) -> Option<&ReactionFact> {
+        self.0.get(&key.message)?.get(key)
+    }
+
+    fn insert(&mut self, key: ReactionKey, fact: ReactionFact) {
+        self.0
+            .entry(key.message.clone())
+            .or_default()
+            .insert(key, fact);
+    }
+
+    fn remove(&mut self, key: &ReactionKey) {
+        if let Some(facts) = self.0.get_mut(&key.message) {
+            facts.remove(key);
+            if facts.is_empty() {
+                self.0.remove(&key.message);
+            }
+        }
+    }
 }
 
 /// Which conversations' messages an [`AccountStore`] holds. A store restored from per-record
@@ -1311,15 +1346,10 @@ impl AccountStore {
             self.dirty.messages.insert(id.clone());
             self.dirty.touched.insert(m.conversation);
         }
-        let gone: Vec<ReactionKey> = self
-            .reactions
-            .range(ReactionKey::first_of(id)..)
-            .take_while(|(k, _)| &k.message == id)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in gone {
-            self.reactions.remove(&k);
-            self.dirty.reactions.insert(k);
+        if let Some(gone) = self.reactions.0.remove(id) {
+            self.dirty
+                .reactions
+                .extend(gone.into_iter().map(|(k, _)| k));
         }
         if self.recalls.remove(id).is_some() {
             self.dirty.recalls.insert(id.clone());
@@ -1379,19 +1409,20 @@ impl AccountStore {
         &'a self,
         id: &'a MessageId,
     ) -> impl Iterator<Item = (&'a ReactionKey, &'a ReactionFact)> + 'a {
-        // Most stores hold no reaction fact at all (tallies come with the messages): no key
-        // is made for them (views ask for every message they show).
-        let from = (!self.reactions.is_empty()).then(|| ReactionKey::first_of(id));
-        from.into_iter()
-            .flat_map(move |from| self.reactions.range(from..))
-            .take_while(move |(k, _)| &k.message == id)
+        self.reactions
+            .0
+            .get(id)
+            .into_iter()
+            .flat_map(SmallMap::iter)
     }
 
     /// The newest stamp held in memory (message bodies, tallies, reaction facts, recall
     /// checks): what a restored engine stamps past.
     pub(crate) fn newest_stamp(&self) -> Stamp {
         let messages = self.messages.values().map(StoredMessage::newest_stamp);
-        let facts = self.reactions.values().map(|f| f.stamp);
+        let facts = (self.reactions.0.values())
+            .flat_map(SmallMap::values)
+            .map(|f| f.stamp);
         let recalls = self.recalls.values().map(|c| c.since);
         messages
             .chain(facts)
@@ -1507,7 +1538,9 @@ impl AccountStore {
                 .collect(),
             reactions: store
                 .reactions
-                .iter()
+                .0
+                .values()
+                .flat_map(SmallMap::iter)
                 .map(|(k, f)| (k.clone(), *f))
                 .collect(),
             outbox: store.outbox.entries.values().cloned().collect(),
