@@ -259,8 +259,12 @@ pub struct MergeOutcome {
 /// entry when it is dropped changed.
 #[derive(Debug, Clone, Default)]
 pub struct AccountStore {
-    conversations: BTreeMap<ConversationId, ConversationRecord>,
-    messages: BTreeMap<MessageId, StoredMessage>,
+    /// Boxed, as `messages` and `rewrite` are (issue 15): maps by id with pointer-sized values
+    /// are one copy of `BTreeMap`'s node code in the wasm (ids share `urn::byte_order`), where
+    /// a record or a message inline was a copy of its own per value type (about 1.7 KB gzip
+    /// for the two). A lookup follows one pointer more; a node moves 4-byte values.
+    conversations: BTreeMap<ConversationId, Box<ConversationRecord>>,
+    messages: BTreeMap<MessageId, Box<StoredMessage>>,
     /// Each conversation's messages by (sentAt, id): a sorted `Vec` (`SmallSet`), a page put
     /// in with one shift (`insert_many`), handed out as a slice (`order_of`). A conversation
     /// holds hundreds to a few thousand messages; a `BTreeSet` per conversation copied about
@@ -293,7 +297,7 @@ pub struct AccountStore {
     /// Messages a failed write carried whose conversation is no longer in memory: merged
     /// (a join) with what storage holds when the conversation is read again, never written
     /// blindly (a later write that landed may hold a better copy).
-    rewrite: BTreeMap<MessageId, StoredMessage>,
+    rewrite: BTreeMap<MessageId, Box<StoredMessage>>,
     /// With a conversation window (`Engine::restore_window`): which conversation records
     /// memory holds as storage has them; `None` when memory holds every one.
     window: Option<ListWindow>,
@@ -448,8 +452,10 @@ impl AccountStore {
     /// [`AccountStore::ensure_conversation`], to change: whoever changes it marks it.
     fn conversation_mut(&mut self, id: &ConversationId, urn: &str) -> &mut ConversationRecord {
         if !self.conversations.contains_key(id) {
-            self.conversations
-                .insert(id.clone(), ConversationRecord::new(id.clone(), urn));
+            self.conversations.insert(
+                id.clone(),
+                Box::new(ConversationRecord::new(id.clone(), urn)),
+            );
             self.dirty.conversations.insert(id.clone());
         }
         let rec = self.conversations.get_mut(id).expect("inserted above");
@@ -461,12 +467,12 @@ impl AccountStore {
 
     /// A conversation record, if known.
     pub fn conversation(&self, id: &ConversationId) -> Option<&ConversationRecord> {
-        self.conversations.get(id)
+        self.conversations.get(id).map(|c| &**c)
     }
 
     /// A message, if held (never a tombstoned one).
     pub fn message(&self, id: &MessageId) -> Option<&StoredMessage> {
-        self.messages.get(id)
+        self.messages.get(id).map(|m| &**m)
     }
 
     /// The outbox of this account.
@@ -606,6 +612,7 @@ impl AccountStore {
         let cursor = self.list_more();
         self.conversations
             .values()
+            .map(|c| &**c)
             .filter(move |c| cursor.is_none_or(|k| not_after(list_key(c), k)))
     }
 
@@ -655,7 +662,8 @@ impl AccountStore {
         };
         match self.conversations.get_mut(conversation) {
             None => {
-                self.conversations.insert(conversation.clone(), stored);
+                self.conversations
+                    .insert(conversation.clone(), Box::new(stored));
             }
             Some(mine) => {
                 mine.offer_urn(&stored.urn);
@@ -760,7 +768,7 @@ impl AccountStore {
             .collect();
         for id in carried {
             if let Some(m) = self.rewrite.remove(&id) {
-                self.merge_message(m);
+                self.merge_message(*m);
             }
         }
         let mut fresh = Vec::new();
@@ -778,7 +786,7 @@ impl AccountStore {
                 }
                 let rev = self.changes.note(m.sent_at);
                 self.messages
-                    .insert(m.id.clone(), StoredMessage { rev, ..m });
+                    .insert(m.id.clone(), Box::new(StoredMessage { rev, ..m }));
             }
         }
         self.index_fresh(conversation, fresh);
@@ -843,7 +851,7 @@ impl AccountStore {
             if self.messages.contains_key(&m.id) {
                 b.messages.insert(m.id.clone());
             } else if !self.tombstones.contains(&m.id) {
-                self.rewrite.insert(m.id.clone(), m.clone());
+                self.rewrite.insert(m.id.clone(), Box::new(m.clone()));
             }
         }
         b.tombstones.extend(r.tombstones.iter().cloned());
@@ -890,12 +898,12 @@ impl AccountStore {
 
     /// Every conversation record, by id.
     pub fn conversations(&self) -> impl Iterator<Item = &ConversationRecord> {
-        self.conversations.values()
+        self.conversations.values().map(|c| &**c)
     }
 
     /// Every held message, by id.
     pub fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
-        self.messages.values()
+        self.messages.values().map(|m| &**m)
     }
 
     /// The pending recall check of message `id`, if any.
@@ -989,7 +997,7 @@ impl AccountStore {
             .get(conversation)
             .into_iter()
             .flatten()
-            .filter_map(|(_, id)| self.messages.get(id))
+            .filter_map(|(_, id)| self.messages.get(id).map(|m| &**m))
     }
 
     /// The sentAt of every message changed since change `seen` of this store (`id`), sorted,
@@ -1122,7 +1130,8 @@ impl AccountStore {
             self.dirty.touched.insert(incoming.conversation.clone());
             self.dirty.messages.insert(id.clone());
             let rev = self.changes.note(incoming.sent_at);
-            self.messages.insert(id, StoredMessage { rev, ..incoming });
+            self.messages
+                .insert(id, Box::new(StoredMessage { rev, ..incoming }));
             return true;
         };
         let mut changed = false;
@@ -1131,7 +1140,7 @@ impl AccountStore {
             let (old_conv, old_at) = (held.conversation.clone(), held.sent_at);
             let keep_tally = held.tally.take();
             let keep_key = held.client_key.take();
-            *held = StoredMessage {
+            **held = StoredMessage {
                 tally: keep_tally,
                 client_key: keep_key,
                 ..incoming.clone()
@@ -1419,7 +1428,7 @@ impl AccountStore {
     /// The newest stamp held in memory (message bodies, tallies, reaction facts, recall
     /// checks): what a restored engine stamps past.
     pub(crate) fn newest_stamp(&self) -> Stamp {
-        let messages = self.messages.values().map(StoredMessage::newest_stamp);
+        let messages = self.messages.values().map(|m| m.newest_stamp());
         let facts = (self.reactions.0.values())
             .flat_map(SmallMap::values)
             .map(|f| f.stamp);
@@ -1462,13 +1471,13 @@ impl AccountStore {
     fn apply_records(&mut self, r: AccountRecords) {
         let store = self;
         for c in r.conversations {
-            store.conversations.insert(c.id.clone(), c);
+            store.conversations.insert(c.id.clone(), Box::new(c));
         }
         for m in r.messages {
             let rev = store.changes.note(m.sent_at);
             store
                 .messages
-                .insert(m.id.clone(), StoredMessage { rev, ..m });
+                .insert(m.id.clone(), Box::new(StoredMessage { rev, ..m }));
         }
         for id in r
             .removed_messages
@@ -1523,8 +1532,8 @@ impl AccountStore {
         let store = self;
         AccountRecords {
             account: account.clone(),
-            conversations: store.conversations.values().cloned().collect(),
-            messages: store.messages.values().cloned().collect(),
+            conversations: store.conversations().cloned().collect(),
+            messages: store.messages().cloned().collect(),
             tombstones: store.tombstones.iter().cloned().collect(),
             recalled_in: store
                 .recalled_in
@@ -1592,10 +1601,10 @@ impl AccountStore {
         r.conversations = d
             .conversations
             .iter()
-            .filter_map(|c| store.conversations.get(c).cloned())
+            .filter_map(|c| store.conversation(c).cloned())
             .collect();
         for id in d.messages {
-            match store.messages.get(&id) {
+            match store.message(&id) {
                 Some(m) => r.messages.push(m.clone()),
                 None => r.removed_messages.push(id),
             }
