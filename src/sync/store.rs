@@ -270,12 +270,16 @@ pub struct AccountStore {
     /// holds hundreds to a few thousand messages; a `BTreeSet` per conversation copied about
     /// 12 KB of node code into the wasm (issue 15). The map by conversation stays a `BTreeMap`:
     /// a key-value layout holds every conversation (tens of thousands), and a new one arrives
-    /// at a random place in id order, which a sorted `Vec` would shift for.
-    order: BTreeMap<ConversationId, SmallSet<(Millis, MessageId)>>,
+    /// at a random place in id order, which a sorted `Vec` would shift for. Each set is boxed,
+    /// as `recalled_in`'s conversations and `reactions`' maps are (issue 15): the maps by id
+    /// with pointer-sized values are one copy of the node code (see `conversations`); with
+    /// `Vec`-sized values they were a second (about 3 KB gzip). A view's walk follows one
+    /// pointer more per conversation.
+    order: BTreeMap<ConversationId, Box<SmallSet<(Millis, MessageId)>>>,
     tombstones: BTreeSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
-    recalled_in: BTreeMap<MessageId, ConversationId>,
+    recalled_in: BTreeMap<MessageId, Box<ConversationId>>,
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
     elsewhere: SmallMap<ConversationId, Vec<ElsewhereSent>>,
@@ -396,11 +400,12 @@ fn not_after(key: (f64, &str), cursor: &(f64, String)) -> bool {
 /// An account's reaction facts, by message and then by key: a message's facts are one small
 /// sorted `Vec`, so iterating gives [`ReactionKey`]'s order (message, actor, emoji), as a
 /// `BTreeMap<ReactionKey, _>` did. Issue 15: the `BTreeMap` by message has the layout of the
-/// store's other maps by id with a `Vec`-sized value (`order`, `recalled_in`), so their node
+/// store's other maps by id, so their node
 /// code is one copy in the wasm; a map by `ReactionKey` was a copy of its own (about 8 KB
-/// before `wasm-opt`). No message maps to an empty `SmallMap`.
+/// before `wasm-opt`). Each message's map is boxed, as `order`'s sets are. No message maps to
+/// an empty `SmallMap`.
 #[derive(Debug, Clone, Default)]
-struct Reactions(BTreeMap<MessageId, SmallMap<ReactionKey, ReactionFact>>);
+struct Reactions(BTreeMap<MessageId, Box<SmallMap<ReactionKey, ReactionFact>>>);
 
 impl Reactions {
     fn is_empty(&self) -> bool {
@@ -834,7 +839,12 @@ impl AccountStore {
     pub(crate) fn evict(&mut self, conversation: &ConversationId) {
         if let Residency::Some { resident, .. } = &mut self.residency {
             resident.remove(conversation);
-            for (at, id) in self.order.remove(conversation).unwrap_or_default() {
+            for (at, id) in self
+                .order
+                .remove(conversation)
+                .map(|s| *s)
+                .unwrap_or_default()
+            {
                 self.messages.remove(&id);
                 self.changes.note(at);
             }
@@ -996,7 +1006,7 @@ impl AccountStore {
         self.order
             .get(conversation)
             .into_iter()
-            .flatten()
+            .flat_map(|s| s.iter())
             .filter_map(|(_, id)| self.messages.get(id).map(|m| &**m))
     }
 
@@ -1032,7 +1042,7 @@ impl AccountStore {
 
     /// The (sentAt, id) index of one conversation's messages, oldest first (empty when none).
     pub(crate) fn order_of(&self, conversation: &ConversationId) -> &[(Millis, MessageId)] {
-        self.order.get(conversation).map_or(&[], SmallSet::as_slice)
+        self.order.get(conversation).map_or(&[], |s| s.as_slice())
     }
 
     /// Puts one message's key in `conversation`'s order.
@@ -1338,7 +1348,7 @@ impl AccountStore {
             .cloned();
         if let Some(place) = place {
             if !self.recalled_in.contains_key(id) {
-                self.recalled_in.insert(id.clone(), place.clone());
+                self.recalled_in.insert(id.clone(), Box::new(place.clone()));
                 self.dirty.tombstones.insert(id.clone());
                 self.dirty.touched.insert(place);
             }
@@ -1370,7 +1380,7 @@ impl AccountStore {
     pub fn recalled_in(&self, conversation: &ConversationId) -> Vec<MessageId> {
         self.recalled_in
             .iter()
-            .filter(|(_, c)| *c == conversation)
+            .filter(|(_, c)| ***c == *conversation)
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -1418,11 +1428,7 @@ impl AccountStore {
         &'a self,
         id: &'a MessageId,
     ) -> impl Iterator<Item = (&'a ReactionKey, &'a ReactionFact)> + 'a {
-        self.reactions
-            .0
-            .get(id)
-            .into_iter()
-            .flat_map(SmallMap::iter)
+        self.reactions.0.get(id).into_iter().flat_map(|m| m.iter())
     }
 
     /// The newest stamp held in memory (message bodies, tallies, reaction facts, recall
@@ -1430,7 +1436,7 @@ impl AccountStore {
     pub(crate) fn newest_stamp(&self) -> Stamp {
         let messages = self.messages.values().map(|m| m.newest_stamp());
         let facts = (self.reactions.0.values())
-            .flat_map(SmallMap::values)
+            .flat_map(|m| m.values())
             .map(|f| f.stamp);
         let recalls = self.recalls.values().map(|c| c.since);
         messages
@@ -1490,7 +1496,7 @@ impl AccountStore {
         }
         store.tombstones.extend(r.tombstones);
         for (id, conversation) in r.recalled_in {
-            store.recalled_in.insert(id, conversation);
+            store.recalled_in.insert(id, Box::new(conversation));
         }
         for (conversation, list) in r.elsewhere {
             if list.is_empty() {
@@ -1538,7 +1544,7 @@ impl AccountStore {
             recalled_in: store
                 .recalled_in
                 .iter()
-                .map(|(m, c)| (m.clone(), c.clone()))
+                .map(|(m, c)| (m.clone(), (**c).clone()))
                 .collect(),
             elsewhere: store
                 .elsewhere
@@ -1549,7 +1555,7 @@ impl AccountStore {
                 .reactions
                 .0
                 .values()
-                .flat_map(SmallMap::iter)
+                .flat_map(|m| m.iter())
                 .map(|(k, f)| (k.clone(), *f))
                 .collect(),
             outbox: store.outbox.entries.values().cloned().collect(),
@@ -1612,7 +1618,7 @@ impl AccountStore {
         r.recalled_in = d
             .tombstones
             .iter()
-            .filter_map(|id| Some((id.clone(), store.recalled_in.get(id)?.clone())))
+            .filter_map(|id| Some((id.clone(), (**store.recalled_in.get(id)?).clone())))
             .collect();
         r.tombstones = d.tombstones.into_iter().collect();
         r.elsewhere = d
