@@ -3,7 +3,7 @@
 //! and pending recalls. Every merge here is a join: idempotent, commutative and associative, so
 //! the same pages in any order, any number of times, give the same store.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ pub use super::message::{Rev, StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
-use super::small_map::{btree_set, SmallMap, SmallSet};
+use super::small_map::{IdSet, SmallMap, SmallSet};
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -143,21 +143,21 @@ pub struct RecallCheck {
 /// this file: only the store's own methods mark, so no change can miss its mark.
 #[derive(Debug, Clone, Default)]
 struct Dirty {
-    conversations: BTreeSet<ConversationId>,
-    messages: BTreeSet<MessageId>,
-    tombstones: BTreeSet<MessageId>,
+    conversations: IdSet<ConversationId>,
+    messages: IdSet<MessageId>,
+    tombstones: IdSet<MessageId>,
     /// A `SmallSet`: the reactions changed since the last write (issue 15: no `BTreeSet` of
     /// reaction keys of its own; a failed write's keys come in at once, by `extend`).
     reactions: SmallSet<ReactionKey>,
     /// A `SmallSet`: the outbox entries changed since the last write (an outbox holds a
-    /// handful of sends; issue 15: no `BTreeSet<ClientKey>` node code).
+    /// handful of sends; issue 15: no `IdSet<ClientKey>` node code).
     outbox: SmallSet<ClientKey>,
-    recalls: BTreeSet<MessageId>,
+    recalls: IdSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
-    elsewhere: BTreeSet<ConversationId>,
+    elsewhere: IdSet<ConversationId>,
     scalars: bool,
     /// Conversations whose view changed (for `Notice::ConversationChanged`).
-    touched: BTreeSet<ConversationId>,
+    touched: IdSet<ConversationId>,
 }
 
 impl Dirty {
@@ -276,7 +276,7 @@ pub struct AccountStore {
     /// `Vec`-sized values they were a second (about 3 KB gzip). A view's walk follows one
     /// pointer more per conversation.
     order: BTreeMap<ConversationId, Box<SmallSet<(Millis, MessageId)>>>,
-    tombstones: BTreeSet<MessageId>,
+    tombstones: IdSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
     recalled_in: BTreeMap<MessageId, Box<ConversationId>>,
@@ -371,7 +371,7 @@ impl Changes {
 #[derive(Debug, Clone, Default)]
 struct ListWindow {
     /// Conversations whose stored record was read (or found absent): memory's copy is whole.
-    known: BTreeSet<ConversationId>,
+    known: IdSet<ConversationId>,
     /// Where the list's next page starts (`RecordStorage::read_newest`'s `after`), while the
     /// stored list goes on past what was read of it; the list shows the records before it.
     more: Option<(f64, String)>,
@@ -400,10 +400,9 @@ fn not_after(key: (f64, &str), cursor: &(f64, String)) -> bool {
 /// An account's reaction facts, by message and then by key: a message's facts are one small
 /// sorted `Vec`, so iterating gives [`ReactionKey`]'s order (message, actor, emoji), as a
 /// `BTreeMap<ReactionKey, _>` did. Issue 15: the `BTreeMap` by message has the layout of the
-/// store's other maps by id, so their node
-/// code is one copy in the wasm; a map by `ReactionKey` was a copy of its own (about 8 KB
-/// before `wasm-opt`). Each message's map is boxed, as `order`'s sets are. No message maps to
-/// an empty `SmallMap`.
+/// store's other maps by id (each message's map boxed, as `order`'s sets are), so their node
+/// code is one copy in the wasm; a map by `ReactionKey` was a copy of its own (about 3 KB
+/// gzip). No message maps to an empty `SmallMap`.
 #[derive(Debug, Clone, Default)]
 struct Reactions(BTreeMap<MessageId, Box<SmallMap<ReactionKey, ReactionFact>>>);
 
@@ -442,9 +441,9 @@ enum Residency {
     #[default]
     All,
     Some {
-        resident: BTreeSet<ConversationId>,
+        resident: IdSet<ConversationId>,
         /// Conversations whose stored messages could not be read (retried on the next open).
-        unreadable: BTreeSet<ConversationId>,
+        unreadable: IdSet<ConversationId>,
     },
 }
 
@@ -539,7 +538,7 @@ impl AccountStore {
     }
 
     /// The conversations whose view changed since the last call (and forgets them).
-    pub(crate) fn take_touched(&mut self) -> BTreeSet<ConversationId> {
+    pub(crate) fn take_touched(&mut self) -> IdSet<ConversationId> {
         std::mem::take(&mut self.dirty.touched)
     }
 
@@ -547,8 +546,8 @@ impl AccountStore {
     /// restored without its messages table).
     pub(crate) fn hold_none(&mut self) {
         self.residency = Residency::Some {
-            resident: BTreeSet::new(),
-            unreadable: BTreeSet::new(),
+            resident: IdSet::new(),
+            unreadable: IdSet::new(),
         };
     }
 
@@ -560,7 +559,7 @@ impl AccountStore {
         unread: Vec<(ConversationId, u32)>,
     ) {
         self.window = Some(ListWindow {
-            known: btree_set(self.conversations.keys().cloned()),
+            known: IdSet::from_iter(self.conversations.keys().cloned()),
             more,
             looked_up: SmallSet::new(),
             unread,
@@ -719,9 +718,9 @@ impl AccountStore {
     /// Conversations that must be read before the engine acts again: those holding a
     /// message a failed write carried (see `rewrite`), and those holding a changed message
     /// that waits for the stored ones to be merged in before it is written (see `held_back`).
-    pub(crate) fn conversations_to_read(&self) -> BTreeSet<ConversationId> {
-        let mut out: BTreeSet<ConversationId> =
-            btree_set(self.rewrite.values().map(|m| m.conversation.clone()));
+    pub(crate) fn conversations_to_read(&self) -> IdSet<ConversationId> {
+        let mut out: IdSet<ConversationId> =
+            IdSet::from_iter(self.rewrite.values().map(|m| m.conversation.clone()));
         for id in self.dirty.messages.iter().chain(&self.behind.messages) {
             if let Some(m) = self.messages.get(id) {
                 if !self.is_resident(&m.conversation) {
@@ -1576,7 +1575,7 @@ impl AccountStore {
         if !store.has_changes() {
             return None;
         }
-        let held: BTreeSet<MessageId> = btree_set(
+        let held: IdSet<MessageId> = IdSet::from_iter(
             store
                 .dirty
                 .messages
@@ -1595,7 +1594,7 @@ impl AccountStore {
         d.messages.retain(|id| !held.contains(id));
         store.dirty.messages = held;
         // Nor a conversation record made before its stored copy was read (joined then).
-        let (known, unread): (BTreeSet<_>, BTreeSet<_>) = std::mem::take(&mut d.conversations)
+        let (known, unread): (IdSet<_>, IdSet<_>) = std::mem::take(&mut d.conversations)
             .into_iter()
             .partition(|c| store.record_known(c));
         d.conversations = known;
@@ -2057,7 +2056,7 @@ mod tests {
         assert!(store.dirty.outbox.contains(&key));
         assert_eq!(
             store.take_touched(),
-            BTreeSet::from([conv.clone(), inbox.clone()])
+            IdSet::from_iter([conv.clone(), inbox.clone()])
         );
         assert!(store.drain_delta(&AccountId("a".into())).is_some());
         assert!(store.dirty.is_clean());
@@ -2082,12 +2081,12 @@ mod tests {
         assert!(store.dirty.outbox.contains(&key));
         assert_eq!(
             store.take_touched(),
-            BTreeSet::from([conv, inbox.clone(), other.clone()])
+            IdSet::from_iter([conv, inbox.clone(), other.clone()])
         );
 
         // Removal is marked (the delta lists the key as removed).
         assert!(store.remove_entry(&key).is_some());
-        assert_eq!(store.take_touched(), BTreeSet::from([inbox, other]));
+        assert_eq!(store.take_touched(), IdSet::from_iter([inbox, other]));
         let delta = store.drain_delta(&AccountId("a".into())).unwrap();
         assert_eq!(delta.removed_outbox, vec![key]);
     }
