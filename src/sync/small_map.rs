@@ -117,10 +117,13 @@ impl<'a, T> IntoIterator for &'a IdSet<T> {
     }
 }
 
-/// A map sorted by key, over a `Vec` of pairs.
+/// A map sorted by key, over a `Vec` of pairs. Each value is boxed (issue 15): every map with
+/// one key type then has entries of one layout, so its search, insert and remove are one copy
+/// in the wasm (`wasm-opt` merges identical functions; the id types share `urn::byte_order`),
+/// not a copy per value type. A read follows one pointer more; the tables are small.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmallMap<K, V> {
-    entries: Vec<(K, V)>,
+    entries: Vec<(K, Box<V>)>,
 }
 
 impl<K, V> Default for SmallMap<K, V> {
@@ -134,7 +137,7 @@ impl<K, V> Default for SmallMap<K, V> {
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .entries(self.entries.iter().map(|(k, v)| (k, &**v)))
             .finish()
     }
 }
@@ -171,14 +174,14 @@ impl<K: Ord, V> SmallMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| &self.entries[i].1)
+        self.find(key).ok().map(|i| &*self.entries[i].1)
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| &mut self.entries[i].1)
+        self.find(key).ok().map(|i| &mut *self.entries[i].1)
     }
 
     pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
@@ -190,6 +193,11 @@ impl<K: Ord, V> SmallMap<K, V> {
 
     /// Insert or replace; the value replaced, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.put(key, Box::new(value)).map(|old| *old)
+    }
+
+    /// [`SmallMap::insert`] of a boxed value: the same code for every value type.
+    fn put(&mut self, key: K, value: Box<V>) -> Option<Box<V>> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -203,6 +211,14 @@ impl<K: Ord, V> SmallMap<K, V> {
     where
         K: Borrow<Q>,
     {
+        self.take(key).map(|old| *old)
+    }
+
+    /// [`SmallMap::remove`], boxed: the same code for every value type.
+    fn take<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<Box<V>>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
@@ -211,7 +227,7 @@ impl<K: Ord, V> SmallMap<K, V> {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key, make()));
+                self.entries.insert(i, (key, Box::new(make())));
                 i
             }
         };
@@ -223,7 +239,7 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, &**v))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
@@ -231,21 +247,21 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries.iter().map(|(_, v)| &**v)
     }
 
     pub fn iter_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.entries.iter_mut().map(|(k, v)| (&*k, &mut **v))
     }
 
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.entries.iter_mut().map(|(_, v)| &mut **v)
     }
 
     pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
+        self.entries.into_iter().map(|(_, v)| *v)
     }
 }
 
@@ -298,17 +314,18 @@ impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
 
 impl<K, V> IntoIterator for SmallMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::vec::IntoIter<(K, V)>;
+    type IntoIter = std::iter::Map<std::vec::IntoIter<(K, Box<V>)>, fn((K, Box<V>)) -> (K, V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(|(k, v)| (k, *v))
     }
 }
 
 impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (K, Box<V>)>, fn(&'a (K, Box<V>)) -> (&'a K, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, &**v))
     }
 }
 
