@@ -2090,4 +2090,78 @@ mod tests {
         let delta = store.drain_delta(&AccountId("a".into())).unwrap();
         assert_eq!(delta.removed_outbox, vec![key]);
     }
+
+    /// Reaction facts are held by message, then by key (issue 15), and still come out in
+    /// `ReactionKey` order (message, actor, emoji), all of them and one message's, as a
+    /// `BTreeMap<ReactionKey, _>` gives them; a tombstone takes one message's facts, marked as
+    /// removed, and leaves the others.
+    #[test]
+    fn reaction_facts_come_out_in_the_order_of_their_keys() {
+        let account = AccountId("a".into());
+        let ids: Vec<MessageId> = ["2-b", "2-a", "2-ab", "2-a0", "2-c"]
+            .iter()
+            .map(|s| MessageId::parse(s).unwrap())
+            .collect();
+        let actors = [
+            Actor::Profile("p2".into()),
+            Actor::Me,
+            Actor::Profile("p1".into()),
+            Actor::Profile("p10".into()),
+        ];
+        let emojis = ["\u{1f44d}", "a", "", "\u{1f389}", "b"];
+        let mut store = AccountStore::default();
+        let mut model: BTreeMap<ReactionKey, ReactionFact> = BTreeMap::new();
+        let mut x: u64 = 9;
+        for step in 0..400i64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pick = |n: usize, shift: u32| (x >> shift) as usize % n;
+            let key = ReactionKey {
+                message: ids[pick(ids.len(), 33)].clone(),
+                actor: actors[pick(actors.len(), 40)].clone(),
+                emoji: emojis[pick(emojis.len(), 47)].to_owned(),
+            };
+            let fact = ReactionFact {
+                present: step % 3 != 0,
+                stamp: Stamp::nth_of(Millis(step % 50), 0),
+            };
+            let newer = model.get(&key).is_none_or(|held| fact.rank() > held.rank());
+            assert_eq!(store.merge_reaction(key.clone(), fact), newer);
+            if newer {
+                model.insert(key, fact);
+            }
+        }
+        let pairs = |m: &BTreeMap<ReactionKey, ReactionFact>| -> Vec<(ReactionKey, ReactionFact)> {
+            m.iter().map(|(k, f)| (k.clone(), *f)).collect()
+        };
+        assert!(model.len() > 40);
+        assert_eq!(store.records(&account).reactions, pairs(&model));
+        assert_eq!(
+            store.drain_delta(&account).unwrap().reactions,
+            pairs(&model)
+        );
+        for id in &ids {
+            let of: Vec<_> = store.reactions_of(id).collect();
+            let want: Vec<_> = model.iter().filter(|(k, _)| &k.message == id).collect();
+            assert!(!want.is_empty());
+            assert_eq!(of, want);
+        }
+
+        let gone = &ids[1];
+        assert!(store.tombstone(gone));
+        let removed: Vec<ReactionKey> = model
+            .keys()
+            .filter(|k| &k.message == gone)
+            .cloned()
+            .collect();
+        model.retain(|k, _| &k.message != gone);
+        assert_eq!(store.reactions_of(gone).count(), 0);
+        assert_eq!(store.records(&account).reactions, pairs(&model));
+        assert_eq!(
+            store.drain_delta(&account).unwrap().removed_reactions,
+            removed
+        );
+        assert!(store.holds_reaction_facts());
+    }
 }
