@@ -19,7 +19,7 @@ use std::fmt;
 /// a copy of its own per item size (its values take no room), while the store's maps by id
 /// hold pointer-sized values (boxed records and messages): over ids, which share
 /// `urn::byte_order`, this set's insert, remove, search and rebalancing are that copy, which
-/// `wasm-opt` merges (about 2.9 KB gzip). The same operations and order as a `BTreeSet`: of
+/// `wasm-opt` merges (about 2.2 KB gzip). The same operations and order as a `BTreeSet`: of
 /// equal items the first is kept (`insert` keeps the held key, as `BTreeSet::insert` does).
 #[derive(Clone, PartialEq, Eq)]
 pub struct IdSet<T> {
