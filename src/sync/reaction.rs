@@ -40,17 +40,6 @@ pub struct ReactionKey {
     pub emoji: String,
 }
 
-impl ReactionKey {
-    /// The smallest key of `message`, to range over its reactions.
-    pub(crate) fn first_of(message: &MessageId) -> ReactionKey {
-        ReactionKey {
-            message: message.clone(),
-            actor: Actor::Me,
-            emoji: String::new(),
-        }
-    }
-}
-
 /// Whether a reaction is in place, as of `stamp` (engine clock or server event time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]

@@ -6,27 +6,124 @@
 //! Why not `BTreeMap`: its node code (insert, remove, merge, steal) is copied into the wasm for
 //! every key and value type, about 9 KB a pair before `wasm-opt` (issue 15); a binary search over
 //! a `Vec` is a few hundred bytes a pair. Lookups are O(log n), inserts and removes O(n): only
-//! for tables that stay small. Iteration is in key order, as `BTreeMap`'s.
+//! for tables that stay small. Iteration is in key order, as `BTreeMap`'s. Large sets of ids
+//! are an [`IdSet`], a tree that shares its node code with the store's maps by id.
 
 use std::borrow::Borrow;
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 
-/// Items into a `BTreeSet` one `insert` at a time. `collect` into a `BTreeSet` sorts the items
-/// first, and the stable sort is copied into the wasm for every item type (about 8 KB before
-/// `wasm-opt`, issue 15); `insert` is there anyway. Of equal items the first is kept (`collect`
-/// keeps the last): the same for the ids and keys this builds sets of. (No map builds from
-/// pairs any more: each map is filled by `insert` where it is built.)
-pub(crate) fn btree_set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
-    let mut set = BTreeSet::new();
-    set.extend(items);
-    set
+/// A set over a `BTreeMap` whose values are `&'static ()` (pointer-sized, nothing to drop), for
+/// the engine's sets of ids (conversations and messages to write, touched, resident, known,
+/// tombstoned): large sets, so a tree, not a `SmallSet`. Issue 15: a `BTreeSet`'s node code is
+/// a copy of its own per item size (its values take no room), while the store's maps by id
+/// hold pointer-sized values (boxed records and messages): over ids, which share
+/// `urn::byte_order`, this set's insert, remove, search and rebalancing are that copy, which
+/// `wasm-opt` merges (about 2.2 KB gzip). The same operations and order as a `BTreeSet`: of
+/// equal items the first is kept (`insert` keeps the held key, as `BTreeSet::insert` does).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IdSet<T> {
+    map: BTreeMap<T, &'static ()>,
 }
 
-/// A map sorted by key, over a `Vec` of pairs.
+impl<T> Default for IdSet<T> {
+    fn default() -> Self {
+        IdSet {
+            map: BTreeMap::new(),
+        }
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for IdSet<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.map.keys()).finish()
+    }
+}
+
+impl<T: Ord> IdSet<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.map.contains_key(item)
+    }
+
+    /// Whether `item` was new.
+    pub fn insert(&mut self, item: T) -> bool {
+        self.map.insert(item, &()).is_none()
+    }
+
+    /// Whether `item` was there.
+    pub fn remove<Q: Ord + ?Sized>(&mut self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.map.remove(item).is_some()
+    }
+
+    pub fn iter(&self) -> std::collections::btree_map::Keys<'_, T, &'static ()> {
+        self.map.keys()
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        self.map.retain(|item, _| keep(item));
+    }
+}
+
+impl<T: Ord> FromIterator<T> for IdSet<T> {
+    /// One `insert` at a time: no sort code per item type (`collect` into a `BTreeSet` sorts
+    /// first, a stable sort copied into the wasm per item type, issue 15). Of equal items the
+    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids.
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        let mut set = IdSet::new();
+        set.extend(items);
+        set
+    }
+}
+
+impl<T: Ord> Extend<T> for IdSet<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for item in items {
+            self.insert(item);
+        }
+    }
+}
+
+impl<T> IntoIterator for IdSet<T> {
+    type Item = T;
+    type IntoIter = std::collections::btree_map::IntoKeys<T, &'static ()>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.into_keys()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a IdSet<T> {
+    type Item = &'a T;
+    type IntoIter = std::collections::btree_map::Keys<'a, T, &'static ()>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.keys()
+    }
+}
+
+/// A map sorted by key, over a `Vec` of pairs. Each value is boxed (issue 15): every map with
+/// one key type then has entries of one layout, so its search, insert and remove are one copy
+/// in the wasm (`wasm-opt` merges identical functions; the id types share `urn::byte_order`),
+/// not a copy per value type. A read follows one pointer more; the tables are small.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmallMap<K, V> {
-    entries: Vec<(K, V)>,
+    entries: Vec<(K, Box<V>)>,
 }
 
 impl<K, V> Default for SmallMap<K, V> {
@@ -40,7 +137,7 @@ impl<K, V> Default for SmallMap<K, V> {
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SmallMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .entries(self.entries.iter().map(|(k, v)| (k, &**v)))
             .finish()
     }
 }
@@ -77,14 +174,14 @@ impl<K: Ord, V> SmallMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| &self.entries[i].1)
+        self.find(key).ok().map(|i| &*self.entries[i].1)
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| &mut self.entries[i].1)
+        self.find(key).ok().map(|i| &mut *self.entries[i].1)
     }
 
     pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
@@ -96,6 +193,11 @@ impl<K: Ord, V> SmallMap<K, V> {
 
     /// Insert or replace; the value replaced, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.put(key, Box::new(value)).map(|old| *old)
+    }
+
+    /// [`SmallMap::insert`] of a boxed value: the same code for every value type.
+    fn put(&mut self, key: K, value: Box<V>) -> Option<Box<V>> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
@@ -109,6 +211,14 @@ impl<K: Ord, V> SmallMap<K, V> {
     where
         K: Borrow<Q>,
     {
+        self.take(key).map(|old| *old)
+    }
+
+    /// [`SmallMap::remove`], boxed: the same code for every value type.
+    fn take<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<Box<V>>
+    where
+        K: Borrow<Q>,
+    {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
     }
 
@@ -117,7 +227,7 @@ impl<K: Ord, V> SmallMap<K, V> {
         let i = match self.find(&key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key, make()));
+                self.entries.insert(i, (key, Box::new(make())));
                 i
             }
         };
@@ -129,7 +239,7 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, &**v))
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
@@ -137,21 +247,21 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries.iter().map(|(_, v)| &**v)
     }
 
     pub fn iter_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.entries.iter_mut().map(|(k, v)| (&*k, &mut **v))
     }
 
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.entries.iter_mut().map(|(_, v)| &mut **v)
     }
 
     pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
-        self.entries.into_iter().map(|(_, v)| v)
+        self.entries.into_iter().map(|(_, v)| *v)
     }
 }
 
@@ -204,17 +314,18 @@ impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
 
 impl<K, V> IntoIterator for SmallMap<K, V> {
     type Item = (K, V);
-    type IntoIter = std::vec::IntoIter<(K, V)>;
+    type IntoIter = std::iter::Map<std::vec::IntoIter<(K, Box<V>)>, fn((K, Box<V>)) -> (K, V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(|(k, v)| (k, *v))
     }
 }
 
 impl<'a, K, V> IntoIterator for &'a SmallMap<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (K, Box<V>)>, fn(&'a (K, Box<V>)) -> (&'a K, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v)| (k, &**v))
     }
 }
 
@@ -325,7 +436,7 @@ fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
-    /// keep it): no sort code per item type (see [`btree_set`]).
+    /// keep it): no sort code per item type (see [`IdSet`]'s).
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
@@ -414,6 +525,41 @@ mod tests {
         }
         assert!(small.iter().eq(tree.iter()));
         assert_eq!(format!("{small:?}"), format!("{tree:?}"));
+    }
+
+    /// The same operations on an `IdSet` and a `BTreeSet` answer the same and leave the same
+    /// items in the same order.
+    #[test]
+    fn id_set_agrees_with_btreeset() {
+        let mut ids = IdSet::new();
+        let mut tree = BTreeSet::new();
+        let mut x: u64 = 3;
+        for step in 0..3000u64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let item = format!("2-{}", (x >> 33) % 400);
+            match step % 4 {
+                0 | 1 => assert_eq!(ids.insert(item.clone()), tree.insert(item.clone())),
+                2 => assert_eq!(ids.remove(item.as_str()), tree.remove(item.as_str())),
+                3 if step % 100 == 3 => {
+                    ids.retain(|i| i.len() % 2 == 0);
+                    tree.retain(|i| i.len() % 2 == 0);
+                }
+                _ => {
+                    let batch = [item.clone(), format!("{item}x"), item.clone()];
+                    ids.extend(batch.clone());
+                    tree.extend(batch);
+                }
+            }
+            assert_eq!(ids.contains(item.as_str()), tree.contains(item.as_str()));
+            assert_eq!((ids.len(), ids.is_empty()), (tree.len(), tree.is_empty()));
+        }
+        assert!(ids.iter().eq(tree.iter()));
+        assert!((&ids).into_iter().eq(&tree));
+        assert_eq!(format!("{ids:?}"), format!("{tree:?}"));
+        assert!(ids.clone() == ids);
+        assert!(ids.into_iter().eq(tree));
     }
 
     /// The same for `SmallSet` and `BTreeSet`.
@@ -576,11 +722,17 @@ mod tests {
     #[test]
     fn building_by_insert_keeps_what_collect_keeps() {
         let items = [Tagged(2, "a"), Tagged(1, "b"), Tagged(2, "c")];
-        let keys = |set: BTreeSet<Tagged>| set.into_iter().map(|t| t.0).collect::<Vec<_>>();
+        let keys = |set: IdSet<Tagged>| set.into_iter().map(|t| t.0).collect::<Vec<_>>();
         assert_eq!(
-            keys(btree_set(items.clone())),
-            keys(BTreeSet::from_iter(items.clone()))
+            keys(items.iter().cloned().collect()),
+            BTreeSet::from_iter(items.clone())
+                .into_iter()
+                .map(|t| t.0)
+                .collect::<Vec<_>>()
         );
+        // An IdSet keeps the first of equal items, as BTreeSet::insert does.
+        let ids: IdSet<Tagged> = items.iter().cloned().collect();
+        assert_eq!(ids.iter().map(|t| t.1).collect::<Vec<_>>(), vec!["b", "a"]);
         // A SmallSet keeps the first of equal items, as the stable sort and dedup did.
         let small: SmallSet<Tagged> = items.iter().cloned().collect();
         assert_eq!(

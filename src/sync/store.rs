@@ -3,7 +3,7 @@
 //! and pending recalls. Every merge here is a join: idempotent, commutative and associative, so
 //! the same pages in any order, any number of times, give the same store.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut};
 
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ pub use super::message::{Rev, StoredMessage, Tally};
 use super::outbox::{ElsewhereSent, Outbox, OutboxEntry, ELSEWHERE_KEPT};
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionCount, ReactionFact, ReactionKey};
-use super::small_map::{btree_set, SmallMap, SmallSet};
+use super::small_map::{IdSet, SmallMap, SmallSet};
 use super::time::{Millis, Stamp};
 
 /// Older-history paging and the polling watermark of one conversation.
@@ -143,21 +143,21 @@ pub struct RecallCheck {
 /// this file: only the store's own methods mark, so no change can miss its mark.
 #[derive(Debug, Clone, Default)]
 struct Dirty {
-    conversations: BTreeSet<ConversationId>,
-    messages: BTreeSet<MessageId>,
-    tombstones: BTreeSet<MessageId>,
+    conversations: IdSet<ConversationId>,
+    messages: IdSet<MessageId>,
+    tombstones: IdSet<MessageId>,
     /// A `SmallSet`: the reactions changed since the last write (issue 15: no `BTreeSet` of
     /// reaction keys of its own; a failed write's keys come in at once, by `extend`).
     reactions: SmallSet<ReactionKey>,
     /// A `SmallSet`: the outbox entries changed since the last write (an outbox holds a
-    /// handful of sends; issue 15: no `BTreeSet<ClientKey>` node code).
+    /// handful of sends; issue 15: no `IdSet<ClientKey>` node code).
     outbox: SmallSet<ClientKey>,
-    recalls: BTreeSet<MessageId>,
+    recalls: IdSet<MessageId>,
     /// Inbox threads whose list of sent Sales Navigator messages changed.
-    elsewhere: BTreeSet<ConversationId>,
+    elsewhere: IdSet<ConversationId>,
     scalars: bool,
     /// Conversations whose view changed (for `Notice::ConversationChanged`).
-    touched: BTreeSet<ConversationId>,
+    touched: IdSet<ConversationId>,
 }
 
 impl Dirty {
@@ -259,23 +259,31 @@ pub struct MergeOutcome {
 /// entry when it is dropped changed.
 #[derive(Debug, Clone, Default)]
 pub struct AccountStore {
-    conversations: BTreeMap<ConversationId, ConversationRecord>,
-    messages: BTreeMap<MessageId, StoredMessage>,
+    /// Boxed, as `messages` and `rewrite` are (issue 15): maps by id with pointer-sized values
+    /// are one copy of `BTreeMap`'s node code in the wasm (ids share `urn::byte_order`), where
+    /// a record or a message inline was a copy of its own per value type (about 1.7 KB gzip
+    /// for the two). A lookup follows one pointer more; a node moves 4-byte values.
+    conversations: BTreeMap<ConversationId, Box<ConversationRecord>>,
+    messages: BTreeMap<MessageId, Box<StoredMessage>>,
     /// Each conversation's messages by (sentAt, id): a sorted `Vec` (`SmallSet`), a page put
     /// in with one shift (`insert_many`), handed out as a slice (`order_of`). A conversation
     /// holds hundreds to a few thousand messages; a `BTreeSet` per conversation copied about
     /// 12 KB of node code into the wasm (issue 15). The map by conversation stays a `BTreeMap`:
     /// a key-value layout holds every conversation (tens of thousands), and a new one arrives
-    /// at a random place in id order, which a sorted `Vec` would shift for.
-    order: BTreeMap<ConversationId, SmallSet<(Millis, MessageId)>>,
-    tombstones: BTreeSet<MessageId>,
+    /// at a random place in id order, which a sorted `Vec` would shift for. Each set is boxed,
+    /// as `recalled_in`'s conversations and `reactions`' maps are (issue 15): the maps by id
+    /// with pointer-sized values are one copy of the node code (see `conversations`); with
+    /// `Vec`-sized values they were a second (about 3 KB gzip). A view's walk follows one
+    /// pointer more per conversation.
+    order: BTreeMap<ConversationId, Box<SmallSet<(Millis, MessageId)>>>,
+    tombstones: IdSet<MessageId>,
     /// The conversation of each tombstoned message, when known (stores written before this was
     /// recorded have tombstones without one).
-    recalled_in: BTreeMap<MessageId, ConversationId>,
+    recalled_in: BTreeMap<MessageId, Box<ConversationId>>,
     /// Sales Navigator sends made from each inbox thread, kept after they were sent (the last
     /// `ELSEWHERE_KEPT`, oldest first).
     elsewhere: SmallMap<ConversationId, Vec<ElsewhereSent>>,
-    reactions: BTreeMap<ReactionKey, ReactionFact>,
+    reactions: Reactions,
     /// Some page carried a non-empty reaction tally: the server reports tallies, so an empty
     /// one means "no reactions" rather than "not reported".
     tallies_seen: bool,
@@ -293,7 +301,7 @@ pub struct AccountStore {
     /// Messages a failed write carried whose conversation is no longer in memory: merged
     /// (a join) with what storage holds when the conversation is read again, never written
     /// blindly (a later write that landed may hold a better copy).
-    rewrite: BTreeMap<MessageId, StoredMessage>,
+    rewrite: BTreeMap<MessageId, Box<StoredMessage>>,
     /// With a conversation window (`Engine::restore_window`): which conversation records
     /// memory holds as storage has them; `None` when memory holds every one.
     window: Option<ListWindow>,
@@ -363,7 +371,7 @@ impl Changes {
 #[derive(Debug, Clone, Default)]
 struct ListWindow {
     /// Conversations whose stored record was read (or found absent): memory's copy is whole.
-    known: BTreeSet<ConversationId>,
+    known: IdSet<ConversationId>,
     /// Where the list's next page starts (`RecordStorage::read_newest`'s `after`), while the
     /// stored list goes on past what was read of it; the list shows the records before it.
     more: Option<(f64, String)>,
@@ -389,6 +397,41 @@ fn not_after(key: (f64, &str), cursor: &(f64, String)) -> bool {
     key.0 > cursor.0 || (key.0 == cursor.0 && key.1 <= cursor.1.as_str())
 }
 
+/// An account's reaction facts, by message and then by key: a message's facts are one small
+/// sorted `Vec`, so iterating gives [`ReactionKey`]'s order (message, actor, emoji), as a
+/// `BTreeMap<ReactionKey, _>` did. Issue 15: the `BTreeMap` by message has the layout of the
+/// store's other maps by id (each message's map boxed, as `order`'s sets are), so their node
+/// code is one copy in the wasm; a map by `ReactionKey` was a copy of its own (about 3 KB
+/// gzip). No message maps to an empty `SmallMap`.
+#[derive(Debug, Clone, Default)]
+struct Reactions(BTreeMap<MessageId, Box<SmallMap<ReactionKey, ReactionFact>>>);
+
+impl Reactions {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn get(&self, key: &ReactionKey) -> Option<&ReactionFact> {
+        self.0.get(&key.message)?.get(key)
+    }
+
+    fn insert(&mut self, key: ReactionKey, fact: ReactionFact) {
+        self.0
+            .entry(key.message.clone())
+            .or_default()
+            .insert(key, fact);
+    }
+
+    fn remove(&mut self, key: &ReactionKey) {
+        if let Some(facts) = self.0.get_mut(&key.message) {
+            facts.remove(key);
+            if facts.is_empty() {
+                self.0.remove(&key.message);
+            }
+        }
+    }
+}
+
 /// Which conversations' messages an [`AccountStore`] holds. A store restored from per-record
 /// storage holds none at first: a conversation's messages are read (`Effect::Load`) when an
 /// input needs them, installed by [`AccountStore::install_loaded`], and may be dropped again
@@ -398,9 +441,9 @@ enum Residency {
     #[default]
     All,
     Some {
-        resident: BTreeSet<ConversationId>,
+        resident: IdSet<ConversationId>,
         /// Conversations whose stored messages could not be read (retried on the next open).
-        unreadable: BTreeSet<ConversationId>,
+        unreadable: IdSet<ConversationId>,
     },
 }
 
@@ -413,8 +456,10 @@ impl AccountStore {
     /// [`AccountStore::ensure_conversation`], to change: whoever changes it marks it.
     fn conversation_mut(&mut self, id: &ConversationId, urn: &str) -> &mut ConversationRecord {
         if !self.conversations.contains_key(id) {
-            self.conversations
-                .insert(id.clone(), ConversationRecord::new(id.clone(), urn));
+            self.conversations.insert(
+                id.clone(),
+                Box::new(ConversationRecord::new(id.clone(), urn)),
+            );
             self.dirty.conversations.insert(id.clone());
         }
         let rec = self.conversations.get_mut(id).expect("inserted above");
@@ -426,12 +471,12 @@ impl AccountStore {
 
     /// A conversation record, if known.
     pub fn conversation(&self, id: &ConversationId) -> Option<&ConversationRecord> {
-        self.conversations.get(id)
+        self.conversations.get(id).map(|c| &**c)
     }
 
     /// A message, if held (never a tombstoned one).
     pub fn message(&self, id: &MessageId) -> Option<&StoredMessage> {
-        self.messages.get(id)
+        self.messages.get(id).map(|m| &**m)
     }
 
     /// The outbox of this account.
@@ -493,7 +538,7 @@ impl AccountStore {
     }
 
     /// The conversations whose view changed since the last call (and forgets them).
-    pub(crate) fn take_touched(&mut self) -> BTreeSet<ConversationId> {
+    pub(crate) fn take_touched(&mut self) -> IdSet<ConversationId> {
         std::mem::take(&mut self.dirty.touched)
     }
 
@@ -501,8 +546,8 @@ impl AccountStore {
     /// restored without its messages table).
     pub(crate) fn hold_none(&mut self) {
         self.residency = Residency::Some {
-            resident: BTreeSet::new(),
-            unreadable: BTreeSet::new(),
+            resident: IdSet::new(),
+            unreadable: IdSet::new(),
         };
     }
 
@@ -514,7 +559,7 @@ impl AccountStore {
         unread: Vec<(ConversationId, u32)>,
     ) {
         self.window = Some(ListWindow {
-            known: btree_set(self.conversations.keys().cloned()),
+            known: IdSet::from_iter(self.conversations.keys().cloned()),
             more,
             looked_up: SmallSet::new(),
             unread,
@@ -571,6 +616,7 @@ impl AccountStore {
         let cursor = self.list_more();
         self.conversations
             .values()
+            .map(|c| &**c)
             .filter(move |c| cursor.is_none_or(|k| not_after(list_key(c), k)))
     }
 
@@ -620,7 +666,8 @@ impl AccountStore {
         };
         match self.conversations.get_mut(conversation) {
             None => {
-                self.conversations.insert(conversation.clone(), stored);
+                self.conversations
+                    .insert(conversation.clone(), Box::new(stored));
             }
             Some(mine) => {
                 mine.offer_urn(&stored.urn);
@@ -671,9 +718,9 @@ impl AccountStore {
     /// Conversations that must be read before the engine acts again: those holding a
     /// message a failed write carried (see `rewrite`), and those holding a changed message
     /// that waits for the stored ones to be merged in before it is written (see `held_back`).
-    pub(crate) fn conversations_to_read(&self) -> BTreeSet<ConversationId> {
-        let mut out: BTreeSet<ConversationId> =
-            btree_set(self.rewrite.values().map(|m| m.conversation.clone()));
+    pub(crate) fn conversations_to_read(&self) -> IdSet<ConversationId> {
+        let mut out: IdSet<ConversationId> =
+            IdSet::from_iter(self.rewrite.values().map(|m| m.conversation.clone()));
         for id in self.dirty.messages.iter().chain(&self.behind.messages) {
             if let Some(m) = self.messages.get(id) {
                 if !self.is_resident(&m.conversation) {
@@ -725,7 +772,7 @@ impl AccountStore {
             .collect();
         for id in carried {
             if let Some(m) = self.rewrite.remove(&id) {
-                self.merge_message(m);
+                self.merge_message(*m);
             }
         }
         let mut fresh = Vec::new();
@@ -743,7 +790,7 @@ impl AccountStore {
                 }
                 let rev = self.changes.note(m.sent_at);
                 self.messages
-                    .insert(m.id.clone(), StoredMessage { rev, ..m });
+                    .insert(m.id.clone(), Box::new(StoredMessage { rev, ..m }));
             }
         }
         self.index_fresh(conversation, fresh);
@@ -791,7 +838,12 @@ impl AccountStore {
     pub(crate) fn evict(&mut self, conversation: &ConversationId) {
         if let Residency::Some { resident, .. } = &mut self.residency {
             resident.remove(conversation);
-            for (at, id) in self.order.remove(conversation).unwrap_or_default() {
+            for (at, id) in self
+                .order
+                .remove(conversation)
+                .map(|s| *s)
+                .unwrap_or_default()
+            {
                 self.messages.remove(&id);
                 self.changes.note(at);
             }
@@ -808,7 +860,7 @@ impl AccountStore {
             if self.messages.contains_key(&m.id) {
                 b.messages.insert(m.id.clone());
             } else if !self.tombstones.contains(&m.id) {
-                self.rewrite.insert(m.id.clone(), m.clone());
+                self.rewrite.insert(m.id.clone(), Box::new(m.clone()));
             }
         }
         b.tombstones.extend(r.tombstones.iter().cloned());
@@ -855,12 +907,12 @@ impl AccountStore {
 
     /// Every conversation record, by id.
     pub fn conversations(&self) -> impl Iterator<Item = &ConversationRecord> {
-        self.conversations.values()
+        self.conversations.values().map(|c| &**c)
     }
 
     /// Every held message, by id.
     pub fn messages(&self) -> impl Iterator<Item = &StoredMessage> {
-        self.messages.values()
+        self.messages.values().map(|m| &**m)
     }
 
     /// The pending recall check of message `id`, if any.
@@ -953,8 +1005,8 @@ impl AccountStore {
         self.order
             .get(conversation)
             .into_iter()
-            .flatten()
-            .filter_map(|(_, id)| self.messages.get(id))
+            .flat_map(|s| s.iter())
+            .filter_map(|(_, id)| self.messages.get(id).map(|m| &**m))
     }
 
     /// The sentAt of every message changed since change `seen` of this store (`id`), sorted,
@@ -989,7 +1041,7 @@ impl AccountStore {
 
     /// The (sentAt, id) index of one conversation's messages, oldest first (empty when none).
     pub(crate) fn order_of(&self, conversation: &ConversationId) -> &[(Millis, MessageId)] {
-        self.order.get(conversation).map_or(&[], SmallSet::as_slice)
+        self.order.get(conversation).map_or(&[], |s| s.as_slice())
     }
 
     /// Puts one message's key in `conversation`'s order.
@@ -1087,7 +1139,8 @@ impl AccountStore {
             self.dirty.touched.insert(incoming.conversation.clone());
             self.dirty.messages.insert(id.clone());
             let rev = self.changes.note(incoming.sent_at);
-            self.messages.insert(id, StoredMessage { rev, ..incoming });
+            self.messages
+                .insert(id, Box::new(StoredMessage { rev, ..incoming }));
             return true;
         };
         let mut changed = false;
@@ -1096,7 +1149,7 @@ impl AccountStore {
             let (old_conv, old_at) = (held.conversation.clone(), held.sent_at);
             let keep_tally = held.tally.take();
             let keep_key = held.client_key.take();
-            *held = StoredMessage {
+            **held = StoredMessage {
                 tally: keep_tally,
                 client_key: keep_key,
                 ..incoming.clone()
@@ -1294,7 +1347,7 @@ impl AccountStore {
             .cloned();
         if let Some(place) = place {
             if !self.recalled_in.contains_key(id) {
-                self.recalled_in.insert(id.clone(), place.clone());
+                self.recalled_in.insert(id.clone(), Box::new(place.clone()));
                 self.dirty.tombstones.insert(id.clone());
                 self.dirty.touched.insert(place);
             }
@@ -1311,15 +1364,10 @@ impl AccountStore {
             self.dirty.messages.insert(id.clone());
             self.dirty.touched.insert(m.conversation);
         }
-        let gone: Vec<ReactionKey> = self
-            .reactions
-            .range(ReactionKey::first_of(id)..)
-            .take_while(|(k, _)| &k.message == id)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in gone {
-            self.reactions.remove(&k);
-            self.dirty.reactions.insert(k);
+        if let Some(gone) = self.reactions.0.remove(id) {
+            self.dirty
+                .reactions
+                .extend(gone.into_iter().map(|(k, _)| k));
         }
         if self.recalls.remove(id).is_some() {
             self.dirty.recalls.insert(id.clone());
@@ -1331,7 +1379,7 @@ impl AccountStore {
     pub fn recalled_in(&self, conversation: &ConversationId) -> Vec<MessageId> {
         self.recalled_in
             .iter()
-            .filter(|(_, c)| *c == conversation)
+            .filter(|(_, c)| ***c == *conversation)
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -1379,19 +1427,16 @@ impl AccountStore {
         &'a self,
         id: &'a MessageId,
     ) -> impl Iterator<Item = (&'a ReactionKey, &'a ReactionFact)> + 'a {
-        // Most stores hold no reaction fact at all (tallies come with the messages): no key
-        // is made for them (views ask for every message they show).
-        let from = (!self.reactions.is_empty()).then(|| ReactionKey::first_of(id));
-        from.into_iter()
-            .flat_map(move |from| self.reactions.range(from..))
-            .take_while(move |(k, _)| &k.message == id)
+        self.reactions.0.get(id).into_iter().flat_map(|m| m.iter())
     }
 
     /// The newest stamp held in memory (message bodies, tallies, reaction facts, recall
     /// checks): what a restored engine stamps past.
     pub(crate) fn newest_stamp(&self) -> Stamp {
-        let messages = self.messages.values().map(StoredMessage::newest_stamp);
-        let facts = self.reactions.values().map(|f| f.stamp);
+        let messages = self.messages.values().map(|m| m.newest_stamp());
+        let facts = (self.reactions.0.values())
+            .flat_map(|m| m.values())
+            .map(|f| f.stamp);
         let recalls = self.recalls.values().map(|c| c.since);
         messages
             .chain(facts)
@@ -1431,13 +1476,13 @@ impl AccountStore {
     fn apply_records(&mut self, r: AccountRecords) {
         let store = self;
         for c in r.conversations {
-            store.conversations.insert(c.id.clone(), c);
+            store.conversations.insert(c.id.clone(), Box::new(c));
         }
         for m in r.messages {
             let rev = store.changes.note(m.sent_at);
             store
                 .messages
-                .insert(m.id.clone(), StoredMessage { rev, ..m });
+                .insert(m.id.clone(), Box::new(StoredMessage { rev, ..m }));
         }
         for id in r
             .removed_messages
@@ -1450,7 +1495,7 @@ impl AccountStore {
         }
         store.tombstones.extend(r.tombstones);
         for (id, conversation) in r.recalled_in {
-            store.recalled_in.insert(id, conversation);
+            store.recalled_in.insert(id, Box::new(conversation));
         }
         for (conversation, list) in r.elsewhere {
             if list.is_empty() {
@@ -1492,13 +1537,13 @@ impl AccountStore {
         let store = self;
         AccountRecords {
             account: account.clone(),
-            conversations: store.conversations.values().cloned().collect(),
-            messages: store.messages.values().cloned().collect(),
+            conversations: store.conversations().cloned().collect(),
+            messages: store.messages().cloned().collect(),
             tombstones: store.tombstones.iter().cloned().collect(),
             recalled_in: store
                 .recalled_in
                 .iter()
-                .map(|(m, c)| (m.clone(), c.clone()))
+                .map(|(m, c)| (m.clone(), (**c).clone()))
                 .collect(),
             elsewhere: store
                 .elsewhere
@@ -1507,7 +1552,9 @@ impl AccountStore {
                 .collect(),
             reactions: store
                 .reactions
-                .iter()
+                .0
+                .values()
+                .flat_map(|m| m.iter())
                 .map(|(k, f)| (k.clone(), *f))
                 .collect(),
             outbox: store.outbox.entries.values().cloned().collect(),
@@ -1528,7 +1575,7 @@ impl AccountStore {
         if !store.has_changes() {
             return None;
         }
-        let held: BTreeSet<MessageId> = btree_set(
+        let held: IdSet<MessageId> = IdSet::from_iter(
             store
                 .dirty
                 .messages
@@ -1547,7 +1594,7 @@ impl AccountStore {
         d.messages.retain(|id| !held.contains(id));
         store.dirty.messages = held;
         // Nor a conversation record made before its stored copy was read (joined then).
-        let (known, unread): (BTreeSet<_>, BTreeSet<_>) = std::mem::take(&mut d.conversations)
+        let (known, unread): (IdSet<_>, IdSet<_>) = std::mem::take(&mut d.conversations)
             .into_iter()
             .partition(|c| store.record_known(c));
         d.conversations = known;
@@ -1559,10 +1606,10 @@ impl AccountStore {
         r.conversations = d
             .conversations
             .iter()
-            .filter_map(|c| store.conversations.get(c).cloned())
+            .filter_map(|c| store.conversation(c).cloned())
             .collect();
         for id in d.messages {
-            match store.messages.get(&id) {
+            match store.message(&id) {
                 Some(m) => r.messages.push(m.clone()),
                 None => r.removed_messages.push(id),
             }
@@ -1570,7 +1617,7 @@ impl AccountStore {
         r.recalled_in = d
             .tombstones
             .iter()
-            .filter_map(|id| Some((id.clone(), store.recalled_in.get(id)?.clone())))
+            .filter_map(|id| Some((id.clone(), (**store.recalled_in.get(id)?).clone())))
             .collect();
         r.tombstones = d.tombstones.into_iter().collect();
         r.elsewhere = d
@@ -2009,7 +2056,7 @@ mod tests {
         assert!(store.dirty.outbox.contains(&key));
         assert_eq!(
             store.take_touched(),
-            BTreeSet::from([conv.clone(), inbox.clone()])
+            IdSet::from_iter([conv.clone(), inbox.clone()])
         );
         assert!(store.drain_delta(&AccountId("a".into())).is_some());
         assert!(store.dirty.is_clean());
@@ -2034,13 +2081,87 @@ mod tests {
         assert!(store.dirty.outbox.contains(&key));
         assert_eq!(
             store.take_touched(),
-            BTreeSet::from([conv, inbox.clone(), other.clone()])
+            IdSet::from_iter([conv, inbox.clone(), other.clone()])
         );
 
         // Removal is marked (the delta lists the key as removed).
         assert!(store.remove_entry(&key).is_some());
-        assert_eq!(store.take_touched(), BTreeSet::from([inbox, other]));
+        assert_eq!(store.take_touched(), IdSet::from_iter([inbox, other]));
         let delta = store.drain_delta(&AccountId("a".into())).unwrap();
         assert_eq!(delta.removed_outbox, vec![key]);
+    }
+
+    /// Reaction facts are held by message, then by key (issue 15), and still come out in
+    /// `ReactionKey` order (message, actor, emoji), all of them and one message's, as a
+    /// `BTreeMap<ReactionKey, _>` gives them; a tombstone takes one message's facts, marked as
+    /// removed, and leaves the others.
+    #[test]
+    fn reaction_facts_come_out_in_the_order_of_their_keys() {
+        let account = AccountId("a".into());
+        let ids: Vec<MessageId> = ["2-b", "2-a", "2-ab", "2-a0", "2-c"]
+            .iter()
+            .map(|s| MessageId::parse(s).unwrap())
+            .collect();
+        let actors = [
+            Actor::Profile("p2".into()),
+            Actor::Me,
+            Actor::Profile("p1".into()),
+            Actor::Profile("p10".into()),
+        ];
+        let emojis = ["\u{1f44d}", "a", "", "\u{1f389}", "b"];
+        let mut store = AccountStore::default();
+        let mut model: BTreeMap<ReactionKey, ReactionFact> = BTreeMap::new();
+        let mut x: u64 = 9;
+        for step in 0..400i64 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let pick = |n: usize, shift: u32| (x >> shift) as usize % n;
+            let key = ReactionKey {
+                message: ids[pick(ids.len(), 33)].clone(),
+                actor: actors[pick(actors.len(), 40)].clone(),
+                emoji: emojis[pick(emojis.len(), 47)].to_owned(),
+            };
+            let fact = ReactionFact {
+                present: step % 3 != 0,
+                stamp: Stamp::nth_of(Millis(step % 50), 0),
+            };
+            let newer = model.get(&key).is_none_or(|held| fact.rank() > held.rank());
+            assert_eq!(store.merge_reaction(key.clone(), fact), newer);
+            if newer {
+                model.insert(key, fact);
+            }
+        }
+        let pairs = |m: &BTreeMap<ReactionKey, ReactionFact>| -> Vec<(ReactionKey, ReactionFact)> {
+            m.iter().map(|(k, f)| (k.clone(), *f)).collect()
+        };
+        assert!(model.len() > 40);
+        assert_eq!(store.records(&account).reactions, pairs(&model));
+        assert_eq!(
+            store.drain_delta(&account).unwrap().reactions,
+            pairs(&model)
+        );
+        for id in &ids {
+            let of: Vec<_> = store.reactions_of(id).collect();
+            let want: Vec<_> = model.iter().filter(|(k, _)| &k.message == id).collect();
+            assert!(!want.is_empty());
+            assert_eq!(of, want);
+        }
+
+        let gone = &ids[1];
+        assert!(store.tombstone(gone));
+        let removed: Vec<ReactionKey> = model
+            .keys()
+            .filter(|k| &k.message == gone)
+            .cloned()
+            .collect();
+        model.retain(|k, _| &k.message != gone);
+        assert_eq!(store.reactions_of(gone).count(), 0);
+        assert_eq!(store.records(&account).reactions, pairs(&model));
+        assert_eq!(
+            store.drain_delta(&account).unwrap().removed_reactions,
+            removed
+        );
+        assert!(store.holds_reaction_facts());
     }
 }

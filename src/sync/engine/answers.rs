@@ -421,7 +421,7 @@ impl Engine {
                 });
             }
         }
-        let mut present: BTreeSet<MessageId> = btree_set(ids.iter().map(|(_, id)| id.clone()));
+        let mut present: IdSet<MessageId> = IdSet::from_iter(ids.iter().map(|(_, id)| id.clone()));
         // A message the client left out as unreadable is still there: never take its absence
         // for a recall. One whose id cannot be read makes the page blind to recalls.
         let mut blind = false;
@@ -529,7 +529,7 @@ impl Engine {
         conv: &ConversationId,
         purpose: &Purpose,
         span: &PageSpan,
-        present: &BTreeSet<MessageId>,
+        present: &IdSet<MessageId>,
     ) -> bool {
         let store = self.store_mut(account);
         let checks: Vec<RecallCheck> = store
@@ -592,7 +592,7 @@ impl Engine {
         conv: &ConversationId,
         purpose: &Purpose,
         span: &PageSpan,
-        present: &BTreeSet<MessageId>,
+        present: &IdSet<MessageId>,
         goes_on: bool,
     ) {
         let key = (account.clone(), conv.clone());
@@ -939,7 +939,7 @@ fn judge(
     checks: Vec<RecallCheck>,
     purpose: &Purpose,
     span: &PageSpan,
-    present: &BTreeSet<MessageId>,
+    present: &IdSet<MessageId>,
 ) -> Verdict {
     let mut v = Verdict {
         gone: Vec::new(),

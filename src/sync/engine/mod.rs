@@ -6,8 +6,6 @@
 //! says back), `echoes` (binding sends to their messages, proving absence), `events` (server
 //! events, sibling tabs), `schedule` (what to start now), `views` (what the UI reads); requests and output stay here.
 
-use std::collections::BTreeSet;
-
 use crate::api::ApiError;
 use crate::model::{
     AttachmentRef, ConversationsPage, ListConversationsQuery, MessagesPage, MessagesQuery,
@@ -24,7 +22,7 @@ use super::persist::{self, Records, RestoreIssue, STORE_VERSION};
 use super::quota::{next_reset, utc_day};
 use super::reaction::{Actor, ReactionFact, ReactionKey};
 use super::refusal::Refusal;
-use super::small_map::{btree_set, SmallMap, SmallSet};
+use super::small_map::{IdSet, SmallMap, SmallSet};
 use super::store::{AccountStore, PageKind, RecallCheck, StoredMessage};
 use super::time::{Millis, Stamp, STAMP_SCALE};
 

@@ -231,7 +231,7 @@ impl Engine {
             if store.holds_all() {
                 continue;
             }
-            let mut convs: BTreeSet<ConversationId> = store.conversations_to_read();
+            let mut convs: IdSet<ConversationId> = store.conversations_to_read();
             for e in store.outbox().entries.values() {
                 convs.extend(e.conversation.iter().cloned());
                 convs.extend(e.shown_in.iter().cloned());

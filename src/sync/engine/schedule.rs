@@ -241,7 +241,7 @@ impl Engine {
     pub(super) fn dispatch_verifications(&mut self, account: &AccountId) {
         let now = self.now;
         let store = self.store_mut(account);
-        let convs: BTreeSet<ConversationId> = btree_set(
+        let convs: IdSet<ConversationId> = IdSet::from_iter(
             store
                 .recall_checks()
                 .filter(|c| !c.requested)
