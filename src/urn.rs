@@ -565,7 +565,7 @@ fn is_bare_profile_id(s: &str) -> bool {
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .all(|c| crate::unicode::is_alphanumeric(c) || matches!(c, '-' | '_' | '.'))
 }
 
 // ---- the fast paths ------------------------------------------------------------------------
@@ -1232,8 +1232,9 @@ impl ProfileId {
             Input::Bare(s) => {
                 let ok = is_bare_profile_id(&s)
                     || s.strip_prefix(MEMBER).is_some_and(is_member_number)
-                    || s.strip_prefix(SLUG)
-                        .is_some_and(|slug| is_slug(slug) && slug.to_lowercase() == slug);
+                    || s.strip_prefix(SLUG).is_some_and(|slug| {
+                        is_slug(slug) && crate::unicode::to_lowercase(slug) == slug
+                    });
                 if ok {
                     Ok(ProfileId(s))
                 } else {
@@ -1264,7 +1265,10 @@ impl ProfileId {
             Ok(ProfileId(segment.to_owned()))
         } else if is_slug(segment) {
             // LinkedIn treats vanity slugs case-insensitively, unlike ids.
-            Ok(ProfileId(format!("{SLUG}{}", segment.to_lowercase())))
+            Ok(ProfileId(format!(
+                "{SLUG}{}",
+                crate::unicode::to_lowercase(segment)
+            )))
         } else {
             Err(UrnError::new(
                 WrongKind,
@@ -1431,7 +1435,7 @@ impl ProfileId {
             !slug.is_empty()
                 && slug.len() <= MAX_URN_BYTES
                 && !is_dot_segment(slug)
-                && slug.to_lowercase() == slug
+                && crate::unicode::to_lowercase(slug) == slug
                 && slug
                     .chars()
                     .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "-_.".contains(c))

@@ -198,3 +198,46 @@ fn mailbox_of_names_the_viewing_profile_of_a_page_message_urn() {
         "bad input is an error, not a guess"
     );
 }
+
+/// The wasm build asks the JavaScript engine it runs in whether a non-ASCII character is
+/// alphanumeric and what a slug's lowercase is (`threadline::unicode`); core answers natively
+/// and in this test. Every code point must get the same two answers from both, and so must
+/// texts whose lowercase depends on their context (a final sigma).
+#[wasm_bindgen_test]
+fn the_hosts_unicode_answers_are_cores_for_every_code_point() {
+    use threadline::unicode::{is_alphanumeric, to_lowercase};
+    let mut differ = Vec::new();
+    for c in (0u32..=0x10FFFF).filter_map(char::from_u32) {
+        if is_alphanumeric(c) != c.is_alphanumeric() {
+            differ.push(format!("is_alphanumeric U+{:04X}", c as u32));
+        }
+        if !c.is_ascii() {
+            let one = c.to_string();
+            if to_lowercase(&one) != one.to_lowercase() {
+                differ.push(format!("to_lowercase U+{:04X}", c as u32));
+            }
+        }
+    }
+    for s in [
+        "ΟΔΟΣ",
+        "ΟΔΟΣ-Α",
+        "aΣ",
+        "Σ",
+        "Σa",
+        "ΑΣ.Σ",
+        "İSTANBUL",
+        "ǅǄǆ",
+        "ΌΣΟΣ'Σ",
+        "x\u{301}Σ",
+    ] {
+        if to_lowercase(s) != s.to_lowercase() {
+            differ.push(format!("to_lowercase {s:?}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} differ: {:?}",
+        differ.len(),
+        &differ[..differ.len().min(20)]
+    );
+}
