@@ -208,6 +208,6 @@ proptest! {
     ) {
         let _ = time::timestamp_str_ms(&text);
         prop_assert_eq!(time::timestamp_str_ms(&time::iso_from_ms(ms)), Some(ms));
-        prop_assert_eq!(time::timestamp_ms(&json!(ms.to_string())).map(|t| t / 1000), Some(if ms < 100_000_000_000 { ms } else { ms / 1000 }));
+        prop_assert_eq!(time::timestamp_ms(&lenient::Scalar::String(ms.to_string())).map(|t| t / 1000), Some(if ms < 100_000_000_000 { ms } else { ms / 1000 }));
     }
 }

@@ -644,3 +644,88 @@ fn a_facts_nested_types_read_by_name_as_serde_reads_them() {
         |o| format!("{o:?}")
     );
 }
+
+/// The attachments' and reactions' field readers (`lenient::string`, `count`, `size`, `flag`,
+/// `opt_string` through serde-wasm-bindgen, `src/wasm/fact_fields.rs`) read a value as
+/// serde_json's `Value` reads it, without building one (`lenient::Scalar`): the same scalar
+/// and the same error text for odd JS values, serde_json's `RawValue` marker key among them
+/// (an object whose first key is it reads as the JSON text of its string).
+#[wasm_bindgen_test]
+fn field_values_read_as_serde_jsons_value_reads_them() {
+    use serde::Deserialize;
+    use serde_json::Value;
+    use threadline::model::lenient::{self, Scalar};
+    use threadline::model::Attachment;
+    let m = "'$serde_json::private::RawValue'";
+    let values = [
+        "undefined".to_owned(),
+        "null".into(),
+        "true".into(),
+        "0".into(),
+        "-0".into(),
+        "1.5".into(),
+        "2 ** 53 + 2".into(),
+        "1e21".into(),
+        "NaN".into(),
+        "Infinity".into(),
+        "-7".into(),
+        "10n".into(),
+        "2n ** 70n".into(),
+        "-(2n ** 70n)".into(),
+        "'s'".into(),
+        "' 12 '".into(),
+        "Symbol('x')".into(),
+        "(() => 1)".into(),
+        "[]".into(),
+        "[1, [2, {a: 3}]]".into(),
+        "[Symbol('x')]".into(),
+        "{}".into(),
+        "{a: 1, b: [null]}".into(),
+        "{a: Symbol('x')}".into(),
+        format!("{{[{m}]: '\"hi\"'}}"),
+        format!("{{[{m}]: ' 12 '}}"),
+        format!("{{[{m}]: '[1, 2]'}}"),
+        format!("{{[{m}]: 5}}"),
+        format!("{{[{m}]: 'nope'}}"),
+        format!("{{[{m}]: '1', z: 2}}"),
+        format!("{{z: 2, [{m}]: '1'}}"),
+        format!("[{{[{m}]: 5}}]"),
+        format!("{{a: {{[{m}]: 'x'}}}}"),
+        format!(
+            "{{[{m}]: '{{\"{}\": 3}}'}}",
+            "$serde_json::private::RawValue"
+        ),
+    ];
+    let swb = |v: &JsValue| serde_wasm_bindgen::Deserializer::from(v.clone());
+    let text = |e: serde_wasm_bindgen::Error| e.to_string();
+    let (mut ok, mut err) = (0, 0);
+    for js in &values {
+        let given = eval(js);
+        for v in [given.clone(), plain("v", &given).expect("copied")] {
+            let ours = Scalar::deserialize(swb(&v)).map_err(text);
+            let value = Value::deserialize(swb(&v)).map(|v| Scalar::of_value(&v));
+            let value = value.map_err(text);
+            assert_eq!(ours, value, "{js}");
+            ok += usize::from(value.is_ok());
+            err += usize::from(value.is_err());
+            let read = |v: &Value| lenient::read::string(Scalar::of_value(v));
+            assert_eq!(
+                lenient::string(swb(&v)).map_err(text),
+                Value::deserialize(swb(&v)).map(|v| read(&v)).map_err(text),
+                "{js}"
+            );
+        }
+    }
+    assert!(ok > 40 && err > 10, "{ok} {err}");
+    // Through a fact's attachment, by name: the marker's text is the value.
+    let attachment = eval(&format!(
+        "{{assetUrn: {{[{m}]: '\"urn:li:digitalmediaAsset:1\"'}}, byteSize: {{[{m}]: '12'}}, \
+         mediaType: 'image/png', name: 'a.png'}}"
+    ));
+    let read: Attachment =
+        threadline::wasm::boundary::fields_from_js("a", &attachment, &[]).expect("reads");
+    assert_eq!(
+        (read.asset_urn.as_str(), read.byte_size),
+        ("urn:li:digitalmediaAsset:1", 12)
+    );
+}

@@ -6,10 +6,9 @@
 //! so that a caller treats it as a definite refusal, never as "maybe it happened".
 
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 use super::{limits, ApiError, HttpResponse, RateLimit};
-use crate::model::lenient::{self, Members};
+use crate::model::lenient::{self, Members, Scalar};
 use crate::model::time::{timestamp_ms, timestamp_str_ms};
 use crate::model::{Answer, ErrorBody};
 use crate::number::parse_f64;
@@ -58,7 +57,8 @@ fn answer_json(resp: &HttpResponse) -> Result<&RawValue, ApiError> {
         .and_then(|top| top.get("success"))
         .is_some_and(|success| success.get() == "false");
     if refused {
-        let (code, message) = json_error_text(&lenient::value_of(json))
+        let (code, message) = lenient::value_text(json)
+            .and_then(json_error_text)
             .unwrap_or((None, "the server answered success: false".into()));
         return Err(limits::bound_error(ApiError::BadRequest {
             status: resp.status,
@@ -154,9 +154,11 @@ pub fn rate_limit_at(resp: &HttpResponse, now_ms: i64) -> RateLimit {
         (_, Some(v)) => timestamp_str_ms(v),
         _ => None,
     };
-    let hold_until_ms = serde_json::from_slice::<Value>(&resp.body)
-        .ok()
-        .and_then(|b| b.get("holdUntil").and_then(timestamp_ms));
+    let hold_until_ms = value_document(&resp.body).and_then(|b| {
+        let b = lenient::resolve(b);
+        let at = Members::parse(&b)?.get("holdUntil")?;
+        timestamp_ms(&lenient::scalar_of(at))
+    });
     let asked = match (retry_after, hold_until_ms.map(wait_to)) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
@@ -199,10 +201,8 @@ pub fn parse_retry_after(value: &str) -> Option<u64> {
 
 /// The server's code and a readable message, from either error shape or from any other body.
 fn error_text(resp: &HttpResponse) -> (Option<String>, String) {
-    if let Ok(value) = serde_json::from_slice::<Value>(&resp.body) {
-        if let Some(found) = json_error_text(&value) {
-            return found;
-        }
+    if let Some(found) = value_document(&resp.body).and_then(json_error_text) {
+        return found;
     }
     let text = readable_text(&resp.body);
     if text.is_empty() {
@@ -212,34 +212,42 @@ fn error_text(resp: &HttpResponse) -> (Option<String>, String) {
     }
 }
 
+/// A body that serde_json's `Value` reads (`serde_json::from_slice::<Value>` is `Ok`), as its
+/// text; `None` otherwise.
+fn value_document(body: &[u8]) -> Option<&RawValue> {
+    lenient::value_text(serde_json::from_slice(body).ok()?)
+}
+
+/// The string `raw` is as `Value` reads it (a `RawValue` marker's text too).
+fn str_of(raw: Option<&RawValue>) -> Option<String> {
+    match lenient::scalar_of(raw?) {
+        Scalar::String(s) => Some(s),
+        _ => None,
+    }
+}
+
 /// Code and message of a JSON error body: `{"error": text}`, `{"error": {"message"…, "issues":
 /// […]}}` (a validation error: its issues become one readable message), `{"code", "message"}`,
-/// or a bare JSON string.
-fn json_error_text(value: &Value) -> Option<(Option<String>, String)> {
-    if let Some(text) = value.as_str().filter(|t| !t.trim().is_empty()) {
-        return Some((None, text.to_string()));
+/// or a bare JSON string. Read from text `Value` reads ([`lenient::value_text`]) as `Value`
+/// reads it ([`lenient::resolve`], [`lenient::scalar_of`]).
+fn json_error_text(json: &RawValue) -> Option<(Option<String>, String)> {
+    if let Some(text) = str_of(Some(json)).filter(|t| !t.trim().is_empty()) {
+        return Some((None, text));
     }
-    if !value.is_object() {
-        return None;
-    }
-    let mut body = error_body(value);
-    let nested = value.get("error").filter(|e| e.is_object());
-    if let Some(err) = nested {
-        let issues = validation_issues(err);
-        let own = err
-            .get("message")
-            .and_then(Value::as_str)
-            .filter(|t| !t.trim().is_empty());
+    let json = lenient::resolve(json);
+    let top = Members::parse(&json)?;
+    let mut body = error_body(&top);
+    let nested = top.get("error").map(lenient::resolve);
+    if let Some(err) = nested.as_deref().and_then(Members::parse) {
+        let issues = validation_issues_of(&err);
+        let own = str_of(err.get("message")).filter(|t| !t.trim().is_empty());
         body.error = match (issues.is_empty(), own) {
             (false, _) => Some(format!("invalid request: {}", issues.join("; "))),
-            (true, Some(m)) => Some(m.to_string()),
-            (true, None) => err.get("name").and_then(Value::as_str).map(str::to_string),
+            (true, Some(m)) => Some(m),
+            (true, None) => str_of(err.get("name")),
         };
         if body.code.is_none() {
-            body.code = err
-                .get("code")
-                .and_then(Value::as_str)
-                .map(str::to_string)
+            body.code = str_of(err.get("code"))
                 .or_else(|| (!issues.is_empty()).then(|| "validation".to_string()));
         }
     }
@@ -249,30 +257,40 @@ fn json_error_text(value: &Value) -> Option<(Option<String>, String)> {
     body.code.map(|code| (Some(code.clone()), code))
 }
 
-/// A validation error's issues as `path: message` lines (`path` dotted; `(root)` when empty).
-pub fn validation_issues(err: &Value) -> Vec<String> {
-    let Some(issues) = err.get("issues").and_then(Value::as_array) else {
+/// A validation error's issues as `path: message` lines (`path` dotted; `(root)` when empty),
+/// from the JSON text of its `error` object; none when it is not one.
+pub fn validation_issues(err: &RawValue) -> Vec<String> {
+    lenient::value_text(err)
+        .and_then(|err| Members::parse(&lenient::resolve(err)).map(|m| validation_issues_of(&m)))
+        .unwrap_or_default()
+}
+
+fn validation_issues_of(err: &Members<'_>) -> Vec<String> {
+    let Some(issues) = err.get("issues").map(lenient::resolve).and_then(|i| {
+        lenient::array(&i).map(|a| a.into_iter().map(|e| e.to_owned()).collect::<Vec<_>>())
+    }) else {
         return Vec::new();
     };
     issues
         .iter()
         .take(20)
         .filter_map(|issue| {
-            let message = issue
-                .get("message")
-                .and_then(Value::as_str)
-                .or_else(|| issue.get("code").and_then(Value::as_str))?;
-            let path: Vec<String> = issue
-                .get("path")
-                .and_then(Value::as_array)
-                .map(|p| {
-                    p.iter()
-                        .filter_map(|seg| match seg {
-                            Value::String(s) => Some(s.clone()),
-                            Value::Number(n) => Some(n.to_string()),
-                            _ => None,
-                        })
-                        .collect()
+            let issue = lenient::resolve(issue);
+            let issue = Members::parse(&issue);
+            let field = |k: &str| issue.as_ref().and_then(|m| m.get(k));
+            let message = str_of(field("message")).or_else(|| str_of(field("code")))?;
+            let path: Vec<String> = field("path")
+                .map(lenient::resolve)
+                .and_then(|p| {
+                    lenient::array(&p).map(|segs| {
+                        segs.into_iter()
+                            .filter_map(|seg| match lenient::scalar_of(seg) {
+                                Scalar::String(s) => Some(s),
+                                Scalar::Number(n) => Some(n.to_string()),
+                                _ => None,
+                            })
+                            .collect()
+                    })
                 })
                 .unwrap_or_default();
             let path = if path.is_empty() {
@@ -286,10 +304,15 @@ pub fn validation_issues(err: &Value) -> Vec<String> {
 }
 
 /// Reads whichever fields of the two error shapes are there, ignoring ones of the wrong type.
-fn error_body(value: &Value) -> ErrorBody {
-    let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
+fn error_body(top: &Members<'_>) -> ErrorBody {
+    let text = |k: &str| str_of(top.get(k));
     ErrorBody {
-        success: value.get("success").and_then(|v| v.as_bool()),
+        success: top
+            .get("success")
+            .and_then(|v| match lenient::scalar_of(v) {
+                Scalar::Bool(b) => Some(b),
+                _ => None,
+            }),
         error: text("error"),
         code: text("code"),
         message: text("message"),
@@ -365,6 +388,47 @@ mod tests {
         r.headers
             .extend(headers.iter().map(|(n, v)| (n.to_string(), v.to_string())));
         r
+    }
+
+    /// An error body read as serde_json's `Value` reads it, its `RawValue` marker rule
+    /// included: a marker object is the value of its text (the `error` object, a message, an
+    /// issue's path, `holdUntil`), and a marker that does not read fails the whole body, whose
+    /// text is then the message, as any other body that is not JSON.
+    #[test]
+    fn error_bodies_read_as_serde_jsons_value_reads_them() {
+        let m = r#""$serde_json::private::RawValue""#;
+        let error = |body: &str| match error_for(&resp(400, body)) {
+            ApiError::BadRequest { code, message, .. } => (code, message),
+            other => panic!("{other:?}"),
+        };
+        let inner = r#"{\"message\": \"no\", \"code\": \"c\", \"issues\": [{\"path\": [\"a\", 1], \"message\": \"bad\"}]}"#;
+        assert_eq!(
+            error(&format!(r#"{{"error": {{{m}: "{inner}"}}}}"#)),
+            (Some("c".into()), "invalid request: a.1: bad".into())
+        );
+        assert_eq!(
+            error(&format!(
+                r#"{{"error": {{"issues": [{{"path": [{{{m}: "\"p\""}}], "code": "x"}}]}}}}"#
+            )),
+            (Some("validation".into()), "invalid request: p: x".into())
+        );
+        assert_eq!(
+            error(&format!(r#"{{"message": {{{m}: "\"hi\""}}}}"#)),
+            (None, "hi".into())
+        );
+        let broken = format!(r#"{{"message": "hi", "x": [{{{m}: 5}}]}}"#);
+        assert_eq!(error(&broken), (None, broken.clone()));
+        let late = format!(r#"{{"message": "hi", "x": {{"a": 1, {m}: 5}}}}"#);
+        assert_eq!(error(&late), (None, "hi".into()));
+        let hold = |body: &str| rate_limit_at(&resp(429, body), 0).hold_until_ms;
+        assert_eq!(
+            hold(&format!(r#"{{"holdUntil": {{{m}: "1000"}}}}"#)),
+            Some(1_000_000)
+        );
+        assert_eq!(
+            hold(&format!(r#"{{"holdUntil": 1000, "x": {{{m}: 1}}}}"#)),
+            None
+        );
     }
 
     #[test]

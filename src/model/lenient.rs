@@ -17,12 +17,15 @@
 //! module they cost a second reader per answer type (over `&Value`, which also reads a struct
 //! from an array) and serde's per-field visitor code; [`Read`] is a lookup and a call per field.
 
+use std::borrow::Cow;
+
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 pub use members::Members;
+pub use scalar::Scalar;
 
 /// An item of a page that was left out because it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -55,38 +58,38 @@ pub fn decode_raw<T: Read>(raw: &RawValue) -> Result<T, String> {
     }
 }
 
-/// The field readers, on a member's value (`null` when it is missing).
+/// The field readers, on a member's value as serde_json's `Value` reads it ([`Scalar`]; `null`
+/// when it is missing).
 pub mod read {
     use serde_json::value::RawValue;
-    use serde_json::Value;
 
     use super::super::time::timestamp_ms;
-    use super::{decode_raw, elements, short, Read};
+    use super::{decode_raw, elements, scalar_of, short, Read, Scalar};
 
-    fn text_of(v: Value) -> Option<String> {
+    fn text_of(v: Scalar) -> Option<String> {
         match v {
-            Value::String(s) => Some(s),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
+            Scalar::String(s) => Some(s),
+            Scalar::Number(n) => Some(n.to_string()),
+            Scalar::Bool(b) => Some(b.to_string()),
             _ => None,
         }
     }
 
     /// A string: a number or boolean is read as its text; `null` or anything else as `""`.
-    pub fn string(v: Value) -> String {
+    pub fn string(v: Scalar) -> String {
         text_of(v).unwrap_or_default()
     }
 
     /// An optional string: `null`, an array or an object is `None`.
-    pub fn opt_string(v: Value) -> Option<String> {
+    pub fn opt_string(v: Scalar) -> Option<String> {
         text_of(v)
     }
 
-    fn bool_of(v: &Value) -> Option<bool> {
+    fn bool_of(v: &Scalar) -> Option<bool> {
         match v {
-            Value::Bool(b) => Some(*b),
-            Value::Number(n) => n.as_f64().map(|f| f != 0.0),
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            Scalar::Bool(b) => Some(*b),
+            Scalar::Number(n) => n.as_f64().map(|f| f != 0.0),
+            Scalar::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" => Some(true),
                 "false" | "0" | "no" | "" => Some(false),
                 _ => None,
@@ -96,19 +99,19 @@ pub mod read {
     }
 
     /// A flag: `"true"`/`"false"`, `1`/`0` too; `null` or anything else is `false`.
-    pub fn flag(v: Value) -> bool {
+    pub fn flag(v: Scalar) -> bool {
         bool_of(&v).unwrap_or(false)
     }
 
     /// An optional flag.
-    pub fn opt_flag(v: Value) -> Option<bool> {
+    pub fn opt_flag(v: Scalar) -> Option<bool> {
         bool_of(&v)
     }
 
-    fn count_of(v: &Value) -> Option<u64> {
+    fn count_of(v: &Scalar) -> Option<u64> {
         let f = match v {
-            Value::Number(n) => n.as_f64()?,
-            Value::String(s) => crate::number::parse_f64(s.trim())?,
+            Scalar::Number(n) => n.as_f64()?,
+            Scalar::String(s) => crate::number::parse_f64(s.trim())?,
             _ => return None,
         };
         // `as` saturates: a huge count becomes u64::MAX, a negative one is refused.
@@ -116,55 +119,60 @@ pub mod read {
     }
 
     /// A count: a numeric string too; `null`, a negative number or anything else is 0.
-    pub fn count(v: Value) -> u32 {
+    pub fn count(v: Scalar) -> u32 {
         count_of(&v).map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// An optional count.
-    pub fn opt_count(v: Value) -> Option<u64> {
+    pub fn opt_count(v: Scalar) -> Option<u64> {
         count_of(&v)
     }
 
     /// A size in bytes (as `count`, 64-bit).
-    pub fn size(v: Value) -> u64 {
+    pub fn size(v: Scalar) -> u64 {
         count_of(&v).unwrap_or(0)
     }
 
     /// A required timestamp, normalised to epoch milliseconds: `null` or absent is 0 (unknown); a
     /// value that is there but is not a date fails, so that its item is reported, not misplaced.
-    pub fn timestamp(v: Value) -> Result<i64, String> {
-        if v.is_null() {
+    pub fn timestamp(raw: &RawValue) -> Result<i64, String> {
+        timestamp_or(scalar_of(raw), || short(raw))
+    }
+
+    /// [`timestamp`] of a value whose text for the error `text` gives.
+    pub(super) fn timestamp_or(v: Scalar, text: impl FnOnce() -> String) -> Result<i64, String> {
+        if v == Scalar::Null {
             return Ok(0);
         }
-        timestamp_ms(&v).ok_or_else(|| format!("not a timestamp: {}", short(&v)))
+        timestamp_ms(&v).ok_or_else(|| format!("not a timestamp: {}", text()))
     }
 
     /// An optional timestamp, normalised to epoch milliseconds; anything that is not a date is
     /// `None`.
-    pub fn opt_timestamp(v: Value) -> Option<i64> {
+    pub fn opt_timestamp(v: Scalar) -> Option<i64> {
         timestamp_ms(&v)
     }
 
     /// An optional enum kept as its raw string when unknown (`From<String>`); a non-string is
     /// `None`.
-    pub fn opt_parsed<T: From<String>>(v: Value) -> Option<T> {
+    pub fn opt_parsed<T: From<String>>(v: Scalar) -> Option<T> {
         match v {
-            Value::String(s) => Some(T::from(s)),
+            Scalar::String(s) => Some(T::from(s)),
             _ => None,
         }
     }
 
     /// An enum kept as its raw string when unknown; `null` or a non-string is its default.
-    pub fn parsed<T: From<String> + Default>(v: Value) -> T {
+    pub fn parsed<T: From<String> + Default>(v: Scalar) -> T {
         opt_parsed(v).unwrap_or_default()
     }
 
     /// An optional cursor the server may give as a string or as a number; `null`, an empty
     /// string or any other value is no cursor.
-    pub fn cursor(v: Value) -> Option<String> {
+    pub fn cursor(v: Scalar) -> Option<String> {
         match v {
-            Value::String(s) if !s.is_empty() => Some(s),
-            Value::Number(n) => Some(n.to_string()),
+            Scalar::String(s) if !s.is_empty() => Some(s),
+            Scalar::Number(n) => Some(n.to_string()),
             _ => None,
         }
     }
@@ -192,57 +200,63 @@ pub mod read {
 
 /// A string (`#[serde(deserialize_with)]`; see [`read::string`]).
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(read::string(Value::deserialize(d)?))
+    Ok(read::string(Scalar::deserialize(d)?))
 }
 
 /// An optional string ([`read::opt_string`]).
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(read::opt_string(Value::deserialize(d)?))
+    Ok(read::opt_string(Scalar::deserialize(d)?))
 }
 
 /// A flag ([`read::flag`]).
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    Ok(read::flag(Value::deserialize(d)?))
+    Ok(read::flag(Scalar::deserialize(d)?))
 }
 
 /// An optional flag ([`read::opt_flag`]).
 pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(read::opt_flag(Value::deserialize(d)?))
+    Ok(read::opt_flag(Scalar::deserialize(d)?))
 }
 
 /// A count ([`read::count`]).
 pub fn count<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    Ok(read::count(Value::deserialize(d)?))
+    Ok(read::count(Scalar::deserialize(d)?))
 }
 
 /// An optional count ([`read::opt_count`]).
 pub fn opt_count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(read::opt_count(Value::deserialize(d)?))
+    Ok(read::opt_count(Scalar::deserialize(d)?))
 }
 
 /// A size in bytes ([`read::size`]).
 pub fn size<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    Ok(read::size(Value::deserialize(d)?))
+    Ok(read::size(Scalar::deserialize(d)?))
 }
 
 /// A required timestamp ([`read::timestamp`]).
 pub fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    read::timestamp(Value::deserialize(d)?).map_err(D::Error::custom)
+    // A whole `Value`, for the error's text of an array or object; only native callers come
+    // this way (the client reads [`read::timestamp`] from the raw text).
+    let v = Value::deserialize(d)?;
+    read::timestamp_or(Scalar::of_value(&v), || {
+        cut_to(serde_json::to_string(&v).unwrap_or_default(), SHORT_CHARS)
+    })
+    .map_err(D::Error::custom)
 }
 
 /// An optional timestamp ([`read::opt_timestamp`]).
 pub fn opt_timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(read::opt_timestamp(Value::deserialize(d)?))
+    Ok(read::opt_timestamp(Scalar::deserialize(d)?))
 }
 
 /// An optional enum kept as its raw string when unknown ([`read::opt_parsed`]).
 pub fn opt_parsed<'de, D: Deserializer<'de>, T: From<String>>(d: D) -> Result<Option<T>, D::Error> {
-    Ok(read::opt_parsed(Value::deserialize(d)?))
+    Ok(read::opt_parsed(Scalar::deserialize(d)?))
 }
 
 /// An enum kept as its raw string when unknown ([`read::parsed`]).
 pub fn parsed<'de, D: Deserializer<'de>, T: From<String> + Default>(d: D) -> Result<T, D::Error> {
-    Ok(read::parsed(Value::deserialize(d)?))
+    Ok(read::parsed(Scalar::deserialize(d)?))
 }
 
 /// A list ([`read::list`]).
@@ -290,33 +304,50 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
-/// A value cut short for an error message.
-pub fn short(v: &Value) -> String {
-    // serde_json's text (`compact`): `Display` would bring its own two writers (compact and
-    // `{:#}`'s pretty one) of every `Value` into the module, and `Value`'s `Serialize` one
-    // (issue 15).
+/// Characters of a value kept by [`short`].
+const SHORT_CHARS: usize = 40;
+
+/// A value cut short for an error message: its text as serde_json writes the `Value` it reads
+/// from `raw` (`null` when that reader fails on it), cut to 40 characters.
+pub fn short(raw: &RawValue) -> String {
     let mut text = String::new();
-    compact(&mut text, v);
-    match text.char_indices().nth(40) {
+    match scalar::read(raw) {
+        Ok(_) => compact(&mut text, raw),
+        Err(_) => text.push_str("null"),
+    }
+    cut_to(text, SHORT_CHARS)
+}
+
+/// `text` cut to `chars` characters, `…` marking a cut.
+fn cut_to(text: String, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text,
     }
 }
 
-/// Appends `v` as serde_json writes it (`serde_json::to_string`): no spaces, an object's
-/// members in its map's order, a number as its `Display` writes it (the same digits as its
-/// `Serialize`: `itoa`'s, or `ryu`'s for a float, which a `Value` only holds finite), a string
-/// escaped by serde_json's own string writer. Not `Value`'s `Serialize`, whose copy was in the
-/// module for this alone.
-fn compact(out: &mut String, v: &Value) {
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
-        Value::String(s) => json_string(out, s),
-        Value::Array(items) => {
+/// Appends the `Value` serde_json reads from `raw` (which it reads: see [`short`]) as
+/// `serde_json::to_string` writes it, without building the `Value`: no spaces, an object's
+/// members in name order, a repeated name once with its last value (a `Value`'s map), a
+/// `RawValue` marker object as the value of its text ([`resolve`]), a number as its `Display`
+/// writes it, a string escaped by serde_json's own string writer.
+///
+/// Stops once more than [`SHORT_CHARS`] characters are written (`short` keeps no more): each
+/// level writes one before going down, so a deep value is not walked level by level to its
+/// bottom (a level's text is read again by the level below it).
+fn compact(out: &mut String, raw: &RawValue) {
+    let enough = |out: &String| out.char_indices().nth(SHORT_CHARS).is_some();
+    if enough(out) {
+        return;
+    }
+    let raw = resolve(raw);
+    match raw.get().as_bytes().first() {
+        Some(b'[') => {
             out.push('[');
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in elements(&raw).into_iter().enumerate() {
+                if enough(out) {
+                    return;
+                }
                 if i > 0 {
                     out.push(',');
                 }
@@ -324,18 +355,29 @@ fn compact(out: &mut String, v: &Value) {
             }
             out.push(']');
         }
-        Value::Object(members) => {
+        Some(b'{') => {
             out.push('{');
-            for (i, (name, item)) in members.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            if let Some(members) = Members::parse(&raw) {
+                for (i, (name, item)) in members.entries().iter().enumerate() {
+                    if enough(out) {
+                        return;
+                    }
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    json_string(out, name);
+                    out.push(':');
+                    compact(out, item);
                 }
-                json_string(out, name);
-                out.push(':');
-                compact(out, item);
             }
             out.push('}');
         }
+        _ => match scalar_of(&raw) {
+            Scalar::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            Scalar::Number(n) => out.push_str(&n.to_string()),
+            Scalar::String(s) => json_string(out, &s),
+            _ => out.push_str("null"),
+        },
     }
 }
 
@@ -370,7 +412,7 @@ pub fn sift_items<T: Read>(
             skipped.push(SkippedItem {
                 index,
                 id: None,
-                reason: format!("not an object: {}", short(&value_of(item))),
+                reason: format!("not an object: {}", short(item)),
             });
             continue;
         };
@@ -403,7 +445,7 @@ fn first_id(item: &Members<'_>) -> Option<String> {
     ]
     .iter()
     .find_map(|k| match item.value(k) {
-        Value::String(s) => Some(cut(&s)),
+        Scalar::String(s) => Some(cut(&s)),
         _ => None,
     })
 }
@@ -411,8 +453,8 @@ fn first_id(item: &Members<'_>) -> Option<String> {
 /// When `to` is absent, `null` or empty, takes the first of `from` that is a non-empty string.
 pub fn alias(fields: &mut Members<'_>, to: &str, from: &[&str]) {
     let missing = match fields.value(to) {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
+        Scalar::Null => true,
+        Scalar::String(s) => s.trim().is_empty(),
         _ => false,
     };
     if !missing {
@@ -420,16 +462,38 @@ pub fn alias(fields: &mut Members<'_>, to: &str, from: &[&str]) {
     }
     let found = from.iter().find_map(|k| {
         let raw = fields.get(k)?;
-        matches!(value_of(raw), Value::String(s) if !s.trim().is_empty()).then_some(raw)
+        matches!(scalar_of(raw), Scalar::String(s) if !s.trim().is_empty()).then_some(raw)
     });
     if let Some(raw) = found {
         fields.insert(to, raw);
     }
 }
 
-/// The value of a piece of JSON text (checked JSON: see [`json_document`]); `null` if it is not.
-pub fn value_of(raw: &RawValue) -> Value {
-    serde_json::from_slice(raw.get().as_bytes()).unwrap_or(Value::Null)
+/// What serde_json's `Value` reads from a piece of JSON text (checked JSON: see
+/// [`json_document`]), as a [`Scalar`]; `null` where that reader fails (a `RawValue` marker
+/// object whose text does not read, anywhere in it).
+pub fn scalar_of(raw: &RawValue) -> Scalar {
+    scalar::read(raw).unwrap_or(Scalar::Null)
+}
+
+/// `raw` when serde_json's `Value` reads it (checked JSON: see [`json_document`]); `None` where
+/// that reader fails.
+pub fn value_text(raw: &RawValue) -> Option<&RawValue> {
+    scalar::read(raw).ok().map(|_| raw)
+}
+
+/// The text `Value` reads in place of `raw`: the text of a `RawValue` marker object (an object
+/// whose first member, in the text's order, is named `$serde_json::private::RawValue`: `Value`
+/// reads its string's text instead), repeatedly; `raw` itself otherwise. For text `Value`
+/// reads ([`value_text`]); `null` where it would not.
+pub fn resolve(raw: &RawValue) -> Cow<'_, RawValue> {
+    let Some(text) = members::marker_text(raw) else {
+        return Cow::Borrowed(raw);
+    };
+    match text.map(|t| serde_json::from_slice::<&RawValue>(t.as_bytes()).map(|r| r.to_owned())) {
+        Some(Ok(inner)) => Cow::Owned(resolve(&inner).into_owned()),
+        _ => Cow::Borrowed(RawValue::NULL),
+    }
 }
 
 /// A document checked to be JSON as `serde_json::Value` reads it (the same errors: nesting
@@ -455,7 +519,9 @@ mod members {
     use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::Deserialize;
     use serde_json::value::RawValue;
-    use serde_json::Value;
+
+    use super::scalar::MARKER;
+    use super::Scalar;
 
     /// An object's members as raw JSON text, sorted by name, each name once (its last value, as
     /// serde_json's `Map` keeps).
@@ -464,13 +530,17 @@ mod members {
     impl<'a> Members<'a> {
         /// The members of `raw`; `None` when it is not an object.
         pub fn parse(raw: &'a RawValue) -> Option<Self> {
-            let mut de = serde_json::Deserializer::from_slice(raw.get().as_bytes());
-            let mut fields = de.deserialize_map(Split).ok()?;
+            let mut fields = in_order(raw)?;
             // Last of a repeated name wins: reversed, a stable sort puts it first, dedup keeps it.
             fields.reverse();
             crate::sort::sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
             fields.dedup_by(|later, first| later.0 == first.0);
             Some(Members(fields))
+        }
+
+        /// The members, in name order.
+        pub fn entries(&self) -> &[(String, &'a RawValue)] {
+            &self.0
         }
 
         fn find(&self, name: &str) -> Result<usize, usize> {
@@ -487,9 +557,10 @@ mod members {
             self.get(name).unwrap_or(RawValue::NULL)
         }
 
-        /// The value of member `name`; `null` when it is missing.
-        pub fn value(&self, name: &str) -> Value {
-            self.get(name).map_or(Value::Null, super::value_of)
+        /// The value of member `name` as `Value` reads it ([`super::scalar_of`]); `null` when
+        /// it is missing.
+        pub fn value(&self, name: &str) -> Scalar {
+            self.get(name).map_or(Scalar::Null, super::scalar_of)
         }
 
         /// Member `name` read by its type's own serde reader (a field with no tolerant reader);
@@ -526,6 +597,30 @@ mod members {
                     self.0.insert(i, (name, raw));
                 }
             }
+        }
+    }
+
+    /// The members of the object `raw` in the text's order, repeated names included; `None`
+    /// when it is not an object.
+    fn in_order(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
+        let mut de = serde_json::Deserializer::from_slice(raw.get().as_bytes());
+        de.deserialize_map(Split).ok()
+    }
+
+    /// When `raw` is an object whose first member (in the text's order) is `Value`'s
+    /// `RawValue` marker: its text when it is the only member and a string (as `Value`
+    /// reads one), else `None` (`Value` fails on it).
+    pub fn marker_text(raw: &RawValue) -> Option<Option<String>> {
+        if !raw.get().starts_with('{') {
+            return None;
+        }
+        let members = in_order(raw)?;
+        match members.as_slice() {
+            [(name, text)] if name == MARKER => {
+                Some(serde_json::from_slice(text.get().as_bytes()).ok())
+            }
+            [(name, _), ..] if name == MARKER => Some(None),
+            _ => None,
         }
     }
 
@@ -602,6 +697,191 @@ mod members {
     }
 }
 
+mod scalar {
+    use std::fmt;
+
+    use serde::de::{
+        self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+    };
+    use serde::Deserialize;
+    use serde_json::value::RawValue;
+    use serde_json::{Number, Value};
+
+    /// The name of serde_json's `RawValue` marker (its `raw::TOKEN`, not public): `Value`'s
+    /// reader reads an object whose first member has this name as the JSON text of that
+    /// member's string.
+    pub const MARKER: &str = "$serde_json::private::RawValue";
+
+    /// A value as serde_json's `Value` reads it, keeping what a field reader looks at: a
+    /// scalar, or that it is an array or an object. Its reader is `Value`'s, step for step
+    /// (the same visits, the same `RawValue` marker rule, the same errors), without building
+    /// the arrays and maps: `Value`'s reader was in the module three times (over serde_json's
+    /// slice and `str` readers and over serde-wasm-bindgen, 11 KB), for the scalars alone.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Scalar {
+        Null,
+        Bool(bool),
+        Number(Number),
+        String(String),
+        Array,
+        Object,
+    }
+
+    impl Scalar {
+        /// The scalar of a `Value` already read (native callers' serde readers).
+        pub fn of_value(v: &Value) -> Scalar {
+            match v {
+                Value::Null => Scalar::Null,
+                Value::Bool(b) => Scalar::Bool(*b),
+                Value::Number(n) => Scalar::Number(n.clone()),
+                Value::String(s) => Scalar::String(s.clone()),
+                Value::Array(_) => Scalar::Array,
+                Value::Object(_) => Scalar::Object,
+            }
+        }
+    }
+
+    /// [`Scalar`] of the JSON text `raw`, or the error `Value`'s reader gives on it.
+    pub fn read(raw: &RawValue) -> Result<Scalar, serde_json::Error> {
+        serde_json::from_slice(raw.get().as_bytes())
+    }
+
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(ScalarVisitor)
+        }
+    }
+
+    /// `Value`'s `ValueVisitor`, keeping no array or map.
+    struct ScalarVisitor;
+
+    impl<'de> Visitor<'de> for ScalarVisitor {
+        type Value = Scalar;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any valid JSON value")
+        }
+
+        fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+            Ok(Scalar::Bool(v))
+        }
+
+        fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+            Ok(Scalar::Number(v.into()))
+        }
+
+        fn visit_i128<E: de::Error>(self, v: i128) -> Result<Scalar, E> {
+            Number::deserialize(de::value::I128Deserializer::new(v)).map(Scalar::Number)
+        }
+
+        fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+            Ok(Scalar::Number(v.into()))
+        }
+
+        fn visit_u128<E: de::Error>(self, v: u128) -> Result<Scalar, E> {
+            Number::deserialize(de::value::U128Deserializer::new(v)).map(Scalar::Number)
+        }
+
+        fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+            Ok(Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+            self.visit_string(String::from(v))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+            Ok(Scalar::String(v))
+        }
+
+        fn visit_none<E>(self) -> Result<Scalar, E> {
+            Ok(Scalar::Null)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+            Scalar::deserialize(d)
+        }
+
+        fn visit_unit<E>(self) -> Result<Scalar, E> {
+            Ok(Scalar::Null)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+            while seq.next_element::<Scalar>()?.is_some() {}
+            Ok(Scalar::Array)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+            match map.next_key_seed(FirstKey)? {
+                Some(true) => {
+                    let text = map.next_value_seed(MarkerText)?;
+                    serde_json::from_slice(text.as_bytes()).map_err(de::Error::custom)
+                }
+                Some(false) => {
+                    map.next_value::<Scalar>()?;
+                    while map.next_entry::<IgnoredAny, Scalar>()?.is_some() {}
+                    Ok(Scalar::Object)
+                }
+                None => Ok(Scalar::Object),
+            }
+        }
+    }
+
+    /// `Value`'s `KeyClassifier`: whether an object's first name is the marker.
+    struct FirstKey;
+
+    impl<'de> DeserializeSeed<'de> for FirstKey {
+        type Value = bool;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for FirstKey {
+        type Value = bool;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string key")
+        }
+
+        fn visit_str<E>(self, s: &str) -> Result<bool, E> {
+            Ok(s == MARKER)
+        }
+
+        fn visit_string<E>(self, s: String) -> Result<bool, E> {
+            Ok(s == MARKER)
+        }
+    }
+
+    /// serde_json's `BoxedFromString`: the marker's string.
+    struct MarkerText;
+
+    impl<'de> DeserializeSeed<'de> for MarkerText {
+        type Value = String;
+
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for MarkerText {
+        type Value = String;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("raw value")
+        }
+
+        fn visit_str<E>(self, s: &str) -> Result<String, E> {
+            Ok(s.to_owned())
+        }
+
+        fn visit_string<E>(self, s: String) -> Result<String, E> {
+            Ok(s)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,20 +931,179 @@ mod tests {
         }
     }
 
-    /// `short`'s own writer writes what serde_json writes for the same value.
+    /// `short`'s own writer writes what serde_json writes for the `Value` it reads from the
+    /// same text (not always the text: serde_json's float reader may round a float's last
+    /// digit otherwise than its writer).
     #[test]
     fn values_are_written_as_serde_json_writes_them() {
         let mut seed = 0x9e37_79b9_7f4a_7c15;
         let mut kinds = std::collections::BTreeSet::new();
         for _ in 0..5_000 {
             let v = any(&mut seed, 4);
-            let mut ours = String::new();
-            compact(&mut ours, &v);
-            assert_eq!(ours, serde_json::to_string(&v).unwrap());
+            let text = serde_json::to_string(&v).unwrap();
+            let raw: &RawValue = serde_json::from_str(&text).unwrap();
+            let read = serde_json::from_str::<Value>(&text).unwrap();
+            let ours = short(raw);
+            assert_eq!(
+                ours,
+                cut_to(serde_json::to_string(&read).unwrap(), SHORT_CHARS)
+            );
             kinds.insert(ours.chars().next());
         }
         assert!(kinds.len() >= 6, "{kinds:?}");
-        let long = Value::String("x".repeat(100));
-        assert_eq!(short(&long), format!("\"{}…", "x".repeat(39)));
+        let long = serde_json::to_string(&"x".repeat(100)).unwrap();
+        let long: &RawValue = serde_json::from_str(&long).unwrap();
+        assert_eq!(short(long), format!("\"{}…", "x".repeat(39)));
+    }
+
+    /// JSON text of every kind from a seed, as a server could send it: what [`any`] writes,
+    /// and what no `Value` writes: spaces, repeated names, escaped names, numbers written
+    /// every way, and `RawValue` marker objects (first or not, alone or not, with a string
+    /// of good or bad JSON text, or not a string), nested.
+    fn any_text(seed: &mut u64, depth: u32) -> String {
+        let mut next = || {
+            *seed ^= *seed << 13;
+            *seed ^= *seed >> 7;
+            *seed ^= *seed << 17;
+            *seed
+        };
+        let pick = next() % if depth == 0 { 4 } else { 9 };
+        let n = next();
+        match pick {
+            0 => ["null", "true", "false", " null "][(n % 4) as usize].to_owned(),
+            1 => [
+                "0",
+                "-0",
+                "1.0",
+                "1e2",
+                "1E+2",
+                "-1.5e-3",
+                "18446744073709551615",
+                "18446744073709551616",
+                "-9223372036854775808",
+                "-9223372036854775809",
+                "123456789012345678901234567890",
+                "1e308",
+                "1e-400",
+                "0.1",
+                "5",
+                "-12",
+                "1771950346603",
+                "1771950346.5",
+            ][(n % 18) as usize]
+                .to_owned(),
+            2 => [
+                r#""""#,
+                r#""a""#,
+                r#""\u00e9\/\n""#,
+                r#""\ud83d\ude00""#,
+                r#""2026-02-24T16:25:46Z""#,
+                r#"" 1771950346 ""#,
+                r#""yes""#,
+                r#""0""#,
+                r#""x\"y""#,
+                r#""\u0000""#,
+            ][(n % 10) as usize]
+                .to_owned(),
+            3 => serde_json::to_string(&any(seed, 1)).unwrap(),
+            4 | 5 => {
+                let items: Vec<String> = (0..n % 4).map(|_| any_text(seed, depth - 1)).collect();
+                format!("[ {} ]", items.join(" , "))
+            }
+            6 => {
+                let names = [
+                    r#""a""#,
+                    r#""b""#,
+                    r#""a""#,
+                    r#""""#,
+                    r#""\u0061""#,
+                    r#""$serde_json::private::RawValue""#,
+                    r#""$serde_json::private::Raw\u0056alue""#,
+                ];
+                let members: Vec<String> = (0..n % 4)
+                    .map(|i| {
+                        let name = names[((n >> (i * 3)) % 7) as usize];
+                        format!("{name} : {}", any_text(seed, depth - 1))
+                    })
+                    .collect();
+                format!("{{ {} }}", members.join(", "))
+            }
+            _ => {
+                // A marker object: its value a string of JSON text (good, bad, spaced, or
+                // with a marker inside), or not a string; sometimes another member after it.
+                let inner = match n % 5 {
+                    0 => "[1, {\"$serde_json::private::RawValue\": 2}]".to_owned(),
+                    1 => " trailing, ".to_owned(),
+                    _ => format!(" {} ", any_text(seed, depth - 1)),
+                };
+                let value = if n % 7 == 0 {
+                    any_text(seed, 0)
+                } else {
+                    serde_json::to_string(&inner).unwrap()
+                };
+                let more = if n % 11 == 0 { r#", "z": 1"# } else { "" };
+                format!(r#"{{"$serde_json::private::RawValue": {value}{more}}}"#)
+            }
+        }
+    }
+
+    /// The field readers' view of a value ([`Scalar`], [`short`], [`resolve`]) is what
+    /// serde_json's `Value` reads from the same text: the same scalar, the same error text
+    /// where it fails, and the same text written back; the `RawValue` marker rule included.
+    #[test]
+    fn scalars_and_short_texts_are_what_value_reads() {
+        let mut seed = 0x2545_f491_4f6c_dd1d;
+        let (mut markers, mut failed, mut kinds) = (0, 0, std::collections::BTreeSet::new());
+        for _ in 0..20_000 {
+            let text = any_text(&mut seed, 4);
+            let raw = json_document(text.as_bytes()).expect("JSON");
+            let value = serde_json::from_str::<Value>(raw.get());
+            let ours = scalar::read(raw);
+            assert_eq!(
+                ours.as_ref().cloned().map_err(ToString::to_string),
+                value
+                    .as_ref()
+                    .map(Scalar::of_value)
+                    .map_err(ToString::to_string),
+                "{text}"
+            );
+            let written = serde_json::to_string(value.as_ref().unwrap_or(&Value::Null)).unwrap();
+            assert_eq!(short(raw), cut_to(written, SHORT_CHARS), "{text}");
+            assert_eq!(
+                read::timestamp(raw).is_ok(),
+                value.as_ref().map_or(true, |v| v.is_null()
+                    || super::super::time::timestamp_ms(&Scalar::of_value(v)).is_some()),
+                "{text}"
+            );
+            markers += usize::from(text.contains("RawValue"));
+            failed += usize::from(value.is_err());
+            kinds.insert(format!("{:?}", ours.map(|s| std::mem::discriminant(&s))));
+        }
+        assert!(markers > 2_000 && failed > 200, "{markers} {failed}");
+        assert!(kinds.len() >= 7, "{kinds:?}");
+    }
+
+    /// The marker rule, by hand: the value of its text; `null` (a failed `Value`) when it is
+    /// not a string, its text is not JSON, or another member follows.
+    #[test]
+    fn a_raw_value_marker_reads_as_its_text() {
+        let of = |t: &str| scalar_of(serde_json::from_str(t).unwrap());
+        let m = "$serde_json::private::RawValue";
+        assert_eq!(
+            of(&format!(r#"{{"{m}": "\"hi\""}}"#)),
+            Scalar::String("hi".into())
+        );
+        assert_eq!(
+            of(&format!(r#"{{"{m}": " 5 "}}"#)),
+            Scalar::Number(5.into())
+        );
+        assert_eq!(of(&format!(r#"{{"{m}": 5}}"#)), Scalar::Null);
+        assert_eq!(of(&format!(r#"{{"{m}": "nope"}}"#)), Scalar::Null);
+        assert_eq!(of(&format!(r#"{{"{m}": "1", "a": 2}}"#)), Scalar::Null);
+        assert_eq!(of(&format!(r#"{{"a": 2, "{m}": "1"}}"#)), Scalar::Object);
+        assert_eq!(of(&format!(r#"[{{"{m}": 1}}]"#)), Scalar::Null);
+        let text = format!(r#"{{"{m}": "[1, {{\"b\":2,\"a\":1}}]"}}"#);
+        let raw: &RawValue = serde_json::from_str(&text).unwrap();
+        assert_eq!(short(raw), r#"[1,{"a":1,"b":2}]"#);
     }
 }

@@ -46,12 +46,7 @@ pub trait Answer: DeserializeOwned {
 
 /// The members of an answer that must be an object.
 fn object(json: &RawValue) -> Result<Members<'_>, String> {
-    Members::parse(json).ok_or_else(|| {
-        format!(
-            "expected an object, got {}",
-            lenient::short(&lenient::value_of(json))
-        )
-    })
+    Members::parse(json).ok_or_else(|| format!("expected an object, got {}", lenient::short(json)))
 }
 
 /// An answer that is one object, read as a whole.
@@ -152,10 +147,7 @@ impl Answer for Vec<Account> {
                 Some(list) if lenient::array(list).is_some() => Self::from_json(list),
                 _ => Err("expected an array of accounts".into()),
             },
-            None => Err(format!(
-                "expected an array, got {}",
-                lenient::short(&lenient::value_of(json))
-            )),
+            None => Err(format!("expected an array, got {}", lenient::short(json))),
         }
     }
 }
@@ -191,7 +183,7 @@ pub(crate) mod cursor {
     /// A string or a number; `null`, an empty string or any other value is no cursor.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
         Ok(super::lenient::read::cursor(
-            serde_json::Value::deserialize(d)?,
+            super::lenient::Scalar::deserialize(d)?,
         ))
     }
 }

@@ -141,7 +141,7 @@ impl Read for Message {
             sender_name: read::opt_string(m.value("senderName")),
             sender_photo: read::opt_string(m.value("senderPhoto")),
             sender_profile_id: read::opt_string(m.value("senderProfileId")),
-            sent_at: read::timestamp(m.value("sentAt"))?,
+            sent_at: read::timestamp(m.raw("sentAt"))?,
             subject: read::opt_string(m.value("subject")),
             text: read::string(m.value("text")),
         })

@@ -7,7 +7,7 @@
 //! epoch milliseconds, epoch seconds, either as a numeric string, ISO-8601 / RFC 3339, or an
 //! HTTP date.
 
-use serde_json::Value;
+use super::lenient::Scalar;
 
 /// Numbers below this are epoch seconds; from it on, milliseconds. 10^11 ms is March 1973 and
 /// 10^11 s is the year 5138, so no real date of either unit is misread.
@@ -17,10 +17,10 @@ const MAX_MS: f64 = 253_402_300_799_999.0;
 
 /// Epoch milliseconds from any documented form of a timestamp; `None` for `null`, an empty
 /// string, or anything that is not a date.
-pub fn timestamp_ms(value: &Value) -> Option<i64> {
+pub fn timestamp_ms(value: &Scalar) -> Option<i64> {
     match value {
-        Value::Number(n) => number_ms(n.as_f64()?),
-        Value::String(s) => timestamp_str_ms(s),
+        Scalar::Number(n) => number_ms(n.as_f64()?),
+        Scalar::String(s) => timestamp_str_ms(s),
         _ => None,
     }
 }
@@ -225,6 +225,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `Value`'s scalar: the tests write their values with `json!`.
+    fn at(v: &serde_json::Value) -> Option<i64> {
+        timestamp_ms(&Scalar::of_value(v))
+    }
+
     #[test]
     fn every_documented_form_gives_the_same_instant() {
         let ms = 1_771_950_346_603;
@@ -237,21 +242,15 @@ mod tests {
             json!("2026-02-24T16:25:46.6030Z"),
             json!("2026-02-24 16:25:46.603"),
         ] {
-            assert_eq!(timestamp_ms(&v), Some(ms), "{v}");
+            assert_eq!(at(&v), Some(ms), "{v}");
         }
-        assert_eq!(timestamp_ms(&json!(1_771_950_346)), Some(1_771_950_346_000));
+        assert_eq!(at(&json!(1_771_950_346)), Some(1_771_950_346_000));
+        assert_eq!(at(&json!(1_771_950_346.5)), Some(1_771_950_346_500));
+        assert_eq!(at(&json!("1771950346")), Some(1_771_950_346_000));
+        assert_eq!(at(&json!("2026-04-28")), Some(1_777_334_400_000));
+        assert_eq!(at(&json!("2026-04-27T15:42:11Z")), Some(1_777_304_531_000));
         assert_eq!(
-            timestamp_ms(&json!(1_771_950_346.5)),
-            Some(1_771_950_346_500)
-        );
-        assert_eq!(timestamp_ms(&json!("1771950346")), Some(1_771_950_346_000));
-        assert_eq!(timestamp_ms(&json!("2026-04-28")), Some(1_777_334_400_000));
-        assert_eq!(
-            timestamp_ms(&json!("2026-04-27T15:42:11Z")),
-            Some(1_777_304_531_000)
-        );
-        assert_eq!(
-            timestamp_ms(&json!("Mon, 27 Apr 2026 15:42:11 GMT")),
+            at(&json!("Mon, 27 Apr 2026 15:42:11 GMT")),
             Some(1_777_304_531_000)
         );
     }
@@ -274,7 +273,7 @@ mod tests {
             json!("NaN"),
             json!("inf"),
         ] {
-            assert_eq!(timestamp_ms(&v), None, "{v}");
+            assert_eq!(at(&v), None, "{v}");
         }
     }
 
