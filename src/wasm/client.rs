@@ -240,7 +240,17 @@ fn answer_of_text(text: Result<String, serde_json::Error>) -> Result<JsValue, Js
 type Finish = fn(&Answered) -> Result<JsValue, JsValue>;
 
 fn finish<R: Answer + Serialize>(answered: &Answered) -> Result<JsValue, JsValue> {
-    answer(&answered.decode::<R>().map_err(|e| api_error(&e))?)
+    match answered.decode::<R>() {
+        Ok(value) => answer(&value),
+        Err(e) => Err(refused(e)),
+    }
+}
+
+/// The JS error of a decode's error, which it drops: one body for every answer type's
+/// [`finish`] (issue 15).
+#[inline(never)]
+fn refused(e: ApiError) -> JsValue {
+    api_error(&e)
 }
 
 /// The Promise of `call` (already refused, or ready to send) on a clone of the inner client.
