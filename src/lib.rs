@@ -6,6 +6,7 @@
 pub mod api;
 pub mod error_code;
 pub mod model;
+mod json;
 mod number;
 mod sort;
 pub mod sync;

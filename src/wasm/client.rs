@@ -223,7 +223,7 @@ macro_rules! args {
 /// An answer for JS the way tsify declares it (`super::plain`: serde_json's text, parsed);
 /// an integer JS cannot hold exactly is refused. Only the serialization is per type.
 fn answer<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    answer_of_text(serde_json::to_string(value))
+    answer_of_text(crate::json::to_string(value))
 }
 
 #[inline(never)]
