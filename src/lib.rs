@@ -5,8 +5,8 @@
 
 pub mod api;
 pub mod error_code;
-pub mod model;
 mod json;
+pub mod model;
 mod number;
 mod sort;
 pub mod sync;
