@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod error_code;
+mod json;
 pub mod model;
 mod number;
 mod sort;

@@ -22,13 +22,18 @@ const SNIPPET_CHARS: usize = 200;
 /// [`limits::MAX_BODY_BYTES`] is refused before it is read, and server text in an error is cut to
 /// [`limits::MAX_ERROR_TEXT_BYTES`].
 pub fn classify<T: Answer>(resp: &HttpResponse) -> Result<T, ApiError> {
-    // Everything but the last step is the same for every `T`, so it is one function.
+    // Everything but the last step is the same for every `T`, so it is one function, and so is
+    // the error of that step: only `from_json` is per type.
     let json = answer_json(resp)?;
-    T::from_json(json).map_err(|e| {
-        limits::bound_error(ApiError::Malformed {
-            status: resp.status,
-            message: format!("unexpected shape: {e}"),
-        })
+    T::from_json(json).map_err(|e| shape_error(resp.status, e))
+}
+
+/// The error of a 2xx answer whose JSON is not the answer's shape (`e` says why).
+#[inline(never)]
+pub(crate) fn shape_error(status: u16, e: String) -> ApiError {
+    limits::bound_error(ApiError::Malformed {
+        status,
+        message: format!("unexpected shape: {e}"),
     })
 }
 
@@ -43,7 +48,7 @@ pub fn status_error(resp: &HttpResponse) -> Option<ApiError> {
 
 /// A 2xx answer's JSON document, or the error of the answer: its status's, not JSON, or
 /// `"success": false`.
-fn answer_json(resp: &HttpResponse) -> Result<&RawValue, ApiError> {
+pub(crate) fn answer_json(resp: &HttpResponse) -> Result<&RawValue, ApiError> {
     if let Some(err) = status_error(resp) {
         return Err(err);
     }

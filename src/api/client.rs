@@ -5,6 +5,8 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use serde_json::value::RawValue;
+
 use super::endpoints::{self, Call};
 use super::{
     classify, is_redirect, rate_limit_headers, redact, redirect_error, resolve_location,
@@ -483,7 +485,22 @@ pub struct Answered {
 impl Answered {
     /// The answer decoded as `R` (see [`classify`]); the key is scrubbed from any error.
     pub fn decode<R: Answer>(&self) -> Result<R, ApiError> {
-        classify::<R>(&self.resp).map_err(|e| redact::scrub_error(e, &self.key))
+        // `classify` with the key scrubbed from its errors, its steps and errors in two
+        // non-generic functions: only `from_json` is per answer type (issue 15: the error paths
+        // inlined into each answer type's copy were most of the smaller ones).
+        R::from_json(self.json()?).map_err(|e| self.shape_error(e))
+    }
+
+    /// [`classify`]'s steps before the decode: the answer's JSON document or its error.
+    #[inline(never)]
+    fn json(&self) -> Result<&RawValue, ApiError> {
+        classify::answer_json(&self.resp).map_err(|e| redact::scrub_error(e, &self.key))
+    }
+
+    /// [`classify`]'s error when the document is not the answer's shape (`e` says why).
+    #[inline(never)]
+    fn shape_error(&self, e: String) -> ApiError {
+        redact::scrub_error(classify::shape_error(self.resp.status, e), &self.key)
     }
 }
 

@@ -49,7 +49,7 @@ fn segment(what: &str, value: &str) -> Result<String, ApiError> {
 }
 
 fn json_body<B: serde::Serialize>(body: &B) -> Result<Body, ApiError> {
-    serde_json::to_string(body)
+    crate::json::to_string(body)
         .map(Body::Json)
         .map_err(|e| refused("unserializable", e.to_string()))
 }

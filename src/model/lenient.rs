@@ -239,7 +239,7 @@ pub fn timestamp<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     // this way (the client reads [`read::timestamp`] from the raw text).
     let v = Value::deserialize(d)?;
     read::timestamp_or(Scalar::of_value(&v), || {
-        cut_to(serde_json::to_string(&v).unwrap_or_default(), SHORT_CHARS)
+        cut_to(crate::json::to_string(&v).unwrap_or_default(), SHORT_CHARS)
     })
     .map_err(D::Error::custom)
 }
@@ -383,7 +383,7 @@ fn compact(out: &mut String, raw: &RawValue) {
 
 /// Appends `s` as a JSON string, escaped as serde_json escapes it (its own writer).
 fn json_string(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    out.push_str(&crate::json::to_string(s).unwrap_or_default());
 }
 
 fn cut(s: &str) -> String {

@@ -192,7 +192,7 @@ impl<S: Storage> PersistLog<S> {
             Persist::Snapshot(r) => (r, true),
             Persist::Delta(r) => (r, false),
         };
-        let json = serde_json::to_string(records)
+        let json = crate::json::to_string(records)
             .map_err(|e| StorageError::new(format!("records not serializable: {e}")))?;
         let old = self.head.borrow().clone();
         let mut head = old.clone();
@@ -250,7 +250,7 @@ impl<S: Storage> PersistLog<S> {
     }
 
     async fn commit(&self, head: &Head) -> Result<(), StorageError> {
-        let text = serde_json::to_string(head).unwrap_or_default();
+        let text = crate::json::to_string(head).unwrap_or_default();
         self.storage.put(&self.key("head"), &text).await?;
         *self.head.borrow_mut() = head.clone();
         Ok(())

@@ -623,13 +623,18 @@ fn key_of(account: &AccountId, id: &str) -> String {
 
 /// The key of a reaction: grouped by message, so one message's reactions are one key range.
 fn reaction_key(account: &AccountId, k: &ReactionKey) -> String {
-    let rest = serde_json::to_string(&(&k.actor, &k.emoji)).unwrap_or_default();
+    let rest = crate::json::to_string(&(&k.actor, &k.emoji)).unwrap_or_default();
     key_of(account, &format!("{}{KEY_SEP}{rest}", k.message.as_str()))
 }
 
 fn to_json<T: Serialize>(value: &T) -> Result<String, StorageError> {
-    serde_json::to_string(value)
-        .map_err(|e| StorageError::new(format!("record not serializable: {e}")))
+    crate::json::to_string(value).map_err(not_serializable)
+}
+
+/// The error of a record serde_json could not write (one body for every record type).
+#[inline(never)]
+fn not_serializable(e: serde_json::Error) -> StorageError {
+    StorageError::new(format!("record not serializable: {e}"))
 }
 
 fn put(table: Table, key: String, json: String) -> RecordOp {

@@ -1300,7 +1300,7 @@ impl AccountStore {
         let rec = self.conversation_mut(id, &meta.conversation_urn);
         // Compared as their JSON texts: the serializer is in the module already, a derived
         // `PartialEq` of the entry's every field would be code of its own.
-        let text = |m: &Conversation| serde_json::to_string(m).ok();
+        let text = |m: &Conversation| crate::json::to_string(m).ok();
         let newer = stamp > rec.meta_stamp
             || (stamp == rec.meta_stamp && text(meta) > rec.meta.as_ref().and_then(text));
         if newer {

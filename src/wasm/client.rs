@@ -223,7 +223,7 @@ macro_rules! args {
 /// An answer for JS the way tsify declares it (`super::plain`: serde_json's text, parsed);
 /// an integer JS cannot hold exactly is refused. Only the serialization is per type.
 fn answer<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    answer_of_text(serde_json::to_string(value))
+    answer_of_text(crate::json::to_string(value))
 }
 
 #[inline(never)]
@@ -240,7 +240,17 @@ fn answer_of_text(text: Result<String, serde_json::Error>) -> Result<JsValue, Js
 type Finish = fn(&Answered) -> Result<JsValue, JsValue>;
 
 fn finish<R: Answer + Serialize>(answered: &Answered) -> Result<JsValue, JsValue> {
-    answer(&answered.decode::<R>().map_err(|e| api_error(&e))?)
+    match answered.decode::<R>() {
+        Ok(value) => answer(&value),
+        Err(e) => Err(refused(e)),
+    }
+}
+
+/// The JS error of a decode's error, which it drops: one body for every answer type's
+/// [`finish`] (issue 15).
+#[inline(never)]
+fn refused(e: ApiError) -> JsValue {
+    api_error(&e)
 }
 
 /// The Promise of `call` (already refused, or ready to send) on a clone of the inner client.

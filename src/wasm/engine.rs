@@ -1197,7 +1197,7 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
 fn planned_to_js(planned: &Planned) -> Result<(JsValue, js_sys::Array), JsValue> {
     let lost = || super::error::internal_error("a view lost messages on its way to JS");
     let mut text = String::from("[");
-    let shell = serde_json::to_string(&planned.view).map_err(|_| lost())?;
+    let shell = crate::json::to_string(&planned.view).map_err(|_| lost())?;
     let clamped = crate::sync::names_a_sentinel(&shell)
         .then(|| crate::sync::clamp_wide_integers(&shell))
         .flatten();

@@ -22,7 +22,7 @@ use crate::sync::{clamp_wide_integers, names_a_sentinel, wide_integers};
 /// an integer beyond the safe range crosses as the nearest safe one (still below or above
 /// every real stamp, so a fact that went out and came back in orders the same).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    from_json(serde_json::to_string(value), true)
+    from_json(crate::json::to_string(value), true)
 }
 
 /// [`to_js`] for a large tree of plain data (the conversation list): the text is searched for
@@ -30,7 +30,7 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
 /// instead of for every wide integer: any other integer past the safe range (none the engine
 /// makes; a hostile answer's) reaches JS as `JSON.parse` reads it, rounded.
 pub fn to_js_large<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    from_json(serde_json::to_string(value), false)
+    from_json(crate::json::to_string(value), false)
 }
 
 /// The JS value of serde_json's `text`, its wide integers clamped (all of them, or, unless
