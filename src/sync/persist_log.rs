@@ -187,6 +187,10 @@ impl<S: Storage> PersistLog<S> {
     }
 
     /// Writes one `Persist` effect: a snapshot replaces everything, a delta is appended.
+    /// Its record lands first, then the head that names it (the commit), then, after a
+    /// snapshot, the keys the old head named are removed. The record's put is awaited at one
+    /// place and the removals in one loop (issue 15: every await of a storage call is a copy
+    /// of its awaiting; the two puts in one loop measured +9 B gzip, -505 B raw).
     pub async fn write(&self, persist: &Persist) -> Result<(), StorageError> {
         let (records, is_snapshot) = match persist {
             Persist::Snapshot(r) => (r, true),
@@ -196,33 +200,22 @@ impl<S: Storage> PersistLog<S> {
             .map_err(|e| StorageError::new(format!("records not serializable: {e}")))?;
         let old = self.head.borrow().clone();
         let mut head = old.clone();
-        if is_snapshot {
+        let key = if is_snapshot {
             let generation = old.snapshot.map_or(0, |g| g.wrapping_add(1));
-            self.storage
-                .put(&self.key(&format!("snapshot:{generation}")), &json)
-                .await?;
             head.snapshot = Some(generation);
             head.deltas.clear();
+            format!("snapshot:{generation}")
         } else {
             let n = old.next;
-            self.storage
-                .put(&self.key(&format!("delta:{n}")), &json)
-                .await?;
             head.deltas.push(n);
             head.next = n.wrapping_add(1);
-        }
+            format!("delta:{n}")
+        };
+        self.storage.put(&self.key(&key), &json).await?;
         self.commit(&head).await?;
         if is_snapshot {
             // Garbage now: a failure to remove leaves unused keys, never wrong state.
-            if let Some(g) = old.snapshot {
-                let _ = self
-                    .storage
-                    .delete(&self.key(&format!("snapshot:{g}")))
-                    .await;
-            }
-            for n in &old.deltas {
-                let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
-            }
+            self.remove_named(&old).await;
         }
         Ok(())
     }
@@ -237,15 +230,7 @@ impl<S: Storage> PersistLog<S> {
             v: HEAD_VERSION,
             ..Head::default()
         };
-        if let Some(g) = head.snapshot {
-            let _ = self
-                .storage
-                .delete(&self.key(&format!("snapshot:{g}")))
-                .await;
-        }
-        for n in &head.deltas {
-            let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
-        }
+        self.remove_named(&head).await;
         Ok(())
     }
 
@@ -254,6 +239,16 @@ impl<S: Storage> PersistLog<S> {
         self.storage.put(&self.key("head"), &text).await?;
         *self.head.borrow_mut() = head.clone();
         Ok(())
+    }
+
+    /// Removes the snapshot and the deltas `head` names, in that order, best effort (a key
+    /// left behind is garbage no head names).
+    async fn remove_named(&self, head: &Head) {
+        let snapshot = head.snapshot.map(|g| format!("snapshot:{g}"));
+        let deltas = head.deltas.iter().map(|n| format!("delta:{n}"));
+        for key in snapshot.into_iter().chain(deltas) {
+            let _ = self.storage.delete(&self.key(&key)).await;
+        }
     }
 }
 
