@@ -136,54 +136,62 @@ impl<S: Storage> PersistLog<S> {
 
     /// Reads the snapshot and the deltas after it, in order. An unreadable head, a missing
     /// snapshot or a missing delta is reported, never fatal: what can be used is used.
+    /// The head, the snapshot and each delta are read by one await, in that order (issue 15:
+    /// every await of a storage call is a copy of its awaiting).
     pub async fn load(&self) -> Result<Stored, StorageError> {
         let mut out = Stored::default();
-        let Some(text) = self.storage.get(&self.key("head")).await? else {
-            return Ok(out);
-        };
-        let head: Head = match stored_json::from_json::<Head>(text.as_bytes()) {
-            Ok(h) if h.v == HEAD_VERSION => h,
-            Ok(h) => {
-                out.issues.push(RestoreIssue::UnsupportedIndexVersion {
-                    found: h.v,
-                    expected: HEAD_VERSION,
-                });
-                return Ok(out);
-            }
-            Err(reason) => {
-                out.issues.push(RestoreIssue::CorruptIndex { reason });
-                return Ok(out);
-            }
-        };
-        *self.head.borrow_mut() = head.clone();
-        let Some(generation) = head.snapshot else {
-            return Ok(out);
-        };
-        match self
-            .storage
-            .get(&self.key(&format!("snapshot:{generation}")))
-            .await?
-        {
-            Some(s) => out.snapshot = Some(s.into_bytes()),
-            None => {
-                out.issues
-                    .push(RestoreIssue::MissingSnapshot { generation });
-                return Ok(out);
-            }
-        }
-        for (i, n) in head.deltas.iter().enumerate() {
-            match self.storage.get(&self.key(&format!("delta:{n}"))).await? {
-                Some(d) => out.deltas.push(d.into_bytes()),
-                None => {
+        let mut head = Head::default();
+        // What is read next: 0 the head, 1 the snapshot it names, 2 and on its deltas.
+        let mut next = 0usize;
+        loop {
+            let key = match (next, head.snapshot) {
+                (0, _) => "head".to_owned(),
+                (1, Some(generation)) => format!("snapshot:{generation}"),
+                (1, None) => return Ok(out),
+                _ => match head.deltas.get(next - 2) {
+                    Some(n) => format!("delta:{n}"),
+                    None => return Ok(out),
+                },
+            };
+            let read = self.storage.get(&self.key(&key)).await?;
+            match (next, read) {
+                (0, None) => return Ok(out),
+                (0, Some(text)) => match stored_json::from_json::<Head>(text.as_bytes()) {
+                    Ok(h) if h.v == HEAD_VERSION => {
+                        *self.head.borrow_mut() = h.clone();
+                        head = h;
+                    }
+                    Ok(h) => {
+                        out.issues.push(RestoreIssue::UnsupportedIndexVersion {
+                            found: h.v,
+                            expected: HEAD_VERSION,
+                        });
+                        return Ok(out);
+                    }
+                    Err(reason) => {
+                        out.issues.push(RestoreIssue::CorruptIndex { reason });
+                        return Ok(out);
+                    }
+                },
+                (1, Some(s)) => out.snapshot = Some(s.into_bytes()),
+                (1, None) => {
+                    let generation = head.snapshot.unwrap_or_default();
+                    out.issues
+                        .push(RestoreIssue::MissingSnapshot { generation });
+                    return Ok(out);
+                }
+                (_, Some(d)) => out.deltas.push(d.into_bytes()),
+                (_, None) => {
+                    let index = next - 2;
                     out.issues.push(RestoreIssue::MissingDelta {
-                        index: i,
-                        dropped: head.deltas.len() - i - 1,
+                        index,
+                        dropped: head.deltas.len() - index - 1,
                     });
-                    break;
+                    return Ok(out);
                 }
             }
+            next += 1;
         }
-        Ok(out)
     }
 
     /// Writes one `Persist` effect: a snapshot replaces everything, a delta is appended.
