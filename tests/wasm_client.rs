@@ -285,6 +285,22 @@ async fn a_wrong_key_rejects_with_an_unauthorized_api_error() {
     assert_eq!(total("accounts").await, 1);
 }
 
+/// A key `fetch` cannot send as a header value (a character past U+00FF, which `Headers`
+/// refuses): the call rejects as a network failure with nothing sent, and the client keeps
+/// working. Through gloo-net's builder the refusal was thrown out of the module
+/// (`unwrap_throw`) and the Promise never settled.
+#[wasm_bindgen_test]
+async fn a_key_no_header_can_carry_rejects_and_sends_nothing() {
+    reset().await;
+    let c = ThreadlineClient::new(options(JsValue::from_str("dev\u{100}"))).expect("a client");
+    let e = rejected(c.list_accounts(None)).await;
+    assert_eq!(code(&e), "network");
+    assert_eq!(total("accounts").await, 0);
+    let accounts: Vec<Value> = ok(client().list_accounts(None)).await;
+    assert!(!accounts.is_empty());
+    assert_eq!(total("accounts").await, 1);
+}
+
 #[wasm_bindgen_test]
 async fn a_bad_request_carries_the_servers_reason() {
     reset().await;

@@ -136,57 +136,69 @@ impl<S: Storage> PersistLog<S> {
 
     /// Reads the snapshot and the deltas after it, in order. An unreadable head, a missing
     /// snapshot or a missing delta is reported, never fatal: what can be used is used.
+    /// The head, the snapshot and each delta are read by one await, in that order (issue 15:
+    /// every await of a storage call is a copy of its awaiting).
     pub async fn load(&self) -> Result<Stored, StorageError> {
         let mut out = Stored::default();
-        let Some(text) = self.storage.get(&self.key("head")).await? else {
-            return Ok(out);
-        };
-        let head: Head = match stored_json::from_json::<Head>(text.as_bytes()) {
-            Ok(h) if h.v == HEAD_VERSION => h,
-            Ok(h) => {
-                out.issues.push(RestoreIssue::UnsupportedIndexVersion {
-                    found: h.v,
-                    expected: HEAD_VERSION,
-                });
-                return Ok(out);
-            }
-            Err(reason) => {
-                out.issues.push(RestoreIssue::CorruptIndex { reason });
-                return Ok(out);
-            }
-        };
-        *self.head.borrow_mut() = head.clone();
-        let Some(generation) = head.snapshot else {
-            return Ok(out);
-        };
-        match self
-            .storage
-            .get(&self.key(&format!("snapshot:{generation}")))
-            .await?
-        {
-            Some(s) => out.snapshot = Some(s.into_bytes()),
-            None => {
-                out.issues
-                    .push(RestoreIssue::MissingSnapshot { generation });
-                return Ok(out);
-            }
-        }
-        for (i, n) in head.deltas.iter().enumerate() {
-            match self.storage.get(&self.key(&format!("delta:{n}"))).await? {
-                Some(d) => out.deltas.push(d.into_bytes()),
-                None => {
+        let mut head = Head::default();
+        // What is read next: 0 the head, 1 the snapshot it names, 2 and on its deltas.
+        let mut next = 0usize;
+        loop {
+            let key = match (next, head.snapshot) {
+                (0, _) => "head".to_owned(),
+                (1, Some(generation)) => format!("snapshot:{generation}"),
+                (1, None) => return Ok(out),
+                _ => match head.deltas.get(next - 2) {
+                    Some(n) => format!("delta:{n}"),
+                    None => return Ok(out),
+                },
+            };
+            let read = self.storage.get(&self.key(&key)).await?;
+            match (next, read) {
+                (0, None) => return Ok(out),
+                (0, Some(text)) => match stored_json::from_json::<Head>(text.as_bytes()) {
+                    Ok(h) if h.v == HEAD_VERSION => {
+                        *self.head.borrow_mut() = h.clone();
+                        head = h;
+                    }
+                    Ok(h) => {
+                        out.issues.push(RestoreIssue::UnsupportedIndexVersion {
+                            found: h.v,
+                            expected: HEAD_VERSION,
+                        });
+                        return Ok(out);
+                    }
+                    Err(reason) => {
+                        out.issues.push(RestoreIssue::CorruptIndex { reason });
+                        return Ok(out);
+                    }
+                },
+                (1, Some(s)) => out.snapshot = Some(s.into_bytes()),
+                (1, None) => {
+                    let generation = head.snapshot.unwrap_or_default();
+                    out.issues
+                        .push(RestoreIssue::MissingSnapshot { generation });
+                    return Ok(out);
+                }
+                (_, Some(d)) => out.deltas.push(d.into_bytes()),
+                (_, None) => {
+                    let index = next - 2;
                     out.issues.push(RestoreIssue::MissingDelta {
-                        index: i,
-                        dropped: head.deltas.len() - i - 1,
+                        index,
+                        dropped: head.deltas.len() - index - 1,
                     });
-                    break;
+                    return Ok(out);
                 }
             }
+            next += 1;
         }
-        Ok(out)
     }
 
     /// Writes one `Persist` effect: a snapshot replaces everything, a delta is appended.
+    /// Its record lands first, then the head that names it (the commit), then, after a
+    /// snapshot, the keys the old head named are removed. The record's put is awaited at one
+    /// place and the removals in one loop (issue 15: every await of a storage call is a copy
+    /// of its awaiting; the two puts in one loop measured +9 B gzip, -505 B raw).
     pub async fn write(&self, persist: &Persist) -> Result<(), StorageError> {
         let (records, is_snapshot) = match persist {
             Persist::Snapshot(r) => (r, true),
@@ -196,33 +208,22 @@ impl<S: Storage> PersistLog<S> {
             .map_err(|e| StorageError::new(format!("records not serializable: {e}")))?;
         let old = self.head.borrow().clone();
         let mut head = old.clone();
-        if is_snapshot {
+        let key = if is_snapshot {
             let generation = old.snapshot.map_or(0, |g| g.wrapping_add(1));
-            self.storage
-                .put(&self.key(&format!("snapshot:{generation}")), &json)
-                .await?;
             head.snapshot = Some(generation);
             head.deltas.clear();
+            format!("snapshot:{generation}")
         } else {
             let n = old.next;
-            self.storage
-                .put(&self.key(&format!("delta:{n}")), &json)
-                .await?;
             head.deltas.push(n);
             head.next = n.wrapping_add(1);
-        }
+            format!("delta:{n}")
+        };
+        self.storage.put(&self.key(&key), &json).await?;
         self.commit(&head).await?;
         if is_snapshot {
             // Garbage now: a failure to remove leaves unused keys, never wrong state.
-            if let Some(g) = old.snapshot {
-                let _ = self
-                    .storage
-                    .delete(&self.key(&format!("snapshot:{g}")))
-                    .await;
-            }
-            for n in &old.deltas {
-                let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
-            }
+            self.remove_named(&old).await;
         }
         Ok(())
     }
@@ -237,15 +238,7 @@ impl<S: Storage> PersistLog<S> {
             v: HEAD_VERSION,
             ..Head::default()
         };
-        if let Some(g) = head.snapshot {
-            let _ = self
-                .storage
-                .delete(&self.key(&format!("snapshot:{g}")))
-                .await;
-        }
-        for n in &head.deltas {
-            let _ = self.storage.delete(&self.key(&format!("delta:{n}"))).await;
-        }
+        self.remove_named(&head).await;
         Ok(())
     }
 
@@ -254,6 +247,16 @@ impl<S: Storage> PersistLog<S> {
         self.storage.put(&self.key("head"), &text).await?;
         *self.head.borrow_mut() = head.clone();
         Ok(())
+    }
+
+    /// Removes the snapshot and the deltas `head` names, in that order, best effort (a key
+    /// left behind is garbage no head names).
+    async fn remove_named(&self, head: &Head) {
+        let snapshot = head.snapshot.map(|g| format!("snapshot:{g}"));
+        let deltas = head.deltas.iter().map(|n| format!("delta:{n}"));
+        for key in snapshot.into_iter().chain(deltas) {
+            let _ = self.storage.delete(&self.key(&key)).await;
+        }
     }
 }
 

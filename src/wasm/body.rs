@@ -19,7 +19,7 @@ fn method(target: &JsValue, name: &str) -> Result<Function, String> {
 }
 
 /// The whole body, or its first `MAX_BODY_BYTES + 1` bytes.
-pub(crate) async fn read_capped(resp: &gloo_net::http::Response) -> Result<Vec<u8>, String> {
+pub(crate) async fn read_capped(resp: &web_sys::Response) -> Result<Vec<u8>, String> {
     let Some(stream) = resp.body() else {
         return Ok(Vec::new());
     };

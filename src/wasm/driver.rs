@@ -23,10 +23,9 @@ use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::small_map::SmallMap;
 use crate::sync::{
-    AccountId, Command, CommandId, Effect, Engine, Failure, Input, LoadedConversation, LoadedList,
-    Notice, Outcome, Persist, RecordLog, Refusal, Request, StoredPlaces,
+    Command, CommandId, Effect, Engine, Failure, Input, Notice, Outcome, Persist, RecordLog,
+    Refusal, Request,
 };
-use crate::urn::{ConversationId, MessageId};
 
 /// The API client the driver runs requests with.
 pub type EngineClient = Client<FetchTransport, JsKey>;
@@ -74,52 +73,78 @@ pub enum Log {
 }
 
 impl Log {
-    /// Conversations' stored messages (`Effect::Load`, all in one read): only the record
-    /// layout is read lazily, so a key-value log is never asked (and says so).
-    async fn load(
-        &self,
-        account: &AccountId,
-        conversations: &[ConversationId],
-    ) -> Result<Vec<LoadedConversation>, StorageError> {
-        match self {
-            Log::Records(log) => log.load_conversations(account, conversations).await,
-            Log::Kv(_) => Err(StorageError::new(
-                "this storage holds every conversation in memory: nothing to read",
-            )),
-        }
-    }
-
-    /// Conversation records (`Effect::LoadList` / `Effect::LoadWith`): only the record
-    /// layout opens with a window of them.
-    async fn load_list(
-        &self,
-        account: &AccountId,
-        profile: Option<&str>,
-        after: Option<(f64, String)>,
-        limit: u32,
-    ) -> Result<LoadedList, StorageError> {
-        match (self, profile) {
-            (Log::Records(log), Some(p)) => log.load_with(account, p).await,
-            (Log::Records(log), None) => log.load_list(account, after, limit).await,
-            (Log::Kv(_), _) => Err(StorageError::new(
-                "this storage holds every conversation in memory: nothing to read",
-            )),
-        }
-    }
-
-    /// Where storage says messages are (`Effect::Locate`): only the record layout holds
-    /// messages outside memory.
-    async fn locate(
-        &self,
-        account: &AccountId,
-        messages: &[MessageId],
-    ) -> Result<Vec<StoredPlaces>, StorageError> {
-        match self {
-            Log::Records(log) => log.locate_messages(account, messages).await,
-            Log::Kv(_) => Err(StorageError::new(
-                "this storage holds every conversation in memory: nothing to read",
-            )),
-        }
+    /// The input that answers a read of the queue (`Effect::Load`, `LoadList`, `LoadWith`,
+    /// `Locate`; `None` for any other effect), a failed read warned of. Only the record layout
+    /// is read lazily: a key-value log holds every conversation in memory, is never asked,
+    /// and says so. One future for the four reads (issue 15).
+    async fn read(&self, effect: Effect) -> Option<Input> {
+        let log = match self {
+            Log::Records(log) => Some(log),
+            Log::Kv(_) => None,
+        };
+        let in_memory = || {
+            StorageError::new("this storage holds every conversation in memory: nothing to read")
+        };
+        Some(match effect {
+            // Conversations' stored messages, all in one read.
+            Effect::Load {
+                account,
+                conversations,
+            } => {
+                let result = match log {
+                    Some(log) => log.load_conversations(&account, &conversations).await,
+                    None => Err(in_memory()),
+                };
+                Input::Loaded {
+                    account,
+                    conversations,
+                    result: warned(result),
+                }
+            }
+            // Conversation records: a page of the list, or those with a profile.
+            Effect::LoadList {
+                account,
+                after,
+                limit,
+            } => {
+                let result = match log {
+                    Some(log) => log.load_list(&account, after, limit).await,
+                    None => Err(in_memory()),
+                };
+                Input::ListLoaded {
+                    account,
+                    profile: None,
+                    result: warned(result),
+                }
+            }
+            Effect::LoadWith { account, profile } => {
+                let result = match log {
+                    Some(log) => log.load_with(&account, &profile).await,
+                    None => Err(in_memory()),
+                };
+                Input::ListLoaded {
+                    account,
+                    profile: Some(profile),
+                    result: warned(result),
+                }
+            }
+            // Where storage says messages are.
+            Effect::Locate {
+                account,
+                command,
+                messages,
+            } => {
+                let result = match log {
+                    Some(log) => log.locate_messages(&account, &messages).await,
+                    None => Err(in_memory()),
+                };
+                Input::Located {
+                    command,
+                    result: warned(result),
+                }
+            }
+            _ => return None,
+        })
     }
 
     async fn write(&self, p: &Persist) -> Result<(), StorageError> {
@@ -214,6 +239,14 @@ fn warn(message: &str) {
 #[inline(never)]
 fn warn_storage(e: &StorageError) {
     warn(&format!("threadline: {e}"));
+}
+
+/// `result`, warned of when it failed.
+fn warned<T>(result: Result<T, StorageError>) -> Result<T, StorageError> {
+    if let Err(e) = &result {
+        warn_storage(e);
+    }
+    result
 }
 
 impl Driver {
@@ -470,82 +503,21 @@ impl Driver {
                 }
                 self.emit(Channel::Notices, &n);
             }
-            (
-                _,
-                Effect::Load {
-                    account,
-                    conversations,
-                },
-            ) => {
-                return Some(Box::pin(async move {
-                    // In order: every write queued before it has landed (or failed).
-                    let result = self.log.load(&account, &conversations).await;
-                    if let Err(e) = &result {
-                        warn_storage(e);
-                    }
-                    // Its effects come next, before those of inputs fed meanwhile (which
-                    // waited for this read in the engine), and before any `settled()` queued
-                    // since: a command that waited resolves once its effects are carried out.
-                    self.feed_next(Input::Loaded {
-                        account,
-                        conversations,
-                        result,
-                    });
-                }));
-            }
-            (
-                _,
-                Effect::LoadList {
-                    account,
-                    after,
-                    limit,
-                },
-            ) => {
-                return Some(Box::pin(async move {
-                    // In order, as `Load`.
-                    let result = self.log.load_list(&account, None, after, limit).await;
-                    if let Err(e) = &result {
-                        warn_storage(e);
-                    }
-                    self.feed_next(Input::ListLoaded {
-                        account,
-                        profile: None,
-                        result,
-                    });
-                }));
-            }
-            (_, Effect::LoadWith { account, profile }) => {
-                return Some(Box::pin(async move {
-                    let result = self.log.load_list(&account, Some(&profile), None, 0).await;
-                    if let Err(e) = &result {
-                        warn_storage(e);
-                    }
-                    self.feed_next(Input::ListLoaded {
-                        account,
-                        profile: Some(profile),
-                        result,
-                    });
-                }))
-            }
-            (
-                _,
-                Effect::Locate {
-                    account,
-                    command,
-                    messages,
-                },
-            ) => {
-                return Some(Box::pin(async move {
-                    // In order, as `Load`: the writes queued before it have landed.
-                    let result = self.log.locate(&account, &messages).await;
-                    if let Err(e) = &result {
-                        warn_storage(e);
-                    }
-                    self.feed_next(Input::Located { command, result });
-                }));
-            }
             (_, Effect::Broadcast(f)) => self.emit(Channel::Facts, &f),
             (_, Effect::SetTimer { at_ms }) => self.set_timer(at_ms),
+            // A read (`Load`, `LoadList`, `LoadWith`, `Locate`): in order, every write queued
+            // before it has landed (or failed). Its input's effects come next, before those of
+            // inputs fed meanwhile (which waited for this read in the engine), and before any
+            // `settled()` queued since: a command that waited resolves once its effects are
+            // carried out. One future for the four (issue 15: a boxed body each was a copy of
+            // the awaiting, the warning and the feeding).
+            (_, read) => {
+                return Some(Box::pin(async move {
+                    if let Some(input) = self.log.read(read).await {
+                        self.feed_next(input);
+                    }
+                }))
+            }
         }
         None
     }

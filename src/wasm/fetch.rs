@@ -1,4 +1,5 @@
-//! The browser transport: `fetch` through gloo-net, a timeout by `AbortController`, and timers
+//! The browser transport: the global `fetch` (web-sys's `Request` and `RequestInit`, built as
+//! gloo-net built them before, issue 15), a timeout by `AbortController`, and timers
 //! through the global `setTimeout`, found reflectively so that the same code runs in a window,
 //! a worker, an extension service worker and Node 20.
 //!
@@ -11,7 +12,6 @@ use std::cell::Cell;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -86,11 +86,27 @@ async fn send(
 }
 
 /// The exchange raced against a timer of our own (`None` when the timer won). The abort signal
-/// alone is not enough: in Node 20, `fetch(new Request(url, {signal}))` (what gloo-net builds)
+/// alone is not enough: in Node 20, `fetch(new Request(url, {signal}))` (what `exchange` builds)
 /// can lose the abort when a GC runs while the body stalls, and the call would never settle
 /// (TOOLCHAIN.md, measured; issue 12 item 7).
 async fn raced<F: std::future::Future>(timeout_ms: u64, exchange: F) -> Option<F::Output> {
     super::deadline::within(timeout_ms, exchange).await.ok()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch` (a window's, a worker's, Node's alike).
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_request(request: &web_sys::Request) -> Promise;
+}
+
+/// What a `fetch` or `new Request` threw, as text: an `Error`'s `String(error)` (`TypeError:
+/// fetch failed`, as gloo-net gave it), anything else described.
+fn thrown(e: &JsValue) -> String {
+    match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.to_string().into(),
+        None => describe(e),
+    }
 }
 
 /// The whole exchange, body included, under the controller's signal.
@@ -100,9 +116,9 @@ async fn exchange(
     controller: &AbortController,
 ) -> Result<HttpResponse, String> {
     let method = match req.method {
-        Method::Get => FetchMethod::GET,
-        Method::Post => FetchMethod::POST,
-        Method::Delete => FetchMethod::DELETE,
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Delete => "DELETE",
     };
     // A write never follows a redirect ("manual": the browser hands back an opaque redirect, the
     // client makes it an error); a read lets the browser follow, and an answer that ended at
@@ -113,24 +129,31 @@ async fn exchange(
     } else {
         web_sys::RequestRedirect::Follow
     };
-    let mut builder = RequestBuilder::new(&url)
-        .method(method)
-        .redirect(redirect)
-        .abort_signal(Some(&controller.signal()));
-    for (name, value) in &req.headers {
-        builder = builder.header(name, value);
-    }
-    if let Some(content_type) = req.body.content_type() {
-        builder = builder.header("Content-Type", content_type);
-    }
-    let bytes = req.body.as_bytes();
-    let request = if bytes.is_empty() {
-        builder.build()
-    } else {
-        builder.body(Uint8Array::from(bytes))
-    }
-    .map_err(|e| e.to_string())?;
-    let resp = request.send().await.map_err(|e| e.to_string())?;
+    let request = (|| {
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        init.set_redirect(redirect);
+        init.set_signal(Some(&controller.signal()));
+        let headers = web_sys::Headers::new()?;
+        for (name, value) in &req.headers {
+            headers.set(name, value)?;
+        }
+        if let Some(content_type) = req.body.content_type() {
+            headers.set("Content-Type", content_type)?;
+        }
+        init.set_headers(&headers);
+        let bytes = req.body.as_bytes();
+        if !bytes.is_empty() {
+            init.set_body(&Uint8Array::from(bytes));
+        }
+        web_sys::Request::new_with_str_and_init(&url, &init)
+    })()
+    .map_err(|e| thrown(&e))?;
+    let resp: web_sys::Response = JsFuture::from(fetch_with_request(&request))
+        .await
+        .map_err(|e| thrown(&e))?
+        .dyn_into()
+        .map_err(|v| format!("fetch answered {}, not a Response", describe(&v)))?;
     if resp.type_() == web_sys::ResponseType::Opaqueredirect {
         // Status and `Location` are hidden from scripts: report "a redirect" (300).
         return Ok(HttpResponse {
@@ -148,13 +171,32 @@ async fn exchange(
         });
     }
     let status = resp.status();
-    let headers = resp.headers().entries().collect();
+    let headers = header_pairs(&resp.headers());
     let body = super::body::read_capped(&resp).await?;
     Ok(HttpResponse {
         status,
         headers,
         body,
     })
+}
+
+/// An answer's headers as (name, value) pairs, in the order `Headers` iterates them (its
+/// `entries()`, as a `Map`'s).
+fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
+    let entries = headers.unchecked_ref::<js_sys::Map>().entries();
+    let mut out = Vec::new();
+    while let Ok(next) = entries.next() {
+        if next.done() {
+            break;
+        }
+        let entry: js_sys::Array = next.value().unchecked_into();
+        let (name, value) = (entry.get(0), entry.get(1));
+        out.push((
+            name.as_string().unwrap_or_default(),
+            value.as_string().unwrap_or_default(),
+        ));
+    }
+    out
 }
 
 /// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then. Never drop
