@@ -245,8 +245,9 @@ pub struct Engine {
     list_failures: SmallMap<AccountId, String>,
     /// Inputs waiting for reads, in the order they came (see `residency`).
     queued: std::collections::VecDeque<residency::Queued>,
-    /// Conversations in memory that no view shows, most recently shown first.
-    closed_order: std::collections::VecDeque<(AccountId, ConversationId)>,
+    /// Conversations in memory that no view shows, most recently shown last (a `Vec`: a
+    /// `VecDeque`'s `retain` and `remove` were about 1 KB of code of their own, issue 15).
+    closed_order: Vec<(AccountId, ConversationId)>,
     /// Records a conversation's read could not use (each named).
     load_issues: Vec<RestoreIssue>,
     /// Restored by `restore_lazy`: accounts hold only the conversations read (a new account
@@ -314,7 +315,7 @@ impl Engine {
             locating: SmallMap::new(),
             list_failures: SmallMap::new(),
             queued: std::collections::VecDeque::new(),
-            closed_order: std::collections::VecDeque::new(),
+            closed_order: Vec::new(),
             load_issues: Vec::new(),
             lazy: false,
             windowed: false,
