@@ -316,9 +316,13 @@ impl Driver {
     fn queue_effects(&self, effects: Vec<Effect>) {
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
-        self.queue
-            .borrow_mut()
-            .extend(effects.into_iter().map(|e| Step::Effect(step, e)));
+        // One `push_back` each (issue 15: `extend` brought VecDeque's wrapping bulk write, code
+        // of its own for this one call).
+        let mut queue = self.queue.borrow_mut();
+        for e in effects {
+            queue.push_back(Step::Effect(step, e));
+        }
+        drop(queue);
         self.kick();
     }
 
