@@ -253,7 +253,11 @@ impl Big {
             }
         }
         if !self.is_zero() {
-            self.0.splice(0..0, std::iter::repeat_n(0, limbs));
+            // `limbs` zero limbs first (an `append`, not a `splice`: no Splice and Drain code
+            // over `u32` for this one call, issue 15).
+            let mut shifted = vec![0u32; limbs];
+            shifted.append(&mut self.0);
+            self.0 = shifted;
         }
     }
 

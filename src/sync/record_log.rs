@@ -1349,7 +1349,11 @@ impl<S: RecordStorage> RecordLog<S> {
         } else {
             loaded
         };
-        loaded.issues.splice(0..0, issues);
+        // The migration's issues first (an `append`, not a `splice`: issue 15, its Splice and
+        // Drain code was in the module for this one call).
+        let mut all = issues;
+        all.append(&mut loaded.issues);
+        loaded.issues = all;
         Ok(Ok(loaded))
     }
 

@@ -1757,7 +1757,8 @@ pub(crate) fn reaction_counts(
         .map(|e| e.emoji.as_str())
         .collect();
     emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
-    emojis.sort_unstable();
+    // The module's one sort, as `same_attachments` (issue 15): the same list for `&str`s.
+    crate::sort::sort_by(&mut emojis, |a, b| a.cmp(b));
     emojis.dedup();
     let mut out = Vec::new();
     for emoji in emojis {

@@ -349,9 +349,13 @@ impl Driver {
     fn queue_effects(&self, effects: Vec<Effect>) {
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
-        self.queue
-            .borrow_mut()
-            .extend(effects.into_iter().map(|e| Step::Effect(step, e)));
+        // One `push_back` each (issue 15: `extend` brought VecDeque's wrapping bulk write, code
+        // of its own for this one call).
+        let mut queue = self.queue.borrow_mut();
+        for e in effects {
+            queue.push_back(Step::Effect(step, e));
+        }
+        drop(queue);
         self.kick();
     }
 
@@ -571,15 +575,20 @@ impl Driver {
                 .is_some_and(|(a, k)| unsaved.iter().any(|(ua, uk)| ua == a && uk == k))
         };
         let mut cancelled = Vec::new();
-        self.queue.borrow_mut().retain(|s| match s {
-            Step::Effect(n, Effect::Request(r))
-                if (*n == step && r.needs_record()) || started(r) =>
-            {
-                cancelled.push(r.id);
-                false
+        // The steps kept, in order, pushed back into the emptied queue (issue 15: VecDeque's
+        // `retain`, with its `truncate` and `swap`, was about 0.8 KB of code for this one call).
+        let mut queue = self.queue.borrow_mut();
+        for s in std::mem::take(&mut *queue) {
+            match &s {
+                Step::Effect(n, Effect::Request(r))
+                    if (*n == step && r.needs_record()) || started(r) =>
+                {
+                    cancelled.push(r.id);
+                }
+                _ => queue.push_back(s),
             }
-            _ => true,
-        });
+        }
+        drop(queue);
         let error = e.message.clone();
         let full = e.full;
         self.write_errors.borrow_mut().entry(step).or_insert(e);

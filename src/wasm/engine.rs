@@ -148,7 +148,7 @@ pub struct ThreadlineEngine {
     driver: Rc<Driver>,
     realtime: Option<Rc<Realtime>>,
     issues: Vec<RestoreIssue>,
-    /// The message objects of the last views read, most recent first (`conversationView`).
+    /// The message objects of the last views read, most recent last (`conversationView`).
     /// Each with the items of the last answer (a JS array).
     memos: RefCell<Vec<(PlanMemo, js_sys::Array)>>,
 }
@@ -611,8 +611,12 @@ impl ThreadlineEngine {
         });
         match view {
             Ok(Some((out, items))) => {
-                memos.insert(0, (memo, items));
-                memos.truncate(KEPT_VIEWS);
+                // The most recent last (a `push` and `remove`: no `Vec::insert` code over
+                // the memo's type for this one call, issue 15).
+                memos.push((memo, items));
+                if memos.len() > KEPT_VIEWS {
+                    memos.remove(0);
+                }
                 Ok(out)
             }
             Ok(None) => Ok(JsValue::UNDEFINED),

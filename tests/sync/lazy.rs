@@ -321,6 +321,38 @@ fn a_closed_conversation_leaves_memory_unwritten_and_a_recall_learned_meanwhile_
 }
 
 #[test]
+fn past_resident_closed_the_least_recently_shown_conversation_leaves_memory_first() {
+    let mut w = restarted_with_history(2);
+    w.replicas[0].config.resident_closed = 1;
+    w.restart(0);
+    let close = |w: &mut World, view: &str| {
+        w.command(
+            0,
+            Command::CloseView {
+                view: ViewId(view.into()),
+            },
+        )
+    };
+    w.open(0, "v0", 0);
+    w.drain();
+    close(&mut w, "v0");
+    assert_eq!(held_in(&w, 0, 0), 2, "one closed conversation is kept");
+    w.open(0, "v1", 1);
+    w.drain();
+    close(&mut w, "v1");
+    assert_eq!(
+        (held_in(&w, 0, 0), held_in(&w, 0, 1)),
+        (0, 2),
+        "the one shown last stays, the one shown before it leaves"
+    );
+    // Shown again, the first is the most recent: now the second leaves.
+    w.open(0, "v0", 0);
+    w.drain();
+    close(&mut w, "v0");
+    assert_eq!((held_in(&w, 0, 0), held_in(&w, 0, 1)), (2, 0));
+}
+
+#[test]
 fn a_conversation_that_cannot_be_read_says_so_and_is_read_again_on_the_next_open() {
     let mut w = restarted_with_history(2);
     let open = open_command(&mut w, "v", 0);

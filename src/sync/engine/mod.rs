@@ -181,7 +181,9 @@ pub struct Engine {
     /// Paused because the subscription was refused (403), not the key.
     pub(crate) paused_forbidden: bool,
     /// When each of the requests of the last minute went out: the per-key budget.
-    recent_requests: std::collections::VecDeque<Millis>,
+    /// Oldest first (a `Vec`: issue 15, a `VecDeque` of its own element type was code of its
+    /// own for a list of at most a minute's requests).
+    recent_requests: Vec<Millis>,
     pub(crate) rate_wait: SmallMap<AccountId, Millis>,
     pub(crate) offline: SmallSet<AccountId>,
     /// Accounts whose API answers with server errors, and since when (cleared by a good answer).
@@ -245,8 +247,9 @@ pub struct Engine {
     list_failures: SmallMap<AccountId, String>,
     /// Inputs waiting for reads, in the order they came (see `residency`).
     queued: std::collections::VecDeque<residency::Queued>,
-    /// Conversations in memory that no view shows, most recently shown first.
-    closed_order: std::collections::VecDeque<(AccountId, ConversationId)>,
+    /// Conversations in memory that no view shows, most recently shown last (a `Vec`: a
+    /// `VecDeque`'s `retain` and `remove` were about 1 KB of code of their own, issue 15).
+    closed_order: Vec<(AccountId, ConversationId)>,
     /// Records a conversation's read could not use (each named).
     load_issues: Vec<RestoreIssue>,
     /// Restored by `restore_lazy`: accounts hold only the conversations read (a new account
@@ -279,7 +282,7 @@ impl Engine {
             walks: SmallMap::new(),
             paused: false,
             paused_forbidden: false,
-            recent_requests: std::collections::VecDeque::new(),
+            recent_requests: Vec::new(),
             rate_wait: SmallMap::new(),
             offline: SmallSet::new(),
             server_trouble: SmallMap::new(),
@@ -314,7 +317,7 @@ impl Engine {
             locating: SmallMap::new(),
             list_failures: SmallMap::new(),
             queued: std::collections::VecDeque::new(),
-            closed_order: std::collections::VecDeque::new(),
+            closed_order: Vec::new(),
             load_issues: Vec::new(),
             lazy: false,
             windowed: false,
@@ -683,7 +686,7 @@ impl Engine {
         self.next_request += 1;
         self.pending.insert(id, pending);
         self.request_key.insert(id, self.key_generation);
-        self.recent_requests.push_back(self.now);
+        self.recent_requests.push(self.now);
         let op = call.op();
         self.out.push(Effect::Request(Request {
             id,
@@ -697,9 +700,12 @@ impl Engine {
     /// Requests made in the last minute (the API's per-key window).
     fn requests_last_minute(&mut self) -> usize {
         let from = self.now - 60_000;
-        while self.recent_requests.front().is_some_and(|t| *t <= from) {
-            self.recent_requests.pop_front();
-        }
+        let gone = self
+            .recent_requests
+            .iter()
+            .take_while(|t| **t <= from)
+            .count();
+        self.recent_requests.drain(..gone);
         self.recent_requests.len()
     }
 
@@ -724,7 +730,7 @@ impl Engine {
         let limit = crate::model::REQUESTS_PER_MINUTE_PER_KEY as usize;
         (self.requests_last_minute() >= limit.saturating_sub(5)).then(|| {
             self.recent_requests
-                .front()
+                .first()
                 .map_or(self.now, |t| *t + 60_000)
         })
     }

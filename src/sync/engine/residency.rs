@@ -502,18 +502,20 @@ impl Engine {
             for c in store.resident() {
                 let k = (account.clone(), c);
                 if !viewed.contains(&k) && !self.closed_order.contains(&k) {
-                    self.closed_order.push_front(k);
+                    self.closed_order.push(k);
                 }
             }
         }
+        // The least recently shown first.
         let keep = self.config.resident_closed;
-        let mut i = self.closed_order.len();
-        while self.closed_order.len() > keep && i > 0 {
-            i -= 1;
+        let mut i = 0;
+        while self.closed_order.len() > keep && i < self.closed_order.len() {
             let (account, conv) = self.closed_order[i].clone();
             if self.may_evict(&account, &conv) {
                 self.store_mut(&account).evict(&conv);
                 self.closed_order.remove(i);
+            } else {
+                i += 1;
             }
         }
     }
