@@ -208,15 +208,12 @@ type SwbError = serde_wasm_bindgen::Error;
 /// value that does not read is the error, then the first required field absent; other fields,
 /// `kind` among them, are ignored.
 fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
+    let mut f = JsFields::new(copy);
     let fact = match kind {
         "messages" => {
-            let account = f.req("account")?;
-            let conversation_urn = f.req("conversationUrn")?;
-            let messages = f.list("messages")?;
+            let account = f.req("account");
+            let conversation_urn = f.req("conversationUrn");
+            let messages = f.list("messages");
             match (account, conversation_urn, messages) {
                 (Some(account), Some(conversation_urn), Some(messages)) => {
                     Some(RemoteFact::Messages {
@@ -229,9 +226,9 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "tombstones" => {
-            let account = f.req("account")?;
-            let ids = f.req("ids")?;
-            let messages = f.list_or_default("messages")?;
+            let account = f.req("account");
+            let ids = f.req("ids");
+            let messages = f.list_or_default("messages");
             match (account, ids) {
                 (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
                     account,
@@ -242,9 +239,9 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "reaction" => {
-            let account = f.req("account")?;
-            let key = f.nested("key")?;
-            let fact = f.nested("fact")?;
+            let account = f.req("account");
+            let key = f.nested("key");
+            let fact = f.nested("fact");
             match (account, key, fact) {
                 (Some(account), Some(key), Some(fact)) => {
                     Some(RemoteFact::Reaction { account, key, fact })
@@ -253,17 +250,17 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "quota" => {
-            let account = f.req("account")?;
-            let quota = f.nested("quota")?;
+            let account = f.req("account");
+            let quota = f.nested("quota");
             match (account, quota) {
                 (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
                 _ => None,
             }
         }
         "read" => {
-            let account = f.req("account")?;
-            let conversation = f.req("conversation")?;
-            let at = f.req("at")?;
+            let account = f.req("account");
+            let conversation = f.req("conversation");
+            let at = f.req("at");
             match (account, conversation, at) {
                 (Some(account), Some(conversation), Some(at)) => Some(RemoteFact::Read {
                     account,
@@ -280,7 +277,10 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             ))
         }
     };
-    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or_default()))
+    match fact {
+        Some(fact) if f.whole(true) => Ok(fact),
+        _ => Err(f.error()),
+    }
 }
 
 thread_local! {
@@ -311,17 +311,34 @@ fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
 }
 
 /// An object argument's fields, read by name from its plain copy, each with its own serde
-/// reader ([`read_fact`], [`fields_from_js`]).
+/// reader ([`read_fact`], [`fields_from_js`]). A value that does not read is kept, not
+/// returned: the reader goes on with every field absent (its default, or `None`), and
+/// [`JsFields::verdict`] gives the error at the end. So a type's reader has no error path
+/// after each field, where every field read so far is dropped (issue 15: that drop code, once
+/// per field of every type, was most of each reader).
 pub struct JsFields<'a> {
     copy: &'a JsValue,
     /// The first required field found absent.
     missing: Option<&'static str>,
+    /// The first field whose value did not read: the error, and no field is read after it.
+    failed: Option<SwbError>,
 }
 
-impl JsFields<'_> {
+impl<'a> JsFields<'a> {
+    fn new(copy: &'a JsValue) -> Self {
+        JsFields {
+            copy,
+            missing: None,
+            failed: None,
+        }
+    }
+
     /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
-    /// counts it).
+    /// counts it); none once a field failed to read.
     pub fn raw(&self, name: &'static str) -> Option<JsValue> {
+        if self.failed.is_some() {
+            return None;
+        }
         // The copy is plain data with no prototype: `in` sees its own properties only, and
         // reading cannot throw. A field read as anything but `undefined` is there; only an
         // `undefined` one asks `in` whether it is absent (a fact of a 50-message page reads
@@ -332,11 +349,27 @@ impl JsFields<'_> {
         })
     }
 
-    /// A required field: `None` (noted as missing) when absent.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+    /// A value read, or `None` with its error kept (the first one only: none is read after).
+    fn keep<T>(&mut self, read: Result<T, SwbError>) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn fail(&mut self, e: SwbError) {
+        self.failed.get_or_insert(e);
+    }
+
+    /// A required field: `None` when absent (noted as missing) or when it does not read.
+    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v))),
+            None => self.absent(name),
         }
     }
 
@@ -346,71 +379,63 @@ impl JsFields<'_> {
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
-    pub fn or_default<T: DeserializeOwned + Default>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<T, SwbError> {
+    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &'static str) -> T {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(T::default()),
+            Some(v) => self
+                .keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
+                .unwrap_or_default(),
+            None => T::default(),
         }
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
-    pub fn or<T: DeserializeOwned>(
-        &mut self,
-        name: &'static str,
-        default: T,
-    ) -> Result<T, SwbError> {
+    pub fn or<T: DeserializeOwned>(&mut self, name: &'static str, default: T) -> T {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(default),
+            Some(v) => match T::deserialize(serde_wasm_bindgen::Deserializer::from(v)) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.fail(e);
+                    default
+                }
+            },
+            None => default,
         }
     }
 
     /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
     /// or `null` is `None` (as serde-wasm-bindgen reads an `Option`), anything else is read as
     /// the type's derived reader read it.
-    pub fn nested_opt<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Option<T>, SwbError> {
+    pub fn nested_opt<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) if !(v.is_undefined() || v.is_null()) => read_fields(&v).map(Some),
-            _ => Ok(None),
+            Some(v) if !(v.is_undefined() || v.is_null()) => self.keep(read_fields(&v)),
+            _ => None,
         }
     }
 
     /// A required field of a type read field by field ([`FromJsFields`]).
-    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => read_fields(&v).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(read_fields(&v)),
+            None => self.absent(name),
         }
     }
 
     /// A required list of a type read field by field: each item as [`JsFields::nested`]
     /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
     /// not a list; the first item that does not read is the error).
-    pub fn list<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Option<Vec<T>>, SwbError> {
+    pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Option<Vec<T>> {
         match self.raw(name) {
-            Some(v) => read_list(v).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(read_list(v)),
+            None => self.absent(name),
         }
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
-    pub fn list_or_default<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Vec<T>, SwbError> {
+    pub fn list_or_default<T: FromJsFields>(&mut self, name: &'static str) -> Vec<T> {
         match self.raw(name) {
-            Some(v) => read_list(v),
-            None => Ok(Vec::new()),
+            Some(v) => self.keep(read_list(v)).unwrap_or_default(),
+            None => Vec::new(),
         }
     }
 
@@ -419,10 +444,10 @@ impl JsFields<'_> {
         &mut self,
         name: &'static str,
         read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> Result<Option<T>, SwbError> {
+    ) -> Option<T> {
         match self.raw(name) {
-            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(read(serde_wasm_bindgen::Deserializer::from(v))),
+            None => self.absent(name),
         }
     }
 
@@ -431,16 +456,27 @@ impl JsFields<'_> {
         &mut self,
         name: &'static str,
         read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> Result<T, SwbError> {
+    ) -> T {
         match self.raw(name) {
-            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(T::default()),
+            Some(v) => self
+                .keep(read(serde_wasm_bindgen::Deserializer::from(v)))
+                .unwrap_or_default(),
+            None => T::default(),
         }
     }
 
-    /// serde's error for the first required field found absent.
-    fn missing_error(&self) -> SwbError {
-        serde::de::Error::missing_field(self.missing.unwrap_or_default())
+    /// Whether every field read and every required one was there.
+    fn whole(&self, complete: bool) -> bool {
+        complete && self.failed.is_none()
+    }
+
+    /// The reading's error, once every field was read and it was not [`JsFields::whole`]: the
+    /// first value that did not read, else serde's error for the first required field absent.
+    #[inline(never)]
+    fn error(&mut self) -> SwbError {
+        self.failed
+            .take()
+            .unwrap_or_else(|| serde::de::Error::missing_field(self.missing.unwrap_or_default()))
     }
 
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
@@ -497,13 +533,10 @@ fn copy_fields(
 /// larger.
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
     an_object(copy, T::EXPECTING)?;
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
+    let mut f = JsFields::new(copy);
     match T::read(&mut f)? {
-        Some(v) => Ok(v),
-        None => Err(f.missing_error()),
+        Some(v) if f.whole(true) => Ok(v),
+        _ => Err(f.error()),
     }
 }
 
@@ -516,14 +549,12 @@ fn check_fields(
     read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
 ) -> Result<(), SwbError> {
     an_object(copy, expecting)?;
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
-    if read(&mut f)? {
+    let mut f = JsFields::new(copy);
+    let complete = read(&mut f)?;
+    if f.whole(complete) {
         Ok(())
     } else {
-        Err(f.missing_error())
+        Err(f.error())
     }
 }
 

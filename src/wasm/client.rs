@@ -47,10 +47,10 @@ pub struct ThreadlineClientOptions {
 impl FromJsFields for ThreadlineClientOptions {
     const EXPECTING: &'static str = "struct ThreadlineClientOptions";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        let base_url = f.req("baseUrl")?;
+        let base_url = f.req("baseUrl");
         let api_key = f.req_raw("apiKey");
-        let account_id = f.or_default("accountId")?;
-        let timeout_ms = f.or_default("timeoutMs")?;
+        let account_id = f.or_default("accountId");
+        let timeout_ms = f.or_default("timeoutMs");
         Ok(match (base_url, api_key) {
             (Some(base_url), Some(api_key)) => Some(Self {
                 base_url,
@@ -157,13 +157,13 @@ impl FromJsFields for ListConversationsQuery {
     const EXPECTING: &'static str = "struct ListConversationsQuery";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
         Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            linkedin_account_ids: f.or_default("linkedinAccountIds")?,
-            count: f.or_default("count")?,
-            next_cursor: f.or_default("nextCursor")?,
-            label_id: f.or_default("labelId")?,
-            labeled_only: f.or_default("labeledOnly")?,
-            unread_only: f.or_default("unreadOnly")?,
+            account_id: f.or_default("accountId"),
+            linkedin_account_ids: f.or_default("linkedinAccountIds"),
+            count: f.or_default("count"),
+            next_cursor: f.or_default("nextCursor"),
+            label_id: f.or_default("labelId"),
+            labeled_only: f.or_default("labeledOnly"),
+            unread_only: f.or_default("unreadOnly"),
         }))
     }
 }
@@ -172,11 +172,11 @@ impl FromJsFields for RecentMessagesQuery {
     const EXPECTING: &'static str = "struct RecentMessagesQuery";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
         Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            next_cursor: f.or_default("nextCursor")?,
-            count: f.or_default("count")?,
-            keywords: f.or_default("keywords")?,
-            read: f.or_default("read")?,
+            account_id: f.or_default("accountId"),
+            next_cursor: f.or_default("nextCursor"),
+            count: f.or_default("count"),
+            keywords: f.or_default("keywords"),
+            read: f.or_default("read"),
         }))
     }
 }
@@ -185,11 +185,11 @@ impl FromJsFields for MessagesQuery {
     const EXPECTING: &'static str = "struct MessagesQuery";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
         Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            count: f.or_default("count")?,
-            cursor: f.or_default("cursor")?,
-            since: f.or_default("since")?,
-            sync: f.or_default("sync")?,
+            account_id: f.or_default("accountId"),
+            count: f.or_default("count"),
+            cursor: f.or_default("cursor"),
+            since: f.or_default("since"),
+            sync: f.or_default("sync"),
         }))
     }
 }
@@ -198,14 +198,14 @@ impl FromJsFields for SendRequest {
     const EXPECTING: &'static str = "struct SendRequest";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
         Ok(Some(Self {
-            message: f.or_default("message")?,
-            conversation_urn: f.or_default("conversationUrn")?,
-            recipient_profile_urn: f.or_default("recipientProfileUrn")?,
-            recipient_profile_id: f.or_default("recipientProfileId")?,
-            subject: f.or_default("subject")?,
-            attachments: f.list_or_default("attachments")?,
-            messaging_channel: f.or_default("messagingChannel")?,
-            account_id: f.or_default("accountId")?,
+            message: f.or_default("message"),
+            conversation_urn: f.or_default("conversationUrn"),
+            recipient_profile_urn: f.or_default("recipientProfileUrn"),
+            recipient_profile_id: f.or_default("recipientProfileId"),
+            subject: f.or_default("subject"),
+            attachments: f.list_or_default("attachments"),
+            messaging_channel: f.or_default("messagingChannel"),
+            account_id: f.or_default("accountId"),
         }))
     }
 }

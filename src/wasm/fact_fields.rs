@@ -14,19 +14,19 @@ use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, StoredMessage, Tally
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let id = f.req("id")?;
-        let conversation = f.req("conversation")?;
-        let message_urn = f.req("messageUrn")?;
-        let text = f.req("text")?;
-        let sent_at = f.req("sentAt")?;
-        let sender_profile_id = f.or_default("senderProfileId")?;
-        let sender_name = f.or_default("senderName")?;
-        let is_sent_by_owner = f.req("isSentByOwner")?;
-        let attachments = f.list_or_default("attachments")?;
-        let subject = f.or_default("subject")?;
-        let stamp = f.req("stamp")?;
-        let tally = f.nested_opt("tally")?;
-        let client_key = f.or_default("clientKey")?;
+        let id = f.req("id");
+        let conversation = f.req("conversation");
+        let message_urn = f.req("messageUrn");
+        let text = f.req("text");
+        let sent_at = f.req("sentAt");
+        let sender_profile_id = f.or_default("senderProfileId");
+        let sender_name = f.or_default("senderName");
+        let is_sent_by_owner = f.req("isSentByOwner");
+        let attachments = f.list_or_default("attachments");
+        let subject = f.or_default("subject");
+        let stamp = f.req("stamp");
+        let tally = f.nested_opt("tally");
+        let client_key = f.or_default("clientKey");
         let (
             Some(id),
             Some(conversation),
@@ -69,8 +69,8 @@ impl FromJsFields for StoredMessage {
 impl FromJsFields for Tally {
     const EXPECTING: &'static str = "struct Tally";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let stamp = f.req("stamp")?;
-        let entries = f.list("entries")?;
+        let stamp = f.req("stamp");
+        let entries = f.list("entries");
         Ok(stamp
             .zip(entries)
             .map(|(stamp, entries)| Tally { stamp, entries }))
@@ -80,9 +80,9 @@ impl FromJsFields for Tally {
 impl FromJsFields for ReactionSummary {
     const EXPECTING: &'static str = "struct ReactionSummary";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let emoji = f.req_with("emoji", lenient::string)?;
-        let count = f.req_with("count", lenient::count)?;
-        let viewer_reacted = f.req_with("viewerReacted", lenient::flag)?;
+        let emoji = f.req_with("emoji", lenient::string);
+        let count = f.req_with("count", lenient::count);
+        let viewer_reacted = f.req_with("viewerReacted", lenient::flag);
         let (Some(emoji), Some(count), Some(viewer_reacted)) = (emoji, count, viewer_reacted)
         else {
             return Ok(None);
@@ -98,11 +98,11 @@ impl FromJsFields for ReactionSummary {
 impl FromJsFields for Attachment {
     const EXPECTING: &'static str = "struct Attachment";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let asset_urn = f.req_with("assetUrn", lenient::string)?;
-        let byte_size = f.req_with("byteSize", lenient::size)?;
-        let media_type = f.req_with("mediaType", lenient::string)?;
-        let name = f.req_with("name", lenient::string)?;
-        let url = f.with_or_default("url", lenient::opt_string)?;
+        let asset_urn = f.req_with("assetUrn", lenient::string);
+        let byte_size = f.req_with("byteSize", lenient::size);
+        let media_type = f.req_with("mediaType", lenient::string);
+        let name = f.req_with("name", lenient::string);
+        let url = f.with_or_default("url", lenient::opt_string);
         let (Some(asset_urn), Some(byte_size), Some(media_type), Some(name)) =
             (asset_urn, byte_size, media_type, name)
         else {
@@ -121,16 +121,16 @@ impl FromJsFields for Attachment {
 impl FromJsFields for AttachmentRef {
     const EXPECTING: &'static str = "struct AttachmentRef";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        Ok(f.nested("file")?.map(|file| AttachmentRef { file }))
+        Ok(f.nested("file").map(|file| AttachmentRef { file }))
     }
 }
 
 impl FromJsFields for ReactionKey {
     const EXPECTING: &'static str = "struct ReactionKey";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let message = f.req("message")?;
-        let actor = f.req("actor")?;
-        let emoji = f.req("emoji")?;
+        let message = f.req("message");
+        let actor = f.req("actor");
+        let emoji = f.req("emoji");
         let (Some(message), Some(actor), Some(emoji)) = (message, actor, emoji) else {
             return Ok(None);
         };
@@ -145,8 +145,8 @@ impl FromJsFields for ReactionKey {
 impl FromJsFields for ReactionFact {
     const EXPECTING: &'static str = "struct ReactionFact";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let present = f.req("present")?;
-        let stamp = f.req("stamp")?;
+        let present = f.req("present");
+        let stamp = f.req("stamp");
         Ok(present
             .zip(stamp)
             .map(|(present, stamp)| ReactionFact { present, stamp }))
@@ -156,8 +156,8 @@ impl FromJsFields for ReactionFact {
 impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
     fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        let day = f.req("day")?;
-        let keys = f.req("keys")?;
+        let day = f.req("day");
+        let keys = f.req("keys");
         Ok(day.zip(keys).map(|(day, keys)| QuotaUse { day, keys }))
     }
 }
