@@ -492,7 +492,8 @@ pub trait FromJsFields: Sized {
     const EXPECTING: &'static str;
     /// The value, or `None` when a required field is absent (each field read in declaration
     /// order, all of them, as serde's derived reader does before it names the missing one).
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError>;
+    /// A field that does not read is kept in `f` (see [`JsFields`]), which then decides.
+    fn read(f: &mut JsFields<'_>) -> Option<Self>;
 }
 
 /// As [`from_js_keeping`], read field by field ([`JsFields`]) instead of by the type's derived
@@ -506,8 +507,8 @@ pub fn fields_from_js<T: FromJsFields>(
 ) -> Result<T, JsValue> {
     let mut out = None;
     copy_fields(name, value, keep, T::EXPECTING, &mut |f| {
-        out = T::read(f)?;
-        Ok(out.is_some())
+        out = T::read(f);
+        out.is_some()
     })?;
     // `check_fields` gave `Ok` only when `read` answered `true`, with `out` set.
     out.ok_or_else(|| internal_error("a field reader answered without its value"))
@@ -521,7 +522,7 @@ fn copy_fields(
     value: &JsValue,
     keep: &[&str],
     expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
 ) -> Result<(), JsValue> {
     let copy = plain_keeping(name, value, keep)?;
     check_fields(&copy, expecting, read).map_err(|e| type_error(name, &e.to_string()))
@@ -534,7 +535,7 @@ fn copy_fields(
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
     an_object(copy, T::EXPECTING)?;
     let mut f = JsFields::new(copy);
-    match T::read(&mut f)? {
+    match T::read(&mut f) {
         Some(v) if f.whole(true) => Ok(v),
         _ => Err(f.error()),
     }
@@ -546,11 +547,11 @@ fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
 fn check_fields(
     copy: &JsValue,
     expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
 ) -> Result<(), SwbError> {
     an_object(copy, expecting)?;
     let mut f = JsFields::new(copy);
-    let complete = read(&mut f)?;
+    let complete = read(&mut f);
     if f.whole(complete) {
         Ok(())
     } else {

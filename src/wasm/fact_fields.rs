@@ -5,15 +5,13 @@
 //! error texts: fields in declaration order, each with the reader its serde attributes name
 //! (`lenient`'s for the API model's types), then the first required field absent.
 
-use serde_wasm_bindgen::Error as SwbError;
-
 use super::boundary::{FromJsFields, JsFields};
 use crate::model::{lenient, Attachment, AttachmentRef, ReactionSummary};
 use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, StoredMessage, Tally};
 
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let id = f.req("id");
         let conversation = f.req("conversation");
         let message_urn = f.req("messageUrn");
@@ -45,9 +43,9 @@ impl FromJsFields for StoredMessage {
             stamp,
         )
         else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some(StoredMessage {
+        Some(StoredMessage {
             id,
             conversation,
             message_urn,
@@ -62,42 +60,42 @@ impl FromJsFields for StoredMessage {
             tally,
             client_key,
             rev: Rev::new(),
-        }))
+        })
     }
 }
 
 impl FromJsFields for Tally {
     const EXPECTING: &'static str = "struct Tally";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let stamp = f.req("stamp");
         let entries = f.list("entries");
-        Ok(stamp
+        stamp
             .zip(entries)
-            .map(|(stamp, entries)| Tally { stamp, entries }))
+            .map(|(stamp, entries)| Tally { stamp, entries })
     }
 }
 
 impl FromJsFields for ReactionSummary {
     const EXPECTING: &'static str = "struct ReactionSummary";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let emoji = f.req_with("emoji", lenient::string);
         let count = f.req_with("count", lenient::count);
         let viewer_reacted = f.req_with("viewerReacted", lenient::flag);
         let (Some(emoji), Some(count), Some(viewer_reacted)) = (emoji, count, viewer_reacted)
         else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some(ReactionSummary {
+        Some(ReactionSummary {
             emoji,
             count,
             viewer_reacted,
-        }))
+        })
     }
 }
 
 impl FromJsFields for Attachment {
     const EXPECTING: &'static str = "struct Attachment";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let asset_urn = f.req_with("assetUrn", lenient::string);
         let byte_size = f.req_with("byteSize", lenient::size);
         let media_type = f.req_with("mediaType", lenient::string);
@@ -106,58 +104,58 @@ impl FromJsFields for Attachment {
         let (Some(asset_urn), Some(byte_size), Some(media_type), Some(name)) =
             (asset_urn, byte_size, media_type, name)
         else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some(Attachment {
+        Some(Attachment {
             asset_urn,
             byte_size,
             media_type,
             name,
             url,
-        }))
+        })
     }
 }
 
 impl FromJsFields for AttachmentRef {
     const EXPECTING: &'static str = "struct AttachmentRef";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
-        Ok(f.nested("file").map(|file| AttachmentRef { file }))
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        f.nested("file").map(|file| AttachmentRef { file })
     }
 }
 
 impl FromJsFields for ReactionKey {
     const EXPECTING: &'static str = "struct ReactionKey";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let message = f.req("message");
         let actor = f.req("actor");
         let emoji = f.req("emoji");
         let (Some(message), Some(actor), Some(emoji)) = (message, actor, emoji) else {
-            return Ok(None);
+            return None;
         };
-        Ok(Some(ReactionKey {
+        Some(ReactionKey {
             message,
             actor,
             emoji,
-        }))
+        })
     }
 }
 
 impl FromJsFields for ReactionFact {
     const EXPECTING: &'static str = "struct ReactionFact";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let present = f.req("present");
         let stamp = f.req("stamp");
-        Ok(present
+        present
             .zip(stamp)
-            .map(|(present, stamp)| ReactionFact { present, stamp }))
+            .map(|(present, stamp)| ReactionFact { present, stamp })
     }
 }
 
 impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let day = f.req("day");
         let keys = f.req("keys");
-        Ok(day.zip(keys).map(|(day, keys)| QuotaUse { day, keys }))
+        day.zip(keys).map(|(day, keys)| QuotaUse { day, keys })
     }
 }
