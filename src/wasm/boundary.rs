@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{internal_error, js_error};
+use crate::model::lenient::{Scalar, MARKER};
 use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
@@ -439,28 +440,19 @@ impl<'a> JsFields<'a> {
         }
     }
 
-    /// A required field read by a `#[serde(deserialize_with)]` function.
-    pub fn req_with<T>(
-        &mut self,
-        name: &'static str,
-        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> Option<T> {
+    /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
+    /// reads it: `read` of its [`scalar`].
+    pub fn req_with<T>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> Option<T> {
         match self.raw(name) {
-            Some(v) => self.keep(read(serde_wasm_bindgen::Deserializer::from(v))),
+            Some(v) => self.keep(scalar(&v).map(read)),
             None => self.absent(name),
         }
     }
 
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
-    pub fn with_or_default<T: Default>(
-        &mut self,
-        name: &'static str,
-        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> T {
+    pub fn with_or_default<T: Default>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> T {
         match self.raw(name) {
-            Some(v) => self
-                .keep(read(serde_wasm_bindgen::Deserializer::from(v)))
-                .unwrap_or_default(),
+            Some(v) => self.keep(scalar(&v).map(read)).unwrap_or_default(),
             None => T::default(),
         }
     }
@@ -568,6 +560,83 @@ fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
         &[],
         AnObject(expecting),
     )
+}
+
+/// A value of the plain copy as serde-wasm-bindgen's `deserialize_any` gives it to
+/// [`Scalar`]'s reader (serde_json's `Value`'s, keeping no array or map): the same scalar and
+/// the same error, step for step (every item and member read, the first error the value's;
+/// an object whose first key is serde_json's `RawValue` marker is the JSON text of its
+/// string). Only for the plain copy, which holds no `Map`, typed array or iterable object:
+/// issue 15, serde-wasm-bindgen's `deserialize_any` with that reader inlined was 3.4 KB.
+pub fn scalar(v: &JsValue) -> Result<Scalar, SwbError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Scalar::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Scalar::Bool(b));
+    }
+    if v.is_bigint() {
+        return match i64::try_from(v.clone()) {
+            Ok(n) => Ok(Scalar::Number(n.into())),
+            Err(v) => match u64::try_from(v) {
+                Ok(n) => Ok(Scalar::Number(n.into())),
+                Err(_) => Err(serde::de::Error::custom(
+                    "Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds",
+                )),
+            },
+        };
+    }
+    if let Some(n) = v.as_f64() {
+        return Ok(if js_sys::Number::is_safe_integer(v) {
+            Scalar::Number((n as i64).into())
+        } else {
+            serde_json::Number::from_f64(n).map_or(Scalar::Null, Scalar::Number)
+        });
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Scalar::String(s));
+    }
+    if let Some(items) = v.dyn_ref::<Array>() {
+        for item in items.iter() {
+            scalar(&item)?;
+        }
+        return Ok(Scalar::Array);
+    }
+    if v.is_object() {
+        let mut first = true;
+        for pair in Object::entries(v.unchecked_ref()).iter() {
+            let pair: Array = pair.unchecked_into();
+            let value = pair.get(1);
+            if first && pair.get(0).as_string().as_deref() == Some(MARKER) {
+                let text = value
+                    .as_string()
+                    .ok_or_else(|| invalid(&value, &"raw value"))?;
+                return serde_json::from_slice(text.as_bytes()).map_err(serde::de::Error::custom);
+            }
+            first = false;
+            scalar(&value)?;
+        }
+        return Ok(Scalar::Object);
+    }
+    Err(invalid(v, &"any valid JSON value"))
+}
+
+/// serde-wasm-bindgen's error for a value of the plain copy of a type not `expected`.
+#[cold]
+fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
+    use serde::de::Unexpected;
+    let other;
+    let unexpected = if v.is_undefined() || v.is_null() {
+        Unexpected::Unit
+    } else if let Some(b) = v.as_bool() {
+        Unexpected::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        Unexpected::Float(n)
+    } else {
+        other = format!("{v:?}");
+        Unexpected::Other(&other)
+    };
+    serde::de::Error::invalid_type(unexpected, expected)
 }
 
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through

@@ -3,10 +3,11 @@
 //! serde readers, whose serde-wasm-bindgen `deserialize_struct` is a copy per type (issue 15:
 //! 9.7 KB of the module before wasm-opt, `StoredMessage` 4.0 KB of it). The same values and
 //! error texts: fields in declaration order, each with the reader its serde attributes name
-//! (`lenient`'s for the API model's types), then the first required field absent.
+//! (`lenient::read`'s for the API model's types, of the value's `boundary::scalar`), then the first required field absent.
 
 use super::boundary::{FromJsFields, JsFields};
-use crate::model::{lenient, Attachment, AttachmentRef, ReactionSummary};
+use crate::model::lenient::read;
+use crate::model::{Attachment, AttachmentRef, ReactionSummary};
 use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, StoredMessage, Tally};
 
 impl FromJsFields for StoredMessage {
@@ -78,9 +79,9 @@ impl FromJsFields for Tally {
 impl FromJsFields for ReactionSummary {
     const EXPECTING: &'static str = "struct ReactionSummary";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let emoji = f.req_with("emoji", lenient::string);
-        let count = f.req_with("count", lenient::count);
-        let viewer_reacted = f.req_with("viewerReacted", lenient::flag);
+        let emoji = f.req_with("emoji", read::string);
+        let count = f.req_with("count", read::count);
+        let viewer_reacted = f.req_with("viewerReacted", read::flag);
         let (Some(emoji), Some(count), Some(viewer_reacted)) = (emoji, count, viewer_reacted)
         else {
             return None;
@@ -96,11 +97,11 @@ impl FromJsFields for ReactionSummary {
 impl FromJsFields for Attachment {
     const EXPECTING: &'static str = "struct Attachment";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let asset_urn = f.req_with("assetUrn", lenient::string);
-        let byte_size = f.req_with("byteSize", lenient::size);
-        let media_type = f.req_with("mediaType", lenient::string);
-        let name = f.req_with("name", lenient::string);
-        let url = f.with_or_default("url", lenient::opt_string);
+        let asset_urn = f.req_with("assetUrn", read::string);
+        let byte_size = f.req_with("byteSize", read::size);
+        let media_type = f.req_with("mediaType", read::string);
+        let name = f.req_with("name", read::string);
+        let url = f.with_or_default("url", read::opt_string);
         let (Some(asset_urn), Some(byte_size), Some(media_type), Some(name)) =
             (asset_urn, byte_size, media_type, name)
         else {
