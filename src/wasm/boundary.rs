@@ -621,7 +621,8 @@ pub fn scalar(v: &JsValue) -> Result<Scalar, SwbError> {
     Err(invalid(v, &"any valid JSON value"))
 }
 
-/// serde-wasm-bindgen's error for a value of the plain copy of a type not `expected`.
+/// serde-wasm-bindgen's error (its `invalid_type`) for a value of the plain copy (which holds
+/// no typed array) of a type not `expected`.
 #[cold]
 fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
     use serde::de::Unexpected;
@@ -632,6 +633,9 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
         Unexpected::Bool(b)
     } else if let Some(n) = v.as_f64() {
         Unexpected::Float(n)
+    } else if let Some(text) = v.as_string() {
+        other = text;
+        Unexpected::Str(&other)
     } else {
         other = format!("{v:?}");
         Unexpected::Other(&other)
@@ -640,37 +644,24 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
 }
 
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
-/// serde-wasm-bindgen: the items taken as they are (serde's error for a value that is not a
-/// list, `expected a sequence`), then each read by [`read_fields`], the first error the list's.
+/// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
+/// [`read_fields`], the first error the list's.
 fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    let items =
-        serde::Deserializer::deserialize_seq(serde_wasm_bindgen::Deserializer::from(v), Items)?;
-    items.iter().map(read_fields).collect()
+    list_items(v)?.iter().map(read_fields).collect()
 }
 
-/// A list's items as they are.
-struct Items;
-
-impl<'de> serde::de::Visitor<'de> for Items {
-    type Value = Vec<JsValue>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sequence")
+/// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an
+/// array's; else an iterable's (an error of the iteration is the list's), else serde's error
+/// for a value that is not a list (`expected a sequence`). One body for every item type, with
+/// no serde visitor (issue 15: that visitor's `preserve` reader of each item was 1.8 KB).
+#[inline(never)]
+fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
+    if let Some(items) = v.dyn_ref::<Array>() {
+        return Ok(items.to_vec());
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<JsValue>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Item(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(out)
-    }
-}
-
-/// One item of a list, taken as it is.
-struct Item(JsValue);
-
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(d).map(Item)
+    match js_sys::try_iter(&v)? {
+        Some(items) => items.map(|item| item.map_err(SwbError::from)).collect(),
+        None => Err(invalid(&v, &"a sequence")),
     }
 }
 
