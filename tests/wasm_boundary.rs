@@ -646,10 +646,11 @@ fn a_facts_nested_types_read_by_name_as_serde_reads_them() {
 }
 
 /// The attachments' and reactions' field readers (`lenient::string`, `count`, `size`, `flag`,
-/// `opt_string` through serde-wasm-bindgen, `src/wasm/fact_fields.rs`) read a value as
-/// serde_json's `Value` reads it, without building one (`lenient::Scalar`): the same scalar
-/// and the same error text for odd JS values, serde_json's `RawValue` marker key among them
-/// (an object whose first key is it reads as the JSON text of its string).
+/// `opt_string` through serde-wasm-bindgen) read a value as serde_json's `Value` reads it,
+/// without building one (`lenient::Scalar`): the same scalar and the same error text for odd
+/// JS values, serde_json's `RawValue` marker key among them (an object whose first key is it
+/// reads as the JSON text of its string). `src/wasm/fact_fields.rs` reads the plain copy with
+/// `boundary::scalar`, checked here against `Scalar`'s serde-wasm-bindgen reader.
 #[wasm_bindgen_test]
 fn field_values_read_as_serde_jsons_value_reads_them() {
     use serde::Deserialize;
@@ -686,6 +687,17 @@ fn field_values_read_as_serde_jsons_value_reads_them() {
         format!("{{[{m}]: ' 12 '}}"),
         format!("{{[{m}]: '[1, 2]'}}"),
         format!("{{[{m}]: 5}}"),
+        format!("{{[{m}]: null}}"),
+        format!("{{[{m}]: true}}"),
+        format!("{{[{m}]: 10n}}"),
+        format!("{{[{m}]: {{}}}}"),
+        format!("{{[{m}]: (() => 1)}}"),
+        format!("{{[{m}]: Symbol('x')}}"),
+        "[2n ** 70n]".into(),
+        "{a: 1, b: -(2n ** 70n)}".into(),
+        "{2: 'x', 1: (() => 1)}".into(),
+        "new Uint8Array([1, 2])".into(),
+        "new Map([[1, 2]])".into(),
         format!("{{[{m}]: 'nope'}}"),
         format!("{{[{m}]: '1', z: 2}}"),
         format!("{{z: 2, [{m}]: '1'}}"),
@@ -701,7 +713,14 @@ fn field_values_read_as_serde_jsons_value_reads_them() {
     let (mut ok, mut err) = (0, 0);
     for js in &values {
         let given = eval(js);
-        for v in [given.clone(), plain("v", &given).expect("copied")] {
+        // The reader `fact_fields` uses, on the plain copy it reads: as serde-wasm-bindgen's.
+        let copy = plain("v", &given).expect("copied");
+        assert_eq!(
+            threadline::wasm::boundary::scalar(&copy).map_err(text),
+            Scalar::deserialize(swb(&copy)).map_err(text),
+            "{js}"
+        );
+        for v in [given.clone(), copy] {
             let ours = Scalar::deserialize(swb(&v)).map_err(text);
             let value = Value::deserialize(swb(&v)).map(|v| Scalar::of_value(&v));
             let value = value.map_err(text);

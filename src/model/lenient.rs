@@ -25,7 +25,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 pub use members::Members;
-pub use scalar::Scalar;
+pub use scalar::{Scalar, MARKER};
 
 /// An item of a page that was left out because it could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

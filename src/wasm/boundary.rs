@@ -24,6 +24,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{internal_error, js_error};
+use crate::model::lenient::{Scalar, MARKER};
 use crate::sync::{RemoteFact, Tag};
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
@@ -208,15 +209,12 @@ type SwbError = serde_wasm_bindgen::Error;
 /// value that does not read is the error, then the first required field absent; other fields,
 /// `kind` among them, are ignored.
 fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
+    let mut f = JsFields::new(copy);
     let fact = match kind {
         "messages" => {
-            let account = f.req("account")?;
-            let conversation_urn = f.req("conversationUrn")?;
-            let messages = f.list("messages")?;
+            let account = f.req("account");
+            let conversation_urn = f.req("conversationUrn");
+            let messages = f.list("messages");
             match (account, conversation_urn, messages) {
                 (Some(account), Some(conversation_urn), Some(messages)) => {
                     Some(RemoteFact::Messages {
@@ -229,9 +227,9 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "tombstones" => {
-            let account = f.req("account")?;
-            let ids = f.req("ids")?;
-            let messages = f.list_or_default("messages")?;
+            let account = f.req("account");
+            let ids = f.req("ids");
+            let messages = f.list_or_default("messages");
             match (account, ids) {
                 (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
                     account,
@@ -242,9 +240,9 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "reaction" => {
-            let account = f.req("account")?;
-            let key = f.nested("key")?;
-            let fact = f.nested("fact")?;
+            let account = f.req("account");
+            let key = f.nested("key");
+            let fact = f.nested("fact");
             match (account, key, fact) {
                 (Some(account), Some(key), Some(fact)) => {
                     Some(RemoteFact::Reaction { account, key, fact })
@@ -253,17 +251,17 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             }
         }
         "quota" => {
-            let account = f.req("account")?;
-            let quota = f.nested("quota")?;
+            let account = f.req("account");
+            let quota = f.nested("quota");
             match (account, quota) {
                 (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
                 _ => None,
             }
         }
         "read" => {
-            let account = f.req("account")?;
-            let conversation = f.req("conversation")?;
-            let at = f.req("at")?;
+            let account = f.req("account");
+            let conversation = f.req("conversation");
+            let at = f.req("at");
             match (account, conversation, at) {
                 (Some(account), Some(conversation), Some(at)) => Some(RemoteFact::Read {
                     account,
@@ -280,7 +278,10 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             ))
         }
     };
-    fact.ok_or_else(|| serde::de::Error::missing_field(f.missing.unwrap_or_default()))
+    match fact {
+        Some(fact) if f.whole(true) => Ok(fact),
+        _ => Err(f.error()),
+    }
 }
 
 thread_local! {
@@ -311,17 +312,34 @@ fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
 }
 
 /// An object argument's fields, read by name from its plain copy, each with its own serde
-/// reader ([`read_fact`], [`fields_from_js`]).
+/// reader ([`read_fact`], [`fields_from_js`]). A value that does not read is kept, not
+/// returned: the reader goes on with every field absent (its default, or `None`), and
+/// [`JsFields::verdict`] gives the error at the end. So a type's reader has no error path
+/// after each field, where every field read so far is dropped (issue 15: that drop code, once
+/// per field of every type, was most of each reader).
 pub struct JsFields<'a> {
     copy: &'a JsValue,
     /// The first required field found absent.
     missing: Option<&'static str>,
+    /// The first field whose value did not read: the error, and no field is read after it.
+    failed: Option<SwbError>,
 }
 
-impl JsFields<'_> {
+impl<'a> JsFields<'a> {
+    fn new(copy: &'a JsValue) -> Self {
+        JsFields {
+            copy,
+            missing: None,
+            failed: None,
+        }
+    }
+
     /// A field's value, when the copy has it (`undefined` included, as serde-wasm-bindgen
-    /// counts it).
+    /// counts it); none once a field failed to read.
     pub fn raw(&self, name: &'static str) -> Option<JsValue> {
+        if self.failed.is_some() {
+            return None;
+        }
         // The copy is plain data with no prototype: `in` sees its own properties only, and
         // reading cannot throw. A field read as anything but `undefined` is there; only an
         // `undefined` one asks `in` whether it is absent (a fact of a 50-message page reads
@@ -332,11 +350,27 @@ impl JsFields<'_> {
         })
     }
 
-    /// A required field: `None` (noted as missing) when absent.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+    /// A value read, or `None` with its error kept (the first one only: none is read after).
+    fn keep<T>(&mut self, read: Result<T, SwbError>) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn fail(&mut self, e: SwbError) {
+        self.failed.get_or_insert(e);
+    }
+
+    /// A required field: `None` when absent (noted as missing) or when it does not read.
+    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v))),
+            None => self.absent(name),
         }
     }
 
@@ -346,101 +380,95 @@ impl JsFields<'_> {
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
-    pub fn or_default<T: DeserializeOwned + Default>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<T, SwbError> {
+    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &'static str) -> T {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(T::default()),
+            Some(v) => self
+                .keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
+                .unwrap_or_default(),
+            None => T::default(),
         }
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
-    pub fn or<T: DeserializeOwned>(
-        &mut self,
-        name: &'static str,
-        default: T,
-    ) -> Result<T, SwbError> {
+    pub fn or<T: DeserializeOwned>(&mut self, name: &'static str, default: T) -> T {
         match self.raw(name) {
-            Some(v) => T::deserialize(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(default),
+            Some(v) => match T::deserialize(serde_wasm_bindgen::Deserializer::from(v)) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.fail(e);
+                    default
+                }
+            },
+            None => default,
         }
     }
 
     /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
     /// or `null` is `None` (as serde-wasm-bindgen reads an `Option`), anything else is read as
     /// the type's derived reader read it.
-    pub fn nested_opt<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Option<T>, SwbError> {
+    pub fn nested_opt<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) if !(v.is_undefined() || v.is_null()) => read_fields(&v).map(Some),
-            _ => Ok(None),
+            Some(v) if !(v.is_undefined() || v.is_null()) => self.keep(read_fields(&v)),
+            _ => None,
         }
     }
 
     /// A required field of a type read field by field ([`FromJsFields`]).
-    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Result<Option<T>, SwbError> {
+    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => read_fields(&v).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(read_fields(&v)),
+            None => self.absent(name),
         }
     }
 
     /// A required list of a type read field by field: each item as [`JsFields::nested`]
     /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
     /// not a list; the first item that does not read is the error).
-    pub fn list<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Option<Vec<T>>, SwbError> {
+    pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Option<Vec<T>> {
         match self.raw(name) {
-            Some(v) => read_list(v).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(read_list(v)),
+            None => self.absent(name),
         }
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
-    pub fn list_or_default<T: FromJsFields>(
-        &mut self,
-        name: &'static str,
-    ) -> Result<Vec<T>, SwbError> {
+    pub fn list_or_default<T: FromJsFields>(&mut self, name: &'static str) -> Vec<T> {
         match self.raw(name) {
-            Some(v) => read_list(v),
-            None => Ok(Vec::new()),
+            Some(v) => self.keep(read_list(v)).unwrap_or_default(),
+            None => Vec::new(),
         }
     }
 
-    /// A required field read by a `#[serde(deserialize_with)]` function.
-    pub fn req_with<T>(
-        &mut self,
-        name: &'static str,
-        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> Result<Option<T>, SwbError> {
+    /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
+    /// reads it: `read` of its [`scalar`].
+    pub fn req_with<T>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> Option<T> {
         match self.raw(name) {
-            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)).map(Some),
-            None => Ok(self.absent(name)),
+            Some(v) => self.keep(scalar(&v).map(read)),
+            None => self.absent(name),
         }
     }
 
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
-    pub fn with_or_default<T: Default>(
-        &mut self,
-        name: &'static str,
-        read: fn(serde_wasm_bindgen::Deserializer) -> Result<T, SwbError>,
-    ) -> Result<T, SwbError> {
+    pub fn with_or_default<T: Default>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> T {
         match self.raw(name) {
-            Some(v) => read(serde_wasm_bindgen::Deserializer::from(v)),
-            None => Ok(T::default()),
+            Some(v) => self.keep(scalar(&v).map(read)).unwrap_or_default(),
+            None => T::default(),
         }
     }
 
-    /// serde's error for the first required field found absent.
-    fn missing_error(&self) -> SwbError {
-        serde::de::Error::missing_field(self.missing.unwrap_or_default())
+    /// Whether every field read and every required one was there.
+    fn whole(&self, complete: bool) -> bool {
+        complete && self.failed.is_none()
+    }
+
+    /// The reading's error, once every field was read and it was not [`JsFields::whole`]: the
+    /// first value that did not read, else serde's error for the first required field absent.
+    #[inline(never)]
+    fn error(&mut self) -> SwbError {
+        self.failed
+            .take()
+            .unwrap_or_else(|| serde::de::Error::missing_field(self.missing.unwrap_or_default()))
     }
 
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
@@ -456,7 +484,8 @@ pub trait FromJsFields: Sized {
     const EXPECTING: &'static str;
     /// The value, or `None` when a required field is absent (each field read in declaration
     /// order, all of them, as serde's derived reader does before it names the missing one).
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, SwbError>;
+    /// A field that does not read is kept in `f` (see [`JsFields`]), which then decides.
+    fn read(f: &mut JsFields<'_>) -> Option<Self>;
 }
 
 /// As [`from_js_keeping`], read field by field ([`JsFields`]) instead of by the type's derived
@@ -470,8 +499,8 @@ pub fn fields_from_js<T: FromJsFields>(
 ) -> Result<T, JsValue> {
     let mut out = None;
     copy_fields(name, value, keep, T::EXPECTING, &mut |f| {
-        out = T::read(f)?;
-        Ok(out.is_some())
+        out = T::read(f);
+        out.is_some()
     })?;
     // `check_fields` gave `Ok` only when `read` answered `true`, with `out` set.
     out.ok_or_else(|| internal_error("a field reader answered without its value"))
@@ -485,7 +514,7 @@ fn copy_fields(
     value: &JsValue,
     keep: &[&str],
     expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
 ) -> Result<(), JsValue> {
     let copy = plain_keeping(name, value, keep)?;
     check_fields(&copy, expecting, read).map_err(|e| type_error(name, &e.to_string()))
@@ -497,13 +526,10 @@ fn copy_fields(
 /// larger.
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
     an_object(copy, T::EXPECTING)?;
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
-    match T::read(&mut f)? {
-        Some(v) => Ok(v),
-        None => Err(f.missing_error()),
+    let mut f = JsFields::new(copy);
+    match T::read(&mut f) {
+        Some(v) if f.whole(true) => Ok(v),
+        _ => Err(f.error()),
     }
 }
 
@@ -513,17 +539,15 @@ fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
 fn check_fields(
     copy: &JsValue,
     expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> Result<bool, SwbError>,
+    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
 ) -> Result<(), SwbError> {
     an_object(copy, expecting)?;
-    let mut f = JsFields {
-        copy,
-        missing: None,
-    };
-    if read(&mut f)? {
+    let mut f = JsFields::new(copy);
+    let complete = read(&mut f);
+    if f.whole(complete) {
         Ok(())
     } else {
-        Err(f.missing_error())
+        Err(f.error())
     }
 }
 
@@ -538,38 +562,106 @@ fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
     )
 }
 
-/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
-/// serde-wasm-bindgen: the items taken as they are (serde's error for a value that is not a
-/// list, `expected a sequence`), then each read by [`read_fields`], the first error the list's.
-fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    let items =
-        serde::Deserializer::deserialize_seq(serde_wasm_bindgen::Deserializer::from(v), Items)?;
-    items.iter().map(read_fields).collect()
-}
-
-/// A list's items as they are.
-struct Items;
-
-impl<'de> serde::de::Visitor<'de> for Items {
-    type Value = Vec<JsValue>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sequence")
+/// A value of the plain copy as serde-wasm-bindgen's `deserialize_any` gives it to
+/// [`Scalar`]'s reader (serde_json's `Value`'s, keeping no array or map): the same scalar and
+/// the same error, step for step (every item and member read, the first error the value's;
+/// an object whose first key is serde_json's `RawValue` marker is the JSON text of its
+/// string). Only for the plain copy, which holds no `Map`, typed array or iterable object:
+/// issue 15, serde-wasm-bindgen's `deserialize_any` with that reader inlined was 3.4 KB.
+pub fn scalar(v: &JsValue) -> Result<Scalar, SwbError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Scalar::Null);
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<JsValue>, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Item(v)) = seq.next_element()? {
-            out.push(v);
+    if let Some(b) = v.as_bool() {
+        return Ok(Scalar::Bool(b));
+    }
+    if v.is_bigint() {
+        return match i64::try_from(v.clone()) {
+            Ok(n) => Ok(Scalar::Number(n.into())),
+            Err(v) => match u64::try_from(v) {
+                Ok(n) => Ok(Scalar::Number(n.into())),
+                Err(_) => Err(serde::de::Error::custom(
+                    "Couldn't deserialize i64 or u64 from a BigInt outside i64::MIN..u64::MAX bounds",
+                )),
+            },
+        };
+    }
+    if let Some(n) = v.as_f64() {
+        return Ok(if js_sys::Number::is_safe_integer(v) {
+            Scalar::Number((n as i64).into())
+        } else {
+            serde_json::Number::from_f64(n).map_or(Scalar::Null, Scalar::Number)
+        });
+    }
+    if let Some(s) = v.as_string() {
+        return Ok(Scalar::String(s));
+    }
+    if let Some(items) = v.dyn_ref::<Array>() {
+        for item in items.iter() {
+            scalar(&item)?;
         }
-        Ok(out)
+        return Ok(Scalar::Array);
     }
+    if v.is_object() {
+        let mut first = true;
+        for pair in Object::entries(v.unchecked_ref()).iter() {
+            let pair: Array = pair.unchecked_into();
+            let value = pair.get(1);
+            if first && pair.get(0).as_string().as_deref() == Some(MARKER) {
+                let text = value
+                    .as_string()
+                    .ok_or_else(|| invalid(&value, &"raw value"))?;
+                return serde_json::from_slice(text.as_bytes()).map_err(serde::de::Error::custom);
+            }
+            first = false;
+            scalar(&value)?;
+        }
+        return Ok(Scalar::Object);
+    }
+    Err(invalid(v, &"any valid JSON value"))
 }
 
-/// One item of a list, taken as it is.
-struct Item(JsValue);
+/// serde-wasm-bindgen's error (its `invalid_type`) for a value of the plain copy (which holds
+/// no typed array) of a type not `expected`.
+#[cold]
+fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
+    use serde::de::Unexpected;
+    let other;
+    let unexpected = if v.is_undefined() || v.is_null() {
+        Unexpected::Unit
+    } else if let Some(b) = v.as_bool() {
+        Unexpected::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        Unexpected::Float(n)
+    } else if let Some(text) = v.as_string() {
+        other = text;
+        Unexpected::Str(&other)
+    } else {
+        other = format!("{v:?}");
+        Unexpected::Other(&other)
+    };
+    serde::de::Error::invalid_type(unexpected, expected)
+}
 
-impl<'de> Deserialize<'de> for Item {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Item, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(d).map(Item)
+/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
+/// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
+/// [`read_fields`], the first error the list's.
+fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
+    list_items(v)?.iter().map(read_fields).collect()
+}
+
+/// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an
+/// array's; else an iterable's (an error of the iteration is the list's), else serde's error
+/// for a value that is not a list (`expected a sequence`). One body for every item type, with
+/// no serde visitor (issue 15: that visitor's `preserve` reader of each item was 1.8 KB).
+#[inline(never)]
+fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
+    if let Some(items) = v.dyn_ref::<Array>() {
+        return Ok(items.to_vec());
+    }
+    match js_sys::try_iter(&v)? {
+        Some(items) => items.map(|item| item.map_err(SwbError::from)).collect(),
+        None => Err(invalid(&v, &"a sequence")),
     }
 }
 

@@ -46,12 +46,12 @@ pub struct ThreadlineClientOptions {
 
 impl FromJsFields for ThreadlineClientOptions {
     const EXPECTING: &'static str = "struct ThreadlineClientOptions";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        let base_url = f.req("baseUrl")?;
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        let base_url = f.req("baseUrl");
         let api_key = f.req_raw("apiKey");
-        let account_id = f.or_default("accountId")?;
-        let timeout_ms = f.or_default("timeoutMs")?;
-        Ok(match (base_url, api_key) {
+        let account_id = f.or_default("accountId");
+        let timeout_ms = f.or_default("timeoutMs");
+        match (base_url, api_key) {
             (Some(base_url), Some(api_key)) => Some(Self {
                 base_url,
                 api_key,
@@ -59,7 +59,7 @@ impl FromJsFields for ThreadlineClientOptions {
                 timeout_ms,
             }),
             _ => None,
-        })
+        }
     }
 }
 
@@ -155,58 +155,58 @@ where
 
 impl FromJsFields for ListConversationsQuery {
     const EXPECTING: &'static str = "struct ListConversationsQuery";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            linkedin_account_ids: f.or_default("linkedinAccountIds")?,
-            count: f.or_default("count")?,
-            next_cursor: f.or_default("nextCursor")?,
-            label_id: f.or_default("labelId")?,
-            labeled_only: f.or_default("labeledOnly")?,
-            unread_only: f.or_default("unreadOnly")?,
-        }))
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        Some(Self {
+            account_id: f.or_default("accountId"),
+            linkedin_account_ids: f.or_default("linkedinAccountIds"),
+            count: f.or_default("count"),
+            next_cursor: f.or_default("nextCursor"),
+            label_id: f.or_default("labelId"),
+            labeled_only: f.or_default("labeledOnly"),
+            unread_only: f.or_default("unreadOnly"),
+        })
     }
 }
 
 impl FromJsFields for RecentMessagesQuery {
     const EXPECTING: &'static str = "struct RecentMessagesQuery";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            next_cursor: f.or_default("nextCursor")?,
-            count: f.or_default("count")?,
-            keywords: f.or_default("keywords")?,
-            read: f.or_default("read")?,
-        }))
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        Some(Self {
+            account_id: f.or_default("accountId"),
+            next_cursor: f.or_default("nextCursor"),
+            count: f.or_default("count"),
+            keywords: f.or_default("keywords"),
+            read: f.or_default("read"),
+        })
     }
 }
 
 impl FromJsFields for MessagesQuery {
     const EXPECTING: &'static str = "struct MessagesQuery";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        Ok(Some(Self {
-            account_id: f.or_default("accountId")?,
-            count: f.or_default("count")?,
-            cursor: f.or_default("cursor")?,
-            since: f.or_default("since")?,
-            sync: f.or_default("sync")?,
-        }))
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        Some(Self {
+            account_id: f.or_default("accountId"),
+            count: f.or_default("count"),
+            cursor: f.or_default("cursor"),
+            since: f.or_default("since"),
+            sync: f.or_default("sync"),
+        })
     }
 }
 
 impl FromJsFields for SendRequest {
     const EXPECTING: &'static str = "struct SendRequest";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        Ok(Some(Self {
-            message: f.or_default("message")?,
-            conversation_urn: f.or_default("conversationUrn")?,
-            recipient_profile_urn: f.or_default("recipientProfileUrn")?,
-            recipient_profile_id: f.or_default("recipientProfileId")?,
-            subject: f.or_default("subject")?,
-            attachments: f.list_or_default("attachments")?,
-            messaging_channel: f.or_default("messagingChannel")?,
-            account_id: f.or_default("accountId")?,
-        }))
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        Some(Self {
+            message: f.or_default("message"),
+            conversation_urn: f.or_default("conversationUrn"),
+            recipient_profile_urn: f.or_default("recipientProfileUrn"),
+            recipient_profile_id: f.or_default("recipientProfileId"),
+            subject: f.or_default("subject"),
+            attachments: f.list_or_default("attachments"),
+            messaging_channel: f.or_default("messagingChannel"),
+            account_id: f.or_default("accountId"),
+        })
     }
 }
 

@@ -1009,18 +1009,18 @@ pub struct EntryOptions {
 
 impl FromJsFields for ThreadlineEngineOptions {
     const EXPECTING: &'static str = "struct ThreadlineEngineOptions";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        let base_url = f.req("baseUrl")?;
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        let base_url = f.req("baseUrl");
         let api_key = f.req_raw("apiKey");
         let storage = f.req_raw("storage");
         let migrate_from = f.raw("migrateFrom").unwrap_or_default();
-        let storage_key = f.or_default("storageKey")?;
-        let realtime = f.or_default("realtime")?;
-        let realtime_url = f.or_default("realtimeUrl")?;
-        let timeout_ms = f.or_default("timeoutMs")?;
-        let config = f.nested_opt("config")?;
-        let quota_bytes = f.or_default("quotaBytes")?;
-        Ok(match (base_url, api_key, storage) {
+        let storage_key = f.or_default("storageKey");
+        let realtime = f.or_default("realtime");
+        let realtime_url = f.or_default("realtimeUrl");
+        let timeout_ms = f.or_default("timeoutMs");
+        let config = f.nested_opt("config");
+        let quota_bytes = f.or_default("quotaBytes");
+        match (base_url, api_key, storage) {
             (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
                 base_url,
                 api_key,
@@ -1034,45 +1034,45 @@ impl FromJsFields for ThreadlineEngineOptions {
                 quota_bytes,
             }),
             _ => None,
-        })
+        }
     }
 }
 
 /// `#[serde(default)]` on the type: an absent field is `EngineConfig::default()`'s.
 impl FromJsFields for EngineConfig {
     const EXPECTING: &'static str = "struct EngineConfig";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let d = EngineConfig::default();
-        Ok(Some(Self {
-            seed: f.or("seed", d.seed)?,
-            poll_interval_ms: f.or("pollIntervalMs", d.poll_interval_ms)?,
-            echo_skew_ms: f.or("echoSkewMs", d.echo_skew_ms)?,
-            echo_settle_ms: f.or("echoSettleMs", d.echo_settle_ms)?,
-            default_retry_after_ms: f.or("defaultRetryAfterMs", d.default_retry_after_ms)?,
-            daily_quota: f.or("dailyQuota", d.daily_quota)?,
-            recall_window_ms: f.or("recallWindowMs", d.recall_window_ms)?,
-            page_size: f.or("pageSize", d.page_size)?,
-            snapshot_every: f.or("snapshotEvery", d.snapshot_every)?,
-            storage_retry_ms: f.or("storageRetryMs", d.storage_retry_ms)?,
-            resident_closed: f.or("residentClosed", d.resident_closed)?,
-            conversation_window: f.or("conversationWindow", d.conversation_window)?,
-        }))
+        Some(Self {
+            seed: f.or("seed", d.seed),
+            poll_interval_ms: f.or("pollIntervalMs", d.poll_interval_ms),
+            echo_skew_ms: f.or("echoSkewMs", d.echo_skew_ms),
+            echo_settle_ms: f.or("echoSettleMs", d.echo_settle_ms),
+            default_retry_after_ms: f.or("defaultRetryAfterMs", d.default_retry_after_ms),
+            daily_quota: f.or("dailyQuota", d.daily_quota),
+            recall_window_ms: f.or("recallWindowMs", d.recall_window_ms),
+            page_size: f.or("pageSize", d.page_size),
+            snapshot_every: f.or("snapshotEvery", d.snapshot_every),
+            storage_retry_ms: f.or("storageRetryMs", d.storage_retry_ms),
+            resident_closed: f.or("residentClosed", d.resident_closed),
+            conversation_window: f.or("conversationWindow", d.conversation_window),
+        })
     }
 }
 
 impl FromJsFields for SendCommand {
     const EXPECTING: &'static str = "struct SendCommand";
-    fn read(f: &mut JsFields<'_>) -> Result<Option<Self>, serde_wasm_bindgen::Error> {
-        let account_id = f.or_default("accountId")?;
-        let conversation_urn = f.or_default("conversationUrn")?;
-        let recipient_profile_urn = f.or_default("recipientProfileUrn")?;
-        let recipient_profile_id = f.or_default("recipientProfileId")?;
-        let text = f.req("text")?;
-        let subject = f.or_default("subject")?;
-        let channel = f.or_default("channel")?;
-        let attachments = f.list_or_default("attachments")?;
-        let client_key = f.or_default("clientKey")?;
-        Ok(text.map(|text| Self {
+    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+        let account_id = f.or_default("accountId");
+        let conversation_urn = f.or_default("conversationUrn");
+        let recipient_profile_urn = f.or_default("recipientProfileUrn");
+        let recipient_profile_id = f.or_default("recipientProfileId");
+        let text = f.req("text");
+        let subject = f.or_default("subject");
+        let channel = f.or_default("channel");
+        let attachments = f.list_or_default("attachments");
+        let client_key = f.or_default("clientKey");
+        text.map(|text| Self {
             account_id,
             conversation_urn,
             recipient_profile_urn,
@@ -1082,7 +1082,7 @@ impl FromJsFields for SendCommand {
             channel,
             attachments,
             client_key,
-        }))
+        })
     }
 }
 
