@@ -268,8 +268,35 @@ pub fn resolve_location(from: &str, location: &str) -> Option<String> {
     let path = &from[from.find("://")? + 3..];
     let path = path.split(['?', '#']).next().unwrap_or("");
     let dir = match path.find('/') {
-        Some(i) => &path[i..path.rfind('/').unwrap_or(i) + 1],
+        Some(i) => &path[i..path.bytes().rposition(|b| b == b'/').unwrap_or(i) + 1],
         None => "/",
     };
     Some(format!("{here}{dir}{location}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A relative Location resolves against the request's directory: the path up to its last
+    /// `/` (found by a byte search, the same index as `str::rfind('/')`, with non-ASCII segments).
+    #[test]
+    fn a_relative_location_keeps_the_directory() {
+        let cases = [
+            ("https://a.test/v1/x/y?q=/z", "n", "https://a.test/v1/x/n"),
+            ("https://a.test/v1/é/ü#/f", "n?x", "https://a.test/v1/é/n?x"),
+            ("https://a.test/only", "n", "https://a.test/n"),
+            ("https://a.test/d/", "n", "https://a.test/d/n"),
+            ("https://a.test", "n", "https://a.test/n"),
+            ("https://a.test/a/b", "/abs", "https://a.test/abs"),
+            ("https://a.test/a/b", "//h.test/p", "https://h.test/p"),
+        ];
+        for (from, location, want) in cases {
+            assert_eq!(
+                resolve_location(from, location).as_deref(),
+                Some(want),
+                "{from} {location}"
+            );
+        }
+    }
 }
