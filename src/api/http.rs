@@ -122,7 +122,13 @@ impl HttpRequest {
 
     /// Sets a header, replacing one of the same name (names compare case-insensitively).
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        // A refill, not Vec::retain (whose body the module kept for this caller alone).
+        let old = std::mem::take(&mut self.headers);
+        for (n, v) in old {
+            if !n.eq_ignore_ascii_case(name) {
+                self.headers.push((n, v));
+            }
+        }
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -277,6 +283,26 @@ pub fn resolve_location(from: &str, location: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// with_header drops every header of the name in any case and keeps the others in order,
+    /// as Vec::retain did, then appends the new one.
+    #[test]
+    fn a_header_replaces_every_one_of_its_name() {
+        let names = ["Accept", "accept", "X-A", "x-a", "ACCEPT", "X-B"];
+        for mask in 0u32..(1 << names.len()) {
+            let mut req = HttpRequest::new(crate::api::error::Op::Messages, Method::Get, "/m");
+            req.headers.clear();
+            for (i, n) in names.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    req.headers.push((n.to_string(), i.to_string()));
+                }
+            }
+            let mut want = req.headers.clone();
+            want.retain(|(n, _)| !n.eq_ignore_ascii_case("accept"));
+            want.push(("Accept".into(), "new".into()));
+            assert_eq!(req.with_header("Accept", "new").headers, want, "{mask:b}");
+        }
+    }
 
     /// A relative Location resolves against the request's directory: the path up to its last
     /// `/` (found by a byte search, the same index as `str::rfind('/')`, with non-ASCII segments).
