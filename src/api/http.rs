@@ -122,7 +122,13 @@ impl HttpRequest {
 
     /// Sets a header, replacing one of the same name (names compare case-insensitively).
     pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        // A refill, not Vec::retain (whose body the module kept for this caller alone).
+        let old = std::mem::take(&mut self.headers);
+        for (n, v) in old {
+            if !n.eq_ignore_ascii_case(name) {
+                self.headers.push((n, v));
+            }
+        }
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -268,8 +274,55 @@ pub fn resolve_location(from: &str, location: &str) -> Option<String> {
     let path = &from[from.find("://")? + 3..];
     let path = path.split(['?', '#']).next().unwrap_or("");
     let dir = match path.find('/') {
-        Some(i) => &path[i..path.rfind('/').unwrap_or(i) + 1],
+        Some(i) => &path[i..path.bytes().rposition(|b| b == b'/').unwrap_or(i) + 1],
         None => "/",
     };
     Some(format!("{here}{dir}{location}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// with_header drops every header of the name in any case and keeps the others in order,
+    /// as Vec::retain did, then appends the new one.
+    #[test]
+    fn a_header_replaces_every_one_of_its_name() {
+        let names = ["Accept", "accept", "X-A", "x-a", "ACCEPT", "X-B"];
+        for mask in 0u32..(1 << names.len()) {
+            let mut req = HttpRequest::new(crate::api::error::Op::Messages, Method::Get, "/m");
+            req.headers.clear();
+            for (i, n) in names.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    req.headers.push((n.to_string(), i.to_string()));
+                }
+            }
+            let mut want = req.headers.clone();
+            want.retain(|(n, _)| !n.eq_ignore_ascii_case("accept"));
+            want.push(("Accept".into(), "new".into()));
+            assert_eq!(req.with_header("Accept", "new").headers, want, "{mask:b}");
+        }
+    }
+
+    /// A relative Location resolves against the request's directory: the path up to its last
+    /// `/` (found by a byte search, the same index as `str::rfind('/')`, with non-ASCII segments).
+    #[test]
+    fn a_relative_location_keeps_the_directory() {
+        let cases = [
+            ("https://a.test/v1/x/y?q=/z", "n", "https://a.test/v1/x/n"),
+            ("https://a.test/v1/é/ü#/f", "n?x", "https://a.test/v1/é/n?x"),
+            ("https://a.test/only", "n", "https://a.test/n"),
+            ("https://a.test/d/", "n", "https://a.test/d/n"),
+            ("https://a.test", "n", "https://a.test/n"),
+            ("https://a.test/a/b", "/abs", "https://a.test/abs"),
+            ("https://a.test/a/b", "//h.test/p", "https://h.test/p"),
+        ];
+        for (from, location, want) in cases {
+            assert_eq!(
+                resolve_location(from, location).as_deref(),
+                Some(want),
+                "{from} {location}"
+            );
+        }
+    }
 }

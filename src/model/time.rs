@@ -91,7 +91,34 @@ fn digits(s: &str, n: usize) -> Option<(i64, &str)> {
     if !head.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((head.parse().ok()?, &s[n..]))
+    Some((int(head)?, &s[n..]))
+}
+
+/// `s.parse::<i64>().ok()`: an optional `+` or `-`, then one or more ASCII digits, `None` past
+/// i64's range. A few plain lines instead of core's integer parser, kept for these readers only.
+fn int(s: &str) -> Option<i64> {
+    let (neg, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(b - b'0');
+        n = n.checked_mul(10)?;
+        n = if neg {
+            n.checked_sub(d)?
+        } else {
+            n.checked_add(d)?
+        };
+    }
+    Some(n)
 }
 
 fn expect(s: &str, c: char) -> Option<&str> {
@@ -126,7 +153,7 @@ fn iso_ms(s: &str) -> Option<i64> {
             }
             let frac = &rest[..n];
             let padded: String = frac.chars().chain("000".chars()).take(3).collect();
-            frac_ms = padded.parse().ok()?;
+            frac_ms = int(&padded)?;
             r = &rest[n..];
         }
     }
@@ -160,9 +187,9 @@ fn iso_ms(s: &str) -> Option<i64> {
 fn http_date_ms(s: &str) -> Option<i64> {
     let (_, rest) = s.split_once(", ")?;
     let mut parts = rest.split_ascii_whitespace();
-    let d: i64 = parts.next()?.parse().ok()?;
+    let d = int(parts.next()?)?;
     let mon = parts.next()?;
-    let y: i64 = parts.next()?.parse().ok()?;
+    let y = int(parts.next()?)?;
     let time = parts.next()?;
     let zone = parts.next()?;
     if parts.next().is_some() || !(zone == "GMT" || zone == "UTC") {
@@ -173,9 +200,9 @@ fn http_date_ms(s: &str) -> Option<i64> {
     ];
     let mo = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(mon))? as i64 + 1;
     let mut hms = time.split(':');
-    let h: i64 = hms.next()?.parse().ok()?;
-    let mi: i64 = hms.next()?.parse().ok()?;
-    let sec: i64 = hms.next()?.parse().ok()?;
+    let h = int(hms.next()?)?;
+    let mi = int(hms.next()?)?;
+    let sec = int(hms.next()?)?;
     if hms.next().is_some() {
         return None;
     }
@@ -215,7 +242,7 @@ pub fn http_date_from_ms(ms: i64) -> String {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    let month = MONTHS[mo.parse::<usize>().unwrap_or(1).clamp(1, 12) - 1];
+    let month = MONTHS[int(mo).unwrap_or(1).clamp(1, 12) as usize - 1];
     let weekday = DAYS[(ms.max(0) / 86_400_000 % 7) as usize];
     format!("{weekday}, {d} {month} {y} {} GMT", &iso[11..19])
 }
@@ -228,6 +255,56 @@ mod tests {
     /// `Value`'s scalar: the tests write their values with `json!`.
     fn at(v: &serde_json::Value) -> Option<i64> {
         timestamp_ms(&Scalar::of_value(v))
+    }
+
+    /// `int` is `str::parse::<i64>().ok()` on signs, empties, non-digits and both ends of the range.
+    #[test]
+    fn int_reads_as_std_parse() {
+        let mut inputs: Vec<String> = [
+            "",
+            "+",
+            "-",
+            "0",
+            "-0",
+            "+0",
+            "007",
+            "42",
+            "+42",
+            "-42",
+            "4 2",
+            " 4",
+            "4a",
+            "++1",
+            "+-1",
+            "-+1",
+            "1.5",
+            "1e3",
+            "\u{663}",
+            "９",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "00000000000000000000000000001",
+            "99999999999999999999",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 22) as usize;
+            let s: String = (0..len)
+                .map(|i| b"0123456789+- x9"[((seed >> (i * 3)) % 15) as usize] as char)
+                .collect();
+            inputs.push(s);
+        }
+        for s in &inputs {
+            assert_eq!(int(s), s.parse::<i64>().ok(), "{s:?}");
+        }
     }
 
     #[test]
