@@ -301,6 +301,37 @@ async fn a_key_no_header_can_carry_rejects_and_sends_nothing() {
     assert_eq!(total("accounts").await, 1);
 }
 
+/// A replaced `fetch` (a page may wrap it) that throws, is missing, answers no Promise or no
+/// `Response`, or rejects with a non-`Error`: each call rejects as a network failure, nothing
+/// throws through the module, and the client works again once `fetch` is the real one.
+#[wasm_bindgen_test]
+async fn a_replaced_fetch_that_misbehaves_is_a_network_failure() {
+    reset().await;
+    let global = js_sys::global();
+    let real = get(&global, "fetch");
+    let c = client();
+    for body in [
+        "throw 'no'",
+        "return 42",
+        "return undefined",
+        "return Promise.reject(7)",
+        "return Promise.resolve({ status: 200 })",
+        "return { get then() { throw new Error('then') } }",
+    ] {
+        set(&global, "fetch", &Function::new_no_args(body));
+        let e = rejected(c.list_accounts(None)).await;
+        set(&global, "fetch", &real);
+        assert_eq!(code(&e), "network", "{body}: {}", describe(&e));
+    }
+    set(&global, "fetch", &JsValue::UNDEFINED);
+    let e = rejected(c.list_accounts(None)).await;
+    set(&global, "fetch", &real);
+    assert_eq!(code(&e), "network", "no fetch: {}", describe(&e));
+    assert_eq!(total("accounts").await, 0);
+    let accounts: Vec<Value> = ok(c.list_accounts(None)).await;
+    assert!(!accounts.is_empty());
+}
+
 #[wasm_bindgen_test]
 async fn a_bad_request_carries_the_servers_reason() {
     reset().await;

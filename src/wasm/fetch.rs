@@ -95,9 +95,10 @@ async fn raced<F: std::future::Future>(timeout_ms: u64, exchange: F) -> Option<F
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch` (a window's, a worker's, Node's alike).
-    #[wasm_bindgen(js_name = fetch)]
-    fn fetch_with_request(request: &web_sys::Request) -> Promise;
+    /// The global `fetch` (a window's, a worker's, Node's alike). `catch`: a replaced `fetch` (a
+    /// page's wrapper) may throw, or be missing, and nothing may throw through the module.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn fetch_with_request(request: &web_sys::Request) -> Result<JsValue, JsValue>;
 }
 
 /// What a `fetch` or `new Request` threw, as text: an `Error`'s `String(error)` (`TypeError:
@@ -149,7 +150,10 @@ async fn exchange(
         web_sys::Request::new_with_str_and_init(&url, &init)
     })()
     .map_err(|e| thrown(&e))?;
-    let resp: web_sys::Response = JsFuture::from(fetch_with_request(&request))
+    // `Promise.resolve`: what a replaced `fetch` answers may be no Promise; `JsFuture` would
+    // call its `then` outside any `catch`.
+    let answered = fetch_with_request(&request).map_err(|e| thrown(&e))?;
+    let resp: web_sys::Response = JsFuture::from(Promise::resolve(&answered))
         .await
         .map_err(|e| thrown(&e))?
         .dyn_into()
