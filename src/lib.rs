@@ -10,6 +10,8 @@ pub mod model;
 mod number;
 mod sort;
 pub mod sync;
+#[cfg(test)]
+mod test_rng;
 #[doc(hidden)]
 pub mod unicode;
 pub mod urn;

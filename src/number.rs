@@ -596,12 +596,7 @@ mod tests {
             around(x);
         }
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = || crate::test_rng::xorshift(&mut state);
         for _ in 0..200 {
             let x = f64::from_bits(next() >> 1);
             if x.is_finite() {
@@ -618,12 +613,7 @@ mod tests {
     #[test]
     fn generated_decimals_read_as_core_reads_them() {
         let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = move || crate::test_rng::xorshift(&mut state);
         for _ in 0..20_000 {
             let n_int = (next() % 25) as usize;
             let n_frac = (next() % 25) as usize;

@@ -724,9 +724,7 @@ mod tests {
         // Pseudo-random bytes biased towards lead and continuation bytes.
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            crate::test_rng::xorshift(&mut seed);
             let len = (seed % 12) as usize;
             let bytes: Vec<u8> = (0..len)
                 .map(|i| {

@@ -890,12 +890,7 @@ mod tests {
     /// A value of every kind, nested, from a seed (xorshift): strings with every escape, the
     /// integers' and floats' edges, objects with keys out of order.
     fn any(seed: &mut u64, depth: u32) -> Value {
-        let mut next = || {
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 7;
-            *seed ^= *seed << 17;
-            *seed
-        };
+        let mut next = || crate::test_rng::xorshift(seed);
         let pick = next() % if depth == 0 { 5 } else { 7 };
         let n = next();
         match pick {
@@ -961,12 +956,7 @@ mod tests {
     /// every way, and `RawValue` marker objects (first or not, alone or not, with a string
     /// of good or bad JSON text, or not a string), nested.
     fn any_text(seed: &mut u64, depth: u32) -> String {
-        let mut next = || {
-            *seed ^= *seed << 13;
-            *seed ^= *seed >> 7;
-            *seed ^= *seed << 17;
-            *seed
-        };
+        let mut next = || crate::test_rng::xorshift(seed);
         let pick = next() % if depth == 0 { 4 } else { 9 };
         let n = next();
         match pick {

@@ -293,9 +293,7 @@ mod tests {
         .collect();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..20_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            crate::test_rng::xorshift(&mut seed);
             let len = (seed % 22) as usize;
             let s: String = (0..len)
                 .map(|i| b"0123456789+- x9"[((seed >> (i * 3)) % 15) as usize] as char)
