@@ -650,8 +650,10 @@ impl Driver {
             })
         });
         let timer = Timer::start(fire, delay);
-        if let Err(e) = &timer {
-            warn(&format!("threadline: no timer: {e:?}"));
+        // Timer::start fails only with the text of why (no `setTimeout`): that text, not the
+        // error's `Debug` (issue 15: which kept the derived `Debug` of TransportError).
+        if let Err(crate::api::TransportError::Network(why)) = &timer {
+            warn(&format!("threadline: no timer: {why}"));
         }
         *self.timer.borrow_mut() = timer.ok();
     }
