@@ -63,7 +63,10 @@ pub enum RestoreIssue {
     #[error("stored delta {index} is missing; it and {dropped} later ones dropped")]
     MissingDelta { index: usize, dropped: usize },
     /// One record of the per-record layout could not be read: it was skipped, the rest used.
-    #[error("stored record {key:?} of table {table} is unreadable ({reason}); skipped")]
+    #[error(
+        "stored record {:?} of table {table} is unreadable ({reason}); skipped",
+        .key.as_str()
+    )]
     CorruptRecord {
         table: String,
         key: String,

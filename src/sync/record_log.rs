@@ -1123,7 +1123,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     Table::Accounts => stored_json::from_json::<AccountRecord>(json.as_bytes())
                         .and_then(|r| {
                             if r.account.0 != key {
-                                return Err(format!("names account {:?}", r.account.0));
+                                return Err(format!("names account {:?}", r.account.0.as_str()));
                             }
                             let a = account_of(&mut accounts, &r.account);
                             a.outbox_next_seq = r.outbox_next_seq;

@@ -22,7 +22,7 @@ pub enum Refusal {
     #[error("message is {chars} characters; at most {max}")]
     TooLong { chars: usize, max: usize },
     /// A URN could not be read.
-    #[error("unreadable URN {urn:?}: {reason}")]
+    #[error("unreadable URN {:?}: {reason}", .urn.as_str())]
     BadUrn { urn: String, reason: String },
     /// The message is not known here (yet).
     #[error("message not known")]
@@ -49,7 +49,7 @@ pub enum Refusal {
     NotNow { state: String },
     /// `conversationUrn` was given with a recall or reaction, but the message is not (known to
     /// be) in that conversation: the command was meant for another message.
-    #[error("the message is not in conversation {conversation_urn:?}")]
+    #[error("the message is not in conversation {:?}", .conversation_urn.as_str())]
     #[serde(rename_all = "camelCase")]
     NotInConversation { conversation_urn: String },
     /// The account has no Sales Navigator (its premium status says so).
@@ -59,4 +59,42 @@ pub enum Refusal {
     /// has more than one, or none known yet.
     #[error("Sales Navigator sends go to one person: this thread has not exactly one other")]
     NeedsOneRecipient,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Refusal;
+    use crate::sync::RestoreIssue;
+
+    /// A hostile URN (a quote to end the quoting early, a control character, a line break, a
+    /// right-to-left override) is shown quoted with all of them escaped: it cannot end the
+    /// quote, hide in the text or reorder what follows it. The same for a stored record's key.
+    #[test]
+    fn a_hostile_urn_stays_quoted_and_escaped_in_the_message() {
+        let urn = "urn:li:x\" is fine; \u{7}\nthe other\u{202e}";
+        let bad = Refusal::BadUrn {
+            urn: urn.into(),
+            reason: "expected ':'".into(),
+        };
+        assert_eq!(
+            bad.to_string(),
+            r#"unreadable URN "urn:li:x\" is fine; \u{7}\nthe other\u{202e}": expected ':'"#
+        );
+        let elsewhere = Refusal::NotInConversation {
+            conversation_urn: urn.into(),
+        };
+        assert_eq!(
+            elsewhere.to_string(),
+            r#"the message is not in conversation "urn:li:x\" is fine; \u{7}\nthe other\u{202e}""#
+        );
+        let record = RestoreIssue::CorruptRecord {
+            table: "messages".into(),
+            key: urn.into(),
+            reason: "names conversation \"a\"".into(),
+        };
+        assert_eq!(
+            record.to_string(),
+            r#"stored record "urn:li:x\" is fine; \u{7}\nthe other\u{202e}" of table messages is unreadable (names conversation "a"); skipped"#
+        );
+    }
 }
