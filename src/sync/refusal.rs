@@ -94,7 +94,10 @@ mod tests {
         };
         assert_eq!(
             record.to_string(),
-            r#"stored record "urn:li:x\" is fine; \u{7}\nthe other\u{202e}" of table messages is unreadable (names conversation "a"); skipped"#
+            concat!(
+                r#"stored record "urn:li:x\" is fine; \u{7}\nthe other\u{202e}" of table "#,
+                r#"messages is unreadable (names conversation "a"); skipped"#
+            )
         );
     }
 }
