@@ -53,7 +53,7 @@ mod host {
     pub fn is_alphanumeric(c: char) -> bool {
         let mut buf = [0u8; 4];
         let one: &str = c.encode_utf8(&mut buf);
-        ALPHANUMERIC.with(|re| re.test(one))
+        crate::wasm::local(&ALPHANUMERIC, |re| re.test(one))
     }
 
     pub fn to_lowercase(s: &str) -> String {

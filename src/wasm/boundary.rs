@@ -295,7 +295,7 @@ thread_local! {
 /// Calls `f` with `name` as a JS string, made once per name.
 fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
     let at = (name.as_ptr() as usize, name.len());
-    NAMES.with(|names| {
+    super::local(&NAMES, |names| {
         // Never re-entered (`f` reads a plain copy, which runs no JS); a fresh string if so.
         let Ok(mut names) = names.try_borrow_mut() else {
             return f(&JsValue::from_str(name));

@@ -24,3 +24,16 @@ pub use engine::{
     ThreadlineEngineOptions,
 };
 pub use fetch::FetchTransport;
+
+/// `key.with(f)`, for the module's own thread-locals. wasm32 has one thread, which never exits,
+/// so a thread-local is never destroyed and `try_with` cannot fail; if it did, this traps as the
+/// panic of `with` would (the module is `panic=abort`), without std's panic path in each caller
+/// (issue 15: that path, with its message and `AccessError`'s `Debug`, was 436 B gzip over the
+/// ten uses).
+#[inline(always)]
+pub(crate) fn local<T: 'static, R>(
+    key: &'static std::thread::LocalKey<T>,
+    f: impl FnOnce(&T) -> R,
+) -> R {
+    key.try_with(f).unwrap_or_else(|_| std::process::abort())
+}

@@ -217,13 +217,15 @@ impl LocalStore {
 impl MemoryStore {
     fn run(op: Op<'_>) -> Option<String> {
         match op {
-            Op::Get(key) => MEMORY.with(|m| m.borrow().get(key).cloned()),
+            Op::Get(key) => super::local(&MEMORY, |m| m.borrow().get(key).cloned()),
             Op::Put(key, value) => {
-                MEMORY.with(|m| m.borrow_mut().insert(key.to_owned(), value.to_owned()));
+                super::local(&MEMORY, |m| {
+                    m.borrow_mut().insert(key.to_owned(), value.to_owned())
+                });
                 None
             }
             Op::Delete(key) => {
-                MEMORY.with(|m| m.borrow_mut().remove(key));
+                super::local(&MEMORY, |m| m.borrow_mut().remove(key));
                 None
             }
         }

@@ -130,7 +130,7 @@ thread_local! {
 /// The address of the scratch area in the module's memory. Not public.
 #[wasm_bindgen(js_name = __urnScratch)]
 pub fn urn_scratch() -> usize {
-    SCRATCH.with(|s| s.borrow().as_ptr() as usize)
+    super::local(&SCRATCH, |s| s.borrow().as_ptr() as usize)
 }
 
 /// The module's memory, for the wrappers' view of the scratch area. Not public.
@@ -151,7 +151,7 @@ fn at(
     not: fn(&[u8]) -> bool,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> i32 {
-    SCRATCH.with(|s| {
+    super::local(&SCRATCH, |s| {
         let mut s = s.borrow_mut();
         let (input, out) = s.split_at_mut(SCRATCH_INPUT);
         let Some(input) = input.get(..len) else {
@@ -230,7 +230,7 @@ pub fn urn_batch(bytes: usize, count: usize) -> usize {
     if bytes > BATCH_MAX_BYTES || count > MAX_VALUES {
         return 0;
     }
-    BATCH.with(|b| {
+    super::local(&BATCH, |b| {
         let b = &mut *b.borrow_mut();
         if b.bytes.len() < bytes {
             b.bytes.resize(bytes, 0);
@@ -245,7 +245,7 @@ pub fn urn_batch(bytes: usize, count: usize) -> usize {
 /// The address of the batch's ends/answers (`i32`s). Not public.
 #[wasm_bindgen(js_name = __urnBatchInts)]
 pub fn urn_batch_ints() -> usize {
-    BATCH.with(|b| b.borrow().ints.as_ptr() as usize)
+    super::local(&BATCH, |b| b.borrow().ints.as_ptr() as usize)
 }
 
 /// Answers a batch of `count` inputs in place, each as [`at`] answers one (the place of the id
@@ -258,7 +258,7 @@ fn ids_at(
     not: fn(&[u8]) -> bool,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> usize {
-    BATCH.with(|b| {
+    super::local(&BATCH, |b| {
         let b = &mut *b.borrow_mut();
         b.out.clear();
         let Some(ints) = b.ints.get_mut(..count) else {
