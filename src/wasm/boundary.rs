@@ -637,7 +637,8 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
         other = text;
         Unexpected::Str(&other)
     } else {
-        other = format!("{v:?}");
+        // `*v`: JsValue's own `Debug`, as serde-wasm-bindgen writes it (no `&JsValue` one).
+        other = format!("{:?}", *v);
         Unexpected::Other(&other)
     };
     serde::de::Error::invalid_type(unexpected, expected)
