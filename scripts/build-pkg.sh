@@ -15,7 +15,9 @@ cargo build --release --target wasm32-unknown-unknown --lib --quiet
 rm -rf "$OUT" && mkdir -p "$OUT/glue"
 wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   target/wasm32-unknown-unknown/release/threadline.wasm
-"$WASM_OPT" -Oz --strip-debug --strip-producers \
+# No target_features section: only wasm-bindgen reads it, before this.
+"$WASM_OPT" -Oz --strip-target-features \
+  --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$OUT/glue/threadline_bg.wasm" -o "$OUT/glue/threadline_bg.wasm"
