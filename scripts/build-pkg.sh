@@ -15,8 +15,12 @@ cargo build --release --target wasm32-unknown-unknown --lib --quiet
 rm -rf "$OUT" && mkdir -p "$OUT/glue"
 wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   target/wasm32-unknown-unknown/release/threadline.wasm
-# No target_features section: only wasm-bindgen reads it, before this.
-"$WASM_OPT" -Oz --strip-target-features \
+# A function with one caller inlined only when it is small (-ocimfs 15; the default inlines
+# every one): more bytes, less gzip (most likely because a body kept out of its one caller keeps
+# its own small local numbers, so alike bodies stay alike). No target_features section: only
+# wasm-bindgen reads it, before this. Each flag measured in ARCHITECTURE.md ("The shipped wasm
+# is measured").
+"$WASM_OPT" -Oz -ocimfs 15 --strip-target-features \
   --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
