@@ -17,10 +17,11 @@ wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   target/wasm32-unknown-unknown/release/threadline.wasm
 # A function with one caller inlined only when it is small (-ocimfs 15; the default inlines
 # every one): more bytes, less gzip (most likely because a body kept out of its one caller keeps
-# its own small local numbers, so alike bodies stay alike). No target_features section: only
-# wasm-bindgen reads it, before this. Each flag measured in ARCHITECTURE.md ("The shipped wasm
-# is measured").
-"$WASM_OPT" -Oz -ocimfs 15 --strip-target-features \
+# its own small local numbers, so alike bodies stay alike). Functions in name order, so the
+# generic copies of one function sit side by side within gzip's window (before --strip-debug,
+# which drops the names). No target_features section: only wasm-bindgen reads it, before this.
+# Each flag measured in ARCHITECTURE.md ("The shipped wasm is measured").
+"$WASM_OPT" -Oz -ocimfs 15 --reorder-functions-by-name --strip-target-features \
   --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
