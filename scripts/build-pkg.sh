@@ -15,7 +15,15 @@ cargo build --release --target wasm32-unknown-unknown --lib --quiet
 rm -rf "$OUT" && mkdir -p "$OUT/glue"
 wasm-bindgen --target web --out-dir "$OUT/glue" --out-name threadline \
   target/wasm32-unknown-unknown/release/threadline.wasm
-"$WASM_OPT" -Oz --strip-debug --strip-producers \
+# -Os, not -Oz (smaller in gzip with the flags after it). A function with one caller inlined
+# only when it is small (-ocimfs 15; the default inlines every one): more bytes, less gzip (most
+# likely because a body kept out of its one caller keeps its own small local numbers, so alike
+# bodies stay alike). Functions in name order, so the generic copies of one function sit side
+# by side within gzip's window (before --strip-debug, which drops the names). No
+# target_features section: only wasm-bindgen reads it, before this. Each flag measured in
+# ARCHITECTURE.md ("The shipped wasm is measured").
+"$WASM_OPT" -Os -ocimfs 15 --reorder-functions-by-name --strip-target-features \
+  --strip-debug --strip-producers \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   "$OUT/glue/threadline_bg.wasm" -o "$OUT/glue/threadline_bg.wasm"
