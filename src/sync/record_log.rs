@@ -559,59 +559,65 @@ struct ElsewhereRecord {
 // Read by one member scanner (`stored_json`), not serde's derived readers (issue 15).
 
 impl FromStored for MetaRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(MetaRecord {
-            layout: f.req("layout")?,
-            key_counter: f.or_default("keyCounter")?,
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Some(MetaRecord {
+            layout: f.req("layout"),
+            key_counter: f.or_default("keyCounter"),
         })
     }
 }
 
 impl FromStored for AccountRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(AccountRecord {
-            account: AccountId(f.or_default("account")?),
-            outbox_next_seq: f.or_default("outboxNextSeq")?,
-            quota: f.record_opt("quota")?,
-            own_profile: f.opt("ownProfile")?,
-            tallies_seen: f.or_default("talliesSeen")?,
-            summary: f.record_or_default("summary")?,
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        Some(AccountRecord {
+            account: AccountId(f.or_default("account")),
+            outbox_next_seq: f.or_default("outboxNextSeq"),
+            quota: f.record_opt("quota"),
+            own_profile: f.opt("ownProfile"),
+            tallies_seen: f.or_default("talliesSeen"),
+            summary: f.record_or_default("summary"),
         })
     }
 }
 
 impl FromStored for AccountSummary {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let gaps = f.or_default("gaps")?;
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let gaps = f.or_default("gaps");
         // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
-        let unread = f.pair_list("unread", half, half)?;
-        Ok(AccountSummary { gaps, unread })
+        let unread = f.pair_list("unread", half, half);
+        Some(AccountSummary { gaps, unread })
     }
 }
 
 impl FromStored for TombstoneRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(TombstoneRecord {
-            message: f.req("message")?,
-            conversation: f.opt("conversation")?,
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let message = f.req_some("message");
+        let conversation = f.opt("conversation");
+        Some(TombstoneRecord {
+            message: message?,
+            conversation,
         })
     }
 }
 
 impl FromStored for ReactionRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ReactionRecord {
-            key: f.record("key")?,
-            fact: f.record("fact")?,
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let key = f.record("key");
+        let fact = f.record("fact");
+        Some(ReactionRecord {
+            key: key?,
+            fact: fact?,
         })
     }
 }
 
 impl FromStored for ElsewhereRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ElsewhereRecord {
-            conversation: f.req("conversation")?,
-            sent: f.records("sent")?,
+    fn read(f: &mut Fields<'_>) -> Option<Self> {
+        let conversation = f.req_some("conversation");
+        let sent = f.records("sent");
+        Some(ElsewhereRecord {
+            conversation: conversation?,
+            sent,
         })
     }
 }
