@@ -91,7 +91,8 @@ fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
     let version = u32::try_from(version).map_err(|_| corrupt("version out of range".into()))?;
     if version == STORE_VERSION {
         let records = Records::read(&mut fields);
-        return Ok((fields.answer(records).map_err(corrupt)?, None));
+        fields.verdict().map_err(corrupt)?;
+        return Ok((records, None));
     }
     // A document serde_json's `Value` refuses (a number out of range) is corrupt whatever its
     // version, as when every other version was read through a `Value` first.
@@ -204,20 +205,20 @@ pub(crate) fn snapshot_of(
 
 /// The key-value layout's snapshot or delta.
 impl FromStored for Records {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(Records {
+    fn read(f: &mut Fields<'_>) -> Self {
+        Records {
             version: f.req("version"),
             key_counter: f.or_default("keyCounter"),
             accounts: f.records_or_default("accounts"),
-        })
+        }
     }
 }
 
 /// `#[serde(default)]` on the type: every field may be missing (a field that does not read is
 /// kept in `Fields`, which `stored_json::from_json` answers with).
 impl FromStored for AccountRecords {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(AccountRecords {
+    fn read(f: &mut Fields<'_>) -> Self {
+        AccountRecords {
             account: AccountId(f.or_default("account")),
             conversations: f.records_or_default("conversations"),
             messages: f.records_or_default("messages"),
@@ -238,6 +239,6 @@ impl FromStored for AccountRecords {
                 let sent: Vec<Stored<_>> = half(raw)?;
                 Ok(sent.into_iter().map(|Stored(s)| s).collect())
             }),
-        })
+        }
     }
 }

@@ -88,13 +88,13 @@ struct Head {
 
 // Read by the member scanner (`stored_json`), not serde's derived reader (issue 15).
 impl FromStored for Head {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(Head {
+    fn read(f: &mut Fields<'_>) -> Self {
+        Head {
             v: f.req("v"),
             snapshot: f.opt("snapshot"),
             deltas: f.req("deltas"),
             next: f.req("next"),
-        })
+        }
     }
 }
 

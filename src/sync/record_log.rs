@@ -559,66 +559,62 @@ struct ElsewhereRecord {
 // Read by one member scanner (`stored_json`), not serde's derived readers (issue 15).
 
 impl FromStored for MetaRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(MetaRecord {
+    fn read(f: &mut Fields<'_>) -> Self {
+        MetaRecord {
             layout: f.req("layout"),
             key_counter: f.or_default("keyCounter"),
-        })
+        }
     }
 }
 
 impl FromStored for AccountRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(AccountRecord {
+    fn read(f: &mut Fields<'_>) -> Self {
+        AccountRecord {
             account: AccountId(f.or_default("account")),
             outbox_next_seq: f.or_default("outboxNextSeq"),
             quota: f.record_opt("quota"),
             own_profile: f.opt("ownProfile"),
             tallies_seen: f.or_default("talliesSeen"),
             summary: f.record_or_default("summary"),
-        })
+        }
     }
 }
 
 impl FromStored for AccountSummary {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let gaps = f.or_default("gaps");
         // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
         let unread = f.pair_list("unread", half, half);
-        Some(AccountSummary { gaps, unread })
+        AccountSummary { gaps, unread }
     }
 }
 
 impl FromStored for TombstoneRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let message = f.req_some("message");
-        let conversation = f.opt("conversation");
-        Some(TombstoneRecord {
-            message: message?,
-            conversation,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        TombstoneRecord {
+            message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
+            conversation: f.opt("conversation"),
+        }
     }
 }
 
 impl FromStored for ReactionRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let key = f.record("key");
-        let fact = f.record("fact");
-        Some(ReactionRecord {
-            key: key?,
-            fact: fact?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ReactionRecord {
+            key: f.record("key"),
+            fact: f.record("fact"),
+        }
     }
 }
 
 impl FromStored for ElsewhereRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let conversation = f.req_some("conversation");
-        let sent = f.records("sent");
-        Some(ElsewhereRecord {
-            conversation: conversation?,
-            sent,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ElsewhereRecord {
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            sent: f.records("sent"),
+        }
     }
 }
 

@@ -10,8 +10,10 @@
 //! in the module once, shared by every record with a field of that type.
 //!
 //! A field that does not read is kept in [`Fields`], not returned at once: the reader goes on
-//! with every later field absent and builds its value with no error path in between, and
-//! [`from_json`] gives the kept error (the first one, as an early return gave it).
+//! with every later field absent and always builds its value (a placeholder once a field
+//! failed), with no error path in between, and [`from_json`] gives the kept error (the first
+//! one, as an early return gave it) and drops the value. A nested record is read the same way,
+//! into the same kind of `Fields`, its error named by its field.
 //!
 //! The records read as serde's derived readers read them: the same names (camelCase), a missing
 //! `Option` field or one of `null` is `None`, a missing `#[serde(default)]` field its default,
@@ -42,22 +44,23 @@ use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tall
 use super::tagged::Tag;
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
-use crate::model::{Attachment, MessagingChannel, ServerEvent};
-use crate::urn::MessageId;
+use crate::model::{Attachment, MessagingChannel, ServerEvent, ServerEventKind};
+use crate::urn::{ConversationId, MessageId};
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
 pub(crate) trait FromStored: Sized {
     /// The record from `f`'s members, each field in its declared order. A field that does not
-    /// read is kept in `f` (see [`Fields`]), not returned: the answer is then `None`, or a value
-    /// [`from_json`] drops, and `f` says why.
-    fn read(f: &mut Fields<'_>) -> Option<Self>;
+    /// read is kept in `f` (see [`Fields`]), not returned: the answer is then a placeholder
+    /// (each field absent or its type's default), which [`from_json`] drops for the error.
+    fn read(f: &mut Fields<'_>) -> Self;
 }
 
 /// Reads the record `json` (one JSON object, nothing after it) as `T`, or says why not.
 pub(crate) fn from_json<T: FromStored>(json: &[u8]) -> Result<T, String> {
     let mut f = Fields::parse(json);
     let read = T::read(&mut f);
-    f.answer(read)
+    f.verdict()?;
+    Ok(read)
 }
 
 /// An object's members as raw JSON text, in their order (a repeated name is kept twice, so that
@@ -114,26 +117,15 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// The record its reader answered (`read`), or the first error kept.
-    pub fn answer<T>(self, read: Option<T>) -> Result<T, String> {
-        self.verdict(read.is_some())?;
-        read.ok_or_else(String::new)
-    }
-
     /// The first error kept so far, taken (for a caller that reads a field before the rest).
     pub fn error(&mut self) -> Result<(), String> {
         self.failed.take().map_or(Ok(()), Err)
     }
 
-    /// The record's error, the first one kept; an error too when its reader answered no value
-    /// (`complete` false) with none kept, which no reader does.
+    /// The record's error, the first one kept.
     #[inline(never)]
-    fn verdict(self, complete: bool) -> Result<(), String> {
-        match self.failed {
-            Some(e) => Err(e),
-            None if complete => Ok(()),
-            None => Err("a stored record's reader answered no value".to_owned()),
-        }
+    pub fn verdict(self) -> Result<(), String> {
+        self.failed.map_or(Ok(()), Err)
     }
 
     /// Keeps `e` as the record's error, unless one is kept already.
@@ -200,8 +192,10 @@ impl<'a> Fields<'a> {
         names: &'static [&'static str],
         unknown: Unknown,
         text: Option<usize>,
-    ) -> Option<Named> {
-        let raw = self.need(name)?;
+    ) -> Named {
+        let Some(raw) = self.need(name) else {
+            return (Ok(0), None);
+        };
         let read = UnitEnum {
             names,
             unknown,
@@ -211,7 +205,7 @@ impl<'a> Fields<'a> {
             raw.get().as_bytes(),
         ))
         .map_err(|e| field_error(name, &e));
-        self.keep(read)
+        self.keep(read).unwrap_or((Ok(0), None))
     }
 
     /// A field that must be there, of a type with no default.
@@ -294,28 +288,52 @@ impl<'a> Fields<'a> {
         self.model_list(name, false, known, required)
     }
 
-    /// Field `name`'s value `raw`, a nested record, read by its own reader.
-    fn nested<T: FromStored>(&mut self, raw: &RawValue, name: &str) -> Option<T> {
-        let read = nested(raw, name);
-        self.keep(read)
+    /// Field `name`'s value `raw`, a nested record, read by its own reader; when it is not
+    /// there (with an error kept), the reader's placeholder.
+    fn nested<T: FromStored>(&mut self, raw: Option<&'a RawValue>, name: &str) -> T {
+        let mut inner = Fields::parse_nested(raw);
+        let read = T::read(&mut inner);
+        self.nested_verdict(inner, name);
+        read
+    }
+
+    /// The members of a nested record's text `raw`; none, with an error kept that is never
+    /// given (the record's own error is kept already), when it is not there.
+    #[inline(never)]
+    fn parse_nested(raw: Option<&'a RawValue>) -> Fields<'a> {
+        match raw {
+            Some(raw) => Fields::parse(raw.get().as_bytes()),
+            None => Fields {
+                members: Vec::new(),
+                failed: Some(String::new()),
+            },
+        }
+    }
+
+    /// A nested record's error, named by its field `name`, kept as this record's.
+    #[inline(never)]
+    fn nested_verdict(&mut self, inner: Fields<'_>, name: &str) {
+        if let Err(e) = inner.verdict() {
+            self.fail(format!("field `{name}`: {e}"));
+        }
     }
 
     /// A nested `Option` record: missing or `null` is `None`.
     pub fn record_opt<T: FromStored>(&mut self, name: &str) -> Option<T> {
         let raw = self.find(name, true)?;
-        self.nested(raw, name)
+        Some(self.nested(Some(raw), name))
     }
 
     /// A nested record that must be there.
-    pub fn record<T: FromStored>(&mut self, name: &str) -> Option<T> {
-        let raw = self.need(name)?;
+    pub fn record<T: FromStored>(&mut self, name: &str) -> T {
+        let raw = self.need(name);
         self.nested(raw, name)
     }
 
     /// A nested record that may be missing but, when there, is read (`null` is not missing).
     pub fn record_given<T: FromStored>(&mut self, name: &str) -> Option<T> {
         let raw = self.find(name, false)?;
-        self.nested(raw, name)
+        Some(self.nested(Some(raw), name))
     }
 
     /// A nested `#[serde(default)]` record.
@@ -463,10 +481,6 @@ fn refused_model(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<()
     // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
     lenient::json_document(raw.get().as_bytes()).map_err(|e| e.to_string())?;
     Ok(())
-}
-
-fn nested<T: FromStored>(raw: &RawValue, name: &str) -> Result<T, String> {
-    from_json(raw.get().as_bytes()).map_err(|e| format!("field `{name}`: {e}"))
 }
 
 /// serde_json's error about a field's value, named by the field; its position (within the
@@ -619,9 +633,11 @@ impl<'de> Deserialize<'de> for Name<'de> {
 // read after it), then builds its value once, with no error path in between (issue 15).
 
 impl FromStored for StoredMessage {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let id = f.req_some("id");
-        let conversation = f.req_some("conversation");
+    fn read(f: &mut Fields<'_>) -> Self {
+        let id = f.req_some("id").unwrap_or_else(MessageId::placeholder);
+        let conversation = f
+            .req_some("conversation")
+            .unwrap_or_else(ConversationId::placeholder);
         let message_urn = f.req("messageUrn");
         let text = f.req("text");
         let sent_at = Millis(f.req("sentAt"));
@@ -633,10 +649,7 @@ impl FromStored for StoredMessage {
         let stamp = f.req("stamp");
         let tally = f.record_opt("tally");
         let client_key = f.opt("clientKey").map(ClientKey);
-        let (Some(id), Some(conversation)) = (id, conversation) else {
-            return None;
-        };
-        Some(StoredMessage {
+        StoredMessage {
             id,
             conversation,
             message_urn,
@@ -651,38 +664,35 @@ impl FromStored for StoredMessage {
             tally,
             client_key,
             rev: crate::sync::Rev::new(),
-        })
+        }
     }
 }
 
 impl FromStored for ConversationRecord {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let id = f.req_some("id");
+    fn read(f: &mut Fields<'_>) -> Self {
+        let id = f.req_some("id").unwrap_or_else(ConversationId::placeholder);
         let urn = f.req("urn");
         let meta = f.opt_model("meta", CONVERSATION_FIELDS, CONVERSATION_REQUIRED);
         let meta_stamp = Millis(f.req("metaStamp"));
         let read_at = Millis(f.req("readAt"));
         let history = f.record("history");
-        let (Some(id), Some(history)) = (id, history) else {
-            return None;
-        };
-        Some(ConversationRecord {
+        ConversationRecord {
             id,
             urn,
             meta,
             meta_stamp,
             read_at,
             history,
-        })
+        }
     }
 }
 
 impl FromStored for Tally {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(Tally {
+    fn read(f: &mut Fields<'_>) -> Self {
+        Tally {
             stamp: f.req("stamp"),
             entries: f.models("entries", SUMMARY_FIELDS, SUMMARY_FIELDS),
-        })
+        }
     }
 }
 
@@ -702,11 +712,11 @@ const ATTACHMENT_REQUIRED: &[&str] = &["assetUrn", "byteSize", "mediaType", "nam
 const SUMMARY_FIELDS: &[&str] = &["emoji", "count", "viewerReacted"];
 
 impl FromStored for QuotaUse {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(QuotaUse {
+    fn read(f: &mut Fields<'_>) -> Self {
+        QuotaUse {
             day: f.req("day"),
             keys: f.req("keys"),
-        })
+        }
     }
 }
 
@@ -718,9 +728,9 @@ pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
 }
 
 impl FromStored for ServerEvent {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let seq = f.req("seq");
-        let kind = f.req_some("type");
+        let kind = f.req_some("type").unwrap_or(ServerEventKind::Unknown);
         let at = f.or_default("at");
         let account_id = f.or_default("accountId");
         let conversation_urn = f.or_default("conversationUrn");
@@ -728,9 +738,9 @@ impl FromStored for ServerEvent {
         let emoji = f.opt("emoji");
         let react = f.opt("react");
         let actor = f.opt("actor");
-        Some(ServerEvent {
+        ServerEvent {
             seq,
-            kind: kind?,
+            kind,
             at,
             account_id,
             conversation_urn,
@@ -738,7 +748,7 @@ impl FromStored for ServerEvent {
             emoji,
             react,
             actor,
-        })
+        }
     }
 }
 
@@ -765,20 +775,20 @@ const CONVERSATION_FIELDS: &[&str] = &[
 const CONVERSATION_REQUIRED: &[&str] = &["conversationUrn", "unreadCount", "participants"];
 
 impl FromStored for History {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(History {
+    fn read(f: &mut Fields<'_>) -> Self {
+        History {
             oldest: f.opt("oldest"),
             cursor: f.opt("cursor"),
             has_more: f.req("hasMore"),
             head_loaded: f.req("headLoaded"),
             polled_to: f.opt("polledTo").map(Millis),
             gap: f.or_default("gap"),
-        })
+        }
     }
 }
 
 impl FromStored for OutboxEntry {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let key = ClientKey(f.req("key"));
         let seq = f.req("seq");
         let created_at = Millis(f.req("createdAt"));
@@ -795,10 +805,7 @@ impl FromStored for OutboxEntry {
         let check_at = f.opt("checkAt").map(Millis);
         let attempt_at = f.opt("attemptAt").map(Millis);
         let shown_in = f.opt("shownIn");
-        let (Some(recipient), Some((channel, _)), Some(state)) = (recipient, channel, state) else {
-            return None;
-        };
-        Some(OutboxEntry {
+        OutboxEntry {
             key,
             seq,
             created_at,
@@ -807,14 +814,14 @@ impl FromStored for OutboxEntry {
             conversation_urn,
             text,
             subject,
-            channel: CHANNELS[channel.unwrap_or(0)],
+            channel: CHANNELS[channel.0.unwrap_or(0)],
             attachments,
             new_conversation,
             state,
             check_at,
             attempt_at,
             shown_in,
-        })
+        }
     }
 }
 
@@ -822,7 +829,7 @@ impl FromStored for OutboxEntry {
 /// type when there (`null` is not missing), in that reader's order, then the variant `state`
 /// names.
 impl FromStored for SendState {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let state: Option<Tag> = f.given("state");
         let started_at: Option<Millis> = f.given("startedAt");
         let failed_at: Option<Millis> = f.given("failedAt");
@@ -832,7 +839,7 @@ impl FromStored for SendState {
         let message: Option<MessageId> = f.opt("message");
         let answer_pending: Option<bool> = f.given("answerPending");
         // Once a field did not read, its error is the one kept (`Fields::fail` keeps the first).
-        let read = state_of(
+        match state_of(
             state,
             started_at,
             failed_at,
@@ -841,8 +848,13 @@ impl FromStored for SendState {
             retryable,
             message,
             answer_pending,
-        );
-        f.keep(read)
+        ) {
+            Ok(state) => state,
+            Err(e) => {
+                f.fail(e);
+                SendState::Queued
+            }
+        }
     }
 }
 
@@ -892,10 +904,10 @@ fn state_of(
 /// serde reads a variant there (its name, or `{"<name>": null}`), then `value`, a string, which
 /// every kind has (a missing one is an error, as it is there).
 impl FromStored for Recipient {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let kind = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later, None);
         let value: String = f.req("value");
-        Some(match kind?.0 {
+        match kind.0 {
             Ok(0) => Recipient::Conversation(value),
             Ok(1) => Recipient::ProfileUrn(value),
             Ok(_) => Recipient::ProfileSlug(value),
@@ -903,9 +915,9 @@ impl FromStored for Recipient {
                 let e: serde_json::Error =
                     serde::de::Error::unknown_variant(&other, &RECIPIENT_KINDS);
                 f.fail(e.to_string());
-                return None;
+                Recipient::Conversation(String::new())
             }
-        })
+        }
     }
 }
 
@@ -1038,71 +1050,61 @@ const FAILURE_CODES: [FailureCode; 13] = [
 ];
 
 impl FromStored for SendFailure {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
+    fn read(f: &mut Fields<'_>) -> Self {
         let code = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other, None);
         let message = f.req("message");
-        Some(SendFailure {
-            code: code?.0.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
+        SendFailure {
+            code: code.0.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
             message,
-        })
+        }
     }
 }
 
 impl FromStored for ElsewhereSent {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(ElsewhereSent {
+    fn read(f: &mut Fields<'_>) -> Self {
+        ElsewhereSent {
             key: ClientKey(f.req("key")),
             text: f.req("text"),
             subject: f.opt("subject"),
             attachments: attachments(f),
             sent_at: Millis(f.req("sentAt")),
             message_urn: f.opt("messageUrn"),
-        })
+        }
     }
 }
 
 impl FromStored for ReactionKey {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let message = f.req_some("message");
-        let actor = f.variant("actor", &ACTORS, Unknown::Refused, Some(1));
-        let emoji = f.req("emoji");
-        let (Some(message), Some((_, profile))) = (message, actor) else {
-            return None;
-        };
-        Some(ReactionKey {
+    fn read(f: &mut Fields<'_>) -> Self {
+        let message = f.req_some("message").unwrap_or_else(MessageId::placeholder);
+        let (_, profile) = f.variant("actor", &ACTORS, Unknown::Refused, Some(1));
+        ReactionKey {
             message,
             actor: profile.map_or(Actor::Me, Actor::Profile),
-            emoji,
-        })
+            emoji: f.req("emoji"),
+        }
     }
 }
 
 impl FromStored for ReactionFact {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        Some(ReactionFact {
+    fn read(f: &mut Fields<'_>) -> Self {
+        ReactionFact {
             present: f.req("present"),
             stamp: f.req("stamp"),
-        })
+        }
     }
 }
 
 impl FromStored for RecallCheck {
-    fn read(f: &mut Fields<'_>) -> Option<Self> {
-        let message = f.req_some("message");
-        let conversation = f.req_some("conversation");
-        let since = f.req("since");
-        let requested = f.req("requested");
-        let ours = f.req("ours");
-        let (Some(message), Some(conversation)) = (message, conversation) else {
-            return None;
-        };
-        Some(RecallCheck {
-            message,
-            conversation,
-            since,
-            requested,
-            ours,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        RecallCheck {
+            message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            since: f.req("since"),
+            requested: f.req("requested"),
+            ours: f.req("ours"),
+        }
     }
 }
 
