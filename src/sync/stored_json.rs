@@ -168,10 +168,33 @@ impl<'a> Fields<'a> {
     #[inline(never)]
     fn need(&mut self, name: &str) -> Option<&'a RawValue> {
         let found = self.find(name, false);
-        if found.is_none() && self.failed.is_none() {
-            self.fail(missing(name));
+        if found.is_none() {
+            self.absent::<()>(name);
         }
         found
+    }
+
+    /// Keeps field `name`'s missing error (unless an error is kept already); `T`'s default, the
+    /// value a reader answers for it.
+    pub fn absent<T: Default>(&mut self, name: &str) -> T {
+        self.missing(name);
+        T::default()
+    }
+
+    #[inline(never)]
+    fn missing(&mut self, name: &str) {
+        if self.failed.is_none() {
+            self.failed = Some(missing(name));
+        }
+    }
+
+    /// `v`, a field read before that the value turns out to need, or its missing error kept
+    /// ([`Fields::absent`]).
+    pub fn needed<T: Default>(&mut self, v: Option<T>, name: &str) -> T {
+        match v {
+            Some(v) => v,
+            None => self.absent(name),
+        }
     }
 
     /// Field `name`'s value `raw` (when there) read as `T` by its serde reader.
@@ -838,66 +861,44 @@ impl FromStored for SendState {
         let retryable: Option<bool> = f.given("retryable");
         let message: Option<MessageId> = f.opt("message");
         let answer_pending: Option<bool> = f.given("answerPending");
-        // Once a field did not read, its error is the one kept (`Fields::fail` keeps the first).
-        match state_of(
-            state,
-            started_at,
-            failed_at,
-            error,
-            reason,
-            retryable,
-            message,
-            answer_pending,
-        ) {
-            Ok(state) => state,
-            Err(e) => {
-                f.fail(e);
+        // The fields the variant needs, in that reader's order: one missing is the error (a
+        // field that did not read before it is kept instead: `Fields::fail` keeps the first).
+        let state = match state {
+            Some(Tag(state)) => state,
+            None => f.absent("state"),
+        };
+        match state.as_str() {
+            "queued" => SendState::Queued,
+            "inFlight" => SendState::InFlight {
+                started_at: f.needed(started_at, "startedAt"),
+            },
+            "ambiguous" => SendState::Ambiguous {
+                started_at: f.needed(started_at, "startedAt"),
+                failed_at: f.needed(failed_at, "failedAt"),
+                error: f.needed(error, "error"),
+            },
+            "failed" => SendState::Failed {
+                reason: match reason {
+                    Some(reason) => reason,
+                    None => SendFailure {
+                        code: FailureCode::Unknown,
+                        message: f.absent("reason"),
+                    },
+                },
+                retryable: f.needed(retryable, "retryable"),
+            },
+            "sent" => SendState::Sent {
+                message,
+                answer_pending: f.needed(answer_pending, "answerPending"),
+                started_at: f.needed(started_at, "startedAt"),
+            },
+            other => {
+                let e: serde_json::Error = serde::de::Error::unknown_variant(other, &SEND_STATES);
+                f.fail(e.to_string());
                 SendState::Queued
             }
         }
     }
-}
-
-/// The variant `state` names, from every field a state can have (see `SendState`'s reader).
-#[allow(clippy::too_many_arguments)]
-fn state_of(
-    state: Option<Tag>,
-    started_at: Option<Millis>,
-    failed_at: Option<Millis>,
-    error: Option<String>,
-    reason: Option<SendFailure>,
-    retryable: Option<bool>,
-    message: Option<MessageId>,
-    answer_pending: Option<bool>,
-) -> Result<SendState, String> {
-    fn need<T>(v: Option<T>, name: &str) -> Result<T, String> {
-        v.ok_or_else(|| missing(name))
-    }
-    let Tag(state) = need(state, "state")?;
-    Ok(match state.as_str() {
-        "queued" => SendState::Queued,
-        "inFlight" => SendState::InFlight {
-            started_at: need(started_at, "startedAt")?,
-        },
-        "ambiguous" => SendState::Ambiguous {
-            started_at: need(started_at, "startedAt")?,
-            failed_at: need(failed_at, "failedAt")?,
-            error: need(error, "error")?,
-        },
-        "failed" => SendState::Failed {
-            reason: need(reason, "reason")?,
-            retryable: need(retryable, "retryable")?,
-        },
-        "sent" => SendState::Sent {
-            message,
-            answer_pending: need(answer_pending, "answerPending")?,
-            started_at: need(started_at, "startedAt")?,
-        },
-        other => {
-            let e: serde_json::Error = serde::de::Error::unknown_variant(other, &SEND_STATES);
-            return Err(e.to_string());
-        }
-    })
 }
 
 /// As `Recipient`'s derived reader (adjacently tagged, `kind` and `value`) reads it: `kind` as
