@@ -376,15 +376,24 @@ impl<'a> Fields<'a> {
         self.list(name, false)
     }
 
-    /// A list of records, each read by the record's own reader ([`from_json`], as the
+    /// A list of records, each read by the record's own reader (as [`from_json`], as the
     /// per-record layout reads one record).
     fn list<T: FromStored>(&mut self, name: &str, required: bool) -> Vec<T> {
         let mut out = Vec::new();
-        self.each(name, required, &mut |item| {
-            out.push(from_json(item.get().as_bytes())?);
-            Ok(())
-        });
+        self.each_record(name, required, &mut |f| out.push(T::read(f)));
         out
+    }
+
+    /// The list `name`'s items as [`Fields::each`] gives them, each a record whose members
+    /// `read` reads (its error, if any, then the item's): the parse and the verdict of every
+    /// item in one copy, only `read` per record type.
+    #[inline(never)]
+    fn each_record(&mut self, name: &str, required: bool, read: &mut dyn FnMut(&mut Fields<'a>)) {
+        self.each(name, required, &mut |item| {
+            let mut f = Fields::parse(item.get().as_bytes());
+            read(&mut f);
+            f.verdict()
+        });
     }
 
     /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
