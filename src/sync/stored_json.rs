@@ -198,9 +198,21 @@ impl<'a> Fields<'a> {
     }
 
     /// Field `name`'s value `raw` (when there) read as `T` by its serde reader.
-    fn field<T: DeserializeOwned>(&mut self, raw: Option<&'a RawValue>, name: &str) -> Option<T> {
-        let read = value(raw?, name);
+    fn field<T: DeserializeOwned>(&mut self, name: &str, how: Presence) -> Option<T> {
+        let raw = self.member(name, how)?;
+        let read = value(raw, name);
         self.keep(read)
+    }
+
+    /// Member `name`'s raw value as `how` reads it: one call for every field reader, so that a
+    /// field type's reader is one copy however its fields are read.
+    #[inline(never)]
+    fn member(&mut self, name: &str, how: Presence) -> Option<&'a RawValue> {
+        match how {
+            Presence::Required => self.need(name),
+            Presence::NullIsAbsent => self.find(name, true),
+            Presence::Given => self.find(name, false),
+        }
     }
 
     /// An enum's field that must be there, read as serde's derived reader reads it
@@ -233,8 +245,7 @@ impl<'a> Fields<'a> {
 
     /// A field that must be there, of a type with no default.
     pub fn req_some<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
-        let raw = self.need(name);
-        self.field(raw, name)
+        self.field(name, Presence::Required)
     }
 
     /// A field that must be there (its type's default when it is not, with the error kept:
@@ -245,14 +256,12 @@ impl<'a> Fields<'a> {
 
     /// An `Option` field: missing or `null` is `None`.
     pub fn opt<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
-        let raw = self.find(name, true);
-        self.field(raw, name)
+        self.field(name, Presence::NullIsAbsent)
     }
 
     /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
     pub fn given<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
-        let raw = self.find(name, false);
-        self.field(raw, name)
+        self.field(name, Presence::Given)
     }
 
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
@@ -468,6 +477,17 @@ impl<'a> Fields<'a> {
             }
         }
     }
+}
+
+/// How a field's member is looked up ([`Fields::member`]).
+#[derive(Clone, Copy)]
+enum Presence {
+    /// It must be there (missing is the error).
+    Required,
+    /// Missing or `null` is absent.
+    NullIsAbsent,
+    /// Missing is absent (`null` is a value).
+    Given,
 }
 
 fn missing(name: &str) -> String {
