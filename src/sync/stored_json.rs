@@ -282,8 +282,13 @@ impl<'a> Fields<'a> {
         required: &[&str],
     ) -> Option<T> {
         let raw = self.find(name, true)?;
-        let read = model(raw, name, known, required);
-        self.keep(read)
+        match bare_model(raw, known, required) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail_in(name, e);
+                None
+            }
+        }
     }
 
     /// A list of API model values that must be there (each read as by [`Fields::opt_model`]);
@@ -346,8 +351,14 @@ impl<'a> Fields<'a> {
     #[inline(never)]
     fn nested_verdict(&mut self, inner: Fields<'_>, name: &str) {
         if let Err(e) = inner.verdict() {
-            self.fail(format!("field `{name}`: {e}"));
+            self.fail_in(name, e);
         }
+    }
+
+    /// Keeps `e`, the error of a value in field `name`, named by the field.
+    #[inline(never)]
+    fn fail_in(&mut self, name: &str, e: String) {
+        self.fail(format!("field `{name}`: {e}"));
     }
 
     /// A nested `Option` record: missing or `null` is `None`.
@@ -503,18 +514,8 @@ fn value<'a, T: Deserialize<'a>>(raw: &'a RawValue, name: &str) -> Result<T, Str
     .map_err(|e| field_error(name, &e))
 }
 
-/// Field `name`'s value `raw`, an API model type, read by [`Read`] once what serde's derived
-/// reader refused is checked (see [`Fields::opt_model`]).
-fn model<T: Read>(
-    raw: &RawValue,
-    name: &str,
-    known: &[&str],
-    required: &[&str],
-) -> Result<T, String> {
-    bare_model(raw, known, required).map_err(|e| format!("field `{name}`: {e}"))
-}
-
-/// [`model`] without the field's name in its error.
+/// An API model value `raw`, read by [`Read`] once what serde's derived reader refused is
+/// checked (see [`Fields::opt_model`]).
 fn bare_model<T: Read>(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<T, String> {
     refused_model(raw, known, required)?;
     lenient::decode_raw(raw)
