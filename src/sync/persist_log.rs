@@ -92,7 +92,7 @@ impl FromStored for Head {
         Head {
             v: f.req("v"),
             snapshot: f.opt("snapshot"),
-            deltas: f.req("deltas"),
+            deltas: f.list_req("deltas"),
             next: f.req("next"),
         }
     }

@@ -582,7 +582,7 @@ impl FromStored for AccountRecord {
 
 impl FromStored for AccountSummary {
     fn read(f: &mut Fields<'_>) -> Self {
-        let gaps = f.or_default("gaps");
+        let gaps = f.list_or_default("gaps");
         // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
         let unread = f.pair_list("unread", half, half);
         AccountSummary { gaps, unread }

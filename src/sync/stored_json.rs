@@ -40,6 +40,7 @@ use super::outbox::{
 };
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionFact, ReactionKey};
+use super::small_map::SmallSet;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
@@ -267,6 +268,61 @@ impl<'a> Fields<'a> {
     /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
     pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> T {
         self.given(name).unwrap_or_default()
+    }
+
+    /// A `#[serde(default)]` list of plain values (ids, keys, numbers): missing is empty;
+    /// read as by [`Fields::values`].
+    pub fn list_or_default<T: DeserializeOwned>(&mut self, name: &str) -> Vec<T> {
+        self.values(name, Presence::Given).unwrap_or_default()
+    }
+
+    /// A list of plain values that must be there, read as by [`Fields::values`].
+    pub fn list_req<T: DeserializeOwned>(&mut self, name: &str) -> Vec<T> {
+        self.values(name, Presence::Required).unwrap_or_default()
+    }
+
+    /// The list field `name` of plain values, each read by `T`'s serde reader as serde's
+    /// reader of `Vec<T>` reads it, to the same errors (a non-array's, else the first item's,
+    /// named by the field, its position left out), through one loop for every item type
+    /// ([`Fields::each_value`]) where serde's is a copy per item type. `None` when it is not
+    /// there or does not read.
+    fn values<T: DeserializeOwned>(&mut self, name: &str, how: Presence) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        let read = self.each_value(name, how, &mut |raw| {
+            out.push(T::deserialize(&mut serde_json::Deserializer::from_slice(
+                raw.get().as_bytes(),
+            ))?);
+            Ok(())
+        });
+        read.then_some(out)
+    }
+
+    /// The list `name`'s items, each given to `read` in order (see [`Fields::values`]);
+    /// whether the list was there and every item read.
+    #[inline(never)]
+    fn each_value(
+        &mut self,
+        name: &str,
+        how: Presence,
+        read: &mut dyn FnMut(&'a RawValue) -> Result<(), serde_json::Error>,
+    ) -> bool {
+        let Some(raw) = self.member(name, how) else {
+            return false;
+        };
+        let items: Vec<&'a RawValue> = match value(raw, name) {
+            Ok(items) => items,
+            Err(e) => {
+                self.fail(e);
+                return false;
+            }
+        };
+        for item in items {
+            if let Err(e) = read(item) {
+                self.fail(field_error(name, &e));
+                return false;
+            }
+        }
+        true
     }
 
     /// An `Option` field of an API model type, read by the reader the client reads answers with
@@ -768,7 +824,12 @@ impl FromStored for QuotaUse {
     fn read(f: &mut Fields<'_>) -> Self {
         QuotaUse {
             day: f.req("day"),
-            keys: f.req("keys"),
+            // As `SmallSet`'s serde reader: the list, then each key in.
+            keys: {
+                let mut keys = SmallSet::new();
+                keys.extend(f.list_req::<ClientKey>("keys"));
+                keys
+            },
         }
     }
 }
@@ -1612,6 +1673,30 @@ pub(crate) mod tests {
             (
                 error::<SendFailure>(r#"{"code":"zzNew","message":7}"#),
                 "field `message`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<AccountRecords>(r#"{"tombstones":["2-x",".."],"removedOutbox":[7]}"#),
+                "field `tombstones`: not a canonical message id (at byte 0)",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedMessages":["2-x",7]}"#),
+                "field `removedMessages`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedRecalls":{"a":1}}"#),
+                "field `removedRecalls`: invalid type: map, expected a sequence",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedRecalls":[],"removedOutbox":["k",null]}"#),
+                "field `removedOutbox`: invalid type: null, expected a string",
+            ),
+            (
+                error::<QuotaUse>(r#"{"day":1,"keys":["k",1.5]}"#),
+                "field `keys`: invalid type: floating point `1.5`, expected a string",
+            ),
+            (
+                error::<QuotaUse>(r#"{"day":1}"#),
+                "missing field `keys`",
             ),
             (
                 error::<History>(r#"[true,true]"#),
