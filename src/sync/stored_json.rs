@@ -306,15 +306,8 @@ impl<'a> Fields<'a> {
         how: Presence,
         read: &mut dyn FnMut(&'a RawValue) -> Result<(), serde_json::Error>,
     ) -> bool {
-        let Some(raw) = self.member(name, how) else {
+        let Some(items) = self.items(name, how) else {
             return false;
-        };
-        let items: Vec<&'a RawValue> = match value(raw, name) {
-            Ok(items) => items,
-            Err(e) => {
-                self.fail(e);
-                return false;
-            }
         };
         for item in items {
             if let Err(e) = read(item) {
@@ -323,6 +316,14 @@ impl<'a> Fields<'a> {
             }
         }
         true
+    }
+
+    /// The list `name`'s items as raw JSON text, when it is there and a list (`how` says
+    /// whether it must be there).
+    fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
+        let raw = self.member(name, how)?;
+        let items = value(raw, name);
+        self.keep(items)
     }
 
     /// An `Option` field of an API model type, read by the reader the client reads answers with
@@ -527,15 +528,12 @@ impl<'a> Fields<'a> {
         required: bool,
         read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
     ) {
-        let raw = if required {
-            self.need(name)
+        let how = if required {
+            Presence::Required
         } else {
-            self.find(name, false)
+            Presence::Given
         };
-        let Some(items) = raw.and_then(|raw| {
-            let items: Result<Vec<&'a RawValue>, String> = value(raw, name);
-            self.keep(items)
-        }) else {
+        let Some(items) = self.items(name, how) else {
             return;
         };
         for (i, item) in items.into_iter().enumerate() {
