@@ -384,6 +384,7 @@ impl<'a> Fields<'a> {
 
     /// Field `name`'s value `raw`, a nested record, read by its own reader; when it is not
     /// there (with an error kept), the reader's placeholder.
+    #[inline(never)]
     fn nested<T: FromStored>(&mut self, raw: Option<&'a RawValue>, name: &str) -> T {
         let mut inner = Fields::parse_nested(raw);
         let read = T::read(&mut inner);
