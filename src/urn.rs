@@ -1404,6 +1404,12 @@ fn not_canonical(what: &str) -> UrnError {
 }
 
 impl MessageId {
+    /// No message's id (empty): the value a stored record's reader answers for an id that did
+    /// not read, which its caller drops for the error (`stored_json::from_json`), never used.
+    pub(crate) fn placeholder() -> MessageId {
+        MessageId(String::new())
+    }
+
     /// Accepts exactly what [`MessageId::as_str`] can give (stored records, facts from other
     /// tabs): id characters only, not empty, not `.`/`..`, at most [`MAX_URN_BYTES`].
     pub fn from_canonical(s: &str) -> Result<MessageId, UrnError> {
@@ -1416,6 +1422,11 @@ impl MessageId {
 }
 
 impl ConversationId {
+    /// No conversation's id (empty), as [`MessageId::placeholder`].
+    pub(crate) fn placeholder() -> ConversationId {
+        ConversationId(String::new())
+    }
+
     /// Accepts exactly what [`ConversationId::as_str`] can give: an inner id, or `salesNav:`
     /// and one.
     pub fn from_canonical(s: &str) -> Result<ConversationId, UrnError> {

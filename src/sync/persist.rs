@@ -87,12 +87,14 @@ pub enum RestoreIssue {
 fn read_records(bytes: &[u8]) -> Result<(Records, Option<u32>), RestoreIssue> {
     let corrupt = |reason: String| RestoreIssue::CorruptSnapshot { reason };
     // The members once; `version` first, so today's format is read straight into `Records`.
-    let fields = Fields::parse(bytes).map_err(corrupt)?;
-    let version = fields.opt::<u64>("version").map_err(corrupt)?;
+    let mut fields = Fields::parse(bytes);
+    let version = fields.opt::<u64>("version");
+    fields.error().map_err(corrupt)?;
     let version = version.ok_or_else(|| corrupt("no version field".into()))?;
     let version = u32::try_from(version).map_err(|_| corrupt("version out of range".into()))?;
     if version == STORE_VERSION {
-        let records = Records::read(&fields).map_err(corrupt)?;
+        let records = Records::read(&mut fields);
+        fields.verdict().map_err(corrupt)?;
         return Ok((records, None));
     }
     // A document serde_json's `Value` refuses (a number out of range) is corrupt whatever its
@@ -206,42 +208,40 @@ pub(crate) fn snapshot_of(
 
 /// The key-value layout's snapshot or delta.
 impl FromStored for Records {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(Records {
-            version: f.req("version")?,
-            key_counter: f.or_default("keyCounter")?,
-            accounts: f.records_or_default("accounts")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        Records {
+            version: f.req("version"),
+            key_counter: f.or_default("keyCounter"),
+            accounts: f.records_or_default("accounts"),
+        }
     }
 }
 
-/// `#[serde(default)]` on the type: every field may be missing. Read into a default value field
-/// by field (in the declared order), so a field that does not read drops one value, not the
-/// fields read before it one by one.
+/// `#[serde(default)]` on the type: every field may be missing (a field that does not read is
+/// kept in `Fields`, which `stored_json::from_json` answers with).
 impl FromStored for AccountRecords {
-    #[allow(clippy::field_reassign_with_default)] // the point: one value to drop on `?`
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let mut a = AccountRecords::default();
-        a.account = AccountId(f.or_default("account")?);
-        a.conversations = f.records_or_default("conversations")?;
-        a.messages = f.records_or_default("messages")?;
-        a.removed_messages = f.or_default("removedMessages")?;
-        a.tombstones = f.or_default("tombstones")?;
-        a.reactions = f.pair_list("reactions", stored, stored)?;
-        a.removed_reactions = f.records_or_default("removedReactions")?;
-        a.outbox = f.records_or_default("outbox")?;
-        a.removed_outbox = f.or_default("removedOutbox")?;
-        a.outbox_next_seq = f.or_default("outboxNextSeq")?;
-        a.recalls = f.records_or_default("recalls")?;
-        a.removed_recalls = f.or_default("removedRecalls")?;
-        a.quota = f.record_opt("quota")?;
-        a.own_profile = f.opt("ownProfile")?;
-        a.tallies_seen = f.or_default("talliesSeen")?;
-        a.recalled_in = f.pair_list("recalledIn", half, half)?;
-        a.elsewhere = f.pair_list("elsewhere", half, |raw| {
-            let sent: Vec<Stored<_>> = half(raw)?;
-            Ok(sent.into_iter().map(|Stored(s)| s).collect())
-        })?;
-        Ok(a)
+    fn read(f: &mut Fields<'_>) -> Self {
+        AccountRecords {
+            account: AccountId(f.or_default("account")),
+            conversations: f.records_or_default("conversations"),
+            messages: f.records_or_default("messages"),
+            removed_messages: f.list_or_default("removedMessages"),
+            tombstones: f.list_or_default("tombstones"),
+            reactions: f.pair_list("reactions", stored, stored),
+            removed_reactions: f.records_or_default("removedReactions"),
+            outbox: f.records_or_default("outbox"),
+            removed_outbox: f.list_or_default("removedOutbox"),
+            outbox_next_seq: f.or_default("outboxNextSeq"),
+            recalls: f.records_or_default("recalls"),
+            removed_recalls: f.list_or_default("removedRecalls"),
+            quota: f.record_opt("quota"),
+            own_profile: f.opt("ownProfile"),
+            tallies_seen: f.or_default("talliesSeen"),
+            recalled_in: f.pair_list("recalledIn", half, half),
+            elsewhere: f.pair_list("elsewhere", half, |raw| {
+                let sent: Vec<Stored<_>> = half(raw)?;
+                Ok(sent.into_iter().map(|Stored(s)| s).collect())
+            }),
+        }
     }
 }

@@ -88,13 +88,13 @@ struct Head {
 
 // Read by the member scanner (`stored_json`), not serde's derived reader (issue 15).
 impl FromStored for Head {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(Head {
-            v: f.req("v")?,
-            snapshot: f.opt("snapshot")?,
-            deltas: f.req("deltas")?,
-            next: f.req("next")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        Head {
+            v: f.req("v"),
+            snapshot: f.opt("snapshot"),
+            deltas: f.list_req("deltas"),
+            next: f.req("next"),
+        }
     }
 }
 

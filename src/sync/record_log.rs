@@ -559,60 +559,62 @@ struct ElsewhereRecord {
 // Read by one member scanner (`stored_json`), not serde's derived readers (issue 15).
 
 impl FromStored for MetaRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(MetaRecord {
-            layout: f.req("layout")?,
-            key_counter: f.or_default("keyCounter")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        MetaRecord {
+            layout: f.req("layout"),
+            key_counter: f.or_default("keyCounter"),
+        }
     }
 }
 
 impl FromStored for AccountRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(AccountRecord {
-            account: AccountId(f.or_default("account")?),
-            outbox_next_seq: f.or_default("outboxNextSeq")?,
-            quota: f.record_opt("quota")?,
-            own_profile: f.opt("ownProfile")?,
-            tallies_seen: f.or_default("talliesSeen")?,
-            summary: f.record_or_default("summary")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        AccountRecord {
+            account: AccountId(f.or_default("account")),
+            outbox_next_seq: f.or_default("outboxNextSeq"),
+            quota: f.record_opt("quota"),
+            own_profile: f.opt("ownProfile"),
+            tallies_seen: f.or_default("talliesSeen"),
+            summary: f.record_or_default("summary"),
+        }
     }
 }
 
 impl FromStored for AccountSummary {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let gaps = f.or_default("gaps")?;
+    fn read(f: &mut Fields<'_>) -> Self {
+        let gaps = f.list_or_default("gaps");
         // Pairs through the one pair reader (`Fields::pairs`), as the key-value layout's.
-        let unread = f.pair_list("unread", half, half)?;
-        Ok(AccountSummary { gaps, unread })
+        let unread = f.pair_list("unread", half, half);
+        AccountSummary { gaps, unread }
     }
 }
 
 impl FromStored for TombstoneRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(TombstoneRecord {
-            message: f.req("message")?,
-            conversation: f.opt("conversation")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        TombstoneRecord {
+            message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
+            conversation: f.opt("conversation"),
+        }
     }
 }
 
 impl FromStored for ReactionRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ReactionRecord {
-            key: f.record("key")?,
-            fact: f.record("fact")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ReactionRecord {
+            key: f.record("key"),
+            fact: f.record("fact"),
+        }
     }
 }
 
 impl FromStored for ElsewhereRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ElsewhereRecord {
-            conversation: f.req("conversation")?,
-            sent: f.records("sent")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ElsewhereRecord {
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            sent: f.records("sent"),
+        }
     }
 }
 

@@ -9,6 +9,12 @@
 //! per type before wasm-opt, in every record type of both layouts. Here a field type's reader is
 //! in the module once, shared by every record with a field of that type.
 //!
+//! A field that does not read is kept in [`Fields`], not returned at once: the reader goes on
+//! with every later field absent and always builds its value (a placeholder once a field
+//! failed), with no error path in between, and [`from_json`] gives the kept error (the first
+//! one, as an early return gave it) and drops the value. A nested record is read the same way,
+//! into the same kind of `Fields`, its error named by its field.
+//!
 //! The records read as serde's derived readers read them: the same names (camelCase), a missing
 //! `Option` field or one of `null` is `None`, a missing `#[serde(default)]` field its default,
 //! any other missing field, a repeated field (of a name the type has), a wrong type, or anything
@@ -34,65 +40,180 @@ use super::outbox::{
 };
 use super::quota::QuotaUse;
 use super::reaction::{Actor, ReactionFact, ReactionKey};
+use super::small_map::SmallSet;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
 use crate::model::lenient::{self, Read};
-use crate::model::{Attachment, MessagingChannel, ServerEvent};
-use crate::urn::MessageId;
+use crate::model::{Attachment, MessagingChannel, ServerEvent, ServerEventKind};
+use crate::urn::{ConversationId, MessageId};
 
 /// A record type read from its stored JSON object, field by field (see the module's text).
 pub(crate) trait FromStored: Sized {
-    fn read(f: &Fields<'_>) -> Result<Self, String>;
+    /// The record from `f`'s members, each field in its declared order. A field that does not
+    /// read is kept in `f` (see [`Fields`]), not returned: the answer is then a placeholder
+    /// (each field absent or its type's default), which [`from_json`] drops for the error.
+    fn read(f: &mut Fields<'_>) -> Self;
 }
 
 /// Reads the record `json` (one JSON object, nothing after it) as `T`, or says why not.
 pub(crate) fn from_json<T: FromStored>(json: &[u8]) -> Result<T, String> {
-    T::read(&Fields::parse(json)?)
+    let mut f = Fields::parse(json);
+    let read = T::read(&mut f);
+    f.verdict()?;
+    Ok(read)
 }
 
 /// An object's members as raw JSON text, in their order (a repeated name is kept twice, so that
-/// reading it is an error, as serde's derived reader makes it).
-pub(crate) struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// reading it is an error, as serde's derived reader makes it), and the first error of reading
+/// them. A field that does not read (or is missing, or there twice) is kept here, not returned
+/// at once: no field is read after it (each reader answers its field absent), and
+/// [`from_json`] gives it at the end, the same error as returning it there. So a record type's
+/// reader has no error path after each field, where every field read before it is dropped
+/// (issue 15: that drop code, once per field of every type, was most of each reader, as it
+/// was of the JS boundary's `JsFields`).
+pub(crate) struct Fields<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    /// The first field that did not read: the record's error.
+    failed: Option<String>,
+}
+
+/// The members of the object `json`; serde_json's error (with its position) when `json` is
+/// not one object or has anything after it.
+fn split(json: &[u8]) -> Result<Vec<(Cow<'_, str>, &RawValue)>, String> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    de.deserialize_map(Split)
+        .and_then(|m| de.end().map(|()| m))
+        .map_err(|e| e.to_string())
+}
+
+/// Member `name`'s raw value among `members`, if it is there; an error when it is there twice.
+/// A record has a few members (17 at most): a scan, and no sort code in the module.
+fn lookup<'a>(
+    members: &[(Cow<'a, str>, &'a RawValue)],
+    name: &str,
+) -> Result<Option<&'a RawValue>, String> {
+    let mut same = members.iter().filter(|(k, _)| k == name);
+    match (same.next(), same.next()) {
+        (Some(&(_, raw)), None) => Ok(Some(raw)),
+        (Some(_), Some(_)) => Err(format!("duplicate field `{name}`")),
+        (None, _) => Ok(None),
+    }
+}
 
 impl<'a> Fields<'a> {
-    /// The members of the object `json`; serde_json's error (with its position) when `json` is
-    /// not one object or has anything after it.
-    pub fn parse(json: &'a [u8]) -> Result<Fields<'a>, String> {
-        let mut de = serde_json::Deserializer::from_slice(json);
-        let members = de
-            .deserialize_map(Split)
-            .and_then(|m| de.end().map(|()| m))
-            .map_err(|e| e.to_string())?;
-        Ok(Fields(members))
+    /// The members of the object `json`, or none with serde_json's error (with its position)
+    /// kept when `json` is not one object or has anything after it.
+    #[inline(never)]
+    pub fn parse(json: &'a [u8]) -> Fields<'a> {
+        match split(json) {
+            Ok(members) => Fields {
+                members,
+                failed: None,
+            },
+            Err(e) => Fields {
+                members: Vec::new(),
+                failed: Some(e),
+            },
+        }
     }
 
-    /// Member `name`'s raw value, if it is there; an error when it is there twice. A record
-    /// has a few members (17 at most): a scan, and no sort code in the module.
-    fn get(&self, name: &str) -> Result<Option<&'a RawValue>, String> {
-        let mut same = self.0.iter().filter(|(k, _)| k == name);
-        match (same.next(), same.next()) {
-            (Some(&(_, raw)), None) => Ok(Some(raw)),
-            (Some(_), Some(_)) => Err(format!("duplicate field `{name}`")),
-            (None, _) => Ok(None),
+    /// The first error kept so far, taken (for a caller that reads a field before the rest).
+    pub fn error(&mut self) -> Result<(), String> {
+        self.failed.take().map_or(Ok(()), Err)
+    }
+
+    /// The record's error, the first one kept.
+    #[inline(never)]
+    pub fn verdict(self) -> Result<(), String> {
+        self.failed.map_or(Ok(()), Err)
+    }
+
+    /// Keeps `e` as the record's error, unless one is kept already.
+    #[inline(never)]
+    pub fn fail(&mut self, e: String) {
+        self.failed.get_or_insert(e);
+    }
+
+    /// A value read, or `None` with its error kept.
+    fn keep<T>(&mut self, read: Result<T, String>) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
         }
     }
 
     /// Member `name`'s raw value to read, `None` when it is missing (or `null`, when
-    /// `null_is_absent`). Not generic and not inlined: every field reader of every record
-    /// type calls this one copy, and only its value's read is per field type.
+    /// `null_is_absent`) or once a field did not read. Not generic and not inlined: every
+    /// field reader of every record type calls this one copy, and only its value's read is
+    /// per field type.
     #[inline(never)]
-    fn find(&self, name: &str, null_is_absent: bool) -> Result<Option<&'a RawValue>, String> {
-        match self.get(name)? {
-            Some(raw) if null_is_absent && raw.get() == "null" => Ok(None),
-            found => Ok(found),
+    fn find(&mut self, name: &str, null_is_absent: bool) -> Option<&'a RawValue> {
+        if self.failed.is_some() {
+            return None;
+        }
+        match lookup(&self.members, name) {
+            Ok(Some(raw)) if null_is_absent && raw.get() == "null" => None,
+            Ok(found) => found,
+            Err(e) => {
+                self.fail(e);
+                None
+            }
         }
     }
 
-    /// Member `name`'s raw value, which must be there.
+    /// Member `name`'s raw value, which must be there (missing is the error).
     #[inline(never)]
-    fn need(&self, name: &str) -> Result<&'a RawValue, String> {
-        self.get(name)?.ok_or_else(|| missing(name))
+    fn need(&mut self, name: &str) -> Option<&'a RawValue> {
+        let found = self.find(name, false);
+        if found.is_none() {
+            self.absent::<()>(name);
+        }
+        found
+    }
+
+    /// Keeps field `name`'s missing error (unless an error is kept already); `T`'s default, the
+    /// value a reader answers for it.
+    pub fn absent<T: Default>(&mut self, name: &str) -> T {
+        self.missing(name);
+        T::default()
+    }
+
+    #[inline(never)]
+    fn missing(&mut self, name: &str) {
+        if self.failed.is_none() {
+            self.failed = Some(missing(name));
+        }
+    }
+
+    /// `v`, a field read before that the value turns out to need, or its missing error kept
+    /// ([`Fields::absent`]).
+    pub fn needed<T: Default>(&mut self, v: Option<T>, name: &str) -> T {
+        match v {
+            Some(v) => v,
+            None => self.absent(name),
+        }
+    }
+
+    /// Field `name`'s value `raw` (when there) read as `T` by its serde reader.
+    fn field<T: DeserializeOwned>(&mut self, name: &str, how: Presence) -> Option<T> {
+        let raw = self.member(name, how)?;
+        let read = value(raw, name);
+        self.keep(read)
+    }
+
+    /// Member `name`'s raw value as `how` reads it: one call for every field reader, so that a
+    /// field type's reader is one copy however its fields are read.
+    #[inline(never)]
+    fn member(&mut self, name: &str, how: Presence) -> Option<&'a RawValue> {
+        match how {
+            Presence::Required => self.need(name),
+            Presence::NullIsAbsent => self.find(name, true),
+            Presence::Given => self.find(name, false),
+        }
     }
 
     /// An enum's field that must be there, read as serde's derived reader reads it
@@ -102,34 +223,107 @@ impl<'a> Fields<'a> {
     /// `deserialize_enum` per enum type.
     #[inline(never)]
     pub fn variant(
-        &self,
+        &mut self,
         name: &str,
         names: &'static [&'static str],
         unknown: Unknown,
         text: Option<usize>,
-    ) -> Result<Named, String> {
-        UnitEnum {
+    ) -> Named {
+        let Some(raw) = self.need(name) else {
+            return (Ok(0), None);
+        };
+        let read = UnitEnum {
             names,
             unknown,
             text,
         }
         .deserialize(&mut serde_json::Deserializer::from_slice(
-            self.need(name)?.get().as_bytes(),
+            raw.get().as_bytes(),
         ))
-        .map_err(|e| field_error(name, &e))
+        .map_err(|e| field_error(name, &e));
+        self.keep(read).unwrap_or((Ok(0), None))
     }
 
-    /// A field that must be there.
-    pub fn req<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-        value(self.need(name)?, name)
+    /// A field that must be there, of a type with no default.
+    pub fn req_some<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        self.field(name, Presence::Required)
+    }
+
+    /// A field that must be there (its type's default when it is not, with the error kept:
+    /// a value never used).
+    pub fn req<T: DeserializeOwned + Default>(&mut self, name: &str) -> T {
+        self.req_some(name).unwrap_or_default()
     }
 
     /// An `Option` field: missing or `null` is `None`.
-    pub fn opt<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.find(name, true)? {
-            Some(raw) => value(raw, name).map(Some),
-            None => Ok(None),
+    pub fn opt<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        self.field(name, Presence::NullIsAbsent)
+    }
+
+    /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
+    pub fn given<T: DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        self.field(name, Presence::Given)
+    }
+
+    /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
+    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &str) -> T {
+        self.given(name).unwrap_or_default()
+    }
+
+    /// A `#[serde(default)]` list of plain values (ids, keys, numbers): missing is empty;
+    /// read as by [`Fields::values`].
+    pub fn list_or_default<T: DeserializeOwned>(&mut self, name: &str) -> Vec<T> {
+        self.values(name, Presence::Given).unwrap_or_default()
+    }
+
+    /// A list of plain values that must be there, read as by [`Fields::values`].
+    pub fn list_req<T: DeserializeOwned>(&mut self, name: &str) -> Vec<T> {
+        self.values(name, Presence::Required).unwrap_or_default()
+    }
+
+    /// The list field `name` of plain values, each read by `T`'s serde reader as serde's
+    /// reader of `Vec<T>` reads it, to the same errors (a non-array's, else the first item's,
+    /// named by the field, its position left out), through one loop for every item type
+    /// ([`Fields::each_value`]) where serde's is a copy per item type. `None` when it is not
+    /// there or does not read.
+    fn values<T: DeserializeOwned>(&mut self, name: &str, how: Presence) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        let read = self.each_value(name, how, &mut |raw| {
+            out.push(T::deserialize(&mut serde_json::Deserializer::from_slice(
+                raw.get().as_bytes(),
+            ))?);
+            Ok(())
+        });
+        read.then_some(out)
+    }
+
+    /// The list `name`'s items, each given to `read` in order (see [`Fields::values`]);
+    /// whether the list was there and every item read.
+    #[inline(never)]
+    fn each_value(
+        &mut self,
+        name: &str,
+        how: Presence,
+        read: &mut dyn FnMut(&'a RawValue) -> Result<(), serde_json::Error>,
+    ) -> bool {
+        let Some(items) = self.items(name, how) else {
+            return false;
+        };
+        for item in items {
+            if let Err(e) = read(item) {
+                self.fail(field_error(name, &e));
+                return false;
+            }
         }
+        true
+    }
+
+    /// The list `name`'s items as raw JSON text, when it is there and a list (`how` says
+    /// whether it must be there).
+    fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
+        let raw = self.member(name, how)?;
+        let items = value(raw, name);
+        self.keep(items)
     }
 
     /// An `Option` field of an API model type, read by the reader the client reads answers with
@@ -139,114 +333,145 @@ impl<'a> Fields<'a> {
     /// `required` missing or one of `known` (its serde names) given twice: those are checked
     /// first, so the same records are refused.
     pub fn opt_model<T: Read>(
-        &self,
+        &mut self,
         name: &str,
         known: &[&str],
         required: &[&str],
-    ) -> Result<Option<T>, String> {
-        match self.get(name)? {
-            Some(raw) if raw.get() != "null" => model(raw, name, known, required).map(Some),
-            _ => Ok(None),
+    ) -> Option<T> {
+        let raw = self.find(name, true)?;
+        match bare_model(raw, known, required) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail_in(name, e);
+                None
+            }
         }
     }
 
     /// A list of API model values that must be there (each read as by [`Fields::opt_model`]);
     /// `null`, a non-array or an element that does not read is an error.
-    pub fn models<T: Read>(
-        &self,
-        name: &str,
-        known: &[&str],
-        required: &[&str],
-    ) -> Result<Vec<T>, String> {
+    pub fn models<T: Read>(&mut self, name: &str, known: &[&str], required: &[&str]) -> Vec<T> {
         self.model_list(name, true, known, required)
     }
 
     /// A list of API model values, each read as by [`Fields::opt_model`], through the one
     /// loop of [`Fields::each`].
     fn model_list<T: Read>(
-        &self,
+        &mut self,
         name: &str,
         required_list: bool,
         known: &[&str],
         required: &[&str],
-    ) -> Result<Vec<T>, String> {
+    ) -> Vec<T> {
         let mut out = Vec::new();
         self.each(name, required_list, &mut |item| {
             out.push(bare_model(item, known, required)?);
             Ok(())
-        })?;
-        Ok(out)
+        });
+        out
     }
 
     /// A list of API model values, `#[serde(default)]`: missing is empty; `null`, a non-array
     /// or an element that does not read is an error (each read as by [`Fields::opt_model`]).
     pub fn models_or_default<T: Read>(
-        &self,
+        &mut self,
         name: &str,
         known: &[&str],
         required: &[&str],
-    ) -> Result<Vec<T>, String> {
+    ) -> Vec<T> {
         self.model_list(name, false, known, required)
     }
 
-    /// A field that may be missing but, when there, is read as `T` (`null` is not missing).
-    pub fn given<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.find(name, false)? {
-            Some(raw) => value(raw, name).map(Some),
-            None => Ok(None),
+    /// Field `name`'s value `raw`, a nested record, read by its own reader; when it is not
+    /// there (with an error kept), the reader's placeholder.
+    #[inline(never)]
+    fn nested<T: FromStored>(&mut self, raw: Option<&'a RawValue>, name: &str) -> T {
+        let mut inner = Fields::parse_nested(raw);
+        let read = T::read(&mut inner);
+        self.nested_verdict(inner, name);
+        read
+    }
+
+    /// The members of a nested record's text `raw`; none, with an error kept that is never
+    /// given (the record's own error is kept already), when it is not there.
+    #[inline(never)]
+    fn parse_nested(raw: Option<&'a RawValue>) -> Fields<'a> {
+        match raw {
+            Some(raw) => Fields::parse(raw.get().as_bytes()),
+            None => Fields {
+                members: Vec::new(),
+                failed: Some(String::new()),
+            },
         }
+    }
+
+    /// A nested record's error, named by its field `name`, kept as this record's.
+    #[inline(never)]
+    fn nested_verdict(&mut self, inner: Fields<'_>, name: &str) {
+        if let Err(e) = inner.verdict() {
+            self.fail_in(name, e);
+        }
+    }
+
+    /// Keeps `e`, the error of a value in field `name`, named by the field.
+    #[inline(never)]
+    fn fail_in(&mut self, name: &str, e: String) {
+        self.fail(format!("field `{name}`: {e}"));
     }
 
     /// A nested `Option` record: missing or `null` is `None`.
-    pub fn record_opt<T: FromStored>(&self, name: &str) -> Result<Option<T>, String> {
-        match self.find(name, true)? {
-            Some(raw) => nested(raw, name).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// A `#[serde(default)]` field: missing is its default (`null` is not missing).
-    pub fn or_default<T: DeserializeOwned + Default>(&self, name: &str) -> Result<T, String> {
-        match self.find(name, false)? {
-            Some(raw) => value(raw, name),
-            None => Ok(T::default()),
-        }
+    pub fn record_opt<T: FromStored>(&mut self, name: &str) -> Option<T> {
+        let raw = self.find(name, true)?;
+        Some(self.nested(Some(raw), name))
     }
 
     /// A nested record that must be there.
-    pub fn record<T: FromStored>(&self, name: &str) -> Result<T, String> {
-        nested(self.need(name)?, name)
+    pub fn record<T: FromStored>(&mut self, name: &str) -> T {
+        let raw = self.need(name);
+        self.nested(raw, name)
+    }
+
+    /// A nested record that may be missing but, when there, is read (`null` is not missing).
+    pub fn record_given<T: FromStored>(&mut self, name: &str) -> Option<T> {
+        let raw = self.find(name, false)?;
+        Some(self.nested(Some(raw), name))
     }
 
     /// A nested `#[serde(default)]` record.
-    pub fn record_or_default<T: FromStored + Default>(&self, name: &str) -> Result<T, String> {
-        match self.find(name, false)? {
-            Some(raw) => nested(raw, name),
-            None => Ok(T::default()),
-        }
+    pub fn record_or_default<T: FromStored + Default>(&mut self, name: &str) -> T {
+        self.record_given(name).unwrap_or_default()
     }
 
     /// A list of records that must be there; `null`, a non-array or an element that does not
     /// read is an error.
-    pub fn records<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
+    pub fn records<T: FromStored>(&mut self, name: &str) -> Vec<T> {
         self.list(name, true)
     }
 
     /// A `#[serde(default)]` list of records: missing is empty; `null` or a non-array is an
     /// error, as is any element that does not read.
-    pub fn records_or_default<T: FromStored>(&self, name: &str) -> Result<Vec<T>, String> {
+    pub fn records_or_default<T: FromStored>(&mut self, name: &str) -> Vec<T> {
         self.list(name, false)
     }
 
-    /// A list of records, each read by the record's own reader ([`from_json`], as the
+    /// A list of records, each read by the record's own reader (as [`from_json`], as the
     /// per-record layout reads one record).
-    fn list<T: FromStored>(&self, name: &str, required: bool) -> Result<Vec<T>, String> {
+    fn list<T: FromStored>(&mut self, name: &str, required: bool) -> Vec<T> {
         let mut out = Vec::new();
+        self.each_record(name, required, &mut |f| out.push(T::read(f)));
+        out
+    }
+
+    /// The list `name`'s items as [`Fields::each`] gives them, each a record whose members
+    /// `read` reads (its error, if any, then the item's): the parse and the verdict of every
+    /// item in one copy, only `read` per record type.
+    #[inline(never)]
+    fn each_record(&mut self, name: &str, required: bool, read: &mut dyn FnMut(&mut Fields<'a>)) {
         self.each(name, required, &mut |item| {
-            out.push(from_json(item.get().as_bytes())?);
-            Ok(())
-        })?;
-        Ok(out)
+            let mut f = Fields::parse(item.get().as_bytes());
+            read(&mut f);
+            f.verdict()
+        });
     }
 
     /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
@@ -257,29 +482,30 @@ impl<'a> Fields<'a> {
     /// read as [`half`] and [`stored`] do.
     #[inline(never)]
     pub fn pairs(
-        &self,
+        &mut self,
         name: &str,
         read: &mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>,
-    ) -> Result<(), String> {
-        let Some(raw) = self.find(name, false)? else {
-            return Ok(());
+    ) {
+        let Some(raw) = self.find(name, false) else {
+            return;
         };
-        PairList(read)
+        let read = PairList(read)
             .deserialize(&mut serde_json::Deserializer::from_slice(
                 raw.get().as_bytes(),
             ))
-            .map_err(|e| field_error(name, &e))
+            .map_err(|e| field_error(name, &e));
+        self.keep(read);
     }
 
     /// The `#[serde(default)]` list of pairs `name` as a `Vec<(A, B)>`, the halves read by
     /// `first` and `second` ([`half`] or [`stored`]) through [`Fields::pairs`]: the one way a
     /// record's list of pairs is read.
     pub fn pair_list<A, B>(
-        &self,
+        &mut self,
         name: &str,
         first: fn(&'a RawValue) -> Result<A, String>,
         second: fn(&'a RawValue) -> Result<B, String>,
-    ) -> Result<Vec<(A, B)>, String> {
+    ) -> Vec<(A, B)> {
         let (mut out, mut held) = (Vec::new(), None);
         self.pairs(name, &mut |is_second, raw| {
             match (is_second, held.take()) {
@@ -288,8 +514,8 @@ impl<'a> Fields<'a> {
                 (true, None) => {}
             }
             Ok(())
-        })?;
-        Ok(out)
+        });
+        out
     }
 
     /// The list `name`'s items, each given to `read` in order: the one loop of every list of
@@ -298,20 +524,36 @@ impl<'a> Fields<'a> {
     /// non-array or an item `read` refuses is an error naming the field and the item.
     #[inline(never)]
     fn each(
-        &self,
+        &mut self,
         name: &str,
         required: bool,
         read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
-    ) -> Result<(), String> {
-        let Some(raw) = self.get(name)? else {
-            return if required { Err(missing(name)) } else { Ok(()) };
+    ) {
+        let how = if required {
+            Presence::Required
+        } else {
+            Presence::Given
         };
-        let items: Vec<&'a RawValue> = value(raw, name)?;
+        let Some(items) = self.items(name, how) else {
+            return;
+        };
         for (i, item) in items.into_iter().enumerate() {
-            read(item).map_err(|e| format!("field `{name}`: {e} (item {i})"))?;
+            if let Err(e) = read(item) {
+                return self.fail(format!("field `{name}`: {e} (item {i})"));
+            }
         }
-        Ok(())
     }
+}
+
+/// How a field's member is looked up ([`Fields::member`]).
+#[derive(Clone, Copy)]
+enum Presence {
+    /// It must be there (missing is the error).
+    Required,
+    /// Missing or `null` is absent.
+    NullIsAbsent,
+    /// Missing is absent (`null` is a value).
+    Given,
 }
 
 fn missing(name: &str) -> String {
@@ -327,18 +569,8 @@ fn value<'a, T: Deserialize<'a>>(raw: &'a RawValue, name: &str) -> Result<T, Str
     .map_err(|e| field_error(name, &e))
 }
 
-/// Field `name`'s value `raw`, an API model type, read by [`Read`] once what serde's derived
-/// reader refused is checked (see [`Fields::opt_model`]).
-fn model<T: Read>(
-    raw: &RawValue,
-    name: &str,
-    known: &[&str],
-    required: &[&str],
-) -> Result<T, String> {
-    bare_model(raw, known, required).map_err(|e| format!("field `{name}`: {e}"))
-}
-
-/// [`model`] without the field's name in its error.
+/// An API model value `raw`, read by [`Read`] once what serde's derived reader refused is
+/// checked (see [`Fields::opt_model`]).
 fn bare_model<T: Read>(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<T, String> {
     refused_model(raw, known, required)?;
     lenient::decode_raw(raw)
@@ -348,19 +580,15 @@ fn bare_model<T: Read>(raw: &RawValue, known: &[&str], required: &[&str]) -> Res
 /// [`Fields::opt_model`]): not generic, one copy for every model type.
 #[inline(never)]
 fn refused_model(raw: &RawValue, known: &[&str], required: &[&str]) -> Result<(), String> {
-    let members = Fields::parse(raw.get().as_bytes())?;
+    let members = split(raw.get().as_bytes())?;
     for field in known {
-        if members.get(field)?.is_none() && required.contains(field) {
+        if lookup(&members, field)?.is_none() && required.contains(field) {
             return Err(missing(field));
         }
     }
     // Numbers out of range, as serde's reader (over `serde_json::Value`) refuses them.
     lenient::json_document(raw.get().as_bytes()).map_err(|e| e.to_string())?;
     Ok(())
-}
-
-fn nested<T: FromStored>(raw: &RawValue, name: &str) -> Result<T, String> {
-    from_json(raw.get().as_bytes()).map_err(|e| format!("field `{name}`: {e}"))
 }
 
 /// serde_json's error about a field's value, named by the field; its position (within the
@@ -509,52 +737,76 @@ impl<'de> Deserialize<'de> for Name<'de> {
 // The record types of both layouts, field by field in their declared order (the serde
 // attributes on each type say which fields are `Option`, `default` or required).
 
+// Each reader reads every field (a field that does not read is kept in `Fields` and none is
+// read after it), then builds its value once, with no error path in between (issue 15).
+
 impl FromStored for StoredMessage {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(StoredMessage {
-            id: f.req("id")?,
-            conversation: f.req("conversation")?,
-            message_urn: f.req("messageUrn")?,
-            text: f.req("text")?,
-            sent_at: Millis(f.req("sentAt")?),
-            sender_profile_id: f.opt("senderProfileId")?,
-            sender_name: f.opt("senderName")?,
-            is_sent_by_owner: f.req("isSentByOwner")?,
-            attachments: attachments(f)?,
-            subject: f.opt("subject")?,
-            stamp: f.req("stamp")?,
-            tally: f.record_opt("tally")?,
-            client_key: f.opt("clientKey")?.map(ClientKey),
+    fn read(f: &mut Fields<'_>) -> Self {
+        let id = f.req_some("id").unwrap_or_else(MessageId::placeholder);
+        let conversation = f
+            .req_some("conversation")
+            .unwrap_or_else(ConversationId::placeholder);
+        let message_urn = f.req("messageUrn");
+        let text = f.req("text");
+        let sent_at = Millis(f.req("sentAt"));
+        let sender_profile_id = f.opt("senderProfileId");
+        let sender_name = f.opt("senderName");
+        let is_sent_by_owner = f.req("isSentByOwner");
+        let attachments = attachments(f);
+        let subject = f.opt("subject");
+        let stamp = f.req("stamp");
+        let tally = f.record_opt("tally");
+        let client_key = f.opt("clientKey").map(ClientKey);
+        StoredMessage {
+            id,
+            conversation,
+            message_urn,
+            text,
+            sent_at,
+            sender_profile_id,
+            sender_name,
+            is_sent_by_owner,
+            attachments,
+            subject,
+            stamp,
+            tally,
+            client_key,
             rev: crate::sync::Rev::new(),
-        })
+        }
     }
 }
 
 impl FromStored for ConversationRecord {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ConversationRecord {
-            id: f.req("id")?,
-            urn: f.req("urn")?,
-            meta: f.opt_model("meta", CONVERSATION_FIELDS, CONVERSATION_REQUIRED)?,
-            meta_stamp: Millis(f.req("metaStamp")?),
-            read_at: Millis(f.req("readAt")?),
-            history: f.record("history")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        let id = f.req_some("id").unwrap_or_else(ConversationId::placeholder);
+        let urn = f.req("urn");
+        let meta = f.opt_model("meta", CONVERSATION_FIELDS, CONVERSATION_REQUIRED);
+        let meta_stamp = Millis(f.req("metaStamp"));
+        let read_at = Millis(f.req("readAt"));
+        let history = f.record("history");
+        ConversationRecord {
+            id,
+            urn,
+            meta,
+            meta_stamp,
+            read_at,
+            history,
+        }
     }
 }
 
 impl FromStored for Tally {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(Tally {
-            stamp: f.req("stamp")?,
-            entries: f.models("entries", SUMMARY_FIELDS, SUMMARY_FIELDS)?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        Tally {
+            stamp: f.req("stamp"),
+            entries: f.models("entries", SUMMARY_FIELDS, SUMMARY_FIELDS),
+        }
     }
 }
 
 /// A record's `#[serde(default)]` list of attachments, each read by the reader the client reads
 /// answers with ([`Fields::models_or_default`]).
-fn attachments(f: &Fields<'_>) -> Result<Vec<Attachment>, String> {
+fn attachments(f: &mut Fields<'_>) -> Vec<Attachment> {
     f.models_or_default("attachments", ATTACHMENT_FIELDS, ATTACHMENT_REQUIRED)
 }
 
@@ -568,11 +820,16 @@ const ATTACHMENT_REQUIRED: &[&str] = &["assetUrn", "byteSize", "mediaType", "nam
 const SUMMARY_FIELDS: &[&str] = &["emoji", "count", "viewerReacted"];
 
 impl FromStored for QuotaUse {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(QuotaUse {
-            day: f.req("day")?,
-            keys: f.req("keys")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        QuotaUse {
+            day: f.req("day"),
+            // As `SmallSet`'s serde reader: the list, then each key in.
+            keys: {
+                let mut keys = SmallSet::new();
+                keys.extend(f.list_req::<ClientKey>("keys"));
+                keys
+            },
+        }
     }
 }
 
@@ -584,18 +841,27 @@ pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
 }
 
 impl FromStored for ServerEvent {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ServerEvent {
-            seq: f.req("seq")?,
-            kind: f.req("type")?,
-            at: f.or_default("at")?,
-            account_id: f.or_default("accountId")?,
-            conversation_urn: f.or_default("conversationUrn")?,
-            message_urn: f.opt("messageUrn")?,
-            emoji: f.opt("emoji")?,
-            react: f.opt("react")?,
-            actor: f.opt("actor")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        let seq = f.req("seq");
+        let kind = f.req_some("type").unwrap_or(ServerEventKind::Unknown);
+        let at = f.or_default("at");
+        let account_id = f.or_default("accountId");
+        let conversation_urn = f.or_default("conversationUrn");
+        let message_urn = f.opt("messageUrn");
+        let emoji = f.opt("emoji");
+        let react = f.opt("react");
+        let actor = f.opt("actor");
+        ServerEvent {
+            seq,
+            kind,
+            at,
+            account_id,
+            conversation_urn,
+            message_urn,
+            emoji,
+            react,
+            actor,
+        }
     }
 }
 
@@ -622,41 +888,53 @@ const CONVERSATION_FIELDS: &[&str] = &[
 const CONVERSATION_REQUIRED: &[&str] = &["conversationUrn", "unreadCount", "participants"];
 
 impl FromStored for History {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(History {
-            oldest: f.opt("oldest")?,
-            cursor: f.opt("cursor")?,
-            has_more: f.req("hasMore")?,
-            head_loaded: f.req("headLoaded")?,
-            polled_to: f.opt("polledTo")?.map(Millis),
-            gap: f.or_default("gap")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        History {
+            oldest: f.opt("oldest"),
+            cursor: f.opt("cursor"),
+            has_more: f.req("hasMore"),
+            head_loaded: f.req("headLoaded"),
+            polled_to: f.opt("polledTo").map(Millis),
+            gap: f.or_default("gap"),
+        }
     }
 }
 
 impl FromStored for OutboxEntry {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(OutboxEntry {
-            key: ClientKey(f.req("key")?),
-            seq: f.req("seq")?,
-            created_at: Millis(f.req("createdAt")?),
-            recipient: f.record("recipient")?,
-            conversation: f.opt("conversation")?,
-            conversation_urn: f.opt("conversationUrn")?,
-            text: f.req("text")?,
-            subject: f.opt("subject")?,
-            // Refused: a name no channel has is an error, never passed on.
-            channel: CHANNELS[f
-                .variant("channel", &CHANNEL_NAMES, Unknown::Refused, None)?
-                .0
-                .unwrap_or(0)],
-            attachments: attachments(f)?,
-            new_conversation: f.req("newConversation")?,
-            state: f.record("state")?,
-            check_at: f.opt("checkAt")?.map(Millis),
-            attempt_at: f.opt("attemptAt")?.map(Millis),
-            shown_in: f.opt("shownIn")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        let key = ClientKey(f.req("key"));
+        let seq = f.req("seq");
+        let created_at = Millis(f.req("createdAt"));
+        let recipient = f.record("recipient");
+        let conversation = f.opt("conversation");
+        let conversation_urn = f.opt("conversationUrn");
+        let text = f.req("text");
+        let subject = f.opt("subject");
+        // Refused: a name no channel has is an error, never passed on.
+        let channel = f.variant("channel", &CHANNEL_NAMES, Unknown::Refused, None);
+        let attachments = attachments(f);
+        let new_conversation = f.req("newConversation");
+        let state = f.record("state");
+        let check_at = f.opt("checkAt").map(Millis);
+        let attempt_at = f.opt("attemptAt").map(Millis);
+        let shown_in = f.opt("shownIn");
+        OutboxEntry {
+            key,
+            seq,
+            created_at,
+            recipient,
+            conversation,
+            conversation_urn,
+            text,
+            subject,
+            channel: CHANNELS[channel.0.unwrap_or(0)],
+            attachments,
+            new_conversation,
+            state,
+            check_at,
+            attempt_at,
+            shown_in,
+        }
     }
 }
 
@@ -664,46 +942,52 @@ impl FromStored for OutboxEntry {
 /// type when there (`null` is not missing), in that reader's order, then the variant `state`
 /// names.
 impl FromStored for SendState {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let state: Option<Tag> = f.given("state")?;
-        let started_at: Option<Millis> = f.given("startedAt")?;
-        let failed_at: Option<Millis> = f.given("failedAt")?;
-        let error: Option<String> = f.given("error")?;
-        let reason: Option<SendFailure> = match f.get("reason")? {
-            Some(raw) => Some(nested(raw, "reason")?),
-            None => None,
+    fn read(f: &mut Fields<'_>) -> Self {
+        let state: Option<Tag> = f.given("state");
+        let started_at: Option<Millis> = f.given("startedAt");
+        let failed_at: Option<Millis> = f.given("failedAt");
+        let error: Option<String> = f.given("error");
+        let reason: Option<SendFailure> = f.record_given("reason");
+        let retryable: Option<bool> = f.given("retryable");
+        let message: Option<MessageId> = f.opt("message");
+        let answer_pending: Option<bool> = f.given("answerPending");
+        // The fields the variant needs, in that reader's order: one missing is the error (a
+        // field that did not read before it is kept instead: `Fields::fail` keeps the first).
+        let state = match state {
+            Some(Tag(state)) => state,
+            None => f.absent("state"),
         };
-        let retryable: Option<bool> = f.given("retryable")?;
-        let message: Option<MessageId> = f.opt("message")?;
-        let answer_pending: Option<bool> = f.given("answerPending")?;
-        fn need<T>(v: Option<T>, name: &str) -> Result<T, String> {
-            v.ok_or_else(|| missing(name))
-        }
-        let Tag(state) = need(state, "state")?;
-        Ok(match state.as_str() {
+        match state.as_str() {
             "queued" => SendState::Queued,
             "inFlight" => SendState::InFlight {
-                started_at: need(started_at, "startedAt")?,
+                started_at: f.needed(started_at, "startedAt"),
             },
             "ambiguous" => SendState::Ambiguous {
-                started_at: need(started_at, "startedAt")?,
-                failed_at: need(failed_at, "failedAt")?,
-                error: need(error, "error")?,
+                started_at: f.needed(started_at, "startedAt"),
+                failed_at: f.needed(failed_at, "failedAt"),
+                error: f.needed(error, "error"),
             },
             "failed" => SendState::Failed {
-                reason: need(reason, "reason")?,
-                retryable: need(retryable, "retryable")?,
+                reason: match reason {
+                    Some(reason) => reason,
+                    None => SendFailure {
+                        code: FailureCode::Unknown,
+                        message: f.absent("reason"),
+                    },
+                },
+                retryable: f.needed(retryable, "retryable"),
             },
             "sent" => SendState::Sent {
                 message,
-                answer_pending: need(answer_pending, "answerPending")?,
-                started_at: need(started_at, "startedAt")?,
+                answer_pending: f.needed(answer_pending, "answerPending"),
+                started_at: f.needed(started_at, "startedAt"),
             },
             other => {
                 let e: serde_json::Error = serde::de::Error::unknown_variant(other, &SEND_STATES);
-                return Err(e.to_string());
+                f.fail(e.to_string());
+                SendState::Queued
             }
-        })
+        }
     }
 }
 
@@ -711,19 +995,20 @@ impl FromStored for SendState {
 /// serde reads a variant there (its name, or `{"<name>": null}`), then `value`, a string, which
 /// every kind has (a missing one is an error, as it is there).
 impl FromStored for Recipient {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let (kind, _) = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later, None)?;
-        let value: String = f.req("value")?;
-        Ok(match kind {
+    fn read(f: &mut Fields<'_>) -> Self {
+        let kind = f.variant("kind", &RECIPIENT_KINDS, Unknown::Later, None);
+        let value: String = f.req("value");
+        match kind.0 {
             Ok(0) => Recipient::Conversation(value),
             Ok(1) => Recipient::ProfileUrn(value),
             Ok(_) => Recipient::ProfileSlug(value),
             Err(other) => {
                 let e: serde_json::Error =
                     serde::de::Error::unknown_variant(&other, &RECIPIENT_KINDS);
-                return Err(e.to_string());
+                f.fail(e.to_string());
+                Recipient::Conversation(String::new())
             }
-        })
+        }
     }
 }
 
@@ -856,59 +1141,61 @@ const FAILURE_CODES: [FailureCode; 13] = [
 ];
 
 impl FromStored for SendFailure {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        let (code, _) = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other, None)?;
-        Ok(SendFailure {
-            code: code.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
-            message: f.req("message")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        let code = f.variant("code", &FAILURE_CODE_NAMES, Unknown::Other, None);
+        let message = f.req("message");
+        SendFailure {
+            code: code.0.map_or(FailureCode::Unknown, |i| FAILURE_CODES[i]),
+            message,
+        }
     }
 }
 
 impl FromStored for ElsewhereSent {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ElsewhereSent {
-            key: ClientKey(f.req("key")?),
-            text: f.req("text")?,
-            subject: f.opt("subject")?,
-            attachments: attachments(f)?,
-            sent_at: Millis(f.req("sentAt")?),
-            message_urn: f.opt("messageUrn")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ElsewhereSent {
+            key: ClientKey(f.req("key")),
+            text: f.req("text"),
+            subject: f.opt("subject"),
+            attachments: attachments(f),
+            sent_at: Millis(f.req("sentAt")),
+            message_urn: f.opt("messageUrn"),
+        }
     }
 }
 
 impl FromStored for ReactionKey {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ReactionKey {
-            message: f.req("message")?,
-            actor: match f.variant("actor", &ACTORS, Unknown::Refused, Some(1))? {
-                (_, Some(profile)) => Actor::Profile(profile),
-                _ => Actor::Me,
-            },
-            emoji: f.req("emoji")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        let message = f.req_some("message").unwrap_or_else(MessageId::placeholder);
+        let (_, profile) = f.variant("actor", &ACTORS, Unknown::Refused, Some(1));
+        ReactionKey {
+            message,
+            actor: profile.map_or(Actor::Me, Actor::Profile),
+            emoji: f.req("emoji"),
+        }
     }
 }
 
 impl FromStored for ReactionFact {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(ReactionFact {
-            present: f.req("present")?,
-            stamp: f.req("stamp")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        ReactionFact {
+            present: f.req("present"),
+            stamp: f.req("stamp"),
+        }
     }
 }
 
 impl FromStored for RecallCheck {
-    fn read(f: &Fields<'_>) -> Result<Self, String> {
-        Ok(RecallCheck {
-            message: f.req("message")?,
-            conversation: f.req("conversation")?,
-            since: f.req("since")?,
-            requested: f.req("requested")?,
-            ours: f.req("ours")?,
-        })
+    fn read(f: &mut Fields<'_>) -> Self {
+        RecallCheck {
+            message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            since: f.req("since"),
+            requested: f.req("requested"),
+            ours: f.req("ours"),
+        }
     }
 }
 
@@ -1301,6 +1588,122 @@ pub(crate) mod tests {
             assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
         }
         assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
+    }
+
+    /// A record with several fields that do not read (wrong, missing, given twice, in a nested
+    /// record, a list's item or a pair) is refused with the first one's error, in the order the
+    /// fields are declared, as when each reader returned at its first error: none read after
+    /// it replaces it.
+    #[test]
+    fn the_first_field_that_does_not_read_is_the_error() {
+        use crate::sync::store::AccountRecords;
+        const ENTRY: &str = r#""key":"k","seq":1,"createdAt":2"#;
+        fn error<T: FromStored>(json: &str) -> String {
+            match from_json::<T>(json.as_bytes()) {
+                Ok(_) => format!("read: {json}"),
+                Err(e) => e,
+            }
+        }
+        let cases = [
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","messageUrn":"u","text":7,"sentAt":"x","tally":5}"#),
+                "field `text`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","text":7}"#),
+                "missing field `messageUrn`",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","id":"2-x","conversation":7}"#),
+                "duplicate field `id`",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","messageUrn":"u","text":"t","sentAt":1,"isSentByOwner":true,"attachments":[{"assetUrn":"a"}],"stamp":"x"}"#),
+                "field `attachments`: missing field `byteSize` (item 0)",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","messageUrn":"u","text":"t","sentAt":1,"isSentByOwner":true,"stamp":1,"tally":{"stamp":"x","entries":7},"clientKey":7}"#),
+                "field `tally`: field `stamp`: invalid type: string \"x\", expected i64",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"zzNew","value":7}},"state":{{"state":"zz"}}}}"#)),
+                "field `recipient`: field `value`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"zzNew","value":"v"}},"channel":"zz"}}"#)),
+                "field `recipient`: unknown variant `zzNew`, expected one of `conversation`, `profileUrn`, `profileSlug`",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"conversation","value":"v"}},"text":"t","channel":"zz","newConversation":7}}"#)),
+                "field `channel`: unknown variant `zz`, expected one of `auto`, `sales_navigator`, `linkedin_inbox`",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"conversation","value":"v"}},"text":"t","channel":"auto","newConversation":false,"state":{{"state":"failed","startedAt":"x","reason":7}},"checkAt":"x"}}"#)),
+                "field `state`: field `startedAt`: invalid type: string \"x\", expected i64",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"conversation","value":"v"}},"text":"t","channel":"auto","newConversation":false,"state":{{"state":"failed","reason":{{"code":7,"message":7}},"retryable":"x"}}}}"#)),
+                "field `state`: field `reason`: field `code`: expected value",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"conversation","value":"v"}},"text":"t","channel":"auto","newConversation":false,"state":{{"state":"zz","retryable":"x"}}}}"#)),
+                "field `state`: field `retryable`: invalid type: string \"x\", expected a boolean",
+            ),
+            (
+                error::<OutboxEntry>(&format!(r#"{{{ENTRY},"recipient":{{"kind":"conversation","value":"v"}},"text":"t","channel":"auto","newConversation":false,"state":{{"state":"sent","startedAt":1}},"checkAt":"x"}}"#)),
+                "field `state`: missing field `answerPending`",
+            ),
+            (
+                error::<AccountRecords>(r#"{"messages":[{"id":"2-x"}],"outboxNextSeq":"x"}"#),
+                "field `messages`: missing field `conversation` (item 0)",
+            ),
+            (
+                error::<AccountRecords>(r#"{"account":"a","reactions":[[null]],"quota":7,"recalledIn":7}"#),
+                "field `reactions`: invalid type: null, expected a stored record (an object)",
+            ),
+            (
+                error::<AccountRecords>(r#"{"account":7,"reactions":[[null]]}"#),
+                "field `account`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<ReactionKey>(r#"{"message":"2-x","actor":{"zz":1},"emoji":7}"#),
+                "field `actor`: unknown variant `zz`, expected `me` or `profile`",
+            ),
+            (
+                error::<SendFailure>(r#"{"code":"zzNew","message":7}"#),
+                "field `message`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<AccountRecords>(r#"{"tombstones":["2-x",".."],"removedOutbox":[7]}"#),
+                "field `tombstones`: not a canonical message id (at byte 0)",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedMessages":["2-x",7]}"#),
+                "field `removedMessages`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedRecalls":{"a":1}}"#),
+                "field `removedRecalls`: invalid type: map, expected a sequence",
+            ),
+            (
+                error::<AccountRecords>(r#"{"removedRecalls":[],"removedOutbox":["k",null]}"#),
+                "field `removedOutbox`: invalid type: null, expected a string",
+            ),
+            (
+                error::<QuotaUse>(r#"{"day":1,"keys":["k",1.5]}"#),
+                "field `keys`: invalid type: floating point `1.5`, expected a string",
+            ),
+            (
+                error::<QuotaUse>(r#"{"day":1}"#),
+                "missing field `keys`",
+            ),
+            (
+                error::<History>(r#"[true,true]"#),
+                "invalid type: sequence, expected a stored record (an object) at line 1 column 0",
+            ),
+        ];
+        let wrong: Vec<_> = cases.iter().filter(|(got, want)| got != want).collect();
+        assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
     /// `CONVERSATION_FIELDS` names every field `Conversation` has (a field added to it fails to
