@@ -372,18 +372,26 @@ impl<T: Ord> SmallSet<T> {
         self.items.len()
     }
 
+    /// Where `item` is (or would go), by any form of the item it borrows as: one search per
+    /// item type, out of line, for `contains`, `insert` and `remove`.
+    #[inline(never)]
+    fn find<Q: Ord + ?Sized>(&self, item: &Q) -> Result<usize, usize>
+    where
+        T: Borrow<Q>,
+    {
+        self.items.binary_search_by(|t| t.borrow().cmp(item))
+    }
+
     pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
     where
         T: Borrow<Q>,
     {
-        self.items
-            .binary_search_by(|t| t.borrow().cmp(item))
-            .is_ok()
+        self.find(item).is_ok()
     }
 
     /// Whether `item` was new.
     pub fn insert(&mut self, item: T) -> bool {
-        match self.items.binary_search(&item) {
+        match self.find(&item) {
             Ok(_) => false,
             Err(i) => {
                 self.items.insert(i, item);
@@ -397,7 +405,7 @@ impl<T: Ord> SmallSet<T> {
     where
         T: Borrow<Q>,
     {
-        match self.items.binary_search_by(|t| t.borrow().cmp(item)) {
+        match self.find(item) {
             Ok(i) => {
                 self.items.remove(i);
                 true
@@ -425,7 +433,7 @@ impl<T: Ord> SmallSet<T> {
         let (Some(first), Some(last)) = (new.first(), new.last()) else {
             return;
         };
-        match self.items.binary_search(first) {
+        match self.find(first) {
             Err(at) if self.items.get(at).is_none_or(|next| last < next) => {
                 let mut after = self.items.split_off(at);
                 self.items.append(&mut new);
