@@ -429,7 +429,7 @@ impl<T: Ord> SmallSet<T> {
     /// are moved in with one shift, O(n + m log m); otherwise as `extend` (O((n + m) log(n + m))).
     /// Of equal items the one already held is kept, then the first of the new ones.
     pub(crate) fn insert_many(&mut self, mut new: Vec<T>) {
-        sort_dedup(&mut new);
+        crate::sort::sort_dedup_by(&mut new, T::cmp);
         let (Some(first), Some(last)) = (new.first(), new.last()) else {
             return;
         };
@@ -442,12 +442,6 @@ impl<T: Ord> SmallSet<T> {
             _ => self.extend(new),
         }
     }
-}
-
-/// Sorts `items` (stably, through `crate::sort`) and drops the later of equal ones.
-fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
-    crate::sort::sort_by(items, |a, b| a.cmp(b));
-    items.dedup();
 }
 
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
@@ -470,7 +464,7 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
         let before = self.items.len();
         self.items.extend(items);
         if self.items.len() > before {
-            sort_dedup(&mut self.items);
+            crate::sort::sort_dedup_by(&mut self.items, T::cmp);
         }
     }
 }
