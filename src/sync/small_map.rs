@@ -199,7 +199,10 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert or replace; the value replaced, if any.
+    /// Insert or replace; the value replaced, if any. Inlined (issue 15): a copy per value
+    /// type (boxing the value, unboxing the one replaced) measured larger than the calls inlined
+    /// (where the value replaced is dropped unread, only its drop is left).
+    #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.put(key, Box::new(value)).map(|old| *old)
     }
@@ -215,6 +218,8 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
+    /// The value of `key`, removed. Inlined, as `insert`.
+    #[inline]
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
