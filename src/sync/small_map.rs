@@ -236,6 +236,8 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
+    /// Inlined, as `insert`, and so are `Entry`'s methods, which call it.
+    #[inline]
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
@@ -300,16 +302,19 @@ pub struct Entry<'a, K, V> {
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
+    #[inline]
     pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
     }
 
+    #[inline]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
+    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
