@@ -93,7 +93,10 @@ impl<T: Ord> IdSet<T> {
 impl<T: Ord> FromIterator<T> for IdSet<T> {
     /// One `insert` at a time: no sort code per item type (`collect` into a `BTreeSet` sorts
     /// first, a stable sort copied into the wasm per item type, issue 15). Of equal items the
-    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids.
+    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids. Inlined, as
+    /// `extend` and `SmallSet`'s `collect` and `extend` (issue 15): a copy per item and iterator
+    /// type measured larger than the loops inlined into their callers.
+    #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
         let mut set = IdSet::new();
         set.extend(items);
@@ -102,6 +105,7 @@ impl<T: Ord> FromIterator<T> for IdSet<T> {
 }
 
 impl<T: Ord> Extend<T> for IdSet<T> {
+    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         for item in items {
             self.insert(item);
@@ -457,6 +461,7 @@ impl<T: Ord> SmallSet<T> {
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
     /// keep it): no sort code per item type (see [`IdSet`]'s).
+    #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
@@ -470,6 +475,7 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
     /// Many items at once (another set's, a failed write's keys): appended, then one stable
     /// sort (the module's shared one, `crate::sort`) and `dedup`, O((n + m) log(n + m)) rather
     /// than a shift per item. Of equal items the one already held is kept, as with `insert`.
+    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         let before = self.items.len();
         self.items.extend(items);
