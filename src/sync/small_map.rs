@@ -387,7 +387,9 @@ impl<T: Ord> SmallSet<T> {
     }
 
     /// Where `item` is (or would go), by any form of the item it borrows as: one search per
-    /// item type, out of line, for `contains`, `insert` and `remove`.
+    /// item type, out of line, for `contains`, `insert` and `remove`. One search for every
+    /// type (over indices, the comparison a `&mut dyn FnMut(usize) -> Ordering`) measured
+    /// 1.6 KB gzip larger (issue 15): a closure per type and its making at every call.
     #[inline(never)]
     fn find<Q: Ord + ?Sized>(&self, item: &Q) -> Result<usize, usize>
     where
