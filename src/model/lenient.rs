@@ -533,8 +533,7 @@ mod members {
             let mut fields = in_order(raw)?;
             // Last of a repeated name wins: reversed, a stable sort puts it first, dedup keeps it.
             fields.reverse();
-            crate::sort::sort_by(&mut fields, |a, b| a.0.cmp(&b.0));
-            fields.dedup_by(|later, first| later.0 == first.0);
+            crate::sort::sort_dedup_by(&mut fields, |a, b| a.0.cmp(&b.0));
             Some(Members(fields))
         }
 

@@ -93,7 +93,10 @@ impl<T: Ord> IdSet<T> {
 impl<T: Ord> FromIterator<T> for IdSet<T> {
     /// One `insert` at a time: no sort code per item type (`collect` into a `BTreeSet` sorts
     /// first, a stable sort copied into the wasm per item type, issue 15). Of equal items the
-    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids.
+    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids. Inlined, as
+    /// `extend` and `SmallSet`'s `collect` and `extend` (issue 15): a copy per item and iterator
+    /// type measured larger than the loops inlined into their callers.
+    #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
         let mut set = IdSet::new();
         set.extend(items);
@@ -102,6 +105,7 @@ impl<T: Ord> FromIterator<T> for IdSet<T> {
 }
 
 impl<T: Ord> Extend<T> for IdSet<T> {
+    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         for item in items {
             self.insert(item);
@@ -199,7 +203,10 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert or replace; the value replaced, if any.
+    /// Insert or replace; the value replaced, if any. Inlined (issue 15): a copy per value
+    /// type (boxing the value, unboxing the one replaced) measured larger than the calls inlined
+    /// (where the value replaced is dropped unread, only its drop is left).
+    #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.put(key, Box::new(value)).map(|old| *old)
     }
@@ -215,6 +222,8 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
+    /// The value of `key`, removed. Inlined, as `insert`.
+    #[inline]
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -231,6 +240,8 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
+    /// Inlined, as `insert`, and so are `Entry`'s methods, which call it.
+    #[inline]
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
@@ -295,16 +306,19 @@ pub struct Entry<'a, K, V> {
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
+    #[inline]
     pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
     }
 
+    #[inline]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
+    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
@@ -372,18 +386,28 @@ impl<T: Ord> SmallSet<T> {
         self.items.len()
     }
 
+    /// Where `item` is (or would go), by any form of the item it borrows as: one search per
+    /// item type, out of line, for `contains`, `insert` and `remove`. One search for every
+    /// type (over indices, the comparison a `&mut dyn FnMut(usize) -> Ordering`) measured
+    /// 1.6 KB gzip larger (issue 15): a closure per type and its making at every call.
+    #[inline(never)]
+    fn find<Q: Ord + ?Sized>(&self, item: &Q) -> Result<usize, usize>
+    where
+        T: Borrow<Q>,
+    {
+        self.items.binary_search_by(|t| t.borrow().cmp(item))
+    }
+
     pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
     where
         T: Borrow<Q>,
     {
-        self.items
-            .binary_search_by(|t| t.borrow().cmp(item))
-            .is_ok()
+        self.find(item).is_ok()
     }
 
     /// Whether `item` was new.
     pub fn insert(&mut self, item: T) -> bool {
-        match self.items.binary_search(&item) {
+        match self.find(&item) {
             Ok(_) => false,
             Err(i) => {
                 self.items.insert(i, item);
@@ -397,7 +421,7 @@ impl<T: Ord> SmallSet<T> {
     where
         T: Borrow<Q>,
     {
-        match self.items.binary_search_by(|t| t.borrow().cmp(item)) {
+        match self.find(item) {
             Ok(i) => {
                 self.items.remove(i);
                 true
@@ -421,11 +445,11 @@ impl<T: Ord> SmallSet<T> {
     /// are moved in with one shift, O(n + m log m); otherwise as `extend` (O((n + m) log(n + m))).
     /// Of equal items the one already held is kept, then the first of the new ones.
     pub(crate) fn insert_many(&mut self, mut new: Vec<T>) {
-        sort_dedup(&mut new);
+        crate::sort::sort_dedup_by(&mut new, T::cmp);
         let (Some(first), Some(last)) = (new.first(), new.last()) else {
             return;
         };
-        match self.items.binary_search(first) {
+        match self.find(first) {
             Err(at) if self.items.get(at).is_none_or(|next| last < next) => {
                 let mut after = self.items.split_off(at);
                 self.items.append(&mut new);
@@ -436,15 +460,10 @@ impl<T: Ord> SmallSet<T> {
     }
 }
 
-/// Sorts `items` (stably, through `crate::sort`) and drops the later of equal ones.
-fn sort_dedup<T: Ord>(items: &mut Vec<T>) {
-    crate::sort::sort_by(items, |a, b| a.cmp(b));
-    items.dedup();
-}
-
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
     /// keep it): no sort code per item type (see [`IdSet`]'s).
+    #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
@@ -458,11 +477,12 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
     /// Many items at once (another set's, a failed write's keys): appended, then one stable
     /// sort (the module's shared one, `crate::sort`) and `dedup`, O((n + m) log(n + m)) rather
     /// than a shift per item. Of equal items the one already held is kept, as with `insert`.
+    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         let before = self.items.len();
         self.items.extend(items);
         if self.items.len() > before {
-            sort_dedup(&mut self.items);
+            crate::sort::sort_dedup_by(&mut self.items, T::cmp);
         }
     }
 }

@@ -1019,8 +1019,7 @@ impl AccountStore {
         }
         let from = c.log.partition_point(|(n, _)| *n <= seen);
         let mut at: Vec<Millis> = c.log.get(from..)?.iter().map(|(_, at)| *at).collect();
-        crate::sort::sort_by(&mut at, |a, b| a.cmp(b));
-        at.dedup();
+        crate::sort::sort_dedup_by(&mut at, Millis::cmp);
         Some(at)
     }
 
@@ -1758,8 +1757,7 @@ pub(crate) fn reaction_counts(
         .collect();
     emojis.extend(facts.iter().map(|(k, _)| k.emoji.as_str()));
     // The module's one sort, as `same_attachments` (issue 15): the same list for `&str`s.
-    crate::sort::sort_by(&mut emojis, |a, b| a.cmp(b));
-    emojis.dedup();
+    crate::sort::sort_dedup_by(&mut emojis, |a, b| a.cmp(b));
     let mut out = Vec::new();
     for emoji in emojis {
         let entry = tally.and_then(|t| t.entries.iter().find(|e| e.emoji == emoji));

@@ -887,8 +887,7 @@ impl RecordStorage for IdbRecords {
 
     async fn apply(&self, ops: Vec<RecordOp>, durable: bool) -> Result<(), StorageError> {
         let mut tables: Vec<Table> = ops.iter().map(table_of).collect();
-        crate::sort::sort_by(&mut tables, Ord::cmp);
-        tables.dedup();
+        crate::sort::sort_dedup_by(&mut tables, Ord::cmp);
         if tables.is_empty() {
             return Ok(());
         }
