@@ -93,10 +93,7 @@ impl<T: Ord> IdSet<T> {
 impl<T: Ord> FromIterator<T> for IdSet<T> {
     /// One `insert` at a time: no sort code per item type (`collect` into a `BTreeSet` sorts
     /// first, a stable sort copied into the wasm per item type, issue 15). Of equal items the
-    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids. Inlined, as
-    /// `extend` and `SmallSet`'s `collect` and `extend` (issue 15): a copy per item and iterator
-    /// type measured larger than the loops inlined into their callers.
-    #[inline]
+    /// first is kept (`BTreeSet`'s `collect` keeps the last): the same for ids.
     fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
         let mut set = IdSet::new();
         set.extend(items);
@@ -105,7 +102,6 @@ impl<T: Ord> FromIterator<T> for IdSet<T> {
 }
 
 impl<T: Ord> Extend<T> for IdSet<T> {
-    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         for item in items {
             self.insert(item);
@@ -203,10 +199,7 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert or replace; the value replaced, if any. Inlined (issue 15): a copy per value
-    /// type (boxing the value, unboxing the one replaced) measured larger than the calls inlined
-    /// (where the value replaced is dropped unread, only its drop is left).
-    #[inline]
+    /// Insert or replace; the value replaced, if any.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.put(key, Box::new(value)).map(|old| *old)
     }
@@ -222,8 +215,6 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
-    /// The value of `key`, removed. Inlined, as `insert`.
-    #[inline]
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -240,8 +231,6 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
-    /// Inlined, as `insert`, and so are `Entry`'s methods, which call it.
-    #[inline]
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.find(&key) {
             Ok(i) => i,
@@ -306,19 +295,16 @@ pub struct Entry<'a, K, V> {
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
-    #[inline]
     pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
     }
 
-    #[inline]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
-    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
@@ -463,7 +449,6 @@ impl<T: Ord> SmallSet<T> {
 impl<T: Ord> FromIterator<T> for SmallSet<T> {
     /// One `insert` at a time (the first of equal items is kept, as a stable sort and `dedup`
     /// keep it): no sort code per item type (see [`IdSet`]'s).
-    #[inline]
     fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
         let mut set = SmallSet { items: Vec::new() };
         for item in iter {
@@ -477,7 +462,6 @@ impl<T: Ord> Extend<T> for SmallSet<T> {
     /// Many items at once (another set's, a failed write's keys): appended, then one stable
     /// sort (the module's shared one, `crate::sort`) and `dedup`, O((n + m) log(n + m)) rather
     /// than a shift per item. Of equal items the one already held is kept, as with `insert`.
-    #[inline]
     fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
         let before = self.items.len();
         self.items.extend(items);
