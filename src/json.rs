@@ -57,20 +57,22 @@ enum End {
     Object,
     VariantArray,
     VariantObject,
+    /// serde_json's `RawValue` (the struct of its token), refused when it ends.
+    Raw,
 }
 
 impl End {
     fn opening(self) -> u8 {
         match self {
             End::Array | End::VariantArray => b'[',
-            End::Object | End::VariantObject => b'{',
+            End::Object | End::VariantObject | End::Raw => b'{',
         }
     }
 
     fn bytes(self) -> &'static [u8] {
         match self {
             End::Array => b"]",
-            End::Object => b"}",
+            End::Object | End::Raw => b"}",
             End::VariantArray => b"]}",
             End::VariantObject => b"}}",
         }
@@ -107,6 +109,18 @@ fn open<'a>(
     Compound { out, state, end }
 }
 
+/// A struct's object; serde_json's `RawValue` one refused when it ends (its text is then not
+/// used: the error is the result), so opening a struct cannot fail.
+#[inline(never)]
+fn open_struct<'a>(out: &'a mut Vec<u8>, name: &str, len: usize) -> Compound<'a> {
+    let end = if name == RAW_TOKEN {
+        End::Raw
+    } else {
+        End::Object
+    };
+    open(out, None, Some(len), end)
+}
+
 impl Compound<'_> {
     /// Before an array's element: the comma unless it is the first.
     #[inline(never)]
@@ -126,6 +140,9 @@ impl Compound<'_> {
 
     #[inline(never)]
     fn close(self) -> serde_json::Result<()> {
+        if let End::Raw = self.end {
+            return Err(ser::Error::custom("raw JSON text is not written here"));
+        }
         let end = self.end.bytes();
         let end = if self.state == State::Empty {
             end.get(1..).unwrap_or_default()
@@ -228,14 +245,17 @@ impl<'a> ser::Serializer for Ser<'a> {
         c.close()
     }
 
+    #[inline(always)]
     fn serialize_seq(self, len: Option<usize>) -> serde_json::Result<Compound<'a>> {
         Ok(open(self.out, None, len, End::Array))
     }
 
+    #[inline(always)]
     fn serialize_tuple(self, len: usize) -> serde_json::Result<Compound<'a>> {
         Ok(open(self.out, None, Some(len), End::Array))
     }
 
+    #[inline(always)]
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
@@ -244,6 +264,7 @@ impl<'a> ser::Serializer for Ser<'a> {
         Ok(open(self.out, None, Some(len), End::Array))
     }
 
+    #[inline(always)]
     fn serialize_tuple_variant(
         self,
         _name: &'static str,
@@ -254,17 +275,17 @@ impl<'a> ser::Serializer for Ser<'a> {
         Ok(open(self.out, Some(variant), Some(len), End::VariantArray))
     }
 
+    #[inline(always)]
     fn serialize_map(self, len: Option<usize>) -> serde_json::Result<Compound<'a>> {
         Ok(open(self.out, None, len, End::Object))
     }
 
+    #[inline(always)]
     fn serialize_struct(self, name: &'static str, len: usize) -> serde_json::Result<Compound<'a>> {
-        if name == RAW_TOKEN {
-            return Err(ser::Error::custom("raw JSON text is not written here"));
-        }
-        Ok(open(self.out, None, Some(len), End::Object))
+        Ok(open_struct(self.out, name, len))
     }
 
+    #[inline(always)]
     fn serialize_struct_variant(
         self,
         _name: &'static str,
