@@ -282,7 +282,9 @@ pub fn object_or_default<'de, D: Deserializer<'de>, T: Read + Default>(
 /// serde-wasm-bindgen, a `Value`), so they read a `Value` first and do not ask for raw text
 /// (`RawValue`), which only serde_json's own reader gives. The client never comes this way.
 fn text_of_value(v: Value) -> Box<RawValue> {
-    serde_json::value::to_raw_value(&v).unwrap_or_else(|_| RawValue::NULL.to_owned())
+    crate::json::to_string(&v)
+        .and_then(RawValue::from_string)
+        .unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// Serde for an enum that is a string on the wire and keeps unknown values (`as_str` and

@@ -113,7 +113,7 @@ impl EntryJson<'_> {
         });
         if !self.attachments.is_empty() {
             key(out, "attachments");
-            out.push_str(&serde_json::to_string(self.attachments)?);
+            out.push_str(&crate::json::to_string(self.attachments)?);
         }
         if let Some(v) = self.subject {
             key(out, "subject");
@@ -123,7 +123,7 @@ impl EntryJson<'_> {
         match self.state {
             MessageState::Sent => out.push_str("{\"state\":\"sent\"}"),
             MessageState::Recalling => out.push_str("{\"state\":\"recalling\"}"),
-            other => out.push_str(&serde_json::to_string(other)?),
+            other => out.push_str(&crate::json::to_string(other)?),
         }
         key(out, "recall");
         match self.recall {
@@ -168,7 +168,7 @@ impl EntryJson<'_> {
         }
         if let Some(f) = self.last_failure {
             key(out, "lastFailure");
-            out.push_str(&serde_json::to_string(f)?);
+            out.push_str(&crate::json::to_string(f)?);
         }
         if self.elsewhere {
             key(out, "elsewhere");
