@@ -269,10 +269,17 @@ const exportNames = new Set(exportList.map((e) => e.name));
 if (exportNames.size !== exportList.length) fail("the .wasm exports a name twice");
 const missing = [...new Set(reads.map((r) => r.name))].filter((n) => !exportNames.has(n));
 if (missing.length) fail(`the glue reads exports the .wasm does not have: ${missing.join(", ")}`);
+// `memory` keeps its name: it is the one export that callers of the glue's init read from what it
+// answers (`InitOutput.memory`; the scale bench measures the module's memory with it).
+const KEEP = new Set(["memory"]);
 const read = new Set(reads.map((r) => r.name));
 const exportRenames = new Map();
-for (const e of exportList) if (read.has(e.name)) exportRenames.set(e.name, shortName(exportRenames.size));
-for (const r of reads) glueEdits.push({ at: r.at, length: r.name.length, text: exportRenames.get(r.name) });
+for (const e of exportList) {
+  if (read.has(e.name) && !KEEP.has(e.name)) exportRenames.set(e.name, shortName(exportRenames.size));
+}
+for (const r of reads) {
+  if (exportRenames.has(r.name)) glueEdits.push({ at: r.at, length: r.name.length, text: exportRenames.get(r.name) });
+}
 
 // Their declarations: `export const <name>: ` in threadline_bg.wasm.d.ts and
 // `    readonly <name>: ` in threadline.d.ts's InitOutput, once each.
@@ -340,7 +347,7 @@ glue = edit(glue, glueEdits);
 dts = edit(dts, dtsEdits);
 wasmDts = edit(wasmDts, wasmDtsEdits);
 // What the glue reads afterwards is exactly what the .wasm exports under its new names.
-const shortExports = new Set(exportRenames.values());
+const shortExports = new Set([...exportRenames.values(), ...KEEP]);
 const left = [...glue.matchAll(/(?<![\w$.])wasm\.([\w$]+)/g)].filter((m) => !shortExports.has(m[1]));
 if (left.length) fail(`the glue still reads ${left.map((m) => m[1]).join(", ")}`);
 
@@ -353,7 +360,7 @@ console.log(
   `short-names: ${renames.size} imports renamed, module "${MODULE}" -> "${MODULE_SHORT}"; ` +
     `import section ${importSection.end - importSection.start} -> ${importBody.length} B; ` +
     `${unused.length} keys of the glue's imports object not imported by the .wasm; ` +
-    `${exportRenames.size} exports renamed, ${kept.length} the glue does not read kept ` +
+    `${exportRenames.size} exports renamed, ${kept.length} kept (memory, and what the glue does not read) ` +
     `(${kept.join(", ")}); export section ${exportSection.end - exportSection.start} -> ` +
     `${exportBody.length} B`,
 );
