@@ -180,10 +180,15 @@ pub mod read {
     /// A list: `null` or a non-array is empty; elements that are not objects or do not read are
     /// dropped.
     pub fn list<T: Read>(raw: &RawValue) -> Vec<T> {
-        elements(raw)
-            .into_iter()
-            .filter_map(|item| decode_raw::<T>(item).ok())
-            .collect()
+        // A loop, not `filter_map(..).collect()`: that was a copy of std's collecting and
+        // extending code per element type (issue 15).
+        let mut out = Vec::new();
+        for item in elements(raw) {
+            if let Ok(value) = decode_raw::<T>(item) {
+                out.push(value);
+            }
+        }
+        out
     }
 
     /// A nested object: `null`, a non-object or one that does not read is `None`.
