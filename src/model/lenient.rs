@@ -530,6 +530,17 @@ mod members {
     use super::scalar::MARKER;
     use super::Scalar;
 
+    /// serde_json's error text without its ` at line … column …` (one body for every type
+    /// [`Members::plain`] reads, not a copy in each).
+    fn without_position(e: serde_json::Error) -> String {
+        let text = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        match text.strip_suffix(&at) {
+            Some(bare) if e.line() != 0 => bare.to_string(),
+            _ => text,
+        }
+    }
+
     /// An object's members as raw JSON text, sorted by name, each name once (its last value, as
     /// serde_json's `Map` keeps).
     pub struct Members<'a>(Vec<(String, &'a RawValue)>);
@@ -572,14 +583,7 @@ mod members {
         /// Member `name` read by its type's own serde reader (a field with no tolerant reader);
         /// the error text is serde's, without a position.
         pub fn plain<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-            serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(|e| {
-                let text = e.to_string();
-                let at = format!(" at line {} column {}", e.line(), e.column());
-                match text.strip_suffix(&at) {
-                    Some(bare) if e.line() != 0 => bare.to_string(),
-                    _ => text,
-                }
-            })
+            serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(without_position)
         }
 
         /// Sets member `name` to `raw`.
