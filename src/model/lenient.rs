@@ -180,10 +180,15 @@ pub mod read {
     /// A list: `null` or a non-array is empty; elements that are not objects or do not read are
     /// dropped.
     pub fn list<T: Read>(raw: &RawValue) -> Vec<T> {
-        elements(raw)
-            .into_iter()
-            .filter_map(|item| decode_raw::<T>(item).ok())
-            .collect()
+        // A loop, not `filter_map(..).collect()`: that was a copy of std's collecting and
+        // extending code per element type (issue 15).
+        let mut out = Vec::new();
+        for item in elements(raw) {
+            if let Ok(value) = decode_raw::<T>(item) {
+                out.push(value);
+            }
+        }
+        out
     }
 
     /// A nested object: `null`, a non-object or one that does not read is `None`.
@@ -525,6 +530,17 @@ mod members {
     use super::scalar::MARKER;
     use super::Scalar;
 
+    /// serde_json's error text without its ` at line … column …` (one body for every type
+    /// [`Members::plain`] reads, not a copy in each).
+    fn without_position(e: serde_json::Error) -> String {
+        let text = e.to_string();
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        match text.strip_suffix(&at) {
+            Some(bare) if e.line() != 0 => bare.to_string(),
+            _ => text,
+        }
+    }
+
     /// An object's members as raw JSON text, sorted by name, each name once (its last value, as
     /// serde_json's `Map` keeps).
     pub struct Members<'a>(Vec<(String, &'a RawValue)>);
@@ -567,14 +583,7 @@ mod members {
         /// Member `name` read by its type's own serde reader (a field with no tolerant reader);
         /// the error text is serde's, without a position.
         pub fn plain<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-            serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(|e| {
-                let text = e.to_string();
-                let at = format!(" at line {} column {}", e.line(), e.column());
-                match text.strip_suffix(&at) {
-                    Some(bare) if e.line() != 0 => bare.to_string(),
-                    _ => text,
-                }
-            })
+            serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(without_position)
         }
 
         /// Sets member `name` to `raw`.

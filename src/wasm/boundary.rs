@@ -648,7 +648,13 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
 /// [`read_fields`], the first error the list's.
 fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    list_items(v)?.iter().map(read_fields).collect()
+    // A loop, not a `collect()` into a `Result`: that was std's collecting code per item type.
+    let items = list_items(v)?;
+    let mut out = Vec::with_capacity(items.len());
+    for item in &items {
+        out.push(read_fields(item)?);
+    }
+    Ok(out)
 }
 
 /// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an
