@@ -612,10 +612,63 @@ pub(crate) fn half<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Half of a pair of [`Fields::pairs`], a record read by its [`FromStored`] reader (as
-/// [`Stored`] reads it inside serde's reader).
+/// Half of a pair of [`Fields::pairs`] (or an item of [`stored_list`]), a record read by its
+/// [`FromStored`] reader.
 pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
     from_json(raw.get().as_bytes())
+}
+
+/// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
+/// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
+/// [`half`]); the items go through the one loop of [`RawItems`], so no list reader per
+/// record type is in the module.
+pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    raw_items(raw, &mut |item| {
+        out.push(stored(item)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec` (the
+/// same expectation; an error of `read` becomes serde_json's error after the item).
+#[inline(never)]
+fn raw_items<'a>(
+    raw: &'a RawValue,
+    read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
+) -> Result<(), String> {
+    RawItems(read)
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            raw.get().as_bytes(),
+        ))
+        .map_err(|e| e.to_string())
+}
+
+/// See [`raw_items`].
+struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            (self.0)(item).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
@@ -672,21 +725,6 @@ impl<'de: 'a, 'a> Visitor<'de> for Pair<'_, 'a> {
             (self.0)(second, raw).map_err(serde::de::Error::custom)?;
         }
         Ok(())
-    }
-}
-
-/// A record read by its [`FromStored`] reader where serde reads the type around it: a pair's
-/// half, an item of a list of pairs (`Vec<(ReactionKey, ReactionFact)>`), so that the record
-/// type's own serde reader (serde_json's `deserialize_struct`, a copy per type) is not in the
-/// module. Only for serde_json's reader of the stored text (it borrows the raw value).
-pub(crate) struct Stored<T>(pub T);
-
-impl<'de, T: FromStored> Deserialize<'de> for Stored<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        from_json(raw.get().as_bytes())
-            .map(Stored)
-            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -1495,6 +1533,13 @@ pub(crate) mod tests {
                 &format!("[[{id}]]"),
                 "field `recalledIn`: invalid length 1, expected a tuple of size 2",
             ),
+            // The list of sent records of `elsewhere`: serde's `Vec` reader's errors (pinned
+            // from its reader of `Vec<Stored<ElsewhereSent>>`).
+            ("elsewhere", &format!("[[{id},7]]"), "field `elsewhere`: invalid type: integer `7`, expected a sequence"),
+            ("elsewhere", &format!("[[{id},[7]]]"), "field `elsewhere`: invalid type: integer `7`, expected a stored record (an object)"),
+            ("elsewhere", &format!("[[{id},[\n{{\"key\":\"k\"}}]]]"), "field `elsewhere`: missing field `text`"),
+            ("elsewhere", &format!("[[{id},[{}, null]]]", &sent[1..sent.len() - 1]), "field `elsewhere`: invalid type: null, expected a stored record (an object)"),
+            ("elsewhere", &format!("[[{id},{sent}],[{id},[{{}} ]]]"), "field `elsewhere`: missing field `key`"),
         ] {
             let json = format!(r#"{{"account":"","{field}":{list}}}"#);
             let read = from_json::<AccountRecords>(json.as_bytes());
