@@ -497,6 +497,33 @@ impl<'a> Fields<'a> {
         self.keep(read);
     }
 
+    /// An `Option<(A, B)>` field (missing or `null` is `None`), the halves read by `first`
+    /// and `second` through [`Pair`], the reader [`Fields::pairs`] reads each pair with (serde's
+    /// tuple reader's expectation and errors), not serde's reader of the tuple type.
+    pub fn opt_pair<A, B>(
+        &mut self,
+        name: &str,
+        first: fn(&'a RawValue) -> Result<A, String>,
+        second: fn(&'a RawValue) -> Result<B, String>,
+    ) -> Option<(A, B)> {
+        let raw = self.find(name, true)?;
+        let (mut a, mut b) = (None, None);
+        let read = Pair(&mut |is_second, raw| {
+            if is_second {
+                b = Some(second(raw)?);
+            } else {
+                a = Some(first(raw)?);
+            }
+            Ok(())
+        })
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            raw.get().as_bytes(),
+        ))
+        .map_err(|e| field_error(name, &e));
+        self.keep(read)?;
+        Some((a?, b?))
+    }
+
     /// The `#[serde(default)]` list of pairs `name` as a `Vec<(A, B)>`, the halves read by
     /// `first` and `second` ([`half`] or [`stored`]) through [`Fields::pairs`]: the one way a
     /// record's list of pairs is read.
@@ -928,7 +955,7 @@ const CONVERSATION_REQUIRED: &[&str] = &["conversationUrn", "unreadCount", "part
 impl FromStored for History {
     fn read(f: &mut Fields<'_>) -> Self {
         History {
-            oldest: f.opt("oldest"),
+            oldest: f.opt_pair("oldest", half, half),
             cursor: f.opt("cursor"),
             has_more: f.req("hasMore"),
             head_loaded: f.req("headLoaded"),
@@ -1745,6 +1772,45 @@ pub(crate) mod tests {
             (
                 error::<History>(r#"[true,true]"#),
                 "invalid type: sequence, expected a stored record (an object) at line 1 column 0",
+            ),            (
+                error::<History>(r#"{"oldest":7,"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: integer `7`, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid length 1, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,"2-x",3],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: trailing characters",
+            ),
+            (
+                error::<History>(r#"{"oldest":["x","2-x"],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: string \"x\", expected i64",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,7],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1, "2-x" ,],"hasMore":true,"headLoaded":true}"#),
+                "expected value at line 1 column 22",
+            ),
+            (
+                error::<History>(r#"{"oldest":{},"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: map, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[],"hasMore":7,"headLoaded":true}"#),
+                "field `oldest`: invalid length 0, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":null,"hasMore":7,"headLoaded":true}"#),
+                "field `hasMore`: invalid type: integer `7`, expected a boolean",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,"2-x"],"hasMore":true,"headLoaded":true}"#),
+                "read: {\"oldest\":[1,\"2-x\"],\"hasMore\":true,\"headLoaded\":true}",
             ),
         ];
         let wrong: Vec<_> = cases.iter().filter(|(got, want)| got != want).collect();
