@@ -9,7 +9,7 @@ use super::keys::AccountId;
 use super::small_map::SmallMap;
 pub use super::store::AccountRecords;
 use super::store::AccountStore;
-use super::stored_json::{half, stored, Fields, FromStored, Stored};
+use super::stored_json::{half, stored, stored_list, Fields, FromStored};
 use crate::model::lenient;
 
 /// The format version written today.
@@ -238,10 +238,7 @@ impl FromStored for AccountRecords {
             own_profile: f.opt("ownProfile"),
             tallies_seen: f.or_default("talliesSeen"),
             recalled_in: f.pair_list("recalledIn", half, half),
-            elsewhere: f.pair_list("elsewhere", half, |raw| {
-                let sent: Vec<Stored<_>> = half(raw)?;
-                Ok(sent.into_iter().map(|Stored(s)| s).collect())
-            }),
+            elsewhere: f.pair_list("elsewhere", half, stored_list),
         }
     }
 }

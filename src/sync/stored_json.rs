@@ -497,6 +497,33 @@ impl<'a> Fields<'a> {
         self.keep(read);
     }
 
+    /// An `Option<(A, B)>` field (missing or `null` is `None`), the halves read by `first`
+    /// and `second` through [`Pair`], the reader [`Fields::pairs`] reads each pair with (serde's
+    /// tuple reader's expectation and errors), not serde's reader of the tuple type.
+    pub fn opt_pair<A, B>(
+        &mut self,
+        name: &str,
+        first: fn(&'a RawValue) -> Result<A, String>,
+        second: fn(&'a RawValue) -> Result<B, String>,
+    ) -> Option<(A, B)> {
+        let raw = self.find(name, true)?;
+        let (mut a, mut b) = (None, None);
+        let read = Pair(&mut |is_second, raw| {
+            if is_second {
+                b = Some(second(raw)?);
+            } else {
+                a = Some(first(raw)?);
+            }
+            Ok(())
+        })
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            raw.get().as_bytes(),
+        ))
+        .map_err(|e| field_error(name, &e));
+        self.keep(read)?;
+        Some((a?, b?))
+    }
+
     /// The `#[serde(default)]` list of pairs `name` as a `Vec<(A, B)>`, the halves read by
     /// `first` and `second` ([`half`] or [`stored`]) through [`Fields::pairs`]: the one way a
     /// record's list of pairs is read.
@@ -612,10 +639,63 @@ pub(crate) fn half<T: DeserializeOwned>(raw: &RawValue) -> Result<T, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Half of a pair of [`Fields::pairs`], a record read by its [`FromStored`] reader (as
-/// [`Stored`] reads it inside serde's reader).
+/// Half of a pair of [`Fields::pairs`] (or an item of [`stored_list`]), a record read by its
+/// [`FromStored`] reader.
 pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
     from_json(raw.get().as_bytes())
+}
+
+/// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
+/// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
+/// [`half`]); the items go through the one loop of [`RawItems`], so no list reader per
+/// record type is in the module.
+pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    raw_items(raw, &mut |item| {
+        out.push(stored(item)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec` (the
+/// same expectation; an error of `read` becomes serde_json's error after the item).
+#[inline(never)]
+fn raw_items<'a>(
+    raw: &'a RawValue,
+    read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
+) -> Result<(), String> {
+    RawItems(read)
+        .deserialize(&mut serde_json::Deserializer::from_slice(
+            raw.get().as_bytes(),
+        ))
+        .map_err(|e| e.to_string())
+}
+
+/// See [`raw_items`].
+struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            (self.0)(item).map_err(serde::de::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
@@ -672,21 +752,6 @@ impl<'de: 'a, 'a> Visitor<'de> for Pair<'_, 'a> {
             (self.0)(second, raw).map_err(serde::de::Error::custom)?;
         }
         Ok(())
-    }
-}
-
-/// A record read by its [`FromStored`] reader where serde reads the type around it: a pair's
-/// half, an item of a list of pairs (`Vec<(ReactionKey, ReactionFact)>`), so that the record
-/// type's own serde reader (serde_json's `deserialize_struct`, a copy per type) is not in the
-/// module. Only for serde_json's reader of the stored text (it borrows the raw value).
-pub(crate) struct Stored<T>(pub T);
-
-impl<'de, T: FromStored> Deserialize<'de> for Stored<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        from_json(raw.get().as_bytes())
-            .map(Stored)
-            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -890,7 +955,7 @@ const CONVERSATION_REQUIRED: &[&str] = &["conversationUrn", "unreadCount", "part
 impl FromStored for History {
     fn read(f: &mut Fields<'_>) -> Self {
         History {
-            oldest: f.opt("oldest"),
+            oldest: f.opt_pair("oldest", half, half),
             cursor: f.opt("cursor"),
             has_more: f.req("hasMore"),
             head_loaded: f.req("headLoaded"),
@@ -1495,6 +1560,13 @@ pub(crate) mod tests {
                 &format!("[[{id}]]"),
                 "field `recalledIn`: invalid length 1, expected a tuple of size 2",
             ),
+            // The list of sent records of `elsewhere`: serde's `Vec` reader's errors (pinned
+            // from its reader of `Vec<Stored<ElsewhereSent>>`).
+            ("elsewhere", &format!("[[{id},7]]"), "field `elsewhere`: invalid type: integer `7`, expected a sequence"),
+            ("elsewhere", &format!("[[{id},[7]]]"), "field `elsewhere`: invalid type: integer `7`, expected a stored record (an object)"),
+            ("elsewhere", &format!("[[{id},[\n{{\"key\":\"k\"}}]]]"), "field `elsewhere`: missing field `text`"),
+            ("elsewhere", &format!("[[{id},[{}, null]]]", &sent[1..sent.len() - 1]), "field `elsewhere`: invalid type: null, expected a stored record (an object)"),
+            ("elsewhere", &format!("[[{id},{sent}],[{id},[{{}} ]]]"), "field `elsewhere`: missing field `key`"),
         ] {
             let json = format!(r#"{{"account":"","{field}":{list}}}"#);
             let read = from_json::<AccountRecords>(json.as_bytes());
@@ -1700,6 +1772,45 @@ pub(crate) mod tests {
             (
                 error::<History>(r#"[true,true]"#),
                 "invalid type: sequence, expected a stored record (an object) at line 1 column 0",
+            ),            (
+                error::<History>(r#"{"oldest":7,"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: integer `7`, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid length 1, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,"2-x",3],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: trailing characters",
+            ),
+            (
+                error::<History>(r#"{"oldest":["x","2-x"],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: string \"x\", expected i64",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,7],"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: integer `7`, expected a string",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1, "2-x" ,],"hasMore":true,"headLoaded":true}"#),
+                "expected value at line 1 column 22",
+            ),
+            (
+                error::<History>(r#"{"oldest":{},"hasMore":true,"headLoaded":true}"#),
+                "field `oldest`: invalid type: map, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":[],"hasMore":7,"headLoaded":true}"#),
+                "field `oldest`: invalid length 0, expected a tuple of size 2",
+            ),
+            (
+                error::<History>(r#"{"oldest":null,"hasMore":7,"headLoaded":true}"#),
+                "field `hasMore`: invalid type: integer `7`, expected a boolean",
+            ),
+            (
+                error::<History>(r#"{"oldest":[1,"2-x"],"hasMore":true,"headLoaded":true}"#),
+                "read: {\"oldest\":[1,\"2-x\"],\"hasMore\":true,\"headLoaded\":true}",
             ),
         ];
         let wrong: Vec<_> = cases.iter().filter(|(got, want)| got != want).collect();
