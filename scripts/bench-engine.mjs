@@ -29,3 +29,13 @@ for (const r of rows) {
   console.log(`  check (${r.n}): messages shown after open ${s.wasmOpen} / ${s.jsOpen}, after the merges ${s.wasmView} / ${s.jsView}`);
 }
 console.log("  target (issue 15): each within ×2 of plain JS; the module instantiated before the open in both.");
+// THREADLINE_BENCH_CHECK=1 (`make test`'s run at 1,000 messages, one round): exit 1 when the two
+// engines showed different views, or a size gave no row. Times are never judged.
+if (process.env.THREADLINE_BENCH_CHECK === "1") {
+  const bad = sizes.filter((n) => !rows.some((r) => r.n === n)).map((n) => `${n}: no result`);
+  for (const { n, shown: s } of rows) {
+    if (s.wasmOpen !== s.jsOpen || s.wasmView !== s.jsView || !s.wasmOpen) bad.push(`${n}: shown ${s.wasmOpen}/${s.jsOpen} after open, ${s.wasmView}/${s.jsView} after the merges`);
+  }
+  for (const b of bad) console.error(`bench-engine check: ${b}`);
+  if (bad.length) process.exitCode = 1;
+}

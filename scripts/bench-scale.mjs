@@ -20,6 +20,11 @@
 //      THREADLINE_BENCH_WORKER  0 to skip the extension's service worker (default on): the built
 //                               extension (its own storage, whatever core.js opens) is given the same
 //                               store, its worker is stopped through CDP and woken by its popup
+//      THREADLINE_BENCH_CHECK   1: exit 1 when a size failed or a check line is wrong (the view not
+//                               the 200-message thread, the baseline not 50, a restore issue, a
+//                               conversation missing, the written store not the fed one); `make
+//                               test` runs the bench so at 1k, one round, to catch a bench the
+//                               build broke. Times are never judged.
 // Usage: node scripts/bench-scale.mjs   (needs pkg/: scripts/build-pkg.sh)
 import { chromium } from "playwright-core";
 import { mkdtempSync, rmSync, readdirSync, statSync, existsSync } from "node:fs";
@@ -29,7 +34,7 @@ import os from "node:os";
 import { CHROMIUM_ARGS } from "./browser.mjs";
 import { serveStatic } from "./static-server.mjs";
 import { backgroundWorker, killBackground } from "../tests/e2e/harness.mjs";
-import { conversation, fact, layout, snapshotText } from "../tests/bench/scale-data.mjs";
+import { LONG, conversation, fact, layout, snapshotText } from "../tests/bench/scale-data.mjs";
 
 const parseSize = (s) => {
   const m = /^(\d+(?:\.\d+)?)(k?)$/i.exec(s.trim());
@@ -474,3 +479,27 @@ if (sameAsFed !== null) {
 }
 printWorker(workerRows);
 printSideBySide(rows, workerRows);
+
+/** What `THREADLINE_BENCH_CHECK=1` refuses: each is wrong whatever the machine's speed. */
+function wrong() {
+  const out = [];
+  for (const r of rows) {
+    if (r.error) { out.push(`page ${r.n}: failed: ${r.error}`); continue; }
+    if (r.shown !== LONG) out.push(`page ${r.n}: the view shows ${r.shown}, not the thread's ${LONG}`);
+    if (r.baseline.some((b) => b.shown !== 50)) out.push(`page ${r.n}: the baseline read ${r.baseline.map((b) => b.shown)}, not 50`);
+    if (r.applied.shown <= r.shown) out.push(`page ${r.n}: the 50-message page left the view at ${r.applied.shown}`);
+    if (r.issues !== 0) out.push(`page ${r.n}: ${r.issues} restore issues`);
+    if (r.built.held !== r.built.conversations) out.push(`page ${r.n}: ${r.built.held} of ${r.built.conversations} conversations listed`);
+  }
+  for (const r of workerRows) {
+    if (r.error) { out.push(`worker ${r.n}: failed: ${r.error}`); continue; }
+    if (r.opens.some((o) => o.shown !== LONG)) out.push(`worker ${r.n}: the view shows ${r.opens.map((o) => o.shown)}, not ${LONG}`);
+  }
+  if (sameAsFed === false) out.push("the store written straight in does not restore as the fed one");
+  return out;
+}
+if (process.env.THREADLINE_BENCH_CHECK === "1") {
+  const bad = wrong();
+  for (const b of bad) console.error(`bench-scale check: ${b}`);
+  if (bad.length) process.exitCode = 1;
+}

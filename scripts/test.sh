@@ -122,6 +122,12 @@ if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e (2 tabs)" node --
 # THREADLINE_SIM_DIALECT (string and ISO timestamps, nulls, the wrapped send answer, ISO resets).
 step "e2e Chromium, mixed dialect (send)" env THREADLINE_SIM_DIALECT=mixed node --test tests/e2e/send.test.mjs
 if [ -n "${THREADLINE_SIM_URL:-}" ]; then step "demo inbox e2e, mixed dialect" env THREADLINE_SIM_DIALECT=mixed node --test tests/e2e-demo/; fi
+# The two browser benches of the engine, once, small: they must still run on this build and show
+# what they should (THREADLINE_BENCH_CHECK); their times are printed, never judged.
+step "bench-engine still runs (1k, one round)" env THREADLINE_BENCH_CHECK=1 \
+  THREADLINE_BENCH_ENGINE_SIZES=1000 THREADLINE_BENCH_ENGINE_ROUNDS=1 node scripts/bench-engine.mjs
+step "bench-scale still runs (1k, one round, page and worker)" env THREADLINE_BENCH_CHECK=1 \
+  THREADLINE_BENCH_SIZES=1k THREADLINE_BENCH_ROUNDS=1 node scripts/bench-scale.mjs
 
 printf '\n==> step times\n'
 printf '  %s\n' "${timings[@]}"
