@@ -245,8 +245,8 @@ async function measureWorker(n) {
         await core.engine().openConversation({ view: "bench", accountId: account, conversationUrn: urn });
         const view = core.engine().conversationView(account, urn);
         const viewMs = performance.now() - t0;
-        const { wasmMs, startMs } = globalThis.threadline.timings;
-        return { wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
+        const { scriptMs, wasmMs, startMs } = globalThis.threadline.timings;
+        return { scriptMs, wasmMs, startMs, viewMs, firstViewMs: wasmMs + startMs + viewMs, shown: view?.messages.length ?? 0 };
       }, urn));
     }
     let profiled = null;
@@ -342,7 +342,7 @@ function printWorker(rows) {
   printWorkerProfile(rows);
   console.log(`\nscale: the extension's service worker (the storage its background opens), cold: stopped through CDP,`);
   console.log(`  woken by its popup; medians of ${ROUNDS}`);
-  const head = ["messages", "first view ms", "(wasm/open/view)", "shown", "first start on the written store ms"];
+  const head = ["messages", "first view ms", "(wasm/open/view)", "script ms", "shown", "first start on the written store ms"];
   console.log("  " + head.join("  "));
   for (const r of rows) {
     if (r.error) {
@@ -350,13 +350,14 @@ function printWorker(rows) {
       continue;
     }
     const part = (k) => median(r.opens.map((o) => o[k])).toFixed(0);
-    const cells = [String(r.n), part("firstViewMs"), `${part("wasmMs")}/${part("startMs")}/${part("viewMs")}`, String(r.opens[0].shown),
+    const cells = [String(r.n), part("firstViewMs"), `${part("wasmMs")}/${part("startMs")}/${part("viewMs")}`, part("scriptMs"), String(r.opens[0].shown),
       r.first ? `${r.first.firstViewMs.toFixed(0)} (shown ${r.first.shown})` : "—"];
     console.log("  " + cells.map((c, i) => c.padStart(head[i].length)).join("  "));
   }
   console.log("  first view: the background's wasm instantiation + its start (core.start: opening the engine on the");
   console.log("    stored store) + `openConversation` of the 200-message thread (reads its messages) and its");
-  console.log("    `conversationView`; the worker's script start is not counted.");
+  console.log("    `conversationView`; the worker's script start is not counted: it is the script column (the");
+  console.log("    worker's start until the background's body runs: its one bundled module loaded and evaluated).");
   console.log("  first start: the first wake after the store was written in today's layout (a migration when the");
   console.log("    background opens another storage).");
 }

@@ -1,6 +1,7 @@
 // The third-party files Threadline ships, copied from node_modules (pinned in package.json) at
-// build time, never committed: there is no bundler, so each is one file its code loads by a
-// relative path, with the library's license beside it. Two targets:
+// build time, never committed: each is one file its code loads by a relative path, with the
+// library's license beside it (the extension's background is then bundled by
+// scripts/assemble-extension.sh, which takes valibot.js into it and keeps its license). Two targets:
 //   extension: scripts/build-extension.sh → dist/extension/vendor/
 //   www:       the demo (scripts/demo.sh, the demo e2e) → www/vendor/ (or a copy of www/)
 // Usage: node scripts/vendor.mjs OUT_DIR [extension|www]   (writes OUT_DIR/vendor/…)
