@@ -158,7 +158,7 @@ impl FromJsFields for ListConversationsQuery {
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         Some(Self {
             account_id: f.or_default("accountId"),
-            linkedin_account_ids: f.or_default("linkedinAccountIds"),
+            linkedin_account_ids: f.items_or_default("linkedinAccountIds"),
             count: f.or_default("count"),
             next_cursor: f.or_default("nextCursor"),
             label_id: f.or_default("labelId"),

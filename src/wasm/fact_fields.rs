@@ -8,7 +8,7 @@
 use super::boundary::{FromJsFields, JsFields};
 use crate::model::lenient::read;
 use crate::model::{Attachment, AttachmentRef, ReactionSummary};
-use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, StoredMessage, Tally};
+use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, SmallSet, StoredMessage, Tally};
 
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
@@ -156,7 +156,12 @@ impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let day = f.req("day");
-        let keys = f.req("keys");
-        day.zip(keys).map(|(day, keys)| QuotaUse { day, keys })
+        // As `SmallSet`'s serde reader builds the set (the same `extend` of a `Vec`).
+        let keys = f.req_items("keys");
+        day.zip(keys).map(|(day, keys)| {
+            let mut set = SmallSet::new();
+            set.extend(keys);
+            QuotaUse { day, keys: set }
+        })
     }
 }
