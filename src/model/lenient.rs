@@ -512,7 +512,7 @@ pub fn json_document(body: &[u8]) -> Result<&RawValue, serde_json::Error> {
 
 /// The elements of the array `raw`; `None` when it is not an array.
 pub fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
-    serde_json::from_slice(raw.get().as_bytes()).ok()
+    crate::json_array::items(raw).ok()
 }
 
 /// The elements of the array `raw`; none when it is not an array.

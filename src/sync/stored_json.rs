@@ -27,8 +27,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
-    VariantAccess, Visitor,
+    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, VariantAccess, Visitor,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -44,6 +43,7 @@ use super::small_map::SmallSet;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
+use crate::json_array::{self, Shape};
 use crate::model::lenient::{self, Read};
 use crate::model::{Attachment, MessagingChannel, ServerEvent, ServerEventKind};
 use crate::urn::{ConversationId, MessageId};
@@ -319,10 +319,10 @@ impl<'a> Fields<'a> {
     }
 
     /// The list `name`'s items as raw JSON text, when it is there and a list (`how` says
-    /// whether it must be there).
+    /// whether it must be there): serde's `Vec<&RawValue>` reader's items and errors.
     fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
         let raw = self.member(name, how)?;
-        let items = value(raw, name);
+        let items = json_array::items(raw).map_err(|e| field_error(name, &e));
         self.keep(items)
     }
 
@@ -477,7 +477,7 @@ impl<'a> Fields<'a> {
     /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
     /// each pair's halves handed to `read` in order as they are read (`false` for the first
     /// half, `true` for the second): read and refused as serde's reader of `Vec<(A, B)>` reads
-    /// them, to the same errors (see [`PairList`]), with one loop and one pair reader for every
+    /// them, to the same errors (see [`json_array::Shape`]), with one loop and one pair reader for every
     /// list of pairs where serde's are a copy per pair type. `read` says why a half does not
     /// read as [`half`] and [`stored`] do.
     #[inline(never)]
@@ -489,17 +489,13 @@ impl<'a> Fields<'a> {
         let Some(raw) = self.find(name, false) else {
             return;
         };
-        let read = PairList(read)
-            .deserialize(&mut serde_json::Deserializer::from_slice(
-                raw.get().as_bytes(),
-            ))
-            .map_err(|e| field_error(name, &e));
+        let read = json_array::read(raw, Shape::Pairs, read).map_err(|e| field_error(name, &e));
         self.keep(read);
     }
 
     /// An `Option<(A, B)>` field (missing or `null` is `None`), the halves read by `first`
-    /// and `second` through [`Pair`], the reader [`Fields::pairs`] reads each pair with (serde's
-    /// tuple reader's expectation and errors), not serde's reader of the tuple type.
+    /// and `second` as [`Fields::pairs`] reads each pair ([`Shape::Pair`]: serde's tuple
+    /// reader's expectation and errors), not by serde's reader of the tuple type.
     pub fn opt_pair<A, B>(
         &mut self,
         name: &str,
@@ -508,7 +504,7 @@ impl<'a> Fields<'a> {
     ) -> Option<(A, B)> {
         let raw = self.find(name, true)?;
         let (mut a, mut b) = (None, None);
-        let read = Pair(&mut |is_second, raw| {
+        let read = json_array::read(raw, Shape::Pair, &mut |is_second, raw| {
             if is_second {
                 b = Some(second(raw)?);
             } else {
@@ -516,9 +512,6 @@ impl<'a> Fields<'a> {
             }
             Ok(())
         })
-        .deserialize(&mut serde_json::Deserializer::from_slice(
-            raw.get().as_bytes(),
-        ))
         .map_err(|e| field_error(name, &e));
         self.keep(read)?;
         Some((a?, b?))
@@ -647,112 +640,17 @@ pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
 
 /// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
 /// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
-/// [`half`]); the items go through the one loop of [`RawItems`], so no list reader per
-/// record type is in the module.
+/// [`half`]; an error of an item's reader becomes serde_json's error after the item); the
+/// items go through the one array reader ([`json_array::read`]), so no list reader per record
+/// type is in the module.
 pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
-    raw_items(raw, &mut |item| {
+    json_array::read(raw, Shape::Items, &mut |_, item| {
         out.push(stored(item)?);
         Ok(())
-    })?;
+    })
+    .map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec` (the
-/// same expectation; an error of `read` becomes serde_json's error after the item).
-#[inline(never)]
-fn raw_items<'a>(
-    raw: &'a RawValue,
-    read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
-) -> Result<(), String> {
-    RawItems(read)
-        .deserialize(&mut serde_json::Deserializer::from_slice(
-            raw.get().as_bytes(),
-        ))
-        .map_err(|e| e.to_string())
-}
-
-/// See [`raw_items`].
-struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<&'de RawValue>()? {
-            (self.0)(item).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
-    }
-}
-
-/// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
-/// each element read before the next is looked at), each half handed to the callback of
-/// [`Fields::pairs`] as it is read; its error becomes serde_json's error there, as the half's
-/// own reader's would.
-struct PairList<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for PairList<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for PairList<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Pair(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-}
-
-/// One pair of a [`PairList`] (serde's tuple reader: `deserialize_tuple` of 2, the same
-/// expectation and length errors).
-struct Pair<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for Pair<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_tuple(2, self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for Pair<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a tuple of size 2")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        for (i, second) in [false, true].into_iter().enumerate() {
-            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
-                return Err(serde::de::Error::invalid_length(i, &self));
-            };
-            (self.0)(second, raw).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
-    }
 }
 
 /// Splits an object into its members.
