@@ -1256,7 +1256,10 @@ fn assemble(
         [] => Ok(js_sys::Array::new()),
         [one] => Ok(slice(one)),
         many => {
-            let parts: js_sys::Array = many.iter().map(slice).collect();
+            let parts = js_sys::Array::new();
+            for run in many {
+                parts.push(&slice(run));
+            }
             let concat: js_sys::Function =
                 js_sys::Reflect::get(&parts, &"concat".into())?.dyn_into()?;
             concat.apply(&js_sys::Array::new(), &parts)?.dyn_into()
