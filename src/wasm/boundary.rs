@@ -389,6 +389,18 @@ impl<'a> JsFields<'a> {
         }
     }
 
+    /// An `Option` field: absent, `undefined` or `null` is `None`, anything else is read by
+    /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
+    /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
+    pub fn opt<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+        match self.raw(name) {
+            Some(v) if !v.loose_eq(&JsValue::NULL) => {
+                self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
+            }
+            _ => None,
+        }
+    }
+
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
     pub fn or<T: DeserializeOwned>(&mut self, name: &'static str, default: T) -> T {

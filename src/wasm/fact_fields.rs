@@ -18,14 +18,14 @@ impl FromJsFields for StoredMessage {
         let message_urn = f.req("messageUrn");
         let text = f.req("text");
         let sent_at = f.req("sentAt");
-        let sender_profile_id = f.or_default("senderProfileId");
-        let sender_name = f.or_default("senderName");
+        let sender_profile_id = f.opt("senderProfileId");
+        let sender_name = f.opt("senderName");
         let is_sent_by_owner = f.req("isSentByOwner");
         let attachments = f.list_or_default("attachments");
-        let subject = f.or_default("subject");
+        let subject = f.opt("subject");
         let stamp = f.req("stamp");
         let tally = f.nested_opt("tally");
-        let client_key = f.or_default("clientKey");
+        let client_key = f.opt("clientKey");
         let (
             Some(id),
             Some(conversation),
