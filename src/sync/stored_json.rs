@@ -806,7 +806,7 @@ pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
 impl FromStored for ServerEvent {
     fn read(f: &mut Fields<'_>) -> Self {
         let seq = f.req("seq");
-        let kind = f.req_some("type").unwrap_or(ServerEventKind::Unknown);
+        let kind = f.variant("type", &EVENT_KIND_NAMES, Unknown::Other, None);
         let at = f.or_default("at");
         let account_id = f.or_default("accountId");
         let conversation_urn = f.or_default("conversationUrn");
@@ -816,7 +816,7 @@ impl FromStored for ServerEvent {
         let actor = f.opt("actor");
         ServerEvent {
             seq,
-            kind,
+            kind: kind.0.map_or(ServerEventKind::Unknown, |i| EVENT_KINDS[i]),
             at,
             account_id,
             conversation_urn,
@@ -1066,6 +1066,24 @@ const CHANNELS: [MessagingChannel; 3] = [
     MessagingChannel::Auto,
     MessagingChannel::SalesNavigator,
     MessagingChannel::LinkedinInbox,
+];
+
+/// `ServerEventKind`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in
+/// its declared order (as in [`EVENT_KINDS`]): read by the one enum reader, not by its derived
+/// reader (issue 15: serde_json's `deserialize_enum` and its variant access, a copy per enum).
+const EVENT_KIND_NAMES: [&str; 4] = [
+    "messageCreated",
+    "messageRecalled",
+    "reactionChanged",
+    "conversationRead",
+];
+
+/// `ServerEventKind`'s variants, named by [`EVENT_KIND_NAMES`].
+const EVENT_KINDS: [ServerEventKind; 4] = [
+    ServerEventKind::MessageCreated,
+    ServerEventKind::MessageRecalled,
+    ServerEventKind::ReactionChanged,
+    ServerEventKind::ConversationRead,
 ];
 
 /// `FailureCode`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
@@ -1472,12 +1490,13 @@ pub(crate) mod tests {
         }
     }
 
-    /// A channel, a failure code and a reaction's actor (and a recipient's kind, above) read by
+    /// A channel, a failure code, a reaction's actor and a server event's kind (and a
+    /// recipient's kind, above) read by
     /// the one enum reader: the tables name every variant as serde names it, and each name, an
     /// unknown one and each wrong form read to the variant, or to the error text, that serde's
     /// derived reader of the enum gives (named by the field, its position left out).
     #[test]
-    fn channels_failure_codes_and_actors_read_as_the_derived_readers_read_them() {
+    fn channels_failure_codes_actors_and_event_kinds_read_as_the_derived_readers_read_them() {
         // A variant added to either enum fails to compile here until its table has it too.
         let _ = |c: MessagingChannel| match c {
             MessagingChannel::Auto | MessagingChannel::SalesNavigator => (),
@@ -1490,6 +1509,14 @@ pub(crate) mod tests {
             FailureCode::ProvedAbsent | FailureCode::Unverifiable | FailureCode::Storage => (),
             FailureCode::StillThere | FailureCode::Unknown => (),
         };
+        let _ = |k: ServerEventKind| match k {
+            ServerEventKind::MessageCreated | ServerEventKind::MessageRecalled => (),
+            ServerEventKind::ReactionChanged | ServerEventKind::ConversationRead => (),
+            ServerEventKind::Unknown => (),
+        };
+        for (name, kind) in EVENT_KIND_NAMES.iter().zip(EVENT_KINDS) {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
         let _ = |a: Actor| match a {
             Actor::Me | Actor::Profile(_) => (),
         };
@@ -1514,6 +1541,7 @@ pub(crate) mod tests {
             .iter()
             .chain(&FAILURE_CODE_NAMES)
             .chain(&ACTORS)
+            .chain(&EVENT_KIND_NAMES)
             .chain(&others)
         {
             forms.push(format!("{{\"{name}\":\"p\"}}"));
@@ -1556,6 +1584,9 @@ pub(crate) mod tests {
             let key = format!(r#"{{"message":"2-x","actor":{form},"emoji":"x"}}"#);
             let ours = from_json::<ReactionKey>(key.as_bytes()).map(|k| k.actor);
             assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
+            let event = format!(r#"{{"seq":1,"type":{form}}}"#);
+            let ours = from_json::<ServerEvent>(event.as_bytes()).map(|e| e.kind);
+            assert_eq!(ours, derived::<ServerEventKind>("type", form), "{form}");
         }
         assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }
