@@ -6,7 +6,7 @@
 pub mod api;
 pub mod error_code;
 mod json;
-mod json_array;
+mod json_raw;
 pub mod model;
 mod number;
 mod sort;

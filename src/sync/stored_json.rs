@@ -27,7 +27,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, VariantAccess, Visitor,
+    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, VariantAccess, Visitor,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -43,7 +43,7 @@ use super::small_map::SmallSet;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
-use crate::json_array::{self, Shape};
+use crate::json_raw::{self, Shape};
 use crate::model::lenient::{self, Read};
 use crate::model::{Attachment, MessagingChannel, ServerEvent, ServerEventKind};
 use crate::urn::{ConversationId, MessageId};
@@ -81,10 +81,7 @@ pub(crate) struct Fields<'a> {
 /// The members of the object `json`; serde_json's error (with its position) when `json` is
 /// not one object or has anything after it.
 fn split(json: &[u8]) -> Result<Vec<(Cow<'_, str>, &RawValue)>, String> {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    de.deserialize_map(Split)
-        .and_then(|m| de.end().map(|()| m))
-        .map_err(|e| e.to_string())
+    json_raw::members(json, "a stored record (an object)").map_err(|e| e.to_string())
 }
 
 /// Member `name`'s raw value among `members`, if it is there; an error when it is there twice.
@@ -322,7 +319,7 @@ impl<'a> Fields<'a> {
     /// whether it must be there): serde's `Vec<&RawValue>` reader's items and errors.
     fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
         let raw = self.member(name, how)?;
-        let items = json_array::items(raw).map_err(|e| field_error(name, &e));
+        let items = json_raw::items(raw).map_err(|e| field_error(name, &e));
         self.keep(items)
     }
 
@@ -477,7 +474,7 @@ impl<'a> Fields<'a> {
     /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
     /// each pair's halves handed to `read` in order as they are read (`false` for the first
     /// half, `true` for the second): read and refused as serde's reader of `Vec<(A, B)>` reads
-    /// them, to the same errors (see [`json_array::Shape`]), with one loop and one pair reader for every
+    /// them, to the same errors (see [`json_raw::Shape`]), with one loop and one pair reader for every
     /// list of pairs where serde's are a copy per pair type. `read` says why a half does not
     /// read as [`half`] and [`stored`] do.
     #[inline(never)]
@@ -489,7 +486,7 @@ impl<'a> Fields<'a> {
         let Some(raw) = self.find(name, false) else {
             return;
         };
-        let read = json_array::read(raw, Shape::Pairs, read).map_err(|e| field_error(name, &e));
+        let read = json_raw::read(raw, Shape::Pairs, read).map_err(|e| field_error(name, &e));
         self.keep(read);
     }
 
@@ -504,7 +501,7 @@ impl<'a> Fields<'a> {
     ) -> Option<(A, B)> {
         let raw = self.find(name, true)?;
         let (mut a, mut b) = (None, None);
-        let read = json_array::read(raw, Shape::Pair, &mut |is_second, raw| {
+        let read = json_raw::read(raw, Shape::Pair, &mut |is_second, raw| {
             if is_second {
                 b = Some(second(raw)?);
             } else {
@@ -641,60 +638,16 @@ pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
 /// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
 /// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
 /// [`half`]; an error of an item's reader becomes serde_json's error after the item); the
-/// items go through the one array reader ([`json_array::read`]), so no list reader per record
+/// items go through the one array reader ([`json_raw::read`]), so no list reader per record
 /// type is in the module.
 pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
-    json_array::read(raw, Shape::Items, &mut |_, item| {
+    json_raw::read(raw, Shape::Items, &mut |_, item| {
         out.push(stored(item)?);
         Ok(())
     })
     .map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-/// Splits an object into its members.
-struct Split;
-
-impl<'de> Visitor<'de> for Split {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a stored record (an object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Name(name)) = map.next_key()? {
-            out.push((name, map.next_value()?));
-        }
-        Ok(out)
-    }
-}
-
-/// A member's name, borrowed from the record's text unless it has escapes.
-struct Name<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Name<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(s)))
-            }
-
-            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(s.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
 }
 
 // The record types of both layouts, field by field in their declared order (the serde

@@ -1,14 +1,77 @@
-//! A JSON array's items as raw JSON text, read by one serde visitor for the whole module (issue
-//! 15): serde_json's `deserialize_seq` and `next_element_seed` are a copy per visitor and per
-//! item seed, where serde's `Vec<&RawValue>` reader (an answer's arrays, a stored record's
-//! lists) and a visitor for each shape of the stored records' lists (of records, of pairs, a
-//! pair) were four of each. The items, their errors and the errors' positions are serde's
-//! readers' own: the same reads of serde_json's reader, in the same order.
+//! A JSON value's parts as raw JSON text: an array's items, an object's members, each read by
+//! one serde visitor for the whole module (issue 15). serde_json's `deserialize_seq`,
+//! `deserialize_map` and their element and key readers are a copy per visitor and per seed,
+//! where serde's `Vec<&RawValue>` reader (an answer's arrays, a stored record's lists), a
+//! visitor for each shape of the stored records' lists (of records, of pairs, a pair) and an
+//! object splitter each for answers and stored records were six of each. The parts, their
+//! errors and the errors' positions are those readers' own: the same reads of serde_json's
+//! reader, in the same order.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{Deserialize, DeserializeSeed, Deserializer, Error as _, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::value::RawValue;
+
+/// The members of the object `json` in the text's order, repeated names included (a name
+/// borrowed from the text unless it has escapes); serde_json's error (with its position, the
+/// value `expecting` what it is not) when `json` is not one object or has anything after it.
+#[inline(never)]
+pub(crate) fn members<'a>(
+    json: &'a [u8],
+    expecting: &'static str,
+) -> Result<Vec<(Cow<'a, str>, &'a RawValue)>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let members = de.deserialize_map(Split(expecting))?;
+    de.end()?;
+    Ok(members)
+}
+
+/// Splits an object into its members (see [`members`]).
+struct Split(&'static str);
+
+impl<'de> Visitor<'de> for Split {
+    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Name(name)) = map.next_key()? {
+            out.push((name, map.next_value()?));
+        }
+        Ok(out)
+    }
+}
+
+/// A member's name, borrowed from the text unless it has escapes.
+struct Name<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Name<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Name<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(s)))
+            }
+
+            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(s.to_owned())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 
 /// The items of the array `raw`, as serde's `Vec<&RawValue>` reader reads them (its errors:
 /// `expected a sequence` for a value that is not an array).
