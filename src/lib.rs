@@ -6,6 +6,7 @@
 pub mod api;
 pub mod error_code;
 mod json;
+mod json_raw;
 pub mod model;
 mod number;
 mod sort;

@@ -361,6 +361,7 @@ macro_rules! fields_as_serde {
             "[]",
             "{}",
             "['a']",
+            "[1]",
         ];
         let mut cases: Vec<JsValue> = [
             "null",

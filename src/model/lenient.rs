@@ -512,7 +512,7 @@ pub fn json_document(body: &[u8]) -> Result<&RawValue, serde_json::Error> {
 
 /// The elements of the array `raw`; `None` when it is not an array.
 pub fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
-    serde_json::from_slice(raw.get().as_bytes()).ok()
+    crate::json_raw::items(raw).ok()
 }
 
 /// The elements of the array `raw`; none when it is not an array.
@@ -521,6 +521,7 @@ fn elements(raw: &RawValue) -> Vec<&RawValue> {
 }
 
 mod members {
+    use std::borrow::Cow;
     use std::fmt;
 
     use serde::de::{DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -543,7 +544,7 @@ mod members {
 
     /// An object's members as raw JSON text, sorted by name, each name once (its last value, as
     /// serde_json's `Map` keeps).
-    pub struct Members<'a>(Vec<(String, &'a RawValue)>);
+    pub struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
     impl<'a> Members<'a> {
         /// The members of `raw`; `None` when it is not an object.
@@ -556,12 +557,12 @@ mod members {
         }
 
         /// The members, in name order.
-        pub fn entries(&self) -> &[(String, &'a RawValue)] {
+        pub fn entries(&self) -> &[(Cow<'a, str>, &'a RawValue)] {
             &self.0
         }
 
         fn find(&self, name: &str) -> Result<usize, usize> {
-            self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+            self.0.binary_search_by(|(k, _)| (**k).cmp(name))
         }
 
         /// The raw value of member `name`.
@@ -590,7 +591,7 @@ mod members {
         pub fn insert(&mut self, name: &str, raw: &'a RawValue) {
             match self.find(name) {
                 Ok(i) => self.0[i].1 = raw,
-                Err(i) => self.0.insert(i, (name.to_string(), raw)),
+                Err(i) => self.0.insert(i, (Cow::Owned(name.to_string()), raw)),
             }
         }
 
@@ -612,9 +613,8 @@ mod members {
 
     /// The members of the object `raw` in the text's order, repeated names included; `None`
     /// when it is not an object.
-    fn in_order(raw: &RawValue) -> Option<Vec<(String, &RawValue)>> {
-        let mut de = serde_json::Deserializer::from_slice(raw.get().as_bytes());
-        de.deserialize_map(Split).ok()
+    fn in_order(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
+        crate::json_raw::members(raw.get().as_bytes(), "an object").ok()
     }
 
     /// When `raw` is an object whose first member (in the text's order) is `Value`'s
@@ -631,24 +631,6 @@ mod members {
             }
             [(name, _), ..] if name == MARKER => Some(None),
             _ => None,
-        }
-    }
-
-    struct Split;
-
-    impl<'de> Visitor<'de> for Split {
-        type Value = Vec<(String, &'de RawValue)>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(name) = map.next_key::<String>()? {
-                out.push((name, map.next_value::<&'de RawValue>()?));
-            }
-            Ok(out)
         }
     }
 

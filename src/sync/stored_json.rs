@@ -27,8 +27,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{
-    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
-    VariantAccess, Visitor,
+    DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, VariantAccess, Visitor,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -44,6 +43,7 @@ use super::small_map::SmallSet;
 use super::store::{ConversationRecord, History, RecallCheck, StoredMessage, Tally};
 use super::tagged::Tag;
 use super::time::Millis;
+use crate::json_raw::{self, Shape};
 use crate::model::lenient::{self, Read};
 use crate::model::{Attachment, MessagingChannel, ServerEvent, ServerEventKind};
 use crate::urn::{ConversationId, MessageId};
@@ -81,10 +81,7 @@ pub(crate) struct Fields<'a> {
 /// The members of the object `json`; serde_json's error (with its position) when `json` is
 /// not one object or has anything after it.
 fn split(json: &[u8]) -> Result<Vec<(Cow<'_, str>, &RawValue)>, String> {
-    let mut de = serde_json::Deserializer::from_slice(json);
-    de.deserialize_map(Split)
-        .and_then(|m| de.end().map(|()| m))
-        .map_err(|e| e.to_string())
+    json_raw::members(json, "a stored record (an object)").map_err(|e| e.to_string())
 }
 
 /// Member `name`'s raw value among `members`, if it is there; an error when it is there twice.
@@ -319,10 +316,10 @@ impl<'a> Fields<'a> {
     }
 
     /// The list `name`'s items as raw JSON text, when it is there and a list (`how` says
-    /// whether it must be there).
+    /// whether it must be there): serde's `Vec<&RawValue>` reader's items and errors.
     fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
         let raw = self.member(name, how)?;
-        let items = value(raw, name);
+        let items = json_raw::items(raw).map_err(|e| field_error(name, &e));
         self.keep(items)
     }
 
@@ -477,7 +474,7 @@ impl<'a> Fields<'a> {
     /// The list of pairs (two-element arrays) `name`, `#[serde(default)]` (missing is empty),
     /// each pair's halves handed to `read` in order as they are read (`false` for the first
     /// half, `true` for the second): read and refused as serde's reader of `Vec<(A, B)>` reads
-    /// them, to the same errors (see [`PairList`]), with one loop and one pair reader for every
+    /// them, to the same errors (see [`json_raw::Shape`]), with one loop and one pair reader for every
     /// list of pairs where serde's are a copy per pair type. `read` says why a half does not
     /// read as [`half`] and [`stored`] do.
     #[inline(never)]
@@ -489,17 +486,13 @@ impl<'a> Fields<'a> {
         let Some(raw) = self.find(name, false) else {
             return;
         };
-        let read = PairList(read)
-            .deserialize(&mut serde_json::Deserializer::from_slice(
-                raw.get().as_bytes(),
-            ))
-            .map_err(|e| field_error(name, &e));
+        let read = json_raw::read(raw, Shape::Pairs, read).map_err(|e| field_error(name, &e));
         self.keep(read);
     }
 
     /// An `Option<(A, B)>` field (missing or `null` is `None`), the halves read by `first`
-    /// and `second` through [`Pair`], the reader [`Fields::pairs`] reads each pair with (serde's
-    /// tuple reader's expectation and errors), not serde's reader of the tuple type.
+    /// and `second` as [`Fields::pairs`] reads each pair ([`Shape::Pair`]: serde's tuple
+    /// reader's expectation and errors), not by serde's reader of the tuple type.
     pub fn opt_pair<A, B>(
         &mut self,
         name: &str,
@@ -508,7 +501,7 @@ impl<'a> Fields<'a> {
     ) -> Option<(A, B)> {
         let raw = self.find(name, true)?;
         let (mut a, mut b) = (None, None);
-        let read = Pair(&mut |is_second, raw| {
+        let read = json_raw::read(raw, Shape::Pair, &mut |is_second, raw| {
             if is_second {
                 b = Some(second(raw)?);
             } else {
@@ -516,9 +509,6 @@ impl<'a> Fields<'a> {
             }
             Ok(())
         })
-        .deserialize(&mut serde_json::Deserializer::from_slice(
-            raw.get().as_bytes(),
-        ))
         .map_err(|e| field_error(name, &e));
         self.keep(read)?;
         Some((a?, b?))
@@ -647,156 +637,17 @@ pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
 
 /// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
 /// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
-/// [`half`]); the items go through the one loop of [`RawItems`], so no list reader per
-/// record type is in the module.
+/// [`half`]; an error of an item's reader becomes serde_json's error after the item); the
+/// items go through the one array reader ([`json_raw::read`]), so no list reader per record
+/// type is in the module.
 pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
-    raw_items(raw, &mut |item| {
+    json_raw::read(raw, Shape::Items, &mut |_, item| {
         out.push(stored(item)?);
         Ok(())
-    })?;
+    })
+    .map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec` (the
-/// same expectation; an error of `read` becomes serde_json's error after the item).
-#[inline(never)]
-fn raw_items<'a>(
-    raw: &'a RawValue,
-    read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
-) -> Result<(), String> {
-    RawItems(read)
-        .deserialize(&mut serde_json::Deserializer::from_slice(
-            raw.get().as_bytes(),
-        ))
-        .map_err(|e| e.to_string())
-}
-
-/// See [`raw_items`].
-struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<&'de RawValue>()? {
-            (self.0)(item).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
-    }
-}
-
-/// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
-/// each element read before the next is looked at), each half handed to the callback of
-/// [`Fields::pairs`] as it is read; its error becomes serde_json's error there, as the half's
-/// own reader's would.
-struct PairList<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for PairList<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for PairList<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(Pair(&mut *self.0))?.is_some() {}
-        Ok(())
-    }
-}
-
-/// One pair of a [`PairList`] (serde's tuple reader: `deserialize_tuple` of 2, the same
-/// expectation and length errors).
-struct Pair<'r, 'a>(&'r mut dyn FnMut(bool, &'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for Pair<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_tuple(2, self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for Pair<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a tuple of size 2")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        for (i, second) in [false, true].into_iter().enumerate() {
-            let Some(raw) = seq.next_element::<&'de RawValue>()? else {
-                return Err(serde::de::Error::invalid_length(i, &self));
-            };
-            (self.0)(second, raw).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
-    }
-}
-
-/// Splits an object into its members.
-struct Split;
-
-impl<'de> Visitor<'de> for Split {
-    type Value = Vec<(Cow<'de, str>, &'de RawValue)>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a stored record (an object)")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Name(name)) = map.next_key()? {
-            out.push((name, map.next_value()?));
-        }
-        Ok(out)
-    }
-}
-
-/// A member's name, borrowed from the record's text unless it has escapes.
-struct Name<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Name<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Name<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a member name")
-            }
-
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Borrowed(s)))
-            }
-
-            fn visit_str<E>(self, s: &str) -> Result<Name<'de>, E> {
-                Ok(Name(Cow::Owned(s.to_owned())))
-            }
-        }
-        d.deserialize_str(V)
-    }
 }
 
 // The record types of both layouts, field by field in their declared order (the serde
@@ -908,7 +759,7 @@ pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
 impl FromStored for ServerEvent {
     fn read(f: &mut Fields<'_>) -> Self {
         let seq = f.req("seq");
-        let kind = f.req_some("type").unwrap_or(ServerEventKind::Unknown);
+        let kind = f.variant("type", &EVENT_KIND_NAMES, Unknown::Other, None);
         let at = f.or_default("at");
         let account_id = f.or_default("accountId");
         let conversation_urn = f.or_default("conversationUrn");
@@ -918,7 +769,7 @@ impl FromStored for ServerEvent {
         let actor = f.opt("actor");
         ServerEvent {
             seq,
-            kind,
+            kind: kind.0.map_or(ServerEventKind::Unknown, |i| EVENT_KINDS[i]),
             at,
             account_id,
             conversation_urn,
@@ -1168,6 +1019,24 @@ const CHANNELS: [MessagingChannel; 3] = [
     MessagingChannel::Auto,
     MessagingChannel::SalesNavigator,
     MessagingChannel::LinkedinInbox,
+];
+
+/// `ServerEventKind`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in
+/// its declared order (as in [`EVENT_KINDS`]): read by the one enum reader, not by its derived
+/// reader (issue 15: serde_json's `deserialize_enum` and its variant access, a copy per enum).
+const EVENT_KIND_NAMES: [&str; 4] = [
+    "messageCreated",
+    "messageRecalled",
+    "reactionChanged",
+    "conversationRead",
+];
+
+/// `ServerEventKind`'s variants, named by [`EVENT_KIND_NAMES`].
+const EVENT_KINDS: [ServerEventKind; 4] = [
+    ServerEventKind::MessageCreated,
+    ServerEventKind::MessageRecalled,
+    ServerEventKind::ReactionChanged,
+    ServerEventKind::ConversationRead,
 ];
 
 /// `FailureCode`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
@@ -1574,12 +1443,13 @@ pub(crate) mod tests {
         }
     }
 
-    /// A channel, a failure code and a reaction's actor (and a recipient's kind, above) read by
+    /// A channel, a failure code, a reaction's actor and a server event's kind (and a
+    /// recipient's kind, above) read by
     /// the one enum reader: the tables name every variant as serde names it, and each name, an
     /// unknown one and each wrong form read to the variant, or to the error text, that serde's
     /// derived reader of the enum gives (named by the field, its position left out).
     #[test]
-    fn channels_failure_codes_and_actors_read_as_the_derived_readers_read_them() {
+    fn channels_failure_codes_actors_and_event_kinds_read_as_the_derived_readers_read_them() {
         // A variant added to either enum fails to compile here until its table has it too.
         let _ = |c: MessagingChannel| match c {
             MessagingChannel::Auto | MessagingChannel::SalesNavigator => (),
@@ -1592,6 +1462,14 @@ pub(crate) mod tests {
             FailureCode::ProvedAbsent | FailureCode::Unverifiable | FailureCode::Storage => (),
             FailureCode::StillThere | FailureCode::Unknown => (),
         };
+        let _ = |k: ServerEventKind| match k {
+            ServerEventKind::MessageCreated | ServerEventKind::MessageRecalled => (),
+            ServerEventKind::ReactionChanged | ServerEventKind::ConversationRead => (),
+            ServerEventKind::Unknown => (),
+        };
+        for (name, kind) in EVENT_KIND_NAMES.iter().zip(EVENT_KINDS) {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
         let _ = |a: Actor| match a {
             Actor::Me | Actor::Profile(_) => (),
         };
@@ -1616,6 +1494,7 @@ pub(crate) mod tests {
             .iter()
             .chain(&FAILURE_CODE_NAMES)
             .chain(&ACTORS)
+            .chain(&EVENT_KIND_NAMES)
             .chain(&others)
         {
             forms.push(format!("{{\"{name}\":\"p\"}}"));
@@ -1658,6 +1537,9 @@ pub(crate) mod tests {
             let key = format!(r#"{{"message":"2-x","actor":{form},"emoji":"x"}}"#);
             let ours = from_json::<ReactionKey>(key.as_bytes()).map(|k| k.actor);
             assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
+            let event = format!(r#"{{"seq":1,"type":{form}}}"#);
+            let ours = from_json::<ServerEvent>(event.as_bytes()).map(|e| e.kind);
+            assert_eq!(ours, derived::<ServerEventKind>("type", form), "{form}");
         }
         assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }

@@ -49,8 +49,8 @@ impl FromJsFields for ThreadlineClientOptions {
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let base_url = f.req("baseUrl");
         let api_key = f.req_raw("apiKey");
-        let account_id = f.or_default("accountId");
-        let timeout_ms = f.or_default("timeoutMs");
+        let account_id = f.opt("accountId");
+        let timeout_ms = f.opt("timeoutMs");
         match (base_url, api_key) {
             (Some(base_url), Some(api_key)) => Some(Self {
                 base_url,
@@ -151,19 +151,20 @@ where
 
 // The client's argument types read field by field (`fields_from_js`), in declaration order
 // with their serde names; all four are `#[serde(default)]` containers, so every field is read
-// as `or_default`. tests/wasm_boundary.rs checks each against its derived serde reader.
+// as `or_default`, or `opt` for an `Option` (the same, without serde's `Option` reader per type).
+// tests/wasm_boundary.rs checks each against its derived serde reader.
 
 impl FromJsFields for ListConversationsQuery {
     const EXPECTING: &'static str = "struct ListConversationsQuery";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         Some(Self {
-            account_id: f.or_default("accountId"),
-            linkedin_account_ids: f.or_default("linkedinAccountIds"),
-            count: f.or_default("count"),
-            next_cursor: f.or_default("nextCursor"),
-            label_id: f.or_default("labelId"),
-            labeled_only: f.or_default("labeledOnly"),
-            unread_only: f.or_default("unreadOnly"),
+            account_id: f.opt("accountId"),
+            linkedin_account_ids: f.items_or_default("linkedinAccountIds"),
+            count: f.opt("count"),
+            next_cursor: f.opt("nextCursor"),
+            label_id: f.opt("labelId"),
+            labeled_only: f.opt("labeledOnly"),
+            unread_only: f.opt("unreadOnly"),
         })
     }
 }
@@ -172,11 +173,11 @@ impl FromJsFields for RecentMessagesQuery {
     const EXPECTING: &'static str = "struct RecentMessagesQuery";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         Some(Self {
-            account_id: f.or_default("accountId"),
-            next_cursor: f.or_default("nextCursor"),
-            count: f.or_default("count"),
-            keywords: f.or_default("keywords"),
-            read: f.or_default("read"),
+            account_id: f.opt("accountId"),
+            next_cursor: f.opt("nextCursor"),
+            count: f.opt("count"),
+            keywords: f.opt("keywords"),
+            read: f.opt("read"),
         })
     }
 }
@@ -185,11 +186,11 @@ impl FromJsFields for MessagesQuery {
     const EXPECTING: &'static str = "struct MessagesQuery";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         Some(Self {
-            account_id: f.or_default("accountId"),
-            count: f.or_default("count"),
-            cursor: f.or_default("cursor"),
-            since: f.or_default("since"),
-            sync: f.or_default("sync"),
+            account_id: f.opt("accountId"),
+            count: f.opt("count"),
+            cursor: f.opt("cursor"),
+            since: f.opt("since"),
+            sync: f.opt("sync"),
         })
     }
 }
@@ -199,13 +200,13 @@ impl FromJsFields for SendRequest {
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         Some(Self {
             message: f.or_default("message"),
-            conversation_urn: f.or_default("conversationUrn"),
-            recipient_profile_urn: f.or_default("recipientProfileUrn"),
-            recipient_profile_id: f.or_default("recipientProfileId"),
-            subject: f.or_default("subject"),
+            conversation_urn: f.opt("conversationUrn"),
+            recipient_profile_urn: f.opt("recipientProfileUrn"),
+            recipient_profile_id: f.opt("recipientProfileId"),
+            subject: f.opt("subject"),
             attachments: f.list_or_default("attachments"),
-            messaging_channel: f.or_default("messagingChannel"),
-            account_id: f.or_default("accountId"),
+            messaging_channel: f.opt("messagingChannel"),
+            account_id: f.opt("accountId"),
         })
     }
 }

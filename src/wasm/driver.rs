@@ -12,13 +12,13 @@ use std::rc::{Rc, Weak};
 use js_sys::Function;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 
 use super::client::JsKey;
 use super::error::{describe, js_error};
 use super::fetch::{FetchTransport, Timer};
 use super::idb::IdbRecords;
 use super::plain::to_js;
+use super::promise::spawn;
 use super::storage::{AnyStore, PersistLog, StorageError};
 use crate::api::Client;
 use crate::sync::small_map::SmallMap;
@@ -272,7 +272,10 @@ impl Driver {
         })
     }
 
-    /// Reads the engine (views, status). Never held across JS calls or awaits.
+    /// Reads the engine (views, status). Never held across JS calls or awaits. Inlined: at a
+    /// call site it is the borrow and the closure's body, where a copy per closure type (eleven)
+    /// was each a function of its own around them (issue 15).
+    #[inline(always)]
     pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> R {
         f(&self.engine.borrow())
     }
@@ -453,7 +456,7 @@ impl Driver {
         }
         if let Some(me) = self.me.upgrade() {
             self.pumping.set(true);
-            spawn_local(me.pump());
+            spawn(Box::pin(me.pump()));
         }
     }
 
@@ -492,7 +495,7 @@ impl Driver {
             (step, Effect::Persist(p)) => {
                 return Some(Box::pin(async move { self.persist(step, &p).await }))
             }
-            (_, Effect::Request(r)) => spawn_local(self.clone().request(r)),
+            (_, Effect::Request(r)) => spawn(Box::pin(self.clone().request(r))),
             (_, Effect::Notify(n)) => {
                 match &n {
                     Notice::Completed {
@@ -643,11 +646,11 @@ impl Driver {
         // The callback only schedules: feeding from inside it would replace (drop) the very
         // timer whose callback is running.
         let fire = Closure::once(move || {
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 if let Some(d) = me.upgrade() {
                     d.feed(Input::Tick);
                 }
-            })
+            }))
         });
         let timer = Timer::start(fire, delay);
         // Timer::start fails only with the text of why (no `setTimeout`): that text, not the

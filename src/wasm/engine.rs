@@ -1014,12 +1014,12 @@ impl FromJsFields for ThreadlineEngineOptions {
         let api_key = f.req_raw("apiKey");
         let storage = f.req_raw("storage");
         let migrate_from = f.raw("migrateFrom").unwrap_or_default();
-        let storage_key = f.or_default("storageKey");
-        let realtime = f.or_default("realtime");
-        let realtime_url = f.or_default("realtimeUrl");
-        let timeout_ms = f.or_default("timeoutMs");
+        let storage_key = f.opt("storageKey");
+        let realtime = f.opt("realtime");
+        let realtime_url = f.opt("realtimeUrl");
+        let timeout_ms = f.opt("timeoutMs");
         let config = f.nested_opt("config");
-        let quota_bytes = f.or_default("quotaBytes");
+        let quota_bytes = f.opt("quotaBytes");
         match (base_url, api_key, storage) {
             (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
                 base_url,
@@ -1064,14 +1064,14 @@ impl FromJsFields for SendCommand {
     const EXPECTING: &'static str = "struct SendCommand";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let account_id = f.or_default("accountId");
-        let conversation_urn = f.or_default("conversationUrn");
-        let recipient_profile_urn = f.or_default("recipientProfileUrn");
-        let recipient_profile_id = f.or_default("recipientProfileId");
+        let conversation_urn = f.opt("conversationUrn");
+        let recipient_profile_urn = f.opt("recipientProfileUrn");
+        let recipient_profile_id = f.opt("recipientProfileId");
         let text = f.req("text");
-        let subject = f.or_default("subject");
-        let channel = f.or_default("channel");
+        let subject = f.opt("subject");
+        let channel = f.opt("channel");
         let attachments = f.list_or_default("attachments");
-        let client_key = f.or_default("clientKey");
+        let client_key = f.opt("clientKey");
         text.map(|text| Self {
             account_id,
             conversation_urn,
@@ -1256,7 +1256,10 @@ fn assemble(
         [] => Ok(js_sys::Array::new()),
         [one] => Ok(slice(one)),
         many => {
-            let parts: js_sys::Array = many.iter().map(slice).collect();
+            let parts = js_sys::Array::new();
+            for run in many {
+                parts.push(&slice(run));
+            }
             let concat: js_sys::Function =
                 js_sys::Reflect::get(&parts, &"concat".into())?.dyn_into()?;
             concat.apply(&js_sys::Array::new(), &parts)?.dyn_into()

@@ -8,7 +8,7 @@
 use super::boundary::{FromJsFields, JsFields};
 use crate::model::lenient::read;
 use crate::model::{Attachment, AttachmentRef, ReactionSummary};
-use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, StoredMessage, Tally};
+use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, SmallSet, StoredMessage, Tally};
 
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
@@ -18,14 +18,14 @@ impl FromJsFields for StoredMessage {
         let message_urn = f.req("messageUrn");
         let text = f.req("text");
         let sent_at = f.req("sentAt");
-        let sender_profile_id = f.or_default("senderProfileId");
-        let sender_name = f.or_default("senderName");
+        let sender_profile_id = f.opt("senderProfileId");
+        let sender_name = f.opt("senderName");
         let is_sent_by_owner = f.req("isSentByOwner");
         let attachments = f.list_or_default("attachments");
-        let subject = f.or_default("subject");
+        let subject = f.opt("subject");
         let stamp = f.req("stamp");
         let tally = f.nested_opt("tally");
-        let client_key = f.or_default("clientKey");
+        let client_key = f.opt("clientKey");
         let (
             Some(id),
             Some(conversation),
@@ -156,7 +156,12 @@ impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
     fn read(f: &mut JsFields<'_>) -> Option<Self> {
         let day = f.req("day");
-        let keys = f.req("keys");
-        day.zip(keys).map(|(day, keys)| QuotaUse { day, keys })
+        // As `SmallSet`'s serde reader builds the set (the same `extend` of a `Vec`).
+        let keys = f.req_items("keys");
+        day.zip(keys).map(|(day, keys)| {
+            let mut set = SmallSet::new();
+            set.extend(keys);
+            QuotaUse { day, keys: set }
+        })
     }
 }

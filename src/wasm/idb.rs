@@ -183,7 +183,13 @@ fn upgrade(req: &IdbOpenDbRequest) -> Result<(), JsValue> {
         .transaction()
         .ok_or_else(|| JsValue::from_str("no upgrade transaction"))?;
     let names = db.object_store_names();
-    let path = |keys: &[&str]| keys.iter().map(|k| JsValue::from_str(k)).collect::<Array>();
+    let path = |keys: &[&str]| {
+        let path = Array::new();
+        for k in keys {
+            path.push(&JsValue::from_str(k));
+        }
+        path
+    };
     for table in Table::ALL {
         let store = if names.contains(table.name()) {
             tx.object_store(table.name())?
@@ -334,10 +340,10 @@ impl IdbRecords {
     /// A read-only transaction over `messages` and `conversations`, the two tables a
     /// conversation's or a message's read needs together.
     fn messages_and_conversations(&self, what: &str) -> Result<IdbTransaction, StorageError> {
-        let names: Array = [Table::Messages, Table::Conversations]
-            .iter()
-            .map(|t| JsValue::from_str(t.name()))
-            .collect();
+        let names = Array::of2(
+            &JsValue::from_str(Table::Messages.name()),
+            &JsValue::from_str(Table::Conversations.name()),
+        );
         self.db
             .transaction_with_str_sequence(&names)
             .map_err(|e| error_of(what, &e))
@@ -502,11 +508,10 @@ fn value_of<'a>(i: usize, record: &'a Record, names: &mut Names<'a>) -> JsValue 
         let _ = Reflect::set(&value, &names.i, &index.id.as_str().into());
         // Negated: ascending is newest first (`-(-Infinity)` is `Infinity`, a valid key).
         let _ = Reflect::set(&value, &names.t, &(-index.activity).into());
-        let p: Array = index
-            .participants
-            .iter()
-            .map(|p| JsValue::from_str(p))
-            .collect();
+        let p = Array::new();
+        for one in &index.participants {
+            p.push(&JsValue::from_str(one));
+        }
         let _ = Reflect::set(&value, &names.p, &p);
         if let Some(l) = &index.latest {
             let _ = Reflect::set(&value, &names.l, &l.as_str().into());
@@ -568,14 +573,12 @@ const MESSAGES_OF: &str = "messages byConversation";
 /// conversation's messages.
 fn messages_of(account: &str, conversation: &str) -> Result<web_sys::IdbKeyRange, JsValue> {
     let bound = |t: f64| -> JsValue {
-        [
-            JsValue::from_str(account),
-            JsValue::from_str(conversation),
-            JsValue::from_f64(t),
-        ]
-        .into_iter()
-        .collect::<Array>()
-        .into()
+        let key = Array::of2(
+            &JsValue::from_str(account),
+            &JsValue::from_str(conversation),
+        );
+        key.push(&JsValue::from_f64(t));
+        key.into()
     };
     web_sys::IdbKeyRange::bound(&bound(f64::NEG_INFINITY), &bound(f64::INFINITY))
 }
@@ -642,7 +645,10 @@ impl RecordStorage for IdbRecords {
             [one] => one.name(),
             _ => "read",
         };
-        let names: Array = tables.iter().map(|t| JsValue::from_str(t.name())).collect();
+        let names = Array::new();
+        for t in tables {
+            names.push(&JsValue::from_str(t.name()));
+        }
         let tx = self
             .db
             .transaction_with_str_sequence(&names)
@@ -760,19 +766,21 @@ impl RecordStorage for IdbRecords {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let key = |parts: Vec<JsValue>| -> JsValue { parts.into_iter().collect::<Array>().into() };
+        let key = |parts: &[JsValue]| -> JsValue {
+            let key = Array::new();
+            for part in parts {
+                key.push(part);
+            }
+            key.into()
+        };
         let a = JsValue::from_str(account);
-        let upper = key(vec![a.clone(), Array::new().into()]);
+        let upper = key(&[a.clone(), Array::new().into()]);
         let (lower, open) = match &after {
             Some((t, id)) => (
-                key(vec![
-                    a.clone(),
-                    JsValue::from_f64(-*t),
-                    JsValue::from_str(id),
-                ]),
+                key(&[a.clone(), JsValue::from_f64(-*t), JsValue::from_str(id)]),
                 true,
             ),
-            None => (key(vec![a]), false),
+            None => (key(&[a]), false),
         };
         self.read_on_index(Table::Conversations, "byActivity", what, &|index| {
             let range = web_sys::IdbKeyRange::bound_with_lower_open_and_upper_open(
@@ -894,7 +902,10 @@ impl RecordStorage for IdbRecords {
         if let Some(budget) = &self.budget {
             budget.borrow().check(&ops)?;
         }
-        let names: Array = tables.iter().map(|t| JsValue::from_str(t.name())).collect();
+        let names = Array::new();
+        for t in &tables {
+            names.push(&JsValue::from_str(t.name()));
+        }
         let options = Object::new();
         if durable {
             let _ = Reflect::set(&options, &"durability".into(), &"strict".into());

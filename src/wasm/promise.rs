@@ -22,3 +22,14 @@ pub(crate) type Work = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
 pub(crate) fn promise(work: Work) -> Promise {
     wasm_bindgen_futures::future_to_promise(work)
 }
+
+/// Work the module runs on its own (the driver's pump and requests, timers, the socket), boxed
+/// as one type for [`spawn`].
+pub(crate) type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// `spawn_local(task)`, non-generic: `spawn_local`'s task (its `Rc`, waker and queueing) is a
+/// copy per future type, as `future_to_promise`'s wrapper was.
+#[inline(never)]
+pub(crate) fn spawn(task: Task) {
+    wasm_bindgen_futures::spawn_local(task);
+}

@@ -7,13 +7,13 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{MessageEvent, WebSocket};
 
 use super::client::JsKey;
 use super::driver::Driver;
 use super::error::describe;
 use super::fetch::Timer;
+use super::promise::spawn;
 use crate::api::KeySource;
 use crate::sync::Input;
 
@@ -85,7 +85,7 @@ impl Realtime {
             state: RefCell::new(State::default()),
             me: me.clone(),
         });
-        spawn_local(rt.clone().connect());
+        spawn(Box::pin(rt.clone().connect()));
         rt
     }
 
@@ -157,12 +157,12 @@ impl Realtime {
         let on_close = Closure::<dyn FnMut()>::new(move || {
             let me = me.clone();
             // Deferred: replacing the socket here would drop the handler that is running.
-            spawn_local(async move {
+            spawn(Box::pin(async move {
                 if let Some(rt) = me.upgrade() {
                     rt.state.borrow_mut().socket.take();
                     rt.schedule_retry();
                 }
-            });
+            }));
         });
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -191,7 +191,7 @@ impl Realtime {
         let me = self.me.clone();
         let fire = Closure::once(move || {
             if let Some(rt) = me.upgrade() {
-                spawn_local(rt.connect());
+                spawn(Box::pin(rt.connect()));
             }
         });
         state.retry = Timer::start(fire, delay as u64).ok();

@@ -125,8 +125,11 @@ impl JsStore {
         let func: Function = Reflect::get(&self.0, &method.into())
             .map_err(|e| failed(&what, &e))?
             .unchecked_into();
-        let args: Array = args.iter().collect();
-        let result = func.apply(&self.0, &args).map_err(|e| failed(&what, &e))?;
+        let list = Array::new();
+        for arg in args {
+            list.push(arg);
+        }
+        let result = func.apply(&self.0, &list).map_err(|e| failed(&what, &e))?;
         Ok((what, result))
     }
 }

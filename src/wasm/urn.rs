@@ -67,7 +67,10 @@ pub fn parsed_urn(input: &str) -> Result<ParsedUrn, UrnError> {
 /// against serde-wasm-bindgen's.
 pub fn parsed_to_js(parsed: &ParsedUrn) -> Result<JsValue, JsValue> {
     let out = js_sys::Object::new();
-    let parts: js_sys::Array = parsed.parts.iter().map(|p| JsValue::from_str(p)).collect();
+    let parts = js_sys::Array::new();
+    for part in &parsed.parts {
+        parts.push(&JsValue::from_str(part));
+    }
     for (key, value) in [
         ("urn", JsValue::from_str(&parsed.urn)),
         ("namespace", JsValue::from_str(&parsed.namespace)),
@@ -373,13 +376,14 @@ pub fn message_ids(
     let inputs: js_sys::Array = plain("inputs", &inputs)?
         .dyn_into()
         .map_err(|_| type_error("inputs", "must be an array"))?;
-    Ok(inputs
-        .iter()
-        .map(|s| match s.as_string().map(|s| MessageId::parse(&s)) {
+    let out = js_sys::Array::new();
+    for s in inputs.iter() {
+        out.push(&match s.as_string().map(|s| MessageId::parse(&s)) {
             Some(Ok(id)) => JsValue::from_str(id.as_str()),
             _ => JsValue::NULL,
-        })
-        .collect())
+        });
+    }
+    Ok(out)
 }
 
 /// [`message_ids`] over the joined text, or `None` when the batch cannot be read that way.
