@@ -908,7 +908,11 @@ pub fn server_event(json: &[u8]) -> Option<ServerEvent> {
 impl FromStored for ServerEvent {
     fn read(f: &mut Fields<'_>) -> Self {
         let seq = f.req("seq");
-        let kind = f.req_some("type").unwrap_or(ServerEventKind::Unknown);
+        // Through the one enum reader (`#[serde(other)]`: a name it does not know is
+        // `Unknown`), not serde's derived reader of the enum, a copy of serde_json's
+        // `deserialize_enum` of its own.
+        let kind = f.variant("type", &EVENT_KIND_NAMES, Unknown::Other, None);
+        let kind = kind.0.map_or(ServerEventKind::Unknown, |i| EVENT_KINDS[i]);
         let at = f.or_default("at");
         let account_id = f.or_default("accountId");
         let conversation_urn = f.or_default("conversationUrn");
@@ -929,6 +933,23 @@ impl FromStored for ServerEvent {
         }
     }
 }
+
+/// `ServerEventKind`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
+/// declared order (as in [`EVENT_KINDS`]).
+const EVENT_KIND_NAMES: [&str; 4] = [
+    "messageCreated",
+    "messageRecalled",
+    "reactionChanged",
+    "conversationRead",
+];
+
+/// `ServerEventKind`'s variants, named by [`EVENT_KIND_NAMES`].
+const EVENT_KINDS: [ServerEventKind; 4] = [
+    ServerEventKind::MessageCreated,
+    ServerEventKind::MessageRecalled,
+    ServerEventKind::ReactionChanged,
+    ServerEventKind::ConversationRead,
+];
 
 /// `Conversation`'s serde names (its derived reader refuses any of them given twice).
 const CONVERSATION_FIELDS: &[&str] = &[
@@ -1574,8 +1595,9 @@ pub(crate) mod tests {
         }
     }
 
-    /// A channel, a failure code and a reaction's actor (and a recipient's kind, above) read by
-    /// the one enum reader: the tables name every variant as serde names it, and each name, an
+    /// A channel, a failure code, a reaction's actor and a server event's kind (and a
+    /// recipient's kind, above) read by the one enum reader: the tables name every variant as
+    /// serde names it, and each name, an
     /// unknown one and each wrong form read to the variant, or to the error text, that serde's
     /// derived reader of the enum gives (named by the field, its position left out).
     #[test]
@@ -1610,12 +1632,21 @@ pub(crate) mod tests {
         for (name, code) in FAILURE_CODE_NAMES.iter().zip(FAILURE_CODES) {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
         }
+        let _ = |k: ServerEventKind| match k {
+            ServerEventKind::MessageCreated | ServerEventKind::MessageRecalled => (),
+            ServerEventKind::ReactionChanged | ServerEventKind::ConversationRead => (),
+            ServerEventKind::Unknown => (),
+        };
+        for (name, kind) in EVENT_KIND_NAMES.iter().zip(EVENT_KINDS) {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
         let mut forms: Vec<String> = Vec::new();
         let others = ["unknown", "zzNew", "conversation"];
         for name in CHANNEL_NAMES
             .iter()
             .chain(&FAILURE_CODE_NAMES)
             .chain(&ACTORS)
+            .chain(&EVENT_KIND_NAMES)
             .chain(&others)
         {
             forms.push(format!("{{\"{name}\":\"p\"}}"));
@@ -1658,6 +1689,10 @@ pub(crate) mod tests {
             let key = format!(r#"{{"message":"2-x","actor":{form},"emoji":"x"}}"#);
             let ours = from_json::<ReactionKey>(key.as_bytes()).map(|k| k.actor);
             assert_eq!(ours, derived::<Actor>("actor", form), "{form}");
+            let event = format!(r#"{{"seq":1,"type":{form}}}"#);
+            let ours = from_json::<ServerEvent>(event.as_bytes()).map(|e| e.kind);
+            assert_eq!(ours, derived::<ServerEventKind>("type", form), "{form}");
+            assert_eq!(server_event(event.as_bytes()).map(|e| e.kind), ours.ok());
         }
         assert!(read >= 3 && refused > 50, "{read} read, {refused} refused");
     }
