@@ -586,6 +586,16 @@ mod members {
             serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(without_position)
         }
 
+        /// An `Option` member `name` read by its type's own serde reader: missing or `null` is
+        /// `None`, as serde's reader of `Option<T>` reads it (the same errors otherwise), through
+        /// [`Members::plain`]'s copy for `T`, not one more for `Option<T>`.
+        pub fn plain_opt<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, String> {
+            match self.get(name) {
+                Some(raw) if raw.get() != "null" => self.plain(name).map(Some),
+                _ => Ok(None),
+            }
+        }
+
         /// Sets member `name` to `raw`.
         pub fn insert(&mut self, name: &str, raw: &'a RawValue) {
             match self.find(name) {
@@ -1105,5 +1115,38 @@ mod tests {
         let text = format!(r#"{{"{m}": "[1, {{\"b\":2,\"a\":1}}]"}}"#);
         let raw: &RawValue = serde_json::from_str(&text).unwrap();
         assert_eq!(short(raw), r#"[1,{"a":1,"b":2}]"#);
+    }
+
+    /// An `Option` member read by its type's plain reader (`Members::plain_opt`) reads as
+    /// serde's reader of `Option<T>`: missing or `null` is `None`, anything else is read as
+    /// `T`, to the same error text.
+    #[test]
+    fn an_optional_plain_member_reads_as_serdes_option_reader() {
+        for v in [
+            "null",
+            "\"x\"",
+            "\"\\u0041\"",
+            "7",
+            "true",
+            "[]",
+            "{}",
+            "[null]",
+        ] {
+            let text = format!(r#"{{"id":{v}}}"#);
+            let raw: &RawValue = serde_json::from_str(&text).unwrap();
+            let m = Members::parse(raw).unwrap();
+            let ours = m.plain_opt::<String>("id");
+            let theirs = serde_json::from_str::<Option<String>>(v).map_err(|e| e.to_string());
+            let theirs = theirs.map_err(|e| e.split(" at line").next().unwrap().to_owned());
+            assert_eq!(ours, theirs, "{v}");
+        }
+        let raw: &RawValue = serde_json::from_str("{}").unwrap();
+        let m = Members::parse(raw).unwrap();
+        assert_eq!(m.plain_opt::<String>("id"), Ok(None));
+        let raw: &RawValue = serde_json::from_str(r#"{"id":7}"#).unwrap();
+        assert_eq!(
+            Members::parse(raw).unwrap().plain_opt::<String>("id"),
+            Err("invalid type: integer `7`, expected a string".to_owned())
+        );
     }
 }
