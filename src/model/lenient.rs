@@ -581,9 +581,14 @@ mod members {
         }
 
         /// Member `name` read by its type's own serde reader (a field with no tolerant reader);
-        /// the error text is serde's, without a position.
+        /// the error text is serde's, without a position. Not `serde_json::from_slice`, whose
+        /// check that nothing follows the value (a member's text never has anything after it)
+        /// is a copy of its `from_trait` per type read.
         pub fn plain<T: DeserializeOwned>(&self, name: &str) -> Result<T, String> {
-            serde_json::from_slice(self.raw(name).get().as_bytes()).map_err(without_position)
+            T::deserialize(&mut serde_json::Deserializer::from_slice(
+                self.raw(name).get().as_bytes(),
+            ))
+            .map_err(without_position)
         }
 
         /// An `Option` member `name` read by its type's own serde reader: missing or `null` is
