@@ -510,9 +510,14 @@ pub fn json_document(body: &[u8]) -> Result<&RawValue, serde_json::Error> {
     serde_json::from_slice(body)
 }
 
-/// The elements of the array `raw`; `None` when it is not an array.
+/// The elements of the array `raw`; `None` when it is not an array. (Not
+/// `serde_json::from_slice`: nothing follows a raw value's text, and its check that nothing
+/// does is a copy of its `from_trait`.)
 pub fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
-    serde_json::from_slice(raw.get().as_bytes()).ok()
+    Deserialize::deserialize(&mut serde_json::Deserializer::from_slice(
+        raw.get().as_bytes(),
+    ))
+    .ok()
 }
 
 /// The elements of the array `raw`; none when it is not an array.
