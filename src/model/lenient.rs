@@ -639,16 +639,20 @@ mod members {
 
     /// When `raw` is an object whose first member (in the text's order) is `Value`'s
     /// `RawValue` marker: its text when it is the only member and a string (as `Value`
-    /// reads one), else `None` (`Value` fails on it).
+    /// reads one), else `None` (`Value` fails on it). The string is read without
+    /// `serde_json::from_slice`'s end check (nothing follows a member's text).
     pub fn marker_text(raw: &RawValue) -> Option<Option<String>> {
         if !raw.get().starts_with('{') {
             return None;
         }
         let members = in_order(raw)?;
         match members.as_slice() {
-            [(name, text)] if name == MARKER => {
-                Some(serde_json::from_slice(text.get().as_bytes()).ok())
-            }
+            [(name, text)] if name == MARKER => Some(
+                String::deserialize(&mut serde_json::Deserializer::from_slice(
+                    text.get().as_bytes(),
+                ))
+                .ok(),
+            ),
             [(name, _), ..] if name == MARKER => Some(None),
             _ => None,
         }
