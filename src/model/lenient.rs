@@ -510,14 +510,61 @@ pub fn json_document(body: &[u8]) -> Result<&RawValue, serde_json::Error> {
     serde_json::from_slice(body)
 }
 
-/// The elements of the array `raw`; `None` when it is not an array. (Not
-/// `serde_json::from_slice`: nothing follows a raw value's text, and its check that nothing
-/// does is a copy of its `from_trait`.)
+/// The elements of the array `raw`; `None` when it is not an array.
 pub fn array(raw: &RawValue) -> Option<Vec<&RawValue>> {
-    Deserialize::deserialize(&mut serde_json::Deserializer::from_slice(
-        raw.get().as_bytes(),
-    ))
-    .ok()
+    items(raw).ok()
+}
+
+/// The elements of the array `raw` as serde's reader of `Vec<&RawValue>` reads them (its
+/// expectation `a sequence`, serde_json's errors), through [`each_item`]'s one loop: the
+/// module's one reader of a list of raw items, where serde's `Vec` reader was another copy of
+/// serde_json's `deserialize_seq`.
+pub fn items(raw: &RawValue) -> Result<Vec<&RawValue>, serde_json::Error> {
+    let mut out = Vec::new();
+    each_item(raw, &mut |item| {
+        out.push(item);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// The items of the array `raw`, each handed to `read` in order, read as serde reads a `Vec`
+/// (the same expectation; an error of `read` becomes serde_json's error after the item).
+#[inline(never)]
+pub fn each_item<'a>(
+    raw: &'a RawValue,
+    read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
+) -> Result<(), serde_json::Error> {
+    serde::de::DeserializeSeed::deserialize(
+        RawItems(read),
+        &mut serde_json::Deserializer::from_slice(raw.get().as_bytes()),
+    )
+}
+
+/// See [`each_item`].
+struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
+
+impl<'de: 'a, 'a> serde::de::DeserializeSeed<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for RawItems<'_, 'a> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a sequence")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            (self.0)(item).map_err(A::Error::custom)?;
+        }
+        Ok(())
+    }
 }
 
 /// The elements of the array `raw`; none when it is not an array.

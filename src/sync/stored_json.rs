@@ -322,7 +322,7 @@ impl<'a> Fields<'a> {
     /// whether it must be there).
     fn items(&mut self, name: &str, how: Presence) -> Option<Vec<&'a RawValue>> {
         let raw = self.member(name, how)?;
-        let items = value(raw, name);
+        let items = lenient::items(raw).map_err(|e| field_error(name, &e));
         self.keep(items)
     }
 
@@ -647,7 +647,7 @@ pub(crate) fn stored<T: FromStored>(raw: &RawValue) -> Result<T, String> {
 
 /// Half of a pair of [`Fields::pairs`], a list of records each read by its [`FromStored`]
 /// reader, with serde's reader of a `Vec` around them (its errors, the position kept as in
-/// [`half`]); the items go through the one loop of [`RawItems`], so no list reader per
+/// [`half`]); the items go through the one loop of [`lenient::each_item`], so no list reader per
 /// record type is in the module.
 pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, String> {
     let mut out = Vec::new();
@@ -658,44 +658,14 @@ pub(crate) fn stored_list<T: FromStored>(raw: &RawValue) -> Result<Vec<T>, Strin
     Ok(out)
 }
 
-/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec` (the
-/// same expectation; an error of `read` becomes serde_json's error after the item).
-#[inline(never)]
+/// The list `raw`'s items, each handed to `read` in order, read as serde reads a `Vec`
+/// ([`lenient::each_item`]: the same expectation; an error of `read` becomes serde_json's error
+/// after the item), its position kept.
 fn raw_items<'a>(
     raw: &'a RawValue,
     read: &mut dyn FnMut(&'a RawValue) -> Result<(), String>,
 ) -> Result<(), String> {
-    RawItems(read)
-        .deserialize(&mut serde_json::Deserializer::from_slice(
-            raw.get().as_bytes(),
-        ))
-        .map_err(|e| e.to_string())
-}
-
-/// See [`raw_items`].
-struct RawItems<'r, 'a>(&'r mut dyn FnMut(&'a RawValue) -> Result<(), String>);
-
-impl<'de: 'a, 'a> DeserializeSeed<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
-}
-
-impl<'de: 'a, 'a> Visitor<'de> for RawItems<'_, 'a> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a sequence")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<&'de RawValue>()? {
-            (self.0)(item).map_err(serde::de::Error::custom)?;
-        }
-        Ok(())
-    }
+    lenient::each_item(raw, read).map_err(|e| e.to_string())
 }
 
 /// A list of pairs read as serde reads a `Vec<(A, B)>` (a sequence of two-element sequences,
@@ -1791,6 +1761,15 @@ pub(crate) mod tests {
             (
                 error::<AccountRecords>(r#"{"removedRecalls":{"a":1}}"#),
                 "field `removedRecalls`: invalid type: map, expected a sequence",
+            ),
+            // The lists' one item reader (`lenient::items`): serde's `Vec` reader's texts.
+            (
+                error::<QuotaUse>(r#"{"day":1,"keys":"k"}"#),
+                "field `keys`: invalid type: string \"k\", expected a sequence",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","messageUrn":"u","text":"t","sentAt":1,"isSentByOwner":true,"attachments":null}"#),
+                "field `attachments`: invalid type: null, expected a sequence",
             ),
             (
                 error::<AccountRecords>(r#"{"removedRecalls":[],"removedOutbox":["k",null]}"#),
