@@ -236,7 +236,7 @@ impl Read for AccountRef {
 impl Read for SkippedItem {
     fn read(m: &Members<'_>) -> Result<Self, String> {
         Ok(Self {
-            id: m.plain("id")?,
+            id: m.plain_opt("id")?,
             index: m.plain("index")?,
             reason: m.plain("reason")?,
         })

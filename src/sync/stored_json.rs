@@ -781,6 +781,23 @@ impl FromStored for ServerEvent {
     }
 }
 
+/// `ServerEventKind`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
+/// declared order (as in [`EVENT_KINDS`]).
+const EVENT_KIND_NAMES: [&str; 4] = [
+    "messageCreated",
+    "messageRecalled",
+    "reactionChanged",
+    "conversationRead",
+];
+
+/// `ServerEventKind`'s variants, named by [`EVENT_KIND_NAMES`].
+const EVENT_KINDS: [ServerEventKind; 4] = [
+    ServerEventKind::MessageCreated,
+    ServerEventKind::MessageRecalled,
+    ServerEventKind::ReactionChanged,
+    ServerEventKind::ConversationRead,
+];
+
 /// `Conversation`'s serde names (its derived reader refuses any of them given twice).
 const CONVERSATION_FIELDS: &[&str] = &[
     "conversationUrn",
@@ -1019,24 +1036,6 @@ const CHANNELS: [MessagingChannel; 3] = [
     MessagingChannel::Auto,
     MessagingChannel::SalesNavigator,
     MessagingChannel::LinkedinInbox,
-];
-
-/// `ServerEventKind`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in
-/// its declared order (as in [`EVENT_KINDS`]): read by the one enum reader, not by its derived
-/// reader (issue 15: serde_json's `deserialize_enum` and its variant access, a copy per enum).
-const EVENT_KIND_NAMES: [&str; 4] = [
-    "messageCreated",
-    "messageRecalled",
-    "reactionChanged",
-    "conversationRead",
-];
-
-/// `ServerEventKind`'s variants, named by [`EVENT_KIND_NAMES`].
-const EVENT_KINDS: [ServerEventKind; 4] = [
-    ServerEventKind::MessageCreated,
-    ServerEventKind::MessageRecalled,
-    ServerEventKind::ReactionChanged,
-    ServerEventKind::ConversationRead,
 ];
 
 /// `FailureCode`'s serde names but `Unknown`'s (`#[serde(other)]`: any other name), in its
@@ -1488,6 +1487,14 @@ pub(crate) mod tests {
         for (name, code) in FAILURE_CODE_NAMES.iter().zip(FAILURE_CODES) {
             assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{name}\""));
         }
+        let _ = |k: ServerEventKind| match k {
+            ServerEventKind::MessageCreated | ServerEventKind::MessageRecalled => (),
+            ServerEventKind::ReactionChanged | ServerEventKind::ConversationRead => (),
+            ServerEventKind::Unknown => (),
+        };
+        for (name, kind) in EVENT_KIND_NAMES.iter().zip(EVENT_KINDS) {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{name}\""));
+        }
         let mut forms: Vec<String> = Vec::new();
         let others = ["unknown", "zzNew", "conversation"];
         for name in CHANNEL_NAMES
@@ -1638,6 +1645,15 @@ pub(crate) mod tests {
             (
                 error::<AccountRecords>(r#"{"removedRecalls":{"a":1}}"#),
                 "field `removedRecalls`: invalid type: map, expected a sequence",
+            ),
+            // The lists' one item reader (`lenient::items`): serde's `Vec` reader's texts.
+            (
+                error::<QuotaUse>(r#"{"day":1,"keys":"k"}"#),
+                "field `keys`: invalid type: string \"k\", expected a sequence",
+            ),
+            (
+                error::<StoredMessage>(r#"{"id":"2-x","conversation":"2-y","messageUrn":"u","text":"t","sentAt":1,"isSentByOwner":true,"attachments":null}"#),
+                "field `attachments`: invalid type: null, expected a sequence",
             ),
             (
                 error::<AccountRecords>(r#"{"removedRecalls":[],"removedOutbox":["k",null]}"#),
