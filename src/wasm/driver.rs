@@ -645,7 +645,8 @@ impl Driver {
         let me = self.me.clone();
         // The callback only schedules: feeding from inside it would replace (drop) the very
         // timer whose callback is running.
-        let fire = Closure::once(move || {
+        let fire = Closure::<dyn FnMut()>::new(move || {
+            let me = me.clone();
             spawn(Box::pin(async move {
                 if let Some(d) = me.upgrade() {
                     d.feed(Input::Tick);

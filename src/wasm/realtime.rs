@@ -189,7 +189,7 @@ impl Realtime {
         let delay = exp.min(MAX_BACKOFF_MS) * (0.5 + 0.5 * js_sys::Math::random());
         state.failures = state.failures.saturating_add(1);
         let me = self.me.clone();
-        let fire = Closure::once(move || {
+        let fire = Closure::<dyn FnMut()>::new(move || {
             if let Some(rt) = me.upgrade() {
                 spawn(Box::pin(rt.connect()));
             }
