@@ -320,12 +320,12 @@ impl Driver {
             _ => None,
         });
         if !wait && refusal.is_none() {
-            self.late.borrow_mut().insert(id, None);
+            self.late.borrow_mut().set(id, None);
         }
         // Registered before any of its effects runs: its `completed` may be among them.
         let outcome = (wait && refusal.is_none()).then(|| {
             js_sys::Promise::new(&mut |resolve, reject| {
-                self.outcomes.borrow_mut().insert(id, (resolve, reject));
+                self.outcomes.borrow_mut().set(id, (resolve, reject));
             })
         });
         self.queue_effects(effects);

@@ -124,7 +124,7 @@ impl Engine {
                     other => {
                         let _ = unexpected(other);
                         let at = self.now + self.config.poll_interval_ms;
-                        self.retry_at.insert(busy, at);
+                        self.retry_at.set(busy, at);
                     }
                 }
             }
@@ -277,7 +277,7 @@ impl Engine {
                 // A read needs no record: drivers make it anyway. Should one be cancelled, it
                 // is answered as a failed read (retried on the usual schedule).
                 read => {
-                    self.pending.insert(id, read);
+                    self.pending.set(id, read);
                     let e = ApiError::Network {
                         message: reason.clone(),
                     };
@@ -516,7 +516,7 @@ impl Engine {
                 }
             }
             Purpose::Verify { .. } | Purpose::Fill => {
-                self.retry_at.insert(busy, later);
+                self.retry_at.set(busy, later);
             }
         }
     }
@@ -580,7 +580,7 @@ impl Engine {
             })
             .collect();
         self.walks
-            .insert((account.clone(), conv.clone()), walk_order(checks));
+            .set((account.clone(), conv.clone()), walk_order(checks));
     }
 
     /// Settle the checks of the walk this page belongs to: a message the walk reached past
@@ -615,7 +615,7 @@ impl Engine {
         self.recalled(account, verdict.gone);
         if goes_on && !(verdict.open.is_empty() && waiting.is_empty()) {
             let open = verdict.open.into_iter().chain(waiting).collect();
-            self.walks.insert(key, walk_order(open));
+            self.walks.set(key, walk_order(open));
         }
     }
 

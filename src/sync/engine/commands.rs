@@ -20,7 +20,7 @@ impl Engine {
                 self.want_premium(&account);
                 let key = (account, conv);
                 if !self.polls.contains_key(&key) {
-                    self.polls.insert(key.clone(), self.now);
+                    self.polls.set(key.clone(), self.now);
                     self.head_due.insert(key);
                 }
             }
@@ -480,7 +480,7 @@ impl Engine {
             });
         }
         store.touch_message(&id);
-        self.pending_reacts.insert(pending_key, add);
+        self.pending_reacts.set(pending_key, add);
         self.clear_failure(&account, &id);
         let call = ApiCall::React {
             conversation_urn: conv_urn,
