@@ -224,11 +224,23 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
+    /// The value of `key`, removed (`#[must_use]`: a caller that does not want it calls
+    /// [`SmallMap::delete`]).
+    #[must_use]
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
     {
         self.take(key).map(|old| *old)
+    }
+
+    /// Removes `key`, its value dropped in its box: [`SmallMap::remove`] without moving the value
+    /// out (issue 15: as [`SmallMap::set`]).
+    pub fn delete<Q: Ord + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.take(key);
     }
 
     /// [`SmallMap::remove`], boxed: the same code for every value type.

@@ -424,7 +424,7 @@ impl Reactions {
 
     fn remove(&mut self, key: &ReactionKey) {
         if let Some(facts) = self.0.get_mut(&key.message) {
-            facts.remove(key);
+            facts.delete(key);
             if facts.is_empty() {
                 self.0.remove(&key.message);
             }
@@ -1500,7 +1500,7 @@ impl AccountStore {
         }
         for (conversation, list) in r.elsewhere {
             if list.is_empty() {
-                store.elsewhere.remove(&conversation);
+                store.elsewhere.delete(&conversation);
             } else {
                 store.elsewhere.set(conversation, list);
             }
@@ -1515,14 +1515,14 @@ impl AccountStore {
             store.outbox.entries.set(e.key.clone(), e);
         }
         for k in r.removed_outbox {
-            store.outbox.entries.remove(&k);
+            store.outbox.entries.delete(&k);
         }
         store.outbox.next_seq = store.outbox.next_seq.max(r.outbox_next_seq);
         for c in r.recalls {
             store.recalls.set(c.message.clone(), c);
         }
         for id in r.removed_recalls {
-            store.recalls.remove(&id);
+            store.recalls.delete(&id);
         }
         if let Some(q) = r.quota {
             store.quota = q;

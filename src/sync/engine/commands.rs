@@ -230,7 +230,7 @@ impl Engine {
     /// view, none for a conversation out of view).
     fn stop_polling_unless_viewed(&mut self, watched: &(AccountId, ConversationId)) {
         if !self.views.values().any(|w| w == watched) {
-            self.polls.remove(watched);
+            self.polls.delete(watched);
             self.head_due.remove(watched);
         }
     }

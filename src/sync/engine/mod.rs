@@ -774,7 +774,7 @@ impl Engine {
     /// A new recall or reaction change of `message` was accepted: its last failure is history.
     fn clear_failure(&mut self, account: &AccountId, message: &MessageId) {
         self.last_failures
-            .remove(&(account.clone(), message.clone()));
+            .delete(&(account.clone(), message.clone()));
     }
 
     /// Ask for the premium status of `account` once (again after `KeyUpdated`).
