@@ -515,7 +515,7 @@ impl Outbox {
             .map(|e| e.key.clone())
             .collect();
         for k in done {
-            self.entries.remove(&k);
+            self.entries.delete(&k);
             changed.push(k);
         }
         changed

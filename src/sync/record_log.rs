@@ -850,7 +850,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     stored_json::from_json::<ConversationRecord>(j.as_bytes()).ok()
                 }) {
                     let i = ConversationIndex::of(&account, &c);
-                    out.list_more.insert(account.clone(), (i.activity, i.id));
+                    out.list_more.set(account.clone(), (i.activity, i.id));
                 }
             }
             let mut pinned: SmallSet<String> = SmallSet::new();
@@ -1132,7 +1132,7 @@ impl<S: RecordStorage> RecordLog<S> {
                             a.quota = r.quota.clone();
                             a.own_profile = r.own_profile.clone();
                             a.tallies_seen = r.tallies_seen;
-                            stored.insert(r.account.clone(), r);
+                            stored.set(r.account.clone(), r);
                             Ok(())
                         }),
                     _ => read_keyed(table, &key, &json, &mut accounts),
@@ -1190,7 +1190,7 @@ impl<S: RecordStorage> RecordLog<S> {
                     ops.push(conversation_put(&a.account, c)?);
                 }
                 ops.push(put(Table::Accounts, a.account.0.clone(), to_json(&r)?));
-                stored.insert(a.account.clone(), r);
+                stored.set(a.account.clone(), r);
             }
             Ok(())
         })();
@@ -1274,9 +1274,9 @@ impl<S: RecordStorage> RecordLog<S> {
             let json = to_json(&account)?;
             if landed.accounts.get(&r.account) != Some(&json) {
                 ops.push(put(Table::Accounts, r.account.0.clone(), json.clone()));
-                landed.accounts.insert(r.account.clone(), json);
+                landed.accounts.set(r.account.clone(), json);
             }
-            stored.insert(r.account.clone(), account);
+            stored.set(r.account.clone(), account);
             account_ops(r, &mut ops)?;
         }
         // A write is never empty: storage that fails must fail this one too (the driver

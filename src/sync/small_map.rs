@@ -199,9 +199,18 @@ impl<K: Ord, V> SmallMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert or replace; the value replaced, if any.
+    /// Insert or replace; the value replaced, if any (`#[must_use]`: a caller that does not
+    /// want it calls [`SmallMap::set`]).
+    #[must_use]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.put(key, Box::new(value)).map(|old| *old)
+    }
+
+    /// Insert or replace, the value replaced dropped in its box: [`SmallMap::insert`] without
+    /// moving that value out, where no caller wants it (issue 15: a copy per key and value type
+    /// of the move and the box's free).
+    pub fn set(&mut self, key: K, value: V) {
+        self.put(key, Box::new(value));
     }
 
     /// [`SmallMap::insert`] of a boxed value: the same code for every value type.
@@ -215,11 +224,23 @@ impl<K: Ord, V> SmallMap<K, V> {
         }
     }
 
+    /// The value of `key`, removed (`#[must_use]`: a caller that does not want it calls
+    /// [`SmallMap::delete`]).
+    #[must_use]
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
     {
         self.take(key).map(|old| *old)
+    }
+
+    /// Removes `key`, its value dropped in its box: [`SmallMap::remove`] without moving the value
+    /// out (issue 15: as [`SmallMap::set`]).
+    pub fn delete<Q: Ord + ?Sized>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        self.take(key);
     }
 
     /// [`SmallMap::remove`], boxed: the same code for every value type.
@@ -314,7 +335,7 @@ impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         let mut map = SmallMap::new();
         for (k, v) in iter {
-            map.insert(k, v);
+            map.set(k, v);
         }
         map
     }

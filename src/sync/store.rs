@@ -419,12 +419,12 @@ impl Reactions {
         self.0
             .entry(key.message.clone())
             .or_default()
-            .insert(key, fact);
+            .set(key, fact);
     }
 
     fn remove(&mut self, key: &ReactionKey) {
         if let Some(facts) = self.0.get_mut(&key.message) {
-            facts.remove(key);
+            facts.delete(key);
             if facts.is_empty() {
                 self.0.remove(&key.message);
             }
@@ -504,7 +504,7 @@ impl AccountStore {
         entry.seq = self.outbox.next_seq;
         self.outbox.next_seq += 1;
         self.dirty.mark_entry(None, Some(&entry));
-        self.outbox.entries.insert(entry.key.clone(), entry);
+        self.outbox.entries.set(entry.key.clone(), entry);
         true
     }
 
@@ -928,7 +928,7 @@ impl AccountStore {
     /// Starts (or replaces) a recall check, marked for the next write.
     pub(crate) fn put_recall(&mut self, check: RecallCheck) {
         self.dirty.recalls.insert(check.message.clone());
-        self.recalls.insert(check.message.clone(), check);
+        self.recalls.set(check.message.clone(), check);
     }
 
     /// Ends the recall check of `id`, marked when there was one.
@@ -1500,9 +1500,9 @@ impl AccountStore {
         }
         for (conversation, list) in r.elsewhere {
             if list.is_empty() {
-                store.elsewhere.remove(&conversation);
+                store.elsewhere.delete(&conversation);
             } else {
-                store.elsewhere.insert(conversation, list);
+                store.elsewhere.set(conversation, list);
             }
         }
         for (k, f) in r.reactions {
@@ -1512,17 +1512,17 @@ impl AccountStore {
             store.reactions.remove(&k);
         }
         for e in r.outbox {
-            store.outbox.entries.insert(e.key.clone(), e);
+            store.outbox.entries.set(e.key.clone(), e);
         }
         for k in r.removed_outbox {
-            store.outbox.entries.remove(&k);
+            store.outbox.entries.delete(&k);
         }
         store.outbox.next_seq = store.outbox.next_seq.max(r.outbox_next_seq);
         for c in r.recalls {
-            store.recalls.insert(c.message.clone(), c);
+            store.recalls.set(c.message.clone(), c);
         }
         for id in r.removed_recalls {
-            store.recalls.remove(&id);
+            store.recalls.delete(&id);
         }
         if let Some(q) = r.quota {
             store.quota = q;

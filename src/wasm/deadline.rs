@@ -50,7 +50,7 @@ impl Deadline {
         let on_fire = {
             let fired = fired.clone();
             let waker = waker.clone();
-            Closure::once(move || {
+            Closure::<dyn FnMut()>::new(move || {
                 fired.set(true);
                 if let Some(w) = waker.borrow_mut().take() {
                     w.wake();

@@ -320,12 +320,12 @@ impl Driver {
             _ => None,
         });
         if !wait && refusal.is_none() {
-            self.late.borrow_mut().insert(id, None);
+            self.late.borrow_mut().set(id, None);
         }
         // Registered before any of its effects runs: its `completed` may be among them.
         let outcome = (wait && refusal.is_none()).then(|| {
             js_sys::Promise::new(&mut |resolve, reject| {
-                self.outcomes.borrow_mut().insert(id, (resolve, reject));
+                self.outcomes.borrow_mut().set(id, (resolve, reject));
             })
         });
         self.queue_effects(effects);
@@ -645,7 +645,8 @@ impl Driver {
         let me = self.me.clone();
         // The callback only schedules: feeding from inside it would replace (drop) the very
         // timer whose callback is running.
-        let fire = Closure::once(move || {
+        let fire = Closure::<dyn FnMut()>::new(move || {
+            let me = me.clone();
             spawn(Box::pin(async move {
                 if let Some(d) = me.upgrade() {
                     d.feed(Input::Tick);

@@ -64,7 +64,7 @@ async fn send(
     let on_timeout = {
         let controller = controller.clone();
         let timed_out = timed_out.clone();
-        Closure::once(move || {
+        Closure::<dyn FnMut()>::new(move || {
             timed_out.set(true);
             controller.abort();
         })
@@ -204,7 +204,9 @@ fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
 }
 
 /// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then. Never drop
-/// one from inside its own callback: defer the work (`spawn_local`) instead.
+/// one from inside its own callback: defer the work (`spawn_local`) instead. The callback is a
+/// plain `Closure<dyn FnMut()>` (`Closure::new`), which a timeout calls once, not
+/// `Closure::once`, whose wrapper was a copy per callback type (issue 15: −125 B gzip).
 pub(crate) struct Timer {
     handle: JsValue,
     _callback: Closure<dyn FnMut()>,

@@ -17,6 +17,10 @@ use super::promise::spawn;
 use crate::api::KeySource;
 use crate::sync::Input;
 
+/// The socket's message handler, typed as the Promise callbacks of `JsFuture` are (it never
+/// fails), so the module keeps one invoke shim and one closure cast for both (issue 15).
+type OnMessage = dyn FnMut(JsValue) -> Result<(), JsError>;
+
 /// First reconnect delay; doubled per failed attempt up to [`MAX_BACKOFF_MS`].
 const BASE_BACKOFF_MS: f64 = 1_000.0;
 /// Longest wait between reconnects.
@@ -26,7 +30,7 @@ const MAX_BACKOFF_MS: f64 = 30_000.0;
 struct Socket {
     ws: WebSocket,
     _on_open: Closure<dyn FnMut()>,
-    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_message: Closure<OnMessage>,
     _on_close: Closure<dyn FnMut()>,
 }
 
@@ -142,16 +146,19 @@ impl Realtime {
             }
         });
         let me = self.me.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(rt) = me.upgrade() else { return };
-            let Some(text) = ev.data().as_string() else {
-                return;
+        let on_message = Closure::<OnMessage>::new(move |ev: JsValue| {
+            let Some(rt) = me.upgrade() else {
+                return Ok(());
+            };
+            let Some(text) = ev.unchecked_into::<MessageEvent>().data().as_string() else {
+                return Ok(());
             };
             // An event this build cannot read is skipped: events are hints, polling reconciles.
             if let Some(event) = crate::sync::server_event(text.as_bytes()) {
                 rt.state.borrow_mut().last_seq = Some(event.seq);
                 rt.feed(Input::ServerEvent(event));
             }
+            Ok(())
         });
         let me = self.me.clone();
         let on_close = Closure::<dyn FnMut()>::new(move || {
@@ -189,7 +196,7 @@ impl Realtime {
         let delay = exp.min(MAX_BACKOFF_MS) * (0.5 + 0.5 * js_sys::Math::random());
         state.failures = state.failures.saturating_add(1);
         let me = self.me.clone();
-        let fire = Closure::once(move || {
+        let fire = Closure::<dyn FnMut()>::new(move || {
             if let Some(rt) = me.upgrade() {
                 spawn(Box::pin(rt.connect()));
             }

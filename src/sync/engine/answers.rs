@@ -21,7 +21,7 @@ impl Engine {
             Err(e) => self.note_error(&account, e, old_key),
             // The API answers again: whatever trouble it had is over.
             Ok(_) => {
-                self.server_trouble.remove(&account);
+                self.server_trouble.delete(&account);
             }
         }
         // What the commands waiting on this answer learn: how it went, and whether the work
@@ -96,7 +96,7 @@ impl Engine {
                 match result {
                     Ok(ApiReply::Messages(page)) => {
                         self.offline.remove(&account);
-                        self.retry_at.remove(&busy);
+                        self.retry_at.delete(&busy);
                         self.on_page(
                             &account,
                             &conversation,
@@ -124,7 +124,7 @@ impl Engine {
                     other => {
                         let _ = unexpected(other);
                         let at = self.now + self.config.poll_interval_ms;
-                        self.retry_at.insert(busy, at);
+                        self.retry_at.set(busy, at);
                     }
                 }
             }
@@ -142,7 +142,7 @@ impl Engine {
                 add,
             } => {
                 self.pending_reacts
-                    .remove(&(account.clone(), message.clone(), emoji.clone()));
+                    .delete(&(account.clone(), message.clone(), emoji.clone()));
                 let stamp = self.next_stamp();
                 let store = self.store_mut(&account);
                 store.touch_message(&message);
@@ -246,7 +246,7 @@ impl Engine {
             };
             match pending {
                 Pending::Send { account, key } => {
-                    self.request_key.remove(&id);
+                    self.request_key.delete(&id);
                     self.on_send_unsaved(&account, &key, &reason);
                 }
                 Pending::React {
@@ -255,9 +255,9 @@ impl Engine {
                     emoji,
                     ..
                 } => {
-                    self.request_key.remove(&id);
+                    self.request_key.delete(&id);
                     self.pending_reacts
-                        .remove(&(account.clone(), message.clone(), emoji.clone()));
+                        .delete(&(account.clone(), message.clone(), emoji.clone()));
                     self.notify(Notice::ReactFailed {
                         account,
                         message,
@@ -267,7 +267,7 @@ impl Engine {
                     self.answered(id, Err(completions::storage_failure(&reason)), None);
                 }
                 Pending::Recall { account, message } => {
-                    self.request_key.remove(&id);
+                    self.request_key.delete(&id);
                     let store = self.store_mut(&account);
                     if let Some(check) = store.take_recall(&message) {
                         store.touch(&check.conversation);
@@ -277,7 +277,7 @@ impl Engine {
                 // A read needs no record: drivers make it anyway. Should one be cancelled, it
                 // is answered as a failed read (retried on the usual schedule).
                 read => {
-                    self.pending.insert(id, read);
+                    self.pending.set(id, read);
                     let e = ApiError::Network {
                         message: reason.clone(),
                     };
@@ -507,7 +507,7 @@ impl Engine {
             }
             Purpose::User | Purpose::Rescan { .. } => {
                 // The walk stops here; what it proved so far is already settled.
-                self.walks.remove(&(account.clone(), conv.clone()));
+                self.walks.delete(&(account.clone(), conv.clone()));
             }
             Purpose::Echo(key) => {
                 let store = self.store_mut(account);
@@ -516,7 +516,7 @@ impl Engine {
                 }
             }
             Purpose::Verify { .. } | Purpose::Fill => {
-                self.retry_at.insert(busy, later);
+                self.retry_at.set(busy, later);
             }
         }
     }
@@ -580,7 +580,7 @@ impl Engine {
             })
             .collect();
         self.walks
-            .insert((account.clone(), conv.clone()), walk_order(checks));
+            .set((account.clone(), conv.clone()), walk_order(checks));
     }
 
     /// Settle the checks of the walk this page belongs to: a message the walk reached past
@@ -615,7 +615,7 @@ impl Engine {
         self.recalled(account, verdict.gone);
         if goes_on && !(verdict.open.is_empty() && waiting.is_empty()) {
             let open = verdict.open.into_iter().chain(waiting).collect();
-            self.walks.insert(key, walk_order(open));
+            self.walks.set(key, walk_order(open));
         }
     }
 

@@ -20,7 +20,7 @@ impl Engine {
                 self.want_premium(&account);
                 let key = (account, conv);
                 if !self.polls.contains_key(&key) {
-                    self.polls.insert(key.clone(), self.now);
+                    self.polls.set(key.clone(), self.now);
                     self.head_due.insert(key);
                 }
             }
@@ -230,7 +230,7 @@ impl Engine {
     /// view, none for a conversation out of view).
     fn stop_polling_unless_viewed(&mut self, watched: &(AccountId, ConversationId)) {
         if !self.views.values().any(|w| w == watched) {
-            self.polls.remove(watched);
+            self.polls.delete(watched);
             self.head_due.remove(watched);
         }
     }
@@ -480,7 +480,7 @@ impl Engine {
             });
         }
         store.touch_message(&id);
-        self.pending_reacts.insert(pending_key, add);
+        self.pending_reacts.set(pending_key, add);
         self.clear_failure(&account, &id);
         let call = ApiCall::React {
             conversation_urn: conv_urn,

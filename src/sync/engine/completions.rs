@@ -135,7 +135,7 @@ impl Engine {
                 messages: asked.clone(),
             });
             self.locating
-                .insert(command, (account.clone(), messages, asked));
+                .set(command, (account.clone(), messages, asked));
         }
     }
 

@@ -684,8 +684,8 @@ impl Engine {
     fn request(&mut self, account: &AccountId, call: ApiCall, pending: Pending) -> RequestId {
         let id = RequestId(self.next_request);
         self.next_request += 1;
-        self.pending.insert(id, pending);
-        self.request_key.insert(id, self.key_generation);
+        self.pending.set(id, pending);
+        self.request_key.set(id, self.key_generation);
         self.recent_requests.push(self.now);
         let op = call.op();
         self.out.push(Effect::Request(Request {
@@ -766,7 +766,7 @@ impl Engine {
             failure: reason.clone(),
         };
         self.last_failures
-            .insert((account.clone(), message.clone()), failure);
+            .set((account.clone(), message.clone()), failure);
         let store = self.store_mut(account);
         store.touch_message(message);
     }
@@ -774,7 +774,7 @@ impl Engine {
     /// A new recall or reaction change of `message` was accepted: its last failure is history.
     fn clear_failure(&mut self, account: &AccountId, message: &MessageId) {
         self.last_failures
-            .remove(&(account.clone(), message.clone()));
+            .delete(&(account.clone(), message.clone()));
     }
 
     /// Ask for the premium status of `account` once (again after `KeyUpdated`).
@@ -1031,7 +1031,7 @@ impl Engine {
         for account in accounts {
             let status = self.status(&account);
             if self.last_status.get(&account) != Some(&status) {
-                self.last_status.insert(account.clone(), status);
+                self.last_status.set(account.clone(), status);
                 effects.push(Effect::Notify(Notice::StatusChanged { account }));
             }
         }

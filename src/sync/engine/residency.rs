@@ -170,8 +170,7 @@ impl Engine {
                     full: false,
                 };
                 if profile.is_none() {
-                    self.list_failures
-                        .insert(account.clone(), e.message.clone());
+                    self.list_failures.set(account.clone(), e.message.clone());
                 }
                 (Vec::new(), None, Vec::new())
             }

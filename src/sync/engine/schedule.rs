@@ -15,7 +15,7 @@ impl Engine {
             if self.rate_wait.get(&account).is_some_and(|t| *t > now) {
                 continue;
             }
-            self.rate_wait.remove(&account);
+            self.rate_wait.delete(&account);
             self.dispatch_sends(&account);
             self.dispatch_echo_checks(&account);
             self.dispatch_verifications(&account);
