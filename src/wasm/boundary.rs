@@ -370,9 +370,9 @@ impl<'a> JsFields<'a> {
     }
 
     /// A required field: `None` when absent (noted as missing) or when it does not read.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+    pub fn req<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v))),
+            Some(v) => self.keep(T::from_plain(v)),
             None => self.absent(name),
         }
     }
@@ -383,11 +383,9 @@ impl<'a> JsFields<'a> {
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
-    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &'static str) -> T {
+    pub fn or_default<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
         match self.raw(name) {
-            Some(v) => self
-                .keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
-                .unwrap_or_default(),
+            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
             None => T::default(),
         }
     }
@@ -395,20 +393,18 @@ impl<'a> JsFields<'a> {
     /// An `Option` field: absent, `undefined` or `null` is `None`, anything else is read by
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
-    pub fn opt<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+    pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) if !v.loose_eq(&JsValue::NULL) => {
-                self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
-            }
+            Some(v) if !v.loose_eq(&JsValue::NULL) => self.keep(T::from_plain(v)),
             _ => None,
         }
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
-    pub fn or<T: DeserializeOwned>(&mut self, name: &'static str, default: T) -> T {
+    pub fn or<T: FromPlain>(&mut self, name: &'static str, default: T) -> T {
         match self.raw(name) {
-            Some(v) => match T::deserialize(serde_wasm_bindgen::Deserializer::from(v)) {
+            Some(v) => match T::from_plain(v) {
                 Ok(v) => v,
                 Err(e) => {
                     self.fail(e);
@@ -457,7 +453,7 @@ impl<'a> JsFields<'a> {
 
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
-    pub fn req_items<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<Vec<T>> {
+    pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Option<Vec<T>> {
         match self.raw(name) {
             Some(v) => self.keep(read_items(v)),
             None => self.absent(name),
@@ -465,7 +461,7 @@ impl<'a> JsFields<'a> {
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
-    pub fn items_or_default<T: DeserializeOwned>(&mut self, name: &'static str) -> Vec<T> {
+    pub fn items_or_default<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
         match self.raw(name) {
             Some(v) => self.keep(read_items(v)).unwrap_or_default(),
             None => Vec::new(),
@@ -676,6 +672,43 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
     serde::de::Error::invalid_type(unexpected, expected)
 }
 
+/// A field's value read from the plain copy as `Self`'s serde reader read it through
+/// serde-wasm-bindgen: the same value or the same error text ([`JsFields::req`] and the
+/// others read each field with it).
+pub trait FromPlain: Sized {
+    /// `Self` from a value of the plain copy.
+    fn from_plain(v: JsValue) -> Result<Self, SwbError>;
+}
+
+/// [`FromPlain`] by `Self`'s own serde reader over serde-wasm-bindgen.
+macro_rules! through_serde {
+    ($($t:ty),* $(,)?) => {$(
+        impl FromPlain for $t {
+            fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+                <$t>::deserialize(serde_wasm_bindgen::Deserializer::from(v))
+            }
+        }
+    )*};
+}
+
+through_serde!(
+    String,
+    bool,
+    f64,
+    u32,
+    u64,
+    i64,
+    usize,
+    crate::urn::MessageId,
+    crate::urn::ConversationId,
+    crate::sync::AccountId,
+    crate::sync::ClientKey,
+    crate::sync::Stamp,
+    crate::sync::Millis,
+    crate::sync::Actor,
+    crate::model::MessagingChannel,
+);
+
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
 /// [`read_fields`], the first error the list's.
@@ -693,13 +726,11 @@ fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by `T`'s
 /// serde reader, the first error the list's (issue 15: serde's `VecVisitor` and
 /// serde-wasm-bindgen's `deserialize_seq` were two copies per item type).
-fn read_items<T: DeserializeOwned>(v: JsValue) -> Result<Vec<T>, SwbError> {
+fn read_items<T: FromPlain>(v: JsValue) -> Result<Vec<T>, SwbError> {
     let items = list_items(v)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        out.push(T::deserialize(serde_wasm_bindgen::Deserializer::from(
-            item,
-        ))?);
+        out.push(T::from_plain(item)?);
     }
     Ok(out)
 }
