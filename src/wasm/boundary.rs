@@ -745,7 +745,14 @@ fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
         return Ok(items.to_vec());
     }
     match js_sys::try_iter(&v)? {
-        Some(items) => items.map(|item| item.map_err(SwbError::from)).collect(),
+        Some(items) => {
+            // A loop, not a `collect()` into a `Result` (std's collecting code, 0.7 KB).
+            let mut out = Vec::new();
+            for item in items {
+                out.push(item?);
+            }
+            Ok(out)
+        }
         None => Err(invalid(&v, &"a sequence")),
     }
 }
