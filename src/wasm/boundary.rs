@@ -695,19 +695,97 @@ through_serde!(
     String,
     bool,
     f64,
-    u32,
-    u64,
-    i64,
-    usize,
     crate::urn::MessageId,
     crate::urn::ConversationId,
     crate::sync::AccountId,
     crate::sync::ClientKey,
-    crate::sync::Stamp,
-    crate::sync::Millis,
     crate::sync::Actor,
     crate::model::MessagingChannel,
 );
+
+/// [`FromPlain`] for the unsigned integers: serde-wasm-bindgen's `deserialize_u64` (a `BigInt`
+/// too) or `deserialize_u32`, then serde's range check of the type (`visit_u64`).
+macro_rules! unsigned {
+    ($($t:ty: $big:literal),* $(,)?) => {$(
+        impl FromPlain for $t {
+            fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+                // In range: `unsigned` checked it against `MAX`.
+                unsigned(&v, stringify!($t), $big, <$t>::MAX as u64).map(|n| n as $t)
+            }
+        }
+    )*};
+}
+
+unsigned!(u32: false, u64: true, usize: true);
+
+impl FromPlain for i64 {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v)
+    }
+}
+
+impl FromPlain for crate::sync::Millis {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v).map(crate::sync::Millis)
+    }
+}
+
+impl FromPlain for crate::sync::Stamp {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v).map(crate::sync::Stamp::from_raw)
+    }
+}
+
+/// A JS number that is a safe integer, as serde-wasm-bindgen's readers of integers take one.
+fn safe_integer(v: &JsValue) -> Option<i64> {
+    if js_sys::Number::is_safe_integer(v) {
+        v.as_f64().map(|n| n as i64)
+    } else {
+        None
+    }
+}
+
+/// An unsigned integer of a type that expects `expected` (its serde name) and holds up to
+/// `max`, as serde-wasm-bindgen and serde's visitor read it: a `BigInt` within `u64` (when
+/// `big`, as `deserialize_u64` takes one), else a safe integer not below zero, else
+/// `invalid type`; then above `max`, serde's `invalid value`. One body for every unsigned type.
+#[inline(never)]
+fn unsigned(v: &JsValue, expected: &'static str, big: bool, max: u64) -> Result<u64, SwbError> {
+    let n = if big && v.is_bigint() {
+        u64::try_from(v.clone()).map_err(|_| {
+            <SwbError as serde::de::Error>::custom(
+                "Couldn't deserialize u64 from a BigInt outside u64::MIN..u64::MAX bounds",
+            )
+        })?
+    } else {
+        match safe_integer(v) {
+            Some(n) if n >= 0 => n as u64,
+            _ => return Err(invalid(v, &expected)),
+        }
+    };
+    if n <= max {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Unsigned(n),
+            &expected,
+        ))
+    }
+}
+
+/// An `i64` as serde-wasm-bindgen's `deserialize_i64` reads one: a `BigInt` within `i64`, else a
+/// safe integer, else `invalid type`.
+#[inline(never)]
+fn signed(v: &JsValue) -> Result<i64, SwbError> {
+    if v.is_bigint() {
+        return i64::try_from(v.clone()).map_err(|_| {
+            serde::de::Error::custom(
+                "Couldn't deserialize i64 from a BigInt outside i64::MIN..i64::MAX bounds",
+            )
+        });
+    }
+    safe_integer(v).ok_or_else(|| invalid(v, &"i64"))
+}
 
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
