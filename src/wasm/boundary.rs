@@ -699,9 +699,77 @@ through_serde!(
     crate::urn::ConversationId,
     crate::sync::AccountId,
     crate::sync::ClientKey,
-    crate::sync::Actor,
-    crate::model::MessagingChannel,
 );
+
+impl FromPlain for crate::model::MessagingChannel {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        use crate::model::MessagingChannel::*;
+        const VARIANTS: &[&str] = &["auto", "sales_navigator", "linkedin_inbox"];
+        let (i, payload) = variant(v, "enum MessagingChannel", VARIANTS)?;
+        unit(&payload)?;
+        Ok([Auto, SalesNavigator, LinkedinInbox][i])
+    }
+}
+
+impl FromPlain for crate::sync::Actor {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        const VARIANTS: &[&str] = &["me", "profile"];
+        let (i, payload) = variant(v, "enum Actor", VARIANTS)?;
+        if i == 0 {
+            unit(&payload).map(|()| crate::sync::Actor::Me)
+        } else {
+            String::from_plain(payload).map(crate::sync::Actor::Profile)
+        }
+    }
+}
+
+/// An externally tagged enum's variant as serde-wasm-bindgen's `deserialize_enum` and the
+/// derived visitor find it: a string names a variant with no payload (`undefined`); an object
+/// (an array too) of one property names it by its key, the value its payload (serde's
+/// `invalid length` for any other number of properties); anything else is `invalid type`
+/// (`expecting`: `enum Name`); a name not in `variants` (the serde names, in declaration order)
+/// is serde's `unknown variant`. Answers the variant's index and its payload, which the enum
+/// reads as the variant's kind says. One body for every enum, without serde's visitors (issue
+/// 15: `deserialize_enum`, `visit_enum`, the variant identifier's reader and their errors were
+/// a copy per enum).
+#[inline(never)]
+fn variant(
+    v: JsValue,
+    expecting: &'static str,
+    variants: &'static [&'static str],
+) -> Result<(usize, JsValue), SwbError> {
+    let (tag, payload) = if v.is_string() {
+        (v, JsValue::UNDEFINED)
+    } else if v.is_object() {
+        let entries = Object::entries(v.unchecked_ref());
+        if entries.length() != 1 {
+            return Err(serde::de::Error::invalid_length(
+                entries.length() as usize,
+                &"1",
+            ));
+        }
+        let pair: Array = entries.get(0).unchecked_into();
+        (pair.get(0), pair.get(1))
+    } else {
+        return Err(invalid(&v, &expecting));
+    };
+    // A string: the value was one, or it is an own property's key.
+    let name = tag.as_string().unwrap_or_default();
+    match variants.iter().position(|n| *n == name) {
+        Some(i) => Ok((i, payload)),
+        None => Err(serde::de::Error::unknown_variant(&name, variants)),
+    }
+}
+
+/// A unit variant's payload, as serde-wasm-bindgen's `deserialize_unit` reads it: `null` or
+/// `undefined` (its loose equality), else `invalid type … expected unit`.
+fn unit(payload: &JsValue) -> Result<(), SwbError> {
+    if payload.loose_eq(&JsValue::NULL) {
+        Ok(())
+    } else {
+        Err(invalid(payload, &"unit"))
+    }
+}
 
 /// [`FromPlain`] for the unsigned integers: serde-wasm-bindgen's `deserialize_u64` (a `BigInt`
 /// too) or `deserialize_u32`, then serde's range check of the type (`visit_u64`).
