@@ -582,12 +582,13 @@ fn check_fields(
 /// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text
 /// (`expecting`: `struct Name`).
 fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
-    serde::Deserializer::deserialize_struct(
-        serde_wasm_bindgen::Deserializer::from(copy.clone()),
-        "",
-        &[],
-        AnObject(expecting),
-    )
+    // Its `deserialize_struct`: an object (`typeof`, `null` not) is read on, anything else is
+    // `invalid type`.
+    if copy.is_object() {
+        Ok(())
+    } else {
+        Err(invalid(copy, &expecting))
+    }
 }
 
 /// A value of the plain copy as serde-wasm-bindgen's `deserialize_any` gives it to
@@ -900,19 +901,6 @@ fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
             Ok(out)
         }
         None => Err(invalid(&v, &"a sequence")),
-    }
-}
-
-/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text.
-struct AnObject(&'static str);
-
-impl<'de> serde::de::Visitor<'de> for AnObject {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Ok(())
     }
 }
 
