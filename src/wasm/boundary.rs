@@ -19,13 +19,13 @@
 //! number passed for a string reaches the glue's string copy otherwise, which writes garbage.
 
 use js_sys::{Array, Object, Reflect};
-use serde::de::{Deserialize, DeserializeOwned};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{internal_error, js_error};
 use crate::model::lenient::{Scalar, MARKER};
-use crate::sync::{RemoteFact, Tag};
+use crate::sync::RemoteFact;
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
 /// core can read from a server it can also take back from a sibling tab.
@@ -196,7 +196,12 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
         return Err(wrong(serde::de::Error::missing_field("kind")));
     }
     let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
-    let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+    // As `Tag`'s serde reader reads it through serde-wasm-bindgen: a string, else `invalid
+    // type … expected variant identifier`.
+    let tag = match tag.as_string() {
+        Some(tag) => tag,
+        None => return Err(wrong(invalid(&tag, &"variant identifier"))),
+    };
     read_fact(&tag, &copy).map_err(wrong)
 }
 
@@ -675,32 +680,68 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
 
 /// A field's value read from the plain copy as `Self`'s serde reader read it through
 /// serde-wasm-bindgen: the same value or the same error text ([`JsFields::req`] and the
-/// others read each field with it).
+/// others read each field with it), through a few non-generic readers ([`string`],
+/// [`unsigned`], [`signed`], [`variant`], [`invalid`]) where serde-wasm-bindgen's
+/// `Deserializer` was a copy of its `deserialize_*` and `invalid_type` per visitor type
+/// (issue 15). The plain copy holds no typed array, the one case of serde-wasm-bindgen's
+/// `invalid_type` these leave out.
 pub trait FromPlain: Sized {
     /// `Self` from a value of the plain copy.
     fn from_plain(v: JsValue) -> Result<Self, SwbError>;
 }
 
-/// [`FromPlain`] by `Self`'s own serde reader over serde-wasm-bindgen.
-macro_rules! through_serde {
-    ($($t:ty),* $(,)?) => {$(
-        impl FromPlain for $t {
-            fn from_plain(v: JsValue) -> Result<Self, SwbError> {
-                <$t>::deserialize(serde_wasm_bindgen::Deserializer::from(v))
-            }
-        }
-    )*};
+impl FromPlain for String {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string")
+    }
 }
 
-through_serde!(
-    String,
-    bool,
-    f64,
-    crate::urn::MessageId,
-    crate::urn::ConversationId,
-    crate::sync::AccountId,
-    crate::sync::ClientKey,
-);
+impl FromPlain for crate::sync::AccountId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string").map(crate::sync::AccountId)
+    }
+}
+
+impl FromPlain for crate::sync::ClientKey {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string").map(crate::sync::ClientKey)
+    }
+}
+
+impl FromPlain for crate::urn::MessageId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        // As the id's serde reader: a string, then checked canonical (its error as `custom`).
+        let s = string(&v, "a string")?;
+        Self::from_canonical(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromPlain for crate::urn::ConversationId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        let s = string(&v, "a string")?;
+        Self::from_canonical(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromPlain for bool {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        v.as_bool().ok_or_else(|| invalid(&v, &"a boolean"))
+    }
+}
+
+impl FromPlain for f64 {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        v.as_f64().ok_or_else(|| invalid(&v, &"f64"))
+    }
+}
+
+/// A string as serde-wasm-bindgen's `deserialize_string` gives one to a visitor that expects
+/// `expected` (`a string` for `String` and the types `transparent` over one), else its
+/// `invalid type`. One body for every string type.
+#[inline(never)]
+fn string(v: &JsValue, expected: &'static str) -> Result<String, SwbError> {
+    v.as_string().ok_or_else(|| invalid(v, &expected))
+}
 
 impl FromPlain for crate::model::MessagingChannel {
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
