@@ -749,3 +749,134 @@ fn field_values_read_as_serde_jsons_value_reads_them() {
         ("urn:li:digitalmediaAsset:1", 12)
     );
 }
+
+/// Every value kind the plain copy can hold, as JS expressions: nullish, booleans, numbers
+/// (negative, fractional, past `u32` and the safe integers, not finite), `BigInt`s (past `i64`
+/// and `u64`), strings (the enums' variant names, ids canonical and not), arrays, objects
+/// (an enum's one-property form and others), a function and a symbol.
+const LEAF_VALUES: &[&str] = &[
+    "undefined",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "1.5",
+    "4294967295",
+    "4294967296",
+    "9007199254740991",
+    "9007199254740992",
+    "-9007199254740991",
+    "1e300",
+    "NaN",
+    "Infinity",
+    "10n",
+    "-10n",
+    "2n ** 63n - 1n",
+    "2n ** 63n",
+    "2n ** 64n - 1n",
+    "2n ** 64n",
+    "-(2n ** 63n) - 1n",
+    "''",
+    "'s'",
+    "'me'",
+    "'profile'",
+    "'Me'",
+    "'auto'",
+    "'sales_navigator'",
+    "'linkedin_inbox'",
+    "'salesNavigator'",
+    "'2-YWJj'",
+    "'2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA='",
+    "'urn:li:msg_conversation:(urn:li:fsd_profile:ACoAAB,2-YWJj)'",
+    "'not an id'",
+    "[]",
+    "['me']",
+    "[1, 2]",
+    "({})",
+    "({me: null})",
+    "({me: undefined})",
+    "({me: 1})",
+    "({me: 'x'})",
+    "({profile: 'p'})",
+    "({profile: 1})",
+    "({profile: null})",
+    "({auto: null})",
+    "({sales_navigator: 0})",
+    "({linkedin_inbox: {}})",
+    "({other: null})",
+    "({me: null, profile: 'p'})",
+    "(() => 1)",
+    "Symbol('s')",
+];
+
+/// Each leaf type's boundary reader (`FromPlain`: the readers of `JsFields`, `read_items` and
+/// the fact's fields) gives what the type's serde reader gives through serde-wasm-bindgen, the
+/// same value or the same error text, over every kind of value the plain copy holds.
+#[wasm_bindgen_test]
+fn leaf_values_read_as_serde_wasm_bindgen_reads_them() {
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+    use threadline::wasm::boundary::FromPlain;
+    fn same<T: FromPlain + DeserializeOwned + Debug>(what: &str) -> usize {
+        for input in LEAF_VALUES {
+            let v = plain("v", &eval(input)).expect("a plain copy");
+            let ours = T::from_plain(v.clone()).map_err(|e| e.to_string());
+            let serde = T::deserialize(serde_wasm_bindgen::Deserializer::from(v))
+                .map_err(|e| e.to_string());
+            assert_eq!(
+                format!("{ours:?}"),
+                format!("{serde:?}"),
+                "{what} from {input}"
+            );
+        }
+        LEAF_VALUES.len()
+    }
+    use threadline::model::MessagingChannel;
+    use threadline::sync::{AccountId, Actor, ClientKey, Millis, Stamp};
+    use threadline::urn::{ConversationId, MessageId};
+    let tried = same::<String>("String")
+        + same::<bool>("bool")
+        + same::<f64>("f64")
+        + same::<u32>("u32")
+        + same::<u64>("u64")
+        + same::<usize>("usize")
+        + same::<i64>("i64")
+        + same::<Millis>("Millis")
+        + same::<Stamp>("Stamp")
+        + same::<AccountId>("AccountId")
+        + same::<ClientKey>("ClientKey")
+        + same::<MessageId>("MessageId")
+        + same::<ConversationId>("ConversationId")
+        + same::<Actor>("Actor")
+        + same::<MessagingChannel>("MessagingChannel");
+    assert!(tried > 700, "{tried}");
+}
+
+/// A fact's `kind` of each value kind: `fact_from_js` reads it as `Tag`'s serde reader does
+/// through serde-wasm-bindgen (`expected variant identifier`, then `unknown variant`).
+#[wasm_bindgen_test]
+fn a_facts_kind_reads_as_tags_serde_reader_reads_it() {
+    use serde::Deserialize;
+    use threadline::sync::Tag;
+    use threadline::wasm::boundary::fact_from_js;
+    for input in LEAF_VALUES {
+        let value = eval(&format!("{{kind: {input}, account: 'acc'}}"));
+        let ours = fact_from_js(&value).map(|f| format!("{f:?}"));
+        let copy = plain("fact", &value).unwrap();
+        let tag = Reflect::get(&copy, &"kind".into()).unwrap();
+        let serde = match Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)) {
+            Err(e) => format!("fact: {e}"),
+            Ok(Tag(t)) => format!("kind {t}"),
+        };
+        match ours {
+            Err(e) if !serde.starts_with("kind ") => {
+                assert_eq!(message(&e), serde, "kind {input}")
+            }
+            // A string: the kind's fields are read next (a missing field or an unknown kind).
+            _ => assert!(serde.starts_with("kind "), "kind {input}: {serde}"),
+        }
+    }
+}

@@ -19,13 +19,13 @@
 //! number passed for a string reaches the glue's string copy otherwise, which writes garbage.
 
 use js_sys::{Array, Object, Reflect};
-use serde::de::{Deserialize, DeserializeOwned};
+use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::error::{internal_error, js_error};
 use crate::model::lenient::{Scalar, MARKER};
-use crate::sync::{RemoteFact, Tag};
+use crate::sync::RemoteFact;
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
 /// core can read from a server it can also take back from a sibling tab.
@@ -196,7 +196,12 @@ pub fn fact_from_js(value: &JsValue) -> Result<RemoteFact, JsValue> {
         return Err(wrong(serde::de::Error::missing_field("kind")));
     }
     let tag = Reflect::get(&copy, &tag).unwrap_or(JsValue::UNDEFINED);
-    let Tag(tag) = Tag::deserialize(serde_wasm_bindgen::Deserializer::from(tag)).map_err(wrong)?;
+    // As `Tag`'s serde reader reads it through serde-wasm-bindgen: a string, else `invalid
+    // type … expected variant identifier`.
+    let tag = match tag.as_string() {
+        Some(tag) => tag,
+        None => return Err(wrong(invalid(&tag, &"variant identifier"))),
+    };
     read_fact(&tag, &copy).map_err(wrong)
 }
 
@@ -370,9 +375,9 @@ impl<'a> JsFields<'a> {
     }
 
     /// A required field: `None` when absent (noted as missing) or when it does not read.
-    pub fn req<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+    pub fn req<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) => self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v))),
+            Some(v) => self.keep(T::from_plain(v)),
             None => self.absent(name),
         }
     }
@@ -383,11 +388,9 @@ impl<'a> JsFields<'a> {
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
-    pub fn or_default<T: DeserializeOwned + Default>(&mut self, name: &'static str) -> T {
+    pub fn or_default<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
         match self.raw(name) {
-            Some(v) => self
-                .keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
-                .unwrap_or_default(),
+            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
             None => T::default(),
         }
     }
@@ -395,20 +398,18 @@ impl<'a> JsFields<'a> {
     /// An `Option` field: absent, `undefined` or `null` is `None`, anything else is read by
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
-    pub fn opt<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<T> {
+    pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) if !v.loose_eq(&JsValue::NULL) => {
-                self.keep(T::deserialize(serde_wasm_bindgen::Deserializer::from(v)))
-            }
+            Some(v) if !v.loose_eq(&JsValue::NULL) => self.keep(T::from_plain(v)),
             _ => None,
         }
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
-    pub fn or<T: DeserializeOwned>(&mut self, name: &'static str, default: T) -> T {
+    pub fn or<T: FromPlain>(&mut self, name: &'static str, default: T) -> T {
         match self.raw(name) {
-            Some(v) => match T::deserialize(serde_wasm_bindgen::Deserializer::from(v)) {
+            Some(v) => match T::from_plain(v) {
                 Ok(v) => v,
                 Err(e) => {
                     self.fail(e);
@@ -457,7 +458,7 @@ impl<'a> JsFields<'a> {
 
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
-    pub fn req_items<T: DeserializeOwned>(&mut self, name: &'static str) -> Option<Vec<T>> {
+    pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Option<Vec<T>> {
         match self.raw(name) {
             Some(v) => self.keep(read_items(v)),
             None => self.absent(name),
@@ -465,7 +466,7 @@ impl<'a> JsFields<'a> {
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
-    pub fn items_or_default<T: DeserializeOwned>(&mut self, name: &'static str) -> Vec<T> {
+    pub fn items_or_default<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
         match self.raw(name) {
             Some(v) => self.keep(read_items(v)).unwrap_or_default(),
             None => Vec::new(),
@@ -586,12 +587,13 @@ fn check_fields(
 /// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text
 /// (`expecting`: `struct Name`).
 fn an_object(copy: &JsValue, expecting: &'static str) -> Result<(), SwbError> {
-    serde::Deserializer::deserialize_struct(
-        serde_wasm_bindgen::Deserializer::from(copy.clone()),
-        "",
-        &[],
-        AnObject(expecting),
-    )
+    // Its `deserialize_struct`: an object (`typeof`, `null` not) is read on, anything else is
+    // `invalid type`.
+    if copy.is_object() {
+        Ok(())
+    } else {
+        Err(invalid(copy, &expecting))
+    }
 }
 
 /// A value of the plain copy as serde-wasm-bindgen's `deserialize_any` gives it to
@@ -676,6 +678,225 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
     serde::de::Error::invalid_type(unexpected, expected)
 }
 
+/// A field's value read from the plain copy as `Self`'s serde reader read it through
+/// serde-wasm-bindgen: the same value or the same error text ([`JsFields::req`] and the
+/// others read each field with it), through a few non-generic readers ([`string`],
+/// [`unsigned`], [`signed`], [`variant`], [`invalid`]) where serde-wasm-bindgen's
+/// `Deserializer` was a copy of its `deserialize_*` and `invalid_type` per visitor type
+/// (issue 15). The plain copy holds no typed array, the one case of serde-wasm-bindgen's
+/// `invalid_type` these leave out.
+pub trait FromPlain: Sized {
+    /// `Self` from a value of the plain copy.
+    fn from_plain(v: JsValue) -> Result<Self, SwbError>;
+}
+
+impl FromPlain for String {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string")
+    }
+}
+
+impl FromPlain for crate::sync::AccountId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string").map(crate::sync::AccountId)
+    }
+}
+
+impl FromPlain for crate::sync::ClientKey {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        string(&v, "a string").map(crate::sync::ClientKey)
+    }
+}
+
+impl FromPlain for crate::urn::MessageId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        // As the id's serde reader: a string, then checked canonical (its error as `custom`).
+        let s = string(&v, "a string")?;
+        Self::from_canonical(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromPlain for crate::urn::ConversationId {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        let s = string(&v, "a string")?;
+        Self::from_canonical(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl FromPlain for bool {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        v.as_bool().ok_or_else(|| invalid(&v, &"a boolean"))
+    }
+}
+
+impl FromPlain for f64 {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        v.as_f64().ok_or_else(|| invalid(&v, &"f64"))
+    }
+}
+
+/// A string as serde-wasm-bindgen's `deserialize_string` gives one to a visitor that expects
+/// `expected` (`a string` for `String` and the types `transparent` over one), else its
+/// `invalid type`. One body for every string type.
+#[inline(never)]
+fn string(v: &JsValue, expected: &'static str) -> Result<String, SwbError> {
+    v.as_string().ok_or_else(|| invalid(v, &expected))
+}
+
+impl FromPlain for crate::model::MessagingChannel {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        use crate::model::MessagingChannel::*;
+        const VARIANTS: &[&str] = &["auto", "sales_navigator", "linkedin_inbox"];
+        let (i, payload) = variant(v, "enum MessagingChannel", VARIANTS)?;
+        unit(&payload)?;
+        Ok([Auto, SalesNavigator, LinkedinInbox][i])
+    }
+}
+
+impl FromPlain for crate::sync::Actor {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        const VARIANTS: &[&str] = &["me", "profile"];
+        let (i, payload) = variant(v, "enum Actor", VARIANTS)?;
+        if i == 0 {
+            unit(&payload).map(|()| crate::sync::Actor::Me)
+        } else {
+            String::from_plain(payload).map(crate::sync::Actor::Profile)
+        }
+    }
+}
+
+/// An externally tagged enum's variant as serde-wasm-bindgen's `deserialize_enum` and the
+/// derived visitor find it: a string names a variant with no payload (`undefined`); an object
+/// (an array too) of one property names it by its key, the value its payload (serde's
+/// `invalid length` for any other number of properties); anything else is `invalid type`
+/// (`expecting`: `enum Name`); a name not in `variants` (the serde names, in declaration order)
+/// is serde's `unknown variant`. Answers the variant's index and its payload, which the enum
+/// reads as the variant's kind says. One body for every enum, without serde's visitors (issue
+/// 15: `deserialize_enum`, `visit_enum`, the variant identifier's reader and their errors were
+/// a copy per enum).
+#[inline(never)]
+fn variant(
+    v: JsValue,
+    expecting: &'static str,
+    variants: &'static [&'static str],
+) -> Result<(usize, JsValue), SwbError> {
+    let (tag, payload) = if v.is_string() {
+        (v, JsValue::UNDEFINED)
+    } else if v.is_object() {
+        let entries = Object::entries(v.unchecked_ref());
+        if entries.length() != 1 {
+            return Err(serde::de::Error::invalid_length(
+                entries.length() as usize,
+                &"1",
+            ));
+        }
+        let pair: Array = entries.get(0).unchecked_into();
+        (pair.get(0), pair.get(1))
+    } else {
+        return Err(invalid(&v, &expecting));
+    };
+    // A string: the value was one, or it is an own property's key.
+    let name = tag.as_string().unwrap_or_default();
+    match variants.iter().position(|n| *n == name) {
+        Some(i) => Ok((i, payload)),
+        None => Err(serde::de::Error::unknown_variant(&name, variants)),
+    }
+}
+
+/// A unit variant's payload, as serde-wasm-bindgen's `deserialize_unit` reads it: `null` or
+/// `undefined` (its loose equality), else `invalid type … expected unit`.
+fn unit(payload: &JsValue) -> Result<(), SwbError> {
+    if payload.loose_eq(&JsValue::NULL) {
+        Ok(())
+    } else {
+        Err(invalid(payload, &"unit"))
+    }
+}
+
+/// [`FromPlain`] for the unsigned integers: serde-wasm-bindgen's `deserialize_u64` (a `BigInt`
+/// too) or `deserialize_u32`, then serde's range check of the type (`visit_u64`).
+macro_rules! unsigned {
+    ($($t:ty: $big:literal),* $(,)?) => {$(
+        impl FromPlain for $t {
+            fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+                // In range: `unsigned` checked it against `MAX`.
+                unsigned(&v, stringify!($t), $big, <$t>::MAX as u64).map(|n| n as $t)
+            }
+        }
+    )*};
+}
+
+unsigned!(u32: false, u64: true, usize: true);
+
+impl FromPlain for i64 {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v)
+    }
+}
+
+impl FromPlain for crate::sync::Millis {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v).map(crate::sync::Millis)
+    }
+}
+
+impl FromPlain for crate::sync::Stamp {
+    fn from_plain(v: JsValue) -> Result<Self, SwbError> {
+        signed(&v).map(crate::sync::Stamp::from_raw)
+    }
+}
+
+/// A JS number that is a safe integer, as serde-wasm-bindgen's readers of integers take one.
+fn safe_integer(v: &JsValue) -> Option<i64> {
+    if js_sys::Number::is_safe_integer(v) {
+        v.as_f64().map(|n| n as i64)
+    } else {
+        None
+    }
+}
+
+/// An unsigned integer of a type that expects `expected` (its serde name) and holds up to
+/// `max`, as serde-wasm-bindgen and serde's visitor read it: a `BigInt` within `u64` (when
+/// `big`, as `deserialize_u64` takes one), else a safe integer not below zero, else
+/// `invalid type`; then above `max`, serde's `invalid value`. One body for every unsigned type.
+#[inline(never)]
+fn unsigned(v: &JsValue, expected: &'static str, big: bool, max: u64) -> Result<u64, SwbError> {
+    let n = if big && v.is_bigint() {
+        u64::try_from(v.clone()).map_err(|_| {
+            <SwbError as serde::de::Error>::custom(
+                "Couldn't deserialize u64 from a BigInt outside u64::MIN..u64::MAX bounds",
+            )
+        })?
+    } else {
+        match safe_integer(v) {
+            Some(n) if n >= 0 => n as u64,
+            _ => return Err(invalid(v, &expected)),
+        }
+    };
+    if n <= max {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Unsigned(n),
+            &expected,
+        ))
+    }
+}
+
+/// An `i64` as serde-wasm-bindgen's `deserialize_i64` reads one: a `BigInt` within `i64`, else a
+/// safe integer, else `invalid type`.
+#[inline(never)]
+fn signed(v: &JsValue) -> Result<i64, SwbError> {
+    if v.is_bigint() {
+        return i64::try_from(v.clone()).map_err(|_| {
+            serde::de::Error::custom(
+                "Couldn't deserialize i64 from a BigInt outside i64::MIN..i64::MAX bounds",
+            )
+        });
+    }
+    safe_integer(v).ok_or_else(|| invalid(v, &"i64"))
+}
+
 /// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
 /// [`read_fields`], the first error the list's.
@@ -693,13 +914,11 @@ fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
 /// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by `T`'s
 /// serde reader, the first error the list's (issue 15: serde's `VecVisitor` and
 /// serde-wasm-bindgen's `deserialize_seq` were two copies per item type).
-fn read_items<T: DeserializeOwned>(v: JsValue) -> Result<Vec<T>, SwbError> {
+fn read_items<T: FromPlain>(v: JsValue) -> Result<Vec<T>, SwbError> {
     let items = list_items(v)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        out.push(T::deserialize(serde_wasm_bindgen::Deserializer::from(
-            item,
-        ))?);
+        out.push(T::from_plain(item)?);
     }
     Ok(out)
 }
@@ -714,21 +933,15 @@ fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
         return Ok(items.to_vec());
     }
     match js_sys::try_iter(&v)? {
-        Some(items) => items.map(|item| item.map_err(SwbError::from)).collect(),
+        Some(items) => {
+            // A loop, not a `collect()` into a `Result` (std's collecting code, 0.7 KB).
+            let mut out = Vec::new();
+            for item in items {
+                out.push(item?);
+            }
+            Ok(out)
+        }
         None => Err(invalid(&v, &"a sequence")),
-    }
-}
-
-/// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text.
-struct AnObject(&'static str);
-
-impl<'de> serde::de::Visitor<'de> for AnObject {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str(self.0)
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
-        Ok(())
     }
 }
 
