@@ -13,6 +13,7 @@
 //
 // usage: node scripts/drop-describe-shims.mjs path/to/threadline_bg.wasm
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wasmBinary, uleb } from './wasm-binary.mjs';
 
 const path = process.argv[2];
 const wasm = readFileSync(path);
@@ -20,84 +21,44 @@ const fail = (why) => {
   console.error(`drop-describe-shims: ${why}; nothing written`);
   process.exit(1);
 };
-
-function uleb(buf, at) {
-  let value = 0;
-  let shift = 0;
-  let byte;
-  do {
-    byte = buf[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
-
-function encodeUleb(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return Buffer.from(out);
-}
+const { reader, sections } = wasmBinary(fail);
+const encodeUleb = (value) => Buffer.from(uleb(value));
 
 // A constant offset expression: `i32.const <sleb>` or `global.get <idx>`, then `end`.
-function skipConstExpr(buf, at) {
-  const op = buf[at++];
-  if (op !== 0x41 && op !== 0x23) fail(`an element offset of opcode 0x${op.toString(16)}`);
-  while (buf[at] & 0x80) at++;
-  at++;
-  if (buf[at++] !== 0x0b) fail('an element offset longer than one instruction');
-  return at;
+function skipConstExpr(r) {
+  const op = r.byte();
+  if (op === 0x41) r.sleb33();
+  else if (op === 0x23) r.uleb();
+  else fail(`an element offset of opcode 0x${op.toString(16)}`);
+  if (r.byte() !== 0x0b) fail('an element offset longer than one instruction');
 }
 
-if (wasm.readUInt32LE(0) !== 0x6d736100 || wasm.readUInt32LE(4) !== 1) fail('not a wasm module');
-const sections = [];
-for (let at = 8; at < wasm.length; ) {
-  const id = wasm[at];
-  const [size, body] = uleb(wasm, at + 1);
-  sections.push({ id, start: at, body, end: body + size });
-  at = body + size;
-}
+const list = sections(wasm, path);
 
 const exported = new Set();
 const names = new Map();
-for (const s of sections) {
+for (const s of list) {
+  const r = reader(wasm, s.start, s.end);
   if (s.id === 7) {
-    let [count, at] = uleb(wasm, s.body);
-    for (; count > 0; count--) {
-      let len;
-      [len, at] = uleb(wasm, at);
-      at += len;
-      const kind = wasm[at++];
-      let index;
-      [index, at] = uleb(wasm, at);
+    for (let count = r.uleb(); count > 0; count--) {
+      r.name();
+      const kind = r.byte();
+      const index = r.uleb();
       if (kind === 0) exported.add(index);
     }
   } else if (s.id === 0) {
-    let [len, at] = uleb(wasm, s.body);
-    if (wasm.toString('utf8', at, at + len) !== 'name') continue;
-    at += len;
-    while (at < s.end) {
-      const sub = wasm[at];
-      let size;
-      [size, at] = uleb(wasm, at + 1);
-      const subEnd = at + size;
+    if (r.name() !== 'name') continue;
+    while (r.at < s.end) {
+      const sub = r.byte();
+      const size = r.uleb();
+      const subEnd = r.at + size;
       if (sub === 1) {
-        let count;
-        [count, at] = uleb(wasm, at);
-        for (; count > 0; count--) {
-          let index;
-          [index, at] = uleb(wasm, at);
-          [len, at] = uleb(wasm, at);
-          names.set(index, wasm.toString('utf8', at, at + len));
-          at += len;
+        for (let count = r.uleb(); count > 0; count--) {
+          const index = r.uleb();
+          names.set(index, r.name());
         }
       }
-      at = subEnd;
+      r.at = subEnd;
     }
   }
 }
@@ -107,41 +68,36 @@ const isDeadShim = (index) =>
   !exported.has(index) &&
   (names.get(index) ?? '').startsWith('wasm_bindgen::convert::closures::_::invoke::');
 
-const elem = sections.find((s) => s.id === 9);
+const elem = list.find((s) => s.id === 9);
 if (!elem) fail('no element section');
 const parts = [];
 let dropped = 0;
-let [segments, at] = uleb(wasm, elem.body);
+const r = reader(wasm, elem.start, elem.end);
+let segments = r.uleb();
 parts.push(encodeUleb(segments));
 for (; segments > 0; segments--) {
-  const start = at;
-  let flags;
-  [flags, at] = uleb(wasm, at);
+  const start = r.at;
+  const flags = r.uleb();
   if (flags !== 0 && flags !== 2) fail(`an element segment of flags ${flags}`);
-  if (flags === 2) [, at] = uleb(wasm, at);
-  at = skipConstExpr(wasm, at);
-  if (flags === 2 && wasm[at++] !== 0x00) fail('an element segment of another kind than funcref');
-  parts.push(wasm.subarray(start, at));
-  let count;
-  [count, at] = uleb(wasm, at);
+  if (flags === 2) r.uleb();
+  skipConstExpr(r);
+  if (flags === 2 && r.byte() !== 0x00) fail('an element segment of another kind than funcref');
+  parts.push(wasm.subarray(start, r.at));
+  let count = r.uleb();
   parts.push(encodeUleb(count));
   const indices = [];
-  for (; count > 0; count--) {
-    let index;
-    [index, at] = uleb(wasm, at);
-    indices.push(index);
-  }
+  for (; count > 0; count--) indices.push(r.uleb());
   const kept = indices.find((index) => !isDeadShim(index));
   for (const index of indices) {
     if (kept !== undefined && isDeadShim(index)) dropped++;
     parts.push(encodeUleb(kept !== undefined && isDeadShim(index) ? kept : index));
   }
 }
-if (at !== elem.end) fail('the element section did not read to its end');
+if (r.at !== elem.end) fail('the element section did not read to its end');
 
 const body = Buffer.concat(parts);
 const out = Buffer.concat([
-  wasm.subarray(0, elem.start),
+  wasm.subarray(0, elem.headerStart),
   Buffer.from([9]),
   encodeUleb(body.length),
   body,

@@ -14,6 +14,7 @@
 // threadline.d.ts and threadline_bg.wasm.d.ts>
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { wasmBinary } from "./wasm-binary.mjs";
 
 const MODULE = "./threadline_bg.js";
 const MODULE_SHORT = "";
@@ -31,98 +32,7 @@ function fail(message) {
 
 // ---- the .wasm ----
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-const encoder = new TextEncoder();
-
-/** A reader over `bytes` that never reads past `end`. */
-function reader(bytes, at, end) {
-  const r = {
-    at,
-    byte() {
-      if (r.at >= end) fail(`truncated .wasm at byte ${r.at}`);
-      return bytes[r.at++];
-    },
-    /** An unsigned LEB128 of at most `bits` bits, as a Number (BigInt past 2^53). */
-    uleb(bits = 32) {
-      let value = 0n;
-      let shift = 0n;
-      for (;;) {
-        const b = r.byte();
-        value |= BigInt(b & 0x7f) << shift;
-        shift += 7n;
-        if ((b & 0x80) === 0) break;
-        if (shift >= BigInt(bits)) fail(`LEB128 longer than ${bits} bits at byte ${r.at}`);
-      }
-      if (value >> BigInt(bits) !== 0n) fail(`LEB128 over ${bits} bits at byte ${r.at}`);
-      return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
-    },
-    /** A signed LEB128 of at most 33 bits (a heap type index). */
-    sleb33() {
-      let shift = 0;
-      for (;;) {
-        const b = r.byte();
-        shift += 7;
-        if ((b & 0x80) === 0) return;
-        if (shift >= 33) fail(`signed LEB128 longer than 33 bits at byte ${r.at}`);
-      }
-    },
-    name() {
-      const n = r.uleb();
-      if (r.at + n > end) fail(`a name runs past its section at byte ${r.at}`);
-      const s = utf8.decode(bytes.subarray(r.at, r.at + n));
-      r.at += n;
-      return s;
-    },
-    /** A value or reference type: one byte, or 0x63/0x64 and a heap type. */
-    type() {
-      const t = r.byte();
-      if (t === 0x63 || t === 0x64) r.sleb33();
-    },
-    limits() {
-      const flags = r.byte();
-      if (flags > 7) fail(`unknown limits flags 0x${flags.toString(16)} at byte ${r.at - 1}`);
-      r.uleb(64);
-      if (flags & 1) r.uleb(64);
-    },
-  };
-  return r;
-}
-
-function uleb(n) {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-function encodeName(s) {
-  const b = encoder.encode(s);
-  return [...uleb(b.length), ...b];
-}
-
-/** The sections of a module: id, the content's start and end. */
-function sections(bytes) {
-  const magic = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (bytes.length < 8 || magic.some((b, i) => bytes[i] !== b)) {
-    fail(`${wasmPath} is not a wasm module (version 1)`);
-  }
-  const list = [];
-  const r = reader(bytes, 8, bytes.length);
-  while (r.at < bytes.length) {
-    const headerStart = r.at;
-    const id = r.byte();
-    const size = r.uleb();
-    const start = r.at;
-    if (start + size > bytes.length) fail(`section ${id} runs past the end of the file`);
-    list.push({ id, headerStart, start, end: start + size });
-    r.at = start + size;
-  }
-  return list;
-}
+const { reader, sections, uleb, encodeName } = wasmBinary(fail);
 
 /** The imports of the import section: module, name and the descriptor's bytes as they are. */
 function imports(bytes, section) {
@@ -206,7 +116,7 @@ function edit(text, edits) {
 }
 
 const wasm = readFileSync(wasmPath);
-const list = sections(wasm);
+const list = sections(wasm, wasmPath);
 const importSection = only(list, 2, "import");
 const exportSection = only(list, 7, "export");
 const importList = imports(wasm, importSection);

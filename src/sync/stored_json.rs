@@ -1670,7 +1670,8 @@ pub(crate) mod tests {
             (
                 error::<History>(r#"[true,true]"#),
                 "invalid type: sequence, expected a stored record (an object) at line 1 column 0",
-            ),            (
+            ),
+            (
                 error::<History>(r#"{"oldest":7,"hasMore":true,"headLoaded":true}"#),
                 "field `oldest`: invalid type: integer `7`, expected a tuple of size 2",
             ),
