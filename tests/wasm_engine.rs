@@ -1005,16 +1005,18 @@ async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
     engine.close();
 }
 
-/// A message whose text holds an `i64` sentinel's digits, quotes, a backslash and U+2028 (the
-/// engine writes a new message's JSON by hand; the view's own fields are what the sentinel
-/// check reads): shown with that text, frozen, and the same object at the next read.
+/// A message whose text holds an `i64` sentinel's digits, quotes, a backslash, U+2028 and
+/// characters beyond ASCII, one beyond the BMP (the engine writes a new message's JSON by hand
+/// and hands JS its text with those escaped; the view's own fields are what the sentinel check
+/// reads): shown with that text, frozen, and the same object at the next read.
 #[wasm_bindgen_test]
 async fn a_message_with_a_sentinels_digits_and_escapes_is_shown_as_written() {
     reset().await;
     let engine = open("t-sentinel").await;
     loaded(&engine).await;
     let first = raw_messages(&engine);
-    let text = "the id 9223372036854775807 \"quoted\" \\ line\u{2028}end";
+    let text =
+        "the id 9223372036854775807 \"quoted\" \\ line\u{2028}end caf\u{e9} \u{2019}\u{1F600}";
     send(&engine, text).await;
     let raw = engine
         .conversation_view(ADA.into(), long_thread().into())

@@ -1192,7 +1192,6 @@ fn invalid_argument(what: &str, why: impl std::fmt::Display) -> JsValue {
     engine_error("invalid_argument", &format!("{what}: {why}"), &[])
 }
 
-/// Freezes every item of `array` in one crossing (`array.forEach(Object.freeze)`).
 /// A planned view and its fresh items as JS values, in one `JSON.parse` of `[view, fresh]`:
 /// the view's text from serde_json, the fresh items' from the engine (a stored message's entry
 /// written from what the memo keeps of it, without its view being built; integers beyond the
@@ -1209,11 +1208,12 @@ fn planned_to_js(planned: &Planned) -> Result<(JsValue, js_sys::Array), JsValue>
     text.push(',');
     planned.write_fresh_json(&mut text).map_err(|_| lost())?;
     text.push(']');
-    let both: js_sys::Array = js_sys::JSON::parse(&text)?.dyn_into().map_err(|_| lost())?;
+    let both: js_sys::Array = super::plain::parse(&text)?.dyn_into().map_err(|_| lost())?;
     let fresh = both.get(1).dyn_into().map_err(|_| lost())?;
     Ok((both.get(0), fresh))
 }
 
+/// Freezes every item of `array` in one crossing (`array.forEach(Object.freeze)`).
 fn freeze_each(array: &js_sys::Array) -> Result<(), JsValue> {
     if array.length() == 0 {
         return Ok(());
