@@ -4,7 +4,8 @@
 //   - merge: a fresh 50-message page into the open 200-message conversation, until it is stored
 //     (the engine's `applyRemote` resolves after its write; the peer awaits its transaction);
 //   - view: the view of that conversation as the UI gets it (every message with its state,
-//     subject, reactions and recall eligibility, then the outbox entries);
+//     subject, reactions and recall eligibility, then the outbox entries), after each merge, and
+//     again after merges of pages that each hold one text with characters beyond ASCII;
 //   - cold open: opening the store to the first view of that conversation (the wasm module
 //     already instantiated in both: the scale benchmark counts that part).
 //
@@ -284,6 +285,24 @@ async function run({ n, rounds }) {
     for (let k = 0; k < READS; k++) peer.view(conv.id);
     again.js.push((performance.now() - t0) / READS);
   }
+  // The same merge and view with one message of each page holding characters beyond ASCII (a
+  // typographic apostrophe and an emoji, as LinkedIn texts often do): one such character makes
+  // the text a JS string two bytes a character, which decodes and parses slower.
+  const wide = { wasm: [], js: [] };
+  for (let r = 0; r < rounds; r++) {
+    const page = newPage(n, (rounds + r) * 50).messages;
+    page[7].text += " \u2019 \u{1F44D}";
+    const mine = structuredClone(page);
+    await engine.applyRemote({ kind: "messages", account: "", conversationUrn: conv.urn, messages: page });
+    await peer.merge(mine);
+    let t0 = performance.now();
+    out.shown.wasmWide = engine.conversationView("", conv.urn).messages.length;
+    wide.wasm.push(performance.now() - t0);
+    t0 = performance.now();
+    out.shown.jsWide = peer.view(conv.id).messages.length;
+    wide.js.push(performance.now() - t0);
+  }
+  out.wide = { wasm: median(wide.wasm), js: median(wide.js) };
   out.merge = { wasm: median(merges.wasm), js: median(merges.js) };
   out.view = { wasm: median(views.wasm), js: median(views.js) };
   out.again = { wasm: median(again.wasm), js: median(again.js) };
