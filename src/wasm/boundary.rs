@@ -376,15 +376,13 @@ impl<'a> JsFields<'a> {
 
     /// A required field: `None` when absent (noted as missing) or when it does not read.
     pub fn req<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(T::from_plain(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(T::from_plain(v))
     }
 
     /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
     pub fn req_raw(&mut self, name: &'static str) -> Option<JsValue> {
-        self.raw(name).or_else(|| self.absent(name))
+        self.present(name)
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
@@ -432,20 +430,16 @@ impl<'a> JsFields<'a> {
 
     /// A required field of a type read field by field ([`FromJsFields`]).
     pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_fields(&v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_fields(&v))
     }
 
     /// A required list of a type read field by field: each item as [`JsFields::nested`]
     /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
     /// not a list; the first item that does not read is the error).
     pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_list(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_list(v))
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
@@ -459,10 +453,8 @@ impl<'a> JsFields<'a> {
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
     pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_items(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_items(v))
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
@@ -476,10 +468,8 @@ impl<'a> JsFields<'a> {
     /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
     /// reads it: `read` of its [`scalar`].
     pub fn req_with<T>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(scalar(&v).map(read)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(scalar(&v).map(read))
     }
 
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
@@ -502,6 +492,13 @@ impl<'a> JsFields<'a> {
         self.failed
             .take()
             .unwrap_or_else(|| serde::de::Error::missing_field(self.missing.unwrap_or_default()))
+    }
+
+    /// A required field's value ([`JsFields::raw`]), else `None` with it noted as missing:
+    /// one body for every required field's reader.
+    #[inline(never)]
+    fn present(&mut self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).or_else(|| self.absent(name))
     }
 
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
