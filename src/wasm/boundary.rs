@@ -397,10 +397,8 @@ impl<'a> JsFields<'a> {
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
     pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) if !v.loose_eq(&JsValue::NULL) => self.keep(T::from_plain(v)),
-            _ => None,
-        }
+        let v = self.given(name)?;
+        self.keep(T::from_plain(v))
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
@@ -499,6 +497,13 @@ impl<'a> JsFields<'a> {
     #[inline(never)]
     fn present(&mut self, name: &'static str) -> Option<JsValue> {
         self.raw(name).or_else(|| self.absent(name))
+    }
+
+    /// An `Option` field's value ([`JsFields::raw`]) unless it is nullish (`undefined`,
+    /// `null`): one body for every [`JsFields::opt`].
+    #[inline(never)]
+    fn given(&self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).filter(|v| !v.loose_eq(&JsValue::NULL))
     }
 
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
