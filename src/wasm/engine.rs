@@ -896,10 +896,7 @@ async fn restore_kv(
     config: EngineConfig,
     log: &PersistLog<AnyStore>,
 ) -> Result<(Engine, Vec<RestoreIssue>), JsValue> {
-    let stored = log
-        .load()
-        .await
-        .map_err(unreadable)?;
+    let stored = log.load().await.map_err(unreadable)?;
     let (engine, engine_issues) =
         Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
     let mut issues = stored.issues;
