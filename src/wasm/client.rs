@@ -251,6 +251,13 @@ fn finish<R: Answer + Serialize>(
     R::from_json(json).map(|value| crate::json::to_string(&value))
 }
 
+/// The JS error of a call's error, which it drops: one body for every await of a call
+/// (issue 15).
+#[inline(never)]
+fn refused(e: ApiError) -> JsValue {
+    api_error(&e)
+}
+
 /// The Promise of `call` (already refused, or ready to send) on a clone of the inner client.
 fn spawn<R: Answer + Serialize>(inner: &Inner, call: Result<Call<R>, ApiError>) -> Promise {
     send(inner, call.map(|c| c.request), finish::<R>)
@@ -264,9 +271,9 @@ fn spawn<R: Answer + Serialize>(inner: &Inner, call: Result<Call<R>, ApiError>) 
 fn send(inner: &Inner, request: Result<HttpRequest, ApiError>, finish: Finish) -> Promise {
     let inner = inner.clone();
     promise(Box::pin(async move {
-        let request = request.map_err(|e| api_error(&e))?;
-        let answered = inner.fetch(request).await.map_err(|e| api_error(&e))?;
-        let text = answered.decode_with(finish).map_err(|e| api_error(&e))?;
+        let request = request.map_err(refused)?;
+        let answered = inner.fetch(request).await.map_err(refused)?;
+        let text = answered.decode_with(finish).map_err(refused)?;
         answer_of_text(text)
     }))
 }
@@ -354,7 +361,7 @@ impl ThreadlineClient {
         let inner = self.inner.clone();
         promise(Box::pin(async move {
             let all = inner.conversations_pager(query).collect(max_pages).await;
-            answer(&all.map_err(|e| api_error(&e))?)
+            answer(&all.map_err(refused)?)
         }))
     }
 
