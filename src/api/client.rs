@@ -496,6 +496,12 @@ impl Answered {
         R::from_json(self.json()?).map_err(|e| self.shape_error(e))
     }
 
+    /// As [`Answered::decode`], with `read` in place of `R::from_json`: the wasm client's one
+    /// call for every answer type, whose `read` decodes and writes the answer's JS text.
+    pub fn decode_with<T>(&self, read: fn(&RawValue) -> Result<T, String>) -> Result<T, ApiError> {
+        read(self.json()?).map_err(|e| self.shape_error(e))
+    }
+
     /// [`classify`]'s steps before the decode: the answer's JSON document or its error.
     #[inline(never)]
     fn json(&self) -> Result<&RawValue, ApiError> {

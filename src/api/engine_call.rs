@@ -2,13 +2,17 @@
 //! mapping from engine calls to endpoints, shared by every driver. It lives here, on the I/O
 //! side, so that `sync` needs nothing of the client or its transport.
 
-use crate::model::Account;
+use serde_json::value::RawValue;
+
+use crate::model::{Account, Answer};
 use crate::sync::{ApiCall, ApiReply};
 
-use super::{endpoints, Answered, ApiError, Client, KeySource, Transport};
+use super::{endpoints, ApiError, Client, KeySource, Transport};
 
-/// An answer's decoding into its [`ApiReply`]: the one part of a call that depends on its type.
-type Decode = fn(&Answered) -> Result<ApiReply, ApiError>;
+/// An answer's decoding into its [`ApiReply`]: the one part of a call that depends on its type
+/// (`R::from_json`; [`super::Answered::decode_with`] has the steps and errors around it, one body for
+/// every kind).
+type Decode = fn(&RawValue) -> Result<ApiReply, String>;
 
 impl<T: Transport, K: KeySource> Client<T, K> {
     /// Makes `call` and wraps its answer for `Input::Answer`. Every kind of call is sent by the
@@ -22,7 +26,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         let (mut request, decode, mut missing): (_, Decode, Option<ApiError>) = match call {
             ApiCall::Conversations { query } => (
                 self.list_conversations_call(query)?.request,
-                |a| a.decode().map(ApiReply::Conversations),
+                |j| Answer::from_json(j).map(ApiReply::Conversations),
                 None,
             ),
             ApiCall::Messages {
@@ -30,12 +34,12 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                 query,
             } => (
                 self.messages_call(&conversation_urn, query)?.request,
-                |a| a.decode().map(ApiReply::Messages),
+                |j| Answer::from_json(j).map(ApiReply::Messages),
                 None,
             ),
             ApiCall::Send { request, .. } => (
                 self.send_message_call(request)?.request,
-                |a| a.decode().map(ApiReply::Send),
+                |j| Answer::from_json(j).map(ApiReply::Send),
                 None,
             ),
             ApiCall::React {
@@ -52,7 +56,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                     account_id.as_deref(),
                 )?
                 .request,
-                |a| a.decode().map(ApiReply::React),
+                |j| Answer::from_json(j).map(ApiReply::React),
                 None,
             ),
             ApiCall::Recall {
@@ -62,11 +66,11 @@ impl<T: Transport, K: KeySource> Client<T, K> {
             } => (
                 self.recall_call(&conversation_urn, &message_urn, account_id.as_deref())?
                     .request,
-                |a| a.decode().map(ApiReply::Recall),
+                |j| Answer::from_json(j).map(ApiReply::Recall),
                 None,
             ),
             ApiCall::PremiumStatus { account_id } => {
-                let premium: Decode = |a| a.decode().map(ApiReply::PremiumStatus);
+                let premium: Decode = |j| Answer::from_json(j).map(ApiReply::PremiumStatus);
                 match self.premium_status_call(account_id.as_deref()) {
                     Err(e) if e.is_local() && e.reason() == Some("missing_id") => {
                         (endpoints::accounts(None)?.request, premium, Some(e))
@@ -78,7 +82,7 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         loop {
             let answered = self.fetch(request).await?;
             let Some(e) = missing.take() else {
-                return decode(&answered);
+                return answered.decode_with(decode);
             };
             request = match answered.decode::<Vec<Account>>()?.first() {
                 Some(first) => self.premium_status_call(Some(&first.id))?.request,

@@ -23,7 +23,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::error::{internal_error, js_error};
+use super::error::js_error;
 use crate::model::lenient::{Scalar, MARKER};
 use crate::sync::RemoteFact;
 
@@ -376,15 +376,13 @@ impl<'a> JsFields<'a> {
 
     /// A required field: `None` when absent (noted as missing) or when it does not read.
     pub fn req<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(T::from_plain(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(T::from_plain(v))
     }
 
     /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
     pub fn req_raw(&mut self, name: &'static str) -> Option<JsValue> {
-        self.raw(name).or_else(|| self.absent(name))
+        self.present(name)
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
@@ -399,10 +397,8 @@ impl<'a> JsFields<'a> {
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
     pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) if !v.loose_eq(&JsValue::NULL) => self.keep(T::from_plain(v)),
-            _ => None,
-        }
+        let v = self.given(name)?;
+        self.keep(T::from_plain(v))
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
@@ -432,20 +428,16 @@ impl<'a> JsFields<'a> {
 
     /// A required field of a type read field by field ([`FromJsFields`]).
     pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_fields(&v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_fields(&v))
     }
 
     /// A required list of a type read field by field: each item as [`JsFields::nested`]
     /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
     /// not a list; the first item that does not read is the error).
     pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_list(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_list(v))
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
@@ -459,10 +451,8 @@ impl<'a> JsFields<'a> {
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
     pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_items(v)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(read_items(v))
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
@@ -476,10 +466,8 @@ impl<'a> JsFields<'a> {
     /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
     /// reads it: `read` of its [`scalar`].
     pub fn req_with<T>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> Option<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(scalar(&v).map(read)),
-            None => self.absent(name),
-        }
+        let v = self.present(name)?;
+        self.keep(scalar(&v).map(read))
     }
 
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
@@ -502,6 +490,20 @@ impl<'a> JsFields<'a> {
         self.failed
             .take()
             .unwrap_or_else(|| serde::de::Error::missing_field(self.missing.unwrap_or_default()))
+    }
+
+    /// A required field's value ([`JsFields::raw`]), else `None` with it noted as missing:
+    /// one body for every required field's reader.
+    #[inline(never)]
+    fn present(&mut self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).or_else(|| self.absent(name))
+    }
+
+    /// An `Option` field's value ([`JsFields::raw`]) unless it is nullish (`undefined`,
+    /// `null`): one body for every [`JsFields::opt`].
+    #[inline(never)]
+    fn given(&self, name: &'static str) -> Option<JsValue> {
+        self.raw(name).filter(|v| !v.loose_eq(&JsValue::NULL))
     }
 
     fn absent<T>(&mut self, name: &'static str) -> Option<T> {
@@ -530,57 +532,27 @@ pub fn fields_from_js<T: FromJsFields>(
     value: &JsValue,
     keep: &[&str],
 ) -> Result<T, JsValue> {
-    let mut out = None;
-    copy_fields(name, value, keep, T::EXPECTING, &mut |f| {
-        out = T::read(f);
-        out.is_some()
-    })?;
-    // `check_fields` gave `Ok` only when `read` answered `true`, with `out` set.
-    out.ok_or_else(|| internal_error("a field reader answered without its value"))
+    let copy = plain_keeping(name, value, keep)?;
+    read_fields(&copy).map_err(|e| wrong_fields(name, e))
 }
 
-/// [`fields_from_js`]'s work for every type (issue 15: one body, not one inlined into each
-/// export): the plain copy, then [`check_fields`], its error a `TypeError` naming `name`.
+/// [`fields_from_js`]'s error for every type: a `TypeError` naming `name`.
 #[inline(never)]
-fn copy_fields(
-    name: &str,
-    value: &JsValue,
-    keep: &[&str],
-    expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
-) -> Result<(), JsValue> {
-    let copy = plain_keeping(name, value, keep)?;
-    check_fields(&copy, expecting, read).map_err(|e| type_error(name, &e.to_string()))
+fn wrong_fields(name: &str, e: SwbError) -> JsValue {
+    type_error(name, &e.to_string())
 }
 
 /// `T` from a value of the plain copy, as its derived reader read it through
-/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields. Kept
-/// generic for the nested readers (a fact's records): through [`check_fields`] they measured
-/// larger.
+/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields. For an
+/// argument ([`fields_from_js`]) and a nested record alike (issue 15: an argument's read
+/// through one non-generic body over a `&mut dyn FnMut` of `T::read`, a closure and its
+/// vtable per type, measured 234 B gzip more).
 fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
     an_object(copy, T::EXPECTING)?;
     let mut f = JsFields::new(copy);
     match T::read(&mut f) {
         Some(v) if f.whole(true) => Ok(v),
         _ => Err(f.error()),
-    }
-}
-
-/// [`read_fields`] for every type, with `read` reading the fields and answering whether every
-/// required one was there.
-#[inline(never)]
-fn check_fields(
-    copy: &JsValue,
-    expecting: &'static str,
-    read: &mut dyn FnMut(&mut JsFields<'_>) -> bool,
-) -> Result<(), SwbError> {
-    an_object(copy, expecting)?;
-    let mut f = JsFields::new(copy);
-    let complete = read(&mut f);
-    if f.whole(complete) {
-        Ok(())
-    } else {
-        Err(f.error())
     }
 }
 

@@ -8,6 +8,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -21,7 +22,7 @@ use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
 use super::promise::promise;
 use crate::api::endpoints::{accounts, check_attachment_size};
-use crate::api::{Answered, ApiError, Call, Client, HttpRequest, KeySource};
+use crate::api::{ApiError, Call, Client, HttpRequest, KeySource};
 use crate::model::{
     Answer, ListConversationsQuery, MessagesQuery, RecentMessagesQuery, SendRequest,
 };
@@ -237,18 +238,21 @@ fn answer_of_text(text: Result<String, serde_json::Error>) -> Result<JsValue, Js
     })
 }
 
-/// An answer type's decoding and its JS form: the one part of a call that depends on its type.
-type Finish = fn(&Answered) -> Result<JsValue, JsValue>;
+/// An answer type's decoding and its JSON text: the one part of a call that depends on its
+/// type ([`finish`]).
+type Finish = fn(&RawValue) -> Result<Result<String, serde_json::Error>, String>;
 
-fn finish<R: Answer + Serialize>(answered: &Answered) -> Result<JsValue, JsValue> {
-    match answered.decode::<R>() {
-        Ok(value) => answer(&value),
-        Err(e) => Err(refused(e)),
-    }
+/// The answer as `R` (`R::from_json`'s error, if any, is the answer's shape error) and the
+/// text of its JS form. Only this is per answer type: the decode's steps and errors and the
+/// JS value are [`send`]'s, one body for every type (issue 15).
+fn finish<R: Answer + Serialize>(
+    json: &RawValue,
+) -> Result<Result<String, serde_json::Error>, String> {
+    R::from_json(json).map(|value| crate::json::to_string(&value))
 }
 
-/// The JS error of a decode's error, which it drops: one body for every answer type's
-/// [`finish`] (issue 15).
+/// The JS error of a call's error, which it drops: one body for every await of a call
+/// (issue 15).
 #[inline(never)]
 fn refused(e: ApiError) -> JsValue {
     api_error(&e)
@@ -267,9 +271,10 @@ fn spawn<R: Answer + Serialize>(inner: &Inner, call: Result<Call<R>, ApiError>) 
 fn send(inner: &Inner, request: Result<HttpRequest, ApiError>, finish: Finish) -> Promise {
     let inner = inner.clone();
     promise(Box::pin(async move {
-        let request = request.map_err(|e| api_error(&e))?;
-        let answered = inner.fetch(request).await.map_err(|e| api_error(&e))?;
-        finish(&answered)
+        let request = request.map_err(refused)?;
+        let answered = inner.fetch(request).await.map_err(refused)?;
+        let text = answered.decode_with(finish).map_err(refused)?;
+        answer_of_text(text)
     }))
 }
 
@@ -356,7 +361,7 @@ impl ThreadlineClient {
         let inner = self.inner.clone();
         promise(Box::pin(async move {
             let all = inner.conversations_pager(query).collect(max_pages).await;
-            answer(&all.map_err(|e| api_error(&e))?)
+            answer(&all.map_err(refused)?)
         }))
     }
 

@@ -206,12 +206,12 @@ pub fn engine_error(code: &str, message: &str, extra: &[(&str, JsValue)]) -> JsV
 /// A local refusal as a `ThreadlineError` whose `code` is the refusal's and whose `refusal`
 /// is the whole refusal (as in the `refused` notice).
 pub fn refusal_error(r: &Refusal) -> JsValue {
-    let code = to_js(r)
+    let detail = to_js(r).unwrap_or(JsValue::UNDEFINED);
+    // Its `code` read from the same object (nothing else holds it yet).
+    let code = js_sys::Reflect::get(&detail, &"code".into())
         .ok()
-        .and_then(|v| js_sys::Reflect::get(&v, &"code".into()).ok())
         .and_then(|c| c.as_string())
         .unwrap_or_else(|| "refused".into());
-    let detail = to_js(r).unwrap_or(JsValue::UNDEFINED);
     engine_error(&code, &r.to_string(), &[("refusal", detail)])
 }
 

@@ -213,7 +213,7 @@ impl ThreadlineEngine {
             IdbRecords::delete(&database_name(&key), timeout_of(timeout_ms))
                 .await
                 .map(|()| JsValue::UNDEFINED)
-                .map_err(|e| engine_error("storage", &e.message, &[]))
+                .map_err(unreadable)
         }))
     }
 
@@ -805,8 +805,6 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
             )))
         }
     };
-    let unavailable = |e: StorageError| engine_error("storage_unavailable", &e.message, &[]);
-    let unreadable = |e: StorageError| engine_error("storage", &e.message, &[]);
 
     let mut config = options.config.unwrap_or_default();
     if config.seed == 0 {
@@ -898,15 +896,25 @@ async fn restore_kv(
     config: EngineConfig,
     log: &PersistLog<AnyStore>,
 ) -> Result<(Engine, Vec<RestoreIssue>), JsValue> {
-    let stored = log
-        .load()
-        .await
-        .map_err(|e| engine_error("storage", &e.message, &[]))?;
+    let stored = log.load().await.map_err(unreadable)?;
     let (engine, engine_issues) =
         Engine::restore(config, stored.snapshot.as_deref(), &stored.deltas, now_ms());
     let mut issues = stored.issues;
     issues.extend(engine_issues);
     Ok((engine, issues))
+}
+
+/// A store that could not be opened, as a `ThreadlineError` (`storage_unavailable`): one body
+/// for every step of opening (issue 15).
+#[inline(never)]
+fn unavailable(e: StorageError) -> JsValue {
+    engine_error("storage_unavailable", &e.message, &[])
+}
+
+/// A store that could not be read or written, as a `ThreadlineError` (`storage`).
+#[inline(never)]
+fn unreadable(e: StorageError) -> JsValue {
+    engine_error("storage", &e.message, &[])
 }
 
 /// The `accountId` argument ("" for the workspace default).
