@@ -218,7 +218,7 @@ impl<K: Ord, V> SmallMap<K, V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                self.insert_at(i, key, value);
                 None
             }
         }
@@ -252,14 +252,27 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
+    /// Only the search, `make` and its box are in each copy (one per `make`); the insert and
+    /// the index are [`SmallMap::insert_at`] and [`SmallMap::value_at`], over the boxed value:
+    /// one copy per key type (issue 15).
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        let i = match self.find(&key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.entries.insert(i, (key, Box::new(make())));
-                i
-            }
-        };
+        match self.find(&key) {
+            Ok(i) => self.value_at(i),
+            Err(i) => self.insert_at(i, key, Box::new(make())),
+        }
+    }
+
+    /// The value at `i`, which is an entry's index.
+    #[inline(never)]
+    fn value_at(&mut self, i: usize) -> &mut V {
+        &mut self.entries[i].1
+    }
+
+    /// `key` and its boxed value inserted at `i`, where [`SmallMap::find`] said it goes; the
+    /// value.
+    #[inline(never)]
+    fn insert_at(&mut self, i: usize, key: K, value: Box<V>) -> &mut V {
+        self.entries.insert(i, (key, value));
         &mut self.entries[i].1
     }
 
