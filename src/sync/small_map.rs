@@ -276,8 +276,18 @@ impl<K: Ord, V> SmallMap<K, V> {
         &mut self.entries[i].1
     }
 
+    /// The entries `keep` keeps, in order, each asked once. A loop of removes (O(n) each, the
+    /// tables are small), not `Vec::retain_mut`, whose two-phase loop is a copy per `keep`
+    /// (issue 15); a removal is [`SmallMap::take`]'s `Vec::remove`, one copy per key type.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
+        let mut i = 0;
+        while let Some((k, v)) = self.entries.get_mut(i) {
+            if keep(k, v) {
+                i += 1;
+            } else {
+                self.entries.remove(i);
+            }
+        }
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
