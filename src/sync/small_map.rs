@@ -332,23 +332,28 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 }
 
-/// A key of a `SmallMap` whose value is about to be read or inserted.
+/// A key of a `SmallMap` whose value is about to be read or inserted. Its methods are
+/// `#[inline]`: out of line each was a copy per key and value type that only moved the key
+/// and called [`SmallMap::get_or_insert_with`] (issue 15, -73 B gzip).
 pub struct Entry<'a, K, V> {
     map: &'a mut SmallMap<K, V>,
     key: K,
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
+    #[inline]
     pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
     }
 
+    #[inline]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
+    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
