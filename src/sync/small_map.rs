@@ -218,7 +218,7 @@ impl<K: Ord, V> SmallMap<K, V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                self.insert_at(i, key, value);
                 None
             }
         }
@@ -252,19 +252,42 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 
     /// The value of `key`, inserted by `make` first when missing (`entry(key).or_insert_with`).
+    /// Only the search, `make` and its box are in each copy (one per `make`); the insert and
+    /// the index are [`SmallMap::insert_at`] and [`SmallMap::value_at`], over the boxed value:
+    /// one copy per key type (issue 15).
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
-        let i = match self.find(&key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.entries.insert(i, (key, Box::new(make())));
-                i
-            }
-        };
+        match self.find(&key) {
+            Ok(i) => self.value_at(i),
+            Err(i) => self.insert_at(i, key, Box::new(make())),
+        }
+    }
+
+    /// The value at `i`, which is an entry's index.
+    #[inline(never)]
+    fn value_at(&mut self, i: usize) -> &mut V {
         &mut self.entries[i].1
     }
 
+    /// `key` and its boxed value inserted at `i`, where [`SmallMap::find`] said it goes; the
+    /// value.
+    #[inline(never)]
+    fn insert_at(&mut self, i: usize, key: K, value: Box<V>) -> &mut V {
+        self.entries.insert(i, (key, value));
+        &mut self.entries[i].1
+    }
+
+    /// The entries `keep` keeps, in order, each asked once. A loop of removes (O(n) each, the
+    /// tables are small), not `Vec::retain_mut`, whose two-phase loop is a copy per `keep`
+    /// (issue 15); a removal is [`SmallMap::take`]'s `Vec::remove`, one copy per key type.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
+        let mut i = 0;
+        while let Some((k, v)) = self.entries.get_mut(i) {
+            if keep(k, v) {
+                i += 1;
+            } else {
+                self.entries.remove(i);
+            }
+        }
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator {
@@ -309,23 +332,28 @@ impl<K: Ord, V> SmallMap<K, V> {
     }
 }
 
-/// A key of a `SmallMap` whose value is about to be read or inserted.
+/// A key of a `SmallMap` whose value is about to be read or inserted. Its methods are
+/// `#[inline]`: out of line each was a copy per key and value type that only moved the key
+/// and called [`SmallMap::get_or_insert_with`] (issue 15, -73 B gzip).
 pub struct Entry<'a, K, V> {
     map: &'a mut SmallMap<K, V>,
     key: K,
 }
 
 impl<'a, K: Ord, V> Entry<'a, K, V> {
+    #[inline]
     pub fn or_insert(self, value: V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, || value)
     }
 
+    #[inline]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         self.map.get_or_insert_with(self.key, make)
     }
 }
 
 impl<'a, K: Ord, V: Default> Entry<'a, K, V> {
+    #[inline]
     pub fn or_default(self) -> &'a mut V {
         self.map.get_or_insert_with(self.key, V::default)
     }
