@@ -437,18 +437,14 @@ impl<'a> JsFields<'a> {
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
     pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
-        match self.present(name) {
-            Some(v) => self.keep(read_items(v)).unwrap_or_default(),
-            None => Vec::new(),
-        }
+        let v = self.present(name);
+        self.values_of(v)
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
     pub fn items_or_default<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_items(v)).unwrap_or_default(),
-            None => Vec::new(),
-        }
+        let v = self.raw(name);
+        self.values_of(v)
     }
 
     /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
@@ -489,6 +485,25 @@ impl<'a> JsFields<'a> {
                 break;
             }
             out.push(self.record_of(Some(item)));
+        }
+        out
+    }
+
+    /// A list of plain values from `v`, as serde's `Vec<T>` reader read it through
+    /// serde-wasm-bindgen: the items taken as they are ([`JsFields::items`]), then each read by
+    /// `T`'s serde reader, the first error the list's (no item read after it). issue 15:
+    /// serde's `VecVisitor` and serde-wasm-bindgen's `deserialize_seq` were two copies per item
+    /// type.
+    fn values_of<T: FromPlain>(&mut self, v: Option<JsValue>) -> Vec<T> {
+        let items = self.items(v);
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            if self.failed.is_some() {
+                break;
+            }
+            if let Some(v) = self.keep(T::from_plain(item)) {
+                out.push(v);
+            }
         }
         out
     }
@@ -889,19 +904,6 @@ fn signed(v: &JsValue) -> Result<i64, SwbError> {
         });
     }
     safe_integer(v).ok_or_else(|| invalid(v, &"i64"))
-}
-
-/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
-/// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by `T`'s
-/// serde reader, the first error the list's (issue 15: serde's `VecVisitor` and
-/// serde-wasm-bindgen's `deserialize_seq` were two copies per item type).
-fn read_items<T: FromPlain>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    let items = list_items(v)?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        out.push(T::from_plain(item)?);
-    }
-    Ok(out)
 }
 
 /// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an
