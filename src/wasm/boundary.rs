@@ -358,7 +358,10 @@ impl<'a> JsFields<'a> {
     /// A required field: its type's default when absent (noted as missing) or when it does not
     /// read (the error kept): a placeholder, never used.
     pub fn req<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
-        self.req_some(name).unwrap_or_default()
+        match self.present(name) {
+            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
+            None => T::default(),
+        }
     }
 
     /// A required field of a type with no default: `None` when absent (noted as missing) or
