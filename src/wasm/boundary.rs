@@ -26,6 +26,7 @@ use wasm_bindgen::JsCast;
 use super::error::js_error;
 use crate::model::lenient::{Scalar, MARKER};
 use crate::sync::RemoteFact;
+use crate::urn::ConversationId;
 
 /// Deepest nesting accepted in an argument: serde_json's own recursion limit, so whatever the
 /// core can read from a server it can also take back from a sibling tab.
@@ -216,66 +217,32 @@ type SwbError = serde_wasm_bindgen::Error;
 fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
     let mut f = JsFields::new(copy);
     let fact = match kind {
-        "messages" => {
-            let account = f.req("account");
-            let conversation_urn = f.req("conversationUrn");
-            let messages = f.list("messages");
-            match (account, conversation_urn, messages) {
-                (Some(account), Some(conversation_urn), Some(messages)) => {
-                    Some(RemoteFact::Messages {
-                        account,
-                        conversation_urn,
-                        messages,
-                    })
-                }
-                _ => None,
-            }
-        }
-        "tombstones" => {
-            let account = f.req("account");
-            let ids = f.req_items("ids");
-            let messages = f.list_or_default("messages");
-            match (account, ids) {
-                (Some(account), Some(ids)) => Some(RemoteFact::Tombstones {
-                    account,
-                    ids,
-                    messages,
-                }),
-                _ => None,
-            }
-        }
-        "reaction" => {
-            let account = f.req("account");
-            let key = f.nested("key");
-            let fact = f.nested("fact");
-            match (account, key, fact) {
-                (Some(account), Some(key), Some(fact)) => {
-                    Some(RemoteFact::Reaction { account, key, fact })
-                }
-                _ => None,
-            }
-        }
-        "quota" => {
-            let account = f.req("account");
-            let quota = f.nested("quota");
-            match (account, quota) {
-                (Some(account), Some(quota)) => Some(RemoteFact::Quota { account, quota }),
-                _ => None,
-            }
-        }
-        "read" => {
-            let account = f.req("account");
-            let conversation = f.req("conversation");
-            let at = f.req("at");
-            match (account, conversation, at) {
-                (Some(account), Some(conversation), Some(at)) => Some(RemoteFact::Read {
-                    account,
-                    conversation,
-                    at,
-                }),
-                _ => None,
-            }
-        }
+        "messages" => RemoteFact::Messages {
+            account: f.req("account"),
+            conversation_urn: f.req("conversationUrn"),
+            messages: f.list("messages"),
+        },
+        "tombstones" => RemoteFact::Tombstones {
+            account: f.req("account"),
+            ids: f.req_items("ids"),
+            messages: f.list_or_default("messages"),
+        },
+        "reaction" => RemoteFact::Reaction {
+            account: f.req("account"),
+            key: f.nested("key"),
+            fact: f.nested("fact"),
+        },
+        "quota" => RemoteFact::Quota {
+            account: f.req("account"),
+            quota: f.nested("quota"),
+        },
+        "read" => RemoteFact::Read {
+            account: f.req("account"),
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            at: f.req("at"),
+        },
         _ => {
             return Err(serde::de::Error::unknown_variant(
                 kind,
@@ -283,10 +250,7 @@ fn read_fact(kind: &str, copy: &JsValue) -> Result<RemoteFact, SwbError> {
             ))
         }
     };
-    match fact {
-        Some(fact) if f.whole(true) => Ok(fact),
-        _ => Err(f.error()),
-    }
+    f.verdict().map(|()| fact)
 }
 
 thread_local! {
@@ -318,12 +282,16 @@ fn with_name<R>(name: &'static str, f: impl FnOnce(&JsValue) -> R) -> R {
 
 /// An object argument's fields, read by name from its plain copy, each with its own serde
 /// reader ([`read_fact`], [`fields_from_js`]). A value that does not read is kept, not
-/// returned: the reader goes on with every field absent (its default, or `None`), and
-/// [`JsFields::verdict`] gives the error at the end. So a type's reader has no error path
-/// after each field, where every field read so far is dropped (issue 15: that drop code, once
-/// per field of every type, was most of each reader).
+/// returned: the reader goes on with every field absent and answers a placeholder (each field
+/// its default, `MessageId::placeholder` for an id), and [`JsFields::verdict`] gives the error
+/// at the end and drops the value. So a type's reader has no error path at all: an early
+/// return after each field dropped every field read so far (issue 15: that drop code, once per
+/// field of every type, was most of each reader). A nested record is read into a
+/// `JsFields` of its own ([`JsFields::nested`]), whose error becomes its field's.
 pub struct JsFields<'a> {
-    copy: &'a JsValue,
+    /// The object read; `None` while a placeholder is made for a nested record that is not
+    /// there (every field absent, nothing noted).
+    copy: Option<&'a JsValue>,
     /// The first required field found absent.
     missing: Option<&'static str>,
     /// The first field whose value did not read: the error, and no field is read after it.
@@ -333,9 +301,21 @@ pub struct JsFields<'a> {
 impl<'a> JsFields<'a> {
     fn new(copy: &'a JsValue) -> Self {
         JsFields {
-            copy,
+            copy: Some(copy),
             missing: None,
             failed: None,
+        }
+    }
+
+    /// The fields of a record `copy` of the type that `expecting` names (`struct Name`): its
+    /// error kept when it is not an object, as serde-wasm-bindgen's `deserialize_struct` gives
+    /// it ([`an_object`]); with `None`, a placeholder's (nothing read, nothing noted).
+    #[inline(never)]
+    fn record(copy: Option<&'a JsValue>, expecting: &'static str) -> Self {
+        JsFields {
+            copy,
+            missing: None,
+            failed: copy.and_then(|v| an_object(v, expecting).err()),
         }
     }
 
@@ -345,13 +325,14 @@ impl<'a> JsFields<'a> {
         if self.failed.is_some() {
             return None;
         }
+        let copy = self.copy?;
         // The copy is plain data with no prototype: `in` sees its own properties only, and
         // reading cannot throw. A field read as anything but `undefined` is there; only an
         // `undefined` one asks `in` whether it is absent (a fact of a 50-message page reads
         // some 650 fields, nearly all there).
         with_name(name, |key| {
-            let v = Reflect::get(self.copy, key).unwrap_or(JsValue::UNDEFINED);
-            (!v.is_undefined() || Reflect::has(self.copy, key).unwrap_or(false)).then_some(v)
+            let v = Reflect::get(copy, key).unwrap_or(JsValue::UNDEFINED);
+            (!v.is_undefined() || Reflect::has(copy, key).unwrap_or(false)).then_some(v)
         })
     }
 
@@ -374,15 +355,25 @@ impl<'a> JsFields<'a> {
         self.failed.get_or_insert(e);
     }
 
-    /// A required field: `None` when absent (noted as missing) or when it does not read.
-    pub fn req<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
+    /// A required field: its type's default when absent (noted as missing) or when it does not
+    /// read (the error kept): a placeholder, never used.
+    pub fn req<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
+        match self.present(name) {
+            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
+            None => T::default(),
+        }
+    }
+
+    /// A required field of a type with no default: `None` when absent (noted as missing) or
+    /// when it does not read; the reader puts a placeholder in its place.
+    pub fn req_some<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
         let v = self.present(name)?;
         self.keep(T::from_plain(v))
     }
 
     /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
-    pub fn req_raw(&mut self, name: &'static str) -> Option<JsValue> {
-        self.present(name)
+    pub fn req_raw(&mut self, name: &'static str) -> JsValue {
+        self.present(name).unwrap_or_default()
     }
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
@@ -421,53 +412,51 @@ impl<'a> JsFields<'a> {
     /// the type's derived reader read it.
     pub fn nested_opt<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
         match self.raw(name) {
-            Some(v) if !(v.is_undefined() || v.is_null()) => self.keep(read_fields(&v)),
+            Some(v) if !(v.is_undefined() || v.is_null()) => Some(self.record_of(Some(&v))),
             _ => None,
         }
     }
 
     /// A required field of a type read field by field ([`FromJsFields`]).
-    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> Option<T> {
-        let v = self.present(name)?;
-        self.keep(read_fields(&v))
+    pub fn nested<T: FromJsFields>(&mut self, name: &'static str) -> T {
+        let v = self.present(name);
+        self.record_of(v.as_ref())
     }
 
     /// A required list of a type read field by field: each item as [`JsFields::nested`]
     /// reads one, the list as serde-wasm-bindgen reads a `Vec` (its error for a value that is
     /// not a list; the first item that does not read is the error).
-    pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        let v = self.present(name)?;
-        self.keep(read_list(v))
+    pub fn list<T: FromJsFields>(&mut self, name: &'static str) -> Vec<T> {
+        let v = self.present(name);
+        self.records_of(v)
     }
 
     /// A `#[serde(default)]` list of a type read field by field: empty when absent.
     pub fn list_or_default<T: FromJsFields>(&mut self, name: &'static str) -> Vec<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_list(v)).unwrap_or_default(),
-            None => Vec::new(),
-        }
+        let v = self.raw(name);
+        self.records_of(v)
     }
 
     /// A required `Vec<T>` field of plain values, each item read by its own serde reader: as
     /// [`JsFields::req`] reads it, without serde-wasm-bindgen's `Vec` reader per item type.
-    pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Option<Vec<T>> {
-        let v = self.present(name)?;
-        self.keep(read_items(v))
+    pub fn req_items<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
+        let v = self.present(name);
+        self.values_of(v)
     }
 
     /// A `#[serde(default)]` `Vec<T>` field of plain values: empty when absent.
     pub fn items_or_default<T: FromPlain>(&mut self, name: &'static str) -> Vec<T> {
-        match self.raw(name) {
-            Some(v) => self.keep(read_items(v)).unwrap_or_default(),
-            None => Vec::new(),
-        }
+        let v = self.raw(name);
+        self.values_of(v)
     }
 
     /// A required field read as `lenient`'s `#[serde(deserialize_with)]` function of `read`
     /// reads it: `read` of its [`scalar`].
-    pub fn req_with<T>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> Option<T> {
-        let v = self.present(name)?;
-        self.keep(scalar(&v).map(read))
+    pub fn req_with<T: Default>(&mut self, name: &'static str, read: fn(Scalar) -> T) -> T {
+        match self.present(name) {
+            Some(v) => self.keep(scalar(&v).map(read)).unwrap_or_default(),
+            None => T::default(),
+        }
     }
 
     /// A `#[serde(default, deserialize_with)]` field: its default when absent.
@@ -478,18 +467,78 @@ impl<'a> JsFields<'a> {
         }
     }
 
-    /// Whether every field read and every required one was there.
-    fn whole(&self, complete: bool) -> bool {
-        complete && self.failed.is_none()
+    /// A record read field by field from `v`, in a `JsFields` of its own ([`JsFields::record`]),
+    /// its error kept as this field's; a placeholder when `v` is `None` (absent, noted here).
+    fn record_of<T: FromJsFields>(&mut self, v: Option<&JsValue>) -> T {
+        let mut f = JsFields::record(v, T::EXPECTING);
+        let read = T::read(&mut f);
+        self.adopt(f);
+        read
     }
 
-    /// The reading's error, once every field was read and it was not [`JsFields::whole`]: the
-    /// first value that did not read, else serde's error for the first required field absent.
+    /// A list of records from `v`, as serde's `Vec<T>` reader read it through
+    /// serde-wasm-bindgen: the items taken as they are ([`JsFields::items`]), then each read by
+    /// [`JsFields::record_of`], the first error the list's (no item read after it).
+    fn records_of<T: FromJsFields>(&mut self, v: Option<JsValue>) -> Vec<T> {
+        // A loop, not a `collect()`: that was std's collecting code per item type.
+        let items = self.items(v);
+        let mut out = Vec::with_capacity(items.len());
+        for item in &items {
+            if self.failed.is_some() {
+                break;
+            }
+            out.push(self.record_of(Some(item)));
+        }
+        out
+    }
+
+    /// A list of plain values from `v`, as serde's `Vec<T>` reader read it through
+    /// serde-wasm-bindgen: the items taken as they are ([`JsFields::items`]), then each read by
+    /// `T`'s serde reader, the first error the list's (no item read after it). issue 15:
+    /// serde's `VecVisitor` and serde-wasm-bindgen's `deserialize_seq` were two copies per item
+    /// type.
+    fn values_of<T: FromPlain>(&mut self, v: Option<JsValue>) -> Vec<T> {
+        let items = self.items(v);
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            if self.failed.is_some() {
+                break;
+            }
+            if let Some(v) = self.keep(T::from_plain(item)) {
+                out.push(v);
+            }
+        }
+        out
+    }
+
+    /// A list's items ([`list_items`]), none when `v` is `None` or not a list (its error kept).
     #[inline(never)]
-    fn error(&mut self) -> SwbError {
-        self.failed
-            .take()
-            .unwrap_or_else(|| serde::de::Error::missing_field(self.missing.unwrap_or_default()))
+    fn items(&mut self, v: Option<JsValue>) -> Vec<JsValue> {
+        match v {
+            Some(v) => self.keep(list_items(v)).unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
+    /// A nested record's reading done: its error ([`JsFields::verdict`]) is this field's.
+    #[inline(never)]
+    fn adopt(&mut self, f: JsFields<'_>) {
+        if f.copy.is_some() {
+            if let Err(e) = f.verdict() {
+                self.fail(e);
+            }
+        }
+    }
+
+    /// The reading's outcome, once every field was read: the first value that did not read,
+    /// else serde's error for the first required field absent.
+    #[inline(never)]
+    fn verdict(self) -> Result<(), SwbError> {
+        match (self.failed, self.missing) {
+            (Some(e), _) => Err(e),
+            (None, Some(name)) => Err(serde::de::Error::missing_field(name)),
+            (None, None) => Ok(()),
+        }
     }
 
     /// A required field's value ([`JsFields::raw`]), else `None` with it noted as missing:
@@ -517,10 +566,10 @@ impl<'a> JsFields<'a> {
 pub trait FromJsFields: Sized {
     /// What serde's derived reader expects, for a value that is not an object (`struct Name`).
     const EXPECTING: &'static str;
-    /// The value, or `None` when a required field is absent (each field read in declaration
-    /// order, all of them, as serde's derived reader does before it names the missing one).
-    /// A field that does not read is kept in `f` (see [`JsFields`]), which then decides.
-    fn read(f: &mut JsFields<'_>) -> Option<Self>;
+    /// The value, each field read in declaration order, all of them (as serde's derived reader
+    /// does before it names the first missing one). A field that is absent or does not read is
+    /// kept in `f` (see [`JsFields`]), the value then a placeholder that `f` drops.
+    fn read(f: &mut JsFields<'_>) -> Self;
 }
 
 /// As [`from_js_keeping`], read field by field ([`JsFields`]) instead of by the type's derived
@@ -533,27 +582,18 @@ pub fn fields_from_js<T: FromJsFields>(
     keep: &[&str],
 ) -> Result<T, JsValue> {
     let copy = plain_keeping(name, value, keep)?;
-    read_fields(&copy).map_err(|e| wrong_fields(name, e))
+    let mut f = JsFields::record(Some(&copy), T::EXPECTING);
+    let read = T::read(&mut f);
+    match f.verdict() {
+        Ok(()) => Ok(read),
+        Err(e) => Err(wrong_fields(name, e)),
+    }
 }
 
 /// [`fields_from_js`]'s error for every type: a `TypeError` naming `name`.
 #[inline(never)]
 fn wrong_fields(name: &str, e: SwbError) -> JsValue {
     type_error(name, &e.to_string())
-}
-
-/// `T` from a value of the plain copy, as its derived reader read it through
-/// serde-wasm-bindgen: an object (else serde's error for the type), then its fields. For an
-/// argument ([`fields_from_js`]) and a nested record alike (issue 15: an argument's read
-/// through one non-generic body over a `&mut dyn FnMut` of `T::read`, a closure and its
-/// vtable per type, measured 234 B gzip more).
-fn read_fields<T: FromJsFields>(copy: &JsValue) -> Result<T, SwbError> {
-    an_object(copy, T::EXPECTING)?;
-    let mut f = JsFields::new(copy);
-    match T::read(&mut f) {
-        Some(v) if f.whole(true) => Ok(v),
-        _ => Err(f.error()),
-    }
 }
 
 /// serde-wasm-bindgen's check that a struct is an object, with the derived reader's text
@@ -867,32 +907,6 @@ fn signed(v: &JsValue) -> Result<i64, SwbError> {
         });
     }
     safe_integer(v).ok_or_else(|| invalid(v, &"i64"))
-}
-
-/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
-/// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by
-/// [`read_fields`], the first error the list's.
-fn read_list<T: FromJsFields>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    // A loop, not a `collect()` into a `Result`: that was std's collecting code per item type.
-    let items = list_items(v)?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in &items {
-        out.push(read_fields(item)?);
-    }
-    Ok(out)
-}
-
-/// A list of `T` from a value of the plain copy, as serde's `Vec<T>` reader read it through
-/// serde-wasm-bindgen: the items taken as they are ([`list_items`]), then each read by `T`'s
-/// serde reader, the first error the list's (issue 15: serde's `VecVisitor` and
-/// serde-wasm-bindgen's `deserialize_seq` were two copies per item type).
-fn read_items<T: FromPlain>(v: JsValue) -> Result<Vec<T>, SwbError> {
-    let items = list_items(v)?;
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        out.push(T::from_plain(item)?);
-    }
-    Ok(out)
 }
 
 /// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an

@@ -47,19 +47,12 @@ pub struct ThreadlineClientOptions {
 
 impl FromJsFields for ThreadlineClientOptions {
     const EXPECTING: &'static str = "struct ThreadlineClientOptions";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let base_url = f.req("baseUrl");
-        let api_key = f.req_raw("apiKey");
-        let account_id = f.opt("accountId");
-        let timeout_ms = f.opt("timeoutMs");
-        match (base_url, api_key) {
-            (Some(base_url), Some(api_key)) => Some(Self {
-                base_url,
-                api_key,
-                account_id,
-                timeout_ms,
-            }),
-            _ => None,
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
+            base_url: f.req("baseUrl"),
+            api_key: f.req_raw("apiKey"),
+            account_id: f.opt("accountId"),
+            timeout_ms: f.opt("timeoutMs"),
         }
     }
 }
@@ -157,8 +150,8 @@ where
 
 impl FromJsFields for ListConversationsQuery {
     const EXPECTING: &'static str = "struct ListConversationsQuery";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        Some(Self {
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
             account_id: f.opt("accountId"),
             linkedin_account_ids: f.items_or_default("linkedinAccountIds"),
             count: f.opt("count"),
@@ -166,40 +159,40 @@ impl FromJsFields for ListConversationsQuery {
             label_id: f.opt("labelId"),
             labeled_only: f.opt("labeledOnly"),
             unread_only: f.opt("unreadOnly"),
-        })
+        }
     }
 }
 
 impl FromJsFields for RecentMessagesQuery {
     const EXPECTING: &'static str = "struct RecentMessagesQuery";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        Some(Self {
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
             account_id: f.opt("accountId"),
             next_cursor: f.opt("nextCursor"),
             count: f.opt("count"),
             keywords: f.opt("keywords"),
             read: f.opt("read"),
-        })
+        }
     }
 }
 
 impl FromJsFields for MessagesQuery {
     const EXPECTING: &'static str = "struct MessagesQuery";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        Some(Self {
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
             account_id: f.opt("accountId"),
             count: f.opt("count"),
             cursor: f.opt("cursor"),
             since: f.opt("since"),
             sync: f.opt("sync"),
-        })
+        }
     }
 }
 
 impl FromJsFields for SendRequest {
     const EXPECTING: &'static str = "struct SendRequest";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        Some(Self {
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
             message: f.or_default("message"),
             conversation_urn: f.opt("conversationUrn"),
             recipient_profile_urn: f.opt("recipientProfileUrn"),
@@ -208,7 +201,7 @@ impl FromJsFields for SendRequest {
             attachments: f.list_or_default("attachments"),
             messaging_channel: f.opt("messagingChannel"),
             account_id: f.opt("accountId"),
-        })
+        }
     }
 }
 

@@ -1017,31 +1017,18 @@ pub struct EntryOptions {
 
 impl FromJsFields for ThreadlineEngineOptions {
     const EXPECTING: &'static str = "struct ThreadlineEngineOptions";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let base_url = f.req("baseUrl");
-        let api_key = f.req_raw("apiKey");
-        let storage = f.req_raw("storage");
-        let migrate_from = f.raw("migrateFrom").unwrap_or_default();
-        let storage_key = f.opt("storageKey");
-        let realtime = f.opt("realtime");
-        let realtime_url = f.opt("realtimeUrl");
-        let timeout_ms = f.opt("timeoutMs");
-        let config = f.nested_opt("config");
-        let quota_bytes = f.opt("quotaBytes");
-        match (base_url, api_key, storage) {
-            (Some(base_url), Some(api_key), Some(storage)) => Some(Self {
-                base_url,
-                api_key,
-                storage,
-                migrate_from,
-                storage_key,
-                realtime,
-                realtime_url,
-                timeout_ms,
-                config,
-                quota_bytes,
-            }),
-            _ => None,
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
+            base_url: f.req("baseUrl"),
+            api_key: f.req_raw("apiKey"),
+            storage: f.req_raw("storage"),
+            migrate_from: f.raw("migrateFrom").unwrap_or_default(),
+            storage_key: f.opt("storageKey"),
+            realtime: f.opt("realtime"),
+            realtime_url: f.opt("realtimeUrl"),
+            timeout_ms: f.opt("timeoutMs"),
+            config: f.nested_opt("config"),
+            quota_bytes: f.opt("quotaBytes"),
         }
     }
 }
@@ -1049,9 +1036,9 @@ impl FromJsFields for ThreadlineEngineOptions {
 /// `#[serde(default)]` on the type: an absent field is `EngineConfig::default()`'s.
 impl FromJsFields for EngineConfig {
     const EXPECTING: &'static str = "struct EngineConfig";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+    fn read(f: &mut JsFields<'_>) -> Self {
         let d = EngineConfig::default();
-        Some(Self {
+        Self {
             seed: f.or("seed", d.seed),
             poll_interval_ms: f.or("pollIntervalMs", d.poll_interval_ms),
             echo_skew_ms: f.or("echoSkewMs", d.echo_skew_ms),
@@ -1064,33 +1051,24 @@ impl FromJsFields for EngineConfig {
             storage_retry_ms: f.or("storageRetryMs", d.storage_retry_ms),
             resident_closed: f.or("residentClosed", d.resident_closed),
             conversation_window: f.or("conversationWindow", d.conversation_window),
-        })
+        }
     }
 }
 
 impl FromJsFields for SendCommand {
     const EXPECTING: &'static str = "struct SendCommand";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let account_id = f.or_default("accountId");
-        let conversation_urn = f.opt("conversationUrn");
-        let recipient_profile_urn = f.opt("recipientProfileUrn");
-        let recipient_profile_id = f.opt("recipientProfileId");
-        let text = f.req("text");
-        let subject = f.opt("subject");
-        let channel = f.opt("channel");
-        let attachments = f.list_or_default("attachments");
-        let client_key = f.opt("clientKey");
-        text.map(|text| Self {
-            account_id,
-            conversation_urn,
-            recipient_profile_urn,
-            recipient_profile_id,
-            text,
-            subject,
-            channel,
-            attachments,
-            client_key,
-        })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Self {
+            account_id: f.or_default("accountId"),
+            conversation_urn: f.opt("conversationUrn"),
+            recipient_profile_urn: f.opt("recipientProfileUrn"),
+            recipient_profile_id: f.opt("recipientProfileId"),
+            text: f.req("text"),
+            subject: f.opt("subject"),
+            channel: f.opt("channel"),
+            attachments: f.list_or_default("attachments"),
+            client_key: f.opt("clientKey"),
+        }
     }
 }
 

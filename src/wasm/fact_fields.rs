@@ -3,165 +3,113 @@
 //! serde readers, whose serde-wasm-bindgen `deserialize_struct` is a copy per type (issue 15:
 //! 9.7 KB of the module before wasm-opt, `StoredMessage` 4.0 KB of it). The same values and
 //! error texts: fields in declaration order, each with the reader its serde attributes name
-//! (`lenient::read`'s for the API model's types, of the value's `boundary::scalar`), then the first required field absent.
+//! (`lenient::read`'s for the API model's types, of the value's `boundary::scalar`), then the first
+//! required field absent. Each reader answers a value, a placeholder once a field is absent or
+//! fails (`JsFields` keeps the error and drops it).
 
 use super::boundary::{FromJsFields, JsFields};
 use crate::model::lenient::read;
 use crate::model::{Attachment, AttachmentRef, ReactionSummary};
-use crate::sync::{QuotaUse, ReactionFact, ReactionKey, Rev, SmallSet, StoredMessage, Tally};
+use crate::sync::{
+    Actor, QuotaUse, ReactionFact, ReactionKey, Rev, SmallSet, StoredMessage, Tally,
+};
+use crate::urn::{ConversationId, MessageId};
 
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let id = f.req("id");
-        let conversation = f.req("conversation");
-        let message_urn = f.req("messageUrn");
-        let text = f.req("text");
-        let sent_at = f.req("sentAt");
-        let sender_profile_id = f.opt("senderProfileId");
-        let sender_name = f.opt("senderName");
-        let is_sent_by_owner = f.req("isSentByOwner");
-        let attachments = f.list_or_default("attachments");
-        let subject = f.opt("subject");
-        let stamp = f.req("stamp");
-        let tally = f.nested_opt("tally");
-        let client_key = f.opt("clientKey");
-        let (
-            Some(id),
-            Some(conversation),
-            Some(message_urn),
-            Some(text),
-            Some(sent_at),
-            Some(is_sent_by_owner),
-            Some(stamp),
-        ) = (
-            id,
-            conversation,
-            message_urn,
-            text,
-            sent_at,
-            is_sent_by_owner,
-            stamp,
-        )
-        else {
-            return None;
-        };
-        Some(StoredMessage {
-            id,
-            conversation,
-            message_urn,
-            text,
-            sent_at,
-            sender_profile_id,
-            sender_name,
-            is_sent_by_owner,
-            attachments,
-            subject,
-            stamp,
-            tally,
-            client_key,
+    fn read(f: &mut JsFields<'_>) -> Self {
+        StoredMessage {
+            id: f.req_some("id").unwrap_or_else(MessageId::placeholder),
+            conversation: f
+                .req_some("conversation")
+                .unwrap_or_else(ConversationId::placeholder),
+            message_urn: f.req("messageUrn"),
+            text: f.req("text"),
+            sent_at: f.req("sentAt"),
+            sender_profile_id: f.opt("senderProfileId"),
+            sender_name: f.opt("senderName"),
+            is_sent_by_owner: f.req("isSentByOwner"),
+            attachments: f.list_or_default("attachments"),
+            subject: f.opt("subject"),
+            stamp: f.req("stamp"),
+            tally: f.nested_opt("tally"),
+            client_key: f.opt("clientKey"),
             rev: Rev::new(),
-        })
+        }
     }
 }
 
 impl FromJsFields for Tally {
     const EXPECTING: &'static str = "struct Tally";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let stamp = f.req("stamp");
-        let entries = f.list("entries");
-        stamp
-            .zip(entries)
-            .map(|(stamp, entries)| Tally { stamp, entries })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Tally {
+            stamp: f.req("stamp"),
+            entries: f.list("entries"),
+        }
     }
 }
 
 impl FromJsFields for ReactionSummary {
     const EXPECTING: &'static str = "struct ReactionSummary";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let emoji = f.req_with("emoji", read::string);
-        let count = f.req_with("count", read::count);
-        let viewer_reacted = f.req_with("viewerReacted", read::flag);
-        let (Some(emoji), Some(count), Some(viewer_reacted)) = (emoji, count, viewer_reacted)
-        else {
-            return None;
-        };
-        Some(ReactionSummary {
-            emoji,
-            count,
-            viewer_reacted,
-        })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        ReactionSummary {
+            emoji: f.req_with("emoji", read::string),
+            count: f.req_with("count", read::count),
+            viewer_reacted: f.req_with("viewerReacted", read::flag),
+        }
     }
 }
 
 impl FromJsFields for Attachment {
     const EXPECTING: &'static str = "struct Attachment";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let asset_urn = f.req_with("assetUrn", read::string);
-        let byte_size = f.req_with("byteSize", read::size);
-        let media_type = f.req_with("mediaType", read::string);
-        let name = f.req_with("name", read::string);
-        let url = f.with_or_default("url", read::opt_string);
-        let (Some(asset_urn), Some(byte_size), Some(media_type), Some(name)) =
-            (asset_urn, byte_size, media_type, name)
-        else {
-            return None;
-        };
-        Some(Attachment {
-            asset_urn,
-            byte_size,
-            media_type,
-            name,
-            url,
-        })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        Attachment {
+            asset_urn: f.req_with("assetUrn", read::string),
+            byte_size: f.req_with("byteSize", read::size),
+            media_type: f.req_with("mediaType", read::string),
+            name: f.req_with("name", read::string),
+            url: f.with_or_default("url", read::opt_string),
+        }
     }
 }
 
 impl FromJsFields for AttachmentRef {
     const EXPECTING: &'static str = "struct AttachmentRef";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        f.nested("file").map(|file| AttachmentRef { file })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        AttachmentRef {
+            file: f.nested("file"),
+        }
     }
 }
 
 impl FromJsFields for ReactionKey {
     const EXPECTING: &'static str = "struct ReactionKey";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let message = f.req("message");
-        let actor = f.req("actor");
-        let emoji = f.req("emoji");
-        let (Some(message), Some(actor), Some(emoji)) = (message, actor, emoji) else {
-            return None;
-        };
-        Some(ReactionKey {
-            message,
-            actor,
-            emoji,
-        })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        ReactionKey {
+            message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
+            actor: f.req_some("actor").unwrap_or(Actor::Me),
+            emoji: f.req("emoji"),
+        }
     }
 }
 
 impl FromJsFields for ReactionFact {
     const EXPECTING: &'static str = "struct ReactionFact";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
-        let present = f.req("present");
-        let stamp = f.req("stamp");
-        present
-            .zip(stamp)
-            .map(|(present, stamp)| ReactionFact { present, stamp })
+    fn read(f: &mut JsFields<'_>) -> Self {
+        ReactionFact {
+            present: f.req("present"),
+            stamp: f.req("stamp"),
+        }
     }
 }
 
 impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
-    fn read(f: &mut JsFields<'_>) -> Option<Self> {
+    fn read(f: &mut JsFields<'_>) -> Self {
         let day = f.req("day");
         // As `SmallSet`'s serde reader builds the set (the same `extend` of a `Vec`).
-        let keys = f.req_items("keys");
-        day.zip(keys).map(|(day, keys)| {
-            let mut set = SmallSet::new();
-            set.extend(keys);
-            QuotaUse { day, keys: set }
-        })
+        let mut keys = SmallSet::new();
+        keys.extend(f.req_items("keys"));
+        QuotaUse { day, keys }
     }
 }
