@@ -300,6 +300,39 @@ async fn the_conversation_index_reads_one_conversation_oldest_first() {
     fresh(&name).await;
 }
 
+/// A write's texts beyond ASCII (keys and JSON) are strings of their own, the others cut from
+/// one string (`Texts` in `src/wasm/idb.rs`): every record reads back as written, in either
+/// order, the texts beyond ASCII first, last and between.
+#[wasm_bindgen_test]
+async fn texts_beyond_ascii_and_ascii_in_one_write_read_back_as_written() {
+    if !has_indexed_db() {
+        return;
+    }
+    let name = database_name("t-idb-wide");
+    fresh(&name).await;
+    let db = IdbRecords::open(&name, 5_000).await.expect("open");
+    let rows = [
+        ("acct\u{1}c\u{e9}", r#"{"t":"café ’ 👍"}"#),
+        ("acct\u{1}c1", r#"{"t":"plain"}"#),
+        ("acct\u{1}c2", r#"{"t":"👍"}"#),
+        ("acct\u{1}c3", r#"{"t":"plain again"}"#),
+        ("acct\u{1}\u{1F44D}", r#"{"t":"last"}"#),
+    ];
+    db.apply(
+        rows.iter()
+            .map(|(k, j)| put(Table::Conversations, k, j))
+            .collect(),
+        false,
+    )
+    .await
+    .expect("a write");
+    let mut want = pairs(&rows);
+    want.sort();
+    assert_eq!(all(&db, Table::Conversations).await, want);
+    db.close();
+    fresh(&name).await;
+}
+
 #[wasm_bindgen_test]
 async fn reading_several_tables_at_once_reads_each_whole_in_one_transaction() {
     if !has_indexed_db() {

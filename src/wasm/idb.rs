@@ -417,13 +417,18 @@ impl<'a> Names<'a> {
     }
 }
 
-/// Every key and JSON text of a transaction's ops as one JS string (one copy out of wasm, one
-/// decode), and where each op's are in it, in UTF-16 units: each is then a `substring` of it,
-/// with nothing to decode.
+/// Every key and JSON text of a transaction's ops that is ASCII as one JS string (one copy out
+/// of wasm, one decode), and where each op's are in it: each is then a `substring` of it, with
+/// nothing to decode. A text beyond ASCII is a string of its own: a substring of a string
+/// holding one character beyond ASCII is two bytes a character, and IndexedDB stores it so
+/// (the structured clone writes a string as its representation is): one such text in a
+/// merged page or a migration made every record of the transaction twice its bytes on disk,
+/// and a cold open's read of 200 of them took twice as long as of the same records stored
+/// one byte a character (issue 15).
 struct Texts {
     all: js_sys::JsString,
-    /// By op: its key's (start, end), and its JSON text's (a put's; empty otherwise).
-    spans: Vec<[(u32, u32); 2]>,
+    /// By op: its key's (start, end), and its JSON text's (a put's), when in `all`.
+    spans: Vec<[Option<(u32, u32)>; 2]>,
 }
 
 /// The most bytes of text a transaction's texts are joined up to (a snapshot of a large store
@@ -448,25 +453,21 @@ impl Texts {
             };
         }
         let mut all = String::with_capacity(bytes);
-        let mut at = 0u32;
         let mut add = |text: &str| {
+            if !text.is_ascii() {
+                return None;
+            }
             all.push_str(text);
-            // A JS string counts UTF-16 units: a byte each for ASCII (nearly all of it).
-            let units = if text.is_ascii() {
-                text.len()
-            } else {
-                text.chars().map(char::len_utf16).sum()
-            };
-            let start = at;
-            at = at.saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
-            (start, at)
+            // ASCII: a UTF-16 unit a byte.
+            let start = u32::try_from(all.len() - text.len()).ok()?;
+            Some((start, u32::try_from(all.len()).ok()?))
         };
         let spans = ops
             .iter()
             .map(|op| match op {
                 RecordOp::Put { record, .. } => [add(&record.key), add(&record.json)],
-                RecordOp::Delete { key, .. } => [add(key), (0, 0)],
-                RecordOp::Clear { .. } => [(0, 0); 2],
+                RecordOp::Delete { key, .. } => [add(key), None],
+                RecordOp::Clear { .. } => [None; 2],
             })
             .collect();
         Texts {
@@ -477,11 +478,8 @@ impl Texts {
 
     /// Op `i`'s key (`which` 0) or JSON text (1); `text` made on its own when not joined.
     fn get(&self, i: usize, which: usize, text: &str) -> JsValue {
-        match self.spans.get(i) {
-            Some(spans) => {
-                let (start, end) = spans[which.min(1)];
-                self.all.substring(start, end).into()
-            }
+        match self.spans.get(i).and_then(|spans| spans[which.min(1)]) {
+            Some((start, end)) => self.all.substring(start, end).into(),
             None => JsValue::from_str(text),
         }
     }
