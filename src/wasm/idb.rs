@@ -422,9 +422,9 @@ impl<'a> Names<'a> {
 /// nothing to decode. A text beyond ASCII is a string of its own: a substring of a string
 /// holding one character beyond ASCII is two bytes a character, and IndexedDB stores it so
 /// (the structured clone writes a string as its representation is): one such text in a
-/// merged page or a migration made every record of the transaction twice its bytes on disk,
+/// merged page or a migration wrote every record of the transaction two bytes a character,
 /// and a cold open's read of 200 of them took twice as long as of the same records stored
-/// one byte a character (issue 15).
+/// one byte a character (issue 15; on disk the store is larger this way, ARCHITECTURE.md).
 struct Texts {
     all: js_sys::JsString,
     /// By op: its key's (start, end), and its JSON text's (a put's), when in `all`.
