@@ -358,17 +358,15 @@ impl<'a> JsFields<'a> {
     /// A required field: its type's default when absent (noted as missing) or when it does not
     /// read (the error kept): a placeholder, never used.
     pub fn req<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
-        match self.present(name) {
-            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
-            None => T::default(),
-        }
+        let v = self.present(name);
+        self.value(v).unwrap_or_default()
     }
 
     /// A required field of a type with no default: `None` when absent (noted as missing) or
     /// when it does not read; the reader puts a placeholder in its place.
     pub fn req_some<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        let v = self.present(name)?;
-        self.keep(T::from_plain(v))
+        let v = self.present(name);
+        self.value(v)
     }
 
     /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
@@ -378,33 +376,33 @@ impl<'a> JsFields<'a> {
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
     pub fn or_default<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
-        match self.raw(name) {
-            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
-            None => T::default(),
-        }
+        let v = self.raw(name);
+        self.value(v).unwrap_or_default()
     }
 
     /// An `Option` field: absent, `undefined` or `null` is `None`, anything else is read by
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
     pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        let v = self.given(name)?;
-        self.keep(T::from_plain(v))
+        let v = self.given(name);
+        self.value(v)
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
     pub fn or<T: FromPlain>(&mut self, name: &'static str, default: T) -> T {
-        match self.raw(name) {
-            Some(v) => match T::from_plain(v) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.fail(e);
-                    default
-                }
-            },
-            None => default,
-        }
+        let v = self.raw(name);
+        self.value(v).unwrap_or(default)
+    }
+
+    /// A leaf field's value `v` (found by the reader's lookup: [`JsFields::present`],
+    /// [`JsFields::given`] or [`JsFields::raw`]) read by `T`'s [`FromPlain`], `None` when
+    /// there is none or it does not read (its error kept). One copy per value type for every
+    /// leaf reader, which keep only their lookup and their default.
+    #[inline(never)]
+    fn value<T: FromPlain>(&mut self, v: Option<JsValue>) -> Option<T> {
+        let v = v?;
+        self.keep(T::from_plain(v))
     }
 
     /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
