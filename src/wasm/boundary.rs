@@ -502,7 +502,7 @@ impl<'a> JsFields<'a> {
             if self.failed.is_some() {
                 break;
             }
-            if let Some(v) = self.keep(T::from_plain(item)) {
+            if let Some(v) = self.value(Some(item)) {
                 out.push(v);
             }
         }
