@@ -701,24 +701,28 @@ pub trait FromPlain: Sized {
 }
 
 impl FromPlain for String {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string")
     }
 }
 
 impl FromPlain for crate::sync::AccountId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string").map(crate::sync::AccountId)
     }
 }
 
 impl FromPlain for crate::sync::ClientKey {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string").map(crate::sync::ClientKey)
     }
 }
 
 impl FromPlain for crate::urn::MessageId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         // As the id's serde reader: a string, then checked canonical (its error as `custom`).
         let s = string(&v, "a string")?;
@@ -727,6 +731,7 @@ impl FromPlain for crate::urn::MessageId {
 }
 
 impl FromPlain for crate::urn::ConversationId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         let s = string(&v, "a string")?;
         Self::from_canonical(&s).map_err(serde::de::Error::custom)
@@ -734,12 +739,14 @@ impl FromPlain for crate::urn::ConversationId {
 }
 
 impl FromPlain for bool {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         v.as_bool().ok_or_else(|| invalid(&v, &"a boolean"))
     }
 }
 
 impl FromPlain for f64 {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         v.as_f64().ok_or_else(|| invalid(&v, &"f64"))
     }
@@ -754,6 +761,7 @@ fn string(v: &JsValue, expected: &'static str) -> Result<String, SwbError> {
 }
 
 impl FromPlain for crate::model::MessagingChannel {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         use crate::model::MessagingChannel::*;
         const VARIANTS: &[&str] = &["auto", "sales_navigator", "linkedin_inbox"];
@@ -764,6 +772,7 @@ impl FromPlain for crate::model::MessagingChannel {
 }
 
 impl FromPlain for crate::sync::Actor {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         const VARIANTS: &[&str] = &["me", "profile"];
         let (i, payload) = variant(v, "enum Actor", VARIANTS)?;
@@ -828,6 +837,7 @@ fn unit(payload: &JsValue) -> Result<(), SwbError> {
 macro_rules! unsigned {
     ($($t:ty: $big:literal),* $(,)?) => {$(
         impl FromPlain for $t {
+            #[inline(always)]
             fn from_plain(v: JsValue) -> Result<Self, SwbError> {
                 // In range: `unsigned` checked it against `MAX`.
                 unsigned(&v, stringify!($t), $big, <$t>::MAX as u64).map(|n| n as $t)
@@ -839,18 +849,21 @@ macro_rules! unsigned {
 unsigned!(u32: false, u64: true, usize: true);
 
 impl FromPlain for i64 {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v)
     }
 }
 
 impl FromPlain for crate::sync::Millis {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v).map(crate::sync::Millis)
     }
 }
 
 impl FromPlain for crate::sync::Stamp {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v).map(crate::sync::Stamp::from_raw)
     }
