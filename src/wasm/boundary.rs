@@ -358,17 +358,15 @@ impl<'a> JsFields<'a> {
     /// A required field: its type's default when absent (noted as missing) or when it does not
     /// read (the error kept): a placeholder, never used.
     pub fn req<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
-        match self.present(name) {
-            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
-            None => T::default(),
-        }
+        let v = self.present(name);
+        self.value(v).unwrap_or_default()
     }
 
     /// A required field of a type with no default: `None` when absent (noted as missing) or
     /// when it does not read; the reader puts a placeholder in its place.
     pub fn req_some<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        let v = self.present(name)?;
-        self.keep(T::from_plain(v))
+        let v = self.present(name);
+        self.value(v)
     }
 
     /// A required field taken as it is (`#[serde(with = "serde_wasm_bindgen::preserve")]`).
@@ -378,33 +376,33 @@ impl<'a> JsFields<'a> {
 
     /// A `#[serde(default)]` field, or an `Option` (absent is `None`, as serde reads it).
     pub fn or_default<T: FromPlain + Default>(&mut self, name: &'static str) -> T {
-        match self.raw(name) {
-            Some(v) => self.keep(T::from_plain(v)).unwrap_or_default(),
-            None => T::default(),
-        }
+        let v = self.raw(name);
+        self.value(v).unwrap_or_default()
     }
 
     /// An `Option` field: absent, `undefined` or `null` is `None`, anything else is read by
     /// `T`'s own reader (as serde-wasm-bindgen's `deserialize_option` reads it), without
     /// serde's `Option` reader and that `deserialize_option` per `T` (issue 15).
     pub fn opt<T: FromPlain>(&mut self, name: &'static str) -> Option<T> {
-        let v = self.given(name)?;
-        self.keep(T::from_plain(v))
+        let v = self.given(name);
+        self.value(v)
     }
 
     /// A field of a `#[serde(default)]` container whose `Default` is not its fields' own:
     /// `default` (the container's) when absent.
     pub fn or<T: FromPlain>(&mut self, name: &'static str, default: T) -> T {
-        match self.raw(name) {
-            Some(v) => match T::from_plain(v) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.fail(e);
-                    default
-                }
-            },
-            None => default,
-        }
+        let v = self.raw(name);
+        self.value(v).unwrap_or(default)
+    }
+
+    /// A leaf field's value `v` (found by the reader's lookup: [`JsFields::present`],
+    /// [`JsFields::given`] or [`JsFields::raw`]) read by `T`'s [`FromPlain`], `None` when
+    /// there is none or it does not read (its error kept). One copy per value type for every
+    /// leaf reader, which keep only their lookup and their default.
+    #[inline(never)]
+    fn value<T: FromPlain>(&mut self, v: Option<JsValue>) -> Option<T> {
+        let v = v?;
+        self.keep(T::from_plain(v))
     }
 
     /// An `Option` field of a type read field by field ([`FromJsFields`]): absent, `undefined`
@@ -504,7 +502,7 @@ impl<'a> JsFields<'a> {
             if self.failed.is_some() {
                 break;
             }
-            if let Some(v) = self.keep(T::from_plain(item)) {
+            if let Some(v) = self.value(Some(item)) {
                 out.push(v);
             }
         }
@@ -703,24 +701,28 @@ pub trait FromPlain: Sized {
 }
 
 impl FromPlain for String {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string")
     }
 }
 
 impl FromPlain for crate::sync::AccountId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string").map(crate::sync::AccountId)
     }
 }
 
 impl FromPlain for crate::sync::ClientKey {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         string(&v, "a string").map(crate::sync::ClientKey)
     }
 }
 
 impl FromPlain for crate::urn::MessageId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         // As the id's serde reader: a string, then checked canonical (its error as `custom`).
         let s = string(&v, "a string")?;
@@ -729,6 +731,7 @@ impl FromPlain for crate::urn::MessageId {
 }
 
 impl FromPlain for crate::urn::ConversationId {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         let s = string(&v, "a string")?;
         Self::from_canonical(&s).map_err(serde::de::Error::custom)
@@ -736,12 +739,14 @@ impl FromPlain for crate::urn::ConversationId {
 }
 
 impl FromPlain for bool {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         v.as_bool().ok_or_else(|| invalid(&v, &"a boolean"))
     }
 }
 
 impl FromPlain for f64 {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         v.as_f64().ok_or_else(|| invalid(&v, &"f64"))
     }
@@ -756,6 +761,7 @@ fn string(v: &JsValue, expected: &'static str) -> Result<String, SwbError> {
 }
 
 impl FromPlain for crate::model::MessagingChannel {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         use crate::model::MessagingChannel::*;
         const VARIANTS: &[&str] = &["auto", "sales_navigator", "linkedin_inbox"];
@@ -766,6 +772,7 @@ impl FromPlain for crate::model::MessagingChannel {
 }
 
 impl FromPlain for crate::sync::Actor {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         const VARIANTS: &[&str] = &["me", "profile"];
         let (i, payload) = variant(v, "enum Actor", VARIANTS)?;
@@ -830,6 +837,7 @@ fn unit(payload: &JsValue) -> Result<(), SwbError> {
 macro_rules! unsigned {
     ($($t:ty: $big:literal),* $(,)?) => {$(
         impl FromPlain for $t {
+            #[inline(always)]
             fn from_plain(v: JsValue) -> Result<Self, SwbError> {
                 // In range: `unsigned` checked it against `MAX`.
                 unsigned(&v, stringify!($t), $big, <$t>::MAX as u64).map(|n| n as $t)
@@ -841,18 +849,21 @@ macro_rules! unsigned {
 unsigned!(u32: false, u64: true, usize: true);
 
 impl FromPlain for i64 {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v)
     }
 }
 
 impl FromPlain for crate::sync::Millis {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v).map(crate::sync::Millis)
     }
 }
 
 impl FromPlain for crate::sync::Stamp {
+    #[inline(always)]
     fn from_plain(v: JsValue) -> Result<Self, SwbError> {
         signed(&v).map(crate::sync::Stamp::from_raw)
     }

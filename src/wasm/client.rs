@@ -47,6 +47,7 @@ pub struct ThreadlineClientOptions {
 
 impl FromJsFields for ThreadlineClientOptions {
     const EXPECTING: &'static str = "struct ThreadlineClientOptions";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             base_url: f.req("baseUrl"),
@@ -150,6 +151,7 @@ where
 
 impl FromJsFields for ListConversationsQuery {
     const EXPECTING: &'static str = "struct ListConversationsQuery";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             account_id: f.opt("accountId"),
@@ -165,6 +167,7 @@ impl FromJsFields for ListConversationsQuery {
 
 impl FromJsFields for RecentMessagesQuery {
     const EXPECTING: &'static str = "struct RecentMessagesQuery";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             account_id: f.opt("accountId"),
@@ -178,6 +181,7 @@ impl FromJsFields for RecentMessagesQuery {
 
 impl FromJsFields for MessagesQuery {
     const EXPECTING: &'static str = "struct MessagesQuery";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             account_id: f.opt("accountId"),
@@ -191,6 +195,7 @@ impl FromJsFields for MessagesQuery {
 
 impl FromJsFields for SendRequest {
     const EXPECTING: &'static str = "struct SendRequest";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             message: f.or_default("message"),

@@ -1017,6 +1017,7 @@ pub struct EntryOptions {
 
 impl FromJsFields for ThreadlineEngineOptions {
     const EXPECTING: &'static str = "struct ThreadlineEngineOptions";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             base_url: f.req("baseUrl"),
@@ -1036,6 +1037,7 @@ impl FromJsFields for ThreadlineEngineOptions {
 /// `#[serde(default)]` on the type: an absent field is `EngineConfig::default()`'s.
 impl FromJsFields for EngineConfig {
     const EXPECTING: &'static str = "struct EngineConfig";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         let d = EngineConfig::default();
         Self {
@@ -1057,6 +1059,7 @@ impl FromJsFields for EngineConfig {
 
 impl FromJsFields for SendCommand {
     const EXPECTING: &'static str = "struct SendCommand";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Self {
             account_id: f.or_default("accountId"),

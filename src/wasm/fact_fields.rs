@@ -17,6 +17,7 @@ use crate::urn::{ConversationId, MessageId};
 
 impl FromJsFields for StoredMessage {
     const EXPECTING: &'static str = "struct StoredMessage";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         StoredMessage {
             id: f.req_some("id").unwrap_or_else(MessageId::placeholder),
@@ -41,6 +42,7 @@ impl FromJsFields for StoredMessage {
 
 impl FromJsFields for Tally {
     const EXPECTING: &'static str = "struct Tally";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Tally {
             stamp: f.req("stamp"),
@@ -51,6 +53,7 @@ impl FromJsFields for Tally {
 
 impl FromJsFields for ReactionSummary {
     const EXPECTING: &'static str = "struct ReactionSummary";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         ReactionSummary {
             emoji: f.req_with("emoji", read::string),
@@ -62,6 +65,7 @@ impl FromJsFields for ReactionSummary {
 
 impl FromJsFields for Attachment {
     const EXPECTING: &'static str = "struct Attachment";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         Attachment {
             asset_urn: f.req_with("assetUrn", read::string),
@@ -75,6 +79,7 @@ impl FromJsFields for Attachment {
 
 impl FromJsFields for AttachmentRef {
     const EXPECTING: &'static str = "struct AttachmentRef";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         AttachmentRef {
             file: f.nested("file"),
@@ -84,6 +89,7 @@ impl FromJsFields for AttachmentRef {
 
 impl FromJsFields for ReactionKey {
     const EXPECTING: &'static str = "struct ReactionKey";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         ReactionKey {
             message: f.req_some("message").unwrap_or_else(MessageId::placeholder),
@@ -95,6 +101,7 @@ impl FromJsFields for ReactionKey {
 
 impl FromJsFields for ReactionFact {
     const EXPECTING: &'static str = "struct ReactionFact";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         ReactionFact {
             present: f.req("present"),
@@ -105,6 +112,7 @@ impl FromJsFields for ReactionFact {
 
 impl FromJsFields for QuotaUse {
     const EXPECTING: &'static str = "struct QuotaUse";
+    #[inline(always)]
     fn read(f: &mut JsFields<'_>) -> Self {
         let day = f.req("day");
         // As `SmallSet`'s serde reader builds the set (the same `extend` of a `Vec`).
