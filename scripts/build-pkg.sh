@@ -37,6 +37,9 @@ node scripts/drop-describe-shims.mjs "$OUT/glue/threadline_bg.wasm"
 # reads a, b, ... (-4.0 KB gzip of the .wasm, -2.6 KB of the glue). After wasm-opt, which
 # reorders the imports. Before gen-pkg, which reads the glue's own (JS) exports, not these.
 node scripts/short-names.mjs "$OUT/glue"
+# A long string (a stored record's JSON, an API answer) into wasm by the browser's encoder, not
+# wasm-bindgen's per-character loop in JS, which runs interpreted on a cold start.
+node scripts/glue-strings.mjs "$OUT/glue/threadline.js"
 cp npm/browser.js npm/node.js npm/ready.js npm/errors.js npm/errors.d.ts npm/host.js npm/host.d.ts npm/package.json "$OUT/"
 [ -f npm/README.md ] && cp npm/README.md "$OUT/"
 node scripts/gen-pkg.mjs "$OUT" "$VERSION"
