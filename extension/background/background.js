@@ -96,7 +96,9 @@ const ready = (async () => {
   // What the start added after the module was ready (its reads before that overlapped it):
   // wasmMs + startMs is the whole time to an open engine.
   timings.startMs = performance.now() - t0 - timings.wasmMs;
-  await watchBadge(core);
+  // The badge binds the list on its own: requests do not wait for its first paint (3-7 ms of
+  // every cold wake, the list's bind; ARCHITECTURE.md, issue 13), which comes a moment later.
+  watchBadge(core).catch((e) => console.error("threadline: badge", e));
   return core;
 })();
 ready.catch((e) => console.error("threadline: background failed to start", e));

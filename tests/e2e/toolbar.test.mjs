@@ -99,7 +99,8 @@ test("first_run_opens_onboarding_a_wrong_key_is_shown_then_the_right_one_works",
     assert.equal(await onboarding.getByLabel("Account").isDisabled(), true, "no account to pick before a key is tested");
 
     // Meanwhile the toolbar says there is nothing to work with, and offers the setup.
-    assert.equal(await badgeText(b), "!");
+    // (The badge is painted a moment after the background answers requests: waited for.)
+    await waitFor(async () => (await badgeText(b)) === "!", { what: "the badge to ask for the setup" });
     const popup = await openPopup(b);
     await popup.locator("[data-threadline-state=key_missing]").waitFor({ timeout: WAIT });
     assert.equal(await popup.getByRole("button", { name: "Set up Threadline" }).isVisible(), true);
