@@ -12,7 +12,10 @@
 //                               own snapshot layout (for indexedDB: through the engine's migration);
 //                               feed: every conversation through `applyRemote` (slow: minutes at 200k)
 //      THREADLINE_BENCH_PROFILE 1: after the page's cold opens, one more with every IndexedDB
-//                               request timed (transactions, reads, record counts), printed per size
+//                               request timed (transactions, reads, record counts), printed per size;
+//                               in the worker, one more cold wake with its view's requests timed and
+//                               the wasm functions V8 compiled on first call from the wake to the
+//                               view counted (a trace over a DevTools port)
 //      THREADLINE_BENCH_PAGE    0 to skip the page (only the extension's worker)
 //      THREADLINE_BENCH_CACHE   1: the page's module is served cacheable (`cache-control: max-age`, as a
 //                               deployed site serves it), so each reload takes it from the HTTP cache
@@ -27,7 +30,7 @@
 //                               build broke. Times are never judged.
 // Usage: node scripts/bench-scale.mjs   (needs pkg/: scripts/build-pkg.sh)
 import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync, readdirSync, statSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, readdirSync, statSync, existsSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import os from "node:os";
@@ -215,7 +218,9 @@ async function measureWorker(n) {
   const context = await chromium.launchPersistentContext(path.join(root, "profile"), {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: false, // --headless=new below: the old headless mode loads no extensions
-    args: ["--headless=new", ...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
+    args: ["--headless=new", ...CHROMIUM_ARGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`,
+      // The profiled start's trace is the browser's (a worker's events are not a page's): a port for it.
+      ...(PROFILE ? ["--remote-debugging-port=0"] : [])],
   });
   const log = (s) => process.stderr.write(`  [${n} worker] ${s}\n`);
   try {
@@ -255,6 +260,7 @@ async function measureWorker(n) {
       // ran before the bench can reach the worker: only the view's requests are seen).
       await killBackground(context, page);
       for (let i = 0; i < 100 && context.serviceWorkers().length; i++) await new Promise((r) => setTimeout(r, 50));
+      const trace = await traceWasm(path.join(root, "profile"));
       await page.goto(`chrome-extension://${id}/popup/popup.html`);
       sw = await backgroundWorker(context);
       profiled = await sw.evaluate(async (urn) => {
@@ -299,6 +305,7 @@ async function measureWorker(n) {
           for (const u of undo) u();
         }
       }, urn);
+      profiled.compiled = await trace.end();
     }
     const first = BUILD === "feed" ? null : opens.shift();
     log(`${first ? `first start on the written store ${first.firstViewMs.toFixed(0)} ms; ` : ""}cold starts, first view ${opens.map((o) => o.firstViewMs.toFixed(0)).join("/")} ms`);
@@ -307,6 +314,40 @@ async function measureWorker(n) {
     await context.close().catch(() => {});
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** A trace of the browser's `v8.wasm` events from now until `end()`, over the DevTools port the
+ * profiled worker's browser opened (its profile's `DevToolsActivePort`), and what `end()` answers
+ * of it: the functions V8 compiled lazily (Liftoff, on their first call) on the service worker's
+ * thread, their bodies' bytes and that thread's time: from the wake to the first view (the
+ * module's instantiation, the engine's open, the thread's `openConversation` and view). */
+async function traceWasm(profileDir) {
+  const port = readFileSync(path.join(profileDir, "DevToolsActivePort"), "utf8").split("\n")[0].trim();
+  const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  const session = await browser.newBrowserCDPSession();
+  const events = [];
+  let complete;
+  const completed = new Promise((resolve) => (complete = resolve));
+  session.on("Tracing.dataCollected", (m) => events.push(...m.value));
+  session.on("Tracing.tracingComplete", () => complete());
+  await session.send("Tracing.start", { categories: "v8.wasm,disabled-by-default-v8.wasm.detailed", transferMode: "ReportEvents" });
+  return {
+    async end() {
+      await session.send("Tracing.end");
+      await completed;
+      await session.detach().catch(() => {});
+      const threads = new Map(events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, e.args.name]));
+      const onWorker = (e) => /^ServiceWorker/.test(threads.get(`${e.pid}:${e.tid}`) ?? "");
+      const lazy = events.filter((e) => e.name === "wasm.CompileLazy" && onWorker(e));
+      const baseline = events.filter((e) => e.name === "wasm.CompileBaseline" && onWorker(e));
+      return {
+        functions: lazy.length,
+        bytes: baseline.reduce((a, e) => a + (e.args?.bodySize ?? 0), 0),
+        cpuMs: lazy.reduce((a, e) => a + (e.tdur ?? 0), 0) / 1000,
+        wallMs: lazy.reduce((a, e) => a + (e.dur ?? 0), 0) / 1000,
+      };
+    },
+  };
 }
 
 /** Where one profiled cold open's time went (THREADLINE_BENCH_PROFILE=1). */
@@ -328,7 +369,10 @@ function printProfile(rows) {
 function printWorkerProfile(rows) {
   for (const r of rows.filter((r) => r.profiled)) {
     const { events, marks, shown } = r.profiled;
-    console.log(`\nworker profile ${r.n}: openConversation resolved at ${marks.opened.toFixed(1)} ms, view at ${marks.view.toFixed(1)} (shows ${shown})`);
+    const c = r.profiled.compiled;
+    console.log(`\nworker profile ${r.n}: compiled on its thread from the wake to the view: ${c.functions} wasm functions on their first call, ` +
+      `${(c.bytes / 1000).toFixed(1)} KB of bodies, ${c.cpuMs.toFixed(1)} ms of the thread (${c.wallMs.toFixed(1)} ms wall)`);
+    console.log(`  openConversation resolved at ${marks.opened.toFixed(1)} ms, view at ${marks.view.toFixed(1)} (shows ${shown})`);
     for (const e of events) {
       if (e.what === "put") continue;
       const span = e.end === null ? "open" : `${(e.end - e.start).toFixed(1)} ms`;
