@@ -1224,3 +1224,31 @@ async fn located_messages_name_their_conversation_from_memory_and_from_the_store
     assert_eq!(of(found), [thread]);
     again.close();
 }
+
+/// `close` stops every later effect, a read whose request has not left yet too: one asked for
+/// just before the close (its task waiting for the next turn, where it would be built and
+/// handed to `fetch`) never reaches the simulator, and its command rejects with `closed`.
+#[wasm_bindgen_test]
+async fn a_request_asked_for_just_before_close_never_leaves() {
+    reset().await;
+    let engine = open("t-close-request").await;
+    // What the open asks for itself (the account check, the list) is done by then.
+    sleep(500).await;
+    let before = requests("conversations").await["total"].clone();
+    let asked = engine.refresh_conversations(js(json!({ "accountId": ADA })));
+    // The command's step runs and its request's task is made (microtasks, no timer yet).
+    for _ in 0..4 {
+        JsFuture::from(Promise::resolve(&JsValue::NULL))
+            .await
+            .expect("a microtask");
+    }
+    engine.close();
+    let e = rejected(asked).await;
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("closed"));
+    sleep(300).await;
+    assert_eq!(
+        requests("conversations").await["total"],
+        before,
+        "a closed engine sent a request"
+    );
+}

@@ -434,8 +434,9 @@ impl Driver {
         }
     }
 
-    /// Stops the timer and every later effect; answers still out are dropped when they come
-    /// (a restarted engine must never see them), waiting Promises reject with `closed`.
+    /// Stops the timer and every later effect (a read whose request had not left yet too);
+    /// answers still out are dropped when they come (a restarted engine must never see them),
+    /// waiting Promises reject with `closed`.
     pub fn close(&self) {
         self.closed.set(true);
         self.timer.borrow_mut().take();
@@ -669,6 +670,13 @@ impl Driver {
         // command's Promise (a view waiting to render: a cold first view, issue 13) need not
         // wait for. The request leaves a task later; what the engine decides is the same.
         crate::api::Transport::sleep(&FetchTransport, 0).await;
+        // Closed meanwhile: a read never leaves (its answer would be dropped, and an engine
+        // opened on the store asks anew). A write does: the user asked for it, its outbox
+        // entry (or its recall, its reaction) is on disk, and the next engine checks whether it
+        // landed, as after any restart.
+        if self.closed.get() && !call.op().is_write() {
+            return;
+        }
         let result = self.client.run(call).await;
         self.feed(Input::Answer { id, result });
     }

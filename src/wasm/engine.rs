@@ -763,7 +763,9 @@ impl ThreadlineEngine {
         to_js(&records)
     }
 
-    /// Stops the timer and the WebSocket; later calls reject with `closed`. Idempotent.
+    /// Stops the timer and the WebSocket; a read asked for and not yet sent is not sent (a
+    /// write the user asked for still is); answers on their way are dropped; later calls
+    /// reject with `closed`. Idempotent.
     pub fn close(&self) {
         if let Some(rt) = &self.realtime {
             rt.stop();
