@@ -763,9 +763,9 @@ impl ThreadlineEngine {
         to_js(&records)
     }
 
-    /// Stops the timer and the WebSocket; a read asked for and not yet sent is not sent (a
-    /// write the user asked for still is); answers on their way are dropped; later calls
-    /// reject with `closed`. Idempotent.
+    /// Stops the timer, the WebSocket and every later effect: a read whose request has not
+    /// left yet is not sent (a write already handed to its request still is); answers on
+    /// their way are dropped; later calls reject with `closed`. Idempotent.
     pub fn close(&self) {
         if let Some(rt) = &self.realtime {
             rt.stop();
