@@ -1229,9 +1229,17 @@ async fn located_messages_name_their_conversation_from_memory_and_from_the_store
 async fn a_request_asked_for_just_before_close_never_leaves() {
     reset().await;
     let engine = open("t-close-request").await;
-    // What the open asks for itself (the account check, the list) is done by then.
-    sleep(500).await;
-    let before = requests("conversations").await["total"].clone();
+    // What the open asks for itself (the account check, the list) has landed once the
+    // simulator's count stays put (an idle engine polls no list).
+    let mut before = requests("conversations").await["total"].clone();
+    for _ in 0..20 {
+        sleep(200).await;
+        let now = requests("conversations").await["total"].clone();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
     let asked = engine.refresh_conversations(js(json!({ "accountId": ADA })));
     // The command's step runs and its request's task is made (microtasks, no timer yet).
     for _ in 0..4 {
