@@ -1257,3 +1257,44 @@ async fn a_request_asked_for_just_before_close_never_leaves() {
         "a closed engine sent a request"
     );
 }
+
+/// A read that failed with a 5xx waits before its retry; an engine closed during that wait
+/// sends no retry (the client's transport shares `closed`: `reads_stopped`).
+#[wasm_bindgen_test]
+async fn a_read_failing_before_close_is_not_retried_after_it() {
+    reset().await;
+    let engine = open("t-close-retry").await;
+    let mut before = requests("conversations").await["total"].clone();
+    for _ in 0..20 {
+        sleep(200).await;
+        let now = requests("conversations").await["total"].clone();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    let before = before.as_u64().unwrap_or(0);
+    let fault = json!({"op": "conversations", "status": 503, "count": 5});
+    control("POST", "/__sim/faults", Some(fault)).await;
+    let asked = engine.refresh_conversations(js(json!({ "accountId": ADA })));
+    // The first attempt lands (and fails); the client then waits 200-400 ms for its retry.
+    let mut landed = before;
+    for _ in 0..200 {
+        landed = requests("conversations").await["total"].as_u64().unwrap_or(0);
+        if landed > before {
+            break;
+        }
+        sleep(10).await;
+    }
+    assert_eq!(landed, before + 1, "the first attempt never landed");
+    engine.close();
+    let e = rejected(asked).await;
+    assert_eq!(get(&e, "code").as_string().as_deref(), Some("closed"));
+    // Past the first retry's longest wait (400 ms) and the second's (800 ms).
+    sleep(1_500).await;
+    assert_eq!(
+        requests("conversations").await["total"].as_u64(),
+        Some(before + 1),
+        "a closed engine retried a read"
+    );
+}

@@ -145,6 +145,16 @@ impl<T: Transport, K: KeySource> Client<T, K> {
     /// [`Answered::decode`] turns into the call's type. Callers that run many kinds of call (the
     /// wasm binding) await this one future and keep only the decoding per type.
     pub async fn fetch(&self, request: HttpRequest) -> Result<Answered, ApiError> {
+        let op = request.op;
+        // Checked before the key is asked and before every attempt (`Transport::reads_stopped`).
+        let stopped = || {
+            (!op.is_write() && self.transport.reads_stopped()).then(|| ApiError::Network {
+                message: "not sent: reads were stopped (the engine was closed)".into(),
+            })
+        };
+        if let Some(e) = stopped() {
+            return Err(e);
+        }
         let key = self.key.api_key().await.map_err(|e| match e {
             ApiError::Unauthorized { .. } => e,
             other => ApiError::Unauthorized {
@@ -156,7 +166,6 @@ impl<T: Transport, K: KeySource> Client<T, K> {
                 message: "no API key: the key is empty".into(),
             });
         }
-        let op = request.op;
         let url = request.url(&self.base_url);
         let request = request.with_header("Authorization", format!("Bearer {}", key.trim()));
         let key = key.trim();
@@ -169,6 +178,9 @@ impl<T: Transport, K: KeySource> Client<T, K> {
         let start = self.transport.now_ms();
         let mut attempt = 0u32;
         loop {
+            if let Some(e) = stopped() {
+                return Err(e);
+            }
             attempt += 1;
             let elapsed = self.transport.now_ms().saturating_sub(start);
             let timeout = self.retry.attempt_timeout(op, self.timeout_ms, elapsed);
@@ -631,6 +643,10 @@ mod tests {
         sent: RefCell<Vec<(String, HttpRequest, u64)>>,
         sleeps: RefCell<Vec<u64>>,
         clock: Cell<u64>,
+        /// What `reads_stopped` answers; `stop_in_sleep` sets it during the first sleep (a
+        /// close during a retry's backoff).
+        stopped: Cell<bool>,
+        stop_in_sleep: Cell<bool>,
     }
 
     impl Fake {
@@ -662,10 +678,17 @@ mod tests {
         async fn sleep(&self, ms: u64) {
             self.sleeps.borrow_mut().push(ms);
             self.clock.set(self.clock.get() + ms);
+            if self.stop_in_sleep.get() {
+                self.stopped.set(true);
+            }
         }
 
         fn now_ms(&self) -> u64 {
             self.clock.get()
+        }
+
+        fn reads_stopped(&self) -> bool {
+            self.stopped.get()
         }
     }
 
@@ -833,6 +856,48 @@ mod tests {
         };
         assert!(matches!(run(c.run(send)), Ok(ApiReply::Send(_))));
         assert_eq!(sent(&c)[0].1.method, Method::Post);
+    }
+
+    #[test]
+    fn stopped_reads_send_nothing_and_ask_no_key_while_writes_still_leave() {
+        let asked = Arc::new(AtomicU64::new(0));
+        let counter = asked.clone();
+        let key = KeyFn(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+            "dev".to_string()
+        });
+        let c = Client::new(Fake::with(vec![ok(SEND_OK)]), BASE, key);
+        c.transport().stopped.set(true);
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(err.code(), "network");
+        assert!(c.transport().sent.borrow().is_empty(), "a stopped read was sent");
+        assert_eq!(asked.load(Ordering::Relaxed), 0, "a stopped read asked for the key");
+        // A read's two requests (the premium status with no account named: `GET /accounts`
+        // first) stop too; a send is still sent, once.
+        let premium = crate::sync::ApiCall::PremiumStatus { account_id: None };
+        assert!(run(c.run(premium)).is_err());
+        assert!(c.transport().sent.borrow().is_empty());
+        let send = crate::sync::ApiCall::Send {
+            client_key: crate::sync::ClientKey("k".into()),
+            request: hello(),
+        };
+        assert!(matches!(run(c.run(send)), Ok(crate::sync::ApiReply::Send(_))));
+        assert_eq!(c.transport().sent.borrow().len(), 1);
+        assert_eq!(c.transport().sent.borrow()[0].1.method, Method::Post);
+    }
+
+    #[test]
+    fn reads_stopped_during_a_backoff_are_not_retried() {
+        let c = client(vec![status(503, &[], r#"{"error":"busy"}"#), ok(ACCOUNTS)]);
+        c.transport().stop_in_sleep.set(true);
+        let err = run(c.accounts(None)).unwrap_err();
+        assert_eq!(err.code(), "network");
+        assert_eq!(sent(&c).len(), 1, "a read was retried after its owner stopped reads");
+        assert_eq!(*c.transport().sleeps.borrow(), [200]);
+        // The same with reads still wanted: retried (what the stop changes).
+        let c = client(vec![status(503, &[], r#"{"error":"busy"}"#), ok(ACCOUNTS)]);
+        assert_eq!(run(c.accounts(None)).unwrap().len(), 1);
+        assert_eq!(sent(&c).len(), 2);
     }
 
     #[test]

@@ -33,4 +33,12 @@ pub trait Transport {
 
     /// Milliseconds on a clock that never goes back (only differences are used).
     fn now_ms(&self) -> u64;
+
+    /// Whether reads are no longer wanted (their owner closed: a closed engine drops every
+    /// answer). The client then starts no read: not a first attempt, not a retry after a
+    /// backoff, not the second request of a call that takes two, and asks no key for one. A
+    /// write is still sent: the user asked for it. `false` unless a transport says otherwise.
+    fn reads_stopped(&self) -> bool {
+        false
+    }
 }

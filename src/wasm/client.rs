@@ -317,7 +317,7 @@ impl ThreadlineClient {
         }
         let timeout_ms = timeout_of(options.timeout_ms);
         let key = JsKey::from_js(&options.api_key, timeout_ms)?;
-        let client = Client::new(FetchTransport, base_url, key)
+        let client = Client::new(FetchTransport::default(), base_url, key)
             .with_default_account(opt_account(options.account_id))
             .with_timeout_ms(timeout_ms);
         Ok(ThreadlineClient {

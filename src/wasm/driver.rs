@@ -187,7 +187,8 @@ pub struct Driver {
     notices: RefCell<Listeners>,
     facts: RefCell<Listeners>,
     timer: RefCell<Option<Timer>>,
-    closed: Cell<bool>,
+    /// Shared with the client's transport, which then starts no read (`reads_stopped`).
+    closed: Rc<Cell<bool>>,
     /// Promises of commands waiting for their `completed` notice, by command number.
     outcomes: RefCell<SmallMap<CommandId, (Function, Function)>>,
     /// Commands fed without an outcome Promise (`send`) whose refusal may come after their
@@ -251,7 +252,13 @@ fn warned<T>(result: Result<T, StorageError>) -> Result<T, StorageError> {
 
 impl Driver {
     /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
-    pub fn new(engine: Engine, client: EngineClient, log: Log) -> Rc<Driver> {
+    /// `closed` is what the client's transport reads ([`FetchTransport::stopping_reads_on`]).
+    pub fn new(
+        engine: Engine,
+        client: EngineClient,
+        log: Log,
+        closed: Rc<Cell<bool>>,
+    ) -> Rc<Driver> {
         Rc::new_cyclic(|me| Driver {
             engine: RefCell::new(engine),
             client,
@@ -264,7 +271,7 @@ impl Driver {
             notices: RefCell::new(Listeners::default()),
             facts: RefCell::new(Listeners::default()),
             timer: RefCell::new(None),
-            closed: Cell::new(false),
+            closed,
             outcomes: RefCell::new(SmallMap::new()),
             late: RefCell::new(SmallMap::new()),
             last_command: Cell::new(None),
@@ -434,9 +441,10 @@ impl Driver {
         }
     }
 
-    /// Stops the timer and every later effect (a read whose request had not left yet too);
-    /// answers still out are dropped when they come (a restarted engine must never see them),
-    /// waiting Promises reject with `closed`.
+    /// Stops the timer and every later effect; the client starts no read any more (a first
+    /// attempt, a retry, a second request: the transport shares `closed`); answers still out
+    /// are dropped when they come (a restarted engine must never see them), waiting Promises
+    /// reject with `closed`.
     pub fn close(&self) {
         self.closed.set(true);
         self.timer.borrow_mut().take();
@@ -669,14 +677,12 @@ impl Driver {
         // building and issuing a request costs the page a millisecond or two, which the
         // command's Promise (a view waiting to render: a cold first view, issue 13) need not
         // wait for. The request leaves a task later; what the engine decides is the same.
-        crate::api::Transport::sleep(&FetchTransport, 0).await;
-        // Closed meanwhile: a read never leaves (its answer would be dropped, and an engine
-        // opened on the store asks anew). A write does: the user asked for it, its outbox
-        // entry (or its recall, its reaction) is on disk, and the next engine checks whether it
-        // landed, as after any restart.
-        if self.closed.get() && !call.op().is_write() {
-            return;
-        }
+        crate::api::Transport::sleep(self.client.transport(), 0).await;
+        // Closed meanwhile, or later: the client starts no read (its answer would be dropped,
+        // and an engine opened on the store asks anew), not a first attempt, not a retry, not a
+        // second request (`Transport::reads_stopped`, the transport sharing `closed`). A write
+        // still leaves: the user asked for it, its outbox entry (or its recall, its reaction)
+        // is on disk, and the next engine checks whether it landed, as after any restart.
         let result = self.client.run(call).await;
         self.feed(Input::Answer { id, result });
     }

@@ -763,9 +763,10 @@ impl ThreadlineEngine {
         to_js(&records)
     }
 
-    /// Stops the timer, the WebSocket and every later effect: a read whose request has not
-    /// left yet is not sent (a write already handed to its request still is); answers on
-    /// their way are dropped; later calls reject with `closed`. Idempotent.
+    /// Stops the timer, the WebSocket and every later effect: no read is sent any more, not
+    /// one whose request has not left yet, not a retry after a failed attempt, not a call's
+    /// second request (a write already handed to its request still is); answers on their way
+    /// are dropped; later calls reject with `closed`. Idempotent.
     pub fn close(&self) {
         if let Some(rt) = &self.realtime {
             rt.stop();
@@ -877,9 +878,14 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
         }
     };
 
-    let client =
-        Client::new(FetchTransport, base_url.clone(), key.clone()).with_timeout_ms(timeout_ms);
-    let driver = Driver::new(engine, client, log);
+    let closed = Rc::new(std::cell::Cell::new(false));
+    let client = Client::new(
+        FetchTransport::stopping_reads_on(closed.clone()),
+        base_url.clone(),
+        key.clone(),
+    )
+    .with_timeout_ms(timeout_ms);
+    let driver = Driver::new(engine, client, log, closed);
     driver.feed(Input::Tick);
     let realtime = options.realtime.unwrap_or(true).then(|| {
         let url = socket_url(&base_url, present(&options.realtime_url).as_deref());

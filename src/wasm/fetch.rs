@@ -21,8 +21,19 @@ use super::error::describe;
 use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Sends requests with the global `fetch`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FetchTransport;
+#[derive(Debug, Clone, Default)]
+pub struct FetchTransport {
+    /// Set when the owner no longer wants reads (`Transport::reads_stopped`): an engine's
+    /// `closed`.
+    stop: Option<Rc<Cell<bool>>>,
+}
+
+impl FetchTransport {
+    /// A transport whose reads stop once `closed` is set (an engine's client).
+    pub fn stopping_reads_on(closed: Rc<Cell<bool>>) -> Self {
+        FetchTransport { stop: Some(closed) }
+    }
+}
 
 impl Transport for FetchTransport {
     fn send(
@@ -50,6 +61,10 @@ impl Transport for FetchTransport {
 
     fn now_ms(&self) -> u64 {
         js_sys::Date::now().max(0.0) as u64
+    }
+
+    fn reads_stopped(&self) -> bool {
+        self.stop.as_ref().is_some_and(|s| s.get())
     }
 }
 
