@@ -9,7 +9,10 @@
 // loop fills (nothing more is allocated for an ASCII string); a string beyond ASCII continues as
 // wasm-bindgen's does, from where the encoder stopped (it never splits a surrogate pair and writes
 // U+FFFD for a lone one, as `encode` does). Shorter strings keep the loop, cheaper than a call that
-// makes a view and a result object. Measured in ARCHITECTURE.md (issue 15).
+// makes a view and a result object. Only the native \`encodeInto\` is trusted with a block that
+// may be too small: the glue's fallback for a runtime without one (\`view.set(encode(arg))\`)
+// would throw a RangeError there, so with it every string takes the loop. Measured in
+// ARCHITECTURE.md (issue 15).
 //
 // The glue is rewritten by exact match: the loop's text must occur exactly once in
 // threadline.js, or the build stops (another wasm-bindgen may write it otherwise; TOOLCHAIN.md pins
@@ -37,8 +40,9 @@ const LOOP = `    let len = arg.length;
 const NATIVE = `    let len = arg.length;
     let ptr = malloc(len, 1) >>> 0;
 
-    if (len > ${NATIVE_FROM}) {
-        // (scripts/glue-strings.mjs) The ASCII prefix by the native encoder, into the same block.
+    if (len > ${NATIVE_FROM} && cachedTextEncoder.encodeInto === TextEncoder.prototype.encodeInto) {
+        // (scripts/glue-strings.mjs) As much of the string as fits (an ASCII one whole) by the
+        // native encoder, into the same block; the rest after it, in a block grown for it.
         const head = cachedTextEncoder.encodeInto(arg, getUint8ArrayMemory0().subarray(ptr, ptr + len));
         let written = head.written;
         if (head.read !== len) {

@@ -71,3 +71,38 @@ test("long and short texts, beyond ASCII and ill-formed, cross into wasm and bac
     engine.close();
   }
 });
+
+test("a string past 64 units takes the native encoder (the rewrite's path is live)", async () => {
+  const engine = await m.ThreadlineEngine.open({
+    baseUrl: sim.url,
+    apiKey: "dev",
+    storage: "memory",
+    storageKey: `strings-native-${process.pid}`,
+    realtime: false,
+    timeoutMs: 2000,
+  });
+  const native = TextEncoder.prototype.encodeInto;
+  let calls = 0;
+  // On the prototype, so the glue's own encoder still finds the native method's slot (its guard
+  // compares the two) and every call is counted.
+  TextEncoder.prototype.encodeInto = function (...args) {
+    calls++;
+    return native.apply(this, args);
+  };
+  try {
+    const account = SEED_IDS.ada;
+    const conv = SEED_IDS.longThread;
+    const id = `2-${Buffer.from("1771950346699b97645-100").toString("base64")}`;
+    // Every string in the fact is ASCII: wasm-bindgen's own loop would call no encoder at all.
+    await engine.applyRemote({ kind: "messages", account, conversationUrn: conversationUrn(conv), messages: [{
+      id, conversation: conv, messageUrn: messageUrn(id), text: ascii(200), sentAt: 1_700_000_000_999,
+      senderProfileId: "ACoAAB", senderName: "Ada", isSentByOwner: true, stamp: 1_740_000_000_000_999,
+    }] });
+    assert.ok(calls > 0, "no string went through TextEncoder.encodeInto");
+    const view = engine.conversationView(account, conversationUrn(conv));
+    assert.equal(view.messages.find((x) => x.id === id)?.text, ascii(200));
+  } finally {
+    TextEncoder.prototype.encodeInto = native;
+    engine.close();
+  }
+});
