@@ -1280,7 +1280,9 @@ async fn a_read_failing_before_close_is_not_retried_after_it() {
     // The first attempt lands (and fails); the client then waits 200-400 ms for its retry.
     let mut landed = before;
     for _ in 0..200 {
-        landed = requests("conversations").await["total"].as_u64().unwrap_or(0);
+        landed = requests("conversations").await["total"]
+            .as_u64()
+            .unwrap_or(0);
         if landed > before {
             break;
         }

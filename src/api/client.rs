@@ -870,8 +870,15 @@ mod tests {
         c.transport().stopped.set(true);
         let err = run(c.accounts(None)).unwrap_err();
         assert_eq!(err.code(), "network");
-        assert!(c.transport().sent.borrow().is_empty(), "a stopped read was sent");
-        assert_eq!(asked.load(Ordering::Relaxed), 0, "a stopped read asked for the key");
+        assert!(
+            c.transport().sent.borrow().is_empty(),
+            "a stopped read was sent"
+        );
+        assert_eq!(
+            asked.load(Ordering::Relaxed),
+            0,
+            "a stopped read asked for the key"
+        );
         // A read's two requests (the premium status with no account named: `GET /accounts`
         // first) stop too; a send is still sent, once.
         let premium = crate::sync::ApiCall::PremiumStatus { account_id: None };
@@ -881,7 +888,10 @@ mod tests {
             client_key: crate::sync::ClientKey("k".into()),
             request: hello(),
         };
-        assert!(matches!(run(c.run(send)), Ok(crate::sync::ApiReply::Send(_))));
+        assert!(matches!(
+            run(c.run(send)),
+            Ok(crate::sync::ApiReply::Send(_))
+        ));
         assert_eq!(c.transport().sent.borrow().len(), 1);
         assert_eq!(c.transport().sent.borrow()[0].1.method, Method::Post);
     }
@@ -892,7 +902,11 @@ mod tests {
         c.transport().stop_in_sleep.set(true);
         let err = run(c.accounts(None)).unwrap_err();
         assert_eq!(err.code(), "network");
-        assert_eq!(sent(&c).len(), 1, "a read was retried after its owner stopped reads");
+        assert_eq!(
+            sent(&c).len(),
+            1,
+            "a read was retried after its owner stopped reads"
+        );
         assert_eq!(*c.transport().sleeps.borrow(), [200]);
         // The same with reads still wanted: retried (what the stop changes).
         let c = client(vec![status(503, &[], r#"{"error":"busy"}"#), ok(ACCOUNTS)]);
