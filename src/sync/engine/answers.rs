@@ -75,6 +75,12 @@ impl Engine {
     }
 
     /// `old_key`: the request went out under a key since replaced.
+    ///
+    /// The handlers it calls (`on_page`, `on_page_error`, `on_conversations`, `on_send_ok`,
+    /// `on_send_error`, `on_recall_answer`) are `#[inline(never)]`: V8 compiles a wasm function
+    /// whole on its first call, and a woken extension worker, whose first answers are a list
+    /// or a page, compiled every handler inlined here (12.7 KB) before its first view (issue 13;
+    /// ARCHITECTURE.md, "What a woken worker compiles").
     fn settle_answer(
         &mut self,
         pending: Pending,
@@ -344,6 +350,7 @@ impl Engine {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub(super) fn on_page(
         &mut self,
         account: &AccountId,
@@ -490,6 +497,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_page_error(
         &mut self,
         account: &AccountId,
@@ -639,6 +647,7 @@ impl Engine {
         });
     }
 
+    #[inline(never)]
     pub(super) fn on_conversations(
         &mut self,
         account: &AccountId,
@@ -740,6 +749,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_send_ok(&mut self, account: &AccountId, key: &ClientKey, resp: SendResponse) {
         let now = self.now;
         let store = self.store_mut(account);
@@ -827,6 +837,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_send_error(&mut self, account: &AccountId, key: &ClientKey, e: ApiError) {
         let now = self.now;
         let store = self.store_mut(account);
@@ -875,6 +886,7 @@ impl Engine {
         }
     }
 
+    #[inline(never)]
     pub(super) fn on_recall_answer(
         &mut self,
         account: &AccountId,
