@@ -1222,6 +1222,21 @@ async fn located_messages_name_their_conversation_from_memory_and_from_the_store
     again.close();
 }
 
+/// The simulator's count of `op` requests once it stays put for 200 ms (at most 4 s): what an
+/// engine just opened asks for itself has landed by then (an idle engine polls no list).
+async fn settled_total(op: &str) -> Value {
+    let mut before = requests(op).await["total"].clone();
+    for _ in 0..20 {
+        sleep(200).await;
+        let now = requests(op).await["total"].clone();
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    before
+}
+
 /// `close` stops every later effect, a read whose request has not left yet too: one asked for
 /// just before the close (its task waiting for the next turn, where it would be built and
 /// handed to `fetch`) never reaches the simulator, and its command rejects with `closed`.
@@ -1229,17 +1244,7 @@ async fn located_messages_name_their_conversation_from_memory_and_from_the_store
 async fn a_request_asked_for_just_before_close_never_leaves() {
     reset().await;
     let engine = open("t-close-request").await;
-    // What the open asks for itself (the account check, the list) has landed once the
-    // simulator's count stays put (an idle engine polls no list).
-    let mut before = requests("conversations").await["total"].clone();
-    for _ in 0..20 {
-        sleep(200).await;
-        let now = requests("conversations").await["total"].clone();
-        if now == before {
-            break;
-        }
-        before = now;
-    }
+    let before = settled_total("conversations").await;
     let asked = engine.refresh_conversations(js(json!({ "accountId": ADA })));
     // The command's step runs and its request's task is made (microtasks, no timer yet).
     for _ in 0..4 {
@@ -1264,16 +1269,7 @@ async fn a_request_asked_for_just_before_close_never_leaves() {
 async fn a_read_failing_before_close_is_not_retried_after_it() {
     reset().await;
     let engine = open("t-close-retry").await;
-    let mut before = requests("conversations").await["total"].clone();
-    for _ in 0..20 {
-        sleep(200).await;
-        let now = requests("conversations").await["total"].clone();
-        if now == before {
-            break;
-        }
-        before = now;
-    }
-    let before = before.as_u64().unwrap_or(0);
+    let before = settled_total("conversations").await.as_u64().unwrap_or(0);
     let fault = json!({"op": "conversations", "status": 503, "count": 5});
     control("POST", "/__sim/faults", Some(fault)).await;
     let asked = engine.refresh_conversations(js(json!({ "accountId": ADA })));

@@ -16,6 +16,16 @@ before(async () => {
 });
 after(() => sim?.stop());
 
+/** An engine over memory storage against the simulator. */
+const openEngine = (key) => m.ThreadlineEngine.open({
+  baseUrl: sim.url,
+  apiKey: "dev",
+  storage: "memory",
+  storageKey: `${key}-${process.pid}`,
+  realtime: false,
+  timeoutMs: 2000,
+});
+
 const ascii = (n) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x21 + (i % 90))).join("");
 
 const TEXTS = {
@@ -37,14 +47,7 @@ const TEXTS = {
 };
 
 test("long and short texts, beyond ASCII and ill-formed, cross into wasm and back unchanged", async () => {
-  const engine = await m.ThreadlineEngine.open({
-    baseUrl: sim.url,
-    apiKey: "dev",
-    storage: "memory",
-    storageKey: `strings-${process.pid}`,
-    realtime: false,
-    timeoutMs: 2000,
-  });
+  const engine = await openEngine("strings");
   try {
     const account = SEED_IDS.ada;
     const conv = SEED_IDS.longThread;
@@ -73,14 +76,7 @@ test("long and short texts, beyond ASCII and ill-formed, cross into wasm and bac
 });
 
 test("a string past 64 units takes the native encoder (the rewrite's path is live)", async () => {
-  const engine = await m.ThreadlineEngine.open({
-    baseUrl: sim.url,
-    apiKey: "dev",
-    storage: "memory",
-    storageKey: `strings-native-${process.pid}`,
-    realtime: false,
-    timeoutMs: 2000,
-  });
+  const engine = await openEngine("strings-native");
   const native = TextEncoder.prototype.encodeInto;
   let calls = 0;
   // On the prototype, so the glue's own encoder still finds the native method's slot (its guard
