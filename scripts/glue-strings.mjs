@@ -9,8 +9,8 @@
 // loop fills (nothing more is allocated for an ASCII string); a string beyond ASCII continues as
 // wasm-bindgen's does, from where the encoder stopped (it never splits a surrogate pair and writes
 // U+FFFD for a lone one, as `encode` does). Shorter strings keep the loop, cheaper than a call that
-// makes a view and a result object. Only the native \`encodeInto\` is trusted with a block that
-// may be too small: the glue's fallback for a runtime without one (\`view.set(encode(arg))\`)
+// makes a view and a result object. Only the native `encodeInto` is trusted with a block that
+// may be too small: the glue's fallback for a runtime without one (`view.set(encode(arg))`)
 // would throw a RangeError there, so with it every string takes the loop. Measured in
 // ARCHITECTURE.md (issue 15).
 //

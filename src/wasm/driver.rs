@@ -187,7 +187,8 @@ pub struct Driver {
     notices: RefCell<Listeners>,
     facts: RefCell<Listeners>,
     timer: RefCell<Option<Timer>>,
-    /// Shared with the client's transport, which then starts no read (`reads_stopped`).
+    /// The client's transport's own flag, so that it starts no read once set
+    /// (`reads_stopped`).
     closed: Rc<Cell<bool>>,
     /// Promises of commands waiting for their `completed` notice, by command number.
     outcomes: RefCell<SmallMap<CommandId, (Function, Function)>>,
@@ -252,13 +253,8 @@ fn warned<T>(result: Result<T, StorageError>) -> Result<T, StorageError> {
 
 impl Driver {
     /// A driver around a restored engine. Nothing runs until the first [`Driver::feed`].
-    /// `closed` is what the client's transport reads ([`FetchTransport::stopping_reads_on`]).
-    pub fn new(
-        engine: Engine,
-        client: EngineClient,
-        log: Log,
-        closed: Rc<Cell<bool>>,
-    ) -> Rc<Driver> {
+    pub fn new(engine: Engine, client: EngineClient, log: Log) -> Rc<Driver> {
+        let closed = client.transport().reads_stop();
         Rc::new_cyclic(|me| Driver {
             engine: RefCell::new(engine),
             client,

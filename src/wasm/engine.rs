@@ -878,14 +878,9 @@ async fn open_engine(options: JsValue) -> Result<ThreadlineEngine, JsValue> {
         }
     };
 
-    let closed = Rc::new(std::cell::Cell::new(false));
-    let client = Client::new(
-        FetchTransport::stopping_reads_on(closed.clone()),
-        base_url.clone(),
-        key.clone(),
-    )
-    .with_timeout_ms(timeout_ms);
-    let driver = Driver::new(engine, client, log, closed);
+    let client = Client::new(FetchTransport::default(), base_url.clone(), key.clone())
+        .with_timeout_ms(timeout_ms);
+    let driver = Driver::new(engine, client, log);
     driver.feed(Input::Tick);
     let realtime = options.realtime.unwrap_or(true).then(|| {
         let url = socket_url(&base_url, present(&options.realtime_url).as_deref());

@@ -23,15 +23,15 @@ use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 /// Sends requests with the global `fetch`.
 #[derive(Debug, Clone, Default)]
 pub struct FetchTransport {
-    /// Set when the owner no longer wants reads (`Transport::reads_stopped`): an engine's
-    /// `closed`.
-    stop: Option<Rc<Cell<bool>>>,
+    /// Set once the owner wants no more reads (`Transport::reads_stopped`): an engine's
+    /// driver holds it as its `closed` ([`FetchTransport::reads_stop`]).
+    stop: Rc<Cell<bool>>,
 }
 
 impl FetchTransport {
-    /// A transport whose reads stop once `closed` is set (an engine's client).
-    pub fn stopping_reads_on(closed: Rc<Cell<bool>>) -> Self {
-        FetchTransport { stop: Some(closed) }
+    /// The flag that stops this transport's reads, for its owner to set.
+    pub fn reads_stop(&self) -> Rc<Cell<bool>> {
+        self.stop.clone()
     }
 }
 
@@ -64,7 +64,7 @@ impl Transport for FetchTransport {
     }
 
     fn reads_stopped(&self) -> bool {
-        self.stop.as_ref().is_some_and(|s| s.get())
+        self.stop.get()
     }
 }
 
