@@ -189,7 +189,12 @@ pub fn rate_limit_headers(resp: &HttpResponse) -> Option<RateLimit> {
     let any = resp
         .headers
         .iter()
-        .any(|(n, _)| n.len() > 12 && n[..12].eq_ignore_ascii_case("x-ratelimit-"));
+        // `get`: a name from a page's own `fetch` may hold any character, byte 12 within one.
+        .any(|(n, _)| {
+            n.len() > 12
+                && n.get(..12)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("x-ratelimit-"))
+        });
     any.then(|| rate_limit(resp))
 }
 
@@ -628,6 +633,23 @@ mod tests {
                 message: "Too many requests".into()
             }
         );
+    }
+
+    /// Any header name, not only an HTTP token: a page's own `fetch` may answer with a
+    /// `Response` of its making, whose names hold any character (one ending within byte 12 once
+    /// made this slice panic, which kills the module).
+    #[test]
+    fn a_header_name_beyond_ascii_is_no_rate_limit_header() {
+        for name in [
+            "x-ratelimit\u{e9}",
+            "x-ratelimit\u{e9}-limit",
+            "\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}",
+        ] {
+            let r = with_headers(resp(200, "{}"), &[(name, "60")]);
+            assert_eq!(rate_limit_headers(&r), None, "{name}");
+        }
+        let r = with_headers(resp(200, "{}"), &[("X-RATELIMIT-LIMIT", "60")]);
+        assert_eq!(rate_limit_headers(&r).and_then(|l| l.limit), Some(60));
     }
 
     #[test]

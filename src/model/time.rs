@@ -76,8 +76,18 @@ fn valid_date(y: i64, m: i64, d: i64) -> bool {
     (1..=12).contains(&m) && d >= 1 && d <= days[(m - 1) as usize]
 }
 
+/// The instant of a civil date and time in UTC; `None` for a field out of its range. The year
+/// is four digits, as every form read here writes it (an HTTP date's year is read as any
+/// integer: a huge one overflowed `days_from_civil`), and every field is at least zero (an
+/// HTTP date's hour, minute and second are read as any integer too).
 fn civil_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, ms: i64) -> Option<i64> {
-    if !valid_date(y, mo, d) || h > 23 || mi > 59 || s > 60 {
+    if !(0..=9999).contains(&y)
+        || !valid_date(y, mo, d)
+        || !(0..=23).contains(&h)
+        || !(0..=59).contains(&mi)
+        || !(0..=60).contains(&s)
+        || ms < 0
+    {
         return None;
     }
     let secs = days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s;
@@ -347,6 +357,14 @@ mod tests {
             json!(1e300),
             json!("NaN"),
             json!("inf"),
+            // An HTTP date's numbers are read as any integer: the year is four digits, and
+            // no field below zero (a year this large overflowed the day count).
+            json!("Mon, 01 Jan 9223372036854775807 00:00:00 GMT"),
+            json!("Mon, 01 Jan 10000 00:00:00 GMT"),
+            json!("Mon, 01 Jan -5 00:00:00 GMT"),
+            json!("Mon, 01 Jan 2026 -5:00:00 GMT"),
+            json!("Mon, 01 Jan 2026 00:-1:00 GMT"),
+            json!("Mon, 01 Jan 2026 00:00:-9223372036854775808 GMT"),
         ] {
             assert_eq!(at(&v), None, "{v}");
         }

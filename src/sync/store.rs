@@ -1779,7 +1779,7 @@ pub(crate) fn reaction_counts(
                 .filter(|(k, f)| k.emoji == emoji && k.actor != Actor::Me && f.present)
                 .count() as u32,
         };
-        let count = others + u32::from(mine);
+        let count = others.saturating_add(u32::from(mine));
         if count > 0 {
             out.push(ReactionCount {
                 emoji: emoji.to_owned(),
