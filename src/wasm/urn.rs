@@ -154,37 +154,50 @@ fn at(
     not: fn(&[u8]) -> bool,
     full: fn(&str) -> Result<String, UrnError>,
 ) -> i32 {
-    super::local(&SCRATCH, |s| {
-        let mut s = s.borrow_mut();
-        let (input, out) = s.split_at_mut(SCRATCH_INPUT);
-        let Some(input) = input.get(..len) else {
-            return -2;
+    // The fast path and the refusal read the area in place. An input for the full parser is
+    // copied out and the area let go of first: that parser may call JS (`unicode.rs`: a page's
+    // `RegExp` or `toLowerCase`, which it may have patched to call this again; a borrow held
+    // across it then panicked, which kills the module).
+    let slow = super::local(&SCRATCH, |s| {
+        let s = s.borrow();
+        let Some(input) = s.get(..len).filter(|_| len <= SCRATCH_INPUT) else {
+            return Err(-2);
         };
         // The fast path reads bytes (it accepts ASCII only), so the common case is not first
         // checked for UTF-8: one pass over the input fewer.
-        if let Some(id) = fast(input) {
-            let p = place(id);
-            if p >= 0 {
-                return p;
-            }
+        if let Some(p) = fast(input).map(place).filter(|&p| p >= 0) {
+            return Err(p);
         }
         // A URN of another kind: -1 without building the error (the throwing wrapper asks
         // `__<name>Full` for it; `try…` answers null).
         if not(input) {
-            return -1;
+            return Err(-1);
         }
-        let Ok(input) = std::str::from_utf8(input) else {
-            return -2;
-        };
-        match full(input) {
-            Err(_) => -1,
-            Ok(id) if id.is_ascii() && id.len() <= SCRATCH_OUT => {
-                out[..id.len()].copy_from_slice(id.as_bytes());
-                i32::try_from(id.len()).map_or(-2, |n| -3 - n)
+        std::str::from_utf8(input)
+            .map(str::to_owned)
+            .map_err(|_| -2)
+    });
+    let input = match slow {
+        Ok(input) => input,
+        Err(answer) => return answer,
+    };
+    match full(&input) {
+        Err(_) => -1,
+        Ok(id) if id.is_ascii() => super::local(&SCRATCH, |s| {
+            let mut s = s.borrow_mut();
+            match s
+                .get_mut(SCRATCH_INPUT..)
+                .and_then(|out| out.get_mut(..id.len()))
+            {
+                Some(out) => {
+                    out.copy_from_slice(id.as_bytes());
+                    i32::try_from(id.len()).map_or(-2, |n| -3 - n)
+                }
+                None => -2,
             }
-            Ok(_) => -2,
-        }
-    })
+        }),
+        Ok(_) => -2,
+    }
 }
 
 #[wasm_bindgen(js_name = __messageIdAt)]
@@ -227,14 +240,20 @@ thread_local! {
 }
 
 /// Room for a batch of `count` inputs of `bytes` bytes in all: the address of the bytes, or 0
-/// for a batch beyond the limits. May grow the module's memory. Not public.
+/// for a batch beyond the limits, or while a batch is being answered (its full parser may call
+/// JS, which may ask for another batch: that one takes the joined export, and so never reaches
+/// [`urn_batch_ints`] or [`ids_at`] while the first holds the batch). May grow the module's
+/// memory. Not public.
 #[wasm_bindgen(js_name = __urnBatch)]
 pub fn urn_batch(bytes: usize, count: usize) -> usize {
     if bytes > BATCH_MAX_BYTES || count > MAX_VALUES {
         return 0;
     }
     super::local(&BATCH, |b| {
-        let b = &mut *b.borrow_mut();
+        let Ok(mut b) = b.try_borrow_mut() else {
+            return 0;
+        };
+        let b = &mut *b;
         if b.bytes.len() < bytes {
             b.bytes.resize(bytes, 0);
         }

@@ -115,3 +115,36 @@ test("messageIds through the batch scratch answers as the export and as one call
   assert.equal(glue.__urnBatch(200000 * 64 + 1, 1), 0);
   assert.equal(glue.__urnBatch(0, 200001), 0);
 });
+
+test("a full parse that calls back into the wrappers (a patched toLowerCase) answers right and never traps", async () => {
+  const { m, glue } = await setup();
+  // An ASCII input the fast path cannot answer: the full parser decodes it, and a slug beyond
+  // ASCII is lowercased by the JS engine's String.prototype.toLowerCase, from inside the parse.
+  const encoded = "https://www.linkedin.com/in/%C3%89T%C3%89/";
+  const inner = "urn:li:fsd_profile:ACoAAinner-call";
+  const expect = { outer: answer(glue.profileId, encoded), inner: answer(glue.profileId, inner) };
+  assert.ok(!expect.outer.startsWith("UrnError"), expect.outer);
+  const lower = String.prototype.toLowerCase;
+  const seen = [];
+  // What a page's own patch might do: call the package again (its input goes through the same
+  // scratch area the outer call's input is in) before answering.
+  let depth = 0;
+  String.prototype.toLowerCase = function () {
+    if (depth++ === 0) seen.push(answer(m.profileId, inner), m.tryProfileId(encoded));
+    depth--;
+    return lower.call(this);
+  };
+  let got;
+  try {
+    got = { outer: answer(m.profileId, encoded), tried: m.tryProfileId(encoded) };
+  } finally {
+    String.prototype.toLowerCase = lower;
+  }
+  assert.equal(got.outer, expect.outer);
+  assert.equal(got.tried, expect.outer);
+  assert.ok(seen.length >= 2, "the patch ran inside the parse");
+  assert.equal(seen[0], expect.inner);
+  // And the module works on, on both paths.
+  assert.equal(answer(m.profileId, encoded), expect.outer);
+  assert.equal(answer(m.profileId, inner), expect.inner);
+});
