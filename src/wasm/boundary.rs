@@ -920,24 +920,17 @@ fn signed(v: &JsValue) -> Result<i64, SwbError> {
     safe_integer(v).ok_or_else(|| invalid(v, &"i64"))
 }
 
-/// A list's items as they are, as serde-wasm-bindgen's `deserialize_seq` gives them: an
-/// array's; else an iterable's (an error of the iteration is the list's), else serde's error
-/// for a value that is not a list (`expected a sequence`). One body for every item type, with
-/// no serde visitor (issue 15: that visitor's `preserve` reader of each item was 1.8 KB).
+/// A list's items as they are: an array's, else serde's error for a value that is not a list
+/// (`expected a sequence`). One body for every item type, with no serde visitor (issue 15: that
+/// visitor's `preserve` reader of each item was 1.8 KB). Only an array: the plain copy makes
+/// every list an array, and what else it holds that could iterate is a function, taken as it is
+/// (nothing in it runs when copied), whose own `Symbol.iterator` would run with no bound on its
+/// items (serde-wasm-bindgen's `deserialize_seq` takes any iterable: an endless one grew the
+/// list until the module aborted).
 #[inline(never)]
 fn list_items(v: JsValue) -> Result<Vec<JsValue>, SwbError> {
-    if let Some(items) = v.dyn_ref::<Array>() {
-        return Ok(items.to_vec());
-    }
-    match js_sys::try_iter(&v)? {
-        Some(items) => {
-            // A loop, not a `collect()` into a `Result` (std's collecting code, 0.7 KB).
-            let mut out = Vec::new();
-            for item in items {
-                out.push(item?);
-            }
-            Ok(out)
-        }
+    match v.dyn_ref::<Array>() {
+        Some(items) => Ok(items.to_vec()),
         None => Err(invalid(&v, &"a sequence")),
     }
 }

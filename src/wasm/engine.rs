@@ -17,8 +17,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::boundary::{
-    fact_from_js, fields_from_js, from_options, function, options_from_js, text, text_list,
-    FromJsFields, JsFields, OPTION_FLAGS, OPTION_STRINGS,
+    fact_from_js, fields_from_js, from_options, function, opt_text, options_from_js, text,
+    text_list, FromJsFields, JsFields, OPTION_FLAGS, OPTION_STRINGS,
 };
 use super::client::{timeout_of, JsKey};
 use super::driver::{engine_error, now_ms, refusal_error, Channel, Driver, Log};
@@ -205,9 +205,13 @@ impl ThreadlineEngine {
     /// it closes; rejects (`storage`) after `timeoutMs` (default 15000) without an answer.
     #[wasm_bindgen(js_name = deleteStore, unchecked_return_type = "Promise<void>")]
     pub fn delete_store(
-        #[wasm_bindgen(js_name = storageKey)] storage_key: Option<String>,
-        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = storageKey, unchecked_optional_param_type = "string | null")]
+        storage_key: JsValue,
+        #[wasm_bindgen(js_name = timeoutMs, unchecked_optional_param_type = "number | null")]
+        timeout_ms: JsValue,
     ) -> Promise {
+        let (storage_key,) = args!(opt_text("storageKey", &storage_key));
+        let timeout_ms = timeout_ms.as_f64();
         promise(Box::pin(async move {
             let key = present(&storage_key).unwrap_or_else(|| "threadline".into());
             IdbRecords::delete(&database_name(&key), timeout_of(timeout_ms))
@@ -664,13 +668,14 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = conversationOfMessage, unchecked_return_type = "string | undefined")]
     pub fn conversation_of_message(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        #[wasm_bindgen(js_name = messageUrn)] message_urn: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(js_name = messageUrn, unchecked_param_type = "string")] message_urn: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id = MessageId::parse(&message_urn)?;
+        let account = account_arg(&account_id)?;
+        let id = MessageId::parse(&text("messageUrn", &message_urn)?)?;
         let urn = self
             .driver
-            .with_engine(|e| e.conversation_of_message(&AccountId(account_id), &id));
+            .with_engine(|e| e.conversation_of_message(&account, &id));
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
@@ -709,9 +714,10 @@ impl ThreadlineEngine {
     pub fn conversation_urn_of(
         &self,
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
-        #[wasm_bindgen(js_name = anyForm)] any_form: String,
+        #[wasm_bindgen(js_name = anyForm, unchecked_param_type = "string")] any_form: JsValue,
     ) -> Result<String, JsValue> {
         let account = account_arg(&account_id)?;
+        let any_form = text("anyForm", &any_form)?;
         let urn = self
             .driver
             .with_engine(|e| e.conversation_urn_of(&account, &any_form))?;
@@ -723,13 +729,14 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = conversationWith, unchecked_return_type = "string | undefined")]
     pub fn conversation_with(
         &self,
-        #[wasm_bindgen(js_name = accountId)] account_id: String,
-        profile: String,
+        #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] profile: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let id = ProfileId::parse(&profile)?;
+        let account = account_arg(&account_id)?;
+        let id = ProfileId::parse(&text("profile", &profile)?)?;
         let urn = self
             .driver
-            .with_engine(|e| e.conversation_with(&AccountId(account_id), &id));
+            .with_engine(|e| e.conversation_with(&account, &id));
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 

@@ -162,6 +162,37 @@ test("item 4: applyRemote with a cyclic or 10,000-deep extra field is a clear er
   engine.close();
 });
 
+test("item 4: a list given as a function with its own endless iterator is refused unread; the engine works on", async () => {
+  const engine = await openEngine();
+  let pulled = 0;
+  const endless = Object.assign(() => {}, {
+    *[Symbol.iterator]() {
+      for (;;) {
+        pulled++;
+        yield ID;
+      }
+    },
+  });
+  const facts = [
+    { kind: "tombstones", account: SEED_IDS.ada, ids: endless },
+    { kind: "messages", account: SEED_IDS.ada, conversationUrn: THREAD(), messages: endless },
+  ];
+  for (const fact of facts) {
+    const e = await failure(() => engine.applyRemote(fact));
+    assertNotATrap(e, "applyRemote");
+    assert.ok(e instanceof TypeError, `${e?.name}: ${e?.message}`);
+    assert.match(e.message, /expected a sequence/);
+  }
+  const e = await failure(() => engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "hi", attachments: endless }));
+  assertNotATrap(e, "send");
+  assert.ok(e instanceof TypeError, `${e?.name}: ${e?.message}`);
+  assert.equal(pulled, 0, "the iterator was never run");
+  // The same facts with arrays: read and merged.
+  await engine.applyRemote({ kind: "tombstones", account: SEED_IDS.ada, ids: [ID] });
+  assert.equal(m.messageId(ID), ID);
+  engine.close();
+});
+
 test("item 6: a number where a string is declared is a TypeError naming the argument", async () => {
   const engine = await openEngine();
   const c = client();
@@ -175,6 +206,14 @@ test("item 6: a number where a string is declared is a TypeError naming the argu
     ["engine.conversationView('', 3)", () => engine.conversationView("", 3), "conversationUrn"],
     ["engine.react(...)", () => engine.react({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), messageUrn: 9, emoji: "👍", add: true }), "messageUrn"],
     ["engine.subscribe(1)", () => engine.subscribe(1), "callback"],
+    // These four took a plain `String`: the glue copied whatever it was given, and an object
+    // claiming a length of 2^31 made the module's allocation fail, which aborts.
+    ["engine.conversationOfMessage(5, ...)", () => engine.conversationOfMessage(5, messageUrn(ID)), "accountId"],
+    ["engine.conversationOfMessage('', huge)", () => engine.conversationOfMessage(SEED_IDS.ada, { length: 2 ** 31 }), "messageUrn"],
+    ["engine.conversationUrnOf('', huge)", () => engine.conversationUrnOf(SEED_IDS.ada, { length: 2 ** 31 }), "anyForm"],
+    ["engine.conversationWith('', 7)", () => engine.conversationWith(SEED_IDS.ada, 7), "profile"],
+    ["engine.conversationWith(huge, '')", () => engine.conversationWith({ length: 2 ** 31 }, "x"), "accountId"],
+    ["ThreadlineEngine.deleteStore(huge)", () => m.ThreadlineEngine.deleteStore({ length: 2 ** 31 }), "storageKey"],
   ];
   for (const [what, call, arg] of cases) {
     const e = await failure(call);
