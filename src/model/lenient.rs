@@ -85,6 +85,21 @@ pub mod read {
         text_of(v)
     }
 
+    /// A link to fetch a file from (an attachment's `url`): kept only when it starts with
+    /// `https://` or `http://` (in any case), else `None`. A UI puts it in an `href`, and a
+    /// `javascript:` link from a hostile or proxied answer, a sibling tab's fact or a store
+    /// would run in the UI's origin when clicked; a browser also drops spaces before a scheme
+    /// and tabs or newlines within one, so nothing but the exact prefix is trusted.
+    pub fn web_url(v: Scalar) -> Option<String> {
+        text_of(v).filter(|u| {
+            let b = u.as_bytes();
+            b.get(..8)
+                .is_some_and(|p| p.eq_ignore_ascii_case(b"https://"))
+                || b.get(..7)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(b"http://"))
+        })
+    }
+
     fn bool_of(v: &Scalar) -> Option<bool> {
         match v {
             Scalar::Bool(b) => Some(*b),
@@ -211,6 +226,11 @@ pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// An optional string ([`read::opt_string`]).
 pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(read::opt_string(Scalar::deserialize(d)?))
+}
+
+/// A link to fetch a file from ([`read::web_url`]).
+pub fn web_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(read::web_url(Scalar::deserialize(d)?))
 }
 
 /// A flag ([`read::flag`]).
@@ -870,6 +890,37 @@ mod scalar {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// An attachment's `url` is a link a UI follows: only an `https:` or `http:` one is kept, by
+    /// the reader of answers and stored records and by serde's (sibling tabs' facts through the
+    /// JS boundary use the same `read::web_url`: tests/wasm_boundary.rs).
+    #[test]
+    fn an_attachment_link_is_kept_only_when_it_is_http() {
+        use crate::model::Attachment;
+        let links = [
+            ("https://media.licdn.com/a.png", true),
+            ("HTTP://127.0.0.1:8787/files/a.pdf", true),
+            ("javascript:alert(1)", false),
+            ("JavaScript:alert(1)", false),
+            (" javascript:alert(1)", false),
+            ("java\tscript:alert(1)", false),
+            ("data:text/html,<script>alert(1)</script>", false),
+            ("//evil.example/a.png", false),
+            ("https:/evil", false),
+            ("", false),
+        ];
+        for (url, kept) in links {
+            let text =
+                json!({"assetUrn": "a", "byteSize": 1, "mediaType": "x", "name": "n", "url": url})
+                    .to_string();
+            let raw: &RawValue = serde_json::from_str(&text).unwrap();
+            let read: Attachment = decode_raw(raw).unwrap();
+            let derived: Attachment = serde_json::from_str(&text).unwrap();
+            let want = kept.then(|| url.to_owned());
+            assert_eq!(read.url, want, "{url:?}");
+            assert_eq!(derived.url, want, "serde's reader, {url:?}");
+        }
+    }
 
     /// A value of every kind, nested, from a seed (xorshift): strings with every escape, the
     /// integers' and floats' edges, objects with keys out of order.

@@ -17,9 +17,10 @@ pub struct Attachment {
     pub media_type: String,
     #[serde(deserialize_with = "lenient::string")]
     pub name: String,
-    /// Where the file can be fetched, when the server says.
+    /// Where the file can be fetched, when the server says: an `https:` or `http:` URL only
+    /// ([`lenient::read::web_url`]: a UI links to it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(deserialize_with = "lenient::web_url")]
     #[serde(default)]
     pub url: Option<String>,
 }

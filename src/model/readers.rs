@@ -155,7 +155,7 @@ impl Read for Attachment {
             byte_size: read::size(m.value("byteSize")),
             media_type: read::string(m.value("mediaType")),
             name: read::string(m.value("name")),
-            url: read::opt_string(m.value("url")),
+            url: read::web_url(m.value("url")),
         })
     }
 }

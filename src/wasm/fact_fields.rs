@@ -72,7 +72,7 @@ impl FromJsFields for Attachment {
             byte_size: f.req_with("byteSize", read::size),
             media_type: f.req_with("mediaType", read::string),
             name: f.req_with("name", read::string),
-            url: f.with_or_default("url", read::opt_string),
+            url: f.with_or_default("url", read::web_url),
         }
     }
 }

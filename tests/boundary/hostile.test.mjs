@@ -193,6 +193,28 @@ test("item 4: a list given as a function with its own endless iterator is refuse
   engine.close();
 });
 
+test("an attachment's link that is not http(s) reaches no view: a sibling's fact, an answer", async () => {
+  const engine = await openEngine();
+  const conv = SEED_IDS.longThread;
+  const attachment = (name, url) => ({ assetUrn: `urn:li:digitalmediaAsset:${name}`, byteSize: 10, mediaType: "application/pdf", name, url });
+  const links = { ok: "https://media.example/a.pdf", js: "javascript:alert(document.domain)", spaced: " javascript:alert(1)", data: "data:text/html,<b>x</b>" };
+  await engine.applyRemote({
+    kind: "messages",
+    account: SEED_IDS.ada,
+    conversationUrn: THREAD(),
+    messages: [{
+      id: ID, conversation: conv, messageUrn: messageUrn(ID), text: "files", sentAt: 1_700_000_000_000,
+      senderProfileId: "ACoAAB", senderName: "Ada", isSentByOwner: false, stamp: 1_740_000_000_000_000,
+      attachments: Object.entries(links).map(([name, url]) => attachment(name, url)),
+    }],
+  });
+  await engine.openConversation({ view: "hostile", accountId: SEED_IDS.ada, conversationUrn: THREAD() });
+  const shown = engine.conversationView(SEED_IDS.ada, THREAD()).messages.find((x) => x.id === ID);
+  assert.ok(shown, "the message is shown");
+  assert.deepEqual(shown.attachments.map((a) => [a.name, a.url]), [["ok", links.ok], ["js", undefined], ["spaced", undefined], ["data", undefined]]);
+  engine.close();
+});
+
 test("item 6: a number where a string is declared is a TypeError naming the argument", async () => {
   const engine = await openEngine();
   const c = client();
