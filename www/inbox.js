@@ -6,9 +6,31 @@ import udomdiff from "udomdiff";
 import { el } from "./dom.js";
 
 const params = new URLSearchParams(location.search);
-const BASE_URL = params.get("api") ?? location.origin;
-const API_KEY = params.get("key") ?? "dev";
 const STORAGE_KEY = params.get("store") ?? "threadline-demo";
+// The API: this page's own server (the simulator serves it) unless `?api=` names one on this
+// computer. Any other is refused, visibly: a link could otherwise point the page at a server of
+// its choosing, and the key the page sends (or one typed after a refusal) would go there.
+const API_ASKED = params.get("api");
+const BASE_URL = onThisComputer(API_ASKED) ? API_ASKED : location.origin;
+// The key: never in the address bar (history, a shared link, a Referer). One given as `?key=`
+// (the tests) is moved out of it at once; a typed one goes straight to storage. localStorage, so
+// that every tab of the demo (any of which may run the engine) uses the same one.
+const KEY_SLOT = `${STORAGE_KEY}-key`;
+const API_KEY = (() => {
+  const given = params.get("key");
+  if (given !== null) {
+    rememberKey(given);
+    const url = new URL(location.href);
+    url.searchParams.delete("key");
+    history.replaceState(history.state, "", url);
+  }
+  try {
+    return given ?? localStorage.getItem(KEY_SLOT) ?? "dev";
+  } catch {
+    return given ?? "dev";
+  }
+})();
+const API_HOST = new URL(BASE_URL).host;
 const POLL_MS = Number(params.get("poll")) || undefined;
 const SETTLE_MS = Number(params.get("settle")) || undefined; // echoSettleMs, for tests
 const PAGE = 12; // conversations shown per page of the list
@@ -19,6 +41,26 @@ const UI_KEY = `${STORAGE_KEY}-ui`; // the UI's own memory (account, conversatio
 const EMOJI = ["👍", "❤️", "🎉", "😂", "👏"];
 
 const $ = (id) => document.getElementById(id);
+
+/** Whether `api` is an http(s) URL of this page's own origin or of this computer (loopback). */
+function onThisComputer(api) {
+  if (api === null) return false;
+  try {
+    const u = new URL(api);
+    if (u.protocol !== "http:" && u.protocol !== "https:") return false;
+    return u.origin === location.origin || ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function rememberKey(key) {
+  try {
+    localStorage.setItem(KEY_SLOT, key);
+  } catch {
+    // Storage refused (private mode, full): the key is used for this page only.
+  }
+}
 
 // ---- state ----------------------------------------------------------------------------------------
 
@@ -239,8 +281,8 @@ function renderKeyProblem() {
   if (!state.keyProblem) return;
   box.dataset.threadlineKeyProblem = state.keyProblem;
   $("key-problem-text").textContent = state.keyProblem === "forbidden"
-    ? "The API refused this key's subscription (trial expired or none active): nothing is read or sent. Renew it, or use another key."
-    : "The API rejected the key this inbox uses: nothing is read or sent. Open the inbox with a working key.";
+    ? `The API at ${API_HOST} refused this key's subscription (trial expired or none active): nothing is read or sent. Renew it, or use another key.`
+    : `The API at ${API_HOST} rejected the key this inbox uses: nothing is read or sent. Enter a working key for it.`;
   renderList();
 }
 
@@ -983,9 +1025,8 @@ function wire() {
   $("message-list").addEventListener("pointerdown", () => { clickedAt = Date.now(); });
   $("key-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const url = new URL(location.href);
-    url.searchParams.set("key", $("key-input").value.trim());
-    location.assign(url);
+    rememberKey($("key-input").value.trim());
+    location.reload();
   });
   setInterval(tickWaits, 1000);
   $("text").addEventListener("keydown", (e) => {
@@ -1053,6 +1094,9 @@ function onPush(msg) {
 
 async function main() {
   wire();
+  if (API_ASKED !== null && BASE_URL !== API_ASKED) {
+    toast(`Not using ?api=${API_ASKED}: the demo talks only to its own server or one on this computer.`, "error");
+  }
   renderAccounts();
   renderStatus();
   renderList();

@@ -3,7 +3,9 @@
 // sim/README.md). What it proves: a burst of 503s shows as server trouble, never "Synced", and
 // recovers; a send whose answer is lost says it is checking whether LinkedIn received it, with the
 // time since, and ends as sent or as not sent with Retry / Discard, a failed send never counted as
-// one on its way; a rejected key says so and offers another instead of "Loading conversations…";
+// one on its way; a rejected key says so (and which server refused it) and offers another instead
+// of "Loading conversations…", the key never in the address bar; an `?api=` of another computer is
+// refused with a warning, and nothing goes there;
 // Recall asks first, keeps the message until LinkedIn confirms, and moves nothing under the
 // pointer (a second click on the same spot recalls nothing); a subject shows on its message; at
 // 360 px wide the top bar fits and Send is on screen. Screenshots go to .tmp/screenshots.
@@ -126,6 +128,9 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
     const problem = page.locator('[data-threadline-key-problem="unauthorized"]');
     await problem.waitFor(WAIT);
     assert.match(await problem.textContent(), /rejected the key/);
+    // Which server refused it, and the key out of the address bar (history, a shared link).
+    assert.match(await problem.textContent(), new RegExp(`API at ${new URL(base).host.replace(/\./g, "\\.")} rejected`));
+    assert.equal(new URL(page.url()).searchParams.has("key"), false, page.url());
     assert.match(await page.locator("#list").textContent(), /refused the key/);
     assert.doesNotMatch(await page.locator("#list").textContent(), /Loading/);
     await page.locator("#toasts").evaluate((t) => t.replaceChildren());
@@ -135,6 +140,25 @@ describe("demo inbox: honest states", { timeout: 240_000 }, () => {
     await page.click("#key-form button[type=submit]");
     await page.waitForSelector("[data-threadline-conversation]", WAIT);
     assert.equal(await page.locator("#key-problem").isHidden(), true);
+    assert.equal(new URL(page.url()).searchParams.has("key"), false, page.url());
+    await page.context().close();
+  });
+
+  it("an ?api= of another computer is refused, visibly: the key never goes there", async () => {
+    await api("POST", "/__sim/reset");
+    const elsewhere = [];
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    await context.route("https://api.elsewhere.example/**", (route) => {
+      elsewhere.push(route.request().url());
+      return route.abort();
+    });
+    const page = await context.newPage();
+    await page.goto(`${base}/www/inbox.html?poll=300&store=elsewhere&api=https://api.elsewhere.example`);
+    const warning = page.locator('[data-threadline-toast="error"]', { hasText: "?api=https://api.elsewhere.example" });
+    await warning.waitFor(WAIT);
+    // The inbox reads its own server instead.
+    await page.waitForSelector("[data-threadline-conversation]", WAIT);
+    assert.deepEqual(elsewhere, []);
     await page.context().close();
   });
 
