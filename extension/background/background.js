@@ -65,6 +65,17 @@ const own = {
   "data.clear": { resend: true, run: ({ confirmUnsent }) => core.clearData({ confirmUnsent }) },
 };
 
+// chrome.storage.local holds the settings (baseUrl, accountId) and maybe an older build's store
+// (never the key): by default Chrome lets content scripts read it, and a content script runs in
+// every LinkedIn frame. None of ours uses storage, so only the extension's own pages and this
+// worker may. Firefox has no such call for this area (its content scripts keep access); a refusal
+// must not stop the start, so it is neither awaited nor allowed to throw.
+try {
+  Promise.resolve(ext.storage.local.setAccessLevel?.({ accessLevel: "TRUSTED_CONTEXTS" })).catch((e) => console.warn("threadline: storage access level", e));
+} catch (e) {
+  console.warn("threadline: storage access level", e);
+}
+
 const ready = (async () => {
   const t0 = performance.now();
   timings.scriptMs = t0;
