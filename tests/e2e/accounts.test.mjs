@@ -7,7 +7,7 @@
 // whose mailbox its LinkedIn-shaped page shows; `POST /__sim/accounts` disconnects an account).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEND_FORM, SEED, WAIT, waitFor } from "./harness.mjs";
 import { screenshot } from "./shots.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
@@ -147,8 +147,8 @@ test("a_chat_bubble_on_another_page_acts_as_the_member_signed_in_there", async (
     await page.goto(bubbleUrl({ placement: "light", threadId: SEED.graceLongThread, account: SEED.grace }));
     const d = await closedDriver(page);
     const BUBBLE = "[data-view-name=message-overlay-conversation-bubble-item]";
-    const host = await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
-    assert.equal(host.attrs["data-threadline-conversation-id"], SEED.graceLongThread);
+    await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), SEED.graceLongThread);
     const bubble = (await viewersOf(b)).find((v) => v.conversationId === SEED.graceLongThread);
     assert.deepEqual([bubble.account, bubble.mailbox, bubble.accountMatch], [SEED.grace, PROFILE.grace, "mailbox"]);
   } finally {

@@ -7,7 +7,7 @@
 // bound to the conversation the background resolved).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, openThread, bubbleUrl, messageSel, otherOneToOne, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, bubbleUrl, messageSel, otherOneToOne, COMPOSE, SEND_FORM, SEED, WAIT, waitFor } from "./harness.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 let sim;
@@ -35,7 +35,7 @@ test("thread_switch_in_page_rebinds_without_duplicates", async () => {
     const page = await openThread(b.context, SEED.longThread);
     const d = await closedDriver(page);
     await page.evaluate(() => (window.__sameDocument = true));
-    assert.equal(await page.locator(COMPOSE).getAttribute("data-threadline-conversation-id"), SEED.longThread);
+    assert.equal(await d.attr(SEND_FORM, "data-threadline-conversation-id"), SEED.longThread);
     // Rows have no links: a click routes in-page (pushState). Pick another conversation's row.
     const rows = page.locator(".msg-conversation-listitem__link");
     const first = page.url();
@@ -45,14 +45,14 @@ test("thread_switch_in_page_rebinds_without_duplicates", async () => {
     }
     assert.notEqual(page.url(), first);
     const otherId = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${otherId}"][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${otherId}"]`);
     await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
     assert.equal(await page.locator(COMPOSE).count(), 1);
     await assertNoDuplicates(d);
     // Back (popstate) rebinds to the first thread; a react there lands on its message.
     await page.goBack();
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${SEED.longThread}"][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${SEED.longThread}"]`);
     await d.hover(messageSel(SEED.theirs));
     await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=react]`);
     await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=emoji][data-threadline-emoji=👍]`);
@@ -77,7 +77,8 @@ test("arriving_at_messaging_by_in_page_navigation_from_the_feed", async () => {
     // /messaging/ redirects (in-page) into the newest thread; the overlay follows the route.
     await page.waitForURL(/\/messaging\/thread\//, { timeout: WAIT });
     const id = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${id}"][data-threadline-bound=bound][data-threadline-status=synced]`).waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound][data-threadline-status=synced] [data-threadline-send-form][data-threadline-conversation-id="${id}"]`);
     await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
   } finally {
@@ -93,8 +94,8 @@ for (const [placement, path] of [["light", "feed"], ["shadow", "in/someone"], ["
       const page = await b.context.newPage();
       await page.goto(bubbleUrl({ placement, threadId: SEED.longThread, path }));
       const d = await closedDriver(page);
-      const host = await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
-      assert.equal(host.attrs["data-threadline-conversation-id"], SEED.longThread);
+      await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
+      assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), SEED.longThread);
       // Working controls: a reaction from the bubble.
       await d.hover(`${BUBBLE} ${messageSel(SEED.theirs)}`);
       await d.click(`${BUBBLE} ${messageSel(SEED.theirs)} [data-threadline-action=react]`);
@@ -213,7 +214,7 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
     const recall = `${BUBBLE} ${messageSel(SEED.recallable)} [data-threadline-action=recall]`;
     await d.find(recall);
     assert.equal(await d.attr(recall, "disabled"), "", "no recall of a message this conversation does not hold");
-    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-conversation-id"), threadId);
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), threadId);
     assert.equal((await sim.requests()).recall.total, 0);
     // The user's own send from that bubble still goes to the bubble's conversation.
     await page.evaluate(() => (document.querySelector("[data-view-name=message-overlay-conversation-bubble-item] .msg-form__contenteditable").textContent = ""));

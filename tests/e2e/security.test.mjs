@@ -121,6 +121,42 @@ test("a_content_script_cannot_read_the_extensions_storage", async () => {
   }
 });
 
+test("what_the_overlay_shows_is_not_left_in_the_pages_dom", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
+    const subject = `Private subject ${Date.now()}`;
+    await sendThroughComposer(page, d, { text: `With a subject ${Date.now()}`, subject });
+    // The user sees the subject above the sent message (inside a closed root)…
+    await d.find("[data-event-urn] [data-threadline-subject]", { hasText: subject });
+    await d.find("[data-event-urn] [data-threadline-sent-via]");
+    // …and the page's scripts find nothing of it, nor of the message's view or its conversation,
+    // on Threadline's hosts (light DOM and open shadow roots: all a page script can walk).
+    const leaks = await page.evaluate(({ subject, thread }) => {
+      const hits = [];
+      const walk = (root) => {
+        for (const node of root.querySelectorAll("*")) {
+          if (node.hasAttribute("data-threadline-host")) {
+            for (const { name, value } of node.attributes) {
+              if (["data-sig", "data-subject", "data-threadline-conversation-id"].includes(name) || value.includes(subject) || value.includes(thread) || value.includes("{") || value.includes("[")) {
+                hits.push(`${node.getAttribute("data-threadline-host")} ${name}=${value.slice(0, 80)}`);
+              }
+            }
+          }
+          if (node.shadowRoot) walk(node.shadowRoot);
+        }
+      };
+      walk(document);
+      return hits;
+    }, { subject, thread: SEED.longThread });
+    assert.deepEqual(leaks, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("foreign_extension_and_page_messages_are_refused", async () => {
   // A second extension that tries to command Threadline's background.
   const foreign = mkdtempSync(path.join(TMP, "foreign-ext-"));
