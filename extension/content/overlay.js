@@ -377,13 +377,11 @@
         const due = this.bound === "unknown" && (fresh.length || Date.now() - this.lastBindTry > 5000) && Date.now() - this.lastBindTry > 2000;
         if (!this.binding || due) {
           for (const u of urns) this.tried.add(u);
+          // The person the header links, only when the link stays on LinkedIn and leads to a
+          // profile: one elsewhere could name anyone, and the bubble would act on their thread.
           const link = this.container.querySelector(S.bubbleProfileLink);
-          let profilePath;
-          try {
-            profilePath = link ? new URL(link.href).pathname : undefined;
-          } catch {
-            profilePath = undefined;
-          }
+          const url = link && C.ownUrl(link);
+          const profilePath = url && S.profilePath.test(url.pathname) ? url.pathname : undefined;
           if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath, notices: true } : { messageUrns: urns, notices: true }, true);
         }
       }

@@ -17,6 +17,8 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
+/** Linus Torvalds's profile id (sim/README.md): Ada's one-to-one conversation with him is the long thread. */
+const LINUS_ID = "ACoAALinus_Torvalds-SimPerson0000000L01";
 const BUBBLE = "[data-view-name=message-overlay-conversation-bubble-item]";
 
 /** Every LinkedIn item has at most one host, and the page (or bubble) one control by its composer. */
@@ -264,6 +266,31 @@ test("a_bubble_threadline_cannot_place_says_so_and_does_nothing", async () => {
     assert.equal(await d.attr(`${BUBBLE} ${COMPOSE} [data-threadline-action=send]`, "disabled"), "");
     assert.match(await d.text(`${BUBBLE} ${COMPOSE} [data-threadline-send-error]`), /can't tell which conversation/);
     assert.equal(await d.count(`${BUBBLE} [data-event-urn] [data-threadline-action=react]`), 0, "no message controls on a guess");
+  } finally {
+    await b.close();
+  }
+});
+
+test("a_bubble_header_link_that_leaves_linkedin_does_not_place_the_bubble", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await b.context.newPage();
+    // The group bubble above (its messages place nothing), its header's link then rewritten.
+    await page.goto(bubbleUrl({ placement: "light", threadId: SEED.sharedThread }));
+    const d = await closedDriver(page);
+    await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=unknown]`, { timeout: 30000 });
+    const relink = (href) => page.evaluate((href) => document.querySelector("[data-view-name=message-overlay-conversation-bubble-item] header h2 a").setAttribute("href", href), href);
+    // A link elsewhere whose path names Linus (Ada's conversation with him is the long thread): the
+    // overlay asks again every few seconds while unknown, and each time takes nobody from it.
+    await relink(`https://x.example/in/${LINUS_ID}/`);
+    await page.waitForTimeout(7000); // two of the overlay's retries
+    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-bound"), "unknown");
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), "");
+    // The same path on LinkedIn itself is the bubble's header naming its person, and places it
+    // (so the retries above did read the link).
+    await relink(`/in/${LINUS_ID}/`);
+    await d.waitFor(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${SEED.longThread}"]`);
   } finally {
     await b.close();
   }
