@@ -56,7 +56,10 @@ const own = {
     },
   },
   "accounts.list": { resend: true, run: () => core.listAccounts() },
-  status: { resend: true, run: () => core.status() },
+  // The status of the account this viewer acts as (the host chose it by the page's mailbox), as
+  // the host's own `status` would answer, with the pollers; for a tab whose member is no connected
+  // account, the state the overlay shows for it, never the default account's status.
+  status: { resend: true, run: (_f, ctx) => viewerStatus(ctx) },
   // The new-conversation composer (profile page, popup): its first messages as the engine shows them.
   "outbox.unplaced": { resend: true, run: (_f, ctx) => (ctx.engine && core.settings().hasKey ? ctx.engine.unplacedOutbox(ctx.account) : []) },
   // The toolbar popup and the options page's "keys and data" (extension pages only: schema.js).
@@ -64,6 +67,17 @@ const own = {
   "key.remove": { resend: true, run: () => core.signOut() },
   "data.clear": { resend: true, run: ({ confirmUnsent }) => core.clearData({ confirmUnsent }) },
 };
+
+// chrome.storage.local holds the settings (baseUrl, accountId) and maybe an older build's store
+// (never the key): by default Chrome lets content scripts read it, and a content script runs in
+// every LinkedIn frame. None of ours uses storage, so only the extension's own pages and this
+// worker may. Firefox has no such call for this area (its content scripts keep access); a refusal
+// must not stop the start, so it is neither awaited nor allowed to throw.
+try {
+  Promise.resolve(ext.storage.local.setAccessLevel?.({ accessLevel: "TRUSTED_CONTEXTS" })).catch((e) => console.warn("threadline: storage access level", e));
+} catch (e) {
+  console.warn("threadline: storage access level", e);
+}
 
 const ready = (async () => {
   const t0 = performance.now();
@@ -165,6 +179,19 @@ function paintBadge() {
   quiet(action.setBadgeBackgroundColor({ color: setup ? BADGE_COLOR.setup : trouble ? BADGE_COLOR.trouble : BADGE_COLOR.unread }));
   quiet(action.setBadgeText({ text }));
   quiet(action.setTitle({ title }));
+}
+
+/**
+ * What the `status` command answers a viewer: its own account's status, `{state:
+ * "account_unmatched"}` when no connected account has its page's mailbox, null while that cannot
+ * be told yet (as the host's own command answers a viewer acting as no one).
+ */
+function viewerStatus(ctx) {
+  if (ctx.account === null || ctx.account === undefined) {
+    const match = core.host.viewers().find((v) => v.viewer === ctx.viewer)?.accountMatch;
+    return match === "none" ? { state: "account_unmatched", pollers: core.host.pollers() } : null;
+  }
+  return { ...core.statusOf(ctx.account), pollers: core.host.pollers() };
 }
 
 /**

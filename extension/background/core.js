@@ -12,7 +12,7 @@
 // and the connection test (through `ThreadlineClient`).
 //
 // Interface: start() · host (the tabs' host: connect/handle/disconnect; it picks each tab's
-// account by its page's mailbox) · status() (sync, with `pollers`) · overview() (the toolbar popup) · settings() · setSettings(patch) · signOut() ·
+// account by its page's mailbox) · status() (sync, with `pollers`) · statusOf(account) · overview() (the toolbar popup) · settings() · setSettings(patch) · signOut() ·
 // clearData({confirmUnsent}) · testConnection({baseUrl, apiKey}) ·
 // listAccounts() · engine() · and, for the extension's own tests and figures, send(cmd),
 // recall({conversationUrn, messageUrn}) and getView(conversationId) straight on the engine.
@@ -186,6 +186,9 @@ export function createCore(deps) {
 
     /** `pollers`: conversations in view, each polled once by the engine however many tabs show it. */
     status: () => ({ ...statusNow(), pollers: host.pollers() }),
+
+    /** The status of one account (a tab's own, which may not be the options' default). */
+    statusOf: (account) => statusNow(account),
 
     engine: () => engine,
 

@@ -625,6 +625,22 @@
   }
 
   /**
+   * Where a link on LinkedIn's page leads (resolved as the browser would follow it), only when
+   * that is the page's own origin, https://www.linkedin.com (an about:blank frame's is its
+   * creator's); else null. What a link elsewhere says (`/in/…`, `profileUrn=…` in its path or
+   * query) is nobody's word on who is who: a member's profile may carry links of their choosing.
+   */
+  function ownUrl(a) {
+    try {
+      const u = new URL(a.href);
+      const origin = location.origin !== "null" ? location.origin : new URL(document.baseURI).origin;
+      return u.origin === origin ? u : null;
+    } catch {
+      return null; // no href, or not a URL (an SVG link's href is not a string)
+    }
+  }
+
+  /**
    * Calls `fn` on each in-page route change (LinkedIn moves between pages without loading one):
    * the Navigation API where the browser has it, a location watcher otherwise, and history moves.
    */
@@ -643,5 +659,5 @@
     addEventListener("popstate", fn);
   }
 
-  globalThis.ThreadlineComposer = Object.freeze({ CSS, DARK_CSS, followTheme, pageTheme, el, keyed, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, NewConversation });
+  globalThis.ThreadlineComposer = Object.freeze({ CSS, DARK_CSS, followTheme, pageTheme, el, keyed, trusted, t, at, build, paint, channelsFor, quotaText, toBase64, onRouteChange, ownUrl, NewConversation });
 })();

@@ -63,6 +63,10 @@
   }
 
   const roots = new WeakMap(); // our host element → its closed shadow root
+  // Our host element → what it last drew (a message's view, a subject), to skip redrawing the same.
+  // Kept here, not in a `data-` attribute: the hosts sit in LinkedIn's DOM, where the page's
+  // scripts read every attribute, and this is the message's own content.
+  const drawn = new WeakMap();
   // Whether the last input was the keyboard: focus goes back to a message's action after its
   // popover closes only then (a mouse user's bar must not stay shown by a focus they never asked).
   let keyboardUsed = false;
@@ -373,13 +377,11 @@
         const due = this.bound === "unknown" && (fresh.length || Date.now() - this.lastBindTry > 5000) && Date.now() - this.lastBindTry > 2000;
         if (!this.binding || due) {
           for (const u of urns) this.tried.add(u);
+          // The person the header links, only when the link stays on LinkedIn and leads to a
+          // profile: one elsewhere could name anyone, and the bubble would act on their thread.
           const link = this.container.querySelector(S.bubbleProfileLink);
-          let profilePath;
-          try {
-            profilePath = link ? new URL(link.href).pathname : undefined;
-          } catch {
-            profilePath = undefined;
-          }
+          const url = link && C.ownUrl(link);
+          const profilePath = url && S.profilePath.test(url.pathname) ? url.pathname : undefined;
           if (urns.length) this.bind(profilePath ? { messageUrns: urns, profilePath, notices: true } : { messageUrns: urns, notices: true }, true);
         }
       }
@@ -528,8 +530,8 @@
       this.decorateSubject(item, body, recalled ? null : msg?.subject);
       for (const summary of item.querySelectorAll(S.reactionSummary)) show(summary, !msg);
       const sig = JSON.stringify([urn, msg, recalled, this.ui.picker === id, this.ui.confirm === id, this.ui.notices[id] ?? null]);
-      if (host.dataset.sig === sig) return;
-      host.dataset.sig = sig;
+      if (drawn.get(host) === sig) return;
+      drawn.set(host, sig);
       host.setAttribute("data-threadline-state", recalled ? "recalled" : msg?.state ?? "unknown");
       // A re-render keeps what the user is doing: the focused control and a half-typed emoji.
       const root = roots.get(host);
@@ -563,8 +565,8 @@
         host = makeHost("subject").host;
       }
       if (host.nextElementSibling !== body) body.before(host);
-      if (host.dataset.subject === subject) return;
-      host.dataset.subject = subject;
+      if (drawn.get(host) === subject) return;
+      drawn.set(host, subject);
       roots.get(host).replaceChildren(el("div", { class: "subject", "data-threadline-subject": "", text: subject }));
     }
 
@@ -871,7 +873,9 @@
       if (c.heading) c.heading.hidden = this.bound === "unmatched"; // nothing is sent from here
       c.host.setAttribute("data-threadline-status", st);
       c.host.setAttribute("data-threadline-bound", this.bound);
-      c.host.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
+      // Which conversation this is, inside the closed root (the page cannot read it there; tests
+      // reach it as a user's DevTools would): nothing on screen names it.
+      c.pop.setAttribute("data-threadline-conversation-id", this.conversationId ?? "");
       c.dot.setAttribute("data-state", st);
       const unknownText = t("overlayUnknownConversation");
       c.toggle.title = this.bound === "unmatched" ? t("statusAccountUnmatched") : this.bound === "unknown" ? unknownText : `Threadline: ${stateText(st)}`;

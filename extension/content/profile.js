@@ -2,8 +2,10 @@
 // starts a conversation with the person the page shows (ThreadlineComposer.NewConversation, the
 // compose form of the reply panel). It depends on as little of the page as it can
 // (docs/linkedin-page.md, "Profile pages"): the URL always; a profile URN only when every rendered
-// Message link of the top card names the same `urn:li:fsd_profile:…`; that link only to sit beside
-// it. Without a link the control is a fixed one of its own; a page whose path is not a profile gets
+// Message link of the top card is LinkedIn's own compose link (the page's origin, its exact path)
+// and names the same `urn:li:fsd_profile:…` (the page's own id, on a page reached by id); that link
+// only to sit beside it. A card may carry links its member chose: one that merely looks like a
+// compose link leaves the URN unknown, and the slug of the URL is what is sent. Without a link the control is a fixed one of its own; a page whose path is not a profile gets
 // nothing. Top frame only; its UI lives in a CLOSED shadow root; it acts only on trusted input.
 (() => {
   if (globalThis.__threadlineProfile || window !== window.top) return;
@@ -40,24 +42,27 @@
     // The top card: the first rendered section that wraps no other section, outside the sidebar.
     const card = sections.find((s) => rendered(s) && !s.closest(S.profileSidebar) && !s.querySelector(S.profileSection)) ?? null;
     const links = card ? [...card.querySelectorAll(S.profileMessageLink)].filter((a) => rendered(a) && !a.closest(S.profileSidebar)) : [];
-    const urns = links.map(linkUrn);
+    const pageId = S.profileIdValue.test(slug) ? slug : null;
+    const urns = links.map((a) => linkUrn(a, pageId));
     const urn = urns.length && urns.every((u) => u && u === urns[0]) ? urns[0] : null;
     const heading = card ? [...card.querySelectorAll(S.profileName)].find(rendered) : null;
     const name = (heading?.textContent ?? "").replace(/\s+/g, " ").trim().slice(0, 120);
     return { slug, urn, name: urn ? name : "", anchor: urn ? links[0] : null };
   }
 
-  /** The profile URN a Message link names (`profileUrn`, and `recipient` the same id), else null. */
-  function linkUrn(a) {
-    try {
-      const u = new URL(a.getAttribute("href") ?? "", location.href);
-      const urn = u.searchParams.get(S.profileUrnParam) ?? "";
-      const m = S.profileUrnValue.exec(urn);
-      const recipient = u.searchParams.get(S.profileRecipientParam);
-      return m && (recipient === null || recipient === m[1]) ? urn : null;
-    } catch {
-      return null;
-    }
+  /**
+   * The profile URN a Message link names, else null: only a link to LinkedIn's own compose page
+   * (the page's origin, exactly `/messaging/compose/`) with one `profileUrn`, `recipient` (when
+   * there) the same id, and that id the page's own when the page names one (`pageId`).
+   */
+  function linkUrn(a, pageId) {
+    const u = C.ownUrl(a);
+    if (!u || u.pathname !== S.composePath) return null;
+    const urns = u.searchParams.getAll(S.profileUrnParam);
+    const recipients = u.searchParams.getAll(S.profileRecipientParam);
+    const m = urns.length === 1 ? S.profileUrnValue.exec(urns[0]) : null;
+    if (!m || recipients.length > 1 || (recipients.length === 1 && recipients[0] !== m[1])) return null;
+    return pageId === null || m[1] === pageId ? urns[0] : null;
   }
 
   function rendered(node) {

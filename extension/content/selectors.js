@@ -17,7 +17,10 @@ globalThis.ThreadlineSelectors = Object.freeze({
   reactionSummary: ".msg-reactions-reaction-summary-presenter__container",
   /** A chat bubble (any page): one conversation, named by nothing but its messages. */
   bubble: '[data-view-name="message-overlay-conversation-bubble-item"]',
-  /** A bubble's header links the other person by profile id (`/in/<id>/`). */
+  /**
+   * A bubble's header links the other person by profile id (`/in/<id>/`); read only when it leads
+   * to the page's own origin and its path is a profile's (`profilePath`).
+   */
   bubbleProfileLink: 'header h2 a[href*="/in/"]',
   /** The full page's conversation pane (where a fallback composer goes). */
   threadPane: ".msg-convo-wrapper, .msg-thread",
@@ -39,12 +42,23 @@ globalThis.ThreadlineSelectors = Object.freeze({
   profileName: "h1, h2",
   /** Sidebars: their cards carry other people's Message links, never read. */
   profileSidebar: "aside",
-  /** LinkedIn's own Message control: a link to the compose page naming the profile. */
+  /**
+   * LinkedIn's own Message control: a link to the compose page naming the profile. The selector
+   * only finds candidates: one counts only when it leads to the page's own origin and exactly
+   * `composePath` (relative in the server's HTML, absolute once live).
+   */
   profileMessageLink: 'a[href*="/messaging/compose/"]',
+  composePath: "/messaging/compose/",
   profileUrnParam: "profileUrn",
   profileRecipientParam: "recipient",
   /** The profile URN form the Message link carries (group 1: the profile id). */
   profileUrnValue: /^urn:li:fsd_profile:([A-Za-z0-9_-]{1,100})$/,
+  /**
+   * A profile page reached by profile id (`/in/ACo…/`, as bubbles and participants link it) names
+   * its person itself: a Message link must then name that same id. (A vanity slug is letters,
+   * digits and hyphens; one taken for an id by mistake only costs the URN: the slug is sent.)
+   */
+  profileIdValue: /^ACo[A-Za-z0-9_-]{20,60}$/,
 
   // ---- the page's theme (docs/linkedin-page.md, "Dark mode") ---------------------------------------
   /** LinkedIn's dark mode: a class on the root element (on `body` too, in some captures). */

@@ -7,7 +7,7 @@
 // whose mailbox its LinkedIn-shaped page shows; `POST /__sim/accounts` disconnects an account).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, threadUrl, bubbleUrl, conversationUrn, COMPOSE, SEND_FORM, SEED, WAIT, waitFor } from "./harness.mjs";
 import { screenshot } from "./shots.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
@@ -37,6 +37,13 @@ async function apiMessages(accountId, threadId) {
 
 /** What the background's host says each of a tab's ports acts as. */
 const viewersOf = (b) => b.sw.evaluate(() => globalThis.threadline.core().host.viewers());
+
+/** What a viewer's `status` command answers (through the host, as its port's would be). */
+async function statusCommandOf(b, viewer) {
+  const answer = await b.sw.evaluate((v) => globalThis.threadline.core().host.handle(v, { type: "status" }), viewer);
+  assert.ok(answer.ok, JSON.stringify(answer));
+  return answer.result;
+}
 
 /** What the popup is told about the tab whose port `viewer` is (`tab:<tabId>:<n>`). */
 async function popupStateOf(b, viewer) {
@@ -95,6 +102,13 @@ test("two_tabs_signed_in_as_two_connected_accounts_each_act_as_their_own", async
     await dGrace.find(`[data-event-urn*="${PROFILE.grace}"] [data-threadline-sent-via]`);
     await dAda.find(`[data-event-urn*="${PROFILE.ada}"] [data-threadline-sent-via]`);
     await screenshot(asGrace, "overlay-account-grace.png");
+
+    // The status a tab asks for is its own account's, not the default's: Ada (the default) opens
+    // a new conversation, which Grace's day does not count.
+    await b.sw.evaluate(async () => (await globalThis.threadline.ready).send({ recipientProfileUrn: "urn:li:fsd_profile:ACoAANew_Contact-SimPerson000000000N01", text: "A first hello from Ada", channel: "linkedin_inbox" }));
+    const adaViewer = viewers.find((v) => v.account === SEED.ada && v.conversationUrn).viewer;
+    await waitFor(async () => (await statusCommandOf(b, adaViewer)).quota?.left === 149, { what: "Ada's quota counting her new conversation" });
+    assert.equal((await statusCommandOf(b, graceViewer)).quota.left, 150, "Grace's tab is told Grace's quota");
   } finally {
     await b.close();
   }
@@ -133,8 +147,8 @@ test("a_chat_bubble_on_another_page_acts_as_the_member_signed_in_there", async (
     await page.goto(bubbleUrl({ placement: "light", threadId: SEED.graceLongThread, account: SEED.grace }));
     const d = await closedDriver(page);
     const BUBBLE = "[data-view-name=message-overlay-conversation-bubble-item]";
-    const host = await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
-    assert.equal(host.attrs["data-threadline-conversation-id"], SEED.graceLongThread);
+    await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), SEED.graceLongThread);
     const bubble = (await viewersOf(b)).find((v) => v.conversationId === SEED.graceLongThread);
     assert.deepEqual([bubble.account, bubble.mailbox, bubble.accountMatch], [SEED.grace, PROFILE.grace, "mailbox"]);
   } finally {
@@ -171,6 +185,8 @@ test("a_page_whose_member_is_not_a_connected_account_says_so_and_sends_nothing",
     assert.ok(mine.length >= 1, JSON.stringify(viewers));
     assert.ok(mine.every((v) => v.account === null && v.accountMatch === "none" && v.conversationUrn === null), JSON.stringify(mine));
     assert.deepEqual((await popupStateOf(b, mine[0].viewer)).tab, { accounts: [], unmatched: true });
+    // Its port's `status` says what the overlay shows (no account here), not the default account's.
+    for (const v of mine) assert.equal((await statusCommandOf(b, v.viewer)).state, "account_unmatched");
 
     // Nothing was sent, and no conversation was read for this page (the bind answered before any
     // view would have opened): not as Katherine, and not as the default account on her behalf.

@@ -223,6 +223,64 @@ test("only_a_profile_page_gets_the_control_and_without_a_message_link_it_is_fixe
   }
 });
 
+/** Linus, who is not the person the page shows: where a forged link would send. */
+const LINUS_ID = "ACoAALinus_Torvalds-SimPerson0000000L01";
+
+/**
+ * The top card as a member may make it: LinkedIn's own Message links gone (a card that shows
+ * none), and a link of the member's choosing in their card (a profile's custom button leads where
+ * its member says) that looks like a compose link naming someone else.
+ */
+function forgeTopCardLink(page, href) {
+  return page.evaluate((href) => {
+    for (const a of document.querySelectorAll('main a[href*="/messaging/compose/"]')) if (!a.closest("aside")) a.remove();
+    const card = [...document.querySelectorAll("main section")].find((s) => !s.querySelector("section") && s.querySelector("h1"));
+    const a = document.createElement("a");
+    a.href = href;
+    a.textContent = "Message";
+    card.append(a);
+  }, href);
+}
+
+test("a_compose_link_the_profile_owner_controls_does_not_choose_the_recipient", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await b.context.newPage();
+    // (a) Nadia's page by her vanity slug, whose card links elsewhere with Linus's URN in the query.
+    await page.goto(profileUrl(NADIA.slug));
+    await page.locator(`${PROFILE}[data-threadline-placement=beside][data-threadline-recipient-kind=urn]`).waitFor({ timeout: WAIT });
+    await forgeTopCardLink(page, `https://x.example/messaging/compose/?profileUrn=urn%3Ali%3Afsd_profile%3A${LINUS_ID}&recipient=${LINUS_ID}`);
+    // No URN is taken from it: the control is the page's own (fixed), and says the slug it sends to.
+    await page.locator(`${PROFILE}[data-threadline-placement=fixed][data-threadline-recipient-kind=slug]`).waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    await d.click(`${PROFILE} [data-threadline-action=message]`);
+    await d.find(`${POP} [data-threadline-recipient="${NADIA.slug}"]`);
+    assert.equal(await d.text(`${POP} [data-threadline-recipient]`), `in/${NADIA.slug}`);
+    const text = `Hello Nadia, sent from your own page ${Date.now()}`;
+    await typeInto(page, d, `${POP} [data-threadline-field=text]`, text);
+    await d.click(`${POP} [data-threadline-action=send]`);
+    await d.find(`${POP} [data-threadline-outbox][data-threadline-state=sent]`, { hasText: text });
+    const found = await sentWithText(text);
+    assert.equal(found.length, 1);
+    assert.ok(found[0].members.includes(NADIA.id), "sent to the person the page shows");
+    assert.ok(!found[0].members.includes(LINUS_ID), "not to the one the forged link names");
+
+    // (b) Her page by profile id, where LinkedIn's own (relative) compose link names her: its URN is used…
+    await page.goto(profileUrl(NADIA.id));
+    await page.locator(`${PROFILE}[data-threadline-placement=beside][data-threadline-recipient-kind=urn]`).waitFor({ timeout: WAIT });
+    // …but a link on LinkedIn itself that names another id than the page's is not.
+    await forgeTopCardLink(page, `/messaging/compose/?profileUrn=urn%3Ali%3Afsd_profile%3A${LINUS_ID}&recipient=${LINUS_ID}`);
+    await page.locator(`${PROFILE}[data-threadline-placement=fixed][data-threadline-recipient-kind=slug]`).waitFor({ timeout: WAIT });
+    const d2 = await closedDriver(page);
+    await d2.click(`${PROFILE} [data-threadline-action=message]`);
+    await d2.find(`${POP} [data-threadline-recipient="${NADIA.id}"]`);
+    assert.equal((await sim.requests()).send.total, 1);
+  } finally {
+    await b.close();
+  }
+});
+
 test("a_first_message_whose_answer_is_lost_is_checked_then_not_sent_with_retry", async () => {
   const b = await launchChromium(sim);
   try {

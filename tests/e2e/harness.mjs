@@ -176,6 +176,12 @@ export const conversationUrn = (threadId) => `urn:li:messagingThread:${threadId}
 /** The overlay's control by LinkedIn's composer: a light-DOM host (its inside is a closed root). */
 export const COMPOSE = "[data-threadline-host=compose]";
 
+/**
+ * Its send form, inside the closed root, which names the conversation the control is bound to
+ * (`data-threadline-conversation-id`: out of the page's reach, for `closedDriver` only).
+ */
+export const SEND_FORM = `${COMPOSE} [data-threadline-send-form]`;
+
 /** Opens a LinkedIn thread page and waits for the overlay's control to show the synced, bound view. */
 export async function openThread(context, threadId, account) {
   const page = await context.newPage();

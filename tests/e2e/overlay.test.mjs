@@ -7,7 +7,7 @@
 // bound to the conversation the background resolved).
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { startSim, launchChromium, openThread, bubbleUrl, messageSel, otherOneToOne, COMPOSE, SEED, WAIT, waitFor } from "./harness.mjs";
+import { startSim, launchChromium, openThread, bubbleUrl, messageSel, otherOneToOne, COMPOSE, SEND_FORM, SEED, WAIT, waitFor } from "./harness.mjs";
 import { closedDriver, sendThroughComposer } from "./closed.mjs";
 
 let sim;
@@ -17,6 +17,8 @@ before(async () => {
 after(() => sim?.stop());
 beforeEach(() => sim.reset());
 
+/** Linus Torvalds's profile id (sim/README.md): Ada's one-to-one conversation with him is the long thread. */
+const LINUS_ID = "ACoAALinus_Torvalds-SimPerson0000000L01";
 const BUBBLE = "[data-view-name=message-overlay-conversation-bubble-item]";
 
 /** Every LinkedIn item has at most one host, and the page (or bubble) one control by its composer. */
@@ -35,7 +37,7 @@ test("thread_switch_in_page_rebinds_without_duplicates", async () => {
     const page = await openThread(b.context, SEED.longThread);
     const d = await closedDriver(page);
     await page.evaluate(() => (window.__sameDocument = true));
-    assert.equal(await page.locator(COMPOSE).getAttribute("data-threadline-conversation-id"), SEED.longThread);
+    assert.equal(await d.attr(SEND_FORM, "data-threadline-conversation-id"), SEED.longThread);
     // Rows have no links: a click routes in-page (pushState). Pick another conversation's row.
     const rows = page.locator(".msg-conversation-listitem__link");
     const first = page.url();
@@ -45,14 +47,14 @@ test("thread_switch_in_page_rebinds_without_duplicates", async () => {
     }
     assert.notEqual(page.url(), first);
     const otherId = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${otherId}"][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${otherId}"]`);
     await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
     assert.equal(await page.locator(COMPOSE).count(), 1);
     await assertNoDuplicates(d);
     // Back (popstate) rebinds to the first thread; a react there lands on its message.
     await page.goBack();
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${SEED.longThread}"][data-threadline-bound=bound]`).waitFor({ timeout: WAIT });
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${SEED.longThread}"]`);
     await d.hover(messageSel(SEED.theirs));
     await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=react]`);
     await d.click(`${messageSel(SEED.theirs)} [data-threadline-action=emoji][data-threadline-emoji=👍]`);
@@ -77,7 +79,8 @@ test("arriving_at_messaging_by_in_page_navigation_from_the_feed", async () => {
     // /messaging/ redirects (in-page) into the newest thread; the overlay follows the route.
     await page.waitForURL(/\/messaging\/thread\//, { timeout: WAIT });
     const id = decodeURIComponent(/\/messaging\/thread\/([^/]+)\//.exec(new URL(page.url()).pathname)[1]);
-    await page.locator(`${COMPOSE}[data-threadline-conversation-id="${id}"][data-threadline-bound=bound][data-threadline-status=synced]`).waitFor({ timeout: WAIT });
+    const d = await closedDriver(page);
+    await d.waitFor(`${COMPOSE}[data-threadline-bound=bound][data-threadline-status=synced] [data-threadline-send-form][data-threadline-conversation-id="${id}"]`);
     await page.locator("[data-event-urn] [data-threadline-host=message]").first().waitFor({ state: "attached", timeout: WAIT });
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "no document load");
   } finally {
@@ -93,8 +96,8 @@ for (const [placement, path] of [["light", "feed"], ["shadow", "in/someone"], ["
       const page = await b.context.newPage();
       await page.goto(bubbleUrl({ placement, threadId: SEED.longThread, path }));
       const d = await closedDriver(page);
-      const host = await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
-      assert.equal(host.attrs["data-threadline-conversation-id"], SEED.longThread);
+      await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound]`, { timeout: 30000 });
+      assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), SEED.longThread);
       // Working controls: a reaction from the bubble.
       await d.hover(`${BUBBLE} ${messageSel(SEED.theirs)}`);
       await d.click(`${BUBBLE} ${messageSel(SEED.theirs)} [data-threadline-action=react]`);
@@ -213,7 +216,7 @@ test("page_scripts_cannot_read_or_drive_the_overlay", async () => {
     const recall = `${BUBBLE} ${messageSel(SEED.recallable)} [data-threadline-action=recall]`;
     await d.find(recall);
     assert.equal(await d.attr(recall, "disabled"), "", "no recall of a message this conversation does not hold");
-    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-conversation-id"), threadId);
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), threadId);
     assert.equal((await sim.requests()).recall.total, 0);
     // The user's own send from that bubble still goes to the bubble's conversation.
     await page.evaluate(() => (document.querySelector("[data-view-name=message-overlay-conversation-bubble-item] .msg-form__contenteditable").textContent = ""));
@@ -263,6 +266,31 @@ test("a_bubble_threadline_cannot_place_says_so_and_does_nothing", async () => {
     assert.equal(await d.attr(`${BUBBLE} ${COMPOSE} [data-threadline-action=send]`, "disabled"), "");
     assert.match(await d.text(`${BUBBLE} ${COMPOSE} [data-threadline-send-error]`), /can't tell which conversation/);
     assert.equal(await d.count(`${BUBBLE} [data-event-urn] [data-threadline-action=react]`), 0, "no message controls on a guess");
+  } finally {
+    await b.close();
+  }
+});
+
+test("a_bubble_header_link_that_leaves_linkedin_does_not_place_the_bubble", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await b.context.newPage();
+    // The group bubble above (its messages place nothing), its header's link then rewritten.
+    await page.goto(bubbleUrl({ placement: "light", threadId: SEED.sharedThread }));
+    const d = await closedDriver(page);
+    await d.find(`${BUBBLE} ${COMPOSE}[data-threadline-bound=unknown]`, { timeout: 30000 });
+    const relink = (href) => page.evaluate((href) => document.querySelector("[data-view-name=message-overlay-conversation-bubble-item] header h2 a").setAttribute("href", href), href);
+    // A link elsewhere whose path names Linus (Ada's conversation with him is the long thread): the
+    // overlay asks again every few seconds while unknown, and each time takes nobody from it.
+    await relink(`https://x.example/in/${LINUS_ID}/`);
+    await page.waitForTimeout(7000); // two of the overlay's retries
+    assert.equal(await d.attr(`${BUBBLE} ${COMPOSE}`, "data-threadline-bound"), "unknown");
+    assert.equal(await d.attr(`${BUBBLE} ${SEND_FORM}`, "data-threadline-conversation-id"), "");
+    // The same path on LinkedIn itself is the bubble's header naming its person, and places it
+    // (so the retries above did read the link).
+    await relink(`/in/${LINUS_ID}/`);
+    await d.waitFor(`${BUBBLE} ${COMPOSE}[data-threadline-bound=bound] [data-threadline-send-form][data-threadline-conversation-id="${SEED.longThread}"]`);
   } finally {
     await b.close();
   }

@@ -80,6 +80,83 @@ test("api_key_never_appears_in_the_page", async () => {
   }
 });
 
+test("a_content_script_cannot_read_the_extensions_storage", async () => {
+  const b = await launchChromium(sim);
+  try {
+    // Settings saved: chrome.storage.local holds the base URL and the account.
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    // The content scripts' own world (an isolated world of the extension, beside the page's),
+    // reached through the DevTools protocol: what any content script in any LinkedIn frame could run.
+    const cdp = await b.context.newCDPSession(page);
+    const contexts = [];
+    cdp.on("Runtime.executionContextCreated", ({ context }) => contexts.push(context));
+    await cdp.send("Runtime.enable"); // reports the contexts that exist already
+    const runtimeId = async (c) => (await cdp.send("Runtime.evaluate", { contextId: c.id, expression: "globalThis.chrome?.runtime?.id ?? null", returnByValue: true }).catch(() => null))?.result?.value;
+    const world = await waitFor(async () => {
+      for (const c of contexts.filter((x) => x.auxData?.type === "isolated")) if ((await runtimeId(c)) === b.extensionId) return c;
+      return null;
+    }, { what: "the content scripts' world" });
+    const { result, exceptionDetails } = await cdp.send("Runtime.evaluate", {
+      contextId: world.id,
+      awaitPromise: true,
+      returnByValue: true,
+      expression: `(async () => {
+        try {
+          return "read " + JSON.stringify(await chrome.storage.local.get(null));
+        } catch (e) {
+          return "refused: " + e.message;
+        }
+      })()`,
+    });
+    assert.equal(exceptionDetails, undefined);
+    assert.match(result.value, /^refused: /, `a content script read the storage: ${result.value}`);
+    assert.ok(!result.value.includes(sim.url));
+    // The background itself still reads it (the settings survive).
+    const settings = await b.sw.evaluate(async () => (await (globalThis.browser ?? globalThis.chrome).storage.local.get("settings")).settings);
+    assert.equal(settings.baseUrl, sim.url);
+    await cdp.detach();
+  } finally {
+    await b.close();
+  }
+});
+
+test("what_the_overlay_shows_is_not_left_in_the_pages_dom", async () => {
+  const b = await launchChromium(sim);
+  try {
+    await b.configure({ accountId: SEED.ada });
+    const page = await openThread(b.context, SEED.longThread);
+    const d = await closedDriver(page);
+    const subject = `Private subject ${Date.now()}`;
+    await sendThroughComposer(page, d, { text: `With a subject ${Date.now()}`, subject });
+    // The user sees the subject above the sent message (inside a closed root)…
+    await d.find("[data-event-urn] [data-threadline-subject]", { hasText: subject });
+    await d.find("[data-event-urn] [data-threadline-sent-via]");
+    // …and the page's scripts find nothing of it, nor of the message's view or its conversation,
+    // on Threadline's hosts (light DOM and open shadow roots: all a page script can walk).
+    const leaks = await page.evaluate(({ subject, thread }) => {
+      const hits = [];
+      const walk = (root) => {
+        for (const node of root.querySelectorAll("*")) {
+          if (node.hasAttribute("data-threadline-host")) {
+            for (const { name, value } of node.attributes) {
+              if (["data-sig", "data-subject", "data-threadline-conversation-id"].includes(name) || value.includes(subject) || value.includes(thread) || value.includes("{") || value.includes("[")) {
+                hits.push(`${node.getAttribute("data-threadline-host")} ${name}=${value.slice(0, 80)}`);
+              }
+            }
+          }
+          if (node.shadowRoot) walk(node.shadowRoot);
+        }
+      };
+      walk(document);
+      return hits;
+    }, { subject, thread: SEED.longThread });
+    assert.deepEqual(leaks, []);
+  } finally {
+    await b.close();
+  }
+});
+
 test("foreign_extension_and_page_messages_are_refused", async () => {
   // A second extension that tries to command Threadline's background.
   const foreign = mkdtempSync(path.join(TMP, "foreign-ext-"));
