@@ -55,12 +55,20 @@ fn message(e: &JsValue) -> String {
 
 /// An error's message for comparing the boundary's readers with serde-wasm-bindgen's, a value
 /// that is not a list where a list is read named alike: serde-wasm-bindgen's `deserialize_seq`
-/// tries any non-array as an iterable (`TypeError: Reflect.get called on non-object` for a
-/// primitive), where the boundary takes an array only, else `invalid type: …, expected a
+/// tries any non-array as an iterable (a `TypeError` of `Reflect.get` for a primitive, worded by
+/// each browser), where the boundary takes an array only, else `invalid type: …, expected a
 /// sequence` (so a function's own iterator never runs: tests/boundary/hostile.test.mjs).
 fn refusal(e: &JsValue) -> String {
     const NOT_A_LIST: &str = "<not a list>";
-    let m = message(e).replace("TypeError: Reflect.get called on non-object", NOT_A_LIST);
+    let mut m = message(e);
+    // Chromium: "Reflect.get called on non-object"; Firefox: "`target` argument of Reflect.get
+    // must be an object, got null".
+    if let Some(a) = m
+        .find("TypeError: ")
+        .filter(|&a| m[a..].contains("Reflect.get"))
+    {
+        m = format!("{}{NOT_A_LIST}", &m[..a]);
+    }
     let end = ", expected a sequence";
     match (m.find("Error: invalid type: "), m.find(end)) {
         (Some(a), Some(b)) if a < b => format!("{}{NOT_A_LIST}{}", &m[..a], &m[b + end.len()..]),
