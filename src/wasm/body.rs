@@ -4,11 +4,12 @@
 //! stream is cancelled once one byte past `MAX_BODY_BYTES` has arrived; `classify` then refuses
 //! the answer as `malformed`.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::describe;
+use super::promise::adopt;
 use crate::api::limits::MAX_BODY_BYTES;
 
 fn method(target: &JsValue, name: &str) -> Result<Function, String> {
@@ -27,12 +28,10 @@ pub(crate) async fn read_capped(resp: &web_sys::Response) -> Result<Vec<u8>, Str
     let read = method(&reader, "read")?;
     let mut body = Vec::new();
     loop {
-        let next: Promise = read
-            .call0(&reader)
-            .map_err(|e| describe(&e))?
-            .dyn_into()
-            .map_err(|_| "read() gave no promise".to_string())?;
-        let chunk = JsFuture::from(next).await.map_err(|e| describe(&e))?;
+        let next = read.call0(&reader).map_err(|e| describe(&e))?;
+        let chunk = JsFuture::from(adopt(&next))
+            .await
+            .map_err(|e| describe(&e))?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).map_err(|e| describe(&e))?;
         if done.is_truthy() {
             return Ok(body);

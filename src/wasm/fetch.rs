@@ -18,6 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
 
 use super::error::describe;
+use super::promise::adopt;
 use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Sends requests with the global `fetch`.
@@ -165,10 +166,10 @@ async fn exchange(
         web_sys::Request::new_with_str_and_init(&url, &init)
     })()
     .map_err(|e| thrown(&e))?;
-    // `Promise.resolve`: what a replaced `fetch` answers may be no Promise; `JsFuture` would
-    // call its `then` outside any `catch`.
+    // Adopted: what a replaced `fetch` answers may be no Promise, or one with a `then` of
+    // its own.
     let answered = fetch_with_request(&request).map_err(|e| thrown(&e))?;
-    let resp: web_sys::Response = JsFuture::from(Promise::resolve(&answered))
+    let resp: web_sys::Response = JsFuture::from(adopt(&answered))
         .await
         .map_err(|e| thrown(&e))?
         .dyn_into()

@@ -73,3 +73,79 @@ test("a function with a throwing name, or a symbol, where a string is read is a 
   assert.equal(m.messageId(ID), ID);
   engine.close();
 });
+
+/** A real Promise of `value` whose own `then` throws. */
+function throwingThen(value) {
+  const p = Promise.resolve(value);
+  p.then = () => { throw new Error("then boom"); };
+  return p;
+}
+
+/** A real Promise of `value` whose `constructor` getter throws (what `Promise.resolve` reads). */
+function throwingConstructor(value) {
+  const p = Promise.resolve(value);
+  Object.defineProperty(p, "constructor", { get() { throw new Error("constructor boom"); } });
+  return p;
+}
+
+test("a storage adapter's Promise with a throwing then or constructor fails that write; later commands run", async () => {
+  const map = new Map();
+  let poison = null;
+  const storage = {
+    get: (k) => map.get(k),
+    set: (k, v) => {
+      map.set(k, v);
+      return poison ? poison(undefined) : Promise.resolve();
+    },
+    remove: (k) => { map.delete(k); },
+  };
+  const engine = await openEngine({ storage });
+  for (const make of [throwingThen, throwingConstructor]) {
+    poison = make;
+    const sent = await settlesWithin(engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "poisoned" }), 3000);
+    poison = null;
+    assert.equal(sent.state, "rejected", `${make.name}: the send settles`);
+    assert.equal(sent.error.code, "storage", `${make.name}: ${sent.error.message}`);
+    const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 5000);
+    assert.equal(later.state, "fulfilled", `${make.name}: a later command runs: ${later.error?.message}`);
+  }
+  engine.close();
+});
+
+test("an apiKey function's or a replaced fetch's Promise with a throwing then or constructor is an error of that call", async () => {
+  const client = (apiKey = "dev") => new m.ThreadlineClient({ baseUrl: sim.url, apiKey, timeoutMs: 1500 });
+  for (const make of [throwingThen, throwingConstructor]) {
+    const keyed = await settlesWithin(client(() => make("dev")).listAccounts(), 3000);
+    assert.equal(keyed.state, "rejected", `apiKey ${make.name}: settles`);
+    assert.equal(keyed.error.code, "unauthorized", keyed.error.message);
+
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (req) => make(realFetch(req));
+    let fetched;
+    try {
+      fetched = await settlesWithin(client().listAccounts(), 3000);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    assert.equal(fetched.state, "rejected", `fetch ${make.name}: settles`);
+    assert.equal(fetched.error.code, "network", fetched.error.message);
+  }
+  // A body reader whose read() answers such a Promise.
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (req) => {
+    const r = await realFetch(req);
+    const stream = r.body;
+    const getReader = stream.getReader.bind(stream);
+    stream.getReader = () => Object.assign(getReader(), { read: () => throwingThen({ done: true }) });
+    return r;
+  };
+  let read;
+  try {
+    read = await settlesWithin(client().listAccounts(), 3000);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal(read.state, "rejected", "a poisoned body read settles");
+  assert.equal(read.error.code, "network", read.error.message);
+  assert.ok((await client().listAccounts()).length > 0, "a later call works");
+});
