@@ -233,8 +233,21 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
-fn warn(message: &str) {
-    web_sys::console::warn_1(&JsValue::from_str(message));
+#[wasm_bindgen]
+extern "C" {
+    /// `console.warn`, `catch`: a page may make it throw (jest-fail-on-console does), and a
+    /// throw through the pump (a listener's failure warned of) left it running forever.
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(value: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Warns of `value` on the console; a console that throws is not told.
+pub(crate) fn warn_value(value: &JsValue) {
+    let _ = console_warn(value);
+}
+
+pub(crate) fn warn(message: &str) {
+    warn_value(&JsValue::from_str(message));
 }
 
 /// Warns of a failed read or write of the store.

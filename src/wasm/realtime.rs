@@ -131,10 +131,7 @@ impl Realtime {
             Ok(ws) => ws,
             Err(e) => {
                 // A URL the WebSocket refuses: polling only.
-                web_sys::console::warn_1(&JsValue::from_str(&format!(
-                    "threadline: realtime off: {}",
-                    describe(&e)
-                )));
+                super::driver::warn(&format!("threadline: realtime off: {}", describe(&e)));
                 return;
             }
         };

@@ -149,3 +149,22 @@ test("an apiKey function's or a replaced fetch's Promise with a throwing then or
   assert.equal(read.error.code, "network", read.error.message);
   assert.ok((await client().listAccounts()).length > 0, "a later call works");
 });
+
+test("a console.warn that throws (jest-fail-on-console) leaves the pump running when a listener throws", async () => {
+  const engine = await openEngine();
+  engine.subscribe(() => { throw new Error("listener boom"); });
+  const warn = console.warn;
+  let warned = 0;
+  console.warn = () => { warned++; throw new Error("console.warn boom"); };
+  let first;
+  try {
+    first = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+  } finally {
+    console.warn = warn;
+  }
+  assert.ok(warned > 0, "the listener's failure was warned of");
+  assert.equal(first.state, "fulfilled", `the command settles: ${first.error?.message}`);
+  const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+  assert.equal(later.state, "fulfilled", `a later command settles: ${later.error?.message}`);
+  engine.close();
+});
