@@ -228,9 +228,29 @@ pub fn failure_error(f: &Failure) -> JsValue {
     engine_error(&code, &f.message, &[("failure", detail)])
 }
 
-/// `Date.now()`, the engine's clock.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Date, js_name = now)]
+    fn date_now() -> Result<f64, JsValue>;
+}
+
+thread_local! {
+    /// The last time [`now_ms`] read.
+    static LAST_NOW: Cell<i64> = const { Cell::new(0) };
+}
+
+/// `Date.now()`, the engine's clock; read before the engine is borrowed, as a page's
+/// `Date.now` may call back into the engine. `catch`: one that throws (a page's patch) gives
+/// the last time read, never an exception through the engine's callers.
 pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+    let now = date_now().map(|ms| ms as i64);
+    super::local(&LAST_NOW, |last| match now {
+        Ok(now) => {
+            last.set(now);
+            now
+        }
+        Err(_) => last.get(),
+    })
 }
 
 #[wasm_bindgen]
@@ -311,7 +331,8 @@ impl Driver {
         if self.closed.get() {
             return;
         }
-        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let now = now_ms();
+        let effects = self.engine.borrow_mut().handle(input, now);
         self.queue_effects(effects);
     }
 
@@ -327,7 +348,8 @@ impl Driver {
         if self.closed.get() {
             return Ok(None);
         }
-        let (id, effects) = self.engine.borrow_mut().command(command, now_ms());
+        let now = now_ms();
+        let (id, effects) = self.engine.borrow_mut().command(command, now);
         self.last_command.set(Some(id));
         let refusal = effects.iter().find_map(|e| match e {
             Effect::Notify(Notice::Refused {
@@ -356,7 +378,8 @@ impl Driver {
         if self.closed.get() {
             return;
         }
-        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let now = now_ms();
+        let effects = self.engine.borrow_mut().handle(input, now);
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
         let mut queue = self.queue.borrow_mut();

@@ -590,11 +590,12 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
+        let now = now_ms();
         let mut memos = self.memos.borrow_mut();
         let at = memos.iter().position(|(m, _)| m.shows(&account, &id));
         let (mut memo, last) = at.map(|i| memos.remove(i)).unwrap_or_default();
         let view = self.driver.with_engine(|e| {
-            let Some(planned) = e.conversation_view_plan(&account, &id, now_ms(), &mut memo) else {
+            let Some(planned) = e.conversation_view_plan(&account, &id, now, &mut memo) else {
                 return Ok(None);
             };
             // The view with the items made afresh, in one crossing.

@@ -61,7 +61,7 @@ impl Transport for FetchTransport {
     }
 
     fn now_ms(&self) -> u64 {
-        js_sys::Date::now().max(0.0) as u64
+        super::driver::now_ms().max(0) as u64
     }
 
     fn reads_stopped(&self) -> bool {

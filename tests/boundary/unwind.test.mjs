@@ -168,3 +168,50 @@ test("a console.warn that throws (jest-fail-on-console) leaves the pump running 
   assert.equal(later.state, "fulfilled", `a later command settles: ${later.error?.message}`);
   engine.close();
 });
+
+/**
+ * Runs `body` with `object[key]` replaced by `value`, restored as soon as it returns: not over
+ * an `await`, as Node's own fetch (which the engine's requests use) calls both patched methods.
+ */
+function patched(object, key, value, body) {
+  const saved = Object.getOwnPropertyDescriptor(object, key);
+  Object.defineProperty(object, key, { ...saved, value });
+  try {
+    return body();
+  } finally {
+    Object.defineProperty(object, key, saved);
+  }
+}
+
+const boom = () => { throw new Error("page patch boom"); };
+const ACCENTED_SLUG = "https://www.linkedin.com/in/%C3%89T%C3%89/";
+
+test("a throwing String.prototype.toLowerCase or RegExp.prototype.exec while a slug is parsed leaves the engine usable", async () => {
+  for (const [object, key] of [[String.prototype, "toLowerCase"], [RegExp.prototype, "exec"]]) {
+    const engine = await openEngine();
+    // The command is parsed as it is fed.
+    const sending = patched(object, key, boom, () => engine.send({ accountId: SEED_IDS.ada, recipientProfileUrn: ACCENTED_SLUG, text: "hi" }));
+    const sent = await settlesWithin(sending, 3000);
+    assert.notEqual(sent.state, "pending", `${key}: the send settles`);
+    assert.ok(!(sent.error instanceof WebAssembly.RuntimeError), `${key}: ${sent.error?.message}`);
+    assert.ok(engine.status(""), `${key}: the engine still answers`);
+    const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 5000);
+    assert.equal(later.state, "fulfilled", `${key}: a later command runs: ${later.error?.message}`);
+    engine.close();
+  }
+  // The URN functions too, past the ~1,200 unwinds that exhausted the shadow stack.
+  patched(String.prototype, "toLowerCase", boom, () => {
+    for (let i = 0; i < 2000; i++) m.tryProfileId(ACCENTED_SLUG);
+  });
+  assert.equal(m.profileId(ACCENTED_SLUG), "slug:été", "and answers as before once the patch is gone");
+});
+
+test("a Date.now that throws neither unwinds through a command nor leaves the engine borrowed", async () => {
+  const engine = await openEngine();
+  const first = await settlesWithin(patched(Date, "now", boom, () => engine.refreshConversations({ accountId: SEED_IDS.ada })), 3000);
+  assert.equal(first.state, "fulfilled", `the command settles: ${first.error?.message}`);
+  assert.ok(engine.status(""), "the engine still answers");
+  const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+  assert.equal(later.state, "fulfilled", `a later command settles: ${later.error?.message}`);
+  engine.close();
+});
