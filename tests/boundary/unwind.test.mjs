@@ -215,3 +215,67 @@ test("a Date.now that throws neither unwinds through a command nor leaves the en
   assert.equal(later.state, "fulfilled", `a later command settles: ${later.error?.message}`);
   engine.close();
 });
+
+/** `r` with `key` made a getter that throws. */
+const throwingGetter = (key) => (r) => Object.defineProperty(r, key, { get() { throw new Error(`${key} boom`); } });
+
+test("a replaced fetch's answer with throwing parts is a network error of that call; the engine works on", async () => {
+  const realFetch = globalThis.fetch;
+  const poisons = {
+    ...Object.fromEntries(["type", "url", "redirected", "status", "headers", "body"].map((k) => [k, throwingGetter(k)])),
+    "headers.entries()": (r) => Object.defineProperty(r, "headers", { value: { entries() { throw new Error("entries boom"); } } }),
+    "an entry's done": (r) => Object.defineProperty(r, "headers", {
+      value: { entries: () => ({ next: () => ({ get done() { throw new Error("done boom"); } }) }) },
+    }),
+    "an entry's value": (r) => Object.defineProperty(r, "headers", {
+      value: { entries: () => ({ next: () => ({ done: false, get value() { throw new Error("value boom"); } }) }) },
+    }),
+    "body.getReader()": (r) => Object.defineProperty(r, "body", { value: { getReader() { throw new Error("getReader boom"); } } }),
+    "a chunk's own length": (r) => {
+      const chunk = new Uint8Array(4);
+      Object.defineProperty(chunk, "length", { get() { throw new Error("length boom"); } });
+      Object.defineProperty(chunk, "subarray", { value() { throw new Error("subarray boom"); } });
+      let sent = false;
+      const read = async () => (sent ? { done: true } : ((sent = true), { done: false, value: chunk }));
+      return Object.defineProperty(r, "body", { value: { getReader: () => ({ read }) } });
+    },
+  };
+  let poison = null;
+  globalThis.fetch = async (req) => {
+    const r = await realFetch(req);
+    return poison ? poison(r) : r;
+  };
+  try {
+    const client = new m.ThreadlineClient({ baseUrl: sim.url, apiKey: "dev", timeoutMs: 1000 });
+    for (const [what, make] of Object.entries(poisons)) {
+      poison = make;
+      const call = await settlesWithin(client.listAccounts(), 3000);
+      poison = null;
+      assert.equal(call.state, "rejected", `${what}: the call settles`);
+      assert.equal(call.error.code, what === "a chunk's own length" ? "malformed" : "network", `${what}: ${call.error.message}`);
+    }
+    // The thrown error's own toString throws.
+    poison = () => {
+      const e = new TypeError("offline");
+      e.toString = () => { throw new Error("toString boom"); };
+      throw e;
+    };
+    const offline = await settlesWithin(client.listAccounts(), 3000);
+    poison = null;
+    assert.equal(offline.state, "rejected");
+    assert.equal(offline.error.code, "network", offline.error.message);
+
+    // Through an engine: past its request's deadline, the module still answers.
+    const engine = await openEngine({ timeoutMs: 500 });
+    poison = throwingGetter("status");
+    const refreshed = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+    poison = null;
+    assert.notEqual(refreshed.state, "pending", "the refresh settles");
+    await new Promise((r) => setTimeout(r, 700));
+    const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+    assert.equal(later.state, "fulfilled", `a later refresh: ${later.error?.message}`);
+    engine.close();
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
