@@ -279,3 +279,30 @@ test("a replaced fetch's answer with throwing parts is a network error of that c
     globalThis.fetch = realFetch;
   }
 });
+
+test("a throwing Array.prototype.slice while a view is assembled leaves the engine and its memo usable", async () => {
+  const engine = await openEngine();
+  const opened = { view: "v", accountId: SEED_IDS.ada, conversationUrn: THREAD() };
+  await engine.refreshConversations({ accountId: SEED_IDS.ada });
+  await engine.openConversation(opened);
+  const view = () => engine.conversationView(SEED_IDS.ada, THREAD());
+  for (let i = 0; i < 100 && !(view()?.messages.length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+  const count = view().messages.length;
+  assert.ok(count > 0);
+  for (const key of ["slice"]) {
+    let e;
+    patched(Array.prototype, key, boom, () => {
+      try {
+        view();
+      } catch (err) {
+        e = err;
+      }
+    });
+    assert.ok(!(e instanceof WebAssembly.RuntimeError), `${key}: ${e?.message}`);
+    assert.equal(view().messages.length, count, `${key}: the view reads again`);
+    assert.ok(engine.status(""), `${key}: the engine still answers`);
+  }
+  const later = await settlesWithin(engine.refresh(opened), 3000);
+  assert.equal(later.state, "fulfilled", `a later command: ${later.error?.message}`);
+  engine.close();
+});
