@@ -777,9 +777,12 @@ async fn a_move_into_a_full_indexed_db_is_reported_and_the_old_store_kept() {
         return;
     }
     reset().await;
-    ThreadlineEngine::delete_store(Some("t-migrate-full".into()), None)
-        .await
-        .expect("a fresh database");
+    JsFuture::from(ThreadlineEngine::delete_store(
+        "t-migrate-full".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("a fresh database");
     let old = open("t-migrate-full").await;
     let before = loaded(&old).await;
     old.close();
@@ -825,9 +828,12 @@ async fn a_move_into_a_full_indexed_db_is_reported_and_the_old_store_kept() {
     done(moved.open_conversation(open_options("tab"))).await;
     holds_each_once(&view(&moved).expect("moved"), &before);
     moved.close();
-    ThreadlineEngine::delete_store(Some("t-migrate-full".into()), None)
-        .await
-        .expect("deleted");
+    JsFuture::from(ThreadlineEngine::delete_store(
+        "t-migrate-full".into(),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .expect("deleted");
     let mut again = options("t-migrate-full", false);
     again["storage"] = json!("indexedDB");
     let empty = open_with(again).await;
@@ -1014,7 +1020,7 @@ async fn views_carry_eligibility_and_channels_and_urns_are_built_in_rust() {
     }
     let url = format!("https://www.linkedin.com/messaging/thread/{LONG_THREAD}/");
     let held = engine
-        .conversation_urn_of(ADA.into(), url)
+        .conversation_urn_of(ADA.into(), url.into())
         .expect("a thread URL");
     assert_eq!(held, v.urn);
     assert_eq!(
@@ -1214,7 +1220,7 @@ async fn located_messages_name_their_conversation_from_memory_and_from_the_store
     // Reopened: nothing of the thread's messages in memory; the store knows the message.
     let again = open_with(o).await;
     assert!(again
-        .conversation_of_message(ADA.into(), newest.clone())
+        .conversation_of_message(ADA.into(), newest.clone().into())
         .expect("a readable URN")
         .is_undefined());
     let found = done(again.locate_messages(ADA.into(), urns(&[unknown, &newest]))).await;
