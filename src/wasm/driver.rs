@@ -232,6 +232,13 @@ pub fn failure_error(f: &Failure) -> JsValue {
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Date, js_name = now)]
     fn date_now() -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Math, js_name = random)]
+    fn math_random() -> Result<f64, JsValue>;
+}
+
+/// `Math.random()`, or `None` when a page's patch of it throws (`catch`, as for `Date.now`).
+pub(crate) fn random() -> Option<f64> {
+    math_random().ok()
 }
 
 thread_local! {

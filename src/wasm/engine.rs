@@ -167,9 +167,13 @@ fn present(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A fresh seed for client keys (the engine draws no randomness itself).
+/// A fresh seed for client keys (the engine draws no randomness itself); the clock's when a
+/// page's `Math.random` throws, so that `open` still settles.
 fn random_seed() -> u64 {
-    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+    match super::driver::random() {
+        Some(r) => (r * 9_007_199_254_740_991.0) as u64,
+        None => now_ms().max(1) as u64,
+    }
 }
 
 /// Reads the arguments of a command, or gives the rejected Promise of the first bad one.

@@ -306,3 +306,23 @@ test("a throwing Array.prototype.slice while a view is assembled leaves the engi
   assert.equal(later.state, "fulfilled", `a later command: ${later.error?.message}`);
   engine.close();
 });
+
+test("a Math.random that throws while an engine opens: open settles and the engine works", async () => {
+  // Patched until the microtasks of open's first steps have run (the seed is drawn there),
+  // and no longer: Node's own code draws too.
+  const saved = Math.random;
+  Math.random = boom;
+  let opening;
+  try {
+    opening = openEngine();
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    Math.random = saved;
+  }
+  const opened = await settlesWithin(opening, 3000);
+  assert.equal(opened.state, "fulfilled", `open settles: ${opened.error?.message}`);
+  const engine = opened.value;
+  const refreshed = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
+  assert.equal(refreshed.state, "fulfilled", `a command runs: ${refreshed.error?.message}`);
+  engine.close();
+});
