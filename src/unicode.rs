@@ -41,23 +41,52 @@ mod host {
     }
 }
 
+/// The JavaScript engine's answers, each call through an import marked `catch`: a page may
+/// patch `RegExp.prototype.exec` (which `test` calls) or `String.prototype.toLowerCase` to
+/// throw, and a throw that unwound through wasm here left the engine that was parsing (a
+/// command's URN, a server's answer) borrowed for good. When JavaScript fails to answer, the
+/// answer is the conservative one: not alphanumeric (the slug is refused, never taken for
+/// another), and the lowercase of the ASCII letters only, as core's tables are not in the
+/// module to do better; either way the same input gives the same answer while the patch stays.
 #[cfg(target_arch = "wasm32")]
 mod host {
-    use js_sys::{JsString, RegExp};
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A regular expression, for its `test`.
+        #[wasm_bindgen(js_name = RegExp)]
+        type Pattern;
+        #[wasm_bindgen(catch, constructor, js_class = RegExp)]
+        fn new(source: &str, flags: &str) -> Result<Pattern, JsValue>;
+        #[wasm_bindgen(catch, method)]
+        fn test(this: &Pattern, text: &str) -> Result<bool, JsValue>;
+
+        /// A string, for its `toLowerCase`.
+        type Text;
+        #[wasm_bindgen(catch, method, js_name = toLowerCase)]
+        fn to_lower_case(this: &Text) -> Result<String, JsValue>;
+    }
 
     thread_local! {
         /// One character that is Alphabetic or a number (no `g` flag: `test` keeps no state).
-        static ALPHANUMERIC: RegExp = RegExp::new(r"^[\p{Alphabetic}\p{N}]$", "u");
+        /// `None` if `RegExp` threw when first asked.
+        static ALPHANUMERIC: Option<Pattern> = Pattern::new(r"^[\p{Alphabetic}\p{N}]$", "u").ok();
     }
 
     pub fn is_alphanumeric(c: char) -> bool {
         let mut buf = [0u8; 4];
         let one: &str = c.encode_utf8(&mut buf);
-        crate::wasm::local(&ALPHANUMERIC, |re| re.test(one))
+        crate::wasm::local(&ALPHANUMERIC, |re| {
+            re.as_ref().is_some_and(|re| re.test(one) == Ok(true))
+        })
     }
 
     pub fn to_lowercase(s: &str) -> String {
-        JsString::from(s).to_lower_case().into()
+        JsValue::from_str(s)
+            .unchecked_into::<Text>()
+            .to_lower_case()
+            .unwrap_or_else(|_| s.to_ascii_lowercase())
     }
 }
 

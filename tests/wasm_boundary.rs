@@ -741,7 +741,7 @@ fn field_values_read_as_serde_jsons_value_reads_them() {
         let copy = plain("v", &given).expect("copied");
         assert_eq!(
             threadline::wasm::boundary::scalar(&copy).map_err(text),
-            Scalar::deserialize(swb(&copy)).map_err(text),
+            Scalar::deserialize(swb(&copy)).map_err(|e| nameless(&text(e))),
             "{js}"
         );
         for v in [given.clone(), copy] {
@@ -771,6 +771,28 @@ fn field_values_read_as_serde_jsons_value_reads_them() {
         (read.asset_urn.as_str(), read.byte_size),
         ("urn:li:digitalmediaAsset:1", 12)
     );
+}
+
+/// serde-wasm-bindgen's error text with each function's name left out (`JsValue(Function(kind))`
+/// as `JsValue(Function)`), as the boundary writes it: it does not read a `name`, whose getter
+/// may throw (`boundary::invalid`).
+fn nameless(text: &str) -> String {
+    const FUNCTION: &str = "JsValue(Function";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(FUNCTION) {
+        let (before, after) = rest.split_at(at + FUNCTION.len());
+        out.push_str(before);
+        rest = match after
+            .strip_prefix('(')
+            .and_then(|a| a.find(')').map(|end| &a[end + 1..]))
+        {
+            Some(past_name) => past_name,
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Every value kind the plain copy can hold, as JS expressions: nullish, booleans, numbers
@@ -896,7 +918,7 @@ fn a_facts_kind_reads_as_tags_serde_reader_reads_it() {
         };
         match ours {
             Err(e) if !serde.starts_with("kind ") => {
-                assert_eq!(message(&e), serde, "kind {input}")
+                assert_eq!(message(&e), nameless(&serde), "kind {input}")
             }
             // A string: the kind's fields are read next (a missing field or an unknown kind).
             _ => assert!(serde.starts_with("kind "), "kind {input}: {serde}"),

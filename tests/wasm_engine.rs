@@ -577,13 +577,38 @@ async fn a_server_event_brings_a_message_before_any_poll() {
         // Node 20 has no WebSocket: the engine polls only (covered by the tests above).
         return;
     }
+    pushed_before_any_poll("t-realtime", || {}).await;
+}
+
+/// A page whose `encodeURIComponent` throws while the socket connects: its URL's key is encoded
+/// in Rust, so the socket still opens (the throw once unwound through the connecting task).
+#[wasm_bindgen_test]
+async fn a_page_whose_encode_uri_component_throws_still_gets_server_events() {
+    if !has_websocket() {
+        return;
+    }
+    let global = js_sys::global();
+    let name = JsValue::from_str("encodeURIComponent");
+    let saved = get(&global, "encodeURIComponent");
+    let boom = js_sys::Function::new_no_args("throw new Error('page patch boom')");
+    Reflect::set(&global, &name, &boom).unwrap();
+    pushed_before_any_poll("t-realtime-patched", || {
+        Reflect::set(&global, &name, &saved).unwrap();
+    })
+    .await;
+}
+
+/// Opens a realtime engine that would not poll for ten minutes, calls `opened` once its socket
+/// had time to open, and waits for a message another client sends to arrive by the socket.
+async fn pushed_before_any_poll(storage_key: &str, opened: impl FnOnce()) {
     reset().await;
-    let mut o = options("t-realtime", true);
+    let mut o = options(storage_key, true);
     o["config"]["pollIntervalMs"] = json!(600_000);
     let engine = open_with(o).await;
     loaded(&engine).await;
     sleep(300).await; // the socket opens
-                      // Someone else writes to the conversation.
+    opened();
+    // Someone else writes to the conversation.
     let resp = Request::post(&format!("{}/conversations/send", sim_url()))
         .header("Authorization", "Bearer dev")
         .header("Content-Type", "application/json")

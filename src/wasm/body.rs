@@ -4,43 +4,63 @@
 //! stream is cancelled once one byte past `MAX_BODY_BYTES` has arrived; `classify` then refuses
 //! the answer as `malformed`.
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Function, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::error::describe;
+use super::promise::adopt;
 use crate::api::limits::MAX_BODY_BYTES;
 
-fn method(target: &JsValue, name: &str) -> Result<Function, String> {
-    Reflect::get(target, &JsValue::from_str(name))
-        .map_err(|e| describe(&e))?
+/// `target[name]` as a function, read through `Reflect.get`, which catches (a replaced
+/// `fetch`'s answer may have throwing getters of its own).
+pub(crate) fn method(target: &JsValue, name: &str) -> Result<Function, String> {
+    super::fetch::field(target, name)?
         .dyn_into::<Function>()
-        .map_err(|_| format!("the body stream has no {name}()"))
+        .map_err(|_| format!("the answer has no {name}()"))
 }
 
-/// The whole body, or its first `MAX_BODY_BYTES + 1` bytes.
-pub(crate) async fn read_capped(resp: &web_sys::Response) -> Result<Vec<u8>, String> {
-    let Some(stream) = resp.body() else {
+#[wasm_bindgen]
+extern "C" {
+    /// A copy of a chunk's bytes.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type Chunk;
+    /// `new Uint8Array(chunk)`, which reads a typed array's own slots, no method or getter of
+    /// it; `catch`: a chunk whose buffer was detached throws.
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new(chunk: &JsValue) -> Result<Chunk, JsValue>;
+}
+
+/// The whole body, or its first `MAX_BODY_BYTES + 1` bytes. Every call on what a replaced
+/// `fetch` answered catches (the stream, its reader, each chunk, read through `Reflect.get`
+/// and `Function.call`), so a throw is this read's failure, never an unwind through wasm.
+pub(crate) async fn read_capped(resp: &JsValue) -> Result<Vec<u8>, String> {
+    let stream = super::fetch::field(resp, "body")?;
+    if stream.is_undefined() || stream.is_null() {
         return Ok(Vec::new());
-    };
-    let reader: JsValue = stream.get_reader().into();
+    }
+    let reader = method(&stream, "getReader")?
+        .call0(&stream)
+        .map_err(|e| describe(&e))?;
     let read = method(&reader, "read")?;
     let mut body = Vec::new();
     loop {
-        let next: Promise = read
-            .call0(&reader)
-            .map_err(|e| describe(&e))?
-            .dyn_into()
-            .map_err(|_| "read() gave no promise".to_string())?;
-        let chunk = JsFuture::from(next).await.map_err(|e| describe(&e))?;
+        let next = read.call0(&reader).map_err(|e| describe(&e))?;
+        let chunk = JsFuture::from(adopt(&next))
+            .await
+            .map_err(|e| describe(&e))?;
         let done = Reflect::get(&chunk, &JsValue::from_str("done")).map_err(|e| describe(&e))?;
         if done.is_truthy() {
             return Ok(body);
         }
         let value = Reflect::get(&chunk, &JsValue::from_str("value")).map_err(|e| describe(&e))?;
-        let bytes: Uint8Array = value
-            .dyn_into()
-            .map_err(|_| "a body chunk is not bytes".to_string())?;
+        if !value.is_instance_of::<Uint8Array>() {
+            return Err("a body chunk is not bytes".into());
+        }
+        // Our own copy: the chunk itself may carry a `length` or `subarray` of its own.
+        let bytes: Uint8Array = Chunk::new(&value)
+            .map_err(|e| describe(&e))?
+            .unchecked_into();
         let room = MAX_BODY_BYTES + 1 - body.len();
         let take = (bytes.length() as usize).min(room);
         let start = body.len();

@@ -681,11 +681,80 @@ fn invalid(v: &JsValue, expected: &dyn serde::de::Expected) -> SwbError {
         other = text;
         Unexpected::Str(&other)
     } else {
-        // `*v`: JsValue's own `Debug`, as serde-wasm-bindgen writes it (no `&JsValue` one).
-        other = format!("{:?}", *v);
+        let mut text = String::from("JsValue(");
+        debug_text(v, &mut text);
+        text.push(')');
+        other = text;
         Unexpected::Other(&other)
     };
     serde::de::Error::invalid_type(unexpected, expected)
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`: a primitive's text by the language's own conversion (a symbol's
+    /// `Symbol(description)` included), which reads no property and calls no method.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn string_of(value: &JsValue) -> Result<String, JsValue>;
+}
+
+/// The text `JsValue`'s `Debug` gives a value of the plain copy (serde-wasm-bindgen's
+/// `invalid_type` writes it), made without running the value's code. That `Debug` reads a
+/// function's `name` and a symbol's `description` through imports that do not catch: a
+/// throwing `name` getter on an argument unwound through the export, leaving its borrows held
+/// and `open`'s Promise unsettled. So a function is `Function` whatever its name, a symbol
+/// `String(symbol)`'s text, and an object whose JSON would call a `toJSON` of its own is
+/// `Object` (what `Debug` says when that JSON throws); every JS call here catches.
+#[cold]
+#[inline(never)]
+fn debug_text(v: &JsValue, out: &mut String) {
+    let text = |r: Result<String, JsValue>| r.unwrap_or_default();
+    let kind = v.js_typeof().as_string().unwrap_or_default();
+    let json = || js_sys::JSON::stringify(v).ok().and_then(|s| s.as_string());
+    match kind.as_str() {
+        "function" => out.push_str("Function"),
+        "string" => out.push_str(&json().unwrap_or_default()),
+        "bigint" => {
+            out.push_str(&text(string_of(v)));
+            out.push('n');
+        }
+        "object" if v.is_null() => out.push_str("null"),
+        "object" if is_array(v) == Ok(true) => {
+            let items: &Array = v.unchecked_ref();
+            out.push('[');
+            for i in 0..items.length() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                debug_text(&items.get(i), out);
+            }
+            out.push(']');
+        }
+        "object" => match json().filter(|_| !calls_own_to_json(v)) {
+            Some(s) => {
+                out.push_str("Object(");
+                out.push_str(&s);
+                out.push(')');
+            }
+            None => out.push_str("Object"),
+        },
+        // Numbers, booleans, `undefined`, symbols.
+        _ => out.push_str(&text(string_of(v))),
+    }
+}
+
+/// Whether `JSON.stringify` of this plain copy would call a function of the caller's: an own
+/// `toJSON` of one of its objects (an array's elements are its own keys too).
+fn calls_own_to_json(v: &JsValue) -> bool {
+    if !v.is_object() {
+        return false;
+    }
+    let Ok(keys) = own_keys(v) else { return true };
+    keys.iter().any(|key| {
+        let value = Reflect::get(v, &key).unwrap_or(JsValue::UNDEFINED);
+        (key.as_string().as_deref() == Some("toJSON") && value.is_function())
+            || calls_own_to_json(&value)
+    })
 }
 
 /// A field's value read from the plain copy as `Self`'s serde reader read it through

@@ -20,7 +20,7 @@ use super::boundary::{
 use super::deadline::within;
 use super::error::{api_error, describe, js_error};
 use super::fetch::FetchTransport;
-use super::promise::promise;
+use super::promise::{adopt, promise};
 use crate::api::endpoints::{accounts, check_attachment_size};
 use crate::api::{ApiError, Call, Client, HttpRequest, KeySource};
 use crate::model::{
@@ -78,7 +78,7 @@ impl KeySource for JsKey {
         let value = func
             .call0(&JsValue::UNDEFINED)
             .map_err(|e| no_key(format!("the apiKey function threw: {}", describe(&e))))?;
-        let value = within(deadline_ms, JsFuture::from(Promise::resolve(&value)))
+        let value = within(deadline_ms, JsFuture::from(adopt(&value)))
             .await
             .map_err(|_| {
                 no_key(format!(

@@ -228,13 +228,53 @@ pub fn failure_error(f: &Failure) -> JsValue {
     engine_error(&code, &f.message, &[("failure", detail)])
 }
 
-/// `Date.now()`, the engine's clock.
-pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Date, js_name = now)]
+    fn date_now() -> Result<f64, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Math, js_name = random)]
+    fn math_random() -> Result<f64, JsValue>;
 }
 
-fn warn(message: &str) {
-    web_sys::console::warn_1(&JsValue::from_str(message));
+/// `Math.random()`, or `None` when a page's patch of it throws (`catch`, as for `Date.now`).
+pub(crate) fn random() -> Option<f64> {
+    math_random().ok()
+}
+
+thread_local! {
+    /// The last time [`now_ms`] read.
+    static LAST_NOW: Cell<i64> = const { Cell::new(0) };
+}
+
+/// `Date.now()`, the engine's clock; read before the engine is borrowed, as a page's
+/// `Date.now` may call back into the engine. `catch`: one that throws (a page's patch) gives
+/// the last time read, never an exception through the engine's callers.
+pub fn now_ms() -> i64 {
+    let now = date_now().map(|ms| ms as i64);
+    super::local(&LAST_NOW, |last| match now {
+        Ok(now) => {
+            last.set(now);
+            now
+        }
+        Err(_) => last.get(),
+    })
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `console.warn`, `catch`: a page may make it throw (jest-fail-on-console does), and a
+    /// throw through the pump (a listener's failure warned of) left it running forever.
+    #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
+    fn console_warn(value: &JsValue) -> Result<(), JsValue>;
+}
+
+/// Warns of `value` on the console; a console that throws is not told.
+pub(crate) fn warn_value(value: &JsValue) {
+    let _ = console_warn(value);
+}
+
+pub(crate) fn warn(message: &str) {
+    warn_value(&JsValue::from_str(message));
 }
 
 /// Warns of a failed read or write of the store.
@@ -298,7 +338,8 @@ impl Driver {
         if self.closed.get() {
             return;
         }
-        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let now = now_ms();
+        let effects = self.engine.borrow_mut().handle(input, now);
         self.queue_effects(effects);
     }
 
@@ -314,7 +355,8 @@ impl Driver {
         if self.closed.get() {
             return Ok(None);
         }
-        let (id, effects) = self.engine.borrow_mut().command(command, now_ms());
+        let now = now_ms();
+        let (id, effects) = self.engine.borrow_mut().command(command, now);
         self.last_command.set(Some(id));
         let refusal = effects.iter().find_map(|e| match e {
             Effect::Notify(Notice::Refused {
@@ -343,7 +385,8 @@ impl Driver {
         if self.closed.get() {
             return;
         }
-        let effects = self.engine.borrow_mut().handle(input, now_ms());
+        let now = now_ms();
+        let effects = self.engine.borrow_mut().handle(input, now);
         let step = self.step.get().wrapping_add(1);
         self.step.set(step);
         let mut queue = self.queue.borrow_mut();

@@ -167,9 +167,13 @@ fn present(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A fresh seed for client keys (the engine draws no randomness itself).
+/// A fresh seed for client keys (the engine draws no randomness itself); the clock's when a
+/// page's `Math.random` throws, so that `open` still settles.
 fn random_seed() -> u64 {
-    (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64
+    match super::driver::random() {
+        Some(r) => (r * 9_007_199_254_740_991.0) as u64,
+        None => now_ms().max(1) as u64,
+    }
 }
 
 /// Reads the arguments of a command, or gives the rejected Promise of the first bad one.
@@ -590,42 +594,46 @@ impl ThreadlineEngine {
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
         let id = ConversationId::parse(&text("conversationUrn", &conversation_urn)?)?;
-        let mut memos = self.memos.borrow_mut();
-        let at = memos.iter().position(|(m, _)| m.shows(&account, &id));
-        let (mut memo, last) = at.map(|i| memos.remove(i)).unwrap_or_default();
-        let view = self.driver.with_engine(|e| {
-            let Some(planned) = e.conversation_view_plan(&account, &id, now_ms(), &mut memo) else {
-                return Ok(None);
-            };
-            // The view with the items made afresh, in one crossing.
-            let (out, fresh) = planned_to_js(&planned)?;
-            if fresh.length() as usize != planned.fresh_len() {
-                return Err(super::error::internal_error(
-                    "a view lost messages on its way to JS",
-                ));
-            }
-            freeze_each(&fresh)?;
-            let items = match &planned.plan {
-                None => last.slice(0, last.length()),
-                Some(plan) => assemble(&last, &fresh, plan)?,
-            };
-            js_sys::Reflect::set(&out, &"messages".into(), &items)?;
-            // The caller may change the array it gets: the memo keeps its own.
-            Ok(Some((out, items.slice(0, items.length()))))
-        });
-        match view {
-            Ok(Some((out, items))) => {
-                // The most recent last (a `push` and `remove`: no `Vec::insert` code over
-                // the memo's type for this one call, issue 15).
-                memos.push((memo, items));
-                if memos.len() > KEPT_VIEWS {
-                    memos.remove(0);
-                }
-                Ok(out)
-            }
-            Ok(None) => Ok(JsValue::UNDEFINED),
-            Err(e) => Err(e),
+        let now = now_ms();
+        // The memo is taken out and the engine's borrow ends with the plan: the view is
+        // assembled with JS calls (`JSON.parse`, `Object.freeze`, `slice`, `concat`) a page may
+        // patch to throw or to call back in, and neither borrow may be held then. A view that
+        // fails keeps no memo; the next read plans afresh.
+        let (mut memo, last) = {
+            let mut memos = self.memos.borrow_mut();
+            let at = memos.iter().position(|(m, _)| m.shows(&account, &id));
+            at.map(|i| memos.remove(i)).unwrap_or_default()
+        };
+        let planned = self
+            .driver
+            .with_engine(|e| e.conversation_view_plan(&account, &id, now, &mut memo));
+        let Some(planned) = planned else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        // The view with the items made afresh, in one crossing.
+        let (out, fresh) = planned_to_js(&planned)?;
+        if fresh.length() as usize != planned.fresh_len() {
+            return Err(super::error::internal_error(
+                "a view lost messages on its way to JS",
+            ));
         }
+        freeze_each(&fresh)?;
+        let items = match &planned.plan {
+            None => copy(&last, 0, last.length())?,
+            Some(plan) => assemble(&last, &fresh, plan)?,
+        };
+        js_sys::Reflect::set(&out, &"messages".into(), &items)?;
+        // The caller may change the array it gets: the memo keeps its own.
+        let kept = copy(&items, 0, items.length())?;
+        drop(planned);
+        let mut memos = self.memos.borrow_mut();
+        // The most recent last (a `push` and `remove`: no `Vec::insert` code over the memo's
+        // type for this one call, issue 15).
+        memos.push((memo, kept));
+        if memos.len() > KEPT_VIEWS {
+            memos.remove(0);
+        }
+        Ok(out)
     }
 
     /// The conversation list of an account, newest activity first.
@@ -1223,6 +1231,21 @@ fn freeze_each(array: &js_sys::Array) -> Result<(), JsValue> {
     for_each.call1(array, &freeze).map(drop)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// An array of the view's items, for its `slice`.
+    #[wasm_bindgen(js_name = Array)]
+    type Items;
+    /// `catch`: a page may patch `Array.prototype.slice`.
+    #[wasm_bindgen(catch, method)]
+    fn slice(this: &Items, from: u32, to: u32) -> Result<js_sys::Array, JsValue>;
+}
+
+/// `array.slice(from, to)`.
+fn copy(array: &js_sys::Array, from: u32, to: u32) -> Result<js_sys::Array, JsValue> {
+    array.unchecked_ref::<Items>().slice(from, to)
+}
+
 /// The items `plan` names, from the last answer and the fresh ones: each run of consecutive
 /// items of one of them is one `slice`, and the runs are joined by one `concat`.
 fn assemble(
@@ -1248,16 +1271,15 @@ fn assemble(
         }
     }
     let slice = |&(is_last, from, to): &(bool, usize, usize)| {
-        let of = if is_last { last } else { fresh };
-        of.slice(from as u32, to as u32)
+        copy(if is_last { last } else { fresh }, from as u32, to as u32)
     };
     match runs.as_slice() {
         [] => Ok(js_sys::Array::new()),
-        [one] => Ok(slice(one)),
+        [one] => slice(one),
         many => {
             let parts = js_sys::Array::new();
-            for run in many {
-                parts.push(&slice(run));
+            for (i, run) in many.iter().enumerate() {
+                js_sys::Reflect::set_u32(&parts, i as u32, &JsValue::from(slice(run)?))?;
             }
             let concat: js_sys::Function =
                 js_sys::Reflect::get(&parts, &"concat".into())?.dyn_into()?;

@@ -18,6 +18,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortController;
 
 use super::error::describe;
+use super::promise::adopt;
 use crate::api::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Sends requests with the global `fetch`.
@@ -60,7 +61,7 @@ impl Transport for FetchTransport {
     }
 
     fn now_ms(&self) -> u64 {
-        js_sys::Date::now().max(0.0) as u64
+        super::driver::now_ms().max(0) as u64
     }
 
     fn reads_stopped(&self) -> bool {
@@ -117,12 +118,21 @@ extern "C" {
 }
 
 /// What a `fetch` or `new Request` threw, as text: an `Error`'s `String(error)` (`TypeError:
-/// fetch failed`, as gloo-net gave it), anything else described.
+/// fetch failed`, as gloo-net gave it), anything else described. The `toString` is called
+/// through `Function.call`, which catches: a replaced `fetch` may throw an error whose own
+/// `toString` throws.
 fn thrown(e: &JsValue) -> String {
-    match e.dyn_ref::<js_sys::Error>() {
-        Some(error) => error.to_string().into(),
-        None => describe(e),
-    }
+    e.dyn_ref::<js_sys::Error>()
+        .and_then(|_| super::body::method(e, "toString").ok())
+        .and_then(|to_string| to_string.call0(e).ok())
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| describe(e))
+}
+
+/// A property of what a replaced `fetch` answered, read through `Reflect.get`, which catches:
+/// a `Response` may come with getters of its own that throw. Its failure is the exchange's.
+pub(crate) fn field(target: &JsValue, name: &str) -> Result<JsValue, String> {
+    Reflect::get(target, &JsValue::from_str(name)).map_err(|e| describe(&e))
 }
 
 /// The whole exchange, body included, under the controller's signal.
@@ -165,15 +175,22 @@ async fn exchange(
         web_sys::Request::new_with_str_and_init(&url, &init)
     })()
     .map_err(|e| thrown(&e))?;
-    // `Promise.resolve`: what a replaced `fetch` answers may be no Promise; `JsFuture` would
-    // call its `then` outside any `catch`.
+    // Adopted: what a replaced `fetch` answers may be no Promise, or one with a `then` of
+    // its own.
     let answered = fetch_with_request(&request).map_err(|e| thrown(&e))?;
-    let resp: web_sys::Response = JsFuture::from(Promise::resolve(&answered))
+    let resp = JsFuture::from(adopt(&answered))
         .await
-        .map_err(|e| thrown(&e))?
-        .dyn_into()
-        .map_err(|v| format!("fetch answered {}, not a Response", describe(&v)))?;
-    if resp.type_() == web_sys::ResponseType::Opaqueredirect {
+        .map_err(|e| thrown(&e))?;
+    if !resp.is_instance_of::<web_sys::Response>() {
+        return Err(format!(
+            "fetch answered {}, not a Response",
+            describe(&resp)
+        ));
+    }
+    // Every part of the answer is read through catching calls (`field`): a replaced `fetch`
+    // may hand back a `Response` with throwing getters of its own, and a throw here once left
+    // the call unsettled until its deadline woke a task still borrowed.
+    if field(&resp, "type")?.as_string().as_deref() == Some("opaqueredirect") {
         // Status and `Location` are hidden from scripts: report "a redirect" (300).
         return Ok(HttpResponse {
             status: 300,
@@ -181,16 +198,19 @@ async fn exchange(
             body: Vec::new(),
         });
     }
-    let landed = resp.url();
-    if resp.redirected() && !crate::api::same_origin(&url, &landed) {
+    let landed = field(&resp, "url")?.as_string().unwrap_or_default();
+    if field(&resp, "redirected")?.is_truthy() && !crate::api::same_origin(&url, &landed) {
         return Ok(HttpResponse {
             status: 300,
             headers: vec![("Location".into(), landed)],
             body: Vec::new(),
         });
     }
-    let status = resp.status();
-    let headers = header_pairs(&resp.headers());
+    let status = field(&resp, "status")?
+        .as_f64()
+        .filter(|s| (0.0..=999.0).contains(s))
+        .ok_or("fetch answered a Response without a status")? as u16;
+    let headers = header_pairs(&field(&resp, "headers")?)?;
     let body = super::body::read_capped(&resp).await?;
     Ok(HttpResponse {
         status,
@@ -200,22 +220,28 @@ async fn exchange(
 }
 
 /// An answer's headers as (name, value) pairs, in the order `Headers` iterates them (its
-/// `entries()`, as a `Map`'s).
-fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
-    let entries = headers.unchecked_ref::<js_sys::Map>().entries();
+/// `entries()`, as a `Map`'s), every step through catching calls.
+fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, String> {
+    let call = |target: &JsValue, name: &str| {
+        super::body::method(target, name)?
+            .call0(target)
+            .map_err(|e| describe(&e))
+    };
+    let entries = call(headers, "entries")?;
+    let next = super::body::method(&entries, "next")?;
     let mut out = Vec::new();
-    while let Ok(next) = entries.next() {
-        if next.done() {
-            break;
+    loop {
+        let step = next.call0(&entries).map_err(|e| describe(&e))?;
+        if field(&step, "done")?.is_truthy() {
+            return Ok(out);
         }
-        let entry: js_sys::Array = next.value().unchecked_into();
-        let (name, value) = (entry.get(0), entry.get(1));
+        let entry = field(&step, "value")?;
+        let text = |i: u32| Reflect::get_u32(&entry, i).map(|v| v.as_string().unwrap_or_default());
         out.push((
-            name.as_string().unwrap_or_default(),
-            value.as_string().unwrap_or_default(),
+            text(0).map_err(|e| describe(&e))?,
+            text(1).map_err(|e| describe(&e))?,
         ));
     }
-    out
 }
 
 /// A pending `setTimeout`, cleared on drop; it keeps its callback alive until then. Never drop

@@ -257,7 +257,7 @@ impl IdbRecords {
             let req = req.clone();
             Closure::<dyn FnMut()>::new(move || {
                 if let Err(e) = upgrade(&req) {
-                    web_sys::console::warn_1(&e);
+                    super::driver::warn_value(&e);
                     if let Some(tx) = req.transaction() {
                         let _ = tx.abort();
                     }

@@ -33,3 +33,17 @@ pub(crate) type Task = Pin<Box<dyn Future<Output = ()>>>;
 pub(crate) fn spawn(task: Task) {
     wasm_bindgen_futures::spawn_local(task);
 }
+
+/// A Promise of our own that adopts `value`, to await what a caller's code returned (a storage
+/// adapter's, an `apiKey` function's, a replaced `fetch`'s, a body reader's answer).
+/// `Promise.resolve(value)` reads a native Promise's `constructor` and `JsFuture::from` calls
+/// its `then`, both in our frames through imports that do not catch: a getter or an own `then`
+/// that throws unwound through wasm (a storage adapter's left the driver's pump flag set, and
+/// every later command hung). A resolve function never throws: a `then` that throws, or that
+/// cannot be read, rejects this Promise instead.
+#[inline(never)]
+pub(crate) fn adopt(value: &JsValue) -> Promise {
+    Promise::new(&mut |resolve, _reject| {
+        let _ = resolve.call1(&JsValue::UNDEFINED, value);
+    })
+}

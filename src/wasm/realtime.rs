@@ -122,7 +122,9 @@ impl Realtime {
             "{}{}access_token={}",
             self.url,
             if self.url.contains('?') { '&' } else { '?' },
-            String::from(js_sys::encode_uri_component(key.trim()))
+            // In Rust: the global `encodeURIComponent` may be patched to throw. It leaves
+            // `!*'()` as they are; escaped, they read the same.
+            crate::urn::encode_path_segment(key.trim())
         );
         if let Some(seq) = self.state.borrow().last_seq {
             url.push_str(&format!("&afterSeq={seq}"));
@@ -131,10 +133,7 @@ impl Realtime {
             Ok(ws) => ws,
             Err(e) => {
                 // A URL the WebSocket refuses: polling only.
-                web_sys::console::warn_1(&JsValue::from_str(&format!(
-                    "threadline: realtime off: {}",
-                    describe(&e)
-                )));
+                super::driver::warn(&format!("threadline: realtime off: {}", describe(&e)));
                 return;
             }
         };
@@ -188,12 +187,14 @@ impl Realtime {
     }
 
     fn schedule_retry(&self) {
+        // Drawn before the state is borrowed; a `Math.random` that throws gives no jitter.
+        let jitter = super::driver::random().unwrap_or(1.0);
         let mut state = self.state.borrow_mut();
         if state.stopped {
             return;
         }
         let exp = BASE_BACKOFF_MS * 2f64.powi(state.failures.min(16) as i32);
-        let delay = exp.min(MAX_BACKOFF_MS) * (0.5 + 0.5 * js_sys::Math::random());
+        let delay = exp.min(MAX_BACKOFF_MS) * (0.5 + 0.5 * jitter);
         state.failures = state.failures.saturating_add(1);
         let me = self.me.clone();
         let fire = Closure::<dyn FnMut()>::new(move || {

@@ -7,12 +7,13 @@
 use std::cell::RefCell;
 
 use gloo_storage::Storage as _;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::deadline::within;
 use super::error::describe;
+use super::promise::adopt;
 use crate::sync::SmallMap;
 pub use crate::sync::{PersistLog, Storage, StorageError, Stored};
 
@@ -23,7 +24,7 @@ fn failed(what: &str, e: &JsValue) -> StorageError {
 /// Awaits a storage call's Promise at most `deadline_ms`: one that never settles is a clear
 /// failure, never a command that hangs.
 async fn settle(what: &str, result: &JsValue, deadline_ms: u64) -> Result<JsValue, StorageError> {
-    within(deadline_ms, JsFuture::from(Promise::resolve(result)))
+    within(deadline_ms, JsFuture::from(adopt(result)))
         .await
         .map_err(|_| StorageError::new(format!("{what}: no answer in {deadline_ms} ms")))?
         .map_err(|e| failed(what, &e))
