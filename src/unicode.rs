@@ -21,10 +21,12 @@ pub fn is_alphanumeric(c: char) -> bool {
     }
 }
 
-/// `s` lowercased as `str::to_lowercase` lowercases it.
-pub fn to_lowercase(s: &str) -> String {
+/// `s` lowercased as `str::to_lowercase` lowercases it; `None` when the JavaScript engine would
+/// not answer (a page's patched `toLowerCase` threw): a slug is then refused, never taken as
+/// another.
+pub fn to_lowercase(s: &str) -> Option<String> {
     if s.is_ascii() {
-        s.to_ascii_lowercase()
+        Some(s.to_ascii_lowercase())
     } else {
         host::to_lowercase(s)
     }
@@ -36,57 +38,70 @@ mod host {
         c.is_alphanumeric()
     }
 
-    pub fn to_lowercase(s: &str) -> String {
-        s.to_lowercase()
+    pub fn to_lowercase(s: &str) -> Option<String> {
+        Some(s.to_lowercase())
     }
 }
 
-/// The JavaScript engine's answers, each call through an import marked `catch`: a page may
-/// patch `RegExp.prototype.exec` (which `test` calls) or `String.prototype.toLowerCase` to
-/// throw, and a throw that unwound through wasm here left the engine that was parsing (a
-/// command's URN, a server's answer) borrowed for good. When JavaScript fails to answer, the
-/// answer is the conservative one: not alphanumeric (the slug is refused, never taken for
-/// another), and the lowercase of the ASCII letters only, as core's tables are not in the
-/// module to do better; either way the same input gives the same answer while the patch stays.
+/// The JavaScript engine's answers, each call through an import marked `catch`, each answer a
+/// JS value read here (a patch's answer that is no boolean or string is converted by nothing
+/// outside the `catch`): a page may patch `RegExp.prototype.exec` (which `test` calls) or
+/// `String.prototype.toLowerCase` to throw, and a throw that unwound through wasm here left the
+/// engine that was parsing (a command's URN, a server's answer) borrowed for good. When
+/// JavaScript fails to answer, the answer refuses the slug: not alphanumeric, no lowercase;
+/// never a different slug. A `RegExp` that could not be made is made again on the next call.
 #[cfg(target_arch = "wasm32")]
 mod host {
+    use std::cell::RefCell;
+
     use wasm_bindgen::prelude::*;
 
     #[wasm_bindgen]
     extern "C" {
         /// A regular expression, for its `test`.
         #[wasm_bindgen(js_name = RegExp)]
+        #[derive(Clone)]
         type Pattern;
         #[wasm_bindgen(catch, constructor, js_class = RegExp)]
         fn new(source: &str, flags: &str) -> Result<Pattern, JsValue>;
         #[wasm_bindgen(catch, method)]
-        fn test(this: &Pattern, text: &str) -> Result<bool, JsValue>;
+        fn test(this: &Pattern, text: &str) -> Result<JsValue, JsValue>;
 
         /// A string, for its `toLowerCase`.
         type Text;
         #[wasm_bindgen(catch, method, js_name = toLowerCase)]
-        fn to_lower_case(this: &Text) -> Result<String, JsValue>;
+        fn to_lower_case(this: &Text) -> Result<JsValue, JsValue>;
     }
 
     thread_local! {
-        /// One character that is Alphabetic or a number (no `g` flag: `test` keeps no state).
-        /// `None` if `RegExp` threw when first asked.
-        static ALPHANUMERIC: Option<Pattern> = Pattern::new(r"^[\p{Alphabetic}\p{N}]$", "u").ok();
+        /// One character that is Alphabetic or a number (no `g` flag: `test` keeps no state);
+        /// `None` until made. Never borrowed across a call into JS, which may call back in.
+        static ALPHANUMERIC: RefCell<Option<Pattern>> = const { RefCell::new(None) };
     }
 
     pub fn is_alphanumeric(c: char) -> bool {
         let mut buf = [0u8; 4];
         let one: &str = c.encode_utf8(&mut buf);
-        crate::wasm::local(&ALPHANUMERIC, |re| {
-            re.as_ref().is_some_and(|re| re.test(one) == Ok(true))
-        })
+        let made = crate::wasm::local(&ALPHANUMERIC, |re| re.borrow().clone());
+        let re = match made {
+            Some(re) => re,
+            None => match Pattern::new(r"^[\p{Alphabetic}\p{N}]$", "u") {
+                Ok(re) => {
+                    crate::wasm::local(&ALPHANUMERIC, |cell| *cell.borrow_mut() = Some(re.clone()));
+                    re
+                }
+                Err(_) => return false,
+            },
+        };
+        re.test(one).is_ok_and(|t| t.as_bool() == Some(true))
     }
 
-    pub fn to_lowercase(s: &str) -> String {
+    pub fn to_lowercase(s: &str) -> Option<String> {
         JsValue::from_str(s)
             .unchecked_into::<Text>()
             .to_lower_case()
-            .unwrap_or_else(|_| s.to_ascii_lowercase())
+            .ok()?
+            .as_string()
     }
 }
 
@@ -107,7 +122,7 @@ mod tests {
             "Σ",
             "aΣ b",
         ] {
-            assert_eq!(to_lowercase(s), s.to_lowercase(), "{s}");
+            assert_eq!(to_lowercase(s), Some(s.to_lowercase()), "{s}");
         }
         for c in ['a', 'Z', '9', '-', 'é', '٣', 'Ⅻ', '½', '・', ' ', '\u{300}'] {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c}");

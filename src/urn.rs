@@ -1233,7 +1233,8 @@ impl ProfileId {
                 let ok = is_bare_profile_id(&s)
                     || s.strip_prefix(MEMBER).is_some_and(is_member_number)
                     || s.strip_prefix(SLUG).is_some_and(|slug| {
-                        is_slug(slug) && crate::unicode::to_lowercase(slug) == slug
+                        is_slug(slug)
+                            && crate::unicode::to_lowercase(slug).is_some_and(|l| l == slug)
                     });
                 if ok {
                     Ok(ProfileId(s))
@@ -1263,12 +1264,13 @@ impl ProfileId {
             Err(UrnError::new(WrongKind, 0, "'.' or '..' is not a profile"))
         } else if is_bare_profile_id(segment) {
             Ok(ProfileId(segment.to_owned()))
-        } else if is_slug(segment) {
-            // LinkedIn treats vanity slugs case-insensitively, unlike ids.
-            Ok(ProfileId(format!(
-                "{SLUG}{}",
-                crate::unicode::to_lowercase(segment)
-            )))
+        } else if let Some(lower) = is_slug(segment)
+            .then(|| crate::unicode::to_lowercase(segment))
+            .flatten()
+        {
+            // LinkedIn treats vanity slugs case-insensitively, unlike ids. (No lowercase when
+            // the page's JS engine would not give one: refused below, never another slug.)
+            Ok(ProfileId(format!("{SLUG}{lower}")))
         } else {
             Err(UrnError::new(
                 WrongKind,
@@ -1446,7 +1448,7 @@ impl ProfileId {
             !slug.is_empty()
                 && slug.len() <= MAX_URN_BYTES
                 && !is_dot_segment(slug)
-                && crate::unicode::to_lowercase(slug) == slug
+                && crate::unicode::to_lowercase(slug).is_some_and(|l| l == slug)
                 && slug
                     .chars()
                     .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || "-_.".contains(c))

@@ -36,8 +36,9 @@ pub use native::NativeTransport;
 pub fn wall_clock_ms() -> Option<i64> {
     #[cfg(target_arch = "wasm32")]
     {
-        let now = js_sys::Date::now();
-        (now.is_finite() && now > 0.0).then_some(now as i64)
+        // The binding's clock: `Date.now` through a catching import (a page may patch it).
+        let now = crate::wasm::now_ms();
+        (now > 0).then_some(now)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

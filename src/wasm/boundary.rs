@@ -704,7 +704,9 @@ extern "C" {
 /// throwing `name` getter on an argument unwound through the export, leaving its borrows held
 /// and `open`'s Promise unsettled. So a function is `Function` whatever its name, a symbol
 /// `String(symbol)`'s text, and an object whose JSON would call a `toJSON` of its own is
-/// `Object` (what `Debug` says when that JSON throws); every JS call here catches.
+/// `Object` (what `Debug` says when that JSON throws). Every JS call here catches; a `toJSON`
+/// on a function inside the value may still run within `JSON.stringify`, and what it throws is
+/// caught there.
 #[cold]
 #[inline(never)]
 fn debug_text(v: &JsValue, out: &mut String) {

@@ -230,15 +230,17 @@ pub fn failure_error(f: &Failure) -> JsValue {
 
 #[wasm_bindgen]
 extern "C" {
+    // Answers as JS values, read in Rust: a patch's answer that is no number (an object whose
+    // `valueOf` throws) is converted only here, never by the glue outside its `catch`.
     #[wasm_bindgen(catch, js_namespace = Date, js_name = now)]
-    fn date_now() -> Result<f64, JsValue>;
+    fn date_now() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Math, js_name = random)]
-    fn math_random() -> Result<f64, JsValue>;
+    fn math_random() -> Result<JsValue, JsValue>;
 }
 
 /// `Math.random()`, or `None` when a page's patch of it throws (`catch`, as for `Date.now`).
 pub(crate) fn random() -> Option<f64> {
-    math_random().ok()
+    math_random().ok()?.as_f64()
 }
 
 thread_local! {
@@ -250,13 +252,16 @@ thread_local! {
 /// `Date.now` may call back into the engine. `catch`: one that throws (a page's patch) gives
 /// the last time read, never an exception through the engine's callers.
 pub fn now_ms() -> i64 {
-    let now = date_now().map(|ms| ms as i64);
+    let now = date_now()
+        .ok()
+        .and_then(|ms| ms.as_f64())
+        .filter(|ms| ms.is_finite());
     super::local(&LAST_NOW, |last| match now {
-        Ok(now) => {
-            last.set(now);
-            now
+        Some(now) => {
+            last.set(now as i64);
+            now as i64
         }
-        Err(_) => last.get(),
+        None => last.get(),
     })
 }
 

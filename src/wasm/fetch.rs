@@ -219,8 +219,14 @@ async fn exchange(
     })
 }
 
+/// Most headers an answer's list is read for: a replaced `fetch`'s `entries()` that never ends
+/// would otherwise grow the list until the module aborts (the deadline cannot fire inside this
+/// synchronous loop). A browser's answer has a few dozen.
+const MAX_HEADERS: usize = 1024;
+
 /// An answer's headers as (name, value) pairs, in the order `Headers` iterates them (its
-/// `entries()`, as a `Map`'s), every step through catching calls.
+/// `entries()`, as a `Map`'s), every step through catching calls; more than [`MAX_HEADERS`] is
+/// an error.
 fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, String> {
     let call = |target: &JsValue, name: &str| {
         super::body::method(target, name)?
@@ -234,6 +240,9 @@ fn header_pairs(headers: &JsValue) -> Result<Vec<(String, String)>, String> {
         let step = next.call0(&entries).map_err(|e| describe(&e))?;
         if field(&step, "done")?.is_truthy() {
             return Ok(out);
+        }
+        if out.len() == MAX_HEADERS {
+            return Err(format!("more than {MAX_HEADERS} headers"));
         }
         let entry = field(&step, "value")?;
         let text = |i: u32| Reflect::get_u32(&entry, i).map(|v| v.as_string().unwrap_or_default());

@@ -18,6 +18,7 @@ pub mod storage;
 pub mod urn;
 
 pub use client::{ThreadlineClient, ThreadlineClientOptions};
+pub(crate) use driver::now_ms;
 pub use engine::{
     CloseViewOptions, ConversationOptions, EntryOptions, OpenConversationOptions, ReactOptions,
     RecallOptions, RefreshConversationsOptions, SendCommand, ThreadlineEngine,

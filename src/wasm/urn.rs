@@ -371,7 +371,7 @@ extern "C" {
     /// An array as the caller passed it (perhaps a Proxy): only read through catching calls.
     type CallerArray;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    fn is_array(value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch, js_name = join)]
     fn try_join(this: &CallerArray, separator: &str) -> Result<js_sys::JsString, JsValue>;
     #[wasm_bindgen(method, getter, catch, js_name = length)]
@@ -407,7 +407,7 @@ pub fn message_ids(
 
 /// [`message_ids`] over the joined text, or `None` when the batch cannot be read that way.
 fn joined_message_ids(inputs: &JsValue) -> Option<js_sys::Array> {
-    if !is_array(inputs).ok()? {
+    if is_array(inputs).ok()?.as_bool() != Some(true) {
         return None;
     }
     let array: &CallerArray = inputs.unchecked_ref();

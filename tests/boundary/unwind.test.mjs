@@ -199,10 +199,16 @@ test("a throwing String.prototype.toLowerCase or RegExp.prototype.exec while a s
     assert.equal(later.state, "fulfilled", `${key}: a later command runs: ${later.error?.message}`);
     engine.close();
   }
-  // The URN functions too, past the ~1,200 unwinds that exhausted the shadow stack.
+  // The URN functions too, past the ~1,200 unwinds that exhausted the shadow stack; a slug the
+  // page's engine would not lowercase is refused, never read as another one ("slug:ÉtÉ").
+  const answers = new Set();
   patched(String.prototype, "toLowerCase", boom, () => {
-    for (let i = 0; i < 2000; i++) m.tryProfileId(ACCENTED_SLUG);
+    for (let i = 0; i < 2000; i++) answers.add(m.tryProfileId(ACCENTED_SLUG));
   });
+  assert.deepEqual([...answers], [null]);
+  // A patch whose answer is no string (its `toString` throwing) is no answer either.
+  const odd = () => ({ toString: boom, valueOf: boom });
+  assert.equal(patched(String.prototype, "toLowerCase", odd, () => m.tryProfileId(ACCENTED_SLUG)), null);
   assert.equal(m.profileId(ACCENTED_SLUG), "slug:été", "and answers as before once the patch is gone");
 });
 
@@ -210,6 +216,11 @@ test("a Date.now that throws neither unwinds through a command nor leaves the en
   const engine = await openEngine();
   const first = await settlesWithin(patched(Date, "now", boom, () => engine.refreshConversations({ accountId: SEED_IDS.ada })), 3000);
   assert.equal(first.state, "fulfilled", `the command settles: ${first.error?.message}`);
+  // Nor one whose answer is no number and throws when made one (converted in Rust, not by the
+  // glue outside its catch).
+  const odd = () => ({ valueOf: boom, toString: boom });
+  const second = await settlesWithin(patched(Date, "now", odd, () => engine.refreshConversations({ accountId: SEED_IDS.ada })), 3000);
+  assert.equal(second.state, "fulfilled", `the command settles: ${second.error?.message}`);
   assert.ok(engine.status(""), "the engine still answers");
   const later = await settlesWithin(engine.refreshConversations({ accountId: SEED_IDS.ada }), 3000);
   assert.equal(later.state, "fulfilled", `a later command settles: ${later.error?.message}`);
@@ -229,6 +240,11 @@ test("a replaced fetch's answer with throwing parts is a network error of that c
     }),
     "an entry's value": (r) => Object.defineProperty(r, "headers", {
       value: { entries: () => ({ next: () => ({ done: false, get value() { throw new Error("value boom"); } }) }) },
+    }),
+    // Headers that never end: read up to a bound, then a network error (the loop is synchronous:
+    // unbounded, it grew the list until the module aborted, and no deadline could fire).
+    "endless headers": (r) => Object.defineProperty(r, "headers", {
+      value: { entries: () => ({ next: () => ({ done: false, value: ["x-many", "1"] }) }) },
     }),
     "body.getReader()": (r) => Object.defineProperty(r, "body", { value: { getReader() { throw new Error("getReader boom"); } } }),
     "a chunk's own length": (r) => {
