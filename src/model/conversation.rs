@@ -20,7 +20,7 @@ pub struct Participant {
     #[serde(default)]
     pub headline: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(deserialize_with = "lenient::web_url")]
     #[serde(default)]
     pub profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,7 +75,7 @@ pub struct LatestMessage {
     #[serde(default)]
     pub sender_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(deserialize_with = "lenient::web_url")]
     #[serde(default)]
     pub sender_profile_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,7 +141,7 @@ pub struct Conversation {
     #[serde(default)]
     pub backend_conversation_urn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[serde(deserialize_with = "lenient::opt_string")]
+    #[serde(deserialize_with = "lenient::web_url")]
     #[serde(default)]
     pub conversation_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

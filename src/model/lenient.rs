@@ -85,7 +85,7 @@ pub mod read {
         text_of(v)
     }
 
-    /// A link to fetch a file from (an attachment's `url`): kept only when it starts with
+    /// A link (an attachment's `url`, a profile's or a conversation's URL): kept only when it starts with
     /// `https://` or `http://` (in any case), else `None`. A UI puts it in an `href`, and a
     /// `javascript:` link from a hostile or proxied answer, a sibling tab's fact or a store
     /// would run in the UI's origin when clicked; a browser also drops spaces before a scheme
@@ -919,6 +919,16 @@ mod tests {
             let want = kept.then(|| url.to_owned());
             assert_eq!(read.url, want, "{url:?}");
             assert_eq!(derived.url, want, "serde's reader, {url:?}");
+            // A participant's profile URL the same way.
+            let text = json!({"profileId": "ACoAAB", "profileUrl": url}).to_string();
+            let raw: &RawValue = serde_json::from_str(&text).unwrap();
+            let read: crate::model::Participant = decode_raw(raw).unwrap();
+            let derived: crate::model::Participant = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                (read.profile_url, derived.profile_url),
+                (want.clone(), want),
+                "{url:?}"
+            );
         }
     }
 

@@ -182,7 +182,7 @@ impl Read for Participant {
             participant_urn: read::opt_string(m.value("participantUrn")),
             profile_id: read::string(m.value("profileId")),
             profile_picture: read::opt_string(m.value("profilePicture")),
-            profile_url: read::opt_string(m.value("profileUrl")),
+            profile_url: read::web_url(m.value("profileUrl")),
         })
     }
 }
@@ -193,7 +193,7 @@ impl Read for Conversation {
             account_id: read::opt_string(m.value("accountId")),
             backend_conversation_urn: read::opt_string(m.value("backendConversationUrn")),
             conversation_id: read::opt_string(m.value("conversationId")),
-            conversation_url: read::opt_string(m.value("conversationUrl")),
+            conversation_url: read::web_url(m.value("conversationUrl")),
             conversation_urn: read::string(m.value("conversationUrn")),
             created_at: read::opt_timestamp(m.value("createdAt")),
             is_read: read::opt_flag(m.value("isRead")),
@@ -216,7 +216,7 @@ impl Read for LatestMessage {
             has_attachment: read::flag(m.value("hasAttachment")),
             message_urn: read::opt_string(m.value("messageUrn")),
             sender_name: read::opt_string(m.value("senderName")),
-            sender_profile_url: read::opt_string(m.value("senderProfileUrl")),
+            sender_profile_url: read::web_url(m.value("senderProfileUrl")),
             sender_urn: read::opt_string(m.value("senderUrn")),
             sent_at: read::opt_timestamp(m.value("sentAt")),
             text: read::opt_string(m.value("text")),
