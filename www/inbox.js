@@ -13,19 +13,20 @@ const STORAGE_KEY = params.get("store") ?? "threadline-demo";
 const API_ASKED = params.get("api");
 const BASE_URL = onThisComputer(API_ASKED) ? API_ASKED : location.origin;
 // The key: never in the address bar (history, a shared link, a Referer). One given as `?key=`
-// (the tests) is moved out of it at once; a typed one goes straight to storage. localStorage, so
-// that every tab of the demo (any of which may run the engine) uses the same one.
+// (the tests) is moved out of it at once into this tab's sessionStorage: a link sets no key for
+// any other tab or later visit. A typed one goes to localStorage, so that every tab of the demo
+// (any of which may run the engine) uses it from its next load.
 const KEY_SLOT = `${STORAGE_KEY}-key`;
 const API_KEY = (() => {
   const given = params.get("key");
   if (given !== null) {
-    rememberKey(given);
+    keep(sessionStorage, given);
     const url = new URL(location.href);
     url.searchParams.delete("key");
     history.replaceState(history.state, "", url);
   }
   try {
-    return given ?? localStorage.getItem(KEY_SLOT) ?? "dev";
+    return given ?? sessionStorage.getItem(KEY_SLOT) ?? localStorage.getItem(KEY_SLOT) ?? "dev";
   } catch {
     return given ?? "dev";
   }
@@ -54,9 +55,9 @@ function onThisComputer(api) {
   }
 }
 
-function rememberKey(key) {
+function keep(storage, key) {
   try {
-    localStorage.setItem(KEY_SLOT, key);
+    storage.setItem(KEY_SLOT, key);
   } catch {
     // Storage refused (private mode, full): the key is used for this page only.
   }
@@ -1025,7 +1026,9 @@ function wire() {
   $("message-list").addEventListener("pointerdown", () => { clickedAt = Date.now(); });
   $("key-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    rememberKey($("key-input").value.trim());
+    const key = $("key-input").value.trim();
+    keep(localStorage, key);
+    keep(sessionStorage, key); // over a `?key=` this tab was given
     location.reload();
   });
   setInterval(tickWaits, 1000);
