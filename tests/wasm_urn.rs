@@ -213,7 +213,7 @@ fn the_hosts_unicode_answers_are_cores_for_every_code_point() {
         }
         if !c.is_ascii() {
             let one = c.to_string();
-            if to_lowercase(&one) != one.to_lowercase() {
+            if to_lowercase(&one) != Some(one.to_lowercase()) {
                 differ.push(format!("to_lowercase U+{:04X}", c as u32));
             }
         }
@@ -230,7 +230,7 @@ fn the_hosts_unicode_answers_are_cores_for_every_code_point() {
         "ΌΣΟΣ'Σ",
         "x\u{301}Σ",
     ] {
-        if to_lowercase(s) != s.to_lowercase() {
+        if to_lowercase(s) != Some(s.to_lowercase()) {
             differ.push(format!("to_lowercase {s:?}"));
         }
     }
