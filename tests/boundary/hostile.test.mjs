@@ -8,12 +8,11 @@ import { createServer } from "node:http";
 import { createGzip } from "node:zlib";
 import {
   loadPkg, startSim, throwingGetter, throwingProxy, revokedProxy, deep, cyclic, selfCause, causeChain,
-  throwingMessage, settlesWithin, mapStorage, SEED_IDS, conversationUrn, messageUrn,
+  throwingMessage, settlesWithin, mapStorage, memoryEngines, failure, SEED_IDS, conversationUrn, messageUrn,
 } from "./lib.mjs";
 
 const ID = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
 let m, sim;
-let prefix = 0;
 before(async () => {
   m = await loadPkg();
   sim = await startSim();
@@ -21,16 +20,7 @@ before(async () => {
 after(() => sim?.stop());
 
 const THREAD = () => conversationUrn(SEED_IDS.longThread);
-const openEngine = (extra = {}) =>
-  m.ThreadlineEngine.open({
-    baseUrl: sim.url,
-    apiKey: "dev",
-    storage: "memory",
-    storageKey: `hostile-${process.pid}-${prefix++}`,
-    realtime: false,
-    timeoutMs: 2000,
-    ...extra,
-  });
+const openEngine = memoryEngines("hostile", () => m, () => sim);
 const client = (extra = {}) => new m.ThreadlineClient({ baseUrl: sim.url, apiKey: "dev", timeoutMs: 2000, ...extra });
 
 /** Polls `cond` every 50 ms, up to 10 s. */
@@ -42,15 +32,6 @@ async function waitFor(cond, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Runs `call` and gives what it threw or rejected with (undefined if it succeeded). */
-async function failure(call) {
-  try {
-    await call();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function assertNotATrap(e, what) {
   assert.ok(!(e instanceof WebAssembly.RuntimeError), `${what}: a wasm trap: ${e?.message}`);

@@ -134,6 +134,35 @@ export async function settlesWithin(promise, ms) {
   }
 }
 
+/**
+ * An opener of engines for one test file: memory storage, no realtime, a 2 s timeout, each engine
+ * on a store key of its own (`<name>-<pid>-<n>`); `extra` overrides. `pkg()` and `simulator()`
+ * are asked when an engine opens (a file loads them in `before`).
+ */
+export function memoryEngines(name, pkg, simulator) {
+  let n = 0;
+  return (extra = {}) =>
+    pkg().ThreadlineEngine.open({
+      baseUrl: simulator().url,
+      apiKey: "dev",
+      storage: "memory",
+      storageKey: `${name}-${process.pid}-${n++}`,
+      realtime: false,
+      timeoutMs: 2000,
+      ...extra,
+    });
+}
+
+/** Runs `call` and gives what it threw or rejected with (undefined if it succeeded). */
+export async function failure(call) {
+  try {
+    await call();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
 /** A storage adapter over a Map; `failSet()` decides per call whether `set` rejects. */
 export function mapStorage(map = new Map(), { failSet = () => false, failGet = () => false } = {}) {
   return {

@@ -6,11 +6,10 @@
 // Run: node --expose-gc --test tests/boundary/ (THREADLINE_PKG=dir to test another build).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { loadPkg, startSim, settlesWithin, SEED_IDS, conversationUrn } from "./lib.mjs";
+import { loadPkg, startSim, settlesWithin, memoryEngines, failure, SEED_IDS, conversationUrn } from "./lib.mjs";
 
 const ID = "2-MTc3MTk1MDM0NjYwM2I5NzY0NS0xMDA=";
 let m, sim;
-let prefix = 0;
 before(async () => {
   m = await loadPkg();
   sim = await startSim();
@@ -18,26 +17,8 @@ before(async () => {
 after(() => sim?.stop());
 
 const THREAD = () => conversationUrn(SEED_IDS.longThread);
-const openEngine = (extra = {}) =>
-  m.ThreadlineEngine.open({
-    baseUrl: sim.url,
-    apiKey: "dev",
-    storage: "memory",
-    storageKey: `unwind-${process.pid}-${prefix++}`,
-    realtime: false,
-    timeoutMs: 2000,
-    ...extra,
-  });
+const openEngine = memoryEngines("unwind", () => m, () => sim);
 
-/** What `call` threw or rejected with (undefined if it succeeded). */
-async function failure(call) {
-  try {
-    await call();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 /** A function whose `name` getter throws. */
 function throwingName() {
