@@ -727,15 +727,84 @@ pub(crate) fn fast_profile_id_at(s: &[u8]) -> Option<Range<usize>> {
     if is_plain_profile_id(s) {
         return Some(0..s.len());
     }
+    if let Some(rest) = s.strip_prefix(PROFILE_URL) {
+        // The form of LinkedIn's own links, its closing `/` or not.
+        let id = rest.strip_suffix(b"/").unwrap_or(rest);
+        return is_plain_profile_id(id).then(|| PROFILE_URL.len()..PROFILE_URL.len() + id.len());
+    }
     match plain_urn(s)? {
         (b"fsd_profile", at) => plain_single(s, at, is_plain_profile_id),
         _ => None,
     }
 }
 
-/// A profile id in a plain form: bare `ACoAA…` or `urn:li:fsd_profile:ACoAA…`.
+/// A profile page's address up to its id (the only page URL a fast path reads).
+const PROFILE_URL: &[u8] = b"https://www.linkedin.com/in/";
+
+/// A profile id in a plain form: bare `ACoAA…`, `urn:li:fsd_profile:ACoAA…`, or
+/// `https://www.linkedin.com/in/ACoAA…` with or without its closing `/`.
 pub(crate) fn fast_profile_id(s: &str) -> Option<&str> {
     s.get(fast_profile_id_at(s.as_bytes())?)
+}
+
+/// The text of a form sent percent-encoded, as a URN inside a URL's path or query often is
+/// (encoded once or more), as [`clean`] would leave it, decoded in one buffer for the fast
+/// paths and the quick refusals: no `Urn` tree, no offsets kept. Only for input that trimming
+/// leaves as it is (printable ASCII, no space), within [`MAX_INPUT_BYTES`], holding a `%` and
+/// left with none within [`MAX_DECODE_ROUNDS`] rounds; `None` for everything else, a malformed
+/// escape included, which is the full parser's, with its error. For such input the full parser
+/// reads exactly this text (neither the input nor the text may start as a page URL: [`is_http`]),
+/// so a fast path's answer on it, or a quick refusal of it, is the full parser's for the input,
+/// which the differential tests check on encoded corpus and generated inputs.
+pub(crate) fn decoded_plain(input: &[u8]) -> Option<Vec<u8>> {
+    if input.len() > MAX_INPUT_BYTES
+        || !input.contains(&b'%')
+        || !input.iter().all(u8::is_ascii_graphic)
+        || is_http(input)
+    {
+        return None;
+    }
+    let mut text = input.to_vec();
+    for _ in 0..MAX_DECODE_ROUNDS {
+        // In place: a round writes at most as many bytes as it has read.
+        let (mut read, mut written) = (0, 0);
+        while let Some(&c) = text.get(read) {
+            let c = if c == b'%' {
+                let hi = text.get(read + 1).copied().and_then(hex_value)?;
+                let lo = text.get(read + 2).copied().and_then(hex_value)?;
+                read += 3;
+                hi << 4 | lo
+            } else {
+                read += 1;
+                c
+            };
+            if let Some(slot) = text.get_mut(written) {
+                *slot = c;
+            }
+            written += 1;
+        }
+        text.truncate(written);
+        if !text.contains(&b'%') {
+            return (!is_http(&text)).then_some(text);
+        }
+    }
+    None
+}
+
+/// Whether `s` starts as a page URL does. The full parser reads a page URL before any decoding
+/// (a decoded `%2F` must not split its path) and an encoded one as no URL at all, so neither is
+/// [`decoded_plain`]'s.
+fn is_http(s: &[u8]) -> bool {
+    s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"http"))
+}
+
+/// `fast` (one of the fast paths) over [`decoded_plain`]'s text of `input`: the id.
+fn fast_decoded(input: &str, fast: fn(&[u8]) -> Option<Range<usize>>) -> Option<String> {
+    let text = decoded_plain(input.as_bytes())?;
+    // What the fast paths accept is ASCII.
+    std::str::from_utf8(text.get(fast(&text)?)?)
+        .ok()
+        .map(str::to_owned)
 }
 
 /// The `urn:li:` entity types a message URN may have (the full parser's list, [`MessageId`]).
@@ -1047,8 +1116,11 @@ impl MessageId {
     /// Reads a message id from any form: `msg_message`, `messagingMessage`, `fsd_message`,
     /// `fs_event` URNs (encoded or not) or a bare `2-…` id.
     pub fn parse(input: &str) -> Result<MessageId, UrnError> {
-        match fast_message_id(input) {
-            Some(id) => Ok(MessageId(id.to_owned())),
+        if let Some(id) = fast_message_id(input) {
+            return Ok(MessageId(id.to_owned()));
+        }
+        match fast_decoded(input, fast_message_id_at) {
+            Some(id) => Ok(MessageId(id)),
             None => MessageId::parse_full(input),
         }
     }
@@ -1105,8 +1177,11 @@ impl ConversationId {
     /// `fs_conversation`, `fsd_conversation`, `salesNav_thread` URNs, a thread page URL, a bare
     /// `2-…` id, or a canonical `salesNav:<id>`.
     pub fn parse(input: &str) -> Result<ConversationId, UrnError> {
-        match fast_conversation_id(input) {
-            Some(id) => Ok(ConversationId(id.to_owned())),
+        if let Some(id) = fast_conversation_id(input) {
+            return Ok(ConversationId(id.to_owned()));
+        }
+        match fast_decoded(input, fast_conversation_id_at) {
+            Some(id) => Ok(ConversationId(id)),
             None => ConversationId::parse_full(input),
         }
     }
@@ -1208,8 +1283,11 @@ impl ProfileId {
     /// `msg_messagingParticipant`, `fs_messagingMember`, `member` URNs, a `/in/` profile URL, a
     /// bare `ACoAA…` id, or a canonical `member:<n>` or `slug:<slug>`.
     pub fn parse(input: &str) -> Result<ProfileId, UrnError> {
-        match fast_profile_id(input) {
-            Some(id) => Ok(ProfileId(id.to_owned())),
+        if let Some(id) = fast_profile_id(input) {
+            return Ok(ProfileId(id.to_owned()));
+        }
+        match fast_decoded(input, fast_profile_id_at) {
+            Some(id) => Ok(ProfileId(id)),
             None => ProfileId::parse_full(input),
         }
     }
@@ -2052,8 +2130,22 @@ mod tests {
                 "profile {s:?}"
             );
         }
-        // What the quick refusals refuse, the full parser refuses.
+        // What the quick refusals refuse, the full parser refuses; decoded as well.
         let b = s.as_bytes();
+        if let Some(d) = decoded_plain(b) {
+            if not_a_message(&d) {
+                assert!(MessageId::parse_full(s).is_err(), "not a message {s:?}");
+            }
+            if not_a_conversation(&d) {
+                assert!(
+                    ConversationId::parse_full(s).is_err(),
+                    "not a conversation {s:?}"
+                );
+            }
+            if not_a_profile(&d) {
+                assert!(ProfileId::parse_full(s).is_err(), "not a profile {s:?}");
+            }
+        }
         if not_a_message(b) {
             assert!(MessageId::parse_full(s).is_err(), "not a message {s:?}");
         }
@@ -2081,10 +2173,22 @@ mod tests {
         let corpus: Vec<String> =
             serde_json::from_str(include_str!("../tests/fixtures/urn_corpus.json")).unwrap();
         let mut fast = 0;
+        let mut decoded = 0;
         for s in &corpus {
             same_as_full(s);
             fast += usize::from(fast_message_id(s).is_some());
+            // Encoded once and twice, as a URN inside a URL is (`parse` takes `fast_decoded`).
+            let once = encode_path_segment(s);
+            let twice = encode_path_segment(&once);
+            same_as_full(&once);
+            same_as_full(&twice);
+            decoded += usize::from(fast_decoded(&once, fast_message_id_at).is_some());
         }
+        // The decoded fast path is taken: every corpus form the plain fast path takes, encoded.
+        assert!(
+            decoded >= fast,
+            "{decoded} encoded of {fast} plain took the decoded fast path"
+        );
         // The fast path is the common case, not a corner: most of the corpus takes it.
         assert!(
             fast * 2 > corpus.len(),
@@ -2126,6 +2230,55 @@ mod tests {
             "urn:li:fsd_message:2-a\u{0}",
             "ACoAA",
             "ACoAAé",
+            // Percent-encoded: what `fast_decoded` must leave to the full parser, or answer alike.
+            "%",
+            "2-a%",
+            "2-a%3",
+            "2-a%3Z",
+            "%32-abc",
+            "2-abc%20",
+            "%202-abc",
+            " 2-abc%3D",
+            "2-abc%3D ",
+            "2-ab%C3%A9",
+            "2-ab%253D",
+            "2-ab%25253D",
+            "2-ab%2525253D",
+            "2-ab%252525253D",
+            "2-ab%25252525253D",
+            "urn%3Ali%3Afsd_message%3A2-a%2Eb",
+            "urn%3Ali%3Amsg_message%3A%28urn%3Ali%3Afsd_profile%3AACoAAx%2C2-a%29",
+            "urn%3Ali%3Amsg_message%3A(urn%3Ali%3Afsd_profile%3AACoAAx%2C2-a)",
+            "urn%3ali%3amsg_message%3a%28urn%3ali%3afsd_profile%3aACoAAx%2c2-a%29",
+            "urn%3Ali%3Amsg_message%3A%28urn%3Ali%3Afsd_profile%3AACoAAx%2C2-a%29%29",
+            "urn%3Ali%3Afsd_profile%3AACoAAx",
+            "urn%253Ali%253Afsd_profile%253AACoAAx",
+            "https://www.linkedin.com/messaging/thread/2-abc%3D/",
+            "https%3A%2F%2Fwww.linkedin.com%2Fin%2FACoAAx",
+            "%41CoAAx",
+            "ACoAA%2Dx",
+            "urn%3Ali%3Afsd_message%3A2-a%00",
+            // Profile page URLs: the fast path reads only the plain one.
+            "https://www.linkedin.com/in/ACoAAx",
+            "https://www.linkedin.com/in/ACoAAx/",
+            "https://www.linkedin.com/in/ACoAAx//",
+            "https://www.linkedin.com/in/ACoAA/",
+            "https://www.linkedin.com/in/ACoAAx/?x=1",
+            "https://www.linkedin.com/in/ACoAAx#y",
+            "https://www.linkedin.com/in/ACoAAx/z",
+            "https://www.linkedin.com/in/ACoAA+x/",
+            "https://www.linkedin.com/in/ACoAAx%2D/",
+            "https://www.linkedin.com/in/",
+            "https://www.linkedin.com/in//",
+            "https://www.linkedin.com/in/john-doe/",
+            "https://www.linkedin.com/messaging/thread/2-abc/",
+            "HTTPS://WWW.LINKEDIN.COM/in/ACoAAx/",
+            "https://linkedin.com/in/ACoAAx/",
+            "https://www.linkedin.com.evil/in/ACoAAx/",
+            "https://www.linkedin.com/in/ACoAAx%2f",
+            "https%3A%2F%2Fwww.linkedin.com%2Fin%2FACoAAx",
+            "https%3A//www.linkedin.com/in/ACoAAx/",
+            "HTTPS%3A//www.linkedin.com/in/ACoAAx/",
         ] {
             same_as_full(s);
         }
@@ -2147,9 +2300,18 @@ mod tests {
             close in any::<bool>(),
         ) {
             let key = if tuple { format!("({first},{second}{}", if close { ")" } else { "" }) } else { second.clone() };
-            same_as_full(&format!("urn:li:{ty}:{key}"));
+            let urn = format!("urn:li:{ty}:{key}");
+            same_as_full(&urn);
             same_as_full(&second);
             same_as_full(&first);
+            // Encoded once and twice (the `%` among the generated characters makes malformed and
+            // mixed escapes too).
+            let once = encode_path_segment(&urn);
+            same_as_full(&once);
+            same_as_full(&encode_path_segment(&once));
+            same_as_full(&encode_path_segment(&second));
+            same_as_full(&format!("https://www.linkedin.com/in/{second}"));
+            same_as_full(&format!("https://www.linkedin.com/in/{first}/"));
         }
     }
 }

@@ -159,8 +159,11 @@ fn at(
     // `RegExp` or `toLowerCase`, which it may have patched to call this again; a borrow held
     // across it then panicked, which kills the module).
     let slow = super::local(&SCRATCH, |s| {
-        let s = s.borrow();
-        let Some(input) = s.get(..len).filter(|_| len <= SCRATCH_INPUT) else {
+        let mut s = s.borrow_mut();
+        let Some((input, out)) = s
+            .split_at_mut_checked(SCRATCH_INPUT)
+            .and_then(|(area, out)| Some((area.get(..len)?, out)))
+        else {
             return Err(-2);
         };
         // The fast path reads bytes (it accepts ASCII only), so the common case is not first
@@ -173,6 +176,15 @@ fn at(
         if not(input) {
             return Err(-1);
         }
+        // Percent-encoded: the same fast path and refusal over the decoded text.
+        if let Some(text) = urn::decoded_plain(input) {
+            if let Some(id) = fast(&text).and_then(|r| text.get(r)) {
+                return Err(put_out(out, id));
+            }
+            if not(&text) {
+                return Err(-1);
+            }
+        }
         std::str::from_utf8(input)
             .map(str::to_owned)
             .map_err(|_| -2)
@@ -184,19 +196,25 @@ fn at(
     match full(&input) {
         Err(_) => -1,
         Ok(id) if id.is_ascii() => super::local(&SCRATCH, |s| {
-            let mut s = s.borrow_mut();
-            match s
-                .get_mut(SCRATCH_INPUT..)
-                .and_then(|out| out.get_mut(..id.len()))
-            {
-                Some(out) => {
-                    out.copy_from_slice(id.as_bytes());
-                    i32::try_from(id.len()).map_or(-2, |n| -3 - n)
-                }
-                None => -2,
-            }
+            put_out(
+                s.borrow_mut().get_mut(SCRATCH_INPUT..).unwrap_or_default(),
+                id.as_bytes(),
+            )
         }),
         Ok(_) => -2,
+    }
+}
+
+/// An ASCII id that is not a substring of the input, written into the scratch area after
+/// [`SCRATCH_INPUT`] (`out`): `-3 - n`, or -2 when it does not fit (the wrapper then takes the
+/// string path).
+fn put_out(out: &mut [u8], id: &[u8]) -> i32 {
+    match out.get_mut(..id.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(id);
+            i32::try_from(id.len()).map_or(-2, |n| -3 - n)
+        }
+        None => -2,
     }
 }
 
