@@ -70,7 +70,9 @@ export type FailureCode =
  * The codes of the package's own {@link ThreadlineError}s: `storage` (a write failed; the command
  * did not happen), `storage_unavailable`, `closed`, `invalid_argument`, `internal` (a bug),
  * `not_initialized` (used before `init()`), `host_changed` (the engine's host changed while a
- * react or recall waited: look at the conversation).
+ * react or recall waited: look at the conversation), `busy` (called from inside the engine's own
+ * step, by a replaced built-in it called: call again after), and the host's `unbound`,
+ * `account_unmatched`, `invalid_command` and `starting`.
  */
 export type PackageErrorCode =
   | "storage"
@@ -83,7 +85,8 @@ export type PackageErrorCode =
   | "unbound"
   | "account_unmatched"
   | "invalid_command"
-  | "starting";
+  | "starting"
+  | "busy";
 
 /** The `code` of a {@link ThreadlineError}: a refusal, a failure or one of the package's own. */
 export type ThreadlineErrorCode = RefusalCode | FailureCode | PackageErrorCode;

@@ -82,6 +82,7 @@ export const PACKAGE_ERROR_CODES = Object.freeze([
   "account_unmatched",
   "invalid_command",
   "starting",
+  "busy",
 ]);
 
 /** The codes of the package's `TypeError`s (src/error_code.rs `ArgumentErrorCode`). */
@@ -130,6 +131,7 @@ export const THREADLINE_ERROR_CODES = Object.freeze([
   "account_unmatched",
   "invalid_command",
   "starting",
+  "busy",
 ]);
 
 const urnCodes = new Set(URN_ERROR_CODES);

@@ -36,6 +36,10 @@ pub enum PackageErrorCode {
     InvalidCommand,
     /// The host has no open engine yet (`threadline/host`).
     Starting,
+    /// The engine was called from inside its own step: a built-in the step called (the URN
+    /// rules ask `toLowerCase` and `RegExp` about a vanity slug beyond ASCII) was replaced by
+    /// one that calls the engine back. The call is refused, the step goes on; call again after.
+    Busy,
 }
 
 /// The `code` of a `TypeError` the package throws for a bad argument or option.

@@ -205,6 +205,16 @@ pub fn engine_error(code: &str, message: &str, extra: &[(&str, JsValue)]) -> JsV
     js_error("ThreadlineError", code, message, extra)
 }
 
+/// The `busy` error of a call made from inside the engine's own step ([`Driver::is_busy`]).
+pub fn busy() -> JsValue {
+    engine_error(
+        "busy",
+        "the engine was called from inside its own step (a built-in it called, such as \
+         toLowerCase, was replaced by one that calls the engine); call it after this one returns",
+        &[],
+    )
+}
+
 /// A local refusal as a `ThreadlineError` whose `code` is the refusal's and whose `refusal`
 /// is the whole refusal (as in the `refused` notice).
 pub fn refusal_error(r: &Refusal) -> JsValue {
@@ -323,14 +333,28 @@ impl Driver {
     /// Reads the engine (views, status). Never held across JS calls or awaits. Inlined: at a
     /// call site it is the borrow and the closure's body, where a copy per closure type (eleven)
     /// was each a function of its own around them (issue 15).
+    /// `busy` while the engine is in a step ([`Driver::is_busy`]).
     #[inline(always)]
-    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> R {
-        f(&self.engine.borrow())
+    pub fn with_engine<R>(&self, f: impl FnOnce(&Engine) -> R) -> Result<R, JsValue> {
+        match self.engine.try_borrow() {
+            Ok(engine) => Ok(f(&engine)),
+            Err(_) => Err(busy()),
+        }
     }
 
-    /// A fresh client key from the engine (`Engine::new_client_key`), between inputs.
-    pub fn new_client_key(&self) -> crate::sync::ClientKey {
-        self.engine.borrow_mut().new_client_key()
+    /// Whether the engine is in the middle of a step (an input, a command, a read of it): a
+    /// call now comes from a built-in that step called (the URN rules ask the page's
+    /// `toLowerCase` and `RegExp` about a vanity slug beyond ASCII), patched to call the engine
+    /// back. Such a call is refused with `busy` ([`busy`]): borrowing the engine a second time
+    /// would abort the module (`panic = "abort"`).
+    pub fn is_busy(&self) -> bool {
+        self.engine.try_borrow_mut().is_err()
+    }
+
+    /// A fresh client key from the engine (`Engine::new_client_key`), between inputs; `None`
+    /// while it is busy ([`Driver::is_busy`]).
+    pub fn new_client_key(&self) -> Option<crate::sync::ClientKey> {
+        Some(self.engine.try_borrow_mut().ok()?.new_client_key())
     }
 
     /// Whether `close()` was called.

@@ -21,7 +21,7 @@ use super::boundary::{
     text_list, FromJsFields, JsFields, OPTION_FLAGS, OPTION_STRINGS,
 };
 use super::client::{timeout_of, JsKey};
-use super::driver::{engine_error, now_ms, refusal_error, Channel, Driver, Log};
+use super::driver::{busy, engine_error, now_ms, refusal_error, Channel, Driver, Log};
 use super::error::js_error;
 use super::fetch::FetchTransport;
 use super::idb::{database_name, IdbRecords};
@@ -231,7 +231,7 @@ impl ThreadlineEngine {
     #[wasm_bindgen(js_name = restoreIssues, unchecked_return_type = "RestoreIssueReport[]")]
     pub fn restore_issues(&self) -> Result<JsValue, JsValue> {
         let list = js_sys::Array::new();
-        let later = self.driver.with_engine(|e| e.load_issues().to_vec());
+        let later = self.driver.with_engine(|e| e.load_issues().to_vec())?;
         for issue in self.issues.iter().chain(&later) {
             let v = to_js(issue)?;
             js_sys::Reflect::set(&v, &"message".into(), &issue.to_string().into())?;
@@ -404,9 +404,13 @@ impl ThreadlineEngine {
         // Made now, not when the send runs: a send may wait in the engine for reads (a
         // conversation, or a person's conversations, not in memory yet), and several may wait
         // at once; each resolves with its own key.
-        let key = present(&cmd.client_key)
-            .map(ClientKey)
-            .unwrap_or_else(|| driver.new_client_key());
+        let key = match present(&cmd.client_key).map(ClientKey) {
+            Some(key) => key,
+            None => match driver.new_client_key() {
+                Some(key) => key,
+                None => return Promise::reject(&busy()),
+            },
+        };
         let given = Some(key);
         let command = Command::Send {
             account: account.clone(),
@@ -606,7 +610,7 @@ impl ThreadlineEngine {
         };
         let planned = self
             .driver
-            .with_engine(|e| e.conversation_view_plan(&account, &id, now, &mut memo));
+            .with_engine(|e| e.conversation_view_plan(&account, &id, now, &mut memo))?;
         let Some(planned) = planned else {
             return Ok(JsValue::UNDEFINED);
         };
@@ -643,7 +647,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
-        let list = self.driver.with_engine(|e| e.conversation_list(&account));
+        let list = self.driver.with_engine(|e| e.conversation_list(&account))?;
         to_js_large(&list)
     }
 
@@ -655,9 +659,8 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<bool, JsValue> {
         let account = account_arg(&account_id)?;
-        Ok(self
-            .driver
-            .with_engine(|e| e.conversation_list_has_more(&account)))
+        self.driver
+            .with_engine(|e| e.conversation_list_has_more(&account))
     }
 
     /// The unread count of the whole conversation list (also of conversations
@@ -668,7 +671,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<f64, JsValue> {
         let account = account_arg(&account_id)?;
-        Ok(self.driver.with_engine(|e| e.unread_total(&account)) as f64)
+        Ok(self.driver.with_engine(|e| e.unread_total(&account))? as f64)
     }
 
     /// The URN of the conversation holding a message (one it synced, or a listed conversation's
@@ -683,7 +686,7 @@ impl ThreadlineEngine {
         let id = MessageId::parse(&text("messageUrn", &message_urn)?)?;
         let urn = self
             .driver
-            .with_engine(|e| e.conversation_of_message(&account, &id));
+            .with_engine(|e| e.conversation_of_message(&account, &id))?;
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
@@ -728,7 +731,7 @@ impl ThreadlineEngine {
         let any_form = text("anyForm", &any_form)?;
         let urn = self
             .driver
-            .with_engine(|e| e.conversation_urn_of(&account, &any_form))?;
+            .with_engine(|e| e.conversation_urn_of(&account, &any_form))??;
         Ok(urn)
     }
 
@@ -744,7 +747,7 @@ impl ThreadlineEngine {
         let id = ProfileId::parse(&text("profile", &profile)?)?;
         let urn = self
             .driver
-            .with_engine(|e| e.conversation_with(&account, &id));
+            .with_engine(|e| e.conversation_with(&account, &id))?;
         Ok(urn.map(JsValue::from).unwrap_or(JsValue::UNDEFINED))
     }
 
@@ -755,7 +758,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
-        let list = self.driver.with_engine(|e| e.unplaced_outbox(&account));
+        let list = self.driver.with_engine(|e| e.unplaced_outbox(&account))?;
         to_js(&list)
     }
 
@@ -766,7 +769,7 @@ impl ThreadlineEngine {
         #[wasm_bindgen(js_name = accountId, unchecked_param_type = "string")] account_id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let account = account_arg(&account_id)?;
-        let status = self.driver.with_engine(|e| e.status(&account));
+        let status = self.driver.with_engine(|e| e.status(&account))?;
         to_js(&status)
     }
 
@@ -774,7 +777,7 @@ impl ThreadlineEngine {
     /// only: its shape is the storage layout's, not an API, and changes between versions.
     #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn snapshot(&self) -> Result<JsValue, JsValue> {
-        let records = self.driver.with_engine(|e| e.snapshot());
+        let records = self.driver.with_engine(|e| e.snapshot())?;
         to_js(&records)
     }
 
@@ -1159,6 +1162,9 @@ impl ThreadlineEngine {
         if self.driver.is_closed() {
             return Err(Promise::reject(&closed()));
         }
+        if self.driver.is_busy() {
+            return Err(Promise::reject(&busy()));
+        }
         self.driver
             .command(command, wait)
             .map_err(|r| Promise::reject(&refusal_error(&r)))
@@ -1185,6 +1191,9 @@ impl ThreadlineEngine {
     fn input(&self, input: Input) -> Promise {
         if self.driver.is_closed() {
             return Promise::reject(&closed());
+        }
+        if self.driver.is_busy() {
+            return Promise::reject(&busy());
         }
         self.driver.feed(input);
         self.driver.settled()

@@ -193,6 +193,59 @@ test("a throwing String.prototype.toLowerCase or RegExp.prototype.exec while a s
   assert.equal(m.profileId(ACCENTED_SLUG), "slug:été", "and answers as before once the patch is gone");
 });
 
+test("a patched toLowerCase or RegExp exec that calls the engine back while it parses a slug is answered busy; the engine works on", async () => {
+  for (const [object, key] of [[String.prototype, "toLowerCase"], [RegExp.prototype, "exec"]]) {
+    const engine = await openEngine();
+    const readFact = { kind: "read", account: SEED_IDS.ada, conversation: SEED_IDS.longThread, at: 1 };
+    // Each kind of call back: reads of the engine, a command, a send (which takes a client key
+    // first), an input. Before, the first one aborted the module (the engine borrowed twice).
+    const calls = {
+      status: () => engine.status(SEED_IDS.ada),
+      unreadTotal: () => engine.unreadTotal(SEED_IDS.ada),
+      conversationView: () => engine.conversationView(SEED_IDS.ada, THREAD()),
+      markRead: () => engine.markRead({ accountId: SEED_IDS.ada, conversationUrn: THREAD() }),
+      send: () => engine.send({ accountId: SEED_IDS.ada, conversationUrn: THREAD(), text: "inner" }),
+      applyRemote: () => engine.applyRemote(readFact),
+    };
+    const answers = [];
+    const original = object[key];
+    let inside = false;
+    function callingBack(...args) {
+      if (!inside) {
+        inside = true;
+        try {
+          for (const [name, call] of Object.entries(calls)) {
+            try {
+              const r = call();
+              answers.push(r instanceof Promise ? r.then(() => `${name}: answered`, (e) => `${name}: ${e?.code ?? e}`) : `${name}: answered`);
+            } catch (e) {
+              answers.push(`${name}: ${e instanceof WebAssembly.RuntimeError ? "trap" : e?.code ?? e}`);
+            }
+          }
+        } finally {
+          inside = false;
+        }
+      }
+      return original.apply(this, args);
+    }
+    const sending = patched(object, key, callingBack, () =>
+      engine.send({ accountId: SEED_IDS.ada, recipientProfileUrn: ACCENTED_SLUG, text: "hi" }));
+    const sent = await settlesWithin(sending, 5000);
+    assert.notEqual(sent.state, "pending", `${key}: the send settles`);
+    assert.ok(!(sent.error instanceof WebAssembly.RuntimeError), `${key}: the send: ${sent.error?.message}`);
+    // Once per call of the patch (`exec` runs once per character beyond ASCII), every one busy.
+    const got = await Promise.all(answers);
+    assert.ok(got.length >= Object.keys(calls).length, `${key}: the patch ran while the slug was parsed`);
+    assert.deepEqual([...new Set(got)], Object.keys(calls).map((name) => `${name}: busy`), key);
+    assert.equal(m.profileId(ACCENTED_SLUG), "slug:été");
+    assert.ok(engine.status(SEED_IDS.ada), `${key}: the engine still answers`);
+    const later = await settlesWithin(engine.markRead({ accountId: SEED_IDS.ada, conversationUrn: THREAD() }), 5000);
+    assert.notEqual(later.state, "pending", `${key}: a later command settles`);
+    assert.notEqual(later.error?.code, "busy", `${key}: a later command runs: ${later.error?.message}`);
+    engine.close();
+  }
+});
+
 test("a Date.now that throws neither unwinds through a command nor leaves the engine borrowed", async () => {
   const engine = await openEngine();
   const first = await settlesWithin(patched(Date, "now", boom, () => engine.refreshConversations({ accountId: SEED_IDS.ada })), 3000);
