@@ -362,13 +362,26 @@ impl Driver {
         self.closed.get()
     }
 
-    /// Feeds one input now and queues its effects. Ignored once closed.
+    /// Feeds one input now and queues its effects. Ignored once closed. While the engine is
+    /// in a step ([`Driver::is_busy`]: a socket handler a page called from a patched built-in
+    /// the step called), fed from a task of its own once the step is over, instead of a second
+    /// borrow, which would abort the module.
     pub fn feed(&self, input: Input) {
         if self.closed.get() {
             return;
         }
         let now = now_ms();
-        let effects = self.engine.borrow_mut().handle(input, now);
+        let Ok(mut engine) = self.engine.try_borrow_mut() else {
+            let me = self.me.clone();
+            spawn(Box::pin(async move {
+                if let Some(d) = me.upgrade() {
+                    d.feed(input);
+                }
+            }));
+            return;
+        };
+        let effects = engine.handle(input, now);
+        drop(engine);
         self.queue_effects(effects);
     }
 

@@ -399,6 +399,9 @@ impl ThreadlineEngine {
                 "name conversationUrn, recipientProfileUrn or recipientProfileId",
             ));
         };
+        if self.driver.is_closed() {
+            return Promise::reject(&closed());
+        }
         let account = AccountId(cmd.account_id);
         let driver = self.driver.clone();
         // Made now, not when the send runs: a send may wait in the engine for reads (a

@@ -246,6 +246,64 @@ test("a patched toLowerCase or RegExp exec that calls the engine back while it p
   }
 });
 
+test("a socket handler a patched toLowerCase calls while the engine parses a slug has its event fed after the step", async () => {
+  // A WebSocket of the page's own (Node 20 has none): it keeps each socket, so the patch can call
+  // the handlers the engine set on it, as a page that replaced WebSocket can.
+  const sockets = [];
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket");
+  globalThis.WebSocket = class {
+    constructor(url) {
+      this.url = url;
+      sockets.push(this);
+    }
+    close() {}
+  };
+  try {
+    const engine = await openEngine({ realtime: true });
+    for (let i = 0; i < 100 && !sockets[0]?.onmessage; i++) await new Promise((r) => setTimeout(r, 20));
+    const socket = sockets[0];
+    assert.ok(socket?.onopen && socket?.onmessage, "the engine connected its socket");
+    const calls = [];
+    const original = String.prototype.toLowerCase;
+    let inside = false;
+    function callingHandlers() {
+      if (!inside) {
+        inside = true;
+        try {
+          for (const [name, call] of [
+            ["onmessage", () => socket.onmessage({ data: JSON.stringify({ seq: 1, type: "conversationRead", at: 1, accountId: SEED_IDS.ada, conversationUrn: THREAD() }) })],
+            ["onopen", () => socket.onopen()],
+          ]) {
+            try {
+              call();
+              calls.push(`${name}: returned`);
+            } catch (e) {
+              calls.push(`${name}: ${e instanceof WebAssembly.RuntimeError ? "trap" : e?.message}`);
+            }
+          }
+        } finally {
+          inside = false;
+        }
+      }
+      return original.call(this);
+    }
+    const sending = patched(String.prototype, "toLowerCase", callingHandlers, () =>
+      engine.send({ accountId: SEED_IDS.ada, recipientProfileUrn: ACCENTED_SLUG, text: "hi" }));
+    const sent = await settlesWithin(sending, 5000);
+    assert.notEqual(sent.state, "pending", "the send settles");
+    assert.ok(!(sent.error instanceof WebAssembly.RuntimeError), `the send: ${sent.error?.message}`);
+    assert.deepEqual(calls, ["onmessage: returned", "onopen: returned"]);
+    assert.ok(engine.status(SEED_IDS.ada), "the engine still answers");
+    const later = await settlesWithin(engine.markRead({ accountId: SEED_IDS.ada, conversationUrn: THREAD() }), 5000);
+    assert.notEqual(later.state, "pending", "a later command settles");
+    assert.ok(!(later.error instanceof WebAssembly.RuntimeError), `a later command: ${later.error?.message}`);
+    engine.close();
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "WebSocket", saved);
+    else delete globalThis.WebSocket;
+  }
+});
+
 test("a Date.now that throws neither unwinds through a command nor leaves the engine borrowed", async () => {
   const engine = await openEngine();
   const first = await settlesWithin(patched(Date, "now", boom, () => engine.refreshConversations({ accountId: SEED_IDS.ada })), 3000);
